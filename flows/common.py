@@ -1,0 +1,38 @@
+"""What every flow shares: settings and store from plain parameters, and the audit actor.
+
+Tasks take plain values (a config path, ids, dates), never sessions or clients, so that they
+can be retried and cached; each opens what it needs from the settings.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from prefect.runtime import flow_run
+from sqlalchemy.engine import Engine
+
+from sozialforum.db import make_engine, migrate
+from sozialforum.settings import Settings, load_settings
+
+
+def settings_from(config: str | None) -> Settings:
+    """Settings for a flow run; ``config`` is a path to a TOML file or None for the default."""
+    return load_settings(config)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def engine_for(settings: Settings) -> Engine:
+    """One migrated engine per database URL and process."""
+    return _engine(settings.db_url)
+
+
+def actor() -> str:
+    """The audit actor of the running flow: ``flow-run:<name>/<id>``."""
+    run_id = flow_run.get_id()
+    return f"flow-run:{flow_run.get_flow_name()}/{run_id}" if run_id else "flow-run:lokal"

@@ -1,0 +1,136 @@
+"""Reading tables as planners keep them: CSV (UTF-8, ; or ,) and XLSX.
+
+Strict on purpose: a file that is not UTF-8 (an Excel "CSV" in Windows-1252), a file cut off
+in the middle, or a header that is missing a column is rejected with a German message instead of
+being half-read. Cell values come back as stripped strings (None for empty), never as numbers,
+so that keys keep their leading zeros.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sozialforum.problems import Problem, ProblemReport
+
+
+@dataclass
+class Table:
+    name: str  # file name as shown in reports
+    header: list[str]
+    rows: list[tuple[int, dict[str, str | None]]]  # (line number, values by column)
+
+
+def _cell(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    return text or None
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ProblemReport([Problem(
+            path.name, line, None,
+            "Die Datei ist nicht in UTF-8 kodiert (vermutlich Windows-1252 aus Excel). "
+            "Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern.",
+        )]) from None
+
+
+def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
+    raw = path.read_bytes()
+    text = _decode(path, raw)
+    if not text.strip():
+        raise ProblemReport([Problem(path.name, None, None, "Die Datei ist leer.")])
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise ProblemReport([Problem(path.name, reader.line_num, None,
+                                     f"Die Datei ist kein gültiges CSV ({exc}).")]) from None
+    header = [(h or "").strip().lower() for h in records[0]]
+    rows: list[tuple[int, dict[str, str | None]]] = []
+    problems: list[Problem] = []
+    for index, record in enumerate(records[1:], start=2):
+        if not any(field.strip() for field in record):
+            continue
+        if len(record) != len(header):
+            last = index == len(records) and not text.endswith(("\n", "\r"))
+            why = ("unvollständig – die Datei ist offenbar abgeschnitten" if last
+                   else f"{len(record)} statt {len(header)} Felder (Trennzeichen „{delimiter}“)")
+            problems.append(Problem(path.name, index, None, f"Zeile {why}."))
+            continue
+        rows.append((index, {h: _cell(v) for h, v in zip(header, record, strict=True)}))
+    table = Table(path.name, header, rows)
+    _check_header(table, required, problems)
+    return table
+
+
+def read_xlsx(path: Path, *, required: Iterable[str] = ()) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ProblemReport([Problem(path.name, None, None,
+                                     "Die Excel-Datei ist beschädigt oder unvollständig.")]) from None
+    sheet = workbook.worksheets[0]
+    iterator = sheet.iter_rows(values_only=True)
+    try:
+        header = [(_cell(h) or "").lower() for h in next(iterator)]
+    except StopIteration:
+        raise ProblemReport([Problem(path.name, None, None, "Die Tabelle ist leer.")]) from None
+    rows = []
+    for index, record in enumerate(iterator, start=2):
+        values = [_cell(v) for v in record]
+        if any(values):
+            values += [None] * (len(header) - len(values))
+            rows.append((index, dict(zip(header, values[: len(header)], strict=True))))
+    workbook.close()
+    table = Table(path.name, header, rows)
+    problems: list[Problem] = []
+    _check_header(table, required, problems)
+    return table
+
+
+def read_table(path: Path, *, required: Iterable[str] = ()) -> Table:
+    """Read a CSV or XLSX file; raise ProblemReport for anything that is not a clean table."""
+    if not path.exists():
+        raise ProblemReport([Problem(path.name, None, None, "Datei nicht gefunden.")])
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path, required=required)
+    if suffix in (".xlsx", ".xlsm"):
+        return read_xlsx(path, required=required)
+    raise ProblemReport([Problem(path.name, None, None,
+                                 f"Unbekanntes Dateiformat „{suffix}“: erwartet .csv oder .xlsx.")])
+
+
+def _check_header(table: Table, required: Iterable[str], problems: list[Problem]) -> None:
+    for column in required:
+        if column not in table.header:
+            problems.append(Problem(table.name, 1, column,
+                                    f"Pflichtspalte „{column}“ fehlt in der Kopfzeile."))
+    seen: set[str] = set()
+    for column in table.header:
+        if column in seen:
+            problems.append(Problem(table.name, 1, column, "Spalte kommt doppelt vor."))
+        seen.add(column)
+    if problems:
+        raise ProblemReport(problems)

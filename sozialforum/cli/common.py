@@ -1,0 +1,52 @@
+"""What every command shares: loading settings, opening the store, German errors, exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import Engine
+
+from sozialforum.db import make_engine
+from sozialforum.settings import Settings, SettingsError, load_settings
+
+# Exit codes scripts can rely on.
+EXIT_OK = 0
+EXIT_INPUT = 1  # bad input file or argument; nothing was changed
+EXIT_CONFIG = 2  # configuration invalid
+EXIT_SERVICE = 3  # a service (database, SMTP, mailbox) failed
+EXIT_NOT_FOUND = 4
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class Context:
+    config_file: Path | None
+
+    @cached_property
+    def settings(self) -> Settings:
+        try:
+            return load_settings(self.config_file)
+        except SettingsError as exc:
+            fail(str(exc), EXIT_CONFIG)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.db_url)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    err_console.print(f"[bold red]Fehler:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def ctx(typer_ctx: typer.Context) -> Context:
+    obj = typer_ctx.find_root().obj
+    assert isinstance(obj, Context)
+    return obj

@@ -1,0 +1,134 @@
+"""Store commands: migrate, import reference lists, list and show the main entities."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import sqlalchemy as sa
+import typer
+from rich.table import Table as RichTable
+from sqlmodel import Session
+
+from sozialforum import db
+from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.models import Beschluss, Fachplan, Gebiet, Gremium, Organisation, Person, Sitzung
+from sozialforum.problems import ProblemReport
+from sozialforum.services import stammdaten
+from sozialforum.timeutil import format_datum_kurz, format_termin
+
+db_app = typer.Typer(help="Datenbank anlegen und migrieren.", no_args_is_help=True)
+
+
+@db_app.command("migrieren")
+def migrieren(typer_ctx: typer.Context) -> None:
+    """Legt die Datenbank an bzw. bringt sie auf den neuesten Stand (beliebig oft ausführbar)."""
+    context = ctx(typer_ctx)
+    db.migrate(context.engine)
+    console.print(f"Datenbank ist aktuell (Stand {db.current_revision(context.engine)}).")
+
+
+@db_app.command("status")
+def status(typer_ctx: typer.Context) -> None:
+    """Zeigt die Datenbank-Adresse (ohne Passwort) und den Migrationsstand."""
+    context = ctx(typer_ctx)
+    console.print(f"Datenbank: {context.engine.url.render_as_string(hide_password=True)}")
+    console.print(f"Migrationsstand: {db.current_revision(context.engine) or 'leer'}")
+
+
+def import_cmd(
+    typer_ctx: typer.Context,
+    art: Annotated[str, typer.Argument(help="gebiete, organisationen, personen, gremien, "
+                                       "mitgliedschaften – oder „ordner“ für einen Ordner mit Listen.")],
+    datei: Annotated[Path, typer.Argument(help="CSV- oder XLSX-Datei (bzw. Ordner).")],
+    probelauf: Annotated[bool, typer.Option("--probelauf", help="Nur prüfen, nichts speichern.")] = False,
+) -> None:
+    """Importiert Stammdaten aus CSV/XLSX. Alles oder nichts: bei Fehlern bleibt die Datenbank
+    unverändert, und jedes Problem wird mit Zeile und Spalte gemeldet."""
+    context = ctx(typer_ctx)
+    if art != "ordner" and art not in stammdaten.SPECS:
+        fail(f"Unbekannte Art „{art}“. Erlaubt: {', '.join(stammdaten.ORDER)}, ordner.")
+    db.migrate(context.engine)
+    try:
+        with db.session_scope(context.engine, actor=f"import:{datei.name}") as session:
+            if art == "ordner":
+                results = stammdaten.import_folder(session, datei)
+            else:
+                results = [stammdaten.import_file(session, art, datei)]
+            for result in results:
+                console.print(str(result))
+            if probelauf:
+                session.rollback()
+                console.print("Probelauf: nichts gespeichert.")
+    except ProblemReport as report:
+        fail(str(report), EXIT_INPUT)
+
+
+LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
+    "gebiete": (Gebiet, [("Schlüssel", lambda g: g.schluessel), ("Name", lambda g: g.name),
+                         ("Ebene", lambda g: g.ebene.label if hasattr(g.ebene, "label") else g.ebene),
+                         ("Einwohner", lambda g: g.einwohner), ("gültig ab", lambda g: format_datum_kurz(g.gueltig_ab))]),
+    "organisationen": (Organisation, [("Kennung", lambda o: o.kennung), ("Name", lambda o: o.name),
+                                      ("Art", lambda o: o.art)]),
+    "personen": (Person, [("Kennung", lambda p: p.kennung), ("Name", lambda p: p.anzeigename),
+                          ("Funktion", lambda p: p.funktion), ("kontaktierbar", lambda p: "ja" if p.contactable else "nein")]),
+    "gremien": (Gremium, [("Kennung", lambda g: g.kennung), ("Name", lambda g: g.name), ("Art", lambda g: g.art)]),
+    "sitzungen": (Sitzung, [("Id", lambda s: s.id), ("Titel", lambda s: s.titel),
+                            ("Beginn", lambda s: format_termin(s.beginn)), ("Status", lambda s: s.status)]),
+    "fachplaene": (Fachplan, [("Kennung", lambda f: f.kennung), ("Name", lambda f: f.name),
+                              ("beschlossen", lambda f: f.beschlossen_am and format_datum_kurz(f.beschlossen_am))]),
+    "beschluesse": (Beschluss, [("Kennung", lambda b: b.kennung), ("Titel", lambda b: b.titel),
+                                ("Datum", lambda b: format_datum_kurz(b.datum))]),
+}
+
+
+def liste(
+    typer_ctx: typer.Context,
+    was: Annotated[str, typer.Argument(help=", ".join(LISTS))],
+    anzahl: Annotated[int, typer.Option("--anzahl", "-n", help="Höchstens so viele Zeilen.")] = 50,
+) -> None:
+    """Listet Gebiete, Organisationen, Personen, Gremien, Sitzungen, Fachpläne oder Beschlüsse."""
+    if was not in LISTS:
+        fail(f"Unbekannte Liste „{was}“. Erlaubt: {', '.join(LISTS)}.")
+    model, columns = LISTS[was]
+    context = ctx(typer_ctx)
+    with Session(context.engine) as session:
+        total = session.scalar(sa.select(sa.func.count()).select_from(model))
+        rows = session.scalars(sa.select(model).order_by(model.id).limit(anzahl)).all()
+        table = RichTable(title=f"{was.capitalize()} ({len(rows)} von {total})")
+        for title, _ in columns:
+            table.add_column(title)
+        for row in rows:
+            table.add_row(*("" if get(row) is None else str(get(row)) for _, get in columns))
+    console.print(table)
+
+
+def zeige(
+    typer_ctx: typer.Context,
+    was: Annotated[str, typer.Argument(help=", ".join(LISTS))],
+    schluessel: Annotated[str, typer.Argument(help="Kennung, Schlüssel oder Id.")],
+) -> None:
+    """Zeigt einen Datensatz mit allen Feldern."""
+    if was not in LISTS:
+        fail(f"Unbekannte Art „{was}“. Erlaubt: {', '.join(LISTS)}.")
+    model = LISTS[was][0]
+    context = ctx(typer_ctx)
+    with Session(context.engine) as session:
+        key_column = getattr(model, "kennung", None) or getattr(model, "schluessel", None)
+        conditions = [model.id == int(schluessel)] if schluessel.isdigit() else []
+        if key_column is not None:
+            conditions.append(key_column == schluessel)
+        row = session.scalars(sa.select(model).where(sa.or_(*conditions))).first() if conditions else None
+        if row is None:
+            fail(f"{was}: „{schluessel}“ nicht gefunden.", EXIT_NOT_FOUND)
+        table = RichTable(show_header=False)
+        for name, value in row.model_dump().items():
+            table.add_row(name, "" if value is None else str(value))
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.command("import")(import_cmd)
+    app.command("liste")(liste)
+    app.command("zeige")(zeige)

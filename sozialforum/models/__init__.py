@@ -1,0 +1,46 @@
+"""All tables. Importing this module registers every table on ``SQLModel.metadata``.
+
+One module per aggregate; later issues add modules here (and a migration for each).
+"""
+
+from sozialforum.models.akteure import Organisation, Person
+from sozialforum.models.audit import AuditEntry
+from sozialforum.models.beschluesse import (
+    Auftrag,
+    Beratung,
+    Beschluss,
+    Beschlusspunkt,
+    Umsetzungsbericht,
+    Vorlage,
+)
+from sozialforum.models.gebiete import Gebiet, GebietVorgaenger
+from sozialforum.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt
+from sozialforum.models.indikatoren import Datenlieferung, Indikator, Indikatorwert
+from sozialforum.models.kommunikation import OutboxMessage, PersonalLink, Rueckmeldung
+from sozialforum.models.planung import Fachplan, Massnahme
+
+__all__ = [
+    "AuditEntry",
+    "Auftrag",
+    "Beratung",
+    "Beschluss",
+    "Beschlusspunkt",
+    "Datenlieferung",
+    "Fachplan",
+    "Gebiet",
+    "GebietVorgaenger",
+    "Gremium",
+    "Indikator",
+    "Indikatorwert",
+    "Massnahme",
+    "Mitgliedschaft",
+    "Organisation",
+    "OutboxMessage",
+    "Person",
+    "PersonalLink",
+    "Rueckmeldung",
+    "Sitzung",
+    "Tagesordnungspunkt",
+    "Umsetzungsbericht",
+    "Vorlage",
+]

@@ -1,0 +1,60 @@
+"""Column types shared by all tables."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """An instant, always UTC-aware in Python.
+
+    SQLite has no time zones; without this type a timestamp read back would be naive and compare
+    wrongly with aware ones. Naive input is refused rather than guessed.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use an aware datetime (UTC)")
+        moment = value.astimezone(UTC)
+        # SQLite keeps the text as given; store it without offset so that ordering is textual.
+        return moment.replace(tzinfo=None) if dialect.name == "sqlite" else moment
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def instant(*, nullable: bool = True, index: bool = False, **kwargs: Any) -> Any:
+    """A UTC timestamp field."""
+    return Field(
+        default=kwargs.pop("default", None),
+        sa_type=UTCDateTime(),
+        nullable=nullable,
+        index=index,
+        **kwargs,
+    )
+
+
+def slug(*, default: Any = None, index: bool = False, length: int = 40) -> Any:
+    """A vocabulary value stored as a short ASCII string (no database enum types to migrate)."""
+    return Field(default=default, sa_type=sa.String(length), index=index)
+
+
+def money(*, default: Any = None) -> Any:
+    """An amount in euros with cents, exact."""
+    return Field(default=default, sa_type=sa.Numeric(14, 2))
+
+
+def json_field(*, default_factory: Any = None) -> Any:
+    return Field(default_factory=default_factory, sa_type=sa.JSON)

@@ -1,0 +1,180 @@
+"""Settings from ``config/sozialforum.toml`` and ``SOZIALFORUM_*`` environment variables.
+
+Nothing global: ``load_settings()`` returns a validated object that callers pass on, so tests
+build their own instead of patching. Environment beats the file; nested fields use ``__``
+(``SOZIALFORUM_MAIL__SMTP_HOST``). A bad value is reported in German with the field's path.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, EmailStr, Field, SecretStr, ValidationError
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+DEFAULT_CONFIG = Path("config/sozialforum.toml")
+CONFIG_ENV = "SOZIALFORUM_CONFIG"
+
+
+class SettingsError(Exception):
+    """Invalid configuration; the message is German and names file and field."""
+
+
+class GeschaeftsstelleSettings(BaseModel):
+    name: str = "Geschäftsstelle Sozialplanung"
+    email: EmailStr = "sozialplanung@landkreis-musterland.example"
+    telefon: str | None = None
+    adresse: str | None = None
+    # Who the leadership is, for escalations and reports.
+    leitung: list[EmailStr] = Field(default_factory=list)
+
+
+class MailSettings(BaseModel):
+    # No smtp_host: messages are written as .eml files to outbox_dir (the offline demo).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    sicherheit: Literal["starttls", "ssl", "keine"] = "starttls"
+    benutzer: str | None = None
+    passwort: SecretStr | None = None
+    timeout_sekunden: float = Field(default=30, gt=0)
+    absender: EmailStr = "sozialplanung@landkreis-musterland.example"
+    absender_name: str = "Geschäftsstelle Sozialplanung"
+    nachrichten_pro_sekunde: float = Field(default=20, gt=0)
+    max_versuche: int = Field(default=5, ge=1)
+    dkim_domain: str | None = None
+    dkim_selector: str | None = None
+    dkim_schluessel_datei: Path | None = None
+    outbox_dir: Path | None = None
+
+
+class PortalSettings(BaseModel):
+    base_url: str = "http://127.0.0.1:8765"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8765, ge=1, le=65535)
+    # Signs personal links and session cookies. Unset: generated once and kept in data_dir.
+    secret_key: SecretStr | None = None
+    link_gueltigkeit_tage: int = Field(default=60, ge=1)
+
+
+class DatenSettings(BaseModel):
+    katalog: Path = Path("config/indikatoren.toml")
+    geheimhaltung_schwelle: int = Field(default=3, ge=1, description="§16 BStatG; BA minimum")
+    geheimhaltung_schwelle_kleinraeumig: int = Field(default=10, ge=1)
+    einwohner_mindestzahl: int = Field(default=300, ge=0, description="index floor (Berlin MSS)")
+
+
+class FristenSettings(BaseModel):
+    erinnerung_tage: list[int] = Field(default_factory=lambda: [90, 30, 7])
+    wochenuebersicht: bool = False
+
+
+class ProtokollSettings(BaseModel):
+    entwurf_frist_tage: int = Field(default=14, ge=1)
+    kommentar_tage: int = Field(default=7, ge=1)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SOZIALFORUM_", env_nested_delimiter="__", extra="forbid"
+    )
+
+    kommune: str = "Landkreis Musterland"
+    data_dir: Path = Path("var")
+    database_url: str | None = None
+    geschaeftsstelle: GeschaeftsstelleSettings = Field(default_factory=GeschaeftsstelleSettings)
+    mail: MailSettings = Field(default_factory=MailSettings)
+    portal: PortalSettings = Field(default_factory=PortalSettings)
+    daten: DatenSettings = Field(default_factory=DatenSettings)
+    fristen: FristenSettings = Field(default_factory=FristenSettings)
+    protokoll: ProtokollSettings = Field(default_factory=ProtokollSettings)
+
+    toml_file: ClassVar[Path | None] = None
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls.toml_file is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_file))
+        return tuple(sources)
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'sozialforum.db'}"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.mail.outbox_dir or self.data_dir / "outbox"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.data_dir / "berichte"
+
+    def secret_key(self) -> str:
+        """The signing key; generated on first use and kept (mode 0600) when not configured."""
+        if self.portal.secret_key is not None:
+            return self.portal.secret_key.get_secret_value()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+        return path.read_text().strip()
+
+
+_GERMAN_ERRORS = {
+    "missing": "fehlt",
+    "extra_forbidden": "ist unbekannt (Tippfehler?)",
+    "int_parsing": "muss eine ganze Zahl sein",
+    "float_parsing": "muss eine Zahl sein",
+    "bool_parsing": "muss true oder false sein",
+    "value_error": "ist ungültig",
+    "literal_error": "muss einer dieser Werte sein",
+    "greater_than": "ist zu klein",
+    "greater_than_equal": "ist zu klein",
+    "less_than_equal": "ist zu groß",
+    "string_type": "muss ein Text sein",
+    "list_type": "muss eine Liste sein",
+}
+
+
+def _german(error: Any) -> str:
+    field = ".".join(str(part) for part in error["loc"]) or "(Datei)"
+    text = _GERMAN_ERRORS.get(error["type"], "ist ungültig")
+    if error["type"] == "literal_error":
+        text += f" {error.get('ctx', {}).get('expected', '')}"
+    if error["type"] == "value_error" and "email" in str(error.get("msg", "")).lower():
+        text = "ist keine gültige E-Mail-Adresse"
+    return f"  Feld {field}: {text} (Wert: {error.get('input')!r})"
+
+
+def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Settings:
+    """Read and validate the settings; raise SettingsError with a German report."""
+    path = Path(config_file or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    if config_file is not None and not path.exists():
+        raise SettingsError(f"Konfigurationsdatei {path} nicht gefunden.")
+    toml_file = path if path.exists() else None
+    settings_cls = type("LoadedSettings", (Settings,), {"toml_file": toml_file})
+    try:
+        return settings_cls(**overrides)  # type: ignore[no-any-return]
+    except ValidationError as exc:
+        where = toml_file or "Umgebungsvariablen"
+        lines = "\n".join(_german(error) for error in exc.errors())
+        raise SettingsError(f"Konfigurationsfehler in {where}:\n{lines}") from None
+    except ValueError as exc:  # TOML syntax
+        raise SettingsError(f"Konfigurationsdatei {path} ist kein gültiges TOML: {exc}") from None

@@ -1,0 +1,77 @@
+"""Time zones and German formats: the one place that knows how users read dates and numbers.
+
+Domain code takes ``now``/``today`` as parameters; only the edges (CLI, flows) read the clock.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+WOCHENTAGE = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
+MONATE = (
+    "Januar", "Februar", "März", "April", "Mai", "Juni",
+    "Juli", "August", "September", "Oktober", "November", "Dezember",
+)
+
+
+def utcnow() -> datetime:
+    """The current instant, UTC-aware. Call it at the edges only."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Convert an aware datetime to UTC; a naive one is refused, since its zone is a guess."""
+    if moment.tzinfo is None:
+        raise ValueError("Zeitangabe ohne Zeitzone: bitte mit Zeitzone angeben.")
+    return moment.astimezone(UTC)
+
+
+def berlin(moment: datetime) -> datetime:
+    return as_utc(moment).astimezone(BERLIN)
+
+
+def local_to_utc(day: date, hour: int, minute: int = 0) -> datetime:
+    """Wall-clock time in Europe/Berlin on ``day`` as a UTC instant (DST-correct)."""
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=BERLIN).astimezone(UTC)
+
+
+def format_datum(day: date | datetime, *, weekday: bool = True) -> str:
+    """``Montag, 7. März 2026`` (a datetime is first converted to Europe/Berlin)."""
+    if isinstance(day, datetime):
+        day = berlin(day).date()
+    text = f"{day.day}. {MONATE[day.month - 1]} {day.year}"
+    return f"{WOCHENTAGE[day.weekday()]}, {text}" if weekday else text
+
+
+def format_datum_kurz(day: date | datetime) -> str:
+    """``07.03.2026``."""
+    if isinstance(day, datetime):
+        day = berlin(day).date()
+    return f"{day.day:02d}.{day.month:02d}.{day.year}"
+
+
+def format_uhrzeit(moment: datetime) -> str:
+    """``18:00 Uhr`` in Europe/Berlin."""
+    local = berlin(moment)
+    return f"{local.hour:02d}:{local.minute:02d} Uhr"
+
+
+def format_termin(moment: datetime) -> str:
+    """``Montag, 7. März 2026, 18:00 Uhr``."""
+    return f"{format_datum(moment)}, {format_uhrzeit(moment)}"
+
+
+def format_zahl(value: float | int | Decimal | None, decimals: int = 0) -> str:
+    """``1.234,5``; a missing value is shown as an en dash, never as 0."""
+    if value is None:
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def format_euro(value: float | int | Decimal | None, decimals: int = 0) -> str:
+    return "–" if value is None else f"{format_zahl(value, decimals)} €"

@@ -1,0 +1,219 @@
+"""Controlled vocabularies of the domain.
+
+Stored values are ASCII slugs; ``.label`` is the German text shown to users. Each vocabulary
+names where its terms come from (DOMAIN.md, the seeds, the statute).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+
+class Vocab(StrEnum):
+    """A StrEnum whose members carry a German display label: ``X = "slug", "Label"``."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str | None = None) -> Self:
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label or value
+        return obj
+
+    @classmethod
+    def parse(cls, raw: str) -> Self:
+        """Accept the slug or the German label, case-insensitively."""
+        text = raw.strip().lower()
+        for member in cls:
+            if text in (member.value.lower(), member.label.lower()):
+                return member
+        raise ValueError(raw)
+
+    @classmethod
+    def choices(cls) -> str:
+        return ", ".join(member.value for member in cls)
+
+
+class GebietEbene(Vocab):
+    """Levels of the area hierarchy (Göttingen seed: Landkreis → Sozialregion → Sozialraum)."""
+
+    KREIS = "kreis", "Landkreis/Stadt"
+    SOZIALREGION = "sozialregion", "Sozialregion"
+    SOZIALRAUM = "sozialraum", "Sozialraum"
+    PLANUNGSRAUM = "planungsraum", "Planungsraum"
+    GEMEINDE = "gemeinde", "Gemeinde"
+    ORTSTEIL = "ortsteil", "Ortsteil"
+
+
+class OrganisationArt(Vocab):
+    FREIER_TRAEGER = "freier_traeger", "freier Träger"
+    OEFFENTLICHER_TRAEGER = "oeffentlicher_traeger", "öffentlicher Träger"
+    AMT = "amt", "Amt/Fachbereich"
+    VEREIN = "verein", "Verein"
+    KIRCHE = "kirche", "Kirchengemeinde"
+    KITA = "kita", "Kita"
+    SCHULE = "schule", "Schule"
+    FAMILIENZENTRUM = "familienzentrum", "Familienzentrum"
+    FRAKTION = "fraktion", "Fraktion"
+    SONSTIGE = "sonstige", "sonstige Organisation"
+
+
+class Rechtsgrundlage(Vocab):
+    """Legal basis of contacting a person (Art. 6 Abs. 1 DSGVO)."""
+
+    EINWILLIGUNG = "einwilligung", "Einwilligung (Art. 6 Abs. 1 lit. a DSGVO)"
+    VERTRAG = "vertrag", "Vertrag/Zuwendung (Art. 6 Abs. 1 lit. b DSGVO)"
+    OEFFENTLICHE_AUFGABE = "oeffentliche_aufgabe", "öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)"
+
+
+class GremiumArt(Vocab):
+    """Bodies on their levels (Göttingen seed; Leipzig's Fachgremien)."""
+
+    KREISTAG = "kreistag", "Kreistag/Stadtrat"
+    AUSSCHUSS = "ausschuss", "Ausschuss"
+    STEUERUNGSGRUPPE = "steuerungsgruppe", "Steuerungsgruppe"
+    AG_SOZIALPLANUNG = "ag_sozialplanung", "AG Sozialplanung"
+    REGIONALES_SOZIALFORUM = "regionales_sozialforum", "Regionales Sozialforum"
+    SOZIALRAUMKONFERENZ = "sozialraumkonferenz", "Sozialraumkonferenz"
+    FACHGREMIUM = "fachgremium", "Fachgremium"
+
+
+class MitgliedRolle(Vocab):
+    VORSITZ = "vorsitz", "Vorsitz"
+    MITGLIED = "mitglied", "Mitglied"
+    STELLVERTRETUNG = "stellvertretung", "Stellvertretung"
+    PROTOKOLLFUEHRUNG = "protokollfuehrung", "Protokollführung"
+    GESCHAEFTSSTELLE = "geschaeftsstelle", "Geschäftsstelle"
+    GAST = "gast", "ständiger Gast"
+
+
+class SitzungStatus(Vocab):
+    GEPLANT = "geplant", "geplant"
+    EINGELADEN = "eingeladen", "eingeladen"
+    DURCHGEFUEHRT = "durchgefuehrt", "durchgeführt"
+    ABGESAGT = "abgesagt", "abgesagt"
+
+
+class TopQuelle(Vocab):
+    """Where an agenda item came from."""
+
+    STANDARD = "standard", "ständiger Punkt"
+    VORSCHLAG = "vorschlag", "Themenvorschlag"
+    AUFTRAG = "auftrag", "offener Auftrag"
+    MASSNAHME = "massnahme", "Maßnahme"
+    GESCHAEFTSSTELLE = "geschaeftsstelle", "Geschäftsstelle"
+
+
+class FachplanArt(Vocab):
+    ALTENHILFEPLAN = "altenhilfeplan", "Altenhilfeplan"
+    TEILHABEPLAN = "teilhabeplan", "Teilhabeplan"
+    JUGENDHILFEPLAN = "jugendhilfeplan", "Jugendhilfeplan"
+    WOHNUNGSNOTFALLHILFE = "wohnungsnotfallhilfe", "Wohnungsnotfallhilfe-Konzept"
+    KAPAZITAETSPLANUNG = "kapazitaetsplanung", "Kapazitätsbedarfsplanung"
+    SOZIALSTRATEGIE = "sozialstrategie", "Sozialstrategie"
+    SONSTIGER = "sonstiger", "sonstiger Fachplan"
+
+
+class MassnahmeStatus(Vocab):
+    """Evaluation status of projects (Lörrach seed)."""
+
+    GEPLANT = "geplant", "geplant"
+    LAUFENDES_GESCHAEFT = "laufendes_geschaeft", "laufendes Geschäft"
+    WEITERENTWICKLUNG = "weiterentwicklung", "Weiterentwicklung"
+    PRUEFAUFTRAG = "pruefauftrag", "Prüfauftrag"
+    BEENDET = "beendet", "beendet"
+
+
+class MassnahmeArt(Vocab):
+    """Göttingen seed: time-limited Teilprojekte vs permanent Bausteine."""
+
+    TEILPROJEKT = "teilprojekt", "befristetes Teilprojekt"
+    BAUSTEIN = "baustein", "unbefristeter Baustein"
+
+
+class VorlageArt(Vocab):
+    ANTRAG = "antrag", "Antrag"
+    VERWALTUNGSVORLAGE = "verwaltungsvorlage", "Beschlussvorlage der Verwaltung"
+    VERWALTUNGSSTANDPUNKT = "verwaltungsstandpunkt", "Verwaltungsstandpunkt"
+    INFORMATIONSVORLAGE = "informationsvorlage", "Informationsvorlage"
+    ANFRAGE = "anfrage", "Anfrage"
+
+
+class BeratungRolle(Vocab):
+    VORBERATUNG = "vorberatung", "Vorberatung"
+    ENTSCHEIDUNG = "entscheidung", "Entscheidung"
+    KENNTNISNAHME = "kenntnisnahme", "Kenntnisnahme"
+
+
+class BeratungErgebnis(Vocab):
+    OFFEN = "offen", "noch nicht beraten"
+    BESCHLOSSEN = "beschlossen", "beschlossen"
+    GEAENDERT_BESCHLOSSEN = "geaendert_beschlossen", "geändert beschlossen"
+    ABGELEHNT = "abgelehnt", "abgelehnt"
+    VERTAGT = "vertagt", "vertagt"
+    ZUR_KENNTNIS = "zur_kenntnis", "zur Kenntnis genommen"
+    EMPFOHLEN = "empfohlen", "zur Beschlussfassung empfohlen"
+
+
+class AuftragQuelle(Vocab):
+    BESCHLUSS = "beschluss", "Beschluss"
+    PROTOKOLL = "protokoll", "Protokoll"
+    BERICHTSPFLICHT = "berichtspflicht", "Berichtspflicht"
+    MASSNAHME = "massnahme", "Überprüfung einer Maßnahme"
+
+
+class AuftragStatus(Vocab):
+    OFFEN = "offen", "offen"
+    IN_ARBEIT = "in_arbeit", "in Arbeit"
+    UMGESETZT = "umgesetzt", "umgesetzt"
+    VERZOEGERT = "verzoegert", "verzögert"
+    GESCHEITERT = "gescheitert", "gescheitert"
+    AUFGEHOBEN = "aufgehoben", "aufgehoben"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (AuftragStatus.UMGESETZT, AuftragStatus.GESCHEITERT, AuftragStatus.AUFGEHOBEN)
+
+
+class Antwort(Vocab):
+    """RSVP answers; the iTIP PARTSTAT values map onto them (RFC 5545 §3.2.12)."""
+
+    OFFEN = "offen", "noch keine Antwort"
+    ZUSAGE = "zusage", "Zusage"
+    ABSAGE = "absage", "Absage"
+    VIELLEICHT = "vielleicht", "vielleicht"
+    DELEGIERT = "delegiert", "Vertretung benannt"
+
+
+class AntwortQuelle(Vocab):
+    LINK = "link", "persönlicher Link"
+    KALENDER = "kalender", "Kalenderantwort"
+    GESCHAEFTSSTELLE = "geschaeftsstelle", "Geschäftsstelle"
+
+
+class LinkZweck(Vocab):
+    """What one personal link may do; a link is scoped to exactly one purpose and object."""
+
+    RSVP = "rsvp", "Rückmeldung zur Sitzung"
+    THEMENVORSCHLAG = "themenvorschlag", "Themenvorschlag"
+    FORMULAR = "formular", "Formular"
+    PROTOKOLL_ENTWURF = "protokoll_entwurf", "Protokollentwurf"
+    PROTOKOLL_KOMMENTAR = "protokoll_kommentar", "Kommentar zum Protokoll"
+    SACHSTAND = "sachstand", "Sachstandsmeldung"
+
+
+class OutboxStatus(Vocab):
+    QUEUED = "queued", "wartet"
+    SENDING = "sending", "wird gesendet"
+    SENT = "sent", "gesendet"
+    FAILED = "failed", "fehlgeschlagen"
+    BOUNCED = "bounced", "unzustellbar"
+    SKIPPED = "skipped", "übersprungen"
+
+
+class AuditAktion(Vocab):
+    CREATE = "create", "angelegt"
+    UPDATE = "update", "geändert"
+    DELETE = "delete", "gelöscht"
+    ERASE = "erase", "nach Art. 17 DSGVO gelöscht"

@@ -1,0 +1,118 @@
+"""Fixtures over real parts: SQLite files, a throwaway PostgreSQL cluster, the Prefect harness.
+
+Under CI=true nothing that needs a real service may skip: a missing PostgreSQL fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from sozialforum.db import make_engine, migrate
+from sozialforum.settings import Settings, load_settings
+from tests.support.postgres import PgCluster, start_cluster
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def require_service(reason: str) -> None:
+    """Skip locally, fail under CI: CI must have every real service."""
+    if IN_CI:
+        pytest.fail(f"required service missing under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    cluster = start_cluster()
+    if cluster is None:
+        require_service("PostgreSQL binaries (initdb, pg_ctl) not found")
+    assert cluster is not None
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file per session; each test gets a copy (migrating costs ~1 s)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_template(pg_cluster: PgCluster) -> str:
+    admin = sa.create_engine(pg_cluster.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text("CREATE DATABASE sf_template"))
+    admin.dispose()
+    engine = make_engine(pg_cluster.url("sf_template"))
+    migrate(engine)
+    engine.dispose()
+    return "sf_template"
+
+
+def new_pg_database(cluster: PgCluster, template: str | None = None) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        suffix = f" TEMPLATE {template}" if template else ""
+        conn.execute(sa.text(f"CREATE DATABASE {name}{suffix}"))
+    admin.dispose()
+    return cluster.url(name)
+
+
+@pytest.fixture
+def sqlite_engine(_sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    path = tmp_path / "sozialforum.db"
+    shutil.copyfile(_sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_engine(pg_cluster: PgCluster, _pg_template: str) -> Iterator[Engine]:
+    engine = make_engine(new_pg_database(pg_cluster, _pg_template))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """A migrated, empty store on each backend in turn."""
+    name = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
+    return request.getfixturevalue(name)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, engine: Engine) -> Settings:
+    """Settings for one test: its own data dir and the test's store."""
+    return load_settings(
+        config_file=REPO / "config" / "sozialforum.toml",
+        data_dir=tmp_path / "var",
+        database_url=engine.url.render_as_string(hide_password=False),
+    )
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test harness per session (it costs ~20 s), lean and without heartbeats."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    os.environ.setdefault("PREFECT_LOGGING_TO_API_ENABLED", "false")
+    with prefect_test_harness(server_startup_timeout=120):
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            yield

@@ -1,0 +1,38 @@
+"""The demo Landkreis ("Landkreis Musterland"): fictional reference data shipped with the package.
+
+``load_demo`` imports it through the same paths planners use (CSV lists, planning JSON), so the
+demo exercises the product, not a shortcut. Regenerate the files with
+``python -m sozialforum.demo.generate``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from sozialforum.db import session_scope
+from sozialforum.services.planung import import_planung
+from sozialforum.services.stammdaten import ImportResult, import_folder
+
+if TYPE_CHECKING:
+    from flows.demo import DemoRun
+
+DATA = Path(__file__).parent / "data"
+
+
+def load_demo(session: Session) -> tuple[list[ImportResult], dict[str, int]]:
+    """Import the demo lists and planning data into the session's transaction (idempotent)."""
+    lists = import_folder(session, DATA)
+    planung = import_planung(session, DATA / "planung.json")
+    return lists, planung
+
+
+def demo_step(run: DemoRun) -> list[str]:
+    with session_scope(run.engine, actor="demo:stammdaten") as session:
+        lists, planung = load_demo(session)
+    lines = [str(result) for result in lists]
+    lines.append(f"planung.json: {planung['neu']} neu, {planung['geaendert']} geändert, "
+                 f"{planung['unveraendert']} unverändert (Fachpläne, Maßnahmen, Vorlagen, Beschlüsse)")
+    return lines

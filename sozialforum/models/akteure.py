@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from sozialforum.models.base import instant, slug
+from sozialforum.models.base import PERSONAL, instant, slug
 from sozialforum.vocab import OrganisationArt, Rechtsgrundlage
 
 
@@ -32,17 +32,17 @@ class Person(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=40, unique=True)
-    anrede: str | None = Field(default=None, max_length=20)
-    vorname: str | None = Field(default=None, max_length=100)
-    nachname: str = Field(max_length=100)
-    email: str | None = Field(default=None, max_length=254, index=True)
-    telefon: str | None = Field(default=None, max_length=60)
-    funktion: str | None = Field(default=None, max_length=200)
+    anrede: str | None = Field(default=None, max_length=20, sa_column_kwargs=PERSONAL)
+    vorname: str | None = Field(default=None, max_length=100, sa_column_kwargs=PERSONAL)
+    nachname: str = Field(max_length=100, sa_column_kwargs=PERSONAL)
+    email: str | None = Field(default=None, max_length=254, index=True, sa_column_kwargs=PERSONAL)
+    telefon: str | None = Field(default=None, max_length=60, sa_column_kwargs=PERSONAL)
+    funktion: str | None = Field(default=None, max_length=200, sa_column_kwargs=PERSONAL)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     # Consent to be contacted: legal basis, date and where it came from; opt-out wins over it.
     rechtsgrundlage: Rechtsgrundlage | None = slug()
     einwilligung_am: date | None = None
-    einwilligung_quelle: str | None = Field(default=None, max_length=200)
+    einwilligung_quelle: str | None = Field(default=None, max_length=200, sa_column_kwargs=PERSONAL)
     abgemeldet_am: datetime | None = instant()
     # Set by Art. 17 erasure: the row stays so that references stay consistent, the data goes.
     geloescht_am: datetime | None = instant()

@@ -35,6 +35,10 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# Marks a column as personal data (DSGVO): Art. 15 export names it, Art. 17 erasure clears it.
+PERSONAL: dict[str, Any] = {"info": {"personal": True}}
+
+
 def instant(*, nullable: bool = True, index: bool = False, **kwargs: Any) -> Any:
     """A UTC timestamp field."""
     return Field(

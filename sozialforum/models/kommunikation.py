@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.models.base import instant, json_field, slug
+from sozialforum.models.base import PERSONAL, instant, json_field, slug
 from sozialforum.vocab import Antwort, AntwortQuelle, LinkZweck, OutboxStatus
 
 
@@ -24,11 +24,11 @@ class OutboxMessage(SQLModel, table=True):
     schluessel: str = Field(max_length=300, unique=True)
     art: str = Field(max_length=40, index=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    empfaenger: str = Field(max_length=254)
-    betreff: str = Field(max_length=500)
+    empfaenger: str = Field(max_length=254, sa_column_kwargs=PERSONAL)
+    betreff: str = Field(max_length=500, sa_column_kwargs=PERSONAL)
     status: OutboxStatus = slug(default=OutboxStatus.QUEUED, index=True)
     # The rendered RFC 5322 message: a resend after a crash sends these very bytes.
-    inhalt: bytes | None = Field(default=None, sa_type=sa.LargeBinary)
+    inhalt: bytes | None = Field(default=None, sa_type=sa.LargeBinary, sa_column_kwargs=PERSONAL)
     message_id: str | None = Field(default=None, max_length=300)
     bezug: dict[str, object] = json_field(default_factory=dict)
     versuche: int = 0
@@ -67,8 +67,8 @@ class Rueckmeldung(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     antwort: Antwort = slug(default=Antwort.OFFEN)
     personen: int = 1
-    beduerfnisse: list[str] = json_field(default_factory=list)
-    kommentar: str | None = None
+    beduerfnisse: list[str] = Field(default_factory=list, sa_type=sa.JSON, sa_column_kwargs=PERSONAL)
+    kommentar: str | None = Field(default=None, sa_column_kwargs=PERSONAL)
     quelle: AntwortQuelle | None = slug()
     beantwortet_am: datetime | None = instant()
     anwesend: bool | None = Field(default=None, description="check-in at the meeting")

@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, EmailStr, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,7 +28,13 @@ class SettingsError(Exception):
     """Invalid configuration; the message is German and names file and field."""
 
 
-class GeschaeftsstelleSettings(BaseModel):
+class Section(BaseModel):
+    """A settings section; unknown keys are errors, since a typo must not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class GeschaeftsstelleSettings(Section):
     name: str = "Geschäftsstelle Sozialplanung"
     email: EmailStr = "sozialplanung@landkreis-musterland.example"
     telefon: str | None = None
@@ -37,7 +43,7 @@ class GeschaeftsstelleSettings(BaseModel):
     leitung: list[EmailStr] = Field(default_factory=list)
 
 
-class MailSettings(BaseModel):
+class MailSettings(Section):
     # No smtp_host: messages are written as .eml files to outbox_dir (the offline demo).
     smtp_host: str | None = None
     smtp_port: int = Field(default=587, ge=1, le=65535)
@@ -55,7 +61,7 @@ class MailSettings(BaseModel):
     outbox_dir: Path | None = None
 
 
-class PortalSettings(BaseModel):
+class PortalSettings(Section):
     base_url: str = "http://127.0.0.1:8765"
     host: str = "127.0.0.1"
     port: int = Field(default=8765, ge=1, le=65535)
@@ -64,19 +70,19 @@ class PortalSettings(BaseModel):
     link_gueltigkeit_tage: int = Field(default=60, ge=1)
 
 
-class DatenSettings(BaseModel):
+class DatenSettings(Section):
     katalog: Path = Path("config/indikatoren.toml")
     geheimhaltung_schwelle: int = Field(default=3, ge=1, description="§16 BStatG; BA minimum")
     geheimhaltung_schwelle_kleinraeumig: int = Field(default=10, ge=1)
     einwohner_mindestzahl: int = Field(default=300, ge=0, description="index floor (Berlin MSS)")
 
 
-class FristenSettings(BaseModel):
+class FristenSettings(Section):
     erinnerung_tage: list[int] = Field(default_factory=lambda: [90, 30, 7])
     wochenuebersicht: bool = False
 
 
-class ProtokollSettings(BaseModel):
+class ProtokollSettings(Section):
     entwurf_frist_tage: int = Field(default=14, ge=1)
     kommentar_tage: int = Field(default=7, ge=1)
 

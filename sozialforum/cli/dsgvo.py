@@ -1,9 +1,62 @@
-"""DSGVO commands (filled in with the Art. 15/17 service)."""
+"""DSGVO commands: Auskunft (Art. 15) and Löschung (Art. 17) for one contact person."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.db import session_scope
+from sozialforum.services import dsgvo
+from sozialforum.timeutil import utcnow
 
-def register(app: typer.Typer) -> None:
-    """Add the DSGVO commands."""
+app = typer.Typer(help="Betroffenenrechte nach DSGVO: Auskunft und Löschung.", no_args_is_help=True)
+
+
+@app.command("auskunft")
+def auskunft(
+    typer_ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Kennung oder Id der Person.")],
+    ausgabe: Annotated[Path | None, typer.Option("--ausgabe", "-o", help="JSON-Datei; ohne: Ausgabe auf dem Bildschirm.")] = None,
+) -> None:
+    """Stellt alle gespeicherten Daten einer Person zusammen (Art. 15 DSGVO)."""
+    context = ctx(typer_ctx)
+    with session_scope(context.engine, actor="dsgvo:auskunft") as session:
+        try:
+            found = dsgvo.find_person(session, person)
+        except dsgvo.PersonNotFound as exc:
+            fail(str(exc), EXIT_NOT_FOUND)
+        document = dsgvo.export_person(session, found.id or 0, now=utcnow())
+    text = json.dumps(document, ensure_ascii=False, indent=2)
+    if ausgabe is None:
+        console.print_json(text)
+    else:
+        ausgabe.write_text(text + "\n", encoding="utf-8")
+        console.print(f"Auskunft für {person} gespeichert in {ausgabe}.")
+
+
+@app.command("loeschen")
+def loeschen(
+    typer_ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Kennung oder Id der Person.")],
+    ja: Annotated[bool, typer.Option("--ja", help="Löschung bestätigen (nicht umkehrbar).")] = False,
+) -> None:
+    """Löscht die personenbezogenen Daten einer Person (Art. 17 DSGVO). Sitzungen, Mitgliedschaften
+    und Beschlüsse bleiben erhalten, aber ohne Bezug auf die Person."""
+    if not ja:
+        fail("Die Löschung ist nicht umkehrbar. Zum Bestätigen --ja angeben.")
+    context = ctx(typer_ctx)
+    with session_scope(context.engine, actor="dsgvo:loeschung") as session:
+        try:
+            found = dsgvo.find_person(session, person)
+        except dsgvo.PersonNotFound as exc:
+            fail(str(exc), EXIT_NOT_FOUND)
+        counts = dsgvo.erase_person(session, found.id or 0, now=utcnow(), actor="dsgvo:loeschung")
+    console.print(f"Person {person} gelöscht: " + ", ".join(f"{t}: {n}" for t, n in counts.items()))
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="dsgvo")

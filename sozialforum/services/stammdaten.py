@@ -220,7 +220,8 @@ def _parse_rows(
 ) -> tuple[list[tuple[int, dict[str, Any], dict[str, Any]]], list[Problem]]:
     """Parse and resolve every row; return (line, record, extra raw values) and all problems."""
     problems: list[Problem] = []
-    present = [c for c in spec.columns if c.name in table.header]
+    # Key columns are always in the record: an absent one (e.g. gueltig_ab) takes its default.
+    present = [c for c in spec.columns if c.name in table.header or c.attr in spec.key]
     refs = {c.ref: _ref_map(session, c.ref) for c in present if c.ref is not None}
     # Self-references may point to rows of this same file that do not exist yet.
     own_keys = {row.get(spec.columns[0].name) for _, row in table.rows}

@@ -1,0 +1,85 @@
+"""Art. 15 export and Art. 17 erasure on a person with memberships, RSVPs and audit entries."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from sozialforum.db import session_scope
+from sozialforum.demo import load_demo
+from sozialforum.models import AuditEntry, Gremium, Mitgliedschaft, Person, PersonalLink, Rueckmeldung, Sitzung
+from sozialforum.services import dsgvo
+from sozialforum.vocab import Antwort, AntwortQuelle, LinkZweck
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def _person_with_history(engine: Engine) -> int:
+    with session_scope(engine, actor="test") as session:
+        load_demo(session)
+    with session_scope(engine, actor="benutzer:planerin") as session:
+        person = session.scalars(sa.select(Person).where(Person.kennung == "P0100")).one()
+        gremium = session.scalars(sa.select(Gremium).where(Gremium.kennung == "SRK-05")).one()
+        sitzung = Sitzung(gremium_id=gremium.id, titel="Sozialraumkonferenz", beginn=NOW, ende=NOW + timedelta(hours=2),
+                          ical_uid="sitzung-1@test")
+        session.add(sitzung)
+        session.flush()
+        session.add(Rueckmeldung(sitzung_id=sitzung.id, person_id=person.id, antwort=Antwort.ZUSAGE,
+                                 kommentar="Ich bringe Frau Schmidt mit", beduerfnisse=["dolmetschung"],
+                                 quelle=AntwortQuelle.LINK, beantwortet_am=NOW))
+        session.add(PersonalLink(token_hash="f" * 64, person_id=person.id, zweck=LinkZweck.RSVP, bezug_id=sitzung.id,
+                                 gueltig_bis=NOW + timedelta(days=30), erstellt_am=NOW))
+        person.telefon = "0170 1234567"  # an update: the audit trail now holds old and new number
+        return person.id
+
+
+def test_export_contains_everything_about_the_person(engine: Engine) -> None:
+    person_id = _person_with_history(engine)
+    with Session(engine) as session:
+        document = dsgvo.export_person(session, person_id, now=NOW)
+    json.dumps(document)  # JSON-ready
+    assert document["person"]["email"] == "hannes.gerdes@t05-kirche.example"
+    assert document["person"]["telefon"] == "0170 1234567"
+    assert len(document["daten"]["mitgliedschaft"]) >= 1
+    assert document["daten"]["rueckmeldung"][0]["kommentar"] == "Ich bringe Frau Schmidt mit"
+    assert "token_hash" not in document["daten"]["personal_link"][0]
+    actions = {(e["tabelle"], e["aktion"]) for e in document["protokoll"]}
+    assert ("person", "create") in actions and ("person", "update") in actions
+    assert ("rueckmeldung", "create") in actions
+
+
+def test_erasure_leaves_no_personal_data_and_consistent_records(engine: Engine) -> None:
+    person_id = _person_with_history(engine)
+    with Session(engine) as session:
+        memberships = session.scalar(sa.select(sa.func.count()).select_from(Mitgliedschaft)
+                                     .where(Mitgliedschaft.person_id == person_id))
+    with session_scope(engine, actor="dsgvo:test") as session:
+        dsgvo.erase_person(session, person_id, now=NOW, actor="dsgvo:test")
+    secrets = ["Hannes", "Gerdes", "hannes.gerdes@t05-kirche.example", "0170 1234567", "Frau Schmidt", "dolmetschung"]
+    with engine.connect() as conn:
+        for name, table in SQLModel.metadata.tables.items():
+            for row in conn.execute(sa.select(table)):
+                text = repr(tuple(row))
+                for secret in secrets:
+                    if secret in ("Hannes", "Gerdes"):
+                        # Other people may share a first or last name; check this person's rows only.
+                        if name != "person" or row.id != person_id:
+                            continue
+                    assert secret not in text, f"{secret!r} remains in {name}: {text}"
+    with Session(engine) as session:
+        person = session.get(Person, person_id)
+        assert person.geloescht_am is not None and not person.contactable
+        assert person.nachname == dsgvo.ERASED and person.email is None
+        # The records that referenced the person stay, without the person's data.
+        assert session.scalar(sa.select(sa.func.count()).select_from(Mitgliedschaft)
+                              .where(Mitgliedschaft.person_id == person_id)) == memberships
+        answer = session.scalars(sa.select(Rueckmeldung).where(Rueckmeldung.person_id == person_id)).one()
+        assert answer.antwort == Antwort.ZUSAGE and answer.kommentar is None and answer.beduerfnisse == []
+        link = session.scalars(sa.select(PersonalLink).where(PersonalLink.person_id == person_id)).one()
+        assert link.widerrufen_am is not None
+        erase_entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.aktion == "erase")).one()
+        assert erase_entry.datensatz_id == person_id and erase_entry.akteur == "dsgvo:test"

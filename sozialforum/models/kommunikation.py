@@ -35,6 +35,10 @@ class OutboxMessage(SQLModel, table=True):
     antwort_server: str | None = None
     erstellt_am: datetime = instant(nullable=False)
     gesendet_am: datetime | None = instant()
+    # Queued: not before this instant (retry backoff). Sending: the claim's lease; a claim whose
+    # lease ran out belongs to a run that died, and the message is taken up again.
+    naechster_versuch: datetime | None = instant(index=True)
+    lauf: str | None = Field(default=None, max_length=40, description="token of the claiming run")
 
 
 class PersonalLink(SQLModel, table=True):
@@ -67,8 +71,15 @@ class Rueckmeldung(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     antwort: Antwort = slug(default=Antwort.OFFEN)
     personen: int = 1
-    beduerfnisse: list[str] = Field(default_factory=list, sa_type=sa.JSON, sa_column_kwargs=PERSONAL)
+    beduerfnisse: list[str] = Field(
+        default_factory=list, sa_type=sa.JSON, sa_column_kwargs=PERSONAL
+    )
     kommentar: str | None = Field(default=None, sa_column_kwargs=PERSONAL)
     quelle: AntwortQuelle | None = slug()
     beantwortet_am: datetime | None = instant()
     anwesend: bool | None = Field(default=None, description="check-in at the meeting")
+    # The attendee record of the invitation: the address invited (a calendar reply must come from
+    # it) and when; the SEQUENCE a calendar answer referred to (older answers are stale).
+    eingeladen_an: str | None = Field(default=None, max_length=254, sa_column_kwargs=PERSONAL)
+    eingeladen_am: datetime | None = instant()
+    sequenz: int | None = None

@@ -24,11 +24,26 @@ ACTOR_KEY = "sozialforum_actor"
 
 # Actors, memberships, decisions and statuses (the foundation issue). Bulk data (indicator
 # values, the outbox) is not audited row by row; its loads carry their own provenance.
-AUDITED_TABLES = frozenset({
-    "organisation", "person", "gremium", "mitgliedschaft", "sitzung", "tagesordnungspunkt",
-    "fachplan", "massnahme", "vorlage", "beratung", "beschluss", "beschlusspunkt", "auftrag",
-    "umsetzungsbericht", "rueckmeldung", "gebiet",
-})
+AUDITED_TABLES = frozenset(
+    {
+        "organisation",
+        "person",
+        "gremium",
+        "mitgliedschaft",
+        "sitzung",
+        "tagesordnungspunkt",
+        "fachplan",
+        "massnahme",
+        "vorlage",
+        "beratung",
+        "beschluss",
+        "beschlusspunkt",
+        "auftrag",
+        "umsetzungsbericht",
+        "rueckmeldung",
+        "gebiet",
+    }
+)
 
 
 def set_actor(session: OrmSession, actor: str) -> None:
@@ -74,13 +89,28 @@ def _record_updates_and_deletes(session: OrmSession, _ctx: Any, _instances: Any)
         if _audited(obj) and session.is_modified(obj):
             changes = _changes(obj)
             if changes:
-                session.add(AuditEntry(zeitpunkt=now, akteur=actor, tabelle=obj.__tablename__,
-                                       datensatz_id=obj.id, aktion=AuditAktion.UPDATE,
-                                       aenderungen=changes))
+                session.add(
+                    AuditEntry(
+                        zeitpunkt=now,
+                        akteur=actor,
+                        tabelle=obj.__tablename__,
+                        datensatz_id=obj.id,
+                        aktion=AuditAktion.UPDATE,
+                        aenderungen=changes,
+                    )
+                )
     for obj in list(session.deleted):
         if _audited(obj):
-            session.add(AuditEntry(zeitpunkt=now, akteur=actor, tabelle=obj.__tablename__,
-                                   datensatz_id=obj.id, aktion=AuditAktion.DELETE, aenderungen={}))
+            session.add(
+                AuditEntry(
+                    zeitpunkt=now,
+                    akteur=actor,
+                    tabelle=obj.__tablename__,
+                    datensatz_id=obj.id,
+                    aktion=AuditAktion.DELETE,
+                    aenderungen={},
+                )
+            )
     # New rows get their id only at flush; remember them and write their entries after it.
     session.info.setdefault("_audit_new", []).extend(o for o in session.new if _audited(o))
 
@@ -93,17 +123,21 @@ def _record_inserts(session: OrmSession, _ctx: Any) -> None:
     now = utcnow()
     actor = session.info.get(ACTOR_KEY, "unbekannt")
     rows = [
-        {"zeitpunkt": now, "akteur": actor, "tabelle": obj.__tablename__, "datensatz_id": obj.id,
-         "aktion": AuditAktion.CREATE.value, "aenderungen": {}}
+        {
+            "zeitpunkt": now,
+            "akteur": actor,
+            "tabelle": obj.__tablename__,
+            "datensatz_id": obj.id,
+            "aktion": AuditAktion.CREATE.value,
+            "aenderungen": {},
+        }
         for obj in pending
     ]
     # Core insert: adding objects inside after_flush would need another flush.
     session.execute(sa.insert(AuditEntry), rows)
 
 
-def record_bulk(
-    session: OrmSession, *, table: str, entries: list[tuple[int, AuditAktion, dict[str, Any]]]
-) -> None:
+def record_bulk(session: OrmSession, *, table: str, entries: list[tuple[int, AuditAktion, dict[str, Any]]]) -> None:
     """Audit rows written by bulk statements (imports), which the session hook cannot see."""
     if not entries:
         return
@@ -112,8 +146,14 @@ def record_bulk(
     session.execute(
         sa.insert(AuditEntry),
         [
-            {"zeitpunkt": now, "akteur": actor, "tabelle": table, "datensatz_id": row_id,
-             "aktion": action.value, "aenderungen": {k: _plain(v) for k, v in changes.items()}}
+            {
+                "zeitpunkt": now,
+                "akteur": actor,
+                "tabelle": table,
+                "datensatz_id": row_id,
+                "aktion": action.value,
+                "aenderungen": {k: _plain(v) for k, v in changes.items()},
+            }
             for row_id, action, changes in entries
         ],
     )

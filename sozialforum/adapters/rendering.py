@@ -33,7 +33,8 @@ def _filters() -> dict[str, Any]:
 def environment(templates: Path = TEMPLATES, *, autoescape: bool = True) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
-        autoescape=select_autoescape(default=True, default_for_string=True) if autoescape else False,
+        # Plain-text mail bodies only; never shown as HTML (render_text).
+        autoescape=select_autoescape(default=True, default_for_string=True) if autoescape else False,  # noqa: S701
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

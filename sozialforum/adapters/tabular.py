@@ -44,11 +44,17 @@ def _decode(path: Path, raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ProblemReport([Problem(
-            path.name, line, None,
-            "Die Datei ist nicht in UTF-8 kodiert (vermutlich Windows-1252 aus Excel). "
-            "Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern.",
-        )]) from None
+        raise ProblemReport(
+            [
+                Problem(
+                    path.name,
+                    line,
+                    None,
+                    "Die Datei ist nicht in UTF-8 kodiert (vermutlich Windows-1252 aus Excel). "
+                    "Bitte in Excel als „CSV UTF-8 (durch Trennzeichen getrennt)“ speichern.",
+                )
+            ]
+        ) from None
 
 
 def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
@@ -62,8 +68,9 @@ def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise ProblemReport([Problem(path.name, reader.line_num, None,
-                                     f"Die Datei ist kein gültiges CSV ({exc}).")]) from None
+        raise ProblemReport(
+            [Problem(path.name, reader.line_num, None, f"Die Datei ist kein gültiges CSV ({exc}).")]
+        ) from None
     header = [(h or "").strip().lower() for h in records[0]]
     rows: list[tuple[int, dict[str, str | None]]] = []
     problems: list[Problem] = []
@@ -72,8 +79,11 @@ def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
             continue
         if len(record) != len(header):
             last = index == len(records) and not text.endswith(("\n", "\r"))
-            why = ("unvollständig – die Datei ist offenbar abgeschnitten" if last
-                   else f"{len(record)} statt {len(header)} Felder (Trennzeichen „{delimiter}“)")
+            why = (
+                "unvollständig – die Datei ist offenbar abgeschnitten"
+                if last
+                else f"{len(record)} statt {len(header)} Felder (Trennzeichen „{delimiter}“)"
+            )
             problems.append(Problem(path.name, index, None, f"Zeile {why}."))
             continue
         rows.append((index, {h: _cell(v) for h, v in zip(header, record, strict=True)}))
@@ -88,8 +98,9 @@ def read_xlsx(path: Path, *, required: Iterable[str] = ()) -> Table:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ProblemReport([Problem(path.name, None, None,
-                                     "Die Excel-Datei ist beschädigt oder unvollständig.")]) from None
+        raise ProblemReport(
+            [Problem(path.name, None, None, "Die Excel-Datei ist beschädigt oder unvollständig.")]
+        ) from None
     sheet = workbook.worksheets[0]
     iterator = sheet.iter_rows(values_only=True)
     try:
@@ -118,15 +129,15 @@ def read_table(path: Path, *, required: Iterable[str] = ()) -> Table:
         return read_csv(path, required=required)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, required=required)
-    raise ProblemReport([Problem(path.name, None, None,
-                                 f"Unbekanntes Dateiformat „{suffix}“: erwartet .csv oder .xlsx.")])
+    raise ProblemReport(
+        [Problem(path.name, None, None, f"Unbekanntes Dateiformat „{suffix}“: erwartet .csv oder .xlsx.")]
+    )
 
 
 def _check_header(table: Table, required: Iterable[str], problems: list[Problem]) -> None:
     for column in required:
         if column not in table.header:
-            problems.append(Problem(table.name, 1, column,
-                                    f"Pflichtspalte „{column}“ fehlt in der Kopfzeile."))
+            problems.append(Problem(table.name, 1, column, f"Pflichtspalte „{column}“ fehlt in der Kopfzeile."))
     seen: set[str] = set()
     for column in table.header:
         if column in seen:

@@ -8,7 +8,10 @@ from typing import Annotated
 
 import typer
 
+from sozialforum.cli import deutsch
 from sozialforum.cli.common import Context
+
+deutsch.install()
 
 app = typer.Typer(
     name="sozialforum",

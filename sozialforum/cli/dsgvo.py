@@ -20,7 +20,9 @@ app = typer.Typer(help="Betroffenenrechte nach DSGVO: Auskunft und Löschung.", 
 def auskunft(
     typer_ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Kennung oder Id der Person.")],
-    ausgabe: Annotated[Path | None, typer.Option("--ausgabe", "-o", help="JSON-Datei; ohne: Ausgabe auf dem Bildschirm.")] = None,
+    ausgabe: Annotated[
+        Path | None, typer.Option("--ausgabe", "-o", help="JSON-Datei; ohne: Ausgabe auf dem Bildschirm.")
+    ] = None,
 ) -> None:
     """Stellt alle gespeicherten Daten einer Person zusammen (Art. 15 DSGVO)."""
     context = ctx(typer_ctx)

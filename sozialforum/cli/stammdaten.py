@@ -38,8 +38,13 @@ def status(typer_ctx: typer.Context) -> None:
 
 def import_cmd(
     typer_ctx: typer.Context,
-    art: Annotated[str, typer.Argument(help="gebiete, organisationen, personen, gremien, "
-                                       "mitgliedschaften – oder „ordner“ für einen Ordner mit Listen.")],
+    art: Annotated[
+        str,
+        typer.Argument(
+            help="gebiete, organisationen, personen, gremien, "
+            "mitgliedschaften – oder „ordner“ für einen Ordner mit Listen."
+        ),
+    ],
     datei: Annotated[Path, typer.Argument(help="CSV- oder XLSX-Datei (bzw. Ordner).")],
     probelauf: Annotated[bool, typer.Option("--probelauf", help="Nur prüfen, nichts speichern.")] = False,
 ) -> None:
@@ -65,20 +70,55 @@ def import_cmd(
 
 
 LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
-    "gebiete": (Gebiet, [("Schlüssel", lambda g: g.schluessel), ("Name", lambda g: g.name),
-                         ("Ebene", lambda g: g.ebene.label if hasattr(g.ebene, "label") else g.ebene),
-                         ("Einwohner", lambda g: g.einwohner), ("gültig ab", lambda g: format_datum_kurz(g.gueltig_ab))]),
-    "organisationen": (Organisation, [("Kennung", lambda o: o.kennung), ("Name", lambda o: o.name),
-                                      ("Art", lambda o: o.art)]),
-    "personen": (Person, [("Kennung", lambda p: p.kennung), ("Name", lambda p: p.anzeigename),
-                          ("Funktion", lambda p: p.funktion), ("kontaktierbar", lambda p: "ja" if p.contactable else "nein")]),
+    "gebiete": (
+        Gebiet,
+        [
+            ("Schlüssel", lambda g: g.schluessel),
+            ("Name", lambda g: g.name),
+            ("Ebene", lambda g: g.ebene.label if hasattr(g.ebene, "label") else g.ebene),
+            ("Einwohner", lambda g: g.einwohner),
+            ("gültig ab", lambda g: format_datum_kurz(g.gueltig_ab)),
+        ],
+    ),
+    "organisationen": (
+        Organisation,
+        [("Kennung", lambda o: o.kennung), ("Name", lambda o: o.name), ("Art", lambda o: o.art)],
+    ),
+    "personen": (
+        Person,
+        [
+            ("Kennung", lambda p: p.kennung),
+            ("Name", lambda p: p.anzeigename),
+            ("Funktion", lambda p: p.funktion),
+            ("kontaktierbar", lambda p: "ja" if p.contactable else "nein"),
+        ],
+    ),
     "gremien": (Gremium, [("Kennung", lambda g: g.kennung), ("Name", lambda g: g.name), ("Art", lambda g: g.art)]),
-    "sitzungen": (Sitzung, [("Id", lambda s: s.id), ("Titel", lambda s: s.titel),
-                            ("Beginn", lambda s: format_termin(s.beginn)), ("Status", lambda s: s.status)]),
-    "fachplaene": (Fachplan, [("Kennung", lambda f: f.kennung), ("Name", lambda f: f.name),
-                              ("beschlossen", lambda f: f.beschlossen_am and format_datum_kurz(f.beschlossen_am))]),
-    "beschluesse": (Beschluss, [("Kennung", lambda b: b.kennung), ("Titel", lambda b: b.titel),
-                                ("Datum", lambda b: format_datum_kurz(b.datum))]),
+    "sitzungen": (
+        Sitzung,
+        [
+            ("Id", lambda s: s.id),
+            ("Titel", lambda s: s.titel),
+            ("Beginn", lambda s: format_termin(s.beginn)),
+            ("Status", lambda s: s.status),
+        ],
+    ),
+    "fachplaene": (
+        Fachplan,
+        [
+            ("Kennung", lambda f: f.kennung),
+            ("Name", lambda f: f.name),
+            ("beschlossen", lambda f: f.beschlossen_am and format_datum_kurz(f.beschlossen_am)),
+        ],
+    ),
+    "beschluesse": (
+        Beschluss,
+        [
+            ("Kennung", lambda b: b.kennung),
+            ("Titel", lambda b: b.titel),
+            ("Datum", lambda b: format_datum_kurz(b.datum)),
+        ],
+    ),
 }
 
 

@@ -33,6 +33,8 @@ def demo_step(run: DemoRun) -> list[str]:
     with session_scope(run.engine, actor="demo:stammdaten") as session:
         lists, planung = load_demo(session)
     lines = [str(result) for result in lists]
-    lines.append(f"planung.json: {planung['neu']} neu, {planung['geaendert']} geändert, "
-                 f"{planung['unveraendert']} unverändert (Fachpläne, Maßnahmen, Vorlagen, Beschlüsse)")
+    lines.append(
+        f"planung.json: {planung['neu']} neu, {planung['geaendert']} geändert, "
+        f"{planung['unveraendert']} unverändert (Fachpläne, Maßnahmen, Vorlagen, Beschlüsse)"
+    )
     return lines

@@ -86,8 +86,14 @@ def export_person(session: Session, person_id: int, *, now: datetime) -> dict[st
             audit_keys += [(table.name, r["id"]) for r in rows if "id" in r]
     entries = _audit_entries(session, audit_keys)
     document["protokoll"] = [
-        {"zeitpunkt": e.zeitpunkt.isoformat(), "akteur": e.akteur, "tabelle": e.tabelle,
-         "datensatz_id": e.datensatz_id, "aktion": e.aktion, "aenderungen": e.aenderungen}
+        {
+            "zeitpunkt": e.zeitpunkt.isoformat(),
+            "akteur": e.akteur,
+            "tabelle": e.tabelle,
+            "datensatz_id": e.datensatz_id,
+            "aktion": e.aktion,
+            "aenderungen": e.aenderungen,
+        }
         for e in entries
     ]
     return document
@@ -97,8 +103,10 @@ def _audit_entries(session: Session, keys: list[tuple[str, int]]) -> list[AuditE
     by_table: dict[str, list[int]] = {}
     for table, row_id in keys:
         by_table.setdefault(table, []).append(row_id)
-    conditions = [sa.and_(AuditEntry.tabelle == t, AuditEntry.datensatz_id.in_(ids))  # type: ignore[union-attr]
-                  for t, ids in by_table.items()]
+    conditions = [
+        sa.and_(AuditEntry.tabelle == t, AuditEntry.datensatz_id.in_(ids))  # type: ignore[union-attr]
+        for t, ids in by_table.items()
+    ]
     return list(session.scalars(sa.select(AuditEntry).where(sa.or_(*conditions)).order_by(AuditEntry.id)))
 
 
@@ -115,8 +123,9 @@ def erase_person(session: Session, person_id: int, *, now: datetime, actor: str)
     counts: dict[str, int] = {}
     person_table = SQLModel.metadata.tables["person"]
     values = {c.name: _cleared(c) for c in _personal_columns(person_table)}
-    values.update(geloescht_am=now, rechtsgrundlage=None, einwilligung_am=None,
-                  abgemeldet_am=None, zustellung_gestoert_am=None)
+    values.update(
+        geloescht_am=now, rechtsgrundlage=None, einwilligung_am=None, abgemeldet_am=None, zustellung_gestoert_am=None
+    )
     session.execute(sa.update(person_table).where(person_table.c.id == person_id).values(values))
     counts["person"] = 1
     audit_keys: list[tuple[str, int]] = [("person", person_id)]
@@ -126,16 +135,24 @@ def erase_person(session: Session, person_id: int, *, now: datetime, actor: str)
         audit_keys += [(table.name, row_id) for row_id in ids]
         personal = _personal_columns(table)
         if personal and ids:
-            session.execute(sa.update(table).where(table.c.id.in_(ids))
-                            .values({c.name: _cleared(c) for c in personal}))
+            session.execute(sa.update(table).where(table.c.id.in_(ids)).values({c.name: _cleared(c) for c in personal}))
             counts[table.name] = len(ids)
-    session.execute(sa.update(PersonalLink).where(PersonalLink.person_id == person_id,
-                                                  PersonalLink.widerrufen_am.is_(None))  # type: ignore[union-attr]
-                    .values(widerrufen_am=now))
+    session.execute(
+        sa.update(PersonalLink)
+        .where(PersonalLink.person_id == person_id, PersonalLink.widerrufen_am.is_(None))  # type: ignore[union-attr]
+        .values(widerrufen_am=now)
+    )
     counts["audit_entry"] = _redact_audit(session, audit_keys)
-    session.execute(sa.insert(AuditEntry).values(
-        zeitpunkt=now, akteur=actor, tabelle="person", datensatz_id=person_id,
-        aktion=AuditAktion.ERASE.value, aenderungen={}))
+    session.execute(
+        sa.insert(AuditEntry).values(
+            zeitpunkt=now,
+            akteur=actor,
+            tabelle="person",
+            datensatz_id=person_id,
+            aktion=AuditAktion.ERASE.value,
+            aenderungen={},
+        )
+    )
     return counts
 
 
@@ -144,8 +161,9 @@ def _redact_audit(session: Session, keys: list[tuple[str, int]]) -> int:
     for entry in _audit_entries(session, keys):
         table = SQLModel.metadata.tables.get(entry.tabelle)
         personal = {c.name for c in _personal_columns(table)} if table is not None else set()
-        changes = {key: ([ERASED, ERASED] if key in personal else value)
-                   for key, value in (entry.aenderungen or {}).items()}
+        changes = {
+            key: ([ERASED, ERASED] if key in personal else value) for key, value in (entry.aenderungen or {}).items()
+        }
         if changes != entry.aenderungen:
             session.execute(sa.update(AuditEntry).where(AuditEntry.id == entry.id).values(aenderungen=changes))
             redacted += 1

@@ -77,6 +77,7 @@ class Spec:
 
 # --- natural keys of referenced tables -------------------------------------------------------
 
+
 def _ref_map(session: Session, model: type[SQLModel]) -> dict[str, int]:
     """Natural key → id. Gebiete are versioned: a key means its newest version."""
     if model is Gebiet:
@@ -90,6 +91,7 @@ REF_LABEL = {Gebiet: "Gebiet", Organisation: "Organisation", Person: "Person", G
 
 
 # --- checks across fields ---------------------------------------------------------------------
+
 
 def _check_period(start: str, end: str, start_col: str, end_col: str) -> Callable[..., Any]:
     def check(record: dict[str, Any]) -> Iterable[tuple[str, str]]:
@@ -209,11 +211,11 @@ class ImportResult:
     unveraendert: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.datei}: {self.neu} neu, {self.geaendert} geändert, "
-                f"{self.unveraendert} unverändert")
+        return f"{self.datei}: {self.neu} neu, {self.geaendert} geändert, {self.unveraendert} unverändert"
 
 
 # --- the engine -------------------------------------------------------------------------------
+
 
 def _parse_rows(
     session: Session, spec: Spec, table: Table
@@ -244,8 +246,7 @@ def _parse_rows(
                     continue
                 if target is None:
                     label = REF_LABEL.get(column.ref, column.ref.__name__)
-                    problems.append(Problem(table.name, line, column.name,
-                                            f"unbekannte(s) {label} „{raw}“."))
+                    problems.append(Problem(table.name, line, column.name, f"unbekannte(s) {label} „{raw}“."))
                 record[column.attr] = target
                 continue
             try:
@@ -263,8 +264,14 @@ def _parse_rows(
             continue
         if key in seen:
             shown = ", ".join(str(record.get(name)) for name in spec.key)
-            problems.append(Problem(table.name, line, spec.columns[0].name,
-                                    f"doppelter Schlüssel ({shown}), schon in Zeile {seen[key]}."))
+            problems.append(
+                Problem(
+                    table.name,
+                    line,
+                    spec.columns[0].name,
+                    f"doppelter Schlüssel ({shown}), schon in Zeile {seen[key]}.",
+                )
+            )
         else:
             seen[key] = line
     return parsed, problems
@@ -285,8 +292,9 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _write(session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any], dict[str, Any]]],
-           result: ImportResult) -> dict[tuple[Any, ...], int]:
+def _write(
+    session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any], dict[str, Any]]], result: ImportResult
+) -> dict[tuple[Any, ...], int]:
     model_table = spec.model.__table__  # type: ignore[attr-defined]
     fields = list(parsed[0][1]) if parsed else []
     existing = _existing(session, spec, fields)
@@ -297,8 +305,7 @@ def _write(session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any],
         if current is None:
             inserts.append(record)
             continue
-        diff = {name: [current[name], value] for name, value in record.items()
-                if not _same(current[name], value)}
+        diff = {name: [current[name], value] for name, value in record.items() if not _same(current[name], value)}
         if diff:
             updates.append({"_id": current["id"], **record})
             audits.append((current["id"], AuditAktion.UPDATE, diff))
@@ -307,8 +314,11 @@ def _write(session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any],
     for start in range(0, len(inserts), CHUNK):
         session.execute(sa.insert(model_table), inserts[start : start + CHUNK])
     if updates:
-        statement = (sa.update(model_table).where(model_table.c.id == sa.bindparam("_id"))
-                     .values({name: sa.bindparam(name) for name in fields}))
+        statement = (
+            sa.update(model_table)
+            .where(model_table.c.id == sa.bindparam("_id"))
+            .values({name: sa.bindparam(name) for name in fields})
+        )
         session.execute(statement, updates, execution_options={"synchronize_session": False})
     ids = {key: row["id"] for key, row in _existing(session, spec, []).items()}
     new_keys = [tuple(record[name] for name in spec.key) for record in inserts]
@@ -318,8 +328,13 @@ def _write(session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any],
     return ids
 
 
-def _post(session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any], dict[str, Any]]],
-          ids: dict[tuple[Any, ...], int], table: Table) -> None:
+def _post(
+    session: Session,
+    spec: Spec,
+    parsed: list[tuple[int, dict[str, Any], dict[str, Any]]],
+    ids: dict[tuple[Any, ...], int],
+    table: Table,
+) -> None:
     """Self-references within the file and the Gebiet predecessor links, after all rows exist."""
     if not any(deferred for _, _, deferred in parsed):
         return
@@ -333,16 +348,14 @@ def _post(session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any], 
                 links = []
                 for key in filter(None, (part.strip() for part in (raw or "").split(","))):
                     if key not in refs:
-                        problems.append(Problem(table.name, line, "vorgaenger",
-                                                f"unbekanntes Gebiet „{key}“."))
+                        problems.append(Problem(table.name, line, "vorgaenger", f"unbekanntes Gebiet „{key}“."))
                     else:
                         links.append({"gebiet_id": row_id, "vorgaenger_id": refs[key]})
                 session.execute(sa.delete(GebietVorgaenger).where(GebietVorgaenger.gebiet_id == row_id))
                 if links:
                     session.execute(sa.insert(GebietVorgaenger), links)
             elif raw is not None:
-                session.execute(sa.update(model_table).where(model_table.c.id == row_id)
-                                .values({attr: refs[raw]}))
+                session.execute(sa.update(model_table).where(model_table.c.id == row_id).values({attr: refs[raw]}))
     if problems:
         raise ProblemReport(problems)
 
@@ -375,6 +388,5 @@ def import_folder(session: Session, folder: Path) -> list[ImportResult]:
     """Import every list of a folder in one transaction (the caller commits or rolls back)."""
     lists = find_lists(folder)
     if not lists:
-        raise ProblemReport([Problem(folder.name, None, None,
-                                     "Keine Listen gefunden (erwartet z. B. personen.csv).")])
+        raise ProblemReport([Problem(folder.name, None, None, "Keine Listen gefunden (erwartet z. B. personen.csv).")])
     return [import_file(session, kind, path) for kind, path in lists]

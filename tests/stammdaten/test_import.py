@@ -23,15 +23,22 @@ from sozialforum.services.stammdaten import import_file, import_folder
 def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     """Every row of every table: the strictest way to see that nothing changed."""
     with engine.connect() as conn:
-        return {name: sorted(conn.execute(sa.select(table)).all(), key=repr)
-                for name, table in SQLModel.metadata.tables.items()}
+        return {
+            name: sorted(conn.execute(sa.select(table)).all(), key=repr)
+            for name, table in SQLModel.metadata.tables.items()
+        }
 
 
 def test_demo_import_twice_leaves_the_same_rows(engine: Engine) -> None:
     with session_scope(engine, actor="test") as session:
         first, _ = load_demo(session)
     assert {r.kind: r.neu for r in first} == {
-        "gebiete": 62, "organisationen": 84, "personen": 212, "gremien": 21, "mitgliedschaften": 304}
+        "gebiete": 62,
+        "organisationen": 84,
+        "personen": 212,
+        "gremien": 21,
+        "mitgliedschaften": 304,
+    }
     before = snapshot(engine)
     with session_scope(engine, actor="test") as session:
         second, planung = load_demo(session)
@@ -46,14 +53,16 @@ def test_hierarchy_versions_and_predecessors(engine: Engine) -> None:
     with Session(engine) as session:
         kreis = session.scalars(sa.select(Gebiet).where(Gebiet.schluessel == "03199000")).one()
         assert kreis.ags == "03199000" and kreis.ars == "031990000000"  # strings, leading zero kept
-        preds = session.scalars(sa.select(GebietVorgaenger.vorgaenger_id).where(
-            GebietVorgaenger.gebiet_id == kreis.id)).all()
+        preds = session.scalars(
+            sa.select(GebietVorgaenger.vorgaenger_id).where(GebietVorgaenger.gebiet_id == kreis.id)
+        ).all()
         names = set(session.scalars(sa.select(Gebiet.name).where(Gebiet.id.in_(preds))))
         assert names == {"Landkreis Musterland (bis 2016)", "Landkreis Osterberg (bis 2016)"}
         sozialraeume = session.scalars(sa.select(Gebiet).where(Gebiet.ebene == "sozialraum")).all()
         assert len(sozialraeume) == 12
-        gemeinden = session.scalars(sa.select(Gebiet).where(Gebiet.ebene == "gemeinde",
-                                                            Gebiet.gueltig_bis.is_(None))).all()
+        gemeinden = session.scalars(
+            sa.select(Gebiet).where(Gebiet.ebene == "gemeinde", Gebiet.gueltig_bis.is_(None))
+        ).all()
         assert len(gemeinden) == 42
         by_id = {g.id: g for g in session.scalars(sa.select(Gebiet))}
         # Each Sozialraum's population is the sum of its current Gemeinden.
@@ -68,19 +77,25 @@ def test_reimport_updates_by_natural_key_and_audits_the_change(engine: Engine, t
         load_demo(session)
     changed = tmp_path / "personen.csv"
     text = (DATA / "personen.csv").read_text(encoding="utf-8")
-    changed.write_text(text.replace("sven.brandt@landkreis-musterland.example", "s.brandt@landkreis-musterland.example"),
-                       encoding="utf-8")
+    changed.write_text(
+        text.replace("sven.brandt@landkreis-musterland.example", "s.brandt@landkreis-musterland.example"),
+        encoding="utf-8",
+    )
     with session_scope(engine, actor="import:personen.csv") as session:
         result = import_file(session, "personen", changed)
     assert (result.neu, result.geaendert, result.unveraendert) == (0, 1, 211)
     with Session(engine) as session:
         person = session.scalars(sa.select(Person).where(Person.kennung == "P0001")).one()
         assert person.email == "s.brandt@landkreis-musterland.example"
-        entry = session.scalars(sa.select(AuditEntry).where(
-            AuditEntry.tabelle == "person", AuditEntry.datensatz_id == person.id, AuditEntry.aktion == "update")).one()
+        entry = session.scalars(
+            sa.select(AuditEntry).where(
+                AuditEntry.tabelle == "person", AuditEntry.datensatz_id == person.id, AuditEntry.aktion == "update"
+            )
+        ).one()
         assert entry.akteur == "import:personen.csv"
-        assert entry.aenderungen == {"email": ["sven.brandt@landkreis-musterland.example",
-                                               "s.brandt@landkreis-musterland.example"]}
+        assert entry.aenderungen == {
+            "email": ["sven.brandt@landkreis-musterland.example", "s.brandt@landkreis-musterland.example"]
+        }
 
 
 def test_xlsx_list_with_numeric_keys_keeps_leading_zeros(sqlite_engine: Engine, tmp_path: Path) -> None:
@@ -106,25 +121,44 @@ def _broken_copy(tmp_path: Path, name: str, transform) -> Path:
 
 
 BROKEN = {
-    "ungueltige_email": ("personen.csv", lambda b: b.replace(b"sven.brandt@landkreis-musterland.example",
-                                                             b"sven.brandt(at)landkreis"),
-                         ["personen.csv, Zeile 2, Spalte „email“", "keine gültige E-Mail-Adresse"]),
-    "email_mit_zeilenumbruch": ("personen.csv", lambda b: b.replace(b"sven.brandt@landkreis-musterland.example",
-                                                                    b"\"a@b.example\r\nBcc: x@evil.example\""),
-                                ["personen.csv, Zeile 2, Spalte „email“"]),
-    "fehlende_spalte": ("personen.csv", lambda b: b.replace(b";nachname;", b";familienname;", 1),
-                        ["personen.csv, Zeile 1, Spalte „nachname“", "Pflichtspalte"]),
-    "doppelter_schluessel": ("organisationen.csv", lambda b: b + b.splitlines(keepends=True)[3],
-                             ["organisationen.csv, Zeile 86, Spalte „kennung“", "doppelter Schlüssel", "schon in Zeile 4"]),
-    "unbekanntes_gebiet": ("organisationen.csv", lambda b: b.replace(b";SR07;", b";SR99;", 1),
-                           ["organisationen.csv, Zeile", "Spalte „gebiet“", "unbekannte(s) Gebiet „SR99“"]),
-    "cp1252": ("gebiete.csv", lambda b: b.decode("utf-8").encode("cp1252"),
-               ["gebiete.csv, Zeile", "nicht in UTF-8"]),
-    "abgeschnitten": ("mitgliedschaften.csv", lambda b: b[: len(b) // 2].rsplit(b";", 1)[0],
-                      ["mitgliedschaften.csv, Zeile", "abgeschnitten"]),
-    "text_statt_zahl": ("gebiete.csv", lambda b: b.replace(b";kreis;03199000;031990000000;", b";kreis;03199000;031990000000;", 1)
-                        .replace(b"2016-11-01", b"1. Nov 2016", 1),
-                        ["gebiete.csv, Zeile 4, Spalte „gueltig_ab“", "kein gültiges Datum"]),
+    "ungueltige_email": (
+        "personen.csv",
+        lambda b: b.replace(b"sven.brandt@landkreis-musterland.example", b"sven.brandt(at)landkreis"),
+        ["personen.csv, Zeile 2, Spalte „email“", "keine gültige E-Mail-Adresse"],
+    ),
+    "email_mit_zeilenumbruch": (
+        "personen.csv",
+        lambda b: b.replace(b"sven.brandt@landkreis-musterland.example", b'"a@b.example\r\nBcc: x@evil.example"'),
+        ["personen.csv, Zeile 2, Spalte „email“"],
+    ),
+    "fehlende_spalte": (
+        "personen.csv",
+        lambda b: b.replace(b";nachname;", b";familienname;", 1),
+        ["personen.csv, Zeile 1, Spalte „nachname“", "Pflichtspalte"],
+    ),
+    "doppelter_schluessel": (
+        "organisationen.csv",
+        lambda b: b + b.splitlines(keepends=True)[3],
+        ["organisationen.csv, Zeile 86, Spalte „kennung“", "doppelter Schlüssel", "schon in Zeile 4"],
+    ),
+    "unbekanntes_gebiet": (
+        "organisationen.csv",
+        lambda b: b.replace(b";SR07;", b";SR99;", 1),
+        ["organisationen.csv, Zeile", "Spalte „gebiet“", "unbekannte(s) Gebiet „SR99“"],
+    ),
+    "cp1252": ("gebiete.csv", lambda b: b.decode("utf-8").encode("cp1252"), ["gebiete.csv, Zeile", "nicht in UTF-8"]),
+    "abgeschnitten": (
+        "mitgliedschaften.csv",
+        lambda b: b[: len(b) // 2].rsplit(b";", 1)[0],
+        ["mitgliedschaften.csv, Zeile", "abgeschnitten"],
+    ),
+    "text_statt_zahl": (
+        "gebiete.csv",
+        lambda b: b.replace(b";kreis;03199000;031990000000;", b";kreis;03199000;031990000000;", 1).replace(
+            b"2016-11-01", b"1. Nov 2016", 1
+        ),
+        ["gebiete.csv, Zeile 4, Spalte „gueltig_ab“", "kein gültiges Datum"],
+    ),
 }
 
 
@@ -135,9 +169,8 @@ def test_broken_file_is_rejected_with_report_and_store_unchanged(engine: Engine,
     before = snapshot(engine)
     name, transform, expected = BROKEN[case]
     folder = _broken_copy(tmp_path, name, transform)
-    with pytest.raises(ProblemReport) as caught:
-        with session_scope(engine, actor="test") as session:
-            import_folder(session, folder)
+    with pytest.raises(ProblemReport) as caught, session_scope(engine, actor="test") as session:
+        import_folder(session, folder)
     message = str(caught.value)
     assert re.match(r"\d+ Problem\(e\) gefunden, es wurde nichts geändert:\n", message)
     for fragment in expected:
@@ -159,9 +192,8 @@ def test_broken_xlsx_is_rejected(sqlite_engine: Engine, tmp_path: Path) -> None:
 def test_every_problem_is_reported_at_once(sqlite_engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "gebiete.csv"
     path.write_text("schluessel;name;ebene;ags\nA;;kreis;123456789\nB;Bee;galaxie;0319\n", encoding="utf-8")
-    with pytest.raises(ProblemReport) as caught:
-        with session_scope(sqlite_engine, actor="test") as session:
-            import_file(session, "gebiete", path)
+    with pytest.raises(ProblemReport) as caught, session_scope(sqlite_engine, actor="test") as session:
+        import_file(session, "gebiete", path)
     text = str(caught.value)
     assert "Zeile 2, Spalte „name“: Pflichtfeld ist leer" in text
     assert "Zeile 2, Spalte „ags“: „123456789“: erwartet 8 Ziffern" in text

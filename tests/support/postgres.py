@@ -52,13 +52,27 @@ class PgCluster:
         subprocess.run(command, check=True, capture_output=True, cwd=self.base)
 
     def start(self) -> None:
-        self._run("initdb", "-D", str(self.data_dir), "-U", self.user, "-A", "trust",
-                  "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
-        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-                   f"-c unix_socket_directories={self.base} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300")
-        self._run("pg_ctl", "-D", str(self.data_dir), "-o", options, "-w", "-t", "60",
-                  "-l", str(self.base / "log"), "start")
+        self._run(
+            "initdb",
+            "-D",
+            str(self.data_dir),
+            "-U",
+            self.user,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+            f"-c unix_socket_directories={self.base} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-o", options, "-w", "-t", "60", "-l", str(self.base / "log"), "start"
+        )
 
     def stop(self) -> None:
         try:

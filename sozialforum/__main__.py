@@ -1,0 +1,3 @@
+from sozialforum.cli import main
+
+main()

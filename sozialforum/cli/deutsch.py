@@ -1,0 +1,101 @@
+"""German for the command line's own chrome (help panels, usage errors).
+
+click and typer translate their strings with gettext's ``_``, bound at import in each module and
+looked up in a catalogue we do not ship. Instead of compiling one, we hand those modules a
+translating ``_`` and set typer's panel titles, which are computed once at import.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import typer.rich_utils
+
+# typer vendors its own copy of click (typer._click) next to the installed one; translate both.
+_MODULES = [
+    f"{package}.{name}"
+    for package in ("click", "typer._click")
+    for name in ("core", "decorators", "exceptions", "formatting")
+] + ["typer.core"]
+
+DEUTSCH = {
+    "Show this message and exit.": "Diese Hilfe anzeigen und beenden.",
+    "Arguments": "Argumente",
+    "Options": "Optionen",
+    "Commands": "Befehle",
+    "Error": "Fehler",
+    "Aborted.": "Abgebrochen.",
+    "Aborted!": "Abgebrochen!",
+    "[default: {}]": "[Standard: {}]",
+    "default: {default}": "Standard: {default}",
+    "[required]": "[Pflicht]",
+    "required": "Pflicht",
+    "[env var: {}]": "[Umgebungsvariable: {}]",
+    "Try [blue]'{command_path} {help_option}'[/] for help.": "Hilfe: [blue]'{command_path} {help_option}'[/]",
+    "Try '{command} {option}' for help.": "Hilfe: '{command} {option}'",
+    "Error: {message}": "Fehler: {message}",
+    "Missing command.": "Befehl fehlt.",
+    "No such command {name!r}.": "Unbekannter Befehl {name!r}.",
+    "No such option {name!r}.": "Unbekannte Option {name!r}.",
+    "Missing argument": "Argument fehlt",
+    "Usage:": "Aufruf:",
+    "Missing option": "Option fehlt",
+    "Missing parameter": "Parameter fehlt",
+    "Missing parameter: {param_name}": "Parameter fehlt: {param_name}",
+    "Invalid value: {message}": "Ungültiger Wert: {message}",
+    "Invalid value for {param_hint}: {message}": "Ungültiger Wert für {param_hint}: {message}",
+    "Got unexpected extra argument ({args})": "Unerwartetes zusätzliches Argument ({args})",
+    "{value!r} is not a valid integer.": "{value!r} ist keine ganze Zahl.",
+}
+
+
+def _(message: str) -> str:
+    return DEUTSCH.get(message, message)
+
+
+def install() -> None:
+    for name in _MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "_"):
+            module._ = _  # type: ignore[attr-defined]
+    typer.rich_utils._ = _  # type: ignore[attr-defined]
+    _patch_vendored_click()
+    rich = typer.rich_utils
+    rich.ARGUMENTS_PANEL_TITLE = _("Arguments")
+    rich.OPTIONS_PANEL_TITLE = _("Options")
+    rich.COMMANDS_PANEL_TITLE = _("Commands")
+    rich.ERRORS_PANEL_TITLE = _("Error")
+    rich.ABORTED_TEXT = _("Aborted.")
+    rich.RICH_HELP = _("Try [blue]'{command_path} {help_option}'[/] for help.")
+    rich.DEFAULT_STRING = _("[default: {}]")
+    rich.REQUIRED_LONG_STRING = _("[required]")
+    rich.ENVVAR_STRING = _("[env var: {}]")
+
+
+def _patch_vendored_click() -> None:
+    """typer's vendored click hard-codes two texts instead of calling ``_``."""
+    try:
+        from typer._click import core, exceptions
+    except ImportError:
+        return
+    original_help = core.Command.get_help_option
+
+    def get_help_option(self: core.Command, ctx: core.Context) -> core.Option | None:
+        option = original_help(self, ctx)
+        if option is not None:
+            option.help = _("Show this message and exit.")
+        return option
+
+    core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    original_message = exceptions.MissingParameter.format_message
+
+    def format_message(self: exceptions.MissingParameter) -> str:
+        text = original_message(self)
+        for english in ("Missing argument", "Missing option", "Missing parameter"):
+            text = text.replace(english, _(english))
+        return text
+
+    exceptions.MissingParameter.format_message = format_message  # type: ignore[method-assign]

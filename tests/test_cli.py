@@ -1,0 +1,84 @@
+"""The `sozialforum` command as users run it: a real process, German texts, usable exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer.main
+
+from sozialforum.cli import app
+from tests.conftest import REPO
+
+
+def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SOZIALFORUM_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    return subprocess.run(
+        [sys.executable, "-m", "sozialforum", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+ENGLISH_VERBS = {"Show", "Run", "Create", "List", "Import", "Export", "Delete", "Start", "Send", "Print"}
+
+
+def _commands(group: Any, prefix: str = "") -> dict[str, Any]:
+    found = {}
+    for name, command in group.commands.items():
+        found[f"{prefix}{name}"] = command
+        if hasattr(command, "commands"):
+            found.update(_commands(command, f"{prefix}{name} "))
+    return found
+
+
+def test_every_command_has_german_help() -> None:
+    commands = _commands(typer.main.get_command(app))  # type: ignore[arg-type]
+    assert {"import", "liste", "zeige", "db migrieren", "dsgvo auskunft", "dsgvo loeschen", "demo"} <= set(commands)
+    for name, command in commands.items():
+        text = (command.help or "").strip()
+        assert text, f"`sozialforum {name}` has no help text"
+        first_word = text.split()[0]
+        assert first_word not in ENGLISH_VERBS, f"English help for {name}: {text}"
+
+
+def test_help_chrome_is_german(tmp_path: Path) -> None:
+    result = run("liste", "--help", data_dir=tmp_path)
+    assert result.returncode == 0
+    assert "Optionen" in result.stdout and "Diese Hilfe anzeigen und beenden." in result.stdout
+    assert "Show this message" not in result.stdout
+
+
+def test_bad_import_exits_1_with_german_report_and_changes_nothing(tmp_path: Path) -> None:
+    assert run("db", "migrieren", data_dir=tmp_path).returncode == 0
+    bad = tmp_path / "personen.csv"
+    bad.write_text("kennung;nachname;email\nP1;Muster;muster(at)example\n", encoding="utf-8")
+    result = run("import", "personen", str(bad), data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "personen.csv, Zeile 2, Spalte „email“" in result.stderr
+    assert "es wurde nichts geändert" in result.stderr
+    listing = run("liste", "personen", data_dir=tmp_path)
+    assert "(0 von 0)" in listing.stdout
+
+
+def test_import_then_list_and_show(tmp_path: Path) -> None:
+    good = tmp_path / "organisationen.csv"
+    good.write_text("kennung;name;art\nT1;Familienzentrum Am Bach;Familienzentrum\n", encoding="utf-8")
+    assert run("import", "organisationen", str(good), data_dir=tmp_path).returncode == 0
+    shown = run("zeige", "organisationen", "T1", data_dir=tmp_path)
+    assert shown.returncode == 0 and "Familienzentrum Am Bach" in shown.stdout
+    missing = run("zeige", "organisationen", "T2", data_dir=tmp_path)
+    assert missing.returncode == 4 and "nicht gefunden" in missing.stderr
+
+
+def test_erasure_needs_confirmation(tmp_path: Path) -> None:
+    result = run("dsgvo", "loeschen", "P0001", data_dir=tmp_path)
+    assert result.returncode == 1 and "--ja" in result.stderr
+
+
+def test_bad_configuration_exits_2(tmp_path: Path) -> None:
+    config = tmp_path / "s.toml"
+    config.write_text("[mail]\nsmtp_port = 0\n", encoding="utf-8")
+    result = run("-k", str(config), "db", "status", data_dir=tmp_path)
+    assert result.returncode == 2 and "Feld mail.smtp_port: ist zu klein" in result.stderr

@@ -1,0 +1,30 @@
+"""The README's two commands are the ones CI and users run; the README names every command."""
+
+from __future__ import annotations
+
+import re
+
+import typer.main
+
+from sozialforum.cli import app
+from tests.conftest import REPO
+
+
+def _readme_commands() -> list[str]:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```bash\n(.+?)\n```", readme)
+
+
+def test_readme_has_exactly_two_commands_and_ci_runs_the_test_command() -> None:
+    demo, tests = _readme_commands()[:2]
+    assert demo.endswith("sozialforum demo")
+    assert tests.endswith("python -m pytest")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert tests in ci.splitlines(), ".ci/run must run README command (b) verbatim"
+
+
+def test_readme_documents_every_top_level_command() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    group = typer.main.get_command(app)
+    missing = [name for name in group.commands if f"sozialforum {name}" not in readme]  # type: ignore[attr-defined]
+    assert not missing, f"commands not documented in README.md: {missing}"

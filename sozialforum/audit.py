@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import SQLModel
 
 from sozialforum.models.audit import AuditEntry
+from sozialforum.models.base import UTCDateTime
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import AuditAktion
 
@@ -137,23 +138,31 @@ def _record_inserts(session: OrmSession, _ctx: Any) -> None:
     session.execute(sa.insert(AuditEntry), rows)
 
 
-def record_bulk(session: OrmSession, *, table: str, entries: list[tuple[int, AuditAktion, dict[str, Any]]]) -> None:
+def record_bulk(
+    session: OrmSession, *, table: str, entries: list[tuple[int, AuditAktion, dict[str, Any]]]
+) -> None:
     """Audit rows written by bulk statements (imports), which the session hook cannot see."""
-    if not entries:
-        return
     now = utcnow()
     actor = session.info.get(ACTOR_KEY, "unbekannt")
-    session.execute(
-        sa.insert(AuditEntry),
-        [
-            {
-                "zeitpunkt": now,
-                "akteur": actor,
-                "tabelle": table,
-                "datensatz_id": row_id,
-                "aktion": action.value,
-                "aenderungen": {k: _plain(v) for k, v in changes.items()},
-            }
-            for row_id, action, changes in entries
-        ],
+    created = [row_id for row_id, action, _ in entries if action is AuditAktion.CREATE]
+    changed = [entry for entry in entries if entry[1] is not AuditAktion.CREATE]
+    if changed:
+        session.execute(
+            sa.insert(AuditEntry),
+            [
+                {"zeitpunkt": now, "akteur": actor, "tabelle": table, "datensatz_id": row_id,
+                 "aktion": action.value, "aenderungen": {k: _plain(v) for k, v in changes.items()}}
+                for row_id, action, changes in changed
+            ],
+        )
+    # Creations carry no values: one INSERT … SELECT per chunk instead of a Python row each.
+    source = SQLModel.metadata.tables[table]
+    audit_table = AuditEntry.__table__  # type: ignore[attr-defined]
+    constants = sa.select(
+        sa.literal(now, UTCDateTime()), sa.literal(actor), sa.literal(table), source.c.id,
+        sa.literal(AuditAktion.CREATE.value), sa.literal({}, sa.JSON()),
     )
+    columns = ["zeitpunkt", "akteur", "tabelle", "datensatz_id", "aktion", "aenderungen"]
+    for start in range(0, len(created), 5000):
+        chunk = created[start : start + 5000]
+        session.execute(sa.insert(audit_table).from_select(columns, constants.where(source.c.id.in_(chunk))))

@@ -86,7 +86,8 @@ def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
             )
             problems.append(Problem(path.name, index, None, f"Zeile {why}."))
             continue
-        rows.append((index, {h: _cell(v) for h, v in zip(header, record, strict=True)}))
+        # CSV cells are always text: strip them here instead of the general _cell().
+        rows.append((index, {h: (v.strip() or None) for h, v in zip(header, record, strict=True)}))
     table = Table(path.name, header, rows)
     _check_header(table, required, problems)
     return table

@@ -68,6 +68,14 @@ class PortalSettings(Section):
     # Signs personal links and session cookies. Unset: generated once and kept in data_dir.
     secret_key: SecretStr | None = None
     link_gueltigkeit_tage: int = Field(default=60, ge=1)
+    # Rate limiting: this many failed token/login attempts in the window lock the address
+    # (or login name) for sperre_minuten.
+    fehlversuche_max: int = Field(default=10, ge=1)
+    fehlversuche_fenster_minuten: int = Field(default=15, ge=1)
+    sperre_minuten: int = Field(default=15, ge=1)
+    # Lifetime of a Geschäftsstelle login.
+    anmeldung_stunden: int = Field(default=8, ge=1)
+    formulare: Path = Path("config/formulare.toml")
 
 
 class DatenSettings(Section):

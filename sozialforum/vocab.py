@@ -217,3 +217,24 @@ class AuditAktion(Vocab):
     UPDATE = "update", "geändert"
     DELETE = "delete", "gelöscht"
     ERASE = "erase", "nach Art. 17 DSGVO gelöscht"
+
+
+class VorschlagStatus(Vocab):
+    """What became of a Träger's topic proposal for an agenda (portal)."""
+
+    EINGEREICHT = "eingereicht", "eingereicht"
+    UEBERNOMMEN = "uebernommen", "in die Tagesordnung übernommen"
+    ABGELEHNT = "abgelehnt", "nicht übernommen"
+    ZURUECKGEZOGEN = "zurueckgezogen", "zurückgezogen"
+
+
+class Beduerfnis(Vocab):
+    """Needs an attendee can state with the RSVP, so the venue and support can be arranged."""
+
+    STUFENLOS = "stufenlos", "stufenloser Zugang (Rollstuhl, Rollator)"
+    GEBAERDENSPRACHE = "gebaerdensprache", "Gebärdensprachdolmetschung"
+    HOERANLAGE = "hoeranlage", "Höranlage oder Induktionsschleife"
+    DOLMETSCHUNG = "dolmetschung", "Dolmetschung in eine andere Sprache (bitte im Kommentar nennen)"
+    LEICHTE_SPRACHE = "leichte_sprache", "Unterlagen in Leichter Sprache"
+    GROSSDRUCK = "grossdruck", "Unterlagen in Großdruck"
+    KINDERBETREUUNG = "kinderbetreuung", "Kinderbetreuung während der Sitzung"

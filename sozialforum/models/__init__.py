@@ -18,15 +18,30 @@ from sozialforum.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesor
 from sozialforum.models.indikatoren import Datenlieferung, Indikator, Indikatorwert
 from sozialforum.models.kommunikation import OutboxMessage, PersonalLink, Rueckmeldung
 from sozialforum.models.planung import Fachplan, Massnahme
+from sozialforum.models.portal import (
+    Benutzer,
+    BenutzerSitzung,
+    Fehlversuch,
+    FormularAnfrage,
+    FormularAntwort,
+    FormularAntwortVersion,
+    Themenvorschlag,
+)
 
 __all__ = [
     "AuditEntry",
     "Auftrag",
+    "Benutzer",
+    "BenutzerSitzung",
     "Beratung",
     "Beschluss",
     "Beschlusspunkt",
     "Datenlieferung",
     "Fachplan",
+    "Fehlversuch",
+    "FormularAnfrage",
+    "FormularAntwort",
+    "FormularAntwortVersion",
     "Gebiet",
     "GebietVorgaenger",
     "Gremium",
@@ -41,6 +56,7 @@ __all__ = [
     "Rueckmeldung",
     "Sitzung",
     "Tagesordnungspunkt",
+    "Themenvorschlag",
     "Umsetzungsbericht",
     "Vorlage",
 ]

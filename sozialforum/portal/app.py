@@ -1,0 +1,133 @@
+"""The Träger portal: a small FastAPI app of German, accessible pages.
+
+``create_app(settings, engine)`` builds it; ``sozialforum portal`` serves it with uvicorn.
+
+How to add pages (other areas do this without editing this package's core files)
+-------------------------------------------------------------------------------
+1. Put a module into ``sozialforum/portal/routers/`` with a module-level ``router = APIRouter()``.
+   Every such module is included automatically (alphabetical order), see ``routers/__init__.py``.
+2. A page behind a personal link serves ``links.link_path(zweck) + "/{token}"``, e.g.
+   ``/protokoll-kommentar/{token}`` for ``LinkZweck.PROTOKOLL_KOMMENTAR``; links are made with
+   ``sozialforum.services.links.issue_link(...)``, which returns exactly that URL. Pattern::
+
+       from fastapi import APIRouter, Request
+       from fastapi.responses import RedirectResponse
+       from sozialforum.portal.context import Portal
+       from sozialforum.vocab import LinkZweck
+
+       router = APIRouter()
+
+       @router.get("/protokoll-kommentar/{token}")
+       def show(request: Request, token: str):
+           with Portal.of(request).link_scope(request, token, LinkZweck.PROTOKOLL_KOMMENTAR) as ctx:
+               # ctx.link (PersonalLink: bezug_id = your object), ctx.person, ctx.organisation,
+               # ctx.session (open; commits when the block ends), ctx.now, ctx.csrf
+               return ctx.render("portal/mein_formular.html", titel="…", daten=…)
+
+       @router.post("/protokoll-kommentar/{token}")
+       async def submit(request: Request, token: str):
+           form = await request.form()
+           portal = Portal.of(request)
+           def work():   # database work off the event loop
+               with portal.link_scope(request, token, LinkZweck.PROTOKOLL_KOMMENTAR, form=form) as ctx:
+                   ...   # write your rows through ctx.session
+               return RedirectResponse(request.url.path + "?gespeichert=1", status_code=303)
+           return await run_in_threadpool(work)
+
+   ``link_scope`` verifies the token (403/410 German error pages are rendered by the app), counts
+   bad tokens against the client's address (rate limiting → 429), and, when ``form`` is given,
+   checks the CSRF token and the Origin (403) and records the link's use.
+3. **CSRF**: every ``<form method="post">`` includes ``{% include "portal/_csrf.html" %}``
+   (a hidden field ``csrf`` from the template variable ``csrf``, which ``ctx.render`` passes).
+4. **Template**: extend ``portal/base.html`` (blocks ``title``, ``content``); reuse the form macros
+   in ``portal/_felder.html`` (labelled fields, error messages tied by aria-describedby). No
+   scripts (the CSP forbids them) and no external assets; styles come from /static/portal.css.
+5. **Audit**: inside ``link_scope`` the session's actor is ``link:<id>``, inside
+   ``staff_scope`` ``benutzer:<name>``. Rows of audited tables (see ``sozialforum.audit``) are
+   audited automatically; for other tables call
+   ``sozialforum.audit.record_bulk(ctx.session, table=..., entries=[(row_id, AuditAktion.CREATE, {...})])``
+   after a flush, so every submission leaves an audit entry.
+6. **Staff pages** (``/gs/...``) use ``Portal.of(request).staff_scope(request, form=...)``; a
+   missing login redirects to ``/gs/anmelden``.
+7. Raise ``sozialforum.portal.context.PortalFehler(status, titel, meldung)`` for any other
+   German error page. Never show another person's or Träger's data: everything a link page shows
+   must be reachable from ``ctx.link.bezug_id`` and ``ctx.person``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sozialforum.adapters.rendering import TEMPLATES
+from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
+from sozialforum.portal.routers import discover_routers
+from sozialforum.portal.security import SecurityHeaders
+from sozialforum.services.links import LinkError
+from sozialforum.settings import Settings
+from sozialforum.timeutil import utcnow
+
+log = logging.getLogger("sozialforum.portal")
+
+_HTTP_TEXTS = {
+    404: ("Seite nicht gefunden", "Diese Seite gibt es nicht. Bitte prüfen Sie die Adresse."),
+    405: ("Aufruf nicht möglich", "Diese Seite lässt sich so nicht aufrufen."),
+    400: ("Eingabe nicht verständlich", "Die Anfrage war unvollständig. Bitte laden Sie die Seite neu."),
+}
+
+
+def create_app(
+    settings: Settings, engine: Engine, *, clock: Callable[[], datetime] = utcnow
+) -> FastAPI:
+    """The portal app over one store. ``clock`` is the time source (tests pass a fixed one)."""
+    app = FastAPI(title="sozialforum Portal", docs_url=None, redoc_url=None, openapi_url=None)
+    portal = Portal(settings=settings, engine=engine, clock=clock)
+    app.state.portal = portal
+
+    app.mount("/static", StaticFiles(directory=TEMPLATES / "portal" / "static"), name="static")
+    for router in discover_routers():
+        app.include_router(router)
+
+    def error_page(request: Request, status: int, titel: str, meldung: str) -> HTMLResponse:
+        return portal.page(request, "portal/fehler.html", status_code=status, titel=titel,
+                           meldung=meldung)
+
+    @app.exception_handler(LinkError)
+    async def _link_error(request: Request, exc: LinkError) -> Response:
+        log.info("Link abgewiesen (%s): %s", exc.status_code, exc.grund)
+        return error_page(request, exc.status_code, exc.titel, exc.meldung)
+
+    @app.exception_handler(PortalFehler)
+    async def _portal_error(request: Request, exc: PortalFehler) -> Response:
+        return error_page(request, exc.status_code, exc.titel, exc.meldung)
+
+    @app.exception_handler(NichtAngemeldet)
+    async def _login_needed(request: Request, exc: NichtAngemeldet) -> Response:
+        return RedirectResponse("/gs/anmelden", status_code=303)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        titel, meldung = _HTTP_TEXTS.get(exc.status_code, ("Fehler", "Die Anfrage war nicht möglich."))
+        return error_page(request, exc.status_code, titel, meldung)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return error_page(request, 400, *_HTTP_TEXTS[400])
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("Fehler im Portal")
+        return error_page(request, 500, "Technischer Fehler",
+                          "Leider ist ein technischer Fehler aufgetreten. Ihre Eingabe wurde "
+                          "nicht gespeichert. Bitte versuchen Sie es später noch einmal.")
+
+    app.add_middleware(SecurityHeaders, https=portal.https)
+    return app

@@ -1,0 +1,70 @@
+"""``/rueckmeldung/{token}``: the RSVP to a Sitzung (yes/no/maybe, attendees, needs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from sozialforum.portal.context import LinkContext, Portal
+from sozialforum.services import beteiligung
+from sozialforum.vocab import Antwort, AntwortQuelle, Beduerfnis, LinkZweck
+
+router = APIRouter()
+ZWECK = LinkZweck.RSVP
+
+
+def _page(ctx: LinkContext, *, fehler: dict[str, str] | None = None,
+          eingabe: dict[str, Any] | None = None, gespeichert: bool = False) -> HTMLResponse:
+    sitzung, gremium = beteiligung.load_sitzung(ctx.session, ctx.link.bezug_id)
+    row = beteiligung.current_rsvp(ctx.session, sitzung_id=sitzung.id, person_id=ctx.person.id)  # type: ignore[arg-type]
+    werte = eingabe or {
+        "antwort": str(row.antwort) if row and row.antwort != Antwort.OFFEN else None,
+        "personen": row.personen if row and row.personen else 1,
+        "beduerfnisse": list(row.beduerfnisse) if row else [],
+        "kommentar": row.kommentar if row else "",
+    }
+    bisher = None
+    if row is not None and row.beantwortet_am is not None:
+        bisher = {"antwort": Antwort(row.antwort), "personen": row.personen,
+                  "quelle": AntwortQuelle(row.quelle) if row.quelle else None,
+                  "am": row.beantwortet_am}
+    return ctx.render(
+        "portal/rueckmeldung.html", status_code=400 if fehler else 200,
+        sitzung=sitzung, gremium=gremium, bisher=bisher, werte=werte, fehler=fehler or {},
+        gespeichert=gespeichert, geschlossen=beteiligung.sitzung_open(sitzung, now=ctx.now),
+        antworten=[(a.value, a.label) for a in beteiligung.LINK_ANTWORTEN],
+        beduerfnisse=[(b.value, b.label) for b in Beduerfnis],
+        max_personen=beteiligung.MAX_PERSONEN,
+    )
+
+
+@router.get("/rueckmeldung/{token}")
+def show(request: Request, token: str, gespeichert: int = 0) -> Response:
+    with Portal.of(request).link_scope(request, token, ZWECK) as ctx:
+        return _page(ctx, gespeichert=bool(gespeichert))
+
+
+@router.post("/rueckmeldung/{token}")
+async def submit(request: Request, token: str) -> Response:
+    form = await request.form()
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        with portal.link_scope(request, token, ZWECK, form=form) as ctx:
+            try:
+                eingabe = beteiligung.parse_rsvp(form)
+                beteiligung.record_rsvp(ctx.session, sitzung_id=ctx.link.bezug_id,
+                                        person_id=ctx.person.id, eingabe=eingabe, now=ctx.now)  # type: ignore[arg-type]
+            except beteiligung.EingabeFehler as exc:
+                raw = {"antwort": form.get("antwort"), "personen": form.get("personen"),
+                       "beduerfnisse": form.getlist("beduerfnisse"), "kommentar": form.get("kommentar")}
+                return _page(ctx, fehler=exc.fehler, eingabe=raw)
+            except beteiligung.SitzungGeschlossen:
+                return _page(ctx)
+        # Post/Redirect/Get: reloading the confirmation never sends the answer again.
+        return RedirectResponse(f"{request.url.path}?gespeichert=1", status_code=303)
+
+    return await run_in_threadpool(work)

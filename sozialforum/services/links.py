@@ -1,0 +1,225 @@
+"""Personal links: unguessable, signed, expiring, scoped to one person, one purpose, one object.
+
+A token is ``<secret>.<mac>``: ``secret`` is 24 random bytes (``secrets``), ``mac`` an HMAC-SHA256
+under the installation's key over the purpose and the secret. A tampered or foreign token (or one
+used for another purpose) fails the HMAC check before the database is asked; the store keeps only
+the SHA-256 of the secret, so a copy of the database opens no link.
+
+URLs: ``{portal.base_url}/{path}/{token}`` with ``path = link_path(zweck)``, e.g.
+``/rueckmeldung/<token>``. Every portal router serves the path of its purpose.
+
+Errors are typed and German and reveal nothing about the link or its person:
+``LinkUngueltig`` (403: tampered, unknown, wrong purpose), ``LinkAbgelaufen`` and
+``LinkWiderrufen`` (410).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from sozialforum.models.akteure import Person
+from sozialforum.models.kommunikation import PersonalLink
+from sozialforum.settings import Settings
+from sozialforum.timeutil import as_utc
+from sozialforum.vocab import LinkZweck
+
+_SECRET_BYTES = 24
+_MAC_CHARS = 32  # 192 bits of the HMAC, base64url
+
+
+class LinkError(Exception):
+    """A personal link cannot be used. ``status_code`` and ``titel``/``meldung`` are for the page."""
+
+    status_code = 403
+    titel = "Link ungültig"
+    meldung = (
+        "Dieser Link ist ungültig. Bitte prüfen Sie, ob Sie ihn vollständig aus der E-Mail "
+        "übernommen haben, oder wenden Sie sich an die Geschäftsstelle."
+    )
+
+    def __init__(self, grund: str = "") -> None:
+        # ``grund`` is for logs and tests only; the page shows the generic ``meldung``.
+        super().__init__(grund or self.meldung)
+        self.grund = grund
+
+
+class LinkUngueltig(LinkError):
+    """Tampered, unknown, or made for another purpose (HTTP 403)."""
+
+
+class LinkAbgelaufen(LinkError):
+    status_code = 410
+    titel = "Link abgelaufen"
+    meldung = (
+        "Dieser Link ist abgelaufen. Wenn Sie noch antworten möchten, bitten Sie die "
+        "Geschäftsstelle um einen neuen Link."
+    )
+
+
+class LinkWiderrufen(LinkError):
+    status_code = 410
+    titel = "Link nicht mehr gültig"
+    meldung = (
+        "Dieser Link gilt nicht mehr, weil die Geschäftsstelle ihn zurückgezogen oder ersetzt hat. "
+        "Bitte verwenden Sie den Link aus der neuesten E-Mail."
+    )
+
+
+def link_path(zweck: LinkZweck) -> str:
+    """The URL path prefix of a purpose, e.g. ``/rueckmeldung`` or ``/protokoll-kommentar``."""
+    return "/" + _SEGMENTS.get(zweck, zweck.value.replace("_", "-"))
+
+
+_SEGMENTS = {LinkZweck.RSVP: "rueckmeldung"}
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _mac(secret: str, zweck: LinkZweck, key: str) -> str:
+    digest = hmac.new(key.encode("utf-8"), f"link:{zweck.value}:{secret}".encode(), hashlib.sha256)
+    return _b64(digest.digest())[:_MAC_CHARS]
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("ascii")).hexdigest()
+
+
+def _split(token: str, zweck: LinkZweck, key: str) -> str:
+    """The secret of a well-formed, correctly signed token; LinkUngueltig otherwise."""
+    secret, _, mac = token.strip().partition(".")
+    if not secret or not mac or len(token) > 200 or not token.isascii():
+        raise LinkUngueltig("Token hat nicht die Form <secret>.<mac>")
+    if not hmac.compare_digest(mac.encode("ascii"), _mac(secret, zweck, key).encode("ascii")):
+        raise LinkUngueltig("Signatur stimmt nicht (verändert oder anderer Zweck)")
+    return secret
+
+
+def issue_link(
+    session: Session,
+    *,
+    person_id: int,
+    zweck: LinkZweck,
+    bezug_id: int,
+    now: datetime,
+    settings: Settings,
+    gueltig_bis: datetime | None = None,
+) -> str:
+    """Create a personal link and return its full URL. The secret exists only in this URL."""
+    secret = _b64(secrets.token_bytes(_SECRET_BYTES))
+    key = settings.secret_key()
+    until = as_utc(gueltig_bis) if gueltig_bis else now + timedelta(days=settings.portal.link_gueltigkeit_tage)
+    session.add(PersonalLink(
+        token_hash=hash_secret(secret), person_id=person_id, zweck=zweck, bezug_id=bezug_id,
+        gueltig_bis=until, erstellt_am=now,
+    ))
+    session.flush()
+    return link_url(f"{secret}.{_mac(secret, zweck, key)}", zweck, settings)
+
+
+def link_url(token: str, zweck: LinkZweck, settings: Settings) -> str:
+    return f"{settings.portal.base_url.rstrip('/')}{link_path(zweck)}/{token}"
+
+
+def token_from_url(url: str) -> str:
+    """The token part of a link URL (for tests and the resend view)."""
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def check_signature(token: str, *, zweck: LinkZweck, settings: Settings) -> str:
+    """The token's secret hash if the signature is right; LinkUngueltig otherwise (no DB access)."""
+    return hash_secret(_split(token, zweck, settings.secret_key()))
+
+
+def verify_link(
+    session: Session,
+    token: str,
+    *,
+    zweck: LinkZweck,
+    now: datetime,
+    settings: Settings,
+    touch: bool = False,
+) -> PersonalLink:
+    """The link behind ``token`` if it may be used now for ``zweck``; a LinkError otherwise.
+
+    ``touch=True`` records the use (``zuletzt_benutzt_am``); submissions set it, page views need not.
+    """
+    token_hash = check_signature(token, zweck=zweck, settings=settings)
+    link = session.exec(select(PersonalLink).where(PersonalLink.token_hash == token_hash)).first()
+    if link is None or link.zweck != zweck:
+        raise LinkUngueltig("unbekannter Link")
+    if link.widerrufen_am is not None:
+        raise LinkWiderrufen(f"widerrufen am {link.widerrufen_am.isoformat()}")
+    if link.gueltig_bis <= now:
+        raise LinkAbgelaufen(f"gültig bis {link.gueltig_bis.isoformat()}")
+    person = session.get(Person, link.person_id)
+    if person is None or person.geloescht_am is not None:
+        raise LinkWiderrufen("Person gelöscht")
+    if touch:
+        link.zuletzt_benutzt_am = now
+        session.add(link)
+    return link
+
+
+def revoke_link(session: Session, *, link_id: int, now: datetime) -> PersonalLink:
+    """Withdraw one link (idempotent: the first withdrawal time is kept)."""
+    link = session.get(PersonalLink, link_id)
+    if link is None:
+        raise LookupError(f"Link {link_id} nicht gefunden.")
+    if link.widerrufen_am is None:
+        link.widerrufen_am = now
+        session.add(link)
+    return link
+
+
+def revoke_links(
+    session: Session, *, person_id: int, zweck: LinkZweck, bezug_id: int, now: datetime
+) -> int:
+    """Withdraw every live link of a person for one purpose and object (before issuing a new one)."""
+    result = session.execute(
+        sa.update(PersonalLink)
+        .where(
+            PersonalLink.person_id == person_id,  # type: ignore[arg-type]
+            PersonalLink.zweck == zweck.value,  # type: ignore[arg-type]
+            PersonalLink.bezug_id == bezug_id,  # type: ignore[arg-type]
+            PersonalLink.widerrufen_am.is_(None),  # type: ignore[union-attr]
+        )
+        .values(widerrufen_am=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def reissue_link(
+    session: Session,
+    *,
+    link_id: int,
+    now: datetime,
+    settings: Settings,
+    gueltig_bis: datetime | None = None,
+) -> tuple[PersonalLink, str]:
+    """Replace a link: revoke every live link of the same scope and issue a fresh one.
+
+    Only the hash of the old secret is stored, so a "resend" is always a new link.
+    """
+    old = session.get(PersonalLink, link_id)
+    if old is None:
+        raise LookupError(f"Link {link_id} nicht gefunden.")
+    revoke_links(session, person_id=old.person_id, zweck=old.zweck, bezug_id=old.bezug_id, now=now)
+    # Keep the old expiry (an RSVP link ends with its Sitzung) unless it has already passed.
+    fallback = now + timedelta(days=settings.portal.link_gueltigkeit_tage)
+    until = gueltig_bis or (old.gueltig_bis if old.gueltig_bis > now else fallback)
+    url = issue_link(session, person_id=old.person_id, zweck=LinkZweck(old.zweck),
+                     bezug_id=old.bezug_id, now=now, settings=settings, gueltig_bis=until)
+    new = session.exec(
+        select(PersonalLink).where(PersonalLink.token_hash == check_signature(
+            token_from_url(url), zweck=LinkZweck(old.zweck), settings=settings))
+    ).one()
+    return new, url

@@ -86,8 +86,17 @@ class DatenSettings(Section):
 
 
 class FristenSettings(Section):
+    # Days before a due date on which the responsible person is reminded (each stage once).
     erinnerung_tage: list[int] = Field(default_factory=lambda: [90, 30, 7])
+    # One weekly digest per recipient instead of single reminders.
     wochenuebersicht: bool = False
+    wochenuebersicht_wochentag: int = Field(default=0, ge=0, le=6, description="0 = Montag")
+    # Overdue items go to geschaeftsstelle.leitung this many days after the due date.
+    eskalation_nach_tagen: int = Field(default=1, ge=0)
+    # The report's yellow light: due within this many days.
+    bald_faellig_tage: int = Field(default=30, ge=1)
+    # Milestones of a Fortschreibung per plan type (months before the due date).
+    meilensteine: Path = Path("config/fristen.toml")
 
 
 class ProtokollSettings(Section):

@@ -238,3 +238,28 @@ class Beduerfnis(Vocab):
     LEICHTE_SPRACHE = "leichte_sprache", "Unterlagen in Leichter Sprache"
     GROSSDRUCK = "grossdruck", "Unterlagen in Großdruck"
     KINDERBETREUUNG = "kinderbetreuung", "Kinderbetreuung während der Sitzung"
+
+
+class FristArt(Vocab):
+    """Where a deadline comes from (DOMAIN.md, steps 5 and 6; Leipzig seed)."""
+
+    AUFTRAG = "auftrag", "Auftrag aus Beschluss"
+    PROTOKOLL = "protokoll", "Auftrag aus Protokoll"
+    BERICHTSPFLICHT = "berichtspflicht", "Berichtspflicht"
+    FORTSCHREIBUNG = "fortschreibung", "Fortschreibung Fachplan"
+    MEILENSTEIN = "meilenstein", "Meilenstein der Fortschreibung"
+    MASSNAHME = "massnahme", "Überprüfung einer Maßnahme"
+
+
+class Ampel(Vocab):
+    """The traffic light of the leadership report, from worst to done."""
+
+    UEBERFAELLIG = "ueberfaellig", "überfällig"
+    BALD_FAELLIG = "bald_faellig", "bald fällig"
+    IM_PLAN = "im_plan", "im Plan"
+    ERLEDIGT = "erledigt", "erledigt"
+
+
+class ErinnerungArt(Vocab):
+    ERINNERUNG = "erinnerung", "Erinnerung"
+    ESKALATION = "eskalation", "Eskalation an die Leitung"

@@ -13,6 +13,7 @@ from sozialforum.models.beschluesse import (
     Umsetzungsbericht,
     Vorlage,
 )
+from sozialforum.models.fristen import FachplanMeilenstein, FristErinnerung, OparlAbruf, OparlObjekt
 from sozialforum.models.gebiete import Gebiet, GebietVorgaenger
 from sozialforum.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt
 from sozialforum.models.indikatoren import Datenlieferung, Indikator, Indikatorwert
@@ -38,6 +39,8 @@ __all__ = [
     "Beschlusspunkt",
     "Datenlieferung",
     "Fachplan",
+    "FachplanMeilenstein",
+    "FristErinnerung",
     "Fehlversuch",
     "FormularAnfrage",
     "FormularAntwort",
@@ -49,6 +52,8 @@ __all__ = [
     "Indikatorwert",
     "Massnahme",
     "Mitgliedschaft",
+    "OparlAbruf",
+    "OparlObjekt",
     "Organisation",
     "OutboxMessage",
     "Person",

@@ -1,0 +1,275 @@
+"""The daily deadline watch: reminders before, escalation after a due date; each exactly once.
+
+Stages: with ``erinnerung_tage = [90, 30, 7]`` a deadline has three reminder windows. On any
+day the current stage is the smallest offset whose window has opened; it is sent unless that
+stage or a later (smaller) one was already sent for the same due date. So a run after a week of
+downtime sends one reminder per deadline (the current stage), never the backlog of stages it
+missed, and a deadline created 20 days ahead gets its 30-day reminder once. After the due date
+(plus ``eskalation_nach_tagen``) the leadership gets one escalation per deadline and due date.
+
+Exactly once: the decision is a row in ``frist_erinnerung`` with a unique key
+(``erinnerung:<ref>:<due>:<stage>``), written in the same transaction as the outbox message
+(whose own key is idempotent too). A rerun finds the row; a crash rolls both back; a moved due
+date is a new key (the person hears about the new date). Before anything is written, the
+deadlines are read again (:func:`dispatch`), so a deadline finished or moved since the scan
+gets nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sozialforum.fristen import nachrichten
+from sozialforum.fristen.datum import days_until, shift_days, week_key
+from sozialforum.fristen.empfaenger import Empfaenger, EmpfaengerVerzeichnis
+from sozialforum.fristen.konfiguration import MeilensteinKonfiguration, load_meilensteine
+from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
+from sozialforum.models import FristErinnerung
+from sozialforum.services.outbox import MailRequest, enqueue_many, existing_keys
+from sozialforum.settings import Settings
+from sozialforum.timeutil import as_utc
+from sozialforum.vocab import ErinnerungArt
+
+
+@dataclass(frozen=True)
+class Faellig:
+    """A reminder or escalation that is due; plain values, so a flow task can pass it on."""
+
+    schluessel: str
+    frist_ref: str
+    faellig_am: date
+    stufe: int
+    art: str
+
+    def as_dict(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["faellig_am"] = self.faellig_am.isoformat()
+        return values
+
+    @staticmethod
+    def from_dict(values: dict[str, Any]) -> Faellig:
+        return Faellig(**{**values, "faellig_am": date.fromisoformat(values["faellig_am"])})
+
+
+@dataclass
+class Versand:
+    """What one run did, for the flow's summary and the CLI."""
+
+    erinnerungen: int = 0
+    eskalationen: int = 0
+    mails: int = 0
+    erledigt_oder_verschoben: int = 0  # re-read showed the deadline done or moved
+    bereits_gesendet: int = 0  # another run got there first
+    zurueckgestellt: int = 0  # waiting for the next weekly digest
+    mail_schluessel: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"{self.erinnerungen} Erinnerungen und {self.eskalationen} Eskalationen in "
+                f"{self.mails} E-Mails; {self.erledigt_oder_verschoben} inzwischen erledigt oder "
+                f"verschoben, {self.zurueckgestellt} für die Wochenübersicht zurückgestellt")
+
+
+def reminder_key(ref: str, due: date, stage: int) -> str:
+    return f"erinnerung:{ref}:{due.isoformat()}:{stage}"
+
+
+def escalation_key(ref: str, due: date) -> str:
+    return f"eskalation:{ref}:{due.isoformat()}"
+
+
+def _offsets(settings: Settings) -> list[int]:
+    return sorted({d for d in settings.fristen.erinnerung_tage if d >= 0}, reverse=True)
+
+
+def _logged(session: Session, horizon: date) -> tuple[dict[tuple[str, date], int], set[tuple[str, date]]]:
+    """Smallest stage reminded per (ref, due date), and which were escalated."""
+    table = FristErinnerung.__table__  # type: ignore[attr-defined]
+    reminded: dict[tuple[str, date], int] = {}
+    escalated: set[tuple[str, date]] = set()
+    rows = session.execute(
+        sa.select(table.c.frist_ref, table.c.faellig_am, table.c.art, sa.func.min(table.c.stufe))
+        .where(table.c.faellig_am <= horizon)
+        .group_by(table.c.frist_ref, table.c.faellig_am, table.c.art))
+    for ref, due, art, stage in rows:
+        if art == ErinnerungArt.ESKALATION.value:
+            escalated.add((ref, due))
+        else:
+            reminded[(ref, due)] = stage
+    return reminded, escalated
+
+
+def decide(frist: Frist, today: date, offsets: list[int], settings: Settings,
+           reminded: dict[tuple[str, date], int], escalated: set[tuple[str, date]]) -> Faellig | None:
+    """The one reminder or escalation this deadline needs today, if any."""
+    if frist.erledigt:
+        return None
+    remaining = days_until(frist.faellig_am, today)
+    key = (frist.ref, frist.faellig_am)
+    if remaining < 0:
+        if -remaining >= max(settings.fristen.eskalation_nach_tagen, 1) and key not in escalated:
+            return Faellig(escalation_key(*key), frist.ref, frist.faellig_am, remaining,
+                           ErinnerungArt.ESKALATION.value)
+        return None
+    opened = [offset for offset in offsets if remaining <= offset]
+    if not opened:
+        return None
+    stage = min(opened)
+    sent = reminded.get(key)
+    if sent is not None and sent <= stage:
+        return None
+    return Faellig(reminder_key(frist.ref, frist.faellig_am, stage), frist.ref, frist.faellig_am,
+                   stage, ErinnerungArt.ERINNERUNG.value)
+
+
+def plan(session: Session, *, today: date, settings: Settings,
+         meilensteine: MeilensteinKonfiguration | None = None) -> list[Faellig]:
+    """Every reminder and escalation due on ``today`` that has not been sent (read only)."""
+    meilensteine = meilensteine or load_meilensteine(settings.fristen.meilensteine)
+    offsets = _offsets(settings)
+    horizon = shift_days(today, max(offsets, default=0))
+    fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(bis=horizon))
+    reminded, escalated = _logged(session, horizon)
+    due = (decide(f, today, offsets, settings, reminded, escalated) for f in fristen)
+    return [item for item in due if item is not None]
+
+
+def _bundle_key(prefix: str, recipient: Empfaenger, keys: list[str]) -> str:
+    digest = hashlib.sha256("\n".join(sorted(keys)).encode()).hexdigest()[:16]
+    return f"{prefix}:{recipient.schluessel[:200]}:{digest}"
+
+
+def dispatch(session: Session, planned: list[Faellig], *, today: date, now: datetime,
+             settings: Settings, meilensteine: MeilensteinKonfiguration | None = None) -> Versand:
+    """Re-read the planned deadlines, then record and enqueue what is still due, in the
+    caller's transaction (all or nothing)."""
+    meilensteine = meilensteine or load_meilensteine(settings.fristen.meilensteine)
+    result = Versand()
+    fresh = {f.ref: f for f in collect_fristen(session, meilensteine=meilensteine,
+                                               auswahl=Auswahl.for_refs({p.frist_ref for p in planned}))}
+    table = FristErinnerung.__table__  # type: ignore[attr-defined]
+    known: set[str] = set()
+    keys = [p.schluessel for p in planned]
+    for start in range(0, len(keys), 900):
+        known.update(session.scalars(sa.select(table.c.schluessel)
+                                     .where(table.c.schluessel.in_(keys[start:start + 900]))))
+    todo: list[tuple[Faellig, Frist]] = []
+    for item in planned:
+        frist = fresh.get(item.frist_ref)
+        if frist is None or frist.erledigt or frist.faellig_am != item.faellig_am:
+            result.erledigt_oder_verschoben += 1
+        elif item.schluessel in known:
+            result.bereits_gesendet += 1
+        else:
+            todo.append((item, frist))
+    people = EmpfaengerVerzeichnis(session, [f for _, f in todo], settings)
+    mails: list[MailRequest] = []
+    log: list[dict[str, Any]] = []
+    reminders = [(i, f) for i, f in todo if i.art == ErinnerungArt.ERINNERUNG.value]
+    escalations = [(i, f) for i, f in todo if i.art == ErinnerungArt.ESKALATION.value]
+    sent_digests = _sent_digests(session, reminders, people, today, settings)
+    _reminders(reminders, people, today, settings, mails, log, result, sent_digests)
+    _escalations(escalations, people, today, settings, mails, log, result, sent_digests)
+    if log:
+        for row in log:
+            row["erstellt_am"] = as_utc(now)
+        session.execute(sa.insert(table), log)
+        enqueue_many(session, mails, now=now, settings=settings)
+    result.mails = len(mails)
+    result.mail_schluessel = [m.schluessel for m in mails]
+    return result
+
+
+def _digest_key(recipient: Empfaenger, today: date) -> str:
+    return f"frist-wochenuebersicht:{recipient.schluessel[:200]}:{week_key(today)}"
+
+
+def _weekly_escalation_key(recipient: Empfaenger, today: date) -> str:
+    return f"frist-eskalation-woche:{recipient.schluessel[:200]}:{week_key(today)}"
+
+
+def _sent_digests(session: Session, reminders: list[tuple[Faellig, Frist]],
+                  people: EmpfaengerVerzeichnis, today: date, settings: Settings) -> set[str]:
+    """In weekly mode: the digests of this week that already went out (new items then wait)."""
+    if not settings.fristen.wochenuebersicht:
+        return set()
+    keys = {_digest_key(people.fuer(f), today) for _, f in reminders}
+    keys |= {_weekly_escalation_key(r, today) for r in people.leitung}
+    return existing_keys(session, keys)
+
+
+def _log_row(item: Faellig, recipient: str, person_id: int | None, mail_key: str) -> dict[str, Any]:
+    return {"schluessel": item.schluessel, "frist_ref": item.frist_ref, "faellig_am": item.faellig_am,
+            "stufe": item.stufe, "art": item.art, "empfaenger": recipient[:254],
+            "person_id": person_id, "outbox_schluessel": mail_key[:300]}
+
+
+def _reminders(todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichnis, today: date,
+               settings: Settings, mails: list[MailRequest], log: list[dict[str, Any]],
+               result: Versand, sent_digests: set[str]) -> None:
+    by_recipient: dict[Empfaenger, list[tuple[Faellig, Frist]]] = defaultdict(list)
+    for item, frist in todo:
+        by_recipient[people.fuer(frist)].append((item, frist))
+    week = week_key(today)
+    for recipient, items in by_recipient.items():
+        if settings.fristen.wochenuebersicht:
+            key = _digest_key(recipient, today)
+            if today.weekday() < settings.fristen.wochenuebersicht_wochentag or key in sent_digests:
+                result.zurueckgestellt += len(items)
+                continue
+            entries = [nachrichten.Eintrag(f, days_until(f.faellig_am, today), people.zustaendig(f))
+                       for _, f in items]
+            mail = nachrichten.wochenuebersicht(recipient, entries, week, settings)
+            mails.append(MailRequest(key, "frist_wochenuebersicht", mail, recipient.person_id,
+                                     {"fristen": [i.frist_ref for i, _ in items], "woche": week}))
+            log.extend(_log_row(i, recipient.adresse, recipient.person_id, key) for i, _ in items)
+            result.erinnerungen += len(items)
+            continue
+        for item, frist in items:
+            key = f"frist:{item.schluessel}"
+            entry = nachrichten.Eintrag(frist, days_until(frist.faellig_am, today))
+            mails.append(MailRequest(key, "frist_erinnerung",
+                                     nachrichten.erinnerung(recipient, entry, settings),
+                                     recipient.person_id, {"frist": item.frist_ref, "stufe": item.stufe}))
+            log.append(_log_row(item, recipient.adresse, recipient.person_id, key))
+            result.erinnerungen += 1
+
+
+def _escalations(todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichnis, today: date,
+                 settings: Settings, mails: list[MailRequest], log: list[dict[str, Any]],
+                 result: Versand, sent_digests: set[str]) -> None:
+    if not todo:
+        return
+    weekly = settings.fristen.wochenuebersicht
+    if weekly and (today.weekday() < settings.fristen.wochenuebersicht_wochentag
+                   or _weekly_escalation_key(people.leitung[0], today) in sent_digests):
+        result.zurueckgestellt += len(todo)
+        return
+    entries = [nachrichten.Eintrag(f, -days_until(f.faellig_am, today), people.zustaendig(f))
+               for _, f in todo]
+    keys = [item.schluessel for item, _ in todo]
+    mail_keys = []
+    for recipient in people.leitung:
+        if weekly:
+            key = _weekly_escalation_key(recipient, today)
+        else:
+            key = _bundle_key(f"frist-eskalation:{today.isoformat()}", recipient, keys)
+        mails.append(MailRequest(key, "frist_eskalation", nachrichten.eskalation(recipient, entries, settings),
+                                 None, {"fristen": [item.frist_ref for item, _ in todo]}))
+        mail_keys.append(key)
+    addresses = ", ".join(r.adresse for r in people.leitung)
+    log.extend(_log_row(item, addresses, None, mail_keys[0]) for item, _ in todo)
+    result.eskalationen += len(todo)
+
+
+def pruefe_fristen(session: Session, *, today: date, now: datetime, settings: Settings) -> Versand:
+    """Scan and send in one go (the CLI; the flow runs the two steps as separate tasks)."""
+    meilensteine = load_meilensteine(settings.fristen.meilensteine)
+    planned = plan(session, today=today, settings=settings, meilensteine=meilensteine)
+    return dispatch(session, planned, today=today, now=now, settings=settings, meilensteine=meilensteine)

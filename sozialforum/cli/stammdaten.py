@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 import typer
+from rich.progress import Progress
 from rich.table import Table as RichTable
 from sqlmodel import Session
 
@@ -56,12 +57,15 @@ def import_cmd(
     db.migrate(context.engine)
     try:
         with db.session_scope(context.engine, actor=f"import:{datei.name}") as session:
-            if art == "ordner":
-                results = stammdaten.import_folder(session, datei)
-            else:
-                results = [stammdaten.import_file(session, art, datei)]
-            for result in results:
-                console.print(str(result))
+            lists = stammdaten.find_lists(datei) if art == "ordner" else [(art, datei)]
+            if not lists:
+                fail(f"Im Ordner {datei} liegen keine Listen (erwartet z. B. personen.csv).")
+            with Progress(console=console, transient=True) as progress:
+                task = progress.add_task("Importiere …", total=len(lists))
+                for kind, path in lists:
+                    progress.update(task, description=f"Importiere {path.name} …")
+                    console.print(str(stammdaten.import_file(session, kind, path)))
+                    progress.advance(task)
             if probelauf:
                 session.rollback()
                 console.print("Probelauf: nichts gespeichert.")

@@ -8,22 +8,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 
-from sqlalchemy.engine import Engine
-
-from sozialforum.settings import Settings
-
-
-@dataclass
-class DemoRun:
-    settings: Settings
-    engine: Engine
-    now: datetime
-    config: str | None = None  # the config path the flows get as their parameter
-    notes: dict[str, object] = field(default_factory=dict)  # steps may pass results on
-
+from sozialforum.demo import DemoRun  # steps may import DemoRun from here too
 
 # (title, "module:function"), in the order of the planning cycle.
 STEPS: list[tuple[str, str]] = [

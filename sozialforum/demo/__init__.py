@@ -7,19 +7,30 @@ demo exercises the product, not a shortcut. Regenerate the files with
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from sozialforum.db import session_scope
 from sozialforum.services.planung import import_planung
 from sozialforum.services.stammdaten import ImportResult, import_folder
-
-if TYPE_CHECKING:
-    from flows.demo import DemoRun
+from sozialforum.settings import Settings
 
 DATA = Path(__file__).parent / "data"
+
+
+@dataclass
+class DemoRun:
+    """What every demo step gets: one store, the settings, the (simulated) time."""
+
+    settings: Settings
+    engine: Engine
+    now: datetime
+    config: str | None = None  # the config path the flows get as their parameter
+    notes: dict[str, object] = field(default_factory=dict)  # steps may pass results on
 
 
 def load_demo(session: Session) -> tuple[list[ImportResult], dict[str, int]]:

@@ -1,0 +1,51 @@
+"""The house rules that keep the code base simple, checked on every run."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import REPO
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_domain_package_never_imports_prefect_or_flows() -> None:
+    offenders = []
+    for path in (REPO / "sozialforum").rglob("*.py"):
+        if "cli" in path.relative_to(REPO / "sozialforum").parts:
+            continue  # the command line is an edge, like flows: it may start flows lazily
+        bad = {name for name in _imports(path) if name.split(".")[0] in ("prefect", "flows")}
+        if bad:
+            offenders.append(f"{path.relative_to(REPO)}: {sorted(bad)}")
+    assert not offenders, "domain modules import Prefect/flows:\n" + "\n".join(offenders)
+
+
+def test_cli_imports_prefect_only_lazily() -> None:
+    """Module-level Prefect imports would cost ~2 s on every `sozialforum` call."""
+    offenders = []
+    for path in (REPO / "sozialforum" / "cli").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+                if module and module.split(".")[0] in ("prefect", "flows"):
+                    offenders.append(f"{path.relative_to(REPO)}: {module}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_templates_are_german_and_escaped() -> None:
+    """No template switches autoescape off or marks data safe wholesale."""
+    for path in (REPO / "templates").rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert "autoescape false" not in text, path
+        assert "|safe" not in text.replace(" ", ""), f"{path}: |safe defeats autoescape"

@@ -59,6 +59,28 @@ class MailSettings(Section):
     dkim_selector: str | None = None
     dkim_schluessel_datei: Path | None = None
     outbox_dir: Path | None = None
+    # Calendar replies (iTIP REPLY) and bounces are read from the organiser's mailbox: IMAP or,
+    # for a local mail setup, a Maildir. The ORGANIZER of every invitation is ``absender``.
+    imap_host: str | None = None
+    imap_port: int = Field(default=993, ge=1, le=65535)
+    imap_sicherheit: Literal["ssl", "starttls", "keine"] = "ssl"
+    imap_benutzer: str | None = None
+    imap_passwort: SecretStr | None = None
+    imap_ordner: str = "INBOX"
+    maildir: Path | None = None
+
+
+class KonferenzSettings(Section):
+    # Standing agenda items of every Sozialraumkonferenz: opening and closing; the generated
+    # items (proposals, open Aufträge, Maßnahmen, Sozialraumprofil) go between them.
+    tops_beginn: list[str] = Field(default_factory=lambda: [
+        "Begrüßung und Feststellung der Tagesordnung",
+        "Genehmigung des Protokolls der letzten Sitzung",
+    ])
+    tops_ende: list[str] = Field(default_factory=lambda: ["Verschiedenes und nächste Termine"])
+    dauer_minuten: int = Field(default=120, ge=15)
+    # Attach the agenda as PDF to invitations (the text is always in the mail body too).
+    tagesordnung_als_pdf: bool = True
 
 
 class PortalSettings(Section):
@@ -118,6 +140,7 @@ class Settings(BaseSettings):
     daten: DatenSettings = Field(default_factory=DatenSettings)
     fristen: FristenSettings = Field(default_factory=FristenSettings)
     protokoll: ProtokollSettings = Field(default_factory=ProtokollSettings)
+    konferenz: KonferenzSettings = Field(default_factory=KonferenzSettings)
 
     toml_file: ClassVar[Path | None] = None
 

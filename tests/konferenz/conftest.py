@@ -13,3 +13,15 @@ from tests.konferenz.smtp_server import LoopbackSmtp
 def smtp() -> Iterator[LoopbackSmtp]:
     with LoopbackSmtp() as server:
         yield server
+
+
+@pytest.fixture
+def konferenz(engine, settings):
+    from sqlmodel import Session
+
+    from tests.konferenz.fixtures import build
+
+    with Session(engine, expire_on_commit=False) as session:
+        built = build(session, settings)
+        session.commit()
+    return built

@@ -1,0 +1,108 @@
+"""Where the conference pack meets other areas: Träger's topic proposals (portal), the current
+Sozialraumprofil (data refresh) and the minutes of the previous Sitzung (Protokoll).
+
+Those areas are built in parallel; each hook uses them only if they are present, so that an
+installation without them still invites. The contracts used are named at each function.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from sozialforum.models import Gebiet, Sitzung, Tagesordnungspunkt
+from sozialforum.settings import Settings
+
+
+@dataclass(frozen=True)
+class Verweis:
+    """A document the invitation points to."""
+
+    titel: str
+    url: str | None = None
+    pfad: Path | None = None
+
+
+@dataclass(frozen=True)
+class Vorschlag:
+    id: int
+    titel: str
+    text: str | None
+
+
+def _optional(module: str) -> Any | None:
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def open_proposals(session: Session, *, sitzung_id: int) -> list[Vorschlag]:
+    """Proposals of Träger for this Sitzung that are submitted or accepted, not rejected or
+    withdrawn (portal: ``models.portal.Themenvorschlag`` with ``VorschlagStatus``)."""
+    portal = _optional("sozialforum.models.portal")
+    model = getattr(portal, "Themenvorschlag", None)
+    if model is None:
+        return []
+    from sozialforum.vocab import VorschlagStatus  # type: ignore[attr-defined]
+
+    wanted = (VorschlagStatus.EINGEREICHT, VorschlagStatus.UEBERNOMMEN)
+    rows = session.exec(select(model).where(model.sitzung_id == sitzung_id, model.status.in_(wanted))
+                        .order_by(model.eingereicht_am, model.id)).all()
+    return [Vorschlag(row.id, row.titel, row.begruendung) for row in rows]
+
+
+def mark_proposals_taken(session: Session, pairs: list[tuple[Vorschlag, Tagesordnungspunkt]]) -> None:
+    """Record which agenda item each proposal became (status: uebernommen)."""
+    if not pairs:
+        return
+    portal = _optional("sozialforum.models.portal")
+    model = getattr(portal, "Themenvorschlag", None)
+    if model is None:
+        return
+    from sozialforum.vocab import VorschlagStatus  # type: ignore[attr-defined]
+
+    for proposal, top in pairs:
+        row = session.get(model, proposal.id)
+        if row is not None:
+            row.status, row.tagesordnungspunkt_id = VorschlagStatus.UEBERNOMMEN, top.id
+            session.add(row)
+    session.flush()
+
+
+def sozialraumprofil(session: Session, *, gebiet: Gebiet | None, settings: Settings) -> Verweis | None:
+    """The area's current profile, if the data refresh provides one.
+
+    Contract looked for: ``sozialforum.daten.profil.aktuelles_profil(session, *, gebiet_id,
+    settings)`` returning an object with ``titel`` and ``url`` or ``pfad`` (or None).
+    """
+    if gebiet is None:
+        return None
+    module = _optional("sozialforum.daten.profil")
+    finder = getattr(module, "aktuelles_profil", None)
+    if finder is None:
+        return None
+    found = finder(session, gebiet_id=gebiet.id, settings=settings)
+    if found is None:
+        return None
+    return Verweis(titel=str(found.titel), url=getattr(found, "url", None), pfad=getattr(found, "pfad", None))
+
+
+def protokoll(session: Session, *, sitzung: Sitzung, settings: Settings) -> Verweis | None:
+    """The approved minutes of ``sitzung``, if the Protokoll area provides them.
+
+    Contract looked for: ``sozialforum.services.protokoll.freigegebenes_protokoll(session, *,
+    sitzung_id, settings)`` returning an object with ``titel`` and ``url`` or ``pfad`` (or None).
+    """
+    module = _optional("sozialforum.services.protokoll")
+    finder = getattr(module, "freigegebenes_protokoll", None)
+    if finder is None:
+        return None
+    found = finder(session, sitzung_id=sitzung.id, settings=settings)
+    if found is None:
+        return None
+    return Verweis(titel=str(found.titel), url=getattr(found, "url", None), pfad=getattr(found, "pfad", None))

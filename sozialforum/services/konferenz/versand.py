@@ -1,0 +1,272 @@
+"""Invitations, updates, cancellations and reminders of a Sitzung, recorded in the outbox.
+
+Each message has an idempotency key naming Sitzung, SEQUENCE, kind and address
+(``einladung:s12:q0:erika@traeger.de``), so a rerun adds only what is missing: new members get
+their invitation, nobody gets one twice. A change of time or place raises SEQUENCE (RFC 5545
+§3.8.7.4) and sends an update with the same UID; a cancellation sends METHOD:CANCEL. Before
+either, every still-queued message of the Sitzung is withdrawn in the same transaction, so a
+moved or cancelled meeting never gets a stale reminder or invitation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from sozialforum.models import OutboxMessage, Person, Rueckmeldung, Sitzung
+from sozialforum.services import outbox
+from sozialforum.services.konferenz.empfaenger import (
+    Empfaenger,
+    Uebersprungen,
+    contact_problem,
+    recipient_of,
+)
+from sozialforum.services.konferenz.nachrichten import Composer
+from sozialforum.services.konferenz.termine import reminder_due, sitzungen_to_invite
+from sozialforum.services.konferenz.vorbereitung import load_pack, prepare
+from sozialforum.settings import Settings
+from sozialforum.timeutil import as_utc, berlin, format_termin
+from sozialforum.vocab import Antwort, LinkZweck, OutboxStatus, SitzungStatus
+
+
+class VersandFehler(ValueError):
+    """A request that cannot be carried out (e.g. inviting to a cancelled Sitzung); German."""
+
+
+@dataclass
+class VersandBericht:
+    sitzung_id: int
+    art: str
+    neu: int = 0
+    schon_vorhanden: int = 0
+    zurueckgezogen: int = 0
+    uebersprungen: list[Uebersprungen] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"Sitzung {self.sitzung_id}, {self.art}: {self.neu} neu im Postausgang, "
+                f"{self.schon_vorhanden} bereits vorhanden, {len(self.uebersprungen)} übersprungen"
+                + (f", {self.zurueckgezogen} veraltete zurückgezogen" if self.zurueckgezogen else ""))
+
+
+def message_key(art: str, sitzung: Sitzung, address: str, *, tage: int | None = None) -> str:
+    suffix = f":t{tage}" if tage is not None else ""
+    return f"{art}:s{sitzung.id}:q{sitzung.ical_sequence}{suffix}:{address.strip().lower()}"
+
+
+def _personal_link(session: Session, recipient: Empfaenger, sitzung: Sitzung, *, now: datetime,
+                   settings: Settings) -> str | None:
+    """The answer link of the portal; it ends with the Sitzung."""
+    from sozialforum.services.links import issue_link
+
+    return issue_link(session, person_id=recipient.person_id, zweck=LinkZweck.RSVP,
+                      bezug_id=sitzung.id, now=now, settings=settings,  # type: ignore[arg-type]
+                      gueltig_bis=max(sitzung.ende + timedelta(days=1), now + timedelta(days=1)))
+
+
+def _enqueue(session: Session, composer: Composer, recipients: list[Empfaenger], report: VersandBericht,
+             *, now: datetime, settings: Settings, tage: int | None = None) -> None:
+    sitzung = composer.pack.sitzung
+    keys = {r.key: message_key(composer.art, sitzung, r.email, tage=tage) for r in recipients}
+    known = outbox.existing_keys(session, keys.values())
+    requests: list[outbox.MailRequest] = []
+    for recipient in recipients:
+        key = keys[recipient.key]
+        if key in known:
+            report.schon_vorhanden += 1
+            continue
+        link = None if composer.art == "absage" else _personal_link(
+            session, recipient, sitzung, now=now, settings=settings)
+        bezug = {"sitzung_id": sitzung.id, "sequenz": sitzung.ical_sequence, "art": composer.art}
+        requests.append(outbox.MailRequest(key, composer.art, composer.mail(recipient, link),
+                                           recipient.person_id, bezug))
+    report.neu += outbox.enqueue_many(session, requests, now=now, settings=settings)
+
+
+def _record_invited(session: Session, sitzung: Sitzung, recipients: list[Empfaenger], now: datetime) -> None:
+    """The attendee records: who was invited at which address (calendar replies must match)."""
+    existing = {r.person_id: r for r in session.exec(select(Rueckmeldung).where(
+        Rueckmeldung.sitzung_id == sitzung.id))}
+    for recipient in recipients:
+        row = existing.get(recipient.person_id)
+        if row is None:
+            row = Rueckmeldung(sitzung_id=sitzung.id, person_id=recipient.person_id,  # type: ignore[arg-type]
+                               antwort=Antwort.OFFEN, eingeladen_am=now, sequenz=sitzung.ical_sequence)
+        if row.eingeladen_an != recipient.email or row.eingeladen_am is None:
+            row.eingeladen_an = recipient.email
+            row.eingeladen_am = row.eingeladen_am or now
+            session.add(row)
+    session.flush()
+
+
+def withdraw_queued(session: Session, sitzung_id: int) -> int:
+    """Withdraw every message of the Sitzung that has not gone out yet (it became stale)."""
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    ids = list(session.scalars(sa.select(table.c.id).where(
+        table.c.status == OutboxStatus.QUEUED.value,
+        table.c.bezug["sitzung_id"].as_integer() == sitzung_id)))
+    return outbox.skip_queued(session, ids, reason="veraltet: Sitzung geändert oder abgesagt")
+
+
+def invited(session: Session, sitzung: Sitzung) -> list[tuple[Rueckmeldung, Person]]:
+    return list(session.exec(select(Rueckmeldung, Person).join(Person).where(
+        Rueckmeldung.sitzung_id == sitzung.id, Rueckmeldung.eingeladen_an.is_not(None))).all())  # type: ignore[union-attr]
+
+
+def _former_recipients(session: Session, sitzung: Sitzung, current: list[Empfaenger],
+                       report: VersandBericht) -> list[Empfaenger]:
+    """Invited earlier, contactable still; those who may no longer be mailed are reported."""
+    current_people = {r.person_id for r in current}
+    current_keys = {r.key for r in current}
+    result: list[Empfaenger] = []
+    for _row, person in invited(session, sitzung):
+        if person.id in current_people:
+            continue
+        problem = contact_problem(person)
+        if problem:
+            report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
+            continue
+        recipient = recipient_of(session, person)
+        if recipient.key not in current_keys:
+            result.append(recipient)
+            current_keys.add(recipient.key)
+    return result
+
+
+def send_invitations(session: Session, *, sitzung_id: int, now: datetime, settings: Settings,
+                     aenderung: str | None = None) -> VersandBericht:
+    """Queue the invitation (or, after a change, the update) for every recipient still lacking
+    one of the current SEQUENCE. Members who left since an earlier version get a cancellation."""
+    pack = prepare(session, sitzung_id, settings)
+    sitzung = pack.sitzung
+    if sitzung.status == SitzungStatus.ABGESAGT:
+        raise VersandFehler(f"Die Sitzung „{sitzung.titel}“ ist abgesagt; es wird nicht eingeladen.")
+    if sitzung.beginn <= as_utc(now):
+        raise VersandFehler(f"Die Sitzung „{sitzung.titel}“ hat schon begonnen ({format_termin(sitzung.beginn)}).")
+    art = "aktualisierung" if sitzung.ical_sequence > 0 else "einladung"
+    report = VersandBericht(sitzung_id=sitzung_id, art=art, uebersprungen=list(pack.uebersprungen))
+    composer = Composer(pack, settings, now, art, aenderung=aenderung or "geänderte Angaben")
+    _enqueue(session, composer, pack.empfaenger, report, now=now, settings=settings)
+    if art == "aktualisierung":
+        gone = _former_recipients(session, sitzung, pack.empfaenger, report)
+        if gone:
+            _enqueue(session, Composer(pack, settings, now, "absage", grund="Sie gehören dem Gremium "
+                                       "zu diesem Termin nicht mehr an."), gone, report, now=now, settings=settings)
+    _record_invited(session, sitzung, pack.empfaenger, now)
+    if sitzung.status == SitzungStatus.GEPLANT:
+        sitzung.status = SitzungStatus.EINGELADEN
+        session.add(sitzung)
+    session.flush()
+    return report
+
+
+_UNSET = object()
+
+
+def reschedule(session: Session, *, sitzung_id: int, now: datetime, settings: Settings,
+               beginn: datetime | None = None, ende: datetime | None = None,
+               ort: str | object | None = _UNSET, adresse: str | object | None = _UNSET) -> VersandBericht | None:
+    """Change time and/or place. Invited attendees get an update (same UID, SEQUENCE + 1); a
+    change of time asks everyone again (RFC 5546 §2.1.5: PARTSTAT back to NEEDS-ACTION)."""
+    sitzung = session.get(Sitzung, sitzung_id)
+    if sitzung is None:
+        raise VersandFehler(f"Sitzung {sitzung_id} gibt es nicht.")
+    if sitzung.status == SitzungStatus.ABGESAGT:
+        raise VersandFehler("Eine abgesagte Sitzung kann nicht verschoben werden; bitte neu planen.")
+    changes: list[str] = []
+    new_start = as_utc(beginn) if beginn else sitzung.beginn
+    new_end = as_utc(ende) if ende else new_start + (sitzung.ende - sitzung.beginn)
+    if new_end <= new_start:
+        raise VersandFehler("Das Ende der Sitzung muss nach ihrem Beginn liegen.")
+    time_changed = (new_start, new_end) != (sitzung.beginn, sitzung.ende)
+    if time_changed:
+        changes.append(f"neuer Termin: {format_termin(new_start)}")
+    if (ort is not _UNSET and ort != sitzung.ort) or (adresse is not _UNSET and adresse != sitzung.adresse):
+        sitzung.ort = sitzung.ort if ort is _UNSET else ort  # type: ignore[assignment]
+        sitzung.adresse = sitzung.adresse if adresse is _UNSET else adresse  # type: ignore[assignment]
+        changes.append(f"neuer Ort: {', '.join(p for p in (sitzung.ort, sitzung.adresse) if p)}")
+    if not changes:
+        return None
+    sitzung.beginn, sitzung.ende = new_start, new_end
+    sitzung.ical_sequence += 1
+    session.add(sitzung)
+    withdrawn = withdraw_queued(session, sitzung_id)
+    if time_changed:
+        for row, _person in invited(session, sitzung):
+            row.antwort, row.quelle, row.beantwortet_am = Antwort.OFFEN, None, None
+            row.sequenz = sitzung.ical_sequence
+            session.add(row)
+    session.flush()
+    if sitzung.status != SitzungStatus.EINGELADEN:
+        return VersandBericht(sitzung_id=sitzung_id, art="aenderung", zurueckgezogen=withdrawn)
+    report = send_invitations(session, sitzung_id=sitzung_id, now=now, settings=settings,
+                              aenderung="; ".join(changes))
+    report.zurueckgezogen = withdrawn
+    return report
+
+
+def cancel(session: Session, *, sitzung_id: int, now: datetime, settings: Settings,
+           grund: str | None = None) -> VersandBericht:
+    """Cancel the Sitzung: METHOD:CANCEL (same UID, SEQUENCE + 1) to everyone invited."""
+    sitzung = session.get(Sitzung, sitzung_id)
+    if sitzung is None:
+        raise VersandFehler(f"Sitzung {sitzung_id} gibt es nicht.")
+    report = VersandBericht(sitzung_id=sitzung_id, art="absage")
+    if sitzung.status == SitzungStatus.ABGESAGT:
+        return report
+    was_invited = sitzung.status == SitzungStatus.EINGELADEN
+    sitzung.status = SitzungStatus.ABGESAGT
+    sitzung.ical_sequence += 1
+    session.add(sitzung)
+    report.zurueckgezogen = withdraw_queued(session, sitzung_id)
+    session.flush()
+    if not was_invited:
+        return report
+    pack = load_pack(session, sitzung_id, settings, with_recipients=False)
+    recipients: dict[str, Empfaenger] = {}
+    for _row, person in invited(session, sitzung):
+        problem = contact_problem(person)
+        if problem:
+            report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
+            continue
+        recipient = recipient_of(session, person)
+        recipients.setdefault(recipient.key, recipient)
+    composer = Composer(pack, settings, now, "absage", grund=grund)
+    _enqueue(session, composer, list(recipients.values()), report, now=now, settings=settings)
+    return report
+
+
+def send_reminders(session: Session, *, now: datetime, settings: Settings) -> list[VersandBericht]:
+    """Reminders to those invited who have not answered, at the Gremium's offsets; only for
+    Sitzungen that are invited, not cancelled and still ahead, in their current version."""
+    today = berlin(now).date()
+    reports: list[VersandBericht] = []
+    upcoming = session.exec(select(Sitzung).where(
+        Sitzung.status == SitzungStatus.EINGELADEN, Sitzung.beginn > as_utc(now)).order_by(Sitzung.beginn)).all()
+    for sitzung in upcoming:
+        pack = load_pack(session, sitzung.id, settings, with_recipients=False)  # type: ignore[arg-type]
+        tage = reminder_due(sitzung, pack.gremium, today=today)
+        if tage is None:
+            continue
+        report = VersandBericht(sitzung_id=sitzung.id, art="erinnerung")  # type: ignore[arg-type]
+        pending: dict[str, Empfaenger] = {}
+        for row, person in invited(session, sitzung):
+            if row.antwort != Antwort.OFFEN:
+                continue
+            problem = contact_problem(person)
+            if problem:
+                report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
+                continue
+            recipient = recipient_of(session, person)
+            pending.setdefault(recipient.key, recipient)
+        composer = Composer(pack, settings, now, "erinnerung")
+        _enqueue(session, composer, list(pending.values()), report, now=now, settings=settings, tage=tage)
+        reports.append(report)
+    return reports
+
+
+def due_invitations(session: Session, *, now: datetime) -> list[int]:
+    """Ids of the Sitzungen whose invitations are due today (for the scheduled flow)."""
+    return [s.id for s in sitzungen_to_invite(session, today=berlin(now).date())]  # type: ignore[misc]

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from sqlmodel import Session
 
+from tests.konferenz.fixtures import Konferenz, build
 from tests.konferenz.smtp_server import LoopbackSmtp
 
 
@@ -16,11 +18,15 @@ def smtp() -> Iterator[LoopbackSmtp]:
 
 
 @pytest.fixture
-def konferenz(engine, settings):
-    from sqlmodel import Session
+def smtp_settings(settings, smtp):
+    """The test's settings, delivering to the loopback server without TLS and rate limit."""
+    settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", smtp.port
+    settings.mail.sicherheit, settings.mail.nachrichten_pro_sekunde = "keine", 10_000
+    return settings
 
-    from tests.konferenz.fixtures import build
 
+@pytest.fixture
+def konferenz(engine, settings) -> Konferenz:
     with Session(engine, expire_on_commit=False) as session:
         built = build(session, settings)
         session.commit()

@@ -48,7 +48,9 @@ PEOPLE = [
     ("P09", None, "<b>Mal</b>", "Ware", "mal@ware.example", EIN, False, None),
     ("P10", "Frau", "Doris", "Doppelt", "INFO@awo-sued.example", EIN, False, None),
     ("P11", "Herr", "Otto", "Ausgeschieden", "otto@traeger.example", EIN, False, date(2026, 1, 31)),
+    ("P12", "Frau", "Zoe", "Zeile\r\nBcc: alle@welt.example", "zoe@verein.example", EIN, False, None),
 ]
+VALID = ["P01", "P02", "P03", "P04"]
 
 
 @dataclass

@@ -122,8 +122,20 @@ class FristenSettings(Section):
 
 
 class ProtokollSettings(Section):
+    # Days the Protokollführung has for the draft (again after a return).
     entwurf_frist_tage: int = Field(default=14, ge=1)
+    # Days participants may comment on a submitted draft.
     kommentar_tage: int = Field(default=7, ge=1)
+    # Reminder to the Protokollführung this many days before the draft is due.
+    erinnerung_vor_frist_tage: int = Field(default=2, ge=0)
+    # Late drafts go to the Geschäftsstelle this many days after the due date.
+    eskalation_nach_tagen: int = Field(default=0, ge=0)
+    # Hours the approval waits before it reminds the Geschäftsstelle (it never approves itself).
+    freigabe_erinnerung_stunden: float = Field(default=72, gt=0)
+    # Reminders per flow run before the run ends; the daily run starts a new one.
+    freigabe_erinnerungen_je_lauf: int = Field(default=3, ge=0)
+    # Largest uploaded draft document, in megabytes.
+    upload_max_mb: float = Field(default=10, gt=0)
 
 
 class Settings(BaseSettings):

@@ -28,6 +28,15 @@ from sozialforum.models.portal import (
     FormularAntwortVersion,
     Themenvorschlag,
 )
+from sozialforum.models.protokoll import (
+    Protokoll,
+    ProtokollDatei,
+    ProtokollEintrag,
+    ProtokollFreigabe,
+    ProtokollKommentar,
+    ProtokollPunkt,
+    ProtokollVersion,
+)
 
 __all__ = [
     "AuditEntry",
@@ -40,11 +49,11 @@ __all__ = [
     "Datenlieferung",
     "Fachplan",
     "FachplanMeilenstein",
-    "FristErinnerung",
     "Fehlversuch",
     "FormularAnfrage",
     "FormularAntwort",
     "FormularAntwortVersion",
+    "FristErinnerung",
     "Gebiet",
     "GebietVorgaenger",
     "Gremium",
@@ -58,6 +67,13 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonalLink",
+    "Protokoll",
+    "ProtokollDatei",
+    "ProtokollEintrag",
+    "ProtokollFreigabe",
+    "ProtokollKommentar",
+    "ProtokollPunkt",
+    "ProtokollVersion",
     "Rueckmeldung",
     "Sitzung",
     "Tagesordnungspunkt",

@@ -1,0 +1,240 @@
+"""The approved minutes: rendered (HTML and PDF), archived, distributed once, and their
+Aufträge and recommendations turned into tracked ``Auftrag`` rows (quelle=protokoll).
+
+``finalize`` is one transaction and does nothing when the minutes were already distributed, so
+a rerun, a crash in the middle or a second approval never sends anything twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sozialforum.adapters.mail import Attachment
+from sozialforum.adapters.pdf import html_to_pdf
+from sozialforum.adapters.rendering import render
+from sozialforum.models import (
+    Auftrag,
+    Person,
+    Protokoll,
+    ProtokollDatei,
+    ProtokollEintrag,
+    ProtokollPunkt,
+    ProtokollVersion,
+)
+from sozialforum.protokoll import mails
+from sozialforum.protokoll.eingabe import DokumentEingabe, GeprueftesDokument, pruefe_dokument
+from sozialforum.protokoll.entwurf import kommentare
+from sozialforum.protokoll.lage import (
+    ProtokollFehler,
+    decision_for,
+    get_protokoll,
+    get_sitzung,
+    gremium_of,
+    version,
+    versions,
+)
+from sozialforum.protokoll.teilnehmende import anwesenheitsliste, teilnehmende, verantwortlich_name
+from sozialforum.settings import Settings
+from sozialforum.timeutil import berlin, format_datum_kurz
+from sozialforum.vocab import (
+    AuftragQuelle,
+    AuftragStatus,
+    ProtokollDateiArt,
+    ProtokollEntscheidung,
+    ProtokollForm,
+    ProtokollPunktArt,
+    ProtokollStatus,
+)
+
+
+def absaetze(text: str) -> list[str]:
+    """Paragraphs of a plain text (blank lines separate them; single breaks become spaces)."""
+    return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text or "") if part.strip()]
+
+
+def _rows(session: Session, model: Any, version_id: int) -> list[Any]:
+    return list(session.scalars(
+        sa.select(model).where(model.version_id == version_id).order_by(model.reihenfolge)
+    ))
+
+
+def _history(session: Session, protokoll: Protokoll) -> list[dict[str, Any]]:
+    lines = []
+    for item in versions(session, protokoll):
+        decision = decision_for(session, item.id or 0)
+        if decision is None:
+            text = "–"
+        else:
+            text = (f"{ProtokollEntscheidung(decision.entscheidung).label} am "
+                    f"{format_datum_kurz(decision.entschieden_am)} ({decision.entschieden_von})")
+            if decision.anmerkungen:
+                text += f": {decision.anmerkungen}"
+        lines.append({"nummer": item.nummer, "eingereicht_am": item.eingereicht_am,
+                      "form": ProtokollForm(item.form).label,
+                      "kommentare": len(kommentare(session, protokoll, item.id)), "entscheidung": text})
+    return lines
+
+
+def _document(
+    session: Session, version_row: ProtokollVersion, settings: Settings
+) -> tuple[ProtokollDatei | None, GeprueftesDokument | None]:
+    datei = session.scalars(sa.select(ProtokollDatei).where(
+        ProtokollDatei.version_id == version_row.id,  # type: ignore[arg-type]
+        ProtokollDatei.art == ProtokollDateiArt.ENTWURF.value,  # type: ignore[arg-type]
+    )).first()
+    if datei is None:
+        return None, None
+    # Checked on upload; extracting again keeps the text out of the store (the file is the record).
+    return datei, pruefe_dokument(DokumentEingabe(datei.dateiname, datei.inhalt), settings=settings)
+
+
+def context(session: Session, protokoll: Protokoll, *, settings: Settings) -> dict[str, Any]:
+    """Everything the final minutes show."""
+    sitzung = get_sitzung(session, protokoll.sitzung_id)
+    current = version(session, protokoll)
+    assert current is not None and current.id is not None
+    freigabe = decision_for(session, current.id)
+    entries = [
+        {"nummer": e.nummer, "titel": e.titel, "diskussion_absaetze": absaetze(e.diskussion),
+         "ergebnis_absaetze": absaetze(e.ergebnis)}
+        for e in _rows(session, ProtokollEintrag, current.id)
+    ]
+    top_numbers = {e.tagesordnungspunkt_id: e.nummer for e in _rows(session, ProtokollEintrag, current.id)}
+    items = [
+        {"nummer": p.reihenfolge, "art": ProtokollPunktArt(p.art).label, "beschreibung": p.beschreibung,
+         "verantwortlich": verantwortlich_name(session, p.verantwortlich_person_id, p.verantwortlich_organisation_id),
+         "frist": p.frist, "top": top_numbers.get(p.tagesordnungspunkt_id) if p.tagesordnungspunkt_id else None}
+        for p in _rows(session, ProtokollPunkt, current.id)
+    ]
+    _, document = _document(session, current, settings)
+    attendance = anwesenheitsliste(session, sitzung)
+    writer = session.get(Person, protokoll.protokollfuehrung_person_id or 0)
+    return {
+        "gremium": gremium_of(session, sitzung), "sitzung": sitzung, "protokoll": protokoll,
+        "version": current, "freigabe": freigabe, "settings": settings,
+        "protokollfuehrung": writer.anzeigename if writer else None,
+        "anwesenheit": attendance, "anwesend": sum(1 for a in attendance if a.status == "anwesend"),
+        "eintraege": entries, "punkte": items, "versionen": _history(session, protokoll),
+        "dokument": {"dateiname": document.dateiname, "absaetze": absaetze(document.text)} if document else None,
+    }
+
+
+@dataclass(frozen=True)
+class Endfassung:
+    html: str
+    pdf: bytes
+    basisname: str
+
+
+def render_final(session: Session, protokoll: Protokoll, *, settings: Settings) -> Endfassung:
+    ctx = context(session, protokoll, settings=settings)
+    html = render("reports/protokoll/endfassung.html", **ctx)
+    body = render("reports/protokoll/endfassung_inhalt.html", **ctx)
+    title = f"Protokoll {ctx['gremium'].name}, {format_datum_kurz(ctx['sitzung'].beginn)}"
+    pdf = html_to_pdf(body, title=title, footer=f"{title} – {settings.kommune}")
+    day = berlin(ctx["sitzung"].beginn).date().isoformat()
+    kennung = re.sub(r"[^A-Za-z0-9_-]+", "-", ctx["gremium"].kennung)
+    return Endfassung(html=html, pdf=pdf, basisname=f"Protokoll_{kennung}_{day}")
+
+
+@dataclass(frozen=True)
+class Abschluss:
+    bereits_verteilt: bool
+    auftraege: int = 0
+    empfaenger: int = 0
+    nicht_erreichbar: int = 0
+    pdf: str | None = None
+    html: str | None = None
+
+    def zusammenfassung(self) -> str:
+        if self.bereits_verteilt:
+            return "Das Protokoll war bereits verteilt; es wurde nichts geändert und nichts gesendet."
+        return (f"Protokoll verteilt an {self.empfaenger} Teilnehmende ({self.nicht_erreichbar} nicht "
+                f"erreichbar), {self.auftraege} Aufträge/Empfehlungen angelegt; PDF: {self.pdf}")
+
+
+def _archive(session: Session, protokoll: Protokoll, version_id: int, final: Endfassung, *,
+             now: datetime, settings: Settings) -> tuple[Path, Path]:
+    for art, name, mimetype, content in (
+        (ProtokollDateiArt.ENDFASSUNG_HTML, f"{final.basisname}.html", "text/html", final.html.encode()),
+        (ProtokollDateiArt.ENDFASSUNG_PDF, f"{final.basisname}.pdf", "application/pdf", final.pdf),
+    ):
+        session.add(ProtokollDatei(protokoll_id=protokoll.id, version_id=version_id, art=art, dateiname=name,
+                                   mimetype=mimetype, groesse=len(content),
+                                   sha256=hashlib.sha256(content).hexdigest(), inhalt=content, erstellt_am=now))
+    folder = settings.reports_dir / "protokolle"
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, pdf_path = folder / f"{final.basisname}.html", folder / f"{final.basisname}.pdf"
+    html_path.write_text(final.html, encoding="utf-8")
+    pdf_path.write_bytes(final.pdf)
+    return html_path, pdf_path
+
+
+def _track(session: Session, protokoll: Protokoll, version_id: int) -> int:
+    """Every Auftrag and recommendation of the approved version becomes a tracked Auftrag."""
+    created = 0
+    for punkt in _rows(session, ProtokollPunkt, version_id):
+        kennung = f"protokoll-{protokoll.id}-{punkt.art}-{punkt.reihenfolge}"
+        auftrag = session.scalars(sa.select(Auftrag).where(Auftrag.kennung == kennung)).first()  # type: ignore[arg-type]
+        if auftrag is None:
+            prefix = "Empfehlung: " if punkt.art == ProtokollPunktArt.EMPFEHLUNG else ""
+            auftrag = Auftrag(kennung=kennung, quelle=AuftragQuelle.PROTOKOLL, sitzung_id=protokoll.sitzung_id,
+                              beschreibung=prefix + punkt.beschreibung, frist=punkt.frist,
+                              verantwortlich_person_id=punkt.verantwortlich_person_id,
+                              verantwortlich_organisation_id=punkt.verantwortlich_organisation_id,
+                              status=AuftragStatus.OFFEN)
+            session.add(auftrag)
+            session.flush()
+            created += 1
+        punkt.auftrag_id = auftrag.id
+        session.add(punkt)
+    return created
+
+
+def finalize(session: Session, *, protokoll_id: int, now: datetime, settings: Settings) -> Abschluss:
+    """Render, archive, track and distribute the approved minutes (once)."""
+    protokoll = get_protokoll(session, protokoll_id)
+    if protokoll.status == ProtokollStatus.VERTEILT:
+        return Abschluss(bereits_verteilt=True)
+    if protokoll.status != ProtokollStatus.FREIGEGEBEN:
+        raise ProtokollFehler(f"Das Protokoll ist noch nicht freigegeben ({ProtokollStatus(protokoll.status).label}).")
+    current = version(session, protokoll)
+    assert current is not None and current.id is not None
+    sitzung = get_sitzung(session, protokoll.sitzung_id)
+    gremium = gremium_of(session, sitzung)
+    final = render_final(session, protokoll, settings=settings)
+    html_path, pdf_path = _archive(session, protokoll, current.id, final, now=now, settings=settings)
+    tracked = _track(session, protokoll, current.id)
+    attachments = [Attachment(f"{final.basisname}.pdf", final.pdf, "application/pdf")]
+    original, _ = _document(session, current, settings)
+    if original is not None:
+        attachments.append(Attachment(original.dateiname, original.inhalt, original.mimetype))
+    ctx = context(session, protokoll, settings=settings)
+    subject = mails.betreff(gremium, sitzung, "freigegebene Fassung")
+    sent = unreachable = 0
+    for person in teilnehmende(session, sitzung):
+        body = mails.text("verteilung", person=person, **ctx)
+        queued = mails.an_person(session, schluessel=f"protokoll:{protokoll_id}:verteilung:person={person.id}",
+                                 person=person, subject=subject, body=body, attachments=tuple(attachments),
+                                 bezug={"protokoll_id": protokoll_id, "version": current.nummer},
+                                 now=now, settings=settings)
+        sent += queued is not None
+        unreachable += queued is None
+    mails.an_geschaeftsstelle(session, schluessel=f"protokoll:{protokoll_id}:verteilung:geschaeftsstelle",
+                              subject=subject, body=mails.text("verteilung_geschaeftsstelle", empfaenger=sent,
+                                                               nicht_erreichbar=unreachable, auftraege=tracked,
+                                                               pdf=str(pdf_path), **ctx),
+                              bezug={"protokoll_id": protokoll_id}, now=now, settings=settings)
+    protokoll.status = ProtokollStatus.VERTEILT
+    protokoll.verteilt_am = now
+    session.add(protokoll)
+    return Abschluss(bereits_verteilt=False, auftraege=tracked, empfaenger=sent, nicht_erreichbar=unreachable,
+                     pdf=str(pdf_path), html=str(html_path))

@@ -27,6 +27,7 @@ from sozialforum.models.portal import Benutzer
 from sozialforum.portal.security import client_key, csrf_token, csrf_valid, same_origin
 from sozialforum.services import benutzer as benutzer_service
 from sozialforum.services import fehlversuche
+from sozialforum.services.formulare import Formular, load_formulare
 from sozialforum.services.links import LinkError, LinkUngueltig, verify_link
 from sozialforum.settings import Settings
 from sozialforum.vocab import LinkZweck
@@ -79,6 +80,11 @@ class Portal:
     @cached_property
     def key(self) -> str:
         return self.settings.secret_key()
+
+    @cached_property
+    def formulare(self) -> dict[str, Formular]:
+        """The form definitions, read once (a bad file fails at the first form page)."""
+        return load_formulare(self.settings.portal.formulare)
 
     @property
     def https(self) -> bool:

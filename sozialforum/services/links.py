@@ -114,15 +114,29 @@ def issue_link(
     gueltig_bis: datetime | None = None,
 ) -> str:
     """Create a personal link and return its full URL. The secret exists only in this URL."""
+    return create_link(session, person_id=person_id, zweck=zweck, bezug_id=bezug_id, now=now,
+                       settings=settings, gueltig_bis=gueltig_bis)[1]
+
+
+def create_link(
+    session: Session,
+    *,
+    person_id: int,
+    zweck: LinkZweck,
+    bezug_id: int,
+    now: datetime,
+    settings: Settings,
+    gueltig_bis: datetime | None = None,
+) -> tuple[PersonalLink, str]:
+    """Like ``issue_link``, but also return the stored row (e.g. to name it in an outbox key)."""
     secret = _b64(secrets.token_bytes(_SECRET_BYTES))
     key = settings.secret_key()
     until = as_utc(gueltig_bis) if gueltig_bis else now + timedelta(days=settings.portal.link_gueltigkeit_tage)
-    session.add(PersonalLink(
-        token_hash=hash_secret(secret), person_id=person_id, zweck=zweck, bezug_id=bezug_id,
-        gueltig_bis=until, erstellt_am=now,
-    ))
+    link = PersonalLink(token_hash=hash_secret(secret), person_id=person_id, zweck=zweck,
+                        bezug_id=bezug_id, gueltig_bis=until, erstellt_am=now)
+    session.add(link)
     session.flush()
-    return link_url(f"{secret}.{_mac(secret, zweck, key)}", zweck, settings)
+    return link, link_url(f"{secret}.{_mac(secret, zweck, key)}", zweck, settings)
 
 
 def link_url(token: str, zweck: LinkZweck, settings: Settings) -> str:
@@ -216,10 +230,5 @@ def reissue_link(
     # Keep the old expiry (an RSVP link ends with its Sitzung) unless it has already passed.
     fallback = now + timedelta(days=settings.portal.link_gueltigkeit_tage)
     until = gueltig_bis or (old.gueltig_bis if old.gueltig_bis > now else fallback)
-    url = issue_link(session, person_id=old.person_id, zweck=LinkZweck(old.zweck),
-                     bezug_id=old.bezug_id, now=now, settings=settings, gueltig_bis=until)
-    new = session.exec(
-        select(PersonalLink).where(PersonalLink.token_hash == check_signature(
-            token_from_url(url), zweck=LinkZweck(old.zweck), settings=settings))
-    ).one()
-    return new, url
+    return create_link(session, person_id=old.person_id, zweck=LinkZweck(old.zweck),
+                       bezug_id=old.bezug_id, now=now, settings=settings, gueltig_bis=until)

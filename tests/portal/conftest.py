@@ -3,7 +3,11 @@ a Maßnahme and a Gebiet; a settable clock; the app under test."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,7 +21,7 @@ from sozialforum.models import Gebiet, Gremium, Massnahme, Organisation, Person,
 from sozialforum.portal.app import create_app
 from sozialforum.settings import Settings, load_settings
 from sozialforum.vocab import GebietEbene, GremiumArt, OrganisationArt, Rechtsgrundlage
-from tests.conftest import REPO
+from tests.conftest import REPO, require_service
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -75,14 +79,19 @@ def build_world(engine: Engine) -> Welt:
                     traeger_a=a.id, traeger_b=b.id, person_a=pa.id, person_b=pb.id)
 
 
-@pytest.fixture
-def portal_settings(tmp_path: Path, engine: Engine) -> Settings:
+def make_settings(tmp_path: Path, engine: Engine, base_url: str = "http://testserver", **portal: object) -> Settings:
     return load_settings(
         config_file=REPO / "config" / "sozialforum.toml",
         data_dir=tmp_path / "var",
         database_url=engine.url.render_as_string(hide_password=False),
-        portal={"base_url": "http://testserver", "secret_key": "test-schluessel-" + "x" * 32},
+        portal={"base_url": base_url, "secret_key": "test-schluessel-" + "x" * 32,
+                "formulare": str(REPO / "config" / "formulare.toml"), **portal},
     )
+
+
+@pytest.fixture
+def portal_settings(tmp_path: Path, engine: Engine) -> Settings:
+    return make_settings(tmp_path, engine)
 
 
 @pytest.fixture
@@ -100,3 +109,49 @@ def client(portal_settings: Settings, engine: Engine, clock: Clock) -> Iterator[
     app = create_app(portal_settings, engine, clock=clock)
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def serve(app: object, port: int | None = None) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn in a thread on a (free) loopback port; yield its base URL."""
+    import uvicorn
+
+    port = port or free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",  # type: ignore[arg-type]
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser build)."""
+    if not CHROMIUM.exists():
+        require_service("Debian chromium not installed (/usr/bin/chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

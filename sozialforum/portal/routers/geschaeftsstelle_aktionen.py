@@ -1,0 +1,114 @@
+"""``/gs/...`` actions: exports (CSV/XLSX, formula injection neutralised), revoke or resend a link."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from sozialforum.models.akteure import Person
+from sozialforum.models.gremien import Sitzung
+from sozialforum.models.kommunikation import PersonalLink
+from sozialforum.portal.context import Portal, PortalFehler
+from sozialforum.services import links as links_service
+from sozialforum.services import linkversand
+from sozialforum.services import portal_auswertung as auswertung
+from sozialforum.services.portal_export import to_csv, to_xlsx
+
+router = APIRouter(prefix="/gs")
+
+NICHT_GEFUNDEN = PortalFehler(404, "Nicht gefunden", "Diesen Eintrag gibt es nicht.")
+FORMATE = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _download(name: str, format_: str, header: list[str], rows: list[list[object]]) -> Response:
+    if format_ not in FORMATE:
+        raise NICHT_GEFUNDEN
+    content = to_csv(header, rows) if format_ == "csv" else to_xlsx(name, header, rows)
+    filename = f"{name}.{format_}"
+    return Response(content, media_type=FORMATE[format_], headers={
+        "content-disposition": f"attachment; filename*=utf-8''{quote(filename)}"})
+
+
+@router.get("/sitzung/{sitzung_id}/{teil}.{format_}")
+def export_sitzung(request: Request, sitzung_id: int, teil: str, format_: str) -> Response:
+    with Portal.of(request).staff_scope(request) as ctx:
+        if ctx.session.get(Sitzung, sitzung_id) is None:
+            raise NICHT_GEFUNDEN
+        if teil == "rueckmeldungen":
+            header, rows = auswertung.rsvp_table(ctx.session, sitzung_id)
+        elif teil == "themenvorschlaege":
+            header, rows = auswertung.proposals_table(ctx.session, sitzung_id)
+        else:
+            raise NICHT_GEFUNDEN
+    return _download(f"sitzung-{sitzung_id}-{teil}", format_, header, rows)
+
+
+@router.get("/formular/{kennung}/antworten.{format_}")
+def export_form(request: Request, kennung: str, format_: str) -> Response:
+    portal = Portal.of(request)
+    formular = portal.formulare.get(kennung)
+    if formular is None:
+        raise NICHT_GEFUNDEN
+    with portal.staff_scope(request) as ctx:
+        header, rows = auswertung.form_table(ctx.session, formular)
+    return _download(f"formular-{kennung}", format_, header, rows)
+
+
+# Messages travel as codes, never as text in the URL (no spoofed messages on staff pages).
+MELDUNGEN = {
+    "widerrufen": "Der Link wurde zurückgezogen.",
+    "neu_gesendet": "Ein neuer Link wurde erstellt und in den Postausgang gelegt; der alte gilt nicht mehr.",
+    "nicht_zustellbar": "Nicht gesendet: Die Person hat keine E-Mail-Adresse oder keine Einwilligung.",
+}
+
+
+def _back(form: object, meldung: str) -> RedirectResponse:
+    target = str(form.get("zurueck") or "/gs/")  # type: ignore[attr-defined]
+    # Only our own staff pages: an open redirect would help phishing.
+    if not re.fullmatch(r"/gs/[A-Za-z0-9_/\-]*", target):
+        target = "/gs/"
+    return RedirectResponse(f"{target}?meldung={meldung}", status_code=303)
+
+
+@router.post("/link/{link_id}/widerrufen")
+async def revoke(request: Request, link_id: int) -> Response:
+    form = await request.form()
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        with portal.staff_scope(request, form=form) as ctx:
+            try:
+                links_service.revoke_link(ctx.session, link_id=link_id, now=ctx.now)
+            except LookupError:
+                raise NICHT_GEFUNDEN from None
+        return _back(form, "widerrufen")
+
+    return await run_in_threadpool(work)
+
+
+@router.post("/link/{link_id}/neu-senden")
+async def resend(request: Request, link_id: int) -> Response:
+    form = await request.form()
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        with portal.staff_scope(request, form=form) as ctx:
+            old = ctx.session.get(PersonalLink, link_id)
+            if old is None:
+                raise NICHT_GEFUNDEN
+            # Checked before anything changes: a link nobody may be mailed stays as it is.
+            person = ctx.session.get(Person, old.person_id)
+            if person is None or not person.contactable:
+                return _back(form, "nicht_zustellbar")
+            new, url = links_service.reissue_link(ctx.session, link_id=link_id, now=ctx.now,
+                                                  settings=portal.settings)
+            linkversand.send_link(ctx.session, link=new, url=url, now=ctx.now,
+                                  settings=portal.settings, ersetzt=True)
+        return _back(form, "neu_gesendet")
+
+    return await run_in_threadpool(work)

@@ -211,6 +211,7 @@ def collect_fristen(
 ) -> list[Frist]:
     """All deadlines matching ``auswahl``, sorted by due date."""
     auswahl = auswahl or Auswahl()
+    session.flush()  # the Core queries below do not autoflush pending ORM changes
     found: list[Frist] = []
     if auswahl.auftrag_ids is None or auswahl.auftrag_ids:
         found += auftrag_fristen(session, auswahl)

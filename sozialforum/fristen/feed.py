@@ -1,0 +1,93 @@
+"""The subscribable calendar of all deadlines (.ics, METHOD:PUBLISH).
+
+Deadlines are days, not moments: each is an all-day event (``DTSTART;VALUE=DATE``, RFC 5545
+§3.6.1: DTEND is the next day), so no time zone is involved and no client shifts it across a
+daylight-saving change. The UID names the deadline (``auftrag-12@…``), not its date, so a moved
+deadline moves in the subscribers' calendars instead of appearing twice. Finished deadlines stay
+for a year, marked as done, so the calendar also shows what was achieved.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from icalendar import Calendar, Event
+from sqlalchemy.orm import Session
+
+from sozialforum.beschluesse.leitungsbericht import Filter, gremium_keys
+from sozialforum.beschluesse.stand import ampel_frist
+from sozialforum.fristen.empfaenger import EmpfaengerVerzeichnis
+from sozialforum.fristen.konfiguration import load_meilensteine
+from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
+from sozialforum.settings import Settings
+from sozialforum.timeutil import as_utc, format_datum
+
+PRODID = "-//sozialforum//Fristen//DE"
+KEEP_DONE = timedelta(days=365)
+
+
+def _domain(settings: Settings) -> str:
+    return str(settings.geschaeftsstelle.email).rsplit("@", 1)[-1]
+
+
+def _description(frist: Frist, zustaendig: str, ampel: str) -> str:
+    lines = [frist.titel, f"Fällig: {format_datum(frist.faellig_am)}"]
+    if frist.wortlaut:
+        lines.append(f"Wortlaut: „{frist.wortlaut}“")
+    if frist.kontext:
+        lines.append(f"Bezug: {frist.kontext}")
+    lines.append(f"Zuständig: {zustaendig}")
+    lines.append(f"Stand: {frist.status or '–'} ({ampel})")
+    return "\n".join(lines)
+
+
+def build_feed(fristen: list[Frist], *, today: date, now: datetime, settings: Settings,
+               zustaendig: dict[str, str] | None = None, name: str | None = None) -> bytes:
+    """The calendar bytes for these deadlines (deterministic for the same input and ``now``)."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name or f"Fristen – {settings.kommune}")
+    calendar.add("x-wr-caldesc", "Fristen aus Beschlüssen, Protokollen, Berichtspflichten, "
+                                 "Fachplan-Fortschreibungen und Maßnahmen")
+    calendar.add("x-wr-timezone", "Europe/Berlin")
+    # RFC 7986 §5.7 and the older Microsoft property: how often subscribers should refresh.
+    calendar.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT12H")
+    domain = _domain(settings)
+    stamp = as_utc(now)
+    bald = settings.fristen.bald_faellig_tage
+    for frist in fristen:
+        if frist.erledigt and (frist.erledigt_am or frist.faellig_am) < today - KEEP_DONE:
+            continue
+        light = ampel_frist(frist, today, bald)
+        event = Event()
+        event.add("uid", f"{frist.ref.replace(':', '-')}@{domain}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", frist.faellig_am)
+        event.add("dtend", frist.faellig_am + timedelta(days=1))
+        prefix = "Erledigt: " if frist.erledigt else "Frist: "
+        event.add("summary", prefix + frist.titel)
+        event.add("description", _description(frist, (zustaendig or {}).get(frist.ref, "–"),
+                                              light.label))
+        event.add("categories", [frist.art.label])
+        event.add("status", "CONFIRMED")
+        event.add("transp", "TRANSPARENT")  # a deadline does not block the day
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def fristen_feed(session: Session, *, today: date, now: datetime, settings: Settings,
+                 keep: Filter | None = None) -> bytes:
+    """All deadlines of the store as a feed; ``keep`` restricts them like the report."""
+    meilensteine = load_meilensteine(settings.fristen.meilensteine)
+    fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(nur_offen=False))
+    if keep is not None:
+        gremien = gremium_keys(session)
+        fristen = [f for f in fristen
+                   if keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()))]
+    people = EmpfaengerVerzeichnis(session, fristen, settings)
+    return build_feed(fristen, today=today, now=now, settings=settings,
+                      zustaendig={f.ref: people.zustaendig(f) for f in fristen})

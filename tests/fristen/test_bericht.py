@@ -1,0 +1,87 @@
+"""The leadership report (HTML, PDF, Markdown) and the deadline feed, on a small fixture."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from io import BytesIO
+from pathlib import Path
+
+from ical.calendar_stream import IcsCalendarStream
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+
+from sozialforum.beschluesse.leitungsbericht import (
+    Filter,
+    build_leitungsbericht,
+    render_html,
+    render_markdown,
+    write_leitungsbericht,
+)
+from sozialforum.db import session_scope
+from sozialforum.fristen.feed import fristen_feed
+from sozialforum.models import Auftrag
+from sozialforum.settings import Settings
+from sozialforum.vocab import Ampel
+from tests.fristen.conftest import Welt
+from tests.fristen.golden import assert_golden
+
+TODAY = date(2026, 3, 2)
+NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+
+
+def _report(engine: Engine, settings: Settings, keep: Filter | None = None):  # type: ignore[no-untyped-def]
+    with session_scope(engine, actor="test") as session:
+        return build_leitungsbericht(session, today=TODAY, now=NOW, settings=settings, filter=keep)
+
+
+def test_report_lights_and_lists(engine: Engine, welt: Welt, fristen_settings: Settings) -> None:
+    report = _report(engine, fristen_settings)
+    assert [b.ampel for b in report.beschluesse] == [Ampel.BALD_FAELLIG]
+    (plan,) = report.fachplaene
+    assert plan.ampel is Ampel.UEBERFAELLIG  # three milestones are past
+    assert plan.naechster is not None and plan.naechster.titel.startswith("Datenanalyse")
+    assert [z.frist.ref for z in report.ueberfaellig] == [
+        f"meilenstein:{welt.fachplan_id}:{k}" for k in ("datenanalyse", "beteiligung", "entwurf")]
+    assert [z.frist.faellig_am for z in report.naechste] == sorted(z.frist.faellig_am for z in report.naechste)
+    assert report.naechste[0].frist.ref == f"auftrag:{welt.auftraege['bericht']}"
+    assert report.zaehler[Ampel.UEBERFAELLIG] == 1 and report.zaehler[Ampel.BALD_FAELLIG] == 1
+
+
+def test_report_filters(engine: Engine, welt: Welt, fristen_settings: Settings) -> None:
+    assert len(_report(engine, fristen_settings, Filter(dezernat="dezernat iii")).beschluesse) == 1
+    assert len(_report(engine, fristen_settings, Filter(gremium="KT")).beschluesse) == 1
+    assert len(_report(engine, fristen_settings, Filter(gremium="Kreistag")).fachplaene) == 1
+    other = _report(engine, fristen_settings, Filter(dezernat="Dezernat I"))
+    assert (other.beschluesse, other.fachplaene, other.naechste, other.ueberfaellig) == ([], [], [], [])
+    assert "Dezernat „Dezernat I“" in render_html(other)
+
+
+def test_report_golden_and_files(engine: Engine, welt: Welt, fristen_settings: Settings, tmp_path: Path) -> None:
+    report = _report(engine, fristen_settings)
+    assert_golden("leitungsbericht.html", render_html(report))
+    assert_golden("leitungsbericht.md", render_markdown(report))
+    paths = write_leitungsbericht(report, tmp_path)
+    assert {p.name for p in paths.values()} == {f"leitungsbericht-2026-03-02-alle.{s}" for s in ("html", "pdf", "md")}
+    pdf = PdfReader(BytesIO(paths["pdf"].read_bytes()))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "Leitungsbericht Beschlüsse und Fristen" in text
+    assert "überfällig" in text and "B-1/2024" in text and "Altenhilfeplan 2021" in text
+
+
+def test_feed_all_day_events_with_stable_uids(engine: Engine, welt: Welt, fristen_settings: Settings) -> None:
+    with session_scope(engine, actor="test") as session:
+        feed = fristen_feed(session, today=TODAY, now=NOW, settings=fristen_settings)
+    assert_golden("fristen.ics", feed.decode("utf-8"))
+    calendar = IcsCalendarStream.calendar_from_ics(feed.decode("utf-8"))  # a strict parser
+    by_uid = {event.uid: event for event in calendar.events}
+    konzept = by_uid[f"auftrag-{welt.auftraege['konzept']}@landkreis-musterland.example"]
+    assert konzept.dtstart == date(2026, 6, 30) and konzept.dtend == date(2026, 7, 1)
+    assert "„bis Mitte 2026“" in (konzept.description or "")
+    done = by_uid[f"auftrag-{welt.auftraege['erledigt']}@landkreis-musterland.example"]
+    assert done.summary.startswith("Erledigt: ")
+    with session_scope(engine, actor="test") as session:
+        session.get(Auftrag, welt.auftraege["konzept"]).frist = date(2026, 9, 30)
+        moved = fristen_feed(session, today=TODAY, now=NOW, settings=fristen_settings)
+    calendar = IcsCalendarStream.calendar_from_ics(moved.decode("utf-8"))
+    again = [e for e in calendar.events if e.uid == konzept.uid]
+    assert len(again) == 1 and again[0].dtstart == date(2026, 9, 30)

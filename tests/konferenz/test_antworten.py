@@ -1,0 +1,138 @@
+"""Calendar replies as Outlook/Exchange, Google, Apple and Thunderbird send them, a reply without
+an email wrapper, and unknown, forged, uninvited and malformed ones; bounces; the Maildir."""
+
+from __future__ import annotations
+
+import mailbox
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from sozialforum.adapters.ical_reply import parse_reply_message
+from sozialforum.models import OutboxMessage, Person, Rueckmeldung, Sitzung
+from sozialforum.services import outbox
+from sozialforum.services.konferenz import antworten, versand
+from sozialforum.vocab import Antwort, AntwortQuelle, OutboxStatus
+from tests.konferenz.fixtures import NOW
+
+REPLIES = Path(__file__).parent / "antworten"
+UID = "sitzung-7d1c9f0e-5b8a-4c3e-9f21-0a6b2e4d8c11@landkreis-musterland.example"
+LATER = NOW + timedelta(days=3)
+
+
+@pytest.fixture
+def eingeladen(engine, settings, konferenz):
+    with Session(engine) as session:
+        sitzung = session.get(Sitzung, konferenz.sitzung_id)
+        sitzung.ical_uid = UID
+        session.add(sitzung)
+        versand.send_invitations(session, sitzung_id=sitzung.id, now=NOW, settings=settings)
+        session.commit()
+    return konferenz
+
+
+def _answers(engine, konferenz) -> dict[str, tuple[Antwort, AntwortQuelle | None]]:
+    with Session(engine) as session:
+        rows = session.exec(select(Rueckmeldung, Person).join(Person).where(
+            Rueckmeldung.sitzung_id == konferenz.sitzung_id)).all()
+        return {person.kennung: (row.antwort, row.quelle) for row, person in rows}
+
+
+def _process(engine, *names: str) -> antworten.AntwortBericht:
+    return antworten.process_files(engine, [REPLIES / name for name in names], now=LATER, actor="test")
+
+
+def test_outlook_reply_without_organizer_base64_upper_case_mailto(engine, eingeladen) -> None:
+    replies = parse_reply_message((REPLIES / "outlook_zusage.eml").read_bytes())
+    assert [(r.attendee, r.partstat) for r in replies] == [("erika.mustermann@awo-sued.example", "ACCEPTED")]
+    report = _process(engine, "outlook_zusage.eml", "outlook_absage.eml")
+    assert report.erfasst == 2 and not report.probleme
+    answers = _answers(engine, eingeladen)
+    assert answers["P01"] == (Antwort.ZUSAGE, AntwortQuelle.KALENDER)
+    # Subject said "Antwort Termineinladung"; only PARTSTAT counts.
+    assert answers["P02"][0] == Antwort.ABSAGE
+    with Session(engine) as session:
+        erika = session.exec(select(Rueckmeldung).where(
+            Rueckmeldung.person_id == eingeladen.person_ids["P01"])).one()
+        assert erika.kommentar.startswith("Ich komme gern, ggf. etwas später.")
+
+
+def test_google_sends_twice_counts_once_and_later_answer_wins(engine, eingeladen) -> None:
+    report = _process(engine, "google_absage_doppelt.eml")
+    assert report.erfasst == 1 and report.unveraendert == 0
+    assert _answers(engine, eingeladen)["P04"][0] == Antwort.ABSAGE
+    report = _process(engine, "thunderbird_zusage.eml", "google_absage_doppelt.eml")
+    assert report.erfasst == 1 and report.unveraendert == 1 and not report.probleme
+    assert _answers(engine, eingeladen)["P04"][0] == Antwort.ZUSAGE  # Thunderbird's is newer
+
+
+def test_apple_quoted_printable_then_bare_ics(engine, eingeladen) -> None:
+    assert _process(engine, "apple_vielleicht.eml").erfasst == 1
+    assert _answers(engine, eingeladen)["P03"][0] == Antwort.VIELLEICHT
+    assert _process(engine, "ohne_huelle_zusage.ics").erfasst == 1
+    assert _answers(engine, eingeladen)["P03"][0] == Antwort.ZUSAGE
+
+
+def test_unknown_forged_uninvited_and_broken_are_reported_not_recorded(engine, eingeladen) -> None:
+    report = _process(engine, "unbekannte_uid.eml", "gefaelscht_absender.eml", "nicht_eingeladen.ics",
+                      "kaputt_ohne_uid.eml", "outlook_nur_winmail.eml")
+    assert report.erfasst == 0
+    reasons = {problem.herkunft: problem.grund for problem in report.probleme}
+    assert "keine Einladung mit UID" in reasons["unbekannte_uid.eml"]
+    assert "gefälscht" in reasons["gefaelscht_absender.eml"]
+    assert "nicht eingeladen" in reasons["nicht_eingeladen.ics"]
+    assert "ohne UID" in reasons["kaputt_ohne_uid.eml"]
+    assert "keinen Kalenderteil" in reasons["outlook_nur_winmail.eml"]
+    assert all(answer == Antwort.OFFEN for answer, _ in _answers(engine, eingeladen).values())
+
+
+def test_answer_to_an_older_time_is_stale(engine, settings, eingeladen) -> None:
+    with Session(engine) as session:
+        sitzung = session.get(Sitzung, eingeladen.sitzung_id)
+        versand.reschedule(session, sitzung_id=sitzung.id, now=NOW + timedelta(days=1), settings=settings,
+                           beginn=sitzung.beginn + timedelta(hours=1))
+        session.commit()
+    report = _process(engine, "outlook_zusage.eml")
+    assert report.erfasst == 0 and "veraltete Antwort" in report.probleme[0].grund
+
+
+def test_cancelled_meeting_takes_no_answers(engine, settings, eingeladen) -> None:
+    with Session(engine) as session:
+        versand.cancel(session, sitzung_id=eingeladen.sitzung_id, now=NOW, settings=settings)
+        session.commit()
+    report = _process(engine, "thunderbird_zusage.eml")
+    assert report.erfasst == 0 and "abgesagt" in report.probleme[0].grund
+
+
+def _bounce_for(message_id: str) -> bytes:
+    return (
+        "From: MAILER-DAEMON@mx.awo-sued.example\r\nTo: sozialplanung@landkreis-musterland.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"\r\n\r\n'
+        "--b1\r\nContent-Type: text/plain\r\n\r\nDie Nachricht konnte nicht zugestellt werden.\r\n"
+        "--b1\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.awo-sued.example\r\n\r\n"
+        "Final-Recipient: rfc822; kim.lange@familienzentrum.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 <kim.lange@familienzentrum.example>: Recipient address rejected\r\n"
+        f"--b1\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {message_id}\r\nSubject: Einladung\r\n"
+        "--b1--\r\n").encode()
+
+
+def test_maildir_with_replies_and_a_bounce(engine, settings, eingeladen, tmp_path) -> None:
+    outbox.deliver_pending(engine, settings, now=NOW)
+    with Session(engine) as session:
+        kim = session.exec(select(OutboxMessage).where(
+            OutboxMessage.empfaenger == "kim.lange@familienzentrum.example")).one()
+    box = mailbox.Maildir(str(tmp_path / "postfach"), create=True)
+    for name in ("outlook_zusage.eml", "google_absage_doppelt.eml", "kaputt_ohne_uid.eml"):
+        box.add((REPLIES / name).read_bytes())
+    box.add(_bounce_for(kim.message_id))
+    settings.mail.maildir = tmp_path / "postfach"
+    report = antworten.process_mailbox(engine, settings, now=LATER)
+    assert (report.erfasst, report.unzustellbar, len(report.probleme)) == (2, 1, 1)
+    again = antworten.process_mailbox(engine, settings, now=LATER)
+    assert (again.erfasst, again.unzustellbar, len(again.probleme)) == (0, 0, 0)
+    with Session(engine) as session:
+        assert session.get(OutboxMessage, kim.id).status == OutboxStatus.BOUNCED
+        assert session.get(Person, eingeladen.person_ids["P03"]).zustellung_gestoert_am is not None

@@ -25,11 +25,10 @@ from sozialforum.models import (
     Person,
     Protokoll,
     ProtokollDatei,
-    ProtokollEintrag,
     ProtokollPunkt,
     ProtokollVersion,
 )
-from sozialforum.protokoll import mails
+from sozialforum.protokoll import ansicht, mails
 from sozialforum.protokoll.eingabe import DokumentEingabe, GeprueftesDokument, pruefe_dokument
 from sozialforum.protokoll.entwurf import kommentare
 from sozialforum.protokoll.lage import (
@@ -41,7 +40,7 @@ from sozialforum.protokoll.lage import (
     version,
     versions,
 )
-from sozialforum.protokoll.teilnehmende import anwesenheitsliste, teilnehmende, verantwortlich_name
+from sozialforum.protokoll.teilnehmende import anwesenheitsliste, teilnehmende
 from sozialforum.settings import Settings
 from sozialforum.timeutil import berlin, format_datum_kurz
 from sozialforum.vocab import (
@@ -53,17 +52,6 @@ from sozialforum.vocab import (
     ProtokollPunktArt,
     ProtokollStatus,
 )
-
-
-def absaetze(text: str) -> list[str]:
-    """Paragraphs of a plain text (blank lines separate them; single breaks become spaces)."""
-    return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text or "") if part.strip()]
-
-
-def _rows(session: Session, model: Any, version_id: int) -> list[Any]:
-    return list(session.scalars(
-        sa.select(model).where(model.version_id == version_id).order_by(model.reihenfolge)
-    ))
 
 
 def _history(session: Session, protokoll: Protokoll) -> list[dict[str, Any]]:
@@ -78,7 +66,7 @@ def _history(session: Session, protokoll: Protokoll) -> list[dict[str, Any]]:
             if decision.anmerkungen:
                 text += f": {decision.anmerkungen}"
         lines.append({"nummer": item.nummer, "eingereicht_am": item.eingereicht_am,
-                      "form": ProtokollForm(item.form).label,
+                      "form": "Dokument" if item.form == ProtokollForm.DOKUMENT else "Formular",
                       "kommentare": len(kommentare(session, protokoll, item.id)), "entscheidung": text})
     return lines
 
@@ -86,10 +74,7 @@ def _history(session: Session, protokoll: Protokoll) -> list[dict[str, Any]]:
 def _document(
     session: Session, version_row: ProtokollVersion, settings: Settings
 ) -> tuple[ProtokollDatei | None, GeprueftesDokument | None]:
-    datei = session.scalars(sa.select(ProtokollDatei).where(
-        ProtokollDatei.version_id == version_row.id,  # type: ignore[arg-type]
-        ProtokollDatei.art == ProtokollDateiArt.ENTWURF.value,  # type: ignore[arg-type]
-    )).first()
+    datei = ansicht.dokument(session, version_row.id or 0)
     if datei is None:
         return None, None
     # Checked on upload; extracting again keeps the text out of the store (the file is the record).
@@ -102,18 +87,8 @@ def context(session: Session, protokoll: Protokoll, *, settings: Settings) -> di
     current = version(session, protokoll)
     assert current is not None and current.id is not None
     freigabe = decision_for(session, current.id)
-    entries = [
-        {"nummer": e.nummer, "titel": e.titel, "diskussion_absaetze": absaetze(e.diskussion),
-         "ergebnis_absaetze": absaetze(e.ergebnis)}
-        for e in _rows(session, ProtokollEintrag, current.id)
-    ]
-    top_numbers = {e.tagesordnungspunkt_id: e.nummer for e in _rows(session, ProtokollEintrag, current.id)}
-    items = [
-        {"nummer": p.reihenfolge, "art": ProtokollPunktArt(p.art).label, "beschreibung": p.beschreibung,
-         "verantwortlich": verantwortlich_name(session, p.verantwortlich_person_id, p.verantwortlich_organisation_id),
-         "frist": p.frist, "top": top_numbers.get(p.tagesordnungspunkt_id) if p.tagesordnungspunkt_id else None}
-        for p in _rows(session, ProtokollPunkt, current.id)
-    ]
+    entries = ansicht.eintraege(session, current.id)
+    items = ansicht.punkte(session, current.id)
     _, document = _document(session, current, settings)
     attendance = anwesenheitsliste(session, sitzung)
     writer = session.get(Person, protokoll.protokollfuehrung_person_id or 0)
@@ -123,7 +98,8 @@ def context(session: Session, protokoll: Protokoll, *, settings: Settings) -> di
         "protokollfuehrung": writer.anzeigename if writer else None,
         "anwesenheit": attendance, "anwesend": sum(1 for a in attendance if a.status == "anwesend"),
         "eintraege": entries, "punkte": items, "versionen": _history(session, protokoll),
-        "dokument": {"dateiname": document.dateiname, "absaetze": absaetze(document.text)} if document else None,
+        "dokument": ({"dateiname": document.dateiname, "absaetze": ansicht.absaetze(document.text)}
+                     if document else None),
     }
 
 
@@ -181,7 +157,7 @@ def _archive(session: Session, protokoll: Protokoll, version_id: int, final: End
 def _track(session: Session, protokoll: Protokoll, version_id: int) -> int:
     """Every Auftrag and recommendation of the approved version becomes a tracked Auftrag."""
     created = 0
-    for punkt in _rows(session, ProtokollPunkt, version_id):
+    for punkt in ansicht.rows(session, ProtokollPunkt, version_id):
         kennung = f"protokoll-{protokoll.id}-{punkt.art}-{punkt.reihenfolge}"
         auftrag = session.scalars(sa.select(Auftrag).where(Auftrag.kennung == kennung)).first()  # type: ignore[arg-type]
         if auftrag is None:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from sozialforum import audit
 from sozialforum.models import (
     Protokoll,
     ProtokollDatei,
@@ -26,7 +27,7 @@ from sozialforum.protokoll.teilnehmende import teilnehmende
 from sozialforum.services.links import issue_link
 from sozialforum.settings import Settings
 from sozialforum.timeutil import as_utc, berlin, format_termin
-from sozialforum.vocab import LinkZweck, ProtokollDateiArt, ProtokollForm, ProtokollStatus
+from sozialforum.vocab import AuditAktion, LinkZweck, ProtokollDateiArt, ProtokollForm, ProtokollStatus
 
 CLOSED = (ProtokollStatus.FREIGEGEBEN, ProtokollStatus.VERTEILT)
 MAX_KOMMENTAR = 5000
@@ -80,6 +81,9 @@ def submit_draft(session: Session, *, protokoll_id: int, person_id: int, eingabe
     checked = pruefe_entwurf(session, sitzung, eingabe, today=berlin(now).date(), settings=settings,
                              tops=tops)
     version = _store_version(session, protokoll, sitzung, checked, person_id=person_id, now=now)
+    # The minutes tables are not in the session hook's list; record the submission ourselves.
+    audit.record_bulk(session, table="protokoll_version", entries=[
+        (version.id or 0, AuditAktion.CREATE, {"protokoll_id": protokoll_id, "nummer": version.nummer})])
     protokoll.aktuelle_version = version.nummer
     protokoll.status = ProtokollStatus.EINGEREICHT
     protokoll.kommentar_bis = now + timedelta(days=settings.protokoll.kommentar_tage)
@@ -147,6 +151,8 @@ def add_comment(session: Session, *, protokoll_id: int, person_id: int, text: st
                                  tagesordnungspunkt_id=tagesordnungspunkt_id, text=body, erstellt_am=now)
     session.add(comment)
     session.flush()
+    audit.record_bulk(session, table="protokoll_kommentar", entries=[
+        (comment.id or 0, AuditAktion.CREATE, {"protokoll_id": protokoll_id, "version_id": version.id})])
     return comment
 
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sozialforum import audit
 from sozialforum.models import Person, ProtokollFreigabe
 from sozialforum.protokoll import mails
 from sozialforum.protokoll.anfordern import entwurf_link
@@ -28,7 +29,7 @@ from sozialforum.protokoll.lage import (
 from sozialforum.protokoll.teilnehmende import teilnehmende
 from sozialforum.settings import Settings
 from sozialforum.timeutil import berlin, format_termin
-from sozialforum.vocab import ProtokollEntscheidung, ProtokollStatus
+from sozialforum.vocab import AuditAktion, ProtokollEntscheidung, ProtokollStatus
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ def decide(session: Session, *, protokoll_id: int, version_nummer: int | None,
         earlier = decision_for(session, current.id)
         assert earlier is not None
         return _previous(earlier, nummer)
+    audit.record_bulk(session, table="protokoll_freigabe", entries=[
+        (record.id or 0, AuditAktion.CREATE, {"protokoll_id": protokoll_id, "version": nummer,
+                                             "entscheidung": entscheidung.value, "quelle": record.quelle})])
     protokoll.freigabe_lauf_id = None
     if entscheidung == ProtokollEntscheidung.FREIGEBEN:
         protokoll.status = ProtokollStatus.FREIGEGEBEN

@@ -1,0 +1,106 @@
+"""What the pages, the command line and the final minutes show of a draft version."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sozialforum.models import (
+    Protokoll,
+    ProtokollDatei,
+    ProtokollEintrag,
+    ProtokollFreigabe,
+    ProtokollPunkt,
+    ProtokollVersion,
+    Tagesordnungspunkt,
+)
+from sozialforum.protokoll.entwurf import kommentare
+from sozialforum.protokoll.lage import decision_for, version, versions
+from sozialforum.protokoll.teilnehmende import verantwortlich_name
+from sozialforum.timeutil import format_datum_kurz
+from sozialforum.vocab import ProtokollDateiArt, ProtokollPunktArt
+
+
+def absaetze(text: str) -> list[str]:
+    """Paragraphs of a plain text (blank lines separate them; single breaks become spaces)."""
+    return [" ".join(part.split()) for part in re.split(r"\n\s*\n", text or "") if part.strip()]
+
+
+def rows(session: Session, model: Any, version_id: int) -> list[Any]:
+    return list(session.scalars(
+        sa.select(model).where(model.version_id == version_id).order_by(model.reihenfolge)
+    ))
+
+
+def eintraege(session: Session, version_id: int) -> list[dict[str, Any]]:
+    return [
+        {"top_id": e.tagesordnungspunkt_id, "nummer": e.nummer, "titel": e.titel,
+         "diskussion": e.diskussion, "ergebnis": e.ergebnis,
+         "diskussion_absaetze": absaetze(e.diskussion), "ergebnis_absaetze": absaetze(e.ergebnis)}
+        for e in rows(session, ProtokollEintrag, version_id)
+    ]
+
+
+def punkte(session: Session, version_id: int) -> list[dict[str, Any]]:
+    numbers = {top.id: top.nummer for top in session.scalars(
+        sa.select(Tagesordnungspunkt).join(
+            ProtokollPunkt, ProtokollPunkt.tagesordnungspunkt_id == Tagesordnungspunkt.id)  # type: ignore[arg-type]
+        .where(ProtokollPunkt.version_id == version_id)  # type: ignore[arg-type]
+    )}
+    result = []
+    for p in rows(session, ProtokollPunkt, version_id):
+        owner = (f"person:{p.verantwortlich_person_id}" if p.verantwortlich_person_id
+                 else f"organisation:{p.verantwortlich_organisation_id}")
+        result.append({
+            "nummer": p.reihenfolge, "art_wert": p.art, "art": ProtokollPunktArt(p.art).label,
+            "beschreibung": p.beschreibung, "verantwortlich_wert": owner,
+            "verantwortlich": verantwortlich_name(session, p.verantwortlich_person_id,
+                                                  p.verantwortlich_organisation_id),
+            "frist": p.frist, "top_id": p.tagesordnungspunkt_id,
+            "top": numbers.get(p.tagesordnungspunkt_id) if p.tagesordnungspunkt_id else None,
+        })
+    return result
+
+
+def dokument(session: Session, version_id: int) -> ProtokollDatei | None:
+    return session.scalars(sa.select(ProtokollDatei).where(
+        ProtokollDatei.version_id == version_id,  # type: ignore[arg-type]
+        ProtokollDatei.art == ProtokollDateiArt.ENTWURF.value,  # type: ignore[arg-type]
+    )).first()
+
+
+def last_decision(session: Session, protokoll: Protokoll) -> tuple[ProtokollVersion, ProtokollFreigabe] | None:
+    """The newest decision taken on any version (e.g. the remarks of a return)."""
+    for item in reversed(versions(session, protokoll)):
+        decision = decision_for(session, item.id or 0)
+        if decision is not None:
+            return item, decision
+    return None
+
+
+def comment_lines(session: Session, protokoll: Protokoll, names: dict[int | None, str],
+                  version_id: int | None = None) -> list[dict[str, Any]]:
+    tops = {top.id: top.nummer for top in session.scalars(
+        sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == protokoll.sitzung_id)  # type: ignore[arg-type]
+    )}
+    return [
+        {"name": names.get(c.person_id, "Teilnehmende Person"), "person_id": c.person_id, "text": c.text,
+         "top": tops.get(c.tagesordnungspunkt_id), "am": c.erstellt_am}
+        for c in kommentare(session, protokoll, version_id)
+    ]
+
+
+def current_view(session: Session, protokoll: Protokoll) -> dict[str, Any]:
+    """The current version with its entries, items and document, or empty values before one."""
+    current = version(session, protokoll)
+    if current is None or current.id is None:
+        return {"version": None, "eintraege": [], "punkte": [], "dokument": None}
+    return {"version": current, "eintraege": eintraege(session, current.id),
+            "punkte": punkte(session, current.id), "dokument": dokument(session, current.id)}
+
+
+def frist_text(punkt: dict[str, Any]) -> str:
+    return format_datum_kurz(punkt["frist"])

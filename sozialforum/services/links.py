@@ -202,7 +202,7 @@ def revoke_links(
         sa.update(PersonalLink)
         .where(
             PersonalLink.person_id == person_id,  # type: ignore[arg-type]
-            PersonalLink.zweck == zweck.value,  # type: ignore[arg-type]
+            PersonalLink.zweck == LinkZweck(zweck).value,  # type: ignore[arg-type]
             PersonalLink.bezug_id == bezug_id,  # type: ignore[arg-type]
             PersonalLink.widerrufen_am.is_(None),  # type: ignore[union-attr]
         )

@@ -3,6 +3,7 @@ a Maßnahme and a Gebiet; a settable clock; the app under test."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -19,8 +20,10 @@ from sqlalchemy.engine import Engine
 from sozialforum.db import session_scope
 from sozialforum.models import Gebiet, Gremium, Massnahme, Organisation, Person, Sitzung
 from sozialforum.portal.app import create_app
+from sozialforum.services import formulare
+from sozialforum.services.links import issue_link
 from sozialforum.settings import Settings, load_settings
-from sozialforum.vocab import GebietEbene, GremiumArt, OrganisationArt, Rechtsgrundlage
+from sozialforum.vocab import GebietEbene, GremiumArt, LinkZweck, OrganisationArt, Rechtsgrundlage
 from tests.conftest import REPO, require_service
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -84,8 +87,10 @@ def make_settings(tmp_path: Path, engine: Engine, base_url: str = "http://testse
         config_file=REPO / "config" / "sozialforum.toml",
         data_dir=tmp_path / "var",
         database_url=engine.url.render_as_string(hide_password=False),
+        # A high failure limit: token-matrix tests send many bad tokens from one address; the
+        # rate-limit test sets its own.
         portal={"base_url": base_url, "secret_key": "test-schluessel-" + "x" * 32,
-                "formulare": str(REPO / "config" / "formulare.toml"), **portal},
+                "formulare": str(REPO / "config" / "formulare.toml"), "fehlversuche_max": 1000, **portal},
     )
 
 
@@ -155,3 +160,26 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def issue(engine: Engine, settings: Settings, *, person_id: int, zweck: LinkZweck, bezug_id: int,
+          **kwargs: object) -> str:
+    """A personal link URL, path only (for the test client)."""
+    with session_scope(engine, actor="test") as session:
+        url = issue_link(session, person_id=person_id, zweck=zweck, bezug_id=bezug_id, now=NOW,
+                         settings=settings, **kwargs)  # type: ignore[arg-type]
+    return url.removeprefix(settings.portal.base_url)
+
+
+def request_form(engine: Engine, settings: Settings, kennung: str, organisation_id: int, bezug_id: int) -> int:
+    definitions = formulare.load_formulare(settings.portal.formulare)
+    with session_scope(engine, actor="test") as session:
+        anfrage = formulare.request_form(session, formular=definitions[kennung], organisation_id=organisation_id,
+                                         bezug_id=bezug_id, now=NOW)
+        return anfrage.id  # type: ignore[return-value]

@@ -13,6 +13,15 @@ from sozialforum.models.beschluesse import (
     Umsetzungsbericht,
     Vorlage,
 )
+from sozialforum.models.daten import (
+    Berechnung,
+    Budgetanteil,
+    Budgetverteilung,
+    Datenfreigabe,
+    Ergebnisspalte,
+    Vergleichswert,
+    Wertespalte,
+)
 from sozialforum.models.fristen import FachplanMeilenstein, FristErinnerung, OparlAbruf, OparlObjekt
 from sozialforum.models.gebiete import Gebiet, GebietVorgaenger
 from sozialforum.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt
@@ -44,9 +53,14 @@ __all__ = [
     "Benutzer",
     "BenutzerSitzung",
     "Beratung",
+    "Berechnung",
     "Beschluss",
     "Beschlusspunkt",
+    "Budgetanteil",
+    "Budgetverteilung",
+    "Datenfreigabe",
     "Datenlieferung",
+    "Ergebnisspalte",
     "Fachplan",
     "FachplanMeilenstein",
     "Fehlversuch",
@@ -79,5 +93,7 @@ __all__ = [
     "Tagesordnungspunkt",
     "Themenvorschlag",
     "Umsetzungsbericht",
+    "Vergleichswert",
     "Vorlage",
+    "Wertespalte",
 ]

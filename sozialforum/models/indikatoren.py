@@ -1,6 +1,7 @@
 """Indicator catalogue, loads (provenance) and values per area and Stichtag.
 
-Shaped by the foundation, filled by the data refresh. A value that is missing stays missing:
+Shaped by the foundation, filled by the data refresh (``sozialforum.daten``). A value that is
+missing stays missing:
 ``wert`` is NULL and ``fehlend`` holds the GENESIS symbol that says why (``-``, ``.``, ``x``,
 ``/``, ``...``) or ``*`` for a value masked by the Bundesagentur für Arbeit.
 """
@@ -27,6 +28,13 @@ class Indikator(SQLModel, table=True):
     richtung: int = 1
     definition: dict[str, object] = json_field(default_factory=dict)
     quelle: str | None = Field(default=None, max_length=200)
+    # Hash of numerator, denominator (with age bands) and factor: values of different
+    # definitions are never compared (see sozialforum.daten.katalog).
+    definitionsschluessel: str | None = Field(default=None, max_length=16)
+    aktualisierung: str | None = Field(default=None, max_length=100)
+    im_index: bool = False
+    ziel: dict[str, object] | None = Field(default=None, sa_type=sa.JSON)
+    vergleich: dict[str, object] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class Datenlieferung(SQLModel, table=True):
@@ -41,6 +49,13 @@ class Datenlieferung(SQLModel, table=True):
     herausgeber: str | None = Field(default=None, max_length=300)
     lizenz: str | None = Field(default=None, max_length=300)
     geladen_am: datetime = instant(nullable=False)
+    format: str | None = Field(default=None, max_length=20, description="genesis, ba, tabelle")
+    quelle: str | None = Field(default=None, max_length=80, description="source in the catalogue")
+    tabelle: str | None = Field(default=None, max_length=40, description="GENESIS table code")
+    werte: int = 0
+    stichtage: list[str] = json_field(default_factory=list)
+    hinweise: list[str] = json_field(default_factory=list)
+    akteur: str | None = Field(default=None, max_length=200)
 
 
 class Indikatorwert(SQLModel, table=True):
@@ -56,5 +71,11 @@ class Indikatorwert(SQLModel, table=True):
     wert: float | None = None
     zaehler: float | None = None
     nenner: float | None = None
-    fehlend: str | None = Field(default=None, max_length=4)
+    fehlend: str | None = Field(default=None, max_length=5)
     datenlieferung_id: int | None = Field(default=None, foreign_key="datenlieferung.id")
+    # Filled by the data refresh for the planning areas (Kreis, Sozialregion, Sozialraum): the
+    # latest computation, one row per value, for SQL readers. Gemeinde detail stays in the
+    # column store (sozialforum.models.daten).
+    berechnung_id: int | None = Field(default=None, foreign_key="berechnung.id", index=True)
+    definitionsschluessel: str | None = Field(default=None, max_length=16)
+    veraenderung: float | None = None

@@ -1,0 +1,255 @@
+"""GENESIS / Regionaldatenbank flat CSV ("Flatfile-CSV", the download of regionalstatistik.de).
+
+Layout: a ``GENESIS-Tabelle: <code>`` line, title lines padded with ``;``, one to three header
+rows (first field empty; dates, labels and units), data rows keyed by an official code kept as
+a string, names indented by level, optional dimension columns (age group, sector), a footer
+after ``__________`` with quoted footnotes, the licence and a ``Stand:`` line. ISO-8859-1 or
+UTF-8, semicolons, decimal comma, symbols instead of numbers.
+
+Speed matters (a Regionalstatistik download of all Gemeinden has 11,000 rows): pandas' C
+parser reads the numbers, and only cells it read as missing are looked at again, in the
+original line, to learn which symbol they hold.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.quelldatei import (
+    Rohdaten,
+    Spalte,
+    cell_problem,
+    checksum,
+    decode,
+    find_date,
+    parse_cell,
+    parse_column,
+    parse_stichtag,
+    read_bytes,
+)
+from sozialforum.problems import Problem, ProblemReport
+
+KOPF = "GENESIS-Tabelle:"
+_KEY = re.compile(r"^(DG|\d{2,12})$")
+_UNITS = {"anzahl", "prozent", "%", "eur", "euro", "tsd.", "tsd. eur", "1000", "personen",
+          "jahre", "je 1000 einwohner", "je 100 einwohner"}
+_FOOTER = re.compile(r"^_{5,}")
+_NA = ["-", "–", ".", "x", "X", "/", "...", "…", "*"]
+
+
+def is_genesis(raw: bytes) -> bool:
+    return raw.lstrip(b"\xef\xbb\xbf").startswith(KOPF.encode())
+
+
+def table_code(code: str) -> tuple[str, str | None]:
+    """``12411-02-03-4`` → (``12411-02-03``, ``4``): the stem names the table, the suffix its
+    regional depth (4 Kreise, 5 Gemeinden), so one catalogue entry serves both."""
+    match = re.fullmatch(r"(\d{5}-\d{2}-\d{2})-(\d+)(?:_\d+)?", code.strip())
+    return (match.group(1), match.group(2)) if match else (code.strip(), None)
+
+
+def _fields(line: str) -> list[str]:
+    return next(csv.reader([line], delimiter=";"))
+
+
+def _leading_empty(fields: list[str]) -> int:
+    count = 0
+    for value in fields:
+        if value.strip():
+            break
+        count += 1
+    return count
+
+
+def _header(lines: list[str], name: str) -> tuple[int, int, list[list[str]], list[str]]:
+    """(first header line, first data line, header rows, title lines)."""
+    first = next((i for i, line in enumerate(lines) if i > 0 and line.startswith(";")), None)
+    if first is None:
+        raise ProblemReport([Problem(name, None, None, "Die Kopfzeilen der Tabelle fehlen "
+                                     "(Zeilen, die mit „;“ beginnen).")])
+    end = first
+    while end < len(lines) and lines[end].startswith(";"):
+        end += 1
+    titles = [_fields(line)[0].strip() for line in lines[1:first] if line.strip(" ;")]
+    return first, end, [_fields(line) for line in lines[first:end]], titles
+
+
+def _check_layout(lines: list[str], name: str) -> int:
+    """Index of the footer line; problems for a wrong separator or a truncated file."""
+    if not lines[0].startswith(KOPF):
+        raise ProblemReport([Problem(name, 1, None, f"Keine GENESIS-Datei: die erste Zeile muss mit "
+                                     f"„{KOPF}“ beginnen.")])
+    sample = lines[1:30]
+    if not any(";" in line for line in sample):
+        sep = "Tabulator" if any("\t" in line for line in sample) else "Komma"
+        raise ProblemReport([Problem(name, 2, None, f"Falsches Trennzeichen: die Datei ist mit "
+                                     f"{sep} getrennt, GENESIS-Dateien mit Semikolon („;“).")])
+    footer = next((i for i, line in enumerate(lines) if _FOOTER.match(line)), None)
+    if footer is None:
+        last = max(i for i, line in enumerate(lines) if line.strip()) + 1
+        raise ProblemReport([Problem(name, last, None,
+                                     "Die Datei ist unvollständig: die Fußzeile (Linie „__________“ "
+                                     "mit Quellenangabe und „Stand:“) fehlt – vermutlich wurde sie "
+                                     "beim Herunterladen oder Kopieren abgeschnitten.")])
+    return footer
+
+
+def _key_column(frame: pd.DataFrame, n_label: int) -> int | None:
+    for column in range(n_label):
+        values = frame[column].dropna().astype(str).str.strip()
+        if len(values) and values.str.match(_KEY).all():
+            following = frame[column + 1].dropna().astype(str).str.strip() if column + 1 < n_label else None
+            if following is None or not following.str.match(_KEY).all():
+                return column
+    return None
+
+
+def _column_labels(rows: list[list[str]], n_label: int, n_cols: int) -> list[Spalte]:
+    spalten = []
+    for column in range(n_label, n_cols):
+        parts: list[str] = []
+        stichtag: date | None = None
+        einheit: str | None = None
+        for row in rows:
+            cell = row[column].strip() if column < len(row) else ""
+            if not cell:
+                continue
+            if (day := parse_stichtag(cell)) is not None and "." in cell:
+                stichtag = day
+            elif cell.lower() in _UNITS:
+                einheit = cell
+            elif not parts or parts[-1] != cell:
+                parts.append(cell)
+        spalten.append(Spalte(" | ".join(parts) or f"Spalte {column + 1}", stichtag, einheit))
+    return spalten
+
+
+def _footer_meta(lines: list[str]) -> tuple[date | None, str | None, str | None, list[str]]:
+    text = "\n".join(lines)
+    stand = next((find_date(line) for line in lines if line.startswith("Stand:")), None)
+    publisher = re.search(r"©\s*([^,\n]+)", text)
+    licence = re.search(r"(Datenlizenz Deutschland[^\"]*)", text)
+    notes = [" ".join(block.replace('""', '"').split()) for block in re.findall(r'"((?:[^"]|"")*)"', text)
+             if "©" not in block]
+    return (stand, publisher.group(1).strip() if publisher else None,
+            " ".join(licence.group(1).split()).rstrip(".") if licence else None, notes)
+
+
+def _read_block(text: str, n_label: int, n_cols: int, name: str, offset: int) -> pd.DataFrame:
+    try:
+        return pd.read_csv(io.StringIO(text), sep=";", header=None, names=list(range(n_cols)),
+                           dtype={i: str for i in range(n_label)}, decimal=",", na_values=_NA,
+                           keep_default_na=False, skip_blank_lines=False, engine="c")
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match:
+            expected, line, saw = (int(part) for part in match.groups())
+            raise ProblemReport([Problem(name, offset + line, None,
+                                         f"Zeile hat {saw} statt {expected} Felder (Trennzeichen „;“, "
+                                         "ein Semikolon zu viel?).")]) from None
+        raise ProblemReport([Problem(name, None, None, f"Datei nicht lesbar: {exc}")]) from None
+
+
+def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
+    """Parse a GENESIS flat CSV; raise ProblemReport for a file that cannot be read at all and
+    return cell problems (text in a number column, empty fields) in ``Rohdaten.problems``."""
+    raw = read_bytes(path)
+    name = path.name
+    lines = decode(name, raw).split("\n")
+    footer = _check_layout(lines, name)
+    _first, data_start, header_rows, titles = _header(lines[:footer], name)
+    n_label = min(_leading_empty(row) for row in header_rows)
+    n_cols = max(len(row) for row in header_rows)
+    body = lines[data_start:footer]
+    frame = _read_block("\n".join(body), n_label, n_cols, name, data_start)
+    frame = frame[~frame.isna().all(axis=1)]
+    line_numbers = frame.index.to_numpy(dtype=np.int64) + data_start + 1
+    key_col = _key_column(frame, n_label)
+    if key_col is None:
+        raise ProblemReport([Problem(name, data_start + 1, None, "Keine Spalte mit amtlichen "
+                                     "Gebietsschlüsseln gefunden (erwartet z. B. 03199001).")])
+    problems: list[Problem] = []
+    spalten = _column_labels(header_rows, n_label, n_cols)
+    row_dates = _row_dates(frame, key_col, line_numbers, name, problems)
+    file_date = stichtag or next((d for d in map(_title_date, titles) if d), None)
+    if row_dates is None and not any(s.stichtag for s in spalten) and file_date is None:
+        problems.append(Problem(name, None, None, "Kein Stichtag in der Datei gefunden: bitte beim "
+                                "Laden angeben (--stichtag TT.MM.JJJJ)."))
+    values = np.empty((len(frame), len(spalten)))
+    codes = np.zeros((len(frame), len(spalten)), dtype=np.int8)
+    for position, column in enumerate(range(n_label, n_cols)):
+        series = frame[column]
+        if series.dtype.kind == "f":
+            values[:, position] = series.to_numpy()
+        else:
+            values[:, position], codes[:, position] = parse_column(
+                series, line_numbers, name, spalten[position].label, problems)
+    _recover_symbols(values, codes, frame, body, data_start, n_label, spalten, name, problems)
+    stand, publisher, licence, notes = _footer_meta(lines[footer:])
+    dims = (frame[list(range(key_col + 2, n_label))].fillna("").astype(str)
+            .agg(lambda r: " | ".join(v.strip() for v in r), axis=1).tolist()
+            if key_col + 2 < n_label else None)
+    return Rohdaten(
+        datei=name, pruefsumme=checksum(raw), format="genesis",
+        titel=" ".join(titles), tabelle=lines[0].removeprefix(KOPF).strip(" ;"),
+        zeilen=line_numbers,
+        schluessel=frame[key_col].astype(str).str.strip().tolist(),
+        namen=(frame[key_col + 1].fillna("").astype(str).str.strip().tolist()
+               if key_col + 1 < n_label else [""] * len(frame)),
+        stichtage=row_dates or [file_date] * len(frame),
+        spalten=spalten, werte=values, codes=codes, dimension=dims, datenstand=stand,
+        herausgeber=publisher, lizenz=licence, hinweise=notes, problems=problems,
+    )
+
+
+def _title_date(title: str) -> date | None:
+    if day := find_date(title):
+        return day
+    match = re.search(r"\((\d{4})\)", title)
+    return date(int(match.group(1)), 12, 31) if match else None
+
+
+def _row_dates(frame: pd.DataFrame, key_col: int, lines: np.ndarray, name: str,
+               problems: list[Problem]) -> list[date | None] | None:
+    """Reference dates from a leading time column (long format), or None if there is none."""
+    if key_col == 0:
+        return None
+    texts = frame[0].fillna("").astype(str).tolist()
+    parsed = {text: parse_stichtag(text) for text in set(texts)}
+    for index, text in enumerate(texts):
+        if parsed[text] is None:
+            problems.append(Problem(name, int(lines[index]), "Zeit",
+                                    f"„{text}“ ist kein Stichtag (erwartet TT.MM.JJJJ oder JJJJ)."))
+    return [parsed[text] for text in texts]
+
+
+def _recover_symbols(values: np.ndarray, codes: np.ndarray, frame: pd.DataFrame, body: list[str],
+                     start: int, n_label: int, spalten: list, name: str,
+                     problems: list[Problem]) -> None:
+    """Cells pandas read as missing: look at the original text to learn which symbol it was."""
+    missing = np.isnan(values) & (codes == Fehlwert.VORHANDEN)
+    for row in np.nonzero(missing.any(axis=1))[0]:
+        index = int(frame.index[row])
+        fields = body[index].split(";")
+        for position in np.nonzero(missing[row])[0]:
+            column = n_label + int(position)
+            text = fields[column] if column < len(fields) else None
+            parsed = parse_cell(text)
+            if parsed is None or parsed[1] is Fehlwert.VORHANDEN:
+                if text is None:
+                    problems.append(Problem(name, start + index + 1, spalten[position].label,
+                                            f"Zeile hat nur {len(fields)} von {n_label + len(spalten)} "
+                                            "Feldern – abgeschnitten?"))
+                else:
+                    problems.append(cell_problem(name, start + index + 1, spalten[position].label, text))
+                codes[row, position] = Fehlwert.UNBEKANNT
+                continue
+            codes[row, position] = parsed[1]

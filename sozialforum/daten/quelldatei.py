@@ -1,0 +1,183 @@
+"""What every source reader shares: decoding, checksums, the parsed shape, cell values.
+
+A reader returns ``Rohdaten``: one row per area (and dimension value, e.g. age group) with its
+line in the file, and a matrix of values (NaN when missing) beside a matrix of Fehlwert codes.
+Readers collect problems instead of stopping at the first, so a planner sees all of them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.problems import Problem, ProblemReport
+
+ERWARTET_ZAHL = ("erwartet eine Zahl (z. B. 1234 oder 7,8) oder ein Zeichen der amtlichen "
+                 "Statistik (-, ., x, /, ..., *)")
+
+
+@dataclass(frozen=True)
+class Spalte:
+    label: str  # header text as shown, multi-row headers joined with " | "
+    stichtag: date | None = None  # when the header carries the reference date
+    einheit: str | None = None
+
+
+@dataclass
+class Rohdaten:
+    datei: str
+    pruefsumme: str
+    format: str
+    titel: str
+    zeilen: npt.NDArray[np.int64]
+    schluessel: list[str]
+    namen: list[str]
+    stichtage: list[date | None]
+    spalten: list[Spalte]
+    werte: npt.NDArray[np.float64]
+    codes: npt.NDArray[np.int8]
+    dimension: list[str] | None = None
+    tabelle: str | None = None
+    datenstand: date | None = None
+    herausgeber: str | None = None
+    lizenz: str | None = None
+    hinweise: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def anzahl_werte(self) -> int:
+        return int(self.werte.size)
+
+
+def checksum(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def read_bytes(path: Path) -> bytes:
+    if not path.exists():
+        raise ProblemReport([Problem(path.name, None, None, "Datei nicht gefunden.")])
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise ProblemReport([Problem(path.name, None, None, "Die Datei ist leer.")])
+    return raw
+
+
+_MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|Â[©°§]")
+
+
+def decode(name: str, raw: bytes) -> str:
+    """UTF-8 or ISO-8859-1 (the GENESIS download); anything else is refused with a reason."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:2000]:
+        raise ProblemReport([Problem(name, None, None,
+                                     "Die Datei ist UTF-16 kodiert; erwartet UTF-8 oder ISO-8859-1 "
+                                     "(in Excel: „CSV UTF-8“ speichern).")])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # C1 control characters mean Windows-1252 rather than ISO-8859-1 (e.g. the € sign).
+        latin = raw.decode("latin-1")
+        text = raw.decode("cp1252", errors="replace") if re.search("[\x80-\x9f]", latin) else latin
+    match = _MOJIBAKE.search(text)
+    if match:
+        line = text[: match.start()].count("\n") + 1
+        raise ProblemReport([Problem(name, line, None,
+                                     f"Die Umlaute sind doppelt kodiert („{match.group()}“ statt "
+                                     "eines Umlauts): die Datei wurde falsch umgewandelt. Bitte die "
+                                     "Originaldatei verwenden.")])
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+_NUMBER = re.compile(r"^-?\d+(,\d+|\.\d+)?$")
+
+
+def parse_cell(text: str | None) -> tuple[float, Fehlwert] | None:
+    """A cell as written by people or statistics offices: ``1.234``, ``7,8``, ``12``, or a
+    symbol. None when it is neither (text in a number column, or empty)."""
+    if text is None:
+        return None
+    clean = text.strip().replace("\u00a0", "").replace(" ", "")
+    if not clean:
+        return None
+    symbol = Fehlwert.from_symbol(clean)
+    if symbol is not None:
+        return float("nan"), symbol
+    if _THOUSANDS.match(clean):
+        clean = clean.replace(".", "")
+    if not _NUMBER.match(clean):
+        return None
+    return float(clean.replace(",", ".")), Fehlwert.VORHANDEN
+
+
+def cell_problem(datei: str, zeile: int, spalte: str, text: str | None) -> Problem:
+    shown = (text or "").strip()
+    if not shown:
+        return Problem(datei, zeile, spalte, f"Feld ist leer – {ERWARTET_ZAHL}.")
+    return Problem(datei, zeile, spalte, f"„{shown}“ ist keine Zahl – {ERWARTET_ZAHL}.")
+
+
+def parse_column(values: pd.Series, lines: npt.NDArray[np.int64], datei: str, label: str,
+                 problems: list[Problem]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
+    """Convert a column of cell texts (the slow path, for columns pandas could not read as
+    numbers or cells it read as missing): values, codes, and a problem per bad cell."""
+    out = np.full(len(values), np.nan)
+    codes = np.full(len(values), Fehlwert.UNBEKANNT, dtype=np.int8)
+    for index, text in enumerate(values.tolist()):
+        parsed = parse_cell(None if text is None or text != text else str(text))
+        if parsed is None:
+            problems.append(cell_problem(datei, int(lines[index]), label, text))
+            continue
+        out[index], codes[index] = parsed
+    return out, codes
+
+
+_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_YEAR = re.compile(r"^(\d{4})$")
+_MONTHS = {name: number for number, name in enumerate(
+    ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+     "oktober", "november", "dezember"), start=1)}
+
+
+def month_end(year: int, month: int) -> date:
+    """Monthly and yearly data are aligned to the last day of their period, so that a BA
+    December figure and a population count of 31.12. share one Stichtag."""
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def parse_stichtag(text: str) -> date | None:
+    """``31.12.2015``, ``2008`` (→ 31.12.2008), ``Dezember 2023`` (→ 31.12.2023)."""
+    clean = text.strip()
+    if match := _DATE.fullmatch(clean):
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            return None
+    if match := _YEAR.match(clean):
+        return date(int(match.group(1)), 12, 31)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", clean):
+        try:
+            return date.fromisoformat(clean)
+        except ValueError:
+            return None
+    words = clean.lower().split()
+    if len(words) == 2 and words[0] in _MONTHS and _YEAR.match(words[1]):
+        return month_end(int(words[1]), _MONTHS[words[0]])
+    return None
+
+
+def find_date(text: str) -> date | None:
+    """The first full date inside a longer text (``Stand: 10.10.2017 / 19:27:24``)."""
+    match = _DATE.search(text)
+    if not match:
+        return None
+    return parse_stichtag(match.group())

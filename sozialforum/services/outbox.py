@@ -5,22 +5,23 @@ Life of a message: ``queued`` → claimed as ``sending`` (with a lease) → ``se
 ``bounced`` when a delivery status notification comes back later. ``skipped`` is set by the
 services when a queued message became stale (a moved or cancelled Sitzung).
 
-Exactly once: the idempotency key (``schluessel``) makes enqueueing a no-op the second time, and
-each message is marked ``sent`` in its own commit right after the server's 250, so a crash or a
-rerun resends nothing that was recorded as sent. A claim whose lease ran out belongs to a run
-that died and is taken up again. The one window no protocol closes is a kill between the
-server's 250 and that commit: the message is then sent again as the very same bytes with the
+Exactly once: the idempotency key (``schluessel``) makes enqueueing a no-op the second time;
+each message is marked ``sent`` in its own commit right after the server's 250; a claim whose
+lease ran out belongs to a run that died and is taken up again; and the moment a message is
+handed over (the final ``.`` of DATA) is appended to a per-run journal before the reply is
+read, so a run killed between hand-over and commit is recognised by the rerun and not sent
+again. What remains is the few microseconds between the ``send`` of the terminator and the
+journal ``write``: a kill exactly there sends the message again, as the same bytes with the
 same Message-ID, which receiving servers and calendar clients treat as one message.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
 import smtplib
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,63 +31,20 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from sozialforum.adapters.mail import OutgoingMail, message_id_for, render_message
+from sozialforum.adapters.mail_transport import FileTransport, Outcome, SmtpTransport, Transport, open_transport
 from sozialforum.models import OutboxMessage, Person
+from sozialforum.services.outbox_bericht import DeliveryError, DeliveryProblem, DeliveryReport
 from sozialforum.settings import Settings
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import OutboxStatus
-
-log = logging.getLogger(__name__)
 
 LEASE = timedelta(seconds=60)  # a live run renews its claim long before this runs out
 CLAIM_CHUNK = 100
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_MAX = timedelta(hours=6)
 
-
-class DeliveryError(RuntimeError):
-    """The mail server refused every message or could not be reached: fail loudly."""
-
-
-@dataclass
-class DeliveryProblem:
-    outbox_id: int
-    person_id: int | None
-    empfaenger: str
-    grund: str
-    endgueltig: bool
-
-
-@dataclass
-class DeliveryReport:
-    sent: int = 0
-    failed: int = 0  # permanent
-    retry_later: int = 0  # temporary, queued again with backoff
-    resumed: int = 0  # claims of a run that died, taken up again
-    transport: str = "datei"
-    outbox_dir: Path | None = None
-    problems: list[DeliveryProblem] = field(default_factory=list)
-    connection_error: str | None = None
-
-    @property
-    def attempted(self) -> int:
-        return self.sent + self.failed + self.retry_later
-
-    def raise_if_all_failed(self) -> None:
-        """A server that refuses everything (or cannot be reached) is an outage, not a detail."""
-        if self.connection_error is not None:
-            raise DeliveryError(f"Mailserver nicht erreichbar: {self.connection_error}")
-        if self.attempted > 0 and self.sent == 0:
-            reasons = "; ".join(sorted({p.grund for p in self.problems})[:3])
-            raise DeliveryError(
-                f"Der Mailserver hat alle {self.attempted} Nachrichten abgelehnt ({reasons})."
-            )
-
-    def summary(self) -> str:
-        where = f" nach {self.outbox_dir}" if self.outbox_dir else ""
-        return (
-            f"{self.sent} gesendet{where}, {self.failed} endgültig fehlgeschlagen, "
-            f"{self.retry_later} später erneut, {self.resumed} nach Abbruch wieder aufgenommen"
-        )
+__all__ = ["DeliveryError", "DeliveryProblem", "DeliveryReport", "MailRequest", "deliver_pending",
+           "enqueue", "enqueue_many", "record_bounce", "skip_queued"]
 
 
 # --- enqueueing -------------------------------------------------------------------------------
@@ -182,100 +140,56 @@ def skip_queued(session: Session, message_ids: Iterable[int], *, reason: str) ->
 # --- delivery ---------------------------------------------------------------------------------
 
 
-class _Stored:
-    """What the emails package's SMTP backend sends: our stored bytes, unchanged."""
-
-    def __init__(self, content: bytes) -> None:
-        self._content = content
-
-    def as_bytes(self) -> bytes:
-        return self._content
-
-
-@dataclass
-class _Outcome:
-    ok: bool
-    reply: str
-    permanent: bool = False
-
-
-class _FileTransport:
-    """No SMTP configured: one .eml file per message (the offline demo). The name derives from
-    the record, so a resend after a crash rewrites the same file and never adds a second."""
-
-    name = "datei"
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True)
-
-    def send(self, row: Any, sender: str) -> _Outcome:
-        target = self.directory / f"{row.id:07d}-{row.art}.eml"
-        temporary = target.with_suffix(".tmp")
-        temporary.write_bytes(row.inhalt)
-        temporary.replace(target)
-        return _Outcome(True, f"geschrieben: {target.name}")
-
-    def close(self) -> None:
-        pass
-
-
-class _SmtpTransport:
-    """SMTP through the ``emails`` package: one connection for the whole batch."""
-
-    name = "smtp"
-
-    def __init__(self, settings: Settings) -> None:
-        from emails.backend import SMTPBackend
-
-        mail = settings.mail
-        options: dict[str, Any] = {
-            "host": mail.smtp_host, "port": mail.smtp_port, "timeout": mail.timeout_sekunden,
-            "ssl": mail.sicherheit == "ssl", "tls": mail.sicherheit == "starttls",
-            "fail_silently": True,
-        }
-        if mail.benutzer:
-            options["user"] = mail.benutzer
-            options["password"] = mail.passwort.get_secret_value() if mail.passwort else ""
-        self.backend = SMTPBackend(**options)
-
-    def connect(self) -> None:
-        """Open the connection now, so that a wrong host or password fails the run at once."""
-        self.backend.get_client()
-
-    def send(self, row: Any, sender: str) -> _Outcome:
-        response = self.backend.sendmail(from_addr=sender, to_addrs=[row.empfaenger],
-                                         msg=_Stored(row.inhalt))
-        if response is not None and response.success:
-            text = (response.status_text or b"").decode("utf-8", "replace")
-            return _Outcome(True, f"{response.status_code} {text}".strip())
-        return _classify(response)
-
-    def close(self) -> None:
-        self.backend.close()
-
-
-def _classify(response: Any) -> _Outcome:
-    error = getattr(response, "error", None)
-    code = getattr(response, "status_code", None)
-    refused = getattr(response, "refused_recipients", None) or {}
-    if refused:
-        code, text = next(iter(refused.values()))
-        reply = f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
-    else:
-        text = getattr(response, "status_text", b"") or b""
-        reply = f"{code or ''} {text.decode('utf-8', 'replace')}".strip() or repr(error)
-    # SMTPException derives from OSError: only a socket error or a hang-up is a lost connection.
-    lost = isinstance(error, smtplib.SMTPServerDisconnected) or (
-        isinstance(error, OSError) and not isinstance(error, smtplib.SMTPException))
-    if lost or code is None:
-        return _Outcome(False, f"Verbindungsfehler: {error!r}", permanent=False)
-    # RFC 5321 §4.2.1: 5yz is a permanent, 4yz a transient negative completion reply.
-    return _Outcome(False, reply, permanent=500 <= int(code) < 600)
-
-
 def _table() -> sa.Table:
     return OutboxMessage.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+class _Journal:
+    """Which claimed messages were handed over (final ``.`` of DATA sent), one line each.
+
+    Appended with one unbuffered ``write`` per message: a killed process cannot lose it (the
+    page cache survives the process), so a rerun knows what left although the commit of
+    "sent" did not happen. One file per run; a rerun applies the files of expired claims.
+    """
+
+    def __init__(self, directory: Path, token: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / f"{token}.journal"
+        self.token = token
+        self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 (closed in close())
+
+    def handed_over(self, message_id: int) -> None:
+        self._handle.write(f"{self.token} {message_id}\n".encode())
+
+    def close(self) -> None:
+        self._handle.close()
+        self.path.unlink(missing_ok=True)
+
+
+def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
+    """Messages of dead runs that were handed over but not recorded: mark them sent."""
+    if not directory.is_dir():
+        return 0
+    table = _table()
+    recovered = 0
+    for path in sorted(directory.glob("*.journal")):
+        entries = [line.split() for line in path.read_text().splitlines() if line.strip()]
+        pairs = [(token, int(number)) for token, number in (e for e in entries if len(e) == 2)]
+        token = path.stem
+        with engine.begin() as connection:
+            for _token, message_id in pairs:
+                result = connection.execute(sa.update(table).where(
+                    table.c.id == message_id, table.c.lauf == token,
+                    table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch <= now,
+                ).values(status=OutboxStatus.SENT.value, gesendet_am=now, lauf=None, naechster_versuch=None,
+                         antwort_server="übergeben; Antwort des Servers nicht abgewartet (Lauf abgebrochen)"))
+                recovered += int(result.rowcount or 0)  # type: ignore[attr-defined]
+            alive = connection.scalar(sa.select(sa.func.count()).select_from(table).where(
+                table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value,
+                table.c.naechster_versuch > now))
+        if not alive:
+            path.unlink(missing_ok=True)
+    return recovered
 
 
 def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[list[Any], int]:
@@ -287,8 +201,7 @@ def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[li
         sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch <= now),
     )
     with engine.begin() as connection:
-        ids = list(connection.scalars(sa.select(table.c.id).where(due).order_by(table.c.id)
-                                      .limit(limit)))
+        ids = list(connection.scalars(sa.select(table.c.id).where(due).order_by(table.c.id).limit(limit)))
         if not ids:
             return [], 0
         resumed = connection.scalar(sa.select(sa.func.count()).select_from(table).where(
@@ -297,18 +210,26 @@ def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[li
         connection.execute(sa.update(table).where(table.c.id.in_(ids), due).values(
             status=OutboxStatus.SENDING.value, lauf=token, naechster_versuch=now + LEASE))
         rows = list(connection.execute(
-            sa.select(table.c.id, table.c.art, table.c.empfaenger, table.c.inhalt,
-                      table.c.person_id, table.c.versuche)
+            sa.select(table.c.id, table.c.art, table.c.empfaenger, table.c.inhalt, table.c.person_id,
+                      table.c.versuche)
             .where(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
             .order_by(table.c.id)))
     return rows, int(resumed)
+
+
+def _renew(engine: Engine, *, token: str, now: datetime) -> None:
+    table = _table()
+    with engine.begin() as connection:
+        connection.execute(sa.update(table).where(
+            table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value).values(
+            naechster_versuch=now + LEASE))
 
 
 def _backoff(attempt: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempt - 1, 0)), BACKOFF_MAX)
 
 
-def _finish(engine: Engine, row: Any, outcome: _Outcome, *, now: datetime, settings: Settings,
+def _finish(engine: Engine, row: Any, outcome: Outcome, *, now: datetime, settings: Settings,
             token: str) -> str:
     """Record the outcome of one message in its own commit; returns the new status."""
     table = _table()
@@ -320,10 +241,8 @@ def _finish(engine: Engine, row: Any, outcome: _Outcome, *, now: datetime, setti
     else:
         status, values = OutboxStatus.QUEUED, {"naechster_versuch": now + _backoff(attempts)}
     with engine.begin() as connection:
-        connection.execute(
-            sa.update(table).where(table.c.id == row.id, table.c.lauf == token).values(
-                status=status.value, versuche=attempts, antwort_server=outcome.reply[:2000],
-                lauf=None, **values))
+        connection.execute(sa.update(table).where(table.c.id == row.id, table.c.lauf == token).values(
+            status=status.value, versuche=attempts, antwort_server=outcome.reply[:2000], lauf=None, **values))
         if status is OutboxStatus.FAILED and row.person_id is not None:
             mark_contact_disturbed(connection, person_id=row.person_id, now=now)
     return status.value
@@ -337,14 +256,19 @@ def mark_contact_disturbed(connection: Any, *, person_id: int, now: datetime) ->
                        .values(zustellung_gestoert_am=now))
 
 
-class _Pacer:
-    """At most ``rate`` messages per second (the provider's limit), on a monotonic clock."""
+class _Clock:
+    """``now`` of the call plus the time elapsed since (the run's own notion of time), and the
+    pacing to at most ``rate`` messages per second (the provider's limit)."""
 
-    def __init__(self, rate: float) -> None:
+    def __init__(self, now: datetime, rate: float) -> None:
+        self.start, self.started = as_utc(now), time.monotonic()
         self.interval = 1.0 / rate
-        self.next_at = time.monotonic()
+        self.next_at = self.started
 
-    def wait(self) -> None:
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.started)
+
+    def pace(self) -> None:
         delay = self.next_at - time.monotonic()
         if delay > 0:
             time.sleep(delay)
@@ -356,69 +280,63 @@ def deliver_pending(
 ) -> DeliveryReport:
     """Send every due message exactly once: over SMTP (``settings.mail.smtp_host``) or as .eml
     files into ``settings.outbox_dir``. Per-message outcomes are committed one by one."""
-    start, started = as_utc(now), time.monotonic()
+    clock = _Clock(now, settings.mail.nachrichten_pro_sekunde)
     token = secrets.token_hex(16)
+    journal_dir = settings.data_dir / "versand"
     report = DeliveryReport()
-    transport: _FileTransport | _SmtpTransport
-    if settings.mail.smtp_host:
-        transport = _SmtpTransport(settings)
-        report.transport = "smtp"
-    else:
-        transport = _FileTransport(settings.outbox_dir)
-        report.outbox_dir = settings.outbox_dir
-    pacer = _Pacer(settings.mail.nachrichten_pro_sekunde)
-    sender = str(settings.mail.absender)
+    report.recovered = _recover(engine, journal_dir, now=clock.now())
+    transport = open_transport(settings)
+    report.transport = transport.name
+    report.outbox_dir = settings.outbox_dir if isinstance(transport, FileTransport) else None
+    if isinstance(transport, SmtpTransport):
+        try:
+            transport.connect()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(f"Anmeldung am Mailserver abgelehnt: {exc}") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            report.connection_error = f"{settings.mail.smtp_host}:{settings.mail.smtp_port}: {exc}"
+            return report
+    journal = _Journal(journal_dir, token)
     remaining = limit
     try:
-        if isinstance(transport, _SmtpTransport):
-            try:
-                transport.connect()
-            except smtplib.SMTPAuthenticationError as exc:
-                raise DeliveryError(f"Anmeldung am Mailserver abgelehnt: {exc}") from exc
-            except (OSError, smtplib.SMTPException) as exc:
-                where = f"{settings.mail.smtp_host}:{settings.mail.smtp_port}"
-                report.connection_error = f"{where}: {exc}"
-                return report
         while remaining is None or remaining > 0:
-            moment = start + timedelta(seconds=time.monotonic() - started)
             chunk = CLAIM_CHUNK if remaining is None else min(CLAIM_CHUNK, remaining)
-            rows, resumed = _claim(engine, now=moment, token=token, limit=chunk)
+            rows, resumed = _claim(engine, now=clock.now(), token=token, limit=chunk)
             report.resumed += resumed
             if not rows:
                 break
             if remaining is not None:
                 remaining -= len(rows)
-            _send_chunk(engine, transport, rows, report, sender=sender, pacer=pacer,
-                        settings=settings, token=token, start=start, started=started)
+            _send_chunk(engine, transport, rows, report, journal=journal, clock=clock, settings=settings,
+                        token=token)
             if report.connection_error:
                 break
     finally:
         transport.close()
+        journal.close()
     return report
 
 
-def _send_chunk(
-    engine: Engine, transport: _FileTransport | _SmtpTransport, rows: list[Any],
-    report: DeliveryReport, *, sender: str, pacer: _Pacer, settings: Settings, token: str,
-    start: datetime, started: float,
-) -> None:
+def _send_chunk(engine: Engine, transport: Transport, rows: list[Any], report: DeliveryReport, *,
+                journal: _Journal, clock: _Clock, settings: Settings, token: str) -> None:
+    sender = str(settings.mail.absender)
+    renewed = time.monotonic()
     for index, row in enumerate(rows):
-        pacer.wait()
-        moment = start + timedelta(seconds=time.monotonic() - started)
-        try:
-            outcome = transport.send(row, sender)
-        except (OSError, smtplib.SMTPException) as exc:
-            outcome = _Outcome(False, f"Verbindungsfehler: {exc!r}")
-        status = _finish(engine, row, outcome, now=moment, settings=settings, token=token)
+        clock.pace()
+        if time.monotonic() - renewed > LEASE.total_seconds() / 3:  # a slow server: keep the claim
+            _renew(engine, token=token, now=clock.now())
+            renewed = time.monotonic()
+        outcome = transport.send(message_id=row.id, art=row.art, sender=sender, recipient=row.empfaenger,
+                                 content=row.inhalt, handed_over=lambda row_id=row.id: journal.handed_over(row_id))
+        status = _finish(engine, row, outcome, now=clock.now(), settings=settings, token=token)
         if status == OutboxStatus.SENT.value:
             report.sent += 1
             continue
         permanent = status == OutboxStatus.FAILED.value
         report.failed += permanent
         report.retry_later += not permanent
-        report.problems.append(DeliveryProblem(row.id, row.person_id, row.empfaenger,
-                                               outcome.reply, permanent))
-        if outcome.reply.startswith("Verbindungsfehler") and not outcome.ok:
+        report.problems.append(DeliveryProblem(row.id, row.person_id, row.empfaenger, outcome.reply, permanent))
+        if outcome.connection_lost:
             # The server went away: give the rest of the claim back instead of failing it.
             _release(engine, [r.id for r in rows[index + 1 :]], token=token)
             report.connection_error = outcome.reply
@@ -431,8 +349,7 @@ def _release(engine: Engine, ids: list[int], *, token: str) -> None:
     table = _table()
     with engine.begin() as connection:
         connection.execute(sa.update(table).where(table.c.id.in_(ids), table.c.lauf == token)
-                           .values(status=OutboxStatus.QUEUED.value, lauf=None,
-                                   naechster_versuch=None))
+                           .values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None))
 
 
 def record_bounce(session: Session, *, message_id: str, diagnose: str, now: datetime) -> bool:

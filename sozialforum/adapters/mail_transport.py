@@ -1,0 +1,143 @@
+"""How stored messages leave: SMTP through the ``emails`` package, or .eml files in a folder.
+
+SMTP runs the transaction itself on the ``emails`` client (an ``smtplib.SMTP``) so that it can
+note the one moment that decides whether a message went out: the final ``.`` of DATA
+(RFC 5321 §4.1.1.4). The message body is sent first, then the three bytes of the terminator,
+and right after that ``handed_over`` is called (the outbox appends the id to a journal with a
+single ``write``). A process killed before the terminator left sends nothing (the server drops
+an unfinished DATA); killed after it, the journal says so and the rerun does not send again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sozialforum.settings import Settings
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    reply: str
+    permanent: bool = False
+    connection_lost: bool = False
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    body = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    return f"{code} {body}".strip()
+
+
+def _refused(code: int, text: bytes | str) -> Outcome:
+    # RFC 5321 §4.2.1: 5yz is a permanent negative completion reply, 4yz a transient one.
+    return Outcome(False, _reply(code, text), permanent=500 <= code < 600)
+
+
+class FileTransport:
+    """No SMTP configured: one .eml per message. The name derives from the record, so a resend
+    after a crash rewrites the same file and never adds a second one."""
+
+    name = "datei"
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def send(self, *, message_id: int, art: str, sender: str, recipient: str, content: bytes,
+             handed_over: Callable[[], None]) -> Outcome:
+        target = self.directory / f"{message_id:07d}-{art}.eml"
+        temporary = target.with_suffix(".tmp")
+        temporary.write_bytes(content)
+        temporary.replace(target)
+        return Outcome(True, f"geschrieben: {target.name}")
+
+    def close(self) -> None:
+        pass
+
+
+class SmtpTransport:
+    """SMTP over one connection for the whole batch (STARTTLS or SSL, login)."""
+
+    name = "smtp"
+
+    def __init__(self, settings: Settings) -> None:
+        from emails.backend import SMTPBackend
+
+        mail = settings.mail
+        options: dict[str, Any] = {
+            "host": mail.smtp_host, "port": mail.smtp_port, "timeout": mail.timeout_sekunden,
+            "ssl": mail.sicherheit == "ssl", "tls": mail.sicherheit == "starttls", "fail_silently": False,
+        }
+        if mail.benutzer:
+            options["user"] = mail.benutzer
+            options["password"] = mail.passwort.get_secret_value() if mail.passwort else ""
+        self.backend = SMTPBackend(**options)
+
+    def connect(self) -> None:
+        """Open the connection now, so that a wrong host or password fails the run at once."""
+        self._client()
+
+    def _client(self) -> Any:
+        client = self.backend.get_client()
+        if client.sock is not None:
+            # The terminator goes out as its own small segment; without TCP_NODELAY, Nagle's
+            # algorithm holds it until the server's delayed ACK (~40 ms a message).
+            client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return client
+
+    def send(self, *, message_id: int, art: str, sender: str, recipient: str, content: bytes,
+             handed_over: Callable[[], None]) -> Outcome:
+        try:
+            return self._transaction(sender, recipient, content, handed_over)
+        except smtplib.SMTPServerDisconnected as exc:
+            self.backend.close()
+            return Outcome(False, f"Verbindung abgebrochen: {exc}", connection_lost=True)
+        except (OSError, smtplib.SMTPException) as exc:  # SMTPException is an OSError too
+            self.backend.close()
+            return Outcome(False, f"Verbindungsfehler: {exc!r}", connection_lost=True)
+
+    def _transaction(self, sender: str, recipient: str, content: bytes,
+                     handed_over: Callable[[], None]) -> Outcome:
+        client = self._client()
+        options = [f"size={len(content)}"] if client.does_esmtp and client.has_extn("size") else []
+        code, text = client.mail(sender, options)
+        if code != 250:
+            client.rset()
+            return _refused(code, text)
+        code, text = client.rcpt(recipient)
+        if code not in (250, 251):
+            client.rset()
+            return _refused(code, text)
+        code, text = client.docmd("data")
+        if code != 354:
+            client.rset()
+            return _refused(code, text)
+        body = smtplib._quote_periods(content)  # type: ignore[attr-defined]  # RFC 5321 §4.5.2
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        client.send(body)
+        client.send(b".\r\n")
+        handed_over()
+        code, text = client.getreply()
+        if code != 250:
+            return _refused(code, text)
+        return Outcome(True, _reply(code, text))
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            self.backend.close()
+
+
+Transport = FileTransport | SmtpTransport
+
+
+def open_transport(settings: Settings) -> Transport:
+    if settings.mail.smtp_host:
+        return SmtpTransport(settings)
+    return FileTransport(settings.outbox_dir)

@@ -14,6 +14,7 @@ from sozialforum.demo import DemoRun  # steps may import DemoRun from here too
 # (title, "module:function"), in the order of the planning cycle.
 STEPS: list[tuple[str, str]] = [
     ("Stammdaten des Demo-Landkreises", "sozialforum.demo:demo_step"),
+    ("Protokoll einer Sitzung: Entwurf, Kommentar, Rückgabe, Freigabe, Verteilung", "flows.protokoll_demo:demo_step"),
 ]
 
 

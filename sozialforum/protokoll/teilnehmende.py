@@ -13,16 +13,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.models import Mitgliedschaft, Organisation, Person, Rueckmeldung, Sitzung
+from sozialforum.services.konferenz.empfaenger import members_on
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import Antwort, MitgliedRolle
 
 
 def _members(session: Session, sitzung: Sitzung) -> list[Mitgliedschaft]:
-    day = berlin(sitzung.beginn).date()
-    rows = session.scalars(
-        sa.select(Mitgliedschaft).where(Mitgliedschaft.gremium_id == sitzung.gremium_id)  # type: ignore[arg-type]
-    )
-    return [m for m in rows if m.valid_on(day)]
+    return [m for m, _ in members_on(session, sitzung.gremium_id, berlin(sitzung.beginn).date())]
 
 
 def protokollfuehrung(session: Session, sitzung: Sitzung) -> Person | None:

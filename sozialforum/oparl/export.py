@@ -1,0 +1,227 @@
+"""Our Gremien, Sitzungen with Tagesordnungspunkten, Vorlagen and Beschlüsse as OParl 1.1.
+
+Written as static files that any web server can serve: every list as one page and every object
+under its own id (``<base>/body/1/meeting/12.json``), so the ids resolve. OParl knows no
+implementation status; ours travels under the vendor prefix ``sozialforum:`` (additional
+properties are allowed by the spec schemas): ``sozialforum:umsetzung`` on each Beschluss with
+status, progress, traffic light, Aufträge with their deadlines (wording and date) and reports.
+Persons and memberships are not exported (personal data; the council system publishes them).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sozialforum.beschluesse.stand import beschluss_staende
+from sozialforum.models import AuditEntry, Beratung, Gremium, Sitzung, Tagesordnungspunkt, Umsetzungsbericht, Vorlage
+from sozialforum.settings import Settings
+from sozialforum.timeutil import berlin
+from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, SitzungStatus, VorlageArt
+
+T = "https://schema.oparl.org/1.1/"
+VENDOR = "sozialforum"
+_STATE = {SitzungStatus.GEPLANT: "terminiert", SitzungStatus.EINGELADEN: "eingeladen",
+          SitzungStatus.DURCHGEFUEHRT: "durchgeführt", SitzungStatus.ABGESAGT: "abgesagt"}
+
+
+def _stamp(moment: datetime) -> str:
+    return berlin(moment).isoformat(timespec="seconds")
+
+
+def _times(session: Session, table: str) -> dict[int, tuple[str, str]]:
+    """created/modified of each row, from the audit trail."""
+    rows = session.execute(sa.select(AuditEntry.datensatz_id, sa.func.min(AuditEntry.zeitpunkt),
+                                     sa.func.max(AuditEntry.zeitpunkt))
+                           .where(AuditEntry.tabelle == table).group_by(AuditEntry.datensatz_id))
+    return {row_id: (_stamp(first), _stamp(last)) for row_id, first, last in rows if row_id is not None}
+
+
+def _with_times(obj: dict[str, Any], times: dict[int, tuple[str, str]], row_id: int | None) -> dict[str, Any]:
+    if row_id in times:
+        obj["created"], obj["modified"] = times[row_id]  # type: ignore[index]
+    return obj
+
+
+def _page(items: list[dict[str, Any]], url: str) -> dict[str, Any]:
+    return {"data": items, "pagination": {"totalElements": len(items), "elementsPerPage": max(len(items), 1),
+                                          "currentPage": 1, "totalPages": 1},
+            "links": {"first": url, "last": url}}
+
+
+class _Urls:
+    def __init__(self, base: str) -> None:
+        self.base = base.rstrip("/")
+        self.body = f"{self.base}/body/1"
+
+    def of(self, kind: str, row_id: object) -> str:
+        return f"{self.body}/{kind}/{row_id}.json"
+
+    def lists(self, kind: str) -> str:
+        return f"{self.body}/{kind}.json"
+
+
+def _organizations(session: Session, urls: _Urls) -> list[dict[str, Any]]:
+    times = _times(session, "gremium")
+    result = []
+    for g in session.scalars(sa.select(Gremium).order_by(Gremium.id)):
+        obj: dict[str, Any] = {"id": urls.of("organization", g.id), "type": T + "Organization",
+                               "body": urls.body, "name": g.name, "shortName": g.kennung,
+                               "organizationType": "Gremium", "classification": GremiumArt(g.art).label}
+        if g.parent_id:
+            obj["subOrganizationOf"] = urls.of("organization", g.parent_id)
+        result.append(_with_times(obj, times, g.id))
+    return result
+
+
+def _agenda_item(t: Tagesordnungspunkt, meeting_url: str, consultations: dict[tuple[int, int], int],
+                 sitzung_id: int, urls: _Urls, times: dict[int, tuple[str, str]]) -> dict[str, Any]:
+    obj: dict[str, Any] = {"id": urls.of("agendaItem", t.id), "type": T + "AgendaItem",
+                           "meeting": meeting_url, "number": t.nummer, "order": t.reihenfolge,
+                           "name": t.titel, "public": t.oeffentlich}
+    if t.ergebnis:
+        obj["result"] = t.ergebnis
+    if t.vorlage_id and (t.vorlage_id, sitzung_id) in consultations:
+        obj["consultation"] = urls.of("consultation", consultations[(t.vorlage_id, sitzung_id)])
+    return _with_times(obj, times, t.id)
+
+
+def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
+    times, top_times = _times(session, "sitzung"), _times(session, "tagesordnungspunkt")
+    consultations = {(b.vorlage_id, b.sitzung_id): b.id for b in session.scalars(
+        sa.select(Beratung).where(Beratung.sitzung_id.is_not(None)))}  # type: ignore[union-attr]
+    tops: dict[int, list[Tagesordnungspunkt]] = {}
+    for t in session.scalars(sa.select(Tagesordnungspunkt).order_by(Tagesordnungspunkt.reihenfolge)):
+        tops.setdefault(t.sitzung_id, []).append(t)
+    result = []
+    for s in session.scalars(sa.select(Sitzung).order_by(Sitzung.beginn, Sitzung.id)):
+        url = urls.of("meeting", s.id)
+        status = SitzungStatus(s.status)
+        obj: dict[str, Any] = {"id": url, "type": T + "Meeting", "name": s.titel,
+                               "meetingState": _STATE[status], "cancelled": status is SitzungStatus.ABGESAGT,
+                               "start": _stamp(s.beginn), "end": _stamp(s.ende),
+                               "organization": [urls.of("organization", s.gremium_id)],
+                               "agendaItem": [_agenda_item(t, url, consultations, s.id, urls, top_times)  # type: ignore[arg-type]
+                                              for t in tops.get(s.id, [])]}  # type: ignore[arg-type]
+        if s.ort or s.adresse:
+            location: dict[str, Any] = {"id": urls.of("location", f"sitzung-{s.id}"), "type": T + "Location"}
+            if s.ort:
+                location["description"] = s.ort
+            if s.adresse:
+                location["streetAddress"] = s.adresse
+            obj["location"] = location
+        result.append(_with_times(obj, times, s.id))
+    return result
+
+
+def _consultation(b: Beratung, paper_url: str, urls: _Urls) -> dict[str, Any]:
+    obj: dict[str, Any] = {"id": urls.of("consultation", b.id), "type": T + "Consultation",
+                           "paper": paper_url, "role": BeratungRolle(b.rolle).label,
+                           "authoritative": BeratungRolle(b.rolle) is BeratungRolle.ENTSCHEIDUNG}
+    if b.gremium_id:
+        obj["organization"] = [urls.of("organization", b.gremium_id)]
+    if b.sitzung_id:
+        obj["meeting"] = urls.of("meeting", b.sitzung_id)
+    if BeratungErgebnis(b.ergebnis) is not BeratungErgebnis.OFFEN:
+        obj[f"{VENDOR}:ergebnis"] = BeratungErgebnis(b.ergebnis).label
+    return obj
+
+
+def _umsetzung(stand: Any, reports: list[Umsetzungsbericht]) -> dict[str, Any]:
+    def day(value: date | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {"status": stand.status.value, "statusText": stand.status.label,
+            "fortschrittProzent": stand.fortschritt, "ampel": stand.ampel.value,
+            "ampelText": stand.ampel.label, "naechsteFrist": day(stand.naechste_frist),
+            "erledigtAm": day(stand.erledigt_am),
+            "auftraege": [{"kennung": t.auftrag.kennung, "beschreibung": t.auftrag.beschreibung,
+                           "frist": day(t.auftrag.frist), "fristWortlaut": t.auftrag.frist_wortlaut,
+                           "status": t.auftrag.status, "fortschrittProzent": t.auftrag.fortschritt_prozent,
+                           "erledigtAm": day(t.auftrag.erledigt_am), "ampel": t.ampel.value}
+                          for t in stand.auftraege],
+            "berichte": [{"datum": r.datum.isoformat(), "status": r.status, "text": r.text} for r in reports]}
+
+
+def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[str, Any]]:
+    times, b_times = _times(session, "vorlage"), _times(session, "beschluss")
+    steps: dict[int, list[Beratung]] = {}
+    for b in session.scalars(sa.select(Beratung).order_by(Beratung.reihenfolge, Beratung.id)):
+        steps.setdefault(b.vorlage_id, []).append(b)
+    result = []
+    for v in session.scalars(sa.select(Vorlage).order_by(Vorlage.id)):
+        url = urls.of("paper", v.id)
+        obj: dict[str, Any] = {"id": url, "type": T + "Paper", "body": urls.body, "name": v.titel,
+                               "reference": v.kennung, "date": v.datum.isoformat(),
+                               "paperType": VorlageArt(v.art).label,
+                               "consultation": [_consultation(b, url, urls) for b in steps.get(v.id, [])]}  # type: ignore[arg-type]
+        if v.bezug_vorlage_id:
+            obj["superordinatedPaper"] = [urls.of("paper", v.bezug_vorlage_id)]
+        result.append(_with_times(obj, times, v.id))
+    reports: dict[int, list[Umsetzungsbericht]] = {}
+    for r in session.scalars(sa.select(Umsetzungsbericht).order_by(Umsetzungsbericht.datum)):
+        reports.setdefault(r.beschluss_id, []).append(r)
+    for stand in sorted(beschluss_staende(session, today=today, bald=bald), key=lambda s: s.beschluss.id):  # type: ignore[arg-type, return-value]
+        b = stand.beschluss
+        obj = {"id": urls.of("paper", f"beschluss-{b.id}"), "type": T + "Paper", "body": urls.body,
+               "name": b.titel, "reference": b.kennung, "date": b.datum.isoformat(), "paperType": "Beschluss"}
+        if b.vorlage_id:
+            obj["relatedPaper"] = [urls.of("paper", b.vorlage_id)]
+        if b.gremium_id:
+            obj["underDirectionOf"] = [urls.of("organization", b.gremium_id)]
+        if b.text:
+            obj[f"{VENDOR}:beschlusstext"] = b.text
+        obj[f"{VENDOR}:umsetzung"] = _umsetzung(stand, reports.get(b.id, []))  # type: ignore[arg-type]
+        result.append(_with_times(obj, b_times, b.id))
+    return result
+
+
+def export_oparl(session: Session, *, base_url: str, today: date, settings: Settings) -> dict[str, dict[str, Any]]:
+    """Every file of the export: relative path → JSON object."""
+    urls = _Urls(base_url)
+    lists = {"organization": _organizations(session, urls), "meeting": _meetings(session, urls),
+             "paper": _papers(session, urls, today, settings.fristen.bald_faellig_tage)}
+    system_url = f"{urls.base}/system.json"
+    body = {"id": urls.body + ".json", "type": T + "Body", "system": system_url, "name": settings.kommune,
+            "organization": urls.lists("organizations"), "person": urls.lists("people"),
+            "meeting": urls.lists("meetings"), "paper": urls.lists("papers"), "legislativeTerm": [],
+            "contactEmail": str(settings.geschaeftsstelle.email), "contactName": settings.geschaeftsstelle.name,
+            f"{VENDOR}:hinweis": "Umsetzungsstand der Beschlüsse unter sozialforum:umsetzung"}
+    files: dict[str, dict[str, Any]] = {
+        "system.json": {"id": system_url, "type": T + "System", "oparlVersion": "https://schema.oparl.org/1.1/",
+                        "body": f"{urls.base}/bodies.json", "name": f"sozialforum – {settings.kommune}"},
+        "bodies.json": _page([body], f"{urls.base}/bodies.json"),
+        "body/1.json": body,
+        "body/1/people.json": _page([], urls.lists("people")),
+    }
+    for kind, items in lists.items():
+        files[f"body/1/{kind}s.json"] = _page(items, urls.lists(f"{kind}s"))
+        for item in items:
+            files[item["id"].removeprefix(urls.base + "/")] = item
+    for meeting in lists["meeting"]:
+        for item in meeting["agendaItem"]:
+            files[item["id"].removeprefix(urls.base + "/")] = item
+    for paper in lists["paper"]:
+        for item in paper.get("consultation", []):
+            files[item["id"].removeprefix(urls.base + "/")] = item
+    return files
+
+
+def write_export(files: dict[str, dict[str, Any]], directory: Path) -> int:
+    for relative, obj in files.items():
+        target = directory / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        temporary.replace(target)
+    return len(files)
+
+
+def objects_to_validate(files: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each OParl object once (list pages are containers, not objects)."""
+    return [obj for obj in files.values() if "type" in obj]

@@ -1,0 +1,276 @@
+"""OParl Meeting, AgendaItem, Paper and Consultation into Sitzung, Tagesordnungspunkt, Vorlage
+and Beratung; the results of agenda items become Beratungsergebnisse and, for decisions, a
+Beschluss (OParl has none: a decision is the result of the deciding consultation)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from sozialforum.models import Beratung, Beschluss, Sitzung, Tagesordnungspunkt, Vorlage
+from sozialforum.oparl.speicher import apply, kennung_for
+from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis, vorlage_art
+from sozialforum.timeutil import BERLIN
+from sozialforum.vocab import BeratungErgebnis, BeratungRolle, SitzungStatus
+
+if TYPE_CHECKING:
+    from sozialforum.oparl.importer import Lauf
+    from sozialforum.oparl.stapel import Eintrag
+
+DECIDED = (BeratungErgebnis.BESCHLOSSEN, BeratungErgebnis.GEAENDERT_BESCHLOSSEN)
+
+
+def _place(location: object) -> tuple[str | None, str | None]:
+    if not isinstance(location, dict):
+        return None, None
+    ort = " ".join(str(location.get(k) or "") for k in ("description", "room")).strip() or None
+    street = str(location.get("streetAddress") or "").strip()
+    town = " ".join(str(location.get(k) or "") for k in ("postalCode", "locality")).strip()
+    return (ort[:300] if ort else None), (", ".join(p for p in (street, town) if p)[:300] or None)
+
+
+def meeting(run: Lauf, entry: Eintrag) -> None:
+    o, r = entry.obj, run.leser
+    oid = r.id(o)
+    modified = r.zeitpunkt(o, "modified")
+    r.zeitpunkt(o, "created")
+    urls = r.urls(o, "organization")
+    gremium_id = next((g for g in (run.index.find("gremium", u) for u in urls) if g), None)
+    if gremium_id is None:
+        for url in urls:
+            run.dangling(oid, "organization", url)
+        if not urls:
+            run.leser.maengel.melde(oid, "organization", "fehlt: Sitzung ohne Gremium übersprungen")
+        run.bericht.zaehle("Meeting", "uebersprungen")
+        return
+    start = r.zeitpunkt(o, "start")
+    if start is None:
+        run.leser.maengel.melde(oid, "start", "fehlt: Sitzung ohne Termin übersprungen")
+        run.bericht.zaehle("Meeting", "uebersprungen")
+        return
+    end = r.zeitpunkt(o, "end") or start + timedelta(hours=2)
+    ort, adresse = _place(o.get("location"))
+    status = (SitzungStatus.ABGESAGT if r.wahr(o, "cancelled") else
+              SitzungStatus.DURCHGEFUEHRT if end < run.now else SitzungStatus.GEPLANT)
+    values = {"gremium_id": gremium_id, "titel": r.text(o, "name", 300) or "Sitzung", "beginn": start,
+              "ende": max(end, start), "ort": ort, "adresse": adresse, "status": status}
+    row_id = run.index.find("sitzung", oid)
+    row = run.session.get(Sitzung, row_id) if row_id else None
+    if row is None:
+        digest = hashlib.sha1(oid.encode()).hexdigest()[:20]  # noqa: S324 (a name, not security)
+        row = Sitzung(ical_uid=f"oparl-{digest}@sozialforum", oparl_id=oid, **values)
+        run.session.add(row)
+        state = "neu"
+    else:
+        state = "geaendert" if apply(row, values) else "unveraendert"
+    run.session.flush()
+    run.index.remember(oid, "Meeting", "sitzung", row.id, modified=modified)
+    run.bericht.zaehle("Meeting", state)
+    items = [e for e in run.stapel.of_type("AgendaItem")
+             if e.parent == oid or run.leser.url(e.obj, "meeting") == oid]
+    agenda(run, row, sorted(items, key=lambda e: (e.position is None, e.position or 0)))
+
+
+def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
+    """The agenda items of one Sitzung, with their order; renumbered in two steps so that the
+    unique (sitzung, reihenfolge) holds at every flush."""
+    r = run.leser
+    rows = {t.oparl_id: t for t in run.session.scalars(sa.select(Tagesordnungspunkt).where(
+        Tagesordnungspunkt.sitzung_id == sitzung.id))}
+    mine = {r.id(e.obj) for e in items}
+    taken = {t.reihenfolge for oid, t in rows.items() if oid not in mine}
+    targets: dict[str, int] = {}
+    for entry in items:
+        oid = r.id(entry.obj)
+        order = r.ganzzahl(entry.obj, "order")
+        if order is None:
+            order = entry.position if entry.position is not None else max(taken | {0}) + 1
+            run.leser.maengel.melde(oid, "order", f"fehlt: Position {order} aus der Sitzung verwendet")
+        if order in taken:
+            free = max(taken) + 1
+            run.leser.maengel.melde(oid, "order", f"{order} ist schon vergeben: {free} verwendet")
+            order = free
+        taken.add(order)
+        targets[oid] = order
+    moving = [t for oid, t in rows.items() if oid in targets and t.reihenfolge != targets[oid]]
+    for t in moving:
+        t.reihenfolge = -t.id  # type: ignore[operator]
+    run.session.flush()
+    for entry in items:
+        oid = r.id(entry.obj)
+        o = entry.obj
+        r.zeitpunkt(o, "created")
+        name = r.text(o, "name", 500)
+        if name is None:
+            run.leser.maengel.melde(oid, "name", "fehlt")
+        values = {"sitzung_id": sitzung.id, "reihenfolge": targets[oid],
+                  "nummer": r.text(o, "number", 20) or str(targets[oid]),
+                  "titel": name or "(ohne Titel)", "oeffentlich": r.wahr(o, "public") is not False,
+                  "ergebnis": r.text(o, "result")}
+        row = rows.get(oid)
+        if row is None:
+            row = Tagesordnungspunkt(oparl_id=oid, **values)
+            run.session.add(row)
+            state = "neu"
+        else:
+            state = "geaendert" if apply(row, values) else "unveraendert"
+        run.session.flush()
+        run.index.remember(oid, "AgendaItem", "tagesordnungspunkt", row.id,
+                           modified=r.zeitpunkt(o, "modified"))
+        run.bericht.zaehle("AgendaItem", state)
+        consultation_url = r.url(o, "consultation")
+        if consultation_url:
+            run.links.add((consultation_url, oid))
+
+
+def paper(run: Lauf, entry: Eintrag) -> None:
+    o, r = entry.obj, run.leser
+    oid = r.id(o)
+    modified = r.zeitpunkt(o, "modified")
+    created = r.zeitpunkt(o, "created")
+    if r.wahr(o, "deleted"):
+        run.index.remember(oid, "Paper", "vorlage", run.index.find("vorlage", oid), modified=modified,
+                           geloescht=True)
+        run.bericht.zaehle("Paper", "uebersprungen")
+        return
+    reference = r.text(o, "reference", 60)
+    row_id = run.index.find("vorlage", oid)
+    kennung = reference or kennung_for(oid)
+    if reference is None:
+        run.leser.maengel.melde(oid, "reference", "fehlt: Kennung aus der id gebildet")
+    clash = run.session.scalar(sa.select(Vorlage.id).where(Vorlage.kennung == kennung))
+    if clash is not None and clash != row_id:
+        run.leser.maengel.melde(oid, "reference", f"„{kennung}“ ist schon vergeben: Kennung ergänzt")
+        kennung = f"{kennung[:45]} ({kennung_for(oid)[-8:]})"
+    day = r.datum(o, "date")
+    if day is None:
+        run.leser.maengel.melde(oid, "date", "fehlt: Datum aus created bzw. heute")
+        day = (created or run.now).astimezone(BERLIN).date()
+    origin: list[int] = []
+    for url in r.urls(o, "originatorOrganization"):
+        if (org_id := run.index.find("organisation", url)) is not None:
+            origin.append(org_id)
+    values = {"kennung": kennung, "art": vorlage_art(r.text(o, "paperType")),
+              "titel": r.text(o, "name", 500) or kennung, "datum": day,
+              "einreicher_organisation_id": origin[0] if origin else None}
+    row = run.session.get(Vorlage, row_id) if row_id else None
+    if row is None:
+        row = Vorlage(oparl_id=oid, **values)
+        run.session.add(row)
+        state = "neu"
+    else:
+        state = "geaendert" if apply(row, values) else "unveraendert"
+    run.session.flush()
+    run.index.remember(oid, "Paper", "vorlage", row.id, modified=modified)
+    run.bericht.zaehle("Paper", state)
+
+
+def paper_links(run: Lauf, entries: list[Eintrag]) -> None:
+    """``superordinatedPaper`` as our ``bezug`` (the paper this one belongs to), once all exist."""
+    for entry in entries:
+        row_id = run.index.find("vorlage", run.leser.id(entry.obj))
+        if row_id is None:
+            continue
+        for url in run.leser.urls(entry.obj, "superordinatedPaper"):
+            target = run.index.find("vorlage", url)
+            if target is None:
+                run.dangling(run.leser.id(entry.obj), "superordinatedPaper", url)
+            elif target != row_id:
+                apply(run.session.get(Vorlage, row_id), {"bezug_vorlage_id": target})
+                break
+
+
+def consultation(run: Lauf, entry: Eintrag) -> None:
+    o, r = entry.obj, run.leser
+    oid = r.id(o)
+    parent = run.stapel.get(entry.parent)
+    paper_url = r.url(o, "paper") or (entry.parent if parent and parent.typ == "Paper" else None)
+    vorlage_id = run.index.find("vorlage", paper_url)
+    if vorlage_id is None:
+        run.dangling(oid, "paper", paper_url)
+        run.bericht.zaehle("Consultation", "uebersprungen")
+        return
+    meeting_url = r.url(o, "meeting")
+    sitzung_id = run.index.find("sitzung", meeting_url)
+    if meeting_url and sitzung_id is None:
+        run.dangling(oid, "meeting", meeting_url)
+    org_urls = r.urls(o, "organization")
+    gremium_id = next((g for g in (run.index.find("gremium", u) for u in org_urls) if g), None)
+    if org_urls and gremium_id is None:
+        run.dangling(oid, "organization", org_urls[0])
+    sitzung = run.session.get(Sitzung, sitzung_id) if sitzung_id else None
+    row_id = run.index.find("beratung", oid)
+    row = run.session.get(Beratung, row_id) if row_id else None
+    position = entry.position
+    if position is None:
+        position = row.reihenfolge if row else run.session.scalar(
+            sa.select(sa.func.count()).select_from(Beratung).where(Beratung.vorlage_id == vorlage_id))
+    rolle = beratung_rolle(r.text(o, "role"))
+    if rolle is not BeratungRolle.ENTSCHEIDUNG and r.wahr(o, "authoritative") and "kenntnis" not in (
+            r.text(o, "role") or "").casefold():
+        rolle = BeratungRolle.ENTSCHEIDUNG
+    values = {"vorlage_id": vorlage_id, "gremium_id": gremium_id, "sitzung_id": sitzung_id,
+              "reihenfolge": position, "rolle": rolle,
+              "datum": sitzung.beginn.astimezone(BERLIN).date() if sitzung else None}
+    r.zeitpunkt(o, "created")
+    if row is None:
+        row = Beratung(oparl_id=oid, **values)
+        run.session.add(row)
+        state = "neu"
+    else:
+        state = "geaendert" if apply(row, values) else "unveraendert"
+    run.session.flush()
+    run.index.remember(oid, "Consultation", "beratung", row.id, modified=r.zeitpunkt(o, "modified"))
+    run.bericht.zaehle("Consultation", state)
+    agenda_url = r.url(o, "agendaItem")
+    if agenda_url:
+        run.links.add((oid, agenda_url))
+
+
+def results(run: Lauf) -> None:
+    """Link each consultation with its agenda item: the item's result is the consultation's,
+    the item gets the paper, and a deciding consultation that passed becomes a Beschluss."""
+    for consultation_url, agenda_url in sorted(run.links):
+        beratung_id = run.index.find("beratung", consultation_url)
+        top_id = run.index.find("tagesordnungspunkt", agenda_url)
+        if beratung_id is None or top_id is None:
+            missing, field, target = ((consultation_url, "agendaItem", agenda_url) if top_id is None
+                                      else (agenda_url, "consultation", consultation_url))
+            run.dangling(missing, field, target)
+            continue
+        beratung = run.session.get(Beratung, beratung_id)
+        top = run.session.get(Tagesordnungspunkt, top_id)
+        assert beratung is not None and top is not None
+        outcome = ergebnis(top.ergebnis)
+        apply(beratung, {"ergebnis": outcome})
+        apply(top, {"vorlage_id": beratung.vorlage_id})
+        if beratung.rolle == BeratungRolle.ENTSCHEIDUNG and outcome in DECIDED:
+            beschluss(run, beratung, top, agenda_url)
+    run.session.flush()
+
+
+def beschluss(run: Lauf, beratung: Beratung, top: Tagesordnungspunkt, agenda_url: str) -> None:
+    vorlage = run.session.get(Vorlage, beratung.vorlage_id)
+    sitzung = run.session.get(Sitzung, top.sitzung_id)
+    assert vorlage is not None and sitzung is not None
+    key = f"{agenda_url}#beschluss"
+    day = sitzung.beginn.astimezone(BERLIN).date()
+    values = {"vorlage_id": vorlage.id, "gremium_id": sitzung.gremium_id, "datum": day,
+              "titel": vorlage.titel[:500], "fassung": (top.ergebnis or "")[:300] or None}
+    row_id = run.index.find("beschluss", key)
+    row = run.session.get(Beschluss, row_id) if row_id else None
+    if row is None:
+        kennung = f"{vorlage.kennung[:44]}/{day.isoformat()}"
+        if run.session.scalar(sa.select(Beschluss.id).where(Beschluss.kennung == kennung)) is not None:
+            kennung = kennung_for(key, "oparl-beschluss")
+        row = Beschluss(kennung=kennung, **values)
+        run.session.add(row)
+        state = "neu"
+    else:
+        state = "geaendert" if apply(row, values) else "unveraendert"
+    run.session.flush()
+    run.index.remember(key, "Beschluss", "beschluss", row.id, modified=None)
+    run.bericht.zaehle("Beschluss", state)

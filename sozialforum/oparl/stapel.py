@@ -1,0 +1,86 @@
+"""The objects of one import, flattened: embedded objects become entries of their own.
+
+A Meeting carries its AgendaItems, a Paper its Consultations, a Person (1.0) its Memberships;
+each is kept with its parent and its position there, because embedded objects often omit the
+back-reference (``meeting``, ``paper``, ``person``) and the position is the fallback ``order``.
+An object delivered twice (embedded and from its own list) is merged, later values winning.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sozialforum.oparl.lesen import Leser, is_url, typ_of
+
+EMBEDDED = {"Meeting": ("agendaItem", "AgendaItem"), "Paper": ("consultation", "Consultation"),
+            "Person": ("membership", "Membership")}
+KNOWN = ("Organization", "Person", "Membership", "Meeting", "AgendaItem", "Paper", "Consultation",
+         "Body", "System", "File", "Location", "LegislativeTerm")
+
+
+@dataclass
+class Eintrag:
+    obj: dict[str, Any]
+    typ: str
+    version: str
+    parent: str | None = None
+    position: int | None = None
+
+
+class Stapel:
+    def __init__(self, leser: Leser) -> None:
+        self.leser = leser
+        self.eintraege: dict[str, Eintrag] = {}
+        self.stubs: set[str] = set()  # URLs given where objects were expected: to fetch
+
+    def __contains__(self, oparl_id: str) -> bool:
+        return oparl_id in self.eintraege
+
+    def get(self, oparl_id: str | None) -> Eintrag | None:
+        return self.eintraege.get(oparl_id) if oparl_id else None
+
+    def of_type(self, typ: str) -> list[Eintrag]:
+        return [e for e in self.eintraege.values() if e.typ == typ]
+
+    def add(self, obj: dict[str, Any], *, expected: str | None = None, parent: str | None = None,
+            position: int | None = None) -> None:
+        oparl_id = obj.get("id")
+        if not is_url(oparl_id):
+            self.leser.maengel.melde(str(parent or "(Liste)"), "id",
+                                     f"Objekt ohne gültige id ({str(oparl_id)[:60]!r}): übersprungen")
+            return
+        if set(obj) <= {"id"}:
+            if oparl_id not in self.eintraege:
+                self.stubs.add(oparl_id)
+            return
+        found = typ_of(obj)
+        if found is None:
+            if expected is None:
+                self.leser.maengel.melde(oparl_id, "type", f"unbekannter Typ {obj.get('type')!r}: übersprungen")
+                return
+            self.leser.maengel.melde(oparl_id, "type", f"fehlt: {expected} angenommen")
+            found = (expected, "1.1")
+        typ, version = found
+        if typ not in KNOWN:
+            self.leser.maengel.melde(oparl_id, "type", f"unbekannter Typ {typ!r}: übersprungen")
+            return
+        self.stubs.discard(oparl_id)
+        entry = self.eintraege.get(oparl_id)
+        if entry is None:
+            self.eintraege[oparl_id] = Eintrag(dict(obj), typ, version, parent, position)
+        else:
+            entry.obj.update({k: v for k, v in obj.items() if v not in (None, "", [])})
+            entry.parent = entry.parent or parent
+            entry.position = entry.position if entry.position is not None else position
+        if typ in EMBEDDED:
+            field, child_type = EMBEDDED[typ]
+            for index, child in enumerate(self.leser.objects(obj, field)):
+                self.add(child, expected=child_type, parent=oparl_id, position=index)
+
+    def take_embedded(self) -> None:
+        """Objects the reader found where URLs belong: import them too."""
+        while self.leser.eingebettet:
+            pending, self.leser.eingebettet = self.leser.eingebettet, []
+            for obj in pending:
+                self.add(obj)

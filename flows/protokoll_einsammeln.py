@@ -13,6 +13,7 @@ reminds the Geschäftsstelle and waits again; it never approves.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -20,7 +21,7 @@ from uuid import UUID
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.orchestration import get_client
-from prefect.exceptions import FlowPauseTimeout, NotPausedError, ObjectNotFound
+from prefect.exceptions import FlowPauseTimeout, MissingContextError, NotPausedError, ObjectNotFound
 from prefect.flow_runs import pause_flow_run, resume_flow_run
 from prefect.input import RunInput
 from prefect.runtime import flow_run
@@ -29,10 +30,12 @@ from pydantic import Field
 
 from flows.common import actor, engine_for, settings_from
 from sozialforum.db import session_scope
+from sozialforum.problems import ProblemReport
 from sozialforum.protokoll.anfordern import remind_late, request_draft
 from sozialforum.protokoll.endfassung import finalize
 from sozialforum.protokoll.freigabe import decide, mark_waiting, remind_decision
 from sozialforum.protokoll.lage import (
+    ProtokollFehler,
     get_protokoll,
     held_without_protokoll,
     lage,
@@ -61,7 +64,26 @@ def _now(jetzt: datetime | None) -> datetime:
     return jetzt or utcnow()
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def _logger() -> Any:
+    """The run logger; the module logger when a task is called outside a run (``task.fn``)."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
+
+
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry database or mail hiccups, not a step the domain refused (that needs a person)."""
+    try:
+        state.result()
+    except (ProtokollFehler, ProblemReport):
+        return False
+    except Exception:
+        return True
+    return True
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_transient)
 def anfordern(konfiguration: str | None, sitzung_id: int, jetzt: datetime) -> dict[str, Any]:
     """Create the Protokoll and ask for the draft (once), remind when due; return the state."""
     settings = settings_from(konfiguration)
@@ -110,7 +132,7 @@ def entscheiden(konfiguration: str | None, protokoll_id: int, version: int, eing
     return {"entscheidung": result.entscheidung, "neu": result.neu, "meldung": result.meldung}
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5, retry_condition_fn=_transient)
 def abschliessen(konfiguration: str | None, protokoll_id: int, jetzt: datetime) -> str:
     """Render, archive and distribute the approved minutes and track their Aufträge (once)."""
     settings = settings_from(konfiguration)
@@ -205,9 +227,13 @@ def nachhalten(konfiguration: str | None, jetzt: datetime, seit_tagen: int) -> d
     engine = engine_for(settings)
     with session_scope(engine, actor=actor()) as session:
         neu = held_without_protokoll(session, now=jetzt, seit=jetzt - timedelta(days=seit_tagen))
+    logger = _logger()
     for sitzung_id in neu:  # one transaction per Sitzung: one bad Sitzung must not block the rest
-        with session_scope(engine, actor=actor()) as session:
-            request_draft(session, sitzung_id=sitzung_id, now=jetzt, settings=settings)
+        try:
+            with session_scope(engine, actor=actor()) as session:
+                request_draft(session, sitzung_id=sitzung_id, now=jetzt, settings=settings)
+        except (ProtokollFehler, ValueError) as exc:
+            logger.error("Sitzung %s: %s", sitzung_id, exc)
     erinnert, bereit = 0, []
     with session_scope(engine, actor=actor()) as session:
         for protokoll in open_protokolle(session):
@@ -228,7 +254,14 @@ def run_is_waiting(lauf_id: str | None) -> bool:
             run = client.read_flow_run(UUID(lauf_id))
         except (ObjectNotFound, ValueError):
             return False
-    return bool(run.state and (run.state.is_paused() or run.state.is_running() or run.state.is_scheduled()))
+    state = run.state
+    if state is None:
+        return False
+    if state.is_paused():
+        # A paused run whose pause ran out belongs to a process that died: a live one re-pauses.
+        until = state.state_details.pause_timeout
+        return until is None or until > utcnow()
+    return state.is_running() or state.is_scheduled() or state.is_pending()
 
 
 @flow(name="protokolle_nachhalten")
@@ -245,8 +278,13 @@ def protokolle_nachhalten(konfiguration: str | None = None, jetzt: datetime | No
             continue
         # One run per draft version and day, however often the daily run is started.
         key = f"protokoll:{item['sitzung_id']}:v{item['version']}:{_now(jetzt):%Y-%m-%d}"
-        run_deployment(DEPLOYMENT, parameters={"sitzung_id": item["sitzung_id"], "konfiguration": konfiguration},
-                       timeout=0, idempotency_key=key)
+        try:
+            run_deployment(DEPLOYMENT, parameters={"sitzung_id": item["sitzung_id"], "konfiguration": konfiguration},
+                           timeout=0, idempotency_key=key)
+        except ObjectNotFound:
+            logger.warning("Deployment %s fehlt (prefect deploy); Sitzung %s wartet auf die Freigabe.",
+                           DEPLOYMENT, item["sitzung_id"])
+            continue
         started += 1
     logger.info("%s", result)
     zustellen(konfiguration, _now(jetzt))

@@ -6,6 +6,7 @@ Prefect UI would); when no run waits, it records the decision and distributes ri
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -117,6 +118,20 @@ def zeigen(typer_ctx: typer.Context, sitzung: SitzungOption) -> None:
             console.print(f"  Kommentar von {line['name']}: {line['text']}", highlight=False)
 
 
+def _decided_by_run(context: Context, protokoll_id: int, seconds: float) -> bool:
+    """Whether the resumed run recorded a decision on the current version within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        with session_scope(context.engine, actor="cli:protokoll") as session:
+            protokoll = session.get(Protokoll, protokoll_id)
+            current = version(session, protokoll) if protokoll else None
+            if current is not None and current.id and decision_for(session, current.id) is not None:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+
+
 @app.command("freigeben")
 def freigeben(
     typer_ctx: typer.Context,
@@ -124,6 +139,8 @@ def freigeben(
     zurueckgeben: Annotated[bool, typer.Option("--zurueckgeben", help="Zur Überarbeitung zurückgeben.")] = False,
     anmerkungen: Annotated[str, typer.Option("--anmerkungen", "-a", help="Was soll überarbeitet werden?")] = "",
     von: Annotated[str, typer.Option("--von", help="Wer entscheidet (für den Verlauf).")] = "Geschäftsstelle",
+    warten: Annotated[float, typer.Option("--warten", help="Sekunden, die der fortgesetzte Lauf zum "
+                                          "Übernehmen hat, bevor hier entschieden wird.")] = 60,
 ) -> None:
     """Gibt den aktuellen Entwurf frei (oder mit --zurueckgeben und Anmerkungen zurück)."""
     context = ctx(typer_ctx)
@@ -144,9 +161,13 @@ def freigeben(
 
         if resume_with_decision(lauf, entscheidung=entscheidung.value, anmerkungen=anmerkungen,
                                 entschieden_von=von):
-            console.print(f"Der wartende Lauf {lauf} ist mit „{entscheidung.label}“ fortgesetzt; "
-                          "er verteilt bzw. gibt zurück.")
-            return
+            console.print(f"Der wartende Lauf {lauf} ist mit „{entscheidung.label}“ fortgesetzt.")
+            if _decided_by_run(context, protokoll.id or 0, warten):
+                console.print("Der Lauf hat die Entscheidung gespeichert; er verteilt bzw. gibt zurück.")
+                return
+            # The run did not take it up (its process may have died): decide here; one decision
+            # per version keeps a late run from acting twice.
+            console.print("Der Lauf hat nicht reagiert; die Entscheidung wird hier gespeichert.")
     now = utcnow()
     try:
         with session_scope(context.engine, actor="cli:protokoll") as session:

@@ -93,3 +93,26 @@ def test_freigeben_resumes_the_paused_run_with_the_typed_input(prefect_harness: 
         assert (decision.entscheidung, decision.anmerkungen, decision.entschieden_von, decision.quelle) == (
             "zurueckgeben", "TOP 3 fehlt.", "Gerd Geschäft", "prefect")
         assert session.get(Protokoll, pid).status == ProtokollStatus.ZURUECKGEGEBEN
+
+
+@pytest.mark.prefect
+def test_freigeben_decides_itself_when_the_paused_run_is_gone(prefect_harness: None, sqlite_engine: Engine,
+                                                               tmp_path: Path) -> None:
+    """A run paused by a process that died: the resume goes nowhere, so the command decides."""
+    from prefect.client.orchestration import get_client
+    from prefect.states import Paused
+
+    from sozialforum.protokoll.freigabe import mark_waiting
+
+    welt = build_world(sqlite_engine)
+    config = write_config(tmp_path, sqlite_engine)
+    pid = _submitted(sqlite_engine, config, welt)
+    with get_client(sync_client=True) as client:
+        orphan = client.create_flow_run(protokoll_einsammeln, parameters={"sitzung_id": welt.sitzung_id},
+                                        state=Paused(timeout_seconds=3600))
+    with session_scope(sqlite_engine, actor="test") as session:
+        mark_waiting(session, protokoll_id=pid, lauf_id=str(orphan.id))
+    code, output = _cli(config, "freigeben", "--sitzung", str(welt.sitzung_id), "--warten", "1")
+    assert code == 0, output
+    assert "nicht reagiert" in output and "Protokoll verteilt an 5 Teilnehmende" in output
+    assert _distributed(sqlite_engine) == 6

@@ -162,3 +162,22 @@ def test_bad_owner_and_past_date_are_reported_and_change_nothing(engine: Engine,
     with session_scope(engine, actor="test") as session:
         protokoll = session.get(Protokoll, pid)
         assert protokoll.status == ProtokollStatus.ANGEFORDERT and protokoll.aktuelle_version == 0
+
+
+def test_erasure_clears_a_commenters_text_and_keeps_the_minutes(engine: Engine, settings: Settings,
+                                                               welt: Welt) -> None:
+    from sozialforum.models import ProtokollKommentar
+    from sozialforum.services.dsgvo import erase_person, export_person
+
+    with session_scope(engine, actor="test") as session:
+        pid = request_draft(session, sitzung_id=welt.sitzung_id, now=NACH_SITZUNG, settings=settings).id
+        submit_draft(session, protokoll_id=pid, person_id=welt.protokollfuehrung_id, eingabe=entwurf(welt),
+                     now=NACH_SITZUNG, settings=settings)
+        add_comment(session, protokoll_id=pid, person_id=welt.mitglieder[1], text="Meine Meinung zu TOP 2.",
+                    tagesordnungspunkt_id=None, now=NACH_SITZUNG)
+        exported = export_person(session, welt.mitglieder[1], now=NACH_SITZUNG)
+        assert "protokoll_kommentar" in exported["daten"]
+        erase_person(session, welt.mitglieder[1], now=NACH_SITZUNG, actor="test")
+    with session_scope(engine, actor="test") as session:
+        comment = session.scalars(sa.select(ProtokollKommentar)).one()
+        assert comment.text == "[gelöscht]" and session.get(Protokoll, pid).aktuelle_version == 1

@@ -105,6 +105,8 @@ class DatenSettings(Section):
     geheimhaltung_schwelle: int = Field(default=3, ge=1, description="§16 BStatG; BA minimum")
     geheimhaltung_schwelle_kleinraeumig: int = Field(default=10, ge=1)
     einwohner_mindestzahl: int = Field(default=300, ge=0, description="index floor (Berlin MSS)")
+    # Rates on fewer cases than this are flagged "( )": statistically unreliable.
+    unsicher_unter: int = Field(default=20, ge=1)
 
 
 class FristenSettings(Section):
@@ -119,6 +121,8 @@ class FristenSettings(Section):
     bald_faellig_tage: int = Field(default=30, ge=1)
     # Milestones of a Fortschreibung per plan type (months before the due date).
     meilensteine: Path = Path("config/fristen.toml")
+    # The council information system's OParl API (system or body URL) for the weekly import.
+    oparl_url: str | None = None
 
 
 class ProtokollSettings(Section):

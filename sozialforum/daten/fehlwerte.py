@@ -81,8 +81,8 @@ _BY_SYMBOL = {
 SOURCE_SYMBOLS = ("-", ".", "x", "/", "...", "*")
 
 # Precedence when missing values meet (index: code). NICHTS (0) is not missing in a sum.
-_PRIORITY = np.array([0, 0, 7, 1, 2, 3, 6, 5], dtype=np.int8)
-_BY_PRIORITY = np.array([0, 3, 4, 5, 0, 7, 6, 2], dtype=np.int8)
+PRIORITY = np.array([0, 0, 7, 1, 2, 3, 6, 5], dtype=np.int8)
+BY_PRIORITY = np.array([0, 3, 4, 5, 0, 7, 6, 2], dtype=np.int8)
 
 Codes = npt.NDArray[np.int8]
 Values = npt.NDArray[np.float64]
@@ -93,8 +93,8 @@ def combine_sum(values: Values, codes: Codes, axis: int) -> tuple[Values, Codes]
     present = codes == Fehlwert.VORHANDEN
     dash = codes == Fehlwert.NICHTS
     total = np.where(present, values, 0.0).sum(axis=axis)
-    worst = _PRIORITY[codes].max(axis=axis)
-    result_codes = _BY_PRIORITY[worst].astype(np.int8)
+    worst = PRIORITY[codes].max(axis=axis)
+    result_codes = BY_PRIORITY[worst].astype(np.int8)
     all_dash = dash.all(axis=axis) if codes.shape[axis] else np.zeros_like(total, dtype=bool)
     result_codes = np.where(all_dash, np.int8(Fehlwert.NICHTS), result_codes).astype(np.int8)
     return np.where(result_codes == Fehlwert.VORHANDEN, total, np.nan), result_codes
@@ -103,8 +103,8 @@ def combine_sum(values: Values, codes: Codes, axis: int) -> tuple[Values, Codes]
 def combine_codes(*codes: Codes) -> Codes:
     """The code of a value computed from several inputs that must all be present (a rate)."""
     stacked = np.stack(codes)
-    worst = _PRIORITY[stacked].max(axis=0)
-    result = _BY_PRIORITY[worst].astype(np.int8)
+    worst = PRIORITY[stacked].max(axis=0)
+    result = BY_PRIORITY[worst].astype(np.int8)
     # A rate of "nothing" over a number is "nothing" as well, never a 0 that looks measured.
     any_dash = (stacked == Fehlwert.NICHTS).any(axis=0)
     return np.where((result == Fehlwert.VORHANDEN) & any_dash, np.int8(Fehlwert.NICHTS), result)

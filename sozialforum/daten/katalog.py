@@ -148,7 +148,6 @@ class QuelleDef(_Strict):
     lizenz: str | None = None
     schluessel_spalte: str = "schluessel"
     stichtag_spalte: str = "stichtag"
-    kleinraeumig: bool = False  # sub-city data: the stricter confidentiality threshold applies
     spalten: dict[str, str]  # column label (as in the file) → Merkmal key
 
     @cached_property

@@ -17,11 +17,18 @@ from dataclasses import dataclass
 _KEY = re.compile(r"^([a-z][a-z0-9_]*)(?:\[(\d+)-(\d*)\])?$")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class MerkmalKey:
     name: str
     von: int = 0
     bis: int | None = None  # exclusive; None: open-ended
+
+    def __lt__(self, other: MerkmalKey) -> bool:
+        return self._order < other._order
+
+    @property
+    def _order(self) -> tuple[str, int, int]:
+        return self.name, self.von, 10**6 if self.bis is None else self.bis
 
     @property
     def alle_alter(self) -> bool:

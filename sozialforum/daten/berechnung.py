@@ -1,0 +1,180 @@
+"""Computing per Stichtag: base counts summed up the hierarchy, indicators from summed
+numerators and denominators (rates are never averaged), change against the previous period.
+
+Missing values stay missing (``fehlwerte``): a Sozialraum with one Gemeinde whose count is
+secret has no sum, and its rate is missing too, with the symbol that says why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from sozialforum.daten.fehlwerte import (
+    BY_PRIORITY,
+    PRIORITY,
+    Fehlwert,
+    combine_codes,
+    combine_sum,
+)
+from sozialforum.daten.gebietsstand import Gebietsstand
+from sozialforum.daten.katalog import IndikatorDef, Katalog
+from sozialforum.daten.merkmale import MerkmalKey, tile
+from sozialforum.daten.speicher import Tafel
+
+Floats = npt.NDArray[np.float64]
+Codes = npt.NDArray[np.int8]
+
+
+@dataclass
+class Werte:
+    """One indicator on one Stichtag over a list of areas."""
+
+    ids: list[int] | list[str]
+    wert: Floats
+    code: Codes
+    zaehler: Floats
+    zaehler_code: Codes
+    nenner: Floats | None = None
+    nenner_code: Codes | None = None
+    veraenderung: Floats | None = None
+    veraenderung_code: Codes | None = None
+
+    def position(self) -> dict[int | str, int]:
+        return {key: i for i, key in enumerate(self.ids)}
+
+
+@dataclass
+class Stichtagsergebnis:
+    stichtag: date
+    tafel: Tafel  # base counts of all areas after aggregation
+    werte: dict[str, Werte]
+    vergleich: dict[str, Werte] = field(default_factory=dict)
+    hinweise: list[str] = field(default_factory=list)
+
+
+def vollstaendige_tafel(tafel: Tafel | None, stand: Gebietsstand, day: date, katalog: Katalog) -> Tafel:
+    """All areas valid on ``day`` (and their ancestors) with counts summed from the lowest
+    level delivered. A value delivered for a higher level is kept; a sum fills in only where
+    none was delivered (e.g. HzE figures that the Jugendamt delivers per Sozialraum)."""
+    ids: set[int] = {b.id for b in stand.am(day)}
+    for bereich_id in list(ids):
+        parent = stand.bereiche[bereich_id].parent_id
+        while parent is not None and parent not in ids and parent in stand.bereiche:
+            ids.add(parent)
+            parent = stand.bereiche[parent].parent_id
+    order = sorted(ids)
+    spalten = tafel.spalten if tafel is not None else []
+    full = Tafel.leer(order, spalten)
+    if tafel is None or not spalten:
+        return full
+    row_of = {bereich_id: i for i, bereich_id in enumerate(order)}
+    source = [i for i, bereich_id in enumerate(tafel.index) if bereich_id in row_of]
+    target = [row_of[tafel.index[i]] for i in source]
+    full.werte[target] = tafel.werte[source]
+    full.codes[target] = tafel.codes[source]
+    summable = np.array([katalog.merkmale[k.name].art == "anzahl" if k.name in katalog.merkmale
+                         else True for k in spalten])
+    depth = np.array([stand.tiefe(i) for i in order])
+    parent_row = np.array([row_of.get(stand.bereiche[i].parent_id, -1)  # type: ignore[arg-type]
+                           for i in order])
+    for level in range(int(depth.max(initial=0)), 0, -1):
+        children = np.nonzero((depth == level) & (parent_row >= 0))[0]
+        if not len(children):
+            continue
+        children = children[np.argsort(parent_row[children], kind="stable")]
+        parents, starts = np.unique(parent_row[children], return_index=True)
+        sums, codes = _grouped_sum(full.werte[children][:, summable], full.codes[children][:, summable], starts)
+        own_values = full.werte[parents][:, summable]
+        own_codes = full.codes[parents][:, summable]
+        keep = own_codes == Fehlwert.VORHANDEN
+        use_sum = ~keep & ((codes == Fehlwert.VORHANDEN) | (own_codes == Fehlwert.NICHT_GELIEFERT))
+        new_values = np.where(keep, own_values, np.where(use_sum, sums, own_values))
+        new_codes = np.where(keep, own_codes, np.where(use_sum, codes, own_codes)).astype(np.int8)
+        block_v, block_c = full.werte[parents], full.codes[parents]
+        block_v[:, summable], block_c[:, summable] = new_values, new_codes
+        full.werte[parents], full.codes[parents] = block_v, block_c
+    return full
+
+
+def _grouped_sum(values: Floats, codes: Codes, starts: npt.NDArray[np.intp]) -> tuple[Floats, Codes]:
+    """``combine_sum`` per group of consecutive rows (children sorted by parent)."""
+    present = codes == Fehlwert.VORHANDEN
+    total = np.add.reduceat(np.where(present, values, 0.0), starts, axis=0)
+    worst = np.maximum.reduceat(PRIORITY[codes], starts, axis=0)
+    all_dash = np.minimum.reduceat((codes == Fehlwert.NICHTS).astype(np.int8), starts, axis=0) == 1
+    result = np.where(all_dash, np.int8(Fehlwert.NICHTS), BY_PRIORITY[worst]).astype(np.int8)
+    return np.where(result == Fehlwert.VORHANDEN, total, np.nan), result
+
+
+def teilsumme(keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str],
+              namen: dict[str, str]) -> tuple[Floats, Codes]:
+    """The sum of the Merkmale (with bands) of a numerator or denominator for every area."""
+    columns: list[int] = []
+    for key in keys:
+        parts = tile(key, tafel.spalten)
+        if parts is None:
+            delivered = sorted(k.altersgruppe for k in tafel.spalten if k.name == key.name)
+            label = namen.get(key.name, key.name)
+            hinweise.append(
+                f"{label} {key.altersgruppe} lässt sich aus den gelieferten Altersgruppen nicht "
+                f"bilden (vorhanden: {', '.join(delivered) or 'keine'}).")
+            n = len(tafel.index)
+            return np.full(n, np.nan), np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
+        columns.extend(tafel.column(part) for part in parts)
+    return combine_sum(tafel.werte[:, columns], tafel.codes[:, columns], axis=1)
+
+
+def berechne_indikator(ind: IndikatorDef, tafel: Tafel, hinweise: list[str],
+                       namen: dict[str, str]) -> Werte:
+    zaehler, zaehler_code = teilsumme(ind.zaehler_keys, tafel, hinweise, namen)
+    if not ind.ist_quote:
+        wert = np.where(zaehler_code == Fehlwert.VORHANDEN, zaehler * ind.faktor, np.nan)
+        return Werte(tafel.index, wert, zaehler_code.copy(), zaehler, zaehler_code)
+    nenner, nenner_code = teilsumme(ind.nenner_keys, tafel, hinweise, namen)
+    code = combine_codes(zaehler_code, nenner_code)
+    # A denominator of nothing (0 or "-") makes the rate meaningless, not zero.
+    empty = (nenner_code == Fehlwert.NICHTS) | ((nenner_code == Fehlwert.VORHANDEN) & (nenner == 0))
+    code = np.where(empty, np.int8(Fehlwert.NICHT_SINNVOLL), code).astype(np.int8)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wert = np.where(code == Fehlwert.VORHANDEN, zaehler / nenner * ind.faktor, np.nan)
+    return Werte(tafel.index, wert, code, zaehler, zaehler_code, nenner, nenner_code)
+
+
+def veraenderung(current: Werte, previous: Werte | None) -> None:
+    """Change against the previous period, aligned by area (absent then: no change)."""
+    n = len(current.ids)
+    if previous is None:
+        current.veraenderung = np.full(n, np.nan)
+        current.veraenderung_code = np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
+        return
+    where = previous.position()
+    rows = np.array([where.get(key, -1) for key in current.ids], dtype=np.int64)
+    found = rows >= 0
+    before = np.where(found, previous.wert[np.maximum(rows, 0)], np.nan)
+    before_code = np.where(found, previous.code[np.maximum(rows, 0)],
+                           np.int8(Fehlwert.NICHT_GELIEFERT)).astype(np.int8)
+    code = combine_codes(current.code, before_code)
+    current.veraenderung = np.where(code == Fehlwert.VORHANDEN, current.wert - before, np.nan)
+    current.veraenderung_code = code
+
+
+def berechne_stichtag(day: date, tafel: Tafel | None, vergleich: Tafel | None, stand: Gebietsstand,
+                      katalog: Katalog, previous: Stichtagsergebnis | None) -> Stichtagsergebnis:
+    """Everything of one Stichtag; ``previous`` (the Stichtag before) gives the changes."""
+    hinweise: list[str] = []
+    full = vollstaendige_tafel(tafel, stand, day, katalog)
+    namen = katalog.merkmal_namen
+    werte = {}
+    for code, ind in katalog.indikatoren.items():
+        werte[code] = berechne_indikator(ind, full, hinweise, namen)
+        veraenderung(werte[code], previous.werte.get(code) if previous else None)
+    compared = {}
+    if vergleich is not None:
+        ignored: list[str] = []  # bands a benchmark area lacks are simply not compared
+        compared = {code: berechne_indikator(ind, vergleich, ignored, namen)
+                    for code, ind in katalog.indikatoren.items()}
+    return Stichtagsergebnis(day, full, werte, compared, list(dict.fromkeys(hinweise)))

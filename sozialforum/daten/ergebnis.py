@@ -1,0 +1,246 @@
+"""Storing a computation (Berechnung) and reading it back as a ``Monitor`` for the outputs.
+
+A computation runs Stichtag by Stichtag (only two are in memory at a time, so all Gemeinden
+of Germany fit), writes its results as column chunks, the current values of the planning
+areas as rows of ``indikatorwert`` for SQL readers, and a summary: what was computed, which
+classes moved, which targets were missed. Unchanged inputs give no new computation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sozialforum.daten.berechnung import Stichtagsergebnis, Werte, berechne_stichtag
+from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.gebietsstand import Gebietsstand
+from sozialforum.daten.index import GESAMT, STATUS_KLASSEN, Indexwerte, berechne_index, klassenwechsel
+from sozialforum.daten.katalog import Katalog
+from sozialforum.daten.speicher import lade_bestand, lade_vergleich, pack, unpack
+from sozialforum.models import (
+    Berechnung,
+    Ergebnisspalte,
+    Gebiet,
+    Indikator,
+    Indikatorwert,
+    Vergleichswert,
+    Wertespalte,
+)
+from sozialforum.settings import DatenSettings
+
+PLANUNGSEBENEN = ("kreis", "sozialregion", "sozialraum", "planungsraum")
+_OPTIONAL = ("nenner", "nenner_code", "veraenderung", "veraenderung_code")
+
+
+@dataclass
+class BerechnungsErgebnis:
+    berechnung_id: int
+    neu: bool
+    zusammenfassung: dict[str, Any]
+
+
+def _inputs(session: Session, katalog: Katalog, settings: DatenSettings) -> str:
+    digest = hashlib.sha256(katalog.pruefsumme.encode())
+    digest.update(settings.model_dump_json().encode())
+    for table, columns in ((Wertespalte, (Wertespalte.id,)), (Vergleichswert, (Vergleichswert.id,)),
+                           (Gebiet, (Gebiet.id, Gebiet.parent_id, Gebiet.schluessel, Gebiet.ebene,
+                                     Gebiet.einwohner, Gebiet.gueltig_ab, Gebiet.gueltig_bis))):
+        for row in session.execute(sa.select(*columns).order_by(columns[0])):
+            digest.update(repr(tuple(row)).encode())
+        digest.update(table.__tablename__.encode())
+    return digest.hexdigest()
+
+
+def _werte_blob(werte: Werte) -> bytes:
+    ids = np.array(werte.ids)
+    arrays = {"ids": ids, "wert": werte.wert, "code": werte.code, "zaehler": werte.zaehler,
+              "zaehler_code": werte.zaehler_code}
+    arrays.update({name: getattr(werte, name) for name in _OPTIONAL if getattr(werte, name) is not None})
+    return pack(**arrays)
+
+
+def _index_blob(index: Indexwerte) -> bytes:
+    return pack(ids=np.array(index.ids, dtype=np.int64), status=index.status,
+                status_code=index.status_code, status_klasse=index.status_klasse,
+                dynamik=index.dynamik, dynamik_code=index.dynamik_code,
+                dynamik_klasse=index.dynamik_klasse, indikatoren=np.array(index.indikatoren, dtype=str))
+
+
+def _missed_targets(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Katalog) -> list[dict[str, Any]]:
+    missed = []
+    for code, ind in katalog.indikatoren.items():
+        if ind.ziel is None:
+            continue
+        werte = result.werte[code]
+        for i, bereich_id in enumerate(werte.ids):
+            bereich = stand.bereiche[int(bereich_id)]
+            if bereich.ebene not in PLANUNGSEBENEN or werte.code[i] != Fehlwert.VORHANDEN:
+                continue
+            if not ind.ziel.erreicht(float(werte.wert[i])):
+                missed.append({"indikator": ind.name, "gebiet": bereich.name, "ebene": bereich.ebene,
+                               "wert": round(float(werte.wert[i]), ind.nachkommastellen),
+                               "ziel": ind.ziel.text, "einheit": ind.einheit})
+    return missed
+
+
+def _sync_katalog(session: Session, katalog: Katalog) -> dict[str, int]:
+    existing = {code: row_id for code, row_id in session.execute(sa.select(Indikator.code, Indikator.id))}
+    namen = katalog.merkmal_namen
+    for code, ind in katalog.indikatoren.items():
+        values = {
+            "name": ind.name, "dimension": ind.dimension, "einheit": ind.einheit,
+            "richtung": ind.richtung, "quelle": ind.quelle or None,
+            "definition": {"zaehler": ind.zaehler, "nenner": ind.nenner, "faktor": ind.faktor,
+                           "beschreibung": ind.beschreibung(namen)},
+            "definitionsschluessel": ind.definitionsschluessel, "aktualisierung": ind.aktualisierung,
+            "im_index": ind.index, "ziel": ind.ziel.model_dump() if ind.ziel else None,
+            "vergleich": json.loads(ind.vergleich.model_dump_json()) if ind.vergleich else None,
+        }
+        if code in existing:
+            session.execute(sa.update(Indikator).where(Indikator.id == existing[code]).values(values))
+        else:
+            session.execute(sa.insert(Indikator).values(code=code, **values))
+    return {code: row_id for code, row_id in session.execute(sa.select(Indikator.code, Indikator.id))}
+
+
+def _snapshot(session: Session, result: Stichtagsergebnis, stand: Gebietsstand, katalog: Katalog,
+              ids: dict[str, int], berechnung_id: int) -> None:
+    """The current values of the planning areas, one row per value (replaces the last one)."""
+    session.execute(sa.delete(Indikatorwert))
+    rows = []
+    for code, werte in result.werte.items():
+        for i, bereich_id in enumerate(werte.ids):
+            if stand.bereiche[int(bereich_id)].ebene not in PLANUNGSEBENEN:
+                continue
+            present = werte.code[i] == Fehlwert.VORHANDEN
+            change_ok = werte.veraenderung_code is not None and werte.veraenderung_code[i] == 0
+            rows.append({
+                "indikator_id": ids[code], "gebiet_id": int(bereich_id), "stichtag": result.stichtag,
+                "wert": float(werte.wert[i]) if present else None,
+                "zaehler": float(werte.zaehler[i]) if werte.zaehler_code[i] == 0 else None,
+                "nenner": (float(werte.nenner[i]) if werte.nenner is not None
+                           and werte.nenner_code is not None and werte.nenner_code[i] == 0 else None),
+                "fehlend": None if present else Fehlwert(int(werte.code[i])).symbol,
+                "berechnung_id": berechnung_id,
+                "definitionsschluessel": katalog.indikatoren[code].definitionsschluessel,
+                "veraenderung": float(werte.veraenderung[i]) if change_ok else None,  # type: ignore[index]
+            })
+    for start in range(0, len(rows), 5000):
+        session.execute(sa.insert(Indikatorwert), rows[start:start + 5000])
+
+
+def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now: datetime,
+             akteur: str) -> BerechnungsErgebnis:
+    """Compute atlas and monitor from every delivery in the store (in the caller's transaction)."""
+    inputs = _inputs(session, katalog, settings)
+    last = session.scalars(sa.select(Berechnung).order_by(Berechnung.id.desc()).limit(1)).first()
+    if last is not None and last.eingaben == inputs:
+        return BerechnungsErgebnis(last.id, False, last.zusammenfassung)  # type: ignore[arg-type]
+    stand = Gebietsstand.aus(session)
+    days = sorted(session.scalars(sa.select(Wertespalte.stichtag).distinct()).all())
+    vergleich = lade_vergleich(session)
+    definitionen = {code: ind.definitionsschluessel for code, ind in katalog.indikatoren.items()}
+    berechnung = Berechnung(berechnet_am=now, eingaben=inputs, katalog_pruefsumme=katalog.pruefsumme,
+                            definitionen=definitionen, stichtage=[d.isoformat() for d in days],
+                            akteur=akteur)
+    session.add(berechnung)
+    session.flush()
+    assert berechnung.id is not None
+    ids = _sync_katalog(session, katalog)
+    previous: Stichtagsergebnis | None = None
+    prev_index: list[Indexwerte] | None = None
+    notes: list[str] = []
+    moved: list[dict[str, str]] = []
+    for day in days:
+        result = berechne_stichtag(day, lade_bestand(session, [day]).get(day), vergleich.get(day),
+                                   stand, katalog, previous)
+        index, index_notes = berechne_index(result, stand, katalog, settings.einwohner_mindestzahl)
+        moved = klassenwechsel(index, prev_index, stand, day)
+        notes = [*result.hinweise, *index_notes]
+        chunks = [{"berechnung_id": berechnung.id, "art": "indikator", "kennung": code,
+                   "stichtag": day, "daten": _werte_blob(werte)} for code, werte in result.werte.items()]
+        chunks += [{"berechnung_id": berechnung.id, "art": "vergleich", "kennung": code,
+                    "stichtag": day, "daten": _werte_blob(werte)} for code, werte in result.vergleich.items()]
+        chunks += [{"berechnung_id": berechnung.id, "art": "index", "kennung": i.kennung,
+                    "stichtag": day, "daten": _index_blob(i)} for i in index]
+        session.execute(sa.insert(Ergebnisspalte), chunks)
+        previous, prev_index = result, index
+    summary: dict[str, Any] = {"stichtage": len(days), "letzter_stichtag": days[-1].isoformat() if days else None,
+                               "hinweise": notes, "klassenwechsel": moved, "ziele_verfehlt": [],
+                               "definitionen_geaendert": []}
+    if previous is not None:
+        summary["ziele_verfehlt"] = _missed_targets(previous, stand, katalog)
+        summary["klassen"] = _class_counts(prev_index or [])
+        _snapshot(session, previous, stand, katalog, ids, berechnung.id)
+    if last is not None:
+        summary["definitionen_geaendert"] = [
+            katalog.indikatoren[code].name for code, key in definitionen.items()
+            if last.definitionen.get(code) not in (None, key)]
+    berechnung.zusammenfassung = summary
+    session.flush()
+    return BerechnungsErgebnis(berechnung.id, True, summary)
+
+
+def _class_counts(index: list[Indexwerte]) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for entry in index:
+        if entry.dimension != GESAMT:
+            continue
+        values, numbers = np.unique(entry.status_klasse[entry.status_klasse > 0], return_counts=True)
+        counts[entry.ebene] = {STATUS_KLASSEN[int(v)]: int(n) for v, n in zip(values, numbers, strict=True)}
+    return counts
+
+
+@dataclass
+class Monitor:
+    """A stored computation, read back: everything the outputs need."""
+
+    berechnung: Berechnung
+    stand: Gebietsstand
+    stichtage: list[date]
+    werte: dict[tuple[str, date], Werte] = field(default_factory=dict)
+    vergleich: dict[tuple[str, date], Werte] = field(default_factory=dict)
+    index: dict[tuple[str, date], Indexwerte] = field(default_factory=dict)
+
+    @property
+    def letzter_stichtag(self) -> date:
+        return self.stichtage[-1]
+
+
+def _werte(arrays: dict[str, np.ndarray]) -> Werte:
+    ids = arrays["ids"].tolist()
+    return Werte(ids, arrays["wert"], arrays["code"], arrays["zaehler"], arrays["zaehler_code"],
+                 *(arrays.get(name) for name in _OPTIONAL))
+
+
+def lade_monitor(session: Session, berechnung_id: int | None = None) -> Monitor | None:
+    query = sa.select(Berechnung).order_by(Berechnung.id.desc()).limit(1)
+    if berechnung_id is not None:
+        query = sa.select(Berechnung).where(Berechnung.id == berechnung_id)
+    berechnung = session.scalars(query).first()
+    if berechnung is None:
+        return None
+    monitor = Monitor(berechnung, Gebietsstand.aus(session),
+                      [date.fromisoformat(d) for d in berechnung.stichtage])
+    for art, kennung, stichtag, blob in session.execute(sa.select(
+            Ergebnisspalte.art, Ergebnisspalte.kennung, Ergebnisspalte.stichtag, Ergebnisspalte.daten)
+            .where(Ergebnisspalte.berechnung_id == berechnung.id)):
+        arrays = unpack(blob)
+        if art == "indikator":
+            monitor.werte[(kennung, stichtag)] = _werte(arrays)
+        elif art == "vergleich":
+            monitor.vergleich[(kennung, stichtag)] = _werte(arrays)
+        else:
+            ebene, dimension = kennung.split(":", 1)
+            monitor.index[(kennung, stichtag)] = Indexwerte(
+                ebene, dimension, arrays["ids"].tolist(), arrays["status"], arrays["status_code"],
+                arrays["status_klasse"], arrays["dynamik"], arrays["dynamik_code"],
+                arrays["dynamik_klasse"], arrays["indikatoren"].tolist())
+    return monitor

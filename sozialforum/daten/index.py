@@ -1,0 +1,164 @@
+"""The composite index of the Sozialraummonitor, after the Berlin "Monitoring Soziale
+Stadtentwicklung" (MSS): z-standardise each index indicator across the areas of one level,
+add the z-values, z-standardise the sum. Status from the values, dynamics from their changes.
+
+Classes (MSS): status hoch < −1,0 ≤ mittel ≤ +1,0 < niedrig ≤ +1,5 < sehr niedrig; dynamics
+positiv < −1,0 ≤ stabil ≤ +1,0 < negativ. Indicators are oriented so that higher means more
+need (``richtung``). Areas under the population floor (300 by default) are left out, since
+their rates swing with a handful of cases. The standard deviation is that of the population
+of areas (ddof=0): the areas are all areas, not a sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+
+from sozialforum.daten.berechnung import Stichtagsergebnis, Werte
+from sozialforum.daten.fehlwerte import Fehlwert, combine_codes
+from sozialforum.daten.gebietsstand import Gebietsstand
+from sozialforum.daten.katalog import Katalog
+from sozialforum.daten.merkmale import parse_key
+
+STATUS_KLASSEN = {1: "hoch", 2: "mittel", 3: "niedrig", 4: "sehr niedrig"}
+DYNAMIK_KLASSEN = {1: "positiv", 2: "stabil", 3: "negativ"}
+GESAMT = "gesamt"
+
+
+def status_klasse(index: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
+    classes = np.select([index < -1.0, index <= 1.0, index <= 1.5, index > 1.5], [1, 2, 3, 4], 0)
+    return np.where(np.isnan(index), 0, classes).astype(np.int8)
+
+
+def dynamik_klasse(index: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
+    classes = np.select([index < -1.0, index <= 1.0, index > 1.0], [1, 2, 3], 0)
+    return np.where(np.isnan(index), 0, classes).astype(np.int8)
+
+
+def z_standardise(values: npt.NDArray[np.float64], codes: npt.NDArray[np.int8]
+                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
+    """z-values over the areas whose value is present; the others stay missing."""
+    present = codes == Fehlwert.VORHANDEN
+    out = np.full(values.shape, np.nan)
+    if present.sum() < 2:
+        return out, np.where(present, np.int8(Fehlwert.NICHT_SINNVOLL), codes).astype(np.int8)
+    sample = values[present]
+    spread = sample.std()
+    if spread == 0:
+        return out, np.where(present, np.int8(Fehlwert.NICHT_SINNVOLL), codes).astype(np.int8)
+    out[present] = (sample - sample.mean()) / spread
+    return out, codes
+
+
+@dataclass
+class Indexwerte:
+    """The index of one dimension (or ``gesamt``) on one level and Stichtag."""
+
+    ebene: str
+    dimension: str
+    ids: list[int]
+    status: npt.NDArray[np.float64]
+    status_code: npt.NDArray[np.int8]
+    status_klasse: npt.NDArray[np.int8]
+    dynamik: npt.NDArray[np.float64]
+    dynamik_code: npt.NDArray[np.int8]
+    dynamik_klasse: npt.NDArray[np.int8]
+    indikatoren: list[str]
+
+    @property
+    def kennung(self) -> str:
+        return f"{self.ebene}:{self.dimension}"
+
+
+def _population(result: Stichtagsergebnis, ids: list[int], stand: Gebietsstand, merkmal: str) -> np.ndarray:
+    """The population for the floor: the delivered count, else the register figure."""
+    tafel = result.tafel
+    key = parse_key(merkmal)
+    row_of = {bereich_id: i for i, bereich_id in enumerate(tafel.index)}
+    column = tafel.spalten.index(key) if key in tafel.spalten else None
+    out = np.full(len(ids), np.nan)
+    for i, bereich_id in enumerate(ids):
+        if column is not None and tafel.codes[row_of[bereich_id], column] == Fehlwert.VORHANDEN:
+            out[i] = tafel.werte[row_of[bereich_id], column]
+        elif stand.bereiche[bereich_id].einwohner is not None:
+            out[i] = stand.bereiche[bereich_id].einwohner
+    return out
+
+
+def _pick(werte: Werte, rows: np.ndarray, dynamic: bool) -> tuple[np.ndarray, np.ndarray]:
+    if dynamic:
+        assert werte.veraenderung is not None and werte.veraenderung_code is not None
+        return werte.veraenderung[rows], werte.veraenderung_code[rows]
+    return werte.wert[rows], werte.code[rows]
+
+
+def _composite(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    if not parts:
+        return np.full(n, np.nan), np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
+    total = np.sum([z for z, _ in parts], axis=0)
+    code = combine_codes(*[c for _, c in parts])
+    return z_standardise(np.where(code == Fehlwert.VORHANDEN, total, np.nan), code)
+
+
+def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Katalog,
+                   mindestzahl: int) -> tuple[list[Indexwerte], list[str]]:
+    """Status and dynamics per level, per dimension and overall; and German notes."""
+    notes: list[str] = []
+    out: list[Indexwerte] = []
+    for ebene in katalog.index.ebenen:
+        ids = sorted(b.id for b in stand.am(result.stichtag) if b.ebene == ebene)
+        if not ids:
+            continue
+        population = _population(result, ids, stand, katalog.index.bevoelkerung)
+        included = population >= mindestzahl
+        small = [stand.bereiche[i].name for i, ok in zip(ids, included, strict=True) if not ok]
+        if small:
+            notes.append(f"{ebene.capitalize()}: nicht im Index (unter {mindestzahl} Einwohner "
+                         f"oder Einwohnerzahl unbekannt): {', '.join(small)}.")
+        z_by_indicator: dict[str, tuple[list[tuple[np.ndarray, np.ndarray]], str]] = {}
+        for dynamic in (False, True):
+            for ind in katalog.index_indikatoren():
+                werte = result.werte[ind.code]
+                position = werte.position()
+                rows = np.array([position[i] for i in ids])
+                values, codes = _pick(werte, rows, dynamic)
+                codes = np.where(included, codes, np.int8(Fehlwert.NICHT_SINNVOLL)).astype(np.int8)
+                if not (codes[included] == Fehlwert.VORHANDEN).any():
+                    if not dynamic:
+                        notes.append(f"{ebene.capitalize()}: „{ind.name}“ liegt auf dieser Ebene nicht "
+                                     "vor und bleibt im Index unberücksichtigt.")
+                    continue
+                z = z_standardise(values * ind.richtung, codes)
+                z_by_indicator.setdefault(ind.code, ([], ind.dimension))[0].append(z)
+        dimensions = [*dict.fromkeys(d for _, d in z_by_indicator.values()), GESAMT]
+        for dimension in dimensions:
+            members = [code for code, (_, d) in z_by_indicator.items() if dimension in (d, GESAMT)]
+            status = _composite([z_by_indicator[c][0][0] for c in members], len(ids))
+            dyn = _composite([z_by_indicator[c][0][1] for c in members
+                              if len(z_by_indicator[c][0]) > 1], len(ids))
+            out.append(Indexwerte(ebene, dimension, ids, status[0], status[1], status_klasse(status[0]),
+                                  dyn[0], dyn[1], dynamik_klasse(dyn[0]), members))
+    return out, notes
+
+
+def klassenwechsel(current: list[Indexwerte], previous: list[Indexwerte] | None,
+                   stand: Gebietsstand, day: date) -> list[dict[str, str]]:
+    """Areas whose status class moved since the previous Stichtag (overall index)."""
+    if not previous:
+        return []
+    before = {(i.ebene, i.dimension): i for i in previous}
+    moved = []
+    for index in current:
+        if index.dimension != GESAMT or (index.ebene, GESAMT) not in before:
+            continue
+        old = before[(index.ebene, GESAMT)]
+        old_class = dict(zip(old.ids, old.status_klasse.tolist(), strict=True))
+        for bereich_id, klasse in zip(index.ids, index.status_klasse.tolist(), strict=True):
+            was = old_class.get(bereich_id, 0)
+            if klasse and was and klasse != was:
+                moved.append({"ebene": index.ebene, "gebiet": stand.bereiche[bereich_id].name,
+                              "vorher": STATUS_KLASSEN[was], "jetzt": STATUS_KLASSEN[klasse]})
+    return moved

@@ -1,0 +1,123 @@
+"""Reading and writing column chunks, and assembling the effective base data per Stichtag.
+
+Every delivery is kept; the effective value of a Merkmal for an area on a Stichtag is the one
+of the newest delivery that has it (a corrected file supersedes, the history stays).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.merkmale import MerkmalKey, parse_key
+from sozialforum.models import Vergleichswert, Wertespalte
+
+
+def pack(**arrays: npt.NDArray[np.generic]) -> bytes:
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def unpack(blob: bytes) -> dict[str, npt.NDArray[np.generic]]:
+    with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
+        return {name: archive[name] for name in archive.files}
+
+
+@dataclass
+class Tafel:
+    """Base counts of one Stichtag: rows are areas (ids, or keys of Vergleichsgebiete),
+    columns are Merkmale with their bands; values NaN where the code says why."""
+
+    index: list[int] | list[str]
+    spalten: list[MerkmalKey]
+    werte: npt.NDArray[np.float64]
+    codes: npt.NDArray[np.int8]
+
+    def column(self, key: MerkmalKey) -> int:
+        return self.spalten.index(key)
+
+    @classmethod
+    def leer(cls, index: list, spalten: list[MerkmalKey]) -> Tafel:
+        shape = (len(index), len(spalten))
+        return cls(index, spalten, np.full(shape, np.nan),
+                   np.full(shape, Fehlwert.NICHT_GELIEFERT, dtype=np.int8))
+
+
+def _stored_chunks(session: Session, stichtage: Iterable[date] | None) -> list[tuple[str, date, bytes]]:
+    query = sa.select(Wertespalte.merkmal, Wertespalte.stichtag, Wertespalte.daten).order_by(
+        Wertespalte.datenlieferung_id)
+    if stichtage is not None:
+        query = query.where(Wertespalte.stichtag.in_(list(stichtage)))
+    return [(m, s, d) for m, s, d in session.execute(query)]
+
+
+def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> dict[date, Tafel]:
+    """The effective base counts of every Stichtag (or the given ones)."""
+    by_day: dict[date, list[tuple[str, dict[str, npt.NDArray[np.generic]]]]] = {}
+    for merkmal, stichtag, blob in _stored_chunks(session, stichtage):
+        by_day.setdefault(stichtag, []).append((merkmal, unpack(blob)))
+    result = {}
+    for stichtag, chunks in sorted(by_day.items()):
+        ids = np.unique(np.concatenate([chunk["gebiet"] for _, chunk in chunks]))
+        keys = sorted({parse_key(merkmal) for merkmal, _ in chunks})
+        tafel = Tafel.leer(ids.tolist(), keys)
+        position = {key: i for i, key in enumerate(keys)}
+        for merkmal, chunk in chunks:  # oldest first: newer deliveries overwrite
+            rows = np.searchsorted(ids, chunk["gebiet"])
+            column = position[parse_key(merkmal)]
+            tafel.werte[rows, column] = chunk["wert"]
+            tafel.codes[rows, column] = chunk["code"]
+        result[stichtag] = tafel
+    return result
+
+
+def lade_vergleich(session: Session) -> dict[date, Tafel]:
+    """Delivered counts of the Vergleichsgebiete per Stichtag (newest delivery wins)."""
+    rows = session.execute(sa.select(
+        Vergleichswert.schluessel, Vergleichswert.merkmal, Vergleichswert.stichtag,
+        Vergleichswert.wert, Vergleichswert.fehlend).order_by(Vergleichswert.datenlieferung_id)).all()
+    by_day: dict[date, dict[tuple[str, str], tuple[float | None, str | None]]] = {}
+    for key, merkmal, stichtag, wert, fehlend in rows:
+        by_day.setdefault(stichtag, {})[(key, merkmal)] = (wert, fehlend)
+    result = {}
+    for stichtag, cells in by_day.items():
+        keys = sorted({key for key, _ in cells})
+        spalten = sorted({parse_key(m) for _, m in cells})
+        tafel = Tafel.leer(keys, spalten)
+        for (key, merkmal), (wert, fehlend) in cells.items():
+            row, col = keys.index(key), spalten.index(parse_key(merkmal))
+            code = Fehlwert.VORHANDEN if fehlend is None else _code(fehlend)
+            tafel.werte[row, col] = np.nan if wert is None else wert
+            tafel.codes[row, col] = code
+        result[stichtag] = tafel
+    return result
+
+
+def _code(symbol: str) -> Fehlwert:
+    for code in Fehlwert:
+        if code.symbol == symbol:
+            return code
+    return Fehlwert.UNBEKANNT
+
+
+def fingerprint(bestand: dict[date, Tafel], vergleich: dict[date, Tafel]) -> str:
+    """A hash of the effective input values: a file re-delivered with equal values (another
+    export date) changes provenance, not the computation."""
+    digest = hashlib.sha256()
+    for label, tables in (("b", bestand), ("v", vergleich)):
+        for stichtag in sorted(tables):
+            tafel = tables[stichtag]
+            digest.update(f"{label}{stichtag}{tafel.index}{[str(k) for k in tafel.spalten]}".encode())
+            digest.update(np.nan_to_num(tafel.werte, nan=-1.0).tobytes())
+            digest.update(tafel.codes.tobytes())
+    return digest.hexdigest()

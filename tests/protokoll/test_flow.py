@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from flows.protokoll_demo import Antwortgeber
 from flows.protokoll_einsammeln import protokoll_einsammeln
 from sozialforum.db import session_scope
 from sozialforum.models import AuditEntry, Auftrag, OutboxMessage, Protokoll, ProtokollFreigabe
@@ -20,7 +21,7 @@ from sozialforum.protokoll.lage import protokoll_for_sitzung
 from sozialforum.settings import load_settings
 from sozialforum.vocab import OutboxStatus, ProtokollStatus
 from tests.protokoll.conftest import NACH_SITZUNG, Welt, build_world
-from tests.protokoll.flowhelfer import Antwort, wait_for_paused_runs, write_config
+from tests.protokoll.flowhelfer import wait_for_paused_runs, write_config
 from tests.protokoll.test_ablauf import entwurf
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
@@ -63,7 +64,8 @@ def test_whole_path_with_return_and_approval(prefect_harness: None, sqlite_engin
     during = protokoll_einsammeln(welt.sitzung_id, konfiguration=config, jetzt=NACH_SITZUNG + timedelta(days=5))
     assert "Kommentierung läuft" in during
 
-    answer = Antwort(engine, pid, {"entscheidung": "zurueckgeben", "anmerkungen": "Bitte Quelle zu TOP 2."}).start()
+    answer = Antwortgeber(engine, welt.sitzung_id,
+                          {"entscheidung": "zurueckgeben", "anmerkungen": "Bitte Quelle zu TOP 2."}).start()
     returned = protokoll_einsammeln(welt.sitzung_id, konfiguration=config,
                                     jetzt=NACH_SITZUNG + timedelta(days=11), poll_sekunden=1)
     answer.join()
@@ -74,7 +76,8 @@ def test_whole_path_with_return_and_approval(prefect_harness: None, sqlite_engin
         preferencelist=("plain",)).get_content()
 
     _submit(engine, config, welt, pid, days=12)
-    answer = Antwort(engine, pid, {"entscheidung": "freigeben", "entschieden_von": "Gerd Geschäft"}).start()
+    answer = Antwortgeber(engine, welt.sitzung_id,
+                          {"entscheidung": "freigeben", "entschieden_von": "Gerd Geschäft"}).start()
     approved = protokoll_einsammeln(welt.sitzung_id, konfiguration=config,
                                     jetzt=NACH_SITZUNG + timedelta(days=20), poll_sekunden=1)
     answer.join()

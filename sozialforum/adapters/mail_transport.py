@@ -50,11 +50,13 @@ class FileTransport:
         directory.mkdir(parents=True, exist_ok=True)
 
     def send(self, *, message_id: int, art: str, sender: str, recipient: str, content: bytes,
-             handed_over: Callable[[], None]) -> Outcome:
+             handed_over: Callable[[], None], while_waiting: Callable[[], object] | None = None) -> Outcome:
         target = self.directory / f"{message_id:07d}-{art}.eml"
         temporary = target.with_suffix(".tmp")
         temporary.write_bytes(content)
         temporary.replace(target)
+        if while_waiting is not None:
+            while_waiting()
         return Outcome(True, f"geschrieben: {target.name}")
 
     def close(self) -> None:
@@ -92,9 +94,11 @@ class SmtpTransport:
         return client
 
     def send(self, *, message_id: int, art: str, sender: str, recipient: str, content: bytes,
-             handed_over: Callable[[], None]) -> Outcome:
+             handed_over: Callable[[], None], while_waiting: Callable[[], object] | None = None) -> Outcome:
+        """One SMTP transaction. ``while_waiting`` runs after the end of DATA, while the server
+        works on the message, before its reply is read."""
         try:
-            return self._transaction(sender, recipient, content, handed_over)
+            return self._transaction(sender, recipient, content, handed_over, while_waiting)
         except smtplib.SMTPServerDisconnected as exc:
             self.backend.close()
             return Outcome(False, f"Verbindung abgebrochen: {exc}", connection_lost=True)
@@ -102,8 +106,8 @@ class SmtpTransport:
             self.backend.close()
             return Outcome(False, f"Verbindungsfehler: {exc!r}", connection_lost=True)
 
-    def _transaction(self, sender: str, recipient: str, content: bytes,
-                     handed_over: Callable[[], None]) -> Outcome:
+    def _transaction(self, sender: str, recipient: str, content: bytes, handed_over: Callable[[], None],
+                     while_waiting: Callable[[], object] | None) -> Outcome:
         client = self._client()
         options = [f"size={len(content)}"] if client.does_esmtp and client.has_extn("size") else []
         code, text = client.mail(sender, options)
@@ -124,6 +128,8 @@ class SmtpTransport:
         client.send(body)
         client.send(b".\r\n")
         handed_over()
+        if while_waiting is not None:
+            while_waiting()
         code, text = client.getreply()
         if code != 250:
             return _refused(code, text)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -40,6 +40,7 @@ from sozialforum.vocab import OutboxStatus
 
 LEASE = timedelta(seconds=60)  # a live run renews its claim long before this runs out
 CLAIM_CHUNK = 100
+PRODUCE_AHEAD = 25  # messages a producer prepares at once when the delivery has run dry
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_MAX = timedelta(hours=6)
 
@@ -231,7 +232,7 @@ def _backoff(attempt: int) -> timedelta:
 
 def _finish(engine: Engine, row: Any, outcome: Outcome, *, now: datetime, settings: Settings,
             token: str) -> str:
-    """Record the outcome of one message in its own commit; returns the new status."""
+    """Record a failed attempt in its own commit; returns the new status."""
     table = _table()
     attempts = row.versuche + 1
     if outcome.ok:
@@ -275,11 +276,29 @@ class _Clock:
         self.next_at = max(self.next_at + self.interval, time.monotonic() - self.interval)
 
 
+class Producer(Protocol):
+    """Queues messages while the delivery runs (see ``deliver_pending``)."""
+
+    def step(self) -> bool:
+        """Prepare one more message; False when there is nothing left to prepare."""
+        ...
+
+    def flush(self) -> None:
+        """Commit what was prepared to the outbox (only committed messages are ever sent)."""
+        ...
+
+
 def deliver_pending(
-    engine: Engine, settings: Settings, *, now: datetime, limit: int | None = None
+    engine: Engine, settings: Settings, *, now: datetime, limit: int | None = None,
+    producer: Producer | None = None,
 ) -> DeliveryReport:
     """Send every due message exactly once: over SMTP (``settings.mail.smtp_host``) or as .eml
-    files into ``settings.outbox_dir``. Per-message outcomes are committed one by one."""
+    files into ``settings.outbox_dir``.
+
+    With a ``producer``, rendering overlaps with delivery in this one thread: while the server
+    works on a message (between the end of DATA and its reply), the producer queues the next
+    one; when nothing is left to send, it queues a few at once. One thread, so the store sees
+    one writer at a time (SQLite) and no lock is ever held across a wait."""
     clock = _Clock(now, settings.mail.nachrichten_pro_sekunde)
     token = secrets.token_hex(16)
     journal_dir = settings.data_dir / "versand"
@@ -304,11 +323,14 @@ def deliver_pending(
             rows, resumed = _claim(engine, now=clock.now(), token=token, limit=chunk)
             report.resumed += resumed
             if not rows:
+                if producer is not None and any([producer.step() for _ in range(PRODUCE_AHEAD)]):
+                    producer.flush()
+                    continue
                 break
             if remaining is not None:
                 remaining -= len(rows)
             _send_chunk(engine, transport, rows, report, journal=journal, clock=clock, settings=settings,
-                        token=token)
+                        token=token, producer=producer)
             if report.connection_error:
                 break
     finally:
@@ -317,30 +339,70 @@ def deliver_pending(
     return report
 
 
+class _Ledger:
+    """Books sent messages in small batches (one statement for many rows); until a batch is
+    booked, the journal already holds its messages, so a crash loses no booking."""
+
+    BATCH = 50
+    SECONDS = 0.5
+
+    def __init__(self, engine: Engine, token: str) -> None:
+        table = _table()
+        self.engine, self.token = engine, token
+        self.pending: list[dict[str, Any]] = []
+        self.booked_at = time.monotonic()
+        self.statement = sa.update(table).where(
+            table.c.id == sa.bindparam("_id"), table.c.lauf == token).values(
+            status=OutboxStatus.SENT.value, versuche=sa.bindparam("_versuche"), lauf=None,
+            antwort_server=sa.bindparam("_reply"), gesendet_am=sa.bindparam("_at"), naechster_versuch=None)
+
+    def sent(self, row: Any, reply: str, moment: datetime) -> None:
+        self.pending.append({"_id": row.id, "_versuche": row.versuche + 1, "_reply": reply[:2000], "_at": moment})
+        if len(self.pending) >= self.BATCH or time.monotonic() - self.booked_at > self.SECONDS:
+            self.book()
+
+    def book(self) -> None:
+        if self.pending:
+            with self.engine.begin() as connection:
+                connection.execute(self.statement, self.pending)
+            self.pending = []
+        self.booked_at = time.monotonic()
+
+
 def _send_chunk(engine: Engine, transport: Transport, rows: list[Any], report: DeliveryReport, *,
-                journal: _Journal, clock: _Clock, settings: Settings, token: str) -> None:
+                journal: _Journal, clock: _Clock, settings: Settings, token: str,
+                producer: Producer | None = None) -> None:
     sender = str(settings.mail.absender)
+    ledger = _Ledger(engine, token)
     renewed = time.monotonic()
-    for index, row in enumerate(rows):
-        clock.pace()
-        if time.monotonic() - renewed > LEASE.total_seconds() / 3:  # a slow server: keep the claim
-            _renew(engine, token=token, now=clock.now())
-            renewed = time.monotonic()
-        outcome = transport.send(message_id=row.id, art=row.art, sender=sender, recipient=row.empfaenger,
-                                 content=row.inhalt, handed_over=lambda row_id=row.id: journal.handed_over(row_id))
-        status = _finish(engine, row, outcome, now=clock.now(), settings=settings, token=token)
-        if status == OutboxStatus.SENT.value:
-            report.sent += 1
-            continue
-        permanent = status == OutboxStatus.FAILED.value
-        report.failed += permanent
-        report.retry_later += not permanent
-        report.problems.append(DeliveryProblem(row.id, row.person_id, row.empfaenger, outcome.reply, permanent))
-        if outcome.connection_lost:
-            # The server went away: give the rest of the claim back instead of failing it.
-            _release(engine, [r.id for r in rows[index + 1 :]], token=token)
-            report.connection_error = outcome.reply
-            return
+    try:
+        for index, row in enumerate(rows):
+            clock.pace()
+            if time.monotonic() - renewed > LEASE.total_seconds() / 3:  # a slow server: keep the claim
+                ledger.book()
+                _renew(engine, token=token, now=clock.now())
+                renewed = time.monotonic()
+            outcome = transport.send(message_id=row.id, art=row.art, sender=sender, recipient=row.empfaenger,
+                                     content=row.inhalt,
+                                     handed_over=lambda row_id=row.id: journal.handed_over(row_id),
+                                     while_waiting=producer.step if producer is not None else None)
+            if outcome.ok:
+                ledger.sent(row, outcome.reply, clock.now())
+                report.sent += 1
+                continue
+            ledger.book()
+            status = _finish(engine, row, outcome, now=clock.now(), settings=settings, token=token)
+            permanent = status == OutboxStatus.FAILED.value
+            report.failed += permanent
+            report.retry_later += not permanent
+            report.problems.append(DeliveryProblem(row.id, row.person_id, row.empfaenger, outcome.reply, permanent))
+            if outcome.connection_lost:
+                # The server went away: give the rest of the claim back instead of failing it.
+                _release(engine, [r.id for r in rows[index + 1 :]], token=token)
+                report.connection_error = outcome.reply
+                return
+    finally:
+        ledger.book()
 
 
 def _release(engine: Engine, ids: list[int], *, token: str) -> None:

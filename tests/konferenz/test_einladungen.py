@@ -197,3 +197,18 @@ def test_html_in_titles_is_escaped(engine, smtp_settings, smtp, konferenz) -> No
     _invite(engine, smtp_settings, konferenz)
     html = support.parse(smtp.collector.messages[0].content).get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_invite_and_deliver_overlaps_and_sends_each_once(engine, smtp_settings, smtp, konferenz) -> None:
+    report, delivery = versand.invite_and_deliver(engine, smtp_settings, sitzung_id=konferenz.sitzung_id,
+                                                  now=NOW, actor="test")
+    assert report.neu == 4 and delivery.sent == 4 and len(report.uebersprungen) == 7
+    again, delivery = versand.invite_and_deliver(engine, smtp_settings, sitzung_id=konferenz.sitzung_id,
+                                                 now=NOW, actor="test")
+    assert again.neu == 0 and again.schon_vorhanden == 4 and delivery.sent == 0
+    assert sorted(m.rcpt_tos[0] for m in smtp.collector.messages) == sorted([
+        "erika.mustermann@awo-sued.example", "j.oeztuerk@caritas-sued.example",
+        "kim.lange@familienzentrum.example", "info@awo-sued.example"])
+    with Session(engine) as session:
+        assert session.get(Sitzung, konferenz.sitzung_id).status == SitzungStatus.EINGELADEN
+        assert len(session.exec(select(Rueckmeldung)).all()) == 4

@@ -10,12 +10,16 @@ moved or cancelled meeting never gets a stale reminder or invitation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from sozialforum import audit
+from sozialforum.db import session_scope
 from sozialforum.models import OutboxMessage, Person, Rueckmeldung, Sitzung
 from sozialforum.services import outbox
 from sozialforum.services.konferenz.empfaenger import (
@@ -29,7 +33,7 @@ from sozialforum.services.konferenz.termine import reminder_due, sitzungen_to_in
 from sozialforum.services.konferenz.vorbereitung import load_pack, prepare
 from sozialforum.settings import Settings
 from sozialforum.timeutil import as_utc, berlin, format_termin
-from sozialforum.vocab import Antwort, LinkZweck, OutboxStatus, SitzungStatus
+from sozialforum.vocab import Antwort, AuditAktion, LinkZweck, OutboxStatus, SitzungStatus
 
 
 class VersandFehler(ValueError):
@@ -67,7 +71,10 @@ def _personal_link(session: Session, recipient: Empfaenger, sitzung: Sitzung, *,
 
 
 def _enqueue(session: Session, composer: Composer, recipients: list[Empfaenger], report: VersandBericht,
-             *, now: datetime, settings: Settings, tage: int | None = None) -> None:
+             *, now: datetime, settings: Settings, tage: int | None = None,
+             pause: Callable[[], None] | None = None) -> None:
+    """Queue one message per recipient that lacks one; ``pause`` runs after each rendered
+    message (the pipelined send uses it to let the delivery thread run)."""
     sitzung = composer.pack.sitzung
     keys = {r.key: message_key(composer.art, sitzung, r.email, tage=tage) for r in recipients}
     known = outbox.existing_keys(session, keys.values())
@@ -82,22 +89,33 @@ def _enqueue(session: Session, composer: Composer, recipients: list[Empfaenger],
         bezug = {"sitzung_id": sitzung.id, "sequenz": sitzung.ical_sequence, "art": composer.art}
         requests.append(outbox.MailRequest(key, composer.art, composer.mail(recipient, link),
                                            recipient.person_id, bezug))
+        if pause is not None:
+            pause()
     report.neu += outbox.enqueue_many(session, requests, now=now, settings=settings)
 
 
 def _record_invited(session: Session, sitzung: Sitzung, recipients: list[Empfaenger], now: datetime) -> None:
-    """The attendee records: who was invited at which address (calendar replies must match)."""
+    """The attendee records: who was invited at which address (calendar replies must match).
+    New rows go in as one bulk insert (with their audit entries); changed addresses are updated."""
     existing = {r.person_id: r for r in session.exec(select(Rueckmeldung).where(
-        Rueckmeldung.sitzung_id == sitzung.id))}
+        Rueckmeldung.sitzung_id == sitzung.id, Rueckmeldung.person_id.in_([r.person_id for r in recipients])))}  # type: ignore[attr-defined]
+    new_rows = []
     for recipient in recipients:
         row = existing.get(recipient.person_id)
         if row is None:
-            row = Rueckmeldung(sitzung_id=sitzung.id, person_id=recipient.person_id,  # type: ignore[arg-type]
-                               antwort=Antwort.OFFEN, eingeladen_am=now, sequenz=sitzung.ical_sequence)
-        if row.eingeladen_an != recipient.email or row.eingeladen_am is None:
+            new_rows.append({"sitzung_id": sitzung.id, "person_id": recipient.person_id, "antwort": Antwort.OFFEN.value,
+                             "personen": 1, "beduerfnisse": [], "eingeladen_an": recipient.email,
+                             "eingeladen_am": now, "sequenz": sitzung.ical_sequence})
+        elif row.eingeladen_an != recipient.email or row.eingeladen_am is None:
             row.eingeladen_an = recipient.email
             row.eingeladen_am = row.eingeladen_am or now
             session.add(row)
+    if new_rows:
+        table = Rueckmeldung.__table__  # type: ignore[attr-defined]
+        session.execute(sa.insert(table), new_rows)
+        ids = session.scalars(sa.select(table.c.id).where(
+            table.c.sitzung_id == sitzung.id, table.c.person_id.in_([r["person_id"] for r in new_rows])))
+        audit.record_bulk(session, table="rueckmeldung", entries=[(i, AuditAktion.CREATE, {}) for i in ids])
     session.flush()
 
 
@@ -135,10 +153,8 @@ def _former_recipients(session: Session, sitzung: Sitzung, current: list[Empfaen
     return result
 
 
-def send_invitations(session: Session, *, sitzung_id: int, now: datetime, settings: Settings,
-                     aenderung: str | None = None) -> VersandBericht:
-    """Queue the invitation (or, after a change, the update) for every recipient still lacking
-    one of the current SEQUENCE. Members who left since an earlier version get a cancellation."""
+def _plan(session: Session, *, sitzung_id: int, now: datetime, settings: Settings,
+          aenderung: str | None) -> tuple[Composer, VersandBericht]:
     pack = prepare(session, sitzung_id, settings)
     sitzung = pack.sitzung
     if sitzung.status == SitzungStatus.ABGESAGT:
@@ -147,19 +163,104 @@ def send_invitations(session: Session, *, sitzung_id: int, now: datetime, settin
         raise VersandFehler(f"Die Sitzung „{sitzung.titel}“ hat schon begonnen ({format_termin(sitzung.beginn)}).")
     art = "aktualisierung" if sitzung.ical_sequence > 0 else "einladung"
     report = VersandBericht(sitzung_id=sitzung_id, art=art, uebersprungen=list(pack.uebersprungen))
-    composer = Composer(pack, settings, now, art, aenderung=aenderung or "geänderte Angaben")
-    _enqueue(session, composer, pack.empfaenger, report, now=now, settings=settings)
-    if art == "aktualisierung":
+    return Composer(pack, settings, now, art, aenderung=aenderung or "geänderte Angaben"), report
+
+
+def _conclude(session: Session, composer: Composer, report: VersandBericht, *, now: datetime,
+              settings: Settings) -> None:
+    """After an update: members who left get a cancellation. Then the Sitzung counts as invited."""
+    pack = composer.pack
+    sitzung = session.get(Sitzung, pack.sitzung.id)
+    assert sitzung is not None
+    if composer.art == "aktualisierung":
         gone = _former_recipients(session, sitzung, pack.empfaenger, report)
         if gone:
             _enqueue(session, Composer(pack, settings, now, "absage", grund="Sie gehören dem Gremium "
                                        "zu diesem Termin nicht mehr an."), gone, report, now=now, settings=settings)
-    _record_invited(session, sitzung, pack.empfaenger, now)
     if sitzung.status == SitzungStatus.GEPLANT:
         sitzung.status = SitzungStatus.EINGELADEN
         session.add(sitzung)
     session.flush()
+
+
+def send_invitations(session: Session, *, sitzung_id: int, now: datetime, settings: Settings,
+                     aenderung: str | None = None) -> VersandBericht:
+    """Queue the invitation (or, after a change, the update) for every recipient still lacking
+    one of the current SEQUENCE. Members who left since an earlier version get a cancellation."""
+    composer, report = _plan(session, sitzung_id=sitzung_id, now=now, settings=settings, aenderung=aenderung)
+    recipients = composer.pack.empfaenger
+    _enqueue(session, composer, recipients, report, now=now, settings=settings)
+    _record_invited(session, composer.pack.sitzung, recipients, now)
+    _conclude(session, composer, report, now=now, settings=settings)
     return report
+
+
+class _InvitationProducer:
+    """Prepares the invitations of one batch for ``outbox.deliver_pending(producer=...)``: the
+    personal links of ``BATCH`` recipients in one transaction, then one rendered mail per step,
+    and every ``BATCH`` mails into the outbox in one bulk insert. No transaction stays open
+    between steps (SQLite has one writer, and the delivery books in between)."""
+
+    BATCH = 25
+
+    def __init__(self, engine: Engine, settings: Settings, composer: Composer, report: VersandBericht, *,
+                 now: datetime, actor: str) -> None:
+        self.engine, self.settings, self.composer, self.report = engine, settings, composer, report
+        self.now, self.actor = now, actor
+        sitzung = composer.pack.sitzung
+        with session_scope(engine, actor=actor) as session:
+            known = outbox.existing_keys(session, (message_key(composer.art, sitzung, r.email)
+                                                   for r in composer.pack.empfaenger))
+        self.todo = [r for r in composer.pack.empfaenger if message_key(composer.art, sitzung, r.email) not in known]
+        report.schon_vorhanden += len(composer.pack.empfaenger) - len(self.todo)
+        self.position = 0
+        self.links: dict[int, str | None] = {}
+        self.prepared: list[tuple[Empfaenger, outbox.MailRequest]] = []
+
+    def step(self) -> bool:
+        if self.position >= len(self.todo):
+            return False
+        sitzung = self.composer.pack.sitzung
+        if self.position not in self.links:  # the links of the next batch, in one transaction
+            with session_scope(self.engine, actor=self.actor) as session:
+                for index in range(self.position, min(self.position + self.BATCH, len(self.todo))):
+                    self.links[index] = _personal_link(session, self.todo[index], sitzung, now=self.now,
+                                                       settings=self.settings)
+        recipient, link = self.todo[self.position], self.links.pop(self.position)
+        self.position += 1
+        bezug = {"sitzung_id": sitzung.id, "sequenz": sitzung.ical_sequence, "art": self.composer.art}
+        request = outbox.MailRequest(message_key(self.composer.art, sitzung, recipient.email), self.composer.art,
+                                     self.composer.mail(recipient, link), recipient.person_id, bezug)
+        self.prepared.append((recipient, request))
+        if len(self.prepared) >= self.BATCH:
+            self.flush()
+        return True
+
+    def flush(self) -> None:
+        if not self.prepared:
+            return
+        with session_scope(self.engine, actor=self.actor) as session:
+            self.report.neu += outbox.enqueue_many(session, [r for _, r in self.prepared], now=self.now,
+                                                   settings=self.settings)
+            _record_invited(session, self.composer.pack.sitzung, [e for e, _ in self.prepared], self.now)
+        self.prepared = []
+
+
+def invite_and_deliver(engine: Engine, settings: Settings, *, sitzung_id: int, now: datetime,
+                       actor: str) -> tuple[VersandBericht, outbox.DeliveryReport]:
+    """Queue and deliver at once, for large batches: each invitation is rendered and queued
+    while the server works on the previous one. Same guarantees as queueing, then delivering:
+    every message is committed to the outbox before it can be sent."""
+    with session_scope(engine, actor=actor) as session:
+        composer, report = _plan(session, sitzung_id=sitzung_id, now=now, settings=settings, aenderung=None)
+    producer = _InvitationProducer(engine, settings, composer, report, now=now, actor=actor)
+    delivery = outbox.deliver_pending(engine, settings, now=now, producer=producer)
+    while producer.step():  # the delivery stopped early (e.g. server gone): queue the rest anyway
+        pass
+    producer.flush()
+    with session_scope(engine, actor=actor) as session:
+        _conclude(session, composer, report, now=now, settings=settings)
+    return report, delivery
 
 
 _UNSET = object()

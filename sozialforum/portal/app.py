@@ -32,7 +32,7 @@ How to add pages (other areas do this without editing this package's core files)
                with portal.link_scope(request, token, LinkZweck.PROTOKOLL_KOMMENTAR, form=form) as ctx:
                    ...   # write your rows through ctx.session
                return RedirectResponse(request.url.path + "?gespeichert=1", status_code=303)
-           return await run_in_threadpool(work)
+           return await portal.run(work)   # inline for SQLite, threadpool for PostgreSQL
 
    ``link_scope`` verifies the token (403/410 German error pages are rendered by the app), counts
    bad tokens against the client's address (rate limiting → 429), and, when ``form`` is given,

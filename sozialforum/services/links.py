@@ -19,10 +19,11 @@ import base64
 import hashlib
 import hmac
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from sozialforum.models.akteure import Person
 from sozialforum.models.kommunikation import PersonalLink
@@ -89,6 +90,19 @@ def _mac(secret: str, zweck: LinkZweck, key: str) -> str:
     return _b64(digest.digest())[:_MAC_CHARS]
 
 
+_KEYS: dict[str, str] = {}
+
+
+def _signing_key(settings: Settings) -> str:
+    """The installation key; a key kept in a file is read once per process, not per request."""
+    if settings.portal.secret_key is not None:
+        return settings.portal.secret_key.get_secret_value()
+    where = str(settings.data_dir)
+    if where not in _KEYS:
+        _KEYS[where] = settings.secret_key()
+    return _KEYS[where]
+
+
 def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode("ascii")).hexdigest()
 
@@ -130,7 +144,7 @@ def create_link(
 ) -> tuple[PersonalLink, str]:
     """Like ``issue_link``, but also return the stored row (e.g. to name it in an outbox key)."""
     secret = _b64(secrets.token_bytes(_SECRET_BYTES))
-    key = settings.secret_key()
+    key = _signing_key(settings)
     until = as_utc(gueltig_bis) if gueltig_bis else now + timedelta(days=settings.portal.link_gueltigkeit_tage)
     link = PersonalLink(token_hash=hash_secret(secret), person_id=person_id, zweck=zweck,
                         bezug_id=bezug_id, gueltig_bis=until, erstellt_am=now)
@@ -150,7 +164,7 @@ def token_from_url(url: str) -> str:
 
 def check_signature(token: str, *, zweck: LinkZweck, settings: Settings) -> str:
     """The token's secret hash if the signature is right; LinkUngueltig otherwise (no DB access)."""
-    return hash_secret(_split(token, zweck, settings.secret_key()))
+    return hash_secret(_split(token, zweck, _signing_key(settings)))
 
 
 def verify_link(
@@ -164,23 +178,68 @@ def verify_link(
 ) -> PersonalLink:
     """The link behind ``token`` if it may be used now for ``zweck``; a LinkError otherwise.
 
-    ``touch=True`` records the use (``zuletzt_benutzt_am``); submissions set it, page views need not.
+    ``touch=True`` records the use (``zuletzt_benutzt_am``, to the hour: a write per submission
+    would cost throughput and the Geschäftsstelle only needs to know whether a link was used).
     """
-    token_hash = check_signature(token, zweck=zweck, settings=settings)
-    link = session.exec(select(PersonalLink).where(PersonalLink.token_hash == token_hash)).first()
-    if link is None or link.zweck != zweck:
-        raise LinkUngueltig("unbekannter Link")
-    if link.widerrufen_am is not None:
-        raise LinkWiderrufen(f"widerrufen am {link.widerrufen_am.isoformat()}")
-    if link.gueltig_bis <= now:
-        raise LinkAbgelaufen(f"gültig bis {link.gueltig_bis.isoformat()}")
-    person = session.get(Person, link.person_id)
-    if person is None or person.geloescht_am is not None:
-        raise LinkWiderrufen("Person gelöscht")
-    if touch:
-        link.zuletzt_benutzt_am = now
-        session.add(link)
+    info = verify_token(session.connection(), token, zweck=zweck, now=now, settings=settings, touch=touch)
+    link = session.get(PersonalLink, info.id, populate_existing=touch)
+    assert link is not None
     return link
+
+
+@dataclass(frozen=True)
+class LinkInfo:
+    """A verified link as plain values (the portal's fast path; same names as PersonalLink)."""
+
+    id: int
+    person_id: int
+    zweck: LinkZweck
+    bezug_id: int
+    gueltig_bis: datetime
+    erstellt_am: datetime
+    zuletzt_benutzt_am: datetime | None
+
+
+_LINK_TABLE = PersonalLink.__table__  # type: ignore[attr-defined]
+_PERSON_TABLE = Person.__table__  # type: ignore[attr-defined]
+# Built once: the portal runs this for every request behind a link.
+_BY_HASH = (
+    sa.select(_LINK_TABLE.c.id, _LINK_TABLE.c.person_id, _LINK_TABLE.c.zweck, _LINK_TABLE.c.bezug_id,
+              _LINK_TABLE.c.gueltig_bis, _LINK_TABLE.c.widerrufen_am, _LINK_TABLE.c.erstellt_am,
+              _LINK_TABLE.c.zuletzt_benutzt_am, _PERSON_TABLE.c.geloescht_am)
+    .join(_PERSON_TABLE, _PERSON_TABLE.c.id == _LINK_TABLE.c.person_id)
+    .where(_LINK_TABLE.c.token_hash == sa.bindparam("token_hash"))
+)
+_TOUCH = (sa.update(_LINK_TABLE).where(_LINK_TABLE.c.id == sa.bindparam("link_id"))
+          .values(zuletzt_benutzt_am=sa.bindparam("now")))
+
+
+def verify_token(
+    connection: sa.Connection,
+    token: str,
+    *,
+    zweck: LinkZweck,
+    now: datetime,
+    settings: Settings,
+    touch: bool = False,
+) -> LinkInfo:
+    """``verify_link`` in one SQL statement, without ORM objects (same checks, same errors)."""
+    token_hash = check_signature(token, zweck=zweck, settings=settings)
+    row = connection.execute(_BY_HASH, {"token_hash": token_hash}).first()
+    if row is None or row.zweck != zweck:
+        raise LinkUngueltig("unbekannter Link")
+    if row.widerrufen_am is not None:
+        raise LinkWiderrufen(f"widerrufen am {row.widerrufen_am.isoformat()}")
+    if row.gueltig_bis <= now:
+        raise LinkAbgelaufen(f"gültig bis {row.gueltig_bis.isoformat()}")
+    if row.geloescht_am is not None:
+        raise LinkWiderrufen("Person gelöscht")
+    used = row.zuletzt_benutzt_am
+    if touch and (used is None or used <= now - timedelta(hours=1)):
+        connection.execute(_TOUCH, {"link_id": row.id, "now": now})
+        used = now
+    return LinkInfo(id=row.id, person_id=row.person_id, zweck=LinkZweck(row.zweck), bezug_id=row.bezug_id,
+                    gueltig_bis=row.gueltig_bis, erstellt_am=row.erstellt_am, zuletzt_benutzt_am=used)
 
 
 def revoke_link(session: Session, *, link_id: int, now: datetime) -> PersonalLink:

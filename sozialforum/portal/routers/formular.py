@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from sozialforum.models.portal import FormularAnfrage
 from sozialforum.portal.context import LinkContext, Portal, PortalFehler
@@ -85,4 +84,4 @@ async def submit(request: Request, token: str) -> Response:
                              person_id=ctx.person.id, now=ctx.now)  # type: ignore[arg-type]
         return RedirectResponse(f"{request.url.path}?gespeichert=1", status_code=303)
 
-    return await run_in_threadpool(work)
+    return await portal.run(work)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import select
-from starlette.concurrency import run_in_threadpool
 
 from sozialforum.db import session_scope
 from sozialforum.models.gremien import Gremium, Sitzung
@@ -60,7 +59,7 @@ async def login(request: Request) -> Response:
         response.delete_cookie(PRELOGIN_COOKIE, path="/gs")
         return response
 
-    return await run_in_threadpool(work)
+    return await portal.run(work)
 
 
 @router.post("/abmelden")

@@ -7,7 +7,6 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from sozialforum.models.akteure import Person
 from sozialforum.models.gremien import Sitzung
@@ -88,7 +87,7 @@ async def revoke(request: Request, link_id: int) -> Response:
                 raise NICHT_GEFUNDEN from None
         return _back(form, "widerrufen")
 
-    return await run_in_threadpool(work)
+    return await portal.run(work)
 
 
 @router.post("/link/{link_id}/neu-senden")
@@ -111,4 +110,4 @@ async def resend(request: Request, link_id: int) -> Response:
                                   settings=portal.settings, ersetzt=True)
         return _back(form, "neu_gesendet")
 
-    return await run_in_threadpool(work)
+    return await portal.run(work)

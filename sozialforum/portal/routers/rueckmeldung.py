@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from sozialforum.portal.context import LinkContext, Portal
 from sozialforum.services import beteiligung
@@ -57,7 +56,7 @@ async def submit(request: Request, token: str) -> Response:
             try:
                 eingabe = beteiligung.parse_rsvp(form)
                 beteiligung.record_rsvp(ctx.session, sitzung_id=ctx.link.bezug_id,
-                                        person_id=ctx.person.id, eingabe=eingabe, now=ctx.now)  # type: ignore[arg-type]
+                                        person_id=ctx.link.person_id, eingabe=eingabe, now=ctx.now)
             except beteiligung.EingabeFehler as exc:
                 raw = {"antwort": form.get("antwort"), "personen": form.get("personen"),
                        "beduerfnisse": form.getlist("beduerfnisse"), "kommentar": form.get("kommentar")}
@@ -67,4 +66,4 @@ async def submit(request: Request, token: str) -> Response:
         # Post/Redirect/Get: reloading the confirmation never sends the answer again.
         return RedirectResponse(f"{request.url.path}?gespeichert=1", status_code=303)
 
-    return await run_in_threadpool(work)
+    return await portal.run(work)

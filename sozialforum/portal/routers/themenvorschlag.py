@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from sozialforum.portal.context import LinkContext, Portal
 from sozialforum.services import beteiligung
@@ -57,4 +56,4 @@ async def submit(request: Request, token: str) -> Response:
                 return _page(ctx)
         return RedirectResponse(f"{request.url.path}?eingereicht=1", status_code=303)
 
-    return await run_in_threadpool(work)
+    return await portal.run(work)

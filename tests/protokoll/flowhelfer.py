@@ -22,8 +22,11 @@ def write_config(tmp_path: Path, engine: Engine, **protokoll: Any) -> str:
     return str(path)
 
 
-def wait_for_paused_runs(count: int, *, timeout: float = 90) -> list[UUID]:
-    """Ids of ``count`` paused runs of protokoll_einsammeln, once that many wait."""
+def wait_for_paused_runs(count: int, *, konfiguration: str, timeout: float = 90) -> list[UUID]:
+    """Ids of ``count`` paused runs of protokoll_einsammeln with this test's configuration.
+
+    The harness is shared by the whole session, and earlier tests may leave paused runs behind:
+    only runs with this test's ``konfiguration`` parameter are its own."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import (
         FlowFilter,
@@ -42,7 +45,8 @@ def wait_for_paused_runs(count: int, *, timeout: float = 90) -> list[UUID]:
                 flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
                     type=FlowRunFilterStateType(any_=[StateType.PAUSED]))),
             )
-            if len(runs) >= count:
-                return [run.id for run in runs]
+            own = [run.id for run in runs if run.parameters.get("konfiguration") == konfiguration]
+            if len(own) >= count:
+                return own
             time.sleep(0.3)
     raise TimeoutError(f"nicht {count} wartende Läufe")

@@ -82,7 +82,7 @@ def test_freigeben_resumes_the_paused_run_with_the_typed_input(prefect_harness: 
     run = threading.Thread(target=lambda: results.append(protokoll_einsammeln(
         welt.sitzung_id, konfiguration=config, jetzt=NACH_SITZUNG + timedelta(days=10), poll_sekunden=1)))
     run.start()
-    wait_for_paused_runs(1)
+    wait_for_paused_runs(1, konfiguration=config)
     code, output = _cli(config, "freigeben", "--sitzung", str(welt.sitzung_id), "--zurueckgeben",
                         "--anmerkungen", "TOP 3 fehlt.", "--von", "Gerd Geschäft")
     run.join(120)

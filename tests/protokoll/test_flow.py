@@ -127,7 +127,7 @@ def test_two_approvals_of_the_same_draft_distribute_once(prefect_harness: None, 
         welt.sitzung_id, konfiguration=config, jetzt=later, poll_sekunden=1))) for _ in range(2)]
     for run in runs:
         run.start()
-    waiting = wait_for_paused_runs(2)
+    waiting = wait_for_paused_runs(2, konfiguration=config)
     for run_id in waiting:
         resume_flow_run(run_id, run_input={"entscheidung": "freigeben"})
     for run in runs:

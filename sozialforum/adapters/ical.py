@@ -181,3 +181,16 @@ def build_calendar(
         lines.extend(_event_lines(event, method))
     lines.append("END:VCALENDAR")
     return "".join(fold(line) for line in lines).encode("utf-8")
+
+
+def build_reply(*, uid: str, sequence: int, dtstamp: datetime, attendee: str, partstat: str,
+                organizer: str | None = None) -> bytes:
+    """An attendee's answer (METHOD:REPLY, RFC 5546 §3.2.3), as a calendar client sends it."""
+    if partstat not in PARTSTATS:
+        raise ValueError(f"Unbekannte Teilnahmeantwort {partstat!r}.")
+    lines = ["BEGIN:VCALENDAR", f"PRODID:{PRODID}", "VERSION:2.0", "METHOD:REPLY", "BEGIN:VEVENT",
+             f"UID:{uid}", f"SEQUENCE:{sequence}", f"DTSTAMP:{utc_stamp(dtstamp)}"]
+    if organizer:
+        lines.append(f"ORGANIZER:{mailto(organizer)}")
+    lines += [f"ATTENDEE;PARTSTAT={partstat}:{mailto(attendee)}", "END:VEVENT", "END:VCALENDAR"]
+    return "".join(fold(line) for line in lines).encode("utf-8")

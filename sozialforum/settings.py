@@ -107,6 +107,8 @@ class DatenSettings(Section):
     einwohner_mindestzahl: int = Field(default=300, ge=0, description="index floor (Berlin MSS)")
     # Rates on fewer cases than this are flagged "( )": statistically unreliable.
     unsicher_unter: int = Field(default=20, ge=1)
+    # Where the refresh flow finds the statistics files (GENESIS CSV, BA workbooks, own tables).
+    quellen_ordner: Path = Path("var/statistik")
 
 
 class FristenSettings(Section):

@@ -1,9 +1,244 @@
-"""Commands of this area (reserved; the issue that owns the area fills it in)."""
+"""``sozialforum daten …``: statistics files laden, berechnen, Profile, Atlas, Budgets, Freigaben."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.table import Table as RichTable
+from sqlmodel import Session
+
+from sozialforum import db
+from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.parsing import parse_date
+from sozialforum.problems import ProblemReport
+from sozialforum.timeutil import format_datum_kurz, utcnow
+
+daten_app = typer.Typer(help="Datenaktualisierung: Sozialstrukturatlas, Sozialraummonitor, Kennzahlen, "
+                        "Sozialraumbudgets.", no_args_is_help=True)
+
+Fuer = Annotated[str | None, typer.Option("--fuer", help="Kennung einer Person: Fassung mit den für sie "
+                                          "freigegebenen Gemeinden ungeschützt.")]
+Intern = Annotated[bool, typer.Option("--intern", help="Interne Fassung der Geschäftsstelle (nichts "
+                                      "geheimgehalten; nicht weitergeben).")]
+
+
+def _stichtag(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        fail(f"--stichtag: {exc}.")
+
+
+def _katalog(typer_ctx: typer.Context):  # type: ignore[no-untyped-def]
+    from sozialforum.daten.katalog import load_for
+
+    try:
+        return load_for(ctx(typer_ctx).settings)
+    except ProblemReport as report:
+        fail(str(report))
+
+
+def _empfaenger(typer_ctx: typer.Context, fuer: str | None, intern: bool):  # type: ignore[no-untyped-def]
+    from sozialforum.daten.geheimhaltung import Empfaenger
+
+    if intern and fuer:
+        fail("--intern und --fuer schließen sich aus.")
+    if intern:
+        return Empfaenger.geschaeftsstelle()
+    if not fuer:
+        return Empfaenger.oeffentlich()
+    with Session(ctx(typer_ctx).engine) as session:
+        try:
+            return Empfaenger.fuer_person(session, fuer, utcnow().date())
+        except LookupError as exc:
+            fail(str(exc), EXIT_NOT_FOUND)
+
+
+@daten_app.command("laden")
+def laden(
+    typer_ctx: typer.Context,
+    dateien: Annotated[list[Path], typer.Argument(help="GENESIS-CSV, BA-Excel oder eigene Tabellen (CSV/XLSX).")],
+    stichtag: Annotated[str | None, typer.Option("--stichtag", help="Stichtag, falls die Datei keinen nennt.")] = None,
+    unbekannte_ignorieren: Annotated[bool, typer.Option(
+        "--unbekannte-ignorieren", help="Zeilen mit fremden Gebietsschlüsseln überspringen statt ablehnen.")] = False,
+    probelauf: Annotated[bool, typer.Option("--probelauf", help="Nur prüfen, nichts speichern.")] = False,
+) -> None:
+    """Lädt Quelldateien. Jede Datei ganz oder gar nicht; dieselbe Datei erneut ändert nichts."""
+    from sozialforum.daten.aktualisierung import lade
+
+    context = ctx(typer_ctx)
+    db.migrate(context.engine)
+    katalog, day, failed = _katalog(typer_ctx), _stichtag(stichtag), 0
+    for path in dateien:
+        try:
+            result = lade(context.engine, path, katalog, now=utcnow(), akteur="cli:daten laden",
+                          stichtag=day, unbekannte_ignorieren=unbekannte_ignorieren, probelauf=probelauf)
+        except ProblemReport as report:
+            failed += 1
+            console.print(f"[red]✘[/] {report}", highlight=False)
+            continue
+        console.print(f"✔ {result}" + (" (Probelauf: nichts gespeichert)" if probelauf else ""), highlight=False)
+        for hint in result.hinweise:
+            console.print(f"   {hint}", highlight=False)
+    if failed:
+        raise typer.Exit(EXIT_INPUT)
+
+
+@daten_app.command("berechnen")
+def berechnen(typer_ctx: typer.Context) -> None:
+    """Berechnet Indikatoren, Aggregation, Veränderung, Index und Klassen aus allen Lieferungen."""
+    from sozialforum.daten.aktualisierung import rechne
+    from sozialforum.daten.berichtstext import zusammenfassung_markdown
+
+    context = ctx(typer_ctx)
+    db.migrate(context.engine)
+    result = rechne(context.engine, _katalog(typer_ctx), context.settings, now=utcnow(), akteur="cli:daten berechnen")
+    summary = {"berechnung_id": result.berechnung_id, "neu": result.neu, **result.zusammenfassung}
+    console.print(zusammenfassung_markdown([], summary, None, [], []), highlight=False, markup=False)
+
+
+@daten_app.command("profil")
+def profil(
+    typer_ctx: typer.Context,
+    sozialraum: Annotated[str, typer.Argument(help="Schlüssel oder Name des Sozialraums, z. B. SR01.")],
+    fuer: Fuer = None, intern: Intern = False,
+    ausgabe: Annotated[Path | None, typer.Option("--ausgabe", help="Zielordner.")] = None,
+) -> None:
+    """Schreibt das Sozialraumprofil (HTML und PDF) mit Zeitreihen, Kreis- und Landesvergleich."""
+    from sozialforum.daten.aktualisierung import ausgabe_ordner, ausgaben
+
+    context = ctx(typer_ctx)
+    empfaenger = _empfaenger(typer_ctx, fuer, intern)
+    try:
+        out = ausgaben(context.engine, _katalog(typer_ctx), context.settings, empfaenger, now=utcnow(),
+                       sozialraeume=[sozialraum], ordner=ausgabe or ausgabe_ordner(context.settings, empfaenger))
+    except LookupError as exc:
+        fail(str(exc), EXIT_NOT_FOUND)
+    for path in out.dateien:
+        console.print(str(path), highlight=False)
+
+
+@daten_app.command("atlas")
+def atlas(typer_ctx: typer.Context, fuer: Fuer = None, intern: Intern = False,
+          ausgabe: Annotated[Path | None, typer.Option("--ausgabe", help="Zielordner.")] = None) -> None:
+    """Schreibt den Sozialstrukturatlas (XLSX, ein Blatt je Dimension) und alle Profile."""
+    from sozialforum.daten.aktualisierung import ausgabe_ordner, ausgaben
+
+    context = ctx(typer_ctx)
+    empfaenger = _empfaenger(typer_ctx, fuer, intern)
+    try:
+        out = ausgaben(context.engine, _katalog(typer_ctx), context.settings, empfaenger, now=utcnow(),
+                       ordner=ausgabe or ausgabe_ordner(context.settings, empfaenger))
+    except LookupError as exc:
+        fail(str(exc), EXIT_NOT_FOUND)
+    console.print(f"Atlas: {out.atlas}", highlight=False)
+    console.print(f"{len(out.profile)} Sozialraumprofile in {out.atlas.parent}", highlight=False)
+
+
+@daten_app.command("budget")
+def budget(
+    typer_ctx: typer.Context,
+    kennung: Annotated[str, typer.Argument(help="Budget aus dem Katalog, z. B. hze.")],
+    gesamt: Annotated[int, typer.Option("--gesamt", min=1, help="Gesamtbetrag in vollen Euro.")],
+    jahr: Annotated[int, typer.Option("--jahr", help="Haushaltsjahr.")],
+    stichtag: Annotated[str | None, typer.Option("--stichtag", help="Datenbasis (Standard: letzter Stichtag).")] = None,
+) -> None:
+    """Verteilt ein Sozialraumbudget nach der Formel des Katalogs, auf den Euro genau."""
+    from sozialforum.daten import aktualisierung
+    from sozialforum.daten.budget import BudgetFehler
+    from sozialforum.timeutil import format_euro, format_zahl
+
+    context = ctx(typer_ctx)
+    try:
+        result, changed = aktualisierung.budget(context.engine, _katalog(typer_ctx), kennung, gesamt=gesamt,
+                                                haushaltsjahr=jahr, now=utcnow(), stichtag=_stichtag(stichtag))
+    except (BudgetFehler, LookupError) as exc:
+        fail(str(exc))
+    table = RichTable(title=f"{result.definition.name} {jahr} (Stichtag {format_datum_kurz(result.stichtag)})")
+    for column in ("Schlüssel", "Gebiet", "exakt", "Grenze", "Budget"):
+        table.add_column(column)
+    for row in result.zeilen:
+        table.add_row(row.schluessel, row.name, format_zahl(row.exakt, 2), row.grenze, format_euro(row.betrag))
+    table.add_row("", "Summe", "", "", format_euro(sum(r.betrag for r in result.zeilen)))
+    console.print(table)
+    console.print("gespeichert." if changed else "unverändert.")
+
+
+@daten_app.command("aktualisieren")
+def aktualisieren(
+    typer_ctx: typer.Context,
+    ordner: Annotated[Path | None, typer.Argument(
+        help="Ordner der Quelldateien (Standard: daten.quellen_ordner).")] = None,
+) -> None:
+    """Startet den Flow „datenaktualisierung“: laden, berechnen, Profile und Atlas schreiben."""
+    from flows.datenaktualisierung import datenaktualisierung
+
+    context = ctx(typer_ctx)
+    config = str(context.config_file) if context.config_file else None
+    result = datenaktualisierung(config=config, quellen=str(ordner) if ordner else None)
+    console.print(f"{len(result['dateien'])} Dateien, Berechnung {result['berechnung']['berechnung_id']}, "
+                  f"{len(result['ausgaben'])} Ausgabedateien.", highlight=False)
+
+
+@daten_app.command("katalog")
+def katalog(typer_ctx: typer.Context) -> None:
+    """Zeigt die Indikatoren mit Definition, Einheit, Ziel und Vergleich."""
+    kat = _katalog(typer_ctx)
+    table = RichTable(title="Indikatorenkatalog")
+    for column in ("Code", "Indikator", "Dimension", "Definition", "Einheit", "Ziel", "Index"):
+        table.add_column(column)
+    for code, ind in kat.indikatoren.items():
+        table.add_row(code, ind.name, kat.dimensionen[ind.dimension], ind.beschreibung(kat.merkmal_namen),
+                      ind.einheit, ind.ziel.text if ind.ziel else "", "ja" if ind.index else "")
+    console.print(table)
+
+
+@daten_app.command("lieferungen")
+def lieferungen(typer_ctx: typer.Context) -> None:
+    """Zeigt die geladenen Dateien mit Herkunft (Prüfsumme, Datenstand, Herausgeber, Lizenz)."""
+    import sqlalchemy as sa
+
+    from sozialforum.models import Datenlieferung
+
+    with Session(ctx(typer_ctx).engine) as session:
+        rows = session.scalars(sa.select(Datenlieferung).order_by(Datenlieferung.id)).all()
+    table = RichTable(title=f"Datenlieferungen ({len(rows)})")
+    for column in ("Nr.", "Datei", "Quelle", "Werte", "Datenstand", "Herausgeber", "Lizenz", "SHA-256"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(str(r.id), r.datei, r.quelle or "", str(r.werte),
+                      format_datum_kurz(r.datenstand) if r.datenstand else "", r.herausgeber or "",
+                      r.lizenz or "", r.pruefsumme[:12] + "…")
+    console.print(table)
+
+
+@daten_app.command("freigabe")
+def freigabe(
+    typer_ctx: typer.Context,
+    person: Annotated[str, typer.Argument(help="Kennung der Person (z. B. Ansprechperson der Kommune).")],
+    gemeinde: Annotated[str, typer.Argument(help="Schlüssel (AGS) der Gemeinde.")],
+    entziehen: Annotated[bool, typer.Option("--entziehen", help="Freigabe zurücknehmen.")] = False,
+) -> None:
+    """Gibt einer Person die ungeschützten Daten einer Gemeinde frei (oder entzieht sie)."""
+    from sozialforum.daten import freigabe as service
+
+    context = ctx(typer_ctx)
+    try:
+        with db.session_scope(context.engine, actor="cli:daten freigabe") as session:
+            if entziehen:
+                changed = service.entziehe(session, person=person, gemeinde=gemeinde)
+            else:
+                changed = service.erteile(session, person=person, gemeinde=gemeinde, am=utcnow().date())
+    except service.FreigabeFehler as exc:
+        fail(str(exc), EXIT_NOT_FOUND)
+    action = "entzogen" if entziehen else "erteilt"
+    console.print(f"Freigabe {action}." if changed else "Nichts geändert.")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this area's commands to the main app."""
+    app.add_typer(daten_app, name="daten")

@@ -1,0 +1,105 @@
+"""The data refresh as use cases: load files (each in its own transaction), compute, write the
+outputs. The flow ``datenaktualisierung``, the ``sozialforum daten`` commands and the benchmark
+call these; none of them holds domain logic of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from sozialforum.daten.atlas import schreibe_atlas
+from sozialforum.daten.budget import Budget, berechne_budget, speichere_budget
+from sozialforum.daten.ergebnis import BerechnungsErgebnis, Monitor, berechne, lade_monitor
+from sozialforum.daten.geheimhaltung import Empfaenger
+from sozialforum.daten.katalog import Katalog
+from sozialforum.daten.laden import LadeErgebnis, lade_datei
+from sozialforum.daten.profil import schreibe_profil
+from sozialforum.db import session_scope
+from sozialforum.settings import Settings
+
+ENDUNGEN = (".csv", ".xlsx", ".xlsm")
+
+
+def quelldateien(ordner: Path) -> list[Path]:
+    """Source files of a folder, in name order (Excel's lock files ``~$…`` skipped)."""
+    return sorted(p for p in ordner.iterdir()
+                  if p.suffix.lower() in ENDUNGEN and not p.name.startswith(("~$", ".")))
+
+
+def lade(engine: Engine, path: Path, katalog: Katalog, *, now: datetime, akteur: str,
+         stichtag: date | None = None, unbekannte_ignorieren: bool = False,
+         probelauf: bool = False) -> LadeErgebnis:
+    """One file, one transaction: a ProblemReport leaves the store as it was."""
+    with session_scope(engine, actor=f"{akteur} ({path.name})") as session:
+        result = lade_datei(session, path, katalog, now=now, akteur=akteur, stichtag=stichtag,
+                            unbekannte_ignorieren=unbekannte_ignorieren)
+        if probelauf:
+            session.rollback()
+        return result
+
+
+def rechne(engine: Engine, katalog: Katalog, settings: Settings, *, now: datetime,
+           akteur: str) -> BerechnungsErgebnis:
+    with session_scope(engine, actor=akteur) as session:
+        return berechne(session, katalog, settings.daten, now=now, akteur=akteur)
+
+
+@dataclass
+class Ausgaben:
+    profile: list[Path]
+    atlas: Path
+    budget: Budget | None = None
+
+    @property
+    def dateien(self) -> list[Path]:
+        files = [self.atlas]
+        for html in self.profile:
+            files += [html, html.with_suffix(".pdf")]
+        return files
+
+
+def ausgabe_ordner(settings: Settings, empfaenger: Empfaenger) -> Path:
+    name = "intern" if empfaenger.intern else "oeffentlich" if not empfaenger.gemeinden else \
+        "freigabe_" + "_".join(str(i) for i in sorted(empfaenger.gemeinden))
+    return settings.reports_dir / "daten" / name
+
+
+def _monitor(session: Session) -> Monitor:
+    monitor = lade_monitor(session)
+    if monitor is None or not monitor.stichtage:
+        raise LookupError("Es gibt noch keine Berechnung: erst Daten laden und berechnen.")
+    return monitor
+
+
+def budget(engine: Engine, katalog: Katalog, kennung: str, *, gesamt: int, haushaltsjahr: int,
+           now: datetime, stichtag: date | None = None) -> tuple[Budget, bool]:
+    """Compute and store a Sozialraumbudget from the latest computation."""
+    with session_scope(engine, actor="daten:budget") as session:
+        monitor = _monitor(session)
+        result = berechne_budget(session, monitor, katalog, kennung, gesamt=gesamt,
+                                 haushaltsjahr=haushaltsjahr, stichtag=stichtag)
+        changed = speichere_budget(session, result, berechnung_id=monitor.berechnung.id or 0, now=now)
+        return result, changed
+
+
+def ausgaben(engine: Engine, katalog: Katalog, settings: Settings, empfaenger: Empfaenger, *,
+             now: datetime, sozialraeume: list[str] | None = None, ordner: Path | None = None,
+             budgets: list[Budget] | None = None) -> Ausgaben:
+    """Profiles (HTML+PDF) of the Sozialräume and the atlas, for one recipient."""
+    target = ordner or ausgabe_ordner(settings, empfaenger)
+    target.mkdir(parents=True, exist_ok=True)
+    with session_scope(engine, actor="daten:ausgaben") as session:
+        monitor = _monitor(session)
+        day = monitor.letzter_stichtag
+        keys = sozialraeume or sorted(b.schluessel for b in monitor.stand.am(day) if b.ebene == "sozialraum")
+        profiles = [schreibe_profil(session, monitor, katalog, settings.daten, key, empfaenger, target,
+                                    kommune=settings.kommune, now=now).html for key in keys]
+        atlas = schreibe_atlas(session, monitor, katalog, settings.daten, empfaenger,
+                               target / f"sozialstrukturatlas_{day:%Y-%m-%d}.xlsx",
+                               kommune=settings.kommune, now=now, budgets=budgets or [])
+        return Ausgaben(profiles, atlas)

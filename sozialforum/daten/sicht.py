@@ -1,0 +1,143 @@
+"""What one recipient may see of a stored computation: every output goes through here.
+
+A cell is shown unsuppressed only to the Geschäftsstelle and to persons entitled to that
+Gemeinde; for everybody else the suppression pattern of its Stichtag applies (a change is
+hidden when either of its two periods is hidden, a target's attainment too, since "missed"
+tells an interval). Suppressed cells read ``.`` ("unbekannt oder geheim zu halten"), rates on
+few cases are put in parentheses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from sozialforum.daten.ergebnis import Monitor
+from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.geheimhaltung import Empfaenger, Muster, berechne_muster
+from sozialforum.daten.index import DYNAMIK_KLASSEN, STATUS_KLASSEN
+from sozialforum.daten.katalog import DefinitionsKonflikt, IndikatorDef, Katalog, pruefe_vergleichbar
+from sozialforum.settings import DatenSettings
+from sozialforum.timeutil import format_zahl
+
+GEHEIM = "."
+
+
+@dataclass(frozen=True)
+class Zelle:
+    text: str
+    wert: float | None = None  # None when missing or hidden: charts and sheets leave it empty
+    unsicher: bool = False
+    geheim: bool = False
+
+
+@dataclass(frozen=True)
+class Vergleichswert:
+    name: str
+    wert: float | None
+    hinweis: str | None = None  # why there is no comparison
+
+
+class Sicht:
+    def __init__(self, monitor: Monitor, katalog: Katalog, settings: DatenSettings,
+                 empfaenger: Empfaenger) -> None:
+        self.monitor, self.katalog, self.settings, self.empfaenger = monitor, katalog, settings, empfaenger
+        self._muster: dict[date, Muster] = {}
+        self._rows: dict[date, dict[int, int]] = {}
+
+    def muster(self, day: date) -> Muster:
+        if day not in self._muster:
+            werte = {code: self.monitor.werte[(code, day)] for code in self.katalog.indikatoren}
+            self._muster[day] = berechne_muster(werte, self.monitor.stand, self.katalog, self.settings)
+            first = next(iter(werte.values()))
+            self._rows[day] = {int(i): r for r, i in enumerate(first.ids)}
+        return self._muster[day]
+
+    def _row(self, day: date, bereich_id: int) -> int | None:
+        self.muster(day)
+        return self._rows[day].get(bereich_id)
+
+    def verborgen(self, code: str, day: date, bereich_id: int) -> bool:
+        if self.empfaenger.sieht_ungeschuetzt(bereich_id):
+            return False
+        row = self._row(day, bereich_id)
+        return row is not None and bool(self.muster(day).unterdrueckt[code][row])
+
+    def _previous(self, day: date) -> date | None:
+        days = self.monitor.stichtage
+        index = days.index(day)
+        return days[index - 1] if index > 0 else None
+
+    def wert(self, code: str, day: date, bereich_id: int, feld: str = "wert") -> Zelle:
+        ind = self.katalog.indikatoren[code]
+        row = self._row(day, bereich_id)
+        if row is None:
+            return Zelle(Fehlwert.NICHT_GELIEFERT.symbol)
+        werte = self.monitor.werte[(code, day)]
+        values, codes = {
+            "wert": (werte.wert, werte.code),
+            "anzahl": (werte.zaehler, werte.zaehler_code),
+            "veraenderung": (werte.veraenderung, werte.veraenderung_code),
+        }[feld]
+        if values is None or codes is None:
+            return Zelle("")
+        hidden = self.verborgen(code, day, bereich_id)
+        if feld == "veraenderung" and (previous := self._previous(day)) is not None:
+            hidden = hidden or self.verborgen(code, previous, bereich_id)
+        if hidden:
+            return Zelle(GEHEIM, geheim=True)
+        if codes[row] != Fehlwert.VORHANDEN:
+            return Zelle(Fehlwert(int(codes[row])).symbol)
+        value = float(values[row])
+        decimals = 0 if feld == "anzahl" else ind.nachkommastellen
+        text = format_zahl(value, decimals)
+        if feld == "veraenderung" and value > 0:
+            text = "+" + text
+        flagged = (feld == "wert" and not self.empfaenger.sieht_ungeschuetzt(bereich_id)
+                   and bool(self.muster(day).unsicher[code][row]))
+        return Zelle(f"({text})" if flagged else text, value, unsicher=flagged)
+
+    def ziel(self, code: str, day: date, bereich_id: int) -> str:
+        ind = self.katalog.indikatoren[code]
+        cell = self.wert(code, day, bereich_id)
+        if ind.ziel is None:
+            return ""
+        if cell.wert is None:
+            return "–"
+        return "erreicht" if ind.ziel.erreicht(cell.wert) else "verfehlt"
+
+    def vergleich(self, ind: IndikatorDef, day: date) -> Vergleichswert | None:
+        """The benchmark of an indicator, refused when it is defined differently."""
+        bench = ind.vergleich
+        if bench is None:
+            return None
+        if bench.definition is not None:
+            try:
+                pruefe_vergleichbar(ind.name, ind.beschreibung(self.katalog.merkmal_namen),
+                                    bench.definition, wo=bench.name)
+            except DefinitionsKonflikt as conflict:
+                return Vergleichswert(bench.name, None, str(conflict))
+        if bench.gebiet is None:
+            return Vergleichswert(bench.name, bench.werte.get(day))
+        werte = self.monitor.vergleich.get((ind.code, day))
+        if werte is None or bench.gebiet not in werte.ids:
+            return Vergleichswert(bench.name, None)
+        row = werte.ids.index(bench.gebiet)  # type: ignore[arg-type]
+        present = werte.code[row] == Fehlwert.VORHANDEN
+        return Vergleichswert(bench.name, float(werte.wert[row]) if present else None)
+
+    def index(self, ebene: str, dimension: str, day: date, bereich_id: int) -> tuple[str, str, str, str]:
+        """(status value, status class, dynamics value, dynamics class) as texts."""
+        entry = self.monitor.index.get((f"{ebene}:{dimension}", day))
+        if entry is None or bereich_id not in entry.ids:
+            return "", "", "", ""
+        i = entry.ids.index(bereich_id)
+
+        def show(values: np.ndarray, codes: np.ndarray) -> str:
+            return format_zahl(float(values[i]), 2) if codes[i] == Fehlwert.VORHANDEN else \
+                Fehlwert(int(codes[i])).symbol
+
+        return (show(entry.status, entry.status_code), STATUS_KLASSEN.get(int(entry.status_klasse[i]), ""),
+                show(entry.dynamik, entry.dynamik_code), DYNAMIK_KLASSEN.get(int(entry.dynamik_klasse[i]), ""))

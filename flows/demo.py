@@ -15,6 +15,7 @@ from sozialforum.demo import DemoRun  # steps may import DemoRun from here too
 STEPS: list[tuple[str, str]] = [
     ("Stammdaten des Demo-Landkreises", "sozialforum.demo:demo_step"),
     ("Protokoll einer Sitzung: Entwurf, Kommentar, Rückgabe, Freigabe, Verteilung", "flows.protokoll_demo:demo_step"),
+    ("Fristen und Beschlüsse: Erinnerungen, Leitungsbericht, Fristen-Kalender, OParl", "flows.fristen_demo:demo_step"),
     ("Sozialraumkonferenz: Einladungen mit Kalendereintrag, Antwort, Änderung, Teilnehmerliste, Feed", "flows.konferenz_demo:demo_step"),
 ]
 

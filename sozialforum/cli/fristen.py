@@ -1,9 +1,279 @@
-"""Commands of this area (reserved; the issue that owns the area fills it in)."""
+"""Commands for deadlines (``fristen``), Beschluss tracking (``beschluesse``) and OParl (``oparl``)."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import sqlalchemy as sa
 import typer
+from rich.table import Table
+
+from sozialforum import db
+from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
+from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sachstand
+from sozialforum.beschluesse.verlauf import verlauf
+from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.fristen import erinnerungen
+from sozialforum.fristen.datum import today_in_berlin
+from sozialforum.fristen.feed import fristen_feed
+from sozialforum.fristen.konfiguration import load_meilensteine
+from sozialforum.fristen.quellen import Auswahl, collect_fristen, fortschreibung_faellig
+from sozialforum.fristen.wortlaut import parse_frist
+from sozialforum.models import Beschluss, Fachplan, FachplanMeilenstein
+from sozialforum.oparl.abruf import abruf, lade_dateien
+from sozialforum.oparl.export import export_oparl, objects_to_validate, write_export
+from sozialforum.oparl.importer import import_objekte
+from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
+from sozialforum.parsing import parse_date
+from sozialforum.problems import ProblemReport
+from sozialforum.services.outbox import deliver_pending
+from sozialforum.timeutil import format_datum, format_datum_kurz, utcnow
+
+fristen_app = typer.Typer(help="Fristen: Übersicht, Erinnerungen, Eskalation, Kalender.", no_args_is_help=True)
+beschluesse_app = typer.Typer(help="Beschlüsse nachhalten: Sachstand, Verlauf, Leitungsbericht.",
+                              no_args_is_help=True)
+oparl_app = typer.Typer(help="OParl: Import aus dem Ratsinformationssystem, Export, Schemas.",
+                        no_args_is_help=True)
+
+DatumOption = Annotated[str | None, typer.Option("--datum", help="Stichtag TT.MM.JJJJ (Standard: heute).")]
+Probelauf = Annotated[bool, typer.Option("--probelauf", help="Nur prüfen und anzeigen, nichts speichern.")]
+
+
+def _day(raw: str | None) -> date:
+    if raw is None:
+        return today_in_berlin(utcnow())
+    try:
+        return parse_date(raw)
+    except ValueError as exc:
+        fail(f"--datum „{raw}“: {exc}")
+
+
+@fristen_app.command("liste")
+def liste(typer_ctx: typer.Context, datum: DatumOption = None,
+          tage: Annotated[int, typer.Option("--tage", help="Fällig innerhalb so vieler Tage.")] = 90) -> None:
+    """Zeigt die offenen Fristen aller Quellen bis zu einem Horizont (Überfälliges zuerst)."""
+    context = ctx(typer_ctx)
+    today = _day(datum)
+    with db.session_scope(context.engine, actor="cli") as session:
+        found = collect_fristen(session, meilensteine=load_meilensteine(context.settings.fristen.meilensteine),
+                                auswahl=Auswahl(bis=date.fromordinal(today.toordinal() + tage)))
+    table = Table("Fällig", "Tage", "Art", "Frist", "Wortlaut", title=f"Offene Fristen bis {tage} Tage "
+                  f"nach dem {format_datum(today, weekday=False)}")
+    for frist in found:
+        table.add_row(format_datum_kurz(frist.faellig_am), str((frist.faellig_am - today).days),
+                      frist.art.label, frist.titel, frist.wortlaut or "")
+    console.print(table)
+
+
+@fristen_app.command("pruefen")
+def pruefen(typer_ctx: typer.Context, datum: DatumOption = None, probelauf: Probelauf = False,
+            zustellen: Annotated[bool, typer.Option(help="Die Nachrichten gleich zustellen.")] = True) -> None:
+    """Erinnert und eskaliert, was heute fällig ist (wie der tägliche Flow; jede Erinnerung einmal)."""
+    context = ctx(typer_ctx)
+    db.migrate(context.engine)
+    now = utcnow()
+    today = _day(datum)
+    with db.session_scope(context.engine, actor="cli:fristen-pruefen") as session:
+        if probelauf:
+            for item in erinnerungen.plan(session, today=today, settings=context.settings):
+                console.print(f"{item.art}: {item.frist_ref}, fällig {format_datum_kurz(item.faellig_am)}, "
+                              f"Stufe {item.stufe}")
+            console.print("Probelauf: nichts gespeichert, nichts gesendet.")
+            return
+        result = erinnerungen.pruefe_fristen(session, today=today, now=now, settings=context.settings)
+    console.print(result.summary())
+    if zustellen:
+        console.print(deliver_pending(context.engine, context.settings, now=now).summary())
+
+
+@fristen_app.command("kalender")
+def kalender(typer_ctx: typer.Context,
+             ziel: Annotated[Path | None, typer.Option(
+                 "--ziel", help="Datei (Standard: berichte/fristen.ics).")] = None,
+             datum: DatumOption = None) -> None:
+    """Schreibt alle Fristen als abonnierbaren Kalender (.ics, ganztägige Termine)."""
+    context = ctx(typer_ctx)
+    target = ziel or context.settings.reports_dir / "fristen.ics"
+    with db.session_scope(context.engine, actor="cli") as session:
+        content = fristen_feed(session, today=_day(datum), now=utcnow(), settings=context.settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(content)
+    console.print(f"Fristen-Kalender: {target}")
+
+
+@fristen_app.command("meilenstein")
+def meilenstein(typer_ctx: typer.Context,
+                fachplan: Annotated[str, typer.Argument(help="Kennung des Fachplans, z. B. FP-ALT.")],
+                schluessel: Annotated[str, typer.Argument(help="Meilenstein, z. B. entwurf.")],
+                erledigt: Annotated[str | None, typer.Option("--erledigt", help="Erledigt am TT.MM.JJJJ.")] = None,
+                verschieben: Annotated[str | None, typer.Option("--verschieben", help="Neue Frist TT.MM.JJJJ.")] = None,
+                ) -> None:
+    """Trägt einen Meilenstein der laufenden Fortschreibung als erledigt ein oder verschiebt ihn."""
+    context = ctx(typer_ctx)
+    if erledigt is None and verschieben is None:
+        fail("Bitte --erledigt oder --verschieben angeben.")
+    with db.session_scope(context.engine, actor="cli:meilenstein") as session:
+        plan = session.scalars(sa.select(Fachplan).where(Fachplan.kennung == fachplan)).first()
+        if plan is None or (due := fortschreibung_faellig(plan)) is None:
+            fail(f"Fachplan „{fachplan}“ nicht gefunden oder ohne Beschlussdatum/Turnus.", EXIT_NOT_FOUND)
+        keys = [m.schluessel for m in load_meilensteine(context.settings.fristen.meilensteine).fuer(plan.art)]
+        if schluessel not in keys:
+            fail(f"Meilenstein „{schluessel}“ gibt es für {plan.art} nicht (erlaubt: {', '.join(keys)}).")
+        row = session.scalars(sa.select(FachplanMeilenstein).where(
+            FachplanMeilenstein.fachplan_id == plan.id, FachplanMeilenstein.zyklus_faellig == due,
+            FachplanMeilenstein.meilenstein == schluessel)).first() or FachplanMeilenstein(
+            fachplan_id=plan.id, zyklus_faellig=due, meilenstein=schluessel)  # type: ignore[arg-type]
+        row.erledigt_am = _day(erledigt) if erledigt else row.erledigt_am
+        row.faellig_am = _day(verschieben) if verschieben else row.faellig_am
+        session.add(row)
+    console.print(f"{plan.name}: Meilenstein „{schluessel}“ gespeichert.")
+
+
+@fristen_app.command("wortlaut")
+def wortlaut(text: Annotated[str, typer.Argument(help="z. B. „bis Mitte 2020“.")],
+             bezug: Annotated[str, typer.Option("--bezug", help="Datum des Beschlusses TT.MM.JJJJ.")]) -> None:
+    """Zeigt, welches Datum sozialforum aus einer Fristangabe liest."""
+    try:
+        angabe = parse_frist(text, reference=parse_date(bezug))
+    except ValueError as exc:
+        fail(f"--bezug „{bezug}“: {exc}")
+    if angabe.faellig is None:
+        fail(f"„{text}“ lässt sich nicht als Datum lesen; bitte die Frist von Hand setzen.", EXIT_INPUT)
+    turnus = f", wiederkehrend alle {angabe.turnus_monate} Monate" if angabe.turnus_monate else ""
+    console.print(f"„{text}“ → {format_datum(angabe.faellig)}{turnus}")
+
+
+@beschluesse_app.command("export")
+def export(typer_ctx: typer.Context, datei: Annotated[Path, typer.Argument(help="Ziel: .xlsx oder .csv.")]) -> None:
+    """Schreibt die Sachstandstabelle aller Aufträge zum Ausfüllen durch die Ämter."""
+    context = ctx(typer_ctx)
+    writer = {".xlsx": export_xlsx, ".csv": export_csv}.get(datei.suffix.lower())
+    if writer is None:
+        fail("Bitte eine Datei mit der Endung .xlsx oder .csv angeben.")
+    with db.session_scope(context.engine, actor="cli") as session:
+        count = writer(session, datei, today=_day(None), bald=context.settings.fristen.bald_faellig_tage)
+    console.print(f"{count} Aufträge nach {datei} geschrieben.")
+
+
+@beschluesse_app.command("import")
+def import_(typer_ctx: typer.Context, datei: Annotated[Path, typer.Argument(help="Ausgefüllte Tabelle.")],
+            probelauf: Probelauf = False) -> None:
+    """Liest die ausgefüllte Sachstandstabelle zurück (Zuordnung über die id; alles oder nichts)."""
+    context = ctx(typer_ctx)
+    try:
+        with db.session_scope(context.engine, actor=f"import:{datei.name}") as session:
+            console.print(str(import_sachstand(session, datei, today=_day(None))))
+            if probelauf:
+                session.rollback()
+                console.print("Probelauf: nichts gespeichert.")
+    except ProblemReport as report:
+        fail(str(report), EXIT_INPUT)
+
+
+@beschluesse_app.command("verlauf")
+def verlauf_cmd(typer_ctx: typer.Context, kennung: Annotated[str, typer.Argument(help="z. B. B-001/2024.")]) -> None:
+    """Erzählt die Geschichte eines Beschlusses: Antrag, Beratungen, Aufträge, Berichte."""
+    context = ctx(typer_ctx)
+    with db.session_scope(context.engine, actor="cli") as session:
+        beschluss_id = session.scalar(sa.select(Beschluss.id).where(Beschluss.kennung == kennung))
+        if beschluss_id is None:
+            fail(f"Beschluss „{kennung}“ nicht gefunden.", EXIT_NOT_FOUND)
+        events = verlauf(session, beschluss_id, today=_day(None))
+    for event in events:
+        mark = " (geplant)" if event.geplant else ""
+        console.print(f"[bold]{format_datum_kurz(event.datum)}[/] {event.art}{mark}: {event.titel}", highlight=False)
+        if event.text:
+            console.print(f"           {event.text}", highlight=False)
+
+
+@beschluesse_app.command("bericht")
+def bericht(typer_ctx: typer.Context, datum: DatumOption = None,
+            dezernat: Annotated[str | None, typer.Option(help="Nur dieses Dezernat.")] = None,
+            amt: Annotated[str | None, typer.Option(help="Nur dieses Amt.")] = None,
+            gremium: Annotated[str | None, typer.Option(help="Nur dieses Gremium (Name oder Kennung).")] = None,
+            ) -> None:
+    """Erstellt den Leitungsbericht (HTML, PDF, Markdown) mit Ampel und nächsten Fristen."""
+    context = ctx(typer_ctx)
+    with db.session_scope(context.engine, actor="cli") as session:
+        report = build_leitungsbericht(session, today=_day(datum), now=utcnow(), settings=context.settings,
+                                       filter=Filter(dezernat=dezernat, amt=amt, gremium=gremium))
+        paths = write_leitungsbericht(report, context.settings.reports_dir / "leitung")
+    counts = ", ".join(f"{n} {light.label}" for light, n in report.zaehler.items())
+    console.print(f"Leitungsbericht ({counts}):")
+    for path in paths.values():
+        console.print(f"  {path}")
+
+
+@oparl_app.command("import")
+def oparl_import(typer_ctx: typer.Context,
+                 quelle: Annotated[str, typer.Argument(help="System- oder Body-URL, oder JSON-Dateien/Ordner.")],
+                 weitere: Annotated[list[Path] | None, typer.Argument(help="Weitere JSON-Dateien.")] = None,
+                 voll: Annotated[bool, typer.Option("--voll", help="Alles lesen, nicht nur Änderungen.")] = False,
+                 probelauf: Probelauf = False) -> None:
+    """Importiert Gremien, Personen, Sitzungen, TOPs, Vorlagen und Beratungen aus OParl."""
+    context = ctx(typer_ctx)
+    db.migrate(context.engine)
+    with db.session_scope(context.engine, actor=f"import:oparl:{quelle}"[:200]) as session:
+        if quelle.startswith(("http://", "https://")):
+            report = abruf(session, quelle, now=utcnow(), voll=voll)
+        else:
+            paths = [Path(quelle), *(weitere or [])]
+            files = [f for p in paths for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
+            report = import_objekte(session, lade_dateien(files), now=utcnow())
+        for line in report.zusammenfassung():
+            console.print(line)
+        for mangel in report.maengel[:50]:
+            console.print(f"  Warnung: {mangel}", highlight=False)
+        if probelauf:
+            session.rollback()
+            console.print("Probelauf: nichts gespeichert.")
+
+
+@oparl_app.command("export")
+def oparl_export(typer_ctx: typer.Context, ziel: Annotated[Path, typer.Argument(help="Zielordner.")],
+                 basis_url: Annotated[str, typer.Option("--basis-url", help="Adresse, unter der der Ordner "
+                                                        "veröffentlicht wird.")] = "") -> None:
+    """Exportiert Gremien, Sitzungen, TOPs und Beschlüsse (mit Umsetzungsstand) als OParl 1.1."""
+    context = ctx(typer_ctx)
+    base = basis_url or f"{context.settings.portal.base_url.rstrip('/')}/oparl"
+    with db.session_scope(context.engine, actor="cli") as session:
+        files = export_oparl(session, base_url=base, today=_day(None), settings=context.settings)
+    problems = [f"{obj['id']}: {e}" for obj in objects_to_validate(files) for e in fehler(obj)]
+    if problems:
+        fail("Export entspricht nicht dem OParl-Schema:\n" + "\n".join(problems[:20]))
+    console.print(f"{write_export(files, ziel)} Dateien nach {ziel} geschrieben (gültiges OParl 1.1).")
+
+
+@oparl_app.command("pruefen")
+def oparl_pruefen(dateien: Annotated[list[Path], typer.Argument(help="OParl-JSON-Dateien.")]) -> None:
+    """Prüft OParl-Objekte gegen die Schemas der Spezifikation 1.1."""
+    bad = 0
+    for path in dateien:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        items = data.get("data", [data]) if isinstance(data, dict) else data
+        for obj in items:
+            for error in fehler(obj):
+                bad += 1
+                console.print(f"{path.name}: {obj.get('id')}: {error}", highlight=False)
+    if bad:
+        raise typer.Exit(EXIT_INPUT)
+    console.print("Alle Objekte sind gültig.")
+
+
+@oparl_app.command("schemas")
+def oparl_schemas(spec: Annotated[Path, typer.Option("--spec", help="Ordner schema/ der Spezifikation.")],
+                  version: Annotated[str, typer.Option(help="OParl-Version der Quelle.")] = "1.1",
+                  ziel: Annotated[Path | None, typer.Option(help="Zielordner.")] = None) -> None:
+    """Wandelt die Schemas der OParl-Spezifikation in Standard-JSON-Schema um (CC BY-SA 4.0)."""
+    written = convert_spec(spec, ziel or SCHEMA_DIR / version, version=version)
+    console.print(f"{len(written)} Schemas geschrieben nach {written[0].parent if written else ziel}.")
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    app.add_typer(fristen_app, name="fristen")
+    app.add_typer(beschluesse_app, name="beschluesse")
+    app.add_typer(oparl_app, name="oparl")

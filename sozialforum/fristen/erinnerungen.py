@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from sozialforum.fristen import nachrichten
 from sozialforum.fristen.datum import days_until, shift_days, week_key
 from sozialforum.fristen.empfaenger import Empfaenger, EmpfaengerVerzeichnis
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration, load_meilensteine
-from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
+from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen, open_deadlines
 from sozialforum.models import FristErinnerung
 from sozialforum.services.outbox import MailRequest, enqueue_many, existing_keys
 from sozialforum.settings import Settings
@@ -38,9 +38,9 @@ from sozialforum.timeutil import as_utc
 from sozialforum.vocab import ErinnerungArt
 
 
-@dataclass(frozen=True)
-class Faellig:
-    """A reminder or escalation that is due; plain values, so a flow task can pass it on."""
+class Faellig(NamedTuple):
+    """A reminder or escalation that is due; plain values, so a flow task can pass it on.
+    (A tuple, not a dataclass: the daily scan creates tens of thousands.)"""
 
     schluessel: str
     frist_ref: str
@@ -49,9 +49,7 @@ class Faellig:
     art: str
 
     def as_dict(self) -> dict[str, Any]:
-        values = asdict(self)
-        values["faellig_am"] = self.faellig_am.isoformat()
-        return values
+        return {**self._asdict(), "faellig_am": self.faellig_am.isoformat()}
 
     @staticmethod
     def from_dict(values: dict[str, Any]) -> Faellig:
@@ -76,6 +74,10 @@ class Versand:
                 f"verschoben, {self.zurueckgestellt} für die Wochenübersicht zurückgestellt")
 
 
+_ERINNERUNG = ErinnerungArt.ERINNERUNG.value
+_ESKALATION = ErinnerungArt.ESKALATION.value
+
+
 def reminder_key(ref: str, due: date, stage: int) -> str:
     return f"erinnerung:{ref}:{due.isoformat()}:{stage}"
 
@@ -88,56 +90,59 @@ def _offsets(settings: Settings) -> list[int]:
     return sorted({d for d in settings.fristen.erinnerung_tage if d >= 0}, reverse=True)
 
 
-def _logged(session: Session, horizon: date) -> tuple[dict[tuple[str, date], int], set[tuple[str, date]]]:
-    """Smallest stage reminded per (ref, due date), and which were escalated."""
+def _logged(session: Session, today: date, horizon: date
+            ) -> tuple[dict[tuple[str, date], int], set[tuple[str, date]]]:
+    """Smallest stage reminded per (ref, due date) for the deadlines still ahead, and the
+    escalations of those past. Two range reads (index on art, due date), not the whole history."""
     table = FristErinnerung.__table__  # type: ignore[attr-defined]
     reminded: dict[tuple[str, date], int] = {}
-    escalated: set[tuple[str, date]] = set()
-    rows = session.execute(
-        sa.select(table.c.frist_ref, table.c.faellig_am, table.c.art, sa.func.min(table.c.stufe))
-        .where(table.c.faellig_am <= horizon)
-        .group_by(table.c.frist_ref, table.c.faellig_am, table.c.art))
-    for ref, due, art, stage in rows:
-        if art == ErinnerungArt.ESKALATION.value:
-            escalated.add((ref, due))
-        else:
-            reminded[(ref, due)] = stage
+    for ref, due, stage in session.execute(
+            sa.select(table.c.frist_ref, table.c.faellig_am, table.c.stufe)
+            .where(table.c.art == _ERINNERUNG, table.c.faellig_am >= today,
+                   table.c.faellig_am <= horizon)).all():
+        key = (ref, due)
+        if stage < reminded.get(key, stage + 1):
+            reminded[key] = stage
+    escalated = {(ref, due) for ref, due in session.execute(
+        sa.select(table.c.frist_ref, table.c.faellig_am)
+        .where(table.c.art == _ESKALATION, table.c.faellig_am < today)).all()}
     return reminded, escalated
 
 
-def decide(frist: Frist, today: date, offsets: list[int], settings: Settings,
-           reminded: dict[tuple[str, date], int], escalated: set[tuple[str, date]]) -> Faellig | None:
-    """The one reminder or escalation this deadline needs today, if any."""
-    if frist.erledigt:
-        return None
-    remaining = days_until(frist.faellig_am, today)
-    key = (frist.ref, frist.faellig_am)
-    if remaining < 0:
-        if -remaining >= max(settings.fristen.eskalation_nach_tagen, 1) and key not in escalated:
-            return Faellig(escalation_key(*key), frist.ref, frist.faellig_am, remaining,
-                           ErinnerungArt.ESKALATION.value)
-        return None
-    opened = [offset for offset in offsets if remaining <= offset]
-    if not opened:
-        return None
-    stage = min(opened)
-    sent = reminded.get(key)
-    if sent is not None and sent <= stage:
-        return None
-    return Faellig(reminder_key(frist.ref, frist.faellig_am, stage), frist.ref, frist.faellig_am,
-                   stage, ErinnerungArt.ERINNERUNG.value)
+def _stages(offsets: list[int]) -> list[int | None]:
+    """For each number of days left (0 … max offset): the current stage, the smallest offset
+    whose window has opened. A table, because the scan asks it for every open deadline."""
+    top = max(offsets, default=-1)
+    return [min(o for o in offsets if left <= o) for left in range(top + 1)]
 
 
 def plan(session: Session, *, today: date, settings: Settings,
          meilensteine: MeilensteinKonfiguration | None = None) -> list[Faellig]:
-    """Every reminder and escalation due on ``today`` that has not been sent (read only)."""
+    """Every reminder and escalation due on ``today`` that has not been sent (read only).
+
+    The scan reads only what decides (reference and due date of each open deadline); the
+    details are read by :func:`dispatch`, for the few that are due, right before sending.
+    """
     meilensteine = meilensteine or load_meilensteine(settings.fristen.meilensteine)
-    offsets = _offsets(settings)
-    horizon = shift_days(today, max(offsets, default=0))
-    fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(bis=horizon))
-    reminded, escalated = _logged(session, horizon)
-    due = (decide(f, today, offsets, settings, reminded, escalated) for f in fristen)
-    return [item for item in due if item is not None]
+    stages = _stages(_offsets(settings))
+    horizon = shift_days(today, len(stages) - 1)
+    candidates = open_deadlines(session, meilensteine=meilensteine, bis=horizon)
+    reminded, escalated = _logged(session, today, horizon)
+    escalate_after = max(settings.fristen.eskalation_nach_tagen, 1)
+    due: list[Faellig] = []
+    for ref, day in candidates:
+        left = (day - today).days
+        if left < 0:  # overdue: the leadership hears of it once per due date
+            if -left >= escalate_after and (ref, day) not in escalated:
+                due.append(Faellig(escalation_key(ref, day), ref, day, left, _ESKALATION))
+            continue
+        stage = stages[left] if left < len(stages) else None
+        if stage is None:
+            continue
+        sent = reminded.get((ref, day))
+        if sent is None or sent > stage:  # this stage (or a later one) not yet sent
+            due.append(Faellig(reminder_key(ref, day, stage), ref, day, stage, _ERINNERUNG))
+    return due
 
 
 def _bundle_key(prefix: str, recipient: Empfaenger, keys: list[str]) -> str:

@@ -221,3 +221,17 @@ def collect_fristen(
         found += massnahme_fristen(session, auswahl)
     found.sort(key=lambda f: (f.faellig_am, f.ref))
     return found
+
+
+def open_deadlines(session: Session, *, meilensteine: MeilensteinKonfiguration,
+                   bis: date) -> list[tuple[str, date]]:
+    """``(ref, due date)`` of every open deadline due on or before ``bis``: the lean read of the
+    daily scan. Aufträge (the many) in one two-column query; plans and reviews (the few) in full."""
+    session.flush()
+    a = Auftrag.__table__  # type: ignore[attr-defined]
+    rows = session.execute(sa.select(a.c.id, a.c.frist).where(
+        a.c.frist.is_not(None), a.c.frist <= bis, a.c.status.not_in(CLOSED))).all()
+    found = [(f"auftrag:{row_id}", due) for row_id, due in rows]
+    others = Auswahl(bis=bis, auftrag_ids=())
+    found += [(f.ref, f.faellig_am) for f in collect_fristen(session, meilensteine=meilensteine, auswahl=others)]
+    return found

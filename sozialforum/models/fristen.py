@@ -25,7 +25,10 @@ class FristErinnerung(SQLModel, table=True):
     """
 
     __tablename__ = "frist_erinnerung"
-    __table_args__ = (sa.Index("ix_frist_erinnerung_ref_faellig", "frist_ref", "faellig_am"),)
+    __table_args__ = (
+        sa.Index("ix_frist_erinnerung_ref_faellig", "frist_ref", "faellig_am"),
+        sa.Index("ix_frist_erinnerung_art_faellig", "art", "faellig_am"),  # the daily scan's reads
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     schluessel: str = Field(max_length=300, unique=True)

@@ -156,3 +156,20 @@ def test_weekly_digest_bundles_per_recipient(engine: Engine, welt: Welt, fristen
     assert [r.stufe for r in pending] == [90, 30]
     keys = [r.schluessel for r in _log(engine)]
     assert len(keys) == len(set(keys))
+
+
+def test_a_crash_before_the_commit_loses_nothing_and_sends_nothing_twice(
+    engine: Engine, welt: Welt, fristen_settings: Settings
+) -> None:
+    day = date(2026, 3, 2)
+    try:
+        with session_scope(engine, actor="test:fristen") as session:
+            erinnerungen.pruefe_fristen(session, today=day, now=local_to_utc(day, 6, 15),
+                                        settings=fristen_settings)
+            raise RuntimeError("Absturz vor dem Commit")
+    except RuntimeError:
+        pass
+    assert _log(engine) == [] and _outbox(engine) == []  # rolled back together
+    again = _run(engine, fristen_settings, day)  # the next run (or the task's retry)
+    assert again.mails == 5 and len(_outbox(engine)) == 5
+    assert _run(engine, fristen_settings, day).mails == 0  # recorded and queued: never again

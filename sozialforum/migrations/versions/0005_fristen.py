@@ -60,6 +60,7 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_frist_erinnerung_person_id'), 'frist_erinnerung', ['person_id'], unique=False)
     op.create_index('ix_frist_erinnerung_ref_faellig', 'frist_erinnerung', ['frist_ref', 'faellig_am'], unique=False)
+    op.create_index('ix_frist_erinnerung_art_faellig', 'frist_erinnerung', ['art', 'faellig_am'], unique=False)
     op.create_table('fachplan_meilenstein',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('fachplan_id', sa.Integer(), nullable=False),
@@ -77,6 +78,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f('ix_fachplan_meilenstein_fachplan_id'), table_name='fachplan_meilenstein')
     op.drop_table('fachplan_meilenstein')
+    op.drop_index('ix_frist_erinnerung_art_faellig', table_name='frist_erinnerung')
     op.drop_index('ix_frist_erinnerung_ref_faellig', table_name='frist_erinnerung')
     op.drop_index(op.f('ix_frist_erinnerung_person_id'), table_name='frist_erinnerung')
     op.drop_table('frist_erinnerung')

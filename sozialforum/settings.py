@@ -125,8 +125,6 @@ class FristenSettings(Section):
     meilensteine: Path = Path("config/fristen.toml")
     # The council information system's OParl API (system or body URL) for the weekly import.
     oparl_url: str | None = None
-    # The council information system's OParl API (system or body URL) for the weekly import.
-    oparl_url: str | None = None
 
 
 class ProtokollSettings(Section):

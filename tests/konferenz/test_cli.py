@@ -1,0 +1,64 @@
+"""``sozialforum konferenz``: a conference round from the command line, German output, exit codes."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from sozialforum.cli import app
+from tests.conftest import REPO
+
+REPLY = REPO / "tests" / "konferenz" / "antworten" / "outlook_zusage.eml"
+
+
+@pytest.fixture
+def cli(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOZIALFORUM_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("COLUMNS", "200")
+    runner = CliRunner()
+
+    def run(*args: str):  # type: ignore[no-untyped-def]
+        return runner.invoke(app, list(args), catch_exceptions=False)
+
+    assert run("db", "migrieren").exit_code == 0
+    assert run("import", "ordner", str(REPO / "sozialforum" / "demo" / "data")).exit_code == 0
+    return run
+
+
+def test_round_from_the_command_line(cli, tmp_path) -> None:
+    planned = cli("konferenz", "planen", "--gremium", "SRK-01", "--datum", "15.12.2099", "--uhrzeit", "16:30",
+                  "--ort", "Bürgerhaus", "--alle-monate", "6", "--anzahl", "2")
+    assert planned.exit_code == 0 and "Dienstag, 15. Dezember 2099, 16:30 Uhr" in planned.output
+    assert "Sitzung 2:" in planned.output
+    prepared = cli("konferenz", "vorbereiten", "1")
+    assert "1. Begrüßung und Feststellung der Tagesordnung" in prepared.output
+    assert "nicht eingeladen:" in prepared.output and "Einwilligung" in prepared.output
+    invited = cli("konferenz", "einladen", "1")
+    assert invited.exit_code == 0 and "gesendet nach" in invited.output
+    outbox = tmp_path / "var" / "outbox"
+    sent = len(list(outbox.glob("*.eml")))
+    assert sent > 0
+    assert cli("konferenz", "einladen", "1").output.count(" 0 neu im Postausgang") == 1
+    moved = cli("konferenz", "verschieben", "1", "--uhrzeit", "17:00")
+    assert moved.exit_code == 0 and f"aktualisierung: {sent} neu" in moved.output
+    cancelled = cli("konferenz", "absagen", "1", "--grund", "Saal belegt")
+    assert cancelled.exit_code == 0 and f"absage: {sent} neu" in cancelled.output
+    assert len(list(outbox.glob("*.eml"))) == 3 * sent
+    overview = cli("konferenz", "postausgang")
+    assert "gesendet" in overview.output and "Aktualisierung" not in overview.output
+    feed = cli("konferenz", "kalender", "--gremium", "SRK-01")
+    assert feed.exit_code == 0
+    ics = (tmp_path / "var" / "berichte" / "kalender" / "gremium-SRK-01.ics").read_text()
+    assert "STATUS:CANCELLED" in ics and "X-WR-CALNAME:Sozialraumkonferenz Lindenau" in ics
+    listing = cli("konferenz", "teilnehmerliste", "1")
+    assert listing.exit_code == 0 and ".xlsx" in listing.output
+
+
+def test_errors_are_german_with_exit_codes(cli) -> None:
+    assert cli("konferenz", "planen", "--gremium", "GIBTS-NICHT", "--datum", "01.01.2099").exit_code == 4
+    bad = cli("konferenz", "planen", "--gremium", "SRK-01", "--datum", "31.02.2099")
+    assert bad.exit_code == 1 and "kein gültiges Datum" in bad.output
+    assert cli("konferenz", "einladen", "999").exit_code == 4
+    assert cli("konferenz", "antworten").exit_code == 1  # no mailbox configured
+    unknown = cli("konferenz", "antworten", str(REPLY))
+    assert unknown.exit_code == 0 and "keine Einladung mit UID" in unknown.output

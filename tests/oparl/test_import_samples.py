@@ -76,3 +76,26 @@ def test_defects_are_logged_as_warnings(engine: Engine, caplog: pytest.LogCaptur
     assert any("verweist auf ein unbekanntes Objekt" in m for m in messages)
     assert len(messages) == len(report.maengel)
     assert OrganisationArt.AMT  # the vocabulary used above exists
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_oparl_10_person_with_embedded_memberships(engine: Engine) -> None:
+    """OParl 1.0 embeds a person's memberships without the back-reference ``person``."""
+    org = {"id": "https://ris.example/org/5", "type": "https://schema.oparl.org/1.0/Organization",
+           "name": "Sozialausschuss", "organizationType": "Gremium"}
+    person = {"id": "https://ris.example/person/1", "type": "https://schema.oparl.org/1.0/Person",
+              "familyName": "Schmidt", "givenName": "Erika",
+              "membership": [{"id": "https://ris.example/membership/1",
+                              "type": "https://schema.oparl.org/1.0/Membership",
+                              "organization": "https://ris.example/org/5", "role": "stellv. Vorsitzende",
+                              "votingRight": True, "startDate": "2024-01-01"}]}
+    with session_scope(engine, actor="import") as session:
+        report = import_objekte(session, [person, org], now=NOW)
+    assert report.zaehler["Membership"]["neu"] == 1 and not report.maengel
+    with session_scope(engine, actor="test") as session:
+        from sozialforum.models import Mitgliedschaft, Person
+        from sozialforum.vocab import MitgliedRolle
+
+        row = session.scalars(sa.select(Mitgliedschaft)).one()
+        assert session.get(Person, row.person_id).nachname == "Schmidt"
+        assert row.rolle == MitgliedRolle.STELLVERTRETUNG and row.stimmberechtigt

@@ -1,0 +1,79 @@
+"""The commands of this area on a real store: German output, exit codes, dry runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from sozialforum.cli import app
+from tests.conftest import REPO
+from tests.fristen.conftest import build_welt
+from tests.oparl.conftest import OPARL
+
+runner = CliRunner()
+
+
+def _config(tmp_path: Path, engine: Engine) -> str:
+    url = engine.url.render_as_string(hide_password=False)
+    path = tmp_path / "sozialforum.toml"
+    path.write_text(f'data_dir = "{tmp_path / "var"}"\ndatabase_url = "{url}"\n\n[fristen]\n'
+                    f'meilensteine = "{REPO / "config" / "fristen.toml"}"\n', encoding="utf-8")
+    return str(path)
+
+
+def _run(config: str, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["-k", config, *args])
+
+
+def test_wortlaut_and_bad_input(tmp_path: Path, sqlite_engine: Engine) -> None:
+    config = _config(tmp_path, sqlite_engine)
+    result = _run(config, "fristen", "wortlaut", "bis Mitte 2020", "--bezug", "19.09.2018")
+    assert result.exit_code == 0 and "Dienstag, 30. Juni 2020" in result.output
+    result = _run(config, "fristen", "wortlaut", "mit dem Haushalt 2026", "--bezug", "19.09.2018")
+    assert result.exit_code == 1 and "von Hand" in result.output
+
+
+def test_deadlines_table_roundtrip_and_report(tmp_path: Path, sqlite_engine: Engine) -> None:
+    build_welt(sqlite_engine)
+    config = _config(tmp_path, sqlite_engine)
+    result = _run(config, "fristen", "pruefen", "--datum", "02.03.2026", "--probelauf")
+    assert result.exit_code == 0 and "Probelauf: nichts gespeichert" in result.output
+    assert "eskalation: meilenstein:1:datenanalyse" in result.output
+    result = _run(config, "fristen", "pruefen", "--datum", "02.03.2026")
+    assert result.exit_code == 0 and "4 Erinnerungen und 3 Eskalationen in 5 E-Mails" in result.output
+    assert "5 gesendet" in result.output
+    assert "0 Erinnerungen" in _run(config, "fristen", "pruefen", "--datum", "02.03.2026").output
+    table = tmp_path / "sachstand.csv"
+    assert _run(config, "beschluesse", "export", str(table)).exit_code == 0
+    text = table.read_text(encoding="utf-8-sig").replace(";offen;", ";fertig-ish;", 1)
+    table.write_text(text, encoding="utf-8-sig")
+    result = _run(config, "beschluesse", "import", str(table))
+    assert result.exit_code == 1 and "unbekannter Status" in result.output
+    result = _run(config, "beschluesse", "verlauf", "B-1/2024")
+    assert result.exit_code == 0 and "bis Mitte 2026" in result.output
+    assert _run(config, "beschluesse", "verlauf", "B-9/2099").exit_code == 4
+    result = _run(config, "beschluesse", "bericht", "--datum", "02.03.2026")
+    assert result.exit_code == 0 and "leitungsbericht-2026-03-02-alle.pdf" in result.output
+    result = _run(config, "fristen", "meilenstein", "FP-ALT", "entwurf", "--erledigt", "20.01.2026")
+    assert result.exit_code == 0
+    assert _run(config, "fristen", "kalender", "--ziel", str(tmp_path / "f.ics")).exit_code == 0
+    assert "BEGIN:VEVENT" in (tmp_path / "f.ics").read_text(encoding="utf-8")
+
+
+def test_oparl_commands(tmp_path: Path, sqlite_engine: Engine) -> None:
+    config = _config(tmp_path, sqlite_engine)
+    result = _run(config, "oparl", "import", str(OPARL / "real" / "karlsruhe-1.1"), "--probelauf")
+    assert result.exit_code == 0 and "Probelauf" in result.output and "Warnung:" in result.output
+    result = _run(config, "oparl", "import", str(OPARL / "real" / "karlsruhe-1.1"))
+    assert "Meeting: 1 neu" in result.output
+    target = tmp_path / "export"
+    result = _run(config, "oparl", "export", str(target), "--basis-url", "https://kreis.example/oparl")
+    assert result.exit_code == 0 and "gültiges OParl 1.1" in result.output
+    meetings = json.loads((target / "body/1/meetings.json").read_text(encoding="utf-8"))
+    assert len(meetings["data"][0]["agendaItem"]) == 30
+    assert _run(config, "oparl", "pruefen", str(target / "body/1/meetings.json")).exit_code == 0
+    bad = _run(config, "oparl", "pruefen", str(OPARL / "spec-1.1.1" / "examples" / "Meeting-01.json"))
+    assert bad.exit_code == 1 and "'order' is a required property" in " ".join(bad.output.split())

@@ -143,11 +143,25 @@ def _footer_meta(lines: list[str]) -> tuple[date | None, str | None, str | None,
             " ".join(licence.group(1).split()).rstrip(".") if licence else None, notes)
 
 
+def _check_fields(body: list[str], n_cols: int, start: int, name: str) -> None:
+    """Every data row has as many fields as the header (a cheap count: data rows hold no quotes)."""
+    problems = []
+    for index, line in enumerate(body):
+        found = line.count(";") + 1
+        if line.strip() and found != n_cols and '"' not in line:
+            why = ("ein Semikolon zu viel?" if found > n_cols else
+                   "abgeschnitten?" if index == len(body) - 1 or not body[index + 1:] else "Feld fehlt?")
+            problems.append(Problem(name, start + index + 1, None,
+                                    f"Zeile hat {found} statt {n_cols} Felder ({why})."))
+    if problems:
+        raise ProblemReport(problems)
+
+
 def _read_block(text: str, n_label: int, n_cols: int, name: str, offset: int) -> pd.DataFrame:
     try:
         return pd.read_csv(io.StringIO(text), sep=";", header=None, names=list(range(n_cols)),
                            dtype={i: str for i in range(n_label)}, decimal=",", na_values=_NA,
-                           keep_default_na=False, skip_blank_lines=False, engine="c")
+                           keep_default_na=False, skip_blank_lines=False, engine="c", index_col=False)
     except pd.errors.ParserError as exc:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if match:
@@ -169,6 +183,7 @@ def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
     n_label = min(_leading_empty(row) for row in header_rows)
     n_cols = max(len(row) for row in header_rows)
     body = lines[data_start:footer]
+    _check_fields(body, n_cols, data_start, name)
     frame = _read_block("\n".join(body), n_label, n_cols, name, data_start)
     frame = frame[~frame.isna().all(axis=1)]
     line_numbers = frame.index.to_numpy(dtype=np.int64) + data_start + 1
@@ -189,9 +204,10 @@ def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
         series = frame[column]
         if series.dtype.kind == "f":
             values[:, position] = series.to_numpy()
-        else:
+        else:  # text in the column: read every cell from the original line
+            raw_cells = pd.Series([_field(body[index], column) for index in frame.index])
             values[:, position], codes[:, position] = parse_column(
-                series, line_numbers, name, spalten[position].label, problems)
+                raw_cells, line_numbers, name, spalten[position].label, problems)
     _recover_symbols(values, codes, frame, body, data_start, n_label, spalten, name, problems)
     stand, publisher, licence, notes = _footer_meta(lines[footer:])
     dims = (frame[list(range(key_col + 2, n_label))].fillna("").astype(str)
@@ -208,6 +224,11 @@ def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
         spalten=spalten, werte=values, codes=codes, dimension=dims, datenstand=stand,
         herausgeber=publisher, lizenz=licence, hinweise=notes, problems=problems,
     )
+
+
+def _field(line: str, column: int) -> str | None:
+    fields = line.split(";")
+    return fields[column] if column < len(fields) else None
 
 
 def _title_date(title: str) -> date | None:

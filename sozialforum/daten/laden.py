@@ -24,7 +24,7 @@ from sozialforum.daten.gebietsstand import Gebietsstand, Schluesselabgleich
 from sozialforum.daten.genesis import is_genesis, read_genesis, table_code
 from sozialforum.daten.katalog import Katalog, QuelleDef, norm_label
 from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe
-from sozialforum.daten.quelldatei import Rohdaten, checksum, read_bytes
+from sozialforum.daten.quelldatei import Rohdaten, checksum, decode, read_bytes
 from sozialforum.daten.speicher import pack
 from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.models import Datenlieferung, Vergleichswert, Wertespalte
@@ -72,6 +72,10 @@ class Zeilen:
 
 
 def _read(path: Path, raw: bytes, katalog: Katalog, stichtag: date | None) -> tuple[Rohdaten, QuelleDef]:
+    if path.suffix.lower() == ".csv":
+        decode(path.name, raw[:4096])  # refuses UTF-16 and double-encoded files with the reason
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raw = raw.decode("utf-16").encode("utf-8")
     if is_genesis(raw):
         data = read_genesis(path, stichtag=stichtag)
         stem, _depth = table_code(data.tabelle or "")

@@ -61,7 +61,12 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     if len(table.header) == 1 and any(sep in table.header[0] for sep in ("\t", "|")):
         raise ProblemReport([Problem(path.name, 1, None, "Falsches Trennzeichen (Tabulator oder "
                                      "„|“): erwartet Semikolon oder Komma.")])
-    return table.header, list(table.rows)
+    # The shared reader lowercases the header; reports show the columns as the planner wrote them.
+    first = path.read_bytes().decode("utf-8-sig").split("\n", 1)[0].strip("\r")
+    original = [part.strip() for part in first.split(";" if ";" in first else ",")]
+    names = dict(zip(table.header, original, strict=False)) if len(original) == len(table.header) else {}
+    rows = [(line, {names.get(k, k): v for k, v in row.items()}) for line, row in table.rows]
+    return [names.get(h, h) for h in table.header], rows
 
 
 def _source_for(header: list[str], katalog: Katalog, name: str) -> QuelleDef:
@@ -106,9 +111,11 @@ def read_tabelle(path: Path, katalog: Katalog, *, stichtag: date | None = None,
     key_col = by_norm[norm_label(quelle.schluessel_spalte)]
     date_col = by_norm.get(norm_label(quelle.stichtag_spalte))
     problems: list[Problem] = []
-    value_cols = [h for h in header if h and h not in (key_col, date_col)]
-    for column in value_cols:
-        if norm_label(column) not in quelle.zuordnung:
+    value_cols = []
+    for column in (h for h in header if h and h not in (key_col, date_col)):
+        if norm_label(column) in quelle.zuordnung:
+            value_cols.append(column)
+        else:
             problems.append(Problem(name, 1, column, "Spalte ist keinem Merkmal zugeordnet (bekannt: "
                                     f"{', '.join(quelle.spalten)})."))
     if date_col is None and stichtag is None:

@@ -118,7 +118,7 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
         if small:
             notes.append(f"{ebene.capitalize()}: nicht im Index (unter {mindestzahl} Einwohner "
                          f"oder Einwohnerzahl unbekannt): {', '.join(small)}.")
-        z_by_indicator: dict[str, tuple[list[tuple[np.ndarray, np.ndarray]], str]] = {}
+        z_by_indicator: dict[str, tuple[dict[bool, tuple[np.ndarray, np.ndarray]], str]] = {}
         for dynamic in (False, True):
             for ind in katalog.index_indikatoren():
                 werte = result.werte[ind.code]
@@ -132,13 +132,21 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
                                      "vor und bleibt im Index unberücksichtigt.")
                     continue
                 z = z_standardise(values * ind.richtung, codes)
-                z_by_indicator.setdefault(ind.code, ([], ind.dimension))[0].append(z)
+                if not (z[1] == Fehlwert.VORHANDEN).any():
+                    # No spread (all equal, e.g. no change at all): a z-value does not exist, and
+                    # the indicator drops out instead of making every area's index missing.
+                    kind = "Veränderung" if dynamic else "Wert"
+                    notes.append(f"{ebene.capitalize()}: {kind} von „{ind.name}“ ohne Streuung, "
+                                 "im Index unberücksichtigt.")
+                    continue
+                z_by_indicator.setdefault(ind.code, ({}, ind.dimension))[0][dynamic] = z
         dimensions = [*dict.fromkeys(d for _, d in z_by_indicator.values()), GESAMT]
         for dimension in dimensions:
             members = [code for code, (_, d) in z_by_indicator.items() if dimension in (d, GESAMT)]
-            status = _composite([z_by_indicator[c][0][0] for c in members], len(ids))
-            dyn = _composite([z_by_indicator[c][0][1] for c in members
-                              if len(z_by_indicator[c][0]) > 1], len(ids))
+            status = _composite([z_by_indicator[c][0][False] for c in members
+                                 if False in z_by_indicator[c][0]], len(ids))
+            dyn = _composite([z_by_indicator[c][0][True] for c in members
+                              if True in z_by_indicator[c][0]], len(ids))
             out.append(Indexwerte(ebene, dimension, ids, status[0], status[1], status_klasse(status[0]),
                                   dyn[0], dyn[1], dynamik_klasse(dyn[0]), members))
     return out, notes

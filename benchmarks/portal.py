@@ -8,7 +8,7 @@ Rückmeldung per person with the last answer, and exactly one audit entry per su
 (0 lost, nothing twice). Prints requests/s and p50/p99 latency of both and their ratio.
 Goal: portal ≥ 0.5 × bare, 0 lost.
 
-    python benchmarks/portal.py [--clients 200] [--runden 5] [--db URL]
+    python benchmarks/portal.py [--clients 200] [--runden 5] [--wiederholungen 3] [--db URL]
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def start_server(kind: str, folder: Path, url: str, port: int) -> subprocess.Pop
     raise SystemExit(f"{kind}-Server startet nicht.")
 
 
-async def load(urls: list[str], rounds: int, pid: int = 0) -> tuple[float, list[float], int, float]:
+async def load(urls: list[str], rounds: int, pid: int = 0, tag: str = "") -> tuple[float, list[float], int, float]:
     """Every client: fetch its page once (CSRF token), then post ``rounds`` answers."""
     import httpx
 
@@ -140,7 +140,7 @@ async def load(urls: list[str], rounds: int, pid: int = 0) -> tuple[float, list[
             await start.wait()
             for round_ in range(rounds):
                 data = {"csrf": csrf, "antwort": ANSWERS[round_ % 3], "personen": "1",
-                        "kommentar": f"client {index} runde {round_}"}
+                        "kommentar": f"client {index}{tag} runde {round_}"}
                 began = time.perf_counter()
                 response = await client.post(url, data=data)
                 latencies.append(time.perf_counter() - began)
@@ -157,13 +157,13 @@ async def load(urls: list[str], rounds: int, pid: int = 0) -> tuple[float, list[
     return time.perf_counter() - began, latencies, failures, cpu_seconds(pid) - cpu
 
 
-def measure(kind: str, folder: Path, url: str, urls: list[str], rounds: int) -> dict[str, float]:
+def measure(kind: str, folder: Path, url: str, urls: list[str], rounds: int, tag: str) -> dict[str, float]:
     port = int(urls[0].split(":")[2].split("/")[0])
     if kind == "bare":
         urls = [re.sub(r"/rueckmeldung/", "/bare/", u) for u in urls]
     server = start_server(kind, folder, url, port)
     try:
-        elapsed, latencies, failures, cpu = asyncio.run(load(urls, rounds, server.pid))
+        elapsed, latencies, failures, cpu = asyncio.run(load(urls, rounds, server.pid, tag))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -180,6 +180,11 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
 
 
 def check_store(url: str, clients: int, rounds: int) -> tuple[int, int, int]:
@@ -203,6 +208,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--runden", type=int, default=5)
+    parser.add_argument("--wiederholungen", type=int, default=3,
+                        help="bare und Portal abwechselnd so oft messen; berichtet wird der Median "
+                        "(die Maschine teilt sich die Kerne, einzelne Läufe schwanken)")
     parser.add_argument("--db", default=None, help="Datenbank-URL (Standard: SQLite im Temp-Ordner)")
     parser.add_argument("--serve", choices=("portal", "bare"))
     parser.add_argument("--ordner")
@@ -215,21 +223,30 @@ def main() -> None:
         folder = Path(tmp)
         url = args.db or f"sqlite:///{folder / 'bench.db'}"
         urls = prepare(folder, url, free_port(), args.clients)
-        bare = measure("bare", folder, url, urls, args.runden)
-        portal = measure("portal", folder, url, urls, args.runden)
+        runs: dict[str, list[dict[str, float]]] = {"bare": [], "portal": []}
+        for repetition in range(args.wiederholungen):
+            for kind in ("bare", "portal"):
+                runs[kind].append(measure(kind, folder, url, urls, args.runden, f" w{repetition}"))
         rows, good, audit = check_store(url, args.clients, args.runden)
-    expected = args.clients * args.runden
+    bare, portal = ({key: median([run[key] for run in runs[kind]]) for key in runs[kind][0]}
+                    for kind in ("bare", "portal"))
+    portal["fehler"] = sum(run["fehler"] for run in runs["portal"])
+    expected = args.clients * args.runden * args.wiederholungen
     lost = expected - audit  # one audit entry per submission: one create, then one update each
-    ratio = portal["rps"] / bare["rps"]
-    print(f"{args.clients} Clients × {args.runden} Rückmeldungen ({'SQLite' if not args.db else 'PostgreSQL'}):")
+    ratios = [p["rps"] / b["rps"] for p, b in zip(runs["portal"], runs["bare"], strict=True)]
+    ratio = median(ratios)
+    print(f"{args.clients} Clients × {args.runden} Rückmeldungen × {args.wiederholungen} Wiederholungen "
+          f"({'SQLite' if not args.db else 'PostgreSQL'}; Median):")
     for name, result in (("bare FastAPI", bare), ("Portal", portal)):
         print(f"  {name:13s} {result['rps']:8.1f} Anfragen/s   p50 {result['p50_ms']:7.1f} ms   "
               f"p99 {result['p99_ms']:7.1f} ms   Server-CPU {result['cpu_ms_pro_anfrage']:.2f} ms/Anfrage   "
               f"Fehler {result['fehler']:.0f}")
-    print(f"  Verhältnis Portal/bare: {ratio:.2f} (Ziel ≥ 0,5)")
+    print(f"  Verhältnis Portal/bare: {ratio:.2f} (Ziel ≥ 0,5; je Wiederholung "
+          f"{', '.join(f'{r:.2f}' for r in ratios)})")
     print(f"  Rückmeldungen: {rows} Zeilen, {good} mit der letzten Antwort; Audit-Einträge {audit} "
           f"von {expected}; verloren: {lost}")
-    print(json.dumps({"ratio": round(ratio, 3), "lost": lost, "rows": rows, "portal": portal, "bare": bare}))
+    print(json.dumps({"ratio": round(ratio, 3), "ratios": [round(r, 3) for r in ratios], "lost": lost,
+                      "rows": rows, "portal": portal, "bare": bare}))
     if lost != 0 or rows != args.clients or good != args.clients or portal["fehler"]:
         raise SystemExit(1)
 

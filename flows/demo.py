@@ -17,6 +17,7 @@ STEPS: list[tuple[str, str]] = [
     ("Protokoll einer Sitzung: Entwurf, Kommentar, Rückgabe, Freigabe, Verteilung", "flows.protokoll_demo:demo_step"),
     ("Fristen und Beschlüsse: Erinnerungen, Leitungsbericht, Fristen-Kalender, OParl", "flows.fristen_demo:demo_step"),
     ("Sozialraumkonferenz: Einladungen mit Kalendereintrag, Antwort, Änderung, Teilnehmerliste, Feed", "flows.konferenz_demo:demo_step"),
+    ("Beteiligungsportal: Rückmeldung, Thema, Bestandserhebung per Link", "sozialforum.portal.demo:demo_step"),
 ]
 
 

@@ -97,9 +97,13 @@ _SITZUNG = Sitzung.__table__  # type: ignore[attr-defined]
 _RSVP_FIELDS = ("antwort", "personen", "beduerfnisse", "kommentar", "quelle", "beantwortet_am")
 # Built once: the RSVP is the portal's hot path (every Träger answering within the hour after
 # the invitation), so it runs as four plain statements instead of through ORM objects.
-_SITZUNG_STATE = sa.select(_SITZUNG.c.beginn, _SITZUNG.c.status).where(_SITZUNG.c.id == sa.bindparam("sitzung_id"))
-_CURRENT = sa.select(_RSVP.c.id, *(_RSVP.c[name] for name in _RSVP_FIELDS)).where(
-    _RSVP.c.sitzung_id == sa.bindparam("sitzung_id"), _RSVP.c.person_id == sa.bindparam("person_id"))
+# The Sitzung's state and the person's current row in one statement.
+_STATE_AND_ROW = (
+    sa.select(_SITZUNG.c.beginn, _SITZUNG.c.status, _RSVP.c.id, *(_RSVP.c[name] for name in _RSVP_FIELDS))
+    .select_from(_SITZUNG.outerjoin(_RSVP, sa.and_(_RSVP.c.sitzung_id == _SITZUNG.c.id,
+                                                   _RSVP.c.person_id == sa.bindparam("person_id"))))
+    .where(_SITZUNG.c.id == sa.bindparam("sitzung_id"))
+)
 _UPDATE = _RSVP.update().where(_RSVP.c.id == sa.bindparam("row_id"))
 
 
@@ -118,18 +122,17 @@ def record_rsvp(
     through the session's connection, so they are part of the caller's transaction.
     """
     connection = session.connection()
-    state = connection.execute(_SITZUNG_STATE, {"sitzung_id": sitzung_id}).first()
-    if state is None:
+    params = {"sitzung_id": sitzung_id, "person_id": person_id}
+    row = connection.execute(_STATE_AND_ROW, params).first()
+    if row is None:
         raise LookupError(f"Sitzung {sitzung_id} nicht gefunden.")
-    closed = _closed(state.status, state.beginn, now)
+    closed = _closed(row.status, row.beginn, now)
     if closed:
         raise SitzungGeschlossen(closed)
     new = {"antwort": eingabe.antwort.value, "personen": eingabe.personen,
            "beduerfnisse": list(eingabe.beduerfnisse), "kommentar": eingabe.kommentar,
            "quelle": quelle.value, "beantwortet_am": now}
-    params = {"sitzung_id": sitzung_id, "person_id": person_id}
-    row = connection.execute(_CURRENT, params).first()
-    if row is None:
+    if row.id is None:
         try:
             with connection.begin_nested():
                 row_id = connection.execute(_RSVP.insert().values(sitzung_id=sitzung_id, person_id=person_id,
@@ -137,8 +140,8 @@ def record_rsvp(
             _audit(session, connection, row_id, AuditAktion.CREATE, {}, now)
             return int(row_id)
         except sa.exc.IntegrityError:  # a calendar reply created the row meanwhile
-            row = connection.execute(_CURRENT, params).first()
-            assert row is not None
+            row = connection.execute(_STATE_AND_ROW, params).first()
+            assert row is not None and row.id is not None
     old = {name: getattr(row, name) for name in _RSVP_FIELDS}
     changes = {name: [_plain(old[name]), _plain(value)] for name, value in new.items() if old[name] != value}
     if changes:

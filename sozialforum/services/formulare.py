@@ -194,13 +194,23 @@ def _typed(feld: Feld, raw: str, allowed: set[str]) -> object:
 
 
 def bezug_label(session: Session, formular: Formular, bezug_id: int) -> str | None:
-    """The name of the object a request is about (e.g. the Sozialraum), if it exists."""
+    """The name of the object a request is about (e.g. the Sozialraum); None if it does not exist."""
     target = BEZUEGE.get(formular.bezug)
     if target is None:
         return None
-    table = SQLModel.metadata.tables.get(target[0])
-    if table is None or target[1] not in table.c:
-        return f"Nr. {bezug_id}"
+    tables = SQLModel.metadata.tables
+    table = tables.get(target[0])
+    if table is None:
+        return None
+    if formular.bezug == "protokoll" and "sitzung_id" in table.c:
+        # Minutes have no title of their own: they are the minutes of a Sitzung.
+        sitzung = tables["sitzung"]
+        titel = session.execute(sa.select(sitzung.c.titel).join(table, table.c.sitzung_id == sitzung.c.id)
+                                .where(table.c.id == bezug_id)).scalar()
+        return f"Protokoll: {titel}" if titel is not None else None
+    if target[1] not in table.c:
+        found = session.execute(sa.select(table.c.id).where(table.c.id == bezug_id)).scalar()
+        return f"Nr. {bezug_id}" if found is not None else None
     return session.execute(sa.select(table.c[target[1]]).where(table.c.id == bezug_id)).scalar()
 
 

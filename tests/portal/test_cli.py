@@ -1,0 +1,88 @@
+"""`sozialforum portal` as users run it: a real process serving the portal; users and form requests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlmodel import select
+
+from sozialforum.db import make_engine, session_scope
+from sozialforum.models import Benutzer, FormularAnfrage, Organisation, OutboxMessage, Person
+from sozialforum.services import benutzer
+from sozialforum.vocab import OrganisationArt, Rechtsgrundlage
+from tests.conftest import REPO
+from tests.portal.conftest import NOW, free_port
+
+
+def _env(data_dir: Path) -> dict[str, str]:
+    return {**os.environ, "SOZIALFORUM_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+
+
+def _run(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sozialforum", *args], cwd=REPO, env=_env(data_dir), input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_user_and_form_request(tmp_path: Path) -> None:
+    assert _run("db", "migrieren", data_dir=tmp_path).returncode == 0
+    short = _run("portal", "benutzer-anlegen", "planerin", "--passwort-stdin", data_dir=tmp_path, stdin="kurz\n")
+    assert short.returncode == 1 and "mindestens 12 Zeichen" in short.stderr
+    made = _run("portal", "benutzer-anlegen", "Planerin", "--anzeigename", "Paula Planerin", "--passwort-stdin",
+                data_dir=tmp_path, stdin="ein-sehr-langes-passwort\n")
+    assert made.returncode == 0, made.stderr
+    engine = make_engine(f"sqlite:///{tmp_path / 'sozialforum.db'}")
+    with session_scope(engine, actor="test") as session:
+        user = session.exec(select(Benutzer)).one()
+        assert user.name == "planerin" and benutzer.verify_password("ein-sehr-langes-passwort", user.passwort_hash)
+        org = Organisation(kennung="T-A", name="Diakonie Nord", art=OrganisationArt.FREIER_TRAEGER)
+        session.add(org)
+        session.flush()
+        session.add_all([
+            Person(kennung="P1", nachname="Albers", email="a@d.example", organisation_id=org.id,
+                   rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG),
+            Person(kennung="P2", nachname="Ohne", email="o@d.example", organisation_id=org.id),
+        ])
+    unknown = _run("portal", "formular-anfordern", "bestandserhebung", "-t", "GIBTSNICHT", data_dir=tmp_path)
+    assert unknown.returncode == 4 and "GIBTSNICHT" in unknown.stderr and "nichts angefordert" in unknown.stderr
+    done = _run("portal", "formular-anfordern", "protokoll_kommentar", "-t", "T-A", "--frist", "31.05.2026",
+                data_dir=tmp_path)
+    assert done.returncode == 4 and "protokoll 0 nicht gefunden" in done.stderr
+    ok = _run("portal", "formular-anfordern", "bestandserhebung", "-t", "T-A", "--frist", "31.05.2026",
+              data_dir=tmp_path)
+    assert ok.returncode == 4 and "gebiet 0 nicht gefunden" in ok.stderr
+    with session_scope(engine, actor="test") as session:
+        assert session.exec(select(FormularAnfrage)).first() is None  # nothing half-done
+        assert session.exec(select(OutboxMessage)).first() is None
+    engine.dispose()
+
+
+def test_portal_command_serves_pages(tmp_path: Path) -> None:
+    assert _run("db", "migrieren", data_dir=tmp_path).returncode == 0
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "sozialforum", "portal", "--port", str(port)], cwd=REPO,
+                               env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                assert time.monotonic() < deadline, "portal did not start"
+                time.sleep(0.2)
+        start = httpx.get(f"http://127.0.0.1:{port}/")
+        assert start.status_code == 200 and "Beteiligungsportal" in start.text
+        assert "default-src 'none'" in start.headers["content-security-policy"]
+        assert "server" not in start.headers  # no version banner
+        assert httpx.get(f"http://127.0.0.1:{port}/rueckmeldung/abc.def").status_code == 403
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert NOW  # the clock of the tests is not used by the real command

@@ -59,6 +59,9 @@ class MailSettings(Section):
     dkim_selector: str | None = None
     dkim_schluessel_datei: Path | None = None
     outbox_dir: Path | None = None
+    # Certificates of the SMTP and IMAP servers are always verified; a server with its own CA
+    # (e.g. the Landkreis' internal one) needs its certificate file here.
+    ca_datei: Path | None = None
     # Calendar replies (iTIP REPLY) and bounces are read from the organiser's mailbox: IMAP or,
     # for a local mail setup, a Maildir. The ORGANIZER of every invitation is ``absender``.
     imap_host: str | None = None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import socket
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,14 +64,48 @@ class FileTransport:
         pass
 
 
+def tls_context(settings: Settings) -> ssl.SSLContext:
+    """A verifying TLS context (certificate and host name). smtplib's own default for STARTTLS
+    and SMTP_SSL verifies nothing, which would let anyone on the path read the invitations."""
+    cafile = settings.mail.ca_datei
+    return ssl.create_default_context(cafile=str(cafile) if cafile else None)
+
+
+def _backend_class() -> type:
+    from emails.backend import SMTPBackend
+    from emails.backend.smtp.client import SMTPClientWithResponse, SMTPClientWithResponse_SSL
+
+    class VerifyingClient(SMTPClientWithResponse):  # type: ignore[misc]
+        def initialize(self) -> None:
+            if not self._initialized:
+                if self.tls:
+                    self.starttls(context=self.parent.tls_context)
+                if self.user:
+                    self.login(user=self.user, password=self.password)
+                self.ehlo_or_helo_if_needed()
+                self._initialized = True
+
+    class VerifyingSslClient(SMTPClientWithResponse_SSL):  # type: ignore[misc]
+        def __init__(self, **kw: Any) -> None:
+            # No host here, so SMTP_SSL does not connect yet (the emails client would connect
+            # twice, the first time without our context); SMTP.__init__ then connects once.
+            smtplib.SMTP_SSL.__init__(self, context=kw["parent"].tls_context)
+            SMTPClientWithResponse.__init__(self, **kw)
+
+    class Backend(SMTPBackend):  # type: ignore[misc]
+        connection_cls = VerifyingClient
+        connection_ssl_cls = VerifyingSslClient
+
+    return Backend
+
+
 class SmtpTransport:
-    """SMTP over one connection for the whole batch (STARTTLS or SSL, login)."""
+    """SMTP over one connection for the whole batch (STARTTLS or SSL with verified certificates,
+    login), through the ``emails`` package's client."""
 
     name = "smtp"
 
     def __init__(self, settings: Settings) -> None:
-        from emails.backend import SMTPBackend
-
         mail = settings.mail
         options: dict[str, Any] = {
             "host": mail.smtp_host, "port": mail.smtp_port, "timeout": mail.timeout_sekunden,
@@ -79,7 +114,8 @@ class SmtpTransport:
         if mail.benutzer:
             options["user"] = mail.benutzer
             options["password"] = mail.passwort.get_secret_value() if mail.passwort else ""
-        self.backend = SMTPBackend(**options)
+        self.backend = _backend_class()(**options)
+        self.backend.tls_context = tls_context(settings) if mail.sicherheit != "keine" else None
 
     def connect(self) -> None:
         """Open the connection now, so that a wrong host or password fails the run at once."""

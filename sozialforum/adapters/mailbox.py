@@ -12,7 +12,6 @@ import email
 import imaplib
 import mailbox
 import re
-import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
@@ -20,6 +19,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Protocol
 
+from sozialforum.adapters.mail_transport import tls_context
 from sozialforum.settings import Settings
 
 KEYWORD = "$SozialforumVerarbeitet"
@@ -72,11 +72,11 @@ class ImapQuelle:
         assert mail.imap_host
         if mail.imap_sicherheit == "ssl":
             self.client: imaplib.IMAP4 = imaplib.IMAP4_SSL(mail.imap_host, mail.imap_port,
-                                                           ssl_context=ssl.create_default_context())
+                                                           ssl_context=tls_context(settings))
         else:
             self.client = imaplib.IMAP4(mail.imap_host, mail.imap_port)
             if mail.imap_sicherheit == "starttls":
-                self.client.starttls(ssl_context=ssl.create_default_context())
+                self.client.starttls(ssl_context=tls_context(settings))
         password = mail.imap_passwort.get_secret_value() if mail.imap_passwort else ""
         self.client.login(mail.imap_benutzer or "", password)
         self.folder = mail.imap_ordner

@@ -32,10 +32,11 @@ from sozialforum.fristen.empfaenger import Empfaenger, EmpfaengerVerzeichnis
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration, load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen, open_deadlines
 from sozialforum.models import FristErinnerung
+from sozialforum.services.links import issue_link
 from sozialforum.services.outbox import MailRequest, enqueue_many, existing_keys
 from sozialforum.settings import Settings
 from sozialforum.timeutil import as_utc
-from sozialforum.vocab import ErinnerungArt
+from sozialforum.vocab import ErinnerungArt, LinkZweck
 
 
 class Faellig(NamedTuple):
@@ -179,7 +180,7 @@ def dispatch(session: Session, planned: list[Faellig], *, today: date, now: date
     reminders = [(i, f) for i, f in todo if i.art == ErinnerungArt.ERINNERUNG.value]
     escalations = [(i, f) for i, f in todo if i.art == ErinnerungArt.ESKALATION.value]
     sent_digests = _sent_digests(session, reminders, people, today, settings)
-    _reminders(reminders, people, today, settings, mails, log, result, sent_digests)
+    _reminders(session, reminders, people, today, now, settings, mails, log, result, sent_digests)
     _escalations(escalations, people, today, settings, mails, log, result, sent_digests)
     if log:
         for row in log:
@@ -215,9 +216,21 @@ def _log_row(item: Faellig, recipient: str, person_id: int | None, mail_key: str
             "person_id": person_id, "outbox_schluessel": mail_key[:300]}
 
 
-def _reminders(todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichnis, today: date,
-               settings: Settings, mails: list[MailRequest], log: list[dict[str, Any]],
-               result: Versand, sent_digests: set[str]) -> None:
+def _sachstand_link(session: Session, frist: Frist, recipient: Empfaenger, now: datetime,
+                    settings: Settings) -> str | None:
+    """A personal link to report on one's own Auftrag (the portal's Sachstand page)."""
+    if recipient.person_id is None or frist.person_id != recipient.person_id:
+        return None
+    kind, number = frist.ref.split(":")[:2]
+    if kind != "auftrag":
+        return None
+    return issue_link(session, person_id=recipient.person_id, zweck=LinkZweck.SACHSTAND,
+                      bezug_id=int(number), now=now, settings=settings)
+
+
+def _reminders(session: Session, todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichnis,
+               today: date, now: datetime, settings: Settings, mails: list[MailRequest],
+               log: list[dict[str, Any]], result: Versand, sent_digests: set[str]) -> None:
     by_recipient: dict[Empfaenger, list[tuple[Faellig, Frist]]] = defaultdict(list)
     for item, frist in todo:
         by_recipient[people.fuer(frist)].append((item, frist))
@@ -228,7 +241,8 @@ def _reminders(todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichnis,
             if today.weekday() < settings.fristen.wochenuebersicht_wochentag or key in sent_digests:
                 result.zurueckgestellt += len(items)
                 continue
-            entries = [nachrichten.Eintrag(f, days_until(f.faellig_am, today), people.zustaendig(f))
+            entries = [nachrichten.Eintrag(f, days_until(f.faellig_am, today), people.zustaendig(f),
+                                           _sachstand_link(session, f, recipient, now, settings))
                        for _, f in items]
             mail = nachrichten.wochenuebersicht(recipient, entries, week, settings)
             mails.append(MailRequest(key, "frist_wochenuebersicht", mail, recipient.person_id,
@@ -238,7 +252,8 @@ def _reminders(todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichnis,
             continue
         for item, frist in items:
             key = f"frist:{item.schluessel}"
-            entry = nachrichten.Eintrag(frist, days_until(frist.faellig_am, today))
+            entry = nachrichten.Eintrag(frist, days_until(frist.faellig_am, today),
+                                        link=_sachstand_link(session, frist, recipient, now, settings))
             mails.append(MailRequest(key, "frist_erinnerung",
                                      nachrichten.erinnerung(recipient, entry, settings),
                                      recipient.person_id, {"frist": item.frist_ref, "stufe": item.stufe}))

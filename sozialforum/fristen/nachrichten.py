@@ -17,6 +17,7 @@ class Eintrag:
     frist: Frist
     tage: int  # days until due (negative: overdue); for escalations: days overdue
     zustaendig: str | None = None
+    link: str | None = None  # personal link to report the Sachstand (Aufträge of the recipient)
 
 
 def _short(text: str, limit: int = 90) -> str:
@@ -27,7 +28,7 @@ def _short(text: str, limit: int = 90) -> str:
 def erinnerung(empfaenger: Empfaenger, eintrag: Eintrag, settings: Settings) -> OutgoingMail:
     frist = eintrag.frist
     text = render_text("mail/fristen/erinnerung.txt", anrede_name=empfaenger.name, frist=frist,
-                       tage=eintrag.tage, geschaeftsstelle=settings.geschaeftsstelle)
+                       tage=eintrag.tage, link=eintrag.link, geschaeftsstelle=settings.geschaeftsstelle)
     subject = f"Erinnerung: Frist am {format_datum(frist.faellig_am)} – {_short(frist.titel)}"
     return OutgoingMail(to=empfaenger.adresse, to_name=empfaenger.name, subject=subject, text=text)
 

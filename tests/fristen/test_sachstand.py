@@ -1,0 +1,104 @@
+"""The Sachstand page behind the personal link of a reminder: the person responsible reports,
+the report lands as an Umsetzungsbericht; nobody else's Auftrag is reachable. The reminder mail
+itself is a golden file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from sozialforum.db import session_scope
+from sozialforum.fristen import erinnerungen
+from sozialforum.models import Auftrag, OutboxMessage, Umsetzungsbericht
+from sozialforum.portal.app import create_app
+from sozialforum.settings import Settings, load_settings
+from sozialforum.timeutil import local_to_utc
+from sozialforum.vocab import AuftragStatus
+from tests.conftest import REPO
+from tests.fristen.conftest import Welt
+from tests.fristen.golden import assert_golden
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+LINK = re.compile(r"http://testserver(/sachstand/[A-Za-z0-9_\-.]+)")
+
+
+@pytest.fixture
+def portal_settings(tmp_path: Path, engine: Engine) -> Settings:
+    return load_settings(config_file=REPO / "config" / "sozialforum.toml", data_dir=tmp_path / "var",
+                         database_url=engine.url.render_as_string(hide_password=False),
+                         portal={"base_url": "http://testserver", "secret_key": "s" * 48},
+                         fristen={"meilensteine": str(REPO / "config" / "fristen.toml")})
+
+
+@pytest.fixture
+def client(portal_settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(portal_settings, engine, clock=lambda: NOW), base_url="http://testserver") as c:
+        yield c
+
+
+def _reminder_text(engine: Engine, welt: Welt, ref: str) -> str:
+    with session_scope(engine, actor="test") as session:
+        message = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.art == "frist_erinnerung")).all()
+        mail = next(m for m in message if m.bezug.get("frist") == ref)
+        return mail.inhalt.decode("ascii")
+
+
+def _body(raw: str) -> str:
+    import email
+    from email import policy
+
+    message = email.message_from_string(raw, policy=policy.default)
+    part = message.get_body(preferencelist=("plain",))
+    return f"Subject: {message['Subject']}\nTo: {message['To']}\n\n{part.get_content()}"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_report_through_the_link_in_the_reminder(engine: Engine, welt: Welt, portal_settings: Settings,
+                                                 client: TestClient) -> None:
+    day = date(2026, 3, 2)
+    with session_scope(engine, actor="test") as session:
+        erinnerungen.pruefe_fristen(session, today=day, now=local_to_utc(day, 6, 15), settings=portal_settings)
+    text = _body(_reminder_text(engine, welt, f"auftrag:{welt.auftraege['bericht']}"))
+    match = LINK.search(text)
+    assert match, "the reminder to the responsible person carries a Sachstand link"
+    assert_golden("erinnerung.txt", LINK.sub("http://testserver/sachstand/<TOKEN>", text))
+    forum = _body(_reminder_text(engine, welt, f"auftrag:{welt.auftraege['forum']}"))
+    assert "/sachstand/" not in forum  # went to the unit (no consent): no personal link
+    page = client.get(match.group(1))
+    assert page.status_code == 200 and "Bericht an den Kreistag" in page.text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    bad = client.post(match.group(1), data={"csrf": csrf, "status": "umgesetzt", "sachstand": ""})
+    assert bad.status_code == 400 and "Bitte kurz beschreiben" in bad.text
+    done = client.post(match.group(1), data={"csrf": csrf, "status": "umgesetzt",
+                                             "sachstand": "Bericht 2025 im Kreistag vorgestellt."},
+                       follow_redirects=False)
+    assert done.status_code == 303
+    with session_scope(engine, actor="test") as session:
+        report = session.scalars(sa.select(Umsetzungsbericht).where(
+            Umsetzungsbericht.auftrag_id == welt.auftraege["bericht"])).one()
+        assert report.text == "Bericht 2025 im Kreistag vorgestellt."
+        auftrag = session.get(Auftrag, welt.auftraege["bericht"])
+        # A yearly duty: reported done, its next period starts.
+        assert (auftrag.status, auftrag.frist) == (AuftragStatus.OFFEN, date(2027, 3, 31))
+    assert "Vielen Dank" in client.get(match.group(1) + "?gespeichert=1").text
+    # The link does not reach a different Auftrag once it is reassigned.
+    with session_scope(engine, actor="test") as session:
+        session.get(Auftrag, welt.auftraege["bericht"]).verantwortlich_person_id = welt.ohne_einwilligung_id
+    assert client.get(match.group(1)).status_code == 404
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_escalation_mail(engine: Engine, welt: Welt, portal_settings: Settings) -> None:
+    day = date(2026, 3, 2)
+    with session_scope(engine, actor="test") as session:
+        erinnerungen.pruefe_fristen(session, today=day, now=local_to_utc(day, 6, 15), settings=portal_settings)
+        mail = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.art == "frist_eskalation")).one()
+        raw = mail.inhalt.decode("ascii")
+    assert_golden("eskalation.txt", _body(raw))

@@ -115,7 +115,10 @@ def datenaktualisierung(config: str | None = None, quellen: str | None = None,
     budget = None
     if budget_gesamt is not None:
         budget = budget_verteilen(config, budget_kennung, budget_gesamt, haushaltsjahr or now.year + 1, now)
-    outputs = ausgaben_schreiben(config, now, budget)
+    unchanged = not summary["neu"] and not (budget or {}).get("geaendert", False)
+    outputs = service.vorhandene_ausgaben(settings) if unchanged else []
+    if not outputs:  # nothing new: the published files stay as they are
+        outputs = ausgaben_schreiben(config, now, budget)
     create_markdown_artifact(key="datenaktualisierung",
                              markdown=zusammenfassung_markdown(loaded, summary, budget, outputs, failed))
     logger.info("%s Dateien verarbeitet, Berechnung %s", len(loaded), summary["berechnung_id"])

@@ -14,6 +14,8 @@ from sozialforum.demo import DemoRun  # steps may import DemoRun from here too
 # (title, "module:function"), in the order of the planning cycle.
 STEPS: list[tuple[str, str]] = [
     ("Stammdaten des Demo-Landkreises", "sozialforum.demo:demo_step"),
+    ("Datenaktualisierung: Sozialstrukturatlas, Sozialraummonitor, Kennzahlen, Sozialraumbudget",
+     "flows.datenaktualisierung:demo_step"),
     ("Protokoll einer Sitzung: Entwurf, Kommentar, Rückgabe, Freigabe, Verteilung", "flows.protokoll_demo:demo_step"),
     ("Fristen und Beschlüsse: Erinnerungen, Leitungsbericht, Fristen-Kalender, OParl", "flows.fristen_demo:demo_step"),
     ("Sozialraumkonferenz: Einladungen mit Kalendereintrag, Antwort, Änderung, Teilnehmerliste, Feed", "flows.konferenz_demo:demo_step"),

@@ -103,3 +103,15 @@ def ausgaben(engine: Engine, katalog: Katalog, settings: Settings, empfaenger: E
                                target / f"sozialstrukturatlas_{day:%Y-%m-%d}.xlsx",
                                kommune=settings.kommune, now=now, budgets=budgets or [])
         return Ausgaben(profiles, atlas)
+
+
+def vorhandene_ausgaben(settings: Settings, empfaenger: Empfaenger | None = None) -> list[str]:
+    """The published files of the last run, if complete (a rerun without new data keeps them)."""
+    folder = ausgabe_ordner(settings, empfaenger or Empfaenger.oeffentlich())
+    if not folder.is_dir():
+        return []
+    atlas = sorted(folder.glob("sozialstrukturatlas_*.xlsx"))
+    profiles = sorted(folder.glob("sozialraumprofil_*.html"))
+    if not atlas or not profiles or not all(p.with_suffix(".pdf").exists() for p in profiles):
+        return []
+    return [str(atlas[-1]), *(str(f) for p in profiles for f in (p, p.with_suffix(".pdf")))]

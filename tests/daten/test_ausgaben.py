@@ -1,0 +1,59 @@
+"""Outputs for people: the Sozialraumprofil (golden HTML; PDF with the Datenstand and the chart)
+and the Sozialstrukturatlas workbook (one sheet per dimension, index, Kennzahlen, budget)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+
+from sozialforum.daten.aktualisierung import ausgaben, budget
+from sozialforum.daten.ergebnis import Monitor
+from sozialforum.daten.geheimhaltung import Empfaenger
+from sozialforum.daten.katalog import Katalog
+from tests.daten.conftest import NOW, alo_datei, bev_datei
+from tests.daten.golden import assert_golden
+from tests.daten.test_berechnung import refresh
+from tests.daten.test_geheimhaltung import _settings
+
+
+@pytest.fixture
+def monitor(kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Path) -> Monitor:
+    return refresh(kreis[0], katalog, [bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")])
+
+
+def test_profile_html_pdf_and_atlas(monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog,
+                                    katalog_pfad: Path, tmp_path: Path) -> None:
+    engine = kreis[0]
+    settings = _settings(engine, tmp_path, katalog_pfad)
+    verteilung, _ = budget(engine, katalog, "test", gesamt=100_000, haushaltsjahr=2025, now=NOW)
+    out = ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S2"],
+                   budgets=[verteilung])
+    html = out.profile[0].read_text(encoding="utf-8")
+    assert_golden("sozialraumprofil_S2.html", html)
+    assert "Datenstand 27. September 2024" in html  # the newest Datenstand of the loaded files
+    assert (out.profile[0].parent / "diagramme" / "S2_entwicklung.png").stat().st_size > 10_000
+    pdf = PdfReader(out.profile[0].with_suffix(".pdf"))
+    text = "".join(page.extract_text() for page in pdf.pages)
+    assert "Sozialraumprofil Sozialraum Zwei" in text and "Datenstand 27. September 2024" in text
+    assert any(page.images for page in pdf.pages)  # the trend chart is in the PDF
+
+    book = load_workbook(out.atlas)
+    assert book.sheetnames == ["Übersicht", "Arbeit", "Alter", "Index", "Kennzahlen und Ziele",
+                               "Budget test 2025"]
+    arbeit = list(book["Arbeit"].iter_rows(values_only=True))
+    assert arbeit[0][:4] == ("Ebene", "Schlüssel", "Gebiet", "Arbeitslosenanteil [%]")
+    assert [row[1] for row in arbeit[1:4]] == ["03999000", "RA", "S1"]  # in hierarchy order
+    kreis_row = arbeit[1]
+    assert kreis_row[3] == pytest.approx(174 / 4110 * 100) and kreis_row[4] == 174
+    assert book["Arbeit"]["D2"].number_format == "#,##0.0"
+    gemark = next(row for row in arbeit if row[1] == "03999007")
+    assert book["Arbeit"].cell(arbeit.index(gemark) + 1, 4).number_format == '"("#,##0.0")"'  # few cases
+    assert arbeit[-1][:3] == ("Vergleich", None, "Arbeitslosenanteil: Landesdurchschnitt")
+    alter = list(book["Alter"].iter_rows(values_only=True))
+    assert any("anders definiert" in str(row[3]) for row in alter if row[0] == "Vergleich")
+    budget_rows = list(book["Budget test 2025"].iter_rows(values_only=True))
+    assert budget_rows[-1][-1] == 100_000 and budget_rows[-1][1] == "Summe"

@@ -18,7 +18,7 @@ from sozialforum.beschluesse.verlauf import verlauf
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.fristen import erinnerungen
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.fristen.feed import fristen_feed
+from sozialforum.fristen.feed import feed_url, fristen_feed
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, collect_fristen, fortschreibung_faellig
 from sozialforum.fristen.wortlaut import parse_frist
@@ -102,6 +102,7 @@ def kalender(typer_ctx: typer.Context,
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     console.print(f"Fristen-Kalender: {target}")
+    console.print(f"Zum Abonnieren (Portal): {feed_url(context.settings)}", highlight=False)
 
 
 @fristen_app.command("meilenstein")

@@ -9,6 +9,8 @@ for a year, marked as done, so the calendar also shows what was achieved.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import date, datetime, timedelta
 
 from icalendar import Calendar, Event
@@ -23,6 +25,7 @@ from sozialforum.settings import Settings
 from sozialforum.timeutil import as_utc, format_datum
 
 PRODID = "-//sozialforum//Fristen//DE"
+FEED_PATH = "/kalender/fristen-{token}.ics"
 KEEP_DONE = timedelta(days=365)
 
 
@@ -91,3 +94,15 @@ def fristen_feed(session: Session, *, today: date, now: datetime, settings: Sett
     people = EmpfaengerVerzeichnis(session, fristen, settings)
     return build_feed(fristen, today=today, now=now, settings=settings,
                       zustaendig={f.ref: people.zustaendig(f) for f in fristen})
+
+
+def feed_token(settings: Settings) -> str:
+    """The secret part of the subscription URL: a calendar client cannot log in, so the URL
+    itself is the key (derived from the portal's secret; a new secret makes a new URL)."""
+    digest = hmac.new(settings.secret_key().encode(), b"fristen-feed", hashlib.sha256).hexdigest()
+    return digest[:32]
+
+
+def feed_url(settings: Settings) -> str:
+    """The subscription URL of the deadline calendar in the portal."""
+    return settings.portal.base_url.rstrip("/") + FEED_PATH.format(token=feed_token(settings))

@@ -102,3 +102,16 @@ def test_escalation_mail(engine: Engine, welt: Welt, portal_settings: Settings) 
         mail = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.art == "frist_eskalation")).one()
         raw = mail.inhalt.decode("ascii")
     assert_golden("eskalation.txt", _body(raw))
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_subscribable_feed_in_the_portal(engine: Engine, welt: Welt, portal_settings: Settings,
+                                         client: TestClient) -> None:
+    from sozialforum.fristen.feed import feed_url
+
+    url = feed_url(portal_settings).removeprefix("http://testserver")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert f"UID:auftrag-{welt.auftraege['konzept']}@landkreis-musterland.example" in response.text
+    assert client.get("/kalender/fristen-" + "0" * 32 + ".ics").status_code == 404

@@ -1,0 +1,31 @@
+"""``/kalender/fristen-<token>.ics``: the deadline calendar to subscribe to (Outlook, Thunderbird,
+Apple, Google). The URL carries an unguessable token (``fristen.feed.feed_url``) because calendar
+clients cannot log in; a wrong token counts against the client's address like a bad link."""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from sozialforum.db import session_scope
+from sozialforum.fristen.datum import today_in_berlin
+from sozialforum.fristen.feed import feed_token, fristen_feed
+from sozialforum.portal.context import Portal, PortalFehler
+
+router = APIRouter()
+
+
+@router.get("/kalender/fristen-{token}.ics")
+def fristen_kalender(request: Request, token: str) -> Response:
+    portal = Portal.of(request)
+    if not hmac.compare_digest(token.encode(), feed_token(portal.settings).encode()):
+        portal.refuse_guess(request)
+        raise PortalFehler(404, "Kalender nicht gefunden", "Diese Kalenderadresse ist ungültig.")
+    now = portal.now()
+    with session_scope(portal.engine, actor="portal:kalender") as session:
+        content = fristen_feed(session, today=today_in_berlin(now), now=now, settings=portal.settings)
+    return Response(content, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": 'inline; filename="fristen.ics"',
+                             "Cache-Control": "private, max-age=900"})

@@ -108,6 +108,7 @@ def formular_anfordern(
                 org = session.exec(select(Organisation).where(Organisation.kennung == kennung)).first()
                 if org is None:
                     raise LookupError(f"Träger „{kennung}“ nicht gefunden.")
+                assert org.id is not None
                 ids.append(org.id)
             result = linkversand.request_form_by_mail(
                 session, formular=definition, organisation_ids=ids, bezug_id=bezug, now=utcnow(),

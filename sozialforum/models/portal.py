@@ -104,7 +104,7 @@ class Themenvorschlag(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     titel: str = Field(max_length=300)
-    begruendung: str | None = None
+    begruendung: str | None = Field(default=None, sa_column_kwargs=PERSONAL)
     dauer_minuten: int | None = None
     status: VorschlagStatus = slug(default=VorschlagStatus.EINGEREICHT)
     tagesordnungspunkt_id: int | None = Field(default=None, foreign_key="tagesordnungspunkt.id")

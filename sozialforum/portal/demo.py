@@ -10,22 +10,21 @@ the Geschäftsstelle would download them.
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import httpx
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sozialforum.db import session_scope
 from sozialforum.models import Gebiet, Organisation, Person, Sitzung
 from sozialforum.portal.app import create_app
+from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.services import formulare, linkversand, outbox, portal_auswertung
 from sozialforum.services.links import issue_link
 from sozialforum.services.portal_export import to_xlsx
+from sozialforum.settings import Settings
 from sozialforum.vocab import GebietEbene, LinkZweck
 
 if TYPE_CHECKING:
@@ -33,27 +32,13 @@ if TYPE_CHECKING:
 
 
 @contextmanager
-def _served(run: DemoRun) -> Iterator[tuple[str, object]]:
+def _served(run: DemoRun) -> Iterator[tuple[str, Settings]]:
     """The portal on a free loopback port, with settings whose base URL points there."""
-    import uvicorn
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     settings = run.settings.model_copy(update={"portal": run.settings.portal.model_copy(update={"base_url": base})})
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, run.engine, clock=lambda: run.now),
-                                           host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    try:
+    with serve_in_thread(create_app(settings, run.engine, clock=lambda: run.now), port):
         yield base, settings
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def _post(client: httpx.Client, url: str, data: dict[str, object]) -> httpx.Response:
@@ -67,7 +52,7 @@ def demo_step(run: DemoRun) -> list[str]:
     with session_scope(run.engine, actor="demo:portal") as session:
         raum = session.exec(select(Gebiet).where(Gebiet.ebene == GebietEbene.SOZIALRAUM)
                             .order_by(Gebiet.schluessel)).first()
-        sitzung = session.exec(select(Sitzung).where(Sitzung.beginn > run.now).order_by(Sitzung.beginn)).first()
+        sitzung = session.exec(select(Sitzung).where(Sitzung.beginn > run.now).order_by(col(Sitzung.beginn))).first()
         if raum is None or sitzung is None:
             return ["Kein Sozialraum oder keine kommende Sitzung: Schritt ausgelassen."]
         traeger = session.exec(select(Organisation).where(Organisation.gebiet_id == raum.id)

@@ -107,6 +107,7 @@ def login(
             sperre=timedelta(minutes=portal.sperre_minuten))
         raise AnmeldungFehlgeschlagen(gesperrt=locked)
     fehlversuche.clear(session, key)
+    assert user.id is not None
     secret = secrets.token_urlsafe(32)
     session.add(BenutzerSitzung(
         token_hash=hashlib.sha256(secret.encode()).hexdigest(), benutzer_id=user.id,

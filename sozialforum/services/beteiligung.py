@@ -7,8 +7,10 @@ begins; a cancelled Sitzung takes no answers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -46,9 +48,9 @@ class RsvpEingabe:
     kommentar: str | None
 
 
-def parse_rsvp(form: dict[str, object] | object) -> RsvpEingabe:
+def parse_rsvp(form: Any) -> RsvpEingabe:
     """Check the posted RSVP form; EingabeFehler names every bad field."""
-    get = form.get  # type: ignore[attr-defined]
+    get = form.get
     fehler: dict[str, str] = {}
     raw_antwort = str(get("antwort") or "")
     antwort = next((a for a in LINK_ANTWORTEN if a.value == raw_antwort), None)
@@ -135,8 +137,10 @@ def record_rsvp(
     if row.id is None:
         try:
             with connection.begin_nested():
-                row_id = connection.execute(_RSVP.insert().values(sitzung_id=sitzung_id, person_id=person_id,
-                                                                  **new)).inserted_primary_key[0]
+                key = connection.execute(_RSVP.insert().values(sitzung_id=sitzung_id, person_id=person_id,
+                                                               **new)).inserted_primary_key
+                assert key is not None
+                row_id = int(key[0])
             _audit(session, connection, row_id, AuditAktion.CREATE, {}, now)
             return int(row_id)
         except sa.exc.IntegrityError:  # a calendar reply created the row meanwhile
@@ -154,12 +158,12 @@ _AUDIT_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]
 
 
 def _audit(session: Session, connection: sa.Connection, row_id: int, action: AuditAktion,
-           changes: dict[str, object], now: datetime) -> None:
+           changes: Mapping[str, object], now: datetime) -> None:
     """The audit entry the session hook would write, as one Core insert (``audit.record_bulk``
     goes through the ORM's bulk path, which costs a third of the RSVP's time)."""
     connection.execute(_AUDIT_INSERT, {
         "zeitpunkt": now, "akteur": session.info.get(audit.ACTOR_KEY, "unbekannt"), "tabelle": "rueckmeldung",
-        "datensatz_id": row_id, "aktion": action.value, "aenderungen": changes})
+        "datensatz_id": row_id, "aktion": action.value, "aenderungen": dict(changes)})
 
 
 def _plain(value: object) -> object:
@@ -183,8 +187,8 @@ def agenda(session: Session, sitzung_id: int) -> list[Tagesordnungspunkt]:
     ))
 
 
-def parse_vorschlag(form: object) -> tuple[str, str | None, int | None]:
-    get = form.get  # type: ignore[attr-defined]
+def parse_vorschlag(form: Any) -> tuple[str, str | None, int | None]:
+    get = form.get
     fehler: dict[str, str] = {}
     titel = " ".join(str(get("titel") or "").split())
     if len(titel) < 3:
@@ -219,6 +223,7 @@ def propose_topic(
     closed = sitzung_open(sitzung, now=now)
     if closed:
         raise SitzungGeschlossen(closed.replace("Rückmeldungen", "Themenvorschläge"))
+    assert person.id is not None
     vorschlag = Themenvorschlag(
         sitzung_id=sitzung_id, person_id=person.id, organisation_id=person.organisation_id,
         titel=titel, begruendung=begruendung, dauer_minuten=dauer_minuten, eingereicht_am=now)

@@ -267,7 +267,8 @@ def submit(
     now: datetime,
 ) -> FormularAntwort:
     """Store a submission: the answer row holds the latest, a version row each submission."""
-    antwort = current_answer(session, anfrage.id)  # type: ignore[arg-type]
+    assert anfrage.id is not None
+    antwort = current_answer(session, anfrage.id)
     if antwort is None:
         antwort = FormularAntwort(anfrage_id=anfrage.id, version=1, werte=werte,
                                   person_id=person_id, eingereicht_am=now)
@@ -278,6 +279,7 @@ def submit(
         action = AuditAktion.UPDATE
     session.add(antwort)
     session.flush()
+    assert antwort.id is not None
     session.add(FormularAntwortVersion(antwort_id=antwort.id, version=antwort.version, werte=werte,
                                        person_id=person_id, eingereicht_am=now))
     session.flush()

@@ -17,10 +17,11 @@ from sqlmodel import select
 from sozialforum.db import session_scope
 from sozialforum.models import FormularAntwort, Rueckmeldung, Themenvorschlag
 from sozialforum.portal.app import create_app
+from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.services import benutzer, formulare
 from sozialforum.services.links import issue_link
 from sozialforum.vocab import LinkZweck
-from tests.portal.conftest import NOW, Clock, Welt, build_world, free_port, make_settings, serve
+from tests.portal.conftest import NOW, Clock, Welt, build_world, make_settings
 
 pytestmark = [pytest.mark.browser]
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text(encoding="utf-8")
@@ -52,7 +53,7 @@ def site(tmp_path: Path, sqlite_engine: Engine) -> Iterator[Site]:
             "formular": issue_link(session, zweck=LinkZweck.FORMULAR, bezug_id=anfrage.id, **common),
         }
         benutzer.create_user(session, name="planerin", anzeigename="Paula Planerin", password=PASSWORT, now=NOW)
-    with serve(create_app(settings, sqlite_engine, clock=Clock()), port) as base:
+    with serve_in_thread(create_app(settings, sqlite_engine, clock=Clock()), port) as base:
         yield Site(base, world, urls, sqlite_engine)
 
 

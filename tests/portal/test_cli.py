@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -14,19 +15,33 @@ from sqlmodel import select
 
 from sozialforum.db import make_engine, session_scope
 from sozialforum.models import Benutzer, FormularAnfrage, Organisation, OutboxMessage, Person
+from sozialforum.portal.server import free_port
 from sozialforum.services import benutzer
 from sozialforum.vocab import OrganisationArt, Rechtsgrundlage
 from tests.conftest import REPO
-from tests.portal.conftest import NOW, free_port
+from tests.portal.conftest import NOW
 
 
 def _env(data_dir: Path) -> dict[str, str]:
     return {**os.environ, "SOZIALFORUM_DATA_DIR": str(data_dir), "COLUMNS": "200"}
 
 
-def _run(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sozialforum", *args], cwd=REPO, env=_env(data_dir), input=stdin,
-                          capture_output=True, text=True, timeout=120)
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _run(*args: str, data_dir: Path, stdin: str | None = None) -> Result:
+    """The command in-process (typer's runner; starting Python seven times would cost 15 s)."""
+    from typer.testing import CliRunner
+
+    from sozialforum.cli import app
+
+    result = CliRunner().invoke(app, list(args), input=stdin, env={"SOZIALFORUM_DATA_DIR": str(data_dir),
+                                                                   "COLUMNS": "200"})
+    return Result(result.exit_code, result.stdout, result.stderr)
 
 
 def test_user_and_form_request(tmp_path: Path) -> None:
@@ -63,7 +78,7 @@ def test_user_and_form_request(tmp_path: Path) -> None:
 
 
 def test_portal_command_serves_pages(tmp_path: Path) -> None:
-    assert _run("db", "migrieren", data_dir=tmp_path).returncode == 0
+    assert _run("db", "migrieren", data_dir=tmp_path).returncode == 0  # the server itself: a real process
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "sozialforum", "portal", "--port", str(port)], cwd=REPO,
                                env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

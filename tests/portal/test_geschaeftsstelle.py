@@ -136,6 +136,12 @@ def test_revoke_and_resend(staff: TestClient, engine: Engine, portal_settings: S
     assert "/rueckmeldung/" in body and "Fr=C3=BChere Links f=C3=BCr diesen Zweck gelten nicht mehr" in body
     new_path = re.search(r"http://testserver(/rueckmeldung/[A-Za-z0-9_\-=\r\n.]+)", body)
     assert new_path is not None
+    with session_scope(engine, actor="test") as session:
+        from sozialforum.models import AuditEntry
+
+        trail = session.exec(select(AuditEntry).where(AuditEntry.tabelle == "personal_link")).all()
+    assert [(e.aktion, e.akteur) for e in trail] == [("update", "benutzer:planerin")] * 2 + [
+        ("create", "benutzer:planerin")]
 
 
 def test_logout_ends_the_session(staff: TestClient, clock: Clock, engine: Engine) -> None:

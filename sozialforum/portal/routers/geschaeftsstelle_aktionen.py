@@ -8,6 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from sozialforum import audit
 from sozialforum.models.akteure import Person
 from sozialforum.models.gremien import Sitzung
 from sozialforum.models.kommunikation import PersonalLink
@@ -16,6 +17,7 @@ from sozialforum.services import links as links_service
 from sozialforum.services import linkversand
 from sozialforum.services import portal_auswertung as auswertung
 from sozialforum.services.portal_export import to_csv, to_xlsx
+from sozialforum.vocab import AuditAktion
 
 router = APIRouter(prefix="/gs")
 
@@ -81,10 +83,14 @@ async def revoke(request: Request, link_id: int) -> Response:
 
     def work() -> Response:
         with portal.staff_scope(request, form=form) as ctx:
-            try:
+            old = ctx.session.get(PersonalLink, link_id)
+            if old is None:
+                raise NICHT_GEFUNDEN
+            if old.widerrufen_am is None:
                 links_service.revoke_link(ctx.session, link_id=link_id, now=ctx.now)
-            except LookupError:
-                raise NICHT_GEFUNDEN from None
+                # Links are not in the session hook's tables; staff actions on them are audited here.
+                audit.record_bulk(ctx.session, table="personal_link", entries=[
+                    (link_id, AuditAktion.UPDATE, {"widerrufen_am": [None, ctx.now.isoformat()]})])
         return _back(form, "widerrufen")
 
     return await portal.run(work)
@@ -106,6 +112,9 @@ async def resend(request: Request, link_id: int) -> Response:
                 return _back(form, "nicht_zustellbar")
             new, url = links_service.reissue_link(ctx.session, link_id=link_id, now=ctx.now,
                                                   settings=portal.settings)
+            audit.record_bulk(ctx.session, table="personal_link", entries=[
+                (link_id, AuditAktion.UPDATE, {"ersetzt_durch": new.id, "widerrufen_am": ctx.now.isoformat()}),
+                (new.id, AuditAktion.CREATE, {"ersetzt": link_id})])  # type: ignore[list-item]
             linkversand.send_link(ctx.session, link=new, url=url, now=ctx.now,
                                   settings=portal.settings, ersetzt=True)
         return _back(form, "neu_gesendet")

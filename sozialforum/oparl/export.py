@@ -149,7 +149,7 @@ def _umsetzung(stand: Any, reports: list[Umsetzungsbericht]) -> dict[str, Any]:
 
 
 def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[str, Any]]:
-    times, b_times = _times(session, "vorlage"), _times(session, "beschluss")
+    times = _times(session, "vorlage")
     steps: dict[int, list[Beratung]] = {}
     for b in session.scalars(sa.select(Beratung).order_by(Beratung.reihenfolge, Beratung.id)):
         steps.setdefault(b.vorlage_id, []).append(b)
@@ -163,21 +163,31 @@ def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[
         if v.bezug_vorlage_id:
             obj["superordinatedPaper"] = [urls.of("paper", v.bezug_vorlage_id)]
         result.append(_with_times(obj, times, v.id))
+    return result + _beschluss_papers(session, urls, today, bald)
+
+
+def _beschluss_papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[str, Any]]:
+    """Each Beschluss as a Paper of type "Beschluss", its implementation under our prefix."""
+    times = _times(session, "beschluss")
     reports: dict[int, list[Umsetzungsbericht]] = {}
-    for r in session.scalars(sa.select(Umsetzungsbericht).order_by(Umsetzungsbericht.datum)):
-        reports.setdefault(r.beschluss_id, []).append(r)
-    for stand in sorted(beschluss_staende(session, today=today, bald=bald), key=lambda s: s.beschluss.id):  # type: ignore[arg-type, return-value]
-        b = stand.beschluss
-        obj = {"id": urls.of("paper", f"beschluss-{b.id}"), "type": T + "Paper", "body": urls.body,
-               "name": b.titel, "reference": b.kennung, "date": b.datum.isoformat(), "paperType": "Beschluss"}
-        if b.vorlage_id:
-            obj["relatedPaper"] = [urls.of("paper", b.vorlage_id)]
-        if b.gremium_id:
-            obj["underDirectionOf"] = [urls.of("organization", b.gremium_id)]
-        if b.text:
-            obj[f"{VENDOR}:beschlusstext"] = b.text
-        obj[f"{VENDOR}:umsetzung"] = _umsetzung(stand, reports.get(b.id, []))  # type: ignore[arg-type]
-        result.append(_with_times(obj, b_times, b.id))
+    for report in session.scalars(sa.select(Umsetzungsbericht).order_by(Umsetzungsbericht.datum)):
+        reports.setdefault(report.beschluss_id, []).append(report)
+    result = []
+    for stand in sorted(beschluss_staende(session, today=today, bald=bald),
+                        key=lambda s: s.beschluss.id or 0):
+        beschluss = stand.beschluss
+        obj: dict[str, Any] = {
+            "id": urls.of("paper", f"beschluss-{beschluss.id}"), "type": T + "Paper", "body": urls.body,
+            "name": beschluss.titel, "reference": beschluss.kennung,
+            "date": beschluss.datum.isoformat(), "paperType": "Beschluss"}
+        if beschluss.vorlage_id:
+            obj["relatedPaper"] = [urls.of("paper", beschluss.vorlage_id)]
+        if beschluss.gremium_id:
+            obj["underDirectionOf"] = [urls.of("organization", beschluss.gremium_id)]
+        if beschluss.text:
+            obj[f"{VENDOR}:beschlusstext"] = beschluss.text
+        obj[f"{VENDOR}:umsetzung"] = _umsetzung(stand, reports.get(beschluss.id or 0, []))
+        result.append(_with_times(obj, times, beschluss.id))
     return result
 
 

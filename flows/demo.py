@@ -18,7 +18,7 @@ STEPS: list[tuple[str, str]] = [
      "flows.datenaktualisierung:demo_step"),
     ("Protokoll einer Sitzung: Entwurf, Kommentar, Rückgabe, Freigabe, Verteilung", "flows.protokoll_demo:demo_step"),
     ("Fristen und Beschlüsse: Erinnerungen, Leitungsbericht, Fristen-Kalender, OParl", "flows.fristen_demo:demo_step"),
-    ("Sozialraumkonferenz: Einladungen mit Kalendereintrag, Antwort, Änderung, Teilnehmerliste, Feed", "flows.konferenz_demo:demo_step"),
+    ("Sozialraumkonferenz: Einladungen mit Kalender, Antwort, Änderung, Feed", "flows.konferenz_demo:demo_step"),
     ("Beteiligungsportal: Rückmeldung, Thema, Bestandserhebung per Link", "sozialforum.portal.demo:demo_step"),
 ]
 

@@ -25,11 +25,17 @@ from sozialforum.timeutil import format_termin, utcnow
 from sozialforum.vocab import SitzungStatus
 
 
+def _transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry what may pass (database busy, network blip), never an outage of the mail server:
+    a retry would find the refused messages settled and report success."""
+    return not isinstance(state.data, outbox.DeliveryError)
+
+
 def _problems(title: str, items: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"bezug": title, "empfaenger": who, "grund": why} for who, why in items]
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=60)
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=60, retry_condition_fn=_transient)
 def einladen(konfiguration: str | None, sitzung_id: int, jetzt: datetime) -> dict[str, Any]:
     """Render, queue and deliver the invitations of one Sitzung (one batch, one SMTP connection)."""
     settings = settings_from(konfiguration)
@@ -62,7 +68,7 @@ def antworten_lesen(konfiguration: str | None, jetzt: datetime) -> dict[str, Any
             "probleme": _problems("Kalenderantworten", [(p.herkunft, p.grund) for p in report.probleme])}
 
 
-@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=60)
+@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=60, retry_condition_fn=_transient)
 def zustellen(konfiguration: str | None, jetzt: datetime) -> dict[str, Any]:
     """Deliver what the outbox holds; a server that refuses everything fails the run loudly."""
     settings = settings_from(konfiguration)

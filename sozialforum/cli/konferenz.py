@@ -243,9 +243,18 @@ def antworten_einlesen(
 
 
 @konferenz_app.command("zustellen")
-def zustellen(typer_ctx: typer.Context) -> None:
+def zustellen(
+    typer_ctx: typer.Context,
+    erneut: Annotated[bool, typer.Option("--fehlgeschlagene-erneut",
+                                         help="Endgültig fehlgeschlagene Nachrichten noch einmal versuchen.")] = False,
+) -> None:
     """Stellt zu, was im Postausgang wartet (jede Nachricht genau einmal)."""
-    _deliver(ctx(typer_ctx), [])
+    context = ctx(typer_ctx)
+    lines = []
+    if erneut:
+        with db.session_scope(context.engine, actor="cli:konferenz-zustellen") as session:
+            lines.append(f"{outbox.requeue_failed(session)} fehlgeschlagene Nachrichten erneut eingereiht")
+    _deliver(context, lines)
 
 
 @konferenz_app.command("postausgang")

@@ -45,7 +45,7 @@ BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_MAX = timedelta(hours=6)
 
 __all__ = ["DeliveryError", "DeliveryProblem", "DeliveryReport", "MailRequest", "deliver_pending",
-           "enqueue", "enqueue_many", "record_bounce", "skip_queued"]
+           "enqueue", "enqueue_many", "record_bounce", "requeue_failed", "skip_queued"]
 
 
 # --- enqueueing -------------------------------------------------------------------------------
@@ -412,6 +412,17 @@ def _release(engine: Engine, ids: list[int], *, token: str) -> None:
     with engine.begin() as connection:
         connection.execute(sa.update(table).where(table.c.id.in_(ids), table.c.lauf == token)
                            .values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None))
+
+
+def requeue_failed(session: Session, *, art: str | None = None) -> int:
+    """Give permanently failed messages another try (after the address or the server settings
+    were fixed). Bounced messages stay: the recipient's server has refused them for good."""
+    table = _table()
+    query = sa.update(table).where(table.c.status == OutboxStatus.FAILED.value)
+    if art is not None:
+        query = query.where(table.c.art == art)
+    result = session.execute(query.values(status=OutboxStatus.QUEUED.value, versuche=0, naechster_versuch=None))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def record_bounce(session: Session, *, message_id: str, diagnose: str, now: datetime) -> bool:

@@ -53,7 +53,10 @@ def open_proposals(session: Session, *, sitzung_id: int) -> list[Vorschlag]:
     wanted = (VorschlagStatus.EINGEREICHT, VorschlagStatus.UEBERNOMMEN)
     rows = session.exec(select(model).where(model.sitzung_id == sitzung_id, model.status.in_(wanted))
                         .order_by(model.eingereicht_am, model.id)).all()
-    return [Vorschlag(row.id, row.titel, row.begruendung) for row in rows]
+    on_agenda = set(session.exec(select(Tagesordnungspunkt.id).where(Tagesordnungspunkt.sitzung_id == sitzung_id)))
+    # A proposal already on the agenda keeps its item (it is not generated, so a rebuild keeps it).
+    return [Vorschlag(row.id, row.titel, row.begruendung) for row in rows
+            if row.tagesordnungspunkt_id is None or row.tagesordnungspunkt_id not in on_agenda]
 
 
 def mark_proposals_taken(session: Session, pairs: list[tuple[Vorschlag, Tagesordnungspunkt]]) -> None:

@@ -308,17 +308,17 @@ def kalender(
             if found is None:
                 fail(f"Gremium „{gremium}“ nicht gefunden.", EXIT_NOT_FOUND)
             data = feeds.gremium_feed(session, gremium_id=found.id, now=now, settings=context.settings)  # type: ignore[arg-type]
-            name = f"gremium-{gremium}.ics"
+            name, url = f"gremium-{gremium}.ics", feeds.gremium_feed_url(context.settings, gremium)
         else:
             someone = session.exec(select(Person).where(Person.kennung == person)).first()
             if someone is None or someone.geloescht_am is not None:
                 fail(f"Person „{person}“ nicht gefunden.", EXIT_NOT_FOUND)
             data = feeds.person_feed(session, person_id=someone.id, now=now, settings=context.settings)  # type: ignore[arg-type]
-            name = f"person-{person}.ics"
+            name, url = f"person-{person}.ics", feeds.person_feed_url(context.settings, someone.id)  # type: ignore[arg-type]
     target = ziel or context.settings.reports_dir / "kalender" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    console.print(f"Kalender: {target}", highlight=False)
+    console.print(f"Kalender: {target}\nZum Abonnieren (Portal): {url}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,6 +8,8 @@ that they disappear from calendars instead of lingering.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -60,3 +62,21 @@ def person_feed(session: Session, *, person_id: int, now: datetime, settings: Se
     return ical.build_calendar(list(events.values()), method="PUBLISH",
                                calname=f"Sitzungen – {person.anzeigename}",
                                description=f"Ihre Sitzungstermine ({settings.kommune})")
+
+
+def feed_token(settings: Settings, scope: str) -> str:
+    """The secret part of a subscription URL (``gremium:SRK-01``, ``person:17``): calendar
+    clients cannot log in, so the URL is the key. HMAC under the installation's key, scoped to
+    one feed; a new key makes new URLs."""
+    digest = hmac.new(settings.secret_key().encode(), f"sitzungskalender:{scope}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:32]
+
+
+def gremium_feed_url(settings: Settings, kennung: str) -> str:
+    token = feed_token(settings, f"gremium:{kennung}")
+    return f"{settings.portal.base_url.rstrip('/')}/kalender/gremium/{kennung}/{token}.ics"
+
+
+def person_feed_url(settings: Settings, person_id: int) -> str:
+    token = feed_token(settings, f"person:{person_id}")
+    return f"{settings.portal.base_url.rstrip('/')}/kalender/person/{person_id}/{token}.ics"

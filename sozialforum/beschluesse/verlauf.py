@@ -13,7 +13,16 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.models import AuditEntry, Auftrag, Beratung, Beschluss, Gremium, Umsetzungsbericht, Vorlage
+from sozialforum.models import (
+    AuditEntry,
+    Auftrag,
+    Beratung,
+    Beschluss,
+    Beschlusspunkt,
+    Gremium,
+    Umsetzungsbericht,
+    Vorlage,
+)
 from sozialforum.timeutil import berlin, format_datum
 from sozialforum.vocab import AuditAktion, AuftragStatus, BeratungErgebnis, BeratungRolle, VorlageArt
 
@@ -89,9 +98,13 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
             events.append(Ereignis(step.datum, "Beratung", f"{BeratungRolle(step.rolle).label} im {where}",
                                    BeratungErgebnis(step.ergebnis).label))
     by = gremien.get(beschluss.gremium_id) if beschluss.gremium_id else None
+    points = session.scalars(sa.select(Beschlusspunkt).where(
+        Beschlusspunkt.beschluss_id == beschluss_id).order_by(Beschlusspunkt.id)).all()
+    wording = "; ".join(f"{p.nummer}. {p.text}" for p in points)
+    detail = " – ".join(part for part in (beschluss.fassung, wording) if part) or None
     events.append(Ereignis(beschluss.datum, "Beschluss",
                            f"Beschluss {beschluss.kennung}{f' ({by})' if by else ''}: {beschluss.titel}",
-                           beschluss.fassung))
+                           detail))
     tasks = list(session.scalars(sa.select(Auftrag).where(Auftrag.beschluss_id == beschluss_id)
                                  .order_by(Auftrag.kennung)))
     for task in tasks:

@@ -69,6 +69,7 @@ def test_timeline_tells_the_story(engine: Engine, welt: Welt) -> None:
     assert kinds[:4] == ["Vorlage", "Vorlage", "Beratung", "Beschluss"]
     assert events[0].titel.startswith("Antrag A-1/2024")
     assert events[1].titel.startswith("Verwaltungsstandpunkt VSP-1/2024")
+    assert events[3].text == "1. Konzept vorlegen"  # the Beschlusspunkte
     konzept = next(e for e in events if e.art == "Auftrag" and "B-1/2024-1" in e.titel)
     assert konzept.text == "„bis Mitte 2026“ (30. Juni 2026)"
     assert any(e.art == "Status" and "offen → in Arbeit" in e.titel for e in events)

@@ -147,6 +147,24 @@ class ProtokollSettings(Section):
     upload_max_mb: float = Field(default=10, gt=0)
 
 
+class BetriebSettings(Section):
+    """Operations: the daily planning cycle and ``sozialforum serve``."""
+
+    # The conference pack is assembled this many days before the invitations go out, so the
+    # Geschäftsstelle can look at the agenda first.
+    vorbereitung_vorlauf_tage: int = Field(default=3, ge=0)
+    # Held Sitzungen without a Protokoll are looked for this many days back.
+    protokoll_suchzeitraum_tage: int = Field(default=60, ge=1)
+    # The leadership report is made once a month, from this day of the month on.
+    leitungsbericht_tag: int = Field(default=1, ge=1, le=28)
+    # A failed action is tried again on the following days, at most this often in all.
+    max_versuche: int = Field(default=3, ge=1)
+    # ``sozialforum serve`` starts its own Prefect server on this port (loopback) unless
+    # prefect_api_url (or the environment variable PREFECT_API_URL) names one.
+    prefect_port: int = Field(default=4200, ge=1, le=65535)
+    prefect_api_url: str | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="SOZIALFORUM_", env_nested_delimiter="__", extra="forbid"
@@ -162,6 +180,7 @@ class Settings(BaseSettings):
     fristen: FristenSettings = Field(default_factory=FristenSettings)
     protokoll: ProtokollSettings = Field(default_factory=ProtokollSettings)
     konferenz: KonferenzSettings = Field(default_factory=KonferenzSettings)
+    betrieb: BetriebSettings = Field(default_factory=BetriebSettings)
 
     toml_file: ClassVar[Path | None] = None
 

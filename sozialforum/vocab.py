@@ -297,3 +297,27 @@ class ProtokollDateiArt(Vocab):
     ENTWURF = "entwurf", "Entwurfsdokument"
     ENDFASSUNG_HTML = "endfassung_html", "Endfassung (HTML)"
     ENDFASSUNG_PDF = "endfassung_pdf", "Endfassung (PDF)"
+
+
+class ZyklusArt(Vocab):
+    """What the daily planning cycle can find due (DOMAIN.md, the planning cycle, steps 1–6)."""
+
+    DATENAKTUALISIERUNG = "datenaktualisierung", "Datenaktualisierung (neue Quelldateien)"
+    PROTOKOLL_VERTEILEN = "protokoll_verteilen", "freigegebenes Protokoll verteilen"
+    PROTOKOLL_ANFORDERN = "protokoll_anfordern", "Protokollentwurf anfordern"
+    ANTWORTEN_LESEN = "antworten_lesen", "Zu- und Absagen aus dem Postfach lesen"
+    KONFERENZ_VORBEREITEN = "konferenz_vorbereiten", "Sozialraumkonferenz vorbereiten"
+    EINLADUNGEN_VERSENDEN = "einladungen_versenden", "Einladungen versenden"
+    KONFERENZ_ERINNERUNG = "konferenz_erinnerung", "an die Sitzung erinnern"
+    PROTOKOLLE_NACHHALTEN = "protokolle_nachhalten", "Protokolle nachhalten"
+    FRISTEN_UEBERWACHEN = "fristen_ueberwachen", "Fristen überwachen"
+    LEITUNGSBERICHT = "leitungsbericht", "Leitungsbericht über Beschlüsse und Fachpläne"
+
+
+class ZyklusStatus(Vocab):
+    """What became of one due action of the planning cycle."""
+
+    LAEUFT = "laeuft", "läuft"
+    ERLEDIGT = "erledigt", "erledigt"
+    FEHLGESCHLAGEN = "fehlgeschlagen", "fehlgeschlagen"
+    UEBERSPRUNGEN = "uebersprungen", "übersprungen (durch eine spätere Stufe ersetzt)"

@@ -1,4 +1,5 @@
-"""Operations commands: the demo (and later serve, doctor)."""
+"""Operations commands: ``demo`` (the planning year over the demo Landkreis), ``serve`` (every
+deployment of prefect.yaml with its schedules, one machine) and ``doctor`` (health check)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from typing import Annotated
 
 import typer
 
-from sozialforum.cli.common import console, ctx
+from sozialforum.betrieb import doktor
+from sozialforum.betrieb.deployments import DeploymentFehler, finde_prefect_yaml, lade_deployments
+from sozialforum.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_SERVICE, console, ctx, fail
 from sozialforum.db import make_engine, migrate
 from sozialforum.settings import load_settings
 from sozialforum.timeutil import utcnow
@@ -43,5 +46,94 @@ def demo(
     console.print(f"\nAlle Ergebnisse liegen unter [bold]{settings.data_dir.resolve()}[/].")
 
 
+ZEICHEN = {"ok": "[green]✔[/]", "hinweis": "[yellow]![/]", "fehler": "[bold red]✘[/]"}
+
+
+def doctor(
+    typer_ctx: typer.Context,
+    prefect_api: Annotated[
+        str | None, typer.Option("--prefect-api", help="Adresse des Prefect-Servers (Standard: PREFECT_API_URL).")
+    ] = None,
+) -> None:
+    """Prüft Konfiguration, Verzeichnisse, Datenbank und Migrationen, SMTP, DKIM, Postfach und den
+    Prefect-Server und erklärt jeden Fehler mit Abhilfe. Exit-Code 2: Konfiguration, 3: Dienst."""
+    context = ctx(typer_ctx)
+    found = doktor.untersuchen(context.config_file, prefect_api_url=prefect_api or os.environ.get("PREFECT_API_URL"))
+    for befund in found:
+        console.print(f"{ZEICHEN[befund.stufe]} [bold]{befund.bereich}[/]: {befund.meldung}", highlight=False)
+        if befund.abhilfe and befund.stufe != "ok":
+            console.print(f"    → {befund.abhilfe}", highlight=False)
+    errors = [b for b in found if b.stufe == "fehler"]
+    code = EXIT_CONFIG if any(b.art == "konfiguration" for b in errors) else EXIT_SERVICE if errors else EXIT_OK
+    console.print(f"\n{len(errors)} Fehler." if errors else "\nAlles in Ordnung.")
+    raise typer.Exit(code)
+
+
+def serve(
+    typer_ctx: typer.Context,
+    prefect_api: Annotated[
+        str | None, typer.Option("--prefect-api", help="Vorhandenen Prefect-Server nutzen (…/api); sonst wird "
+                                 "einer auf 127.0.0.1 gestartet.")
+    ] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port des eigenen Prefect-Servers (Standard: 4200).")]
+    = None,
+    nur: Annotated[list[str] | None, typer.Option("--nur", help="Nur dieses Deployment (mehrfach möglich).")] = None,
+    gleichzeitig: Annotated[int | None, typer.Option("--gleichzeitig", help="Höchstens so viele Läufe zugleich.")]
+    = None,
+) -> None:
+    """Stellt alle Deployments aus prefect.yaml mit ihren Zeitplänen bereit (Prefect „serve“), auf
+    diesem Rechner und mit der eingebetteten SQLite-Datenbank; startet bei Bedarf einen eigenen
+    Prefect-Server mit Oberfläche. Läuft, bis er mit Strg+C beendet wird."""
+    from sozialforum.betrieb.prefect_server import ServerFehler, gesund, starte_server
+
+    context = ctx(typer_ctx)
+    settings = context.settings
+    try:
+        yaml_path = finde_prefect_yaml()
+        deployments = lade_deployments(yaml_path)
+    except DeploymentFehler as exc:
+        fail(str(exc), EXIT_CONFIG)
+    unknown = sorted(set(nur or []) - {d.name for d in deployments})
+    if unknown:
+        fail(f"Deployment(s) nicht in {yaml_path}: {', '.join(unknown)}", EXIT_CONFIG)
+    chosen = [d for d in deployments if not nur or d.name in nur]
+    migrate(context.engine)  # the store is ready before the first flow run
+    api = prefect_api or os.environ.get("PREFECT_API_URL") or settings.betrieb.prefect_api_url
+    server = None
+    if api is None:
+        console.print("Starte den Prefect-Server (Datenbank: "
+                      f"{(settings.data_dir / 'prefect' / 'prefect.db').resolve()}) …")
+        try:
+            server = starte_server(verzeichnis=settings.data_dir / "prefect",
+                                   port=port or settings.betrieb.prefect_port)
+        except ServerFehler as exc:
+            fail(str(exc), EXIT_SERVICE)
+        api = server.api_url
+    elif not gesund(api):
+        fail(f"Der Prefect-Server {api} antwortet nicht (prefect server start? Adresse endet auf /api).",
+             EXIT_SERVICE)
+    # Flow runs are child processes: they find the project, the config and the server from here.
+    os.environ["PREFECT_API_URL"] = api
+    os.environ["SOZIALFORUM_HOME"] = str(yaml_path.parent)
+    if context.config_file:
+        os.environ["SOZIALFORUM_CONFIG"] = str(Path(context.config_file).resolve())
+    os.environ.setdefault("SOZIALFORUM_DATA_DIR", str(settings.data_dir.resolve()))
+    os.chdir(yaml_path.parent)
+    try:
+        from flows.bereitstellung import alle_bereitstellen, limits_anlegen
+
+        created = limits_anlegen()
+        if created:
+            console.print(f"Gleichzeitigkeitsgrenzen angelegt: {', '.join(created)}")
+        console.print(f"Prefect-Oberfläche: [bold]{api.removesuffix('/api')}[/]  ·  "
+                      f"{len(chosen)} Deployments: {', '.join(d.name for d in chosen)}", highlight=False)
+        alle_bereitstellen(chosen, limit=gleichzeitig)
+    finally:
+        if server is not None:
+            server.stop()
+
+
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
+    app.command("serve")(serve)
+    app.command("doctor")(doctor)

@@ -13,6 +13,7 @@ from sozialforum.models.beschluesse import (
     Umsetzungsbericht,
     Vorlage,
 )
+from sozialforum.models.betrieb import ZyklusAktion, ZyklusTag
 from sozialforum.models.daten import (
     Berechnung,
     Budgetanteil,
@@ -96,4 +97,6 @@ __all__ = [
     "Vergleichswert",
     "Vorlage",
     "Wertespalte",
+    "ZyklusAktion",
+    "ZyklusTag",
 ]

@@ -145,7 +145,11 @@ def test_pages_have_no_serious_accessibility_violations(browser: Any, site: Site
     for url in pages:
         page.goto(url)
         found[url.rsplit("/", 2)[-2]] = _axe(page)
-    # With errors shown, and the staff pages after login.
+    # With errors shown, after a submission, and the staff pages after login.
+    page.goto(site.urls["thema"])
+    page.locator("#f-titel").fill("Hortplätze")
+    page.get_by_role("button", name="Vorschlag senden").click()
+    found["thema-eingereicht"] = _axe(page)
     page.goto(site.urls["formular"])
     page.get_by_role("button", name="Angaben senden").click()
     found["formular-fehler"] = _axe(page)

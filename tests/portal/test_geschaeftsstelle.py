@@ -92,6 +92,12 @@ def test_answers_per_sitzung_and_exports(staff: TestClient, engine: Engine, port
     assert sheet["A1"].value == "Thema" and sheet["A2"].value == "'@SUM(A1) Wohnungsnot"
     assert sheet["A2"].data_type == "s"
     assert staff.get(f"/gs/sitzung/{welt.sitzung}/rueckmeldungen.exe").status_code == 404
+    declined = staff.post("/gs/vorschlag/1/status", data={"csrf": csrf_of(page.text), "status": "abgelehnt",
+                                                          "zurueck": f"/gs/sitzung/{welt.sitzung}"})
+    assert "Der Status des Themenvorschlags wurde geändert." in declined.text and "Wieder aufnehmen" in declined.text
+    assert "nicht übernommen" in staff.get(thema).text  # the Träger sees the decision on its own proposal
+    assert staff.post("/gs/vorschlag/1/status", data={"csrf": csrf_of(page.text), "status": "uebernommen"}
+                      ).status_code == 404  # only the agenda builder takes proposals over
     assert staff.get("/gs/sitzung/999").status_code == 404
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sozialforum.db import session_scope
 from sozialforum.models.gremien import Gremium, Sitzung
-from sozialforum.models.portal import FormularAnfrage
+from sozialforum.models.portal import FormularAnfrage, Themenvorschlag
 from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal, PortalFehler
 from sozialforum.portal.routers.geschaeftsstelle_aktionen import MELDUNGEN
 from sozialforum.services import benutzer as benutzer_service
@@ -92,6 +92,8 @@ def sitzung_page(request: Request, sitzung_id: int, meldung: str | None = None) 
             "portal/gs/sitzung.html", sitzung=sitzung, gremium=gremium,
             rueckmeldungen=auswertung.rsvp_table(ctx.session, sitzung_id),
             vorschlaege=auswertung.proposals_table(ctx.session, sitzung_id),
+            vorschlag_zeilen=ctx.session.exec(select(Themenvorschlag).where(
+                Themenvorschlag.sitzung_id == sitzung_id).order_by(col(Themenvorschlag.eingereicht_am))).all(),
             links=auswertung.links(ctx.session, zwecke=(LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG),
                                    bezug_ids=[sitzung_id], now=ctx.now),
             meldung=MELDUNGEN.get(meldung or ""), zurueck=request.url.path)

@@ -12,12 +12,13 @@ from sozialforum import audit
 from sozialforum.models.akteure import Person
 from sozialforum.models.gremien import Sitzung
 from sozialforum.models.kommunikation import PersonalLink
+from sozialforum.models.portal import Themenvorschlag
 from sozialforum.portal.context import Portal, PortalFehler
 from sozialforum.services import links as links_service
 from sozialforum.services import linkversand
 from sozialforum.services import portal_auswertung as auswertung
 from sozialforum.services.portal_export import to_csv, to_xlsx
-from sozialforum.vocab import AuditAktion
+from sozialforum.vocab import AuditAktion, VorschlagStatus
 
 router = APIRouter(prefix="/gs")
 
@@ -62,6 +63,7 @@ def export_form(request: Request, kennung: str, format_: str) -> Response:
 
 # Messages travel as codes, never as text in the URL (no spoofed messages on staff pages).
 MELDUNGEN = {
+    "vorschlag": "Der Status des Themenvorschlags wurde geändert.",
     "widerrufen": "Der Link wurde zurückgezogen.",
     "neu_gesendet": "Ein neuer Link wurde erstellt und in den Postausgang gelegt; der alte gilt nicht mehr.",
     "nicht_zustellbar": "Nicht gesendet: Die Person hat keine E-Mail-Adresse oder keine Einwilligung.",
@@ -118,5 +120,28 @@ async def resend(request: Request, link_id: int) -> Response:
             linkversand.send_link(ctx.session, link=new, url=url, now=ctx.now,
                                   settings=portal.settings, ersetzt=True)
         return _back(form, "neu_gesendet")
+
+    return await portal.run(work)
+
+
+@router.post("/vorschlag/{vorschlag_id}/status")
+async def proposal_status(request: Request, vorschlag_id: int) -> Response:
+    """Decline a topic proposal or take a declined one up again (the agenda builder of the
+    Sozialraumkonferenz takes only submitted or accepted proposals)."""
+    form = await request.form()
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        with portal.staff_scope(request, form=form) as ctx:
+            vorschlag = ctx.session.get(Themenvorschlag, vorschlag_id)
+            wanted = str(form.get("status") or "")
+            if vorschlag is None or wanted not in (VorschlagStatus.ABGELEHNT, VorschlagStatus.EINGEREICHT):
+                raise NICHT_GEFUNDEN
+            if vorschlag.status != wanted:
+                audit.record_bulk(ctx.session, table="themenvorschlag", entries=[
+                    (vorschlag_id, AuditAktion.UPDATE, {"status": [str(vorschlag.status), wanted]})])
+                vorschlag.status = VorschlagStatus(wanted)
+                ctx.session.add(vorschlag)
+        return _back(form, "vorschlag")
 
     return await portal.run(work)

@@ -25,6 +25,10 @@ from sozialforum.settings import Settings
 KEYWORD = "$SozialforumVerarbeitet"
 
 
+class PostfachFehler(OSError):
+    """The mailbox cannot be read (login refused, folder missing); the message is German."""
+
+
 @dataclass(frozen=True)
 class Eingang:
     herkunft: str  # "maildir:<key>" or "imap:<folder>/<uid>"
@@ -78,11 +82,15 @@ class ImapQuelle:
             if mail.imap_sicherheit == "starttls":
                 self.client.starttls(ssl_context=tls_context(settings))
         password = mail.imap_passwort.get_secret_value() if mail.imap_passwort else ""
-        self.client.login(mail.imap_benutzer or "", password)
         self.folder = mail.imap_ordner
-        status, _ = self.client.select(self._quoted(self.folder))
+        try:
+            self.client.login(mail.imap_benutzer or "", password)
+            status, _ = self.client.select(self._quoted(self.folder))
+        except imaplib.IMAP4.error as exc:
+            self.client.shutdown()
+            raise PostfachFehler(f"Anmeldung am Postfach {mail.imap_host} abgelehnt: {exc}") from exc
         if status != "OK":
-            raise OSError(f"IMAP-Ordner {self.folder!r} lässt sich nicht öffnen.")
+            raise PostfachFehler(f"IMAP-Ordner {self.folder!r} lässt sich nicht öffnen.")
         flags = " ".join(str(item) for item in self.client.untagged_responses.get("PERMANENTFLAGS", []))
         self.keywords = "\\*" in flags
 
@@ -94,7 +102,7 @@ class ImapQuelle:
         criterion = f"UNKEYWORD {KEYWORD}" if self.keywords else "UNSEEN"
         status, data = self.client.uid("SEARCH", None, criterion)
         if status != "OK":
-            raise OSError(f"IMAP-Suche fehlgeschlagen: {data!r}")
+            raise PostfachFehler(f"IMAP-Suche fehlgeschlagen: {data!r}")
         for uid in (data[0] or b"").split():
             status, parts = self.client.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
             content = next((p[1] for p in parts if isinstance(p, tuple) and len(p) == 2), None)

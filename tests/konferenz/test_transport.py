@@ -4,7 +4,6 @@ that verify, and header injection refused at rendering."""
 from __future__ import annotations
 
 import ssl
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,14 +21,45 @@ from tests.konferenz.smtp_server import Collector, free_port
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
+def _private_key():  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _pem(key) -> bytes:  # type: ignore[no-untyped-def]
+    from cryptography.hazmat.primitives import serialization
+
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption())
+
+
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A self-signed certificate for localhost/127.0.0.1 (the test's own CA)."""
+    import ipaddress
+    from datetime import timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = _private_key()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(hours=1))
+            .not_valid_after(now + timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
     folder = tmp_path_factory.mktemp("tls")
-    key, cert = folder / "key.pem", folder / "cert.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-    return key, cert
+    key_path, cert_path = folder / "key.pem", folder / "cert.pem"
+    key_path.write_bytes(_pem(key))
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path, cert_path
 
 
 def _authenticator(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
@@ -89,11 +119,15 @@ def test_tls_and_login(sqlite_engine, tmp_path, certificate, sicherheit) -> None
 
 
 def test_dkim_signature_verifies(settings, tmp_path) -> None:
-    key = tmp_path / "dkim.pem"
-    subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True)
-    public = subprocess.run(["openssl", "rsa", "-in", str(key), "-pubout", "-outform", "DER"], check=True,
-                            capture_output=True).stdout
     import base64
+
+    from cryptography.hazmat.primitives import serialization
+
+    private = _private_key()
+    key = tmp_path / "dkim.pem"
+    key.write_bytes(_pem(private))
+    public = private.public_key().public_bytes(serialization.Encoding.DER,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
 
     record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
     settings.mail.dkim_domain, settings.mail.dkim_selector = "landkreis-musterland.example", "sf2026"

@@ -1,0 +1,80 @@
+"""Calendar replies read from a real IMAP server on loopback (pymap): each mail once, marked as
+processed on the server, replies of a human reader's "read" mails not lost."""
+
+from __future__ import annotations
+
+import imaplib
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import Session, select
+
+from sozialforum.adapters.mailbox import PostfachFehler
+from sozialforum.models import Person, Rueckmeldung, Sitzung
+from sozialforum.services.konferenz import antworten, versand
+from tests.conftest import require_service
+from tests.konferenz.fixtures import NOW
+from tests.konferenz.smtp_server import free_port
+
+REPLIES = Path(__file__).parent / "antworten"
+UID = "sitzung-7d1c9f0e-5b8a-4c3e-9f21-0a6b2e4d8c11@landkreis-musterland.example"
+
+
+@pytest.fixture
+def imap_server():
+    pymap = Path(sys.executable).parent / "pymap"
+    if not pymap.exists():
+        require_service("pymap (IMAP server for tests) not installed")
+    port = free_port()
+    process = subprocess.Popen([str(pymap), "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict",
+                                "--demo-user", "sozialplanung", "--demo-password", "geheim"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            imaplib.IMAP4("127.0.0.1", port).logout()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise
+            time.sleep(0.1)
+    yield port
+    process.terminate()
+    process.wait(10)
+
+
+def test_replies_from_imap(engine, settings, konferenz, imap_server) -> None:
+    with Session(engine) as session:
+        sitzung = session.get(Sitzung, konferenz.sitzung_id)
+        sitzung.ical_uid = UID
+        session.add(sitzung)
+        versand.send_invitations(session, sitzung_id=sitzung.id, now=NOW, settings=settings)
+        session.commit()
+    client = imaplib.IMAP4("127.0.0.1", imap_server)
+    client.login("sozialplanung", "geheim")
+    for name in ("outlook_zusage.eml", "google_absage_doppelt.eml", "kaputt_ohne_uid.eml"):
+        client.append("INBOX", None, None, (REPLIES / name).read_bytes())
+    settings.mail.imap_host, settings.mail.imap_port, settings.mail.imap_sicherheit = "127.0.0.1", imap_server, "keine"
+    settings.mail.imap_benutzer, settings.mail.imap_passwort = "sozialplanung", SecretStr("geheim")
+    report = antworten.process_mailbox(engine, settings, now=NOW)
+    assert (report.erfasst, len(report.probleme)) == (2, 1)
+    assert antworten.process_mailbox(engine, settings, now=NOW).erfasst == 0  # marked on the server
+    client.select("INBOX")
+    _, flagged = client.uid("SEARCH", None, "SEEN")
+    assert len(flagged[0].split()) == 3
+    client.logout()
+    with Session(engine) as session:
+        answers = {p.kennung: r.antwort for r, p in session.exec(select(Rueckmeldung, Person).join(Person))}
+    assert answers["P01"] == "zusage" and answers["P04"] == "absage"
+
+
+def test_wrong_password_is_an_error_not_silence(engine, settings, imap_server) -> None:
+    settings.mail.imap_host, settings.mail.imap_port, settings.mail.imap_sicherheit = "127.0.0.1", imap_server, "keine"
+    settings.mail.imap_benutzer, settings.mail.imap_passwort = "sozialplanung", SecretStr("falsch")
+    with pytest.raises(PostfachFehler, match=r"Anmeldung am Postfach .* abgelehnt"):
+        antworten.process_mailbox(engine, settings, now=NOW)

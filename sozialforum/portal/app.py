@@ -20,7 +20,8 @@ How to add pages (other areas do this without editing this package's core files)
        @router.get("/protokoll-kommentar/{token}")
        def show(request: Request, token: str):
            with Portal.of(request).link_scope(request, token, LinkZweck.PROTOKOLL_KOMMENTAR) as ctx:
-               # ctx.link (PersonalLink: bezug_id = your object), ctx.person, ctx.organisation,
+               # ctx.link (LinkInfo: id, person_id, zweck, bezug_id = your object, gueltig_bis),
+               # ctx.person / ctx.organisation (ORM rows, loaded on first use),
                # ctx.session (open; commits when the block ends), ctx.now, ctx.csrf
                return ctx.render("portal/mein_formular.html", titel="…", daten=…)
 
@@ -70,7 +71,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sozialforum.adapters.rendering import TEMPLATES
 from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
 from sozialforum.portal.routers import discover_routers
-from sozialforum.portal.security import SecurityHeaders
+from sozialforum.portal.security import SecurityHeaders, security_headers
 from sozialforum.services.links import LinkError
 from sozialforum.settings import Settings
 from sozialforum.timeutil import utcnow
@@ -125,9 +126,12 @@ def create_app(
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("Fehler im Portal")
-        return error_page(request, 500, "Technischer Fehler",
-                          "Leider ist ein technischer Fehler aufgetreten. Ihre Eingabe wurde "
-                          "nicht gespeichert. Bitte versuchen Sie es später noch einmal.")
+        response = error_page(request, 500, "Technischer Fehler",
+                              "Leider ist ein technischer Fehler aufgetreten. Ihre Eingabe wurde "
+                              "nicht gespeichert. Bitte versuchen Sie es später noch einmal.")
+        # This handler runs outside the middleware stack: set the security headers here.
+        response.headers.update(security_headers(https=portal.https))
+        return response
 
     app.add_middleware(SecurityHeaders, https=portal.https)
     return app

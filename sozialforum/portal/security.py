@@ -70,6 +70,12 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def security_headers(*, https: bool) -> dict[str, str]:
+    """The headers as a dict (for responses made outside the middleware, e.g. the 500 page)."""
+    headers = [*_HEADERS, _NO_STORE, *([_HSTS] if https else [])]
+    return {name.decode(): value.decode() for name, value in headers}
+
+
 def csrf_token(key: str, context: str) -> str:
     return hmac.new(key.encode(), f"csrf:{context}".encode(), hashlib.sha256).hexdigest()[:40]
 

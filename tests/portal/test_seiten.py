@@ -168,3 +168,20 @@ def test_pages_without_token_show_nothing(client: TestClient, welt: Welt) -> Non
         assert response.status_code in (303, 404, 405), path
         assert "Anna" not in response.text
     assert client.get("/gs/", follow_redirects=False).headers["location"] == "/gs/anmelden"
+
+
+def test_unexpected_error_page_is_german_and_secured(tmp_path, engine: Engine, portal_settings: Settings,
+                                                     welt: Welt) -> None:  # type: ignore[no-untyped-def]
+    from sozialforum.portal.app import create_app
+    from tests.portal.conftest import make_settings
+
+    anfrage = request_form(engine, portal_settings, "bestandserhebung", welt.traeger_a, welt.gebiet)
+    url = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.FORMULAR, bezug_id=anfrage)
+    broken = tmp_path / "formulare.toml"
+    broken.write_text("[[formular]]\nkennung = 'x'\n", encoding="utf-8")  # no fields: rejected on load
+    app = create_app(make_settings(tmp_path, engine, formulare=str(broken)), engine, clock=Clock())
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(url)
+    assert response.status_code == 500 and "Technischer Fehler" in response.text
+    assert "Traceback" not in response.text and "formulare.toml" not in response.text
+    assert "default-src 'none'" in response.headers["content-security-policy"]

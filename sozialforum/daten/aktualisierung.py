@@ -12,13 +12,11 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from sozialforum.daten.atlas import schreibe_atlas
 from sozialforum.daten.budget import Budget, berechne_budget, speichere_budget
 from sozialforum.daten.ergebnis import BerechnungsErgebnis, Monitor, berechne, lade_monitor
 from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.laden import LadeErgebnis, lade_datei
-from sozialforum.daten.profil import schreibe_profil
 from sozialforum.db import session_scope
 from sozialforum.settings import Settings
 
@@ -91,6 +89,9 @@ def ausgaben(engine: Engine, katalog: Katalog, settings: Settings, empfaenger: E
              now: datetime, sozialraeume: list[str] | None = None, ordner: Path | None = None,
              budgets: list[Budget] | None = None) -> Ausgaben:
     """Profiles (HTML+PDF) of the Sozialräume and the atlas, for one recipient."""
+    from sozialforum.daten.atlas import schreibe_atlas  # matplotlib and fpdf only when needed
+    from sozialforum.daten.profil import schreibe_profil
+
     target = ordner or ausgabe_ordner(settings, empfaenger)
     target.mkdir(parents=True, exist_ok=True)
     with session_scope(engine, actor="daten:ausgaben") as session:

@@ -144,15 +144,21 @@ def berechne_indikator(ind: IndikatorDef, tafel: Tafel, hinweise: list[str],
     return Werte(tafel.index, wert, code, zaehler, zaehler_code, nenner, nenner_code)
 
 
-def veraenderung(current: Werte, previous: Werte | None) -> None:
+def ausrichtung(current: list[int] | list[str], previous: list[int] | list[str]) -> npt.NDArray[np.int64]:
+    """Row of each current area in the previous period (-1: the area did not exist then)."""
+    where = {key: i for i, key in enumerate(previous)}
+    return np.array([where.get(key, -1) for key in current], dtype=np.int64)
+
+
+def veraenderung(current: Werte, previous: Werte | None, rows: npt.NDArray[np.int64] | None = None) -> None:
     """Change against the previous period, aligned by area (absent then: no change)."""
     n = len(current.ids)
     if previous is None:
         current.veraenderung = np.full(n, np.nan)
         current.veraenderung_code = np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
         return
-    where = previous.position()
-    rows = np.array([where.get(key, -1) for key in current.ids], dtype=np.int64)
+    if rows is None:
+        rows = ausrichtung(current.ids, previous.ids)
     found = rows >= 0
     before = np.where(found, previous.wert[np.maximum(rows, 0)], np.nan)
     before_code = np.where(found, previous.code[np.maximum(rows, 0)],
@@ -169,9 +175,10 @@ def berechne_stichtag(day: date, tafel: Tafel | None, vergleich: Tafel | None, s
     full = vollstaendige_tafel(tafel, stand, day, katalog)
     namen = katalog.merkmal_namen
     werte = {}
+    rows = ausrichtung(full.index, previous.tafel.index) if previous else None  # same for all
     for code, ind in katalog.indikatoren.items():
         werte[code] = berechne_indikator(ind, full, hinweise, namen)
-        veraenderung(werte[code], previous.werte.get(code) if previous else None)
+        veraenderung(werte[code], previous.werte.get(code) if previous else None, rows)
     compared = {}
     if vergleich is not None:
         ignored: list[str] = []  # bands a benchmark area lacks are simply not compared

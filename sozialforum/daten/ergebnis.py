@@ -18,7 +18,13 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.daten.berechnung import Stichtagsergebnis, Werte, berechne_stichtag
+from sozialforum.daten.berechnung import (
+    Stichtagsergebnis,
+    Werte,
+    ausrichtung,
+    berechne_stichtag,
+    veraenderung,
+)
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.index import GESAMT, STATUS_KLASSEN, Indexwerte, berechne_index, klassenwechsel
@@ -36,7 +42,6 @@ from sozialforum.models import (
 from sozialforum.settings import DatenSettings
 
 PLANUNGSEBENEN = ("kreis", "sozialregion", "sozialraum", "planungsraum")
-_OPTIONAL = ("nenner", "nenner_code", "veraenderung", "veraenderung_code")
 
 
 @dataclass
@@ -58,11 +63,15 @@ def _inputs(session: Session, katalog: Katalog, settings: DatenSettings) -> str:
     return digest.hexdigest()
 
 
-def _werte_blob(werte: Werte) -> bytes:
-    ids = np.array(werte.ids)
-    arrays = {"ids": ids, "wert": werte.wert, "code": werte.code, "zaehler": werte.zaehler,
+def _werte_blob(werte: Werte, *, with_ids: bool) -> bytes:
+    """Values, counts and codes; area ids only where they are not the Stichtag's shared list,
+    and no change (it is recomputed on reading): a nationwide computation stays small."""
+    arrays = {"wert": werte.wert, "code": werte.code, "zaehler": werte.zaehler,
               "zaehler_code": werte.zaehler_code}
-    arrays.update({name: getattr(werte, name) for name in _OPTIONAL if getattr(werte, name) is not None})
+    if with_ids:
+        arrays["ids"] = np.array(werte.ids)
+    if werte.nenner is not None and werte.nenner_code is not None:
+        arrays.update(nenner=werte.nenner, nenner_code=werte.nenner_code)
     return pack(**arrays)
 
 
@@ -114,26 +123,28 @@ def _snapshot(session: Session, result: Stichtagsergebnis, stand: Gebietsstand, 
               ids: dict[str, int], berechnung_id: int) -> None:
     """The current values of the planning areas, one row per value (replaces the last one)."""
     session.execute(sa.delete(Indikatorwert))
-    rows = []
+    areas = [int(i) for i in result.tafel.index]
+    picked = np.array([i for i, a in enumerate(areas) if stand.bereiche[a].ebene in PLANUNGSEBENEN], dtype=np.int64)
+    rows: list[dict[str, Any]] = []
+
+    def present(values: np.ndarray | None, codes: np.ndarray | None) -> list[float | None]:
+        if values is None or codes is None:
+            return [None] * len(picked)
+        return [float(v) if c == 0 else None for v, c in zip(values[picked].tolist(), codes[picked].tolist(),
+                                                                strict=True)]
+
     for code, werte in result.werte.items():
-        for i, bereich_id in enumerate(werte.ids):
-            if stand.bereiche[int(bereich_id)].ebene not in PLANUNGSEBENEN:
-                continue
-            present = werte.code[i] == Fehlwert.VORHANDEN
-            change_ok = werte.veraenderung_code is not None and werte.veraenderung_code[i] == 0
-            rows.append({
-                "indikator_id": ids[code], "gebiet_id": int(bereich_id), "stichtag": result.stichtag,
-                "wert": float(werte.wert[i]) if present else None,
-                "zaehler": float(werte.zaehler[i]) if werte.zaehler_code[i] == 0 else None,
-                "nenner": (float(werte.nenner[i]) if werte.nenner is not None
-                           and werte.nenner_code is not None and werte.nenner_code[i] == 0 else None),
-                "fehlend": None if present else Fehlwert(int(werte.code[i])).symbol,
-                "berechnung_id": berechnung_id,
-                "definitionsschluessel": katalog.indikatoren[code].definitionsschluessel,
-                "veraenderung": float(werte.veraenderung[i]) if change_ok else None,  # type: ignore[index]
-            })
+        symbols = [Fehlwert(int(c)).symbol if c else None for c in werte.code[picked].tolist()]
+        for area, wert, zaehler, nenner, change, symbol in zip(
+                [areas[i] for i in picked], present(werte.wert, werte.code),
+                present(werte.zaehler, werte.zaehler_code), present(werte.nenner, werte.nenner_code),
+                present(werte.veraenderung, werte.veraenderung_code), symbols, strict=True):
+            rows.append({"indikator_id": ids[code], "gebiet_id": area, "stichtag": result.stichtag,
+                         "wert": wert, "zaehler": zaehler, "nenner": nenner, "fehlend": symbol,
+                         "berechnung_id": berechnung_id, "veraenderung": change,
+                         "definitionsschluessel": katalog.indikatoren[code].definitionsschluessel})
     for start in range(0, len(rows), 5000):
-        session.execute(sa.insert(Indikatorwert), rows[start:start + 5000])
+        session.execute(Indikatorwert.__table__.insert(), rows[start:start + 5000])
 
 
 def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now: datetime,
@@ -164,13 +175,15 @@ def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now
         index, index_notes = berechne_index(result, stand, katalog, settings.einwohner_mindestzahl)
         moved = klassenwechsel(index, prev_index, stand, day)
         notes = [*result.hinweise, *index_notes]
-        chunks = [{"berechnung_id": berechnung.id, "art": "indikator", "kennung": code,
-                   "stichtag": day, "daten": _werte_blob(werte)} for code, werte in result.werte.items()]
-        chunks += [{"berechnung_id": berechnung.id, "art": "vergleich", "kennung": code,
-                    "stichtag": day, "daten": _werte_blob(werte)} for code, werte in result.vergleich.items()]
+        chunks = [{"berechnung_id": berechnung.id, "art": "gebiete", "kennung": "", "stichtag": day,
+                   "daten": pack(ids=np.asarray(result.tafel.index, dtype=np.int32))}]
+        chunks += [{"berechnung_id": berechnung.id, "art": "indikator", "kennung": code, "stichtag": day,
+                    "daten": _werte_blob(werte, with_ids=False)} for code, werte in result.werte.items()]
+        chunks += [{"berechnung_id": berechnung.id, "art": "vergleich", "kennung": code, "stichtag": day,
+                    "daten": _werte_blob(werte, with_ids=True)} for code, werte in result.vergleich.items()]
         chunks += [{"berechnung_id": berechnung.id, "art": "index", "kennung": i.kennung,
                     "stichtag": day, "daten": _index_blob(i)} for i in index]
-        session.execute(sa.insert(Ergebnisspalte), chunks)
+        session.execute(Ergebnisspalte.__table__.insert(), chunks)
         previous, prev_index = result, index
     summary: dict[str, Any] = {"stichtage": len(days), "letzter_stichtag": days[-1].isoformat() if days else None,
                                "hinweise": notes, "klassenwechsel": moved, "ziele_verfehlt": [],
@@ -214,10 +227,9 @@ class Monitor:
         return self.stichtage[-1]
 
 
-def _werte(arrays: dict[str, np.ndarray]) -> Werte:
-    ids = arrays["ids"].tolist()
+def _werte(arrays: dict[str, np.ndarray], ids: list[int] | list[str]) -> Werte:
     return Werte(ids, arrays["wert"], arrays["code"], arrays["zaehler"], arrays["zaehler_code"],
-                 *(arrays.get(name) for name in _OPTIONAL))
+                 arrays.get("nenner"), arrays.get("nenner_code"))
 
 
 def lade_monitor(session: Session, berechnung_id: int | None = None) -> Monitor | None:
@@ -229,18 +241,25 @@ def lade_monitor(session: Session, berechnung_id: int | None = None) -> Monitor 
         return None
     monitor = Monitor(berechnung, Gebietsstand.aus(session),
                       [date.fromisoformat(d) for d in berechnung.stichtage])
-    for art, kennung, stichtag, blob in session.execute(sa.select(
-            Ergebnisspalte.art, Ergebnisspalte.kennung, Ergebnisspalte.stichtag, Ergebnisspalte.daten)
-            .where(Ergebnisspalte.berechnung_id == berechnung.id)):
+    chunks = session.execute(sa.select(
+        Ergebnisspalte.art, Ergebnisspalte.kennung, Ergebnisspalte.stichtag, Ergebnisspalte.daten)
+        .where(Ergebnisspalte.berechnung_id == berechnung.id)).all()
+    areas = {day: unpack(blob)["ids"].tolist() for art, _, day, blob in chunks if art == "gebiete"}
+    for art, kennung, stichtag, blob in chunks:
         arrays = unpack(blob)
         if art == "indikator":
-            monitor.werte[(kennung, stichtag)] = _werte(arrays)
+            monitor.werte[(kennung, stichtag)] = _werte(arrays, areas[stichtag])
         elif art == "vergleich":
-            monitor.vergleich[(kennung, stichtag)] = _werte(arrays)
-        else:
+            monitor.vergleich[(kennung, stichtag)] = _werte(arrays, arrays["ids"].tolist())
+        elif art == "index":
             ebene, dimension = kennung.split(":", 1)
             monitor.index[(kennung, stichtag)] = Indexwerte(
                 ebene, dimension, arrays["ids"].tolist(), arrays["status"], arrays["status_code"],
                 arrays["status_klasse"], arrays["dynamik"], arrays["dynamik_code"],
                 arrays["dynamik_klasse"], arrays["indikatoren"].tolist())
+    for before, day in zip([None, *monitor.stichtage], monitor.stichtage, strict=False):
+        rows = ausrichtung(areas[day], areas[before]) if before is not None else None
+        for code in {k for k, d in monitor.werte if d == day}:
+            previous = monitor.werte.get((code, before)) if before is not None else None
+            veraenderung(monitor.werte[(code, day)], previous, rows)
     return monitor

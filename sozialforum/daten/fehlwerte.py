@@ -43,7 +43,7 @@ class Fehlwert(IntEnum):
     @classmethod
     def from_symbol(cls, text: str) -> Fehlwert | None:
         """The code of a cell that holds a symbol, or None when it is not one."""
-        return _BY_SYMBOL.get(text.strip())
+        return BY_SYMBOL.get(text.strip())
 
 
 _SYMBOLS = {
@@ -67,7 +67,7 @@ _LABELS = {
     Fehlwert.NICHT_GELIEFERT: "keine Daten geliefert",
 }
 # Symbols as they appear in source cells; the en dash is how some exports write "-".
-_BY_SYMBOL = {
+BY_SYMBOL = {
     "-": Fehlwert.NICHTS,
     "–": Fehlwert.NICHTS,
     ".": Fehlwert.UNBEKANNT,
@@ -90,6 +90,8 @@ Values = npt.NDArray[np.float64]
 
 def combine_sum(values: Values, codes: Codes, axis: int) -> tuple[Values, Codes]:
     """Sum along ``axis`` under the rules above; returns (sums, codes)."""
+    if codes.shape[axis] == 1:  # one part: the sum is the part itself, symbol and all
+        return values.take(0, axis=axis).copy(), codes.take(0, axis=axis).copy()
     present = codes == Fehlwert.VORHANDEN
     dash = codes == Fehlwert.NICHTS
     total = np.where(present, values, 0.0).sum(axis=axis)
@@ -102,6 +104,8 @@ def combine_sum(values: Values, codes: Codes, axis: int) -> tuple[Values, Codes]
 
 def combine_codes(*codes: Codes) -> Codes:
     """The code of a value computed from several inputs that must all be present (a rate)."""
+    if not any(part.any() for part in codes):  # every input present: the common case
+        return np.zeros_like(codes[0])
     stacked = np.stack(codes)
     worst = PRIORITY[stacked].max(axis=0)
     result = BY_PRIORITY[worst].astype(np.int8)

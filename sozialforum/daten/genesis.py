@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sozialforum.daten.fehlwerte import BY_SYMBOL as _SYMBOLS
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.quelldatei import (
     Rohdaten,
@@ -202,7 +203,7 @@ def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
     codes = np.zeros((len(frame), len(spalten)), dtype=np.int8)
     for position, column in enumerate(range(n_label, n_cols)):
         series = frame[column]
-        if series.dtype.kind == "f":
+        if series.dtype.kind in "fiu":
             values[:, position] = series.to_numpy()
         else:  # text in the column: read every cell from the original line
             raw_cells = pd.Series([_field(body[index], column) for index in frame.index])
@@ -257,20 +258,26 @@ def _recover_symbols(values: np.ndarray, codes: np.ndarray, frame: pd.DataFrame,
                      problems: list[Problem]) -> None:
     """Cells pandas read as missing: look at the original text to learn which symbol it was."""
     missing = np.isnan(values) & (codes == Fehlwert.VORHANDEN)
-    for row in np.nonzero(missing.any(axis=1))[0]:
-        index = int(frame.index[row])
-        fields = body[index].split(";")
-        for position in np.nonzero(missing[row])[0]:
-            column = n_label + int(position)
+    index = frame.index.to_numpy()
+    symbols = {text: int(code) for text, code in _SYMBOLS.items()}
+    for row in np.nonzero(missing.any(axis=1))[0].tolist():
+        line = int(index[row])
+        fields = body[line].split(";")
+        for position in np.nonzero(missing[row])[0].tolist():
+            column = n_label + position
             text = fields[column] if column < len(fields) else None
+            code = symbols.get(text) if text is not None else None
+            if code is not None:
+                codes[row, position] = code
+                continue
             parsed = parse_cell(text)
             if parsed is None or parsed[1] is Fehlwert.VORHANDEN:
                 if text is None:
-                    problems.append(Problem(name, start + index + 1, spalten[position].label,
+                    problems.append(Problem(name, start + line + 1, spalten[position].label,
                                             f"Zeile hat nur {len(fields)} von {n_label + len(spalten)} "
                                             "Feldern – abgeschnitten?"))
                 else:
-                    problems.append(cell_problem(name, start + index + 1, spalten[position].label, text))
+                    problems.append(cell_problem(name, start + line + 1, spalten[position].label, text))
                 codes[row, position] = Fehlwert.UNBEKANNT
                 continue
             codes[row, position] = parsed[1]

@@ -77,15 +77,14 @@ def _population(result: Stichtagsergebnis, ids: list[int], stand: Gebietsstand, 
     """The population for the floor: the delivered count, else the register figure."""
     tafel = result.tafel
     key = parse_key(merkmal)
-    row_of = {bereich_id: i for i, bereich_id in enumerate(tafel.index)}
-    column = tafel.spalten.index(key) if key in tafel.spalten else None
-    out = np.full(len(ids), np.nan)
-    for i, bereich_id in enumerate(ids):
-        if column is not None and tafel.codes[row_of[bereich_id], column] == Fehlwert.VORHANDEN:
-            out[i] = tafel.werte[row_of[bereich_id], column]
-        elif stand.bereiche[bereich_id].einwohner is not None:
-            out[i] = stand.bereiche[bereich_id].einwohner
-    return out
+    register = np.array([np.nan if stand.bereiche[i].einwohner is None else stand.bereiche[i].einwohner
+                         for i in ids], dtype=np.float64)
+    if key not in tafel.spalten:
+        return register
+    rows = np.searchsorted(np.asarray(tafel.index), ids)
+    column = tafel.spalten.index(key)
+    delivered = tafel.codes[rows, column] == Fehlwert.VORHANDEN
+    return np.where(delivered, tafel.werte[rows, column], register)
 
 
 def _pick(werte: Werte, rows: np.ndarray, dynamic: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -119,11 +118,11 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
             notes.append(f"{ebene.capitalize()}: nicht im Index (unter {mindestzahl} Einwohner "
                          f"oder Einwohnerzahl unbekannt): {', '.join(small)}.")
         z_by_indicator: dict[str, tuple[dict[bool, tuple[np.ndarray, np.ndarray]], str]] = {}
+        position = {bereich_id: i for i, bereich_id in enumerate(result.tafel.index)}  # same for all
+        rows = np.array([position[i] for i in ids])
         for dynamic in (False, True):
             for ind in katalog.index_indikatoren():
                 werte = result.werte[ind.code]
-                position = werte.position()
-                rows = np.array([position[i] for i in ids])
                 values, codes = _pick(werte, rows, dynamic)
                 codes = np.where(included, codes, np.int8(Fehlwert.NICHT_SINNVOLL)).astype(np.int8)
                 if not (codes[included] == Fehlwert.VORHANDEN).any():
@@ -163,10 +162,15 @@ def klassenwechsel(current: list[Indexwerte], previous: list[Indexwerte] | None,
         if index.dimension != GESAMT or (index.ebene, GESAMT) not in before:
             continue
         old = before[(index.ebene, GESAMT)]
-        old_class = dict(zip(old.ids, old.status_klasse.tolist(), strict=True))
-        for bereich_id, klasse in zip(index.ids, index.status_klasse.tolist(), strict=True):
-            was = old_class.get(bereich_id, 0)
-            if klasse and was and klasse != was:
-                moved.append({"ebene": index.ebene, "gebiet": stand.bereiche[bereich_id].name,
-                              "vorher": STATUS_KLASSEN[was], "jetzt": STATUS_KLASSEN[klasse]})
+        old_ids = np.asarray(old.ids)
+        order = np.argsort(old_ids)
+        ids = np.asarray(index.ids)
+        found = np.searchsorted(old_ids[order], ids)
+        found = np.minimum(found, len(old_ids) - 1)
+        same = old_ids[order][found] == ids
+        was = np.where(same, old.status_klasse[order][found], 0)
+        for i in np.nonzero((index.status_klasse > 0) & (was > 0) & (index.status_klasse != was))[0]:
+            moved.append({"ebene": index.ebene, "gebiet": stand.bereiche[index.ids[i]].name,
+                          "vorher": STATUS_KLASSEN[int(was[i])],
+                          "jetzt": STATUS_KLASSEN[int(index.status_klasse[i])]})
     return moved

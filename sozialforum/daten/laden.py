@@ -230,17 +230,19 @@ def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
 def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
     own = rows.gebiet >= 0
     group = rows.merkmal * len(rows.stichtage) + rows.stichtag
+    mine = np.nonzero(own)[0]
+    # One sort by (Merkmal × Stichtag, area) instead of a mask per chunk.
+    mine = mine[np.lexsort((rows.gebiet[mine], group[mine]))]
+    values, starts = np.unique(group[mine], return_index=True)
     chunks = []
-    for value in np.unique(group[own]):
-        pick = np.nonzero(own & (group == value))[0]
-        pick = pick[np.argsort(rows.gebiet[pick], kind="stable")]
+    for value, pick in zip(values.tolist(), np.split(mine, starts[1:]), strict=True):
         merkmal, day = divmod(int(value), len(rows.stichtage))
         chunks.append({"datenlieferung_id": lieferung_id, "merkmal": str(rows.merkmale[merkmal]),
                        "stichtag": rows.stichtage[day], "anzahl": len(pick),
-                       "daten": pack(gebiet=rows.gebiet[pick], wert=rows.wert[pick],
+                       "daten": pack(gebiet=rows.gebiet[pick].astype(np.int32), wert=rows.wert[pick],
                                      code=rows.code[pick])})
     for start in range(0, len(chunks), CHUNK):
-        session.execute(sa.insert(Wertespalte), chunks[start:start + CHUNK])
+        session.execute(Wertespalte.__table__.insert(), chunks[start:start + CHUNK])
     others = [{"datenlieferung_id": lieferung_id,
                "schluessel": rows.vergleichsgebiete[int(rows.vergleich[i])],
                "merkmal": str(rows.merkmale[int(rows.merkmal[i])]),
@@ -249,4 +251,4 @@ def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
                "fehlend": Fehlwert(int(rows.code[i])).symbol or None}
               for i in np.nonzero(~own)[0]]
     for start in range(0, len(others), CHUNK):
-        session.execute(sa.insert(Vergleichswert), others[start:start + CHUNK])
+        session.execute(Vergleichswert.__table__.insert(), others[start:start + CHUNK])

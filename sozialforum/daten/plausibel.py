@@ -4,15 +4,16 @@ a BA file's unemployed against the population loaded before)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from sqlalchemy.orm import Session
 
 from sozialforum.daten.berechnung import teilsumme
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.katalog import Katalog
+from sozialforum.daten.merkmale import MerkmalKey
 from sozialforum.daten.speicher import Tafel, lade_bestand
 from sozialforum.problems import Problem
 from sozialforum.timeutil import format_zahl
@@ -30,20 +31,20 @@ def pruefe(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> list
 
 
 def _duplicates(datei: str, rows: Zeilen) -> list[Problem]:
-    frame = pd.DataFrame({"g": rows.gebiet, "v": rows.vergleich, "m": rows.merkmal,
-                          "s": rows.stichtag, "z": rows.zeile})
-    twice = frame.duplicated(["g", "v", "m", "s"], keep=False)
-    if not twice.any():
-        return []
+    # One integer per (area or Vergleichsgebiet, Merkmal, Stichtag); equal integers are duplicates.
+    area = np.where(rows.gebiet >= 0, rows.gebiet, -1 - rows.vergleich)
+    key = ((area - area.min()) * (len(rows.merkmale) + 1) + rows.merkmal) * (len(rows.stichtage) + 1) + rows.stichtag
+    order = np.argsort(key, kind="stable")
+    same = np.nonzero(key[order][1:] == key[order][:-1])[0]
     problems = []
-    for _, group in frame[twice].groupby(["g", "v", "m", "s"]):
-        lines = group["z"].tolist()
-        key = rows.merkmale[int(group["m"].iloc[0])]
-        day = rows.stichtage[int(group["s"].iloc[0])]
-        for line in lines[1:]:
-            problems.append(Problem(datei, int(line), None,
-                                    f"doppelte Angabe: {key} für dasselbe Gebiet am "
-                                    f"{day:%d.%m.%Y} steht schon in Zeile {lines[0]}."))
+    for position in same:
+        first, second = order[position], order[position + 1]
+        line = int(rows.zeile[second])
+        merkmal = rows.merkmale[int(rows.merkmal[second])]
+        day = rows.stichtage[int(rows.stichtag[second])]
+        problems.append(Problem(datei, line, None,
+                                f"doppelte Angabe: {merkmal} für dasselbe Gebiet am {day:%d.%m.%Y} steht "
+                                f"schon in Zeile {int(rows.zeile[first])}."))
     return problems
 
 
@@ -69,45 +70,53 @@ def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
     stored = lade_bestand(session, rows.stichtage)
     problems: list[Problem] = []
     for day_index, day in enumerate(rows.stichtage):
-        pick = own & (rows.stichtag == day_index)
-        if not pick.any():
+        pick = np.nonzero(own & (rows.stichtag == day_index))[0]
+        if not len(pick):
             continue
-        tafel, origin = _combined(stored.get(day), rows, pick)
+        tafel, where = _combined(stored.get(day), rows, pick)
         for ind in checks:
             z, zc = teilsumme(ind.zaehler_keys, tafel, [], {})
             n, nc = teilsumme(ind.nenner_keys, tafel, [], {})
-            bad = (zc == Fehlwert.VORHANDEN) & (nc == Fehlwert.VORHANDEN) & (z > n)
-            for r in np.nonzero(bad)[0]:
-                where = next((origin[(tafel.index[r], key)] for key in (*ind.zaehler_keys, *ind.nenner_keys)
-                              if (tafel.index[r], key) in origin), None)
-                if where is None:
+            bad = np.nonzero((zc == Fehlwert.VORHANDEN) & (nc == Fehlwert.VORHANDEN) & (z > n))[0]
+            for r in bad:
+                origin = next((where(r, key) for key in (*ind.zaehler_keys, *ind.nenner_keys)
+                               if where(r, key) is not None), None)
+                if origin is None:
                     continue
                 problems.append(Problem(
-                    datei, where[0], where[1],
+                    datei, origin[0], origin[1],
                     f"Zähler größer als Nenner bei „{ind.name}“ am {day:%d.%m.%Y}: "
                     f"{format_zahl(z[r])} von {format_zahl(n[r])} – ein Anteil über 100 % ist "
                     "nicht möglich."))
     return problems
 
 
-def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Tafel, dict]:
-    """The stored values of the file's areas, overwritten by the file's own values."""
-    ids = sorted(set(rows.gebiet[pick].tolist()))
-    keys = sorted(set(rows.merkmale[int(m)] for m in rows.merkmal[pick])
-                  | set(stored.spalten if stored else []))
-    tafel = Tafel.leer(ids, keys)
-    row_of = {area: i for i, area in enumerate(ids)}
-    if stored is not None:
-        for i, area in enumerate(stored.index):
-            if area in row_of:
-                for j, key in enumerate(stored.spalten):
-                    tafel.werte[row_of[area], keys.index(key)] = stored.werte[i, j]
-                    tafel.codes[row_of[area], keys.index(key)] = stored.codes[i, j]
-    origin = {}
+def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Tafel, Callable]:
+    """The stored values of the file's areas, overwritten by the file's own values; and a lookup
+    (row, Merkmal) → (line, column label) for cells that came from the file."""
+    ids = np.unique(rows.gebiet[pick])
+    file_keys = sorted({rows.merkmale[int(m)] for m in np.unique(rows.merkmal[pick])})
+    keys = sorted(set(file_keys) | set(stored.spalten if stored else []))
     column_of = {key: j for j, key in enumerate(keys)}
-    for i in np.nonzero(pick)[0]:
-        key = rows.merkmale[int(rows.merkmal[i])]
-        r, c = row_of[int(rows.gebiet[i])], column_of[key]
-        tafel.werte[r, c], tafel.codes[r, c] = rows.wert[i], rows.code[i]
-        origin[(int(rows.gebiet[i]), key)] = (int(rows.zeile[i]), rows.spalten[int(rows.spalte[i])])
-    return tafel, origin
+    tafel = Tafel.leer(ids.tolist(), keys)
+    if stored is not None:
+        index = np.asarray(stored.index)
+        inside = np.isin(index, ids)
+        targets = np.searchsorted(ids, index[inside])
+        columns = [column_of[key] for key in stored.spalten]
+        tafel.werte[np.ix_(targets, columns)] = stored.werte[inside]
+        tafel.codes[np.ix_(targets, columns)] = stored.codes[inside]
+    r = np.searchsorted(ids, rows.gebiet[pick])
+    merkmal_column = np.array([column_of[key] for key in rows.merkmale])
+    c = merkmal_column[rows.merkmal[pick]]
+    tafel.werte[r, c] = rows.wert[pick]
+    tafel.codes[r, c] = rows.code[pick]
+    origin = np.full(tafel.werte.shape, -1, dtype=np.int64)
+    origin[r, c] = pick
+
+    def where(row: int, key: MerkmalKey) -> tuple[int, str] | None:
+        j = column_of.get(key)
+        i = -1 if j is None else int(origin[row, j])
+        return None if i < 0 else (int(rows.zeile[i]), rows.spalten[int(rows.spalte[i])])
+
+    return tafel, where

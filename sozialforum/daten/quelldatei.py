@@ -86,7 +86,8 @@ def decode(name: str, raw: bytes) -> str:
         # C1 control characters mean Windows-1252 rather than ISO-8859-1 (e.g. the € sign).
         latin = raw.decode("latin-1")
         text = raw.decode("cp1252", errors="replace") if re.search("[\x80-\x9f]", latin) else latin
-    match = _MOJIBAKE.search(text)
+    # Double encoding shows in titles and the first names; the head is enough to look at.
+    match = _MOJIBAKE.search(text, 0, 200_000)
     if match:
         line = text[: match.start()].count("\n") + 1
         raise ProblemReport([Problem(name, line, None,
@@ -105,6 +106,9 @@ def parse_cell(text: str | None) -> tuple[float, Fehlwert] | None:
     symbol. None when it is neither (text in a number column, or empty)."""
     if text is None:
         return None
+    symbol = Fehlwert.from_symbol(text)  # the common case in statistics files: a bare symbol
+    if symbol is not None:
+        return float("nan"), symbol
     clean = text.strip().replace("\u00a0", "").replace(" ", "")
     if not clean:
         return None

@@ -7,7 +7,7 @@ of the newest delivery that has it (a corrected file supersedes, the history sta
 from __future__ import annotations
 
 import hashlib
-import io
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -21,16 +21,34 @@ from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.merkmale import MerkmalKey, parse_key
 from sozialforum.models import Vergleichswert, Wertespalte
 
+_MAGIC = b"SFC1"
+
 
 def pack(**arrays: npt.NDArray[np.generic]) -> bytes:
-    buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
-    return buffer.getvalue()
+    """Named 1-d arrays as one blob: ``SFC1``, a JSON header (name, dtype, length), the raw bytes.
+
+    Simpler and several times faster than ``.npz`` (a zip archive) for the many small chunks."""
+    header = []
+    parts = []
+    for name, array in arrays.items():
+        array = np.ascontiguousarray(array)
+        header.append([name, array.dtype.str, int(array.shape[0])])
+        parts.append(array.tobytes())
+    head = json.dumps(header).encode()
+    return b"".join([_MAGIC, len(head).to_bytes(4, "little"), head, *parts])
 
 
 def unpack(blob: bytes) -> dict[str, npt.NDArray[np.generic]]:
-    with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
-        return {name: archive[name] for name in archive.files}
+    if blob[:4] != _MAGIC:
+        raise ValueError("unbekanntes Format einer Wertespalte")
+    size = int.from_bytes(blob[4:8], "little")
+    offset = 8 + size
+    arrays = {}
+    for name, dtype, length in json.loads(blob[8:offset]):
+        kind = np.dtype(dtype)
+        arrays[name] = np.frombuffer(blob, dtype=kind, count=length, offset=offset).copy()
+        offset += kind.itemsize * length
+    return arrays
 
 
 @dataclass

@@ -2,7 +2,8 @@
 published computations, entitlements to Gemeinde detail, and Sozialraumbudgets.
 
 Values are stored as column chunks, one row per delivered column (Merkmal × Stichtag) holding
-the area ids, values and missing-value codes as arrays (an ``.npz`` blob). A Landkreis with 42
+the area ids, values and missing-value codes as arrays (one blob, see
+``sozialforum.daten.speicher.pack``). A Landkreis with 42
 Gemeinden has a few hundred rows; all 11,000 Gemeinden of Germany with 80 Merkmale and 10
 Stichtage have 800 rows instead of 8.8 million, so a nationwide refresh stays close to the
 speed of bare pandas. Every value in a chunk is a ``float`` (NaN when missing) with its code
@@ -33,7 +34,7 @@ class Wertespalte(SQLModel, table=True):
     merkmal: str = Field(max_length=80, index=True, description="e.g. bevoelkerung[65-]")
     stichtag: date = Field(index=True)
     anzahl: int = 0
-    daten: bytes = Field(sa_type=sa.LargeBinary, description="npz: gebiet, wert, code")
+    daten: bytes = Field(sa_type=sa.LargeBinary, description="arrays gebiet, wert, code")
 
 
 class Vergleichswert(SQLModel, table=True):

@@ -1,0 +1,209 @@
+"""Benchmark of the data refresh: ~11,000 Gemeinden × 80 indicators × 10 Stichtage in GENESIS
+flat CSV files, through the product's refresh path (load every file with checks and provenance
+into the store, compute aggregation, change, index and classes, store the results) beside a bare
+pandas baseline doing the same read, reshape and z-standardisation. Both run in the same
+invocation, each in its own process, so that the peak memory of one does not hide the other's.
+
+    python benchmarks/datenaktualisierung.py            # the full size (takes a few minutes)
+    python benchmarks/datenaktualisierung.py --klein    # a quick check (1,100 Gemeinden, 3 Stichtage)
+    python benchmarks/datenaktualisierung.py --datenbank postgresql://…   # PostgreSQL instead of SQLite
+
+Goal (from the issue): the product within 1.5× the time and 2× the peak memory of the baseline.
+Memory is the growth of the resident set during the measured part (imports excluded).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+SYMBOLS = [".", "-", "/", "x", "..."]
+
+
+def _rss_kb() -> int:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _peak_kb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+# --- generating the input ----------------------------------------------------------------------
+
+def gemeinde_keys(n: int) -> list[str]:
+    """8-digit AGS-like keys with leading zeros: 16 Länder, 25 Gemeinden per Sozialraum."""
+    return [f"{1 + i // (n // 16 + 1):02d}{i:06d}" for i in range(n)]
+
+
+def write_files(folder: Path, n: int, indicators: int, days: list[date]) -> list[Path]:
+    from sozialforum.daten.genesis_schreiben import indent, write_table
+
+    rng = np.random.default_rng(42)
+    keys = gemeinde_keys(n)
+    header = [["", "", *(f"{day:%d.%m.%Y}" for _ in range(indicators))] for day in days]
+    files = []
+    for position, day in enumerate(days):
+        counts = rng.integers(0, 5000, size=(n, indicators))
+        counts[:, 0] = rng.integers(20_000, 60_000, size=n)  # Merkmal 01: the population, the denominator
+        values = counts.astype(str)
+        mask = rng.random((n, indicators)) < 0.01
+        mask[:, 0] = False
+        values[mask] = rng.choice(SYMBOLS, size=int(mask.sum()))
+        rows = ([key, indent(key, f"Gemeinde {key}"), *row] for key, row in zip(keys, values.tolist(), strict=True))
+        path = folder / f"99999-01-01-5_{day:%Y}.csv"
+        write_table(path, tabelle="99999-01-01-5", titel=["Benchmark: 80 Merkmale nach Gemeinden"],
+                    kopf=[header[position], ["", "", *(f"Merkmal {j + 1:02d}" for j in range(indicators))]],
+                    zeilen=rows, stand=date(2024, 9, 1))
+        files.append(path)
+    return files
+
+
+def write_catalogue(path: Path, indicators: int) -> None:
+    lines = ["[dimensionen]", *(f'd{d} = "Dimension {d}"' for d in range(indicators // 10 + 1)), "",
+             "[index]", 'ebenen = ["gemeinde"]', 'bevoelkerung = "m01"', ""]
+    for j in range(1, indicators + 1):
+        lines += [f"[merkmale.m{j:02d}]", f'name = "Merkmal {j:02d}"', ""]
+    for j in range(1, indicators + 1):
+        lines += [f"[indikatoren.i{j:02d}]", f'name = "Indikator {j:02d}"', f'dimension = "d{j // 10}"',
+                  f'zaehler = "m{j:02d}"', 'nenner = "m01"', "index = true", ""]
+    mapping = ", ".join(f'"Merkmal {j:02d}" = "m{j:02d}"' for j in range(1, indicators + 1))
+    lines += ["[[quellen]]", 'kennung = "benchmark"', 'format = "genesis"', 'name = "Benchmark"',
+              'tabelle = "99999-01-01"', f"spalten = {{ {mapping} }}", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def create_areas(url: str, n: int) -> None:
+    import sqlalchemy as sa
+
+    from sozialforum.db import make_engine, migrate
+    from sozialforum.models import Gebiet
+
+    engine = make_engine(url)
+    migrate(engine)
+    keys = gemeinde_keys(n)
+    with engine.begin() as connection:
+        connection.execute(sa.insert(Gebiet), [{"schluessel": "00000000", "name": "Bund", "ebene": "kreis",
+                                                "gueltig_ab": date(1900, 1, 1)}])
+        root = connection.scalar(sa.select(Gebiet.id))
+        regions = sorted({key[:2] for key in keys})
+        connection.execute(sa.insert(Gebiet), [{"schluessel": f"R{r}", "name": f"Land {r}", "ebene": "sozialregion",
+                                                "parent_id": root, "gueltig_ab": date(1900, 1, 1)} for r in regions])
+        region_id = dict(connection.execute(sa.select(Gebiet.schluessel, Gebiet.id).where(Gebiet.ebene == "sozialregion")).all())
+        raeume = sorted({key[:6] for key in keys})
+        connection.execute(sa.insert(Gebiet), [{"schluessel": f"S{s}", "name": f"Raum {s}", "ebene": "sozialraum",
+                                                "parent_id": region_id[f"R{s[:2]}"], "gueltig_ab": date(1900, 1, 1)}
+                                               for s in raeume])
+        raum_id = dict(connection.execute(sa.select(Gebiet.schluessel, Gebiet.id).where(Gebiet.ebene == "sozialraum")).all())
+        connection.execute(sa.insert(Gebiet), [{"schluessel": key, "ags": key, "name": f"Gemeinde {key}",
+                                                "ebene": "gemeinde", "parent_id": raum_id[f"S{key[:6]}"],
+                                                "einwohner": 5000, "gueltig_ab": date(1900, 1, 1)} for key in keys])
+    engine.dispose()
+
+
+# --- the two measured paths -------------------------------------------------------------------
+
+def run_product(url: str, katalog_path: str, files: list[str]) -> dict[str, float]:
+    from sozialforum.daten.aktualisierung import lade, rechne
+    from sozialforum.daten.katalog import load_katalog
+    from sozialforum.db import make_engine
+    from sozialforum.settings import load_settings
+
+    settings = load_settings(ROOT / "config" / "sozialforum.toml", database_url=url)
+    engine = make_engine(url)
+    katalog = load_katalog(Path(katalog_path))
+    now = datetime(2024, 10, 1, tzinfo=UTC)
+    start_rss, start = _rss_kb(), time.perf_counter()
+    for path in files:
+        lade(engine, Path(path), katalog, now=now, akteur="benchmark")
+    loaded = time.perf_counter()
+    result = rechne(engine, katalog, settings, now=now, akteur="benchmark")
+    assert result.neu
+    end = time.perf_counter()
+    return {"sekunden": end - start, "laden": loaded - start, "berechnen": end - loaded,
+            "speicher_mb": (_peak_kb() - start_rss) / 1024}
+
+
+def run_baseline(files: list[str], rows: int) -> dict[str, float]:
+    import pandas as pd
+
+    start_rss, start = _rss_kb(), time.perf_counter()
+    frames = []
+    for path in files:
+        with open(path, encoding="latin-1") as handle:
+            dates = handle.readlines()[2].split(";")
+        frame = pd.read_csv(path, sep=";", skiprows=4, nrows=rows, header=None, encoding="latin-1",
+                            decimal=",", na_values=SYMBOLS, keep_default_na=False, dtype={0: str, 1: str})
+        long = frame.melt(id_vars=[0, 1], var_name="merkmal", value_name="wert")
+        long["stichtag"] = dates[2]
+        frames.append(long)
+    data = pd.concat(frames, ignore_index=True)
+    groups = data.groupby(["merkmal", "stichtag"])["wert"]
+    data["z"] = (data["wert"] - groups.transform("mean")) / groups.transform("std", ddof=0)
+    assert data["z"].notna().sum() > 0
+    end = time.perf_counter()
+    return {"sekunden": end - start, "speicher_mb": (_peak_kb() - start_rss) / 1024}
+
+
+def _child(kind: str, payload: dict) -> dict[str, float]:
+    out = subprocess.run([sys.executable, __file__, "--kind", kind, "--payload", json.dumps(payload)],
+                         capture_output=True, text=True, check=False, cwd=ROOT)
+    if out.returncode != 0:
+        raise SystemExit(f"{kind} fehlgeschlagen:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Benchmark der Datenaktualisierung gegen bloßes pandas.")
+    parser.add_argument("--klein", action="store_true", help="Schneller Test: 1.100 Gemeinden, 3 Stichtage.")
+    parser.add_argument("--datenbank", help="Datenbank-URL (Standard: SQLite im Temp-Ordner).")
+    parser.add_argument("--kind", help=argparse.SUPPRESS)
+    parser.add_argument("--payload", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.kind:
+        payload = json.loads(args.payload)
+        result = (run_product(payload["url"], payload["katalog"], payload["files"]) if args.kind == "produkt"
+                  else run_baseline(payload["files"], payload["rows"]))
+        print(json.dumps(result))
+        return
+    n, indicators, stichtage = (1_100, 80, 3) if args.klein else (11_000, 80, 10)
+    days = [date(2014 + i, 12, 31) for i in range(stichtage)]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        print(f"Erzeuge {stichtage} GENESIS-Dateien: {n:,} Gemeinden × {indicators} Merkmale …".replace(",", "."))
+        files = [str(p) for p in write_files(folder, n, indicators, days)]
+        katalog = folder / "indikatoren.toml"
+        write_catalogue(katalog, indicators)
+        url = args.datenbank or f"sqlite:///{folder / 'benchmark.db'}"
+        create_areas(url, n)
+        baseline = _child("basis", {"files": files, "rows": n})
+        product = _child("produkt", {"url": url, "katalog": str(katalog), "files": files})
+    cells = n * indicators * stichtage
+    print(f"Werte: {cells:,}".replace(",", "."))
+    print(f"pandas (Lesen, Umformen, z-Standardisierung): {baseline['sekunden']:7.1f} s, "
+          f"{baseline['speicher_mb']:7.0f} MB Spitze")
+    print(f"Produkt (Laden mit Prüfung und Herkunft, Berechnen, Speichern): {product['sekunden']:7.1f} s "
+          f"(Laden {product['laden']:.1f} s, Berechnen {product['berechnen']:.1f} s), "
+          f"{product['speicher_mb']:7.0f} MB Spitze")
+    time_ratio = product["sekunden"] / baseline["sekunden"]
+    memory_ratio = product["speicher_mb"] / max(baseline["speicher_mb"], 1)
+    print(f"Verhältnis Zeit: {time_ratio:.2f} (Ziel ≤ 1,5)   Speicher: {memory_ratio:.2f} (Ziel ≤ 2,0)")
+
+
+if __name__ == "__main__":
+    main()

@@ -34,6 +34,7 @@ def demo_step(run: DemoRun) -> list[str]:
                                     uhrzeit=time(16, 30), settings=settings, intervall_monate=6, anzahl=2,
                                     ort="Bürgerhaus, großer Saal", titel=f"{gremium.name}: Frühjahrskonferenz")
         sitzung_id, gremium_id, uid = series[0].id, gremium.id, series[0].ical_uid
+        assert sitzung_id is not None and gremium_id is not None
     lines = [f"Serie geplant: {gremium.name}, 2 Termine (ab {format_datum(series[0].beginn)}, halbjährlich)"]
     packs = konferenz_vorbereiten(konfiguration=run.config, jetzt=run.now, sitzung_ids=[sitzung_id])
     pack = packs[0]

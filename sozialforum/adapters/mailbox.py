@@ -100,7 +100,7 @@ class ImapQuelle:
 
     def messages(self) -> Iterator[Eingang]:
         criterion = f"UNKEYWORD {KEYWORD}" if self.keywords else "UNSEEN"
-        status, data = self.client.uid("SEARCH", None, criterion)
+        status, data = self.client.uid("SEARCH", criterion)
         if status != "OK":
             raise PostfachFehler(f"IMAP-Suche fehlgeschlagen: {data!r}")
         for uid in (data[0] or b"").split():
@@ -142,11 +142,12 @@ def _original_message_id(report: Message) -> str | None:
         kind = part.get_content_type()
         if kind in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
             payload = part.get_payload()
-            if isinstance(payload, list) and payload:
+            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 found = payload[0].get("Message-ID")
             else:
-                raw = part.get_payload(decode=True) or b""
-                found = email.message_from_bytes(raw, policy=policy.compat32).get("Message-ID")
+                raw = part.get_payload(decode=True)
+                data = raw if isinstance(raw, bytes) else b""
+                found = email.message_from_bytes(data, policy=policy.compat32).get("Message-ID")
             if found:
                 return str(found).strip()
     return None
@@ -161,7 +162,8 @@ def parse_bounce(data: bytes) -> Bounce | None:
     message = email.message_from_bytes(data, policy=policy.compat32)
     if message.get_content_type() != "multipart/report":
         return None
-    if (message.get_param("report-type") or "").lower() != "delivery-status":
+    report_type = message.get_param("report-type")
+    if not isinstance(report_type, str) or report_type.lower() != "delivery-status":
         return None
     status_text = ""
     for part in message.walk():

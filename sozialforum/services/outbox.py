@@ -17,6 +17,7 @@ same Message-ID, which receiving servers and calendar clients treat as one messa
 
 from __future__ import annotations
 
+import functools
 import secrets
 import smtplib
 import time
@@ -99,9 +100,8 @@ def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
     key_list = list(keys)
     for start in range(0, len(key_list), 500):
         chunk = key_list[start : start + 500]
-        found.update(session.scalars(
-            sa.select(OutboxMessage.schluessel).where(OutboxMessage.schluessel.in_(chunk))  # type: ignore[attr-defined]
-        ))
+        table = _table()
+        found.update(session.scalars(sa.select(table.c.schluessel).where(table.c.schluessel.in_(chunk))))
     return found
 
 
@@ -384,7 +384,7 @@ def _send_chunk(engine: Engine, transport: Transport, rows: list[Any], report: D
                 renewed = time.monotonic()
             outcome = transport.send(message_id=row.id, art=row.art, sender=sender, recipient=row.empfaenger,
                                      content=row.inhalt,
-                                     handed_over=lambda row_id=row.id: journal.handed_over(row_id),
+                                     handed_over=functools.partial(journal.handed_over, row.id),
                                      while_waiting=producer.step if producer is not None else None)
             if outcome.ok:
                 ledger.sent(row, outcome.reply, clock.now())

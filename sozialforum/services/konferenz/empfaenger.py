@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum.adapters.mail import check_address, check_display_name
 from sozialforum.models import Mitgliedschaft, Organisation, Person, Sitzung
@@ -44,9 +44,9 @@ class Uebersprungen:
 def members_on(session: Session, gremium_id: int, day: date) -> list[tuple[Mitgliedschaft, Person]]:
     """Memberships of the Gremium valid on ``day`` with their persons."""
     rows = session.exec(select(Mitgliedschaft, Person).join(Person).where(
-        Mitgliedschaft.gremium_id == gremium_id, Mitgliedschaft.von <= day,
-        sa.or_(Mitgliedschaft.bis.is_(None), Mitgliedschaft.bis >= day),  # type: ignore[union-attr]
-    ).order_by(Person.nachname, Person.vorname, Person.id)).all()
+        Mitgliedschaft.gremium_id == gremium_id, col(Mitgliedschaft.von) <= day,
+        sa.or_(col(Mitgliedschaft.bis).is_(None), col(Mitgliedschaft.bis) >= day),
+    ).order_by(col(Person.nachname), col(Person.vorname), col(Person.id))).all()
     return list(rows)
 
 

@@ -13,7 +13,7 @@ import hmac
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum.adapters import ical
 from sozialforum.models import Gremium, Mitgliedschaft, Person, Sitzung
@@ -39,7 +39,8 @@ def gremium_feed(session: Session, *, gremium_id: int, now: datetime, settings: 
     if gremium is None:
         raise LookupError(f"Gremium {gremium_id} gibt es nicht.")
     sitzungen = session.exec(select(Sitzung).where(
-        Sitzung.gremium_id == gremium_id, Sitzung.beginn >= as_utc(now) - HISTORY).order_by(Sitzung.beginn)).all()
+        Sitzung.gremium_id == gremium_id, col(Sitzung.beginn) >= as_utc(now) - HISTORY,
+    ).order_by(col(Sitzung.beginn))).all()
     events = [_event(s, gremium, settings, now) for s in sitzungen]
     return ical.build_calendar(events, method="PUBLISH", calname=gremium.name,
                                description=f"Sitzungstermine: {gremium.name} ({settings.kommune})")
@@ -51,10 +52,10 @@ def person_feed(session: Session, *, person_id: int, now: datetime, settings: Se
     if person is None or person.geloescht_am is not None:
         raise LookupError(f"Person {person_id} gibt es nicht.")
     rows = session.exec(select(Sitzung, Gremium, Mitgliedschaft).join(
-        Gremium, Gremium.id == Sitzung.gremium_id).join(
-        Mitgliedschaft, sa.and_(Mitgliedschaft.gremium_id == Gremium.id,
-                                Mitgliedschaft.person_id == person_id)).where(
-        Sitzung.beginn >= as_utc(now) - HISTORY).order_by(Sitzung.beginn)).all()
+        Gremium, col(Gremium.id) == col(Sitzung.gremium_id)).join(
+        Mitgliedschaft, sa.and_(col(Mitgliedschaft.gremium_id) == col(Gremium.id),
+                                col(Mitgliedschaft.person_id) == person_id)).where(
+        col(Sitzung.beginn) >= as_utc(now) - HISTORY).order_by(col(Sitzung.beginn))).all()
     events: dict[str, ical.Event] = {}
     for sitzung, gremium, membership in rows:
         if membership.valid_on(berlin(sitzung.beginn).date()):

@@ -13,8 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum.models import Gremium, Sitzung
 from sozialforum.settings import Settings
@@ -124,4 +123,4 @@ def sitzungen_to_invite(session: Session, *, today: date) -> list[Sitzung]:
 
 def upcoming(session: Session, *, now: datetime) -> list[tuple[Sitzung, Gremium]]:
     return list(session.exec(select(Sitzung, Gremium).join(Gremium).where(
-        Sitzung.beginn > as_utc(now)).order_by(sa.asc(Sitzung.beginn))).all())
+        Sitzung.beginn > as_utc(now)).order_by(col(Sitzung.beginn))).all())

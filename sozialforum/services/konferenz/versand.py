@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum import audit
 from sozialforum.db import session_scope
@@ -99,7 +99,7 @@ def _record_invited(session: Session, sitzung: Sitzung, recipients: list[Empfaen
     New rows go in as one bulk insert (with their audit entries); changed addresses are updated."""
     existing = {r.person_id: r for r in session.exec(select(Rueckmeldung).where(
         Rueckmeldung.sitzung_id == sitzung.id, Rueckmeldung.person_id.in_([r.person_id for r in recipients])))}  # type: ignore[attr-defined]
-    new_rows = []
+    new_rows: list[dict[str, object]] = []
     for recipient in recipients:
         row = existing.get(recipient.person_id)
         if row is None:
@@ -345,7 +345,8 @@ def send_reminders(session: Session, *, now: datetime, settings: Settings) -> li
     today = berlin(now).date()
     reports: list[VersandBericht] = []
     upcoming = session.exec(select(Sitzung).where(
-        Sitzung.status == SitzungStatus.EINGELADEN, Sitzung.beginn > as_utc(now)).order_by(Sitzung.beginn)).all()
+        Sitzung.status == SitzungStatus.EINGELADEN, col(Sitzung.beginn) > as_utc(now),
+    ).order_by(col(Sitzung.beginn))).all()
     for sitzung in upcoming:
         pack = load_pack(session, sitzung.id, settings, with_recipients=False)  # type: ignore[arg-type]
         tage = reminder_due(sitzung, pack.gremium, today=today)

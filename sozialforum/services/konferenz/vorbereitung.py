@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum.models import (
     Auftrag,
@@ -60,8 +60,8 @@ def area_ids(session: Session, gebiet_id: int | None) -> list[int]:
         return []
     found, frontier = [gebiet_id], [gebiet_id]
     while frontier:
-        frontier = list(session.exec(select(Gebiet.id).where(Gebiet.parent_id.in_(frontier))))  # type: ignore[union-attr]
-        frontier = [i for i in frontier if i not in found]
+        children = session.exec(select(col(Gebiet.id)).where(col(Gebiet.parent_id).in_(frontier)))
+        frontier = [i for i in children if i is not None and i not in found]
         found.extend(frontier)
     return found
 
@@ -74,7 +74,7 @@ def open_auftraege(session: Session, gremium: Gremium) -> list[Auftrag]:
     query = select(Auftrag).where(
         Auftrag.status.not_in(CLOSED_AUFTRAG),  # type: ignore[attr-defined]
         sa.or_(Auftrag.sitzung_id.in_(own_meetings), Auftrag.massnahme_id.in_(area_measures)),  # type: ignore[union-attr]
-    ).order_by(sa.asc(sa.func.coalesce(Auftrag.frist, date.max)), Auftrag.id)
+    ).order_by(sa.func.coalesce(col(Auftrag.frist), date.max), col(Auftrag.id))
     return list(session.exec(query))
 
 
@@ -84,13 +84,13 @@ def running_massnahmen(session: Session, gremium: Gremium) -> list[Massnahme]:
         return []
     return list(session.exec(select(Massnahme).where(
         Massnahme.gebiet_id.in_(areas),  # type: ignore[union-attr]
-        Massnahme.status != MassnahmeStatus.BEENDET).order_by(Massnahme.kennung)))
+        Massnahme.status != MassnahmeStatus.BEENDET).order_by(col(Massnahme.kennung))))
 
 
 def previous_sitzung(session: Session, sitzung: Sitzung) -> Sitzung | None:
     return session.exec(select(Sitzung).where(
         Sitzung.gremium_id == sitzung.gremium_id, Sitzung.beginn < sitzung.beginn,
-        Sitzung.status != SitzungStatus.ABGESAGT).order_by(sa.desc(Sitzung.beginn))).first()
+        Sitzung.status != SitzungStatus.ABGESAGT).order_by(col(Sitzung.beginn).desc())).first()
 
 
 def _org_name(session: Session, organisation_id: int | None) -> str | None:
@@ -136,7 +136,7 @@ def _rebuild_agenda(session: Session, pack: Einladungspaket, settings: Settings)
     sitzung_id = pack.sitzung.id
     assert sitzung_id is not None
     current = list(session.exec(select(Tagesordnungspunkt).where(
-        Tagesordnungspunkt.sitzung_id == sitzung_id).order_by(Tagesordnungspunkt.reihenfolge)))
+        Tagesordnungspunkt.sitzung_id == sitzung_id).order_by(col(Tagesordnungspunkt.reihenfolge))))
     kept = [top for top in current if top.quelle not in GENERATED]
     for top in current:
         if top.quelle in GENERATED:
@@ -178,7 +178,7 @@ def load_pack(
     pack = Einladungspaket(
         sitzung=sitzung, gremium=gremium, gebiet=gebiet,
         tops=list(session.exec(select(Tagesordnungspunkt).where(
-            Tagesordnungspunkt.sitzung_id == sitzung.id).order_by(Tagesordnungspunkt.reihenfolge))),
+            Tagesordnungspunkt.sitzung_id == sitzung.id).order_by(col(Tagesordnungspunkt.reihenfolge)))),
         auftraege=open_auftraege(session, gremium), massnahmen=running_massnahmen(session, gremium),
         profil=anbindung.sozialraumprofil(session, gebiet=gebiet, settings=settings),
         vorige_sitzung=previous,
@@ -195,5 +195,5 @@ def prepare(session: Session, sitzung_id: int, settings: Settings) -> Einladungs
     if pack.sitzung.status == SitzungStatus.GEPLANT:
         _rebuild_agenda(session, pack, settings)
         pack.tops = list(session.exec(select(Tagesordnungspunkt).where(
-            Tagesordnungspunkt.sitzung_id == sitzung_id).order_by(Tagesordnungspunkt.reihenfolge)))
+            Tagesordnungspunkt.sitzung_id == sitzung_id).order_by(col(Tagesordnungspunkt.reihenfolge))))
     return pack

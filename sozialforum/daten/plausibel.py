@@ -31,6 +31,8 @@ def pruefe(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> list
 
 
 def _duplicates(datei: str, rows: Zeilen) -> list[Problem]:
+    if not len(rows.zeile):
+        return []
     # One integer per (area or Vergleichsgebiet, Merkmal, Stichtag); equal integers are duplicates.
     area = np.where(rows.gebiet >= 0, rows.gebiet, -1 - rows.vergleich)
     key = ((area - area.min()) * (len(rows.merkmale) + 1) + rows.merkmal) * (len(rows.stichtage) + 1) + rows.stichtag

@@ -26,9 +26,9 @@ from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.index import GESAMT
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.sicht import Sicht
-from sozialforum.models import Datenlieferung
-from sozialforum.settings import DatenSettings
-from sozialforum.timeutil import format_zahl
+from sozialforum.models import Datenlieferung, Gebiet
+from sozialforum.settings import DatenSettings, Settings
+from sozialforum.timeutil import format_datum_kurz, format_zahl
 
 TEMPLATE = "reports/daten/sozialraumprofil.html"
 TEMPLATE_PDF = "reports/daten/sozialraumprofil_inhalt.html"
@@ -165,3 +165,38 @@ def schreibe_profil(session: Session, monitor: Monitor, katalog: Katalog, settin
                                      title=f"Sozialraumprofil {bereich.name}",
                                      footer=f"{kommune} – Sozialraumprofil {bereich.name}"))
     return Profilausgabe(html_path, pdf_path, [path for _, path in charts])
+
+
+@dataclass(frozen=True)
+class ProfilVerweis:
+    titel: str
+    pfad: Path
+    url: str | None = None
+
+
+def aktuelles_profil(session: Session, *, gebiet_id: int, settings: Settings) -> ProfilVerweis | None:
+    """The current public Sozialraumprofil (PDF) of a Sozialraum, or of a Gemeinde's Sozialraum;
+    written when the latest computation has none yet. None before the first computation.
+
+    Contract for the conference preparation: what goes out with an invitation is the public
+    version (small counts suppressed), stamped with the computation's time."""
+    from sozialforum.daten.ergebnis import lade_monitor
+    from sozialforum.daten.katalog import load_for
+
+    gebiet = session.get(Gebiet, gebiet_id)
+    if gebiet is not None and gebiet.ebene == "gemeinde" and gebiet.parent_id is not None:
+        gebiet = session.get(Gebiet, gebiet.parent_id)
+    if gebiet is None or gebiet.ebene != "sozialraum":
+        return None
+    monitor = lade_monitor(session)
+    if monitor is None or not monitor.stichtage:
+        return None
+    folder = settings.reports_dir / "daten" / "oeffentlich"
+    pdf = folder / f"sozialraumprofil_{gebiet.schluessel}.pdf"
+    stamp = monitor.berechnung.berechnet_am
+    if not pdf.exists() or pdf.stat().st_mtime < stamp.timestamp():
+        folder.mkdir(parents=True, exist_ok=True)
+        pdf = schreibe_profil(session, monitor, load_for(settings), settings.daten, gebiet.schluessel,
+                              Empfaenger.oeffentlich(), folder, kommune=settings.kommune, now=stamp).pdf
+    return ProfilVerweis(f"Sozialraumprofil {gebiet.name}, Stichtag {format_datum_kurz(monitor.letzter_stichtag)}",
+                         pdf)

@@ -57,3 +57,17 @@ def test_profile_html_pdf_and_atlas(monitor: Monitor, kreis: tuple[Engine, dict[
     assert any("anders definiert" in str(row[3]) for row in alter if row[0] == "Vergleich")
     budget_rows = list(book["Budget test 2025"].iter_rows(values_only=True))
     assert budget_rows[-1][-1] == 100_000 and budget_rows[-1][1] == "Summe"
+
+
+def test_current_profile_for_the_conference_preparation(monitor: Monitor, kreis: tuple[Engine, dict[str, int]],
+                                                         katalog_pfad: Path, tmp_path: Path) -> None:
+    from sozialforum.daten.profil import aktuelles_profil
+    from sozialforum.db import session_scope
+
+    engine, ids = kreis
+    settings = _settings(engine, tmp_path, katalog_pfad)
+    with session_scope(engine, actor="test") as session:
+        found = aktuelles_profil(session, gebiet_id=ids["03999005"], settings=settings)  # a Gemeinde of S3
+        assert found is not None and found.titel == "Sozialraumprofil Sozialraum Drei, Stichtag 31.12.2023"
+        assert found.pfad.name == "sozialraumprofil_S3.pdf" and found.pfad.exists()
+        assert aktuelles_profil(session, gebiet_id=ids["RA"], settings=settings) is None  # a region

@@ -2,10 +2,10 @@
 
 SMTP runs the transaction itself on the ``emails`` client (an ``smtplib.SMTP``) so that it can
 note the one moment that decides whether a message went out: the final ``.`` of DATA
-(RFC 5321 §4.1.1.4). The message body is sent first, then the three bytes of the terminator,
-and right after that ``handed_over`` is called (the outbox appends the id to a journal with a
-single ``write``). A process killed before the terminator left sends nothing (the server drops
-an unfinished DATA); killed after it, the journal says so and the rerun does not send again.
+(RFC 5321 §4.1.1.4). Right after the body and its terminator were handed to the socket,
+``handed_over`` is called (the outbox appends the id to a journal with a single ``write``). A
+process killed before the terminator left sends nothing (the server drops an unfinished DATA);
+killed after it, the journal says so and the rerun does not send again.
 """
 
 from __future__ import annotations
@@ -161,8 +161,9 @@ class SmtpTransport:
         body = smtplib._quote_periods(content)  # type: ignore[attr-defined]  # RFC 5321 §4.5.2
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
-        client.send(body)
-        client.send(b".\r\n")
+        # One sendall with the terminator: killed inside it, the server lacks the final dot and
+        # drops the message; once it returned, the very next statement records the hand-over.
+        client.send(body + b".\r\n")
         handed_over()
         if while_waiting is not None:
             while_waiting()

@@ -194,28 +194,29 @@ def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
 
 
 def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[list[Any], int]:
-    """Claim up to ``limit`` due messages for this run; returns them and how many were resumed."""
+    """Claim up to ``limit`` due messages for this run; returns them and how many were resumed.
+
+    Each query reaches the rows through the status index or the primary key: a scan of the
+    table would read every stored message (tens of kilobytes each) for every chunk."""
     table = _table()
-    due = sa.or_(
-        sa.and_(table.c.status == OutboxStatus.QUEUED.value,
-                sa.or_(table.c.naechster_versuch.is_(None), table.c.naechster_versuch <= now)),
-        sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch <= now),
-    )
+    queued_due = sa.and_(table.c.status == OutboxStatus.QUEUED.value,
+                         sa.or_(table.c.naechster_versuch.is_(None), table.c.naechster_versuch <= now))
+    expired = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch <= now)
     with engine.begin() as connection:
-        ids = list(connection.scalars(sa.select(table.c.id).where(due).order_by(table.c.id).limit(limit)))
+        stale = list(connection.scalars(sa.select(table.c.id).where(expired).order_by(table.c.id).limit(limit)))
+        fresh = list(connection.scalars(sa.select(table.c.id).where(queued_due).order_by(table.c.id).limit(limit)))
+        ids = sorted(stale + fresh)[:limit]
         if not ids:
             return [], 0
-        resumed = connection.scalar(sa.select(sa.func.count()).select_from(table).where(
-            table.c.id.in_(ids), table.c.status == OutboxStatus.SENDING.value)) or 0
-        # The WHERE repeats ``due``: on PostgreSQL a row claimed meanwhile by another run fails it.
-        connection.execute(sa.update(table).where(table.c.id.in_(ids), due).values(
+        # The WHERE repeats the conditions: on PostgreSQL a row claimed meanwhile by another run fails them.
+        connection.execute(sa.update(table).where(table.c.id.in_(ids), sa.or_(queued_due, expired)).values(
             status=OutboxStatus.SENDING.value, lauf=token, naechster_versuch=now + LEASE))
         rows = list(connection.execute(
             sa.select(table.c.id, table.c.art, table.c.empfaenger, table.c.inhalt, table.c.person_id,
                       table.c.versuche)
-            .where(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
+            .where(table.c.id.in_(ids), table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
             .order_by(table.c.id)))
-    return rows, int(resumed)
+    return rows, len(set(stale) & {row.id for row in rows})
 
 
 def _renew(engine: Engine, *, token: str, now: datetime) -> None:

@@ -1,5 +1,5 @@
 """The send as its own process, so that a test can kill it at any point (SIGKILL) and rerun it:
-queue the invitations of one Sitzung, then deliver the outbox.
+queue and deliver the invitations of one Sitzung as the flow does, then deliver what is left.
 
     python -m tests.konferenz.versand_prozess <db-url> <data-dir> <smtp-port> <now-iso> <sitzung-id>
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from sozialforum.db import make_engine, session_scope
+from sozialforum.db import make_engine
 from sozialforum.services import outbox
 from sozialforum.services.konferenz import versand
 from sozialforum.settings import load_settings
@@ -22,11 +22,12 @@ def main(db_url: str, data_dir: str, port: str, now_text: str, sitzung_id: str) 
     settings.konferenz.tagesordnung_als_pdf = False
     now = datetime.fromisoformat(now_text)
     engine = make_engine(db_url)
-    with session_scope(engine, actor="test:versand") as session:
-        report = versand.send_invitations(session, sitzung_id=int(sitzung_id), now=now, settings=settings)
-    print(report.summary(), flush=True)
-    delivery = outbox.deliver_pending(engine, settings, now=now)
-    print(delivery.summary(), flush=True)
+    # What the flow's task runs: queue and deliver the batch at once, then whatever is left.
+    report, delivery = versand.invite_and_deliver(engine, settings, sitzung_id=int(sitzung_id), now=now,
+                                                  actor="test:versand")
+    print(report.summary(), delivery.summary(), sep="\n", flush=True)
+    rest = outbox.deliver_pending(engine, settings, now=now)
+    print(rest.summary(), flush=True)
     delivery.raise_if_all_failed()
 
 

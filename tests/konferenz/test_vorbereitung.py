@@ -111,3 +111,31 @@ def test_feeds_keep_uids_and_cancelled_meetings(engine, settings, konferenz) -> 
     # Otto left the Gremium before both meetings: his feed is empty.
     assert IcsCalendarStream.calendar_from_ics(gone_ics.decode()).events == []
 
+
+
+def test_previous_minutes_go_with_the_invitation(engine, settings, konferenz) -> None:
+    from sozialforum.models.protokoll import Protokoll, ProtokollDatei, ProtokollVersion
+    from sozialforum.services.konferenz.nachrichten import Composer
+
+    with Session(engine) as session:
+        previous = termine.plan_sitzung(session, gremium_id=konferenz.gremium_id, tag=date(2025, 10, 6),
+                                        uhrzeit=time(17), settings=settings, titel="Herbstkonferenz 2025")
+        minutes = Protokoll(sitzung_id=previous.id, angefordert_am=NOW, entwurf_frist=date(2025, 10, 20),
+                            freigegeben_am=NOW)
+        session.add(minutes)
+        session.flush()
+        version = ProtokollVersion(protokoll_id=minutes.id, nummer=1, eingereicht_am=NOW)
+        session.add(version)
+        session.flush()
+        session.add(ProtokollDatei(protokoll_id=minutes.id, version_id=version.id, art="endfassung_pdf",
+                                   dateiname="protokoll-2025-10-06.pdf", mimetype="application/pdf", groesse=9,
+                                   sha256="0" * 64, inhalt=b"%PDF-1.4\n", erstellt_am=NOW))
+        session.commit()
+        pack = vorbereitung.prepare(session, konferenz.sitzung_id, settings)
+        assert pack.vorige_sitzung.id == previous.id
+        assert pack.protokoll.titel == "Protokoll der Sitzung vom 06.10.2025"
+        composer = Composer(pack, settings, NOW, "einladung")
+        names = [a.filename for a in composer.attachments]
+        assert names == ["Tagesordnung-2026-03-16.pdf", "protokoll-2025-10-06.pdf"]
+        text = composer.mail(pack.empfaenger[0], None).text
+        assert "Protokoll der letzten Sitzung: Protokoll der Sitzung vom 06.10.2025" in text

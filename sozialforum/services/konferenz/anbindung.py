@@ -1,5 +1,6 @@
 """Where the conference pack meets other areas: Träger's topic proposals (portal), the current
-Sozialraumprofil (data refresh) and the minutes of the previous Sitzung (Protokoll).
+Sozialraumprofil (data refresh: ``daten.profil.aktuelles_profil``) and the approved minutes of
+the previous Sitzung (Protokoll models).
 
 Those areas are built in parallel; each hook uses them only if they are present, so that an
 installation without them still invites. The contracts used are named at each function.
@@ -16,15 +17,25 @@ from sqlmodel import Session, select
 
 from sozialforum.models import Gebiet, Sitzung, Tagesordnungspunkt
 from sozialforum.settings import Settings
+from sozialforum.timeutil import format_datum_kurz
 
 
 @dataclass(frozen=True)
 class Verweis:
-    """A document the invitation points to."""
+    """A document the invitation points to (a link) or carries (a file)."""
 
     titel: str
     url: str | None = None
     pfad: Path | None = None
+    datei: tuple[str, bytes] | None = None  # (file name, PDF bytes) kept in the store
+
+    def attachment(self, limit: int) -> tuple[str, bytes] | None:
+        """The document as a file to attach, if there is one of at most ``limit`` bytes."""
+        if self.datei is not None:
+            return self.datei if len(self.datei[1]) <= limit else None
+        if self.pfad is not None and self.pfad.is_file() and self.pfad.stat().st_size <= limit:
+            return self.pfad.name, self.pfad.read_bytes()
+        return None
 
 
 @dataclass(frozen=True)
@@ -96,16 +107,17 @@ def sozialraumprofil(session: Session, *, gebiet: Gebiet | None, settings: Setti
 
 
 def protokoll(session: Session, *, sitzung: Sitzung, settings: Settings) -> Verweis | None:
-    """The approved minutes of ``sitzung``, if the Protokoll area provides them.
-
-    Contract looked for: ``sozialforum.services.protokoll.freigegebenes_protokoll(session, *,
-    sitzung_id, settings)`` returning an object with ``titel`` and ``url`` or ``pfad`` (or None).
-    """
-    module = _optional("sozialforum.services.protokoll")
-    finder = getattr(module, "freigegebenes_protokoll", None)
-    if finder is None:
+    """The approved minutes of ``sitzung`` with their final PDF, if the Protokoll area has them
+    (``models.protokoll``: Protokoll with ``freigegeben_am``, ProtokollDatei ``endfassung_pdf``)."""
+    models = _optional("sozialforum.models.protokoll")
+    if models is None:
         return None
-    found = finder(session, sitzung_id=sitzung.id, settings=settings)
+    record, document = models.Protokoll, models.ProtokollDatei
+    found = session.exec(select(record).where(record.sitzung_id == sitzung.id,
+                                              record.freigegeben_am.is_not(None))).first()
     if found is None:
         return None
-    return Verweis(titel=str(found.titel), url=getattr(found, "url", None), pfad=getattr(found, "pfad", None))
+    pdf = session.exec(select(document).where(document.protokoll_id == found.id, document.art == "endfassung_pdf")
+                       .order_by(document.id.desc())).first()
+    return Verweis(titel=f"Protokoll der Sitzung vom {format_datum_kurz(sitzung.beginn)}",
+                   datei=(pdf.dateiname, pdf.inhalt) if pdf is not None else None)

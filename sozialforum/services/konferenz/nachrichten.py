@@ -21,6 +21,7 @@ from sozialforum.settings import Settings
 from sozialforum.timeutil import format_datum_kurz
 
 ARTEN = ("einladung", "aktualisierung", "absage", "erinnerung")
+MAX_ATTACHMENT = 5 * 1024 * 1024  # many Träger mailboxes refuse mails beyond 10 MB
 _SUBJECT = {
     "einladung": "Einladung: {titel} am {datum}",
     "aktualisierung": "Geänderte Einladung: {titel} am {datum}",
@@ -62,8 +63,9 @@ class Composer:
             "grund": self.grund, "geschaeftsstelle": self.settings.geschaeftsstelle, "betreff": self.subject,
         }
         self.attachments: tuple[Attachment, ...] = ()
-        if self.art in ("einladung", "aktualisierung") and self.settings.konferenz.tagesordnung_als_pdf:
-            self.attachments = (self.agenda_pdf(),)
+        if self.art in ("einladung", "aktualisierung"):
+            agenda = (self.agenda_pdf(),) if self.settings.konferenz.tagesordnung_als_pdf else ()
+            self.attachments = agenda + self.documents()
         # Templates are looked up once; rendering per recipient is then only the fill-in.
         self._html = _template("mail/konferenz/nachricht.html", autoescape=True)
         self._text = _template("mail/konferenz/nachricht.txt", autoescape=False)
@@ -74,6 +76,13 @@ class Composer:
                            footer=f"{self.pack.gremium.name} – Tagesordnung")
         day = self.pack.sitzung.beginn.strftime("%Y-%m-%d")
         return Attachment(filename=f"Tagesordnung-{day}.pdf", content=data, mimetype="application/pdf")
+
+    def documents(self) -> tuple[Attachment, ...]:
+        """The area profile and the last minutes as PDF, when they exist and are not too big
+        for a mail (larger ones are named in the text only)."""
+        files = [v.attachment(MAX_ATTACHMENT) for v in (self.pack.profil, self.pack.protokoll) if v is not None]
+        return tuple(Attachment(filename=name, content=data, mimetype="application/pdf")
+                     for name, data in (f for f in files if f is not None))
 
     def event(self, recipient: Empfaenger, link: str | None) -> ical.Event:
         sitzung, pack = self.pack.sitzung, self.pack

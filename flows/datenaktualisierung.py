@@ -74,7 +74,8 @@ def budget_verteilen(config: str | None, kennung: str, gesamt: int, haushaltsjah
 
 
 @task(retries=1, retry_delay_seconds=5, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def ausgaben_schreiben(config: str | None, jetzt: datetime, budget: dict[str, Any] | None) -> list[str]:
+def ausgaben_schreiben(config: str | None, jetzt: datetime, budget: dict[str, Any] | None,
+                       sozialraeume: list[str] | None = None) -> list[str]:
     """The published outputs: every Sozialraumprofil (HTML, PDF) and the atlas (XLSX)."""
     settings = settings_from(config)
     engine, katalog = engine_for(settings), load_for(settings)
@@ -82,15 +83,18 @@ def ausgaben_schreiben(config: str | None, jetzt: datetime, budget: dict[str, An
     if budget:
         budgets.append(service.budget(engine, katalog, budget["kennung"], gesamt=budget["gesamt"],
                                       haushaltsjahr=budget["haushaltsjahr"], now=jetzt)[0])
-    out = service.ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=jetzt, budgets=budgets)
+    out = service.ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=jetzt, budgets=budgets,
+                           sozialraeume=sozialraeume)
     return [str(path) for path in out.dateien]
 
 
 @flow(name="datenaktualisierung", log_prints=False)
 def datenaktualisierung(config: str | None = None, quellen: str | None = None,
                         jetzt: datetime | None = None, budget_kennung: str = "hze",
-                        budget_gesamt: int | None = None, haushaltsjahr: int | None = None) -> dict[str, Any]:
-    """Datenaktualisierung: Quelldateien laden, Atlas und Monitor berechnen, Profile schreiben."""
+                        budget_gesamt: int | None = None, haushaltsjahr: int | None = None,
+                        sozialraeume: list[str] | None = None) -> dict[str, Any]:
+    """Datenaktualisierung: Quelldateien laden, Atlas und Monitor berechnen, Profile schreiben
+    (alle Sozialräume oder die genannten)."""
     logger = get_run_logger()
     now = jetzt or utcnow()
     settings = settings_from(config)
@@ -118,7 +122,7 @@ def datenaktualisierung(config: str | None = None, quellen: str | None = None,
     unchanged = not summary["neu"] and not (budget or {}).get("geaendert", False)
     outputs = service.vorhandene_ausgaben(settings) if unchanged else []
     if not outputs:  # nothing new: the published files stay as they are
-        outputs = ausgaben_schreiben(config, now, budget)
+        outputs = ausgaben_schreiben(config, now, budget, sozialraeume)
     create_markdown_artifact(key="datenaktualisierung",
                              markdown=zusammenfassung_markdown(loaded, summary, budget, outputs, failed))
     logger.info("%s Dateien verarbeitet, Berechnung %s", len(loaded), summary["berechnung_id"])

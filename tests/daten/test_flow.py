@@ -42,14 +42,14 @@ def test_refresh_over_the_demo_landkreis(prefect_harness: None, sqlite_engine: E
         load_demo(session)
     config = _config(tmp_path, sqlite_engine)
     result = datenaktualisierung(config=config, quellen=str(DEMO_QUELLEN), jetzt=NOW,
-                                 budget_gesamt=2_400_000, haushaltsjahr=2025)
+                                 budget_gesamt=2_400_000, haushaltsjahr=2025, sozialraeume=["SR05", "SR08"])
     assert [f["status"] for f in result["dateien"]] == ["geladen"] * 8
     summary = result["berechnung"]
     assert summary["neu"] and summary["letzter_stichtag"] == "2023-12-31" and summary["stichtage"] == 6
     assert any(m["indikator"].startswith("Anteil 0- bis unter 21") for m in summary["ziele_verfehlt"])
     assert sum(result["budget"]["anteile"].values()) == 2_400_000
     pdfs = [p for p in result["ausgaben"] if p.endswith(".pdf")]
-    assert len(pdfs) == 12 and all(Path(p).stat().st_size > 20_000 for p in pdfs)
+    assert len(pdfs) == 2 and all(Path(p).stat().st_size > 20_000 for p in pdfs)
     assert any(p.endswith(".xlsx") for p in result["ausgaben"])
     markdown = _artifact("datenaktualisierung")
     assert "# Datenaktualisierung" in markdown and "## Klassenwechsel" in markdown
@@ -57,7 +57,7 @@ def test_refresh_over_the_demo_landkreis(prefect_harness: None, sqlite_engine: E
     assert "12411-02-03-5_bevoelkerung_altersgruppen.csv" in _artifact("datenaktualisierung-dateien")
 
     again = datenaktualisierung(config=config, quellen=str(DEMO_QUELLEN), jetzt=NOW,
-                                budget_gesamt=2_400_000, haushaltsjahr=2025)
+                                budget_gesamt=2_400_000, haushaltsjahr=2025, sozialraeume=["SR05", "SR08"])
     assert {f["status"] for f in again["dateien"]} == {"unverändert"}
     assert not again["berechnung"]["neu"] and not again["budget"]["geaendert"]
     with session_scope(sqlite_engine, actor="test") as session:

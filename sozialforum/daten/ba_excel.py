@@ -10,7 +10,6 @@ stored as numbers by a re-save in Excel: the lost leading zero is put back.
 from __future__ import annotations
 
 import re
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ from sozialforum.daten.quelldatei import (
     cell_problem,
     checksum,
     find_date,
+    open_workbook,
     parse_cell,
     parse_stichtag,
     read_bytes,
@@ -62,13 +62,7 @@ def _key(cell: Any, hints: list[str]) -> str:
 
 
 def _sheet_rows(path: Path) -> list[tuple[Any, ...]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ProblemReport([Problem(path.name, None, None, "Die Excel-Datei ist beschädigt oder "
-                                     "unvollständig (abgeschnitten?).")]) from None
+    workbook = open_workbook(path)
     try:
         for sheet in workbook.worksheets:
             rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]

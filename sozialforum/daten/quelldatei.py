@@ -10,9 +10,11 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -56,6 +58,17 @@ class Rohdaten:
     @property
     def anzahl_werte(self) -> int:
         return int(self.werte.size)
+
+
+def open_workbook(path: Path) -> Any:
+    """An XLSX workbook (read-only, values); a damaged or cut-off file is refused clearly."""
+    from openpyxl import load_workbook
+
+    try:
+        return load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ProblemReport([Problem(path.name, None, None, "Die Excel-Datei ist beschädigt oder "
+                                     "unvollständig (abgeschnitten?).")]) from None
 
 
 def checksum(raw: bytes) -> str:

@@ -8,7 +8,6 @@ that 1,234 (a decimal) is never mistaken for 1.234 (a thousand).
 
 from __future__ import annotations
 
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from sozialforum.daten.quelldatei import (
     Spalte,
     cell_problem,
     checksum,
+    open_workbook,
     parse_cell,
     parse_stichtag,
     read_bytes,
@@ -31,13 +31,7 @@ from sozialforum.problems import Problem, ProblemReport
 
 
 def _xlsx_rows(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ProblemReport([Problem(path.name, None, None, "Die Excel-Datei ist beschädigt oder "
-                                     "unvollständig (abgeschnitten?).")]) from None
+    workbook = open_workbook(path)
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]

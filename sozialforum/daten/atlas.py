@@ -106,19 +106,22 @@ def schreibe_atlas(session: Session, monitor: Monitor, katalog: Katalog, setting
             continue
         sheet = book.create_sheet(title[:31])
         columns = ["Ebene", "Schlüssel", "Gebiet"]
+        stand = {ind.code: sicht.stand(ind.code) for ind in indicators}  # each at its latest Stichtag
         for ind in indicators:
-            columns += [f"{ind.name} [{ind.einheit}]", f"{ind.name}: Anzahl", f"{ind.name}: Veränderung"]
+            note = "" if stand[ind.code] == day else f" (Stand {format_datum_kurz(stand[ind.code])})"
+            columns += [f"{ind.name} [{ind.einheit}]{note}", f"{ind.name}: Anzahl", f"{ind.name}: Veränderung"]
         header(sheet, columns)
         for bereich in areas:
             row: list[Any] = [EBENEN.get(bereich.ebene, bereich.ebene), bereich.schluessel, bereich.name]
             for ind in indicators:
-                row.append(_cell(sheet, sicht.wert(ind.code, day, bereich.id), ind.nachkommastellen))
-                row.append(_cell(sheet, sicht.wert(ind.code, day, bereich.id, "anzahl"), 0))
-                row.append(_cell(sheet, sicht.wert(ind.code, day, bereich.id, "veraenderung"),
+                at = stand[ind.code]
+                row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id), ind.nachkommastellen))
+                row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "anzahl"), 0))
+                row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "veraenderung"),
                                  ind.nachkommastellen))
             sheet.append(row)
         for ind in indicators:
-            bench = sicht.vergleich(ind, day)
+            bench = sicht.vergleich(ind, stand[ind.code])
             if bench is not None:
                 sheet.append(["Vergleich", "", f"{ind.name}: {bench.name}",
                               bench.wert if bench.wert is not None else (bench.hinweis or "–")])
@@ -126,13 +129,15 @@ def schreibe_atlas(session: Session, monitor: Monitor, katalog: Katalog, setting
     index_sheet = book.create_sheet("Index")
     dims = [d for d in katalog.dimensionen if katalog.index_indikatoren(d)]
     header(index_sheet, ["Ebene", "Schlüssel", "Gebiet", "Statusindex", "Status", "Dynamikindex", "Dynamik",
-                         *(f"{katalog.dimensionen[d]}: Status" for d in dims)])
+                         *(f"{katalog.dimensionen[d]}: Status" for d in dims), "Stichtag"])
     for bereich in areas:
         if bereich.ebene not in katalog.index.ebenen:
             continue
-        status = sicht.index(bereich.ebene, GESAMT, day, bereich.id)
+        at = sicht.index_stand(bereich.ebene)
+        status = sicht.index(bereich.ebene, GESAMT, at, bereich.id)
         index_sheet.append([EBENEN.get(bereich.ebene, bereich.ebene), bereich.schluessel, bereich.name,
-                            *status, *(sicht.index(bereich.ebene, d, day, bereich.id)[1] for d in dims)])
+                            *status, *(sicht.index(bereich.ebene, d, at, bereich.id)[1] for d in dims),
+                            format_datum_kurz(at)])
 
     targets = book.create_sheet("Kennzahlen und Ziele")
     header(targets, ["Kennzahl", "Indikator", "Ziel", "Ebene", "Gebiet", "Wert", "Ziel erreicht"])
@@ -143,9 +148,9 @@ def schreibe_atlas(session: Session, monitor: Monitor, katalog: Katalog, setting
             if bereich.ebene in ("gemeinde", "ortsteil"):
                 continue
             targets.append([ind.kennzahl or "", ind.name, ind.ziel.text, EBENEN.get(bereich.ebene, ""),
-                            bereich.name, _cell(targets, sicht.wert(ind.code, day, bereich.id),
+                            bereich.name, _cell(targets, sicht.wert(ind.code, sicht.stand(ind.code), bereich.id),
                                                 ind.nachkommastellen),
-                            sicht.ziel(ind.code, day, bereich.id)])
+                            sicht.ziel(ind.code, sicht.stand(ind.code), bereich.id)])
     for budget in budgets:
         schreibe_budgetblatt(book, budget, bold)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -113,6 +113,13 @@ def berechne_budget(session: Session, monitor: Monitor, katalog: Katalog, kennun
                     gesamt: int, haushaltsjahr: int, stichtag: date | None = None) -> Budget:
     if kennung not in katalog.budgets:
         raise BudgetFehler(f"Unbekanntes Budget „{kennung}“ (Katalog: {', '.join(katalog.budgets)}).")
+    if stichtag is None:  # the latest Stichtag whose figures are complete for this budget
+        for day in reversed(monitor.stichtage[1:]):
+            try:
+                return berechne_budget(session, monitor, katalog, kennung, gesamt=gesamt,
+                                       haushaltsjahr=haushaltsjahr, stichtag=day)
+            except BudgetFehler:
+                continue
     definition = katalog.budgets[kennung]
     day = stichtag or monitor.letzter_stichtag
     if day not in monitor.stichtage:

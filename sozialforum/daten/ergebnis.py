@@ -82,18 +82,21 @@ def _index_blob(index: Indexwerte) -> bytes:
                 dynamik_klasse=index.dynamik_klasse, indikatoren=np.array(index.indikatoren, dtype=str))
 
 
-def _missed_targets(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Katalog) -> list[dict[str, Any]]:
+def _missed_targets(aktuell: dict[str, tuple[date, Werte]], stand: Gebietsstand,
+                    katalog: Katalog) -> list[dict[str, Any]]:
+    """Targets missed at each indicator's latest Stichtag with values."""
     missed = []
     for code, ind in katalog.indikatoren.items():
-        if ind.ziel is None:
+        if ind.ziel is None or code not in aktuell:
             continue
-        werte = result.werte[code]
+        day, werte = aktuell[code]
         for i, bereich_id in enumerate(werte.ids):
             bereich = stand.bereiche[int(bereich_id)]
             if bereich.ebene not in PLANUNGSEBENEN or werte.code[i] != Fehlwert.VORHANDEN:
                 continue
             if not ind.ziel.erreicht(float(werte.wert[i])):
                 missed.append({"indikator": ind.name, "gebiet": bereich.name, "ebene": bereich.ebene,
+                               "stichtag": day.isoformat(),
                                "wert": round(float(werte.wert[i]), ind.nachkommastellen),
                                "ziel": ind.ziel.text, "einheit": ind.einheit})
     return missed
@@ -119,12 +122,11 @@ def _sync_katalog(session: Session, katalog: Katalog) -> dict[str, int]:
     return {code: row_id for code, row_id in session.execute(sa.select(Indikator.code, Indikator.id))}
 
 
-def _snapshot(session: Session, result: Stichtagsergebnis, stand: Gebietsstand, katalog: Katalog,
-              ids: dict[str, int], berechnung_id: int) -> None:
-    """The current values of the planning areas, one row per value (replaces the last one)."""
+def _snapshot(session: Session, aktuell: dict[str, tuple[date, Werte]], stand: Gebietsstand,
+              katalog: Katalog, ids: dict[str, int], berechnung_id: int) -> None:
+    """The current values of the planning areas, one row per value, each indicator at its latest
+    Stichtag with values (replaces the last snapshot)."""
     session.execute(sa.delete(Indikatorwert))
-    areas = [int(i) for i in result.tafel.index]
-    picked = np.array([i for i, a in enumerate(areas) if stand.bereiche[a].ebene in PLANUNGSEBENEN], dtype=np.int64)
     rows: list[dict[str, Any]] = []
 
     def present(values: np.ndarray | None, codes: np.ndarray | None) -> list[float | None]:
@@ -133,13 +135,19 @@ def _snapshot(session: Session, result: Stichtagsergebnis, stand: Gebietsstand, 
         return [float(v) if c == 0 else None for v, c in zip(values[picked].tolist(), codes[picked].tolist(),
                                                                 strict=True)]
 
-    for code, werte in result.werte.items():
+    planning: dict[date, tuple[list[int], np.ndarray]] = {}
+    for code, (day, werte) in aktuell.items():
+        if day not in planning:  # all indicators of a Stichtag share one area list
+            every = [int(i) for i in werte.ids]
+            planning[day] = (every, np.array([i for i, a in enumerate(every)
+                                              if stand.bereiche[a].ebene in PLANUNGSEBENEN], dtype=np.int64))
+        areas, picked = planning[day]
         symbols = [Fehlwert(int(c)).symbol if c else None for c in werte.code[picked].tolist()]
         for area, wert, zaehler, nenner, change, symbol in zip(
                 [areas[i] for i in picked], present(werte.wert, werte.code),
                 present(werte.zaehler, werte.zaehler_code), present(werte.nenner, werte.nenner_code),
                 present(werte.veraenderung, werte.veraenderung_code), symbols, strict=True):
-            rows.append({"indikator_id": ids[code], "gebiet_id": area, "stichtag": result.stichtag,
+            rows.append({"indikator_id": ids[code], "gebiet_id": area, "stichtag": day,
                          "wert": wert, "zaehler": zaehler, "nenner": nenner, "fehlend": symbol,
                          "berechnung_id": berechnung_id, "veraenderung": change,
                          "definitionsschluessel": katalog.indikatoren[code].definitionsschluessel})
@@ -169,11 +177,16 @@ def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now
     prev_index: list[Indexwerte] | None = None
     notes: list[str] = []
     moved: list[dict[str, str]] = []
+    bekannt: dict[tuple[str, bool], set[str]] = {}
+    aktuell: dict[str, tuple[date, Werte]] = {}  # each indicator's latest Stichtag with values
     for day in days:
         result = berechne_stichtag(day, lade_bestand(session, [day]).get(day), vergleich.get(day),
                                    stand, katalog, previous)
-        index, index_notes = berechne_index(result, stand, katalog, settings.einwohner_mindestzahl)
-        moved = klassenwechsel(index, prev_index, stand, day)
+        index, index_notes = berechne_index(result, stand, katalog, settings.einwohner_mindestzahl, bekannt)
+        if any((i.status_code == Fehlwert.VORHANDEN).any() for i in index):
+            moved = klassenwechsel(index, prev_index, stand, day)
+        aktuell.update({code: (day, werte) for code, werte in result.werte.items()
+                        if (werte.code == Fehlwert.VORHANDEN).any()})
         notes = [*result.hinweise, *index_notes]
         chunks = [{"berechnung_id": berechnung.id, "art": "gebiete", "kennung": "", "stichtag": day,
                    "daten": pack(ids=np.asarray(result.tafel.index, dtype=np.int32))}]
@@ -189,9 +202,11 @@ def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now
                                "hinweise": notes, "klassenwechsel": moved, "ziele_verfehlt": [],
                                "definitionen_geaendert": []}
     if previous is not None:
-        summary["ziele_verfehlt"] = _missed_targets(previous, stand, katalog)
+        for code, werte in previous.werte.items():  # never delivered: the missing values of the last day
+            aktuell.setdefault(code, (previous.stichtag, werte))
+        summary["ziele_verfehlt"] = _missed_targets(aktuell, stand, katalog)
         summary["klassen"] = _class_counts(prev_index or [])
-        _snapshot(session, previous, stand, katalog, ids, berechnung.id)
+        _snapshot(session, aktuell, stand, katalog, ids, berechnung.id)
     if last is not None:
         summary["definitionen_geaendert"] = [
             katalog.indikatoren[code].name for code, key in definitionen.items()

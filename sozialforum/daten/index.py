@@ -103,8 +103,16 @@ def _composite(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.n
 
 
 def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Katalog,
-                   mindestzahl: int) -> tuple[list[Indexwerte], list[str]]:
-    """Status and dynamics per level, per dimension and overall; and German notes."""
+                   mindestzahl: int, bekannt: dict[tuple[str, bool], set[str]] | None = None,
+                   ) -> tuple[list[Indexwerte], list[str]]:
+    """Status and dynamics per level, per dimension and overall; and German notes.
+
+    ``bekannt`` (kept by the caller across Stichtage in time order) holds the indicators a level
+    has had values for: an indicator that a level never has (HzE figures per Gemeinde) stays out
+    of its index; one that is merely not yet delivered for this Stichtag makes the index of this
+    Stichtag missing, instead of silently changing what the index is made of.
+    """
+    bekannt = {} if bekannt is None else bekannt
     notes: list[str] = []
     out: list[Indexwerte] = []
     for ebene in katalog.index.ebenen:
@@ -125,11 +133,16 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
                 werte = result.werte[ind.code]
                 values, codes = _pick(werte, rows, dynamic)
                 codes = np.where(included, codes, np.int8(Fehlwert.NICHT_SINNVOLL)).astype(np.int8)
+                seen = bekannt.setdefault((ebene, dynamic), set())
                 if not (codes[included] == Fehlwert.VORHANDEN).any():
-                    if not dynamic:
+                    if ind.code in seen:  # known at this level, missing now: the index is missing
+                        z_by_indicator.setdefault(ind.code, ({}, ind.dimension))[0][dynamic] = (
+                            np.full(len(ids), np.nan), codes)
+                    elif not dynamic:
                         notes.append(f"{ebene.capitalize()}: „{ind.name}“ liegt auf dieser Ebene nicht "
                                      "vor und bleibt im Index unberücksichtigt.")
                     continue
+                seen.add(ind.code)
                 z = z_standardise(values * ind.richtung, codes)
                 if not (z[1] == Fehlwert.VORHANDEN).any():
                     # No spread (all equal, e.g. no change at all): a z-value does not exist, and

@@ -63,12 +63,13 @@ def finde_sozialraum(monitor: Monitor, schluessel: str) -> Bereich:
     return bereich
 
 
-def _indicator_rows(sicht: Sicht, bereich: Bereich, kreis: Bereich | None, day: date,
+def _indicator_rows(sicht: Sicht, bereich: Bereich, kreis: Bereich | None, stichtag: date,
                     dimension: str) -> list[dict[str, Any]]:
     rows = []
     for code, ind in sicht.katalog.indikatoren.items():
         if ind.dimension != dimension:
             continue
+        day = sicht.stand(code)
         value = sicht.wert(code, day, bereich.id)
         bench = sicht.vergleich(ind, day)
         gap = ""
@@ -77,6 +78,7 @@ def _indicator_rows(sicht: Sicht, bereich: Bereich, kreis: Bereich | None, day: 
             gap = ("+" + gap) if value.wert > bench.wert else gap
         rows.append({
             "name": ind.name, "kennzahl": ind.kennzahl or "", "einheit": ind.einheit,
+            "stand": day if day != stichtag else None,
             "wert": value.text, "anzahl": sicht.wert(code, day, bereich.id, "anzahl").text,
             "veraenderung": sicht.wert(code, day, bereich.id, "veraenderung").text,
             "kreis": sicht.wert(code, day, kreis.id).text if kreis else "",
@@ -98,22 +100,25 @@ def profil_kontext(session: Session, monitor: Monitor, katalog: Katalog, setting
     region = monitor.stand.bereiche.get(bereich.parent_id) if bereich.parent_id else None
     gemeinden = monitor.stand.kinder(bereich.id, day)
     index_codes = [i.code for i in katalog.index_indikatoren()]
-    status = sicht.index(bereich.ebene, GESAMT, day, bereich.id)
+    index_day = sicht.index_stand(bereich.ebene)
+    status = sicht.index(bereich.ebene, GESAMT, index_day, bereich.id)
     return {
         "kommune": kommune, "gebiet": bereich, "region": region, "stichtag": day,
         "vorher": monitor.stichtage[-2] if len(monitor.stichtage) > 1 else None,
         "datenstand": datenstand(session), "berechnet_am": now, "empfaenger": empfaenger,
         "einwohner": sicht.wert("einwohner", day, bereich.id).text if "einwohner" in katalog.indikatoren else "",
-        "index": {"status": status[0], "klasse": status[1], "dynamik": status[2], "dynamik_klasse": status[3]},
+        "index": {"status": status[0], "klasse": status[1], "dynamik": status[2], "dynamik_klasse": status[3],
+                  "stand": index_day if index_day != day else None},
         "dimensionen": [
-            {"name": name, "index": sicht.index(bereich.ebene, code, day, bereich.id),
+            {"name": name, "index": sicht.index(bereich.ebene, code, index_day, bereich.id),
              "zeilen": _indicator_rows(sicht, bereich, kreis, day, code)}
             for code, name in katalog.dimensionen.items()
             if any(i.dimension == code for i in katalog.indikatoren.values())],
         "gemeinde_spalten": [katalog.indikatoren[c].name for c in index_codes],
         "gemeinden": [{"name": g.name, "schluessel": g.schluessel,
-                       "werte": [sicht.wert(c, day, g.id).text for c in index_codes],
-                       "klasse": sicht.index("gemeinde", GESAMT, day, g.id)[1]} for g in gemeinden],
+                       "werte": [sicht.wert(c, sicht.stand(c), g.id).text for c in index_codes],
+                       "klasse": sicht.index("gemeinde", GESAMT, sicht.index_stand("gemeinde"), g.id)[1]}
+                      for g in gemeinden],
         "diagramme": diagramme or [], "quellen": quellen(session),
         "legende": [*LEGENDE, ("( )", f"Aussagewert eingeschränkt: weniger als {settings.unsicher_unter} Fälle"),
                     ("n. v.", "nicht vergleichbar: abweichende Definition")],

@@ -55,6 +55,23 @@ class Sicht:
             self._rows[day] = {int(i): r for r, i in enumerate(first.ids)}
         return self._muster[day]
 
+    def stand(self, code: str) -> date:
+        """The latest Stichtag with values of this indicator: sources arrive at different times
+        (population for 2024 before the BA's figures), and an output shows each indicator at its
+        own latest Stichtag rather than a column of "k. A."."""
+        for day in reversed(self.monitor.stichtage):
+            werte = self.monitor.werte.get((code, day))
+            if werte is not None and (werte.code == Fehlwert.VORHANDEN).any():
+                return day
+        return self.monitor.letzter_stichtag
+
+    def index_stand(self, ebene: str) -> date:
+        for day in reversed(self.monitor.stichtage):
+            entry = self.monitor.index.get((f"{ebene}:gesamt", day))
+            if entry is not None and (entry.status_code == Fehlwert.VORHANDEN).any():
+                return day
+        return self.monitor.letzter_stichtag
+
     def _row(self, day: date, bereich_id: int) -> int | None:
         self.muster(day)
         return self._rows[day].get(bereich_id)

@@ -71,3 +71,28 @@ def test_current_profile_for_the_conference_preparation(monitor: Monitor, kreis:
         assert found is not None and found.titel == "Sozialraumprofil Sozialraum Drei, Stichtag 31.12.2023"
         assert found.pfad.name == "sozialraumprofil_S3.pdf" and found.pfad.exists()
         assert aktuelles_profil(session, gebiet_id=ids["RA"], settings=settings) is None  # a region
+
+
+def test_a_source_ahead_of_the_others(kreis: tuple[Engine, dict[str, int]], katalog: Katalog, katalog_pfad: Path,
+                                      tmp_path: Path) -> None:
+    """Population for 2024 arrives before the unemployment figures: the 2024 index is missing
+    (not built from the Altenquotient alone), outputs show each indicator at its latest Stichtag."""
+    from datetime import date
+
+    from sozialforum.daten.fehlwerte import Fehlwert
+
+    engine = kreis[0]
+    t24 = date(2024, 12, 31)
+    population = bev_datei(tmp_path / "bev.csv", days=(date(2022, 12, 31), date(2023, 12, 31), t24))
+    monitor = refresh(engine, katalog, [population, alo_datei(tmp_path / "alo.csv")])
+    assert monitor.letzter_stichtag == t24
+    newest = monitor.index[("sozialraum:gesamt", t24)]
+    assert (newest.status_code != Fehlwert.VORHANDEN).all()
+    settings = _settings(engine, tmp_path, katalog_pfad)
+    out = ausgaben(engine, katalog, settings, Empfaenger.geschaeftsstelle(), now=NOW, sozialraeume=["S1"])
+    html = out.profile[0].read_text(encoding="utf-8")
+    assert "Arbeitslosenanteil [%] (Stand 31.12.2023)" in html
+    assert '<td class="zahl">3,3</td>' in html  # 32 of 970, from 2023
+    assert "Index zum Stichtag 31.12.2023" in html and "-1,00 – Status mittel" in html
+    arbeit = list(load_workbook(out.atlas)["Arbeit"].iter_rows(values_only=True))
+    assert arbeit[0][3] == "Arbeitslosenanteil [%] (Stand 31.12.2023)"

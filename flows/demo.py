@@ -20,6 +20,7 @@ STEPS: list[tuple[str, str]] = [
     ("Fristen und Beschlüsse: Erinnerungen, Leitungsbericht, Fristen-Kalender, OParl", "flows.fristen_demo:demo_step"),
     ("Sozialraumkonferenz: Einladungen mit Kalender, Antwort, Änderung, Feed", "flows.konferenz_demo:demo_step"),
     ("Beteiligungsportal: Rückmeldung, Thema, Bestandserhebung per Link", "sozialforum.portal.demo:demo_step"),
+    ("Planungsjahr im Zeitraffer: der tägliche Planungszyklus über ein Jahr", "flows.zyklus_demo:demo_step"),
 ]
 
 

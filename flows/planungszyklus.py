@@ -46,21 +46,20 @@ def planen(konfiguration: str | None, heute: date, jetzt: datetime) -> list[dict
         return [a.as_dict() for a in faellige_aktionen(session, today=heute, now=jetzt, settings=settings)]
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def beginnen(konfiguration: str | None, aktionen: list[dict[str, Any]], heute: date, jetzt: datetime) -> list[str]:
-    """Book the actions as running and the stages they replace as skipped (one transaction)."""
+def beginnen(konfiguration: str | None, aktionen: list[Aktion], heute: date, jetzt: datetime) -> list[str]:
+    """Book the actions as running and the stages they replace as skipped (one transaction).
+
+    Bookkeeping is a few rows: plain calls, not tasks, so a day with many actions stays quick."""
     settings = settings_from(konfiguration)
     run_id = str(flow_run.get_id() or "") or None
     skipped: list[str] = []
     with session_scope(engine_for(settings), actor=actor()) as session:
-        for data in aktionen:
-            aktion = Aktion.from_dict(data)
+        for aktion in aktionen:
             skipped += buchfuehrung.ersetzte_buchen(session, aktion, tag=heute, now=jetzt)
             buchfuehrung.beginnen(session, aktion, tag=heute, now=jetzt, lauf_id=run_id)
     return skipped
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def beenden(konfiguration: str | None, schluessel: list[str], ok: bool, ergebnis: str, jetzt: datetime) -> None:
     settings = settings_from(konfiguration)
     with session_scope(engine_for(settings), actor=actor()) as session:
@@ -163,7 +162,7 @@ def planungszyklus(konfiguration: str | None = None, jetzt: datetime | None = No
     failed: list[str] = []
     for name, parameter, members in gruppen(aktionen):
         keys = [a.schluessel for a in members]
-        skipped = beginnen(konfiguration, [a.as_dict() for a in members], heute, now)
+        skipped = beginnen(konfiguration, members, heute, now)
         lines += [f"- übersprungen (ersetzt): `{key}`" for key in skipped]
         slots = (grenzen.DATENBANK, grenzen.SMTP) if name in MAIL_FLOWS else (grenzen.DATENBANK,)
         try:

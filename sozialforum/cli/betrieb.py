@@ -25,12 +25,16 @@ def demo(
 ) -> None:
     """Führt den Planungszyklus über dem Demo-Landkreis aus (eingebettete Standardwerte:
     SQLite, Postausgang als .eml-Dateien) und zeigt, was geschehen ist und wo die Ergebnisse liegen."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
     from flows.demo import DemoRun, run_demo
 
     context = ctx(typer_ctx)
     # The demo gets its own working folder; flows read it from the environment like any setting,
     # so that flow runs (which only receive the config path) see the same store.
-    os.environ["SOZIALFORUM_DATA_DIR"] = str(verzeichnis or context.settings.data_dir / "demo")
+    folder = verzeichnis or context.settings.data_dir / "demo"
+    os.environ["SOZIALFORUM_DATA_DIR"] = str(folder)
+    os.environ["SOZIALFORUM_DATEN__QUELLEN_ORDNER"] = str(folder / "statistik")
     settings = load_settings(context.config_file)
     engine = make_engine(settings.db_url)
     migrate(engine)
@@ -42,7 +46,10 @@ def demo(
         for line in lines:
             console.print(f"   {line}", highlight=False)
 
-    run_demo(run, report)
+    console.print("Die Flows laufen im eingebetteten Prefect-Modus; sein Start kostet einmal etwa 30 Sekunden.")
+    # Heartbeats cost about a second per flow run; the demo's runs are short and local.
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        run_demo(run, report)
     console.print(f"\nAlle Ergebnisse liegen unter [bold]{settings.data_dir.resolve()}[/].")
 
 

@@ -32,7 +32,7 @@ def demo_step(run: DemoRun) -> list[str]:
         first_day = berlin(run.now).date() + timedelta(days=gremium.einladung_vorlauf_tage)
         series = termine.plan_serie(session, gremium_id=gremium.id, erster_tag=first_day,  # type: ignore[arg-type]
                                     uhrzeit=time(16, 30), settings=settings, intervall_monate=6, anzahl=2,
-                                    ort="Bürgerhaus, großer Saal", titel=f"{gremium.name}: Frühjahrskonferenz")
+                                    ort="Bürgerhaus, großer Saal")
         sitzung_id, gremium_id, uid = series[0].id, gremium.id, series[0].ical_uid
         assert sitzung_id is not None and gremium_id is not None
     lines = [f"Serie geplant: {gremium.name}, 2 Termine (ab {format_datum(series[0].beginn)}, halbjährlich)"]

@@ -294,10 +294,13 @@ def protokolle_nachhalten(konfiguration: str | None = None, jetzt: datetime | No
 
 def resume_with_decision(lauf_id: str, *, entscheidung: str, anmerkungen: str, entschieden_von: str) -> bool:
     """Answer a waiting run with the typed input (for ``sozialforum protokoll freigeben``).
-    False when that run no longer waits."""
+    False when that run no longer waits.
+
+    ``_sync=True``: Prefect picks the async variant whenever it sees a run context or an event
+    loop in this thread, and then silently returns a coroutine that nobody awaits."""
     try:
         resume_flow_run(UUID(lauf_id), run_input={"entscheidung": entscheidung, "anmerkungen": anmerkungen,
-                                                  "entschieden_von": entschieden_von})
+                                                  "entschieden_von": entschieden_von}, _sync=True)
     except (NotPausedError, FlowPauseTimeout, ObjectNotFound, ValueError):
         return False
     return True

@@ -129,7 +129,7 @@ def test_two_approvals_of_the_same_draft_distribute_once(prefect_harness: None, 
         run.start()
     waiting = wait_for_paused_runs(2, konfiguration=config)
     for run_id in waiting:
-        resume_flow_run(run_id, run_input={"entscheidung": "freigeben"})
+        resume_flow_run(run_id, run_input={"entscheidung": "freigeben"}, _sync=True)
     for run in runs:
         run.join(120)
     assert len(results) == 2 and sum(r.startswith("Protokoll verteilt") for r in results) == 1

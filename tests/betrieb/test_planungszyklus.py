@@ -83,3 +83,21 @@ def test_a_week_with_an_outage_runs_every_due_action_exactly_once(
     again = planungszyklus(konfiguration=config, jetzt=morning(WEEK[-1]) + timedelta(hours=3))
     assert again["aktionen"] == []
     assert _count(sqlite_engine, sa.select(OutboxMessage)) == before
+
+
+def test_a_failing_action_does_not_hold_up_the_others_and_is_retried_a_bounded_number_of_times(
+        prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> None:
+    config, settings = demo_store(tmp_path, sqlite_engine, max_versuche=2)
+    broken = settings.daten.quellen_ordner / "kaputt.csv"
+    broken.write_text("Gemeinde;Stichtag;Betreute Kinder unter 3 Jahren\n99999999;31.12.2023;viele\n", encoding="utf-8")
+    for day in WEEK[:2]:
+        with pytest.raises(RuntimeError, match="datenaktualisierung:"):
+            planungszyklus(konfiguration=config, jetzt=morning(day))
+    result = planungszyklus(konfiguration=config, jetzt=morning(WEEK[2]))  # given up: a person must look
+    assert not [key for key in result["aktionen"] if key.startswith("datenaktualisierung")]
+    with session_scope(sqlite_engine, actor="test") as session:
+        rows = {row.schluessel: row for row in session.scalars(sa.select(ZyklusAktion))}
+    [refresh] = [row for key, row in rows.items() if key.startswith("datenaktualisierung")]
+    assert refresh.status == ZyklusStatus.FEHLGESCHLAGEN and refresh.versuche == 2
+    assert "kaputt.csv" in (refresh.ergebnis or "")
+    assert all(rows[f"fristen_ueberwachen:{day}"].status == ZyklusStatus.ERLEDIGT for day in WEEK[:3])

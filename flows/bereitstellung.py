@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import serve
+from prefect import Flow, serve
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 from prefect.deployments.runner import RunnerDeployment
@@ -33,8 +33,8 @@ def zeitplan(plan: Zeitplan) -> Schedule:
 
 def runner_deployment(deployment: Deployment) -> RunnerDeployment:
     """One deployment of prefect.yaml, ready for ``serve`` (schedules, parameters, limits)."""
-    target = load_flow_from_entrypoint(deployment.entrypoint, use_placeholder_flow=False)
-    return target.to_deployment(
+    target: Flow[..., Any] = load_flow_from_entrypoint(deployment.entrypoint, use_placeholder_flow=False)
+    return target.to_deployment(  # type: ignore[return-value]  # sync outside an event loop
         name=deployment.name, schedules=[zeitplan(plan) for plan in deployment.schedules],
         parameters=deployment.parameters, description=deployment.description, tags=list(deployment.tags),
         concurrency_limit=deployment.concurrency_limit,

@@ -83,9 +83,9 @@ def _summary(run: DemoRun, start: date, end: date, planned: list[int], runs: int
              diary: Tagebuch, mails_before: int) -> list[str]:
     settings = run.settings
     with session_scope(run.engine, actor="demo:planungsjahr") as session:
-        booked = Counter(session.execute(sa.select(ZyklusAktion.art, ZyklusAktion.status).where(
+        booked = Counter(session.execute(sa.select(ZyklusAktion.art, ZyklusAktion.status).where(  # type: ignore[call-overload]
             ZyklusAktion.tag >= start, ZyklusAktion.tag <= end)).tuples())  # type: ignore[arg-type, operator]
-        mails = Counter(session.execute(sa.select(OutboxMessage.art)).scalars())
+        mails = Counter(session.execute(sa.select(OutboxMessage.art)).scalars())  # type: ignore[call-overload]
     total_mails = sum(mails.values())
     lines = [f"Planungsjahr {zeitraum(start, end)}: {runs} Läufe des Planungszyklus "
              f"(an den übrigen Tagen war nichts außer der täglichen Überwachung fällig; der nächste Lauf "

@@ -98,7 +98,7 @@ def tag_abschliessen(session: Session, *, tag: date, now: datetime, lauf_id: str
 def aktionen_zaehlen(session: Session, *, von: date | None = None,
                      bis: date | None = None) -> dict[tuple[str, str], int]:
     """(art, status) → count, for summaries."""
-    query = sa.select(ZyklusAktion.art, ZyklusAktion.status)
+    query = sa.select(ZyklusAktion.art, ZyklusAktion.status)  # type: ignore[call-overload]
     if von is not None:
         query = query.where(ZyklusAktion.tag >= von)  # type: ignore[arg-type, operator]
     if bis is not None:

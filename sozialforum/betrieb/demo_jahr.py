@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlmodel import Session
 
 from sozialforum.betrieb.zyklus import faellige_aktionen
 from sozialforum.daten.demo_quellen import LAND, exists, gemeinden, population
@@ -106,7 +106,7 @@ def zyklus_faellig(session: Session, *, today: date, now: datetime, settings: Se
 
 def _answer(session: Session, now: datetime, diary: Tagebuch) -> None:
     """Two of three invited answer by their personal link two days after the invitation."""
-    rows = session.execute(sa.select(Rueckmeldung, Sitzung).join(Sitzung, Sitzung.id == Rueckmeldung.sitzung_id)
+    rows = session.execute(sa.select(Rueckmeldung, Sitzung).join(Sitzung, Sitzung.id == Rueckmeldung.sitzung_id)  # type: ignore[arg-type]
                            .where(Sitzung.status == SitzungStatus.EINGELADEN.value,  # type: ignore[arg-type]
                                   Sitzung.beginn > as_utc(now),  # type: ignore[arg-type, operator]
                                   Rueckmeldung.antwort == Antwort.OFFEN.value,  # type: ignore[arg-type]

@@ -107,7 +107,7 @@ def datenbank(settings: Settings) -> list[Befund]:
             connection.execute(sa.text("SELECT 1"))
         revision = current_revision(engine)
     except sa.exc.SQLAlchemyError as exc:
-        message = str(exc.orig if getattr(exc, "orig", None) else exc).strip().splitlines()[0]
+        message = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return [_fehler("Datenbank", f"keine Verbindung zu {shown}: {message}", _db_hint(message))]
     finally:
         engine.dispose()

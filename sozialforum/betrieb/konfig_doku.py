@@ -69,7 +69,8 @@ def _toml_comments(path: Path) -> dict[tuple[str, str], str]:
     """(section, key) → the German comment above the key in the example configuration (also
     above a commented-out key); a blank line ends a comment."""
     found: dict[tuple[str, str], str] = {}
-    section, pending = "", []
+    section = ""
+    pending: list[str] = []
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if line.startswith("[") and line.endswith("]"):

@@ -102,7 +102,7 @@ def _new_source_files(session: Session, settings: Settings) -> list[tuple[Path, 
         return []
     files = quelldateien(folder)
     sums = [(path, hashlib.sha256(path.read_bytes()).hexdigest()) for path in files]
-    known = set(session.scalars(sa.select(Datenlieferung.pruefsumme).where(
+    known = set(session.scalars(sa.select(Datenlieferung.pruefsumme).where(  # type: ignore[call-overload]
         Datenlieferung.pruefsumme.in_([s for _, s in sums]))))  # type: ignore[attr-defined]
     return [(path, digest) for path, digest in sums if digest not in known]
 
@@ -152,7 +152,7 @@ def protokolle_anfordern(session: Session, *, now: datetime, settings: Settings)
 
 
 def _ahead(session: Session, status: SitzungStatus, today: date) -> list[tuple[Sitzung, Gremium]]:
-    rows = session.execute(sa.select(Sitzung, Gremium).join(Gremium, Gremium.id == Sitzung.gremium_id).where(
+    rows = session.execute(sa.select(Sitzung, Gremium).join(Gremium, Gremium.id == Sitzung.gremium_id).where(  # type: ignore[arg-type]
         Sitzung.status == status.value, Sitzung.beginn > _start_of(today))  # type: ignore[arg-type, operator]
         .order_by(Sitzung.beginn))  # type: ignore[arg-type]
     return [(sitzung, gremium) for sitzung, gremium in rows.tuples()]
@@ -218,7 +218,8 @@ def _closed_keys(session: Session, keys: list[str], settings: Settings) -> set[s
     """Keys that must not run again: done, replaced, or failed too often (a person must look)."""
     closed: set[str] = set()
     for start in range(0, len(keys), 500):
-        rows = session.execute(sa.select(ZyklusAktion.schluessel, ZyklusAktion.status, ZyklusAktion.versuche)
+        rows = session.execute(sa.select(ZyklusAktion.schluessel, ZyklusAktion.status,  # type: ignore[call-overload]
+                                         ZyklusAktion.versuche)
                                .where(ZyklusAktion.schluessel.in_(keys[start:start + 500])))  # type: ignore[attr-defined]
         for key, status, versuche in rows.tuples():
             if status in (ZyklusStatus.ERLEDIGT, ZyklusStatus.UEBERSPRUNGEN) or (

@@ -19,6 +19,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -151,6 +152,32 @@ def create_link(
     session.add(link)
     session.flush()
     return link, link_url(f"{secret}.{_mac(secret, zweck, key)}", zweck, settings)
+
+
+def issue_links(
+    session: Session,
+    *,
+    person_ids: Sequence[int],
+    zweck: LinkZweck,
+    bezug_id: int,
+    now: datetime,
+    settings: Settings,
+    gueltig_bis: datetime | None = None,
+) -> dict[int, str]:
+    """Links for many persons to the same object (an invitation batch) in one bulk insert;
+    person id → URL. Issuing them one by one cost more than rendering the mails."""
+    key = _signing_key(settings)
+    until = as_utc(gueltig_bis) if gueltig_bis else now + timedelta(days=settings.portal.link_gueltigkeit_tage)
+    rows: list[dict[str, object]] = []
+    urls: dict[int, str] = {}
+    for person_id in dict.fromkeys(person_ids):
+        secret = _b64(secrets.token_bytes(_SECRET_BYTES))
+        rows.append({"token_hash": hash_secret(secret), "person_id": person_id, "zweck": zweck.value,
+                     "bezug_id": bezug_id, "gueltig_bis": until, "erstellt_am": as_utc(now)})
+        urls[person_id] = link_url(f"{secret}.{_mac(secret, zweck, key)}", zweck, settings)
+    if rows:
+        session.execute(sa.insert(PersonalLink.__table__), rows)  # type: ignore[attr-defined]
+    return urls
 
 
 def link_url(token: str, zweck: LinkZweck, settings: Settings) -> str:

@@ -60,14 +60,14 @@ def message_key(art: str, sitzung: Sitzung, address: str, *, tage: int | None = 
     return f"{art}:s{sitzung.id}:q{sitzung.ical_sequence}{suffix}:{address.strip().lower()}"
 
 
-def _personal_link(session: Session, recipient: Empfaenger, sitzung: Sitzung, *, now: datetime,
-                   settings: Settings) -> str | None:
-    """The answer link of the portal; it ends with the Sitzung."""
-    from sozialforum.services.links import issue_link
+def _personal_links(session: Session, recipients: list[Empfaenger], sitzung: Sitzung, *, now: datetime,
+                    settings: Settings) -> dict[int, str]:
+    """The portal's answer links for a batch, person id → URL; they end with the Sitzung."""
+    from sozialforum.services.links import issue_links
 
-    return issue_link(session, person_id=recipient.person_id, zweck=LinkZweck.RSVP,
-                      bezug_id=sitzung.id, now=now, settings=settings,  # type: ignore[arg-type]
-                      gueltig_bis=max(sitzung.ende + timedelta(days=1), now + timedelta(days=1)))
+    return issue_links(session, person_ids=[r.person_id for r in recipients], zweck=LinkZweck.RSVP,
+                       bezug_id=sitzung.id, now=now, settings=settings,  # type: ignore[arg-type]
+                       gueltig_bis=max(sitzung.ende + timedelta(days=1), now + timedelta(days=1)))
 
 
 def _enqueue(session: Session, composer: Composer, recipients: list[Empfaenger], report: VersandBericht,
@@ -79,13 +79,12 @@ def _enqueue(session: Session, composer: Composer, recipients: list[Empfaenger],
     keys = {r.key: message_key(composer.art, sitzung, r.email, tage=tage) for r in recipients}
     known = outbox.existing_keys(session, keys.values())
     requests: list[outbox.MailRequest] = []
-    for recipient in recipients:
+    new = [r for r in recipients if keys[r.key] not in known]
+    report.schon_vorhanden += len(recipients) - len(new)
+    links = {} if composer.art == "absage" else _personal_links(session, new, sitzung, now=now, settings=settings)
+    for recipient in new:
         key = keys[recipient.key]
-        if key in known:
-            report.schon_vorhanden += 1
-            continue
-        link = None if composer.art == "absage" else _personal_link(
-            session, recipient, sitzung, now=now, settings=settings)
+        link = links.get(recipient.person_id)
         bezug = {"sitzung_id": sitzung.id, "sequenz": sitzung.ical_sequence, "art": composer.art}
         requests.append(outbox.MailRequest(key, composer.art, composer.mail(recipient, link),
                                            recipient.person_id, bezug))
@@ -222,10 +221,12 @@ class _InvitationProducer:
             return False
         sitzung = self.composer.pack.sitzung
         if self.position not in self.links:  # the links of the next batch, in one transaction
+            batch = range(self.position, min(self.position + self.BATCH, len(self.todo)))
             with session_scope(self.engine, actor=self.actor) as session:
-                for index in range(self.position, min(self.position + self.BATCH, len(self.todo))):
-                    self.links[index] = _personal_link(session, self.todo[index], sitzung, now=self.now,
-                                                       settings=self.settings)
+                urls = _personal_links(session, [self.todo[i] for i in batch], sitzung, now=self.now,
+                                       settings=self.settings)
+            for index in batch:
+                self.links[index] = urls[self.todo[index].person_id]
         recipient, link = self.todo[self.position], self.links.pop(self.position)
         self.position += 1
         bezug = {"sitzung_id": sitzung.id, "sequenz": sitzung.ical_sequence, "art": self.composer.art}

@@ -26,7 +26,7 @@ from sozialforum.models import OutboxMessage, ZyklusAktion
 from sozialforum.timeutil import berlin, format_datum, format_zahl, local_to_utc
 from sozialforum.vocab import ZyklusArt, ZyklusStatus
 
-TAGE = 365
+TAGE = 365  # a test may simulate fewer: run.notes["planungsjahr_tage"]
 DATEN_TAG = 20  # the new population figures arrive on the 20th day of the year
 
 
@@ -52,14 +52,15 @@ def demo_step(run: DemoRun) -> list[str]:
     from flows.planungszyklus import planungszyklus
 
     settings, engine = run.settings, run.engine
+    days = int(str(run.notes.get("planungsjahr_tage", TAGE)))
     start = berlin(run.now).date() + timedelta(days=1)
-    end = start + timedelta(days=TAGE - 1)
+    end = start + timedelta(days=days - 1)
     with session_scope(engine, actor="demo:planungsjahr") as session:
         planned = jahr_planen(session, start=start, settings=settings)
         mails_before = session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) or 0
     diary, runs, failed = Tagebuch(), 0, []
     with leise():
-        for offset in range(TAGE):
+        for offset in range(days):
             day = start + timedelta(days=offset)
             if offset == DATEN_TAG:
                 with session_scope(engine, actor="demo:statistik") as session:
@@ -87,6 +88,7 @@ def _summary(run: DemoRun, start: date, end: date, planned: list[int], runs: int
             ZyklusAktion.tag >= start, ZyklusAktion.tag <= end)).tuples())  # type: ignore[arg-type, operator]
         mails = Counter(session.execute(sa.select(OutboxMessage.art)).scalars())  # type: ignore[call-overload]
     total_mails = sum(mails.values())
+    run.notes["planungsjahr"] = {"start": start, "ende": end, "laeufe": runs, "fehler": failed}
     lines = [f"Planungsjahr {zeitraum(start, end)}: {runs} Läufe des Planungszyklus "
              f"(an den übrigen Tagen war nichts außer der täglichen Überwachung fällig; der nächste Lauf "
              f"holt sie nach), {len(planned)} Sozialraumkonferenzen zusätzlich geplant."]

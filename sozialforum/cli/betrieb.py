@@ -25,8 +25,10 @@ def demo(
 ) -> None:
     """Führt den Planungszyklus über dem Demo-Landkreis aus (eingebettete Standardwerte:
     SQLite, Postausgang als .eml-Dateien) und zeigt, was geschehen ist und wo die Ergebnisse liegen."""
-    # A cold start of the embedded Prefect server can take longer than its default 20 s.
+    # A cold start of the embedded Prefect server can take longer than its default 20 s; its
+    # telemetry would only report an error on an offline machine.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
     from flows.demo import DemoRun, run_demo

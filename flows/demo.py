@@ -9,6 +9,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
+from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
 from sozialforum.demo import DemoRun  # steps may import DemoRun from here too
 
 # (title, "module:function"), in the order of the planning cycle.
@@ -25,7 +27,9 @@ STEPS: list[tuple[str, str]] = [
 
 
 def run_demo(run: DemoRun, report: Callable[[str, list[str]], None]) -> None:
-    for title, target in STEPS:
-        module_name, function_name = target.split(":")
-        step = getattr(importlib.import_module(module_name), function_name)
-        report(title, step(run))
+    # Heartbeats cost about a second per flow run; the demo's runs are short and local.
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        for title, target in STEPS:
+            module_name, function_name = target.split(":")
+            step = getattr(importlib.import_module(module_name), function_name)
+            report(title, step(run))

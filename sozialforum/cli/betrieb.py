@@ -26,11 +26,12 @@ def demo(
     """Führt den Planungszyklus über dem Demo-Landkreis aus (eingebettete Standardwerte:
     SQLite, Postausgang als .eml-Dateien) und zeigt, was geschehen ist und wo die Ergebnisse liegen."""
     # A cold start of the embedded Prefect server can take longer than its default 20 s; its
-    # telemetry would only report an error on an offline machine.
+    # telemetry would only report an error on an offline machine. The demo's embedded server is
+    # thrown away at the end: its task-run recorder only competed with the flows for Prefect's
+    # own SQLite file ("database is locked" in the output), so it is off here.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
-
+    os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "false")
     from flows.demo import DemoRun, run_demo
 
     context = ctx(typer_ctx)
@@ -51,9 +52,7 @@ def demo(
             console.print(f"   {line}", highlight=False)
 
     console.print("Die Flows laufen im eingebetteten Prefect-Modus; sein Start kostet einmal etwa 30 Sekunden.")
-    # Heartbeats cost about a second per flow run; the demo's runs are short and local.
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
-        run_demo(run, report)
+    run_demo(run, report)
     console.print(f"\nAlle Ergebnisse liegen unter [bold]{settings.data_dir.resolve()}[/].")
 
 

@@ -6,12 +6,16 @@ can be retried and cached; each opens what it needs from the settings.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 
+from prefect import task
+from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from sqlalchemy.engine import Engine
 
 from sozialforum.db import make_engine, migrate
+from sozialforum.services.outbox import deliver_pending
 from sozialforum.settings import Settings, load_settings
 
 
@@ -36,3 +40,13 @@ def actor() -> str:
     """The audit actor of the running flow: ``flow-run:<name>/<id>``."""
     run_id = flow_run.get_id()
     return f"flow-run:{flow_run.get_flow_name()}/{run_id}" if run_id else "flow-run:lokal"
+
+
+@task(name="zustellen", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=30)
+def zustellen(konfiguration: str | None, jetzt: datetime) -> str:
+    """Send what the outbox holds (exactly once; a retry resends nothing already sent).
+    A server that refuses every message fails the run loudly."""
+    settings = settings_from(konfiguration)
+    report = deliver_pending(engine_for(settings), settings, now=jetzt)
+    report.raise_if_all_failed()
+    return report.summary()

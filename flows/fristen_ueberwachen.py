@@ -15,11 +15,10 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import actor, engine_for, settings_from
+from flows.common import actor, engine_for, settings_from, zustellen
 from sozialforum.db import session_scope
 from sozialforum.fristen import erinnerungen
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.services.outbox import deliver_pending
 from sozialforum.timeutil import format_datum, utcnow
 
 
@@ -43,15 +42,6 @@ def erinnerungen_eintragen(konfiguration: str | None, faellige: list[dict[str, A
             "eskalationen": result.eskalationen, "mails": result.mails,
             "erledigt_oder_verschoben": result.erledigt_oder_verschoben,
             "zurueckgestellt": result.zurueckgestellt}
-
-
-@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=30)
-def zustellen(konfiguration: str | None, jetzt: datetime) -> str:
-    """Send what the outbox holds (exactly once; a retry resends nothing already sent)."""
-    settings = settings_from(konfiguration)
-    report = deliver_pending(engine_for(settings), settings, now=jetzt)
-    report.raise_if_all_failed()
-    return report.summary()
 
 
 @flow(name="fristen_ueberwachen")

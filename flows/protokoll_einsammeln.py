@@ -28,7 +28,7 @@ from prefect.runtime import flow_run
 from prefect.states import Running
 from pydantic import Field
 
-from flows.common import actor, engine_for, settings_from
+from flows.common import actor, engine_for, settings_from, zustellen
 from sozialforum.db import session_scope
 from sozialforum.problems import ProblemReport
 from sozialforum.protokoll.anfordern import remind_late, request_draft
@@ -42,7 +42,6 @@ from sozialforum.protokoll.lage import (
     open_protokolle,
     protokoll_for_sitzung,
 )
-from sozialforum.services.outbox import deliver_pending
 from sozialforum.timeutil import format_termin, utcnow
 from sozialforum.vocab import ProtokollEntscheidung, ProtokollStatus
 
@@ -138,15 +137,6 @@ def abschliessen(konfiguration: str | None, protokoll_id: int, jetzt: datetime) 
     settings = settings_from(konfiguration)
     with session_scope(engine_for(settings), actor=actor()) as session:
         return finalize(session, protokoll_id=protokoll_id, now=jetzt, settings=settings).zusammenfassung()
-
-
-@task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=30)
-def zustellen(konfiguration: str | None, jetzt: datetime) -> str:
-    """Send what the outbox holds (exactly once; a retry resends nothing already sent)."""
-    settings = settings_from(konfiguration)
-    report = deliver_pending(engine_for(settings), settings, now=jetzt)
-    report.raise_if_all_failed()
-    return report.summary()
 
 
 def _back_to_running() -> None:

@@ -11,6 +11,7 @@ killed after it, the journal says so and the rerun does not send again.
 from __future__ import annotations
 
 import contextlib
+import re
 import smtplib
 import socket
 import ssl
@@ -28,6 +29,17 @@ class Outcome:
     reply: str
     permanent: bool = False
     connection_lost: bool = False
+
+
+# A bare ASCII address as the outbox stores it (checked when the message was rendered): it goes
+# into MAIL/RCPT as ``<address>``. smtplib's general quoting parses every address with the
+# email package's address parser first, which costs more than the rest of the dialogue.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
+
+
+def _path(address: str) -> str:
+    """The reverse or forward path of MAIL/RCPT (RFC 5321 §4.1.2)."""
+    return f"<{address}>" if _PLAIN_ADDRESS.fullmatch(address) else smtplib.quoteaddr(address)
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -145,12 +157,14 @@ class SmtpTransport:
     def _transaction(self, sender: str, recipient: str, content: bytes, handed_over: Callable[[], None],
                      while_waiting: Callable[[], object] | None) -> Outcome:
         client = self._client()
-        options = [f"size={len(content)}"] if client.does_esmtp and client.has_extn("size") else []
-        code, text = client.mail(sender, options)
+        size = f" SIZE={len(content)}" if client.does_esmtp and client.has_extn("size") else ""
+        client.putcmd("mail", f"FROM:{_path(sender)}{size}")
+        code, text = client.getreply()
         if code != 250:
             client.rset()
             return _refused(code, text)
-        code, text = client.rcpt(recipient)
+        client.putcmd("rcpt", f"TO:{_path(recipient)}")
+        code, text = client.getreply()
         if code not in (250, 251):
             client.rset()
             return _refused(code, text)

@@ -41,7 +41,7 @@ from sozialforum.vocab import OutboxStatus
 
 LEASE = timedelta(seconds=60)  # a live run renews its claim long before this runs out
 CLAIM_CHUNK = 100
-PRODUCE_AHEAD = 25  # messages a producer prepares at once when the delivery has run dry
+PRODUCE_AHEAD = 100  # messages a producer prepares at once when the delivery has run dry
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_MAX = timedelta(hours=6)
 
@@ -105,23 +105,37 @@ def existing_keys(session: Session, keys: Iterable[str]) -> set[str]:
     return found
 
 
+def render_request(request: MailRequest, *, now: datetime, settings: Settings) -> dict[str, Any]:
+    """The outbox row of one request, rendered (raises ValueError, German, if it cannot be)."""
+    return _record(schluessel=request.schluessel, art=request.art, mail=request.mail,
+                   person_id=request.person_id, bezug=request.bezug, now=now, settings=settings)
+
+
 def enqueue_many(
     session: Session, requests: Sequence[MailRequest], *, now: datetime, settings: Settings
 ) -> int:
     """Record a batch in bulk (one lookup, one insert per chunk); keys already present are left
     alone. Returns how many were new. Render errors raise before anything is written."""
     known = existing_keys(session, (request.schluessel for request in requests))
-    rows: list[dict[str, Any]] = []
-    for request in requests:
-        if request.schluessel in known:
-            continue
-        known.add(request.schluessel)
-        rows.append(_record(schluessel=request.schluessel, art=request.art, mail=request.mail,
-                            person_id=request.person_id, bezug=request.bezug, now=now,
-                            settings=settings))
-    for start in range(0, len(rows), 1000):
-        session.execute(sa.insert(OutboxMessage), rows[start : start + 1000])
-    return len(rows)
+    rows = [render_request(r, now=now, settings=settings) for r in requests if r.schluessel not in known]
+    return enqueue_rendered(session, rows)
+
+
+def enqueue_rendered(session: Session, rows: Sequence[dict[str, Any]], *, lease: Lease | None = None) -> int:
+    """Insert rendered rows (from :func:`render_request`) whose keys are not stored yet; returns
+    how many were new. With a ``lease`` they go in already claimed by that delivery run: it sends them
+    next without claiming them again, and if it dies, they fall back to any run once the lease
+    runs out, like every other claim."""
+    table = _table()
+    known = existing_keys(session, (row["schluessel"] for row in rows))
+    fresh: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row["schluessel"] not in known:
+            fresh.setdefault(row["schluessel"], row if lease is None else {**row, **lease.claim_values()})
+    values = list(fresh.values())
+    for start in range(0, len(values), 1000):
+        session.execute(sa.insert(table), values[start : start + 1000])
+    return len(values)
 
 
 def skip_queued(session: Session, message_ids: Iterable[int], *, reason: str) -> int:
@@ -162,9 +176,11 @@ class _Journal:
     def handed_over(self, message_id: int) -> None:
         self._handle.write(f"{self.token} {message_id}\n".encode())
 
-    def close(self) -> None:
+    def close(self, *, remove: bool) -> None:
+        """``remove`` once every hand-over is booked; after an error the file stays for the rerun."""
         self._handle.close()
-        self.path.unlink(missing_ok=True)
+        if remove:
+            self.path.unlink(missing_ok=True)
 
 
 def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
@@ -196,25 +212,33 @@ def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
 def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[list[Any], int]:
     """Claim up to ``limit`` due messages for this run; returns them and how many were resumed.
 
-    Each query reaches the rows through the status index or the primary key: a scan of the
-    table would read every stored message (tens of kilobytes each) for every chunk."""
+    First the rows this run's producer queued already claimed, then those of dead runs whose
+    lease ran out, then queued ones. Each query reaches the rows through the status index or
+    the primary key: a scan of the table would read every stored message (kilobytes each)."""
     table = _table()
     queued_due = sa.and_(table.c.status == OutboxStatus.QUEUED.value,
                          sa.or_(table.c.naechster_versuch.is_(None), table.c.naechster_versuch <= now))
     expired = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch <= now)
+    mine = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.lauf == token)
     with engine.begin() as connection:
-        stale = list(connection.scalars(sa.select(table.c.id).where(expired).order_by(table.c.id).limit(limit)))
-        fresh = list(connection.scalars(sa.select(table.c.id).where(queued_due).order_by(table.c.id).limit(limit)))
-        ids = sorted(stale + fresh)[:limit]
-        if not ids:
+        own = list(connection.scalars(sa.select(table.c.id).where(mine).order_by(table.c.id).limit(limit)))
+        stale: list[int] = []
+        if len(own) < limit:
+            room = limit - len(own)
+            stale = list(connection.scalars(sa.select(table.c.id).where(expired).order_by(table.c.id).limit(room)))
+            fresh = list(connection.scalars(sa.select(table.c.id).where(queued_due).order_by(table.c.id).limit(room)))
+            ids = sorted(stale + fresh)[:room]
+            if ids:
+                # The WHERE repeats the conditions: on PostgreSQL a row claimed meanwhile by another run fails them.
+                connection.execute(sa.update(table).where(table.c.id.in_(ids), sa.or_(queued_due, expired)).values(
+                    status=OutboxStatus.SENDING.value, lauf=token, naechster_versuch=now + LEASE))
+            own += ids
+        if not own:
             return [], 0
-        # The WHERE repeats the conditions: on PostgreSQL a row claimed meanwhile by another run fails them.
-        connection.execute(sa.update(table).where(table.c.id.in_(ids), sa.or_(queued_due, expired)).values(
-            status=OutboxStatus.SENDING.value, lauf=token, naechster_versuch=now + LEASE))
         rows = list(connection.execute(
             sa.select(table.c.id, table.c.art, table.c.empfaenger, table.c.inhalt, table.c.person_id,
                       table.c.versuche)
-            .where(table.c.id.in_(ids), table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
+            .where(table.c.id.in_(own), mine)
             .order_by(table.c.id)))
     return rows, len(set(stale) & {row.id for row in rows})
 
@@ -277,15 +301,28 @@ class _Clock:
         self.next_at = max(self.next_at + self.interval, time.monotonic() - self.interval)
 
 
+@dataclass(frozen=True)
+class Lease:
+    """The claim of one delivery run: its token, and a lease that runs out ``LEASE`` after now."""
+
+    token: str
+    clock: _Clock
+
+    def claim_values(self) -> dict[str, Any]:
+        return {"status": OutboxStatus.SENDING.value, "lauf": self.token,
+                "naechster_versuch": self.clock.now() + LEASE}
+
+
 class Producer(Protocol):
     """Queues messages while the delivery runs (see ``deliver_pending``)."""
 
-    def step(self) -> bool:
+    def step(self, lease: Lease | None) -> bool:
         """Prepare one more message; False when there is nothing left to prepare."""
         ...
 
-    def flush(self) -> None:
-        """Commit what was prepared to the outbox (only committed messages are ever sent)."""
+    def flush(self, lease: Lease | None) -> None:
+        """Commit what was prepared to the outbox (only committed messages are ever sent),
+        claimed by ``lease`` if given (see :func:`enqueue_rendered`)."""
         ...
 
 
@@ -317,26 +354,31 @@ def deliver_pending(
             report.connection_error = f"{settings.mail.smtp_host}:{settings.mail.smtp_port}: {exc}"
             return report
     journal = _Journal(journal_dir, token)
+    lease = Lease(token, clock)
     remaining = limit
+    completed = False
     try:
         while remaining is None or remaining > 0:
             chunk = CLAIM_CHUNK if remaining is None else min(CLAIM_CHUNK, remaining)
             rows, resumed = _claim(engine, now=clock.now(), token=token, limit=chunk)
             report.resumed += resumed
             if not rows:
-                if producer is not None and any([producer.step() for _ in range(PRODUCE_AHEAD)]):
-                    producer.flush()
+                if producer is not None and any([producer.step(lease) for _ in range(PRODUCE_AHEAD)]):
+                    producer.flush(lease)
                     continue
                 break
             if remaining is not None:
                 remaining -= len(rows)
             _send_chunk(engine, transport, rows, report, journal=journal, clock=clock, settings=settings,
-                        token=token, producer=producer)
+                        lease=lease, producer=producer)
             if report.connection_error:
                 break
+        # What the producer queued claimed but this run did not get to send is anyone's again.
+        _release(engine, token=token)
+        completed = True
     finally:
         transport.close()
-        journal.close()
+        journal.close(remove=completed)
     return report
 
 
@@ -344,7 +386,7 @@ class _Ledger:
     """Books sent messages in small batches (one statement for many rows); until a batch is
     booked, the journal already holds its messages, so a crash loses no booking."""
 
-    BATCH = 50
+    BATCH = 100
     SECONDS = 0.5
 
     def __init__(self, engine: Engine, token: str) -> None:
@@ -371,8 +413,9 @@ class _Ledger:
 
 
 def _send_chunk(engine: Engine, transport: Transport, rows: list[Any], report: DeliveryReport, *,
-                journal: _Journal, clock: _Clock, settings: Settings, token: str,
+                journal: _Journal, clock: _Clock, settings: Settings, lease: Lease,
                 producer: Producer | None = None) -> None:
+    token = lease.token
     sender = str(settings.mail.absender)
     ledger = _Ledger(engine, token)
     renewed = time.monotonic()
@@ -386,7 +429,7 @@ def _send_chunk(engine: Engine, transport: Transport, rows: list[Any], report: D
             outcome = transport.send(message_id=row.id, art=row.art, sender=sender, recipient=row.empfaenger,
                                      content=row.inhalt,
                                      handed_over=functools.partial(journal.handed_over, row.id),
-                                     while_waiting=producer.step if producer is not None else None)
+                                     while_waiting=functools.partial(producer.step, lease) if producer else None)
             if outcome.ok:
                 ledger.sent(row, outcome.reply, clock.now())
                 report.sent += 1
@@ -406,13 +449,16 @@ def _send_chunk(engine: Engine, transport: Transport, rows: list[Any], report: D
         ledger.book()
 
 
-def _release(engine: Engine, ids: list[int], *, token: str) -> None:
-    if not ids:
+def _release(engine: Engine, ids: list[int] | None = None, *, token: str) -> None:
+    """Give claimed messages back to the queue: ``ids``, or all this run still holds."""
+    if ids is not None and not ids:
         return
     table = _table()
+    query = sa.update(table).where(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
+    if ids is not None:
+        query = query.where(table.c.id.in_(ids))
     with engine.begin() as connection:
-        connection.execute(sa.update(table).where(table.c.id.in_(ids), table.c.lauf == token)
-                           .values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None))
+        connection.execute(query.values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None))
 
 
 def requeue_failed(session: Session, *, art: str | None = None) -> int:

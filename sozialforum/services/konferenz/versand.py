@@ -196,11 +196,12 @@ def send_invitations(session: Session, *, sitzung_id: int, now: datetime, settin
 
 class _InvitationProducer:
     """Prepares the invitations of one batch for ``outbox.deliver_pending(producer=...)``: the
-    personal links of ``BATCH`` recipients in one transaction, then one rendered mail per step,
-    and every ``BATCH`` mails into the outbox in one bulk insert. No transaction stays open
-    between steps (SQLite has one writer, and the delivery books in between)."""
+    personal links of ``BATCH`` recipients in one transaction, then one message per step, fully
+    rendered (the step runs while the server works on the previous message), and every ``BATCH``
+    messages into the outbox in one bulk insert, claimed by the delivery run. No transaction
+    stays open between steps (SQLite has one writer, and the delivery books in between)."""
 
-    BATCH = 25
+    BATCH = 100
 
     def __init__(self, engine: Engine, settings: Settings, composer: Composer, report: VersandBericht, *,
                  now: datetime, actor: str) -> None:
@@ -214,9 +215,9 @@ class _InvitationProducer:
         report.schon_vorhanden += len(composer.pack.empfaenger) - len(self.todo)
         self.position = 0
         self.links: dict[int, str | None] = {}
-        self.prepared: list[tuple[Empfaenger, outbox.MailRequest]] = []
+        self.prepared: list[tuple[Empfaenger, dict[str, object]]] = []
 
-    def step(self) -> bool:
+    def step(self, lease: outbox.Lease | None = None) -> bool:
         if self.position >= len(self.todo):
             return False
         sitzung = self.composer.pack.sitzung
@@ -232,17 +233,16 @@ class _InvitationProducer:
         bezug = {"sitzung_id": sitzung.id, "sequenz": sitzung.ical_sequence, "art": self.composer.art}
         request = outbox.MailRequest(message_key(self.composer.art, sitzung, recipient.email), self.composer.art,
                                      self.composer.mail(recipient, link), recipient.person_id, bezug)
-        self.prepared.append((recipient, request))
+        self.prepared.append((recipient, outbox.render_request(request, now=self.now, settings=self.settings)))
         if len(self.prepared) >= self.BATCH:
-            self.flush()
+            self.flush(lease)
         return True
 
-    def flush(self) -> None:
+    def flush(self, lease: outbox.Lease | None = None) -> None:
         if not self.prepared:
             return
         with session_scope(self.engine, actor=self.actor) as session:
-            self.report.neu += outbox.enqueue_many(session, [r for _, r in self.prepared], now=self.now,
-                                                   settings=self.settings)
+            self.report.neu += outbox.enqueue_rendered(session, [r for _, r in self.prepared], lease=lease)
             _record_invited(session, self.composer.pack.sitzung, [e for e, _ in self.prepared], self.now)
         self.prepared = []
 

@@ -31,6 +31,7 @@ class Collector:
     messages: list[Received] = field(default_factory=list)
     refuse: dict[str, str] = field(default_factory=dict)
     refuse_all: str | None = None
+    hang_up_after: int | None = None  # drop the connection on the DATA after this many messages
     directory: Path | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -45,6 +46,10 @@ class Collector:
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
+        if self.hang_up_after is not None and len(self.messages) >= self.hang_up_after:
+            self.hang_up_after = None  # once: the next connection works again
+            server.transport.close()  # type: ignore[union-attr]
+            return "421 closing"  # never read: the client sees the connection end
         with self.lock:
             self.messages.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), content))
             if self.directory is not None:

@@ -211,3 +211,21 @@ def test_invite_and_deliver_overlaps_and_sends_each_once(engine, smtp_settings, 
     with Session(engine) as session:
         assert session.get(Sitzung, konferenz.sitzung_id).status == SitzungStatus.EINGELADEN
         assert len(session.exec(select(Rueckmeldung)).all()) == 4
+
+
+def test_connection_lost_midway_gives_everything_back_and_rerun_sends_each_once(
+        engine, smtp_settings, smtp, konferenz, monkeypatch) -> None:
+    monkeypatch.setattr(outbox, "CLAIM_CHUNK", 2)  # the producer's rows wait, claimed, beyond the chunk
+    smtp.collector.hang_up_after = 1
+    report, delivery = versand.invite_and_deliver(engine, smtp_settings, sitzung_id=konferenz.sitzung_id,
+                                                  now=NOW, actor="test")
+    assert report.neu == 4 and delivery.sent == 1 and delivery.connection_error
+    with Session(engine) as session:
+        statuses = sorted(m.status for m in session.exec(select(OutboxMessage)))
+        assert statuses == [OutboxStatus.QUEUED] * 3 + [OutboxStatus.SENT]
+        assert all(m.lauf is None for m in session.exec(select(OutboxMessage)))
+    assert not list((smtp_settings.data_dir / "versand").glob("*.journal"))
+    again = outbox.deliver_pending(engine, smtp_settings, now=NOW + timedelta(hours=1))
+    assert again.sent == 3 and not again.connection_error
+    received = sorted(m.rcpt_tos[0] for m in smtp.collector.messages)
+    assert received == sorted(set(received)) and len(received) == 4

@@ -13,6 +13,7 @@ iMIP RFC 6047), written by hand so that every byte is known.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,8 @@ VTIMEZONE_BERLIN = (
     "END:DAYLIGHT",
     "END:VTIMEZONE",
 )
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 PARTSTATS = ("NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE", "DELEGATED")
 
@@ -84,8 +87,7 @@ def escape_text(value: str) -> str:
 
 def quote_param(value: str) -> str:
     """A parameter value; DQUOTE is not allowed inside one (§3.2), control characters neither."""
-    cleaned = "".join(" " if ord(ch) < 32 or ord(ch) == 127 else ch for ch in value)
-    cleaned = cleaned.replace('"', "'")
+    cleaned = _CONTROL.sub(" ", value).replace('"', "'")
     if any(ch in cleaned for ch in ':;,') or cleaned != cleaned.strip() or not cleaned.isascii():
         return f'"{cleaned}"'
     return cleaned
@@ -93,6 +95,8 @@ def quote_param(value: str) -> str:
 
 def fold(line: str) -> str:
     """Fold one content line at 75 octets (§3.1), never inside a UTF-8 sequence."""
+    if len(line) <= 75 and line.isascii():  # most lines: no need to count octets
+        return line + CRLF
     data = line.encode("utf-8")
     if len(data) <= 75:
         return line + CRLF
@@ -105,6 +109,9 @@ def fold(line: str) -> str:
         pieces.append(data[start:end].decode("utf-8"))
         start, limit = end, 74  # continuation lines start with one space
     return (CRLF + " ").join(pieces) + CRLF
+
+
+_VTIMEZONE_FOLDED = "".join(fold(line) for line in VTIMEZONE_BERLIN)
 
 
 def utc_stamp(moment: datetime) -> str:
@@ -175,12 +182,9 @@ def build_calendar(
         lines.append(f"X-WR-TIMEZONE:{TZID}")
     if description:
         lines.append(f"X-WR-CALDESC:{escape_text(description)}")
-    if events:
-        lines.extend(VTIMEZONE_BERLIN)
-    for event in events:
-        lines.extend(_event_lines(event, method))
-    lines.append("END:VCALENDAR")
-    return "".join(fold(line) for line in lines).encode("utf-8")
+    head = "".join(fold(line) for line in lines)
+    body = "".join(fold(line) for event in events for line in _event_lines(event, method))
+    return (head + (_VTIMEZONE_FOLDED if events else "") + body + "END:VCALENDAR" + CRLF).encode("utf-8")
 
 
 def build_reply(*, uid: str, sequence: int, dtstamp: datetime, attendee: str, partstat: str,

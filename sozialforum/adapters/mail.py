@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -87,6 +88,8 @@ def _refuse_line_breaks(value: str, what: str) -> None:
         )
 
 
+# Headers repeat across a batch (the sender, the subject of a Sitzung): encoded once each.
+@functools.lru_cache(maxsize=256)
 def _header(name: str, value: str) -> str:
     """One header line, RFC 2047-encoded when not ASCII, folded at 78 characters."""
     charset = "us-ascii" if value.isascii() else "utf-8"
@@ -94,6 +97,7 @@ def _header(name: str, value: str) -> str:
     return f"{name}: {encoded}{CRLF}"
 
 
+@functools.lru_cache(maxsize=256)
 def _address_header(name: str, display: str | None, address: str) -> str:
     return f"{name}: {formataddr((display or '', address), charset='utf-8')}{CRLF}"
 

@@ -29,7 +29,8 @@ from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.index import GESAMT, STATUS_KLASSEN, Indexwerte, berechne_index, klassenwechsel
 from sozialforum.daten.katalog import Katalog
-from sozialforum.daten.speicher import lade_bestand, lade_vergleich, pack, unpack
+from sozialforum.daten.kodierung import pack, unpack
+from sozialforum.daten.speicher import lade_bestand, lade_vergleich
 from sozialforum.models import (
     Berechnung,
     Ergebnisspalte,

@@ -22,7 +22,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sozialforum.daten.fehlwerte import BY_SYMBOL as _SYMBOLS
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.quelldatei import (
     Rohdaten,
@@ -36,13 +35,14 @@ from sozialforum.daten.quelldatei import (
     parse_stichtag,
     read_bytes,
 )
+from sozialforum.daten.zeilenraster import Zeilenraster
 from sozialforum.problems import Problem, ProblemReport
 
 KOPF = "GENESIS-Tabelle:"
 _KEY = re.compile(r"^(DG|\d{2,12})$")
 _UNITS = {"anzahl", "prozent", "%", "eur", "euro", "tsd.", "tsd. eur", "1000", "personen",
           "jahre", "je 1000 einwohner", "je 100 einwohner"}
-_FOOTER = re.compile(r"^_{5,}")
+_FOOTER = "_____"  # the line above the footnotes: at least five underscores
 _NA = ["-", "–", ".", "x", "X", "/", "...", "…", "*"]
 
 
@@ -93,7 +93,7 @@ def _check_layout(lines: list[str], name: str) -> int:
         sep = "Tabulator" if any("\t" in line for line in sample) else "Komma"
         raise ProblemReport([Problem(name, 2, None, f"Falsches Trennzeichen: die Datei ist mit "
                                      f"{sep} getrennt, GENESIS-Dateien mit Semikolon („;“).")])
-    footer = next((i for i, line in enumerate(lines) if _FOOTER.match(line)), None)
+    footer = next((i for i, line in enumerate(lines) if line.startswith(_FOOTER)), None)
     if footer is None:
         last = max(i for i, line in enumerate(lines) if line.strip()) + 1
         raise ProblemReport([Problem(name, last, None,
@@ -103,13 +103,19 @@ def _check_layout(lines: list[str], name: str) -> int:
     return footer
 
 
+def _text(cell: object) -> str:
+    return "" if cell is None or cell != cell else str(cell).strip()  # NaN: an empty cell
+
+
+def _all_keys(frame: pd.DataFrame, column: int) -> bool:
+    cells = [cell for cell in frame[column].tolist() if cell is not None and cell == cell]
+    return bool(cells) and all(_KEY.match(str(cell).strip()) for cell in cells)  # stops at a name
+
+
 def _key_column(frame: pd.DataFrame, n_label: int) -> int | None:
     for column in range(n_label):
-        values = frame[column].dropna().astype(str).str.strip()
-        if len(values) and values.str.match(_KEY).all():
-            following = frame[column + 1].dropna().astype(str).str.strip() if column + 1 < n_label else None
-            if following is None or not following.str.match(_KEY).all():
-                return column
+        if _all_keys(frame, column) and (column + 1 >= n_label or not _all_keys(frame, column + 1)):
+            return column
     return None
 
 
@@ -144,23 +150,25 @@ def _footer_meta(lines: list[str]) -> tuple[date | None, str | None, str | None,
             " ".join(licence.group(1).split()).rstrip(".") if licence else None, notes)
 
 
-def _check_fields(body: list[str], n_cols: int, start: int, name: str) -> None:
-    """Every data row has as many fields as the header (a cheap count: data rows hold no quotes)."""
+def _check_fields(body: list[str], raster: Zeilenraster, n_cols: int, start: int, name: str) -> None:
+    """Every data row has as many fields as the header (data rows hold no quotes)."""
+    suspect = np.flatnonzero(~raster.blank & (raster.fields != n_cols) & ~raster.quoted).tolist()
     problems = []
-    for index, line in enumerate(body):
-        found = line.count(";") + 1
-        if line.strip() and found != n_cols and '"' not in line:
-            why = ("ein Semikolon zu viel?" if found > n_cols else
-                   "abgeschnitten?" if index == len(body) - 1 or not body[index + 1:] else "Feld fehlt?")
-            problems.append(Problem(name, start + index + 1, None,
-                                    f"Zeile hat {found} statt {n_cols} Felder ({why})."))
+    for index in suspect:
+        if not body[index].strip():
+            continue
+        found = int(raster.fields[index])
+        why = ("ein Semikolon zu viel?" if found > n_cols else
+               "abgeschnitten?" if index == len(body) - 1 else "Feld fehlt?")
+        problems.append(Problem(name, start + index + 1, None,
+                                f"Zeile hat {found} statt {n_cols} Felder ({why})."))
     if problems:
         raise ProblemReport(problems)
 
 
-def _read_block(text: str, n_label: int, n_cols: int, name: str, offset: int) -> pd.DataFrame:
-    try:
-        return pd.read_csv(io.StringIO(text), sep=";", header=None, names=list(range(n_cols)),
+def _read_block(raster: Zeilenraster, n_label: int, n_cols: int, name: str, offset: int) -> pd.DataFrame:
+    try:  # bytes, not text: pandas' C parser skips a round of decoding
+        return pd.read_csv(io.BytesIO(raster.data), encoding="utf-8", sep=";", header=None, names=list(range(n_cols)),
                            dtype={i: str for i in range(n_label)}, decimal=",", na_values=_NA,
                            keep_default_na=False, skip_blank_lines=False, engine="c", index_col=False)
     except pd.errors.ParserError as exc:
@@ -173,10 +181,11 @@ def _read_block(text: str, n_label: int, n_cols: int, name: str, offset: int) ->
         raise ProblemReport([Problem(name, None, None, f"Datei nicht lesbar: {exc}")]) from None
 
 
-def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
+def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None = None) -> Rohdaten:
     """Parse a GENESIS flat CSV; raise ProblemReport for a file that cannot be read at all and
-    return cell problems (text in a number column, empty fields) in ``Rohdaten.problems``."""
-    raw = read_bytes(path)
+    return cell problems (text in a number column, empty fields) in ``Rohdaten.problems``.
+    ``raw``: the file's bytes when the caller has read them already."""
+    raw = read_bytes(path) if raw is None else raw
     name = path.name
     lines = decode(name, raw).split("\n")
     footer = _check_layout(lines, name)
@@ -184,8 +193,9 @@ def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
     n_label = min(_leading_empty(row) for row in header_rows)
     n_cols = max(len(row) for row in header_rows)
     body = lines[data_start:footer]
-    _check_fields(body, n_cols, data_start, name)
-    frame = _read_block("\n".join(body), n_label, n_cols, name, data_start)
+    raster = Zeilenraster("\n".join(body))
+    _check_fields(body, raster, n_cols, data_start, name)
+    frame = _read_block(raster, n_label, n_cols, name, data_start)
     frame = frame[~frame.isna().all(axis=1)]
     line_numbers = frame.index.to_numpy(dtype=np.int64) + data_start + 1
     key_col = _key_column(frame, n_label)
@@ -209,7 +219,7 @@ def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
             raw_cells = pd.Series([_field(body[index], column) for index in frame.index])
             values[:, position], codes[:, position] = parse_column(
                 raw_cells, line_numbers, name, spalten[position].label, problems)
-    _recover_symbols(values, codes, frame, body, data_start, n_label, spalten, name, problems)
+    _recover_symbols(values, codes, frame, raster, data_start, n_label, spalten, name, problems)
     stand, publisher, licence, notes = _footer_meta(lines[footer:])
     dims = (frame[list(range(key_col + 2, n_label))].fillna("").astype(str)
             .agg(lambda r: " | ".join(v.strip() for v in r), axis=1).tolist()
@@ -218,8 +228,8 @@ def read_genesis(path: Path, *, stichtag: date | None = None) -> Rohdaten:
         datei=name, pruefsumme=checksum(raw), format="genesis",
         titel=" ".join(titles), tabelle=lines[0].removeprefix(KOPF).strip(" ;"),
         zeilen=line_numbers,
-        schluessel=frame[key_col].astype(str).str.strip().tolist(),
-        namen=(frame[key_col + 1].fillna("").astype(str).str.strip().tolist()
+        schluessel=[str(key).strip() for key in frame[key_col].tolist()],
+        namen=([_text(cell) for cell in frame[key_col + 1].tolist()]
                if key_col + 1 < n_label else [""] * len(frame)),
         stichtage=row_dates or [file_date] * len(frame),
         spalten=spalten, werte=values, codes=codes, dimension=dims, datenstand=stand,
@@ -253,31 +263,27 @@ def _row_dates(frame: pd.DataFrame, key_col: int, lines: np.ndarray, name: str,
     return [parsed[text] for text in texts]
 
 
-def _recover_symbols(values: np.ndarray, codes: np.ndarray, frame: pd.DataFrame, body: list[str],
+def _recover_symbols(values: np.ndarray, codes: np.ndarray, frame: pd.DataFrame, raster: Zeilenraster,
                      start: int, n_label: int, spalten: list, name: str,
                      problems: list[Problem]) -> None:
-    """Cells pandas read as missing: look at the original text to learn which symbol it was."""
-    missing = np.isnan(values) & (codes == Fehlwert.VORHANDEN)
-    index = frame.index.to_numpy()
-    symbols = {text: int(code) for text, code in _SYMBOLS.items()}
-    for row in np.nonzero(missing.any(axis=1))[0].tolist():
-        line = int(index[row])
-        fields = body[line].split(";")
-        for position in np.nonzero(missing[row])[0].tolist():
-            column = n_label + position
-            text = fields[column] if column < len(fields) else None
-            code = symbols.get(text) if text is not None else None
-            if code is not None:
-                codes[row, position] = code
-                continue
-            parsed = parse_cell(text)
-            if parsed is None or parsed[1] is Fehlwert.VORHANDEN:
-                if text is None:
-                    problems.append(Problem(name, start + line + 1, spalten[position].label,
-                                            f"Zeile hat nur {len(fields)} von {n_label + len(spalten)} "
-                                            "Feldern – abgeschnitten?"))
-                else:
-                    problems.append(cell_problem(name, start + line + 1, spalten[position].label, text))
-                codes[row, position] = Fehlwert.UNBEKANNT
-                continue
-            codes[row, position] = parsed[1]
+    """Cells pandas read as missing: look at the original text to learn which symbol it was
+    (all at once from the field offsets; only what is not a bare symbol one by one)."""
+    rows, positions = np.nonzero(np.isnan(values) & (codes == Fehlwert.VORHANDEN))
+    lines = frame.index.to_numpy()[rows]
+    found, begin, end, exists = raster.symbols(lines, positions + n_label)
+    plain = found >= 0
+    codes[rows[plain], positions[plain]] = found[plain]
+    for k in np.flatnonzero(~plain).tolist():
+        row, position, line = int(rows[k]), int(positions[k]), int(lines[k])
+        text = raster.text(int(begin[k]), int(end[k])) if exists[k] else None
+        parsed = parse_cell(text)
+        if parsed is None or parsed[1] is Fehlwert.VORHANDEN:
+            if text is None:
+                problems.append(Problem(name, start + line + 1, spalten[position].label,
+                                        f"Zeile hat nur {int(raster.fields[line])} von "
+                                        f"{n_label + len(spalten)} Feldern – abgeschnitten?"))
+            else:
+                problems.append(cell_problem(name, start + line + 1, spalten[position].label, text))
+            codes[row, position] = Fehlwert.UNBEKANNT
+            continue
+        codes[row, position] = parsed[1]

@@ -23,9 +23,10 @@ from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Gebietsstand, Schluesselabgleich
 from sozialforum.daten.genesis import is_genesis, read_genesis, table_code
 from sozialforum.daten.katalog import Katalog, QuelleDef, norm_label
+from sozialforum.daten.kodierung import Kodiert, kodiere, pack
 from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe
 from sozialforum.daten.quelldatei import Rohdaten, checksum, decode, read_bytes
-from sozialforum.daten.speicher import pack
+from sozialforum.daten.speicher import eindeutig
 from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.models import Datenlieferung, Vergleichswert, Wertespalte
 from sozialforum.problems import Problem, ProblemReport
@@ -77,7 +78,7 @@ def _read(path: Path, raw: bytes, katalog: Katalog, stichtag: date | None) -> tu
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raw = raw.decode("utf-16").encode("utf-8")
     if is_genesis(raw):
-        data = read_genesis(path, stichtag=stichtag)
+        data = read_genesis(path, stichtag=stichtag, raw=raw)
         stem, _depth = table_code(data.tabelle or "")
         for quelle in katalog.quellen:
             if quelle.format == "genesis" and quelle.tabelle == stem:
@@ -138,14 +139,14 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
         hints.append(f"Nicht übernommene Spalten: {', '.join(dict.fromkeys(skipped))}.")
     n = len(data.schluessel)
     others = list(katalog.vergleichsgebiete)
-    other_of = np.array([others.index(k) if k in katalog.vergleichsgebiete else -1
-                         for k in data.schluessel], dtype=np.int64)
+    other_index = {key: i for i, key in enumerate(others)}
+    other_of = np.array([other_index.get(k, -1) for k in data.schluessel], dtype=np.int64)
     bands, band_row = [], None
     if data.dimension is not None and any(k.alle_alter for _, k in mapped):
         bands, band_row = _bands(data, problems)
     days: list[date] = []
     merkmale: list[MerkmalKey] = []
-    matched: dict[date | None, tuple[np.ndarray, np.ndarray]] = {}
+    matched: dict[date | None, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     reported: set[int] = set()
     parts: list[tuple[np.ndarray, ...]] = []
     for j, key in mapped:
@@ -166,8 +167,10 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
                 if day not in days:
                     days.append(day)
             day_index = np.array([days.index(d) if d is not None else -1 for d in row_days])
-            matched[column_day] = (ids, day_index)
-        ids, day_index = matched[column_day]
+            # Rows in area order, so that the values of a column are already in the order in
+            # which they are stored (a wide file then needs no sort of its 880,000 values).
+            matched[column_day] = (ids, day_index, np.argsort(ids, kind="stable"))
+        ids, day_index, by_area = matched[column_day]
         keep = ((ids >= 0) | (other_of >= 0)) & (day_index >= 0)
         if key.alle_alter and band_row is not None:
             keep &= band_row >= 0
@@ -176,7 +179,7 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
             merkmal = np.array(codes, dtype=np.int64)[np.maximum(band_row, 0)]
         else:
             merkmal = np.full(n, _index(merkmale, key), dtype=np.int64)
-        rows = np.nonzero(keep)[0]
+        rows = by_area[keep[by_area]]
         parts.append((data.zeilen[rows], np.full(len(rows), j), np.where(other_of[rows] >= 0, -1, ids[rows]),
                       other_of[rows], merkmal[rows], day_index[rows], data.werte[rows, j],
                       data.codes[rows, j]))
@@ -223,24 +226,31 @@ def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
     assert lieferung.id is not None
     _write(session, lieferung.id, rows)
     return LadeErgebnis(path.name, "geladen", quelle.kennung, int((rows.gebiet >= 0).sum()),
-                        len(np.unique(rows.gebiet[rows.gebiet >= 0])), days,
+                        len(eindeutig(rows.gebiet[rows.gebiet >= 0])), days,
                         int((rows.gebiet < 0).sum()), lieferung.id, hints)
 
 
 def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
     own = rows.gebiet >= 0
     group = rows.merkmal * len(rows.stichtage) + rows.stichtag
-    mine = np.nonzero(own)[0]
-    # One sort by (Merkmal × Stichtag, area) instead of a mask per chunk.
-    mine = mine[np.lexsort((rows.gebiet[mine], group[mine]))]
-    values, starts = np.unique(group[mine], return_index=True)
+    mine = np.flatnonzero(own)
+    # Chunks are (Merkmal × Stichtag) with areas in order; ``_long`` delivers a wide file in
+    # exactly that order, so the sort is only needed for other layouts.
+    order = group[mine] * (int(rows.gebiet.max(initial=0)) + 1) + rows.gebiet[mine]
+    if len(order) > 1 and not (order[1:] >= order[:-1]).all():
+        mine = mine[np.argsort(order, kind="stable")]
+    groups = group[mine]
+    starts = np.flatnonzero(groups[1:] != groups[:-1]) + 1
     chunks = []
-    for value, pick in zip(values.tolist(), np.split(mine, starts[1:]), strict=True):
-        merkmal, day = divmod(int(value), len(rows.stichtage))
+    shared: tuple[np.ndarray, Kodiert] | None = None
+    for pick in np.split(mine, starts):
+        merkmal, day = divmod(int(group[pick[0]]), len(rows.stichtage))
+        gebiet = rows.gebiet[pick].astype(np.int32)
+        if shared is None or not np.array_equal(shared[0], gebiet):  # every column of a file: once
+            shared = (gebiet, kodiere(gebiet))
         chunks.append({"datenlieferung_id": lieferung_id, "merkmal": str(rows.merkmale[merkmal]),
                        "stichtag": rows.stichtage[day], "anzahl": len(pick),
-                       "daten": pack(gebiet=rows.gebiet[pick].astype(np.int32), wert=rows.wert[pick],
-                                     code=rows.code[pick])})
+                       "daten": pack(gebiet=shared[1], wert=rows.wert[pick], code=rows.code[pick])})
     for start in range(0, len(chunks), CHUNK):
         session.execute(Wertespalte.__table__.insert(), chunks[start:start + CHUNK])
     others = [{"datenlieferung_id": lieferung_id,

@@ -14,7 +14,7 @@ from sozialforum.daten.berechnung import teilsumme
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.merkmale import MerkmalKey
-from sozialforum.daten.speicher import Tafel, lade_bestand
+from sozialforum.daten.speicher import Tafel, eindeutig, lade_bestand
 from sozialforum.problems import Problem
 from sozialforum.timeutil import format_zahl
 
@@ -96,7 +96,7 @@ def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
 def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Tafel, Callable]:
     """The stored values of the file's areas, overwritten by the file's own values; and a lookup
     (row, Merkmal) → (line, column label) for cells that came from the file."""
-    ids = np.unique(rows.gebiet[pick])
+    ids = eindeutig(rows.gebiet[pick])
     file_keys = sorted({rows.merkmale[int(m)] for m in np.unique(rows.merkmal[pick])})
     keys = sorted(set(file_keys) | set(stored.spalten if stored else []))
     column_of = {key: j for j, key in enumerate(keys)}

@@ -79,7 +79,7 @@ def read_bytes(path: Path) -> bytes:
     if not path.exists():
         raise ProblemReport([Problem(path.name, None, None, "Datei nicht gefunden.")])
     raw = path.read_bytes()
-    if not raw.strip():
+    if not raw or raw.isspace():  # (strip() would copy a file of megabytes)
         raise ProblemReport([Problem(path.name, None, None, "Die Datei ist leer.")])
     return raw
 
@@ -97,8 +97,8 @@ def decode(name: str, raw: bytes) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         # C1 control characters mean Windows-1252 rather than ISO-8859-1 (e.g. the € sign).
-        latin = raw.decode("latin-1")
-        text = raw.decode("cp1252", errors="replace") if re.search("[\x80-\x9f]", latin) else latin
+        c1 = (np.frombuffer(raw, dtype=np.uint8) - np.uint8(0x80)) < 0x20  # bytes 0x80–0x9f
+        text = raw.decode("cp1252", errors="replace") if c1.any() else raw.decode("latin-1")
     # Double encoding shows in titles and the first names; the head is enough to look at.
     match = _MOJIBAKE.search(text, 0, 200_000)
     if match:
@@ -107,7 +107,7 @@ def decode(name: str, raw: bytes) -> str:
                                      f"Die Umlaute sind doppelt kodiert („{match.group()}“ statt "
                                      "eines Umlauts): die Datei wurde falsch umgewandelt. Bitte die "
                                      "Originaldatei verwenden.")])
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")

@@ -7,7 +7,6 @@ of the newest delivery that has it (a corrected file supersedes, the history sta
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,37 +17,19 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.kodierung import unpack
 from sozialforum.daten.merkmale import MerkmalKey, parse_key
 from sozialforum.models import Vergleichswert, Wertespalte
 
-_MAGIC = b"SFC1"
 
-
-def pack(**arrays: npt.NDArray[np.generic]) -> bytes:
-    """Named 1-d arrays as one blob: ``SFC1``, a JSON header (name, dtype, length), the raw bytes.
-
-    Simpler and several times faster than ``.npz`` (a zip archive) for the many small chunks."""
-    header = []
-    parts = []
-    for name, array in arrays.items():
-        array = np.ascontiguousarray(array)
-        header.append([name, array.dtype.str, int(array.shape[0])])
-        parts.append(array.tobytes())
-    head = json.dumps(header).encode()
-    return b"".join([_MAGIC, len(head).to_bytes(4, "little"), head, *parts])
-
-
-def unpack(blob: bytes) -> dict[str, npt.NDArray[np.generic]]:
-    if blob[:4] != _MAGIC:
-        raise ValueError("unbekanntes Format einer Wertespalte")
-    size = int.from_bytes(blob[4:8], "little")
-    offset = 8 + size
-    arrays = {}
-    for name, dtype, length in json.loads(blob[8:offset]):
-        kind = np.dtype(dtype)
-        arrays[name] = np.frombuffer(blob, dtype=kind, count=length, offset=offset).copy()
-        offset += kind.itemsize * length
-    return arrays
+def eindeutig(ids: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
+    """The distinct area ids, sorted. Ids are small non-negative integers, so a bitmap is
+    many times faster than ``np.unique`` on the 880,000 values of a nationwide file."""
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    seen = np.zeros(int(ids.max()) + 1, dtype=bool)
+    seen[ids] = True
+    return np.flatnonzero(seen)
 
 
 @dataclass
@@ -86,7 +67,7 @@ def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> d
         by_day.setdefault(stichtag, []).append((merkmal, unpack(blob)))
     result = {}
     for stichtag, chunks in sorted(by_day.items()):
-        ids = np.unique(np.concatenate([chunk["gebiet"] for _, chunk in chunks]))
+        ids = eindeutig(np.concatenate([chunk["gebiet"] for _, chunk in chunks]))
         keys = sorted({parse_key(merkmal) for merkmal, _ in chunks})
         tafel = Tafel.leer(ids.tolist(), keys)
         position = {key: i for i, key in enumerate(keys)}

@@ -6,6 +6,7 @@ can be retried and cached; each opens what it needs from the settings.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from functools import lru_cache
 
@@ -14,6 +15,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from sqlalchemy.engine import Engine
 
+from flows import grenzen
 from sozialforum.db import make_engine, migrate
 from sozialforum.services.outbox import deliver_pending
 from sozialforum.settings import Settings, load_settings
@@ -42,11 +44,18 @@ def actor() -> str:
     return f"flow-run:{flow_run.get_flow_name()}/{run_id}" if run_id else "flow-run:lokal"
 
 
+def smtp_platz(settings: Settings) -> AbstractContextManager[None]:
+    """The global SMTP slot, held around every batch that goes out over SMTP, whichever flow or
+    schedule started it (with no SMTP server the outbox writes files: nothing to share)."""
+    return grenzen.belegen(grenzen.SMTP) if settings.mail.smtp_host else nullcontext()
+
+
 @task(name="zustellen", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=30)
 def zustellen(konfiguration: str | None, jetzt: datetime) -> str:
     """Send what the outbox holds (exactly once; a retry resends nothing already sent).
     A server that refuses every message fails the run loudly."""
     settings = settings_from(konfiguration)
-    report = deliver_pending(engine_for(settings), settings, now=jetzt)
+    with smtp_platz(settings):
+        report = deliver_pending(engine_for(settings), settings, now=jetzt)
     report.raise_if_all_failed()
     return report.summary()

@@ -17,7 +17,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import actor, engine_for, settings_from
+from flows.common import actor, engine_for, settings_from, smtp_platz
 from sozialforum.db import session_scope
 from sozialforum.services import outbox, zustellprobleme
 from sozialforum.services.konferenz import antworten, teilnehmerliste, termine, versand
@@ -40,8 +40,9 @@ def einladen(konfiguration: str | None, sitzung_id: int, jetzt: datetime) -> dic
     """Render, queue and deliver the invitations of one Sitzung (one batch, one SMTP connection)."""
     settings = settings_from(konfiguration)
     engine = engine_for(settings)
-    queued, delivery = versand.invite_and_deliver(engine, settings, sitzung_id=sitzung_id, now=jetzt,
-                                                  actor=actor())
+    with smtp_platz(settings):
+        queued, delivery = versand.invite_and_deliver(engine, settings, sitzung_id=sitzung_id, now=jetzt,
+                                                      actor=actor())
     delivery.raise_if_all_failed()
     with session_scope(engine, actor=actor()) as session:
         sitzung = teilnehmerliste.build(session, sitzung_id=sitzung_id).sitzung
@@ -72,7 +73,8 @@ def antworten_lesen(konfiguration: str | None, jetzt: datetime) -> dict[str, Any
 def zustellen(konfiguration: str | None, jetzt: datetime) -> dict[str, Any]:
     """Deliver what the outbox holds; a server that refuses everything fails the run loudly."""
     settings = settings_from(konfiguration)
-    report = outbox.deliver_pending(engine_for(settings), settings, now=jetzt)
+    with smtp_platz(settings):
+        report = outbox.deliver_pending(engine_for(settings), settings, now=jetzt)
     report.raise_if_all_failed()
     failed = [(p.empfaenger, p.grund) for p in report.problems if p.endgueltig]
     return {"zusammenfassung": report.summary(), "probleme": _problems("Versand", failed)}
@@ -87,7 +89,8 @@ def probleme_melden(konfiguration: str | None, probleme: list[dict[str, str]], j
                                          now=jetzt, settings=settings)
     if message is None:
         return "keine Zustellprobleme"
-    outbox.deliver_pending(engine, settings, now=jetzt)
+    with smtp_platz(settings):
+        outbox.deliver_pending(engine, settings, now=jetzt)
     return f"{len(probleme)} Zustellprobleme an {settings.geschaeftsstelle.email} gemeldet"
 
 

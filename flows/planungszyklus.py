@@ -35,7 +35,6 @@ from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.timeutil import format_datum, utcnow
 
 # Flows that send mail hold a slot of the SMTP limit while they run.
-MAIL_FLOWS = {"einladungen_versenden", "fristen_ueberwachen", "protokoll_einsammeln", "protokolle_nachhalten"}
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
@@ -164,10 +163,12 @@ def planungszyklus(konfiguration: str | None = None, jetzt: datetime | None = No
         keys = [a.schluessel for a in members]
         skipped = beginnen(konfiguration, members, heute, now)
         lines += [f"- übersprungen (ersetzt): `{key}`" for key in skipped]
-        slots = (grenzen.DATENBANK, grenzen.SMTP) if name in MAIL_FLOWS else (grenzen.DATENBANK,)
         try:
             target = flow_named(name)
-            with grenzen.belegen(*slots):
+            # The SMTP slot is taken by the delivery tasks themselves (flows.common.smtp_platz),
+            # so that runs started by their own schedules share it too; taking it here as well
+            # would wait for itself (limit 1).
+            with grenzen.belegen(grenzen.DATENBANK):
                 result = target(**aufruf(target, parameter, konfiguration, now))
         except Exception as exc:
             message = f"{type(exc).__name__}: {exc}"

@@ -91,3 +91,40 @@ def test_a_server_refusing_everything_fails_the_run(prefect_harness: None, sqlit
     with Session(sqlite_engine) as session:
         statuses = {m.status for m in session.exec(select(OutboxMessage).where(OutboxMessage.art == "einladung"))}
         assert statuses == {OutboxStatus.FAILED}
+
+
+def test_every_smtp_batch_holds_the_global_smtp_slot(prefect_harness: None, sqlite_engine: Engine,
+                                                     tmp_path: Path) -> None:
+    """A run started by its own schedule (not by the Planungszyklus) holds ``sozialforum-smtp``
+    while its messages go out, and gives it back afterwards."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+    from flows.einladungen_versenden import einladungen_versenden
+    from flows.grenzen import SMTP
+    from tests.konferenz.smtp_server import Collector
+
+    def active() -> int:
+        with get_client(sync_client=True) as client:
+            return int(client.read_global_concurrency_limit_by_name(SMTP).active_slots)
+
+    seen: list[int] = []
+
+    class Watching(Collector):
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            seen.append(active())
+            return await super().handle_DATA(server, session, envelope)
+
+    sitzung_id = _setup(sqlite_engine, tmp_path)
+    with get_client(sync_client=True) as client:
+        limit_id = client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=SMTP, limit=1))
+    try:
+        with LoopbackSmtp(Watching()) as smtp:
+            config = _config(tmp_path, sqlite_engine, smtp.port)
+            einladungen_versenden(konfiguration=config, jetzt=DEADLINE, sitzung_ids=[sitzung_id])
+        assert len(seen) >= 4 and set(seen) == {1}
+        assert active() == 0
+    finally:
+        with get_client(sync_client=True) as client:
+            client.delete_global_concurrency_limit_by_name(SMTP)
+    assert limit_id

@@ -31,7 +31,8 @@ def write_files(folder: Path, organisations: int, persons: int) -> None:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["kennung", "name", "art", "email", "telefon"])
         for i in range(organisations):
-            writer.writerow([f"O{i:06d}", f"Träger Nummer {i} e. V.", "freier_traeger", f"info@o{i}.example", "05551 1"])
+            writer.writerow([f"O{i:06d}", f"Träger Nummer {i} e. V.", "freier_traeger", f"info@o{i}.example",
+                             "05551 1"])
     with (folder / "personen.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["kennung", "vorname", "nachname", "email", "telefon", "funktion", "organisation",

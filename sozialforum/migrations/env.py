@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from alembic import context
 from sqlmodel import SQLModel
 

@@ -10,7 +10,7 @@ from ical.calendar_stream import IcsCalendarStream
 from sqlmodel import Session, select
 
 from sozialforum.models import OutboxMessage, Rueckmeldung, Sitzung
-from sozialforum.services import outbox
+from sozialforum.services import outbox, zustellung
 from sozialforum.services.konferenz import versand
 from sozialforum.vocab import Antwort, OutboxStatus, SitzungStatus
 from tests.konferenz import support
@@ -215,7 +215,7 @@ def test_invite_and_deliver_overlaps_and_sends_each_once(engine, smtp_settings, 
 
 def test_connection_lost_midway_gives_everything_back_and_rerun_sends_each_once(
         engine, smtp_settings, smtp, konferenz, monkeypatch) -> None:
-    monkeypatch.setattr(outbox, "CLAIM_CHUNK", 2)  # the producer's rows wait, claimed, beyond the chunk
+    monkeypatch.setattr(zustellung, "CLAIM_CHUNK", 2)  # the producer's rows wait, claimed, beyond the chunk
     smtp.collector.hang_up_after = 1
     report, delivery = versand.invite_and_deliver(engine, smtp_settings, sitzung_id=konferenz.sitzung_id,
                                                   now=NOW, actor="test")

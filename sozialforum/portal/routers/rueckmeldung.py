@@ -17,8 +17,8 @@ ZWECK = LinkZweck.RSVP
 
 def _page(ctx: LinkContext, *, fehler: dict[str, str] | None = None,
           eingabe: dict[str, Any] | None = None, gespeichert: bool = False) -> HTMLResponse:
-    sitzung, gremium = beteiligung.load_sitzung(ctx.session, ctx.link.bezug_id)
-    row = beteiligung.current_rsvp(ctx.session, sitzung_id=sitzung.id, person_id=ctx.person.id)  # type: ignore[arg-type]
+    sitzung, gremium, row = beteiligung.load_rsvp(ctx.session, sitzung_id=ctx.link.bezug_id,
+                                                  person_id=ctx.link.person_id)
     werte = eingabe or {
         "antwort": str(row.antwort) if row and row.antwort != Antwort.OFFEN else None,
         "personen": row.personen if row and row.personen else 1,
@@ -41,9 +41,16 @@ def _page(ctx: LinkContext, *, fehler: dict[str, str] | None = None,
 
 
 @router.get("/rueckmeldung/{token}")
-def show(request: Request, token: str, gespeichert: int = 0) -> Response:
-    with Portal.of(request).link_scope(request, token, ZWECK) as ctx:
-        return _page(ctx, gespeichert=bool(gespeichert))
+async def show(request: Request, token: str, gespeichert: int = 0) -> Response:
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        with portal.link_scope(request, token, ZWECK) as ctx:
+            return _page(ctx, gespeichert=bool(gespeichert))
+
+    # Like the submission (see Portal.run): every invited Träger opens this page, often all
+    # within minutes of the invitation; threads would only queue for the GIL and the pool.
+    return await portal.run(work)
 
 
 @router.post("/rueckmeldung/{token}")

@@ -128,6 +128,7 @@ class SmtpTransport:
             options["password"] = mail.passwort.get_secret_value() if mail.passwort else ""
         self.backend = _backend_class()(**options)
         self.backend.tls_context = tls_context(settings) if mail.sicherheit != "keine" else None
+        self._tuned: object = None  # the socket that got TCP_NODELAY
 
     def connect(self) -> None:
         """Open the connection now, so that a wrong host or password fails the run at once."""
@@ -135,10 +136,11 @@ class SmtpTransport:
 
     def _client(self) -> Any:
         client = self.backend.get_client()
-        if client.sock is not None:
-            # The terminator goes out as its own small segment; without TCP_NODELAY, Nagle's
-            # algorithm holds it until the server's delayed ACK (~40 ms a message).
+        if client.sock is not None and client.sock is not self._tuned:
+            # Small commands follow each other; without TCP_NODELAY, Nagle's algorithm holds
+            # each until the server's delayed ACK (~40 ms a message). Once per connection.
             client.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._tuned = client.sock
         return client
 
     def send(self, *, message_id: int, art: str, sender: str, recipient: str, content: bytes,

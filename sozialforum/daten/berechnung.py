@@ -110,9 +110,17 @@ def _grouped_sum(values: Floats, codes: Codes, starts: npt.NDArray[np.intp]) -> 
     return np.where(result == Fehlwert.VORHANDEN, total, np.nan), result
 
 
+Summen = dict[tuple[MerkmalKey, ...], tuple[Floats, Codes]]
+
+
 def teilsumme(keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str],
-              namen: dict[str, str]) -> tuple[Floats, Codes]:
-    """The sum of the Merkmale (with bands) of a numerator or denominator for every area."""
+              namen: dict[str, str], summen: Summen | None = None) -> tuple[Floats, Codes]:
+    """The sum of the Merkmale (with bands) of a numerator or denominator for every area.
+
+    ``summen`` keeps the sums of one Tafel: many indicators share a denominator (the
+    population), which is then summed once and stored once."""
+    if summen is not None and keys in summen:
+        return summen[keys]
     columns: list[int] = []
     for key in keys:
         parts = tile(key, tafel.spalten)
@@ -123,46 +131,64 @@ def teilsumme(keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str],
                 f"{label} {key.altersgruppe} lässt sich aus den gelieferten Altersgruppen nicht "
                 f"bilden (vorhanden: {', '.join(delivered) or 'keine'}).")
             n = len(tafel.index)
-            return np.full(n, np.nan), np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
+            result = np.full(n, np.nan), np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
+            break
         columns.extend(tafel.column(part) for part in parts)
-    return combine_sum(tafel.werte[:, columns], tafel.codes[:, columns], axis=1)
+    else:
+        result = combine_sum(tafel.werte[:, columns], tafel.codes[:, columns], axis=1)
+    if summen is not None:
+        summen[keys] = result
+    return result
 
 
-def berechne_indikator(ind: IndikatorDef, tafel: Tafel, hinweise: list[str],
-                       namen: dict[str, str]) -> Werte:
-    zaehler, zaehler_code = teilsumme(ind.zaehler_keys, tafel, hinweise, namen)
-    if not ind.ist_quote:
-        wert = np.where(zaehler_code == Fehlwert.VORHANDEN, zaehler * ind.faktor, np.nan)
-        return Werte(tafel.index, wert, zaehler_code.copy(), zaehler, zaehler_code)
-    nenner, nenner_code = teilsumme(ind.nenner_keys, tafel, hinweise, namen)
+def kennzahl(zaehler: Floats, zaehler_code: Codes, nenner: Floats | None, nenner_code: Codes | None,
+             faktor: float) -> tuple[Floats, Codes]:
+    """Value and code of an indicator from its sums: the one rule, used when computing and when
+    a stored computation is read back (which keeps the sums, not the values)."""
+    if nenner is None or nenner_code is None:
+        return np.where(zaehler_code == Fehlwert.VORHANDEN, zaehler * faktor, np.nan), zaehler_code.copy()
     code = combine_codes(zaehler_code, nenner_code)
     # A denominator of nothing (0 or "-") makes the rate meaningless, not zero.
     empty = (nenner_code == Fehlwert.NICHTS) | ((nenner_code == Fehlwert.VORHANDEN) & (nenner == 0))
     code = np.where(empty, np.int8(Fehlwert.NICHT_SINNVOLL), code).astype(np.int8)
     with np.errstate(divide="ignore", invalid="ignore"):
-        wert = np.where(code == Fehlwert.VORHANDEN, zaehler / nenner * ind.faktor, np.nan)
+        wert = np.where(code == Fehlwert.VORHANDEN, zaehler / nenner * faktor, np.nan)
+    return wert, code
+
+
+def berechne_indikator(ind: IndikatorDef, tafel: Tafel, hinweise: list[str],
+                       namen: dict[str, str], summen: Summen | None = None) -> Werte:
+    zaehler, zaehler_code = teilsumme(ind.zaehler_keys, tafel, hinweise, namen, summen)
+    nenner, nenner_code = (teilsumme(ind.nenner_keys, tafel, hinweise, namen, summen) if ind.ist_quote
+                           else (None, None))
+    wert, code = kennzahl(zaehler, zaehler_code, nenner, nenner_code, ind.faktor)
     return Werte(tafel.index, wert, code, zaehler, zaehler_code, nenner, nenner_code)
 
 
-def ausrichtung(current: list[int] | list[str], previous: list[int] | list[str]) -> npt.NDArray[np.int64]:
-    """Row of each current area in the previous period (-1: the area did not exist then)."""
+def ausrichtung(current: list[int] | list[str], previous: list[int] | list[str]) -> npt.NDArray[np.int64] | None:
+    """Row of each current area in the previous period (-1: the area did not exist then);
+    None when both periods have the same areas in the same order (the usual case)."""
+    if current == previous:
+        return None
     where = {key: i for i, key in enumerate(previous)}
     return np.array([where.get(key, -1) for key in current], dtype=np.int64)
 
 
-def veraenderung(current: Werte, previous: Werte | None, rows: npt.NDArray[np.int64] | None = None) -> None:
-    """Change against the previous period, aligned by area (absent then: no change)."""
+def veraenderung(current: Werte, previous: Werte | None, rows: npt.NDArray[np.int64] | None) -> None:
+    """Change against the previous period, aligned by area (absent then: no change); ``rows``
+    from ``ausrichtung`` (None: the same areas in the same order)."""
     n = len(current.ids)
     if previous is None:
         current.veraenderung = np.full(n, np.nan)
         current.veraenderung_code = np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
         return
     if rows is None:
-        rows = ausrichtung(current.ids, previous.ids)
-    found = rows >= 0
-    before = np.where(found, previous.wert[np.maximum(rows, 0)], np.nan)
-    before_code = np.where(found, previous.code[np.maximum(rows, 0)],
-                           np.int8(Fehlwert.NICHT_GELIEFERT)).astype(np.int8)
+        before, before_code = previous.wert, previous.code
+    else:
+        found = rows >= 0
+        before = np.where(found, previous.wert[np.maximum(rows, 0)], np.nan)
+        before_code = np.where(found, previous.code[np.maximum(rows, 0)],
+                               np.int8(Fehlwert.NICHT_GELIEFERT)).astype(np.int8)
     code = combine_codes(current.code, before_code)
     current.veraenderung = np.where(code == Fehlwert.VORHANDEN, current.wert - before, np.nan)
     current.veraenderung_code = code
@@ -176,12 +202,14 @@ def berechne_stichtag(day: date, tafel: Tafel | None, vergleich: Tafel | None, s
     namen = katalog.merkmal_namen
     werte = {}
     rows = ausrichtung(full.index, previous.tafel.index) if previous else None  # same for all
+    summen: Summen = {}
     for code, ind in katalog.indikatoren.items():
-        werte[code] = berechne_indikator(ind, full, hinweise, namen)
+        werte[code] = berechne_indikator(ind, full, hinweise, namen, summen)
         veraenderung(werte[code], previous.werte.get(code) if previous else None, rows)
     compared = {}
     if vergleich is not None:
         ignored: list[str] = []  # bands a benchmark area lacks are simply not compared
-        compared = {code: berechne_indikator(ind, vergleich, ignored, namen)
+        vergleich_summen: Summen = {}
+        compared = {code: berechne_indikator(ind, vergleich, ignored, namen, vergleich_summen)
                     for code, ind in katalog.indikatoren.items()}
     return Stichtagsergebnis(day, full, werte, compared, list(dict.fromkeys(hinweise)))

@@ -25,11 +25,11 @@ from sozialforum.daten.berechnung import (
     berechne_stichtag,
     veraenderung,
 )
+from sozialforum.daten.ergebnisspalten import lies_chunks, stichtag_chunks
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.index import GESAMT, STATUS_KLASSEN, Indexwerte, berechne_index, klassenwechsel
 from sozialforum.daten.katalog import Katalog
-from sozialforum.daten.kodierung import pack, unpack
 from sozialforum.daten.speicher import lade_bestand, lade_vergleich
 from sozialforum.models import (
     Berechnung,
@@ -62,25 +62,6 @@ def _inputs(session: Session, katalog: Katalog, settings: DatenSettings) -> str:
             digest.update(repr(tuple(row)).encode())
         digest.update(table.__tablename__.encode())
     return digest.hexdigest()
-
-
-def _werte_blob(werte: Werte, *, with_ids: bool) -> bytes:
-    """Values, counts and codes; area ids only where they are not the Stichtag's shared list,
-    and no change (it is recomputed on reading): a nationwide computation stays small."""
-    arrays = {"wert": werte.wert, "code": werte.code, "zaehler": werte.zaehler,
-              "zaehler_code": werte.zaehler_code}
-    if with_ids:
-        arrays["ids"] = np.array(werte.ids)
-    if werte.nenner is not None and werte.nenner_code is not None:
-        arrays.update(nenner=werte.nenner, nenner_code=werte.nenner_code)
-    return pack(**arrays)
-
-
-def _index_blob(index: Indexwerte) -> bytes:
-    return pack(ids=np.array(index.ids, dtype=np.int64), status=index.status,
-                status_code=index.status_code, status_klasse=index.status_klasse,
-                dynamik=index.dynamik, dynamik_code=index.dynamik_code,
-                dynamik_klasse=index.dynamik_klasse, indikatoren=np.array(index.indikatoren, dtype=str))
 
 
 def _missed_targets(aktuell: dict[str, tuple[date, Werte]], stand: Gebietsstand,
@@ -189,14 +170,7 @@ def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now
         aktuell.update({code: (day, werte) for code, werte in result.werte.items()
                         if (werte.code == Fehlwert.VORHANDEN).any()})
         notes = [*result.hinweise, *index_notes]
-        chunks = [{"berechnung_id": berechnung.id, "art": "gebiete", "kennung": "", "stichtag": day,
-                   "daten": pack(ids=np.asarray(result.tafel.index, dtype=np.int32))}]
-        chunks += [{"berechnung_id": berechnung.id, "art": "indikator", "kennung": code, "stichtag": day,
-                    "daten": _werte_blob(werte, with_ids=False)} for code, werte in result.werte.items()]
-        chunks += [{"berechnung_id": berechnung.id, "art": "vergleich", "kennung": code, "stichtag": day,
-                    "daten": _werte_blob(werte, with_ids=True)} for code, werte in result.vergleich.items()]
-        chunks += [{"berechnung_id": berechnung.id, "art": "index", "kennung": i.kennung,
-                    "stichtag": day, "daten": _index_blob(i)} for i in index]
+        chunks = stichtag_chunks(berechnung.id, result, index, katalog)
         session.execute(Ergebnisspalte.__table__.insert(), chunks)
         previous, prev_index = result, index
     summary: dict[str, Any] = {"stichtage": len(days), "letzter_stichtag": days[-1].isoformat() if days else None,
@@ -243,11 +217,6 @@ class Monitor:
         return self.stichtage[-1]
 
 
-def _werte(arrays: dict[str, np.ndarray], ids: list[int] | list[str]) -> Werte:
-    return Werte(ids, arrays["wert"], arrays["code"], arrays["zaehler"], arrays["zaehler_code"],
-                 arrays.get("nenner"), arrays.get("nenner_code"))
-
-
 def lade_monitor(session: Session, berechnung_id: int | None = None) -> Monitor | None:
     query = sa.select(Berechnung).order_by(Berechnung.id.desc()).limit(1)
     if berechnung_id is not None:
@@ -260,19 +229,7 @@ def lade_monitor(session: Session, berechnung_id: int | None = None) -> Monitor 
     chunks = session.execute(sa.select(
         Ergebnisspalte.art, Ergebnisspalte.kennung, Ergebnisspalte.stichtag, Ergebnisspalte.daten)
         .where(Ergebnisspalte.berechnung_id == berechnung.id)).all()
-    areas = {day: unpack(blob)["ids"].tolist() for art, _, day, blob in chunks if art == "gebiete"}
-    for art, kennung, stichtag, blob in chunks:
-        arrays = unpack(blob)
-        if art == "indikator":
-            monitor.werte[(kennung, stichtag)] = _werte(arrays, areas[stichtag])
-        elif art == "vergleich":
-            monitor.vergleich[(kennung, stichtag)] = _werte(arrays, arrays["ids"].tolist())
-        elif art == "index":
-            ebene, dimension = kennung.split(":", 1)
-            monitor.index[(kennung, stichtag)] = Indexwerte(
-                ebene, dimension, arrays["ids"].tolist(), arrays["status"], arrays["status_code"],
-                arrays["status_klasse"], arrays["dynamik"], arrays["dynamik_code"],
-                arrays["dynamik_klasse"], arrays["indikatoren"].tolist())
+    areas, monitor.werte, monitor.vergleich, monitor.index = lies_chunks([tuple(c) for c in chunks])
     for before, day in zip([None, *monitor.stichtage], monitor.stichtage, strict=False):
         rows = ausrichtung(areas[day], areas[before]) if before is not None else None
         for code in {k for k, d in monitor.werte if d == day}:

@@ -8,9 +8,13 @@ Kreis whose AGS it starts.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from functools import cached_property
+from itertools import repeat
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -99,16 +103,80 @@ class Zuordnung:
     gruende: dict[int, str]
 
 
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
 class Schluesselabgleich:
-    def __init__(self, stand: Gebietsstand) -> None:
-        self.stand = stand
-        self.by_key: dict[str, list[Bereich]] = {}
-        for bereich in stand.bereiche.values():
-            for key in {bereich.schluessel, bereich.ags, bereich.ars}:
-                if key:
-                    self.by_key.setdefault(key, []).append(bereich)
-            if bereich.ebene == "kreis" and bereich.ags and bereich.ags.endswith("000"):
-                self.by_key.setdefault(bereich.ags[:5], []).append(bereich)
+    """Source keys to area ids. ``aus`` reads only what matching needs (a file of 11,000
+    Gemeinden is matched with array operations); the full Gebietsstand is read only when a
+    key needs explaining (unknown, or an area that did not exist on the day)."""
+
+    def __init__(self, stand: Gebietsstand | Callable[[], Gebietsstand]) -> None:
+        self._stand = stand
+        if isinstance(stand, Gebietsstand):
+            self._index([(b.id, b.schluessel, b.ags, b.ars, b.ebene, b.gueltig_ab, b.gueltig_bis)
+                         for b in stand.bereiche.values()])
+
+    @classmethod
+    def aus(cls, session: Session) -> Schluesselabgleich:
+        abgleich = cls(lambda: Gebietsstand.aus(session))
+        # Dates as the driver gives them (SQLite: text), converted once per distinct date; rows
+        # in batches, so that 11,000 row objects never pile up for the garbage collector.
+        result = session.connection().execute(sa.select(
+            Gebiet.id, Gebiet.schluessel, Gebiet.ags, Gebiet.ars, Gebiet.ebene,
+            sa.type_coerce(Gebiet.gueltig_ab, sa.String), sa.type_coerce(Gebiet.gueltig_bis, sa.String)))
+        abgleich._index(row for part in result.partitions(1000) for row in part)
+        return abgleich
+
+    def _index(self, rows: Iterable[tuple[int, str, str | None, str | None, str, Any, Any]]) -> None:
+        keys: list[str] = []
+        owners: list[int] = []
+        ids: list[int] = []
+        ab: list[Any] = []
+        bis: list[Any] = []
+        for area, key, one, two, ebene, start, end in rows:
+            ids.append(area)
+            ab.append(start)
+            bis.append(end)
+            keys.append(key)
+            owners.append(area)
+            if one and one != key:
+                keys.append(one)
+                owners.append(area)
+            if two and two != key and two != one:
+                keys.append(two)
+                owners.append(area)
+            if ebene == "kreis" and one and one.endswith("000"):  # a Kreise table's 5 digits
+                keys.append(one[:5])
+                owners.append(area)
+        versions = Counter(keys)
+        self.single = {key: area for key, area in zip(keys, owners, strict=True) if versions[key] == 1}
+        ordinal = {day: _day(day).toordinal() for day in {*ab, *bis} if day is not None}
+        ordinal[None] = date.max.toordinal()
+        index = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        self.ab = np.zeros(int(index.max(initial=0)) + 1, dtype=np.int64)
+        self.bis = np.zeros(len(self.ab), dtype=np.int64)
+        self.ab[index] = np.fromiter(map(ordinal.__getitem__, ab), dtype=np.int64, count=len(ids))
+        self.bis[index] = np.fromiter(map(ordinal.__getitem__, bis), dtype=np.int64, count=len(ids))
+
+    @cached_property
+    def stand(self) -> Gebietsstand:
+        return self._stand if isinstance(self._stand, Gebietsstand) else self._stand()
+
+    @cached_property
+    def by_key(self) -> dict[str, list[Bereich]]:
+        found: dict[str, list[Bereich]] = {}
+        for bereich in self.stand.bereiche.values():
+            key, ags, ars = bereich.schluessel, bereich.ags, bereich.ars
+            found.setdefault(key, []).append(bereich)
+            if ags and ags != key:
+                found.setdefault(ags, []).append(bereich)
+            if ars and ars != key and ars != ags:
+                found.setdefault(ars, []).append(bereich)
+            if bereich.ebene == "kreis" and ags and ags.endswith("000"):
+                found.setdefault(ags[:5], []).append(bereich)
+        return found
 
     def finde(self, key: str, day: date) -> tuple[int, str | None]:
         """(area id, None) or (-1, why not)."""
@@ -132,7 +200,18 @@ class Schluesselabgleich:
         return -1, (f"Gebiet „{key}“ gab es am {format_datum_kurz(day)} nicht (gültig {spans}){more}")
 
     def zuordnen(self, keys: list[str], days: list[date]) -> Zuordnung:
-        found = [self.finde(key, day) for key, day in zip(keys, days, strict=True)]
-        ids = np.fromiter((hit[0] for hit in found), dtype=np.int64, count=len(found))
-        reasons = {index: hit[1] for index, hit in enumerate(found) if hit[1] is not None}
+        """Match a whole file: keys of one area version valid on the day at once, the rest
+        (unknown keys, re-formed areas) one by one with ``finde`` and its reasons."""
+        if len(keys) != len(days):
+            raise ValueError("keys and days differ in length")
+        n = len(keys)
+        ids = np.fromiter(map(self.single.get, keys, repeat(-1, n)), dtype=np.int64, count=n)
+        ordinal = {day: day.toordinal() for day in set(days)}
+        when = np.fromiter(map(ordinal.__getitem__, days), dtype=np.int64, count=n)
+        valid = (ids >= 0) & (self.ab[ids] <= when) & (when <= self.bis[ids])
+        reasons: dict[int, str] = {}
+        for index in np.flatnonzero(~valid).tolist():
+            ids[index], reason = self.finde(keys[index], days[index])
+            if reason is not None:
+                reasons[index] = reason
         return Zuordnung(ids, reasons)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from sozialforum.daten import plausibel
 from sozialforum.daten.ba_excel import read_ba
 from sozialforum.daten.fehlwerte import Fehlwert
-from sozialforum.daten.gebietsstand import Gebietsstand, Schluesselabgleich
+from sozialforum.daten.gebietsstand import Schluesselabgleich
 from sozialforum.daten.genesis import is_genesis, read_genesis, table_code
 from sozialforum.daten.katalog import Katalog, QuelleDef, norm_label
 from sozialforum.daten.kodierung import Kodiert, kodiere, pack
@@ -145,10 +145,10 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
     if data.dimension is not None and any(k.alle_alter for _, k in mapped):
         bands, band_row = _bands(data, problems)
     days: list[date] = []
-    merkmale: list[MerkmalKey] = []
+    merkmale = _Reihe()
     matched: dict[date | None, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     reported: set[int] = set()
-    parts: list[tuple[np.ndarray, ...]] = []
+    parts: list[tuple[int, date | None, np.ndarray, np.ndarray | int]] = []
     for j, key in mapped:
         column_day = data.spalten[j].stichtag
         if column_day not in matched:
@@ -166,7 +166,8 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
             for day in {d for d in row_days if d is not None}:
                 if day not in days:
                     days.append(day)
-            day_index = np.array([days.index(d) if d is not None else -1 for d in row_days])
+            position = {day: i for i, day in enumerate(days)}
+            day_index = np.array([position.get(d, -1) for d in row_days], dtype=np.int64)
             # Rows in area order, so that the values of a column are already in the order in
             # which they are stored (a wide file then needs no sort of its 880,000 values).
             matched[column_day] = (ids, day_index, np.argsort(ids, kind="stable"))
@@ -176,22 +177,52 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
             keep &= band_row >= 0
             variants = [key.with_band(*band) for band in bands]
             codes = [_index(merkmale, v) for v in variants]
-            merkmal = np.array(codes, dtype=np.int64)[np.maximum(band_row, 0)]
+            merkmal: np.ndarray | int = np.array(codes, dtype=np.int64)[np.maximum(band_row, 0)]
         else:
-            merkmal = np.full(n, _index(merkmale, key), dtype=np.int64)
-        rows = by_area[keep[by_area]]
-        parts.append((data.zeilen[rows], np.full(len(rows), j), np.where(other_of[rows] >= 0, -1, ids[rows]),
-                      other_of[rows], merkmal[rows], day_index[rows], data.werte[rows, j],
-                      data.codes[rows, j]))
-    columns = [np.concatenate(values) for values in zip(*parts, strict=True)]
+            merkmal = _index(merkmale, key)
+        parts.append((j, column_day, by_area[keep[by_area]], merkmal))
+    columns = _assemble(data, parts, matched, other_of)
     return Zeilen(*columns, spalten=[s.label for s in data.spalten], vergleichsgebiete=others,
                   merkmale=merkmale, stichtage=days)
 
 
-def _index(items: list[MerkmalKey], key: MerkmalKey) -> int:
-    if key not in items:
+def _assemble(data: Rohdaten, parts: list[tuple[int, date | None, np.ndarray, np.ndarray | int]],
+              matched: dict[date | None, tuple[np.ndarray, np.ndarray, np.ndarray]],
+              other_of: np.ndarray) -> list[np.ndarray]:
+    """The long columns (line, column, area, Vergleichsgebiet, Merkmal, Stichtag, value, code),
+    column by column. A wide file, where every column takes the same rows, is built with one
+    gather of its value matrix instead of 80 pieces glued together."""
+    if len({day for _, day, _, _ in parts}) == 1 and all(isinstance(m, int) for *_, m in parts):
+        ids, day_index, _ = matched[parts[0][1]]
+        rows, columns = parts[0][2], np.array([j for j, *_ in parts])
+        merkmale = np.array([m for *_, m in parts], dtype=np.int64)
+        count, width = len(rows), len(parts)
+        return [np.tile(data.zeilen[rows], width), np.repeat(columns, count),
+                np.tile(np.where(other_of[rows] >= 0, -1, ids[rows]), width), np.tile(other_of[rows], width),
+                np.repeat(merkmale, count), np.tile(day_index[rows], width),
+                data.werte[np.ix_(rows, columns)].T.ravel(), data.codes[np.ix_(rows, columns)].T.ravel()]
+    pieces = []
+    for j, day, rows, merkmal in parts:
+        ids, day_index, _ = matched[day]
+        pieces.append((data.zeilen[rows], np.full(len(rows), j), np.where(other_of[rows] >= 0, -1, ids[rows]),
+                       other_of[rows], np.full(len(rows), merkmal) if isinstance(merkmal, int) else merkmal[rows],
+                       day_index[rows], data.werte[rows, j], data.codes[rows, j]))
+    return [np.concatenate(values) for values in zip(*pieces, strict=True)]
+
+
+class _Reihe(list[MerkmalKey]):
+    """Merkmale in the order first met, with their positions at hand (80 columns: no scans)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.position: dict[MerkmalKey, int] = {}
+
+
+def _index(items: _Reihe, key: MerkmalKey) -> int:
+    if key not in items.position:
+        items.position[key] = len(items)
         items.append(key)
-    return items.index(key)
+    return items.position[key]
 
 
 def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
@@ -206,7 +237,7 @@ def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
     data, quelle = _read(path, raw, katalog, stichtag)
     problems = list(data.problems)
     hints: list[str] = []
-    abgleich = Schluesselabgleich(Gebietsstand.aus(session))
+    abgleich = Schluesselabgleich.aus(session)
     rows = _long(data, quelle, katalog, abgleich, unbekannte_ignorieren, problems, hints)
     problems.extend(plausibel.pruefe(session, data.datei, rows, katalog))
     if problems:

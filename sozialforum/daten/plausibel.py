@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy.orm import Session
 
-from sozialforum.daten.berechnung import teilsumme
+from sozialforum.daten.berechnung import Summen, teilsumme
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.merkmale import MerkmalKey
@@ -33,9 +33,15 @@ def pruefe(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> list
 def _duplicates(datei: str, rows: Zeilen) -> list[Problem]:
     if not len(rows.zeile):
         return []
-    # One integer per (area or Vergleichsgebiet, Merkmal, Stichtag); equal integers are duplicates.
-    area = np.where(rows.gebiet >= 0, rows.gebiet, -1 - rows.vergleich)
-    key = ((area - area.min()) * (len(rows.merkmale) + 1) + rows.merkmal) * (len(rows.stichtage) + 1) + rows.stichtag
+    # One integer per (Merkmal, Stichtag, area or Vergleichsgebiet); equal integers are
+    # duplicates. In this order the values of a wide file already come sorted, and a check that
+    # the integers strictly increase replaces the sort.
+    area = np.where(rows.gebiet >= 0, rows.gebiet, -1 - rows.vergleich).astype(np.int64)
+    low = int(area.min())
+    key = ((rows.merkmal.astype(np.int64) * (len(rows.stichtage) + 1) + rows.stichtag)
+           * (int(area.max()) - low + 1) + (area - low))
+    if (key[1:] > key[:-1]).all():
+        return []
     order = np.argsort(key, kind="stable")
     same = np.nonzero(key[order][1:] == key[order][:-1])[0]
     problems = []
@@ -72,13 +78,14 @@ def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
     stored = lade_bestand(session, rows.stichtage)
     problems: list[Problem] = []
     for day_index, day in enumerate(rows.stichtage):
-        pick = np.nonzero(own & (rows.stichtag == day_index))[0]
+        pick = np.flatnonzero(own & (rows.stichtag == day_index))
         if not len(pick):
             continue
         tafel, where = _combined(stored.get(day), rows, pick)
+        summen: Summen = {}
         for ind in checks:
-            z, zc = teilsumme(ind.zaehler_keys, tafel, [], {})
-            n, nc = teilsumme(ind.nenner_keys, tafel, [], {})
+            z, zc = teilsumme(ind.zaehler_keys, tafel, [], {}, summen)
+            n, nc = teilsumme(ind.nenner_keys, tafel, [], {}, summen)
             bad = np.nonzero((zc == Fehlwert.VORHANDEN) & (nc == Fehlwert.VORHANDEN) & (z > n))[0]
             for r in bad:
                 origin = next((where(r, key) for key in (*ind.zaehler_keys, *ind.nenner_keys)
@@ -96,8 +103,12 @@ def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
 def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Tafel, Callable]:
     """The stored values of the file's areas, overwritten by the file's own values; and a lookup
     (row, Merkmal) → (line, column label) for cells that came from the file."""
-    ids = eindeutig(rows.gebiet[pick])
-    file_keys = sorted({rows.merkmale[int(m)] for m in np.unique(rows.merkmal[pick])})
+    whole = len(pick) == len(rows.gebiet)  # the usual file: one Stichtag, only own areas
+    gebiet = rows.gebiet if whole else rows.gebiet[pick]
+    ids = eindeutig(gebiet)
+    merkmal = rows.merkmal if whole else rows.merkmal[pick]
+    present = np.flatnonzero(np.bincount(merkmal, minlength=len(rows.merkmale)))
+    file_keys = sorted(rows.merkmale[int(m)] for m in present)
     keys = sorted(set(file_keys) | set(stored.spalten if stored else []))
     column_of = {key: j for j, key in enumerate(keys)}
     tafel = Tafel.leer(ids.tolist(), keys)
@@ -108,17 +119,20 @@ def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Taf
         columns = [column_of[key] for key in stored.spalten]
         tafel.werte[np.ix_(targets, columns)] = stored.werte[inside]
         tafel.codes[np.ix_(targets, columns)] = stored.codes[inside]
-    r = np.searchsorted(ids, rows.gebiet[pick])
-    merkmal_column = np.array([column_of[key] for key in rows.merkmale])
-    c = merkmal_column[rows.merkmal[pick]]
-    tafel.werte[r, c] = rows.wert[pick]
-    tafel.codes[r, c] = rows.code[pick]
-    origin = np.full(tafel.werte.shape, -1, dtype=np.int64)
-    origin[r, c] = pick
+    row_of = np.zeros(int(ids[-1]) + 1, dtype=np.int64)  # area id → row: a gather, not a search
+    row_of[ids] = np.arange(len(ids))
+    flat = row_of[gebiet] * len(keys) + np.array([column_of.get(key, -1) for key in rows.merkmale],
+                                                 dtype=np.int64)[merkmal]
+    tafel.werte.reshape(-1)[flat] = rows.wert if whole else rows.wert[pick]
+    tafel.codes.reshape(-1)[flat] = rows.code if whole else rows.code[pick]
+    origin: list[np.ndarray] = []  # built only when a problem is to be reported
 
     def where(row: int, key: MerkmalKey) -> tuple[int, str] | None:
+        if not origin:
+            origin.append(np.full(tafel.werte.size, -1, dtype=np.int64))
+            origin[0][flat] = pick
         j = column_of.get(key)
-        i = -1 if j is None else int(origin[row, j])
+        i = -1 if j is None else int(origin[0][row * len(keys) + j])
         return None if i < 0 else (int(rows.zeile[i]), rows.spalten[int(rows.spalte[i])])
 
     return tafel, where

@@ -15,8 +15,11 @@ import numpy.typing as npt
 
 from sozialforum.daten.fehlwerte import (
     BY_PRIORITY,
+    NICHT_GELIEFERT,
+    NICHT_SINNVOLL,
+    NICHTS,
     PRIORITY,
-    Fehlwert,
+    VORHANDEN,
     combine_codes,
     combine_sum,
 )
@@ -67,6 +70,7 @@ def vollstaendige_tafel(tafel: Tafel | None, stand: Gebietsstand, day: date, kat
             ids.add(parent)
             parent = stand.bereiche[parent].parent_id
     order = sorted(ids)
+    bereiche = stand.bereiche
     spalten = tafel.spalten if tafel is not None else []
     full = Tafel.leer(order, spalten)
     if tafel is None or not spalten:
@@ -78,9 +82,9 @@ def vollstaendige_tafel(tafel: Tafel | None, stand: Gebietsstand, day: date, kat
     full.codes[target] = tafel.codes[source]
     summable = np.array([katalog.merkmale[k.name].art == "anzahl" if k.name in katalog.merkmale
                          else True for k in spalten])
-    depth = np.array([stand.tiefe(i) for i in order])
-    parent_row = np.array([row_of.get(stand.bereiche[i].parent_id, -1)  # type: ignore[arg-type]
-                           for i in order])
+    depth = np.fromiter(map(stand.tiefe, order), dtype=np.int64, count=len(order))
+    parent_row = np.fromiter((row_of.get(bereiche[i].parent_id, -1) for i in order),  # type: ignore[arg-type]
+                             dtype=np.int64, count=len(order))
     for level in range(int(depth.max(initial=0)), 0, -1):
         children = np.nonzero((depth == level) & (parent_row >= 0))[0]
         if not len(children):
@@ -90,8 +94,8 @@ def vollstaendige_tafel(tafel: Tafel | None, stand: Gebietsstand, day: date, kat
         sums, codes = _grouped_sum(full.werte[children][:, summable], full.codes[children][:, summable], starts)
         own_values = full.werte[parents][:, summable]
         own_codes = full.codes[parents][:, summable]
-        keep = own_codes == Fehlwert.VORHANDEN
-        use_sum = ~keep & ((codes == Fehlwert.VORHANDEN) | (own_codes == Fehlwert.NICHT_GELIEFERT))
+        keep = own_codes == VORHANDEN
+        use_sum = ~keep & ((codes == VORHANDEN) | (own_codes == NICHT_GELIEFERT))
         new_values = np.where(keep, own_values, np.where(use_sum, sums, own_values))
         new_codes = np.where(keep, own_codes, np.where(use_sum, codes, own_codes)).astype(np.int8)
         block_v, block_c = full.werte[parents], full.codes[parents]
@@ -102,12 +106,12 @@ def vollstaendige_tafel(tafel: Tafel | None, stand: Gebietsstand, day: date, kat
 
 def _grouped_sum(values: Floats, codes: Codes, starts: npt.NDArray[np.intp]) -> tuple[Floats, Codes]:
     """``combine_sum`` per group of consecutive rows (children sorted by parent)."""
-    present = codes == Fehlwert.VORHANDEN
+    present = codes == VORHANDEN
     total = np.add.reduceat(np.where(present, values, 0.0), starts, axis=0)
-    worst = np.maximum.reduceat(PRIORITY[codes], starts, axis=0)
-    all_dash = np.minimum.reduceat((codes == Fehlwert.NICHTS).astype(np.int8), starts, axis=0) == 1
-    result = np.where(all_dash, np.int8(Fehlwert.NICHTS), BY_PRIORITY[worst]).astype(np.int8)
-    return np.where(result == Fehlwert.VORHANDEN, total, np.nan), result
+    worst = np.maximum.reduceat(PRIORITY.take(codes), starts, axis=0)
+    all_dash = np.minimum.reduceat((codes == NICHTS).astype(np.int8), starts, axis=0) == 1
+    result = np.where(all_dash, NICHTS, BY_PRIORITY.take(worst)).astype(np.int8)
+    return np.where(result == VORHANDEN, total, np.nan), result
 
 
 Summen = dict[tuple[MerkmalKey, ...], tuple[Floats, Codes]]
@@ -131,7 +135,7 @@ def teilsumme(keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str],
                 f"{label} {key.altersgruppe} lässt sich aus den gelieferten Altersgruppen nicht "
                 f"bilden (vorhanden: {', '.join(delivered) or 'keine'}).")
             n = len(tafel.index)
-            result = np.full(n, np.nan), np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
+            result = np.full(n, np.nan), np.full(n, NICHT_GELIEFERT, dtype=np.int8)
             break
         columns.extend(tafel.column(part) for part in parts)
     else:
@@ -146,13 +150,13 @@ def kennzahl(zaehler: Floats, zaehler_code: Codes, nenner: Floats | None, nenner
     """Value and code of an indicator from its sums: the one rule, used when computing and when
     a stored computation is read back (which keeps the sums, not the values)."""
     if nenner is None or nenner_code is None:
-        return np.where(zaehler_code == Fehlwert.VORHANDEN, zaehler * faktor, np.nan), zaehler_code.copy()
+        return np.where(zaehler_code == VORHANDEN, zaehler * faktor, np.nan), zaehler_code.copy()
     code = combine_codes(zaehler_code, nenner_code)
     # A denominator of nothing (0 or "-") makes the rate meaningless, not zero.
-    empty = (nenner_code == Fehlwert.NICHTS) | ((nenner_code == Fehlwert.VORHANDEN) & (nenner == 0))
-    code = np.where(empty, np.int8(Fehlwert.NICHT_SINNVOLL), code).astype(np.int8)
+    empty = (nenner_code == NICHTS) | ((nenner_code == VORHANDEN) & (nenner == 0))
+    code = np.where(empty, NICHT_SINNVOLL, code).astype(np.int8)
     with np.errstate(divide="ignore", invalid="ignore"):
-        wert = np.where(code == Fehlwert.VORHANDEN, zaehler / nenner * faktor, np.nan)
+        wert = np.where(code == VORHANDEN, zaehler / nenner * faktor, np.nan)
     return wert, code
 
 
@@ -180,7 +184,7 @@ def veraenderung(current: Werte, previous: Werte | None, rows: npt.NDArray[np.in
     n = len(current.ids)
     if previous is None:
         current.veraenderung = np.full(n, np.nan)
-        current.veraenderung_code = np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
+        current.veraenderung_code = np.full(n, NICHT_GELIEFERT, dtype=np.int8)
         return
     if rows is None:
         before, before_code = previous.wert, previous.code
@@ -188,9 +192,9 @@ def veraenderung(current: Werte, previous: Werte | None, rows: npt.NDArray[np.in
         found = rows >= 0
         before = np.where(found, previous.wert[np.maximum(rows, 0)], np.nan)
         before_code = np.where(found, previous.code[np.maximum(rows, 0)],
-                               np.int8(Fehlwert.NICHT_GELIEFERT)).astype(np.int8)
+                               NICHT_GELIEFERT).astype(np.int8)
     code = combine_codes(current.code, before_code)
-    current.veraenderung = np.where(code == Fehlwert.VORHANDEN, current.wert - before, np.nan)
+    current.veraenderung = np.where(code == VORHANDEN, current.wert - before, np.nan)
     current.veraenderung_code = code
 
 

@@ -26,7 +26,7 @@ from sozialforum.daten.berechnung import (
     veraenderung,
 )
 from sozialforum.daten.ergebnisspalten import lies_chunks, stichtag_chunks
-from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.fehlwerte import VORHANDEN, Fehlwert
 from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.index import GESAMT, STATUS_KLASSEN, Indexwerte, berechne_index, klassenwechsel
 from sozialforum.daten.katalog import Katalog
@@ -165,10 +165,10 @@ def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now
         result = berechne_stichtag(day, lade_bestand(session, [day]).get(day), vergleich.get(day),
                                    stand, katalog, previous)
         index, index_notes = berechne_index(result, stand, katalog, settings.einwohner_mindestzahl, bekannt)
-        if any((i.status_code == Fehlwert.VORHANDEN).any() for i in index):
+        if any((i.status_code == VORHANDEN).any() for i in index):
             moved = klassenwechsel(index, prev_index, stand, day)
         aktuell.update({code: (day, werte) for code, werte in result.werte.items()
-                        if (werte.code == Fehlwert.VORHANDEN).any()})
+                        if (werte.code == VORHANDEN).any()})
         notes = [*result.hinweise, *index_notes]
         chunks = stichtag_chunks(berechnung.id, result, index, katalog)
         session.execute(Ergebnisspalte.__table__.insert(), chunks)

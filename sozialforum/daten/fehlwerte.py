@@ -87,31 +87,45 @@ BY_PRIORITY = np.array([0, 3, 4, 5, 0, 7, 6, 2], dtype=np.int8)
 Codes = npt.NDArray[np.int8]
 Values = npt.NDArray[np.float64]
 
+# The codes as numpy scalars for array work: numpy compares an array with an IntEnum member
+# several times slower than with a number (it inspects the Python object on every call).
+VORHANDEN = np.int8(Fehlwert.VORHANDEN)
+NICHTS = np.int8(Fehlwert.NICHTS)
+UNBEKANNT = np.int8(Fehlwert.UNBEKANNT)
+NICHT_SINNVOLL = np.int8(Fehlwert.NICHT_SINNVOLL)
+NICHT_GELIEFERT = np.int8(Fehlwert.NICHT_GELIEFERT)
+
 
 def combine_sum(values: Values, codes: Codes, axis: int) -> tuple[Values, Codes]:
     """Sum along ``axis`` under the rules above; returns (sums, codes)."""
     if codes.shape[axis] == 1:  # one part: the sum is the part itself, symbol and all
         return values.take(0, axis=axis).copy(), codes.take(0, axis=axis).copy()
-    present = codes == Fehlwert.VORHANDEN
-    dash = codes == Fehlwert.NICHTS
+    present = codes == VORHANDEN
+    dash = codes == NICHTS
     total = np.where(present, values, 0.0).sum(axis=axis)
-    worst = PRIORITY[codes].max(axis=axis)
-    result_codes = BY_PRIORITY[worst].astype(np.int8)
+    worst = PRIORITY.take(codes).max(axis=axis)
+    result_codes = BY_PRIORITY.take(worst)
     all_dash = dash.all(axis=axis) if codes.shape[axis] else np.zeros_like(total, dtype=bool)
-    result_codes = np.where(all_dash, np.int8(Fehlwert.NICHTS), result_codes).astype(np.int8)
-    return np.where(result_codes == Fehlwert.VORHANDEN, total, np.nan), result_codes
+    result_codes = np.where(all_dash, NICHTS, result_codes).astype(np.int8)
+    return np.where(result_codes == VORHANDEN, total, np.nan), result_codes
 
 
 def combine_codes(*codes: Codes) -> Codes:
     """The code of a value computed from several inputs that must all be present (a rate)."""
-    if not any(part.any() for part in codes):  # every input present: the common case
+    parts = [part for part in codes if part.any()]  # inputs all present: the common case
+    if not parts:
         return np.zeros_like(codes[0])
-    stacked = np.stack(codes)
-    worst = PRIORITY[stacked].max(axis=0)
-    result = BY_PRIORITY[worst].astype(np.int8)
+    if len(parts) == 1:  # the precedence maps a single code onto itself ("-" included)
+        return parts[0].astype(np.int8)
+    worst = PRIORITY.take(parts[0])
+    dash = parts[0] == NICHTS
+    for part in parts[1:]:
+        np.maximum(worst, PRIORITY.take(part), out=worst)
+        dash |= part == NICHTS
+    result = BY_PRIORITY.take(worst)
     # A rate of "nothing" over a number is "nothing" as well, never a 0 that looks measured.
-    any_dash = (stacked == Fehlwert.NICHTS).any(axis=0)
-    return np.where((result == Fehlwert.VORHANDEN) & any_dash, np.int8(Fehlwert.NICHTS), result)
+    result[(result == VORHANDEN) & dash] = NICHTS
+    return result
 
 
 def symbol_of(code: int) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sozialforum.daten.berechnung import Stichtagsergebnis, Werte
-from sozialforum.daten.fehlwerte import Fehlwert, combine_codes
+from sozialforum.daten.fehlwerte import NICHT_GELIEFERT, NICHT_SINNVOLL, VORHANDEN, combine_codes
 from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.merkmale import parse_key
@@ -41,14 +41,14 @@ def dynamik_klasse(index: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
 def z_standardise(values: npt.NDArray[np.float64], codes: npt.NDArray[np.int8]
                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
     """z-values over the areas whose value is present; the others stay missing."""
-    present = codes == Fehlwert.VORHANDEN
+    present = codes == VORHANDEN
     out = np.full(values.shape, np.nan)
     if present.sum() < 2:
-        return out, np.where(present, np.int8(Fehlwert.NICHT_SINNVOLL), codes).astype(np.int8)
+        return out, np.where(present, NICHT_SINNVOLL, codes).astype(np.int8)
     sample = values[present]
     spread = sample.std()
     if spread == 0:
-        return out, np.where(present, np.int8(Fehlwert.NICHT_SINNVOLL), codes).astype(np.int8)
+        return out, np.where(present, NICHT_SINNVOLL, codes).astype(np.int8)
     out[present] = (sample - sample.mean()) / spread
     return out, codes
 
@@ -83,7 +83,7 @@ def _population(result: Stichtagsergebnis, ids: list[int], stand: Gebietsstand, 
         return register
     rows = np.searchsorted(np.asarray(tafel.index), ids)
     column = tafel.spalten.index(key)
-    delivered = tafel.codes[rows, column] == Fehlwert.VORHANDEN
+    delivered = tafel.codes[rows, column] == VORHANDEN
     return np.where(delivered, tafel.werte[rows, column], register)
 
 
@@ -96,10 +96,10 @@ def _pick(werte: Werte, rows: np.ndarray, dynamic: bool) -> tuple[np.ndarray, np
 
 def _composite(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.ndarray, np.ndarray]:
     if not parts:
-        return np.full(n, np.nan), np.full(n, Fehlwert.NICHT_GELIEFERT, dtype=np.int8)
+        return np.full(n, np.nan), np.full(n, NICHT_GELIEFERT, dtype=np.int8)
     total = np.sum([z for z, _ in parts], axis=0)
     code = combine_codes(*[c for _, c in parts])
-    return z_standardise(np.where(code == Fehlwert.VORHANDEN, total, np.nan), code)
+    return z_standardise(np.where(code == VORHANDEN, total, np.nan), code)
 
 
 def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Katalog,
@@ -132,9 +132,9 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
             for ind in katalog.index_indikatoren():
                 werte = result.werte[ind.code]
                 values, codes = _pick(werte, rows, dynamic)
-                codes = np.where(included, codes, np.int8(Fehlwert.NICHT_SINNVOLL)).astype(np.int8)
+                codes = np.where(included, codes, NICHT_SINNVOLL).astype(np.int8)
                 seen = bekannt.setdefault((ebene, dynamic), set())
-                if not (codes[included] == Fehlwert.VORHANDEN).any():
+                if not (codes[included] == VORHANDEN).any():
                     if ind.code in seen:  # known at this level, missing now: the index is missing
                         z_by_indicator.setdefault(ind.code, ({}, ind.dimension))[0][dynamic] = (
                             np.full(len(ids), np.nan), codes)
@@ -144,7 +144,7 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
                     continue
                 seen.add(ind.code)
                 z = z_standardise(values * ind.richtung, codes)
-                if not (z[1] == Fehlwert.VORHANDEN).any():
+                if not (z[1] == VORHANDEN).any():
                     # No spread (all equal, e.g. no change at all): a z-value does not exist, and
                     # the indicator drops out instead of making every area's index missing.
                     kind = "Veränderung" if dynamic else "Wert"

@@ -57,20 +57,38 @@ def _ints(array: Array) -> tuple[list[Any], bytes]:
         others = np.count_nonzero(array)
         if others * (plain.itemsize + 4) < n * plain.itemsize:
             where = np.flatnonzero(array != 0)  # on a bool array: many times faster than on int8
-            gaps = where.copy()
-            gaps[1:] -= where[:-1]
-            where_kind = _narrow(0, int(gaps.max()), unsigned=True)
-            data = gaps.astype(where_kind).tobytes() + array[where].astype(plain).tobytes()
+            where_kind, positions = _positions(where)
+            data = positions + array[where].astype(plain).tobytes()
             return ["sparse", 0, len(where), where_kind.str, plain.str], data
+    if plain.itemsize >= 4:
+        # Sums over all levels: Gemeinden in 16 bits, the few Kreis and Land totals beside them.
+        outside = (array < -32768) | (array > 32767)
+        count = int(np.count_nonzero(outside))
+        if count * (plain.itemsize + 4) < n * (plain.itemsize - 2):
+            where = np.flatnonzero(outside)
+            where_kind, positions = _positions(where)
+            base = np.where(outside, 0, array).astype(np.int16)
+            data = base.tobytes() + positions + array[where].astype(plain).tobytes()
+            return ["patched", count, where_kind.str, plain.str], data
     head = array[:16]
     if plain.itemsize > 1 and (head[1:] >= head[:-1]).all():  # ids in order, not counts
-        wide = array if hi - lo <= np.iinfo(array.dtype).max else array.astype(np.int64)
+        # Differences in a type that holds them (unsigned ones would wrap around).
+        fits = array.dtype.kind == "i" and hi - lo <= np.iinfo(array.dtype).max
+        wide = array if fits else array.astype(np.int64)
         steps = np.diff(wide)
         if int(steps.min()) >= 0:
             kind = _narrow(0, int(steps.max()), unsigned=True)
             if kind.itemsize < plain.itemsize:
                 return ["delta", int(array[0]), kind.str], steps.astype(kind).tobytes()
     return ["int", plain.str], array.astype(plain, copy=False).tobytes()
+
+
+def _positions(where: Array) -> tuple[np.dtype[Any], bytes]:
+    """Ascending positions as narrow gaps."""
+    gaps = where.copy()
+    gaps[1:] -= where[:-1]
+    kind = _narrow(0, int(gaps.max(initial=0)), unsigned=True)
+    return kind, gaps.astype(kind).tobytes()
 
 
 def _floats(array: Array) -> tuple[list[Any], bytes] | None:
@@ -150,6 +168,13 @@ def _decode_ints(spec: list[Any], data: memoryview, n: int) -> Array:
         out[0] = spec[1]
         np.cumsum(np.frombuffer(data, dtype=spec[2], count=n - 1), dtype=np.int64, out=out[1:])
         out[1:] += spec[1]
+        return out
+    if form == "patched":
+        _, count, where_kind, value_kind = spec
+        out = np.frombuffer(data, dtype=np.int16, count=n).astype(np.int64)
+        where = np.cumsum(np.frombuffer(data, dtype=where_kind, count=count, offset=2 * n), dtype=np.int64)
+        offset = 2 * n + np.dtype(where_kind).itemsize * count
+        out[where] = np.frombuffer(data, dtype=value_kind, count=count, offset=offset)
         return out
     if form == "sparse":
         _, common, count, where_kind, value_kind = spec

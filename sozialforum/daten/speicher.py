@@ -16,7 +16,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.fehlwerte import NICHT_GELIEFERT, Fehlwert
 from sozialforum.daten.kodierung import unpack
 from sozialforum.daten.merkmale import MerkmalKey, parse_key
 from sozialforum.models import Vergleichswert, Wertespalte
@@ -48,8 +48,7 @@ class Tafel:
     @classmethod
     def leer(cls, index: list, spalten: list[MerkmalKey]) -> Tafel:
         shape = (len(index), len(spalten))
-        return cls(index, spalten, np.full(shape, np.nan),
-                   np.full(shape, Fehlwert.NICHT_GELIEFERT, dtype=np.int8))
+        return cls(index, spalten, np.full(shape, np.nan), np.full(shape, NICHT_GELIEFERT, dtype=np.int8))
 
 
 def _stored_chunks(session: Session, stichtage: Iterable[date] | None) -> list[tuple[str, date, bytes]]:
@@ -68,12 +67,17 @@ def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> d
     result = {}
     for stichtag, chunks in sorted(by_day.items()):
         ids = eindeutig(np.concatenate([chunk["gebiet"] for _, chunk in chunks]))
-        keys = sorted({parse_key(merkmal) for merkmal, _ in chunks})
+        names = {merkmal: parse_key(merkmal) for merkmal, _ in chunks}
+        keys = sorted(set(names.values()))
         tafel = Tafel.leer(ids.tolist(), keys)
         position = {key: i for i, key in enumerate(keys)}
+        row_of = np.zeros(int(ids[-1]) + 1 if len(ids) else 0, dtype=np.int64)
+        row_of[ids] = np.arange(len(ids))
+        rows, last = None, None
         for merkmal, chunk in chunks:  # oldest first: newer deliveries overwrite
-            rows = np.searchsorted(ids, chunk["gebiet"])
-            column = position[parse_key(merkmal)]
+            if last is None or not np.array_equal(last, chunk["gebiet"]):  # a delivery's columns share them
+                last, rows = chunk["gebiet"], row_of[chunk["gebiet"]]
+            column = position[names[merkmal]]
             tafel.werte[rows, column] = chunk["wert"]
             tafel.codes[rows, column] = chunk["code"]
         result[stichtag] = tafel

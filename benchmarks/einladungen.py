@@ -2,9 +2,11 @@
 the same run send the very same pre-rendered bytes with a bare smtplib loop.
 
 Product path: ``versand.invite_and_deliver`` as the flow ``einladungen_versenden`` runs it:
-recipients, personal link, Jinja2 text + HTML, iCalendar REQUEST, MIME, outbox record, and
-delivery over one SMTP connection (claims, hand-over journal, bookings), with the rendering of
-the next message overlapping the server's work on the current one. Baseline:
+recipients, personal link, Jinja2 text + HTML, iCalendar REQUEST, MIME, outbox record (batches
+of 100, committed before sending, already claimed by the run), and delivery over one SMTP
+connection (hand-over journal, bookings), with the rendering of the next message overlapping
+the server's work on the current one. The overlap needs a free core for the server: on a
+machine busy with other work, both sides slow down and the product more. Baseline:
 ``smtplib.SMTP.sendmail`` of the stored bytes in a loop over one connection. The server
 (aiosmtpd, counting only) runs in its own process for both.
 Goal: product ≥ 0.7 × bare.

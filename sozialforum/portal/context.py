@@ -106,7 +106,9 @@ class Portal:
     def _check_post(self, request: Request, form: Mapping[str, Any] | None, context: str) -> None:
         if form is None:
             return
-        own = f"{request.url.scheme}://{request.url.netloc}"
+        def own() -> str:
+            return f"{request.url.scheme}://{request.url.netloc}"
+
         if not same_origin(request.headers, self.settings.portal.base_url, own):
             raise CSRF_FEHLER
         if not csrf_valid(self.key, context, form.get("csrf")):
@@ -118,15 +120,7 @@ class Portal:
                 "fenster": timedelta(minutes=portal.fehlversuche_fenster_minuten),
                 "sperre": timedelta(minutes=portal.sperre_minuten)}
 
-    @contextmanager
-    def link_scope(self, request: Request, token: str, zweck: LinkZweck, *,
-                   form: Mapping[str, Any] | None = None) -> Iterator[LinkContext]:
-        """Open the store for one personal link; commit on success, roll back on any error.
-
-        Pass ``form`` on POST: the CSRF token and the origin are checked and the link's use is
-        recorded. A bad token is counted against the client's address (rate limiting → 429).
-        """
-        now = self.now()
+    def _check_token(self, request: Request, token: str, zweck: LinkZweck) -> None:
         try:
             # The signature is checked first and without the store: a guessed or altered token
             # fails here. Only these failures count towards the lockout of the address; a token
@@ -136,12 +130,40 @@ class Portal:
         except LinkUngueltig:
             self.refuse_guess(request)
             raise
+
+    def _verify(self, request: Request, connection: sa.Connection, token: str, zweck: LinkZweck,
+                now: datetime, form: Mapping[str, Any] | None) -> LinkInfo:
+        link = verify_token(connection, token, zweck=zweck, now=now, settings=self.settings,
+                            touch=form is not None)
+        self._check_post(request, form, f"link:{link.id}")
+        return link
+
+    @contextmanager
+    def link_scope(self, request: Request, token: str, zweck: LinkZweck, *,
+                   form: Mapping[str, Any] | None = None) -> Iterator[LinkContext]:
+        """Open the store for one personal link; commit on success, roll back on any error.
+
+        Pass ``form`` on POST: the CSRF token and the origin are checked and the link's use is
+        recorded. A bad token is counted against the client's address (rate limiting → 429).
+        """
+        now = self.now()
+        self._check_token(request, token, zweck)
         with self._writer(form is not None), session_scope(self.engine, actor="portal:link") as session:
-            link = verify_token(session.connection(), token, zweck=zweck, now=now,
-                                settings=self.settings, touch=form is not None)
+            link = self._verify(request, session.connection(), token, zweck, now, form)
             audit.set_actor(session, f"link:{link.id}")
-            self._check_post(request, form, f"link:{link.id}")
             yield LinkContext(portal=self, request=request, session=session, now=now, link=link)
+
+    @contextmanager
+    def link_transaction(self, request: Request, token: str, zweck: LinkZweck, *,
+                         form: Mapping[str, Any] | None = None) -> Iterator[LinkTransaction]:
+        """``link_scope`` without the ORM, for the pages every invited Träger opens within the
+        hour after the invitation (the RSVP): the same checks, then one plain connection and
+        transaction. The ORM session's bookkeeping cost more than these pages' own statements."""
+        now = self.now()
+        self._check_token(request, token, zweck)
+        with self._writer(form is not None), self.engine.begin() as connection:
+            link = self._verify(request, connection, token, zweck, now, form)
+            yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link)
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run a submission's database work: inline for SQLite, in the threadpool otherwise.
@@ -254,6 +276,31 @@ class LinkContext:
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
         return self.portal.page(self.request, template, status_code=status_code, csrf=self.csrf,
                                 person=self.person, organisation=self.organisation,
+                                action=self.request.url.path, **values)
+
+
+@dataclass
+class LinkTransaction:
+    """A request under a verified personal link with an open connection in one transaction
+    (``Portal.link_transaction``). Changes are audited by the caller under ``akteur``."""
+
+    portal: Portal
+    request: Request
+    connection: sa.Connection
+    now: datetime
+    link: LinkInfo
+
+    @property
+    def akteur(self) -> str:
+        return f"link:{self.link.id}"
+
+    @property
+    def csrf(self) -> str:
+        return csrf_token(self.portal.key, f"link:{self.link.id}")
+
+    def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
+        """Like ``LinkContext.render``; the caller passes ``person`` and ``organisation``."""
+        return self.portal.page(self.request, template, status_code=status_code, csrf=self.csrf,
                                 action=self.request.url.path, **values)
 
 

@@ -86,14 +86,18 @@ def csrf_valid(key: str, context: str, submitted: object) -> bool:
     return hmac.compare_digest(submitted.encode(), csrf_token(key, context).encode())
 
 
-def same_origin(headers: Any, base_url: str, request_origin: str) -> bool:
-    """False when the browser says the POST comes from another site (Origin or Referer)."""
+def same_origin(headers: Any, base_url: str, request_origin: Callable[[], str]) -> bool:
+    """False when the browser says the POST comes from another site (Origin or Referer).
+
+    ``request_origin`` gives the origin the request was sent to; it is only asked for when the
+    browser names an origin at all.
+    """
     origin = headers.get("origin")
     if origin is None or origin == "null":
         # Old browsers send no Origin; a "null" origin (sandbox, privacy mode) proves nothing
         # either way. The CSRF token still protects the form.
         return True
-    allowed = {_origin(base_url), request_origin}
+    allowed = {_origin(base_url), request_origin()}
     return _origin(origin) in allowed
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from sozialforum import audit
-from sozialforum.models.akteure import Person
+from sozialforum.models.akteure import Organisation, Person
 from sozialforum.models.audit import AuditEntry
 from sozialforum.models.gremien import Gremium, Sitzung, Tagesordnungspunkt
 from sozialforum.models.kommunikation import Rueckmeldung
@@ -80,14 +80,11 @@ def sitzung_open(sitzung: Sitzung, *, now: datetime) -> str | None:
     return _closed(sitzung.status, sitzung.beginn, now)
 
 
-# Built once and loaded in one statement each: every invited Träger opens the RSVP page, and
-# ``session.get`` builds its query anew on every call (a quarter of a millisecond each).
+# Built once: ``session.get`` builds its query anew on every call (a quarter of a millisecond).
 _SITZUNG_MIT_GREMIUM = (
     sa.select(Sitzung, Gremium).join(Gremium, Gremium.id == Sitzung.gremium_id)  # type: ignore[arg-type]
     .where(Sitzung.id == sa.bindparam("sitzung_id"))  # type: ignore[arg-type]
 )
-_SITZUNG_MIT_RSVP = _SITZUNG_MIT_GREMIUM.add_columns(Rueckmeldung).outerjoin(Rueckmeldung, sa.and_(
-    Rueckmeldung.sitzung_id == Sitzung.id, Rueckmeldung.person_id == sa.bindparam("person_id")))  # type: ignore[arg-type]
 
 
 def load_sitzung(session: Session, sitzung_id: int) -> tuple[Sitzung, Gremium]:
@@ -97,32 +94,51 @@ def load_sitzung(session: Session, sitzung_id: int) -> tuple[Sitzung, Gremium]:
     return row[0], row[1]
 
 
-def load_rsvp(session: Session, *, sitzung_id: int, person_id: int) -> tuple[Sitzung, Gremium, Rueckmeldung | None]:
-    """The Sitzung, its Gremium and the person's current answer to it (None if there is none)."""
-    row = session.exec(_SITZUNG_MIT_RSVP, params={"sitzung_id": sitzung_id, "person_id": person_id}).first()
-    if row is None:
-        raise LookupError(f"Sitzung {sitzung_id} nicht gefunden.")
-    return row[0], row[1], row[2]
-
-
 _RSVP = Rueckmeldung.__table__  # type: ignore[attr-defined]
 _SITZUNG = Sitzung.__table__  # type: ignore[attr-defined]
+_GREMIUM = Gremium.__table__  # type: ignore[attr-defined]
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+_ORGANISATION = Organisation.__table__  # type: ignore[attr-defined]
 _RSVP_FIELDS = ("antwort", "personen", "beduerfnisse", "kommentar", "quelle", "beantwortet_am")
-# Built once: the RSVP is the portal's hot path (every Träger answering within the hour after
-# the invitation), so it runs as four plain statements instead of through ORM objects.
-# The Sitzung's state and the person's current row in one statement.
+# Built once: the RSVP is the portal's hot path (every Träger opens the page and answers within
+# the hour after the invitation), so it runs as plain statements instead of through ORM objects.
+_RSVP_OF_PERSON = sa.and_(_RSVP.c.sitzung_id == _SITZUNG.c.id, _RSVP.c.person_id == sa.bindparam("person_id"))
+# Everything the RSVP page shows.
+_ANSICHT = (
+    sa.select(_SITZUNG.c.id, _SITZUNG.c.titel, _SITZUNG.c.beginn, _SITZUNG.c.ende, _SITZUNG.c.ort,
+              _SITZUNG.c.adresse, _SITZUNG.c.status, _GREMIUM.c.name.label("gremium"),
+              _PERSON.c.vorname, _PERSON.c.nachname, _ORGANISATION.c.name.label("organisation"),
+              _RSVP.c.id.label("rueckmeldung_id"), *(_RSVP.c[name] for name in _RSVP_FIELDS))
+    .join(_GREMIUM, _GREMIUM.c.id == _SITZUNG.c.gremium_id)
+    .join(_PERSON, _PERSON.c.id == sa.bindparam("person_id"))
+    .outerjoin(_ORGANISATION, _ORGANISATION.c.id == _PERSON.c.organisation_id)
+    .outerjoin(_RSVP, _RSVP_OF_PERSON)
+    .where(_SITZUNG.c.id == sa.bindparam("sitzung_id"))
+)
+# The Sitzung's state and the person's current row, for a submission.
 _STATE_AND_ROW = (
     sa.select(_SITZUNG.c.beginn, _SITZUNG.c.status, _RSVP.c.id, *(_RSVP.c[name] for name in _RSVP_FIELDS))
-    .select_from(_SITZUNG.outerjoin(_RSVP, sa.and_(_RSVP.c.sitzung_id == _SITZUNG.c.id,
-                                                   _RSVP.c.person_id == sa.bindparam("person_id"))))
+    .select_from(_SITZUNG.outerjoin(_RSVP, _RSVP_OF_PERSON))
     .where(_SITZUNG.c.id == sa.bindparam("sitzung_id"))
 )
 _UPDATE = _RSVP.update().where(_RSVP.c.id == sa.bindparam("row_id"))
 
 
+def rsvp_ansicht(connection: sa.Connection, *, sitzung_id: int, person_id: int) -> sa.Row[Any]:
+    """What the RSVP page shows, in one statement: the Sitzung (``id``, ``titel``, ``beginn``,
+    ``ende``, ``ort``, ``adresse``, ``status``), the names ``gremium``, ``vorname``, ``nachname`` and
+    ``organisation`` (None without a Träger), and the person's answer (``rueckmeldung_id`` and the
+    answer's fields; None if there is none yet)."""
+    row = connection.execute(_ANSICHT, {"sitzung_id": sitzung_id, "person_id": person_id}).first()
+    if row is None:
+        raise LookupError(f"Sitzung {sitzung_id} oder Person {person_id} nicht gefunden.")
+    return row
+
+
 def record_rsvp(
-    session: Session,
+    connection: sa.Connection,
     *,
+    akteur: str,
     sitzung_id: int,
     person_id: int,
     eingabe: RsvpEingabe,
@@ -131,10 +147,9 @@ def record_rsvp(
 ) -> int:
     """Write the answer into the person's one Rueckmeldung row for the Sitzung; return its id.
 
-    Audited like an ORM change (``{field: [old, new]}`` under the session's actor). Statements go
-    through the session's connection, so they are part of the caller's transaction.
+    Audited like an ORM change (``{field: [old, new]}`` under ``akteur``), in the caller's
+    transaction on ``connection`` (a session's connection will do as well).
     """
-    connection = session.connection()
     params = {"sitzung_id": sitzung_id, "person_id": person_id}
     row = connection.execute(_STATE_AND_ROW, params).first()
     if row is None:
@@ -152,7 +167,7 @@ def record_rsvp(
                                                                **new)).inserted_primary_key
                 assert key is not None
                 row_id = int(key[0])
-            _audit(session, connection, row_id, AuditAktion.CREATE, {}, now)
+            _audit(connection, akteur, row_id, AuditAktion.CREATE, {}, now)
             return int(row_id)
         except sa.exc.IntegrityError:  # a calendar reply created the row meanwhile
             row = connection.execute(_STATE_AND_ROW, params).first()
@@ -161,19 +176,19 @@ def record_rsvp(
     changes = {name: [_plain(old[name]), _plain(value)] for name, value in new.items() if old[name] != value}
     if changes:
         connection.execute(_UPDATE, {"row_id": row.id, **new})
-        _audit(session, connection, row.id, AuditAktion.UPDATE, changes, now)
+        _audit(connection, akteur, row.id, AuditAktion.UPDATE, changes, now)
     return int(row.id)
 
 
 _AUDIT_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]
 
 
-def _audit(session: Session, connection: sa.Connection, row_id: int, action: AuditAktion,
+def _audit(connection: sa.Connection, akteur: str, row_id: int, action: AuditAktion,
            changes: Mapping[str, object], now: datetime) -> None:
     """The audit entry the session hook would write, as one Core insert (``audit.record_bulk``
     goes through the ORM's bulk path, which costs a third of the RSVP's time)."""
     connection.execute(_AUDIT_INSERT, {
-        "zeitpunkt": now, "akteur": session.info.get(audit.ACTOR_KEY, "unbekannt"), "tabelle": "rueckmeldung",
+        "zeitpunkt": now, "akteur": akteur, "tabelle": "rueckmeldung",
         "datensatz_id": row_id, "aktion": action.value, "aenderungen": dict(changes)})
 
 

@@ -14,6 +14,7 @@ from sozialforum.models import (
     AuditEntry,
     FormularAntwort,
     FormularAntwortVersion,
+    Person,
     Rueckmeldung,
     Themenvorschlag,
 )
@@ -48,6 +49,41 @@ def test_rsvp_updates_the_row_a_calendar_reply_wrote(client: TestClient, engine:
         audit = session.exec(select(AuditEntry).where(AuditEntry.tabelle == "rueckmeldung",
                                                       AuditEntry.aktion == "update")).one()
         assert audit.akteur.startswith("link:") and audit.aenderungen["antwort"] == ["absage", "zusage"]
+
+
+def test_rsvp_page_shows_the_sitzung_and_greets_the_person(client: TestClient, engine: Engine,
+                                                          portal_settings: Settings, welt: Welt) -> None:
+    page = client.get(_rsvp_url(engine, portal_settings, welt))
+    assert "Guten Tag Anna Albers (Diakonie Nord e. V.)," in page.text
+    for shown in ("Sozialraumkonferenz Nord, Frühjahr", "<dd>Sozialraumkonferenz Nord</dd>",
+                  "Familienzentrum, Lindenstraße 4, 37000 Musterstadt", "Mittwoch, 18. März 2026"):
+        assert shown in page.text, shown
+    assert "Kinderschutzbund" not in page.text and "Bernd" not in page.text
+    with session_scope(engine, actor="test") as session:  # a person without a Träger
+        person = Person(kennung="P-O", nachname="Ohne", email="o@example.org")
+        session.add(person)
+        session.flush()
+        person_id = person.id
+    url = issue(engine, portal_settings, person_id=person_id, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)  # type: ignore[arg-type]
+    assert "Guten Tag Ohne,\n" in client.get(url).text
+
+
+def test_every_rsvp_submission_is_recorded_and_audited_once(client: TestClient, engine: Engine,
+                                                            portal_settings: Settings, welt: Welt) -> None:
+    url = _rsvp_url(engine, portal_settings, welt)
+    csrf = csrf_of(client.get(url).text)
+    for antwort, kommentar in (("zusage", "erst"), ("vielleicht", "dann"), ("absage", "zuletzt")):
+        response = client.post(url, data={"csrf": csrf, "antwort": antwort, "personen": "2", "kommentar": kommentar},
+                               follow_redirects=False)
+        assert response.status_code == 303
+    with session_scope(engine, actor="test") as session:
+        row = session.exec(select(Rueckmeldung)).one()
+        assert (row.antwort, row.personen, row.kommentar) == ("absage", 0, "zuletzt")
+        entries = session.exec(select(AuditEntry).where(AuditEntry.tabelle == "rueckmeldung")
+                               .order_by(AuditEntry.id)).all()  # type: ignore[arg-type]
+        assert [e.aktion for e in entries] == ["create", "update", "update"]
+        assert {e.datensatz_id for e in entries} == {row.id} and all(e.akteur.startswith("link:") for e in entries)
+        assert entries[2].aenderungen["kommentar"] == ["dann", "zuletzt"]
 
 
 def test_rsvp_changeable_until_the_meeting(client: TestClient, clock: Clock, engine: Engine,

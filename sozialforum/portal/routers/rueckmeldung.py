@@ -1,42 +1,52 @@
-"""``/rueckmeldung/{token}``: the RSVP to a Sitzung (yes/no/maybe, attendees, needs)."""
+"""``/rueckmeldung/{token}``: the RSVP to a Sitzung (yes/no/maybe, attendees, needs).
+
+The portal's hot path: every invited Träger opens this page and answers within the hour after
+the invitation. Both handlers therefore run on ``Portal.link_transaction`` (plain statements, no
+ORM session) and, for SQLite, on the event loop (see ``Portal.run``).
+"""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sozialforum.portal.context import LinkContext, Portal
+from sozialforum.portal.context import LinkTransaction, Portal
 from sozialforum.services import beteiligung
 from sozialforum.vocab import Antwort, AntwortQuelle, Beduerfnis, LinkZweck
 
 router = APIRouter()
 ZWECK = LinkZweck.RSVP
+_ANTWORTEN = [(a.value, a.label) for a in beteiligung.LINK_ANTWORTEN]
+_BEDUERFNISSE = [(b.value, b.label) for b in Beduerfnis]
 
 
-def _page(ctx: LinkContext, *, fehler: dict[str, str] | None = None,
+def _page(ctx: LinkTransaction, *, fehler: dict[str, str] | None = None,
           eingabe: dict[str, Any] | None = None, gespeichert: bool = False) -> HTMLResponse:
-    sitzung, gremium, row = beteiligung.load_rsvp(ctx.session, sitzung_id=ctx.link.bezug_id,
-                                                  person_id=ctx.link.person_id)
+    view = beteiligung.rsvp_ansicht(ctx.connection, sitzung_id=ctx.link.bezug_id, person_id=ctx.link.person_id)
+    answered = view.rueckmeldung_id is not None
     werte = eingabe or {
-        "antwort": str(row.antwort) if row and row.antwort != Antwort.OFFEN else None,
-        "personen": row.personen if row and row.personen else 1,
-        "beduerfnisse": list(row.beduerfnisse) if row else [],
-        "kommentar": row.kommentar if row else "",
+        "antwort": str(view.antwort) if answered and view.antwort != Antwort.OFFEN else None,
+        "personen": view.personen if answered and view.personen else 1,
+        "beduerfnisse": list(view.beduerfnisse) if answered else [],
+        "kommentar": view.kommentar if answered else "",
     }
     bisher = None
-    if row is not None and row.beantwortet_am is not None:
-        bisher = {"antwort": Antwort(row.antwort), "personen": row.personen,
-                  "quelle": AntwortQuelle(row.quelle) if row.quelle else None,
-                  "am": row.beantwortet_am}
+    if answered and view.beantwortet_am is not None:
+        bisher = {"antwort": Antwort(view.antwort), "personen": view.personen,
+                  "quelle": AntwortQuelle(view.quelle) if view.quelle else None,
+                  "am": view.beantwortet_am}
     return ctx.render(
         "portal/rueckmeldung.html", status_code=400 if fehler else 200,
-        sitzung=sitzung, gremium=gremium, bisher=bisher, werte=werte, fehler=fehler or {},
-        gespeichert=gespeichert, geschlossen=beteiligung.sitzung_open(sitzung, now=ctx.now),
-        antworten=[(a.value, a.label) for a in beteiligung.LINK_ANTWORTEN],
-        beduerfnisse=[(b.value, b.label) for b in Beduerfnis],
-        max_personen=beteiligung.MAX_PERSONEN,
+        sitzung=view, gremium=SimpleNamespace(name=view.gremium),
+        # The same name as Person.anzeigename gives.
+        person=SimpleNamespace(anzeigename=" ".join(part for part in (view.vorname, view.nachname) if part)),
+        organisation=SimpleNamespace(name=view.organisation) if view.organisation is not None else None,
+        bisher=bisher, werte=werte, fehler=fehler or {}, gespeichert=gespeichert,
+        geschlossen=beteiligung.sitzung_open(view, now=ctx.now),  # type: ignore[arg-type]
+        antworten=_ANTWORTEN, beduerfnisse=_BEDUERFNISSE, max_personen=beteiligung.MAX_PERSONEN,
     )
 
 
@@ -45,11 +55,9 @@ async def show(request: Request, token: str, gespeichert: int = 0) -> Response:
     portal = Portal.of(request)
 
     def work() -> Response:
-        with portal.link_scope(request, token, ZWECK) as ctx:
+        with portal.link_transaction(request, token, ZWECK) as ctx:
             return _page(ctx, gespeichert=bool(gespeichert))
 
-    # Like the submission (see Portal.run): every invited Träger opens this page, often all
-    # within minutes of the invitation; threads would only queue for the GIL and the pool.
     return await portal.run(work)
 
 
@@ -59,10 +67,10 @@ async def submit(request: Request, token: str) -> Response:
     portal = Portal.of(request)
 
     def work() -> Response:
-        with portal.link_scope(request, token, ZWECK, form=form) as ctx:
+        with portal.link_transaction(request, token, ZWECK, form=form) as ctx:
             try:
                 eingabe = beteiligung.parse_rsvp(form)
-                beteiligung.record_rsvp(ctx.session, sitzung_id=ctx.link.bezug_id,
+                beteiligung.record_rsvp(ctx.connection, akteur=ctx.akteur, sitzung_id=ctx.link.bezug_id,
                                         person_id=ctx.link.person_id, eingabe=eingabe, now=ctx.now)
             except beteiligung.EingabeFehler as exc:
                 raw = {"antwort": form.get("antwort"), "personen": form.get("personen"),

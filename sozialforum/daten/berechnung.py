@@ -63,41 +63,37 @@ def vollstaendige_tafel(tafel: Tafel | None, stand: Gebietsstand, day: date, kat
     """All areas valid on ``day`` (and their ancestors) with counts summed from the lowest
     level delivered. A value delivered for a higher level is kept; a sum fills in only where
     none was delivered (e.g. HzE figures that the Jugendamt delivers per Sozialraum)."""
-    ids: set[int] = {b.id for b in stand.am(day)}
-    for bereich_id in list(ids):
-        parent = stand.bereiche[bereich_id].parent_id
-        while parent is not None and parent not in ids and parent in stand.bereiche:
-            ids.add(parent)
-            parent = stand.bereiche[parent].parent_id
-    order = sorted(ids)
-    bereiche = stand.bereiche
+    baum = stand.baum(day)
     spalten = tafel.spalten if tafel is not None else []
-    full = Tafel.leer(order, spalten)
+    full = Tafel.leer(baum.index, spalten)
     if tafel is None or not spalten:
         return full
-    row_of = {bereich_id: i for i, bereich_id in enumerate(order)}
-    source = [i for i, bereich_id in enumerate(tafel.index) if bereich_id in row_of]
-    target = [row_of[tafel.index[i]] for i in source]
-    full.werte[target] = tafel.werte[source]
-    full.codes[target] = tafel.codes[source]
+    index = np.asarray(tafel.index, dtype=np.int64)
+    rows = np.minimum(np.searchsorted(baum.ids, index), len(baum.ids) - 1)
+    inside = baum.ids[rows] == index
+    if inside.all():
+        full.werte[rows] = tafel.werte
+        full.codes[rows] = tafel.codes
+    else:
+        full.werte[rows[inside]] = tafel.werte[inside]
+        full.codes[rows[inside]] = tafel.codes[inside]
     summable = np.array([katalog.merkmale[k.name].art == "anzahl" if k.name in katalog.merkmale
                          else True for k in spalten])
-    depth = np.fromiter(map(stand.tiefe, order), dtype=np.int64, count=len(order))
-    parent_row = np.fromiter((row_of.get(bereiche[i].parent_id, -1) for i in order),  # type: ignore[arg-type]
-                             dtype=np.int64, count=len(order))
-    for level in range(int(depth.max(initial=0)), 0, -1):
-        children = np.nonzero((depth == level) & (parent_row >= 0))[0]
-        if not len(children):
-            continue
-        children = children[np.argsort(parent_row[children], kind="stable")]
-        parents, starts = np.unique(parent_row[children], return_index=True)
-        sums, codes = _grouped_sum(full.werte[children][:, summable], full.codes[children][:, summable], starts)
-        own_values = full.werte[parents][:, summable]
-        own_codes = full.codes[parents][:, summable]
+    every = bool(summable.all())  # the usual catalogue: no column copies needed
+    for children, parents, starts in baum.ebenen:
+        child_values, child_codes = full.werte[children], full.codes[children]
+        own_values, own_codes = full.werte[parents], full.codes[parents]
+        if not every:
+            child_values, child_codes = child_values[:, summable], child_codes[:, summable]
+            own_values, own_codes = own_values[:, summable], own_codes[:, summable]
+        sums, codes = _grouped_sum(child_values, child_codes, starts)
         keep = own_codes == VORHANDEN
         use_sum = ~keep & ((codes == VORHANDEN) | (own_codes == NICHT_GELIEFERT))
         new_values = np.where(keep, own_values, np.where(use_sum, sums, own_values))
         new_codes = np.where(keep, own_codes, np.where(use_sum, codes, own_codes)).astype(np.int8)
+        if every:
+            full.werte[parents], full.codes[parents] = new_values, new_codes
+            continue
         block_v, block_c = full.werte[parents], full.codes[parents]
         block_v[:, summable], block_c[:, summable] = new_values, new_codes
         full.werte[parents], full.codes[parents] = block_v, block_c
@@ -139,7 +135,10 @@ def teilsumme(keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str],
             break
         columns.extend(tafel.column(part) for part in parts)
     else:
-        result = combine_sum(tafel.werte[:, columns], tafel.codes[:, columns], axis=1)
+        if len(columns) == 1:  # one Merkmal: the sum is the column itself, symbol and all
+            result = tafel.werte[:, columns[0]].copy(), tafel.codes[:, columns[0]].copy()
+        else:
+            result = combine_sum(tafel.werte[:, columns], tafel.codes[:, columns], axis=1)
     if summen is not None:
         summen[keys] = result
     return result

@@ -43,12 +43,46 @@ class Bereich(NamedTuple):
         return self.gueltig_ab <= day and (self.gueltig_bis is None or day <= self.gueltig_bis)
 
 
+@dataclass(frozen=True)
+class Baum:
+    """Areas in id order (``ids``, ``index``), and per level, deepest first, the rows of the
+    children grouped by parent, their parents' rows and where each group starts."""
+
+    ids: npt.NDArray[np.int64]
+    index: list[int]
+    ebenen: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]
+
+    @classmethod
+    def aus(cls, stand: Gebietsstand, valid: tuple[int, ...]) -> Baum:
+        ids: set[int] = set(valid)
+        for bereich_id in valid:
+            parent = stand.bereiche[bereich_id].parent_id
+            while parent is not None and parent not in ids and parent in stand.bereiche:
+                ids.add(parent)
+                parent = stand.bereiche[parent].parent_id
+        order = sorted(ids)
+        row_of = {bereich_id: i for i, bereich_id in enumerate(order)}
+        depth = np.fromiter(map(stand.tiefe, order), dtype=np.int64, count=len(order))
+        parent_row = np.fromiter((row_of.get(stand.bereiche[i].parent_id, -1)  # type: ignore[arg-type]
+                                  for i in order), dtype=np.int64, count=len(order))
+        levels = []
+        for level in range(int(depth.max(initial=0)), 0, -1):
+            children = np.flatnonzero((depth == level) & (parent_row >= 0))
+            if not len(children):
+                continue
+            children = children[np.argsort(parent_row[children], kind="stable")]
+            parents, starts = np.unique(parent_row[children], return_index=True)
+            levels.append((children, parents, starts))
+        return cls(np.array(order, dtype=np.int64), order, levels)
+
+
 @dataclass
 class Gebietsstand:
     bereiche: dict[int, Bereich]
     vorgaenger: dict[int, list[int]]  # successor → predecessors
     _am: dict[date, list[Bereich]] = field(default_factory=dict, repr=False, compare=False)
     _tiefe: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
+    _baum: dict[tuple[int, ...] | date, Baum] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def aus(cls, session: Session) -> Gebietsstand:
@@ -80,6 +114,16 @@ class Gebietsstand:
                 current = self.bereiche[current].parent_id
             self._tiefe[bereich_id] = depth
         return depth
+
+    def baum(self, day: date) -> Baum:
+        """The hierarchy of the areas valid on ``day`` and their ancestors, as arrays for
+        summing up level by level; the same for every Stichtag with the same areas."""
+        found = self._baum.get(day)
+        if found is None:
+            valid = tuple(sorted(b.id for b in self.am(day)))
+            found = self._baum.get(valid) or Baum.aus(self, valid)
+            self._baum[valid] = self._baum[day] = found
+        return found
 
     def kinder(self, bereich_id: int, day: date) -> list[Bereich]:
         return sorted((b for b in self.am(day) if b.parent_id == bereich_id), key=lambda b: b.schluessel)

@@ -40,16 +40,21 @@ def dynamik_klasse(index: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
 
 def z_standardise(values: npt.NDArray[np.float64], codes: npt.NDArray[np.int8]
                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
-    """z-values over the areas whose value is present; the others stay missing."""
+    """z-values over the areas whose value is present; the others stay missing.
+
+    Written out with the reductions ``np.mean`` and ``np.std`` use (so the same numbers), but
+    without their overhead: this runs for every index indicator, level and Stichtag."""
     present = codes == VORHANDEN
+    count = int(np.count_nonzero(present))
     out = np.full(values.shape, np.nan)
-    if present.sum() < 2:
+    if count < 2:
         return out, np.where(present, NICHT_SINNVOLL, codes).astype(np.int8)
-    sample = values[present]
-    spread = sample.std()
+    sample = values if count == len(values) else values[present]
+    deviation = sample - np.add.reduce(sample) / count
+    spread = np.sqrt(np.add.reduce(deviation * deviation) / count)
     if spread == 0:
         return out, np.where(present, NICHT_SINNVOLL, codes).astype(np.int8)
-    out[present] = (sample - sample.mean()) / spread
+    out[present] = deviation / spread
     return out, codes
 
 
@@ -97,7 +102,9 @@ def _pick(werte: Werte, rows: np.ndarray, dynamic: bool) -> tuple[np.ndarray, np
 def _composite(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.ndarray, np.ndarray]:
     if not parts:
         return np.full(n, np.nan), np.full(n, NICHT_GELIEFERT, dtype=np.int8)
-    total = np.sum([z for z, _ in parts], axis=0)
+    total = parts[0][0].copy()  # added in turn, as np.sum over the stacked parts would
+    for z, _ in parts[1:]:
+        total += z
     code = combine_codes(*[c for _, c in parts])
     return z_standardise(np.where(code == VORHANDEN, total, np.nan), code)
 
@@ -126,15 +133,16 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
             notes.append(f"{ebene.capitalize()}: nicht im Index (unter {mindestzahl} Einwohner "
                          f"oder Einwohnerzahl unbekannt): {', '.join(small)}.")
         z_by_indicator: dict[str, tuple[dict[bool, tuple[np.ndarray, np.ndarray]], str]] = {}
-        position = {bereich_id: i for i, bereich_id in enumerate(result.tafel.index)}  # same for all
-        rows = np.array([position[i] for i in ids])
+        rows = np.searchsorted(np.asarray(result.tafel.index), ids)  # the index is in id order
+        everyone = bool(included.all())
         for dynamic in (False, True):
             for ind in katalog.index_indikatoren():
                 werte = result.werte[ind.code]
                 values, codes = _pick(werte, rows, dynamic)
-                codes = np.where(included, codes, NICHT_SINNVOLL).astype(np.int8)
+                if not everyone:
+                    codes = np.where(included, codes, NICHT_SINNVOLL).astype(np.int8)
                 seen = bekannt.setdefault((ebene, dynamic), set())
-                if not (codes[included] == VORHANDEN).any():
+                if not ((codes if everyone else codes[included]) == VORHANDEN).any():
                     if ind.code in seen:  # known at this level, missing now: the index is missing
                         z_by_indicator.setdefault(ind.code, ({}, ind.dimension))[0][dynamic] = (
                             np.full(len(ids), np.nan), codes)
@@ -143,7 +151,7 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
                                      "vor und bleibt im Index unberücksichtigt.")
                     continue
                 seen.add(ind.code)
-                z = z_standardise(values * ind.richtung, codes)
+                z = z_standardise(values if ind.richtung == 1 else values * ind.richtung, codes)
                 if not (z[1] == VORHANDEN).any():
                     # No spread (all equal, e.g. no change at all): a z-value does not exist, and
                     # the indicator drops out instead of making every area's index missing.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
@@ -26,8 +27,8 @@ from sozialforum.daten.katalog import Katalog, QuelleDef, norm_label
 from sozialforum.daten.kodierung import Kodiert, kodiere, pack
 from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe
 from sozialforum.daten.quelldatei import Rohdaten, checksum, decode, read_bytes
-from sozialforum.daten.speicher import eindeutig
 from sozialforum.daten.stadttabelle import read_tabelle
+from sozialforum.daten.zeilen import Breit, Zeilen
 from sozialforum.models import Datenlieferung, Vergleichswert, Wertespalte
 from sozialforum.problems import Problem, ProblemReport
 
@@ -52,24 +53,6 @@ class LadeErgebnis:
         days = ", ".join(d.strftime("%d.%m.%Y") for d in self.stichtage)
         return (f"{self.datei}: {self.werte} Werte für {self.gebiete} Gebiete geladen "
                 f"(Stichtage {days}; Quelle {self.quelle}).")
-
-
-@dataclass
-class Zeilen:
-    """The file's values in long form (parallel arrays), ready to check and store."""
-
-    zeile: np.ndarray  # line in the file
-    spalte: np.ndarray  # index into ``spalten``
-    gebiet: np.ndarray  # area id, -1 for Vergleichsgebiete
-    vergleich: np.ndarray  # index into ``vergleichsgebiete``, -1 for own areas
-    merkmal: np.ndarray  # index into ``merkmale``
-    stichtag: np.ndarray  # index into ``stichtage``
-    wert: np.ndarray
-    code: np.ndarray
-    spalten: list[str]
-    vergleichsgebiete: list[str]
-    merkmale: list[MerkmalKey]
-    stichtage: list[date]
 
 
 def _read(path: Path, raw: bytes, katalog: Katalog, stichtag: date | None) -> tuple[Rohdaten, QuelleDef]:
@@ -181,33 +164,37 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
         else:
             merkmal = _index(merkmale, key)
         parts.append((j, column_day, by_area[keep[by_area]], merkmal))
-    columns = _assemble(data, parts, matched, other_of)
-    return Zeilen(*columns, spalten=[s.label for s in data.spalten], vergleichsgebiete=others,
-                  merkmale=merkmale, stichtage=days)
-
-
-def _assemble(data: Rohdaten, parts: list[tuple[int, date | None, np.ndarray, np.ndarray | int]],
-              matched: dict[date | None, tuple[np.ndarray, np.ndarray, np.ndarray]],
-              other_of: np.ndarray) -> list[np.ndarray]:
-    """The long columns (line, column, area, Vergleichsgebiet, Merkmal, Stichtag, value, code),
-    column by column. A wide file, where every column takes the same rows, is built with one
-    gather of its value matrix instead of 80 pieces glued together."""
-    if len({day for _, day, _, _ in parts}) == 1 and all(isinstance(m, int) for *_, m in parts):
-        ids, day_index, _ = matched[parts[0][1]]
-        rows, columns = parts[0][2], np.array([j for j, *_ in parts])
-        merkmale = np.array([m for *_, m in parts], dtype=np.int64)
-        count, width = len(rows), len(parts)
-        return [np.tile(data.zeilen[rows], width), np.repeat(columns, count),
-                np.tile(np.where(other_of[rows] >= 0, -1, ids[rows]), width), np.tile(other_of[rows], width),
-                np.repeat(merkmale, count), np.tile(day_index[rows], width),
-                data.werte[np.ix_(rows, columns)].T.ravel(), data.codes[np.ix_(rows, columns)].T.ravel()]
+    spalten, stichtage = [s.label for s in data.spalten], days
+    wide = _wide(data, parts, matched, other_of)
+    if wide is not None:
+        return Zeilen(spalten, others, merkmale, stichtage, breit=wide)
     pieces = []
     for j, day, rows, merkmal in parts:
         ids, day_index, _ = matched[day]
         pieces.append((data.zeilen[rows], np.full(len(rows), j), np.where(other_of[rows] >= 0, -1, ids[rows]),
                        other_of[rows], np.full(len(rows), merkmal) if isinstance(merkmal, int) else merkmal[rows],
                        day_index[rows], data.werte[rows, j], data.codes[rows, j]))
-    return [np.concatenate(values) for values in zip(*pieces, strict=True)]
+    long = [np.concatenate(values) for values in zip(*pieces, strict=True)]
+    return Zeilen(spalten, others, merkmale, stichtage, long=long)
+
+
+def _wide(data: Rohdaten, parts: list[tuple[int, date | None, np.ndarray, np.ndarray | int]],
+          matched: dict[date | None, tuple[np.ndarray, np.ndarray, np.ndarray]],
+          other_of: np.ndarray) -> Breit | None:
+    """The matrix of a file whose columns all take the same rows (one Merkmal each), with the
+    rows in area order; None for other layouts."""
+    if len({day for _, day, _, _ in parts}) != 1 or not all(isinstance(m, int) for *_, m in parts):
+        return None
+    ids, day_index, _ = matched[parts[0][1]]
+    rows = parts[0][2]
+    gebiet = np.where(other_of[rows] >= 0, -1, ids[rows])
+    if len(gebiet) > 1 and not (gebiet[1:] >= gebiet[:-1]).all():  # a benchmark area's own id
+        order = np.argsort(gebiet, kind="stable")
+        rows, gebiet = rows[order], gebiet[order]
+    columns = np.array([j for j, *_ in parts], dtype=np.int64)
+    return Breit(zeile=data.zeilen[rows], gebiet=gebiet, vergleich=other_of[rows], stichtag=day_index[rows],
+                 spalte=columns, merkmal=np.array([m for *_, m in parts], dtype=np.int64),
+                 werte=data.werte[np.ix_(rows, columns)], codes=data.codes[np.ix_(rows, columns)])
 
 
 class _Reihe(list[MerkmalKey]):
@@ -242,7 +229,7 @@ def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
     problems.extend(plausibel.pruefe(session, data.datei, rows, katalog))
     if problems:
         raise ProblemReport(problems)
-    if not len(rows.wert):
+    if not rows.anzahl:
         raise ProblemReport([Problem(path.name, None, None, "Die Datei enthält keine Werte für "
                                      "bekannte Gebiete.")])
     days = sorted(rows.stichtage)
@@ -250,23 +237,51 @@ def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
         datei=path.name, pruefsumme=digest, datenstand=data.datenstand,
         herausgeber=data.herausgeber or quelle.herausgeber, lizenz=data.lizenz or quelle.lizenz,
         geladen_am=now, format=data.format, quelle=quelle.kennung, tabelle=data.tabelle,
-        werte=len(rows.wert), stichtage=[d.isoformat() for d in days],
+        werte=rows.anzahl, stichtage=[d.isoformat() for d in days],
         hinweise=[*hints, *data.hinweise], akteur=akteur)
     session.add(lieferung)
     session.flush()
     assert lieferung.id is not None
     _write(session, lieferung.id, rows)
-    return LadeErgebnis(path.name, "geladen", quelle.kennung, int((rows.gebiet >= 0).sum()),
-                        len(eindeutig(rows.gebiet[rows.gebiet >= 0])), days,
-                        int((rows.gebiet < 0).sum()), lieferung.id, hints)
+    own, areas, others = rows.eigene()
+    return LadeErgebnis(path.name, "geladen", quelle.kennung, own, areas, days, others, lieferung.id, hints)
 
 
 def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
-    own = rows.gebiet >= 0
+    chunks = _wide_chunks(lieferung_id, rows) if rows.breit is not None else _long_chunks(lieferung_id, rows)
+    for start in range(0, len(chunks), CHUNK):
+        session.execute(Wertespalte.__table__.insert(), chunks[start:start + CHUNK])
+    others = _others(lieferung_id, rows)
+    for start in range(0, len(others), CHUNK):
+        session.execute(Vergleichswert.__table__.insert(), others[start:start + CHUNK])
+
+
+def _chunk(lieferung_id: int, rows: Zeilen, merkmal: int, day: int, gebiet: Kodiert,
+           wert: np.ndarray, code: np.ndarray) -> dict[str, Any]:
+    return {"datenlieferung_id": lieferung_id, "merkmal": str(rows.merkmale[merkmal]),
+            "stichtag": rows.stichtage[day], "anzahl": len(wert),
+            "daten": pack(None, gebiet=gebiet, wert=wert, code=code)}
+
+
+def _wide_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
+    """One chunk per column and Stichtag, straight from the matrix (areas already in order)."""
+    wide = rows.breit
+    assert wide is not None
+    own = np.arange(wide.eigene.start, wide.eigene.stop)
+    chunks = []
+    for day in np.unique(wide.stichtag[own]).tolist():
+        pick = own[wide.stichtag[own] == day]
+        gebiet = kodiere(wide.gebiet[pick].astype(np.int32))  # shared by every column
+        values, codes = wide.werte[pick].T.copy(), wide.codes[pick].T.copy()  # a column a row
+        chunks += [_chunk(lieferung_id, rows, int(merkmal), day, gebiet, values[c], codes[c])
+                   for c, merkmal in enumerate(wide.merkmal.tolist())]
+    return chunks
+
+
+def _long_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
     group = rows.merkmal * len(rows.stichtage) + rows.stichtag
-    mine = np.flatnonzero(own)
-    # Chunks are (Merkmal × Stichtag) with areas in order; ``_long`` delivers a wide file in
-    # exactly that order, so the sort is only needed for other layouts.
+    mine = np.flatnonzero(rows.gebiet >= 0)
+    # Chunks are (Merkmal × Stichtag) with areas in order.
     order = group[mine] * (int(rows.gebiet.max(initial=0)) + 1) + rows.gebiet[mine]
     if len(order) > 1 and not (order[1:] >= order[:-1]).all():
         mine = mine[np.argsort(order, kind="stable")]
@@ -274,22 +289,26 @@ def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
     starts = np.flatnonzero(groups[1:] != groups[:-1]) + 1
     chunks = []
     shared: tuple[np.ndarray, Kodiert] | None = None
-    for pick in np.split(mine, starts):
+    for pick in np.split(mine, starts) if len(mine) else []:
         merkmal, day = divmod(int(group[pick[0]]), len(rows.stichtage))
         gebiet = rows.gebiet[pick].astype(np.int32)
-        if shared is None or not np.array_equal(shared[0], gebiet):  # every column of a file: once
+        if shared is None or not np.array_equal(shared[0], gebiet):  # columns alike: encoded once
             shared = (gebiet, kodiere(gebiet))
-        chunks.append({"datenlieferung_id": lieferung_id, "merkmal": str(rows.merkmale[merkmal]),
-                       "stichtag": rows.stichtage[day], "anzahl": len(pick),
-                       "daten": pack(gebiet=shared[1], wert=rows.wert[pick], code=rows.code[pick])})
-    for start in range(0, len(chunks), CHUNK):
-        session.execute(Wertespalte.__table__.insert(), chunks[start:start + CHUNK])
-    others = [{"datenlieferung_id": lieferung_id,
-               "schluessel": rows.vergleichsgebiete[int(rows.vergleich[i])],
-               "merkmal": str(rows.merkmale[int(rows.merkmal[i])]),
-               "stichtag": rows.stichtage[int(rows.stichtag[i])],
-               "wert": None if rows.code[i] else float(rows.wert[i]),
-               "fehlend": Fehlwert(int(rows.code[i])).symbol or None}
-              for i in np.nonzero(~own)[0]]
-    for start in range(0, len(others), CHUNK):
-        session.execute(Vergleichswert.__table__.insert(), others[start:start + CHUNK])
+        chunks.append(_chunk(lieferung_id, rows, merkmal, day, shared[1], rows.wert[pick], rows.code[pick]))
+    return chunks
+
+
+def _others(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
+    """Values of the Vergleichsgebiete (Land, Bund): a few rows of ``vergleichswert``."""
+    wide = rows.breit
+    if wide is not None:
+        cells = [(int(wide.vergleich[r]), int(m), int(wide.stichtag[r]), float(wide.werte[r, c]),
+                  int(wide.codes[r, c])) for r in range(wide.eigene.start)
+                 for c, m in enumerate(wide.merkmal.tolist())]
+    else:
+        cells = [(int(rows.vergleich[i]), int(rows.merkmal[i]), int(rows.stichtag[i]), float(rows.wert[i]),
+                  int(rows.code[i])) for i in np.flatnonzero(rows.gebiet < 0)]
+    return [{"datenlieferung_id": lieferung_id, "schluessel": rows.vergleichsgebiete[other],
+             "merkmal": str(rows.merkmale[merkmal]), "stichtag": rows.stichtage[day],
+             "wert": None if code else value, "fehlend": Fehlwert(code).symbol or None}
+            for other, merkmal, day, value, code in cells]

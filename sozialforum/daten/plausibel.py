@@ -4,14 +4,15 @@ a BA file's unemployed against the population loaded before)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from sozialforum.daten.berechnung import Summen, teilsumme
-from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.fehlwerte import VORHANDEN
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.merkmale import MerkmalKey
 from sozialforum.daten.speicher import Tafel, eindeutig, lade_bestand
@@ -19,7 +20,7 @@ from sozialforum.problems import Problem
 from sozialforum.timeutil import format_zahl
 
 if TYPE_CHECKING:
-    from sozialforum.daten.laden import Zeilen
+    from sozialforum.daten.zeilen import Breit, Zeilen
 
 
 def pruefe(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> list[Problem]:
@@ -31,8 +32,14 @@ def pruefe(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> list
 
 
 def _duplicates(datei: str, rows: Zeilen) -> list[Problem]:
-    if not len(rows.zeile):
+    if not rows.anzahl:
         return []
+    wide = rows.breit
+    if wide is not None:  # a matrix has duplicates only in a repeated row or Merkmal
+        area = np.where(wide.gebiet >= 0, wide.gebiet, -1 - wide.vergleich)
+        row_key = (area - area.min()) * (len(rows.stichtage) + 1) + wide.stichtag
+        if len(np.unique(row_key)) == len(row_key) and len(set(wide.merkmal.tolist())) == len(wide.merkmal):
+            return []
     # One integer per (Merkmal, Stichtag, area or Vergleichsgebiet); equal integers are
     # duplicates. In this order the values of a wide file already come sorted, and a check that
     # the integers strictly increase replaces the sort.
@@ -60,7 +67,10 @@ def _negative(datei: str, rows: Zeilen, katalog: Katalog) -> list[Problem]:
     counts = np.array([katalog.merkmale[k.name].art == "anzahl" for k in rows.merkmale], dtype=bool)
     if not len(counts):
         return []
-    bad = np.nonzero(counts[rows.merkmal] & (rows.code == Fehlwert.VORHANDEN) & (rows.wert < 0))[0]
+    wide = rows.breit
+    if wide is not None and not ((wide.werte < 0) & (wide.codes == VORHANDEN) & counts[wide.merkmal]).any():
+        return []
+    bad = np.nonzero(counts[rows.merkmal] & (rows.code == VORHANDEN) & (rows.wert < 0))[0]
     return [Problem(datei, int(rows.zeile[i]), rows.spalten[int(rows.spalte[i])],
                     f"negative Anzahl ({format_zahl(rows.wert[i])}): erwartet 0 oder mehr, "
                     "oder „-“ für nichts.") for i in bad]
@@ -72,21 +82,16 @@ def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
     checks = [ind for ind in katalog.indikatoren.values()
               if ind.einheit == "%" and ind.ist_quote
               and names & {k.name for k in (*ind.zaehler_keys, *ind.nenner_keys)}]
-    own = rows.gebiet >= 0
-    if not checks or not own.any():
+    if not checks or not rows.eigene()[0]:
         return []
     stored = lade_bestand(session, rows.stichtage)
     problems: list[Problem] = []
-    for day_index, day in enumerate(rows.stichtage):
-        pick = np.flatnonzero(own & (rows.stichtag == day_index))
-        if not len(pick):
-            continue
-        tafel, where = _combined(stored.get(day), rows, pick)
+    for day, tafel, where in _tafeln(stored, rows):
         summen: Summen = {}
         for ind in checks:
             z, zc = teilsumme(ind.zaehler_keys, tafel, [], {}, summen)
             n, nc = teilsumme(ind.nenner_keys, tafel, [], {}, summen)
-            bad = np.nonzero((zc == Fehlwert.VORHANDEN) & (nc == Fehlwert.VORHANDEN) & (z > n))[0]
+            bad = np.nonzero((zc == VORHANDEN) & (nc == VORHANDEN) & (z > n))[0]
             for r in bad:
                 origin = next((where(r, key) for key in (*ind.zaehler_keys, *ind.nenner_keys)
                                if where(r, key) is not None), None)
@@ -98,6 +103,51 @@ def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
                     f"{format_zahl(z[r])} von {format_zahl(n[r])} – ein Anteil über 100 % ist "
                     "nicht möglich."))
     return problems
+
+
+def _tafeln(stored: dict[date, Tafel], rows: Zeilen) -> Iterator[tuple[date, Tafel, Callable]]:
+    """Per Stichtag: the file's values of its own areas over the stored ones."""
+    wide = rows.breit
+    if wide is not None and len(np.unique(wide.stichtag[wide.eigene])) == 1:
+        day = rows.stichtage[int(wide.stichtag[wide.eigene.start])]
+        yield (day, *_wide_tafel(stored.get(day), rows, wide))
+        return
+    own = rows.gebiet >= 0
+    for day_index, day in enumerate(rows.stichtage):
+        pick = np.flatnonzero(own & (rows.stichtag == day_index))
+        if len(pick):
+            yield (day, *_combined(stored.get(day), rows, pick))
+
+
+def _stored_into(tafel: Tafel, stored: Tafel | None, ids: np.ndarray, column_of: dict[MerkmalKey, int]) -> None:
+    if stored is not None:
+        index = np.asarray(stored.index)
+        inside = np.isin(index, ids)
+        targets = np.searchsorted(ids, index[inside])
+        columns = [column_of[key] for key in stored.spalten]
+        tafel.werte[np.ix_(targets, columns)] = stored.werte[inside]
+        tafel.codes[np.ix_(targets, columns)] = stored.codes[inside]
+
+
+def _wide_tafel(stored: Tafel | None, rows: Zeilen, wide: Breit) -> tuple[Tafel, Callable]:
+    """``_combined`` for a matrix of one Stichtag: its columns go in as a block."""
+    own = wide.eigene
+    ids = wide.gebiet[own]  # in order and distinct (duplicates are reported before)
+    file_keys = [rows.merkmale[m] for m in wide.merkmal.tolist()]
+    keys = sorted(set(file_keys) | set(stored.spalten if stored else []))
+    column_of = {key: j for j, key in enumerate(keys)}
+    tafel = Tafel.leer(ids.tolist(), keys)
+    _stored_into(tafel, stored, ids, column_of)
+    columns = [column_of[key] for key in file_keys]
+    tafel.werte[:, columns] = wide.werte[own]
+    tafel.codes[:, columns] = wide.codes[own]
+    source = {key: c for c, key in enumerate(file_keys)}
+
+    def where(row: int, key: MerkmalKey) -> tuple[int, str] | None:
+        c = source.get(key)
+        return None if c is None else (int(wide.zeile[own.start + row]), rows.spalten[int(wide.spalte[c])])
+
+    return tafel, where
 
 
 def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Tafel, Callable]:
@@ -112,13 +162,7 @@ def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Taf
     keys = sorted(set(file_keys) | set(stored.spalten if stored else []))
     column_of = {key: j for j, key in enumerate(keys)}
     tafel = Tafel.leer(ids.tolist(), keys)
-    if stored is not None:
-        index = np.asarray(stored.index)
-        inside = np.isin(index, ids)
-        targets = np.searchsorted(ids, index[inside])
-        columns = [column_of[key] for key in stored.spalten]
-        tafel.werte[np.ix_(targets, columns)] = stored.werte[inside]
-        tafel.codes[np.ix_(targets, columns)] = stored.codes[inside]
+    _stored_into(tafel, stored, ids, column_of)
     row_of = np.zeros(int(ids[-1]) + 1, dtype=np.int64)  # area id → row: a gather, not a search
     row_of[ids] = np.arange(len(ids))
     flat = row_of[gebiet] * len(keys) + np.array([column_of.get(key, -1) for key in rows.merkmale],

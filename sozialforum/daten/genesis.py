@@ -40,9 +40,11 @@ from sozialforum.problems import Problem, ProblemReport
 
 KOPF = "GENESIS-Tabelle:"
 _KEY = re.compile(r"^(DG|\d{2,12})$")
+_KEYS = re.compile(r"(?:[^\S\n]*(?:DG|\d{2,12})[^\S\n]*\n)*[^\S\n]*(?:DG|\d{2,12})[^\S\n]*")  # _KEY, per line
 _UNITS = {"anzahl", "prozent", "%", "eur", "euro", "tsd.", "tsd. eur", "1000", "personen",
           "jahre", "je 1000 einwohner", "je 100 einwohner"}
 _FOOTER = "_____"  # the line above the footnotes: at least five underscores
+_HEAD = 65_536  # characters that hold the title and header rows
 _NA = ["-", "–", ".", "x", "X", "/", "...", "…", "*"]
 
 
@@ -83,19 +85,31 @@ def _header(lines: list[str], name: str) -> tuple[int, int, list[list[str]], lis
     return first, end, [_fields(line) for line in lines[first:end]], titles
 
 
-def _check_layout(lines: list[str], name: str) -> int:
-    """Index of the footer line; problems for a wrong separator or a truncated file."""
-    if not lines[0].startswith(KOPF):
+def _header_within(lines: list[str]) -> bool:
+    """Whether the header rows end before the last (possibly cut) line of ``lines``."""
+    inside = False
+    for line in lines[1:-1]:
+        if line.startswith(";"):
+            inside = True
+        elif inside:
+            return True
+    return False
+
+
+def _check_layout(head: list[str], text: str, name: str) -> int:
+    """Offset of the line break above the footer; problems for a wrong separator or a
+    truncated file. ``head``: the first lines (the file is not split as a whole: 11,000 lines)."""
+    if not head[0].startswith(KOPF):
         raise ProblemReport([Problem(name, 1, None, f"Keine GENESIS-Datei: die erste Zeile muss mit "
                                      f"„{KOPF}“ beginnen.")])
-    sample = lines[1:30]
+    sample = head[1:30]
     if not any(";" in line for line in sample):
         sep = "Tabulator" if any("\t" in line for line in sample) else "Komma"
         raise ProblemReport([Problem(name, 2, None, f"Falsches Trennzeichen: die Datei ist mit "
                                      f"{sep} getrennt, GENESIS-Dateien mit Semikolon („;“).")])
-    footer = next((i for i, line in enumerate(lines) if line.startswith(_FOOTER)), None)
-    if footer is None:
-        last = max(i for i, line in enumerate(lines) if line.strip()) + 1
+    footer = text.find("\n" + _FOOTER)
+    if footer < 0:
+        last = max(i for i, line in enumerate(text.split("\n")) if line.strip()) + 1
         raise ProblemReport([Problem(name, last, None,
                                      "Die Datei ist unvollständig: die Fußzeile (Linie „__________“ "
                                      "mit Quellenangabe und „Stand:“) fehlt – vermutlich wurde sie "
@@ -108,8 +122,12 @@ def _text(cell: object) -> str:
 
 
 def _all_keys(frame: pd.DataFrame, column: int) -> bool:
-    cells = [cell for cell in frame[column].tolist() if cell is not None and cell == cell]
-    return bool(cells) and all(_KEY.match(str(cell).strip()) for cell in cells)  # stops at a name
+    cells = frame[column].dropna().tolist()
+    if not cells:
+        return False
+    if all(type(cell) is str for cell in cells):  # one pattern over all cells: 11,000 Gemeinden
+        return _KEYS.fullmatch("\n".join(cells)) is not None
+    return all(_KEY.match(str(cell).strip()) for cell in cells)
 
 
 def _key_column(frame: pd.DataFrame, n_label: int) -> int | None:
@@ -150,16 +168,17 @@ def _footer_meta(lines: list[str]) -> tuple[date | None, str | None, str | None,
             " ".join(licence.group(1).split()).rstrip(".") if licence else None, notes)
 
 
-def _check_fields(body: list[str], raster: Zeilenraster, n_cols: int, start: int, name: str) -> None:
+def _check_fields(raster: Zeilenraster, n_cols: int, start: int, name: str) -> None:
     """Every data row has as many fields as the header (data rows hold no quotes)."""
-    suspect = np.flatnonzero(~raster.blank & (raster.fields != n_cols) & ~raster.quoted).tolist()
+    suspect = np.flatnonzero(~raster.blank & (raster.fields != n_cols)).tolist()
     problems = []
     for index in suspect:
-        if not body[index].strip():
+        line = raster.line(index)
+        if not line.strip() or '"' in line:
             continue
         found = int(raster.fields[index])
         why = ("ein Semikolon zu viel?" if found > n_cols else
-               "abgeschnitten?" if index == len(body) - 1 else "Feld fehlt?")
+               "abgeschnitten?" if index == len(raster.line_start) - 1 else "Feld fehlt?")
         problems.append(Problem(name, start + index + 1, None,
                                 f"Zeile hat {found} statt {n_cols} Felder ({why})."))
     if problems:
@@ -187,14 +206,16 @@ def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None 
     ``raw``: the file's bytes when the caller has read them already."""
     raw = read_bytes(path) if raw is None else raw
     name = path.name
-    lines = decode(name, raw).split("\n")
-    footer = _check_layout(lines, name)
-    _first, data_start, header_rows, titles = _header(lines[:footer], name)
+    text = decode(name, raw)
+    lines = text[:_HEAD].split("\n")  # title and header rows: the first lines
+    footer = _check_layout(lines, text, name)
+    lines = text[:footer].split("\n") if footer < _HEAD or not _header_within(lines) else lines
+    _first, data_start, header_rows, titles = _header(lines, name)
     n_label = min(_leading_empty(row) for row in header_rows)
     n_cols = max(len(row) for row in header_rows)
-    body = lines[data_start:footer]
-    raster = Zeilenraster("\n".join(body))
-    _check_fields(body, raster, n_cols, data_start, name)
+    start = sum(len(line) + 1 for line in lines[:data_start])
+    raster = Zeilenraster(text[start:footer] if start <= footer else "")
+    _check_fields(raster, n_cols, data_start, name)
     frame = _read_block(raster, n_label, n_cols, name, data_start)
     frame = frame[~frame.isna().all(axis=1)]
     line_numbers = frame.index.to_numpy(dtype=np.int64) + data_start + 1
@@ -209,18 +230,22 @@ def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None 
     if row_dates is None and not any(s.stichtag for s in spalten) and file_date is None:
         problems.append(Problem(name, None, None, "Kein Stichtag in der Datei gefunden: bitte beim "
                                 "Laden angeben (--stichtag TT.MM.JJJJ)."))
-    values = np.empty((len(frame), len(spalten)))
     codes = np.zeros((len(frame), len(spalten)), dtype=np.int8)
-    for position, column in enumerate(range(n_label, n_cols)):
-        series = frame[column]
-        if series.dtype.kind in "fiu":
-            values[:, position] = series.to_numpy()
-        else:  # text in the column: read every cell from the original line
-            raw_cells = pd.Series([_field(body[index], column) for index in frame.index])
+    numeric = [frame[column].dtype.kind in "fiu" for column in range(n_label, n_cols)]
+    if all(numeric):  # the numbers as one block: one copy instead of a strided write per column
+        values = frame.iloc[:, n_label:n_cols].to_numpy(dtype=np.float64)
+    else:
+        values = np.empty((len(frame), len(spalten)))
+        for position, column in enumerate(range(n_label, n_cols)):
+            if numeric[position]:
+                values[:, position] = frame[column].to_numpy()
+                continue
+            # text in the column: read every cell from the original line
+            raw_cells = pd.Series([_field(raster.line(index), column) for index in frame.index])
             values[:, position], codes[:, position] = parse_column(
                 raw_cells, line_numbers, name, spalten[position].label, problems)
     _recover_symbols(values, codes, frame, raster, data_start, n_label, spalten, name, problems)
-    stand, publisher, licence, notes = _footer_meta(lines[footer:])
+    stand, publisher, licence, notes = _footer_meta(text[footer + 1:].split("\n"))
     dims = (frame[list(range(key_col + 2, n_label))].fillna("").astype(str)
             .agg(lambda r: " | ".join(v.strip() for v in r), axis=1).tolist()
             if key_col + 2 < n_label else None)

@@ -42,11 +42,10 @@ class Zeilenraster:
         self.separators: Ints = np.flatnonzero(buffer == 59).astype(np.int64)
         self.first_separator: Ints = np.searchsorted(self.separators, self.line_start)
         self.fields: Ints = np.searchsorted(self.separators, self.line_end) - self.first_separator + 1
-        self.quoted = np.zeros(len(self.line_start), dtype=bool)
-        quotes = np.flatnonzero(buffer == 34)
-        if len(quotes):
-            self.quoted[np.searchsorted(self.line_start, quotes, side="right") - 1] = True
         self.blank = (self.line_end - self.line_start) == 0
+
+    def line(self, index: int) -> str:
+        return self.text(int(self.line_start[index]), int(self.line_end[index]))
 
     def bounds(self, lines: Ints, columns: Ints) -> tuple[Ints, Ints, npt.NDArray[np.bool_]]:
         """(start, end, exists) of field ``columns`` in ``lines`` (0-based, within the block)."""

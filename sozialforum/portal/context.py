@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from sozialforum import audit
@@ -30,7 +30,7 @@ from sozialforum.portal.security import client_key, csrf_token, csrf_valid, same
 from sozialforum.services import benutzer as benutzer_service
 from sozialforum.services import fehlversuche
 from sozialforum.services.formulare import Formular, load_formulare
-from sozialforum.services.links import LinkInfo, LinkUngueltig, check_signature, verify_token
+from sozialforum.services.links import LINK_BY_HASH, LinkInfo, LinkUngueltig, check_signature, verify_token_row
 from sozialforum.settings import Settings
 from sozialforum.vocab import LinkZweck
 
@@ -132,11 +132,12 @@ class Portal:
             raise
 
     def _verify(self, request: Request, connection: sa.Connection, token: str, zweck: LinkZweck,
-                now: datetime, form: Mapping[str, Any] | None) -> LinkInfo:
-        link = verify_token(connection, token, zweck=zweck, now=now, settings=self.settings,
-                            touch=form is not None)
+                now: datetime, form: Mapping[str, Any] | None,
+                query: sa.Select[Any] = LINK_BY_HASH) -> tuple[LinkInfo, sa.Row[Any]]:
+        link, row = verify_token_row(connection, token, zweck=zweck, now=now, settings=self.settings,
+                                     touch=form is not None, query=query)
         self._check_post(request, form, f"link:{link.id}")
-        return link
+        return link, row
 
     @contextmanager
     def link_scope(self, request: Request, token: str, zweck: LinkZweck, *,
@@ -149,21 +150,28 @@ class Portal:
         now = self.now()
         self._check_token(request, token, zweck)
         with self._writer(form is not None), session_scope(self.engine, actor="portal:link") as session:
-            link = self._verify(request, session.connection(), token, zweck, now, form)
+            link, _ = self._verify(request, session.connection(), token, zweck, now, form)
             audit.set_actor(session, f"link:{link.id}")
             yield LinkContext(portal=self, request=request, session=session, now=now, link=link)
 
     @contextmanager
     def link_transaction(self, request: Request, token: str, zweck: LinkZweck, *,
-                         form: Mapping[str, Any] | None = None) -> Iterator[LinkTransaction]:
+                         form: Mapping[str, Any] | None = None,
+                         query: sa.Select[Any] = LINK_BY_HASH) -> Iterator[LinkTransaction]:
         """``link_scope`` without the ORM, for the pages every invited Träger opens within the
         hour after the invitation (the RSVP): the same checks, then one plain connection and
-        transaction. The ORM session's bookkeeping cost more than these pages' own statements."""
+        transaction. The ORM session's bookkeeping cost more than these pages' own statements.
+
+        ``query`` may extend ``links.LINK_BY_HASH`` by what the page needs (one-to-one outer
+        joins from the link's ``bezug_id`` and ``person_id``): the link is verified and those
+        columns read in one statement, as ``ctx.row``.
+        """
         now = self.now()
         self._check_token(request, token, zweck)
         with self._writer(form is not None), self.engine.begin() as connection:
-            link = self._verify(request, connection, token, zweck, now, form)
-            yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link)
+            link, row = self._verify(request, connection, token, zweck, now, form, query)
+            yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link,
+                                  row=row)
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run a submission's database work: inline for SQLite, in the threadpool otherwise.
@@ -234,7 +242,7 @@ class Portal:
 # Person and Träger of a link in one statement, built once (``session.get`` twice cost every
 # link page half a millisecond).
 _PERSON_MIT_ORGANISATION = (
-    sa.select(Person, Organisation)
+    select(Person, Organisation)
     .outerjoin(Organisation, Organisation.id == Person.organisation_id)  # type: ignore[arg-type]
     .where(Person.id == sa.bindparam("person_id"))  # type: ignore[arg-type]
 )
@@ -289,6 +297,7 @@ class LinkTransaction:
     connection: sa.Connection
     now: datetime
     link: LinkInfo
+    row: sa.Row[Any]
 
     @property
     def akteur(self) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,8 +20,9 @@ from sozialforum import audit
 from sozialforum.models.akteure import Organisation, Person
 from sozialforum.models.audit import AuditEntry
 from sozialforum.models.gremien import Gremium, Sitzung, Tagesordnungspunkt
-from sozialforum.models.kommunikation import Rueckmeldung
+from sozialforum.models.kommunikation import PersonalLink, Rueckmeldung
 from sozialforum.models.portal import Themenvorschlag
+from sozialforum.services.links import LINK_BY_HASH
 from sozialforum.vocab import Antwort, AntwortQuelle, AuditAktion, Beduerfnis, SitzungStatus
 
 # The answers a link offers; DELEGIERT and OFFEN are set by the Geschäftsstelle or calendars.
@@ -82,7 +84,7 @@ def sitzung_open(sitzung: Sitzung, *, now: datetime) -> str | None:
 
 # Built once: ``session.get`` builds its query anew on every call (a quarter of a millisecond).
 _SITZUNG_MIT_GREMIUM = (
-    sa.select(Sitzung, Gremium).join(Gremium, Gremium.id == Sitzung.gremium_id)  # type: ignore[arg-type]
+    select(Sitzung, Gremium).join(Gremium, Gremium.id == Sitzung.gremium_id)  # type: ignore[arg-type]
     .where(Sitzung.id == sa.bindparam("sitzung_id"))  # type: ignore[arg-type]
 )
 
@@ -99,40 +101,52 @@ _SITZUNG = Sitzung.__table__  # type: ignore[attr-defined]
 _GREMIUM = Gremium.__table__  # type: ignore[attr-defined]
 _PERSON = Person.__table__  # type: ignore[attr-defined]
 _ORGANISATION = Organisation.__table__  # type: ignore[attr-defined]
+_LINK = PersonalLink.__table__  # type: ignore[attr-defined]
 _RSVP_FIELDS = ("antwort", "personen", "beduerfnisse", "kommentar", "quelle", "beantwortet_am")
+_RSVP_COLUMNS = (_RSVP.c.id.label("rueckmeldung_id"), *(_RSVP.c[name] for name in _RSVP_FIELDS))
 # Built once: the RSVP is the portal's hot path (every Träger opens the page and answers within
-# the hour after the invitation), so it runs as plain statements instead of through ORM objects.
-_RSVP_OF_PERSON = sa.and_(_RSVP.c.sitzung_id == _SITZUNG.c.id, _RSVP.c.person_id == sa.bindparam("person_id"))
-# Everything the RSVP page shows.
-_ANSICHT = (
-    sa.select(_SITZUNG.c.id, _SITZUNG.c.titel, _SITZUNG.c.beginn, _SITZUNG.c.ende, _SITZUNG.c.ort,
-              _SITZUNG.c.adresse, _SITZUNG.c.status, _GREMIUM.c.name.label("gremium"),
-              _PERSON.c.vorname, _PERSON.c.nachname, _ORGANISATION.c.name.label("organisation"),
-              _RSVP.c.id.label("rueckmeldung_id"), *(_RSVP.c[name] for name in _RSVP_FIELDS))
-    .join(_GREMIUM, _GREMIUM.c.id == _SITZUNG.c.gremium_id)
-    .join(_PERSON, _PERSON.c.id == sa.bindparam("person_id"))
+# the hour after the invitation), so it runs as plain statements instead of through ORM objects,
+# and the page's reads go into the statement that verifies the link (links.LINK_BY_HASH).
+_SITZUNG_OF_LINK = _SITZUNG.c.id == _LINK.c.bezug_id
+_RSVP_OF_LINK = sa.and_(_RSVP.c.sitzung_id == _LINK.c.bezug_id, _RSVP.c.person_id == _LINK.c.person_id)
+# Everything the RSVP page shows (see ``rsvp_ansicht``) and a submission needs (the Sitzung's
+# state and the person's current row, see ``record_rsvp``).
+RSVP_ANSICHT = (
+    LINK_BY_HASH.add_columns(
+        _SITZUNG.c.titel, _SITZUNG.c.beginn, _SITZUNG.c.ende, _SITZUNG.c.ort, _SITZUNG.c.adresse, _SITZUNG.c.status,
+        _GREMIUM.c.name.label("gremium"), _PERSON.c.vorname, _PERSON.c.nachname,
+        _ORGANISATION.c.name.label("organisation"), *_RSVP_COLUMNS)
+    .outerjoin(_SITZUNG, _SITZUNG_OF_LINK)
+    .outerjoin(_GREMIUM, _GREMIUM.c.id == _SITZUNG.c.gremium_id)
     .outerjoin(_ORGANISATION, _ORGANISATION.c.id == _PERSON.c.organisation_id)
-    .outerjoin(_RSVP, _RSVP_OF_PERSON)
-    .where(_SITZUNG.c.id == sa.bindparam("sitzung_id"))
+    .outerjoin(_RSVP, _RSVP_OF_LINK)
 )
-# The Sitzung's state and the person's current row, for a submission.
-_STATE_AND_ROW = (
-    sa.select(_SITZUNG.c.beginn, _SITZUNG.c.status, _RSVP.c.id, *(_RSVP.c[name] for name in _RSVP_FIELDS))
-    .select_from(_SITZUNG.outerjoin(_RSVP, _RSVP_OF_PERSON))
+# A submission's needs without a link (for other callers, and after a concurrent insert).
+_STAND = (
+    sa.select(_SITZUNG.c.beginn, _SITZUNG.c.status, *_RSVP_COLUMNS)
+    .select_from(_SITZUNG.outerjoin(_RSVP, sa.and_(_RSVP.c.sitzung_id == _SITZUNG.c.id,
+                                                   _RSVP.c.person_id == sa.bindparam("person_id"))))
     .where(_SITZUNG.c.id == sa.bindparam("sitzung_id"))
 )
 _UPDATE = _RSVP.update().where(_RSVP.c.id == sa.bindparam("row_id"))
 
 
-def rsvp_ansicht(connection: sa.Connection, *, sitzung_id: int, person_id: int) -> sa.Row[Any]:
-    """What the RSVP page shows, in one statement: the Sitzung (``id``, ``titel``, ``beginn``,
-    ``ende``, ``ort``, ``adresse``, ``status``), the names ``gremium``, ``vorname``, ``nachname`` and
-    ``organisation`` (None without a Träger), and the person's answer (``rueckmeldung_id`` and the
-    answer's fields; None if there is none yet)."""
-    row = connection.execute(_ANSICHT, {"sitzung_id": sitzung_id, "person_id": person_id}).first()
-    if row is None:
-        raise LookupError(f"Sitzung {sitzung_id} oder Person {person_id} nicht gefunden.")
-    return row
+def rsvp_ansicht(row: sa.Row[Any]) -> dict[str, Any]:
+    """The RSVP page's values from a link's row read with ``RSVP_ANSICHT``: ``sitzung``,
+    ``gremium``, ``person``, ``organisation`` (as the templates address them) and ``antwort``
+    (the person's current answer, None if there is none yet)."""
+    if row.status is None:
+        raise LookupError(f"Sitzung {row.bezug_id} nicht gefunden.")
+    return {
+        "sitzung": SimpleNamespace(titel=row.titel, beginn=row.beginn, ende=row.ende, ort=row.ort,
+                                   adresse=row.adresse, status=row.status),
+        "gremium": SimpleNamespace(name=row.gremium),
+        # The same name as Person.anzeigename gives.
+        "person": SimpleNamespace(anzeigename=" ".join(part for part in (row.vorname, row.nachname) if part)),
+        "organisation": SimpleNamespace(name=row.organisation) if row.organisation is not None else None,
+        "antwort": (SimpleNamespace(**{name: getattr(row, name) for name in _RSVP_FIELDS})
+                    if row.rueckmeldung_id is not None else None),
+    }
 
 
 def record_rsvp(
@@ -144,15 +158,17 @@ def record_rsvp(
     eingabe: RsvpEingabe,
     now: datetime,
     quelle: AntwortQuelle = AntwortQuelle.LINK,
+    stand: sa.Row[Any] | None = None,
 ) -> int:
     """Write the answer into the person's one Rueckmeldung row for the Sitzung; return its id.
 
     Audited like an ORM change (``{field: [old, new]}`` under ``akteur``), in the caller's
-    transaction on ``connection`` (a session's connection will do as well).
+    transaction on ``connection`` (a session's connection will do as well). ``stand`` is the
+    link's row read with ``RSVP_ANSICHT`` in this transaction, if the caller has it.
     """
     params = {"sitzung_id": sitzung_id, "person_id": person_id}
-    row = connection.execute(_STATE_AND_ROW, params).first()
-    if row is None:
+    row = stand if stand is not None else connection.execute(_STAND, params).first()
+    if row is None or row.status is None:
         raise LookupError(f"Sitzung {sitzung_id} nicht gefunden.")
     closed = _closed(row.status, row.beginn, now)
     if closed:
@@ -160,7 +176,7 @@ def record_rsvp(
     new = {"antwort": eingabe.antwort.value, "personen": eingabe.personen,
            "beduerfnisse": list(eingabe.beduerfnisse), "kommentar": eingabe.kommentar,
            "quelle": quelle.value, "beantwortet_am": now}
-    if row.id is None:
+    if row.rueckmeldung_id is None:
         try:
             with connection.begin_nested():
                 key = connection.execute(_RSVP.insert().values(sitzung_id=sitzung_id, person_id=person_id,
@@ -170,14 +186,14 @@ def record_rsvp(
             _audit(connection, akteur, row_id, AuditAktion.CREATE, {}, now)
             return int(row_id)
         except sa.exc.IntegrityError:  # a calendar reply created the row meanwhile
-            row = connection.execute(_STATE_AND_ROW, params).first()
-            assert row is not None and row.id is not None
+            row = connection.execute(_STAND, params).first()
+            assert row is not None and row.rueckmeldung_id is not None
     old = {name: getattr(row, name) for name in _RSVP_FIELDS}
     changes = {name: [_plain(old[name]), _plain(value)] for name, value in new.items() if old[name] != value}
     if changes:
-        connection.execute(_UPDATE, {"row_id": row.id, **new})
-        _audit(connection, akteur, row.id, AuditAktion.UPDATE, changes, now)
-    return int(row.id)
+        connection.execute(_UPDATE, {"row_id": row.rueckmeldung_id, **new})
+        _audit(connection, akteur, row.rueckmeldung_id, AuditAktion.UPDATE, changes, now)
+    return int(row.rueckmeldung_id)
 
 
 _AUDIT_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]

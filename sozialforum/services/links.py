@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -208,7 +209,7 @@ def verify_link(
     ``touch=True`` records the use (``zuletzt_benutzt_am``, to the hour: a write per submission
     would cost throughput and the Geschäftsstelle only needs to know whether a link was used).
     """
-    info = verify_token(session.connection(), token, zweck=zweck, now=now, settings=settings, touch=touch)
+    info, _ = verify_token_row(session.connection(), token, zweck=zweck, now=now, settings=settings, touch=touch)
     link = session.get(PersonalLink, info.id, populate_existing=touch)
     assert link is not None
     return link
@@ -229,8 +230,10 @@ class LinkInfo:
 
 _LINK_TABLE = PersonalLink.__table__  # type: ignore[attr-defined]
 _PERSON_TABLE = Person.__table__  # type: ignore[attr-defined]
-# Built once: the portal runs this for every request behind a link.
-_BY_HASH = (
+# Built once: the portal runs this for every request behind a link. A page may extend it with
+# columns and one-to-one outer joins of its own (``LINK_BY_HASH.add_columns(...).outerjoin(...)``)
+# to read what it shows in the same statement (see ``verify_token_row``).
+LINK_BY_HASH = (
     sa.select(_LINK_TABLE.c.id, _LINK_TABLE.c.person_id, _LINK_TABLE.c.zweck, _LINK_TABLE.c.bezug_id,
               _LINK_TABLE.c.gueltig_bis, _LINK_TABLE.c.widerrufen_am, _LINK_TABLE.c.erstellt_am,
               _LINK_TABLE.c.zuletzt_benutzt_am, _PERSON_TABLE.c.geloescht_am)
@@ -241,7 +244,7 @@ _TOUCH = (sa.update(_LINK_TABLE).where(_LINK_TABLE.c.id == sa.bindparam("link_id
           .values(zuletzt_benutzt_am=sa.bindparam("now")))
 
 
-def verify_token(
+def verify_token_row(
     connection: sa.Connection,
     token: str,
     *,
@@ -249,10 +252,13 @@ def verify_token(
     now: datetime,
     settings: Settings,
     touch: bool = False,
-) -> LinkInfo:
-    """``verify_link`` in one SQL statement, without ORM objects (same checks, same errors)."""
+    query: sa.Select[Any] = LINK_BY_HASH,
+) -> tuple[LinkInfo, sa.Row[Any]]:
+    """``verify_link`` in one SQL statement, without ORM objects (same checks, same errors):
+    the link and the whole row of ``query`` (``LINK_BY_HASH`` or an extension of it), whose
+    further columns the caller reads only once the link has passed."""
     token_hash = check_signature(token, zweck=zweck, settings=settings)
-    row = connection.execute(_BY_HASH, {"token_hash": token_hash}).first()
+    row = connection.execute(query, {"token_hash": token_hash}).first()
     if row is None or row.zweck != zweck:
         raise LinkUngueltig("unbekannter Link")
     if row.widerrufen_am is not None:
@@ -265,8 +271,9 @@ def verify_token(
     if touch and (used is None or used <= now - timedelta(hours=1)):
         connection.execute(_TOUCH, {"link_id": row.id, "now": now})
         used = now
-    return LinkInfo(id=row.id, person_id=row.person_id, zweck=LinkZweck(row.zweck), bezug_id=row.bezug_id,
+    link = LinkInfo(id=row.id, person_id=row.person_id, zweck=LinkZweck(row.zweck), bezug_id=row.bezug_id,
                     gueltig_bis=row.gueltig_bis, erstellt_am=row.erstellt_am, zuletzt_benutzt_am=used)
+    return link, row
 
 
 def revoke_link(session: Session, *, link_id: int, now: datetime) -> PersonalLink:

@@ -2,12 +2,13 @@
 
 The portal's hot path: every invited Träger opens this page and answers within the hour after
 the invitation. Both handlers therefore run on ``Portal.link_transaction`` (plain statements, no
-ORM session) and, for SQLite, on the event loop (see ``Portal.run``).
+ORM session; the link is verified and the page's values read in one statement) and, for SQLite,
+on the event loop (see ``Portal.run``). A failed submission wrote nothing, so its row still
+shows the page as it is.
 """
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,28 +26,24 @@ _BEDUERFNISSE = [(b.value, b.label) for b in Beduerfnis]
 
 def _page(ctx: LinkTransaction, *, fehler: dict[str, str] | None = None,
           eingabe: dict[str, Any] | None = None, gespeichert: bool = False) -> HTMLResponse:
-    view = beteiligung.rsvp_ansicht(ctx.connection, sitzung_id=ctx.link.bezug_id, person_id=ctx.link.person_id)
-    answered = view.rueckmeldung_id is not None
+    ansicht = beteiligung.rsvp_ansicht(ctx.row)
+    row = ansicht.pop("antwort")
     werte = eingabe or {
-        "antwort": str(view.antwort) if answered and view.antwort != Antwort.OFFEN else None,
-        "personen": view.personen if answered and view.personen else 1,
-        "beduerfnisse": list(view.beduerfnisse) if answered else [],
-        "kommentar": view.kommentar if answered else "",
+        "antwort": str(row.antwort) if row and row.antwort != Antwort.OFFEN else None,
+        "personen": row.personen if row and row.personen else 1,
+        "beduerfnisse": list(row.beduerfnisse) if row else [],
+        "kommentar": row.kommentar if row else "",
     }
     bisher = None
-    if answered and view.beantwortet_am is not None:
-        bisher = {"antwort": Antwort(view.antwort), "personen": view.personen,
-                  "quelle": AntwortQuelle(view.quelle) if view.quelle else None,
-                  "am": view.beantwortet_am}
+    if row is not None and row.beantwortet_am is not None:
+        bisher = {"antwort": Antwort(row.antwort), "personen": row.personen,
+                  "quelle": AntwortQuelle(row.quelle) if row.quelle else None,
+                  "am": row.beantwortet_am}
     return ctx.render(
         "portal/rueckmeldung.html", status_code=400 if fehler else 200,
-        sitzung=view, gremium=SimpleNamespace(name=view.gremium),
-        # The same name as Person.anzeigename gives.
-        person=SimpleNamespace(anzeigename=" ".join(part for part in (view.vorname, view.nachname) if part)),
-        organisation=SimpleNamespace(name=view.organisation) if view.organisation is not None else None,
         bisher=bisher, werte=werte, fehler=fehler or {}, gespeichert=gespeichert,
-        geschlossen=beteiligung.sitzung_open(view, now=ctx.now),  # type: ignore[arg-type]
-        antworten=_ANTWORTEN, beduerfnisse=_BEDUERFNISSE, max_personen=beteiligung.MAX_PERSONEN,
+        geschlossen=beteiligung.sitzung_open(ansicht["sitzung"], now=ctx.now),
+        antworten=_ANTWORTEN, beduerfnisse=_BEDUERFNISSE, max_personen=beteiligung.MAX_PERSONEN, **ansicht,
     )
 
 
@@ -55,7 +52,7 @@ async def show(request: Request, token: str, gespeichert: int = 0) -> Response:
     portal = Portal.of(request)
 
     def work() -> Response:
-        with portal.link_transaction(request, token, ZWECK) as ctx:
+        with portal.link_transaction(request, token, ZWECK, query=beteiligung.RSVP_ANSICHT) as ctx:
             return _page(ctx, gespeichert=bool(gespeichert))
 
     return await portal.run(work)
@@ -67,11 +64,11 @@ async def submit(request: Request, token: str) -> Response:
     portal = Portal.of(request)
 
     def work() -> Response:
-        with portal.link_transaction(request, token, ZWECK, form=form) as ctx:
+        with portal.link_transaction(request, token, ZWECK, form=form, query=beteiligung.RSVP_ANSICHT) as ctx:
             try:
                 eingabe = beteiligung.parse_rsvp(form)
                 beteiligung.record_rsvp(ctx.connection, akteur=ctx.akteur, sitzung_id=ctx.link.bezug_id,
-                                        person_id=ctx.link.person_id, eingabe=eingabe, now=ctx.now)
+                                        person_id=ctx.link.person_id, eingabe=eingabe, now=ctx.now, stand=ctx.row)
             except beteiligung.EingabeFehler as exc:
                 raw = {"antwort": form.get("antwort"), "personen": form.get("personen"),
                        "beduerfnisse": form.getlist("beduerfnisse"), "kommentar": form.get("kommentar")}

@@ -200,10 +200,11 @@ def _read_block(raster: Zeilenraster, n_label: int, n_cols: int, name: str, offs
         raise ProblemReport([Problem(name, None, None, f"Datei nicht lesbar: {exc}")]) from None
 
 
-def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None = None) -> Rohdaten:
+def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None = None,
+                 pruefsumme: str | None = None) -> Rohdaten:
     """Parse a GENESIS flat CSV; raise ProblemReport for a file that cannot be read at all and
     return cell problems (text in a number column, empty fields) in ``Rohdaten.problems``.
-    ``raw``: the file's bytes when the caller has read them already."""
+    ``raw`` and ``pruefsumme``: the file's bytes and checksum when the caller has them."""
     raw = read_bytes(path) if raw is None else raw
     name = path.name
     text = decode(name, raw)
@@ -250,7 +251,7 @@ def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None 
             .agg(lambda r: " | ".join(v.strip() for v in r), axis=1).tolist()
             if key_col + 2 < n_label else None)
     return Rohdaten(
-        datei=name, pruefsumme=checksum(raw), format="genesis",
+        datei=name, pruefsumme=pruefsumme or checksum(raw), format="genesis",
         titel=" ".join(titles), tabelle=lines[0].removeprefix(KOPF).strip(" ;"),
         zeilen=line_numbers,
         schluessel=[str(key).strip() for key in frame[key_col].tolist()],

@@ -199,8 +199,10 @@ def _decode(dtype: str, n: int, spec: list[Any], data: memoryview) -> Array:
     return _decode_ints(spec, data, n).astype(kind)
 
 
-def unpack_meta(blob: bytes) -> tuple[dict[str, Any], dict[str, Array]]:
-    """(meta, arrays) of a blob of either format."""
+def unpack_meta(blob: bytes, *, shared: tuple[str, dict[bytes, Array]] | None = None
+                ) -> tuple[dict[str, Any], dict[str, Array]]:
+    """(meta, arrays) of a blob of either format. ``shared``: (name of an array, cache) – blobs
+    whose array of that name is stored alike get one decoded array object (read-only)."""
     magic = blob[:4]
     size = int.from_bytes(blob[4:8], "little")
     offset = 8 + size
@@ -216,10 +218,18 @@ def unpack_meta(blob: bytes) -> tuple[dict[str, Any], dict[str, Array]]:
         raise ValueError("unbekanntes Format einer Wertespalte")
     header = json.loads(blob[8:offset])
     for name, dtype, length, nbytes, spec in header["arrays"]:
-        arrays[name] = _decode(dtype, length, spec, view[offset:offset + nbytes])
+        data = view[offset:offset + nbytes]
+        if shared is not None and name == shared[0]:
+            key = json.dumps([dtype, length, spec]).encode() + bytes(data)
+            if key not in shared[1]:
+                shared[1][key] = _decode(dtype, length, spec, data)
+                shared[1][key].flags.writeable = False
+            arrays[name] = shared[1][key]
+        else:
+            arrays[name] = _decode(dtype, length, spec, data)
         offset += nbytes
     return header["meta"], arrays
 
 
-def unpack(blob: bytes) -> dict[str, Array]:
-    return unpack_meta(blob)[1]
+def unpack(blob: bytes, *, shared: tuple[str, dict[bytes, Array]] | None = None) -> dict[str, Array]:
+    return unpack_meta(blob, shared=shared)[1]

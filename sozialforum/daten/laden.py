@@ -55,13 +55,14 @@ class LadeErgebnis:
                 f"(Stichtage {days}; Quelle {self.quelle}).")
 
 
-def _read(path: Path, raw: bytes, katalog: Katalog, stichtag: date | None) -> tuple[Rohdaten, QuelleDef]:
+def _read(path: Path, raw: bytes, katalog: Katalog, stichtag: date | None,
+          digest: str | None = None) -> tuple[Rohdaten, QuelleDef]:
     if path.suffix.lower() == ".csv":
         decode(path.name, raw[:4096])  # refuses UTF-16 and double-encoded files with the reason
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
             raw = raw.decode("utf-16").encode("utf-8")
     if is_genesis(raw):
-        data = read_genesis(path, stichtag=stichtag, raw=raw)
+        data = read_genesis(path, stichtag=stichtag, raw=raw, pruefsumme=digest)
         stem, _depth = table_code(data.tabelle or "")
         for quelle in katalog.quellen:
             if quelle.format == "genesis" and quelle.tabelle == stem:
@@ -192,9 +193,13 @@ def _wide(data: Rohdaten, parts: list[tuple[int, date | None, np.ndarray, np.nda
         order = np.argsort(gebiet, kind="stable")
         rows, gebiet = rows[order], gebiet[order]
     columns = np.array([j for j, *_ in parts], dtype=np.int64)
+    if np.array_equal(rows, np.arange(len(data.zeilen))) and np.array_equal(columns, np.arange(len(data.spalten))):
+        werte, codes = data.werte, data.codes  # already in area order and all mapped: no copy
+    else:
+        werte, codes = data.werte[np.ix_(rows, columns)], data.codes[np.ix_(rows, columns)]
     return Breit(zeile=data.zeilen[rows], gebiet=gebiet, vergleich=other_of[rows], stichtag=day_index[rows],
                  spalte=columns, merkmal=np.array([m for *_, m in parts], dtype=np.int64),
-                 werte=data.werte[np.ix_(rows, columns)], codes=data.codes[np.ix_(rows, columns)])
+                 werte=werte, codes=codes)
 
 
 class _Reihe(list[MerkmalKey]):
@@ -221,7 +226,7 @@ def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
     existing = session.scalar(sa.select(Datenlieferung.id).where(Datenlieferung.pruefsumme == digest))
     if existing is not None:
         return LadeErgebnis(path.name, "unverändert", datenlieferung_id=existing)
-    data, quelle = _read(path, raw, katalog, stichtag)
+    data, quelle = _read(path, raw, katalog, stichtag, digest)
     problems = list(data.problems)
     hints: list[str] = []
     abgleich = Schluesselabgleich.aus(session)
@@ -267,10 +272,11 @@ def _wide_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
     """One chunk per column and Stichtag, straight from the matrix (areas already in order)."""
     wide = rows.breit
     assert wide is not None
-    own = np.arange(wide.eigene.start, wide.eigene.stop)
+    own = wide.eigene
+    days = wide.stichtag[own]
     chunks = []
-    for day in np.unique(wide.stichtag[own]).tolist():
-        pick = own[wide.stichtag[own] == day]
+    for day in np.unique(days).tolist():
+        pick: slice | np.ndarray = own if (days == day).all() else np.arange(own.start, own.stop)[days == day]
         gebiet = kodiere(wide.gebiet[pick].astype(np.int32))  # shared by every column
         values, codes = wide.werte[pick].T.copy(), wide.codes[pick].T.copy()  # a column a row
         chunks += [_chunk(lieferung_id, rows, int(merkmal), day, gebiet, values[c], codes[c])

@@ -38,7 +38,8 @@ def _duplicates(datei: str, rows: Zeilen) -> list[Problem]:
     if wide is not None:  # a matrix has duplicates only in a repeated row or Merkmal
         area = np.where(wide.gebiet >= 0, wide.gebiet, -1 - wide.vergleich)
         row_key = (area - area.min()) * (len(rows.stichtage) + 1) + wide.stichtag
-        if len(np.unique(row_key)) == len(row_key) and len(set(wide.merkmal.tolist())) == len(wide.merkmal):
+        ordered = np.sort(row_key)
+        if (ordered[1:] != ordered[:-1]).all() and len(set(wide.merkmal.tolist())) == len(wide.merkmal):
             return []
     # One integer per (Merkmal, Stichtag, area or Vergleichsgebiet); equal integers are
     # duplicates. In this order the values of a wide file already come sorted, and a check that
@@ -108,7 +109,8 @@ def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
 def _tafeln(stored: dict[date, Tafel], rows: Zeilen) -> Iterator[tuple[date, Tafel, Callable]]:
     """Per Stichtag: the file's values of its own areas over the stored ones."""
     wide = rows.breit
-    if wide is not None and len(np.unique(wide.stichtag[wide.eigene])) == 1:
+    days = wide.stichtag[wide.eigene] if wide is not None else None
+    if wide is not None and days is not None and (days == days[0]).all():
         day = rows.stichtage[int(wide.stichtag[wide.eigene.start])]
         yield (day, *_wide_tafel(stored.get(day), rows, wide))
         return
@@ -136,11 +138,14 @@ def _wide_tafel(stored: Tafel | None, rows: Zeilen, wide: Breit) -> tuple[Tafel,
     file_keys = [rows.merkmale[m] for m in wide.merkmal.tolist()]
     keys = sorted(set(file_keys) | set(stored.spalten if stored else []))
     column_of = {key: j for j, key in enumerate(keys)}
-    tafel = Tafel.leer(ids.tolist(), keys)
-    _stored_into(tafel, stored, ids, column_of)
-    columns = [column_of[key] for key in file_keys]
-    tafel.werte[:, columns] = wide.werte[own]
-    tafel.codes[:, columns] = wide.codes[own]
+    if stored is None and keys == file_keys:  # nothing stored for the day: the matrix itself
+        tafel = Tafel(ids.tolist(), keys, wide.werte[own], wide.codes[own])
+    else:
+        tafel = Tafel.leer(ids.tolist(), keys)
+        _stored_into(tafel, stored, ids, column_of)
+        columns = [column_of[key] for key in file_keys]
+        tafel.werte[:, columns] = wide.werte[own]
+        tafel.codes[:, columns] = wide.codes[own]
     source = {key: c for c, key in enumerate(file_keys)}
 
     def where(row: int, key: MerkmalKey) -> tuple[int, str] | None:

@@ -62,25 +62,28 @@ def _stored_chunks(session: Session, stichtage: Iterable[date] | None) -> list[t
 def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> dict[date, Tafel]:
     """The effective base counts of every Stichtag (or the given ones)."""
     by_day: dict[date, list[tuple[str, dict[str, npt.NDArray[np.generic]]]]] = {}
+    shared: dict[bytes, npt.NDArray[np.generic]] = {}  # the area ids a delivery's columns share
     for merkmal, stichtag, blob in _stored_chunks(session, stichtage):
-        by_day.setdefault(stichtag, []).append((merkmal, unpack(blob)))
+        by_day.setdefault(stichtag, []).append((merkmal, unpack(blob, shared=("gebiet", shared))))
     result = {}
     for stichtag, chunks in sorted(by_day.items()):
-        ids = eindeutig(np.concatenate([chunk["gebiet"] for _, chunk in chunks]))
+        distinct = {id(chunk["gebiet"]): chunk["gebiet"] for _, chunk in chunks}
+        ids = eindeutig(np.concatenate(list(distinct.values())))
         names = {merkmal: parse_key(merkmal) for merkmal, _ in chunks}
         keys = sorted(set(names.values()))
-        tafel = Tafel.leer(ids.tolist(), keys)
         position = {key: i for i, key in enumerate(keys)}
         row_of = np.zeros(int(ids[-1]) + 1 if len(ids) else 0, dtype=np.int64)
         row_of[ids] = np.arange(len(ids))
-        rows, last = None, None
+        rows = {key: slice(None) if len(gebiet) == len(ids) and (row_of[gebiet] == np.arange(len(ids))).all()
+                else row_of[gebiet] for key, gebiet in distinct.items()}
+        # Column by column into a Merkmal × area array (contiguous writes), handed out transposed.
+        werte = np.full((len(keys), len(ids)), np.nan)
+        codes = np.full((len(keys), len(ids)), NICHT_GELIEFERT, dtype=np.int8)
         for merkmal, chunk in chunks:  # oldest first: newer deliveries overwrite
-            if last is None or not np.array_equal(last, chunk["gebiet"]):  # a delivery's columns share them
-                last, rows = chunk["gebiet"], row_of[chunk["gebiet"]]
-            column = position[names[merkmal]]
-            tafel.werte[rows, column] = chunk["wert"]
-            tafel.codes[rows, column] = chunk["code"]
-        result[stichtag] = tafel
+            column, where = position[names[merkmal]], rows[id(chunk["gebiet"])]
+            werte[column, where] = chunk["wert"]
+            codes[column, where] = chunk["code"]
+        result[stichtag] = Tafel(ids.tolist(), keys, werte.T, codes.T)
     return result
 
 

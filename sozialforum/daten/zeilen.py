@@ -102,6 +102,12 @@ class Zeilen:
             wide = self.breit
             own = wide.eigene.stop - wide.eigene.start
             others = len(wide.gebiet) - own
-            return own * len(wide.spalte), len(np.unique(wide.gebiet[wide.eigene])), others * len(wide.spalte)
+            return own * len(wide.spalte), _distinct(wide.gebiet[wide.eigene]), others * len(wide.spalte)
         mine = self.gebiet >= 0
-        return int(mine.sum()), len(np.unique(self.gebiet[mine])), int((~mine).sum())
+        return int(mine.sum()), _distinct(self.gebiet[mine]), int((~mine).sum())
+
+
+def _distinct(values: np.ndarray) -> int:
+    """How many different values (sorting: np.unique hashes, which is slower for these)."""
+    ordered = np.sort(values)
+    return int(np.count_nonzero(ordered[1:] != ordered[:-1])) + 1 if len(ordered) else 0

@@ -121,13 +121,20 @@ def _text(cell: object) -> str:
     return "" if cell is None or cell != cell else str(cell).strip()  # NaN: an empty cell
 
 
+def _texts(series: pd.Series) -> list[str]:
+    """Cell texts, stripped; an empty cell as "" (without a Python test per cell when none is)."""
+    if series.dtype == object or series.isna().any():
+        return [_text(cell) for cell in series.tolist()]
+    return list(map(str.strip, series.astype(str).tolist()))
+
+
 def _all_keys(frame: pd.DataFrame, column: int) -> bool:
-    cells = frame[column].dropna().tolist()
-    if not cells:
+    series = frame[column].dropna()
+    if not len(series):
         return False
-    if all(type(cell) is str for cell in cells):  # one pattern over all cells: 11,000 Gemeinden
-        return _KEYS.fullmatch("\n".join(cells)) is not None
-    return all(_KEY.match(str(cell).strip()) for cell in cells)
+    if series.dtype != object:  # text: one pattern over all cells (11,000 Gemeinden)
+        return _KEYS.fullmatch("\n".join(series.astype(str).tolist())) is not None
+    return all(_KEY.match(str(cell).strip()) for cell in series.tolist())
 
 
 def _key_column(frame: pd.DataFrame, n_label: int) -> int | None:
@@ -232,7 +239,7 @@ def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None 
         problems.append(Problem(name, None, None, "Kein Stichtag in der Datei gefunden: bitte beim "
                                 "Laden angeben (--stichtag TT.MM.JJJJ)."))
     codes = np.zeros((len(frame), len(spalten)), dtype=np.int8)
-    numeric = [frame[column].dtype.kind in "fiu" for column in range(n_label, n_cols)]
+    numeric = [kind.kind in "fiu" for kind in frame.dtypes.iloc[n_label:n_cols]]
     if all(numeric):  # the numbers as one block: one copy instead of a strided write per column
         values = frame.iloc[:, n_label:n_cols].to_numpy(dtype=np.float64)
     else:
@@ -254,9 +261,8 @@ def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None 
         datei=name, pruefsumme=pruefsumme or checksum(raw), format="genesis",
         titel=" ".join(titles), tabelle=lines[0].removeprefix(KOPF).strip(" ;"),
         zeilen=line_numbers,
-        schluessel=[str(key).strip() for key in frame[key_col].tolist()],
-        namen=([_text(cell) for cell in frame[key_col + 1].tolist()]
-               if key_col + 1 < n_label else [""] * len(frame)),
+        schluessel=_texts(frame[key_col]),
+        namen=_texts(frame[key_col + 1]) if key_col + 1 < n_label else [""] * len(frame),
         stichtage=row_dates or [file_date] * len(frame),
         spalten=spalten, werte=values, codes=codes, dimension=dims, datenstand=stand,
         herausgeber=publisher, lizenz=licence, hinweise=notes, problems=problems,

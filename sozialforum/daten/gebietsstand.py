@@ -173,7 +173,8 @@ class Schluesselabgleich:
         abgleich._index(row for part in result.partitions(1000) for row in part)
         return abgleich
 
-    def _index(self, rows: Iterable[tuple[int, str, str | None, str | None, str, Any, Any]]) -> None:
+    def _index(self, rows: Iterable[Any]) -> None:
+        """From rows (id, schluessel, ags, ars, ebene, gueltig_ab, gueltig_bis)."""
         keys: list[str] = []
         owners: list[int] = []
         ids: list[int] = []

@@ -150,8 +150,8 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
             for day in {d for d in row_days if d is not None}:
                 if day not in days:
                     days.append(day)
-            position = {day: i for i, day in enumerate(days)}
-            day_index = np.array([position.get(d, -1) for d in row_days], dtype=np.int64)
+            day_position = {day: i for i, day in enumerate(days)}
+            day_index = np.array([day_position.get(d, -1) for d in row_days], dtype=np.int64)
             # Rows in area order, so that the values of a column are already in the order in
             # which they are stored (a wide file then needs no sort of its 880,000 values).
             matched[column_day] = (ids, day_index, np.argsort(ids, kind="stable"))
@@ -170,8 +170,8 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
     if wide is not None:
         return Zeilen(spalten, others, merkmale, stichtage, breit=wide)
     pieces = []
-    for j, day, rows, merkmal in parts:
-        ids, day_index, _ = matched[day]
+    for j, part_day, rows, merkmal in parts:
+        ids, day_index, _ = matched[part_day]
         pieces.append((data.zeilen[rows], np.full(len(rows), j), np.where(other_of[rows] >= 0, -1, ids[rows]),
                        other_of[rows], np.full(len(rows), merkmal) if isinstance(merkmal, int) else merkmal[rows],
                        day_index[rows], data.werte[rows, j], data.codes[rows, j]))

@@ -126,7 +126,7 @@ def _stored_into(tafel: Tafel, stored: Tafel | None, ids: np.ndarray, column_of:
         index = np.asarray(stored.index)
         inside = np.isin(index, ids)
         targets = np.searchsorted(ids, index[inside])
-        columns = [column_of[key] for key in stored.spalten]
+        columns = np.array([column_of[key] for key in stored.spalten], dtype=np.int64)
         tafel.werte[np.ix_(targets, columns)] = stored.werte[inside]
         tafel.codes[np.ix_(targets, columns)] = stored.codes[inside]
 

@@ -307,10 +307,16 @@ class LinkTransaction:
     def csrf(self) -> str:
         return csrf_token(self.portal.key, f"link:{self.link.id}")
 
+    @property
+    def path(self) -> str:
+        """The page's own path (a verified link's token needs no escaping; ``request.url``
+        would parse the whole URL for it)."""
+        return str(self.request.scope["path"])
+
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
         """Like ``LinkContext.render``; the caller passes ``person`` and ``organisation``."""
         return self.portal.page(self.request, template, status_code=status_code, csrf=self.csrf,
-                                action=self.request.url.path, **values)
+                                action=self.path, **values)
 
 
 @dataclass

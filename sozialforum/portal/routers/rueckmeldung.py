@@ -76,6 +76,6 @@ async def submit(request: Request, token: str) -> Response:
             except beteiligung.SitzungGeschlossen:
                 return _page(ctx)
         # Post/Redirect/Get: reloading the confirmation never sends the answer again.
-        return RedirectResponse(f"{request.url.path}?gespeichert=1", status_code=303)
+        return RedirectResponse(f"{ctx.path}?gespeichert=1", status_code=303)
 
     return await portal.run(work)

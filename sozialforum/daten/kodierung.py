@@ -4,9 +4,11 @@ Why: a nationwide refresh writes tens of millions of values, and SQLite's cost g
 bytes it writes (page by page into the WAL, then again at the checkpoint), not with the rows.
 Statistics are mostly small whole numbers beside codes that are almost all 0, so:
 
-- ``int``: whole-number floats (counts) as the narrowest integer type, NaN as a sentinel;
+- ``float``: whole-number floats (counts) as integers, NaN as the type's smallest value, and then:
+- ``int``: integers in the narrowest type that holds them;
+- ``patched``: 16 bits for most, the few larger ones beside (Gemeinden beside Kreis totals);
 - ``delta``: non-decreasing integers (area ids in order) as narrow differences;
-- ``sparse``/``const``: arrays that are (almost) all one value as positions of the others;
+- ``sparse``/``const``: arrays that are (almost) all 0 or all one value;
 - ``raw``: everything else (rates, z-values) as it is.
 
 Every form gives back bit for bit what went in (a NaN comes back as the canonical NaN), and
@@ -29,8 +31,6 @@ _UNSIGNED = (np.uint8, np.uint16, np.uint32, np.uint64)
 
 Array = npt.NDArray[Any]
 _LOWEST = {np.dtype(kind): int(np.iinfo(kind).min) for kind in _SIGNED}
-
-
 _RANGES = {unsigned: [(np.dtype(k), int(np.iinfo(k).min), int(np.iinfo(k).max)) for k in kinds]
            for unsigned, kinds in ((False, _SIGNED), (True, _UNSIGNED))}
 

@@ -150,7 +150,7 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
             for day in {d for d in row_days if d is not None}:
                 if day not in days:
                     days.append(day)
-            day_position = {day: i for i, day in enumerate(days)}
+            day_position: dict[date | None, int] = {day: i for i, day in enumerate(days)}
             day_index = np.array([day_position.get(d, -1) for d in row_days], dtype=np.int64)
             # Rows in area order, so that the values of a column are already in the order in
             # which they are stored (a wide file then needs no sort of its 880,000 values).

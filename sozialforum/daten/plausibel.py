@@ -172,8 +172,8 @@ def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Taf
     row_of[ids] = np.arange(len(ids))
     flat = row_of[gebiet] * len(keys) + np.array([column_of.get(key, -1) for key in rows.merkmale],
                                                  dtype=np.int64)[merkmal]
-    tafel.werte.reshape(-1)[flat] = rows.wert if whole else rows.wert[pick]
-    tafel.codes.reshape(-1)[flat] = rows.code if whole else rows.code[pick]
+    np.put(tafel.werte, flat, rows.wert if whole else rows.wert[pick])  # flat index, in place
+    np.put(tafel.codes, flat, rows.code if whole else rows.code[pick])
     origin: list[np.ndarray] = []  # built only when a problem is to be reported
 
     def where(row: int, key: MerkmalKey) -> tuple[int, str] | None:

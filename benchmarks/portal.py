@@ -8,6 +8,12 @@ Rückmeldung per person with the last answer, and exactly one audit entry per su
 (0 lost, nothing twice). Prints requests/s and p50/p99 latency of both and their ratio.
 Goal: portal ≥ 0.5 × bare, 0 lost.
 
+The measured window opens once all clients are created, just as they fetch their pages, so the
+200 page fetches (for the portal: the rendered RSVP page) fall into it too; "Server-CPU" is the
+server process's CPU time in the window per answer, page fetches included. Both processes share
+the machine's cores with the clients (and, on a shared box, with everything else), so single
+runs vary a lot; compare medians of several repetitions.
+
     python benchmarks/portal.py [--clients 200] [--runden 5] [--wiederholungen 3] [--db URL]
 """
 

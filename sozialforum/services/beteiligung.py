@@ -8,6 +8,7 @@ begins; a cancelled Sitzung takes no answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -178,7 +179,7 @@ def record_rsvp(
            "quelle": quelle.value, "beantwortet_am": now}
     if row.rueckmeldung_id is None:
         try:
-            with connection.begin_nested():
+            with _statement_undo(connection):
                 key = connection.execute(_RSVP.insert().values(sitzung_id=sitzung_id, person_id=person_id,
                                                                **new)).inserted_primary_key
                 assert key is not None
@@ -194,6 +195,15 @@ def record_rsvp(
         connection.execute(_UPDATE, {"row_id": row.rueckmeldung_id, **new})
         _audit(connection, akteur, row.rueckmeldung_id, AuditAktion.UPDATE, changes, now)
     return int(row.rueckmeldung_id)
+
+
+def _statement_undo(connection: sa.Connection) -> AbstractContextManager[object]:
+    """What lets the transaction go on after a failed INSERT: PostgreSQL aborts the whole
+    transaction on an error, so a SAVEPOINT; SQLite undoes just the failed statement, and there
+    a SAVEPOINT would do harm: pysqlite begins no transaction before it, so when it is the
+    transaction's first write its RELEASE commits, and the row would stay without its audit
+    entry if anything after it failed."""
+    return nullcontext() if connection.dialect.name == "sqlite" else connection.begin_nested()
 
 
 _AUDIT_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]

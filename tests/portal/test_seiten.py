@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
@@ -18,9 +19,10 @@ from sozialforum.models import (
     Rueckmeldung,
     Themenvorschlag,
 )
+from sozialforum.services import beteiligung
 from sozialforum.settings import Settings
 from sozialforum.vocab import Antwort, AntwortQuelle, LinkZweck
-from tests.portal.conftest import Clock, Welt, csrf_of, issue, request_form
+from tests.portal.conftest import NOW, Clock, Welt, csrf_of, issue, request_form
 
 
 def _rsvp_url(engine: Engine, settings: Settings, welt: Welt) -> str:
@@ -84,6 +86,23 @@ def test_every_rsvp_submission_is_recorded_and_audited_once(client: TestClient, 
         assert [e.aktion for e in entries] == ["create", "update", "update"]
         assert {e.datensatz_id for e in entries} == {row.id} and all(e.akteur.startswith("link:") for e in entries)
         assert entries[2].aenderungen["kommentar"] == ["dann", "zuletzt"]
+
+
+def test_a_first_answer_and_its_audit_entry_are_one_transaction(engine: Engine, welt: Welt,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row's INSERT is the transaction's first write (the link was touched within the hour):
+    if anything after it fails, the row must go too, on SQLite as on PostgreSQL."""
+
+    def audit_fails(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Abbruch nach dem INSERT")
+
+    monkeypatch.setattr(beteiligung, "_audit", audit_fails)
+    eingabe = beteiligung.RsvpEingabe(Antwort.ZUSAGE, 1, [], None)
+    with pytest.raises(RuntimeError), engine.begin() as connection:
+        beteiligung.record_rsvp(connection, akteur="test", sitzung_id=welt.sitzung, person_id=welt.person_a,
+                                eingabe=eingabe, now=NOW)
+    with session_scope(engine, actor="test") as session:
+        assert session.exec(select(Rueckmeldung)).first() is None
 
 
 def test_rsvp_changeable_until_the_meeting(client: TestClient, clock: Clock, engine: Engine,

@@ -101,6 +101,9 @@ class PortalSettings(Section):
     # Lifetime of a Geschäftsstelle login.
     anmeldung_stunden: int = Field(default=8, ge=1)
     formulare: Path = Path("config/formulare.toml")
+    # Reverse proxies (IP addresses) whose X-Forwarded-For names the client. Behind a proxy and
+    # without this, every Träger has the proxy's address, and one guesser locks out all of them.
+    vertrauenswuerdige_proxies: list[str] = Field(default_factory=list)
 
 
 class DatenSettings(Section):

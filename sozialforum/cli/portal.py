@@ -52,8 +52,10 @@ def starten(
     bind_host, bind_port = host or settings.portal.host, port or settings.portal.port
     console.print(f"Portal läuft auf http://{bind_host}:{bind_port} (öffentliche Adresse "
                   f"{settings.portal.base_url}). Beenden mit Strg+C.")
+    proxies = settings.portal.vertrauenswuerdige_proxies
     uvicorn.run(create_app(settings, context.engine), host=bind_host, port=bind_port,
-                log_level="warning", proxy_headers=False, server_header=False)
+                log_level="warning", server_header=False,
+                proxy_headers=bool(proxies), forwarded_allow_ips=",".join(proxies) or None)
 
 
 @app.command("benutzer-anlegen")

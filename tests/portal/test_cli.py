@@ -77,21 +77,26 @@ def test_user_and_form_request(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_portal_command_serves_pages(tmp_path: Path) -> None:
+def _serve(tmp_path: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], int]:
     assert _run("db", "migrieren", data_dir=tmp_path).returncode == 0  # the server itself: a real process
     port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "sozialforum", "portal", "--port", str(port)], cwd=REPO,
-                               env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               env={**_env(tmp_path), **(extra_env or {})}, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process, port
+        except OSError:
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            assert time.monotonic() < deadline, "portal did not start"
+            time.sleep(0.2)
+
+
+def test_portal_command_serves_pages(tmp_path: Path) -> None:
+    process, port = _serve(tmp_path)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline, "portal did not start"
-                time.sleep(0.2)
         start = httpx.get(f"http://127.0.0.1:{port}/")
         assert start.status_code == 200 and "Beteiligungsportal" in start.text
         assert "default-src 'none'" in start.headers["content-security-policy"]
@@ -101,3 +106,17 @@ def test_portal_command_serves_pages(tmp_path: Path) -> None:
         process.terminate()
         process.wait(timeout=30)
     assert NOW  # the clock of the tests is not used by the real command
+
+
+def test_behind_a_trusted_proxy_a_guesser_locks_out_only_itself(tmp_path: Path) -> None:
+    process, port = _serve(tmp_path, {"SOZIALFORUM_PORTAL__VERTRAUENSWUERDIGE_PROXIES": '["127.0.0.1"]',
+                                      "SOZIALFORUM_PORTAL__FEHLVERSUCHE_MAX": "3"})
+    url = f"http://127.0.0.1:{port}/rueckmeldung/abc.def"
+    guesser, traeger = {"X-Forwarded-For": "203.0.113.7"}, {"X-Forwarded-For": "198.51.100.20"}
+    try:
+        assert [httpx.get(url, headers=guesser).status_code for _ in range(3)] == [403, 403, 403]
+        assert httpx.get(url, headers=guesser).status_code == 429
+        assert httpx.get(url, headers=traeger).status_code == 403  # another client behind the proxy
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

@@ -102,16 +102,18 @@ def enqueue_many(
     alone. Returns how many were new. Render errors raise before anything is written."""
     known = existing_keys(session, (request.schluessel for request in requests))
     rows = [render_request(r, now=now, settings=settings) for r in requests if r.schluessel not in known]
-    return enqueue_rendered(session, rows)
+    return enqueue_rendered(session, rows, known=known)
 
 
-def enqueue_rendered(session: Session, rows: Sequence[dict[str, Any]], *, lease: Lease | None = None) -> int:
-    """Insert rendered rows (from :func:`render_request`) whose keys are not stored yet; returns
-    how many were new. With a ``lease`` they go in already claimed by that delivery run: it sends them
-    next without claiming them again, and if it dies, they fall back to any run once the lease
-    runs out, like every other claim."""
+def enqueue_rendered(session: Session, rows: Sequence[dict[str, Any]], *, lease: Lease | None = None,
+                     known: set[str] | None = None) -> int:
+    """Insert rendered rows (from :func:`render_request`) whose keys are not stored yet (``known``:
+    the stored keys, if just looked up); returns how many were new. With a ``lease`` they go in
+    already claimed by that delivery run: it sends them next without claiming them again, and if
+    it dies, they fall back to any run once the lease runs out, like every other claim."""
     table = _table()
-    known = existing_keys(session, (row["schluessel"] for row in rows))
+    if known is None:
+        known = existing_keys(session, (row["schluessel"] for row in rows))
     fresh: dict[str, dict[str, Any]] = {}
     for row in rows:
         if row["schluessel"] not in known:

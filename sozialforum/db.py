@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,16 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def savepoint(target: Session | sa.Connection) -> AbstractContextManager[object]:
+    """A SAVEPOINT around a write that may lose a race (a unique key), so that the transaction
+    can go on after it: needed on PostgreSQL, where an error aborts the whole transaction. None
+    on SQLite: pysqlite begins no transaction before a SAVEPOINT, so when it is the transaction's
+    first write, its RELEASE commits, and a later failure could no longer undo it. There a lost
+    race fails the whole transaction instead, and its retry finds the row that won."""
+    dialect = target.get_bind().dialect if isinstance(target, Session) else target.dialect
+    return nullcontext() if dialect.name == "sqlite" else target.begin_nested()
 
 
 @contextmanager

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sozialforum.db import savepoint
 from sozialforum.models import Person, Protokoll, Sitzung, Tagesordnungspunkt
 from sozialforum.protokoll import mails
 from sozialforum.protokoll.lage import (
@@ -42,8 +43,9 @@ def _create(session: Session, sitzung: Sitzung, *, now: datetime, settings: Sett
         entwurf_frist=today + timedelta(days=settings.protokoll.entwurf_frist_tage),
     )
     try:
-        with session.begin_nested():
+        with savepoint(session):
             session.add(protokoll)
+            session.flush()
     except IntegrityError:  # a concurrent run created it first
         existing = protokoll_for_sitzung(session, sitzung.id or 0)
         assert existing is not None

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sozialforum import audit
+from sozialforum.db import savepoint
 from sozialforum.models import Person, ProtokollFreigabe
 from sozialforum.protokoll import mails
 from sozialforum.protokoll.anfordern import entwurf_link
@@ -72,8 +73,9 @@ def decide(session: Session, *, protokoll_id: int, version_nummer: int | None,
         entschieden_von=entschieden_von[:200] or "Geschäftsstelle", quelle=quelle[:60], entschieden_am=now,
     )
     try:
-        with session.begin_nested():
+        with savepoint(session):
             session.add(record)
+            session.flush()
     except IntegrityError:  # decided at the same moment elsewhere: that decision stands
         session.expunge(record)
         earlier = decision_for(session, current.id)

@@ -8,7 +8,6 @@ begins; a cancelled Sitzung takes no answers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from sozialforum import audit
+from sozialforum.db import savepoint
 from sozialforum.models.akteure import Organisation, Person
 from sozialforum.models.audit import AuditEntry
 from sozialforum.models.gremien import Gremium, Sitzung, Tagesordnungspunkt
@@ -179,7 +179,7 @@ def record_rsvp(
            "quelle": quelle.value, "beantwortet_am": now}
     if row.rueckmeldung_id is None:
         try:
-            with _statement_undo(connection):
+            with savepoint(connection):
                 key = connection.execute(_RSVP.insert().values(sitzung_id=sitzung_id, person_id=person_id,
                                                                **new)).inserted_primary_key
                 assert key is not None
@@ -195,15 +195,6 @@ def record_rsvp(
         connection.execute(_UPDATE, {"row_id": row.rueckmeldung_id, **new})
         _audit(connection, akteur, row.rueckmeldung_id, AuditAktion.UPDATE, changes, now)
     return int(row.rueckmeldung_id)
-
-
-def _statement_undo(connection: sa.Connection) -> AbstractContextManager[object]:
-    """What lets the transaction go on after a failed INSERT: PostgreSQL aborts the whole
-    transaction on an error, so a SAVEPOINT; SQLite undoes just the failed statement, and there
-    a SAVEPOINT would do harm: pysqlite begins no transaction before it, so when it is the
-    transaction's first write its RELEASE commits, and the row would stay without its audit
-    entry if anything after it failed."""
-    return nullcontext() if connection.dialect.name == "sqlite" else connection.begin_nested()
 
 
 _AUDIT_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]

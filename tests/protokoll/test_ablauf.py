@@ -181,3 +181,32 @@ def test_erasure_clears_a_commenters_text_and_keeps_the_minutes(engine: Engine, 
     with session_scope(engine, actor="test") as session:
         comment = session.scalars(sa.select(ProtokollKommentar)).one()
         assert comment.text == "[gelöscht]" and session.get(Protokoll, pid).aktuelle_version == 1
+
+
+def test_a_decision_that_fails_halfway_leaves_nothing(engine: Engine, settings: Settings, welt: Welt,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """All or nothing: if sending the draft back fails, the decision is not recorded either, and
+    the next attempt can still decide (on SQLite a SAVEPOINT must not commit the decision early)."""
+    from sozialforum.models import ProtokollFreigabe
+    from sozialforum.protokoll import freigabe
+
+    now = NACH_SITZUNG
+    with session_scope(engine, actor="test") as session:
+        pid = request_draft(session, sitzung_id=welt.sitzung_id, now=now, settings=settings).id
+        submit_draft(session, protokoll_id=pid, person_id=welt.protokollfuehrung_id, eingabe=entwurf(welt),
+                     now=now + timedelta(days=3), settings=settings)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("Mailvorlage kaputt")
+
+    arguments = dict(protokoll_id=pid, version_nummer=1, entscheidung=ProtokollEntscheidung.ZURUECKGEBEN,
+                     anmerkungen="Zahlen ergänzen.", entschieden_von="GS", quelle="test",
+                     now=now + timedelta(days=11), settings=settings)
+    with monkeypatch.context() as patch:
+        patch.setattr(freigabe, "_send_back", broken)
+        with pytest.raises(RuntimeError), session_scope(engine, actor="test") as session:
+            decide(session, **arguments)
+    with session_scope(engine, actor="test") as session:
+        assert session.scalars(sa.select(ProtokollFreigabe)).all() == []
+        result = decide(session, **arguments)
+        assert result.neu and session.get(Protokoll, pid).status == ProtokollStatus.ZURUECKGEGEBEN

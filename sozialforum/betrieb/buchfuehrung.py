@@ -8,7 +8,6 @@ sent late.
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -93,14 +92,3 @@ def tag_abschliessen(session: Session, *, tag: date, now: datetime, lauf_id: str
     session.add(row)
     session.flush()
     return row
-
-
-def aktionen_zaehlen(session: Session, *, von: date | None = None,
-                     bis: date | None = None) -> dict[tuple[str, str], int]:
-    """(art, status) → count, for summaries."""
-    query = sa.select(ZyklusAktion.art, ZyklusAktion.status)  # type: ignore[call-overload]
-    if von is not None:
-        query = query.where(ZyklusAktion.tag >= von)  # type: ignore[arg-type, operator]
-    if bis is not None:
-        query = query.where(ZyklusAktion.tag <= bis)  # type: ignore[arg-type, operator]
-    return dict(Counter((str(art), str(status)) for art, status in session.execute(query).tuples()))

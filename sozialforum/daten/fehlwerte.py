@@ -128,8 +128,4 @@ def combine_codes(*codes: Codes) -> Codes:
     return result
 
 
-def symbol_of(code: int) -> str:
-    return Fehlwert(int(code)).symbol
-
-
 LEGENDE = [(f.symbol, f.label) for f in Fehlwert if f is not Fehlwert.VORHANDEN]

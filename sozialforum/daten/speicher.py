@@ -6,7 +6,6 @@ of the newest delivery that has it (a corrected file supersedes, the history sta
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -114,16 +113,3 @@ def _code(symbol: str) -> Fehlwert:
         if code.symbol == symbol:
             return code
     return Fehlwert.UNBEKANNT
-
-
-def fingerprint(bestand: dict[date, Tafel], vergleich: dict[date, Tafel]) -> str:
-    """A hash of the effective input values: a file re-delivered with equal values (another
-    export date) changes provenance, not the computation."""
-    digest = hashlib.sha256()
-    for label, tables in (("b", bestand), ("v", vergleich)):
-        for stichtag in sorted(tables):
-            tafel = tables[stichtag]
-            digest.update(f"{label}{stichtag}{tafel.index}{[str(k) for k in tafel.spalten]}".encode())
-            digest.update(np.nan_to_num(tafel.werte, nan=-1.0).tobytes())
-            digest.update(tafel.codes.tobytes())
-    return digest.hexdigest()

@@ -46,6 +46,7 @@ def _peak_kb() -> int:
 
 # --- generating the input ----------------------------------------------------------------------
 
+
 def gemeinde_keys(n: int) -> list[str]:
     """8-digit AGS-like keys with leading zeros: 16 Länder, 25 Gemeinden per Sozialraum."""
     return [f"{1 + i // (n // 16 + 1):02d}{i:06d}" for i in range(n)]
@@ -67,62 +68,128 @@ def write_files(folder: Path, n: int, indicators: int, days: list[date]) -> list
         values[mask] = rng.choice(SYMBOLS, size=int(mask.sum()))
         rows = ([key, indent(key, f"Gemeinde {key}"), *row] for key, row in zip(keys, values.tolist(), strict=True))
         path = folder / f"99999-01-01-5_{day:%Y}.csv"
-        write_table(path, tabelle="99999-01-01-5", titel=["Benchmark: 80 Merkmale nach Gemeinden"],
-                    kopf=[header[position], ["", "", *(f"Merkmal {j + 1:02d}" for j in range(indicators))]],
-                    zeilen=rows, stand=date(2024, 9, 1))
+        write_table(
+            path,
+            tabelle="99999-01-01-5",
+            titel=["Benchmark: 80 Merkmale nach Gemeinden"],
+            kopf=[header[position], ["", "", *(f"Merkmal {j + 1:02d}" for j in range(indicators))]],
+            zeilen=rows,
+            stand=date(2024, 9, 1),
+        )
         files.append(path)
     return files
 
 
 def write_catalogue(path: Path, indicators: int) -> None:
-    lines = ["[dimensionen]", *(f'd{d} = "Dimension {d}"' for d in range(indicators // 10 + 1)), "",
-             "[index]", 'ebenen = ["gemeinde"]', 'bevoelkerung = "m01"', ""]
+    lines = [
+        "[dimensionen]",
+        *(f'd{d} = "Dimension {d}"' for d in range(indicators // 10 + 1)),
+        "",
+        "[index]",
+        'ebenen = ["gemeinde"]',
+        'bevoelkerung = "m01"',
+        "",
+    ]
     for j in range(1, indicators + 1):
         lines += [f"[merkmale.m{j:02d}]", f'name = "Merkmal {j:02d}"', ""]
     for j in range(1, indicators + 1):
-        lines += [f"[indikatoren.i{j:02d}]", f'name = "Indikator {j:02d}"', f'dimension = "d{j // 10}"',
-                  f'zaehler = "m{j:02d}"', 'nenner = "m01"', "index = true", ""]
+        lines += [
+            f"[indikatoren.i{j:02d}]",
+            f'name = "Indikator {j:02d}"',
+            f'dimension = "d{j // 10}"',
+            f'zaehler = "m{j:02d}"',
+            'nenner = "m01"',
+            "index = true",
+            "",
+        ]
     mapping = ", ".join(f'"Merkmal {j:02d}" = "m{j:02d}"' for j in range(1, indicators + 1))
-    lines += ["[[quellen]]", 'kennung = "benchmark"', 'format = "genesis"', 'name = "Benchmark"',
-              'tabelle = "99999-01-01"', f"spalten = {{ {mapping} }}", ""]
+    lines += [
+        "[[quellen]]",
+        'kennung = "benchmark"',
+        'format = "genesis"',
+        'name = "Benchmark"',
+        'tabelle = "99999-01-01"',
+        f"spalten = {{ {mapping} }}",
+        "",
+    ]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
 def create_areas(url: str, n: int) -> None:
     import sqlalchemy as sa
 
-    from sozialforum.db import make_engine, migrate
-    from sozialforum.models import Gebiet
+    from sozialforum.store.db import make_engine, migrate
+    from sozialforum.store.models import Gebiet
 
     engine = make_engine(url)
     migrate(engine)
     keys = gemeinde_keys(n)
     with engine.begin() as connection:
-        connection.execute(sa.insert(Gebiet), [{"schluessel": "00000000", "name": "Bund", "ebene": "kreis",
-                                                "gueltig_ab": date(1900, 1, 1)}])
+        connection.execute(
+            sa.insert(Gebiet),
+            [{"schluessel": "00000000", "name": "Bund", "ebene": "kreis", "gueltig_ab": date(1900, 1, 1)}],
+        )
         root = connection.scalar(sa.select(Gebiet.id))
         regions = sorted({key[:2] for key in keys})
-        connection.execute(sa.insert(Gebiet), [{"schluessel": f"R{r}", "name": f"Land {r}", "ebene": "sozialregion",
-                                                "parent_id": root, "gueltig_ab": date(1900, 1, 1)} for r in regions])
-        region_id = dict(connection.execute(sa.select(Gebiet.schluessel, Gebiet.id).where(Gebiet.ebene == "sozialregion")).all())
+        connection.execute(
+            sa.insert(Gebiet),
+            [
+                {
+                    "schluessel": f"R{r}",
+                    "name": f"Land {r}",
+                    "ebene": "sozialregion",
+                    "parent_id": root,
+                    "gueltig_ab": date(1900, 1, 1),
+                }
+                for r in regions
+            ],
+        )
+        region_id = dict(
+            connection.execute(sa.select(Gebiet.schluessel, Gebiet.id).where(Gebiet.ebene == "sozialregion")).all()
+        )
         raeume = sorted({key[:6] for key in keys})
-        connection.execute(sa.insert(Gebiet), [{"schluessel": f"S{s}", "name": f"Raum {s}", "ebene": "sozialraum",
-                                                "parent_id": region_id[f"R{s[:2]}"], "gueltig_ab": date(1900, 1, 1)}
-                                               for s in raeume])
-        raum_id = dict(connection.execute(sa.select(Gebiet.schluessel, Gebiet.id).where(Gebiet.ebene == "sozialraum")).all())
-        connection.execute(sa.insert(Gebiet), [{"schluessel": key, "ags": key, "name": f"Gemeinde {key}",
-                                                "ebene": "gemeinde", "parent_id": raum_id[f"S{key[:6]}"],
-                                                "einwohner": 5000, "gueltig_ab": date(1900, 1, 1)} for key in keys])
+        connection.execute(
+            sa.insert(Gebiet),
+            [
+                {
+                    "schluessel": f"S{s}",
+                    "name": f"Raum {s}",
+                    "ebene": "sozialraum",
+                    "parent_id": region_id[f"R{s[:2]}"],
+                    "gueltig_ab": date(1900, 1, 1),
+                }
+                for s in raeume
+            ],
+        )
+        raum_id = dict(
+            connection.execute(sa.select(Gebiet.schluessel, Gebiet.id).where(Gebiet.ebene == "sozialraum")).all()
+        )
+        connection.execute(
+            sa.insert(Gebiet),
+            [
+                {
+                    "schluessel": key,
+                    "ags": key,
+                    "name": f"Gemeinde {key}",
+                    "ebene": "gemeinde",
+                    "parent_id": raum_id[f"S{key[:6]}"],
+                    "einwohner": 5000,
+                    "gueltig_ab": date(1900, 1, 1),
+                }
+                for key in keys
+            ],
+        )
     engine.dispose()
 
 
 # --- the two measured paths -------------------------------------------------------------------
 
+
 def run_product(url: str, katalog_path: str, files: list[str]) -> dict[str, float]:
     from sozialforum.daten.aktualisierung import lade, rechne
     from sozialforum.daten.katalog import load_katalog
-    from sozialforum.db import make_engine
     from sozialforum.settings import load_settings
+    from sozialforum.store.db import make_engine
 
     settings = load_settings(ROOT / "config" / "sozialforum.toml", database_url=url)
     engine = make_engine(url)
@@ -135,8 +202,12 @@ def run_product(url: str, katalog_path: str, files: list[str]) -> dict[str, floa
     result = rechne(engine, katalog, settings, now=now, akteur="benchmark")
     assert result.neu
     end = time.perf_counter()
-    return {"sekunden": end - start, "laden": loaded - start, "berechnen": end - loaded,
-            "speicher_mb": (_peak_kb() - start_rss) / 1024}
+    return {
+        "sekunden": end - start,
+        "laden": loaded - start,
+        "berechnen": end - loaded,
+        "speicher_mb": (_peak_kb() - start_rss) / 1024,
+    }
 
 
 def run_baseline(files: list[str], rows: int) -> dict[str, float]:
@@ -147,8 +218,18 @@ def run_baseline(files: list[str], rows: int) -> dict[str, float]:
     for path in files:
         with open(path, encoding="latin-1") as handle:
             dates = handle.readlines()[2].split(";")
-        frame = pd.read_csv(path, sep=";", skiprows=4, nrows=rows, header=None, encoding="latin-1",
-                            decimal=",", na_values=SYMBOLS, keep_default_na=False, dtype={0: str, 1: str})
+        frame = pd.read_csv(
+            path,
+            sep=";",
+            skiprows=4,
+            nrows=rows,
+            header=None,
+            encoding="latin-1",
+            decimal=",",
+            na_values=SYMBOLS,
+            keep_default_na=False,
+            dtype={0: str, 1: str},
+        )
         long = frame.melt(id_vars=[0, 1], var_name="merkmal", value_name="wert")
         long["stichtag"] = dates[2]
         frames.append(long)
@@ -161,8 +242,13 @@ def run_baseline(files: list[str], rows: int) -> dict[str, float]:
 
 
 def _child(kind: str, payload: dict) -> dict[str, float]:
-    out = subprocess.run([sys.executable, __file__, "--kind", kind, "--payload", json.dumps(payload)],
-                         capture_output=True, text=True, check=False, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, __file__, "--kind", kind, "--payload", json.dumps(payload)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
     if out.returncode != 0:
         raise SystemExit(f"{kind} fehlgeschlagen:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -177,8 +263,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.kind:
         payload = json.loads(args.payload)
-        result = (run_product(payload["url"], payload["katalog"], payload["files"]) if args.kind == "produkt"
-                  else run_baseline(payload["files"], payload["rows"]))
+        result = (
+            run_product(payload["url"], payload["katalog"], payload["files"])
+            if args.kind == "produkt"
+            else run_baseline(payload["files"], payload["rows"])
+        )
         print(json.dumps(result))
         return
     n, indicators, stichtage = (1_100, 80, 3) if args.klein else (11_000, 80, 10)
@@ -195,11 +284,15 @@ def main() -> None:
         product = _child("produkt", {"url": url, "katalog": str(katalog), "files": files})
     cells = n * indicators * stichtage
     print(f"Werte: {cells:,}".replace(",", "."))
-    print(f"pandas (Lesen, Umformen, z-Standardisierung): {baseline['sekunden']:7.1f} s, "
-          f"{baseline['speicher_mb']:7.0f} MB Spitze")
-    print(f"Produkt (Laden mit Prüfung und Herkunft, Berechnen, Speichern): {product['sekunden']:7.1f} s "
-          f"(Laden {product['laden']:.1f} s, Berechnen {product['berechnen']:.1f} s), "
-          f"{product['speicher_mb']:7.0f} MB Spitze")
+    print(
+        f"pandas (Lesen, Umformen, z-Standardisierung): {baseline['sekunden']:7.1f} s, "
+        f"{baseline['speicher_mb']:7.0f} MB Spitze"
+    )
+    print(
+        f"Produkt (Laden mit Prüfung und Herkunft, Berechnen, Speichern): {product['sekunden']:7.1f} s "
+        f"(Laden {product['laden']:.1f} s, Berechnen {product['berechnen']:.1f} s), "
+        f"{product['speicher_mb']:7.0f} MB Spitze"
+    )
     time_ratio = product["sekunden"] / baseline["sekunden"]
     memory_ratio = product["speicher_mb"] / max(baseline["speicher_mb"], 1)
     print(f"Verhältnis Zeit: {time_ratio:.2f} (Ziel ≤ 1,5)   Speicher: {memory_ratio:.2f} (Ziel ≤ 2,0)")

@@ -57,10 +57,10 @@ def setup(url: str, folder: Path, count: int, port: int, sitzungen: int):  # typ
     import sqlalchemy as sa
     from sqlmodel import Session
 
-    from sozialforum.db import make_engine, migrate
-    from sozialforum.models import Gremium, Mitgliedschaft, Person
-    from sozialforum.services.konferenz import termine
+    from sozialforum.konferenz import termine
     from sozialforum.settings import load_settings
+    from sozialforum.store.db import make_engine, migrate
+    from sozialforum.store.models import Gremium, Mitgliedschaft, Person
 
     settings = load_settings(None, data_dir=folder, database_url=url)
     settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", port
@@ -72,24 +72,52 @@ def setup(url: str, folder: Path, count: int, port: int, sitzungen: int):  # typ
         gremium = Gremium(kennung="BENCH", name="Sozialraumkonferenz Benchmark", art="sozialraumkonferenz")
         session.add(gremium)
         session.flush()
-        session.execute(sa.insert(Person), [
-            {"kennung": f"B{n:06d}", "anrede": ("Frau", "Herr", None)[n % 3], "vorname": "Vorname",
-             "nachname": f"Nachname{n}", "email": f"person{n}@traeger{n % 97}.example",
-             "rechtsgrundlage": "einwilligung"} for n in range(count)])
+        session.execute(
+            sa.insert(Person),
+            [
+                {
+                    "kennung": f"B{n:06d}",
+                    "anrede": ("Frau", "Herr", None)[n % 3],
+                    "vorname": "Vorname",
+                    "nachname": f"Nachname{n}",
+                    "email": f"person{n}@traeger{n % 97}.example",
+                    "rechtsgrundlage": "einwilligung",
+                }
+                for n in range(count)
+            ],
+        )
         ids = session.scalars(sa.select(Person.id)).all()
-        session.execute(sa.insert(Mitgliedschaft), [
-            {"gremium_id": gremium.id, "person_id": pid, "von": date(2025, 1, 1), "rolle": "mitglied",
-             "stimmberechtigt": False} for pid in ids])
-        planned = [termine.plan_sitzung(session, gremium_id=gremium.id, tag=date(2026, 3, 16) + timedelta(days=k),  # type: ignore[arg-type]
-                                        uhrzeit=clock_time(17), settings=settings, ort="Kreishaus, Saal 2")
-                   for k in range(sitzungen)]
+        session.execute(
+            sa.insert(Mitgliedschaft),
+            [
+                {
+                    "gremium_id": gremium.id,
+                    "person_id": pid,
+                    "von": date(2025, 1, 1),
+                    "rolle": "mitglied",
+                    "stimmberechtigt": False,
+                }
+                for pid in ids
+            ],
+        )
+        planned = [
+            termine.plan_sitzung(
+                session,
+                gremium_id=gremium.id,
+                tag=date(2026, 3, 16) + timedelta(days=k),  # type: ignore[arg-type]
+                uhrzeit=clock_time(17),
+                settings=settings,
+                ort="Kreishaus, Saal 2",
+            )
+            for k in range(sitzungen)
+        ]
         session.commit()
         return settings, engine, [s.id for s in planned]
 
 
 def product(settings, engine, sitzung_id: int) -> float:  # type: ignore[no-untyped-def]
-    from sozialforum.services import outbox
-    from sozialforum.services.konferenz import versand
+    from sozialforum import outbox
+    from sozialforum.konferenz import versand
 
     started = time.perf_counter()
     queued, report = versand.invite_and_deliver(engine, settings, sitzung_id=sitzung_id, now=NOW, actor="benchmark")
@@ -104,12 +132,17 @@ def product(settings, engine, sitzung_id: int) -> float:  # type: ignore[no-unty
 def bare(engine, port: int, sitzung_id: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     import sqlalchemy as sa
 
-    from sozialforum.models import OutboxMessage
+    from sozialforum.store.models import OutboxMessage
 
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     with engine.connect() as connection:
-        messages = list(connection.execute(sa.select(table.c.empfaenger, table.c.inhalt).where(
-            table.c.bezug["sitzung_id"].as_integer() == sitzung_id).order_by(table.c.id)))
+        messages = list(
+            connection.execute(
+                sa.select(table.c.empfaenger, table.c.inhalt)
+                .where(table.c.bezug["sitzung_id"].as_integer() == sitzung_id)
+                .order_by(table.c.id)
+            )
+        )
     client = smtplib.SMTP("127.0.0.1", port)
     started = time.perf_counter()
     for recipient, content in messages:
@@ -122,8 +155,12 @@ def bare(engine, port: int, sitzung_id: int) -> tuple[float, int]:  # type: igno
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--anzahl", type=int, default=10_000)
-    parser.add_argument("--wiederholungen", type=int, default=3,
-                        help="Durchgänge (je Produkt, dann nackte Schleife); gewertet wird der Median")
+    parser.add_argument(
+        "--wiederholungen",
+        type=int,
+        default=3,
+        help="Durchgänge (je Produkt, dann nackte Schleife); gewertet wird der Median",
+    )
     parser.add_argument("--db", help="database URL (default: a fresh SQLite file)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="sozialforum-bench-"))
@@ -141,14 +178,18 @@ def main() -> None:
             bare_seconds, sent = bare(engine, port, sitzung_id)
             product_rate, bare_rate = args.anzahl / product_seconds, sent / bare_seconds
             ratios.append(product_rate / bare_rate)
-            print(f"Durchgang {run}: Einladungen rendern und zustellen {product_rate:7.1f} Nachrichten/s "
-                  f"({args.anzahl} in {product_seconds:.1f} s); nackte smtplib-Schleife {bare_rate:7.1f} "
-                  f"Nachrichten/s ({sent} in {bare_seconds:.1f} s); Verhältnis {ratios[-1]:.2f}")
+            print(
+                f"Durchgang {run}: Einladungen rendern und zustellen {product_rate:7.1f} Nachrichten/s "
+                f"({args.anzahl} in {product_seconds:.1f} s); nackte smtplib-Schleife {bare_rate:7.1f} "
+                f"Nachrichten/s ({sent} in {bare_seconds:.1f} s); Verhältnis {ratios[-1]:.2f}"
+            )
     finally:
         server.terminate()
     ratio = statistics.median(ratios)
-    print(f"Verhältnis (Median aus {len(ratios)}): {ratio:.2f} (Ziel ≥ 0,70) "
-          f"{'erreicht' if ratio >= 0.7 else 'NICHT erreicht'}")
+    print(
+        f"Verhältnis (Median aus {len(ratios)}): {ratio:.2f} (Ziel ≥ 0,70) "
+        f"{'erreicht' if ratio >= 0.7 else 'NICHT erreicht'}"
+    )
     sys.exit(0)
 
 

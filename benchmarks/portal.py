@@ -48,15 +48,18 @@ def free_port() -> int:
 def settings_for(folder: Path, url: str, port: int):  # type: ignore[no-untyped-def]
     from sozialforum.settings import Settings
 
-    return Settings(data_dir=folder, database_url=url,
-                    portal={"base_url": f"http://127.0.0.1:{port}", "secret_key": "benchmark-" + "k" * 40})
+    return Settings(
+        data_dir=folder,
+        database_url=url,
+        portal={"base_url": f"http://127.0.0.1:{port}", "secret_key": "benchmark-" + "k" * 40},
+    )
 
 
 def prepare(folder: Path, url: str, port: int, clients: int) -> list[str]:
     """A migrated store with one Sitzung and ``clients`` persons, each with an RSVP link."""
-    from sozialforum.db import make_engine, migrate, session_scope
-    from sozialforum.models import Gremium, Organisation, Person, Sitzung
-    from sozialforum.services.links import issue_link
+    from sozialforum.links import issue_link
+    from sozialforum.store.db import make_engine, migrate, session_scope
+    from sozialforum.store.models import Gremium, Organisation, Person, Sitzung
     from sozialforum.vocab import GremiumArt, LinkZweck, OrganisationArt, Rechtsgrundlage
 
     engine = make_engine(url)
@@ -67,8 +70,13 @@ def prepare(folder: Path, url: str, port: int, clients: int) -> list[str]:
         session.add(gremium)
         session.flush()
         beginn = NOW + timedelta(days=14)
-        sitzung = Sitzung(gremium_id=gremium.id, titel="Lasttest", beginn=beginn, ende=beginn + timedelta(hours=2),
-                          ical_uid=f"bench-{time.time_ns()}@sozialforum")
+        sitzung = Sitzung(
+            gremium_id=gremium.id,
+            titel="Lasttest",
+            beginn=beginn,
+            ende=beginn + timedelta(hours=2),
+            ical_uid=f"bench-{time.time_ns()}@sozialforum",
+        )
         session.add(sitzung)
         session.flush()
         urls = []
@@ -76,12 +84,25 @@ def prepare(folder: Path, url: str, port: int, clients: int) -> list[str]:
             org = Organisation(kennung=f"BT{i}", name=f"Träger {i}", art=OrganisationArt.FREIER_TRAEGER)
             session.add(org)
             session.flush()
-            person = Person(kennung=f"BP{i}", nachname=f"Person {i}", email=f"p{i}@bench.example",
-                            organisation_id=org.id, rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG)
+            person = Person(
+                kennung=f"BP{i}",
+                nachname=f"Person {i}",
+                email=f"p{i}@bench.example",
+                organisation_id=org.id,
+                rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG,
+            )
             session.add(person)
             session.flush()
-            urls.append(issue_link(session, person_id=person.id, zweck=LinkZweck.RSVP,  # type: ignore[arg-type]
-                                   bezug_id=sitzung.id, now=NOW, settings=settings))  # type: ignore[arg-type]
+            urls.append(
+                issue_link(
+                    session,
+                    person_id=person.id,
+                    zweck=LinkZweck.RSVP,  # type: ignore[arg-type]
+                    bezug_id=sitzung.id,
+                    now=NOW,
+                    settings=settings,
+                )
+            )  # type: ignore[arg-type]
     engine.dispose()
     return urls
 
@@ -107,8 +128,8 @@ def serve(kind: str, folder: str, url: str, port: int) -> None:
     import uvicorn
 
     if kind == "portal":
-        from sozialforum.db import make_engine
         from sozialforum.portal.app import create_app
+        from sozialforum.store.db import make_engine
 
         app = create_app(settings_for(Path(folder), url, port), make_engine(url))
     else:
@@ -117,8 +138,9 @@ def serve(kind: str, folder: str, url: str, port: int) -> None:
 
 
 def start_server(kind: str, folder: Path, url: str, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, "--ordner", str(folder),
-                                "--db", url, "--port", str(port)])
+    process = subprocess.Popen(
+        [sys.executable, __file__, "--serve", kind, "--ordner", str(folder), "--db", url, "--port", str(port)]
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -145,8 +167,12 @@ async def load(urls: list[str], rounds: int, pid: int = 0, tag: str = "") -> tup
             csrf = match.group(1) if match else ""
             await start.wait()
             for round_ in range(rounds):
-                data = {"csrf": csrf, "antwort": ANSWERS[round_ % 3], "personen": "1",
-                        "kommentar": f"client {index}{tag} runde {round_}"}
+                data = {
+                    "csrf": csrf,
+                    "antwort": ANSWERS[round_ % 3],
+                    "personen": "1",
+                    "kommentar": f"client {index}{tag} runde {round_}",
+                }
                 began = time.perf_counter()
                 response = await client.post(url, data=data)
                 latencies.append(time.perf_counter() - began)
@@ -174,9 +200,14 @@ def measure(kind: str, folder: Path, url: str, urls: list[str], rounds: int, tag
         server.terminate()
         server.wait(timeout=30)
     latencies.sort()
-    return {"rps": len(latencies) / elapsed, "p50_ms": latencies[len(latencies) // 2] * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000, "fehler": failures,
-            "anfragen": len(latencies), "cpu_ms_pro_anfrage": cpu * 1000 / max(len(latencies), 1)}
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+        "fehler": failures,
+        "anfragen": len(latencies),
+        "cpu_ms_pro_anfrage": cpu * 1000 / max(len(latencies), 1),
+    }
 
 
 def cpu_seconds(pid: int) -> float:
@@ -197,14 +228,15 @@ def check_store(url: str, clients: int, rounds: int) -> tuple[int, int, int]:
     """(rows, rows with the last answer, audit entries) for the Rückmeldungen of the run."""
     import sqlalchemy as sa
 
-    from sozialforum.db import make_engine
+    from sozialforum.store.db import make_engine
 
     engine = make_engine(url)
     last = (rounds - 1) % 3
     with engine.connect() as conn:
         rows = conn.execute(sa.text("SELECT id, antwort, kommentar FROM rueckmeldung")).all()
-        good = sum(1 for _, answer, comment in rows
-                   if answer == ANSWERS[last] and comment.endswith(f"runde {rounds - 1}"))
+        good = sum(
+            1 for _, answer, comment in rows if answer == ANSWERS[last] and comment.endswith(f"runde {rounds - 1}")
+        )
         audit = conn.execute(sa.text("SELECT count(*) FROM audit_entry WHERE tabelle = 'rueckmeldung'")).scalar()
     engine.dispose()
     return len(rows), good, int(audit or 0)
@@ -214,9 +246,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--runden", type=int, default=5)
-    parser.add_argument("--wiederholungen", type=int, default=3,
-                        help="bare und Portal abwechselnd so oft messen; berichtet wird der Median "
-                        "(die Maschine teilt sich die Kerne, einzelne Läufe schwanken)")
+    parser.add_argument(
+        "--wiederholungen",
+        type=int,
+        default=3,
+        help="bare und Portal abwechselnd so oft messen; berichtet wird der Median "
+        "(die Maschine teilt sich die Kerne, einzelne Läufe schwanken)",
+    )
     parser.add_argument("--db", default=None, help="Datenbank-URL (Standard: SQLite im Temp-Ordner)")
     parser.add_argument("--serve", choices=("portal", "bare"))
     parser.add_argument("--ordner")
@@ -234,25 +270,43 @@ def main() -> None:
             for kind in ("bare", "portal"):
                 runs[kind].append(measure(kind, folder, url, urls, args.runden, f" w{repetition}"))
         rows, good, audit = check_store(url, args.clients, args.runden)
-    bare, portal = ({key: median([run[key] for run in runs[kind]]) for key in runs[kind][0]}
-                    for kind in ("bare", "portal"))
+    bare, portal = (
+        {key: median([run[key] for run in runs[kind]]) for key in runs[kind][0]} for kind in ("bare", "portal")
+    )
     portal["fehler"] = sum(run["fehler"] for run in runs["portal"])
     expected = args.clients * args.runden * args.wiederholungen
     lost = expected - audit  # one audit entry per submission: one create, then one update each
     ratios = [p["rps"] / b["rps"] for p, b in zip(runs["portal"], runs["bare"], strict=True)]
     ratio = median(ratios)
-    print(f"{args.clients} Clients × {args.runden} Rückmeldungen × {args.wiederholungen} Wiederholungen "
-          f"({'SQLite' if not args.db else 'PostgreSQL'}; Median):")
+    print(
+        f"{args.clients} Clients × {args.runden} Rückmeldungen × {args.wiederholungen} Wiederholungen "
+        f"({'SQLite' if not args.db else 'PostgreSQL'}; Median):"
+    )
     for name, result in (("bare FastAPI", bare), ("Portal", portal)):
-        print(f"  {name:13s} {result['rps']:8.1f} Anfragen/s   p50 {result['p50_ms']:7.1f} ms   "
-              f"p99 {result['p99_ms']:7.1f} ms   Server-CPU {result['cpu_ms_pro_anfrage']:.2f} ms/Anfrage   "
-              f"Fehler {result['fehler']:.0f}")
-    print(f"  Verhältnis Portal/bare: {ratio:.2f} (Ziel ≥ 0,5; je Wiederholung "
-          f"{', '.join(f'{r:.2f}' for r in ratios)})")
-    print(f"  Rückmeldungen: {rows} Zeilen, {good} mit der letzten Antwort; Audit-Einträge {audit} "
-          f"von {expected}; verloren: {lost}")
-    print(json.dumps({"ratio": round(ratio, 3), "ratios": [round(r, 3) for r in ratios], "lost": lost,
-                      "rows": rows, "portal": portal, "bare": bare}))
+        print(
+            f"  {name:13s} {result['rps']:8.1f} Anfragen/s   p50 {result['p50_ms']:7.1f} ms   "
+            f"p99 {result['p99_ms']:7.1f} ms   Server-CPU {result['cpu_ms_pro_anfrage']:.2f} ms/Anfrage   "
+            f"Fehler {result['fehler']:.0f}"
+        )
+    print(
+        f"  Verhältnis Portal/bare: {ratio:.2f} (Ziel ≥ 0,5; je Wiederholung {', '.join(f'{r:.2f}' for r in ratios)})"
+    )
+    print(
+        f"  Rückmeldungen: {rows} Zeilen, {good} mit der letzten Antwort; Audit-Einträge {audit} "
+        f"von {expected}; verloren: {lost}"
+    )
+    print(
+        json.dumps(
+            {
+                "ratio": round(ratio, 3),
+                "ratios": [round(r, 3) for r in ratios],
+                "lost": lost,
+                "rows": rows,
+                "portal": portal,
+                "bare": bare,
+            }
+        )
+    )
     if lost != 0 or rows != args.clients or good != args.clients or portal["fehler"]:
         raise SystemExit(1)
 

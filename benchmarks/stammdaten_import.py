@@ -31,21 +31,45 @@ def write_files(folder: Path, organisations: int, persons: int) -> None:
         writer = csv.writer(handle, delimiter=";")
         writer.writerow(["kennung", "name", "art", "email", "telefon"])
         for i in range(organisations):
-            writer.writerow([f"O{i:06d}", f"Träger Nummer {i} e. V.", "freier_traeger", f"info@o{i}.example",
-                             "05551 1"])
+            writer.writerow(
+                [f"O{i:06d}", f"Träger Nummer {i} e. V.", "freier_traeger", f"info@o{i}.example", "05551 1"]
+            )
     with (folder / "personen.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(["kennung", "vorname", "nachname", "email", "telefon", "funktion", "organisation",
-                         "rechtsgrundlage", "einwilligung_am", "einwilligung_quelle"])
+        writer.writerow(
+            [
+                "kennung",
+                "vorname",
+                "nachname",
+                "email",
+                "telefon",
+                "funktion",
+                "organisation",
+                "rechtsgrundlage",
+                "einwilligung_am",
+                "einwilligung_quelle",
+            ]
+        )
         for i in range(persons):
-            writer.writerow([f"P{i:07d}", "Anna", f"Muster{i}", f"p{i}@o{i % organisations}.example", "05551 2",
-                             "Fachkraft", f"O{rng.randrange(organisations):06d}", "einwilligung", "01.02.2025",
-                             "Anmeldebogen"])
+            writer.writerow(
+                [
+                    f"P{i:07d}",
+                    "Anna",
+                    f"Muster{i}",
+                    f"p{i}@o{i % organisations}.example",
+                    "05551 2",
+                    "Fachkraft",
+                    f"O{rng.randrange(organisations):06d}",
+                    "einwilligung",
+                    "01.02.2025",
+                    "Anmeldebogen",
+                ]
+            )
 
 
 def product(folder: Path, url: str) -> None:
-    from sozialforum.db import make_engine, migrate, session_scope
-    from sozialforum.services.stammdaten import import_file
+    from sozialforum.stammdaten.importer import import_file
+    from sozialforum.store.db import make_engine, migrate, session_scope
 
     engine = make_engine(url)
     migrate(engine)
@@ -58,8 +82,8 @@ def product(folder: Path, url: str) -> None:
 
 def baseline(folder: Path, url: str) -> None:
     """The bare minimum: read the CSV, insert with Core executemany, look up org ids once."""
-    from sozialforum.db import make_engine, migrate
-    from sozialforum.models import Organisation, Person
+    from sozialforum.store.db import make_engine, migrate
+    from sozialforum.store.models import Organisation, Person
 
     engine = make_engine(url)
     migrate(engine)
@@ -91,8 +115,12 @@ def run_side(side: str, folder: Path, url: str | None, scratch: Path) -> dict[st
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-    out = subprocess.run([sys.executable, __file__, "--seite", side, "--ordner", str(folder), "--db", db_url],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--seite", side, "--ordner", str(folder), "--db", db_url],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -115,8 +143,10 @@ def main() -> None:
     print(f"Import von {args.organisationen:,} Organisationen und {args.personen:,} Personen".replace(",", "."))
     print(f"  Produkt (Prüfung, Upsert, Audit): {ours['sekunden']:7.2f} s, Spitze {ours['peak_mib']:6.0f} MiB")
     print(f"  Basis (Core-Bulk-Insert):         {bare['sekunden']:7.2f} s, Spitze {bare['peak_mib']:6.0f} MiB")
-    print(f"  Verhältnis Zeit {ours['sekunden'] / bare['sekunden']:.2f} (Ziel ≤ 3), "
-          f"Speicher {ours['peak_mib'] / bare['peak_mib']:.2f}")
+    print(
+        f"  Verhältnis Zeit {ours['sekunden'] / bare['sekunden']:.2f} (Ziel ≤ 3), "
+        f"Speicher {ours['peak_mib'] / bare['peak_mib']:.2f}"
+    )
 
 
 if __name__ == "__main__":

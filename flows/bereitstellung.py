@@ -1,5 +1,5 @@
 """Prefect glue for operations: the deployments of ``prefect.yaml`` as runner deployments for
-``sozialforum serve``, and the global concurrency limits of ``flows.grenzen``.
+``sozialforum serve``, and the global concurrency limits of ``sozialforum.flows.grenzen``.
 
 The YAML is read by ``sozialforum.betrieb.deployments`` (plain data); here it becomes Prefect
 objects. Entrypoints are relative to the project folder, which must be the working directory.
@@ -16,8 +16,8 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.exceptions import ObjectNotFound
 from prefect.flows import load_flow_from_entrypoint
 from prefect.schedules import Cron, Interval, RRule, Schedule
+from sozialforum.flows import grenzen
 
-from flows import grenzen
 from sozialforum.betrieb.deployments import Deployment, Zeitplan
 
 
@@ -35,8 +35,11 @@ def runner_deployment(deployment: Deployment) -> RunnerDeployment:
     """One deployment of prefect.yaml, ready for ``serve`` (schedules, parameters, limits)."""
     target: Flow[..., Any] = load_flow_from_entrypoint(deployment.entrypoint, use_placeholder_flow=False)
     return target.to_deployment(  # type: ignore[return-value]  # sync outside an event loop
-        name=deployment.name, schedules=[zeitplan(plan) for plan in deployment.schedules],
-        parameters=deployment.parameters, description=deployment.description, tags=list(deployment.tags),
+        name=deployment.name,
+        schedules=[zeitplan(plan) for plan in deployment.schedules],
+        parameters=deployment.parameters,
+        description=deployment.description,
+        tags=list(deployment.tags),
         concurrency_limit=deployment.concurrency_limit,
     )
 

@@ -13,12 +13,12 @@ from functools import lru_cache
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from sozialforum.flows import grenzen
 from sqlalchemy.engine import Engine
 
-from flows import grenzen
-from sozialforum.db import make_engine, migrate
-from sozialforum.services.outbox import deliver_pending
+from sozialforum.outbox import deliver_pending
 from sozialforum.settings import Settings, load_settings
+from sozialforum.store.db import make_engine, migrate
 
 
 def settings_from(config: str | None) -> Settings:

@@ -18,8 +18,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from sozialforum.flows.common import actor, engine_for, settings_from
 
-from flows.common import actor, engine_for, settings_from
 from sozialforum.daten import aktualisierung as service
 from sozialforum.daten.berichtstext import demo_zeilen, zusammenfassung_markdown
 from sozialforum.daten.budget import BudgetFehler
@@ -48,10 +48,15 @@ def datei_laden(config: str | None, pfad: str, jetzt: datetime) -> dict[str, Any
     """Load one source file (all or nothing)."""
     settings = settings_from(config)
     result = service.lade(engine_for(settings), Path(pfad), load_for(settings), now=jetzt, akteur=actor())
-    return {"datei": result.datei, "status": result.status, "quelle": result.quelle or "",
-            "werte": result.werte, "gebiete": result.gebiete,
-            "stichtage": ", ".join(format_datum_kurz(d) for d in result.stichtage),
-            "hinweise": result.hinweise}
+    return {
+        "datei": result.datei,
+        "status": result.status,
+        "quelle": result.quelle or "",
+        "werte": result.werte,
+        "gebiete": result.gebiete,
+        "stichtage": ", ".join(format_datum_kurz(d) for d in result.stichtage),
+        "hinweise": result.hinweise,
+    }
 
 
 @task(retries=2, retry_delay_seconds=5, retry_condition_fn=_transient, cache_policy=NO_CACHE)
@@ -63,36 +68,58 @@ def berechnen(config: str | None, jetzt: datetime) -> dict[str, Any]:
 
 
 @task(retries=2, retry_delay_seconds=5, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def budget_verteilen(config: str | None, kennung: str, gesamt: int, haushaltsjahr: int,
-                     jetzt: datetime) -> dict[str, Any]:
+def budget_verteilen(
+    config: str | None, kennung: str, gesamt: int, haushaltsjahr: int, jetzt: datetime
+) -> dict[str, Any]:
     """Split a Sozialraumbudget by the catalogue's formula (whole euros, largest remainder)."""
     settings = settings_from(config)
-    budget, changed = service.budget(engine_for(settings), load_for(settings), kennung, gesamt=gesamt,
-                                     haushaltsjahr=haushaltsjahr, now=jetzt)
-    return {"kennung": kennung, "haushaltsjahr": haushaltsjahr, "gesamt": gesamt, "geaendert": changed,
-            "anteile": {row.name: row.betrag for row in budget.zeilen}}
+    budget, changed = service.budget(
+        engine_for(settings), load_for(settings), kennung, gesamt=gesamt, haushaltsjahr=haushaltsjahr, now=jetzt
+    )
+    return {
+        "kennung": kennung,
+        "haushaltsjahr": haushaltsjahr,
+        "gesamt": gesamt,
+        "geaendert": changed,
+        "anteile": {row.name: row.betrag for row in budget.zeilen},
+    }
 
 
 @task(retries=1, retry_delay_seconds=5, retry_condition_fn=_transient, cache_policy=NO_CACHE)
-def ausgaben_schreiben(config: str | None, jetzt: datetime, budget: dict[str, Any] | None,
-                       sozialraeume: list[str] | None = None) -> list[str]:
+def ausgaben_schreiben(
+    config: str | None, jetzt: datetime, budget: dict[str, Any] | None, sozialraeume: list[str] | None = None
+) -> list[str]:
     """The published outputs: every Sozialraumprofil (HTML, PDF) and the atlas (XLSX)."""
     settings = settings_from(config)
     engine, katalog = engine_for(settings), load_for(settings)
     budgets = []
     if budget:
-        budgets.append(service.budget(engine, katalog, budget["kennung"], gesamt=budget["gesamt"],
-                                      haushaltsjahr=budget["haushaltsjahr"], now=jetzt)[0])
-    out = service.ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=jetzt, budgets=budgets,
-                           sozialraeume=sozialraeume)
+        budgets.append(
+            service.budget(
+                engine,
+                katalog,
+                budget["kennung"],
+                gesamt=budget["gesamt"],
+                haushaltsjahr=budget["haushaltsjahr"],
+                now=jetzt,
+            )[0]
+        )
+    out = service.ausgaben(
+        engine, katalog, settings, Empfaenger.oeffentlich(), now=jetzt, budgets=budgets, sozialraeume=sozialraeume
+    )
     return [str(path) for path in out.dateien]
 
 
 @flow(name="datenaktualisierung", log_prints=False)
-def datenaktualisierung(config: str | None = None, quellen: str | None = None,
-                        jetzt: datetime | None = None, budget_kennung: str = "hze",
-                        budget_gesamt: int | None = None, haushaltsjahr: int | None = None,
-                        sozialraeume: list[str] | None = None) -> dict[str, Any]:
+def datenaktualisierung(
+    config: str | None = None,
+    quellen: str | None = None,
+    jetzt: datetime | None = None,
+    budget_kennung: str = "hze",
+    budget_gesamt: int | None = None,
+    haushaltsjahr: int | None = None,
+    sozialraeume: list[str] | None = None,
+) -> dict[str, Any]:
     """Datenaktualisierung: Quelldateien laden, Atlas und Monitor berechnen, Profile schreiben
     (alle Sozialräume oder die genannten)."""
     logger = get_run_logger()
@@ -107,14 +134,19 @@ def datenaktualisierung(config: str | None = None, quellen: str | None = None,
             loaded.append(state.result())
         else:
             failed.append({"datei": path.name, "problem": str(state.result(raise_on_failure=False))})
-    create_table_artifact(key="datenaktualisierung-dateien", description="Geladene Quelldateien",
-                          table=[{k: v for k, v in row.items() if k != "hinweise"} for row in loaded]
-                          + [{"datei": f["datei"], "status": "abgelehnt"} for f in failed])
+    create_table_artifact(
+        key="datenaktualisierung-dateien",
+        description="Geladene Quelldateien",
+        table=[{k: v for k, v in row.items() if k != "hinweise"} for row in loaded]
+        + [{"datei": f["datei"], "status": "abgelehnt"} for f in failed],
+    )
     if failed:
-        create_markdown_artifact(key="datenaktualisierung", markdown=zusammenfassung_markdown(
-            loaded, None, None, [], failed))
-        raise RuntimeError(f"{len(failed)} Datei(en) abgelehnt, nichts berechnet: "
-                           + "; ".join(f["datei"] for f in failed))
+        create_markdown_artifact(
+            key="datenaktualisierung", markdown=zusammenfassung_markdown(loaded, None, None, [], failed)
+        )
+        raise RuntimeError(
+            f"{len(failed)} Datei(en) abgelehnt, nichts berechnet: " + "; ".join(f["datei"] for f in failed)
+        )
     summary = berechnen(config, now)
     budget = None
     if budget_gesamt is not None:
@@ -123,8 +155,9 @@ def datenaktualisierung(config: str | None = None, quellen: str | None = None,
     outputs = service.vorhandene_ausgaben(settings) if unchanged else []
     if not outputs:  # nothing new: the published files stay as they are
         outputs = ausgaben_schreiben(config, now, budget, sozialraeume)
-    create_markdown_artifact(key="datenaktualisierung",
-                             markdown=zusammenfassung_markdown(loaded, summary, budget, outputs, failed))
+    create_markdown_artifact(
+        key="datenaktualisierung", markdown=zusammenfassung_markdown(loaded, summary, budget, outputs, failed)
+    )
     logger.info("%s Dateien verarbeitet, Berechnung %s", len(loaded), summary["berechnung_id"])
     return {"dateien": loaded, "berechnung": summary, "budget": budget, "ausgaben": outputs}
 
@@ -132,6 +165,11 @@ def datenaktualisierung(config: str | None = None, quellen: str | None = None,
 def demo_step(run: DemoRun) -> list[str]:
     """The demo Landkreis's statistics through the real flow; German summary lines."""
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
-    result = datenaktualisierung(config=run.config, quellen=str(DEMO_QUELLEN), jetzt=run.now,
-                                 budget_gesamt=2_400_000, haushaltsjahr=run.now.year + 1)
+    result = datenaktualisierung(
+        config=run.config,
+        quellen=str(DEMO_QUELLEN),
+        jetzt=run.now,
+        budget_gesamt=2_400_000,
+        haushaltsjahr=run.now.year + 1,
+    )
     return demo_zeilen(result, run.settings)

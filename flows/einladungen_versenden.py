@@ -16,11 +16,12 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from sozialforum.flows.common import actor, engine_for, settings_from, smtp_platz
 
-from flows.common import actor, engine_for, settings_from, smtp_platz
-from sozialforum.db import session_scope
-from sozialforum.services import outbox, zustellprobleme
-from sozialforum.services.konferenz import antworten, teilnehmerliste, termine, versand
+from sozialforum import outbox
+from sozialforum.konferenz import antworten, teilnehmerliste, termine, versand
+from sozialforum.outbox import probleme as zustellprobleme
+from sozialforum.store.db import session_scope
 from sozialforum.timeutil import format_termin, utcnow
 from sozialforum.vocab import SitzungStatus
 
@@ -41,15 +42,17 @@ def einladen(konfiguration: str | None, sitzung_id: int, jetzt: datetime) -> dic
     settings = settings_from(konfiguration)
     engine = engine_for(settings)
     with smtp_platz(settings):
-        queued, delivery = versand.invite_and_deliver(engine, settings, sitzung_id=sitzung_id, now=jetzt,
-                                                      actor=actor())
+        queued, delivery = versand.invite_and_deliver(engine, settings, sitzung_id=sitzung_id, now=jetzt, actor=actor())
     delivery.raise_if_all_failed()
     with session_scope(engine, actor=actor()) as session:
         sitzung = teilnehmerliste.build(session, sitzung_id=sitzung_id).sitzung
     skipped = [(s.name, s.grund) for s in queued.uebersprungen]
     failed = [(p.empfaenger, p.grund) for p in delivery.problems if p.endgueltig]
-    return {"sitzung": sitzung.titel, "zusammenfassung": f"{queued.summary()}; {delivery.summary()}",
-            "probleme": _problems(sitzung.titel, skipped + failed)}
+    return {
+        "sitzung": sitzung.titel,
+        "zusammenfassung": f"{queued.summary()}; {delivery.summary()}",
+        "probleme": _problems(sitzung.titel, skipped + failed),
+    }
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=30)
@@ -65,8 +68,10 @@ def antworten_lesen(konfiguration: str | None, jetzt: datetime) -> dict[str, Any
     """Calendar replies and bounces from the mailbox; a bad reply is reported, never fatal."""
     settings = settings_from(konfiguration)
     report = antworten.process_mailbox(engine_for(settings), settings, now=jetzt, actor=actor())
-    return {"zusammenfassung": report.summary(),
-            "probleme": _problems("Kalenderantworten", [(p.herkunft, p.grund) for p in report.probleme])}
+    return {
+        "zusammenfassung": report.summary(),
+        "probleme": _problems("Kalenderantworten", [(p.herkunft, p.grund) for p in report.probleme]),
+    }
 
 
 @task(cache_policy=NO_CACHE, retries=3, retry_delay_seconds=60, retry_condition_fn=_transient)
@@ -85,8 +90,9 @@ def probleme_melden(konfiguration: str | None, probleme: list[dict[str, str]], j
     settings = settings_from(konfiguration)
     engine = engine_for(settings)
     with session_scope(engine, actor=actor()) as session:
-        message = zustellprobleme.report(session, [zustellprobleme.Zustellproblem(**p) for p in probleme],
-                                         now=jetzt, settings=settings)
+        message = zustellprobleme.report(
+            session, [zustellprobleme.Zustellproblem(**p) for p in probleme], now=jetzt, settings=settings
+        )
     if message is None:
         return "keine Zustellprobleme"
     with smtp_platz(settings):
@@ -116,8 +122,9 @@ def faellige_einladungen(konfiguration: str | None, jetzt: datetime) -> list[int
 
 
 @flow(name="einladungen_versenden")
-def einladungen_versenden(konfiguration: str | None = None, jetzt: datetime | None = None,
-                          sitzung_ids: list[int] | None = None) -> dict[str, Any]:
+def einladungen_versenden(
+    konfiguration: str | None = None, jetzt: datetime | None = None, sitzung_ids: list[int] | None = None
+) -> dict[str, Any]:
     """Einladungen versenden, erinnern, Kalenderantworten lesen und den Postausgang zustellen."""
     logger = get_run_logger()
     now = jetzt or utcnow()
@@ -131,12 +138,24 @@ def einladungen_versenden(konfiguration: str | None = None, jetzt: datetime | No
     lists = teilnehmerlisten_schreiben(konfiguration, now)
     lines = [f"- **{item['sitzung']}**: {item['zusammenfassung']}" for item in invitations]
     lines += [f"- Erinnerung: {text}" for text in reminders]
-    lines += [f"- Kalenderantworten: {replies['zusammenfassung']}", f"- Postausgang: {delivery['zusammenfassung']}",
-              f"- {reported}"]
+    lines += [
+        f"- Kalenderantworten: {replies['zusammenfassung']}",
+        f"- Postausgang: {delivery['zusammenfassung']}",
+        f"- {reported}",
+    ]
     lines += [f"- Teilnehmerliste: `{path}`" for path in lists]
-    create_markdown_artifact(key="einladungen-versenden", markdown=f"# Versand {format_termin(now)}\n\n"
-                             + "\n".join(lines), description="Einladungen, Erinnerungen, Antworten")
+    create_markdown_artifact(
+        key="einladungen-versenden",
+        markdown=f"# Versand {format_termin(now)}\n\n" + "\n".join(lines),
+        description="Einladungen, Erinnerungen, Antworten",
+    )
     for line in lines:
         logger.info(line)
-    return {"einladungen": invitations, "erinnerungen": reminders, "antworten": replies,
-            "zustellung": delivery, "probleme": reported, "teilnehmerlisten": lists}
+    return {
+        "einladungen": invitations,
+        "erinnerungen": reminders,
+        "antworten": replies,
+        "zustellung": delivery,
+        "probleme": reported,
+        "teilnehmerlisten": lists,
+    }

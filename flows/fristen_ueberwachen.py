@@ -14,11 +14,11 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from sozialforum.flows.common import actor, engine_for, settings_from, zustellen
 
-from flows.common import actor, engine_for, settings_from, zustellen
-from sozialforum.db import session_scope
 from sozialforum.fristen import erinnerungen
 from sozialforum.fristen.datum import today_in_berlin
+from sozialforum.store.db import session_scope
 from sozialforum.timeutil import format_datum, utcnow
 
 
@@ -31,22 +31,28 @@ def faellige_ermitteln(konfiguration: str | None, heute: date) -> list[dict[str,
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
-def erinnerungen_eintragen(konfiguration: str | None, faellige: list[dict[str, Any]], heute: date,
-                           jetzt: datetime) -> dict[str, Any]:
+def erinnerungen_eintragen(
+    konfiguration: str | None, faellige: list[dict[str, Any]], heute: date, jetzt: datetime
+) -> dict[str, Any]:
     """Re-read the deadlines, record what is still due and enqueue its mails (one transaction)."""
     settings = settings_from(konfiguration)
     planned = [erinnerungen.Faellig.from_dict(item) for item in faellige]
     with session_scope(engine_for(settings), actor=actor()) as session:
         result = erinnerungen.dispatch(session, planned, today=heute, now=jetzt, settings=settings)
-    return {"zusammenfassung": result.summary(), "erinnerungen": result.erinnerungen,
-            "eskalationen": result.eskalationen, "mails": result.mails,
-            "erledigt_oder_verschoben": result.erledigt_oder_verschoben,
-            "zurueckgestellt": result.zurueckgestellt}
+    return {
+        "zusammenfassung": result.summary(),
+        "erinnerungen": result.erinnerungen,
+        "eskalationen": result.eskalationen,
+        "mails": result.mails,
+        "erledigt_oder_verschoben": result.erledigt_oder_verschoben,
+        "zurueckgestellt": result.zurueckgestellt,
+    }
 
 
 @flow(name="fristen_ueberwachen")
-def fristen_ueberwachen(konfiguration: str | None = None, jetzt: datetime | None = None,
-                        zustellung: bool = True) -> str:
+def fristen_ueberwachen(
+    konfiguration: str | None = None, jetzt: datetime | None = None, zustellung: bool = True
+) -> str:
     """Fristen überwachen: erinnern, an die Leitung eskalieren, (wöchentlich) zusammenfassen."""
     logger = get_run_logger()
     now = jetzt or utcnow()
@@ -58,13 +64,16 @@ def fristen_ueberwachen(konfiguration: str | None = None, jetzt: datetime | None
     summary = f"{ergebnis['zusammenfassung']}. Versand: {versand}."
     create_markdown_artifact(
         key="fristen-ueberwachung",
-        markdown=(f"# Fristenüberwachung {format_datum(heute)}\n\n"
-                  f"| | Anzahl |\n|---|---:|\n| Erinnerungen | {ergebnis['erinnerungen']} |\n"
-                  f"| Eskalationen an die Leitung | {ergebnis['eskalationen']} |\n"
-                  f"| E-Mails | {ergebnis['mails']} |\n"
-                  f"| inzwischen erledigt oder verschoben | {ergebnis['erledigt_oder_verschoben']} |\n"
-                  f"| für die Wochenübersicht zurückgestellt | {ergebnis['zurueckgestellt']} |\n\n"
-                  f"Versand: {versand}\n"),
-        description="Erinnerungen und Eskalationen des Tages")
+        markdown=(
+            f"# Fristenüberwachung {format_datum(heute)}\n\n"
+            f"| | Anzahl |\n|---|---:|\n| Erinnerungen | {ergebnis['erinnerungen']} |\n"
+            f"| Eskalationen an die Leitung | {ergebnis['eskalationen']} |\n"
+            f"| E-Mails | {ergebnis['mails']} |\n"
+            f"| inzwischen erledigt oder verschoben | {ergebnis['erledigt_oder_verschoben']} |\n"
+            f"| für die Wochenübersicht zurückgestellt | {ergebnis['zurueckgestellt']} |\n\n"
+            f"Versand: {versand}\n"
+        ),
+        description="Erinnerungen und Eskalationen des Tages",
+    )
     logger.info(summary)
     return summary

@@ -37,4 +37,3 @@ def belegen(*namen: str) -> Iterator[None]:
         return
     with concurrency(list(namen), occupy=1, strict=False):
         yield
-

@@ -15,10 +15,10 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from sozialforum.flows.common import actor, engine_for, settings_from
 
-from flows.common import actor, engine_for, settings_from
-from sozialforum.db import session_scope
-from sozialforum.services.konferenz import versand, vorbereitung
+from sozialforum.konferenz import versand, vorbereitung
+from sozialforum.store.db import session_scope
 from sozialforum.timeutil import format_termin, utcnow
 
 
@@ -37,9 +37,12 @@ def paket_zusammenstellen(konfiguration: str | None, sitzung_id: int) -> dict[st
     with session_scope(engine_for(settings), actor=actor()) as session:
         pack = vorbereitung.prepare(session, sitzung_id, settings)
         return {
-            "sitzung_id": sitzung_id, "titel": pack.sitzung.titel, "termin": format_termin(pack.sitzung.beginn),
+            "sitzung_id": sitzung_id,
+            "titel": pack.sitzung.titel,
+            "termin": format_termin(pack.sitzung.beginn),
             "tagesordnung": [f"{top.nummer}. {top.titel}" for top in pack.tops],
-            "auftraege": len(pack.auftraege), "massnahmen": len(pack.massnahmen),
+            "auftraege": len(pack.auftraege),
+            "massnahmen": len(pack.massnahmen),
             "profil": pack.profil.titel if pack.profil else None,
             "protokoll": pack.protokoll.titel if pack.protokoll else None,
             "empfaenger": len(pack.empfaenger),
@@ -50,31 +53,46 @@ def paket_zusammenstellen(konfiguration: str | None, sitzung_id: int) -> dict[st
 def _markdown(pack: dict[str, Any]) -> str:
     lines = [f"## {pack['titel']} ({pack['termin']})", "", "**Tagesordnung**", ""]
     lines += [f"{item}  " for item in pack["tagesordnung"]]
-    lines += ["", f"Offene Aufträge: {pack['auftraege']} · Maßnahmen: {pack['massnahmen']} · "
-              f"Sozialraumprofil: {pack['profil'] or '–'} · Protokoll der letzten Sitzung: {pack['protokoll'] or '–'}",
-              "", f"**Empfänger:** {pack['empfaenger']}"]
+    lines += [
+        "",
+        f"Offene Aufträge: {pack['auftraege']} · Maßnahmen: {pack['massnahmen']} · "
+        f"Sozialraumprofil: {pack['profil'] or '–'} · Protokoll der letzten Sitzung: {pack['protokoll'] or '–'}",
+        "",
+        f"**Empfänger:** {pack['empfaenger']}",
+    ]
     if pack["uebersprungen"]:
         lines += ["", "**Nicht eingeladen:**", ""] + [f"- {line}" for line in pack["uebersprungen"]]
     return "\n".join(lines)
 
 
 @flow(name="konferenz_vorbereiten")
-def konferenz_vorbereiten(konfiguration: str | None = None, jetzt: datetime | None = None,
-                          sitzung_ids: list[int] | None = None, versenden: bool = True) -> list[dict[str, Any]]:
+def konferenz_vorbereiten(
+    konfiguration: str | None = None,
+    jetzt: datetime | None = None,
+    sitzung_ids: list[int] | None = None,
+    versenden: bool = True,
+) -> list[dict[str, Any]]:
     """Einladungspakete der fälligen Sitzungen zusammenstellen und (optional) versenden."""
     logger = get_run_logger()
     now = jetzt or utcnow()
     ids = sitzung_ids if sitzung_ids is not None else faellige_sitzungen(konfiguration, now)
     packs = [paket_zusammenstellen(konfiguration, sitzung_id) for sitzung_id in ids]
     for pack in packs:
-        logger.info("%s: %d TOP, %d Empfänger, %d nicht eingeladen", pack["titel"], len(pack["tagesordnung"]),
-                    pack["empfaenger"], len(pack["uebersprungen"]))
-    create_markdown_artifact(key="konferenz-vorbereiten",
-                             markdown="# Einladungspakete\n\n" + ("\n\n".join(_markdown(p) for p in packs)
-                                                                  or "Heute ist keine Einladung fällig."),
-                             description="Tagesordnung und Empfänger der fälligen Sitzungen")
+        logger.info(
+            "%s: %d TOP, %d Empfänger, %d nicht eingeladen",
+            pack["titel"],
+            len(pack["tagesordnung"]),
+            pack["empfaenger"],
+            len(pack["uebersprungen"]),
+        )
+    create_markdown_artifact(
+        key="konferenz-vorbereiten",
+        markdown="# Einladungspakete\n\n"
+        + ("\n\n".join(_markdown(p) for p in packs) or "Heute ist keine Einladung fällig."),
+        description="Tagesordnung und Empfänger der fälligen Sitzungen",
+    )
     if versenden and ids:
-        from flows.einladungen_versenden import einladungen_versenden
+        from sozialforum.flows.einladungen_versenden import einladungen_versenden
 
         einladungen_versenden(konfiguration=konfiguration, jetzt=now, sitzung_ids=ids)
     return packs

@@ -14,13 +14,13 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from sozialforum.flows.common import actor, engine_for, settings_from
 
-from flows.common import actor, engine_for, settings_from
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
-from sozialforum.db import session_scope
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.feed import fristen_feed
 from sozialforum.oparl.abruf import abruf
+from sozialforum.store.db import session_scope
 from sozialforum.timeutil import utcnow
 
 
@@ -37,8 +37,9 @@ def oparl_importieren(konfiguration: str | None, url: str, jetzt: datetime, voll
 
 
 @task(cache_policy=NO_CACHE, retries=1, retry_delay_seconds=10)
-def bericht_erstellen(konfiguration: str | None, heute: date, jetzt: datetime, dezernat: str | None,
-                      amt: str | None, gremium: str | None) -> dict[str, str]:
+def bericht_erstellen(
+    konfiguration: str | None, heute: date, jetzt: datetime, dezernat: str | None, amt: str | None, gremium: str | None
+) -> dict[str, str]:
     """The report as HTML, PDF and Markdown in ``<data_dir>/berichte/leitung``."""
     settings = settings_from(konfiguration)
     keep = Filter(dezernat=dezernat, amt=amt, gremium=gremium)
@@ -63,9 +64,15 @@ def feed_schreiben(konfiguration: str | None, heute: date, jetzt: datetime) -> s
 
 
 @flow(name="leitungsbericht")
-def leitungsbericht(konfiguration: str | None = None, oparl_url: str | None = None,
-                    oparl_voll: bool = False, dezernat: str | None = None, amt: str | None = None,
-                    gremium: str | None = None, jetzt: datetime | None = None) -> dict[str, Any]:
+def leitungsbericht(
+    konfiguration: str | None = None,
+    oparl_url: str | None = None,
+    oparl_voll: bool = False,
+    dezernat: str | None = None,
+    amt: str | None = None,
+    gremium: str | None = None,
+    jetzt: datetime | None = None,
+) -> dict[str, Any]:
     """Leitungsbericht: OParl-Import, Bericht (HTML/PDF) mit Ampel und Fristen-Kalender."""
     logger = get_run_logger()
     now = jetzt or utcnow()
@@ -80,8 +87,9 @@ def leitungsbericht(konfiguration: str | None = None, oparl_url: str | None = No
     with open(paths["md"], encoding="utf-8") as handle:
         markdown = handle.read()
     if imported is not None:
-        markdown += ("\n\n## OParl-Import\n\n" + "\n".join(f"- {line}" for line in imported["zeilen"]) + "\n")
+        markdown += "\n\n## OParl-Import\n\n" + "\n".join(f"- {line}" for line in imported["zeilen"]) + "\n"
     markdown += f"\n\nDateien: `{paths['html']}`, `{paths['pdf']}`; Fristen-Kalender: `{feed}`\n"
-    create_markdown_artifact(key="leitungsbericht", markdown=markdown,
-                             description="Beschlüsse und Fachpläne mit Ampel, nächste Fristen")
+    create_markdown_artifact(
+        key="leitungsbericht", markdown=markdown, description="Beschlüsse und Fachpläne mit Ampel, nächste Fristen"
+    )
     return {**paths, "ics": feed, "oparl": imported}

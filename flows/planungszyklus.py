@@ -24,14 +24,14 @@ from prefect import Flow, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from sozialforum.flows import grenzen
+from sozialforum.flows.common import actor, engine_for, settings_from
 
-from flows import grenzen
-from flows.common import actor, engine_for, settings_from
 from sozialforum.betrieb import buchfuehrung
 from sozialforum.betrieb.deployments import fuer_flow, lade_deployments
 from sozialforum.betrieb.zyklus import Aktion, faellige_aktionen
-from sozialforum.db import session_scope
 from sozialforum.fristen.datum import today_in_berlin
+from sozialforum.store.db import session_scope
 from sozialforum.timeutil import format_datum, utcnow
 
 # Flows that send mail hold a slot of the SMTP limit while they run.
@@ -70,13 +70,13 @@ def beenden(konfiguration: str | None, schluessel: list[str], ok: bool, ergebnis
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
-def tag_abschliessen(konfiguration: str | None, heute: date, jetzt: datetime, aktionen: int,
-                     fehler: int) -> str | None:
+def tag_abschliessen(konfiguration: str | None, heute: date, jetzt: datetime, aktionen: int, fehler: int) -> str | None:
     """Book the day; returns the first missed day if this run caught up after downtime."""
     settings = settings_from(konfiguration)
     with session_scope(engine_for(settings), actor=actor()) as session:
-        row = buchfuehrung.tag_abschliessen(session, tag=heute, now=jetzt, lauf_id=str(flow_run.get_id() or ""),
-                                            aktionen=aktionen, fehler=fehler)
+        row = buchfuehrung.tag_abschliessen(
+            session, tag=heute, now=jetzt, lauf_id=str(flow_run.get_id() or ""), aktionen=aktionen, fehler=fehler
+        )
         return row.nachgeholt_ab.isoformat() if row.nachgeholt_ab else None
 
 
@@ -120,8 +120,9 @@ def flow_named(name: str) -> Flow[..., Any]:
     return found
 
 
-def aufruf(target: Flow[..., Any], parameter: dict[str, Any], konfiguration: str | None,
-           jetzt: datetime) -> dict[str, Any]:
+def aufruf(
+    target: Flow[..., Any], parameter: dict[str, Any], konfiguration: str | None, jetzt: datetime
+) -> dict[str, Any]:
     """Keyword arguments for ``target``: the action's parameters, the config path (under the name
     the flow uses) and the time."""
     accepted = inspect.signature(target.fn).parameters
@@ -165,7 +166,7 @@ def planungszyklus(konfiguration: str | None = None, jetzt: datetime | None = No
         lines += [f"- übersprungen (ersetzt): `{key}`" for key in skipped]
         try:
             target = flow_named(name)
-            # The SMTP slot is taken by the delivery tasks themselves (flows.common.smtp_platz),
+            # The SMTP slot is taken by the delivery tasks themselves (sozialforum.flows.common.smtp_platz),
             # so that runs started by their own schedules share it too; taking it here as well
             # would wait for itself (limit 1).
             with grenzen.belegen(grenzen.DATENBANK):
@@ -185,9 +186,13 @@ def planungszyklus(konfiguration: str | None = None, jetzt: datetime | None = No
     head = f"# Planungszyklus {format_datum(heute)}\n\n"
     if caught_up:
         head += f"Nachgeholt seit {format_datum(date.fromisoformat(caught_up))} (Ausfallzeit).\n\n"
-    create_markdown_artifact(key="planungszyklus", markdown=head + ("\n".join(lines) or "Heute war nichts fällig."),
-                             description="Was der Planungszyklus heute erledigt hat")
+    create_markdown_artifact(
+        key="planungszyklus",
+        markdown=head + ("\n".join(lines) or "Heute war nichts fällig."),
+        description="Was der Planungszyklus heute erledigt hat",
+    )
     if failed:
-        raise RuntimeError(f"{len(failed)} Aktion(en) fehlgeschlagen: {', '.join(failed)} "
-                           "(werden beim nächsten Lauf erneut versucht)")
+        raise RuntimeError(
+            f"{len(failed)} Aktion(en) fehlgeschlagen: {', '.join(failed)} (werden beim nächsten Lauf erneut versucht)"
+        )
     return {"tag": heute.isoformat(), "aktionen": [a.schluessel for a in aktionen], "nachgeholt_ab": caught_up}

@@ -27,9 +27,8 @@ from prefect.input import RunInput
 from prefect.runtime import flow_run
 from prefect.states import Running
 from pydantic import Field
+from sozialforum.flows.common import actor, engine_for, settings_from, zustellen
 
-from flows.common import actor, engine_for, settings_from, zustellen
-from sozialforum.db import session_scope
 from sozialforum.problems import ProblemReport
 from sozialforum.protokoll.anfordern import remind_late, request_draft
 from sozialforum.protokoll.endfassung import finalize
@@ -42,6 +41,7 @@ from sozialforum.protokoll.lage import (
     open_protokolle,
     protokoll_for_sitzung,
 )
+from sozialforum.store.db import session_scope
 from sozialforum.timeutil import format_termin, utcnow
 from sozialforum.vocab import ProtokollEntscheidung, ProtokollStatus
 
@@ -54,8 +54,9 @@ class Freigabe(RunInput):
     entscheidung: Literal["freigeben", "zurueckgeben"] = Field(
         title="Entscheidung", description="freigeben, oder zur Überarbeitung zurückgeben (mit Anmerkungen)"
     )
-    anmerkungen: str = Field(default="", title="Anmerkungen",
-                             description="Was soll überarbeitet werden? Pflicht bei einer Rückgabe.")
+    anmerkungen: str = Field(
+        default="", title="Anmerkungen", description="Was soll überarbeitet werden? Pflicht bei einer Rückgabe."
+    )
     entschieden_von: str = Field(default="Geschäftsstelle", title="Entschieden von")
 
 
@@ -118,16 +119,23 @@ def erinnern(konfiguration: str | None, protokoll_id: int, jetzt: datetime) -> b
 
 
 @task(cache_policy=NO_CACHE)
-def entscheiden(konfiguration: str | None, protokoll_id: int, version: int, eingabe: dict[str, Any],
-                jetzt: datetime) -> dict[str, Any]:
+def entscheiden(
+    konfiguration: str | None, protokoll_id: int, version: int, eingabe: dict[str, Any], jetzt: datetime
+) -> dict[str, Any]:
     """Record the decision (a second one on the same version changes nothing)."""
     settings = settings_from(konfiguration)
     with session_scope(engine_for(settings), actor=actor()) as session:
-        result = decide(session, protokoll_id=protokoll_id, version_nummer=version,
-                        entscheidung=ProtokollEntscheidung(eingabe["entscheidung"]),
-                        anmerkungen=eingabe.get("anmerkungen", ""),
-                        entschieden_von=eingabe.get("entschieden_von") or "Geschäftsstelle",
-                        quelle="prefect", now=jetzt, settings=settings)
+        result = decide(
+            session,
+            protokoll_id=protokoll_id,
+            version_nummer=version,
+            entscheidung=ProtokollEntscheidung(eingabe["entscheidung"]),
+            anmerkungen=eingabe.get("anmerkungen", ""),
+            entschieden_von=eingabe.get("entschieden_von") or "Geschäftsstelle",
+            quelle="prefect",
+            now=jetzt,
+            settings=settings,
+        )
     return {"entscheidung": result.entscheidung, "neu": result.neu, "meldung": result.meldung}
 
 
@@ -145,8 +153,9 @@ def _back_to_running() -> None:
         client.set_flow_run_state(flow_run.get_id(), Running(), force=True)
 
 
-def _wait_for_decision(konfiguration: str | None, state: dict[str, Any], jetzt: datetime | None,
-                       poll_sekunden: int) -> Freigabe | None:
+def _wait_for_decision(
+    konfiguration: str | None, state: dict[str, Any], jetzt: datetime | None, poll_sekunden: int
+) -> Freigabe | None:
     """Pause for the typed input; on each timeout remind the Geschäftsstelle and pause again."""
     logger = get_run_logger()
     settings = settings_from(konfiguration)
@@ -155,9 +164,12 @@ def _wait_for_decision(konfiguration: str | None, state: dict[str, Any], jetzt: 
     for runde in range(settings.protokoll.freigabe_erinnerungen_je_lauf + 1):
         warten_vermerken(konfiguration, protokoll_id, str(flow_run.get_id()))
         try:
-            eingabe = pause_flow_run(wait_for_input=Freigabe, timeout=timeout,
-                                     poll_interval=max(1, min(poll_sekunden, timeout)),
-                                     key=f"freigabe-v{version}-{runde}")
+            eingabe = pause_flow_run(
+                wait_for_input=Freigabe,
+                timeout=timeout,
+                poll_interval=max(1, min(poll_sekunden, timeout)),
+                key=f"freigabe-v{version}-{runde}",
+            )
         except FlowPauseTimeout:
             _back_to_running()
             if not erinnern(konfiguration, protokoll_id, _now(jetzt)):
@@ -173,8 +185,9 @@ def _wait_for_decision(konfiguration: str | None, state: dict[str, Any], jetzt: 
 
 
 @flow(name="protokoll_einsammeln")
-def protokoll_einsammeln(sitzung_id: int, konfiguration: str | None = None, jetzt: datetime | None = None,
-                         poll_sekunden: int = 10) -> str:
+def protokoll_einsammeln(
+    sitzung_id: int, konfiguration: str | None = None, jetzt: datetime | None = None, poll_sekunden: int = 10
+) -> str:
     """Protokoll einer Sitzung einsammeln: Entwurf anfordern, erinnern, Freigabe abwarten, verteilen."""
     logger = get_run_logger()
     state = anfordern(konfiguration, sitzung_id, _now(jetzt))
@@ -191,8 +204,9 @@ def protokoll_einsammeln(sitzung_id: int, konfiguration: str | None = None, jetz
     if status == ProtokollStatus.EINGEREICHT:
         eingabe = _wait_for_decision(konfiguration, state, jetzt, poll_sekunden)
         if eingabe is not None:
-            result = entscheiden(konfiguration, state["protokoll_id"], state["version"],
-                                 eingabe.model_dump(), _now(jetzt))
+            result = entscheiden(
+                konfiguration, state["protokoll_id"], state["version"], eingabe.model_dump(), _now(jetzt)
+            )
             logger.info(result["meldung"])
         state = lage_lesen(konfiguration, state["protokoll_id"], _now(jetzt))
     if state["status"] == ProtokollStatus.FREIGEGEBEN:
@@ -231,8 +245,9 @@ def nachhalten(konfiguration: str | None, jetzt: datetime, seit_tagen: int) -> d
             erinnert += len(remind_late(session, protokoll_id=protokoll.id, now=jetzt, settings=settings))
             snapshot = lage(session, protokoll, now=jetzt)
             if snapshot.bereit_zur_freigabe or snapshot.status == ProtokollStatus.FREIGEGEBEN:
-                bereit.append({"sitzung_id": protokoll.sitzung_id, "lauf": snapshot.freigabe_lauf_id,
-                               "version": snapshot.version})
+                bereit.append(
+                    {"sitzung_id": protokoll.sitzung_id, "lauf": snapshot.freigabe_lauf_id, "version": snapshot.version}
+                )
     return {"angefordert": len(neu), "erinnert": erinnert, "bereit": bereit}
 
 
@@ -255,8 +270,7 @@ def run_is_waiting(lauf_id: str | None) -> bool:
 
 
 @flow(name="protokolle_nachhalten")
-def protokolle_nachhalten(konfiguration: str | None = None, jetzt: datetime | None = None,
-                          seit_tagen: int = 60) -> str:
+def protokolle_nachhalten(konfiguration: str | None = None, jetzt: datetime | None = None, seit_tagen: int = 60) -> str:
     """Täglich: Entwürfe anfordern, erinnern, eskalieren; für fertige Entwürfe die Freigabe starten."""
     from prefect.deployments import run_deployment
 
@@ -269,17 +283,26 @@ def protokolle_nachhalten(konfiguration: str | None = None, jetzt: datetime | No
         # One run per draft version and day, however often the daily run is started.
         key = f"protokoll:{item['sitzung_id']}:v{item['version']}:{_now(jetzt):%Y-%m-%d}"
         try:
-            run_deployment(DEPLOYMENT, parameters={"sitzung_id": item["sitzung_id"], "konfiguration": konfiguration},
-                           timeout=0, idempotency_key=key)
+            run_deployment(
+                DEPLOYMENT,
+                parameters={"sitzung_id": item["sitzung_id"], "konfiguration": konfiguration},
+                timeout=0,
+                idempotency_key=key,
+            )
         except ObjectNotFound:
-            logger.warning("Deployment %s fehlt (prefect deploy); Sitzung %s wartet auf die Freigabe.",
-                           DEPLOYMENT, item["sitzung_id"])
+            logger.warning(
+                "Deployment %s fehlt (prefect deploy); Sitzung %s wartet auf die Freigabe.",
+                DEPLOYMENT,
+                item["sitzung_id"],
+            )
             continue
         started += 1
     logger.info("%s", result)
     zustellen(konfiguration, _now(jetzt))
-    return (f"{result['angefordert']} Entwürfe angefordert, {result['erinnert']} Erinnerungen/Eskalationen, "
-            f"{started} Freigabeläufe gestartet.")
+    return (
+        f"{result['angefordert']} Entwürfe angefordert, {result['erinnert']} Erinnerungen/Eskalationen, "
+        f"{started} Freigabeläufe gestartet."
+    )
 
 
 def resume_with_decision(lauf_id: str, *, entscheidung: str, anmerkungen: str, entschieden_von: str) -> bool:
@@ -289,8 +312,11 @@ def resume_with_decision(lauf_id: str, *, entscheidung: str, anmerkungen: str, e
     ``_sync=True``: Prefect picks the async variant whenever it sees a run context or an event
     loop in this thread, and then silently returns a coroutine that nobody awaits."""
     try:
-        resume_flow_run(UUID(lauf_id), run_input={"entscheidung": entscheidung, "anmerkungen": anmerkungen,
-                                                  "entschieden_von": entschieden_von}, _sync=True)
+        resume_flow_run(
+            UUID(lauf_id),
+            run_input={"entscheidung": entscheidung, "anmerkungen": anmerkungen, "entschieden_von": entschieden_von},
+            _sync=True,
+        )
     except (NotPausedError, FlowPauseTimeout, ObjectNotFound, ValueError):
         return False
     return True

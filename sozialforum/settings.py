@@ -76,10 +76,12 @@ class MailSettings(Section):
 class KonferenzSettings(Section):
     # Standing agenda items of every Sozialraumkonferenz: opening and closing; the generated
     # items (proposals, open Aufträge, Maßnahmen, Sozialraumprofil) go between them.
-    tops_beginn: list[str] = Field(default_factory=lambda: [
-        "Begrüßung und Feststellung der Tagesordnung",
-        "Genehmigung des Protokolls der letzten Sitzung",
-    ])
+    tops_beginn: list[str] = Field(
+        default_factory=lambda: [
+            "Begrüßung und Feststellung der Tagesordnung",
+            "Genehmigung des Protokolls der letzten Sitzung",
+        ]
+    )
     tops_ende: list[str] = Field(default_factory=lambda: ["Verschiedenes und nächste Termine"])
     dauer_minuten: int = Field(default=120, ge=15)
     # Attach the agenda as PDF to invitations (the text is always in the mail body too).
@@ -169,9 +171,7 @@ class BetriebSettings(Section):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="SOZIALFORUM_", env_nested_delimiter="__", extra="forbid"
-    )
+    model_config = SettingsConfigDict(env_prefix="SOZIALFORUM_", env_nested_delimiter="__", extra="forbid")
 
     kommune: str = "Landkreis Musterland"
     data_dir: Path = Path("var")

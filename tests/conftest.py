@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import make_engine, migrate
 from sozialforum.settings import Settings, load_settings
+from sozialforum.store.db import make_engine, migrate
 from tests.support.postgres import PgCluster, start_cluster
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

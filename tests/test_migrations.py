@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from sozialforum.db import alembic_config, current_revision, downgrade, make_engine, migrate
+from sozialforum.store.db import alembic_config, current_revision, downgrade, make_engine, migrate
 from tests.conftest import new_pg_database
 from tests.support.postgres import PgCluster
 

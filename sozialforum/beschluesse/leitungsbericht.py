@@ -11,14 +11,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.adapters.pdf import html_to_pdf
-from sozialforum.adapters.rendering import render, render_text
 from sozialforum.beschluesse.stand import BeschlussStand, ampel_frist, beschluss_staende, worst
+from sozialforum.channels.pdf import html_to_pdf
+from sozialforum.channels.rendering import render, render_text
 from sozialforum.fristen.empfaenger import EmpfaengerVerzeichnis
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
-from sozialforum.models import Fachplan, Gremium, Umsetzungsbericht
 from sozialforum.settings import Settings
+from sozialforum.store.models import Fachplan, Gremium, Umsetzungsbericht
 from sozialforum.timeutil import format_datum
 from sozialforum.vocab import Ampel, FristArt
 
@@ -38,13 +38,19 @@ class Filter:
             return wanted is None or (value or "").casefold() == wanted.casefold()
 
         wanted_gremium = self.gremium.casefold() if self.gremium else None
-        return (same(self.dezernat, dezernat) and same(self.amt, amt)
-                and (wanted_gremium is None or wanted_gremium in {g.casefold() for g in gremium}))
+        return (
+            same(self.dezernat, dezernat)
+            and same(self.amt, amt)
+            and (wanted_gremium is None or wanted_gremium in {g.casefold() for g in gremium})
+        )
 
     @property
     def beschreibung(self) -> str:
-        parts = [f"{label} „{value}“" for label, value in
-                 (("Dezernat", self.dezernat), ("Amt", self.amt), ("Gremium", self.gremium)) if value]
+        parts = [
+            f"{label} „{value}“"
+            for label, value in (("Dezernat", self.dezernat), ("Amt", self.amt), ("Gremium", self.gremium))
+            if value
+        ]
         return ", ".join(parts) or "alle Dezernate, Ämter und Gremien"
 
     @property
@@ -98,44 +104,59 @@ def gremium_keys(session: Session) -> dict[int, set[str]]:
     return {g.id: {g.name, g.kennung} for g in session.scalars(sa.select(Gremium))}  # type: ignore[misc]
 
 
-def _fachplan_staende(fristen: list[Frist], session: Session, today: date, bald: int,
-                      keep: Filter) -> list[FachplanStand]:
+def _fachplan_staende(
+    fristen: list[Frist], session: Session, today: date, bald: int, keep: Filter
+) -> list[FachplanStand]:
     gremien = gremium_keys(session)
     plans = {p.id: p for p in session.scalars(sa.select(Fachplan).order_by(Fachplan.kennung))}
     result = []
     for plan_id, plan in plans.items():
-        own = [f for f in fristen if f.fachplan_id == plan_id and f.art in (FristArt.FORTSCHREIBUNG,
-                                                                            FristArt.MEILENSTEIN)]
+        own = [
+            f for f in fristen if f.fachplan_id == plan_id and f.art in (FristArt.FORTSCHREIBUNG, FristArt.MEILENSTEIN)
+        ]
         main = next((f for f in own if f.art is FristArt.FORTSCHREIBUNG), None)
         if main is None or not keep.passt(main.dezernat, main.amt, gremien.get(main.gremium_id or -1, set())):
             continue
         steps = sorted((f for f in own if f.art is FristArt.MEILENSTEIN), key=lambda f: f.faellig_am)
         open_items = [f for f in [*steps, main] if not f.erledigt]
-        result.append(FachplanStand(
-            plan, main.amt, main, steps, worst([ampel_frist(f, today, bald) for f in open_items]),
-            min(open_items, key=lambda f: f.faellig_am, default=None)))
+        result.append(
+            FachplanStand(
+                plan,
+                main.amt,
+                main,
+                steps,
+                worst([ampel_frist(f, today, bald) for f in open_items]),
+                min(open_items, key=lambda f: f.faellig_am, default=None),
+            )
+        )
     return result
 
 
-def build_leitungsbericht(session: Session, *, today: date, now: datetime, settings: Settings,
-                          filter: Filter | None = None) -> Leitungsbericht:
+def build_leitungsbericht(
+    session: Session, *, today: date, now: datetime, settings: Settings, filter: Filter | None = None
+) -> Leitungsbericht:
     keep = filter or Filter()
     bald = settings.fristen.bald_faellig_tage
     report = Leitungsbericht(settings.kommune, today, now, keep, bald)
     gremien = gremium_keys(session)
     report.beschluesse = [
-        stand for stand in beschluss_staende(session, today=today, bald=bald)
-        if keep.passt(stand.beschluss.dezernat, stand.beschluss.amt,
-                      gremien.get(stand.beschluss.gremium_id or -1, set()))]
+        stand
+        for stand in beschluss_staende(session, today=today, bald=bald)
+        if keep.passt(
+            stand.beschluss.dezernat, stand.beschluss.amt, gremien.get(stand.beschluss.gremium_id or -1, set())
+        )
+    ]
     ids = [s.beschluss.id for s in report.beschluesse]
-    for bericht in session.scalars(sa.select(Umsetzungsbericht).where(
-            Umsetzungsbericht.beschluss_id.in_(ids)).order_by(Umsetzungsbericht.datum)):  # type: ignore[union-attr]
+    for bericht in session.scalars(
+        sa.select(Umsetzungsbericht).where(Umsetzungsbericht.beschluss_id.in_(ids)).order_by(Umsetzungsbericht.datum)
+    ):  # type: ignore[union-attr]
         report.letzte_berichte[bericht.beschluss_id] = bericht  # the latest wins
     meilensteine = load_meilensteine(settings.fristen.meilensteine)
     fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(nur_offen=False))
     report.fachplaene = _fachplan_staende(fristen, session, today, bald, keep)
-    open_items = [f for f in fristen if not f.erledigt
-                  and keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()))]
+    open_items = [
+        f for f in fristen if not f.erledigt and keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()))
+    ]
     people = EmpfaengerVerzeichnis(session, open_items, settings)
     rows = [FristZeile(f, ampel_frist(f, today, bald), people.zustaendig(f)) for f in open_items]
     report.ueberfaellig = [r for r in rows if r.ampel is Ampel.UEBERFAELLIG]
@@ -157,8 +178,9 @@ def render_markdown(report: Leitungsbericht) -> str:
 
 def render_pdf(report: Leitungsbericht) -> bytes:
     html = render("reports/leitung/bericht_pdf.html", **_context(report))
-    return html_to_pdf(html, title=report.titel,
-                       footer=f"{report.kommune} · Stand {format_datum(report.stichtag, weekday=False)}")
+    return html_to_pdf(
+        html, title=report.titel, footer=f"{report.kommune} · Stand {format_datum(report.stichtag, weekday=False)}"
+    )
 
 
 def write_leitungsbericht(report: Leitungsbericht, directory: Path) -> dict[str, Path]:
@@ -166,8 +188,11 @@ def write_leitungsbericht(report: Leitungsbericht, directory: Path) -> dict[str,
     keeps the history and a rerun on the same day replaces its own files (atomically)."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"leitungsbericht-{report.stichtag.isoformat()}-{report.filter.slug}"
-    outputs = {"html": render_html(report).encode("utf-8"), "pdf": render_pdf(report),
-               "md": render_markdown(report).encode("utf-8")}
+    outputs = {
+        "html": render_html(report).encode("utf-8"),
+        "pdf": render_pdf(report),
+        "md": render_markdown(report).encode("utf-8"),
+    }
     paths = {}
     for suffix, content in outputs.items():
         target = directory / f"{stem}.{suffix}"

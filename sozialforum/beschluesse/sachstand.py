@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from sozialforum.fristen.datum import add_months
 from sozialforum.fristen.wortlaut import parse_frist
-from sozialforum.models import Auftrag, Umsetzungsbericht
+from sozialforum.store.models import Auftrag, Umsetzungsbericht
 from sozialforum.vocab import AuftragQuelle, AuftragStatus
 
 
@@ -74,8 +74,11 @@ def melde_sachstand(session: Session, auftrag: Auftrag, meldung: Meldung, *, tod
         if status is AuftragStatus.UMGESETZT and meldung.fortschritt_prozent is None:
             _set(auftrag, "fortschritt_prozent", 100, effect)
     if text and auftrag.beschluss_id is not None and not _reported(session, auftrag, text):
-        session.add(Umsetzungsbericht(beschluss_id=auftrag.beschluss_id, auftrag_id=auftrag.id,
-                                      datum=day, status=status, text=text))
+        session.add(
+            Umsetzungsbericht(
+                beschluss_id=auftrag.beschluss_id, auftrag_id=auftrag.id, datum=day, status=status, text=text
+            )
+        )
         effect.bericht_neu = True
         _next_period(auftrag, effect)
     session.flush()
@@ -83,19 +86,33 @@ def melde_sachstand(session: Session, auftrag: Auftrag, meldung: Meldung, *, tod
 
 
 def _reported(session: Session, auftrag: Auftrag, text: str) -> bool:
-    return session.scalar(sa.select(Umsetzungsbericht.id).where(
-        Umsetzungsbericht.auftrag_id == auftrag.id, Umsetzungsbericht.text == text)) is not None
+    return (
+        session.scalar(
+            sa.select(Umsetzungsbericht.id).where(
+                Umsetzungsbericht.auftrag_id == auftrag.id, Umsetzungsbericht.text == text
+            )
+        )
+        is not None
+    )
 
 
 def _period_closed(session: Session, auftrag: Auftrag, meldung: Meldung, text: str) -> bool:
-    return (auftrag.quelle == AuftragQuelle.BERICHTSPFLICHT.value and meldung.frist is not None
-            and auftrag.frist is not None and meldung.frist < auftrag.frist
-            and _reported(session, auftrag, text))
+    return (
+        auftrag.quelle == AuftragQuelle.BERICHTSPFLICHT.value
+        and meldung.frist is not None
+        and auftrag.frist is not None
+        and meldung.frist < auftrag.frist
+        and _reported(session, auftrag, text)
+    )
 
 
 def _next_period(auftrag: Auftrag, effect: Wirkung) -> None:
-    if (auftrag.quelle != AuftragQuelle.BERICHTSPFLICHT.value or auftrag.frist is None
-            or AuftragStatus(auftrag.status) is not AuftragStatus.UMGESETZT or not auftrag.frist_wortlaut):
+    if (
+        auftrag.quelle != AuftragQuelle.BERICHTSPFLICHT.value
+        or auftrag.frist is None
+        or AuftragStatus(auftrag.status) is not AuftragStatus.UMGESETZT
+        or not auftrag.frist_wortlaut
+    ):
         return
     turnus = parse_frist(auftrag.frist_wortlaut, reference=auftrag.frist).turnus_monate
     if not turnus:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from sozialforum.fristen.datum import days_until
 from sozialforum.fristen.quellen import Frist
-from sozialforum.models import Auftrag, Beschluss, Gremium, Organisation, Person
+from sozialforum.store.models import Auftrag, Beschluss, Gremium, Organisation, Person
 from sozialforum.vocab import Ampel, AuftragStatus
 
 _ORDER = [Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG, Ampel.IM_PLAN, Ampel.ERLEDIGT]
@@ -93,8 +93,7 @@ def progress(auftraege: list[Auftrag]) -> int:
     counted = [a for a in auftraege if AuftragStatus(a.status) is not AuftragStatus.AUFGEHOBEN]
     if not counted:
         return 100 if auftraege else 0
-    values = [100 if AuftragStatus(a.status) is AuftragStatus.UMGESETZT else a.fortschritt_prozent
-              for a in counted]
+    values = [100 if AuftragStatus(a.status) is AuftragStatus.UMGESETZT else a.fortschritt_prozent for a in counted]
     return round(sum(values) / len(values))
 
 
@@ -113,29 +112,50 @@ def beschluss_staende(
     session: Session, *, today: date, bald: int, beschluss_ids: list[int] | None = None
 ) -> list[BeschlussStand]:
     """The state of every Beschluss (or of the given ones), newest first."""
-    query = sa.select(Beschluss, Gremium.name).outerjoin(
-        Gremium, Gremium.id == Beschluss.gremium_id)  # type: ignore[arg-type]
+    query = sa.select(Beschluss, Gremium.name).outerjoin(Gremium, Gremium.id == Beschluss.gremium_id)  # type: ignore[arg-type]
     if beschluss_ids is not None:
         query = query.where(Beschluss.id.in_(beschluss_ids))  # type: ignore[union-attr]
     rows = session.execute(query.order_by(Beschluss.datum.desc(), Beschluss.kennung)).all()  # type: ignore[attr-defined]
     ids = [b.id for b, _ in rows]
     by_beschluss: dict[int, list[Auftrag]] = defaultdict(list)
-    for auftrag in session.scalars(sa.select(Auftrag).where(Auftrag.beschluss_id.in_(ids))  # type: ignore[union-attr]
-                                   .order_by(Auftrag.kennung)):
+    for auftrag in session.scalars(
+        sa.select(Auftrag)
+        .where(Auftrag.beschluss_id.in_(ids))  # type: ignore[union-attr]
+        .order_by(Auftrag.kennung)
+    ):
         by_beschluss[auftrag.beschluss_id].append(auftrag)  # type: ignore[index]
     all_tasks = [a for tasks in by_beschluss.values() for a in tasks]
-    people = {p.id: p for p in session.scalars(sa.select(Person).where(Person.id.in_(  # type: ignore[union-attr]
-        {a.verantwortlich_person_id for a in all_tasks if a.verantwortlich_person_id})))}
-    units = {o.id: o for o in session.scalars(sa.select(Organisation).where(Organisation.id.in_(  # type: ignore[union-attr]
-        {a.verantwortlich_organisation_id for a in all_tasks if a.verantwortlich_organisation_id})))}
+    people = {
+        p.id: p
+        for p in session.scalars(
+            sa.select(Person).where(
+                Person.id.in_(  # type: ignore[union-attr]
+                    {a.verantwortlich_person_id for a in all_tasks if a.verantwortlich_person_id}
+                )
+            )
+        )
+    }
+    units = {
+        o.id: o
+        for o in session.scalars(
+            sa.select(Organisation).where(
+                Organisation.id.in_(  # type: ignore[union-attr]
+                    {a.verantwortlich_organisation_id for a in all_tasks if a.verantwortlich_organisation_id}
+                )
+            )
+        )
+    }
     result = []
     for beschluss, gremium in rows:
         tasks = by_beschluss.get(beschluss.id, [])  # type: ignore[arg-type]
         stand = BeschlussStand(beschluss, gremium)
         for auftrag in tasks:
             status = AuftragStatus(auftrag.status)
-            stand.auftraege.append(AuftragStand(auftrag, ampel_fuer(status, auftrag.frist, today, bald),
-                                                _responsible(auftrag, people, units)))  # type: ignore[arg-type]
+            stand.auftraege.append(
+                AuftragStand(
+                    auftrag, ampel_fuer(status, auftrag.frist, today, bald), _responsible(auftrag, people, units)
+                )
+            )  # type: ignore[arg-type]
         lights = [s.ampel for s in stand.auftraege]
         overdue = Ampel.UEBERFAELLIG in lights
         stand.status = rollup([AuftragStatus(a.status) for a in tasks], overdue)
@@ -144,8 +164,7 @@ def beschluss_staende(
         stand.ampel = worst(open_lights) if open_lights else (Ampel.ERLEDIGT if tasks else Ampel.IM_PLAN)
         deadlines = [a.frist for a in tasks if a.frist is not None]
         stand.geplant_bis = max(deadlines, default=None)
-        open_deadlines = [a.frist for a in tasks
-                          if a.frist is not None and not AuftragStatus(a.status).is_closed]
+        open_deadlines = [a.frist for a in tasks if a.frist is not None and not AuftragStatus(a.status).is_closed]
         stand.naechste_frist = min(open_deadlines, default=None)
         if tasks and all(AuftragStatus(a.status).is_closed for a in tasks):
             stand.erledigt_am = max((a.erledigt_am for a in tasks if a.erledigt_am), default=None)

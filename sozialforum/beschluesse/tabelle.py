@@ -17,20 +17,32 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.adapters.tabular import read_table
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
 from sozialforum.beschluesse.stand import beschluss_staende
-from sozialforum.models import Auftrag
+from sozialforum.channels.tabular import read_table
 from sozialforum.parsing import parse_date, parse_int
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.store.models import Auftrag
 from sozialforum.timeutil import format_datum_kurz
 from sozialforum.vocab import AuftragStatus
 
-COLUMNS = ["id", "kennung", "beschluss", "beschluss_titel", "auftrag", "verantwortlich", "frist",
-           "frist_wortlaut", "status", "fortschritt_prozent", "begonnen_am", "erledigt_am",
-           "sachstand", "bericht_datum"]
-EDITABLE = ["frist", "status", "fortschritt_prozent", "begonnen_am", "erledigt_am", "sachstand",
-            "bericht_datum"]
+COLUMNS = [
+    "id",
+    "kennung",
+    "beschluss",
+    "beschluss_titel",
+    "auftrag",
+    "verantwortlich",
+    "frist",
+    "frist_wortlaut",
+    "status",
+    "fortschritt_prozent",
+    "begonnen_am",
+    "erledigt_am",
+    "sachstand",
+    "bericht_datum",
+]
+EDITABLE = ["frist", "status", "fortschritt_prozent", "begonnen_am", "erledigt_am", "sachstand", "bericht_datum"]
 
 
 def _rows(session: Session, *, today: date, bald: int) -> list[list[object]]:
@@ -38,10 +50,24 @@ def _rows(session: Session, *, today: date, bald: int) -> list[list[object]]:
     for stand in beschluss_staende(session, today=today, bald=bald):
         for task in stand.auftraege:
             a = task.auftrag
-            rows.append([a.id, a.kennung, stand.beschluss.kennung, stand.beschluss.titel,
-                         a.beschreibung, task.verantwortlich, a.frist, a.frist_wortlaut,
-                         AuftragStatus(a.status).label, a.fortschritt_prozent, a.begonnen_am,
-                         a.erledigt_am, None, None])
+            rows.append(
+                [
+                    a.id,
+                    a.kennung,
+                    stand.beschluss.kennung,
+                    stand.beschluss.titel,
+                    a.beschreibung,
+                    task.verantwortlich,
+                    a.frist,
+                    a.frist_wortlaut,
+                    AuftragStatus(a.status).label,
+                    a.fortschritt_prozent,
+                    a.begonnen_am,
+                    a.erledigt_am,
+                    None,
+                    None,
+                ]
+            )
     return rows
 
 
@@ -52,8 +78,7 @@ def export_csv(session: Session, path: Path, *, today: date, bald: int = 30) -> 
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(["" if v is None else format_datum_kurz(v) if isinstance(v, date) else v
-                         for v in row])
+        writer.writerow(["" if v is None else format_datum_kurz(v) if isinstance(v, date) else v for v in row])
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")
     return len(rows)
@@ -76,8 +101,7 @@ def export_xlsx(session: Session, path: Path, *, today: date, bald: int = 30) ->
             cell.fill = PatternFill("solid", fgColor="FFF2CC")  # the columns to fill in
     for row in rows:
         sheet.append(row)
-    for column, width in zip("ABCDEFGHIJKLMN", (6, 16, 14, 40, 50, 30, 12, 28, 14, 10, 12, 12, 60, 12),
-                             strict=True):
+    for column, width in zip("ABCDEFGHIJKLMN", (6, 16, 14, 40, 50, 30, 12, 28, 14, 10, 12, 12, 60, 12), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
@@ -103,8 +127,10 @@ class ImportErgebnis:
     berichte_neu: int = 0
 
     def __str__(self) -> str:
-        return (f"{self.datei}: {self.zeilen} Zeilen, {self.geaendert} Aufträge geändert, "
-                f"{self.unveraendert} unverändert, {self.berichte_neu} neue Umsetzungsberichte")
+        return (
+            f"{self.datei}: {self.zeilen} Zeilen, {self.geaendert} Aufträge geändert, "
+            f"{self.unveraendert} unverändert, {self.berichte_neu} neue Umsetzungsberichte"
+        )
 
 
 def _parse(name: str, line: int, column: str, raw: str | None, parser, problems: list[Problem]):  # type: ignore[no-untyped-def]
@@ -128,8 +154,7 @@ def _status(raw: str) -> AuftragStatus:
     try:
         return AuftragStatus.parse(raw)
     except ValueError:
-        raise ValueError("unbekannter Status (erlaubt: "
-                         + ", ".join(s.label for s in AuftragStatus) + ")") from None
+        raise ValueError("unbekannter Status (erlaubt: " + ", ".join(s.label for s in AuftragStatus) + ")") from None
 
 
 def import_sachstand(session: Session, path: Path, *, today: date) -> ImportErgebnis:
@@ -140,41 +165,49 @@ def import_sachstand(session: Session, path: Path, *, today: date) -> ImportErge
     parsed: list[tuple[int, int, str | None, Meldung]] = []
     seen: dict[int, int] = {}
     for line, values in table.rows:
-        auftrag_id = _parse(table.name, line, "id", values.get("id"),
-                            lambda r: parse_int(r, minimum=1), problems)
+        auftrag_id = _parse(table.name, line, "id", values.get("id"), lambda r: parse_int(r, minimum=1), problems)
         if values.get("id") is None:
-            problems.append(Problem(table.name, line, "id",
-                                    "fehlt (die Zeile lässt sich keinem Auftrag zuordnen)"))
+            problems.append(Problem(table.name, line, "id", "fehlt (die Zeile lässt sich keinem Auftrag zuordnen)"))
         if auftrag_id is not None and auftrag_id in seen:
-            problems.append(Problem(table.name, line, "id",
-                                    f"Auftrag {auftrag_id} steht schon in Zeile {seen[auftrag_id]}"))
+            problems.append(
+                Problem(table.name, line, "id", f"Auftrag {auftrag_id} steht schon in Zeile {seen[auftrag_id]}")
+            )
         if auftrag_id is not None:
             seen.setdefault(auftrag_id, line)
         status = _parse(table.name, line, "status", values.get("status"), _status, problems)
         if values.get("status") is None:
             problems.append(Problem(table.name, line, "status", "fehlt"))
+
         def field(column: str, parser, values=values, line=line):  # type: ignore[no-untyped-def]
             return _parse(table.name, line, column, values.get(column), parser, problems)
 
         meldung = Meldung(
-            status=status, fortschritt_prozent=field("fortschritt_prozent", _progress),
-            frist=field("frist", parse_date), begonnen_am=field("begonnen_am", parse_date),
-            erledigt_am=field("erledigt_am", parse_date), sachstand=values.get("sachstand"),
-            bericht_datum=field("bericht_datum", parse_date))
+            status=status,
+            fortschritt_prozent=field("fortschritt_prozent", _progress),
+            frist=field("frist", parse_date),
+            begonnen_am=field("begonnen_am", parse_date),
+            erledigt_am=field("erledigt_am", parse_date),
+            sachstand=values.get("sachstand"),
+            bericht_datum=field("bericht_datum", parse_date),
+        )
         if meldung.bericht_datum and meldung.bericht_datum > today:
             problems.append(Problem(table.name, line, "bericht_datum", "liegt in der Zukunft"))
         if auftrag_id is not None:
             parsed.append((line, auftrag_id, values.get("kennung"), meldung))
-    found = {a.id: a for a in session.scalars(sa.select(Auftrag).where(
-        Auftrag.id.in_([item[1] for item in parsed])))}  # type: ignore[union-attr]
+    found = {a.id: a for a in session.scalars(sa.select(Auftrag).where(Auftrag.id.in_([item[1] for item in parsed])))}  # type: ignore[union-attr]
     for line, auftrag_id, kennung, _ in parsed:
         auftrag = found.get(auftrag_id)
         if auftrag is None:
             problems.append(Problem(table.name, line, "id", f"Auftrag {auftrag_id} gibt es nicht"))
         elif kennung is not None and kennung != auftrag.kennung:
-            problems.append(Problem(table.name, line, "kennung",
-                                    f"„{kennung}“ passt nicht zu Auftrag {auftrag_id} ({auftrag.kennung}); "
-                                    "wurden Zeilen verschoben?"))
+            problems.append(
+                Problem(
+                    table.name,
+                    line,
+                    "kennung",
+                    f"„{kennung}“ passt nicht zu Auftrag {auftrag_id} ({auftrag.kennung}); wurden Zeilen verschoben?",
+                )
+            )
     if problems:
         raise ProblemReport(problems)
     for _, auftrag_id, _, meldung in parsed:

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.models import (
+from sozialforum.store.models import (
     AuditEntry,
     Auftrag,
     Beratung,
@@ -26,8 +26,7 @@ from sozialforum.models import (
 from sozialforum.timeutil import berlin, format_datum
 from sozialforum.vocab import AuditAktion, AuftragStatus, BeratungErgebnis, BeratungRolle, VorlageArt
 
-_KIND_ORDER = ("Vorlage", "Beratung", "Beschluss", "Auftrag", "Beginn", "Status", "Bericht",
-               "Erledigt", "Frist")
+_KIND_ORDER = ("Vorlage", "Beratung", "Beschluss", "Auftrag", "Beginn", "Status", "Bericht", "Erledigt", "Frist")
 
 
 @dataclass(frozen=True)
@@ -50,8 +49,7 @@ def _vorlagen(session: Session, start_id: int | None) -> list[Vorlage]:
         current = session.get(Vorlage, current.bezug_vorlage_id) if current.bezug_vorlage_id else None
     frontier = set(found)
     while frontier:  # downwards: every paper referring to one we have (Verwaltungsstandpunkt)
-        children = session.scalars(sa.select(Vorlage).where(
-            Vorlage.bezug_vorlage_id.in_(frontier))).all()  # type: ignore[union-attr]
+        children = session.scalars(sa.select(Vorlage).where(Vorlage.bezug_vorlage_id.in_(frontier))).all()  # type: ignore[union-attr]
         frontier = {v.id for v in children if v.id not in found}  # type: ignore[misc]
         found.update({v.id: v for v in children})  # type: ignore[misc]
     return sorted(found.values(), key=lambda v: (v.datum, v.id))
@@ -61,17 +59,24 @@ def _status_changes(session: Session, auftraege: list[Auftrag]) -> list[Ereignis
     if not auftraege:
         return []
     names = {a.id: a.kennung for a in auftraege}
-    entries = session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.tabelle == "auftrag", AuditEntry.aktion == AuditAktion.UPDATE.value,
-        AuditEntry.datensatz_id.in_(list(names))).order_by(AuditEntry.zeitpunkt))  # type: ignore[union-attr]
+    entries = session.scalars(
+        sa.select(AuditEntry)
+        .where(
+            AuditEntry.tabelle == "auftrag",
+            AuditEntry.aktion == AuditAktion.UPDATE.value,
+            AuditEntry.datensatz_id.in_(list(names)),
+        )
+        .order_by(AuditEntry.zeitpunkt)
+    )  # type: ignore[union-attr]
     events = []
     for entry in entries:
         change = entry.aenderungen.get("status")
         if not change:
             continue
         old, new = (AuftragStatus(value).label if value else "–" for value in change)
-        events.append(Ereignis(berlin(entry.zeitpunkt).date(), "Status",
-                               f"Auftrag {names[entry.datensatz_id]}: {old} → {new}"))  # type: ignore[index]
+        events.append(
+            Ereignis(berlin(entry.zeitpunkt).date(), "Status", f"Auftrag {names[entry.datensatz_id]}: {old} → {new}")
+        )  # type: ignore[index]
     return events
 
 
@@ -88,25 +93,40 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
         by = f" ({paper.einreicher})" if paper.einreicher else ""
         events.append(Ereignis(paper.datum, "Vorlage", f"{label} {paper.kennung}{by}: {paper.titel}"))
     if papers:
-        steps = session.scalars(sa.select(Beratung).where(
-            Beratung.vorlage_id.in_([p.id for p in papers]))  # type: ignore[union-attr]
-            .order_by(Beratung.reihenfolge))
+        steps = session.scalars(
+            sa.select(Beratung)
+            .where(Beratung.vorlage_id.in_([p.id for p in papers]))  # type: ignore[union-attr]
+            .order_by(Beratung.reihenfolge)
+        )
         for step in steps:
             if step.datum is None:
                 continue
             where = gremien.get(step.gremium_id, "Gremium unbekannt")  # type: ignore[arg-type]
-            events.append(Ereignis(step.datum, "Beratung", f"{BeratungRolle(step.rolle).label} im {where}",
-                                   BeratungErgebnis(step.ergebnis).label))
+            events.append(
+                Ereignis(
+                    step.datum,
+                    "Beratung",
+                    f"{BeratungRolle(step.rolle).label} im {where}",
+                    BeratungErgebnis(step.ergebnis).label,
+                )
+            )
     by = gremien.get(beschluss.gremium_id) if beschluss.gremium_id else None
-    points = session.scalars(sa.select(Beschlusspunkt).where(
-        Beschlusspunkt.beschluss_id == beschluss_id).order_by(Beschlusspunkt.id)).all()
+    points = session.scalars(
+        sa.select(Beschlusspunkt).where(Beschlusspunkt.beschluss_id == beschluss_id).order_by(Beschlusspunkt.id)
+    ).all()
     wording = "; ".join(f"{p.nummer}. {p.text}" for p in points)
     detail = " – ".join(part for part in (beschluss.fassung, wording) if part) or None
-    events.append(Ereignis(beschluss.datum, "Beschluss",
-                           f"Beschluss {beschluss.kennung}{f' ({by})' if by else ''}: {beschluss.titel}",
-                           detail))
-    tasks = list(session.scalars(sa.select(Auftrag).where(Auftrag.beschluss_id == beschluss_id)
-                                 .order_by(Auftrag.kennung)))
+    events.append(
+        Ereignis(
+            beschluss.datum,
+            "Beschluss",
+            f"Beschluss {beschluss.kennung}{f' ({by})' if by else ''}: {beschluss.titel}",
+            detail,
+        )
+    )
+    tasks = list(
+        session.scalars(sa.select(Auftrag).where(Auftrag.beschluss_id == beschluss_id).order_by(Auftrag.kennung))
+    )
     for task in tasks:
         deadline = "ohne Frist"
         if task.frist is not None:
@@ -115,23 +135,33 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
                 deadline = f"„{task.frist_wortlaut}“ ({format_datum(task.frist, weekday=False)})"
         elif task.frist_wortlaut:
             deadline = f"„{task.frist_wortlaut}“ (noch ohne Datum)"
-        events.append(Ereignis(beschluss.datum, "Auftrag", f"Auftrag {task.kennung}: {task.beschreibung}",
-                               deadline))
+        events.append(Ereignis(beschluss.datum, "Auftrag", f"Auftrag {task.kennung}: {task.beschreibung}", deadline))
         if task.begonnen_am:
             events.append(Ereignis(task.begonnen_am, "Beginn", f"Auftrag {task.kennung} begonnen"))
         if task.erledigt_am:
-            events.append(Ereignis(task.erledigt_am, "Erledigt",
-                                   f"Auftrag {task.kennung}: {AuftragStatus(task.status).label}"))
+            events.append(
+                Ereignis(task.erledigt_am, "Erledigt", f"Auftrag {task.kennung}: {AuftragStatus(task.status).label}")
+            )
         elif task.frist is not None and not AuftragStatus(task.status).is_closed:
             overdue = task.frist < today
-            events.append(Ereignis(task.frist, "Frist", f"Frist Auftrag {task.kennung}"
-                                   + (" – überschritten" if overdue else ""), geplant=not overdue))
+            events.append(
+                Ereignis(
+                    task.frist,
+                    "Frist",
+                    f"Frist Auftrag {task.kennung}" + (" – überschritten" if overdue else ""),
+                    geplant=not overdue,
+                )
+            )
     events.extend(_status_changes(session, tasks))
     names = {t.id: t.kennung for t in tasks}
-    for report in session.scalars(sa.select(Umsetzungsbericht).where(
-            Umsetzungsbericht.beschluss_id == beschluss_id).order_by(Umsetzungsbericht.datum)):
+    for report in session.scalars(
+        sa.select(Umsetzungsbericht)
+        .where(Umsetzungsbericht.beschluss_id == beschluss_id)
+        .order_by(Umsetzungsbericht.datum)
+    ):
         about = f" zu Auftrag {names[report.auftrag_id]}" if report.auftrag_id in names else ""
-        events.append(Ereignis(report.datum, "Bericht",
-                               f"Bericht{about}: {AuftragStatus(report.status).label}", report.text))
+        events.append(
+            Ereignis(report.datum, "Bericht", f"Bericht{about}: {AuftragStatus(report.status).label}", report.text)
+        )
     events.sort(key=lambda e: (e.datum, _KIND_ORDER.index(e.art)))
     return events

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.betrieb.zyklus import Aktion
-from sozialforum.models import ZyklusAktion, ZyklusTag
+from sozialforum.store.models import ZyklusAktion, ZyklusTag
 from sozialforum.vocab import ZyklusStatus
 
 ERGEBNIS_MAX = 4000
@@ -28,8 +28,16 @@ def beginnen(session: Session, aktion: Aktion, *, tag: date, now: datetime, lauf
     """Book the action as running (a new attempt of an existing row, or a new row)."""
     row = _row(session, aktion.schluessel)
     if row is None:
-        row = ZyklusAktion(schluessel=aktion.schluessel, art=aktion.art, faellig_am=aktion.faellig_am, tag=tag,
-                           status=ZyklusStatus.LAEUFT, versuche=0, parameter=aktion.parameter, begonnen_am=now)
+        row = ZyklusAktion(
+            schluessel=aktion.schluessel,
+            art=aktion.art,
+            faellig_am=aktion.faellig_am,
+            tag=tag,
+            status=ZyklusStatus.LAEUFT,
+            versuche=0,
+            parameter=aktion.parameter,
+            begonnen_am=now,
+        )
     row.status, row.tag, row.lauf_id, row.begonnen_am = ZyklusStatus.LAEUFT, tag, lauf_id, now
     row.versuche += 1
     row.beendet_am, row.ergebnis = None, None
@@ -61,10 +69,20 @@ def ersetzte_buchen(session: Session, aktion: Aktion, *, tag: date, now: datetim
     for key in aktion.ersetzt:
         if _row(session, key) is not None:
             continue
-        session.add(ZyklusAktion(schluessel=key, art=aktion.art, faellig_am=aktion.faellig_am, tag=tag,
-                                 status=ZyklusStatus.UEBERSPRUNGEN, versuche=0, parameter=aktion.parameter,
-                                 begonnen_am=now, beendet_am=now,
-                                 ergebnis=f"ersetzt durch {aktion.schluessel} (verpasst während einer Ausfallzeit)"))
+        session.add(
+            ZyklusAktion(
+                schluessel=key,
+                art=aktion.art,
+                faellig_am=aktion.faellig_am,
+                tag=tag,
+                status=ZyklusStatus.UEBERSPRUNGEN,
+                versuche=0,
+                parameter=aktion.parameter,
+                begonnen_am=now,
+                beendet_am=now,
+                ergebnis=f"ersetzt durch {aktion.schluessel} (verpasst während einer Ausfallzeit)",
+            )
+        )
         booked.append(key)
     session.flush()
     return booked
@@ -78,8 +96,9 @@ def letzter_tag(session: Session, *, vor: date | None = None) -> date | None:
     return session.scalar(query)
 
 
-def tag_abschliessen(session: Session, *, tag: date, now: datetime, lauf_id: str | None, aktionen: int,
-                     fehler: int) -> ZyklusTag:
+def tag_abschliessen(
+    session: Session, *, tag: date, now: datetime, lauf_id: str | None, aktionen: int, fehler: int
+) -> ZyklusTag:
     """Book the day as completed; remember the first missed day when this run caught up."""
     previous = letzter_tag(session, vor=tag)
     gap = previous is not None and (tag - previous).days > 1

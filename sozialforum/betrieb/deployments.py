@@ -32,8 +32,13 @@ class Zeitplan:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def beschreibung(self) -> str:
-        what = f"cron „{self.cron}“" if self.cron else f"rrule „{self.rrule}“" if self.rrule else \
-            f"alle {self.interval:g} s"
+        what = (
+            f"cron „{self.cron}“"
+            if self.cron
+            else f"rrule „{self.rrule}“"
+            if self.rrule
+            else f"alle {self.interval:g} s"
+        )
         zone = f" ({self.timezone})" if self.timezone else ""
         return what + zone + ("" if self.active else " – pausiert")
 
@@ -60,7 +65,7 @@ class Deployment:
 
     @property
     def modul(self) -> str:
-        """``flows/fristen_ueberwachen.py`` → ``flows.fristen_ueberwachen``."""
+        """``flows/fristen_ueberwachen.py`` → ``sozialforum.flows.fristen_ueberwachen``."""
         return self.datei.removesuffix(".py").replace("/", ".")
 
 
@@ -77,10 +82,14 @@ def _zeitplan(raw: dict[str, Any], where: str) -> Zeitplan:
     kinds = [key for key in ("cron", "rrule", "interval") if raw.get(key) is not None]
     if len(kinds) != 1:
         raise DeploymentFehler(f"{where}: ein Zeitplan braucht genau eines von cron, rrule, interval.")
-    return Zeitplan(cron=raw.get("cron"), rrule=raw.get("rrule"),
-                    interval=float(raw["interval"]) if raw.get("interval") is not None else None,
-                    timezone=raw.get("timezone"), active=bool(raw.get("active", True)),
-                    parameters=dict(raw.get("parameters") or {}))
+    return Zeitplan(
+        cron=raw.get("cron"),
+        rrule=raw.get("rrule"),
+        interval=float(raw["interval"]) if raw.get("interval") is not None else None,
+        timezone=raw.get("timezone"),
+        active=bool(raw.get("active", True)),
+        parameters=dict(raw.get("parameters") or {}),
+    )
 
 
 def _deployment(raw: dict[str, Any], index: int, path: Path) -> Deployment:
@@ -96,10 +105,14 @@ def _deployment(raw: dict[str, Any], index: int, path: Path) -> Deployment:
     if isinstance(limit, dict):
         limit = limit.get("limit")
     return Deployment(
-        name=str(name), entrypoint=str(entrypoint), description=raw.get("description"),
+        name=str(name),
+        entrypoint=str(entrypoint),
+        description=raw.get("description"),
         parameters=dict(raw.get("parameters") or {}),
         schedules=tuple(_zeitplan(s, f"{where}, Zeitplan {n + 1}") for n, s in enumerate(schedules)),
-        tags=tuple(raw.get("tags") or ()), work_pool=pool.get("name"), work_queue=pool.get("work_queue_name"),
+        tags=tuple(raw.get("tags") or ()),
+        work_pool=pool.get("name"),
+        work_queue=pool.get("work_queue_name"),
         concurrency_limit=int(limit) if limit is not None else None,
     )
 

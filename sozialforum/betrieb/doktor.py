@@ -21,8 +21,8 @@ import httpx
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from sozialforum.db import alembic_config, current_revision, make_engine
 from sozialforum.settings import Settings, SettingsError, load_settings
+from sozialforum.store.db import alembic_config, current_revision, make_engine
 
 Stufe = Literal["ok", "hinweis", "fehler"]
 Art = Literal["konfiguration", "dienst"]
@@ -49,8 +49,12 @@ def konfiguration(config_file: Path | None) -> tuple[Befund, Settings | None]:
     try:
         settings = load_settings(config_file)
     except SettingsError as exc:
-        return _fehler("Konfiguration", str(exc), "Datei korrigieren; alle Felder stehen in docs/konfiguration.md.",
-                       "konfiguration"), None
+        return _fehler(
+            "Konfiguration",
+            str(exc),
+            "Datei korrigieren; alle Felder stehen in docs/konfiguration.md.",
+            "konfiguration",
+        ), None
     where = config_file or "config/sozialforum.toml bzw. SOZIALFORUM_CONFIG"
     return _ok("Konfiguration", f"gültig ({where}, Umgebungsvariablen SOZIALFORUM_* eingerechnet)"), settings
 
@@ -73,16 +77,32 @@ def verzeichnisse(settings: Settings) -> list[Befund]:
         folders["Postausgang (mail.outbox_dir)"] = settings.outbox_dir
     for name, folder in folders.items():
         problem = _writable(folder)
-        found.append(_fehler(name, f"nicht beschreibbar: {problem}", "Ordner anlegen und dem Benutzer, unter dem "
-                             "sozialforum läuft, Schreibrechte geben (oder data_dir ändern).", "konfiguration")
-                     if problem else _ok(name, f"beschreibbar: {folder.resolve()}"))
-    files = {"daten.katalog": settings.daten.katalog, "portal.formulare": settings.portal.formulare,
-             "fristen.meilensteine": settings.fristen.meilensteine}
+        found.append(
+            _fehler(
+                name,
+                f"nicht beschreibbar: {problem}",
+                "Ordner anlegen und dem Benutzer, unter dem "
+                "sozialforum läuft, Schreibrechte geben (oder data_dir ändern).",
+                "konfiguration",
+            )
+            if problem
+            else _ok(name, f"beschreibbar: {folder.resolve()}")
+        )
+    files = {
+        "daten.katalog": settings.daten.katalog,
+        "portal.formulare": settings.portal.formulare,
+        "fristen.meilensteine": settings.fristen.meilensteine,
+    }
     missing = [f"{key} = {path}" for key, path in files.items() if not Path(path).is_file()]
     if missing:
-        found.append(_fehler("Konfigurationsdateien", "nicht gefunden: " + "; ".join(missing),
-                             "Pfade relativ zum Projektverzeichnis angeben (dort aufrufen) oder absolut.",
-                             "konfiguration"))
+        found.append(
+            _fehler(
+                "Konfigurationsdateien",
+                "nicht gefunden: " + "; ".join(missing),
+                "Pfade relativ zum Projektverzeichnis angeben (dort aufrufen) oder absolut.",
+                "konfiguration",
+            )
+        )
     return found
 
 
@@ -100,7 +120,8 @@ def _db_hint(message: str) -> str:
 def datenbank(settings: Settings) -> list[Befund]:
     url = settings.db_url
     shown = sa.engine.make_url(url.replace("postgresql://", "postgresql+psycopg://", 1)).render_as_string(
-        hide_password=True)
+        hide_password=True
+    )
     engine = make_engine(url, connect_args={"connect_timeout": 5}) if url.startswith("postgres") else make_engine(url)
     try:
         with engine.connect() as connection:
@@ -117,15 +138,25 @@ def datenbank(settings: Settings) -> list[Befund]:
     if revision == head:
         found.append(_ok("Migrationen", f"auf dem neuesten Stand ({head})"))
     elif revision is None:
-        found.append(_fehler("Migrationen", "Die Datenbank ist leer (noch nicht angelegt).",
-                             "sozialforum db migrieren"))
+        found.append(
+            _fehler("Migrationen", "Die Datenbank ist leer (noch nicht angelegt).", "sozialforum db migrieren")
+        )
     elif revision in {s.revision for s in script.walk_revisions()}:
-        found.append(_fehler("Migrationen", f"Stand {revision}, diese Version braucht {head}.",
-                             "Sicherung anlegen (docs/betrieb.md), dann sozialforum db migrieren"))
+        found.append(
+            _fehler(
+                "Migrationen",
+                f"Stand {revision}, diese Version braucht {head}.",
+                "Sicherung anlegen (docs/betrieb.md), dann sozialforum db migrieren",
+            )
+        )
     else:
-        found.append(_fehler("Migrationen", f"unbekannter Stand {revision}: die Datenbank ist neuer als diese "
-                             "sozialforum-Version.", "sozialforum auf die Version aktualisieren, die die Datenbank "
-                             "migriert hat."))
+        found.append(
+            _fehler(
+                "Migrationen",
+                f"unbekannter Stand {revision}: die Datenbank ist neuer als diese sozialforum-Version.",
+                "sozialforum auf die Version aktualisieren, die die Datenbank migriert hat.",
+            )
+        )
     return found
 
 
@@ -142,8 +173,10 @@ def _netz_hint(exc: BaseException, host: str, port: int) -> str:
     if isinstance(exc, TimeoutError | socket.timeout):
         return "Zeitüberschreitung: Firewall oder Proxy lassen die Verbindung nicht durch."
     if isinstance(exc, ssl.SSLCertVerificationError):
-        return ("Das Zertifikat des Servers ist nicht vertrauenswürdig: mit eigener Zertifizierungsstelle "
-                "deren Zertifikat als mail.ca_datei angeben.")
+        return (
+            "Das Zertifikat des Servers ist nicht vertrauenswürdig: mit eigener Zertifizierungsstelle "
+            "deren Zertifikat als mail.ca_datei angeben."
+        )
     if isinstance(exc, ssl.SSLError):
         return "TLS schlug fehl: passt mail.sicherheit (starttls/ssl/keine) zum Port?"
     return "Host, Port und Netzwerk prüfen."
@@ -152,9 +185,15 @@ def _netz_hint(exc: BaseException, host: str, port: int) -> str:
 def smtp(settings: Settings) -> list[Befund]:
     mail = settings.mail
     if not mail.smtp_host:
-        return [Befund("SMTP", "hinweis", f"kein smtp_host: Nachrichten werden als .eml-Dateien in "
-                       f"{settings.outbox_dir} geschrieben, nicht versandt.",
-                       "Für den Versand mail.smtp_host (und Zugangsdaten) eintragen.")]
+        return [
+            Befund(
+                "SMTP",
+                "hinweis",
+                f"kein smtp_host: Nachrichten werden als .eml-Dateien in "
+                f"{settings.outbox_dir} geschrieben, nicht versandt.",
+                "Für den Versand mail.smtp_host (und Zugangsdaten) eintragen.",
+            )
+        ]
     host, port = mail.smtp_host, mail.smtp_port
     step = "Verbindung"
     client: smtplib.SMTP | None = None
@@ -168,21 +207,41 @@ def smtp(settings: Settings) -> list[Befund]:
         if mail.sicherheit == "starttls":
             step = "STARTTLS"
             if not client.has_extn("starttls"):
-                return [_fehler("SMTP", f"{host}:{port} bietet kein STARTTLS an.",
-                                "mail.sicherheit = \"ssl\" mit Port 465 versuchen, oder den Server fragen.")]
+                return [
+                    _fehler(
+                        "SMTP",
+                        f"{host}:{port} bietet kein STARTTLS an.",
+                        'mail.sicherheit = "ssl" mit Port 465 versuchen, oder den Server fragen.',
+                    )
+                ]
             client.starttls(context=tls_kontext(settings))
             client.ehlo()
         if mail.benutzer:
             step = "Anmeldung"
             client.login(mail.benutzer, mail.passwort.get_secret_value() if mail.passwort else "")
-        return [_ok("SMTP", f"{host}:{port} erreichbar ({mail.sicherheit}"
-                    + (f", angemeldet als {mail.benutzer})" if mail.benutzer else ", ohne Anmeldung)"))]
+        return [
+            _ok(
+                "SMTP",
+                f"{host}:{port} erreichbar ({mail.sicherheit}"
+                + (f", angemeldet als {mail.benutzer})" if mail.benutzer else ", ohne Anmeldung)"),
+            )
+        ]
     except smtplib.SMTPAuthenticationError as exc:
-        return [_fehler("SMTP", f"Anmeldung als {mail.benutzer} abgelehnt ({exc.smtp_code}).",
-                        "mail.benutzer und mail.passwort prüfen (Passwort besser per SOZIALFORUM_MAIL__PASSWORT).")]
+        return [
+            _fehler(
+                "SMTP",
+                f"Anmeldung als {mail.benutzer} abgelehnt ({exc.smtp_code}).",
+                "mail.benutzer und mail.passwort prüfen (Passwort besser per SOZIALFORUM_MAIL__PASSWORT).",
+            )
+        ]
     except smtplib.SMTPNotSupportedError:
-        return [_fehler("SMTP", f"{host}:{port} bietet keine Anmeldung an (AUTH) – oft erst nach STARTTLS.",
-                        "mail.sicherheit = \"starttls\" setzen oder mail.benutzer leer lassen.")]
+        return [
+            _fehler(
+                "SMTP",
+                f"{host}:{port} bietet keine Anmeldung an (AUTH) – oft erst nach STARTTLS.",
+                'mail.sicherheit = "starttls" setzen oder mail.benutzer leer lassen.',
+            )
+        ]
     except (OSError, smtplib.SMTPException) as exc:
         return [_fehler("SMTP", f"{step} zu {host}:{port} fehlgeschlagen: {exc!r}", _netz_hint(exc, host, port))]
     finally:
@@ -195,15 +254,30 @@ def smtp(settings: Settings) -> list[Befund]:
 
 def dkim(settings: Settings) -> list[Befund]:
     mail = settings.mail
-    parts = {"dkim_domain": mail.dkim_domain, "dkim_selector": mail.dkim_selector,
-             "dkim_schluessel_datei": mail.dkim_schluessel_datei}
+    parts = {
+        "dkim_domain": mail.dkim_domain,
+        "dkim_selector": mail.dkim_selector,
+        "dkim_schluessel_datei": mail.dkim_schluessel_datei,
+    }
     if not any(parts.values()):
-        return [Befund("DKIM", "hinweis", "keine DKIM-Signatur konfiguriert.",
-                       "Empfohlen, damit Einladungen nicht im Spam landen (docs/betrieb.md, SMTP und DKIM).")]
+        return [
+            Befund(
+                "DKIM",
+                "hinweis",
+                "keine DKIM-Signatur konfiguriert.",
+                "Empfohlen, damit Einladungen nicht im Spam landen (docs/betrieb.md, SMTP und DKIM).",
+            )
+        ]
     missing = [k for k, v in parts.items() if not v]
     if missing:
-        return [_fehler("DKIM", f"unvollständig, es fehlt: {', '.join(missing)}",
-                        "Alle drei Felder angeben oder alle weglassen.", "konfiguration")]
+        return [
+            _fehler(
+                "DKIM",
+                f"unvollständig, es fehlt: {', '.join(missing)}",
+                "Alle drei Felder angeben oder alle weglassen.",
+                "konfiguration",
+            )
+        ]
     import dkim as dkimpy
 
     try:
@@ -211,13 +285,23 @@ def dkim(settings: Settings) -> list[Befund]:
         message = b"From: a@" + str(mail.dkim_domain).encode() + b"\r\nSubject: t\r\n\r\nt\r\n"
         dkimpy.sign(message, str(mail.dkim_selector).encode(), str(mail.dkim_domain).encode(), key)
     except OSError as exc:
-        return [_fehler("DKIM", f"Schlüsseldatei nicht lesbar: {exc}", "Pfad und Leserechte prüfen.",
-                        "konfiguration")]
+        return [_fehler("DKIM", f"Schlüsseldatei nicht lesbar: {exc}", "Pfad und Leserechte prüfen.", "konfiguration")]
     except Exception as exc:  # dkimpy raises its own KeyFormatError and friends
-        return [_fehler("DKIM", f"Schlüssel unbrauchbar: {exc}", "Einen privaten RSA-Schlüssel im PEM-Format "
-                        "angeben (openssl genrsa -out dkim.pem 2048).", "konfiguration")]
-    return [_ok("DKIM", f"Signatur mit {mail.dkim_selector}._domainkey.{mail.dkim_domain} möglich "
-                "(den öffentlichen Schlüssel im DNS prüft dieser Test nicht)")]
+        return [
+            _fehler(
+                "DKIM",
+                f"Schlüssel unbrauchbar: {exc}",
+                "Einen privaten RSA-Schlüssel im PEM-Format angeben (openssl genrsa -out dkim.pem 2048).",
+                "konfiguration",
+            )
+        ]
+    return [
+        _ok(
+            "DKIM",
+            f"Signatur mit {mail.dkim_selector}._domainkey.{mail.dkim_domain} möglich "
+            "(den öffentlichen Schlüssel im DNS prüft dieser Test nicht)",
+        )
+    ]
 
 
 def postfach(settings: Settings) -> list[Befund]:
@@ -226,26 +310,43 @@ def postfach(settings: Settings) -> list[Befund]:
         host, port = mail.imap_host, mail.imap_port
         try:
             if mail.imap_sicherheit == "ssl":
-                client: imaplib.IMAP4 = imaplib.IMAP4_SSL(host, port, ssl_context=tls_kontext(settings),
-                                                          timeout=mail.timeout_sekunden)
+                client: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+                    host, port, ssl_context=tls_kontext(settings), timeout=mail.timeout_sekunden
+                )
             else:
                 client = imaplib.IMAP4(host, port, timeout=mail.timeout_sekunden)
                 if mail.imap_sicherheit == "starttls":
                     client.starttls(ssl_context=tls_kontext(settings))
         except (OSError, imaplib.IMAP4.error) as exc:
-            return [_fehler("Postfach (IMAP)", f"Verbindung zu {host}:{port} fehlgeschlagen: {exc!r}",
-                            _netz_hint(exc, host, port))]
+            return [
+                _fehler(
+                    "Postfach (IMAP)",
+                    f"Verbindung zu {host}:{port} fehlgeschlagen: {exc!r}",
+                    _netz_hint(exc, host, port),
+                )
+            ]
         try:
             try:
-                client.login(mail.imap_benutzer or "", mail.imap_passwort.get_secret_value() if mail.imap_passwort
-                             else "")
+                client.login(
+                    mail.imap_benutzer or "", mail.imap_passwort.get_secret_value() if mail.imap_passwort else ""
+                )
             except imaplib.IMAP4.error as exc:
-                return [_fehler("Postfach (IMAP)", f"Anmeldung als {mail.imap_benutzer} abgelehnt: {exc}",
-                                "mail.imap_benutzer und mail.imap_passwort prüfen.")]
+                return [
+                    _fehler(
+                        "Postfach (IMAP)",
+                        f"Anmeldung als {mail.imap_benutzer} abgelehnt: {exc}",
+                        "mail.imap_benutzer und mail.imap_passwort prüfen.",
+                    )
+                ]
             status, _ = client.select('"' + mail.imap_ordner.replace('"', '\\"') + '"', readonly=True)
             if status != "OK":
-                return [_fehler("Postfach (IMAP)", f"Ordner {mail.imap_ordner!r} lässt sich nicht öffnen.",
-                                "mail.imap_ordner prüfen (Groß-/Kleinschreibung, z. B. INBOX).")]
+                return [
+                    _fehler(
+                        "Postfach (IMAP)",
+                        f"Ordner {mail.imap_ordner!r} lässt sich nicht öffnen.",
+                        "mail.imap_ordner prüfen (Groß-/Kleinschreibung, z. B. INBOX).",
+                    )
+                ]
         finally:
             with contextlib.suppress(OSError, imaplib.IMAP4.error):
                 client.logout()
@@ -253,26 +354,53 @@ def postfach(settings: Settings) -> list[Befund]:
     if mail.maildir:
         folder = Path(mail.maildir)
         if not (folder / "cur").is_dir() and not (folder / "new").is_dir():
-            return [_fehler("Postfach (Maildir)", f"{folder} ist kein Maildir (es fehlen cur/ und new/).",
-                            "Pfad in mail.maildir prüfen.", "konfiguration")]
+            return [
+                _fehler(
+                    "Postfach (Maildir)",
+                    f"{folder} ist kein Maildir (es fehlen cur/ und new/).",
+                    "Pfad in mail.maildir prüfen.",
+                    "konfiguration",
+                )
+            ]
         return [_ok("Postfach (Maildir)", f"{folder} lesbar")]
-    return [Befund("Postfach", "hinweis", "kein Postfach konfiguriert: Kalenderantworten und Unzustellbarkeits"
-                   "meldungen werden nicht gelesen (Zusagen per Link gehen trotzdem).",
-                   "mail.imap_host (oder mail.maildir) eintragen.")]
+    return [
+        Befund(
+            "Postfach",
+            "hinweis",
+            "kein Postfach konfiguriert: Kalenderantworten und Unzustellbarkeits"
+            "meldungen werden nicht gelesen (Zusagen per Link gehen trotzdem).",
+            "mail.imap_host (oder mail.maildir) eintragen.",
+        )
+    ]
 
 
 def prefect_server(api_url: str | None) -> list[Befund]:
     if not api_url:
-        return [Befund("Prefect-Server", "hinweis", "kein Server eingetragen (PREFECT_API_URL): "
-                       "sozialforum serve startet einen eigenen auf 127.0.0.1.")]
+        return [
+            Befund(
+                "Prefect-Server",
+                "hinweis",
+                "kein Server eingetragen (PREFECT_API_URL): sozialforum serve startet einen eigenen auf 127.0.0.1.",
+            )
+        ]
     try:
         response = httpx.get(api_url.rstrip("/") + "/health", timeout=5)
     except httpx.HTTPError as exc:
-        return [_fehler("Prefect-Server", f"{api_url} nicht erreichbar: {exc}",
-                        "prefect server start auf dem Server laufen lassen; Adresse mit /api am Ende angeben.")]
+        return [
+            _fehler(
+                "Prefect-Server",
+                f"{api_url} nicht erreichbar: {exc}",
+                "prefect server start auf dem Server laufen lassen; Adresse mit /api am Ende angeben.",
+            )
+        ]
     if response.status_code != 200:
-        return [_fehler("Prefect-Server", f"{api_url} antwortet mit {response.status_code}.",
-                        "Adresse prüfen: sie endet auf /api (z. B. http://prefect.intern:4200/api).")]
+        return [
+            _fehler(
+                "Prefect-Server",
+                f"{api_url} antwortet mit {response.status_code}.",
+                "Adresse prüfen: sie endet auf /api (z. B. http://prefect.intern:4200/api).",
+            )
+        ]
     return [_ok("Prefect-Server", f"{api_url} erreichbar")]
 
 

@@ -103,8 +103,12 @@ def _typ(annotation: Any) -> str:
 
 
 def _grenzen(info: FieldInfo) -> str:
-    signs = {annotated_types.Ge: ("≥", "ge"), annotated_types.Gt: (">", "gt"), annotated_types.Le: ("≤", "le"),
-             annotated_types.Lt: ("<", "lt")}
+    signs = {
+        annotated_types.Ge: ("≥", "ge"),
+        annotated_types.Gt: (">", "gt"),
+        annotated_types.Le: ("≤", "le"),
+        annotated_types.Lt: ("<", "lt"),
+    }
     parts = []
     for item in info.metadata:
         for kind, (sign, attribute) in signs.items():
@@ -134,8 +138,9 @@ def _zelle(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _tabelle(model: type[BaseModel], prefix: str, comments: dict[tuple[str, str], str],
-             german: dict[tuple[str, str], str]) -> list[str]:
+def _tabelle(
+    model: type[BaseModel], prefix: str, comments: dict[tuple[str, str], str], german: dict[tuple[str, str], str]
+) -> list[str]:
     rows = ["| Feld | Typ | Standard | Umgebungsvariable | Bedeutung |", "|---|---|---|---|---|"]
     for name, info in model.model_fields.items():
         if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel):
@@ -143,7 +148,8 @@ def _tabelle(model: type[BaseModel], prefix: str, comments: dict[tuple[str, str]
         limits = _grenzen(info)
         typ = _typ(info.annotation) + (f" ({limits})" if limits else "")
         text = german.get((prefix, name)) or " ".join(
-            t for t in (comments.get((model.__name__, name), ""), info.description or "") if t)
+            t for t in (comments.get((model.__name__, name), ""), info.description or "") if t
+        )
         env = f"SOZIALFORUM_{prefix.upper()}__{name.upper()}" if prefix else f"SOZIALFORUM_{name.upper()}"
         rows.append(f"| `{name}` | {_zelle(typ)} | `{_zelle(_standard(info))}` | `{env}` | {_zelle(text) or '–'} |")
     return rows

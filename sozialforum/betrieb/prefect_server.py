@@ -65,8 +65,15 @@ class PrefectServer:
             return ""
 
 
-def starte_server(*, verzeichnis: Path, port: int | None = None, datenbank_url: str | None = None,
-                  ui: bool = True, timeout: float = 180, umgebung: dict[str, str] | None = None) -> PrefectServer:
+def starte_server(
+    *,
+    verzeichnis: Path,
+    port: int | None = None,
+    datenbank_url: str | None = None,
+    ui: bool = True,
+    timeout: float = 180,
+    umgebung: dict[str, str] | None = None,
+) -> PrefectServer:
     """Start ``prefect server start`` on 127.0.0.1 and wait until it is healthy.
 
     ``verzeichnis`` holds the server's log and, without ``datenbank_url``, its SQLite database.
@@ -74,29 +81,33 @@ def starte_server(*, verzeichnis: Path, port: int | None = None, datenbank_url: 
     verzeichnis.mkdir(parents=True, exist_ok=True)
     port = port or freier_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_API_")}
-    env.update({
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL": datenbank_url
-        or f"sqlite+aiosqlite:///{(verzeichnis / 'prefect.db').resolve()}",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        # Events are kept a week; without a limit the event tables grow without end.
-        "PREFECT_SERVER_EVENTS_RETENTION_PERIOD": env.get("PREFECT_SERVER_EVENTS_RETENTION_PERIOD", "7d"),
-        "PREFECT_UI_ENABLED": "true" if ui else "false",
-    })
+    env.update(
+        {
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL": datenbank_url
+            or f"sqlite+aiosqlite:///{(verzeichnis / 'prefect.db').resolve()}",
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            # Events are kept a week; without a limit the event tables grow without end.
+            "PREFECT_SERVER_EVENTS_RETENTION_PERIOD": env.get("PREFECT_SERVER_EVENTS_RETENTION_PERIOD", "7d"),
+            "PREFECT_UI_ENABLED": "true" if ui else "false",
+        }
+    )
     env.update(umgebung or {})
     log = verzeichnis / "prefect-server.log"
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
     with log.open("ab") as handle:
-        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env,
-                                   start_new_session=True)
+        process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     server = PrefectServer(f"http://127.0.0.1:{port}/api", process, log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise ServerFehler(f"Der Prefect-Server hat sich beendet (Code {process.returncode}); "
-                               f"Protokoll: {log}\n{server.log_tail()}")
+            raise ServerFehler(
+                f"Der Prefect-Server hat sich beendet (Code {process.returncode}); "
+                f"Protokoll: {log}\n{server.log_tail()}"
+            )
         if gesund(server.api_url, timeout=2):
             return server
         time.sleep(0.5)
     server.stop()
-    raise ServerFehler(f"Der Prefect-Server war nach {timeout:.0f} s nicht bereit; Protokoll: {log}\n"
-                       f"{server.log_tail()}")
+    raise ServerFehler(
+        f"Der Prefect-Server war nach {timeout:.0f} s nicht bereit; Protokoll: {log}\n{server.log_tail()}"
+    )

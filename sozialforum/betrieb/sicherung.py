@@ -43,9 +43,19 @@ def pg_sichern(url: str, ziel: Path, *, pg_dump: str = "pg_dump") -> Path:
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
     ziel.parent.mkdir(parents=True, exist_ok=True)
-    command = [pg_dump, "--format=custom", "--no-owner", f"--file={ziel}", "--host", parsed.host or "localhost",
-               "--port", str(parsed.port or 5432), "--username", parsed.username or "postgres",
-               parsed.database or "sozialforum"]
+    command = [
+        pg_dump,
+        "--format=custom",
+        "--no-owner",
+        f"--file={ziel}",
+        "--host",
+        parsed.host or "localhost",
+        "--port",
+        str(parsed.port or 5432),
+        "--username",
+        parsed.username or "postgres",
+        parsed.database or "sozialforum",
+    ]
     subprocess.run(command, check=True, env=env, capture_output=True, text=True)
     return ziel
 

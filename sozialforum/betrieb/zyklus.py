@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.daten.aktualisierung import quelldateien
-from sozialforum.models import Datenlieferung, Gremium, Protokoll, Sitzung, ZyklusAktion
+from sozialforum.konferenz.termine import invitation_due, meeting_day, reminder_due
 from sozialforum.protokoll.lage import held_without_protokoll
-from sozialforum.services.konferenz.termine import invitation_due, meeting_day, reminder_due
 from sozialforum.settings import Settings
+from sozialforum.store.models import Datenlieferung, Gremium, Protokoll, Sitzung, ZyklusAktion
 from sozialforum.timeutil import BERLIN, berlin, format_datum, format_termin
 from sozialforum.vocab import ProtokollStatus, SitzungStatus, ZyklusArt, ZyklusStatus
 
@@ -87,9 +87,14 @@ class Aktion:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Aktion:
-        return cls(art=ZyklusArt(data["art"]), schluessel=data["schluessel"],
-                   faellig_am=date.fromisoformat(str(data["faellig_am"])), beschreibung=data["beschreibung"],
-                   parameter=dict(data.get("parameter") or {}), ersetzt=tuple(data.get("ersetzt") or ()))
+        return cls(
+            art=ZyklusArt(data["art"]),
+            schluessel=data["schluessel"],
+            faellig_am=date.fromisoformat(str(data["faellig_am"])),
+            beschreibung=data["beschreibung"],
+            parameter=dict(data.get("parameter") or {}),
+            ersetzt=tuple(data.get("ersetzt") or ()),
+        )
 
 
 def _start_of(day: date) -> datetime:
@@ -102,8 +107,13 @@ def _new_source_files(session: Session, settings: Settings) -> list[tuple[Path, 
         return []
     files = quelldateien(folder)
     sums = [(path, hashlib.sha256(path.read_bytes()).hexdigest()) for path in files]
-    known = set(session.scalars(sa.select(Datenlieferung.pruefsumme).where(  # type: ignore[call-overload]
-        Datenlieferung.pruefsumme.in_([s for _, s in sums]))))  # type: ignore[attr-defined]
+    known = set(
+        session.scalars(
+            sa.select(Datenlieferung.pruefsumme).where(  # type: ignore[call-overload]
+                Datenlieferung.pruefsumme.in_([s for _, s in sums])
+            )
+        )
+    )  # type: ignore[attr-defined]
     return [(path, digest) for path, digest in sums if digest not in known]
 
 
@@ -115,9 +125,15 @@ def datenaktualisierung(session: Session, *, today: date, settings: Settings) ->
         return []
     key = hashlib.sha256("|".join(sorted(d for _, d in new)).encode()).hexdigest()[:20]
     names = ", ".join(path.name for path, _ in new)
-    return [Aktion(ZyklusArt.DATENAKTUALISIERUNG, f"datenaktualisierung:{key}", today,
-                   f"{len(new)} neue Quelldatei(en) laden und neu berechnen: {names}",
-                   {"quellen": str(settings.daten.quellen_ordner)})]
+    return [
+        Aktion(
+            ZyklusArt.DATENAKTUALISIERUNG,
+            f"datenaktualisierung:{key}",
+            today,
+            f"{len(new)} neue Quelldatei(en) laden und neu berechnen: {names}",
+            {"quellen": str(settings.daten.quellen_ordner)},
+        )
+    ]
 
 
 def _sitzung_text(sitzung: Sitzung) -> str:
@@ -126,16 +142,21 @@ def _sitzung_text(sitzung: Sitzung) -> str:
 
 def protokolle_verteilen(session: Session) -> list[Aktion]:
     """Minutes approved outside a running flow (the command line, the portal): distribute them."""
-    rows = session.scalars(sa.select(Protokoll).where(
-        Protokoll.status == ProtokollStatus.FREIGEGEBEN.value))  # type: ignore[arg-type]
+    rows = session.scalars(sa.select(Protokoll).where(Protokoll.status == ProtokollStatus.FREIGEGEBEN.value))  # type: ignore[arg-type]
     result = []
     for protokoll in rows:
         sitzung = session.get(Sitzung, protokoll.sitzung_id)
         assert sitzung is not None
         day = berlin(protokoll.freigegeben_am).date() if protokoll.freigegeben_am else meeting_day(sitzung)
-        result.append(Aktion(ZyklusArt.PROTOKOLL_VERTEILEN, f"protokoll_verteilen:protokoll:{protokoll.id}", day,
-                             f"Protokoll der Sitzung {_sitzung_text(sitzung)} verteilen",
-                             {"sitzung_id": protokoll.sitzung_id}))
+        result.append(
+            Aktion(
+                ZyklusArt.PROTOKOLL_VERTEILEN,
+                f"protokoll_verteilen:protokoll:{protokoll.id}",
+                day,
+                f"Protokoll der Sitzung {_sitzung_text(sitzung)} verteilen",
+                {"sitzung_id": protokoll.sitzung_id},
+            )
+        )
     return result
 
 
@@ -145,16 +166,27 @@ def protokolle_anfordern(session: Session, *, now: datetime, settings: Settings)
     for sitzung_id in held_without_protokoll(session, now=now, seit=since):
         sitzung = session.get(Sitzung, sitzung_id)
         assert sitzung is not None
-        result.append(Aktion(ZyklusArt.PROTOKOLL_ANFORDERN, f"protokoll_anfordern:sitzung:{sitzung_id}",
-                             berlin(sitzung.ende).date(), f"Protokollentwurf der Sitzung {_sitzung_text(sitzung)} "
-                             "anfordern", {"sitzung_id": sitzung_id}))
+        result.append(
+            Aktion(
+                ZyklusArt.PROTOKOLL_ANFORDERN,
+                f"protokoll_anfordern:sitzung:{sitzung_id}",
+                berlin(sitzung.ende).date(),
+                f"Protokollentwurf der Sitzung {_sitzung_text(sitzung)} anfordern",
+                {"sitzung_id": sitzung_id},
+            )
+        )
     return result
 
 
 def _ahead(session: Session, status: SitzungStatus, today: date) -> list[tuple[Sitzung, Gremium]]:
-    rows = session.execute(sa.select(Sitzung, Gremium).join(Gremium, Gremium.id == Sitzung.gremium_id).where(  # type: ignore[arg-type]
-        Sitzung.status == status.value, Sitzung.beginn > _start_of(today))  # type: ignore[arg-type, operator]
-        .order_by(Sitzung.beginn))  # type: ignore[arg-type]
+    rows = session.execute(
+        sa.select(Sitzung, Gremium)
+        .join(Gremium, Gremium.id == Sitzung.gremium_id)
+        .where(  # type: ignore[arg-type]
+            Sitzung.status == status.value, Sitzung.beginn > _start_of(today)
+        )  # type: ignore[arg-type, operator]
+        .order_by(Sitzung.beginn)
+    )  # type: ignore[arg-type]
     return [(sitzung, gremium) for sitzung, gremium in rows.tuples()]
 
 
@@ -165,13 +197,25 @@ def konferenzen(session: Session, *, today: date, settings: Settings) -> list[Ak
     for sitzung, gremium in _ahead(session, SitzungStatus.GEPLANT, today):
         invite_on = invitation_due(sitzung, gremium)
         if invite_on - lead <= today:
-            result.append(Aktion(ZyklusArt.KONFERENZ_VORBEREITEN, f"konferenz_vorbereiten:sitzung:{sitzung.id}",
-                                 invite_on - lead, f"Einladungspaket der Sitzung {_sitzung_text(sitzung)} "
-                                 "zusammenstellen", {"sitzung_ids": [sitzung.id], "versenden": False}))
+            result.append(
+                Aktion(
+                    ZyklusArt.KONFERENZ_VORBEREITEN,
+                    f"konferenz_vorbereiten:sitzung:{sitzung.id}",
+                    invite_on - lead,
+                    f"Einladungspaket der Sitzung {_sitzung_text(sitzung)} zusammenstellen",
+                    {"sitzung_ids": [sitzung.id], "versenden": False},
+                )
+            )
         if invite_on <= today:
-            result.append(Aktion(ZyklusArt.EINLADUNGEN_VERSENDEN, f"einladungen_versenden:sitzung:{sitzung.id}",
-                                 invite_on, f"zur Sitzung {_sitzung_text(sitzung)} einladen",
-                                 {"sitzung_ids": [sitzung.id]}))
+            result.append(
+                Aktion(
+                    ZyklusArt.EINLADUNGEN_VERSENDEN,
+                    f"einladungen_versenden:sitzung:{sitzung.id}",
+                    invite_on,
+                    f"zur Sitzung {_sitzung_text(sitzung)} einladen",
+                    {"sitzung_ids": [sitzung.id]},
+                )
+            )
     return result
 
 
@@ -185,11 +229,21 @@ def erinnerungen(session: Session, *, today: date) -> list[Aktion]:
             continue
         day = meeting_day(sitzung)
         prefix = f"konferenz_erinnerung:sitzung:{sitzung.id}:{day.isoformat()}"
-        earlier = tuple(f"{prefix}:{t}" for t in sorted(set(gremium.erinnerung_tage), reverse=True)
-                        if t > tage and day - timedelta(days=t) <= today)
-        result.append(Aktion(ZyklusArt.KONFERENZ_ERINNERUNG, f"{prefix}:{tage}", day - timedelta(days=tage),
-                             f"an die Sitzung {_sitzung_text(sitzung)} erinnern ({tage} Tag(e) vorher)",
-                             {"sitzung_ids": []}, ersetzt=earlier))
+        earlier = tuple(
+            f"{prefix}:{t}"
+            for t in sorted(set(gremium.erinnerung_tage), reverse=True)
+            if t > tage and day - timedelta(days=t) <= today
+        )
+        result.append(
+            Aktion(
+                ZyklusArt.KONFERENZ_ERINNERUNG,
+                f"{prefix}:{tage}",
+                day - timedelta(days=tage),
+                f"an die Sitzung {_sitzung_text(sitzung)} erinnern ({tage} Tag(e) vorher)",
+                {"sitzung_ids": []},
+                ersetzt=earlier,
+            )
+        )
     return result
 
 
@@ -198,19 +252,42 @@ def taegliche_laeufe(*, today: date, settings: Settings) -> list[Aktion]:
     day = today.isoformat()
     result = []
     if settings.mail.imap_host or settings.mail.maildir:
-        result.append(Aktion(ZyklusArt.ANTWORTEN_LESEN, f"antworten_lesen:{day}", today,
-                             "Zu- und Absagen und Unzustellbarkeitsmeldungen aus dem Postfach lesen",
-                             {"sitzung_ids": []}))
-    result.append(Aktion(ZyklusArt.PROTOKOLLE_NACHHALTEN, f"protokolle_nachhalten:{day}", today,
-                         "Protokollentwürfe nachhalten: erinnern, eskalieren, Freigaben starten",
-                         {"seit_tagen": settings.betrieb.protokoll_suchzeitraum_tage}))
-    result.append(Aktion(ZyklusArt.FRISTEN_UEBERWACHEN, f"fristen_ueberwachen:{day}", today,
-                         "Fristen überwachen: Erinnerungen und Eskalationen"))
+        result.append(
+            Aktion(
+                ZyklusArt.ANTWORTEN_LESEN,
+                f"antworten_lesen:{day}",
+                today,
+                "Zu- und Absagen und Unzustellbarkeitsmeldungen aus dem Postfach lesen",
+                {"sitzung_ids": []},
+            )
+        )
+    result.append(
+        Aktion(
+            ZyklusArt.PROTOKOLLE_NACHHALTEN,
+            f"protokolle_nachhalten:{day}",
+            today,
+            "Protokollentwürfe nachhalten: erinnern, eskalieren, Freigaben starten",
+            {"seit_tagen": settings.betrieb.protokoll_suchzeitraum_tage},
+        )
+    )
+    result.append(
+        Aktion(
+            ZyklusArt.FRISTEN_UEBERWACHEN,
+            f"fristen_ueberwachen:{day}",
+            today,
+            "Fristen überwachen: Erinnerungen und Eskalationen",
+        )
+    )
     report_day = today.replace(day=settings.betrieb.leitungsbericht_tag)
     if today >= report_day:
-        result.append(Aktion(ZyklusArt.LEITUNGSBERICHT, f"leitungsbericht:{today:%Y-%m}", report_day,
-                             f"Leitungsbericht für {format_datum(today, weekday=False).split(' ', 1)[1]} "
-                             "mit Fristen-Kalender"))
+        result.append(
+            Aktion(
+                ZyklusArt.LEITUNGSBERICHT,
+                f"leitungsbericht:{today:%Y-%m}",
+                report_day,
+                f"Leitungsbericht für {format_datum(today, weekday=False).split(' ', 1)[1]} mit Fristen-Kalender",
+            )
+        )
     return result
 
 
@@ -218,12 +295,17 @@ def _closed_keys(session: Session, keys: list[str], settings: Settings) -> set[s
     """Keys that must not run again: done, replaced, or failed too often (a person must look)."""
     closed: set[str] = set()
     for start in range(0, len(keys), 500):
-        rows = session.execute(sa.select(ZyklusAktion.schluessel, ZyklusAktion.status,  # type: ignore[call-overload]
-                                         ZyklusAktion.versuche)
-                               .where(ZyklusAktion.schluessel.in_(keys[start:start + 500])))  # type: ignore[attr-defined]
+        rows = session.execute(
+            sa.select(
+                ZyklusAktion.schluessel,
+                ZyklusAktion.status,  # type: ignore[call-overload]
+                ZyklusAktion.versuche,
+            ).where(ZyklusAktion.schluessel.in_(keys[start : start + 500]))
+        )  # type: ignore[attr-defined]
         for key, status, versuche in rows.tuples():
             if status in (ZyklusStatus.ERLEDIGT, ZyklusStatus.UEBERSPRUNGEN) or (
-                    status == ZyklusStatus.FEHLGESCHLAGEN and versuche >= settings.betrieb.max_versuche):
+                status == ZyklusStatus.FEHLGESCHLAGEN and versuche >= settings.betrieb.max_versuche
+            ):
                 closed.add(key)
     return closed
 

@@ -12,8 +12,8 @@ import typer
 from sozialforum.betrieb import doktor
 from sozialforum.betrieb.deployments import DeploymentFehler, finde_prefect_yaml, lade_deployments
 from sozialforum.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_SERVICE, console, ctx, fail
-from sozialforum.db import make_engine, migrate
 from sozialforum.settings import load_settings
+from sozialforum.store.db import make_engine, migrate
 from sozialforum.timeutil import utcnow
 
 
@@ -32,7 +32,7 @@ def demo(
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "false")
-    from flows.demo import DemoRun, run_demo
+    from sozialforum.flows.demo import DemoRun, run_demo
 
     context = ctx(typer_ctx)
     # The demo gets its own working folder; flows read it from the environment like any setting,
@@ -82,14 +82,18 @@ def doctor(
 def serve(
     typer_ctx: typer.Context,
     prefect_api: Annotated[
-        str | None, typer.Option("--prefect-api", help="Vorhandenen Prefect-Server nutzen (…/api); sonst wird "
-                                 "einer auf 127.0.0.1 gestartet.")
+        str | None,
+        typer.Option(
+            "--prefect-api", help="Vorhandenen Prefect-Server nutzen (…/api); sonst wird einer auf 127.0.0.1 gestartet."
+        ),
     ] = None,
-    port: Annotated[int | None, typer.Option("--port", help="Port des eigenen Prefect-Servers (Standard: 4200).")]
-    = None,
+    port: Annotated[
+        int | None, typer.Option("--port", help="Port des eigenen Prefect-Servers (Standard: 4200).")
+    ] = None,
     nur: Annotated[list[str] | None, typer.Option("--nur", help="Nur dieses Deployment (mehrfach möglich).")] = None,
-    gleichzeitig: Annotated[int | None, typer.Option("--gleichzeitig", help="Höchstens so viele Läufe zugleich.")]
-    = None,
+    gleichzeitig: Annotated[
+        int | None, typer.Option("--gleichzeitig", help="Höchstens so viele Läufe zugleich.")
+    ] = None,
 ) -> None:
     """Stellt alle Deployments aus prefect.yaml mit ihren Zeitplänen bereit (Prefect „serve“), auf
     diesem Rechner und mit der eingebetteten SQLite-Datenbank; startet bei Bedarf einen eigenen
@@ -111,17 +115,18 @@ def serve(
     api = prefect_api or os.environ.get("PREFECT_API_URL") or settings.betrieb.prefect_api_url
     server = None
     if api is None:
-        console.print("Starte den Prefect-Server (Datenbank: "
-                      f"{(settings.data_dir / 'prefect' / 'prefect.db').resolve()}) …")
+        console.print(
+            f"Starte den Prefect-Server (Datenbank: {(settings.data_dir / 'prefect' / 'prefect.db').resolve()}) …"
+        )
         try:
-            server = starte_server(verzeichnis=settings.data_dir / "prefect",
-                                   port=port or settings.betrieb.prefect_port)
+            server = starte_server(
+                verzeichnis=settings.data_dir / "prefect", port=port or settings.betrieb.prefect_port
+            )
         except ServerFehler as exc:
             fail(str(exc), EXIT_SERVICE)
         api = server.api_url
     elif not gesund(api):
-        fail(f"Der Prefect-Server {api} antwortet nicht (prefect server start? Adresse endet auf /api).",
-             EXIT_SERVICE)
+        fail(f"Der Prefect-Server {api} antwortet nicht (prefect server start? Adresse endet auf /api).", EXIT_SERVICE)
     # Flow runs are child processes: they find the project, the config and the server from here.
     os.environ["PREFECT_API_URL"] = api
     os.environ["SOZIALFORUM_HOME"] = str(yaml_path.parent)
@@ -130,13 +135,16 @@ def serve(
     os.environ.setdefault("SOZIALFORUM_DATA_DIR", str(settings.data_dir.resolve()))
     os.chdir(yaml_path.parent)
     try:
-        from flows.bereitstellung import alle_bereitstellen, limits_anlegen
+        from sozialforum.flows.bereitstellung import alle_bereitstellen, limits_anlegen
 
         created = limits_anlegen()
         if created:
             console.print(f"Gleichzeitigkeitsgrenzen angelegt: {', '.join(created)}")
-        console.print(f"Prefect-Oberfläche: [bold]{api.removesuffix('/api')}[/]  ·  "
-                      f"{len(chosen)} Deployments: {', '.join(d.name for d in chosen)}", highlight=False)
+        console.print(
+            f"Prefect-Oberfläche: [bold]{api.removesuffix('/api')}[/]  ·  "
+            f"{len(chosen)} Deployments: {', '.join(d.name for d in chosen)}",
+            highlight=False,
+        )
         alle_bereitstellen(chosen, limit=gleichzeitig)
     finally:
         if server is not None:

@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import make_engine
 from sozialforum.settings import Settings, SettingsError, load_settings
+from sozialforum.store.db import make_engine
 
 # Exit codes scripts can rely on.
 EXIT_OK = 0

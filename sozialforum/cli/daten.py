@@ -10,19 +10,25 @@ import typer
 from rich.table import Table as RichTable
 from sqlmodel import Session
 
-from sozialforum import db
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.parsing import parse_date
 from sozialforum.problems import ProblemReport
+from sozialforum.store import db
 from sozialforum.timeutil import format_datum_kurz, utcnow
 
-daten_app = typer.Typer(help="Datenaktualisierung: Sozialstrukturatlas, Sozialraummonitor, Kennzahlen, "
-                        "Sozialraumbudgets.", no_args_is_help=True)
+daten_app = typer.Typer(
+    help="Datenaktualisierung: Sozialstrukturatlas, Sozialraummonitor, Kennzahlen, Sozialraumbudgets.",
+    no_args_is_help=True,
+)
 
-Fuer = Annotated[str | None, typer.Option("--fuer", help="Kennung einer Person: Fassung mit den für sie "
-                                          "freigegebenen Gemeinden ungeschützt.")]
-Intern = Annotated[bool, typer.Option("--intern", help="Interne Fassung der Geschäftsstelle (nichts "
-                                      "geheimgehalten; nicht weitergeben).")]
+Fuer = Annotated[
+    str | None,
+    typer.Option("--fuer", help="Kennung einer Person: Fassung mit den für sie freigegebenen Gemeinden ungeschützt."),
+]
+Intern = Annotated[
+    bool,
+    typer.Option("--intern", help="Interne Fassung der Geschäftsstelle (nichts geheimgehalten; nicht weitergeben)."),
+]
 
 
 def _stichtag(text: str | None) -> date | None:
@@ -64,8 +70,12 @@ def laden(
     typer_ctx: typer.Context,
     dateien: Annotated[list[Path], typer.Argument(help="GENESIS-CSV, BA-Excel oder eigene Tabellen (CSV/XLSX).")],
     stichtag: Annotated[str | None, typer.Option("--stichtag", help="Stichtag, falls die Datei keinen nennt.")] = None,
-    unbekannte_ignorieren: Annotated[bool, typer.Option(
-        "--unbekannte-ignorieren", help="Zeilen mit fremden Gebietsschlüsseln überspringen statt ablehnen.")] = False,
+    unbekannte_ignorieren: Annotated[
+        bool,
+        typer.Option(
+            "--unbekannte-ignorieren", help="Zeilen mit fremden Gebietsschlüsseln überspringen statt ablehnen."
+        ),
+    ] = False,
     probelauf: Annotated[bool, typer.Option("--probelauf", help="Nur prüfen, nichts speichern.")] = False,
 ) -> None:
     """Lädt Quelldateien. Jede Datei ganz oder gar nicht; dieselbe Datei erneut ändert nichts."""
@@ -76,8 +86,16 @@ def laden(
     katalog, day, failed = _katalog(typer_ctx), _stichtag(stichtag), 0
     for path in dateien:
         try:
-            result = lade(context.engine, path, katalog, now=utcnow(), akteur="cli:daten laden",
-                          stichtag=day, unbekannte_ignorieren=unbekannte_ignorieren, probelauf=probelauf)
+            result = lade(
+                context.engine,
+                path,
+                katalog,
+                now=utcnow(),
+                akteur="cli:daten laden",
+                stichtag=day,
+                unbekannte_ignorieren=unbekannte_ignorieren,
+                probelauf=probelauf,
+            )
         except ProblemReport as report:
             failed += 1
             console.print(f"[red]✘[/] {report}", highlight=False)
@@ -106,7 +124,8 @@ def berechnen(typer_ctx: typer.Context) -> None:
 def profil(
     typer_ctx: typer.Context,
     sozialraum: Annotated[str, typer.Argument(help="Schlüssel oder Name des Sozialraums, z. B. SR01.")],
-    fuer: Fuer = None, intern: Intern = False,
+    fuer: Fuer = None,
+    intern: Intern = False,
     ausgabe: Annotated[Path | None, typer.Option("--ausgabe", help="Zielordner.")] = None,
 ) -> None:
     """Schreibt das Sozialraumprofil (HTML und PDF) mit Zeitreihen, Kreis- und Landesvergleich."""
@@ -115,8 +134,15 @@ def profil(
     context = ctx(typer_ctx)
     empfaenger = _empfaenger(typer_ctx, fuer, intern)
     try:
-        out = ausgaben(context.engine, _katalog(typer_ctx), context.settings, empfaenger, now=utcnow(),
-                       sozialraeume=[sozialraum], ordner=ausgabe or ausgabe_ordner(context.settings, empfaenger))
+        out = ausgaben(
+            context.engine,
+            _katalog(typer_ctx),
+            context.settings,
+            empfaenger,
+            now=utcnow(),
+            sozialraeume=[sozialraum],
+            ordner=ausgabe or ausgabe_ordner(context.settings, empfaenger),
+        )
     except LookupError as exc:
         fail(str(exc), EXIT_NOT_FOUND)
     for path in out.dateien:
@@ -124,16 +150,26 @@ def profil(
 
 
 @daten_app.command("atlas")
-def atlas(typer_ctx: typer.Context, fuer: Fuer = None, intern: Intern = False,
-          ausgabe: Annotated[Path | None, typer.Option("--ausgabe", help="Zielordner.")] = None) -> None:
+def atlas(
+    typer_ctx: typer.Context,
+    fuer: Fuer = None,
+    intern: Intern = False,
+    ausgabe: Annotated[Path | None, typer.Option("--ausgabe", help="Zielordner.")] = None,
+) -> None:
     """Schreibt den Sozialstrukturatlas (XLSX, ein Blatt je Dimension) und alle Profile."""
     from sozialforum.daten.aktualisierung import ausgabe_ordner, ausgaben
 
     context = ctx(typer_ctx)
     empfaenger = _empfaenger(typer_ctx, fuer, intern)
     try:
-        out = ausgaben(context.engine, _katalog(typer_ctx), context.settings, empfaenger, now=utcnow(),
-                       ordner=ausgabe or ausgabe_ordner(context.settings, empfaenger))
+        out = ausgaben(
+            context.engine,
+            _katalog(typer_ctx),
+            context.settings,
+            empfaenger,
+            now=utcnow(),
+            ordner=ausgabe or ausgabe_ordner(context.settings, empfaenger),
+        )
     except LookupError as exc:
         fail(str(exc), EXIT_NOT_FOUND)
     console.print(f"Atlas: {out.atlas}", highlight=False)
@@ -155,8 +191,15 @@ def budget(
 
     context = ctx(typer_ctx)
     try:
-        result, changed = aktualisierung.budget(context.engine, _katalog(typer_ctx), kennung, gesamt=gesamt,
-                                                haushaltsjahr=jahr, now=utcnow(), stichtag=_stichtag(stichtag))
+        result, changed = aktualisierung.budget(
+            context.engine,
+            _katalog(typer_ctx),
+            kennung,
+            gesamt=gesamt,
+            haushaltsjahr=jahr,
+            now=utcnow(),
+            stichtag=_stichtag(stichtag),
+        )
     except (BudgetFehler, LookupError) as exc:
         fail(str(exc))
     table = RichTable(title=f"{result.definition.name} {jahr} (Stichtag {format_datum_kurz(result.stichtag)})")
@@ -172,17 +215,21 @@ def budget(
 @daten_app.command("aktualisieren")
 def aktualisieren(
     typer_ctx: typer.Context,
-    ordner: Annotated[Path | None, typer.Argument(
-        help="Ordner der Quelldateien (Standard: daten.quellen_ordner).")] = None,
+    ordner: Annotated[
+        Path | None, typer.Argument(help="Ordner der Quelldateien (Standard: daten.quellen_ordner).")
+    ] = None,
 ) -> None:
     """Startet den Flow „datenaktualisierung“: laden, berechnen, Profile und Atlas schreiben."""
-    from flows.datenaktualisierung import datenaktualisierung
+    from sozialforum.flows.datenaktualisierung import datenaktualisierung
 
     context = ctx(typer_ctx)
     config = str(context.config_file) if context.config_file else None
     result = datenaktualisierung(config=config, quellen=str(ordner) if ordner else None)
-    console.print(f"{len(result['dateien'])} Dateien, Berechnung {result['berechnung']['berechnung_id']}, "
-                  f"{len(result['ausgaben'])} Ausgabedateien.", highlight=False)
+    console.print(
+        f"{len(result['dateien'])} Dateien, Berechnung {result['berechnung']['berechnung_id']}, "
+        f"{len(result['ausgaben'])} Ausgabedateien.",
+        highlight=False,
+    )
 
 
 @daten_app.command("katalog")
@@ -193,8 +240,15 @@ def katalog(typer_ctx: typer.Context) -> None:
     for column in ("Code", "Indikator", "Dimension", "Definition", "Einheit", "Ziel", "Index"):
         table.add_column(column)
     for code, ind in kat.indikatoren.items():
-        table.add_row(code, ind.name, kat.dimensionen[ind.dimension], ind.beschreibung(kat.merkmal_namen),
-                      ind.einheit, ind.ziel.text if ind.ziel else "", "ja" if ind.index else "")
+        table.add_row(
+            code,
+            ind.name,
+            kat.dimensionen[ind.dimension],
+            ind.beschreibung(kat.merkmal_namen),
+            ind.einheit,
+            ind.ziel.text if ind.ziel else "",
+            "ja" if ind.index else "",
+        )
     console.print(table)
 
 
@@ -203,7 +257,7 @@ def lieferungen(typer_ctx: typer.Context) -> None:
     """Zeigt die geladenen Dateien mit Herkunft (Prüfsumme, Datenstand, Herausgeber, Lizenz)."""
     import sqlalchemy as sa
 
-    from sozialforum.models import Datenlieferung
+    from sozialforum.store.models import Datenlieferung
 
     with Session(ctx(typer_ctx).engine) as session:
         rows = session.scalars(sa.select(Datenlieferung).order_by(Datenlieferung.id)).all()
@@ -211,9 +265,16 @@ def lieferungen(typer_ctx: typer.Context) -> None:
     for column in ("Nr.", "Datei", "Quelle", "Werte", "Datenstand", "Herausgeber", "Lizenz", "SHA-256"):
         table.add_column(column)
     for r in rows:
-        table.add_row(str(r.id), r.datei, r.quelle or "", str(r.werte),
-                      format_datum_kurz(r.datenstand) if r.datenstand else "", r.herausgeber or "",
-                      r.lizenz or "", r.pruefsumme[:12] + "…")
+        table.add_row(
+            str(r.id),
+            r.datei,
+            r.quelle or "",
+            str(r.werte),
+            format_datum_kurz(r.datenstand) if r.datenstand else "",
+            r.herausgeber or "",
+            r.lizenz or "",
+            r.pruefsumme[:12] + "…",
+        )
     console.print(table)
 
 

@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 
 from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
-from sozialforum.db import session_scope
-from sozialforum.services import dsgvo
+from sozialforum.stammdaten import dsgvo
+from sozialforum.store.db import session_scope
 from sozialforum.timeutil import utcnow
 
 app = typer.Typer(help="Betroffenenrechte nach DSGVO: Auskunft und Löschung.", no_args_is_help=True)

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
-from sozialforum import db
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
 from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sachstand
 from sozialforum.beschluesse.verlauf import verlauf
@@ -22,21 +21,20 @@ from sozialforum.fristen.feed import feed_url, fristen_feed
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, collect_fristen, fortschreibung_faellig
 from sozialforum.fristen.wortlaut import parse_frist
-from sozialforum.models import Beschluss, Fachplan, FachplanMeilenstein
 from sozialforum.oparl.abruf import abruf, lade_dateien
 from sozialforum.oparl.export import export_oparl, objects_to_validate, write_export
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
+from sozialforum.outbox import deliver_pending
 from sozialforum.parsing import parse_date
 from sozialforum.problems import ProblemReport
-from sozialforum.services.outbox import deliver_pending
+from sozialforum.store import db
+from sozialforum.store.models import Beschluss, Fachplan, FachplanMeilenstein
 from sozialforum.timeutil import format_datum, format_datum_kurz, utcnow
 
 fristen_app = typer.Typer(help="Fristen: Übersicht, Erinnerungen, Eskalation, Kalender.", no_args_is_help=True)
-beschluesse_app = typer.Typer(help="Beschlüsse nachhalten: Sachstand, Verlauf, Leitungsbericht.",
-                              no_args_is_help=True)
-oparl_app = typer.Typer(help="OParl: Import aus dem Ratsinformationssystem, Export, Schemas.",
-                        no_args_is_help=True)
+beschluesse_app = typer.Typer(help="Beschlüsse nachhalten: Sachstand, Verlauf, Leitungsbericht.", no_args_is_help=True)
+oparl_app = typer.Typer(help="OParl: Import aus dem Ratsinformationssystem, Export, Schemas.", no_args_is_help=True)
 
 DatumOption = Annotated[str | None, typer.Option("--datum", help="Stichtag TT.MM.JJJJ (Standard: heute).")]
 Probelauf = Annotated[bool, typer.Option("--probelauf", help="Nur prüfen und anzeigen, nichts speichern.")]
@@ -52,25 +50,46 @@ def _day(raw: str | None) -> date:
 
 
 @fristen_app.command("liste")
-def liste(typer_ctx: typer.Context, datum: DatumOption = None,
-          tage: Annotated[int, typer.Option("--tage", help="Fällig innerhalb so vieler Tage.")] = 90) -> None:
+def liste(
+    typer_ctx: typer.Context,
+    datum: DatumOption = None,
+    tage: Annotated[int, typer.Option("--tage", help="Fällig innerhalb so vieler Tage.")] = 90,
+) -> None:
     """Zeigt die offenen Fristen aller Quellen bis zu einem Horizont (Überfälliges zuerst)."""
     context = ctx(typer_ctx)
     today = _day(datum)
     with db.session_scope(context.engine, actor="cli") as session:
-        found = collect_fristen(session, meilensteine=load_meilensteine(context.settings.fristen.meilensteine),
-                                auswahl=Auswahl(bis=date.fromordinal(today.toordinal() + tage)))
-    table = Table("Fällig", "Tage", "Art", "Frist", "Wortlaut", title=f"Offene Fristen bis {tage} Tage "
-                  f"nach dem {format_datum(today, weekday=False)}")
+        found = collect_fristen(
+            session,
+            meilensteine=load_meilensteine(context.settings.fristen.meilensteine),
+            auswahl=Auswahl(bis=date.fromordinal(today.toordinal() + tage)),
+        )
+    table = Table(
+        "Fällig",
+        "Tage",
+        "Art",
+        "Frist",
+        "Wortlaut",
+        title=f"Offene Fristen bis {tage} Tage nach dem {format_datum(today, weekday=False)}",
+    )
     for frist in found:
-        table.add_row(format_datum_kurz(frist.faellig_am), str((frist.faellig_am - today).days),
-                      frist.art.label, frist.titel, frist.wortlaut or "")
+        table.add_row(
+            format_datum_kurz(frist.faellig_am),
+            str((frist.faellig_am - today).days),
+            frist.art.label,
+            frist.titel,
+            frist.wortlaut or "",
+        )
     console.print(table)
 
 
 @fristen_app.command("pruefen")
-def pruefen(typer_ctx: typer.Context, datum: DatumOption = None, probelauf: Probelauf = False,
-            zustellen: Annotated[bool, typer.Option(help="Die Nachrichten gleich zustellen.")] = True) -> None:
+def pruefen(
+    typer_ctx: typer.Context,
+    datum: DatumOption = None,
+    probelauf: Probelauf = False,
+    zustellen: Annotated[bool, typer.Option(help="Die Nachrichten gleich zustellen.")] = True,
+) -> None:
     """Erinnert und eskaliert, was heute fällig ist (wie der tägliche Flow; jede Erinnerung einmal)."""
     context = ctx(typer_ctx)
     db.migrate(context.engine)
@@ -79,8 +98,9 @@ def pruefen(typer_ctx: typer.Context, datum: DatumOption = None, probelauf: Prob
     with db.session_scope(context.engine, actor="cli:fristen-pruefen") as session:
         if probelauf:
             for item in erinnerungen.plan(session, today=today, settings=context.settings):
-                console.print(f"{item.art}: {item.frist_ref}, fällig {format_datum_kurz(item.faellig_am)}, "
-                              f"Stufe {item.stufe}")
+                console.print(
+                    f"{item.art}: {item.frist_ref}, fällig {format_datum_kurz(item.faellig_am)}, Stufe {item.stufe}"
+                )
             console.print("Probelauf: nichts gespeichert, nichts gesendet.")
             return
         result = erinnerungen.pruefe_fristen(session, today=today, now=now, settings=context.settings)
@@ -90,10 +110,11 @@ def pruefen(typer_ctx: typer.Context, datum: DatumOption = None, probelauf: Prob
 
 
 @fristen_app.command("kalender")
-def kalender(typer_ctx: typer.Context,
-             ziel: Annotated[Path | None, typer.Option(
-                 "--ziel", help="Datei (Standard: berichte/fristen.ics).")] = None,
-             datum: DatumOption = None) -> None:
+def kalender(
+    typer_ctx: typer.Context,
+    ziel: Annotated[Path | None, typer.Option("--ziel", help="Datei (Standard: berichte/fristen.ics).")] = None,
+    datum: DatumOption = None,
+) -> None:
     """Schreibt alle Fristen als abonnierbaren Kalender (.ics, ganztägige Termine)."""
     context = ctx(typer_ctx)
     target = ziel or context.settings.reports_dir / "fristen.ics"
@@ -106,12 +127,13 @@ def kalender(typer_ctx: typer.Context,
 
 
 @fristen_app.command("meilenstein")
-def meilenstein(typer_ctx: typer.Context,
-                fachplan: Annotated[str, typer.Argument(help="Kennung des Fachplans, z. B. FP-ALT.")],
-                schluessel: Annotated[str, typer.Argument(help="Meilenstein, z. B. entwurf.")],
-                erledigt: Annotated[str | None, typer.Option("--erledigt", help="Erledigt am TT.MM.JJJJ.")] = None,
-                verschieben: Annotated[str | None, typer.Option("--verschieben", help="Neue Frist TT.MM.JJJJ.")] = None,
-                ) -> None:
+def meilenstein(
+    typer_ctx: typer.Context,
+    fachplan: Annotated[str, typer.Argument(help="Kennung des Fachplans, z. B. FP-ALT.")],
+    schluessel: Annotated[str, typer.Argument(help="Meilenstein, z. B. entwurf.")],
+    erledigt: Annotated[str | None, typer.Option("--erledigt", help="Erledigt am TT.MM.JJJJ.")] = None,
+    verschieben: Annotated[str | None, typer.Option("--verschieben", help="Neue Frist TT.MM.JJJJ.")] = None,
+) -> None:
     """Trägt einen Meilenstein der laufenden Fortschreibung als erledigt ein oder verschiebt ihn."""
     context = ctx(typer_ctx)
     if erledigt is None and verschieben is None:
@@ -123,10 +145,13 @@ def meilenstein(typer_ctx: typer.Context,
         keys = [m.schluessel for m in load_meilensteine(context.settings.fristen.meilensteine).fuer(plan.art)]
         if schluessel not in keys:
             fail(f"Meilenstein „{schluessel}“ gibt es für {plan.art} nicht (erlaubt: {', '.join(keys)}).")
-        row = session.scalars(sa.select(FachplanMeilenstein).where(
-            FachplanMeilenstein.fachplan_id == plan.id, FachplanMeilenstein.zyklus_faellig == due,
-            FachplanMeilenstein.meilenstein == schluessel)).first() or FachplanMeilenstein(
-            fachplan_id=plan.id, zyklus_faellig=due, meilenstein=schluessel)  # type: ignore[arg-type]
+        row = session.scalars(
+            sa.select(FachplanMeilenstein).where(
+                FachplanMeilenstein.fachplan_id == plan.id,
+                FachplanMeilenstein.zyklus_faellig == due,
+                FachplanMeilenstein.meilenstein == schluessel,
+            )
+        ).first() or FachplanMeilenstein(fachplan_id=plan.id, zyklus_faellig=due, meilenstein=schluessel)  # type: ignore[arg-type]
         row.erledigt_am = _day(erledigt) if erledigt else row.erledigt_am
         row.faellig_am = _day(verschieben) if verschieben else row.faellig_am
         session.add(row)
@@ -134,8 +159,10 @@ def meilenstein(typer_ctx: typer.Context,
 
 
 @fristen_app.command("wortlaut")
-def wortlaut(text: Annotated[str, typer.Argument(help="z. B. „bis Mitte 2020“.")],
-             bezug: Annotated[str, typer.Option("--bezug", help="Datum des Beschlusses TT.MM.JJJJ.")]) -> None:
+def wortlaut(
+    text: Annotated[str, typer.Argument(help="z. B. „bis Mitte 2020“.")],
+    bezug: Annotated[str, typer.Option("--bezug", help="Datum des Beschlusses TT.MM.JJJJ.")],
+) -> None:
     """Zeigt, welches Datum sozialforum aus einer Fristangabe liest."""
     try:
         angabe = parse_frist(text, reference=parse_date(bezug))
@@ -160,8 +187,11 @@ def export(typer_ctx: typer.Context, datei: Annotated[Path, typer.Argument(help=
 
 
 @beschluesse_app.command("import")
-def import_(typer_ctx: typer.Context, datei: Annotated[Path, typer.Argument(help="Ausgefüllte Tabelle.")],
-            probelauf: Probelauf = False) -> None:
+def import_(
+    typer_ctx: typer.Context,
+    datei: Annotated[Path, typer.Argument(help="Ausgefüllte Tabelle.")],
+    probelauf: Probelauf = False,
+) -> None:
     """Liest die ausgefüllte Sachstandstabelle zurück (Zuordnung über die id; alles oder nichts)."""
     context = ctx(typer_ctx)
     try:
@@ -191,16 +221,23 @@ def verlauf_cmd(typer_ctx: typer.Context, kennung: Annotated[str, typer.Argument
 
 
 @beschluesse_app.command("bericht")
-def bericht(typer_ctx: typer.Context, datum: DatumOption = None,
-            dezernat: Annotated[str | None, typer.Option(help="Nur dieses Dezernat.")] = None,
-            amt: Annotated[str | None, typer.Option(help="Nur dieses Amt.")] = None,
-            gremium: Annotated[str | None, typer.Option(help="Nur dieses Gremium (Name oder Kennung).")] = None,
-            ) -> None:
+def bericht(
+    typer_ctx: typer.Context,
+    datum: DatumOption = None,
+    dezernat: Annotated[str | None, typer.Option(help="Nur dieses Dezernat.")] = None,
+    amt: Annotated[str | None, typer.Option(help="Nur dieses Amt.")] = None,
+    gremium: Annotated[str | None, typer.Option(help="Nur dieses Gremium (Name oder Kennung).")] = None,
+) -> None:
     """Erstellt den Leitungsbericht (HTML, PDF, Markdown) mit Ampel und nächsten Fristen."""
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli") as session:
-        report = build_leitungsbericht(session, today=_day(datum), now=utcnow(), settings=context.settings,
-                                       filter=Filter(dezernat=dezernat, amt=amt, gremium=gremium))
+        report = build_leitungsbericht(
+            session,
+            today=_day(datum),
+            now=utcnow(),
+            settings=context.settings,
+            filter=Filter(dezernat=dezernat, amt=amt, gremium=gremium),
+        )
         paths = write_leitungsbericht(report, context.settings.reports_dir / "leitung")
     counts = ", ".join(f"{n} {light.label}" for light, n in report.zaehler.items())
     console.print(f"Leitungsbericht ({counts}):")
@@ -209,11 +246,13 @@ def bericht(typer_ctx: typer.Context, datum: DatumOption = None,
 
 
 @oparl_app.command("import")
-def oparl_import(typer_ctx: typer.Context,
-                 quelle: Annotated[str, typer.Argument(help="System- oder Body-URL, oder JSON-Dateien/Ordner.")],
-                 weitere: Annotated[list[Path] | None, typer.Argument(help="Weitere JSON-Dateien.")] = None,
-                 voll: Annotated[bool, typer.Option("--voll", help="Alles lesen, nicht nur Änderungen.")] = False,
-                 probelauf: Probelauf = False) -> None:
+def oparl_import(
+    typer_ctx: typer.Context,
+    quelle: Annotated[str, typer.Argument(help="System- oder Body-URL, oder JSON-Dateien/Ordner.")],
+    weitere: Annotated[list[Path] | None, typer.Argument(help="Weitere JSON-Dateien.")] = None,
+    voll: Annotated[bool, typer.Option("--voll", help="Alles lesen, nicht nur Änderungen.")] = False,
+    probelauf: Probelauf = False,
+) -> None:
     """Importiert Gremien, Personen, Sitzungen, TOPs, Vorlagen und Beratungen aus OParl."""
     context = ctx(typer_ctx)
     db.migrate(context.engine)
@@ -234,9 +273,13 @@ def oparl_import(typer_ctx: typer.Context,
 
 
 @oparl_app.command("export")
-def oparl_export(typer_ctx: typer.Context, ziel: Annotated[Path, typer.Argument(help="Zielordner.")],
-                 basis_url: Annotated[str, typer.Option("--basis-url", help="Adresse, unter der der Ordner "
-                                                        "veröffentlicht wird.")] = "") -> None:
+def oparl_export(
+    typer_ctx: typer.Context,
+    ziel: Annotated[Path, typer.Argument(help="Zielordner.")],
+    basis_url: Annotated[
+        str, typer.Option("--basis-url", help="Adresse, unter der der Ordner veröffentlicht wird.")
+    ] = "",
+) -> None:
     """Exportiert Gremien, Sitzungen, TOPs und Beschlüsse (mit Umsetzungsstand) als OParl 1.1."""
     context = ctx(typer_ctx)
     base = basis_url or f"{context.settings.portal.base_url.rstrip('/')}/oparl"
@@ -265,9 +308,11 @@ def oparl_pruefen(dateien: Annotated[list[Path], typer.Argument(help="OParl-JSON
 
 
 @oparl_app.command("schemas")
-def oparl_schemas(spec: Annotated[Path, typer.Option("--spec", help="Ordner schema/ der Spezifikation.")],
-                  version: Annotated[str, typer.Option(help="OParl-Version der Quelle.")] = "1.1",
-                  ziel: Annotated[Path | None, typer.Option(help="Zielordner.")] = None) -> None:
+def oparl_schemas(
+    spec: Annotated[Path, typer.Option("--spec", help="Ordner schema/ der Spezifikation.")],
+    version: Annotated[str, typer.Option(help="OParl-Version der Quelle.")] = "1.1",
+    ziel: Annotated[Path | None, typer.Option(help="Zielordner.")] = None,
+) -> None:
     """Wandelt die Schemas der OParl-Spezifikation in Standard-JSON-Schema um (CC BY-SA 4.0)."""
     written = convert_spec(spec, ziel or SCHEMA_DIR / version, version=version)
     console.print(f"{len(written)} Schemas geschrieben nach {written[0].parent if written else ziel}.")

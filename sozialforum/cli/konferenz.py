@@ -12,17 +12,18 @@ import typer
 from rich.table import Table
 from sqlmodel import select
 
-from sozialforum import db
+from sozialforum import outbox
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
-from sozialforum.models import Gremium, OutboxMessage, Person, Sitzung
+from sozialforum.konferenz import antworten, feeds, teilnehmerliste, termine, versand, vorbereitung
 from sozialforum.parsing import parse_date
-from sozialforum.services import outbox
-from sozialforum.services.konferenz import antworten, feeds, teilnehmerliste, termine, versand, vorbereitung
+from sozialforum.store import db
+from sozialforum.store.models import Gremium, OutboxMessage, Person, Sitzung
 from sozialforum.timeutil import berlin, format_termin, local_to_utc, utcnow
 from sozialforum.vocab import OutboxStatus, SitzungStatus
 
-konferenz_app = typer.Typer(help="Sozialraumkonferenzen: planen, vorbereiten, einladen, Antworten, Kalender.",
-                            no_args_is_help=True)
+konferenz_app = typer.Typer(
+    help="Sozialraumkonferenzen: planen, vorbereiten, einladen, Antworten, Kalender.", no_args_is_help=True
+)
 
 SitzungArg = Annotated[int, typer.Argument(help="Nummer (id) der Sitzung, siehe `konferenz termine`.")]
 OhneVersand = Annotated[bool, typer.Option("--ohne-versand", help="Nur in den Postausgang legen, nicht zustellen.")]
@@ -80,19 +81,42 @@ def planen(
             fail(f"Gremium „{gremium}“ nicht gefunden.", EXIT_NOT_FOUND)
         try:
             if alle_monate:
-                planned = termine.plan_serie(session, gremium_id=found.id, erster_tag=tag, uhrzeit=beginn,  # type: ignore[arg-type]
-                                             settings=context.settings, intervall_monate=alle_monate, anzahl=anzahl,
-                                             dauer_minuten=dauer, ort=ort, adresse=adresse, titel=titel)
+                planned = termine.plan_serie(
+                    session,
+                    gremium_id=found.id,
+                    erster_tag=tag,
+                    uhrzeit=beginn,  # type: ignore[arg-type]
+                    settings=context.settings,
+                    intervall_monate=alle_monate,
+                    anzahl=anzahl,
+                    dauer_minuten=dauer,
+                    ort=ort,
+                    adresse=adresse,
+                    titel=titel,
+                )
             else:
-                planned = [termine.plan_sitzung(session, gremium_id=found.id, tag=tag, uhrzeit=beginn,  # type: ignore[arg-type]
-                                                settings=context.settings, dauer_minuten=dauer, ort=ort,
-                                                adresse=adresse, titel=titel)]
+                planned = [
+                    termine.plan_sitzung(
+                        session,
+                        gremium_id=found.id,
+                        tag=tag,
+                        uhrzeit=beginn,  # type: ignore[arg-type]
+                        settings=context.settings,
+                        dauer_minuten=dauer,
+                        ort=ort,
+                        adresse=adresse,
+                        titel=titel,
+                    )
+                ]
         except termine.TerminFehler as exc:
             fail(str(exc))
         for sitzung in planned:
             due = termine.invitation_due(sitzung, found)
-            console.print(f"Sitzung {sitzung.id}: {sitzung.titel}, {format_termin(sitzung.beginn)} "
-                          f"(Einladung am {due.strftime('%d.%m.%Y')})", highlight=False)
+            console.print(
+                f"Sitzung {sitzung.id}: {sitzung.titel}, {format_termin(sitzung.beginn)} "
+                f"(Einladung am {due.strftime('%d.%m.%Y')})",
+                highlight=False,
+            )
 
 
 @konferenz_app.command("termine")
@@ -103,9 +127,15 @@ def termine_anzeigen(typer_ctx: typer.Context) -> None:
         rows = termine.upcoming(session, now=utcnow())
         table = Table("Nr.", "Termin", "Titel", "Gremium", "Stand", "Fassung", "Einladung am")
         for sitzung, gremium in rows:
-            table.add_row(str(sitzung.id), format_termin(sitzung.beginn), sitzung.titel, gremium.name,
-                          SitzungStatus(sitzung.status).label,
-                          str(sitzung.ical_sequence), termine.invitation_due(sitzung, gremium).strftime("%d.%m.%Y"))
+            table.add_row(
+                str(sitzung.id),
+                format_termin(sitzung.beginn),
+                sitzung.titel,
+                gremium.name,
+                SitzungStatus(sitzung.status).label,
+                str(sitzung.ical_sequence),
+                termine.invitation_due(sitzung, gremium).strftime("%d.%m.%Y"),
+            )
     console.print(table)
 
 
@@ -121,8 +151,10 @@ def vorbereiten(typer_ctx: typer.Context, sitzung: SitzungArg) -> None:
         console.print(f"[bold]{pack.sitzung.titel}[/] – {format_termin(pack.sitzung.beginn)}", highlight=False)
         for top in pack.tops:
             console.print(f"  {top.nummer}. {top.titel}", highlight=False)
-        console.print(f"Sozialraumprofil: {pack.profil.titel if pack.profil else '–'}; "
-                      f"Protokoll der letzten Sitzung: {pack.protokoll.titel if pack.protokoll else '–'}")
+        console.print(
+            f"Sozialraumprofil: {pack.profil.titel if pack.profil else '–'}; "
+            f"Protokoll der letzten Sitzung: {pack.protokoll.titel if pack.protokoll else '–'}"
+        )
         console.print(f"Empfänger: {len(pack.empfaenger)}")
         for line in _skipped(pack.uebersprungen):
             console.print(line, highlight=False)
@@ -148,7 +180,8 @@ def einladen(typer_ctx: typer.Context, sitzung: SitzungArg, ohne_versand: OhneVe
 
 @konferenz_app.command("verschieben")
 def verschieben(
-    typer_ctx: typer.Context, sitzung: SitzungArg,
+    typer_ctx: typer.Context,
+    sitzung: SitzungArg,
     datum: Annotated[str | None, typer.Option("--datum", help="Neuer Tag, TT.MM.JJJJ.")] = None,
     uhrzeit: Annotated[str | None, typer.Option("--uhrzeit", help="Neuer Beginn, HH:MM.")] = None,
     ort: Annotated[str | None, typer.Option("--ort", help="Neuer Ort.")] = None,
@@ -172,8 +205,7 @@ def verschieben(
             clock = _clock(uhrzeit) if uhrzeit else local.time()
             changes["beginn"] = local_to_utc(day, clock.hour, clock.minute)
         try:
-            report = versand.reschedule(session, sitzung_id=sitzung, now=utcnow(), settings=context.settings,
-                                        **changes)  # type: ignore[arg-type]
+            report = versand.reschedule(session, sitzung_id=sitzung, now=utcnow(), settings=context.settings, **changes)  # type: ignore[arg-type]
         except versand.VersandFehler as exc:
             fail(str(exc))
     if report is None:
@@ -187,9 +219,12 @@ def verschieben(
 
 
 @konferenz_app.command("absagen")
-def absagen(typer_ctx: typer.Context, sitzung: SitzungArg,
-            grund: Annotated[str | None, typer.Option("--grund", help="Grund, steht in der Absage.")] = None,
-            ohne_versand: OhneVersand = False) -> None:
+def absagen(
+    typer_ctx: typer.Context,
+    sitzung: SitzungArg,
+    grund: Annotated[str | None, typer.Option("--grund", help="Grund, steht in der Absage.")] = None,
+    ohne_versand: OhneVersand = False,
+) -> None:
     """Sagt die Sitzung ab: METHOD:CANCEL an alle Eingeladenen, keine Erinnerungen mehr."""
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli:konferenz-absagen") as session:
@@ -219,8 +254,10 @@ def erinnern(typer_ctx: typer.Context, ohne_versand: OhneVersand = False) -> Non
 @konferenz_app.command("antworten")
 def antworten_einlesen(
     typer_ctx: typer.Context,
-    dateien: Annotated[list[Path] | None, typer.Argument(help="Gespeicherte Antworten (.eml, .ics); "
-                                                              "ohne Angabe: das konfigurierte Postfach.")] = None,
+    dateien: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Gespeicherte Antworten (.eml, .ics); ohne Angabe: das konfigurierte Postfach."),
+    ] = None,
 ) -> None:
     """Liest Kalenderantworten (Zusage, Absage, vielleicht) und Unzustellbarkeitsmeldungen ein."""
     context = ctx(typer_ctx)
@@ -233,8 +270,9 @@ def antworten_einlesen(
         if not (context.settings.mail.imap_host or context.settings.mail.maildir):
             fail("Kein Postfach konfiguriert (Abschnitt mail: imap_host oder maildir).", EXIT_INPUT)
         try:
-            report = antworten.process_mailbox(context.engine, context.settings, now=utcnow(),
-                                               actor="cli:konferenz-antworten")
+            report = antworten.process_mailbox(
+                context.engine, context.settings, now=utcnow(), actor="cli:konferenz-antworten"
+            )
         except OSError as exc:
             fail(f"Postfach nicht erreichbar: {exc}", EXIT_SERVICE)
     console.print(report.summary())
@@ -245,8 +283,10 @@ def antworten_einlesen(
 @konferenz_app.command("zustellen")
 def zustellen(
     typer_ctx: typer.Context,
-    erneut: Annotated[bool, typer.Option("--fehlgeschlagene-erneut",
-                                         help="Endgültig fehlgeschlagene Nachrichten noch einmal versuchen.")] = False,
+    erneut: Annotated[
+        bool,
+        typer.Option("--fehlgeschlagene-erneut", help="Endgültig fehlgeschlagene Nachrichten noch einmal versuchen."),
+    ] = False,
 ) -> None:
     """Stellt zu, was im Postausgang wartet (jede Nachricht genau einmal)."""
     context = ctx(typer_ctx)
@@ -274,7 +314,8 @@ def postausgang(typer_ctx: typer.Context) -> None:
 
 @konferenz_app.command("teilnehmerliste")
 def teilnehmerliste_schreiben(
-    typer_ctx: typer.Context, sitzung: SitzungArg,
+    typer_ctx: typer.Context,
+    sitzung: SitzungArg,
     ziel: Annotated[Path | None, typer.Option("--ziel", help="Verzeichnis (Standard: data_dir/berichte).")] = None,
 ) -> None:
     """Schreibt die Teilnehmerliste einer Sitzung als HTML und XLSX."""
@@ -284,8 +325,9 @@ def teilnehmerliste_schreiben(
             liste = teilnehmerliste.build(session, sitzung_id=sitzung)
         except LookupError as exc:
             fail(str(exc), EXIT_NOT_FOUND)
-        html, xlsx = teilnehmerliste.write(liste, ziel or context.settings.reports_dir / "teilnehmerlisten",
-                                           now=utcnow())
+        html, xlsx = teilnehmerliste.write(
+            liste, ziel or context.settings.reports_dir / "teilnehmerlisten", now=utcnow()
+        )
     console.print(f"Teilnehmerliste: {html}\n                 {xlsx}", highlight=False)
 
 
@@ -294,8 +336,9 @@ def kalender(
     typer_ctx: typer.Context,
     gremium: Annotated[str | None, typer.Option("--gremium", help="Kennung des Gremiums.")] = None,
     person: Annotated[str | None, typer.Option("--person", help="Kennung der Person.")] = None,
-    ziel: Annotated[Path | None, typer.Option("--ziel", help="Datei (.ics); Standard: data_dir/berichte/kalender.")]
-    = None,
+    ziel: Annotated[
+        Path | None, typer.Option("--ziel", help="Datei (.ics); Standard: data_dir/berichte/kalender.")
+    ] = None,
 ) -> None:
     """Schreibt einen abonnierbaren Kalender (.ics) eines Gremiums oder einer Person."""
     context = ctx(typer_ctx)

@@ -10,12 +10,12 @@ import typer
 from sqlmodel import select
 
 from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
-from sozialforum.db import session_scope
-from sozialforum.models.akteure import Organisation
+from sozialforum.konten import benutzer as benutzer_service
 from sozialforum.parsing import parse_date
+from sozialforum.portal import formulare, linkversand
 from sozialforum.problems import ProblemReport
-from sozialforum.services import benutzer as benutzer_service
-from sozialforum.services import formulare, linkversand
+from sozialforum.store.db import session_scope
+from sozialforum.store.models.akteure import Organisation
 from sozialforum.timeutil import utcnow
 
 app = typer.Typer(
@@ -36,8 +36,8 @@ def starten(
         return
     import uvicorn
 
-    from sozialforum.db import current_revision
     from sozialforum.portal.app import create_app
+    from sozialforum.store.db import current_revision
 
     context = ctx(typer_ctx)
     settings = context.settings
@@ -50,12 +50,20 @@ def starten(
     except Exception as exc:  # the database cannot be reached
         fail(f"Datenbank nicht erreichbar: {exc}", EXIT_SERVICE)
     bind_host, bind_port = host or settings.portal.host, port or settings.portal.port
-    console.print(f"Portal läuft auf http://{bind_host}:{bind_port} (öffentliche Adresse "
-                  f"{settings.portal.base_url}). Beenden mit Strg+C.")
+    console.print(
+        f"Portal läuft auf http://{bind_host}:{bind_port} (öffentliche Adresse "
+        f"{settings.portal.base_url}). Beenden mit Strg+C."
+    )
     proxies = settings.portal.vertrauenswuerdige_proxies
-    uvicorn.run(create_app(settings, context.engine), host=bind_host, port=bind_port,
-                log_level="warning", server_header=False,
-                proxy_headers=bool(proxies), forwarded_allow_ips=",".join(proxies) or None)
+    uvicorn.run(
+        create_app(settings, context.engine),
+        host=bind_host,
+        port=bind_port,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) or None,
+    )
 
 
 @app.command("benutzer-anlegen")
@@ -63,8 +71,9 @@ def benutzer_anlegen(
     typer_ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="Benutzername (Buchstaben, Ziffern, . - _).")],
     anzeigename: Annotated[str, typer.Option("--anzeigename", help="Name, wie er angezeigt wird.")] = "",
-    passwort_stdin: Annotated[bool, typer.Option(
-        "--passwort-stdin", help="Passwort aus der Standardeingabe lesen (für Skripte).")] = False,
+    passwort_stdin: Annotated[
+        bool, typer.Option("--passwort-stdin", help="Passwort aus der Standardeingabe lesen (für Skripte).")
+    ] = False,
 ) -> None:
     """Legt eine Anmeldung für die Geschäftsstelle an (oder setzt ihr Passwort neu)."""
     if passwort_stdin:
@@ -78,8 +87,9 @@ def benutzer_anlegen(
     context = ctx(typer_ctx)
     try:
         with session_scope(context.engine, actor="cli:portal") as session:
-            user = benutzer_service.create_user(session, name=name, anzeigename=anzeigename or name,
-                                                password=password, now=utcnow())
+            user = benutzer_service.create_user(
+                session, name=name, anzeigename=anzeigename or name, password=password, now=utcnow()
+            )
     except ValueError as exc:
         fail(str(exc))
     console.print(f"Benutzer „{user.name}“ ist angelegt und kann sich unter /gs/anmelden anmelden.")
@@ -113,8 +123,14 @@ def formular_anfordern(
                 assert org.id is not None
                 ids.append(org.id)
             result = linkversand.request_form_by_mail(
-                session, formular=definition, organisation_ids=ids, bezug_id=bezug, now=utcnow(),
-                settings=settings, frist=deadline)
+                session,
+                formular=definition,
+                organisation_ids=ids,
+                bezug_id=bezug,
+                now=utcnow(),
+                settings=settings,
+                frist=deadline,
+            )
     except LookupError as exc:
         fail(f"{exc} Es wurde nichts angefordert.", EXIT_NOT_FOUND)
     except ValueError as exc:

@@ -14,20 +14,19 @@ import typer
 from rich.table import Table
 
 from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, Context, console, ctx, fail
-from sozialforum.db import session_scope
-from sozialforum.models import Gremium, Protokoll, Sitzung
+from sozialforum.outbox import DeliveryError, deliver_pending
 from sozialforum.protokoll import ansicht
 from sozialforum.protokoll.anfordern import remind_late, request_draft
 from sozialforum.protokoll.endfassung import finalize
 from sozialforum.protokoll.freigabe import decide
 from sozialforum.protokoll.lage import ProtokollFehler, decision_for, protokoll_for_sitzung, version
 from sozialforum.protokoll.teilnehmende import teilnehmende
-from sozialforum.services.outbox import DeliveryError, deliver_pending
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Gremium, Protokoll, Sitzung
 from sozialforum.timeutil import format_datum_kurz, format_termin, utcnow
 from sozialforum.vocab import ProtokollEntscheidung, ProtokollStatus
 
-app = typer.Typer(help="Protokolle: Entwurf anfordern, Stand zeigen, freigeben oder zurückgeben.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Protokolle: Entwurf anfordern, Stand zeigen, freigeben oder zurückgeben.", no_args_is_help=True)
 
 SitzungOption = Annotated[int, typer.Option("--sitzung", "-s", help="Id der Sitzung.")]
 
@@ -45,8 +44,11 @@ def _deliver(context: Context) -> None:
 def _protokoll(session: sa.orm.Session, sitzung: int) -> Protokoll:
     found = protokoll_for_sitzung(session, sitzung)
     if found is None:
-        fail(f"Für Sitzung {sitzung} wurde noch kein Protokoll angefordert "
-             f"(sozialforum protokoll anfordern --sitzung {sitzung}).", EXIT_NOT_FOUND)
+        fail(
+            f"Für Sitzung {sitzung} wurde noch kein Protokoll angefordert "
+            f"(sozialforum protokoll anfordern --sitzung {sitzung}).",
+            EXIT_NOT_FOUND,
+        )
     return found
 
 
@@ -85,9 +87,15 @@ def status(typer_ctx: typer.Context) -> None:
                 until = format_datum_kurz(protokoll.entwurf_frist)
             else:
                 until = "–"
-            table.add_row(str(sitzung_row.id), gremium.name, format_datum_kurz(sitzung_row.beginn),
-                          ProtokollStatus(protokoll.status).label, str(protokoll.aktuelle_version), until,
-                          protokoll.freigabe_lauf_id or "–")
+            table.add_row(
+                str(sitzung_row.id),
+                gremium.name,
+                format_datum_kurz(sitzung_row.beginn),
+                ProtokollStatus(protokoll.status).label,
+                str(protokoll.aktuelle_version),
+                until,
+                protokoll.freigabe_lauf_id or "–",
+            )
     console.print(table if rows else "Noch keine Protokolle.")
 
 
@@ -111,8 +119,11 @@ def zeigen(typer_ctx: typer.Context, sitzung: SitzungOption) -> None:
         if view["dokument"] is not None:
             console.print(f"\nDokument: {view['dokument'].dateiname}", highlight=False)
         for item in view["punkte"]:
-            console.print(f"  {item['nummer']}. {item['art']}: {item['beschreibung']} – {item['verantwortlich']}, "
-                          f"Frist {format_datum_kurz(item['frist'])}", highlight=False)
+            console.print(
+                f"  {item['nummer']}. {item['art']}: {item['beschreibung']} – {item['verantwortlich']}, "
+                f"Frist {format_datum_kurz(item['frist'])}",
+                highlight=False,
+            )
         names = {p.id: p.anzeigename for p in teilnehmende(session, session.get(Sitzung, sitzung))}
         for line in ansicht.comment_lines(session, protokoll, names, view["version"].id):
             console.print(f"  Kommentar von {line['name']}: {line['text']}", highlight=False)
@@ -139,28 +150,33 @@ def freigeben(
     zurueckgeben: Annotated[bool, typer.Option("--zurueckgeben", help="Zur Überarbeitung zurückgeben.")] = False,
     anmerkungen: Annotated[str, typer.Option("--anmerkungen", "-a", help="Was soll überarbeitet werden?")] = "",
     von: Annotated[str, typer.Option("--von", help="Wer entscheidet (für den Verlauf).")] = "Geschäftsstelle",
-    warten: Annotated[float, typer.Option("--warten", help="Sekunden, die der fortgesetzte Lauf zum "
-                                          "Übernehmen hat, bevor hier entschieden wird.")] = 60,
+    warten: Annotated[
+        float,
+        typer.Option(
+            "--warten", help="Sekunden, die der fortgesetzte Lauf zum Übernehmen hat, bevor hier entschieden wird."
+        ),
+    ] = 60,
 ) -> None:
     """Gibt den aktuellen Entwurf frei (oder mit --zurueckgeben und Anmerkungen zurück)."""
     context = ctx(typer_ctx)
     entscheidung = ProtokollEntscheidung.ZURUECKGEBEN if zurueckgeben else ProtokollEntscheidung.FREIGEBEN
     if zurueckgeben and not anmerkungen.strip():
-        fail("Für eine Rückgabe sind Anmerkungen nötig: --anmerkungen \"…\".")
+        fail('Für eine Rückgabe sind Anmerkungen nötig: --anmerkungen "…".')
     with session_scope(context.engine, actor="cli:protokoll") as session:
         protokoll = _protokoll(session, sitzung)
         current = version(session, protokoll)
         earlier = decision_for(session, current.id) if current and current.id else None
         lauf = protokoll.freigabe_lauf_id
     if earlier is not None and protokoll.status != ProtokollStatus.FREIGEGEBEN:
-        console.print(f"Version {protokoll.aktuelle_version} wurde bereits "
-                      f"{ProtokollEntscheidung(earlier.entscheidung).label}; es wurde nichts geändert.")
+        console.print(
+            f"Version {protokoll.aktuelle_version} wurde bereits "
+            f"{ProtokollEntscheidung(earlier.entscheidung).label}; es wurde nichts geändert."
+        )
         return
     if lauf and earlier is None:
-        from flows.protokoll_einsammeln import resume_with_decision
+        from sozialforum.flows.protokoll_einsammeln import resume_with_decision
 
-        if resume_with_decision(lauf, entscheidung=entscheidung.value, anmerkungen=anmerkungen,
-                                entschieden_von=von):
+        if resume_with_decision(lauf, entscheidung=entscheidung.value, anmerkungen=anmerkungen, entschieden_von=von):
             console.print(f"Der wartende Lauf {lauf} ist mit „{entscheidung.label}“ fortgesetzt.")
             if _decided_by_run(context, protokoll.id or 0, warten):
                 console.print("Der Lauf hat die Entscheidung gespeichert; er verteilt bzw. gibt zurück.")
@@ -171,11 +187,22 @@ def freigeben(
     now = utcnow()
     try:
         with session_scope(context.engine, actor="cli:protokoll") as session:
-            result = decide(session, protokoll_id=protokoll.id or 0, version_nummer=None, entscheidung=entscheidung,
-                            anmerkungen=anmerkungen, entschieden_von=von, quelle="cli", now=now,
-                            settings=context.settings)
-            summary = (finalize(session, protokoll_id=protokoll.id or 0, now=now, settings=context.settings)
-                       .zusammenfassung() if entscheidung == ProtokollEntscheidung.FREIGEBEN else "")
+            result = decide(
+                session,
+                protokoll_id=protokoll.id or 0,
+                version_nummer=None,
+                entscheidung=entscheidung,
+                anmerkungen=anmerkungen,
+                entschieden_von=von,
+                quelle="cli",
+                now=now,
+                settings=context.settings,
+            )
+            summary = (
+                finalize(session, protokoll_id=protokoll.id or 0, now=now, settings=context.settings).zusammenfassung()
+                if entscheidung == ProtokollEntscheidung.FREIGEBEN
+                else ""
+            )
     except ProtokollFehler as exc:
         fail(str(exc))
     console.print(result.meldung + (f" {summary}" if summary else ""), highlight=False)

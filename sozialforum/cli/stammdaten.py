@@ -11,11 +11,11 @@ from rich.progress import Progress
 from rich.table import Table as RichTable
 from sqlmodel import Session
 
-from sozialforum import db
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
-from sozialforum.models import Beschluss, Fachplan, Gebiet, Gremium, Organisation, Person, Sitzung
 from sozialforum.problems import ProblemReport
-from sozialforum.services import stammdaten
+from sozialforum.stammdaten import importer as stammdaten
+from sozialforum.store import db
+from sozialforum.store.models import Beschluss, Fachplan, Gebiet, Gremium, Organisation, Person, Sitzung
 from sozialforum.timeutil import format_datum_kurz, format_termin
 
 db_app = typer.Typer(help="Datenbank anlegen und migrieren.", no_args_is_help=True)

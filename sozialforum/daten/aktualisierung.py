@@ -17,32 +17,45 @@ from sozialforum.daten.ergebnis import BerechnungsErgebnis, Monitor, berechne, l
 from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.laden import LadeErgebnis, lade_datei
-from sozialforum.db import session_scope
 from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
 
 ENDUNGEN = (".csv", ".xlsx", ".xlsm")
 
 
 def quelldateien(ordner: Path) -> list[Path]:
     """Source files of a folder, in name order (Excel's lock files ``~$…`` skipped)."""
-    return sorted(p for p in ordner.iterdir()
-                  if p.suffix.lower() in ENDUNGEN and not p.name.startswith(("~$", ".")))
+    return sorted(p for p in ordner.iterdir() if p.suffix.lower() in ENDUNGEN and not p.name.startswith(("~$", ".")))
 
 
-def lade(engine: Engine, path: Path, katalog: Katalog, *, now: datetime, akteur: str,
-         stichtag: date | None = None, unbekannte_ignorieren: bool = False,
-         probelauf: bool = False) -> LadeErgebnis:
+def lade(
+    engine: Engine,
+    path: Path,
+    katalog: Katalog,
+    *,
+    now: datetime,
+    akteur: str,
+    stichtag: date | None = None,
+    unbekannte_ignorieren: bool = False,
+    probelauf: bool = False,
+) -> LadeErgebnis:
     """One file, one transaction: a ProblemReport leaves the store as it was."""
     with session_scope(engine, actor=f"{akteur} ({path.name})") as session:
-        result = lade_datei(session, path, katalog, now=now, akteur=akteur, stichtag=stichtag,
-                            unbekannte_ignorieren=unbekannte_ignorieren)
+        result = lade_datei(
+            session,
+            path,
+            katalog,
+            now=now,
+            akteur=akteur,
+            stichtag=stichtag,
+            unbekannte_ignorieren=unbekannte_ignorieren,
+        )
         if probelauf:
             session.rollback()
         return result
 
 
-def rechne(engine: Engine, katalog: Katalog, settings: Settings, *, now: datetime,
-           akteur: str) -> BerechnungsErgebnis:
+def rechne(engine: Engine, katalog: Katalog, settings: Settings, *, now: datetime, akteur: str) -> BerechnungsErgebnis:
     with session_scope(engine, actor=akteur) as session:
         return berechne(session, katalog, settings.daten, now=now, akteur=akteur)
 
@@ -62,8 +75,13 @@ class Ausgaben:
 
 
 def ausgabe_ordner(settings: Settings, empfaenger: Empfaenger) -> Path:
-    name = "intern" if empfaenger.intern else "oeffentlich" if not empfaenger.gemeinden else \
-        "freigabe_" + "_".join(str(i) for i in sorted(empfaenger.gemeinden))
+    name = (
+        "intern"
+        if empfaenger.intern
+        else "oeffentlich"
+        if not empfaenger.gemeinden
+        else "freigabe_" + "_".join(str(i) for i in sorted(empfaenger.gemeinden))
+    )
     return settings.reports_dir / "daten" / name
 
 
@@ -74,20 +92,37 @@ def _monitor(session: Session) -> Monitor:
     return monitor
 
 
-def budget(engine: Engine, katalog: Katalog, kennung: str, *, gesamt: int, haushaltsjahr: int,
-           now: datetime, stichtag: date | None = None) -> tuple[Budget, bool]:
+def budget(
+    engine: Engine,
+    katalog: Katalog,
+    kennung: str,
+    *,
+    gesamt: int,
+    haushaltsjahr: int,
+    now: datetime,
+    stichtag: date | None = None,
+) -> tuple[Budget, bool]:
     """Compute and store a Sozialraumbudget from the latest computation."""
     with session_scope(engine, actor="daten:budget") as session:
         monitor = _monitor(session)
-        result = berechne_budget(session, monitor, katalog, kennung, gesamt=gesamt,
-                                 haushaltsjahr=haushaltsjahr, stichtag=stichtag)
+        result = berechne_budget(
+            session, monitor, katalog, kennung, gesamt=gesamt, haushaltsjahr=haushaltsjahr, stichtag=stichtag
+        )
         changed = speichere_budget(session, result, berechnung_id=monitor.berechnung.id or 0, now=now)
         return result, changed
 
 
-def ausgaben(engine: Engine, katalog: Katalog, settings: Settings, empfaenger: Empfaenger, *,
-             now: datetime, sozialraeume: list[str] | None = None, ordner: Path | None = None,
-             budgets: list[Budget] | None = None) -> Ausgaben:
+def ausgaben(
+    engine: Engine,
+    katalog: Katalog,
+    settings: Settings,
+    empfaenger: Empfaenger,
+    *,
+    now: datetime,
+    sozialraeume: list[str] | None = None,
+    ordner: Path | None = None,
+    budgets: list[Budget] | None = None,
+) -> Ausgaben:
     """Profiles (HTML+PDF) of the Sozialräume and the atlas, for one recipient."""
     from sozialforum.daten.atlas import schreibe_atlas  # matplotlib and fpdf only when needed
     from sozialforum.daten.profil import schreibe_profil
@@ -98,11 +133,23 @@ def ausgaben(engine: Engine, katalog: Katalog, settings: Settings, empfaenger: E
         monitor = _monitor(session)
         day = monitor.letzter_stichtag
         keys = sozialraeume or sorted(b.schluessel for b in monitor.stand.am(day) if b.ebene == "sozialraum")
-        profiles = [schreibe_profil(session, monitor, katalog, settings.daten, key, empfaenger, target,
-                                    kommune=settings.kommune, now=now).html for key in keys]
-        atlas = schreibe_atlas(session, monitor, katalog, settings.daten, empfaenger,
-                               target / f"sozialstrukturatlas_{day:%Y-%m-%d}.xlsx",
-                               kommune=settings.kommune, now=now, budgets=budgets or [])
+        profiles = [
+            schreibe_profil(
+                session, monitor, katalog, settings.daten, key, empfaenger, target, kommune=settings.kommune, now=now
+            ).html
+            for key in keys
+        ]
+        atlas = schreibe_atlas(
+            session,
+            monitor,
+            katalog,
+            settings.daten,
+            empfaenger,
+            target / f"sozialstrukturatlas_{day:%Y-%m-%d}.xlsx",
+            kommune=settings.kommune,
+            now=now,
+            budgets=budgets or [],
+        )
         return Ausgaben(profiles, atlas)
 
 

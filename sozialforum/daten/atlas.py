@@ -26,8 +26,14 @@ from sozialforum.daten.sicht import Sicht, Zelle
 from sozialforum.settings import DatenSettings
 from sozialforum.timeutil import format_datum_kurz, format_termin
 
-EBENEN = {"kreis": "Kreis", "sozialregion": "Sozialregion", "sozialraum": "Sozialraum",
-          "planungsraum": "Planungsraum", "gemeinde": "Gemeinde", "ortsteil": "Ortsteil"}
+EBENEN = {
+    "kreis": "Kreis",
+    "sozialregion": "Sozialregion",
+    "sozialraum": "Sozialraum",
+    "planungsraum": "Planungsraum",
+    "gemeinde": "Gemeinde",
+    "ortsteil": "Ortsteil",
+}
 
 
 def reihenfolge(monitor: Monitor) -> list[Bereich]:
@@ -62,9 +68,18 @@ def _cell(sheet: Any, zelle: Zelle, decimals: int) -> Any:
     return cell
 
 
-def schreibe_atlas(session: Session, monitor: Monitor, katalog: Katalog, settings: DatenSettings,
-                   empfaenger: Empfaenger, path: Path, *, kommune: str, now: datetime,
-                   budgets: list[Budget] = ()) -> Path:  # type: ignore[assignment]
+def schreibe_atlas(
+    session: Session,
+    monitor: Monitor,
+    katalog: Katalog,
+    settings: DatenSettings,
+    empfaenger: Empfaenger,
+    path: Path,
+    *,
+    kommune: str,
+    now: datetime,
+    budgets: list[Budget] = (),
+) -> Path:  # type: ignore[assignment]
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -86,9 +101,14 @@ def schreibe_atlas(session: Session, monitor: Monitor, katalog: Katalog, setting
 
     overview = book.create_sheet("Übersicht")
     stand = datenstand(session)
-    for line in (f"Sozialstrukturatlas {kommune}", f"Stichtag: {format_datum_kurz(day)}",
-                 f"Datenstand: {format_datum_kurz(stand) if stand else 'unbekannt'}",
-                 f"Berechnet am: {format_termin(now)}", f"Fassung: {empfaenger.name}", ""):
+    for line in (
+        f"Sozialstrukturatlas {kommune}",
+        f"Stichtag: {format_datum_kurz(day)}",
+        f"Datenstand: {format_datum_kurz(stand) if stand else 'unbekannt'}",
+        f"Berechnet am: {format_termin(now)}",
+        f"Fassung: {empfaenger.name}",
+        "",
+    ):
         overview.append([line])
     overview.append(["Zeichen", "Bedeutung"])
     for symbol, meaning in LEGENDE:
@@ -97,8 +117,9 @@ def schreibe_atlas(session: Session, monitor: Monitor, katalog: Katalog, setting
     overview.append([])
     overview.append(["Quelle (Datei)", "Herausgeber", "Lizenz", "Datenstand"])
     for q in quellen(session):
-        overview.append([q["datei"], q["herausgeber"], q["lizenz"],
-                         format_datum_kurz(q["datenstand"]) if q["datenstand"] else ""])
+        overview.append(
+            [q["datei"], q["herausgeber"], q["lizenz"], format_datum_kurz(q["datenstand"]) if q["datenstand"] else ""]
+        )
 
     for dimension, title in katalog.dimensionen.items():
         indicators = [i for i in katalog.indikatoren.values() if i.dimension == dimension]
@@ -117,27 +138,51 @@ def schreibe_atlas(session: Session, monitor: Monitor, katalog: Katalog, setting
                 at = stand[ind.code]
                 row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id), ind.nachkommastellen))
                 row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "anzahl"), 0))
-                row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "veraenderung"),
-                                 ind.nachkommastellen))
+                row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "veraenderung"), ind.nachkommastellen))
             sheet.append(row)
         for ind in indicators:
             bench = sicht.vergleich(ind, stand[ind.code])
             if bench is not None:
-                sheet.append(["Vergleich", "", f"{ind.name}: {bench.name}",
-                              bench.wert if bench.wert is not None else (bench.hinweis or "–")])
+                sheet.append(
+                    [
+                        "Vergleich",
+                        "",
+                        f"{ind.name}: {bench.name}",
+                        bench.wert if bench.wert is not None else (bench.hinweis or "–"),
+                    ]
+                )
 
     index_sheet = book.create_sheet("Index")
     dims = [d for d in katalog.dimensionen if katalog.index_indikatoren(d)]
-    header(index_sheet, ["Ebene", "Schlüssel", "Gebiet", "Statusindex", "Status", "Dynamikindex", "Dynamik",
-                         *(f"{katalog.dimensionen[d]}: Status" for d in dims), "Stichtag"])
+    header(
+        index_sheet,
+        [
+            "Ebene",
+            "Schlüssel",
+            "Gebiet",
+            "Statusindex",
+            "Status",
+            "Dynamikindex",
+            "Dynamik",
+            *(f"{katalog.dimensionen[d]}: Status" for d in dims),
+            "Stichtag",
+        ],
+    )
     for bereich in areas:
         if bereich.ebene not in katalog.index.ebenen:
             continue
         at = sicht.index_stand(bereich.ebene)
         status = sicht.index(bereich.ebene, GESAMT, at, bereich.id)
-        index_sheet.append([EBENEN.get(bereich.ebene, bereich.ebene), bereich.schluessel, bereich.name,
-                            *status, *(sicht.index(bereich.ebene, d, at, bereich.id)[1] for d in dims),
-                            format_datum_kurz(at)])
+        index_sheet.append(
+            [
+                EBENEN.get(bereich.ebene, bereich.ebene),
+                bereich.schluessel,
+                bereich.name,
+                *status,
+                *(sicht.index(bereich.ebene, d, at, bereich.id)[1] for d in dims),
+                format_datum_kurz(at),
+            ]
+        )
 
     targets = book.create_sheet("Kennzahlen und Ziele")
     header(targets, ["Kennzahl", "Indikator", "Ziel", "Ebene", "Gebiet", "Wert", "Ziel erreicht"])
@@ -147,10 +192,17 @@ def schreibe_atlas(session: Session, monitor: Monitor, katalog: Katalog, setting
         for bereich in areas:
             if bereich.ebene in ("gemeinde", "ortsteil"):
                 continue
-            targets.append([ind.kennzahl or "", ind.name, ind.ziel.text, EBENEN.get(bereich.ebene, ""),
-                            bereich.name, _cell(targets, sicht.wert(ind.code, sicht.stand(ind.code), bereich.id),
-                                                ind.nachkommastellen),
-                            sicht.ziel(ind.code, sicht.stand(ind.code), bereich.id)])
+            targets.append(
+                [
+                    ind.kennzahl or "",
+                    ind.name,
+                    ind.ziel.text,
+                    EBENEN.get(bereich.ebene, ""),
+                    bereich.name,
+                    _cell(targets, sicht.wert(ind.code, sicht.stand(ind.code), bereich.id), ind.nachkommastellen),
+                    sicht.ziel(ind.code, sicht.stand(ind.code), bereich.id),
+                ]
+            )
     for budget in budgets:
         schreibe_budgetblatt(book, budget, bold)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,9 +215,13 @@ def schreibe_budgetblatt(book: Any, budget: Budget, bold: Any) -> None:
     sheet = book.create_sheet(f"Budget {budget.kennung} {budget.haushaltsjahr}"[:31])
     sheet.append([f"{budget.definition.name}, Haushaltsjahr {budget.haushaltsjahr}"])
     sheet.append([f"Gesamtbetrag: {budget.gesamt} €; Datenbasis: Stichtag {format_datum_kurz(budget.stichtag)}"])
-    sheet.append([f"Untergrenze {budget.definition.untergrenze} €, Obergrenze "
-                  f"{budget.definition.obergrenze or '–'} €; Rundung auf volle Euro nach dem Verfahren der "
-                  "größten Reste (Hare–Niemeyer)"])
+    sheet.append(
+        [
+            f"Untergrenze {budget.definition.untergrenze} €, Obergrenze "
+            f"{budget.definition.obergrenze or '–'} €; Rundung auf volle Euro nach dem Verfahren der "
+            "größten Reste (Hare–Niemeyer)"
+        ]
+    )
     columns = ["Schlüssel", "Gebiet"]
     for part in budget.definition.anteile:
         columns += [f"{part.name}: Basis", f"{part.name}: Anteil", f"{part.name}: Gewicht {part.gewicht:g}"]
@@ -175,10 +231,27 @@ def schreibe_budgetblatt(book: Any, budget: Budget, bold: Any) -> None:
         cells: list[Any] = [row.schluessel, row.name]
         for part, base, share in zip(budget.definition.anteile, row.basis, row.anteil, strict=True):
             cells += [round(base, 4), round(share, 6), round(share * part.gewicht * budget.gesamt, 2)]
-        cells += [round(row.roh, 2), row.grenze, round(row.exakt, 2), row.abgerundet, round(row.rest, 4),
-                  row.zuschlag, row.betrag]
+        cells += [
+            round(row.roh, 2),
+            row.grenze,
+            round(row.exakt, 2),
+            row.abgerundet,
+            round(row.rest, 4),
+            row.zuschlag,
+            row.betrag,
+        ]
         sheet.append(cells)
-    sheet.append(["", "Summe", *[""] * (3 * len(budget.definition.anteile)),
-                  round(sum(r.roh for r in budget.zeilen), 2), "", round(sum(r.exakt for r in budget.zeilen), 2),
-                  sum(r.abgerundet for r in budget.zeilen), "", sum(r.zuschlag for r in budget.zeilen),
-                  sum(r.betrag for r in budget.zeilen)])
+    sheet.append(
+        [
+            "",
+            "Summe",
+            *[""] * (3 * len(budget.definition.anteile)),
+            round(sum(r.roh for r in budget.zeilen), 2),
+            "",
+            round(sum(r.exakt for r in budget.zeilen), 2),
+            sum(r.abgerundet for r in budget.zeilen),
+            "",
+            sum(r.zuschlag for r in budget.zeilen),
+            sum(r.betrag for r in budget.zeilen),
+        ]
+    )

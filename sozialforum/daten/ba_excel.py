@@ -70,8 +70,9 @@ def _sheet_rows(path: Path) -> list[tuple[Any, ...]]:
                 return rows
     finally:
         workbook.close()
-    raise ProblemReport([Problem(path.name, None, None, "Keine Tabelle mit einer Spalte "
-                                 "„Regionalschlüssel“ gefunden.")])
+    raise ProblemReport(
+        [Problem(path.name, None, None, "Keine Tabelle mit einer Spalte „Regionalschlüssel“ gefunden.")]
+    )
 
 
 def _header_index(rows: list[tuple[Any, ...]]) -> int | None:
@@ -93,8 +94,7 @@ def _meta(block: list[tuple[Any, ...]]) -> tuple[str, date | None, date | None, 
             stand = find_date(rest)
         elif stichtag is None and (day := parse_stichtag(text)):
             stichtag = day
-    publisher = next(("Statistik der Bundesagentur für Arbeit" for t in texts
-                      if "Bundesagentur für Arbeit" in t), None)
+    publisher = next(("Statistik der Bundesagentur für Arbeit" for t in texts if "Bundesagentur für Arbeit" in t), None)
     return (texts[0] if texts else ""), stichtag, stand, publisher
 
 
@@ -126,8 +126,10 @@ def read_ba(path: Path, *, stichtag: date | None = None) -> Rohdaten:
                 cell = padded[i]
                 if isinstance(cell, int | float) and not isinstance(cell, bool):
                     unassigned[position] = float(cell)
-            hints.append(f"Zeile {number} „{label or key}“ ist keinem Gebiet zugeordnet und wurde "
-                         "nicht übernommen (sie zählt nur in der Summe des Kreises).")
+            hints.append(
+                f"Zeile {number} „{label or key}“ ist keinem Gebiet zugeordnet und wurde "
+                "nicht übernommen (sie zählt nur in der Summe des Kreises)."
+            )
             continue
         if not key and _SUM.match(label):
             hints.append(f"Summenzeile {number} „{label}“ ohne Schlüssel: nur zur Prüfung verwendet.")
@@ -153,16 +155,32 @@ def read_ba(path: Path, *, stichtag: date | None = None) -> Rohdaten:
             else:
                 values[r, c], codes[r, c] = parsed
     if stichtag is None and file_date is None:
-        problems.append(Problem(name, None, None, "Kein Berichtsmonat/Stichtag im Kopf der Tabelle "
-                                "gefunden: bitte beim Laden angeben (--stichtag TT.MM.JJJJ)."))
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                "Kein Berichtsmonat/Stichtag im Kopf der Tabelle "
+                "gefunden: bitte beim Laden angeben (--stichtag TT.MM.JJJJ).",
+            )
+        )
     result = Rohdaten(
-        datei=name, pruefsumme=checksum(raw), format="ba", titel=titel,
-        zeilen=np.array(lines, dtype=np.int64), schluessel=keys, namen=names,
+        datei=name,
+        pruefsumme=checksum(raw),
+        format="ba",
+        titel=titel,
+        zeilen=np.array(lines, dtype=np.int64),
+        schluessel=keys,
+        namen=names,
         stichtage=[stichtag or file_date] * len(keys),
-        spalten=[Spalte(header[i]) for i in value_cols], werte=values, codes=codes,
-        datenstand=stand, herausgeber=publisher,
+        spalten=[Spalte(header[i]) for i in value_cols],
+        werte=values,
+        codes=codes,
+        datenstand=stand,
+        herausgeber=publisher,
         lizenz="Statistik der Bundesagentur für Arbeit (Quellenangabe erforderlich)" if publisher else None,
-        hinweise=list(dict.fromkeys(hints)), problems=problems,
+        hinweise=list(dict.fromkeys(hints)),
+        problems=problems,
     )
     _check_sum_rows(result, unassigned)
     return result
@@ -182,7 +200,12 @@ def _check_sum_rows(data: Rohdaten, unassigned: dict[int, float]) -> None:
                 continue
             total = data.werte[children, col].sum() + unassigned.get(col, 0.0)
             if abs(total - data.werte[row, col]) > 0.5:
-                data.problems.append(Problem(
-                    data.datei, int(data.zeilen[row]), data.spalten[col].label,
-                    f"Summenzeile ({data.werte[row, col]:g}) stimmt nicht mit der Summe der Gemeinden "
-                    f"({total:g}) überein – ist die Datei vollständig?"))
+                data.problems.append(
+                    Problem(
+                        data.datei,
+                        int(data.zeilen[row]),
+                        data.spalten[col].label,
+                        f"Summenzeile ({data.werte[row, col]:g}) stimmt nicht mit der Summe der Gemeinden "
+                        f"({total:g}) überein – ist die Datei vollständig?",
+                    )
+                )

@@ -14,9 +14,16 @@ KREIS = ("03199", "Landkreis Musterland")
 MASK_BELOW = 3  # the BA anonymises counts 1 and 2
 
 
-def write_ba(path: Path, year: int, rows: Sequence[tuple[str, str, dict[str, int]]], *,
-             unassigned: dict[str, int], created: date | None = None, month: int = 12,
-             kreis: tuple[str, str] = KREIS) -> None:
+def write_ba(
+    path: Path,
+    year: int,
+    rows: Sequence[tuple[str, str, dict[str, int]]],
+    *,
+    unassigned: dict[str, int],
+    created: date | None = None,
+    month: int = 12,
+    kreis: tuple[str, str] = KREIS,
+) -> None:
     from openpyxl import Workbook
 
     columns = list(rows[0][2]) if rows else list(unassigned)
@@ -43,7 +50,11 @@ def write_ba(path: Path, year: int, rows: Sequence[tuple[str, str, dict[str, int
     sheet.append([kreis[0], kreis[1], *(totals[c] + unassigned.get(c, 0) for c in columns)])
     sheet.append([])
     sheet.append(["© Statistik der Bundesagentur für Arbeit"])
-    sheet.append(["Hinweis: Aus Datenschutzgründen und Gründen der statistischen Geheimhaltung werden "
-                  "Zahlenwerte von 1 oder 2 und Daten, aus denen rechnerisch auf einen solchen "
-                  "Zahlenwert geschlossen werden kann, anonymisiert (*)."])
+    sheet.append(
+        [
+            "Hinweis: Aus Datenschutzgründen und Gründen der statistischen Geheimhaltung werden "
+            "Zahlenwerte von 1 oder 2 und Daten, aus denen rechnerisch auf einen solchen "
+            "Zahlenwert geschlossen werden kann, anonymisiert (*)."
+        ]
+    )
     book.save(path)

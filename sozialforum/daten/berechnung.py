@@ -77,8 +77,9 @@ def vollstaendige_tafel(tafel: Tafel | None, stand: Gebietsstand, day: date, kat
     else:
         full.werte[rows[inside]] = tafel.werte[inside]
         full.codes[rows[inside]] = tafel.codes[inside]
-    summable = np.array([katalog.merkmale[k.name].art == "anzahl" if k.name in katalog.merkmale
-                         else True for k in spalten])
+    summable = np.array(
+        [katalog.merkmale[k.name].art == "anzahl" if k.name in katalog.merkmale else True for k in spalten]
+    )
     every = bool(summable.all())  # the usual catalogue: no column copies needed
     for children, parents, starts in baum.ebenen:
         child_values, child_codes = full.werte[children], full.codes[children]
@@ -113,8 +114,9 @@ def _grouped_sum(values: Floats, codes: Codes, starts: npt.NDArray[np.intp]) -> 
 Summen = dict[tuple[MerkmalKey, ...], tuple[Floats, Codes]]
 
 
-def teilsumme(keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str],
-              namen: dict[str, str], summen: Summen | None = None) -> tuple[Floats, Codes]:
+def teilsumme(
+    keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str], namen: dict[str, str], summen: Summen | None = None
+) -> tuple[Floats, Codes]:
     """The sum of the Merkmale (with bands) of a numerator or denominator for every area.
 
     ``summen`` keeps the sums of one Tafel: many indicators share a denominator (the
@@ -129,7 +131,8 @@ def teilsumme(keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str],
             label = namen.get(key.name, key.name)
             hinweise.append(
                 f"{label} {key.altersgruppe} lässt sich aus den gelieferten Altersgruppen nicht "
-                f"bilden (vorhanden: {', '.join(delivered) or 'keine'}).")
+                f"bilden (vorhanden: {', '.join(delivered) or 'keine'})."
+            )
             n = len(tafel.index)
             result = np.full(n, np.nan), np.full(n, NICHT_GELIEFERT, dtype=np.int8)
             break
@@ -144,8 +147,9 @@ def teilsumme(keys: tuple[MerkmalKey, ...], tafel: Tafel, hinweise: list[str],
     return result
 
 
-def kennzahl(zaehler: Floats, zaehler_code: Codes, nenner: Floats | None, nenner_code: Codes | None,
-             faktor: float) -> tuple[Floats, Codes]:
+def kennzahl(
+    zaehler: Floats, zaehler_code: Codes, nenner: Floats | None, nenner_code: Codes | None, faktor: float
+) -> tuple[Floats, Codes]:
     """Value and code of an indicator from its sums: the one rule, used when computing and when
     a stored computation is read back (which keeps the sums, not the values)."""
     if nenner is None or nenner_code is None:
@@ -159,11 +163,11 @@ def kennzahl(zaehler: Floats, zaehler_code: Codes, nenner: Floats | None, nenner
     return wert, code
 
 
-def berechne_indikator(ind: IndikatorDef, tafel: Tafel, hinweise: list[str],
-                       namen: dict[str, str], summen: Summen | None = None) -> Werte:
+def berechne_indikator(
+    ind: IndikatorDef, tafel: Tafel, hinweise: list[str], namen: dict[str, str], summen: Summen | None = None
+) -> Werte:
     zaehler, zaehler_code = teilsumme(ind.zaehler_keys, tafel, hinweise, namen, summen)
-    nenner, nenner_code = (teilsumme(ind.nenner_keys, tafel, hinweise, namen, summen) if ind.ist_quote
-                           else (None, None))
+    nenner, nenner_code = teilsumme(ind.nenner_keys, tafel, hinweise, namen, summen) if ind.ist_quote else (None, None)
     wert, code = kennzahl(zaehler, zaehler_code, nenner, nenner_code, ind.faktor)
     return Werte(tafel.index, wert, code, zaehler, zaehler_code, nenner, nenner_code)
 
@@ -190,15 +194,20 @@ def veraenderung(current: Werte, previous: Werte | None, rows: npt.NDArray[np.in
     else:
         found = rows >= 0
         before = np.where(found, previous.wert[np.maximum(rows, 0)], np.nan)
-        before_code = np.where(found, previous.code[np.maximum(rows, 0)],
-                               NICHT_GELIEFERT).astype(np.int8)
+        before_code = np.where(found, previous.code[np.maximum(rows, 0)], NICHT_GELIEFERT).astype(np.int8)
     code = combine_codes(current.code, before_code)
     current.veraenderung = np.where(code == VORHANDEN, current.wert - before, np.nan)
     current.veraenderung_code = code
 
 
-def berechne_stichtag(day: date, tafel: Tafel | None, vergleich: Tafel | None, stand: Gebietsstand,
-                      katalog: Katalog, previous: Stichtagsergebnis | None) -> Stichtagsergebnis:
+def berechne_stichtag(
+    day: date,
+    tafel: Tafel | None,
+    vergleich: Tafel | None,
+    stand: Gebietsstand,
+    katalog: Katalog,
+    previous: Stichtagsergebnis | None,
+) -> Stichtagsergebnis:
     """Everything of one Stichtag; ``previous`` (the Stichtag before) gives the changes."""
     hinweise: list[str] = []
     full = vollstaendige_tafel(tafel, stand, day, katalog)
@@ -213,6 +222,8 @@ def berechne_stichtag(day: date, tafel: Tafel | None, vergleich: Tafel | None, s
     if vergleich is not None:
         ignored: list[str] = []  # bands a benchmark area lacks are simply not compared
         vergleich_summen: Summen = {}
-        compared = {code: berechne_indikator(ind, vergleich, ignored, namen, vergleich_summen)
-                    for code, ind in katalog.indikatoren.items()}
+        compared = {
+            code: berechne_indikator(ind, vergleich, ignored, namen, vergleich_summen)
+            for code, ind in katalog.indikatoren.items()
+        }
     return Stichtagsergebnis(day, full, werte, compared, list(dict.fromkeys(hinweise)))

@@ -26,7 +26,7 @@ from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.katalog import BudgetDef, Katalog
 from sozialforum.daten.merkmale import parse_key
 from sozialforum.daten.speicher import lade_bestand
-from sozialforum.models import Budgetanteil, Budgetverteilung
+from sozialforum.store.models import Budgetanteil, Budgetverteilung
 
 
 class BudgetFehler(ValueError):
@@ -62,9 +62,12 @@ class Budget:
     zeilen: list[Budgetzeile]
 
     def herleitung(self) -> dict[str, Any]:
-        return {"anteile": [part.model_dump() for part in self.definition.anteile],
-                "untergrenze": self.definition.untergrenze, "obergrenze": self.definition.obergrenze,
-                "zeilen": [{**row.__dict__, "betrag": row.betrag} for row in self.zeilen]}
+        return {
+            "anteile": [part.model_dump() for part in self.definition.anteile],
+            "untergrenze": self.definition.untergrenze,
+            "obergrenze": self.definition.obergrenze,
+            "zeilen": [{**row.__dict__, "betrag": row.betrag} for row in self.zeilen],
+        }
 
 
 def grosste_reste(exact: list[float], total: int, keys: list[str]) -> tuple[list[int], list[int]]:
@@ -85,8 +88,10 @@ def _bounded(raw: np.ndarray, total: int, floor: int, cap: int | None) -> tuple[
     """Share ``total`` by ``raw`` with every part within [floor, cap]."""
     n = len(raw)
     if floor * n > total or (cap is not None and cap * n < total):
-        raise BudgetFehler(f"Unter-/Obergrenze passen nicht zur Gesamtsumme: {n} Gebiete × "
-                           f"{floor} € Untergrenze bzw. × {cap} € Obergrenze.")
+        raise BudgetFehler(
+            f"Unter-/Obergrenze passen nicht zur Gesamtsumme: {n} Gebiete × "
+            f"{floor} € Untergrenze bzw. × {cap} € Obergrenze."
+        )
     fixed = np.full(n, np.nan)
     bound = [""] * n
     while True:
@@ -109,23 +114,31 @@ def _bounded(raw: np.ndarray, total: int, floor: int, cap: int | None) -> tuple[
             return np.where(np.isnan(fixed), amounts, fixed), bound
 
 
-def berechne_budget(session: Session, monitor: Monitor, katalog: Katalog, kennung: str, *,
-                    gesamt: int, haushaltsjahr: int, stichtag: date | None = None) -> Budget:
+def berechne_budget(
+    session: Session,
+    monitor: Monitor,
+    katalog: Katalog,
+    kennung: str,
+    *,
+    gesamt: int,
+    haushaltsjahr: int,
+    stichtag: date | None = None,
+) -> Budget:
     if kennung not in katalog.budgets:
         raise BudgetFehler(f"Unbekanntes Budget „{kennung}“ (Katalog: {', '.join(katalog.budgets)}).")
     if stichtag is None:  # the latest Stichtag whose figures are complete for this budget
         for day in reversed(monitor.stichtage[1:]):
             try:
-                return berechne_budget(session, monitor, katalog, kennung, gesamt=gesamt,
-                                       haushaltsjahr=haushaltsjahr, stichtag=day)
+                return berechne_budget(
+                    session, monitor, katalog, kennung, gesamt=gesamt, haushaltsjahr=haushaltsjahr, stichtag=day
+                )
             except BudgetFehler:
                 continue
     definition = katalog.budgets[kennung]
     day = stichtag or monitor.letzter_stichtag
     if day not in monitor.stichtage:
         raise BudgetFehler(f"Für den Stichtag {day:%d.%m.%Y} gibt es keine berechneten Daten.")
-    areas = sorted((b for b in monitor.stand.am(day) if b.ebene == definition.ebene),
-                   key=lambda b: b.schluessel)
+    areas = sorted((b for b in monitor.stand.am(day) if b.ebene == definition.ebene), key=lambda b: b.schluessel)
     if not areas:
         raise BudgetFehler(f"Keine Gebiete der Ebene „{definition.ebene}“ am {day:%d.%m.%Y}.")
     tafel = vollstaendige_tafel(lade_bestand(session, [day]).get(day), monitor.stand, day, katalog)
@@ -136,8 +149,7 @@ def berechne_budget(session: Session, monitor: Monitor, katalog: Katalog, kennun
         if part.merkmal:
             base = _counts(tafel, part.merkmal, [a.id for a in areas], [a.name for a in areas], katalog)
         if part.art == "bedarf":
-            base = base * np.maximum(0.0, 1 + part.faktor * _index(monitor, definition.ebene, part.index,
-                                                                      day, areas))
+            base = base * np.maximum(0.0, 1 + part.faktor * _index(monitor, definition.ebene, part.index, day, areas))
         share = base / base.sum()
         raw += part.gewicht * share
         for row, b, s in zip(rows, base.tolist(), share.tolist(), strict=True):
@@ -155,11 +167,11 @@ def _counts(tafel: Any, merkmal: str, ids: list[int], names: list[str], katalog:
     notes: list[str] = []
     values, codes = teilsumme((parse_key(merkmal),), tafel, notes, katalog.merkmal_namen)
     rows = [tafel.index.index(i) for i in ids]
-    missing = [f"{names[k]} ({Fehlwert(int(codes[r])).symbol})"
-               for k, r in enumerate(rows) if codes[r] != Fehlwert.VORHANDEN]
+    missing = [
+        f"{names[k]} ({Fehlwert(int(codes[r])).symbol})" for k, r in enumerate(rows) if codes[r] != Fehlwert.VORHANDEN
+    ]
     if missing or notes:
-        raise BudgetFehler(f"Budget nicht berechenbar: {merkmal} fehlt für {', '.join(missing)}. "
-                           + " ".join(notes))
+        raise BudgetFehler(f"Budget nicht berechenbar: {merkmal} fehlt für {', '.join(missing)}. " + " ".join(notes))
     return values[rows]
 
 
@@ -179,13 +191,18 @@ def _index(monitor: Monitor, ebene: str, dimension: str, day: date, areas: list[
 
 def speichere_budget(session: Session, budget: Budget, *, berechnung_id: int, now: datetime) -> bool:
     """Store (or replace) the budget of the year; returns False when nothing changed."""
-    existing = session.scalars(sa.select(Budgetverteilung).where(
-        Budgetverteilung.kennung == budget.kennung,
-        Budgetverteilung.haushaltsjahr == budget.haushaltsjahr)).first()
+    existing = session.scalars(
+        sa.select(Budgetverteilung).where(
+            Budgetverteilung.kennung == budget.kennung, Budgetverteilung.haushaltsjahr == budget.haushaltsjahr
+        )
+    ).first()
     amounts = {row.gebiet_id: Decimal(row.betrag) for row in budget.zeilen}
     if existing is not None:
-        stored = dict(session.execute(sa.select(Budgetanteil.gebiet_id, Budgetanteil.betrag)
-                                      .where(Budgetanteil.verteilung_id == existing.id)).all())
+        stored = dict(
+            session.execute(
+                sa.select(Budgetanteil.gebiet_id, Budgetanteil.betrag).where(Budgetanteil.verteilung_id == existing.id)
+            ).all()
+        )
         if stored == amounts and existing.gesamt == Decimal(budget.gesamt):
             return False
         session.execute(sa.delete(Budgetanteil).where(Budgetanteil.verteilung_id == existing.id))
@@ -194,13 +211,22 @@ def speichere_budget(session: Session, budget: Budget, *, berechnung_id: int, no
         existing.herleitung = budget.herleitung()
         verteilung = existing
     else:
-        verteilung = Budgetverteilung(kennung=budget.kennung, haushaltsjahr=budget.haushaltsjahr,
-                                      stichtag=budget.stichtag, gesamt=Decimal(budget.gesamt),
-                                      berechnung_id=berechnung_id, erstellt_am=now,
-                                      herleitung=budget.herleitung())
+        verteilung = Budgetverteilung(
+            kennung=budget.kennung,
+            haushaltsjahr=budget.haushaltsjahr,
+            stichtag=budget.stichtag,
+            gesamt=Decimal(budget.gesamt),
+            berechnung_id=berechnung_id,
+            erstellt_am=now,
+            herleitung=budget.herleitung(),
+        )
         session.add(verteilung)
     session.flush()
-    session.execute(sa.insert(Budgetanteil), [
-        {"verteilung_id": verteilung.id, "gebiet_id": gebiet_id, "betrag": amount}
-        for gebiet_id, amount in amounts.items()])
+    session.execute(
+        sa.insert(Budgetanteil),
+        [
+            {"verteilung_id": verteilung.id, "gebiet_id": gebiet_id, "betrag": amount}
+            for gebiet_id, amount in amounts.items()
+        ],
+    )
     return True

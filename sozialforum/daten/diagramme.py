@@ -41,8 +41,14 @@ def trends(path: Path, stichtage: Sequence[date], panels: Sequence[Panel], *, sp
     for axis, panel in zip(axes.flat, panels, strict=False):
         for label, kind, values in panel.reihen:
             points = [v if v is not None else float("nan") for v in values]
-            (line,) = axis.plot(years, points, styles.get(kind, "-"), color=FARBEN.get(kind),
-                                linewidth=2 if kind == "gebiet" else 1.2, markersize=3.5)
+            (line,) = axis.plot(
+                years,
+                points,
+                styles.get(kind, "-"),
+                color=FARBEN.get(kind),
+                linewidth=2 if kind == "gebiet" else 1.2,
+                markersize=3.5,
+            )
             handles.setdefault(label, line)
         if panel.ziel is not None:
             handles.setdefault("Zielwert", axis.axhline(panel.ziel, color=FARBEN["ziel"], linewidth=1))
@@ -53,12 +59,14 @@ def trends(path: Path, stichtage: Sequence[date], panels: Sequence[Panel], *, sp
         axis.yaxis.set_major_formatter(FuncFormatter(lambda v, _p, d=decimals: format_zahl(v, d)))
         axis.grid(axis="y", color="#dddddd", linewidth=0.6)
         axis.spines[["top", "right"]].set_visible(False)
-    for axis in list(axes.flat)[len(panels):]:
+    for axis in list(axes.flat)[len(panels) :]:
         axis.set_visible(False)
-    figure.legend(list(handles.values()), list(handles), loc="lower center", ncol=len(handles),
-                  fontsize=8, frameon=False)
-    figure.subplots_adjust(left=0.06, right=0.98, top=0.94, bottom=0.5 / (2.3 * rows + 0.5) + 0.06,
-                           hspace=0.55, wspace=0.25)
+    figure.legend(
+        list(handles.values()), list(handles), loc="lower center", ncol=len(handles), fontsize=8, frameon=False
+    )
+    figure.subplots_adjust(
+        left=0.06, right=0.98, top=0.94, bottom=0.5 / (2.3 * rows + 0.5) + 0.06, hspace=0.55, wspace=0.25
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     # No creation date or software version in the file, so the same data give the same bytes.
     figure.savefig(path, format="png", metadata={"Software": None})

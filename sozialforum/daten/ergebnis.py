@@ -31,7 +31,8 @@ from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.index import GESAMT, STATUS_KLASSEN, Indexwerte, berechne_index, klassenwechsel
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.speicher import lade_bestand, lade_vergleich
-from sozialforum.models import (
+from sozialforum.settings import DatenSettings
+from sozialforum.store.models import (
     Berechnung,
     Ergebnisspalte,
     Gebiet,
@@ -40,7 +41,6 @@ from sozialforum.models import (
     Vergleichswert,
     Wertespalte,
 )
-from sozialforum.settings import DatenSettings
 
 PLANUNGSEBENEN = ("kreis", "sozialregion", "sozialraum", "planungsraum")
 
@@ -63,14 +63,16 @@ def _inputs(session: Session, katalog: Katalog, settings: DatenSettings, stand: 
         digest.update(table.__tablename__.encode())
     for gebiet_id in sorted(stand.bereiche):
         b = stand.bereiche[gebiet_id]
-        digest.update(repr((b.id, b.parent_id, b.schluessel, b.ebene, b.einwohner, b.gueltig_ab,
-                            b.gueltig_bis)).encode())
+        digest.update(
+            repr((b.id, b.parent_id, b.schluessel, b.ebene, b.einwohner, b.gueltig_ab, b.gueltig_bis)).encode()
+        )
     digest.update(Gebiet.__tablename__.encode())
     return digest.hexdigest()
 
 
-def _missed_targets(aktuell: dict[str, tuple[date, Werte]], stand: Gebietsstand,
-                    katalog: Katalog) -> list[dict[str, Any]]:
+def _missed_targets(
+    aktuell: dict[str, tuple[date, Werte]], stand: Gebietsstand, katalog: Katalog
+) -> list[dict[str, Any]]:
     """Targets missed at each indicator's latest Stichtag with values."""
     missed = []
     for code, ind in katalog.indikatoren.items():
@@ -82,10 +84,17 @@ def _missed_targets(aktuell: dict[str, tuple[date, Werte]], stand: Gebietsstand,
             if bereich.ebene not in PLANUNGSEBENEN or werte.code[i] != Fehlwert.VORHANDEN:
                 continue
             if not ind.ziel.erreicht(float(werte.wert[i])):
-                missed.append({"indikator": ind.name, "gebiet": bereich.name, "ebene": bereich.ebene,
-                               "stichtag": day.isoformat(),
-                               "wert": round(float(werte.wert[i]), ind.nachkommastellen),
-                               "ziel": ind.ziel.text, "einheit": ind.einheit})
+                missed.append(
+                    {
+                        "indikator": ind.name,
+                        "gebiet": bereich.name,
+                        "ebene": bereich.ebene,
+                        "stichtag": day.isoformat(),
+                        "wert": round(float(werte.wert[i]), ind.nachkommastellen),
+                        "ziel": ind.ziel.text,
+                        "einheit": ind.einheit,
+                    }
+                )
     return missed
 
 
@@ -95,12 +104,21 @@ def _sync_katalog(session: Session, katalog: Katalog) -> dict[str, int]:
     updates: list[dict[str, Any]] = []
     for code, ind in katalog.indikatoren.items():
         values = {
-            "name": ind.name, "dimension": ind.dimension, "einheit": ind.einheit,
-            "richtung": ind.richtung, "quelle": ind.quelle or None,
-            "definition": {"zaehler": ind.zaehler, "nenner": ind.nenner, "faktor": ind.faktor,
-                           "beschreibung": ind.beschreibung(namen)},
-            "definitionsschluessel": ind.definitionsschluessel, "aktualisierung": ind.aktualisierung,
-            "im_index": ind.index, "ziel": ind.ziel.model_dump() if ind.ziel else None,
+            "name": ind.name,
+            "dimension": ind.dimension,
+            "einheit": ind.einheit,
+            "richtung": ind.richtung,
+            "quelle": ind.quelle or None,
+            "definition": {
+                "zaehler": ind.zaehler,
+                "nenner": ind.nenner,
+                "faktor": ind.faktor,
+                "beschreibung": ind.beschreibung(namen),
+            },
+            "definitionsschluessel": ind.definitionsschluessel,
+            "aktualisierung": ind.aktualisierung,
+            "im_index": ind.index,
+            "ziel": ind.ziel.model_dump() if ind.ziel else None,
             "vergleich": json.loads(ind.vergleich.model_dump_json()) if ind.vergleich else None,
         }
         if code in existing:
@@ -113,8 +131,14 @@ def _sync_katalog(session: Session, katalog: Katalog) -> dict[str, int]:
     return {code: row_id for code, row_id in session.execute(sa.select(Indikator.code, Indikator.id))}
 
 
-def _snapshot(session: Session, aktuell: dict[str, tuple[date, Werte]], stand: Gebietsstand,
-              katalog: Katalog, ids: dict[str, int], berechnung_id: int) -> None:
+def _snapshot(
+    session: Session,
+    aktuell: dict[str, tuple[date, Werte]],
+    stand: Gebietsstand,
+    katalog: Katalog,
+    ids: dict[str, int],
+    berechnung_id: int,
+) -> None:
     """The current values of the planning areas, one row per value, each indicator at its latest
     Stichtag with values (replaces the last snapshot)."""
     session.execute(sa.delete(Indikatorwert))
@@ -123,31 +147,50 @@ def _snapshot(session: Session, aktuell: dict[str, tuple[date, Werte]], stand: G
     def present(values: np.ndarray | None, codes: np.ndarray | None) -> list[float | None]:
         if values is None or codes is None:
             return [None] * len(picked)
-        return [float(v) if c == 0 else None for v, c in zip(values[picked].tolist(), codes[picked].tolist(),
-                                                                strict=True)]
+        return [
+            float(v) if c == 0 else None for v, c in zip(values[picked].tolist(), codes[picked].tolist(), strict=True)
+        ]
 
     planning: dict[date, tuple[list[int], np.ndarray]] = {}
     for code, (day, werte) in aktuell.items():
         if day not in planning:  # all indicators of a Stichtag share one area list
             every = [int(i) for i in werte.ids]
-            planning[day] = (every, np.array([i for i, a in enumerate(every)
-                                              if stand.bereiche[a].ebene in PLANUNGSEBENEN], dtype=np.int64))
+            planning[day] = (
+                every,
+                np.array([i for i, a in enumerate(every) if stand.bereiche[a].ebene in PLANUNGSEBENEN], dtype=np.int64),
+            )
         areas, picked = planning[day]
         symbols = [Fehlwert(int(c)).symbol if c else None for c in werte.code[picked].tolist()]
         for area, wert, zaehler, nenner, change, symbol in zip(
-                [areas[i] for i in picked], present(werte.wert, werte.code),
-                present(werte.zaehler, werte.zaehler_code), present(werte.nenner, werte.nenner_code),
-                present(werte.veraenderung, werte.veraenderung_code), symbols, strict=True):
-            rows.append({"indikator_id": ids[code], "gebiet_id": area, "stichtag": day,
-                         "wert": wert, "zaehler": zaehler, "nenner": nenner, "fehlend": symbol,
-                         "berechnung_id": berechnung_id, "veraenderung": change,
-                         "definitionsschluessel": katalog.indikatoren[code].definitionsschluessel})
+            [areas[i] for i in picked],
+            present(werte.wert, werte.code),
+            present(werte.zaehler, werte.zaehler_code),
+            present(werte.nenner, werte.nenner_code),
+            present(werte.veraenderung, werte.veraenderung_code),
+            symbols,
+            strict=True,
+        ):
+            rows.append(
+                {
+                    "indikator_id": ids[code],
+                    "gebiet_id": area,
+                    "stichtag": day,
+                    "wert": wert,
+                    "zaehler": zaehler,
+                    "nenner": nenner,
+                    "fehlend": symbol,
+                    "berechnung_id": berechnung_id,
+                    "veraenderung": change,
+                    "definitionsschluessel": katalog.indikatoren[code].definitionsschluessel,
+                }
+            )
     for start in range(0, len(rows), 5000):
-        session.execute(Indikatorwert.__table__.insert(), rows[start:start + 5000])
+        session.execute(Indikatorwert.__table__.insert(), rows[start : start + 5000])
 
 
-def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now: datetime,
-             akteur: str) -> BerechnungsErgebnis:
+def berechne(
+    session: Session, katalog: Katalog, settings: DatenSettings, *, now: datetime, akteur: str
+) -> BerechnungsErgebnis:
     """Compute atlas and monitor from every delivery in the store (in the caller's transaction)."""
     stand = Gebietsstand.aus(session)
     inputs = _inputs(session, katalog, settings, stand)
@@ -157,9 +200,14 @@ def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now
     days = sorted(session.scalars(sa.select(Wertespalte.stichtag).distinct()).all())
     vergleich = lade_vergleich(session)
     definitionen = {code: ind.definitionsschluessel for code, ind in katalog.indikatoren.items()}
-    berechnung = Berechnung(berechnet_am=now, eingaben=inputs, katalog_pruefsumme=katalog.pruefsumme,
-                            definitionen=definitionen, stichtage=[d.isoformat() for d in days],
-                            akteur=akteur)
+    berechnung = Berechnung(
+        berechnet_am=now,
+        eingaben=inputs,
+        katalog_pruefsumme=katalog.pruefsumme,
+        definitionen=definitionen,
+        stichtage=[d.isoformat() for d in days],
+        akteur=akteur,
+    )
     session.add(berechnung)
     session.flush()
     assert berechnung.id is not None
@@ -171,20 +219,25 @@ def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now
     bekannt: dict[tuple[str, bool], set[str]] = {}
     aktuell: dict[str, tuple[date, Werte]] = {}  # each indicator's latest Stichtag with values
     for day in days:
-        result = berechne_stichtag(day, lade_bestand(session, [day]).get(day), vergleich.get(day),
-                                   stand, katalog, previous)
+        result = berechne_stichtag(
+            day, lade_bestand(session, [day]).get(day), vergleich.get(day), stand, katalog, previous
+        )
         index, index_notes = berechne_index(result, stand, katalog, settings.einwohner_mindestzahl, bekannt)
         if any((i.status_code == VORHANDEN).any() for i in index):
             moved = klassenwechsel(index, prev_index, stand, day)
-        aktuell.update({code: (day, werte) for code, werte in result.werte.items()
-                        if (werte.code == VORHANDEN).any()})
+        aktuell.update({code: (day, werte) for code, werte in result.werte.items() if (werte.code == VORHANDEN).any()})
         notes = [*result.hinweise, *index_notes]
         chunks = stichtag_chunks(berechnung.id, result, index, katalog)
         session.execute(Ergebnisspalte.__table__.insert(), chunks)
         previous, prev_index = result, index
-    summary: dict[str, Any] = {"stichtage": len(days), "letzter_stichtag": days[-1].isoformat() if days else None,
-                               "hinweise": notes, "klassenwechsel": moved, "ziele_verfehlt": [],
-                               "definitionen_geaendert": []}
+    summary: dict[str, Any] = {
+        "stichtage": len(days),
+        "letzter_stichtag": days[-1].isoformat() if days else None,
+        "hinweise": notes,
+        "klassenwechsel": moved,
+        "ziele_verfehlt": [],
+        "definitionen_geaendert": [],
+    }
     if previous is not None:
         for code, werte in previous.werte.items():  # never delivered: the missing values of the last day
             aktuell.setdefault(code, (previous.stichtag, werte))
@@ -193,8 +246,10 @@ def berechne(session: Session, katalog: Katalog, settings: DatenSettings, *, now
         _snapshot(session, aktuell, stand, katalog, ids, berechnung.id)
     if last is not None:
         summary["definitionen_geaendert"] = [
-            katalog.indikatoren[code].name for code, key in definitionen.items()
-            if last.definitionen.get(code) not in (None, key)]
+            katalog.indikatoren[code].name
+            for code, key in definitionen.items()
+            if last.definitionen.get(code) not in (None, key)
+        ]
     berechnung.zusammenfassung = summary
     session.flush()
     return BerechnungsErgebnis(berechnung.id, True, summary)
@@ -233,11 +288,12 @@ def lade_monitor(session: Session, berechnung_id: int | None = None) -> Monitor 
     berechnung = session.scalars(query).first()
     if berechnung is None:
         return None
-    monitor = Monitor(berechnung, Gebietsstand.aus(session),
-                      [date.fromisoformat(d) for d in berechnung.stichtage])
-    chunks = session.execute(sa.select(
-        Ergebnisspalte.art, Ergebnisspalte.kennung, Ergebnisspalte.stichtag, Ergebnisspalte.daten)
-        .where(Ergebnisspalte.berechnung_id == berechnung.id)).all()
+    monitor = Monitor(berechnung, Gebietsstand.aus(session), [date.fromisoformat(d) for d in berechnung.stichtage])
+    chunks = session.execute(
+        sa.select(Ergebnisspalte.art, Ergebnisspalte.kennung, Ergebnisspalte.stichtag, Ergebnisspalte.daten).where(
+            Ergebnisspalte.berechnung_id == berechnung.id
+        )
+    ).all()
     areas, monitor.werte, monitor.vergleich, monitor.index = lies_chunks([tuple(c) for c in chunks])
     for before, day in zip([None, *monitor.stichtage], monitor.stichtage, strict=False):
         rows = ausrichtung(areas[day], areas[before]) if before is not None else None

@@ -29,22 +29,35 @@ Array = npt.NDArray[Any]
 
 def _werte_blob(werte: Werte) -> bytes:
     """Values, counts and codes with their own area ids (benchmark areas)."""
-    arrays: dict[str, Array] = {"ids": np.array(werte.ids), "wert": werte.wert, "code": werte.code,
-                                "zaehler": werte.zaehler, "zaehler_code": werte.zaehler_code}
+    arrays: dict[str, Array] = {
+        "ids": np.array(werte.ids),
+        "wert": werte.wert,
+        "code": werte.code,
+        "zaehler": werte.zaehler,
+        "zaehler_code": werte.zaehler_code,
+    }
     if werte.nenner is not None and werte.nenner_code is not None:
         arrays.update(nenner=werte.nenner, nenner_code=werte.nenner_code)
     return pack(None, **arrays)
 
 
 def _index_blob(index: Indexwerte) -> bytes:
-    return pack(None, ids=np.array(index.ids, dtype=np.int64), status=index.status,
-                status_code=index.status_code, status_klasse=index.status_klasse,
-                dynamik=index.dynamik, dynamik_code=index.dynamik_code,
-                dynamik_klasse=index.dynamik_klasse, indikatoren=np.array(index.indikatoren, dtype=str))
+    return pack(
+        None,
+        ids=np.array(index.ids, dtype=np.int64),
+        status=index.status,
+        status_code=index.status_code,
+        status_klasse=index.status_klasse,
+        dynamik=index.dynamik,
+        dynamik_code=index.dynamik_code,
+        dynamik_klasse=index.dynamik_klasse,
+        indikatoren=np.array(index.indikatoren, dtype=str),
+    )
 
 
-def stichtag_chunks(berechnung_id: int, result: Stichtagsergebnis, index: list[Indexwerte],
-                    katalog: Katalog) -> list[dict[str, Any]]:
+def stichtag_chunks(
+    berechnung_id: int, result: Stichtagsergebnis, index: list[Indexwerte], katalog: Katalog
+) -> list[dict[str, Any]]:
     """The rows of ``ergebnisspalte`` for one Stichtag."""
     day = result.stichtag
 
@@ -63,23 +76,31 @@ def stichtag_chunks(berechnung_id: int, result: Stichtagsergebnis, index: list[I
         return sums[id(values)]
 
     for code, werte in result.werte.items():
-        meta = {"zaehler": summe(werte.zaehler, werte.zaehler_code),
-                "nenner": summe(werte.nenner, werte.nenner_code),
-                "faktor": katalog.indikatoren[code].faktor}
+        meta = {
+            "zaehler": summe(werte.zaehler, werte.zaehler_code),
+            "nenner": summe(werte.nenner, werte.nenner_code),
+            "faktor": katalog.indikatoren[code].faktor,
+        }
         rows.append(row("indikator", code, pack(meta)))
     rows += [row("vergleich", code, _werte_blob(werte)) for code, werte in result.vergleich.items()]
     rows += [row("index", i.kennung, _index_blob(i)) for i in index]
     return rows
 
 
-def lies_chunks(chunks: list[tuple[str, str, date, bytes]]) -> tuple[
-        dict[date, list[int]], dict[tuple[str, date], Werte], dict[tuple[str, date], Werte],
-        dict[tuple[str, date], Indexwerte]]:
+def lies_chunks(
+    chunks: list[tuple[str, str, date, bytes]],
+) -> tuple[
+    dict[date, list[int]],
+    dict[tuple[str, date], Werte],
+    dict[tuple[str, date], Werte],
+    dict[tuple[str, date], Indexwerte],
+]:
     """(areas per Stichtag, indicator values, benchmark values, index) of a computation."""
     decoded = [(art, kennung, day, *unpack_meta(blob)) for art, kennung, day, blob in chunks]
     areas = {day: arrays["ids"].tolist() for art, _, day, _, arrays in decoded if art == "gebiete"}
-    sums = {(kennung, day): (arrays["wert"], arrays["code"])
-            for art, kennung, day, _, arrays in decoded if art == "summe"}
+    sums = {
+        (kennung, day): (arrays["wert"], arrays["code"]) for art, kennung, day, _, arrays in decoded if art == "summe"
+    }
     for values, codes in sums.values():  # shared by many indicators: never changed in place
         values.flags.writeable = codes.flags.writeable = False
     werte: dict[tuple[str, date], Werte] = {}
@@ -98,12 +119,27 @@ def lies_chunks(chunks: list[tuple[str, str, date, bytes]]) -> tuple[
         elif art == "index":
             ebene, dimension = kennung.split(":", 1)
             index[(kennung, day)] = Indexwerte(
-                ebene, dimension, arrays["ids"].tolist(), arrays["status"], arrays["status_code"],
-                arrays["status_klasse"], arrays["dynamik"], arrays["dynamik_code"],
-                arrays["dynamik_klasse"], arrays["indikatoren"].tolist())
+                ebene,
+                dimension,
+                arrays["ids"].tolist(),
+                arrays["status"],
+                arrays["status_code"],
+                arrays["status_klasse"],
+                arrays["dynamik"],
+                arrays["dynamik_code"],
+                arrays["dynamik_klasse"],
+                arrays["indikatoren"].tolist(),
+            )
     return areas, werte, vergleich, index
 
 
 def _werte(arrays: dict[str, Array], ids: list[int] | list[str]) -> Werte:
-    return Werte(ids, arrays["wert"], arrays["code"], arrays["zaehler"], arrays["zaehler_code"],
-                 arrays.get("nenner"), arrays.get("nenner_code"))
+    return Werte(
+        ids,
+        arrays["wert"],
+        arrays["code"],
+        arrays["zaehler"],
+        arrays["zaehler_code"],
+        arrays.get("nenner"),
+        arrays.get("nenner_code"),
+    )

@@ -11,8 +11,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum import audit
-from sozialforum.models import Datenfreigabe, Gebiet, Person
+from sozialforum.store import audit
+from sozialforum.store.models import Datenfreigabe, Gebiet, Person
 from sozialforum.vocab import AuditAktion
 
 EINHEIT = "gemeinde"
@@ -30,9 +30,11 @@ def _person(session: Session, kennung: str) -> Person:
 
 
 def _gemeinde(session: Session, schluessel: str) -> Gebiet:
-    gebiet = session.scalars(sa.select(Gebiet).where(
-        sa.or_(Gebiet.schluessel == schluessel, Gebiet.ags == schluessel))
-        .order_by(Gebiet.gueltig_ab.desc())).first()
+    gebiet = session.scalars(
+        sa.select(Gebiet)
+        .where(sa.or_(Gebiet.schluessel == schluessel, Gebiet.ags == schluessel))
+        .order_by(Gebiet.gueltig_ab.desc())
+    ).first()
     if gebiet is None:
         raise FreigabeFehler(f"Gemeinde „{schluessel}“ nicht gefunden.")
     if gebiet.ebene != EINHEIT:
@@ -43,33 +45,45 @@ def _gemeinde(session: Session, schluessel: str) -> Gebiet:
 def erteile(session: Session, *, person: str, gemeinde: str, am: date, bemerkung: str | None = None) -> bool:
     """Grant; returns False when the grant already exists."""
     who, where = _person(session, person), _gemeinde(session, gemeinde)
-    exists = session.scalar(sa.select(Datenfreigabe.id).where(
-        Datenfreigabe.person_id == who.id, Datenfreigabe.gebiet_id == where.id))
+    exists = session.scalar(
+        sa.select(Datenfreigabe.id).where(Datenfreigabe.person_id == who.id, Datenfreigabe.gebiet_id == where.id)
+    )
     if exists is not None:
         return False
-    row_id = session.execute(sa.insert(Datenfreigabe).values(
-        person_id=who.id, gebiet_id=where.id, erteilt_am=am, bemerkung=bemerkung)
-        .returning(Datenfreigabe.id)).scalar_one()
-    audit.record_bulk(session, table="datenfreigabe", entries=[
-        (row_id, AuditAktion.CREATE, {"person": who.kennung, "gemeinde": where.schluessel})])
+    row_id = session.execute(
+        sa.insert(Datenfreigabe)
+        .values(person_id=who.id, gebiet_id=where.id, erteilt_am=am, bemerkung=bemerkung)
+        .returning(Datenfreigabe.id)
+    ).scalar_one()
+    audit.record_bulk(
+        session,
+        table="datenfreigabe",
+        entries=[(row_id, AuditAktion.CREATE, {"person": who.kennung, "gemeinde": where.schluessel})],
+    )
     return True
 
 
 def entziehe(session: Session, *, person: str, gemeinde: str) -> bool:
     who, where = _person(session, person), _gemeinde(session, gemeinde)
-    row_id = session.scalar(sa.select(Datenfreigabe.id).where(
-        Datenfreigabe.person_id == who.id, Datenfreigabe.gebiet_id == where.id))
+    row_id = session.scalar(
+        sa.select(Datenfreigabe.id).where(Datenfreigabe.person_id == who.id, Datenfreigabe.gebiet_id == where.id)
+    )
     if row_id is None:
         return False
     session.execute(sa.delete(Datenfreigabe).where(Datenfreigabe.id == row_id))
-    audit.record_bulk(session, table="datenfreigabe", entries=[
-        (row_id, AuditAktion.DELETE, {"person": who.kennung, "gemeinde": where.schluessel})])
+    audit.record_bulk(
+        session,
+        table="datenfreigabe",
+        entries=[(row_id, AuditAktion.DELETE, {"person": who.kennung, "gemeinde": where.schluessel})],
+    )
     return True
 
 
 def liste(session: Session) -> list[tuple[str, str, str, date]]:
-    rows = session.execute(sa.select(Person.kennung, Person.nachname, Gebiet.name, Datenfreigabe.erteilt_am)
-                           .join(Person, Person.id == Datenfreigabe.person_id)
-                           .join(Gebiet, Gebiet.id == Datenfreigabe.gebiet_id)
-                           .order_by(Person.kennung, Gebiet.name)).all()
+    rows = session.execute(
+        sa.select(Person.kennung, Person.nachname, Gebiet.name, Datenfreigabe.erteilt_am)
+        .join(Person, Person.id == Datenfreigabe.person_id)
+        .join(Gebiet, Gebiet.id == Datenfreigabe.gebiet_id)
+        .order_by(Person.kennung, Gebiet.name)
+    ).all()
     return [tuple(row) for row in rows]  # type: ignore[misc]

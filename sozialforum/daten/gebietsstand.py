@@ -21,7 +21,7 @@ import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.models import Gebiet, GebietVorgaenger
+from sozialforum.store.models import Gebiet, GebietVorgaenger
 from sozialforum.timeutil import format_datum_kurz
 
 
@@ -63,8 +63,14 @@ class Baum:
         order = sorted(ids)
         row_of = {bereich_id: i for i, bereich_id in enumerate(order)}
         depth = np.fromiter(map(stand.tiefe, order), dtype=np.int64, count=len(order))
-        parent_row = np.fromiter((row_of.get(stand.bereiche[i].parent_id, -1)  # type: ignore[arg-type]
-                                  for i in order), dtype=np.int64, count=len(order))
+        parent_row = np.fromiter(
+            (
+                row_of.get(stand.bereiche[i].parent_id, -1)  # type: ignore[arg-type]
+                for i in order
+            ),
+            dtype=np.int64,
+            count=len(order),
+        )
         levels = []
         for level in range(int(depth.max(initial=0)), 0, -1):
             children = np.flatnonzero((depth == level) & (parent_row >= 0))
@@ -88,12 +94,24 @@ class Gebietsstand:
     def aus(cls, session: Session) -> Gebietsstand:
         # Core rows, not ORM rows: several times faster for 11,000 Gemeinden, read on every load.
         connection = session.connection()
-        rows = connection.execute(sa.select(
-            Gebiet.id, Gebiet.schluessel, Gebiet.name, Gebiet.ebene, Gebiet.parent_id, Gebiet.ags,
-            Gebiet.ars, Gebiet.einwohner, Gebiet.gueltig_ab, Gebiet.gueltig_bis)).all()
+        rows = connection.execute(
+            sa.select(
+                Gebiet.id,
+                Gebiet.schluessel,
+                Gebiet.name,
+                Gebiet.ebene,
+                Gebiet.parent_id,
+                Gebiet.ags,
+                Gebiet.ars,
+                Gebiet.einwohner,
+                Gebiet.gueltig_ab,
+                Gebiet.gueltig_bis,
+            )
+        ).all()
         links: dict[int, list[int]] = {}
         for gebiet_id, vorgaenger_id in connection.execute(
-                sa.select(GebietVorgaenger.gebiet_id, GebietVorgaenger.vorgaenger_id)):
+            sa.select(GebietVorgaenger.gebiet_id, GebietVorgaenger.vorgaenger_id)
+        ):
             links.setdefault(gebiet_id, []).append(vorgaenger_id)
         return cls({row[0]: Bereich(*row) for row in rows}, links)
 
@@ -159,17 +177,29 @@ class Schluesselabgleich:
     def __init__(self, stand: Gebietsstand | Callable[[], Gebietsstand]) -> None:
         self._stand = stand
         if isinstance(stand, Gebietsstand):
-            self._index([(b.id, b.schluessel, b.ags, b.ars, b.ebene, b.gueltig_ab, b.gueltig_bis)
-                         for b in stand.bereiche.values()])
+            self._index(
+                [
+                    (b.id, b.schluessel, b.ags, b.ars, b.ebene, b.gueltig_ab, b.gueltig_bis)
+                    for b in stand.bereiche.values()
+                ]
+            )
 
     @classmethod
     def aus(cls, session: Session) -> Schluesselabgleich:
         abgleich = cls(lambda: Gebietsstand.aus(session))
         # Dates as the driver gives them (SQLite: text), converted once per distinct date; rows
         # in batches, so that 11,000 row objects never pile up for the garbage collector.
-        result = session.connection().execute(sa.select(
-            Gebiet.id, Gebiet.schluessel, Gebiet.ags, Gebiet.ars, Gebiet.ebene,
-            sa.type_coerce(Gebiet.gueltig_ab, sa.String), sa.type_coerce(Gebiet.gueltig_bis, sa.String)))
+        result = session.connection().execute(
+            sa.select(
+                Gebiet.id,
+                Gebiet.schluessel,
+                Gebiet.ags,
+                Gebiet.ars,
+                Gebiet.ebene,
+                sa.type_coerce(Gebiet.gueltig_ab, sa.String),
+                sa.type_coerce(Gebiet.gueltig_bis, sa.String),
+            )
+        )
         abgleich._index(row for part in result.partitions(1000) for row in part)
         return abgleich
 
@@ -238,9 +268,14 @@ class Schluesselabgleich:
             return max(valid, key=lambda b: b.gueltig_ab).id, None
         spans = "; ".join(
             f"{b.name}: {format_datum_kurz(b.gueltig_ab)}–"
-            f"{format_datum_kurz(b.gueltig_bis) if b.gueltig_bis else 'heute'}" for b in versions)
-        successors = [self.stand.bereiche[s].schluessel for s, pre in self.stand.vorgaenger.items()
-                      if any(v.id in pre for v in versions)]
+            f"{format_datum_kurz(b.gueltig_bis) if b.gueltig_bis else 'heute'}"
+            for b in versions
+        )
+        successors = [
+            self.stand.bereiche[s].schluessel
+            for s, pre in self.stand.vorgaenger.items()
+            if any(v.id in pre for v in versions)
+        ]
         more = f"; Nachfolger: {', '.join(successors)}" if successors else ""
         return -1, (f"Gebiet „{key}“ gab es am {format_datum_kurz(day)} nicht (gültig {spans}){more}")
 

@@ -30,8 +30,8 @@ from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.katalog import IndikatorDef, Katalog
 from sozialforum.daten.merkmale import MerkmalKey
-from sozialforum.models import Datenfreigabe, Person
 from sozialforum.settings import DatenSettings
+from sozialforum.store.models import Datenfreigabe, Person
 
 KLEINRAEUMIG = {"planungsraum", "ortsteil"}
 EINHEIT = "gemeinde"  # the level a Kommune is entitled to
@@ -62,8 +62,11 @@ class Empfaenger:
         person = session.scalars(sa.select(Person).where(Person.kennung == kennung)).first()
         if person is None or person.geloescht_am is not None:
             raise LookupError(f"Person „{kennung}“ nicht gefunden.")
-        ids = session.scalars(sa.select(Datenfreigabe.gebiet_id).where(
-            Datenfreigabe.person_id == person.id, Datenfreigabe.erteilt_am <= day)).all()
+        ids = session.scalars(
+            sa.select(Datenfreigabe.gebiet_id).where(
+                Datenfreigabe.person_id == person.id, Datenfreigabe.erteilt_am <= day
+            )
+        ).all()
         return cls(person.anzeigename or kennung, frozenset(ids))
 
     def sieht_ungeschuetzt(self, bereich_id: int) -> bool:
@@ -110,8 +113,7 @@ class Gruppen:
         return cls(kinder, eltern, np.array([e == EINHEIT for e in ebenen], dtype=bool), ebenen)
 
 
-def sekundaer(values: np.ndarray, unknown: Mask, primary: Mask, gruppen: Gruppen,
-              threshold: int) -> Mask:
+def sekundaer(values: np.ndarray, unknown: Mask, primary: Mask, gruppen: Gruppen, threshold: int) -> Mask:
     """Add complementary suppressions until every equation is safe; returns the full mask."""
     hidden = unknown | primary
     work = [p for p, children in gruppen.kinder.items() if hidden[[p, *children]].any()]
@@ -165,8 +167,7 @@ class Muster:
     unsicher: dict[str, Mask]
 
 
-def berechne_muster(werte: dict[str, Werte], stand: Gebietsstand, katalog: Katalog,
-                    settings: DatenSettings) -> Muster:
+def berechne_muster(werte: dict[str, Werte], stand: Gebietsstand, katalog: Katalog, settings: DatenSettings) -> Muster:
     """The pattern of one Stichtag from its computed values (all indicators share one area list)."""
     first = next(iter(werte.values()))
     ids = [int(i) for i in first.ids]
@@ -196,7 +197,6 @@ def berechne_muster(werte: dict[str, Werte], stand: Gebietsstand, katalog: Katal
             primary |= series_small
         flagged = np.zeros(len(ids), dtype=bool)
         if ind.ist_quote:
-            flagged = ((current.zaehler_code == Fehlwert.VORHANDEN)
-                       & (current.zaehler < settings.unsicher_unter))
+            flagged = (current.zaehler_code == Fehlwert.VORHANDEN) & (current.zaehler < settings.unsicher_unter)
         hidden_by[code], primary_by[code], flagged_by[code] = hidden, primary, flagged & ~hidden
     return Muster(hidden_by, primary_by, flagged_by)

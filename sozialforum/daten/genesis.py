@@ -41,8 +41,20 @@ from sozialforum.problems import Problem, ProblemReport
 KOPF = "GENESIS-Tabelle:"
 _KEY = re.compile(r"^(DG|\d{2,12})$")
 _KEYS = re.compile(r"(?:[^\S\n]*(?:DG|\d{2,12})[^\S\n]*\n)*[^\S\n]*(?:DG|\d{2,12})[^\S\n]*")  # _KEY, per line
-_UNITS = {"anzahl", "prozent", "%", "eur", "euro", "tsd.", "tsd. eur", "1000", "personen",
-          "jahre", "je 1000 einwohner", "je 100 einwohner"}
+_UNITS = {
+    "anzahl",
+    "prozent",
+    "%",
+    "eur",
+    "euro",
+    "tsd.",
+    "tsd. eur",
+    "1000",
+    "personen",
+    "jahre",
+    "je 1000 einwohner",
+    "je 100 einwohner",
+}
 _FOOTER = "_____"  # the line above the footnotes: at least five underscores
 _HEAD = 65_536  # characters that hold the title and header rows
 _NA = ["-", "–", ".", "x", "X", "/", "...", "…", "*"]
@@ -76,8 +88,9 @@ def _header(lines: list[str], name: str) -> tuple[int, int, list[list[str]], lis
     """(first header line, first data line, header rows, title lines)."""
     first = next((i for i, line in enumerate(lines) if i > 0 and line.startswith(";")), None)
     if first is None:
-        raise ProblemReport([Problem(name, None, None, "Die Kopfzeilen der Tabelle fehlen "
-                                     "(Zeilen, die mit „;“ beginnen).")])
+        raise ProblemReport(
+            [Problem(name, None, None, "Die Kopfzeilen der Tabelle fehlen (Zeilen, die mit „;“ beginnen).")]
+        )
     end = first
     while end < len(lines) and lines[end].startswith(";"):
         end += 1
@@ -100,20 +113,37 @@ def _check_layout(head: list[str], text: str, name: str) -> int:
     """Offset of the line break above the footer; problems for a wrong separator or a
     truncated file. ``head``: the first lines (the file is not split as a whole: 11,000 lines)."""
     if not head[0].startswith(KOPF):
-        raise ProblemReport([Problem(name, 1, None, f"Keine GENESIS-Datei: die erste Zeile muss mit "
-                                     f"„{KOPF}“ beginnen.")])
+        raise ProblemReport(
+            [Problem(name, 1, None, f"Keine GENESIS-Datei: die erste Zeile muss mit „{KOPF}“ beginnen.")]
+        )
     sample = head[1:30]
     if not any(";" in line for line in sample):
         sep = "Tabulator" if any("\t" in line for line in sample) else "Komma"
-        raise ProblemReport([Problem(name, 2, None, f"Falsches Trennzeichen: die Datei ist mit "
-                                     f"{sep} getrennt, GENESIS-Dateien mit Semikolon („;“).")])
+        raise ProblemReport(
+            [
+                Problem(
+                    name,
+                    2,
+                    None,
+                    f"Falsches Trennzeichen: die Datei ist mit {sep} getrennt, GENESIS-Dateien mit Semikolon („;“).",
+                )
+            ]
+        )
     footer = text.find("\n" + _FOOTER)
     if footer < 0:
         last = max(i for i, line in enumerate(text.split("\n")) if line.strip()) + 1
-        raise ProblemReport([Problem(name, last, None,
-                                     "Die Datei ist unvollständig: die Fußzeile (Linie „__________“ "
-                                     "mit Quellenangabe und „Stand:“) fehlt – vermutlich wurde sie "
-                                     "beim Herunterladen oder Kopieren abgeschnitten.")])
+        raise ProblemReport(
+            [
+                Problem(
+                    name,
+                    last,
+                    None,
+                    "Die Datei ist unvollständig: die Fußzeile (Linie „__________“ "
+                    "mit Quellenangabe und „Stand:“) fehlt – vermutlich wurde sie "
+                    "beim Herunterladen oder Kopieren abgeschnitten.",
+                )
+            ]
+        )
     return footer
 
 
@@ -169,10 +199,17 @@ def _footer_meta(lines: list[str]) -> tuple[date | None, str | None, str | None,
     stand = next((find_date(line) for line in lines if line.startswith("Stand:")), None)
     publisher = re.search(r"©\s*([^,\n]+)", text)
     licence = re.search(r"(Datenlizenz Deutschland[^\"]*)", text)
-    notes = [" ".join(block.replace('""', '"').split()) for block in re.findall(r'"((?:[^"]|"")*)"', text)
-             if "©" not in block]
-    return (stand, publisher.group(1).strip() if publisher else None,
-            " ".join(licence.group(1).split()).rstrip(".") if licence else None, notes)
+    notes = [
+        " ".join(block.replace('""', '"').split())
+        for block in re.findall(r'"((?:[^"]|"")*)"', text)
+        if "©" not in block
+    ]
+    return (
+        stand,
+        publisher.group(1).strip() if publisher else None,
+        " ".join(licence.group(1).split()).rstrip(".") if licence else None,
+        notes,
+    )
 
 
 def _check_fields(raster: Zeilenraster, n_cols: int, start: int, name: str) -> None:
@@ -184,31 +221,54 @@ def _check_fields(raster: Zeilenraster, n_cols: int, start: int, name: str) -> N
         if not line.strip() or '"' in line:
             continue
         found = int(raster.fields[index])
-        why = ("ein Semikolon zu viel?" if found > n_cols else
-               "abgeschnitten?" if index == len(raster.line_start) - 1 else "Feld fehlt?")
-        problems.append(Problem(name, start + index + 1, None,
-                                f"Zeile hat {found} statt {n_cols} Felder ({why})."))
+        why = (
+            "ein Semikolon zu viel?"
+            if found > n_cols
+            else "abgeschnitten?"
+            if index == len(raster.line_start) - 1
+            else "Feld fehlt?"
+        )
+        problems.append(Problem(name, start + index + 1, None, f"Zeile hat {found} statt {n_cols} Felder ({why})."))
     if problems:
         raise ProblemReport(problems)
 
 
 def _read_block(raster: Zeilenraster, n_label: int, n_cols: int, name: str, offset: int) -> pd.DataFrame:
     try:  # bytes, not text: pandas' C parser skips a round of decoding
-        return pd.read_csv(io.BytesIO(raster.data), encoding="utf-8", sep=";", header=None, names=list(range(n_cols)),
-                           dtype={i: str for i in range(n_label)}, decimal=",", na_values=_NA,
-                           keep_default_na=False, skip_blank_lines=False, engine="c", index_col=False)
+        return pd.read_csv(
+            io.BytesIO(raster.data),
+            encoding="utf-8",
+            sep=";",
+            header=None,
+            names=list(range(n_cols)),
+            dtype={i: str for i in range(n_label)},
+            decimal=",",
+            na_values=_NA,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+            index_col=False,
+        )
     except pd.errors.ParserError as exc:
         match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         if match:
             expected, line, saw = (int(part) for part in match.groups())
-            raise ProblemReport([Problem(name, offset + line, None,
-                                         f"Zeile hat {saw} statt {expected} Felder (Trennzeichen „;“, "
-                                         "ein Semikolon zu viel?).")]) from None
+            raise ProblemReport(
+                [
+                    Problem(
+                        name,
+                        offset + line,
+                        None,
+                        f"Zeile hat {saw} statt {expected} Felder (Trennzeichen „;“, ein Semikolon zu viel?).",
+                    )
+                ]
+            ) from None
         raise ProblemReport([Problem(name, None, None, f"Datei nicht lesbar: {exc}")]) from None
 
 
-def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None = None,
-                 pruefsumme: str | None = None) -> Rohdaten:
+def read_genesis(
+    path: Path, *, stichtag: date | None = None, raw: bytes | None = None, pruefsumme: str | None = None
+) -> Rohdaten:
     """Parse a GENESIS flat CSV; raise ProblemReport for a file that cannot be read at all and
     return cell problems (text in a number column, empty fields) in ``Rohdaten.problems``.
     ``raw`` and ``pruefsumme``: the file's bytes and checksum when the caller has them."""
@@ -229,15 +289,29 @@ def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None 
     line_numbers = frame.index.to_numpy(dtype=np.int64) + data_start + 1
     key_col = _key_column(frame, n_label)
     if key_col is None:
-        raise ProblemReport([Problem(name, data_start + 1, None, "Keine Spalte mit amtlichen "
-                                     "Gebietsschlüsseln gefunden (erwartet z. B. 03199001).")])
+        raise ProblemReport(
+            [
+                Problem(
+                    name,
+                    data_start + 1,
+                    None,
+                    "Keine Spalte mit amtlichen Gebietsschlüsseln gefunden (erwartet z. B. 03199001).",
+                )
+            ]
+        )
     problems: list[Problem] = []
     spalten = _column_labels(header_rows, n_label, n_cols)
     row_dates = _row_dates(frame, key_col, line_numbers, name, problems)
     file_date = stichtag or next((d for d in map(_title_date, titles) if d), None)
     if row_dates is None and not any(s.stichtag for s in spalten) and file_date is None:
-        problems.append(Problem(name, None, None, "Kein Stichtag in der Datei gefunden: bitte beim "
-                                "Laden angeben (--stichtag TT.MM.JJJJ)."))
+        problems.append(
+            Problem(
+                name,
+                None,
+                None,
+                "Kein Stichtag in der Datei gefunden: bitte beim Laden angeben (--stichtag TT.MM.JJJJ).",
+            )
+        )
     codes = np.zeros((len(frame), len(spalten)), dtype=np.int8)
     numeric = [kind.kind in "fiu" for kind in frame.dtypes.iloc[n_label:n_cols]]
     if all(numeric):  # the numbers as one block: one copy instead of a strided write per column
@@ -251,21 +325,38 @@ def read_genesis(path: Path, *, stichtag: date | None = None, raw: bytes | None 
             # text in the column: read every cell from the original line
             raw_cells = pd.Series([_field(raster.line(index), column) for index in frame.index])
             values[:, position], codes[:, position] = parse_column(
-                raw_cells, line_numbers, name, spalten[position].label, problems)
+                raw_cells, line_numbers, name, spalten[position].label, problems
+            )
     _recover_symbols(values, codes, frame, raster, data_start, n_label, spalten, name, problems)
-    stand, publisher, licence, notes = _footer_meta(text[footer + 1:].split("\n"))
-    dims = (frame[list(range(key_col + 2, n_label))].fillna("").astype(str)
-            .agg(lambda r: " | ".join(v.strip() for v in r), axis=1).tolist()
-            if key_col + 2 < n_label else None)
+    stand, publisher, licence, notes = _footer_meta(text[footer + 1 :].split("\n"))
+    dims = (
+        frame[list(range(key_col + 2, n_label))]
+        .fillna("")
+        .astype(str)
+        .agg(lambda r: " | ".join(v.strip() for v in r), axis=1)
+        .tolist()
+        if key_col + 2 < n_label
+        else None
+    )
     return Rohdaten(
-        datei=name, pruefsumme=pruefsumme or checksum(raw), format="genesis",
-        titel=" ".join(titles), tabelle=lines[0].removeprefix(KOPF).strip(" ;"),
+        datei=name,
+        pruefsumme=pruefsumme or checksum(raw),
+        format="genesis",
+        titel=" ".join(titles),
+        tabelle=lines[0].removeprefix(KOPF).strip(" ;"),
         zeilen=line_numbers,
         schluessel=_texts(frame[key_col]),
         namen=_texts(frame[key_col + 1]) if key_col + 1 < n_label else [""] * len(frame),
         stichtage=row_dates or [file_date] * len(frame),
-        spalten=spalten, werte=values, codes=codes, dimension=dims, datenstand=stand,
-        herausgeber=publisher, lizenz=licence, hinweise=notes, problems=problems,
+        spalten=spalten,
+        werte=values,
+        codes=codes,
+        dimension=dims,
+        datenstand=stand,
+        herausgeber=publisher,
+        lizenz=licence,
+        hinweise=notes,
+        problems=problems,
     )
 
 
@@ -281,8 +372,9 @@ def _title_date(title: str) -> date | None:
     return date(int(match.group(1)), 12, 31) if match else None
 
 
-def _row_dates(frame: pd.DataFrame, key_col: int, lines: np.ndarray, name: str,
-               problems: list[Problem]) -> list[date | None] | None:
+def _row_dates(
+    frame: pd.DataFrame, key_col: int, lines: np.ndarray, name: str, problems: list[Problem]
+) -> list[date | None] | None:
     """Reference dates from a leading time column (long format), or None if there is none."""
     if key_col == 0:
         return None
@@ -290,14 +382,23 @@ def _row_dates(frame: pd.DataFrame, key_col: int, lines: np.ndarray, name: str,
     parsed = {text: parse_stichtag(text) for text in set(texts)}
     for index, text in enumerate(texts):
         if parsed[text] is None:
-            problems.append(Problem(name, int(lines[index]), "Zeit",
-                                    f"„{text}“ ist kein Stichtag (erwartet TT.MM.JJJJ oder JJJJ)."))
+            problems.append(
+                Problem(name, int(lines[index]), "Zeit", f"„{text}“ ist kein Stichtag (erwartet TT.MM.JJJJ oder JJJJ).")
+            )
     return [parsed[text] for text in texts]
 
 
-def _recover_symbols(values: np.ndarray, codes: np.ndarray, frame: pd.DataFrame, raster: Zeilenraster,
-                     start: int, n_label: int, spalten: list, name: str,
-                     problems: list[Problem]) -> None:
+def _recover_symbols(
+    values: np.ndarray,
+    codes: np.ndarray,
+    frame: pd.DataFrame,
+    raster: Zeilenraster,
+    start: int,
+    n_label: int,
+    spalten: list,
+    name: str,
+    problems: list[Problem],
+) -> None:
     """Cells pandas read as missing: look at the original text to learn which symbol it was
     (all at once from the field offsets; only what is not a bare symbol one by one)."""
     rows, positions = np.nonzero(np.isnan(values) & (codes == Fehlwert.VORHANDEN))
@@ -311,9 +412,15 @@ def _recover_symbols(values: np.ndarray, codes: np.ndarray, frame: pd.DataFrame,
         parsed = parse_cell(text)
         if parsed is None or parsed[1] is Fehlwert.VORHANDEN:
             if text is None:
-                problems.append(Problem(name, start + line + 1, spalten[position].label,
-                                        f"Zeile hat nur {int(raster.fields[line])} von "
-                                        f"{n_label + len(spalten)} Feldern – abgeschnitten?"))
+                problems.append(
+                    Problem(
+                        name,
+                        start + line + 1,
+                        spalten[position].label,
+                        f"Zeile hat nur {int(raster.fields[line])} von "
+                        f"{n_label + len(spalten)} Feldern – abgeschnitten?",
+                    )
+                )
             else:
                 problems.append(cell_problem(name, start + line + 1, spalten[position].label, text))
             codes[row, position] = Fehlwert.UNBEKANNT

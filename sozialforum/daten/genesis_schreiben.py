@@ -12,15 +12,29 @@ from datetime import date
 from pathlib import Path
 
 AGE_GROUPS = [
-    "unter 3 Jahre", "3 bis unter 6 Jahre", "6 bis unter 10 Jahre", "10 bis unter 15 Jahre",
-    "15 bis unter 18 Jahre", "18 bis unter 20 Jahre", "20 bis unter 25 Jahre",
-    "25 bis unter 30 Jahre", "30 bis unter 35 Jahre", "35 bis unter 40 Jahre",
-    "40 bis unter 45 Jahre", "45 bis unter 50 Jahre", "50 bis unter 55 Jahre",
-    "55 bis unter 60 Jahre", "60 bis unter 65 Jahre", "65 bis unter 75 Jahre", "75 Jahre und mehr",
+    "unter 3 Jahre",
+    "3 bis unter 6 Jahre",
+    "6 bis unter 10 Jahre",
+    "10 bis unter 15 Jahre",
+    "15 bis unter 18 Jahre",
+    "18 bis unter 20 Jahre",
+    "20 bis unter 25 Jahre",
+    "25 bis unter 30 Jahre",
+    "30 bis unter 35 Jahre",
+    "35 bis unter 40 Jahre",
+    "40 bis unter 45 Jahre",
+    "45 bis unter 50 Jahre",
+    "50 bis unter 55 Jahre",
+    "55 bis unter 60 Jahre",
+    "60 bis unter 65 Jahre",
+    "65 bis unter 75 Jahre",
+    "75 Jahre und mehr",
 ]
-LIZENZ = ('"© Statistische Ämter des Bundes und der Länder, Deutschland, {year}.\n'
-          'Dieses Werk ist lizensiert unter der Datenlizenz Deutschland\n'
-          '- Namensnennung - Version 2.0."')
+LIZENZ = (
+    '"© Statistische Ämter des Bundes und der Länder, Deutschland, {year}.\n'
+    "Dieses Werk ist lizensiert unter der Datenlizenz Deutschland\n"
+    '- Namensnennung - Version 2.0."'
+)
 
 
 def indent(key: str, name: str) -> str:
@@ -41,9 +55,17 @@ def cell(value: float | int | str | None) -> str:
     return str(int(value))
 
 
-def write_table(path: Path, *, tabelle: str, titel: Sequence[str], kopf: Sequence[Sequence[str]],
-                zeilen: Iterable[Sequence[str]], stand: date, fussnoten: Sequence[str] = (),
-                encoding: str = "iso-8859-1") -> None:
+def write_table(
+    path: Path,
+    *,
+    tabelle: str,
+    titel: Sequence[str],
+    kopf: Sequence[Sequence[str]],
+    zeilen: Iterable[Sequence[str]],
+    stand: date,
+    fussnoten: Sequence[str] = (),
+    encoding: str = "iso-8859-1",
+) -> None:
     width = max(len(row) for row in kopf)
     pad = ";" * (width - 1)
     lines = [f"GENESIS-Tabelle: {tabelle}", *(f"{text}{pad}" for text in titel)]
@@ -56,18 +78,27 @@ def write_table(path: Path, *, tabelle: str, titel: Sequence[str], kopf: Sequenc
     path.write_text("\n".join(lines) + "\n", encoding=encoding)
 
 
-def write_genesis(path: Path, rows: Sequence[tuple[date, str, str, Sequence[int]]], *,
-                  stand: date = date(2024, 9, 27)) -> None:
+def write_genesis(
+    path: Path, rows: Sequence[tuple[date, str, str, Sequence[int]]], *, stand: date = date(2024, 9, 27)
+) -> None:
     """Population by sex and 17 age groups (12411-02-03-5), long form: one row per age group."""
     body = []
     for day, key, name, counts in rows:
         for group, total in [*zip(AGE_GROUPS, counts, strict=True), ("Insgesamt", sum(counts))]:
             male = round(total * 0.49)
-            body.append([f"{day:%d.%m.%Y}", key, indent(key, name), group,
-                         cell(total), cell(male), cell(total - male)])
-    write_table(path, tabelle="12411-02-03-5",
-                titel=["Bevölkerungsstand: Bevölkerung nach Geschlecht", "und Altersgruppen (17) - "
-                       "Stichtag 31.12. -", "regionale Tiefe: Gemeinden",
-                       "Fortschreibung des Bevölkerungsstandes", "Bevölkerungsstand (Anzahl)"],
-                kopf=[["", "", "", "", "Insgesamt", "männlich", "weiblich"]], zeilen=body, stand=stand,
-                fussnoten=["zu \"\"gesamter Tabelle\"\":\nErgebnisse auf Grundlage des Zensus 2011"])
+            body.append([f"{day:%d.%m.%Y}", key, indent(key, name), group, cell(total), cell(male), cell(total - male)])
+    write_table(
+        path,
+        tabelle="12411-02-03-5",
+        titel=[
+            "Bevölkerungsstand: Bevölkerung nach Geschlecht",
+            "und Altersgruppen (17) - Stichtag 31.12. -",
+            "regionale Tiefe: Gemeinden",
+            "Fortschreibung des Bevölkerungsstandes",
+            "Bevölkerungsstand (Anzahl)",
+        ],
+        kopf=[["", "", "", "", "Insgesamt", "männlich", "weiblich"]],
+        zeilen=body,
+        stand=stand,
+        fussnoten=['zu ""gesamter Tabelle"":\nErgebnisse auf Grundlage des Zensus 2011'],
+    )

@@ -38,8 +38,9 @@ def dynamik_klasse(index: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
     return np.where(np.isnan(index), 0, classes).astype(np.int8)
 
 
-def z_standardise(values: npt.NDArray[np.float64], codes: npt.NDArray[np.int8]
-                  ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
+def z_standardise(
+    values: npt.NDArray[np.float64], codes: npt.NDArray[np.int8]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
     """z-values over the areas whose value is present; the others stay missing.
 
     Written out with the reductions ``np.mean`` and ``np.std`` use (so the same numbers), but
@@ -82,8 +83,9 @@ def _population(result: Stichtagsergebnis, ids: list[int], stand: Gebietsstand, 
     """The population for the floor: the delivered count, else the register figure."""
     tafel = result.tafel
     key = parse_key(merkmal)
-    register = np.array([np.nan if stand.bereiche[i].einwohner is None else stand.bereiche[i].einwohner
-                         for i in ids], dtype=np.float64)
+    register = np.array(
+        [np.nan if stand.bereiche[i].einwohner is None else stand.bereiche[i].einwohner for i in ids], dtype=np.float64
+    )
     if key not in tafel.spalten:
         return register
     rows = np.searchsorted(np.asarray(tafel.index), ids)
@@ -109,9 +111,13 @@ def _composite(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.n
     return z_standardise(np.where(code == VORHANDEN, total, np.nan), code)
 
 
-def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Katalog,
-                   mindestzahl: int, bekannt: dict[tuple[str, bool], set[str]] | None = None,
-                   ) -> tuple[list[Indexwerte], list[str]]:
+def berechne_index(
+    result: Stichtagsergebnis,
+    stand: Gebietsstand,
+    katalog: Katalog,
+    mindestzahl: int,
+    bekannt: dict[tuple[str, bool], set[str]] | None = None,
+) -> tuple[list[Indexwerte], list[str]]:
     """Status and dynamics per level, per dimension and overall; and German notes.
 
     ``bekannt`` (kept by the caller across Stichtage in time order) holds the indicators a level
@@ -130,8 +136,10 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
         included = population >= mindestzahl
         small = [stand.bereiche[i].name for i, ok in zip(ids, included, strict=True) if not ok]
         if small:
-            notes.append(f"{ebene.capitalize()}: nicht im Index (unter {mindestzahl} Einwohner "
-                         f"oder Einwohnerzahl unbekannt): {', '.join(small)}.")
+            notes.append(
+                f"{ebene.capitalize()}: nicht im Index (unter {mindestzahl} Einwohner "
+                f"oder Einwohnerzahl unbekannt): {', '.join(small)}."
+            )
         z_by_indicator: dict[str, tuple[dict[bool, tuple[np.ndarray, np.ndarray]], str]] = {}
         rows = np.searchsorted(np.asarray(result.tafel.index), ids)  # the index is in id order
         everyone = bool(included.all())
@@ -145,10 +153,14 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
                 if not ((codes if everyone else codes[included]) == VORHANDEN).any():
                     if ind.code in seen:  # known at this level, missing now: the index is missing
                         z_by_indicator.setdefault(ind.code, ({}, ind.dimension))[0][dynamic] = (
-                            np.full(len(ids), np.nan), codes)
+                            np.full(len(ids), np.nan),
+                            codes,
+                        )
                     elif not dynamic:
-                        notes.append(f"{ebene.capitalize()}: „{ind.name}“ liegt auf dieser Ebene nicht "
-                                     "vor und bleibt im Index unberücksichtigt.")
+                        notes.append(
+                            f"{ebene.capitalize()}: „{ind.name}“ liegt auf dieser Ebene nicht "
+                            "vor und bleibt im Index unberücksichtigt."
+                        )
                     continue
                 seen.add(ind.code)
                 z = z_standardise(values if ind.richtung == 1 else values * ind.richtung, codes)
@@ -156,24 +168,38 @@ def berechne_index(result: Stichtagsergebnis, stand: Gebietsstand, katalog: Kata
                     # No spread (all equal, e.g. no change at all): a z-value does not exist, and
                     # the indicator drops out instead of making every area's index missing.
                     kind = "Veränderung" if dynamic else "Wert"
-                    notes.append(f"{ebene.capitalize()}: {kind} von „{ind.name}“ ohne Streuung, "
-                                 "im Index unberücksichtigt.")
+                    notes.append(
+                        f"{ebene.capitalize()}: {kind} von „{ind.name}“ ohne Streuung, im Index unberücksichtigt."
+                    )
                     continue
                 z_by_indicator.setdefault(ind.code, ({}, ind.dimension))[0][dynamic] = z
         dimensions = [*dict.fromkeys(d for _, d in z_by_indicator.values()), GESAMT]
         for dimension in dimensions:
             members = [code for code, (_, d) in z_by_indicator.items() if dimension in (d, GESAMT)]
-            status = _composite([z_by_indicator[c][0][False] for c in members
-                                 if False in z_by_indicator[c][0]], len(ids))
-            dyn = _composite([z_by_indicator[c][0][True] for c in members
-                              if True in z_by_indicator[c][0]], len(ids))
-            out.append(Indexwerte(ebene, dimension, ids, status[0], status[1], status_klasse(status[0]),
-                                  dyn[0], dyn[1], dynamik_klasse(dyn[0]), members))
+            status = _composite(
+                [z_by_indicator[c][0][False] for c in members if False in z_by_indicator[c][0]], len(ids)
+            )
+            dyn = _composite([z_by_indicator[c][0][True] for c in members if True in z_by_indicator[c][0]], len(ids))
+            out.append(
+                Indexwerte(
+                    ebene,
+                    dimension,
+                    ids,
+                    status[0],
+                    status[1],
+                    status_klasse(status[0]),
+                    dyn[0],
+                    dyn[1],
+                    dynamik_klasse(dyn[0]),
+                    members,
+                )
+            )
     return out, notes
 
 
-def klassenwechsel(current: list[Indexwerte], previous: list[Indexwerte] | None,
-                   stand: Gebietsstand, day: date) -> list[dict[str, str]]:
+def klassenwechsel(
+    current: list[Indexwerte], previous: list[Indexwerte] | None, stand: Gebietsstand, day: date
+) -> list[dict[str, str]]:
     """Areas whose status class moved since the previous Stichtag (overall index)."""
     if not previous:
         return []
@@ -191,7 +217,12 @@ def klassenwechsel(current: list[Indexwerte], previous: list[Indexwerte] | None,
         same = old_ids[order][found] == ids
         was = np.where(same, old.status_klasse[order][found], 0)
         for i in np.nonzero((index.status_klasse > 0) & (was > 0) & (index.status_klasse != was))[0]:
-            moved.append({"ebene": index.ebene, "gebiet": stand.bereiche[index.ids[i]].name,
-                          "vorher": STATUS_KLASSEN[int(was[i])],
-                          "jetzt": STATUS_KLASSEN[int(index.status_klasse[i])]})
+            moved.append(
+                {
+                    "ebene": index.ebene,
+                    "gebiet": stand.bereiche[index.ids[i]].name,
+                    "vorher": STATUS_KLASSEN[int(was[i])],
+                    "jetzt": STATUS_KLASSEN[int(index.status_klasse[i])],
+                }
+            )
     return moved

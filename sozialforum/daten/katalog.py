@@ -119,11 +119,14 @@ class IndikatorDef(_Strict):
     @cached_property
     def definitionsschluessel(self) -> str:
         """Identity of the definition: numerator, denominator (with bands) and factor."""
-        canonical = json.dumps({
-            "zaehler": sorted(str(k) for k in self.zaehler_keys),
-            "nenner": sorted(str(k) for k in self.nenner_keys),
-            "faktor": self.faktor,
-        }, sort_keys=True)
+        canonical = json.dumps(
+            {
+                "zaehler": sorted(str(k) for k in self.zaehler_keys),
+                "nenner": sorted(str(k) for k in self.nenner_keys),
+                "faktor": self.faktor,
+            },
+            sort_keys=True,
+        )
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
     def beschreibung(self, merkmal_namen: dict[str, str]) -> str:
@@ -218,8 +221,7 @@ class Katalog(_Strict):
         raise KeyError(kennung)
 
     def index_indikatoren(self, dimension: str | None = None) -> list[IndikatorDef]:
-        return [i for i in self.indikatoren.values()
-                if i.index and (dimension is None or i.dimension == dimension)]
+        return [i for i in self.indikatoren.values() if i.index and (dimension is None or i.dimension == dimension)]
 
 
 _UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
@@ -247,13 +249,16 @@ def _cross_check(katalog: Katalog) -> list[str]:
                 if key.name not in merkmale:
                     errors.append(f"indikatoren.{code}.{field}: unbekanntes Merkmal „{key.name}“")
                 elif katalog.merkmale[key.name].art == "wert" and (ind.nenner or len(ind.zaehler) > 1):
-                    errors.append(f"indikatoren.{code}: Merkmal „{key.name}“ ist ein Wert, "
-                                  "keine Anzahl, und kann nicht Teil einer Quote sein")
+                    errors.append(
+                        f"indikatoren.{code}: Merkmal „{key.name}“ ist ein Wert, "
+                        "keine Anzahl, und kann nicht Teil einer Quote sein"
+                    )
         if ind.index and not ind.ist_quote:
             errors.append(f"indikatoren.{code}.index: nur Quoten gehen in den Index ein")
         if ind.vergleich and ind.vergleich.gebiet and ind.vergleich.gebiet not in katalog.vergleichsgebiete:
-            errors.append(f"indikatoren.{code}.vergleich.gebiet: „{ind.vergleich.gebiet}“ steht "
-                          "nicht unter [vergleichsgebiete]")
+            errors.append(
+                f"indikatoren.{code}.vergleich.gebiet: „{ind.vergleich.gebiet}“ steht nicht unter [vergleichsgebiete]"
+            )
     for position, quelle in enumerate(katalog.quellen):
         for label, text in quelle.spalten.items():
             try:
@@ -287,21 +292,29 @@ def load_katalog(path: Path) -> Katalog:
     try:
         katalog = Katalog.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(path.name, None, ".".join(str(p) for p in error["loc"]),
-                            _german(error)) for error in exc.errors()]
+        problems = [
+            Problem(path.name, None, ".".join(str(p) for p in error["loc"]), _german(error)) for error in exc.errors()
+        ]
         raise ProblemReport(problems) from None
     errors = _cross_check(katalog)
     if errors:
-        raise ProblemReport([Problem(path.name, None, text.split(":", 1)[0],
-                                     text.split(":", 1)[1].strip()) for text in errors])
+        raise ProblemReport(
+            [Problem(path.name, None, text.split(":", 1)[0], text.split(":", 1)[1].strip()) for text in errors]
+        )
     return katalog
 
 
 def _german(error: Any) -> str:
-    kinds = {"missing": "fehlt", "extra_forbidden": "ist unbekannt (Tippfehler?)",
-             "literal_error": "hat einen nicht erlaubten Wert", "float_parsing": "muss eine Zahl sein",
-             "int_parsing": "muss eine ganze Zahl sein", "greater_than": "ist zu klein",
-             "greater_than_equal": "ist zu klein", "less_than_equal": "ist zu groß"}
+    kinds = {
+        "missing": "fehlt",
+        "extra_forbidden": "ist unbekannt (Tippfehler?)",
+        "literal_error": "hat einen nicht erlaubten Wert",
+        "float_parsing": "muss eine Zahl sein",
+        "int_parsing": "muss eine ganze Zahl sein",
+        "greater_than": "ist zu klein",
+        "greater_than_equal": "ist zu klein",
+        "less_than_equal": "ist zu groß",
+    }
     text = kinds.get(error["type"])
     if text is None:
         text = str(error.get("msg", "ist ungültig")).removeprefix("Value error, ")

@@ -31,8 +31,10 @@ _UNSIGNED = (np.uint8, np.uint16, np.uint32, np.uint64)
 
 Array = npt.NDArray[Any]
 _LOWEST = {np.dtype(kind): int(np.iinfo(kind).min) for kind in _SIGNED}
-_RANGES = {unsigned: [(np.dtype(k), int(np.iinfo(k).min), int(np.iinfo(k).max)) for k in kinds]
-           for unsigned, kinds in ((False, _SIGNED), (True, _UNSIGNED))}
+_RANGES = {
+    unsigned: [(np.dtype(k), int(np.iinfo(k).min), int(np.iinfo(k).max)) for k in kinds]
+    for unsigned, kinds in ((False, _SIGNED), (True, _UNSIGNED))
+}
 
 
 def _narrow(lo: int, hi: int, *, unsigned: bool = False) -> np.dtype[Any]:
@@ -101,7 +103,7 @@ def _floats(array: Array) -> tuple[list[Any], bytes] | None:
     lo, hi = float(np.fmin.reduce(array)), float(np.fmax.reduce(array))
     if lo != lo:  # every value missing
         return ["float", -128, ["const", -128]], b""
-    if not (lo > -2.0**62 and hi < 2.0**62):  # also refuses infinities
+    if not (lo > -(2.0**62) and hi < 2.0**62):  # also refuses infinities
         return None
     kind = _narrow(int(lo) - 1, int(hi))
     with np.errstate(invalid="ignore"):
@@ -199,8 +201,9 @@ def _decode(dtype: str, n: int, spec: list[Any], data: memoryview) -> Array:
     return _decode_ints(spec, data, n).astype(kind)
 
 
-def unpack_meta(blob: bytes, *, shared: tuple[str, dict[bytes, Array]] | None = None
-                ) -> tuple[dict[str, Any], dict[str, Array]]:
+def unpack_meta(
+    blob: bytes, *, shared: tuple[str, dict[bytes, Array]] | None = None
+) -> tuple[dict[str, Any], dict[str, Array]]:
     """(meta, arrays) of a blob of either format. ``shared``: (name of an array, cache) – blobs
     whose array of that name is stored alike get one decoded array object (read-only)."""
     magic = blob[:4]
@@ -218,7 +221,7 @@ def unpack_meta(blob: bytes, *, shared: tuple[str, dict[bytes, Array]] | None = 
         raise ValueError("unbekanntes Format einer Wertespalte")
     header = json.loads(blob[8:offset])
     for name, dtype, length, nbytes, spec in header["arrays"]:
-        data = view[offset:offset + nbytes]
+        data = view[offset : offset + nbytes]
         if shared is not None and name == shared[0]:
             key = json.dumps([dtype, length, spec]).encode() + bytes(data)
             if key not in shared[1]:

@@ -29,8 +29,8 @@ from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe
 from sozialforum.daten.quelldatei import Rohdaten, checksum, decode, read_bytes
 from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.daten.zeilen import Breit, Zeilen
-from sozialforum.models import Datenlieferung, Vergleichswert, Wertespalte
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.store.models import Datenlieferung, Vergleichswert, Wertespalte
 
 CHUNK = 2000
 
@@ -51,12 +51,15 @@ class LadeErgebnis:
         if self.status != "geladen":
             return f"{self.datei}: bereits geladen, nichts geändert."
         days = ", ".join(d.strftime("%d.%m.%Y") for d in self.stichtage)
-        return (f"{self.datei}: {self.werte} Werte für {self.gebiete} Gebiete geladen "
-                f"(Stichtage {days}; Quelle {self.quelle}).")
+        return (
+            f"{self.datei}: {self.werte} Werte für {self.gebiete} Gebiete geladen "
+            f"(Stichtage {days}; Quelle {self.quelle})."
+        )
 
 
-def _read(path: Path, raw: bytes, katalog: Katalog, stichtag: date | None,
-          digest: str | None = None) -> tuple[Rohdaten, QuelleDef]:
+def _read(
+    path: Path, raw: bytes, katalog: Katalog, stichtag: date | None, digest: str | None = None
+) -> tuple[Rohdaten, QuelleDef]:
     if path.suffix.lower() == ".csv":
         decode(path.name, raw[:4096])  # refuses UTF-16 and double-encoded files with the reason
         if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -67,8 +70,17 @@ def _read(path: Path, raw: bytes, katalog: Katalog, stichtag: date | None,
         for quelle in katalog.quellen:
             if quelle.format == "genesis" and quelle.tabelle == stem:
                 return data, quelle
-        raise ProblemReport([Problem(path.name, 1, None, f"Für die GENESIS-Tabelle {data.tabelle} ist "
-                                     "im Indikatorenkatalog keine Quelle hinterlegt (quellen.tabelle).")])
+        raise ProblemReport(
+            [
+                Problem(
+                    path.name,
+                    1,
+                    None,
+                    f"Für die GENESIS-Tabelle {data.tabelle} ist "
+                    "im Indikatorenkatalog keine Quelle hinterlegt (quellen.tabelle).",
+                )
+            ]
+        )
     if path.suffix.lower() in (".xlsx", ".xlsm") and _is_ba(path):
         data = read_ba(path, stichtag=stichtag)
         candidates = [q for q in katalog.quellen if q.format == "ba"]
@@ -77,8 +89,16 @@ def _read(path: Path, raw: bytes, katalog: Katalog, stichtag: date | None,
                 return data, quelle
         if len(candidates) == 1:
             return data, candidates[0]
-        raise ProblemReport([Problem(path.name, 1, None, "Die BA-Tabelle passt zu keiner BA-Quelle "
-                                     f"des Katalogs (Titel: „{data.titel}“).")])
+        raise ProblemReport(
+            [
+                Problem(
+                    path.name,
+                    1,
+                    None,
+                    f"Die BA-Tabelle passt zu keiner BA-Quelle des Katalogs (Titel: „{data.titel}“).",
+                )
+            ]
+        )
     return read_tabelle(path, katalog, stichtag=stichtag)
 
 
@@ -105,20 +125,44 @@ def _bands(data: Rohdaten, problems: list[Problem]) -> tuple[list[tuple[int, int
     index = {band: i for i, band in enumerate(bands)}
     rows = np.array([index.get(parsed[text], -1) if parsed[text] else -1 for text in data.dimension])
     for r in np.nonzero(rows < 0)[0]:
-        problems.append(Problem(data.datei, int(data.zeilen[r]), "Altersgruppe",
-                                f"„{data.dimension[r]}“ ist keine Altersgruppe (erwartet z. B. "
-                                "„3 bis unter 6 Jahre“ oder „Insgesamt“)."))
+        problems.append(
+            Problem(
+                data.datei,
+                int(data.zeilen[r]),
+                "Altersgruppe",
+                f"„{data.dimension[r]}“ ist keine Altersgruppe (erwartet z. B. "
+                "„3 bis unter 6 Jahre“ oder „Insgesamt“).",
+            )
+        )
     return bands, rows
 
 
-def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schluesselabgleich,
-          ignore_unknown: bool, problems: list[Problem], hints: list[str]) -> Zeilen:
-    mapped = [(j, quelle.zuordnung[norm_label(s.label)]) for j, s in enumerate(data.spalten)
-              if norm_label(s.label) in quelle.zuordnung]
+def _long(
+    data: Rohdaten,
+    quelle: QuelleDef,
+    katalog: Katalog,
+    abgleich: Schluesselabgleich,
+    ignore_unknown: bool,
+    problems: list[Problem],
+    hints: list[str],
+) -> Zeilen:
+    mapped = [
+        (j, quelle.zuordnung[norm_label(s.label)])
+        for j, s in enumerate(data.spalten)
+        if norm_label(s.label) in quelle.zuordnung
+    ]
     skipped = [s.label for s in data.spalten if norm_label(s.label) not in quelle.zuordnung]
     if not mapped:
-        raise ProblemReport([Problem(data.datei, None, None, "Keine Spalte der Datei ist im Katalog "
-                                     f"einem Merkmal zugeordnet (Quelle {quelle.kennung}).")])
+        raise ProblemReport(
+            [
+                Problem(
+                    data.datei,
+                    None,
+                    None,
+                    f"Keine Spalte der Datei ist im Katalog einem Merkmal zugeordnet (Quelle {quelle.kennung}).",
+                )
+            ]
+        )
     if skipped:
         hints.append(f"Nicht übernommene Spalten: {', '.join(dict.fromkeys(skipped))}.")
     n = len(data.schluessel)
@@ -172,16 +216,28 @@ def _long(data: Rohdaten, quelle: QuelleDef, katalog: Katalog, abgleich: Schlues
     pieces = []
     for j, part_day, rows, merkmal in parts:
         ids, day_index, _ = matched[part_day]
-        pieces.append((data.zeilen[rows], np.full(len(rows), j), np.where(other_of[rows] >= 0, -1, ids[rows]),
-                       other_of[rows], np.full(len(rows), merkmal) if isinstance(merkmal, int) else merkmal[rows],
-                       day_index[rows], data.werte[rows, j], data.codes[rows, j]))
+        pieces.append(
+            (
+                data.zeilen[rows],
+                np.full(len(rows), j),
+                np.where(other_of[rows] >= 0, -1, ids[rows]),
+                other_of[rows],
+                np.full(len(rows), merkmal) if isinstance(merkmal, int) else merkmal[rows],
+                day_index[rows],
+                data.werte[rows, j],
+                data.codes[rows, j],
+            )
+        )
     long = [np.concatenate(values) for values in zip(*pieces, strict=True)]
     return Zeilen(spalten, others, merkmale, stichtage, long=long)
 
 
-def _wide(data: Rohdaten, parts: list[tuple[int, date | None, np.ndarray, np.ndarray | int]],
-          matched: dict[date | None, tuple[np.ndarray, np.ndarray, np.ndarray]],
-          other_of: np.ndarray) -> Breit | None:
+def _wide(
+    data: Rohdaten,
+    parts: list[tuple[int, date | None, np.ndarray, np.ndarray | int]],
+    matched: dict[date | None, tuple[np.ndarray, np.ndarray, np.ndarray]],
+    other_of: np.ndarray,
+) -> Breit | None:
     """The matrix of a file whose columns all take the same rows (one Merkmal each), with the
     rows in area order; None for other layouts."""
     if len({day for _, day, _, _ in parts}) != 1 or not all(isinstance(m, int) for *_, m in parts):
@@ -197,9 +253,16 @@ def _wide(data: Rohdaten, parts: list[tuple[int, date | None, np.ndarray, np.nda
         werte, codes = data.werte, data.codes  # already in area order and all mapped: no copy
     else:
         werte, codes = data.werte[np.ix_(rows, columns)], data.codes[np.ix_(rows, columns)]
-    return Breit(zeile=data.zeilen[rows], gebiet=gebiet, vergleich=other_of[rows], stichtag=day_index[rows],
-                 spalte=columns, merkmal=np.array([m for *_, m in parts], dtype=np.int64),
-                 werte=werte, codes=codes)
+    return Breit(
+        zeile=data.zeilen[rows],
+        gebiet=gebiet,
+        vergleich=other_of[rows],
+        stichtag=day_index[rows],
+        spalte=columns,
+        merkmal=np.array([m for *_, m in parts], dtype=np.int64),
+        werte=werte,
+        codes=codes,
+    )
 
 
 class _Reihe(list[MerkmalKey]):
@@ -217,9 +280,16 @@ def _index(items: _Reihe, key: MerkmalKey) -> int:
     return items.position[key]
 
 
-def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
-               akteur: str, stichtag: date | None = None,
-               unbekannte_ignorieren: bool = False) -> LadeErgebnis:
+def lade_datei(
+    session: Session,
+    path: Path,
+    katalog: Katalog,
+    *,
+    now: datetime,
+    akteur: str,
+    stichtag: date | None = None,
+    unbekannte_ignorieren: bool = False,
+) -> LadeErgebnis:
     """Load one file inside the caller's transaction; raise ProblemReport (nothing written)."""
     raw = read_bytes(path)
     digest = checksum(raw)
@@ -235,15 +305,23 @@ def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
     if problems:
         raise ProblemReport(problems)
     if not rows.anzahl:
-        raise ProblemReport([Problem(path.name, None, None, "Die Datei enthält keine Werte für "
-                                     "bekannte Gebiete.")])
+        raise ProblemReport([Problem(path.name, None, None, "Die Datei enthält keine Werte für bekannte Gebiete.")])
     days = sorted(rows.stichtage)
     lieferung = Datenlieferung(
-        datei=path.name, pruefsumme=digest, datenstand=data.datenstand,
-        herausgeber=data.herausgeber or quelle.herausgeber, lizenz=data.lizenz or quelle.lizenz,
-        geladen_am=now, format=data.format, quelle=quelle.kennung, tabelle=data.tabelle,
-        werte=rows.anzahl, stichtage=[d.isoformat() for d in days],
-        hinweise=[*hints, *data.hinweise], akteur=akteur)
+        datei=path.name,
+        pruefsumme=digest,
+        datenstand=data.datenstand,
+        herausgeber=data.herausgeber or quelle.herausgeber,
+        lizenz=data.lizenz or quelle.lizenz,
+        geladen_am=now,
+        format=data.format,
+        quelle=quelle.kennung,
+        tabelle=data.tabelle,
+        werte=rows.anzahl,
+        stichtage=[d.isoformat() for d in days],
+        hinweise=[*hints, *data.hinweise],
+        akteur=akteur,
+    )
     session.add(lieferung)
     session.flush()
     assert lieferung.id is not None
@@ -255,17 +333,22 @@ def lade_datei(session: Session, path: Path, katalog: Katalog, *, now: datetime,
 def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
     chunks = _wide_chunks(lieferung_id, rows) if rows.breit is not None else _long_chunks(lieferung_id, rows)
     for start in range(0, len(chunks), CHUNK):
-        session.execute(Wertespalte.__table__.insert(), chunks[start:start + CHUNK])
+        session.execute(Wertespalte.__table__.insert(), chunks[start : start + CHUNK])
     others = _others(lieferung_id, rows)
     for start in range(0, len(others), CHUNK):
-        session.execute(Vergleichswert.__table__.insert(), others[start:start + CHUNK])
+        session.execute(Vergleichswert.__table__.insert(), others[start : start + CHUNK])
 
 
-def _chunk(lieferung_id: int, rows: Zeilen, merkmal: int, day: int, gebiet: Kodiert,
-           wert: np.ndarray, code: np.ndarray) -> dict[str, Any]:
-    return {"datenlieferung_id": lieferung_id, "merkmal": str(rows.merkmale[merkmal]),
-            "stichtag": rows.stichtage[day], "anzahl": len(wert),
-            "daten": pack(None, gebiet=gebiet, wert=wert, code=code)}
+def _chunk(
+    lieferung_id: int, rows: Zeilen, merkmal: int, day: int, gebiet: Kodiert, wert: np.ndarray, code: np.ndarray
+) -> dict[str, Any]:
+    return {
+        "datenlieferung_id": lieferung_id,
+        "merkmal": str(rows.merkmale[merkmal]),
+        "stichtag": rows.stichtage[day],
+        "anzahl": len(wert),
+        "daten": pack(None, gebiet=gebiet, wert=wert, code=code),
+    }
 
 
 def _wide_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
@@ -279,8 +362,10 @@ def _wide_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
         pick: slice | np.ndarray = own if (days == day).all() else np.arange(own.start, own.stop)[days == day]
         gebiet = kodiere(wide.gebiet[pick].astype(np.int32))  # shared by every column
         values, codes = wide.werte[pick].T.copy(), wide.codes[pick].T.copy()  # a column a row
-        chunks += [_chunk(lieferung_id, rows, int(merkmal), day, gebiet, values[c], codes[c])
-                   for c, merkmal in enumerate(wide.merkmal.tolist())]
+        chunks += [
+            _chunk(lieferung_id, rows, int(merkmal), day, gebiet, values[c], codes[c])
+            for c, merkmal in enumerate(wide.merkmal.tolist())
+        ]
     return chunks
 
 
@@ -308,13 +393,30 @@ def _others(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
     """Values of the Vergleichsgebiete (Land, Bund): a few rows of ``vergleichswert``."""
     wide = rows.breit
     if wide is not None:
-        cells = [(int(wide.vergleich[r]), int(m), int(wide.stichtag[r]), float(wide.werte[r, c]),
-                  int(wide.codes[r, c])) for r in range(wide.eigene.start)
-                 for c, m in enumerate(wide.merkmal.tolist())]
+        cells = [
+            (int(wide.vergleich[r]), int(m), int(wide.stichtag[r]), float(wide.werte[r, c]), int(wide.codes[r, c]))
+            for r in range(wide.eigene.start)
+            for c, m in enumerate(wide.merkmal.tolist())
+        ]
     else:
-        cells = [(int(rows.vergleich[i]), int(rows.merkmal[i]), int(rows.stichtag[i]), float(rows.wert[i]),
-                  int(rows.code[i])) for i in np.flatnonzero(rows.gebiet < 0)]
-    return [{"datenlieferung_id": lieferung_id, "schluessel": rows.vergleichsgebiete[other],
-             "merkmal": str(rows.merkmale[merkmal]), "stichtag": rows.stichtage[day],
-             "wert": None if code else value, "fehlend": Fehlwert(code).symbol or None}
-            for other, merkmal, day, value, code in cells]
+        cells = [
+            (
+                int(rows.vergleich[i]),
+                int(rows.merkmal[i]),
+                int(rows.stichtag[i]),
+                float(rows.wert[i]),
+                int(rows.code[i]),
+            )
+            for i in np.flatnonzero(rows.gebiet < 0)
+        ]
+    return [
+        {
+            "datenlieferung_id": lieferung_id,
+            "schluessel": rows.vergleichsgebiete[other],
+            "merkmal": str(rows.merkmale[merkmal]),
+            "stichtag": rows.stichtage[day],
+            "wert": None if code else value,
+            "fehlend": Fehlwert(code).symbol or None,
+        }
+        for other, merkmal, day, value, code in cells
+    ]

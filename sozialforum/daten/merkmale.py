@@ -58,9 +58,7 @@ def parse_key(text: str) -> MerkmalKey:
     """``bevoelkerung[20-65]`` → MerkmalKey; ValueError with a German text otherwise."""
     match = _KEY.match(text.strip())
     if not match:
-        raise ValueError(
-            f"„{text}“ ist kein Merkmal (erwartet z. B. bevoelkerung oder bevoelkerung[20-65])"
-        )
+        raise ValueError(f"„{text}“ ist kein Merkmal (erwartet z. B. bevoelkerung oder bevoelkerung[20-65])")
     name, von, bis = match.groups()
     if von is None:
         return MerkmalKey(name)

@@ -46,8 +46,9 @@ def _duplicates(datei: str, rows: Zeilen) -> list[Problem]:
     # the integers strictly increase replaces the sort.
     area = np.where(rows.gebiet >= 0, rows.gebiet, -1 - rows.vergleich).astype(np.int64)
     low = int(area.min())
-    key = ((rows.merkmal.astype(np.int64) * (len(rows.stichtage) + 1) + rows.stichtag)
-           * (int(area.max()) - low + 1) + (area - low))
+    key = (rows.merkmal.astype(np.int64) * (len(rows.stichtage) + 1) + rows.stichtag) * (int(area.max()) - low + 1) + (
+        area - low
+    )
     if (key[1:] > key[:-1]).all():
         return []
     order = np.argsort(key, kind="stable")
@@ -58,9 +59,15 @@ def _duplicates(datei: str, rows: Zeilen) -> list[Problem]:
         line = int(rows.zeile[second])
         merkmal = rows.merkmale[int(rows.merkmal[second])]
         day = rows.stichtage[int(rows.stichtag[second])]
-        problems.append(Problem(datei, line, None,
-                                f"doppelte Angabe: {merkmal} für dasselbe Gebiet am {day:%d.%m.%Y} steht "
-                                f"schon in Zeile {int(rows.zeile[first])}."))
+        problems.append(
+            Problem(
+                datei,
+                line,
+                None,
+                f"doppelte Angabe: {merkmal} für dasselbe Gebiet am {day:%d.%m.%Y} steht "
+                f"schon in Zeile {int(rows.zeile[first])}.",
+            )
+        )
     return problems
 
 
@@ -72,17 +79,25 @@ def _negative(datei: str, rows: Zeilen, katalog: Katalog) -> list[Problem]:
     if wide is not None and not ((wide.werte < 0) & (wide.codes == VORHANDEN) & counts[wide.merkmal]).any():
         return []
     bad = np.nonzero(counts[rows.merkmal] & (rows.code == VORHANDEN) & (rows.wert < 0))[0]
-    return [Problem(datei, int(rows.zeile[i]), rows.spalten[int(rows.spalte[i])],
-                    f"negative Anzahl ({format_zahl(rows.wert[i])}): erwartet 0 oder mehr, "
-                    "oder „-“ für nichts.") for i in bad]
+    return [
+        Problem(
+            datei,
+            int(rows.zeile[i]),
+            rows.spalten[int(rows.spalte[i])],
+            f"negative Anzahl ({format_zahl(rows.wert[i])}): erwartet 0 oder mehr, oder „-“ für nichts.",
+        )
+        for i in bad
+    ]
 
 
 def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> list[Problem]:
     """A share (unit %) cannot exceed 100 %: the numerator is part of the denominator."""
     names = {k.name for k in rows.merkmale}
-    checks = [ind for ind in katalog.indikatoren.values()
-              if ind.einheit == "%" and ind.ist_quote
-              and names & {k.name for k in (*ind.zaehler_keys, *ind.nenner_keys)}]
+    checks = [
+        ind
+        for ind in katalog.indikatoren.values()
+        if ind.einheit == "%" and ind.ist_quote and names & {k.name for k in (*ind.zaehler_keys, *ind.nenner_keys)}
+    ]
     if not checks or not rows.eigene()[0]:
         return []
     stored = lade_bestand(session, rows.stichtage)
@@ -94,15 +109,21 @@ def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
             n, nc = teilsumme(ind.nenner_keys, tafel, [], {}, summen)
             bad = np.nonzero((zc == VORHANDEN) & (nc == VORHANDEN) & (z > n))[0]
             for r in bad:
-                origin = next((where(r, key) for key in (*ind.zaehler_keys, *ind.nenner_keys)
-                               if where(r, key) is not None), None)
+                origin = next(
+                    (where(r, key) for key in (*ind.zaehler_keys, *ind.nenner_keys) if where(r, key) is not None), None
+                )
                 if origin is None:
                     continue
-                problems.append(Problem(
-                    datei, origin[0], origin[1],
-                    f"Zähler größer als Nenner bei „{ind.name}“ am {day:%d.%m.%Y}: "
-                    f"{format_zahl(z[r])} von {format_zahl(n[r])} – ein Anteil über 100 % ist "
-                    "nicht möglich."))
+                problems.append(
+                    Problem(
+                        datei,
+                        origin[0],
+                        origin[1],
+                        f"Zähler größer als Nenner bei „{ind.name}“ am {day:%d.%m.%Y}: "
+                        f"{format_zahl(z[r])} von {format_zahl(n[r])} – ein Anteil über 100 % ist "
+                        "nicht möglich.",
+                    )
+                )
     return problems
 
 
@@ -170,8 +191,10 @@ def _combined(stored: Tafel | None, rows: Zeilen, pick: np.ndarray) -> tuple[Taf
     _stored_into(tafel, stored, ids, column_of)
     row_of = np.zeros(int(ids[-1]) + 1, dtype=np.int64)  # area id → row: a gather, not a search
     row_of[ids] = np.arange(len(ids))
-    flat = row_of[gebiet] * len(keys) + np.array([column_of.get(key, -1) for key in rows.merkmale],
-                                                 dtype=np.int64)[merkmal]
+    flat = (
+        row_of[gebiet] * len(keys)
+        + np.array([column_of.get(key, -1) for key in rows.merkmale], dtype=np.int64)[merkmal]
+    )
     np.put(tafel.werte, flat, rows.wert if whole else rows.wert[pick])  # flat index, in place
     np.put(tafel.codes, flat, rows.code if whole else rows.code[pick])
     origin: list[np.ndarray] = []  # built only when a problem is to be reported

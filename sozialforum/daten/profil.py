@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.adapters.pdf import html_to_pdf
-from sozialforum.adapters.rendering import render
+from sozialforum.channels.pdf import html_to_pdf
+from sozialforum.channels.rendering import render
 from sozialforum.daten.diagramme import Panel, trends
 from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.fehlwerte import LEGENDE
@@ -26,8 +26,8 @@ from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.index import GESAMT
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.sicht import Sicht
-from sozialforum.models import Datenlieferung, Gebiet
 from sozialforum.settings import DatenSettings, Settings
+from sozialforum.store.models import Datenlieferung, Gebiet
 from sozialforum.timeutil import format_datum_kurz, format_zahl
 
 TEMPLATE = "reports/daten/sozialraumprofil.html"
@@ -43,8 +43,16 @@ class Profilausgabe:
 
 def quellen(session: Session) -> list[dict[str, Any]]:
     rows = session.scalars(sa.select(Datenlieferung).order_by(Datenlieferung.id)).all()
-    return [{"datei": r.datei, "datenstand": r.datenstand, "herausgeber": r.herausgeber or "",
-             "lizenz": r.lizenz or "", "stichtage": len(r.stichtage)} for r in rows]
+    return [
+        {
+            "datei": r.datei,
+            "datenstand": r.datenstand,
+            "herausgeber": r.herausgeber or "",
+            "lizenz": r.lizenz or "",
+            "stichtage": len(r.stichtage),
+        }
+        for r in rows
+    ]
 
 
 def datenstand(session: Session) -> date | None:
@@ -55,16 +63,16 @@ def finde_sozialraum(monitor: Monitor, schluessel: str) -> Bereich:
     day = monitor.letzter_stichtag
     bereich = monitor.stand.nach_schluessel(schluessel, day)
     if bereich is None:
-        names = [b for b in monitor.stand.am(day) if b.ebene == "sozialraum"
-                 and schluessel.lower() in b.name.lower()]
+        names = [b for b in monitor.stand.am(day) if b.ebene == "sozialraum" and schluessel.lower() in b.name.lower()]
         if len(names) == 1:
             return names[0]
         raise LookupError(f"Sozialraum „{schluessel}“ nicht gefunden.")
     return bereich
 
 
-def _indicator_rows(sicht: Sicht, bereich: Bereich, kreis: Bereich | None, stichtag: date,
-                    dimension: str) -> list[dict[str, Any]]:
+def _indicator_rows(
+    sicht: Sicht, bereich: Bereich, kreis: Bereich | None, stichtag: date, dimension: str
+) -> list[dict[str, Any]]:
     rows = []
     for code, ind in sicht.katalog.indikatoren.items():
         if ind.dimension != dimension:
@@ -76,24 +84,43 @@ def _indicator_rows(sicht: Sicht, bereich: Bereich, kreis: Bereich | None, stich
         if bench and bench.wert is not None and value.wert is not None:
             gap = format_zahl(value.wert - bench.wert, ind.nachkommastellen)
             gap = ("+" + gap) if value.wert > bench.wert else gap
-        rows.append({
-            "name": ind.name, "kennzahl": ind.kennzahl or "", "einheit": ind.einheit,
-            "stand": day if day != stichtag else None,
-            "wert": value.text, "anzahl": sicht.wert(code, day, bereich.id, "anzahl").text,
-            "veraenderung": sicht.wert(code, day, bereich.id, "veraenderung").text,
-            "kreis": sicht.wert(code, day, kreis.id).text if kreis else "",
-            "vergleich": (format_zahl(bench.wert, ind.nachkommastellen) if bench and bench.wert is not None
-                          else ("n. v." if bench and bench.hinweis else "")),
-            "vergleich_name": bench.name if bench else "", "vergleich_hinweis": bench.hinweis if bench else None,
-            "abstand": gap, "ziel": ind.ziel.text if ind.ziel else "",
-            "erreicht": sicht.ziel(code, day, bereich.id),
-        })
+        rows.append(
+            {
+                "name": ind.name,
+                "kennzahl": ind.kennzahl or "",
+                "einheit": ind.einheit,
+                "stand": day if day != stichtag else None,
+                "wert": value.text,
+                "anzahl": sicht.wert(code, day, bereich.id, "anzahl").text,
+                "veraenderung": sicht.wert(code, day, bereich.id, "veraenderung").text,
+                "kreis": sicht.wert(code, day, kreis.id).text if kreis else "",
+                "vergleich": (
+                    format_zahl(bench.wert, ind.nachkommastellen)
+                    if bench and bench.wert is not None
+                    else ("n. v." if bench and bench.hinweis else "")
+                ),
+                "vergleich_name": bench.name if bench else "",
+                "vergleich_hinweis": bench.hinweis if bench else None,
+                "abstand": gap,
+                "ziel": ind.ziel.text if ind.ziel else "",
+                "erreicht": sicht.ziel(code, day, bereich.id),
+            }
+        )
     return rows
 
 
-def profil_kontext(session: Session, monitor: Monitor, katalog: Katalog, settings: DatenSettings,
-                   bereich: Bereich, empfaenger: Empfaenger, *, kommune: str, now: datetime,
-                   diagramme: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+def profil_kontext(
+    session: Session,
+    monitor: Monitor,
+    katalog: Katalog,
+    settings: DatenSettings,
+    bereich: Bereich,
+    empfaenger: Empfaenger,
+    *,
+    kommune: str,
+    now: datetime,
+    diagramme: list[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
     sicht = Sicht(monitor, katalog, settings, empfaenger)
     day = monitor.letzter_stichtag
     kreis = monitor.stand.kreis(day)
@@ -103,25 +130,48 @@ def profil_kontext(session: Session, monitor: Monitor, katalog: Katalog, setting
     index_day = sicht.index_stand(bereich.ebene)
     status = sicht.index(bereich.ebene, GESAMT, index_day, bereich.id)
     return {
-        "kommune": kommune, "gebiet": bereich, "region": region, "stichtag": day,
+        "kommune": kommune,
+        "gebiet": bereich,
+        "region": region,
+        "stichtag": day,
         "vorher": monitor.stichtage[-2] if len(monitor.stichtage) > 1 else None,
-        "datenstand": datenstand(session), "berechnet_am": now, "empfaenger": empfaenger,
+        "datenstand": datenstand(session),
+        "berechnet_am": now,
+        "empfaenger": empfaenger,
         "einwohner": sicht.wert("einwohner", day, bereich.id).text if "einwohner" in katalog.indikatoren else "",
-        "index": {"status": status[0], "klasse": status[1], "dynamik": status[2], "dynamik_klasse": status[3],
-                  "stand": index_day if index_day != day else None},
+        "index": {
+            "status": status[0],
+            "klasse": status[1],
+            "dynamik": status[2],
+            "dynamik_klasse": status[3],
+            "stand": index_day if index_day != day else None,
+        },
         "dimensionen": [
-            {"name": name, "index": sicht.index(bereich.ebene, code, index_day, bereich.id),
-             "zeilen": _indicator_rows(sicht, bereich, kreis, day, code)}
+            {
+                "name": name,
+                "index": sicht.index(bereich.ebene, code, index_day, bereich.id),
+                "zeilen": _indicator_rows(sicht, bereich, kreis, day, code),
+            }
             for code, name in katalog.dimensionen.items()
-            if any(i.dimension == code for i in katalog.indikatoren.values())],
+            if any(i.dimension == code for i in katalog.indikatoren.values())
+        ],
         "gemeinde_spalten": [katalog.indikatoren[c].name for c in index_codes],
-        "gemeinden": [{"name": g.name, "schluessel": g.schluessel,
-                       "werte": [sicht.wert(c, sicht.stand(c), g.id).text for c in index_codes],
-                       "klasse": sicht.index("gemeinde", GESAMT, sicht.index_stand("gemeinde"), g.id)[1]}
-                      for g in gemeinden],
-        "diagramme": diagramme or [], "quellen": quellen(session),
-        "legende": [*LEGENDE, ("( )", f"Aussagewert eingeschränkt: weniger als {settings.unsicher_unter} Fälle"),
-                    ("n. v.", "nicht vergleichbar: abweichende Definition")],
+        "gemeinden": [
+            {
+                "name": g.name,
+                "schluessel": g.schluessel,
+                "werte": [sicht.wert(c, sicht.stand(c), g.id).text for c in index_codes],
+                "klasse": sicht.index("gemeinde", GESAMT, sicht.index_stand("gemeinde"), g.id)[1],
+            }
+            for g in gemeinden
+        ],
+        "diagramme": diagramme or [],
+        "quellen": quellen(session),
+        "legende": [
+            *LEGENDE,
+            ("( )", f"Aussagewert eingeschränkt: weniger als {settings.unsicher_unter} Fälle"),
+            ("n. v.", "nicht vergleichbar: abweichende Definition"),
+        ],
         "geheimhaltung": settings.geheimhaltung_schwelle,
     }
 
@@ -143,32 +193,52 @@ def _chart(sicht: Sicht, bereich: Bereich, folder: Path) -> Path | None:
         bench = [sicht.vergleich(ind, d) for d in days]
         if bench[-1] is not None and any(b is not None and b.wert is not None for b in bench):
             series.append((bench[-1].name, "vergleich", [b.wert if b else None for b in bench]))
-        target = (ind.ziel.hoechstens if ind.ziel.hoechstens is not None else ind.ziel.mindestens) \
-            if ind.ziel else None
+        target = (ind.ziel.hoechstens if ind.ziel.hoechstens is not None else ind.ziel.mindestens) if ind.ziel else None
         panels.append(Panel(ind.name, ind.einheit, series, target, ind.nachkommastellen))
     if not panels:
         return None
     return trends(folder / f"{bereich.schluessel}_entwicklung.png", days, panels)
 
 
-def schreibe_profil(session: Session, monitor: Monitor, katalog: Katalog, settings: DatenSettings,
-                    schluessel: str, empfaenger: Empfaenger, ausgabe: Path, *, kommune: str,
-                    now: datetime) -> Profilausgabe:
+def schreibe_profil(
+    session: Session,
+    monitor: Monitor,
+    katalog: Katalog,
+    settings: DatenSettings,
+    schluessel: str,
+    empfaenger: Empfaenger,
+    ausgabe: Path,
+    *,
+    kommune: str,
+    now: datetime,
+) -> Profilausgabe:
     bereich = finde_sozialraum(monitor, schluessel)
     sicht = Sicht(monitor, katalog, settings, empfaenger)
     chart = _chart(sicht, bereich, ausgabe / "diagramme")
     charts = [("Entwicklung der Indikatoren", chart)] if chart else []
     base = f"sozialraumprofil_{bereich.schluessel}"
-    context = profil_kontext(session, monitor, katalog, settings, bereich, empfaenger,
-                             kommune=kommune, now=now,
-                             diagramme=[(title, f"diagramme/{path.name}") for title, path in charts])
+    context = profil_kontext(
+        session,
+        monitor,
+        katalog,
+        settings,
+        bereich,
+        empfaenger,
+        kommune=kommune,
+        now=now,
+        diagramme=[(title, f"diagramme/{path.name}") for title, path in charts],
+    )
     html_path = ausgabe / f"{base}.html"
     html_path.write_text(render(TEMPLATE, **context, pdf=False), encoding="utf-8")
     pdf_context = {**context, "diagramme": [(title, str(path)) for title, path in charts]}
     pdf_path = ausgabe / f"{base}.pdf"
-    pdf_path.write_bytes(html_to_pdf(render(TEMPLATE_PDF, **pdf_context, pdf=True),
-                                     title=f"Sozialraumprofil {bereich.name}",
-                                     footer=f"{kommune} – Sozialraumprofil {bereich.name}"))
+    pdf_path.write_bytes(
+        html_to_pdf(
+            render(TEMPLATE_PDF, **pdf_context, pdf=True),
+            title=f"Sozialraumprofil {bereich.name}",
+            footer=f"{kommune} – Sozialraumprofil {bereich.name}",
+        )
+    )
     return Profilausgabe(html_path, pdf_path, [path for _, path in charts])
 
 
@@ -201,7 +271,15 @@ def aktuelles_profil(session: Session, *, gebiet_id: int, settings: Settings) ->
     stamp = monitor.berechnung.berechnet_am
     if not pdf.exists() or pdf.stat().st_mtime < stamp.timestamp():
         folder.mkdir(parents=True, exist_ok=True)
-        pdf = schreibe_profil(session, monitor, load_for(settings), settings.daten, gebiet.schluessel,
-                              Empfaenger.oeffentlich(), folder, kommune=settings.kommune, now=stamp).pdf
-    return ProfilVerweis(f"Sozialraumprofil {gebiet.name}, Stichtag {format_datum_kurz(monitor.letzter_stichtag)}",
-                         pdf)
+        pdf = schreibe_profil(
+            session,
+            monitor,
+            load_for(settings),
+            settings.daten,
+            gebiet.schluessel,
+            Empfaenger.oeffentlich(),
+            folder,
+            kommune=settings.kommune,
+            now=stamp,
+        ).pdf
+    return ProfilVerweis(f"Sozialraumprofil {gebiet.name}, Stichtag {format_datum_kurz(monitor.letzter_stichtag)}", pdf)

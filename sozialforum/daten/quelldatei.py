@@ -23,8 +23,7 @@ import pandas as pd
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.problems import Problem, ProblemReport
 
-ERWARTET_ZAHL = ("erwartet eine Zahl (z. B. 1234 oder 7,8) oder ein Zeichen der amtlichen "
-                 "Statistik (-, ., x, /, ..., *)")
+ERWARTET_ZAHL = "erwartet eine Zahl (z. B. 1234 oder 7,8) oder ein Zeichen der amtlichen Statistik (-, ., x, /, ..., *)"
 
 
 @dataclass(frozen=True)
@@ -67,8 +66,9 @@ def open_workbook(path: Path) -> Any:
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ProblemReport([Problem(path.name, None, None, "Die Excel-Datei ist beschädigt oder "
-                                     "unvollständig (abgeschnitten?).")]) from None
+        raise ProblemReport(
+            [Problem(path.name, None, None, "Die Excel-Datei ist beschädigt oder unvollständig (abgeschnitten?).")]
+        ) from None
 
 
 def checksum(raw: bytes) -> str:
@@ -90,9 +90,16 @@ _MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|Â[©°§]")
 def decode(name: str, raw: bytes) -> str:
     """UTF-8 or ISO-8859-1 (the GENESIS download); anything else is refused with a reason."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in raw[:2000]:
-        raise ProblemReport([Problem(name, None, None,
-                                     "Die Datei ist UTF-16 kodiert; erwartet UTF-8 oder ISO-8859-1 "
-                                     "(in Excel: „CSV UTF-8“ speichern).")])
+        raise ProblemReport(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    "Die Datei ist UTF-16 kodiert; erwartet UTF-8 oder ISO-8859-1 (in Excel: „CSV UTF-8“ speichern).",
+                )
+            ]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -103,10 +110,18 @@ def decode(name: str, raw: bytes) -> str:
     match = _MOJIBAKE.search(text, 0, 200_000)
     if match:
         line = text[: match.start()].count("\n") + 1
-        raise ProblemReport([Problem(name, line, None,
-                                     f"Die Umlaute sind doppelt kodiert („{match.group()}“ statt "
-                                     "eines Umlauts): die Datei wurde falsch umgewandelt. Bitte die "
-                                     "Originaldatei verwenden.")])
+        raise ProblemReport(
+            [
+                Problem(
+                    name,
+                    line,
+                    None,
+                    f"Die Umlaute sind doppelt kodiert („{match.group()}“ statt "
+                    "eines Umlauts): die Datei wurde falsch umgewandelt. Bitte die "
+                    "Originaldatei verwenden.",
+                )
+            ]
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
@@ -142,8 +157,9 @@ def cell_problem(datei: str, zeile: int, spalte: str, text: str | None) -> Probl
     return Problem(datei, zeile, spalte, f"„{shown}“ ist keine Zahl – {ERWARTET_ZAHL}.")
 
 
-def parse_column(values: pd.Series, lines: npt.NDArray[np.int64], datei: str, label: str,
-                 problems: list[Problem]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
+def parse_column(
+    values: pd.Series, lines: npt.NDArray[np.int64], datei: str, label: str, problems: list[Problem]
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
     """Convert a column of cell texts (the slow path, for columns pandas could not read as
     numbers or cells it read as missing): values, codes, and a problem per bad cell."""
     out = np.full(len(values), np.nan)
@@ -159,9 +175,26 @@ def parse_column(values: pd.Series, lines: npt.NDArray[np.int64], datei: str, la
 
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _YEAR = re.compile(r"^(\d{4})$")
-_MONTHS = {name: number for number, name in enumerate(
-    ("januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
-     "oktober", "november", "dezember"), start=1)}
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (
+            "januar",
+            "februar",
+            "märz",
+            "april",
+            "mai",
+            "juni",
+            "juli",
+            "august",
+            "september",
+            "oktober",
+            "november",
+            "dezember",
+        ),
+        start=1,
+    )
+}
 
 
 def month_end(year: int, month: int) -> date:

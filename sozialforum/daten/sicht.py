@@ -41,8 +41,7 @@ class Vergleichswert:
 
 
 class Sicht:
-    def __init__(self, monitor: Monitor, katalog: Katalog, settings: DatenSettings,
-                 empfaenger: Empfaenger) -> None:
+    def __init__(self, monitor: Monitor, katalog: Katalog, settings: DatenSettings, empfaenger: Empfaenger) -> None:
         self.monitor, self.katalog, self.settings, self.empfaenger = monitor, katalog, settings, empfaenger
         self._muster: dict[date, Muster] = {}
         self._rows: dict[date, dict[int, int]] = {}
@@ -112,8 +111,11 @@ class Sicht:
         text = format_zahl(value, decimals)
         if feld == "veraenderung" and value > 0:
             text = "+" + text
-        flagged = (feld == "wert" and not self.empfaenger.sieht_ungeschuetzt(bereich_id)
-                   and bool(self.muster(day).unsicher[code][row]))
+        flagged = (
+            feld == "wert"
+            and not self.empfaenger.sieht_ungeschuetzt(bereich_id)
+            and bool(self.muster(day).unsicher[code][row])
+        )
         return Zelle(f"({text})" if flagged else text, value, unsicher=flagged)
 
     def ziel(self, code: str, day: date, bereich_id: int) -> str:
@@ -132,8 +134,9 @@ class Sicht:
             return None
         if bench.definition is not None:
             try:
-                pruefe_vergleichbar(ind.name, ind.beschreibung(self.katalog.merkmal_namen),
-                                    bench.definition, wo=bench.name)
+                pruefe_vergleichbar(
+                    ind.name, ind.beschreibung(self.katalog.merkmal_namen), bench.definition, wo=bench.name
+                )
             except DefinitionsKonflikt as conflict:
                 return Vergleichswert(bench.name, None, str(conflict))
         if bench.gebiet is None:
@@ -153,8 +156,13 @@ class Sicht:
         i = entry.ids.index(bereich_id)
 
         def show(values: np.ndarray, codes: np.ndarray) -> str:
-            return format_zahl(float(values[i]), 2) if codes[i] == Fehlwert.VORHANDEN else \
-                Fehlwert(int(codes[i])).symbol
+            return (
+                format_zahl(float(values[i]), 2) if codes[i] == Fehlwert.VORHANDEN else Fehlwert(int(codes[i])).symbol
+            )
 
-        return (show(entry.status, entry.status_code), STATUS_KLASSEN.get(int(entry.status_klasse[i]), ""),
-                show(entry.dynamik, entry.dynamik_code), DYNAMIK_KLASSEN.get(int(entry.dynamik_klasse[i]), ""))
+        return (
+            show(entry.status, entry.status_code),
+            STATUS_KLASSEN.get(int(entry.status_klasse[i]), ""),
+            show(entry.dynamik, entry.dynamik_code),
+            DYNAMIK_KLASSEN.get(int(entry.dynamik_klasse[i]), ""),
+        )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sozialforum.daten.fehlwerte import NICHT_GELIEFERT, Fehlwert
 from sozialforum.daten.kodierung import unpack
 from sozialforum.daten.merkmale import MerkmalKey, parse_key
-from sozialforum.models import Vergleichswert, Wertespalte
+from sozialforum.store.models import Vergleichswert, Wertespalte
 
 
 def eindeutig(ids: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
@@ -52,7 +52,8 @@ class Tafel:
 
 def _stored_chunks(session: Session, stichtage: Iterable[date] | None) -> list[tuple[str, date, bytes]]:
     query = sa.select(Wertespalte.merkmal, Wertespalte.stichtag, Wertespalte.daten).order_by(
-        Wertespalte.datenlieferung_id)
+        Wertespalte.datenlieferung_id
+    )
     if stichtage is not None:
         query = query.where(Wertespalte.stichtag.in_(list(stichtage)))
     return [(m, s, d) for m, s, d in session.execute(query)]
@@ -73,8 +74,12 @@ def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> d
         position = {key: i for i, key in enumerate(keys)}
         row_of = np.zeros(int(ids[-1]) + 1 if len(ids) else 0, dtype=np.int64)
         row_of[ids] = np.arange(len(ids))
-        rows = {key: slice(None) if len(gebiet) == len(ids) and (row_of[gebiet] == np.arange(len(ids))).all()
-                else row_of[gebiet] for key, gebiet in distinct.items()}
+        rows = {
+            key: slice(None)
+            if len(gebiet) == len(ids) and (row_of[gebiet] == np.arange(len(ids))).all()
+            else row_of[gebiet]
+            for key, gebiet in distinct.items()
+        }
         # Column by column into a Merkmal × area array (contiguous writes), handed out transposed.
         werte = np.full((len(keys), len(ids)), np.nan)
         codes = np.full((len(keys), len(ids)), NICHT_GELIEFERT, dtype=np.int8)
@@ -88,9 +93,15 @@ def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> d
 
 def lade_vergleich(session: Session) -> dict[date, Tafel]:
     """Delivered counts of the Vergleichsgebiete per Stichtag (newest delivery wins)."""
-    rows = session.execute(sa.select(
-        Vergleichswert.schluessel, Vergleichswert.merkmal, Vergleichswert.stichtag,
-        Vergleichswert.wert, Vergleichswert.fehlend).order_by(Vergleichswert.datenlieferung_id)).all()
+    rows = session.execute(
+        sa.select(
+            Vergleichswert.schluessel,
+            Vergleichswert.merkmal,
+            Vergleichswert.stichtag,
+            Vergleichswert.wert,
+            Vergleichswert.fehlend,
+        ).order_by(Vergleichswert.datenlieferung_id)
+    ).all()
     by_day: dict[date, dict[tuple[str, str], tuple[float | None, str | None]]] = {}
     for key, merkmal, stichtag, wert, fehlend in rows:
         by_day.setdefault(stichtag, {})[(key, merkmal)] = (wert, fehlend)

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from sozialforum.adapters.tabular import read_csv
+from sozialforum.channels.tabular import read_csv
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.katalog import Katalog, QuelleDef, norm_label
 from sozialforum.daten.quelldatei import (
@@ -49,12 +49,14 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_rows(path)
     if suffix != ".csv":
-        raise ProblemReport([Problem(path.name, None, None, f"Unbekanntes Dateiformat „{suffix}“: "
-                                     "erwartet .csv oder .xlsx.")])
+        raise ProblemReport(
+            [Problem(path.name, None, None, f"Unbekanntes Dateiformat „{suffix}“: erwartet .csv oder .xlsx.")]
+        )
     table = read_csv(path)
     if len(table.header) == 1 and any(sep in table.header[0] for sep in ("\t", "|")):
-        raise ProblemReport([Problem(path.name, 1, None, "Falsches Trennzeichen (Tabulator oder "
-                                     "„|“): erwartet Semikolon oder Komma.")])
+        raise ProblemReport(
+            [Problem(path.name, 1, None, "Falsches Trennzeichen (Tabulator oder „|“): erwartet Semikolon oder Komma.")]
+        )
     # The shared reader lowercases the header; reports show the columns as the planner wrote them.
     first = path.read_bytes().decode("utf-8-sig").split("\n", 1)[0].strip("\r")
     original = [part.strip() for part in first.split(";" if ";" in first else ",")]
@@ -74,8 +76,16 @@ def _source_for(header: list[str], katalog: Katalog, name: str) -> QuelleDef:
             best = (hits, quelle)
     if best is None:
         known = ", ".join(q.schluessel_spalte for q in katalog.quellen if q.format == "tabelle")
-        raise ProblemReport([Problem(name, 1, None, "Die Kopfzeile passt zu keiner Quelle des "
-                                     f"Katalogs (erwartet eine Schlüsselspalte: {known}).")])
+        raise ProblemReport(
+            [
+                Problem(
+                    name,
+                    1,
+                    None,
+                    f"Die Kopfzeile passt zu keiner Quelle des Katalogs (erwartet eine Schlüsselspalte: {known}).",
+                )
+            ]
+        )
     return best[1]
 
 
@@ -95,8 +105,9 @@ def _day(value: Any) -> date | None:
     return parse_stichtag(str(value)) if value is not None else None
 
 
-def read_tabelle(path: Path, katalog: Katalog, *, stichtag: date | None = None,
-                 quelle: QuelleDef | None = None) -> tuple[Rohdaten, QuelleDef]:
+def read_tabelle(
+    path: Path, katalog: Katalog, *, stichtag: date | None = None, quelle: QuelleDef | None = None
+) -> tuple[Rohdaten, QuelleDef]:
     raw = read_bytes(path)
     name = path.name
     header, rows = _read(path)
@@ -110,11 +121,15 @@ def read_tabelle(path: Path, katalog: Katalog, *, stichtag: date | None = None,
         if norm_label(column) in quelle.zuordnung:
             value_cols.append(column)
         else:
-            problems.append(Problem(name, 1, column, "Spalte ist keinem Merkmal zugeordnet (bekannt: "
-                                    f"{', '.join(quelle.spalten)})."))
+            problems.append(
+                Problem(
+                    name, 1, column, f"Spalte ist keinem Merkmal zugeordnet (bekannt: {', '.join(quelle.spalten)})."
+                )
+            )
     if date_col is None and stichtag is None:
-        problems.append(Problem(name, 1, quelle.stichtag_spalte, "Spalte fehlt, und beim Laden wurde "
-                                "kein Stichtag angegeben."))
+        problems.append(
+            Problem(name, 1, quelle.stichtag_spalte, "Spalte fehlt, und beim Laden wurde kein Stichtag angegeben.")
+        )
     lines, keys, days = [], [], []
     values = np.full((len(rows), len(value_cols)), np.nan)
     codes = np.zeros((len(rows), len(value_cols)), dtype=np.int8)
@@ -125,8 +140,9 @@ def read_tabelle(path: Path, katalog: Katalog, *, stichtag: date | None = None,
             problems.append(Problem(name, number, key_col, "Schlüssel fehlt."))
         day = stichtag if date_col is None else _day(row.get(date_col))
         if day is None and date_col is not None:
-            problems.append(Problem(name, number, date_col, f"„{row.get(date_col) or ''}“ ist kein "
-                                    "Stichtag (erwartet TT.MM.JJJJ)."))
+            problems.append(
+                Problem(name, number, date_col, f"„{row.get(date_col) or ''}“ ist kein Stichtag (erwartet TT.MM.JJJJ).")
+            )
         lines.append(number)
         keys.append(key_text)
         days.append(day)
@@ -138,10 +154,20 @@ def read_tabelle(path: Path, katalog: Katalog, *, stichtag: date | None = None,
             else:
                 values[r, c], codes[r, c] = parsed
     data = Rohdaten(
-        datei=name, pruefsumme=checksum(raw), format="tabelle", titel=quelle.name,
-        zeilen=np.array(lines, dtype=np.int64), schluessel=keys, namen=[""] * len(keys),
-        stichtage=days, spalten=[Spalte(column) for column in value_cols], werte=values,
-        codes=codes, herausgeber=quelle.herausgeber, lizenz=quelle.lizenz, problems=problems,
+        datei=name,
+        pruefsumme=checksum(raw),
+        format="tabelle",
+        titel=quelle.name,
+        zeilen=np.array(lines, dtype=np.int64),
+        schluessel=keys,
+        namen=[""] * len(keys),
+        stichtage=days,
+        spalten=[Spalte(column) for column in value_cols],
+        werte=values,
+        codes=codes,
+        herausgeber=quelle.herausgeber,
+        lizenz=quelle.lizenz,
+        problems=problems,
     )
     return data, quelle
 

@@ -41,9 +41,16 @@ class Zeilen:
     """Parallel arrays (line, column, area, Vergleichsgebiet, Merkmal, Stichtag, value, code),
     column by column with areas in order; ``breit`` for a wide file."""
 
-    def __init__(self, spalten: list[str], vergleichsgebiete: list[str], merkmale: list[MerkmalKey],
-                 stichtage: list[date], *, long: list[np.ndarray] | None = None,
-                 breit: Breit | None = None) -> None:
+    def __init__(
+        self,
+        spalten: list[str],
+        vergleichsgebiete: list[str],
+        merkmale: list[MerkmalKey],
+        stichtage: list[date],
+        *,
+        long: list[np.ndarray] | None = None,
+        breit: Breit | None = None,
+    ) -> None:
         self.spalten, self.vergleichsgebiete = spalten, vergleichsgebiete
         self.merkmale, self.stichtage = merkmale, stichtage
         self.breit = breit
@@ -55,9 +62,16 @@ class Zeilen:
         wide = self.breit
         assert wide is not None
         count, width = len(wide.zeile), len(wide.spalte)
-        return [np.tile(wide.zeile, width), np.repeat(wide.spalte, count), np.tile(wide.gebiet, width),
-                np.tile(wide.vergleich, width), np.repeat(wide.merkmal, count), np.tile(wide.stichtag, width),
-                wide.werte.T.ravel(), wide.codes.T.ravel()]
+        return [
+            np.tile(wide.zeile, width),
+            np.repeat(wide.spalte, count),
+            np.tile(wide.gebiet, width),
+            np.tile(wide.vergleich, width),
+            np.repeat(wide.merkmal, count),
+            np.tile(wide.stichtag, width),
+            wide.werte.T.ravel(),
+            wide.codes.T.ravel(),
+        ]
 
     @property
     def zeile(self) -> np.ndarray:  # line in the file

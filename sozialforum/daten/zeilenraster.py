@@ -54,8 +54,9 @@ class Zeilenraster:
         after = before + 1
         safe_before = np.clip(before, 0, max(len(self.separators) - 1, 0))
         safe_after = np.clip(after, 0, max(len(self.separators) - 1, 0))
-        start = np.where(columns == 0, self.line_start[lines],
-                         self.separators[safe_before] + 1 if len(self.separators) else 0)
+        start = np.where(
+            columns == 0, self.line_start[lines], self.separators[safe_before] + 1 if len(self.separators) else 0
+        )
         last = columns == self.fields[lines] - 1
         end = np.where(last, self.line_end[lines], self.separators[safe_after] if len(self.separators) else 0)
         return start, np.where(exists, end, start), exists
@@ -73,5 +74,5 @@ class Zeilenraster:
         one = exists & (length == 1)
         codes[one] = _ONE_BYTE[buffer[start[one]]]
         for position in np.flatnonzero(exists & (length == 3)).tolist():
-            codes[position] = _THREE_BYTES.get(self.data[start[position]:end[position]], -1)
+            codes[position] = _THREE_BYTES.get(self.data[start[position] : end[position]], -1)
         return codes, start, end, exists

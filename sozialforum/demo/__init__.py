@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from sozialforum.db import session_scope
-from sozialforum.services.planung import import_planung
-from sozialforum.services.stammdaten import ImportResult, import_folder
 from sozialforum.settings import Settings
+from sozialforum.stammdaten.importer import ImportResult, import_folder
+from sozialforum.stammdaten.planung import import_planung
+from sozialforum.store.db import session_scope
 
 DATA = Path(__file__).parent / "data"
 

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.fristen.quellen import Frist
-from sozialforum.models import Organisation, Person
 from sozialforum.parsing import is_valid_email
 from sozialforum.settings import Settings
+from sozialforum.store.models import Organisation, Person
 
 
 @dataclass(frozen=True)
@@ -35,23 +35,30 @@ class EmpfaengerVerzeichnis:
         self.personen: dict[int, Person] = {}
         self.organisationen: dict[int, Organisation] = {}
         if person_ids:
-            self.personen = {p.id: p for p in session.scalars(  # type: ignore[misc]
-                sa.select(Person).where(Person.id.in_(sorted(person_ids))))}  # type: ignore[union-attr]
+            self.personen = {
+                p.id: p
+                for p in session.scalars(  # type: ignore[misc]
+                    sa.select(Person).where(Person.id.in_(sorted(person_ids)))
+                )
+            }  # type: ignore[union-attr]
         if org_ids:
-            self.organisationen = {o.id: o for o in session.scalars(  # type: ignore[misc]
-                sa.select(Organisation).where(Organisation.id.in_(sorted(org_ids))))}  # type: ignore[union-attr]
+            self.organisationen = {
+                o.id: o
+                for o in session.scalars(  # type: ignore[misc]
+                    sa.select(Organisation).where(Organisation.id.in_(sorted(org_ids)))
+                )
+            }  # type: ignore[union-attr]
         stelle = settings.geschaeftsstelle
-        self.geschaeftsstelle = Empfaenger(f"adresse:{stelle.email}", str(stelle.email),
-                                           stelle.name, None)
+        self.geschaeftsstelle = Empfaenger(f"adresse:{stelle.email}", str(stelle.email), stelle.name, None)
         self.leitung = [Empfaenger(f"adresse:{a}", str(a), None, None) for a in stelle.leitung] or [
-            self.geschaeftsstelle]
+            self.geschaeftsstelle
+        ]
 
     def fuer(self, frist: Frist) -> Empfaenger:
         person = self.personen.get(frist.person_id) if frist.person_id is not None else None
         if person is not None and person.contactable and is_valid_email(person.email):
             return Empfaenger(f"person:{person.id}", str(person.email), person.anzeigename, person.id)
-        org = (self.organisationen.get(frist.organisation_id)
-               if frist.organisation_id is not None else None)
+        org = self.organisationen.get(frist.organisation_id) if frist.organisation_id is not None else None
         if org is not None and org.email and is_valid_email(org.email):
             return Empfaenger(f"adresse:{org.email.lower()}", org.email, org.name, None)
         return self.geschaeftsstelle
@@ -59,8 +66,7 @@ class EmpfaengerVerzeichnis:
     def zustaendig(self, frist: Frist) -> str:
         """Who is responsible, as text for the leadership (names, not addresses)."""
         person = self.personen.get(frist.person_id) if frist.person_id is not None else None
-        org = (self.organisationen.get(frist.organisation_id)
-               if frist.organisation_id is not None else None)
+        org = self.organisationen.get(frist.organisation_id) if frist.organisation_id is not None else None
         parts = []
         if person is not None and person.geloescht_am is None:
             parts.append(person.anzeigename)

@@ -31,10 +31,10 @@ from sozialforum.fristen.datum import days_until, shift_days, week_key
 from sozialforum.fristen.empfaenger import Empfaenger, EmpfaengerVerzeichnis
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration, load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen, open_deadlines
-from sozialforum.models import FristErinnerung
-from sozialforum.services.links import issue_link
-from sozialforum.services.outbox import MailRequest, enqueue_many, existing_keys
+from sozialforum.links import issue_link
+from sozialforum.outbox import MailRequest, enqueue_many, existing_keys
 from sozialforum.settings import Settings
+from sozialforum.store.models import FristErinnerung
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import ErinnerungArt, LinkZweck
 
@@ -70,9 +70,11 @@ class Versand:
     mail_schluessel: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f"{self.erinnerungen} Erinnerungen und {self.eskalationen} Eskalationen in "
-                f"{self.mails} E-Mails; {self.erledigt_oder_verschoben} inzwischen erledigt oder "
-                f"verschoben, {self.zurueckgestellt} für die Wochenübersicht zurückgestellt")
+        return (
+            f"{self.erinnerungen} Erinnerungen und {self.eskalationen} Eskalationen in "
+            f"{self.mails} E-Mails; {self.erledigt_oder_verschoben} inzwischen erledigt oder "
+            f"verschoben, {self.zurueckgestellt} für die Wochenübersicht zurückgestellt"
+        )
 
 
 _ERINNERUNG = ErinnerungArt.ERINNERUNG.value
@@ -91,22 +93,27 @@ def _offsets(settings: Settings) -> list[int]:
     return sorted({d for d in settings.fristen.erinnerung_tage if d >= 0}, reverse=True)
 
 
-def _logged(session: Session, today: date, horizon: date
-            ) -> tuple[dict[tuple[str, date], int], set[tuple[str, date]]]:
+def _logged(session: Session, today: date, horizon: date) -> tuple[dict[tuple[str, date], int], set[tuple[str, date]]]:
     """Smallest stage reminded per (ref, due date) for the deadlines still ahead, and the
     escalations of those past. Two range reads (index on art, due date), not the whole history."""
     table = FristErinnerung.__table__  # type: ignore[attr-defined]
     reminded: dict[tuple[str, date], int] = {}
     for ref, due, stage in session.execute(
-            sa.select(table.c.frist_ref, table.c.faellig_am, table.c.stufe)
-            .where(table.c.art == _ERINNERUNG, table.c.faellig_am >= today,
-                   table.c.faellig_am <= horizon)).all():
+        sa.select(table.c.frist_ref, table.c.faellig_am, table.c.stufe).where(
+            table.c.art == _ERINNERUNG, table.c.faellig_am >= today, table.c.faellig_am <= horizon
+        )
+    ).all():
         key = (ref, due)
         if stage < reminded.get(key, stage + 1):
             reminded[key] = stage
-    escalated = {(ref, due) for ref, due in session.execute(
-        sa.select(table.c.frist_ref, table.c.faellig_am)
-        .where(table.c.art == _ESKALATION, table.c.faellig_am < today)).all()}
+    escalated = {
+        (ref, due)
+        for ref, due in session.execute(
+            sa.select(table.c.frist_ref, table.c.faellig_am).where(
+                table.c.art == _ESKALATION, table.c.faellig_am < today
+            )
+        ).all()
+    }
     return reminded, escalated
 
 
@@ -117,8 +124,9 @@ def _stages(offsets: list[int]) -> list[int | None]:
     return [min(o for o in offsets if left <= o) for left in range(top + 1)]
 
 
-def plan(session: Session, *, today: date, settings: Settings,
-         meilensteine: MeilensteinKonfiguration | None = None) -> list[Faellig]:
+def plan(
+    session: Session, *, today: date, settings: Settings, meilensteine: MeilensteinKonfiguration | None = None
+) -> list[Faellig]:
     """Every reminder and escalation due on ``today`` that has not been sent (read only).
 
     The scan reads only what decides (reference and due date of each open deadline); the
@@ -151,20 +159,32 @@ def _bundle_key(prefix: str, recipient: Empfaenger, keys: list[str]) -> str:
     return f"{prefix}:{recipient.schluessel[:200]}:{digest}"
 
 
-def dispatch(session: Session, planned: list[Faellig], *, today: date, now: datetime,
-             settings: Settings, meilensteine: MeilensteinKonfiguration | None = None) -> Versand:
+def dispatch(
+    session: Session,
+    planned: list[Faellig],
+    *,
+    today: date,
+    now: datetime,
+    settings: Settings,
+    meilensteine: MeilensteinKonfiguration | None = None,
+) -> Versand:
     """Re-read the planned deadlines, then record and enqueue what is still due, in the
     caller's transaction (all or nothing)."""
     meilensteine = meilensteine or load_meilensteine(settings.fristen.meilensteine)
     result = Versand()
-    fresh = {f.ref: f for f in collect_fristen(session, meilensteine=meilensteine,
-                                               auswahl=Auswahl.for_refs({p.frist_ref for p in planned}))}
+    fresh = {
+        f.ref: f
+        for f in collect_fristen(
+            session, meilensteine=meilensteine, auswahl=Auswahl.for_refs({p.frist_ref for p in planned})
+        )
+    }
     table = FristErinnerung.__table__  # type: ignore[attr-defined]
     known: set[str] = set()
     keys = [p.schluessel for p in planned]
     for start in range(0, len(keys), 900):
-        known.update(session.scalars(sa.select(table.c.schluessel)
-                                     .where(table.c.schluessel.in_(keys[start:start + 900]))))
+        known.update(
+            session.scalars(sa.select(table.c.schluessel).where(table.c.schluessel.in_(keys[start : start + 900])))
+        )
     todo: list[tuple[Faellig, Frist]] = []
     for item in planned:
         frist = fresh.get(item.frist_ref)
@@ -200,8 +220,13 @@ def _weekly_escalation_key(recipient: Empfaenger, today: date) -> str:
     return f"frist-eskalation-woche:{recipient.schluessel[:200]}:{week_key(today)}"
 
 
-def _sent_digests(session: Session, reminders: list[tuple[Faellig, Frist]],
-                  people: EmpfaengerVerzeichnis, today: date, settings: Settings) -> set[str]:
+def _sent_digests(
+    session: Session,
+    reminders: list[tuple[Faellig, Frist]],
+    people: EmpfaengerVerzeichnis,
+    today: date,
+    settings: Settings,
+) -> set[str]:
     """In weekly mode: the digests of this week that already went out (new items then wait)."""
     if not settings.fristen.wochenuebersicht:
         return set()
@@ -211,26 +236,49 @@ def _sent_digests(session: Session, reminders: list[tuple[Faellig, Frist]],
 
 
 def _log_row(item: Faellig, recipient: str, person_id: int | None, mail_key: str) -> dict[str, Any]:
-    return {"schluessel": item.schluessel, "frist_ref": item.frist_ref, "faellig_am": item.faellig_am,
-            "stufe": item.stufe, "art": item.art, "empfaenger": recipient[:254],
-            "person_id": person_id, "outbox_schluessel": mail_key[:300]}
+    return {
+        "schluessel": item.schluessel,
+        "frist_ref": item.frist_ref,
+        "faellig_am": item.faellig_am,
+        "stufe": item.stufe,
+        "art": item.art,
+        "empfaenger": recipient[:254],
+        "person_id": person_id,
+        "outbox_schluessel": mail_key[:300],
+    }
 
 
-def _sachstand_link(session: Session, frist: Frist, recipient: Empfaenger, now: datetime,
-                    settings: Settings) -> str | None:
+def _sachstand_link(
+    session: Session, frist: Frist, recipient: Empfaenger, now: datetime, settings: Settings
+) -> str | None:
     """A personal link to report on one's own Auftrag (the portal's Sachstand page)."""
     if recipient.person_id is None or frist.person_id != recipient.person_id:
         return None
     kind, number = frist.ref.split(":")[:2]
     if kind != "auftrag":
         return None
-    return issue_link(session, person_id=recipient.person_id, zweck=LinkZweck.SACHSTAND,
-                      bezug_id=int(number), now=now, settings=settings)
+    return issue_link(
+        session,
+        person_id=recipient.person_id,
+        zweck=LinkZweck.SACHSTAND,
+        bezug_id=int(number),
+        now=now,
+        settings=settings,
+    )
 
 
-def _reminders(session: Session, todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichnis,
-               today: date, now: datetime, settings: Settings, mails: list[MailRequest],
-               log: list[dict[str, Any]], result: Versand, sent_digests: set[str]) -> None:
+def _reminders(
+    session: Session,
+    todo: list[tuple[Faellig, Frist]],
+    people: EmpfaengerVerzeichnis,
+    today: date,
+    now: datetime,
+    settings: Settings,
+    mails: list[MailRequest],
+    log: list[dict[str, Any]],
+    result: Versand,
+    sent_digests: set[str],
+) -> None:
     by_recipient: dict[Empfaenger, list[tuple[Faellig, Frist]]] = defaultdict(list)
     for item, frist in todo:
         by_recipient[people.fuer(frist)].append((item, frist))
@@ -241,38 +289,68 @@ def _reminders(session: Session, todo: list[tuple[Faellig, Frist]], people: Empf
             if today.weekday() < settings.fristen.wochenuebersicht_wochentag or key in sent_digests:
                 result.zurueckgestellt += len(items)
                 continue
-            entries = [nachrichten.Eintrag(f, days_until(f.faellig_am, today), people.zustaendig(f),
-                                           _sachstand_link(session, f, recipient, now, settings))
-                       for _, f in items]
+            entries = [
+                nachrichten.Eintrag(
+                    f,
+                    days_until(f.faellig_am, today),
+                    people.zustaendig(f),
+                    _sachstand_link(session, f, recipient, now, settings),
+                )
+                for _, f in items
+            ]
             mail = nachrichten.wochenuebersicht(recipient, entries, week, settings)
-            mails.append(MailRequest(key, "frist_wochenuebersicht", mail, recipient.person_id,
-                                     {"fristen": [i.frist_ref for i, _ in items], "woche": week}))
+            mails.append(
+                MailRequest(
+                    key,
+                    "frist_wochenuebersicht",
+                    mail,
+                    recipient.person_id,
+                    {"fristen": [i.frist_ref for i, _ in items], "woche": week},
+                )
+            )
             log.extend(_log_row(i, recipient.adresse, recipient.person_id, key) for i, _ in items)
             result.erinnerungen += len(items)
             continue
         for item, frist in items:
             key = f"frist:{item.schluessel}"
-            entry = nachrichten.Eintrag(frist, days_until(frist.faellig_am, today),
-                                        link=_sachstand_link(session, frist, recipient, now, settings))
-            mails.append(MailRequest(key, "frist_erinnerung",
-                                     nachrichten.erinnerung(recipient, entry, settings),
-                                     recipient.person_id, {"frist": item.frist_ref, "stufe": item.stufe}))
+            entry = nachrichten.Eintrag(
+                frist,
+                days_until(frist.faellig_am, today),
+                link=_sachstand_link(session, frist, recipient, now, settings),
+            )
+            mails.append(
+                MailRequest(
+                    key,
+                    "frist_erinnerung",
+                    nachrichten.erinnerung(recipient, entry, settings),
+                    recipient.person_id,
+                    {"frist": item.frist_ref, "stufe": item.stufe},
+                )
+            )
             log.append(_log_row(item, recipient.adresse, recipient.person_id, key))
             result.erinnerungen += 1
 
 
-def _escalations(todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichnis, today: date,
-                 settings: Settings, mails: list[MailRequest], log: list[dict[str, Any]],
-                 result: Versand, sent_digests: set[str]) -> None:
+def _escalations(
+    todo: list[tuple[Faellig, Frist]],
+    people: EmpfaengerVerzeichnis,
+    today: date,
+    settings: Settings,
+    mails: list[MailRequest],
+    log: list[dict[str, Any]],
+    result: Versand,
+    sent_digests: set[str],
+) -> None:
     if not todo:
         return
     weekly = settings.fristen.wochenuebersicht
-    if weekly and (today.weekday() < settings.fristen.wochenuebersicht_wochentag
-                   or _weekly_escalation_key(people.leitung[0], today) in sent_digests):
+    if weekly and (
+        today.weekday() < settings.fristen.wochenuebersicht_wochentag
+        or _weekly_escalation_key(people.leitung[0], today) in sent_digests
+    ):
         result.zurueckgestellt += len(todo)
         return
-    entries = [nachrichten.Eintrag(f, -days_until(f.faellig_am, today), people.zustaendig(f))
-               for _, f in todo]
+    entries = [nachrichten.Eintrag(f, -days_until(f.faellig_am, today), people.zustaendig(f)) for _, f in todo]
     keys = [item.schluessel for item, _ in todo]
     mail_keys = []
     for recipient in people.leitung:
@@ -280,8 +358,15 @@ def _escalations(todo: list[tuple[Faellig, Frist]], people: EmpfaengerVerzeichni
             key = _weekly_escalation_key(recipient, today)
         else:
             key = _bundle_key(f"frist-eskalation:{today.isoformat()}", recipient, keys)
-        mails.append(MailRequest(key, "frist_eskalation", nachrichten.eskalation(recipient, entries, settings),
-                                 None, {"fristen": [item.frist_ref for item, _ in todo]}))
+        mails.append(
+            MailRequest(
+                key,
+                "frist_eskalation",
+                nachrichten.eskalation(recipient, entries, settings),
+                None,
+                {"fristen": [item.frist_ref for item, _ in todo]},
+            )
+        )
         mail_keys.append(key)
     addresses = ", ".join(r.adresse for r in people.leitung)
     log.extend(_log_row(item, addresses, None, mail_keys[0]) for item, _ in todo)

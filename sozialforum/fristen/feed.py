@@ -44,8 +44,15 @@ def _description(frist: Frist, zustaendig: str, ampel: str) -> str:
     return "\n".join(lines)
 
 
-def build_feed(fristen: list[Frist], *, today: date, now: datetime, settings: Settings,
-               zustaendig: dict[str, str] | None = None, name: str | None = None) -> bytes:
+def build_feed(
+    fristen: list[Frist],
+    *,
+    today: date,
+    now: datetime,
+    settings: Settings,
+    zustaendig: dict[str, str] | None = None,
+    name: str | None = None,
+) -> bytes:
     """The calendar bytes for these deadlines (deterministic for the same input and ``now``)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -53,8 +60,10 @@ def build_feed(fristen: list[Frist], *, today: date, now: datetime, settings: Se
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name or f"Fristen – {settings.kommune}")
-    calendar.add("x-wr-caldesc", "Fristen aus Beschlüssen, Protokollen, Berichtspflichten, "
-                                 "Fachplan-Fortschreibungen und Maßnahmen")
+    calendar.add(
+        "x-wr-caldesc",
+        "Fristen aus Beschlüssen, Protokollen, Berichtspflichten, Fachplan-Fortschreibungen und Maßnahmen",
+    )
     calendar.add("x-wr-timezone", "Europe/Berlin")
     # RFC 7986 §5.7 and the older Microsoft property: how often subscribers should refresh.
     calendar.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
@@ -73,8 +82,7 @@ def build_feed(fristen: list[Frist], *, today: date, now: datetime, settings: Se
         event.add("dtend", frist.faellig_am + timedelta(days=1))
         prefix = "Erledigt: " if frist.erledigt else "Frist: "
         event.add("summary", prefix + frist.titel)
-        event.add("description", _description(frist, (zustaendig or {}).get(frist.ref, "–"),
-                                              light.label))
+        event.add("description", _description(frist, (zustaendig or {}).get(frist.ref, "–"), light.label))
         event.add("categories", [frist.art.label])
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")  # a deadline does not block the day
@@ -82,18 +90,19 @@ def build_feed(fristen: list[Frist], *, today: date, now: datetime, settings: Se
     return calendar.to_ical()
 
 
-def fristen_feed(session: Session, *, today: date, now: datetime, settings: Settings,
-                 keep: Filter | None = None) -> bytes:
+def fristen_feed(
+    session: Session, *, today: date, now: datetime, settings: Settings, keep: Filter | None = None
+) -> bytes:
     """All deadlines of the store as a feed; ``keep`` restricts them like the report."""
     meilensteine = load_meilensteine(settings.fristen.meilensteine)
     fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(nur_offen=False))
     if keep is not None:
         gremien = gremium_keys(session)
-        fristen = [f for f in fristen
-                   if keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()))]
+        fristen = [f for f in fristen if keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()))]
     people = EmpfaengerVerzeichnis(session, fristen, settings)
-    return build_feed(fristen, today=today, now=now, settings=settings,
-                      zustaendig={f.ref: people.zustaendig(f) for f in fristen})
+    return build_feed(
+        fristen, today=today, now=now, settings=settings, zustaendig={f.ref: people.zustaendig(f) for f in fristen}
+    )
 
 
 def feed_token(settings: Settings) -> str:

@@ -41,8 +41,9 @@ def _milestone(name: str, where: str, raw: object, problems: list[Problem]) -> M
     key, label = raw.get("schluessel"), raw.get("name")
     months, days = raw.get("monate_vorher", 0), raw.get("tage_vorher", 0)
     if not isinstance(key, str) or not key.isascii() or not key.replace("_", "").isalnum():
-        problems.append(Problem(name, None, f"{where}.schluessel",
-                                "fehlt oder ist kein ASCII-Schlüssel (z. B. entwurf)"))
+        problems.append(
+            Problem(name, None, f"{where}.schluessel", "fehlt oder ist kein ASCII-Schlüssel (z. B. entwurf)")
+        )
     if not isinstance(label, str) or not label.strip():
         problems.append(Problem(name, None, f"{where}.name", "fehlt"))
     for field, value in (("monate_vorher", months), ("tage_vorher", days)):
@@ -68,19 +69,21 @@ def load_meilensteine(path: Path) -> MeilensteinKonfiguration:
     known = {member.value for member in FachplanArt} | {STANDARD}
     for art, items in (document.get("planarten") or {}).items():
         if art not in known:
-            problems.append(Problem(path.name, None, f"planarten.{art}",
-                                    f"unbekannte Planart (erlaubt: {', '.join(sorted(known))})"))
+            problems.append(
+                Problem(
+                    path.name, None, f"planarten.{art}", f"unbekannte Planart (erlaubt: {', '.join(sorted(known))})"
+                )
+            )
             continue
         if not isinstance(items, list):
-            problems.append(Problem(path.name, None, f"planarten.{art}",
-                                    "erwartet [[planarten.<art>]]-Einträge"))
+            problems.append(Problem(path.name, None, f"planarten.{art}", "erwartet [[planarten.<art>]]-Einträge"))
             continue
-        parsed = [_milestone(path.name, f"planarten.{art}[{i}]", raw, problems)
-                  for i, raw in enumerate(items)]
+        parsed = [_milestone(path.name, f"planarten.{art}[{i}]", raw, problems) for i, raw in enumerate(items)]
         keys = [m.schluessel for m in parsed if m]
         for duplicate in sorted({k for k in keys if keys.count(k) > 1}):
-            problems.append(Problem(path.name, None, f"planarten.{art}",
-                                    f"Meilenstein „{duplicate}“ kommt doppelt vor"))
+            problems.append(
+                Problem(path.name, None, f"planarten.{art}", f"Meilenstein „{duplicate}“ kommt doppelt vor")
+            )
         planarten[art] = tuple(m for m in parsed if m)
     for key in sorted(set(document) - {"planarten"}):
         problems.append(Problem(path.name, None, key, "ist unbekannt (Tippfehler?)"))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sozialforum.adapters.mail import OutgoingMail
-from sozialforum.adapters.rendering import render_text
+from sozialforum.channels.mail import OutgoingMail
+from sozialforum.channels.rendering import render_text
 from sozialforum.fristen.empfaenger import Empfaenger
 from sozialforum.fristen.quellen import Frist
 from sozialforum.settings import Settings
@@ -27,15 +27,20 @@ def _short(text: str, limit: int = 90) -> str:
 
 def erinnerung(empfaenger: Empfaenger, eintrag: Eintrag, settings: Settings) -> OutgoingMail:
     frist = eintrag.frist
-    text = render_text("mail/fristen/erinnerung.txt", anrede_name=empfaenger.name, frist=frist,
-                       tage=eintrag.tage, link=eintrag.link, geschaeftsstelle=settings.geschaeftsstelle)
+    text = render_text(
+        "mail/fristen/erinnerung.txt",
+        anrede_name=empfaenger.name,
+        frist=frist,
+        tage=eintrag.tage,
+        link=eintrag.link,
+        geschaeftsstelle=settings.geschaeftsstelle,
+    )
     subject = f"Erinnerung: Frist am {format_datum(frist.faellig_am)} – {_short(frist.titel)}"
     return OutgoingMail(to=empfaenger.adresse, to_name=empfaenger.name, subject=subject, text=text)
 
 
 def eskalation(empfaenger: Empfaenger, eintraege: list[Eintrag], settings: Settings) -> OutgoingMail:
-    text = render_text("mail/fristen/eskalation.txt", eintraege=eintraege,
-                       geschaeftsstelle=settings.geschaeftsstelle)
+    text = render_text("mail/fristen/eskalation.txt", eintraege=eintraege, geschaeftsstelle=settings.geschaeftsstelle)
     if len(eintraege) == 1:
         subject = f"Frist überschritten: {_short(eintraege[0].frist.titel)}"
     else:
@@ -43,13 +48,17 @@ def eskalation(empfaenger: Empfaenger, eintraege: list[Eintrag], settings: Setti
     return OutgoingMail(to=empfaenger.adresse, to_name=empfaenger.name, subject=subject, text=text)
 
 
-def wochenuebersicht(
-    empfaenger: Empfaenger, eintraege: list[Eintrag], woche: str, settings: Settings
-) -> OutgoingMail:
+def wochenuebersicht(empfaenger: Empfaenger, eintraege: list[Eintrag], woche: str, settings: Settings) -> OutgoingMail:
     year, week = woche.split("-W")
     label = f"KW {int(week)}/{year}"
-    text = render_text("mail/fristen/wochenuebersicht.txt", anrede_name=empfaenger.name,
-                       eintraege=eintraege, woche=label, geschaeftsstelle=settings.geschaeftsstelle)
+    text = render_text(
+        "mail/fristen/wochenuebersicht.txt",
+        anrede_name=empfaenger.name,
+        eintraege=eintraege,
+        woche=label,
+        geschaeftsstelle=settings.geschaeftsstelle,
+    )
     count = f"{len(eintraege)} Frist" + ("" if len(eintraege) == 1 else "en")
-    return OutgoingMail(to=empfaenger.adresse, to_name=empfaenger.name,
-                        subject=f"Wochenübersicht Fristen ({label}): {count}", text=text)
+    return OutgoingMail(
+        to=empfaenger.adresse, to_name=empfaenger.name, subject=f"Wochenübersicht Fristen ({label}): {count}", text=text
+    )

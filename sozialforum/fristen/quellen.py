@@ -21,15 +21,7 @@ from sqlalchemy.orm import Session, aliased
 
 from sozialforum.fristen.datum import add_months, shift_days
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration
-from sozialforum.models import (
-    Auftrag,
-    Beschluss,
-    Fachplan,
-    FachplanMeilenstein,
-    Massnahme,
-    Organisation,
-    Sitzung,
-)
+from sozialforum.store.models import Auftrag, Beschluss, Fachplan, FachplanMeilenstein, Massnahme, Organisation, Sitzung
 from sozialforum.vocab import AuftragQuelle, AuftragStatus, FristArt, MassnahmeStatus
 
 CLOSED = tuple(s.value for s in AuftragStatus if s.is_closed)
@@ -80,8 +72,9 @@ class Auswahl:
         for ref in refs:
             kind, number = ref.split(":")[:2]
             ids["fachplan" if kind in ("fortschreibung", "meilenstein") else kind].add(int(number))
-        return Auswahl(nur_offen=False, auftrag_ids=ids["auftrag"],
-                       fachplan_ids=ids["fachplan"], massnahme_ids=ids["massnahme"])
+        return Auswahl(
+            nur_offen=False, auftrag_ids=ids["auftrag"], fachplan_ids=ids["fachplan"], massnahme_ids=ids["massnahme"]
+        )
 
 
 def _chunks(ids: Collection[int] | None) -> list[list[int]] | None:
@@ -97,15 +90,32 @@ def auftrag_fristen(session: Session, auswahl: Auswahl) -> list[Frist]:
     o = Organisation.__table__  # type: ignore[attr-defined]
     s = Sitzung.__table__  # type: ignore[attr-defined]
     query = (
-        sa.select(a.c.id, a.c.kennung, a.c.quelle, a.c.beschreibung, a.c.frist, a.c.frist_wortlaut,
-                  a.c.status, a.c.erledigt_am, a.c.verantwortlich_person_id,
-                  a.c.verantwortlich_organisation_id, a.c.beschluss_id, b.c.kennung.label("b_kennung"),
-                  b.c.titel.label("b_titel"), b.c.dezernat, b.c.amt, b.c.gremium_id,
-                  o.c.name.label("o_name"), o.c.dezernat.label("o_dezernat"),
-                  s.c.gremium_id.label("s_gremium_id"))
-        .select_from(a.outerjoin(b, b.c.id == a.c.beschluss_id)
-                     .outerjoin(o, o.c.id == a.c.verantwortlich_organisation_id)
-                     .outerjoin(s, s.c.id == a.c.sitzung_id))
+        sa.select(
+            a.c.id,
+            a.c.kennung,
+            a.c.quelle,
+            a.c.beschreibung,
+            a.c.frist,
+            a.c.frist_wortlaut,
+            a.c.status,
+            a.c.erledigt_am,
+            a.c.verantwortlich_person_id,
+            a.c.verantwortlich_organisation_id,
+            a.c.beschluss_id,
+            b.c.kennung.label("b_kennung"),
+            b.c.titel.label("b_titel"),
+            b.c.dezernat,
+            b.c.amt,
+            b.c.gremium_id,
+            o.c.name.label("o_name"),
+            o.c.dezernat.label("o_dezernat"),
+            s.c.gremium_id.label("s_gremium_id"),
+        )
+        .select_from(
+            a.outerjoin(b, b.c.id == a.c.beschluss_id)
+            .outerjoin(o, o.c.id == a.c.verantwortlich_organisation_id)
+            .outerjoin(s, s.c.id == a.c.sitzung_id)
+        )
         .where(a.c.frist.is_not(None))
     )
     if auswahl.nur_offen:
@@ -113,20 +123,34 @@ def auftrag_fristen(session: Session, auswahl: Auswahl) -> list[Frist]:
     if auswahl.bis is not None:
         query = query.where(a.c.frist <= auswahl.bis)
     chunks = _chunks(auswahl.auftrag_ids)
-    rows = ([row for chunk in chunks for row in session.execute(query.where(a.c.id.in_(chunk)))]
-            if chunks is not None else session.execute(query))
+    rows = (
+        [row for chunk in chunks for row in session.execute(query.where(a.c.id.in_(chunk)))]
+        if chunks is not None
+        else session.execute(query)
+    )
     result = []
     for row in rows:
         status = AuftragStatus(row.status)
-        kontext = (f"Beschluss {row.b_kennung}: {row.b_titel}" if row.b_kennung
-                   else f"Auftrag {row.kennung}")
-        result.append(Frist(
-            ref=f"auftrag:{row.id}", art=_ART_BY_QUELLE.get(row.quelle, FristArt.AUFTRAG),
-            titel=row.beschreibung, faellig_am=row.frist, wortlaut=row.frist_wortlaut,
-            erledigt=status.is_closed, erledigt_am=row.erledigt_am, status=status.label,
-            person_id=row.verantwortlich_person_id, organisation_id=row.verantwortlich_organisation_id,
-            beschluss_id=row.beschluss_id, gremium_id=row.gremium_id or row.s_gremium_id,
-            dezernat=row.dezernat or row.o_dezernat, amt=row.amt or row.o_name, kontext=kontext))
+        kontext = f"Beschluss {row.b_kennung}: {row.b_titel}" if row.b_kennung else f"Auftrag {row.kennung}"
+        result.append(
+            Frist(
+                ref=f"auftrag:{row.id}",
+                art=_ART_BY_QUELLE.get(row.quelle, FristArt.AUFTRAG),
+                titel=row.beschreibung,
+                faellig_am=row.frist,
+                wortlaut=row.frist_wortlaut,
+                erledigt=status.is_closed,
+                erledigt_am=row.erledigt_am,
+                status=status.label,
+                person_id=row.verantwortlich_person_id,
+                organisation_id=row.verantwortlich_organisation_id,
+                beschluss_id=row.beschluss_id,
+                gremium_id=row.gremium_id or row.s_gremium_id,
+                dezernat=row.dezernat or row.o_dezernat,
+                amt=row.amt or row.o_name,
+                kontext=kontext,
+            )
+        )
     return result
 
 
@@ -139,48 +163,71 @@ def fortschreibung_faellig(plan: Fachplan) -> date | None:
 
 def fachplan_fristen(session: Session, auswahl: Auswahl, meilensteine: MeilensteinKonfiguration) -> list[Frist]:
     org = aliased(Organisation)
-    query = (sa.select(Fachplan, org.name, org.dezernat, Beschluss.gremium_id)
-             .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)  # type: ignore[arg-type]
-             .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id))  # type: ignore[arg-type]
+    query = (
+        sa.select(Fachplan, org.name, org.dezernat, Beschluss.gremium_id)
+        .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)  # type: ignore[arg-type]
+        .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id)
+    )  # type: ignore[arg-type]
     if auswahl.fachplan_ids is not None:
         query = query.where(Fachplan.id.in_(sorted(auswahl.fachplan_ids)))  # type: ignore[union-attr]
     plans = session.execute(query).all()
     recorded: dict[tuple[int, date, str], FachplanMeilenstein] = {
-        (m.fachplan_id, m.zyklus_faellig, m.meilenstein): m
-        for m in session.scalars(sa.select(FachplanMeilenstein))
+        (m.fachplan_id, m.zyklus_faellig, m.meilenstein): m for m in session.scalars(sa.select(FachplanMeilenstein))
     }
     result: list[Frist] = []
     for plan, amt, dezernat, gremium_id in plans:
         due = fortschreibung_faellig(plan)
         if due is None:
             continue
-        common = {"organisation_id": plan.zustaendig_organisation_id, "fachplan_id": plan.id,
-                  "beschluss_id": plan.beschluss_id, "gremium_id": gremium_id,
-                  "dezernat": dezernat, "amt": amt, "kontext": f"Fachplan {plan.name}"}
-        result.append(Frist(ref=f"fortschreibung:{plan.id}", art=FristArt.FORTSCHREIBUNG,
-                            titel=f"Fortschreibung {plan.name}", faellig_am=due,
-                            wortlaut=f"alle {plan.turnus_monate} Monate", status="offen", **common))
+        common = {
+            "organisation_id": plan.zustaendig_organisation_id,
+            "fachplan_id": plan.id,
+            "beschluss_id": plan.beschluss_id,
+            "gremium_id": gremium_id,
+            "dezernat": dezernat,
+            "amt": amt,
+            "kontext": f"Fachplan {plan.name}",
+        }
+        result.append(
+            Frist(
+                ref=f"fortschreibung:{plan.id}",
+                art=FristArt.FORTSCHREIBUNG,
+                titel=f"Fortschreibung {plan.name}",
+                faellig_am=due,
+                wortlaut=f"alle {plan.turnus_monate} Monate",
+                status="offen",
+                **common,
+            )
+        )
         for step in meilensteine.fuer(plan.art):
             mark = recorded.get((plan.id, due, step.schluessel))  # type: ignore[arg-type]
             planned = shift_days(add_months(due, -step.monate_vorher), -step.tage_vorher)
             done = mark is not None and mark.erledigt_am is not None
-            result.append(Frist(
-                ref=f"meilenstein:{plan.id}:{step.schluessel}", art=FristArt.MEILENSTEIN,
-                titel=f"{step.name} ({plan.name})",
-                faellig_am=(mark.faellig_am if mark and mark.faellig_am else planned),
-                wortlaut=f"{step.monate_vorher} Monate vor der Fortschreibung",
-                erledigt=done, erledigt_am=mark.erledigt_am if mark else None,
-                status="erledigt" if done else "offen", **common))
+            result.append(
+                Frist(
+                    ref=f"meilenstein:{plan.id}:{step.schluessel}",
+                    art=FristArt.MEILENSTEIN,
+                    titel=f"{step.name} ({plan.name})",
+                    faellig_am=(mark.faellig_am if mark and mark.faellig_am else planned),
+                    wortlaut=f"{step.monate_vorher} Monate vor der Fortschreibung",
+                    erledigt=done,
+                    erledigt_am=mark.erledigt_am if mark else None,
+                    status="erledigt" if done else "offen",
+                    **common,
+                )
+            )
     return [f for f in result if _keep(f, auswahl)]
 
 
 def massnahme_fristen(session: Session, auswahl: Auswahl) -> list[Frist]:
     org = aliased(Organisation)
-    query = (sa.select(Massnahme, Fachplan.name, org.name, org.dezernat, Beschluss.gremium_id)
-             .outerjoin(Fachplan, Fachplan.id == Massnahme.fachplan_id)  # type: ignore[arg-type]
-             .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)  # type: ignore[arg-type]
-             .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id)  # type: ignore[arg-type]
-             .where(Massnahme.naechste_pruefung.is_not(None)))  # type: ignore[union-attr]
+    query = (
+        sa.select(Massnahme, Fachplan.name, org.name, org.dezernat, Beschluss.gremium_id)
+        .outerjoin(Fachplan, Fachplan.id == Massnahme.fachplan_id)  # type: ignore[arg-type]
+        .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)  # type: ignore[arg-type]
+        .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id)  # type: ignore[arg-type]
+        .where(Massnahme.naechste_pruefung.is_not(None))
+    )  # type: ignore[union-attr]
     if auswahl.nur_offen:
         query = query.where(Massnahme.status != MassnahmeStatus.BEENDET.value)
     if auswahl.bis is not None:
@@ -190,13 +237,22 @@ def massnahme_fristen(session: Session, auswahl: Auswahl) -> list[Frist]:
     result = []
     for item, plan_name, amt, dezernat, gremium_id in session.execute(query).all():
         ended = item.status == MassnahmeStatus.BEENDET.value
-        result.append(Frist(
-            ref=f"massnahme:{item.id}", art=FristArt.MASSNAHME,
-            titel=f"Überprüfung der Maßnahme {item.kennung} „{item.titel}“",
-            faellig_am=item.naechste_pruefung, erledigt=ended,
-            status=MassnahmeStatus(item.status).label, organisation_id=item.verantwortlich_organisation_id,
-            fachplan_id=item.fachplan_id, gremium_id=gremium_id, dezernat=dezernat, amt=amt,
-            kontext=f"Fachplan {plan_name}" if plan_name else None))
+        result.append(
+            Frist(
+                ref=f"massnahme:{item.id}",
+                art=FristArt.MASSNAHME,
+                titel=f"Überprüfung der Maßnahme {item.kennung} „{item.titel}“",
+                faellig_am=item.naechste_pruefung,
+                erledigt=ended,
+                status=MassnahmeStatus(item.status).label,
+                organisation_id=item.verantwortlich_organisation_id,
+                fachplan_id=item.fachplan_id,
+                gremium_id=gremium_id,
+                dezernat=dezernat,
+                amt=amt,
+                kontext=f"Fachplan {plan_name}" if plan_name else None,
+            )
+        )
     return result
 
 
@@ -223,14 +279,14 @@ def collect_fristen(
     return found
 
 
-def open_deadlines(session: Session, *, meilensteine: MeilensteinKonfiguration,
-                   bis: date) -> list[tuple[str, date]]:
+def open_deadlines(session: Session, *, meilensteine: MeilensteinKonfiguration, bis: date) -> list[tuple[str, date]]:
     """``(ref, due date)`` of every open deadline due on or before ``bis``: the lean read of the
     daily scan. Aufträge (the many) in one two-column query; plans and reviews (the few) in full."""
     session.flush()
     a = Auftrag.__table__  # type: ignore[attr-defined]
-    rows = session.execute(sa.select(a.c.id, a.c.frist).where(
-        a.c.frist.is_not(None), a.c.frist <= bis, a.c.status.not_in(CLOSED))).all()
+    rows = session.execute(
+        sa.select(a.c.id, a.c.frist).where(a.c.frist.is_not(None), a.c.frist <= bis, a.c.status.not_in(CLOSED))
+    ).all()
     found = [(f"auftrag:{row_id}", due) for row_id, due in rows]
     others = Auswahl(bis=bis, auftrag_ids=())
     found += [(f.ref, f.faellig_am) for f in collect_fristen(session, meilensteine=meilensteine, auswahl=others)]

@@ -31,13 +31,47 @@ from sozialforum.fristen.datum import add_months, month_end
 from sozialforum.timeutil import MONATE
 
 _MONTHS = {name.lower(): index for index, name in enumerate(MONATE, start=1)}
-_MONTHS.update({"jan": 1, "feb": 2, "mär": 3, "maerz": 3, "märz": 3, "apr": 4, "jun": 6,
-                "jul": 7, "aug": 8, "sep": 9, "sept": 9, "okt": 10, "nov": 11, "dez": 12})
-_ORDINAL = {"1": 1, "i": 1, "erste": 1, "ersten": 1, "erstes": 1, "2": 2, "ii": 2, "zweite": 2,
-            "zweiten": 2, "zweites": 2, "3": 3, "iii": 3, "dritte": 3, "dritten": 3,
-            "drittes": 3, "4": 4, "iv": 4, "vierte": 4, "vierten": 4, "viertes": 4}
-_SEASONS = {"frühjahr": (5, 0), "frühling": (5, 0), "sommer": (8, 0), "herbst": (11, 0),
-            "winter": (2, 1)}
+_MONTHS.update(
+    {
+        "jan": 1,
+        "feb": 2,
+        "mär": 3,
+        "maerz": 3,
+        "märz": 3,
+        "apr": 4,
+        "jun": 6,
+        "jul": 7,
+        "aug": 8,
+        "sep": 9,
+        "sept": 9,
+        "okt": 10,
+        "nov": 11,
+        "dez": 12,
+    }
+)
+_ORDINAL = {
+    "1": 1,
+    "i": 1,
+    "erste": 1,
+    "ersten": 1,
+    "erstes": 1,
+    "2": 2,
+    "ii": 2,
+    "zweite": 2,
+    "zweiten": 2,
+    "zweites": 2,
+    "3": 3,
+    "iii": 3,
+    "dritte": 3,
+    "dritten": 3,
+    "drittes": 3,
+    "4": 4,
+    "iv": 4,
+    "vierte": 4,
+    "vierten": 4,
+    "viertes": 4,
+}
+_SEASONS = {"frühjahr": (5, 0), "frühling": (5, 0), "sommer": (8, 0), "herbst": (11, 0), "winter": (2, 1)}
 _RECURRING = [
     (r"vierteljährlich|quartalsweise|jedes quartal", 3),
     (r"halbjährlich|jedes halbjahr", 6),
@@ -45,8 +79,19 @@ _RECURRING = [
     (r"alle (\d+) jahre", -12),
     (r"jährlich|jedes jahr|einmal im jahr", 12),
 ]
-_UNITS = {"tag": 1, "tage": 1, "tagen": 1, "woche": 7, "wochen": 7, "monat": 0, "monate": 0,
-          "monaten": 0, "jahr": 0, "jahre": 0, "jahren": 0}
+_UNITS = {
+    "tag": 1,
+    "tage": 1,
+    "tagen": 1,
+    "woche": 7,
+    "wochen": 7,
+    "monat": 0,
+    "monate": 0,
+    "monaten": 0,
+    "jahr": 0,
+    "jahre": 0,
+    "jahren": 0,
+}
 
 _ORD = r"(\d|i{1,3}|iv|erste[ns]?|zweite[ns]?|dritte[ns]?|vierte[ns]?)\.?"
 _YEAR = r"(\d{4})"
@@ -111,10 +156,16 @@ def _in_year(text: str, year: int) -> date | None:
 
 
 def _relative(text: str, reference: date) -> date | None:
-    match = re.search(r"(?:innerhalb (?:von )?|binnen |in |nach )?(\d+|ein|einem|einer|zwei|drei|sechs|zwölf) "
-                      r"(tag(?:e|en)?|woche(?:n)?|monat(?:e|en)?|jahr(?:e|en)?)", text)
-    if match is None or not re.search(r"innerhalb|binnen|nach (dem )?beschluss|nach beschluss|"
-                                      r"monate? nach|wochen? nach|jahre? nach|tage? nach|^in ", text):
+    match = re.search(
+        r"(?:innerhalb (?:von )?|binnen |in |nach )?(\d+|ein|einem|einer|zwei|drei|sechs|zwölf) "
+        r"(tag(?:e|en)?|woche(?:n)?|monat(?:e|en)?|jahr(?:e|en)?)",
+        text,
+    )
+    if match is None or not re.search(
+        r"innerhalb|binnen|nach (dem )?beschluss|nach beschluss|"
+        r"monate? nach|wochen? nach|jahre? nach|tage? nach|^in ",
+        text,
+    ):
         return None
     if re.search(r"nach (start|beginn|abschluss|fertigstellung)", text):
         return None  # counted from an event we do not know
@@ -145,8 +196,9 @@ def parse_frist(wortlaut: str, *, reference: date) -> FristAngabe:
         return FristAngabe(wortlaut, explicit)
     turnus = _recurring(text)
     if turnus is not None:
-        rest = re.sub(r"(jährlich|halbjährlich|vierteljährlich|quartalsweise|monatlich|alle \d+ jahre)",
-                      "", text).strip()
+        rest = re.sub(
+            r"(jährlich|halbjährlich|vierteljährlich|quartalsweise|monatlich|alle \d+ jahre)", "", text
+        ).strip()
         if re.search(r"\d{4}", rest):
             due = _in_year(rest, int(re.search(r"\d{4}", rest).group(0)))  # type: ignore[union-attr]
         elif rest and re.search(r"jahresende|jahresmitte|ende|mitte|quartal|halbjahr", rest):
@@ -161,8 +213,9 @@ def parse_frist(wortlaut: str, *, reference: date) -> FristAngabe:
         return FristAngabe(wortlaut, _in_year(text.replace(match.group(1), " "), year))
     if relative := _relative(text, reference):
         return FristAngabe(wortlaut, relative)
-    if re.search(r"jahr|quartal|halbjahr|mitte|ende|anfang|frühjahr|sommer|herbst|winter|"
-                 + "|".join(_MONTHS), text) and not re.search(r"nach|haushalt", text):
+    if re.search(
+        r"jahr|quartal|halbjahr|mitte|ende|anfang|frühjahr|sommer|herbst|winter|" + "|".join(_MONTHS), text
+    ) and not re.search(r"nach|haushalt", text):
         return FristAngabe(wortlaut, _first_in_years(text, reference))
     return FristAngabe(wortlaut, None)
 

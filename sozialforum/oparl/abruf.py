@@ -17,11 +17,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.models import OparlAbruf
 from sozialforum.oparl.client import OparlClient
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.lesen import Maengel, is_url, typ_of
 from sozialforum.oparl.speicher import ImportBericht
+from sozialforum.store.models import OparlAbruf
 from sozialforum.timeutil import as_utc
 
 LISTS = ("organization", "person", "membership", "meeting", "agendaItem", "paper", "consultation")
@@ -49,8 +49,9 @@ def _last_run(session: Session, url: str) -> OparlAbruf | None:
     return session.scalars(sa.select(OparlAbruf).where(OparlAbruf.url == url)).first()
 
 
-def abruf(session: Session, url: str, *, now: datetime, voll: bool = False,
-          client: OparlClient | None = None) -> ImportBericht:
+def abruf(
+    session: Session, url: str, *, now: datetime, voll: bool = False, client: OparlClient | None = None
+) -> ImportBericht:
     """Import everything the API at ``url`` offers (changes only, unless ``voll``)."""
     maengel = client.maengel if client else Maengel()
     own = client is None

@@ -24,15 +24,18 @@ RETRY_STATUS = {502, 503, 504}
 
 
 class OparlClient:
-    def __init__(self, maengel: Maengel, *, timeout: float = 30.0, retries: int = 2,
-                 transport: httpx.BaseTransport | None = None) -> None:
+    def __init__(
+        self, maengel: Maengel, *, timeout: float = 30.0, retries: int = 2, transport: httpx.BaseTransport | None = None
+    ) -> None:
         self.maengel = maengel
         self.retries = retries
         self.requests = 0
         self.http = httpx.Client(
-            timeout=timeout, follow_redirects=True,
+            timeout=timeout,
+            follow_redirects=True,
             transport=transport or httpx.HTTPTransport(retries=retries),
-            headers={"Accept": "application/json", "User-Agent": "sozialforum-oparl/1.0"})
+            headers={"Accept": "application/json", "User-Agent": "sozialforum-oparl/1.0"},
+        )
 
     def close(self) -> None:
         self.http.close()
@@ -87,8 +90,9 @@ class OparlClient:
         seen: set[str] = set()
         while page is not None:
             if str(page) in seen:
-                self.maengel.melde(url, "links.next", f"zyklische Seitenfolge ({page} schon gelesen): "
-                                   "Liste hier beendet")
+                self.maengel.melde(
+                    url, "links.next", f"zyklische Seitenfolge ({page} schon gelesen): Liste hier beendet"
+                )
                 return
             if len(seen) >= MAX_PAGES:
                 self.maengel.melde(url, "links.next", f"mehr als {MAX_PAGES} Seiten: Liste beendet")
@@ -107,5 +111,10 @@ class OparlClient:
             if following is not None and not is_url(following):
                 self.maengel.melde(str(page), "links.next", f"Text statt URL ({str(following)[:60]!r})")
                 following = None
-            page = httpx.URL(following).copy_merge_params(
-                {k: v for k, v in extra.items() if k not in httpx.URL(following).params}) if following else None
+            page = (
+                httpx.URL(following).copy_merge_params(
+                    {k: v for k, v in extra.items() if k not in httpx.URL(following).params}
+                )
+                if following
+                else None
+            )

@@ -19,15 +19,27 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.beschluesse.stand import beschluss_staende
-from sozialforum.models import AuditEntry, Beratung, Gremium, Sitzung, Tagesordnungspunkt, Umsetzungsbericht, Vorlage
 from sozialforum.settings import Settings
+from sozialforum.store.models import (
+    AuditEntry,
+    Beratung,
+    Gremium,
+    Sitzung,
+    Tagesordnungspunkt,
+    Umsetzungsbericht,
+    Vorlage,
+)
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, SitzungStatus, VorlageArt
 
 T = "https://schema.oparl.org/1.1/"
 VENDOR = "sozialforum"
-_STATE = {SitzungStatus.GEPLANT: "terminiert", SitzungStatus.EINGELADEN: "eingeladen",
-          SitzungStatus.DURCHGEFUEHRT: "durchgeführt", SitzungStatus.ABGESAGT: "abgesagt"}
+_STATE = {
+    SitzungStatus.GEPLANT: "terminiert",
+    SitzungStatus.EINGELADEN: "eingeladen",
+    SitzungStatus.DURCHGEFUEHRT: "durchgeführt",
+    SitzungStatus.ABGESAGT: "abgesagt",
+}
 
 
 def _stamp(moment: datetime) -> str:
@@ -36,9 +48,11 @@ def _stamp(moment: datetime) -> str:
 
 def _times(session: Session, table: str) -> dict[int, tuple[str, str]]:
     """created/modified of each row, from the audit trail."""
-    rows = session.execute(sa.select(AuditEntry.datensatz_id, sa.func.min(AuditEntry.zeitpunkt),
-                                     sa.func.max(AuditEntry.zeitpunkt))
-                           .where(AuditEntry.tabelle == table).group_by(AuditEntry.datensatz_id))
+    rows = session.execute(
+        sa.select(AuditEntry.datensatz_id, sa.func.min(AuditEntry.zeitpunkt), sa.func.max(AuditEntry.zeitpunkt))
+        .where(AuditEntry.tabelle == table)
+        .group_by(AuditEntry.datensatz_id)
+    )
     return {row_id: (_stamp(first), _stamp(last)) for row_id, first, last in rows if row_id is not None}
 
 
@@ -49,9 +63,16 @@ def _with_times(obj: dict[str, Any], times: dict[int, tuple[str, str]], row_id: 
 
 
 def _page(items: list[dict[str, Any]], url: str) -> dict[str, Any]:
-    return {"data": items, "pagination": {"totalElements": len(items), "elementsPerPage": max(len(items), 1),
-                                          "currentPage": 1, "totalPages": 1},
-            "links": {"first": url, "last": url}}
+    return {
+        "data": items,
+        "pagination": {
+            "totalElements": len(items),
+            "elementsPerPage": max(len(items), 1),
+            "currentPage": 1,
+            "totalPages": 1,
+        },
+        "links": {"first": url, "last": url},
+    }
 
 
 class _Urls:
@@ -70,20 +91,38 @@ def _organizations(session: Session, urls: _Urls) -> list[dict[str, Any]]:
     times = _times(session, "gremium")
     result = []
     for g in session.scalars(sa.select(Gremium).order_by(Gremium.id)):
-        obj: dict[str, Any] = {"id": urls.of("organization", g.id), "type": T + "Organization",
-                               "body": urls.body, "name": g.name, "shortName": g.kennung,
-                               "organizationType": "Gremium", "classification": GremiumArt(g.art).label}
+        obj: dict[str, Any] = {
+            "id": urls.of("organization", g.id),
+            "type": T + "Organization",
+            "body": urls.body,
+            "name": g.name,
+            "shortName": g.kennung,
+            "organizationType": "Gremium",
+            "classification": GremiumArt(g.art).label,
+        }
         if g.parent_id:
             obj["subOrganizationOf"] = urls.of("organization", g.parent_id)
         result.append(_with_times(obj, times, g.id))
     return result
 
 
-def _agenda_item(t: Tagesordnungspunkt, meeting_url: str, consultations: dict[tuple[int, int], int],
-                 sitzung_id: int, urls: _Urls, times: dict[int, tuple[str, str]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {"id": urls.of("agendaItem", t.id), "type": T + "AgendaItem",
-                           "meeting": meeting_url, "number": t.nummer, "order": t.reihenfolge,
-                           "name": t.titel, "public": t.oeffentlich}
+def _agenda_item(
+    t: Tagesordnungspunkt,
+    meeting_url: str,
+    consultations: dict[tuple[int, int], int],
+    sitzung_id: int,
+    urls: _Urls,
+    times: dict[int, tuple[str, str]],
+) -> dict[str, Any]:
+    obj: dict[str, Any] = {
+        "id": urls.of("agendaItem", t.id),
+        "type": T + "AgendaItem",
+        "meeting": meeting_url,
+        "number": t.nummer,
+        "order": t.reihenfolge,
+        "name": t.titel,
+        "public": t.oeffentlich,
+    }
     if t.ergebnis:
         obj["result"] = t.ergebnis
     if t.vorlage_id and (t.vorlage_id, sitzung_id) in consultations:
@@ -93,8 +132,10 @@ def _agenda_item(t: Tagesordnungspunkt, meeting_url: str, consultations: dict[tu
 
 def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
     times, top_times = _times(session, "sitzung"), _times(session, "tagesordnungspunkt")
-    consultations = {(b.vorlage_id, b.sitzung_id): b.id for b in session.scalars(
-        sa.select(Beratung).where(Beratung.sitzung_id.is_not(None)))}  # type: ignore[union-attr]
+    consultations = {
+        (b.vorlage_id, b.sitzung_id): b.id
+        for b in session.scalars(sa.select(Beratung).where(Beratung.sitzung_id.is_not(None)))
+    }  # type: ignore[union-attr]
     tops: dict[int, list[Tagesordnungspunkt]] = {}
     for t in session.scalars(sa.select(Tagesordnungspunkt).order_by(Tagesordnungspunkt.reihenfolge)):
         tops.setdefault(t.sitzung_id, []).append(t)
@@ -102,12 +143,20 @@ def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
     for s in session.scalars(sa.select(Sitzung).order_by(Sitzung.beginn, Sitzung.id)):
         url = urls.of("meeting", s.id)
         status = SitzungStatus(s.status)
-        obj: dict[str, Any] = {"id": url, "type": T + "Meeting", "name": s.titel,
-                               "meetingState": _STATE[status], "cancelled": status is SitzungStatus.ABGESAGT,
-                               "start": _stamp(s.beginn), "end": _stamp(s.ende),
-                               "organization": [urls.of("organization", s.gremium_id)],
-                               "agendaItem": [_agenda_item(t, url, consultations, s.id, urls, top_times)  # type: ignore[arg-type]
-                                              for t in tops.get(s.id, [])]}  # type: ignore[arg-type]
+        obj: dict[str, Any] = {
+            "id": url,
+            "type": T + "Meeting",
+            "name": s.titel,
+            "meetingState": _STATE[status],
+            "cancelled": status is SitzungStatus.ABGESAGT,
+            "start": _stamp(s.beginn),
+            "end": _stamp(s.ende),
+            "organization": [urls.of("organization", s.gremium_id)],
+            "agendaItem": [
+                _agenda_item(t, url, consultations, s.id, urls, top_times)  # type: ignore[arg-type]
+                for t in tops.get(s.id, [])
+            ],
+        }  # type: ignore[arg-type]
         if s.ort or s.adresse:
             location: dict[str, Any] = {"id": urls.of("location", f"sitzung-{s.id}"), "type": T + "Location"}
             if s.ort:
@@ -120,9 +169,13 @@ def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
 
 
 def _consultation(b: Beratung, paper_url: str, urls: _Urls) -> dict[str, Any]:
-    obj: dict[str, Any] = {"id": urls.of("consultation", b.id), "type": T + "Consultation",
-                           "paper": paper_url, "role": BeratungRolle(b.rolle).label,
-                           "authoritative": BeratungRolle(b.rolle) is BeratungRolle.ENTSCHEIDUNG}
+    obj: dict[str, Any] = {
+        "id": urls.of("consultation", b.id),
+        "type": T + "Consultation",
+        "paper": paper_url,
+        "role": BeratungRolle(b.rolle).label,
+        "authoritative": BeratungRolle(b.rolle) is BeratungRolle.ENTSCHEIDUNG,
+    }
     if b.gremium_id:
         obj["organization"] = [urls.of("organization", b.gremium_id)]
     if b.sitzung_id:
@@ -136,16 +189,29 @@ def _umsetzung(stand: Any, reports: list[Umsetzungsbericht]) -> dict[str, Any]:
     def day(value: date | None) -> str | None:
         return value.isoformat() if value else None
 
-    return {"status": stand.status.value, "statusText": stand.status.label,
-            "fortschrittProzent": stand.fortschritt, "ampel": stand.ampel.value,
-            "ampelText": stand.ampel.label, "naechsteFrist": day(stand.naechste_frist),
-            "erledigtAm": day(stand.erledigt_am),
-            "auftraege": [{"kennung": t.auftrag.kennung, "beschreibung": t.auftrag.beschreibung,
-                           "frist": day(t.auftrag.frist), "fristWortlaut": t.auftrag.frist_wortlaut,
-                           "status": t.auftrag.status, "fortschrittProzent": t.auftrag.fortschritt_prozent,
-                           "erledigtAm": day(t.auftrag.erledigt_am), "ampel": t.ampel.value}
-                          for t in stand.auftraege],
-            "berichte": [{"datum": r.datum.isoformat(), "status": r.status, "text": r.text} for r in reports]}
+    return {
+        "status": stand.status.value,
+        "statusText": stand.status.label,
+        "fortschrittProzent": stand.fortschritt,
+        "ampel": stand.ampel.value,
+        "ampelText": stand.ampel.label,
+        "naechsteFrist": day(stand.naechste_frist),
+        "erledigtAm": day(stand.erledigt_am),
+        "auftraege": [
+            {
+                "kennung": t.auftrag.kennung,
+                "beschreibung": t.auftrag.beschreibung,
+                "frist": day(t.auftrag.frist),
+                "fristWortlaut": t.auftrag.frist_wortlaut,
+                "status": t.auftrag.status,
+                "fortschrittProzent": t.auftrag.fortschritt_prozent,
+                "erledigtAm": day(t.auftrag.erledigt_am),
+                "ampel": t.ampel.value,
+            }
+            for t in stand.auftraege
+        ],
+        "berichte": [{"datum": r.datum.isoformat(), "status": r.status, "text": r.text} for r in reports],
+    }
 
 
 def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[str, Any]]:
@@ -156,10 +222,16 @@ def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[
     result = []
     for v in session.scalars(sa.select(Vorlage).order_by(Vorlage.id)):
         url = urls.of("paper", v.id)
-        obj: dict[str, Any] = {"id": url, "type": T + "Paper", "body": urls.body, "name": v.titel,
-                               "reference": v.kennung, "date": v.datum.isoformat(),
-                               "paperType": VorlageArt(v.art).label,
-                               "consultation": [_consultation(b, url, urls) for b in steps.get(v.id, [])]}  # type: ignore[arg-type]
+        obj: dict[str, Any] = {
+            "id": url,
+            "type": T + "Paper",
+            "body": urls.body,
+            "name": v.titel,
+            "reference": v.kennung,
+            "date": v.datum.isoformat(),
+            "paperType": VorlageArt(v.art).label,
+            "consultation": [_consultation(b, url, urls) for b in steps.get(v.id, [])],
+        }  # type: ignore[arg-type]
         if v.bezug_vorlage_id:
             obj["superordinatedPaper"] = [urls.of("paper", v.bezug_vorlage_id)]
         result.append(_with_times(obj, times, v.id))
@@ -173,13 +245,17 @@ def _beschluss_papers(session: Session, urls: _Urls, today: date, bald: int) -> 
     for report in session.scalars(sa.select(Umsetzungsbericht).order_by(Umsetzungsbericht.datum)):
         reports.setdefault(report.beschluss_id, []).append(report)
     result = []
-    for stand in sorted(beschluss_staende(session, today=today, bald=bald),
-                        key=lambda s: s.beschluss.id or 0):
+    for stand in sorted(beschluss_staende(session, today=today, bald=bald), key=lambda s: s.beschluss.id or 0):
         beschluss = stand.beschluss
         obj: dict[str, Any] = {
-            "id": urls.of("paper", f"beschluss-{beschluss.id}"), "type": T + "Paper", "body": urls.body,
-            "name": beschluss.titel, "reference": beschluss.kennung,
-            "date": beschluss.datum.isoformat(), "paperType": "Beschluss"}
+            "id": urls.of("paper", f"beschluss-{beschluss.id}"),
+            "type": T + "Paper",
+            "body": urls.body,
+            "name": beschluss.titel,
+            "reference": beschluss.kennung,
+            "date": beschluss.datum.isoformat(),
+            "paperType": "Beschluss",
+        }
         if beschluss.vorlage_id:
             obj["relatedPaper"] = [urls.of("paper", beschluss.vorlage_id)]
         if beschluss.gremium_id:
@@ -194,17 +270,34 @@ def _beschluss_papers(session: Session, urls: _Urls, today: date, bald: int) -> 
 def export_oparl(session: Session, *, base_url: str, today: date, settings: Settings) -> dict[str, dict[str, Any]]:
     """Every file of the export: relative path → JSON object."""
     urls = _Urls(base_url)
-    lists = {"organization": _organizations(session, urls), "meeting": _meetings(session, urls),
-             "paper": _papers(session, urls, today, settings.fristen.bald_faellig_tage)}
+    lists = {
+        "organization": _organizations(session, urls),
+        "meeting": _meetings(session, urls),
+        "paper": _papers(session, urls, today, settings.fristen.bald_faellig_tage),
+    }
     system_url = f"{urls.base}/system.json"
-    body = {"id": urls.body + ".json", "type": T + "Body", "system": system_url, "name": settings.kommune,
-            "organization": urls.lists("organizations"), "person": urls.lists("people"),
-            "meeting": urls.lists("meetings"), "paper": urls.lists("papers"), "legislativeTerm": [],
-            "contactEmail": str(settings.geschaeftsstelle.email), "contactName": settings.geschaeftsstelle.name,
-            f"{VENDOR}:hinweis": "Umsetzungsstand der Beschlüsse unter sozialforum:umsetzung"}
+    body = {
+        "id": urls.body + ".json",
+        "type": T + "Body",
+        "system": system_url,
+        "name": settings.kommune,
+        "organization": urls.lists("organizations"),
+        "person": urls.lists("people"),
+        "meeting": urls.lists("meetings"),
+        "paper": urls.lists("papers"),
+        "legislativeTerm": [],
+        "contactEmail": str(settings.geschaeftsstelle.email),
+        "contactName": settings.geschaeftsstelle.name,
+        f"{VENDOR}:hinweis": "Umsetzungsstand der Beschlüsse unter sozialforum:umsetzung",
+    }
     files: dict[str, dict[str, Any]] = {
-        "system.json": {"id": system_url, "type": T + "System", "oparlVersion": "https://schema.oparl.org/1.1/",
-                        "body": f"{urls.base}/bodies.json", "name": f"sozialforum – {settings.kommune}"},
+        "system.json": {
+            "id": system_url,
+            "type": T + "System",
+            "oparlVersion": "https://schema.oparl.org/1.1/",
+            "body": f"{urls.base}/bodies.json",
+            "name": f"sozialforum – {settings.kommune}",
+        },
         "bodies.json": _page([body], f"{urls.base}/bodies.json"),
         "body/1.json": body,
         "body/1/people.json": _page([], urls.lists("people")),

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from sozialforum.models import Gremium, Mitgliedschaft, Organisation, Person
 from sozialforum.oparl.speicher import apply, kennung_for
 from sozialforum.oparl.zuordnung import mitglied_rolle, organisation_kind
+from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Person
 from sozialforum.timeutil import BERLIN
 from sozialforum.vocab import GremiumArt
 
@@ -31,8 +31,12 @@ def organization(run: Lauf, entry: Eintrag) -> None:
         name = oid.rstrip("/").rsplit("/", 1)[-1]
     modified = r.zeitpunkt(o, "modified")
     r.zeitpunkt(o, "created")
-    kind = organisation_kind(r.text(o, "organizationType"), r.text(o, "classification"), name,
-                             bool(o.get("meeting")) or bool(o.get("membership")))
+    kind = organisation_kind(
+        r.text(o, "organizationType"),
+        r.text(o, "classification"),
+        name,
+        bool(o.get("meeting")) or bool(o.get("membership")),
+    )
     earlier = run.index.mapped_table(oid)
     as_gremium = isinstance(kind, GremiumArt) if earlier is None else earlier == "gremium"
     if as_gremium:
@@ -82,8 +86,7 @@ def person(run: Lauf, entry: Eintrag) -> None:
     modified = r.zeitpunkt(o, "modified")
     r.zeitpunkt(o, "created")
     if r.wahr(o, "deleted"):
-        run.index.remember(oid, "Person", "person", run.index.find("person", oid), modified=modified,
-                           geloescht=True)
+        run.index.remember(oid, "Person", "person", run.index.find("person", oid), modified=modified, geloescht=True)
         run.bericht.zaehle("Person", "uebersprungen")
         return
     full = r.text(o, "name", 200)
@@ -141,21 +144,30 @@ def membership(run: Lauf, entry: Eintrag) -> None:
     if end is not None and end < start:
         run.leser.maengel.melde(oid, "endDate", "liegt vor startDate: ignoriert")
         end = None
-    values = {"rolle": mitglied_rolle(r.text(o, "role")), "stimmberechtigt": bool(r.wahr(o, "votingRight")),
-              "bis": end, "organisation_id": run.index.find("organisation", r.url(o, "onBehalfOf"))}
+    values = {
+        "rolle": mitglied_rolle(r.text(o, "role")),
+        "stimmberechtigt": bool(r.wahr(o, "votingRight")),
+        "bis": end,
+        "organisation_id": run.index.find("organisation", r.url(o, "onBehalfOf")),
+    }
     row_id = run.index.find("mitgliedschaft", oid)
     row = run.session.get(Mitgliedschaft, row_id) if row_id else None
     if row is None:  # the same membership entered by hand before: adopt it
-        row = run.session.scalars(sa.select(Mitgliedschaft).where(
-            Mitgliedschaft.gremium_id == gremium_id, Mitgliedschaft.person_id == person_id,
-            Mitgliedschaft.von == start)).first()
+        row = run.session.scalars(
+            sa.select(Mitgliedschaft).where(
+                Mitgliedschaft.gremium_id == gremium_id,
+                Mitgliedschaft.person_id == person_id,
+                Mitgliedschaft.von == start,
+            )
+        ).first()
     if row is None:
         row = Mitgliedschaft(gremium_id=gremium_id, person_id=person_id, von=start, oparl_id=oid, **values)
         run.session.add(row)
         state = "neu"
     else:
-        changed = apply(row, {"oparl_id": oid, "gremium_id": gremium_id, "person_id": person_id,
-                              "von": start, **values})
+        changed = apply(
+            row, {"oparl_id": oid, "gremium_id": gremium_id, "person_id": person_id, "von": start, **values}
+        )
         state = "geaendert" if changed else "unveraendert"
     run.session.flush()
     run.index.remember(oid, "Membership", "mitgliedschaft", row.id, modified=modified)

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
-from sozialforum.models import Beratung, Beschluss, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.oparl.speicher import apply, kennung_for
 from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis, vorlage_art
+from sozialforum.store.models import Beratung, Beschluss, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.timeutil import BERLIN
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, SitzungStatus
 
@@ -53,10 +53,22 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
         return
     end = r.zeitpunkt(o, "end") or start + timedelta(hours=2)
     ort, adresse = _place(o.get("location"))
-    status = (SitzungStatus.ABGESAGT if r.wahr(o, "cancelled") else
-              SitzungStatus.DURCHGEFUEHRT if end < run.now else SitzungStatus.GEPLANT)
-    values = {"gremium_id": gremium_id, "titel": r.text(o, "name", 300) or "Sitzung", "beginn": start,
-              "ende": max(end, start), "ort": ort, "adresse": adresse, "status": status}
+    status = (
+        SitzungStatus.ABGESAGT
+        if r.wahr(o, "cancelled")
+        else SitzungStatus.DURCHGEFUEHRT
+        if end < run.now
+        else SitzungStatus.GEPLANT
+    )
+    values = {
+        "gremium_id": gremium_id,
+        "titel": r.text(o, "name", 300) or "Sitzung",
+        "beginn": start,
+        "ende": max(end, start),
+        "ort": ort,
+        "adresse": adresse,
+        "status": status,
+    }
     row_id = run.index.find("sitzung", oid)
     row = run.session.get(Sitzung, row_id) if row_id else None
     if row is None:
@@ -69,8 +81,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
     run.session.flush()
     run.index.remember(oid, "Meeting", "sitzung", row.id, modified=modified)
     run.bericht.zaehle("Meeting", state)
-    items = [e for e in run.stapel.of_type("AgendaItem")
-             if e.parent == oid or run.leser.url(e.obj, "meeting") == oid]
+    items = [e for e in run.stapel.of_type("AgendaItem") if e.parent == oid or run.leser.url(e.obj, "meeting") == oid]
     agenda(run, row, sorted(items, key=lambda e: (e.position is None, e.position or 0)))
 
 
@@ -78,8 +89,10 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
     """The agenda items of one Sitzung, with their order; renumbered in two steps so that the
     unique (sitzung, reihenfolge) holds at every flush."""
     r = run.leser
-    rows = {t.oparl_id: t for t in run.session.scalars(sa.select(Tagesordnungspunkt).where(
-        Tagesordnungspunkt.sitzung_id == sitzung.id))}
+    rows = {
+        t.oparl_id: t
+        for t in run.session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == sitzung.id))
+    }
     mine = {r.id(e.obj) for e in items}
     taken = {t.reihenfolge for oid, t in rows.items() if oid not in mine}
     targets: dict[str, int] = {}
@@ -106,10 +119,14 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
         name = r.text(o, "name", 500)
         if name is None:
             run.leser.maengel.melde(oid, "name", "fehlt")
-        values = {"sitzung_id": sitzung.id, "reihenfolge": targets[oid],
-                  "nummer": r.text(o, "number", 20) or str(targets[oid]),
-                  "titel": name or "(ohne Titel)", "oeffentlich": r.wahr(o, "public") is not False,
-                  "ergebnis": r.text(o, "result")}
+        values = {
+            "sitzung_id": sitzung.id,
+            "reihenfolge": targets[oid],
+            "nummer": r.text(o, "number", 20) or str(targets[oid]),
+            "titel": name or "(ohne Titel)",
+            "oeffentlich": r.wahr(o, "public") is not False,
+            "ergebnis": r.text(o, "result"),
+        }
         row = rows.get(oid)
         if row is None:
             row = Tagesordnungspunkt(oparl_id=oid, **values)
@@ -118,8 +135,7 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
         else:
             state = "geaendert" if apply(row, values) else "unveraendert"
         run.session.flush()
-        run.index.remember(oid, "AgendaItem", "tagesordnungspunkt", row.id,
-                           modified=r.zeitpunkt(o, "modified"))
+        run.index.remember(oid, "AgendaItem", "tagesordnungspunkt", row.id, modified=r.zeitpunkt(o, "modified"))
         run.bericht.zaehle("AgendaItem", state)
         consultation_url = r.url(o, "consultation")
         if consultation_url:
@@ -132,8 +148,7 @@ def paper(run: Lauf, entry: Eintrag) -> None:
     modified = r.zeitpunkt(o, "modified")
     created = r.zeitpunkt(o, "created")
     if r.wahr(o, "deleted"):
-        run.index.remember(oid, "Paper", "vorlage", run.index.find("vorlage", oid), modified=modified,
-                           geloescht=True)
+        run.index.remember(oid, "Paper", "vorlage", run.index.find("vorlage", oid), modified=modified, geloescht=True)
         run.bericht.zaehle("Paper", "uebersprungen")
         return
     reference = r.text(o, "reference", 60)
@@ -153,9 +168,13 @@ def paper(run: Lauf, entry: Eintrag) -> None:
     for url in r.urls(o, "originatorOrganization"):
         if (org_id := run.index.find("organisation", url)) is not None:
             origin.append(org_id)
-    values = {"kennung": kennung, "art": vorlage_art(r.text(o, "paperType")),
-              "titel": r.text(o, "name", 500) or kennung, "datum": day,
-              "einreicher_organisation_id": origin[0] if origin else None}
+    values = {
+        "kennung": kennung,
+        "art": vorlage_art(r.text(o, "paperType")),
+        "titel": r.text(o, "name", 500) or kennung,
+        "datum": day,
+        "einreicher_organisation_id": origin[0] if origin else None,
+    }
     row = run.session.get(Vorlage, row_id) if row_id else None
     if row is None:
         row = Vorlage(oparl_id=oid, **values)
@@ -206,15 +225,28 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
     row = run.session.get(Beratung, row_id) if row_id else None
     position = entry.position
     if position is None:
-        position = row.reihenfolge if row else run.session.scalar(
-            sa.select(sa.func.count()).select_from(Beratung).where(Beratung.vorlage_id == vorlage_id))
+        position = (
+            row.reihenfolge
+            if row
+            else run.session.scalar(
+                sa.select(sa.func.count()).select_from(Beratung).where(Beratung.vorlage_id == vorlage_id)
+            )
+        )
     rolle = beratung_rolle(r.text(o, "role"))
-    if rolle is not BeratungRolle.ENTSCHEIDUNG and r.wahr(o, "authoritative") and "kenntnis" not in (
-            r.text(o, "role") or "").casefold():
+    if (
+        rolle is not BeratungRolle.ENTSCHEIDUNG
+        and r.wahr(o, "authoritative")
+        and "kenntnis" not in (r.text(o, "role") or "").casefold()
+    ):
         rolle = BeratungRolle.ENTSCHEIDUNG
-    values = {"vorlage_id": vorlage_id, "gremium_id": gremium_id, "sitzung_id": sitzung_id,
-              "reihenfolge": position, "rolle": rolle,
-              "datum": sitzung.beginn.astimezone(BERLIN).date() if sitzung else None}
+    values = {
+        "vorlage_id": vorlage_id,
+        "gremium_id": gremium_id,
+        "sitzung_id": sitzung_id,
+        "reihenfolge": position,
+        "rolle": rolle,
+        "datum": sitzung.beginn.astimezone(BERLIN).date() if sitzung else None,
+    }
     r.zeitpunkt(o, "created")
     if row is None:
         row = Beratung(oparl_id=oid, **values)
@@ -237,8 +269,11 @@ def results(run: Lauf) -> None:
         beratung_id = run.index.find("beratung", consultation_url)
         top_id = run.index.find("tagesordnungspunkt", agenda_url)
         if beratung_id is None or top_id is None:
-            missing, field, target = ((consultation_url, "agendaItem", agenda_url) if top_id is None
-                                      else (agenda_url, "consultation", consultation_url))
+            missing, field, target = (
+                (consultation_url, "agendaItem", agenda_url)
+                if top_id is None
+                else (agenda_url, "consultation", consultation_url)
+            )
             run.dangling(missing, field, target)
             continue
         beratung = run.session.get(Beratung, beratung_id)
@@ -258,8 +293,13 @@ def beschluss(run: Lauf, beratung: Beratung, top: Tagesordnungspunkt, agenda_url
     assert vorlage is not None and sitzung is not None
     key = f"{agenda_url}#beschluss"
     day = sitzung.beginn.astimezone(BERLIN).date()
-    values = {"vorlage_id": vorlage.id, "gremium_id": sitzung.gremium_id, "datum": day,
-              "titel": vorlage.titel[:500], "fassung": (top.ergebnis or "")[:300] or None}
+    values = {
+        "vorlage_id": vorlage.id,
+        "gremium_id": sitzung.gremium_id,
+        "datum": day,
+        "titel": vorlage.titel[:500],
+        "fassung": (top.ergebnis or "")[:300] or None,
+    }
     row_id = run.index.find("beschluss", key)
     row = run.session.get(Beschluss, row_id) if row_id else None
     if row is None:

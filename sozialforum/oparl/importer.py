@@ -27,8 +27,7 @@ REFERENCES: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "Membership": (("person", "person", False), ("organization", "gremium", False)),
     "Meeting": (("organization", "gremium", True),),
     "AgendaItem": (("meeting", "sitzung", False),),
-    "Consultation": (("paper", "vorlage", False), ("meeting", "sitzung", False),
-                     ("organization", "gremium", True)),
+    "Consultation": (("paper", "vorlage", False), ("meeting", "sitzung", False), ("organization", "gremium", True)),
     "Paper": (("superordinatedPaper", "vorlage", True),),
     "Organization": (("subOrganizationOf", "gremium", False),),
 }
@@ -68,8 +67,11 @@ class Lauf:
             wanted = set(self.stapel.stubs)
             for entry in list(self.stapel.eintraege.values()):
                 for field, table, many in REFERENCES.get(entry.typ, ()):
-                    urls = (self.leser.urls(entry.obj, field) if many
-                            else [u for u in [self.leser.url(entry.obj, field)] if u])
+                    urls = (
+                        self.leser.urls(entry.obj, field)
+                        if many
+                        else [u for u in [self.leser.url(entry.obj, field)] if u]
+                    )
                     wanted.update(u for u in urls if not self.known(u, table))
             wanted -= tried
             if not wanted:
@@ -83,8 +85,9 @@ class Lauf:
                 self.stapel.stubs.discard(url)
 
 
-def import_objekte(session: Session, objekte: Iterable[dict[str, Any]], *, now: datetime,
-                   fetch: Fetcher | None = None) -> ImportBericht:
+def import_objekte(
+    session: Session, objekte: Iterable[dict[str, Any]], *, now: datetime, fetch: Fetcher | None = None
+) -> ImportBericht:
     """Import ``objekte`` (any OParl types, any order) in the caller's transaction."""
     run = Lauf(session, now, fetch)
     for obj in objekte:
@@ -107,8 +110,11 @@ def import_objekte(session: Session, objekte: Iterable[dict[str, Any]], *, now: 
     meetings = {e.obj["id"] for e in run.stapel.of_type("Meeting")}
     for entry in run.stapel.of_type("Meeting"):
         import_sitzungen.meeting(run, entry)
-    orphans = [e for e in run.stapel.of_type("AgendaItem")
-               if e.parent not in meetings and run.leser.url(e.obj, "meeting") not in meetings]
+    orphans = [
+        e
+        for e in run.stapel.of_type("AgendaItem")
+        if e.parent not in meetings and run.leser.url(e.obj, "meeting") not in meetings
+    ]
     _orphan_agenda_items(run, orphans)
     papers = run.stapel.of_type("Paper")
     for entry in papers:
@@ -126,7 +132,7 @@ def import_objekte(session: Session, objekte: Iterable[dict[str, Any]], *, now: 
 
 def _orphan_agenda_items(run: Lauf, entries: list[Any]) -> None:
     """Agenda items delivered without their meeting (a list of its own, incremental runs)."""
-    from sozialforum.models import Sitzung
+    from sozialforum.store.models import Sitzung
 
     by_meeting: dict[str, list[Any]] = {}
     for entry in entries:

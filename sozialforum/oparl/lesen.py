@@ -109,8 +109,9 @@ class Leser:
             return []
         if not isinstance(value, list):
             value = [value]
-        return [item if isinstance(item, dict) else {"id": item} for item in value
-                if isinstance(item, dict) or is_url(item)]
+        return [
+            item if isinstance(item, dict) else {"id": item} for item in value if isinstance(item, dict) or is_url(item)
+        ]
 
     @staticmethod
     def id(obj: dict[str, Any]) -> str:

@@ -26,8 +26,7 @@ from referencing.jsonschema import DRAFT202012
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 BASE = "https://sozialforum.invalid/oparl/{version}/"
-_CUSTOM = ("references", "backreference", "cardinality", "oparl:ref", "oparl:backref",
-           "oparl:cardinality")
+_CUSTOM = ("references", "backreference", "cardinality", "oparl:ref", "oparl:backref", "oparl:cardinality")
 _TEMPLATE = re.compile(r"^\{\{\s*([\w.]+)\s*\}\}$")
 
 
@@ -73,8 +72,11 @@ def _convert(node: Any, strings: dict[str, str]) -> Any:
 
 def convert_schema(raw: dict[str, Any], *, name: str, version: str, strings: dict[str, str]) -> dict[str, Any]:
     converted = _convert(raw, strings)
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
-            "$id": BASE.format(version=version) + f"{name}.json", **converted}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": BASE.format(version=version) + f"{name}.json",
+        **converted,
+    }
 
 
 def convert_spec(spec_schema_dir: Path, target: Path, *, version: str) -> list[Path]:
@@ -106,11 +108,11 @@ def _is_uri(value: object) -> bool:
 
 @lru_cache(maxsize=2)
 def _registry(version: str) -> tuple[Registry, dict[str, dict[str, Any]]]:
-    schemas = {p.stem: json.loads(p.read_text(encoding="utf-8"))
-               for p in sorted((SCHEMA_DIR / version).glob("*.json"))}
+    schemas = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((SCHEMA_DIR / version).glob("*.json"))}
     registry: Registry = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema, default_specification=DRAFT202012))
-        for schema in schemas.values())
+        for schema in schemas.values()
+    )
     return registry, schemas
 
 
@@ -129,5 +131,7 @@ def fehler(obj: dict[str, Any], version: str = "1.1") -> list[str]:
         check = validator(typ, version)
     except KeyError as exc:
         return [str(exc.args[0])]
-    return [f"{'/'.join(str(p) for p in error.absolute_path) or '(Objekt)'}: {error.message}"
-            for error in sorted(check.iter_errors(obj), key=lambda e: list(e.absolute_path))]
+    return [
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(Objekt)'}: {error.message}"
+        for error in sorted(check.iter_errors(obj), key=lambda e: list(e.absolute_path))
+    ]

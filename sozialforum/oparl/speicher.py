@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from sozialforum.models import (
+from sozialforum.oparl.lesen import Mangel
+from sozialforum.store.models import (
     Beratung,
     Gremium,
     Mitgliedschaft,
@@ -25,11 +26,14 @@ from sozialforum.models import (
     Tagesordnungspunkt,
     Vorlage,
 )
-from sozialforum.oparl.lesen import Mangel
 
 WITH_COLUMN: dict[str, type[SQLModel]] = {
-    "gremium": Gremium, "sitzung": Sitzung, "tagesordnungspunkt": Tagesordnungspunkt,
-    "vorlage": Vorlage, "beratung": Beratung, "mitgliedschaft": Mitgliedschaft,
+    "gremium": Gremium,
+    "sitzung": Sitzung,
+    "tagesordnungspunkt": Tagesordnungspunkt,
+    "vorlage": Vorlage,
+    "beratung": Beratung,
+    "mitgliedschaft": Mitgliedschaft,
 }
 
 
@@ -50,8 +54,9 @@ def apply(row: Any, values: dict[str, Any]) -> bool:
 
 @dataclass
 class ImportBericht:
-    zaehler: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(
-        lambda: {"neu": 0, "geaendert": 0, "unveraendert": 0, "uebersprungen": 0}))
+    zaehler: dict[str, dict[str, int]] = field(
+        default_factory=lambda: defaultdict(lambda: {"neu": 0, "geaendert": 0, "unveraendert": 0, "uebersprungen": 0})
+    )
     maengel: list[Mangel] = field(default_factory=list)
     abgerufen: int = 0  # HTTP requests
 
@@ -59,9 +64,11 @@ class ImportBericht:
         self.zaehler[typ][was] += 1
 
     def zusammenfassung(self) -> list[str]:
-        lines = [f"{typ}: {c['neu']} neu, {c['geaendert']} geändert, {c['unveraendert']} unverändert"
-                 + (f", {c['uebersprungen']} übersprungen" if c["uebersprungen"] else "")
-                 for typ, c in sorted(self.zaehler.items())]
+        lines = [
+            f"{typ}: {c['neu']} neu, {c['geaendert']} geändert, {c['unveraendert']} unverändert"
+            + (f", {c['uebersprungen']} übersprungen" if c["uebersprungen"] else "")
+            for typ, c in sorted(self.zaehler.items())
+        ]
         lines.append(f"{len(self.maengel)} Mängel der Quelle protokolliert (als Warnung)")
         return lines
 
@@ -83,8 +90,11 @@ class Index:
             if model is not None:
                 found = self.session.scalar(sa.select(model.id).where(model.oparl_id == oparl_id))  # type: ignore[attr-defined]
             else:
-                found = self.session.scalar(sa.select(OparlObjekt.datensatz_id).where(
-                    OparlObjekt.oparl_id == oparl_id, OparlObjekt.tabelle == tabelle))
+                found = self.session.scalar(
+                    sa.select(OparlObjekt.datensatz_id).where(
+                        OparlObjekt.oparl_id == oparl_id, OparlObjekt.tabelle == tabelle
+                    )
+                )
             self._cache[key] = found
         return self._cache[key]
 
@@ -94,16 +104,41 @@ class Index:
     def mapped_table(self, oparl_id: str) -> str | None:
         return self.session.scalar(sa.select(OparlObjekt.tabelle).where(OparlObjekt.oparl_id == oparl_id))
 
-    def remember(self, oparl_id: str, typ: str, tabelle: str | None, datensatz_id: int | None,
-                 *, modified: datetime | None, geloescht: bool = False) -> None:
+    def remember(
+        self,
+        oparl_id: str,
+        typ: str,
+        tabelle: str | None,
+        datensatz_id: int | None,
+        *,
+        modified: datetime | None,
+        geloescht: bool = False,
+    ) -> None:
         """Record the object in the map (every type, for modified and deletion state)."""
         row = self.session.scalars(sa.select(OparlObjekt).where(OparlObjekt.oparl_id == oparl_id)).first()
         if row is None:
-            self.session.add(OparlObjekt(oparl_id=oparl_id, typ=typ, tabelle=tabelle,
-                                         datensatz_id=datensatz_id, modified=modified,
-                                         geloescht=geloescht, zuletzt_gesehen=self.now))
+            self.session.add(
+                OparlObjekt(
+                    oparl_id=oparl_id,
+                    typ=typ,
+                    tabelle=tabelle,
+                    datensatz_id=datensatz_id,
+                    modified=modified,
+                    geloescht=geloescht,
+                    zuletzt_gesehen=self.now,
+                )
+            )
         else:
-            apply(row, {"typ": typ, "tabelle": tabelle, "datensatz_id": datensatz_id,
-                        "modified": modified, "geloescht": geloescht, "zuletzt_gesehen": self.now})
+            apply(
+                row,
+                {
+                    "typ": typ,
+                    "tabelle": tabelle,
+                    "datensatz_id": datensatz_id,
+                    "modified": modified,
+                    "geloescht": geloescht,
+                    "zuletzt_gesehen": self.now,
+                },
+            )
         if tabelle is not None and datensatz_id is not None:
             self.set(tabelle, oparl_id, datensatz_id)

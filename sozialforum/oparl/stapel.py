@@ -13,10 +13,25 @@ from typing import Any
 
 from sozialforum.oparl.lesen import Leser, is_url, typ_of
 
-EMBEDDED = {"Meeting": ("agendaItem", "AgendaItem"), "Paper": ("consultation", "Consultation"),
-            "Person": ("membership", "Membership")}
-KNOWN = ("Organization", "Person", "Membership", "Meeting", "AgendaItem", "Paper", "Consultation",
-         "Body", "System", "File", "Location", "LegislativeTerm")
+EMBEDDED = {
+    "Meeting": ("agendaItem", "AgendaItem"),
+    "Paper": ("consultation", "Consultation"),
+    "Person": ("membership", "Membership"),
+}
+KNOWN = (
+    "Organization",
+    "Person",
+    "Membership",
+    "Meeting",
+    "AgendaItem",
+    "Paper",
+    "Consultation",
+    "Body",
+    "System",
+    "File",
+    "Location",
+    "LegislativeTerm",
+)
 
 
 @dataclass
@@ -43,12 +58,19 @@ class Stapel:
     def of_type(self, typ: str) -> list[Eintrag]:
         return [e for e in self.eintraege.values() if e.typ == typ]
 
-    def add(self, obj: dict[str, Any], *, expected: str | None = None, parent: str | None = None,
-            position: int | None = None) -> None:
+    def add(
+        self,
+        obj: dict[str, Any],
+        *,
+        expected: str | None = None,
+        parent: str | None = None,
+        position: int | None = None,
+    ) -> None:
         oparl_id = obj.get("id")
         if not is_url(oparl_id):
-            self.leser.maengel.melde(str(parent or "(Liste)"), "id",
-                                     f"Objekt ohne gültige id ({str(oparl_id)[:60]!r}): übersprungen")
+            self.leser.maengel.melde(
+                str(parent or "(Liste)"), "id", f"Objekt ohne gültige id ({str(oparl_id)[:60]!r}): übersprungen"
+            )
             return
         if set(obj) <= {"id"}:
             if oparl_id not in self.eintraege:

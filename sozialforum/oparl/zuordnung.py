@@ -11,12 +11,16 @@ import re
 
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, MitgliedRolle, OrganisationArt, VorlageArt
 
-_GREMIUM_NAME = re.compile(r"ausschuss|rat\b|rat |versammlung|kreistag|beirat|konferenz|kommission|"
-                           r"forum|gremium|arbeitsgruppe|arbeitskreis|\bag\b|steuerung", re.IGNORECASE)
+_GREMIUM_NAME = re.compile(
+    r"ausschuss|rat\b|rat |versammlung|kreistag|beirat|konferenz|kommission|"
+    r"forum|gremium|arbeitsgruppe|arbeitskreis|\bag\b|steuerung",
+    re.IGNORECASE,
+)
 
 
-def organisation_kind(organization_type: str | None, classification: str | None, name: str,
-                      has_meetings: bool) -> GremiumArt | OrganisationArt:
+def organisation_kind(
+    organization_type: str | None, classification: str | None, name: str, has_meetings: bool
+) -> GremiumArt | OrganisationArt:
     """A Gremium (a body that meets) or an Organisation (Fraktion, Amt, …)."""
     kind = (organization_type or "").casefold()
     label = f"{classification or ''} {name}".casefold()

@@ -8,7 +8,7 @@ How to add pages (other areas do this without editing this package's core files)
    Every such module is included automatically (alphabetical order), see ``routers/__init__.py``.
 2. A page behind a personal link serves ``links.link_path(zweck) + "/{token}"``, e.g.
    ``/protokoll-kommentar/{token}`` for ``LinkZweck.PROTOKOLL_KOMMENTAR``; links are made with
-   ``sozialforum.services.links.issue_link(...)``, which returns exactly that URL. Pattern::
+   ``sozialforum.links.issue_link(...)``, which returns exactly that URL. Pattern::
 
        from fastapi import APIRouter, Request
        from fastapi.responses import RedirectResponse
@@ -44,9 +44,9 @@ How to add pages (other areas do this without editing this package's core files)
    in ``portal/_felder.html`` (labelled fields, error messages tied by aria-describedby). No
    scripts (the CSP forbids them) and no external assets; styles come from /static/portal.css.
 5. **Audit**: inside ``link_scope`` the session's actor is ``link:<id>``, inside
-   ``staff_scope`` ``benutzer:<name>``. Rows of audited tables (see ``sozialforum.audit``) are
+   ``staff_scope`` ``benutzer:<name>``. Rows of audited tables (see ``sozialforum.store.audit``) are
    audited automatically; for other tables call
-   ``sozialforum.audit.record_bulk(ctx.session, table=..., entries=[(row_id, AuditAktion.CREATE, {...})])``
+   ``sozialforum.store.audit.record_bulk(ctx.session, table=..., entries=[(row_id, AuditAktion.CREATE, {...})])``
    after a flush, so every submission leaves an audit entry.
 6. **Staff pages** (``/gs/...``) use ``Portal.of(request).staff_scope(request, form=...)``; a
    missing login redirects to ``/gs/anmelden``.
@@ -68,11 +68,11 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sozialforum.adapters.rendering import TEMPLATES
+from sozialforum.channels.rendering import TEMPLATES
+from sozialforum.links import LinkError, link_path
 from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
 from sozialforum.portal.routers import discover_routers
 from sozialforum.portal.security import SecurityHeaders, security_headers
-from sozialforum.services.links import LinkError, link_path
 from sozialforum.settings import Settings
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import LinkZweck
@@ -87,9 +87,7 @@ _HTTP_TEXTS = {
 }
 
 
-def create_app(
-    settings: Settings, engine: Engine, *, clock: Callable[[], datetime] = utcnow
-) -> FastAPI:
+def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], datetime] = utcnow) -> FastAPI:
     """The portal app over one store. ``clock`` is the time source (tests pass a fixed one)."""
     # The routers' routes go straight into the app: ``include_router`` keeps each router as a
     # nested branch that FastAPI matches twice per request. Matching walks the routes in order,
@@ -97,16 +95,14 @@ def create_app(
     # route matches its paths.
     routes = [route for router in discover_routers() for route in router.routes]
     routes.sort(key=lambda route: getattr(route, "path", "") != RSVP_PATH)
-    app = FastAPI(title="sozialforum Portal", docs_url=None, redoc_url=None, openapi_url=None,
-                  routes=routes)
+    app = FastAPI(title="sozialforum Portal", docs_url=None, redoc_url=None, openapi_url=None, routes=routes)
     portal = Portal(settings=settings, engine=engine, clock=clock)
     app.state.portal = portal
 
     app.mount("/static", StaticFiles(directory=TEMPLATES / "portal" / "static"), name="static")
 
     def error_page(request: Request, status: int, titel: str, meldung: str) -> HTMLResponse:
-        return portal.page(request, "portal/fehler.html", status_code=status, titel=titel,
-                           meldung=meldung)
+        return portal.page(request, "portal/fehler.html", status_code=status, titel=titel, meldung=meldung)
 
     @app.exception_handler(LinkError)
     async def _link_error(request: Request, exc: LinkError) -> Response:
@@ -133,9 +129,13 @@ def create_app(
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("Fehler im Portal")
-        response = error_page(request, 500, "Technischer Fehler",
-                              "Leider ist ein technischer Fehler aufgetreten. Ihre Eingabe wurde "
-                              "nicht gespeichert. Bitte versuchen Sie es später noch einmal.")
+        response = error_page(
+            request,
+            500,
+            "Technischer Fehler",
+            "Leider ist ein technischer Fehler aufgetreten. Ihre Eingabe wurde "
+            "nicht gespeichert. Bitte versuchen Sie es später noch einmal.",
+        )
         # This handler runs outside the middleware stack: set the security headers here.
         response.headers.update(security_headers(https=portal.https))
         return response

@@ -21,17 +21,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from sozialforum import audit
-from sozialforum.adapters.rendering import render
-from sozialforum.db import session_scope
-from sozialforum.models.akteure import Organisation, Person
-from sozialforum.models.portal import Benutzer
+from sozialforum.channels.rendering import render
+from sozialforum.konten import benutzer as benutzer_service
+from sozialforum.konten import fehlversuche
+from sozialforum.links import LINK_BY_HASH, LinkInfo, LinkUngueltig, check_signature, verify_token_row
+from sozialforum.portal.formulare import Formular, load_formulare
 from sozialforum.portal.security import client_key, csrf_token, csrf_valid, same_origin
-from sozialforum.services import benutzer as benutzer_service
-from sozialforum.services import fehlversuche
-from sozialforum.services.formulare import Formular, load_formulare
-from sozialforum.services.links import LINK_BY_HASH, LinkInfo, LinkUngueltig, check_signature, verify_token_row
 from sozialforum.settings import Settings
+from sozialforum.store import audit
+from sozialforum.store.db import session_scope
+from sozialforum.store.models.akteure import Organisation, Person
+from sozialforum.store.models.portal import Benutzer
 from sozialforum.vocab import LinkZweck
 
 SESSION_COOKIE = "sf_gs"
@@ -52,7 +52,8 @@ class NichtAngemeldet(Exception):
 
 
 CSRF_FEHLER = PortalFehler(
-    403, "Formular nicht angenommen",
+    403,
+    "Formular nicht angenommen",
     "Das Formular konnte nicht angenommen werden, weil es abgelaufen ist oder nicht von dieser "
     "Seite stammt. Bitte laden Sie die Seite neu und senden Sie es noch einmal.",
 )
@@ -60,7 +61,8 @@ CSRF_FEHLER = PortalFehler(
 
 def gesperrt(bis: datetime) -> PortalFehler:
     return PortalFehler(
-        429, "Zu viele ungültige Versuche",
+        429,
+        "Zu viele ungültige Versuche",
         "Von Ihrem Anschluss kamen zu viele ungültige Anfragen. Bitte versuchen Sie es später "
         "noch einmal oder wenden Sie sich an die Geschäftsstelle.",
     )
@@ -96,11 +98,11 @@ class Portal:
     def now(self) -> datetime:
         return self.clock()
 
-    def page(self, request: Request, template: str, *, status_code: int = 200,
-             **values: Any) -> HTMLResponse:
+    def page(self, request: Request, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
         """Render ``templates/<template>`` (autoescaped) with the context every page needs."""
-        html = render(template, kommune=self.settings.kommune,
-                      geschaeftsstelle=self.settings.geschaeftsstelle, **values)
+        html = render(
+            template, kommune=self.settings.kommune, geschaeftsstelle=self.settings.geschaeftsstelle, **values
+        )
         return HTMLResponse(html, status_code=status_code)
 
     def _check_post(self, request: Request, form: Mapping[str, Any] | None, context: str) -> None:
@@ -117,9 +119,11 @@ class Portal:
 
     def _limits(self) -> dict[str, Any]:
         portal = self.settings.portal
-        return {"maximum": portal.fehlversuche_max,
-                "fenster": timedelta(minutes=portal.fehlversuche_fenster_minuten),
-                "sperre": timedelta(minutes=portal.sperre_minuten)}
+        return {
+            "maximum": portal.fehlversuche_max,
+            "fenster": timedelta(minutes=portal.fehlversuche_fenster_minuten),
+            "sperre": timedelta(minutes=portal.sperre_minuten),
+        }
 
     def _check_token(self, request: Request, token: str, zweck: LinkZweck) -> None:
         try:
@@ -132,17 +136,26 @@ class Portal:
             self.refuse_guess(request)
             raise
 
-    def _verify(self, request: Request, connection: sa.Connection, token: str, zweck: LinkZweck,
-                now: datetime, form: Mapping[str, Any] | None,
-                query: sa.Select[Any] = LINK_BY_HASH) -> tuple[LinkInfo, sa.Row[Any]]:
-        link, row = verify_token_row(connection, token, zweck=zweck, now=now, settings=self.settings,
-                                     touch=form is not None, query=query)
+    def _verify(
+        self,
+        request: Request,
+        connection: sa.Connection,
+        token: str,
+        zweck: LinkZweck,
+        now: datetime,
+        form: Mapping[str, Any] | None,
+        query: sa.Select[Any] = LINK_BY_HASH,
+    ) -> tuple[LinkInfo, sa.Row[Any]]:
+        link, row = verify_token_row(
+            connection, token, zweck=zweck, now=now, settings=self.settings, touch=form is not None, query=query
+        )
         self._check_post(request, form, f"link:{link.id}")
         return link, row
 
     @contextmanager
-    def link_scope(self, request: Request, token: str, zweck: LinkZweck, *,
-                   form: Mapping[str, Any] | None = None) -> Iterator[LinkContext]:
+    def link_scope(
+        self, request: Request, token: str, zweck: LinkZweck, *, form: Mapping[str, Any] | None = None
+    ) -> Iterator[LinkContext]:
         """Open the store for one personal link; commit on success, roll back on any error.
 
         Pass ``form`` on POST: the CSRF token and the origin are checked and the link's use is
@@ -156,9 +169,15 @@ class Portal:
             yield LinkContext(portal=self, request=request, session=session, now=now, link=link)
 
     @contextmanager
-    def link_transaction(self, request: Request, token: str, zweck: LinkZweck, *,
-                         form: Mapping[str, Any] | None = None,
-                         query: sa.Select[Any] = LINK_BY_HASH) -> Iterator[LinkTransaction]:
+    def link_transaction(
+        self,
+        request: Request,
+        token: str,
+        zweck: LinkZweck,
+        *,
+        form: Mapping[str, Any] | None = None,
+        query: sa.Select[Any] = LINK_BY_HASH,
+    ) -> Iterator[LinkTransaction]:
         """``link_scope`` without the ORM, for the pages every invited Träger opens within the
         hour after the invitation (the RSVP): the same checks, then one plain connection and
         transaction. Session and ORM objects cost the RSVP page two thirds of its database time.
@@ -171,8 +190,7 @@ class Portal:
         self._check_token(request, token, zweck)
         with self._writer(form is not None), self.engine.begin() as connection:
             link, row = self._verify(request, connection, token, zweck, now, form, query)
-            yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link,
-                                  row=row)
+            yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link, row=row)
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run a submission's database work: inline for SQLite, in the threadpool otherwise.
@@ -213,8 +231,7 @@ class Portal:
             raise gesperrt(until)
 
     @contextmanager
-    def staff_scope(self, request: Request, *,
-                    form: Mapping[str, Any] | None = None) -> Iterator[StaffContext]:
+    def staff_scope(self, request: Request, *, form: Mapping[str, Any] | None = None) -> Iterator[StaffContext]:
         """Open the store for a logged-in Geschäftsstelle user; NichtAngemeldet otherwise."""
         now = self.now()
         cookie = request.cookies.get(SESSION_COOKIE)
@@ -225,8 +242,14 @@ class Portal:
             user, token_hash = found
             audit.set_actor(session, f"benutzer:{user.name}")
             self._check_post(request, form, f"gs:{token_hash}")
-            yield StaffContext(portal=self, request=request, session=session, now=now,
-                               benutzer=user, csrf=csrf_token(self.key, f"gs:{token_hash}"))
+            yield StaffContext(
+                portal=self,
+                request=request,
+                session=session,
+                now=now,
+                benutzer=user,
+                csrf=csrf_token(self.key, f"gs:{token_hash}"),
+            )
 
     def prelogin_csrf(self, request: Request) -> tuple[str, str]:
         """(cookie value, CSRF token) for the login form, which has no session yet."""
@@ -283,9 +306,16 @@ class LinkContext:
         return self._load_person()[1]
 
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
-        return self.portal.page(self.request, template, status_code=status_code, csrf=self.csrf,
-                                person=self.person, organisation=self.organisation,
-                                action=self.request.url.path, **values)
+        return self.portal.page(
+            self.request,
+            template,
+            status_code=status_code,
+            csrf=self.csrf,
+            person=self.person,
+            organisation=self.organisation,
+            action=self.request.url.path,
+            **values,
+        )
 
 
 @dataclass
@@ -316,8 +346,9 @@ class LinkTransaction:
 
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
         """Like ``LinkContext.render``; the caller passes ``person`` and ``organisation``."""
-        return self.portal.page(self.request, template, status_code=status_code, csrf=self.csrf,
-                                action=self.path, **values)
+        return self.portal.page(
+            self.request, template, status_code=status_code, csrf=self.csrf, action=self.path, **values
+        )
 
 
 @dataclass
@@ -332,5 +363,6 @@ class StaffContext:
     csrf: str
 
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
-        return self.portal.page(self.request, template, status_code=status_code, csrf=self.csrf,
-                                benutzer=self.benutzer, **values)
+        return self.portal.page(
+            self.request, template, status_code=status_code, csrf=self.csrf, benutzer=self.benutzer, **values
+        )

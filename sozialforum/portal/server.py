@@ -22,8 +22,9 @@ def serve_in_thread(app: Any, port: int | None = None, *, startup_seconds: float
     import uvicorn
 
     port = port or free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           lifespan="off", server_header=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", server_header=False)
+    )
     thread = threading.Thread(target=server.run, daemon=True, name=f"portal:{port}")
     thread.start()
     deadline = time.monotonic() + startup_seconds

@@ -8,8 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sozialforum.db import savepoint
-from sozialforum.models import Person, Protokoll, Sitzung, Tagesordnungspunkt
+from sozialforum.links import issue_link
 from sozialforum.protokoll import mails
 from sozialforum.protokoll.lage import (
     ProtokollFehler,
@@ -20,8 +19,9 @@ from sozialforum.protokoll.lage import (
     protokoll_for_sitzung,
 )
 from sozialforum.protokoll.teilnehmende import protokollfuehrung
-from sozialforum.services.links import issue_link
 from sozialforum.settings import Settings
+from sozialforum.store.db import savepoint
+from sozialforum.store.models import Person, Protokoll, Sitzung, Tagesordnungspunkt
 from sozialforum.timeutil import berlin, format_termin
 from sozialforum.vocab import LinkZweck, ProtokollStatus
 
@@ -29,17 +29,21 @@ WAITING_FOR_DRAFT = (ProtokollStatus.ANGEFORDERT, ProtokollStatus.ZURUECKGEGEBEN
 
 
 def tagesordnung(session: Session, sitzung: Sitzung) -> list[Tagesordnungspunkt]:
-    return list(session.scalars(
-        sa.select(Tagesordnungspunkt)
-        .where(Tagesordnungspunkt.sitzung_id == sitzung.id)  # type: ignore[arg-type]
-        .order_by(Tagesordnungspunkt.reihenfolge)  # type: ignore[arg-type]
-    ))
+    return list(
+        session.scalars(
+            sa.select(Tagesordnungspunkt)
+            .where(Tagesordnungspunkt.sitzung_id == sitzung.id)  # type: ignore[arg-type]
+            .order_by(Tagesordnungspunkt.reihenfolge)  # type: ignore[arg-type]
+        )
+    )
 
 
 def _create(session: Session, sitzung: Sitzung, *, now: datetime, settings: Settings) -> Protokoll:
     today = berlin(now).date()
     protokoll = Protokoll(
-        sitzung_id=sitzung.id, status=ProtokollStatus.ANGEFORDERT, angefordert_am=now,
+        sitzung_id=sitzung.id,
+        status=ProtokollStatus.ANGEFORDERT,
+        angefordert_am=now,
         entwurf_frist=today + timedelta(days=settings.protokoll.entwurf_frist_tage),
     )
     try:
@@ -53,11 +57,16 @@ def _create(session: Session, sitzung: Sitzung, *, now: datetime, settings: Sett
     return protokoll
 
 
-def entwurf_link(session: Session, protokoll: Protokoll, person: Person, *, now: datetime,
-                 settings: Settings) -> str:
+def entwurf_link(session: Session, protokoll: Protokoll, person: Person, *, now: datetime, settings: Settings) -> str:
     assert protokoll.id is not None and person.id is not None
-    return issue_link(session, person_id=person.id, zweck=LinkZweck.PROTOKOLL_ENTWURF,
-                      bezug_id=protokoll.id, now=now, settings=settings)
+    return issue_link(
+        session,
+        person_id=person.id,
+        zweck=LinkZweck.PROTOKOLL_ENTWURF,
+        bezug_id=protokoll.id,
+        now=now,
+        settings=settings,
+    )
 
 
 def request_draft(session: Session, *, sitzung_id: int, now: datetime, settings: Settings) -> Protokoll:
@@ -69,18 +78,21 @@ def request_draft(session: Session, *, sitzung_id: int, now: datetime, settings:
             f"Die Sitzung „{sitzung.titel}“ ({format_termin(sitzung.beginn)}) hat noch nicht "
             "stattgefunden oder wurde abgesagt; das Protokoll wird erst danach angefordert."
         )
-    protokoll = protokoll_for_sitzung(session, sitzung_id) or _create(session, sitzung, now=now,
-                                                                       settings=settings)
+    protokoll = protokoll_for_sitzung(session, sitzung_id) or _create(session, sitzung, now=now, settings=settings)
     assert protokoll.id is not None
     bezug = {"protokoll_id": protokoll.id, "sitzung_id": sitzung_id}
     person = protokollfuehrung(session, sitzung)
     context = {"gremium": gremium, "sitzung": sitzung, "protokoll": protokoll, "settings": settings}
     if person is None:
         mails.an_geschaeftsstelle(
-            session, schluessel=f"protokoll:{protokoll.id}:ohne-protokollfuehrung",
+            session,
+            schluessel=f"protokoll:{protokoll.id}:ohne-protokollfuehrung",
             subject=mails.betreff(gremium, sitzung, "keine Protokollführung benannt"),
-            body=mails.text("ohne_protokollfuehrung", **context), bezug=bezug, now=now,
-            settings=settings)
+            body=mails.text("ohne_protokollfuehrung", **context),
+            bezug=bezug,
+            now=now,
+            settings=settings,
+        )
         return protokoll
     if protokoll.protokollfuehrung_person_id != person.id and protokoll.aktuelle_version == 0:
         protokoll.protokollfuehrung_person_id = person.id
@@ -92,18 +104,28 @@ def request_draft(session: Session, *, sitzung_id: int, now: datetime, settings:
         return protokoll
     if not person.contactable:
         mails.an_geschaeftsstelle(
-            session, schluessel=f"protokoll:{protokoll.id}:protokollfuehrung-nicht-erreichbar",
+            session,
+            schluessel=f"protokoll:{protokoll.id}:protokollfuehrung-nicht-erreichbar",
             subject=mails.betreff(gremium, sitzung, "Protokollführung nicht erreichbar"),
             body=mails.text("protokollfuehrung_nicht_erreichbar", person=person, **context),
-            bezug=bezug, now=now, settings=settings)
+            bezug=bezug,
+            now=now,
+            settings=settings,
+        )
         return protokoll
     link = entwurf_link(session, protokoll, person, now=now, settings=settings)
     mails.an_person(
-        session, schluessel=schluessel, person=person,
+        session,
+        schluessel=schluessel,
+        person=person,
         subject=mails.betreff(gremium, sitzung, "Bitte um den Entwurf"),
-        body=mails.text("entwurf_anforderung", person=person, link=link,
-                        tops=tagesordnung(session, sitzung), **context),
-        bezug=bezug, now=now, settings=settings)
+        body=mails.text(
+            "entwurf_anforderung", person=person, link=link, tops=tagesordnung(session, sitzung), **context
+        ),
+        bezug=bezug,
+        now=now,
+        settings=settings,
+    )
     return protokoll
 
 
@@ -119,27 +141,36 @@ def remind_late(session: Session, *, protokoll_id: int, now: datetime, settings:
     today = berlin(now).date()
     runde = protokoll.aktuelle_version
     bezug = {"protokoll_id": protokoll_id, "sitzung_id": sitzung.id, "runde": runde}
-    context = {"gremium": gremium, "sitzung": sitzung, "protokoll": protokoll, "settings": settings,
-               "heute": today}
+    context = {"gremium": gremium, "sitzung": sitzung, "protokoll": protokoll, "settings": settings, "heute": today}
     done: list[str] = []
     reminder_day = protokoll.entwurf_frist - timedelta(days=settings.protokoll.erinnerung_vor_frist_tage)
     if protokoll.erinnert_am is None and today >= reminder_day and person is not None:
         link = entwurf_link(session, protokoll, person, now=now, settings=settings)
         queued = mails.an_person(
-            session, schluessel=f"protokoll:{protokoll_id}:runde={runde}:erinnerung", person=person,
+            session,
+            schluessel=f"protokoll:{protokoll_id}:runde={runde}:erinnerung",
+            person=person,
             subject=mails.betreff(gremium, sitzung, "Erinnerung an den Entwurf"),
             body=mails.text("entwurf_erinnerung", person=person, link=link, **context),
-            bezug=bezug, now=now, settings=settings)
+            bezug=bezug,
+            now=now,
+            settings=settings,
+        )
         protokoll.erinnert_am = now
-        done.append("Erinnerung an die Protokollführung" if queued else
-                    "Erinnerung fällig, Protokollführung nicht erreichbar")
+        done.append(
+            "Erinnerung an die Protokollführung" if queued else "Erinnerung fällig, Protokollführung nicht erreichbar"
+        )
     escalation_day = protokoll.entwurf_frist + timedelta(days=settings.protokoll.eskalation_nach_tagen)
     if protokoll.eskaliert_am is None and today > escalation_day:
         mails.an_geschaeftsstelle(
-            session, schluessel=f"protokoll:{protokoll_id}:runde={runde}:eskalation",
+            session,
+            schluessel=f"protokoll:{protokoll_id}:runde={runde}:eskalation",
             subject=mails.betreff(gremium, sitzung, "Entwurf überfällig"),
             body=mails.text("eskalation", person=person, **context),
-            bezug=bezug, now=now, settings=settings)
+            bezug=bezug,
+            now=now,
+            settings=settings,
+        )
         protokoll.eskaliert_am = now
         done.append("Eskalation an die Geschäftsstelle")
     session.add(protokoll)

@@ -8,7 +8,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.models import (
+from sozialforum.protokoll.entwurf import kommentare
+from sozialforum.protokoll.lage import decision_for, version, versions
+from sozialforum.protokoll.teilnehmende import verantwortlich_name
+from sozialforum.store.models import (
     Protokoll,
     ProtokollDatei,
     ProtokollEintrag,
@@ -17,9 +20,6 @@ from sozialforum.models import (
     ProtokollVersion,
     Tagesordnungspunkt,
 )
-from sozialforum.protokoll.entwurf import kommentare
-from sozialforum.protokoll.lage import decision_for, version, versions
-from sozialforum.protokoll.teilnehmende import verantwortlich_name
 from sozialforum.timeutil import format_datum_kurz
 from sozialforum.vocab import ProtokollDateiArt, ProtokollPunktArt
 
@@ -30,46 +30,65 @@ def absaetze(text: str) -> list[str]:
 
 
 def rows(session: Session, model: Any, version_id: int) -> list[Any]:
-    return list(session.scalars(
-        sa.select(model).where(model.version_id == version_id).order_by(model.reihenfolge)
-    ))
+    return list(session.scalars(sa.select(model).where(model.version_id == version_id).order_by(model.reihenfolge)))
 
 
 def eintraege(session: Session, version_id: int) -> list[dict[str, Any]]:
     return [
-        {"top_id": e.tagesordnungspunkt_id, "nummer": e.nummer, "titel": e.titel,
-         "diskussion": e.diskussion, "ergebnis": e.ergebnis,
-         "diskussion_absaetze": absaetze(e.diskussion), "ergebnis_absaetze": absaetze(e.ergebnis)}
+        {
+            "top_id": e.tagesordnungspunkt_id,
+            "nummer": e.nummer,
+            "titel": e.titel,
+            "diskussion": e.diskussion,
+            "ergebnis": e.ergebnis,
+            "diskussion_absaetze": absaetze(e.diskussion),
+            "ergebnis_absaetze": absaetze(e.ergebnis),
+        }
         for e in rows(session, ProtokollEintrag, version_id)
     ]
 
 
 def punkte(session: Session, version_id: int) -> list[dict[str, Any]]:
-    numbers = {top.id: top.nummer for top in session.scalars(
-        sa.select(Tagesordnungspunkt).join(
-            ProtokollPunkt, ProtokollPunkt.tagesordnungspunkt_id == Tagesordnungspunkt.id)  # type: ignore[arg-type]
-        .where(ProtokollPunkt.version_id == version_id)  # type: ignore[arg-type]
-    )}
+    numbers = {
+        top.id: top.nummer
+        for top in session.scalars(
+            sa.select(Tagesordnungspunkt)
+            .join(ProtokollPunkt, ProtokollPunkt.tagesordnungspunkt_id == Tagesordnungspunkt.id)  # type: ignore[arg-type]
+            .where(ProtokollPunkt.version_id == version_id)  # type: ignore[arg-type]
+        )
+    }
     result = []
     for p in rows(session, ProtokollPunkt, version_id):
-        owner = (f"person:{p.verantwortlich_person_id}" if p.verantwortlich_person_id
-                 else f"organisation:{p.verantwortlich_organisation_id}")
-        result.append({
-            "nummer": p.reihenfolge, "art_wert": p.art, "art": ProtokollPunktArt(p.art).label,
-            "beschreibung": p.beschreibung, "verantwortlich_wert": owner,
-            "verantwortlich": verantwortlich_name(session, p.verantwortlich_person_id,
-                                                  p.verantwortlich_organisation_id),
-            "frist": p.frist, "top_id": p.tagesordnungspunkt_id,
-            "top": numbers.get(p.tagesordnungspunkt_id) if p.tagesordnungspunkt_id else None,
-        })
+        owner = (
+            f"person:{p.verantwortlich_person_id}"
+            if p.verantwortlich_person_id
+            else f"organisation:{p.verantwortlich_organisation_id}"
+        )
+        result.append(
+            {
+                "nummer": p.reihenfolge,
+                "art_wert": p.art,
+                "art": ProtokollPunktArt(p.art).label,
+                "beschreibung": p.beschreibung,
+                "verantwortlich_wert": owner,
+                "verantwortlich": verantwortlich_name(
+                    session, p.verantwortlich_person_id, p.verantwortlich_organisation_id
+                ),
+                "frist": p.frist,
+                "top_id": p.tagesordnungspunkt_id,
+                "top": numbers.get(p.tagesordnungspunkt_id) if p.tagesordnungspunkt_id else None,
+            }
+        )
     return result
 
 
 def dokument(session: Session, version_id: int) -> ProtokollDatei | None:
-    return session.scalars(sa.select(ProtokollDatei).where(
-        ProtokollDatei.version_id == version_id,  # type: ignore[arg-type]
-        ProtokollDatei.art == ProtokollDateiArt.ENTWURF.value,  # type: ignore[arg-type]
-    )).first()
+    return session.scalars(
+        sa.select(ProtokollDatei).where(
+            ProtokollDatei.version_id == version_id,  # type: ignore[arg-type]
+            ProtokollDatei.art == ProtokollDateiArt.ENTWURF.value,  # type: ignore[arg-type]
+        )
+    ).first()
 
 
 def last_decision(session: Session, protokoll: Protokoll) -> tuple[ProtokollVersion, ProtokollFreigabe] | None:
@@ -81,14 +100,23 @@ def last_decision(session: Session, protokoll: Protokoll) -> tuple[ProtokollVers
     return None
 
 
-def comment_lines(session: Session, protokoll: Protokoll, names: dict[int | None, str],
-                  version_id: int | None = None) -> list[dict[str, Any]]:
-    tops = {top.id: top.nummer for top in session.scalars(
-        sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == protokoll.sitzung_id)  # type: ignore[arg-type]
-    )}
+def comment_lines(
+    session: Session, protokoll: Protokoll, names: dict[int | None, str], version_id: int | None = None
+) -> list[dict[str, Any]]:
+    tops = {
+        top.id: top.nummer
+        for top in session.scalars(
+            sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == protokoll.sitzung_id)  # type: ignore[arg-type]
+        )
+    }
     return [
-        {"name": names.get(c.person_id, "Teilnehmende Person"), "person_id": c.person_id, "text": c.text,
-         "top": tops.get(c.tagesordnungspunkt_id), "am": c.erstellt_am}
+        {
+            "name": names.get(c.person_id, "Teilnehmende Person"),
+            "person_id": c.person_id,
+            "text": c.text,
+            "top": tops.get(c.tagesordnungspunkt_id),
+            "am": c.erstellt_am,
+        }
         for c in kommentare(session, protokoll, version_id)
     ]
 
@@ -98,8 +126,12 @@ def current_view(session: Session, protokoll: Protokoll) -> dict[str, Any]:
     current = version(session, protokoll)
     if current is None or current.id is None:
         return {"version": None, "eintraege": [], "punkte": [], "dokument": None}
-    return {"version": current, "eintraege": eintraege(session, current.id),
-            "punkte": punkte(session, current.id), "dokument": dokument(session, current.id)}
+    return {
+        "version": current,
+        "eintraege": eintraege(session, current.id),
+        "punkte": punkte(session, current.id),
+        "dokument": dokument(session, current.id),
+    }
 
 
 def frist_text(punkt: dict[str, Any]) -> str:

@@ -16,10 +16,10 @@ from pathlib import PurePath
 
 from sqlalchemy.orm import Session
 
-from sozialforum.models import Organisation, Person, Sitzung, Tagesordnungspunkt
 from sozialforum.parsing import parse_date
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.settings import Settings
+from sozialforum.store.models import Organisation, Person, Sitzung, Tagesordnungspunkt
 from sozialforum.timeutil import format_datum_kurz, format_zahl
 from sozialforum.vocab import ProtokollPunktArt
 
@@ -119,15 +119,16 @@ def pruefe_dokument(dokument: DokumentEingabe, *, settings: Settings) -> Gepruef
 
     suffix = PurePath(name).suffix.lower()
     if suffix not in DOKUMENTTYPEN:
-        raise fail("Dateityp nicht erlaubt: bitte ein PDF-, DOCX- oder Markdown-Dokument "
-                   "(.pdf, .docx, .md) hochladen.")
+        raise fail("Dateityp nicht erlaubt: bitte ein PDF-, DOCX- oder Markdown-Dokument (.pdf, .docx, .md) hochladen.")
     limit = int(settings.protokoll.upload_max_mb * 1024 * 1024)
     size = len(dokument.inhalt)
     if size == 0:
         raise fail("Die Datei ist leer.")
     if size > limit:
-        raise fail(f"Die Datei ist zu groß ({format_zahl(size / 1024 / 1024, 1)} MB); erlaubt sind "
-                   f"höchstens {format_zahl(settings.protokoll.upload_max_mb, 1)} MB.")
+        raise fail(
+            f"Die Datei ist zu groß ({format_zahl(size / 1024 / 1024, 1)} MB); erlaubt sind "
+            f"höchstens {format_zahl(settings.protokoll.upload_max_mb, 1)} MB."
+        )
     mimetype, label = DOKUMENTTYPEN[suffix]
     content = dokument.inhalt
     try:
@@ -167,8 +168,9 @@ def _owner(session: Session, raw: str) -> tuple[int | None, int | None]:
     raise ValueError("unbekannte Auswahl")
 
 
-def _punkt(session: Session, row: int, eingabe: PunktEingabe, today: date,
-           tops: set[int], problems: list[Problem]) -> GepruefterPunkt | None:
+def _punkt(
+    session: Session, row: int, eingabe: PunktEingabe, today: date, tops: set[int], problems: list[Problem]
+) -> GepruefterPunkt | None:
     start = len(problems)
 
     def problem(spalte: str, meldung: str) -> None:
@@ -202,19 +204,33 @@ def _punkt(session: Session, row: int, eingabe: PunktEingabe, today: date,
             problem("Frist", str(exc))
         else:
             if frist < today:
-                problem("Frist", f"liegt in der Vergangenheit ({format_datum_kurz(frist)}); "
-                                 "bitte ein Datum ab heute angeben")
+                problem(
+                    "Frist",
+                    f"liegt in der Vergangenheit ({format_datum_kurz(frist)}); bitte ein Datum ab heute angeben",
+                )
     if eingabe.tagesordnungspunkt_id is not None and eingabe.tagesordnungspunkt_id not in tops:
         problem("Tagesordnungspunkt", "gehört nicht zu dieser Sitzung")
     if len(problems) > start or frist is None:
         return None
-    return GepruefterPunkt(art=art, beschreibung=beschreibung, verantwortlich_person_id=person_id,
-                           verantwortlich_organisation_id=organisation_id, frist=frist,
-                           tagesordnungspunkt_id=eingabe.tagesordnungspunkt_id)
+    return GepruefterPunkt(
+        art=art,
+        beschreibung=beschreibung,
+        verantwortlich_person_id=person_id,
+        verantwortlich_organisation_id=organisation_id,
+        frist=frist,
+        tagesordnungspunkt_id=eingabe.tagesordnungspunkt_id,
+    )
 
 
-def pruefe_entwurf(session: Session, sitzung: Sitzung, eingabe: EntwurfEingabe, *, today: date,
-                   settings: Settings, tops: list[Tagesordnungspunkt]) -> GepruefterEntwurf:
+def pruefe_entwurf(
+    session: Session,
+    sitzung: Sitzung,
+    eingabe: EntwurfEingabe,
+    *,
+    today: date,
+    settings: Settings,
+    tops: list[Tagesordnungspunkt],
+) -> GepruefterEntwurf:
     """The checked draft, or ProblemReport with every problem found."""
     problems: list[Problem] = []
     result = GepruefterEntwurf(anmerkung=eingabe.anmerkung.strip()[:MAX_TEXT])
@@ -226,18 +242,32 @@ def pruefe_entwurf(session: Session, sitzung: Sitzung, eingabe: EntwurfEingabe, 
     top_ids = {top.id for top in tops if top.id is not None}
     for eintrag in eingabe.eintraege:
         if eintrag.tagesordnungspunkt_id is not None and eintrag.tagesordnungspunkt_id not in top_ids:
-            problems.append(Problem(FORMULAR, None, "Tagesordnungspunkt",
-                                    f"TOP {eintrag.tagesordnungspunkt_id} gehört nicht zu dieser Sitzung"))
+            problems.append(
+                Problem(
+                    FORMULAR,
+                    None,
+                    "Tagesordnungspunkt",
+                    f"TOP {eintrag.tagesordnungspunkt_id} gehört nicht zu dieser Sitzung",
+                )
+            )
             continue
         too_long = max(len(eintrag.diskussion), len(eintrag.ergebnis)) > MAX_TEXT
         if too_long:
-            problems.append(Problem(FORMULAR, None, "Diskussion/Ergebnis",
-                                    "Text zu lang (höchstens 20.000 Zeichen je Feld)"))
+            problems.append(
+                Problem(FORMULAR, None, "Diskussion/Ergebnis", "Text zu lang (höchstens 20.000 Zeichen je Feld)")
+            )
         if eintrag.diskussion.strip() or eintrag.ergebnis.strip():
             result.eintraege.append(eintrag)
     if not result.eintraege and result.dokument is None and not problems:
-        problems.append(Problem(FORMULAR, None, None, "Der Entwurf ist leer: bitte mindestens einen "
-                                "Tagesordnungspunkt ausfüllen oder ein Dokument hochladen."))
+        problems.append(
+            Problem(
+                FORMULAR,
+                None,
+                None,
+                "Der Entwurf ist leer: bitte mindestens einen "
+                "Tagesordnungspunkt ausfüllen oder ein Dokument hochladen.",
+            )
+        )
     for row, punkt in enumerate(eingabe.punkte, start=1):
         if punkt.leer:
             continue  # the form offers blank rows

@@ -17,17 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.adapters.mail import Attachment
-from sozialforum.adapters.pdf import html_to_pdf
-from sozialforum.adapters.rendering import render
-from sozialforum.models import (
-    Auftrag,
-    Person,
-    Protokoll,
-    ProtokollDatei,
-    ProtokollPunkt,
-    ProtokollVersion,
-)
+from sozialforum.channels.mail import Attachment
+from sozialforum.channels.pdf import html_to_pdf
+from sozialforum.channels.rendering import render
 from sozialforum.protokoll import ansicht, mails
 from sozialforum.protokoll.eingabe import DokumentEingabe, GeprueftesDokument, pruefe_dokument
 from sozialforum.protokoll.entwurf import kommentare
@@ -42,6 +34,7 @@ from sozialforum.protokoll.lage import (
 )
 from sozialforum.protokoll.teilnehmende import anwesenheitsliste, teilnehmende
 from sozialforum.settings import Settings
+from sozialforum.store.models import Auftrag, Person, Protokoll, ProtokollDatei, ProtokollPunkt, ProtokollVersion
 from sozialforum.timeutil import berlin, format_datum_kurz
 from sozialforum.vocab import (
     AuftragQuelle,
@@ -61,13 +54,21 @@ def _history(session: Session, protokoll: Protokoll) -> list[dict[str, Any]]:
         if decision is None:
             text = "–"
         else:
-            text = (f"{ProtokollEntscheidung(decision.entscheidung).label} am "
-                    f"{format_datum_kurz(decision.entschieden_am)} ({decision.entschieden_von})")
+            text = (
+                f"{ProtokollEntscheidung(decision.entscheidung).label} am "
+                f"{format_datum_kurz(decision.entschieden_am)} ({decision.entschieden_von})"
+            )
             if decision.anmerkungen:
                 text += f": {decision.anmerkungen}"
-        lines.append({"nummer": item.nummer, "eingereicht_am": item.eingereicht_am,
-                      "form": "Dokument" if item.form == ProtokollForm.DOKUMENT else "Formular",
-                      "kommentare": len(kommentare(session, protokoll, item.id)), "entscheidung": text})
+        lines.append(
+            {
+                "nummer": item.nummer,
+                "eingereicht_am": item.eingereicht_am,
+                "form": "Dokument" if item.form == ProtokollForm.DOKUMENT else "Formular",
+                "kommentare": len(kommentare(session, protokoll, item.id)),
+                "entscheidung": text,
+            }
+        )
     return lines
 
 
@@ -93,13 +94,21 @@ def context(session: Session, protokoll: Protokoll, *, settings: Settings) -> di
     attendance = anwesenheitsliste(session, sitzung)
     writer = session.get(Person, protokoll.protokollfuehrung_person_id or 0)
     return {
-        "gremium": gremium_of(session, sitzung), "sitzung": sitzung, "protokoll": protokoll,
-        "version": current, "freigabe": freigabe, "settings": settings,
+        "gremium": gremium_of(session, sitzung),
+        "sitzung": sitzung,
+        "protokoll": protokoll,
+        "version": current,
+        "freigabe": freigabe,
+        "settings": settings,
         "protokollfuehrung": writer.anzeigename if writer else None,
-        "anwesenheit": attendance, "anwesend": sum(1 for a in attendance if a.status == "anwesend"),
-        "eintraege": entries, "punkte": items, "versionen": _history(session, protokoll),
-        "dokument": ({"dateiname": document.dateiname, "absaetze": ansicht.absaetze(document.text)}
-                     if document else None),
+        "anwesenheit": attendance,
+        "anwesend": sum(1 for a in attendance if a.status == "anwesend"),
+        "eintraege": entries,
+        "punkte": items,
+        "versionen": _history(session, protokoll),
+        "dokument": (
+            {"dateiname": document.dateiname, "absaetze": ansicht.absaetze(document.text)} if document else None
+        ),
     }
 
 
@@ -133,19 +142,32 @@ class Abschluss:
     def zusammenfassung(self) -> str:
         if self.bereits_verteilt:
             return "Das Protokoll war bereits verteilt; es wurde nichts geändert und nichts gesendet."
-        return (f"Protokoll verteilt an {self.empfaenger} Teilnehmende ({self.nicht_erreichbar} nicht "
-                f"erreichbar), {self.auftraege} Aufträge/Empfehlungen angelegt; PDF: {self.pdf}")
+        return (
+            f"Protokoll verteilt an {self.empfaenger} Teilnehmende ({self.nicht_erreichbar} nicht "
+            f"erreichbar), {self.auftraege} Aufträge/Empfehlungen angelegt; PDF: {self.pdf}"
+        )
 
 
-def _archive(session: Session, protokoll: Protokoll, version_id: int, final: Endfassung, *,
-             now: datetime, settings: Settings) -> tuple[Path, Path]:
+def _archive(
+    session: Session, protokoll: Protokoll, version_id: int, final: Endfassung, *, now: datetime, settings: Settings
+) -> tuple[Path, Path]:
     for art, name, mimetype, content in (
         (ProtokollDateiArt.ENDFASSUNG_HTML, f"{final.basisname}.html", "text/html", final.html.encode()),
         (ProtokollDateiArt.ENDFASSUNG_PDF, f"{final.basisname}.pdf", "application/pdf", final.pdf),
     ):
-        session.add(ProtokollDatei(protokoll_id=protokoll.id, version_id=version_id, art=art, dateiname=name,
-                                   mimetype=mimetype, groesse=len(content),
-                                   sha256=hashlib.sha256(content).hexdigest(), inhalt=content, erstellt_am=now))
+        session.add(
+            ProtokollDatei(
+                protokoll_id=protokoll.id,
+                version_id=version_id,
+                art=art,
+                dateiname=name,
+                mimetype=mimetype,
+                groesse=len(content),
+                sha256=hashlib.sha256(content).hexdigest(),
+                inhalt=content,
+                erstellt_am=now,
+            )
+        )
     folder = settings.reports_dir / "protokolle"
     folder.mkdir(parents=True, exist_ok=True)
     html_path, pdf_path = folder / f"{final.basisname}.html", folder / f"{final.basisname}.pdf"
@@ -162,11 +184,16 @@ def _track(session: Session, protokoll: Protokoll, version_id: int) -> int:
         auftrag = session.scalars(sa.select(Auftrag).where(Auftrag.kennung == kennung)).first()  # type: ignore[arg-type]
         if auftrag is None:
             prefix = "Empfehlung: " if punkt.art == ProtokollPunktArt.EMPFEHLUNG else ""
-            auftrag = Auftrag(kennung=kennung, quelle=AuftragQuelle.PROTOKOLL, sitzung_id=protokoll.sitzung_id,
-                              beschreibung=prefix + punkt.beschreibung, frist=punkt.frist,
-                              verantwortlich_person_id=punkt.verantwortlich_person_id,
-                              verantwortlich_organisation_id=punkt.verantwortlich_organisation_id,
-                              status=AuftragStatus.OFFEN)
+            auftrag = Auftrag(
+                kennung=kennung,
+                quelle=AuftragQuelle.PROTOKOLL,
+                sitzung_id=protokoll.sitzung_id,
+                beschreibung=prefix + punkt.beschreibung,
+                frist=punkt.frist,
+                verantwortlich_person_id=punkt.verantwortlich_person_id,
+                verantwortlich_organisation_id=punkt.verantwortlich_organisation_id,
+                status=AuftragStatus.OFFEN,
+            )
             session.add(auftrag)
             session.flush()
             created += 1
@@ -198,19 +225,43 @@ def finalize(session: Session, *, protokoll_id: int, now: datetime, settings: Se
     sent = unreachable = 0
     for person in teilnehmende(session, sitzung):
         body = mails.text("verteilung", person=person, **ctx)
-        queued = mails.an_person(session, schluessel=f"protokoll:{protokoll_id}:verteilung:person={person.id}",
-                                 person=person, subject=subject, body=body, attachments=tuple(attachments),
-                                 bezug={"protokoll_id": protokoll_id, "version": current.nummer},
-                                 now=now, settings=settings)
+        queued = mails.an_person(
+            session,
+            schluessel=f"protokoll:{protokoll_id}:verteilung:person={person.id}",
+            person=person,
+            subject=subject,
+            body=body,
+            attachments=tuple(attachments),
+            bezug={"protokoll_id": protokoll_id, "version": current.nummer},
+            now=now,
+            settings=settings,
+        )
         sent += queued is not None
         unreachable += queued is None
-    mails.an_geschaeftsstelle(session, schluessel=f"protokoll:{protokoll_id}:verteilung:geschaeftsstelle",
-                              subject=subject, body=mails.text("verteilung_geschaeftsstelle", empfaenger=sent,
-                                                               nicht_erreichbar=unreachable, auftraege=tracked,
-                                                               pdf=str(pdf_path), **ctx),
-                              bezug={"protokoll_id": protokoll_id}, now=now, settings=settings)
+    mails.an_geschaeftsstelle(
+        session,
+        schluessel=f"protokoll:{protokoll_id}:verteilung:geschaeftsstelle",
+        subject=subject,
+        body=mails.text(
+            "verteilung_geschaeftsstelle",
+            empfaenger=sent,
+            nicht_erreichbar=unreachable,
+            auftraege=tracked,
+            pdf=str(pdf_path),
+            **ctx,
+        ),
+        bezug={"protokoll_id": protokoll_id},
+        now=now,
+        settings=settings,
+    )
     protokoll.status = ProtokollStatus.VERTEILT
     protokoll.verteilt_am = now
     session.add(protokoll)
-    return Abschluss(bereits_verteilt=False, auftraege=tracked, empfaenger=sent, nicht_erreichbar=unreachable,
-                     pdf=str(pdf_path), html=str(html_path))
+    return Abschluss(
+        bereits_verteilt=False,
+        auftraege=tracked,
+        empfaenger=sent,
+        nicht_erreichbar=unreachable,
+        pdf=str(pdf_path),
+        html=str(html_path),
+    )

@@ -13,9 +13,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sozialforum import audit
-from sozialforum.db import savepoint
-from sozialforum.models import Person, ProtokollFreigabe
 from sozialforum.protokoll import mails
 from sozialforum.protokoll.anfordern import entwurf_link
 from sozialforum.protokoll.entwurf import kommentare
@@ -29,6 +26,9 @@ from sozialforum.protokoll.lage import (
 )
 from sozialforum.protokoll.teilnehmende import teilnehmende
 from sozialforum.settings import Settings
+from sozialforum.store import audit
+from sozialforum.store.db import savepoint
+from sozialforum.store.models import Person, ProtokollFreigabe
 from sozialforum.timeutil import berlin, format_termin
 from sozialforum.vocab import AuditAktion, ProtokollEntscheidung, ProtokollStatus
 
@@ -44,15 +44,26 @@ class Entscheidung:
 def _previous(decision: ProtokollFreigabe, nummer: int) -> Entscheidung:
     label = ProtokollEntscheidung(decision.entscheidung).label
     return Entscheidung(
-        entscheidung=decision.entscheidung, version=nummer, neu=False,
+        entscheidung=decision.entscheidung,
+        version=nummer,
+        neu=False,
         meldung=f"Version {nummer} wurde bereits am {format_termin(decision.entschieden_am)} {label} "
-                f"({decision.entschieden_von}); es wurde nichts geändert.",
+        f"({decision.entschieden_von}); es wurde nichts geändert.",
     )
 
 
-def decide(session: Session, *, protokoll_id: int, version_nummer: int | None,
-           entscheidung: ProtokollEntscheidung, anmerkungen: str, entschieden_von: str, quelle: str,
-           now: datetime, settings: Settings) -> Entscheidung:
+def decide(
+    session: Session,
+    *,
+    protokoll_id: int,
+    version_nummer: int | None,
+    entscheidung: ProtokollEntscheidung,
+    anmerkungen: str,
+    entschieden_von: str,
+    quelle: str,
+    now: datetime,
+    settings: Settings,
+) -> Entscheidung:
     """Record the decision on a version; a returned draft goes back to the Protokollführung."""
     protokoll = get_protokoll(session, protokoll_id)
     nummer = version_nummer or protokoll.aktuelle_version
@@ -63,14 +74,21 @@ def decide(session: Session, *, protokoll_id: int, version_nummer: int | None,
     if earlier is not None:
         return _previous(earlier, nummer)
     if nummer != protokoll.aktuelle_version or protokoll.status != ProtokollStatus.EINGEREICHT:
-        raise ProtokollFehler(f"Version {nummer} ist nicht mehr aktuell (aktuell: Version "
-                              f"{protokoll.aktuelle_version}, {ProtokollStatus(protokoll.status).label}).")
+        raise ProtokollFehler(
+            f"Version {nummer} ist nicht mehr aktuell (aktuell: Version "
+            f"{protokoll.aktuelle_version}, {ProtokollStatus(protokoll.status).label})."
+        )
     remarks = anmerkungen.strip()
     if entscheidung == ProtokollEntscheidung.ZURUECKGEBEN and not remarks:
         raise ProtokollFehler("Für eine Rückgabe sind Anmerkungen nötig: was soll überarbeitet werden?")
     record = ProtokollFreigabe(
-        protokoll_id=protokoll_id, version_id=current.id, entscheidung=entscheidung, anmerkungen=remarks,
-        entschieden_von=entschieden_von[:200] or "Geschäftsstelle", quelle=quelle[:60], entschieden_am=now,
+        protokoll_id=protokoll_id,
+        version_id=current.id,
+        entscheidung=entscheidung,
+        anmerkungen=remarks,
+        entschieden_von=entschieden_von[:200] or "Geschäftsstelle",
+        quelle=quelle[:60],
+        entschieden_am=now,
     )
     try:
         with savepoint(session):
@@ -81,9 +99,22 @@ def decide(session: Session, *, protokoll_id: int, version_nummer: int | None,
         earlier = decision_for(session, current.id)
         assert earlier is not None
         return _previous(earlier, nummer)
-    audit.record_bulk(session, table="protokoll_freigabe", entries=[
-        (record.id or 0, AuditAktion.CREATE, {"protokoll_id": protokoll_id, "version": nummer,
-                                             "entscheidung": entscheidung.value, "quelle": record.quelle})])
+    audit.record_bulk(
+        session,
+        table="protokoll_freigabe",
+        entries=[
+            (
+                record.id or 0,
+                AuditAktion.CREATE,
+                {
+                    "protokoll_id": protokoll_id,
+                    "version": nummer,
+                    "entscheidung": entscheidung.value,
+                    "quelle": record.quelle,
+                },
+            )
+        ],
+    )
     protokoll.freigabe_lauf_id = None
     if entscheidung == ProtokollEntscheidung.FREIGEBEN:
         protokoll.status = ProtokollStatus.FREIGEGEBEN
@@ -95,14 +126,15 @@ def decide(session: Session, *, protokoll_id: int, version_nummer: int | None,
     protokoll.erinnert_am = None
     protokoll.eskaliert_am = None
     session.add(protokoll)
-    _send_back(session, protokoll_id=protokoll_id, nummer=nummer, remarks=remarks, now=now,
-               settings=settings)
-    return Entscheidung(entscheidung.value, nummer, True,
-                        f"Version {nummer} ist an die Protokollführung zurückgegeben.")
+    _send_back(session, protokoll_id=protokoll_id, nummer=nummer, remarks=remarks, now=now, settings=settings)
+    return Entscheidung(
+        entscheidung.value, nummer, True, f"Version {nummer} ist an die Protokollführung zurückgegeben."
+    )
 
 
-def _send_back(session: Session, *, protokoll_id: int, nummer: int, remarks: str, now: datetime,
-               settings: Settings) -> None:
+def _send_back(
+    session: Session, *, protokoll_id: int, nummer: int, remarks: str, now: datetime, settings: Settings
+) -> None:
     protokoll = get_protokoll(session, protokoll_id)
     sitzung = get_sitzung(session, protokoll.sitzung_id)
     gremium = gremium_of(session, sitzung)
@@ -110,25 +142,44 @@ def _send_back(session: Session, *, protokoll_id: int, nummer: int, remarks: str
     current = version(session, protokoll, nummer)
     assert current is not None
     names = {p.id: p.anzeigename for p in teilnehmende(session, sitzung)}
-    comments = [(names.get(c.person_id, "Teilnehmende Person"), c.text)
-                for c in kommentare(session, protokoll, current.id)]
+    comments = [
+        (names.get(c.person_id, "Teilnehmende Person"), c.text) for c in kommentare(session, protokoll, current.id)
+    ]
     bezug = {"protokoll_id": protokoll_id, "sitzung_id": sitzung.id, "version": nummer}
-    context = {"gremium": gremium, "sitzung": sitzung, "protokoll": protokoll, "settings": settings,
-               "nummer": nummer, "anmerkungen": remarks, "kommentare": comments}
+    context = {
+        "gremium": gremium,
+        "sitzung": sitzung,
+        "protokoll": protokoll,
+        "settings": settings,
+        "nummer": nummer,
+        "anmerkungen": remarks,
+        "kommentare": comments,
+    }
     schluessel = f"protokoll:{protokoll_id}:v{nummer}:rueckgabe"
     if person is None or mails.already_queued(session, schluessel):
         return
     if not person.contactable:
-        mails.an_geschaeftsstelle(session, schluessel=schluessel,
-                                  subject=mails.betreff(gremium, sitzung, "Rückgabe nicht zustellbar"),
-                                  body=mails.text("protokollfuehrung_nicht_erreichbar", person=person, **context),
-                                  bezug=bezug, now=now, settings=settings)
+        mails.an_geschaeftsstelle(
+            session,
+            schluessel=schluessel,
+            subject=mails.betreff(gremium, sitzung, "Rückgabe nicht zustellbar"),
+            body=mails.text("protokollfuehrung_nicht_erreichbar", person=person, **context),
+            bezug=bezug,
+            now=now,
+            settings=settings,
+        )
         return
     link = entwurf_link(session, protokoll, person, now=now, settings=settings)
-    mails.an_person(session, schluessel=schluessel, person=person,
-                    subject=mails.betreff(gremium, sitzung, f"Version {nummer} zur Überarbeitung zurück"),
-                    body=mails.text("rueckgabe", person=person, link=link, **context),
-                    bezug=bezug, now=now, settings=settings)
+    mails.an_person(
+        session,
+        schluessel=schluessel,
+        person=person,
+        subject=mails.betreff(gremium, sitzung, f"Version {nummer} zur Überarbeitung zurück"),
+        body=mails.text("rueckgabe", person=person, link=link, **context),
+        bezug=bezug,
+        now=now,
+        settings=settings,
+    )
 
 
 def mark_waiting(session: Session, *, protokoll_id: int, lauf_id: str | None) -> None:
@@ -154,8 +205,17 @@ def remind_decision(session: Session, *, protokoll_id: int, now: datetime, setti
         session,
         schluessel=f"protokoll:{protokoll_id}:v{current.nummer}:freigabe-erinnerung={protokoll.freigabe_erinnerungen}",
         subject=mails.betreff(gremium, sitzung, f"Version {current.nummer} wartet auf Freigabe"),
-        body=mails.text("freigabe_erinnerung", gremium=gremium, sitzung=sitzung, protokoll=protokoll,
-                        version=current, settings=settings,
-                        kommentare=len(kommentare(session, protokoll, current.id))),
-        bezug={"protokoll_id": protokoll_id, "version": current.nummer}, now=now, settings=settings)
+        body=mails.text(
+            "freigabe_erinnerung",
+            gremium=gremium,
+            sitzung=sitzung,
+            protokoll=protokoll,
+            version=current,
+            settings=settings,
+            kommentare=len(kommentare(session, protokoll, current.id)),
+        ),
+        bezug={"protokoll_id": protokoll_id, "version": current.nummer},
+        now=now,
+        settings=settings,
+    )
     return True

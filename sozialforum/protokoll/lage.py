@@ -9,13 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.models import (
-    Gremium,
-    Protokoll,
-    ProtokollFreigabe,
-    ProtokollVersion,
-    Sitzung,
-)
+from sozialforum.store.models import Gremium, Protokoll, ProtokollFreigabe, ProtokollVersion, Sitzung
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import ProtokollStatus, SitzungStatus
 
@@ -62,11 +56,13 @@ def version(session: Session, protokoll: Protokoll, nummer: int | None = None) -
 
 
 def versions(session: Session, protokoll: Protokoll) -> list[ProtokollVersion]:
-    return list(session.scalars(
-        sa.select(ProtokollVersion)
-        .where(ProtokollVersion.protokoll_id == protokoll.id)  # type: ignore[arg-type]
-        .order_by(ProtokollVersion.nummer)  # type: ignore[arg-type]
-    ))
+    return list(
+        session.scalars(
+            sa.select(ProtokollVersion)
+            .where(ProtokollVersion.protokoll_id == protokoll.id)  # type: ignore[arg-type]
+            .order_by(ProtokollVersion.nummer)  # type: ignore[arg-type]
+        )
+    )
 
 
 def decision_for(session: Session, version_id: int) -> ProtokollFreigabe | None:
@@ -140,8 +136,10 @@ def held_without_protokoll(session: Session, *, now: datetime, seit: datetime) -
 
 def open_protokolle(session: Session) -> list[Protokoll]:
     """Minutes not yet distributed (the daily run looks after these)."""
-    return list(session.scalars(
-        sa.select(Protokoll)
-        .where(Protokoll.status != ProtokollStatus.VERTEILT.value)  # type: ignore[arg-type]
-        .order_by(Protokoll.id)  # type: ignore[arg-type]
-    ))
+    return list(
+        session.scalars(
+            sa.select(Protokoll)
+            .where(Protokoll.status != ProtokollStatus.VERTEILT.value)  # type: ignore[arg-type]
+            .order_by(Protokoll.id)  # type: ignore[arg-type]
+        )
+    )

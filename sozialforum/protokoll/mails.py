@@ -8,11 +8,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sozialforum.adapters.mail import Attachment, OutgoingMail
-from sozialforum.adapters.rendering import render_text
-from sozialforum.models import Gremium, OutboxMessage, Person, Sitzung
-from sozialforum.services import outbox
+from sozialforum import outbox
+from sozialforum.channels.mail import Attachment, OutgoingMail
+from sozialforum.channels.rendering import render_text
 from sozialforum.settings import Settings
+from sozialforum.store.models import Gremium, OutboxMessage, Person, Sitzung
 from sozialforum.timeutil import format_datum
 
 ART = "protokoll"
@@ -45,10 +45,12 @@ def an_person(
     """Queue a message to a person; None (nothing queued) when they may not be contacted."""
     if not person.contactable or person.email is None:
         return None
-    mail = OutgoingMail(to=person.email, to_name=person.anzeigename, subject=subject, text=body,
-                        attachments=attachments)
-    return outbox.enqueue(session, schluessel=schluessel, art=ART, mail=mail, person_id=person.id,
-                          bezug=bezug, now=now, settings=settings)
+    mail = OutgoingMail(
+        to=person.email, to_name=person.anzeigename, subject=subject, text=body, attachments=attachments
+    )
+    return outbox.enqueue(
+        session, schluessel=schluessel, art=ART, mail=mail, person_id=person.id, bezug=bezug, now=now, settings=settings
+    )
 
 
 def an_geschaeftsstelle(
@@ -62,7 +64,9 @@ def an_geschaeftsstelle(
     settings: Settings,
 ) -> OutboxMessage:
     """Queue a message to the Geschäftsstelle's functional mailbox."""
-    mail = OutgoingMail(to=str(settings.geschaeftsstelle.email), to_name=settings.geschaeftsstelle.name,
-                        subject=subject, text=body)
-    return outbox.enqueue(session, schluessel=schluessel, art=ART, mail=mail, person_id=None,
-                          bezug=bezug, now=now, settings=settings)
+    mail = OutgoingMail(
+        to=str(settings.geschaeftsstelle.email), to_name=settings.geschaeftsstelle.name, subject=subject, text=body
+    )
+    return outbox.enqueue(
+        session, schluessel=schluessel, art=ART, mail=mail, person_id=None, bezug=bezug, now=now, settings=settings
+    )

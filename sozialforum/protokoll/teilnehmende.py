@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from sozialforum.models import Mitgliedschaft, Organisation, Person, Rueckmeldung, Sitzung
-from sozialforum.services.konferenz.empfaenger import members_on
+from sozialforum.konferenz.empfaenger import members_on
+from sozialforum.store.models import Mitgliedschaft, Organisation, Person, Rueckmeldung, Sitzung
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import Antwort, MitgliedRolle
 
@@ -35,9 +35,11 @@ def protokollfuehrung(session: Session, sitzung: Sitzung) -> Person | None:
 def teilnehmende(session: Session, sitzung: Sitzung) -> list[Person]:
     """Members on the day and everyone who answered the invitation, sorted by name."""
     ids = {m.person_id for m in _members(session, sitzung)}
-    ids.update(session.scalars(
-        sa.select(Rueckmeldung.person_id).where(Rueckmeldung.sitzung_id == sitzung.id)  # type: ignore[arg-type]
-    ))
+    ids.update(
+        session.scalars(
+            sa.select(Rueckmeldung.person_id).where(Rueckmeldung.sitzung_id == sitzung.id)  # type: ignore[arg-type]
+        )
+    )
     if not ids:
         return []
     people = session.scalars(sa.select(Person).where(Person.id.in_(ids)))  # type: ignore[union-attr]
@@ -85,12 +87,14 @@ def anwesenheitsliste(session: Session, sitzung: Sitzung) -> list[Anwesenheit]:
         org_id = (membership.organisation_id if membership else None) or person.organisation_id
         organisation = session.get(Organisation, org_id) if org_id else None
         rolle = MitgliedRolle(membership.rolle).label if membership else "Gast"
-        lines.append(Anwesenheit(
-            name=person.anzeigename,
-            organisation=organisation.name if organisation else "",
-            rolle=rolle,
-            status=_status(rsvps.get(person.id or 0)),
-        ))
+        lines.append(
+            Anwesenheit(
+                name=person.anzeigename,
+                organisation=organisation.name if organisation else "",
+                rolle=rolle,
+                status=_status(rsvps.get(person.id or 0)),
+            )
+        )
     return sorted(lines, key=lambda line: line.status != "anwesend")
 
 
@@ -106,9 +110,7 @@ def verantwortliche_auswahl(session: Session, sitzung: Sitzung) -> list[tuple[st
     return choices
 
 
-def verantwortlich_name(
-    session: Session, person_id: int | None, organisation_id: int | None
-) -> str:
+def verantwortlich_name(session: Session, person_id: int | None, organisation_id: int | None) -> str:
     if person_id:
         person = session.get(Person, person_id)
         if person is not None:

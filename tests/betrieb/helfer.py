@@ -9,11 +9,11 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
 from sozialforum.demo import load_demo
-from sozialforum.models import Gremium, Sitzung
-from sozialforum.services.konferenz import termine, versand
+from sozialforum.konferenz import termine, versand
 from sozialforum.settings import Settings, load_settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Gremium, Sitzung
 from sozialforum.timeutil import local_to_utc
 from sozialforum.vocab import SitzungStatus
 
@@ -22,8 +22,15 @@ def write_config(tmp_path: Path, engine: Engine, **betrieb: object) -> str:
     """A TOML file pointing flows at the test's store, data dir and an empty sources folder."""
     url = engine.url.render_as_string(hide_password=False)
     (tmp_path / "statistik").mkdir(exist_ok=True)
-    lines = [f'data_dir = "{tmp_path / "var"}"', f'database_url = "{url}"', "",
-             "[daten]", f'quellen_ordner = "{tmp_path / "statistik"}"', "", "[betrieb]"]
+    lines = [
+        f'data_dir = "{tmp_path / "var"}"',
+        f'database_url = "{url}"',
+        "",
+        "[daten]",
+        f'quellen_ordner = "{tmp_path / "statistik"}"',
+        "",
+        "[betrieb]",
+    ]
     lines += [f"{key} = {value!r}" for key, value in betrieb.items()]
     path = tmp_path / "sozialforum.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -35,13 +42,15 @@ def morning(day: date) -> datetime:
     return local_to_utc(day, 5, 30)
 
 
-def plan(engine: Engine, settings: Settings, gremium: str, day: date, *, invite_on: date | None = None,
-         hour: int = 17) -> int:
+def plan(
+    engine: Engine, settings: Settings, gremium: str, day: date, *, invite_on: date | None = None, hour: int = 17
+) -> int:
     """A Sitzung of ``gremium`` (by kennung) on ``day``; invited on ``invite_on`` if given."""
     with session_scope(engine, actor="test") as session:
         gremium_id = session.scalar(sa.select(Gremium.id).where(Gremium.kennung == gremium))
-        sitzung = termine.plan_sitzung(session, gremium_id=gremium_id, tag=day, uhrzeit=time(hour),
-                                       settings=settings, ort="Bürgerhaus")
+        sitzung = termine.plan_sitzung(
+            session, gremium_id=gremium_id, tag=day, uhrzeit=time(hour), settings=settings, ort="Bürgerhaus"
+        )
         sitzung_id = sitzung.id or 0
     if invite_on is not None:
         with session_scope(engine, actor="test") as session:

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sozialforum.flows.demo.zyklus import demo_step
 from sqlalchemy.engine import Engine
 
-from flows.zyklus_demo import demo_step
-from sozialforum.db import session_scope
 from sozialforum.demo import DemoRun
-from sozialforum.models import Protokoll, Sitzung, ZyklusAktion
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Protokoll, Sitzung, ZyklusAktion
 from sozialforum.vocab import ProtokollStatus, ZyklusStatus
 from tests.betrieb.helfer import demo_store
 
@@ -22,8 +22,13 @@ pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
 def test_two_months_of_the_planning_year(prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> None:
     config, settings = demo_store(tmp_path, sqlite_engine)
-    run = DemoRun(settings=settings, engine=sqlite_engine, now=datetime(2026, 1, 5, 9, tzinfo=UTC), config=config,
-                  notes={"planungsjahr_tage": 62})
+    run = DemoRun(
+        settings=settings,
+        engine=sqlite_engine,
+        now=datetime(2026, 1, 5, 9, tzinfo=UTC),
+        config=config,
+        notes={"planungsjahr_tage": 62},
+    )
     lines = demo_step(run)
     year = run.notes["planungsjahr"]
     assert isinstance(year, dict) and year["fehler"] == [] and year["laeufe"] > 5

@@ -73,8 +73,9 @@ def test_schedules_are_wall_clock_in_berlin_and_avoid_the_dst_gap(deployments: l
             assert plan.timezone == "Europe/Berlin", f"{deployment.name}: {plan.beschreibung()}"
             assert plan.interval is None, f"{deployment.name}: an interval drifts across DST; use cron"
             if plan.cron and plan.cron.split()[1] != "*":  # an hourly job may skip one hour
-                assert 2 not in _hours(plan.cron.split()[1]), \
+                assert 2 not in _hours(plan.cron.split()[1]), (
                     f"{deployment.name}: 02:00–03:00 is skipped on the spring DST change"
+                )
 
 
 def test_deployments_use_the_process_pool_and_unique_names(deployments: list[Deployment]) -> None:
@@ -87,7 +88,7 @@ def test_deployments_use_the_process_pool_and_unique_names(deployments: list[Dep
 
 
 def test_the_planning_cycle_finds_the_flow_of_every_action() -> None:
-    from flows.planungszyklus import flow_named
+    from sozialforum.flows.planungszyklus import flow_named
 
     for art, name in FLOW.items():
         assert flow_named(name).name == name, art
@@ -98,7 +99,8 @@ def test_a_broken_prefect_yaml_is_reported_in_german(tmp_path: Path) -> None:
     bad.write_text("deployments:\n  - name: x\n    entrypoint: flows/x.py\n", encoding="utf-8")
     with pytest.raises(DeploymentFehler, match="entrypoint"):
         lade_deployments(bad)
-    bad.write_text("deployments:\n  - name: x\n    entrypoint: a.py:f\n  - name: x\n    entrypoint: b.py:g\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "deployments:\n  - name: x\n    entrypoint: a.py:f\n  - name: x\n    entrypoint: b.py:g\n", encoding="utf-8"
+    )
     with pytest.raises(DeploymentFehler, match="doppelt: x"):
         lade_deployments(bad)

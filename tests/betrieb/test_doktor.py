@@ -21,8 +21,8 @@ from cryptography.x509.oid import NameOID
 
 from sozialforum.betrieb import doktor
 from sozialforum.betrieb.doktor import Befund
-from sozialforum.db import make_engine, migrate
 from sozialforum.settings import Settings, load_settings
+from sozialforum.store.db import make_engine, migrate
 from tests.conftest import REPO, new_pg_database
 from tests.konferenz.smtp_server import Collector, free_port
 from tests.support.postgres import PgCluster
@@ -40,23 +40,36 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     now = dt.datetime.now(dt.UTC)
     import ipaddress
 
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "ca.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
 @pytest.fixture
 def smtp_plain() -> Iterator[int]:
-    controller = Controller(Collector(), hostname="127.0.0.1", port=free_port(), authenticator=_auth,
-                            auth_require_tls=False, auth_exclude_mechanism=["LOGIN"])
+    controller = Controller(
+        Collector(),
+        hostname="127.0.0.1",
+        port=free_port(),
+        authenticator=_auth,
+        auth_require_tls=False,
+        auth_exclude_mechanism=["LOGIN"],
+    )
     controller.start()
     yield int(controller.port)
     controller.stop()
@@ -69,8 +82,14 @@ def smtp_starttls(tmp_path: Path) -> Iterator[tuple[int, Path]]:
     cert, key = _certificate(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
-    controller = Controller(Collector(), hostname="127.0.0.1", port=free_port(), tls_context=context,
-                            authenticator=_auth, auth_exclude_mechanism=["LOGIN"])
+    controller = Controller(
+        Collector(),
+        hostname="127.0.0.1",
+        port=free_port(),
+        tls_context=context,
+        authenticator=_auth,
+        auth_exclude_mechanism=["LOGIN"],
+    )
     controller.start()
     yield int(controller.port), cert
     controller.stop()
@@ -87,8 +106,14 @@ def _only(found: list[Befund]) -> Befund:
 
 
 def test_smtp_login_ok_and_wrong_password_explained(tmp_path: Path, smtp_plain: int) -> None:
-    mail = {"smtp_host": "127.0.0.1", "smtp_port": smtp_plain, "sicherheit": "keine", "benutzer": "gs",
-            "passwort": "geheim", "timeout_sekunden": 5}
+    mail = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp_plain,
+        "sicherheit": "keine",
+        "benutzer": "gs",
+        "passwort": "geheim",
+        "timeout_sekunden": 5,
+    }
     assert _only(doktor.smtp(_settings(tmp_path, mail=mail))).stufe == "ok"
     wrong = _only(doktor.smtp(_settings(tmp_path, mail={**mail, "passwort": "falsch"})))
     assert wrong.stufe == "fehler" and "Anmeldung als gs abgelehnt" in wrong.meldung
@@ -99,8 +124,14 @@ def test_smtp_login_ok_and_wrong_password_explained(tmp_path: Path, smtp_plain: 
 
 def test_starttls_with_the_landkreis_ca_and_without_it(tmp_path: Path, smtp_starttls: tuple[int, Path]) -> None:
     port, ca = smtp_starttls
-    mail = {"smtp_host": "127.0.0.1", "smtp_port": port, "sicherheit": "starttls", "benutzer": "gs",
-            "passwort": "geheim", "timeout_sekunden": 5}
+    mail = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "sicherheit": "starttls",
+        "benutzer": "gs",
+        "passwort": "geheim",
+        "timeout_sekunden": 5,
+    }
     untrusted = _only(doktor.smtp(_settings(tmp_path, mail=mail)))
     assert untrusted.stufe == "fehler" and "STARTTLS" in untrusted.meldung
     assert "mail.ca_datei" in (untrusted.abhilfe or "")
@@ -110,8 +141,14 @@ def test_starttls_with_the_landkreis_ca_and_without_it(tmp_path: Path, smtp_star
 
 def test_unreachable_smtp_and_imap_are_explained(tmp_path: Path) -> None:
     port = free_port()  # nothing listens there
-    mail = {"smtp_host": "127.0.0.1", "smtp_port": port, "imap_host": "127.0.0.1", "imap_port": port,
-            "imap_sicherheit": "keine", "timeout_sekunden": 5}
+    mail = {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "imap_host": "127.0.0.1",
+        "imap_port": port,
+        "imap_sicherheit": "keine",
+        "timeout_sekunden": 5,
+    }
     settings = _settings(tmp_path, mail=mail)
     for befund in (_only(doktor.smtp(settings)), _only(doktor.postfach(settings))):
         assert befund.stufe == "fehler" and befund.art == "dienst"
@@ -127,8 +164,11 @@ def test_maildir_and_dkim(tmp_path: Path) -> None:
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = tmp_path / "dkim.pem"
-    pem.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                                      serialization.NoEncryption()))
+    pem.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+        )
+    )
     dkim = {"dkim_domain": "landkreis-musterland.example", "dkim_selector": "sf2026", "dkim_schluessel_datei": str(pem)}
     assert _only(doktor.dkim(_settings(tmp_path, mail=dkim))).stufe == "ok"
     half = _only(doktor.dkim(_settings(tmp_path, mail={"dkim_domain": "x.example"})))
@@ -158,8 +198,14 @@ def test_database_state_postgres(tmp_path: Path, pg_cluster: PgCluster) -> None:
 def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "SOZIALFORUM_DATA_DIR": str(tmp_path / "var"), "COLUMNS": "200", **env}
     environment.pop("PREFECT_API_URL", None)
-    return subprocess.run([sys.executable, "-m", "sozialforum", *args, "doctor"], cwd=REPO, env=environment,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "sozialforum", *args, "doctor"],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_exit_codes(tmp_path: Path) -> None:

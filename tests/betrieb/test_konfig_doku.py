@@ -10,8 +10,9 @@ from sozialforum.settings import Settings
 
 
 def test_committed_reference_equals_the_generated_one() -> None:
-    assert ZIEL.read_text(encoding="utf-8") == erzeugen(), \
+    assert ZIEL.read_text(encoding="utf-8") == erzeugen(), (
         "docs/konfiguration.md is out of date: python -m sozialforum.betrieb.konfig_doku"
+    )
     assert main(["--pruefen"]) == 0
 
 

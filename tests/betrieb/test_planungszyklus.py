@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sozialforum.flows.planungszyklus import planungszyklus
 from sqlalchemy.engine import Engine
 
-from flows.planungszyklus import planungszyklus
-from sozialforum.db import session_scope
-from sozialforum.models import OutboxMessage, Protokoll, Rueckmeldung, ZyklusAktion, ZyklusTag
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import OutboxMessage, Protokoll, Rueckmeldung, ZyklusAktion, ZyklusTag
 from sozialforum.vocab import ZyklusStatus
 from tests.betrieb.helfer import demo_store, morning, plan
 
@@ -29,7 +29,8 @@ def _count(engine: Engine, query: sa.Select) -> int:  # type: ignore[type-arg]
 
 
 def test_a_week_with_an_outage_runs_every_due_action_exactly_once(
-        prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> None:
+    prefect_harness: None, sqlite_engine: Engine, tmp_path: Path
+) -> None:
     config, settings = demo_store(tmp_path, sqlite_engine, vorbereitung_vorlauf_tage=3)
     # S1: invited long ago; its 7-day reminder falls on the second day of the outage.
     s1 = plan(sqlite_engine, settings, "SRK-01", date(2026, 3, 12), invite_on=date(2026, 2, 19))
@@ -68,13 +69,18 @@ def test_a_week_with_an_outage_runs_every_due_action_exactly_once(
     # The effects, counted in the outbox: each message once.
     invited_s1 = _count(sqlite_engine, sa.select(Rueckmeldung).where(Rueckmeldung.sitzung_id == s1))
     assert invited_s1 > 0
-    reminders_s1 = sa.select(OutboxMessage).where(OutboxMessage.art == "erinnerung",
-                                                  OutboxMessage.bezug["sitzung_id"].as_integer() == s1)
+    reminders_s1 = sa.select(OutboxMessage).where(
+        OutboxMessage.art == "erinnerung", OutboxMessage.bezug["sitzung_id"].as_integer() == s1
+    )
     assert _count(sqlite_engine, reminders_s1) == invited_s1
-    invitations_s2 = sa.select(OutboxMessage).where(OutboxMessage.art == "einladung",
-                                                    OutboxMessage.bezug["sitzung_id"].as_integer() == s2)
-    assert _count(sqlite_engine, invitations_s2) == _count(
-        sqlite_engine, sa.select(Rueckmeldung).where(Rueckmeldung.sitzung_id == s2)) > 0
+    invitations_s2 = sa.select(OutboxMessage).where(
+        OutboxMessage.art == "einladung", OutboxMessage.bezug["sitzung_id"].as_integer() == s2
+    )
+    assert (
+        _count(sqlite_engine, invitations_s2)
+        == _count(sqlite_engine, sa.select(Rueckmeldung).where(Rueckmeldung.sitzung_id == s2))
+        > 0
+    )
     assert _count(sqlite_engine, sa.select(Protokoll).where(Protokoll.sitzung_id == s3)) == 1
     assert _count(sqlite_engine, sa.select(OutboxMessage).where(OutboxMessage.status != "sent")) == 0
 
@@ -86,7 +92,8 @@ def test_a_week_with_an_outage_runs_every_due_action_exactly_once(
 
 
 def test_a_failing_action_does_not_hold_up_the_others_and_is_retried_a_bounded_number_of_times(
-        prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> None:
+    prefect_harness: None, sqlite_engine: Engine, tmp_path: Path
+) -> None:
     config, settings = demo_store(tmp_path, sqlite_engine, max_versuche=2)
     broken = settings.daten.quellen_ordner / "kaputt.csv"
     broken.write_text("Gemeinde;Stichtag;Betreute Kinder unter 3 Jahren\n99999999;31.12.2023;viele\n", encoding="utf-8")

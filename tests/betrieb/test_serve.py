@@ -41,10 +41,28 @@ def test_serve_starts_a_server_serves_the_schedules_and_runs_a_flow(tmp_path: Pa
     log = tmp_path / "serve.log"
     with log.open("wb") as handle:
         process = subprocess.Popen(
-            [sys.executable, "-m", "sozialforum", "-k", str(config), "serve", "--port", str(port),
-             "--nur", "planungszyklus", "--nur", "fristen-ueberwachen"],
-            cwd=REPO, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "sozialforum",
+                "-k",
+                str(config),
+                "serve",
+                "--port",
+                str(port),
+                "--nur",
+                "planungszyklus",
+                "--nur",
+                "fristen-ueberwachen",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
+
         def deployments() -> dict[str, Any]:
             if not gesund(api):
                 return {}

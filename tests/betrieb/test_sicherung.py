@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from sozialforum.betrieb.sicherung import pg_sichern, sqlite_sichern
-from sozialforum.db import current_revision, make_engine, migrate, session_scope
 from sozialforum.demo import load_demo
-from sozialforum.models import Person
+from sozialforum.store.db import current_revision, make_engine, migrate, session_scope
+from sozialforum.store.models import Person
 from tests.conftest import new_pg_database
 from tests.support.postgres import PgCluster
 
@@ -50,9 +50,23 @@ def test_pg_dump_and_restore(tmp_path: Path, pg_cluster: PgCluster) -> None:
     dump = pg_sichern(url, tmp_path / "sozialforum.dump", pg_dump=str(pg_cluster.bin_dir / "pg_dump"))
     target = new_pg_database(pg_cluster)
     parsed = sa.engine.make_url(target)
-    subprocess.run([str(pg_cluster.bin_dir / "pg_restore"), "--no-owner", "--host", parsed.host or "",
-                    "--port", str(parsed.port), "--username", parsed.username or "", "--dbname",
-                    parsed.database or "", str(dump)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            str(pg_cluster.bin_dir / "pg_restore"),
+            "--no-owner",
+            "--host",
+            parsed.host or "",
+            "--port",
+            str(parsed.port),
+            "--username",
+            parsed.username or "",
+            "--dbname",
+            parsed.database or "",
+            str(dump),
+        ],
+        check=True,
+        capture_output=True,
+    )
     restored = make_engine(target)
     assert _people(restored) == _people(engine) > 0
     assert current_revision(restored) == current_revision(engine)

@@ -23,10 +23,10 @@ import sqlalchemy as sa
 
 from sozialforum.betrieb.deployments import lade_deployments
 from sozialforum.betrieb.prefect_server import PrefectServer, starte_server
-from sozialforum.db import make_engine, migrate, session_scope
 from sozialforum.demo import load_demo
-from sozialforum.protokoll.demo import hold_demo_sitzung
+from sozialforum.demo.protokoll import hold_demo_sitzung
 from sozialforum.settings import load_settings
+from sozialforum.store.db import make_engine, migrate, session_scope
 from tests.conftest import REPO, new_pg_database
 from tests.support.postgres import PgCluster
 
@@ -37,8 +37,9 @@ TIMEOUT = 300
 
 
 def _prefect(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, "-m", "prefect", *args], cwd=REPO, env=env, capture_output=True,
-                            text=True, timeout=180)
+    result = subprocess.run(
+        [sys.executable, "-m", "prefect", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+    )
     assert result.returncode == 0, f"prefect {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
     return result
 
@@ -50,8 +51,9 @@ def server(pg_cluster: PgCluster, tmp_path: Path) -> Iterator[PrefectServer]:
     with engine.connect() as connection:
         connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
     engine.dispose()
-    started = starte_server(verzeichnis=tmp_path / "prefect", ui=False,
-                            datenbank_url=url.replace("+psycopg", "+asyncpg"))
+    started = starte_server(
+        verzeichnis=tmp_path / "prefect", ui=False, datenbank_url=url.replace("+psycopg", "+asyncpg")
+    )
     yield started
     started.stop()
 
@@ -63,8 +65,11 @@ def _store(pg_cluster: PgCluster, tmp_path: Path) -> tuple[Path, int]:
     migrate(engine)
     (tmp_path / "statistik").mkdir()
     config = tmp_path / "sozialforum.toml"
-    config.write_text(f'data_dir = "{tmp_path / "var"}"\ndatabase_url = "{url}"\n\n[daten]\n'
-                      f'quellen_ordner = "{tmp_path / "statistik"}"\n', encoding="utf-8")
+    config.write_text(
+        f'data_dir = "{tmp_path / "var"}"\ndatabase_url = "{url}"\n\n[daten]\n'
+        f'quellen_ordner = "{tmp_path / "statistik"}"\n',
+        encoding="utf-8",
+    )
     settings = load_settings(config)
     with session_scope(engine, actor="test") as session:
         load_demo(session)
@@ -97,7 +102,8 @@ def _wait(client: Any, runs: dict[str, UUID], worker_log: Path) -> dict[str, str
 
 
 def test_server_on_postgres_deploy_worker_runs_every_deployment(
-        server: PrefectServer, pg_cluster: PgCluster, tmp_path: Path) -> None:
+    server: PrefectServer, pg_cluster: PgCluster, tmp_path: Path
+) -> None:
     from prefect.client.orchestration import get_client
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
@@ -105,8 +111,14 @@ def test_server_on_postgres_deploy_worker_runs_every_deployment(
     (tmp_path / "quelle").mkdir()
     shutil.copy(DEMO_STATISTIK / "12411-02-03-5_bevoelkerung_altersgruppen.csv", tmp_path / "quelle")
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
-    env.update({"PREFECT_API_URL": server.api_url, "SOZIALFORUM_HOME": str(REPO), "SOZIALFORUM_CONFIG": str(config),
-                "PREFECT_SERVER_EPHEMERAL_ENABLED": "false"})
+    env.update(
+        {
+            "PREFECT_API_URL": server.api_url,
+            "SOZIALFORUM_HOME": str(REPO),
+            "SOZIALFORUM_CONFIG": str(config),
+            "PREFECT_SERVER_EPHEMERAL_ENABLED": "false",
+        }
+    )
     _prefect(env, "work-pool", "create", "sozialforum", "--type", "process")
     _prefect(env, "--no-prompt", "deploy", "--all")
     _prefect(env, "gcl", "create", "sozialforum-smtp", "--limit", "1")
@@ -114,9 +126,14 @@ def test_server_on_postgres_deploy_worker_runs_every_deployment(
 
     worker_log = tmp_path / "worker.log"
     with worker_log.open("wb") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "prefect", "worker", "start", "--pool", "sozialforum",
-                                   "--limit", "3"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "prefect", "worker", "start", "--pool", "sozialforum", "--limit", "3"],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         known = {"sitzung_id": sitzung_id}
         deployments = lade_deployments(REPO / "prefect.yaml")
@@ -131,12 +148,12 @@ def test_server_on_postgres_deploy_worker_runs_every_deployment(
                 if "quellen" in inspect.signature(_flow(deployment.entrypoint).fn).parameters:
                     parameters["quellen"] = str(tmp_path / "quelle")  # one small file: a quick refresh
                 runs[deployment.name] = client.create_flow_run_from_deployment(
-                    registered[deployment.name].id, parameters=parameters).id
+                    registered[deployment.name].id, parameters=parameters
+                ).id
             states = _wait(client, runs, worker_log)
             cycle = {"planungszyklus": client.create_flow_run_from_deployment(registered["planungszyklus"].id).id}
             states |= _wait(client, cycle, worker_log)
-        assert all(state == "COMPLETED" for state in states.values()), \
-            f"{states}\n{worker_log.read_text()[-6000:]}"
+        assert all(state == "COMPLETED" for state in states.values()), f"{states}\n{worker_log.read_text()[-6000:]}"
     finally:
         worker.terminate()
         try:
@@ -147,8 +164,9 @@ def test_server_on_postgres_deploy_worker_runs_every_deployment(
     engine = make_engine(settings.db_url)
     with engine.connect() as connection:
         booked = connection.execute(sa.text("SELECT count(*) FROM zyklus_aktion WHERE status = 'erledigt'")).scalar()
-        minutes = connection.execute(sa.text("SELECT count(*) FROM protokoll WHERE sitzung_id = :s"),
-                                     {"s": sitzung_id}).scalar()
+        minutes = connection.execute(
+            sa.text("SELECT count(*) FROM protokoll WHERE sitzung_id = :s"), {"s": sitzung_id}
+        ).scalar()
     engine.dispose()
     assert booked and booked >= 3 and minutes == 1
     assert (settings.reports_dir / "fristen.ics").is_file()

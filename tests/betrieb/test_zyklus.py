@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 from sozialforum.betrieb import buchfuehrung
 from sozialforum.betrieb.zyklus import Aktion, faellige_aktionen
-from sozialforum.db import session_scope
-from sozialforum.models import Datenlieferung, Protokoll, Sitzung
 from sozialforum.settings import Settings, load_settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Datenlieferung, Protokoll, Sitzung
 from sozialforum.vocab import ProtokollStatus, SitzungStatus, ZyklusArt, ZyklusStatus
 from tests.betrieb.helfer import demo_store, morning, plan
 from tests.conftest import REPO
@@ -56,8 +56,13 @@ def test_new_source_files_make_one_refresh_until_loaded(engine: Engine, tmp_path
     refresh = [a for a in _due(engine, settings, MONDAY).values() if a.art == ZyklusArt.DATENAKTUALISIERUNG]
     assert len(refresh) == 1 and refresh[0].parameter == {"quellen": str(settings.daten.quellen_ordner)}
     with session_scope(engine, actor="test") as session:  # the refresh loaded it: same checksum, any name
-        session.add(Datenlieferung(datei="anders.csv", pruefsumme=hashlib.sha256(DEMO_FILE.read_bytes()).hexdigest(),
-                                   geladen_am=datetime(2026, 3, 2, tzinfo=UTC)))
+        session.add(
+            Datenlieferung(
+                datei="anders.csv",
+                pruefsumme=hashlib.sha256(DEMO_FILE.read_bytes()).hexdigest(),
+                geladen_am=datetime(2026, 3, 2, tzinfo=UTC),
+            )
+        )
     assert not [a for a in _due(engine, settings, MONDAY).values() if a.art == ZyklusArt.DATENAKTUALISIERUNG]
 
 
@@ -77,8 +82,9 @@ def test_failed_actions_are_retried_up_to_the_limit_and_a_crash_is_repeated(engi
 
 def test_conference_steps_follow_the_gremium_dates(engine: Engine, tmp_path: Path) -> None:
     _, settings = demo_store(tmp_path, engine)
-    settings = load_settings(None, data_dir=settings.data_dir, database_url=settings.database_url,
-                             betrieb={"vorbereitung_vorlauf_tage": 2})
+    settings = load_settings(
+        None, data_dir=settings.data_dir, database_url=settings.database_url, betrieb={"vorbereitung_vorlauf_tage": 2}
+    )
     sitzung = plan(engine, settings, "SRK-02", date(2026, 3, 26))  # invitations due 5 March
     assert f"konferenz_vorbereiten:sitzung:{sitzung}" not in _due(engine, settings, date(2026, 3, 2))
     due = _due(engine, settings, date(2026, 3, 3))
@@ -114,8 +120,15 @@ def test_minutes_requested_after_the_meeting_and_distributed_after_approval(engi
     with session_scope(engine, actor="test") as session:
         held = session.get(Sitzung, sitzung)
         assert held is not None and held.status == SitzungStatus.EINGELADEN
-        session.add(Protokoll(sitzung_id=sitzung, status=ProtokollStatus.FREIGEGEBEN, angefordert_am=morning(MONDAY),
-                              entwurf_frist=date(2026, 3, 18), freigegeben_am=morning(date(2026, 3, 20))))
+        session.add(
+            Protokoll(
+                sitzung_id=sitzung,
+                status=ProtokollStatus.FREIGEGEBEN,
+                angefordert_am=morning(MONDAY),
+                entwurf_frist=date(2026, 3, 18),
+                freigegeben_am=morning(date(2026, 3, 20)),
+            )
+        )
     due = _due(engine, settings, date(2026, 3, 21))
     assert f"protokoll_anfordern:sitzung:{sitzung}" not in due
     [verteilen] = [a for a in due.values() if a.art == ZyklusArt.PROTOKOLL_VERTEILEN]

@@ -19,9 +19,9 @@ from sqlalchemy.engine import Engine
 
 from sozialforum.daten.genesis_schreiben import cell, indent, write_table
 from sozialforum.daten.katalog import Katalog, load_katalog
-from sozialforum.db import session_scope
-from sozialforum.models import Datenlieferung, Gebiet, Vergleichswert, Wertespalte
 from sozialforum.settings import DatenSettings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Datenlieferung, Gebiet, Vergleichswert, Wertespalte
 
 NOW = datetime(2024, 10, 1, 8, 0, tzinfo=UTC)
 T22, T23 = date(2022, 12, 31), date(2023, 12, 31)
@@ -44,15 +44,17 @@ GEBIETE = {
 }
 # Population 2023 by band: under 15, 15 to under 65, 65 and older.
 BEV = {
-    "03999001": (150, 650, 200), "03999002": (80, 320, 100), "03999003": (300, 1300, 400),
-    "03999004": (40, 150, 60), "03999005": (200, 800, 200), "03999006": (100, 500, 200),
+    "03999001": (150, 650, 200),
+    "03999002": (80, 320, 100),
+    "03999003": (300, 1300, 400),
+    "03999004": (40, 150, 60),
+    "03999005": (200, 800, 200),
+    "03999006": (100, 500, 200),
     "03999007": (90, 390, 120),
 }
 ALO = {
-    T22: {"03999001": 33, "03999002": 4, "03999003": 60, "03999004": 6, "03999005": 44,
-          "03999006": 18, "03999007": 15},
-    T23: {"03999001": 30, "03999002": 2, "03999003": 65, "03999004": 5, "03999005": 40,
-          "03999006": 20, "03999007": 12},
+    T22: {"03999001": 33, "03999002": 4, "03999003": 60, "03999004": 6, "03999005": 44, "03999006": 18, "03999007": 15},
+    T23: {"03999001": 30, "03999002": 2, "03999003": 65, "03999004": 5, "03999005": 40, "03999006": 20, "03999007": 12},
 }
 
 KATALOG = """
@@ -186,8 +188,14 @@ def add_gebiete(engine: Engine) -> dict[str, int]:
     with session_scope(engine, actor="test") as session:
         for key, (name, parent, level) in GEBIETE.items():
             bev = sum(BEV[key]) if key in BEV else None
-            gebiet = Gebiet(schluessel=key, name=name, ebene=level, parent_id=ids.get(parent or ""),
-                            ags=key if key.startswith("0") else None, einwohner=bev)
+            gebiet = Gebiet(
+                schluessel=key,
+                name=name,
+                ebene=level,
+                parent_id=ids.get(parent or ""),
+                ags=key if key.startswith("0") else None,
+                einwohner=bev,
+            )
             session.add(gebiet)
             session.flush()
             ids[key] = gebiet.id  # type: ignore[assignment]
@@ -199,28 +207,44 @@ def kreis(sqlite_engine: Engine) -> tuple[Engine, dict[str, int]]:
     return sqlite_engine, add_gebiete(sqlite_engine)
 
 
-def bev_datei(path: Path, *, days: tuple[date, ...] = (T22, T23), extra: list[list[str]] | None = None,
-              encoding: str = "iso-8859-1") -> Path:
+def bev_datei(
+    path: Path,
+    *,
+    days: tuple[date, ...] = (T22, T23),
+    extra: list[list[str]] | None = None,
+    encoding: str = "iso-8859-1",
+) -> Path:
     """Population in GENESIS long form (three bands and the total), with the Land row."""
     rows = []
     for day in days:
         drift = 0 if day == T23 else -10
-        areas = [("03", "Niedersachsen", (1_100_000, 5_100_000, 1_800_000)),
-                 *((key, GEBIETE[key][0], values) for key, values in BEV.items())]
+        areas = [
+            ("03", "Niedersachsen", (1_100_000, 5_100_000, 1_800_000)),
+            *((key, GEBIETE[key][0], values) for key, values in BEV.items()),
+        ]
         for key, name, values in areas:
             bands = [values[0] + drift, values[1], values[2]] if key != "03" else list(values)
-            for label, value in zip(("unter 15 Jahre", "15 bis unter 65 Jahre", "65 Jahre und mehr"),
-                                    bands, strict=True):
+            for label, value in zip(
+                ("unter 15 Jahre", "15 bis unter 65 Jahre", "65 Jahre und mehr"), bands, strict=True
+            ):
                 rows.append([f"{day:%d.%m.%Y}", key, indent(key, name), label, cell(value)])
             rows.append([f"{day:%d.%m.%Y}", key, indent(key, name), "Insgesamt", cell(sum(bands))])
     rows += extra or []
-    write_table(path, tabelle="12411-02-03-5", titel=["Bevölkerung nach Altersgruppen", "Stichtag 31.12."],
-                kopf=[["", "", "", "", "Insgesamt"]], zeilen=rows, stand=date(2024, 9, 27), encoding=encoding)
+    write_table(
+        path,
+        tabelle="12411-02-03-5",
+        titel=["Bevölkerung nach Altersgruppen", "Stichtag 31.12."],
+        kopf=[["", "", "", "", "Insgesamt"]],
+        zeilen=rows,
+        stand=date(2024, 9, 27),
+        encoding=encoding,
+    )
     return path
 
 
-def alo_datei(path: Path, *, days: tuple[date, ...] = (T22, T23), werte: dict | None = None,
-              land: int | None = 240_000) -> Path:
+def alo_datei(
+    path: Path, *, days: tuple[date, ...] = (T22, T23), werte: dict | None = None, land: int | None = 240_000
+) -> Path:
     """Unemployed (GENESIS wide form with a year column), with the Land row."""
     rows = []
     for day in days:
@@ -228,15 +252,23 @@ def alo_datei(path: Path, *, days: tuple[date, ...] = (T22, T23), werte: dict | 
             rows.append([str(day.year), "03", "  Niedersachsen", cell(land)])
         for key, value in (werte or ALO)[day].items():
             rows.append([str(day.year), key, indent(key, GEBIETE[key][0]), cell(value)])
-    write_table(path, tabelle="13211-02-05-5", titel=["Arbeitslose - Jahresdurchschnitt -"],
-                kopf=[["", "", "", "Arbeitslose"], ["", "", "", "Anzahl"]], zeilen=rows, stand=date(2024, 3, 1))
+    write_table(
+        path,
+        tabelle="13211-02-05-5",
+        titel=["Arbeitslose - Jahresdurchschnitt -"],
+        kopf=[["", "", "", "Arbeitslose"], ["", "", "", "Anzahl"]],
+        zeilen=rows,
+        stand=date(2024, 3, 1),
+    )
     return path
 
 
 def counts(engine: Engine) -> dict[str, int]:
     with session_scope(engine, actor="test") as session:
-        return {model.__tablename__: session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
-                for model in (Datenlieferung, Wertespalte, Vergleichswert)}
+        return {
+            model.__tablename__: session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+            for model in (Datenlieferung, Wertespalte, Vergleichswert)
+        }
 
 
 Loader = Callable[..., object]

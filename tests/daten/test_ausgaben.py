@@ -25,13 +25,15 @@ def monitor(kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Pa
     return refresh(kreis[0], katalog, [bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")])
 
 
-def test_profile_html_pdf_and_atlas(monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog,
-                                    katalog_pfad: Path, tmp_path: Path) -> None:
+def test_profile_html_pdf_and_atlas(
+    monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog, katalog_pfad: Path, tmp_path: Path
+) -> None:
     engine = kreis[0]
     settings = _settings(engine, tmp_path, katalog_pfad)
     verteilung, _ = budget(engine, katalog, "test", gesamt=100_000, haushaltsjahr=2025, now=NOW)
-    out = ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S2"],
-                   budgets=[verteilung])
+    out = ausgaben(
+        engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S2"], budgets=[verteilung]
+    )
     html = out.profile[0].read_text(encoding="utf-8")
     assert_golden("sozialraumprofil_S2.html", html)
     assert "Datenstand 27. September 2024" in html  # the newest Datenstand of the loaded files
@@ -42,8 +44,7 @@ def test_profile_html_pdf_and_atlas(monitor: Monitor, kreis: tuple[Engine, dict[
     assert any(page.images for page in pdf.pages)  # the trend chart is in the PDF
 
     book = load_workbook(out.atlas)
-    assert book.sheetnames == ["Übersicht", "Arbeit", "Alter", "Index", "Kennzahlen und Ziele",
-                               "Budget test 2025"]
+    assert book.sheetnames == ["Übersicht", "Arbeit", "Alter", "Index", "Kennzahlen und Ziele", "Budget test 2025"]
     arbeit = list(book["Arbeit"].iter_rows(values_only=True))
     assert arbeit[0][:4] == ("Ebene", "Schlüssel", "Gebiet", "Arbeitslosenanteil [%]")
     assert [row[1] for row in arbeit[1:4]] == ["03999000", "RA", "S1"]  # in hierarchy order
@@ -59,10 +60,11 @@ def test_profile_html_pdf_and_atlas(monitor: Monitor, kreis: tuple[Engine, dict[
     assert budget_rows[-1][-1] == 100_000 and budget_rows[-1][1] == "Summe"
 
 
-def test_current_profile_for_the_conference_preparation(monitor: Monitor, kreis: tuple[Engine, dict[str, int]],
-                                                         katalog_pfad: Path, tmp_path: Path) -> None:
+def test_current_profile_for_the_conference_preparation(
+    monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog_pfad: Path, tmp_path: Path
+) -> None:
     from sozialforum.daten.profil import aktuelles_profil
-    from sozialforum.db import session_scope
+    from sozialforum.store.db import session_scope
 
     engine, ids = kreis
     settings = _settings(engine, tmp_path, katalog_pfad)
@@ -73,8 +75,9 @@ def test_current_profile_for_the_conference_preparation(monitor: Monitor, kreis:
         assert aktuelles_profil(session, gebiet_id=ids["RA"], settings=settings) is None  # a region
 
 
-def test_a_source_ahead_of_the_others(kreis: tuple[Engine, dict[str, int]], katalog: Katalog, katalog_pfad: Path,
-                                      tmp_path: Path) -> None:
+def test_a_source_ahead_of_the_others(
+    kreis: tuple[Engine, dict[str, int]], katalog: Katalog, katalog_pfad: Path, tmp_path: Path
+) -> None:
     """Population for 2024 arrives before the unemployment figures: the 2024 index is missing
     (not built from the Altenquotient alone), outputs show each indicator at its latest Stichtag."""
     from datetime import date

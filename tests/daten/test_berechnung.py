@@ -18,9 +18,9 @@ from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.laden import lade_datei
 from sozialforum.daten.sicht import Sicht
-from sozialforum.db import session_scope
-from sozialforum.models import Berechnung, Indikatorwert
 from sozialforum.settings import DatenSettings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Berechnung, Indikatorwert
 from tests.daten.conftest import ALO, NOW, T22, T23, alo_datei, bev_datei
 
 
@@ -42,8 +42,7 @@ def monitor(kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Pa
     return refresh(engine, katalog, [bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")])
 
 
-def value(monitor: Monitor, ids: dict[str, int], code: str, key: str, day: date = T23,
-          field: str = "wert") -> float:
+def value(monitor: Monitor, ids: dict[str, int], code: str, key: str, day: date = T23, field: str = "wert") -> float:
     werte = monitor.werte[(code, day)]
     row = werte.ids.index(ids[key])
     return float(getattr(werte, field)[row])
@@ -81,23 +80,28 @@ def test_the_index_and_its_classes(monitor: Monitor, kreis: tuple[Engine, dict[s
     assert gesamt.ids == areas and gesamt.indikatoren == ["alo_quote", "altenquotient"]
     # z(alo) = [-1,31551, 1,10728, 0,20824]; z(Altenquotient) = [-0,50876, 1,39713, -0,88837]
     # sums z-standardised again:
-    assert gesamt.status.tolist() == pytest.approx([-0.9960842355117507, 1.3674454458054799,
-                                                    -0.3713612102937291])
+    assert gesamt.status.tolist() == pytest.approx([-0.9960842355117507, 1.3674454458054799, -0.3713612102937291])
     assert gesamt.status_klasse.tolist() == [2, 3, 2]  # mittel, niedrig, mittel
     arbeit = monitor.index[("sozialraum:arbeit", T23)]
     assert arbeit.status.tolist() == pytest.approx([-1.315514390631815, 1.107275177192555, 0.20823921343925914])
     assert arbeit.status_klasse.tolist() == [1, 3, 2]  # hoch, niedrig, mittel
     # Dynamics: only the unemployment changed (the Altenquotient has no spread and drops out).
-    assert gesamt.dynamik.tolist() == pytest.approx([-1.010281804184798, 1.3621694938557263,
-                                                     -0.35188768967092854])
+    assert gesamt.dynamik.tolist() == pytest.approx([-1.010281804184798, 1.3621694938557263, -0.35188768967092854])
     assert gesamt.dynamik_klasse.tolist() == [1, 3, 2]  # positiv, negativ, stabil
     gemeinden = monitor.index[("gemeinde:gesamt", T23)]
     deweiler = gemeinden.ids.index(ids["03999004"])  # 250 inhabitants: under the floor of 300
     assert gemeinden.status_code[deweiler] == Fehlwert.NICHT_SINNVOLL and gemeinden.status_klasse[deweiler] == 0
     included = [i for i in range(7) if i != deweiler]
     assert gemeinden.status[included].tolist() == pytest.approx(
-        [0.3338661177801763, -1.580992472620382, 0.5265333995608161, -0.4822400973221957,
-         1.63963606194397, -0.43680300934238486])
+        [
+            0.3338661177801763,
+            -1.580992472620382,
+            0.5265333995608161,
+            -0.4822400973221957,
+            1.63963606194397,
+            -0.43680300934238486,
+        ]
+    )
     assert gemeinden.status_klasse[included].tolist() == [2, 1, 2, 2, 4, 2]
 
 
@@ -109,8 +113,9 @@ def test_class_boundaries_follow_the_mss() -> None:
     assert dynamik_klasse(edges).tolist() == [1, 2, 2, 3, 3, 3, 0]
 
 
-def test_targets_benchmarks_and_different_definitions(monitor: Monitor, kreis: tuple[Engine, dict[str, int]],
-                                                      katalog: Katalog) -> None:
+def test_targets_benchmarks_and_different_definitions(
+    monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog
+) -> None:
     ids = kreis[1]
     sicht = Sicht(monitor, katalog, DatenSettings(), Empfaenger.geschaeftsstelle())
     assert sicht.ziel("alo_quote", T23, ids["S1"]) == "erreicht"  # 3,3 ≤ 4,0
@@ -122,12 +127,16 @@ def test_targets_benchmarks_and_different_definitions(monitor: Monitor, kreis: t
     assert "anders definiert" in (eu.hinweis or "") and "nicht verglichen" in (eu.hinweis or "")
 
 
-def test_missing_values_stay_missing_up_the_hierarchy(kreis: tuple[Engine, dict[str, int]], katalog: Katalog,
-                                                      tmp_path: Path) -> None:
+def test_missing_values_stay_missing_up_the_hierarchy(
+    kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Path
+) -> None:
     engine, ids = kreis
     secret = {T23: {**ALO[T23], "03999007": "."}}
-    monitor = refresh(engine, katalog, [bev_datei(tmp_path / "bev.csv", days=(T23,)),
-                                        alo_datei(tmp_path / "alo.csv", days=(T23,), werte=secret)])
+    monitor = refresh(
+        engine,
+        katalog,
+        [bev_datei(tmp_path / "bev.csv", days=(T23,)), alo_datei(tmp_path / "alo.csv", days=(T23,), werte=secret)],
+    )
     werte = monitor.werte[("alo_quote", T23)]
     for key in ("03999007", "S3", "RB", "03999000"):
         row = werte.ids.index(ids[key])
@@ -143,12 +152,15 @@ def test_an_age_band_that_cannot_be_built_is_refused(monitor: Monitor, kreis: tu
     assert (werte.code == Fehlwert.NICHT_GELIEFERT).all()
     with session_scope(engine, actor="test") as session:
         summary = session.scalars(sa.select(Berechnung)).one().zusammenfassung
-    assert any("Bevölkerung unter 21 Jahre lässt sich aus den gelieferten Altersgruppen nicht bilden" in n
-               for n in summary["hinweise"])
+    assert any(
+        "Bevölkerung unter 21 Jahre lässt sich aus den gelieferten Altersgruppen nicht bilden" in n
+        for n in summary["hinweise"]
+    )
 
 
 def test_unchanged_inputs_give_no_new_computation_and_planning_rows_exist(
-        monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog) -> None:
+    monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog
+) -> None:
     engine, ids = kreis
     with session_scope(engine, actor="test") as session:
         again = berechne(session, katalog, DatenSettings(), now=NOW, akteur="test")
@@ -157,5 +169,6 @@ def test_unchanged_inputs_give_no_new_computation_and_planning_rows_exist(
         by_code = {r.indikator_id: r for r in rows}
         assert len(by_code) == len(katalog.indikatoren)
         assert all(r.stichtag == T23 and r.berechnung_id == monitor.berechnung.id for r in rows)
-        assert not session.scalars(sa.select(Indikatorwert).where(
-            Indikatorwert.gebiet_id == ids["03999001"])).all()  # Gemeinde detail stays in the column store
+        assert not session.scalars(
+            sa.select(Indikatorwert).where(Indikatorwert.gebiet_id == ids["03999001"])
+        ).all()  # Gemeinde detail stays in the column store

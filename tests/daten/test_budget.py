@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sozialforum.daten.budget import BudgetFehler, berechne_budget, grosste_reste, speichere_budget
 from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.katalog import BudgetAnteil, BudgetDef, Katalog
-from sozialforum.db import session_scope
+from sozialforum.store.db import session_scope
 from tests.daten.conftest import NOW, T23, alo_datei, bev_datei
 from tests.daten.test_berechnung import refresh
 
@@ -26,8 +26,9 @@ def _budget(engine: Engine, monitor: Monitor, katalog: Katalog, total: int = 100
         return berechne_budget(session, monitor, katalog, "test", gesamt=total, haushaltsjahr=2025)
 
 
-def test_golden_shares_and_largest_remainder(kreis: tuple[Engine, dict[str, int]], monitor: Monitor,
-                                             katalog: Katalog) -> None:
+def test_golden_shares_and_largest_remainder(
+    kreis: tuple[Engine, dict[str, int]], monitor: Monitor, katalog: Katalog
+) -> None:
     # Children under 15: S1 150+80 = 230, S2 300+40 = 340, S3 200+100+90 = 390 (960 in all).
     # S1: 0,5 × 1/3 + 0,5 × 230/960 = 0,2864583 → 28.645,83 €; S2: 0,34375 → 34.375,00 €;
     # S3: 0,3697917 → 36.979,17 €. Floors add up to 99.999 €: the euro goes to S1 (,83 > ,17).
@@ -40,36 +41,45 @@ def test_golden_shares_and_largest_remainder(kreis: tuple[Engine, dict[str, int]
     assert rows["S2"].anteil[1] == pytest.approx(340 / 960)
 
 
-def test_floor_and_cap_are_met_and_the_rest_shared_again(kreis: tuple[Engine, dict[str, int]], monitor: Monitor,
-                                                         katalog: Katalog) -> None:
-    floored = katalog.model_copy(update={"budgets": {"test": katalog.budgets["test"].model_copy(
-        update={"untergrenze": 30_000})}})
+def test_floor_and_cap_are_met_and_the_rest_shared_again(
+    kreis: tuple[Engine, dict[str, int]], monitor: Monitor, katalog: Katalog
+) -> None:
+    floored = katalog.model_copy(
+        update={"budgets": {"test": katalog.budgets["test"].model_copy(update={"untergrenze": 30_000})}}
+    )
     budget = _budget(kreis[0], monitor, floored)
     rows = {row.schluessel: row for row in budget.zeilen}
     # S1 is lifted to 30.000 €; the remaining 70.000 € go to S2 and S3 in the ratio 0,34375 : 0,3697917.
     assert rows["S1"].betrag == 30_000 and rows["S1"].grenze == "Untergrenze"
     assert round(rows["S2"].exakt, 2) == 33722.63 and rows["S2"].betrag == 33_723
     assert rows["S3"].betrag == 36_277 and sum(r.betrag for r in budget.zeilen) == 100_000
-    capped = katalog.model_copy(update={"budgets": {"test": katalog.budgets["test"].model_copy(
-        update={"obergrenze": 35_000})}})
+    capped = katalog.model_copy(
+        update={"budgets": {"test": katalog.budgets["test"].model_copy(update={"obergrenze": 35_000})}}
+    )
     rows = {r.schluessel: r for r in _budget(kreis[0], monitor, capped).zeilen}
     assert rows["S3"].betrag == 35_000 and rows["S3"].grenze == "Obergrenze"
     assert rows["S1"].betrag + rows["S2"].betrag == 65_000
-    impossible = katalog.model_copy(update={"budgets": {"test": katalog.budgets["test"].model_copy(
-        update={"untergrenze": 40_000})}})
+    impossible = katalog.model_copy(
+        update={"budgets": {"test": katalog.budgets["test"].model_copy(update={"untergrenze": 40_000})}}
+    )
     with pytest.raises(BudgetFehler, match="Untergrenze"):
         _budget(kreis[0], monitor, impossible)
 
 
-def test_need_weighted_share_uses_the_index(kreis: tuple[Engine, dict[str, int]], monitor: Monitor,
-                                            katalog: Katalog) -> None:
-    need = BudgetDef(name="Bedarf", anteile=[BudgetAnteil(name="Bedarf", art="bedarf", gewicht=1.0,
-                                                          merkmal="bev[0-15]", faktor=0.5)])
+def test_need_weighted_share_uses_the_index(
+    kreis: tuple[Engine, dict[str, int]], monitor: Monitor, katalog: Katalog
+) -> None:
+    need = BudgetDef(
+        name="Bedarf", anteile=[BudgetAnteil(name="Bedarf", art="bedarf", gewicht=1.0, merkmal="bev[0-15]", faktor=0.5)]
+    )
     weighted = katalog.model_copy(update={"budgets": {"test": need}})
     rows = {r.schluessel: r for r in _budget(kreis[0], monitor, weighted).zeilen}
     # Weights: 230 × (1 + 0,5 × −0,99608), 340 × (1 + 0,5 × 1,36745), 390 × (1 + 0,5 × −0,37136)
-    bases = [230 * (1 + 0.5 * -0.9960842355117507), 340 * (1 + 0.5 * 1.3674454458054799),
-             390 * (1 + 0.5 * -0.3713612102937291)]
+    bases = [
+        230 * (1 + 0.5 * -0.9960842355117507),
+        340 * (1 + 0.5 * 1.3674454458054799),
+        390 * (1 + 0.5 * -0.3713612102937291),
+    ]
     assert rows["S2"].basis[0] == pytest.approx(bases[1])
     assert rows["S2"].exakt == pytest.approx(100_000 * bases[1] / sum(bases))
     assert sum(r.betrag for r in rows.values()) == 100_000
@@ -80,18 +90,22 @@ def test_largest_remainder_ties_are_reproducible() -> None:
     assert grosste_reste([33.3333, 33.3333, 33.3334], 100, ["a", "b", "c"]) == ([33, 33, 33], [0, 0, 1])
 
 
-def test_missing_count_refuses_the_budget(kreis: tuple[Engine, dict[str, int]], katalog: Katalog,
-                                          tmp_path: Path) -> None:
+def test_missing_count_refuses_the_budget(
+    kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Path
+) -> None:
     path = bev_datei(tmp_path / "bev.csv", days=(T23,))
-    path.write_text(path.read_text(encoding="iso-8859-1").replace(
-        "Fehain;unter 15 Jahre;100", "Fehain;unter 15 Jahre;."), encoding="iso-8859-1")
+    path.write_text(
+        path.read_text(encoding="iso-8859-1").replace("Fehain;unter 15 Jahre;100", "Fehain;unter 15 Jahre;."),
+        encoding="iso-8859-1",
+    )
     monitor = refresh(kreis[0], katalog, [path])
     with pytest.raises(BudgetFehler, match=r"bev\[0-15\] fehlt für Sozialraum Drei \(\.\)"):
         _budget(kreis[0], monitor, katalog)
 
 
-def test_stored_once_and_unchanged_on_repeat(kreis: tuple[Engine, dict[str, int]], monitor: Monitor,
-                                             katalog: Katalog) -> None:
+def test_stored_once_and_unchanged_on_repeat(
+    kreis: tuple[Engine, dict[str, int]], monitor: Monitor, katalog: Katalog
+) -> None:
     budget = _budget(kreis[0], monitor, katalog)
     with session_scope(kreis[0], actor="test") as session:
         assert speichere_budget(session, budget, berechnung_id=monitor.berechnung.id or 0, now=NOW)

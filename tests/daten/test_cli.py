@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sozialforum.flows.datenaktualisierung import DEMO_QUELLEN
 
-from flows.datenaktualisierung import DEMO_QUELLEN
 from tests.conftest import REPO
 from tests.test_cli import run
 

@@ -19,8 +19,8 @@ from sozialforum.daten.index import berechne_index
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.laden import lade_datei
 from sozialforum.daten.speicher import lade_bestand, lade_vergleich
-from sozialforum.db import session_scope
 from sozialforum.settings import DatenSettings
+from sozialforum.store.db import session_scope
 from tests.daten.conftest import NOW, T22, T23, add_gebiete, alo_datei, bev_datei
 
 
@@ -56,8 +56,16 @@ def test_a_stored_computation_reads_back_bit_for_bit(engine: Engine, katalog: Ka
         for code, werte in result.werte.items():
             stored = monitor.werte[(code, day)]
             assert list(stored.ids) == list(werte.ids)
-            for field in ("wert", "code", "zaehler", "zaehler_code", "nenner", "nenner_code",
-                          "veraenderung", "veraenderung_code"):
+            for field in (
+                "wert",
+                "code",
+                "zaehler",
+                "zaehler_code",
+                "nenner",
+                "nenner_code",
+                "veraenderung",
+                "veraenderung_code",
+            ):
                 _same(getattr(werte, field), getattr(stored, field))
         for code, werte in result.vergleich.items():
             _same(werte.wert, monitor.vergleich[(code, day)].wert)
@@ -78,11 +86,17 @@ def _first_format(**arrays: np.ndarray) -> bytes:
 def test_computations_of_the_earlier_layout_stay_readable() -> None:
     day = date(2023, 12, 31)
     ids = np.array([4, 9], dtype=np.int32)
-    values = {"wert": np.array([12.5, np.nan]), "code": np.array([0, 2], dtype=np.int8),
-              "zaehler": np.array([5.0, np.nan]), "zaehler_code": np.array([0, 2], dtype=np.int8),
-              "nenner": np.array([40.0, 30.0]), "nenner_code": np.array([0, 0], dtype=np.int8)}
-    areas, werte, _vergleich, _index = lies_chunks([
-        ("gebiete", "", day, _first_format(ids=ids)), ("indikator", "quote", day, _first_format(**values))])
+    values = {
+        "wert": np.array([12.5, np.nan]),
+        "code": np.array([0, 2], dtype=np.int8),
+        "zaehler": np.array([5.0, np.nan]),
+        "zaehler_code": np.array([0, 2], dtype=np.int8),
+        "nenner": np.array([40.0, 30.0]),
+        "nenner_code": np.array([0, 0], dtype=np.int8),
+    }
+    areas, werte, _vergleich, _index = lies_chunks(
+        [("gebiete", "", day, _first_format(ids=ids)), ("indikator", "quote", day, _first_format(**values))]
+    )
     assert areas == {day: [4, 9]}
     stored = werte[("quote", day)]
     assert stored.ids == [4, 9]

@@ -17,9 +17,9 @@ from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.freigabe import erteile
 from sozialforum.daten.geheimhaltung import Empfaenger, Gruppen, berechne_muster, sekundaer
 from sozialforum.daten.katalog import Katalog
-from sozialforum.db import session_scope
-from sozialforum.models import Person
 from sozialforum.settings import DatenSettings, Settings, load_settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Person
 from tests.conftest import REPO
 from tests.daten.conftest import ALO, GEBIETE, NOW, T22, T23, alo_datei, bev_datei
 from tests.daten.test_berechnung import refresh
@@ -47,11 +47,18 @@ def test_golden_suppression_pattern(monitor: Monitor, kreis: tuple[Engine, dict[
     # would follow from A − S2, so S2 goes, and in S2 = Cestadt + Deweiler both Gemeinden.
     assert _names(ids, rows, monitor, muster.primaer["alo_quote"]) == {"03999002"}
     assert _names(ids, rows, monitor, muster.unterdrueckt["alo_quote"]) == {
-        "03999001", "03999002", "S1", "S2", "03999003", "03999004"}
+        "03999001",
+        "03999002",
+        "S1",
+        "S2",
+        "03999003",
+        "03999004",
+    }
     assert _names(ids, rows, monitor, muster.unsicher["alo_quote"]) == {"03999007"}  # 12 cases < 20
     assert not muster.unterdrueckt["altenquotient"].any()  # population counts are not confidential
-    before = berechne_muster({c: monitor.werte[(c, T22)] for c in katalog.indikatoren},
-                             monitor.stand, katalog, DatenSettings())
+    before = berechne_muster(
+        {c: monitor.werte[(c, T22)] for c in katalog.indikatoren}, monitor.stand, katalog, DatenSettings()
+    )
     assert not before.unterdrueckt["alo_quote"].any()  # 2022: no count under 3
 
 
@@ -60,8 +67,12 @@ def test_complements_avoid_zeros_and_climb_when_siblings_run_out() -> None:
     #   1     2          1 = 3 + 4 (two children), 2 = 5 + 6
     #  3 4   5 6
     parents = {1: 0, 2: 0, 3: 1, 4: 1, 5: 2, 6: 2}
-    gruppen = Gruppen(kinder={0: [1, 2], 1: [3, 4], 2: [5, 6]}, eltern=parents,
-                      ist_einheit=np.array([False, False, False, True, True, True, True]), ebenen=[""] * 7)
+    gruppen = Gruppen(
+        kinder={0: [1, 2], 1: [3, 4], 2: [5, 6]},
+        eltern=parents,
+        ist_einheit=np.array([False, False, False, True, True, True, True]),
+        ebenen=[""] * 7,
+    )
     values = np.array([60.0, 30, 30, 1, 29, 0, 30])
     primary = np.array([False, False, False, True, False, False, False])
     hidden = sekundaer(values, np.zeros(7, dtype=bool), primary, gruppen, 3)
@@ -99,14 +110,17 @@ def _atlas_counts(path: Path) -> dict[str, float | str]:
 
 
 def _settings(engine: Engine, tmp_path: Path, katalog_pfad: Path) -> Settings:
-    return load_settings(REPO / "config" / "sozialforum.toml", data_dir=tmp_path / "var",
-                         database_url=engine.url.render_as_string(hide_password=False),
-                         daten={"katalog": str(katalog_pfad)})
+    return load_settings(
+        REPO / "config" / "sozialforum.toml",
+        data_dir=tmp_path / "var",
+        database_url=engine.url.render_as_string(hide_password=False),
+        daten={"katalog": str(katalog_pfad)},
+    )
 
 
 def test_a_person_entitled_to_one_gemeinde_cannot_obtain_another(
-        monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog, katalog_pfad: Path,
-        tmp_path: Path) -> None:
+    monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog, katalog_pfad: Path, tmp_path: Path
+) -> None:
     engine, _ids = kreis
     with session_scope(engine, actor="test") as session:
         session.add(Person(kennung="P-BEDORF", vorname="Berta", nachname="Bedorfer"))
@@ -122,8 +136,11 @@ def test_a_person_entitled_to_one_gemeinde_cannot_obtain_another(
     assert mine["03999002"] == 2  # her own Gemeinde, unsuppressed although small
     assert everyone["03999002"] == "."
     known = {key: float(v) for view in (mine, everyone) for key, v in view.items() if isinstance(v, int | float)}
-    equations = [(key, [k for k, (_, parent, _) in GEBIETE.items() if parent == key])
-                 for key in GEBIETE if any(p == key for _, p, _ in GEBIETE.values())]
+    equations = [
+        (key, [k for k, (_, parent, _) in GEBIETE.items() if parent == key])
+        for key in GEBIETE
+        if any(p == key for _, p, _ in GEBIETE.values())
+    ]
     others = [g for g in GEMEINDEN if g != "03999002"]
     for gemeinde in others:
         if mine[gemeinde] == ".":

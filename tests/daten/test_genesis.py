@@ -52,11 +52,20 @@ def test_the_shared_samples_load_with_their_metadata() -> None:
 
 
 def _symbol_file(path: Path, encoding: str = "utf-8") -> Path:
-    rows = [["2023", "03999001", "        Ahausen", "12", "7,5", "-"],
-            ["2023", "03999002", "        Bedorf", ".", "x", "/"],
-            ["2023", "03999003", "        Cestadt", "...", "*", "0"]]
-    write_table(path, tabelle="99999-01-01-5", titel=["Zeichentest"],
-                kopf=[["", "", "", "A", "B", "C"]], zeilen=rows, stand=date(2024, 1, 2), encoding=encoding)
+    rows = [
+        ["2023", "03999001", "        Ahausen", "12", "7,5", "-"],
+        ["2023", "03999002", "        Bedorf", ".", "x", "/"],
+        ["2023", "03999003", "        Cestadt", "...", "*", "0"],
+    ]
+    write_table(
+        path,
+        tabelle="99999-01-01-5",
+        titel=["Zeichentest"],
+        kopf=[["", "", "", "A", "B", "C"]],
+        zeilen=rows,
+        stand=date(2024, 1, 2),
+        encoding=encoding,
+    )
     return path
 
 
@@ -83,8 +92,7 @@ def test_missing_values_combine_by_their_meaning() -> None:
     only_dash = combine_sum(np.array([[np.nan, np.nan]]), np.array([[1, 1]], dtype=np.int8), axis=1)
     assert only_dash[1][0] == Fehlwert.NICHTS
     precedence = combine_codes(np.array([3, 4, 5, 6], dtype=np.int8), np.array([2, 3, 4, 0], dtype=np.int8))
-    assert precedence.tolist() == [Fehlwert.UNBEKANNT, Fehlwert.UNSICHER, Fehlwert.SPAETER,
-                                   Fehlwert.BA_ANONYMISIERT]
+    assert precedence.tolist() == [Fehlwert.UNBEKANNT, Fehlwert.UNSICHER, Fehlwert.SPAETER, Fehlwert.BA_ANONYMISIERT]
 
 
 def _expect(path: Path, *fragments: str) -> ProblemReport:

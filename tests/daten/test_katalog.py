@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 from sozialforum.daten.ergebnis import berechne
 from sozialforum.daten.katalog import DefinitionsKonflikt, load_katalog, pruefe_vergleichbar
 from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe, parse_key, tile
-from sozialforum.db import session_scope
 from sozialforum.problems import ProblemReport
 from sozialforum.settings import DatenSettings
+from sozialforum.store.db import session_scope
 from tests.conftest import REPO
 from tests.daten.conftest import KATALOG, NOW, alo_datei, bev_datei
 from tests.daten.test_berechnung import refresh
@@ -28,13 +28,16 @@ def test_the_shipped_catalogue_is_valid() -> None:
     assert katalog.indikatoren["hze_dauer"].ziel.hoechstens == 30.0  # type: ignore[union-attr]
     alt = katalog.indikatoren["altenquotient"]
     assert alt.beschreibung(katalog.merkmal_namen) == (
-        "Bevölkerung 65 Jahre und älter je 100 Bevölkerung 20 bis unter 65 Jahre")
+        "Bevölkerung 65 Jahre und älter je 100 Bevölkerung 20 bis unter 65 Jahre"
+    )
 
 
 def test_errors_name_the_field(tmp_path: Path) -> None:
-    bad = KATALOG.replace('zaehler = "alo"', 'zaehler = "arbeitslos"').replace(
-        'dimension = "arbeit"\nzaehler', 'dimension = "wirtschaft"\nzaehler').replace(
-        'einheit = "je 100"', 'einheit = "je 100"\nfaktr = 100')
+    bad = (
+        KATALOG.replace('zaehler = "alo"', 'zaehler = "arbeitslos"')
+        .replace('dimension = "arbeit"\nzaehler', 'dimension = "wirtschaft"\nzaehler')
+        .replace('einheit = "je 100"', 'einheit = "je 100"\nfaktr = 100')
+    )
     path = tmp_path / "kaputt.toml"
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(ProblemReport) as caught:
@@ -45,7 +48,8 @@ def test_errors_name_the_field(tmp_path: Path) -> None:
 
 def test_cross_references_are_checked(tmp_path: Path) -> None:
     bad = KATALOG.replace('zaehler = "alo"', 'zaehler = "arbeitslos"').replace(
-        'dimension = "arbeit"\nzaehler', 'dimension = "wirtschaft"\nzaehler')
+        'dimension = "arbeit"\nzaehler', 'dimension = "wirtschaft"\nzaehler'
+    )
     path = tmp_path / "kaputt.toml"
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(ProblemReport) as caught:
@@ -67,19 +71,23 @@ def test_definition_keys_and_refusal_to_compare() -> None:
     two = Katalog.model_validate(tomllib.loads(eu)).indikatoren["altenquotient"]
     assert one.definitionsschluessel != two.definitionsschluessel
     with pytest.raises(DefinitionsKonflikt, match="nicht verglichen"):
-        pruefe_vergleichbar("Altenquotient", one.definitionsschluessel, two.definitionsschluessel,
-                            wo="die Veröffentlichung 2022")
+        pruefe_vergleichbar(
+            "Altenquotient", one.definitionsschluessel, two.definitionsschluessel, wo="die Veröffentlichung 2022"
+        )
 
 
 def test_a_changed_definition_is_reported_by_the_next_computation(
-        kreis: tuple[Engine, dict[str, int]], tmp_path: Path) -> None:
+    kreis: tuple[Engine, dict[str, int]], tmp_path: Path
+) -> None:
     engine = kreis[0]
     first = tmp_path / "k1.toml"
     first.write_text(KATALOG, encoding="utf-8")
     refresh(engine, load_katalog(first), [bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")])
     second = tmp_path / "k2.toml"
-    second.write_text(KATALOG.replace('zaehler = "bev[65-]"\nnenner = "bev[15-65]"',
-                                      'zaehler = "bev[65-]"\nnenner = "bev[0-65]"'), encoding="utf-8")
+    second.write_text(
+        KATALOG.replace('zaehler = "bev[65-]"\nnenner = "bev[15-65]"', 'zaehler = "bev[65-]"\nnenner = "bev[0-65]"'),
+        encoding="utf-8",
+    )
     with session_scope(engine, actor="test") as session:
         result = berechne(session, load_katalog(second), DatenSettings(), now=NOW, akteur="test")
     assert result.neu and result.zusammenfassung["definitionen_geaendert"] == ["Altenquotient"]
@@ -91,8 +99,22 @@ def test_age_bands() -> None:
     assert parse_altersgruppe("75 Jahre und mehr") == (75, None)
     assert parse_altersgruppe("Insgesamt") == (0, None)
     assert parse_altersgruppe("Produzierendes Gewerbe") is None
-    delivered = [MerkmalKey("bev", a, b) for a, b in [(0, 3), (3, 6), (6, 10), (10, 15), (15, 18), (18, 20),
-                                                      (20, 25), (25, 65), (65, 75), (75, None), (0, None)]]
+    delivered = [
+        MerkmalKey("bev", a, b)
+        for a, b in [
+            (0, 3),
+            (3, 6),
+            (6, 10),
+            (10, 15),
+            (15, 18),
+            (18, 20),
+            (20, 25),
+            (25, 65),
+            (65, 75),
+            (75, None),
+            (0, None),
+        ]
+    ]
     assert tile(parse_key("bev[0-15]"), delivered) == delivered[:4]
     assert tile(parse_key("bev[65-]"), delivered) == delivered[8:10]
     assert tile(parse_key("bev"), delivered) == [delivered[-1]]  # the total itself, not the sum of bands

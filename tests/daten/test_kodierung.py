@@ -30,19 +30,28 @@ def _cases() -> dict[str, np.ndarray]:
     return {
         "ids": np.arange(17, 11_017, dtype=np.int32),
         "ids_gaps": np.sort(rng.choice(10**6, 5000, replace=False)).astype(np.int64),
-        "counts": counts, "with_symbols": with_symbols, "sums_over_levels": sums,
-        "rates": rng.random(11_000) * 100, "z_values": rng.normal(size=500),
+        "counts": counts,
+        "with_symbols": with_symbols,
+        "sums_over_levels": sums,
+        "rates": rng.random(11_000) * 100,
+        "z_values": rng.normal(size=500),
         "codes": np.where(rng.random(11_000) < 0.01, rng.integers(1, 8, 11_000), 0).astype(np.int8),
-        "dense_codes": rng.integers(0, 8, 1000).astype(np.int8), "no_codes": np.zeros(9, np.int8),
-        "minus_zero": np.array([0.0, -0.0, 3.0]), "infinite": np.array([1.0, np.inf, -np.inf, np.nan]),
-        "all_missing": np.full(4, np.nan), "empty": np.zeros(0), "one": np.array([42.0]),
+        "dense_codes": rng.integers(0, 8, 1000).astype(np.int8),
+        "no_codes": np.zeros(9, np.int8),
+        "minus_zero": np.array([0.0, -0.0, 3.0]),
+        "infinite": np.array([1.0, np.inf, -np.inf, np.nan]),
+        "all_missing": np.full(4, np.nan),
+        "empty": np.zeros(0),
+        "one": np.array([42.0]),
         "extremes": np.array([np.iinfo(np.int64).min, 0, np.iinfo(np.int64).max], dtype=np.int64),
         "huge_floats": np.array([2.0**62, -(2.0**62), 1e300, 0.5]),
         "negative_counts": np.array([-129.0, -128.0, 127.0, np.nan]),
         "big_negative_sparse": np.where(rng.random(5000) < 0.01, -(10**7), rng.integers(-300, 300, 5000)),
         "unsigned": np.array([0, 65535, 7], dtype=np.uint16),
-        "unsigned_falling": np.array([*range(20), 3, 1], dtype=np.uint16), "flags": np.array([True, False, True]),
-        "names": np.array(["i01", "altenquotient"]), "constant": np.full(50, 3, dtype=np.int8),
+        "unsigned_falling": np.array([*range(20), 3, 1], dtype=np.uint16),
+        "flags": np.array([True, False, True]),
+        "names": np.array(["i01", "altenquotient"]),
+        "constant": np.full(50, 3, dtype=np.int8),
     }
 
 
@@ -71,8 +80,11 @@ def test_counts_take_far_less_room_than_raw_floats() -> None:
 
 
 def test_blobs_of_the_first_format_stay_readable() -> None:
-    arrays = {"gebiet": np.array([3, 5], dtype=np.int32), "wert": np.array([1.5, np.nan]),
-              "code": np.array([0, 2], dtype=np.int8)}
+    arrays = {
+        "gebiet": np.array([3, 5], dtype=np.int32),
+        "wert": np.array([1.5, np.nan]),
+        "code": np.array([0, 2], dtype=np.int8),
+    }
     head = json.dumps([[name, a.dtype.str, len(a)] for name, a in arrays.items()]).encode()
     blob = b"SFC1" + len(head).to_bytes(4, "little") + head + b"".join(a.tobytes() for a in arrays.values())
     back = unpack(blob)

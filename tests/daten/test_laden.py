@@ -15,9 +15,9 @@ from sozialforum.daten.ba_schreiben import write_ba
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.laden import lade_datei
 from sozialforum.daten.speicher import lade_bestand
-from sozialforum.db import session_scope
-from sozialforum.models import Datenlieferung, Gebiet, GebietVorgaenger
 from sozialforum.problems import ProblemReport
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Datenlieferung, Gebiet, GebietVorgaenger
 from tests.daten.conftest import ALO, NOW, T22, T23, add_gebiete, alo_datei, bev_datei, counts
 
 
@@ -65,8 +65,7 @@ def test_load_records_provenance_and_is_idempotent(store: Engine, katalog: Katal
     assert len(bestand.index) == 7
 
 
-def test_a_corrected_delivery_supersedes_and_history_stays(store: Engine, katalog: Katalog,
-                                                           tmp_path: Path) -> None:
+def test_a_corrected_delivery_supersedes_and_history_stays(store: Engine, katalog: Katalog, tmp_path: Path) -> None:
     load(store, alo_datei(tmp_path / "alo.csv"), katalog)
     fixed = {T23: {**ALO[T23], "03999001": 31}}
     load(store, alo_datei(tmp_path / "alo_korrigiert.csv", days=(T23,), werte=fixed), katalog)
@@ -82,9 +81,15 @@ def test_unknown_key_and_lost_leading_zero(store: Engine, katalog: Katalog, tmp_
     path = alo_datei(tmp_path / "alo.csv", days=(T23,), werte=bad)
     text = path.read_text(encoding="iso-8859-1").replace("2023;03999005;", "2023;3999005;")
     path.write_text(text.replace("2023;03999006;", "2023;03888006;"), encoding="iso-8859-1")
-    report = refused(store, path, katalog, "alo.csv, Zeile 10, Spalte „Schlüssel“",
-                     "unbekannter Gebietsschlüssel „3999005“ – fehlt die führende Null? „03999005“",
-                     "Zeile 11", "„03888006“")
+    report = refused(
+        store,
+        path,
+        katalog,
+        "alo.csv, Zeile 10, Spalte „Schlüssel“",
+        "unbekannter Gebietsschlüssel „3999005“ – fehlt die führende Null? „03999005“",
+        "Zeile 11",
+        "„03888006“",
+    )
     assert len(report.problems) == 2
     assert load(store, path, katalog, unbekannte_ignorieren=True).gebiete == 5  # type: ignore[attr-defined]
 
@@ -102,12 +107,16 @@ def test_negative_count(store: Engine, katalog: Katalog, tmp_path: Path) -> None
     refused(store, path, katalog, "negativ.csv, Zeile 8, Spalte „Arbeitslose“", "negative Anzahl (-65)")
 
 
-def test_numerator_larger_than_denominator_against_the_store(store: Engine, katalog: Katalog,
-                                                            tmp_path: Path) -> None:
+def test_numerator_larger_than_denominator_against_the_store(store: Engine, katalog: Katalog, tmp_path: Path) -> None:
     load(store, bev_datei(tmp_path / "bev.csv"), katalog)
     path = alo_datei(tmp_path / "zu_viele.csv", days=(T23,), werte={T23: {**ALO[T23], "03999004": 151}})
-    refused(store, path, katalog, "zu_viele.csv, Zeile 9, Spalte „Arbeitslose“",
-            "Zähler größer als Nenner bei „Arbeitslosenanteil“ am 31.12.2023: 151 von 150")
+    refused(
+        store,
+        path,
+        katalog,
+        "zu_viele.csv, Zeile 9, Spalte „Arbeitslose“",
+        "Zähler größer als Nenner bei „Arbeitslosenanteil“ am 31.12.2023: 151 von 150",
+    )
 
 
 def test_wrong_separator_encoding_truncation_and_text(store: Engine, katalog: Katalog, tmp_path: Path) -> None:
@@ -131,28 +140,33 @@ def test_reformed_areas_match_by_validity(engine: Engine, katalog: Katalog, tmp_
     ids = add_gebiete(engine)
     with session_scope(engine, actor="test") as session:  # G7 was formed in 2023 from an old Gemeinde
         session.execute(sa.update(Gebiet).where(Gebiet.id == ids["03999007"]).values(gueltig_ab=date(2023, 1, 1)))
-        old = Gebiet(schluessel="03999907", name="Altgemark", ebene="gemeinde", ags="03999907",
-                     parent_id=ids["S3"], gueltig_bis=date(2022, 12, 31))
+        old = Gebiet(
+            schluessel="03999907",
+            name="Altgemark",
+            ebene="gemeinde",
+            ags="03999907",
+            parent_id=ids["S3"],
+            gueltig_bis=date(2022, 12, 31),
+        )
         session.add(old)
         session.flush()
         session.add(GebietVorgaenger(gebiet_id=ids["03999007"], vorgaenger_id=old.id))
     wrong = alo_datei(tmp_path / "alt.csv", days=(T22,))
     refused(engine, wrong, katalog, "alt.csv, Zeile 12", "Gebiet „03999007“ gab es am 31.12.2022 nicht")
     right = tmp_path / "neu.csv"
-    right.write_text(wrong.read_text(encoding="iso-8859-1").replace("2022;03999007;", "2022;03999907;"),
-                     encoding="iso-8859-1")
+    right.write_text(
+        wrong.read_text(encoding="iso-8859-1").replace("2022;03999007;", "2022;03999907;"), encoding="iso-8859-1"
+    )
     assert load(engine, right, katalog).gebiete == 7  # type: ignore[attr-defined]
 
 
 def _ba(path: Path, alo: dict[str, int], **options: object) -> Path:
     rows = [(key, f"Gemeinde {key[-1]}", {"Arbeitslose insgesamt": value}) for key, value in alo.items()]
-    write_ba(path, 2023, rows, unassigned={"Arbeitslose insgesamt": 4}, kreis=("03999", "Testkreis"),
-             **options)  # type: ignore[arg-type]
+    write_ba(path, 2023, rows, unassigned={"Arbeitslose insgesamt": 4}, kreis=("03999", "Testkreis"), **options)  # type: ignore[arg-type]
     return path
 
 
-def test_ba_workbook_with_masks_unassigned_row_and_sum_row(store: Engine, katalog: Katalog,
-                                                           tmp_path: Path) -> None:
+def test_ba_workbook_with_masks_unassigned_row_and_sum_row(store: Engine, katalog: Katalog, tmp_path: Path) -> None:
     result = load(store, _ba(tmp_path / "ba.xlsx", ALO[T23]), katalog)
     assert result.stichtage == [T23] and result.gebiete == 8  # 7 Gemeinden and the Kreis row
     assert any("keinem Gebiet zugeordnet" in h for h in result.hinweise) is False  # kept on the delivery
@@ -178,21 +192,37 @@ def test_ba_sum_row_that_does_not_add_up(store: Engine, katalog: Katalog, tmp_pa
         if row[0].value == "03999":
             row[2].value = 1
     book.save(path)
-    refused(store, path, katalog, "ba_kaputt.xlsx, Zeile 17, Spalte „Arbeitslose insgesamt“",
-            "Summenzeile (1) stimmt nicht")
+    refused(
+        store, path, katalog, "ba_kaputt.xlsx, Zeile 17, Spalte „Arbeitslose insgesamt“", "Summenzeile (1) stimmt nicht"
+    )
 
 
 def test_city_table_per_sozialraum_and_its_errors(store: Engine, katalog: Katalog, tmp_path: Path) -> None:
     good = tmp_path / "hze.csv"
-    good.write_text("Sozialraum;Stichtag;Hilfen;Einwohner unter 21\nS1;31.12.2023;12;260\n"
-                    "S2;31.12.2023;3;410\nS3;31.12.2023;9;450\n", encoding="utf-8")
+    good.write_text(
+        "Sozialraum;Stichtag;Hilfen;Einwohner unter 21\nS1;31.12.2023;12;260\n"
+        "S2;31.12.2023;3;410\nS3;31.12.2023;9;450\n",
+        encoding="utf-8",
+    )
     assert load(store, good, katalog).gebiete == 3  # type: ignore[attr-defined]
     bad = tmp_path / "hze_fehler.csv"
-    bad.write_text("Sozialraum;Stichtag;Hilfen;Einwohner unter 21;Bemerkung\nS1;31.12.2023;zwölf;260;\n"
-                   "S9;31.12.2023;3;410;\n", encoding="utf-8")
-    refused(store, bad, katalog, "hze_fehler.csv, Zeile 1, Spalte „Bemerkung“", "keinem Merkmal zugeordnet",
-            "Zeile 2, Spalte „Hilfen“", "„zwölf“ ist keine Zahl", "Zeile 3, Spalte „Schlüssel“", "„S9“")
+    bad.write_text(
+        "Sozialraum;Stichtag;Hilfen;Einwohner unter 21;Bemerkung\nS1;31.12.2023;zwölf;260;\nS9;31.12.2023;3;410;\n",
+        encoding="utf-8",
+    )
+    refused(
+        store,
+        bad,
+        katalog,
+        "hze_fehler.csv, Zeile 1, Spalte „Bemerkung“",
+        "keinem Merkmal zugeordnet",
+        "Zeile 2, Spalte „Hilfen“",
+        "„zwölf“ ist keine Zahl",
+        "Zeile 3, Spalte „Schlüssel“",
+        "„S9“",
+    )
     latin = tmp_path / "hze_latin.csv"
-    latin.write_bytes("Sozialraum;Stichtag;Hilfen;Einwohner unter 21\nS1;31.12.2023;12;260 Kinder \xe4\n"
-                      .encode("latin-1"))
+    latin.write_bytes(
+        "Sozialraum;Stichtag;Hilfen;Einwohner unter 21\nS1;31.12.2023;12;260 Kinder \xe4\n".encode("latin-1")
+    )
     refused(store, latin, katalog, "hze_latin.csv", "nicht in UTF-8")

@@ -18,7 +18,7 @@ from sozialforum.daten.kodierung import unpack
 from sozialforum.daten.laden import _long, _long_chunks, _others, _read, _wide_chunks
 from sozialforum.daten.quelldatei import read_bytes
 from sozialforum.daten.zeilen import Zeilen
-from sozialforum.db import session_scope
+from sozialforum.store.db import session_scope
 from tests.daten.conftest import GEBIETE, T22, T23
 
 KATALOG = """
@@ -57,8 +57,13 @@ def breit_katalog(tmp_path: Path) -> Katalog:
     return load_katalog(path)
 
 
-def _file(path: Path, days: tuple[date, ...], change: dict[tuple[date, str], tuple[str, str]] | None = None,
-          repeat: str | None = None, ordered: bool = False) -> Path:
+def _file(
+    path: Path,
+    days: tuple[date, ...],
+    change: dict[tuple[date, str], tuple[str, str]] | None = None,
+    repeat: str | None = None,
+    ordered: bool = False,
+) -> Path:
     rows = []
     for day in days:
         if not ordered:
@@ -68,8 +73,14 @@ def _file(path: Path, days: tuple[date, ...], change: dict[tuple[date, str], tup
             rows.append([str(day.year), key, indent(key, GEBIETE[key][0]), a, b])
             if key == repeat:
                 rows.append(rows[-1])
-    write_table(path, tabelle="99999-01-01-5", titel=["Breit"], kopf=[["", "", "", "A", "B"]],
-                zeilen=rows, stand=date(2024, 1, 2))
+    write_table(
+        path,
+        tabelle="99999-01-01-5",
+        titel=["Breit"],
+        kopf=[["", "", "", "A", "B"]],
+        zeilen=rows,
+        stand=date(2024, 1, 2),
+    )
     return path
 
 
@@ -89,14 +100,23 @@ def _decoded(chunks: list[dict]) -> list[tuple]:
     out = []
     for chunk in chunks:
         arrays = unpack(chunk["daten"])
-        out.append((chunk["merkmal"], chunk["stichtag"], chunk["anzahl"], arrays["gebiet"].tolist(),
-                    np.nan_to_num(arrays["wert"], nan=-1).tolist(), arrays["code"].tolist()))
+        out.append(
+            (
+                chunk["merkmal"],
+                chunk["stichtag"],
+                chunk["anzahl"],
+                arrays["gebiet"].tolist(),
+                np.nan_to_num(arrays["wert"], nan=-1).tolist(),
+                arrays["code"].tolist(),
+            )
+        )
     return sorted(out)
 
 
 @pytest.mark.parametrize(("days", "ordered"), [((T23,), False), ((T22, T23), False), ((T23,), True)])
-def test_wide_and_long_store_the_same(kreis: tuple[Engine, dict[str, int]], breit_katalog: Katalog,
-                                      tmp_path: Path, days: tuple[date, ...], ordered: bool) -> None:
+def test_wide_and_long_store_the_same(
+    kreis: tuple[Engine, dict[str, int]], breit_katalog: Katalog, tmp_path: Path, days: tuple[date, ...], ordered: bool
+) -> None:
     wide, long = _both(kreis[0], _file(tmp_path / "breit.csv", days, ordered=ordered), breit_katalog)
     assert _decoded(_wide_chunks(1, wide)) == _decoded(_long_chunks(1, long))
     assert sorted(map(str, _others(1, wide))) == sorted(map(str, _others(1, long)))
@@ -107,8 +127,9 @@ def test_wide_and_long_store_the_same(kreis: tuple[Engine, dict[str, int]], brei
 
 
 @pytest.mark.parametrize(("days", "ordered"), [((T23,), False), ((T22, T23), False), ((T23,), True)])
-def test_wide_and_long_report_the_same_problems(kreis: tuple[Engine, dict[str, int]], breit_katalog: Katalog,
-                                                tmp_path: Path, days: tuple[date, ...], ordered: bool) -> None:
+def test_wide_and_long_report_the_same_problems(
+    kreis: tuple[Engine, dict[str, int]], breit_katalog: Katalog, tmp_path: Path, days: tuple[date, ...], ordered: bool
+) -> None:
     engine = kreis[0]
     cases = {
         "zaehler": {(T23, "03999005"): (cell(120), cell(100))},  # 120 of 100: above 100 %
@@ -122,8 +143,7 @@ def test_wide_and_long_report_the_same_problems(kreis: tuple[Engine, dict[str, i
         assert len(found) == 1, found
         assert "Zähler größer als Nenner" in found[0] or "negative Anzahl (-4)" in found[0]
         assert "Spalte „A“" in found[0] or "Spalte „B“" in found[0]
-    wide, long = _both(engine, _file(tmp_path / "doppelt.csv", days, repeat="03999004", ordered=ordered),
-                       breit_katalog)
+    wide, long = _both(engine, _file(tmp_path / "doppelt.csv", days, repeat="03999004", ordered=ordered), breit_katalog)
     with session_scope(engine, actor="test") as session:
         found = [str(p) for p in plausibel.pruefe(session, "x.csv", wide, breit_katalog)]
         assert found == [str(p) for p in plausibel.pruefe(session, "x.csv", long, breit_katalog)]

@@ -17,10 +17,10 @@ from sozialforum.beschluesse.leitungsbericht import (
     render_markdown,
     write_leitungsbericht,
 )
-from sozialforum.db import session_scope
 from sozialforum.fristen.feed import fristen_feed
-from sozialforum.models import Auftrag
 from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Auftrag
 from sozialforum.vocab import Ampel
 from tests.fristen.conftest import Welt
 from tests.fristen.golden import assert_golden
@@ -41,7 +41,8 @@ def test_report_lights_and_lists(engine: Engine, welt: Welt, fristen_settings: S
     assert plan.ampel is Ampel.UEBERFAELLIG  # three milestones are past
     assert plan.naechster is not None and plan.naechster.titel.startswith("Datenanalyse")
     assert [z.frist.ref for z in report.ueberfaellig] == [
-        f"meilenstein:{welt.fachplan_id}:{k}" for k in ("datenanalyse", "beteiligung", "entwurf")]
+        f"meilenstein:{welt.fachplan_id}:{k}" for k in ("datenanalyse", "beteiligung", "entwurf")
+    ]
     assert [z.frist.faellig_am for z in report.naechste] == sorted(z.frist.faellig_am for z in report.naechste)
     assert report.naechste[0].frist.ref == f"auftrag:{welt.auftraege['bericht']}"
     assert report.zaehler[Ampel.UEBERFAELLIG] == 1 and report.zaehler[Ampel.BALD_FAELLIG] == 1

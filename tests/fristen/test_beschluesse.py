@@ -14,26 +14,29 @@ from sqlalchemy.engine import Engine
 from sozialforum.beschluesse.stand import beschluss_staende, rollup
 from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sachstand
 from sozialforum.beschluesse.verlauf import verlauf
-from sozialforum.db import session_scope
-from sozialforum.models import AuditEntry, Auftrag, Beratung, Umsetzungsbericht, Vorlage
 from sozialforum.problems import ProblemReport
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import AuditEntry, Auftrag, Beratung, Umsetzungsbericht, Vorlage
 from sozialforum.vocab import Ampel, AuftragStatus, BeratungErgebnis, BeratungRolle, VorlageArt
 from tests.fristen.conftest import Welt
 
 S = AuftragStatus
 
 
-@pytest.mark.parametrize(("states", "overdue", "expected"), [
-    ([], False, S.OFFEN),
-    ([S.OFFEN, S.OFFEN], False, S.OFFEN),
-    ([S.OFFEN, S.IN_ARBEIT], False, S.IN_ARBEIT),
-    ([S.OFFEN, S.UMGESETZT], False, S.IN_ARBEIT),
-    ([S.IN_ARBEIT, S.VERZOEGERT], False, S.VERZOEGERT),
-    ([S.IN_ARBEIT], True, S.VERZOEGERT),
-    ([S.UMGESETZT, S.AUFGEHOBEN], False, S.UMGESETZT),
-    ([S.UMGESETZT, S.GESCHEITERT], False, S.GESCHEITERT),
-    ([S.AUFGEHOBEN, S.AUFGEHOBEN], False, S.AUFGEHOBEN),
-])
+@pytest.mark.parametrize(
+    ("states", "overdue", "expected"),
+    [
+        ([], False, S.OFFEN),
+        ([S.OFFEN, S.OFFEN], False, S.OFFEN),
+        ([S.OFFEN, S.IN_ARBEIT], False, S.IN_ARBEIT),
+        ([S.OFFEN, S.UMGESETZT], False, S.IN_ARBEIT),
+        ([S.IN_ARBEIT, S.VERZOEGERT], False, S.VERZOEGERT),
+        ([S.IN_ARBEIT], True, S.VERZOEGERT),
+        ([S.UMGESETZT, S.AUFGEHOBEN], False, S.UMGESETZT),
+        ([S.UMGESETZT, S.GESCHEITERT], False, S.GESCHEITERT),
+        ([S.AUFGEHOBEN, S.AUFGEHOBEN], False, S.AUFGEHOBEN),
+    ],
+)
 def test_rollup(states: list[AuftragStatus], overdue: bool, expected: AuftragStatus) -> None:
     assert rollup(states, overdue) is expected
 
@@ -42,8 +45,12 @@ def test_stand_of_a_beschluss(engine: Engine, welt: Welt) -> None:
     with session_scope(engine, actor="test") as session:
         (stand,) = beschluss_staende(session, today=date(2026, 3, 2), bald=30)
         lights = {t.auftrag.kennung: t.ampel for t in stand.auftraege}
-        assert lights == {"B-1/2024-1": Ampel.IM_PLAN, "B-1/2024-2": Ampel.IM_PLAN,
-                          "B-1/2024-3": Ampel.ERLEDIGT, "B-1/2024-4": Ampel.BALD_FAELLIG}
+        assert lights == {
+            "B-1/2024-1": Ampel.IM_PLAN,
+            "B-1/2024-2": Ampel.IM_PLAN,
+            "B-1/2024-3": Ampel.ERLEDIGT,
+            "B-1/2024-4": Ampel.BALD_FAELLIG,
+        }
         assert stand.ampel is Ampel.BALD_FAELLIG and stand.status is S.IN_ARBEIT
         assert stand.fortschritt == 25  # (0 + 0 + 100 + 0) / 4
         assert stand.naechste_frist == date(2026, 3, 31) and stand.geplant_bis == date(2026, 6, 30)
@@ -55,12 +62,25 @@ def test_stand_of_a_beschluss(engine: Engine, welt: Welt) -> None:
 def test_timeline_tells_the_story(engine: Engine, welt: Welt) -> None:
     with session_scope(engine, actor="test") as session:
         antrag = session.scalars(sa.select(Vorlage)).one()
-        session.add(Vorlage(kennung="VSP-1/2024", art=VorlageArt.VERWALTUNGSSTANDPUNKT,
-                            titel="Verwaltungsstandpunkt mit Alternativvorschlag", datum=date(2024, 3, 13),
-                            bezug_vorlage_id=antrag.id))
-        session.add(Beratung(vorlage_id=antrag.id, gremium_id=1, reihenfolge=1,
-                             rolle=BeratungRolle.ENTSCHEIDUNG, datum=date(2024, 9, 19),
-                             ergebnis=BeratungErgebnis.GEAENDERT_BESCHLOSSEN))
+        session.add(
+            Vorlage(
+                kennung="VSP-1/2024",
+                art=VorlageArt.VERWALTUNGSSTANDPUNKT,
+                titel="Verwaltungsstandpunkt mit Alternativvorschlag",
+                datum=date(2024, 3, 13),
+                bezug_vorlage_id=antrag.id,
+            )
+        )
+        session.add(
+            Beratung(
+                vorlage_id=antrag.id,
+                gremium_id=1,
+                reihenfolge=1,
+                rolle=BeratungRolle.ENTSCHEIDUNG,
+                datum=date(2024, 9, 19),
+                ergebnis=BeratungErgebnis.GEAENDERT_BESCHLOSSEN,
+            )
+        )
     with session_scope(engine, actor="benutzer:sozialamt") as session:
         session.get(Auftrag, welt.auftraege["forum"]).status = S.IN_ARBEIT
     with session_scope(engine, actor="test") as session:
@@ -104,17 +124,23 @@ def test_sachstand_roundtrip_is_idempotent(engine: Engine, welt: Welt, tmp_path:
         # A yearly report duty reported done: its next period starts.
         assert (bericht.status, bericht.frist, bericht.erledigt_am) == (S.OFFEN, date(2027, 3, 31), None)
         reports = session.scalars(sa.select(Umsetzungsbericht).order_by(Umsetzungsbericht.id)).all()
-        assert [r.text for r in reports][-2:] == ["Forum am 5. November geplant, 70 Anmeldungen.",
-                                                  "Bericht 2025 im Kreistag vorgestellt."]
+        assert [r.text for r in reports][-2:] == [
+            "Forum am 5. November geplant, 70 Anmeldungen.",
+            "Bericht 2025 im Kreistag vorgestellt.",
+        ]
         audit = session.scalars(sa.select(AuditEntry).where(AuditEntry.akteur == "import:sachstand")).all()
         assert audit, "changes from the table are in the audit trail"
 
 
 def _fill_in(path: Path, welt: Welt) -> None:
-    updates = {welt.auftraege["forum"]: {"status": "in Arbeit", "fortschritt_prozent": "40",
-                                         "sachstand": "Forum am 5. November geplant, 70 Anmeldungen."},
-               welt.auftraege["bericht"]: {"status": "umgesetzt",
-                                           "sachstand": "Bericht 2025 im Kreistag vorgestellt."}}
+    updates = {
+        welt.auftraege["forum"]: {
+            "status": "in Arbeit",
+            "fortschritt_prozent": "40",
+            "sachstand": "Forum am 5. November geplant, 70 Anmeldungen.",
+        },
+        welt.auftraege["bericht"]: {"status": "umgesetzt", "sachstand": "Bericht 2025 im Kreistag vorgestellt."},
+    }
     if path.suffix == ".xlsx":
         book = load_workbook(path)
         sheet = book.active

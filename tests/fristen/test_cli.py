@@ -19,8 +19,11 @@ runner = CliRunner()
 def _config(tmp_path: Path, engine: Engine) -> str:
     url = engine.url.render_as_string(hide_password=False)
     path = tmp_path / "sozialforum.toml"
-    path.write_text(f'data_dir = "{tmp_path / "var"}"\ndatabase_url = "{url}"\n\n[fristen]\n'
-                    f'meilensteine = "{REPO / "config" / "fristen.toml"}"\n', encoding="utf-8")
+    path.write_text(
+        f'data_dir = "{tmp_path / "var"}"\ndatabase_url = "{url}"\n\n[fristen]\n'
+        f'meilensteine = "{REPO / "config" / "fristen.toml"}"\n',
+        encoding="utf-8",
+    )
     return str(path)
 
 

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
 from sozialforum.fristen import erinnerungen
-from sozialforum.models import Auftrag, FachplanMeilenstein, FristErinnerung, OutboxMessage
 from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Auftrag, FachplanMeilenstein, FristErinnerung, OutboxMessage
 from sozialforum.timeutil import local_to_utc
 from sozialforum.vocab import AuftragStatus
 from tests.fristen.conftest import Welt
@@ -19,8 +19,7 @@ from tests.fristen.conftest import Welt
 
 def _run(engine: Engine, settings: Settings, day: date) -> erinnerungen.Versand:
     with session_scope(engine, actor="test:fristen") as session:
-        return erinnerungen.pruefe_fristen(session, today=day, now=local_to_utc(day, 6, 15),
-                                           settings=settings)
+        return erinnerungen.pruefe_fristen(session, today=day, now=local_to_utc(day, 6, 15), settings=settings)
 
 
 def _outbox(engine: Engine) -> list[OutboxMessage]:
@@ -41,8 +40,7 @@ def test_first_run_reminds_and_escalates(engine: Engine, welt: Welt, fristen_set
     assert (f"massnahme:{welt.massnahme_id}", 90, "erinnerung") in log
     assert (f"meilenstein:{welt.fachplan_id}:ratsvorlage", 90, "erinnerung") in log
     escalated = {ref for ref, _, art in log if art == "eskalation"}
-    assert escalated == {f"meilenstein:{welt.fachplan_id}:{key}"
-                         for key in ("datenanalyse", "beteiligung", "entwurf")}
+    assert escalated == {f"meilenstein:{welt.fachplan_id}:{key}" for key in ("datenanalyse", "beteiligung", "entwurf")}
     assert not any(ref == f"auftrag:{welt.auftraege['erledigt']}" for ref, _, _ in log)
     assert not any(ref == f"auftrag:{welt.auftraege['konzept']}" for ref, _, _ in log)
     mails = _outbox(engine)
@@ -75,9 +73,7 @@ def _daily(engine: Engine, settings: Settings, start: date, end: date, skip: set
         day += timedelta(days=1)
 
 
-def test_week_of_downtime_sends_each_reminder_once(
-    engine: Engine, welt: Welt, fristen_settings: Settings
-) -> None:
+def test_week_of_downtime_sends_each_reminder_once(engine: Engine, welt: Welt, fristen_settings: Settings) -> None:
     # Down from 25 March to 31 March: the forum's 30-day stage (31 March) and the report's 7-day
     # stage (24 March) fall around the gap.
     gap = {date(2026, 3, 25) + timedelta(days=i) for i in range(7)}
@@ -100,23 +96,29 @@ def test_week_of_downtime_sends_each_reminder_once(
     assert len(single) == len([r for r in log if r.art == "erinnerung"])
 
 
-def test_done_or_moved_since_the_scan_gets_nothing(
-    engine: Engine, welt: Welt, fristen_settings: Settings
-) -> None:
+def test_done_or_moved_since_the_scan_gets_nothing(engine: Engine, welt: Welt, fristen_settings: Settings) -> None:
     today = date(2026, 3, 2)
     with session_scope(engine, actor="test") as session:
         planned = erinnerungen.plan(session, today=today, settings=fristen_settings)
-    assert {p.frist_ref for p in planned} >= {f"auftrag:{welt.auftraege['forum']}",
-                                              f"auftrag:{welt.auftraege['bericht']}"}
+    assert {p.frist_ref for p in planned} >= {
+        f"auftrag:{welt.auftraege['forum']}",
+        f"auftrag:{welt.auftraege['bericht']}",
+    }
     with session_scope(engine, actor="benutzer:planerin") as session:
         session.get(Auftrag, welt.auftraege["forum"]).status = AuftragStatus.UMGESETZT
         session.get(Auftrag, welt.auftraege["bericht"]).frist = date(2026, 9, 30)
-        session.add(FachplanMeilenstein(fachplan_id=welt.fachplan_id, zyklus_faellig=date(2026, 6, 15),
-                                        meilenstein="entwurf", erledigt_am=date(2026, 1, 20)))
+        session.add(
+            FachplanMeilenstein(
+                fachplan_id=welt.fachplan_id,
+                zyklus_faellig=date(2026, 6, 15),
+                meilenstein="entwurf",
+                erledigt_am=date(2026, 1, 20),
+            )
+        )
     with session_scope(engine, actor="test") as session:
-        result = erinnerungen.dispatch(session, planned, today=today,
-                                       now=datetime(2026, 3, 2, 5, 15, tzinfo=UTC),
-                                       settings=fristen_settings)
+        result = erinnerungen.dispatch(
+            session, planned, today=today, now=datetime(2026, 3, 2, 5, 15, tzinfo=UTC), settings=fristen_settings
+        )
     assert result.erledigt_oder_verschoben == 3
     refs = {row.frist_ref for row in _log(engine)}
     assert f"auftrag:{welt.auftraege['forum']}" not in refs
@@ -129,8 +131,7 @@ def test_done_or_moved_since_the_scan_gets_nothing(
 
 
 def test_weekly_digest_bundles_per_recipient(engine: Engine, welt: Welt, fristen_settings: Settings) -> None:
-    fristen = fristen_settings.fristen.model_copy(update={"wochenuebersicht": True,
-                                                          "wochenuebersicht_wochentag": 0})
+    fristen = fristen_settings.fristen.model_copy(update={"wochenuebersicht": True, "wochenuebersicht_wochentag": 0})
     settings = fristen_settings.model_copy(update={"fristen": fristen})
     _daily(engine, settings, date(2026, 3, 2), date(2026, 3, 15), set())  # Monday 2 → Sunday 15
     mails = _outbox(engine)
@@ -164,8 +165,7 @@ def test_a_crash_before_the_commit_loses_nothing_and_sends_nothing_twice(
     day = date(2026, 3, 2)
     try:
         with session_scope(engine, actor="test:fristen") as session:
-            erinnerungen.pruefe_fristen(session, today=day, now=local_to_utc(day, 6, 15),
-                                        settings=fristen_settings)
+            erinnerungen.pruefe_fristen(session, today=day, now=local_to_utc(day, 6, 15), settings=fristen_settings)
             raise RuntimeError("Absturz vor dem Commit")
     except RuntimeError:
         pass

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
-from sozialforum.models import FristErinnerung, OutboxMessage
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import FristErinnerung, OutboxMessage
 from sozialforum.timeutil import local_to_utc
 from sozialforum.vocab import OutboxStatus
 from tests.conftest import REPO
@@ -25,10 +25,22 @@ pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 def _config(tmp_path: Path, engine: Engine) -> str:
     url = engine.url.render_as_string(hide_password=False)
     path = tmp_path / "sozialforum.toml"
-    path.write_text("\n".join([
-        f'data_dir = "{tmp_path / "var"}"', f'database_url = "{url}"', "",
-        "[geschaeftsstelle]", 'leitung = ["landrat@kreis.example", "dezernat3@kreis.example"]', "",
-        "[fristen]", f'meilensteine = "{REPO / "config" / "fristen.toml"}"', ""]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                f'data_dir = "{tmp_path / "var"}"',
+                f'database_url = "{url}"',
+                "",
+                "[geschaeftsstelle]",
+                'leitung = ["landrat@kreis.example", "dezernat3@kreis.example"]',
+                "",
+                "[fristen]",
+                f'meilensteine = "{REPO / "config" / "fristen.toml"}"',
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
     return str(path)
 
 
@@ -36,14 +48,14 @@ def _counts(engine: Engine) -> tuple[int, int, int]:
     with session_scope(engine, actor="test") as session:
         log = session.scalar(sa.select(sa.func.count()).select_from(FristErinnerung))
         mails = session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
-        sent = session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.status == OutboxStatus.SENT.value))
+        sent = session.scalar(
+            sa.select(sa.func.count()).select_from(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENT.value)
+        )
     return log, mails, sent
 
 
-def test_deadline_watch_sends_each_reminder_once(prefect_harness: None, sqlite_engine: Engine,
-                                                 tmp_path: Path) -> None:
-    from flows.fristen_ueberwachen import fristen_ueberwachen
+def test_deadline_watch_sends_each_reminder_once(prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> None:
+    from sozialforum.flows.fristen_ueberwachen import fristen_ueberwachen
 
     welt = build_welt(sqlite_engine)
     config = _config(tmp_path, sqlite_engine)
@@ -72,17 +84,14 @@ def test_deadline_watch_sends_each_reminder_once(prefect_harness: None, sqlite_e
     assert len(eml) == after[2]
 
 
-def test_leadership_report_flow_with_oparl_import(prefect_harness: None, sqlite_engine: Engine,
-                                                  tmp_path: Path) -> None:
+def test_leadership_report_flow_with_oparl_import(prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> None:
     from prefect.client.orchestration import get_client
-
-    from flows.leitungsbericht import leitungsbericht
+    from sozialforum.flows.leitungsbericht import leitungsbericht
 
     build_welt(sqlite_engine)
     config = _config(tmp_path, sqlite_engine)
     with serve() as api:
-        result = leitungsbericht(konfiguration=config, oparl_url=api.root,
-                                 jetzt=local_to_utc(date(2026, 3, 20), 7, 0))
+        result = leitungsbericht(konfiguration=config, oparl_url=api.root, jetzt=local_to_utc(date(2026, 3, 20), 7, 0))
     assert result["oparl"]["maengel"] >= 7
     assert any(line.startswith("Meeting: 2 neu") for line in result["oparl"]["zeilen"])
     for kind in ("html", "pdf", "md", "ics"):

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
 from sozialforum.fristen import erinnerungen
-from sozialforum.models import Auftrag, OutboxMessage, Umsetzungsbericht
 from sozialforum.portal.app import create_app
 from sozialforum.settings import Settings, load_settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Auftrag, OutboxMessage, Umsetzungsbericht
 from sozialforum.timeutil import local_to_utc
 from sozialforum.vocab import AuftragStatus
 from tests.conftest import REPO
@@ -31,10 +31,13 @@ LINK = re.compile(r"http://testserver(/sachstand/[A-Za-z0-9_\-.]+)")
 
 @pytest.fixture
 def portal_settings(tmp_path: Path, engine: Engine) -> Settings:
-    return load_settings(config_file=REPO / "config" / "sozialforum.toml", data_dir=tmp_path / "var",
-                         database_url=engine.url.render_as_string(hide_password=False),
-                         portal={"base_url": "http://testserver", "secret_key": "s" * 48},
-                         fristen={"meilensteine": str(REPO / "config" / "fristen.toml")})
+    return load_settings(
+        config_file=REPO / "config" / "sozialforum.toml",
+        data_dir=tmp_path / "var",
+        database_url=engine.url.render_as_string(hide_password=False),
+        portal={"base_url": "http://testserver", "secret_key": "s" * 48},
+        fristen={"meilensteine": str(REPO / "config" / "fristen.toml")},
+    )
 
 
 @pytest.fixture
@@ -60,8 +63,9 @@ def _body(raw: str) -> str:
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_report_through_the_link_in_the_reminder(engine: Engine, welt: Welt, portal_settings: Settings,
-                                                 client: TestClient) -> None:
+def test_report_through_the_link_in_the_reminder(
+    engine: Engine, welt: Welt, portal_settings: Settings, client: TestClient
+) -> None:
     day = date(2026, 3, 2)
     with session_scope(engine, actor="test") as session:
         erinnerungen.pruefe_fristen(session, today=day, now=local_to_utc(day, 6, 15), settings=portal_settings)
@@ -76,13 +80,16 @@ def test_report_through_the_link_in_the_reminder(engine: Engine, welt: Welt, por
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     bad = client.post(match.group(1), data={"csrf": csrf, "status": "umgesetzt", "sachstand": ""})
     assert bad.status_code == 400 and "Bitte kurz beschreiben" in bad.text
-    done = client.post(match.group(1), data={"csrf": csrf, "status": "umgesetzt",
-                                             "sachstand": "Bericht 2025 im Kreistag vorgestellt."},
-                       follow_redirects=False)
+    done = client.post(
+        match.group(1),
+        data={"csrf": csrf, "status": "umgesetzt", "sachstand": "Bericht 2025 im Kreistag vorgestellt."},
+        follow_redirects=False,
+    )
     assert done.status_code == 303
     with session_scope(engine, actor="test") as session:
-        report = session.scalars(sa.select(Umsetzungsbericht).where(
-            Umsetzungsbericht.auftrag_id == welt.auftraege["bericht"])).one()
+        report = session.scalars(
+            sa.select(Umsetzungsbericht).where(Umsetzungsbericht.auftrag_id == welt.auftraege["bericht"])
+        ).one()
         assert report.text == "Bericht 2025 im Kreistag vorgestellt."
         auftrag = session.get(Auftrag, welt.auftraege["bericht"])
         # A yearly duty: reported done, its next period starts.
@@ -105,8 +112,9 @@ def test_escalation_mail(engine: Engine, welt: Welt, portal_settings: Settings) 
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_subscribable_feed_in_the_portal(engine: Engine, welt: Welt, portal_settings: Settings,
-                                         client: TestClient) -> None:
+def test_subscribable_feed_in_the_portal(
+    engine: Engine, welt: Welt, portal_settings: Settings, client: TestClient
+) -> None:
     from sozialforum.fristen.feed import feed_url
 
     url = feed_url(portal_settings).removeprefix("http://testserver")

@@ -8,18 +8,9 @@ from datetime import UTC, date, datetime, time
 
 from sqlmodel import Session
 
-from sozialforum.models import (
-    Auftrag,
-    Gebiet,
-    Gremium,
-    Massnahme,
-    Mitgliedschaft,
-    Organisation,
-    Person,
-    Sitzung,
-)
-from sozialforum.services.konferenz import termine
+from sozialforum.konferenz import termine
 from sozialforum.settings import Settings
+from sozialforum.store.models import Auftrag, Gebiet, Gremium, Massnahme, Mitgliedschaft, Organisation, Person, Sitzung
 from sozialforum.vocab import (
     AuftragQuelle,
     GebietEbene,
@@ -38,8 +29,16 @@ EIN = Rechtsgrundlage.EINWILLIGUNG
 PEOPLE = [
     ("P01", "Frau", "Erika", "Mustermann", "erika.mustermann@awo-sued.example", EIN, False, None),
     ("P02", "Herr", "Jürgen", "Öztürk", "j.oeztuerk@caritas-sued.example", EIN, False, None),
-    ("P03", None, "Kim", "Lange", "kim.lange@familienzentrum.example", Rechtsgrundlage.OEFFENTLICHE_AUFGABE,
-     False, None),
+    (
+        "P03",
+        None,
+        "Kim",
+        "Lange",
+        "kim.lange@familienzentrum.example",
+        Rechtsgrundlage.OEFFENTLICHE_AUFGABE,
+        False,
+        None,
+    ),
     ("P04", "Frau", "Ana", "Dimitrova", "info@awo-sued.example", EIN, False, None),
     ("P05", "Herr", "Paul", "Ohnezustimmung", "paul@verein.example", None, False, None),
     ("P06", "Frau", "Greta", "Abgemeldet", "greta@verein.example", EIN, True, None),
@@ -71,30 +70,61 @@ def build(session: Session, settings: Settings, *, people: list[tuple] | None = 
     org = Organisation(kennung="AWO-S", name="AWO Ortsverein Süd", art=OrganisationArt.FREIER_TRAEGER)
     session.add_all([dorf, org])
     session.flush()
-    gremium = Gremium(kennung="SRK-SUED", name="Sozialraumkonferenz Süd", art=GremiumArt.SOZIALRAUMKONFERENZ,
-                      gebiet_id=raum.id, einladung_vorlauf_tage=21, erinnerung_tage=[7, 1])
+    gremium = Gremium(
+        kennung="SRK-SUED",
+        name="Sozialraumkonferenz Süd",
+        art=GremiumArt.SOZIALRAUMKONFERENZ,
+        gebiet_id=raum.id,
+        einladung_vorlauf_tage=21,
+        erinnerung_tage=[7, 1],
+    )
     session.add(gremium)
     session.flush()
     ids: dict[str, int] = {}
     for kennung, anrede, vorname, nachname, email, grund, abgemeldet, bis in people or PEOPLE:
-        person = Person(kennung=kennung, anrede=anrede, vorname=vorname, nachname=nachname, email=email,
-                        rechtsgrundlage=grund, organisation_id=org.id,
-                        abgemeldet_am=datetime(2026, 1, 5, tzinfo=UTC) if abgemeldet else None)
+        person = Person(
+            kennung=kennung,
+            anrede=anrede,
+            vorname=vorname,
+            nachname=nachname,
+            email=email,
+            rechtsgrundlage=grund,
+            organisation_id=org.id,
+            abgemeldet_am=datetime(2026, 1, 5, tzinfo=UTC) if abgemeldet else None,
+        )
         session.add(person)
         session.flush()
         ids[kennung] = person.id  # type: ignore[assignment]
-        session.add(Mitgliedschaft(gremium_id=gremium.id, person_id=person.id, von=date(2025, 1, 1), bis=bis,
-                                   rolle=MitgliedRolle.MITGLIED))
-    massnahme = Massnahme(kennung="M-1", titel="Quartierstreff Musterdorf", status=MassnahmeStatus.LAUFENDES_GESCHAEFT,
-                          gebiet_id=dorf.id)
+        session.add(
+            Mitgliedschaft(
+                gremium_id=gremium.id, person_id=person.id, von=date(2025, 1, 1), bis=bis, rolle=MitgliedRolle.MITGLIED
+            )
+        )
+    massnahme = Massnahme(
+        kennung="M-1", titel="Quartierstreff Musterdorf", status=MassnahmeStatus.LAUFENDES_GESCHAEFT, gebiet_id=dorf.id
+    )
     session.add(massnahme)
     session.flush()
-    session.add(Auftrag(kennung="A-1", quelle=AuftragQuelle.MASSNAHME, massnahme_id=massnahme.id,
-                        beschreibung="Bedarf an Ganztagsplätzen erheben; Ergebnis vorstellen",
-                        verantwortlich_organisation_id=org.id, frist=date(2026, 6, 30)))
-    sitzung = termine.plan_sitzung(session, gremium_id=gremium.id, tag=MEETING_DAY, uhrzeit=time(17, 0),  # type: ignore[arg-type]
-                                   settings=settings, titel="Sozialraumkonferenz Süd, Frühjahr 2026",
-                                   ort="Bürgerhaus Musterdorf, Saal 1", adresse="Hauptstraße 5, 37001 Musterdorf")
+    session.add(
+        Auftrag(
+            kennung="A-1",
+            quelle=AuftragQuelle.MASSNAHME,
+            massnahme_id=massnahme.id,
+            beschreibung="Bedarf an Ganztagsplätzen erheben; Ergebnis vorstellen",
+            verantwortlich_organisation_id=org.id,
+            frist=date(2026, 6, 30),
+        )
+    )
+    sitzung = termine.plan_sitzung(
+        session,
+        gremium_id=gremium.id,
+        tag=MEETING_DAY,
+        uhrzeit=time(17, 0),  # type: ignore[arg-type]
+        settings=settings,
+        titel="Sozialraumkonferenz Süd, Frühjahr 2026",
+        ort="Bürgerhaus Musterdorf, Saal 1",
+        adresse="Hauptstraße 5, 37001 Musterdorf",
+    )
     session.flush()
     return Konferenz(gremium.id, sitzung.id, ids)  # type: ignore[arg-type]
 

@@ -35,8 +35,9 @@ class Collector:
     directory: Path | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
         if self.refuse_all:
             return self.refuse_all
         if address in self.refuse:
@@ -61,8 +62,7 @@ class Collector:
 class LoopbackSmtp:
     def __init__(self, collector: Collector | None = None) -> None:
         self.collector = collector or Collector()
-        self.controller = Controller(self.collector, hostname="127.0.0.1", port=free_port(),
-                                     data_size_limit=50_000_000)
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=free_port(), data_size_limit=50_000_000)
 
     def __enter__(self) -> LoopbackSmtp:
         self.controller.start()

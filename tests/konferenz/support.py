@@ -38,11 +38,14 @@ def decoded_view(raw: bytes) -> str:
     tokens and the random UID replaced. Binary attachments appear by name and type only."""
     message = parse(raw)
     lines = [f"{name}: {message[name]}" for name in ("From", "To", "Subject", "Content-Language")]
+
     def tree(part: EmailMessage, depth: int) -> None:
         method = part.get_param("method")
-        lines.append(f"{'  ' * depth}[{part.get_content_type()}"
-                     f"{'; method=' + str(method) if method else ''}"
-                     f"{'; ' + str(part.get_filename()) if part.get_filename() else ''}]")
+        lines.append(
+            f"{'  ' * depth}[{part.get_content_type()}"
+            f"{'; method=' + str(method) if method else ''}"
+            f"{'; ' + str(part.get_filename()) if part.get_filename() else ''}]"
+        )
         if part.is_multipart():
             for child in part.iter_parts():
                 tree(child, depth + 1)  # type: ignore[arg-type]
@@ -93,13 +96,15 @@ def libical_available() -> bool:
     system_python = shutil.which("python3", path="/usr/bin")
     if system_python is None:
         return False
-    probe = subprocess.run([system_python, "-c", "import gi; gi.require_version('ICalGLib', '3.0')"],
-                           capture_output=True)
+    probe = subprocess.run(
+        [system_python, "-c", "import gi; gi.require_version('ICalGLib', '3.0')"], capture_output=True
+    )
     return probe.returncode == 0
 
 
 def libical_restriction_check(calendar: str) -> str:
     """libical's per-method check of RFC 5546 (system Python with GObject introspection)."""
-    result = subprocess.run(["/usr/bin/python3", "-c", LIBICAL_CHECK], input=calendar, text=True,
-                            capture_output=True, check=True)
+    result = subprocess.run(
+        ["/usr/bin/python3", "-c", LIBICAL_CHECK], input=calendar, text=True, capture_output=True, check=True
+    )
     return result.stdout.strip()

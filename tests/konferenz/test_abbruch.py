@@ -23,8 +23,8 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from sozialforum.models import Gremium, Mitgliedschaft, OutboxMessage, Person
-from sozialforum.services.konferenz import termine
+from sozialforum.konferenz import termine
+from sozialforum.store.models import Gremium, Mitgliedschaft, OutboxMessage, Person
 from sozialforum.vocab import GremiumArt, OutboxStatus, Rechtsgrundlage
 from tests.konferenz.fixtures import MEETING_DAY, NOW
 from tests.konferenz.smtp_server import LoopbackSmtp
@@ -35,28 +35,59 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 def _big_gremium(engine, settings) -> int:
     with Session(engine) as session:
-        gremium = Gremium(kennung="SRK-GROSS", name="Regionales Sozialforum Nord",
-                          art=GremiumArt.REGIONALES_SOZIALFORUM)
+        gremium = Gremium(
+            kennung="SRK-GROSS", name="Regionales Sozialforum Nord", art=GremiumArt.REGIONALES_SOZIALFORUM
+        )
         session.add(gremium)
         session.flush()
-        session.execute(sa.insert(Person), [
-            {"kennung": f"T{n:05d}", "vorname": "Test", "nachname": f"Person {n}",
-             "email": f"person{n}@traeger.example", "rechtsgrundlage": Rechtsgrundlage.EINWILLIGUNG.value}
-            for n in range(RECIPIENTS)])
+        session.execute(
+            sa.insert(Person),
+            [
+                {
+                    "kennung": f"T{n:05d}",
+                    "vorname": "Test",
+                    "nachname": f"Person {n}",
+                    "email": f"person{n}@traeger.example",
+                    "rechtsgrundlage": Rechtsgrundlage.EINWILLIGUNG.value,
+                }
+                for n in range(RECIPIENTS)
+            ],
+        )
         ids = session.scalars(sa.select(Person.id).order_by(Person.id)).all()
-        session.execute(sa.insert(Mitgliedschaft), [
-            {"gremium_id": gremium.id, "person_id": pid, "von": date(2025, 1, 1), "rolle": "mitglied",
-             "stimmberechtigt": False} for pid in ids])
-        sitzung = termine.plan_sitzung(session, gremium_id=gremium.id, tag=MEETING_DAY, uhrzeit=datetime.min.time()
-                                       .replace(hour=17), settings=settings, ort="Kreishaus")
+        session.execute(
+            sa.insert(Mitgliedschaft),
+            [
+                {
+                    "gremium_id": gremium.id,
+                    "person_id": pid,
+                    "von": date(2025, 1, 1),
+                    "rolle": "mitglied",
+                    "stimmberechtigt": False,
+                }
+                for pid in ids
+            ],
+        )
+        sitzung = termine.plan_sitzung(
+            session,
+            gremium_id=gremium.id,
+            tag=MEETING_DAY,
+            uhrzeit=datetime.min.time().replace(hour=17),
+            settings=settings,
+            ort="Kreishaus",
+        )
         session.commit()
         return sitzung.id
 
 
 def _run(args: list[str], kill: Callable[[], bool] | None) -> str:
     """Run the send; with ``kill``, SIGKILL it as soon as ``kill()`` says so (polled each ms)."""
-    process = subprocess.Popen([sys.executable, "-m", "tests.konferenz.versand_prozess", *args], cwd=REPO,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tests.konferenz.versand_prozess", *args],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     if kill is None:
         out, _ = process.communicate(timeout=300)
         assert process.returncode == 0, out
@@ -81,6 +112,7 @@ def test_killed_send_reruns_to_exactly_one_message_each(sqlite_engine, tmp_path)
     log = [f"seed={seed}"]
     kills = 0
     with LoopbackSmtp() as smtp:
+
         def after_seconds(seconds: float) -> Callable[[], bool]:
             deadline = time.monotonic() + seconds
             return lambda: time.monotonic() >= deadline
@@ -93,6 +125,7 @@ def test_killed_send_reruns_to_exactly_one_message_each(sqlite_engine, tmp_path)
                 if not reached and len(smtp.collector.messages) >= count:
                     reached.append(time.monotonic())
                 return bool(reached) and time.monotonic() - reached[0] >= jitter
+
             return check
 
         # One kill while the batch is being queued, then kills at random points of the delivery.

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from sozialforum.adapters.ical_reply import parse_reply_message
-from sozialforum.models import OutboxMessage, Person, Rueckmeldung, Sitzung
-from sozialforum.services import outbox
-from sozialforum.services.konferenz import antworten, versand
+from sozialforum import outbox
+from sozialforum.channels.ical_reply import parse_reply_message
+from sozialforum.konferenz import antworten, versand
+from sozialforum.store.models import OutboxMessage, Person, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, AntwortQuelle, OutboxStatus
 from tests.konferenz.fixtures import NOW
 
@@ -35,8 +35,9 @@ def eingeladen(engine, settings, konferenz):
 
 def _answers(engine, konferenz) -> dict[str, tuple[Antwort, AntwortQuelle | None]]:
     with Session(engine) as session:
-        rows = session.exec(select(Rueckmeldung, Person).join(Person).where(
-            Rueckmeldung.sitzung_id == konferenz.sitzung_id)).all()
+        rows = session.exec(
+            select(Rueckmeldung, Person).join(Person).where(Rueckmeldung.sitzung_id == konferenz.sitzung_id)
+        ).all()
         return {person.kennung: (row.antwort, row.quelle) for row, person in rows}
 
 
@@ -54,8 +55,7 @@ def test_outlook_reply_without_organizer_base64_upper_case_mailto(engine, eingel
     # Subject said "Antwort Termineinladung"; only PARTSTAT counts.
     assert answers["P02"][0] == Antwort.ABSAGE
     with Session(engine) as session:
-        erika = session.exec(select(Rueckmeldung).where(
-            Rueckmeldung.person_id == eingeladen.person_ids["P01"])).one()
+        erika = session.exec(select(Rueckmeldung).where(Rueckmeldung.person_id == eingeladen.person_ids["P01"])).one()
         assert erika.kommentar.startswith("Ich komme gern, ggf. etwas später.")
 
 
@@ -76,8 +76,14 @@ def test_apple_quoted_printable_then_bare_ics(engine, eingeladen) -> None:
 
 
 def test_unknown_forged_uninvited_and_broken_are_reported_not_recorded(engine, eingeladen) -> None:
-    report = _process(engine, "unbekannte_uid.eml", "gefaelscht_absender.eml", "nicht_eingeladen.ics",
-                      "kaputt_ohne_uid.eml", "outlook_nur_winmail.eml")
+    report = _process(
+        engine,
+        "unbekannte_uid.eml",
+        "gefaelscht_absender.eml",
+        "nicht_eingeladen.ics",
+        "kaputt_ohne_uid.eml",
+        "outlook_nur_winmail.eml",
+    )
     assert report.erfasst == 0
     reasons = {problem.herkunft: problem.grund for problem in report.probleme}
     assert "keine Einladung mit UID" in reasons["unbekannte_uid.eml"]
@@ -91,8 +97,13 @@ def test_unknown_forged_uninvited_and_broken_are_reported_not_recorded(engine, e
 def test_answer_to_an_older_time_is_stale(engine, settings, eingeladen) -> None:
     with Session(engine) as session:
         sitzung = session.get(Sitzung, eingeladen.sitzung_id)
-        versand.reschedule(session, sitzung_id=sitzung.id, now=NOW + timedelta(days=1), settings=settings,
-                           beginn=sitzung.beginn + timedelta(hours=1))
+        versand.reschedule(
+            session,
+            sitzung_id=sitzung.id,
+            now=NOW + timedelta(days=1),
+            settings=settings,
+            beginn=sitzung.beginn + timedelta(hours=1),
+        )
         session.commit()
     report = _process(engine, "outlook_zusage.eml")
     assert report.erfasst == 0 and "veraltete Antwort" in report.probleme[0].grund
@@ -116,14 +127,16 @@ def _bounce_for(message_id: str) -> bytes:
         "Final-Recipient: rfc822; kim.lange@familienzentrum.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
         "Diagnostic-Code: smtp; 550 5.1.1 <kim.lange@familienzentrum.example>: Recipient address rejected\r\n"
         f"--b1\r\nContent-Type: text/rfc822-headers\r\n\r\nMessage-ID: {message_id}\r\nSubject: Einladung\r\n"
-        "--b1--\r\n").encode()
+        "--b1--\r\n"
+    ).encode()
 
 
 def test_maildir_with_replies_and_a_bounce(engine, settings, eingeladen, tmp_path) -> None:
     outbox.deliver_pending(engine, settings, now=NOW)
     with Session(engine) as session:
-        kim = session.exec(select(OutboxMessage).where(
-            OutboxMessage.empfaenger == "kim.lange@familienzentrum.example")).one()
+        kim = session.exec(
+            select(OutboxMessage).where(OutboxMessage.empfaenger == "kim.lange@familienzentrum.example")
+        ).one()
     box = mailbox.Maildir(str(tmp_path / "postfach"), create=True)
     for name in ("outlook_zusage.eml", "google_absage_doppelt.eml", "kaputt_ohne_uid.eml"):
         box.add((REPLIES / name).read_bytes())

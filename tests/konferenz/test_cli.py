@@ -26,8 +26,22 @@ def cli(tmp_path, monkeypatch):
 
 
 def test_round_from_the_command_line(cli, tmp_path) -> None:
-    planned = cli("konferenz", "planen", "--gremium", "SRK-01", "--datum", "15.12.2099", "--uhrzeit", "16:30",
-                  "--ort", "Bürgerhaus", "--alle-monate", "6", "--anzahl", "2")
+    planned = cli(
+        "konferenz",
+        "planen",
+        "--gremium",
+        "SRK-01",
+        "--datum",
+        "15.12.2099",
+        "--uhrzeit",
+        "16:30",
+        "--ort",
+        "Bürgerhaus",
+        "--alle-monate",
+        "6",
+        "--anzahl",
+        "2",
+    )
     assert planned.exit_code == 0 and "Dienstag, 15. Dezember 2099, 16:30 Uhr" in planned.output
     assert "Sitzung 2:" in planned.output
     prepared = cli("konferenz", "vorbereiten", "1")

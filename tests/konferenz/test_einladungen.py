@@ -9,9 +9,10 @@ import icalendar
 from ical.calendar_stream import IcsCalendarStream
 from sqlmodel import Session, select
 
-from sozialforum.models import OutboxMessage, Rueckmeldung, Sitzung
-from sozialforum.services import outbox, zustellung
-from sozialforum.services.konferenz import versand
+from sozialforum import outbox
+from sozialforum.konferenz import versand
+from sozialforum.outbox import zustellung
+from sozialforum.store.models import OutboxMessage, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, OutboxStatus, SitzungStatus
 from tests.konferenz import support
 from tests.konferenz.fixtures import NOW, VALID
@@ -45,17 +46,23 @@ def test_invitation_arrives_as_calendar_invitation(engine, smtp_settings, smtp, 
     report, delivery = _invite(engine, smtp_settings, konferenz)
     assert report.neu == 4 and delivery.sent == 4
     received = _by_recipient(smtp)
-    assert sorted(received) == sorted([
-        "erika.mustermann@awo-sued.example", "j.oeztuerk@caritas-sued.example",
-        "kim.lange@familienzentrum.example", "info@awo-sued.example"])
+    assert sorted(received) == sorted(
+        [
+            "erika.mustermann@awo-sued.example",
+            "j.oeztuerk@caritas-sued.example",
+            "kim.lange@familienzentrum.example",
+            "info@awo-sued.example",
+        ]
+    )
     message = support.parse(received["erika.mustermann@awo-sued.example"])
     # Outlook 2007 reads only the first part of multipart/mixed: the alternative comes first.
     assert message.get_content_type() == "multipart/mixed"
     first = message.get_payload()[0]
     assert first.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in first.get_payload()] == ["text/plain", "text/html", "text/calendar"]
-    assert b'Content-Type: text/calendar; method=REQUEST; charset="UTF-8"' in received[
-        "erika.mustermann@awo-sued.example"]
+    assert (
+        b'Content-Type: text/calendar; method=REQUEST; charset="UTF-8"' in received["erika.mustermann@awo-sued.example"]
+    )
     assert message.get_payload()[1].get_filename() == "Tagesordnung-2026-03-16.pdf"
     text = message.get_body(("plain",)).get_content()
     assert "Sehr geehrte Frau Mustermann," in text
@@ -105,15 +112,21 @@ def test_update_keeps_uid_and_raises_sequence_then_cancel(engine, smtp_settings,
     later = NOW + timedelta(days=2)
     with Session(engine, expire_on_commit=False) as session:
         sitzung = session.get(Sitzung, konferenz.sitzung_id)
-        report = versand.reschedule(session, sitzung_id=sitzung.id, now=later, settings=smtp_settings,
-                                    beginn=sitzung.beginn + timedelta(days=7, hours=1))
+        report = versand.reschedule(
+            session,
+            sitzung_id=sitzung.id,
+            now=later,
+            settings=smtp_settings,
+            beginn=sitzung.beginn + timedelta(days=7, hours=1),
+        )
         session.commit()
     assert report is not None and report.art == "aktualisierung" and report.neu == 4
     outbox.deliver_pending(engine, smtp_settings, now=later)
     updates = [support.parse(m.content) for m in smtp.collector.messages[4:]]
     assert len(updates) == 4
-    first_uid = icalendar.Calendar.from_ical(support.calendar_part(
-        support.parse(smtp.collector.messages[0].content))[1]).walk("VEVENT")[0]["UID"]
+    first_uid = icalendar.Calendar.from_ical(
+        support.calendar_part(support.parse(smtp.collector.messages[0].content))[1]
+    ).walk("VEVENT")[0]["UID"]
     for message in updates:
         method, calendar = support.calendar_part(message)
         _strict_calendar(calendar, "REQUEST")
@@ -124,8 +137,13 @@ def test_update_keeps_uid_and_raises_sequence_then_cancel(engine, smtp_settings,
     support.assert_golden("aktualisierung.txt", support.decoded_view(erika.content))
 
     with Session(engine) as session:
-        report = versand.cancel(session, sitzung_id=konferenz.sitzung_id, now=later, settings=smtp_settings,
-                                grund="Der Saal steht nicht zur Verfügung.")
+        report = versand.cancel(
+            session,
+            sitzung_id=konferenz.sitzung_id,
+            now=later,
+            settings=smtp_settings,
+            grund="Der Saal steht nicht zur Verfügung.",
+        )
         session.commit()
     assert report.neu == 4
     outbox.deliver_pending(engine, smtp_settings, now=later)
@@ -142,13 +160,19 @@ def test_update_keeps_uid_and_raises_sequence_then_cancel(engine, smtp_settings,
 
 
 def test_reminders_only_to_non_responders_and_never_stale(engine, smtp_settings, smtp, konferenz) -> None:
-    from sozialforum.services.konferenz.antworten import record_answer
+    from sozialforum.konferenz.antworten import record_answer
     from sozialforum.vocab import AntwortQuelle
 
     _invite(engine, smtp_settings, konferenz)
     with Session(engine) as session:
-        record_answer(session, sitzung_id=konferenz.sitzung_id, person_id=konferenz.person_ids["P01"],
-                      antwort=Antwort.ZUSAGE, quelle=AntwortQuelle.LINK, now=NOW + timedelta(days=1))
+        record_answer(
+            session,
+            sitzung_id=konferenz.sitzung_id,
+            person_id=konferenz.person_ids["P01"],
+            antwort=Antwort.ZUSAGE,
+            quelle=AntwortQuelle.LINK,
+            now=NOW + timedelta(days=1),
+        )
         session.commit()
     too_early = NOW + timedelta(days=5)
     week_before = NOW + timedelta(days=17)  # 9 March: 7 days before 16 March, reminder due
@@ -169,21 +193,28 @@ def test_reminders_only_to_non_responders_and_never_stale(engine, smtp_settings,
         versand.send_reminders(session, now=day_before, settings=smtp_settings)
         session.commit()
         sitzung = session.get(Sitzung, konferenz.sitzung_id)
-        report = versand.reschedule(session, sitzung_id=sitzung.id, now=day_before, settings=smtp_settings,
-                                    ort="Rathaus Musterdorf, Sitzungssaal")
+        report = versand.reschedule(
+            session,
+            sitzung_id=sitzung.id,
+            now=day_before,
+            settings=smtp_settings,
+            ort="Rathaus Musterdorf, Sitzungssaal",
+        )
         session.commit()
     assert report.zurueckgezogen == 3
     with Session(engine) as session:
-        stale = session.exec(select(OutboxMessage).where(OutboxMessage.art == "erinnerung",
-                                                         OutboxMessage.status == OutboxStatus.SKIPPED)).all()
+        stale = session.exec(
+            select(OutboxMessage).where(OutboxMessage.art == "erinnerung", OutboxMessage.status == OutboxStatus.SKIPPED)
+        ).all()
         assert len(stale) == 3
         versand.cancel(session, sitzung_id=konferenz.sitzung_id, now=day_before, settings=smtp_settings)
         session.commit()
     with Session(engine) as session:  # cancelled: no reminder whatsoever
         assert versand.send_reminders(session, now=day_before, settings=smtp_settings) == []
     outbox.deliver_pending(engine, smtp_settings, now=day_before)
-    sent_reminders = [m for m in smtp.collector.messages
-                      if str(support.parse(m.content)["Subject"]).startswith("Erinnerung")]
+    sent_reminders = [
+        m for m in smtp.collector.messages if str(support.parse(m.content)["Subject"]).startswith("Erinnerung")
+    ]
     assert len(sent_reminders) == 3  # only the week-before round
 
 
@@ -199,26 +230,35 @@ def test_html_in_titles_is_escaped(engine, smtp_settings, smtp, konferenz) -> No
 
 
 def test_invite_and_deliver_overlaps_and_sends_each_once(engine, smtp_settings, smtp, konferenz) -> None:
-    report, delivery = versand.invite_and_deliver(engine, smtp_settings, sitzung_id=konferenz.sitzung_id,
-                                                  now=NOW, actor="test")
+    report, delivery = versand.invite_and_deliver(
+        engine, smtp_settings, sitzung_id=konferenz.sitzung_id, now=NOW, actor="test"
+    )
     assert report.neu == 4 and delivery.sent == 4 and len(report.uebersprungen) == 7
-    again, delivery = versand.invite_and_deliver(engine, smtp_settings, sitzung_id=konferenz.sitzung_id,
-                                                 now=NOW, actor="test")
+    again, delivery = versand.invite_and_deliver(
+        engine, smtp_settings, sitzung_id=konferenz.sitzung_id, now=NOW, actor="test"
+    )
     assert again.neu == 0 and again.schon_vorhanden == 4 and delivery.sent == 0
-    assert sorted(m.rcpt_tos[0] for m in smtp.collector.messages) == sorted([
-        "erika.mustermann@awo-sued.example", "j.oeztuerk@caritas-sued.example",
-        "kim.lange@familienzentrum.example", "info@awo-sued.example"])
+    assert sorted(m.rcpt_tos[0] for m in smtp.collector.messages) == sorted(
+        [
+            "erika.mustermann@awo-sued.example",
+            "j.oeztuerk@caritas-sued.example",
+            "kim.lange@familienzentrum.example",
+            "info@awo-sued.example",
+        ]
+    )
     with Session(engine) as session:
         assert session.get(Sitzung, konferenz.sitzung_id).status == SitzungStatus.EINGELADEN
         assert len(session.exec(select(Rueckmeldung)).all()) == 4
 
 
 def test_connection_lost_midway_gives_everything_back_and_rerun_sends_each_once(
-        engine, smtp_settings, smtp, konferenz, monkeypatch) -> None:
+    engine, smtp_settings, smtp, konferenz, monkeypatch
+) -> None:
     monkeypatch.setattr(zustellung, "CLAIM_CHUNK", 2)  # the producer's rows wait, claimed, beyond the chunk
     smtp.collector.hang_up_after = 1
-    report, delivery = versand.invite_and_deliver(engine, smtp_settings, sitzung_id=konferenz.sitzung_id,
-                                                  now=NOW, actor="test")
+    report, delivery = versand.invite_and_deliver(
+        engine, smtp_settings, sitzung_id=konferenz.sitzung_id, now=NOW, actor="test"
+    )
     assert report.neu == 4 and delivery.sent == 1 and delivery.connection_error
     with Session(engine) as session:
         statuses = sorted(m.status for m in session.exec(select(OutboxMessage)))

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from sozialforum.models import OutboxMessage, Rueckmeldung, Sitzung
 from sozialforum.settings import load_settings
+from sozialforum.store.models import OutboxMessage, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, OutboxStatus, SitzungStatus
 from tests.konferenz.fixtures import NOW, build
 from tests.konferenz.smtp_server import LoopbackSmtp
@@ -27,10 +27,23 @@ DEADLINE = NOW + timedelta(days=3)  # 23 February: 21 days before the meeting on
 def _config(tmp_path: Path, engine: Engine, port: int) -> str:
     url = engine.url.render_as_string(hide_password=False)
     path = tmp_path / "sozialforum.toml"
-    path.write_text("\n".join([
-        f'data_dir = "{tmp_path / "var"}"', f'database_url = "{url}"', "", "[mail]", 'smtp_host = "127.0.0.1"',
-        f"smtp_port = {port}", 'sicherheit = "keine"', "nachrichten_pro_sekunde = 1000",
-        f'maildir = "{tmp_path / "postfach"}"', ""]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                f'data_dir = "{tmp_path / "var"}"',
+                f'database_url = "{url}"',
+                "",
+                "[mail]",
+                'smtp_host = "127.0.0.1"',
+                f"smtp_port = {port}",
+                'sicherheit = "keine"',
+                "nachrichten_pro_sekunde = 1000",
+                f'maildir = "{tmp_path / "postfach"}"',
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
     return str(path)
 
 
@@ -44,10 +57,9 @@ def _setup(engine: Engine, tmp_path: Path) -> int:
     return built.sitzung_id
 
 
-def test_preparation_invitation_reply_and_report(prefect_harness: None, sqlite_engine: Engine,
-                                                 tmp_path: Path) -> None:
-    from flows.einladungen_versenden import einladungen_versenden
-    from flows.konferenz_vorbereiten import konferenz_vorbereiten
+def test_preparation_invitation_reply_and_report(prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> None:
+    from sozialforum.flows.einladungen_versenden import einladungen_versenden
+    from sozialforum.flows.konferenz_vorbereiten import konferenz_vorbereiten
 
     sitzung_id = _setup(sqlite_engine, tmp_path)
     with LoopbackSmtp() as smtp:
@@ -78,9 +90,10 @@ def test_preparation_invitation_reply_and_report(prefect_harness: None, sqlite_e
         assert answers["erika.mustermann@awo-sued.example"] == Antwort.ZUSAGE
 
 
-def test_a_server_refusing_everything_fails_the_run(prefect_harness: None, sqlite_engine: Engine,
-                                                    tmp_path: Path) -> None:
-    from flows.einladungen_versenden import einladungen_versenden
+def test_a_server_refusing_everything_fails_the_run(
+    prefect_harness: None, sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    from sozialforum.flows.einladungen_versenden import einladungen_versenden
 
     sitzung_id = _setup(sqlite_engine, tmp_path)
     with LoopbackSmtp() as smtp:
@@ -93,15 +106,16 @@ def test_a_server_refusing_everything_fails_the_run(prefect_harness: None, sqlit
         assert statuses == {OutboxStatus.FAILED}
 
 
-def test_every_smtp_batch_holds_the_global_smtp_slot(prefect_harness: None, sqlite_engine: Engine,
-                                                     tmp_path: Path) -> None:
+def test_every_smtp_batch_holds_the_global_smtp_slot(
+    prefect_harness: None, sqlite_engine: Engine, tmp_path: Path
+) -> None:
     """A run started by its own schedule (not by the Planungszyklus) holds ``sozialforum-smtp``
     while its messages go out, and gives it back afterwards."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+    from sozialforum.flows.einladungen_versenden import einladungen_versenden
+    from sozialforum.flows.grenzen import SMTP
 
-    from flows.einladungen_versenden import einladungen_versenden
-    from flows.grenzen import SMTP
     from tests.konferenz.smtp_server import Collector
 
     def active() -> int:

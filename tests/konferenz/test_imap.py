@@ -13,9 +13,9 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from sozialforum.adapters.mailbox import PostfachFehler
-from sozialforum.models import Person, Rueckmeldung, Sitzung
-from sozialforum.services.konferenz import antworten, versand
+from sozialforum.channels.mailbox import PostfachFehler
+from sozialforum.konferenz import antworten, versand
+from sozialforum.store.models import Person, Rueckmeldung, Sitzung
 from tests.conftest import require_service
 from tests.konferenz.fixtures import NOW
 from tests.konferenz.smtp_server import free_port
@@ -30,9 +30,23 @@ def imap_server():
     if not pymap.exists():
         require_service("pymap (IMAP server for tests) not installed")
     port = free_port()
-    process = subprocess.Popen([str(pymap), "--host", "127.0.0.1", "--port", str(port), "--no-tls", "dict",
-                                "--demo-user", "sozialplanung", "--demo-password", "geheim"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            str(pymap),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-tls",
+            "dict",
+            "--demo-user",
+            "sozialplanung",
+            "--demo-password",
+            "geheim",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 20
     while True:
         try:

@@ -9,22 +9,31 @@ from email import policy
 import pytest
 from sqlmodel import Session, select
 
-from sozialforum.adapters.mail import OutgoingMail
-from sozialforum.models import OutboxMessage, Person
-from sozialforum.services import outbox
+from sozialforum import outbox
+from sozialforum.channels.mail import OutgoingMail
+from sozialforum.store.models import OutboxMessage, Person
 from sozialforum.vocab import OutboxStatus, Rechtsgrundlage
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _mail(to: str, name: str = "Erika Mustermann") -> OutgoingMail:
-    return OutgoingMail(to=to, to_name=name, subject="Einladung: Sozialraumkonferenz Süd",
-                        text="Guten Tag,\nwir laden ein.\n", html="<p>Guten Tag</p>")
+    return OutgoingMail(
+        to=to,
+        to_name=name,
+        subject="Einladung: Sozialraumkonferenz Süd",
+        text="Guten Tag,\nwir laden ein.\n",
+        html="<p>Guten Tag</p>",
+    )
 
 
 def _person(session: Session, n: int) -> Person:
-    person = Person(kennung=f"P{n}", nachname=f"Muster{n}", email=f"p{n}@traeger.example",
-                    rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG)
+    person = Person(
+        kennung=f"P{n}",
+        nachname=f"Muster{n}",
+        email=f"p{n}@traeger.example",
+        rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG,
+    )
     session.add(person)
     session.flush()
     return person
@@ -32,10 +41,26 @@ def _person(session: Session, n: int) -> Person:
 
 def test_enqueue_is_idempotent(engine, settings) -> None:
     with Session(engine) as session:
-        first = outbox.enqueue(session, schluessel="k1", art="test", mail=_mail("a@b.example"),
-                               person_id=None, bezug={"x": 1}, now=NOW, settings=settings)
-        second = outbox.enqueue(session, schluessel="k1", art="test", mail=_mail("c@d.example"),
-                                person_id=None, bezug={}, now=NOW, settings=settings)
+        first = outbox.enqueue(
+            session,
+            schluessel="k1",
+            art="test",
+            mail=_mail("a@b.example"),
+            person_id=None,
+            bezug={"x": 1},
+            now=NOW,
+            settings=settings,
+        )
+        second = outbox.enqueue(
+            session,
+            schluessel="k1",
+            art="test",
+            mail=_mail("c@d.example"),
+            person_id=None,
+            bezug={},
+            now=NOW,
+            settings=settings,
+        )
         session.commit()
         assert first.id == second.id
         assert len(session.exec(select(OutboxMessage)).all()) == 1
@@ -46,15 +71,22 @@ def test_delivers_once_over_smtp(engine, settings, smtp) -> None:
     settings.mail.sicherheit, settings.mail.nachrichten_pro_sekunde = "keine", 1000
     with Session(engine) as session:
         for n in range(3):
-            outbox.enqueue(session, schluessel=f"k{n}", art="test", mail=_mail(f"p{n}@x.example"),
-                           person_id=None, bezug={}, now=NOW, settings=settings)
+            outbox.enqueue(
+                session,
+                schluessel=f"k{n}",
+                art="test",
+                mail=_mail(f"p{n}@x.example"),
+                person_id=None,
+                bezug={},
+                now=NOW,
+                settings=settings,
+            )
         session.commit()
     report = outbox.deliver_pending(engine, settings, now=NOW)
     assert report.sent == 3 and not report.problems
     again = outbox.deliver_pending(engine, settings, now=NOW)
     assert again.sent == 0
-    assert sorted(m.rcpt_tos[0] for m in smtp.collector.messages) == [
-        "p0@x.example", "p1@x.example", "p2@x.example"]
+    assert sorted(m.rcpt_tos[0] for m in smtp.collector.messages) == ["p0@x.example", "p1@x.example", "p2@x.example"]
     parsed = email.message_from_bytes(smtp.collector.messages[0].content, policy=policy.default)
     assert parsed["Subject"] == "Einladung: Sozialraumkonferenz Süd"
     with Session(engine) as session:
@@ -63,17 +95,23 @@ def test_delivers_once_over_smtp(engine, settings, smtp) -> None:
         assert all(r.message_id and r.antwort_server.startswith("250") for r in rows)
 
 
-def test_permanent_refusal_marks_contact_and_refusing_everything_fails_loudly(
-        engine, settings, smtp) -> None:
+def test_permanent_refusal_marks_contact_and_refusing_everything_fails_loudly(engine, settings, smtp) -> None:
     settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", smtp.port
     settings.mail.sicherheit, settings.mail.nachrichten_pro_sekunde = "keine", 1000
     smtp.collector.refuse["p1@traeger.example"] = "550 5.1.1 Unbekannter Empfänger"
     with Session(engine) as session:
         people = [_person(session, n) for n in range(2)]
         for person in people:
-            outbox.enqueue(session, schluessel=f"k{person.id}", art="test",
-                           mail=_mail(person.email), person_id=person.id, bezug={}, now=NOW,
-                           settings=settings)
+            outbox.enqueue(
+                session,
+                schluessel=f"k{person.id}",
+                art="test",
+                mail=_mail(person.email),
+                person_id=person.id,
+                bezug={},
+                now=NOW,
+                settings=settings,
+            )
         session.commit()
     report = outbox.deliver_pending(engine, settings, now=NOW)
     assert report.sent == 1 and report.failed == 1
@@ -84,8 +122,16 @@ def test_permanent_refusal_marks_contact_and_refusing_everything_fails_loudly(
 
     smtp.collector.refuse_all = "554 5.7.1 Zugriff verweigert"
     with Session(engine) as session:
-        outbox.enqueue(session, schluessel="k9", art="test", mail=_mail("z@x.example"),
-                       person_id=None, bezug={}, now=NOW, settings=settings)
+        outbox.enqueue(
+            session,
+            schluessel="k9",
+            art="test",
+            mail=_mail("z@x.example"),
+            person_id=None,
+            bezug={},
+            now=NOW,
+            settings=settings,
+        )
         session.commit()
     report = outbox.deliver_pending(engine, settings, now=NOW)
     with pytest.raises(outbox.DeliveryError, match="alle 1 Nachrichten abgelehnt"):
@@ -98,8 +144,16 @@ def test_unreachable_server_keeps_messages_queued(engine, settings) -> None:
     settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", free_port()
     settings.mail.sicherheit, settings.mail.timeout_sekunden = "keine", 2
     with Session(engine) as session:
-        outbox.enqueue(session, schluessel="k", art="test", mail=_mail("a@x.example"),
-                       person_id=None, bezug={}, now=NOW, settings=settings)
+        outbox.enqueue(
+            session,
+            schluessel="k",
+            art="test",
+            mail=_mail("a@x.example"),
+            person_id=None,
+            bezug={},
+            now=NOW,
+            settings=settings,
+        )
         session.commit()
     report = outbox.deliver_pending(engine, settings, now=NOW)
     with pytest.raises(outbox.DeliveryError, match="nicht erreichbar"):
@@ -111,9 +165,16 @@ def test_unreachable_server_keeps_messages_queued(engine, settings) -> None:
 def test_file_outbox_writes_one_eml_per_message(engine, settings) -> None:
     with Session(engine) as session:
         for n in range(2):
-            outbox.enqueue(session, schluessel=f"k{n}", art="einladung",
-                           mail=_mail(f"p{n}@x.example"), person_id=None, bezug={}, now=NOW,
-                           settings=settings)
+            outbox.enqueue(
+                session,
+                schluessel=f"k{n}",
+                art="einladung",
+                mail=_mail(f"p{n}@x.example"),
+                person_id=None,
+                bezug={},
+                now=NOW,
+                settings=settings,
+            )
         session.commit()
     report = outbox.deliver_pending(engine, settings, now=NOW)
     outbox.deliver_pending(engine, settings, now=NOW)

@@ -8,15 +8,16 @@ import icalendar
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from sozialforum.konferenz import feeds, termine, versand
 from sozialforum.portal.app import create_app
-from sozialforum.services.konferenz import feeds, termine, versand
 from tests.konferenz.fixtures import NOW
 
 
 def test_subscribable_feeds(engine, settings, konferenz) -> None:
     with Session(engine) as session:
-        autumn = termine.plan_sitzung(session, gremium_id=konferenz.gremium_id, tag=date(2026, 9, 14),
-                                      uhrzeit=time(17), settings=settings)
+        autumn = termine.plan_sitzung(
+            session, gremium_id=konferenz.gremium_id, tag=date(2026, 9, 14), uhrzeit=time(17), settings=settings
+        )
         versand.cancel(session, sitzung_id=autumn.id, now=NOW, settings=settings)
         session.commit()
     gremium_url = feeds.gremium_feed_url(settings, "SRK-SUED")

@@ -14,8 +14,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from sozialforum.adapters.mail import Attachment, OutgoingMail, render_message
-from sozialforum.services import outbox
+from sozialforum import outbox
+from sozialforum.channels.mail import Attachment, OutgoingMail, render_message
 from tests.konferenz.smtp_server import Collector, free_port
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -30,8 +30,9 @@ def _private_key():  # type: ignore[no-untyped-def]
 def _pem(key) -> bytes:  # type: ignore[no-untyped-def]
     from cryptography.hazmat.primitives import serialization
 
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
-                             serialization.NoEncryption())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -47,14 +48,21 @@ def certificate(tmp_path_factory) -> tuple[Path, Path]:
     key = _private_key()
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = datetime.now(UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(hours=1))
-            .not_valid_after(now + timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
     folder = tmp_path_factory.mktemp("tls")
     key_path, cert_path = folder / "key.pem", folder / "cert.pem"
     key_path.write_bytes(_pem(key))
@@ -73,10 +81,14 @@ def _server(certificate, *, implicit: bool) -> tuple[Controller, Collector]:
     context.load_cert_chain(cert, key)
     collector = Collector()
     # aiosmtpd does not count implicit TLS as TLS for AUTH; the connection is encrypted all the same.
-    options = ({"ssl_context": context, "auth_require_tls": False} if implicit else
-               {"tls_context": context, "require_starttls": True})
-    controller = Controller(collector, hostname="127.0.0.1", port=free_port(), authenticator=_authenticator,
-                            auth_required=True, **options)
+    options = (
+        {"ssl_context": context, "auth_require_tls": False}
+        if implicit
+        else {"tls_context": context, "require_starttls": True}
+    )
+    controller = Controller(
+        collector, hostname="127.0.0.1", port=free_port(), authenticator=_authenticator, auth_required=True, **options
+    )
     controller.start()
     return controller, collector
 
@@ -84,9 +96,16 @@ def _server(certificate, *, implicit: bool) -> tuple[Controller, Collector]:
 def _queue(engine, settings, n: int = 2) -> None:
     with Session(engine) as session:
         for i in range(n):
-            outbox.enqueue(session, schluessel=f"tls-{i}", art="test", person_id=None, bezug={}, now=NOW,
-                           settings=settings, mail=OutgoingMail(to=f"p{i}@traeger.example", to_name=None,
-                                                                subject="Test", text="Hallo"))
+            outbox.enqueue(
+                session,
+                schluessel=f"tls-{i}",
+                art="test",
+                person_id=None,
+                bezug={},
+                now=NOW,
+                settings=settings,
+                mail=OutgoingMail(to=f"p{i}@traeger.example", to_name=None, subject="Test", text="Hallo"),
+            )
         session.commit()
 
 
@@ -126,15 +145,22 @@ def test_dkim_signature_verifies(settings, tmp_path) -> None:
     private = _private_key()
     key = tmp_path / "dkim.pem"
     key.write_bytes(_pem(private))
-    public = private.public_key().public_bytes(serialization.Encoding.DER,
-                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    public = private.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
     record = b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
     settings.mail.dkim_domain, settings.mail.dkim_selector = "landkreis-musterland.example", "sf2026"
     settings.mail.dkim_schluessel_datei = key
     agenda = Attachment("Tagesordnung Süd.pdf", b"%PDF-1.4", "application/pdf")
-    mail = OutgoingMail(to="erika@awo.example", to_name="Erika Müller", subject="Einladung: Süd", text="Hallo",
-                        html="<p>Hallo</p>", attachments=(agenda,))
+    mail = OutgoingMail(
+        to="erika@awo.example",
+        to_name="Erika Müller",
+        subject="Einladung: Süd",
+        text="Hallo",
+        html="<p>Hallo</p>",
+        attachments=(agenda,),
+    )
     message = render_message(mail, settings, message_id="<x1@landkreis-musterland.example>", date=NOW)
     assert message.startswith(b"DKIM-Signature:")
     expected = b"sf2026._domainkey.landkreis-musterland.example."
@@ -142,13 +168,16 @@ def test_dkim_signature_verifies(settings, tmp_path) -> None:
     assert not dkim.verify(message.replace(b"Hallo", b"Hallx", 1), dnsfunc=lambda name, timeout=5: record)
 
 
-@pytest.mark.parametrize(("field", "value", "reason"), [
-    ("to", "erika@awo.example\r\nBcc: alle@welt.example", "Zeilenumbruch"),
-    ("to", "keine-adresse", "ungültige E-Mail-Adresse"),
-    ("to_name", "Erika\nBcc: alle@welt.example", "Zeilenumbruch"),
-    ("to_name", "<script>Erika</script>", "spitze Klammern"),
-    ("subject", "Einladung\r\nBcc: alle@welt.example", "Betreff"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("to", "erika@awo.example\r\nBcc: alle@welt.example", "Zeilenumbruch"),
+        ("to", "keine-adresse", "ungültige E-Mail-Adresse"),
+        ("to_name", "Erika\nBcc: alle@welt.example", "Zeilenumbruch"),
+        ("to_name", "<script>Erika</script>", "spitze Klammern"),
+        ("subject", "Einladung\r\nBcc: alle@welt.example", "Betreff"),
+    ],
+)
 def test_header_injection_is_refused(settings, field, value, reason) -> None:
     values = {"to": "erika@awo.example", "to_name": "Erika", "subject": "Einladung", "text": "Hallo"}
     values[field] = value

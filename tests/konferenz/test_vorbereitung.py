@@ -11,9 +11,9 @@ from ical.calendar_stream import IcsCalendarStream
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from sozialforum.models import Gremium, Sitzung, Tagesordnungspunkt
-from sozialforum.models.portal import Themenvorschlag
-from sozialforum.services.konferenz import antworten, feeds, teilnehmerliste, termine, versand, vorbereitung
+from sozialforum.konferenz import antworten, feeds, teilnehmerliste, termine, versand, vorbereitung
+from sozialforum.store.models import Gremium, Sitzung, Tagesordnungspunkt
+from sozialforum.store.models.portal import Themenvorschlag
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import Antwort, AntwortQuelle, TopQuelle, VorschlagStatus
 from tests.konferenz.fixtures import NOW
@@ -21,14 +21,32 @@ from tests.konferenz.fixtures import NOW
 
 def test_series_keeps_wall_clock_time_across_daylight_saving(engine, settings, konferenz) -> None:
     with Session(engine) as session:
-        series = termine.plan_serie(session, gremium_id=konferenz.gremium_id, erster_tag=date(2026, 1, 31),
-                                    uhrzeit=time(16, 30), settings=settings, intervall_monate=3, anzahl=4)
-        again = termine.plan_serie(session, gremium_id=konferenz.gremium_id, erster_tag=date(2026, 1, 31),
-                                   uhrzeit=time(16, 30), settings=settings, intervall_monate=3, anzahl=4)
+        series = termine.plan_serie(
+            session,
+            gremium_id=konferenz.gremium_id,
+            erster_tag=date(2026, 1, 31),
+            uhrzeit=time(16, 30),
+            settings=settings,
+            intervall_monate=3,
+            anzahl=4,
+        )
+        again = termine.plan_serie(
+            session,
+            gremium_id=konferenz.gremium_id,
+            erster_tag=date(2026, 1, 31),
+            uhrzeit=time(16, 30),
+            settings=settings,
+            intervall_monate=3,
+            anzahl=4,
+        )
         assert [s.id for s in series] == [s.id for s in again]  # idempotent
         local = [berlin(s.beginn) for s in series]
-        assert [d.date() for d in local] == [date(2026, 1, 31), date(2026, 4, 30), date(2026, 7, 31),
-                                             date(2026, 10, 31)]
+        assert [d.date() for d in local] == [
+            date(2026, 1, 31),
+            date(2026, 4, 30),
+            date(2026, 7, 31),
+            date(2026, 10, 31),
+        ]
         assert {(d.hour, d.minute) for d in local} == {(16, 30)}
         assert [s.beginn.hour for s in series] == [15, 14, 14, 15]  # UTC: winter, summer, summer, winter
         assert len({s.ical_uid for s in series}) == 4
@@ -41,13 +59,33 @@ def test_series_keeps_wall_clock_time_across_daylight_saving(engine, settings, k
 
 def test_agenda_with_standing_items_proposals_auftraege_and_massnahmen(engine, settings, konferenz) -> None:
     with Session(engine) as session:
-        session.add(Themenvorschlag(sitzung_id=konferenz.sitzung_id, person_id=konferenz.person_ids["P02"],
-                                    titel="Wohnungslosigkeit im Quartier", begruendung="Zunahme seit Herbst",
-                                    eingereicht_am=NOW))
-        session.add(Themenvorschlag(sitzung_id=konferenz.sitzung_id, person_id=konferenz.person_ids["P03"],
-                                    titel="Zurückgezogen", status=VorschlagStatus.ZURUECKGEZOGEN, eingereicht_am=NOW))
-        session.add(Tagesordnungspunkt(sitzung_id=konferenz.sitzung_id, reihenfolge=1, nummer="1",
-                                       titel="Bericht der Geschäftsstelle", quelle=TopQuelle.GESCHAEFTSSTELLE))
+        session.add(
+            Themenvorschlag(
+                sitzung_id=konferenz.sitzung_id,
+                person_id=konferenz.person_ids["P02"],
+                titel="Wohnungslosigkeit im Quartier",
+                begruendung="Zunahme seit Herbst",
+                eingereicht_am=NOW,
+            )
+        )
+        session.add(
+            Themenvorschlag(
+                sitzung_id=konferenz.sitzung_id,
+                person_id=konferenz.person_ids["P03"],
+                titel="Zurückgezogen",
+                status=VorschlagStatus.ZURUECKGEZOGEN,
+                eingereicht_am=NOW,
+            )
+        )
+        session.add(
+            Tagesordnungspunkt(
+                sitzung_id=konferenz.sitzung_id,
+                reihenfolge=1,
+                nummer="1",
+                titel="Bericht der Geschäftsstelle",
+                quelle=TopQuelle.GESCHAEFTSSTELLE,
+            )
+        )
         session.commit()
         pack = vorbereitung.prepare(session, konferenz.sitzung_id, settings)
         session.commit()
@@ -72,11 +110,24 @@ def test_agenda_with_standing_items_proposals_auftraege_and_massnahmen(engine, s
 def test_attendance_list_html_and_xlsx(engine, settings, konferenz, tmp_path) -> None:
     with Session(engine) as session:
         versand.send_invitations(session, sitzung_id=konferenz.sitzung_id, now=NOW, settings=settings)
-        antworten.record_answer(session, sitzung_id=konferenz.sitzung_id, person_id=konferenz.person_ids["P01"],
-                                antwort=Antwort.ZUSAGE, quelle=AntwortQuelle.LINK, now=NOW, personen=2,
-                                kommentar="Wir kommen zu zweit <b>gern</b>")
-        antworten.record_answer(session, sitzung_id=konferenz.sitzung_id, person_id=konferenz.person_ids["P02"],
-                                antwort=Antwort.ABSAGE, quelle=AntwortQuelle.KALENDER, now=NOW)
+        antworten.record_answer(
+            session,
+            sitzung_id=konferenz.sitzung_id,
+            person_id=konferenz.person_ids["P01"],
+            antwort=Antwort.ZUSAGE,
+            quelle=AntwortQuelle.LINK,
+            now=NOW,
+            personen=2,
+            kommentar="Wir kommen zu zweit <b>gern</b>",
+        )
+        antworten.record_answer(
+            session,
+            sitzung_id=konferenz.sitzung_id,
+            person_id=konferenz.person_ids["P02"],
+            antwort=Antwort.ABSAGE,
+            quelle=AntwortQuelle.KALENDER,
+            now=NOW,
+        )
         session.commit()
         liste = teilnehmerliste.build(session, sitzung_id=konferenz.sitzung_id)
     assert [z.antwort for z in liste.zeilen] == ["Zusage", "noch keine Antwort", "noch keine Antwort", "Absage"]
@@ -91,8 +142,14 @@ def test_attendance_list_html_and_xlsx(engine, settings, konferenz, tmp_path) ->
 
 def test_feeds_keep_uids_and_cancelled_meetings(engine, settings, konferenz) -> None:
     with Session(engine) as session:
-        extra = termine.plan_sitzung(session, gremium_id=konferenz.gremium_id, tag=date(2026, 9, 14),
-                                     uhrzeit=time(17), settings=settings, titel="Herbstkonferenz")
+        extra = termine.plan_sitzung(
+            session,
+            gremium_id=konferenz.gremium_id,
+            tag=date(2026, 9, 14),
+            uhrzeit=time(17),
+            settings=settings,
+            titel="Herbstkonferenz",
+        )
         versand.send_invitations(session, sitzung_id=konferenz.sitzung_id, now=NOW, settings=settings)
         versand.cancel(session, sitzung_id=extra.id, now=NOW, settings=settings)
         session.commit()
@@ -112,24 +169,40 @@ def test_feeds_keep_uids_and_cancelled_meetings(engine, settings, konferenz) -> 
     assert IcsCalendarStream.calendar_from_ics(gone_ics.decode()).events == []
 
 
-
 def test_previous_minutes_go_with_the_invitation(engine, settings, konferenz) -> None:
-    from sozialforum.models.protokoll import Protokoll, ProtokollDatei, ProtokollVersion
-    from sozialforum.services.konferenz.nachrichten import Composer
+    from sozialforum.konferenz.nachrichten import Composer
+    from sozialforum.store.models.protokoll import Protokoll, ProtokollDatei, ProtokollVersion
 
     with Session(engine) as session:
-        previous = termine.plan_sitzung(session, gremium_id=konferenz.gremium_id, tag=date(2025, 10, 6),
-                                        uhrzeit=time(17), settings=settings, titel="Herbstkonferenz 2025")
-        minutes = Protokoll(sitzung_id=previous.id, angefordert_am=NOW, entwurf_frist=date(2025, 10, 20),
-                            freigegeben_am=NOW)
+        previous = termine.plan_sitzung(
+            session,
+            gremium_id=konferenz.gremium_id,
+            tag=date(2025, 10, 6),
+            uhrzeit=time(17),
+            settings=settings,
+            titel="Herbstkonferenz 2025",
+        )
+        minutes = Protokoll(
+            sitzung_id=previous.id, angefordert_am=NOW, entwurf_frist=date(2025, 10, 20), freigegeben_am=NOW
+        )
         session.add(minutes)
         session.flush()
         version = ProtokollVersion(protokoll_id=minutes.id, nummer=1, eingereicht_am=NOW)
         session.add(version)
         session.flush()
-        session.add(ProtokollDatei(protokoll_id=minutes.id, version_id=version.id, art="endfassung_pdf",
-                                   dateiname="protokoll-2025-10-06.pdf", mimetype="application/pdf", groesse=9,
-                                   sha256="0" * 64, inhalt=b"%PDF-1.4\n", erstellt_am=NOW))
+        session.add(
+            ProtokollDatei(
+                protokoll_id=minutes.id,
+                version_id=version.id,
+                art="endfassung_pdf",
+                dateiname="protokoll-2025-10-06.pdf",
+                mimetype="application/pdf",
+                groesse=9,
+                sha256="0" * 64,
+                inhalt=b"%PDF-1.4\n",
+                erstellt_am=NOW,
+            )
+        )
         session.commit()
         pack = vorbereitung.prepare(session, konferenz.sitzung_id, settings)
         assert pack.vorige_sitzung.id == previous.id

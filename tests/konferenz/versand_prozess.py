@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 
-from sozialforum.db import make_engine
-from sozialforum.services import outbox
-from sozialforum.services.konferenz import versand
+from sozialforum import outbox
+from sozialforum.konferenz import versand
 from sozialforum.settings import load_settings
+from sozialforum.store.db import make_engine
 
 
 def main(db_url: str, data_dir: str, port: str, now_text: str, sitzung_id: str) -> None:
@@ -23,8 +23,9 @@ def main(db_url: str, data_dir: str, port: str, now_text: str, sitzung_id: str) 
     now = datetime.fromisoformat(now_text)
     engine = make_engine(db_url)
     # What the flow's task runs: queue and deliver the batch at once, then whatever is left.
-    report, delivery = versand.invite_and_deliver(engine, settings, sitzung_id=int(sitzung_id), now=now,
-                                                  actor="test:versand")
+    report, delivery = versand.invite_and_deliver(
+        engine, settings, sitzung_id=int(sitzung_id), now=now, actor="test:versand"
+    )
     print(report.summary(), delivery.summary(), sep="\n", flush=True)
     rest = outbox.deliver_pending(engine, settings, now=now)
     print(rest.summary(), flush=True)

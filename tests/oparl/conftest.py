@@ -13,8 +13,17 @@ from sozialforum.oparl.abruf import lade_dateien
 from tests.conftest import SHARED
 
 OPARL = SHARED / "data" / "oparl"
-DOMAIN_TABLES = ("gremium", "organisation", "person", "mitgliedschaft", "sitzung", "tagesordnungspunkt",
-                 "vorlage", "beratung", "beschluss")
+DOMAIN_TABLES = (
+    "gremium",
+    "organisation",
+    "person",
+    "mitgliedschaft",
+    "sitzung",
+    "tagesordnungspunkt",
+    "vorlage",
+    "beratung",
+    "beschluss",
+)
 
 
 def shared_samples() -> list[dict[str, Any]]:
@@ -29,6 +38,10 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     metadata = sa.MetaData()
     metadata.reflect(engine, only=DOMAIN_TABLES)
     with engine.connect() as connection:
-        return {name: [tuple(row) for row in connection.execute(
-            sa.select(metadata.tables[name]).order_by(metadata.tables[name].c.id))]
-            for name in DOMAIN_TABLES}
+        return {
+            name: [
+                tuple(row)
+                for row in connection.execute(sa.select(metadata.tables[name]).order_by(metadata.tables[name].c.id))
+            ]
+            for name in DOMAIN_TABLES
+        }

@@ -17,9 +17,14 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 API = Path(__file__).parent / "api"
 PAGE_SIZE = 2
-LISTS = {"bodies": "bodies.json", "bodies/1/organizations": "organizations.json",
-         "bodies/1/people": "people.json", "bodies/1/memberships": "memberships.json",
-         "bodies/1/meetings": "meetings.json", "bodies/1/papers": "papers.json"}
+LISTS = {
+    "bodies": "bodies.json",
+    "bodies/1/organizations": "organizations.json",
+    "bodies/1/people": "people.json",
+    "bodies/1/memberships": "memberships.json",
+    "bodies/1/meetings": "meetings.json",
+    "bodies/1/papers": "papers.json",
+}
 
 
 class OparlApi:
@@ -68,9 +73,16 @@ class OparlApi:
             links["next"] = f"{self.root}/{path}?{urlencode({**keep, 'page': number + 1})}"
         elif self.zyklisch and path.endswith("people") and pages > 1:
             links["next"] = f"{self.root}/{path}?{urlencode({**keep, 'page': 1})}"
-        return {"data": chunk, "pagination": {"totalElements": len(items), "elementsPerPage": PAGE_SIZE,
-                                              "currentPage": number, "totalPages": pages},
-                "links": links}
+        return {
+            "data": chunk,
+            "pagination": {
+                "totalElements": len(items),
+                "elementsPerPage": PAGE_SIZE,
+                "currentPage": number,
+                "totalPages": pages,
+            },
+            "links": links,
+        }
 
     def answer(self, raw_path: str) -> tuple[int, Any]:
         self.requests.append(raw_path)

@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
-from sozialforum.models import (
+from sozialforum.oparl.abruf import abruf
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import (
     Beschluss,
     Gremium,
     Mitgliedschaft,
@@ -21,7 +22,6 @@ from sozialforum.models import (
     Tagesordnungspunkt,
     Vorlage,
 )
-from sozialforum.oparl.abruf import abruf
 from sozialforum.vocab import MitgliedRolle, SitzungStatus, VorlageArt
 from tests.oparl.conftest import snapshot
 from tests.oparl.server import OparlApi, serve
@@ -41,9 +41,15 @@ def test_full_import_with_defects(engine: Engine, caplog: pytest.LogCaptureFixtu
     assert "/oparl/v1/bodies/1/organizations?page=3" in api.requests  # links.next followed
     text = "\n".join(str(m) for m in report.maengel)
     logged = "\n".join(r.getMessage() for r in caplog.records)
-    for defect in ("zyklische Seitenfolge", "Text statt URL ('Kreistag')", "Objekt statt URL",
-                   "„created“: leer statt Zeitpunkt", "„order“: fehlt: Position 1",
-                   "people/99)", "organizations/77)"):
+    for defect in (
+        "zyklische Seitenfolge",
+        "Text statt URL ('Kreistag')",
+        "Objekt statt URL",
+        "„created“: leer statt Zeitpunkt",
+        "„order“: fehlt: Position 1",
+        "people/99)",
+        "organizations/77)",
+    ):
         assert defect in text, defect
         assert defect in logged, defect
     with session_scope(engine, actor="test") as session:
@@ -53,16 +59,22 @@ def test_full_import_with_defects(engine: Engine, caplog: pytest.LogCaptureFixtu
         asg = session.scalars(sa.select(Gremium).where(Gremium.name.startswith("Ausschuss"))).one()
         assert asg.parent_id == kt.id
         people = session.scalars(sa.select(Person)).all()
-        assert {(p.vorname, p.nachname) for p in people} == {("Helga", "Krüger"), ("Aylin", "Öztürk"),
-                                                             ("Dr. Jonas", "Weber")}
+        assert {(p.vorname, p.nachname) for p in people} == {
+            ("Helga", "Krüger"),
+            ("Aylin", "Öztürk"),
+            ("Dr. Jonas", "Weber"),
+        }
         assert all(p.email is None and p.rechtsgrundlage is None for p in people)  # names only
         chair = session.scalars(sa.select(Mitgliedschaft).where(Mitgliedschaft.gremium_id == kt.id)).one()
         assert chair.rolle == MitgliedRolle.VORSITZ and chair.stimmberechtigt
         sitzung = session.scalars(sa.select(Sitzung).where(Sitzung.gremium_id == kt.id)).one()
         assert (sitzung.ort, sitzung.adresse) == ("Kreishaus, Großer Sitzungssaal", "Am Markt 1, 37000 Musterstadt")
         assert sitzung.status == SitzungStatus.DURCHGEFUEHRT  # 19 March, imported on the 20th
-        tops = session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == sitzung.id)
-                               .order_by(Tagesordnungspunkt.reihenfolge)).all()
+        tops = session.scalars(
+            sa.select(Tagesordnungspunkt)
+            .where(Tagesordnungspunkt.sitzung_id == sitzung.id)
+            .order_by(Tagesordnungspunkt.reihenfolge)
+        ).all()
         assert [(t.reihenfolge, t.nummer) for t in tops] == [(0, "1"), (1, "2"), (2, "3")]
         vsp = session.scalars(sa.select(Vorlage).where(Vorlage.kennung == "VSP-0012/2026")).one()
         antrag = session.scalars(sa.select(Vorlage).where(Vorlage.kennung == "A-0012/2026")).one()
@@ -79,12 +91,20 @@ def test_incremental_import_with_modified_since(engine: Engine) -> None:
         meeting["modified"] = "2026-03-25T09:00:00+01:00"
         meeting["agendaItem"][1]["result"] = "mehrheitlich beschlossen"
         meeting["agendaItem"][1]["resolutionText"] = (
-            "Der Antrag wird in der Fassung des Verwaltungsstandpunkts beschlossen.")
-        api.lists["bodies/1/papers"].append({
-            "id": f"{api.root}/bodies/1/papers/4", "type": "https://schema.oparl.org/1.1/Paper",
-            "name": "Fortschreibung Altenhilfeplan", "reference": "V-0031/2026", "date": "2026-03-24",
-            "paperType": "Beschlussvorlage", "created": "2026-03-24T10:00:00+01:00",
-            "modified": "2026-03-24T10:00:00+01:00"})
+            "Der Antrag wird in der Fassung des Verwaltungsstandpunkts beschlossen."
+        )
+        api.lists["bodies/1/papers"].append(
+            {
+                "id": f"{api.root}/bodies/1/papers/4",
+                "type": "https://schema.oparl.org/1.1/Paper",
+                "name": "Fortschreibung Altenhilfeplan",
+                "reference": "V-0031/2026",
+                "date": "2026-03-24",
+                "paperType": "Beschlussvorlage",
+                "created": "2026-03-24T10:00:00+01:00",
+                "modified": "2026-03-24T10:00:00+01:00",
+            }
+        )
         api.requests.clear()
         report = _run(engine, api, SECOND)
         lists = [r for r in api.requests if r.split("?")[0].count("/") == 5]  # /oparl/v1/bodies/1/<list>

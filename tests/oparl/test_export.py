@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import make_engine, migrate, session_scope
-from sozialforum.models import Beratung, Sitzung, Tagesordnungspunkt
 from sozialforum.oparl.export import export_oparl, objects_to_validate, write_export
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
 from sozialforum.settings import Settings
+from sozialforum.store.db import make_engine, migrate, session_scope
+from sozialforum.store.models import Beratung, Sitzung, Tagesordnungspunkt
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle
 from tests.fristen.conftest import Welt, build_welt
 from tests.oparl.conftest import OPARL
@@ -48,17 +48,39 @@ def test_schemas_reject_what_the_spec_rejects() -> None:
 def _with_meeting(engine: Engine, welt: Welt) -> None:
     with session_scope(engine, actor="test") as session:
         start = datetime(2024, 9, 19, 15, 0, tzinfo=UTC)
-        sitzung = Sitzung(gremium_id=1, titel="8. Sitzung des Kreistags", beginn=start,
-                          ende=start + timedelta(hours=3), ort="Kreishaus", adresse="Am Markt 1",
-                          ical_uid="sitzung-x@test")
+        sitzung = Sitzung(
+            gremium_id=1,
+            titel="8. Sitzung des Kreistags",
+            beginn=start,
+            ende=start + timedelta(hours=3),
+            ort="Kreishaus",
+            adresse="Am Markt 1",
+            ical_uid="sitzung-x@test",
+        )
         session.add(sitzung)
         session.flush()
-        session.add(Beratung(vorlage_id=1, gremium_id=1, sitzung_id=sitzung.id, reihenfolge=0,
-                             rolle=BeratungRolle.ENTSCHEIDUNG, datum=date(2024, 9, 19),
-                             ergebnis=BeratungErgebnis.GEAENDERT_BESCHLOSSEN))
+        session.add(
+            Beratung(
+                vorlage_id=1,
+                gremium_id=1,
+                sitzung_id=sitzung.id,
+                reihenfolge=0,
+                rolle=BeratungRolle.ENTSCHEIDUNG,
+                datum=date(2024, 9, 19),
+                ergebnis=BeratungErgebnis.GEAENDERT_BESCHLOSSEN,
+            )
+        )
         session.add(Tagesordnungspunkt(sitzung_id=sitzung.id, reihenfolge=0, nummer="Ö 1", titel="Eröffnung"))
-        session.add(Tagesordnungspunkt(sitzung_id=sitzung.id, reihenfolge=1, nummer="Ö 2", vorlage_id=1,
-                                       titel="Strategische Sozialplanung", ergebnis="geändert beschlossen"))
+        session.add(
+            Tagesordnungspunkt(
+                sitzung_id=sitzung.id,
+                reihenfolge=1,
+                nummer="Ö 2",
+                vorlage_id=1,
+                titel="Strategische Sozialplanung",
+                ergebnis="geändert beschlossen",
+            )
+        )
 
 
 def test_export_validates_and_carries_the_status(engine: Engine, settings: Settings, tmp_path: Path) -> None:
@@ -70,7 +92,14 @@ def test_export_validates_and_carries_the_status(engine: Engine, settings: Setti
     problems = {obj["id"]: fehler(obj) for obj in objects if fehler(obj)}
     assert problems == {}
     assert {o["type"].rsplit("/", 1)[1] for o in objects} >= {
-        "System", "Body", "Organization", "Meeting", "AgendaItem", "Paper", "Consultation"}
+        "System",
+        "Body",
+        "Organization",
+        "Meeting",
+        "AgendaItem",
+        "Paper",
+        "Consultation",
+    }
     meeting = files["body/1/meeting/1.json"]
     assert [i["order"] for i in meeting["agendaItem"]] == [0, 1]
     assert meeting["agendaItem"][1]["consultation"] == f"{BASE}/body/1/consultation/1.json"

@@ -10,9 +10,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
-from sozialforum.models import Beratung, Beschluss, Gremium, OparlObjekt, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.oparl.importer import import_objekte
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Beratung, Beschluss, Gremium, OparlObjekt, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, OrganisationArt
 from tests.oparl.conftest import shared_samples, snapshot
 
@@ -43,8 +43,11 @@ def test_karlsruhe_meeting_with_ordered_agenda_and_decisions(engine: Engine) -> 
         assert gremium.name == "Gemeinderat" and gremium.art == GremiumArt.KREISTAG
         assert sitzung.ort == "Bürgersaal, Rathaus Marktplatz"
         assert sitzung.beginn == datetime(2021, 11, 23, 14, 30, tzinfo=UTC)
-        tops = session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == sitzung.id)
-                               .order_by(Tagesordnungspunkt.reihenfolge)).all()
+        tops = session.scalars(
+            sa.select(Tagesordnungspunkt)
+            .where(Tagesordnungspunkt.sitzung_id == sitzung.id)
+            .order_by(Tagesordnungspunkt.reihenfolge)
+        ).all()
         assert len(tops) == 30 and tops[0].nummer == "1" and tops[0].ergebnis == "einstimmig zugestimmt"
         # Paper 2021/1151 was decided in this meeting (consultation → agenda item 63242).
         vorlage = session.scalars(sa.select(Vorlage).where(Vorlage.kennung == "2021/1151")).one()
@@ -52,16 +55,20 @@ def test_karlsruhe_meeting_with_ordered_agenda_and_decisions(engine: Engine) -> 
         assert (beratung.rolle, beratung.ergebnis) == (BeratungRolle.ENTSCHEIDUNG, BeratungErgebnis.BESCHLOSSEN)
         beschluss = session.scalars(sa.select(Beschluss).where(Beschluss.vorlage_id == vorlage.id)).one()
         assert beschluss.kennung == "2021/1151/2021-11-23" and beschluss.gremium_id == gremium.id
-        top = session.scalars(sa.select(Tagesordnungspunkt).where(
-            Tagesordnungspunkt.oparl_id == f"{KA}/agendaitems/63242")).one()
+        top = session.scalars(
+            sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.oparl_id == f"{KA}/agendaitems/63242")
+        ).one()
         assert top.vorlage_id == vorlage.id
         # The soft-deleted paper is remembered, not created.
         deleted = session.scalars(sa.select(OparlObjekt).where(OparlObjekt.oparl_id == f"{KA}/papers/vo/51101")).one()
-        assert deleted.geloescht and session.scalar(sa.select(Vorlage.id).where(
-            Vorlage.oparl_id == f"{KA}/papers/vo/51101")) is None
+        assert (
+            deleted.geloescht
+            and session.scalar(sa.select(Vorlage.id).where(Vorlage.oparl_id == f"{KA}/papers/vo/51101")) is None
+        )
         # Ämter ("at") became Organisationen, Gremien ("gr") Gremien.
-        amt = session.scalars(sa.select(OparlObjekt).where(
-            OparlObjekt.oparl_id == f"{KA}/organizations/at/883022")).one()
+        amt = session.scalars(
+            sa.select(OparlObjekt).where(OparlObjekt.oparl_id == f"{KA}/organizations/at/883022")
+        ).one()
         assert amt.tabelle == "organisation"
 
 
@@ -81,19 +88,33 @@ def test_defects_are_logged_as_warnings(engine: Engine, caplog: pytest.LogCaptur
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_oparl_10_person_with_embedded_memberships(engine: Engine) -> None:
     """OParl 1.0 embeds a person's memberships without the back-reference ``person``."""
-    org = {"id": "https://ris.example/org/5", "type": "https://schema.oparl.org/1.0/Organization",
-           "name": "Sozialausschuss", "organizationType": "Gremium"}
-    person = {"id": "https://ris.example/person/1", "type": "https://schema.oparl.org/1.0/Person",
-              "familyName": "Schmidt", "givenName": "Erika",
-              "membership": [{"id": "https://ris.example/membership/1",
-                              "type": "https://schema.oparl.org/1.0/Membership",
-                              "organization": "https://ris.example/org/5", "role": "stellv. Vorsitzende",
-                              "votingRight": True, "startDate": "2024-01-01"}]}
+    org = {
+        "id": "https://ris.example/org/5",
+        "type": "https://schema.oparl.org/1.0/Organization",
+        "name": "Sozialausschuss",
+        "organizationType": "Gremium",
+    }
+    person = {
+        "id": "https://ris.example/person/1",
+        "type": "https://schema.oparl.org/1.0/Person",
+        "familyName": "Schmidt",
+        "givenName": "Erika",
+        "membership": [
+            {
+                "id": "https://ris.example/membership/1",
+                "type": "https://schema.oparl.org/1.0/Membership",
+                "organization": "https://ris.example/org/5",
+                "role": "stellv. Vorsitzende",
+                "votingRight": True,
+                "startDate": "2024-01-01",
+            }
+        ],
+    }
     with session_scope(engine, actor="import") as session:
         report = import_objekte(session, [person, org], now=NOW)
     assert report.zaehler["Membership"]["neu"] == 1 and not report.maengel
     with session_scope(engine, actor="test") as session:
-        from sozialforum.models import Mitgliedschaft, Person
+        from sozialforum.store.models import Mitgliedschaft, Person
         from sozialforum.vocab import MitgliedRolle
 
         row = session.scalars(sa.select(Mitgliedschaft)).one()

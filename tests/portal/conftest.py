@@ -13,12 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
-from sozialforum.models import Gebiet, Gremium, Massnahme, Organisation, Person, Sitzung
+from sozialforum.links import issue_link
+from sozialforum.portal import formulare
 from sozialforum.portal.app import create_app
-from sozialforum.services import formulare
-from sozialforum.services.links import issue_link
 from sozialforum.settings import Settings, load_settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Gebiet, Gremium, Massnahme, Organisation, Person, Sitzung
 from sozialforum.vocab import GebietEbene, GremiumArt, LinkZweck, OrganisationArt, Rechtsgrundlage
 from tests.conftest import REPO, require_service
 
@@ -50,32 +50,61 @@ class Welt:
 
 def build_world(engine: Engine) -> Welt:
     with session_scope(engine, actor="test") as session:
-        gebiet = Gebiet(schluessel="SR-01", name="Sozialraum Nord", ebene=GebietEbene.SOZIALRAUM,
-                        gueltig_ab=date(2020, 1, 1))
+        gebiet = Gebiet(
+            schluessel="SR-01", name="Sozialraum Nord", ebene=GebietEbene.SOZIALRAUM, gueltig_ab=date(2020, 1, 1)
+        )
         session.add(gebiet)
         session.flush()
         a = Organisation(kennung="T-A", name="Diakonie Nord e. V.", art=OrganisationArt.FREIER_TRAEGER)
         b = Organisation(kennung="T-B", name="Kinderschutzbund Süd", art=OrganisationArt.VEREIN)
         session.add_all([a, b])
         session.flush()
-        pa = Person(kennung="P-A", vorname="Anna", nachname="Albers", email="anna@diakonie.example",
-                    organisation_id=a.id, rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG)
-        pb = Person(kennung="P-B", vorname="Bernd", nachname="Brandt", email="bernd@ksb.example",
-                    organisation_id=b.id, rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG)
-        gremium = Gremium(kennung="SRK-NORD", name="Sozialraumkonferenz Nord",
-                          art=GremiumArt.SOZIALRAUMKONFERENZ, gebiet_id=gebiet.id)
+        pa = Person(
+            kennung="P-A",
+            vorname="Anna",
+            nachname="Albers",
+            email="anna@diakonie.example",
+            organisation_id=a.id,
+            rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG,
+        )
+        pb = Person(
+            kennung="P-B",
+            vorname="Bernd",
+            nachname="Brandt",
+            email="bernd@ksb.example",
+            organisation_id=b.id,
+            rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG,
+        )
+        gremium = Gremium(
+            kennung="SRK-NORD", name="Sozialraumkonferenz Nord", art=GremiumArt.SOZIALRAUMKONFERENZ, gebiet_id=gebiet.id
+        )
         session.add_all([pa, pb, gremium])
         session.flush()
         beginn = datetime(2026, 3, 18, 17, 0, tzinfo=UTC)
-        sitzung = Sitzung(gremium_id=gremium.id, titel="Sozialraumkonferenz Nord, Frühjahr",
-                          beginn=beginn, ende=beginn + timedelta(hours=2), ort="Familienzentrum",
-                          adresse="Lindenstraße 4, 37000 Musterstadt", ical_uid="s1@test")
-        massnahme = Massnahme(kennung="M-1", titel="Familiencafé Nord", verantwortlich_organisation_id=a.id,
-                              gebiet_id=gebiet.id)
+        sitzung = Sitzung(
+            gremium_id=gremium.id,
+            titel="Sozialraumkonferenz Nord, Frühjahr",
+            beginn=beginn,
+            ende=beginn + timedelta(hours=2),
+            ort="Familienzentrum",
+            adresse="Lindenstraße 4, 37000 Musterstadt",
+            ical_uid="s1@test",
+        )
+        massnahme = Massnahme(
+            kennung="M-1", titel="Familiencafé Nord", verantwortlich_organisation_id=a.id, gebiet_id=gebiet.id
+        )
         session.add_all([sitzung, massnahme])
         session.flush()
-        return Welt(sitzung=sitzung.id, gremium=gremium.id, gebiet=gebiet.id, massnahme_a=massnahme.id,
-                    traeger_a=a.id, traeger_b=b.id, person_a=pa.id, person_b=pb.id)
+        return Welt(
+            sitzung=sitzung.id,
+            gremium=gremium.id,
+            gebiet=gebiet.id,
+            massnahme_a=massnahme.id,
+            traeger_a=a.id,
+            traeger_b=b.id,
+            person_a=pa.id,
+            person_b=pb.id,
+        )
 
 
 def make_settings(tmp_path: Path, engine: Engine, base_url: str = "http://testserver", **portal: object) -> Settings:
@@ -85,8 +114,13 @@ def make_settings(tmp_path: Path, engine: Engine, base_url: str = "http://testse
         database_url=engine.url.render_as_string(hide_password=False),
         # A high failure limit: token-matrix tests send many bad tokens from one address; the
         # rate-limit test sets its own.
-        portal={"base_url": base_url, "secret_key": "test-schluessel-" + "x" * 32,
-                "formulare": str(REPO / "config" / "formulare.toml"), "fehlversuche_max": 1000, **portal},
+        portal={
+            "base_url": base_url,
+            "secret_key": "test-schluessel-" + "x" * 32,
+            "formulare": str(REPO / "config" / "formulare.toml"),
+            "fehlversuche_max": 1000,
+            **portal,
+        },
     )
 
 
@@ -113,8 +147,16 @@ def client(portal_settings: Settings, engine: Engine, clock: Clock) -> Iterator[
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -136,18 +178,21 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def issue(engine: Engine, settings: Settings, *, person_id: int, zweck: LinkZweck, bezug_id: int,
-          **kwargs: object) -> str:
+def issue(
+    engine: Engine, settings: Settings, *, person_id: int, zweck: LinkZweck, bezug_id: int, **kwargs: object
+) -> str:
     """A personal link URL, path only (for the test client)."""
     with session_scope(engine, actor="test") as session:
-        url = issue_link(session, person_id=person_id, zweck=zweck, bezug_id=bezug_id, now=NOW,
-                         settings=settings, **kwargs)  # type: ignore[arg-type]
+        url = issue_link(
+            session, person_id=person_id, zweck=zweck, bezug_id=bezug_id, now=NOW, settings=settings, **kwargs
+        )  # type: ignore[arg-type]
     return url.removeprefix(settings.portal.base_url)
 
 
 def request_form(engine: Engine, settings: Settings, kennung: str, organisation_id: int, bezug_id: int) -> int:
     definitions = formulare.load_formulare(settings.portal.formulare)
     with session_scope(engine, actor="test") as session:
-        anfrage = formulare.request_form(session, formular=definitions[kennung], organisation_id=organisation_id,
-                                         bezug_id=bezug_id, now=NOW)
+        anfrage = formulare.request_form(
+            session, formular=definitions[kennung], organisation_id=organisation_id, bezug_id=bezug_id, now=NOW
+        )
         return anfrage.id  # type: ignore[return-value]

@@ -14,12 +14,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from sozialforum.db import session_scope
-from sozialforum.models import FormularAntwort, Rueckmeldung, Themenvorschlag
+from sozialforum.konten import benutzer
+from sozialforum.links import issue_link
+from sozialforum.portal import formulare
 from sozialforum.portal.app import create_app
 from sozialforum.portal.server import free_port, serve_in_thread
-from sozialforum.services import benutzer, formulare
-from sozialforum.services.links import issue_link
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import FormularAntwort, Rueckmeldung, Themenvorschlag
 from sozialforum.vocab import LinkZweck
 from tests.portal.conftest import NOW, Clock, Welt, build_world, make_settings
 
@@ -44,8 +45,13 @@ def site(tmp_path: Path, sqlite_engine: Engine) -> Iterator[Site]:
     settings = make_settings(tmp_path, sqlite_engine, base_url=f"http://127.0.0.1:{port}")
     definitions = formulare.load_formulare(settings.portal.formulare)
     with session_scope(sqlite_engine, actor="test") as session:
-        anfrage = formulare.request_form(session, formular=definitions["bestandserhebung"],
-                                         organisation_id=world.traeger_a, bezug_id=world.gebiet, now=NOW)
+        anfrage = formulare.request_form(
+            session,
+            formular=definitions["bestandserhebung"],
+            organisation_id=world.traeger_a,
+            bezug_id=world.gebiet,
+            now=NOW,
+        )
         common = {"person_id": world.person_a, "now": NOW, "settings": settings}
         urls = {
             "rsvp": issue_link(session, zweck=LinkZweck.RSVP, bezug_id=world.sitzung, **common),
@@ -62,9 +68,13 @@ def _axe(page: Any) -> list[dict[str, Any]]:
     page.evaluate(AXE)
     result = page.evaluate(
         "async () => JSON.stringify(await axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}))")
-    return [{"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
-            for v in json.loads(result)["violations"] if v["impact"] in ("serious", "critical")]
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}}))"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+        for v in json.loads(result)["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def test_traeger_answers_rsvp_proposes_topic_fills_form(browser: Any, site: Site) -> None:
@@ -114,7 +124,11 @@ def test_traeger_answers_rsvp_proposes_topic_fills_form(browser: Any, site: Site
     with session_scope(site.engine, actor="test") as session:
         rsvp = session.exec(select(Rueckmeldung)).one()
         assert (rsvp.person_id, rsvp.antwort, rsvp.personen, rsvp.beduerfnisse) == (
-            site.world.person_a, "zusage", 2, ["stufenlos"])
+            site.world.person_a,
+            "zusage",
+            2,
+            ["stufenlos"],
+        )
         assert session.exec(select(Themenvorschlag)).one().titel.startswith("Übergänge")
         answer = session.exec(select(FormularAntwort)).one()
         assert answer.werte["plaetze"] == 1250 and answer.werte["wohnortnah_inklusiv"] is True
@@ -139,8 +153,15 @@ def test_keyboard_only_rsvp_with_visible_focus(browser: Any, site: Site) -> None
 
 def test_pages_have_no_serious_accessibility_violations(browser: Any, site: Site) -> None:
     page = browser.new_page(locale="de-DE")
-    pages = [site.urls["rsvp"], site.urls["thema"], site.urls["formular"], f"{site.base}/",
-             f"{site.base}/datenschutz", site.urls["rsvp"][:-4] + "AAAA", f"{site.base}/gs/anmelden"]
+    pages = [
+        site.urls["rsvp"],
+        site.urls["thema"],
+        site.urls["formular"],
+        f"{site.base}/",
+        f"{site.base}/datenschutz",
+        site.urls["rsvp"][:-4] + "AAAA",
+        f"{site.base}/gs/anmelden",
+    ]
     found = {}
     for url in pages:
         page.goto(url)

@@ -13,10 +13,10 @@ from pathlib import Path
 import httpx
 from sqlmodel import select
 
-from sozialforum.db import make_engine, session_scope
-from sozialforum.models import Benutzer, FormularAnfrage, Organisation, OutboxMessage, Person
+from sozialforum.konten import benutzer
 from sozialforum.portal.server import free_port
-from sozialforum.services import benutzer
+from sozialforum.store.db import make_engine, session_scope
+from sozialforum.store.models import Benutzer, FormularAnfrage, Organisation, OutboxMessage, Person
 from sozialforum.vocab import OrganisationArt, Rechtsgrundlage
 from tests.conftest import REPO
 from tests.portal.conftest import NOW
@@ -39,8 +39,9 @@ def _run(*args: str, data_dir: Path, stdin: str | None = None) -> Result:
 
     from sozialforum.cli import app
 
-    result = CliRunner().invoke(app, list(args), input=stdin, env={"SOZIALFORUM_DATA_DIR": str(data_dir),
-                                                                   "COLUMNS": "200"})
+    result = CliRunner().invoke(
+        app, list(args), input=stdin, env={"SOZIALFORUM_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+    )
     return Result(result.exit_code, result.stdout, result.stderr)
 
 
@@ -48,8 +49,16 @@ def test_user_and_form_request(tmp_path: Path) -> None:
     assert _run("db", "migrieren", data_dir=tmp_path).returncode == 0
     short = _run("portal", "benutzer-anlegen", "planerin", "--passwort-stdin", data_dir=tmp_path, stdin="kurz\n")
     assert short.returncode == 1 and "mindestens 12 Zeichen" in short.stderr
-    made = _run("portal", "benutzer-anlegen", "Planerin", "--anzeigename", "Paula Planerin", "--passwort-stdin",
-                data_dir=tmp_path, stdin="ein-sehr-langes-passwort\n")
+    made = _run(
+        "portal",
+        "benutzer-anlegen",
+        "Planerin",
+        "--anzeigename",
+        "Paula Planerin",
+        "--passwort-stdin",
+        data_dir=tmp_path,
+        stdin="ein-sehr-langes-passwort\n",
+    )
     assert made.returncode == 0, made.stderr
     engine = make_engine(f"sqlite:///{tmp_path / 'sozialforum.db'}")
     with session_scope(engine, actor="test") as session:
@@ -58,18 +67,27 @@ def test_user_and_form_request(tmp_path: Path) -> None:
         org = Organisation(kennung="T-A", name="Diakonie Nord", art=OrganisationArt.FREIER_TRAEGER)
         session.add(org)
         session.flush()
-        session.add_all([
-            Person(kennung="P1", nachname="Albers", email="a@d.example", organisation_id=org.id,
-                   rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG),
-            Person(kennung="P2", nachname="Ohne", email="o@d.example", organisation_id=org.id),
-        ])
+        session.add_all(
+            [
+                Person(
+                    kennung="P1",
+                    nachname="Albers",
+                    email="a@d.example",
+                    organisation_id=org.id,
+                    rechtsgrundlage=Rechtsgrundlage.EINWILLIGUNG,
+                ),
+                Person(kennung="P2", nachname="Ohne", email="o@d.example", organisation_id=org.id),
+            ]
+        )
     unknown = _run("portal", "formular-anfordern", "bestandserhebung", "-t", "GIBTSNICHT", data_dir=tmp_path)
     assert unknown.returncode == 4 and "GIBTSNICHT" in unknown.stderr and "nichts angefordert" in unknown.stderr
-    done = _run("portal", "formular-anfordern", "protokoll_kommentar", "-t", "T-A", "--frist", "31.05.2026",
-                data_dir=tmp_path)
+    done = _run(
+        "portal", "formular-anfordern", "protokoll_kommentar", "-t", "T-A", "--frist", "31.05.2026", data_dir=tmp_path
+    )
     assert done.returncode == 4 and "protokoll 0 nicht gefunden" in done.stderr
-    ok = _run("portal", "formular-anfordern", "bestandserhebung", "-t", "T-A", "--frist", "31.05.2026",
-              data_dir=tmp_path)
+    ok = _run(
+        "portal", "formular-anfordern", "bestandserhebung", "-t", "T-A", "--frist", "31.05.2026", data_dir=tmp_path
+    )
     assert ok.returncode == 4 and "gebiet 0 nicht gefunden" in ok.stderr
     with session_scope(engine, actor="test") as session:
         assert session.exec(select(FormularAnfrage)).first() is None  # nothing half-done
@@ -80,9 +98,14 @@ def test_user_and_form_request(tmp_path: Path) -> None:
 def _serve(tmp_path: Path, extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], int]:
     assert _run("db", "migrieren", data_dir=tmp_path).returncode == 0  # the server itself: a real process
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "sozialforum", "portal", "--port", str(port)], cwd=REPO,
-                               env={**_env(tmp_path), **(extra_env or {})}, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sozialforum", "portal", "--port", str(port)],
+        cwd=REPO,
+        env={**_env(tmp_path), **(extra_env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -109,8 +132,13 @@ def test_portal_command_serves_pages(tmp_path: Path) -> None:
 
 
 def test_behind_a_trusted_proxy_a_guesser_locks_out_only_itself(tmp_path: Path) -> None:
-    process, port = _serve(tmp_path, {"SOZIALFORUM_PORTAL__VERTRAUENSWUERDIGE_PROXIES": '["127.0.0.1"]',
-                                      "SOZIALFORUM_PORTAL__FEHLVERSUCHE_MAX": "3"})
+    process, port = _serve(
+        tmp_path,
+        {
+            "SOZIALFORUM_PORTAL__VERTRAUENSWUERDIGE_PROXIES": '["127.0.0.1"]',
+            "SOZIALFORUM_PORTAL__FEHLVERSUCHE_MAX": "3",
+        },
+    )
     url = f"http://127.0.0.1:{port}/rueckmeldung/abc.def"
     guesser, traeger = {"X-Forwarded-For": "203.0.113.7"}, {"X-Forwarded-For": "198.51.100.20"}
     try:

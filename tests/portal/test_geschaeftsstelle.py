@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from sozialforum.db import session_scope
-from sozialforum.models import Benutzer, OutboxMessage, PersonalLink
-from sozialforum.services import benutzer
-from sozialforum.services.portal_export import neutralize
+from sozialforum.konten import benutzer
+from sozialforum.portal.export import neutralize
 from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Benutzer, OutboxMessage, PersonalLink
 from sozialforum.vocab import LinkZweck
 from tests.portal.conftest import NOW, Clock, Welt, csrf_of, issue, request_form
 
@@ -30,8 +30,11 @@ def staff(client: TestClient, engine: Engine) -> TestClient:
     with session_scope(engine, actor="test") as session:
         benutzer.create_user(session, name="Planerin", anzeigename="Paula Planerin", password=PASSWORT, now=NOW)
     form = client.get("/gs/anmelden")
-    response = client.post("/gs/anmelden", data={"csrf": csrf_of(form.text), "name": "planerin",
-                                                 "passwort": PASSWORT}, follow_redirects=False)
+    response = client.post(
+        "/gs/anmelden",
+        data={"csrf": csrf_of(form.text), "name": "planerin", "passwort": PASSWORT},
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"] == "/gs/"
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/gs" in cookie
@@ -58,22 +61,38 @@ def test_login_failures_lock_the_name(client: TestClient, engine: Engine, portal
     unknown = client.post("/gs/anmelden", data={"csrf": csrf, "name": "niemand", "passwort": "falsch"})
     assert unknown.text.count("Benutzername oder Passwort ist falsch.") == 1  # same answer: no probing
     with session_scope(engine, actor="test") as session:
-        from sozialforum.services import fehlversuche
+        from sozialforum.konten import fehlversuche
 
         for _ in range(portal_settings.portal.fehlversuche_max):
-            fehlversuche.record_failure(session, "login:planerin", now=NOW, maximum=3,
-                                        fenster=timedelta(minutes=15), sperre=timedelta(minutes=15))
+            fehlversuche.record_failure(
+                session,
+                "login:planerin",
+                now=NOW,
+                maximum=3,
+                fenster=timedelta(minutes=15),
+                sperre=timedelta(minutes=15),
+            )
     locked = client.post("/gs/anmelden", data={"csrf": csrf, "name": "planerin", "passwort": PASSWORT})
     assert locked.status_code == 429 and "Zu viele fehlgeschlagene Anmeldungen" in locked.text
 
 
-def test_answers_per_sitzung_and_exports(staff: TestClient, engine: Engine, portal_settings: Settings,
-                                         welt: Welt) -> None:
+def test_answers_per_sitzung_and_exports(
+    staff: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
     url = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
-    staff.post(url, data={"csrf": csrf_of(staff.get(url).text), "antwort": "zusage", "personen": "2",
-                          "kommentar": "=HYPERLINK(\"http://x\")", "beduerfnisse": "stufenlos"})
-    thema = issue(engine, portal_settings, person_id=welt.person_b, zweck=LinkZweck.THEMENVORSCHLAG,
-                  bezug_id=welt.sitzung)
+    staff.post(
+        url,
+        data={
+            "csrf": csrf_of(staff.get(url).text),
+            "antwort": "zusage",
+            "personen": "2",
+            "kommentar": '=HYPERLINK("http://x")',
+            "beduerfnisse": "stufenlos",
+        },
+    )
+    thema = issue(
+        engine, portal_settings, person_id=welt.person_b, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=welt.sitzung
+    )
     staff.post(thema, data={"csrf": csrf_of(staff.get(thema).text), "titel": "@SUM(A1) Wohnungsnot"})
     overview = staff.get("/gs/")
     assert "Sozialraumkonferenz Nord, Frühjahr" in overview.text and "Paula Planerin" in overview.text
@@ -85,19 +104,23 @@ def test_answers_per_sitzung_and_exports(staff: TestClient, engine: Engine, port
     rows = list(csv.reader(io.StringIO(raw.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["Person", "Träger", "Antwort"]
     assert rows[1][:4] == ["Anna Albers", "Diakonie Nord e. V.", "Zusage", "2"]
-    assert rows[1][5] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][5] == '\'=HYPERLINK("http://x")'
     assert rows[1][4] == "stufenloser Zugang (Rollstuhl, Rollator)"
     xlsx = staff.get(f"/gs/sitzung/{welt.sitzung}/themenvorschlaege.xlsx")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert sheet["A1"].value == "Thema" and sheet["A2"].value == "'@SUM(A1) Wohnungsnot"
     assert sheet["A2"].data_type == "s"
     assert staff.get(f"/gs/sitzung/{welt.sitzung}/rueckmeldungen.exe").status_code == 404
-    declined = staff.post("/gs/vorschlag/1/status", data={"csrf": csrf_of(page.text), "status": "abgelehnt",
-                                                          "zurueck": f"/gs/sitzung/{welt.sitzung}"})
+    declined = staff.post(
+        "/gs/vorschlag/1/status",
+        data={"csrf": csrf_of(page.text), "status": "abgelehnt", "zurueck": f"/gs/sitzung/{welt.sitzung}"},
+    )
     assert "Der Status des Themenvorschlags wurde geändert." in declined.text and "Wieder aufnehmen" in declined.text
     assert "nicht übernommen" in staff.get(thema).text  # the Träger sees the decision on its own proposal
-    assert staff.post("/gs/vorschlag/1/status", data={"csrf": csrf_of(page.text), "status": "uebernommen"}
-                      ).status_code == 404  # only the agenda builder takes proposals over
+    assert (
+        staff.post("/gs/vorschlag/1/status", data={"csrf": csrf_of(page.text), "status": "uebernommen"}).status_code
+        == 404
+    )  # only the agenda builder takes proposals over
     assert staff.get("/gs/sitzung/999").status_code == 404
 
 
@@ -105,8 +128,16 @@ def test_form_answers_and_export(staff: TestClient, engine: Engine, portal_setti
     anfrage = request_form(engine, portal_settings, "bestandserhebung", welt.traeger_a, welt.gebiet)
     request_form(engine, portal_settings, "bestandserhebung", welt.traeger_b, welt.gebiet)
     url = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.FORMULAR, bezug_id=anfrage)
-    staff.post(url, data={"csrf": csrf_of(staff.get(url).text), "angebote": "-Beratung", "plaetze": "40",
-                          "zielgruppen": ["Frauen", "Eltern und Familien"], "wohnortnah_inklusiv": "nein"})
+    staff.post(
+        url,
+        data={
+            "csrf": csrf_of(staff.get(url).text),
+            "angebote": "-Beratung",
+            "plaetze": "40",
+            "zielgruppen": ["Frauen", "Eltern und Familien"],
+            "wohnortnah_inklusiv": "nein",
+        },
+    )
     assert "1 von 2 angefragten Trägern haben geantwortet" in staff.get("/gs/").text
     page = staff.get("/gs/formular/bestandserhebung")
     assert "Kinderschutzbund Süd" in page.text and "-Beratung" in page.text
@@ -126,12 +157,14 @@ def test_revoke_and_resend(staff: TestClient, engine: Engine, portal_settings: S
     csrf = csrf_of(page.text)
     link_id = int(re.search(r"/gs/link/(\d+)/widerrufen", page.text).group(1))  # type: ignore[union-attr]
     assert staff.post(f"/gs/link/{link_id}/widerrufen", data={"zurueck": "/gs/"}).status_code == 403  # no CSRF
-    done = staff.post(f"/gs/link/{link_id}/widerrufen",
-                      data={"csrf": csrf, "zurueck": f"/gs/sitzung/{welt.sitzung}"})
+    done = staff.post(f"/gs/link/{link_id}/widerrufen", data={"csrf": csrf, "zurueck": f"/gs/sitzung/{welt.sitzung}"})
     assert "Der Link wurde zurückgezogen." in done.text and "zurückgezogen" in done.text
     assert staff.get(url).status_code == 410
-    resent = staff.post(f"/gs/link/{link_id}/neu-senden", data={"csrf": csrf, "zurueck": "https://boese.example/"},
-                        follow_redirects=False)
+    resent = staff.post(
+        f"/gs/link/{link_id}/neu-senden",
+        data={"csrf": csrf, "zurueck": "https://boese.example/"},
+        follow_redirects=False,
+    )
     assert resent.headers["location"] == "/gs/?meldung=neu_gesendet"  # no open redirect
     with session_scope(engine, actor="test") as session:
         message = session.exec(select(OutboxMessage)).one()
@@ -143,11 +176,12 @@ def test_revoke_and_resend(staff: TestClient, engine: Engine, portal_settings: S
     new_path = re.search(r"http://testserver(/rueckmeldung/[A-Za-z0-9_\-=\r\n.]+)", body)
     assert new_path is not None
     with session_scope(engine, actor="test") as session:
-        from sozialforum.models import AuditEntry
+        from sozialforum.store.models import AuditEntry
 
         trail = session.exec(select(AuditEntry).where(AuditEntry.tabelle == "personal_link")).all()
     assert [(e.aktion, e.akteur) for e in trail] == [("update", "benutzer:planerin")] * 2 + [
-        ("create", "benutzer:planerin")]
+        ("create", "benutzer:planerin")
+    ]
 
 
 def test_logout_ends_the_session(staff: TestClient, clock: Clock, engine: Engine) -> None:
@@ -160,4 +194,12 @@ def test_logout_ends_the_session(staff: TestClient, clock: Clock, engine: Engine
 
 def test_neutralize() -> None:
     assert [neutralize(v) for v in ("=1", "+1", "-1", "@a", "\t=1", "ok", 5, -5)] == [
-        "'=1", "'+1", "'-1", "'@a", "'\t=1", "ok", 5, -5]
+        "'=1",
+        "'+1",
+        "'-1",
+        "'@a",
+        "'\t=1",
+        "ok",
+        5,
+        -5,
+    ]

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from sozialforum.db import session_scope
-from sozialforum.models import PersonalLink
-from sozialforum.services import links
+from sozialforum import links
 from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import PersonalLink
 from sozialforum.vocab import LinkZweck
 from tests.portal.conftest import NOW, Welt
 
@@ -22,8 +22,7 @@ def _issue(engine: Engine, settings: Settings, welt: Welt, **kwargs: object) -> 
         return links.issue_link(session, now=NOW, settings=settings, **values)  # type: ignore[arg-type]
 
 
-def _verify(engine: Engine, settings: Settings, url: str, zweck: LinkZweck = LinkZweck.RSVP,
-            now=NOW) -> PersonalLink:  # type: ignore[no-untyped-def]
+def _verify(engine: Engine, settings: Settings, url: str, zweck: LinkZweck = LinkZweck.RSVP, now=NOW) -> PersonalLink:  # type: ignore[no-untyped-def]
     with session_scope(engine, actor="test") as session:
         return links.verify_link(session, links.token_from_url(url), zweck=zweck, now=now, settings=settings)
 
@@ -43,8 +42,7 @@ def test_link_url_token_and_stored_hash(engine: Engine, portal_settings: Setting
     assert _issue(engine, portal_settings, welt) != url  # a new secret every time
 
 
-def test_tampered_token_is_refused_before_the_database(portal_settings: Settings, welt: Welt,
-                                                      engine: Engine) -> None:
+def test_tampered_token_is_refused_before_the_database(portal_settings: Settings, welt: Welt, engine: Engine) -> None:
     url = _issue(engine, portal_settings, welt)
     token = links.token_from_url(url)
     flipped = token[:-1] + ("A" if token[-1] != "A" else "B")
@@ -55,8 +53,9 @@ def test_tampered_token_is_refused_before_the_database(portal_settings: Settings
     with pytest.raises(links.LinkUngueltig):
         links.check_signature(token, zweck=LinkZweck.FORMULAR, settings=portal_settings)
     # Another installation's key: refused.
-    other = portal_settings.model_copy(update={"portal": portal_settings.portal.model_copy(
-        update={"secret_key": None})})
+    other = portal_settings.model_copy(
+        update={"portal": portal_settings.portal.model_copy(update={"secret_key": None})}
+    )
     with pytest.raises(links.LinkUngueltig):
         links.check_signature(token, zweck=LinkZweck.RSVP, settings=other)
 
@@ -78,8 +77,7 @@ def test_expired_revoked_and_erased(engine: Engine, portal_settings: Settings, w
         assert session.get(PersonalLink, link.id).widerrufen_am == NOW  # type: ignore[union-attr]
 
 
-def test_reissue_revokes_every_live_link_of_the_scope(engine: Engine, portal_settings: Settings,
-                                                      welt: Welt) -> None:
+def test_reissue_revokes_every_live_link_of_the_scope(engine: Engine, portal_settings: Settings, welt: Welt) -> None:
     first = _issue(engine, portal_settings, welt)
     second = _issue(engine, portal_settings, welt)
     other_scope = _issue(engine, portal_settings, welt, zweck=LinkZweck.THEMENVORSCHLAG)

@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from sozialforum.db import session_scope
-from sozialforum.models import (
+from sozialforum.portal import beteiligung
+from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import (
     AuditEntry,
     FormularAntwort,
     FormularAntwortVersion,
@@ -19,8 +21,6 @@ from sozialforum.models import (
     Rueckmeldung,
     Themenvorschlag,
 )
-from sozialforum.services import beteiligung
-from sozialforum.settings import Settings
 from sozialforum.vocab import Antwort, AntwortQuelle, LinkZweck
 from tests.portal.conftest import NOW, Clock, Welt, csrf_of, issue, request_form
 
@@ -29,17 +29,33 @@ def _rsvp_url(engine: Engine, settings: Settings, welt: Welt) -> str:
     return issue(engine, settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
 
 
-def test_rsvp_updates_the_row_a_calendar_reply_wrote(client: TestClient, engine: Engine,
-                                                      portal_settings: Settings, welt: Welt) -> None:
+def test_rsvp_updates_the_row_a_calendar_reply_wrote(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
     with session_scope(engine, actor="kalender") as session:
-        session.add(Rueckmeldung(sitzung_id=welt.sitzung, person_id=welt.person_a, antwort=Antwort.ABSAGE,
-                                 quelle=AntwortQuelle.KALENDER, eingeladen_an="anna@diakonie.example"))
+        session.add(
+            Rueckmeldung(
+                sitzung_id=welt.sitzung,
+                person_id=welt.person_a,
+                antwort=Antwort.ABSAGE,
+                quelle=AntwortQuelle.KALENDER,
+                eingeladen_an="anna@diakonie.example",
+            )
+        )
     url = _rsvp_url(engine, portal_settings, welt)
     page = client.get(url)
     assert page.status_code == 200 and "Absage" in page.text
-    response = client.post(url, data={"csrf": csrf_of(page.text), "antwort": "zusage", "personen": "3",
-                                      "beduerfnisse": ["stufenlos", "gebaerdensprache"], "kommentar": "=1+1"},
-                           follow_redirects=False)
+    response = client.post(
+        url,
+        data={
+            "csrf": csrf_of(page.text),
+            "antwort": "zusage",
+            "personen": "3",
+            "beduerfnisse": ["stufenlos", "gebaerdensprache"],
+            "kommentar": "=1+1",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303 and response.headers["location"].endswith("?gespeichert=1")
     confirmation = client.get(response.headers["location"])
     assert "Ihre Rückmeldung ist gespeichert" in confirmation.text and "3 Personen" in confirmation.text
@@ -48,17 +64,23 @@ def test_rsvp_updates_the_row_a_calendar_reply_wrote(client: TestClient, engine:
         assert (row.antwort, row.personen, row.quelle) == ("zusage", 3, "link")
         assert row.beduerfnisse == ["stufenlos", "gebaerdensprache"]
         assert row.eingeladen_an == "anna@diakonie.example"  # the invitation record is kept
-        audit = session.exec(select(AuditEntry).where(AuditEntry.tabelle == "rueckmeldung",
-                                                      AuditEntry.aktion == "update")).one()
+        audit = session.exec(
+            select(AuditEntry).where(AuditEntry.tabelle == "rueckmeldung", AuditEntry.aktion == "update")
+        ).one()
         assert audit.akteur.startswith("link:") and audit.aenderungen["antwort"] == ["absage", "zusage"]
 
 
-def test_rsvp_page_shows_the_sitzung_and_greets_the_person(client: TestClient, engine: Engine,
-                                                          portal_settings: Settings, welt: Welt) -> None:
+def test_rsvp_page_shows_the_sitzung_and_greets_the_person(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
     page = client.get(_rsvp_url(engine, portal_settings, welt))
     assert "Guten Tag Anna Albers (Diakonie Nord e. V.)," in page.text
-    for shown in ("Sozialraumkonferenz Nord, Frühjahr", "<dd>Sozialraumkonferenz Nord</dd>",
-                  "Familienzentrum, Lindenstraße 4, 37000 Musterstadt", "Mittwoch, 18. März 2026"):
+    for shown in (
+        "Sozialraumkonferenz Nord, Frühjahr",
+        "<dd>Sozialraumkonferenz Nord</dd>",
+        "Familienzentrum, Lindenstraße 4, 37000 Musterstadt",
+        "Mittwoch, 18. März 2026",
+    ):
         assert shown in page.text, shown
     assert "Kinderschutzbund" not in page.text and "Bernd" not in page.text
     with session_scope(engine, actor="test") as session:  # a person without a Träger
@@ -70,26 +92,32 @@ def test_rsvp_page_shows_the_sitzung_and_greets_the_person(client: TestClient, e
     assert "Guten Tag Ohne,\n" in client.get(url).text
 
 
-def test_every_rsvp_submission_is_recorded_and_audited_once(client: TestClient, engine: Engine,
-                                                            portal_settings: Settings, welt: Welt) -> None:
+def test_every_rsvp_submission_is_recorded_and_audited_once(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
     url = _rsvp_url(engine, portal_settings, welt)
     csrf = csrf_of(client.get(url).text)
     for antwort, kommentar in (("zusage", "erst"), ("vielleicht", "dann"), ("absage", "zuletzt")):
-        response = client.post(url, data={"csrf": csrf, "antwort": antwort, "personen": "2", "kommentar": kommentar},
-                               follow_redirects=False)
+        response = client.post(
+            url,
+            data={"csrf": csrf, "antwort": antwort, "personen": "2", "kommentar": kommentar},
+            follow_redirects=False,
+        )
         assert response.status_code == 303
     with session_scope(engine, actor="test") as session:
         row = session.exec(select(Rueckmeldung)).one()
         assert (row.antwort, row.personen, row.kommentar) == ("absage", 0, "zuletzt")
-        entries = session.exec(select(AuditEntry).where(AuditEntry.tabelle == "rueckmeldung")
-                               .order_by(AuditEntry.id)).all()  # type: ignore[arg-type]
+        entries = session.exec(
+            select(AuditEntry).where(AuditEntry.tabelle == "rueckmeldung").order_by(AuditEntry.id)
+        ).all()  # type: ignore[arg-type]
         assert [e.aktion for e in entries] == ["create", "update", "update"]
         assert {e.datensatz_id for e in entries} == {row.id} and all(e.akteur.startswith("link:") for e in entries)
         assert entries[2].aenderungen["kommentar"] == ["dann", "zuletzt"]
 
 
-def test_a_first_answer_and_its_audit_entry_are_one_transaction(engine: Engine, welt: Welt,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_first_answer_and_its_audit_entry_are_one_transaction(
+    engine: Engine, welt: Welt, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The row's INSERT is the transaction's first write (the link was touched within the hour):
     if anything after it fails, the row must go too, on SQLite as on PostgreSQL."""
 
@@ -99,31 +127,34 @@ def test_a_first_answer_and_its_audit_entry_are_one_transaction(engine: Engine, 
     monkeypatch.setattr(beteiligung, "_audit", audit_fails)
     eingabe = beteiligung.RsvpEingabe(Antwort.ZUSAGE, 1, [], None)
     with pytest.raises(RuntimeError), engine.begin() as connection:
-        beteiligung.record_rsvp(connection, akteur="test", sitzung_id=welt.sitzung, person_id=welt.person_a,
-                                eingabe=eingabe, now=NOW)
+        beteiligung.record_rsvp(
+            connection, akteur="test", sitzung_id=welt.sitzung, person_id=welt.person_a, eingabe=eingabe, now=NOW
+        )
     with session_scope(engine, actor="test") as session:
         assert session.exec(select(Rueckmeldung)).first() is None
 
 
-def test_rsvp_changeable_until_the_meeting(client: TestClient, clock: Clock, engine: Engine,
-                                           portal_settings: Settings, welt: Welt) -> None:
+def test_rsvp_changeable_until_the_meeting(
+    client: TestClient, clock: Clock, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
     url = _rsvp_url(engine, portal_settings, welt)
     csrf = csrf_of(client.get(url).text)
     assert client.post(url, data={"csrf": csrf, "antwort": "absage"}).status_code == 200
     with session_scope(engine, actor="test") as session:
-        from sozialforum.models import Sitzung
+        from sozialforum.store.models import Sitzung
 
         beginn = session.get(Sitzung, welt.sitzung).beginn  # type: ignore[union-attr]
     clock.now = beginn + timedelta(minutes=1)
     page = client.get(url)
-    assert "hat bereits begonnen" in page.text and "<form method=\"post\"" not in page.text
+    assert "hat bereits begonnen" in page.text and '<form method="post"' not in page.text
     client.post(url, data={"csrf": csrf, "antwort": "zusage"})
     with session_scope(engine, actor="test") as session:
         assert session.exec(select(Rueckmeldung)).one().antwort == "absage"
 
 
-def test_rsvp_bad_input_is_explained_and_nothing_changes(client: TestClient, engine: Engine,
-                                                         portal_settings: Settings, welt: Welt) -> None:
+def test_rsvp_bad_input_is_explained_and_nothing_changes(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
     url = _rsvp_url(engine, portal_settings, welt)
     csrf = csrf_of(client.get(url).text)
     response = client.post(url, data={"csrf": csrf, "personen": "99", "beduerfnisse": ["<script>"]})
@@ -135,8 +166,9 @@ def test_rsvp_bad_input_is_explained_and_nothing_changes(client: TestClient, eng
         assert session.exec(select(Rueckmeldung)).first() is None
 
 
-def test_csrf_and_origin_are_checked_on_every_post(client: TestClient, engine: Engine,
-                                                   portal_settings: Settings, welt: Welt) -> None:
+def test_csrf_and_origin_are_checked_on_every_post(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
     url = _rsvp_url(engine, portal_settings, welt)
     csrf = csrf_of(client.get(url).text)
     other = _rsvp_url(engine, portal_settings, welt)  # a CSRF token is bound to its link
@@ -152,8 +184,15 @@ def test_csrf_and_origin_are_checked_on_every_post(client: TestClient, engine: E
         assert "Formular nicht angenommen" in response.text
     with session_scope(engine, actor="test") as session:
         assert session.exec(select(Rueckmeldung)).first() is None
-    assert client.post(url, data={"antwort": "zusage", "csrf": csrf},
-                       headers={"origin": "http://testserver"}, follow_redirects=False).status_code == 303
+    assert (
+        client.post(
+            url,
+            data={"antwort": "zusage", "csrf": csrf},
+            headers={"origin": "http://testserver"},
+            follow_redirects=False,
+        ).status_code
+        == 303
+    )
 
 
 def test_security_headers(client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt) -> None:
@@ -169,37 +208,52 @@ def test_security_headers(client: TestClient, engine: Engine, portal_settings: S
 
 
 def test_topic_proposal(client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt) -> None:
-    url = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.THEMENVORSCHLAG,
-                bezug_id=welt.sitzung)
+    url = issue(
+        engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=welt.sitzung
+    )
     csrf = csrf_of(client.get(url).text)
     bad = client.post(url, data={"csrf": csrf, "titel": "x", "dauer_minuten": "900"})
     assert bad.status_code == 400 and "mindestens 3 Zeichen" in bad.text and "5 bis 180" in bad.text
-    response = client.post(url, data={"csrf": csrf, "titel": "Hortplätze in Nord", "begruendung": "Warteliste",
-                                      "dauer_minuten": "20"})
+    response = client.post(
+        url, data={"csrf": csrf, "titel": "Hortplätze in Nord", "begruendung": "Warteliste", "dauer_minuten": "20"}
+    )
     assert "Ihr Vorschlag ist eingegangen" in response.text and "Hortplätze in Nord" in response.text
     with session_scope(engine, actor="test") as session:
         vorschlag = session.exec(select(Themenvorschlag)).one()
         assert (vorschlag.person_id, vorschlag.organisation_id, vorschlag.dauer_minuten) == (
-            welt.person_a, welt.traeger_a, 20)
+            welt.person_a,
+            welt.traeger_a,
+            20,
+        )
         entry = session.exec(select(AuditEntry).where(AuditEntry.tabelle == "themenvorschlag")).one()
         assert entry.akteur.startswith("link:") and entry.datensatz_id == vorschlag.id
 
 
-def test_form_resubmission_keeps_versions(client: TestClient, engine: Engine, portal_settings: Settings,
-                                          welt: Welt) -> None:
+def test_form_resubmission_keeps_versions(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
     anfrage = request_form(engine, portal_settings, "massnahme_sachstand", welt.traeger_a, welt.massnahme_a)
     url = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.FORMULAR, bezug_id=anfrage)
     page = client.get(url)
     assert "Sachstand zur Maßnahme" in page.text and "Familiencafé Nord" in page.text
     csrf = csrf_of(page.text)
-    bad = client.post(url, data={"csrf": csrf, "status": "erfunden", "mittel_eur": "zwölf",
-                                 "stand_am": "31.02.2026"})
+    bad = client.post(url, data={"csrf": csrf, "status": "erfunden", "mittel_eur": "zwölf", "stand_am": "31.02.2026"})
     assert bad.status_code == 400
-    for text in ("bitte eine der angebotenen", "Bitte geben Sie eine Zahl an", "kein gültiges Datum",
-                 "Was wurde seit dem letzten Bericht erreicht?: bitte ausfüllen"):
+    for text in (
+        "bitte eine der angebotenen",
+        "Bitte geben Sie eine Zahl an",
+        "kein gültiges Datum",
+        "Was wurde seit dem letzten Bericht erreicht?: bitte ausfüllen",
+    ):
         assert text in bad.text
-    first = {"csrf": csrf, "status": "laufendes_geschaeft", "sachstand": "Café läuft", "mittel_eur": "1.234,5",
-             "teilnehmende": "85", "stand_am": "01.03.2026"}
+    first = {
+        "csrf": csrf,
+        "status": "laufendes_geschaeft",
+        "sachstand": "Café läuft",
+        "mittel_eur": "1.234,5",
+        "teilnehmende": "85",
+        "stand_am": "01.03.2026",
+    }
     assert client.post(url, data=first, follow_redirects=False).status_code == 303
     shown = client.get(url).text
     assert "Fassung 1" in shown and 'value="1234,50"' in shown and 'value="01.03.2026"' in shown
@@ -225,8 +279,9 @@ def test_pages_without_token_show_nothing(client: TestClient, welt: Welt) -> Non
     assert client.get("/gs/", follow_redirects=False).headers["location"] == "/gs/anmelden"
 
 
-def test_unexpected_error_page_is_german_and_secured(tmp_path, engine: Engine, portal_settings: Settings,
-                                                     welt: Welt) -> None:  # type: ignore[no-untyped-def]
+def test_unexpected_error_page_is_german_and_secured(
+    tmp_path, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:  # type: ignore[no-untyped-def]
     from sozialforum.portal.app import create_app
     from tests.portal.conftest import make_settings
 

@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
-from sozialforum.models import (
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import (
     Gremium,
     Mitgliedschaft,
     Organisation,
@@ -49,7 +49,10 @@ class Welt:
 
 def _person(session, kennung: str, vorname: str, nachname: str, org: int, *, einwilligung: bool = True) -> Person:
     person = Person(
-        kennung=kennung, vorname=vorname, nachname=nachname, organisation_id=org,
+        kennung=kennung,
+        vorname=vorname,
+        nachname=nachname,
+        organisation_id=org,
         email=f"{kennung.lower()}@traeger.example",
         rechtsgrundlage=Rechtsgrundlage.OEFFENTLICHE_AUFGABE if einwilligung else None,
         einwilligung_am=date(2024, 1, 1) if einwilligung else None,
@@ -65,8 +68,7 @@ def build_world(engine: Engine, *, status: SitzungStatus = SitzungStatus.DURCHGE
         traeger = Organisation(kennung="T-AWO", name="AWO Kreisverband", art=OrganisationArt.FREIER_TRAEGER)
         session.add_all([amt, traeger])
         session.flush()
-        gremium = Gremium(kennung="SRK-T", name="Sozialraumkonferenz Testhausen",
-                          art=GremiumArt.SOZIALRAUMKONFERENZ)
+        gremium = Gremium(kennung="SRK-T", name="Sozialraumkonferenz Testhausen", art=GremiumArt.SOZIALRAUMKONFERENZ)
         session.add(gremium)
         session.flush()
         pf = _person(session, "P-PF", "Paula", "Protokoll", traeger.id)
@@ -75,14 +77,31 @@ def build_world(engine: Engine, *, status: SitzungStatus = SitzungStatus.DURCHGE
         m2 = _person(session, "P-M2", "Bernd", "Becker", traeger.id)
         ohne = _person(session, "P-M3", "Carla", "Conrad", traeger.id, einwilligung=False)
         gast = _person(session, "P-G1", "Dora", "Dietrich", traeger.id)
-        for person, rolle in ((pf, MitgliedRolle.PROTOKOLLFUEHRUNG), (gs, MitgliedRolle.GESCHAEFTSSTELLE),
-                              (m1, MitgliedRolle.VORSITZ), (m2, MitgliedRolle.MITGLIED),
-                              (ohne, MitgliedRolle.MITGLIED)):
-            session.add(Mitgliedschaft(gremium_id=gremium.id, person_id=person.id, rolle=rolle,
-                                       organisation_id=person.organisation_id, von=date(2024, 1, 1)))
-        sitzung = Sitzung(gremium_id=gremium.id, titel="1. Sozialraumkonferenz 2026",
-                          beginn=SITZUNG_BEGINN, ende=SITZUNG_BEGINN + timedelta(hours=2),
-                          ort="Bürgerhaus Testhausen", status=status, ical_uid="sitzung-test@sozialforum")
+        for person, rolle in (
+            (pf, MitgliedRolle.PROTOKOLLFUEHRUNG),
+            (gs, MitgliedRolle.GESCHAEFTSSTELLE),
+            (m1, MitgliedRolle.VORSITZ),
+            (m2, MitgliedRolle.MITGLIED),
+            (ohne, MitgliedRolle.MITGLIED),
+        ):
+            session.add(
+                Mitgliedschaft(
+                    gremium_id=gremium.id,
+                    person_id=person.id,
+                    rolle=rolle,
+                    organisation_id=person.organisation_id,
+                    von=date(2024, 1, 1),
+                )
+            )
+        sitzung = Sitzung(
+            gremium_id=gremium.id,
+            titel="1. Sozialraumkonferenz 2026",
+            beginn=SITZUNG_BEGINN,
+            ende=SITZUNG_BEGINN + timedelta(hours=2),
+            ort="Bürgerhaus Testhausen",
+            status=status,
+            ical_uid="sitzung-test@sozialforum",
+        )
         session.add(sitzung)
         session.flush()
         tops = []
@@ -94,14 +113,25 @@ def build_world(engine: Engine, *, status: SitzungStatus = SitzungStatus.DURCHGE
             session.add(top)
             session.flush()
             tops.append(top.id)
-        for person, antwort, anwesend in ((pf, Antwort.ZUSAGE, True), (m1, Antwort.ZUSAGE, True),
-                                          (m2, Antwort.ABSAGE, None), (gast, Antwort.ZUSAGE, True),
-                                          (gs, Antwort.ZUSAGE, None)):
-            session.add(Rueckmeldung(sitzung_id=sitzung.id, person_id=person.id, antwort=antwort,
-                                     anwesend=anwesend))
-        return Welt(sitzung_id=sitzung.id, gremium_id=gremium.id, protokollfuehrung_id=pf.id,
-                    geschaeftsstelle_id=gs.id, mitglieder=[m1.id, m2.id], ohne_einwilligung_id=ohne.id,
-                    gast_id=gast.id, organisation_id=traeger.id, tops=tops)
+        for person, antwort, anwesend in (
+            (pf, Antwort.ZUSAGE, True),
+            (m1, Antwort.ZUSAGE, True),
+            (m2, Antwort.ABSAGE, None),
+            (gast, Antwort.ZUSAGE, True),
+            (gs, Antwort.ZUSAGE, None),
+        ):
+            session.add(Rueckmeldung(sitzung_id=sitzung.id, person_id=person.id, antwort=antwort, anwesend=anwesend))
+        return Welt(
+            sitzung_id=sitzung.id,
+            gremium_id=gremium.id,
+            protokollfuehrung_id=pf.id,
+            geschaeftsstelle_id=gs.id,
+            mitglieder=[m1.id, m2.id],
+            ohne_einwilligung_id=ohne.id,
+            gast_id=gast.id,
+            organisation_id=traeger.id,
+            tops=tops,
+        )
 
 
 @pytest.fixture

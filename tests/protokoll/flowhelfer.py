@@ -1,6 +1,6 @@
 """Helpers for running the minutes flow under the Prefect harness: a config file for the test's
 store, and waiting for paused runs. (The helper that answers a paused run like a person in the
-Prefect UI is ``flows.protokoll_demo.Antwortgeber``, shared with the demo.)"""
+Prefect UI is ``sozialforum.flows.demo.protokoll.Antwortgeber``, shared with the demo.)"""
 
 from __future__ import annotations
 
@@ -42,8 +42,9 @@ def wait_for_paused_runs(count: int, *, konfiguration: str, timeout: float = 90)
         while time.monotonic() < deadline:
             runs = client.read_flow_runs(
                 flow_filter=FlowFilter(name=FlowFilterName(any_=["protokoll_einsammeln"])),
-                flow_run_filter=FlowRunFilter(state=FlowRunFilterState(
-                    type=FlowRunFilterStateType(any_=[StateType.PAUSED]))),
+                flow_run_filter=FlowRunFilter(
+                    state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED]))
+                ),
             )
             own = [run.id for run in runs if run.parameters.get("konfiguration") == konfiguration]
             if len(own) >= count:

@@ -9,8 +9,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
-from sozialforum.models import Auftrag, OutboxMessage, PersonalLink, Protokoll, ProtokollDatei
 from sozialforum.problems import ProblemReport
 from sozialforum.protokoll.anfordern import remind_late, request_draft
 from sozialforum.protokoll.eingabe import EintragEingabe, EntwurfEingabe, PunktEingabe
@@ -19,6 +17,8 @@ from sozialforum.protokoll.entwurf import add_comment, submit_draft
 from sozialforum.protokoll.freigabe import decide
 from sozialforum.protokoll.lage import ProtokollFehler, lage, protokoll_for_sitzung
 from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Auftrag, OutboxMessage, PersonalLink, Protokoll, ProtokollDatei
 from sozialforum.vocab import AuftragQuelle, ProtokollEntscheidung, ProtokollStatus
 from tests.protokoll.conftest import NACH_SITZUNG, Welt, build_world
 
@@ -37,14 +37,16 @@ def entwurf(welt: Welt, *, frist: str = "30.06.2026", verantwortlich: str | None
     return EntwurfEingabe(
         eintraege=(
             EintragEingabe(welt.tops[0], diskussion="Das Protokoll der letzten Sitzung wurde genehmigt."),
-            EintragEingabe(welt.tops[1], diskussion="Die Kinderarmut ist gestiegen.\n\nDie HzE-Quote sank.",
-                           ergebnis="Kenntnisnahme."),
+            EintragEingabe(
+                welt.tops[1],
+                diskussion="Die Kinderarmut ist gestiegen.\n\nDie HzE-Quote sank.",
+                ergebnis="Kenntnisnahme.",
+            ),
         ),
         punkte=(
             PunktEingabe("auftrag", "Konzept Familienzentrum vorlegen", owner, frist, welt.tops[1]),
             PunktEingabe("", "", "", ""),  # a blank row of the form
-            PunktEingabe("empfehlung", "Streetwork ausbauen", f"organisation:{welt.organisation_id}",
-                         "2026-09-30"),
+            PunktEingabe("empfehlung", "Streetwork ausbauen", f"organisation:{welt.organisation_id}", "2026-09-30"),
         ),
     )
 
@@ -70,19 +72,18 @@ def test_a_sitzung_not_yet_held_is_refused(engine: Engine, settings: Settings) -
     welt = build_world(engine, status=SitzungStatus.EINGELADEN)
     with pytest.raises(ProtokollFehler, match="noch nicht stattgefunden"):
         with session_scope(engine, actor="test") as session:
-            request_draft(session, sitzung_id=welt.sitzung_id, now=NACH_SITZUNG - timedelta(days=1),
-                          settings=settings)
+            request_draft(session, sitzung_id=welt.sitzung_id, now=NACH_SITZUNG - timedelta(days=1), settings=settings)
 
 
-def test_reminder_before_the_due_date_and_escalation_after_it(engine: Engine, settings: Settings,
-                                                              welt: Welt) -> None:
+def test_reminder_before_the_due_date_and_escalation_after_it(engine: Engine, settings: Settings, welt: Welt) -> None:
     with session_scope(engine, actor="test") as session:
         pid = request_draft(session, sitzung_id=welt.sitzung_id, now=NACH_SITZUNG, settings=settings).id
     done = []
     for days in (5, 12, 13, 14, 15, 20):  # due 18 March: remind from the 16th, escalate after the 18th
         with session_scope(engine, actor="test") as session:
-            done.append(remind_late(session, protokoll_id=pid, now=NACH_SITZUNG + timedelta(days=days),
-                                    settings=settings))
+            done.append(
+                remind_late(session, protokoll_id=pid, now=NACH_SITZUNG + timedelta(days=days), settings=settings)
+            )
     assert done == [[], ["Erinnerung an die Protokollführung"], [], [], ["Eskalation an die Geschäftsstelle"], []]
     assert keys(engine)[1:] == [f"protokoll:{pid}:runde=0:erinnerung", f"protokoll:{pid}:runde=0:eskalation"]
     assert outbox(engine)[2].empfaenger == settings.geschaeftsstelle.email
@@ -92,44 +93,103 @@ def test_whole_path_in_the_domain(engine: Engine, settings: Settings, welt: Welt
     now = NACH_SITZUNG
     with session_scope(engine, actor="test") as session:
         pid = request_draft(session, sitzung_id=welt.sitzung_id, now=now, settings=settings).id
-        submit_draft(session, protokoll_id=pid, person_id=welt.protokollfuehrung_id, eingabe=entwurf(welt),
-                     now=now + timedelta(days=3), settings=settings)
+        submit_draft(
+            session,
+            protokoll_id=pid,
+            person_id=welt.protokollfuehrung_id,
+            eingabe=entwurf(welt),
+            now=now + timedelta(days=3),
+            settings=settings,
+        )
     invited = [k for k in keys(engine) if ":kommentar:" in k]
     # members and guest, not the writer, not the person without consent
-    assert sorted(invited) == sorted(f"protokoll:{pid}:v1:kommentar:person={p}"
-                                     for p in (*welt.mitglieder, welt.gast_id, welt.geschaeftsstelle_id))
+    assert sorted(invited) == sorted(
+        f"protokoll:{pid}:v1:kommentar:person={p}" for p in (*welt.mitglieder, welt.gast_id, welt.geschaeftsstelle_id)
+    )
     with session_scope(engine, actor="test") as session:
-        add_comment(session, protokoll_id=pid, person_id=welt.mitglieder[1], text="TOP 2: bitte Zahlen nennen.",
-                    tagesordnungspunkt_id=welt.tops[1], now=now + timedelta(days=4))
+        add_comment(
+            session,
+            protokoll_id=pid,
+            person_id=welt.mitglieder[1],
+            text="TOP 2: bitte Zahlen nennen.",
+            tagesordnungspunkt_id=welt.tops[1],
+            now=now + timedelta(days=4),
+        )
         snapshot = lage(session, session.get(Protokoll, pid), now=now + timedelta(days=4))
         assert snapshot.kommentierung_laeuft and not snapshot.bereit_zur_freigabe
     with pytest.raises(ProtokollFehler, match="Kommentierungsfrist"):
         with session_scope(engine, actor="test") as session:
-            add_comment(session, protokoll_id=pid, person_id=welt.mitglieder[0], text="zu spät",
-                        tagesordnungspunkt_id=None, now=now + timedelta(days=11))
+            add_comment(
+                session,
+                protokoll_id=pid,
+                person_id=welt.mitglieder[0],
+                text="zu spät",
+                tagesordnungspunkt_id=None,
+                now=now + timedelta(days=11),
+            )
     with session_scope(engine, actor="test") as session:
         with pytest.raises(ProtokollFehler, match="Anmerkungen"):
-            decide(session, protokoll_id=pid, version_nummer=1, entscheidung=ProtokollEntscheidung.ZURUECKGEBEN,
-                   anmerkungen=" ", entschieden_von="GS", quelle="test", now=now, settings=settings)
-        result = decide(session, protokoll_id=pid, version_nummer=1,
-                        entscheidung=ProtokollEntscheidung.ZURUECKGEBEN, anmerkungen="Zahlen zu TOP 2 ergänzen.",
-                        entschieden_von="GS", quelle="test", now=now + timedelta(days=11), settings=settings)
+            decide(
+                session,
+                protokoll_id=pid,
+                version_nummer=1,
+                entscheidung=ProtokollEntscheidung.ZURUECKGEBEN,
+                anmerkungen=" ",
+                entschieden_von="GS",
+                quelle="test",
+                now=now,
+                settings=settings,
+            )
+        result = decide(
+            session,
+            protokoll_id=pid,
+            version_nummer=1,
+            entscheidung=ProtokollEntscheidung.ZURUECKGEBEN,
+            anmerkungen="Zahlen zu TOP 2 ergänzen.",
+            entschieden_von="GS",
+            quelle="test",
+            now=now + timedelta(days=11),
+            settings=settings,
+        )
         assert result.neu and session.get(Protokoll, pid).status == ProtokollStatus.ZURUECKGEGEBEN
     returned = next(m for m in outbox(engine) if m.schluessel.endswith(":v1:rueckgabe"))
     assert returned.person_id == welt.protokollfuehrung_id
     with session_scope(engine, actor="test") as session:
-        submit_draft(session, protokoll_id=pid, person_id=welt.protokollfuehrung_id, eingabe=entwurf(welt),
-                     now=now + timedelta(days=12), settings=settings)
-        decide(session, protokoll_id=pid, version_nummer=2, entscheidung=ProtokollEntscheidung.FREIGEBEN,
-               anmerkungen="", entschieden_von="GS", quelle="test", now=now + timedelta(days=20), settings=settings)
+        submit_draft(
+            session,
+            protokoll_id=pid,
+            person_id=welt.protokollfuehrung_id,
+            eingabe=entwurf(welt),
+            now=now + timedelta(days=12),
+            settings=settings,
+        )
+        decide(
+            session,
+            protokoll_id=pid,
+            version_nummer=2,
+            entscheidung=ProtokollEntscheidung.FREIGEBEN,
+            anmerkungen="",
+            entschieden_von="GS",
+            quelle="test",
+            now=now + timedelta(days=20),
+            settings=settings,
+        )
         first = finalize(session, protokoll_id=pid, now=now + timedelta(days=20), settings=settings)
     assert not first.bereits_verteilt and first.auftraege == 2
     assert first.empfaenger == 5 and first.nicht_erreichbar == 1
     count = len(outbox(engine))
     with session_scope(engine, actor="test") as session:
-        again = decide(session, protokoll_id=pid, version_nummer=2, entscheidung=ProtokollEntscheidung.FREIGEBEN,
-                       anmerkungen="", entschieden_von="GS", quelle="cli", now=now + timedelta(days=21),
-                       settings=settings)
+        again = decide(
+            session,
+            protokoll_id=pid,
+            version_nummer=2,
+            entscheidung=ProtokollEntscheidung.FREIGEBEN,
+            anmerkungen="",
+            entschieden_von="GS",
+            quelle="cli",
+            now=now + timedelta(days=21),
+            settings=settings,
+        )
         assert not again.neu and "bereits" in again.meldung
         assert finalize(session, protokoll_id=pid, now=now + timedelta(days=21), settings=settings).bereits_verteilt
     assert len(outbox(engine)) == count
@@ -145,16 +205,22 @@ def test_whole_path_in_the_domain(engine: Engine, settings: Settings, welt: Welt
         assert sorted(files) == ["endfassung_html", "endfassung_pdf"]
 
 
-def test_bad_owner_and_past_date_are_reported_and_change_nothing(engine: Engine, settings: Settings,
-                                                                 welt: Welt) -> None:
+def test_bad_owner_and_past_date_are_reported_and_change_nothing(
+    engine: Engine, settings: Settings, welt: Welt
+) -> None:
     with session_scope(engine, actor="test") as session:
         pid = request_draft(session, sitzung_id=welt.sitzung_id, now=NACH_SITZUNG, settings=settings).id
     before = keys(engine)
     with pytest.raises(ProblemReport) as caught:
         with session_scope(engine, actor="test") as session:
-            submit_draft(session, protokoll_id=pid, person_id=welt.protokollfuehrung_id,
-                         eingabe=entwurf(welt, frist="01.01.2020", verantwortlich=""), now=NACH_SITZUNG,
-                         settings=settings)
+            submit_draft(
+                session,
+                protokoll_id=pid,
+                person_id=welt.protokollfuehrung_id,
+                eingabe=entwurf(welt, frist="01.01.2020", verantwortlich=""),
+                now=NACH_SITZUNG,
+                settings=settings,
+            )
     text = str(caught.value)
     assert "Zeile 1, Spalte „Verantwortlich“: fehlt" in text
     assert "Zeile 1, Spalte „Frist“: liegt in der Vergangenheit (01.01.2020)" in text
@@ -164,17 +230,28 @@ def test_bad_owner_and_past_date_are_reported_and_change_nothing(engine: Engine,
         assert protokoll.status == ProtokollStatus.ANGEFORDERT and protokoll.aktuelle_version == 0
 
 
-def test_erasure_clears_a_commenters_text_and_keeps_the_minutes(engine: Engine, settings: Settings,
-                                                               welt: Welt) -> None:
-    from sozialforum.models import ProtokollKommentar
-    from sozialforum.services.dsgvo import erase_person, export_person
+def test_erasure_clears_a_commenters_text_and_keeps_the_minutes(engine: Engine, settings: Settings, welt: Welt) -> None:
+    from sozialforum.stammdaten.dsgvo import erase_person, export_person
+    from sozialforum.store.models import ProtokollKommentar
 
     with session_scope(engine, actor="test") as session:
         pid = request_draft(session, sitzung_id=welt.sitzung_id, now=NACH_SITZUNG, settings=settings).id
-        submit_draft(session, protokoll_id=pid, person_id=welt.protokollfuehrung_id, eingabe=entwurf(welt),
-                     now=NACH_SITZUNG, settings=settings)
-        add_comment(session, protokoll_id=pid, person_id=welt.mitglieder[1], text="Meine Meinung zu TOP 2.",
-                    tagesordnungspunkt_id=None, now=NACH_SITZUNG)
+        submit_draft(
+            session,
+            protokoll_id=pid,
+            person_id=welt.protokollfuehrung_id,
+            eingabe=entwurf(welt),
+            now=NACH_SITZUNG,
+            settings=settings,
+        )
+        add_comment(
+            session,
+            protokoll_id=pid,
+            person_id=welt.mitglieder[1],
+            text="Meine Meinung zu TOP 2.",
+            tagesordnungspunkt_id=None,
+            now=NACH_SITZUNG,
+        )
         exported = export_person(session, welt.mitglieder[1], now=NACH_SITZUNG)
         assert "protokoll_kommentar" in exported["daten"]
         erase_person(session, welt.mitglieder[1], now=NACH_SITZUNG, actor="test")
@@ -183,25 +260,39 @@ def test_erasure_clears_a_commenters_text_and_keeps_the_minutes(engine: Engine, 
         assert comment.text == "[gelöscht]" and session.get(Protokoll, pid).aktuelle_version == 1
 
 
-def test_a_decision_that_fails_halfway_leaves_nothing(engine: Engine, settings: Settings, welt: Welt,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_decision_that_fails_halfway_leaves_nothing(
+    engine: Engine, settings: Settings, welt: Welt, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """All or nothing: if sending the draft back fails, the decision is not recorded either, and
     the next attempt can still decide (on SQLite a SAVEPOINT must not commit the decision early)."""
-    from sozialforum.models import ProtokollFreigabe
     from sozialforum.protokoll import freigabe
+    from sozialforum.store.models import ProtokollFreigabe
 
     now = NACH_SITZUNG
     with session_scope(engine, actor="test") as session:
         pid = request_draft(session, sitzung_id=welt.sitzung_id, now=now, settings=settings).id
-        submit_draft(session, protokoll_id=pid, person_id=welt.protokollfuehrung_id, eingabe=entwurf(welt),
-                     now=now + timedelta(days=3), settings=settings)
+        submit_draft(
+            session,
+            protokoll_id=pid,
+            person_id=welt.protokollfuehrung_id,
+            eingabe=entwurf(welt),
+            now=now + timedelta(days=3),
+            settings=settings,
+        )
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("Mailvorlage kaputt")
 
-    arguments = dict(protokoll_id=pid, version_nummer=1, entscheidung=ProtokollEntscheidung.ZURUECKGEBEN,
-                     anmerkungen="Zahlen ergänzen.", entschieden_von="GS", quelle="test",
-                     now=now + timedelta(days=11), settings=settings)
+    arguments = dict(
+        protokoll_id=pid,
+        version_nummer=1,
+        entscheidung=ProtokollEntscheidung.ZURUECKGEBEN,
+        anmerkungen="Zahlen ergänzen.",
+        entschieden_von="GS",
+        quelle="test",
+        now=now + timedelta(days=11),
+        settings=settings,
+    )
     with monkeypatch.context() as patch:
         patch.setattr(freigabe, "_send_back", broken)
         with pytest.raises(RuntimeError), session_scope(engine, actor="test") as session:

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sozialforum.flows.demo.protokoll import demo_step
 from sqlalchemy.engine import Engine
 
-from flows.protokoll_demo import demo_step
-from sozialforum.db import session_scope
 from sozialforum.demo import DemoRun, load_demo
-from sozialforum.models import Auftrag, OutboxMessage
 from sozialforum.settings import load_settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Auftrag, OutboxMessage
 from tests.protokoll.flowhelfer import write_config
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]

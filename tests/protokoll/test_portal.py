@@ -15,12 +15,12 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from sozialforum.db import session_scope
-from sozialforum.models import OutboxMessage, Protokoll, ProtokollKommentar, ProtokollVersion
+from sozialforum.links import issue_link
 from sozialforum.portal.app import create_app
 from sozialforum.protokoll.anfordern import request_draft
-from sozialforum.services.links import issue_link
 from sozialforum.settings import Settings, load_settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import OutboxMessage, Protokoll, ProtokollKommentar, ProtokollVersion
 from sozialforum.vocab import LinkZweck, ProtokollStatus
 from tests.conftest import REPO
 from tests.protokoll.conftest import NACH_SITZUNG, Welt
@@ -36,7 +36,8 @@ class Uhr:
 @pytest.fixture
 def portal_settings(tmp_path: Path, engine: Engine) -> Settings:
     return load_settings(
-        config_file=REPO / "config" / "sozialforum.toml", data_dir=tmp_path / "var",
+        config_file=REPO / "config" / "sozialforum.toml",
+        data_dir=tmp_path / "var",
         database_url=engine.url.render_as_string(hide_password=False),
         portal={"base_url": "http://testserver", "secret_key": "protokoll-test-" + "k" * 32},
         protokoll={"upload_max_mb": 0.05},
@@ -56,8 +57,7 @@ def client(portal_settings: Settings, engine: Engine, uhr: Uhr) -> Iterator[Test
 
 def _link(engine: Engine, settings: Settings, person_id: int, zweck: LinkZweck, pid: int) -> str:
     with session_scope(engine, actor="test") as session:
-        url = issue_link(session, person_id=person_id, zweck=zweck, bezug_id=pid, now=NACH_SITZUNG,
-                         settings=settings)
+        url = issue_link(session, person_id=person_id, zweck=zweck, bezug_id=pid, now=NACH_SITZUNG, settings=settings)
     return url.removeprefix("http://testserver")
 
 
@@ -82,30 +82,49 @@ def _state(engine: Engine, pid: int) -> tuple[str, int, int, int]:
         return protokoll.status, protokoll.aktuelle_version, versions, mails
 
 
-def _post(client: TestClient, url: str, welt: Welt, *, datei: tuple[str, bytes, str] | None = None,
-          verantwortlich: str | None = None, frist: str = "30.06.2026") -> tuple[int, str]:
+def _post(
+    client: TestClient,
+    url: str,
+    welt: Welt,
+    *,
+    datei: tuple[str, bytes, str] | None = None,
+    verantwortlich: str | None = None,
+    frist: str = "30.06.2026",
+) -> tuple[int, str]:
     page = client.get(url)
     assert page.status_code == 200
-    data = {"csrf": _csrf(page.text), "zeilen": "3",
-            f"diskussion_{welt.tops[1]}": "Die Kinderarmut ist gestiegen.",
-            "punkt_1_art": "auftrag", "punkt_1_beschreibung": "Konzept Familienzentrum vorlegen",
-            "punkt_1_verantwortlich": verantwortlich if verantwortlich is not None else f"person:{welt.mitglieder[0]}",
-            "punkt_1_frist": frist, "punkt_1_top": str(welt.tops[1])}
+    data = {
+        "csrf": _csrf(page.text),
+        "zeilen": "3",
+        f"diskussion_{welt.tops[1]}": "Die Kinderarmut ist gestiegen.",
+        "punkt_1_art": "auftrag",
+        "punkt_1_beschreibung": "Konzept Familienzentrum vorlegen",
+        "punkt_1_verantwortlich": verantwortlich if verantwortlich is not None else f"person:{welt.mitglieder[0]}",
+        "punkt_1_frist": frist,
+        "punkt_1_top": str(welt.tops[1]),
+    }
     files = {"dokument": (datei[0], io.BytesIO(datei[1]), datei[2])} if datei else {"dokument": ("", b"", "")}
-    response = client.post(url, data=data, files=files, headers={"Origin": "http://testserver"},
-                           follow_redirects=False)
+    response = client.post(url, data=data, files=files, headers={"Origin": "http://testserver"}, follow_redirects=False)
     return response.status_code, response.text
 
 
-@pytest.mark.parametrize(("datei", "meldung"), [
-    (("protokoll.exe", b"MZ\x90\x00", "application/octet-stream"), "Dateityp nicht erlaubt"),
-    (("protokoll.pdf", b"Das ist kein PDF.", "application/pdf"), "kein lesbares PDF-Dokument"),
-    (("protokoll.docx", b"PK\x03\x04kaputt", "application/octet-stream"), "kein lesbares DOCX-Dokument"),
-    (("protokoll.md", b"# Protokoll\n" + b"x" * 60_000, "text/markdown"), "Die Datei ist zu groß (0,1 MB)"),
-])
-def test_malformed_upload_is_refused_and_the_draft_stays(client: TestClient, engine: Engine, welt: Welt,
-                                                         entwurf_url: tuple[str, int], datei: tuple[str, bytes, str],
-                                                         meldung: str) -> None:
+@pytest.mark.parametrize(
+    ("datei", "meldung"),
+    [
+        (("protokoll.exe", b"MZ\x90\x00", "application/octet-stream"), "Dateityp nicht erlaubt"),
+        (("protokoll.pdf", b"Das ist kein PDF.", "application/pdf"), "kein lesbares PDF-Dokument"),
+        (("protokoll.docx", b"PK\x03\x04kaputt", "application/octet-stream"), "kein lesbares DOCX-Dokument"),
+        (("protokoll.md", b"# Protokoll\n" + b"x" * 60_000, "text/markdown"), "Die Datei ist zu groß (0,1 MB)"),
+    ],
+)
+def test_malformed_upload_is_refused_and_the_draft_stays(
+    client: TestClient,
+    engine: Engine,
+    welt: Welt,
+    entwurf_url: tuple[str, int],
+    datei: tuple[str, bytes, str],
+    meldung: str,
+) -> None:
     url, pid = entwurf_url
     before = _state(engine, pid)
     status, html = _post(client, url, welt, datei=datei)
@@ -116,14 +135,23 @@ def test_malformed_upload_is_refused_and_the_draft_stays(client: TestClient, eng
     assert _state(engine, pid) == before == ("angefordert", 0, 0, 1)
 
 
-@pytest.mark.parametrize(("verantwortlich", "frist", "meldungen"), [
-    ("", "30.06.2026", ["Aufgabe 1, Verantwortlich: fehlt"]),
-    (None, "01.02.2026", ["Aufgabe 1, Frist: liegt in der Vergangenheit (01.02.2026)"]),
-    ("", "31.02.2026", ["Aufgabe 1, Verantwortlich: fehlt", "Aufgabe 1, Frist: kein gültiges Datum"]),
-])
-def test_auftrag_without_owner_or_with_past_date_is_refused(client: TestClient, engine: Engine, welt: Welt,
-                                                            entwurf_url: tuple[str, int], verantwortlich: str | None,
-                                                            frist: str, meldungen: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("verantwortlich", "frist", "meldungen"),
+    [
+        ("", "30.06.2026", ["Aufgabe 1, Verantwortlich: fehlt"]),
+        (None, "01.02.2026", ["Aufgabe 1, Frist: liegt in der Vergangenheit (01.02.2026)"]),
+        ("", "31.02.2026", ["Aufgabe 1, Verantwortlich: fehlt", "Aufgabe 1, Frist: kein gültiges Datum"]),
+    ],
+)
+def test_auftrag_without_owner_or_with_past_date_is_refused(
+    client: TestClient,
+    engine: Engine,
+    welt: Welt,
+    entwurf_url: tuple[str, int],
+    verantwortlich: str | None,
+    frist: str,
+    meldungen: list[str],
+) -> None:
     url, pid = entwurf_url
     before = _state(engine, pid)
     status, html = _post(client, url, welt, verantwortlich=verantwortlich, frist=frist)
@@ -134,9 +162,9 @@ def test_auftrag_without_owner_or_with_past_date_is_refused(client: TestClient, 
     assert _state(engine, pid) == before
 
 
-def test_good_upload_is_stored_and_comments_follow(client: TestClient, engine: Engine, welt: Welt,
-                                                   portal_settings: Settings, entwurf_url: tuple[str, int],
-                                                   uhr: Uhr) -> None:
+def test_good_upload_is_stored_and_comments_follow(
+    client: TestClient, engine: Engine, welt: Welt, portal_settings: Settings, entwurf_url: tuple[str, int], uhr: Uhr
+) -> None:
     url, pid = entwurf_url
     markdown = "# Protokoll März\n\nTOP 2: Die Kinderarmut ist gestiegen.\n".encode()
     status, _ = _post(client, url, welt, datei=("Protokoll März.md", markdown, "text/markdown"))
@@ -151,12 +179,16 @@ def test_good_upload_is_stored_and_comments_follow(client: TestClient, engine: E
     assert "Protokoll März.md" in page.text
     download = client.get(kommentar + "/dokument")
     assert download.status_code == 200 and download.content == markdown
-    empty = client.post(kommentar, data={"csrf": _csrf(page.text), "kommentar": "  "},
-                        headers={"Origin": "http://testserver"})
+    empty = client.post(
+        kommentar, data={"csrf": _csrf(page.text), "kommentar": "  "}, headers={"Origin": "http://testserver"}
+    )
     assert empty.status_code == 400 and "fehlt" in empty.text
-    sent = client.post(kommentar, data={"csrf": _csrf(page.text), "kommentar": "Bitte Quelle nennen.",
-                                        "top": str(welt.tops[1])},
-                       headers={"Origin": "http://testserver"}, follow_redirects=False)
+    sent = client.post(
+        kommentar,
+        data={"csrf": _csrf(page.text), "kommentar": "Bitte Quelle nennen.", "top": str(welt.tops[1])},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
     assert sent.status_code == 303
     assert "Bitte Quelle nennen." in client.get(kommentar).text
     uhr.now = NACH_SITZUNG + timedelta(days=12)  # after the comment period

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from sozialforum.db import session_scope
 from sozialforum.demo import load_demo
-from sozialforum.models import AuditEntry, Gremium, Mitgliedschaft, Person, PersonalLink, Rueckmeldung, Sitzung
-from sozialforum.services import dsgvo
+from sozialforum.stammdaten import dsgvo
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import AuditEntry, Gremium, Mitgliedschaft, Person, PersonalLink, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, AntwortQuelle, LinkZweck
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

@@ -13,11 +13,11 @@ from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from sozialforum.db import session_scope
 from sozialforum.demo import DATA, load_demo
-from sozialforum.models import AuditEntry, Gebiet, GebietVorgaenger, Mitgliedschaft, Person
 from sozialforum.problems import ProblemReport
-from sozialforum.services.stammdaten import import_file, import_folder
+from sozialforum.stammdaten.importer import import_file, import_folder
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import AuditEntry, Gebiet, GebietVorgaenger, Mitgliedschaft, Person
 
 
 def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:

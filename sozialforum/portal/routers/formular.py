@@ -7,18 +7,20 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from sozialforum.models.portal import FormularAnfrage
+from sozialforum.portal import formulare
+from sozialforum.portal.beteiligung import EingabeFehler
 from sozialforum.portal.context import LinkContext, Portal, PortalFehler
-from sozialforum.services import formulare
-from sozialforum.services.beteiligung import EingabeFehler
+from sozialforum.store.models.portal import FormularAnfrage
 from sozialforum.vocab import LinkZweck
 
 router = APIRouter()
 ZWECK = LinkZweck.FORMULAR
 
 NICHT_VERFUEGBAR = PortalFehler(
-    410, "Formular nicht verfügbar",
-    "Dieses Formular steht nicht mehr zur Verfügung. Bitte wenden Sie sich an die Geschäftsstelle.")
+    410,
+    "Formular nicht verfügbar",
+    "Dieses Formular steht nicht mehr zur Verfügung. Bitte wenden Sie sich an die Geschäftsstelle.",
+)
 
 
 def _request(ctx: LinkContext, *, lock: bool = False) -> tuple[FormularAnfrage, formulare.Formular]:
@@ -47,17 +49,29 @@ def _display(feld: formulare.Feld, value: object) -> Any:
     return value
 
 
-def _page(ctx: LinkContext, *, fehler: dict[str, str] | None = None,
-          eingabe: dict[str, Any] | None = None, gespeichert: bool = False) -> HTMLResponse:
+def _page(
+    ctx: LinkContext,
+    *,
+    fehler: dict[str, str] | None = None,
+    eingabe: dict[str, Any] | None = None,
+    gespeichert: bool = False,
+) -> HTMLResponse:
     anfrage, formular = _request(ctx)
     antwort = formulare.current_answer(ctx.session, anfrage.id)  # type: ignore[arg-type]
     if eingabe is None:
         stored = antwort.werte if antwort else {}
         eingabe = {feld.name: _display(feld, stored.get(feld.name)) for feld in formular.felder}
     return ctx.render(
-        "portal/formular.html", status_code=400 if fehler else 200, formular=formular,
-        anfrage=anfrage, bezug=formulare.bezug_label(ctx.session, formular, anfrage.bezug_id),
-        antwort=antwort, werte=eingabe, fehler=fehler or {}, gespeichert=gespeichert)
+        "portal/formular.html",
+        status_code=400 if fehler else 200,
+        formular=formular,
+        anfrage=anfrage,
+        bezug=formulare.bezug_label(ctx.session, formular, anfrage.bezug_id),
+        antwort=antwort,
+        werte=eingabe,
+        fehler=fehler or {},
+        gespeichert=gespeichert,
+    )
 
 
 @router.get("/formular/{token}")
@@ -77,11 +91,12 @@ async def submit(request: Request, token: str) -> Response:
             try:
                 werte = formulare.validate(formular, form)
             except EingabeFehler as exc:
-                raw = {feld.name: form.getlist(feld.name) if feld.typ == "mehrfach" else form.get(feld.name, "")
-                       for feld in formular.felder}
+                raw = {
+                    feld.name: form.getlist(feld.name) if feld.typ == "mehrfach" else form.get(feld.name, "")
+                    for feld in formular.felder
+                }
                 return _page(ctx, fehler=exc.fehler, eingabe=raw)
-            formulare.submit(ctx.session, anfrage=anfrage, werte=werte,
-                             person_id=ctx.person.id, now=ctx.now)  # type: ignore[arg-type]
+            formulare.submit(ctx.session, anfrage=anfrage, werte=werte, person_id=ctx.person.id, now=ctx.now)  # type: ignore[arg-type]
         return RedirectResponse(f"{request.url.path}?gespeichert=1", status_code=303)
 
     return await portal.run(work)

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
-from sozialforum.db import session_scope
-from sozialforum.models.gremien import Gremium, Sitzung
-from sozialforum.models.portal import FormularAnfrage, Themenvorschlag
+from sozialforum.konten import benutzer as benutzer_service
+from sozialforum.portal import auswertung
 from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal, PortalFehler
 from sozialforum.portal.routers.geschaeftsstelle_aktionen import MELDUNGEN
-from sozialforum.services import benutzer as benutzer_service
-from sozialforum.services import portal_auswertung as auswertung
+from sozialforum.store.db import session_scope
+from sozialforum.store.models.gremien import Gremium, Sitzung
+from sozialforum.store.models.portal import FormularAnfrage, Themenvorschlag
 from sozialforum.vocab import LinkZweck
 
 router = APIRouter(prefix="/gs")
@@ -20,14 +20,13 @@ router = APIRouter(prefix="/gs")
 NICHT_GEFUNDEN = PortalFehler(404, "Nicht gefunden", "Diesen Eintrag gibt es nicht.")
 
 
-def _login_page(request: Request, *, fehler: str | None = None, name: str = "",
-                status_code: int = 200) -> Response:
+def _login_page(request: Request, *, fehler: str | None = None, name: str = "", status_code: int = 200) -> Response:
     portal = Portal.of(request)
     cookie, csrf = portal.prelogin_csrf(request)
-    response = portal.page(request, "portal/gs/anmelden.html", status_code=status_code,
-                           csrf=csrf, fehler=fehler, benutzername=name)
-    response.set_cookie(PRELOGIN_COOKIE, cookie, httponly=True, samesite="strict",
-                        secure=portal.https, path="/gs")
+    response = portal.page(
+        request, "portal/gs/anmelden.html", status_code=status_code, csrf=csrf, fehler=fehler, benutzername=name
+    )
+    response.set_cookie(PRELOGIN_COOKIE, cookie, httponly=True, samesite="strict", secure=portal.https, path="/gs")
     return response
 
 
@@ -46,16 +45,22 @@ async def login(request: Request) -> Response:
     def work() -> Response:
         with session_scope(portal.engine, actor=f"anmeldung:{name[:80]}") as session:
             try:
-                _, secret = benutzer_service.login(session, name=name, password=password,
-                                                   now=portal.now(), settings=portal.settings)
+                _, secret = benutzer_service.login(
+                    session, name=name, password=password, now=portal.now(), settings=portal.settings
+                )
             except benutzer_service.AnmeldungFehlgeschlagen as exc:
                 # Returning (not raising) commits the failure count.
-                return _login_page(request, fehler=str(exc), name=name,
-                                   status_code=429 if exc.gesperrt else 401)
+                return _login_page(request, fehler=str(exc), name=name, status_code=429 if exc.gesperrt else 401)
         response = RedirectResponse("/gs/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, secret, httponly=True, samesite="strict",
-                            secure=portal.https, path="/gs",
-                            max_age=portal.settings.portal.anmeldung_stunden * 3600)
+        response.set_cookie(
+            SESSION_COOKIE,
+            secret,
+            httponly=True,
+            samesite="strict",
+            secure=portal.https,
+            path="/gs",
+            max_age=portal.settings.portal.anmeldung_stunden * 3600,
+        )
         response.delete_cookie(PRELOGIN_COOKIE, path="/gs")
         return response
 
@@ -77,8 +82,11 @@ async def logout(request: Request) -> Response:
 def overview(request: Request) -> Response:
     portal = Portal.of(request)
     with portal.staff_scope(request) as ctx:
-        return ctx.render("portal/gs/uebersicht.html", sitzungen=auswertung.sitzungen(ctx.session),
-                          formulare=auswertung.forms_overview(ctx.session, portal.formulare))
+        return ctx.render(
+            "portal/gs/uebersicht.html",
+            sitzungen=auswertung.sitzungen(ctx.session),
+            formulare=auswertung.forms_overview(ctx.session, portal.formulare),
+        )
 
 
 @router.get("/sitzung/{sitzung_id}")
@@ -89,14 +97,22 @@ def sitzung_page(request: Request, sitzung_id: int, meldung: str | None = None) 
             raise NICHT_GEFUNDEN
         gremium = ctx.session.get(Gremium, sitzung.gremium_id)
         return ctx.render(
-            "portal/gs/sitzung.html", sitzung=sitzung, gremium=gremium,
+            "portal/gs/sitzung.html",
+            sitzung=sitzung,
+            gremium=gremium,
             rueckmeldungen=auswertung.rsvp_table(ctx.session, sitzung_id),
             vorschlaege=auswertung.proposals_table(ctx.session, sitzung_id),
-            vorschlag_zeilen=ctx.session.exec(select(Themenvorschlag).where(
-                Themenvorschlag.sitzung_id == sitzung_id).order_by(col(Themenvorschlag.eingereicht_am))).all(),
-            links=auswertung.links(ctx.session, zwecke=(LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG),
-                                   bezug_ids=[sitzung_id], now=ctx.now),
-            meldung=MELDUNGEN.get(meldung or ""), zurueck=request.url.path)
+            vorschlag_zeilen=ctx.session.exec(
+                select(Themenvorschlag)
+                .where(Themenvorschlag.sitzung_id == sitzung_id)
+                .order_by(col(Themenvorschlag.eingereicht_am))
+            ).all(),
+            links=auswertung.links(
+                ctx.session, zwecke=(LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG), bezug_ids=[sitzung_id], now=ctx.now
+            ),
+            meldung=MELDUNGEN.get(meldung or ""),
+            zurueck=request.url.path,
+        )
 
 
 @router.get("/formular/{kennung}")
@@ -106,11 +122,14 @@ def form_page(request: Request, kennung: str, meldung: str | None = None) -> Res
     if formular is None:
         raise NICHT_GEFUNDEN
     with portal.staff_scope(request) as ctx:
-        anfrage_ids = [a.id for a in ctx.session.exec(
-            select(FormularAnfrage).where(FormularAnfrage.formular == kennung)).all()]
+        anfrage_ids = [
+            a.id for a in ctx.session.exec(select(FormularAnfrage).where(FormularAnfrage.formular == kennung)).all()
+        ]
         return ctx.render(
-            "portal/gs/formular.html", formular=formular,
+            "portal/gs/formular.html",
+            formular=formular,
             tabelle=auswertung.form_table(ctx.session, formular),
-            links=auswertung.links(ctx.session, zwecke=(LinkZweck.FORMULAR,),
-                                   bezug_ids=anfrage_ids, now=ctx.now),  # type: ignore[arg-type]
-            meldung=MELDUNGEN.get(meldung or ""), zurueck=request.url.path)
+            links=auswertung.links(ctx.session, zwecke=(LinkZweck.FORMULAR,), bezug_ids=anfrage_ids, now=ctx.now),  # type: ignore[arg-type]
+            meldung=MELDUNGEN.get(meldung or ""),
+            zurueck=request.url.path,
+        )

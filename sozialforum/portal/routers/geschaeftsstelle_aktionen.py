@@ -8,23 +8,24 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sozialforum import audit
-from sozialforum.models.akteure import Person
-from sozialforum.models.gremien import Sitzung
-from sozialforum.models.kommunikation import PersonalLink
-from sozialforum.models.portal import Themenvorschlag
+from sozialforum import links as links_service
+from sozialforum.portal import auswertung, linkversand
 from sozialforum.portal.context import Portal, PortalFehler
-from sozialforum.services import links as links_service
-from sozialforum.services import linkversand
-from sozialforum.services import portal_auswertung as auswertung
-from sozialforum.services.portal_export import to_csv, to_xlsx
+from sozialforum.portal.export import to_csv, to_xlsx
+from sozialforum.store import audit
+from sozialforum.store.models.akteure import Person
+from sozialforum.store.models.gremien import Sitzung
+from sozialforum.store.models.kommunikation import PersonalLink
+from sozialforum.store.models.portal import Themenvorschlag
 from sozialforum.vocab import AuditAktion, VorschlagStatus
 
 router = APIRouter(prefix="/gs")
 
 NICHT_GEFUNDEN = PortalFehler(404, "Nicht gefunden", "Diesen Eintrag gibt es nicht.")
-FORMATE = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATE = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def _download(name: str, format_: str, header: list[str], rows: list[list[object]]) -> Response:
@@ -32,8 +33,11 @@ def _download(name: str, format_: str, header: list[str], rows: list[list[object
         raise NICHT_GEFUNDEN
     content = to_csv(header, rows) if format_ == "csv" else to_xlsx(name, header, rows)
     filename = f"{name}.{format_}"
-    return Response(content, media_type=FORMATE[format_], headers={
-        "content-disposition": f"attachment; filename*=utf-8''{quote(filename)}"})
+    return Response(
+        content,
+        media_type=FORMATE[format_],
+        headers={"content-disposition": f"attachment; filename*=utf-8''{quote(filename)}"},
+    )
 
 
 @router.get("/sitzung/{sitzung_id}/{teil}.{format_}")
@@ -91,8 +95,11 @@ async def revoke(request: Request, link_id: int) -> Response:
             if old.widerrufen_am is None:
                 links_service.revoke_link(ctx.session, link_id=link_id, now=ctx.now)
                 # Links are not in the session hook's tables; staff actions on them are audited here.
-                audit.record_bulk(ctx.session, table="personal_link", entries=[
-                    (link_id, AuditAktion.UPDATE, {"widerrufen_am": [None, ctx.now.isoformat()]})])
+                audit.record_bulk(
+                    ctx.session,
+                    table="personal_link",
+                    entries=[(link_id, AuditAktion.UPDATE, {"widerrufen_am": [None, ctx.now.isoformat()]})],
+                )
         return _back(form, "widerrufen")
 
     return await portal.run(work)
@@ -112,13 +119,16 @@ async def resend(request: Request, link_id: int) -> Response:
             person = ctx.session.get(Person, old.person_id)
             if person is None or not person.contactable:
                 return _back(form, "nicht_zustellbar")
-            new, url = links_service.reissue_link(ctx.session, link_id=link_id, now=ctx.now,
-                                                  settings=portal.settings)
-            audit.record_bulk(ctx.session, table="personal_link", entries=[
-                (link_id, AuditAktion.UPDATE, {"ersetzt_durch": new.id, "widerrufen_am": ctx.now.isoformat()}),
-                (new.id, AuditAktion.CREATE, {"ersetzt": link_id})])  # type: ignore[list-item]
-            linkversand.send_link(ctx.session, link=new, url=url, now=ctx.now,
-                                  settings=portal.settings, ersetzt=True)
+            new, url = links_service.reissue_link(ctx.session, link_id=link_id, now=ctx.now, settings=portal.settings)
+            audit.record_bulk(
+                ctx.session,
+                table="personal_link",
+                entries=[
+                    (link_id, AuditAktion.UPDATE, {"ersetzt_durch": new.id, "widerrufen_am": ctx.now.isoformat()}),
+                    (new.id, AuditAktion.CREATE, {"ersetzt": link_id}),
+                ],
+            )  # type: ignore[list-item]
+            linkversand.send_link(ctx.session, link=new, url=url, now=ctx.now, settings=portal.settings, ersetzt=True)
         return _back(form, "neu_gesendet")
 
     return await portal.run(work)
@@ -138,8 +148,11 @@ async def proposal_status(request: Request, vorschlag_id: int) -> Response:
             if vorschlag is None or wanted not in (VorschlagStatus.ABGELEHNT, VorschlagStatus.EINGEREICHT):
                 raise NICHT_GEFUNDEN
             if vorschlag.status != wanted:
-                audit.record_bulk(ctx.session, table="themenvorschlag", entries=[
-                    (vorschlag_id, AuditAktion.UPDATE, {"status": [str(vorschlag.status), wanted]})])
+                audit.record_bulk(
+                    ctx.session,
+                    table="themenvorschlag",
+                    entries=[(vorschlag_id, AuditAktion.UPDATE, {"status": [str(vorschlag.status), wanted]})],
+                )
                 vorschlag.status = VorschlagStatus(wanted)
                 ctx.session.add(vorschlag)
         return _back(form, "vorschlag")

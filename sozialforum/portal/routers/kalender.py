@@ -9,10 +9,10 @@ import hmac
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sozialforum.db import session_scope
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.feed import feed_token, fristen_feed
 from sozialforum.portal.context import Portal, PortalFehler
+from sozialforum.store.db import session_scope
 
 router = APIRouter()
 
@@ -26,6 +26,8 @@ def fristen_kalender(request: Request, token: str) -> Response:
     now = portal.now()
     with session_scope(portal.engine, actor="portal:kalender") as session:
         content = fristen_feed(session, today=today_in_berlin(now), now=now, settings=portal.settings)
-    return Response(content, media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": 'inline; filename="fristen.ics"',
-                             "Cache-Control": "private, max-age=900"})
+    return Response(
+        content,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": 'inline; filename="fristen.ics"', "Cache-Control": "private, max-age=900"},
+    )

@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from sozialforum.models import Protokoll, Sitzung
 from sozialforum.portal.context import LinkContext, Portal, PortalFehler
 from sozialforum.problems import ProblemReport
 from sozialforum.protokoll import ansicht
@@ -31,6 +30,7 @@ from sozialforum.protokoll.eingabe import (
 from sozialforum.protokoll.entwurf import CLOSED, add_comment, submit_draft
 from sozialforum.protokoll.lage import ProtokollFehler, gremium_of
 from sozialforum.protokoll.teilnehmende import teilnehmende, verantwortliche_auswahl
+from sozialforum.store.models import Protokoll, Sitzung
 from sozialforum.timeutil import as_utc, format_datum_kurz
 from sozialforum.vocab import LinkZweck, ProtokollPunktArt, ProtokollStatus
 
@@ -38,12 +38,19 @@ router = APIRouter()
 ENTWURF, KOMMENTAR = LinkZweck.PROTOKOLL_ENTWURF, LinkZweck.PROTOKOLL_KOMMENTAR
 LEERE_ZEILEN = 3
 MAX_ZEILEN = 60
-_SPALTEN = {"Art": "art", "Beschreibung": "beschreibung", "Verantwortlich": "verantwortlich",
-            "Frist": "frist", "Tagesordnungspunkt": "top"}
+_SPALTEN = {
+    "Art": "art",
+    "Beschreibung": "beschreibung",
+    "Verantwortlich": "verantwortlich",
+    "Frist": "frist",
+    "Tagesordnungspunkt": "top",
+}
 
 NICHT_GEFUNDEN = PortalFehler(
-    410, "Protokoll nicht verfügbar",
-    "Zu diesem Link gibt es kein Protokoll mehr. Bitte wenden Sie sich an die Geschäftsstelle.")
+    410,
+    "Protokoll nicht verfügbar",
+    "Zu diesem Link gibt es kein Protokoll mehr. Bitte wenden Sie sich an die Geschäftsstelle.",
+)
 
 
 def _protokoll(ctx: LinkContext) -> Protokoll:
@@ -56,9 +63,14 @@ def _protokoll(ctx: LinkContext) -> Protokoll:
 def _common(ctx: LinkContext, protokoll: Protokoll) -> dict[str, Any]:
     sitzung = ctx.session.get(Sitzung, protokoll.sitzung_id)
     assert sitzung is not None
-    return {"protokoll": protokoll, "sitzung": sitzung, "gremium": gremium_of(ctx.session, sitzung),
-            "status": ProtokollStatus(protokoll.status), "tops": tagesordnung(ctx.session, sitzung),
-            **ansicht.current_view(ctx.session, protokoll)}
+    return {
+        "protokoll": protokoll,
+        "sitzung": sitzung,
+        "gremium": gremium_of(ctx.session, sitzung),
+        "status": ProtokollStatus(protokoll.status),
+        "tops": tagesordnung(ctx.session, sitzung),
+        **ansicht.current_view(ctx.session, protokoll),
+    }
 
 
 def _stored_values(view: dict[str, Any]) -> dict[str, str]:
@@ -69,10 +81,13 @@ def _stored_values(view: dict[str, Any]) -> dict[str, str]:
             values[f"diskussion_{entry['top_id']}"] = entry["diskussion"]
             values[f"ergebnis_{entry['top_id']}"] = entry["ergebnis"]
     for index, punkt in enumerate(view["punkte"], start=1):
-        values |= {f"punkt_{index}_art": punkt["art_wert"], f"punkt_{index}_beschreibung": punkt["beschreibung"],
-                   f"punkt_{index}_verantwortlich": punkt["verantwortlich_wert"],
-                   f"punkt_{index}_frist": format_datum_kurz(punkt["frist"]),
-                   f"punkt_{index}_top": str(punkt["top_id"] or "")}
+        values |= {
+            f"punkt_{index}_art": punkt["art_wert"],
+            f"punkt_{index}_beschreibung": punkt["beschreibung"],
+            f"punkt_{index}_verantwortlich": punkt["verantwortlich_wert"],
+            f"punkt_{index}_frist": format_datum_kurz(punkt["frist"]),
+            f"punkt_{index}_top": str(punkt["top_id"] or ""),
+        }
     return values
 
 
@@ -91,8 +106,14 @@ def _field_errors(report: ProblemReport) -> dict[str, str]:
     return errors
 
 
-def _entwurf_page(ctx: LinkContext, *, fehler: dict[str, str] | None = None, werte: dict[str, str] | None = None,
-                  eingereicht: bool = False, status_code: int = 200) -> HTMLResponse:
+def _entwurf_page(
+    ctx: LinkContext,
+    *,
+    fehler: dict[str, str] | None = None,
+    werte: dict[str, str] | None = None,
+    eingereicht: bool = False,
+    status_code: int = 200,
+) -> HTMLResponse:
     protokoll = _protokoll(ctx)
     common = _common(ctx, protokoll)
     values = werte if werte is not None else _stored_values(common)
@@ -100,16 +121,21 @@ def _entwurf_page(ctx: LinkContext, *, fehler: dict[str, str] | None = None, wer
     latest = ansicht.last_decision(ctx.session, protokoll)
     names = {p.id: p.anzeigename for p in teilnehmende(ctx.session, common["sitzung"])}
     return ctx.render(
-        "portal/protokoll_entwurf.html", status_code=status_code if not fehler else 400,
-        fehler=fehler or {}, werte=values, eingereicht=eingereicht,
+        "portal/protokoll_entwurf.html",
+        status_code=status_code if not fehler else 400,
+        fehler=fehler or {},
+        werte=values,
+        eingereicht=eingereicht,
         zeilen=min(MAX_ZEILEN, filled + LEERE_ZEILEN),
         verantwortliche=verantwortliche_auswahl(ctx.session, common["sitzung"]),
         arten=[(art.value, art.label) for art in ProtokollPunktArt],
         rueckgabe=latest[1] if latest and protokoll.status == ProtokollStatus.ZURUECKGEGEBEN else None,
         kommentare=ansicht.comment_lines(ctx.session, protokoll, names, latest[0].id if latest else None)
-        if protokoll.status == ProtokollStatus.ZURUECKGEGEBEN else [],
+        if protokoll.status == ProtokollStatus.ZURUECKGEGEBEN
+        else [],
         offen=protokoll.status not in CLOSED and ctx.person.id == protokoll.protokollfuehrung_person_id,
-        max_mb=ctx.portal.settings.protokoll.upload_max_mb, **common,
+        max_mb=ctx.portal.settings.protokoll.upload_max_mb,
+        **common,
     )
 
 
@@ -128,15 +154,23 @@ def _eingabe(form: FormData, dokument: DokumentEingabe | None, top_ids: list[int
         value = form.get(name)
         return value if isinstance(value, str) else ""
 
-    entries = tuple(EintragEingabe(top_id, diskussion=text(f"diskussion_{top_id}"), ergebnis=text(f"ergebnis_{top_id}"))
-                    for top_id in top_ids)
+    entries = tuple(
+        EintragEingabe(top_id, diskussion=text(f"diskussion_{top_id}"), ergebnis=text(f"ergebnis_{top_id}"))
+        for top_id in top_ids
+    )
     rows = min(MAX_ZEILEN, int(text("zeilen")) if text("zeilen").isdigit() else 0)
     items = []
     for row in range(1, rows + 1):
         top = text(f"punkt_{row}_top")
-        items.append(PunktEingabe(art=text(f"punkt_{row}_art"), beschreibung=text(f"punkt_{row}_beschreibung"),
-                                  verantwortlich=text(f"punkt_{row}_verantwortlich"), frist=text(f"punkt_{row}_frist"),
-                                  tagesordnungspunkt_id=int(top) if top.isdigit() else None))
+        items.append(
+            PunktEingabe(
+                art=text(f"punkt_{row}_art"),
+                beschreibung=text(f"punkt_{row}_beschreibung"),
+                verantwortlich=text(f"punkt_{row}_verantwortlich"),
+                frist=text(f"punkt_{row}_frist"),
+                tagesordnungspunkt_id=int(top) if top.isdigit() else None,
+            )
+        )
     return EntwurfEingabe(eintraege=entries, punkte=tuple(items), dokument=dokument, anmerkung=text("anmerkung"))
 
 
@@ -158,8 +192,14 @@ async def submit_draft_form(request: Request, token: str) -> Response:
             top_ids = [top.id for top in tagesordnung(ctx.session, _common(ctx, protokoll)["sitzung"]) if top.id]
             werte = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
             try:
-                submit_draft(ctx.session, protokoll_id=protokoll.id or 0, person_id=ctx.person.id or 0,
-                             eingabe=_eingabe(form, dokument, top_ids), now=ctx.now, settings=portal.settings)
+                submit_draft(
+                    ctx.session,
+                    protokoll_id=protokoll.id or 0,
+                    person_id=ctx.person.id or 0,
+                    eingabe=_eingabe(form, dokument, top_ids),
+                    now=ctx.now,
+                    settings=portal.settings,
+                )
             except ProblemReport as report:
                 ctx.session.rollback()  # nothing of the draft stays, not even half
                 return _entwurf_page(ctx, fehler=_field_errors(report), werte=werte)
@@ -171,18 +211,34 @@ async def submit_draft_form(request: Request, token: str) -> Response:
     return await run_in_threadpool(work)
 
 
-def _kommentar_page(ctx: LinkContext, *, fehler: dict[str, str] | None = None, text: str = "",
-                    gespeichert: bool = False) -> HTMLResponse:
+def _kommentar_page(
+    ctx: LinkContext, *, fehler: dict[str, str] | None = None, text: str = "", gespeichert: bool = False
+) -> HTMLResponse:
     protokoll = _protokoll(ctx)
     common = _common(ctx, protokoll)
     version = common["version"]
-    own = [line for line in ansicht.comment_lines(ctx.session, protokoll, {ctx.person.id: ctx.person.anzeigename},
-                                                  version.id if version else None)
-           if line["person_id"] == ctx.person.id]
-    offen = (protokoll.status == ProtokollStatus.EINGEREICHT and protokoll.kommentar_bis is not None
-             and as_utc(ctx.now) < as_utc(protokoll.kommentar_bis))
-    return ctx.render("portal/protokoll_kommentar.html", status_code=400 if fehler else 200, fehler=fehler or {},
-                      text=text, gespeichert=gespeichert, eigene=own, offen=offen, **common)
+    own = [
+        line
+        for line in ansicht.comment_lines(
+            ctx.session, protokoll, {ctx.person.id: ctx.person.anzeigename}, version.id if version else None
+        )
+        if line["person_id"] == ctx.person.id
+    ]
+    offen = (
+        protokoll.status == ProtokollStatus.EINGEREICHT
+        and protokoll.kommentar_bis is not None
+        and as_utc(ctx.now) < as_utc(protokoll.kommentar_bis)
+    )
+    return ctx.render(
+        "portal/protokoll_kommentar.html",
+        status_code=400 if fehler else 200,
+        fehler=fehler or {},
+        text=text,
+        gespeichert=gespeichert,
+        eigene=own,
+        offen=offen,
+        **common,
+    )
 
 
 @router.get("/protokoll-kommentar/{token}")
@@ -198,8 +254,11 @@ def download_draft_document(request: Request, token: str) -> Response:
         datei = _common(ctx, _protokoll(ctx))["dokument"]
         if datei is None:
             raise PortalFehler(404, "Kein Dokument", "Zu diesem Entwurf wurde kein Dokument hochgeladen.")
-        return Response(datei.inhalt, media_type=datei.mimetype, headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(datei.dateiname)}"})
+        return Response(
+            datei.inhalt,
+            media_type=datei.mimetype,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(datei.dateiname)}"},
+        )
 
 
 def _quote(name: str) -> str:
@@ -216,13 +275,20 @@ async def submit_comment(request: Request, token: str) -> Response:
             text = form.get("kommentar")
             top = form.get("top")
             try:
-                add_comment(ctx.session, protokoll_id=ctx.link.bezug_id, person_id=ctx.person.id or 0,
-                            text=text if isinstance(text, str) else "",
-                            tagesordnungspunkt_id=int(top) if isinstance(top, str) and top.isdigit() else None,
-                            now=ctx.now)
+                add_comment(
+                    ctx.session,
+                    protokoll_id=ctx.link.bezug_id,
+                    person_id=ctx.person.id or 0,
+                    text=text if isinstance(text, str) else "",
+                    tagesordnungspunkt_id=int(top) if isinstance(top, str) and top.isdigit() else None,
+                    now=ctx.now,
+                )
             except ProblemReport as report:
-                return _kommentar_page(ctx, fehler={"kommentar": "; ".join(p.meldung for p in report.problems)},
-                                       text=text if isinstance(text, str) else "")
+                return _kommentar_page(
+                    ctx,
+                    fehler={"kommentar": "; ".join(p.meldung for p in report.problems)},
+                    text=text if isinstance(text, str) else "",
+                )
             except ProtokollFehler as exc:
                 return _kommentar_page(ctx, fehler={"kommentar": str(exc)})
         return RedirectResponse(f"{request.url.path}?gespeichert=1", status_code=303)

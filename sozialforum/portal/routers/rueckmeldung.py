@@ -14,8 +14,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sozialforum.portal import beteiligung
 from sozialforum.portal.context import LinkTransaction, Portal
-from sozialforum.services import beteiligung
 from sozialforum.vocab import Antwort, AntwortQuelle, Beduerfnis, LinkZweck
 
 router = APIRouter()
@@ -24,8 +24,13 @@ _ANTWORTEN = [(a.value, a.label) for a in beteiligung.LINK_ANTWORTEN]
 _BEDUERFNISSE = [(b.value, b.label) for b in Beduerfnis]
 
 
-def _page(ctx: LinkTransaction, *, fehler: dict[str, str] | None = None,
-          eingabe: dict[str, Any] | None = None, gespeichert: bool = False) -> HTMLResponse:
+def _page(
+    ctx: LinkTransaction,
+    *,
+    fehler: dict[str, str] | None = None,
+    eingabe: dict[str, Any] | None = None,
+    gespeichert: bool = False,
+) -> HTMLResponse:
     ansicht = beteiligung.rsvp_ansicht(ctx.row)
     row = ansicht.pop("antwort")
     werte = eingabe or {
@@ -36,14 +41,24 @@ def _page(ctx: LinkTransaction, *, fehler: dict[str, str] | None = None,
     }
     bisher = None
     if row is not None and row.beantwortet_am is not None:
-        bisher = {"antwort": Antwort(row.antwort), "personen": row.personen,
-                  "quelle": AntwortQuelle(row.quelle) if row.quelle else None,
-                  "am": row.beantwortet_am}
+        bisher = {
+            "antwort": Antwort(row.antwort),
+            "personen": row.personen,
+            "quelle": AntwortQuelle(row.quelle) if row.quelle else None,
+            "am": row.beantwortet_am,
+        }
     return ctx.render(
-        "portal/rueckmeldung.html", status_code=400 if fehler else 200,
-        bisher=bisher, werte=werte, fehler=fehler or {}, gespeichert=gespeichert,
+        "portal/rueckmeldung.html",
+        status_code=400 if fehler else 200,
+        bisher=bisher,
+        werte=werte,
+        fehler=fehler or {},
+        gespeichert=gespeichert,
         geschlossen=beteiligung.sitzung_open(ansicht["sitzung"], now=ctx.now),
-        antworten=_ANTWORTEN, beduerfnisse=_BEDUERFNISSE, max_personen=beteiligung.MAX_PERSONEN, **ansicht,
+        antworten=_ANTWORTEN,
+        beduerfnisse=_BEDUERFNISSE,
+        max_personen=beteiligung.MAX_PERSONEN,
+        **ansicht,
     )
 
 
@@ -67,11 +82,22 @@ async def submit(request: Request, token: str) -> Response:
         with portal.link_transaction(request, token, ZWECK, form=form, query=beteiligung.RSVP_ANSICHT) as ctx:
             try:
                 eingabe = beteiligung.parse_rsvp(form)
-                beteiligung.record_rsvp(ctx.connection, akteur=ctx.akteur, sitzung_id=ctx.link.bezug_id,
-                                        person_id=ctx.link.person_id, eingabe=eingabe, now=ctx.now, stand=ctx.row)
+                beteiligung.record_rsvp(
+                    ctx.connection,
+                    akteur=ctx.akteur,
+                    sitzung_id=ctx.link.bezug_id,
+                    person_id=ctx.link.person_id,
+                    eingabe=eingabe,
+                    now=ctx.now,
+                    stand=ctx.row,
+                )
             except beteiligung.EingabeFehler as exc:
-                raw = {"antwort": form.get("antwort"), "personen": form.get("personen"),
-                       "beduerfnisse": form.getlist("beduerfnisse"), "kommentar": form.get("kommentar")}
+                raw = {
+                    "antwort": form.get("antwort"),
+                    "personen": form.get("personen"),
+                    "beduerfnisse": form.getlist("beduerfnisse"),
+                    "kommentar": form.get("kommentar"),
+                }
                 return _page(ctx, fehler=exc.fehler, eingabe=raw)
             except beteiligung.SitzungGeschlossen:
                 return _page(ctx)

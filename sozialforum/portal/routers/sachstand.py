@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.models import Auftrag, Beschluss, Umsetzungsbericht
 from sozialforum.portal.context import LinkContext, Portal, PortalFehler
+from sozialforum.store.models import Auftrag, Beschluss, Umsetzungsbericht
 from sozialforum.vocab import AuftragStatus, LinkZweck
 
 router = APIRouter()
@@ -27,9 +27,11 @@ def _auftrag(ctx: LinkContext) -> Auftrag:
     auftrag = ctx.session.get(Auftrag, ctx.link.bezug_id)
     # The link names the person; the Auftrag must still be theirs (it may have been reassigned).
     if auftrag is None or auftrag.verantwortlich_person_id != ctx.person.id:
-        raise PortalFehler(404, "Auftrag nicht gefunden",
-                           "Dieser Auftrag ist Ihnen nicht (mehr) zugeordnet. Bitte wenden Sie sich "
-                           "an die Geschäftsstelle.")
+        raise PortalFehler(
+            404,
+            "Auftrag nicht gefunden",
+            "Dieser Auftrag ist Ihnen nicht (mehr) zugeordnet. Bitte wenden Sie sich an die Geschäftsstelle.",
+        )
     return auftrag
 
 
@@ -55,19 +57,36 @@ def _parse(form: Any) -> tuple[Meldung, dict[str, str]]:
     return Meldung(status=status, fortschritt_prozent=progress, sachstand=text or None), errors
 
 
-def _page(ctx: LinkContext, *, fehler: dict[str, str] | None = None, werte: dict[str, Any] | None = None,
-          gespeichert: bool = False) -> HTMLResponse:
+def _page(
+    ctx: LinkContext,
+    *,
+    fehler: dict[str, str] | None = None,
+    werte: dict[str, Any] | None = None,
+    gespeichert: bool = False,
+) -> HTMLResponse:
     auftrag = _auftrag(ctx)
     beschluss = ctx.session.get(Beschluss, auftrag.beschluss_id) if auftrag.beschluss_id else None
-    berichte = [{"datum": b.datum, "status": AuftragStatus(b.status).label, "text": b.text}
-                for b in ctx.session.scalars(sa.select(Umsetzungsbericht).where(
-                    Umsetzungsbericht.auftrag_id == auftrag.id).order_by(Umsetzungsbericht.datum.desc()))]  # type: ignore[attr-defined]
+    berichte = [
+        {"datum": b.datum, "status": AuftragStatus(b.status).label, "text": b.text}
+        for b in ctx.session.scalars(
+            sa.select(Umsetzungsbericht)
+            .where(Umsetzungsbericht.auftrag_id == auftrag.id)
+            .order_by(Umsetzungsbericht.datum.desc())
+        )
+    ]  # type: ignore[attr-defined]
     status = AuftragStatus(auftrag.status)
-    return ctx.render("portal/sachstand.html", status_code=400 if fehler else 200, auftrag=auftrag,
-                      beschluss=beschluss, berichte=berichte, status=status, fehler=fehler or {},
-                      werte=werte or {"status": status.value,
-                                      "fortschritt_prozent": str(auftrag.fortschritt_prozent)},
-                      optionen=[(s.value, s.label) for s in AuftragStatus], gespeichert=gespeichert)
+    return ctx.render(
+        "portal/sachstand.html",
+        status_code=400 if fehler else 200,
+        auftrag=auftrag,
+        beschluss=beschluss,
+        berichte=berichte,
+        status=status,
+        fehler=fehler or {},
+        werte=werte or {"status": status.value, "fortschritt_prozent": str(auftrag.fortschritt_prozent)},
+        optionen=[(s.value, s.label) for s in AuftragStatus],
+        gespeichert=gespeichert,
+    )
 
 
 @router.get("/sachstand/{token}")

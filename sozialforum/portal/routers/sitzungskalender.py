@@ -11,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
-from sozialforum.db import session_scope
-from sozialforum.models import Gremium, Person
+from sozialforum.konferenz import feeds
 from sozialforum.portal.context import Portal, PortalFehler
-from sozialforum.services.konferenz import feeds
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Gremium, Person
 
 router = APIRouter()
 
@@ -26,9 +26,11 @@ def _check(request: Request, portal: Portal, token: str, scope: str) -> None:
 
 
 def _ics(content: bytes, name: str) -> Response:
-    return Response(content, media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{name}"',
-                             "Cache-Control": "private, max-age=900"})
+    return Response(
+        content,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, max-age=900"},
+    )
 
 
 @router.get("/kalender/gremium/{kennung}/{token}.ics")

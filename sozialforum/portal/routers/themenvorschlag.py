@@ -7,26 +7,39 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from sozialforum.portal import beteiligung
 from sozialforum.portal.context import LinkContext, Portal
-from sozialforum.services import beteiligung
 from sozialforum.vocab import LinkZweck, VorschlagStatus
 
 router = APIRouter()
 ZWECK = LinkZweck.THEMENVORSCHLAG
 
 
-def _page(ctx: LinkContext, *, fehler: dict[str, str] | None = None,
-          eingabe: dict[str, Any] | None = None, eingereicht: bool = False) -> HTMLResponse:
+def _page(
+    ctx: LinkContext,
+    *,
+    fehler: dict[str, str] | None = None,
+    eingabe: dict[str, Any] | None = None,
+    eingereicht: bool = False,
+) -> HTMLResponse:
     sitzung, gremium = beteiligung.load_sitzung(ctx.session, ctx.link.bezug_id)
     eigene = [
         {"titel": v.titel, "am": v.eingereicht_am, "status": VorschlagStatus(v.status)}
-        for v in beteiligung.own_proposals(ctx.session, sitzung_id=sitzung.id,  # type: ignore[arg-type]
-                                           person_id=ctx.person.id)  # type: ignore[arg-type]
+        for v in beteiligung.own_proposals(
+            ctx.session,
+            sitzung_id=sitzung.id,  # type: ignore[arg-type]
+            person_id=ctx.person.id,
+        )  # type: ignore[arg-type]
     ]
     return ctx.render(
-        "portal/themenvorschlag.html", status_code=400 if fehler else 200,
-        sitzung=sitzung, gremium=gremium, fehler=fehler or {}, werte=eingabe or {},
-        eingereicht=eingereicht, eigene=eigene,
+        "portal/themenvorschlag.html",
+        status_code=400 if fehler else 200,
+        sitzung=sitzung,
+        gremium=gremium,
+        fehler=fehler or {},
+        werte=eingabe or {},
+        eingereicht=eingereicht,
+        eigene=eigene,
         tagesordnung=beteiligung.agenda(ctx.session, sitzung.id),  # type: ignore[arg-type]
         geschlossen=beteiligung.sitzung_open(sitzung, now=ctx.now),
     )
@@ -47,9 +60,15 @@ async def submit(request: Request, token: str) -> Response:
         with portal.link_scope(request, token, ZWECK, form=form) as ctx:
             try:
                 titel, begruendung, dauer = beteiligung.parse_vorschlag(form)
-                beteiligung.propose_topic(ctx.session, sitzung_id=ctx.link.bezug_id,
-                                          person=ctx.person, titel=titel, begruendung=begruendung,
-                                          dauer_minuten=dauer, now=ctx.now)
+                beteiligung.propose_topic(
+                    ctx.session,
+                    sitzung_id=ctx.link.bezug_id,
+                    person=ctx.person,
+                    titel=titel,
+                    begruendung=begruendung,
+                    dauer_minuten=dauer,
+                    now=ctx.now,
+                )
             except beteiligung.EingabeFehler as exc:
                 return _page(ctx, fehler=exc.fehler, eingabe=dict(form))
             except beteiligung.SitzungGeschlossen:

@@ -1,0 +1,406 @@
+"""Delivery of the outbox: claim due messages with a lease, send each exactly once, book it.
+
+Exactly once: a claim whose lease ran out belongs to a run that died and is taken up again;
+the moment a message is handed over (the final ``.`` of DATA) is appended to a per-run journal
+before the reply is read, so a run killed between hand-over and booking is recognised by the
+rerun and not sent again. What remains is the few microseconds between the ``send`` of the
+terminator and the journal ``write``: a kill exactly there sends the message again, as the same
+bytes with the same Message-ID, which receiving servers and calendar clients treat as one.
+"""
+
+from __future__ import annotations
+
+import functools
+import secrets
+import smtplib
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from sozialforum.channels.mail_transport import FileTransport, Outcome, SmtpTransport, Transport, open_transport
+from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryReport
+from sozialforum.settings import Settings
+from sozialforum.store.models import OutboxMessage, Person
+from sozialforum.timeutil import as_utc
+from sozialforum.vocab import OutboxStatus
+
+LEASE = timedelta(seconds=60)  # a live run renews its claim long before this runs out
+CLAIM_CHUNK = 100
+PRODUCE_AHEAD = 100  # messages a producer prepares at once when the delivery has run dry
+BACKOFF_BASE = timedelta(minutes=2)
+BACKOFF_MAX = timedelta(hours=6)
+
+
+def _table() -> sa.Table:
+    return OutboxMessage.__table__  # type: ignore[attr-defined, no-any-return]
+
+
+class _Journal:
+    """Which claimed messages were handed over (final ``.`` of DATA sent), one line each.
+
+    Appended with one unbuffered ``write`` per message: a killed process cannot lose it (the
+    page cache survives the process), so a rerun knows what left although the commit of
+    "sent" did not happen. One file per run; a rerun applies the files of expired claims.
+    """
+
+    def __init__(self, directory: Path, token: str) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / f"{token}.journal"
+        self.token = token
+        self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 (closed in close())
+
+    def handed_over(self, message_id: int) -> None:
+        self._handle.write(f"{self.token} {message_id}\n".encode())
+
+    def close(self, *, remove: bool) -> None:
+        """``remove`` once every hand-over is booked; after an error the file stays for the rerun."""
+        self._handle.close()
+        if remove:
+            self.path.unlink(missing_ok=True)
+
+
+def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
+    """Messages of dead runs that were handed over but not recorded: mark them sent."""
+    if not directory.is_dir():
+        return 0
+    table = _table()
+    recovered = 0
+    for path in sorted(directory.glob("*.journal")):
+        entries = [line.split() for line in path.read_text().splitlines() if line.strip()]
+        pairs = [(token, int(number)) for token, number in (e for e in entries if len(e) == 2)]
+        token = path.stem
+        with engine.begin() as connection:
+            for _token, message_id in pairs:
+                result = connection.execute(
+                    sa.update(table)
+                    .where(
+                        table.c.id == message_id,
+                        table.c.lauf == token,
+                        table.c.status == OutboxStatus.SENDING.value,
+                        table.c.naechster_versuch <= now,
+                    )
+                    .values(
+                        status=OutboxStatus.SENT.value,
+                        gesendet_am=now,
+                        lauf=None,
+                        naechster_versuch=None,
+                        antwort_server="übergeben; Antwort des Servers nicht abgewartet (Lauf abgebrochen)",
+                    )
+                )
+                recovered += int(result.rowcount or 0)  # type: ignore[attr-defined]
+            alive = connection.scalar(
+                sa.select(sa.func.count())
+                .select_from(table)
+                .where(
+                    table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch > now
+                )
+            )
+        if not alive:
+            path.unlink(missing_ok=True)
+    return recovered
+
+
+def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[list[Any], int]:
+    """Claim up to ``limit`` due messages for this run; returns them and how many were resumed.
+
+    First the rows this run's producer queued already claimed, then those of dead runs whose
+    lease ran out, then queued ones. Each query reaches the rows through the status index or
+    the primary key: a scan of the table would read every stored message (kilobytes each)."""
+    table = _table()
+    queued_due = sa.and_(
+        table.c.status == OutboxStatus.QUEUED.value,
+        sa.or_(table.c.naechster_versuch.is_(None), table.c.naechster_versuch <= now),
+    )
+    expired = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch <= now)
+    mine = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.lauf == token)
+    with engine.begin() as connection:
+        own = list(connection.scalars(sa.select(table.c.id).where(mine).order_by(table.c.id).limit(limit)))
+        stale: list[int] = []
+        if len(own) < limit:
+            room = limit - len(own)
+            stale = list(connection.scalars(sa.select(table.c.id).where(expired).order_by(table.c.id).limit(room)))
+            fresh = list(connection.scalars(sa.select(table.c.id).where(queued_due).order_by(table.c.id).limit(room)))
+            ids = sorted(stale + fresh)[:room]
+            if ids:
+                # The WHERE repeats the conditions: on PostgreSQL a row claimed meanwhile by another run fails them.
+                connection.execute(
+                    sa.update(table)
+                    .where(table.c.id.in_(ids), sa.or_(queued_due, expired))
+                    .values(status=OutboxStatus.SENDING.value, lauf=token, naechster_versuch=now + LEASE)
+                )
+            own += ids
+        if not own:
+            return [], 0
+        rows = list(
+            connection.execute(
+                sa.select(
+                    table.c.id, table.c.art, table.c.empfaenger, table.c.inhalt, table.c.person_id, table.c.versuche
+                )
+                .where(table.c.id.in_(own), mine)
+                .order_by(table.c.id)
+            )
+        )
+    return rows, len(set(stale) & {row.id for row in rows})
+
+
+def _renew(engine: Engine, *, token: str, now: datetime) -> None:
+    table = _table()
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
+            .values(naechster_versuch=now + LEASE)
+        )
+
+
+def _backoff(attempt: int) -> timedelta:
+    return min(BACKOFF_BASE * (2 ** max(attempt - 1, 0)), BACKOFF_MAX)
+
+
+def _finish(engine: Engine, row: Any, outcome: Outcome, *, now: datetime, settings: Settings, token: str) -> str:
+    """Record a failed attempt in its own commit; returns the new status."""
+    table = _table()
+    attempts = row.versuche + 1
+    if outcome.ok:
+        status, values = OutboxStatus.SENT, {"gesendet_am": now, "naechster_versuch": None}
+    elif outcome.permanent or attempts >= settings.mail.max_versuche:
+        status, values = OutboxStatus.FAILED, {"naechster_versuch": None}
+    else:
+        status, values = OutboxStatus.QUEUED, {"naechster_versuch": now + _backoff(attempts)}
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == row.id, table.c.lauf == token)
+            .values(status=status.value, versuche=attempts, antwort_server=outcome.reply[:2000], lauf=None, **values)
+        )
+        if status is OutboxStatus.FAILED and row.person_id is not None:
+            mark_contact_disturbed(connection, person_id=row.person_id, now=now)
+    return status.value
+
+
+def mark_contact_disturbed(connection: Any, *, person_id: int, now: datetime) -> None:
+    """Record a permanent failure or bounce against the contact, for the Geschäftsstelle."""
+    person = Person.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        sa.update(person)
+        .where(person.c.id == person_id, person.c.zustellung_gestoert_am.is_(None))
+        .values(zustellung_gestoert_am=now)
+    )
+
+
+class _Clock:
+    """``now`` of the call plus the time elapsed since (the run's own notion of time), and the
+    pacing to at most ``rate`` messages per second (the provider's limit)."""
+
+    def __init__(self, now: datetime, rate: float) -> None:
+        self.start, self.started = as_utc(now), time.monotonic()
+        self.interval = 1.0 / rate
+        self.next_at = self.started
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.started)
+
+    def pace(self) -> None:
+        delay = self.next_at - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        self.next_at = max(self.next_at + self.interval, time.monotonic() - self.interval)
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The claim of one delivery run: its token, and a lease that runs out ``LEASE`` after now."""
+
+    token: str
+    clock: _Clock
+
+    def claim_values(self) -> dict[str, Any]:
+        return {"status": OutboxStatus.SENDING.value, "lauf": self.token, "naechster_versuch": self.clock.now() + LEASE}
+
+
+class Producer(Protocol):
+    """Queues messages while the delivery runs (see ``deliver_pending``)."""
+
+    def step(self, lease: Lease | None) -> bool:
+        """Prepare one more message; False when there is nothing left to prepare."""
+        ...
+
+    def flush(self, lease: Lease | None) -> None:
+        """Commit what was prepared to the outbox (only committed messages are ever sent),
+        claimed by ``lease`` if given (see :func:`enqueue_rendered`)."""
+        ...
+
+
+def deliver_pending(
+    engine: Engine,
+    settings: Settings,
+    *,
+    now: datetime,
+    limit: int | None = None,
+    producer: Producer | None = None,
+) -> DeliveryReport:
+    """Send every due message exactly once: over SMTP (``settings.mail.smtp_host``) or as .eml
+    files into ``settings.outbox_dir``.
+
+    With a ``producer``, rendering overlaps with delivery in this one thread: while the server
+    works on a message (between the end of DATA and its reply), the producer queues the next
+    one; when nothing is left to send, it queues a few at once. One thread, so the store sees
+    one writer at a time (SQLite) and no lock is ever held across a wait."""
+    clock = _Clock(now, settings.mail.nachrichten_pro_sekunde)
+    token = secrets.token_hex(16)
+    journal_dir = settings.data_dir / "versand"
+    report = DeliveryReport()
+    report.recovered = _recover(engine, journal_dir, now=clock.now())
+    transport = open_transport(settings)
+    report.transport = transport.name
+    report.outbox_dir = settings.outbox_dir if isinstance(transport, FileTransport) else None
+    if isinstance(transport, SmtpTransport):
+        try:
+            transport.connect()
+        except smtplib.SMTPAuthenticationError as exc:
+            raise DeliveryError(f"Anmeldung am Mailserver abgelehnt: {exc}") from exc
+        except (OSError, smtplib.SMTPException) as exc:
+            report.connection_error = f"{settings.mail.smtp_host}:{settings.mail.smtp_port}: {exc}"
+            return report
+    journal = _Journal(journal_dir, token)
+    lease = Lease(token, clock)
+    remaining = limit
+    completed = False
+    try:
+        while remaining is None or remaining > 0:
+            chunk = CLAIM_CHUNK if remaining is None else min(CLAIM_CHUNK, remaining)
+            rows, resumed = _claim(engine, now=clock.now(), token=token, limit=chunk)
+            report.resumed += resumed
+            if not rows:
+                if producer is not None and any([producer.step(lease) for _ in range(PRODUCE_AHEAD)]):
+                    producer.flush(lease)
+                    continue
+                break
+            if remaining is not None:
+                remaining -= len(rows)
+            _send_chunk(
+                engine,
+                transport,
+                rows,
+                report,
+                journal=journal,
+                clock=clock,
+                settings=settings,
+                lease=lease,
+                producer=producer,
+            )
+            if report.connection_error:
+                break
+        # What the producer queued claimed but this run did not get to send is anyone's again.
+        _release(engine, token=token)
+        completed = True
+    finally:
+        transport.close()
+        journal.close(remove=completed)
+    return report
+
+
+class _Ledger:
+    """Books sent messages in small batches (one statement for many rows); until a batch is
+    booked, the journal already holds its messages, so a crash loses no booking."""
+
+    BATCH = 100
+    SECONDS = 0.5
+
+    def __init__(self, engine: Engine, token: str) -> None:
+        table = _table()
+        self.engine, self.token = engine, token
+        self.pending: list[dict[str, Any]] = []
+        self.booked_at = time.monotonic()
+        self.statement = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("_id"), table.c.lauf == token)
+            .values(
+                status=OutboxStatus.SENT.value,
+                versuche=sa.bindparam("_versuche"),
+                lauf=None,
+                antwort_server=sa.bindparam("_reply"),
+                gesendet_am=sa.bindparam("_at"),
+                naechster_versuch=None,
+            )
+        )
+
+    def sent(self, row: Any, reply: str, moment: datetime) -> None:
+        self.pending.append({"_id": row.id, "_versuche": row.versuche + 1, "_reply": reply[:2000], "_at": moment})
+        if len(self.pending) >= self.BATCH or time.monotonic() - self.booked_at > self.SECONDS:
+            self.book()
+
+    def book(self) -> None:
+        if self.pending:
+            with self.engine.begin() as connection:
+                connection.execute(self.statement, self.pending)
+            self.pending = []
+        self.booked_at = time.monotonic()
+
+
+def _send_chunk(
+    engine: Engine,
+    transport: Transport,
+    rows: list[Any],
+    report: DeliveryReport,
+    *,
+    journal: _Journal,
+    clock: _Clock,
+    settings: Settings,
+    lease: Lease,
+    producer: Producer | None = None,
+) -> None:
+    token = lease.token
+    sender = str(settings.mail.absender)
+    ledger = _Ledger(engine, token)
+    renewed = time.monotonic()
+    try:
+        for index, row in enumerate(rows):
+            clock.pace()
+            if time.monotonic() - renewed > LEASE.total_seconds() / 3:  # a slow server: keep the claim
+                ledger.book()
+                _renew(engine, token=token, now=clock.now())
+                renewed = time.monotonic()
+            outcome = transport.send(
+                message_id=row.id,
+                art=row.art,
+                sender=sender,
+                recipient=row.empfaenger,
+                content=row.inhalt,
+                handed_over=functools.partial(journal.handed_over, row.id),
+                while_waiting=functools.partial(producer.step, lease) if producer else None,
+            )
+            if outcome.ok:
+                ledger.sent(row, outcome.reply, clock.now())
+                report.sent += 1
+                continue
+            ledger.book()
+            status = _finish(engine, row, outcome, now=clock.now(), settings=settings, token=token)
+            permanent = status == OutboxStatus.FAILED.value
+            report.failed += permanent
+            report.retry_later += not permanent
+            report.problems.append(DeliveryProblem(row.id, row.person_id, row.empfaenger, outcome.reply, permanent))
+            if outcome.connection_lost:
+                # The server went away: give the rest of the claim back instead of failing it.
+                _release(engine, [r.id for r in rows[index + 1 :]], token=token)
+                report.connection_error = outcome.reply
+                return
+    finally:
+        ledger.book()
+
+
+def _release(engine: Engine, ids: list[int] | None = None, *, token: str) -> None:
+    """Give claimed messages back to the queue: ``ids``, or all this run still holds."""
+    if ids is not None and not ids:
+        return
+    table = _table()
+    query = sa.update(table).where(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
+    if ids is not None:
+        query = query.where(table.c.id.in_(ids))
+    with engine.begin() as connection:
+        connection.execute(query.values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None))

@@ -1,0 +1,392 @@
+"""Import of reference data (Gebiete, Organisationen, Personen, Gremien, Mitgliedschaften) from
+CSV/XLSX lists as planners keep them in Excel.
+
+Every import is all-or-nothing: all rows are parsed and checked first and every problem is
+reported with file, row and column; only a clean file is written. Re-importing updates rows by
+their natural key and never duplicates. Writes are bulk statements (100,000 persons in seconds),
+and each created or changed row gets its audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
+
+from sozialforum.channels.tabular import Table, read_table
+from sozialforum.parsing import parse_bool, parse_date, parse_email, parse_int, parse_int_list, parse_key
+from sozialforum.problems import Problem, ProblemReport
+from sozialforum.store import audit
+from sozialforum.store.models import Gebiet, GebietVorgaenger, Gremium, Mitgliedschaft, Organisation, Person
+from sozialforum.vocab import (
+    AuditAktion,
+    GebietEbene,
+    GremiumArt,
+    MitgliedRolle,
+    OrganisationArt,
+    Rechtsgrundlage,
+    Vocab,
+)
+
+CHUNK = 5000
+
+
+def vocab(kind: type[Vocab]) -> Callable[[str], Vocab]:
+    def parse(raw: str) -> Vocab:
+        try:
+            return kind.parse(raw)
+        except ValueError:
+            raise ValueError(f"unbekannter Wert (erlaubt: {kind.choices()})") from None
+
+    return parse
+
+
+def day_start(raw: str) -> datetime:
+    return datetime.combine(parse_date(raw), datetime.min.time(), tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # column header in the file
+    field: str | None = None  # model attribute; None: same as name
+    required: bool = False
+    parse: Callable[[str], Any] | None = None
+    ref: type[SQLModel] | None = None  # value is the natural key of another table
+    default: Any = None  # used when the cell is empty
+
+    @property
+    def attr(self) -> str:
+        return self.field or self.name
+
+
+@dataclass(frozen=True)
+class Spec:
+    kind: str
+    model: type[SQLModel]
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    check: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] = lambda _record: ()
+    extra: tuple[str, ...] = field(default=())  # columns handled by a post step
+
+
+# --- natural keys of referenced tables -------------------------------------------------------
+
+
+def _ref_map(session: Session, model: type[SQLModel]) -> dict[str, int]:
+    """Natural key → id. Gebiete are versioned: a key means its newest version."""
+    if model is Gebiet:
+        rows = session.execute(sa.select(Gebiet.schluessel, Gebiet.id).order_by(Gebiet.gueltig_ab))
+    else:
+        rows = session.execute(sa.select(model.kennung, model.id))  # type: ignore[attr-defined]
+    return {key: row_id for key, row_id in rows}
+
+
+REF_LABEL = {Gebiet: "Gebiet", Organisation: "Organisation", Person: "Person", Gremium: "Gremium"}
+
+
+# --- checks across fields ---------------------------------------------------------------------
+
+
+def _check_period(start: str, end: str, start_col: str, end_col: str) -> Callable[..., Any]:
+    def check(record: dict[str, Any]) -> Iterable[tuple[str, str]]:
+        if record.get(start) and record.get(end) and record[end] < record[start]:
+            yield end_col, f"liegt vor „{start_col}“"
+
+    return check
+
+
+def _check_person(record: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    if record.get("rechtsgrundlage") == Rechtsgrundlage.EINWILLIGUNG:
+        if not record.get("einwilligung_am"):
+            yield "einwilligung_am", "Einwilligung ohne Datum (Art. 7 Abs. 1 DSGVO: nachweisbar)"
+        if not record.get("einwilligung_quelle"):
+            yield "einwilligung_quelle", "Einwilligung ohne Quelle (wo wurde sie erteilt?)"
+
+
+GEBIETE = Spec(
+    kind="gebiete",
+    model=Gebiet,
+    key=("schluessel", "gueltig_ab"),
+    columns=(
+        Column("schluessel", required=True),
+        Column("name", required=True),
+        Column("ebene", required=True, parse=vocab(GebietEbene)),
+        Column("uebergeordnet", field="parent_id", ref=Gebiet),
+        Column("ags", parse=lambda raw: parse_key(raw, digits=8)),
+        Column("ars", parse=lambda raw: parse_key(raw, digits=12)),
+        Column("einwohner", parse=lambda raw: parse_int(raw, minimum=0)),
+        Column("gueltig_ab", parse=parse_date, default=date(1900, 1, 1)),
+        Column("gueltig_bis", parse=parse_date),
+    ),
+    check=_check_period("gueltig_ab", "gueltig_bis", "gueltig_ab", "gueltig_bis"),
+    extra=("vorgaenger",),
+)
+
+ORGANISATIONEN = Spec(
+    kind="organisationen",
+    model=Organisation,
+    key=("kennung",),
+    columns=(
+        Column("kennung", required=True),
+        Column("name", required=True),
+        Column("art", required=True, parse=vocab(OrganisationArt)),
+        Column("dachverband"),
+        Column("gebiet", field="gebiet_id", ref=Gebiet),
+        Column("email", parse=parse_email),
+        Column("telefon"),
+        Column("adresse"),
+        Column("dezernat"),
+    ),
+)
+
+PERSONEN = Spec(
+    kind="personen",
+    model=Person,
+    key=("kennung",),
+    columns=(
+        Column("kennung", required=True),
+        Column("anrede"),
+        Column("vorname"),
+        Column("nachname", required=True),
+        Column("email", parse=parse_email),
+        Column("telefon"),
+        Column("funktion"),
+        Column("organisation", field="organisation_id", ref=Organisation),
+        Column("rechtsgrundlage", parse=vocab(Rechtsgrundlage)),
+        Column("einwilligung_am", parse=parse_date),
+        Column("einwilligung_quelle"),
+        Column("abgemeldet_am", parse=day_start),
+    ),
+    check=_check_person,
+)
+
+GREMIEN = Spec(
+    kind="gremien",
+    model=Gremium,
+    key=("kennung",),
+    columns=(
+        Column("kennung", required=True),
+        Column("name", required=True),
+        Column("art", required=True, parse=vocab(GremiumArt)),
+        Column("gebiet", field="gebiet_id", ref=Gebiet),
+        Column("uebergeordnet", field="parent_id", ref=Gremium),
+        Column("einladung_vorlauf_tage", parse=lambda raw: parse_int(raw, minimum=0), default=21),
+        Column("erinnerung_tage", parse=parse_int_list, default=[7, 1]),
+    ),
+)
+
+MITGLIEDSCHAFTEN = Spec(
+    kind="mitgliedschaften",
+    model=Mitgliedschaft,
+    key=("gremium_id", "person_id", "von"),
+    columns=(
+        Column("gremium", field="gremium_id", required=True, ref=Gremium),
+        Column("person", field="person_id", required=True, ref=Person),
+        Column("organisation", field="organisation_id", ref=Organisation),
+        Column("rolle", parse=vocab(MitgliedRolle), default=MitgliedRolle.MITGLIED),
+        Column("stimmberechtigt", parse=parse_bool, default=False),
+        Column("von", required=True, parse=parse_date),
+        Column("bis", parse=parse_date),
+    ),
+    check=_check_period("von", "bis", "von", "bis"),
+)
+
+SPECS = {spec.kind: spec for spec in (GEBIETE, ORGANISATIONEN, PERSONEN, GREMIEN, MITGLIEDSCHAFTEN)}
+# The order in which a folder of lists is imported: references point backwards only.
+ORDER = ("gebiete", "organisationen", "personen", "gremien", "mitgliedschaften")
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    datei: str
+    neu: int = 0
+    geaendert: int = 0
+    unveraendert: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.datei}: {self.neu} neu, {self.geaendert} geändert, {self.unveraendert} unverändert"
+
+
+# --- the engine -------------------------------------------------------------------------------
+
+
+def _parse_rows(
+    session: Session, spec: Spec, table: Table
+) -> tuple[list[tuple[int, dict[str, Any], dict[str, Any]]], list[Problem]]:
+    """Parse and resolve every row; return (line, record, extra raw values) and all problems."""
+    problems: list[Problem] = []
+    # Key columns are always in the record: an absent one (e.g. gueltig_ab) takes its default.
+    present = [c for c in spec.columns if c.name in table.header or c.attr in spec.key]
+    refs = {c.ref: _ref_map(session, c.ref) for c in present if c.ref is not None}
+    # Self-references may point to rows of this same file that do not exist yet.
+    own_keys = {row.get(spec.columns[0].name) for _, row in table.rows}
+    parsed = []
+    for line, row in table.rows:
+        record: dict[str, Any] = {}
+        deferred: dict[str, Any] = {name: row.get(name) for name in spec.extra if name in table.header}
+        for column in present:
+            raw = row.get(column.name)
+            if raw is None:
+                if column.required:
+                    problems.append(Problem(table.name, line, column.name, "Pflichtfeld ist leer."))
+                record[column.attr] = column.default
+                continue
+            if column.ref is not None:
+                target = refs[column.ref].get(raw)
+                if target is None and column.ref is spec.model and raw in own_keys:
+                    deferred[column.attr] = raw
+                    record[column.attr] = None
+                    continue
+                if target is None:
+                    label = REF_LABEL.get(column.ref, column.ref.__name__)
+                    problems.append(Problem(table.name, line, column.name, f"unbekannte(s) {label} „{raw}“."))
+                record[column.attr] = target
+                continue
+            try:
+                record[column.attr] = column.parse(raw) if column.parse else raw
+            except ValueError as exc:
+                problems.append(Problem(table.name, line, column.name, f"„{raw}“: {exc}."))
+                record[column.attr] = None
+        for column_name, message in spec.check(record):
+            problems.append(Problem(table.name, line, column_name, message + "."))
+        parsed.append((line, record, deferred))
+    seen: dict[tuple[Any, ...], int] = {}
+    for line, record, _ in parsed:
+        key = tuple(record.get(name) for name in spec.key)
+        if None in key:
+            continue
+        if key in seen:
+            shown = ", ".join(str(record.get(name)) for name in spec.key)
+            problems.append(
+                Problem(
+                    table.name,
+                    line,
+                    spec.columns[0].name,
+                    f"doppelter Schlüssel ({shown}), schon in Zeile {seen[key]}.",
+                )
+            )
+        else:
+            seen[key] = line
+    return parsed, problems
+
+
+def _existing(session: Session, spec: Spec, fields: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
+    table = spec.model.__table__  # type: ignore[attr-defined]
+    columns = [table.c.id, *(table.c[name] for name in dict.fromkeys([*spec.key, *fields]))]
+    result: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in session.execute(sa.select(*columns)).mappings():
+        result[tuple(row[name] for name in spec.key)] = dict(row)
+    return result
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, datetime) and isinstance(new, datetime):
+        return old.astimezone(UTC) == new.astimezone(UTC)
+    return bool(old == new)
+
+
+def _write(
+    session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any], dict[str, Any]]], result: ImportResult
+) -> dict[tuple[Any, ...], int]:
+    model_table = spec.model.__table__  # type: ignore[attr-defined]
+    fields = list(parsed[0][1]) if parsed else []
+    existing = _existing(session, spec, fields)
+    inserts, updates, audits = [], [], []
+    for _, record, _ in parsed:
+        key = tuple(record[name] for name in spec.key)
+        current = existing.get(key)
+        if current is None:
+            inserts.append(record)
+            continue
+        diff = {name: [current[name], value] for name, value in record.items() if not _same(current[name], value)}
+        if diff:
+            updates.append({"_id": current["id"], **record})
+            audits.append((current["id"], AuditAktion.UPDATE, diff))
+        else:
+            result.unveraendert += 1
+    for start in range(0, len(inserts), CHUNK):
+        session.execute(sa.insert(model_table), inserts[start : start + CHUNK])
+    if updates:
+        statement = (
+            sa.update(model_table)
+            .where(model_table.c.id == sa.bindparam("_id"))
+            .values({name: sa.bindparam(name) for name in fields})
+        )
+        session.execute(statement, updates, execution_options={"synchronize_session": False})
+    ids = {key: row["id"] for key, row in _existing(session, spec, []).items()}
+    new_keys = [tuple(record[name] for name in spec.key) for record in inserts]
+    audits.extend((ids[key], AuditAktion.CREATE, {}) for key in new_keys)
+    audit.record_bulk(session, table=model_table.name, entries=audits)
+    result.neu, result.geaendert = len(inserts), len(updates)
+    return ids
+
+
+def _post(
+    session: Session,
+    spec: Spec,
+    parsed: list[tuple[int, dict[str, Any], dict[str, Any]]],
+    ids: dict[tuple[Any, ...], int],
+    table: Table,
+) -> None:
+    """Self-references within the file and the Gebiet predecessor links, after all rows exist."""
+    if not any(deferred for _, _, deferred in parsed):
+        return
+    refs = _ref_map(session, spec.model)
+    model_table = spec.model.__table__  # type: ignore[attr-defined]
+    problems: list[Problem] = []
+    for line, record, deferred in parsed:
+        row_id = ids[tuple(record[name] for name in spec.key)]
+        for attr, raw in deferred.items():
+            if attr == "vorgaenger":
+                links = []
+                for key in filter(None, (part.strip() for part in (raw or "").split(","))):
+                    if key not in refs:
+                        problems.append(Problem(table.name, line, "vorgaenger", f"unbekanntes Gebiet „{key}“."))
+                    else:
+                        links.append({"gebiet_id": row_id, "vorgaenger_id": refs[key]})
+                session.execute(sa.delete(GebietVorgaenger).where(GebietVorgaenger.gebiet_id == row_id))
+                if links:
+                    session.execute(sa.insert(GebietVorgaenger), links)
+            elif raw is not None:
+                session.execute(sa.update(model_table).where(model_table.c.id == row_id).values({attr: refs[raw]}))
+    if problems:
+        raise ProblemReport(problems)
+
+
+def import_file(session: Session, kind: str, path: Path) -> ImportResult:
+    """Import one list into the session's transaction; raise ProblemReport if anything is wrong."""
+    spec = SPECS[kind]
+    table = read_table(path, required=[c.name for c in spec.columns if c.required])
+    parsed, problems = _parse_rows(session, spec, table)
+    if problems:
+        raise ProblemReport(problems)
+    result = ImportResult(kind=kind, datei=path.name)
+    ids = _write(session, spec, parsed, result)
+    _post(session, spec, parsed, ids, table)
+    session.flush()
+    return result
+
+
+def find_lists(folder: Path) -> list[tuple[str, Path]]:
+    """The lists in a folder, by name (``personen.csv``, ``gremien.xlsx`` …), in import order."""
+    found = []
+    for kind in ORDER:
+        for suffix in (".csv", ".xlsx"):
+            if (folder / f"{kind}{suffix}").exists():
+                found.append((kind, folder / f"{kind}{suffix}"))
+    return found
+
+
+def import_folder(session: Session, folder: Path) -> list[ImportResult]:
+    """Import every list of a folder in one transaction (the caller commits or rolls back)."""
+    lists = find_lists(folder)
+    if not lists:
+        raise ProblemReport([Problem(folder.name, None, None, "Keine Listen gefunden (erwartet z. B. personen.csv).")])
+    return [import_file(session, kind, path) for kind, path in lists]

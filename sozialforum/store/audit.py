@@ -1,0 +1,176 @@
+"""The audit trail, written by one session hook so that no service can forget it.
+
+Every insert, update and delete of an audited table in a session becomes an AuditEntry in the
+same transaction, with the session's actor (a user, ``import:<file>``, ``flow-run:<id>``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import SQLModel
+
+from sozialforum.store.models.audit import AuditEntry
+from sozialforum.store.models.base import UTCDateTime
+from sozialforum.timeutil import utcnow
+from sozialforum.vocab import AuditAktion
+
+ACTOR_KEY = "sozialforum_actor"
+
+# Actors, memberships, decisions and statuses (the foundation issue). Bulk data (indicator
+# values, the outbox) is not audited row by row; its loads carry their own provenance.
+AUDITED_TABLES = frozenset(
+    {
+        "organisation",
+        "person",
+        "gremium",
+        "mitgliedschaft",
+        "sitzung",
+        "tagesordnungspunkt",
+        "fachplan",
+        "massnahme",
+        "vorlage",
+        "beratung",
+        "beschluss",
+        "beschlusspunkt",
+        "auftrag",
+        "umsetzungsbericht",
+        "rueckmeldung",
+        "gebiet",
+    }
+)
+
+
+def set_actor(session: OrmSession, actor: str) -> None:
+    session.info[ACTOR_KEY] = actor
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} Bytes>"
+    return value
+
+
+def _changes(obj: SQLModel) -> dict[str, Any]:
+    """``{field: [old, new]}`` of an updated row. A created row carries none: the row itself is
+    its first state, and later entries hold every change since, so history stays complete."""
+    state = inspect(obj)
+    changes: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        history = state.attrs[attr.key].history
+        if history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if _plain(old) != _plain(new):
+                changes[attr.key] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _audited(obj: object) -> bool:
+    return getattr(obj, "__tablename__", None) in AUDITED_TABLES
+
+
+@sa.event.listens_for(OrmSession, "before_flush")
+def _record_updates_and_deletes(session: OrmSession, _ctx: Any, _instances: Any) -> None:
+    now = utcnow()
+    actor = session.info.get(ACTOR_KEY, "unbekannt")
+    for obj in list(session.dirty):
+        if _audited(obj) and session.is_modified(obj):
+            changes = _changes(obj)
+            if changes:
+                session.add(
+                    AuditEntry(
+                        zeitpunkt=now,
+                        akteur=actor,
+                        tabelle=obj.__tablename__,
+                        datensatz_id=obj.id,
+                        aktion=AuditAktion.UPDATE,
+                        aenderungen=changes,
+                    )
+                )
+    for obj in list(session.deleted):
+        if _audited(obj):
+            session.add(
+                AuditEntry(
+                    zeitpunkt=now,
+                    akteur=actor,
+                    tabelle=obj.__tablename__,
+                    datensatz_id=obj.id,
+                    aktion=AuditAktion.DELETE,
+                    aenderungen={},
+                )
+            )
+    # New rows get their id only at flush; remember them and write their entries after it.
+    session.info.setdefault("_audit_new", []).extend(o for o in session.new if _audited(o))
+
+
+@sa.event.listens_for(OrmSession, "after_flush")
+def _record_inserts(session: OrmSession, _ctx: Any) -> None:
+    pending = session.info.pop("_audit_new", [])
+    if not pending:
+        return
+    now = utcnow()
+    actor = session.info.get(ACTOR_KEY, "unbekannt")
+    rows = [
+        {
+            "zeitpunkt": now,
+            "akteur": actor,
+            "tabelle": obj.__tablename__,
+            "datensatz_id": obj.id,
+            "aktion": AuditAktion.CREATE.value,
+            "aenderungen": {},
+        }
+        for obj in pending
+    ]
+    # Core insert: adding objects inside after_flush would need another flush.
+    session.execute(sa.insert(AuditEntry), rows)
+
+
+def record_bulk(session: OrmSession, *, table: str, entries: list[tuple[int, AuditAktion, dict[str, Any]]]) -> None:
+    """Audit rows written by bulk statements (imports), which the session hook cannot see."""
+    now = utcnow()
+    actor = session.info.get(ACTOR_KEY, "unbekannt")
+    created = [row_id for row_id, action, _ in entries if action is AuditAktion.CREATE]
+    changed = [entry for entry in entries if entry[1] is not AuditAktion.CREATE]
+    if changed:
+        session.execute(
+            sa.insert(AuditEntry),
+            [
+                {
+                    "zeitpunkt": now,
+                    "akteur": actor,
+                    "tabelle": table,
+                    "datensatz_id": row_id,
+                    "aktion": action.value,
+                    "aenderungen": {k: _plain(v) for k, v in changes.items()},
+                }
+                for row_id, action, changes in changed
+            ],
+        )
+    # Creations carry no values: one INSERT … SELECT per chunk instead of a Python row each.
+    source = SQLModel.metadata.tables[table]
+    audit_table = AuditEntry.__table__  # type: ignore[attr-defined]
+    constants = sa.select(
+        sa.literal(now, UTCDateTime()),
+        sa.literal(actor),
+        sa.literal(table),
+        source.c.id,
+        sa.literal(AuditAktion.CREATE.value),
+        sa.literal({}, sa.JSON()),
+    )
+    columns = ["zeitpunkt", "akteur", "tabelle", "datensatz_id", "aktion", "aenderungen"]
+    for start in range(0, len(created), 5000):
+        chunk = created[start : start + 5000]
+        session.execute(sa.insert(audit_table).from_select(columns, constants.where(source.c.id.in_(chunk))))

@@ -1,0 +1,102 @@
+"""All tables. Importing this module registers every table on ``SQLModel.metadata``.
+
+One module per aggregate; later issues add modules here (and a migration for each).
+"""
+
+from sozialforum.store.models.akteure import Organisation, Person
+from sozialforum.store.models.audit import AuditEntry
+from sozialforum.store.models.beschluesse import (
+    Auftrag,
+    Beratung,
+    Beschluss,
+    Beschlusspunkt,
+    Umsetzungsbericht,
+    Vorlage,
+)
+from sozialforum.store.models.betrieb import ZyklusAktion, ZyklusTag
+from sozialforum.store.models.daten import (
+    Berechnung,
+    Budgetanteil,
+    Budgetverteilung,
+    Datenfreigabe,
+    Ergebnisspalte,
+    Vergleichswert,
+    Wertespalte,
+)
+from sozialforum.store.models.fristen import FachplanMeilenstein, FristErinnerung, OparlAbruf, OparlObjekt
+from sozialforum.store.models.gebiete import Gebiet, GebietVorgaenger
+from sozialforum.store.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt
+from sozialforum.store.models.indikatoren import Datenlieferung, Indikator, Indikatorwert
+from sozialforum.store.models.kommunikation import OutboxMessage, PersonalLink, Rueckmeldung
+from sozialforum.store.models.planung import Fachplan, Massnahme
+from sozialforum.store.models.portal import (
+    Benutzer,
+    BenutzerSitzung,
+    Fehlversuch,
+    FormularAnfrage,
+    FormularAntwort,
+    FormularAntwortVersion,
+    Themenvorschlag,
+)
+from sozialforum.store.models.protokoll import (
+    Protokoll,
+    ProtokollDatei,
+    ProtokollEintrag,
+    ProtokollFreigabe,
+    ProtokollKommentar,
+    ProtokollPunkt,
+    ProtokollVersion,
+)
+
+__all__ = [
+    "AuditEntry",
+    "Auftrag",
+    "Benutzer",
+    "BenutzerSitzung",
+    "Beratung",
+    "Berechnung",
+    "Beschluss",
+    "Beschlusspunkt",
+    "Budgetanteil",
+    "Budgetverteilung",
+    "Datenfreigabe",
+    "Datenlieferung",
+    "Ergebnisspalte",
+    "Fachplan",
+    "FachplanMeilenstein",
+    "Fehlversuch",
+    "FormularAnfrage",
+    "FormularAntwort",
+    "FormularAntwortVersion",
+    "FristErinnerung",
+    "Gebiet",
+    "GebietVorgaenger",
+    "Gremium",
+    "Indikator",
+    "Indikatorwert",
+    "Massnahme",
+    "Mitgliedschaft",
+    "OparlAbruf",
+    "OparlObjekt",
+    "Organisation",
+    "OutboxMessage",
+    "Person",
+    "PersonalLink",
+    "Protokoll",
+    "ProtokollDatei",
+    "ProtokollEintrag",
+    "ProtokollFreigabe",
+    "ProtokollKommentar",
+    "ProtokollPunkt",
+    "ProtokollVersion",
+    "Rueckmeldung",
+    "Sitzung",
+    "Tagesordnungspunkt",
+    "Themenvorschlag",
+    "Umsetzungsbericht",
+    "Vergleichswert",
+    "Vorlage",
+    "Wertespalte",
+    "ZyklusAktion",
+    "ZyklusTag",
+]

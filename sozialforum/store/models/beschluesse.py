@@ -1,0 +1,110 @@
+"""The life of a council resolution (Leipzig seed): Vorlage/Antrag → Beratungsfolge → Beschluss
+with Beschlusspunkte → Aufträge with deadlines → Umsetzungsberichte.
+
+OParl models Vorlagen and Beratungen but has no implementation status: Auftrag and
+Umsetzungsbericht are ours.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Field, SQLModel
+
+from sozialforum.store.models.base import slug
+from sozialforum.vocab import AuftragQuelle, AuftragStatus, BeratungErgebnis, BeratungRolle, VorlageArt
+
+
+class Vorlage(SQLModel, table=True):
+    __tablename__ = "vorlage"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kennung: str = Field(max_length=60, unique=True, description="Drucksachennummer, e.g. VI-A-05385")
+    art: VorlageArt = slug()
+    titel: str = Field(max_length=500)
+    datum: date
+    einreicher: str | None = Field(default=None, max_length=300)
+    einreicher_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    bezug_vorlage_id: int | None = Field(
+        default=None, foreign_key="vorlage.id", description="e.g. the Antrag a Verwaltungsstandpunkt answers"
+    )
+    text: str | None = None
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+
+
+class Beratung(SQLModel, table=True):
+    """One step of the Beratungsfolge (OParl: Consultation)."""
+
+    __tablename__ = "beratung"
+
+    id: int | None = Field(default=None, primary_key=True)
+    vorlage_id: int = Field(foreign_key="vorlage.id", index=True)
+    gremium_id: int | None = Field(default=None, foreign_key="gremium.id")
+    sitzung_id: int | None = Field(default=None, foreign_key="sitzung.id")
+    reihenfolge: int = 0
+    rolle: BeratungRolle = slug(default=BeratungRolle.VORBERATUNG)
+    datum: date | None = None
+    ergebnis: BeratungErgebnis = slug(default=BeratungErgebnis.OFFEN)
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+
+
+class Beschluss(SQLModel, table=True):
+    __tablename__ = "beschluss"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kennung: str = Field(max_length=60, unique=True)
+    vorlage_id: int | None = Field(default=None, foreign_key="vorlage.id", index=True)
+    gremium_id: int | None = Field(default=None, foreign_key="gremium.id")
+    datum: date
+    titel: str = Field(max_length=500)
+    text: str | None = Field(default=None, description="the adopted wording")
+    fassung: str | None = Field(
+        default=None, max_length=300, description="e.g. 'im Sinne der Neufassung des Verwaltungsstandpunktes'"
+    )
+    dezernat: str | None = Field(default=None, max_length=100)
+    amt: str | None = Field(default=None, max_length=100)
+
+
+class Beschlusspunkt(SQLModel, table=True):
+    __tablename__ = "beschlusspunkt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    beschluss_id: int = Field(foreign_key="beschluss.id", index=True)
+    nummer: str = Field(max_length=20)
+    text: str
+
+
+class Auftrag(SQLModel, table=True):
+    """A tracked task with an owner and a deadline, from a Beschluss, minutes or a duty to report."""
+
+    __tablename__ = "auftrag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kennung: str = Field(max_length=80, unique=True)
+    quelle: AuftragQuelle = slug(default=AuftragQuelle.BESCHLUSS)
+    beschluss_id: int | None = Field(default=None, foreign_key="beschluss.id", index=True)
+    beschlusspunkt_id: int | None = Field(default=None, foreign_key="beschlusspunkt.id")
+    sitzung_id: int | None = Field(default=None, foreign_key="sitzung.id", index=True)
+    massnahme_id: int | None = Field(default=None, foreign_key="massnahme.id")
+    beschreibung: str
+    verantwortlich_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    verantwortlich_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    frist: date | None = Field(default=None, index=True)
+    frist_wortlaut: str | None = Field(
+        default=None, max_length=200, description="the original wording, e.g. 'bis Mitte 2020'"
+    )
+    status: AuftragStatus = slug(default=AuftragStatus.OFFEN, index=True)
+    begonnen_am: date | None = None
+    erledigt_am: date | None = None
+    fortschritt_prozent: int = 0
+
+
+class Umsetzungsbericht(SQLModel, table=True):
+    __tablename__ = "umsetzungsbericht"
+
+    id: int | None = Field(default=None, primary_key=True)
+    beschluss_id: int = Field(foreign_key="beschluss.id", index=True)
+    auftrag_id: int | None = Field(default=None, foreign_key="auftrag.id", index=True)
+    datum: date
+    status: AuftragStatus = slug()
+    text: str

@@ -1,0 +1,80 @@
+"""Gremien, their time-bounded Mitgliedschaften, Sitzungen and ordered Tagesordnungspunkte."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from sozialforum.store.models.base import instant, json_field, slug
+from sozialforum.vocab import GremiumArt, MitgliedRolle, SitzungStatus, TopQuelle
+
+
+class Gremium(SQLModel, table=True):
+    __tablename__ = "gremium"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kennung: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=300)
+    art: GremiumArt = slug()
+    gebiet_id: int | None = Field(default=None, foreign_key="gebiet.id", index=True)
+    parent_id: int | None = Field(default=None, foreign_key="gremium.id")
+    # Invitation lead time and reminder offsets (days before the Sitzung); configurable per body.
+    einladung_vorlauf_tage: int = 21
+    erinnerung_tage: list[int] = json_field(default_factory=lambda: [7, 1])
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+
+
+class Mitgliedschaft(SQLModel, table=True):
+    __tablename__ = "mitgliedschaft"
+    __table_args__ = (sa.UniqueConstraint("gremium_id", "person_id", "von", name="uq_mitgliedschaft"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    gremium_id: int = Field(foreign_key="gremium.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    rolle: MitgliedRolle = slug(default=MitgliedRolle.MITGLIED)
+    stimmberechtigt: bool = False
+    von: date
+    bis: date | None = None
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+
+    def valid_on(self, day: date) -> bool:
+        return self.von <= day and (self.bis is None or day <= self.bis)
+
+
+class Sitzung(SQLModel, table=True):
+    __tablename__ = "sitzung"
+
+    id: int | None = Field(default=None, primary_key=True)
+    gremium_id: int = Field(foreign_key="gremium.id", index=True)
+    titel: str = Field(max_length=300)
+    beginn: datetime = instant(nullable=False, index=True)
+    ende: datetime = instant(nullable=False)
+    ort: str | None = Field(default=None, max_length=300)
+    adresse: str | None = Field(default=None, max_length=300)
+    status: SitzungStatus = slug(default=SitzungStatus.GEPLANT)
+    # iCalendar: one stable UID per Sitzung for its whole life; SEQUENCE rises with every change
+    # that attendees must see (RFC 5545 §3.8.7.4).
+    ical_uid: str = Field(max_length=200, unique=True)
+    ical_sequence: int = 0
+    serie: str | None = Field(default=None, max_length=60, description="series key, if part of one")
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+
+
+class Tagesordnungspunkt(SQLModel, table=True):
+    __tablename__ = "tagesordnungspunkt"
+    __table_args__ = (sa.UniqueConstraint("sitzung_id", "reihenfolge", name="uq_top_order"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sitzung_id: int = Field(foreign_key="sitzung.id", index=True)
+    reihenfolge: int = Field(description="sort order; the displayed number is separate")
+    nummer: str = Field(max_length=20, description="displayed number, e.g. '3.1' or 'Ö 4'")
+    titel: str = Field(max_length=500)
+    beschreibung: str | None = None
+    oeffentlich: bool = True
+    quelle: TopQuelle = slug(default=TopQuelle.STANDARD)
+    ergebnis: str | None = None
+    vorlage_id: int | None = Field(default=None, foreign_key="vorlage.id")
+    oparl_id: str | None = Field(default=None, max_length=500, unique=True)

@@ -1,0 +1,79 @@
+"""Indicator catalogue, loads (provenance) and values per area and Stichtag.
+
+Shaped by the foundation, filled by the data refresh (``sozialforum.daten``). A value that is
+missing stays missing:
+``wert`` is NULL and ``fehlend`` holds the GENESIS symbol that says why (``-``, ``.``, ``x``,
+``/``, ``...``) or ``*`` for a value masked by the Bundesagentur für Arbeit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from sozialforum.store.models.base import instant, json_field
+
+
+class Indikator(SQLModel, table=True):
+    __tablename__ = "indikator"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=300)
+    dimension: str = Field(max_length=100)
+    einheit: str = Field(max_length=20)
+    # +1: higher means more need; -1: higher means less need.
+    richtung: int = 1
+    definition: dict[str, object] = json_field(default_factory=dict)
+    quelle: str | None = Field(default=None, max_length=200)
+    # Hash of numerator, denominator (with age bands) and factor: values of different
+    # definitions are never compared (see sozialforum.daten.katalog).
+    definitionsschluessel: str | None = Field(default=None, max_length=16)
+    aktualisierung: str | None = Field(default=None, max_length=100)
+    im_index: bool = False
+    ziel: dict[str, object] | None = Field(default=None, sa_type=sa.JSON)
+    vergleich: dict[str, object] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class Datenlieferung(SQLModel, table=True):
+    """One loaded source file: what, from whom, as of when, under which licence."""
+
+    __tablename__ = "datenlieferung"
+
+    id: int | None = Field(default=None, primary_key=True)
+    datei: str = Field(max_length=500)
+    pruefsumme: str = Field(max_length=64, unique=True, description="sha256 of the file")
+    datenstand: date | None = None
+    herausgeber: str | None = Field(default=None, max_length=300)
+    lizenz: str | None = Field(default=None, max_length=300)
+    geladen_am: datetime = instant(nullable=False)
+    format: str | None = Field(default=None, max_length=20, description="genesis, ba, tabelle")
+    quelle: str | None = Field(default=None, max_length=80, description="source in the catalogue")
+    tabelle: str | None = Field(default=None, max_length=40, description="GENESIS table code")
+    werte: int = 0
+    stichtage: list[str] = json_field(default_factory=list)
+    hinweise: list[str] = json_field(default_factory=list)
+    akteur: str | None = Field(default=None, max_length=200)
+
+
+class Indikatorwert(SQLModel, table=True):
+    __tablename__ = "indikatorwert"
+    __table_args__ = (sa.UniqueConstraint("indikator_id", "gebiet_id", "stichtag", name="uq_indikatorwert"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    indikator_id: int = Field(foreign_key="indikator.id", index=True)
+    gebiet_id: int = Field(foreign_key="gebiet.id", index=True)
+    stichtag: date = Field(index=True)
+    wert: float | None = None
+    zaehler: float | None = None
+    nenner: float | None = None
+    fehlend: str | None = Field(default=None, max_length=5)
+    datenlieferung_id: int | None = Field(default=None, foreign_key="datenlieferung.id")
+    # Filled by the data refresh for the planning areas (Kreis, Sozialregion, Sozialraum): the
+    # latest computation, one row per value, for SQL readers. Gemeinde detail stays in the
+    # column store (sozialforum.store.models.daten).
+    berechnung_id: int | None = Field(default=None, foreign_key="berechnung.id", index=True)
+    definitionsschluessel: str | None = Field(default=None, max_length=16)
+    veraenderung: float | None = None

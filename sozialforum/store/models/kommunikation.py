@@ -1,0 +1,83 @@
+"""What the Geschäftsstelle sends and what comes back: the mail outbox, personal links, RSVPs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from sozialforum.store.models.base import PERSONAL, instant, json_field, slug
+from sozialforum.vocab import Antwort, AntwortQuelle, LinkZweck, OutboxStatus
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message recorded before it is sent, so that a retry or crash never sends it twice.
+
+    ``schluessel`` is the idempotency key, derived from what the message is about (e.g.
+    ``einladung:sitzung=12:seq=0:person=7``); enqueueing the same key again is a no-op.
+    """
+
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    schluessel: str = Field(max_length=300, unique=True)
+    art: str = Field(max_length=40, index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    empfaenger: str = Field(max_length=254, sa_column_kwargs=PERSONAL)
+    betreff: str = Field(max_length=500, sa_column_kwargs=PERSONAL)
+    status: OutboxStatus = slug(default=OutboxStatus.QUEUED, index=True)
+    # The rendered RFC 5322 message: a resend after a crash sends these very bytes.
+    inhalt: bytes | None = Field(default=None, sa_type=sa.LargeBinary, sa_column_kwargs=PERSONAL)
+    message_id: str | None = Field(default=None, max_length=300)
+    bezug: dict[str, object] = json_field(default_factory=dict)
+    versuche: int = 0
+    antwort_server: str | None = None
+    erstellt_am: datetime = instant(nullable=False)
+    gesendet_am: datetime | None = instant()
+    # Queued: not before this instant (retry backoff). Sending: the claim's lease; a claim whose
+    # lease ran out belongs to a run that died, and the message is taken up again.
+    naechster_versuch: datetime | None = instant(index=True)
+    lauf: str | None = Field(default=None, max_length=40, description="token of the claiming run")
+
+
+class PersonalLink(SQLModel, table=True):
+    """A personal link: scoped to one person, one purpose and one object; expiring; revocable.
+
+    Only a hash of the secret is stored, so a copy of the database opens no link.
+    """
+
+    __tablename__ = "personal_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    zweck: LinkZweck = slug()
+    bezug_id: int = Field(description="id of the Sitzung, form, Protokoll or Auftrag it is for")
+    gueltig_bis: datetime = instant(nullable=False)
+    widerrufen_am: datetime | None = instant()
+    erstellt_am: datetime = instant(nullable=False)
+    zuletzt_benutzt_am: datetime | None = instant()
+
+
+class Rueckmeldung(SQLModel, table=True):
+    """The RSVP of one person to one Sitzung; link and calendar reply update the same row."""
+
+    __tablename__ = "rueckmeldung"
+    __table_args__ = (sa.UniqueConstraint("sitzung_id", "person_id", name="uq_rueckmeldung"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sitzung_id: int = Field(foreign_key="sitzung.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    antwort: Antwort = slug(default=Antwort.OFFEN)
+    personen: int = 1
+    beduerfnisse: list[str] = Field(default_factory=list, sa_type=sa.JSON, sa_column_kwargs=PERSONAL)
+    kommentar: str | None = Field(default=None, sa_column_kwargs=PERSONAL)
+    quelle: AntwortQuelle | None = slug()
+    beantwortet_am: datetime | None = instant()
+    anwesend: bool | None = Field(default=None, description="check-in at the meeting")
+    # The attendee record of the invitation: the address invited (a calendar reply must come from
+    # it) and when; the SEQUENCE a calendar answer referred to (older answers are stale).
+    eingeladen_an: str | None = Field(default=None, max_length=254, sa_column_kwargs=PERSONAL)
+    eingeladen_am: datetime | None = instant()
+    sequenz: int | None = None

@@ -123,13 +123,16 @@ class MassnahmeStatus(Vocab):
     WEITERENTWICKLUNG = "weiterentwicklung", "Weiterentwicklung"
     PRUEFAUFTRAG = "pruefauftrag", "Prüfauftrag"
     BEENDET = "beendet", "beendet"
+    ABGESCHLOSSEN = "abgeschlossen", "abgeschlossen"
 
 
 class MassnahmeArt(Vocab):
-    """Göttingen seed: time-limited Teilprojekte vs permanent Bausteine."""
+    """Göttingen seed: time-limited Teilprojekte vs permanent Bausteine; Lörrach/Leipzig: projects."""
 
     TEILPROJEKT = "teilprojekt", "befristetes Teilprojekt"
     BAUSTEIN = "baustein", "unbefristeter Baustein"
+    PROJEKT = "projekt", "Projekt"
+    MASSNAHME = "massnahme", "Maßnahme"
 
 
 class VorlageArt(Vocab):
@@ -161,6 +164,8 @@ class AuftragQuelle(Vocab):
     PROTOKOLL = "protokoll", "Protokoll"
     BERICHTSPFLICHT = "berichtspflicht", "Berichtspflicht"
     MASSNAHME = "massnahme", "Überprüfung einer Maßnahme"
+    FOERDERUNG = "foerderung", "Auflage einer Förderung"
+    BEWERTUNG = "bewertung", "Folgeauftrag einer Projektbewertung"
 
 
 class AuftragStatus(Vocab):
@@ -249,6 +254,8 @@ class FristArt(Vocab):
     FORTSCHREIBUNG = "fortschreibung", "Fortschreibung Fachplan"
     MEILENSTEIN = "meilenstein", "Meilenstein der Fortschreibung"
     MASSNAHME = "massnahme", "Überprüfung einer Maßnahme"
+    FOERDERUNG = "foerderung", "Verwendungsnachweis einer Förderung"
+    BEWERTUNG = "bewertung", "Folgeauftrag einer Projektbewertung"
 
 
 class Ampel(Vocab):
@@ -321,3 +328,73 @@ class ZyklusStatus(Vocab):
     ERLEDIGT = "erledigt", "erledigt"
     FEHLGESCHLAGEN = "fehlgeschlagen", "fehlgeschlagen"
     UEBERSPRUNGEN = "uebersprungen", "übersprungen (durch eine spätere Stufe ersetzt)"
+
+
+# --- Strategie, Projekte und Förderung (Lörrach, Ulm and Leipzig seeds) -------------------------
+
+
+class StrategieElementArt(Vocab):
+    """The layers of a Sozialstrategie (Lörrach seed)."""
+
+    LEITSATZ = "leitsatz", "Leitsatz"
+    AUSRICHTUNG = "ausrichtung", "Strategische Ausrichtung"
+    LEITLINIE = "leitlinie", "Leitlinie"
+    HANDLUNGSFELD = "handlungsfeld", "Handlungsfeld"
+
+
+class ZielEbene(Vocab):
+    WIRKUNGSZIEL = "wirkungsziel", "Wirkungsziel"
+    HANDLUNGSZIEL = "handlungsziel", "Handlungsziel"
+
+
+class Zielart(Vocab):
+    """What a target is set on (Ulm contract): a value, a share, a duration, or a growth rate."""
+
+    WERT = "wert", "Wert"
+    ANTEIL = "anteil", "Anteil"
+    DAUER = "dauer", "Dauer"
+    WACHSTUM = "wachstum", "Wachstum je Jahr"
+
+
+class Zielrichtung(Vocab):
+    HOECHSTENS = "hoechstens", "höchstens"
+    MINDESTENS = "mindestens", "mindestens"
+
+
+class Zielstand(Vocab):
+    ERREICHT = "erreicht", "erreicht"
+    TOLERANZ = "toleranz", "knapp verfehlt (innerhalb der Toleranz)"
+    VERFEHLT = "verfehlt", "verfehlt"
+    OHNE_DATEN = "ohne_daten", "keine Daten"
+
+
+class Trend(Vocab):
+    BESSER = "besser", "verbessert"
+    GLEICH = "gleich", "unverändert"
+    SCHLECHTER = "schlechter", "verschlechtert"
+    OHNE = "ohne", "kein Vorjahreswert"
+
+
+class Urteil(Vocab):
+    """Verdicts of an evaluation round (Lörrach seed: "Bewertung der Projekte/Maßnahmen")."""
+
+    LAUFENDES_GESCHAEFT = "laufendes_geschaeft", "laufendes Geschäft"
+    PRUEFAUFTRAG = "pruefauftrag", "Prüfauftrag"
+    WEITERENTWICKLUNG = "weiterentwicklung", "für Weiterentwicklung relevant"
+    FORTSETZEN = "fortsetzen", "fortsetzen"
+    BEENDET = "beendet", "beendet"
+    ABGESCHLOSSEN = "abgeschlossen", "abgeschlossen"
+    NICHT_RELEVANT = "nicht_relevant", "nicht relevant"
+
+    @property
+    def folgeauftrag(self) -> bool:
+        """Verdicts that leave work to do: they become tracked Aufträge with a deadline."""
+        return self in (Urteil.PRUEFAUFTRAG, Urteil.WEITERENTWICKLUNG)
+
+
+class AntragStatus(Vocab):
+    ENTWURF = "entwurf", "Entwurf"
+    EINGEREICHT = "eingereicht", "eingereicht"
+    BEWILLIGT = "bewilligt", "bewilligt"
+    ABGELEHNT = "abgelehnt", "abgelehnt"
+    ZURUECKGEZOGEN = "zurueckgezogen", "zurückgezogen"

@@ -30,6 +30,8 @@ _ART_BY_QUELLE = {
     AuftragQuelle.PROTOKOLL.value: FristArt.PROTOKOLL,
     AuftragQuelle.BERICHTSPFLICHT.value: FristArt.BERICHTSPFLICHT,
     AuftragQuelle.MASSNAHME.value: FristArt.MASSNAHME,
+    AuftragQuelle.FOERDERUNG.value: FristArt.FOERDERUNG,
+    AuftragQuelle.BEWERTUNG.value: FristArt.BEWERTUNG,
 }
 
 

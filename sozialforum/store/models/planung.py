@@ -38,5 +38,6 @@ class Massnahme(SQLModel, table=True):
     vzae: Decimal | None = money()
     verantwortlich_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     gebiet_id: int | None = Field(default=None, foreign_key="gebiet.id", index=True)
+    laufzeit_von: date | None = None
     laufzeit_bis: date | None = None
     naechste_pruefung: date | None = None

@@ -44,9 +44,7 @@ def mittel_je_gebiet(ressourcen: pd.DataFrame, gebiete: pd.DataFrame, projekte: 
     split["traeger_id"] = split["traeger_id"].fillna(-1).astype("int64")
     keys = ["gebiet_id", "handlungsfeld", "traeger_id", "jahr"]
     # min_count keeps "no actual figures yet" apart from an actual of 0 €.
-    return split.groupby(keys, as_index=False).agg(
-        plan_eur=("plan_eur", "sum"), ist_eur=("ist_eur", lambda s: s.sum(min_count=1))
-    )
+    return split.groupby(keys, as_index=False)[["plan_eur", "ist_eur"]].sum(min_count=1)
 
 
 def gegen_bedarf(mittel: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
@@ -69,6 +67,12 @@ def gegen_bedarf(mittel: pd.DataFrame, budget: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["jahr", "gebiet_id"]).reset_index(drop=True)
 
 
+def _float(column: sa.ColumnElement[object]) -> sa.ColumnElement[float]:
+    """Numeric columns read as floats: turning each value into a Decimal first cost more than the
+    whole overview (exact cents matter in a Bescheid, not in a sum over 50,000 rows)."""
+    return sa.type_coerce(column, sa.Float).label(column.key)
+
+
 def frames(
     session: Session, jahr_von: int, jahr_bis: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -80,10 +84,12 @@ def frames(
     a = Budgetanteil.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
     conn = session.connection()
     ressourcen = pd.read_sql(
-        sa.select(r.c.massnahme_id, r.c.jahr, r.c.plan_eur, r.c.ist_eur).where(r.c.jahr.between(jahr_von, jahr_bis)),
+        sa.select(r.c.massnahme_id, r.c.jahr, _float(r.c.plan_eur), _float(r.c.ist_eur)).where(
+            r.c.jahr.between(jahr_von, jahr_bis)
+        ),
         conn,
     )
-    gebiete = pd.read_sql(sa.select(g.c.massnahme_id, g.c.gebiet_id, g.c.anteil_prozent), conn)
+    gebiete = pd.read_sql(sa.select(g.c.massnahme_id, g.c.gebiet_id, _float(g.c.anteil_prozent)), conn)
     projekte = pd.read_sql(
         sa.select(
             m.c.id.label("massnahme_id"), m.c.handlungsfeld, m.c.verantwortlich_organisation_id.label("traeger_id")
@@ -98,7 +104,7 @@ def frames(
         .subquery()
     )
     budget = pd.read_sql(
-        sa.select(a.c.gebiet_id, latest.c.haushaltsjahr.label("jahr"), a.c.betrag).join(
+        sa.select(a.c.gebiet_id, latest.c.haushaltsjahr.label("jahr"), _float(a.c.betrag)).join(
             latest, latest.c.vid == a.c.verteilung_id
         ),
         conn,

@@ -19,7 +19,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
+from sozialforum.store.models import Kennzahlwert, Ziel
 from sozialforum.vocab import Trend, Zielart, Zielrichtung, Zielstand
 
 # A change smaller than this (in the measure's unit) is "unverändert": figures are published
@@ -120,3 +123,32 @@ def _basiswert(frame: pd.DataFrame, spec: pd.DataFrame) -> np.ndarray:
     base["basisjahr"] = base["basisjahr"].astype(float)
     merged = key.merge(base, on=["ziel_id", "gebiet_id", "basisjahr"], how="left")
     return merged["basiswert"].to_numpy(dtype=float)
+
+
+def aus_bestand(session: Session, strategie_id: int) -> pd.DataFrame:
+    """Attainment of every Ziel of a Strategie over all its stored Kennzahl values (one query
+    for the targets, one for the values); the whole area has ``gebiet_id`` −1."""
+    z = Ziel.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+    k = Kennzahlwert.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+    vorgaben = {
+        row.id: Zielvorgabe(
+            Zielart(row.zielart), Zielrichtung(row.richtung), float(row.zielwert), float(row.toleranz), row.basisjahr
+        )
+        for row in session.execute(
+            sa.select(z.c.id, z.c.zielart, z.c.richtung, z.c.zielwert, z.c.toleranz, z.c.basisjahr).where(
+                z.c.strategie_id == strategie_id
+            )
+        )
+    }
+    werte = pd.read_sql(
+        sa.select(
+            k.c.ziel_id,
+            sa.func.coalesce(k.c.gebiet_id, -1).label("gebiet_id"),
+            k.c.stichtag,
+            sa.type_coerce(k.c.wert, sa.Float).label("wert"),
+        ).where(k.c.ziel_id.in_(sa.select(z.c.id).where(z.c.strategie_id == strategie_id))),
+        session.connection(),
+    )
+    werte["jahr"] = pd.to_datetime(werte.pop("stichtag")).dt.year
+    werte["wert"] = werte["wert"].astype(float)
+    return zielerreichung(werte, vorgaben)

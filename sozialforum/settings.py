@@ -170,6 +170,23 @@ class BetriebSettings(Section):
     prefect_api_url: str | None = None
 
 
+class StrategieSettings(Section):
+    # Scores per criterion (Leitsatz) when applications are reviewed: 0 … max_punkte.
+    max_punkte: int = Field(default=5, ge=1, le=100)
+    # Days a project's responsible person has to report in an evaluation round.
+    bericht_frist_tage: int = Field(default=28, ge=1)
+    # Reminder this many days before that deadline (once).
+    erinnerung_vor_frist_tage: int = Field(default=7, ge=0)
+    # Days after the funded period by which the Verwendungsnachweis is due.
+    nachweis_frist_tage: int = Field(default=180, ge=1)
+    # Dynamisierung of next year's funding: tariff increase per pay group (percent), a default
+    # for groups not listed and a rate for material costs; or one flat percentage for everything.
+    dynamisierung_tarif: dict[str, float] = Field(default_factory=dict)
+    dynamisierung_tarif_standard_prozent: float = Field(default=0, ge=-50, le=50)
+    dynamisierung_sachkosten_prozent: float = Field(default=0, ge=-50, le=50)
+    dynamisierung_pauschal_prozent: float | None = Field(default=None, ge=-50, le=50)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOZIALFORUM_", env_nested_delimiter="__", extra="forbid")
 
@@ -184,6 +201,7 @@ class Settings(BaseSettings):
     protokoll: ProtokollSettings = Field(default_factory=ProtokollSettings)
     konferenz: KonferenzSettings = Field(default_factory=KonferenzSettings)
     betrieb: BetriebSettings = Field(default_factory=BetriebSettings)
+    strategie: StrategieSettings = Field(default_factory=StrategieSettings)
 
     toml_file: ClassVar[Path | None] = None
 

@@ -212,3 +212,14 @@ def test_funds_per_sozialraum_against_need() -> None:
     table = gegen_bedarf(mittel_je_gebiet(ressourcen, gebiete, projekte), budget).set_index("gebiet_id")
     assert list(table["bedarfsgerecht"].round(2)) == [78_000, 39_000, 13_000]
     assert list(table["differenz"].round(2)) == [-18_000, 21_000, -3_000]
+
+
+def test_instalments_add_up_to_the_cent_within_the_period() -> None:
+    from sozialforum.strategie.foerderung import raten_aufteilen
+
+    # 1,000.00 in 3: 333.33 + 333.33 + 333.34; January–December: every fourth month.
+    assert raten_aufteilen(D("1000.00"), 3, date(2026, 1, 1), date(2026, 12, 31)) == [
+        (date(2026, 1, 1), D("333.33")),
+        (date(2026, 5, 1), D("333.33")),
+        (date(2026, 9, 1), D("333.34")),
+    ]

@@ -1,0 +1,385 @@
+"""The funding procedure (Förderverfahren; Leipzig seed: about 110 projects at about 80 Träger,
+a Beschluss providing 4,000 € in a named budget line; Lörrach: the Leitsätze as criteria for
+project concepts and funding).
+
+Call (deadline, budget line, criteria = the Leitsätze of its Strategie) → application by the
+Träger with a cost plan → review with a score per criterion → decision with amount, period,
+budget line and conditions, a Bescheid as PDF, instalments → Verwendungsnachweis with a
+deadline. The deadline is an ``Auftrag`` (quelle ``foerderung``) of the applicant, so the daily
+deadline flow reminds and escalates it like any other; a decided grant becomes the project's
+planned money for the year (``projekt_ressource``), which the Förderübersicht reads.
+
+Every step checks its input whole and refuses with German messages (``ProblemReport``); nothing
+is written then. The caller's session carries the actor for the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlmodel import select
+
+from sozialforum.channels.pdf import html_to_pdf
+from sozialforum.channels.rendering import render
+from sozialforum.fristen.datum import add_months
+from sozialforum.problems import Problem, ProblemReport
+from sozialforum.settings import Settings
+from sozialforum.store.models import (
+    Antragsbewertung,
+    Auftrag,
+    Foerderantrag,
+    Foerderaufruf,
+    Foerderentscheidung,
+    Foerderrate,
+    Massnahme,
+    Organisation,
+    Person,
+    ProjektRessource,
+    Strategieelement,
+    Verwendungsnachweis,
+)
+from sozialforum.strategie.kostenplan import Dynamisierung, Dynamisierungsregel, dynamisieren, kostenplan_lesen
+from sozialforum.timeutil import format_datum_kurz, format_euro
+from sozialforum.vocab import (
+    AntragStatus,
+    AuftragQuelle,
+    AuftragStatus,
+    MassnahmeArt,
+    MassnahmeStatus,
+    StrategieElementArt,
+)
+
+QUELLE = "Förderantrag"
+
+
+def _refuse(meldung: str, *, feld: str | None = None, quelle: str = QUELLE) -> ProblemReport:
+    return ProblemReport([Problem(quelle, None, feld, meldung)])
+
+
+def regel(settings: Settings) -> Dynamisierungsregel:
+    s = settings.strategie
+    return Dynamisierungsregel.aus_konfiguration(
+        {
+            "tarif": s.dynamisierung_tarif,
+            "tarif_standard_prozent": s.dynamisierung_tarif_standard_prozent,
+            "sachkosten_prozent": s.dynamisierung_sachkosten_prozent,
+            "pauschal_prozent": s.dynamisierung_pauschal_prozent,
+        }
+    )
+
+
+def kriterien(session: Session, aufruf: Foerderaufruf) -> list[Strategieelement]:
+    """The criteria of a call: the Leitsätze of its Strategie, in their order."""
+    if aufruf.strategie_id is None:
+        return []
+    return list(
+        session.exec(
+            select(Strategieelement)
+            .where(Strategieelement.strategie_id == aufruf.strategie_id)
+            .where(Strategieelement.art == StrategieElementArt.LEITSATZ.value)
+            .order_by(Strategieelement.nummer)  # type: ignore[arg-type]  # SQLModel column typed as its value
+        )
+    )
+
+
+def antrag_einreichen(
+    session: Session,
+    *,
+    aufruf: Foerderaufruf,
+    traeger_id: int,
+    person_id: int | None,
+    titel: str,
+    kostenplan: dict[str, Any],
+    beantragt: Any,
+    now: datetime,
+    massnahme_id: int | None = None,
+) -> Foerderantrag:
+    """Record an application. Refused after the call's deadline, without a title, or with a cost
+    plan that does not add up or has negative amounts."""
+    problems: list[Problem] = []
+    if now.date() > aufruf.frist:
+        problems.append(Problem(QUELLE, None, None, f"Die Antragsfrist endete am {format_datum_kurz(aufruf.frist)}."))
+    if not titel.strip():
+        problems.append(Problem(QUELLE, None, "Titel", "Bitte das Vorhaben benennen."))
+    if len(titel) > 300:
+        problems.append(Problem(QUELLE, None, "Titel", "Der Titel ist länger als 300 Zeichen."))
+    try:
+        plan = kostenplan_lesen(kostenplan, beantragt=beantragt)
+    except ProblemReport as report:
+        problems.extend(report.problems)
+    if problems:
+        raise ProblemReport(problems)
+    count = len(session.exec(select(Foerderantrag.id).where(Foerderantrag.aufruf_id == aufruf.id)).all())
+    antrag = Foerderantrag(
+        aufruf_id=aufruf.id,  # type: ignore[arg-type]  # a stored call has an id
+        kennung=f"{aufruf.kennung}-{count + 1:03d}",
+        traeger_id=traeger_id,
+        person_id=person_id,
+        massnahme_id=massnahme_id,
+        titel=titel.strip(),
+        kostenplan=plan.as_json(),
+        beantragt_eur=plan.bedarf,
+        status=AntragStatus.EINGEREICHT,
+        eingereicht_am=now,
+    )
+    session.add(antrag)
+    session.flush()
+    return antrag
+
+
+def bewerten(
+    session: Session, *, antrag: Foerderantrag, punkte: dict[int, int], notizen: dict[int, str], max_punkte: int
+) -> list[Antragsbewertung]:
+    """Scores per criterion (a Leitsatz of the call); a new review of a criterion replaces the old."""
+    aufruf = session.get(Foerderaufruf, antrag.aufruf_id)
+    assert aufruf is not None
+    allowed = {k.id: k for k in kriterien(session, aufruf)}
+    problems = []
+    for element_id, score in punkte.items():
+        name = allowed[element_id].titel if element_id in allowed else str(element_id)
+        if element_id not in allowed:
+            problems.append(Problem("Bewertung", None, name, "ist kein Kriterium dieses Förderaufrufs."))
+        elif not 0 <= score <= max_punkte:
+            problems.append(Problem("Bewertung", None, name, f"Punkte müssen zwischen 0 und {max_punkte} liegen."))
+    if problems:
+        raise ProblemReport(problems)
+    existing = {
+        b.element_id: b for b in session.exec(select(Antragsbewertung).where(Antragsbewertung.antrag_id == antrag.id))
+    }
+    result = []
+    for element_id, score in punkte.items():
+        row = existing.get(element_id) or Antragsbewertung(antrag_id=antrag.id, element_id=element_id, punkte=score)  # type: ignore[arg-type]  # stored rows have ids
+        row.punkte = score
+        row.notiz = (notizen.get(element_id) or "").strip() or None
+        session.add(row)
+        result.append(row)
+    session.flush()
+    return result
+
+
+@dataclass(frozen=True)
+class Entscheidung:
+    bewilligt: bool
+    betrag: Decimal
+    von: date
+    bis: date
+    auflagen: str = ""
+    begruendung: str = ""
+    raten: int = 1
+    haushaltsstelle: str | None = None
+
+
+def raten_aufteilen(betrag: Decimal, anzahl: int, von: date, bis: date) -> list[tuple[date, Decimal]]:
+    """Equal instalments to the cent, due at the start of equal parts of the funded period (all
+    within it); the last one takes the remaining cents."""
+    teil = (betrag / anzahl).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    step = max(1, _monate(von, bis) // anzahl)
+    plan = [(add_months(von, i * step), teil) for i in range(anzahl - 1)]
+    plan.append((add_months(von, (anzahl - 1) * step), betrag - teil * (anzahl - 1)))
+    return plan
+
+
+def _monate(von: date, bis: date) -> int:
+    """Calendar months the period touches (1 April to 31 December: 9)."""
+    return (bis.year - von.year) * 12 + bis.month - von.month + 1
+
+
+def entscheiden(
+    session: Session,
+    *,
+    antrag: Foerderantrag,
+    entscheidung: Entscheidung,
+    entschieden_von: str,
+    now: datetime,
+    settings: Settings,
+) -> Foerderentscheidung:
+    """Decide an application: the Bescheid PDF, instalments, the Verwendungsnachweis deadline as a
+    tracked Auftrag and the project's planned money. Refused: a second decision, a negative
+    amount, a grant of 0 €, more than requested without a reason, an empty or reversed period,
+    more instalments than months in the period."""
+    e = entscheidung
+    problems: list[Problem] = []
+    if session.exec(select(Foerderentscheidung).where(Foerderentscheidung.antrag_id == antrag.id)).first():
+        problems.append(Problem(QUELLE, None, None, f"Über den Antrag {antrag.kennung} ist bereits entschieden."))
+    if e.betrag < 0:
+        problems.append(Problem("Entscheidung", None, "Betrag", "Der Betrag darf nicht negativ sein."))
+    if e.bewilligt and e.betrag == 0:
+        problems.append(Problem("Entscheidung", None, "Betrag", "Eine Bewilligung braucht einen Betrag über 0 €."))
+    if e.bewilligt and e.betrag > antrag.beantragt_eur and not e.begruendung.strip():
+        problems.append(
+            Problem(
+                "Entscheidung",
+                None,
+                "Begründung",
+                f"Bewilligt werden sollen {format_euro(e.betrag, 2)}, beantragt sind "
+                f"{format_euro(antrag.beantragt_eur, 2)}: ein höherer Betrag braucht eine Begründung.",
+            )
+        )
+    if not e.bewilligt and not e.begruendung.strip():
+        problems.append(Problem("Entscheidung", None, "Begründung", "Eine Ablehnung braucht eine Begründung."))
+    if e.bis < e.von:
+        problems.append(Problem("Entscheidung", None, "Zeitraum", "Das Ende liegt vor dem Beginn."))
+    if e.bis >= e.von and not 1 <= e.raten <= _monate(e.von, e.bis):
+        problems.append(
+            Problem("Entscheidung", None, "Raten", f"Zwischen 1 und {_monate(e.von, e.bis)} Raten (eine je Monat).")
+        )
+    if problems:
+        raise ProblemReport(problems)
+
+    aufruf = session.get(Foerderaufruf, antrag.aufruf_id)
+    traeger = session.get(Organisation, antrag.traeger_id)
+    assert aufruf is not None and traeger is not None
+    person = session.get(Person, antrag.person_id) if antrag.person_id else None
+    row = Foerderentscheidung(
+        antrag_id=antrag.id,  # type: ignore[arg-type]  # a stored application has an id
+        bewilligt=e.bewilligt,
+        betrag_eur=e.betrag if e.bewilligt else Decimal(0),
+        von=e.von,
+        bis=e.bis,
+        haushaltsstelle=e.haushaltsstelle or aufruf.haushaltsstelle,
+        auflagen=e.auflagen.strip() or None,
+        begruendung=e.begruendung.strip() or None,
+        entschieden_von=entschieden_von,
+        entschieden_am=now,
+    )
+    antrag.status = AntragStatus.BEWILLIGT if e.bewilligt else AntragStatus.ABGELEHNT
+    session.add_all([row, antrag])
+    session.flush()
+    raten: list[tuple[date, Decimal]] = []
+    if e.bewilligt:
+        raten = raten_aufteilen(row.betrag_eur, e.raten, e.von, e.bis)
+        session.add_all(
+            Foerderrate(entscheidung_id=row.id, nummer=i + 1, faellig_am=day, betrag_eur=amount)  # type: ignore[arg-type]  # flushed: id set
+            for i, (day, amount) in enumerate(raten)
+        )
+        row.verwendungsnachweis_frist = e.bis + timedelta(days=settings.strategie.nachweis_frist_tage)
+        massnahme = _projekt(session, antrag, traeger, aufruf)
+        auftrag = Auftrag(
+            kennung=f"foerderung-{antrag.kennung}-nachweis",
+            quelle=AuftragQuelle.FOERDERUNG,
+            massnahme_id=massnahme.id,
+            beschreibung=f"Verwendungsnachweis (Sachbericht und zahlenmäßiger Nachweis) für „{antrag.titel}“ "
+            f"({traeger.name}, Förderung {format_euro(row.betrag_eur, 2)})",
+            verantwortlich_organisation_id=traeger.id,
+            verantwortlich_person_id=antrag.person_id,
+            frist=row.verwendungsnachweis_frist,
+            status=AuftragStatus.OFFEN,
+        )
+        session.add(auftrag)
+        session.flush()
+        row.verwendungsnachweis_auftrag_id = auftrag.id
+        _plan_eintragen(session, massnahme.id, aufruf.foerderjahr, row.betrag_eur)  # type: ignore[arg-type]  # flushed: id set
+    row.bescheid_pdf = bescheid_pdf(
+        antrag=antrag, aufruf=aufruf, traeger=traeger, person=person, row=row, raten=raten, settings=settings
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _projekt(session: Session, antrag: Foerderantrag, traeger: Organisation, aufruf: Foerderaufruf) -> Massnahme:
+    """The project a grant funds: the one named in the application, or a new one."""
+    if antrag.massnahme_id is not None:
+        found = session.get(Massnahme, antrag.massnahme_id)
+        assert found is not None
+        return found
+    massnahme = Massnahme(
+        kennung=f"projekt-{antrag.kennung}",
+        titel=antrag.titel,
+        art=MassnahmeArt.PROJEKT,
+        status=MassnahmeStatus.GEPLANT,
+        verantwortlich_organisation_id=traeger.id,
+        laufzeit_von=date(aufruf.foerderjahr, 1, 1),
+    )
+    session.add(massnahme)
+    session.flush()
+    antrag.massnahme_id = massnahme.id
+    session.add(antrag)
+    return massnahme
+
+
+def _plan_eintragen(session: Session, massnahme_id: int, jahr: int, betrag: Decimal) -> None:
+    row = session.exec(
+        select(ProjektRessource)
+        .where(ProjektRessource.massnahme_id == massnahme_id)
+        .where(ProjektRessource.jahr == jahr)
+    ).first() or ProjektRessource(massnahme_id=massnahme_id, jahr=jahr)
+    row.plan_eur = betrag
+    session.add(row)
+
+
+def bescheid_pdf(
+    *,
+    antrag: Foerderantrag,
+    aufruf: Foerderaufruf,
+    traeger: Organisation,
+    person: Person | None,
+    row: Foerderentscheidung,
+    raten: list[tuple[date, Decimal]],
+    settings: Settings,
+) -> bytes:
+    html = render(
+        "reports/strategie/bescheid.html",
+        antrag=antrag,
+        aufruf=aufruf,
+        traeger=traeger,
+        person=person,
+        e=row,
+        raten=raten,
+        settings=settings,
+    )
+    art = "Zuwendungsbescheid" if row.bewilligt else "Ablehnungsbescheid"
+    return html_to_pdf(html, title=f"{art} {antrag.kennung}", footer=f"{settings.kommune} · {art} {antrag.kennung}")
+
+
+def nachweis_eingegangen(
+    session: Session,
+    *,
+    entscheidung: Foerderentscheidung,
+    sachbericht: str,
+    ausgaben: Decimal,
+    eingegangen_am: date,
+    zahlen: dict[str, Any] | None = None,
+) -> Verwendungsnachweis:
+    """Record the Verwendungsnachweis: its Auftrag is done, the year's actual money is set."""
+    if not sachbericht.strip():
+        raise _refuse("Der Sachbericht fehlt.", feld="Sachbericht", quelle="Verwendungsnachweis")
+    if ausgaben < 0:
+        raise _refuse("Die Ausgaben dürfen nicht negativ sein.", feld="Ausgaben", quelle="Verwendungsnachweis")
+    nachweis = session.exec(
+        select(Verwendungsnachweis).where(Verwendungsnachweis.entscheidung_id == entscheidung.id)
+    ).first() or Verwendungsnachweis(entscheidung_id=entscheidung.id)  # type: ignore[arg-type]  # stored: id set
+    nachweis.sachbericht = sachbericht.strip()
+    nachweis.ausgaben_eur = ausgaben
+    nachweis.eingegangen_am = eingegangen_am
+    nachweis.zahlen = zahlen or {}
+    session.add(nachweis)
+    if entscheidung.verwendungsnachweis_auftrag_id is not None:
+        auftrag = session.get(Auftrag, entscheidung.verwendungsnachweis_auftrag_id)
+        if auftrag is not None and not AuftragStatus(auftrag.status).is_closed:
+            auftrag.status = AuftragStatus.UMGESETZT
+            auftrag.erledigt_am = eingegangen_am
+            auftrag.fortschritt_prozent = 100
+            session.add(auftrag)
+    antrag = session.get(Foerderantrag, entscheidung.antrag_id)
+    aufruf = session.get(Foerderaufruf, antrag.aufruf_id) if antrag else None
+    if antrag is not None and antrag.massnahme_id is not None and aufruf is not None:
+        row = session.exec(
+            select(ProjektRessource)
+            .where(ProjektRessource.massnahme_id == antrag.massnahme_id)
+            .where(ProjektRessource.jahr == aufruf.foerderjahr)
+        ).first()
+        if row is not None:
+            row.ist_eur = ausgaben
+            session.add(row)
+    session.flush()
+    return nachweis
+
+
+def dynamisierung_fuer(antrag: Foerderantrag, settings: Settings) -> Dynamisierung:
+    """Next year's cost plan of a funded project by the configured rule, with its derivation."""
+    return dynamisieren(kostenplan_lesen(antrag.kostenplan), regel(settings))

@@ -1,0 +1,196 @@
+"""The funding procedure in the store: application, review, decision with Bescheid and
+instalments, the Verwendungsnachweis as a deadline the deadline flow sees, and refusals that
+change nothing."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from sozialforum.fristen.konfiguration import load_meilensteine
+from sozialforum.fristen.quellen import collect_fristen
+from sozialforum.problems import ProblemReport
+from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import (
+    Foerderantrag,
+    Foerderaufruf,
+    Foerderrate,
+    Organisation,
+    Person,
+    ProjektRessource,
+    Strategie,
+    Strategieelement,
+)
+from sozialforum.strategie import foerderung
+from sozialforum.strategie.foerderung import Entscheidung
+from sozialforum.vocab import FristArt, OrganisationArt, Rechtsgrundlage, StrategieElementArt
+from tests.strategie.test_rechnungen import PLAN
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _setup(engine: Engine) -> tuple[int, int, int, list[int]]:
+    with session_scope(engine, actor="test") as s:
+        strategie = Strategie(kennung="S-2019", titel="Sozialstrategie", fassung="Fortschreibung 2019")
+        traeger = Organisation(
+            kennung="T1",
+            name="Lindenau e. V.",
+            art=OrganisationArt.FREIER_TRAEGER,
+            adresse="Hauptstr. 1, 79539 Lörrach",
+        )
+        s.add_all([strategie, traeger])
+        s.flush()
+        person = Person(
+            kennung="P1",
+            vorname="Anna",
+            nachname="Berg",
+            email="anna.berg@lindenau.example",
+            rechtsgrundlage=Rechtsgrundlage.OEFFENTLICHE_AUFGABE,
+            organisation_id=traeger.id,
+        )
+        leitsaetze = [
+            Strategieelement(strategie_id=strategie.id, art=StrategieElementArt.LEITSATZ, nummer=i, titel=t)
+            for i, t in enumerate(["Kein unter 25-Jähriger geht verloren", "Keine Hartz-IV-Karrieren"], start=1)
+        ]
+        aufruf = Foerderaufruf(
+            kennung="FA-2026",
+            titel="Förderaufruf Prävention 2026",
+            strategie_id=strategie.id,
+            frist=date(2026, 3, 31),
+            haushaltsstelle="PSP 1.31.3.1.01.01",
+            mittel_eur=Decimal("250000"),
+            foerderjahr=2026,
+        )
+        s.add_all([person, *leitsaetze, aufruf])
+        s.flush()
+        return aufruf.id, traeger.id, person.id, [e.id for e in leitsaetze]  # type: ignore[return-value]
+
+
+def _counts(engine: Engine) -> dict[str, int]:
+    tables = [
+        "foerderantrag",
+        "foerderentscheidung",
+        "foerderrate",
+        "auftrag",
+        "massnahme",
+        "projekt_ressource",
+        "antragsbewertung",
+    ]
+    with engine.connect() as conn:
+        return {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one() for t in tables}
+
+
+def test_application_review_decision_and_deadline(engine: Engine, settings: Settings) -> None:
+    aufruf_id, traeger_id, person_id, kriterien = _setup(engine)
+    with session_scope(engine, actor="traeger:P1") as s:
+        aufruf = s.get(Foerderaufruf, aufruf_id)
+        antrag = foerderung.antrag_einreichen(
+            s,
+            aufruf=aufruf,
+            traeger_id=traeger_id,
+            person_id=person_id,
+            titel="Familienpaten",
+            kostenplan=PLAN,
+            beantragt="90.234,56",
+            now=NOW,
+        )
+        assert antrag.kennung == "FA-2026-001"
+        assert antrag.beantragt_eur == Decimal("90234.56")
+    with session_scope(engine, actor="gs:planerin") as s:
+        antrag = s.exec(select(Foerderantrag)).one()
+        foerderung.bewerten(
+            s, antrag=antrag, punkte={kriterien[0]: 4, kriterien[1]: 2}, notizen={kriterien[0]: "passt"}, max_punkte=5
+        )
+        row = foerderung.entscheiden(
+            s,
+            antrag=antrag,
+            settings=settings,
+            now=NOW,
+            entschieden_von="Petra Planerin",
+            entscheidung=Entscheidung(
+                True, Decimal("90000.00"), date(2026, 4, 1), date(2026, 12, 31), auflagen="Jahresbericht", raten=4
+            ),
+        )
+    with session_scope(engine, actor="test") as s:
+        raten = s.exec(select(Foerderrate).order_by(Foerderrate.nummer)).all()
+        # 90,000 in four instalments over April–December (9 months): every second month.
+        assert [(r.faellig_am, r.betrag_eur) for r in raten] == [
+            (date(2026, 4, 1), Decimal("22500.00")),
+            (date(2026, 6, 1), Decimal("22500.00")),
+            (date(2026, 8, 1), Decimal("22500.00")),
+            (date(2026, 10, 1), Decimal("22500.00")),
+        ]
+        plan = s.exec(select(ProjektRessource)).one()
+        assert (plan.jahr, plan.plan_eur) == (2026, Decimal("90000.00"))
+        # The Verwendungsnachweis is a deadline like any other: 180 days after the period.
+        fristen = [
+            f
+            for f in collect_fristen(s, meilensteine=load_meilensteine(settings.fristen.meilensteine))
+            if f.art is FristArt.FOERDERUNG
+        ]
+        assert [(f.faellig_am, f.person_id, f.organisation_id) for f in fristen] == [
+            (date(2027, 6, 29), person_id, traeger_id)
+        ]
+        assert "Verwendungsnachweis" in fristen[0].titel
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(row.bescheid_pdf)).pages)
+    assert "Zuwendungsbescheid" in text and "90.000,00 €" in text and "PSP 1.31.3.1.01.01" in text
+    assert "29.06.2027" in text  # 31.12.2026 + 180 days
+
+
+def test_refusals_change_nothing(engine: Engine, settings: Settings) -> None:
+    aufruf_id, traeger_id, person_id, _ = _setup(engine)
+    before = _counts(engine)
+    late = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    with pytest.raises(ProblemReport) as caught, session_scope(engine, actor="t") as s:
+        foerderung.antrag_einreichen(
+            s,
+            aufruf=s.get(Foerderaufruf, aufruf_id),
+            traeger_id=traeger_id,
+            person_id=person_id,
+            titel="X",
+            kostenplan=PLAN,
+            beantragt="90.000,00",
+            now=late,
+        )
+    meldungen = [str(p) for p in caught.value.problems]
+    assert any("Antragsfrist endete am 31.03.2026" in m for m in meldungen)
+    assert any("geht nicht auf" in m for m in meldungen)
+    assert _counts(engine) == before
+    with session_scope(engine, actor="t") as s:
+        antrag = foerderung.antrag_einreichen(
+            s,
+            aufruf=s.get(Foerderaufruf, aufruf_id),
+            traeger_id=traeger_id,
+            person_id=person_id,
+            titel="Familienpaten",
+            kostenplan=PLAN,
+            beantragt=None,
+            now=NOW,
+        )
+        antrag_id = antrag.id
+    before = _counts(engine)
+    for bad, field in [
+        (Entscheidung(True, Decimal("95000"), date(2026, 4, 1), date(2026, 12, 31)), "Begründung"),
+        (Entscheidung(True, Decimal("-1"), date(2026, 4, 1), date(2026, 12, 31), begruendung="x"), "Betrag"),
+        (Entscheidung(False, Decimal("0"), date(2026, 4, 1), date(2026, 12, 31)), "Begründung"),
+        (Entscheidung(True, Decimal("100"), date(2026, 4, 1), date(2026, 3, 31)), "Zeitraum"),
+    ]:
+        with pytest.raises(ProblemReport) as caught, session_scope(engine, actor="t") as s:
+            foerderung.entscheiden(
+                s,
+                antrag=s.get(Foerderantrag, antrag_id),
+                entscheidung=bad,
+                entschieden_von="x",
+                now=NOW,
+                settings=settings,
+            )
+        assert field in [p.spalte for p in caught.value.problems]
+        assert _counts(engine) == before

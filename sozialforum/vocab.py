@@ -206,6 +206,8 @@ class LinkZweck(Vocab):
     PROTOKOLL_ENTWURF = "protokoll_entwurf", "Protokollentwurf"
     PROTOKOLL_KOMMENTAR = "protokoll_kommentar", "Kommentar zum Protokoll"
     SACHSTAND = "sachstand", "Sachstandsmeldung"
+    PROJEKTBERICHT = "projektbericht", "Projektbericht"
+    FOERDERANTRAG = "foerderantrag", "Förderantrag"
 
 
 class OutboxStatus(Vocab):

@@ -35,7 +35,17 @@ def _root(
 
 
 # One module per area; each has ``register(app)``.
-COMMAND_MODULES = ("stammdaten", "dsgvo", "daten", "konferenz", "portal", "fristen", "protokoll", "betrieb")
+COMMAND_MODULES = (
+    "stammdaten",
+    "dsgvo",
+    "daten",
+    "konferenz",
+    "portal",
+    "fristen",
+    "protokoll",
+    "strategie",
+    "betrieb",
+)
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"sozialforum.cli.{_name}").register(app)

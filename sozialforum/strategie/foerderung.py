@@ -23,9 +23,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import select
 
+from sozialforum import outbox
+from sozialforum.channels.mail import OutgoingMail
 from sozialforum.channels.pdf import html_to_pdf
-from sozialforum.channels.rendering import render
+from sozialforum.channels.rendering import render, render_text
 from sozialforum.fristen.datum import add_months
+from sozialforum.links import issue_link
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.settings import Settings
 from sozialforum.store.models import (
@@ -48,6 +51,7 @@ from sozialforum.vocab import (
     AntragStatus,
     AuftragQuelle,
     AuftragStatus,
+    LinkZweck,
     MassnahmeArt,
     MassnahmeStatus,
     StrategieElementArt,
@@ -383,3 +387,41 @@ def nachweis_eingegangen(
 def dynamisierung_fuer(antrag: Foerderantrag, settings: Settings) -> Dynamisierung:
     """Next year's cost plan of a funded project by the configured rule, with its derivation."""
     return dynamisieren(kostenplan_lesen(antrag.kostenplan), regel(settings))
+
+
+def einladen(
+    session: Session, *, aufruf: Foerderaufruf, person_ids: list[int], now: datetime, settings: Settings
+) -> int:
+    """Send each contact person a personal link to apply in the call (once per call and person;
+    a rerun queues nothing). Persons who may not be contacted are left out."""
+    queued = 0
+    for person_id in dict.fromkeys(person_ids):
+        person = session.get(Person, person_id)
+        schluessel = f"foerderaufruf:{aufruf.id}:{person_id}"
+        if person is None or not person.contactable or not person.email or outbox.existing_keys(session, [schluessel]):
+            continue
+        url = issue_link(
+            session,
+            person_id=person_id,
+            zweck=LinkZweck.FOERDERANTRAG,
+            bezug_id=aufruf.id,  # type: ignore[arg-type]  # stored: id set
+            now=now,
+            settings=settings,
+            gueltig_bis=datetime.combine(aufruf.frist + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo),
+        )
+        text = render_text("mail/strategie/foerderaufruf.txt", person=person, aufruf=aufruf, url=url, settings=settings)
+        mail = OutgoingMail(
+            to=person.email, to_name=person.anzeigename, subject=f"Förderaufruf: {aufruf.titel}", text=text
+        )
+        outbox.enqueue(
+            session,
+            schluessel=schluessel,
+            art="foerderung",
+            mail=mail,
+            person_id=person_id,
+            bezug={"aufruf_id": aufruf.id},
+            now=now,
+            settings=settings,
+        )
+        queued += 1
+    return queued

@@ -62,10 +62,15 @@ def parse_int(raw: str, *, minimum: int | None = None) -> int:
 
 
 def parse_decimal_text(raw: str) -> str:
-    """German ``1.234,50`` or plain ``1234.50`` → ``1234.50`` (as text, for Decimal)."""
-    text = raw.strip().replace("€", "").strip()
+    """German ``1.234,50``, ``1.000`` or plain ``1234.50`` → ``1234.50`` (as text, for Decimal).
+
+    Without a comma, dots that group exactly three digits are thousands separators (``1.000`` is
+    a thousand euros in a German form, not one), any other single dot is a decimal point."""
+    text = raw.strip().replace("€", "").replace("\u00a0", "").replace(" ", "")
     if "," in text:
         text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"-?[1-9]\d{0,2}(\.\d{3})+", text):
+        text = text.replace(".", "")
     if not re.fullmatch(r"-?\d+(\.\d+)?", text):
         raise ValueError("keine Zahl (erwartet z. B. 1.234,50)")
     return text

@@ -293,5 +293,54 @@ def urteil(
     console.print(f"{projekt}: {chosen.label}{extra}.")
 
 
+@app.command("runde")
+def runde(
+    typer_ctx: typer.Context,
+    kennung: Annotated[str, typer.Argument(help="Kennung der Bewertungsrunde, z. B. BR-2025.")],
+    titel: Annotated[str, typer.Option("--titel", help="Titel, z. B. „Bewertungsrunde 2022–2025“.")],
+    von: Annotated[int, typer.Option("--von", help="Erstes Jahr des Bewertungszeitraums.")],
+    bis: Annotated[int, typer.Option("--bis", help="Letztes Jahr des Bewertungszeitraums.")],
+    frist: Annotated[str, typer.Option("--frist", help="Berichtsfrist TT.MM.JJJJ.")],
+    strategie: Annotated[
+        str | None, typer.Option("--strategie", help="Kennung der Strategie (Standard: die neueste).")
+    ] = None,
+) -> None:
+    """Startet eine Bewertungsrunde: jedes Projekt mit Mitteln im Zeitraum wird um seinen Bericht
+    gebeten (Flow „bewertungsrunde“, der danach täglich erinnert und den Stand meldet)."""
+    from sozialforum.flows.bewertungsrunde import bewertungsrunde
+    from sozialforum.store.models import Strategie
+
+    context = ctx(typer_ctx)
+    try:
+        with session_scope(context.engine, actor="cli:bewertungsrunde") as session:
+            query = select(Strategie)
+            query = (
+                query.where(Strategie.kennung == strategie) if strategie else query.order_by(col(Strategie.id).desc())
+            )
+            found = session.exec(query).first()
+            _, stand = bewertung.runde_anlegen(
+                session,
+                kennung=kennung,
+                titel=titel,
+                strategie_id=found.id if found else None,
+                von=von,
+                bis=bis,
+                berichtsfrist=_datum(frist, "--frist"),
+                now=utcnow(),
+            )
+    except ProblemReport as report:
+        fail(str(report))
+    console.print(f"{titel}: {stand.projekte} Projekte, {stand.ohne_ansprechperson} ohne Ansprechperson.")
+    for r in bewertungsrunde(konfiguration=_config_arg(typer_ctx), runde=kennung):
+        console.print(
+            f"{r['anfragen']} Anfragen verschickt; {r['eingegangen']} von {r['projekte']} Berichten eingegangen."
+        )
+
+
+def _config_arg(typer_ctx: typer.Context) -> str | None:
+    path = ctx(typer_ctx).config_file
+    return str(path) if path else None
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="strategie")

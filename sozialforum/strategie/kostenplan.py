@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from sozialforum.parsing import parse_decimal_text
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.timeutil import format_euro, format_zahl
 
@@ -94,12 +95,10 @@ class Kostenplan:
 def _amount(
     raw: Any, *, quelle: str, zeile: int | None, feld: str, problems: list[Problem], maximum: Decimal
 ) -> Decimal:
-    text = str(raw if raw is not None else "").strip().replace("€", "").strip()
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
+    text = str(raw if raw is not None else "").strip()
     try:
-        value = Decimal(text) if text else Decimal(0)
-    except InvalidOperation:
+        value = Decimal(parse_decimal_text(text)) if text else Decimal(0)
+    except (ValueError, InvalidOperation):
         problems.append(Problem(quelle, zeile, feld, f"„{raw}“ ist kein Betrag (erwartet z. B. 1.234,50)."))
         return Decimal(0)
     if not value.is_finite():

@@ -223,3 +223,23 @@ def test_instalments_add_up_to_the_cent_within_the_period() -> None:
         (date(2026, 5, 1), D("333.33")),
         (date(2026, 9, 1), D("333.34")),
     ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("1.000", "1000"),
+        ("1.234,50", "1234.50"),
+        ("62.400,00", "62400.00"),
+        ("0,5", "0.5"),
+        ("1.5", "1.5"),
+        ("0.125", "0.125"),
+        ("12.345.678", "12345678"),
+        ("2 400 €", "2400"),
+    ],
+)
+def test_german_amounts_in_forms(raw: str, value: str) -> None:
+    # "1.000" in a German euro field is a thousand (it was read as 1.000 = one euro).
+    from sozialforum.parsing import parse_decimal_text
+
+    assert parse_decimal_text(raw) == value

@@ -34,6 +34,10 @@ STEPS: list[tuple[str, str]] = [
     ),
     ("Beteiligungsportal: Rückmeldung, Thema, Bestandserhebung per Link", "sozialforum.demo.portal:demo_step"),
     (
+        "Sozialstrategie: Projekte, Förderaufruf mit Bescheiden, Bewertungsrunde, Strategiebericht",
+        "sozialforum.demo.strategie:demo_step",
+    ),
+    (
         "Planungsjahr im Zeitraffer: der tägliche Planungszyklus über ein Jahr",
         "sozialforum.flows.demo.zyklus:demo_step",
     ),

@@ -47,6 +47,7 @@ class Kennzahlzeile:
     handlungsfeld: str | None
     vorgabe: str  # "höchstens 30 Monate", "Wachstum höchstens 0,6 % je Jahr seit 2015"
     jahr: int | None
+    wert: float | None  # the Kennzahl's value (for growth targets: the amount, ``ist`` the rate)
     ist: float | None
     soll: float | None
     stand: Zielstand
@@ -123,6 +124,7 @@ def kennzahlen(session: Session, strategie: Strategie, jahr: int) -> list[Kennza
                 felder.get(ziel.handlungsfeld_id),
                 _vorgabe(ziel),
                 int(last["jahr"]),
+                float(last["wert"]),
                 None if pd.isna(last["ist"]) else float(last["ist"]),
                 None if pd.isna(last["soll"]) else float(last["soll"]),
                 Zielstand(last["stand"]),

@@ -1,0 +1,154 @@
+"""The strategy reports from a small store: Leitsätze, verdicts per Handlungsfeld, unused
+resources, the growth target against the agreed path, funds per Sozialraum against need."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from pypdf import PdfReader
+from sqlalchemy.engine import Engine
+
+from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import (
+    Bewertungsrunde,
+    Budgetanteil,
+    Budgetverteilung,
+    Gebiet,
+    Kennzahlwert,
+    Massnahme,
+    Organisation,
+    ProjektGebiet,
+    ProjektRessource,
+    Strategie,
+    Strategieelement,
+    Ziel,
+)
+from sozialforum.strategie import berichte, bewertung
+from sozialforum.vocab import GebietEbene, OrganisationArt, StrategieElementArt, Urteil, Zielart, Zielrichtung
+
+NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+
+def _store(engine: Engine) -> None:
+    with session_scope(engine, actor="test") as s:
+        strategie = Strategie(kennung="S", titel="Sozialstrategie Landkreis Lörrach", fassung="Fortschreibung 2019")
+        traeger = Organisation(kennung="T", name="Lindenau e. V.", art=OrganisationArt.FREIER_TRAEGER)
+        altstadt = Gebiet(schluessel="SR1", name="Altstadt", ebene=GebietEbene.SOZIALRAUM)
+        nord = Gebiet(schluessel="SR2", name="Nordstadt", ebene=GebietEbene.SOZIALRAUM)
+        s.add_all([strategie, traeger, altstadt, nord])
+        s.flush()
+        s.add(
+            Strategieelement(
+                strategie_id=strategie.id, art=StrategieElementArt.LEITSATZ, nummer=1, titel="Keine Hartz-IV-Karrieren"
+            )
+        )
+        ziel = Ziel(
+            kennung="Z1",
+            strategie_id=strategie.id,
+            titel="Ausgaben steigen nur wie vereinbart",
+            kennzahl="Ausgaben HzE",
+            zielart=Zielart.WACHSTUM,
+            richtung=Zielrichtung.HOECHSTENS,
+            zielwert=Decimal("0.6"),
+            toleranz=Decimal("0.2"),
+            basisjahr=2015,
+        )
+        s.add(ziel)
+        s.flush()
+        s.add_all(
+            Kennzahlwert(ziel_id=ziel.id, stichtag=date(j, 12, 31), wert=Decimal(v))
+            for j, v in ((2015, "10000000"), (2019, "10400000"), (2020, "10250000"))
+        )
+        paten = Massnahme(
+            kennung="P1",
+            titel="Familienpaten",
+            handlungsfeld="Kinder und Jugend",
+            verantwortlich_organisation_id=traeger.id,
+        )
+        treffs = Massnahme(
+            kennung="P2",
+            titel="Elterntreffs",
+            handlungsfeld="Kinder und Jugend",
+            status="beendet",
+            verantwortlich_organisation_id=traeger.id,
+        )
+        neu = Massnahme(
+            kennung="P3", titel="Beratung vor der Geburt", handlungsfeld="Kinder und Jugend", status="geplant"
+        )
+        s.add_all([paten, treffs, neu])
+        s.flush()
+        s.add_all(
+            [
+                ProjektRessource(massnahme_id=paten.id, jahr=2020, plan_eur=Decimal(60000), ist_eur=Decimal(39600)),
+                ProjektRessource(massnahme_id=treffs.id, jahr=2020, plan_eur=Decimal(96000), ist_eur=Decimal(0)),
+                ProjektGebiet(massnahme_id=paten.id, gebiet_id=altstadt.id),
+                ProjektGebiet(massnahme_id=treffs.id, gebiet_id=nord.id),
+            ]
+        )
+        verteilung = Budgetverteilung(
+            kennung="hze", haushaltsjahr=2020, stichtag=date(2019, 12, 31), gesamt=Decimal(100000), erstellt_am=NOW
+        )
+        s.add(verteilung)
+        s.flush()
+        s.add_all(
+            [
+                Budgetanteil(verteilung_id=verteilung.id, gebiet_id=altstadt.id, betrag=Decimal(75000)),
+                Budgetanteil(verteilung_id=verteilung.id, gebiet_id=nord.id, betrag=Decimal(25000)),
+            ]
+        )
+        runde, _ = bewertung.runde_anlegen(
+            s,
+            kennung="BR",
+            titel="Bewertung 2012–2018",
+            strategie_id=strategie.id,
+            von=2020,
+            bis=2020,
+            berichtsfrist=date(2026, 3, 31),
+            now=NOW,
+        )
+        bewertung.bewerten(
+            s, runde=runde, massnahme=paten, urteil=Urteil.LAUFENDES_GESCHAEFT, begruendung="wirkt", von="SG", now=NOW
+        )
+        bewertung.bewerten(
+            s,
+            runde=runde,
+            massnahme=treffs,
+            urteil=Urteil.BEENDET,
+            begruendung="Bedarf in Strukturen",
+            von="SG",
+            now=NOW,
+        )
+        assert s.get(Bewertungsrunde, runde.id) is not None
+
+
+def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> None:
+    from sozialforum.settings import load_settings
+
+    _store(sqlite_engine)
+    settings: Settings = load_settings(None, data_dir=tmp_path, database_url=str(sqlite_engine.url))
+    with session_scope(sqlite_engine, actor="test") as s:
+        paths = berichte.schreiben(s, settings, jahr=2020)
+    names = sorted(p.name for p in paths)
+    assert names == [
+        f"{n}_2020.{e}"
+        for n in ("foerderuebersicht", "kennzahlen_kontrakt", "strategiebericht")
+        for e in ("html", "pdf")
+    ]
+    bericht = (tmp_path / "berichte" / "strategie" / "strategiebericht_2020.html").read_text(encoding="utf-8")
+    assert "Keine Hartz-IV-Karrieren" in bericht
+    assert "Elterntreffs" in bericht and "beendet" in bericht and "laufendes Geschäft" in bericht
+    # Unused 2020: Elterntreffs 96,000 (ended) + Familienpaten 20,400 (60,000 − 39,600).
+    assert "Insgesamt 116.400 € und 0,00 VZÄ" in bericht
+    assert "Beratung vor der Geburt" in bericht  # a new approach
+    kontrakt = (tmp_path / "berichte" / "strategie" / "kennzahlen_kontrakt_2020.html").read_text(encoding="utf-8")
+    # 2020: (10.25/10)^(1/5) − 1 = 0,4951 %; allowed 10,000,000 × 1.006^5 = 10,303,622 €.
+    assert "0,50 %" in kontrakt and "10.303.622 €" in kontrakt and "10.250.000 €" in kontrakt
+    foerder = (tmp_path / "berichte" / "strategie" / "foerderuebersicht_2020.html").read_text(encoding="utf-8")
+    # 156,000 planned in areas; need shares 75/25 → 117,000 / 39,000; Altstadt has 60,000 (−57,000).
+    assert "117.000 €" in foerder and "-57.000 €" in foerder
+    pdf = PdfReader(io.BytesIO((tmp_path / "berichte" / "strategie" / "strategiebericht_2020.pdf").read_bytes()))
+    assert "Nicht verwendete Ressourcen 2020" in "".join(page.extract_text() for page in pdf.pages)

@@ -1,4 +1,5 @@
-"""Reading tables as planners keep them: CSV (UTF-8, ; or ,) and XLSX.
+"""Tables as planners keep them: reading CSV (UTF-8, ; or ,) and XLSX, and writing them so that
+Excel opens them safely.
 
 Strict on purpose: a file that is not UTF-8 (an Excel "CSV" in Windows-1252), a file cut off
 in the middle, or a header that is missing a column is rejected with a German message instead of
@@ -11,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.timeutil import berlin
 
 
 @dataclass
@@ -146,3 +148,97 @@ def _check_header(table: Table, required: Iterable[str], problems: list[Problem]
         seen.add(column)
     if problems:
         raise ProblemReport(problems)
+
+
+# --- Writing --------------------------------------------------------------------------------
+# Formula injection (CWE-1236): a Träger could type ``=HYPERLINK(...)`` into a comment; Excel would
+# run it when a planner opens the export. Every text cell that starts with ``=``, ``+``, ``-``,
+# ``@`` (or a tab/CR, which Excel strips before looking) is prefixed with an apostrophe, which
+# Excel shows as plain text. Numbers stay numbers. Every CSV and XLSX the product writes goes
+# through ``neutralize``.
+
+_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize(value: object) -> object:
+    """A cell value that no spreadsheet evaluates as a formula."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS):
+        return "'" + value
+    return value
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, datetime):
+        return berlin(value).replace(tzinfo=None)
+    if isinstance(value, list | tuple):
+        value = "; ".join(str(item) for item in value)
+    if isinstance(value, int | float | date):
+        return value
+    return neutralize(str(value))
+
+
+def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """UTF-8 with BOM and semicolons: what German Excel opens correctly by double click."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralize(h) for h in header])
+    for row in rows:
+        cells = [_cell(value) for value in row]
+        writer.writerow([_csv_text(cell) for cell in cells])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_text(cell: object) -> object:
+    if isinstance(cell, datetime):
+        return cell.strftime("%d.%m.%Y %H:%M")
+    if isinstance(cell, date):
+        return cell.strftime("%d.%m.%Y")
+    if isinstance(cell, float):
+        return f"{cell}".replace(".", ",")
+    return cell
+
+
+def to_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    return to_xlsx_sheets([(title, header, rows)])
+
+
+def to_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[object]]]]) -> bytes:
+    """A workbook with one sheet per (title, header, rows): bold frozen header, filter, column
+    widths from the content, text cells never formulas, numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    assert workbook.active is not None
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        sheet = workbook.create_sheet(str(neutralize(title))[:31])
+        sheet.append([neutralize(h) for h in header])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([_cell(value) for value in row])
+        widths = [len(str(h)) for h in header]
+        for row_cells in sheet.iter_rows(min_row=2):
+            for i, cell in enumerate(row_cells):
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the text
+                elif isinstance(cell.value, datetime):
+                    cell.number_format = "DD.MM.YYYY HH:MM"
+                elif isinstance(cell.value, float):
+                    cell.number_format = "#,##0.00"
+                if i < len(widths):
+                    widths[i] = max(widths[i], min(60, len(str(cell.value or ""))))
+        for i, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(i)].width = width + 2
+        sheet.freeze_panes = "A2"
+        if rows:
+            sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

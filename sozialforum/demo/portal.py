@@ -18,11 +18,11 @@ import httpx
 from sqlmodel import col, select
 
 from sozialforum import outbox
+from sozialforum.channels.tabular import to_xlsx
 from sozialforum.links import issue_link
 from sozialforum.portal import auswertung as portal_auswertung
 from sozialforum.portal import formulare, linkversand
 from sozialforum.portal.app import create_app
-from sozialforum.portal.export import to_xlsx
 from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope

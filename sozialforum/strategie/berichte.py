@@ -25,6 +25,7 @@ from sqlmodel import col, select
 
 from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render
+from sozialforum.channels.tabular import to_xlsx_sheets
 from sozialforum.settings import Settings
 from sozialforum.store.models import (
     Bewertungsrunde,
@@ -244,7 +245,8 @@ def foerderuebersicht(session: Session, jahr: int) -> Foerderuebersicht:
 
 
 def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kennung: str | None = None) -> list[Path]:
-    """Write the three reports as HTML and PDF under ``berichte/strategie/``; the paths written."""
+    """Write the three reports as HTML and PDF (the Förderübersicht also as XLSX) under
+    ``berichte/strategie/``; the paths written."""
     query = select(Strategie)
     query = (
         query.where(Strategie.kennung == strategie_kennung)
@@ -275,4 +277,28 @@ def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kenn
         pdf_path = html_path.with_suffix(".pdf")
         pdf_path.write_bytes(html_to_pdf(body, title=titel, footer=f"{settings.kommune} · {titel}"))
         written += [html_path, pdf_path]
+    f = parts[-1][2]["f"]
+    xlsx = target / f"foerderuebersicht_{jahr}.xlsx"
+    xlsx.write_bytes(
+        to_xlsx_sheets(
+            [
+                (
+                    "Je Träger",
+                    ["Träger", "Plan (€)", "Ist (€)"],
+                    [(z["name"], z["plan"], z["ist"]) for z in f.je_traeger],
+                ),
+                (
+                    "Je Handlungsfeld",
+                    ["Handlungsfeld", "Plan (€)", "Ist (€)"],
+                    [(z["name"], z["plan"], z["ist"]) for z in f.je_handlungsfeld],
+                ),
+                (
+                    "Je Sozialraum",
+                    ["Sozialraum", "Fördermittel (€)", "Sozialraumbudget (€)", "bedarfsgerecht (€)", "Differenz (€)"],
+                    [(z["name"], z["plan"], z["budget"], z["bedarfsgerecht"], z["differenz"]) for z in f.je_sozialraum],
+                ),
+            ]
+        )
+    )
+    written.append(xlsx)
     return written

@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from sozialforum.channels.tabular import neutralize
 from sozialforum.konten import benutzer
-from sozialforum.portal.export import neutralize
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Benutzer, OutboxMessage, PersonalLink

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
@@ -133,11 +134,17 @@ def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> Non
     with session_scope(sqlite_engine, actor="test") as s:
         paths = berichte.schreiben(s, settings, jahr=2020)
     names = sorted(p.name for p in paths)
-    assert names == [
+    expected = [
         f"{n}_2020.{e}"
         for n in ("foerderuebersicht", "kennzahlen_kontrakt", "strategiebericht")
         for e in ("html", "pdf")
     ]
+    assert names == sorted([*expected, "foerderuebersicht_2020.xlsx"])
+    book = load_workbook(tmp_path / "berichte" / "strategie" / "foerderuebersicht_2020.xlsx")
+    assert book.sheetnames == ["Je Träger", "Je Handlungsfeld", "Je Sozialraum"]
+    rows = list(book["Je Sozialraum"].iter_rows(values_only=True))
+    assert rows[1] == ("Altstadt", 60000, 75000, 117000, -57000)  # numbers stay numbers
+    assert book["Je Sozialraum"].freeze_panes == "A2" and book["Je Sozialraum"].auto_filter.ref == "A1:E3"
     bericht = (tmp_path / "berichte" / "strategie" / "strategiebericht_2020.html").read_text(encoding="utf-8")
     assert "Keine Hartz-IV-Karrieren" in bericht
     assert "Elterntreffs" in bericht and "beendet" in bericht and "laufendes Geschäft" in bericht

@@ -167,7 +167,7 @@ def neutralize(value: object) -> object:
     return value
 
 
-def _cell(value: object) -> object:
+def _written(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -187,7 +187,7 @@ def to_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([neutralize(h) for h in header])
     for row in rows:
-        cells = [_cell(value) for value in row]
+        cells = [_written(value) for value in row]
         writer.writerow([_csv_text(cell) for cell in cells])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -222,7 +222,7 @@ def to_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in rows:
-            sheet.append([_cell(value) for value in row])
+            sheet.append([_written(value) for value in row])
         widths = [len(str(h)) for h in header]
         for row_cells in sheet.iter_rows(min_row=2):
             for i, cell in enumerate(row_cells):

@@ -25,6 +25,8 @@ from sozialforum.store.models import (
     Person,
 )
 from sozialforum.strategie import berichte, bewertung, foerderung, ressourcen
+from sozialforum.strategie.definition import strategie_laden
+from sozialforum.strategie.kennzahlen import aus_atlas, kennzahlen_laden
 from sozialforum.strategie.projekte import projekte_importieren
 from sozialforum.timeutil import format_euro, format_zahl, utcnow
 from sozialforum.vocab import OrganisationArt, Urteil
@@ -53,6 +55,51 @@ def _betrag(raw: str, option: str) -> Decimal:
         return Decimal(parse_decimal_text(raw))
     except (ValueError, InvalidOperation) as exc:
         fail(f"{option} „{raw}“: {exc}")
+
+
+@app.command("laden")
+def laden(
+    typer_ctx: typer.Context,
+    datei: Annotated[
+        Path, typer.Argument(help="Die Strategie als TOML-Datei (Leitsätze, Leitlinien, Handlungsfelder, Ziele).")
+    ],
+    probelauf: Probelauf = False,
+) -> None:
+    """Liest eine Sozialstrategie (eine Fortschreibung) – ganz oder gar nicht; erneut gelesen
+    ändert sie nur, was sich geändert hat."""
+    context = ctx(typer_ctx)
+    try:
+        with session_scope(context.engine, actor=f"datei:{datei.name}") as session:
+            result = strategie_laden(session, datei)
+            if probelauf:
+                raise _Probelauf
+    except _Probelauf:
+        console.print("Probelauf: " + result.zusammenfassung() + " Nichts gespeichert.")
+        return
+    except ProblemReport as report:
+        fail(str(report))
+    console.print(result.zusammenfassung())
+
+
+@app.command("kennzahlen")
+def kennzahlen(
+    typer_ctx: typer.Context,
+    datei: Annotated[
+        Path | None,
+        typer.Argument(help="Tabelle (CSV/XLSX: ziel, stichtag, sozialraum, wert, quelle); ohne: nur aus dem Atlas."),
+    ] = None,
+) -> None:
+    """Übernimmt die Werte der Kennzahlen: aus einer Tabelle des Fachamts (ganz oder gar nicht)
+    und für Ziele mit Indikator aus der letzten Berechnung des Sozialstrukturatlas."""
+    context = ctx(typer_ctx)
+    try:
+        with session_scope(context.engine, actor=f"datei:{datei.name}" if datei else "cli:kennzahlen") as session:
+            if datei is not None:
+                geschrieben, gleich = kennzahlen_laden(session, datei)
+                console.print(f"{datei.name}: {geschrieben} Werte gespeichert, {gleich} unverändert.")
+            console.print(f"Aus dem Sozialstrukturatlas: {aus_atlas(session)} Werte übernommen.")
+    except ProblemReport as report:
+        fail(str(report))
 
 
 @app.command("projekte")

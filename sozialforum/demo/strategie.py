@@ -18,7 +18,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
-from sozialforum.demo import DemoRun
+from sozialforum.demo import DATA, DemoRun
 from sozialforum.problems import ProblemReport
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import (
@@ -26,52 +26,25 @@ from sozialforum.store.models import (
     Foerderaufruf,
     Foerderentscheidung,
     Gebiet,
-    Kennzahlwert,
     Massnahme,
     Organisation,
     Person,
     Strategie,
-    Strategieelement,
-    Ziel,
 )
 from sozialforum.strategie import berichte, bewertung, foerderung
+from sozialforum.strategie.definition import strategie_laden
+from sozialforum.strategie.kennzahlen import aus_atlas, kennzahlen_laden
 from sozialforum.strategie.projekte import projekte_importieren
 from sozialforum.timeutil import berlin, format_euro
 from sozialforum.vocab import (
     GebietEbene,
     OrganisationArt,
-    StrategieElementArt,
     Urteil,
-    Zielart,
-    ZielEbene,
-    Zielrichtung,
 )
 
 KENNUNG = "SOZSTRAT-2025"
-LEITSAETZE = [
-    "Kaum jugendliche Arbeitslose oder Jugendliche ohne Abschluss – kein unter 25-Jähriger geht verloren",
-    "Ausreichend Zugang zu Bildung und Arbeit",
-    "Keine verfestigten Karrieren in der Grundsicherung",
-    "Menschen mit Behinderungen leben so normal wie möglich",
-    "Familie gelingt – Kinder wachsen in ihren Herkunftsfamilien auf",
-    "Alte Menschen finden bedarfsgerechte Angebote vor",
-    "Sinnvolle Tagesstruktur für dauerhaft Chancenlose auf dem Arbeitsmarkt",
-    "Arbeitgeber lassen sich auf Menschen mit Beeinträchtigungen ein",
-]
-AUSRICHTUNGEN = [
-    ("Prävention", "frühzeitige Vermeidung von Lebensrisiken; lückenlos, am Lebensverlauf orientiert"),
-    ("Empowerment", "Befähigung, Förderung von Selbsthilfepotenzialen, Unterstützung im sozialen Nahbereich"),
-]
-LEITLINIEN = [
-    ("Ambulant", "so wenig eingreifend wie nötig"),
-    ("Aufsuchend", "umfeldorientiert, Mobilitätseinschränkungen begegnen"),
-    ("Begleitend", "Fallsteuerung und Lotsenfunktion"),
-    ("Ergebnisorientiert", "Wirkung, Leistung, Effektivität und Effizienz"),
-    ("Niedrigschwellig", "Zugangsbarrieren senken, kleinräumig planen"),
-    ("Schnittstellenoptimiert", "lückenlose Übergänge"),
-    ("Vernetzt", "in gemeinsamen Verantwortlichkeiten denkend"),
-    ("Zielgruppenorientiert", "bekannte Bedarfe, bedürfnisgerechte Angebote"),
-]
+DEFINITION = DATA / "strategie.toml"
+# Project names per Handlungsfeld (the Handlungsfelder are those of strategie.toml).
 HANDLUNGSFELDER = {
     "Kinder- und Jugendhilfe (SGB VIII)": [
         "Familienpaten",
@@ -101,164 +74,54 @@ HANDLUNGSFELDER = {
         "Freizeitassistenz",
     ],
 }
-# Ulm's contract: (Ziel, Kennzahl, unit, kind, direction, target, tolerance, base year, start value, drift a year)
-ZIELE = [
-    (
-        "Hilfen wirken schneller",
-        "Durchschnittliche Dauer beendeter Hilfen zur Erziehung",
-        "Monate",
-        Zielart.DAUER,
-        Zielrichtung.HOECHSTENS,
-        30,
-        1,
-        None,
-        33.0,
-        -0.9,
-    ),
-    (
-        "Weniger junge Menschen brauchen eine Hilfe zur Erziehung",
-        "HzE-Quote der 0- bis unter 21-Jährigen",
-        "%",
-        Zielart.ANTEIL,
-        Zielrichtung.HOECHSTENS,
-        2.0,
-        0.1,
-        None,
-        2.3,
-        -0.05,
-    ),
-    (
-        "Früh helfen, bevor eine HzE nötig wird",
-        "Anteil der Fälle mit Hilfen vor einer HzE",
-        "%",
-        Zielart.ANTEIL,
-        Zielrichtung.MINDESTENS,
-        80,
-        2,
-        None,
-        74.0,
-        1.5,
-    ),
-    (
-        "Ambulant vor stationär",
-        "Anteil ambulanter Hilfen an allen HzE",
-        "%",
-        Zielart.ANTEIL,
-        Zielrichtung.MINDESTENS,
-        80,
-        2,
-        None,
-        77.0,
-        0.8,
-    ),
-    (
-        "Kinder bleiben in ihrem Umfeld",
-        "Anteil stationärer Hilfen außerhalb des Kreises",
-        "%",
-        Zielart.ANTEIL,
-        Zielrichtung.HOECHSTENS,
-        50,
-        3,
-        None,
-        56.0,
-        -1.2,
-    ),
-    (
-        "Ausgaben steigen nur wie vereinbart",
-        "Ausgaben der Hilfen zur Erziehung",
-        "€",
-        Zielart.WACHSTUM,
-        Zielrichtung.HOECHSTENS,
-        0.6,
-        0.2,
-        2020,
-        24_800_000.0,
-        0.009,
-    ),
-]
+# The Jugendamt's own figures for the Ziele that the atlas does not carry: (start 2020, change a
+# year, growth as a factor?), whole Kreis and per Sozialraum.
+EIGENE_ZAHLEN = {
+    "SOZSTRAT-2025-Z3": (74.0, 1.5, False),
+    "SOZSTRAT-2025-Z5": (56.0, -1.2, False),
+    "SOZSTRAT-2025-Z6": (24_800_000.0, 0.009, True),
+}
 JAHRE = range(2020, 2026)
 
 
-def _strategie(session: Session, run: DemoRun) -> Strategie:
-    found = session.exec(select(Strategie).where(Strategie.kennung == KENNUNG)).first()
-    if found is not None:
-        return found
-    strategie = Strategie(
-        kennung=KENNUNG,
-        titel="Sozialstrategie Landkreis Musterland",
-        fassung="Fortschreibung 2025",
-        beschlossen_am=date(2025, 3, 27),
-    )
-    session.add(strategie)
-    session.flush()
-    elemente = [
-        Strategieelement(strategie_id=strategie.id, art=StrategieElementArt.LEITSATZ, nummer=i, titel=t)
-        for i, t in enumerate(LEITSAETZE, 1)
-    ]
-    elemente += [
-        Strategieelement(strategie_id=strategie.id, art=StrategieElementArt.AUSRICHTUNG, nummer=i, titel=t, text=x)
-        for i, (t, x) in enumerate(AUSRICHTUNGEN, 1)
-    ]
-    elemente += [
-        Strategieelement(strategie_id=strategie.id, art=StrategieElementArt.LEITLINIE, nummer=i, titel=t, text=x)
-        for i, (t, x) in enumerate(LEITLINIEN, 1)
-    ]
-    elemente += [
-        Strategieelement(strategie_id=strategie.id, art=StrategieElementArt.HANDLUNGSFELD, nummer=i, titel=t)
-        for i, t in enumerate(HANDLUNGSFELDER, 1)
-    ]
-    session.add_all(elemente)
-    session.flush()
-    jugend = next(e.id for e in elemente if e.art == StrategieElementArt.HANDLUNGSFELD and e.nummer == 1)
-    sozialraeume = session.exec(
-        select(Gebiet.id).where(Gebiet.ebene == GebietEbene.SOZIALRAUM.value).order_by(col(Gebiet.id))
+def _kennzahlen_datei(session: Session, folder: Path) -> Path:
+    """The Jugendamt's table of its own figures, as it would send it (CSV, German numbers)."""
+    raeume = session.exec(
+        select(Gebiet.name).where(Gebiet.ebene == GebietEbene.SOZIALRAUM.value).order_by(col(Gebiet.schluessel))
     ).all()
     rng = random.Random(15)
-    for nummer, (titel, kennzahl, einheit, art, richtung, ziel, toleranz, basis, start, drift) in enumerate(ZIELE, 1):
-        row = Ziel(
-            kennung=f"{KENNUNG}-Z{nummer}",
-            strategie_id=strategie.id,
-            handlungsfeld_id=jugend,
-            ebene=ZielEbene.WIRKUNGSZIEL,
-            titel=titel,
-            kennzahl=kennzahl,
-            einheit=einheit,
-            zielart=art,
-            richtung=richtung,
-            zielwert=Decimal(str(ziel)),
-            toleranz=Decimal(str(toleranz)),
-            basisjahr=basis,
-        )
-        session.add(row)
-        session.flush()
-        werte = []
+    lines = ["ziel;stichtag;sozialraum;wert;quelle"]
+    for kennung, (start, drift, wachstum) in EIGENE_ZAHLEN.items():
         for i, jahr in enumerate(JAHRE):
-            ganz = start * (1 + drift) ** i if art is Zielart.WACHSTUM else start + drift * i
-            werte.append(
-                Kennzahlwert(
-                    ziel_id=row.id,
-                    stichtag=date(jahr, 12, 31),
-                    wert=Decimal(str(round(ganz, 2))),
-                    quelle="Jugendamt, Monitoring HzE",
-                )
-            )
-            if art is not Zielart.WACHSTUM:
-                werte += [
-                    Kennzahlwert(
-                        ziel_id=row.id,
-                        stichtag=date(jahr, 12, 31),
-                        gebiet_id=g,
-                        wert=Decimal(str(round(ganz * rng.uniform(0.85, 1.15), 2))),
-                        quelle="Jugendamt, Monitoring HzE",
-                    )
-                    for g in sozialraeume
+            ganz = start * (1 + drift) ** i if wachstum else start + drift * i
+            lines.append(f"{kennung};31.12.{jahr};;{str(round(ganz, 2)).replace('.', ',')};Jugendamt, Monitoring HzE")
+            if not wachstum:
+                lines += [
+                    f"{kennung};31.12.{jahr};{raum};{str(round(ganz * rng.uniform(0.85, 1.15), 2)).replace('.', ',')};Jugendamt, Monitoring HzE"
+                    for raum in raeume
                 ]
-        session.add_all(werte)
-    return strategie
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "Kennzahlen Jugendamt 2020-2025.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
-def _projektliste(session: Session, folder: Path) -> Path:
-    """The Sozialamt's list: about 110 projects at about 80 Träger, 2024 and 2025 as rows."""
+def _strategie(session: Session, run: DemoRun) -> tuple[Strategie, list[str]]:
+    """The strategy from its TOML file, the atlas's figures, the Jugendamt's figures: the
+    Geschäftsstelle's own paths (``sozialforum strategie laden`` / ``kennzahlen``)."""
+    lines = [strategie_laden(session, DEFINITION).zusammenfassung()]
+    atlas = aus_atlas(session)
+    geschrieben, gleich = kennzahlen_laden(session, _kennzahlen_datei(session, run.settings.data_dir / "demo"))
+    lines.append(
+        f"Kennzahlen: {atlas} Werte aus dem Sozialstrukturatlas, {geschrieben} aus der Tabelle des Jugendamts ({gleich} unverändert)"
+    )
+    strategie = session.exec(select(Strategie).where(Strategie.kennung == KENNUNG)).one()
+    return strategie, lines
+
+
+def _projektliste(session: Session, folder: Path, planjahr: int) -> Path:
+    """The Sozialamt's list: about 110 projects at about 80 Träger, one row per year from 2024 to
+    the coming budget year (``planjahr``: planned money only)."""
     arten = (OrganisationArt.AMT.value, OrganisationArt.FRAKTION.value)
     traeger = session.exec(
         select(Organisation.kennung).where(col(Organisation.art).not_in(arten)).order_by(col(Organisation.kennung))
@@ -297,9 +160,10 @@ def _projektliste(session: Session, folder: Path) -> Path:
         vzae = rng.choice([0, 0.5, 0.5, 1.0])
         status = rng.choices(["laufendes_geschaeft", "beendet", "geplant"], weights=[85, 8, 7])[0]
         leitsaetze = ", ".join(str(n) for n in sorted(rng.sample(range(1, 9), 2)))
-        for jahr in (2024, 2025):
-            ist = 0 if status == "beendet" and jahr == 2025 else round(plan * rng.choice([1.0, 1.0, 0.9, 0.66]), 2)
-            ist_vzae = 0 if status == "beendet" and jahr == 2025 else rng.choice([vzae, vzae, 0])
+        for jahr in range(2024, planjahr + 1):
+            vorbei = status == "beendet" and jahr > 2024
+            ist = None if jahr == planjahr else 0 if vorbei else round(plan * rng.choice([1.0, 1.0, 0.9, 0.66]), 2)
+            ist_vzae = None if jahr == planjahr else 0 if vorbei else rng.choice([vzae, vzae, 0])
             sheet.append(
                 [
                     f"PR-{nummer:03d}",
@@ -484,14 +348,13 @@ def _runde(session: Session, run: DemoRun, strategie: Strategie) -> list[str]:
 
 
 def demo_step(run: DemoRun) -> list[str]:
-    lines: list[str] = []
     with session_scope(run.engine, actor="demo:strategie") as session:
-        strategie = _strategie(session, run)
+        strategie, lines = _strategie(session, run)
         if session.exec(select(Massnahme.id).where(col(Massnahme.kennung).like("PR-%"))).first() is None:
-            liste = _projektliste(session, run.settings.data_dir / "demo")
+            liste = _projektliste(session, run.settings.data_dir / "demo", berlin(run.now).year + 1)
             lines.append(projekte_importieren(session, liste, strategie_kennung=KENNUNG).zusammenfassung())
         lines += _foerderung(session, run, strategie)
         lines += _runde(session, run, strategie)
-        paths = berichte.schreiben(session, run.settings, jahr=2025, strategie_kennung=KENNUNG)
+        paths = berichte.schreiben(session, run.settings, jahr=berlin(run.now).year + 1, strategie_kennung=KENNUNG)
     lines.append(f"Strategiebericht, Kennzahlen-Kontrakt und Förderübersicht: {paths[0].parent}")
     return lines

@@ -16,9 +16,9 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from sozialforum.flows.common import actor, engine_for, settings_from
 
+from sozialforum.beschluesse.feed import fristen_feed
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.fristen.feed import fristen_feed
 from sozialforum.oparl.abruf import abruf
 from sozialforum.store.db import session_scope
 from sozialforum.timeutil import utcnow

@@ -110,7 +110,7 @@ def flow_named(name: str) -> Flow[..., Any]:
     """The flow function ``name``, found through its deployment in prefect.yaml (or, for a flow
     not deployed yet, the module of the same name in flows/)."""
     deployment = fuer_flow(lade_deployments(), name)
-    module, attribute = (deployment.modul, deployment.funktion) if deployment else (f"flows.{name}", name)
+    module, attribute = (deployment.modul, deployment.funktion) if deployment else (f"sozialforum.flows.{name}", name)
     try:
         found = getattr(importlib.import_module(module), attribute, None)
     except ImportError as exc:

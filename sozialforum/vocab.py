@@ -321,6 +321,7 @@ class ZyklusArt(Vocab):
     PROTOKOLLE_NACHHALTEN = "protokolle_nachhalten", "Protokolle nachhalten"
     FRISTEN_UEBERWACHEN = "fristen_ueberwachen", "Fristen überwachen"
     LEITUNGSBERICHT = "leitungsbericht", "Leitungsbericht über Beschlüsse und Fachpläne"
+    BEWERTUNGSRUNDE = "bewertungsrunde", "Bewertungsrunde der Projekte: anfragen, erinnern"
 
 
 class ZyklusStatus(Vocab):

@@ -18,7 +18,8 @@ from sozialforum.fristen.empfaenger import EmpfaengerVerzeichnis
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
 from sozialforum.settings import Settings
-from sozialforum.store.models import Fachplan, Gremium, Umsetzungsbericht
+from sozialforum.store.models import Fachplan, Gremium, Strategie, Umsetzungsbericht
+from sozialforum.strategie.berichte import Foerderstand, Kennzahlzeile, foerderstand, kennzahlen
 from sozialforum.timeutil import format_datum
 from sozialforum.vocab import Ampel, FristArt
 
@@ -89,6 +90,9 @@ class Leitungsbericht:
     fachplaene: list[FachplanStand] = field(default_factory=list)
     ueberfaellig: list[FristZeile] = field(default_factory=list)
     naechste: list[FristZeile] = field(default_factory=list)
+    # The strategy's Kennzahlen and the funding of the year, when a Sozialstrategie is stored.
+    kennzahlen: list[Kennzahlzeile] = field(default_factory=list)
+    foerderung: Foerderstand | None = None
 
     @property
     def zaehler(self) -> dict[Ampel, int]:
@@ -161,6 +165,10 @@ def build_leitungsbericht(
     rows = [FristZeile(f, ampel_frist(f, today, bald), people.zustaendig(f)) for f in open_items]
     report.ueberfaellig = [r for r in rows if r.ampel is Ampel.UEBERFAELLIG]
     report.naechste = [r for r in rows if r.ampel is not Ampel.UEBERFAELLIG][:NAECHSTE]
+    strategie = session.scalars(sa.select(Strategie).order_by(Strategie.id.desc())).first()  # type: ignore[attr-defined]
+    if strategie is not None:
+        report.kennzahlen = kennzahlen(session, strategie, today.year)
+    report.foerderung = foerderstand(session, today.year)
     return report
 
 

@@ -66,7 +66,9 @@ class Deployment:
     @property
     def modul(self) -> str:
         """``flows/fristen_ueberwachen.py`` → ``sozialforum.flows.fristen_ueberwachen``."""
-        return self.datei.removesuffix(".py").replace("/", ".")
+        # flows/ is installed as sozialforum.flows (setup.py): the same module objects whatever
+        # imported them first, and importable outside the checkout.
+        return "sozialforum." + self.datei.removesuffix(".py").replace("/", ".")
 
 
 def finde_prefect_yaml(start: Path | None = None) -> Path:

@@ -25,7 +25,15 @@ from sozialforum.daten.aktualisierung import quelldateien
 from sozialforum.konferenz.termine import invitation_due, meeting_day, reminder_due
 from sozialforum.protokoll.lage import held_without_protokoll
 from sozialforum.settings import Settings
-from sozialforum.store.models import Datenlieferung, Gremium, Protokoll, Sitzung, ZyklusAktion
+from sozialforum.store.models import (
+    Bewertungsrunde,
+    Datenlieferung,
+    Gremium,
+    Projektbericht,
+    Protokoll,
+    Sitzung,
+    ZyklusAktion,
+)
 from sozialforum.timeutil import BERLIN, berlin, format_datum, format_termin
 from sozialforum.vocab import ProtokollStatus, SitzungStatus, ZyklusArt, ZyklusStatus
 
@@ -42,6 +50,7 @@ REIHENFOLGE: tuple[ZyklusArt, ...] = (
     ZyklusArt.EINLADUNGEN_VERSENDEN,
     ZyklusArt.KONFERENZ_ERINNERUNG,
     ZyklusArt.PROTOKOLLE_NACHHALTEN,
+    ZyklusArt.BEWERTUNGSRUNDE,
     ZyklusArt.FRISTEN_UEBERWACHEN,
     ZyklusArt.LEITUNGSBERICHT,
 )
@@ -57,6 +66,7 @@ FLOW: dict[ZyklusArt, str] = {
     ZyklusArt.PROTOKOLLE_NACHHALTEN: "protokolle_nachhalten",
     ZyklusArt.FRISTEN_UEBERWACHEN: "fristen_ueberwachen",
     ZyklusArt.LEITUNGSBERICHT: "leitungsbericht",
+    ZyklusArt.BEWERTUNGSRUNDE: "bewertungsrunde",
 }
 
 
@@ -291,6 +301,32 @@ def taegliche_laeufe(*, today: date, settings: Settings) -> list[Aktion]:
     return result
 
 
+def bewertungsrunden(session: Session, *, today: date) -> list[Aktion]:
+    """While an evaluation round has reports outstanding and its deadline is at most 30 days
+    past, its flow runs daily (it asks whoever was not asked yet and sends the one reminder)."""
+    offen = (
+        session.execute(
+            sa.select(Bewertungsrunde.kennung)
+            .join(Projektbericht, Projektbericht.runde_id == Bewertungsrunde.id)  # type: ignore[arg-type]
+            .where(Bewertungsrunde.berichtsfrist >= today - timedelta(days=30))  # type: ignore[arg-type]
+            .where(Projektbericht.eingegangen_am.is_(None))  # type: ignore[union-attr]
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    if not offen:
+        return []
+    return [
+        Aktion(
+            ZyklusArt.BEWERTUNGSRUNDE,
+            f"bewertungsrunde:{today.isoformat()}",
+            today,
+            f"Bewertungsrunde(n) {', '.join(sorted(offen))}: Berichte anfragen, einmal erinnern",
+        )
+    ]
+
+
 def _closed_keys(session: Session, keys: list[str], settings: Settings) -> set[str]:
     """Keys that must not run again: done, replaced, or failed too often (a person must look)."""
     closed: set[str] = set()
@@ -318,6 +354,7 @@ def faellige_aktionen(session: Session, *, today: date, now: datetime, settings:
         *protokolle_anfordern(session, now=now, settings=settings),
         *konferenzen(session, today=today, settings=settings),
         *erinnerungen(session, today=today),
+        *bewertungsrunden(session, today=today),
         *taegliche_laeufe(today=today, settings=settings),
     ]
     closed = _closed_keys(session, [a.schluessel for a in candidates], settings)

@@ -11,13 +11,13 @@ import sqlalchemy as sa
 import typer
 from rich.table import Table
 
+from sozialforum.beschluesse.feed import feed_url, fristen_feed
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
 from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sachstand
 from sozialforum.beschluesse.verlauf import verlauf
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.fristen import erinnerungen
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.fristen.feed import feed_url, fristen_feed
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, collect_fristen, fortschreibung_faellig
 from sozialforum.fristen.wortlaut import parse_frist

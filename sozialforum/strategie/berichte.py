@@ -29,12 +29,16 @@ from sozialforum.channels.tabular import to_xlsx_sheets
 from sozialforum.settings import Settings
 from sozialforum.store.models import (
     Bewertungsrunde,
+    Foerderantrag,
+    Foerderaufruf,
+    Foerderentscheidung,
     Gebiet,
     Massnahme,
     Organisation,
     Projektbewertung,
     Strategie,
     Strategieelement,
+    Verwendungsnachweis,
     Ziel,
 )
 from sozialforum.strategie import ressourcen, uebersicht, zielerreichung
@@ -302,3 +306,39 @@ def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kenn
     )
     written.append(xlsx)
     return written
+
+
+@dataclass(frozen=True)
+class Foerderstand:
+    """The funding of one year at a glance, for the leadership report."""
+
+    jahr: int
+    aufrufe: int
+    antraege: int
+    offen: int
+    bewilligt: int
+    bewilligt_eur: Decimal
+    nachweise_offen: int
+
+
+def foerderstand(session: Session, jahr: int) -> Foerderstand | None:
+    """None when there was no funding call for ``jahr``."""
+    aufrufe = session.exec(select(Foerderaufruf).where(Foerderaufruf.foerderjahr == jahr)).all()
+    if not aufrufe:
+        return None
+    ids = [a.id for a in aufrufe]
+    antraege = session.exec(select(Foerderantrag).where(col(Foerderantrag.aufruf_id).in_(ids))).all()
+    entscheidungen = session.exec(
+        select(Foerderentscheidung).where(col(Foerderentscheidung.antrag_id).in_([a.id for a in antraege]))
+    ).all()
+    bewilligt = [e for e in entscheidungen if e.bewilligt]
+    eingegangen = set(session.exec(select(Verwendungsnachweis.entscheidung_id)).all())
+    return Foerderstand(
+        jahr=jahr,
+        aufrufe=len(aufrufe),
+        antraege=len(antraege),
+        offen=len(antraege) - len(entscheidungen),
+        bewilligt=len(bewilligt),
+        bewilligt_eur=sum((e.betrag_eur for e in bewilligt), Decimal(0)),
+        nachweise_offen=sum(1 for e in bewilligt if e.id not in eingegangen),
+    )

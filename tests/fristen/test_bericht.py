@@ -10,6 +10,7 @@ from ical.calendar_stream import IcsCalendarStream
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
+from sozialforum.beschluesse.feed import fristen_feed
 from sozialforum.beschluesse.leitungsbericht import (
     Filter,
     build_leitungsbericht,
@@ -17,7 +18,6 @@ from sozialforum.beschluesse.leitungsbericht import (
     render_markdown,
     write_leitungsbericht,
 )
-from sozialforum.fristen.feed import fristen_feed
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Auftrag

@@ -115,7 +115,7 @@ def test_escalation_mail(engine: Engine, welt: Welt, portal_settings: Settings) 
 def test_subscribable_feed_in_the_portal(
     engine: Engine, welt: Welt, portal_settings: Settings, client: TestClient
 ) -> None:
-    from sozialforum.fristen.feed import feed_url
+    from sozialforum.beschluesse.feed import feed_url
 
     url = feed_url(portal_settings).removeprefix("http://testserver")
     response = client.get(url)

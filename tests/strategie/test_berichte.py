@@ -159,3 +159,20 @@ def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> Non
     assert "117.000 €" in foerder and "-57.000 €" in foerder
     pdf = PdfReader(io.BytesIO((tmp_path / "berichte" / "strategie" / "strategiebericht_2020.pdf").read_bytes()))
     assert "Nicht verwendete Ressourcen 2020" in "".join(page.extract_text() for page in pdf.pages)
+
+
+def test_leadership_report_has_the_strategy_section(sqlite_engine: Engine, tmp_path: Path) -> None:
+    from sozialforum.beschluesse.leitungsbericht import build_leitungsbericht, render_html, render_markdown
+    from sozialforum.settings import load_settings
+
+    _store(sqlite_engine)
+    settings = load_settings(None, data_dir=tmp_path, database_url=str(sqlite_engine.url))
+    with session_scope(sqlite_engine, actor="test") as s:
+        report = build_leitungsbericht(s, today=date(2020, 12, 31), now=NOW, settings=settings)
+    html = render_html(report)
+    assert "Sozialstrategie: Kennzahlen der Ziele" in html
+    assert "Ausgaben steigen nur wie vereinbart" in html and "0,50 %" in html
+    assert (
+        "| Ausgaben steigen nur wie vereinbart | Wachstum höchstens 0,60 % je Jahr seit 2015 | 0,50 | erreicht (2020) |"
+        in render_markdown(report)
+    )

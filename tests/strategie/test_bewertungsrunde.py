@@ -210,3 +210,34 @@ def test_round_requests_answers_reminder_verdicts_and_follow_up(
         new = _mails(smtp)[before:]
         assert [m["To"].addresses[0].addr_spec for m in new] == ["b@traeger.example"]
         assert "Prüfauftrag: Projekt Caritas Süd" in _body(new[0])
+
+
+def test_the_daily_cycle_runs_open_rounds_only(sqlite_engine: Engine) -> None:
+    from sozialforum.betrieb.zyklus import bewertungsrunden
+
+    ids = _world(sqlite_engine)
+    with session_scope(sqlite_engine, actor="gs") as s:
+        runde, _ = bewertung.runde_anlegen(
+            s,
+            kennung="BR",
+            titel="Runde",
+            strategie_id=None,
+            von=2025,
+            bis=2025,
+            berichtsfrist=date(2026, 3, 31),
+            now=datetime(2026, 3, 2, tzinfo=UTC),
+        )
+        due = bewertungsrunden(s, today=date(2026, 3, 2))
+        assert [(a.schluessel, a.flow) for a in due] == [("bewertungsrunde:2026-03-02", "bewertungsrunde")]
+        assert bewertungsrunden(s, today=date(2026, 5, 1)) == []  # deadline more than 30 days past
+        for key in ("A", "B", "C"):
+            bewertung.bericht_abgeben(
+                s,
+                runde=runde,
+                massnahme_id=ids[key],
+                person_id=ids[f"person_{key}"],
+                text="x",
+                zahlen={},
+                now=datetime(2026, 3, 3, tzinfo=UTC),
+            )
+        assert bewertungsrunden(s, today=date(2026, 3, 4)) == []  # every report is in

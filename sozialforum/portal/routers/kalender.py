@@ -1,5 +1,5 @@
 """``/kalender/fristen-<token>.ics``: the deadline calendar to subscribe to (Outlook, Thunderbird,
-Apple, Google). The URL carries an unguessable token (``fristen.feed.feed_url``) because calendar
+Apple, Google). The URL carries an unguessable token (``beschluesse.feed.feed_url``) because calendar
 clients cannot log in; a wrong token counts against the client's address like a bad link."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import hmac
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from sozialforum.beschluesse.feed import feed_token, fristen_feed
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.fristen.feed import feed_token, fristen_feed
 from sozialforum.portal.context import Portal, PortalFehler
 from sozialforum.store.db import session_scope
 

@@ -51,3 +51,27 @@ def test_templates_are_german_and_escaped() -> None:
         text = path.read_text(encoding="utf-8")
         assert "autoescape false" not in text, path
         assert "|safe" not in text.replace(" ", ""), f"{path}: |safe defeats autoescape"
+
+
+def test_design_doc_lists_every_package_and_no_other() -> None:
+    """docs/design.md's layout names exactly the packages and top modules of sozialforum/."""
+    text = (REPO / "docs" / "design.md").read_text(encoding="utf-8")
+    block = text.split("## Layout and the arrow of imports", 1)[1].split("```", 2)[1]
+    listed: set[str] = set()
+    inside = False
+    for line in block.splitlines():
+        if line.startswith("sozialforum/"):
+            inside = True
+            continue
+        if inside and line.startswith("  ") and not line.startswith("    "):
+            words = line.split()
+            # "store/ models/ …" names one package; "settings.py parsing.py …" several modules.
+            listed.update(
+                [w for w in words if w.endswith(".py")] if words[0].endswith(".py") else [words[0].rstrip("/")]
+            )
+        elif inside and line and not line.startswith(" "):
+            inside = False
+    root = REPO / "sozialforum"
+    actual = {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    actual |= {p.name for p in root.glob("*.py") if p.name not in ("__init__.py", "__main__.py")}
+    assert listed == actual, f"only in docs: {sorted(listed - actual)}; only in the tree: {sorted(actual - listed)}"

@@ -1,23 +1,20 @@
-"""Where the conference pack meets other areas: Träger's topic proposals (portal), the current
-Sozialraumprofil (data refresh: ``daten.profil.aktuelles_profil``) and the approved minutes of
-the previous Sitzung (Protokoll models).
-
-Those areas are built in parallel; each hook uses them only if they are present, so that an
-installation without them still invites. The contracts used are named at each function.
+"""Where the conference pack meets other areas: Träger's topic proposals (portal models), the
+current Sozialraumprofil (data refresh: ``daten.profil.aktuelles_profil``) and the approved minutes
+of the previous Sitzung (Protokoll models). All are imported directly: the data refresh sits below
+the conferences, the models are in the store.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum.settings import Settings
-from sozialforum.store.models import Gebiet, Sitzung, Tagesordnungspunkt
+from sozialforum.store.models import Gebiet, Protokoll, ProtokollDatei, Sitzung, Tagesordnungspunkt, Themenvorschlag
 from sozialforum.timeutil import format_datum_kurz
+from sozialforum.vocab import VorschlagStatus
 
 
 @dataclass(frozen=True)
@@ -45,32 +42,19 @@ class Vorschlag:
     text: str | None
 
 
-def _optional(module: str) -> Any | None:
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
-
-
 def open_proposals(session: Session, *, sitzung_id: int) -> list[Vorschlag]:
     """Proposals of Träger for this Sitzung that are submitted or accepted, not rejected or
-    withdrawn (portal: ``models.portal.Themenvorschlag`` with ``VorschlagStatus``)."""
-    portal = _optional("sozialforum.store.models.portal")
-    model = getattr(portal, "Themenvorschlag", None)
-    if model is None:
-        return []
-    from sozialforum.vocab import VorschlagStatus  # type: ignore[attr-defined]
-
+    withdrawn."""
     wanted = (VorschlagStatus.EINGEREICHT, VorschlagStatus.UEBERNOMMEN)
     rows = session.exec(
-        select(model)
-        .where(model.sitzung_id == sitzung_id, model.status.in_(wanted))
-        .order_by(model.eingereicht_am, model.id)
+        select(Themenvorschlag)
+        .where(Themenvorschlag.sitzung_id == sitzung_id, col(Themenvorschlag.status).in_(wanted))
+        .order_by(col(Themenvorschlag.eingereicht_am), col(Themenvorschlag.id))
     ).all()
     on_agenda = set(session.exec(select(Tagesordnungspunkt.id).where(Tagesordnungspunkt.sitzung_id == sitzung_id)))
     # A proposal already on the agenda keeps its item (it is not generated, so a rebuild keeps it).
     return [
-        Vorschlag(row.id, row.titel, row.begruendung)
+        Vorschlag(row.id, row.titel, row.begruendung)  # type: ignore[arg-type]  # stored rows have ids
         for row in rows
         if row.tagesordnungspunkt_id is None or row.tagesordnungspunkt_id not in on_agenda
     ]
@@ -78,16 +62,8 @@ def open_proposals(session: Session, *, sitzung_id: int) -> list[Vorschlag]:
 
 def mark_proposals_taken(session: Session, pairs: list[tuple[Vorschlag, Tagesordnungspunkt]]) -> None:
     """Record which agenda item each proposal became (status: uebernommen)."""
-    if not pairs:
-        return
-    portal = _optional("sozialforum.store.models.portal")
-    model = getattr(portal, "Themenvorschlag", None)
-    if model is None:
-        return
-    from sozialforum.vocab import VorschlagStatus  # type: ignore[attr-defined]
-
     for proposal, top in pairs:
-        row = session.get(model, proposal.id)
+        row = session.get(Themenvorschlag, proposal.id)
         if row is not None:
             row.status, row.tagesordnungspunkt_id = VorschlagStatus.UEBERNOMMEN, top.id
             session.add(row)
@@ -95,39 +71,30 @@ def mark_proposals_taken(session: Session, pairs: list[tuple[Vorschlag, Tagesord
 
 
 def sozialraumprofil(session: Session, *, gebiet: Gebiet | None, settings: Settings) -> Verweis | None:
-    """The area's current profile, if the data refresh provides one.
-
-    Contract looked for: ``sozialforum.daten.profil.aktuelles_profil(session, *, gebiet_id,
-    settings)`` returning an object with ``titel`` and ``url`` or ``pfad`` (or None).
-    """
+    """The area's current public profile, once the data refresh has computed one."""
     if gebiet is None:
         return None
-    module = _optional("sozialforum.daten.profil")
-    finder = getattr(module, "aktuelles_profil", None)
-    if finder is None:
-        return None
-    found = finder(session, gebiet_id=gebiet.id, settings=settings)
+    # Imported here: the data refresh brings pandas and NumPy, which every command that touches
+    # the conferences would otherwise load (about half a second).
+    from sozialforum.daten.profil import aktuelles_profil
+
+    found = aktuelles_profil(session, gebiet_id=gebiet.id, settings=settings)  # type: ignore[arg-type]  # stored: id set
     if found is None:
         return None
     return Verweis(titel=str(found.titel), url=getattr(found, "url", None), pfad=getattr(found, "pfad", None))
 
 
 def protokoll(session: Session, *, sitzung: Sitzung, settings: Settings) -> Verweis | None:
-    """The approved minutes of ``sitzung`` with their final PDF, if the Protokoll area has them
-    (``models.protokoll``: Protokoll with ``freigegeben_am``, ProtokollDatei ``endfassung_pdf``)."""
-    models = _optional("sozialforum.store.models.protokoll")
-    if models is None:
-        return None
-    record, document = models.Protokoll, models.ProtokollDatei
+    """The approved minutes of ``sitzung`` with their final PDF, if there are any."""
     found = session.exec(
-        select(record).where(record.sitzung_id == sitzung.id, record.freigegeben_am.is_not(None))
+        select(Protokoll).where(Protokoll.sitzung_id == sitzung.id, col(Protokoll.freigegeben_am).is_not(None))
     ).first()
     if found is None:
         return None
     pdf = session.exec(
-        select(document)
-        .where(document.protokoll_id == found.id, document.art == "endfassung_pdf")
-        .order_by(document.id.desc())
+        select(ProtokollDatei)
+        .where(ProtokollDatei.protokoll_id == found.id, ProtokollDatei.art == "endfassung_pdf")
+        .order_by(col(ProtokollDatei.id).desc())
     ).first()
     return Verweis(
         titel=f"Protokoll der Sitzung vom {format_datum_kurz(sitzung.beginn)}",

@@ -18,7 +18,7 @@ from sozialforum.timeutil import BERLIN
 from sozialforum.vocab import GremiumArt
 
 if TYPE_CHECKING:
-    from sozialforum.oparl.importer import Lauf
+    from sozialforum.oparl.lauf import Lauf
     from sozialforum.oparl.stapel import Eintrag
 
 

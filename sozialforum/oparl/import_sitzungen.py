@@ -17,7 +17,7 @@ from sozialforum.timeutil import BERLIN
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, SitzungStatus
 
 if TYPE_CHECKING:
-    from sozialforum.oparl.importer import Lauf
+    from sozialforum.oparl.lauf import Lauf
     from sozialforum.oparl.stapel import Eintrag
 
 DECIDED = (BeratungErgebnis.BESCHLOSSEN, BeratungErgebnis.GEAENDERT_BESCHLOSSEN)

@@ -1,0 +1,79 @@
+"""The state of one OParl import run, shared by the import steps (``importer`` drives the run;
+``import_akteure`` and ``import_sitzungen`` write their object types into it). Its own module so
+that the steps and the driver import it, not each other."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from sozialforum.oparl.lesen import Leser, Maengel
+from sozialforum.oparl.speicher import ImportBericht, Index
+from sozialforum.oparl.stapel import Stapel
+
+Fetcher = Callable[[str], dict[str, Any] | None]
+
+# Reference fields per type, and which table answers them, for the fetch of missing objects.
+REFERENCES: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "Membership": (("person", "person", False), ("organization", "gremium", False)),
+    "Meeting": (("organization", "gremium", True),),
+    "AgendaItem": (("meeting", "sitzung", False),),
+    "Consultation": (("paper", "vorlage", False), ("meeting", "sitzung", False), ("organization", "gremium", True)),
+    "Paper": (("superordinatedPaper", "vorlage", True),),
+    "Organization": (("subOrganizationOf", "gremium", False),),
+}
+ALSO_AS = {"gremium": ("organisation",)}
+MAX_FETCHES = 500
+
+
+class Lauf:
+    """The state of one import run, shared by the handlers."""
+
+    def __init__(self, session: Session, now: datetime, fetch: Fetcher | None) -> None:
+        self.session = session
+        self.now = now
+        self.fetch = fetch
+        self.leser = Leser(Maengel())
+        self.stapel = Stapel(self.leser)
+        self.index = Index(session, now)
+        self.bericht = ImportBericht()
+        self.links: set[tuple[str, str]] = set()  # (consultation id, agenda item id)
+
+    def dangling(self, owner: str, field: str, target: str | None) -> None:
+        if target:
+            self.leser.maengel.melde(owner, field, f"verweist auf ein unbekanntes Objekt ({target})")
+
+    def known(self, url: str, table: str) -> bool:
+        if url in self.stapel:
+            return True
+        return any(self.index.find(t, url) is not None for t in (table, *ALSO_AS.get(table, ())))
+
+    def resolve_missing(self) -> None:
+        """Fetch referenced objects that are neither in the run nor in the store."""
+        if self.fetch is None:
+            return
+        tried: set[str] = set()
+        while len(tried) < MAX_FETCHES:
+            self.stapel.take_embedded()
+            wanted = set(self.stapel.stubs)
+            for entry in list(self.stapel.eintraege.values()):
+                for field, table, many in REFERENCES.get(entry.typ, ()):
+                    urls = (
+                        self.leser.urls(entry.obj, field)
+                        if many
+                        else [u for u in [self.leser.url(entry.obj, field)] if u]
+                    )
+                    wanted.update(u for u in urls if not self.known(u, table))
+            wanted -= tried
+            if not wanted:
+                return
+            for url in sorted(wanted)[: MAX_FETCHES - len(tried)]:
+                tried.add(url)
+                obj = self.fetch(url)
+                self.bericht.abgerufen += 1
+                if obj is not None:
+                    self.stapel.add(obj)
+                self.stapel.stubs.discard(url)

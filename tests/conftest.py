@@ -21,7 +21,8 @@ from tests.support.postgres import PgCluster, start_cluster
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+# Reference files from public sources (tests/data/README.md: sources and licences).
+DATA = Path(__file__).resolve().parent / "data"
 
 
 def require_service(reason: str) -> None:

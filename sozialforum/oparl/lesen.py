@@ -1,7 +1,7 @@
 """Reading OParl objects as real endpoints serve them: every defect is named, logged as a warning
 and worked around, never silently "fixed" and never fatal to the rest of the import.
 
-Defects seen in the wild (and in ../shared/data/oparl): text where a URL belongs, a whole object
+Defects seen in the wild (and in tests/data/oparl): text where a URL belongs, a whole object
 where a URL belongs, empty ``created``, missing ``order``, references to objects that do not
 exist (dangling), list pages whose ``links.next`` leads back to an earlier page (cyclic).
 """

@@ -13,9 +13,9 @@ from sozialforum.daten.fehlwerte import Fehlwert, combine_codes, combine_sum
 from sozialforum.daten.genesis import read_genesis, table_code
 from sozialforum.daten.genesis_schreiben import write_table
 from sozialforum.problems import ProblemReport
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
-SAMPLES = SHARED / "data" / "genesis"
+SAMPLES = DATA / "genesis"
 
 
 def test_the_shared_samples_load_with_their_metadata() -> None:

@@ -4,13 +4,14 @@ checks (the `ical` package, icalendar, and libical's RFC 5546 restriction check)
 from __future__ import annotations
 
 import email
-import os
 import re
 import shutil
 import subprocess
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+
+from tests.support import golden
 
 GOLDEN = Path(__file__).parent / "golden"
 TOKEN = re.compile(r"/rueckmeldung/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
@@ -66,12 +67,7 @@ def decoded_view(raw: bytes) -> str:
 
 
 def assert_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("SOZIALFORUM_GOLDEN_UPDATE") == "1" or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    expected = path.read_text(encoding="utf-8")
-    assert actual == expected, f"{name} weicht ab (SOZIALFORUM_GOLDEN_UPDATE=1 schreibt neu)"
+    golden.assert_golden(GOLDEN / name, actual)
 
 
 LIBICAL_CHECK = """

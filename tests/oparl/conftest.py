@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sozialforum.oparl.abruf import lade_dateien
-from tests.conftest import SHARED
+from tests.conftest import DATA
 
-OPARL = SHARED / "data" / "oparl"
+OPARL = DATA / "oparl"
 DOMAIN_TABLES = (
     "gremium",
     "organisation",

@@ -1,10 +1,11 @@
-"""Golden files of the minutes; ``SOZIALFORUM_GOLDEN_UPDATE=1`` rewrites them on purpose."""
+"""Golden files of the minutes (checked by ``tests.support.golden``)."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
+
+from tests.support import golden
 
 GOLDEN = Path(__file__).parent / "golden"
 TOKEN = re.compile(r"(/protokoll-(?:entwurf|kommentar))/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
@@ -16,9 +17,4 @@ def normalize(text: str) -> str:
 
 
 def assert_golden(name: str, actual: str) -> None:
-    path = GOLDEN / name
-    actual = normalize(actual)
-    if os.environ.get("SOZIALFORUM_GOLDEN_UPDATE") == "1" or not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8"), f"{name} weicht ab (SOZIALFORUM_GOLDEN_UPDATE=1 schreibt neu)"
+    golden.assert_golden(GOLDEN / name, normalize(actual))

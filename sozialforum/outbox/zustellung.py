@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sozialforum.channels.mail_transport import FileTransport, Outcome, SmtpTransport, Transport, open_transport
 from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryReport
 from sozialforum.settings import Settings
+from sozialforum.store import audit
 from sozialforum.store.models import OutboxMessage, Person
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import OutboxStatus
@@ -186,11 +187,20 @@ def _finish(engine: Engine, row: Any, outcome: Outcome, *, now: datetime, settin
 def mark_contact_disturbed(connection: Any, *, person_id: int, now: datetime) -> None:
     """Record a permanent failure or bounce against the contact, for the Geschäftsstelle."""
     person = Person.__table__  # type: ignore[attr-defined]
-    connection.execute(
+    changed = connection.execute(
         sa.update(person)
         .where(person.c.id == person_id, person.c.zustellung_gestoert_am.is_(None))
         .values(zustellung_gestoert_am=now)
-    )
+    ).rowcount
+    if changed:
+        audit.record_core(
+            connection,
+            actor="zustellung",
+            table="person",
+            row_id=person_id,
+            changes={"zustellung_gestoert_am": (None, now)},
+            now=now,
+        )
 
 
 class _Clock:

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from sozialforum.links import LINK_BY_HASH
-from sozialforum.store import audit
 from sozialforum.store.db import savepoint
 from sozialforum.store.models.akteure import Organisation, Person
 from sozialforum.store.models.audit import AuditEntry
@@ -315,14 +314,9 @@ def propose_topic(
         dauer_minuten=dauer_minuten,
         eingereicht_am=now,
     )
-    session.add(vorschlag)
+    session.add(vorschlag)  # audited by the session hook (themenvorschlag: Audit.VOLL)
     session.flush()
     assert vorschlag.id is not None
-    audit.record_bulk(
-        session,
-        table="themenvorschlag",
-        entries=[(vorschlag.id, AuditAktion.CREATE, {"sitzung_id": sitzung_id, "titel": titel})],
-    )
     return vorschlag
 
 

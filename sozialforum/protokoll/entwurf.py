@@ -110,7 +110,7 @@ def submit_draft(
     tops = tagesordnung(session, sitzung)
     checked = pruefe_entwurf(session, sitzung, eingabe, today=berlin(now).date(), settings=settings, tops=tops)
     version = _store_version(session, protokoll, sitzung, checked, person_id=person_id, now=now)
-    # The minutes tables are not in the session hook's list; record the submission ourselves.
+    # Versions are a record (Audit.PROTOKOLL), not hook-audited: the submission is recorded here.
     audit.record_bulk(
         session,
         table="protokoll_version",

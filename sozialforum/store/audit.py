@@ -1,7 +1,9 @@
 """The audit trail, written by one session hook so that no service can forget it.
 
-Every insert, update and delete of an audited table in a session becomes an AuditEntry in the
-same transaction, with the session's actor (a user, ``import:<file>``, ``flow-run:<id>``).
+Every table declares how it is audited (``__audit__``, see ``models.base.Audit``). Every insert,
+update and delete of a ``VOLL`` table in a session becomes an AuditEntry in the same transaction,
+with the session's actor (a user, ``import:<file>``, ``flow-run:<id>``); bulk statements record
+theirs with ``record_bulk``, Core updates on a plain connection with ``record_core``.
 """
 
 from __future__ import annotations
@@ -17,34 +19,11 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import SQLModel
 
 from sozialforum.store.models.audit import AuditEntry
-from sozialforum.store.models.base import UTCDateTime
+from sozialforum.store.models.base import Audit, UTCDateTime
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import AuditAktion
 
 ACTOR_KEY = "sozialforum_actor"
-
-# Actors, memberships, decisions and statuses (the foundation issue). Bulk data (indicator
-# values, the outbox) is not audited row by row; its loads carry their own provenance.
-AUDITED_TABLES = frozenset(
-    {
-        "organisation",
-        "person",
-        "gremium",
-        "mitgliedschaft",
-        "sitzung",
-        "tagesordnungspunkt",
-        "fachplan",
-        "massnahme",
-        "vorlage",
-        "beratung",
-        "beschluss",
-        "beschlusspunkt",
-        "auftrag",
-        "umsetzungsbericht",
-        "rueckmeldung",
-        "gebiet",
-    }
-)
 
 
 def set_actor(session: OrmSession, actor: str) -> None:
@@ -79,7 +58,32 @@ def _changes(obj: SQLModel) -> dict[str, Any]:
 
 
 def _audited(obj: object) -> bool:
-    return getattr(obj, "__tablename__", None) in AUDITED_TABLES
+    """Every table says how it is audited (``models.base.Audit``); the hook writes ``VOLL``."""
+    return getattr(type(obj), "__audit__", None) is Audit.VOLL
+
+
+def audited_tables() -> frozenset[str]:
+    """The tables whose every change is in the audit trail."""
+    return frozenset(
+        m.local_table.name for m in SQLModel._sa_registry.mappers if getattr(m.class_, "__audit__", None) is Audit.VOLL
+    )
+
+
+def record_core(
+    connection: sa.Connection, *, actor: str, table: str, row_id: int, changes: dict[str, Any], now: datetime
+) -> None:
+    """An update made with a Core statement on a plain connection (the delivery's hot path)."""
+    connection.execute(
+        sa.insert(AuditEntry),
+        {
+            "zeitpunkt": now,
+            "akteur": actor,
+            "tabelle": table,
+            "datensatz_id": row_id,
+            "aktion": AuditAktion.UPDATE.value,
+            "aenderungen": {k: [_plain(old), _plain(new)] for k, (old, new) in changes.items()},
+        },
+    )
 
 
 @sa.event.listens_for(OrmSession, "before_flush")

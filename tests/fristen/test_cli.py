@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
@@ -62,6 +63,11 @@ def test_deadlines_table_roundtrip_and_report(tmp_path: Path, sqlite_engine: Eng
     assert result.exit_code == 0 and "leitungsbericht-2026-03-02-alle.pdf" in result.output
     result = _run(config, "fristen", "meilenstein", "FP-ALT", "entwurf", "--erledigt", "20.01.2026")
     assert result.exit_code == 0
+    with sqlite_engine.connect() as conn:  # the change is in the audit trail, with its actor
+        entries = conn.execute(
+            sa.text("SELECT akteur, aktion FROM audit_entry WHERE tabelle = 'fachplan_meilenstein'")
+        ).all()
+    assert entries and all(akteur.startswith("cli") for akteur, _ in entries), entries
     assert _run(config, "fristen", "kalender", "--ziel", str(tmp_path / "f.ics")).exit_code == 0
     assert "BEGIN:VEVENT" in (tmp_path / "f.ics").read_text(encoding="utf-8")
 

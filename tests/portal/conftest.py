@@ -20,7 +20,7 @@ from sozialforum.settings import Settings, load_settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gebiet, Gremium, Massnahme, Organisation, Person, Sitzung
 from sozialforum.vocab import GebietEbene, GremiumArt, LinkZweck, OrganisationArt, Rechtsgrundlage
-from tests.conftest import REPO, require_service
+from tests.conftest import REPO
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -144,32 +144,6 @@ def client(portal_settings: Settings, engine: Engine, clock: Clock) -> Iterator[
     app = create_app(portal_settings, engine, clock=clock)
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser build)."""
-    if not CHROMIUM.exists():
-        require_service("Debian chromium not installed (/usr/bin/chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 def csrf_of(html: str) -> str:

@@ -94,7 +94,7 @@ async def revoke(request: Request, link_id: int) -> Response:
                 raise NICHT_GEFUNDEN
             if old.widerrufen_am is None:
                 links_service.revoke_link(ctx.session, link_id=link_id, now=ctx.now)
-                # Links are not in the session hook's tables; staff actions on them are audited here.
+                # Links are a record (Audit.PROTOKOLL), not hook-audited: staff actions on them are audited here.
                 audit.record_bulk(
                     ctx.session,
                     table="personal_link",
@@ -147,12 +147,7 @@ async def proposal_status(request: Request, vorschlag_id: int) -> Response:
             wanted = str(form.get("status") or "")
             if vorschlag is None or wanted not in (VorschlagStatus.ABGELEHNT, VorschlagStatus.EINGEREICHT):
                 raise NICHT_GEFUNDEN
-            if vorschlag.status != wanted:
-                audit.record_bulk(
-                    ctx.session,
-                    table="themenvorschlag",
-                    entries=[(vorschlag_id, AuditAktion.UPDATE, {"status": [str(vorschlag.status), wanted]})],
-                )
+            if vorschlag.status != wanted:  # the session hook audits the change (Audit.VOLL)
                 vorschlag.status = VorschlagStatus(wanted)
                 ctx.session.add(vorschlag)
         return _back(form, "vorschlag")

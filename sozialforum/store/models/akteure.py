@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import PERSONAL, instant, slug
+from sozialforum.store.models.base import PERSONAL, Audit, instant, slug
 from sozialforum.vocab import OrganisationArt, Rechtsgrundlage
 
 
 class Organisation(SQLModel, table=True):
     __tablename__ = "organisation"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=40, unique=True, description="natural key from the planners' list")
@@ -29,6 +31,7 @@ class Person(SQLModel, table=True):
     """A contact person. Personal data under the DSGVO: see services/dsgvo.py for Art. 15/17."""
 
     __tablename__ = "person"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=40, unique=True)

@@ -7,15 +7,17 @@ with one exception the law demands: Art. 17 erasure redacts the personal values 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import instant, json_field, slug
+from sozialforum.store.models.base import Audit, instant, json_field, slug
 from sozialforum.vocab import AuditAktion
 
 
 class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_entry"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     zeitpunkt: datetime = instant(nullable=False, index=True)

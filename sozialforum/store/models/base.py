@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -62,3 +63,21 @@ def money(*, default: Any = None) -> Any:
 
 def json_field(*, default_factory: Any = None) -> Any:
     return Field(default_factory=default_factory, sa_type=sa.JSON)
+
+
+class Audit(StrEnum):
+    """How a table is audited; every table declares it (``__audit__``), a test checks them all.
+
+    - ``VOLL``: every create, update and delete becomes an ``AuditEntry`` with the actor: the session
+      hook writes it for ORM changes, ``audit.record_bulk`` for bulk statements.
+    - ``PROTOKOLL``: the table is itself the record of what happened (a log, a history of
+      versions, a journal); rows are appended, not edited.
+    - ``MASSENDATEN``: bulk data whose load or computation carries its provenance (file, checksum,
+      time, Berechnung); auditing it row by row would double the data.
+    - ``TECHNISCH``: short-lived technical state (login sessions, failed-attempt counters).
+    """
+
+    VOLL = "voll"
+    PROTOKOLL = "protokoll"
+    MASSENDATEN = "massendaten"
+    TECHNISCH = "technisch"

@@ -8,15 +8,17 @@ Umsetzungsbericht are ours.
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import slug
+from sozialforum.store.models.base import Audit, slug
 from sozialforum.vocab import AuftragQuelle, AuftragStatus, BeratungErgebnis, BeratungRolle, VorlageArt
 
 
 class Vorlage(SQLModel, table=True):
     __tablename__ = "vorlage"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True, description="Drucksachennummer, e.g. VI-A-05385")
@@ -36,6 +38,7 @@ class Beratung(SQLModel, table=True):
     """One step of the Beratungsfolge (OParl: Consultation)."""
 
     __tablename__ = "beratung"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     vorlage_id: int = Field(foreign_key="vorlage.id", index=True)
@@ -50,6 +53,7 @@ class Beratung(SQLModel, table=True):
 
 class Beschluss(SQLModel, table=True):
     __tablename__ = "beschluss"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True)
@@ -67,6 +71,7 @@ class Beschluss(SQLModel, table=True):
 
 class Beschlusspunkt(SQLModel, table=True):
     __tablename__ = "beschlusspunkt"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     beschluss_id: int = Field(foreign_key="beschluss.id", index=True)
@@ -78,6 +83,7 @@ class Auftrag(SQLModel, table=True):
     """A tracked task with an owner and a deadline, from a Beschluss, minutes or a duty to report."""
 
     __tablename__ = "auftrag"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=80, unique=True)
@@ -101,6 +107,7 @@ class Auftrag(SQLModel, table=True):
 
 class Umsetzungsbericht(SQLModel, table=True):
     __tablename__ = "umsetzungsbericht"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     beschluss_id: int = Field(foreign_key="beschluss.id", index=True)

@@ -10,15 +10,17 @@ work but sends nothing twice.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import instant, json_field, slug
+from sozialforum.store.models.base import Audit, instant, json_field, slug
 from sozialforum.vocab import ZyklusArt, ZyklusStatus
 
 
 class ZyklusAktion(SQLModel, table=True):
     __tablename__ = "zyklus_aktion"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     schluessel: str = Field(max_length=300, unique=True)
@@ -38,6 +40,7 @@ class ZyklusTag(SQLModel, table=True):
     """One day the cycle completed; the next run catches up from the day after the latest."""
 
     __tablename__ = "zyklus_tag"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     tag: date = Field(primary_key=True)
     lauf_id: str | None = Field(default=None, max_length=200)

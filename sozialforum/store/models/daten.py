@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import instant, json_field, money
+from sozialforum.store.models.base import Audit, instant, json_field, money
 
 
 class Wertespalte(SQLModel, table=True):
     """Delivered values of one Merkmal on one Stichtag from one Datenlieferung."""
 
     __tablename__ = "wertespalte"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
     __table_args__ = (sa.UniqueConstraint("datenlieferung_id", "merkmal", "stichtag", name="uq_wertespalte"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -40,6 +42,7 @@ class Vergleichswert(SQLModel, table=True):
     with the catalogue's own definitions."""
 
     __tablename__ = "vergleichswert"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
     __table_args__ = (
         sa.UniqueConstraint("datenlieferung_id", "schluessel", "merkmal", "stichtag", name="uq_vergleichswert"),
     )
@@ -58,6 +61,7 @@ class Berechnung(SQLModel, table=True):
     published can be shown again and compared (only under the same definitions)."""
 
     __tablename__ = "berechnung"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
 
     id: int | None = Field(default=None, primary_key=True)
     berechnet_am: datetime = instant(nullable=False)
@@ -73,6 +77,7 @@ class Ergebnisspalte(SQLModel, table=True):
     """Computed results of one indicator (or index) on one Stichtag for all areas."""
 
     __tablename__ = "ergebnisspalte"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
     __table_args__ = (sa.UniqueConstraint("berechnung_id", "art", "kennung", "stichtag", name="uq_ergebnisspalte"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -88,6 +93,7 @@ class Datenfreigabe(SQLModel, table=True):
     monitor is public, the data behind it go only to the Kommune concerned)."""
 
     __tablename__ = "datenfreigabe"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("person_id", "gebiet_id", name="uq_datenfreigabe"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -101,6 +107,7 @@ class Budgetverteilung(SQLModel, table=True):
     """A Sozialraumbudget (Ulm): a total split into whole euros by a configured formula."""
 
     __tablename__ = "budgetverteilung"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
     __table_args__ = (sa.UniqueConstraint("kennung", "haushaltsjahr", name="uq_budgetverteilung"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -115,6 +122,7 @@ class Budgetverteilung(SQLModel, table=True):
 
 class Budgetanteil(SQLModel, table=True):
     __tablename__ = "budgetanteil"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
     __table_args__ = (sa.UniqueConstraint("verteilung_id", "gebiet_id", name="uq_budgetanteil"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -8,11 +8,12 @@ finished item is seen at once. What is stored here is what we did about them.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import PERSONAL, instant, slug
+from sozialforum.store.models.base import PERSONAL, Audit, instant, slug
 from sozialforum.vocab import ErinnerungArt
 
 
@@ -25,6 +26,7 @@ class FristErinnerung(SQLModel, table=True):
     """
 
     __tablename__ = "frist_erinnerung"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
     __table_args__ = (
         sa.Index("ix_frist_erinnerung_ref_faellig", "frist_ref", "faellig_am"),
         sa.Index("ix_frist_erinnerung_art_faellig", "art", "faellig_am"),  # the daily scan's reads
@@ -50,6 +52,7 @@ class FachplanMeilenstein(SQLModel, table=True):
     """
 
     __tablename__ = "fachplan_meilenstein"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (
         sa.UniqueConstraint("fachplan_id", "zyklus_faellig", "meilenstein", name="uq_fachplan_meilenstein"),
     )
@@ -70,6 +73,7 @@ class OparlObjekt(SQLModel, table=True):
     """
 
     __tablename__ = "oparl_objekt"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
     __table_args__ = (sa.Index("ix_oparl_objekt_ziel", "tabelle", "datensatz_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,6 +90,7 @@ class OparlAbruf(SQLModel, table=True):
     """When a list of an OParl endpoint was last read completely (for ``modified_since``)."""
 
     __tablename__ = "oparl_abruf"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     url: str = Field(max_length=500, unique=True)

@@ -8,16 +8,18 @@ Official keys are strings: AGS has 8 digits, ARS 12, and both may start with 0.
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import slug
+from sozialforum.store.models.base import Audit, slug
 from sozialforum.vocab import GebietEbene
 
 
 class Gebiet(SQLModel, table=True):
     __tablename__ = "gebiet"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("schluessel", "gueltig_ab", name="uq_gebiet_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -39,6 +41,7 @@ class GebietVorgaenger(SQLModel, table=True):
     """``gebiet`` was formed (wholly or partly) from ``vorgaenger``."""
 
     __tablename__ = "gebiet_vorgaenger"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     gebiet_id: int = Field(foreign_key="gebiet.id", primary_key=True)
     vorgaenger_id: int = Field(foreign_key="gebiet.id", primary_key=True)

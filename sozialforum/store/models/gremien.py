@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import instant, json_field, slug
+from sozialforum.store.models.base import Audit, instant, json_field, slug
 from sozialforum.vocab import GremiumArt, MitgliedRolle, SitzungStatus, TopQuelle
 
 
 class Gremium(SQLModel, table=True):
     __tablename__ = "gremium"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True)
@@ -28,6 +30,7 @@ class Gremium(SQLModel, table=True):
 
 class Mitgliedschaft(SQLModel, table=True):
     __tablename__ = "mitgliedschaft"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("gremium_id", "person_id", "von", name="uq_mitgliedschaft"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -46,6 +49,7 @@ class Mitgliedschaft(SQLModel, table=True):
 
 class Sitzung(SQLModel, table=True):
     __tablename__ = "sitzung"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     gremium_id: int = Field(foreign_key="gremium.id", index=True)
@@ -65,6 +69,7 @@ class Sitzung(SQLModel, table=True):
 
 class Tagesordnungspunkt(SQLModel, table=True):
     __tablename__ = "tagesordnungspunkt"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("sitzung_id", "reihenfolge", name="uq_top_order"),)
 
     id: int | None = Field(default=None, primary_key=True)

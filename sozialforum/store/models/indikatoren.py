@@ -9,15 +9,17 @@ missing stays missing:
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import instant, json_field
+from sozialforum.store.models.base import Audit, instant, json_field
 
 
 class Indikator(SQLModel, table=True):
     __tablename__ = "indikator"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
 
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=60, unique=True)
@@ -41,6 +43,7 @@ class Datenlieferung(SQLModel, table=True):
     """One loaded source file: what, from whom, as of when, under which licence."""
 
     __tablename__ = "datenlieferung"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     datei: str = Field(max_length=500)
@@ -60,6 +63,7 @@ class Datenlieferung(SQLModel, table=True):
 
 class Indikatorwert(SQLModel, table=True):
     __tablename__ = "indikatorwert"
+    __audit__: ClassVar[Audit] = Audit.MASSENDATEN
     __table_args__ = (sa.UniqueConstraint("indikator_id", "gebiet_id", "stichtag", name="uq_indikatorwert"),)
 
     id: int | None = Field(default=None, primary_key=True)

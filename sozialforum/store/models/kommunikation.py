@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import PERSONAL, instant, json_field, slug
+from sozialforum.store.models.base import PERSONAL, Audit, instant, json_field, slug
 from sozialforum.vocab import Antwort, AntwortQuelle, LinkZweck, OutboxStatus
 
 
@@ -19,6 +20,7 @@ class OutboxMessage(SQLModel, table=True):
     """
 
     __tablename__ = "outbox_message"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     schluessel: str = Field(max_length=300, unique=True)
@@ -48,6 +50,7 @@ class PersonalLink(SQLModel, table=True):
     """
 
     __tablename__ = "personal_link"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
@@ -64,6 +67,7 @@ class Rueckmeldung(SQLModel, table=True):
     """The RSVP of one person to one Sitzung; link and calendar reply update the same row."""
 
     __tablename__ = "rueckmeldung"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("sitzung_id", "person_id", name="uq_rueckmeldung"),)
 
     id: int | None = Field(default=None, primary_key=True)

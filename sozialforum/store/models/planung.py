@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import ClassVar
 
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import money, slug
+from sozialforum.store.models.base import Audit, money, slug
 from sozialforum.vocab import FachplanArt, MassnahmeArt, MassnahmeStatus
 
 
 class Fachplan(SQLModel, table=True):
     __tablename__ = "fachplan"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True)
@@ -26,6 +28,7 @@ class Fachplan(SQLModel, table=True):
 
 class Massnahme(SQLModel, table=True):
     __tablename__ = "massnahme"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True)

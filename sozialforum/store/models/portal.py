@@ -4,11 +4,12 @@ versions, topic proposals, and counters of failed attempts (rate limiting)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import PERSONAL, instant, json_field, slug
+from sozialforum.store.models.base import PERSONAL, Audit, instant, json_field, slug
 from sozialforum.vocab import VorschlagStatus
 
 
@@ -16,6 +17,7 @@ class Benutzer(SQLModel, table=True):
     """A Geschäftsstelle user of the portal's staff view. Träger have no accounts (links only)."""
 
     __tablename__ = "benutzer"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=80, unique=True, description="login name")
@@ -31,6 +33,7 @@ class BenutzerSitzung(SQLModel, table=True):
     """A login session; the cookie carries the secret, the store only its SHA-256."""
 
     __tablename__ = "benutzer_sitzung"
+    __audit__: ClassVar[Audit] = Audit.TECHNISCH
 
     id: int | None = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
@@ -44,6 +47,7 @@ class Fehlversuch(SQLModel, table=True):
     """Failed token or login attempts per key (``link:<address>``, ``login:<name>``) in a window."""
 
     __tablename__ = "fehlversuch"
+    __audit__: ClassVar[Audit] = Audit.TECHNISCH
 
     schluessel: str = Field(max_length=200, primary_key=True)
     anzahl: int = 0
@@ -55,6 +59,7 @@ class FormularAnfrage(SQLModel, table=True):
     """A form (defined in config/formulare.toml) requested from one Träger about one object."""
 
     __tablename__ = "formular_anfrage"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("formular", "organisation_id", "bezug_id", name="uq_formular_anfrage"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -71,6 +76,7 @@ class FormularAntwort(SQLModel, table=True):
     """The current answer to a request; every submission is also kept as a version."""
 
     __tablename__ = "formular_antwort"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     anfrage_id: int = Field(foreign_key="formular_anfrage.id", unique=True)
@@ -82,6 +88,7 @@ class FormularAntwort(SQLModel, table=True):
 
 class FormularAntwortVersion(SQLModel, table=True):
     __tablename__ = "formular_antwort_version"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
     __table_args__ = (sa.UniqueConstraint("antwort_id", "version", name="uq_formular_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -96,6 +103,7 @@ class Themenvorschlag(SQLModel, table=True):
     """A topic a Träger proposes for a Sitzung's agenda; the Geschäftsstelle decides on it."""
 
     __tablename__ = "themenvorschlag"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     sitzung_id: int = Field(foreign_key="sitzung.id", index=True)

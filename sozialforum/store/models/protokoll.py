@@ -10,11 +10,12 @@ approved version becomes a foundation ``Auftrag`` (quelle=protokoll) that the de
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import PERSONAL, instant, slug
+from sozialforum.store.models.base import PERSONAL, Audit, instant, slug
 from sozialforum.vocab import (
     ProtokollDateiArt,
     ProtokollEntscheidung,
@@ -28,6 +29,7 @@ class Protokoll(SQLModel, table=True):
     """One per Sitzung: where its minutes stand."""
 
     __tablename__ = "protokoll"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     sitzung_id: int = Field(foreign_key="sitzung.id", unique=True)
@@ -49,6 +51,7 @@ class Protokoll(SQLModel, table=True):
 
 class ProtokollVersion(SQLModel, table=True):
     __tablename__ = "protokoll_version"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
     __table_args__ = (sa.UniqueConstraint("protokoll_id", "nummer", name="uq_protokoll_version"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -64,6 +67,7 @@ class ProtokollEintrag(SQLModel, table=True):
     """What was discussed and decided under one Tagesordnungspunkt, in one version."""
 
     __tablename__ = "protokoll_eintrag"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="protokoll_version.id", index=True)
@@ -79,6 +83,7 @@ class ProtokollPunkt(SQLModel, table=True):
     """An Auftrag or a recommendation in one version; tracked as an ``Auftrag`` once approved."""
 
     __tablename__ = "protokoll_punkt"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     version_id: int = Field(foreign_key="protokoll_version.id", index=True)
@@ -94,6 +99,7 @@ class ProtokollPunkt(SQLModel, table=True):
 
 class ProtokollKommentar(SQLModel, table=True):
     __tablename__ = "protokoll_kommentar"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
 
     id: int | None = Field(default=None, primary_key=True)
     protokoll_id: int = Field(foreign_key="protokoll.id", index=True)
@@ -109,6 +115,7 @@ class ProtokollFreigabe(SQLModel, table=True):
     of the same draft can never both count."""
 
     __tablename__ = "protokoll_freigabe"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL  # one immutable decision per version (freigabe.py records it)
 
     id: int | None = Field(default=None, primary_key=True)
     protokoll_id: int = Field(foreign_key="protokoll.id", index=True)
@@ -124,6 +131,7 @@ class ProtokollDatei(SQLModel, table=True):
     """An uploaded draft document or an archived final version (the bytes live in the store)."""
 
     __tablename__ = "protokoll_datei"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
     __table_args__ = (sa.UniqueConstraint("protokoll_id", "version_id", "art", name="uq_protokoll_datei"),)
 
     id: int | None = Field(default=None, primary_key=True)

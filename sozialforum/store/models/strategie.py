@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import instant, json_field, money, slug
+from sozialforum.store.models.base import Audit, instant, json_field, money, slug
 from sozialforum.vocab import AntragStatus, StrategieElementArt, Urteil, Zielart, ZielEbene, Zielrichtung
 
 
 class Strategie(SQLModel, table=True):
     __tablename__ = "strategie"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True)
@@ -36,6 +37,7 @@ class Strategieelement(SQLModel, table=True):
     """A Leitsatz, a strategic direction, a Leitlinie or a Handlungsfeld of one Strategie."""
 
     __tablename__ = "strategieelement"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("strategie_id", "art", "nummer", name="uq_strategieelement"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -50,6 +52,7 @@ class Ziel(SQLModel, table=True):
     """A Wirkungs- or Handlungsziel with its Kennzahl and target (Ulm contract)."""
 
     __tablename__ = "ziel"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True)
@@ -72,6 +75,7 @@ class Kennzahlwert(SQLModel, table=True):
     Sozialraum: delivered by the Fachamt, or taken over from the atlas."""
 
     __tablename__ = "kennzahlwert"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("ziel_id", "stichtag", "gebiet_id", name="uq_kennzahlwert"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -86,6 +90,7 @@ class ProjektBezug(SQLModel, table=True):
     """A project serves a Leitsatz/Leitlinie/Handlungsfeld or a Ziel."""
 
     __tablename__ = "projekt_bezug"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("massnahme_id", "element_id", "ziel_id", name="uq_projekt_bezug"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -98,6 +103,7 @@ class ProjektGebiet(SQLModel, table=True):
     """A Sozialraum a project works in, with its share of the project's resources (percent)."""
 
     __tablename__ = "projekt_gebiet"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("massnahme_id", "gebiet_id", name="uq_projekt_gebiet"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -110,6 +116,7 @@ class ProjektRessource(SQLModel, table=True):
     """Resources of a project in one year: planned and actual euros and full-time posts (VZÄ)."""
 
     __tablename__ = "projekt_ressource"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("massnahme_id", "jahr", name="uq_projekt_ressource"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -125,6 +132,7 @@ class Bewertungsrunde(SQLModel, table=True):
     """One round in which each project reports and gets a verdict (Lörrach 2012–2018)."""
 
     __tablename__ = "bewertungsrunde"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True)
@@ -140,6 +148,7 @@ class Projektbericht(SQLModel, table=True):
     """A project's report in a round: figures, text and attainment, from its Träger or Amt."""
 
     __tablename__ = "projektbericht"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("runde_id", "massnahme_id", name="uq_projektbericht"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -157,6 +166,7 @@ class Projektbewertung(SQLModel, table=True):
     """The verdict on a project in a round, with its reasoning."""
 
     __tablename__ = "projektbewertung"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("runde_id", "massnahme_id", name="uq_projektbewertung"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -173,6 +183,7 @@ class Foerderaufruf(SQLModel, table=True):
     """A call for funding applications with deadline, budget line and criteria (the Leitsätze)."""
 
     __tablename__ = "foerderaufruf"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     kennung: str = Field(max_length=60, unique=True)
@@ -186,6 +197,7 @@ class Foerderaufruf(SQLModel, table=True):
 
 class Foerderantrag(SQLModel, table=True):
     __tablename__ = "foerderantrag"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("aufruf_id", "kennung", name="uq_foerderantrag"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -205,6 +217,7 @@ class Antragsbewertung(SQLModel, table=True):
     """A reviewer's score of an application against one criterion (a Leitsatz of the call)."""
 
     __tablename__ = "antragsbewertung"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("antrag_id", "element_id", name="uq_antragsbewertung"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -218,6 +231,7 @@ class Foerderentscheidung(SQLModel, table=True):
     """The decision on an application: amount, period, budget line, conditions, and the Bescheid."""
 
     __tablename__ = "foerderentscheidung"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     antrag_id: int = Field(foreign_key="foerderantrag.id", unique=True)
@@ -239,6 +253,7 @@ class Foerderrate(SQLModel, table=True):
     """An instalment of a decided grant."""
 
     __tablename__ = "foerderrate"
+    __audit__: ClassVar[Audit] = Audit.VOLL
     __table_args__ = (sa.UniqueConstraint("entscheidung_id", "nummer", name="uq_foerderrate"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -253,6 +268,7 @@ class Verwendungsnachweis(SQLModel, table=True):
     """Sachbericht and zahlenmäßiger Nachweis of a grant; its deadline is a tracked Auftrag."""
 
     __tablename__ = "verwendungsnachweis"
+    __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
     entscheidung_id: int = Field(foreign_key="foerderentscheidung.id", unique=True)

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from sozialforum.outbox import deliver_pending
 from sozialforum.settings import Settings, load_settings
-from sozialforum.store.db import make_engine, migrate
+from sozialforum.store.db import pruefe_bestand
 
 
 def settings_from(config: str | None) -> Settings:
@@ -28,9 +28,9 @@ def settings_from(config: str | None) -> Settings:
 
 @lru_cache(maxsize=8)
 def _engine(url: str) -> Engine:
-    engine = make_engine(url)
-    migrate(engine)
-    return engine
+    """The configured store, checked (``pruefe_bestand``): a worker started without its
+    configuration fails with the German reason instead of filling a new empty SQLite file."""
+    return pruefe_bestand(url)
 
 
 def engine_for(settings: Settings) -> Engine:

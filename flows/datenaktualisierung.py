@@ -25,11 +25,12 @@ from sozialforum.daten.berichtstext import demo_zeilen, zusammenfassung_markdown
 from sozialforum.daten.budget import BudgetFehler
 from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.katalog import load_for
+from sozialforum.demo import DATA as DEMO_DATA
 from sozialforum.demo import DemoRun
 from sozialforum.problems import ProblemReport
 from sozialforum.timeutil import format_datum_kurz, utcnow
 
-DEMO_QUELLEN = Path(__file__).resolve().parents[1] / "sozialforum" / "demo" / "data" / "statistik"
+DEMO_QUELLEN = DEMO_DATA / "statistik"
 
 
 def _transient(task: Any, task_run: Any, state: Any) -> bool:

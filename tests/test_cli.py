@@ -65,6 +65,11 @@ def test_bad_import_exits_1_with_german_report_and_changes_nothing(tmp_path: Pat
 def test_import_then_list_and_show(tmp_path: Path) -> None:
     good = tmp_path / "organisationen.csv"
     good.write_text("kennung;name;art\nT1;Familienzentrum Am Bach;Familienzentrum\n", encoding="utf-8")
+    # A store that is not there is not created by the first command that happens to touch it.
+    before = run("import", "organisationen", str(good), data_dir=tmp_path)
+    assert before.returncode == 2 and "Kein Datenbestand unter" in before.stderr and "db migrieren" in before.stderr
+    assert "Traceback" not in before.stderr and not (tmp_path / "sozialforum.db").exists()
+    assert run("db", "migrieren", data_dir=tmp_path).returncode == 0
     assert run("import", "organisationen", str(good), data_dir=tmp_path).returncode == 0
     shown = run("zeige", "organisationen", "T1", data_dir=tmp_path)
     assert shown.returncode == 0 and "Familienzentrum Am Bach" in shown.stdout

@@ -13,14 +13,18 @@ from sozialforum.betrieb import doktor
 from sozialforum.betrieb.deployments import DeploymentFehler, finde_prefect_yaml, lade_deployments
 from sozialforum.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_SERVICE, console, ctx, fail
 from sozialforum.settings import load_settings
-from sozialforum.store.db import make_engine, migrate
+from sozialforum.store.db import make_engine, migrate, sqlite_path
 from sozialforum.timeutil import utcnow
+
+# Marks a data folder as the demo's, so that the demo may refill it and never touches another store.
+DEMO_MARKER = ".sozialforum-demo"
 
 
 def demo(
     typer_ctx: typer.Context,
     verzeichnis: Annotated[
-        Path | None, typer.Option("--verzeichnis", help="Arbeitsverzeichnis der Demo (Standard: var/demo).")
+        Path | None,
+        typer.Option("--verzeichnis", help="Arbeitsverzeichnis der Demo (Standard: das Datenverzeichnis, var)."),
     ] = None,
 ) -> None:
     """Führt den Planungszyklus über dem Demo-Landkreis aus (eingebettete Standardwerte:
@@ -35,9 +39,20 @@ def demo(
     from sozialforum.flows.demo import DemoRun, run_demo
 
     context = ctx(typer_ctx)
-    # The demo gets its own working folder; flows read it from the environment like any setting,
-    # so that flow runs (which only receive the config path) see the same store.
-    folder = verzeichnis or context.settings.data_dir / "demo"
+    # The demo fills the default store (or --verzeichnis), so that every command run afterwards in
+    # the same place finds it; a store that did not come from the demo is never touched. Flows read
+    # the folder from the environment like any setting (they only receive the config path).
+    folder = verzeichnis or context.settings.data_dir
+    store = sqlite_path(context.settings.db_url) if verzeichnis is None else folder / "sozialforum.db"
+    marker = folder / DEMO_MARKER
+    if store is not None and store.is_file() and not marker.is_file():
+        fail(
+            f"Unter {store.resolve()} liegt schon ein Datenbestand, der nicht aus der Demo stammt; er bleibt "
+            "unberührt. Die Demo in einem anderen Verzeichnis ausführen: „sozialforum demo --verzeichnis var/demo“.",
+            EXIT_CONFIG,
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    marker.write_text("Datenbestand des Demo-Landkreises (sozialforum demo)\n", encoding="utf-8")
     os.environ["SOZIALFORUM_DATA_DIR"] = str(folder)
     os.environ["SOZIALFORUM_DATEN__QUELLEN_ORDNER"] = str(folder / "statistik")
     settings = load_settings(context.config_file)
@@ -54,6 +69,12 @@ def demo(
     console.print("Die Flows laufen im eingebetteten Prefect-Modus; sein Start kostet einmal etwa 30 Sekunden.")
     run_demo(run, report)
     console.print(f"\nAlle Ergebnisse liegen unter [bold]{settings.data_dir.resolve()}[/].")
+    weiter = "" if verzeichnis is None else f"SOZIALFORUM_DATA_DIR={folder} "
+    console.print(
+        f"Den Datenbestand der Demo finden alle Befehle, z. B. „{weiter}sozialforum liste gebiete“ "
+        f"oder „{weiter}sozialforum zeige sitzungen“.",
+        highlight=False,
+    )
 
 
 ZEICHEN = {"ok": "[green]✔[/]", "hinweis": "[yellow]![/]", "fehler": "[bold red]✘[/]"}
@@ -111,7 +132,7 @@ def serve(
     if unknown:
         fail(f"Deployment(s) nicht in {yaml_path}: {', '.join(unknown)}", EXIT_CONFIG)
     chosen = [d for d in deployments if not nur or d.name in nur]
-    migrate(context.engine)  # the store is ready before the first flow run
+    _ = context.engine  # checked before the first flow run: a German message if the store is missing
     api = prefect_api or os.environ.get("PREFECT_API_URL") or settings.betrieb.prefect_api_url
     server = None
     if api is None:

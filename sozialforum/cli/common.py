@@ -12,7 +12,7 @@ from rich.console import Console
 from sqlalchemy.engine import Engine
 
 from sozialforum.settings import Settings, SettingsError, load_settings
-from sozialforum.store.db import make_engine
+from sozialforum.store.db import BestandFehlt, make_engine, pruefe_bestand
 
 # Exit codes scripts can rely on.
 EXIT_OK = 0
@@ -38,6 +38,16 @@ class Context:
 
     @cached_property
     def engine(self) -> Engine:
+        """The configured store, checked: a German message instead of a traceback (or of a new
+        empty file) when it is missing, empty, outdated or unreachable."""
+        try:
+            return pruefe_bestand(self.settings.db_url)
+        except BestandFehlt as exc:
+            fail(str(exc), EXIT_CONFIG)
+
+    @cached_property
+    def engine_zum_anlegen(self) -> Engine:
+        """The store for the commands that create or migrate it."""
         return make_engine(self.settings.db_url)
 
 

@@ -82,7 +82,6 @@ def laden(
     from sozialforum.daten.aktualisierung import lade
 
     context = ctx(typer_ctx)
-    db.migrate(context.engine)
     katalog, day, failed = _katalog(typer_ctx), _stichtag(stichtag), 0
     for path in dateien:
         try:
@@ -114,7 +113,6 @@ def berechnen(typer_ctx: typer.Context) -> None:
     from sozialforum.daten.berichtstext import zusammenfassung_markdown
 
     context = ctx(typer_ctx)
-    db.migrate(context.engine)
     result = rechne(context.engine, _katalog(typer_ctx), context.settings, now=utcnow(), akteur="cli:daten berechnen")
     summary = {"berechnung_id": result.berechnung_id, "neu": result.neu, **result.zusammenfassung}
     console.print(zusammenfassung_markdown([], summary, None, [], []), highlight=False, markup=False)

@@ -92,7 +92,6 @@ def pruefen(
 ) -> None:
     """Erinnert und eskaliert, was heute fällig ist (wie der tägliche Flow; jede Erinnerung einmal)."""
     context = ctx(typer_ctx)
-    db.migrate(context.engine)
     now = utcnow()
     today = _day(datum)
     with db.session_scope(context.engine, actor="cli:fristen-pruefen") as session:
@@ -255,7 +254,6 @@ def oparl_import(
 ) -> None:
     """Importiert Gremien, Personen, Sitzungen, TOPs, Vorlagen und Beratungen aus OParl."""
     context = ctx(typer_ctx)
-    db.migrate(context.engine)
     with db.session_scope(context.engine, actor=f"import:oparl:{quelle}"[:200]) as session:
         if quelle.startswith(("http://", "https://")):
             report = abruf(session, quelle, now=utcnow(), voll=voll)

@@ -73,7 +73,6 @@ def planen(
 ) -> None:
     """Plant eine Sitzung oder eine Serie (z. B. zweimal im Jahr) in Ortszeit Europe/Berlin."""
     context = ctx(typer_ctx)
-    db.migrate(context.engine)
     tag, beginn = _day(datum, "--datum"), _clock(uhrzeit)
     with db.session_scope(context.engine, actor="cli:konferenz-planen") as session:
         found = session.exec(select(Gremium).where(Gremium.kennung == gremium)).first()

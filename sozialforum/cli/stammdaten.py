@@ -25,16 +25,21 @@ db_app = typer.Typer(help="Datenbank anlegen und migrieren.", no_args_is_help=Tr
 def migrieren(typer_ctx: typer.Context) -> None:
     """Legt die Datenbank an bzw. bringt sie auf den neuesten Stand (beliebig oft ausführbar)."""
     context = ctx(typer_ctx)
-    db.migrate(context.engine)
-    console.print(f"Datenbank ist aktuell (Stand {db.current_revision(context.engine)}).")
+    db.migrate(context.engine_zum_anlegen)
+    console.print(f"Datenbank ist aktuell (Stand {db.current_revision(context.engine_zum_anlegen)}).")
 
 
 @db_app.command("status")
 def status(typer_ctx: typer.Context) -> None:
     """Zeigt die Datenbank-Adresse (ohne Passwort) und den Migrationsstand."""
     context = ctx(typer_ctx)
-    console.print(f"Datenbank: {context.engine.url.render_as_string(hide_password=True)}")
-    console.print(f"Migrationsstand: {db.current_revision(context.engine) or 'leer'}")
+    url = context.settings.db_url
+    path = db.sqlite_path(url)
+    console.print(f"Datenbank: {db.make_engine(url).url.render_as_string(hide_password=True)}")
+    if path is not None and not path.is_file():
+        console.print("Migrationsstand: nicht angelegt („sozialforum db migrieren“)")
+        return
+    console.print(f"Migrationsstand: {db.current_revision(context.engine_zum_anlegen) or 'leer'}")
 
 
 def import_cmd(
@@ -54,7 +59,6 @@ def import_cmd(
     context = ctx(typer_ctx)
     if art != "ordner" and art not in stammdaten.SPECS:
         fail(f"Unbekannte Art „{art}“. Erlaubt: {', '.join(stammdaten.ORDER)}, ordner.")
-    db.migrate(context.engine)
     try:
         with db.session_scope(context.engine, actor=f"import:{datei.name}") as session:
             lists = stammdaten.find_lists(datei) if art == "ordner" else [(art, datei)]

@@ -91,3 +91,51 @@ def current_revision(engine: Engine) -> str | None:
 
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+class BestandFehlt(Exception):
+    """The configured store is missing, empty, outdated or unreachable; the message says what to do
+    (in German). Raised instead of creating a new empty SQLite file in the wrong place."""
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The database file of a SQLite URL (None for other backends and in-memory databases)."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("///", 1)[-1]
+    return Path(path) if path and path != ":memory:" else None
+
+
+def pruefe_bestand(url: str) -> Engine:
+    """An engine on the configured store, once it is there and migrated; ``BestandFehlt`` otherwise.
+
+    Every command but ``db migrieren`` and ``demo`` opens the store through this, and so do the
+    flows: a missing SQLite file used to be created silently, empty, wherever the working
+    directory happened to be."""
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise BestandFehlt(
+            f"Kein Datenbestand unter {path.resolve()}. Einmal anlegen mit „sozialforum db migrieren“ "
+            "(oder „sozialforum demo“ für den Demo-Landkreis) – oder den richtigen Bestand angeben: "
+            "„--konfiguration DATEI“, SOZIALFORUM_CONFIG, SOZIALFORUM_DATA_DIR oder SOZIALFORUM_DATABASE_URL."
+        )
+    engine = make_engine(url)
+    try:
+        current = current_revision(engine)
+    except sa.exc.OperationalError as exc:
+        raise BestandFehlt(f"Die Datenbank ist nicht erreichbar: {str(exc.orig).strip()}") from None
+    head = head_revision()
+    if current is None:
+        raise BestandFehlt("Die Datenbank ist leer: einmal „sozialforum db migrieren“ ausführen.")
+    if current != head:
+        raise BestandFehlt(
+            f"Die Datenbank hat den Stand {current}, diese Version erwartet {head}: "
+            "„sozialforum db migrieren“ ausführen."
+        )
+    return engine

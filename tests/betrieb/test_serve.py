@@ -38,6 +38,23 @@ def test_serve_starts_a_server_serves_the_schedules_and_runs_a_flow(tmp_path: Pa
     config = tmp_path / "sozialforum.toml"
     config.write_text(f'data_dir = "{tmp_path / "var"}"\n', encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOZIALFORUM_"))}
+    # serve refuses a store that is not there; the operator creates it once.
+    refused = subprocess.run(
+        [sys.executable, "-m", "sozialforum", "-k", str(config), "serve", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode == 2 and "Kein Datenbestand" in refused.stderr
+    subprocess.run(
+        [sys.executable, "-m", "sozialforum", "-k", str(config), "db", "migrieren"],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     log = tmp_path / "serve.log"
     with log.open("wb") as handle:
         process = subprocess.Popen(

@@ -13,6 +13,7 @@ from tests.test_cli import run
 
 @pytest.mark.slow
 def test_laden_berechnen_budget_and_a_refused_file(tmp_path: Path) -> None:
+    assert run("db", "migrieren", data_dir=tmp_path).returncode == 0
     assert run("import", "gebiete", str(REPO / "sozialforum/demo/data/gebiete.csv"), data_dir=tmp_path).returncode == 0
     bad = tmp_path / "kita.csv"
     bad.write_text("Gemeinde;Stichtag;Betreute Kinder unter 3 Jahren\n3199001;31.12.2023;12\n", encoding="utf-8")

@@ -14,9 +14,17 @@ target_metadata = SQLModel.metadata
 def run_migrations() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        from sozialforum.store.db import make_engine
+        from sozialforum.store.db import make_engine, sqlite_path
 
-        engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
+        url = config.get_main_option("sqlalchemy.url") or ""
+        path = sqlite_path(url)
+        if path is not None and not path.is_file():
+            # Developers' `alembic upgrade head` used to create an empty store wherever they stood.
+            raise SystemExit(
+                f"Kein Datenbestand unter {path.resolve()}: den Bestand mit „sozialforum db migrieren“ anlegen "
+                "oder sqlalchemy.url auf den richtigen zeigen lassen (alembic -x … oder alembic.ini)."
+            )
+        engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -278,7 +278,7 @@ def load_settings(config_file: Path | str | None = None, **overrides: Any) -> Se
     toml_file = path if path.exists() else None
     settings_cls = type("LoadedSettings", (Settings,), {"toml_file": toml_file})
     try:
-        return settings_cls(**overrides)  # type: ignore[no-any-return]
+        return settings_cls(**overrides)
     except ValidationError as exc:
         where = toml_file or "Umgebungsvariablen"
         lines = "\n".join(_german(error) for error in exc.errors())

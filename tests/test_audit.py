@@ -23,6 +23,9 @@ def test_every_table_declares_how_it_is_audited() -> None:
     assert set(mapped) == set(SQLModel.metadata.tables), "a table without a model class"
     undeclared = sorted(name for name, cls in mapped.items() if not isinstance(cls.__dict__.get("__audit__"), Audit))
     assert not undeclared, f"tables without __audit__: {undeclared}"
+    # The hook names a row by its id: a table audited in full has one.
+    no_id = sorted(n for n, c in mapped.items() if c.__dict__["__audit__"] is Audit.VOLL and "id" not in c.__table__.c)
+    assert not no_id, f"audited in full but without an id column: {no_id}"
     # The actors, decisions and what planners record are audited in full.
     assert {"person", "organisation", "beschluss", "auftrag", "fachplan_meilenstein", "ziel"} <= audit.audited_tables()
 

@@ -153,7 +153,7 @@ def build_leitungsbericht(
     ids = [s.beschluss.id for s in report.beschluesse]
     for bericht in session.scalars(
         sa.select(Umsetzungsbericht).where(Umsetzungsbericht.beschluss_id.in_(ids)).order_by(Umsetzungsbericht.datum)
-    ):  # type: ignore[union-attr]
+    ):
         report.letzte_berichte[bericht.beschluss_id] = bericht  # the latest wins
     meilensteine = load_meilensteine(settings.fristen.meilensteine)
     fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(nur_offen=False))
@@ -165,7 +165,7 @@ def build_leitungsbericht(
     rows = [FristZeile(f, ampel_frist(f, today, bald), people.zustaendig(f)) for f in open_items]
     report.ueberfaellig = [r for r in rows if r.ampel is Ampel.UEBERFAELLIG]
     report.naechste = [r for r in rows if r.ampel is not Ampel.UEBERFAELLIG][:NAECHSTE]
-    strategie = session.scalars(sa.select(Strategie).order_by(Strategie.id.desc())).first()  # type: ignore[attr-defined]
+    strategie = session.scalars(sa.select(Strategie).order_by(Strategie.id.desc())).first()
     if strategie is not None:
         report.kennzahlen = kennzahlen(session, strategie, today.year)
     report.foerderung = foerderstand(session, today.year)

@@ -112,7 +112,7 @@ def beschluss_staende(
     session: Session, *, today: date, bald: int, beschluss_ids: list[int] | None = None
 ) -> list[BeschlussStand]:
     """The state of every Beschluss (or of the given ones), newest first."""
-    query = sa.select(Beschluss, Gremium.name).outerjoin(Gremium, Gremium.id == Beschluss.gremium_id)  # type: ignore[arg-type]
+    query = sa.select(Beschluss, Gremium.name).outerjoin(Gremium, Gremium.id == Beschluss.gremium_id)
     if beschluss_ids is not None:
         query = query.where(Beschluss.id.in_(beschluss_ids))  # type: ignore[union-attr]
     rows = session.execute(query.order_by(Beschluss.datum.desc(), Beschluss.kennung)).all()  # type: ignore[attr-defined]
@@ -147,7 +147,7 @@ def beschluss_staende(
     }
     result = []
     for beschluss, gremium in rows:
-        tasks = by_beschluss.get(beschluss.id, [])  # type: ignore[arg-type]
+        tasks = by_beschluss.get(beschluss.id, [])
         stand = BeschlussStand(beschluss, gremium)
         for auftrag in tasks:
             status = AuftragStatus(auftrag.status)
@@ -155,7 +155,7 @@ def beschluss_staende(
                 AuftragStand(
                     auftrag, ampel_fuer(status, auftrag.frist, today, bald), _responsible(auftrag, people, units)
                 )
-            )  # type: ignore[arg-type]
+            )
         lights = [s.ampel for s in stand.auftraege]
         overdue = Ampel.UEBERFAELLIG in lights
         stand.status = rollup([AuftragStatus(a.status) for a in tasks], overdue)

@@ -133,7 +133,7 @@ class ImportErgebnis:
         )
 
 
-def _parse(name: str, line: int, column: str, raw: str | None, parser, problems: list[Problem]):  # type: ignore[no-untyped-def]
+def _parse(name: str, line: int, column: str, raw: str | None, parser, problems: list[Problem]):
     if raw is None:
         return None
     try:
@@ -178,7 +178,7 @@ def import_sachstand(session: Session, path: Path, *, today: date) -> ImportErge
         if values.get("status") is None:
             problems.append(Problem(table.name, line, "status", "fehlt"))
 
-        def field(column: str, parser, values=values, line=line):  # type: ignore[no-untyped-def]
+        def field(column: str, parser, values=values, line=line):
             return _parse(table.name, line, column, values.get(column), parser, problems)
 
         meldung = Meldung(

@@ -67,7 +67,7 @@ def _status_changes(session: Session, auftraege: list[Auftrag]) -> list[Ereignis
             AuditEntry.datensatz_id.in_(list(names)),
         )
         .order_by(AuditEntry.zeitpunkt)
-    )  # type: ignore[union-attr]
+    )
     events = []
     for entry in entries:
         change = entry.aenderungen.get("status")
@@ -76,7 +76,7 @@ def _status_changes(session: Session, auftraege: list[Auftrag]) -> list[Ereignis
         old, new = (AuftragStatus(value).label if value else "–" for value in change)
         events.append(
             Ereignis(berlin(entry.zeitpunkt).date(), "Status", f"Auftrag {names[entry.datensatz_id]}: {old} → {new}")
-        )  # type: ignore[index]
+        )
     return events
 
 
@@ -94,14 +94,12 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
         events.append(Ereignis(paper.datum, "Vorlage", f"{label} {paper.kennung}{by}: {paper.titel}"))
     if papers:
         steps = session.scalars(
-            sa.select(Beratung)
-            .where(Beratung.vorlage_id.in_([p.id for p in papers]))  # type: ignore[union-attr]
-            .order_by(Beratung.reihenfolge)
+            sa.select(Beratung).where(Beratung.vorlage_id.in_([p.id for p in papers])).order_by(Beratung.reihenfolge)
         )
         for step in steps:
             if step.datum is None:
                 continue
-            where = gremien.get(step.gremium_id, "Gremium unbekannt")  # type: ignore[arg-type]
+            where = gremien.get(step.gremium_id, "Gremium unbekannt")
             events.append(
                 Ereignis(
                     step.datum,

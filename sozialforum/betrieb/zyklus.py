@@ -123,7 +123,7 @@ def _new_source_files(session: Session, settings: Settings) -> list[tuple[Path, 
                 Datenlieferung.pruefsumme.in_([s for _, s in sums])
             )
         )
-    )  # type: ignore[attr-defined]
+    )
     return [(path, digest) for path, digest in sums if digest not in known]
 
 
@@ -192,11 +192,9 @@ def _ahead(session: Session, status: SitzungStatus, today: date) -> list[tuple[S
     rows = session.execute(
         sa.select(Sitzung, Gremium)
         .join(Gremium, Gremium.id == Sitzung.gremium_id)
-        .where(  # type: ignore[arg-type]
-            Sitzung.status == status.value, Sitzung.beginn > _start_of(today)
-        )  # type: ignore[arg-type, operator]
+        .where(Sitzung.status == status.value, Sitzung.beginn > _start_of(today))
         .order_by(Sitzung.beginn)
-    )  # type: ignore[arg-type]
+    )
     return [(sitzung, gremium) for sitzung, gremium in rows.tuples()]
 
 
@@ -307,8 +305,8 @@ def bewertungsrunden(session: Session, *, today: date) -> list[Aktion]:
     offen = (
         session.execute(
             sa.select(Bewertungsrunde.kennung)
-            .join(Projektbericht, Projektbericht.runde_id == Bewertungsrunde.id)  # type: ignore[arg-type]
-            .where(Bewertungsrunde.berichtsfrist >= today - timedelta(days=30))  # type: ignore[arg-type]
+            .join(Projektbericht, Projektbericht.runde_id == Bewertungsrunde.id)
+            .where(Bewertungsrunde.berichtsfrist >= today - timedelta(days=30))
             .where(Projektbericht.eingegangen_am.is_(None))  # type: ignore[union-attr]
             .distinct()
         )
@@ -337,7 +335,7 @@ def _closed_keys(session: Session, keys: list[str], settings: Settings) -> set[s
                 ZyklusAktion.status,  # type: ignore[call-overload]
                 ZyklusAktion.versuche,
             ).where(ZyklusAktion.schluessel.in_(keys[start : start + 500]))
-        )  # type: ignore[attr-defined]
+        )
         for key, status, versuche in rows.tuples():
             if status in (ZyklusStatus.ERLEDIGT, ZyklusStatus.UEBERSPRUNGEN) or (
                 status == ZyklusStatus.FEHLGESCHLAGEN and versuche >= settings.betrieb.max_versuche

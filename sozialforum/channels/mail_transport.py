@@ -96,7 +96,7 @@ def _backend_class() -> type:
     from emails.backend import SMTPBackend
     from emails.backend.smtp.client import SMTPClientWithResponse, SMTPClientWithResponse_SSL
 
-    class VerifyingClient(SMTPClientWithResponse):  # type: ignore[misc]
+    class VerifyingClient(SMTPClientWithResponse):
         def initialize(self) -> None:
             if not self._initialized:
                 if self.tls:
@@ -106,14 +106,14 @@ def _backend_class() -> type:
                 self.ehlo_or_helo_if_needed()
                 self._initialized = True
 
-    class VerifyingSslClient(SMTPClientWithResponse_SSL):  # type: ignore[misc]
+    class VerifyingSslClient(SMTPClientWithResponse_SSL):
         def __init__(self, **kw: Any) -> None:
             # No host here, so SMTP_SSL does not connect yet (the emails client would connect
             # twice, the first time without our context); SMTP.__init__ then connects once.
             smtplib.SMTP_SSL.__init__(self, context=kw["parent"].tls_context)
             SMTPClientWithResponse.__init__(self, **kw)
 
-    class Backend(SMTPBackend):  # type: ignore[misc]
+    class Backend(SMTPBackend):
         connection_cls = VerifyingClient
         connection_ssl_cls = VerifyingSslClient
 

@@ -20,7 +20,7 @@ def _pdf_class() -> Any:
 
     fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
-    class Pdf(FPDF):  # type: ignore[misc]
+    class Pdf(FPDF):
         def __init__(self, title: str, footer_text: str) -> None:
             super().__init__(orientation="portrait", unit="mm", format="A4")
             self.footer_text = footer_text

@@ -40,7 +40,7 @@ def _stichtag(text: str | None) -> date | None:
         fail(f"--stichtag: {exc}.")
 
 
-def _katalog(typer_ctx: typer.Context):  # type: ignore[no-untyped-def]
+def _katalog(typer_ctx: typer.Context):
     from sozialforum.daten.katalog import load_for
 
     try:
@@ -49,7 +49,7 @@ def _katalog(typer_ctx: typer.Context):  # type: ignore[no-untyped-def]
         fail(str(report))
 
 
-def _empfaenger(typer_ctx: typer.Context, fuer: str | None, intern: bool):  # type: ignore[no-untyped-def]
+def _empfaenger(typer_ctx: typer.Context, fuer: str | None, intern: bool):
     from sozialforum.daten.geheimhaltung import Empfaenger
 
     if intern and fuer:

@@ -61,7 +61,7 @@ def install() -> None:
             continue
         if hasattr(module, "_"):
             module._ = _  # type: ignore[attr-defined]
-    typer.rich_utils._ = _  # type: ignore[attr-defined]
+    typer.rich_utils._ = _
     _patch_vendored_click()
     rich = typer.rich_utils
     rich.ARGUMENTS_PANEL_TITLE = _("Arguments")

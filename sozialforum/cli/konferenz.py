@@ -43,7 +43,7 @@ def _clock(raw: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _deliver(context, report_lines: list[str]) -> None:  # type: ignore[no-untyped-def]
+def _deliver(context, report_lines: list[str]) -> None:
     delivery = outbox.deliver_pending(context.engine, context.settings, now=utcnow())
     report_lines.append(f"Zustellung: {delivery.summary()}")
     for line in report_lines:
@@ -84,7 +84,7 @@ def planen(
                     session,
                     gremium_id=found.id,
                     erster_tag=tag,
-                    uhrzeit=beginn,  # type: ignore[arg-type]
+                    uhrzeit=beginn,
                     settings=context.settings,
                     intervall_monate=alle_monate,
                     anzahl=anzahl,
@@ -99,7 +99,7 @@ def planen(
                         session,
                         gremium_id=found.id,
                         tag=tag,
-                        uhrzeit=beginn,  # type: ignore[arg-type]
+                        uhrzeit=beginn,
                         settings=context.settings,
                         dauer_minuten=dauer,
                         ort=ort,

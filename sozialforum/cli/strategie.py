@@ -159,14 +159,14 @@ def _aufruf(session: object, kennung: str) -> Foerderaufruf:
     found = session.exec(select(Foerderaufruf).where(Foerderaufruf.kennung == kennung)).first()  # type: ignore[attr-defined]
     if found is None:
         fail(f"Kein Förderaufruf mit der Kennung „{kennung}“.", EXIT_NOT_FOUND)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _antrag(session: object, kennung: str) -> Foerderantrag:
     found = session.exec(select(Foerderantrag).where(Foerderantrag.kennung == kennung)).first()  # type: ignore[attr-defined]
     if found is None:
         fail(f"Kein Förderantrag mit der Kennung „{kennung}“.", EXIT_NOT_FOUND)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 @app.command("einladen")

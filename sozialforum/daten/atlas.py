@@ -79,7 +79,7 @@ def schreibe_atlas(
     kommune: str,
     now: datetime,
     budgets: list[Budget] = (),
-) -> Path:  # type: ignore[assignment]
+) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 

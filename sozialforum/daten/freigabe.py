@@ -86,4 +86,4 @@ def liste(session: Session) -> list[tuple[str, str, str, date]]:
         .join(Gebiet, Gebiet.id == Datenfreigabe.gebiet_id)
         .order_by(Person.kennung, Gebiet.name)
     ).all()
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return [tuple(row) for row in rows]

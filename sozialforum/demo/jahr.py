@@ -121,7 +121,7 @@ def _answer(session: Session, now: datetime, diary: Tagebuch) -> None:
             .join(Sitzung, Sitzung.id == Rueckmeldung.sitzung_id)  # type: ignore[arg-type]
             .where(
                 Sitzung.status == SitzungStatus.EINGELADEN.value,  # type: ignore[arg-type]
-                Sitzung.beginn > as_utc(now),  # type: ignore[arg-type, operator]
+                Sitzung.beginn > as_utc(now),
                 Rueckmeldung.antwort == Antwort.OFFEN.value,  # type: ignore[arg-type]
                 Rueckmeldung.eingeladen_am <= now - timedelta(days=ANTWORT_NACH_TAGEN),  # type: ignore[operator, arg-type]
             )
@@ -154,7 +154,7 @@ def _hold(session: Session, now: datetime, diary: Tagebuch) -> None:
             Sitzung.status == SitzungStatus.EINGELADEN.value,  # type: ignore[arg-type]
             Sitzung.ende <= as_utc(now),
         )
-    ).all()  # type: ignore[arg-type, operator]
+    ).all()
     for sitzung in held:
         sitzung.status = SitzungStatus.DURCHGEFUEHRT
         session.add(sitzung)

@@ -76,7 +76,7 @@ def demo_step(run: DemoRun) -> list[str]:
                 bezug_id=raum_id,
                 now=run.now,
                 settings=settings,
-            )  # type: ignore[arg-type]
+            )
             person = next(p for p in people[answering.id] if p.contactable)
             anfrage = formulare.request_form(
                 session,
@@ -84,7 +84,7 @@ def demo_step(run: DemoRun) -> list[str]:
                 organisation_id=answering.id,
                 bezug_id=raum_id,
                 now=run.now,
-            )  # type: ignore[arg-type]
+            )
             common = {"person_id": person.id, "now": run.now, "settings": settings}
             rsvp = issue_link(session, zweck=LinkZweck.RSVP, bezug_id=sitzung_id, **common)  # type: ignore[arg-type]
             thema = issue_link(session, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=sitzung_id, **common)  # type: ignore[arg-type]

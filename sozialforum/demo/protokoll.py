@@ -33,11 +33,7 @@ DEMO_TOPS = (
 
 def held_sitzung(session: Session, *, now: datetime) -> Sitzung | None:
     """The latest held Sitzung of a Gremium with a Protokollführung."""
-    rows = session.scalars(
-        sa.select(Sitzung)
-        .where(Sitzung.beginn <= now)  # type: ignore[arg-type, operator]
-        .order_by(Sitzung.beginn.desc())
-    )  # type: ignore[attr-defined]
+    rows = session.scalars(sa.select(Sitzung).where(Sitzung.beginn <= now).order_by(Sitzung.beginn.desc()))
     for sitzung in rows:
         if is_held(sitzung, now) and protokollfuehrung(session, sitzung) is not None:
             return sitzung
@@ -66,7 +62,7 @@ def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) ->
                     sitzung_id=sitzung.id, reihenfolge=order, nummer=nummer, titel=titel, quelle=TopQuelle.STANDARD
                 )
             )
-    known = set(session.scalars(sa.select(Rueckmeldung.person_id).where(Rueckmeldung.sitzung_id == sitzung.id)))  # type: ignore[arg-type]
+    known = set(session.scalars(sa.select(Rueckmeldung.person_id).where(Rueckmeldung.sitzung_id == sitzung.id)))
     for index, person in enumerate(teilnehmende(session, sitzung)):
         if person.id in known:
             continue

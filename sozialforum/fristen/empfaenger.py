@@ -36,18 +36,12 @@ class EmpfaengerVerzeichnis:
         self.organisationen: dict[int, Organisation] = {}
         if person_ids:
             self.personen = {
-                p.id: p
-                for p in session.scalars(  # type: ignore[misc]
-                    sa.select(Person).where(Person.id.in_(sorted(person_ids)))
-                )
-            }  # type: ignore[union-attr]
+                p.id: p for p in session.scalars(sa.select(Person).where(Person.id.in_(sorted(person_ids))))
+            }
         if org_ids:
             self.organisationen = {
-                o.id: o
-                for o in session.scalars(  # type: ignore[misc]
-                    sa.select(Organisation).where(Organisation.id.in_(sorted(org_ids)))
-                )
-            }  # type: ignore[union-attr]
+                o.id: o for o in session.scalars(sa.select(Organisation).where(Organisation.id.in_(sorted(org_ids))))
+            }
         stelle = settings.geschaeftsstelle
         self.geschaeftsstelle = Empfaenger(f"adresse:{stelle.email}", str(stelle.email), stelle.name, None)
         self.leitung = [Empfaenger(f"adresse:{a}", str(a), None, None) for a in stelle.leitung] or [

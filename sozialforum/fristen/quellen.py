@@ -167,9 +167,9 @@ def fachplan_fristen(session: Session, auswahl: Auswahl, meilensteine: Meilenste
     org = aliased(Organisation)
     query = (
         sa.select(Fachplan, org.name, org.dezernat, Beschluss.gremium_id)
-        .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)  # type: ignore[arg-type]
+        .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)
         .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id)
-    )  # type: ignore[arg-type]
+    )
     if auswahl.fachplan_ids is not None:
         query = query.where(Fachplan.id.in_(sorted(auswahl.fachplan_ids)))  # type: ignore[union-attr]
     plans = session.execute(query).all()
@@ -202,7 +202,7 @@ def fachplan_fristen(session: Session, auswahl: Auswahl, meilensteine: Meilenste
             )
         )
         for step in meilensteine.fuer(plan.art):
-            mark = recorded.get((plan.id, due, step.schluessel))  # type: ignore[arg-type]
+            mark = recorded.get((plan.id, due, step.schluessel))
             planned = shift_days(add_months(due, -step.monate_vorher), -step.tage_vorher)
             done = mark is not None and mark.erledigt_am is not None
             result.append(
@@ -225,11 +225,11 @@ def massnahme_fristen(session: Session, auswahl: Auswahl) -> list[Frist]:
     org = aliased(Organisation)
     query = (
         sa.select(Massnahme, Fachplan.name, org.name, org.dezernat, Beschluss.gremium_id)
-        .outerjoin(Fachplan, Fachplan.id == Massnahme.fachplan_id)  # type: ignore[arg-type]
-        .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)  # type: ignore[arg-type]
-        .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id)  # type: ignore[arg-type]
+        .outerjoin(Fachplan, Fachplan.id == Massnahme.fachplan_id)
+        .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)
+        .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id)
         .where(Massnahme.naechste_pruefung.is_not(None))
-    )  # type: ignore[union-attr]
+    )
     if auswahl.nur_offen:
         query = query.where(Massnahme.status != MassnahmeStatus.BEENDET.value)
     if auswahl.bis is not None:

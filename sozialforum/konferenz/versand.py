@@ -63,13 +63,14 @@ def _personal_links(
     """The portal's answer links for a batch, person id → URL; they end with the Sitzung."""
     from sozialforum.links import issue_links
 
+    assert sitzung.id is not None  # a stored Sitzung
     return issue_links(
         session,
         person_ids=[r.person_id for r in recipients],
         zweck=LinkZweck.RSVP,
         bezug_id=sitzung.id,
         now=now,
-        settings=settings,  # type: ignore[arg-type]
+        settings=settings,
         gueltig_bis=max(sitzung.ende + timedelta(days=1), now + timedelta(days=1)),
     )
 
@@ -113,10 +114,11 @@ def _record_invited(session: Session, sitzung: Sitzung, recipients: list[Empfaen
         r.person_id: r
         for r in session.exec(
             select(Rueckmeldung).where(
-                Rueckmeldung.sitzung_id == sitzung.id, Rueckmeldung.person_id.in_([r.person_id for r in recipients])
+                Rueckmeldung.sitzung_id == sitzung.id,
+                col(Rueckmeldung.person_id).in_([r.person_id for r in recipients]),
             )
         )
-    }  # type: ignore[attr-defined]
+    }
     new_rows: list[dict[str, object]] = []
     for recipient in recipients:
         row = existing.get(recipient.person_id)
@@ -167,9 +169,9 @@ def invited(session: Session, sitzung: Sitzung) -> list[tuple[Rueckmeldung, Pers
         session.exec(
             select(Rueckmeldung, Person)
             .join(Person)
-            .where(Rueckmeldung.sitzung_id == sitzung.id, Rueckmeldung.eingeladen_an.is_not(None))
+            .where(Rueckmeldung.sitzung_id == sitzung.id, col(Rueckmeldung.eingeladen_an).is_not(None))
         ).all()
-    )  # type: ignore[union-attr]
+    )
 
 
 def _former_recipients(

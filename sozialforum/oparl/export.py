@@ -58,7 +58,7 @@ def _times(session: Session, table: str) -> dict[int, tuple[str, str]]:
 
 def _with_times(obj: dict[str, Any], times: dict[int, tuple[str, str]], row_id: int | None) -> dict[str, Any]:
     if row_id in times:
-        obj["created"], obj["modified"] = times[row_id]  # type: ignore[index]
+        obj["created"], obj["modified"] = times[row_id]
     return obj
 
 
@@ -135,7 +135,7 @@ def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
     consultations = {
         (b.vorlage_id, b.sitzung_id): b.id
         for b in session.scalars(sa.select(Beratung).where(Beratung.sitzung_id.is_not(None)))
-    }  # type: ignore[union-attr]
+    }
     tops: dict[int, list[Tagesordnungspunkt]] = {}
     for t in session.scalars(sa.select(Tagesordnungspunkt).order_by(Tagesordnungspunkt.reihenfolge)):
         tops.setdefault(t.sitzung_id, []).append(t)
@@ -156,7 +156,7 @@ def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
                 _agenda_item(t, url, consultations, s.id, urls, top_times)  # type: ignore[arg-type]
                 for t in tops.get(s.id, [])
             ],
-        }  # type: ignore[arg-type]
+        }
         if s.ort or s.adresse:
             location: dict[str, Any] = {"id": urls.of("location", f"sitzung-{s.id}"), "type": T + "Location"}
             if s.ort:
@@ -231,7 +231,7 @@ def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[
             "date": v.datum.isoformat(),
             "paperType": VorlageArt(v.art).label,
             "consultation": [_consultation(b, url, urls) for b in steps.get(v.id, [])],
-        }  # type: ignore[arg-type]
+        }
         if v.bezug_vorlage_id:
             obj["superordinatedPaper"] = [urls.of("paper", v.bezug_vorlage_id)]
         result.append(_with_times(obj, times, v.id))

@@ -77,7 +77,7 @@ def _orphan_agenda_items(run: Lauf, entries: list[Any]) -> None:
             run.dangling(run.leser.id(entry.obj), "meeting", url or "(fehlt)")
             run.bericht.zaehle("AgendaItem", "uebersprungen")
             continue
-        by_meeting.setdefault(url, []).append(entry)  # type: ignore[arg-type]
+        by_meeting.setdefault(url, []).append(entry)
     for url, items in by_meeting.items():
         sitzung = run.session.get(Sitzung, run.index.find("sitzung", url))
         assert sitzung is not None

@@ -25,6 +25,7 @@ from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryR
 from sozialforum.outbox.zustellung import Lease, Producer, deliver_pending, mark_contact_disturbed
 from sozialforum.settings import Settings
 from sozialforum.store.models import OutboxMessage
+from sozialforum.store.models.base import table_of
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import OutboxStatus
 
@@ -166,7 +167,7 @@ def enqueue_rendered(
 
 
 def _table() -> sa.Table:
-    return OutboxMessage.__table__  # type: ignore[attr-defined, no-any-return]
+    return table_of(OutboxMessage)
 
 
 def skip_queued(session: Session, message_ids: Iterable[int], *, reason: str) -> int:

@@ -27,6 +27,7 @@ from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryR
 from sozialforum.settings import Settings
 from sozialforum.store import audit
 from sozialforum.store.models import OutboxMessage, Person
+from sozialforum.store.models.base import table_of
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import OutboxStatus
 
@@ -38,7 +39,7 @@ BACKOFF_MAX = timedelta(hours=6)
 
 
 def _table() -> sa.Table:
-    return OutboxMessage.__table__  # type: ignore[attr-defined, no-any-return]
+    return table_of(OutboxMessage)
 
 
 class _Journal:
@@ -93,7 +94,7 @@ def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
                         antwort_server="übergeben; Antwort des Servers nicht abgewartet (Lauf abgebrochen)",
                     )
                 )
-                recovered += int(result.rowcount or 0)  # type: ignore[attr-defined]
+                recovered += int(result.rowcount or 0)
             alive = connection.scalar(
                 sa.select(sa.func.count())
                 .select_from(table)

@@ -42,7 +42,7 @@ def _names(session: Session, person_ids: set[int]) -> dict[int, tuple[str, str]]
         {o.id: o.name for o in session.exec(select(Organisation).where(Organisation.id.in_(org_ids))).all()}
         if org_ids
         else {}
-    )  # type: ignore[union-attr]
+    )
     return {
         p.id: (p.anzeigename or p.kennung, orgs.get(p.organisation_id, ""))  # type: ignore[misc]
         for p in people
@@ -71,7 +71,7 @@ def sitzungen(session: Session, *, limit: int = 200) -> list[SitzungZeile]:
             people[r.sitzung_id] += r.personen
     proposals: Counter[int] = Counter(
         v.sitzung_id for v in session.exec(select(Themenvorschlag).where(Themenvorschlag.sitzung_id.in_(ids))).all()
-    )  # type: ignore[attr-defined]
+    )
     return [
         SitzungZeile(
             s,
@@ -81,13 +81,13 @@ def sitzungen(session: Session, *, limit: int = 200) -> list[SitzungZeile]:
             proposals[s.id],
         )
         for s in rows
-    ]  # type: ignore[index]
+    ]
 
 
 def rsvp_table(session: Session, sitzung_id: int) -> Table:
     rows = session.exec(
         select(Rueckmeldung).where(Rueckmeldung.sitzung_id == sitzung_id).order_by(Rueckmeldung.id)
-    ).all()  # type: ignore[arg-type]
+    ).all()
     names = _names(session, {r.person_id for r in rows})
     header = ["Person", "Träger", "Antwort", "Personen", "Bedürfnisse", "Kommentar", "Quelle", "Beantwortet am"]
     body: list[list[object]] = []
@@ -111,7 +111,7 @@ def rsvp_table(session: Session, sitzung_id: int) -> Table:
 def proposals_table(session: Session, sitzung_id: int) -> Table:
     rows = session.exec(
         select(Themenvorschlag).where(Themenvorschlag.sitzung_id == sitzung_id).order_by(Themenvorschlag.eingereicht_am)
-    ).all()  # type: ignore[arg-type]
+    ).all()
     names = _names(session, {r.person_id for r in rows})
     header = ["Thema", "Begründung", "Minuten", "Person", "Träger", "Status", "Eingereicht am"]
     return header, [
@@ -150,14 +150,14 @@ def form_table(session: Session, formular: Formular) -> Table:
     pairs = session.exec(
         select(FormularAnfrage, Organisation)
         .where(FormularAnfrage.formular == formular.kennung, Organisation.id == FormularAnfrage.organisation_id)
-        .order_by(Organisation.name)  # type: ignore[arg-type]
+        .order_by(Organisation.name)
     ).all()
     answers = {
         a.anfrage_id: a
         for a in session.exec(
             select(FormularAntwort).where(FormularAntwort.anfrage_id.in_([anfrage.id for anfrage, _ in pairs]))
         ).all()
-    }  # type: ignore[attr-defined]
+    }
     names = _names(session, {a.person_id for a in answers.values() if a.person_id})
     header = [
         "Träger",
@@ -213,7 +213,7 @@ def links(session: Session, *, zwecke: Sequence[LinkZweck], bezug_ids: Sequence[
             PersonalLink.bezug_id.in_(list(bezug_ids)),  # type: ignore[attr-defined]
         )
         .order_by(PersonalLink.id.desc())
-    ).all()  # type: ignore[union-attr]
+    ).all()
     names = _names(session, {r.person_id for r in rows})
     result = []
     for r in rows:

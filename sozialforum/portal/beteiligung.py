@@ -86,7 +86,7 @@ def sitzung_open(sitzung: Sitzung, *, now: datetime) -> str | None:
 _SITZUNG_MIT_GREMIUM = (
     select(Sitzung, Gremium)
     .join(Gremium, Gremium.id == Sitzung.gremium_id)  # type: ignore[arg-type]
-    .where(Sitzung.id == sa.bindparam("sitzung_id"))  # type: ignore[arg-type]
+    .where(Sitzung.id == sa.bindparam("sitzung_id"))
 )
 
 

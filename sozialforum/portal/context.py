@@ -268,7 +268,7 @@ class Portal:
 _PERSON_MIT_ORGANISATION = (
     select(Person, Organisation)
     .outerjoin(Organisation, Organisation.id == Person.organisation_id)  # type: ignore[arg-type]
-    .where(Person.id == sa.bindparam("person_id"))  # type: ignore[arg-type]
+    .where(Person.id == sa.bindparam("person_id"))
 )
 
 

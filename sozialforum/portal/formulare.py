@@ -288,7 +288,7 @@ def versions(session: Session, antwort_id: int) -> list[FormularAntwortVersion]:
             .where(FormularAntwortVersion.antwort_id == antwort_id)
             .order_by(FormularAntwortVersion.version)
         )
-    )  # type: ignore[arg-type]
+    )
 
 
 def submit(

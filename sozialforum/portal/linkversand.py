@@ -159,11 +159,11 @@ def request_form_by_mail(
             link, url = create_link(
                 session,
                 person_id=person.id,
-                zweck=LinkZweck.FORMULAR,  # type: ignore[arg-type]
+                zweck=LinkZweck.FORMULAR,
                 bezug_id=anfrage.id,
                 now=now,
                 settings=settings,
-            )  # type: ignore[arg-type]
+            )
             send_link(session, link=link, url=url, now=now, settings=settings)
             result.gesendet += 1
     return result

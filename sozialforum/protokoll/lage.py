@@ -126,8 +126,8 @@ def held_without_protokoll(session: Session, *, now: datetime, seit: datetime) -
         .where(
             Protokoll.id.is_(None),  # type: ignore[union-attr]
             Sitzung.status != SitzungStatus.ABGESAGT.value,  # type: ignore[arg-type]
-            Sitzung.beginn >= seit,  # type: ignore[arg-type, operator]
-            Sitzung.beginn <= now,  # type: ignore[arg-type, operator]
+            Sitzung.beginn >= seit,
+            Sitzung.beginn <= now,
         )
         .order_by(Sitzung.beginn)  # type: ignore[arg-type]
     )

@@ -35,11 +35,7 @@ def protokollfuehrung(session: Session, sitzung: Sitzung) -> Person | None:
 def teilnehmende(session: Session, sitzung: Sitzung) -> list[Person]:
     """Members on the day and everyone who answered the invitation, sorted by name."""
     ids = {m.person_id for m in _members(session, sitzung)}
-    ids.update(
-        session.scalars(
-            sa.select(Rueckmeldung.person_id).where(Rueckmeldung.sitzung_id == sitzung.id)  # type: ignore[arg-type]
-        )
-    )
+    ids.update(session.scalars(sa.select(Rueckmeldung.person_id).where(Rueckmeldung.sitzung_id == sitzung.id)))
     if not ids:
         return []
     people = session.scalars(sa.select(Person).where(Person.id.in_(ids)))  # type: ignore[union-attr]

@@ -46,6 +46,7 @@ def _changes(obj: SQLModel) -> dict[str, Any]:
     """``{field: [old, new]}`` of an updated row. A created row carries none: the row itself is
     its first state, and later entries hold every change since, so history stays complete."""
     state = inspect(obj)
+    assert state is not None  # a mapped instance always has its state
     changes: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         history = state.attrs[attr.key].history
@@ -65,7 +66,9 @@ def _audited(obj: object) -> bool:
 def audited_tables() -> frozenset[str]:
     """The tables whose every change is in the audit trail."""
     return frozenset(
-        m.local_table.name for m in SQLModel._sa_registry.mappers if getattr(m.class_, "__audit__", None) is Audit.VOLL
+        str(m.persist_selectable.description)
+        for m in SQLModel._sa_registry.mappers
+        if getattr(m.class_, "__audit__", None) is Audit.VOLL
     )
 
 

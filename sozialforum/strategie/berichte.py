@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy.orm import Session
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render
@@ -111,13 +110,14 @@ def kennzahlen(session: Session, strategie: Strategie, jahr: int) -> list[Kennza
             zeilen.append(
                 Kennzahlzeile(
                     ziel,
-                    felder.get(ziel.handlungsfeld_id),
+                    felder.get(ziel.handlungsfeld_id) if ziel.handlungsfeld_id else None,
                     _vorgabe(ziel),
-                    None,
-                    None,
-                    None,
-                    Zielstand.OHNE_DATEN,
-                    Trend.OHNE,
+                    jahr=None,
+                    wert=None,
+                    ist=None,
+                    soll=None,
+                    stand=Zielstand.OHNE_DATEN,
+                    trend=Trend.OHNE,
                 )
             )
             continue
@@ -126,7 +126,7 @@ def kennzahlen(session: Session, strategie: Strategie, jahr: int) -> list[Kennza
         zeilen.append(
             Kennzahlzeile(
                 ziel,
-                felder.get(ziel.handlungsfeld_id),
+                felder.get(ziel.handlungsfeld_id) if ziel.handlungsfeld_id else None,
                 _vorgabe(ziel),
                 int(last["jahr"]),
                 float(last["wert"]),
@@ -167,7 +167,7 @@ def strategiebericht(session: Session, strategie: Strategie, jahr: int) -> Strat
     felder: dict[str, list[Projektzeile]] = {}
     neue: list[Projektzeile] = []
     for m in session.exec(select(Massnahme).order_by(col(Massnahme.handlungsfeld), col(Massnahme.titel))):
-        b = urteile.get(m.id)
+        b = urteile.get(m.id) if m.id is not None else None
         zeile = Projektzeile(
             m,
             traeger.get(m.verantwortlich_organisation_id),

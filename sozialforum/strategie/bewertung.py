@@ -17,8 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from sozialforum import outbox
 from sozialforum.channels.mail import OutgoingMail
@@ -116,7 +115,8 @@ def runde_anlegen(
         if m.id in known:
             continue
         person = ansprechperson(session, m.verantwortlich_organisation_id)
-        session.add(Projektbericht(runde_id=runde.id, massnahme_id=m.id, person_id=person.id if person else None))  # type: ignore[arg-type]  # stored rows have ids
+        assert runde.id is not None and m.id is not None  # stored rows
+        session.add(Projektbericht(runde_id=runde.id, massnahme_id=m.id, person_id=person.id if person else None))
     session.flush()
     return runde, stand(session, runde)
 
@@ -145,7 +145,8 @@ def _offen_je_person(session: Session, runde: Bewertungsrunde) -> dict[int, list
     ).all()
     grouped: dict[int, list[Massnahme]] = {}
     for bericht, massnahme in rows:
-        grouped.setdefault(bericht.person_id, []).append(massnahme)  # type: ignore[arg-type]  # filtered: not None
+        assert bericht.person_id is not None  # filtered in the query
+        grouped.setdefault(bericht.person_id, []).append(massnahme)
     return grouped
 
 
@@ -294,13 +295,14 @@ def bewerten(
         )
     if problems:
         raise ProblemReport(problems)
+    assert runde.id is not None and massnahme.id is not None  # stored rows
     row = session.exec(
         select(Projektbewertung)
         .where(Projektbewertung.runde_id == runde.id)
         .where(Projektbewertung.massnahme_id == massnahme.id)
     ).first() or Projektbewertung(
         runde_id=runde.id, massnahme_id=massnahme.id, urteil=urteil, begruendung="", bewertet_von=von, bewertet_am=now
-    )  # type: ignore[arg-type]  # stored rows have ids
+    )
     row.urteil = urteil
     row.begruendung = begruendung.strip()
     row.bewertet_von = von

@@ -34,8 +34,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.store.models import Strategie, Strategieelement, Ziel
@@ -264,28 +263,29 @@ def _write(
     )
     session.add(strategie)
     session.flush()
+    assert strategie.id is not None  # flushed
     existing = {
-        (e.art, e.nummer): e
+        (str(e.art), e.nummer): e
         for e in session.exec(select(Strategieelement).where(Strategieelement.strategie_id == strategie.id))
     }
     felder: dict[str, int] = {}
     for art, nummer, elem_titel, text in elemente:
-        row = existing.get((art.value, nummer))
-        created = row is None
-        row = row or Strategieelement(strategie_id=strategie.id, art=art, nummer=nummer, titel=elem_titel)  # type: ignore[arg-type]  # flushed: id set
-        count(created, _set(row, {"titel": elem_titel, "text": text}))
-        session.add(row)
+        element = existing.get((art.value, nummer))
+        created = element is None
+        element = element or Strategieelement(strategie_id=strategie.id, art=art, nummer=nummer, titel=elem_titel)
+        count(created, _set(element, {"titel": elem_titel, "text": text}))
+        session.add(element)
         session.flush()
-        if art is StrategieElementArt.HANDLUNGSFELD:
-            felder[elem_titel] = row.id  # type: ignore[assignment]  # flushed: id set
+        if art is StrategieElementArt.HANDLUNGSFELD and element.id is not None:
+            felder[elem_titel] = element.id
     for ziel in ziele:
-        row = session.exec(select(Ziel).where(Ziel.kennung == ziel["kennung"])).first()
-        created = row is None
+        found = session.exec(select(Ziel).where(Ziel.kennung == ziel["kennung"])).first()
+        created = found is None
         values = {k: v for k, v in ziel.items() if k not in ("kennung", "handlungsfeld")}
         values["handlungsfeld_id"] = felder.get(ziel["handlungsfeld"]) if ziel["handlungsfeld"] else None
         values["strategie_id"] = strategie.id
-        row = row or Ziel(kennung=ziel["kennung"], **values)
-        count(created, _set(row, values))
-        session.add(row)
+        found = found or Ziel(kennung=ziel["kennung"], **values)
+        count(created, _set(found, values))
+        session.add(found)
     session.flush()
     return bericht

@@ -14,8 +14,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from sozialforum.channels.tabular import read_table
 from sozialforum.daten.ergebnis import lade_monitor
@@ -109,22 +108,23 @@ def aus_atlas(session: Session) -> int:
     monitor = lade_monitor(session) if ziele else None
     if monitor is None:
         return 0
-    ebenen = dict(session.exec(select(Gebiet.id, Gebiet.ebene)).all())
+    ebenen = {gebiet_id: str(ebene) for gebiet_id, ebene in session.exec(select(Gebiet.id, Gebiet.ebene)) if gebiet_id}
     written = 0
     for ziel in ziele:
+        assert ziel.id is not None and ziel.indikator is not None  # stored, filtered in the query
         for day in monitor.stichtage:
-            werte = monitor.werte.get((ziel.indikator, day))  # type: ignore[arg-type]  # filtered: not None
+            werte = monitor.werte.get((ziel.indikator, day))
             if werte is None:
                 continue
             for i, area in enumerate(werte.ids):
-                ebene = ebenen.get(int(area))
+                ebene = ebenen.get(int(str(area)))
                 if werte.code[i] != Fehlwert.VORHANDEN or ebene not in (
                     GebietEbene.KREIS.value,
                     GebietEbene.SOZIALRAUM.value,
                 ):
                     continue
-                gebiet_id = None if ebene == GebietEbene.KREIS.value else int(area)
+                gebiet_id = None if ebene == GebietEbene.KREIS.value else int(str(area))
                 value = Decimal(str(round(float(werte.wert[i]), 4)))
-                written += _upsert(session, ziel.id, day, gebiet_id, value, "Sozialstrukturatlas")  # type: ignore[arg-type]  # stored: id set
+                written += _upsert(session, ziel.id, day, gebiet_id, value, "Sozialstrukturatlas")
     session.flush()
     return written

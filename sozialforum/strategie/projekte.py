@@ -20,8 +20,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.orm import Session
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from sozialforum.channels.tabular import read_table
 from sozialforum.parsing import parse_date, parse_decimal_text
@@ -115,7 +114,7 @@ class _Reader:
                 .where(Strategieelement.strategie_id == strategie_id)
                 .where(Strategieelement.art == StrategieElementArt.LEITSATZ.value)
             ).all()
-            self.leitsaetze = dict(rows)
+            self.leitsaetze = {nummer: element_id for nummer, element_id in rows if element_id is not None}
 
     def bad(self, zeile: int, spalte: str, meldung: str) -> None:
         self.problems.append(Problem(self.datei, zeile, spalte, meldung))
@@ -201,6 +200,8 @@ class _Reader:
         status = self.vocab(zeile, "status", v.get("status"), MassnahmeStatus, MassnahmeStatus.LAUFENDES_GESCHAEFT)
         if len(self.problems) > before:
             return None
+        # Checked above: a row without a problem has all of these.
+        assert kennung is not None and titel is not None and traeger_id is not None and plan is not None
         return Projektzeile(
             zeile,
             kennung,
@@ -210,7 +211,7 @@ class _Reader:
             plan,
             ist,
             plan_vzae or Decimal(0),
-            ist_vzae,  # type: ignore[arg-type]  # checked above
+            ist_vzae,
             v.get("handlungsfeld"),
             art,
             status,
@@ -327,8 +328,8 @@ def _links(session: Session, massnahme_id: int, r: Projektzeile) -> bool:
         g.gebiet_id: g for g in session.exec(select(ProjektGebiet).where(ProjektGebiet.massnahme_id == massnahme_id))
     }
     if {k: Decimal(v.anteil_prozent) for k, v in areas.items()} != r.gebiete:
-        for old in areas.values():
-            session.delete(old)
+        for area in areas.values():
+            session.delete(area)
         session.flush()
         session.add_all(
             ProjektGebiet(massnahme_id=massnahme_id, gebiet_id=k, anteil_prozent=v) for k, v in r.gebiete.items()
@@ -336,9 +337,9 @@ def _links(session: Session, massnahme_id: int, r: Projektzeile) -> bool:
         changed = True
     links = list(session.exec(select(ProjektBezug).where(ProjektBezug.massnahme_id == massnahme_id)))
     if sorted(b.element_id for b in links if b.element_id is not None) != sorted(r.leitsaetze):
-        for old in links:
-            if old.element_id is not None:
-                session.delete(old)
+        for link in links:
+            if link.element_id is not None:
+                session.delete(link)
         session.flush()
         session.add_all(ProjektBezug(massnahme_id=massnahme_id, element_id=e) for e in r.leitsaetze)
         changed = True

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlmodel import Session
 
 from sozialforum.store.models import Massnahme, ProjektRessource
 from sozialforum.vocab import MassnahmeStatus

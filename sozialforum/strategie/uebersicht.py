@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlmodel import Session
 
 from sozialforum.store.models import Budgetanteil, Budgetverteilung, Massnahme, ProjektGebiet, ProjektRessource
 

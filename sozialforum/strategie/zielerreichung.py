@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlmodel import Session
 
 from sozialforum.store.models import Kennzahlwert, Ziel
 from sozialforum.vocab import Trend, Zielart, Zielrichtung, Zielstand

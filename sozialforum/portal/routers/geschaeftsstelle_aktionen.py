@@ -127,7 +127,7 @@ async def resend(request: Request, link_id: int) -> Response:
                     (link_id, AuditAktion.UPDATE, {"ersetzt_durch": new.id, "widerrufen_am": ctx.now.isoformat()}),
                     (new.id, AuditAktion.CREATE, {"ersetzt": link_id}),
                 ],
-            )  # type: ignore[list-item]
+            )
             linkversand.send_link(ctx.session, link=new, url=url, now=ctx.now, settings=portal.settings, ersetzt=True)
         return _back(form, "neu_gesendet")
 

@@ -73,7 +73,7 @@ def _page(
             .where(Umsetzungsbericht.auftrag_id == auftrag.id)
             .order_by(Umsetzungsbericht.datum.desc())
         )
-    ]  # type: ignore[attr-defined]
+    ]
     status = AuftragStatus(auftrag.status)
     return ctx.render(
         "portal/sachstand.html",

@@ -29,7 +29,7 @@ def _page(
             ctx.session,
             sitzung_id=sitzung.id,  # type: ignore[arg-type]
             person_id=ctx.person.id,
-        )  # type: ignore[arg-type]
+        )
     ]
     return ctx.render(
         "portal/themenvorschlag.html",

@@ -75,9 +75,20 @@ class Audit(StrEnum):
     - ``MASSENDATEN``: bulk data whose load or computation carries its provenance (file, checksum,
       time, Berechnung); auditing it row by row would double the data.
     - ``TECHNISCH``: short-lived technical state (login sessions, failed-attempt counters).
+    - ``TEIL``: a link table without an id of its own (an area's predecessors); it is written with
+      its owning row, whose audit entry records the change.
     """
 
     VOLL = "voll"
     PROTOKOLL = "protokoll"
     MASSENDATEN = "massendaten"
     TECHNISCH = "technisch"
+    TEIL = "teil"
+
+
+def table_of(model: type[Any]) -> sa.Table:
+    """The Core table of a model, for bulk statements: SQLModel's classes carry ``__table__`` at
+    run time, but do not declare it for type checkers."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table

@@ -41,7 +41,7 @@ class GebietVorgaenger(SQLModel, table=True):
     """``gebiet`` was formed (wholly or partly) from ``vorgaenger``."""
 
     __tablename__ = "gebiet_vorgaenger"
-    __audit__: ClassVar[Audit] = Audit.VOLL
+    __audit__: ClassVar[Audit] = Audit.TEIL
 
     gebiet_id: int = Field(foreign_key="gebiet.id", primary_key=True)
     vorgaenger_id: int = Field(foreign_key="gebiet.id", primary_key=True)

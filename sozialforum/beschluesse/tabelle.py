@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
 from sozialforum.beschluesse.stand import beschluss_staende
-from sozialforum.channels.tabular import read_table
+from sozialforum.channels.tabular import read_table, safe_row
 from sozialforum.parsing import parse_date, parse_int
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.store.models import Auftrag
@@ -78,7 +78,7 @@ def export_csv(session: Session, path: Path, *, today: date, bald: int = 30) -> 
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows:
-        writer.writerow(["" if v is None else format_datum_kurz(v) if isinstance(v, date) else v for v in row])
+        writer.writerow(safe_row("" if v is None else format_datum_kurz(v) if isinstance(v, date) else v for v in row))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(buffer.getvalue(), encoding="utf-8-sig")
     return len(rows)
@@ -100,7 +100,7 @@ def export_xlsx(session: Session, path: Path, *, today: date, bald: int = 30) ->
         if cell.value in EDITABLE:
             cell.fill = PatternFill("solid", fgColor="FFF2CC")  # the columns to fill in
     for row in rows:
-        sheet.append(row)
+        sheet.append(safe_row(row))
     for column, width in zip("ABCDEFGHIJKLMN", (6, 16, 14, 40, 50, 30, 12, 28, 14, 10, 12, 12, 60, 12), strict=True):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):

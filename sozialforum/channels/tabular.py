@@ -37,8 +37,13 @@ def _cell(value: object) -> str | None:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    return text or None
+    return _restored(str(value).strip()) or None
+
+
+def _restored(text: str) -> str:
+    """Undo our own neutralising on the way back in (``'=…`` → ``=…``), so that an exported
+    table read again changes nothing."""
+    return text[1:] if text.startswith("'") and neutralize(text[1:]) != text[1:] else text
 
 
 def _decode(path: Path, raw: bytes) -> str:
@@ -89,7 +94,7 @@ def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
             problems.append(Problem(path.name, index, None, f"Zeile {why}."))
             continue
         # CSV cells are always text: strip them here instead of the general _cell().
-        rows.append((index, {h: (v.strip() or None) for h, v in zip(header, record, strict=True)}))
+        rows.append((index, {h: (_restored(v.strip()) or None) for h, v in zip(header, record, strict=True)}))
     table = Table(path.name, header, rows)
     _check_header(table, required, problems)
     return table
@@ -157,14 +162,21 @@ def _check_header(table: Table, required: Iterable[str], problems: list[Problem]
 # Excel shows as plain text. Numbers stay numbers. Every CSV and XLSX the product writes goes
 # through ``neutralize``.
 
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
+_DANGEROUS = ("=", "@", "\t", "\r")
 
 
 def neutralize(value: object) -> object:
-    """A cell value that no spreadsheet evaluates as a formula."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS):
+    """A cell value that no spreadsheet evaluates as a formula. A lone ``-`` or ``+`` (the
+    statistics' symbol for "nothing") cannot start one and stays as it is."""
+    if isinstance(value, str) and (value.startswith(_DANGEROUS) or (value[:1] in ("+", "-") and len(value) > 1)):
         return "'" + value
     return value
+
+
+def safe_row(values: Iterable[object]) -> list[object]:
+    """A row for openpyxl with every text neutralised: openpyxl stores a text that starts with
+    ``=`` as a live formula (an area name or a Träger's comment such as ``=HYPERLINK(…)``)."""
+    return [neutralize(v) for v in values]
 
 
 def _written(value: object) -> object:

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from sozialforum.channels.tabular import safe_row
 from sozialforum.daten.budget import Budget
 from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.fehlwerte import LEGENDE
@@ -57,6 +58,12 @@ def reihenfolge(monitor: Monitor) -> list[Bereich]:
     return ordered
 
 
+def put(sheet: Any, values: list[Any]) -> None:
+    """Append a row with every text neutralised: area and source names come from files, and
+    openpyxl would store a name like ``=HYPERLINK(…)`` as a live formula."""
+    sheet.append(safe_row(values))
+
+
 def _cell(sheet: Any, zelle: Zelle, decimals: int) -> Any:
     from openpyxl.cell import WriteOnlyCell
 
@@ -97,7 +104,7 @@ def schreibe_atlas(
             cell = WriteOnlyCell(sheet, value=value)
             cell.font = bold
             row.append(cell)
-        sheet.append(row)
+        put(sheet, row)
 
     overview = book.create_sheet("Übersicht")
     stand = datenstand(session)
@@ -109,16 +116,17 @@ def schreibe_atlas(
         f"Fassung: {empfaenger.name}",
         "",
     ):
-        overview.append([line])
-    overview.append(["Zeichen", "Bedeutung"])
+        put(overview, [line])
+    put(overview, ["Zeichen", "Bedeutung"])
     for symbol, meaning in LEGENDE:
-        overview.append([symbol, meaning])
-    overview.append(["( )", f"Aussagewert eingeschränkt: weniger als {settings.unsicher_unter} Fälle"])
-    overview.append([])
-    overview.append(["Quelle (Datei)", "Herausgeber", "Lizenz", "Datenstand"])
+        put(overview, [symbol, meaning])
+    put(overview, ["( )", f"Aussagewert eingeschränkt: weniger als {settings.unsicher_unter} Fälle"])
+    put(overview, [])
+    put(overview, ["Quelle (Datei)", "Herausgeber", "Lizenz", "Datenstand"])
     for q in quellen(session):
-        overview.append(
-            [q["datei"], q["herausgeber"], q["lizenz"], format_datum_kurz(q["datenstand"]) if q["datenstand"] else ""]
+        put(
+            overview,
+            [q["datei"], q["herausgeber"], q["lizenz"], format_datum_kurz(q["datenstand"]) if q["datenstand"] else ""],
         )
 
     for dimension, title in katalog.dimensionen.items():
@@ -139,17 +147,18 @@ def schreibe_atlas(
                 row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id), ind.nachkommastellen))
                 row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "anzahl"), 0))
                 row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "veraenderung"), ind.nachkommastellen))
-            sheet.append(row)
+            put(sheet, row)
         for ind in indicators:
             bench = sicht.vergleich(ind, stand[ind.code])
             if bench is not None:
-                sheet.append(
+                put(
+                    sheet,
                     [
                         "Vergleich",
                         "",
                         f"{ind.name}: {bench.name}",
                         bench.wert if bench.wert is not None else (bench.hinweis or "–"),
-                    ]
+                    ],
                 )
 
     index_sheet = book.create_sheet("Index")
@@ -173,7 +182,8 @@ def schreibe_atlas(
             continue
         at = sicht.index_stand(bereich.ebene)
         status = sicht.index(bereich.ebene, GESAMT, at, bereich.id)
-        index_sheet.append(
+        put(
+            index_sheet,
             [
                 EBENEN.get(bereich.ebene, bereich.ebene),
                 bereich.schluessel,
@@ -181,7 +191,7 @@ def schreibe_atlas(
                 *status,
                 *(sicht.index(bereich.ebene, d, at, bereich.id)[1] for d in dims),
                 format_datum_kurz(at),
-            ]
+            ],
         )
 
     targets = book.create_sheet("Kennzahlen und Ziele")
@@ -192,7 +202,8 @@ def schreibe_atlas(
         for bereich in areas:
             if bereich.ebene in ("gemeinde", "ortsteil"):
                 continue
-            targets.append(
+            put(
+                targets,
                 [
                     ind.kennzahl or "",
                     ind.name,
@@ -201,7 +212,7 @@ def schreibe_atlas(
                     bereich.name,
                     _cell(targets, sicht.wert(ind.code, sicht.stand(ind.code), bereich.id), ind.nachkommastellen),
                     sicht.ziel(ind.code, sicht.stand(ind.code), bereich.id),
-                ]
+                ],
             )
     for budget in budgets:
         schreibe_budgetblatt(book, budget, bold)
@@ -213,20 +224,21 @@ def schreibe_atlas(
 def schreibe_budgetblatt(book: Any, budget: Budget, bold: Any) -> None:
     """The derivation of a budget, step by step (every figure that led to each euro)."""
     sheet = book.create_sheet(f"Budget {budget.kennung} {budget.haushaltsjahr}"[:31])
-    sheet.append([f"{budget.definition.name}, Haushaltsjahr {budget.haushaltsjahr}"])
-    sheet.append([f"Gesamtbetrag: {budget.gesamt} €; Datenbasis: Stichtag {format_datum_kurz(budget.stichtag)}"])
-    sheet.append(
+    put(sheet, [f"{budget.definition.name}, Haushaltsjahr {budget.haushaltsjahr}"])
+    put(sheet, [f"Gesamtbetrag: {budget.gesamt} €; Datenbasis: Stichtag {format_datum_kurz(budget.stichtag)}"])
+    put(
+        sheet,
         [
             f"Untergrenze {budget.definition.untergrenze} €, Obergrenze "
             f"{budget.definition.obergrenze or '–'} €; Rundung auf volle Euro nach dem Verfahren der "
             "größten Reste (Hare–Niemeyer)"
-        ]
+        ],
     )
     columns = ["Schlüssel", "Gebiet"]
     for part in budget.definition.anteile:
         columns += [f"{part.name}: Basis", f"{part.name}: Anteil", f"{part.name}: Gewicht {part.gewicht:g}"]
     columns += ["Rohbetrag", "Grenze", "Betrag exakt", "abgerundet", "Rest", "+1 € (größte Reste)", "Budget"]
-    sheet.append(columns)
+    put(sheet, columns)
     for row in budget.zeilen:
         cells: list[Any] = [row.schluessel, row.name]
         for part, base, share in zip(budget.definition.anteile, row.basis, row.anteil, strict=True):
@@ -240,8 +252,9 @@ def schreibe_budgetblatt(book: Any, budget: Budget, bold: Any) -> None:
             row.zuschlag,
             row.betrag,
         ]
-        sheet.append(cells)
-    sheet.append(
+        put(sheet, cells)
+    put(
+        sheet,
         [
             "",
             "Summe",
@@ -253,5 +266,5 @@ def schreibe_budgetblatt(book: Any, budget: Budget, bold: Any) -> None:
             "",
             sum(r.zuschlag for r in budget.zeilen),
             sum(r.betrag for r in budget.zeilen),
-        ]
+        ],
     )

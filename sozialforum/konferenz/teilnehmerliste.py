@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
 from sozialforum.channels.rendering import render
+from sozialforum.channels.tabular import safe_row
 from sozialforum.store.models import Gremium, Organisation, Person, Rueckmeldung, Sitzung
 from sozialforum.timeutil import berlin, format_termin
 from sozialforum.vocab import Antwort, AntwortQuelle
@@ -101,7 +102,7 @@ def to_xlsx(liste: Teilnehmerliste) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Teilnehmerliste"
-    sheet.append([f"{liste.sitzung.titel} – {format_termin(liste.sitzung.beginn)}"])
+    sheet.append(safe_row([f"{liste.sitzung.titel} – {format_termin(liste.sitzung.beginn)}"]))
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
     sheet.append(list(HEADERS))
@@ -111,17 +112,19 @@ def to_xlsx(liste: Teilnehmerliste) -> bytes:
         # Excel has no time zones: local Berlin time without offset, as planners read it.
         answered = berlin(zeile.beantwortet_am).replace(tzinfo=None) if zeile.beantwortet_am else None
         sheet.append(
-            [
-                zeile.name,
-                zeile.organisation,
-                zeile.email,
-                zeile.antwort,
-                zeile.quelle,
-                answered,
-                zeile.personen,
-                zeile.beduerfnisse,
-                zeile.kommentar,
-            ]
+            safe_row(
+                [
+                    zeile.name,
+                    zeile.organisation,
+                    zeile.email,
+                    zeile.antwort,
+                    zeile.quelle,
+                    answered,
+                    zeile.personen,
+                    zeile.beduerfnisse,
+                    zeile.kommentar,
+                ]
+            )
         )
     for row in sheet.iter_rows(min_row=4, min_col=6, max_col=6):
         for cell in row:

@@ -113,6 +113,9 @@ class Gruppen:
         return cls(kinder, eltern, np.array([e == EINHEIT for e in ebenen], dtype=bool), ebenen)
 
 
+GEHEIME_FEHLWERTE = (Fehlwert.UNBEKANNT, Fehlwert.UNSICHER, Fehlwert.BA_ANONYMISIERT)
+
+
 def sekundaer(values: np.ndarray, unknown: Mask, primary: Mask, gruppen: Gruppen, threshold: int) -> Mask:
     """Add complementary suppressions until every equation is safe; returns the full mask."""
     hidden = unknown | primary
@@ -124,7 +127,7 @@ def sekundaer(values: np.ndarray, unknown: Mask, primary: Mask, gruppen: Gruppen
         count = int(hidden[cells].sum())
         if count == 0:
             continue
-        need = 2 + int((hidden[children] & gruppen.ist_einheit[children]).any())
+        need = _need(hidden, children, gruppen, len(cells))
         if count >= need:
             continue
         open_children = [c for c in children if not hidden[c]]
@@ -137,7 +140,7 @@ def sekundaer(values: np.ndarray, unknown: Mask, primary: Mask, gruppen: Gruppen
             hidden[child] = True
             added.append(child)
             count += 1
-            need = 2 + int((hidden[children] & gruppen.ist_einheit[children]).any())
+            need = _need(hidden, children, gruppen, len(cells))
         if count < need and not hidden[parent]:
             hidden[parent] = True
             added.append(parent)
@@ -154,8 +157,16 @@ def sekundaer(values: np.ndarray, unknown: Mask, primary: Mask, gruppen: Gruppen
                 work.append(cell)
             if cell in gruppen.eltern:
                 work.append(gruppen.eltern[cell])
-        work.append(parent)
+        if added:  # look again only when something changed: an equation that cannot improve ends
+            work.append(parent)
     return hidden
+
+
+def _need(hidden: Mask, children: list[int], gruppen: Gruppen, cells: int) -> int:
+    """Hidden cells an equation needs: two (one alone is the difference of the others), three when
+    a hidden cell is a Gemeinde (a neighbour could subtract its own value) — but never more than the
+    equation has: a Sozialraum of one Gemeinde is safe with both hidden (it looped forever)."""
+    return min(cells, 2 + int((hidden[children] & gruppen.ist_einheit[children]).any()))
 
 
 @dataclass
@@ -188,7 +199,9 @@ def berechne_muster(werte: dict[str, Werte], stand: Gebietsstand, katalog: Katal
                     assert current.nenner is not None and current.nenner_code is not None
                     values, codes = current.nenner, current.nenner_code
                 small = (codes == Fehlwert.VORHANDEN) & (values > 0) & (values < thresholds)
-                unknown = ~np.isin(codes, (Fehlwert.VORHANDEN, Fehlwert.NICHTS))
+                # Only values the publisher withheld are secrets in the equations; an area without
+                # data (not delivered, not applicable, later) hides nothing and protects nothing.
+                unknown = np.isin(codes, GEHEIME_FEHLWERTE)
                 known_values = np.where(codes == Fehlwert.VORHANDEN, values, 0.0)
                 complement = sekundaer(known_values, unknown, small, gruppen, int(thresholds.max()))
                 cache[key] = (complement & ~unknown, small)

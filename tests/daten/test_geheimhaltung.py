@@ -81,6 +81,53 @@ def test_complements_avoid_zeros_and_climb_when_siblings_run_out() -> None:
     assert hidden.tolist() == [False, True, True, True, True, True, True]
 
 
+def test_a_sozialraum_of_one_gemeinde_ends_with_both_hidden() -> None:
+    #      0            0 = 1 + 2;  1 = 3 (one Gemeinde);  2 = 4 + 5
+    #   1     2
+    #   3    4 5
+    gruppen = Gruppen(
+        kinder={0: [1, 2], 1: [3], 2: [4, 5]},
+        eltern={1: 0, 2: 0, 3: 1, 4: 2, 5: 2},
+        ist_einheit=np.array([False, False, False, True, True, True]),
+        ebenen=[""] * 6,
+    )
+    values = np.array([50.0, 2, 48, 2, 20, 28])
+    primary = np.array([False, False, False, True, False, False])
+    hidden = sekundaer(values, np.zeros(6, dtype=bool), primary, gruppen, 3)  # looped forever before
+    # The Gemeinde and its Sozialraum (equal by the equation) are hidden; the top equation then
+    # needs the other Sozialraum as complement, and its equation both Gemeinden (each of which
+    # knows its own value).
+    assert hidden.tolist() == [False, True, True, True, True, True]
+    equations = [("0", ["1", "2"]), ("1", ["3"]), ("2", ["4", "5"])]
+    shown = {str(i): float(v) for i, v in enumerate(values) if not hidden[i]}
+    assert not determined(equations, shown, "3")
+    assert not determined(equations, {**shown, "4": 20.0}, "3")  # not even for Gemeinde 4
+
+
+def test_areas_without_data_are_not_secrets() -> None:
+    # 0 = 1 + 2 + 3: 3 was not delivered; 1 and 2 are large. Nothing is small, nothing is hidden
+    # (the missing area used to count as a secret and pulled a complement after it).
+    from sozialforum.daten.fehlwerte import Fehlwert
+    from sozialforum.daten.geheimhaltung import GEHEIME_FEHLWERTE
+
+    gruppen = Gruppen(
+        kinder={0: [1, 2, 3]},
+        eltern={1: 0, 2: 0, 3: 0},
+        ist_einheit=np.array([False, True, True, True]),
+        ebenen=[""] * 4,
+    )
+    codes = np.array([Fehlwert.VORHANDEN, Fehlwert.VORHANDEN, Fehlwert.VORHANDEN, Fehlwert.NICHT_GELIEFERT])
+    unknown = np.isin(codes, GEHEIME_FEHLWERTE)
+    hidden = sekundaer(np.array([40.0, 25, 15, 0]), unknown, np.zeros(4, dtype=bool), gruppen, 3)
+    assert not hidden.any()
+    # A value the publisher withheld ('.') is a secret: it needs a complement.
+    codes[3] = Fehlwert.UNBEKANNT
+    hidden = sekundaer(
+        np.array([40.0, 25, 15, 0]), np.isin(codes, GEHEIME_FEHLWERTE), np.zeros(4, dtype=bool), gruppen, 3
+    )
+    assert hidden.sum() == 3 and hidden[3]
+
+
 def determined(equations: list[tuple[str, list[str]]], known: dict[str, float], cell: str) -> bool:
     """Is ``cell`` fixed by the hierarchy's equations (parent = sum of children) given ``known``?"""
     unknown = sorted({c for p, kids in equations for c in [p, *kids]} - set(known))

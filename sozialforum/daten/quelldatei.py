@@ -125,13 +125,17 @@ def decode(name: str, raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
+# Dots grouping thousands (German): never after a leading 0 ("0.125" is a decimal, not 125).
+_THOUSANDS = re.compile(r"^-?[1-9]\d{0,2}(\.\d{3})+(,\d+)?$")
+# A cell that can only be read with a decimal point: a dot not followed by exactly three digits.
+_POINT_DECIMAL = re.compile(r"^-?\d+\.(\d{1,2}|\d{4,})$|^-?0\.\d+$")
 _NUMBER = re.compile(r"^-?\d+(,\d+|\.\d+)?$")
 
 
-def parse_cell(text: str | None) -> tuple[float, Fehlwert] | None:
+def parse_cell(text: str | None, *, dezimalpunkt: bool = False) -> tuple[float, Fehlwert] | None:
     """A cell as written by people or statistics offices: ``1.234``, ``7,8``, ``12``, or a
-    symbol. None when it is neither (text in a number column, or empty)."""
+    symbol. None when it is neither (text in a number column, or empty). ``dezimalpunkt``: the
+    column writes decimals with a point (decided from the whole column), so ``1.234`` is 1.234."""
     if text is None:
         return None
     symbol = Fehlwert.from_symbol(text)  # the common case in statistics files: a bare symbol
@@ -143,7 +147,7 @@ def parse_cell(text: str | None) -> tuple[float, Fehlwert] | None:
     symbol = Fehlwert.from_symbol(clean)
     if symbol is not None:
         return float("nan"), symbol
-    if _THOUSANDS.match(clean):
+    if not dezimalpunkt and _THOUSANDS.match(clean):
         clean = clean.replace(".", "")
     if not _NUMBER.match(clean):
         return None
@@ -164,13 +168,33 @@ def parse_column(
     numbers or cells it read as missing): values, codes, and a problem per bad cell."""
     out = np.full(len(values), np.nan)
     codes = np.full(len(values), Fehlwert.UNBEKANNT, dtype=np.int8)
-    for index, text in enumerate(values.tolist()):
-        parsed = parse_cell(None if text is None or text != text else str(text))
+    texts = [None if text is None or text != text else str(text).strip() for text in values.tolist()]
+    punkt = dezimalpunkt_der_spalte(texts)
+    if punkt is None:  # "2.25" and "1,5" in one column: no reading is safe
+        problems.append(
+            Problem(
+                datei, None, label, "Die Spalte schreibt Dezimalzahlen mal mit Punkt, mal mit Komma; bitte einheitlich."
+            )
+        )
+        return out, codes
+    for index, text in enumerate(texts):
+        parsed = parse_cell(text, dezimalpunkt=punkt)
         if parsed is None:
             problems.append(cell_problem(datei, int(lines[index]), label, text))
             continue
         out[index], codes[index] = parsed
     return out, codes
+
+
+def dezimalpunkt_der_spalte(texts: list[str | None]) -> bool | None:
+    """How a column writes decimals, from all of its cells: True for a point (some cell has a dot
+    that cannot group thousands, like ``12.5`` or ``0.125``), False for the German comma (the
+    default: ``1.234`` is a thousand and more), None when both appear (ambiguous: refused)."""
+    punkt = any(t is not None and _POINT_DECIMAL.match(t) for t in texts)
+    komma = any(t is not None and "," in t and any(c.isdigit() for c in t) for t in texts)
+    if punkt and komma:
+        return None
+    return punkt
 
 
 _DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")

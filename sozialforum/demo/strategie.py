@@ -181,7 +181,7 @@ def _projektliste(session: Session, folder: Path, planjahr: int) -> Path:
                 ]
             )
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "Projektliste Sozialamt 2024-2025.xlsx"
+    path = folder / f"Projektliste Sozialamt 2024-{planjahr}.xlsx"
     book.save(path)
     return path
 

@@ -64,6 +64,18 @@ def _store(engine: Engine) -> None:
             Kennzahlwert(ziel_id=ziel.id, stichtag=date(j, 12, 31), wert=Decimal(v))
             for j, v in ((2015, "10000000"), (2019, "10400000"), (2020, "10250000"))
         )
+        # A Ziel without any figures yet: shown as "keine Daten", not a crash.
+        s.add(
+            Ziel(
+                kennung="Z2",
+                strategie_id=strategie.id,
+                titel="Früh helfen",
+                kennzahl="Hilfen vor HzE",
+                zielart=Zielart.ANTEIL,
+                richtung=Zielrichtung.MINDESTENS,
+                zielwert=Decimal(80),
+            )
+        )
         paten = Massnahme(
             kennung="P1",
             titel="Familienpaten",
@@ -151,6 +163,7 @@ def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> Non
     # Unused 2020: Elterntreffs 96,000 (ended) + Familienpaten 20,400 (60,000 − 39,600).
     assert "Insgesamt 116.400 € und 0,00 VZÄ" in bericht
     assert "Beratung vor der Geburt" in bericht  # a new approach
+    assert "Früh helfen" in bericht and "keine Daten" in bericht
     kontrakt = (tmp_path / "berichte" / "strategie" / "kennzahlen_kontrakt_2020.html").read_text(encoding="utf-8")
     # 2020: (10.25/10)^(1/5) − 1 = 0,4951 %; allowed 10,000,000 × 1.006^5 = 10,303,622 €.
     assert "0,50 %" in kontrakt and "10.303.622 €" in kontrakt and "10.250.000 €" in kontrakt

@@ -2,13 +2,13 @@
 person for a report, reminds once before the deadline, delivers, and says how far the round is.
 
 Started by ``sozialforum strategie runde`` with a round's key (which creates the round), and daily
-by its deployment without one (every round whose deadline is less than 30 days past). Requests and
+by its deployment without one (every round whose deadline has not passed). Requests and
 reminders are outbox messages under keys per round and person: a rerun sends nothing twice.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -35,7 +35,7 @@ def runden_bearbeiten(konfiguration: str | None, runde: str | None, jetzt: datet
         if runde is not None:
             query = query.where(Bewertungsrunde.kennung == runde)
         else:
-            query = query.where(col(Bewertungsrunde.berichtsfrist) >= heute - timedelta(days=30))
+            query = query.where(col(Bewertungsrunde.berichtsfrist) >= heute)
         for row in session.exec(query.order_by(col(Bewertungsrunde.id))):
             angefragt = bewertung.anfragen(session, row, now=jetzt, settings=settings)
             erinnert = bewertung.erinnern(session, row, now=jetzt, settings=settings)

@@ -300,13 +300,14 @@ def taegliche_laeufe(*, today: date, settings: Settings) -> list[Aktion]:
 
 
 def bewertungsrunden(session: Session, *, today: date) -> list[Aktion]:
-    """While an evaluation round has reports outstanding and its deadline is at most 30 days
-    past, its flow runs daily (it asks whoever was not asked yet and sends the one reminder)."""
+    """While an evaluation round has reports outstanding and its deadline has not passed, its flow
+    runs daily (it asks whoever was not asked yet and sends the one reminder); after the deadline
+    there is nothing left to send."""
     offen = (
         session.execute(
             sa.select(Bewertungsrunde.kennung)
             .join(Projektbericht, Projektbericht.runde_id == Bewertungsrunde.id)
-            .where(Bewertungsrunde.berichtsfrist >= today - timedelta(days=30))
+            .where(Bewertungsrunde.berichtsfrist >= today)
             .where(Projektbericht.eingegangen_am.is_(None))  # type: ignore[union-attr]
             .distinct()
         )

@@ -76,11 +76,17 @@ def install() -> None:
 
 
 def _patch_vendored_click() -> None:
-    """typer's vendored click hard-codes two texts instead of calling ``_``."""
+    """typer's vendored click hard-codes three texts instead of calling ``_``."""
     try:
-        from typer._click import core, exceptions
+        from typer._click import core, exceptions, formatting
     except ImportError:
         return
+    original_usage = formatting.HelpFormatter.write_usage
+
+    def write_usage(self: formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None) -> None:
+        original_usage(self, prog, args, f"{_('Usage:')} " if prefix is None else prefix)
+
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
     original_help = core.Command.get_help_option
 
     def get_help_option(self: core.Command, ctx: core.Context) -> core.Option | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 from datetime import date
 from typing import Annotated
 
@@ -77,10 +78,13 @@ def benutzer_anlegen(
 ) -> None:
     """Legt eine Anmeldung für die Geschäftsstelle an (oder setzt ihr Passwort neu)."""
     if passwort_stdin:
-        import sys
-
         password = sys.stdin.readline().rstrip("\n")
     else:
+        if not sys.stdin.isatty():  # getpass would warn in English and read nothing
+            fail(
+                "Kein Terminal für die Passworteingabe: das Passwort mit --passwort-stdin "
+                "über die Standardeingabe geben."
+            )
         password = getpass.getpass("Passwort: ")
         if getpass.getpass("Passwort wiederholen: ") != password:
             fail("Die Passwörter stimmen nicht überein.")

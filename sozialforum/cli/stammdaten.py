@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from sozialforum.stammdaten import importer as stammdaten
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, Gebiet, Gremium, Organisation, Person, Sitzung
 from sozialforum.timeutil import format_datum_kurz, format_termin
+from sozialforum.vocab import GebietEbene, GremiumArt, OrganisationArt, SitzungStatus, Vocab
 
 db_app = typer.Typer(help="Datenbank anlegen und migrieren.", no_args_is_help=True)
 
@@ -77,20 +79,55 @@ def import_cmd(
         fail(str(report), EXIT_INPUT)
 
 
+def _label(kind: type[Vocab], value: object) -> str:
+    """The German label of a stored vocabulary value (the store keeps ASCII slugs)."""
+    try:
+        return kind(str(value)).label
+    except ValueError:
+        return str(value)
+
+
+def _shown(value: object) -> str:
+    """A field as planners read it: local time, German dates, yes/no."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_termin(value)
+    if isinstance(value, date):
+        return format_datum_kurz(value)
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    return str(value)
+
+
+TITEL = {
+    "gebiete": "Gebiete",
+    "organisationen": "Organisationen",
+    "personen": "Personen",
+    "gremien": "Gremien",
+    "sitzungen": "Sitzungen",
+    "fachplaene": "Fachpläne",
+    "beschluesse": "Beschlüsse",
+}
+
 LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
     "gebiete": (
         Gebiet,
         [
             ("Schlüssel", lambda g: g.schluessel),
             ("Name", lambda g: g.name),
-            ("Ebene", lambda g: g.ebene.label if hasattr(g.ebene, "label") else g.ebene),
+            ("Ebene", lambda g: _label(GebietEbene, g.ebene)),
             ("Einwohner", lambda g: g.einwohner),
             ("gültig ab", lambda g: format_datum_kurz(g.gueltig_ab)),
         ],
     ),
     "organisationen": (
         Organisation,
-        [("Kennung", lambda o: o.kennung), ("Name", lambda o: o.name), ("Art", lambda o: o.art)],
+        [
+            ("Kennung", lambda o: o.kennung),
+            ("Name", lambda o: o.name),
+            ("Art", lambda o: _label(OrganisationArt, o.art)),
+        ],
     ),
     "personen": (
         Person,
@@ -101,14 +138,17 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
             ("kontaktierbar", lambda p: "ja" if p.contactable else "nein"),
         ],
     ),
-    "gremien": (Gremium, [("Kennung", lambda g: g.kennung), ("Name", lambda g: g.name), ("Art", lambda g: g.art)]),
+    "gremien": (
+        Gremium,
+        [("Kennung", lambda g: g.kennung), ("Name", lambda g: g.name), ("Art", lambda g: _label(GremiumArt, g.art))],
+    ),
     "sitzungen": (
         Sitzung,
         [
             ("Id", lambda s: s.id),
             ("Titel", lambda s: s.titel),
             ("Beginn", lambda s: format_termin(s.beginn)),
-            ("Status", lambda s: s.status),
+            ("Status", lambda s: _label(SitzungStatus, s.status)),
         ],
     ),
     "fachplaene": (
@@ -143,7 +183,7 @@ def liste(
     with Session(context.engine) as session:
         total = session.scalar(sa.select(sa.func.count()).select_from(model))
         rows = session.scalars(sa.select(model).order_by(model.id).limit(anzahl)).all()
-        table = RichTable(title=f"{was.capitalize()} ({len(rows)} von {total})")
+        table = RichTable(title=f"{TITEL[was]} ({len(rows)} von {total})")
         for title, _ in columns:
             table.add_column(title)
         for row in rows:
@@ -170,8 +210,12 @@ def zeige(
         if row is None:
             fail(f"{was}: „{schluessel}“ nicht gefunden.", EXIT_NOT_FOUND)
         table = RichTable(show_header=False)
-        for name, value in row.model_dump().items():
-            table.add_row(name, "" if value is None else str(value))
+        for name, field in type(row).model_fields.items():
+            value = getattr(row, name)
+            kind = field.annotation
+            # Vocabulary fields hold ASCII slugs; show their German labels.
+            shown = _label(kind, value) if isinstance(kind, type) and issubclass(kind, Vocab) else _shown(value)
+            table.add_row(name, shown)
     console.print(table)
 
 

@@ -229,7 +229,7 @@ def test_the_daily_cycle_runs_open_rounds_only(sqlite_engine: Engine) -> None:
         )
         due = bewertungsrunden(s, today=date(2026, 3, 2))
         assert [(a.schluessel, a.flow) for a in due] == [("bewertungsrunde:2026-03-02", "bewertungsrunde")]
-        assert bewertungsrunden(s, today=date(2026, 5, 1)) == []  # deadline more than 30 days past
+        assert bewertungsrunden(s, today=date(2026, 4, 1)) == []  # the deadline has passed
         for key in ("A", "B", "C"):
             bewertung.bericht_abgeben(
                 s,

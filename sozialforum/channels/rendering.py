@@ -13,8 +13,9 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from sozialforum import timeutil
+from sozialforum.ressourcen import ordner
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = ordner("templates")
 
 
 def _filters() -> dict[str, Any]:

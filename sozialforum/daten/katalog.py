@@ -20,9 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from sozialforum.daten.merkmale import MerkmalKey, describe, parse_key
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.ressourcen import konfigurationsdatei
 from sozialforum.settings import Settings
-
-REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 
 
 class _Strict(BaseModel):
@@ -325,9 +324,7 @@ def katalog_pfad(settings: Settings) -> Path:
     """The configured catalogue; a relative path that does not exist from the working directory
     is looked up beside the bundled configuration (so commands work from any directory)."""
     path = settings.daten.katalog
-    if path.is_absolute() or path.exists():
-        return path
-    return REPO_CONFIG / path.name
+    return konfigurationsdatei(path)
 
 
 def load_for(settings: Settings) -> Katalog:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.ressourcen import konfigurationsdatei
 from sozialforum.vocab import FachplanArt
 
 STANDARD = "standard"
@@ -57,7 +58,9 @@ def _milestone(name: str, where: str, raw: object, problems: list[Problem]) -> M
 
 
 def load_meilensteine(path: Path) -> MeilensteinKonfiguration:
-    """Read the milestone file; a missing file means: no milestones (only the due date)."""
+    """Read the milestone file (a relative path not found from the working folder: the one shipped
+    with sozialforum); a missing file means: no milestones (only the due date)."""
+    path = konfigurationsdatei(path)
     if not path.exists():
         return MeilensteinKonfiguration({})
     try:

@@ -18,6 +18,7 @@ from sozialforum import vocab
 from sozialforum.parsing import parse_date
 from sozialforum.portal.beteiligung import EingabeFehler
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.ressourcen import konfigurationsdatei
 from sozialforum.store import audit
 from sozialforum.store.models.akteure import Person
 from sozialforum.store.models.planung import Massnahme
@@ -77,6 +78,7 @@ def _options(raw: dict[str, Any], where: str, problems: list[Problem], datei: st
 
 def load_formulare(path: Path) -> dict[str, Formular]:
     """Read and check the form definitions; ProblemReport (German, with the field) on any error."""
+    path = konfigurationsdatei(path)
     datei = path.name
     if not path.exists():
         raise ProblemReport([Problem(datei, None, None, "Datei mit den Formularen nicht gefunden.")])

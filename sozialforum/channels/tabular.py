@@ -116,12 +116,19 @@ def read_xlsx(path: Path, *, required: Iterable[str] = ()) -> Table:
     except StopIteration:
         raise ProblemReport([Problem(path.name, None, None, "Die Tabelle ist leer.")]) from None
     rows = []
-    for index, record in enumerate(iterator, start=2):
-        values = [_cell(v) for v in record]
-        if any(values):
-            values += [None] * (len(header) - len(values))
-            rows.append((index, dict(zip(header, values[: len(header)], strict=True))))
-    workbook.close()
+    try:
+        for index, record in enumerate(iterator, start=2):
+            values = [_cell(v) for v in record]
+            if any(values):
+                values += [None] * (len(header) - len(values))
+                rows.append((index, dict(zip(header, values[: len(header)], strict=True))))
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError, SyntaxError):
+        # A sheet cut off while it was being written: its XML ends midway (SyntaxError: ParseError).
+        raise ProblemReport(
+            [Problem(path.name, None, None, "Das Tabellenblatt ist unvollständig (beim Speichern abgebrochen?).")]
+        ) from None
+    finally:
+        workbook.close()
     table = Table(path.name, header, rows)
     problems: list[Problem] = []
     _check_header(table, required, problems)
@@ -132,6 +139,8 @@ def read_table(path: Path, *, required: Iterable[str] = ()) -> Table:
     """Read a CSV or XLSX file; raise ProblemReport for anything that is not a clean table."""
     if not path.exists():
         raise ProblemReport([Problem(path.name, None, None, "Datei nicht gefunden.")])
+    if path.is_dir():
+        raise ProblemReport([Problem(path.name, None, None, "Das ist ein Ordner, keine Datei.")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return read_csv(path, required=required)

@@ -9,6 +9,7 @@ and each created or changed row gets its audit entry in the same transaction.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -222,6 +223,13 @@ def _parse_rows(
 ) -> tuple[list[tuple[int, dict[str, Any], dict[str, Any]]], list[Problem]]:
     """Parse and resolve every row; return (line, record, extra raw values) and all problems."""
     problems: list[Problem] = []
+    known = {c.name for c in spec.columns} | set(spec.extra)
+    for header in table.header:
+        if header and header not in known:
+            close = difflib.get_close_matches(header, sorted(known), n=1, cutoff=0.6)
+            hint = f" Gemeint ist vermutlich „{close[0]}“." if close else f" Bekannt sind: {', '.join(sorted(known))}."
+            problems.append(Problem(table.name, 1, header, f"Unbekannte Spalte.{hint}"))
+    limits = _limits(spec)
     # Key columns are always in the record: an absent one (e.g. gueltig_ab) takes its default.
     present = [c for c in spec.columns if c.name in table.header or c.attr in spec.key]
     refs = {c.ref: _ref_map(session, c.ref) for c in present if c.ref is not None}
@@ -233,6 +241,10 @@ def _parse_rows(
         deferred: dict[str, Any] = {name: row.get(name) for name in spec.extra if name in table.header}
         for column in present:
             raw = row.get(column.name)
+            if raw is not None and (message := _text_problem(raw, limits.get(column.attr), column)) is not None:
+                problems.append(Problem(table.name, line, column.name, message))
+                record[column.attr] = None
+                continue
             if raw is None:
                 if column.required:
                     problems.append(Problem(table.name, line, column.name, "Pflichtfeld ist leer."))
@@ -257,6 +269,7 @@ def _parse_rows(
         for column_name, message in spec.check(record):
             problems.append(Problem(table.name, line, column_name, message + "."))
         parsed.append((line, record, deferred))
+    problems += _cycles(session, spec, table, parsed)
     seen: dict[tuple[Any, ...], int] = {}
     for line, record, _ in parsed:
         key = tuple(record.get(name) for name in spec.key)
@@ -275,6 +288,67 @@ def _parse_rows(
         else:
             seen[key] = line
     return parsed, problems
+
+
+# Text longer than this is no master data (a pasted document, a cell run wild).
+MAX_TEXT = 5000
+
+
+def _limits(spec: Spec) -> dict[str, int]:
+    """Column lengths from the model, checked before the database sees the value."""
+    table = spec.model.__table__  # type: ignore[attr-defined]
+    return {c.name: getattr(c.type, "length", None) or MAX_TEXT for c in table.columns}
+
+
+def _text_problem(raw: str, limit: int | None, column: Column) -> str | None:
+    """What makes a cell unusable whatever its column: control characters (a NUL byte, a line
+    break inside a name), a formula where text belongs, more characters than the field holds."""
+    if any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        return "enthält Zeilenumbrüche oder Steuerzeichen; bitte als eine Zeile ohne Sonderzeichen eingeben."
+    if column.parse is not None:  # the parser says what is wrong with a date, a key, an address
+        return None if len(raw) <= MAX_TEXT else f"ist {len(raw)} Zeichen lang; höchstens {MAX_TEXT} Zeichen."
+    if column.ref is None and raw[0] in "=@":
+        return f"beginnt mit „{raw[0]}“ wie eine Tabellenformel; bitte den Text selbst eintragen."
+    if limit is not None and len(raw) > limit:
+        return f"ist {len(raw)} Zeichen lang; höchstens {limit} Zeichen."
+    return None
+
+
+def _cycles(
+    session: Session, spec: Spec, table: Table, parsed: list[tuple[int, dict[str, Any], dict[str, Any]]]
+) -> list[Problem]:
+    """A hierarchy that runs in a circle (A under B under A) is refused, with every row on it."""
+    column = next((c for c in spec.columns if c.ref is spec.model and c.name == "uebergeordnet"), None)
+    if column is None:
+        return []
+    key_column = spec.columns[0].name
+    parent: dict[str, str] = {}
+    model = spec.model
+    key_attr = key_column
+    ids = {row_id: key for key, row_id in _ref_map(session, model).items()}
+    for key, parent_id in session.execute(sa.select(getattr(model, key_attr), model.parent_id)):  # type: ignore[attr-defined]
+        if parent_id in ids:
+            parent[key] = ids[parent_id]
+    lines: dict[str, int] = {}
+    for line, row in table.rows:
+        key, up = row.get(key_column), row.get(column.name)
+        if key:
+            lines[key] = line
+            if up:
+                parent[key] = up
+            else:
+                parent.pop(key, None)
+    problems = []
+    for start, line in lines.items():
+        seen = [start]
+        current = parent.get(start)
+        while current is not None and current not in seen:
+            seen.append(current)
+            current = parent.get(current)
+        if current == start:
+            kreis = " → ".join([*seen, start])
+            problems.append(Problem(table.name, line, column.name, f"Die Hierarchie läuft im Kreis: {kreis}."))
+    return problems
 
 
 def _existing(session: Session, spec: Spec, fields: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:

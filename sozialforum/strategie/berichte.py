@@ -249,7 +249,8 @@ def foerderuebersicht(session: Session, jahr: int) -> Foerderuebersicht:
 
 
 def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kennung: str | None = None) -> list[Path]:
-    """Write the three reports as HTML and PDF (the Förderübersicht also as XLSX) under
+    """Write the three reports as HTML and PDF, and Strategiebericht with Kontrakt and the
+    Förderübersicht as XLSX, under
     ``berichte/strategie/``; the paths written."""
     query = select(Strategie)
     query = (
@@ -281,6 +282,8 @@ def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kenn
         pdf_path = html_path.with_suffix(".pdf")
         pdf_path.write_bytes(html_to_pdf(body, title=titel, footer=f"{settings.kommune} · {titel}"))
         written += [html_path, pdf_path]
+    if strategie is not None:
+        written.append(_strategie_xlsx(target / f"strategiebericht_{jahr}.xlsx", parts[0][2]["b"]))
     f = parts[-1][2]["f"]
     xlsx = target / f"foerderuebersicht_{jahr}.xlsx"
     xlsx.write_bytes(
@@ -342,3 +345,63 @@ def foerderstand(session: Session, jahr: int) -> Foerderstand | None:
         bewilligt_eur=sum((e.betrag_eur for e in bewilligt), Decimal(0)),
         nachweise_offen=sum(1 for e in bewilligt if e.id not in eingegangen),
     )
+
+
+def _strategie_xlsx(path: Path, b: Strategiebericht) -> Path:
+    """Strategiebericht and Kennzahlen-Kontrakt as one workbook, for the Ämter to work on."""
+    path.write_bytes(
+        to_xlsx_sheets(
+            [
+                (
+                    "Kennzahlen",
+                    [
+                        "Ziel",
+                        "Kennzahl",
+                        "Vorgabe",
+                        "Jahr",
+                        "Wert",
+                        "Ist",
+                        "Soll/erlaubt",
+                        "Stand",
+                        "Trend",
+                        "Sozialräume verfehlt",
+                    ],
+                    [
+                        (
+                            k.ziel.titel,
+                            k.ziel.kennzahl,
+                            k.vorgabe,
+                            k.jahr,
+                            k.wert,
+                            k.ist,
+                            k.soll,
+                            k.stand.label,
+                            k.trend.label,
+                            k.bereiche_verfehlt,
+                        )
+                        for k in b.kennzahlen
+                    ],
+                ),
+                (
+                    "Bewertungen",
+                    ["Handlungsfeld", "Projekt", "Träger", "Bewertung", "Begründung"],
+                    [
+                        (feld, z.massnahme.titel, z.traeger, z.urteil.label if z.urteil else "", z.begruendung)
+                        for feld, zeilen in b.handlungsfelder.items()
+                        for z in zeilen
+                    ],
+                ),
+                (
+                    "Nicht verwendet",
+                    ["Projekt", "Handlungsfeld", "Jahr", "Grund", "Euro", "VZÄ"],
+                    [(r.titel, r.handlungsfeld, r.jahr, r.grund, float(r.eur), float(r.vzae)) for r in b.ungenutzt],
+                ),
+                (
+                    "Neue Ansätze",
+                    ["Projekt", "Handlungsfeld", "Träger"],
+                    [(z.massnahme.titel, z.massnahme.handlungsfeld, z.traeger) for z in b.neue_ansaetze],
+                ),
+            ]
+        )
+    )
+    return path

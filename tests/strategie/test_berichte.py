@@ -151,7 +151,11 @@ def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> Non
         for n in ("foerderuebersicht", "kennzahlen_kontrakt", "strategiebericht")
         for e in ("html", "pdf")
     ]
-    assert names == sorted([*expected, "foerderuebersicht_2020.xlsx"])
+    assert names == sorted([*expected, "foerderuebersicht_2020.xlsx", "strategiebericht_2020.xlsx"])
+    sheets = load_workbook(tmp_path / "berichte" / "strategie" / "strategiebericht_2020.xlsx")
+    assert sheets.sheetnames == ["Kennzahlen", "Bewertungen", "Nicht verwendet", "Neue Ansätze"]
+    unused = list(sheets["Nicht verwendet"].iter_rows(values_only=True))[1:]
+    assert sorted((r[0], r[4]) for r in unused) == [("Elterntreffs", 96000), ("Familienpaten", 20400)]
     book = load_workbook(tmp_path / "berichte" / "strategie" / "foerderuebersicht_2020.xlsx")
     assert book.sheetnames == ["Je Träger", "Je Handlungsfeld", "Je Sozialraum"]
     rows = list(book["Je Sozialraum"].iter_rows(values_only=True))

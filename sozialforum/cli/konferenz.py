@@ -277,6 +277,8 @@ def antworten_einlesen(
     console.print(report.summary())
     for problem in report.probleme:
         console.print(f"  {problem.herkunft}: {problem.grund}", highlight=False)
+    if report.probleme:  # scripts see that answers were refused (the rest was recorded)
+        raise typer.Exit(EXIT_INPUT)
 
 
 @konferenz_app.command("zustellen")

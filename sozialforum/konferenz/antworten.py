@@ -10,7 +10,7 @@ Nothing in a reply ever crashes the run: every problem becomes a line of the rep
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -25,6 +25,9 @@ from sozialforum.store.db import session_scope
 from sozialforum.store.models import Rueckmeldung, Sitzung
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import Antwort, AntwortQuelle, SitzungStatus
+
+# Clock skew allowed between the attendee's calendar and ours.
+SPIELRAUM = timedelta(minutes=15)
 
 # RFC 5545 §3.2.12 PARTSTAT for VEVENT → our answers.
 PARTSTAT = {
@@ -102,6 +105,18 @@ def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tup
         return False, f"{reply.attendee} wurde zu „{sitzung.titel}“ nicht eingeladen"
     if sitzung.status == SitzungStatus.ABGESAGT:
         return False, f"Antwort von {reply.attendee} zu „{sitzung.titel}“: die Sitzung ist abgesagt"
+    if as_utc(sitzung.ende) < as_utc(now):
+        return False, f"Antwort von {reply.attendee} zu „{sitzung.titel}“: die Sitzung hat schon stattgefunden"
+    # A reply can only answer a version that was sent, stamped no later than now (with a few
+    # minutes of clock skew). Taking a higher SEQUENCE or a future DTSTAMP would make every later,
+    # genuine answer look outdated (what Sabre/VObject and Nextcloud refuse as well).
+    if reply.sequence is not None and reply.sequence > (sitzung.ical_sequence or 0):
+        return False, (
+            f"Antwort von {reply.attendee} nennt Fassung {reply.sequence}, verschickt wurde höchstens "
+            f"Fassung {sitzung.ical_sequence or 0}: nicht übernommen"
+        )
+    if reply.dtstamp is not None and as_utc(reply.dtstamp) > as_utc(now) + SPIELRAUM:
+        return False, f"Antwort von {reply.attendee} ist auf einen Zeitpunkt in der Zukunft datiert: nicht übernommen"
     antwort = PARTSTAT.get(reply.partstat)
     if antwort is None:
         return False, f"Antwort von {reply.attendee} ohne Zu- oder Absage (PARTSTAT={reply.partstat})"
@@ -115,8 +130,8 @@ def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tup
     if row.antwort == antwort and row.quelle == AntwortQuelle.KALENDER:
         return False, None
     row.antwort, row.quelle, row.beantwortet_am = antwort, AntwortQuelle.KALENDER, answered
-    if reply.comment:
-        row.kommentar = reply.comment[:2000]
+    if reply.comment and reply.comment.strip():  # Exchange sends an empty COMMENT: keep the portal's
+        row.kommentar = reply.comment.strip()[:2000]
     if reply.sequence is not None:
         row.sequenz = max(reply.sequence, row.sequenz or 0)
     session.add(row)

@@ -8,6 +8,7 @@ its SHA-256, so a copy of the database opens no session.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -59,7 +60,11 @@ def verify_password(password: str, stored: str) -> bool:
 
 
 # Verifying against this when the user does not exist keeps the timing the same (no user probing).
-_DUMMY_HASH = hash_password("unbenutzt", salt=b"\0" * 16)
+@functools.cache
+def _dummy_hash() -> str:
+    """Checked against when the user does not exist, so that a wrong name takes as long as a
+    wrong password; computed on first use, not at every import of the command line (scrypt)."""
+    return hash_password("unbenutzt", salt=b"\0" * 16)
 
 
 def check_new_password(password: str) -> str | None:
@@ -97,7 +102,7 @@ def login(session: Session, *, name: str, password: str, now: datetime, settings
     if fehlversuche.blocked_until(session, key, now=now):
         raise AnmeldungFehlgeschlagen(gesperrt=True)
     user = session.exec(select(Benutzer).where(Benutzer.name == name.strip().lower())).first()
-    valid = verify_password(password, user.passwort_hash if user else _DUMMY_HASH)
+    valid = verify_password(password, user.passwort_hash if user else _dummy_hash())
     if user is None or not user.aktiv or not valid:
         locked = fehlversuche.record_failure(
             session,

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from sozialforum import outbox
-from sozialforum.channels.ical_reply import parse_reply_message
+from sozialforum.channels.ical_reply import CalendarReply, parse_reply_message
 from sozialforum.konferenz import antworten, versand
 from sozialforum.store.models import OutboxMessage, Person, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, AntwortQuelle, OutboxStatus
@@ -19,7 +19,7 @@ from tests.konferenz.fixtures import NOW
 
 REPLIES = Path(__file__).parent / "antworten"
 UID = "sitzung-7d1c9f0e-5b8a-4c3e-9f21-0a6b2e4d8c11@landkreis-musterland.example"
-LATER = NOW + timedelta(days=3)
+LATER = NOW + timedelta(days=5)  # after every reply of the fixtures was sent
 
 
 @pytest.fixture
@@ -149,3 +149,53 @@ def test_maildir_with_replies_and_a_bounce(engine, settings, eingeladen, tmp_pat
     with Session(engine) as session:
         assert session.get(OutboxMessage, kim.id).status == OutboxStatus.BOUNCED
         assert session.get(Person, eingeladen.person_ids["P03"]).zustellung_gestoert_am is not None
+
+
+def _reply(**kw: object) -> CalendarReply:
+    values: dict[str, object] = {
+        "uid": UID,
+        "attendee": "kim.lange@familienzentrum.example",
+        "partstat": "ACCEPTED",
+        "sequence": 0,
+        "dtstamp": NOW + timedelta(days=1),
+        "comment": None,
+    }
+    values.update(kw)
+    return CalendarReply(**values)  # type: ignore[arg-type]
+
+
+def _apply(engine, reply: CalendarReply, now=LATER) -> tuple[bool, str | None]:
+    with Session(engine) as session:
+        result = antworten.apply_reply(session, reply, now=now)
+        session.commit()
+    return result
+
+
+def test_a_reply_to_a_version_never_sent_does_not_poison_later_answers(engine, eingeladen) -> None:
+    changed, problem = _apply(engine, _reply(sequence=7, partstat="DECLINED"))
+    assert not changed and "Fassung 7" in problem
+    future = _apply(engine, _reply(dtstamp=LATER + timedelta(days=30), partstat="DECLINED"))
+    assert not future[0] and "Zukunft" in future[1]
+    assert _apply(engine, _reply(partstat="ACCEPTED")) == (True, None)  # the genuine answer still counts
+    assert _answers(engine, eingeladen)["P03"] == (Antwort.ZUSAGE, AntwortQuelle.KALENDER)
+
+
+def test_an_empty_exchange_comment_keeps_the_portal_comment(engine, eingeladen) -> None:
+    with Session(engine) as session:
+        row = session.exec(
+            select(Rueckmeldung).where(Rueckmeldung.eingeladen_an == "kim.lange@familienzentrum.example")
+        ).one()
+        row.kommentar = "Ich bringe zwei Kolleginnen mit."
+        session.add(row)
+        session.commit()
+    assert _apply(engine, _reply(comment="  "))[0]
+    with Session(engine) as session:
+        row = session.exec(
+            select(Rueckmeldung).where(Rueckmeldung.eingeladen_an == "kim.lange@familienzentrum.example")
+        ).one()
+        assert row.kommentar == "Ich bringe zwei Kolleginnen mit."
+
+
+def test_answers_after_the_sitzung_are_refused(engine, eingeladen) -> None:
+    changed, problem = _apply(engine, _reply(), now=NOW + timedelta(days=60))
+    assert not changed and "schon stattgefunden" in problem

@@ -75,4 +75,5 @@ def test_errors_are_german_with_exit_codes(cli) -> None:
     assert cli("konferenz", "einladen", "999").exit_code == 4
     assert cli("konferenz", "antworten").exit_code == 1  # no mailbox configured
     unknown = cli("konferenz", "antworten", str(REPLY))
-    assert unknown.exit_code == 0 and "keine Einladung mit UID" in unknown.output
+    # A reply that was refused is reported, and the exit code says so (1: input refused).
+    assert unknown.exit_code == 1 and "keine Einladung mit UID" in unknown.output

@@ -187,6 +187,22 @@ class StrategieSettings(Section):
     dynamisierung_pauschal_prozent: float | None = Field(default=None, ge=-50, le=50)
 
 
+class AblageSettings(Section):
+    """Where outputs (reports, minutes, .eml without SMTP, statistics deliveries) are kept so
+    every machine and the portal can read them: a folder (embedded default) or an S3-compatible
+    object store (MinIO, SeaweedFS) for several machines."""
+
+    art: Literal["ordner", "s3"] = "ordner"
+    # The folder for art = "ordner"; unset: data_dir itself (reports are under data_dir/berichte).
+    ordner: Path | None = None
+    s3_endpunkt: str | None = None
+    s3_bucket: str | None = None
+    s3_region: str = "us-east-1"
+    s3_zugangsschluessel: str | None = None
+    # Better from the environment: SOZIALFORUM_ABLAGE__S3_GEHEIMNIS.
+    s3_geheimnis: SecretStr | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOZIALFORUM_", env_nested_delimiter="__", extra="forbid")
 
@@ -202,6 +218,7 @@ class Settings(BaseSettings):
     konferenz: KonferenzSettings = Field(default_factory=KonferenzSettings)
     betrieb: BetriebSettings = Field(default_factory=BetriebSettings)
     strategie: StrategieSettings = Field(default_factory=StrategieSettings)
+    ablage: AblageSettings = Field(default_factory=AblageSettings)
 
     toml_file: ClassVar[Path | None] = None
 

@@ -1,16 +1,20 @@
 """Delivery of the outbox: claim due messages with a lease, send each exactly once, book it.
 
 Exactly once: a claim whose lease ran out belongs to a run that died and is taken up again;
-the moment a message is handed over (the final ``.`` of DATA) is appended to a per-run journal
-before the reply is read, so a run killed between hand-over and booking is recognised by the
-rerun and not sent again. What remains is the few microseconds between the ``send`` of the
-terminator and the journal ``write``: a kill exactly there sends the message again, as the same
-bytes with the same Message-ID, which receiving servers and calendar clients treat as one.
+the moment a message is handed over (the final ``.`` of DATA) is recorded before the reply is
+read, so a run killed between hand-over and booking is recognised by the rerun and not sent
+again. The record lives in the store (``outbox_message.uebergeben_lauf``, one autocommitted
+update by primary key), so a rerun on any machine sees it; a local per-run file in ``data_dir``
+is written first and covers the moments the store cannot be reached (same machine only). What
+remains is the few microseconds between the ``send`` of the terminator and the journal write:
+a kill exactly there sends the message again, as the same bytes with the same Message-ID,
+which receiving servers and calendar clients treat as one.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
 import smtplib
 import time
@@ -37,6 +41,8 @@ PRODUCE_AHEAD = 100  # messages a producer prepares at once when the delivery ha
 BACKOFF_BASE = timedelta(minutes=2)
 BACKOFF_MAX = timedelta(hours=6)
 
+log = logging.getLogger(__name__)
+
 
 def _table() -> sa.Table:
     return table_of(OutboxMessage)
@@ -50,14 +56,33 @@ class _Journal:
     "sent" did not happen. One file per run; a rerun applies the files of expired claims.
     """
 
-    def __init__(self, directory: Path, token: str) -> None:
+    def __init__(self, directory: Path, token: str, engine: Engine | None = None) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / f"{token}.journal"
         self.token = token
+        self.engine = engine
         self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 (closed in close())
+        table = _table()
+        self._statement = (
+            sa.update(table)
+            .where(table.c.id == sa.bindparam("_id"), table.c.lauf == token)
+            .values(uebergeben_lauf=token)
+        )
 
     def handed_over(self, message_id: int) -> None:
         self._handle.write(f"{self.token} {message_id}\n".encode())
+        if self.engine is None:
+            return
+        try:
+            with self.engine.begin() as connection:
+                connection.execute(self._statement, {"_id": message_id})
+        except sa.exc.SQLAlchemyError as exc:
+            # The message left; the file above records it for a rerun on this machine.
+            log.warning(
+                "Übergabe von Nachricht %s nicht im Datenbestand vermerkt (nur lokal im Journal): %s",
+                message_id,
+                str(exc).splitlines()[0],
+            )
 
     def close(self, *, remove: bool) -> None:
         """``remove`` once every hand-over is booked; after an error the file stays for the rerun."""
@@ -66,12 +91,38 @@ class _Journal:
             self.path.unlink(missing_ok=True)
 
 
-def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
-    """Messages of dead runs that were handed over but not recorded: mark them sent."""
-    if not directory.is_dir():
-        return 0
+_RECOVERED_REPLY = "übergeben; Antwort des Servers nicht abgewartet (Lauf abgebrochen)"
+
+
+def _recover_from_store(engine: Engine, *, now: datetime) -> int:
+    """Messages of dead runs (lease ran out) that their run recorded as handed over: sent."""
     table = _table()
-    recovered = 0
+    with engine.begin() as connection:
+        result = connection.execute(
+            sa.update(table)
+            .where(
+                table.c.status == OutboxStatus.SENDING.value,
+                table.c.naechster_versuch <= now,
+                table.c.uebergeben_lauf == table.c.lauf,
+            )
+            .values(
+                status=OutboxStatus.SENT.value,
+                gesendet_am=now,
+                lauf=None,
+                naechster_versuch=None,
+                antwort_server=_RECOVERED_REPLY,
+            )
+        )
+    return int(result.rowcount or 0)
+
+
+def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
+    """Messages of dead runs that were handed over but not recorded: mark them sent (from the
+    store's journal, then from this machine's files)."""
+    recovered = _recover_from_store(engine, now=now)
+    if not directory.is_dir():
+        return recovered
+    table = _table()
     for path in sorted(directory.glob("*.journal")):
         entries = [line.split() for line in path.read_text().splitlines() if line.strip()]
         pairs = [(token, int(number)) for token, number in (e for e in entries if len(e) == 2)]
@@ -91,7 +142,7 @@ def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
                         gesendet_am=now,
                         lauf=None,
                         naechster_versuch=None,
-                        antwort_server="übergeben; Antwort des Servers nicht abgewartet (Lauf abgebrochen)",
+                        antwort_server=_RECOVERED_REPLY,
                     )
                 )
                 recovered += int(result.rowcount or 0)
@@ -278,7 +329,7 @@ def deliver_pending(
         except (OSError, smtplib.SMTPException) as exc:
             report.connection_error = f"{settings.mail.smtp_host}:{settings.mail.smtp_port}: {exc}"
             return report
-    journal = _Journal(journal_dir, token)
+    journal = _Journal(journal_dir, token, engine)
     lease = Lease(token, clock)
     remaining = limit
     completed = False

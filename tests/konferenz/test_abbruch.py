@@ -1,5 +1,6 @@
-"""Kill the send at random points during a 2,000-recipient batch, rerun it until it completes:
-every recipient has exactly one message, none is lost.
+"""Kill the send at random points during a 2,000-recipient batch, rerun it until it completes,
+alternately on two "machines" (separate data_dirs, no shared folder): every recipient has
+exactly one message, none is lost.
 
 "Exactly one" is the message identity: a kill in the instant between the server's 250 and the
 commit of "sent" makes the rerun transmit that one message again, as the same bytes with the
@@ -134,7 +135,9 @@ def test_killed_send_reruns_to_exactly_one_message_each(sqlite_engine, tmp_path)
         for attempt in range(len(targets) + 2):
             # Each rerun is a later run (time is a parameter): claims of a killed run have expired.
             now = NOW + timedelta(minutes=2 * attempt)
-            args = [url, str(tmp_path / "var"), str(smtp.port), now.isoformat(), str(sitzung_id)]
+            # Two machines with their own data_dir take turns: what makes a rerun exact is in the store.
+            machine = tmp_path / f"maschine{attempt % 2}"
+            args = [url, str(machine), str(smtp.port), now.isoformat(), str(sitzung_id)]
             if attempt == 0:
                 kill = plan[0]
             elif attempt <= len(targets):

@@ -41,6 +41,9 @@ class OutboxMessage(SQLModel, table=True):
     # lease ran out belongs to a run that died, and the message is taken up again.
     naechster_versuch: datetime | None = instant(index=True)
     lauf: str | None = Field(default=None, max_length=40, description="token of the claiming run")
+    # The hand-over journal in the store: the run (``lauf``) that handed this message over (final
+    # ``.`` of DATA sent), written before the reply is read; a rerun on any machine books it sent.
+    uebergeben_lauf: str | None = Field(default=None, max_length=40)
 
 
 class PersonalLink(SQLModel, table=True):

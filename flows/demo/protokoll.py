@@ -113,7 +113,7 @@ def demo_step(run: DemoRun) -> list[str]:
                 protokoll_id=protokoll.id,
                 person_id=writer.id,
                 settings=settings,
-                eingabe=demo_draft(session, sitzung, submitted=submitted, revision=False),
+                eingabe=demo_draft(session, sitzung, submitted=submitted, revision=False, settings=settings),
                 now=submitted,
             )
             add_comment(
@@ -149,7 +149,7 @@ def demo_step(run: DemoRun) -> list[str]:
                 protokoll_id=protokoll.id,
                 person_id=writer.id,
                 settings=settings,
-                eingabe=demo_draft(session, sitzung, submitted=revised, revision=True),
+                eingabe=demo_draft(session, sitzung, submitted=revised, revision=True, settings=settings),
                 now=revised,
             )
     lines.append("Überarbeitete Version 2 eingereicht.")

@@ -18,10 +18,11 @@ from sqlmodel import Session
 
 from sozialforum.betrieb.zyklus import faellige_aktionen
 from sozialforum.daten.genesis_schreiben import write_genesis
+from sozialforum.demo.kalender import sitzungstag
 from sozialforum.demo.protokoll import demo_draft
 from sozialforum.demo.quellen import LAND, exists, gemeinden, population
 from sozialforum.konferenz.antworten import record_answer
-from sozialforum.konferenz.termine import plan_serie
+from sozialforum.konferenz.termine import add_months, plan_serie
 from sozialforum.protokoll.entwurf import submit_draft
 from sozialforum.protokoll.freigabe import decide
 from sozialforum.protokoll.teilnehmende import protokollfuehrung
@@ -59,24 +60,30 @@ class Tagebuch:
 
 def jahr_planen(session: Session, *, start: date, settings: Settings) -> list[int]:
     """Spring and autumn Sitzungen of the demo Gremien (idempotent: planning again adds nothing)."""
-    first = start + timedelta(days=42)
-    first += timedelta(days=(1 - first.weekday()) % 7)  # a Tuesday
+    # Spring and autumn, each on a Tuesday to Thursday that is no holiday (a fixed six-month step
+    # once put a conference on 25 December).
+    first = sitzungstag(start + timedelta(days=42))
+    days = [first, sitzungstag(add_months(first, 6))]
     ids: list[int] = []
     for offset, kennung in enumerate(GREMIEN):
         gremium = session.scalars(sa.select(Gremium).where(Gremium.kennung == kennung)).first()  # type: ignore[arg-type]
         if gremium is None or gremium.id is None:
             continue
-        series = plan_serie(
-            session,
-            gremium_id=gremium.id,
-            erster_tag=first,
-            uhrzeit=time(16 + 2 * offset),
-            settings=settings,
-            intervall_monate=6,
-            anzahl=2,
-            ort="Bürgerhaus",
-            titel=f"{gremium.name}: Sozialraumkonferenz",
-        )
+        series = [
+            sitzung
+            for day in days
+            for sitzung in plan_serie(
+                session,
+                gremium_id=gremium.id,
+                erster_tag=day,
+                uhrzeit=time(16 + 2 * offset),
+                settings=settings,
+                intervall_monate=6,
+                anzahl=1,
+                ort="Bürgerhaus",
+                titel=f"{gremium.name}: Sozialraumkonferenz",
+            )
+        ]
         ids += [s.id for s in series if s.id is not None]
     return ids
 
@@ -189,7 +196,7 @@ def _minutes(session: Session, now: datetime, settings: Settings, diary: Tagebuc
                 person_id=writer.id,
                 settings=settings,
                 now=now,
-                eingabe=demo_draft(session, sitzung, submitted=now, revision=False),
+                eingabe=demo_draft(session, sitzung, submitted=now, revision=False, settings=settings),
             )
             diary.entwuerfe += 1
         elif (

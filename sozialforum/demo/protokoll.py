@@ -12,20 +12,25 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from sozialforum.daten.ergebnis import lade_monitor
+from sozialforum.daten.geheimhaltung import Empfaenger
+from sozialforum.daten.katalog import load_for
+from sozialforum.daten.sicht import Sicht
+from sozialforum.demo.kalender import sitzungstag
 from sozialforum.konferenz.termine import plan_sitzung
 from sozialforum.protokoll.anfordern import tagesordnung
 from sozialforum.protokoll.eingabe import EintragEingabe, EntwurfEingabe, PunktEingabe
 from sozialforum.protokoll.lage import is_held
 from sozialforum.protokoll.teilnehmende import protokollfuehrung, teilnehmende
 from sozialforum.settings import Settings
-from sozialforum.store.models import Gremium, Rueckmeldung, Sitzung, Tagesordnungspunkt
+from sozialforum.store.models import Gebiet, Gremium, Rueckmeldung, Sitzung, Tagesordnungspunkt
 from sozialforum.timeutil import MONATE, berlin, format_datum_kurz
 from sozialforum.vocab import Antwort, AntwortQuelle, SitzungStatus, TopQuelle
 
 DEMO_GREMIUM = "SRK-01"
 DEMO_TOPS = (
-    ("1", "Begrüßung, Tagesordnung und Protokoll der letzten Sitzung"),
-    ("2", "Sozialraumprofil Lindenau 2025: Kinderarmut und SGB-II-Quote"),
+    ("1", "Begrüßung und Feststellung der Tagesordnung"),
+    ("2", "Sozialraumprofil Lindenau: Kinderarmut und SGB-II-Quote"),
     ("3", "Wohnungsnotfallhilfe: Beratungsangebote im Sozialraum"),
     ("4", "Verschiedenes"),
 )
@@ -43,7 +48,7 @@ def held_sitzung(session: Session, *, now: datetime) -> Sitzung | None:
 def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) -> Sitzung:
     """A Sozialraumkonferenz four weeks ago, held, with agenda, RSVPs and check-ins."""
     gremium = session.scalars(sa.select(Gremium).where(Gremium.kennung == DEMO_GREMIUM)).one()  # type: ignore[arg-type]
-    day = berlin(now).date() - timedelta(days=28)
+    day = sitzungstag(berlin(now).date() - timedelta(days=28), rueckwaerts=True)
     sitzung = plan_sitzung(
         session,
         gremium_id=gremium.id or 0,
@@ -56,7 +61,11 @@ def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) ->
     sitzung.status = SitzungStatus.DURCHGEFUEHRT
     session.add(sitzung)
     if not tagesordnung(session, sitzung):
-        for order, (nummer, titel) in enumerate(DEMO_TOPS, start=1):
+        tops = list(DEMO_TOPS)
+        if not erste_sitzung(session, sitzung):
+            tops.insert(1, ("", "Genehmigung des Protokolls der letzten Sitzung"))
+        for order, (_, titel) in enumerate(tops, start=1):
+            nummer = str(order)
             session.add(
                 Tagesordnungspunkt(
                     sitzung_id=sitzung.id, reihenfolge=order, nummer=nummer, titel=titel, quelle=TopQuelle.STANDARD
@@ -81,47 +90,112 @@ def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) ->
     return sitzung
 
 
-def demo_draft(session: Session, sitzung: Sitzung, *, submitted: datetime, revision: bool) -> EntwurfEingabe:
-    """The Protokollführung's draft; the revision adds the figures the Geschäftsstelle asked for."""
+def erste_sitzung(session: Session, sitzung: Sitzung) -> bool:
+    """No earlier Sitzung of the same Gremium: there are no minutes to approve."""
+    earlier = session.scalar(
+        sa.select(Sitzung.id).where(Sitzung.gremium_id == sitzung.gremium_id, Sitzung.beginn < sitzung.beginn).limit(1)
+    )
+    return earlier is None
+
+
+def profilzahlen(session: Session, settings: Settings, schluessel: str) -> str | None:
+    """The SGB-II-Quote of the area and the Kreis as the public profile shows them (the figures the
+    conference saw), or None when no atlas is computed yet."""
+    monitor = lade_monitor(session)
+    if monitor is None:
+        return None
+    katalog = load_for(settings)
+    if "sgb2_quote" not in katalog.indikatoren:
+        return None
+    day = monitor.letzter_stichtag
+    bereich = monitor.stand.nach_schluessel(schluessel, day)
+    if bereich is None:
+        return None
+    sicht = Sicht(monitor, katalog, settings.daten, Empfaenger.oeffentlich())
+    stand = sicht.stand("sgb2_quote")
+    own = sicht.wert("sgb2_quote", stand, bereich.id).text
+    kreis = monitor.stand.kreis(stand)
+    text = f"SGB-II-Quote {bereich.name} {own}\u00a0%"
+    if kreis is not None:
+        text += f", {kreis.name} {sicht.wert('sgb2_quote', stand, kreis.id).text}\u00a0%"
+    return f"{text} (Stichtag {format_datum_kurz(stand)})."
+
+
+def _gebiet(session: Session, sitzung: Sitzung) -> tuple[str, str | None]:
+    """Short name for the prose ("Lindenau", not "Sozialraum Lindenau") and the area's key."""
+    gremium = session.get(Gremium, sitzung.gremium_id)
+    gebiet = session.get(Gebiet, gremium.gebiet_id) if gremium and gremium.gebiet_id else None
+    if gebiet is None:
+        return "Lindenau", None
+    return gebiet.name.removeprefix("Sozialraum ").strip(), gebiet.schluessel
+
+
+def _text_for(title: str, *, first: bool, gebiet: str, zahlen: str | None, revision: bool) -> tuple[str, str] | None:
+    """Discussion and result for a TOP, chosen by what the TOP is about (not by its position:
+    the standing items of the agenda come first, generated ones between them)."""
+    lowered = title.lower()
+    if "begrüßung" in lowered or "feststellung der tagesordnung" in lowered:
+        return (
+            "Die Vorsitzende begrüßt die Anwesenden und stellt die Beschlussfähigkeit fest.",
+            "Die Tagesordnung wird ohne Änderungen festgestellt.",
+        )
+    if "protokoll" in lowered:
+        if first:
+            return ("Erste Sitzung des Gremiums: ein Protokoll einer früheren Sitzung liegt nicht vor.", "Entfällt.")
+        return (
+            "Zum Protokoll der letzten Sitzung gibt es keine Anmerkungen.",
+            "Protokoll der letzten Sitzung genehmigt.",
+        )
+    if "profil" in lowered:
+        figures = f" {zahlen}" if revision and zahlen else ""
+        return (
+            f"Die Geschäftsstelle stellt das Sozialraumprofil {gebiet} vor.{figures}",
+            f"Die Konferenz empfiehlt, ein Familienzentrum in {gebiet} zu prüfen.",
+        )
+    if "wohnung" in lowered:
+        return (
+            "Die Beratungsstelle berichtet von steigenden Fallzahlen bei drohender Wohnungslosigkeit.",
+            "Die Träger stimmen ihre Sprechzeiten ab.",
+        )
+    if "verschiedenes" in lowered:
+        return ("Keine weiteren Wortmeldungen.", "")
+    return None
+
+
+def demo_draft(
+    session: Session, sitzung: Sitzung, *, submitted: datetime, revision: bool, settings: Settings | None = None
+) -> EntwurfEingabe:
+    """The Protokollführung's draft; the revision adds the figures the Geschäftsstelle asked for
+    (the profile's own figures, read from the atlas the conference saw)."""
     tops = tagesordnung(session, sitzung)
     people = teilnehmende(session, sitzung)
     writer = protokollfuehrung(session, sitzung)
     owner = next((p for p in people if writer is None or p.id != writer.id), people[0])
-    texts = [
-        (
-            "Die Vorsitzende begrüßt die Anwesenden; Tagesordnung und Protokoll werden ohne Änderungen angenommen.",
-            "Protokoll der letzten Sitzung genehmigt.",
-        ),
-        (
-            "Die Geschäftsstelle stellt das Sozialraumprofil vor. Die Kinderarmut liegt über dem "
-            "Kreisdurchschnitt."
-            + (" SGB-II-Quote Lindenau 12,4 %, Kreis 8,1 % (Stichtag 31.12.2024)." if revision else ""),
-            "Die Konferenz empfiehlt, ein Familienzentrum im Sozialraum zu prüfen.",
-        ),
-        (
-            "Die Beratungsstelle berichtet von steigenden Fallzahlen bei drohender Wohnungslosigkeit.",
-            "Die Träger stimmen ihre Sprechzeiten ab.",
-        ),
-    ]
-    entries = tuple(
-        EintragEingabe(top.id, diskussion=text, ergebnis=result)
-        for top, (text, result) in zip(tops, texts, strict=False)
-    )
+    gebiet, schluessel = _gebiet(session, sitzung)
+    zahlen = profilzahlen(session, settings, schluessel) if settings and schluessel and revision else None
+    first = erste_sitzung(session, sitzung)
+    entries = []
+    for top in tops:
+        text = _text_for(top.titel, first=first, gebiet=gebiet, zahlen=zahlen, revision=revision)
+        if text is not None:
+            entries.append(EintragEingabe(top.id, diskussion=text[0], ergebnis=text[1]))
+    profil_top = next((t.id for t in tops if "profil" in t.titel.lower()), None)
+    wohnung_top = next((t.id for t in tops if "wohnung" in t.titel.lower()), None)
     due = berlin(submitted).date()
     items = (
         PunktEingabe(
             "auftrag",
-            "Bedarfsanalyse Familienzentrum Lindenau vorlegen",
+            f"Bedarfsanalyse Familienzentrum {gebiet} vorlegen",
             f"person:{owner.id}",
             format_datum_kurz(due + timedelta(days=120)),
-            tops[1].id if len(tops) > 1 else None,
+            profil_top,
         ),
         PunktEingabe(
             "auftrag",
             "Sprechzeiten der Wohnungsnotfallberatung abstimmen und veröffentlichen",
             f"organisation:{owner.organisation_id}" if owner.organisation_id else f"person:{owner.id}",
             format_datum_kurz(due + timedelta(days=60)),
-            tops[2].id if len(tops) > 2 else None,
+            wohnung_top,
         ),
         PunktEingabe(
             "empfehlung",
@@ -130,4 +204,4 @@ def demo_draft(session: Session, sitzung: Sitzung, *, submitted: datetime, revis
             format_datum_kurz(due + timedelta(days=180)),
         ),
     )
-    return EntwurfEingabe(eintraege=entries, punkte=items)
+    return EntwurfEingabe(eintraege=tuple(entries), punkte=items)

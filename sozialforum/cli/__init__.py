@@ -44,6 +44,7 @@ COMMAND_MODULES = (
     "fristen",
     "protokoll",
     "strategie",
+    "karten",
     "betrieb",
 )
 

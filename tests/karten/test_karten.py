@@ -201,3 +201,32 @@ def test_export_respects_suppression(dateien: dict[str, Path], tmp_path: Path) -
         assert row["gesperrt"][keys.index("SR05")] == 1
         assert row["sgb2_quote"][keys.index("SR02")] == 8.25
         assert b"4242" not in out.read_bytes()
+
+
+def test_stored_per_gebietsstand(dateien: dict[str, Path], sqlite_engine) -> None:
+    from datetime import UTC, date, datetime
+
+    import sqlalchemy as sa
+
+    from sozialforum.karten.speicher import flaechen_am, laden
+    from sozialforum.store.db import session_scope
+    from sozialforum.store.models import Gebiet, GebietGeometrie
+    from sozialforum.vocab import GebietEbene
+
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    with session_scope(sqlite_engine, actor="test") as session:
+        for key, name in GEBIETE.items():
+            session.add(Gebiet(schluessel=key, name=name, ebene=GebietEbene.SOZIALRAUM))
+        session.flush()
+        first = laden(session, dateien["shp"], stand=date(2024, 1, 1), now=now, schluessel_feld="SR_NR")
+        assert len(first.flaechen) == 6
+        laden(session, dateien["shp"], stand=date(2024, 1, 1), now=now, schluessel_feld="SR_NR")  # again: replaces
+        assert session.scalar(sa.select(sa.func.count()).select_from(GebietGeometrie)) == 6
+        later = laden(session, dateien["gpkg"], stand=date(2025, 1, 1), now=now)
+        assert later.ohne_geometrie == ["Wiblingen"]
+        assert len(flaechen_am(session, date(2024, 6, 30))) == 6
+        assert len(flaechen_am(session, date(2023, 6, 30))) == 0
+        in_2025 = flaechen_am(session, date(2025, 6, 30), anzeige=False)
+        assert [f.schluessel for f in in_2025] == list(GEBIETE)  # Wiblingen keeps its 2024 border
+        with pytest.raises(ValueError, match="kein Objekt der Datei passt"):
+            laden(session, dateien["gpkg"], stand=date(2025, 1, 1), now=now, ebene="gemeinde")

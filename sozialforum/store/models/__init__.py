@@ -27,6 +27,7 @@ from sozialforum.store.models.fristen import FachplanMeilenstein, FristErinnerun
 from sozialforum.store.models.gebiete import Gebiet, GebietVorgaenger
 from sozialforum.store.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt
 from sozialforum.store.models.indikatoren import Datenlieferung, Indikator, Indikatorwert
+from sozialforum.store.models.karten import GebietGeometrie
 from sozialforum.store.models.kommunikation import OutboxMessage, PersonalLink, Rueckmeldung
 from sozialforum.store.models.planung import Fachplan, Massnahme
 from sozialforum.store.models.portal import (
@@ -94,6 +95,7 @@ __all__ = [
     "FormularAntwortVersion",
     "FristErinnerung",
     "Gebiet",
+    "GebietGeometrie",
     "GebietVorgaenger",
     "Gremium",
     "Indikator",

@@ -106,6 +106,9 @@ class PortalSettings(Section):
     # Reverse proxies (IP addresses) whose X-Forwarded-For names the client. Behind a proxy and
     # without this, every Träger has the proxy's address, and one guesser locks out all of them.
     vertrauenswuerdige_proxies: list[str] = Field(default_factory=list)
+    # Largest request body of a form, in kilobytes; larger requests are refused (413) before
+    # their body is read. Uploads (multipart) may be protokoll.upload_max_mb plus this.
+    anfrage_max_kb: int = Field(default=256, ge=16)
 
 
 class DatenSettings(Section):

@@ -69,10 +69,10 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sozialforum.channels.rendering import TEMPLATES
-from sozialforum.links import LinkError, link_path
+from sozialforum.links import LinkError, LinkUngueltig, check_signature, link_path
 from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
 from sozialforum.portal.routers import discover_routers
-from sozialforum.portal.security import SecurityHeaders, security_headers
+from sozialforum.portal.security import BodyLimit, SecurityHeaders, security_headers
 from sozialforum.settings import Settings
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import LinkZweck
@@ -83,6 +83,7 @@ RSVP_PATH = link_path(LinkZweck.RSVP) + "/{token}"
 _HTTP_TEXTS = {
     404: ("Seite nicht gefunden", "Diese Seite gibt es nicht. Bitte prüfen Sie die Adresse."),
     405: ("Aufruf nicht möglich", "Diese Seite lässt sich so nicht aufrufen."),
+    413: ("Anfrage zu groß", "Die gesendeten Daten sind größer als erlaubt."),
     400: ("Eingabe nicht verständlich", "Die Anfrage war unvollständig. Bitte laden Sie die Seite neu."),
 }
 
@@ -140,5 +141,31 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
         response.headers.update(security_headers(https=portal.https))
         return response
 
+    form_max = settings.portal.anfrage_max_kb * 1024
+    app.add_middleware(
+        BodyLimit,
+        form_max=form_max,
+        upload_max=int(settings.protokoll.upload_max_mb * 1024 * 1024) + form_max,
+        token_ok=_token_checker(settings),
+    )
     app.add_middleware(SecurityHeaders, https=portal.https)
     return app
+
+
+def _token_checker(settings: Settings) -> Callable[[str], bool]:
+    """False for a path ``/<purpose>/<token>`` whose token's signature does not verify (no store
+    access): the body limit then hands the route an empty body instead of the one sent."""
+    purposes = {link_path(zweck).lstrip("/"): zweck for zweck in LinkZweck}
+
+    def token_ok(path: str) -> bool:
+        parts = path.strip("/").split("/")
+        zweck = purposes.get(parts[0]) if len(parts) == 2 else None
+        if zweck is None:
+            return True
+        try:
+            check_signature(parts[1], zweck=zweck, settings=settings)
+        except LinkUngueltig:
+            return False
+        return True
+
+    return token_ok

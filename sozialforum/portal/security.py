@@ -109,3 +109,105 @@ def client_key(request_client: Any) -> str:
     """The address failed attempts are counted against (the direct peer; see docs for proxies)."""
     host = getattr(request_client, "host", None) or "unbekannt"
     return str(host)[:100]
+
+
+class TooLarge(Exception):
+    """The streamed body passed the limit (raised from ``receive``)."""
+
+
+_TOO_LARGE_PAGE = (
+    '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Anfrage zu groß</title></head>'
+    "<body><h1>Anfrage zu groß</h1><p>Die gesendeten Daten sind größer als erlaubt. Bitte kürzen Sie "
+    "Ihre Eingabe oder wählen Sie eine kleinere Datei.</p></body></html>"
+).encode()
+
+
+class BodyLimit:
+    """Refuses request bodies above the configured size before they are read, and never reads
+    a body sent to a personal link whose token is not ours.
+
+    * ``Content-Length`` above the limit: 413 at once, the body is not read (uvicorn then closes
+      the connection).
+    * Chunked or lying bodies: the bytes are counted as they stream; at the limit the request
+      ends with 413 (or, once a response has started, the connection is dropped).
+    * ``token_ok(path)`` is False (a personal-link path whose signature does not verify; no
+      store access): the app sees an empty body, so the route refuses the token (403, counted
+      against the address) without parsing hundreds of megabytes of form fields or spooling
+      an upload to the temp folder.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        form_max: int,
+        upload_max: int,
+        token_ok: Callable[[str], bool] = lambda path: True,
+    ) -> None:
+        self.app = app
+        self.form_max = form_max
+        self.upload_max = upload_max
+        self.token_ok = token_ok
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = {name.lower(): value for name, value in scope.get("headers", [])}
+        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
+        limit = self.upload_max if multipart else self.form_max
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                too_large = int(declared) > limit
+            except ValueError:
+                too_large = True
+            if too_large:
+                await _refuse(send)
+                return
+        if not self.token_ok(scope.get("path", "")):
+            await self.app(scope, _empty_body, send)
+            return
+        seen = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except TooLarge:
+            if started:
+                raise
+            await _refuse(send)
+
+
+async def _empty_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+async def _refuse(send: Send) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"content-length", str(len(_TOO_LARGE_PAGE)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": _TOO_LARGE_PAGE})

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.channels.mail import OutgoingMail, message_id_for, render_message
-from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryReport
+from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryReport, DeliveryUnfinished
 from sozialforum.outbox.zustellung import Lease, Producer, deliver_pending, mark_contact_disturbed
 from sozialforum.settings import Settings
 from sozialforum.store.models import OutboxMessage
@@ -33,6 +33,7 @@ __all__ = [
     "DeliveryError",
     "DeliveryProblem",
     "DeliveryReport",
+    "DeliveryUnfinished",
     "Lease",
     "MailRequest",
     "Producer",

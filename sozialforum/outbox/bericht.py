@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+
+from sozialforum.timeutil import berlin, format_datum_kurz
 
 
 class DeliveryError(RuntimeError):
     """The mail server refused every message or could not be reached: fail loudly."""
+
+
+class DeliveryUnfinished(RuntimeError):
+    """Work left behind for a later run (claims of a killed run not yet expired): the run must
+    not end Completed; a retry after the lease may finish it."""
 
 
 @dataclass
@@ -30,6 +38,30 @@ class DeliveryReport:
     outbox_dir: Path | None = None
     problems: list[DeliveryProblem] = field(default_factory=list)
     connection_error: str | None = None
+    # Messages still claimed by another run (killed, or running in parallel) when this one
+    # ended, and when the last of those claims runs out: then the next run takes them up.
+    held_elsewhere: int = 0
+    lease_ends: datetime | None = None
+
+    @property
+    def waiting_text(self) -> str | None:
+        """German: what is left for a later run and from when, or None."""
+        if not self.held_elsewhere or self.lease_ends is None:
+            return None
+        local = berlin(self.lease_ends)
+        return (
+            f"{self.held_elsewhere} Nachrichten gehören noch einem anderen (abgebrochenen oder parallelen) "
+            f"Versandlauf; dessen Frist endet am {format_datum_kurz(self.lease_ends)} um "
+            f"{local:%H:%M:%S} Uhr, danach übernimmt sie der nächste Lauf."
+        )
+
+    def raise_if_unfinished(self) -> None:
+        """A run that leaves work behind must not look done: an outage, or claims of another run
+        (after a kill, until its lease runs out). Temporary refusals (4xx) are the documented
+        partial state: queued again with backoff and shown as "später erneut"."""
+        self.raise_if_all_failed()
+        if self.waiting_text:
+            raise DeliveryUnfinished(f"Versand nicht abgeschlossen: {self.waiting_text}")
 
     @property
     def attempted(self) -> int:
@@ -49,4 +81,5 @@ class DeliveryReport:
             f"{self.sent} gesendet{where}, {self.failed} endgültig fehlgeschlagen, "
             f"{self.retry_later} später erneut, {self.resumed} nach Abbruch wieder aufgenommen"
             + (f", {self.recovered} laut Journal schon übergeben" if self.recovered else "")
+            + (f"; {self.waiting_text}" if self.waiting_text else "")
         )

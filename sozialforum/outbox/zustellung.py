@@ -361,6 +361,7 @@ def deliver_pending(
         # What the producer queued claimed but this run did not get to send is anyone's again.
         _release(engine, token=token)
         completed = True
+        _note_held_elsewhere(engine, report, token=token, now=clock.now())
     finally:
         transport.close()
         journal.close(remove=completed)
@@ -454,6 +455,23 @@ def _send_chunk(
                 return
     finally:
         ledger.book()
+
+
+def _note_held_elsewhere(engine: Engine, report: DeliveryReport, *, token: str, now: datetime) -> None:
+    """Claims of other runs this run had to leave alone: counted, logged in German with the
+    moment their lease runs out (a killed run's claim is taken up only then)."""
+    table = _table()
+    with engine.connect() as connection:
+        count, until = connection.execute(
+            sa.select(sa.func.count(), sa.func.max(table.c.naechster_versuch)).where(
+                table.c.status == OutboxStatus.SENDING.value,
+                table.c.naechster_versuch > now,
+                sa.or_(table.c.lauf.is_(None), table.c.lauf != token),
+            )
+        ).one()
+    if count:
+        report.held_elsewhere, report.lease_ends = int(count), as_utc(until)
+        log.warning("Warte auf Freigabe: %s", report.waiting_text)
 
 
 def _release(engine: Engine, ids: list[int] | None = None, *, token: str) -> None:

@@ -1,0 +1,62 @@
+"""Delivery state lives in the store: a run on another machine (its own data_dir) books what a
+killed run handed over, leaves a live claim alone and says in German until when, and a run that
+leaves such work behind does not end as done."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from sozialforum import outbox
+from sozialforum.channels.mail import OutgoingMail
+from sozialforum.settings import load_settings
+from sozialforum.store.models import OutboxMessage
+from sozialforum.vocab import OutboxStatus
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _queue(engine, settings, count: int) -> None:
+    with Session(engine) as session:
+        for n in range(count):
+            mail = OutgoingMail(to=f"p{n}@traeger.example", to_name=f"P {n}", subject="Einladung", text="Hallo\n")
+            outbox.enqueue(
+                session, schluessel=f"k{n}", art="test", mail=mail, person_id=None, bezug={}, now=NOW, settings=settings
+            )
+        session.commit()
+
+
+def test_another_machine_books_handed_over_and_waits_for_live_claims(engine, settings, tmp_path) -> None:
+    _queue(engine, settings, 4)
+    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    with engine.begin() as connection:
+        ids = sorted(connection.scalars(sa.select(table.c.id)))
+        # A run on machine A was killed: it had handed over the first message (recorded in the
+        # store, not yet booked) and held claims on two more until NOW + 60 s.
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id.in_(ids[:3]))
+            .values(status=OutboxStatus.SENDING.value, lauf="tot", naechster_versuch=NOW + timedelta(seconds=60))
+        )
+        connection.execute(sa.update(table).where(table.c.id == ids[0]).values(uebergeben_lauf="tot"))
+    machine_b = load_settings(None, data_dir=tmp_path / "maschine-b", database_url=settings.db_url)
+
+    early = outbox.deliver_pending(engine, machine_b, now=NOW + timedelta(seconds=10))
+    assert (early.sent, early.held_elsewhere) == (1, 3)
+    assert "3 Nachrichten gehören noch einem anderen" in early.summary()
+    assert "Frist endet am 02.03.2026 um 10:01:00 Uhr" in early.summary()
+    with pytest.raises(outbox.DeliveryUnfinished, match="Versand nicht abgeschlossen"):
+        early.raise_if_unfinished()
+
+    later = outbox.deliver_pending(engine, machine_b, now=NOW + timedelta(minutes=2))
+    later.raise_if_unfinished()
+    assert (later.recovered, later.sent, later.held_elsewhere) == (1, 2, 0)
+    with Session(engine) as session:
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert {r.status for r in rows} == {OutboxStatus.SENT}
+        assert "Antwort des Servers nicht abgewartet" in (rows[0].antwort_server or "")
+    # Machine B wrote the .eml files of the three it sent, never the one A had handed over.
+    assert len(list(machine_b.outbox_dir.glob("*.eml"))) == 3

@@ -56,6 +56,24 @@ def pfad(geom: shapely.Geometry, x0: float, y1: float, scale: float) -> str:
     return "".join(out)
 
 
+def _schraffur(geom: shapely.Geometry, x0: float, y1: float, scale: float, abstand_px: float = 6.0) -> str:
+    """Diagonal hatching as plain lines cut to the area (no SVG pattern: PDF renderers drop it)."""
+    minx, miny, maxx, maxy = geom.bounds
+    step = abstand_px / scale
+    size = (maxx - minx) + (maxy - miny)
+    lines = [((minx + k * step - (maxy - miny), miny), (minx + k * step, maxy)) for k in range(int(size / step) + 2)]
+    cut = shapely.intersection(shapely.MultiLineString(lines), geom)
+    parts = []
+    for line in getattr(cut, "geoms", [cut]):
+        if line.geom_type != "LineString" or line.is_empty:
+            continue
+        (ax, ay), (bx, by) = line.coords[0], line.coords[-1]
+        parts.append(
+            f"M{(ax - x0) * scale:.1f},{(y1 - ay) * scale:.1f}L{(bx - x0) * scale:.1f},{(y1 - by) * scale:.1f}"
+        )
+    return "".join(parts)
+
+
 def _nice_length(metres: float) -> float:
     exponent = 10 ** math.floor(math.log10(metres))
     for step in (5, 2, 1):
@@ -94,23 +112,23 @@ def choropleth(
         'font-family="DejaVu Sans, Arial, sans-serif" font-size="12">',
         f'<title id="karte-titel">{escape(karte.titel)}</title>',
         f'<desc id="karte-text">{escape(alt)}</desc>',
-        f'<defs><pattern id="{SCHRAFFUR}" patternUnits="userSpaceOnUse" width="6" height="6" '
-        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#ffffff"/>'
-        '<line x1="0" y1="0" x2="0" y2="6" stroke="#555555" stroke-width="2"/></pattern></defs>',
         '<g id="flaechen" transform="translate(10,10)" stroke="#444444" stroke-width="0.6">',
     ]
     highlighted = ""
     for flaeche in flaechen:
         d = pfad(flaeche.geometrie, x0, y1, scale)
         klasse = klassen_je_flaeche.get(flaeche.schluessel)
+        hatch = ""
         if flaeche.schluessel in gesperrt:
-            fill, data = f"url(#{SCHRAFFUR})", ' data-gesperrt="1"'
+            fill, data = KEIN_WERT, ' data-gesperrt="1"'
+            lines = _schraffur(flaeche.geometrie, x0, y1, scale)
+            hatch = f'<path class="{SCHRAFFUR}" fill="none" stroke="#555555" stroke-width="1" d="{lines}"/>'
         else:
             fill = colours.get(klasse, KEIN_WERT) if klasse is not None else KEIN_WERT
             data = f' data-klasse="{klasse}"' if klasse is not None else ""
         out.append(
             f'<path data-schluessel={quoteattr(flaeche.schluessel)}{data} fill="{fill}" '
-            f'fill-rule="evenodd" d="{d}"><title>{escape(flaeche.name)}</title></path>'
+            f'fill-rule="evenodd" d="{d}"><title>{escape(flaeche.name)}</title></path>{hatch}'
         )
         if flaeche.schluessel == karte.hervorgehoben:
             highlighted = f'<path class="hervorgehoben" fill="none" stroke="#000000" stroke-width="2.5" d="{d}"/>'
@@ -126,7 +144,9 @@ def choropleth(
         row = len(karte.klassen)
         names = ", ".join(f.name for f in secret)
         out.append(
-            f'<rect x="0" y="{row * 24}" width="18" height="14" fill="url(#{SCHRAFFUR})" stroke="#444444"/>'
+            f'<rect x="0" y="{row * 24}" width="18" height="14" fill="{KEIN_WERT}" stroke="#444444"/>'
+            f'<path class="{SCHRAFFUR}" stroke="#555555" stroke-width="1" d="M0,{row * 24 + 6}L6,{row * 24}'
+            f'M0,{row * 24 + 12}L12,{row * 24}M4,{row * 24 + 14}L18,{row * 24}M10,{row * 24 + 14}L18,{row * 24 + 6}"/>'
             f'<text x="26" y="{row * 24 + 12}">geheim gehalten: {escape(names)}</text>'
         )
     if empty:

@@ -99,3 +99,44 @@ def test_a_source_ahead_of_the_others(
     assert "Index zum Stichtag 31.12.2023" in html and "-1,00 – Status mittel" in html
     arbeit = list(load_workbook(out.atlas)["Arbeit"].iter_rows(values_only=True))
     assert arbeit[0][3] == "Arbeitslosenanteil [%] (Stand 31.12.2023)"
+
+
+def test_profile_with_map_of_its_surroundings(
+    monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog, katalog_pfad: Path, tmp_path: Path
+) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+    from datetime import date
+
+    from sozialforum.karten.speicher import laden
+    from sozialforum.store.db import session_scope
+
+    engine = kreis[0]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": key},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[x, 48.0], [x + 0.05, 48.0], [x + 0.05, 48.05], [x, 48.05], [x, 48.0]]],
+            },
+        }
+        for key, x in (("S1", 9.0), ("S2", 9.05), ("S3", 9.1))
+    ]
+    path = tmp_path / "sozialraeume.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    with session_scope(engine, actor="test") as session:
+        assert len(laden(session, path, stand=date(2020, 1, 1), now=NOW).flaechen) == 3
+    settings = _settings(engine, tmp_path, katalog_pfad)
+    out = ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S2"], budgets=[])
+    svg = out.profile[0].parent / "diagramme" / "S2_karte.svg"
+    root = ET.parse(svg).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    paths = root.find(f"{ns}g[@id='flaechen']").findall(f"{ns}path[@data-schluessel]")
+    assert [p.get("data-schluessel") for p in paths] == ["S1", "S2", "S3"]
+    assert len(root.findall(f".//{ns}path[@class='hervorgehoben']")) == 1
+    assert "Sozialraum Zwei" in root.find(f"{ns}title").text
+    html = out.profile[0].read_text(encoding="utf-8")
+    assert "diagramme/S2_karte.svg" in html
+    pdf = PdfReader(out.profile[0].with_suffix(".pdf"))
+    assert "Status-Index" in "".join(page.extract_text() for page in pdf.pages)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +152,8 @@ def _map(dateien: dict[str, Path]) -> str:
 
 def _structure(svg: str) -> dict:
     root = ET.fromstring(svg)
-    paths = root.find(f"{SVG}g[@id='flaechen']").findall(f"{SVG}path[@data-schluessel]")
+    group = list(root.find(f"{SVG}g[@id='flaechen']"))
+    paths = [p for p in group if p.get("data-schluessel")]
     legend = [t.text for t in root.iter(f"{SVG}text") if t.text]
     return {
         "title": root.find(f"{SVG}title").text,
@@ -166,6 +168,11 @@ def _structure(svg: str) -> dict:
             for p in paths
         ],
         "hervorgehoben": len(root.findall(f".//{SVG}path[@class='hervorgehoben']")),
+        "schraffiert": [
+            a.get("data-schluessel")
+            for a, b in pairwise(group)
+            if a.get("data-schluessel") and b.get("class") == "schraffur" and b.get("d")
+        ],
         "texte": legend,
         "desc": root.find(f"{SVG}desc").text,
     }
@@ -177,7 +184,8 @@ def test_choropleth_structure_golden(dateien: dict[str, Path]) -> None:
     assert len(structure["flaechen"]) == len(GEBIETE)
     fills = {f["schluessel"]: f["fill"] for f in structure["flaechen"]}
     assert fills["SR01"] == STATUS_FARBEN[1] and fills["SR04"] == STATUS_FARBEN[4]
-    assert fills["SR05"] == "url(#schraffur)" and fills["SR06"] == "#ffffff"
+    assert fills["SR05"] == "#ffffff" and fills["SR06"] == "#ffffff"
+    assert structure["schraffiert"] == ["SR05"]  # hatching as lines cut to the area
     sr05 = next(f for f in structure["flaechen"] if f["schluessel"] == "SR05")
     assert sr05["klasse"] is None and sr05["gesperrt"]
     assert "geheim gehalten: Böfingen-Nord" in structure["texte"]

@@ -21,6 +21,7 @@ import httpx
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from sozialforum import ablage
 from sozialforum.settings import Settings, SettingsError, load_settings
 from sozialforum.store.db import alembic_config, current_revision, make_engine
 
@@ -404,12 +405,52 @@ def prefect_server(api_url: str | None) -> list[Befund]:
     return [_ok("Prefect-Server", f"{api_url} erreichbar")]
 
 
+def verteilung(settings: Settings) -> list[Befund]:
+    """What several machines must share: the link-signing key and the storage for outputs.
+    Only for a shared store (PostgreSQL); the embedded set-up is one machine."""
+    if settings.db_url.startswith("sqlite"):
+        return []
+    found: list[Befund] = []
+    if settings.portal.secret_key is None:
+        found.append(
+            _fehler(
+                "Signierschlüssel (portal.secret_key)",
+                "nicht konfiguriert: jede Maschine erzeugte einen eigenen in data_dir/secret_key, "
+                "und das Portal lehnt die Links ab, die eine andere Maschine verschickt hat.",
+                "Auf allen Maschinen denselben Schlüssel setzen, als Geheimnis in der Umgebung: "
+                "SOZIALFORUM_PORTAL__SECRET_KEY (bisher: Inhalt von data_dir/secret_key der ersten Maschine).",
+                "konfiguration",
+            )
+        )
+    else:
+        found.append(_ok("Signierschlüssel (portal.secret_key)", "konfiguriert"))
+    if settings.ablage.art == "ordner":
+        found.append(
+            Befund(
+                "Ablage",
+                "hinweis",
+                f"Ordner {ablage.ordner(settings).resolve()}: Berichte und Ausgaben liegen nur auf dieser Maschine.",
+                'Für mehrere Maschinen [ablage] art = "s3" (Objektspeicher) setzen, siehe docs/betrieb.md.',
+                "konfiguration",
+            )
+        )
+        return found
+    try:
+        ablage.auflisten(settings, "doctor/")
+    except ablage.AblageFehler as exc:
+        found.append(_fehler("Ablage (Objektspeicher)", str(exc), "Endpunkt, Bucket und Zugangsdaten prüfen."))
+    else:
+        where = f"{settings.ablage.s3_endpunkt}, Bucket {settings.ablage.s3_bucket}"
+        found.append(_ok("Ablage (Objektspeicher)", where))
+    return found
+
+
 def untersuchen(config_file: Path | None, *, prefect_api_url: str | None) -> list[Befund]:
     """All checks in order; without valid settings only the configuration finding."""
     first, settings = konfiguration(config_file)
     if settings is None:
         return [first]
-    checks: list[Callable[[Settings], list[Befund]]] = [verzeichnisse, datenbank, smtp, dkim, postfach]
+    checks: list[Callable[[Settings], list[Befund]]] = [verzeichnisse, datenbank, verteilung, smtp, dkim, postfach]
     found = [first]
     for check in checks:
         found += check(settings)

@@ -195,6 +195,22 @@ def test_database_state_postgres(tmp_path: Path, pg_cluster: PgCluster) -> None:
     assert [b.stufe for b in doktor.datenbank(_settings(tmp_path, database_url=url))] == ["ok", "ok"]
 
 
+def test_several_machines_need_one_signing_key_and_say_where_outputs_live(tmp_path: Path) -> None:
+    shared = "postgresql+psycopg://sozialforum@db.example/sozialforum"
+    assert doktor.verteilung(_settings(tmp_path)) == []  # embedded: one machine
+    key, storage = doktor.verteilung(_settings(tmp_path, database_url=shared))
+    assert key.stufe == "fehler" and "SOZIALFORUM_PORTAL__SECRET_KEY" in (key.abhilfe or "")
+    assert storage.stufe == "hinweis" and "nur auf dieser Maschine" in storage.meldung
+    configured = _settings(
+        tmp_path,
+        database_url=shared,
+        portal={"secret_key": "k" * 48},
+        ablage={"art": "s3", "s3_endpunkt": "http://127.0.0.1:9", "s3_bucket": "b"},
+    )
+    key, storage = doktor.verteilung(configured)
+    assert key.stufe == "ok" and storage.stufe == "fehler" and "braucht s3_endpunkt" in storage.meldung
+
+
 def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "SOZIALFORUM_DATA_DIR": str(tmp_path / "var"), "COLUMNS": "200", **env}
     environment.pop("PREFECT_API_URL", None)

@@ -171,13 +171,19 @@ def _check_header(table: Table, required: Iterable[str], problems: list[Problem]
 # Excel shows as plain text. Numbers stay numbers. Every CSV and XLSX the product writes goes
 # through ``neutralize``.
 
-_DANGEROUS = ("=", "@", "\t", "\r")
+_DANGEROUS = ("=", "@", "\t", "\r", "\n", "\uff1d", "\uff20")  # also full-width ＝ ＠
+_SIGNS = ("+", "-", "\uff0b", "\uff0d")  # also full-width ＋ －
 
 
 def neutralize(value: object) -> object:
-    """A cell value that no spreadsheet evaluates as a formula. A lone ``-`` or ``+`` (the
-    statistics' symbol for "nothing") cannot start one and stays as it is."""
-    if isinstance(value, str) and (value.startswith(_DANGEROUS) or (value[:1] in ("+", "-") and len(value) > 1)):
+    """A cell value that no spreadsheet evaluates as a formula (nor a DDE call such as
+    ``=cmd|' /C calc'!A0``, which needs one of these leading characters too). Leading spaces do
+    not help: LibreOffice and some Excel imports trim them before looking. A lone ``-`` or ``+``
+    (the statistics' symbol for "nothing") cannot start one and stays as it is."""
+    if not isinstance(value, str):
+        return value
+    start = value.lstrip(" ")
+    if start.startswith(_DANGEROUS) or (start[:1] in _SIGNS and len(start) > 1):
         return "'" + value
     return value
 

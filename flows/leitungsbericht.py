@@ -30,9 +30,11 @@ def oparl_importieren(konfiguration: str | None, url: str, jetzt: datetime, voll
     logger = get_run_logger()
     settings = settings_from(konfiguration)
     with session_scope(engine_for(settings), actor=f"{actor()} oparl:{url}"[:200]) as session:
-        report = abruf(session, url, now=jetzt, voll=voll)
+        report = abruf(session, url, now=jetzt, voll=voll, entscheidend=settings.fristen.oparl_entscheidungsgremien)
     for mangel in report.maengel:
         logger.warning("OParl-Mangel: %s", mangel)
+    if report.fehlend:  # what was read is saved; the run fails so that the gap is seen and retried
+        raise RuntimeError("OParl-Import unvollständig: " + "; ".join(report.fehlend))
     return {"zeilen": report.zusammenfassung(), "maengel": len(report.maengel), "abrufe": report.abgerufen}
 
 

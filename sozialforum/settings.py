@@ -136,6 +136,9 @@ class FristenSettings(Section):
     meilensteine: Path = Path("config/fristen.toml")
     # The council information system's OParl API (system or body URL) for the weekly import.
     oparl_url: str | None = None
+    # Gremien that decide (name, Kurzname or OParl id), for council systems whose Beratungen name
+    # no role (STERNBERG); empty: the Kreistag / Stadtrat / Gemeinderat among the Gremien.
+    oparl_entscheidungsgremien: list[str] = Field(default_factory=list)
 
 
 class ProtokollSettings(Section):

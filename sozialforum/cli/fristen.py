@@ -15,13 +15,13 @@ from sozialforum.beschluesse.feed import feed_url, fristen_feed
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
 from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sachstand
 from sozialforum.beschluesse.verlauf import verlauf
-from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
 from sozialforum.fristen import erinnerungen
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, collect_fristen, fortschreibung_faellig
 from sozialforum.fristen.wortlaut import parse_frist
-from sozialforum.oparl.abruf import abruf, lade_dateien
+from sozialforum.oparl.abruf import OparlDateiFehler, abruf, json_dateien, lade_dateien
 from sozialforum.oparl.export import export_oparl, objects_to_validate, write_export
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
@@ -254,13 +254,20 @@ def oparl_import(
 ) -> None:
     """Importiert Gremien, Personen, Sitzungen, TOPs, Vorlagen und Beratungen aus OParl."""
     context = ctx(typer_ctx)
+    entscheidend = context.settings.fristen.oparl_entscheidungsgremien
+    objects: list[dict[str, object]] = []
+    if not quelle.startswith(("http://", "https://")):
+        try:
+            files, nested = json_dateien([Path(quelle), *(weitere or [])])
+            objects = lade_dateien(files)
+        except OparlDateiFehler as exc:
+            fail(f"{exc}. Nichts importiert.")
+        console.print(f"{len(files)} JSON-Dateien gelesen" + (f", davon {nested} aus Unterordnern." if nested else "."))
     with db.session_scope(context.engine, actor=f"import:oparl:{quelle}"[:200]) as session:
         if quelle.startswith(("http://", "https://")):
-            report = abruf(session, quelle, now=utcnow(), voll=voll)
+            report = abruf(session, quelle, now=utcnow(), voll=voll, entscheidend=entscheidend)
         else:
-            paths = [Path(quelle), *(weitere or [])]
-            files = [f for p in paths for f in (sorted(p.glob("*.json")) if p.is_dir() else [p])]
-            report = import_objekte(session, lade_dateien(files), now=utcnow())
+            report = import_objekte(session, objects, now=utcnow(), entscheidend=entscheidend)
         for line in report.zusammenfassung():
             console.print(line)
         for mangel in report.maengel[:50]:
@@ -268,6 +275,36 @@ def oparl_import(
         if probelauf:
             session.rollback()
             console.print("Probelauf: nichts gespeichert.")
+    if report.fehlend:
+        fail(
+            "Import unvollständig – gelesen und gespeichert ist, was abrufbar war; es fehlt:\n"
+            + "\n".join(f"  {gap}" for gap in report.fehlend)
+            + "\nDer nächste Lauf liest diese Listen erneut.",
+            EXIT_SERVICE,
+        )
+
+
+@oparl_app.command("klaerung")
+def oparl_klaerung(
+    typer_ctx: typer.Context,
+    alle: Annotated[bool, typer.Option("--alle", help="Auch erledigte Fälle zeigen.")] = False,
+) -> None:
+    """Listet, was der OParl-Import nicht entscheiden konnte (Ergebnisse, Beschlüsse, Löschungen)."""
+    from sozialforum.store.models import OparlKlaerung
+
+    context = ctx(typer_ctx)
+    with db.session_scope(context.engine, actor="cli") as session:
+        query = sa.select(OparlKlaerung).order_by(OparlKlaerung.art, OparlKlaerung.id)
+        if not alle:
+            query = query.where(OparlKlaerung.erledigt.is_(False))
+        rows = session.scalars(query).all()
+        if not rows:
+            console.print("Keine offenen Fälle zur Klärung.")
+            return
+        for row in rows:
+            mark = " (erledigt)" if row.erledigt else ""
+            console.print(f"[{row.id}] {row.art}{mark}: {row.beschreibung}\n    {row.oparl_id}", highlight=False)
+        console.print(f"{len(rows)} Fälle zur Klärung.")
 
 
 @oparl_app.command("export")

@@ -95,10 +95,9 @@ def person(run: Lauf, entry: Eintrag) -> None:
     if family is None and full:
         parts = full.split()
         family, given = parts[-1], given or (" ".join(parts[:-1]) or None)
-    if not family:
-        run.leser.maengel.melde(oid, "name", "Person ohne Namen: übersprungen")
-        run.bericht.zaehle("Person", "uebersprungen")
-        return
+    if not family:  # STERNBERG: persons without any name; kept so that memberships resolve
+        run.leser.maengel.melde(oid, "name", "Person ohne Namen: als „(ohne Namen)“ übernommen")
+        family = "(ohne Namen)"
     values = {"nachname": family[:100], "vorname": given, "anrede": r.text(o, "formOfAddress", 20)}
     row_id = run.index.find("person", oid)
     row = run.session.get(Person, row_id) if row_id else None

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from sozialforum.oparl import loeschung
 from sozialforum.oparl.speicher import apply, kennung_for
-from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis, vorlage_art
-from sozialforum.store.models import Beratung, Beschluss, Sitzung, Tagesordnungspunkt, Vorlage
+from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis_lesen, vorlage_art
+from sozialforum.store.models import Beratung, Beschluss, Gremium, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.timeutil import BERLIN
-from sozialforum.vocab import BeratungErgebnis, BeratungRolle, SitzungStatus
+from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, SitzungStatus
 
 if TYPE_CHECKING:
     from sozialforum.oparl.lauf import Lauf
@@ -35,6 +36,9 @@ def _place(location: object) -> tuple[str | None, str | None]:
 def meeting(run: Lauf, entry: Eintrag) -> None:
     o, r = entry.obj, run.leser
     oid = r.id(o)
+    if r.wahr(o, "deleted"):
+        loeschung.meeting(run, oid)
+        return
     modified = r.zeitpunkt(o, "modified")
     r.zeitpunkt(o, "created")
     urls = r.urls(o, "organization")
@@ -82,7 +86,28 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
     run.index.remember(oid, "Meeting", "sitzung", row.id, modified=modified)
     run.bericht.zaehle("Meeting", state)
     items = [e for e in run.stapel.of_type("AgendaItem") if e.parent == oid or run.leser.url(e.obj, "meeting") == oid]
-    agenda(run, row, sorted(items, key=lambda e: (e.position is None, e.position or 0)))
+    live = [e for e in items if not r.wahr(e.obj, "deleted")]
+    for gone in (e for e in items if e not in live):
+        _drop_item(run, r.id(gone.obj))
+    if isinstance(o.get("agendaItem"), list):  # the whole agenda: what is not on it any more goes
+        listed = {item.get("id") if isinstance(item, dict) else item for item in o["agendaItem"]}
+        for top in list(
+            run.session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == row.id))
+        ):
+            if top.oparl_id and top.oparl_id not in listed:
+                run.leser.maengel.melde(top.oparl_id, None, f"nicht mehr auf der Tagesordnung von {oid}: entfernt")
+                _drop_item(run, top.oparl_id)
+    agenda(run, row, sorted(live, key=lambda e: (e.position is None, e.position or 0)))
+
+
+def _drop_item(run: Lauf, oid: str) -> None:
+    row_id = run.index.find("tagesordnungspunkt", oid)
+    top = run.session.get(Tagesordnungspunkt, row_id) if row_id else None
+    if top is not None:
+        loeschung.agenda_item(run, oid, top)
+        run.session.flush()
+    else:
+        run.index.remember(oid, "AgendaItem", "tagesordnungspunkt", None, modified=None, geloescht=True)
 
 
 def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
@@ -94,6 +119,15 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
         for t in run.session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == sitzung.id))
     }
     mine = {r.id(e.obj) for e in items}
+    for oid in mine - set(rows):  # moved here from another Sitzung: the same row moves
+        row_id = run.index.find("tagesordnungspunkt", oid)
+        moved = run.session.get(Tagesordnungspunkt, row_id) if row_id else None
+        if moved is not None:
+            run.leser.maengel.melde(oid, "meeting", f"in eine andere Sitzung verschoben ({sitzung.oparl_id})")
+            moved.reihenfolge = -(moved.id or 0)
+            moved.sitzung_id = sitzung.id  # type: ignore[assignment]
+            rows[oid] = moved
+    run.session.flush()
     taken = {t.reihenfolge for oid, t in rows.items() if oid not in mine}
     targets: dict[str, int] = {}
     for entry in items:
@@ -148,8 +182,7 @@ def paper(run: Lauf, entry: Eintrag) -> None:
     modified = r.zeitpunkt(o, "modified")
     created = r.zeitpunkt(o, "created")
     if r.wahr(o, "deleted"):
-        run.index.remember(oid, "Paper", "vorlage", run.index.find("vorlage", oid), modified=modified, geloescht=True)
-        run.bericht.zaehle("Paper", "uebersprungen")
+        loeschung.paper(run, oid)
         return
     reference = r.text(o, "reference", 60)
     row_id = run.index.find("vorlage", oid)
@@ -205,6 +238,9 @@ def paper_links(run: Lauf, entries: list[Eintrag]) -> None:
 def consultation(run: Lauf, entry: Eintrag) -> None:
     o, r = entry.obj, run.leser
     oid = r.id(o)
+    if r.wahr(o, "deleted"):
+        loeschung.consultation(run, oid)
+        return
     parent = run.stapel.get(entry.parent)
     paper_url = r.url(o, "paper") or (entry.parent if parent and parent.typ == "Paper" else None)
     vorlage_id = run.index.find("vorlage", paper_url)
@@ -239,6 +275,9 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
         and "kenntnis" not in (r.text(o, "role") or "").casefold()
     ):
         rolle = BeratungRolle.ENTSCHEIDUNG
+    if o.get("role") in (None, "") and o.get("authoritative") is None:
+        rolle = BeratungRolle.ENTSCHEIDUNG if _deciding(run, gremium_id) else BeratungRolle.VORBERATUNG
+        run.ohne_rolle.add(oid)
     values = {
         "vorlage_id": vorlage_id,
         "gremium_id": gremium_id,
@@ -262,6 +301,20 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
         run.links.add((oid, agenda_url))
 
 
+def _deciding(run: Lauf, gremium_id: int | None) -> bool:
+    """Whether the Gremium decides: configured by name, Kurzname or OParl id, or (without a
+    configuration) the Kreistag / Stadtrat / Gemeinderat."""
+    if gremium_id is None:
+        return False
+    gremium = run.session.get(Gremium, gremium_id)
+    if gremium is None:
+        return False
+    if run.entscheidend:
+        names = {(v or "").casefold() for v in (gremium.name, gremium.kennung, gremium.oparl_id)}
+        return bool(names & run.entscheidend)
+    return GremiumArt(gremium.art) is GremiumArt.KREISTAG
+
+
 def results(run: Lauf) -> None:
     """Link each consultation with its agenda item: the item's result is the consultation's,
     the item gets the paper, and a deciding consultation that passed becomes a Beschluss."""
@@ -279,12 +332,43 @@ def results(run: Lauf) -> None:
         beratung = run.session.get(Beratung, beratung_id)
         top = run.session.get(Tagesordnungspunkt, top_id)
         assert beratung is not None and top is not None
-        outcome = ergebnis(top.ergebnis)
+        outcome, eindeutig = ergebnis_lesen(top.ergebnis)
         apply(beratung, {"ergebnis": outcome})
         apply(top, {"vorlage_id": beratung.vorlage_id})
+        if not eindeutig:
+            run.klaeren(
+                "ergebnis",
+                agenda_url,
+                f"Ergebnis „{top.ergebnis}“ (TOP {top.nummer} „{top.titel}“) nicht eindeutig lesbar: "
+                "bitte das Ergebnis der Beratung festlegen.",
+                "beratung",
+                beratung.id,
+            )
         if beratung.rolle == BeratungRolle.ENTSCHEIDUNG and outcome in DECIDED:
             beschluss(run, beratung, top, agenda_url)
+        elif outcome in DECIDED and consultation_url in run.ohne_rolle and not _deciding(run, beratung.gremium_id):
+            _maybe_decision(run, beratung, agenda_url)
     run.session.flush()
+
+
+def _maybe_decision(run: Lauf, beratung: Beratung, agenda_url: str) -> None:
+    """A passed consultation without role, not of the deciding body: the decision if it is the
+    last step and the deciding body never consulted the paper (a beschließender Ausschuss?) —
+    that is for the Geschäftsstelle to say."""
+    steps = list(run.session.scalars(sa.select(Beratung).where(Beratung.vorlage_id == beratung.vorlage_id)))
+    if any(_deciding(run, b.gremium_id) for b in steps):
+        return
+    if max(b.reihenfolge for b in steps) != beratung.reihenfolge:
+        return
+    vorlage = run.session.get(Vorlage, beratung.vorlage_id)
+    run.klaeren(
+        "entscheidung",
+        agenda_url,
+        f"Vorlage {vorlage.kennung if vorlage else beratung.vorlage_id}: letzte Beratung mit Ergebnis "
+        "„beschlossen“, aber ohne Rolle und nicht im entscheidenden Gremium – ist das der Beschluss?",
+        "beratung",
+        beratung.id,
+    )
 
 
 def beschluss(run: Lauf, beratung: Beratung, top: Tagesordnungspunkt, agenda_url: str) -> None:

@@ -9,7 +9,7 @@ are warnings, collected in the report and logged, and never stop the import.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,10 +21,19 @@ from sozialforum.oparl.speicher import ImportBericht
 
 
 def import_objekte(
-    session: Session, objekte: Iterable[dict[str, Any]], *, now: datetime, fetch: Fetcher | None = None
+    session: Session,
+    objekte: Iterable[dict[str, Any]],
+    *,
+    now: datetime,
+    fetch: Fetcher | None = None,
+    entscheidend: Sequence[str] = (),
 ) -> ImportBericht:
-    """Import ``objekte`` (any OParl types, any order) in the caller's transaction."""
+    """Import ``objekte`` (any OParl types, any order) in the caller's transaction.
+
+    ``entscheidend`` names the deciding Gremien (name, Kurzname or OParl id) for sources whose
+    Consultations carry neither ``role`` nor ``authoritative``."""
     run = Lauf(session, now, fetch)
+    run.entscheidend = {e.casefold() for e in entscheidend}
     for obj in objekte:
         if isinstance(obj, dict):
             run.stapel.add(obj)
@@ -32,6 +41,7 @@ def import_objekte(
             run.leser.maengel.melde("(Liste)", None, f"Eintrag ist kein Objekt ({str(obj)[:60]!r}): übersprungen")
     run.resolve_missing()
     run.stapel.take_embedded()
+    run.index.aliases.update(run.stapel.aliases)
     for url in sorted(run.stapel.stubs):
         run.leser.maengel.melde(url, None, "nur als URL geliefert, Objekt nicht abrufbar")
     organizations = run.stapel.of_type("Organization")

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.oparl.lesen import Leser, Maengel
@@ -41,6 +42,26 @@ class Lauf:
         self.index = Index(session, now)
         self.bericht = ImportBericht()
         self.links: set[tuple[str, str]] = set()  # (consultation id, agenda item id)
+        self.ohne_rolle: set[str] = set()  # consultations whose source names no role
+        self.entscheidend: set[str] = set()  # deciding Gremien (casefolded names, Kurznamen, ids)
+
+    def klaeren(
+        self, art: str, oparl_id: str, beschreibung: str, tabelle: str | None, datensatz_id: int | None
+    ) -> None:
+        """List a case for the Geschäftsstelle (once per kind and object; a decided case stays decided)."""
+        from sozialforum.store.models import OparlKlaerung
+
+        self.bericht.klaerung.append(f"{oparl_id}: {beschreibung}")
+        row = self.session.scalars(
+            sa.select(OparlKlaerung).where(OparlKlaerung.art == art, OparlKlaerung.oparl_id == oparl_id)
+        ).first()
+        values = {"beschreibung": beschreibung[:1000], "tabelle": tabelle, "datensatz_id": datensatz_id}
+        if row is None:
+            self.session.add(OparlKlaerung(art=art, oparl_id=oparl_id, erstellt=self.now, **values))
+        elif not row.erledigt:
+            for key, value in values.items():
+                if getattr(row, key) != value:
+                    setattr(row, key, value)
 
     def dangling(self, owner: str, field: str, target: str | None) -> None:
         if target:

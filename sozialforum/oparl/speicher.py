@@ -52,13 +52,21 @@ def apply(row: Any, values: dict[str, Any]) -> bool:
     return changed
 
 
+KINDS = ("neu", "geaendert", "unveraendert", "uebersprungen", "geloescht")
+
+
 @dataclass
 class ImportBericht:
-    zaehler: dict[str, dict[str, int]] = field(
-        default_factory=lambda: defaultdict(lambda: {"neu": 0, "geaendert": 0, "unveraendert": 0, "uebersprungen": 0})
-    )
+    zaehler: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(KINDS, 0)))
     maengel: list[Mangel] = field(default_factory=list)
     abgerufen: int = 0  # HTTP requests
+    fehlend: list[str] = field(default_factory=list)  # German: what could not be read (a gap)
+    klaerung: list[str] = field(default_factory=list)  # German: cases for the Geschäftsstelle
+    geloescht: int = 0  # rows removed because the source deleted them
+
+    @property
+    def vollstaendig(self) -> bool:
+        return not self.fehlend
 
     def zaehle(self, typ: str, was: str) -> None:
         self.zaehler[typ][was] += 1
@@ -67,9 +75,21 @@ class ImportBericht:
         lines = [
             f"{typ}: {c['neu']} neu, {c['geaendert']} geändert, {c['unveraendert']} unverändert"
             + (f", {c['uebersprungen']} übersprungen" if c["uebersprungen"] else "")
+            + (f", {c['geloescht']} gelöscht" if c["geloescht"] else "")
             for typ, c in sorted(self.zaehler.items())
         ]
+        if self.geloescht:
+            lines.append(f"{self.geloescht} Datensätze entfernt, weil die Quelle sie gelöscht hat")
         lines.append(f"{len(self.maengel)} Mängel der Quelle protokolliert (als Warnung)")
+        if self.klaerung:
+            lines.append(
+                f"{len(self.klaerung)} Fälle zur Klärung durch die Geschäftsstelle (sozialforum oparl klaerung)"
+            )
+        if self.fehlend:
+            lines.append(
+                f"UNVOLLSTÄNDIG: {len(self.fehlend)} Listen nicht ganz gelesen – der nächste Lauf holt sie nach:"
+            )
+            lines.extend(f"  {gap}" for gap in self.fehlend)
         return lines
 
 
@@ -80,26 +100,45 @@ class Index:
         self.session = session
         self.now = now
         self._cache: dict[tuple[str, str], int | None] = {}
+        self.aliases: dict[str, str] = {}  # URL fetched → id the object gave itself
+        self._loaded: set[str] = set()
+        self._objekte: dict[str, OparlObjekt] | None = None
+
+    def _load(self, tabelle: str) -> None:
+        """Every known OParl id of ``tabelle`` in one query (no round trip per object)."""
+        self._loaded.add(tabelle)
+        model = WITH_COLUMN.get(tabelle)
+        if model is not None:
+            rows = self.session.execute(
+                sa.select(model.oparl_id, model.id).where(model.oparl_id.is_not(None))  # type: ignore[attr-defined]
+            )
+        else:
+            rows = self.session.execute(
+                sa.select(OparlObjekt.oparl_id, OparlObjekt.datensatz_id).where(
+                    OparlObjekt.tabelle == tabelle, OparlObjekt.datensatz_id.is_not(None)
+                )
+            )
+        for oparl_id, row_id in rows:
+            self._cache.setdefault((tabelle, oparl_id), row_id)
 
     def find(self, tabelle: str, oparl_id: str | None) -> int | None:
         if not oparl_id:
             return None
+        oparl_id = self.aliases.get(oparl_id, oparl_id)
         key = (tabelle, oparl_id)
+        if key not in self._cache and tabelle not in self._loaded:
+            self._load(tabelle)
         if key not in self._cache:
-            model = WITH_COLUMN.get(tabelle)
-            if model is not None:
-                found = self.session.scalar(sa.select(model.id).where(model.oparl_id == oparl_id))  # type: ignore[attr-defined]
-            else:
-                found = self.session.scalar(
-                    sa.select(OparlObjekt.datensatz_id).where(
-                        OparlObjekt.oparl_id == oparl_id, OparlObjekt.tabelle == tabelle
-                    )
-                )
-            self._cache[key] = found
+            self._cache[key] = None
         return self._cache[key]
 
-    def set(self, tabelle: str, oparl_id: str, datensatz_id: int) -> None:
+    def set(self, tabelle: str, oparl_id: str, datensatz_id: int | None) -> None:
         self._cache[(tabelle, oparl_id)] = datensatz_id
+
+    def _objekt(self, oparl_id: str) -> OparlObjekt | None:
+        if self._objekte is None:
+            self._objekte = {row.oparl_id: row for row in self.session.scalars(sa.select(OparlObjekt))}
+        return self._objekte.get(oparl_id)
 
     def mapped_table(self, oparl_id: str) -> str | None:
         return self.session.scalar(sa.select(OparlObjekt.tabelle).where(OparlObjekt.oparl_id == oparl_id))
@@ -115,19 +154,20 @@ class Index:
         geloescht: bool = False,
     ) -> None:
         """Record the object in the map (every type, for modified and deletion state)."""
-        row = self.session.scalars(sa.select(OparlObjekt).where(OparlObjekt.oparl_id == oparl_id)).first()
+        row = self._objekt(oparl_id)
         if row is None:
-            self.session.add(
-                OparlObjekt(
-                    oparl_id=oparl_id,
-                    typ=typ,
-                    tabelle=tabelle,
-                    datensatz_id=datensatz_id,
-                    modified=modified,
-                    geloescht=geloescht,
-                    zuletzt_gesehen=self.now,
-                )
+            row = OparlObjekt(
+                oparl_id=oparl_id,
+                typ=typ,
+                tabelle=tabelle,
+                datensatz_id=datensatz_id,
+                modified=modified,
+                geloescht=geloescht,
+                zuletzt_gesehen=self.now,
             )
+            self.session.add(row)
+            assert self._objekte is not None
+            self._objekte[oparl_id] = row
         else:
             apply(
                 row,

@@ -8,6 +8,7 @@ An object delivered twice (embedded and from its own list) is merged, later valu
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,19 @@ KNOWN = (
 )
 
 
+_SEGMENTS = {t.casefold(): t for t in KNOWN} | {t.casefold() + "s": t for t in KNOWN} | {"people": "Person"}
+
+
+def typ_from_url(url: str) -> str | None:
+    """``Meeting`` from ``…/meeting/4711`` or ``…/meetings/4711`` (STERNBERG deletion records
+    carry no ``type``): the last path segment that names an OParl type."""
+    for segment in reversed(re.split(r"[/?#]", url.split("://", 1)[-1])[1:]):
+        found = _SEGMENTS.get(segment.casefold())
+        if found:
+            return found
+    return None
+
+
 @dataclass
 class Eintrag:
     obj: dict[str, Any]
@@ -48,9 +62,10 @@ class Stapel:
         self.leser = leser
         self.eintraege: dict[str, Eintrag] = {}
         self.stubs: set[str] = set()  # URLs given where objects were expected: to fetch
+        self.aliases: dict[str, str] = {}  # URL an object was fetched from → its own id
 
     def __contains__(self, oparl_id: str) -> bool:
-        return oparl_id in self.eintraege
+        return self.aliases.get(oparl_id, oparl_id) in self.eintraege
 
     def get(self, oparl_id: str | None) -> Eintrag | None:
         return self.eintraege.get(oparl_id) if oparl_id else None
@@ -72,11 +87,20 @@ class Stapel:
                 str(parent or "(Liste)"), "id", f"Objekt ohne gültige id ({str(oparl_id)[:60]!r}): übersprungen"
             )
             return
+        fetched_as = obj.pop("_abgerufen_als", None)
+        if is_url(fetched_as) and fetched_as != oparl_id:
+            self.aliases[str(fetched_as)] = str(oparl_id)
+            self.stubs.discard(str(fetched_as))
         if set(obj) <= {"id"}:
             if oparl_id not in self.eintraege:
                 self.stubs.add(oparl_id)
             return
         found = typ_of(obj)
+        if found is None and "type" not in obj and (expected is None or obj.get("deleted")):
+            from_url = typ_from_url(oparl_id)
+            if from_url is not None:
+                self.leser.maengel.melde(oparl_id, "type", f"fehlt: {from_url} (aus der URL)")
+                found = (from_url, "1.0")
         if found is None:
             if expected is None:
                 self.leser.maengel.melde(oparl_id, "type", f"unbekannter Typ {obj.get('type')!r}: übersprungen")

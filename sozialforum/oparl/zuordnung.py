@@ -83,11 +83,65 @@ def beratung_rolle(role: str | None) -> BeratungRolle:
     return BeratungRolle.VORBERATUNG
 
 
+_JA = re.compile(r"(\d+)\s*(?:ja-?stimmen|ja\b|dafür|für)|(?:ja|dafür)\s*[:=]?\s*(\d+)")
+_NEIN = re.compile(r"(\d+)\s*(?:nein-?stimmen|nein\b|dagegen|gegen)|(?:nein|dagegen)\s*[:=]?\s*(\d+)")
+_COLONS = re.compile(r"\b(\d+)\s*:\s*(\d+)(?:\s*:\s*(\d+))?\b")
+
+
+def _votes(text: str) -> tuple[int, int] | None:
+    """(yes, no) from "13 Ja-Stimmen, 2 Nein-Stimmen, 1 Enthaltung", "Ja: 13 Nein: 2", "13:2:1"."""
+    ja, nein = _JA.search(text), _NEIN.search(text)
+    if ja and nein:
+        return int(ja.group(1) or ja.group(2)), int(nein.group(1) or nein.group(2))
+    colons = _COLONS.search(text)
+    if colons and ("stimm" in text or "abstimmung" in text or colons.group(3)):
+        return int(colons.group(1)), int(colons.group(2))
+    return None
+
+
+def ergebnis_lesen(result: str | None) -> tuple[BeratungErgebnis, bool]:
+    """The result and whether it is unambiguous; vote counts are read ("13 Ja-Stimmen, 2
+    Nein-Stimmen": passed; a tie or more noes: rejected). Text that says nothing we know, or
+    contradicts itself, is ``offen`` and not unambiguous — for the Geschäftsstelle to decide."""
+    text = " ".join((result or "").casefold().split())
+    if not text:
+        return BeratungErgebnis.OFFEN, True
+    found = ergebnis(text)
+    votes = _votes(text)
+    if votes is not None:
+        passed = votes[0] > votes[1]
+        changed = found is BeratungErgebnis.GEAENDERT_BESCHLOSSEN
+        by_votes = (
+            (BeratungErgebnis.GEAENDERT_BESCHLOSSEN if changed else BeratungErgebnis.BESCHLOSSEN)
+            if passed
+            else BeratungErgebnis.ABGELEHNT
+        )
+        if found not in (BeratungErgebnis.OFFEN, by_votes) and not (passed and found is BeratungErgebnis.EMPFOHLEN):
+            return BeratungErgebnis.OFFEN, False
+        return (found if found is BeratungErgebnis.EMPFOHLEN else by_votes), True
+    if found is BeratungErgebnis.OFFEN:
+        if re.fullmatch(r"(einstimmig|mehrheitlich)\W*", text):
+            return BeratungErgebnis.BESCHLOSSEN, True
+        if re.search(r"\bohne\b", text):
+            return BeratungErgebnis.ZUR_KENNTNIS, True
+        return BeratungErgebnis.OFFEN, False
+    signals = {
+        "ab": "abgelehnt" in text and "nicht abgelehnt" not in text,
+        "be": bool(re.search(r"beschlossen|zugestimmt|angenommen|genehmigt", text)),
+        "ve": bool(re.search(r"vertagt|zurückgestellt", text)),
+    }
+    if sum(signals.values()) > 1:
+        return BeratungErgebnis.OFFEN, False
+    return found, True
+
+
 def ergebnis(result: str | None) -> BeratungErgebnis:
     """The result of an agenda item ("einstimmig zugestimmt", "Geändert beschlossen", …)."""
     text = (result or "").casefold()
     if not text:
         return BeratungErgebnis.OFFEN
+    if re.search(r"ohne (beschluss|votum|abstimmung|empfehlung)", text):
+        return BeratungErgebnis.ZUR_KENNTNIS
     if "abgelehnt" in text or "nicht zugestimmt" in text:
         return BeratungErgebnis.ABGELEHNT
     if re.search(r"vertagt|verwiesen|zurückgestellt|zurückgezogen|abgesetzt|nicht behandelt", text):

@@ -108,9 +108,9 @@ def test_incremental_import_with_modified_since(engine: Engine) -> None:
         api.requests.clear()
         report = _run(engine, api, SECOND)
         lists = [r for r in api.requests if r.split("?")[0].count("/") == 5]  # /oparl/v1/bodies/1/<list>
-        assert lists and all("modified_since=2026-03-20T09%3A00%3A00%2B00%3A00" in r for r in lists)
+        assert lists and all("modified_since=2026-03-20T09:00:00Z" in r for r in lists)
         listed = [r for r in api.requests if r.startswith("/oparl/v1/bodies/1/meetings")]
-        assert listed == ["/oparl/v1/bodies/1/meetings?modified_since=2026-03-20T09%3A00%3A00%2B00%3A00"]
+        assert listed == ["/oparl/v1/bodies/1/meetings?modified_since=2026-03-20T09:00:00Z"]
         assert report.zaehler["Paper"]["neu"] == 1 and report.zaehler["Organization"]["neu"] == 0
         assert "Person" not in report.zaehler  # nothing changed there: not even read
         with session_scope(engine, actor="test") as session:

@@ -29,6 +29,7 @@ from sozialforum.store.models.gremien import Gremium, Mitgliedschaft, Sitzung, T
 from sozialforum.store.models.indikatoren import Datenlieferung, Indikator, Indikatorwert
 from sozialforum.store.models.karten import GebietGeometrie
 from sozialforum.store.models.kommunikation import OutboxMessage, PersonalLink, Rueckmeldung
+from sozialforum.store.models.oparl import OparlDatei, OparlKlaerung
 from sozialforum.store.models.planung import Fachplan, Massnahme
 from sozialforum.store.models.portal import (
     Benutzer,
@@ -104,6 +105,8 @@ __all__ = [
     "Massnahme",
     "Mitgliedschaft",
     "OparlAbruf",
+    "OparlDatei",
+    "OparlKlaerung",
     "OparlObjekt",
     "Organisation",
     "OutboxMessage",

@@ -8,6 +8,10 @@ from typing import Annotated
 import typer
 
 from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.daten.ergebnis import lade_monitor
+from sozialforum.daten.geheimhaltung import Empfaenger
+from sozialforum.daten.kartenexport import exportiere
+from sozialforum.daten.katalog import load_for
 from sozialforum.karten.speicher import laden
 from sozialforum.parsing import parse_date
 from sozialforum.store.db import session_scope
@@ -54,6 +58,54 @@ def laden_command(
         fail(str(exc))
     for line in result.bericht():
         console.print(line, highlight=False)
+
+
+@app.command("export")
+def export_command(
+    typer_ctx: typer.Context,
+    indikator: Annotated[str, typer.Argument(help="Indikator aus dem Katalog, z. B. sgb2_quote.")],
+    datei: Annotated[Path, typer.Argument(help="Ziel: .gpkg (GeoPackage) oder .geojson.")],
+    fuer: Annotated[
+        str | None, typer.Option("--fuer", help="Fassung für eine Person (ihre freigegebenen Gemeinden).")
+    ] = None,
+    intern: Annotated[
+        bool, typer.Option("--intern", help="Interne Fassung der Geschäftsstelle (ungeschützt).")
+    ] = False,
+    ebene: Annotated[str, typer.Option("--ebene", help="Gebietsebene.")] = "sozialraum",
+) -> None:
+    """Grenzen mit den Werten eines Indikators für QGIS; Geheimgehaltenes bleibt leer (gesperrt = 1)."""
+    context = ctx(typer_ctx)
+    if datei.suffix.lower() not in {".gpkg", ".geojson", ".json"}:
+        fail(f"{datei.name}: bitte .gpkg oder .geojson als Endung angeben")
+    with session_scope(context.engine, actor="cli:karten-export") as session:
+        monitor = lade_monitor(session)
+        if monitor is None:
+            fail("Noch keine Berechnung vorhanden (sozialforum daten berechnen).", EXIT_NOT_FOUND)
+        if intern:
+            empfaenger = Empfaenger.geschaeftsstelle()
+        elif fuer:
+            try:
+                empfaenger = Empfaenger.fuer_person(session, fuer, monitor.letzter_stichtag)
+            except LookupError as exc:
+                fail(str(exc), EXIT_NOT_FOUND)
+        else:
+            empfaenger = Empfaenger.oeffentlich()
+        try:
+            result = exportiere(
+                session,
+                monitor,
+                load_for(context.settings),
+                context.settings.daten,
+                empfaenger,
+                indikator,
+                datei,
+                ebene=ebene,
+            )
+        except ValueError as exc:
+            fail(str(exc))
+    console.print(f"{result.flaechen} Flächen nach {datei} geschrieben (Fassung: {empfaenger.name}).", highlight=False)
+    if result.gesperrt:
+        console.print("Geheim gehalten (leer, gesperrt = 1): " + ", ".join(result.gesperrt), highlight=False)
 
 
 def register(root: typer.Typer) -> None:

@@ -140,3 +140,54 @@ def test_profile_with_map_of_its_surroundings(
     assert "diagramme/S2_karte.svg" in html
     pdf = PdfReader(out.profile[0].with_suffix(".pdf"))
     assert "Status-Index" in "".join(page.extract_text() for page in pdf.pages)
+
+
+def test_export_for_qgis_by_recipient(
+    monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Path
+) -> None:
+    import json
+    from datetime import date
+
+    import numpy as np
+    import pyogrio
+
+    from sozialforum.daten.kartenexport import exportiere
+    from sozialforum.karten.speicher import laden
+    from sozialforum.settings import DatenSettings
+    from sozialforum.store.db import session_scope
+
+    engine = kreis[0]
+    keys = [f"0399900{n}" for n in range(1, 8)]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"schluessel": key},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [[[x, 48.0], [x + 0.02, 48.0], [x + 0.02, 48.02], [x, 48.02], [x, 48.0]]],
+            },
+        }
+        for key, x in zip(keys, [9.0 + 0.02 * n for n in range(7)], strict=True)
+    ]
+    path = tmp_path / "gemeinden.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    settings = DatenSettings()
+    files = {}
+    with session_scope(engine, actor="test") as session:
+        laden(session, path, stand=date(2020, 1, 1), now=NOW, ebene="gemeinde")
+        for name, empfaenger in (("public", Empfaenger.oeffentlich()), ("intern", Empfaenger.geschaeftsstelle())):
+            files[name] = tmp_path / f"{name}.gpkg"
+            result = exportiere(
+                session, monitor, katalog, settings, empfaenger, "alo_quote", files[name], ebene="gemeinde"
+            )
+            assert result.flaechen == 7
+    tables = {}
+    for name, file in files.items():
+        meta, _, _geoms, values = pyogrio.raw.read(file)
+        tables[name] = dict(zip(meta["fields"], values, strict=True))
+    public, intern = tables["public"], tables["intern"]
+    locked = [k for k, flag in zip(public["schluessel"], public["gesperrt"], strict=True) if flag]
+    assert locked and not any(intern["gesperrt"])  # small counts are hidden from the public only
+    for key in locked:
+        row = list(public["schluessel"]).index(key)
+        assert np.isnan(public["alo_quote"][row]) and not np.isnan(intern["alo_quote"][row])

@@ -1,0 +1,59 @@
+"""Geometries with values for QGIS (GeoPackage/GeoJSON) and an indicator map as SVG, through the
+same view (Sicht) as every other output: what the recipient may not see is written as empty and
+marked ``gesperrt``, never as the number."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from sozialforum.daten.ergebnis import Monitor
+from sozialforum.daten.geheimhaltung import Empfaenger
+from sozialforum.daten.katalog import Katalog
+from sozialforum.daten.sicht import Sicht
+from sozialforum.karten.geometrie import schreibe
+from sozialforum.karten.speicher import flaechen_am
+from sozialforum.settings import DatenSettings
+
+
+@dataclass(frozen=True)
+class Exportergebnis:
+    pfad: Path
+    flaechen: int
+    gesperrt: list[str]
+
+
+def exportiere(
+    session: Session,
+    monitor: Monitor,
+    katalog: Katalog,
+    settings: DatenSettings,
+    empfaenger: Empfaenger,
+    code: str,
+    pfad: Path,
+    *,
+    ebene: str = "sozialraum",
+) -> Exportergebnis:
+    if code not in katalog.indikatoren:
+        known = ", ".join(sorted(katalog.indikatoren))
+        raise ValueError(f"Indikator „{code}“ ist nicht im Katalog (vorhanden: {known})")
+    sicht = Sicht(monitor, katalog, settings, empfaenger)
+    day = sicht.stand(code)
+    flaechen = flaechen_am(session, day, anzeige=False, ebene=ebene)
+    if not flaechen:
+        raise ValueError(
+            f"Keine Gebietsgrenzen der Ebene „{ebene}“ für den {day:%d.%m.%Y} geladen (sozialforum karten laden)"
+        )
+    werte: dict[str, float | None] = {}
+    gesperrt: set[str] = set()
+    for flaeche in flaechen:
+        bereich = monitor.stand.nach_schluessel(flaeche.schluessel, day)
+        zelle = sicht.wert(code, day, bereich.id) if bereich else None
+        werte[flaeche.schluessel] = zelle.wert if zelle else None
+        if zelle is not None and zelle.geheim:
+            gesperrt.add(flaeche.schluessel)
+    schreibe(pfad, flaechen, werte, spalte=code, gesperrt=gesperrt)
+    names = sorted(f.name for f in flaechen if f.schluessel in gesperrt)
+    return Exportergebnis(pfad, len(flaechen), names)

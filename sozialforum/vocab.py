@@ -401,3 +401,12 @@ class AntragStatus(Vocab):
     BEWILLIGT = "bewilligt", "bewilligt"
     ABGELEHNT = "abgelehnt", "abgelehnt"
     ZURUECKGEZOGEN = "zurueckgezogen", "zurückgezogen"
+
+
+class BenutzerRolle(Vocab):
+    """Roles of staff accounts (issue 12): what a logged-in person may see and change."""
+
+    GESCHAEFTSSTELLE = "geschaeftsstelle", "Geschäftsstelle Sozialplanung"
+    LEITUNG = "leitung", "Leitung (lesend)"
+    FACHAMT = "fachamt", "Fachamt (eigene Aufträge)"
+    KOMMUNE = "kommune", "Kommune (freigegebene Gemeindedaten)"

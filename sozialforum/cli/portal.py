@@ -18,6 +18,7 @@ from sozialforum.problems import ProblemReport
 from sozialforum.store.db import session_scope
 from sozialforum.store.models.akteure import Organisation
 from sozialforum.timeutil import utcnow
+from sozialforum.vocab import BenutzerRolle
 
 app = typer.Typer(
     help="Beteiligungsportal: Seiten für Rückmeldungen, Themenvorschläge und Formulare; "
@@ -37,7 +38,7 @@ def starten(
         return
     import uvicorn
 
-    from sozialforum.portal.app import create_app
+    from sozialforum.arbeitsplatz.app import create_app
     from sozialforum.store.db import current_revision
 
     context = ctx(typer_ctx)
@@ -53,11 +54,12 @@ def starten(
     bind_host, bind_port = host or settings.portal.host, port or settings.portal.port
     console.print(
         f"Portal läuft auf http://{bind_host}:{bind_port} (öffentliche Adresse "
-        f"{settings.portal.base_url}). Beenden mit Strg+C."
+        f"{settings.portal.base_url}). Arbeitsplatz der Mitarbeitenden: {settings.portal.base_url}/gs/anmelden. "
+        "Beenden mit Strg+C."
     )
     proxies = settings.portal.vertrauenswuerdige_proxies
     uvicorn.run(
-        create_app(settings, context.engine),
+        create_app(settings, context.engine, protokoll_fortsetzen=_protokoll_fortsetzen),
         host=bind_host,
         port=bind_port,
         log_level="warning",
@@ -65,6 +67,13 @@ def starten(
         proxy_headers=bool(proxies),
         forwarded_allow_ips=",".join(proxies) or None,
     )
+
+
+def _protokoll_fortsetzen(lauf_id: str, entscheidung: str, anmerkungen: str, von: str) -> bool:
+    """A decision taken in the workspace resumes the paused minutes run (as ``protokoll freigeben``)."""
+    from sozialforum.flows.protokoll_einsammeln import resume_with_decision
+
+    return resume_with_decision(lauf_id, entscheidung=entscheidung, anmerkungen=anmerkungen, entschieden_von=von)
 
 
 @app.command("benutzer-anlegen")
@@ -75,8 +84,15 @@ def benutzer_anlegen(
     passwort_stdin: Annotated[
         bool, typer.Option("--passwort-stdin", help="Passwort aus der Standardeingabe lesen (für Skripte).")
     ] = False,
+    rolle: Annotated[
+        str | None,
+        typer.Option(
+            "--rolle",
+            help="geschaeftsstelle (Standard für neue Konten), leitung; fachamt und kommune im Arbeitsplatz anlegen.",
+        ),
+    ] = None,
 ) -> None:
-    """Legt eine Anmeldung für die Geschäftsstelle an (oder setzt ihr Passwort neu)."""
+    """Legt eine Anmeldung für Mitarbeitende an (oder setzt ihr Passwort neu; Rolle bleibt)."""
     if passwort_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
@@ -90,9 +106,13 @@ def benutzer_anlegen(
             fail("Die Passwörter stimmen nicht überein.")
     context = ctx(typer_ctx)
     try:
+        gewaehlt = BenutzerRolle.parse(rolle) if rolle else None
+    except ValueError:
+        fail(f"--rolle „{rolle}“ gibt es nicht (erlaubt: {BenutzerRolle.choices()}).")
+    try:
         with session_scope(context.engine, actor="cli:portal") as session:
             user = benutzer_service.create_user(
-                session, name=name, anzeigename=anzeigename or name, password=password, now=utcnow()
+                session, name=name, anzeigename=anzeigename or name, password=password, now=utcnow(), rolle=gewaehlt
             )
     except ValueError as exc:
         fail(str(exc))

@@ -179,7 +179,7 @@ def fachplan_fristen(session: Session, auswahl: Auswahl, meilensteine: Meilenste
     result: list[Frist] = []
     for plan, amt, dezernat, gremium_id in plans:
         due = fortschreibung_faellig(plan)
-        if due is None:
+        if due is None or plan.abgeschlossen_am is not None:
             continue
         common = {
             "organisation_id": plan.zustaendig_organisation_id,

@@ -1,4 +1,11 @@
-"""Geschäftsstelle users: scrypt password hashes, login sessions, lockout after failed logins.
+"""Staff accounts (issue 12): roles, scrypt password hashes, an optional TOTP second factor,
+login sessions, and throttling of failed logins.
+
+Throttling (so that nobody can spray passwords, and nobody can lock a colleague out): failures
+are counted per (account, client address) — after ``fehlversuche_max`` that account is locked
+for that address only — and per address over all accounts, with a budget of
+``ANMELDUNG_BUDGET_FAKTOR × fehlversuche_max`` before the address is locked altogether. A
+stranger elsewhere exhausts only his own address's budget; the colleague's login still works.
 
 Passwords are hashed with ``hashlib.scrypt`` (RFC 7914; n=2**14, r=8, p=1, 16-byte salt), stored
 as ``scrypt$n$r$p$salt$hash``. The session cookie carries a random secret; the store keeps only
@@ -16,12 +23,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
-from sozialforum.konten import fehlversuche
+from sozialforum.konten import fehlversuche, totp
 from sozialforum.settings import Settings
 from sozialforum.store.models.portal import Benutzer, BenutzerSitzung
+from sozialforum.vocab import BenutzerRolle
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 12
+ANMELDUNG_BUDGET_FAKTOR = 4
 
 
 class AnmeldungFehlgeschlagen(Exception):
@@ -32,7 +41,7 @@ class AnmeldungFehlgeschlagen(Exception):
         super().__init__(
             "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten."
             if gesperrt
-            else "Benutzername oder Passwort ist falsch."
+            else "Benutzername oder Passwort (oder Sicherheitscode) ist falsch."
         )
 
 
@@ -74,46 +83,135 @@ def check_new_password(password: str) -> str | None:
     return None
 
 
-def create_user(session: Session, *, name: str, anzeigename: str, password: str, now: datetime) -> Benutzer:
-    """Create or update a user (an existing name gets the new password and is reactivated)."""
+def _check_binding(rolle: BenutzerRolle, organisation_id: int | None, person_id: int | None) -> None:
+    if rolle == BenutzerRolle.FACHAMT and organisation_id is None and person_id is None:
+        raise ValueError("Ein Fachamt-Konto braucht ein Amt oder eine verantwortliche Person.")
+    if rolle == BenutzerRolle.KOMMUNE and person_id is None:
+        raise ValueError("Ein Kommune-Konto braucht die Person, der Gemeindedaten freigegeben sind.")
+
+
+def create_user(
+    session: Session,
+    *,
+    name: str,
+    anzeigename: str,
+    password: str,
+    now: datetime,
+    rolle: BenutzerRolle | None = None,
+    organisation_id: int | None = None,
+    person_id: int | None = None,
+) -> Benutzer:
+    """Create or update a user (an existing name gets the new password and is reactivated).
+
+    ``rolle`` None: a new user belongs to the Geschäftsstelle, an existing one keeps role and
+    binding (resetting a password never changes what the account may do)."""
     problem = check_new_password(password)
     if problem:
         raise ValueError(problem)
     name = name.strip().lower()
     if not name or not name.replace(".", "").replace("-", "").replace("_", "").isalnum():
         raise ValueError("Der Benutzername darf nur Buchstaben, Ziffern, Punkt, - und _ enthalten.")
+    if not anzeigename.strip():
+        raise ValueError("Bitte geben Sie den Namen der Person an.")
+    if rolle is not None:
+        _check_binding(rolle, organisation_id, person_id)
     user = session.exec(select(Benutzer).where(Benutzer.name == name)).first()
     if user is None:
         user = Benutzer(name=name, anzeigename=anzeigename, passwort_hash="", erstellt_am=now)
-    user.anzeigename, user.passwort_hash, user.aktiv = anzeigename, hash_password(password), True
+    user.anzeigename, user.passwort_hash, user.aktiv = anzeigename.strip(), hash_password(password), True
+    if rolle is not None:
+        user.rolle, user.organisation_id, user.person_id = rolle, organisation_id, person_id
     session.add(user)
     session.flush()
     return user
 
 
-def login(session: Session, *, name: str, password: str, now: datetime, settings: Settings) -> tuple[Benutzer, str]:
-    """Check the password and open a session; return the user and the cookie value.
+def update_user(
+    session: Session,
+    user: Benutzer,
+    *,
+    anzeigename: str,
+    rolle: BenutzerRolle,
+    organisation_id: int | None,
+    person_id: int | None,
+    aktiv: bool,
+    now: datetime,
+    password: str | None = None,
+) -> Benutzer:
+    """Change a user's role, binding, activity or password; a deactivated user's sessions end."""
+    if not anzeigename.strip():
+        raise ValueError("Bitte geben Sie den Namen der Person an.")
+    _check_binding(rolle, organisation_id, person_id)
+    if password:
+        problem = check_new_password(password)
+        if problem:
+            raise ValueError(problem)
+        user.passwort_hash = hash_password(password)
+    user.anzeigename, user.rolle = anzeigename.strip(), rolle
+    user.organisation_id, user.person_id, user.aktiv = organisation_id, person_id, aktiv
+    session.add(user)
+    if not aktiv or password:
+        end_sessions(session, user, now=now)
+    session.flush()
+    return user
 
-    Failures are counted per login name; after ``fehlversuche_max`` the name is locked for a while
-    (even the right password is refused then). The caller commits the failure count.
-    """
+
+def end_sessions(session: Session, user: Benutzer, *, now: datetime) -> None:
+    for row in session.exec(
+        select(BenutzerSitzung).where(BenutzerSitzung.benutzer_id == user.id, BenutzerSitzung.beendet_am == None)  # noqa: E711
+    ).all():
+        row.beendet_am = now
+        session.add(row)
+
+
+def set_totp(session: Session, user: Benutzer, *, secret: str | None, code: str, now: datetime) -> None:
+    """Switch the second factor on (the code proves the app has the secret) or off."""
+    if secret is not None and not totp.verify(secret, code, now):
+        raise ValueError("Der Sicherheitscode stimmt nicht. Bitte geben Sie den aktuellen Code aus der App ein.")
+    user.totp_geheimnis = secret
+    session.add(user)
+    session.flush()
+
+
+def login(
+    session: Session,
+    *,
+    name: str,
+    password: str,
+    now: datetime,
+    settings: Settings,
+    adresse: str = "unbekannt",
+    code: str = "",
+) -> tuple[Benutzer, str]:
+    """Check password (and TOTP code, if the user has one) and open a session; return the user
+    and the cookie value. Failures count against the (account, address) pair and the address
+    (see the module docstring); the caller commits the counts."""
     portal = settings.portal
-    key = "login:" + name.strip().lower()[:80]
-    if fehlversuche.blocked_until(session, key, now=now):
+    name = name.strip().lower()[:80]
+    pair_key, address_key = f"login:{name}|{adresse}", f"anmeldung:{adresse}"
+    if fehlversuche.blocked_until(session, pair_key, now=now) or fehlversuche.blocked_until(
+        session, address_key, now=now
+    ):
         raise AnmeldungFehlgeschlagen(gesperrt=True)
-    user = session.exec(select(Benutzer).where(Benutzer.name == name.strip().lower())).first()
+    user = session.exec(select(Benutzer).where(Benutzer.name == name)).first()
     valid = verify_password(password, user.passwort_hash if user else _dummy_hash())
+    if valid and user is not None and user.totp_geheimnis:
+        valid = totp.verify(user.totp_geheimnis, code, now)
     if user is None or not user.aktiv or not valid:
-        locked = fehlversuche.record_failure(
+        limits = {
+            "now": now,
+            "fenster": timedelta(minutes=portal.fehlversuche_fenster_minuten),
+            "sperre": timedelta(minutes=portal.sperre_minuten),
+        }
+        locked = fehlversuche.record_failure(session, pair_key, maximum=portal.fehlversuche_max, **limits)  # type: ignore[arg-type]
+        locked |= fehlversuche.record_failure(
             session,
-            key,
-            now=now,
-            maximum=portal.fehlversuche_max,
-            fenster=timedelta(minutes=portal.fehlversuche_fenster_minuten),
-            sperre=timedelta(minutes=portal.sperre_minuten),
+            address_key,
+            maximum=portal.fehlversuche_max * ANMELDUNG_BUDGET_FAKTOR,
+            **limits,  # type: ignore[arg-type]
         )
         raise AnmeldungFehlgeschlagen(gesperrt=locked)
-    fehlversuche.clear(session, key)
+    fehlversuche.clear(session, pair_key)
     assert user.id is not None
     secret = secrets.token_urlsafe(32)
     session.add(

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from sozialforum.channels.rendering import render
 from sozialforum.konten import benutzer as benutzer_service
 from sozialforum.konten import fehlversuche
+from sozialforum.konten.zugriff import Recht, darf, sieht_alles
 from sozialforum.links import LINK_BY_HASH, LinkInfo, LinkUngueltig, check_signature, verify_token_row
 from sozialforum.portal.formulare import Formular, load_formulare
 from sozialforum.portal.security import client_key, csrf_token, csrf_valid, same_origin
@@ -56,6 +57,13 @@ CSRF_FEHLER = PortalFehler(
     "Formular nicht angenommen",
     "Das Formular konnte nicht angenommen werden, weil es abgelaufen ist oder nicht von dieser "
     "Seite stammt. Bitte laden Sie die Seite neu und senden Sie es noch einmal.",
+)
+
+
+KEINE_BERECHTIGUNG = PortalFehler(
+    403,
+    "Keine Berechtigung",
+    "Diese Seite oder Aktion ist mit Ihrer Rolle nicht möglich. Wenden Sie sich bei Bedarf an die Geschäftsstelle.",
 )
 
 
@@ -231,8 +239,13 @@ class Portal:
             raise gesperrt(until)
 
     @contextmanager
-    def staff_scope(self, request: Request, *, form: Mapping[str, Any] | None = None) -> Iterator[StaffContext]:
-        """Open the store for a logged-in Geschäftsstelle user; NichtAngemeldet otherwise."""
+    def staff_scope(
+        self, request: Request, *, form: Mapping[str, Any] | None = None, recht: Recht | None = None
+    ) -> Iterator[StaffContext]:
+        """Open the store for a logged-in user; NichtAngemeldet otherwise, 403 without ``recht``.
+
+        Without ``recht`` (the portal's own ``/gs`` pages, which show every Träger's answers):
+        reading needs ``Recht.LESEN`` and a form ``Recht.AENDERN``."""
         now = self.now()
         cookie = request.cookies.get(SESSION_COOKIE)
         with session_scope(self.engine, actor="portal:geschaeftsstelle") as session:
@@ -240,6 +253,9 @@ class Portal:
             if found is None:
                 raise NichtAngemeldet
             user, token_hash = found
+            needed = recht or (Recht.AENDERN if form is not None else Recht.LESEN)
+            if not darf(user, needed) or (recht is None and not sieht_alles(user)):
+                raise KEINE_BERECHTIGUNG
             audit.set_actor(session, f"benutzer:{user.name}")
             self._check_post(request, form, f"gs:{token_hash}")
             yield StaffContext(

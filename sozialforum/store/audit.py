@@ -54,7 +54,9 @@ def _changes(obj: SQLModel) -> dict[str, Any]:
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
             if _plain(old) != _plain(new):
-                changes[attr.key] = [_plain(old), _plain(new)]
+                # Secrets (password hashes, TOTP keys) are named as changed, never written out.
+                hidden = any(column.info.get("geheim") for column in attr.columns)
+                changes[attr.key] = ["<geheim>", "<geheim>"] if hidden else [_plain(old), _plain(new)]
     return changes
 
 

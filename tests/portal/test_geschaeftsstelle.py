@@ -37,7 +37,7 @@ def staff(client: TestClient, engine: Engine) -> TestClient:
     )
     assert response.status_code == 303 and response.headers["location"] == "/gs/"
     cookie = response.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/gs" in cookie
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/;" in cookie
     return client
 
 
@@ -57,16 +57,18 @@ def test_login_failures_lock_the_name(client: TestClient, engine: Engine, portal
     csrf = csrf_of(client.get("/gs/anmelden").text)
     assert client.post("/gs/anmelden", data={"name": "planerin", "passwort": PASSWORT}).status_code == 403
     wrong = client.post("/gs/anmelden", data={"csrf": csrf, "name": "planerin", "passwort": "falsch"})
-    assert wrong.status_code == 401 and "Benutzername oder Passwort ist falsch." in wrong.text
+    assert wrong.status_code == 401 and "Benutzername oder Passwort (oder Sicherheitscode) ist falsch." in wrong.text
     unknown = client.post("/gs/anmelden", data={"csrf": csrf, "name": "niemand", "passwort": "falsch"})
-    assert unknown.text.count("Benutzername oder Passwort ist falsch.") == 1  # same answer: no probing
+    assert (
+        unknown.text.count("Benutzername oder Passwort (oder Sicherheitscode) ist falsch.") == 1
+    )  # same answer: no probing
     with session_scope(engine, actor="test") as session:
         from sozialforum.konten import fehlversuche
 
         for _ in range(portal_settings.portal.fehlversuche_max):
             fehlversuche.record_failure(
                 session,
-                "login:planerin",
+                "login:planerin|testclient",  # this account from the test client's address
                 now=NOW,
                 maximum=3,
                 fenster=timedelta(minutes=15),

@@ -7,9 +7,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
 from sozialforum.konten import benutzer as benutzer_service
+from sozialforum.konten.zugriff import Recht
 from sozialforum.portal import auswertung
 from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal, PortalFehler
 from sozialforum.portal.routers.geschaeftsstelle_aktionen import MELDUNGEN
+from sozialforum.portal.security import client_key
 from sozialforum.store.db import session_scope
 from sozialforum.store.models.gremien import Gremium, Sitzung
 from sozialforum.store.models.portal import FormularAnfrage, Themenvorschlag
@@ -26,7 +28,7 @@ def _login_page(request: Request, *, fehler: str | None = None, name: str = "", 
     response = portal.page(
         request, "portal/gs/anmelden.html", status_code=status_code, csrf=csrf, fehler=fehler, benutzername=name
     )
-    response.set_cookie(PRELOGIN_COOKIE, cookie, httponly=True, samesite="strict", secure=portal.https, path="/gs")
+    response.set_cookie(PRELOGIN_COOKIE, cookie, httponly=True, samesite="strict", secure=portal.https, path="/")
     return response
 
 
@@ -41,27 +43,35 @@ async def login(request: Request) -> Response:
     portal = Portal.of(request)
     portal.check_prelogin(request, form)
     name, password = str(form.get("name") or ""), str(form.get("passwort") or "")
+    code = str(form.get("code") or "")
 
     def work() -> Response:
         with session_scope(portal.engine, actor=f"anmeldung:{name[:80]}") as session:
             try:
                 _, secret = benutzer_service.login(
-                    session, name=name, password=password, now=portal.now(), settings=portal.settings
+                    session,
+                    name=name,
+                    password=password,
+                    now=portal.now(),
+                    settings=portal.settings,
+                    adresse=client_key(request.client),
+                    code=code,
                 )
             except benutzer_service.AnmeldungFehlgeschlagen as exc:
                 # Returning (not raising) commits the failure count.
                 return _login_page(request, fehler=str(exc), name=name, status_code=429 if exc.gesperrt else 401)
-        response = RedirectResponse("/gs/", status_code=303)
+        # The one staff login: the workspace (when mounted) is the start page after it.
+        response = RedirectResponse(getattr(request.app.state, "startseite", "/gs/"), status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
             secret,
             httponly=True,
             samesite="strict",
             secure=portal.https,
-            path="/gs",
+            path="/",
             max_age=portal.settings.portal.anmeldung_stunden * 3600,
         )
-        response.delete_cookie(PRELOGIN_COOKIE, path="/gs")
+        response.delete_cookie(PRELOGIN_COOKIE, path="/")
         return response
 
     return await portal.run(work)
@@ -71,10 +81,10 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form()
     portal = Portal.of(request)
-    with portal.staff_scope(request, form=form) as ctx:
+    with portal.staff_scope(request, form=form, recht=Recht.ANGEMELDET) as ctx:
         benutzer_service.logout(ctx.session, request.cookies.get(SESSION_COOKIE, ""), now=ctx.now)
     response = RedirectResponse("/gs/anmelden", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/gs")
+    response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
 

@@ -4,6 +4,7 @@ One module per aggregate; later issues add modules here (and a migration for eac
 """
 
 from sozialforum.store.models.akteure import Organisation, Person
+from sozialforum.store.models.arbeitsplatz import FristAenderung
 from sozialforum.store.models.audit import AuditEntry
 from sozialforum.store.models.beschluesse import (
     Auftrag,
@@ -94,6 +95,7 @@ __all__ = [
     "FormularAnfrage",
     "FormularAntwort",
     "FormularAntwortVersion",
+    "FristAenderung",
     "FristErinnerung",
     "Gebiet",
     "GebietGeometrie",

@@ -38,6 +38,8 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 # Marks a column as personal data (DSGVO): Art. 15 export names it, Art. 17 erasure clears it.
 PERSONAL: dict[str, Any] = {"info": {"personal": True}}
+# Marks a secret (password hash, TOTP key): the audit trail records that it changed, not its value.
+GEHEIM: dict[str, Any] = {"info": {"geheim": True}}
 
 
 def instant(*, nullable: bool = True, index: bool = False, **kwargs: Any) -> Any:

@@ -24,6 +24,8 @@ class Fachplan(SQLModel, table=True):
     turnus_monate: int | None = Field(default=None, description="Fortschreibungsturnus in months")
     zustaendig_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     beschluss_id: int | None = Field(default=None, foreign_key="beschluss.id")
+    # A plan that is no longer continued (replaced, merged, given up): no more deadlines.
+    abgeschlossen_am: date | None = None
 
 
 class Massnahme(SQLModel, table=True):

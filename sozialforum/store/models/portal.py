@@ -9,8 +9,8 @@ from typing import ClassVar
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import PERSONAL, Audit, instant, json_field, slug
-from sozialforum.vocab import VorschlagStatus
+from sozialforum.store.models.base import GEHEIM, PERSONAL, Audit, instant, json_field, slug
+from sozialforum.vocab import BenutzerRolle, VorschlagStatus
 
 
 class Benutzer(SQLModel, table=True):
@@ -23,8 +23,19 @@ class Benutzer(SQLModel, table=True):
     name: str = Field(max_length=80, unique=True, description="login name")
     anzeigename: str = Field(max_length=200, sa_column_kwargs=PERSONAL)
     # "scrypt$n$r$p$salt$hash" (hashlib.scrypt); never the password itself.
-    passwort_hash: str = Field(max_length=300)
+    passwort_hash: str = Field(max_length=300, sa_column_kwargs=GEHEIM)
     aktiv: bool = True
+    rolle: BenutzerRolle = Field(
+        default=BenutzerRolle.GESCHAEFTSSTELLE,
+        sa_type=sa.String(40),
+        sa_column_kwargs={"server_default": BenutzerRolle.GESCHAEFTSSTELLE.value},
+    )
+    # fachamt: the Amt (an Organisation) whose Aufträge and Maßnahmen the user sees, and/or the
+    # responsible person; kommune: the person whose Datenfreigaben name the Gemeinden.
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    # RFC 6238 shared secret (base32); None: no second factor.
+    totp_geheimnis: str | None = Field(default=None, max_length=64, sa_column_kwargs=GEHEIM)
     erstellt_am: datetime = instant(nullable=False)
     letzte_anmeldung_am: datetime | None = instant()
 

@@ -1,0 +1,144 @@
+"""The route registry of the workspace: every route names the ``Recht`` it needs.
+
+Handlers open the store with ``scope(request)`` (reading) or run their work through
+``aktion(request, arbeit)`` (a form: CSRF, origin, ``Recht``, audit actor, one transaction);
+both look the route's right up here, so a handler cannot ask for a weaker one than it declared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from sozialforum.konten.zugriff import Recht, darf
+from sozialforum.portal.context import Portal, PortalFehler, StaffContext
+from sozialforum.vocab import BenutzerRolle
+
+PREFIX = "/arbeitsplatz"
+
+
+@dataclass(frozen=True)
+class Route:
+    methode: str
+    pfad: str
+    recht: Recht
+    endpoint: Callable[..., Any]
+
+
+# endpoint function → its declared route; the matrix test enumerates the app's routes against it.
+ROUTEN: dict[Callable[..., Any], Route] = {}
+
+
+class Bereich:
+    """One area's router with ``seite`` (GET) and ``aktion`` (POST) decorators that register
+    the route's right."""
+
+    def __init__(self) -> None:
+        self.router = APIRouter(prefix=PREFIX)
+
+    def _register(self, methode: str, pfad: str, recht: Recht) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        def decorate(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+            ROUTEN[endpoint] = Route(methode, PREFIX + pfad, recht, endpoint)
+            self.router.add_api_route(pfad, endpoint, methods=[methode], response_class=HTMLResponse)
+            return endpoint
+
+        return decorate
+
+    def seite(self, pfad: str, recht: Recht) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self._register("GET", pfad, recht)
+
+    def aktion(self, pfad: str, recht: Recht) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        return self._register("POST", pfad, recht)
+
+
+def _recht(request: Request) -> Recht:
+    route = request.scope.get("route")
+    declared = ROUTEN.get(getattr(route, "endpoint", None))  # type: ignore[arg-type]
+    if declared is None:  # never reached for registered routes; refuse rather than guess
+        raise PortalFehler(403, "Keine Berechtigung", "Diese Seite ist nicht freigegeben.")
+    return declared.recht
+
+
+@contextmanager
+def scope(request: Request, *, form: Mapping[str, Any] | None = None) -> Iterator[StaffContext]:
+    """The store for this request's user, after checking the route's right (and CSRF for forms)."""
+    with Portal.of(request).staff_scope(request, form=form, recht=_recht(request)) as ctx:
+        yield ctx
+
+
+def zurueck(form: Mapping[str, Any], default: str = PREFIX + "/") -> str:
+    """The workspace page a form came from (only our own paths: no open redirect)."""
+    target = str(form.get("zurueck") or "")
+    return target if re.fullmatch(r"/arbeitsplatz/[A-Za-z0-9_/\-]*(\?[A-Za-z0-9_=&\-]*)?", target) else default
+
+
+class Eingabefehler(Exception):
+    """A German message about bad input; nothing was changed (the transaction rolls back)."""
+
+
+async def aktion(request: Request, arbeit: Callable[[StaffContext, Mapping[str, Any]], Response]) -> Response:
+    """Run a form's work in one transaction under the user's name; a bad input (``ValueError``
+    or ``Eingabefehler`` with a German message) rolls everything back and says why."""
+    form = await request.form()
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        try:
+            with scope(request, form=form) as ctx:
+                return arbeit(ctx, form)
+        except (ValueError, Eingabefehler) as exc:
+            return portal.page(
+                request,
+                "arbeitsplatz/fehler.html",
+                status_code=400,
+                titel="Eingabe nicht übernommen",
+                meldung=str(exc),
+                zurueck=zurueck(form),
+            )
+
+    return await portal.run(work)
+
+
+# (path, label, right): the navigation shows what the user may open.
+NAVIGATION = [
+    ("/arbeitsplatz/", "Übersicht", Recht.ANGEMELDET),
+    ("/arbeitsplatz/auftraege", "Aufträge", Recht.AUFTRAEGE),
+    ("/arbeitsplatz/fachplaene", "Fachpläne", Recht.LESEN),
+    ("/arbeitsplatz/beschluesse", "Beschlüsse", Recht.LESEN),
+    ("/arbeitsplatz/protokolle", "Protokolle", Recht.LESEN),
+    ("/arbeitsplatz/benutzer", "Benutzer", Recht.BENUTZER),
+    ("/gs/", "Rückmeldungen", Recht.LESEN),
+]
+
+# Messages after an action travel as codes (no text from the URL is ever shown).
+MELDUNGEN = {
+    "gespeichert": "Gespeichert.",
+    "angelegt": "Angelegt.",
+    "frist": "Die Frist wurde geändert; der Grund steht im Verlauf.",
+    "erledigt": "Als erledigt markiert.",
+    "sachstand": "Der Sachstand wurde gespeichert.",
+    "freigegeben": "Das Protokoll ist freigegeben; der wartende Ablauf verteilt es.",
+    "zurueckgegeben": "Das Protokoll wurde mit Ihren Anmerkungen zurückgegeben.",
+    "totp_an": "Die Anmeldung in zwei Schritten ist eingeschaltet.",
+    "totp_aus": "Die Anmeldung in zwei Schritten ist ausgeschaltet.",
+}
+
+
+def render(ctx: StaffContext, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
+    """A workspace page: navigation by the user's rights, the message code of ``?meldung=``."""
+    request = ctx.request
+    values.setdefault("meldung", MELDUNGEN.get(request.query_params.get("meldung", "")))
+    return ctx.render(
+        template,
+        status_code=status_code,
+        navigation=[(href, text) for href, text, recht in NAVIGATION if darf(ctx.benutzer, recht)],
+        pfad=request.url.path,
+        rolle_label=BenutzerRolle(ctx.benutzer.rolle).label,
+        **values,
+    )

@@ -1,0 +1,134 @@
+"""What the Übersicht shows: the week's work and what is late, read from the same bookkeeping
+the daily ``planungszyklus`` uses (deadlines from ``fristen.quellen``, cycle actions from
+``zyklus_aktion``, deliveries from the outbox)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from sozialforum.beschluesse.stand import ampel_frist
+from sozialforum.fristen.datum import today_in_berlin
+from sozialforum.fristen.konfiguration import MeilensteinKonfiguration
+from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
+from sozialforum.store.models import (
+    Berechnung,
+    Datenlieferung,
+    Gremium,
+    OutboxMessage,
+    Protokoll,
+    Rueckmeldung,
+    Sitzung,
+    ZyklusAktion,
+)
+from sozialforum.vocab import Ampel, Antwort, OutboxStatus, ProtokollStatus, ZyklusStatus
+
+WOCHEN = 6
+MAX_ZEILEN = 50
+
+
+@dataclass(frozen=True)
+class SitzungZeile:
+    id: int
+    titel: str
+    gremium: str
+    beginn: datetime
+    antworten: Counter[str]
+
+
+@dataclass(frozen=True)
+class FristZeile:
+    frist: Frist
+    ampel: Ampel
+
+
+@dataclass
+class Uebersicht:
+    heute: date
+    sitzungen: list[SitzungZeile] = field(default_factory=list)
+    protokolle: list[tuple[Protokoll, str]] = field(default_factory=list)
+    fristen: list[FristZeile] = field(default_factory=list)
+    fristen_gesamt: Counter[Ampel] = field(default_factory=Counter)
+    datenlieferung: Datenlieferung | None = None
+    berechnung: Berechnung | None = None
+    zustellprobleme: list[OutboxMessage] = field(default_factory=list)
+    zustellprobleme_anzahl: int = 0
+    laeufe: list[ZyklusAktion] = field(default_factory=list)
+
+
+def sitzungen_demnaechst(session: Session, *, now: datetime, wochen: int = WOCHEN) -> list[SitzungZeile]:
+    """Sitzungen from today for ``wochen`` weeks with answer counts (one grouped query)."""
+    rows = session.execute(
+        sa.select(Sitzung.id, Sitzung.titel, Gremium.name, Sitzung.beginn)
+        .join(Gremium, Gremium.id == Sitzung.gremium_id)
+        .where(Sitzung.beginn >= now - timedelta(hours=12), Sitzung.beginn < now + timedelta(weeks=wochen))
+        .order_by(Sitzung.beginn)
+        .limit(MAX_ZEILEN)
+    ).all()
+    ids = [row[0] for row in rows]
+    counts: dict[int, Counter[str]] = {i: Counter() for i in ids}
+    if ids:
+        for sitzung_id, antwort, anzahl in session.execute(
+            sa.select(Rueckmeldung.sitzung_id, Rueckmeldung.antwort, sa.func.count())
+            .where(Rueckmeldung.sitzung_id.in_(ids))  # type: ignore[attr-defined]
+            .group_by(Rueckmeldung.sitzung_id, Rueckmeldung.antwort)
+        ).all():
+            counts[sitzung_id][str(antwort)] = anzahl
+    return [SitzungZeile(i, titel, gremium, beginn, counts[i]) for i, titel, gremium, beginn in rows]
+
+
+def protokolle_offen(session: Session) -> list[tuple[Protokoll, str]]:
+    """Minutes waiting for a decision of the Geschäftsstelle (a draft is in), with the Sitzung."""
+    rows = session.execute(
+        sa.select(Protokoll, Sitzung.titel)
+        .join(Sitzung, Sitzung.id == Protokoll.sitzung_id)
+        .where(Protokoll.status == ProtokollStatus.EINGEREICHT)
+        .order_by(Sitzung.beginn)
+        .limit(MAX_ZEILEN)
+    ).all()
+    return [(row[0], row[1]) for row in rows]
+
+
+def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfiguration, bald_tage: int) -> Uebersicht:
+    heute = today_in_berlin(now)
+    result = Uebersicht(heute=heute)
+    result.sitzungen = sitzungen_demnaechst(session, now=now)
+    result.protokolle = protokolle_offen(session)
+    fristen = collect_fristen(
+        session, meilensteine=meilensteine, auswahl=Auswahl(bis=heute + timedelta(days=bald_tage))
+    )
+    zeilen = [FristZeile(f, ampel_frist(f, heute, bald_tage)) for f in fristen]
+    result.fristen_gesamt = Counter(z.ampel for z in zeilen)
+    result.fristen = zeilen[:MAX_ZEILEN]
+    result.datenlieferung = session.scalars(
+        sa.select(Datenlieferung).order_by(Datenlieferung.geladen_am.desc()).limit(1)  # type: ignore[attr-defined]
+    ).first()
+    result.berechnung = session.scalars(
+        sa.select(Berechnung).order_by(Berechnung.berechnet_am.desc()).limit(1)  # type: ignore[attr-defined]
+    ).first()
+    problem = OutboxMessage.status.in_((OutboxStatus.FAILED, OutboxStatus.BOUNCED))  # type: ignore[attr-defined]
+    result.zustellprobleme_anzahl = session.scalar(sa.select(sa.func.count()).where(problem)) or 0
+    result.zustellprobleme = list(
+        session.scalars(
+            sa.select(OutboxMessage).where(problem).order_by(OutboxMessage.erstellt_am.desc()).limit(10)  # type: ignore[attr-defined]
+        )
+    )
+    result.laeufe = list(
+        session.scalars(
+            sa.select(ZyklusAktion)
+            .where(
+                ZyklusAktion.status.in_((ZyklusStatus.LAEUFT, ZyklusStatus.FEHLGESCHLAGEN)),  # type: ignore[attr-defined]
+                ZyklusAktion.begonnen_am >= now - timedelta(days=14),
+            )
+            .order_by(ZyklusAktion.begonnen_am.desc())  # type: ignore[attr-defined]
+            .limit(20)
+        )
+    )
+    return result
+
+
+ANTWORTEN = (Antwort.ZUSAGE, Antwort.VIELLEICHT, Antwort.ABSAGE, Antwort.OFFEN)

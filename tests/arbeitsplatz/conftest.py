@@ -1,0 +1,138 @@
+"""The workspace over the portal's small Landkreis: two Ämter with one Auftrag each, a
+Fachplan, a Beschluss, a Protokoll, and one account per role."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from sozialforum.arbeitsplatz.app import create_app
+from sozialforum.konten import benutzer
+from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Auftrag, Beschluss, Fachplan, Organisation, Protokoll
+from sozialforum.vocab import BenutzerRolle, FachplanArt, OrganisationArt
+from tests.portal.conftest import NOW, Clock, Welt, build_world, csrf_of, make_settings
+
+PASSWORT = "korrekt-pferd-batterie"
+ROLLEN = {
+    "planerin": BenutzerRolle.GESCHAEFTSSTELLE,
+    "leiterin": BenutzerRolle.LEITUNG,
+    "jugendamt": BenutzerRolle.FACHAMT,
+    "gemeinde": BenutzerRolle.KOMMUNE,
+}
+
+
+@dataclass
+class Bestand:
+    welt: Welt
+    amt_a: int
+    amt_b: int
+    auftrag_a: int
+    auftrag_b: int
+    fachplan: int
+    beschluss: int
+    protokoll: int
+    benutzer: dict[str, int]
+
+
+def build_bestand(engine: Engine) -> Bestand:
+    welt = build_world(engine)
+    with session_scope(engine, actor="test") as session:
+        amt_a = Organisation(
+            kennung="AMT-51", name="Jugendamt", art=OrganisationArt.AMT, email="jugendamt@kreis.example"
+        )
+        amt_b = Organisation(
+            kennung="AMT-50", name="Sozialamt", art=OrganisationArt.AMT, email="sozialamt@kreis.example"
+        )
+        session.add_all([amt_a, amt_b])
+        session.flush()
+        beschluss = Beschluss(kennung="B-1/2026", titel="Familienzentren stärken", datum=date(2026, 1, 20))
+        session.add(beschluss)
+        session.flush()
+        a = Auftrag(
+            kennung="A-JA",
+            beschreibung="Geheimer Auftrag des Jugendamts",
+            verantwortlich_organisation_id=amt_a.id,
+            frist=date(2026, 3, 20),
+            beschluss_id=beschluss.id,
+        )
+        b = Auftrag(
+            kennung="A-SA",
+            beschreibung="Interner Auftrag des Sozialamts",
+            verantwortlich_organisation_id=amt_b.id,
+            frist=date(2026, 2, 1),
+        )
+        plan = Fachplan(
+            kennung="FP-JH",
+            name="Jugendhilfeplan",
+            art=FachplanArt.JUGENDHILFEPLAN,
+            beschlossen_am=date(2022, 6, 1),
+            turnus_monate=60,
+            zustaendig_organisation_id=amt_a.id,
+        )
+        protokoll = Protokoll(sitzung_id=welt.sitzung, angefordert_am=NOW, entwurf_frist=date(2026, 4, 1))
+        session.add_all([a, b, plan, protokoll])
+        session.flush()
+        ids = {}
+        for name, rolle in ROLLEN.items():
+            user = benutzer.create_user(
+                session,
+                name=name,
+                anzeigename=name.capitalize(),
+                password=PASSWORT,
+                now=NOW,
+                rolle=rolle,
+                organisation_id=amt_a.id if rolle == BenutzerRolle.FACHAMT else None,
+                person_id=welt.person_b if rolle == BenutzerRolle.KOMMUNE else None,
+            )
+            ids[name] = user.id
+        return Bestand(welt, amt_a.id, amt_b.id, a.id, b.id, plan.id, beschluss.id, protokoll.id, ids)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def ap_settings(tmp_path, engine: Engine) -> Settings:  # type: ignore[no-untyped-def]
+    return make_settings(tmp_path, engine)
+
+
+@pytest.fixture
+def bestand(engine: Engine) -> Bestand:
+    return build_bestand(engine)
+
+
+@pytest.fixture
+def app(ap_settings: Settings, engine: Engine):  # type: ignore[no-untyped-def]
+    return create_app(ap_settings, engine, clock=Clock())
+
+
+def login(client: TestClient, name: str, password: str = PASSWORT) -> TestClient:
+    form = client.get("/gs/anmelden")
+    response = client.post(
+        "/gs/anmelden",
+        data={"csrf": csrf_of(form.text), "name": name, "passwort": password},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/arbeitsplatz/"
+    return client
+
+
+@pytest.fixture
+def clients(app, bestand: Bestand) -> Iterator[dict[str | None, TestClient]]:  # type: ignore[no-untyped-def]
+    """One logged-in client per role, and ``None``: no login."""
+    opened = {name: TestClient(app, base_url="http://testserver") for name in [None, *ROLLEN]}
+    for client in opened.values():
+        client.__enter__()
+    try:
+        for name, client in opened.items():
+            if name is not None:
+                login(client, name)
+        yield opened
+    finally:
+        for client in opened.values():
+            client.__exit__(None, None, None)

@@ -11,6 +11,8 @@ Persons and memberships are not exported (personal data; the council system publ
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -62,23 +64,48 @@ def _with_times(obj: dict[str, Any], times: dict[int, tuple[str, str]], row_id: 
     return obj
 
 
+PAGE_SIZE = 100
+
+
+def _page_url(url: str, number: int) -> str:
+    """``…/meetings.json`` for page 1, ``…/meetings-2.json`` after it (static files, no query)."""
+    return url if number == 1 else f"{url.removesuffix('.json')}-{number}.json"
+
+
+def _pages(items: list[dict[str, Any]], url: str, size: int = PAGE_SIZE) -> list[tuple[str, dict[str, Any]]]:
+    """The pages of one list as (URL, page), with OParl 1.1 §5.3 pagination and links."""
+    total = max(1, -(-len(items) // size))
+    result = []
+    for number in range(1, total + 1):
+        links = {"first": _page_url(url, 1), "last": _page_url(url, total), "self": _page_url(url, number)}
+        if number > 1:
+            links["prev"] = _page_url(url, number - 1)
+        if number < total:
+            links["next"] = _page_url(url, number + 1)
+        chunk = items[(number - 1) * size : number * size]
+        page = {
+            "data": chunk,
+            "pagination": {
+                "totalElements": len(items),
+                "elementsPerPage": size,
+                "currentPage": number,
+                "totalPages": total,
+            },
+            "links": links,
+        }
+        result.append((_page_url(url, number), page))
+    return result
+
+
 def _page(items: list[dict[str, Any]], url: str) -> dict[str, Any]:
-    return {
-        "data": items,
-        "pagination": {
-            "totalElements": len(items),
-            "elementsPerPage": max(len(items), 1),
-            "currentPage": 1,
-            "totalPages": 1,
-        },
-        "links": {"first": url, "last": url},
-    }
+    return _pages(items, url)[0][1]
 
 
 class _Urls:
     def __init__(self, base: str) -> None:
         self.base = base.rstrip("/")
         self.body = f"{self.base}/body/1"
+        self.body_id = f"{self.body}.json"  # one scheme: every id is the URL of its file
 
     def of(self, kind: str, row_id: object) -> str:
         return f"{self.body}/{kind}/{row_id}.json"
@@ -94,7 +121,7 @@ def _organizations(session: Session, urls: _Urls) -> list[dict[str, Any]]:
         obj: dict[str, Any] = {
             "id": urls.of("organization", g.id),
             "type": T + "Organization",
-            "body": urls.body,
+            "body": urls.body_id,
             "name": g.name,
             "shortName": g.kennung,
             "organizationType": "Gremium",
@@ -225,7 +252,7 @@ def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[
         obj: dict[str, Any] = {
             "id": url,
             "type": T + "Paper",
-            "body": urls.body,
+            "body": urls.body_id,
             "name": v.titel,
             "reference": v.kennung,
             "date": v.datum.isoformat(),
@@ -250,7 +277,7 @@ def _beschluss_papers(session: Session, urls: _Urls, today: date, bald: int) -> 
         obj: dict[str, Any] = {
             "id": urls.of("paper", f"beschluss-{beschluss.id}"),
             "type": T + "Paper",
-            "body": urls.body,
+            "body": urls.body_id,
             "name": beschluss.titel,
             "reference": beschluss.kennung,
             "date": beschluss.datum.isoformat(),
@@ -277,7 +304,7 @@ def export_oparl(session: Session, *, base_url: str, today: date, settings: Sett
     }
     system_url = f"{urls.base}/system.json"
     body = {
-        "id": urls.body + ".json",
+        "id": urls.body_id,
         "type": T + "Body",
         "system": system_url,
         "name": settings.kommune,
@@ -303,12 +330,15 @@ def export_oparl(session: Session, *, base_url: str, today: date, settings: Sett
         "body/1/people.json": _page([], urls.lists("people")),
     }
     for kind, items in lists.items():
-        files[f"body/1/{kind}s.json"] = _page(items, urls.lists(f"{kind}s"))
+        for page_url, page in _pages(items, urls.lists(f"{kind}s")):
+            files[page_url.removeprefix(urls.base + "/")] = page
         for item in items:
             files[item["id"].removeprefix(urls.base + "/")] = item
     for meeting in lists["meeting"]:
         for item in meeting["agendaItem"]:
             files[item["id"].removeprefix(urls.base + "/")] = item
+        if isinstance(meeting.get("location"), dict):  # the embedded Location resolves too
+            files[meeting["location"]["id"].removeprefix(urls.base + "/")] = meeting["location"]
     for paper in lists["paper"]:
         for item in paper.get("consultation", []):
             files[item["id"].removeprefix(urls.base + "/")] = item
@@ -316,13 +346,45 @@ def export_oparl(session: Session, *, base_url: str, today: date, settings: Sett
 
 
 def write_export(files: dict[str, dict[str, Any]], directory: Path) -> int:
-    for relative, obj in files.items():
-        target = directory / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
-        temporary.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        temporary.replace(target)
+    """Replace ``directory`` by the export as a whole: written beside it, then swapped in by two
+    renames, so a server never sees a half-written export and no file of an earlier one stays."""
+    directory = directory.resolve()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{directory.name}.neu-", dir=directory.parent))
+    try:
+        for relative, obj in files.items():
+            target = fresh / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(obj, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        old = directory.parent / f".{directory.name}.alt-{fresh.name.rsplit('-', 1)[-1]}"
+        if directory.exists():
+            directory.rename(old)
+        fresh.rename(directory)
+        if old.exists():
+            shutil.rmtree(old)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
     return len(files)
+
+
+def internal_urls(files: dict[str, dict[str, Any]], base: str) -> set[str]:
+    """Every URL under ``base`` that the export mentions anywhere (for the resolve check)."""
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str) and node.startswith(base.rstrip("/") + "/"):
+            found.add(node)
+
+    for obj in files.values():
+        walk(obj)
+    return found
 
 
 def objects_to_validate(files: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:

@@ -129,3 +129,31 @@ def test_export_imports_again(engine: Engine, settings: Settings, tmp_path: Path
     assert report.zaehler["Beschluss"]["neu"] == 1
     assert not [m for m in report.maengel if "verweist" in m.meldung]
     fresh.dispose()
+
+
+def test_every_internal_url_resolves_and_the_folder_is_replaced(
+    engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
+    from sozialforum.oparl.export import _pages, internal_urls
+
+    welt = build_welt(engine)
+    _with_meeting(engine, welt)
+    with session_scope(engine, actor="test") as session:
+        files = export_oparl(session, base_url=BASE, today=date(2026, 3, 2), settings=settings)
+    dangling = {url for url in internal_urls(files, BASE) if url.removeprefix(BASE + "/") not in files}
+    assert dangling == set()
+    assert files["body/1/organization/1.json"]["body"] == files["body/1.json"]["id"]
+    target = tmp_path / "oparl"
+    (target / "body" / "1").mkdir(parents=True)
+    (target / "body" / "1" / "alt.json").write_text("{}", encoding="utf-8")
+    assert write_export(files, target) == len(files)
+    assert not (target / "body" / "1" / "alt.json").exists()  # no stale file of an earlier export
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".oparl")]  # nothing left beside it
+    on_disk = {str(p.relative_to(target)) for p in target.rglob("*.json")}
+    assert on_disk == set(files)
+    pages = _pages([{"id": str(i)} for i in range(5)], f"{BASE}/body/1/papers.json", size=2)
+    assert [url.rsplit("/", 1)[1] for url, _ in pages] == ["papers.json", "papers-2.json", "papers-3.json"]
+    middle = pages[1][1]
+    assert middle["links"]["prev"].endswith("/papers.json") and middle["links"]["next"].endswith("/papers-3.json")
+    assert middle["pagination"] == {"totalElements": 5, "elementsPerPage": 2, "currentPage": 2, "totalPages": 3}
+    assert "next" not in pages[2][1]["links"]

@@ -18,7 +18,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from sozialforum.flows.common import actor, engine_for, settings_from, smtp_platz
 
-from sozialforum import outbox
+from sozialforum import ablage, outbox
 from sozialforum.konferenz import antworten, teilnehmerliste, termine, versand
 from sozialforum.outbox import probleme as zustellprobleme
 from sozialforum.store.db import session_scope
@@ -110,6 +110,8 @@ def teilnehmerlisten_schreiben(konfiguration: str | None, jetzt: datetime) -> li
             if sitzung.status == SitzungStatus.EINGELADEN:
                 liste = teilnehmerliste.build(session, sitzung_id=sitzung.id)  # type: ignore[arg-type]
                 html, xlsx = teilnehmerliste.write(liste, settings.reports_dir / "teilnehmerlisten", now=jetzt)
+                for path in (html, xlsx):  # where every machine and the portal read it
+                    ablage.ablegen(settings, path)
                 written += [str(html), str(xlsx)]
     return written
 

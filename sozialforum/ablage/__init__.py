@@ -59,12 +59,15 @@ def schluessel_fuer(settings: Settings, path: Path) -> str:
     return f"dateien/{Path(path).name}"
 
 
-def ablegen(settings: Settings, path: Path) -> str:
+def ablegen(settings: Settings, path: Path, key: str | None = None) -> str:
     """Put a file a stage has written (e.g. below ``settings.reports_dir``) into the storage,
-    where every machine reads it; with the folder default below data_dir, it is there already.
-    Returns its key. The bridge for writers that produce files rather than bytes."""
-    key = schluessel_fuer(settings, path)
-    if settings.ablage.art == "ordner" and (ordner(settings) / key).resolve() == Path(path).resolve():
+    where every machine reads it, under ``key`` (default: :func:`schluessel_fuer`). With the
+    folder default (no ``[ablage] ordner``) files stay where they were written: nothing is copied.
+    Returns the key. The bridge for writers that produce files rather than bytes."""
+    key = key or schluessel_fuer(settings, path)
+    if settings.ablage.art == "ordner" and (
+        settings.ablage.ordner is None or (ordner(settings) / key).resolve() == Path(path).resolve()
+    ):
         return key
     return schreiben(settings, key, Path(path).read_bytes())
 

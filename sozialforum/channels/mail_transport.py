@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sozialforum import ablage
 from sozialforum.settings import Settings
 
 
@@ -58,8 +59,9 @@ class FileTransport:
 
     name = "datei"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, settings: Settings | None = None) -> None:
         self.directory = directory
+        self.settings = settings  # given: each file also goes into the configured storage (ablage)
         directory.mkdir(parents=True, exist_ok=True)
 
     def send(
@@ -77,6 +79,8 @@ class FileTransport:
         temporary = target.with_suffix(".tmp")
         temporary.write_bytes(content)
         temporary.replace(target)
+        if self.settings is not None:
+            ablage.ablegen(self.settings, target, f"outbox/{target.name}")  # no copy for the folder default
         if while_waiting is not None:
             while_waiting()
         return Outcome(True, f"geschrieben: {target.name}")
@@ -227,4 +231,4 @@ Transport = FileTransport | SmtpTransport
 def open_transport(settings: Settings) -> Transport:
     if settings.mail.smtp_host:
         return SmtpTransport(settings)
-    return FileTransport(settings.outbox_dir)
+    return FileTransport(settings.outbox_dir, settings)

@@ -38,7 +38,12 @@ def test_files_written_below_data_dir_are_in_the_folder_storage_already(tmp_path
     elsewhere = tmp_path / "export.csv"
     elsewhere.write_bytes(b"a;b")
     assert ablage.ablegen(settings, elsewhere) == "dateien/export.csv"
-    assert ablage.lesen(settings, "dateien/export.csv") == b"a;b"
+    assert not ablage.vorhanden(settings, "dateien/export.csv")  # the default copies nothing
+    shared = load_settings(None, data_dir=tmp_path / "var", ablage={"ordner": str(tmp_path / "gemeinsam")})
+    assert ablage.ablegen(shared, elsewhere) == "dateien/export.csv"
+    assert ablage.ablegen(shared, report) == "berichte/leitung/bericht.html"
+    assert ablage.lesen(shared, "dateien/export.csv") == b"a;b"
+    assert ablage.auflisten(shared) == ["berichte/leitung/bericht.html", "dateien/export.csv"]
 
 
 @pytest.mark.parametrize("key", ["../secret_key", "/etc/passwd", "berichte//x", "", "a/./b"])

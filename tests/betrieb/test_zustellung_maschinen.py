@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from sozialforum import outbox
+from sozialforum import ablage, outbox
 from sozialforum.channels.mail import OutgoingMail
 from sozialforum.settings import load_settings
 from sozialforum.store.models import OutboxMessage
@@ -60,3 +60,16 @@ def test_another_machine_books_handed_over_and_waits_for_live_claims(engine, set
         assert "Antwort des Servers nicht abgewartet" in (rows[0].antwort_server or "")
     # Machine B wrote the .eml files of the three it sent, never the one A had handed over.
     assert len(list(machine_b.outbox_dir.glob("*.eml"))) == 3
+
+
+def test_eml_files_go_into_the_configured_storage(engine, settings, tmp_path) -> None:
+    """Without SMTP the .eml files land in the storage every machine reads (here a folder outside
+    either data_dir), under the key outbox/<file>."""
+    _queue(engine, settings, 2)
+    shared = {"art": "ordner", "ordner": str(tmp_path / "gemeinsam")}
+    machine_a = load_settings(None, data_dir=tmp_path / "a", database_url=settings.db_url, ablage=shared)
+    machine_b = load_settings(None, data_dir=tmp_path / "b", database_url=settings.db_url, ablage=shared)
+    assert outbox.deliver_pending(engine, machine_a, now=NOW).sent == 2
+    keys = ablage.auflisten(machine_b, "outbox/")
+    assert len(keys) == 2 and all(k.endswith("-test.eml") for k in keys)
+    assert b"Einladung" in ablage.lesen(machine_b, keys[0])

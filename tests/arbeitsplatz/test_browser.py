@@ -1,0 +1,84 @@
+"""The workspace in Debian's headless Chromium: log in through the form, create a Fachplan,
+and every workspace page (enumerated from the route registry) passes axe-core without serious
+or critical findings at 1280 px and 390 px, with the CSP on."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from sozialforum.arbeitsplatz.app import create_app
+from sozialforum.arbeitsplatz.routen import ROUTEN
+from sozialforum.portal.server import free_port, serve_in_thread
+from tests.arbeitsplatz.conftest import PASSWORT, Bestand, build_bestand
+from tests.portal.conftest import Clock, make_settings
+from tests.portal.test_browser import _axe
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def served(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[str, Bestand]]:
+    bestand = build_bestand(sqlite_engine)
+    port = free_port()
+    settings = make_settings(tmp_path, sqlite_engine, base_url=f"http://127.0.0.1:{port}")
+    with serve_in_thread(create_app(settings, sqlite_engine, clock=Clock()), port) as base:
+        yield base, bestand
+
+
+def _pages(bestand: Bestand) -> list[str]:
+    values = {
+        "auftrag_id": bestand.auftrag_a,
+        "plan_id": bestand.fachplan,
+        "beschluss_id": bestand.beschluss,
+        "benutzer_id": bestand.benutzer["jugendamt"],
+        "protokoll_id": bestand.protokoll,
+    }
+    return sorted(
+        re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), r.pfad) for r in ROUTEN.values() if r.methode == "GET"
+    )
+
+
+def test_workspace_in_the_browser(browser: Any, served: tuple[str, Bestand], tmp_path: Path) -> None:
+    base, bestand = served
+    found: dict[str, list[dict[str, Any]]] = {}
+    for width, height in ((1280, 900), (390, 844)):
+        context = browser.new_context(locale="de-DE", viewport={"width": width, "height": height})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.goto(f"{base}/arbeitsplatz/")
+        assert page.url.endswith("/gs/anmelden")
+        found[f"anmelden@{width}"] = _axe(page)
+        page.fill("#f-name", "planerin")
+        page.fill("#f-passwort", PASSWORT)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/arbeitsplatz/")
+        assert page.locator("h1").inner_text() == "Übersicht"
+        for path in _pages(bestand):
+            response = page.goto(base + path)
+            assert response is not None and response.status == 200, path
+            found[f"{path}@{width}"] = _axe(page)
+        if width == 1280:
+            page.goto(f"{base}/arbeitsplatz/fachplaene/neu")
+            page.fill("#f-kennung", "FP-WNH")
+            page.fill("#f-name", "Konzept Wohnungsnotfallhilfe")
+            page.select_option("#f-art", "wohnungsnotfallhilfe")
+            page.fill("#f-beschlossen_am", "2023-05-01")
+            page.fill("#f-turnus_monate", "36")
+            page.click("main button[type=submit]")
+            page.wait_for_url(re.compile(r".*/arbeitsplatz/fachplaene/\d+\?meldung=angelegt"))
+            assert "Konzept Wohnungsnotfallhilfe" in page.locator("h1").inner_text()
+            found["fachplan-angelegt"] = _axe(page)
+            page.screenshot(path=str(tmp_path / "fachplan.png"), full_page=True)
+        # No horizontal scrolling of the page itself (wide tables scroll in their own region).
+        page.goto(f"{base}/arbeitsplatz/")
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), width
+        assert not [e for e in errors if "Content Security Policy" in e], errors
+        context.close()
+    assert {k: v for k, v in found.items() if v} == {}

@@ -51,7 +51,7 @@ def test_workspace_in_the_browser(browser: Any, served: tuple[str, Bestand], tmp
         context = browser.new_context(locale="de-DE", viewport={"width": width, "height": height})
         page = context.new_page()
         errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.on("console", lambda msg, errors=errors: errors.append(msg.text) if msg.type == "error" else None)
         page.goto(f"{base}/arbeitsplatz/")
         assert page.url.endswith("/gs/anmelden")
         found[f"anmelden@{width}"] = _axe(page)

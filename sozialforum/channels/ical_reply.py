@@ -24,7 +24,9 @@ from email import policy
 from email.message import Message
 from email.utils import getaddresses
 
-_PARAM = re.compile(r';([A-Za-z0-9-]+)=("(?:[^"]*)"|[^;:]*)')
+# A parameter value may be a list (RFC 5545 §3.2: ``DELEGATED-TO="mailto:a","mailto:b"``).
+_PARAM = re.compile(r';([A-Za-z0-9-]+)=((?:"[^"]*"|[^;:,"]*)(?:,(?:"[^"]*"|[^;:,"]*))*)')
+_LIST_ITEM = re.compile(r'"([^"]*)"|([^,]+)')
 
 
 class ReplyFormatError(ValueError):
@@ -45,9 +47,13 @@ class CalendarReply:
     partstat: str  # ACCEPTED, DECLINED, TENTATIVE, DELEGATED, NEEDS-ACTION
     sequence: int | None
     dtstamp: datetime | None
-    delegated_to: str | None = None
+    delegated_to: tuple[str, ...] = ()  # DELEGATED-TO may name several delegates
     comment: str | None = None
     sender: str | None = None  # the From address of the mail, lower case, if there was a mail
+    sent_by: str | None = None  # SENT-BY: who answered on the attendee's behalf (an assistant)
+    delegated_from: tuple[str, ...] = ()  # DELEGATED-FROM: a delegate answering for an invitee
+    method: str = "REPLY"  # or COUNTER: the attendee proposes another time
+    proposed_start: datetime | None = None  # DTSTART of a COUNTER
 
 
 def unfold(text: str) -> list[str]:
@@ -72,7 +78,10 @@ def parse_line(line: str) -> ContentLine:
         param = _PARAM.match(line, position)
         if not param:
             break
-        params[param.group(1).upper()] = param.group(2).strip('"')
+        items = [
+            quoted if quoted is not None and raw == "" else raw for quoted, raw in _LIST_ITEM.findall(param.group(2))
+        ]
+        params[param.group(1).upper()] = ",".join(item.strip() for item in items)
         position = param.end()
     if position >= len(line) or line[position] != ":":
         raise ReplyFormatError(f"Kalenderzeile ohne Wert: {line[:80]!r}")
@@ -102,7 +111,7 @@ def replies_in_calendar(text: str, *, sender: str | None = None) -> list[Calenda
     """All attendee answers of one VCALENDAR text; raises ReplyFormatError if it is not a REPLY."""
     lines = [parse_line(line) for line in unfold(text.lstrip("\ufeff"))]
     method = next((line.value.strip().upper() for line in lines if line.name == "METHOD"), None)
-    if method != "REPLY":
+    if method not in ("REPLY", "COUNTER"):
         raise ReplyFormatError(f"Keine Kalenderantwort (METHOD:{method or 'fehlt'}).")
     replies: list[CalendarReply] = []
     depth: list[str] = []
@@ -116,7 +125,7 @@ def replies_in_calendar(text: str, *, sender: str | None = None) -> list[Calenda
         if line.name == "END":
             ended = depth.pop() if depth else ""
             if ended == "VEVENT":
-                replies.extend(_event_replies(event, sender))
+                replies.extend(_event_replies(event, sender, method))
             continue
         if depth and depth[-1] == "VEVENT":
             event.setdefault(line.name, []).append(line)
@@ -125,7 +134,11 @@ def replies_in_calendar(text: str, *, sender: str | None = None) -> list[Calenda
     return replies
 
 
-def _event_replies(event: dict[str, list[ContentLine]], sender: str | None) -> list[CalendarReply]:
+def _addresses(value: str | None) -> tuple[str, ...]:
+    return tuple(address_of(item) for item in (value or "").split(",") if item.strip())
+
+
+def _event_replies(event: dict[str, list[ContentLine]], sender: str | None, method: str) -> list[CalendarReply]:
     uid = event.get("UID", [None])[0]
     if uid is None or not uid.value.strip():
         raise ReplyFormatError("Kalenderantwort ohne UID.")
@@ -136,10 +149,12 @@ def _event_replies(event: dict[str, list[ContentLine]], sender: str | None) -> l
         sequence = None
     stamp_line = event.get("DTSTAMP", [None])[0]
     comment_line = event.get("COMMENT", [None])[0]
+    start_line = event.get("DTSTART", [None])[0]
+    proposed = _stamp(start_line.value) if method == "COUNTER" and start_line else None
     replies = []
     for attendee in event.get("ATTENDEE", []):
         partstat = attendee.params.get("PARTSTAT", "NEEDS-ACTION").upper()
-        delegated = attendee.params.get("DELEGATED-TO")
+        sent_by = attendee.params.get("SENT-BY")
         replies.append(
             CalendarReply(
                 uid=uid.value.strip(),
@@ -147,9 +162,13 @@ def _event_replies(event: dict[str, list[ContentLine]], sender: str | None) -> l
                 partstat=partstat,
                 sequence=sequence,
                 dtstamp=_stamp(stamp_line.value) if stamp_line else None,
-                delegated_to=address_of(delegated) if delegated else None,
+                delegated_to=_addresses(attendee.params.get("DELEGATED-TO")),
                 comment=unescape(comment_line.value) if comment_line else None,
                 sender=sender,
+                sent_by=address_of(sent_by) if sent_by else None,
+                delegated_from=_addresses(attendee.params.get("DELEGATED-FROM")),
+                method=method,
+                proposed_start=proposed,
             )
         )
     return replies

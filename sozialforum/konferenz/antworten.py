@@ -23,7 +23,7 @@ from sozialforum.channels.mailbox import Quelle, open_source, parse_bounce
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Rueckmeldung, Sitzung
-from sozialforum.timeutil import as_utc
+from sozialforum.timeutil import as_utc, format_termin
 from sozialforum.vocab import Antwort, AntwortQuelle, SitzungStatus
 
 # Clock skew allowed between the attendee's calendar and ours.
@@ -91,7 +91,15 @@ def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tup
     sitzung = session.exec(select(Sitzung).where(Sitzung.ical_uid == reply.uid)).first()
     if sitzung is None:
         return False, f"keine Einladung mit UID {reply.uid!r}"
-    if reply.sender and reply.sender != reply.attendee:
+    if reply.method == "COUNTER":
+        wann = f" ({format_termin(reply.proposed_start)})" if reply.proposed_start else ""
+        return False, (
+            f"{reply.attendee} schlägt für „{sitzung.titel}“ einen anderen Termin vor{wann}: "
+            "nicht übernommen, bitte mit der Person klären"
+        )
+    # SENT-BY (RFC 5545 §3.2.18) names an assistant who answers for the attendee: a mail from
+    # that address is the attendee's answer (Sabre/VObject and Nextcloud accept it the same way).
+    if reply.sender and reply.sender not in (reply.attendee, reply.sent_by):
         return False, (
             f"Absender {reply.sender} ist nicht der antwortende Teilnehmer {reply.attendee} "
             "(gefälscht oder weitergeleitet)"
@@ -101,6 +109,17 @@ def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tup
             Rueckmeldung.sitzung_id == sitzung.id, sa.func.lower(Rueckmeldung.eingeladen_an) == reply.attendee
         )
     ).first()
+    vertretung = None
+    if row is None and reply.delegated_from:
+        # A delegate answering (DELEGATED-FROM an invitee): the answer stands for the invitee's
+        # place, with the delegate named.
+        row = session.exec(
+            select(Rueckmeldung).where(
+                Rueckmeldung.sitzung_id == sitzung.id,
+                sa.func.lower(Rueckmeldung.eingeladen_an).in_(reply.delegated_from),
+            )
+        ).first()
+        vertretung = reply.attendee
     if row is None:
         return False, f"{reply.attendee} wurde zu „{sitzung.titel}“ nicht eingeladen"
     if sitzung.status == SitzungStatus.ABGESAGT:
@@ -132,6 +151,8 @@ def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tup
     row.antwort, row.quelle, row.beantwortet_am = antwort, AntwortQuelle.KALENDER, answered
     if reply.comment and reply.comment.strip():  # Exchange sends an empty COMMENT: keep the portal's
         row.kommentar = reply.comment.strip()[:2000]
+    if vertretung and vertretung not in (row.kommentar or ""):
+        row.kommentar = f"{row.kommentar or ''}\nVertreten durch {vertretung}".strip()[:2000]
     if reply.sequence is not None:
         row.sequenz = max(reply.sequence, row.sequenz or 0)
     session.add(row)

@@ -199,3 +199,49 @@ def test_an_empty_exchange_comment_keeps_the_portal_comment(engine, eingeladen) 
 def test_answers_after_the_sitzung_are_refused(engine, eingeladen) -> None:
     changed, problem = _apply(engine, _reply(), now=NOW + timedelta(days=60))
     assert not changed and "schon stattgefunden" in problem
+
+
+def _ics(attendee_line: str, method: str = "REPLY", extra: str = "") -> bytes:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//DE\r\nMETHOD:" + method + "\r\nBEGIN:VEVENT\r\n"
+        f"UID:{UID}\r\nSEQUENCE:0\r\nDTSTAMP:{NOW + timedelta(days=1):%Y%m%dT%H%M%SZ}\r\n{extra}{attendee_line}\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+def test_two_delegates_parsed_and_the_delegate_answers_for_the_invitee(engine, eingeladen) -> None:
+    line = (
+        'ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO="mailto:a.vertretung@familienzentrum.example",'
+        '"mailto:b.vertretung@familienzentrum.example";CN="Lange, Kim":mailto:kim.lange@familienzentrum.example'
+    )
+    (reply,) = parse_reply_message(_ics(line))
+    assert reply.delegated_to == ("a.vertretung@familienzentrum.example", "b.vertretung@familienzentrum.example")
+    assert _apply(engine, reply) == (True, None)
+    assert _answers(engine, eingeladen)["P03"][0] == Antwort.DELEGIERT
+    delegate = (
+        'ATTENDEE;PARTSTAT=ACCEPTED;DELEGATED-FROM="mailto:kim.lange@familienzentrum.example":'
+        "mailto:a.vertretung@familienzentrum.example"
+    )
+    (accepts,) = parse_reply_message(_ics(delegate))
+    assert _apply(engine, accepts) == (True, None)
+    assert _answers(engine, eingeladen)["P03"] == (Antwort.ZUSAGE, AntwortQuelle.KALENDER)
+    with Session(engine) as session:
+        row = session.exec(
+            select(Rueckmeldung).where(Rueckmeldung.eingeladen_an == "kim.lange@familienzentrum.example")
+        ).one()
+        assert "Vertreten durch a.vertretung@familienzentrum.example" in row.kommentar
+
+
+def test_sent_by_assistant_is_the_attendees_answer_a_stranger_is_not(engine, eingeladen) -> None:
+    assistant = "sekretariat@familienzentrum.example"
+    assert _apply(engine, _reply(sender=assistant, sent_by=assistant)) == (True, None)
+    changed, problem = _apply(engine, _reply(sender="fremd@boese.example", sent_by=assistant, partstat="DECLINED"))
+    assert not changed and "gefälscht" in problem
+    assert _answers(engine, eingeladen)["P03"] == (Antwort.ZUSAGE, AntwortQuelle.KALENDER)
+
+
+def test_a_counter_proposal_is_shown_not_recorded(engine, eingeladen) -> None:
+    line = "ATTENDEE;PARTSTAT=TENTATIVE:mailto:kim.lange@familienzentrum.example"
+    (counter,) = parse_reply_message(_ics(line, method="COUNTER", extra="DTSTART:20260325T160000Z\r\n"))
+    changed, problem = _apply(engine, counter)
+    assert not changed and "anderen Termin vor" in problem and "25. März 2026, 17:00 Uhr" in problem

@@ -55,6 +55,10 @@ class MailSettings(Section):
     absender_name: str = "Geschäftsstelle Sozialplanung"
     nachrichten_pro_sekunde: float = Field(default=20, gt=0)
     max_versuche: int = Field(default=5, ge=1)
+    # A message the server refuses for now (4xx, e.g. 451 greylisting) stays queued and is tried
+    # again with growing pauses (at most 6 hours apart) until it is this many hours old and has
+    # had max_versuche attempts; only then is it a permanent failure (as mail servers do).
+    aufgeben_nach_stunden: float = Field(default=72, gt=0)
     dkim_domain: str | None = None
     dkim_selector: str | None = None
     dkim_schluessel_datei: Path | None = None

@@ -192,7 +192,13 @@ def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[li
         rows = list(
             connection.execute(
                 sa.select(
-                    table.c.id, table.c.art, table.c.empfaenger, table.c.inhalt, table.c.person_id, table.c.versuche
+                    table.c.id,
+                    table.c.art,
+                    table.c.empfaenger,
+                    table.c.inhalt,
+                    table.c.person_id,
+                    table.c.versuche,
+                    table.c.erstellt_am,
                 )
                 .where(table.c.id.in_(own), mine)
                 .order_by(table.c.id)
@@ -221,7 +227,10 @@ def _finish(engine: Engine, row: Any, outcome: Outcome, *, now: datetime, settin
     attempts = row.versuche + 1
     if outcome.ok:
         status, values = OutboxStatus.SENT, {"gesendet_am": now, "naechster_versuch": None}
-    elif outcome.permanent or attempts >= settings.mail.max_versuche:
+    elif outcome.permanent or (
+        attempts >= settings.mail.max_versuche
+        and now - as_utc(row.erstellt_am) >= timedelta(hours=settings.mail.aufgeben_nach_stunden)
+    ):
         status, values = OutboxStatus.FAILED, {"naechster_versuch": None}
     else:
         status, values = OutboxStatus.QUEUED, {"naechster_versuch": now + _backoff(attempts)}

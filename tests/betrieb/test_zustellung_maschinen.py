@@ -15,6 +15,7 @@ from sozialforum.channels.mail import OutgoingMail
 from sozialforum.settings import load_settings
 from sozialforum.store.models import OutboxMessage
 from sozialforum.vocab import OutboxStatus
+from tests.konferenz.smtp_server import LoopbackSmtp
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -73,3 +74,26 @@ def test_eml_files_go_into_the_configured_storage(engine, settings, tmp_path) ->
     keys = ablage.auflisten(machine_b, "outbox/")
     assert len(keys) == 2 and all(k.endswith("-test.eml") for k in keys)
     assert b"Einladung" in ablage.lesen(machine_b, keys[0])
+
+
+def test_temporary_refusals_are_retried_for_days_before_they_fail(engine, settings) -> None:
+    """A 451 over five runs used to turn into a permanent failure within half an hour; now the
+    message stays queued (pauses of at most 6 hours) until it is aufgeben_nach_stunden old."""
+    _queue(engine, settings, 2)
+    settings.mail.smtp_host, settings.mail.sicherheit = "127.0.0.1", "keine"
+    settings.mail.nachrichten_pro_sekunde = 1000
+    with LoopbackSmtp() as smtp:
+        settings.mail.smtp_port = smtp.port
+        smtp.collector.refuse["p0@traeger.example"] = "451 4.7.1 Greylisted, try again later"
+        moment = NOW
+        for _ in range(settings.mail.max_versuche + 2):
+            report = outbox.deliver_pending(engine, settings, now=moment)
+            assert report.failed == 0
+            moment += timedelta(hours=7)  # past any backoff
+        with Session(engine) as session:
+            query = select(OutboxMessage).where(OutboxMessage.empfaenger == "p0@traeger.example")
+            greylisted = session.exec(query).one()
+            assert greylisted.status == OutboxStatus.QUEUED and greylisted.versuche == settings.mail.max_versuche + 2
+        final = outbox.deliver_pending(engine, settings, now=NOW + timedelta(hours=settings.mail.aufgeben_nach_stunden))
+        assert (final.failed, final.retry_later) == (1, 0)
+    assert [m.rcpt_tos for m in smtp.collector.messages] == [["p1@traeger.example"]]

@@ -1,0 +1,331 @@
+"""Benchmark: import a generated OParl system served on loopback in pages of 100, through the
+product and, in the same run, with a bare loop that fetches the same pages with the same HTTP
+client and inserts the same rows with SQLAlchemy Core; then an incremental run with 1 % of the
+objects changed. Goals: product ≤ 2 × bare; incremental ≤ 10 % of the full import.
+
+Full size: 50,000 Papers with 150,000 Consultations, 5,000 Meetings with 60,000 AgendaItems.
+``--anteil 0.1`` runs a tenth of it.
+
+    python benchmarks/oparl.py [--anteil 1.0]
+
+Last line: a JSON object with ``ratio`` and ``incremental_share``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+T = "https://schema.oparl.org/1.1/"
+PAGE = 100
+OLD = "2026-01-10T10:00:00+01:00"
+NEW = "2026-02-01T10:00:00+01:00"
+FIRST = datetime(2026, 1, 20, 10, 0, tzinfo=UTC)
+SECOND = datetime(2026, 2, 20, 10, 0, tzinfo=UTC)
+
+
+class System:
+    def __init__(self, base: str, papers: int, meetings: int, items: int) -> None:
+        self.root = f"{base}/oparl"
+        self.body = f"{self.root}/body/1"
+        self.lists: dict[str, list[dict[str, Any]]] = {"organization": [], "meeting": [], "paper": []}
+        for key, name in (("1", "Kreistag"), ("2", "Sozialausschuss"), ("3", "Jugendhilfeausschuss")):
+            self.lists["organization"].append(
+                {
+                    "id": f"{self.root}/organization/{key}",
+                    "type": T + "Organization",
+                    "name": name,
+                    "organizationType": "Gremium",
+                    "modified": OLD,
+                }
+            )
+        per_meeting = max(1, items // meetings)
+        for m in range(meetings):
+            day = f"2025-{1 + m % 12:02d}-{1 + m % 28:02d}"
+            self.lists["meeting"].append(
+                {
+                    "id": f"{self.root}/meeting/{m}",
+                    "type": T + "Meeting",
+                    "name": f"Sitzung {m}",
+                    "start": f"{day}T17:00:00+01:00",
+                    "end": f"{day}T19:00:00+01:00",
+                    "organization": [f"{self.root}/organization/{1 + m % 3}"],
+                    "modified": OLD,
+                    "agendaItem": [],
+                }
+            )
+        item = 0
+        for p in range(papers):
+            steps = []
+            for step in range(3):
+                cid = f"{self.root}/consultation/{p}-{step}"
+                m = (p * 3 + step) % meetings
+                meeting = self.lists["meeting"][m]
+                consultation = {
+                    "id": cid,
+                    "type": T + "Consultation",
+                    "paper": f"{self.root}/paper/{p}",
+                    "meeting": meeting["id"],
+                    "organization": meeting["organization"],
+                    "role": "Entscheidung" if step == 2 else "Vorberatung",
+                    "modified": OLD,
+                }
+                if item < items and len(meeting["agendaItem"]) < per_meeting:
+                    aid = f"{self.root}/agendaItem/{item}"
+                    meeting["agendaItem"].append(
+                        {
+                            "id": aid,
+                            "type": T + "AgendaItem",
+                            "meeting": meeting["id"],
+                            "number": str(len(meeting["agendaItem"]) + 1),
+                            "order": len(meeting["agendaItem"]),
+                            "name": f"Vorlage {p}",
+                            "result": "einstimmig beschlossen",
+                            "consultation": cid,
+                            "modified": OLD,
+                        }
+                    )
+                    consultation["agendaItem"] = aid
+                    item += 1
+                steps.append(consultation)
+            self.lists["paper"].append(
+                {
+                    "id": f"{self.root}/paper/{p}",
+                    "type": T + "Paper",
+                    "name": f"Vorlage {p}",
+                    "reference": f"V/{p:06d}",
+                    "date": "2025-01-05",
+                    "paperType": "Beschlussvorlage",
+                    "consultation": steps,
+                    "modified": OLD,
+                }
+            )
+        self.cache: dict[str, bytes] = {}
+
+    def change(self, share: float) -> int:
+        changed = 0
+        for kind in ("meeting", "paper"):
+            for obj in self.lists[kind][:: max(1, round(1 / share))]:
+                obj["name"] += " (geändert)"
+                obj["modified"] = NEW
+                changed += 1
+        self.cache.clear()
+        return changed
+
+    def answer(self, raw: str) -> bytes:
+        if raw in self.cache:
+            return self.cache[raw]
+        parts = urlsplit(raw)
+        path = parts.path.removeprefix("/oparl").strip("/")
+        query = parse_qs(parts.query)
+        if path == "":
+            data: Any = {"id": self.root, "type": T + "System", "oparlVersion": T, "body": f"{self.root}/body"}
+        elif path == "body":
+            data = {"data": [self.body_object()], "links": {}}
+        elif path.startswith("body/1/") and path[7:] in self.lists:
+            items = self.lists[path[7:]]
+            since = query.get("modified_since", [None])[0]
+            if since:
+                limit = datetime.fromisoformat(since)
+                items = [i for i in items if datetime.fromisoformat(i["modified"]) >= limit]
+            number = int(query.get("page", ["1"])[0])
+            pages = max(1, -(-len(items) // PAGE))
+            links = {}
+            if number < pages:
+                extra = f"&modified_since={since}" if since else ""
+                links["next"] = f"{self.body}/{path[7:]}?page={number + 1}{extra}"
+            data = {"data": items[(number - 1) * PAGE : number * PAGE], "links": links}
+        else:
+            data = {"error": "nicht gefunden"}
+        body = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        self.cache[raw] = body
+        return body
+
+    def body_object(self) -> dict[str, Any]:
+        return {
+            "id": self.body,
+            "type": T + "Body",
+            "name": "Landkreis Musterland",
+            "system": self.root,
+            **{kind: f"{self.body}/{kind}" for kind in self.lists},
+        }
+
+
+def serve(system_args: tuple[int, int, int]) -> tuple[System, ThreadingHTTPServer]:
+    state: dict[str, System] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            data = state["s"].answer(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state["s"] = System(f"http://127.0.0.1:{server.server_address[1]}", *system_args)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return state["s"], server
+
+
+def fresh_engine(folder: Path, name: str):  # type: ignore[no-untyped-def]
+    from sozialforum.store.db import make_engine, migrate
+
+    engine = make_engine(f"sqlite:///{folder / name}")
+    migrate(engine)
+    return engine
+
+
+def product(engine: Any, system: System, now: datetime) -> float:
+    from sozialforum.oparl.abruf import abruf
+    from sozialforum.oparl.client import OparlClient
+    from sozialforum.oparl.lesen import Maengel
+    from sozialforum.store.db import session_scope
+
+    start = time.perf_counter()
+    with OparlClient(Maengel()) as client, session_scope(engine, actor="benchmark") as session:
+        report = abruf(session, system.root, now=now, client=client)
+    assert report.vollstaendig, report.fehlend
+    return time.perf_counter() - start
+
+
+def bare(engine: Any, system: System) -> float:
+    """The same pages with the same client, the same rows inserted with SQLAlchemy Core."""
+    import sqlalchemy as sa
+
+    from sozialforum.oparl.client import OparlClient
+    from sozialforum.oparl.lesen import Maengel
+    from sozialforum.store.models import Beratung, Gremium, Sitzung, Tagesordnungspunkt, Vorlage
+
+    g, s, t, v, b = (m.__table__ for m in (Gremium, Sitzung, Tagesordnungspunkt, Vorlage, Beratung))  # type: ignore[attr-defined]
+    start = time.perf_counter()
+    with OparlClient(Maengel()) as client, engine.begin() as conn:
+        lists = {k: client.lies_liste(f"{system.body}/{k}").objekte for k in ("organization", "meeting", "paper")}
+        conn.execute(
+            sa.insert(g),
+            [
+                {"kennung": o["id"][-40:], "name": o["name"], "art": "kreistag", "oparl_id": o["id"]}
+                for o in lists["organization"]
+            ],
+        )
+        gids = dict(conn.execute(sa.select(g.c.oparl_id, g.c.id)).all())
+        conn.execute(
+            sa.insert(s),
+            [
+                {
+                    "gremium_id": gids[m["organization"][0]],
+                    "titel": m["name"],
+                    "beginn": datetime.fromisoformat(m["start"]),
+                    "ende": datetime.fromisoformat(m["end"]),
+                    "status": "durchgefuehrt",
+                    "ical_uid": m["id"],
+                    "oparl_id": m["id"],
+                }
+                for m in lists["meeting"]
+            ],
+        )
+        sids = dict(conn.execute(sa.select(s.c.oparl_id, s.c.id)).all())
+        conn.execute(
+            sa.insert(t),
+            [
+                {
+                    "sitzung_id": sids[m["id"]],
+                    "reihenfolge": a["order"],
+                    "nummer": a["number"],
+                    "titel": a["name"],
+                    "oeffentlich": True,
+                    "ergebnis": a["result"],
+                    "oparl_id": a["id"],
+                }
+                for m in lists["meeting"]
+                for a in m["agendaItem"]
+            ],
+        )
+        conn.execute(
+            sa.insert(v),
+            [
+                {
+                    "kennung": p["reference"],
+                    "art": "verwaltungsvorlage",
+                    "titel": p["name"],
+                    "datum": date(2025, 1, 5),
+                    "oparl_id": p["id"],
+                }
+                for p in lists["paper"]
+            ],
+        )
+        vids = dict(conn.execute(sa.select(v.c.oparl_id, v.c.id)).all())
+        conn.execute(
+            sa.insert(b),
+            [
+                {
+                    "vorlage_id": vids[p["id"]],
+                    "gremium_id": gids[c["organization"][0]],
+                    "sitzung_id": sids[c["meeting"]],
+                    "reihenfolge": i,
+                    "rolle": "vorberatung",
+                    "ergebnis": "offen",
+                    "oparl_id": c["id"],
+                }
+                for p in lists["paper"]
+                for i, c in enumerate(p["consultation"])
+            ],
+        )
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--anteil", type=float, default=1.0, help="Anteil der vollen Größe (1.0 = 50.000 Vorlagen)")
+    args = parser.parse_args(argv)
+    papers, meetings, items = (max(10, round(n * args.anteil)) for n in (50_000, 5_000, 60_000))
+    system, server = serve((papers, meetings, items))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        bare_seconds = bare(fresh_engine(folder, "bare.db"), system)
+        engine = fresh_engine(folder, "produkt.db")
+        full = product(engine, system, FIRST)
+        changed = system.change(0.01)
+        incremental = product(engine, system, SECOND)
+    server.shutdown()
+    ratio = full / bare_seconds
+    share = incremental / full
+    print(f"Vorlagen {papers:,}, Beratungen {papers * 3:,}, Sitzungen {meetings:,}, TOPs {items:,}".replace(",", "."))
+    print(f"bare Schleife (gleicher Client, SQLAlchemy Core): {bare_seconds:8.1f} s")
+    print(f"Produkt, voller Import:                            {full:8.1f} s   (Verhältnis {ratio:.2f}, Ziel ≤ 2)")
+    print(
+        f"Produkt, inkrementell ({changed} geänderte Objekte):   {incremental:8.1f} s   "
+        f"({share:.1%} des vollen Imports, Ziel ≤ 10 %)"
+    )
+    print(
+        json.dumps(
+            {
+                "ratio": round(ratio, 3),
+                "incremental_share": round(share, 4),
+                "bare_s": round(bare_seconds, 2),
+                "full_s": round(full, 2),
+                "incremental_s": round(incremental, 2),
+                "papers": papers,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

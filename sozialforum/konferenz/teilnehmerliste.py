@@ -13,6 +13,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from sqlmodel import Session, select
 
+from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render
 from sozialforum.channels.tabular import safe_row
 from sozialforum.store.models import Gremium, Organisation, Person, Rueckmeldung, Sitzung
@@ -138,11 +139,27 @@ def to_xlsx(liste: Teilnehmerliste) -> bytes:
     return buffer.getvalue()
 
 
+def to_pdf(liste: Teilnehmerliste, *, leerzeilen: int = 8) -> bytes:
+    """The sign-in sheet for the door: everyone invited who has not declined, then blank lines
+    for guests and deputies (at least ``leerzeilen``, more when many answers are still open)."""
+    zeilen = [z for z in liste.zeilen if z.antwort != Antwort.ABSAGE.label]
+    blank = max(leerzeilen, liste.count(Antwort.DELEGIERT) + 4)
+    html = render(
+        "reports/konferenz/anwesenheitsliste_pdf.html",
+        liste=liste,
+        zeilen=zeilen,
+        leer=range(len(zeilen) + 1, len(zeilen) + blank + 1),
+        Antwort=Antwort,
+    )
+    return html_to_pdf(html, title=f"Anwesenheitsliste – {liste.sitzung.titel}", footer=liste.gremium.name)
+
+
 def write(liste: Teilnehmerliste, directory: Path, *, now: datetime) -> tuple[Path, Path]:
-    """Write both files; returns (html, xlsx)."""
+    """Write the HTML, the XLSX and the sign-in sheet (PDF, same stem); returns (html, xlsx)."""
     directory.mkdir(parents=True, exist_ok=True)
     stem = f"teilnehmerliste-sitzung-{liste.sitzung.id}"
     html_path, xlsx_path = directory / f"{stem}.html", directory / f"{stem}.xlsx"
     html_path.write_text(to_html(liste, now=now), encoding="utf-8")
     xlsx_path.write_bytes(to_xlsx(liste))
+    (directory / f"{stem}.pdf").write_bytes(to_pdf(liste))
     return html_path, xlsx_path

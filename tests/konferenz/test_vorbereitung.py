@@ -138,6 +138,15 @@ def test_attendance_list_html_and_xlsx(engine, settings, konferenz, tmp_path) ->
     sheet = load_workbook(io.BytesIO(xlsx_path.read_bytes())).active
     assert [c.value for c in sheet[3]][:4] == ["Name", "Organisation", "E-Mail", "Antwort"]
     assert sheet["A4"].value == "Erika Mustermann" and sheet["G4"].value == 2
+    from pypdf import PdfReader
+
+    pdf = PdfReader(html_path.with_suffix(".pdf"))
+    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    assert "Anwesenheitsliste" in text and "Erika Mustermann" in text and "(noch keine Antwort)" in text
+    assert "Leere Zeilen für Gäste und Vertretungen" in text
+    absent = next(z.name for z in liste.zeilen if z.antwort == "Absage")
+    assert absent not in text  # who declined is not on the sign-in sheet
+    assert " 11 Leere Zeilen" in text  # 3 invited + 8 blank lines
 
 
 def test_feeds_keep_uids_and_cancelled_meetings(engine, settings, konferenz) -> None:

@@ -36,26 +36,23 @@ def sqlite_sichern(quelle: Path, ziel: Path) -> Path:
     return ziel
 
 
-def pg_sichern(url: str, ziel: Path, *, pg_dump: str = "pg_dump") -> Path:
-    """``pg_dump --format=custom`` of the store (password from the URL via PGPASSWORD)."""
+def pg_dump_befehl(url: str, ziel: Path, *, pg_dump: str = "pg_dump") -> tuple[list[str], dict[str, str]]:
+    """The pg_dump call for the store's URL, whole: host and port (also a socket folder given as
+    ``?host=/run/postgresql``), ``sslmode`` and the other libpq parameters go to libpq as a
+    connection URI; the password only through PGPASSWORD (never on the command line)."""
     parsed = sa.engine.make_url(url)
     env = {**os.environ}
     if parsed.password:
         env["PGPASSWORD"] = str(parsed.password)
+    conninfo = parsed._replace(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    command = [pg_dump, "--format=custom", "--no-owner", f"--file={ziel}", f"--dbname={conninfo}"]
+    return command, env
+
+
+def pg_sichern(url: str, ziel: Path, *, pg_dump: str = "pg_dump") -> Path:
+    """``pg_dump --format=custom`` of the store (password from the URL via PGPASSWORD)."""
     ziel.parent.mkdir(parents=True, exist_ok=True)
-    command = [
-        pg_dump,
-        "--format=custom",
-        "--no-owner",
-        f"--file={ziel}",
-        "--host",
-        parsed.host or "localhost",
-        "--port",
-        str(parsed.port or 5432),
-        "--username",
-        parsed.username or "postgres",
-        parsed.database or "sozialforum",
-    ]
+    command, env = pg_dump_befehl(url, ziel, pg_dump=pg_dump)
     subprocess.run(command, check=True, env=env, capture_output=True, text=True)
     return ziel
 

@@ -72,3 +72,22 @@ def test_pg_dump_and_restore(tmp_path: Path, pg_cluster: PgCluster) -> None:
     assert current_revision(restored) == current_revision(engine)
     engine.dispose()
     restored.dispose()
+
+
+def test_pg_dump_honours_the_whole_url(tmp_path: Path) -> None:
+    """Socket folder, port and sslmode reach libpq; the password only the environment."""
+    from sozialforum.betrieb.sicherung import pg_dump_befehl
+
+    url = "postgresql+psycopg://sozialforum:ge%40heim@/sozialforum?host=/run/postgresql&port=5433&sslmode=verify-full"
+    command, env = pg_dump_befehl(url, tmp_path / "x.dump")
+    from psycopg.conninfo import conninfo_to_dict  # parsed by libpq itself
+
+    dbname = next(part for part in command if part.startswith("--dbname=")).removeprefix("--dbname=")
+    assert conninfo_to_dict(dbname) == {
+        "user": "sozialforum",
+        "dbname": "sozialforum",
+        "host": "/run/postgresql",
+        "port": "5433",
+        "sslmode": "verify-full",
+    }
+    assert env["PGPASSWORD"] == "ge@heim" and not any("heim" in part for part in command)

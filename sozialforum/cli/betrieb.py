@@ -75,6 +75,16 @@ def demo(
         f"oder „{weiter}sozialforum zeige sitzungen“.",
         highlight=False,
     )
+    # The workspace on the demo data (issue 12): a fresh password, shown only here.
+    from sozialforum.demo.arbeitsplatz import demo_zugang
+
+    name, passwort = demo_zugang(engine, now=utcnow())
+    console.print(
+        f"Arbeitsplatz der Geschäftsstelle: „{weiter}sozialforum portal“ starten und "
+        f"{settings.portal.base_url}/gs/anmelden öffnen; Benutzer „{name}“, Passwort „{passwort}“ "
+        "(wird nur jetzt angezeigt; neu setzen mit „sozialforum portal benutzer-anlegen planerin“).",
+        highlight=False,
+    )
 
 
 ZEICHEN = {"ok": "[green]✔[/]", "hinweis": "[yellow]![/]", "fehler": "[bold red]✘[/]"}

@@ -20,6 +20,7 @@ from sozialforum.store.models import (
     Beschluss,
     Beschlusspunkt,
     Gremium,
+    OparlDatei,
     Umsetzungsbericht,
     Vorlage,
 )
@@ -36,6 +37,26 @@ class Ereignis:
     titel: str
     text: str | None = None
     geplant: bool = False  # a deadline still ahead
+    dokumente: tuple[tuple[str, str], ...] = ()  # (name, URL) at the council system (OParl File)
+
+
+def _documents(session: Session, column: str, row_id: int | None) -> tuple[tuple[str, str], ...]:
+    """The OParl File references of a Vorlage, Sitzung or Beschluss, as (name, URL)."""
+    if row_id is None:
+        return ()
+    rows = session.scalars(
+        sa.select(OparlDatei).where(getattr(OparlDatei, column) == row_id).order_by(OparlDatei.art, OparlDatei.id)
+    )
+    return tuple((f"{ART.get(d.art, d.art.capitalize())}: {d.name}", d.url) for d in rows)
+
+
+ART = {
+    "einladung": "Einladung",
+    "niederschrift": "Niederschrift",
+    "beschlusstext": "Beschlusstext",
+    "vorlage": "Vorlage",
+    "anlage": "Anlage",
+}
 
 
 def _vorlagen(session: Session, start_id: int | None) -> list[Vorlage]:
@@ -91,7 +112,14 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
     for paper in papers:
         label = VorlageArt(paper.art).label
         by = f" ({paper.einreicher})" if paper.einreicher else ""
-        events.append(Ereignis(paper.datum, "Vorlage", f"{label} {paper.kennung}{by}: {paper.titel}"))
+        events.append(
+            Ereignis(
+                paper.datum,
+                "Vorlage",
+                f"{label} {paper.kennung}{by}: {paper.titel}",
+                dokumente=_documents(session, "vorlage_id", paper.id),
+            )
+        )
     if papers:
         steps = session.scalars(
             sa.select(Beratung).where(Beratung.vorlage_id.in_([p.id for p in papers])).order_by(Beratung.reihenfolge)
@@ -106,6 +134,7 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
                     "Beratung",
                     f"{BeratungRolle(step.rolle).label} im {where}",
                     BeratungErgebnis(step.ergebnis).label,
+                    dokumente=_documents(session, "sitzung_id", step.sitzung_id),
                 )
             )
     by = gremien.get(beschluss.gremium_id) if beschluss.gremium_id else None
@@ -120,6 +149,7 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
             "Beschluss",
             f"Beschluss {beschluss.kennung}{f' ({by})' if by else ''}: {beschluss.titel}",
             detail,
+            dokumente=_documents(session, "beschluss_id", beschluss.id),
         )
     )
     tasks = list(

@@ -217,6 +217,8 @@ def verlauf_cmd(typer_ctx: typer.Context, kennung: Annotated[str, typer.Argument
         console.print(f"[bold]{format_datum_kurz(event.datum)}[/] {event.art}{mark}: {event.titel}", highlight=False)
         if event.text:
             console.print(f"           {event.text}", highlight=False)
+        for name, url in event.dokumente:
+            console.print(f"           {name} – {url}", highlight=False)
 
 
 @beschluesse_app.command("bericht")

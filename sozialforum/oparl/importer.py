@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sozialforum.oparl import import_akteure, import_sitzungen
+from sozialforum.oparl import import_akteure, import_dateien, import_sitzungen
 from sozialforum.oparl.lauf import Fetcher, Lauf
 from sozialforum.oparl.speicher import ImportBericht
 
@@ -68,7 +68,8 @@ def import_objekte(
     for entry in run.stapel.of_type("Consultation"):
         import_sitzungen.consultation(run, entry)
     import_sitzungen.results(run)
-    for typ in ("Body", "System", "File", "Location", "LegislativeTerm"):
+    import_dateien.dateien(run)
+    for typ in ("Body", "System", "Location", "LegislativeTerm"):
         for _ in run.stapel.of_type(typ):
             run.bericht.zaehle(typ, "uebersprungen")
     run.bericht.maengel = run.leser.maengel.liste

@@ -12,7 +12,16 @@ from sqlalchemy.engine import Engine
 
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Beratung, Beschluss, Gremium, OparlObjekt, Sitzung, Tagesordnungspunkt, Vorlage
+from sozialforum.store.models import (
+    Beratung,
+    Beschluss,
+    Gremium,
+    OparlDatei,
+    OparlObjekt,
+    Sitzung,
+    Tagesordnungspunkt,
+    Vorlage,
+)
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, OrganisationArt
 from tests.oparl.conftest import shared_samples, snapshot
 
@@ -65,6 +74,13 @@ def test_karlsruhe_meeting_with_ordered_agenda_and_decisions(engine: Engine) -> 
             deleted.geloescht
             and session.scalar(sa.select(Vorlage.id).where(Vorlage.oparl_id == f"{KA}/papers/vo/51101")) is None
         )
+        # The Einladung, the Niederschrift and the attachments are references with name and URL.
+        files = session.scalars(sa.select(OparlDatei).where(OparlDatei.sitzung_id == sitzung.id)).all()
+        by_kind = {f.art: f for f in files}
+        assert {"einladung", "niederschrift", "anlage"} <= set(by_kind)
+        assert by_kind["einladung"].url.endswith("/downloadfiles/a/00630905.pdf")
+        assert by_kind["einladung"].mime_typ == "application/pdf" and by_kind["einladung"].name
+        assert session.scalars(sa.select(OparlDatei).where(OparlDatei.vorlage_id.is_not(None))).first() is not None
         # Ämter ("at") became Organisationen, Gremien ("gr") Gremien.
         amt = session.scalars(
             sa.select(OparlObjekt).where(OparlObjekt.oparl_id == f"{KA}/organizations/at/883022")
@@ -120,3 +136,18 @@ def test_oparl_10_person_with_embedded_memberships(engine: Engine) -> None:
         row = session.scalars(sa.select(Mitgliedschaft)).one()
         assert session.get(Person, row.person_id).nachname == "Schmidt"
         assert row.rolle == MitgliedRolle.STELLVERTRETUNG and row.stimmberechtigt
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_the_beschluss_history_links_the_documents(engine: Engine) -> None:
+    from datetime import date
+
+    from sozialforum.beschluesse.verlauf import verlauf
+
+    _import(engine)
+    with session_scope(engine, actor="test") as session:
+        vorlage = session.scalars(sa.select(Vorlage).where(Vorlage.kennung == "2021/1151")).one()
+        beschluss = session.scalars(sa.select(Beschluss).where(Beschluss.vorlage_id == vorlage.id)).one()
+        events = verlauf(session, beschluss.id or 0, today=date(2026, 11, 24))
+    documents = [doc for event in events for doc in event.dokumente]
+    assert any(name.startswith("Niederschrift:") and url.endswith(".pdf") for name, url in documents)

@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 from sozialforum.flows import grenzen
 from sqlalchemy.engine import Engine
 
+from sozialforum.betrieb import alarm
 from sozialforum.outbox import deliver_pending
 from sozialforum.settings import Settings, load_settings
 from sozialforum.store.db import pruefe_bestand
@@ -57,5 +58,7 @@ def zustellen(konfiguration: str | None, jetzt: datetime) -> str:
     settings = settings_from(konfiguration)
     with smtp_platz(settings):
         report = deliver_pending(engine_for(settings), settings, now=jetzt)
+    # A delivery failing for too long reaches a person by another channel (once per outage).
+    alarm.zustellung_pruefen(engine_for(settings), settings, now=jetzt)
     report.raise_if_unfinished()
     return report.summary()

@@ -19,6 +19,7 @@ from prefect.cache_policies import NO_CACHE
 from sozialforum.flows.common import actor, engine_for, settings_from, smtp_platz
 
 from sozialforum import ablage, outbox
+from sozialforum.betrieb import alarm
 from sozialforum.konferenz import antworten, teilnehmerliste, termine, versand
 from sozialforum.outbox import probleme as zustellprobleme
 from sozialforum.store.db import session_scope
@@ -80,6 +81,8 @@ def zustellen(konfiguration: str | None, jetzt: datetime) -> dict[str, Any]:
     settings = settings_from(konfiguration)
     with smtp_platz(settings):
         report = outbox.deliver_pending(engine_for(settings), settings, now=jetzt)
+    # A delivery failing for too long reaches a person by another channel (once per outage).
+    alarm.zustellung_pruefen(engine_for(settings), settings, now=jetzt)
     report.raise_if_unfinished()
     failed = [(p.empfaenger, p.grund) for p in report.problems if p.endgueltig]
     return {"zusammenfassung": report.summary(), "probleme": _problems("Versand", failed)}

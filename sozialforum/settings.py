@@ -178,6 +178,13 @@ class BetriebSettings(Section):
     # prefect_api_url (or the environment variable PREFECT_API_URL) names one.
     prefect_port: int = Field(default=4200, ge=1, le=65535)
     prefect_api_url: str | None = None
+    # Alarms (a delivery failing for too long) go out once, by a channel that does not depend on
+    # the mail server: appended as a JSON line to this file (for the monitoring) and/or posted as
+    # JSON to this webhook (e.g. the administration's chat).
+    alarm_datei: Path | None = None
+    alarm_webhook: str | None = None
+    # A message still not delivered this many hours after its first failed attempt raises an alarm.
+    alarm_nach_stunden: float = Field(default=24, gt=0)
 
 
 class StrategieSettings(Section):

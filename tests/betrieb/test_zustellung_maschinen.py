@@ -97,3 +97,28 @@ def test_temporary_refusals_are_retried_for_days_before_they_fail(engine, settin
         final = outbox.deliver_pending(engine, settings, now=NOW + timedelta(hours=settings.mail.aufgeben_nach_stunden))
         assert (final.failed, final.retry_later) == (1, 0)
     assert [m.rcpt_tos for m in smtp.collector.messages] == [["p1@traeger.example"]]
+
+
+def test_smtp_down_past_the_configured_time_alarms_once_by_file(engine, settings, tmp_path) -> None:
+    from sozialforum.betrieb import alarm
+    from tests.konferenz.smtp_server import free_port
+
+    _queue(engine, settings, 3)
+    settings.mail.smtp_host, settings.mail.smtp_port, settings.mail.sicherheit = "127.0.0.1", free_port(), "keine"
+    settings.betrieb.alarm_datei = tmp_path / "monitoring" / "alarme.jsonl"
+    for hours in (1, 23):  # down, but not yet for long
+        moment = NOW + timedelta(hours=hours)
+        report = outbox.deliver_pending(engine, settings, now=moment)
+        assert report.connection_error and not alarm.zustellung_pruefen(engine, settings, now=moment)
+    assert not settings.betrieb.alarm_datei.exists()
+    for hours in (25, 26, 40):  # every later run: still one alarm
+        outbox.deliver_pending(engine, settings, now=NOW + timedelta(hours=hours))
+        alarm.zustellung_pruefen(engine, settings, now=NOW + timedelta(hours=hours))
+    lines = settings.betrieb.alarm_datei.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1
+    assert "Zustellung gestört: 3 Nachrichten sind seit Montag, 2. März 2026, 10:00 Uhr" in lines[0]
+    with Session(engine) as session:
+        from sozialforum.store.models import Alarm
+
+        stored = session.exec(select(Alarm)).one()
+        assert stored.art == "zustellung" and stored.weitergeleitet == f"Datei {settings.betrieb.alarm_datei}"

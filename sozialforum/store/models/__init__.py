@@ -14,7 +14,7 @@ from sozialforum.store.models.beschluesse import (
     Umsetzungsbericht,
     Vorlage,
 )
-from sozialforum.store.models.betrieb import ZyklusAktion, ZyklusTag
+from sozialforum.store.models.betrieb import Alarm, ZyklusAktion, ZyklusTag
 from sozialforum.store.models.daten import (
     Berechnung,
     Budgetanteil,
@@ -70,6 +70,7 @@ from sozialforum.store.models.strategie import (
 )
 
 __all__ = [
+    "Alarm",
     "Antragsbewertung",
     "AuditEntry",
     "Auftrag",

@@ -48,3 +48,21 @@ class ZyklusTag(SQLModel, table=True):
     nachgeholt_ab: date | None = Field(default=None, description="first missed day this run caught up")
     aktionen: int = 0
     fehler: int = 0
+
+
+class Alarm(SQLModel, table=True):
+    """A notification to the Geschäftsstelle and the operator about a failure (a failed flow run,
+    a delivery failing for too long), kept in the store so it goes out once from whichever machine
+    sees it first and the workspace's Übersicht can show it."""
+
+    __tablename__ = "betrieb_alarm"
+    __audit__: ClassVar[Audit] = Audit.PROTOKOLL
+
+    id: int | None = Field(default=None, primary_key=True)
+    # What the alarm is about, e.g. 'zustellung-gestoert:2026-03-02'; a second one is a no-op.
+    schluessel: str = Field(max_length=200, unique=True)
+    art: str = Field(max_length=40, index=True)
+    text: str
+    erstellt_am: datetime = instant(nullable=False)
+    # German: where it went (file, webhook) or why it could not go.
+    weitergeleitet: str | None = None

@@ -11,6 +11,7 @@ from rich.table import Table as RichTable
 from sqlmodel import Session
 
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.daten.projektion import Annahmen, annahmen_text, bevoelkerung_nach_alter, projiziere, tabelle
 from sozialforum.parsing import parse_date
 from sozialforum.problems import ProblemReport
 from sozialforum.store import db
@@ -297,6 +298,29 @@ def freigabe(
         fail(str(exc), EXIT_NOT_FOUND)
     action = "entzogen" if entziehen else "erteilt"
     console.print(f"Freigabe {action}." if changed else "Nichts geändert.")
+
+
+@daten_app.command("projektion")
+def projektion_command(
+    typer_ctx: typer.Context,
+    sozialraum: Annotated[str, typer.Argument(help="Schlüssel des Sozialraums.")],
+    raten: Annotated[Path, typer.Option("--raten", help="TOML-Datei mit Geburten-, Sterbe- und Wanderungsraten.")],
+) -> None:
+    """Bevölkerungsprojektion (Komponentenmethode) eines Sozialraums mit den Annahmen."""
+    context = ctx(typer_ctx)
+    try:
+        annahmen = Annahmen.aus_toml(raten)
+        with db.session_scope(context.engine, actor="cli:projektion") as session:
+            day, name, counts = bevoelkerung_nach_alter(session, sozialraum)
+        result = projiziere(counts, annahmen, day.year)
+    except (ValueError, LookupError) as exc:
+        fail(str(exc))
+    console.print(f"Bevölkerungsprojektion {name}, Basis 31.12.{day.year}", highlight=False)
+    for row in tabelle(result):
+        console.print("  ".join(f"{cell:>10}" if i else f"{cell:<26}" for i, cell in enumerate(row)), highlight=False)
+    console.print("Annahmen:", highlight=False)
+    for line in annahmen_text(annahmen):
+        console.print(f"- {line}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

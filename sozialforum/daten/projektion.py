@@ -19,10 +19,17 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from sozialforum.daten.ergebnis import lade_monitor
+from sozialforum.daten.speicher import lade_bestand
 
 Band = tuple[int, int | None]
 
@@ -192,3 +199,49 @@ def tabelle(projektion: Projektion) -> list[list[str]]:
 
 def _number(value: int) -> str:
     return f"{value:,}".replace(",", ".")
+
+
+def bevoelkerung_nach_alter(
+    session: Session, schluessel: str, *, merkmal: str = "bevoelkerung"
+) -> tuple[date, str, dict[Band, int]]:
+    """Population by the delivered age bands on the latest Stichtag for an area (summed over its
+    Gemeinden when the counts are delivered per Gemeinde): (Stichtag, name, band → people)."""
+    monitor = lade_monitor(session)
+    if monitor is None:
+        raise LookupError("Noch keine Berechnung vorhanden (sozialforum daten berechnen).")
+    tafeln = lade_bestand(session)
+    days = [d for d, t in tafeln.items() if any(k.name == merkmal and not k.alle_alter for k in t.spalten)]
+    if not days:
+        raise LookupError(f"Keine Bevölkerung nach Altersgruppen geladen (Merkmal „{merkmal}“).")
+    day = max(days)
+    tafel = tafeln[day]
+    bereich = monitor.stand.nach_schluessel(schluessel, day)
+    if bereich is None:
+        raise LookupError(f"Gebiet „{schluessel}“ nicht gefunden.")
+    rows = {area: i for i, area in enumerate(tafel.index)}
+
+    def value(area_id: int, column: int) -> float | None:
+        """The area's own delivered count, else the sum over its children (None if incomplete)."""
+        if area_id in rows and not np.isnan(tafel.werte[rows[area_id], column]):
+            return float(tafel.werte[rows[area_id], column])
+        children = monitor.stand.kinder(area_id, day)
+        parts = [value(child.id, column) for child in children]
+        return sum(p for p in parts if p is not None) if children and None not in parts else None
+
+    bands = sorted((k for k in tafel.spalten if k.name == merkmal and not k.alle_alter), key=lambda k: k.von)
+    chain: list[Band] = []
+    start = 0
+    for key in bands:  # the finest tiling from 0 upward: the first band starting where the last ended
+        if key.von == start and (not chain or chain[-1][1] is not None):
+            chain.append((key.von, key.bis))
+            if key.bis is None:
+                break
+            start = key.bis
+    check_bands(chain, f"Bevölkerung {bereich.name}")
+    counts = {}
+    for band in chain:
+        total = value(bereich.id, tafel.column(next(k for k in bands if (k.von, k.bis) == band)))
+        if total is None:
+            raise LookupError(f"{bereich.name}: Bevölkerung {band_label(band)} nicht für alle Gemeinden geliefert.")
+        counts[band] = round(total)
+    return day, bereich.name, counts

@@ -191,3 +191,15 @@ def test_export_for_qgis_by_recipient(
     for key in locked:
         row = list(public["schluessel"]).index(key)
         assert np.isnan(public["alo_quote"][row]) and not np.isnan(intern["alo_quote"][row])
+
+
+def test_population_by_age_for_the_projection(monitor: Monitor, kreis: tuple[Engine, dict[str, int]]) -> None:
+    from sozialforum.daten.projektion import bevoelkerung_nach_alter
+    from sozialforum.store.db import session_scope
+
+    with session_scope(kreis[0], actor="test") as session:
+        day, name, counts = bevoelkerung_nach_alter(session, "S2", merkmal="bev")  # Cestadt + Deweiler
+        assert name == "Sozialraum Zwei" and day.year == 2023
+        assert counts == {(0, 15): 340, (15, 65): 1450, (65, None): 460}
+        with pytest.raises(LookupError, match="nicht gefunden"):
+            bevoelkerung_nach_alter(session, "S9", merkmal="bev")

@@ -85,7 +85,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
     run.session.flush()
     run.index.remember(oid, "Meeting", "sitzung", row.id, modified=modified)
     run.bericht.zaehle("Meeting", state)
-    items = [e for e in run.stapel.of_type("AgendaItem") if e.parent == oid or run.leser.url(e.obj, "meeting") == oid]
+    items = run.agenda_of(oid)
     live = [e for e in items if not r.wahr(e.obj, "deleted")]
     for gone in (e for e in items if e not in live):
         _drop_item(run, r.id(gone.obj))

@@ -42,6 +42,7 @@ class Lauf:
         self.index = Index(session, now)
         self.bericht = ImportBericht()
         self.links: set[tuple[str, str]] = set()  # (consultation id, agenda item id)
+        self._agenda: dict[str, list[Any]] | None = None
         self.ohne_rolle: set[str] = set()  # consultations whose source names no role
         self.entscheidend: set[str] = set()  # deciding Gremien (casefolded names, Kurznamen, ids)
 
@@ -62,6 +63,16 @@ class Lauf:
             for key, value in values.items():
                 if getattr(row, key) != value:
                     setattr(row, key, value)
+
+    def agenda_of(self, meeting: str) -> list[Any]:
+        """The AgendaItem entries of one Meeting (by parent or back-reference), indexed once."""
+        if self._agenda is None:
+            self._agenda = {}
+            for entry in self.stapel.of_type("AgendaItem"):
+                keys = {entry.parent, self.leser.url(entry.obj, "meeting")} - {None}
+                for key in keys:
+                    self._agenda.setdefault(str(key), []).append(entry)
+        return self._agenda.get(meeting, [])
 
     def dangling(self, owner: str, field: str, target: str | None) -> None:
         if target:

@@ -170,7 +170,9 @@ def demo_draft(
     tops = tagesordnung(session, sitzung)
     people = teilnehmende(session, sitzung)
     writer = protokollfuehrung(session, sitzung)
-    owner = next((p for p in people if writer is None or p.id != writer.id), people[0])
+    # The form offers only people who may be contacted (verantwortliche_auswahl).
+    reachable = [p for p in people if p.contactable] or people
+    owner = next((p for p in reachable if writer is None or p.id != writer.id), reachable[0])
     gebiet, schluessel = _gebiet(session, sitzung)
     zahlen = profilzahlen(session, settings, schluessel) if settings and schluessel and revision else None
     first = erste_sitzung(session, sitzung)

@@ -9,6 +9,7 @@ and field; a rejected draft changes nothing.
 from __future__ import annotations
 
 import io
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from sozialforum.parsing import parse_date
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.protokoll.teilnehmende import verantwortliche_auswahl
 from sozialforum.settings import Settings
 from sozialforum.store.models import Organisation, Person, Sitzung, Tagesordnungspunkt
 from sozialforum.timeutil import format_datum_kurz, format_zahl
@@ -112,7 +114,10 @@ def _pdf_text(content: bytes) -> str:
 
 def pruefe_dokument(dokument: DokumentEingabe, *, settings: Settings) -> GeprueftesDokument:
     """Check an uploaded draft: allowed type (by name and by content), size, readable."""
-    name = PurePath(dokument.dateiname.replace("\\", "/")).name or "Datei"
+    # Control characters (a line break, NUL, a bidi override) in a name would be stored and break
+    # every later step that prints or files the name: dropped here, at the only way in.
+    cleaned = "".join(c for c in dokument.dateiname if unicodedata.category(c) not in ("Cc", "Cf"))
+    name = PurePath(cleaned.replace("\\", "/")).name.strip() or "Datei"
 
     def fail(meldung: str) -> ProblemReport:
         return ProblemReport([Problem(name, None, None, meldung)])
@@ -169,7 +174,13 @@ def _owner(session: Session, raw: str) -> tuple[int | None, int | None]:
 
 
 def _punkt(
-    session: Session, row: int, eingabe: PunktEingabe, today: date, tops: set[int], problems: list[Problem]
+    session: Session,
+    row: int,
+    eingabe: PunktEingabe,
+    today: date,
+    tops: set[int],
+    problems: list[Problem],
+    offered: set[str],
 ) -> GepruefterPunkt | None:
     start = len(problems)
 
@@ -189,6 +200,9 @@ def _punkt(
     person_id = organisation_id = None
     if not eingabe.verantwortlich.strip():
         problem("Verantwortlich", "fehlt: jede Aufgabe braucht eine verantwortliche Person oder Organisation")
+    elif eingabe.verantwortlich.strip() not in offered:
+        # The same answer whether the id exists or not: the form is no oracle for people.
+        problem("Verantwortlich", "steht nicht zur Auswahl: bitte aus der Liste wählen")
     else:
         try:
             person_id, organisation_id = _owner(session, eingabe.verantwortlich)
@@ -240,6 +254,7 @@ def pruefe_entwurf(
         except ProblemReport as report:
             problems.extend(report.problems)
     top_ids = {top.id for top in tops if top.id is not None}
+    offered = {wert for wert, _ in verantwortliche_auswahl(session, sitzung)}
     for eintrag in eingabe.eintraege:
         if eintrag.tagesordnungspunkt_id is not None and eintrag.tagesordnungspunkt_id not in top_ids:
             problems.append(
@@ -271,7 +286,7 @@ def pruefe_entwurf(
     for row, punkt in enumerate(eingabe.punkte, start=1):
         if punkt.leer:
             continue  # the form offers blank rows
-        checked = _punkt(session, row, punkt, today, top_ids, problems)
+        checked = _punkt(session, row, punkt, today, top_ids, problems, offered)
         if checked is not None:
             result.punkte.append(checked)
     if problems:

@@ -96,7 +96,9 @@ def anwesenheitsliste(session: Session, sitzung: Sitzung) -> list[Anwesenheit]:
 
 def verantwortliche_auswahl(session: Session, sitzung: Sitzung) -> list[tuple[str, str]]:
     """Choices for an Auftrag's owner in the form: participants, then their organisations."""
-    people = teilnehmende(session, sitzung)
+    # Only people who may be contacted (consent or another legal basis, not opted out): the
+    # owner's name is shown to every participant and reminders go to them.
+    people = [p for p in teilnehmende(session, sitzung) if p.contactable]
     choices = [(f"person:{p.id}", p.anzeigename) for p in people]
     org_ids = {m.organisation_id for m in _members(session, sitzung) if m.organisation_id}
     org_ids.update(p.organisation_id for p in people if p.organisation_id)

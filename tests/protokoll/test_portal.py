@@ -18,9 +18,15 @@ from sqlalchemy.engine import Engine
 from sozialforum.links import issue_link
 from sozialforum.portal.app import create_app
 from sozialforum.protokoll.anfordern import request_draft
+from sozialforum.protokoll.eingabe import DokumentEingabe, pruefe_dokument
 from sozialforum.settings import Settings, load_settings
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import OutboxMessage, Protokoll, ProtokollKommentar, ProtokollVersion
+from sozialforum.store.models import (
+    OutboxMessage,
+    Protokoll,
+    ProtokollKommentar,
+    ProtokollVersion,
+)
 from sozialforum.vocab import LinkZweck, ProtokollStatus
 from tests.conftest import REPO
 from tests.protokoll.conftest import NACH_SITZUNG, Welt
@@ -160,6 +166,28 @@ def test_auftrag_without_owner_or_with_past_date_is_refused(
         assert meldung in html
     assert 'aria-invalid="true"' in html
     assert _state(engine, pid) == before
+
+
+@pytest.mark.parametrize("wer", ["ohne_einwilligung", "unbekannt"])
+def test_owner_outside_the_offered_list_is_refused_alike(
+    client: TestClient, engine: Engine, welt: Welt, entwurf_url: tuple[str, int], wer: str
+) -> None:
+    """Only the offered people (with consent) may be named; a person without consent and an id
+    that does not exist get the same message, so the form reveals nothing about people."""
+    url, pid = entwurf_url
+    before = _state(engine, pid)
+    ident = welt.ohne_einwilligung_id if wer == "ohne_einwilligung" else 999_999
+    assert f"person:{welt.ohne_einwilligung_id}" not in client.get(url).text
+    status, html = _post(client, url, welt, verantwortlich=f"person:{ident}")
+    assert status == 400 and "Aufgabe 1, Verantwortlich: steht nicht zur Auswahl" in html
+    assert _state(engine, pid) == before
+
+
+def test_control_characters_in_an_upload_name_are_dropped(portal_settings: Settings) -> None:
+    """A raw client can send a file name with a bell, a line break or a bidi override (browsers
+    and httpx escape them); stored, it broke 'protokoll freigeben'."""
+    raw = DokumentEingabe(dateiname="Proto\x07koll\u202e\r\nMärz.md", inhalt=b"# Protokoll\n")
+    assert pruefe_dokument(raw, settings=portal_settings).dateiname == "ProtokollMärz.md"
 
 
 def test_good_upload_is_stored_and_comments_follow(

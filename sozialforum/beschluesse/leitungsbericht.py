@@ -18,7 +18,7 @@ from sozialforum.fristen.empfaenger import EmpfaengerVerzeichnis
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
 from sozialforum.settings import Settings
-from sozialforum.store.models import Fachplan, Gremium, Strategie, Umsetzungsbericht
+from sozialforum.store.models import Fachplan, Gremium, OparlDatei, Strategie, Umsetzungsbericht
 from sozialforum.strategie.berichte import Foerderstand, Kennzahlzeile, foerderstand, kennzahlen
 from sozialforum.timeutil import format_datum
 from sozialforum.vocab import Ampel, FristArt
@@ -87,6 +87,8 @@ class Leitungsbericht:
     bald_tage: int
     beschluesse: list[BeschlussStand] = field(default_factory=list)
     letzte_berichte: dict[int, Umsetzungsbericht] = field(default_factory=dict)
+    # (name, URL) of the council system's documents per Beschluss (OParl Files: Beschlusstext, Vorlage)
+    dokumente: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     fachplaene: list[FachplanStand] = field(default_factory=list)
     ueberfaellig: list[FristZeile] = field(default_factory=list)
     naechste: list[FristZeile] = field(default_factory=list)
@@ -136,6 +138,23 @@ def _fachplan_staende(
     return result
 
 
+def _dokumente(session: Session, staende: list[BeschlussStand]) -> dict[int, list[tuple[str, str]]]:
+    """The OParl File references of each Beschluss and of its Vorlage, in one query."""
+    by_paper = {s.beschluss.vorlage_id: s.beschluss.id for s in staende if s.beschluss.vorlage_id}
+    ids = {s.beschluss.id for s in staende}
+    found: dict[int, list[tuple[str, str]]] = {}
+    rows = session.scalars(
+        sa.select(OparlDatei)
+        .where(sa.or_(OparlDatei.beschluss_id.in_(ids), OparlDatei.vorlage_id.in_(list(by_paper))))
+        .order_by(OparlDatei.art, OparlDatei.id)
+    )
+    for datei in rows:
+        owner = datei.beschluss_id if datei.beschluss_id in ids else by_paper.get(datei.vorlage_id)
+        if owner is not None:
+            found.setdefault(owner, []).append((f"{datei.art.capitalize()}: {datei.name}", datei.url))
+    return found
+
+
 def build_leitungsbericht(
     session: Session, *, today: date, now: datetime, settings: Settings, filter: Filter | None = None
 ) -> Leitungsbericht:
@@ -155,6 +174,7 @@ def build_leitungsbericht(
         sa.select(Umsetzungsbericht).where(Umsetzungsbericht.beschluss_id.in_(ids)).order_by(Umsetzungsbericht.datum)
     ):
         report.letzte_berichte[bericht.beschluss_id] = bericht  # the latest wins
+    report.dokumente = _dokumente(session, report.beschluesse)
     meilensteine = load_meilensteine(settings.fristen.meilensteine)
     fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(nur_offen=False))
     report.fachplaene = _fachplan_staende(fristen, session, today, bald, keep)

@@ -151,3 +151,18 @@ def test_the_beschluss_history_links_the_documents(engine: Engine) -> None:
         events = verlauf(session, beschluss.id or 0, today=date(2026, 11, 24))
     documents = [doc for event in events for doc in event.dokumente]
     assert any(name.startswith("Niederschrift:") and url.endswith(".pdf") for name, url in documents)
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_the_leadership_report_links_the_documents(engine: Engine, settings) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from sozialforum.beschluesse.leitungsbericht import build_leitungsbericht, render_html
+
+    _import(engine)
+    with session_scope(engine, actor="test") as session:
+        report = build_leitungsbericht(session, today=date(2026, 11, 24), now=NOW, settings=settings)
+        html = render_html(report)
+    assert report.dokumente and all(url.startswith("https://") for docs in report.dokumente.values() for _, url in docs)
+    first = next(iter(report.dokumente.values()))[0]
+    assert f'<a href="{first[1]}">' in html

@@ -208,6 +208,9 @@ def render_message(mail: OutgoingMail, settings: Settings, *, message_id: str, d
         + f"Message-ID: {message_id}{CRLF}"
         + f"MIME-Version: 1.0{CRLF}"
         + f"Content-Language: de{CRLF}"
+        # RFC 3834: every mail of ours is sent by a program; vacation responders and ticket
+        # systems must not answer it (their replies would land in the reply mailbox).
+        + f"Auto-Submitted: auto-generated{CRLF}"
     )
     message = (headers + body).encode("ascii")
     return dkim_sign(message, settings)

@@ -98,8 +98,10 @@ class Composer:
         sitzung, pack = self.pack.sitzung, self.pack
         lines = [f"{pack.gremium.name}", "", "Tagesordnung:"]
         lines += [f"{top.nummer}. {top.titel}" for top in pack.tops]
-        if link:
-            lines += ["", f"Zusagen oder absagen: {link}"]
+        # No personal answer link here: calendars share an event's DESCRIPTION (with assistants,
+        # delegates, whole teams), and the link would let any of them answer in this person's
+        # name. The link stands in the mail body only; the calendar's own buttons answer too.
+        del link
         return ical.Event(
             uid=sitzung.ical_uid,
             sequence=sitzung.ical_sequence,

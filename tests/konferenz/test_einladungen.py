@@ -81,6 +81,10 @@ def test_invitation_arrives_as_calendar_invitation(engine, smtp_settings, smtp, 
     assert str(event["ATTENDEE"]).lower() == "mailto:erika.mustermann@awo-sued.example"
     assert event["ATTENDEE"].params["RSVP"] == "TRUE"
     assert str(event["ORGANIZER"]) == "mailto:sozialplanung@landkreis-musterland.example"
+    # Calendars share DESCRIPTION: the personal answer link stays in the mail only.
+    assert "/rueckmeldung/" not in str(event["DESCRIPTION"])
+    # RFC 3834: auto-responders must not answer (their replies would land in the reply mailbox).
+    assert message["Auto-Submitted"] == "auto-generated"
     support.assert_golden("einladung.txt", support.decoded_view(received["erika.mustermann@awo-sued.example"]))
 
 

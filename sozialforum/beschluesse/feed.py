@@ -13,7 +13,7 @@ import hashlib
 import hmac
 from datetime import date, datetime, timedelta
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy.orm import Session
 
 from sozialforum.beschluesse.leitungsbericht import Filter, gremium_keys
@@ -70,6 +70,10 @@ def build_feed(
     calendar.add("x-published-ttl", "PT12H")
     domain = _domain(settings)
     stamp = as_utc(now)
+    # Who publishes the deadlines (RFC 5545 §3.8.4.3): clients show it as the contact, and some
+    # (Outlook) treat an event without ORGANIZER as the subscriber's own.
+    organizer = vCalAddress(f"mailto:{settings.mail.absender}")
+    organizer.params["cn"] = settings.mail.absender_name
     bald = settings.fristen.bald_faellig_tage
     for frist in fristen:
         if frist.erledigt and (frist.erledigt_am or frist.faellig_am) < today - KEEP_DONE:
@@ -83,6 +87,7 @@ def build_feed(
         prefix = "Erledigt: " if frist.erledigt else "Frist: "
         event.add("summary", prefix + frist.titel)
         event.add("description", _description(frist, (zustaendig or {}).get(frist.ref, "–"), light.label))
+        event.add("organizer", organizer)
         event.add("categories", [frist.art.label])
         event.add("status", "CONFIRMED")
         event.add("transp", "TRANSPARENT")  # a deadline does not block the day

@@ -78,6 +78,8 @@ def test_feed_all_day_events_with_stable_uids(engine: Engine, welt: Welt, friste
     konzept = by_uid[f"auftrag-{welt.auftraege['konzept']}@landkreis-musterland.example"]
     assert konzept.dtstart == date(2026, 6, 30) and konzept.dtend == date(2026, 7, 1)
     assert "„bis Mitte 2026“" in (konzept.description or "")
+    assert "ORGANIZER;CN=" in feed.decode("utf-8").replace("\r\n ", "")
+    assert feed.decode("utf-8").count("ORGANIZER") == feed.decode("utf-8").count("BEGIN:VEVENT")
     done = by_uid[f"auftrag-{welt.auftraege['erledigt']}@landkreis-musterland.example"]
     assert done.summary.startswith("Erledigt: ")
     with session_scope(engine, actor="test") as session:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from sozialforum.store.models import Auftrag, Benutzer, Massnahme
 from sozialforum.vocab import BenutzerRolle, Vocab
@@ -63,11 +64,11 @@ def auftrag_filter(benutzer: Benutzer) -> Any:
         return sa.true()
     if BenutzerRolle(benutzer.rolle) != _FACHAMT:
         return sa.false()
-    clauses = []
+    clauses: list[sa.ColumnElement[bool]] = []
     if benutzer.organisation_id is not None:
-        clauses.append(Auftrag.verantwortlich_organisation_id == benutzer.organisation_id)
+        clauses.append(col(Auftrag.verantwortlich_organisation_id) == benutzer.organisation_id)
     if benutzer.person_id is not None:
-        clauses.append(Auftrag.verantwortlich_person_id == benutzer.person_id)
+        clauses.append(col(Auftrag.verantwortlich_person_id) == benutzer.person_id)
     return sa.or_(*clauses) if clauses else sa.false()
 
 

@@ -51,6 +51,8 @@ class Composer:
     art: str
     aenderung: str | None = None
     grund: str | None = None
+    # Answers kept by an update (a change of place only): invited address → PARTSTAT.
+    antworten: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.art not in ARTEN:
@@ -94,6 +96,12 @@ class Composer:
             for name, data in (f for f in files if f is not None)
         )
 
+    def _attendee(self, recipient: Empfaenger) -> ical.Attendee:
+        kept = (self.antworten or {}).get(recipient.email.lower())
+        if kept is None:
+            return ical.Attendee(email=recipient.email, name=recipient.name)
+        return ical.Attendee(email=recipient.email, name=recipient.name, partstat=kept, rsvp=False)
+
     def event(self, recipient: Empfaenger, link: str | None) -> ical.Event:
         sitzung, pack = self.pack.sitzung, self.pack
         lines = [f"{pack.gremium.name}", "", "Tagesordnung:"]
@@ -113,7 +121,7 @@ class Composer:
             location=", ".join(part for part in (sitzung.ort, sitzung.adresse) if part) or None,
             organizer_email=str(self.settings.mail.absender),
             organizer_name=self.settings.mail.absender_name,
-            attendees=(ical.Attendee(email=recipient.email, name=recipient.name),),
+            attendees=(self._attendee(recipient),),
             cancelled=self.art == "absage",
         )
 

@@ -195,8 +195,33 @@ def _former_recipients(
     return result
 
 
+# Our answers → PARTSTAT (RFC 5545 §3.2.12), for updates that keep the answers.
+_PARTSTAT = {
+    Antwort.ZUSAGE: "ACCEPTED",
+    Antwort.ABSAGE: "DECLINED",
+    Antwort.VIELLEICHT: "TENTATIVE",
+    Antwort.DELEGIERT: "DELEGATED",
+}
+
+
+def _kept_answers(session: Session, sitzung_id: int) -> dict[str, str]:
+    """The answers an update keeps, by invited address (lower case) → PARTSTAT."""
+    rows = session.exec(select(Rueckmeldung).where(Rueckmeldung.sitzung_id == sitzung_id)).all()
+    return {
+        row.eingeladen_an.lower(): _PARTSTAT[row.antwort]
+        for row in rows
+        if row.eingeladen_an and row.antwort in _PARTSTAT
+    }
+
+
 def _plan(
-    session: Session, *, sitzung_id: int, now: datetime, settings: Settings, aenderung: str | None
+    session: Session,
+    *,
+    sitzung_id: int,
+    now: datetime,
+    settings: Settings,
+    aenderung: str | None,
+    antworten_behalten: bool = False,
 ) -> tuple[Composer, VersandBericht]:
     pack = prepare(session, sitzung_id, settings)
     sitzung = pack.sitzung
@@ -206,7 +231,8 @@ def _plan(
         raise VersandFehler(f"Die Sitzung „{sitzung.titel}“ hat schon begonnen ({format_termin(sitzung.beginn)}).")
     art = "aktualisierung" if sitzung.ical_sequence > 0 else "einladung"
     report = VersandBericht(sitzung_id=sitzung_id, art=art, uebersprungen=list(pack.uebersprungen))
-    return Composer(pack, settings, now, art, aenderung=aenderung or "geänderte Angaben"), report
+    kept = _kept_answers(session, sitzung_id) if antworten_behalten else None
+    return Composer(pack, settings, now, art, aenderung=aenderung or "geänderte Angaben", antworten=kept), report
 
 
 def _conclude(
@@ -236,11 +262,25 @@ def _conclude(
 
 
 def send_invitations(
-    session: Session, *, sitzung_id: int, now: datetime, settings: Settings, aenderung: str | None = None
+    session: Session,
+    *,
+    sitzung_id: int,
+    now: datetime,
+    settings: Settings,
+    aenderung: str | None = None,
+    antworten_behalten: bool = False,
 ) -> VersandBericht:
     """Queue the invitation (or, after a change, the update) for every recipient still lacking
-    one of the current SEQUENCE. Members who left since an earlier version get a cancellation."""
-    composer, report = _plan(session, sitzung_id=sitzung_id, now=now, settings=settings, aenderung=aenderung)
+    one of the current SEQUENCE. Members who left since an earlier version get a cancellation.
+    ``antworten_behalten``: the update carries each attendee's recorded answer and asks for none."""
+    composer, report = _plan(
+        session,
+        sitzung_id=sitzung_id,
+        now=now,
+        settings=settings,
+        aenderung=aenderung,
+        antworten_behalten=antworten_behalten,
+    )
     recipients = composer.pack.empfaenger
     _enqueue(session, composer, recipients, report, now=now, settings=settings)
     _record_invited(session, composer.pack.sitzung, recipients, now)
@@ -381,7 +421,16 @@ def reschedule(
     session.flush()
     if sitzung.status != SitzungStatus.EINGELADEN:
         return VersandBericht(sitzung_id=sitzung_id, art="aenderung", zurueckgezogen=withdrawn)
-    report = send_invitations(session, sitzung_id=sitzung_id, now=now, settings=settings, aenderung="; ".join(changes))
+    # A change of place only keeps the answers: the update says so to the calendars (the
+    # attendee's PARTSTAT, no RSVP) instead of asking everyone to answer again.
+    report = send_invitations(
+        session,
+        sitzung_id=sitzung_id,
+        now=now,
+        settings=settings,
+        aenderung="; ".join(changes),
+        antworten_behalten=not time_changed,
+    )
     report.zurueckgezogen = withdrawn
     return report
 

@@ -277,3 +277,30 @@ def test_connection_lost_midway_gives_everything_back_and_rerun_sends_each_once(
     assert again.sent == 3 and not again.connection_error
     received = sorted(m.rcpt_tos[0] for m in smtp.collector.messages)
     assert received == sorted(set(received)) and len(received) == 4
+
+
+def test_a_place_only_change_keeps_the_answers_in_the_calendars(engine, smtp_settings, smtp, konferenz) -> None:
+    """Only a change of time asks again; a new room carries each answer (PARTSTAT, no RSVP)."""
+    _invite(engine, smtp_settings, konferenz)
+    later = NOW + timedelta(days=2)
+    with Session(engine) as session:
+        row = session.exec(
+            select(Rueckmeldung).where(Rueckmeldung.eingeladen_an == "erika.mustermann@awo-sued.example")
+        ).one()
+        row.antwort = Antwort.ZUSAGE
+        session.add(row)
+        session.commit()
+    with Session(engine) as session:
+        versand.reschedule(
+            session, sitzung_id=konferenz.sitzung_id, now=later, settings=smtp_settings, ort="Rathaus, Saal 2"
+        )
+        session.commit()
+    outbox.deliver_pending(engine, smtp_settings, now=later)
+    attendees = {}
+    for received in smtp.collector.messages[4:]:
+        _method, calendar = support.calendar_part(support.parse(received.content))
+        _strict_calendar(calendar, "REQUEST")
+        attendee = icalendar.Calendar.from_ical(calendar).walk("VEVENT")[0]["ATTENDEE"]
+        attendees[received.rcpt_tos[0]] = (attendee.params["PARTSTAT"], attendee.params.get("RSVP"))
+    assert attendees["erika.mustermann@awo-sued.example"] == ("ACCEPTED", None)
+    assert attendees["kim.lange@familienzentrum.example"] == ("NEEDS-ACTION", "TRUE")

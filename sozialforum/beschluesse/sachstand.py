@@ -73,7 +73,7 @@ def melde_sachstand(session: Session, auftrag: Auftrag, meldung: Meldung, *, tod
             _set(auftrag, "erledigt_am", day, effect)
         if status is AuftragStatus.UMGESETZT and meldung.fortschritt_prozent is None:
             _set(auftrag, "fortschritt_prozent", 100, effect)
-    if text and auftrag.beschluss_id is not None and not _reported(session, auftrag, text):
+    if text and not _reported(session, auftrag, text):
         session.add(
             Umsetzungsbericht(
                 beschluss_id=auftrag.beschluss_id, auftrag_id=auftrag.id, datum=day, status=status, text=text

@@ -123,3 +123,42 @@ def test_subscribable_feed_in_the_portal(
     assert response.headers["content-type"].startswith("text/calendar")
     assert f"UID:auftrag-{welt.auftraege['konzept']}@landkreis-musterland.example" in response.text
     assert client.get("/kalender/fristen-" + "0" * 32 + ".ics").status_code == 404
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_sachstand_on_an_auftrag_from_minutes_is_kept_and_an_empty_one_refused(
+    engine: Engine, welt: Welt, portal_settings: Settings, client: TestClient
+) -> None:
+    from sozialforum.links import issue_link
+    from sozialforum.vocab import AuftragQuelle, LinkZweck
+
+    with session_scope(engine, actor="test") as session:
+        auftrag = Auftrag(
+            kennung="P-1",
+            beschreibung="Konzept Familienzentrum vorlegen",
+            frist=date(2026, 6, 30),
+            quelle=AuftragQuelle.PROTOKOLL,
+            verantwortlich_person_id=welt.person_id,
+        )
+        session.add(auftrag)
+        session.flush()
+        url = issue_link(
+            session,
+            person_id=welt.person_id,
+            zweck=LinkZweck.SACHSTAND,
+            bezug_id=auftrag.id,
+            now=NOW,
+            settings=portal_settings,
+        ).removeprefix("http://testserver")
+        auftrag_id = auftrag.id
+    page = client.get(url)
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    empty = client.post(url, data={"csrf": csrf, "status": "offen", "sachstand": " "})
+    assert empty.status_code == 400 and "Bitte beschreiben Sie den Sachstand" in empty.text
+    sent = client.post(
+        url, data={"csrf": csrf, "status": "offen", "sachstand": "Entwurf liegt vor."}, follow_redirects=False
+    )
+    assert sent.status_code == 303
+    with session_scope(engine, actor="test") as session:
+        texts = session.scalars(sa.select(Umsetzungsbericht.text).where(Umsetzungsbericht.auftrag_id == auftrag_id))
+        assert list(texts) == ["Entwurf liegt vor."]

@@ -104,6 +104,14 @@ async def submit(request: Request, token: str) -> Response:
         with portal.link_scope(request, token, ZWECK, form=form) as ctx:
             auftrag = _auftrag(ctx)
             meldung, errors = _parse(form)
+            unchanged = (
+                not meldung.sachstand
+                and meldung.status in (None, AuftragStatus(auftrag.status))
+                and meldung.fortschritt_prozent in (None, auftrag.fortschritt_prozent)
+            )
+            if unchanged and not errors:
+                # Nothing to save: say so instead of confirming "gespeichert".
+                errors["sachstand"] = "Bitte beschreiben Sie den Sachstand oder ändern Sie Stand oder Fortschritt."
             if errors:
                 return _page(ctx, fehler=errors, werte=dict(form))
             melde_sachstand(ctx.session, auftrag, meldung, today=today_in_berlin(ctx.now))

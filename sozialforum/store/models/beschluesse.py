@@ -110,7 +110,8 @@ class Umsetzungsbericht(SQLModel, table=True):
     __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
-    beschluss_id: int = Field(foreign_key="beschluss.id", index=True)
+    # None for an Auftrag from minutes (no Beschluss): its Sachstand is kept all the same.
+    beschluss_id: int | None = Field(default=None, foreign_key="beschluss.id", index=True)
     auftrag_id: int | None = Field(default=None, foreign_key="auftrag.id", index=True)
     datum: date
     status: AuftragStatus = slug()

@@ -18,6 +18,7 @@ from sozialforum.protokoll.teilnehmende import teilnehmende
 from sozialforum.settings import Settings
 from sozialforum.store import audit
 from sozialforum.store.models import (
+    PersonalLink,
     Protokoll,
     ProtokollDatei,
     ProtokollEintrag,
@@ -126,6 +127,26 @@ def submit_draft(
     return version
 
 
+def _still_invited(session: Session, protokoll: Protokoll, person_id: int, *, now: datetime) -> bool:
+    """True if the person holds a comment link for these minutes that still works; it is then
+    extended to the new comment period instead of mailing them again (13 versions of a draft
+    used to mean 13 mails to every participant). The link always shows the current version."""
+    links = session.scalars(
+        sa.select(PersonalLink).where(
+            PersonalLink.person_id == person_id,
+            PersonalLink.zweck == LinkZweck.PROTOKOLL_KOMMENTAR,
+            PersonalLink.bezug_id == protokoll.id,
+            PersonalLink.widerrufen_am.is_(None),  # type: ignore[union-attr]
+        )
+    ).all()
+    live = [link for link in links if as_utc(link.gueltig_bis) > as_utc(now)]
+    for link in live:
+        assert protokoll.kommentar_bis is not None
+        link.gueltig_bis = max(as_utc(link.gueltig_bis), as_utc(protokoll.kommentar_bis))
+        session.add(link)
+    return bool(live)
+
+
 def _invite_comments(
     session: Session,
     protokoll: Protokoll,
@@ -145,6 +166,8 @@ def _invite_comments(
         schluessel = f"protokoll:{protokoll.id}:v{version.nummer}:kommentar:person={person.id}"
         if mails.already_queued(session, schluessel):
             continue
+        if _still_invited(session, protokoll, person.id, now=now):
+            continue  # a resubmitted draft: the link they have shows the new version
         link = issue_link(
             session,
             person_id=person.id,

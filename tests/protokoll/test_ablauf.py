@@ -19,6 +19,7 @@ from sozialforum.protokoll.lage import ProtokollFehler, lage, protokoll_for_sitz
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Auftrag, OutboxMessage, PersonalLink, Protokoll, ProtokollDatei
+from sozialforum.timeutil import as_utc
 from sozialforum.vocab import AuftragQuelle, ProtokollEntscheidung, ProtokollStatus
 from tests.protokoll.conftest import NACH_SITZUNG, Welt, build_world
 
@@ -301,3 +302,25 @@ def test_a_decision_that_fails_halfway_leaves_nothing(
         assert session.scalars(sa.select(ProtokollFreigabe)).all() == []
         result = decide(session, **arguments)
         assert result.neu and session.get(Protokoll, pid).status == ProtokollStatus.ZURUECKGEGEBEN
+
+
+def test_a_resubmitted_draft_does_not_mail_everyone_again(engine: Engine, settings: Settings, welt: Welt) -> None:
+    now = NACH_SITZUNG
+    with session_scope(engine, actor="test") as session:
+        pid = request_draft(session, sitzung_id=welt.sitzung_id, now=now, settings=settings).id
+        for day in (3, 4, 5):  # three versions within the comment period
+            submit_draft(
+                session,
+                protokoll_id=pid,
+                person_id=welt.protokollfuehrung_id,
+                eingabe=entwurf(welt),
+                now=now + timedelta(days=day),
+                settings=settings,
+            )
+    invited = [k for k in keys(engine) if ":kommentar:" in k]
+    assert invited and all(":v1:" in k for k in invited)  # once per person, with the first version
+    with session_scope(engine, actor="test") as session:
+        protokoll = session.get(Protokoll, pid)
+        links = session.scalars(sa.select(PersonalLink).where(PersonalLink.bezug_id == pid)).all()
+        # the links reach to the end of the latest comment period
+        assert links and all(as_utc(link.gueltig_bis) >= as_utc(protokoll.kommentar_bis) for link in links)

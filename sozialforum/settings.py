@@ -113,6 +113,8 @@ class PortalSettings(Section):
     # Largest request body of a form, in kilobytes; larger requests are refused (413) before
     # their body is read. Uploads (multipart) may be protokoll.upload_max_mb plus this.
     anfrage_max_kb: int = Field(default=256, ge=16)
+    # Topic proposals one person may make for one Sitzung (one link).
+    vorschlaege_je_sitzung: int = Field(default=5, ge=1)
 
 
 class DatenSettings(Section):

@@ -298,13 +298,19 @@ def propose_topic(
     begruendung: str | None,
     dauer_minuten: int | None,
     now: datetime,
+    hoechstens: int = 5,
 ) -> Themenvorschlag:
-    """Record a topic proposal for the Sitzung's agenda (audited)."""
+    """Record a topic proposal for the Sitzung's agenda (audited); at most ``hoechstens`` per
+    person and Sitzung, so one link cannot flood the Geschäftsstelle's list."""
     sitzung, _ = load_sitzung(session, sitzung_id)
     closed = sitzung_open(sitzung, now=now)
     if closed:
         raise SitzungGeschlossen(closed.replace("Rückmeldungen", "Themenvorschläge"))
     assert person.id is not None
+    if len(own_proposals(session, sitzung_id=sitzung_id, person_id=person.id)) >= hoechstens:
+        raise EingabeFehler(
+            {"titel": f"Sie haben bereits {hoechstens} Themen vorgeschlagen; mehr sind je Sitzung nicht möglich."}
+        )
     vorschlag = Themenvorschlag(
         sitzung_id=sitzung_id,
         person_id=person.id,

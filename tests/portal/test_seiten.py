@@ -295,3 +295,20 @@ def test_unexpected_error_page_is_german_and_secured(
     assert response.status_code == 500 and "Technischer Fehler" in response.text
     assert "Traceback" not in response.text and "formulare.toml" not in response.text
     assert "default-src 'none'" in response.headers["content-security-policy"]
+
+
+def test_topic_proposals_are_limited_per_person_and_sitzung(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
+    url = issue(
+        engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=welt.sitzung
+    )
+    csrf = csrf_of(client.get(url).text)
+    limit = portal_settings.portal.vorschlaege_je_sitzung
+    for i in range(limit):
+        ok = client.post(url, data={"csrf": csrf, "titel": f"Thema Nummer {i}"})
+        assert "Ihr Vorschlag ist eingegangen" in ok.text
+    refused = client.post(url, data={"csrf": csrf, "titel": "Noch ein Thema"})
+    assert refused.status_code == 400 and f"bereits {limit} Themen vorgeschlagen" in refused.text
+    with session_scope(engine, actor="test") as session:
+        assert len(session.exec(select(Themenvorschlag)).all()) == limit

@@ -68,6 +68,7 @@ async def submit(request: Request, token: str) -> Response:
                     begruendung=begruendung,
                     dauer_minuten=dauer,
                     now=ctx.now,
+                    hoechstens=ctx.portal.settings.portal.vorschlaege_je_sitzung,
                 )
             except beteiligung.EingabeFehler as exc:
                 return _page(ctx, fehler=exc.fehler, eingabe=dict(form))

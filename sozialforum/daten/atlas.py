@@ -21,6 +21,7 @@ from sozialforum.daten.fehlwerte import LEGENDE
 from sozialforum.daten.gebietsstand import Bereich
 from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.index import GESAMT
+from sozialforum.daten.kartenexport import status_karte
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.profil import datenstand, quellen
 from sozialforum.daten.sicht import Sicht, Zelle
@@ -218,6 +219,11 @@ def schreibe_atlas(
         schreibe_budgetblatt(book, budget, bold)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
+    # One map per dimension and one of the overall index beside the workbook (when borders are
+    # loaded): the atlas's maps, through the same view as its sheets.
+    for code, name in [(GESAMT, "Gesamtindex"), *katalog.dimensionen.items()]:
+        titel = f"Sozialstrukturatlas {kommune}: {name}, Statusklassen"
+        status_karte(session, sicht, "sozialraum", code, titel, path.parent / f"{path.stem}_karte_{code}.svg")
     return path
 
 

@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.geheimhaltung import Empfaenger
+from sozialforum.daten.index import STATUS_KLASSEN
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.sicht import Sicht
 from sozialforum.karten.geometrie import schreibe
 from sozialforum.karten.speicher import flaechen_am
+from sozialforum.karten.svg import STATUS_FARBEN, Karte, Klasse, choropleth
 from sozialforum.settings import DatenSettings
+from sozialforum.timeutil import format_datum_kurz
 
 
 @dataclass(frozen=True)
@@ -57,3 +60,42 @@ def exportiere(
     schreibe(pfad, flaechen, werte, spalte=code, gesperrt=gesperrt)
     names = sorted(f.name for f in flaechen if f.schluessel in gesperrt)
     return Exportergebnis(pfad, len(flaechen), names)
+
+
+def status_legende() -> list[Klasse]:
+    return [Klasse(n, f"Status {label}", STATUS_FARBEN[n]) for n, label in STATUS_KLASSEN.items()]
+
+
+def status_karte(
+    session: Session,
+    sicht: Sicht,
+    ebene: str,
+    dimension: str,
+    titel: str,
+    path: Path,
+    *,
+    hervorgehoben: str | None = None,
+) -> tuple[str, Path] | None:
+    """Status classes of ``dimension`` (or the overall index) for every area of ``ebene`` as an
+    SVG map, through the recipient's view; None while no borders are loaded."""
+    day = sicht.index_stand(ebene)
+    flaechen = flaechen_am(session, day, ebene=ebene)
+    if not flaechen:
+        return None
+    nummer = {label: n for n, label in STATUS_KLASSEN.items()}
+    klassen: dict[str, int | None] = {}
+    gesperrt: set[str] = set()
+    for flaeche in flaechen:
+        other = sicht.monitor.stand.nach_schluessel(flaeche.schluessel, day)
+        text = sicht.index(ebene, dimension, day, other.id)[1] if other else ""
+        if text == ".":
+            gesperrt.add(flaeche.schluessel)
+        klassen[flaeche.schluessel] = nummer.get(text)
+    if not gesperrt and all(k is None for k in klassen.values()):
+        return None  # no index for this dimension: no map of empty areas
+    karte = Karte(
+        titel, status_legende(), format_datum_kurz(day), "Sozialstrukturatlas, eigene Berechnung", hervorgehoben
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(choropleth(flaechen, klassen, karte, gesperrt=gesperrt), encoding="utf-8")
+    return titel, path

@@ -23,11 +23,10 @@ from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.fehlwerte import LEGENDE
 from sozialforum.daten.gebietsstand import Bereich
 from sozialforum.daten.geheimhaltung import Empfaenger
-from sozialforum.daten.index import GESAMT, STATUS_KLASSEN
+from sozialforum.daten.index import GESAMT
+from sozialforum.daten.kartenexport import status_karte
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.sicht import Sicht
-from sozialforum.karten.speicher import flaechen_am
-from sozialforum.karten.svg import STATUS_FARBEN, Karte, Klasse, choropleth
 from sozialforum.settings import DatenSettings, Settings
 from sozialforum.store.models import Datenlieferung, Gebiet
 from sozialforum.timeutil import format_datum_kurz, format_zahl
@@ -202,35 +201,14 @@ def _chart(sicht: Sicht, bereich: Bereich, folder: Path) -> Path | None:
     return trends(folder / f"{bereich.schluessel}_entwicklung.png", days, panels)
 
 
-def status_legende() -> list[Klasse]:
-    return [Klasse(n, f"Status {label}", STATUS_FARBEN[n]) for n, label in STATUS_KLASSEN.items()]
-
-
 def _karte(session: Session, sicht: Sicht, bereich: Bereich, folder: Path) -> tuple[str, Path] | None:
     """The Sozialraum in its surroundings: status classes of all areas of its level, it outlined.
     None while no borders are loaded (``sozialforum karten laden``)."""
     day = sicht.index_stand(bereich.ebene)
-    flaechen = flaechen_am(session, day, ebene=bereich.ebene)
-    if not flaechen:
-        return None
-    nummer = {label: n for n, label in STATUS_KLASSEN.items()}
-    klassen: dict[str, int | None] = {}
-    gesperrt: set[str] = set()
-    for flaeche in flaechen:
-        other = sicht.monitor.stand.nach_schluessel(flaeche.schluessel, day)
-        text = sicht.index(bereich.ebene, GESAMT, day, other.id)[1] if other else ""
-        if text == ".":
-            gesperrt.add(flaeche.schluessel)
-        klassen[flaeche.schluessel] = nummer.get(text)
     kreis = sicht.monitor.stand.kreis(day)
     titel = f"Status-Index {format_datum_kurz(day)}: {bereich.name}" + (f" ({kreis.name})" if kreis else "")
-    karte = Karte(
-        titel, status_legende(), format_datum_kurz(day), "Sozialstrukturatlas, eigene Berechnung", bereich.schluessel
-    )
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{bereich.schluessel}_karte.svg"
-    path.write_text(choropleth(flaechen, klassen, karte, gesperrt=gesperrt), encoding="utf-8")
-    return titel, path
+    return status_karte(session, sicht, bereich.ebene, GESAMT, titel, path, hervorgehoben=bereich.schluessel)
 
 
 def schreibe_profil(

@@ -138,6 +138,8 @@ def test_profile_with_map_of_its_surroundings(
     assert "Sozialraum Zwei" in root.find(f"{ns}title").text
     html = out.profile[0].read_text(encoding="utf-8")
     assert "diagramme/S2_karte.svg" in html
+    atlas_maps = sorted(p.name for p in out.atlas.parent.glob("*_karte_*.svg"))
+    assert [name.split("_karte_")[1] for name in atlas_maps] == ["alter.svg", "arbeit.svg", "gesamt.svg"]
     pdf = PdfReader(out.profile[0].with_suffix(".pdf"))
     assert "Status-Index" in "".join(page.extract_text() for page in pdf.pages)
 

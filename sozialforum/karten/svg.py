@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 import shapely
@@ -45,6 +46,7 @@ def _ring(coords: object, x0: float, y1: float, scale: float) -> str:
     return "M" + "L".join(points[:-1]) + "Z"
 
 
+@lru_cache(maxsize=4096)  # a profile series draws the same areas at the same scale
 def pfad(geom: shapely.Geometry, x0: float, y1: float, scale: float) -> str:
     parts = getattr(geom, "geoms", [geom])
     out = []
@@ -56,6 +58,7 @@ def pfad(geom: shapely.Geometry, x0: float, y1: float, scale: float) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=1024)
 def _schraffur(geom: shapely.Geometry, x0: float, y1: float, scale: float, abstand_px: float = 6.0) -> str:
     """Diagonal hatching as plain lines cut to the area (no SVG pattern: PDF renderers drop it)."""
     minx, miny, maxx, maxy = geom.bounds

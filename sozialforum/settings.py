@@ -90,6 +90,10 @@ class KonferenzSettings(Section):
     dauer_minuten: int = Field(default=120, ge=15)
     # Attach the agenda as PDF to invitations (the text is always in the mail body too).
     tagesordnung_als_pdf: bool = True
+    # The Land whose public holidays and school holidays a date is checked against (ISO 3166-2
+    # code without "DE-": NI, NW, BY, ...), and the school holidays (KMK dates, one file).
+    bundesland: str = Field(default="NI", pattern="^(BB|BE|BW|BY|HB|HE|HH|MV|NI|NW|RP|SH|SL|SN|ST|TH)$")
+    schulferien: Path = Path("config/schulferien.toml")
 
 
 class PortalSettings(Section):

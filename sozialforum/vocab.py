@@ -324,6 +324,19 @@ class ZyklusArt(Vocab):
     BEWERTUNGSRUNDE = "bewertungsrunde", "Bewertungsrunde der Projekte: anfragen, erinnern"
 
 
+class LaufZustand(Vocab):
+    """Where long work started from the workspace stands (sending, loading, importing)."""
+
+    WARTET = "wartet", "wartet auf den Start"
+    LAEUFT = "laeuft", "läuft"
+    FERTIG = "fertig", "fertig"
+    FEHLER = "fehler", "mit Fehler beendet"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (LaufZustand.FERTIG, LaufZustand.FEHLER)
+
+
 class ZyklusStatus(Vocab):
     """What became of one due action of the planning cycle."""
 

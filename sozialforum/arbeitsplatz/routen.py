@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.context import Portal, PortalFehler, StaffContext
+from sozialforum.portal.security import WORKSPACE_CONTENT_SECURITY_POLICY
 from sozialforum.vocab import BenutzerRolle
 
 PREFIX = "/arbeitsplatz"
@@ -108,10 +109,12 @@ async def aktion(request: Request, arbeit: Callable[[StaffContext, Mapping[str, 
 # (path, label, right): the navigation shows what the user may open.
 NAVIGATION = [
     ("/arbeitsplatz/", "Übersicht", Recht.ANGEMELDET),
+    ("/arbeitsplatz/sitzungen", "Sitzungen", Recht.LESEN),
     ("/arbeitsplatz/auftraege", "Aufträge", Recht.AUFTRAEGE),
     ("/arbeitsplatz/fachplaene", "Fachpläne", Recht.LESEN),
     ("/arbeitsplatz/beschluesse", "Beschlüsse", Recht.LESEN),
     ("/arbeitsplatz/protokolle", "Protokolle", Recht.LESEN),
+    ("/arbeitsplatz/laeufe", "Läufe", Recht.LESEN),
     ("/arbeitsplatz/benutzer", "Benutzer", Recht.BENUTZER),
     ("/gs/", "Rückmeldungen", Recht.LESEN),
 ]
@@ -125,6 +128,14 @@ MELDUNGEN = {
     "sachstand": "Der Sachstand wurde gespeichert.",
     "freigegeben": "Das Protokoll ist freigegeben; der wartende Ablauf verteilt es.",
     "zurueckgegeben": "Das Protokoll wurde mit Ihren Anmerkungen zurückgegeben.",
+    "geplant": "Die Sitzung ist geplant.",
+    "serie": "Die Serie ist geplant; hier die erste Sitzung.",
+    "vorbereitet": "Die Tagesordnung ist aufgebaut.",
+    "top": "Die Tagesordnung ist geändert.",
+    "vorschlag_uebernommen": "Der Vorschlag steht auf der Tagesordnung.",
+    "vorschlag_abgelehnt": "Der Vorschlag wurde nicht übernommen.",
+    "antwort": "Die Antwort ist erfasst.",
+    "anwesenheit": "Die Anwesenheit ist gespeichert.",
     "totp_an": "Die Anmeldung in zwei Schritten ist eingeschaltet.",
     "totp_aus": "Die Anmeldung in zwei Schritten ist ausgeschaltet.",
 }
@@ -134,7 +145,7 @@ def render(ctx: StaffContext, template: str, *, status_code: int = 200, **values
     """A workspace page: navigation by the user's rights, the message code of ``?meldung=``."""
     request = ctx.request
     values.setdefault("meldung", MELDUNGEN.get(request.query_params.get("meldung", "")))
-    return ctx.render(
+    response = ctx.render(
         template,
         status_code=status_code,
         navigation=[(href, text) for href, text, recht in NAVIGATION if darf(ctx.benutzer, recht)],
@@ -142,3 +153,5 @@ def render(ctx: StaffContext, template: str, *, status_code: int = 200, **values
         rolle_label=BenutzerRolle(ctx.benutzer.rolle).label,
         **values,
     )
+    response.headers["Content-Security-Policy"] = WORKSPACE_CONTENT_SECURITY_POLICY
+    return response

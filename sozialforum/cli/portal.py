@@ -5,7 +5,8 @@ from __future__ import annotations
 import getpass
 import sys
 from datetime import date
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlmodel import select
@@ -19,6 +20,9 @@ from sozialforum.store.db import session_scope
 from sozialforum.store.models.akteure import Organisation
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import BenutzerRolle
+
+if TYPE_CHECKING:
+    from sozialforum.arbeitsplatz.laeufe import Starter
 
 app = typer.Typer(
     help="Beteiligungsportal: Seiten für Rückmeldungen, Themenvorschläge und Formulare; "
@@ -59,7 +63,12 @@ def starten(
     )
     proxies = settings.portal.vertrauenswuerdige_proxies
     uvicorn.run(
-        create_app(settings, context.engine, protokoll_fortsetzen=_protokoll_fortsetzen),
+        create_app(
+            settings,
+            context.engine,
+            protokoll_fortsetzen=_protokoll_fortsetzen,
+            laeufe_starter=_laeufe_starter(context.config_file),
+        ),
         host=bind_host,
         port=bind_port,
         log_level="warning",
@@ -67,6 +76,13 @@ def starten(
         proxy_headers=bool(proxies),
         forwarded_allow_ips=",".join(proxies) or None,
     )
+
+
+def _laeufe_starter(config_file: Path | None) -> Starter:
+    """Long work from the workspace runs as the flow ``arbeitsplatz-lauf``."""
+    from sozialforum.flows.arbeitsplatz import starter
+
+    return starter(str(config_file) if config_file else None)
 
 
 def _protokoll_fortsetzen(lauf_id: str, entscheidung: str, anmerkungen: str, von: str) -> bool:

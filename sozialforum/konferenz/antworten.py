@@ -68,6 +68,7 @@ def record_answer(
     now: datetime,
     personen: int | None = None,
     kommentar: str | None = None,
+    erfasst_von: str | None = None,
 ) -> Rueckmeldung:
     """Record an answer (link, Geschäftsstelle); creates the row if the person was not invited
     by mail (e.g. registered by phone)."""
@@ -81,6 +82,7 @@ def record_answer(
         row.personen = personen
     if kommentar is not None:
         row.kommentar = kommentar
+    row.erfasst_von = erfasst_von
     session.add(row)
     session.flush()
     return row

@@ -25,6 +25,17 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
+# The staff workspace adds scripts from our own origin (one: the progress page of long work
+# reloads its status; the page works without it) and fetching from itself.
+WORKSPACE_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self';", "script-src 'self'; connect-src 'self'; style-src 'self';"
+)
+# A generated report shown as it is printed (participant list, profile): its styles are inline,
+# it has no scripts and no forms, so inline styles are all it may use.
+REPORT_CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
 
 _HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),

@@ -15,8 +15,17 @@ from sozialforum.arbeitsplatz.app import create_app
 from sozialforum.konten import benutzer
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Auftrag, Beschluss, Fachplan, Organisation, Protokoll
-from sozialforum.vocab import BenutzerRolle, FachplanArt, OrganisationArt
+from sozialforum.store.models import (
+    Arbeitslauf,
+    Auftrag,
+    Beschluss,
+    Fachplan,
+    Organisation,
+    Protokoll,
+    Tagesordnungspunkt,
+    Themenvorschlag,
+)
+from sozialforum.vocab import BenutzerRolle, FachplanArt, OrganisationArt, TopQuelle
 from tests.portal.conftest import NOW, Clock, Welt, build_world, csrf_of, make_settings
 
 PASSWORT = "korrekt-pferd-batterie"
@@ -39,6 +48,9 @@ class Bestand:
     beschluss: int
     protokoll: int
     benutzer: dict[str, int]
+    top: int = 0
+    vorschlag: int = 0
+    lauf: int = 0
 
 
 def build_bestand(engine: Engine) -> Bestand:
@@ -77,7 +89,18 @@ def build_bestand(engine: Engine) -> Bestand:
             zustaendig_organisation_id=amt_a.id,
         )
         protokoll = Protokoll(sitzung_id=welt.sitzung, angefordert_am=NOW, entwurf_frist=date(2026, 4, 1))
-        session.add_all([a, b, plan, protokoll])
+        top = Tagesordnungspunkt(
+            sitzung_id=welt.sitzung,
+            reihenfolge=1,
+            nummer="1",
+            titel="Bericht der Geschäftsstelle",
+            quelle=TopQuelle.GESCHAEFTSSTELLE,
+        )
+        vorschlag = Themenvorschlag(
+            sitzung_id=welt.sitzung, person_id=welt.person_a, titel="Schulweg im Quartier", eingereicht_am=NOW
+        )
+        lauf = Arbeitslauf(art="berechnung", titel="Kennzahlen berechnen", gestartet_von="planerin", gestartet_am=NOW)
+        session.add_all([a, b, plan, protokoll, top, vorschlag, lauf])
         session.flush()
         ids = {}
         for name, rolle in ROLLEN.items():
@@ -92,7 +115,20 @@ def build_bestand(engine: Engine) -> Bestand:
                 person_id=welt.person_b if rolle == BenutzerRolle.KOMMUNE else None,
             )
             ids[name] = user.id
-        return Bestand(welt, amt_a.id, amt_b.id, a.id, b.id, plan.id, beschluss.id, protokoll.id, ids)  # type: ignore[arg-type]
+        return Bestand(
+            welt,
+            amt_a.id,
+            amt_b.id,
+            a.id,
+            b.id,
+            plan.id,
+            beschluss.id,
+            protokoll.id,
+            ids,  # type: ignore[arg-type]
+            top=top.id,
+            vorschlag=vorschlag.id,
+            lauf=lauf.id,  # type: ignore[arg-type]
+        )
 
 
 @pytest.fixture

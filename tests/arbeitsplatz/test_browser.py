@@ -38,6 +38,11 @@ def _pages(bestand: Bestand) -> list[str]:
         "beschluss_id": bestand.beschluss,
         "benutzer_id": bestand.benutzer["jugendamt"],
         "protokoll_id": bestand.protokoll,
+        "sitzung_id": bestand.welt.sitzung,
+        "top_id": bestand.top,
+        "vorschlag_id": bestand.vorschlag,
+        "lauf_id": bestand.lauf,
+        "format": "html",
     }
     return sorted(
         re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), r.pfad) for r in ROUTEN.values() if r.methode == "GET"

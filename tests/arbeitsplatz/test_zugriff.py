@@ -25,6 +25,11 @@ def _path(route: APIRoute, bestand: Bestand) -> str:
         "beschluss_id": bestand.beschluss,
         "benutzer_id": bestand.benutzer["leiterin"],
         "protokoll_id": bestand.protokoll,
+        "sitzung_id": bestand.welt.sitzung,
+        "top_id": bestand.top,
+        "vorschlag_id": bestand.vorschlag,
+        "lauf_id": bestand.lauf,
+        "format": "html",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), route.path)
 

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
-from sozialforum.arbeitsplatz.seiten import benutzer, planung, protokolle, start
+from sozialforum.arbeitsplatz.seiten import benutzer, laeufe, planung, protokolle, sitzung_versand, sitzungen, start
 
-ALLE = [start.bereich, planung.bereich, protokolle.bereich, benutzer.bereich]
+ALLE = [
+    start.bereich,
+    sitzungen.bereich,
+    sitzung_versand.bereich,
+    planung.bereich,
+    protokolle.bereich,
+    laeufe.bereich,
+    benutzer.bereich,
+]

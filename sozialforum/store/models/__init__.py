@@ -4,7 +4,7 @@ One module per aggregate; later issues add modules here (and a migration for eac
 """
 
 from sozialforum.store.models.akteure import Organisation, Person
-from sozialforum.store.models.arbeitsplatz import FristAenderung
+from sozialforum.store.models.arbeitsplatz import Arbeitslauf, FristAenderung
 from sozialforum.store.models.audit import AuditEntry
 from sozialforum.store.models.beschluesse import (
     Auftrag,
@@ -72,6 +72,7 @@ from sozialforum.store.models.strategie import (
 __all__ = [
     "Alarm",
     "Antragsbewertung",
+    "Arbeitslauf",
     "AuditEntry",
     "Auftrag",
     "Benutzer",

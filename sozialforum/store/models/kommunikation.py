@@ -83,6 +83,8 @@ class Rueckmeldung(SQLModel, table=True):
     quelle: AntwortQuelle | None = slug()
     beantwortet_am: datetime | None = instant()
     anwesend: bool | None = Field(default=None, description="check-in at the meeting")
+    # Who entered an answer by hand (a phone call, a reply from an assistant's address).
+    erfasst_von: str | None = Field(default=None, max_length=200)
     # The attendee record of the invitation: the address invited (a calendar reply must come from
     # it) and when; the SEQUENCE a calendar answer referred to (older answers are stale).
     eingeladen_an: str | None = Field(default=None, max_length=254, sa_column_kwargs=PERSONAL)

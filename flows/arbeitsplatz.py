@@ -130,6 +130,13 @@ def _ueber_deployment(lauf_id: int, konfiguration: str | None) -> bool:
     return True
 
 
+def protokoll_fortsetzen(lauf_id: str, entscheidung: str, anmerkungen: str, von: str) -> bool:
+    """A minutes decision taken in the workspace resumes the paused run (as ``protokoll freigeben``)."""
+    from sozialforum.flows.protokoll_einsammeln import resume_with_decision
+
+    return resume_with_decision(lauf_id, entscheidung=entscheidung, anmerkungen=anmerkungen, entschieden_von=von)
+
+
 def _lokal(lauf_id: int, konfiguration: str | None) -> None:
     try:
         arbeitsplatz_lauf(lauf_id, konfiguration)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import getpass
 import sys
 from datetime import date
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from sqlmodel import select
@@ -20,9 +19,6 @@ from sozialforum.store.db import session_scope
 from sozialforum.store.models.akteure import Organisation
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import BenutzerRolle
-
-if TYPE_CHECKING:
-    from sozialforum.arbeitsplatz.laeufe import Starter
 
 app = typer.Typer(
     help="Beteiligungsportal: Seiten für Rückmeldungen, Themenvorschläge und Formulare; "
@@ -43,6 +39,7 @@ def starten(
     import uvicorn
 
     from sozialforum.arbeitsplatz.app import create_app
+    from sozialforum.flows.arbeitsplatz import protokoll_fortsetzen, starter
     from sozialforum.store.db import current_revision
 
     context = ctx(typer_ctx)
@@ -66,8 +63,8 @@ def starten(
         create_app(
             settings,
             context.engine,
-            protokoll_fortsetzen=_protokoll_fortsetzen,
-            laeufe_starter=_laeufe_starter(context.config_file),
+            protokoll_fortsetzen=protokoll_fortsetzen,
+            laeufe_starter=starter(str(context.config_file) if context.config_file else None),
         ),
         host=bind_host,
         port=bind_port,
@@ -76,20 +73,6 @@ def starten(
         proxy_headers=bool(proxies),
         forwarded_allow_ips=",".join(proxies) or None,
     )
-
-
-def _laeufe_starter(config_file: Path | None) -> Starter:
-    """Long work from the workspace runs as the flow ``arbeitsplatz-lauf``."""
-    from sozialforum.flows.arbeitsplatz import starter
-
-    return starter(str(config_file) if config_file else None)
-
-
-def _protokoll_fortsetzen(lauf_id: str, entscheidung: str, anmerkungen: str, von: str) -> bool:
-    """A decision taken in the workspace resumes the paused minutes run (as ``protokoll freigeben``)."""
-    from sozialforum.flows.protokoll_einsammeln import resume_with_decision
-
-    return resume_with_decision(lauf_id, entscheidung=entscheidung, anmerkungen=anmerkungen, entschieden_von=von)
 
 
 @app.command("benutzer-anlegen")

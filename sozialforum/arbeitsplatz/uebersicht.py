@@ -16,6 +16,7 @@ from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
 from sozialforum.store.models import (
+    Auftrag,
     Berechnung,
     Datenlieferung,
     Gremium,
@@ -25,9 +26,10 @@ from sozialforum.store.models import (
     Sitzung,
     ZyklusAktion,
 )
-from sozialforum.vocab import Ampel, Antwort, OutboxStatus, ProtokollStatus, ZyklusStatus
+from sozialforum.vocab import Ampel, Antwort, AuftragStatus, OutboxStatus, ProtokollStatus, ZyklusStatus
 
 WOCHEN = 6
+CLOSED = [s.value for s in AuftragStatus if s.is_closed]
 MAX_ZEILEN = 50
 
 
@@ -98,11 +100,30 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
     result = Uebersicht(heute=heute)
     result.sitzungen = sitzungen_demnaechst(session, now=now)
     result.protokolle = protokolle_offen(session)
-    fristen = collect_fristen(
-        session, meilensteine=meilensteine, auswahl=Auswahl(bis=heute + timedelta(days=bald_tage))
+    horizont = heute + timedelta(days=bald_tage)
+    # Aufträge are the many (tens of thousands in a city): counted in SQL, and only the first
+    # rows read in full; plans and reviews (the few) come from the same source functions whole.
+    offen = sa.and_(
+        Auftrag.frist.is_not(None),  # type: ignore[union-attr]
+        Auftrag.frist <= horizont,  # type: ignore[operator]
+        Auftrag.status.not_in(CLOSED),  # type: ignore[attr-defined]
     )
+    # One pass over the (frist, status) index for both figures.
+    spaet = sa.case((Auftrag.frist < heute, 1), else_=0)  # type: ignore[operator]
+    alle, ueberfaellig = session.execute(
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(spaet), 0)).where(offen)
+    ).one()
+    erste = session.scalars(
+        sa.select(Auftrag.id).where(offen).order_by(Auftrag.frist, Auftrag.id).limit(MAX_ZEILEN)
+    ).all()  # type: ignore[arg-type]
+    fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(bis=horizont, auftrag_ids=erste))
+    fristen += collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(bis=horizont, auftrag_ids=()))
+    fristen.sort(key=lambda f: (f.faellig_am, f.ref))
     zeilen = [FristZeile(f, ampel_frist(f, heute, bald_tage)) for f in fristen]
-    result.fristen_gesamt = Counter(z.ampel for z in zeilen)
+    andere = Counter(z.ampel for z in zeilen if not z.frist.ref.startswith("auftrag:"))
+    result.fristen_gesamt = andere + Counter(
+        {Ampel.UEBERFAELLIG: ueberfaellig, Ampel.BALD_FAELLIG: alle - ueberfaellig}
+    )
     result.fristen = zeilen[:MAX_ZEILEN]
     result.datenlieferung = session.scalars(
         sa.select(Datenlieferung).order_by(Datenlieferung.geladen_am.desc()).limit(1)  # type: ignore[attr-defined]

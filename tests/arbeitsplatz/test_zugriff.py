@@ -113,6 +113,8 @@ def test_fachamt_sees_only_its_own_auftraege(clients: dict[str | None, TestClien
 def test_portal_staff_pages_need_read_right(clients: dict[str | None, TestClient], bestand: Bestand) -> None:
     """The portal's own /gs pages (every Träger's answers) use the same login and rights."""
     assert clients["planerin"].get("/gs/").status_code == 200
+    start = clients["planerin"].get("/arbeitsplatz/").text
+    assert "1 überfällig" in start and "Interner Auftrag des Sozialamts" in start  # A-SA was due 01.02.
     assert clients["leiterin"].get("/gs/").status_code == 200
     assert clients["jugendamt"].get("/gs/").status_code == 403
     assert clients["gemeinde"].get(f"/gs/sitzung/{bestand.welt.sitzung}").status_code == 403

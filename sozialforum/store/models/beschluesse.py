@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sozialforum.store.models.base import Audit, slug
@@ -83,6 +84,9 @@ class Auftrag(SQLModel, table=True):
     """A tracked task with an owner and a deadline, from a Beschluss, minutes or a duty to report."""
 
     __tablename__ = "auftrag"
+    # The workspace counts what is due or late among tens of thousands of Aufträge on every
+    # Übersicht: (frist, status) answers those counts from the index alone.
+    __table_args__ = (sa.Index("ix_auftrag_frist_status", "frist", "status"),)
     __audit__: ClassVar[Audit] = Audit.VOLL
 
     id: int | None = Field(default=None, primary_key=True)
@@ -93,7 +97,7 @@ class Auftrag(SQLModel, table=True):
     sitzung_id: int | None = Field(default=None, foreign_key="sitzung.id", index=True)
     massnahme_id: int | None = Field(default=None, foreign_key="massnahme.id")
     beschreibung: str
-    verantwortlich_organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
+    verantwortlich_organisation_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
     verantwortlich_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     frist: date | None = Field(default=None, index=True)
     frist_wortlaut: str | None = Field(

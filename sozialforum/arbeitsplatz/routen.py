@@ -114,6 +114,7 @@ NAVIGATION = [
     ("/arbeitsplatz/fachplaene", "Fachpläne", Recht.LESEN),
     ("/arbeitsplatz/beschluesse", "Beschlüsse", Recht.LESEN),
     ("/arbeitsplatz/protokolle", "Protokolle", Recht.LESEN),
+    ("/arbeitsplatz/daten", "Daten", Recht.LESEN),
     ("/arbeitsplatz/laeufe", "Läufe", Recht.LESEN),
     ("/arbeitsplatz/benutzer", "Benutzer", Recht.BENUTZER),
     ("/gs/", "Rückmeldungen", Recht.LESEN),

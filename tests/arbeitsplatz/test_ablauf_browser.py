@@ -3,7 +3,8 @@ and workspace served by uvicorn, real Prefect flows (long work as flow runs, the
 run), a loopback SMTP server. A planner plans a Regionalforum, adds a TOP, sends invitations
 (one mail per invited person), a Träger answers through its link, the planner sees the count
 change and records a phone answer; a minutes draft is approved in the browser and the paused run
-distributes it; a Fachplan with a milestone is created and the deadline run reminds its Amt."""
+distributes it; a Fachplan with a milestone is created and the deadline run reminds its Amt; a
+statistics file with errors is refused in the dry run with file, row and column, nothing stored."""
 
 from __future__ import annotations
 
@@ -22,10 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sozialforum.arbeitsplatz.app import create_app
+from sozialforum.demo import DATA
 from sozialforum.konferenz.termine import add_months
 from sozialforum.konten import benutzer
 from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.settings import load_settings
+from sozialforum.stammdaten.importer import import_file
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Protokoll
 from sozialforum.timeutil import utcnow
@@ -80,6 +83,7 @@ def stand(prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> Itera
 
     welt = build_world(sqlite_engine)
     with session_scope(sqlite_engine, actor="test") as session:
+        import_file(session, "gebiete", DATA / "gebiete.csv")  # the areas a statistics file speaks of
         forum = Gremium(kennung="RF-SUED", name="Regionalforum Süd", art=GremiumArt.REGIONALES_SOZIALFORUM)
         amt = Organisation(kennung="AMT-51", name="Jugendamt", art=OrganisationArt.AMT, email="jugendamt@kreis.example")
         session.add_all([forum, amt])
@@ -248,6 +252,27 @@ def test_planning_cycle_in_the_browser(browser: Any, stand: Stand, tmp_path: Pat
     fristen.join(timeout=120)
     an_amt = [m for m in _mails(stand.smtp)[vorher:] if "jugendamt@kreis.example" in str(m["To"])]
     assert any("Beschlussvorlage eingereicht" in _text(m) for m in an_amt), [str(m["Subject"]) for m in an_amt]
+
+    # A statistics file with an error: the dry run names file, row and column; nothing is stored.
+    zeilen = (DATA / "statistik" / "12411-02-03-5_bevoelkerung_altersgruppen.csv").read_bytes().split(b"\n")
+    zeile = next(n for n, z in enumerate(zeilen) if b";03199001;" in z)
+    felder = zeilen[zeile].split(b";")
+    felder[4] = b"34O"  # a letter O for a zero, as typed over in a spreadsheet
+    zeilen[zeile] = b";".join(felder)
+    datei = tmp_path / "bevoelkerung.csv"
+    datei.write_bytes(b"\n".join(zeilen))
+    page.goto(f"{stand.base}/arbeitsplatz/daten")
+    page.set_input_files("#f-datei", str(datei))
+    page.get_by_role("button", name="Prüfen").click()
+    page.wait_for_url(re.compile(r".*/arbeitsplatz/daten/pruefen"))
+    assert "im Bestand wurde nichts geändert" in page.locator("[role=alert]").inner_text()
+    erste = page.locator("table[aria-label], .tabelle[aria-label=Probleme] table").first.locator("tbody tr").first
+    datei_spalte, nummer, spalte, _ = (c.inner_text() for c in erste.locator("td").all())
+    gezeigt = (datei_spalte, nummer, spalte)
+    assert gezeigt == ("bevoelkerung.csv", str(zeile + 1), "Insgesamt") and "34O" in erste.inner_text(), gezeigt
+    with stand.engine.connect() as connection:
+        assert connection.scalar(sa.text("select count(*) from datenlieferung")) == 0
+    assert not list((tmp_path / "var" / "hochgeladen").glob("*/*.csv"))  # a refused file is not kept
 
     page.goto(f"{stand.base}/arbeitsplatz/")
     page.screenshot(path=str(tmp_path / "uebersicht.png"), full_page=True)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sozialforum.arbeitsplatz.seiten import benutzer, laeufe, planung, protokolle, sitzung_versand, sitzungen, start
+from sozialforum.arbeitsplatz.seiten import (
+    benutzer,
+    daten,
+    laeufe,
+    planung,
+    protokolle,
+    sitzung_versand,
+    sitzungen,
+    start,
+)
 
 ALLE = [
     start.bereich,
@@ -10,6 +19,7 @@ ALLE = [
     sitzung_versand.bereich,
     planung.bereich,
     protokolle.bereich,
+    daten.bereich,
     laeufe.bereich,
     benutzer.bereich,
 ]

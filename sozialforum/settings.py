@@ -12,7 +12,7 @@ import secrets
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -226,6 +226,55 @@ class AblageSettings(Section):
     s3_geheimnis: SecretStr | None = None
 
 
+class VerzeichnisSettings(Section):
+    """Staff login against the administration's directory (LDAP, Active Directory); off unless
+    ``aktiv``. Local accounts with a password keep logging in locally."""
+
+    aktiv: bool = False
+    # ldaps://host:636 (TLS from the start) or ldap://host:389 (with starttls = true).
+    url: str = Field(default="", pattern=r"^(ldaps?://\S+)?$")
+    starttls: bool = False
+    # Certificate of the own certificate authority (PEM) for ldaps:// and STARTTLS; unset: the system's.
+    ca_datei: Path | None = None
+    # Service account that searches users and groups; unset: anonymous search.
+    bind_dn: str | None = None
+    # Better from the environment: SOZIALFORUM_VERZEICHNIS__BIND_PASSWORT.
+    bind_passwort: SecretStr | None = None
+    basis_dn: str = ""
+    # {name} is the login name, escaped per RFC 4515 (Active Directory: (sAMAccountName={name})).
+    benutzer_filter: str = "(&(objectClass=person)(uid={name}))"
+    anzeigename_attribut: str = "displayName"
+    # Attribute of the user entry listing the DNs of the user's groups (memberOf); "" for none.
+    gruppen_attribut: str = "memberOf"
+    # Also search groups below this DN with gruppen_filter ({dn}: the user's DN, escaped); unset: no search.
+    gruppen_basis_dn: str | None = None
+    gruppen_filter: str = "(&(objectClass=groupOfNames)(member={dn}))"
+    # Group DN = role. A user in several groups gets the first role of: geschaeftsstelle, leitung,
+    # fachamt, kommune. A user in none of the groups is refused (and the local account deactivated).
+    rollen: dict[str, Literal["geschaeftsstelle", "leitung", "fachamt", "kommune"]] = Field(default_factory=dict)
+    timeout_sekunden: int = Field(default=5, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _vollstaendig(self) -> VerzeichnisSettings:
+        if not self.aktiv:
+            return self
+        if not self.url:
+            raise ValueError("url fehlt (ldaps://… oder ldap://…)")
+        if not self.basis_dn:
+            raise ValueError("basis_dn fehlt")
+        if "{name}" not in self.benutzer_filter:
+            raise ValueError("benutzer_filter braucht den Platzhalter {name}")
+        if not self.gruppen_attribut and not self.gruppen_basis_dn:
+            raise ValueError("weder gruppen_attribut noch gruppen_basis_dn: so hat niemand eine Gruppe")
+        if self.gruppen_basis_dn and "{dn}" not in self.gruppen_filter:
+            raise ValueError("gruppen_filter braucht den Platzhalter {dn}")
+        if not self.rollen:
+            raise ValueError("rollen ist leer: ohne Gruppe = Rolle kommt niemand herein")
+        if self.url.startswith("ldaps://") and self.starttls:
+            raise ValueError("starttls passt nicht zu ldaps:// (dort ist TLS schon an)")
+        return self
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SOZIALFORUM_", env_nested_delimiter="__", extra="forbid")
 
@@ -242,6 +291,7 @@ class Settings(BaseSettings):
     betrieb: BetriebSettings = Field(default_factory=BetriebSettings)
     strategie: StrategieSettings = Field(default_factory=StrategieSettings)
     ablage: AblageSettings = Field(default_factory=AblageSettings)
+    verzeichnis: VerzeichnisSettings = Field(default_factory=VerzeichnisSettings)
 
     toml_file: ClassVar[Path | None] = None
 
@@ -307,6 +357,10 @@ def _german(error: Any) -> str:
         text += f" {error.get('ctx', {}).get('expected', '')}"
     if error["type"] == "value_error" and "email" in str(error.get("msg", "")).lower():
         text = "ist keine gültige E-Mail-Adresse"
+    elif error["type"] == "value_error" and len(error["loc"]) == 1:
+        # A section's own check (model_validator) says in German what is wrong.
+        text = str(error.get("msg", "")).removeprefix("Value error, ")
+        return f"  Abschnitt [{field}]: {text}"
     return f"  Feld {field}: {text} (Wert: {error.get('input')!r})"
 
 

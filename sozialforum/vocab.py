@@ -423,3 +423,10 @@ class BenutzerRolle(Vocab):
     LEITUNG = "leitung", "Leitung (lesend)"
     FACHAMT = "fachamt", "Fachamt (eigene Aufträge)"
     KOMMUNE = "kommune", "Kommune (freigegebene Gemeindedaten)"
+
+
+class BenutzerQuelle(Vocab):
+    """Where a staff account's password is checked: here (scrypt hash) or in the directory."""
+
+    LOKAL = "lokal", "lokales Konto"
+    VERZEICHNIS = "verzeichnis", "Verzeichnisdienst (LDAP)"

@@ -16,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import httpx
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from sozialforum import ablage
+from sozialforum.konten import verzeichnis
 from sozialforum.settings import Settings, SettingsError, load_settings
 from sozialforum.store.db import alembic_config, current_revision, make_engine
 
@@ -445,12 +447,54 @@ def verteilung(settings: Settings) -> list[Befund]:
     return found
 
 
+def verzeichnisdienst(settings: Settings) -> list[Befund]:
+    """The directory of the staff login (only when ``[verzeichnis] aktiv``): bind as the service
+    account and read the base DN."""
+    config = settings.verzeichnis
+    if not config.aktiv:
+        return []
+    found: list[Befund] = []
+    host = urlsplit(config.url).hostname or ""
+    if config.url.startswith("ldap://") and not config.starttls and host not in ("127.0.0.1", "::1", "localhost"):
+        found.append(
+            Befund(
+                "Verzeichnisdienst",
+                "hinweis",
+                f"{config.url} ohne STARTTLS: Passwörter gehen unverschlüsselt durchs Netz.",
+                "ldaps:// verwenden oder verzeichnis.starttls = true setzen.",
+                "konfiguration",
+            )
+        )
+    try:
+        erreicht = verzeichnis.verbindung_pruefen(config)
+    except verzeichnis.VerzeichnisNichtErreichbar as exc:
+        found.append(
+            _fehler(
+                "Verzeichnisdienst",
+                f"nicht erreichbar: {exc.detail}",
+                "url, bind_dn, bind_passwort (SOZIALFORUM_VERZEICHNIS__BIND_PASSWORT), basis_dn und ca_datei "
+                "prüfen; solange meldet sich nur an, wer ein lokales Passwort hat.",
+            )
+        )
+    else:
+        found.append(_ok("Verzeichnisdienst", erreicht))
+    return found
+
+
 def untersuchen(config_file: Path | None, *, prefect_api_url: str | None) -> list[Befund]:
     """All checks in order; without valid settings only the configuration finding."""
     first, settings = konfiguration(config_file)
     if settings is None:
         return [first]
-    checks: list[Callable[[Settings], list[Befund]]] = [verzeichnisse, datenbank, verteilung, smtp, dkim, postfach]
+    checks: list[Callable[[Settings], list[Befund]]] = [
+        verzeichnisse,
+        datenbank,
+        verteilung,
+        smtp,
+        dkim,
+        postfach,
+        verzeichnisdienst,
+    ]
     found = [first]
     for check in checks:
         found += check(settings)

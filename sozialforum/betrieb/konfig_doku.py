@@ -96,6 +96,9 @@ def _typ(annotation: Any) -> str:
         return "einer von " + ", ".join(f"`{a}`" for a in get_args(annotation))
     if origin is list:
         return f"Liste von {_typ(get_args(annotation)[0])}"
+    if origin is dict:
+        key, value = get_args(annotation)
+        return f"Tabelle: {_typ(key)} = {_typ(value)}"
     names = {int: "ganze Zahl", float: "Zahl", bool: "true/false", str: "Text", Path: "Pfad", SecretStr: "geheim"}
     if annotation in names:
         return names[annotation]

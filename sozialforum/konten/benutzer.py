@@ -20,13 +20,14 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from sqlmodel import Session, select
 
 from sozialforum.konten import fehlversuche, totp
 from sozialforum.settings import Settings
 from sozialforum.store.models.portal import Benutzer, BenutzerSitzung
-from sozialforum.vocab import BenutzerRolle
+from sozialforum.vocab import BenutzerQuelle, BenutzerRolle
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 12
@@ -34,14 +35,22 @@ ANMELDUNG_BUDGET_FAKTOR = 4
 
 
 class AnmeldungFehlgeschlagen(Exception):
-    """Wrong name or password, or locked; the message never says which."""
+    """Wrong name or password, or locked; the message never says which. ``status`` is the HTTP
+    status of the login page that says so (subclasses: the directory's reasons)."""
 
-    def __init__(self, gesperrt: bool = False) -> None:
+    status = 401
+
+    def __init__(self, gesperrt: bool = False, *, meldung: str | None = None) -> None:
         self.gesperrt = gesperrt
+        if gesperrt:
+            self.status = 429
         super().__init__(
-            "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten."
-            if gesperrt
-            else "Benutzername oder Passwort (oder Sicherheitscode) ist falsch."
+            meldung
+            or (
+                "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten."
+                if gesperrt
+                else "Benutzername oder Passwort (oder Sicherheitscode) ist falsch."
+            )
         )
 
 
@@ -119,6 +128,7 @@ def create_user(
     if user is None:
         user = Benutzer(name=name, anzeigename=anzeigename, passwort_hash="", erstellt_am=now)
     user.anzeigename, user.passwort_hash, user.aktiv = anzeigename.strip(), hash_password(password), True
+    user.quelle = BenutzerQuelle.LOKAL  # a local password makes a directory account a local one
     if rolle is not None:
         user.rolle, user.organisation_id, user.person_id = rolle, organisation_id, person_id
     session.add(user)
@@ -146,7 +156,7 @@ def update_user(
         problem = check_new_password(password)
         if problem:
             raise ValueError(problem)
-        user.passwort_hash = hash_password(password)
+        user.passwort_hash, user.quelle = hash_password(password), BenutzerQuelle.LOKAL
     user.anzeigename, user.rolle = anzeigename.strip(), rolle
     user.organisation_id, user.person_id, user.aktiv = organisation_id, person_id, aktiv
     session.add(user)
@@ -173,6 +183,61 @@ def set_totp(session: Session, user: Benutzer, *, secret: str | None, code: str,
     session.flush()
 
 
+def _schluessel(name: str, adresse: str) -> tuple[str, str]:
+    """The throttling keys of a login: the (account, address) pair and the address."""
+    return f"login:{name}|{adresse}", f"anmeldung:{adresse}"
+
+
+def pruefe_sperre(session: Session, *, name: str, adresse: str, now: datetime) -> None:
+    """Raise AnmeldungFehlgeschlagen(gesperrt) while the pair or the address is locked."""
+    pair_key, address_key = _schluessel(name, adresse)
+    if fehlversuche.blocked_until(session, pair_key, now=now) or fehlversuche.blocked_until(
+        session, address_key, now=now
+    ):
+        raise AnmeldungFehlgeschlagen(gesperrt=True)
+
+
+def fehlversuch(session: Session, *, name: str, adresse: str, now: datetime, settings: Settings) -> NoReturn:
+    """Count a failed login against the pair and the address, then raise AnmeldungFehlgeschlagen
+    (locked once a budget is used up)."""
+    portal = settings.portal
+    pair_key, address_key = _schluessel(name, adresse)
+    limits = {
+        "now": now,
+        "fenster": timedelta(minutes=portal.fehlversuche_fenster_minuten),
+        "sperre": timedelta(minutes=portal.sperre_minuten),
+    }
+    locked = fehlversuche.record_failure(session, pair_key, maximum=portal.fehlversuche_max, **limits)  # type: ignore[arg-type]
+    locked |= fehlversuche.record_failure(
+        session,
+        address_key,
+        maximum=portal.fehlversuche_max * ANMELDUNG_BUDGET_FAKTOR,
+        **limits,  # type: ignore[arg-type]
+    )
+    raise AnmeldungFehlgeschlagen(gesperrt=locked)
+
+
+def sitzung_oeffnen(
+    session: Session, user: Benutzer, *, name: str, adresse: str, now: datetime, settings: Settings
+) -> str:
+    """After a successful login: forget the pair's failures, open a session, return the cookie value."""
+    fehlversuche.clear(session, _schluessel(name, adresse)[0])
+    assert user.id is not None
+    secret = secrets.token_urlsafe(32)
+    session.add(
+        BenutzerSitzung(
+            token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+            benutzer_id=user.id,
+            erstellt_am=now,
+            gueltig_bis=now + timedelta(hours=settings.portal.anmeldung_stunden),
+        )
+    )
+    user.letzte_anmeldung_am = now
+    session.add(user)
+    session.flush()
+    return secret
+
+
 def login(
     session: Session,
     *,
@@ -185,47 +250,19 @@ def login(
 ) -> tuple[Benutzer, str]:
     """Check password (and TOTP code, if the user has one) and open a session; return the user
     and the cookie value. Failures count against the (account, address) pair and the address
-    (see the module docstring); the caller commits the counts."""
-    portal = settings.portal
+    (see the module docstring); the caller commits the counts. Accounts of the directory have
+    no local password and never log in here (``konten.verzeichnis.login``)."""
     name = name.strip().lower()[:80]
-    pair_key, address_key = f"login:{name}|{adresse}", f"anmeldung:{adresse}"
-    if fehlversuche.blocked_until(session, pair_key, now=now) or fehlversuche.blocked_until(
-        session, address_key, now=now
-    ):
-        raise AnmeldungFehlgeschlagen(gesperrt=True)
+    pruefe_sperre(session, name=name, adresse=adresse, now=now)
     user = session.exec(select(Benutzer).where(Benutzer.name == name)).first()
-    valid = verify_password(password, user.passwort_hash if user else _dummy_hash())
+    stored = user.passwort_hash if user is not None else ""
+    # An account without a local password (from the directory) takes as long and never matches.
+    valid = verify_password(password, stored or _dummy_hash()) and bool(stored)
     if valid and user is not None and user.totp_geheimnis:
         valid = totp.verify(user.totp_geheimnis, code, now)
     if user is None or not user.aktiv or not valid:
-        limits = {
-            "now": now,
-            "fenster": timedelta(minutes=portal.fehlversuche_fenster_minuten),
-            "sperre": timedelta(minutes=portal.sperre_minuten),
-        }
-        locked = fehlversuche.record_failure(session, pair_key, maximum=portal.fehlversuche_max, **limits)  # type: ignore[arg-type]
-        locked |= fehlversuche.record_failure(
-            session,
-            address_key,
-            maximum=portal.fehlversuche_max * ANMELDUNG_BUDGET_FAKTOR,
-            **limits,  # type: ignore[arg-type]
-        )
-        raise AnmeldungFehlgeschlagen(gesperrt=locked)
-    fehlversuche.clear(session, pair_key)
-    assert user.id is not None
-    secret = secrets.token_urlsafe(32)
-    session.add(
-        BenutzerSitzung(
-            token_hash=hashlib.sha256(secret.encode()).hexdigest(),
-            benutzer_id=user.id,
-            erstellt_am=now,
-            gueltig_bis=now + timedelta(hours=portal.anmeldung_stunden),
-        )
-    )
-    user.letzte_anmeldung_am = now
-    session.add(user)
-    session.flush()
-    return user, secret
+        fehlversuch(session, name=name, adresse=adresse, now=now, settings=settings)
+    return user, sitzung_oeffnen(session, user, name=name, adresse=adresse, now=now, settings=settings)
 
 
 def session_user(session: Session, cookie: str, *, now: datetime) -> tuple[Benutzer, str] | None:

@@ -13,7 +13,7 @@ from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.arbeitsplatz.seiten.planung import stellen
 from sozialforum.konten import benutzer as konten
-from sozialforum.konten import totp
+from sozialforum.konten import totp, verzeichnis
 from sozialforum.konten.zugriff import Recht
 from sozialforum.portal.context import PortalFehler, StaffContext
 from sozialforum.store.models import Benutzer, Person
@@ -132,7 +132,7 @@ def konto(request: Request) -> Response:
 async def zwei_faktoren(request: Request) -> Response:
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
         if f.text(form, "aus") == "ja":
-            if not konten.verify_password(str(form.get("passwort") or ""), ctx.benutzer.passwort_hash):
+            if not verzeichnis.passwort_stimmt(ctx.portal.settings, ctx.benutzer, str(form.get("passwort") or "")):
                 raise ValueError("Passwort: zum Ausschalten bitte Ihr Passwort angeben.")
             konten.set_totp(ctx.session, ctx.benutzer, secret=None, code="", now=ctx.now)
             return RedirectResponse("/arbeitsplatz/konto?meldung=totp_aus", status_code=303)

@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col, select
 
 from sozialforum.konten import benutzer as benutzer_service
+from sozialforum.konten import verzeichnis
 from sozialforum.konten.zugriff import Recht
 from sozialforum.portal import auswertung
 from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal, PortalFehler
@@ -47,8 +48,10 @@ async def login(request: Request) -> Response:
 
     def work() -> Response:
         with session_scope(portal.engine, actor=f"anmeldung:{name[:80]}") as session:
+            # With the directory on, its login tries local accounts first (verzeichnis.login).
+            login = verzeichnis.login if portal.settings.verzeichnis.aktiv else benutzer_service.login
             try:
-                _, secret = benutzer_service.login(
+                _, secret = login(
                     session,
                     name=name,
                     password=password,
@@ -58,8 +61,8 @@ async def login(request: Request) -> Response:
                     code=code,
                 )
             except benutzer_service.AnmeldungFehlgeschlagen as exc:
-                # Returning (not raising) commits the failure count.
-                return _login_page(request, fehler=str(exc), name=name, status_code=429 if exc.gesperrt else 401)
+                # Returning (not raising) commits the failure count (and a deactivation).
+                return _login_page(request, fehler=str(exc), name=name, status_code=exc.status)
         # The one staff login: the workspace (when mounted) is the start page after it.
         response = RedirectResponse(getattr(request.app.state, "startseite", "/gs/"), status_code=303)
         response.set_cookie(

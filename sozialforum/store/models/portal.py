@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sozialforum.store.models.base import GEHEIM, PERSONAL, Audit, instant, json_field, slug
-from sozialforum.vocab import BenutzerRolle, VorschlagStatus
+from sozialforum.vocab import BenutzerQuelle, BenutzerRolle, VorschlagStatus
 
 
 class Benutzer(SQLModel, table=True):
@@ -34,6 +34,13 @@ class Benutzer(SQLModel, table=True):
     # responsible person; kommune: the person whose Datenfreigaben name the Gemeinden.
     organisation_id: int | None = Field(default=None, foreign_key="organisation.id")
     person_id: int | None = Field(default=None, foreign_key="person.id")
+    # verzeichnis: created at a directory login; no local password (passwort_hash ""), role and
+    # activity follow the directory's groups at every login.
+    quelle: BenutzerQuelle = Field(
+        default=BenutzerQuelle.LOKAL,
+        sa_type=sa.String(20),
+        sa_column_kwargs={"server_default": BenutzerQuelle.LOKAL.value},
+    )
     # RFC 6238 shared secret (base32); None: no second factor.
     totp_geheimnis: str | None = Field(default=None, max_length=64, sa_column_kwargs=GEHEIM)
     erstellt_am: datetime = instant(nullable=False)

@@ -1,7 +1,7 @@
 """#12 staff login against the directory (LDAP): where an account's password is checked
 
-Revision ID: 0018_verzeichnis
-Revises: 0017_arbeitslauf
+Revision ID: 0019_verzeichnis
+Revises: 0018_auftrag_index
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_verzeichnis"
-down_revision = "0017_arbeitslauf"
+revision = "0019_verzeichnis"
+down_revision = "0018_auftrag_index"
 branch_labels = None
 depends_on = None
 

@@ -383,3 +383,25 @@ def test_settings_check_an_active_directory(tmp_path: Path, sqlite_engine: Engin
         _settings(tmp_path, sqlite_engine, {**_config("ldap://127.0.0.1:389"), "rollen": {GS_GRUPPE: "chef"}})
     with pytest.raises(SettingsError, match=r"Feld verzeichnis\.url"):
         _settings(tmp_path, sqlite_engine, {**_config("http://127.0.0.1")})
+
+
+def test_tls_checks_trust_and_name(tmp_path: Path, sqlite_engine: Engine, ldap_server: slapd.Slapd) -> None:
+    """ldaps:// and STARTTLS work with the own authority's certificate; a server the client does
+    not trust, or one whose certificate names another host, is an outage, not a login."""
+    engine = sqlite_engine
+    ca = str(ldap_server.ca_datei)
+    starttls = f"ldap://localhost:{ldap_server.port}"
+    for url, extra in ((ldap_server.ldaps_url, {"ca_datei": ca}), (starttls, {"ca_datei": ca, "starttls": True})):
+        with _client(_settings(tmp_path, engine, _config(url, **extra)), engine) as client:
+            assert _attempt(client, "bernd", PASSWOERTER["bernd"]).status_code == 303, url
+    wrong_name = f"ldaps://127.0.0.1:{ldap_server.tls_port}"  # the certificate is for "localhost"
+    for url, extra in (
+        (ldap_server.ldaps_url, {}),  # the system does not know the test authority
+        (starttls, {"starttls": True}),
+        (wrong_name, {"ca_datei": ca}),
+    ):
+        with _client(_settings(tmp_path, engine, _config(url, **extra)), engine) as client:
+            response = _attempt(client, "bernd", PASSWOERTER["bernd"])
+            assert response.status_code == 503 and "Verzeichnisdienst nicht erreichbar" in response.text, url
+    [ok] = doktor.verzeichnisdienst(_settings(tmp_path, engine, _config(ldap_server.ldaps_url, ca_datei=ca)))
+    assert ok.stufe == "ok"

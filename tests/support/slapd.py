@@ -45,6 +45,8 @@ def available() -> str | None:
     """Why no server can be started here, or None."""
     if not SLAPD.exists():
         return "slapd not installed (Debian packages slapd, ldap-utils)"
+    if shutil.which("openssl") is None:
+        return "openssl not installed (for the server's test certificate)"
     if shutil.which("ldapadd") is None:
         return "ldapadd not installed (Debian package ldap-utils)"
     if not (MODULES / "back_mdb.so").exists() or not (MODULES / "memberof.so").exists():
@@ -62,6 +64,12 @@ moduleload back_mdb
 moduleload memberof
 pidfile {base}/slapd.pid
 argsfile {base}/slapd.args
+# ldaps:// and STARTTLS with a certificate for the name "localhost" only (not for 127.0.0.1),
+# signed by a throwaway certificate authority: a client that checks names and trust must use
+# ldaps://localhost and that authority's certificate.
+TLSCACertificateFile {base}/ca.pem
+TLSCertificateFile {base}/server.pem
+TLSCertificateKeyFile {base}/server.key
 
 database mdb
 maxsize 10485760
@@ -91,6 +99,7 @@ access to *
 class Slapd:
     base: Path
     port: int
+    tls_port: int
     process: subprocess.Popen[bytes] | None = None
     eintraege: list[str] = field(default_factory=list)
 
@@ -98,8 +107,32 @@ class Slapd:
     def url(self) -> str:
         return f"ldap://127.0.0.1:{self.port}"
 
+    @property
+    def ldaps_url(self) -> str:
+        return f"ldaps://localhost:{self.tls_port}"
+
+    @property
+    def ca_datei(self) -> Path:
+        return self.base / "ca.pem"
+
+    def _zertifikate(self) -> None:
+        """A throwaway certificate authority and a server certificate for "localhost" only."""
+
+        def openssl(*args: str) -> None:
+            subprocess.run(["openssl", *args], check=True, capture_output=True, cwd=self.base)
+
+        new_key = ("-newkey", "rsa:2048", "-nodes", "-days", "2")
+        openssl("req", "-x509", *new_key, "-subj", "/CN=Test-CA", "-keyout", "ca.key", "-out", "ca.pem")
+        openssl("req", *new_key[:3], "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr")
+        (self.base / "san.ext").write_text("subjectAltName = DNS:localhost\n")
+        openssl(
+            "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-days", "2", "-extfile", "san.ext", "-out", "server.pem",
+        )  # fmt: skip
+
     def start(self) -> None:
         (self.base / "db").mkdir(parents=True)
+        self._zertifikate()
         conf = self.base / "slapd.conf"
         conf.write_text(
             _CONF.format(
@@ -113,7 +146,7 @@ class Slapd:
         )
         log = (self.base / "slapd.log").open("wb")
         self.process = subprocess.Popen(
-            [str(SLAPD), "-d", "0", "-f", str(conf), "-h", f"{self.url}/"],
+            [str(SLAPD), "-d", "0", "-f", str(conf), "-h", f"{self.url}/ ldaps://127.0.0.1:{self.tls_port}/"],
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -150,7 +183,7 @@ class Slapd:
 
 
 def start_slapd() -> Slapd:
-    server = Slapd(base=Path(tempfile.mkdtemp(prefix="sozialforum-slapd-")), port=free_port())
+    server = Slapd(base=Path(tempfile.mkdtemp(prefix="sozialforum-slapd-")), port=free_port(), tls_port=free_port())
     try:
         server.start()
     except BaseException:

@@ -405,3 +405,35 @@ def test_tls_checks_trust_and_name(tmp_path: Path, sqlite_engine: Engine, ldap_s
             assert response.status_code == 503 and "Verzeichnisdienst nicht erreichbar" in response.text, url
     [ok] = doktor.verzeichnisdienst(_settings(tmp_path, engine, _config(ldap_server.ldaps_url, ca_datei=ca)))
     assert ok.stufe == "ok"
+
+
+def test_administration_shows_the_source_a_password_makes_it_local(
+    tmp_path: Path, sqlite_engine: Engine, ldap_server: slapd.Slapd
+) -> None:
+    engine = sqlite_engine
+    settings = _settings(tmp_path, engine, _config(ldap_server.url))
+    with _client(settings, engine) as bernd:
+        assert _attempt(bernd, "bernd", PASSWOERTER["bernd"]).status_code == 303
+    bernd_id = _user(engine, "bernd").id  # type: ignore[union-attr]
+    with _client(settings, engine) as anna:
+        assert _attempt(anna, "anna", PASSWOERTER["anna"]).status_code == 303
+        liste = anna.get("/arbeitsplatz/benutzer").text
+        assert "<td>Verzeichnis</td>" in liste
+        page = anna.get(f"/arbeitsplatz/benutzer/{bernd_id}").text
+        assert "meldet sich über den Verzeichnisdienst an" in page
+        saved = anna.post(
+            f"/arbeitsplatz/benutzer/{bernd_id}",
+            data={
+                "csrf": csrf_of(page),
+                "anzeigename": "Bernd Berg",
+                "rolle": "leitung",
+                "aktiv": "ja",
+                "passwort": LOKAL,
+            },
+        )
+        assert saved.status_code == 200, saved.text
+    user = _user(engine, "bernd")
+    assert user is not None and user.quelle == BenutzerQuelle.LOKAL
+    with _client(settings, engine) as client:
+        assert _attempt(client, "bernd", PASSWOERTER["bernd"]).status_code == 401  # the directory no longer counts
+        assert _attempt(client, "bernd", LOKAL).status_code == 303

@@ -114,7 +114,7 @@ NAVIGATION = [
     ("/arbeitsplatz/fachplaene", "Fachpläne", Recht.LESEN),
     ("/arbeitsplatz/beschluesse", "Beschlüsse", Recht.LESEN),
     ("/arbeitsplatz/protokolle", "Protokolle", Recht.LESEN),
-    ("/arbeitsplatz/daten", "Daten", Recht.LESEN),
+    ("/arbeitsplatz/daten", "Daten", Recht.GEMEINDEDATEN),
     ("/arbeitsplatz/laeufe", "Läufe", Recht.LESEN),
     ("/arbeitsplatz/benutzer", "Benutzer", Recht.BENUTZER),
     ("/gs/", "Rückmeldungen", Recht.LESEN),
@@ -139,6 +139,9 @@ MELDUNGEN = {
     "anwesenheit": "Die Anwesenheit ist gespeichert.",
     "totp_an": "Die Anmeldung in zwei Schritten ist eingeschaltet.",
     "totp_aus": "Die Anmeldung in zwei Schritten ist ausgeschaltet.",
+    "unveraendert": "Nichts geändert: das war schon so.",
+    "freigabe_erteilt": "Die Freigabe ist erteilt.",
+    "freigabe_entzogen": "Die Freigabe ist entzogen.",
 }
 
 

@@ -46,6 +46,7 @@ class LadeErgebnis:
     vergleichswerte: int = 0
     datenlieferung_id: int | None = None
     hinweise: list[str] = field(default_factory=list)
+    merkmale: list[str] = field(default_factory=list)  # the Merkmal keys the file delivers
 
     def __str__(self) -> str:
         if self.status != "geladen":
@@ -327,7 +328,8 @@ def lade_datei(
     assert lieferung.id is not None
     _write(session, lieferung.id, rows)
     own, areas, others = rows.eigene()
-    return LadeErgebnis(path.name, "geladen", quelle.kennung, own, areas, days, others, lieferung.id, hints)
+    merkmale = [str(key) for key in rows.merkmale]
+    return LadeErgebnis(path.name, "geladen", quelle.kennung, own, areas, days, others, lieferung.id, hints, merkmale)
 
 
 def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:

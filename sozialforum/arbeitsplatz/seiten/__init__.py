@@ -5,6 +5,9 @@ from __future__ import annotations
 from sozialforum.arbeitsplatz.seiten import (
     benutzer,
     daten,
+    daten_budget,
+    daten_freigaben,
+    daten_kennzahlen,
     laeufe,
     planung,
     protokolle,
@@ -20,6 +23,9 @@ ALLE = [
     planung.bereich,
     protokolle.bereich,
     daten.bereich,
+    daten_kennzahlen.bereich,
+    daten_freigaben.bereich,
+    daten_budget.bereich,
     laeufe.bereich,
     benutzer.bereich,
 ]

@@ -1,5 +1,6 @@
 """Daten: upload a statistics file, see every problem (file, row, column) in a dry run that
-changes nothing, then load it and compute as a flow run; the deliveries loaded so far.
+changes nothing, then load it and compute as a flow run; the deliveries loaded so far. A Kommune
+finds here the Gemeinden released to its person (the tables are in ``daten_kennzahlen``).
 
 The dry run is the data refresh's own all-or-nothing load, rolled back
 (``daten.aktualisierung.lade(probelauf=True)``), so the page and the flow can never disagree.
@@ -11,6 +12,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +23,15 @@ from starlette.datastructures import UploadFile
 
 from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
+from sozialforum.arbeitsplatz.seiten.daten_kennzahlen import freigegebene_gemeinden
 from sozialforum.daten import aktualisierung
 from sozialforum.daten.katalog import load_for
+from sozialforum.daten.merkmale import describe, parse_key
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.context import StaffContext
 from sozialforum.problems import ProblemReport
-from sozialforum.store.models import Datenlieferung
+from sozialforum.store.models import Berechnung, Datenlieferung
+from sozialforum.timeutil import format_datum_kurz
 
 bereich = Bereich()
 ENDUNGEN = (".csv", ".xlsx", ".txt")
@@ -45,14 +50,22 @@ def _dateiname(raw: str) -> str:
     return name
 
 
-@bereich.seite("/daten", Recht.LESEN)
+@bereich.seite("/daten", Recht.GEMEINDEDATEN)
 def daten(request: Request) -> Response:
     with scope(request) as ctx:
+        if not darf(ctx.benutzer, Recht.LESEN):  # a Kommune: only the Gemeinden released to it
+            return render(ctx, "arbeitsplatz/daten_kommune.html", gemeinden=freigegebene_gemeinden(ctx))
         lieferungen = ctx.session.scalars(
             sa.select(Datenlieferung).order_by(Datenlieferung.geladen_am.desc()).limit(20)  # type: ignore[attr-defined]
         ).all()
+        berechnung = ctx.session.scalars(sa.select(Berechnung).order_by(Berechnung.id.desc()).limit(1)).first()
         return render(
-            ctx, "arbeitsplatz/daten.html", lieferungen=lieferungen, darf_laden=darf(ctx.benutzer, Recht.AENDERN)
+            ctx,
+            "arbeitsplatz/daten.html",
+            lieferungen=lieferungen,
+            berechnung=berechnung,
+            stichtage=[format_datum_kurz(date.fromisoformat(d)) for d in berechnung.stichtage] if berechnung else [],
+            darf_laden=darf(ctx.benutzer, Recht.AENDERN),
         )
 
 
@@ -77,17 +90,27 @@ async def pruefen(request: Request) -> Response:
         (ordner / ".benutzer").write_text(ctx.benutzer.name, encoding="utf-8")
         pfad = ordner / name
         pfad.write_bytes(inhalt)
-        settings = ctx.portal.settings
         try:
+            katalog = load_for(ctx.portal.settings)
             ergebnis = aktualisierung.lade(
-                ctx.portal.engine, pfad, load_for(settings), now=ctx.now, akteur="probelauf", probelauf=True
+                ctx.portal.engine, pfad, katalog, now=ctx.now, akteur="probelauf", probelauf=True
             )
         except ProblemReport as report:
             shutil.rmtree(ordner, ignore_errors=True)
             return render(ctx, "arbeitsplatz/daten_pruefung.html", datei=name, probleme=report.problems, ergebnis=None)
         if ergebnis.status != "geladen":
             shutil.rmtree(ordner, ignore_errors=True)
-        return render(ctx, "arbeitsplatz/daten_pruefung.html", datei=name, probleme=[], ergebnis=ergebnis, token=token)
+        namen = katalog.merkmal_namen
+        merkmale = [(key, describe([parse_key(key)], namen)) for key in ergebnis.merkmale]
+        return render(
+            ctx,
+            "arbeitsplatz/daten_pruefung.html",
+            datei=name,
+            probleme=[],
+            ergebnis=ergebnis,
+            merkmale=merkmale,
+            token=token,
+        )
 
     return await aktion(request, arbeit)
 

@@ -63,8 +63,7 @@ KONTEN = {
 KOMMUNE_PERSON = "P-AHAUSEN"
 
 
-@pytest.fixture
-def kreis(engine: Engine) -> dict[str, int]:
+def kreis_anlegen(engine: Engine) -> dict[str, int]:
     """The Testkreis and one account per role; the Kommune's is bound to a person of Ahausen."""
     ids = add_gebiete(engine)
     with session_scope(engine, actor="test") as session:
@@ -83,6 +82,11 @@ def kreis(engine: Engine) -> dict[str, int]:
                 person_id=person.id if rolle in (BenutzerRolle.KOMMUNE, BenutzerRolle.FACHAMT) else None,
             )
     return ids
+
+
+@pytest.fixture
+def kreis(engine: Engine) -> dict[str, int]:
+    return kreis_anlegen(engine)
 
 
 @pytest.fixture
@@ -115,7 +119,7 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def _berechnet(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+def berechnet(engine: Engine, settings: Settings, tmp_path: Path) -> None:
     katalog = load_for(settings)
     for datei in (bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")):
         aktualisierung.lade(engine, datei, katalog, now=NOW, akteur="test")
@@ -238,7 +242,7 @@ def test_indicator_tables_per_sozialraum_and_stichtag(
 ) -> None:
     leer = clients["planerin"].get("/arbeitsplatz/daten/kennzahlen")
     assert leer.status_code == 200 and "noch keine Berechnung" in leer.text
-    _berechnet(engine, ap_settings, tmp_path)
+    berechnet(engine, ap_settings, tmp_path)
     planerin = clients["planerin"]
     alle = _text(planerin.get("/arbeitsplatz/daten/kennzahlen").text)
     assert all(name in alle for name in ("Sozialraum Eins", "Sozialraum Zwei", "Sozialraum Drei"))
@@ -270,7 +274,7 @@ def test_indicator_tables_per_sozialraum_and_stichtag(
 def test_kommune_reads_only_the_gemeinden_released_to_it(
     clients: dict[str, TestClient], engine: Engine, ap_settings: Settings, kreis: dict[str, int], tmp_path: Path
 ) -> None:
-    _berechnet(engine, ap_settings, tmp_path)
+    berechnet(engine, ap_settings, tmp_path)
     kommune, planerin = clients["gemeinde"], clients["planerin"]
     assert "keine Gemeindedaten freigegeben" in kommune.get("/arbeitsplatz/daten").text
     assert kommune.get("/arbeitsplatz/daten/kennzahlen?gebiet=03999001").status_code == 404
@@ -338,7 +342,7 @@ def test_budget_computed_as_the_cli_does_with_its_derivation(
         "/arbeitsplatz/daten/budget", data={"csrf": csrf, "kennung": "test", "gesamt": "100000", "jahr": "2025"}
     )
     assert ohne.status_code == 400 and "noch keine Berechnung" in ohne.text
-    _berechnet(engine, ap_settings, tmp_path)
+    berechnet(engine, ap_settings, tmp_path)
     falsch = planerin.post(
         "/arbeitsplatz/daten/budget", data={"csrf": csrf, "kennung": "test", "gesamt": "100.000", "jahr": "2025"}
     )

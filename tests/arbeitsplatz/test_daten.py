@@ -6,7 +6,9 @@ may read, and a Sozialraumbudget with its derivation."""
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,13 +33,25 @@ from tests.daten.conftest import KATALOG, NOW, T22, T23, add_gebiete, alo_datei,
 from tests.portal.conftest import Clock, csrf_of, make_settings
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+# A budget by need (tests/daten/test_budget.py): children under 15 × (1 + 0,5 × the overall index).
+BEDARF = """
+[budgets.bedarf]
+name = "Bedarfsbudget"
+
+[[budgets.bedarf.anteile]]
+name = "Kinder nach Bedarf"
+art = "bedarf"
+merkmal = "bev[0-15]"
+faktor = 0.5
+gewicht = 1.0
+"""
 
 
 @pytest.fixture
 def ap_settings(tmp_path: Path, engine: Engine) -> Settings:
     """The workspace's settings with the Testkreis catalogue."""
     katalog = tmp_path / "indikatoren.toml"
-    katalog.write_text(KATALOG, encoding="utf-8")
+    katalog.write_text(KATALOG + BEDARF, encoding="utf-8")
     settings = make_settings(tmp_path, engine)
     return settings.model_copy(update={"daten": settings.daten.model_copy(update={"katalog": katalog})})
 
@@ -234,6 +248,19 @@ def test_upload_refuses_other_files_and_oversized_ones(
     assert counts(engine)["datenlieferung"] == 0
 
 
+def test_checked_files_not_loaded_within_a_week_are_removed(clients: dict[str, TestClient], tmp_path: Path) -> None:
+    ablage = tmp_path / "var" / "hochgeladen"
+    alt, frisch = ablage / ("a" * 32), ablage / ("b" * 32)
+    for ordner in (alt, frisch):
+        ordner.mkdir(parents=True)
+        (ordner / "bev.csv").write_text("x", encoding="utf-8")
+    acht_tage = time.time() - 8 * 86400
+    os.utime(alt, (acht_tage, acht_tage))
+    page = _pruefen(clients["planerin"], bev_datei(tmp_path / "bev.csv"))
+    assert "keine Probleme" in page.text
+    assert not alt.exists() and frisch.exists() and len(list(ablage.iterdir())) == 2
+
+
 # --- indicator tables ----------------------------------------------------------------------------
 
 
@@ -373,3 +400,25 @@ def test_budget_computed_as_the_cli_does_with_its_derivation(
     assert "Testbudget" in liste and "kennung=test&amp;jahr=2025" in liste
     assert planerin.get("/arbeitsplatz/daten/budget?kennung=test&jahr=1999").status_code == 404
     assert "28.646 €" in clients["leiterin"].get("/arbeitsplatz/daten/budget?kennung=test&jahr=2025").text
+
+
+def test_budget_by_need_shows_the_index_it_used(
+    clients: dict[str, TestClient], engine: Engine, ap_settings: Settings, tmp_path: Path
+) -> None:
+    berechnet(engine, ap_settings, tmp_path)
+    planerin = clients["planerin"]
+    csrf = csrf_of(planerin.get("/arbeitsplatz/daten/budget").text)
+    page = planerin.post(
+        "/arbeitsplatz/daten/budget",
+        data={"csrf": csrf, "kennung": "bedarf", "gesamt": "100000", "jahr": "2026", "stichtag": "2023-12-31"},
+    )
+    assert page.status_code == 200 and "Bedarfsindex" in page.text, page.text
+    rows = {
+        key: _text(row)
+        for key, row in re.findall(r"<tr><th scope=\"row\">[^<]*\((S\d)\)</th>(.*?)</tr>", page.text, re.S)
+    }
+    # S1: 230 children, index −0,99608 → 230 × (1 − 0,49804) = 115,45, of 1.005,50 in all = 11,48 %;
+    # S2: 340 × (1 + 0,68372) = 572,47.
+    assert rows["S1"].split()[:3] == ["115,45", "-1,00", "11,48"], rows
+    assert rows["S2"].split()[:2] == ["572,47", "1,37"], rows
+    assert rows["S3"].split()[1] == "-0,37", rows

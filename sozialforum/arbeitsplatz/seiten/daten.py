@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
+import time
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -36,10 +37,21 @@ from sozialforum.timeutil import format_datum_kurz
 bereich = Bereich()
 ENDUNGEN = (".csv", ".xlsx", ".txt")
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+AUFBEWAHRUNG_TAGE = 7  # a checked file not loaded within a week is removed
 
 
 def _ablage(ctx: StaffContext) -> Path:
     return ctx.portal.settings.data_dir / "hochgeladen"
+
+
+def aufraeumen(ablage: Path, *, jetzt: float | None = None) -> None:
+    """Remove checked files older than the retention (by the file system's clock)."""
+    if not ablage.is_dir():
+        return
+    grenze = (time.time() if jetzt is None else jetzt) - AUFBEWAHRUNG_TAGE * 86400
+    for ordner in ablage.iterdir():
+        if ordner.is_dir() and TOKEN.fullmatch(ordner.name) and ordner.stat().st_mtime < grenze:
+            shutil.rmtree(ordner, ignore_errors=True)
 
 
 def _dateiname(raw: str) -> str:
@@ -84,6 +96,7 @@ async def pruefen(request: Request) -> Response:
         inhalt = upload.file.read(grenze + 1)
         if len(inhalt) > grenze:
             raise ValueError(f"Datei „{name}“: größer als {ctx.portal.settings.protokoll.upload_max_mb} MB.")
+        aufraeumen(_ablage(ctx))
         token = secrets.token_urlsafe(24)
         ordner = _ablage(ctx) / token
         ordner.mkdir(parents=True)

@@ -136,6 +136,7 @@ MELDUNGEN = {
     "vorschlag_uebernommen": "Der Vorschlag steht auf der Tagesordnung.",
     "vorschlag_abgelehnt": "Der Vorschlag wurde nicht übernommen.",
     "antwort": "Die Antwort ist erfasst.",
+    "dokument": "Das Dokument ist beim Tagesordnungspunkt abgelegt und geht mit der Einladung hinaus.",
     "anwesenheit": "Die Anwesenheit ist gespeichert.",
     "totp_an": "Die Anmeldung in zwei Schritten ist eingeschaltet.",
     "totp_aus": "Die Anmeldung in zwei Schritten ist ausgeschaltet.",

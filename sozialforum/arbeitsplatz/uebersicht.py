@@ -16,6 +16,7 @@ from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
 from sozialforum.store.models import (
+    Arbeitslauf,
     Auftrag,
     Berechnung,
     Datenlieferung,
@@ -60,6 +61,7 @@ class Uebersicht:
     zustellprobleme: list[OutboxMessage] = field(default_factory=list)
     zustellprobleme_anzahl: int = 0
     laeufe: list[ZyklusAktion] = field(default_factory=list)
+    arbeiten: list[Arbeitslauf] = field(default_factory=list)
 
 
 def sitzungen_demnaechst(session: Session, *, now: datetime, wochen: int = WOCHEN) -> list[SitzungZeile]:
@@ -146,6 +148,18 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
                 ZyklusAktion.begonnen_am >= now - timedelta(days=14),
             )
             .order_by(ZyklusAktion.begonnen_am.desc())  # type: ignore[attr-defined]
+            .limit(20)
+        )
+    )
+    # Work started from the workspace that runs, waits or failed in the last two weeks.
+    result.arbeiten = list(
+        session.scalars(
+            sa.select(Arbeitslauf)
+            .where(
+                Arbeitslauf.zustand.in_(("wartet", "laeuft", "fehler")),  # type: ignore[attr-defined]
+                Arbeitslauf.gestartet_am >= now - timedelta(days=14),
+            )
+            .order_by(Arbeitslauf.gestartet_am.desc())  # type: ignore[attr-defined]
             .limit(20)
         )
     )

@@ -88,13 +88,21 @@ class Composer:
         return Attachment(filename=f"Tagesordnung-{day}.pdf", content=data, mimetype="application/pdf")
 
     def documents(self) -> tuple[Attachment, ...]:
-        """The area profile and the last minutes as PDF, when they exist and are not too big
-        for a mail (larger ones are named in the text only)."""
+        """The area profile and the last minutes as PDF, when they exist, and the agenda items'
+        documents; each only when it is not too big for a mail (larger ones are named in the text
+        only)."""
         files = [v.attachment(MAX_ATTACHMENT) for v in (self.pack.profil, self.pack.protokoll) if v is not None]
-        return tuple(
+        pdfs = [
             Attachment(filename=name, content=data, mimetype="application/pdf")
             for name, data in (f for f in files if f is not None)
-        )
+        ]
+        # The agenda items' own documents (Vorlagen, presentations) as uploaded, within the same limit.
+        own = [
+            Attachment(filename=d.dateiname, content=d.inhalt, mimetype=d.mimetype)
+            for d in self.pack.dokumente
+            if d.groesse <= MAX_ATTACHMENT
+        ]
+        return tuple(pdfs + own)
 
     def _attendee(self, recipient: Empfaenger) -> ical.Attendee:
         kept = (self.antworten or {}).get(recipient.email.lower())

@@ -21,8 +21,8 @@ from sqlmodel import Session, col, select
 from sozialforum import outbox
 from sozialforum.konferenz.empfaenger import Empfaenger, Uebersprungen, contact_problem, recipient_of
 from sozialforum.konferenz.nachrichten import Composer
-from sozialforum.konferenz.termine import reminder_due, sitzungen_to_invite
-from sozialforum.konferenz.vorbereitung import load_pack, prepare
+from sozialforum.konferenz.termine import meeting_day, reminder_due, sitzungen_to_invite
+from sozialforum.konferenz.vorbereitung import Einladungspaket, load_pack, prepare
 from sozialforum.settings import Settings
 from sozialforum.store import audit
 from sozialforum.store.db import session_scope
@@ -483,23 +483,40 @@ def send_reminders(session: Session, *, now: datetime, settings: Settings) -> li
     for sitzung in upcoming:
         pack = load_pack(session, sitzung.id, settings, with_recipients=False)  # type: ignore[arg-type]
         tage = reminder_due(sitzung, pack.gremium, today=today)
-        if tage is None:
-            continue
-        report = VersandBericht(sitzung_id=sitzung.id, art="erinnerung")  # type: ignore[arg-type]
-        pending: dict[str, Empfaenger] = {}
-        for row, person in invited(session, sitzung):
-            if row.antwort != Antwort.OFFEN:
-                continue
-            problem = contact_problem(person)
-            if problem:
-                report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
-                continue
-            recipient = recipient_of(session, person)
-            pending.setdefault(recipient.key, recipient)
-        composer = Composer(pack, settings, now, "erinnerung")
-        _enqueue(session, composer, list(pending.values()), report, now=now, settings=settings, tage=tage)
-        reports.append(report)
+        if tage is not None:
+            reports.append(_remind(session, pack, tage, now=now, settings=settings))
     return reports
+
+
+def remind_now(session: Session, *, sitzung_id: int, now: datetime, settings: Settings) -> VersandBericht:
+    """A reminder the Geschäftsstelle sends by hand to those who have not answered. Keyed by the
+    days left like the scheduled ones, so a scheduled reminder on the same day is not doubled."""
+    sitzung = session.get(Sitzung, sitzung_id)
+    if sitzung is None:
+        raise VersandFehler(f"Sitzung {sitzung_id} gibt es nicht.")
+    if sitzung.status != SitzungStatus.EINGELADEN or sitzung.beginn <= as_utc(now):
+        raise VersandFehler("Erinnert wird nur zu einer Sitzung, zu der eingeladen ist und die noch bevorsteht.")
+    pack = load_pack(session, sitzung_id, settings, with_recipients=False)
+    tage = (meeting_day(sitzung) - berlin(now).date()).days
+    return _remind(session, pack, tage, now=now, settings=settings)
+
+
+def _remind(session: Session, pack: Einladungspaket, tage: int, *, now: datetime, settings: Settings) -> VersandBericht:
+    sitzung = pack.sitzung
+    report = VersandBericht(sitzung_id=sitzung.id, art="erinnerung")  # type: ignore[arg-type]
+    pending: dict[str, Empfaenger] = {}
+    for row, person in invited(session, sitzung):
+        if row.antwort != Antwort.OFFEN:
+            continue
+        problem = contact_problem(person)
+        if problem:
+            report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
+            continue
+        recipient = recipient_of(session, person)
+        pending.setdefault(recipient.key, recipient)
+    composer = Composer(pack, settings, now, "erinnerung")
+    _enqueue(session, composer, list(pending.values()), report, now=now, settings=settings, tage=tage)
+    return report
 
 
 def due_invitations(session: Session, *, now: datetime) -> list[int]:

@@ -29,6 +29,7 @@ from sozialforum.store.models import (
     Person,
     Sitzung,
     Tagesordnungspunkt,
+    TopDokument,
 )
 from sozialforum.timeutil import format_datum_kurz
 from sozialforum.vocab import AuftragStatus, MassnahmeStatus, SitzungStatus, TopQuelle
@@ -52,6 +53,7 @@ class Einladungspaket:
     protokoll: anbindung.Verweis | None
     empfaenger: list[Empfaenger] = field(default_factory=list)
     uebersprungen: list[Uebersprungen] = field(default_factory=list)
+    dokumente: list[TopDokument] = field(default_factory=list)  # documents of the agenda items
 
 
 def area_ids(session: Session, gebiet_id: int | None) -> list[int]:
@@ -215,6 +217,11 @@ def load_pack(
         vorige_sitzung=previous,
         protokoll=anbindung.protokoll(session, sitzung=previous, settings=settings) if previous else None,
     )
+    top_ids = [top.id for top in pack.tops]
+    if top_ids:
+        pack.dokumente = list(
+            session.exec(select(TopDokument).where(col(TopDokument.top_id).in_(top_ids)).order_by(col(TopDokument.id)))
+        )
     if with_recipients:
         pack.empfaenger, pack.uebersprungen = recipients(session, sitzung)
     return pack

@@ -24,6 +24,7 @@ from sozialforum.store.models import (
     Protokoll,
     Tagesordnungspunkt,
     Themenvorschlag,
+    TopDokument,
 )
 from sozialforum.vocab import BenutzerRolle, FachplanArt, OrganisationArt, TopQuelle
 from tests.portal.conftest import NOW, Clock, Welt, build_world, csrf_of, make_settings
@@ -51,6 +52,7 @@ class Bestand:
     top: int = 0
     vorschlag: int = 0
     lauf: int = 0
+    dokument: int = 0
 
 
 def build_bestand(engine: Engine) -> Bestand:
@@ -102,6 +104,17 @@ def build_bestand(engine: Engine) -> Bestand:
         lauf = Arbeitslauf(art="berechnung", titel="Kennzahlen berechnen", gestartet_von="planerin", gestartet_am=NOW)
         session.add_all([a, b, plan, protokoll, top, vorschlag, lauf])
         session.flush()
+        dokument = TopDokument(
+            top_id=top.id,
+            dateiname="Vorlage.md",
+            mimetype="text/markdown",
+            groesse=7,
+            inhalt=b"# Titel",
+            hochgeladen_am=NOW,
+            hochgeladen_von="planerin",
+        )
+        session.add(dokument)
+        session.flush()
         ids = {}
         for name, rolle in ROLLEN.items():
             user = benutzer.create_user(
@@ -128,6 +141,7 @@ def build_bestand(engine: Engine) -> Bestand:
             top=top.id,
             vorschlag=vorschlag.id,
             lauf=lauf.id,  # type: ignore[arg-type]
+            dokument=dokument.id,  # type: ignore[arg-type]
         )
 
 

@@ -42,10 +42,13 @@ def _pages(bestand: Bestand) -> list[str]:
         "top_id": bestand.top,
         "vorschlag_id": bestand.vorschlag,
         "lauf_id": bestand.lauf,
+        "dokument_id": bestand.dokument,
         "format": "html",
     }
     return sorted(
-        re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), r.pfad) for r in ROUTEN.values() if r.methode == "GET"
+        re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), r.pfad)
+        for r in ROUTEN.values()
+        if r.methode == "GET" and "/dokument/" not in r.pfad  # a download, not a page
     )
 
 

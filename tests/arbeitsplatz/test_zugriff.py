@@ -29,6 +29,7 @@ def _path(route: APIRoute, bestand: Bestand) -> str:
         "top_id": bestand.top,
         "vorschlag_id": bestand.vorschlag,
         "lauf_id": bestand.lauf,
+        "dokument_id": bestand.dokument,
         "format": "html",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), route.path)

@@ -27,6 +27,8 @@ from sozialforum.demo import load_demo
 from sozialforum.demo.protokoll import hold_demo_sitzung
 from sozialforum.settings import load_settings
 from sozialforum.store.db import make_engine, migrate, session_scope
+from sozialforum.store.models import Arbeitslauf
+from sozialforum.timeutil import utcnow
 from tests.conftest import REPO, new_pg_database
 from tests.support.postgres import PgCluster
 
@@ -108,6 +110,14 @@ def test_server_on_postgres_deploy_worker_runs_every_deployment(
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     config, sitzung_id = _store(pg_cluster, tmp_path)
+    # Work started from the workspace: on a server it runs through the deployment on the worker.
+    engine = make_engine(load_settings(config).db_url)
+    with session_scope(engine, actor="test") as session:
+        lauf = Arbeitslauf(art="zustellen", titel="Postausgang zustellen", gestartet_von="test", gestartet_am=utcnow())
+        session.add(lauf)
+        session.flush()
+        lauf_id = lauf.id
+    engine.dispose()
     (tmp_path / "quelle").mkdir()
     shutil.copy(DEMO_STATISTIK / "12411-02-03-5_bevoelkerung_altersgruppen.csv", tmp_path / "quelle")
     env = {key: value for key, value in os.environ.items() if not key.startswith("PREFECT_")}
@@ -135,7 +145,7 @@ def test_server_on_postgres_deploy_worker_runs_every_deployment(
             start_new_session=True,
         )
     try:
-        known = {"sitzung_id": sitzung_id}
+        known = {"sitzung_id": sitzung_id, "lauf_id": lauf_id}
         deployments = lade_deployments(REPO / "prefect.yaml")
         with temporary_settings({PREFECT_API_URL: server.api_url}), get_client(sync_client=True) as client:
             registered = {d.name: d for d in client.read_deployments()}
@@ -167,8 +177,9 @@ def test_server_on_postgres_deploy_worker_runs_every_deployment(
         minutes = connection.execute(
             sa.text("SELECT count(*) FROM protokoll WHERE sitzung_id = :s"), {"s": sitzung_id}
         ).scalar()
+        arbeit = connection.execute(sa.text("SELECT zustand FROM arbeitslauf WHERE id = :i"), {"i": lauf_id}).scalar()
     engine.dispose()
-    assert booked and booked >= 3 and minutes == 1
+    assert booked and booked >= 3 and minutes == 1 and arbeit == "fertig"
     assert (settings.reports_dir / "fristen.ics").is_file()
 
 

@@ -52,6 +52,18 @@ def _zustellen(ctx: StaffContext, bericht: versand.VersandBericht | None, titel:
     return laeufe.starte(ctx, "zustellen", {}, titel=titel)
 
 
+@bereich.aktion("/sitzungen/{sitzung_id}/erinnern", Recht.AENDERN)
+async def erinnern(request: Request, sitzung_id: int) -> Response:
+    """Remind those who have not answered yet (once per day left, like the scheduled reminders)."""
+
+    def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
+        found = sitzung_von(ctx, sitzung_id)
+        bericht = versand.remind_now(ctx.session, sitzung_id=sitzung_id, now=ctx.now, settings=ctx.portal.settings)
+        return _zustellen(ctx, bericht, f"Erinnerung: {found.titel}", sitzung_id)
+
+    return await aktion(request, arbeit)
+
+
 @bereich.aktion("/sitzungen/{sitzung_id}/verschieben", Recht.AENDERN)
 async def verschieben(request: Request, sitzung_id: int) -> Response:
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:

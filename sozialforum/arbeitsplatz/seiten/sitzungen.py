@@ -11,10 +11,12 @@ from collections import Counter
 from collections.abc import Mapping
 from datetime import date, time, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
@@ -24,7 +26,17 @@ from sozialforum.konferenz.nachrichten import Composer
 from sozialforum.konferenz.termine import meeting_day
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.context import PortalFehler, StaffContext
-from sozialforum.store.models import Gremium, Person, Rueckmeldung, Sitzung, Tagesordnungspunkt, Themenvorschlag
+from sozialforum.problems import ProblemReport
+from sozialforum.protokoll.eingabe import DokumentEingabe, pruefe_dokument
+from sozialforum.store.models import (
+    Gremium,
+    Person,
+    Rueckmeldung,
+    Sitzung,
+    Tagesordnungspunkt,
+    Themenvorschlag,
+    TopDokument,
+)
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import Antwort, AntwortQuelle, GremiumArt, SitzungStatus, TopQuelle, VorschlagStatus
 
@@ -181,6 +193,13 @@ async def planen(request: Request) -> Response:
 # --- one Sitzung -----------------------------------------------------------------------------
 
 
+def _nach_top(dokumente: list[TopDokument]) -> dict[int, list[TopDokument]]:
+    grouped: dict[int, list[TopDokument]] = {}
+    for d in dokumente:
+        grouped.setdefault(d.top_id, []).append(d)
+    return grouped
+
+
 def eingeladene(ctx: StaffContext, sitzung_id: int) -> list[tuple[Rueckmeldung, Person]]:
     rows = ctx.session.execute(
         sa.select(Rueckmeldung, Person)
@@ -220,6 +239,7 @@ def sitzung(request: Request, sitzung_id: int) -> Response:
             kann_aendern=darf(ctx.benutzer, Recht.AENDERN),
             personen=sorted(personen.values(), key=lambda p: (p.nachname, p.vorname)),
             top_labels={v.value: v.label for v in TopQuelle},
+            dokumente=_nach_top(pack.dokumente),
             quelle_labels={v.value: v.label for v in AntwortQuelle},
             lokal=berlin(found.beginn),
         )
@@ -270,6 +290,15 @@ def _einfuegen(ctx: StaffContext, tops: list[Tagesordnungspunkt], neu: Tagesordn
     ende = set(ctx.portal.settings.konferenz.tops_ende)
     schluss = [t for t in tops if t.quelle == TopQuelle.STANDARD and t.titel in ende]
     _nummerieren(ctx, [t for t in tops if t not in schluss] + [neu] + schluss)
+
+
+def _top_loeschen(ctx: StaffContext, top: Tagesordnungspunkt) -> None:
+    """Remove an agenda item with its documents."""
+    for dokument in ctx.session.scalars(sa.select(TopDokument).where(TopDokument.top_id == top.id)):
+        ctx.session.delete(dokument)
+    ctx.session.flush()  # the documents first: no relationship tells the flush the order
+    ctx.session.delete(top)
+    ctx.session.flush()
 
 
 def _geplant(sitzung: Sitzung) -> None:
@@ -330,8 +359,7 @@ async def top_aendern(request: Request, sitzung_id: int, top_id: int) -> Respons
         if was == "entfernen":
             if tops[index].quelle != TopQuelle.GESCHAEFTSSTELLE:
                 raise Eingabefehler("Nur eigene Punkte der Geschäftsstelle können entfernt werden.")
-            ctx.session.delete(tops.pop(index))
-            ctx.session.flush()
+            _top_loeschen(ctx, tops.pop(index))
         elif was in ("hoch", "runter"):
             ziel = index - 1 if was == "hoch" else index + 1
             if 0 <= ziel < len(tops):
@@ -362,8 +390,7 @@ async def vorschlag(request: Request, sitzung_id: int, vorschlag_id: int) -> Res
             ctx.session.flush()
             if item is not None:
                 tops.remove(item)
-                ctx.session.delete(item)
-                ctx.session.flush()
+                _top_loeschen(ctx, item)
             _nummerieren(ctx, tops)
             return _weiter(sitzung_id, "vorschlag_abgelehnt")
         if form.get("entscheidung") != "uebernehmen":
@@ -386,3 +413,61 @@ async def vorschlag(request: Request, sitzung_id: int, vorschlag_id: int) -> Res
         return _weiter(sitzung_id, "vorschlag_uebernommen")
 
     return await aktion(request, arbeit)
+
+
+# --- documents of agenda items ------------------------------------------------------------
+
+MIT_DOKUMENTEN = (TopQuelle.GESCHAEFTSSTELLE, TopQuelle.VORSCHLAG)  # generated items are rebuilt
+
+
+@bereich.aktion("/sitzungen/{sitzung_id}/top/{top_id}/dokument", Recht.AENDERN)
+async def dokument_hochladen(request: Request, sitzung_id: int, top_id: int) -> Response:
+    """A document for an own or proposed item (PDF, DOCX or Markdown, checked by content); the
+    invitation carries it, an update after the invitation too."""
+
+    def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
+        found = sitzung_von(ctx, sitzung_id)
+        _geplant(found)
+        top = ctx.session.get(Tagesordnungspunkt, top_id)
+        if top is None or top.sitzung_id != sitzung_id:
+            raise NICHT_GEFUNDEN
+        if top.quelle not in MIT_DOKUMENTEN:
+            raise Eingabefehler("Unterlagen gehören zu eigenen Punkten oder Themenvorschlägen.")
+        upload = form.get("datei")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise ValueError("Datei: bitte ein Dokument auswählen.")
+        grenze = int(ctx.portal.settings.protokoll.upload_max_mb * 1024 * 1024)
+        try:
+            geprueft = pruefe_dokument(
+                DokumentEingabe(upload.filename, upload.file.read(grenze + 1)), settings=ctx.portal.settings
+            )
+        except ProblemReport as report:
+            raise Eingabefehler(str(report)) from None
+        ctx.session.add(
+            TopDokument(
+                top_id=top_id,
+                dateiname=geprueft.dateiname[:200],
+                mimetype=geprueft.mimetype,
+                groesse=len(geprueft.inhalt),
+                inhalt=geprueft.inhalt,
+                hochgeladen_am=ctx.now,
+                hochgeladen_von=ctx.benutzer.anzeigename or ctx.benutzer.name,
+            )
+        )
+        return _weiter(sitzung_id, "dokument")
+
+    return await aktion(request, arbeit)
+
+
+@bereich.seite("/sitzungen/{sitzung_id}/dokument/{dokument_id}", Recht.LESEN)
+def dokument(request: Request, sitzung_id: int, dokument_id: int) -> Response:
+    with scope(request) as ctx:
+        row = ctx.session.get(TopDokument, dokument_id)
+        top = ctx.session.get(Tagesordnungspunkt, row.top_id) if row is not None else None
+        if row is None or top is None or top.sitzung_id != sitzung_id:
+            raise PortalFehler(404, "Nicht gefunden", "Dieses Dokument gibt es nicht.")
+        return Response(
+            row.inhalt,
+            media_type=row.mimetype,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.dateiname)}"},
+        )

@@ -26,7 +26,7 @@ from sozialforum.store.models.daten import (
 )
 from sozialforum.store.models.fristen import FachplanMeilenstein, FristErinnerung, OparlAbruf, OparlObjekt
 from sozialforum.store.models.gebiete import Gebiet, GebietVorgaenger
-from sozialforum.store.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt
+from sozialforum.store.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt, TopDokument
 from sozialforum.store.models.indikatoren import Datenlieferung, Indikator, Indikatorwert
 from sozialforum.store.models.karten import GebietGeometrie
 from sozialforum.store.models.kommunikation import OutboxMessage, PersonalLink, Rueckmeldung
@@ -134,6 +134,7 @@ __all__ = [
     "Strategieelement",
     "Tagesordnungspunkt",
     "Themenvorschlag",
+    "TopDokument",
     "Umsetzungsbericht",
     "Vergleichswert",
     "Verwendungsnachweis",

@@ -83,3 +83,20 @@ class Tagesordnungspunkt(SQLModel, table=True):
     ergebnis: str | None = None
     vorlage_id: int | None = Field(default=None, foreign_key="vorlage.id")
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+
+
+class TopDokument(SQLModel, table=True):
+    """A document for an agenda item (a Vorlage, a presentation, a table), uploaded in the
+    workspace; the invitation carries it when it is small enough for a mail."""
+
+    __tablename__ = "top_dokument"
+    __audit__: ClassVar[Audit] = Audit.VOLL
+
+    id: int | None = Field(default=None, primary_key=True)
+    top_id: int = Field(foreign_key="tagesordnungspunkt.id", index=True)
+    dateiname: str = Field(max_length=200)
+    mimetype: str = Field(max_length=120)
+    groesse: int
+    inhalt: bytes = Field(sa_type=sa.LargeBinary)
+    hochgeladen_am: datetime = instant(nullable=False)
+    hochgeladen_von: str = Field(max_length=200)

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.parsing import parse_date
 from sozialforum.store.models import Person
@@ -47,7 +48,9 @@ def person_nach_kennung(session: Session, form: Mapping[str, Any], name: str, fe
     kennung = text(form, name, limit=80)
     if not kennung:
         return None
-    found = session.scalar(sa.select(Person.id).where(Person.kennung == kennung, Person.geloescht_am.is_(None)))  # type: ignore[union-attr]
+    found = session.scalar(
+        sa.select(col(Person.id)).where(col(Person.kennung) == kennung, col(Person.geloescht_am).is_(None))
+    )
     if found is None:
         raise ValueError(f"{feld}: eine Person mit der Kennung „{kennung}“ gibt es nicht.")
     return int(found)

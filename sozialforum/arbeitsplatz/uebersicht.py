@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.beschluesse.stand import ampel_frist
 from sozialforum.fristen.datum import today_in_berlin
@@ -67,19 +68,19 @@ class Uebersicht:
 def sitzungen_demnaechst(session: Session, *, now: datetime, wochen: int = WOCHEN) -> list[SitzungZeile]:
     """Sitzungen from today for ``wochen`` weeks with answer counts (one grouped query)."""
     rows = session.execute(
-        sa.select(Sitzung.id, Sitzung.titel, Gremium.name, Sitzung.beginn)
-        .join(Gremium, Gremium.id == Sitzung.gremium_id)
-        .where(Sitzung.beginn >= now - timedelta(hours=12), Sitzung.beginn < now + timedelta(weeks=wochen))
-        .order_by(Sitzung.beginn)
+        sa.select(col(Sitzung.id), col(Sitzung.titel), col(Gremium.name), col(Sitzung.beginn))
+        .join(Gremium, col(Gremium.id) == col(Sitzung.gremium_id))
+        .where(col(Sitzung.beginn) >= now - timedelta(hours=12), col(Sitzung.beginn) < now + timedelta(weeks=wochen))
+        .order_by(col(Sitzung.beginn))
         .limit(MAX_ZEILEN)
     ).all()
     ids = [row[0] for row in rows]
     counts: dict[int, Counter[str]] = {i: Counter() for i in ids}
     if ids:
         for sitzung_id, antwort, anzahl in session.execute(
-            sa.select(Rueckmeldung.sitzung_id, Rueckmeldung.antwort, sa.func.count())
+            sa.select(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort), sa.func.count())
             .where(Rueckmeldung.sitzung_id.in_(ids))  # type: ignore[attr-defined]
-            .group_by(Rueckmeldung.sitzung_id, Rueckmeldung.antwort)
+            .group_by(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort))
         ).all():
             counts[sitzung_id][str(antwort)] = anzahl
     return [SitzungZeile(i, titel, gremium, beginn, counts[i]) for i, titel, gremium, beginn in rows]
@@ -88,10 +89,10 @@ def sitzungen_demnaechst(session: Session, *, now: datetime, wochen: int = WOCHE
 def protokolle_offen(session: Session) -> list[tuple[Protokoll, str]]:
     """Minutes waiting for a decision of the Geschäftsstelle (a draft is in), with the Sitzung."""
     rows = session.execute(
-        sa.select(Protokoll, Sitzung.titel)
-        .join(Sitzung, Sitzung.id == Protokoll.sitzung_id)
-        .where(Protokoll.status == ProtokollStatus.EINGEREICHT)
-        .order_by(Sitzung.beginn)
+        sa.select(Protokoll, col(Sitzung.titel))
+        .join(Sitzung, col(Sitzung.id) == col(Protokoll.sitzung_id))
+        .where(col(Protokoll.status) == ProtokollStatus.EINGEREICHT)
+        .order_by(col(Sitzung.beginn))
         .limit(MAX_ZEILEN)
     ).all()
     return [(row[0], row[1]) for row in rows]
@@ -107,18 +108,22 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
     # rows read in full; plans and reviews (the few) come from the same source functions whole.
     offen = sa.and_(
         Auftrag.frist.is_not(None),  # type: ignore[union-attr]
-        Auftrag.frist <= horizont,  # type: ignore[operator]
+        col(Auftrag.frist) <= horizont,
         Auftrag.status.not_in(CLOSED),  # type: ignore[attr-defined]
     )
     # One pass over the (frist, status) index for both figures.
-    spaet = sa.case((Auftrag.frist < heute, 1), else_=0)  # type: ignore[operator]
+    spaet = sa.case((col(Auftrag.frist) < heute, 1), else_=0)
     alle, ueberfaellig = session.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(spaet), 0)).where(offen)
     ).one()
     erste = session.scalars(
-        sa.select(Auftrag.id).where(offen).order_by(Auftrag.frist, Auftrag.id).limit(MAX_ZEILEN)
-    ).all()  # type: ignore[arg-type]
-    fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(bis=horizont, auftrag_ids=erste))
+        sa.select(col(Auftrag.id)).where(offen).order_by(col(Auftrag.frist), col(Auftrag.id)).limit(MAX_ZEILEN)
+    ).all()
+    fristen = collect_fristen(
+        session,
+        meilensteine=meilensteine,
+        auswahl=Auswahl(bis=horizont, auftrag_ids=[i for i in erste if i is not None]),
+    )
     fristen += collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(bis=horizont, auftrag_ids=()))
     fristen.sort(key=lambda f: (f.faellig_am, f.ref))
     zeilen = [FristZeile(f, ampel_frist(f, heute, bald_tage)) for f in fristen]
@@ -145,7 +150,7 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
             sa.select(ZyklusAktion)
             .where(
                 ZyklusAktion.status.in_((ZyklusStatus.LAEUFT, ZyklusStatus.FEHLGESCHLAGEN)),  # type: ignore[attr-defined]
-                ZyklusAktion.begonnen_am >= now - timedelta(days=14),
+                col(ZyklusAktion.begonnen_am) >= now - timedelta(days=14),
             )
             .order_by(ZyklusAktion.begonnen_am.desc())  # type: ignore[attr-defined]
             .limit(20)
@@ -157,7 +162,7 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
             sa.select(Arbeitslauf)
             .where(
                 Arbeitslauf.zustand.in_(("wartet", "laeuft", "fehler")),  # type: ignore[attr-defined]
-                Arbeitslauf.gestartet_am >= now - timedelta(days=14),
+                col(Arbeitslauf.gestartet_am) >= now - timedelta(days=14),
             )
             .order_by(Arbeitslauf.gestartet_am.desc())  # type: ignore[attr-defined]
             .limit(20)

@@ -274,8 +274,19 @@ def test_planning_cycle_in_the_browser(browser: Any, stand: Stand, tmp_path: Pat
         assert connection.scalar(sa.text("select count(*) from datenlieferung")) == 0
     assert not list((tmp_path / "var" / "hochgeladen").glob("*/*.csv"))  # a refused file is not kept
 
+    # The corrected file passes the dry run and is loaded and computed by a flow run.
+    page.goto(f"{stand.base}/arbeitsplatz/daten")
+    page.set_input_files("#f-datei", str(DATA / "statistik" / "12411-02-03-5_bevoelkerung_altersgruppen.csv"))
+    page.get_by_role("button", name="Prüfen").click()
+    page.get_by_role("button", name="Laden und Kennzahlen berechnen").click()
+    _wait_done(page)
+    assert "Werte für" in page.locator(".ergebnis").inner_text()
+    with stand.engine.connect() as connection:
+        assert connection.scalar(sa.text("select count(*) from datenlieferung")) == 1
+        assert connection.scalar(sa.text("select count(*) from berechnung")) == 1
+
     page.goto(f"{stand.base}/arbeitsplatz/")
     page.screenshot(path=str(tmp_path / "uebersicht.png"), full_page=True)
     with stand.engine.connect() as connection:
-        assert connection.scalar(sa.text("select count(*) from arbeitslauf where zustand = 'fertig'")) == 1
+        assert connection.scalar(sa.text("select count(*) from arbeitslauf where zustand = 'fertig'")) == 2
     context.close()

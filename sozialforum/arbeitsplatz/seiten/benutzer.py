@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
@@ -55,7 +56,7 @@ def liste(request: Request) -> Response:
 async def anlegen(request: Request) -> Response:
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
         name = f.text(form, "name", limit=80).lower()
-        if ctx.session.scalar(sa.select(Benutzer.id).where(Benutzer.name == name)) is not None:
+        if ctx.session.scalar(sa.select(col(Benutzer.id)).where(col(Benutzer.name) == name)) is not None:
             raise ValueError(f"Den Benutzernamen „{name}“ gibt es schon; bitte ändern Sie das Konto in der Liste.")
         konten.create_user(
             ctx.session,

@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
+from sqlmodel import col
 from starlette.datastructures import UploadFile
 
 from sozialforum.arbeitsplatz import laeufe
@@ -70,7 +71,7 @@ def daten(request: Request) -> Response:
         lieferungen = ctx.session.scalars(
             sa.select(Datenlieferung).order_by(Datenlieferung.geladen_am.desc()).limit(20)  # type: ignore[attr-defined]
         ).all()
-        berechnung = ctx.session.scalars(sa.select(Berechnung).order_by(Berechnung.id.desc()).limit(1)).first()
+        berechnung = ctx.session.scalars(sa.select(Berechnung).order_by(col(Berechnung.id).desc()).limit(1)).first()
         return render(
             ctx,
             "arbeitsplatz/daten.html",

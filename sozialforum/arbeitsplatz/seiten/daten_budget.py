@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
@@ -100,7 +101,7 @@ def budgets(request: Request) -> Response:
             gewaehlt = next((b for b in gespeichert if b.kennung == kennung and str(b.haushaltsjahr) == jahr), None)
             if gewaehlt is None:
                 raise NICHT_GEFUNDEN
-        berechnung = ctx.session.scalars(sa.select(Berechnung).order_by(Berechnung.id.desc()).limit(1)).first()
+        berechnung = ctx.session.scalars(sa.select(Berechnung).order_by(col(Berechnung.id).desc()).limit(1)).first()
         return render(
             ctx,
             "arbeitsplatz/daten_budget.html",

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
@@ -29,16 +30,16 @@ def _freigaben(ctx: StaffContext) -> list[Any]:
     return list(
         ctx.session.execute(
             sa.select(
-                Person.kennung,
-                Person.vorname,
-                Person.nachname,
-                Gebiet.schluessel,
-                Gebiet.name,
-                Datenfreigabe.erteilt_am,
-                Datenfreigabe.bemerkung,
+                col(Person.kennung),
+                col(Person.vorname),
+                col(Person.nachname),
+                col(Gebiet.schluessel),
+                col(Gebiet.name),
+                col(Datenfreigabe.erteilt_am),
+                col(Datenfreigabe.bemerkung),
             )
-            .join(Person, Person.id == Datenfreigabe.person_id)
-            .join(Gebiet, Gebiet.id == Datenfreigabe.gebiet_id)
+            .join(Person, col(Person.id) == col(Datenfreigabe.person_id))
+            .join(Gebiet, col(Gebiet.id) == col(Datenfreigabe.gebiet_id))
             .order_by(Gebiet.name, Person.nachname, Person.kennung)
         ).all()
     )
@@ -48,16 +49,16 @@ def _freigaben(ctx: StaffContext) -> list[Any]:
 def freigaben(request: Request) -> Response:
     with scope(request) as ctx:
         gemeinden = ctx.session.execute(
-            sa.select(Gebiet.schluessel, Gebiet.name)
-            .where(Gebiet.ebene == freigabe.EINHEIT, Gebiet.gueltig_bis.is_(None))  # type: ignore[union-attr]
+            sa.select(col(Gebiet.schluessel), col(Gebiet.name))
+            .where(col(Gebiet.ebene) == freigabe.EINHEIT, col(Gebiet.gueltig_bis).is_(None))
             .order_by(Gebiet.name)
             .limit(AUSWAHL_HOECHSTENS)
         ).all()
         # Persons with a Kommune account first: they are who a release is usually for.
         konten = ctx.session.execute(
-            sa.select(Person.kennung, Person.vorname, Person.nachname, Benutzer.name)
-            .join(Benutzer, Benutzer.person_id == Person.id)
-            .where(Benutzer.rolle == BenutzerRolle.KOMMUNE.value, Person.geloescht_am.is_(None))  # type: ignore[union-attr]
+            sa.select(col(Person.kennung), col(Person.vorname), col(Person.nachname), col(Benutzer.name))
+            .join(Benutzer, col(Benutzer.person_id) == col(Person.id))
+            .where(col(Benutzer.rolle) == BenutzerRolle.KOMMUNE.value, col(Person.geloescht_am).is_(None))
             .order_by(Person.nachname)
             .limit(AUSWAHL_HOECHSTENS)
         ).all()

@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
+from sqlmodel import col
 
 from sozialforum.arbeitsplatz.routen import Bereich, render, scope
 from sozialforum.daten.atlas import EBENEN
@@ -57,9 +58,9 @@ def freigegebene_gemeinden(ctx: StaffContext) -> list[tuple[str, str]]:
     if view is None or not view.gemeinden:
         return []
     rows = ctx.session.execute(
-        sa.select(GebietZeile.schluessel, GebietZeile.name)
-        .where(GebietZeile.id.in_(sorted(view.gemeinden)))  # type: ignore[union-attr]
-        .order_by(GebietZeile.name)
+        sa.select(col(GebietZeile.schluessel), col(GebietZeile.name))
+        .where(col(GebietZeile.id).in_(sorted(view.gemeinden)))
+        .order_by(col(GebietZeile.name))
     ).all()
     return [(row[0], row[1]) for row in rows]
 

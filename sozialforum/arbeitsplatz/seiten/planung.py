@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import aliased
+from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
@@ -55,7 +56,7 @@ def stellen(session: Any) -> list[tuple[int, str]]:
     return [
         (row[0], row[1])
         for row in session.execute(
-            sa.select(Organisation.id, Organisation.name)
+            sa.select(col(Organisation.id), col(Organisation.name))
             .where(Organisation.art.in_(AEMTER))  # type: ignore[attr-defined]
             .order_by(Organisation.name)
         ).all()
@@ -108,24 +109,24 @@ def auftraege_abfrage(ctx: StaffContext, filt: AuftragFilter, *, heute: Any, bal
     """The filtered Aufträge the user may see, as one SELECT (the list page and the benchmark)."""
     org, person = aliased(Organisation), aliased(Person)
     query = (
-        sa.select(Auftrag, org.name, person.vorname, person.nachname)
-        .outerjoin(org, org.id == Auftrag.verantwortlich_organisation_id)
-        .outerjoin(person, person.id == Auftrag.verantwortlich_person_id)
+        sa.select(Auftrag, col(org.name), col(person.vorname), col(person.nachname))
+        .outerjoin(org, col(org.id) == col(Auftrag.verantwortlich_organisation_id))
+        .outerjoin(person, col(person.id) == col(Auftrag.verantwortlich_person_id))
         .where(auftrag_filter(ctx.benutzer))
     )
     if filt.q:
         like = f"%{filt.q.replace('%', '').replace('_', '')}%"
         query = query.where(sa.or_(Auftrag.beschreibung.ilike(like), Auftrag.kennung.ilike(like)))  # type: ignore[attr-defined]
     if filt.status:
-        query = query.where(Auftrag.status == filt.status)
+        query = query.where(col(Auftrag.status) == filt.status)
     if filt.stelle:
-        query = query.where(Auftrag.verantwortlich_organisation_id == filt.stelle)
+        query = query.where(col(Auftrag.verantwortlich_organisation_id) == filt.stelle)
     if filt.faellig:
         query = query.where(Auftrag.status.not_in(CLOSED))  # type: ignore[attr-defined]
         if filt.faellig == "ueberfaellig":
-            query = query.where(Auftrag.frist < heute)  # type: ignore[operator]
+            query = query.where(Auftrag.frist < heute)
         elif filt.faellig == "bald":
-            query = query.where(Auftrag.frist >= heute, Auftrag.frist <= heute + timedelta(days=bald))  # type: ignore[operator]
+            query = query.where(Auftrag.frist >= heute, Auftrag.frist <= heute + timedelta(days=bald))
     return query
 
 
@@ -220,7 +221,7 @@ def auftrag_seite(request: Request, auftrag_id: int) -> Response:
         beschluss = ctx.session.get(Beschluss, auftrag.beschluss_id) if auftrag.beschluss_id else None
         berichte = ctx.session.scalars(
             sa.select(Umsetzungsbericht)
-            .where(Umsetzungsbericht.auftrag_id == auftrag.id)
+            .where(col(Umsetzungsbericht.auftrag_id) == auftrag.id)
             .order_by(Umsetzungsbericht.datum.desc())  # type: ignore[attr-defined]
         ).all()
         return render(
@@ -302,8 +303,8 @@ async def auftrag_sachstand(request: Request, auftrag_id: int) -> Response:
 def fachplaene_liste(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()[:100]
     with scope(request) as ctx:
-        query = sa.select(Fachplan, Organisation.name).outerjoin(
-            Organisation, Organisation.id == Fachplan.zustaendig_organisation_id
+        query = sa.select(Fachplan, col(Organisation.name)).outerjoin(
+            Organisation, col(Organisation.id) == col(Fachplan.zustaendig_organisation_id)
         )
         if q:
             query = query.where(sa.or_(Fachplan.name.ilike(f"%{q}%"), Fachplan.kennung.ilike(f"%{q}%")))  # type: ignore[attr-defined]
@@ -434,7 +435,7 @@ async def fachplan_meilenstein(request: Request, plan_id: int) -> Response:
 def beschluesse_liste(request: Request) -> Response:
     q = request.query_params.get("q", "").strip()[:100]
     with scope(request) as ctx:
-        query = sa.select(Beschluss, Gremium.name).outerjoin(Gremium, Gremium.id == Beschluss.gremium_id)
+        query = sa.select(Beschluss, col(Gremium.name)).outerjoin(Gremium, col(Gremium.id) == col(Beschluss.gremium_id))
         if q:
             query = query.where(sa.or_(Beschluss.titel.ilike(f"%{q}%"), Beschluss.kennung.ilike(f"%{q}%")))  # type: ignore[attr-defined]
         rows = ctx.session.execute(query.order_by(Beschluss.datum.desc()).limit(200)).all()  # type: ignore[attr-defined]
@@ -446,7 +447,7 @@ def beschluesse_liste(request: Request) -> Response:
 @bereich.seite("/beschluesse/neu", Recht.AENDERN)
 def beschluss_formular(request: Request) -> Response:
     with scope(request) as ctx:
-        gremien = ctx.session.execute(sa.select(Gremium.id, Gremium.name).order_by(Gremium.name)).all()
+        gremien = ctx.session.execute(sa.select(col(Gremium.id), col(Gremium.name)).order_by(col(Gremium.name))).all()
         return render(ctx, "arbeitsplatz/beschluss_neu.html", gremien=gremien, stellen=stellen(ctx.session))
 
 

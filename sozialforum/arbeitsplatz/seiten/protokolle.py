@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
@@ -41,9 +42,9 @@ Fortsetzen = Callable[[str, str, str, str], bool]
 def liste(request: Request) -> Response:
     with scope(request) as ctx:
         rows = ctx.session.execute(
-            sa.select(Protokoll, Sitzung, Gremium.name)
-            .join(Sitzung, Sitzung.id == Protokoll.sitzung_id)
-            .join(Gremium, Gremium.id == Sitzung.gremium_id)
+            sa.select(Protokoll, Sitzung, col(Gremium.name))
+            .join(Sitzung, col(Sitzung.id) == col(Protokoll.sitzung_id))
+            .join(Gremium, col(Gremium.id) == col(Sitzung.gremium_id))
             .order_by(Sitzung.beginn.desc())  # type: ignore[attr-defined]
             .limit(200)
         ).all()

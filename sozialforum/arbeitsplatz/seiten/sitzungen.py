@@ -16,6 +16,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import col
 from starlette.datastructures import UploadFile
 
 from sozialforum.arbeitsplatz import formular as f
@@ -51,7 +52,9 @@ def _weiter(sitzung_id: int, meldung: str) -> Response:
 
 def gremien(session: Any) -> list[tuple[int, str]]:
     """Every Gremium with its level, for select lists."""
-    rows = session.execute(sa.select(Gremium.id, Gremium.name, Gremium.art).order_by(Gremium.art, Gremium.name)).all()
+    rows = session.execute(
+        sa.select(col(Gremium.id), col(Gremium.name), col(Gremium.art)).order_by(col(Gremium.art), col(Gremium.name))
+    ).all()
     return [(row[0], f"{row[1]} ({GremiumArt(row[2]).label})") for row in rows]
 
 
@@ -72,16 +75,16 @@ def liste(request: Request) -> Response:
     gremium = int(params["gremium"]) if params.get("gremium", "").isdigit() else None
     page = max(1, int(params["seite"])) if params.get("seite", "").isdigit() else 1
     with scope(request) as ctx:
-        query = sa.select(Sitzung, Gremium.name).join(Gremium, Gremium.id == Sitzung.gremium_id)
+        query = sa.select(Sitzung, col(Gremium.name)).join(Gremium, col(Gremium.id) == col(Sitzung.gremium_id))
         stichzeit = ctx.now - timedelta(hours=12)
         if zeit == "kommend":
-            query = query.where(Sitzung.beginn >= stichzeit).order_by(Sitzung.beginn)  # type: ignore[arg-type]
+            query = query.where(col(Sitzung.beginn) >= stichzeit).order_by(col(Sitzung.beginn))
         elif zeit == "vergangen":
-            query = query.where(Sitzung.beginn < stichzeit).order_by(Sitzung.beginn.desc())  # type: ignore[attr-defined]
+            query = query.where(col(Sitzung.beginn) < stichzeit).order_by(col(Sitzung.beginn).desc())
         else:
             query = query.order_by(Sitzung.beginn.desc())  # type: ignore[attr-defined]
         if gremium:
-            query = query.where(Sitzung.gremium_id == gremium)
+            query = query.where(col(Sitzung.gremium_id) == gremium)
         gesamt = ctx.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
         rows = ctx.session.execute(query.limit(SEITE).offset((page - 1) * SEITE)).all()
         counts = antworten_je_sitzung(ctx.session, [row[0].id for row in rows])
@@ -104,9 +107,9 @@ def antworten_je_sitzung(session: Any, ids: list[Any]) -> dict[int, Counter[str]
     counts: dict[int, Counter[str]] = {}
     if ids:
         for sitzung_id, antwort, anzahl in session.execute(
-            sa.select(Rueckmeldung.sitzung_id, Rueckmeldung.antwort, sa.func.count())
+            sa.select(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort), sa.func.count())
             .where(Rueckmeldung.sitzung_id.in_(ids))  # type: ignore[attr-defined]
-            .group_by(Rueckmeldung.sitzung_id, Rueckmeldung.antwort)
+            .group_by(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort))
         ).all():
             counts.setdefault(sitzung_id, Counter())[str(antwort)] = anzahl
     return counts
@@ -203,9 +206,9 @@ def _nach_top(dokumente: list[TopDokument]) -> dict[int, list[TopDokument]]:
 def eingeladene(ctx: StaffContext, sitzung_id: int) -> list[tuple[Rueckmeldung, Person]]:
     rows = ctx.session.execute(
         sa.select(Rueckmeldung, Person)
-        .join(Person, Person.id == Rueckmeldung.person_id)
-        .where(Rueckmeldung.sitzung_id == sitzung_id)
-        .order_by(Person.nachname, Person.vorname)
+        .join(Person, col(Person.id) == col(Rueckmeldung.person_id))
+        .where(col(Rueckmeldung.sitzung_id) == sitzung_id)
+        .order_by(Person.nachname, col(Person.vorname))
     ).all()
     return [(row[0], row[1]) for row in rows]
 
@@ -217,7 +220,7 @@ def sitzung(request: Request, sitzung_id: int) -> Response:
         pack = vorbereitung.load_pack(ctx.session, sitzung_id, ctx.portal.settings)
         vorschlaege = ctx.session.scalars(
             sa.select(Themenvorschlag)
-            .where(Themenvorschlag.sitzung_id == sitzung_id)
+            .where(col(Themenvorschlag.sitzung_id) == sitzung_id)
             .order_by(Themenvorschlag.eingereicht_am)  # type: ignore[arg-type]
         ).all()
         antworten = eingeladene(ctx, sitzung_id)
@@ -265,7 +268,7 @@ def _tops(ctx: StaffContext, sitzung_id: int) -> list[Tagesordnungspunkt]:
     return list(
         ctx.session.scalars(
             sa.select(Tagesordnungspunkt)
-            .where(Tagesordnungspunkt.sitzung_id == sitzung_id)
+            .where(col(Tagesordnungspunkt.sitzung_id) == sitzung_id)
             .order_by(Tagesordnungspunkt.reihenfolge)  # type: ignore[arg-type]
         )
     )
@@ -294,7 +297,7 @@ def _einfuegen(ctx: StaffContext, tops: list[Tagesordnungspunkt], neu: Tagesordn
 
 def _top_loeschen(ctx: StaffContext, top: Tagesordnungspunkt) -> None:
     """Remove an agenda item with its documents."""
-    for dokument in ctx.session.scalars(sa.select(TopDokument).where(TopDokument.top_id == top.id)):
+    for dokument in ctx.session.scalars(sa.select(TopDokument).where(col(TopDokument.top_id) == top.id)):
         ctx.session.delete(dokument)
     ctx.session.flush()  # the documents first: no relationship tells the flush the order
     ctx.session.delete(top)

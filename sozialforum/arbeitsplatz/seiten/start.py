@@ -7,6 +7,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
+from sqlmodel import col
 
 from sozialforum.arbeitsplatz import uebersicht
 from sozialforum.arbeitsplatz.routen import Bereich, render, scope
@@ -40,7 +41,7 @@ def start(request: Request) -> Response:
                 .where(
                     auftrag_filter(ctx.benutzer),
                     Auftrag.status.not_in(CLOSED),  # type: ignore[attr-defined]
-                    Auftrag.frist <= heute + timedelta(days=bald),  # type: ignore[operator]
+                    col(Auftrag.frist) <= heute + timedelta(days=bald),
                 )
                 .order_by(Auftrag.frist)  # type: ignore[arg-type]
                 .limit(50)

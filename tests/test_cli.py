@@ -8,9 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import typer.main
-
-from sozialforum.cli import app
+from sozialforum.cli import BEFEHLE, alle_befehle
 from tests.conftest import REPO
 
 
@@ -34,7 +32,7 @@ def _commands(group: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def test_every_command_has_german_help() -> None:
-    commands = _commands(typer.main.get_command(app))  # type: ignore[arg-type]
+    commands = _commands(alle_befehle())
     assert {"import", "liste", "zeige", "db migrieren", "dsgvo auskunft", "dsgvo loeschen", "demo"} <= set(commands)
     for name, command in commands.items():
         text = (command.help or "").strip()
@@ -87,3 +85,27 @@ def test_bad_configuration_exits_2(tmp_path: Path) -> None:
     config.write_text("[mail]\nsmtp_port = 0\n", encoding="utf-8")
     result = run("-k", str(config), "db", "status", data_dir=tmp_path)
     assert result.returncode == 2 and "Feld mail.smtp_port: ist zu klein" in result.stderr
+
+
+def test_the_overview_names_every_area_command_and_loads_none() -> None:
+    """``BEFEHLE`` (the lazy overview) lists exactly the top-level commands, each with the module
+    that registers it, and ``sozialforum --help`` imports no area (it stays fast)."""
+    import importlib
+
+    import typer
+
+    for modul in {m for m, _ in BEFEHLE.values()}:
+        bereich = typer.Typer()
+        importlib.import_module(f"sozialforum.cli.{modul}").register(bereich)
+        registriert = set(typer.main.get_group(bereich).commands)
+        assert registriert == {name for name, (m, _) in BEFEHLE.items() if m == modul}, modul
+    assert all(hilfe.split()[0] not in ENGLISH_VERBS for _, hilfe in BEFEHLE.values())
+    probe = (
+        "import sys, runpy; sys.argv = ['sozialforum', '--help']\n"
+        "try:\n    runpy.run_module('sozialforum', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sozialforum.cli.', 'pandas', 'sqlalchemy'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Befehle" in result.stdout and "strategie" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "['sozialforum.cli.deutsch']"

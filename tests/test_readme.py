@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-import typer.main
-
-from sozialforum.cli import app
+from sozialforum.cli import alle_befehle
 from tests.conftest import REPO
 
 
@@ -25,6 +23,6 @@ def test_readme_has_exactly_two_commands_and_ci_runs_the_test_command() -> None:
 
 def test_readme_documents_every_top_level_command() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    group = typer.main.get_command(app)
+    group = alle_befehle()
     missing = [name for name in group.commands if f"sozialforum {name}" not in readme]  # type: ignore[attr-defined]
     assert not missing, f"commands not documented in README.md: {missing}"

@@ -115,6 +115,7 @@ NAVIGATION = [
     ("/arbeitsplatz/beschluesse", "Beschlüsse", Recht.LESEN),
     ("/arbeitsplatz/protokolle", "Protokolle", Recht.LESEN),
     ("/arbeitsplatz/daten", "Daten", Recht.GEMEINDEDATEN),
+    ("/arbeitsplatz/postausgang", "Postausgang", Recht.LESEN),
     ("/arbeitsplatz/laeufe", "Läufe", Recht.LESEN),
     ("/arbeitsplatz/benutzer", "Benutzer", Recht.BENUTZER),
     ("/gs/", "Rückmeldungen", Recht.LESEN),

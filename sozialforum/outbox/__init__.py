@@ -185,13 +185,17 @@ def skip_queued(session: Session, message_ids: Iterable[int], *, reason: str) ->
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def requeue_failed(session: Session, *, art: str | None = None) -> int:
+def requeue_failed(session: Session, *, art: str | None = None, ids: Iterable[int] | None = None) -> int:
     """Give permanently failed messages another try (after the address or the server settings
-    were fixed). Bounced messages stay: the recipient's server has refused them for good."""
+    were fixed), all of them, those of one ``art`` or the given ``ids``. Bounced messages stay:
+    the recipient's server has refused them for good. The key stays, so a message is never
+    queued twice."""
     table = _table()
     query = sa.update(table).where(table.c.status == OutboxStatus.FAILED.value)
     if art is not None:
         query = query.where(table.c.art == art)
+    if ids is not None:
+        query = query.where(table.c.id.in_(list(ids)))
     result = session.execute(query.values(status=OutboxStatus.QUEUED.value, versuche=0, naechster_versuch=None))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -21,12 +21,13 @@ from sozialforum.store.models import (
     Beschluss,
     Fachplan,
     Organisation,
+    OutboxMessage,
     Protokoll,
     Tagesordnungspunkt,
     Themenvorschlag,
     TopDokument,
 )
-from sozialforum.vocab import BenutzerRolle, FachplanArt, OrganisationArt, TopQuelle
+from sozialforum.vocab import BenutzerRolle, FachplanArt, OrganisationArt, OutboxStatus, TopQuelle
 from tests.portal.conftest import NOW, Clock, Welt, build_world, csrf_of, make_settings
 
 PASSWORT = "korrekt-pferd-batterie"
@@ -53,6 +54,7 @@ class Bestand:
     vorschlag: int = 0
     lauf: int = 0
     dokument: int = 0
+    nachricht: int = 0
 
 
 def build_bestand(engine: Engine) -> Bestand:
@@ -113,7 +115,16 @@ def build_bestand(engine: Engine) -> Bestand:
             hochgeladen_am=NOW,
             hochgeladen_von="planerin",
         )
-        session.add(dokument)
+        nachricht = OutboxMessage(
+            schluessel="test:1",
+            art="einladung",
+            empfaenger="a@traeger.example",
+            betreff="Einladung",
+            status=OutboxStatus.FAILED,
+            erstellt_am=NOW,
+            antwort_server="550 Postfach voll",
+        )
+        session.add_all([dokument, nachricht])
         session.flush()
         ids = {}
         for name, rolle in ROLLEN.items():
@@ -142,6 +153,7 @@ def build_bestand(engine: Engine) -> Bestand:
             vorschlag=vorschlag.id,
             lauf=lauf.id,  # type: ignore[arg-type]
             dokument=dokument.id,  # type: ignore[arg-type]
+            nachricht=nachricht.id,  # type: ignore[arg-type]
         )
 
 

@@ -43,6 +43,7 @@ def _pages(bestand: Bestand) -> list[str]:
         "vorschlag_id": bestand.vorschlag,
         "lauf_id": bestand.lauf,
         "dokument_id": bestand.dokument,
+        "nachricht_id": bestand.nachricht,
         "format": "html",
     }
     return sorted(

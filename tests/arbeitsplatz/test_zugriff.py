@@ -30,6 +30,7 @@ def _path(route: APIRoute, bestand: Bestand) -> str:
         "vorschlag_id": bestand.vorschlag,
         "lauf_id": bestand.lauf,
         "dokument_id": bestand.dokument,
+        "nachricht_id": bestand.nachricht,
         "format": "html",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), route.path)

@@ -10,6 +10,7 @@ from sozialforum.arbeitsplatz.seiten import (
     daten_kennzahlen,
     laeufe,
     planung,
+    postausgang,
     protokolle,
     sitzung_versand,
     sitzungen,
@@ -26,6 +27,7 @@ ALLE = [
     daten_kennzahlen.bereich,
     daten_freigaben.bereich,
     daten_budget.bereich,
+    postausgang.bereich,
     laeufe.bereich,
     benutzer.bereich,
 ]

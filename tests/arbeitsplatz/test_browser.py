@@ -44,12 +44,15 @@ def _pages(bestand: Bestand) -> list[str]:
         "lauf_id": bestand.lauf,
         "dokument_id": bestand.dokument,
         "nachricht_id": bestand.nachricht,
+        "person_id": bestand.welt.person_a,
+        "organisation_id": bestand.amt_a,
+        "gremium_id": bestand.welt.gremium,
         "format": "html",
     }
     return sorted(
         re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), r.pfad)
         for r in ROUTEN.values()
-        if r.methode == "GET" and "/dokument/" not in r.pfad  # a download, not a page
+        if r.methode == "GET" and not r.pfad.endswith(("/dokument/{dokument_id}", "/auskunft"))  # downloads
     )
 
 

@@ -31,6 +31,9 @@ def _path(route: APIRoute, bestand: Bestand) -> str:
         "lauf_id": bestand.lauf,
         "dokument_id": bestand.dokument,
         "nachricht_id": bestand.nachricht,
+        "person_id": bestand.welt.person_a,
+        "organisation_id": bestand.amt_a,
+        "gremium_id": bestand.welt.gremium,
         "format": "html",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), route.path)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sozialforum.arbeitsplatz.seiten import (
+    akteure,
+    akteure_import,
     benutzer,
     daten,
     daten_budget,
@@ -27,6 +29,8 @@ ALLE = [
     daten_kennzahlen.bereich,
     daten_freigaben.bereich,
     daten_budget.bereich,
+    akteure.bereich,
+    akteure_import.bereich,
     postausgang.bereich,
     laeufe.bereich,
     benutzer.bereich,

@@ -111,6 +111,7 @@ NAVIGATION = [
     ("/arbeitsplatz/", "Übersicht", Recht.ANGEMELDET),
     ("/arbeitsplatz/sitzungen", "Sitzungen", Recht.LESEN),
     ("/arbeitsplatz/auftraege", "Aufträge", Recht.AUFTRAEGE),
+    ("/arbeitsplatz/massnahmen", "Maßnahmen", Recht.AUFTRAEGE),
     ("/arbeitsplatz/fachplaene", "Fachpläne", Recht.LESEN),
     ("/arbeitsplatz/beschluesse", "Beschlüsse", Recht.LESEN),
     ("/arbeitsplatz/protokolle", "Protokolle", Recht.LESEN),

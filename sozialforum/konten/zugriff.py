@@ -82,6 +82,16 @@ def auftrag_sichtbar(benutzer: Benutzer, auftrag: Auftrag) -> bool:
     ) or (benutzer.person_id is not None and auftrag.verantwortlich_person_id == benutzer.person_id)
 
 
+def massnahme_filter(benutzer: Benutzer) -> Any:
+    """A WHERE clause over ``massnahme``: everything for Geschäftsstelle and Leitung, a Fachamt's
+    own (by its Amt), nothing for others."""
+    if sieht_alles(benutzer):
+        return sa.true()
+    if BenutzerRolle(benutzer.rolle) != _FACHAMT or benutzer.organisation_id is None:
+        return sa.false()
+    return col(Massnahme.verantwortlich_organisation_id) == benutzer.organisation_id
+
+
 def massnahme_sichtbar(benutzer: Benutzer, massnahme: Massnahme) -> bool:
     if sieht_alles(benutzer):
         return True

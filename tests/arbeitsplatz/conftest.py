@@ -20,6 +20,7 @@ from sozialforum.store.models import (
     Auftrag,
     Beschluss,
     Fachplan,
+    Massnahme,
     Organisation,
     OutboxMessage,
     Protokoll,
@@ -55,6 +56,7 @@ class Bestand:
     lauf: int = 0
     dokument: int = 0
     nachricht: int = 0
+    massnahme: int = 0
 
 
 def build_bestand(engine: Engine) -> Bestand:
@@ -124,7 +126,10 @@ def build_bestand(engine: Engine) -> Bestand:
             erstellt_am=NOW,
             antwort_server="550 Postfach voll",
         )
-        session.add_all([dokument, nachricht])
+        massnahme = Massnahme(
+            kennung="M-JA", titel="Familienhebammen im Quartier", verantwortlich_organisation_id=amt_a.id
+        )
+        session.add_all([dokument, nachricht, massnahme])
         session.flush()
         ids = {}
         for name, rolle in ROLLEN.items():
@@ -154,6 +159,7 @@ def build_bestand(engine: Engine) -> Bestand:
             lauf=lauf.id,  # type: ignore[arg-type]
             dokument=dokument.id,  # type: ignore[arg-type]
             nachricht=nachricht.id,  # type: ignore[arg-type]
+            massnahme=massnahme.id,  # type: ignore[arg-type]
         )
 
 

@@ -47,6 +47,7 @@ def _pages(bestand: Bestand) -> list[str]:
         "person_id": bestand.welt.person_a,
         "organisation_id": bestand.amt_a,
         "gremium_id": bestand.welt.gremium,
+        "massnahme_id": bestand.massnahme,
         "format": "html",
     }
     return sorted(

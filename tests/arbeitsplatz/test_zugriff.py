@@ -34,6 +34,7 @@ def _path(route: APIRoute, bestand: Bestand) -> str:
         "person_id": bestand.welt.person_a,
         "organisation_id": bestand.amt_a,
         "gremium_id": bestand.welt.gremium,
+        "massnahme_id": bestand.massnahme,
         "format": "html",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), route.path)

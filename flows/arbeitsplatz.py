@@ -61,7 +61,10 @@ def _oparl(konfiguration: str | None, parameter: dict[str, Any], jetzt: datetime
     url = parameter.get("url") or settings_from(konfiguration).fristen.oparl_url
     if not url:
         raise ValueError("Keine OParl-Adresse eingerichtet (fristen.oparl_url).")
-    result = oparl_importieren(konfiguration, url, jetzt, bool(parameter.get("voll")))
+    # Without the scheduled run's retries a minute apart: the person who started it is watching,
+    # sees the reason at once and can start it again; what was read is kept either way.
+    importieren = oparl_importieren.with_options(retries=0)
+    result = importieren(konfiguration, url, jetzt, bool(parameter.get("voll")))
     return [str(result["zeilen"]), f"Mängel der Quelle: {result['maengel']}"]
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
+from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.beschluesse import erfassung
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
@@ -440,8 +441,27 @@ def beschluesse_liste(request: Request) -> Response:
             query = query.where(sa.or_(Beschluss.titel.ilike(f"%{q}%"), Beschluss.kennung.ilike(f"%{q}%")))  # type: ignore[attr-defined]
         rows = ctx.session.execute(query.order_by(Beschluss.datum.desc()).limit(200)).all()  # type: ignore[attr-defined]
         return render(
-            ctx, "arbeitsplatz/beschluesse.html", beschluesse=rows, q=q, darf_anlegen=ctx_darf(ctx, Recht.AENDERN)
+            ctx,
+            "arbeitsplatz/beschluesse.html",
+            beschluesse=rows,
+            q=q,
+            darf_anlegen=ctx_darf(ctx, Recht.AENDERN),
+            oparl_url=ctx.portal.settings.fristen.oparl_url,
         )
+
+
+@bereich.aktion("/beschluesse/oparl", Recht.AENDERN)
+async def oparl_abrufen(request: Request) -> Response:
+    """Changes from the council's OParl system, as a flow run (a whole system takes minutes)."""
+
+    def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
+        if not ctx.portal.settings.fristen.oparl_url:
+            raise ValueError("Kein Ratsinformationssystem eingerichtet (fristen.oparl_url in der Konfiguration).")
+        voll = form.get("voll") == "ja"
+        titel = "Ratsinformationssystem vollständig abrufen" if voll else "Ratsinformationssystem abrufen"
+        return laeufe.starte(ctx, "oparl", {"voll": voll}, titel=titel)
+
+    return await aktion(request, arbeit)
 
 
 @bereich.seite("/beschluesse/neu", Recht.AENDERN)

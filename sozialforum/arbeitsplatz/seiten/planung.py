@@ -286,10 +286,16 @@ async def auftrag_sachstand(request: Request, auftrag_id: int) -> Response:
         fortschritt = f.zahl(form, "fortschritt", "Fortschritt in Prozent")
         if fortschritt is not None and fortschritt > 100:
             raise ValueError("Fortschritt in Prozent: höchstens 100.")
+        text = f.text(form, "sachstand", limit=5000)
+        if status is None and fortschritt is None and not text:
+            # An empty report is no report: say so instead of confirming what was not saved.
+            raise ValueError(
+                "Sachstand: bitte Status, Fortschritt oder einen Text angeben; es wurde nichts gespeichert."
+            )
         melde_sachstand(
             ctx.session,
             auftrag,
-            Meldung(status=status, fortschritt_prozent=fortschritt, sachstand=f.text(form, "sachstand", limit=5000)),
+            Meldung(status=status, fortschritt_prozent=fortschritt, sachstand=text),
             today=today_in_berlin(ctx.now),
         )
         return _weiter(f"/arbeitsplatz/auftraege/{auftrag_id}", "sachstand")

@@ -85,6 +85,8 @@ async def verschieben(request: Request, sitzung_id: int) -> Response:
             ort=ort or found.ort,
             adresse=adresse or found.adresse,
         )
+        if bericht is None:
+            raise Eingabefehler("Datum, Uhrzeit und Ort sind unverändert; es wurde nichts geändert.")
         return _zustellen(ctx, bericht, f"Änderung mitteilen: {found.titel}", sitzung_id)
 
     return await aktion(request, arbeit)

@@ -101,8 +101,9 @@ def _root(
         typer.Option("--konfiguration", "-k", help="Konfigurationsdatei (Standard: config/sozialforum.toml)."),
     ] = None,
 ) -> None:
-    from sozialforum.cli.common import Context
+    from sozialforum.cli.common import Context, breite_uebernehmen
 
+    breite_uebernehmen()
     typer_ctx.obj = Context(config_file=konfiguration)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +24,15 @@ EXIT_NOT_FOUND = 4
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def breite_uebernehmen() -> None:
+    """Take the terminal width (``COLUMNS``) at each command, not only when this module was first
+    imported: the app may run several commands in one process (scripts, tests), and rich fixes a
+    console's width when it is created."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        console.width = err_console.width = int(columns)
 
 
 @dataclass

@@ -70,7 +70,8 @@ def decide(
     current = version(session, protokoll, nummer)
     if current is None or current.id is None:
         raise ProtokollFehler("Es liegt noch kein Entwurf vor, über den entschieden werden könnte.")
-    earlier = decision_for(session, current.id)
+    version_id = current.id
+    earlier = decision_for(session, version_id)
     if earlier is not None:
         return _previous(earlier, nummer)
     if nummer != protokoll.aktuelle_version or protokoll.status != ProtokollStatus.EINGEREICHT:
@@ -95,8 +96,14 @@ def decide(
             session.add(record)
             session.flush()
     except IntegrityError:  # decided at the same moment elsewhere: that decision stands
-        session.expunge(record)
-        earlier = decision_for(session, current.id)
+        # PostgreSQL: the savepoint undid only this insert. SQLite has none (``db.savepoint``): the
+        # failed flush ended the transaction, and since nothing was written in it before this
+        # insert, a rollback loses nothing and lets us read the decision that won.
+        if record in session:
+            session.expunge(record)
+        if not session.is_active:
+            session.rollback()
+        earlier = decision_for(session, version_id)
         assert earlier is not None
         return _previous(earlier, nummer)
     audit.record_bulk(

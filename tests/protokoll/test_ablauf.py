@@ -324,3 +324,63 @@ def test_a_resubmitted_draft_does_not_mail_everyone_again(engine: Engine, settin
         links = session.scalars(sa.select(PersonalLink).where(PersonalLink.bezug_id == pid)).all()
         # the links reach to the end of the latest comment period
         assert links and all(as_utc(link.gueltig_bis) >= as_utc(protokoll.kommentar_bis) for link in links)
+
+
+def test_a_decision_that_loses_the_race_reports_the_winner(engine: Engine, settings: Settings, welt: Welt) -> None:
+    """Two decisions on the same version at the same moment: the one whose insert hits the unique
+    version first stands; the other reports it instead of failing (on SQLite, without a savepoint,
+    the failed flush ends the transaction and the loser reads the winner in a new one)."""
+    from sozialforum.store.models import ProtokollFreigabe, ProtokollVersion
+    from sozialforum.store.models.base import table_of
+
+    now = NACH_SITZUNG
+    with session_scope(engine, actor="test") as session:
+        pid = request_draft(session, sitzung_id=welt.sitzung_id, now=now, settings=settings).id
+        submit_draft(
+            session,
+            protokoll_id=pid,
+            person_id=welt.protokollfuehrung_id,
+            eingabe=entwurf(welt),
+            now=now + timedelta(days=3),
+            settings=settings,
+        )
+        version_id = session.scalar(sa.select(ProtokollVersion.id).where(ProtokollVersion.protokoll_id == pid))
+
+    fired: list[bool] = []
+
+    def the_other_run_decides_first(session: object, *_: object) -> None:
+        if fired:
+            return
+        fired.append(True)
+        with engine.begin() as other:  # another run's transaction, committed before our insert
+            other.execute(
+                table_of(ProtokollFreigabe)
+                .insert()
+                .values(
+                    protokoll_id=pid,
+                    version_id=version_id,
+                    entscheidung=ProtokollEntscheidung.FREIGEBEN.value,
+                    anmerkungen="",
+                    entschieden_von="Prefect-UI",
+                    quelle="prefect",
+                    entschieden_am=now + timedelta(days=11),
+                )
+            )
+
+    with session_scope(engine, actor="test") as session:
+        sa.event.listen(session, "before_flush", the_other_run_decides_first)
+        result = decide(
+            session,
+            protokoll_id=pid,
+            version_nummer=1,
+            entscheidung=ProtokollEntscheidung.FREIGEBEN,
+            anmerkungen="",
+            entschieden_von="CLI",
+            quelle="cli",
+            now=now + timedelta(days=11),
+            settings=settings,
+        )
+    assert fired and not result.neu
+    with session_scope(engine, actor="test") as session:
+        rows = session.scalars(sa.select(ProtokollFreigabe)).all()
+        assert [(r.entschieden_von, r.quelle) for r in rows] == [("Prefect-UI", "prefect")]

@@ -3,6 +3,7 @@ Fachplan, a Beschluss, a Protokoll, and one account per role."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -57,6 +58,29 @@ class Bestand:
     dokument: int = 0
     nachricht: int = 0
     massnahme: int = 0
+
+
+def pfad(muster: str, bestand: Bestand, *, benutzer: str = "leiterin") -> str:
+    """A route's path with the ids of this Bestand filled in (``{sitzung_id}`` …)."""
+    values = {
+        "auftrag_id": bestand.auftrag_a,
+        "plan_id": bestand.fachplan,
+        "beschluss_id": bestand.beschluss,
+        "benutzer_id": bestand.benutzer[benutzer],
+        "protokoll_id": bestand.protokoll,
+        "sitzung_id": bestand.welt.sitzung,
+        "top_id": bestand.top,
+        "vorschlag_id": bestand.vorschlag,
+        "lauf_id": bestand.lauf,
+        "dokument_id": bestand.dokument,
+        "nachricht_id": bestand.nachricht,
+        "person_id": bestand.welt.person_a,
+        "organisation_id": bestand.amt_a,
+        "gremium_id": bestand.welt.gremium,
+        "massnahme_id": bestand.massnahme,
+        "format": "html",
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), muster)
 
 
 def build_bestand(engine: Engine) -> Bestand:

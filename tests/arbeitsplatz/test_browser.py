@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sozialforum.arbeitsplatz.app import create_app
 from sozialforum.arbeitsplatz.routen import ROUTEN
 from sozialforum.portal.server import free_port, serve_in_thread
-from tests.arbeitsplatz.conftest import PASSWORT, Bestand, build_bestand
+from tests.arbeitsplatz.conftest import PASSWORT, Bestand, build_bestand, pfad
 from tests.portal.conftest import Clock, make_settings
 from tests.portal.test_browser import _axe
 
@@ -32,26 +32,8 @@ def served(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[str, Bestand
 
 
 def _pages(bestand: Bestand) -> list[str]:
-    values = {
-        "auftrag_id": bestand.auftrag_a,
-        "plan_id": bestand.fachplan,
-        "beschluss_id": bestand.beschluss,
-        "benutzer_id": bestand.benutzer["jugendamt"],
-        "protokoll_id": bestand.protokoll,
-        "sitzung_id": bestand.welt.sitzung,
-        "top_id": bestand.top,
-        "vorschlag_id": bestand.vorschlag,
-        "lauf_id": bestand.lauf,
-        "dokument_id": bestand.dokument,
-        "nachricht_id": bestand.nachricht,
-        "person_id": bestand.welt.person_a,
-        "organisation_id": bestand.amt_a,
-        "gremium_id": bestand.welt.gremium,
-        "massnahme_id": bestand.massnahme,
-        "format": "html",
-    }
     return sorted(
-        re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), r.pfad)
+        pfad(r.pfad, bestand, benutzer="jugendamt")
         for r in ROUTEN.values()
         if r.methode == "GET" and not r.pfad.endswith(("/dokument/{dokument_id}", "/auskunft"))  # downloads
     )

@@ -3,8 +3,6 @@ the app itself, so a new route without a declared right fails here; object-level
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 from fastapi.routing import APIRoute
@@ -16,32 +14,14 @@ from sozialforum.arbeitsplatz.routen import PREFIX, ROUTEN
 from sozialforum.konten.zugriff import RECHTE, SCHREIBRECHTE, Recht
 from sozialforum.store.models import AuditEntry
 from sozialforum.vocab import BenutzerRolle
-from tests.arbeitsplatz.conftest import ROLLEN, Bestand
+from tests.arbeitsplatz.conftest import ROLLEN, Bestand, pfad
 from tests.portal.conftest import csrf_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def _path(route: APIRoute, bestand: Bestand) -> str:
-    values = {
-        "auftrag_id": bestand.auftrag_a,
-        "plan_id": bestand.fachplan,
-        "beschluss_id": bestand.beschluss,
-        "benutzer_id": bestand.benutzer["leiterin"],
-        "protokoll_id": bestand.protokoll,
-        "sitzung_id": bestand.welt.sitzung,
-        "top_id": bestand.top,
-        "vorschlag_id": bestand.vorschlag,
-        "lauf_id": bestand.lauf,
-        "dokument_id": bestand.dokument,
-        "nachricht_id": bestand.nachricht,
-        "person_id": bestand.welt.person_a,
-        "organisation_id": bestand.amt_a,
-        "gremium_id": bestand.welt.gremium,
-        "massnahme_id": bestand.massnahme,
-        "format": "html",
-    }
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), route.path)
+    return pfad(route.path, bestand)
 
 
 def _workspace_routes(app) -> list[APIRoute]:  # type: ignore[no-untyped-def]

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, scope
-from sozialforum.arbeitsplatz.seiten.sitzungen import _uhrzeit, eingeladene, sitzung_von
+from sozialforum.arbeitsplatz.seiten.sitzungen import eingeladene, sitzung_von, uhrzeit_aus
 from sozialforum.konferenz import antworten, teilnehmerliste, versand
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.termine import meeting_day
@@ -71,7 +71,7 @@ async def verschieben(request: Request, sitzung_id: int) -> Response:
         tag = f.datum(form, "tag", "Neues Datum")
         beginn: datetime | None = None
         if tag is not None:
-            uhrzeit = _uhrzeit(form)
+            uhrzeit = uhrzeit_aus(form)
             beginn = local_to_utc(tag, uhrzeit.hour, uhrzeit.minute)
         ort = f.text(form, "ort", limit=300)
         adresse = f.text(form, "adresse", limit=300)

@@ -118,7 +118,7 @@ def antworten_je_sitzung(session: Any, ids: list[Any]) -> dict[int, Counter[str]
 # --- plan ------------------------------------------------------------------------------------
 
 
-def _uhrzeit(form: Mapping[str, Any]) -> time:
+def uhrzeit_aus(form: Mapping[str, Any]) -> time:
     raw = f.text(form, "uhrzeit", limit=10).replace(".", ":")
     parts = raw.split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:
@@ -161,7 +161,7 @@ async def planen(request: Request) -> Response:
         gremium = ctx.session.get(Gremium, f.id_wert(form, "gremium") or 0)
         if gremium is None:
             raise ValueError("Gremium: bitte ein Gremium wählen.")
-        tage, uhrzeit = _termine(form), _uhrzeit(form)
+        tage, uhrzeit = _termine(form), uhrzeit_aus(form)
         dauer = f.zahl(form, "dauer", "Dauer in Minuten")
         if dauer is not None and not 15 <= dauer <= 720:
             raise ValueError("Dauer in Minuten: 15 bis 720.")

@@ -55,7 +55,7 @@ def melden(engine: Engine, settings: Settings, *, schluessel: str, art: str, tex
         try:
             alarm_id = connection.execute(
                 sa.insert(table).values(schluessel=schluessel, art=art, text=text, erstellt_am=now)
-            ).inserted_primary_key[0]  # type: ignore[index]
+            ).inserted_primary_key[0]  # type: ignore[index]  # an INSERT always has one
         except sa.exc.IntegrityError:  # another machine was quicker
             return False
     payload = {

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.betrieb.zyklus import Aktion
 from sozialforum.store.models import ZyklusAktion, ZyklusTag
@@ -21,7 +22,7 @@ ERGEBNIS_MAX = 4000
 
 
 def _row(session: Session, key: str) -> ZyklusAktion | None:
-    return session.scalars(sa.select(ZyklusAktion).where(ZyklusAktion.schluessel == key)).first()  # type: ignore[arg-type]
+    return session.scalars(sa.select(ZyklusAktion).where(col(ZyklusAktion.schluessel) == key)).first()
 
 
 def beginnen(session: Session, aktion: Aktion, *, tag: date, now: datetime, lauf_id: str | None) -> ZyklusAktion:
@@ -92,7 +93,7 @@ def letzter_tag(session: Session, *, vor: date | None = None) -> date | None:
     """The latest day the cycle completed (before ``vor``, if given)."""
     query = sa.select(sa.func.max(ZyklusTag.tag))
     if vor is not None:
-        query = query.where(ZyklusTag.tag < vor)  # type: ignore[arg-type]
+        query = query.where(col(ZyklusTag.tag) < vor)
     return session.scalar(query)
 
 

@@ -133,7 +133,7 @@ def _wert(value: Any) -> str:
 
 
 def _standard(info: FieldInfo) -> str:
-    value = info.default_factory() if info.default_factory is not None else info.default  # type: ignore[call-arg]
+    value = info.get_default(call_default_factory=True)
     return _wert(value)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.daten.aktualisierung import quelldateien
 from sozialforum.konferenz.termine import invitation_due, meeting_day, reminder_due
@@ -119,9 +120,7 @@ def _new_source_files(session: Session, settings: Settings) -> list[tuple[Path, 
     sums = [(path, hashlib.sha256(path.read_bytes()).hexdigest()) for path in files]
     known = set(
         session.scalars(
-            sa.select(Datenlieferung.pruefsumme).where(  # type: ignore[call-overload]
-                Datenlieferung.pruefsumme.in_([s for _, s in sums])
-            )
+            sa.select(col(Datenlieferung.pruefsumme)).where(col(Datenlieferung.pruefsumme).in_([s for _, s in sums]))
         )
     )
     return [(path, digest) for path, digest in sums if digest not in known]
@@ -152,7 +151,7 @@ def _sitzung_text(sitzung: Sitzung) -> str:
 
 def protokolle_verteilen(session: Session) -> list[Aktion]:
     """Minutes approved outside a running flow (the command line, the portal): distribute them."""
-    rows = session.scalars(sa.select(Protokoll).where(Protokoll.status == ProtokollStatus.FREIGEGEBEN.value))  # type: ignore[arg-type]
+    rows = session.scalars(sa.select(Protokoll).where(col(Protokoll.status) == ProtokollStatus.FREIGEGEBEN.value))
     result = []
     for protokoll in rows:
         sitzung = session.get(Sitzung, protokoll.sitzung_id)
@@ -191,9 +190,9 @@ def protokolle_anfordern(session: Session, *, now: datetime, settings: Settings)
 def _ahead(session: Session, status: SitzungStatus, today: date) -> list[tuple[Sitzung, Gremium]]:
     rows = session.execute(
         sa.select(Sitzung, Gremium)
-        .join(Gremium, Gremium.id == Sitzung.gremium_id)
-        .where(Sitzung.status == status.value, Sitzung.beginn > _start_of(today))
-        .order_by(Sitzung.beginn)
+        .join(Gremium, col(Gremium.id) == col(Sitzung.gremium_id))
+        .where(col(Sitzung.status) == status.value, col(Sitzung.beginn) > _start_of(today))
+        .order_by(col(Sitzung.beginn))
     )
     return [(sitzung, gremium) for sitzung, gremium in rows.tuples()]
 
@@ -305,10 +304,10 @@ def bewertungsrunden(session: Session, *, today: date) -> list[Aktion]:
     there is nothing left to send."""
     offen = (
         session.execute(
-            sa.select(Bewertungsrunde.kennung)
-            .join(Projektbericht, Projektbericht.runde_id == Bewertungsrunde.id)
-            .where(Bewertungsrunde.berichtsfrist >= today)
-            .where(Projektbericht.eingegangen_am.is_(None))  # type: ignore[union-attr]
+            sa.select(col(Bewertungsrunde.kennung))
+            .join(Projektbericht, col(Projektbericht.runde_id) == col(Bewertungsrunde.id))
+            .where(col(Bewertungsrunde.berichtsfrist) >= today)
+            .where(col(Projektbericht.eingegangen_am).is_(None))
             .distinct()
         )
         .scalars()
@@ -332,10 +331,10 @@ def _closed_keys(session: Session, keys: list[str], settings: Settings) -> set[s
     for start in range(0, len(keys), 500):
         rows = session.execute(
             sa.select(
-                ZyklusAktion.schluessel,
-                ZyklusAktion.status,  # type: ignore[call-overload]
-                ZyklusAktion.versuche,
-            ).where(ZyklusAktion.schluessel.in_(keys[start : start + 500]))
+                col(ZyklusAktion.schluessel),
+                col(ZyklusAktion.status),
+                col(ZyklusAktion.versuche),
+            ).where(col(ZyklusAktion.schluessel).in_(keys[start : start + 500]))
         )
         for key, status, versuche in rows.tuples():
             if status in (ZyklusStatus.ERLEDIGT, ZyklusStatus.UEBERSPRUNGEN) or (

@@ -13,6 +13,7 @@ from pathlib import Path
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.karten.geometrie import ZIEL_CRS, Flaeche, Zuordnung, lies_flaechen, vereinfacht
 from sozialforum.store.models import Gebiet, GebietGeometrie
@@ -52,7 +53,7 @@ def laden(
         gebiet_id = areas[flaeche.schluessel].id
         row = session.scalars(
             sa.select(GebietGeometrie).where(
-                GebietGeometrie.gebiet_id == gebiet_id, GebietGeometrie.gueltig_ab == stand
+                col(GebietGeometrie.gebiet_id) == gebiet_id, col(GebietGeometrie.gueltig_ab) == stand
             )
         ).first() or GebietGeometrie(
             gebiet_id=gebiet_id or 0, gueltig_ab=stand, geometrie=b"", anzeige=b"", quelle="", geladen_am=now
@@ -75,7 +76,9 @@ def flaechen_am(
     by_id = {g.id: g for g in areas.values()}
     latest: dict[int, GebietGeometrie] = {}
     rows = session.scalars(
-        sa.select(GebietGeometrie).where(GebietGeometrie.gueltig_ab <= day).order_by(GebietGeometrie.gueltig_ab)
+        sa.select(GebietGeometrie)
+        .where(col(GebietGeometrie.gueltig_ab) <= day)
+        .order_by(col(GebietGeometrie.gueltig_ab))
     )
     for row in rows:
         if row.gebiet_id in by_id:

@@ -8,7 +8,7 @@ source sit under the map; ``<title>``/``<desc>`` carry the alternative text.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
@@ -41,8 +41,8 @@ class Karte:
     hervorgehoben: str | None = None  # key of the area a profile is about
 
 
-def _ring(coords: object, x0: float, y1: float, scale: float) -> str:
-    points = [f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}" for x, y, *_ in coords]  # type: ignore[attr-defined]
+def _ring(coords: Iterable[Sequence[float]], x0: float, y1: float, scale: float) -> str:
+    points = [f"{(x - x0) * scale:.1f},{(y1 - y) * scale:.1f}" for x, y, *_ in coords]
     return "M" + "L".join(points[:-1]) + "Z"
 
 
@@ -138,10 +138,10 @@ def choropleth(
     out.append(highlighted + "</g>")
     y = map_h + 30
     out.append(f'<g id="legende" transform="translate(10,{y:.0f})">')
-    for row, klasse in enumerate(karte.klassen):
+    for row, stufe in enumerate(karte.klassen):
         out.append(
-            f'<rect x="0" y="{row * 24}" width="18" height="14" fill="{klasse.farbe}" stroke="#444444"/>'
-            f'<text x="26" y="{row * 24 + 12}">{escape(klasse.label)}</text>'
+            f'<rect x="0" y="{row * 24}" width="18" height="14" fill="{stufe.farbe}" stroke="#444444"/>'
+            f'<text x="26" y="{row * 24 + 12}">{escape(stufe.label)}</text>'
         )
     if secret:
         row = len(karte.klassen)

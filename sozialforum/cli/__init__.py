@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from sozialforum.cli import deutsch
+
+if TYPE_CHECKING:
+    from typer import _click  # typer vendors click; TyperGroup's methods take its types
 
 deutsch.install()
 
@@ -51,14 +53,14 @@ class Bereiche(TyperGroup):
 
     _nur_uebersicht = False
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
+    def list_commands(self, ctx: _click.Context) -> list[str]:
         return list(BEFEHLE)
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+    def get_command(self, ctx: _click.Context, cmd_name: str) -> _click.Command | None:
         if cmd_name not in self.commands and cmd_name in BEFEHLE:
             modul, hilfe = BEFEHLE[cmd_name]
             if self._nur_uebersicht:
-                return click.Command(cmd_name, help=hilfe, short_help=hilfe)
+                return TyperCommand(cmd_name, help=hilfe, short_help=hilfe)
             self.bereich_laden(modul)
         return self.commands.get(cmd_name)
 
@@ -74,7 +76,7 @@ class Bereiche(TyperGroup):
         for modul in dict.fromkeys(m for m, _ in BEFEHLE.values()):
             self.bereich_laden(modul)
 
-    def format_help(self, ctx: click.Context, formatter: Any) -> None:
+    def format_help(self, ctx: _click.Context, formatter: _click.HelpFormatter) -> None:
         self._nur_uebersicht = True
         try:
             super().format_help(ctx, formatter)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table as RichTable
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.daten.projektion import Annahmen, annahmen_text, bevoelkerung_nach_alter, projiziere, tabelle
@@ -259,7 +259,7 @@ def lieferungen(typer_ctx: typer.Context) -> None:
     from sozialforum.store.models import Datenlieferung
 
     with Session(ctx(typer_ctx).engine) as session:
-        rows = session.scalars(sa.select(Datenlieferung).order_by(Datenlieferung.id)).all()
+        rows = session.scalars(sa.select(Datenlieferung).order_by(col(Datenlieferung.id))).all()
     table = RichTable(title=f"Datenlieferungen ({len(rows)})")
     for column in ("Nr.", "Datei", "Quelle", "Werte", "Datenstand", "Herausgeber", "Lizenz", "SHA-256"):
         table.add_column(column)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 
+import typer.core
 import typer.rich_utils
 
 # typer vendors its own copy of click (typer._click) next to the installed one; translate both.
@@ -89,7 +90,7 @@ def _patch_vendored_click() -> None:
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
     original_help = core.Command.get_help_option
 
-    def get_help_option(self: core.Command, ctx: core.Context) -> core.Option | None:
+    def get_help_option(self: core.Command, ctx: core.Context) -> typer.core.TyperOption | None:
         option = original_help(self, ctx)
         if option is not None:
             option.help = _("Show this message and exit.")

@@ -10,6 +10,7 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 from rich.table import Table
+from sqlmodel import col
 
 from sozialforum.beschluesse.feed import feed_url, fristen_feed
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
@@ -138,19 +139,19 @@ def meilenstein(
     if erledigt is None and verschieben is None:
         fail("Bitte --erledigt oder --verschieben angeben.")
     with db.session_scope(context.engine, actor="cli:meilenstein") as session:
-        plan = session.scalars(sa.select(Fachplan).where(Fachplan.kennung == fachplan)).first()
-        if plan is None or (due := fortschreibung_faellig(plan)) is None:
+        plan = session.scalars(sa.select(Fachplan).where(col(Fachplan.kennung) == fachplan)).first()
+        if plan is None or plan.id is None or (due := fortschreibung_faellig(plan)) is None:
             fail(f"Fachplan „{fachplan}“ nicht gefunden oder ohne Beschlussdatum/Turnus.", EXIT_NOT_FOUND)
         keys = [m.schluessel for m in load_meilensteine(context.settings.fristen.meilensteine).fuer(plan.art)]
         if schluessel not in keys:
             fail(f"Meilenstein „{schluessel}“ gibt es für {plan.art} nicht (erlaubt: {', '.join(keys)}).")
         row = session.scalars(
             sa.select(FachplanMeilenstein).where(
-                FachplanMeilenstein.fachplan_id == plan.id,
-                FachplanMeilenstein.zyklus_faellig == due,
-                FachplanMeilenstein.meilenstein == schluessel,
+                col(FachplanMeilenstein.fachplan_id) == plan.id,
+                col(FachplanMeilenstein.zyklus_faellig) == due,
+                col(FachplanMeilenstein.meilenstein) == schluessel,
             )
-        ).first() or FachplanMeilenstein(fachplan_id=plan.id, zyklus_faellig=due, meilenstein=schluessel)  # type: ignore[arg-type]
+        ).first() or FachplanMeilenstein(fachplan_id=plan.id, zyklus_faellig=due, meilenstein=schluessel)
         row.erledigt_am = _day(erledigt) if erledigt else row.erledigt_am
         row.faellig_am = _day(verschieben) if verschieben else row.faellig_am
         session.add(row)
@@ -208,7 +209,7 @@ def verlauf_cmd(typer_ctx: typer.Context, kennung: Annotated[str, typer.Argument
     """Erzählt die Geschichte eines Beschlusses: Antrag, Beratungen, Aufträge, Berichte."""
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli") as session:
-        beschluss_id = session.scalar(sa.select(Beschluss.id).where(Beschluss.kennung == kennung))
+        beschluss_id = session.scalar(sa.select(col(Beschluss.id)).where(col(Beschluss.kennung) == kennung))
         if beschluss_id is None:
             fail(f"Beschluss „{kennung}“ nicht gefunden.", EXIT_NOT_FOUND)
         events = verlauf(session, beschluss_id, today=_day(None))
@@ -296,9 +297,9 @@ def oparl_klaerung(
 
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli") as session:
-        query = sa.select(OparlKlaerung).order_by(OparlKlaerung.art, OparlKlaerung.id)
+        query = sa.select(OparlKlaerung).order_by(col(OparlKlaerung.art), col(OparlKlaerung.id))
         if not alle:
-            query = query.where(OparlKlaerung.erledigt.is_(False))
+            query = query.where(col(OparlKlaerung.erledigt).is_(False))
         rows = session.scalars(query).all()
         if not rows:
             console.print("Keine offenen Fälle zur Klärung.")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -76,7 +76,7 @@ def planen(
     tag, beginn = _day(datum, "--datum"), _clock(uhrzeit)
     with db.session_scope(context.engine, actor="cli:konferenz-planen") as session:
         found = session.exec(select(Gremium).where(Gremium.kennung == gremium)).first()
-        if found is None:
+        if found is None or found.id is None:
             fail(f"Gremium „{gremium}“ nicht gefunden.", EXIT_NOT_FOUND)
         try:
             if alle_monate:
@@ -189,7 +189,7 @@ def verschieben(
 ) -> None:
     """Ändert Termin oder Ort; Eingeladene erhalten eine Aktualisierung (gleiche UID, SEQUENCE + 1)."""
     context = ctx(typer_ctx)
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if ort is not None:
         changes["ort"] = ort
     if adresse is not None:
@@ -204,7 +204,7 @@ def verschieben(
             clock = _clock(uhrzeit) if uhrzeit else local.time()
             changes["beginn"] = local_to_utc(day, clock.hour, clock.minute)
         try:
-            report = versand.reschedule(session, sitzung_id=sitzung, now=utcnow(), settings=context.settings, **changes)  # type: ignore[arg-type]
+            report = versand.reschedule(session, sitzung_id=sitzung, now=utcnow(), settings=context.settings, **changes)
         except versand.VersandFehler as exc:
             fail(str(exc))
     if report is None:
@@ -349,16 +349,16 @@ def kalender(
     with db.session_scope(context.engine, actor="cli") as session:
         if gremium is not None:
             found = session.exec(select(Gremium).where(Gremium.kennung == gremium)).first()
-            if found is None:
+            if found is None or found.id is None:
                 fail(f"Gremium „{gremium}“ nicht gefunden.", EXIT_NOT_FOUND)
-            data = feeds.gremium_feed(session, gremium_id=found.id, now=now, settings=context.settings)  # type: ignore[arg-type]
+            data = feeds.gremium_feed(session, gremium_id=found.id, now=now, settings=context.settings)
             name, url = f"gremium-{gremium}.ics", feeds.gremium_feed_url(context.settings, gremium)
         else:
             someone = session.exec(select(Person).where(Person.kennung == person)).first()
-            if someone is None or someone.geloescht_am is not None:
+            if someone is None or someone.id is None or someone.geloescht_am is not None:
                 fail(f"Person „{person}“ nicht gefunden.", EXIT_NOT_FOUND)
-            data = feeds.person_feed(session, person_id=someone.id, now=now, settings=context.settings)  # type: ignore[arg-type]
-            name, url = f"person-{person}.ics", feeds.person_feed_url(context.settings, someone.id)  # type: ignore[arg-type]
+            data = feeds.person_feed(session, person_id=someone.id, now=now, settings=context.settings)
+            name, url = f"person-{person}.ics", feeds.person_feed_url(context.settings, someone.id)
     target = ziel or context.settings.reports_dir / "kalender" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)

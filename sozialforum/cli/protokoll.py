@@ -12,6 +12,7 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 from rich.table import Table
+from sqlmodel import col
 
 from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, Context, console, ctx, fail
 from sozialforum.outbox import DeliveryError, deliver_pending
@@ -76,9 +77,9 @@ def status(typer_ctx: typer.Context) -> None:
     with session_scope(context.engine, actor="cli:protokoll") as session:
         rows = session.execute(
             sa.select(Protokoll, Sitzung, Gremium)
-            .join(Sitzung, Sitzung.id == Protokoll.sitzung_id)  # type: ignore[arg-type]
-            .join(Gremium, Gremium.id == Sitzung.gremium_id)  # type: ignore[arg-type]
-            .order_by(Sitzung.beginn)  # type: ignore[arg-type]
+            .join(Sitzung, col(Sitzung.id) == col(Protokoll.sitzung_id))
+            .join(Gremium, col(Gremium.id) == col(Sitzung.gremium_id))
+            .order_by(col(Sitzung.beginn))
         ).all()
         for protokoll, sitzung_row, gremium in rows:
             if protokoll.status == ProtokollStatus.EINGEREICHT and protokoll.kommentar_bis:
@@ -124,7 +125,7 @@ def zeigen(typer_ctx: typer.Context, sitzung: SitzungOption) -> None:
                 f"Frist {format_datum_kurz(item['frist'])}",
                 highlight=False,
             )
-        names = {p.id: p.anzeigename for p in teilnehmende(session, session.get(Sitzung, sitzung))}
+        names = {p.id: p.anzeigename for p in teilnehmende(session, session.get_one(Sitzung, sitzung))}
         for line in ansicht.comment_lines(session, protokoll, names, view["version"].id):
             console.print(f"  Kommentar von {line['name']}: {line['text']}", highlight=False)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.parsing import parse_date, parse_decimal_text
@@ -155,15 +155,15 @@ def bericht(
         console.print(f"geschrieben: {path}")
 
 
-def _aufruf(session: object, kennung: str) -> Foerderaufruf:
-    found = session.exec(select(Foerderaufruf).where(Foerderaufruf.kennung == kennung)).first()  # type: ignore[attr-defined]
+def _aufruf(session: Session, kennung: str) -> Foerderaufruf:
+    found = session.exec(select(Foerderaufruf).where(Foerderaufruf.kennung == kennung)).first()
     if found is None:
         fail(f"Kein Förderaufruf mit der Kennung „{kennung}“.", EXIT_NOT_FOUND)
     return found
 
 
-def _antrag(session: object, kennung: str) -> Foerderantrag:
-    found = session.exec(select(Foerderantrag).where(Foerderantrag.kennung == kennung)).first()  # type: ignore[attr-defined]
+def _antrag(session: Session, kennung: str) -> Foerderantrag:
+    found = session.exec(select(Foerderantrag).where(Foerderantrag.kennung == kennung)).first()
     if found is None:
         fail(f"Kein Förderantrag mit der Kennung „{kennung}“.", EXIT_NOT_FOUND)
     return found
@@ -183,14 +183,15 @@ def einladen(
     arten = (OrganisationArt.FREIER_TRAEGER.value, OrganisationArt.VEREIN.value)
     with session_scope(context.engine, actor="cli:foerderung") as session:
         call = _aufruf(session, aufruf)
-        query = select(Person.id).join(Organisation, col(Organisation.id) == Person.organisation_id)
+        query = select(col(Person.id)).join(Organisation, col(Organisation.id) == Person.organisation_id)
         query = (
             query.where(col(Organisation.kennung).in_(traeger))
             if traeger
             else query.where(col(Organisation.art).in_(arten))
         )
+        person_ids = [i for i in session.exec(query) if i is not None]
         count = foerderung.einladen(
-            session, aufruf=call, person_ids=list(session.exec(query)), now=utcnow(), settings=context.settings
+            session, aufruf=call, person_ids=person_ids, now=utcnow(), settings=context.settings
         )
     console.print(f"{count} Einladungen zum Förderaufruf „{call.titel}“ in den Postausgang gelegt.")
 

@@ -18,6 +18,7 @@ TOML file (``[[band]]`` entries with ``von``, ``bis``, ``geburten``, ``sterbe``,
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -133,7 +134,7 @@ class Projektion:
         return {b: int(v + Fraction(1, 2)) if v >= 0 else 0 for b, v in self.stand[jahr].items()}
 
 
-def projiziere(bevoelkerung: dict[Band, int | Fraction], annahmen: Annahmen, basisjahr: int) -> Projektion:
+def projiziere(bevoelkerung: Mapping[Band, int | Fraction], annahmen: Annahmen, basisjahr: int) -> Projektion:
     """Project ``bevoelkerung`` (people per band on 31.12. of ``basisjahr``) ``annahmen.jahre``
     years ahead. The bands must be those of the assumptions."""
     check_bands(list(bevoelkerung), "Bevölkerung")

@@ -13,13 +13,14 @@ audit hook would otherwise record the old values once more.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from sozialforum.store.models import AuditEntry, Person, PersonalLink
 from sozialforum.vocab import AuditAktion
@@ -58,7 +59,7 @@ def _plain(value: Any) -> Any:
 
 
 def find_person(session: Session, key: str) -> Person:
-    condition = Person.id == int(key) if key.isdigit() else Person.kennung == key
+    condition = col(Person.id) == int(key) if key.isdigit() else col(Person.kennung) == key
     person = session.scalars(sa.select(Person).where(condition)).first()
     if person is None:
         raise PersonNotFound(key)
@@ -78,7 +79,7 @@ def export_person(session: Session, person_id: int, *, now: datetime) -> dict[st
     audit_keys: list[tuple[str, int]] = [("person", person_id)]
     for table, columns in _referencing_tables():
         condition = sa.or_(*(column == person_id for column in columns))
-        rows = session.execute(sa.select(table).where(condition)).mappings().all()
+        rows: Sequence[Mapping[Any, Any]] = session.execute(sa.select(table).where(condition)).mappings().all()
         if table.name == "personal_link":
             rows = [{k: v for k, v in r.items() if k != "token_hash"} for r in rows]
         if rows:
@@ -104,10 +105,9 @@ def _audit_entries(session: Session, keys: list[tuple[str, int]]) -> list[AuditE
     for table, row_id in keys:
         by_table.setdefault(table, []).append(row_id)
     conditions = [
-        sa.and_(AuditEntry.tabelle == t, AuditEntry.datensatz_id.in_(ids))  # type: ignore[union-attr]
-        for t, ids in by_table.items()
+        sa.and_(col(AuditEntry.tabelle) == t, col(AuditEntry.datensatz_id).in_(ids)) for t, ids in by_table.items()
     ]
-    return list(session.scalars(sa.select(AuditEntry).where(sa.or_(*conditions)).order_by(AuditEntry.id)))
+    return list(session.scalars(sa.select(AuditEntry).where(sa.or_(*conditions)).order_by(col(AuditEntry.id))))
 
 
 def _cleared(column: sa.Column[Any]) -> Any:
@@ -139,7 +139,7 @@ def erase_person(session: Session, person_id: int, *, now: datetime, actor: str)
             counts[table.name] = len(ids)
     session.execute(
         sa.update(PersonalLink)
-        .where(PersonalLink.person_id == person_id, PersonalLink.widerrufen_am.is_(None))  # type: ignore[union-attr]
+        .where(col(PersonalLink.person_id) == person_id, col(PersonalLink.widerrufen_am).is_(None))
         .values(widerrufen_am=now)
     )
     counts["audit_entry"] = _redact_audit(session, audit_keys)
@@ -165,6 +165,6 @@ def _redact_audit(session: Session, keys: list[tuple[str, int]]) -> int:
             key: ([ERASED, ERASED] if key in personal else value) for key, value in (entry.aenderungen or {}).items()
         }
         if changes != entry.aenderungen:
-            session.execute(sa.update(AuditEntry).where(AuditEntry.id == entry.id).values(aenderungen=changes))
+            session.execute(sa.update(AuditEntry).where(col(AuditEntry.id) == entry.id).values(aenderungen=changes))
             redacted += 1
     return redacted

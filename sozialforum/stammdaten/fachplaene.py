@@ -8,6 +8,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.store.models import Fachplan, Organisation
 from sozialforum.vocab import FachplanArt
@@ -40,7 +41,7 @@ def speichern(
         raise ValueError("Der Fortschreibungsturnus muss zwischen 1 und 240 Monaten liegen.")
     if zustaendig_organisation_id is not None and session.get(Organisation, zustaendig_organisation_id) is None:
         raise ValueError("Die zuständige Stelle gibt es nicht.")
-    other = session.scalars(sa.select(Fachplan).where(Fachplan.kennung == kennung)).first()
+    other = session.scalars(sa.select(Fachplan).where(col(Fachplan.kennung) == kennung)).first()
     if other is not None and other is not plan:
         raise ValueError(f"Die Kennung „{kennung}“ ist schon vergeben.")
     plan = plan or Fachplan(kennung=kennung, name=name, art=planart)

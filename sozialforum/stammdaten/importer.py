@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from sozialforum.channels.tabular import Table, read_table
 from sozialforum.parsing import parse_bool, parse_date, parse_email, parse_int, parse_int_list, parse_key
@@ -82,9 +82,9 @@ class Spec:
 def _ref_map(session: Session, model: type[SQLModel]) -> dict[str, int]:
     """Natural key → id. Gebiete are versioned: a key means its newest version."""
     if model is Gebiet:
-        rows = session.execute(sa.select(Gebiet.schluessel, Gebiet.id).order_by(Gebiet.gueltig_ab))
+        rows = session.execute(sa.select(col(Gebiet.schluessel), col(Gebiet.id)).order_by(col(Gebiet.gueltig_ab)))
     else:
-        rows = session.execute(sa.select(model.kennung, model.id))  # type: ignore[attr-defined]
+        rows = session.execute(sa.select(model.kennung, model.id))  # type: ignore[attr-defined]  # the other models have a kennung
     return {key: row_id for key, row_id in rows}
 
 
@@ -296,7 +296,7 @@ MAX_TEXT = 5000
 
 def _limits(spec: Spec) -> dict[str, int]:
     """Column lengths from the model, checked before the database sees the value."""
-    table = spec.model.__table__  # type: ignore[attr-defined]
+    table = spec.model.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
     return {c.name: getattr(c.type, "length", None) or MAX_TEXT for c in table.columns}
 
 
@@ -352,7 +352,7 @@ def _cycles(
 
 
 def _existing(session: Session, spec: Spec, fields: list[str]) -> dict[tuple[Any, ...], dict[str, Any]]:
-    table = spec.model.__table__  # type: ignore[attr-defined]
+    table = spec.model.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
     columns = [table.c.id, *(table.c[name] for name in dict.fromkeys([*spec.key, *fields]))]
     result: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in session.execute(sa.select(*columns)).mappings():
@@ -369,7 +369,7 @@ def _same(old: Any, new: Any) -> bool:
 def _write(
     session: Session, spec: Spec, parsed: list[tuple[int, dict[str, Any], dict[str, Any]]], result: ImportResult
 ) -> dict[tuple[Any, ...], int]:
-    model_table = spec.model.__table__  # type: ignore[attr-defined]
+    model_table = spec.model.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
     fields = list(parsed[0][1]) if parsed else []
     existing = _existing(session, spec, fields)
     inserts, updates, audits = [], [], []
@@ -413,7 +413,7 @@ def _post(
     if not any(deferred for _, _, deferred in parsed):
         return
     refs = _ref_map(session, spec.model)
-    model_table = spec.model.__table__  # type: ignore[attr-defined]
+    model_table = spec.model.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
     problems: list[Problem] = []
     for line, record, deferred in parsed:
         row_id = ids[tuple(record[name] for name in spec.key)]
@@ -425,7 +425,7 @@ def _post(
                         problems.append(Problem(table.name, line, "vorgaenger", f"unbekanntes Gebiet „{key}“."))
                     else:
                         links.append({"gebiet_id": row_id, "vorgaenger_id": refs[key]})
-                session.execute(sa.delete(GebietVorgaenger).where(GebietVorgaenger.gebiet_id == row_id))
+                session.execute(sa.delete(GebietVorgaenger).where(col(GebietVorgaenger.gebiet_id) == row_id))
                 if links:
                     session.execute(sa.insert(GebietVorgaenger), links)
             elif raw is not None:

@@ -12,7 +12,7 @@ import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -34,6 +34,8 @@ from sozialforum.store.models import (
     Vorlage,
 )
 
+M = TypeVar("M", bound=SQLModel)
+
 
 class _Loader:
     def __init__(self, session: Session, name: str) -> None:
@@ -45,13 +47,13 @@ class _Loader:
     def ref(self, model: type[SQLModel], key: Any, where: str) -> int | None:
         if key in (None, ""):
             return None
-        column = Gebiet.schluessel if model is Gebiet else model.kennung  # type: ignore[attr-defined]
-        found = self.session.scalar(sa.select(model.id).where(column == key).order_by(model.id.desc()))  # type: ignore[attr-defined]
+        column = Gebiet.schluessel if model is Gebiet else model.kennung  # type: ignore[attr-defined]  # the other models have a kennung
+        found = self.session.scalar(sa.select(model.id).where(column == key).order_by(model.id.desc()))  # type: ignore[attr-defined]  # every model has an id
         if found is None:
             self.problems.append(Problem(self.name, None, where, f"unbekannter Schlüssel „{key}“."))
         return found
 
-    def upsert(self, model: type[SQLModel], match: dict[str, Any], values: dict[str, Any]) -> SQLModel:
+    def upsert(self, model: type[M], match: dict[str, Any], values: dict[str, Any]) -> M:
         conditions = [getattr(model, k) == v for k, v in match.items()]
         row = self.session.scalars(sa.select(model).where(*conditions)).first()
         if row is None:
@@ -168,7 +170,7 @@ def import_planung(session: Session, path: Path) -> dict[str, int]:
             punkte[punkt["nummer"]] = row.id
         auftraege = {}
         for j, task in enumerate(item.get("auftraege", [])):
-            row = load.upsert(
+            auftrag = load.upsert(
                 Auftrag,
                 {"kennung": task["kennung"]},
                 {
@@ -189,7 +191,7 @@ def import_planung(session: Session, path: Path) -> dict[str, int]:
                     "fortschritt_prozent": task.get("fortschritt_prozent", 0),
                 },
             )
-            auftraege[task["kennung"]] = row.id
+            auftraege[task["kennung"]] = auftrag.id
         for report in item.get("berichte", []):
             load.upsert(
                 Umsetzungsbericht,

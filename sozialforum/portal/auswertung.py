@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum.portal.formulare import Formular, bezug_label
 from sozialforum.store.models.akteure import Organisation, Person
@@ -36,10 +36,10 @@ def _names(session: Session, person_ids: set[int]) -> dict[int, tuple[str, str]]
     """person id → (name, Träger name)."""
     if not person_ids:
         return {}
-    people = session.exec(select(Person).where(Person.id.in_(person_ids))).all()  # type: ignore[union-attr]
+    people = session.exec(select(Person).where(col(Person.id).in_(person_ids))).all()
     org_ids = {p.organisation_id for p in people if p.organisation_id}
     orgs = (
-        {o.id: o.name for o in session.exec(select(Organisation).where(Organisation.id.in_(org_ids))).all()}
+        {o.id: o.name for o in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids))).all()}
         if org_ids
         else {}
     )
@@ -60,24 +60,23 @@ class SitzungZeile:
 
 def sitzungen(session: Session, *, limit: int = 200) -> list[SitzungZeile]:
     """Sitzungen, newest first, with RSVP counts per answer and the number of topic proposals."""
-    rows = session.exec(select(Sitzung).order_by(Sitzung.beginn.desc()).limit(limit)).all()  # type: ignore[attr-defined]
+    rows = session.exec(select(Sitzung).order_by(col(Sitzung.beginn).desc()).limit(limit)).all()
     ids = [s.id for s in rows]
     gremien = {g.id: g.name for g in session.exec(select(Gremium)).all()}
-    counts: dict[int, Counter[str]] = {i: Counter() for i in ids}  # type: ignore[misc]
-    people: Counter[int] = Counter()
-    for r in session.exec(select(Rueckmeldung).where(Rueckmeldung.sitzung_id.in_(ids))).all():  # type: ignore[attr-defined]
+    counts: dict[int | None, Counter[str]] = {i: Counter() for i in ids}
+    people: Counter[int | None] = Counter()
+    for r in session.exec(select(Rueckmeldung).where(col(Rueckmeldung.sitzung_id).in_(ids))).all():
         counts[r.sitzung_id][str(r.antwort)] += 1
         if r.antwort in (Antwort.ZUSAGE, Antwort.VIELLEICHT):
             people[r.sitzung_id] += r.personen
-    proposals: Counter[int] = Counter(
-        v.sitzung_id for v in session.exec(select(Themenvorschlag).where(Themenvorschlag.sitzung_id.in_(ids))).all()
-    )
+    vorschlaege = session.exec(select(Themenvorschlag).where(col(Themenvorschlag.sitzung_id).in_(ids))).all()
+    proposals: Counter[int | None] = Counter(v.sitzung_id for v in vorschlaege)
     return [
         SitzungZeile(
             s,
             gremien.get(s.gremium_id, ""),
             counts[s.id],
-            people[s.id],  # type: ignore[index]
+            people[s.id],
             proposals[s.id],
         )
         for s in rows
@@ -86,7 +85,7 @@ def sitzungen(session: Session, *, limit: int = 200) -> list[SitzungZeile]:
 
 def rsvp_table(session: Session, sitzung_id: int) -> Table:
     rows = session.exec(
-        select(Rueckmeldung).where(Rueckmeldung.sitzung_id == sitzung_id).order_by(Rueckmeldung.id)
+        select(Rueckmeldung).where(col(Rueckmeldung.sitzung_id) == sitzung_id).order_by(col(Rueckmeldung.id))
     ).all()
     names = _names(session, {r.person_id for r in rows})
     header = ["Person", "Träger", "Antwort", "Personen", "Bedürfnisse", "Kommentar", "Quelle", "Beantwortet am"]
@@ -110,7 +109,9 @@ def rsvp_table(session: Session, sitzung_id: int) -> Table:
 
 def proposals_table(session: Session, sitzung_id: int) -> Table:
     rows = session.exec(
-        select(Themenvorschlag).where(Themenvorschlag.sitzung_id == sitzung_id).order_by(Themenvorschlag.eingereicht_am)
+        select(Themenvorschlag)
+        .where(col(Themenvorschlag.sitzung_id) == sitzung_id)
+        .order_by(col(Themenvorschlag.eingereicht_am))
     ).all()
     names = _names(session, {r.person_id for r in rows})
     header = ["Thema", "Begründung", "Minuten", "Person", "Träger", "Status", "Eingereicht am"]
@@ -155,7 +156,7 @@ def form_table(session: Session, formular: Formular) -> Table:
     answers = {
         a.anfrage_id: a
         for a in session.exec(
-            select(FormularAntwort).where(FormularAntwort.anfrage_id.in_([anfrage.id for anfrage, _ in pairs]))
+            select(FormularAntwort).where(col(FormularAntwort.anfrage_id).in_([anfrage.id for anfrage, _ in pairs]))
         ).all()
     }
     names = _names(session, {a.person_id for a in answers.values() if a.person_id})
@@ -209,10 +210,10 @@ def links(session: Session, *, zwecke: Sequence[LinkZweck], bezug_ids: Sequence[
     rows = session.exec(
         select(PersonalLink)
         .where(
-            PersonalLink.zweck.in_([z.value for z in zwecke]),  # type: ignore[attr-defined]
-            PersonalLink.bezug_id.in_(list(bezug_ids)),  # type: ignore[attr-defined]
+            col(PersonalLink.zweck).in_([z.value for z in zwecke]),
+            col(PersonalLink.bezug_id).in_(list(bezug_ids)),
         )
-        .order_by(PersonalLink.id.desc())
+        .order_by(col(PersonalLink.id).desc())
     ).all()
     names = _names(session, {r.person_id for r in rows})
     result = []

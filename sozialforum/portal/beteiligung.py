@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum.links import LINK_BY_HASH
 from sozialforum.store.db import savepoint
@@ -85,7 +85,7 @@ def sitzung_open(sitzung: Sitzung, *, now: datetime) -> str | None:
 # Built once: ``session.get`` builds its query anew on every call (a quarter of a millisecond).
 _SITZUNG_MIT_GREMIUM = (
     select(Sitzung, Gremium)
-    .join(Gremium, Gremium.id == Sitzung.gremium_id)  # type: ignore[arg-type]
+    .join(Gremium, col(Gremium.id) == col(Sitzung.gremium_id))
     .where(Sitzung.id == sa.bindparam("sitzung_id"))
 )
 
@@ -97,12 +97,12 @@ def load_sitzung(session: Session, sitzung_id: int) -> tuple[Sitzung, Gremium]:
     return row[0], row[1]
 
 
-_RSVP = Rueckmeldung.__table__  # type: ignore[attr-defined]
-_SITZUNG = Sitzung.__table__  # type: ignore[attr-defined]
-_GREMIUM = Gremium.__table__  # type: ignore[attr-defined]
-_PERSON = Person.__table__  # type: ignore[attr-defined]
-_ORGANISATION = Organisation.__table__  # type: ignore[attr-defined]
-_LINK = PersonalLink.__table__  # type: ignore[attr-defined]
+_RSVP = Rueckmeldung.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+_SITZUNG = Sitzung.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+_GREMIUM = Gremium.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+_PERSON = Person.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+_ORGANISATION = Organisation.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+_LINK = PersonalLink.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
 _RSVP_FIELDS = ("antwort", "personen", "beduerfnisse", "kommentar", "quelle", "beantwortet_am")
 _RSVP_COLUMNS = (_RSVP.c.id.label("rueckmeldung_id"), *(_RSVP.c[name] for name in _RSVP_FIELDS))
 # Built once: the RSVP is the portal's hot path (every Träger opens the page and answers within
@@ -219,7 +219,7 @@ def record_rsvp(
     return int(row.rueckmeldung_id)
 
 
-_AUDIT_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]
+_AUDIT_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
 
 
 def _audit(
@@ -263,7 +263,7 @@ def agenda(session: Session, sitzung_id: int) -> list[Tagesordnungspunkt]:
         session.exec(
             select(Tagesordnungspunkt)
             .where(Tagesordnungspunkt.sitzung_id == sitzung_id, Tagesordnungspunkt.oeffentlich)
-            .order_by(Tagesordnungspunkt.reihenfolge)  # type: ignore[arg-type]
+            .order_by(col(Tagesordnungspunkt.reihenfolge))
         )
     )
 
@@ -332,6 +332,6 @@ def own_proposals(session: Session, *, sitzung_id: int, person_id: int) -> list[
         session.exec(
             select(Themenvorschlag)
             .where(Themenvorschlag.sitzung_id == sitzung_id, Themenvorschlag.person_id == person_id)
-            .order_by(Themenvorschlag.eingereicht_am)  # type: ignore[arg-type]
+            .order_by(col(Themenvorschlag.eingereicht_am))
         )
     )

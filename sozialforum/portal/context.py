@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from sozialforum.channels.rendering import render
@@ -283,7 +283,7 @@ class Portal:
 # link page half a millisecond).
 _PERSON_MIT_ORGANISATION = (
     select(Person, Organisation)
-    .outerjoin(Organisation, Organisation.id == Person.organisation_id)  # type: ignore[arg-type]
+    .outerjoin(Organisation, col(Organisation.id) == col(Person.organisation_id))
     .where(Person.id == sa.bindparam("person_id"))
 )
 

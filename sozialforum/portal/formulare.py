@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel, col, select
 
 from sozialforum import vocab
 from sozialforum.parsing import parse_date
@@ -288,7 +288,7 @@ def versions(session: Session, antwort_id: int) -> list[FormularAntwortVersion]:
         session.exec(
             select(FormularAntwortVersion)
             .where(FormularAntwortVersion.antwort_id == antwort_id)
-            .order_by(FormularAntwortVersion.version)
+            .order_by(col(FormularAntwortVersion.version))
         )
     )
 

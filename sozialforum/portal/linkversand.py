@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from sozialforum import outbox
 from sozialforum.channels.mail import OutgoingMail
@@ -150,12 +150,13 @@ def request_form_by_mail(
                     PersonalLink.person_id == person.id,
                     PersonalLink.zweck == LinkZweck.FORMULAR.value,
                     PersonalLink.bezug_id == anfrage.id,
-                    PersonalLink.widerrufen_am.is_(None),  # type: ignore[union-attr]
+                    col(PersonalLink.widerrufen_am).is_(None),
                     PersonalLink.gueltig_bis > now,
                 )
             ).first()
             if live is not None:
                 continue
+            assert person.id is not None and anfrage.id is not None  # stored rows
             link, url = create_link(
                 session,
                 person_id=person.id,

@@ -120,6 +120,7 @@ async def resend(request: Request, link_id: int) -> Response:
             if person is None or not person.contactable:
                 return _back(form, "nicht_zustellbar")
             new, url = links_service.reissue_link(ctx.session, link_id=link_id, now=ctx.now, settings=portal.settings)
+            assert new.id is not None  # flushed
             audit.record_bulk(
                 ctx.session,
                 table="personal_link",

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import col
 
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
 from sozialforum.fristen.datum import today_in_berlin
@@ -70,8 +71,8 @@ def _page(
         {"datum": b.datum, "status": AuftragStatus(b.status).label, "text": b.text}
         for b in ctx.session.scalars(
             sa.select(Umsetzungsbericht)
-            .where(Umsetzungsbericht.auftrag_id == auftrag.id)
-            .order_by(Umsetzungsbericht.datum.desc())
+            .where(col(Umsetzungsbericht.auftrag_id) == auftrag.id)
+            .order_by(col(Umsetzungsbericht.datum).desc())
         )
     ]
     status = AuftragStatus(auftrag.status)

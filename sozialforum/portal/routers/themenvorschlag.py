@@ -27,8 +27,8 @@ def _page(
         {"titel": v.titel, "am": v.eingereicht_am, "status": VorschlagStatus(v.status)}
         for v in beteiligung.own_proposals(
             ctx.session,
-            sitzung_id=sitzung.id,  # type: ignore[arg-type]
-            person_id=ctx.person.id,
+            sitzung_id=ctx.link.bezug_id,
+            person_id=ctx.link.person_id,
         )
     ]
     return ctx.render(
@@ -40,7 +40,7 @@ def _page(
         werte=eingabe or {},
         eingereicht=eingereicht,
         eigene=eigene,
-        tagesordnung=beteiligung.agenda(ctx.session, sitzung.id),  # type: ignore[arg-type]
+        tagesordnung=beteiligung.agenda(ctx.session, ctx.link.bezug_id),
         geschlossen=beteiligung.sitzung_open(sitzung, now=ctx.now),
     )
 

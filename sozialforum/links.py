@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from sqlmodel import Session
 
 from sozialforum.settings import Settings
@@ -120,7 +121,7 @@ def _split(token: str, zweck: LinkZweck, key: str) -> str:
 
 
 def issue_link(
-    session: Session,
+    session: sqlalchemy.orm.Session,
     *,
     person_id: int,
     zweck: LinkZweck,
@@ -142,7 +143,7 @@ def issue_link(
 
 
 def create_link(
-    session: Session,
+    session: sqlalchemy.orm.Session,
     *,
     person_id: int,
     zweck: LinkZweck,

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration, MeilensteinVorlage
 from sozialforum.fristen.quellen import fortschreibung_faellig
@@ -71,11 +72,11 @@ def meilenstein(
         raise ValueError(f"Meilenstein „{schluessel}“ gibt es für diese Planart nicht.")
     row = session.scalars(
         sa.select(FachplanMeilenstein).where(
-            FachplanMeilenstein.fachplan_id == plan.id,
-            FachplanMeilenstein.zyklus_faellig == due,
-            FachplanMeilenstein.meilenstein == schluessel,
+            col(FachplanMeilenstein.fachplan_id) == plan.id,
+            col(FachplanMeilenstein.zyklus_faellig) == due,
+            col(FachplanMeilenstein.meilenstein) == schluessel,
         )
-    ).first() or FachplanMeilenstein(fachplan_id=plan.id, zyklus_faellig=due, meilenstein=schluessel)  # type: ignore[arg-type]
+    ).first() or FachplanMeilenstein(fachplan_id=plan.id, zyklus_faellig=due, meilenstein=schluessel)  # type: ignore[arg-type]  # a stored plan: id set
     if faellig_am is not None and faellig_am != row.faellig_am:
         _log(session, f"meilenstein:{plan.id}:{schluessel}", row.faellig_am, faellig_am, _grund(grund), akteur, now)
         row.faellig_am = faellig_am
@@ -92,8 +93,11 @@ def verlauf(session: Session, ref_prefix: str) -> list[FristAenderung]:
         session.scalars(
             sa.select(FristAenderung)
             .where(
-                sa.or_(FristAenderung.frist_ref == ref_prefix, FristAenderung.frist_ref.startswith(ref_prefix + ":"))  # type: ignore[attr-defined]
+                sa.or_(
+                    col(FristAenderung.frist_ref) == ref_prefix,
+                    col(FristAenderung.frist_ref).startswith(ref_prefix + ":"),
+                )
             )
-            .order_by(FristAenderung.geaendert_am, FristAenderung.id)  # type: ignore[arg-type]
+            .order_by(col(FristAenderung.geaendert_am), col(FristAenderung.id))
         )
     )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.fristen.quellen import Frist
 from sozialforum.parsing import is_valid_email
@@ -32,16 +33,15 @@ class EmpfaengerVerzeichnis:
     def __init__(self, session: Session, fristen: list[Frist], settings: Settings) -> None:
         person_ids = {f.person_id for f in fristen if f.person_id is not None}
         org_ids = {f.organisation_id for f in fristen if f.organisation_id is not None}
-        self.personen: dict[int, Person] = {}
-        self.organisationen: dict[int, Organisation] = {}
+        self.personen: dict[int | None, Person] = {}
+        self.organisationen: dict[int | None, Organisation] = {}
         if person_ids:
             self.personen = {
-                p.id: p for p in session.scalars(sa.select(Person).where(Person.id.in_(sorted(person_ids))))
+                p.id: p for p in session.scalars(sa.select(Person).where(col(Person.id).in_(sorted(person_ids))))
             }
         if org_ids:
-            self.organisationen = {
-                o.id: o for o in session.scalars(sa.select(Organisation).where(Organisation.id.in_(sorted(org_ids))))
-            }
+            query = sa.select(Organisation).where(col(Organisation.id).in_(sorted(org_ids)))
+            self.organisationen = {o.id: o for o in session.scalars(query)}
         stelle = settings.geschaeftsstelle
         self.geschaeftsstelle = Empfaenger(f"adresse:{stelle.email}", str(stelle.email), stelle.name, None)
         self.leitung = [Empfaenger(f"adresse:{a}", str(a), None, None) for a in stelle.leitung] or [

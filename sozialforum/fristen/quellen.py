@@ -18,6 +18,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
+from sqlmodel import col
 
 from sozialforum.fristen.datum import add_months, shift_days
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration
@@ -166,12 +167,12 @@ def fortschreibung_faellig(plan: Fachplan) -> date | None:
 def fachplan_fristen(session: Session, auswahl: Auswahl, meilensteine: MeilensteinKonfiguration) -> list[Frist]:
     org = aliased(Organisation)
     query = (
-        sa.select(Fachplan, org.name, org.dezernat, Beschluss.gremium_id)
+        sa.select(Fachplan, org.name, org.dezernat, Beschluss.gremium_id)  # type: ignore[call-overload]  # the alias's columns type as values
         .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)
         .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id)
     )
     if auswahl.fachplan_ids is not None:
-        query = query.where(Fachplan.id.in_(sorted(auswahl.fachplan_ids)))  # type: ignore[union-attr]
+        query = query.where(col(Fachplan.id).in_(sorted(auswahl.fachplan_ids)))
     plans = session.execute(query).all()
     recorded: dict[tuple[int, date, str], FachplanMeilenstein] = {
         (m.fachplan_id, m.zyklus_faellig, m.meilenstein): m for m in session.scalars(sa.select(FachplanMeilenstein))
@@ -224,18 +225,18 @@ def fachplan_fristen(session: Session, auswahl: Auswahl, meilensteine: Meilenste
 def massnahme_fristen(session: Session, auswahl: Auswahl) -> list[Frist]:
     org = aliased(Organisation)
     query = (
-        sa.select(Massnahme, Fachplan.name, org.name, org.dezernat, Beschluss.gremium_id)
+        sa.select(Massnahme, Fachplan.name, org.name, org.dezernat, Beschluss.gremium_id)  # type: ignore[call-overload]  # the alias's columns type as values
         .outerjoin(Fachplan, Fachplan.id == Massnahme.fachplan_id)
         .outerjoin(org, org.id == Fachplan.zustaendig_organisation_id)
         .outerjoin(Beschluss, Beschluss.id == Fachplan.beschluss_id)
-        .where(Massnahme.naechste_pruefung.is_not(None))
+        .where(col(Massnahme.naechste_pruefung).is_not(None))
     )
     if auswahl.nur_offen:
         query = query.where(Massnahme.status != MassnahmeStatus.BEENDET.value)
     if auswahl.bis is not None:
-        query = query.where(Massnahme.naechste_pruefung <= auswahl.bis)  # type: ignore[operator]
+        query = query.where(col(Massnahme.naechste_pruefung) <= auswahl.bis)
     if auswahl.massnahme_ids is not None:
-        query = query.where(Massnahme.id.in_(sorted(auswahl.massnahme_ids)))  # type: ignore[union-attr]
+        query = query.where(col(Massnahme.id).in_(sorted(auswahl.massnahme_ids)))
     result = []
     for item, plan_name, amt, dezernat, gremium_id in session.execute(query).all():
         ended = item.status == MassnahmeStatus.BEENDET.value

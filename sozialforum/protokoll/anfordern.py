@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.links import issue_link
 from sozialforum.protokoll import mails
@@ -32,8 +33,8 @@ def tagesordnung(session: Session, sitzung: Sitzung) -> list[Tagesordnungspunkt]
     return list(
         session.scalars(
             sa.select(Tagesordnungspunkt)
-            .where(Tagesordnungspunkt.sitzung_id == sitzung.id)  # type: ignore[arg-type]
-            .order_by(Tagesordnungspunkt.reihenfolge)  # type: ignore[arg-type]
+            .where(col(Tagesordnungspunkt.sitzung_id) == sitzung.id)
+            .order_by(col(Tagesordnungspunkt.reihenfolge))
         )
     )
 
@@ -41,7 +42,7 @@ def tagesordnung(session: Session, sitzung: Sitzung) -> list[Tagesordnungspunkt]
 def _create(session: Session, sitzung: Sitzung, *, now: datetime, settings: Settings) -> Protokoll:
     today = berlin(now).date()
     protokoll = Protokoll(
-        sitzung_id=sitzung.id,
+        sitzung_id=sitzung.id,  # type: ignore[arg-type]  # stored: id set
         status=ProtokollStatus.ANGEFORDERT,
         angefordert_am=now,
         entwurf_frist=today + timedelta(days=settings.protokoll.entwurf_frist_tage),

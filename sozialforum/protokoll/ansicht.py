@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.protokoll.entwurf import kommentare
 from sozialforum.protokoll.lage import decision_for, version, versions
@@ -53,8 +54,8 @@ def punkte(session: Session, version_id: int) -> list[dict[str, Any]]:
         top.id: top.nummer
         for top in session.scalars(
             sa.select(Tagesordnungspunkt)
-            .join(ProtokollPunkt, ProtokollPunkt.tagesordnungspunkt_id == Tagesordnungspunkt.id)  # type: ignore[arg-type]
-            .where(ProtokollPunkt.version_id == version_id)  # type: ignore[arg-type]
+            .join(ProtokollPunkt, col(ProtokollPunkt.tagesordnungspunkt_id) == col(Tagesordnungspunkt.id))
+            .where(col(ProtokollPunkt.version_id) == version_id)
         )
     }
     result = []
@@ -85,8 +86,8 @@ def punkte(session: Session, version_id: int) -> list[dict[str, Any]]:
 def dokument(session: Session, version_id: int) -> ProtokollDatei | None:
     return session.scalars(
         sa.select(ProtokollDatei).where(
-            ProtokollDatei.version_id == version_id,  # type: ignore[arg-type]
-            ProtokollDatei.art == ProtokollDateiArt.ENTWURF.value,  # type: ignore[arg-type]
+            col(ProtokollDatei.version_id) == version_id,
+            col(ProtokollDatei.art) == ProtokollDateiArt.ENTWURF.value,
         )
     ).first()
 
@@ -106,7 +107,7 @@ def comment_lines(
     tops = {
         top.id: top.nummer
         for top in session.scalars(
-            sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == protokoll.sitzung_id)  # type: ignore[arg-type]
+            sa.select(Tagesordnungspunkt).where(col(Tagesordnungspunkt.sitzung_id) == protokoll.sitzung_id)
         )
     }
     return [

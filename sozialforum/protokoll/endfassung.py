@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.channels.mail import Attachment
 from sozialforum.channels.pdf import html_to_pdf
@@ -157,7 +158,7 @@ def _archive(
     ):
         session.add(
             ProtokollDatei(
-                protokoll_id=protokoll.id,
+                protokoll_id=protokoll.id,  # type: ignore[arg-type]  # stored: id set
                 version_id=version_id,
                 art=art,
                 dateiname=name,
@@ -181,7 +182,7 @@ def _track(session: Session, protokoll: Protokoll, version_id: int) -> int:
     created = 0
     for punkt in ansicht.rows(session, ProtokollPunkt, version_id):
         kennung = f"protokoll-{protokoll.id}-{punkt.art}-{punkt.reihenfolge}"
-        auftrag = session.scalars(sa.select(Auftrag).where(Auftrag.kennung == kennung)).first()  # type: ignore[arg-type]
+        auftrag = session.scalars(sa.select(Auftrag).where(col(Auftrag.kennung) == kennung)).first()
         if auftrag is None:
             prefix = "Empfehlung: " if punkt.art == ProtokollPunktArt.EMPFEHLUNG else ""
             auftrag = Auftrag(

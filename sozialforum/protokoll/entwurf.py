@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.links import issue_link
 from sozialforum.problems import Problem, ProblemReport
@@ -44,7 +45,7 @@ def _store_version(
     now: datetime,
 ) -> ProtokollVersion:
     version = ProtokollVersion(
-        protokoll_id=protokoll.id,
+        protokoll_id=protokoll.id,  # type: ignore[arg-type]  # stored: id set
         nummer=protokoll.aktuelle_version + 1,
         form=ProtokollForm.DOKUMENT if entwurf.dokument else ProtokollForm.STRUKTURIERT,
         eingereicht_am=now,
@@ -58,7 +59,7 @@ def _store_version(
         top = tops.get(eintrag.tagesordnungspunkt_id) if eintrag.tagesordnungspunkt_id else None
         session.add(
             ProtokollEintrag(
-                version_id=version.id,
+                version_id=version.id,  # type: ignore[arg-type]  # stored: id set
                 tagesordnungspunkt_id=top.id if top else None,
                 reihenfolge=order,
                 nummer=top.nummer if top else "–",
@@ -70,7 +71,7 @@ def _store_version(
     for order, punkt in enumerate(entwurf.punkte, start=1):
         session.add(
             ProtokollPunkt(
-                version_id=version.id,
+                version_id=version.id,  # type: ignore[arg-type]  # stored: id set
                 tagesordnungspunkt_id=punkt.tagesordnungspunkt_id,
                 reihenfolge=order,
                 art=punkt.art,
@@ -83,8 +84,8 @@ def _store_version(
     if entwurf.dokument is not None:
         session.add(
             ProtokollDatei(
-                protokoll_id=protokoll.id,
-                version_id=version.id,
+                protokoll_id=protokoll.id,  # type: ignore[arg-type]  # stored: id set
+                version_id=version.id,  # type: ignore[arg-type]  # stored: id set
                 art=ProtokollDateiArt.ENTWURF,
                 dateiname=entwurf.dokument.dateiname,
                 mimetype=entwurf.dokument.mimetype,
@@ -133,10 +134,10 @@ def _still_invited(session: Session, protokoll: Protokoll, person_id: int, *, no
     used to mean 13 mails to every participant). The link always shows the current version."""
     links = session.scalars(
         sa.select(PersonalLink).where(
-            PersonalLink.person_id == person_id,
-            PersonalLink.zweck == LinkZweck.PROTOKOLL_KOMMENTAR,
-            PersonalLink.bezug_id == protokoll.id,
-            PersonalLink.widerrufen_am.is_(None),  # type: ignore[union-attr]
+            col(PersonalLink.person_id) == person_id,
+            col(PersonalLink.zweck) == LinkZweck.PROTOKOLL_KOMMENTAR,
+            col(PersonalLink.bezug_id) == protokoll.id,
+            col(PersonalLink.widerrufen_am).is_(None),
         )
     ).all()
     live = [link for link in links if as_utc(link.gueltig_bis) > as_utc(now)]
@@ -224,13 +225,13 @@ def add_comment(
         raise ProblemReport(problems)
     version = session.scalars(
         sa.select(ProtokollVersion).where(
-            ProtokollVersion.protokoll_id == protokoll_id,  # type: ignore[arg-type]
-            ProtokollVersion.nummer == protokoll.aktuelle_version,  # type: ignore[arg-type]
+            col(ProtokollVersion.protokoll_id) == protokoll_id,
+            col(ProtokollVersion.nummer) == protokoll.aktuelle_version,
         )
     ).one()
     comment = ProtokollKommentar(
         protokoll_id=protokoll_id,
-        version_id=version.id,
+        version_id=version.id,  # type: ignore[arg-type]  # stored: id set
         person_id=person_id,
         tagesordnungspunkt_id=tagesordnungspunkt_id,
         text=body,
@@ -247,7 +248,7 @@ def add_comment(
 
 
 def kommentare(session: Session, protokoll: Protokoll, version_id: int | None = None) -> list[ProtokollKommentar]:
-    query = sa.select(ProtokollKommentar).where(ProtokollKommentar.protokoll_id == protokoll.id)  # type: ignore[arg-type]
+    query = sa.select(ProtokollKommentar).where(col(ProtokollKommentar.protokoll_id) == protokoll.id)
     if version_id is not None:
-        query = query.where(ProtokollKommentar.version_id == version_id)  # type: ignore[arg-type]
-    return list(session.scalars(query.order_by(ProtokollKommentar.erstellt_am, ProtokollKommentar.id)))  # type: ignore[arg-type]
+        query = query.where(col(ProtokollKommentar.version_id) == version_id)
+    return list(session.scalars(query.order_by(col(ProtokollKommentar.erstellt_am), col(ProtokollKommentar.id))))

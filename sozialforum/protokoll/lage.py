@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.store.models import Gremium, Protokoll, ProtokollFreigabe, ProtokollVersion, Sitzung
 from sozialforum.timeutil import as_utc
@@ -32,9 +33,7 @@ def gremium_of(session: Session, sitzung: Sitzung) -> Gremium:
 
 
 def protokoll_for_sitzung(session: Session, sitzung_id: int) -> Protokoll | None:
-    return session.scalars(
-        sa.select(Protokoll).where(Protokoll.sitzung_id == sitzung_id)  # type: ignore[arg-type]
-    ).first()
+    return session.scalars(sa.select(Protokoll).where(col(Protokoll.sitzung_id) == sitzung_id)).first()
 
 
 def get_protokoll(session: Session, protokoll_id: int) -> Protokoll:
@@ -49,8 +48,8 @@ def version(session: Session, protokoll: Protokoll, nummer: int | None = None) -
     wanted = protokoll.aktuelle_version if nummer is None else nummer
     return session.scalars(
         sa.select(ProtokollVersion).where(
-            ProtokollVersion.protokoll_id == protokoll.id,  # type: ignore[arg-type]
-            ProtokollVersion.nummer == wanted,  # type: ignore[arg-type]
+            col(ProtokollVersion.protokoll_id) == protokoll.id,
+            col(ProtokollVersion.nummer) == wanted,
         )
     ).first()
 
@@ -59,16 +58,14 @@ def versions(session: Session, protokoll: Protokoll) -> list[ProtokollVersion]:
     return list(
         session.scalars(
             sa.select(ProtokollVersion)
-            .where(ProtokollVersion.protokoll_id == protokoll.id)  # type: ignore[arg-type]
-            .order_by(ProtokollVersion.nummer)  # type: ignore[arg-type]
+            .where(col(ProtokollVersion.protokoll_id) == protokoll.id)
+            .order_by(col(ProtokollVersion.nummer))
         )
     )
 
 
 def decision_for(session: Session, version_id: int) -> ProtokollFreigabe | None:
-    return session.scalars(
-        sa.select(ProtokollFreigabe).where(ProtokollFreigabe.version_id == version_id)  # type: ignore[arg-type]
-    ).first()
+    return session.scalars(sa.select(ProtokollFreigabe).where(col(ProtokollFreigabe.version_id) == version_id)).first()
 
 
 def is_held(sitzung: Sitzung, now: datetime) -> bool:
@@ -122,14 +119,14 @@ def held_without_protokoll(session: Session, *, now: datetime, seit: datetime) -
     """Ids of Sitzungen held since ``seit`` whose minutes have not been requested yet."""
     rows = session.scalars(
         sa.select(Sitzung)
-        .outerjoin(Protokoll, Protokoll.sitzung_id == Sitzung.id)  # type: ignore[arg-type]
+        .outerjoin(Protokoll, col(Protokoll.sitzung_id) == col(Sitzung.id))
         .where(
-            Protokoll.id.is_(None),  # type: ignore[union-attr]
-            Sitzung.status != SitzungStatus.ABGESAGT.value,  # type: ignore[arg-type]
-            Sitzung.beginn >= seit,
-            Sitzung.beginn <= now,
+            col(Protokoll.id).is_(None),
+            col(Sitzung.status) != SitzungStatus.ABGESAGT.value,
+            col(Sitzung.beginn) >= seit,
+            col(Sitzung.beginn) <= now,
         )
-        .order_by(Sitzung.beginn)  # type: ignore[arg-type]
+        .order_by(col(Sitzung.beginn))
     )
     return [s.id for s in rows if s.id is not None and is_held(s, now)]
 
@@ -139,7 +136,7 @@ def open_protokolle(session: Session) -> list[Protokoll]:
     return list(
         session.scalars(
             sa.select(Protokoll)
-            .where(Protokoll.status != ProtokollStatus.VERTEILT.value)  # type: ignore[arg-type]
-            .order_by(Protokoll.id)  # type: ignore[arg-type]
+            .where(col(Protokoll.status) != ProtokollStatus.VERTEILT.value)
+            .order_by(col(Protokoll.id))
         )
     )

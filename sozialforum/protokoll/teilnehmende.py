@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.store.models import Mitgliedschaft, Organisation, Person, Rueckmeldung, Sitzung
@@ -19,7 +20,7 @@ from sozialforum.vocab import Antwort, MitgliedRolle
 
 
 def _members(session: Session, sitzung: Sitzung) -> list[Mitgliedschaft]:
-    return [m for m, _ in members_on(session, sitzung.gremium_id, berlin(sitzung.beginn).date())]
+    return [m for m, _ in members_on(session, sitzung.gremium_id, berlin(sitzung.beginn).date())]  # type: ignore[arg-type]  # a sqlmodel Session (db.session_scope)
 
 
 def protokollfuehrung(session: Session, sitzung: Sitzung) -> Person | None:
@@ -35,10 +36,11 @@ def protokollfuehrung(session: Session, sitzung: Sitzung) -> Person | None:
 def teilnehmende(session: Session, sitzung: Sitzung) -> list[Person]:
     """Members on the day and everyone who answered the invitation, sorted by name."""
     ids = {m.person_id for m in _members(session, sitzung)}
-    ids.update(session.scalars(sa.select(Rueckmeldung.person_id).where(Rueckmeldung.sitzung_id == sitzung.id)))
+    answered = sa.select(col(Rueckmeldung.person_id)).where(col(Rueckmeldung.sitzung_id) == sitzung.id)
+    ids.update(session.scalars(answered))
     if not ids:
         return []
-    people = session.scalars(sa.select(Person).where(Person.id.in_(ids)))  # type: ignore[union-attr]
+    people = session.scalars(sa.select(Person).where(col(Person.id).in_(ids)))
     return sorted(
         (p for p in people if p.geloescht_am is None),
         key=lambda p: (p.nachname.lower(), (p.vorname or "").lower(), p.id or 0),
@@ -72,9 +74,7 @@ def anwesenheitsliste(session: Session, sitzung: Sitzung) -> list[Anwesenheit]:
     """One line per participant: present people first, then the rest, each by name."""
     rsvps = {
         r.person_id: r
-        for r in session.scalars(
-            sa.select(Rueckmeldung).where(Rueckmeldung.sitzung_id == sitzung.id)  # type: ignore[arg-type]
-        )
+        for r in session.scalars(sa.select(Rueckmeldung).where(col(Rueckmeldung.sitzung_id) == sitzung.id))
     }
     roles = {m.person_id: m for m in _members(session, sitzung)}
     lines = []
@@ -103,7 +103,7 @@ def verantwortliche_auswahl(session: Session, sitzung: Sitzung) -> list[tuple[st
     org_ids = {m.organisation_id for m in _members(session, sitzung) if m.organisation_id}
     org_ids.update(p.organisation_id for p in people if p.organisation_id)
     if org_ids:
-        orgs = session.scalars(sa.select(Organisation).where(Organisation.id.in_(org_ids)))  # type: ignore[union-attr]
+        orgs = session.scalars(sa.select(Organisation).where(col(Organisation.id).in_(org_ids)))
         choices += [(f"organisation:{o.id}", o.name) for o in sorted(orgs, key=lambda o: o.name)]
     return choices
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Engine
@@ -42,13 +43,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return sa.create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def savepoint(target: Session | sa.Connection) -> AbstractContextManager[object]:
+def savepoint(target: sa.orm.Session | sa.Connection) -> AbstractContextManager[object]:
     """A SAVEPOINT around a write that may lose a race (a unique key), so that the transaction
     can go on after it: needed on PostgreSQL, where an error aborts the whole transaction. None
     on SQLite: pysqlite begins no transaction before a SAVEPOINT, so when it is the transaction's
     first write, its RELEASE commits, and a later failure could no longer undo it. There a lost
     race fails the whole transaction instead, and its retry finds the row that won."""
-    dialect = target.get_bind().dialect if isinstance(target, Session) else target.dialect
+    dialect = target.get_bind().dialect if isinstance(target, sa.orm.Session) else target.dialect
     return nullcontext() if dialect.name == "sqlite" else target.begin_nested()
 
 

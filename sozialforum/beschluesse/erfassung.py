@@ -10,6 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.fristen.wortlaut import parse_frist
 from sozialforum.store.models import Auftrag, Beschluss, Beschlusspunkt, Gremium, Organisation, Person, Vorlage
@@ -28,7 +29,7 @@ class AuftragEingabe:
 def _kennung(session: Session, prefix: str) -> str:
     while True:  # random, short, unique: never derived from a count that two planners race on
         kennung = f"{prefix}-{secrets.token_hex(3).upper()}"
-        if session.scalar(sa.select(Auftrag.id).where(Auftrag.kennung == kennung)) is None:
+        if session.scalar(sa.select(col(Auftrag.id)).where(col(Auftrag.kennung) == kennung)) is None:
             return kennung
 
 
@@ -97,13 +98,13 @@ def neuer_beschluss(
     kennung, titel = kennung.strip(), titel.strip()
     if not kennung or not titel:
         raise ValueError("Bitte geben Sie Kennung und Titel des Beschlusses an.")
-    if session.scalar(sa.select(Beschluss.id).where(Beschluss.kennung == kennung)) is not None:
+    if session.scalar(sa.select(col(Beschluss.id)).where(col(Beschluss.kennung) == kennung)) is not None:
         raise ValueError(f"Einen Beschluss mit der Kennung „{kennung}“ gibt es schon.")
     if gremium_id is not None and session.get(Gremium, gremium_id) is None:
         raise ValueError("Das Gremium gibt es nicht.")
     vorlage_id = None
     if vorlage_kennung and vorlage_kennung.strip():
-        vorlage = session.scalars(sa.select(Vorlage).where(Vorlage.kennung == vorlage_kennung.strip())).first()
+        vorlage = session.scalars(sa.select(Vorlage).where(col(Vorlage.kennung) == vorlage_kennung.strip())).first()
         if vorlage is None:
             vorlage = Vorlage(
                 kennung=vorlage_kennung.strip(), art=VorlageArt.VERWALTUNGSVORLAGE, titel=titel, datum=datum

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.beschluesse.stand import BeschlussStand, ampel_frist, beschluss_staende, worst
 from sozialforum.channels.pdf import html_to_pdf
@@ -145,8 +146,8 @@ def _dokumente(session: Session, staende: list[BeschlussStand]) -> dict[int, lis
     found: dict[int, list[tuple[str, str]]] = {}
     rows = session.scalars(
         sa.select(OparlDatei)
-        .where(sa.or_(OparlDatei.beschluss_id.in_(ids), OparlDatei.vorlage_id.in_(list(by_paper))))
-        .order_by(OparlDatei.art, OparlDatei.id)
+        .where(sa.or_(col(OparlDatei.beschluss_id).in_(ids), col(OparlDatei.vorlage_id).in_(list(by_paper))))
+        .order_by(col(OparlDatei.art), col(OparlDatei.id))
     )
     for datei in rows:
         owner = datei.beschluss_id if datei.beschluss_id in ids else by_paper.get(datei.vorlage_id)
@@ -171,7 +172,9 @@ def build_leitungsbericht(
     ]
     ids = [s.beschluss.id for s in report.beschluesse]
     for bericht in session.scalars(
-        sa.select(Umsetzungsbericht).where(Umsetzungsbericht.beschluss_id.in_(ids)).order_by(Umsetzungsbericht.datum)
+        sa.select(Umsetzungsbericht)
+        .where(col(Umsetzungsbericht.beschluss_id).in_(ids))
+        .order_by(col(Umsetzungsbericht.datum))
     ):
         report.letzte_berichte[bericht.beschluss_id] = bericht  # the latest wins
     report.dokumente = _dokumente(session, report.beschluesse)
@@ -185,7 +188,7 @@ def build_leitungsbericht(
     rows = [FristZeile(f, ampel_frist(f, today, bald), people.zustaendig(f)) for f in open_items]
     report.ueberfaellig = [r for r in rows if r.ampel is Ampel.UEBERFAELLIG]
     report.naechste = [r for r in rows if r.ampel is not Ampel.UEBERFAELLIG][:NAECHSTE]
-    strategie = session.scalars(sa.select(Strategie).order_by(Strategie.id.desc())).first()
+    strategie = session.scalars(sa.select(Strategie).order_by(col(Strategie.id).desc())).first()
     if strategie is not None:
         report.kennzahlen = kennzahlen(session, strategie, today.year)
     report.foerderung = foerderstand(session, today.year)

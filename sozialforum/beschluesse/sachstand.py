@@ -17,6 +17,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.fristen.datum import add_months
 from sozialforum.fristen.wortlaut import parse_frist
@@ -88,8 +89,8 @@ def melde_sachstand(session: Session, auftrag: Auftrag, meldung: Meldung, *, tod
 def _reported(session: Session, auftrag: Auftrag, text: str) -> bool:
     return (
         session.scalar(
-            sa.select(Umsetzungsbericht.id).where(
-                Umsetzungsbericht.auftrag_id == auftrag.id, Umsetzungsbericht.text == text
+            sa.select(col(Umsetzungsbericht.id)).where(
+                col(Umsetzungsbericht.auftrag_id) == auftrag.id, col(Umsetzungsbericht.text) == text
             )
         )
         is not None

@@ -19,6 +19,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.fristen.datum import days_until
 from sozialforum.fristen.quellen import Frist
@@ -112,7 +113,7 @@ def beschluss_staende(
     session: Session, *, today: date, bald: int, beschluss_ids: list[int] | None = None
 ) -> list[BeschlussStand]:
     """The state of every Beschluss (or of the given ones), newest first."""
-    query = sa.select(Beschluss, Gremium.name).outerjoin(Gremium, Gremium.id == Beschluss.gremium_id)
+    query = sa.select(Beschluss, col(Gremium.name)).outerjoin(Gremium, col(Gremium.id) == col(Beschluss.gremium_id))
     if beschluss_ids is not None:
         query = query.where(Beschluss.id.in_(beschluss_ids))  # type: ignore[union-attr]
     rows = session.execute(query.order_by(Beschluss.datum.desc(), Beschluss.kennung)).all()  # type: ignore[attr-defined]

@@ -12,6 +12,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.store.models import (
     AuditEntry,
@@ -45,7 +46,9 @@ def _documents(session: Session, column: str, row_id: int | None) -> tuple[tuple
     if row_id is None:
         return ()
     rows = session.scalars(
-        sa.select(OparlDatei).where(getattr(OparlDatei, column) == row_id).order_by(OparlDatei.art, OparlDatei.id)
+        sa.select(OparlDatei)
+        .where(getattr(OparlDatei, column) == row_id)
+        .order_by(col(OparlDatei.art), col(OparlDatei.id))
     )
     return tuple((f"{ART.get(d.art, d.art.capitalize())}: {d.name}", d.url) for d in rows)
 
@@ -83,11 +86,11 @@ def _status_changes(session: Session, auftraege: list[Auftrag]) -> list[Ereignis
     entries = session.scalars(
         sa.select(AuditEntry)
         .where(
-            AuditEntry.tabelle == "auftrag",
-            AuditEntry.aktion == AuditAktion.UPDATE.value,
-            AuditEntry.datensatz_id.in_(list(names)),
+            col(AuditEntry.tabelle) == "auftrag",
+            col(AuditEntry.aktion) == AuditAktion.UPDATE.value,
+            col(AuditEntry.datensatz_id).in_(list(names)),
         )
-        .order_by(AuditEntry.zeitpunkt)
+        .order_by(col(AuditEntry.zeitpunkt))
     )
     events = []
     for entry in entries:
@@ -122,7 +125,9 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
         )
     if papers:
         steps = session.scalars(
-            sa.select(Beratung).where(Beratung.vorlage_id.in_([p.id for p in papers])).order_by(Beratung.reihenfolge)
+            sa.select(Beratung)
+            .where(col(Beratung.vorlage_id).in_([p.id for p in papers]))
+            .order_by(col(Beratung.reihenfolge))
         )
         for step in steps:
             if step.datum is None:
@@ -139,7 +144,9 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
             )
     by = gremien.get(beschluss.gremium_id) if beschluss.gremium_id else None
     points = session.scalars(
-        sa.select(Beschlusspunkt).where(Beschlusspunkt.beschluss_id == beschluss_id).order_by(Beschlusspunkt.id)
+        sa.select(Beschlusspunkt)
+        .where(col(Beschlusspunkt.beschluss_id) == beschluss_id)
+        .order_by(col(Beschlusspunkt.id))
     ).all()
     wording = "; ".join(f"{p.nummer}. {p.text}" for p in points)
     detail = " – ".join(part for part in (beschluss.fassung, wording) if part) or None
@@ -153,7 +160,9 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
         )
     )
     tasks = list(
-        session.scalars(sa.select(Auftrag).where(Auftrag.beschluss_id == beschluss_id).order_by(Auftrag.kennung))
+        session.scalars(
+            sa.select(Auftrag).where(col(Auftrag.beschluss_id) == beschluss_id).order_by(col(Auftrag.kennung))
+        )
     )
     for task in tasks:
         deadline = "ohne Frist"
@@ -184,8 +193,8 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
     names = {t.id: t.kennung for t in tasks}
     for report in session.scalars(
         sa.select(Umsetzungsbericht)
-        .where(Umsetzungsbericht.beschluss_id == beschluss_id)
-        .order_by(Umsetzungsbericht.datum)
+        .where(col(Umsetzungsbericht.beschluss_id) == beschluss_id)
+        .order_by(col(Umsetzungsbericht.datum))
     ):
         about = f" zu Auftrag {names[report.auftrag_id]}" if report.auftrag_id in names else ""
         events.append(

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.daten.berechnung import teilsumme, vollstaendige_tafel
 from sozialforum.daten.ergebnis import Monitor
@@ -193,19 +194,21 @@ def speichere_budget(session: Session, budget: Budget, *, berechnung_id: int, no
     """Store (or replace) the budget of the year; returns False when nothing changed."""
     existing = session.scalars(
         sa.select(Budgetverteilung).where(
-            Budgetverteilung.kennung == budget.kennung, Budgetverteilung.haushaltsjahr == budget.haushaltsjahr
+            col(Budgetverteilung.kennung) == budget.kennung, col(Budgetverteilung.haushaltsjahr) == budget.haushaltsjahr
         )
     ).first()
     amounts = {row.gebiet_id: Decimal(row.betrag) for row in budget.zeilen}
     if existing is not None:
         stored = dict(
             session.execute(
-                sa.select(Budgetanteil.gebiet_id, Budgetanteil.betrag).where(Budgetanteil.verteilung_id == existing.id)
+                sa.select(col(Budgetanteil.gebiet_id), col(Budgetanteil.betrag)).where(
+                    col(Budgetanteil.verteilung_id) == existing.id
+                )
             ).all()
         )
         if stored == amounts and existing.gesamt == Decimal(budget.gesamt):
             return False
-        session.execute(sa.delete(Budgetanteil).where(Budgetanteil.verteilung_id == existing.id))
+        session.execute(sa.delete(Budgetanteil).where(col(Budgetanteil.verteilung_id) == existing.id))
         existing.gesamt, existing.stichtag = Decimal(budget.gesamt), budget.stichtag
         existing.berechnung_id, existing.erstellt_am = berechnung_id, now
         existing.herleitung = budget.herleitung()

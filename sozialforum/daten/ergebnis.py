@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.daten.berechnung import (
     Stichtagsergebnis,
@@ -41,6 +42,7 @@ from sozialforum.store.models import (
     Vergleichswert,
     Wertespalte,
 )
+from sozialforum.store.models.base import table_of
 
 PLANUNGSEBENEN = ("kreis", "sozialregion", "sozialraum", "planungsraum")
 
@@ -99,7 +101,7 @@ def _missed_targets(
 
 
 def _sync_katalog(session: Session, katalog: Katalog) -> dict[str, int]:
-    existing = {code: row_id for code, row_id in session.execute(sa.select(Indikator.code, Indikator.id))}
+    existing = {code: row_id for code, row_id in session.execute(sa.select(col(Indikator.code), col(Indikator.id)))}
     namen = katalog.merkmal_namen
     updates: list[dict[str, Any]] = []
     for code, ind in katalog.indikatoren.items():
@@ -126,9 +128,9 @@ def _sync_katalog(session: Session, katalog: Katalog) -> dict[str, int]:
         else:
             session.execute(sa.insert(Indikator).values(code=code, **values))
     if updates:  # one statement for all (80 indicators: 80 round trips otherwise)
-        table = Indikator.__table__
+        table = table_of(Indikator)
         session.connection().execute(table.update().where(table.c.id == sa.bindparam("_id")), updates)
-    return {code: row_id for code, row_id in session.execute(sa.select(Indikator.code, Indikator.id))}
+    return {code: row_id for code, row_id in session.execute(sa.select(col(Indikator.code), col(Indikator.id)))}
 
 
 def _snapshot(
@@ -185,7 +187,7 @@ def _snapshot(
                 }
             )
     for start in range(0, len(rows), 5000):
-        session.execute(Indikatorwert.__table__.insert(), rows[start : start + 5000])
+        session.execute(table_of(Indikatorwert).insert(), rows[start : start + 5000])
 
 
 def berechne(
@@ -194,10 +196,10 @@ def berechne(
     """Compute atlas and monitor from every delivery in the store (in the caller's transaction)."""
     stand = Gebietsstand.aus(session)
     inputs = _inputs(session, katalog, settings, stand)
-    last = session.scalars(sa.select(Berechnung).order_by(Berechnung.id.desc()).limit(1)).first()
+    last = session.scalars(sa.select(Berechnung).order_by(col(Berechnung.id).desc()).limit(1)).first()
     if last is not None and last.eingaben == inputs:
         return BerechnungsErgebnis(last.id, False, last.zusammenfassung)  # type: ignore[arg-type]
-    days = sorted(session.scalars(sa.select(Wertespalte.stichtag).distinct()).all())
+    days = sorted(session.scalars(sa.select(col(Wertespalte.stichtag)).distinct()).all())
     vergleich = lade_vergleich(session)
     definitionen = {code: ind.definitionsschluessel for code, ind in katalog.indikatoren.items()}
     berechnung = Berechnung(
@@ -228,7 +230,7 @@ def berechne(
         aktuell.update({code: (day, werte) for code, werte in result.werte.items() if (werte.code == VORHANDEN).any()})
         notes = [*result.hinweise, *index_notes]
         chunks = stichtag_chunks(berechnung.id, result, index, katalog)
-        session.execute(Ergebnisspalte.__table__.insert(), chunks)
+        session.execute(table_of(Ergebnisspalte).insert(), chunks)
         previous, prev_index = result, index
     summary: dict[str, Any] = {
         "stichtage": len(days),
@@ -282,17 +284,20 @@ class Monitor:
 
 
 def lade_monitor(session: Session, berechnung_id: int | None = None) -> Monitor | None:
-    query = sa.select(Berechnung).order_by(Berechnung.id.desc()).limit(1)
+    query = sa.select(Berechnung).order_by(col(Berechnung.id).desc()).limit(1)
     if berechnung_id is not None:
-        query = sa.select(Berechnung).where(Berechnung.id == berechnung_id)
+        query = sa.select(Berechnung).where(col(Berechnung.id) == berechnung_id)
     berechnung = session.scalars(query).first()
     if berechnung is None:
         return None
     monitor = Monitor(berechnung, Gebietsstand.aus(session), [date.fromisoformat(d) for d in berechnung.stichtage])
     chunks = session.execute(
-        sa.select(Ergebnisspalte.art, Ergebnisspalte.kennung, Ergebnisspalte.stichtag, Ergebnisspalte.daten).where(
-            Ergebnisspalte.berechnung_id == berechnung.id
-        )
+        sa.select(
+            col(Ergebnisspalte.art),
+            col(Ergebnisspalte.kennung),
+            col(Ergebnisspalte.stichtag),
+            col(Ergebnisspalte.daten),
+        ).where(col(Ergebnisspalte.berechnung_id) == berechnung.id)
     ).all()
     areas, monitor.werte, monitor.vergleich, monitor.index = lies_chunks([tuple(c) for c in chunks])
     for before, day in zip([None, *monitor.stichtage], monitor.stichtage, strict=False):

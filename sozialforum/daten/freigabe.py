@@ -10,6 +10,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.store import audit
 from sozialforum.store.models import Datenfreigabe, Gebiet, Person
@@ -23,7 +24,7 @@ class FreigabeFehler(ValueError):
 
 
 def _person(session: Session, kennung: str) -> Person:
-    person = session.scalars(sa.select(Person).where(Person.kennung == kennung)).first()
+    person = session.scalars(sa.select(Person).where(col(Person.kennung) == kennung)).first()
     if person is None or person.geloescht_am is not None:
         raise FreigabeFehler(f"Person „{kennung}“ nicht gefunden.")
     return person
@@ -32,8 +33,8 @@ def _person(session: Session, kennung: str) -> Person:
 def _gemeinde(session: Session, schluessel: str) -> Gebiet:
     gebiet = session.scalars(
         sa.select(Gebiet)
-        .where(sa.or_(Gebiet.schluessel == schluessel, Gebiet.ags == schluessel))
-        .order_by(Gebiet.gueltig_ab.desc())
+        .where(sa.or_(col(Gebiet.schluessel) == schluessel, col(Gebiet.ags) == schluessel))
+        .order_by(col(Gebiet.gueltig_ab).desc())
     ).first()
     if gebiet is None:
         raise FreigabeFehler(f"Gemeinde „{schluessel}“ nicht gefunden.")
@@ -46,7 +47,9 @@ def erteile(session: Session, *, person: str, gemeinde: str, am: date, bemerkung
     """Grant; returns False when the grant already exists."""
     who, where = _person(session, person), _gemeinde(session, gemeinde)
     exists = session.scalar(
-        sa.select(Datenfreigabe.id).where(Datenfreigabe.person_id == who.id, Datenfreigabe.gebiet_id == where.id)
+        sa.select(col(Datenfreigabe.id)).where(
+            col(Datenfreigabe.person_id) == who.id, col(Datenfreigabe.gebiet_id) == where.id
+        )
     )
     if exists is not None:
         return False
@@ -66,11 +69,13 @@ def erteile(session: Session, *, person: str, gemeinde: str, am: date, bemerkung
 def entziehe(session: Session, *, person: str, gemeinde: str) -> bool:
     who, where = _person(session, person), _gemeinde(session, gemeinde)
     row_id = session.scalar(
-        sa.select(Datenfreigabe.id).where(Datenfreigabe.person_id == who.id, Datenfreigabe.gebiet_id == where.id)
+        sa.select(col(Datenfreigabe.id)).where(
+            col(Datenfreigabe.person_id) == who.id, col(Datenfreigabe.gebiet_id) == where.id
+        )
     )
     if row_id is None:
         return False
-    session.execute(sa.delete(Datenfreigabe).where(Datenfreigabe.id == row_id))
+    session.execute(sa.delete(Datenfreigabe).where(col(Datenfreigabe.id) == row_id))
     audit.record_bulk(
         session,
         table="datenfreigabe",
@@ -81,9 +86,9 @@ def entziehe(session: Session, *, person: str, gemeinde: str) -> bool:
 
 def liste(session: Session) -> list[tuple[str, str, str, date]]:
     rows = session.execute(
-        sa.select(Person.kennung, Person.nachname, Gebiet.name, Datenfreigabe.erteilt_am)
-        .join(Person, Person.id == Datenfreigabe.person_id)
-        .join(Gebiet, Gebiet.id == Datenfreigabe.gebiet_id)
+        sa.select(col(Person.kennung), col(Person.nachname), col(Gebiet.name), col(Datenfreigabe.erteilt_am))
+        .join(Person, col(Person.id) == col(Datenfreigabe.person_id))
+        .join(Gebiet, col(Gebiet.id) == col(Datenfreigabe.gebiet_id))
         .order_by(Person.kennung, Gebiet.name)
     ).all()
     return [tuple(row) for row in rows]

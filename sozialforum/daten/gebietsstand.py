@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.store.models import Gebiet, GebietVorgaenger
 from sozialforum.timeutil import format_datum_kurz
@@ -110,7 +111,7 @@ class Gebietsstand:
         ).all()
         links: dict[int, list[int]] = {}
         for gebiet_id, vorgaenger_id in connection.execute(
-            sa.select(GebietVorgaenger.gebiet_id, GebietVorgaenger.vorgaenger_id)
+            sa.select(col(GebietVorgaenger.gebiet_id), col(GebietVorgaenger.vorgaenger_id))
         ):
             links.setdefault(gebiet_id, []).append(vorgaenger_id)
         return cls({row[0]: Bereich(*row) for row in rows}, links)

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.daten.berechnung import Werte
 from sozialforum.daten.fehlwerte import Fehlwert
@@ -59,12 +60,12 @@ class Empfaenger:
     @classmethod
     def fuer_person(cls, session: Session, kennung: str, day: date) -> Empfaenger:
         """A person with their entitlements; unknown persons are refused, not made public."""
-        person = session.scalars(sa.select(Person).where(Person.kennung == kennung)).first()
+        person = session.scalars(sa.select(Person).where(col(Person.kennung) == kennung)).first()
         if person is None or person.geloescht_am is not None:
             raise LookupError(f"Person „{kennung}“ nicht gefunden.")
         ids = session.scalars(
-            sa.select(Datenfreigabe.gebiet_id).where(
-                Datenfreigabe.person_id == person.id, Datenfreigabe.erteilt_am <= day
+            sa.select(col(Datenfreigabe.gebiet_id)).where(
+                col(Datenfreigabe.person_id) == person.id, col(Datenfreigabe.erteilt_am) <= day
             )
         ).all()
         return cls(person.anzeigename or kennung, frozenset(ids))

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.daten import plausibel
 from sozialforum.daten.ba_excel import read_ba
@@ -31,6 +32,7 @@ from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.daten.zeilen import Breit, Zeilen
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.store.models import Datenlieferung, Vergleichswert, Wertespalte
+from sozialforum.store.models.base import table_of
 
 CHUNK = 2000
 
@@ -294,7 +296,7 @@ def lade_datei(
     """Load one file inside the caller's transaction; raise ProblemReport (nothing written)."""
     raw = read_bytes(path)
     digest = checksum(raw)
-    existing = session.scalar(sa.select(Datenlieferung.id).where(Datenlieferung.pruefsumme == digest))
+    existing = session.scalar(sa.select(col(Datenlieferung.id)).where(col(Datenlieferung.pruefsumme) == digest))
     if existing is not None:
         return LadeErgebnis(path.name, "unverändert", datenlieferung_id=existing)
     data, quelle = _read(path, raw, katalog, stichtag, digest)
@@ -335,10 +337,10 @@ def lade_datei(
 def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
     chunks = _wide_chunks(lieferung_id, rows) if rows.breit is not None else _long_chunks(lieferung_id, rows)
     for start in range(0, len(chunks), CHUNK):
-        session.execute(Wertespalte.__table__.insert(), chunks[start : start + CHUNK])
+        session.execute(table_of(Wertespalte).insert(), chunks[start : start + CHUNK])
     others = _others(lieferung_id, rows)
     for start in range(0, len(others), CHUNK):
-        session.execute(Vergleichswert.__table__.insert(), others[start : start + CHUNK])
+        session.execute(table_of(Vergleichswert).insert(), others[start : start + CHUNK])
 
 
 def _chunk(

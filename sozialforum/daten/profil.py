@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render
@@ -43,7 +44,7 @@ class Profilausgabe:
 
 
 def quellen(session: Session) -> list[dict[str, Any]]:
-    rows = session.scalars(sa.select(Datenlieferung).order_by(Datenlieferung.id)).all()
+    rows = session.scalars(sa.select(Datenlieferung).order_by(col(Datenlieferung.id))).all()
     return [
         {
             "datei": r.datei,

@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.daten.fehlwerte import NICHT_GELIEFERT, Fehlwert
 from sozialforum.daten.kodierung import unpack
@@ -51,11 +52,11 @@ class Tafel:
 
 
 def _stored_chunks(session: Session, stichtage: Iterable[date] | None) -> list[tuple[str, date, bytes]]:
-    query = sa.select(Wertespalte.merkmal, Wertespalte.stichtag, Wertespalte.daten).order_by(
-        Wertespalte.datenlieferung_id
+    query = sa.select(col(Wertespalte.merkmal), col(Wertespalte.stichtag), col(Wertespalte.daten)).order_by(
+        col(Wertespalte.datenlieferung_id)
     )
     if stichtage is not None:
-        query = query.where(Wertespalte.stichtag.in_(list(stichtage)))
+        query = query.where(col(Wertespalte.stichtag).in_(list(stichtage)))
     return [(m, s, d) for m, s, d in session.execute(query)]
 
 

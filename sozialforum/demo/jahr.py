@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from sozialforum.betrieb.zyklus import faellige_aktionen
 from sozialforum.daten.genesis_schreiben import write_genesis
@@ -128,7 +128,7 @@ def _answer(session: Session, now: datetime, diary: Tagebuch) -> None:
             .join(Sitzung, Sitzung.id == Rueckmeldung.sitzung_id)  # type: ignore[arg-type]
             .where(
                 Sitzung.status == SitzungStatus.EINGELADEN.value,  # type: ignore[arg-type]
-                Sitzung.beginn > as_utc(now),
+                col(Sitzung.beginn) > as_utc(now),
                 Rueckmeldung.antwort == Antwort.OFFEN.value,  # type: ignore[arg-type]
                 Rueckmeldung.eingeladen_am <= now - timedelta(days=ANTWORT_NACH_TAGEN),  # type: ignore[operator, arg-type]
             )
@@ -159,7 +159,7 @@ def _hold(session: Session, now: datetime, diary: Tagebuch) -> None:
     held = session.scalars(
         sa.select(Sitzung).where(
             Sitzung.status == SitzungStatus.EINGELADEN.value,  # type: ignore[arg-type]
-            Sitzung.ende <= as_utc(now),
+            col(Sitzung.ende) <= as_utc(now),
         )
     ).all()
     for sitzung in held:

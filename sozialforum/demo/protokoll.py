@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.daten.ergebnis import lade_monitor
 from sozialforum.daten.geheimhaltung import Empfaenger
@@ -38,7 +39,7 @@ DEMO_TOPS = (
 
 def held_sitzung(session: Session, *, now: datetime) -> Sitzung | None:
     """The latest held Sitzung of a Gremium with a Protokollführung."""
-    rows = session.scalars(sa.select(Sitzung).where(Sitzung.beginn <= now).order_by(Sitzung.beginn.desc()))
+    rows = session.scalars(sa.select(Sitzung).where(col(Sitzung.beginn) <= now).order_by(col(Sitzung.beginn).desc()))
     for sitzung in rows:
         if is_held(sitzung, now) and protokollfuehrung(session, sitzung) is not None:
             return sitzung
@@ -71,7 +72,9 @@ def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) ->
                     sitzung_id=sitzung.id, reihenfolge=order, nummer=nummer, titel=titel, quelle=TopQuelle.STANDARD
                 )
             )
-    known = set(session.scalars(sa.select(Rueckmeldung.person_id).where(Rueckmeldung.sitzung_id == sitzung.id)))
+    known = set(
+        session.scalars(sa.select(col(Rueckmeldung.person_id)).where(col(Rueckmeldung.sitzung_id) == sitzung.id))
+    )
     for index, person in enumerate(teilnehmende(session, sitzung)):
         if person.id in known:
             continue
@@ -93,7 +96,9 @@ def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) ->
 def erste_sitzung(session: Session, sitzung: Sitzung) -> bool:
     """No earlier Sitzung of the same Gremium: there are no minutes to approve."""
     earlier = session.scalar(
-        sa.select(Sitzung.id).where(Sitzung.gremium_id == sitzung.gremium_id, Sitzung.beginn < sitzung.beginn).limit(1)
+        sa.select(col(Sitzung.id))
+        .where(col(Sitzung.gremium_id) == sitzung.gremium_id, col(Sitzung.beginn) < sitzung.beginn)
+        .limit(1)
     )
     return earlier is None
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.beschluesse.stand import beschluss_staende
 from sozialforum.settings import Settings
@@ -51,9 +52,11 @@ def _stamp(moment: datetime) -> str:
 def _times(session: Session, table: str) -> dict[int, tuple[str, str]]:
     """created/modified of each row, from the audit trail."""
     rows = session.execute(
-        sa.select(AuditEntry.datensatz_id, sa.func.min(AuditEntry.zeitpunkt), sa.func.max(AuditEntry.zeitpunkt))
-        .where(AuditEntry.tabelle == table)
-        .group_by(AuditEntry.datensatz_id)
+        sa.select(
+            col(AuditEntry.datensatz_id), sa.func.min(col(AuditEntry.zeitpunkt)), sa.func.max(col(AuditEntry.zeitpunkt))
+        )
+        .where(col(AuditEntry.tabelle) == table)
+        .group_by(col(AuditEntry.datensatz_id))
     )
     return {row_id: (_stamp(first), _stamp(last)) for row_id, first, last in rows if row_id is not None}
 
@@ -117,7 +120,7 @@ class _Urls:
 def _organizations(session: Session, urls: _Urls) -> list[dict[str, Any]]:
     times = _times(session, "gremium")
     result = []
-    for g in session.scalars(sa.select(Gremium).order_by(Gremium.id)):
+    for g in session.scalars(sa.select(Gremium).order_by(col(Gremium.id))):
         obj: dict[str, Any] = {
             "id": urls.of("organization", g.id),
             "type": T + "Organization",
@@ -161,13 +164,13 @@ def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
     times, top_times = _times(session, "sitzung"), _times(session, "tagesordnungspunkt")
     consultations = {
         (b.vorlage_id, b.sitzung_id): b.id
-        for b in session.scalars(sa.select(Beratung).where(Beratung.sitzung_id.is_not(None)))
+        for b in session.scalars(sa.select(Beratung).where(col(Beratung.sitzung_id).is_not(None)))
     }
     tops: dict[int, list[Tagesordnungspunkt]] = {}
-    for t in session.scalars(sa.select(Tagesordnungspunkt).order_by(Tagesordnungspunkt.reihenfolge)):
+    for t in session.scalars(sa.select(Tagesordnungspunkt).order_by(col(Tagesordnungspunkt.reihenfolge))):
         tops.setdefault(t.sitzung_id, []).append(t)
     result = []
-    for s in session.scalars(sa.select(Sitzung).order_by(Sitzung.beginn, Sitzung.id)):
+    for s in session.scalars(sa.select(Sitzung).order_by(col(Sitzung.beginn), col(Sitzung.id))):
         url = urls.of("meeting", s.id)
         status = SitzungStatus(s.status)
         obj: dict[str, Any] = {
@@ -244,10 +247,10 @@ def _umsetzung(stand: Any, reports: list[Umsetzungsbericht]) -> dict[str, Any]:
 def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[str, Any]]:
     times = _times(session, "vorlage")
     steps: dict[int, list[Beratung]] = {}
-    for b in session.scalars(sa.select(Beratung).order_by(Beratung.reihenfolge, Beratung.id)):
+    for b in session.scalars(sa.select(Beratung).order_by(col(Beratung.reihenfolge), col(Beratung.id))):
         steps.setdefault(b.vorlage_id, []).append(b)
     result = []
-    for v in session.scalars(sa.select(Vorlage).order_by(Vorlage.id)):
+    for v in session.scalars(sa.select(Vorlage).order_by(col(Vorlage.id))):
         url = urls.of("paper", v.id)
         obj: dict[str, Any] = {
             "id": url,
@@ -269,7 +272,7 @@ def _beschluss_papers(session: Session, urls: _Urls, today: date, bald: int) -> 
     """Each Beschluss as a Paper of type "Beschluss", its implementation under our prefix."""
     times = _times(session, "beschluss")
     reports: dict[int, list[Umsetzungsbericht]] = {}
-    for report in session.scalars(sa.select(Umsetzungsbericht).order_by(Umsetzungsbericht.datum)):
+    for report in session.scalars(sa.select(Umsetzungsbericht).order_by(col(Umsetzungsbericht.datum))):
         reports.setdefault(report.beschluss_id, []).append(report)
     result = []
     for stand in sorted(beschluss_staende(session, today=today, bald=bald), key=lambda s: s.beschluss.id or 0):

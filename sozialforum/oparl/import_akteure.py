@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from sozialforum.oparl.speicher import apply, kennung_for
 from sozialforum.oparl.zuordnung import mitglied_rolle, organisation_kind
@@ -154,9 +155,9 @@ def membership(run: Lauf, entry: Eintrag) -> None:
     if row is None:  # the same membership entered by hand before: adopt it
         row = run.session.scalars(
             sa.select(Mitgliedschaft).where(
-                Mitgliedschaft.gremium_id == gremium_id,
-                Mitgliedschaft.person_id == person_id,
-                Mitgliedschaft.von == start,
+                col(Mitgliedschaft.gremium_id) == gremium_id,
+                col(Mitgliedschaft.person_id) == person_id,
+                col(Mitgliedschaft.von) == start,
             )
         ).first()
     if row is None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from sozialforum.oparl import loeschung
 from sozialforum.oparl.speicher import apply, kennung_for
@@ -92,7 +93,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
     if isinstance(o.get("agendaItem"), list):  # the whole agenda: what is not on it any more goes
         listed = {item.get("id") if isinstance(item, dict) else item for item in o["agendaItem"]}
         for top in list(
-            run.session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == row.id))
+            run.session.scalars(sa.select(Tagesordnungspunkt).where(col(Tagesordnungspunkt.sitzung_id) == row.id))
         ):
             if top.oparl_id and top.oparl_id not in listed:
                 run.leser.maengel.melde(top.oparl_id, None, f"nicht mehr auf der Tagesordnung von {oid}: entfernt")
@@ -116,7 +117,9 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
     r = run.leser
     rows = {
         t.oparl_id: t
-        for t in run.session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == sitzung.id))
+        for t in run.session.scalars(
+            sa.select(Tagesordnungspunkt).where(col(Tagesordnungspunkt.sitzung_id) == sitzung.id)
+        )
     }
     mine = {r.id(e.obj) for e in items}
     for oid in mine - set(rows):  # moved here from another Sitzung: the same row moves
@@ -189,7 +192,7 @@ def paper(run: Lauf, entry: Eintrag) -> None:
     kennung = reference or kennung_for(oid)
     if reference is None:
         run.leser.maengel.melde(oid, "reference", "fehlt: Kennung aus der id gebildet")
-    clash = run.session.scalar(sa.select(Vorlage.id).where(Vorlage.kennung == kennung))
+    clash = run.session.scalar(sa.select(col(Vorlage.id)).where(col(Vorlage.kennung) == kennung))
     if clash is not None and clash != row_id:
         run.leser.maengel.melde(oid, "reference", f"„{kennung}“ ist schon vergeben: Kennung ergänzt")
         kennung = f"{kennung[:45]} ({kennung_for(oid)[-8:]})"
@@ -265,7 +268,7 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
             row.reihenfolge
             if row
             else run.session.scalar(
-                sa.select(sa.func.count()).select_from(Beratung).where(Beratung.vorlage_id == vorlage_id)
+                sa.select(sa.func.count()).select_from(Beratung).where(col(Beratung.vorlage_id) == vorlage_id)
             )
         )
     rolle = beratung_rolle(r.text(o, "role"))
@@ -355,7 +358,7 @@ def _maybe_decision(run: Lauf, beratung: Beratung, agenda_url: str) -> None:
     """A passed consultation without role, not of the deciding body: the decision if it is the
     last step and the deciding body never consulted the paper (a beschließender Ausschuss?) —
     that is for the Geschäftsstelle to say."""
-    steps = list(run.session.scalars(sa.select(Beratung).where(Beratung.vorlage_id == beratung.vorlage_id)))
+    steps = list(run.session.scalars(sa.select(Beratung).where(col(Beratung.vorlage_id) == beratung.vorlage_id)))
     if any(_deciding(run, b.gremium_id) for b in steps):
         return
     if max(b.reihenfolge for b in steps) != beratung.reihenfolge:
@@ -388,7 +391,7 @@ def beschluss(run: Lauf, beratung: Beratung, top: Tagesordnungspunkt, agenda_url
     row = run.session.get(Beschluss, row_id) if row_id else None
     if row is None:
         kennung = f"{vorlage.kennung[:44]}/{day.isoformat()}"
-        if run.session.scalar(sa.select(Beschluss.id).where(Beschluss.kennung == kennung)) is not None:
+        if run.session.scalar(sa.select(col(Beschluss.id)).where(col(Beschluss.kennung) == kennung)) is not None:
             kennung = kennung_for(key, "oparl-beschluss")
         row = Beschluss(kennung=kennung, **values)
         run.session.add(row)

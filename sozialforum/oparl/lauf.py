@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.oparl.lesen import Leser, Maengel
 from sozialforum.oparl.speicher import ImportBericht, Index
@@ -54,7 +55,7 @@ class Lauf:
 
         self.bericht.klaerung.append(f"{oparl_id}: {beschreibung}")
         row = self.session.scalars(
-            sa.select(OparlKlaerung).where(OparlKlaerung.art == art, OparlKlaerung.oparl_id == oparl_id)
+            sa.select(OparlKlaerung).where(col(OparlKlaerung.art) == art, col(OparlKlaerung.oparl_id) == oparl_id)
         ).first()
         values = {"beschreibung": beschreibung[:1000], "tabelle": tabelle, "datensatz_id": datensatz_id}
         if row is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from sozialforum.store.models import Beratung, Beschluss, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.vocab import SitzungStatus
@@ -68,9 +68,9 @@ def meeting(run: Lauf, oid: str) -> None:
         return
     sitzung = run.session.get(Sitzung, row_id)
     assert sitzung is not None
-    tops = list(run.session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.sitzung_id == row_id)))
+    tops = list(run.session.scalars(sa.select(Tagesordnungspunkt).where(col(Tagesordnungspunkt.sitzung_id) == row_id)))
     kept = [t for t in tops if not agenda_item(run, t.oparl_id or f"top:{t.id}", t)]
-    for beratung in run.session.scalars(sa.select(Beratung).where(Beratung.sitzung_id == row_id)):
+    for beratung in run.session.scalars(sa.select(Beratung).where(col(Beratung.sitzung_id) == row_id)):
         beratung.sitzung_id = None
     run.session.flush()
     users = _users(run, "sitzung", row_id, {"tagesordnungspunkt", "beratung", "oparl_datei"})
@@ -108,17 +108,17 @@ def paper(run: Lauf, oid: str) -> None:
         return
     vorlage = run.session.get(Vorlage, row_id)
     assert vorlage is not None
-    for beratung in list(run.session.scalars(sa.select(Beratung).where(Beratung.vorlage_id == row_id))):
+    for beratung in list(run.session.scalars(sa.select(Beratung).where(col(Beratung.vorlage_id) == row_id))):
         if beratung.oparl_id:
             run.index.set("beratung", beratung.oparl_id, None)
             run.index.remember(beratung.oparl_id, "Consultation", "beratung", None, modified=None, geloescht=True)
         run.session.delete(beratung)
         run.bericht.geloescht += 1
-    for top in run.session.scalars(sa.select(Tagesordnungspunkt).where(Tagesordnungspunkt.vorlage_id == row_id)):
+    for top in run.session.scalars(sa.select(Tagesordnungspunkt).where(col(Tagesordnungspunkt.vorlage_id) == row_id)):
         top.vorlage_id = None
-    for other in run.session.scalars(sa.select(Vorlage).where(Vorlage.bezug_vorlage_id == row_id)):
+    for other in run.session.scalars(sa.select(Vorlage).where(col(Vorlage.bezug_vorlage_id) == row_id)):
         other.bezug_vorlage_id = None
-    for beschluss in run.session.scalars(sa.select(Beschluss).where(Beschluss.vorlage_id == row_id)):
+    for beschluss in run.session.scalars(sa.select(Beschluss).where(col(Beschluss.vorlage_id) == row_id)):
         beschluss.vorlage_id = None  # ours: it stays, with its Aufträge and reports
     run.session.flush()
     users = _users(run, "vorlage", row_id, {"beratung", "oparl_datei"})

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from sozialforum.oparl.lesen import Mangel
 from sozialforum.store.models import (
@@ -114,8 +114,8 @@ class Index:
             )
         else:
             rows = self.session.execute(
-                sa.select(OparlObjekt.oparl_id, OparlObjekt.datensatz_id).where(
-                    OparlObjekt.tabelle == tabelle, OparlObjekt.datensatz_id.is_not(None)
+                sa.select(col(OparlObjekt.oparl_id), col(OparlObjekt.datensatz_id)).where(
+                    col(OparlObjekt.tabelle) == tabelle, col(OparlObjekt.datensatz_id).is_not(None)
                 )
             )
         for oparl_id, row_id in rows:
@@ -141,7 +141,7 @@ class Index:
         return self._objekte.get(oparl_id)
 
     def mapped_table(self, oparl_id: str) -> str | None:
-        return self.session.scalar(sa.select(OparlObjekt.tabelle).where(OparlObjekt.oparl_id == oparl_id))
+        return self.session.scalar(sa.select(col(OparlObjekt.tabelle)).where(col(OparlObjekt.oparl_id) == oparl_id))
 
     def remember(
         self,

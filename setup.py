@@ -31,6 +31,7 @@ setup(
             "oparl/schema/README.md",
             "oparl/schema/*/*.json",
         ],
+        "sozialforum.flows.demo": ["prefect_logging.yml"],
         **{name: ["*"] for name in DATA},
     },
 )

@@ -7,7 +7,9 @@ summary lines (what happened, where the output is). Steps run in order over one 
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
 
@@ -37,17 +39,23 @@ STEPS: list[tuple[str, str]] = [
         "Sozialstrategie: Projekte, Förderaufruf mit Bescheiden, Bewertungsrunde, Strategiebericht",
         "sozialforum.demo.strategie:demo_step",
     ),
-    (
-        "Planungsjahr im Zeitraffer: der tägliche Planungszyklus über ein Jahr",
-        "sozialforum.flows.demo.zyklus:demo_step",
-    ),
+    ("Der tägliche Planungszyklus im Zeitraffer", "sozialforum.flows.demo.zyklus:demo_step"),
 ]
 
 
-def run_demo(run: DemoRun, report: Callable[[str, list[str]], None]) -> None:
+def run_demo(
+    run: DemoRun,
+    report: Callable[[str, list[str], float], None],
+    progress: Callable[[str], AbstractContextManager[object]],
+) -> None:
+    """Each step in order: ``progress(title)`` is held while it runs, ``report`` gets its lines
+    and seconds."""
     # Heartbeats cost about a second per flow run; the demo's runs are short and local.
     with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
         for title, target in STEPS:
             module_name, function_name = target.split(":")
             step = getattr(importlib.import_module(module_name), function_name)
-            report(title, step(run))
+            started = time.perf_counter()
+            with progress(title):
+                lines = step(run)
+            report(title, lines, time.perf_counter() - started)

@@ -1,5 +1,6 @@
-"""Demo step: the planning year of the demo Landkreis in simulated time, driven by the daily flow
-``planungszyklus`` — a year compressed into minutes.
+"""Demo step: the days ahead of the demo Landkreis in simulated time (``sozialforum demo --tage``;
+a whole planning year with 365), driven by the daily flow ``planungszyklus`` — a year compressed
+into minutes.
 
 Day by day from tomorrow: the people act (``sozialforum.demo.jahr``: Träger answer,
 members attend, the Protokollführung writes, the Geschäftsstelle approves) and, on every day on
@@ -26,7 +27,6 @@ from sozialforum.store.models import OutboxMessage, ZyklusAktion
 from sozialforum.timeutil import berlin, format_datum, format_zahl, local_to_utc
 from sozialforum.vocab import ZyklusArt, ZyklusStatus
 
-TAGE = 365  # a test may simulate fewer: run.notes["planungsjahr_tage"]
 DATEN_TAG = 20  # the new population figures arrive on the 20th day of the year
 
 
@@ -52,7 +52,9 @@ def demo_step(run: DemoRun) -> list[str]:
     from sozialforum.flows.planungszyklus import planungszyklus
 
     settings, engine = run.settings, run.engine
-    days = int(str(run.notes.get("planungsjahr_tage", TAGE)))
+    days = run.tage
+    if days == 0:
+        return ["Ausgelassen (--tage 0)."]
     start = berlin(run.now).date() + timedelta(days=1)
     end = start + timedelta(days=days - 1)
     with session_scope(engine, actor="demo:planungsjahr") as session:
@@ -62,6 +64,7 @@ def demo_step(run: DemoRun) -> list[str]:
     with leise():
         for offset in range(days):
             day = start + timedelta(days=offset)
+            run.fortschritt(f"Tag {offset + 1} von {days}, {format_datum(day)}")
             if offset == DATEN_TAG:
                 with session_scope(engine, actor="demo:statistik") as session:
                     delivered = statistik_liefern(session, ordner=settings.daten.quellen_ordner)
@@ -103,7 +106,7 @@ def _summary(
     total_mails = sum(mails.values())
     run.notes["planungsjahr"] = {"start": start, "ende": end, "laeufe": runs, "fehler": failed}
     lines = [
-        f"Planungsjahr {zeitraum(start, end)}: {runs} Läufe des Planungszyklus "
+        f"{zeitraum(start, end)} ({format_zahl(run.tage)} Tage): {runs} Läufe des Planungszyklus "
         f"(an den übrigen Tagen war nichts außer der täglichen Überwachung fällig; der nächste Lauf "
         f"holt sie nach), {len(planned)} Sozialraumkonferenzen zusätzlich geplant."
     ]
@@ -121,10 +124,12 @@ def _summary(
     kinds = ", ".join(f"{count} {art}" for art, count in mails.most_common())
     year_mails = format_zahl(total_mails - mails_before)
     lines.append(
-        f"Postausgang: {format_zahl(total_mails)} Nachrichten, davon {year_mails} im Planungsjahr "
+        f"Postausgang: {format_zahl(total_mails)} Nachrichten, davon {year_mails} im Zeitraffer "
         f"({kinds}) als .eml in {settings.outbox_dir}"
     )
     reports = settings.reports_dir
+    if run.tage < 365:
+        lines.append("Ein ganzes Planungsjahr: „sozialforum demo --tage 365“ (dauert einige Minuten).")
     lines += [
         f"Leitungsberichte (monatlich, HTML/PDF): {_count(reports / 'leitung', '*.pdf')} unter {reports / 'leitung'}",
         f"Protokolle (HTML/PDF): {_count(reports / 'protokolle', '*.pdf')} unter {reports / 'protokolle'}",

@@ -4,17 +4,20 @@ deployment of prefect.yaml with its schedules, one machine) and ``doctor`` (heal
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from sozialforum import ressourcen
 from sozialforum.betrieb import doktor
 from sozialforum.betrieb.deployments import DeploymentFehler, finde_prefect_yaml, lade_deployments
 from sozialforum.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_SERVICE, console, ctx, fail
 from sozialforum.settings import load_settings
 from sozialforum.store.db import make_engine, migrate, sqlite_path
-from sozialforum.timeutil import utcnow
+from sozialforum.timeutil import format_zahl, utcnow
 
 # Marks a data folder as the demo's, so that the demo may refill it and never touches another store.
 DEMO_MARKER = ".sozialforum-demo"
@@ -26,6 +29,15 @@ def demo(
         Path | None,
         typer.Option("--verzeichnis", help="Arbeitsverzeichnis der Demo (Standard: das Datenverzeichnis, var)."),
     ] = None,
+    tage: Annotated[
+        int,
+        typer.Option(
+            "--tage",
+            min=0,
+            max=730,
+            help="So viele Tage des täglichen Planungszyklus im Zeitraffer; ein Planungsjahr: --tage 365.",
+        ),
+    ] = 7,
 ) -> None:
     """Führt den Planungszyklus über dem Demo-Landkreis aus (eingebettete Standardwerte:
     SQLite, Postausgang als .eml-Dateien) und zeigt, was geschehen ist und wo die Ergebnisse liegen."""
@@ -36,13 +48,18 @@ def demo(
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_ENABLED", "false")
+    # Prefect's own lines go to a file and into the Prefect UI, not between the demo's summaries.
+    # Both are read when Prefect is imported, so they are set before that.
+    context = ctx(typer_ctx)
+    folder = verzeichnis or context.settings.data_dir
+    prefect_log = folder.resolve() / "prefect.log"
+    os.environ["PREFECT_LOGGING_SETTINGS_PATH"] = str(ressourcen.ordner("flows") / "demo" / "prefect_logging.yml")
+    os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_FILENAME"] = str(prefect_log)
     from sozialforum.flows.demo import DemoRun, run_demo
 
-    context = ctx(typer_ctx)
     # The demo fills the default store (or --verzeichnis), so that every command run afterwards in
     # the same place finds it; a store that did not come from the demo is never touched. Flows read
     # the folder from the environment like any setting (they only receive the config path).
-    folder = verzeichnis or context.settings.data_dir
     store = sqlite_path(context.settings.db_url) if verzeichnis is None else folder / "sozialforum.db"
     marker = folder / DEMO_MARKER
     if store is not None and store.is_file() and not marker.is_file():
@@ -59,15 +76,21 @@ def demo(
     engine = make_engine(settings.db_url)
     migrate(engine)
     config = str(context.config_file) if context.config_file else None
-    run = DemoRun(settings=settings, engine=engine, now=utcnow(), config=config)
+    run = DemoRun(settings=settings, engine=engine, now=utcnow(), config=config, tage=tage)
 
-    def report(title: str, lines: list[str]) -> None:
-        console.print(f"[bold]✔ {title}[/]")
+    def report(title: str, lines: list[str], seconds: float) -> None:
+        console.print(f"[bold]✔ {title}[/] [dim]({format_zahl(seconds, 0)} s)[/]")
         for line in lines:
             console.print(f"   {line}", highlight=False)
 
-    console.print("Die Flows laufen im eingebetteten Prefect-Modus; sein Start kostet einmal etwa 30 Sekunden.")
-    run_demo(run, report)
+    @contextmanager
+    def progress(title: str) -> Iterator[None]:
+        with console.status(f"{title} …") as status:
+            run.fortschritt = lambda text: status.update(f"{title} – {text}")
+            yield
+
+    console.print(f"Die Flows laufen im eingebetteten Prefect-Modus; sein Protokoll steht in {prefect_log}.")
+    run_demo(run, report, progress)
     console.print(f"\nAlle Ergebnisse liegen unter [bold]{settings.data_dir.resolve()}[/].")
     weiter = "" if verzeichnis is None else f"SOZIALFORUM_DATA_DIR={folder} "
     console.print(

@@ -253,7 +253,14 @@ def schreibe_profil(
             footer=f"{kommune} – Sozialraumprofil {bereich.name}",
         )
     )
+    _stand_datei(pdf_path).write_text(str(monitor.berechnung.id), encoding="utf-8")
     return Profilausgabe(html_path, pdf_path, [path for _, path in charts])
+
+
+def _stand_datei(pdf: Path) -> Path:
+    """Which computation a profile's files show. A file time cannot say it: computations may be
+    stamped in another clock than the file system's (imports, the demo's simulated year)."""
+    return pdf.with_name(f".{pdf.stem}.berechnung")
 
 
 @dataclass(frozen=True)
@@ -283,7 +290,8 @@ def aktuelles_profil(session: Session, *, gebiet_id: int, settings: Settings) ->
     folder = settings.reports_dir / "daten" / "oeffentlich"
     pdf = folder / f"sozialraumprofil_{gebiet.schluessel}.pdf"
     stamp = monitor.berechnung.berechnet_am
-    if not pdf.exists() or pdf.stat().st_mtime < stamp.timestamp():
+    stand = _stand_datei(pdf)
+    if not pdf.exists() or not stand.exists() or stand.read_text(encoding="utf-8") != str(monitor.berechnung.id):
         folder.mkdir(parents=True, exist_ok=True)
         pdf = schreibe_profil(
             session,

@@ -7,6 +7,7 @@ demo exercises the product, not a shortcut. Regenerate the files with
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +31,10 @@ class DemoRun:
     engine: Engine
     now: datetime
     config: str | None = None  # the config path the flows get as their parameter
+    tage: int = 7  # days of the daily cycle in simulated time (a planning year: 365)
     notes: dict[str, object] = field(default_factory=dict)  # steps may pass results on
+    # A long step tells how far it is ("Tag 12 von 365"); the CLI shows it beside its spinner.
+    fortschritt: Callable[[str], None] = field(default=lambda _text: None)
 
 
 def load_demo(session: Session) -> tuple[list[ImportResult], dict[str, int]]:

@@ -27,7 +27,7 @@ def test_two_months_of_the_planning_year(prefect_harness: None, sqlite_engine: E
         engine=sqlite_engine,
         now=datetime(2026, 1, 5, 9, tzinfo=UTC),
         config=config,
-        notes={"planungsjahr_tage": 62},
+        tage=62,
     )
     lines = demo_step(run)
     year = run.notes["planungsjahr"]

@@ -73,6 +73,14 @@ def test_current_profile_for_the_conference_preparation(
         assert found is not None and found.titel == "Sozialraumprofil Sozialraum Drei, Stichtag 31.12.2023"
         assert found.pfad.name == "sozialraumprofil_S3.pdf" and found.pfad.exists()
         assert aktuelles_profil(session, gebiet_id=ids["RA"], settings=settings) is None  # a region
+        # Written once per computation, whatever the clocks say (the demo's year runs in the future).
+        written = found.pfad.stat().st_mtime_ns
+        assert aktuelles_profil(session, gebiet_id=ids["S3"], settings=settings) is not None
+        assert found.pfad.stat().st_mtime_ns == written
+        stand = found.pfad.with_name(".sozialraumprofil_S3.berechnung")
+        stand.write_text("0", encoding="utf-8")  # as if from an earlier computation
+        assert aktuelles_profil(session, gebiet_id=ids["S3"], settings=settings) is not None
+        assert found.pfad.stat().st_mtime_ns > written and stand.read_text(encoding="utf-8") != "0"
 
 
 def test_a_source_ahead_of_the_others(

@@ -13,7 +13,7 @@ from sqlmodel import select
 from sozialforum import outbox
 from sozialforum.channels import ical
 from sozialforum.demo import DemoRun
-from sozialforum.konferenz import antworten, feeds, teilnehmerliste, termine, versand
+from sozialforum.konferenz import antworten, feeds, kalendertage, teilnehmerliste, termine, versand
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Rueckmeldung
 from sozialforum.timeutil import berlin, format_datum
@@ -30,7 +30,18 @@ def demo_step(run: DemoRun) -> list[str]:
         ).first()
         if gremium is None:
             return ["Keine Sozialraumkonferenz in den Stammdaten: Schritt ausgelassen."]
+        # The first Tuesday to Thursday after the invitation lead that is neither a holiday nor in
+        # the school holidays, as a Geschäftsstelle would choose it.
         first_day = berlin(run.now).date() + timedelta(days=gremium.einladung_vorlauf_tage)
+        ferien = kalendertage.schulferien(settings.konferenz)
+        for _ in range(90):  # the longest school holidays are shorter
+            if (
+                first_day.isoweekday() in (2, 3, 4)
+                and kalendertage.feiertag(first_day, settings.konferenz.bundesland) is None
+                and not any(f.von <= first_day <= f.bis for f in ferien)
+            ):
+                break
+            first_day += timedelta(days=1)
         series = termine.plan_serie(
             session,
             gremium_id=gremium.id,

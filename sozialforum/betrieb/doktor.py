@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import imaplib
+import ipaddress
 import smtplib
 import socket
 import ssl
@@ -42,6 +43,10 @@ class Befund:
 
 def _ok(bereich: str, meldung: str) -> Befund:
     return Befund(bereich, "ok", meldung)
+
+
+def _hinweis(bereich: str, meldung: str, abhilfe: str) -> Befund:
+    return Befund(bereich, "hinweis", meldung, abhilfe)
 
 
 def _fehler(bereich: str, meldung: str, abhilfe: str, art: Art = "dienst") -> Befund:
@@ -481,6 +486,73 @@ def verzeichnisdienst(settings: Settings) -> list[Befund]:
     return found
 
 
+# Names that never reach anyone outside: RFC 2606 and RFC 6761 reserve them.
+RESERVIERT = (".example", ".invalid", ".test", ".localhost", ".local", ".internal")
+
+
+def _nur_intern(host: str) -> str | None:
+    """Why ``host`` cannot be reached from outside the administration's network, or None."""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(RESERVIERT):
+        return f"„{name}“ ist ein reservierter Name, den außerhalb dieses Rechners niemand auflöst"
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return None
+    if address.is_loopback:
+        return f"{name} ist dieser Rechner selbst"
+    if address.is_private or address.is_link_local:
+        return f"{name} ist eine Adresse im internen Netz"
+    return None
+
+
+def erreichbarkeit(settings: Settings) -> list[Befund]:
+    """Can a Träger open the links in a mail, and can anybody answer it? Links are made from
+    ``portal.base_url``; answers go to ``mail.absender``. With a real SMTP server mails leave the
+    house, so an internal address there is an error; in the local mode (outbox as files) a note."""
+
+    def intern(bereich: str, meldung: str, abhilfe: str) -> Befund:
+        if settings.mail.smtp_host:
+            return _fehler(bereich, meldung, abhilfe, "konfiguration")
+        return _hinweis(bereich, meldung, abhilfe)
+
+    url = settings.portal.base_url
+    parts = urlsplit(url)
+    found: list[Befund] = []
+    if grund := _nur_intern(parts.hostname or ""):
+        found.append(
+            intern(
+                "Links",
+                f"Links in Einladungen und Formularen zeigen auf {url}: {grund}; Träger können sie nicht öffnen.",
+                "portal.base_url auf die öffentliche Adresse des Portals setzen (https://…).",
+            )
+        )
+    else:
+        found.append(_portal_antwortet(url, timeout=min(settings.mail.timeout_sekunden, 10)))
+        if parts.scheme != "https":
+            meldung = f"{url} ohne HTTPS: persönliche Links gingen unverschlüsselt durchs Netz."
+            found.append(_hinweis("Links", meldung, "https://… eintragen."))
+    absender = settings.mail.absender
+    if grund := _nur_intern(absender.rsplit("@", 1)[-1]):
+        abhilfe = "mail.absender auf das Postfach der Geschäftsstelle setzen."
+        found.append(intern("Absender", f"Antworten gehen an {absender}: {grund}.", abhilfe))
+    else:
+        found.append(_ok("Absender", f"Antworten gehen an {absender}."))
+    return found
+
+
+def _portal_antwortet(url: str, *, timeout: float) -> Befund:
+    try:
+        httpx.get(f"{url.rstrip('/')}/gs/anmelden", timeout=timeout, follow_redirects=True).raise_for_status()
+    except httpx.HTTPError as exc:
+        return _fehler(
+            "Links",
+            f"das Portal unter {url} antwortet nicht ({exc.__class__.__name__}).",
+            "Läuft „sozialforum portal“ hinter dieser Adresse? DNS-Eintrag, Proxy und Firewall prüfen.",
+        )
+    return _ok("Links", f"das Portal antwortet unter {url}.")
+
+
 def untersuchen(config_file: Path | None, *, prefect_api_url: str | None) -> list[Befund]:
     """All checks in order; without valid settings only the configuration finding."""
     first, settings = konfiguration(config_file)
@@ -494,6 +566,7 @@ def untersuchen(config_file: Path | None, *, prefect_api_url: str | None) -> lis
         dkim,
         postfach,
         verzeichnisdienst,
+        erreichbarkeit,
     ]
     found = [first]
     for check in checks:

@@ -129,7 +129,13 @@ def doctor(
             console.print(f"    → {befund.abhilfe}", highlight=False)
     errors = [b for b in found if b.stufe == "fehler"]
     code = EXIT_CONFIG if any(b.art == "konfiguration" for b in errors) else EXIT_SERVICE if errors else EXIT_OK
-    console.print(f"\n{len(errors)} Fehler." if errors else "\nAlles in Ordnung.")
+    notes = sum(b.stufe == "hinweis" for b in found)
+    if errors:
+        console.print(f"\n{len(errors)} Fehler.")
+    elif notes:
+        console.print(f"\nKeine Fehler; {notes} {'Hinweis' if notes == 1 else 'Hinweise'} vor dem Betrieb prüfen.")
+    else:
+        console.print("\nAlles in Ordnung.")
     raise typer.Exit(code)
 
 

@@ -49,6 +49,9 @@ DEUTSCH = {
     "{value!r} is not a valid integer.": "{value!r} ist keine ganze Zahl.",
 }
 
+# Placeholders of the usage line, which click and typer write as literals.
+USAGE_METAVARS = {"[OPTIONS]": "[OPTIONEN]", "COMMAND [ARGS]...": "BEFEHL [ARGUMENTE]..."}
+
 
 def _(message: str) -> str:
     return DEUTSCH.get(message, message)
@@ -85,6 +88,8 @@ def _patch_vendored_click() -> None:
     original_usage = formatting.HelpFormatter.write_usage
 
     def write_usage(self: formatting.HelpFormatter, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for english, german in USAGE_METAVARS.items():
+            args = args.replace(english, german)
         original_usage(self, prog, args, f"{_('Usage:')} " if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]

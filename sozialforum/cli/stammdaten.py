@@ -194,11 +194,17 @@ def liste(
 def zeige(
     typer_ctx: typer.Context,
     was: Annotated[str, typer.Argument(help=", ".join(LISTS))],
-    schluessel: Annotated[str, typer.Argument(help="Kennung, Schlüssel oder Id.")],
+    schluessel: Annotated[
+        str | None, typer.Argument(help="Kennung, Schlüssel oder Id; ohne Angabe: die Liste (wie „liste“).")
+    ] = None,
 ) -> None:
-    """Zeigt einen Datensatz mit allen Feldern."""
+    """Zeigt einen Datensatz mit allen Feldern (ohne Schlüssel: die Liste dieser Art)."""
     if was not in LISTS:
         fail(f"Unbekannte Art „{was}“. Erlaubt: {', '.join(LISTS)}.")
+    if schluessel is None:
+        liste(typer_ctx, was)
+        console.print(f"Einen Datensatz mit allen Feldern: „sozialforum zeige {was} KENNUNG“ (oder Id).")
+        return
     model = LISTS[was][0]
     context = ctx(typer_ctx)
     with Session(context.engine) as session:

@@ -233,4 +233,54 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert not_migrated.returncode == 3 and "sozialforum db migrieren" in not_migrated.stdout
     migrate(make_engine(f"sqlite:///{tmp_path / 'var' / 'sozialforum.db'}"))
     healthy = _cli(tmp_path)
-    assert healthy.returncode == 0 and "Alles in Ordnung." in healthy.stdout, healthy.stdout
+    # The default links (127.0.0.1) and sender (.example) only work on this machine: said, not "Alles in Ordnung".
+    assert healthy.returncode == 0 and "Keine Fehler; 6 Hinweise vor dem Betrieb prüfen." in healthy.stdout, (
+        healthy.stdout
+    )
+    assert "Links in Einladungen und Formularen zeigen auf http://127.0.0.1:8765" in healthy.stdout
+
+
+def test_links_and_sender_must_be_reachable_from_outside_when_mail_leaves_the_house(tmp_path: Path) -> None:
+    local = doktor.erreichbarkeit(_settings(tmp_path))  # outbox as files: notes
+    assert [(b.bereich, b.stufe) for b in local] == [("Links", "hinweis"), ("Absender", "hinweis")]
+    assert "127.0.0.1 ist dieser Rechner selbst" in local[0].meldung
+    sending = doktor.erreichbarkeit(
+        _settings(
+            tmp_path,
+            mail={"smtp_host": "mail.landkreis-musterland.de", "absender": "sozialplanung@kreis.example"},
+            portal={"base_url": "http://10.1.2.3:8765"},
+        )
+    )
+    assert [(b.bereich, b.stufe, b.art) for b in sending] == [
+        ("Links", "fehler", "konfiguration"),
+        ("Absender", "fehler", "konfiguration"),
+    ]
+    assert "10.1.2.3 ist eine Adresse im internen Netz" in sending[0].meldung
+    assert "„kreis.example“ ist ein reservierter Name" in sending[1].meldung
+    for host, internal in [("localhost", True), ("portal.intern.local", True), ("::1", True), ("192.168.0.7", True)]:
+        assert (doktor._nur_intern(host) is not None) is internal, host
+    assert doktor._nur_intern("portal.landkreis-musterland.de") is None
+    assert doktor._nur_intern("93.184.215.14") is None
+
+
+def test_the_portal_is_asked_whether_it_answers(tmp_path: Path) -> None:
+    import http.server
+    import threading
+
+    class Anmeldung(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200 if self.path == "/gs/anmelden" else 404)
+            self.end_headers()
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Anmeldung)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        answering = doktor._portal_antwortet(f"http://127.0.0.1:{server.server_port}/", timeout=5)
+        assert answering.stufe == "ok" and "antwortet unter" in answering.meldung
+    finally:
+        server.shutdown()
+    silent = doktor._portal_antwortet(f"http://127.0.0.1:{free_port()}", timeout=5)
+    assert silent.stufe == "fehler" and "antwortet nicht" in silent.meldung

@@ -1,0 +1,108 @@
+"""The first hour of a new user, as a transcript: README command (a) verbatim in a fresh copy of
+the repository, then the commands a planner tries next, each in a subprocess. Every one ends
+with exit 0, and no line of the output is a traceback or English from a framework."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+from tests.test_readme import _readme_commands
+
+pytestmark = pytest.mark.slow
+
+# Lines that give away English or a crash: a traceback, Python's exception names, the CLI
+# framework's and Prefect's own wording, log-level prefixes.
+FREMD = re.compile(
+    r"Traceback|Error:|Exception|Usage:|Try '|No such|Missing|Invalid value|Aborted|"
+    r"\bINFO\b|\bWARNING\b|Finished in state|Starting temporary server|database is locked"
+)
+
+PIP = re.compile(r"WARNING: Location '|\[notice\]")
+
+
+def _fresh_copy(target: Path) -> Path:
+    """The repository as a clone has it: the files git knows (also not yet committed ones)."""
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+    ).stdout.split(b"\0")
+    for name in filter(None, (f.decode() for f in files)):
+        source = REPO / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def _outlook_vorbehalt(var: Path) -> Path:
+    """A tentative answer from Outlook of someone the demo invited who has not answered yet,
+    shaped as Exchange sends it: ATTENDEE in upper case without ORGANIZER, base64 calendar part."""
+    with sqlite3.connect(var / "sozialforum.db") as db:
+        address, sequence, uid, beginn = db.execute(
+            "SELECT r.eingeladen_an, r.sequenz, s.ical_uid, s.beginn FROM rueckmeldung r "
+            "JOIN sitzung s ON s.id = r.sitzung_id WHERE r.antwort = 'offen' AND r.eingeladen_an IS NOT NULL "
+            "ORDER BY s.beginn DESC, r.id LIMIT 1"
+        ).fetchone()
+    ics = (
+        "BEGIN:VCALENDAR\r\nMETHOD:REPLY\r\nPRODID:Microsoft Exchange Server 2010\r\nVERSION:2.0\r\n"
+        "BEGIN:VEVENT\r\n"
+        f'ATTENDEE;PARTSTAT=TENTATIVE;CN="Teilnehmerin":MAILTO:{address.upper()}\r\n'
+        f"UID:{uid}\r\nSEQUENCE:{sequence or 0}\r\n"
+        f"DTSTART:{datetime.fromisoformat(beginn).strftime('%Y%m%dT%H%M%SZ')}\r\n"
+        f"DTSTAMP:{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}\r\nSUMMARY;LANGUAGE=de-DE:Mit Vorbehalt\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    reply = var / "antwort.eml"
+    reply.write_text(
+        f"From: <{address}>\r\nTo: <sozialplanung@landkreis-musterland.example>\r\nSubject: Mit Vorbehalt\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: text/calendar; charset=utf-8; method=REPLY\r\n"
+        "Content-Transfer-Encoding: base64\r\n\r\n" + base64.encodebytes(ics.encode()).decode(),
+        encoding="utf-8",
+    )
+    return reply
+
+
+def test_readme_command_a_then_the_first_commands_in_german_without_tracebacks(tmp_path: Path) -> None:
+    clone = _fresh_copy(tmp_path / "sozialforum")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOZIALFORUM_", "PREFECT_", "VIRTUAL_ENV"))}
+    env |= {"COLUMNS": "200", "HOME": str(tmp_path), "PREFECT_HOME": str(tmp_path / "prefect")}
+    transcript: list[str] = []
+
+    def shell(command: str, stdin: str | None = None) -> str:
+        result = subprocess.run(
+            ["bash", "-c", command], cwd=clone, env=env, input=stdin, capture_output=True, text=True, timeout=900
+        )
+        output = result.stdout + result.stderr
+        transcript.append(f"$ {command}\n{output}")
+        assert result.returncode == 0, "\n".join(transcript)
+        # pip's own notes (a new release, an index location of this machine) are not ours.
+        fremd = [line for line in output.splitlines() if FREMD.search(line) and not PIP.match(line)]
+        assert not fremd, f"{command}: {fremd}"
+        return result.stdout
+
+    readme_a = _readme_commands()[0]
+    demo = shell(readme_a)
+    assert "Alle Ergebnisse liegen unter" in demo and demo.count("✔") == 8
+    gebiete = shell(".venv/bin/sozialforum liste gebiete")
+    assert "Gebiete (50 von 62)" in gebiete and "Lindenau" in gebiete
+    sitzungen = shell(".venv/bin/sozialforum zeige sitzungen")
+    # Local time, as the demo planned it (16:30 in Berlin), in German.
+    assert "16:30 Uhr" in sitzungen and "durchgeführt" in sitzungen
+    konto = shell(".venv/bin/sozialforum portal benutzer-anlegen erika --passwort-stdin", stdin="lang-und-geheim-42\n")
+    assert "erika" in konto
+    reply = _outlook_vorbehalt(clone / "var")
+    antworten = shell(f".venv/bin/sozialforum konferenz antworten {reply}")
+    assert antworten.startswith("1 Rückmeldungen erfasst, 0 unverändert"), antworten
+    assert antworten.strip().endswith("0 Probleme"), antworten

@@ -37,7 +37,7 @@ def demo(
             max=730,
             help="So viele Tage des täglichen Planungszyklus im Zeitraffer; ein Planungsjahr: --tage 365.",
         ),
-    ] = 7,
+    ] = 3,
 ) -> None:
     """Führt den Planungszyklus über dem Demo-Landkreis aus (eingebettete Standardwerte:
     SQLite, Postausgang als .eml-Dateien) und zeigt, was geschehen ist und wo die Ergebnisse liegen."""

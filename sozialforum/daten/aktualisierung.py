@@ -125,7 +125,8 @@ def ausgaben(
 ) -> Ausgaben:
     """Profiles (HTML+PDF) of the Sozialräume and the atlas, for one recipient."""
     from sozialforum.daten.atlas import schreibe_atlas  # matplotlib and fpdf only when needed
-    from sozialforum.daten.profil import schreibe_profil
+    from sozialforum.daten.profil import bereite_profil
+    from sozialforum.daten.profil_druck import drucke_alle
 
     target = ordner or ausgabe_ordner(settings, empfaenger)
     target.mkdir(parents=True, exist_ok=True)
@@ -133,12 +134,14 @@ def ausgaben(
         monitor = _monitor(session)
         day = monitor.letzter_stichtag
         keys = sozialraeume or sorted(b.schluessel for b in monitor.stand.am(day) if b.ebene == "sozialraum")
-        profiles = [
-            schreibe_profil(
+        prepared = [
+            bereite_profil(
                 session, monitor, katalog, settings.daten, key, empfaenger, target, kommune=settings.kommune, now=now
-            ).html
+            )
             for key in keys
         ]
+        drucke_alle([auftrag for _, auftrag in prepared])
+        profiles = [ausgabe.html for ausgabe, _ in prepared]
         atlas = schreibe_atlas(
             session,
             monitor,

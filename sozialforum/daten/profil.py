@@ -17,9 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render
-from sozialforum.daten.diagramme import Panel, trends
+from sozialforum.daten.diagramme import Panel
 from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.fehlwerte import LEGENDE
 from sozialforum.daten.gebietsstand import Bereich
@@ -27,6 +26,7 @@ from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.index import GESAMT
 from sozialforum.daten.kartenexport import status_karte
 from sozialforum.daten.katalog import Katalog
+from sozialforum.daten.profil_druck import Druckauftrag, drucke, stand_datei
 from sozialforum.daten.sicht import Sicht
 from sozialforum.settings import DatenSettings, Settings
 from sozialforum.store.models import Datenlieferung, Gebiet
@@ -178,7 +178,7 @@ def profil_kontext(
     }
 
 
-def _chart(sicht: Sicht, bereich: Bereich, folder: Path) -> Path | None:
+def _panels(sicht: Sicht, bereich: Bereich) -> list[Panel]:
     """Trend panels of the index indicators and the Kennzahlen with targets."""
     monitor, katalog = sicht.monitor, sicht.katalog
     days = monitor.stichtage
@@ -197,9 +197,7 @@ def _chart(sicht: Sicht, bereich: Bereich, folder: Path) -> Path | None:
             series.append((bench[-1].name, "vergleich", [b.wert if b else None for b in bench]))
         target = (ind.ziel.hoechstens if ind.ziel.hoechstens is not None else ind.ziel.mindestens) if ind.ziel else None
         panels.append(Panel(ind.name, ind.einheit, series, target, ind.nachkommastellen))
-    if not panels:
-        return None
-    return trends(folder / f"{bereich.schluessel}_entwicklung.png", days, panels)
+    return panels
 
 
 def _karte(session: Session, sicht: Sicht, bereich: Bereich, folder: Path) -> tuple[str, Path] | None:
@@ -224,9 +222,33 @@ def schreibe_profil(
     kommune: str,
     now: datetime,
 ) -> Profilausgabe:
+    """HTML and PDF of one Sozialraum's profile (several: ``bereite_profil`` and ``drucke_alle``)."""
+    ausgabe_, auftrag = bereite_profil(
+        session, monitor, katalog, settings, schluessel, empfaenger, ausgabe, kommune=kommune, now=now
+    )
+    drucke(auftrag)
+    return ausgabe_
+
+
+def bereite_profil(
+    session: Session,
+    monitor: Monitor,
+    katalog: Katalog,
+    settings: DatenSettings,
+    schluessel: str,
+    empfaenger: Empfaenger,
+    ausgabe: Path,
+    *,
+    kommune: str,
+    now: datetime,
+) -> tuple[Profilausgabe, Druckauftrag]:
+    """Everything read from the store: the HTML is written, the chart and PDF are left to print."""
     bereich = finde_sozialraum(monitor, schluessel)
     sicht = Sicht(monitor, katalog, settings, empfaenger)
-    chart = _chart(sicht, bereich, ausgabe / "diagramme")
+    panels = _panels(sicht, bereich)
+    chart = ausgabe / "diagramme" / f"{bereich.schluessel}_entwicklung.png" if panels else None
+    if chart is not None:
+        chart.parent.mkdir(parents=True, exist_ok=True)
     charts = [("Entwicklung der Indikatoren", chart)] if chart else []
     if karte := _karte(session, sicht, bereich, ausgabe / "diagramme"):
         charts.append(karte)
@@ -246,21 +268,17 @@ def schreibe_profil(
     html_path.write_text(render(TEMPLATE, **context, pdf=False), encoding="utf-8")
     pdf_context = {**context, "diagramme": [(title, str(path)) for title, path in charts]}
     pdf_path = ausgabe / f"{base}.pdf"
-    pdf_path.write_bytes(
-        html_to_pdf(
-            render(TEMPLATE_PDF, **pdf_context, pdf=True),
-            title=f"Sozialraumprofil {bereich.name}",
-            footer=f"{kommune} – Sozialraumprofil {bereich.name}",
-        )
+    auftrag = Druckauftrag(
+        pdf=pdf_path,
+        html=render(TEMPLATE_PDF, **pdf_context, pdf=True),
+        titel=f"Sozialraumprofil {bereich.name}",
+        fusszeile=f"{kommune} – Sozialraumprofil {bereich.name}",
+        diagramm=chart,
+        stichtage=list(monitor.stichtage),
+        panels=panels,
+        berechnung=str(monitor.berechnung.id),
     )
-    _stand_datei(pdf_path).write_text(str(monitor.berechnung.id), encoding="utf-8")
-    return Profilausgabe(html_path, pdf_path, [path for _, path in charts])
-
-
-def _stand_datei(pdf: Path) -> Path:
-    """Which computation a profile's files show. A file time cannot say it: computations may be
-    stamped in another clock than the file system's (imports, the demo's simulated year)."""
-    return pdf.with_name(f".{pdf.stem}.berechnung")
+    return Profilausgabe(html_path, pdf_path, [path for _, path in charts]), auftrag
 
 
 @dataclass(frozen=True)
@@ -290,7 +308,7 @@ def aktuelles_profil(session: Session, *, gebiet_id: int, settings: Settings) ->
     folder = settings.reports_dir / "daten" / "oeffentlich"
     pdf = folder / f"sozialraumprofil_{gebiet.schluessel}.pdf"
     stamp = monitor.berechnung.berechnet_am
-    stand = _stand_datei(pdf)
+    stand = stand_datei(pdf)
     if not pdf.exists() or not stand.exists() or stand.read_text(encoding="utf-8") != str(monitor.berechnung.id):
         folder.mkdir(parents=True, exist_ok=True)
         pdf = schreibe_profil(

@@ -31,7 +31,7 @@ class DemoRun:
     engine: Engine
     now: datetime
     config: str | None = None  # the config path the flows get as their parameter
-    tage: int = 7  # days of the daily cycle in simulated time (a planning year: 365)
+    tage: int = 3  # days of the daily cycle in simulated time (a planning year: 365)
     notes: dict[str, object] = field(default_factory=dict)  # steps may pass results on
     # A long step tells how far it is ("Tag 12 von 365"); the CLI shows it beside its spinner.
     fortschritt: Callable[[str], None] = field(default=lambda _text: None)

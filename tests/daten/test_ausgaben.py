@@ -3,6 +3,7 @@ and the Sozialstrukturatlas workbook (one sheet per dimension, index, Kennzahlen
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -213,3 +214,39 @@ def test_population_by_age_for_the_projection(monitor: Monitor, kreis: tuple[Eng
         assert counts == {(0, 15): 340, (15, 65): 1450, (65, None): 460}
         with pytest.raises(LookupError, match="nicht gefunden"):
             bevoelkerung_nach_alter(session, "S9", merkmal="bev")
+
+
+def test_profiles_printed_in_parallel_processes_equal_those_printed_here(
+    monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Path
+) -> None:
+    """A Kreis's profiles are printed in worker processes: the same bytes as in this process."""
+    from dataclasses import replace
+
+    from sozialforum.daten.geheimhaltung import Empfaenger
+    from sozialforum.daten.profil import bereite_profil
+    from sozialforum.daten.profil_druck import PARALLEL_AB, drucke, drucke_alle, stand_datei
+    from sozialforum.settings import DatenSettings
+    from sozialforum.store.db import session_scope
+
+    with session_scope(kreis[0], actor="test") as session:
+        _, auftrag = bereite_profil(
+            session,
+            monitor,
+            katalog,
+            DatenSettings(),
+            "S3",
+            Empfaenger.oeffentlich(),
+            tmp_path,
+            kommune="Testkreis",
+            now=monitor.berechnung.berechnet_am,
+        )
+    assert auftrag.diagramm is not None
+
+    def content(pdf: Path) -> bytes:  # all but the second it was made and the ID derived from it
+        return re.sub(rb"/CreationDate \(D:\d+Z\)|/ID \[<[0-9A-F]+><[0-9A-F]+>\]", b"", pdf.read_bytes())
+
+    here = content(drucke(auftrag))
+    copies = [replace(auftrag, pdf=tmp_path / f"kopie{i}.pdf") for i in range(PARALLEL_AB)]
+    printed = drucke_alle(copies)
+    assert [content(p) for p in printed] == [here] * PARALLEL_AB
+    assert all(stand_datei(p).read_text(encoding="utf-8") == str(monitor.berechnung.id) for p in printed)

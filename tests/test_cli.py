@@ -109,3 +109,34 @@ def test_the_overview_names_every_area_command_and_loads_none() -> None:
     assert result.returncode == 0, result.stderr
     assert "Befehle" in result.stdout and "strategie" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "['sozialforum.cli.deutsch']"
+
+
+def test_on_a_terminal_a_spinner_runs_and_an_error_gets_a_line_of_its_own(tmp_path: Path) -> None:
+    import pty
+
+    main, side = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "SOZIALFORUM_DATA_DIR": str(tmp_path / "var"), "TERM": "xterm"}
+    result = subprocess.run(
+        [sys.executable, "-m", "sozialforum", "zeige", "gebiete", "XYZ"],
+        stdin=side,
+        stdout=side,
+        stderr=side,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    os.close(side)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal's other side is closed: everything read
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(main)
+    output = b"".join(chunks).decode()
+    assert result.returncode != 0 and "sozialforum zeige arbeitet" in output
+    [error] = [line for line in output.splitlines() if "Fehler:" in line]
+    assert "arbeitet" not in error and "sozialforum db migrieren" in output, output

@@ -46,6 +46,10 @@ BEFEHLE: dict[str, tuple[str, str]] = {
     "doctor": ("betrieb", "Prüft Konfiguration, Datenbank, Mail, Postfach und Prefect und erklärt jeden Fehler."),
 }
 
+# Commands with a display of their own (the demo's steps, the import's progress bar: rich allows
+# one live display at a time), servers that run until stopped, and password prompts.
+EIGENE_ANZEIGE = frozenset({"demo", "import", "portal", "serve"})
+
 
 class Bereiche(TyperGroup):
     """The root group: an area's module is imported when one of its commands is looked up. While
@@ -103,10 +107,15 @@ def _root(
         typer.Option("--konfiguration", "-k", help="Konfigurationsdatei (Standard: config/sozialforum.toml)."),
     ] = None,
 ) -> None:
-    from sozialforum.cli.common import Context, breite_uebernehmen
+    from sozialforum.cli.common import Context, arbeitet, breite_uebernehmen
 
     breite_uebernehmen()
     typer_ctx.obj = Context(config_file=konfiguration)
+    befehl = typer_ctx.invoked_subcommand
+    if befehl and befehl not in EIGENE_ANZEIGE:
+        # A spinner while a command works (loading files, rendering reports, asking servers),
+        # so that nobody takes a long command for a hung one.
+        typer_ctx.call_on_close(arbeitet(f"sozialforum {befehl} arbeitet …"))
 
 
 def alle_befehle() -> Bereiche:

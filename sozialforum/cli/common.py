@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.status import Status
 from sqlalchemy.engine import Engine
 
 from sozialforum.settings import Settings, SettingsError, load_settings
@@ -61,7 +63,30 @@ class Context:
         return make_engine(self.settings.db_url)
 
 
+# The spinner of the running command (``arbeitet``), if one is shown.
+_anzeige: list[Status] = []
+
+
+def arbeitet(text: str) -> Callable[[], None]:
+    """Show a spinner with ``text`` until the returned function is called (only on a terminal)."""
+    if not console.is_terminal:
+        return lambda: None
+    status = console.status(text)
+    status.start()
+    _anzeige.append(status)
+
+    def stop() -> None:
+        if status in _anzeige:
+            _anzeige.remove(status)
+            status.stop()
+
+    return stop
+
+
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
+    for status in list(_anzeige):  # the message goes to stderr: not into the spinner's line
+        _anzeige.remove(status)
+        status.stop()
     err_console.print(f"[bold red]Fehler:[/] {message}", highlight=False)
     raise typer.Exit(code)
 

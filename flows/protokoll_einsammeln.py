@@ -150,7 +150,9 @@ def abschliessen(konfiguration: str | None, protokoll_id: int, jetzt: datetime) 
 def _back_to_running() -> None:
     """A pause that timed out leaves the run paused; set it running again to remind and re-pause."""
     with get_client(sync_client=True) as client:
-        client.set_flow_run_state(flow_run.get_id(), Running(), force=True)
+        run_id = flow_run.get_id()
+        assert run_id is not None  # called from inside the flow run
+        client.set_flow_run_state(run_id, Running(), force=True)
 
 
 def _wait_for_decision(
@@ -315,7 +317,7 @@ def resume_with_decision(lauf_id: str, *, entscheidung: str, anmerkungen: str, e
         resume_flow_run(
             UUID(lauf_id),
             run_input={"entscheidung": entscheidung, "anmerkungen": anmerkungen, "entschieden_von": entschieden_von},
-            _sync=True,
+            _sync=True,  # type: ignore[call-arg]  # Prefect's sync switch (see above), not in its signature
         )
     except (NotPausedError, FlowPauseTimeout, ObjectNotFound, ValueError):
         return False

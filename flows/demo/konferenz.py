@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import time, timedelta
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from sozialforum import outbox
 from sozialforum.channels import ical
@@ -16,6 +16,7 @@ from sozialforum.demo import DemoRun
 from sozialforum.konferenz import antworten, feeds, kalendertage, teilnehmerliste, termine, versand
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Rueckmeldung
+from sozialforum.store.models.base import pk
 from sozialforum.timeutil import berlin, format_datum
 from sozialforum.vocab import GremiumArt
 
@@ -44,8 +45,8 @@ def demo_step(run: DemoRun) -> list[str]:
             first_day += timedelta(days=1)
         series = termine.plan_serie(
             session,
-            gremium_id=gremium.id,
-            erster_tag=first_day,  # type: ignore[arg-type]
+            gremium_id=pk(gremium),
+            erster_tag=first_day,
             uhrzeit=time(16, 30),
             settings=settings,
             intervall_monate=6,
@@ -63,8 +64,10 @@ def demo_step(run: DemoRun) -> list[str]:
     )
     with session_scope(run.engine, actor="demo:konferenz") as session:
         invited = session.exec(
-            select(Rueckmeldung).where(Rueckmeldung.sitzung_id == sitzung_id, Rueckmeldung.eingeladen_an.is_not(None))
-        ).all()  # type: ignore[union-attr]
+            select(Rueckmeldung).where(
+                col(Rueckmeldung.sitzung_id) == sitzung_id, col(Rueckmeldung.eingeladen_an).is_not(None)
+            )
+        ).all()
     if invited:
         answer = antworten.AntwortBericht()
         with session_scope(run.engine, actor="demo:konferenz") as session:

@@ -55,7 +55,7 @@ class Antwortgeber:
                     with get_client(sync_client=True) as client:
                         state = client.read_flow_run(UUID(run_id)).state
                     if state is not None and state.is_paused():
-                        resume_flow_run(UUID(run_id), run_input=self.run_input, _sync=True)
+                        resume_flow_run(UUID(run_id), run_input=self.run_input, _sync=True)  # type: ignore[call-arg]  # Prefect's sync switch, not in its signature
                         self.resumed.append(run_id)
                         return
                 time.sleep(0.3)

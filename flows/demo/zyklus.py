@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from sqlmodel import col
 
 from sozialforum.demo import DemoRun
 from sozialforum.demo.jahr import Tagebuch, jahr_planen, menschen, statistik_liefern, zeitraum, zyklus_faellig
@@ -97,12 +98,12 @@ def _summary(
     with session_scope(run.engine, actor="demo:planungsjahr") as session:
         booked = Counter(
             session.execute(
-                sa.select(ZyklusAktion.art, ZyklusAktion.status).where(  # type: ignore[call-overload]
-                    ZyklusAktion.tag >= start, ZyklusAktion.tag <= end
+                sa.select(col(ZyklusAktion.art), col(ZyklusAktion.status)).where(
+                    col(ZyklusAktion.tag) >= start, col(ZyklusAktion.tag) <= end
                 )
             ).tuples()
-        )  # type: ignore[arg-type, operator]
-        mails = Counter(session.execute(sa.select(OutboxMessage.art)).scalars())  # type: ignore[call-overload]
+        )
+        mails = Counter(session.execute(sa.select(col(OutboxMessage.art))).scalars())
     total_mails = sum(mails.values())
     run.notes["planungsjahr"] = {"start": start, "ende": end, "laeufe": runs, "fehler": failed}
     lines = [

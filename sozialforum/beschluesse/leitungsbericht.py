@@ -9,6 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+import sqlmodel
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -150,14 +151,15 @@ def _dokumente(session: Session, staende: list[BeschlussStand]) -> dict[int, lis
         .order_by(col(OparlDatei.art), col(OparlDatei.id))
     )
     for datei in rows:
-        owner = datei.beschluss_id if datei.beschluss_id in ids else by_paper.get(datei.vorlage_id)
+        paper = by_paper.get(datei.vorlage_id) if datei.vorlage_id is not None else None
+        owner = datei.beschluss_id if datei.beschluss_id in ids else paper
         if owner is not None:
             found.setdefault(owner, []).append((f"{datei.art.capitalize()}: {datei.name}", datei.url))
     return found
 
 
 def build_leitungsbericht(
-    session: Session, *, today: date, now: datetime, settings: Settings, filter: Filter | None = None
+    session: sqlmodel.Session, *, today: date, now: datetime, settings: Settings, filter: Filter | None = None
 ) -> Leitungsbericht:
     keep = filter or Filter()
     bald = settings.fristen.bald_faellig_tage
@@ -176,7 +178,8 @@ def build_leitungsbericht(
         .where(col(Umsetzungsbericht.beschluss_id).in_(ids))
         .order_by(col(Umsetzungsbericht.datum))
     ):
-        report.letzte_berichte[bericht.beschluss_id] = bericht  # the latest wins
+        if bericht.beschluss_id is not None:  # always, by the query; for the type
+            report.letzte_berichte[bericht.beschluss_id] = bericht  # the latest wins
     report.dokumente = _dokumente(session, report.beschluesse)
     meilensteine = load_meilensteine(settings.fristen.meilensteine)
     fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(nur_offen=False))

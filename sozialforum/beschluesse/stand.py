@@ -14,6 +14,7 @@ Traffic light: done (all closed) · overdue (an open Auftrag past its deadline) 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -29,7 +30,7 @@ from sozialforum.vocab import Ampel, AuftragStatus
 _ORDER = [Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG, Ampel.IM_PLAN, Ampel.ERLEDIGT]
 
 
-def worst(lights: list[Ampel]) -> Ampel:
+def worst(lights: Sequence[Ampel]) -> Ampel:
     return min(lights, key=_ORDER.index) if lights else Ampel.IM_PLAN
 
 
@@ -98,7 +99,9 @@ def progress(auftraege: list[Auftrag]) -> int:
     return round(sum(values) / len(values))
 
 
-def _responsible(auftrag: Auftrag, people: dict[int, Person], units: dict[int, Organisation]) -> str:
+def _responsible(
+    auftrag: Auftrag, people: Mapping[int | None, Person], units: Mapping[int | None, Organisation]
+) -> str:
     parts = []
     person = people.get(auftrag.verantwortlich_person_id or -1)
     if person is not None and person.geloescht_am is None:

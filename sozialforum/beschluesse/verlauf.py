@@ -95,7 +95,7 @@ def _status_changes(session: Session, auftraege: list[Auftrag]) -> list[Ereignis
     events = []
     for entry in entries:
         change = entry.aenderungen.get("status")
-        if not change:
+        if not isinstance(change, list | tuple) or len(change) != 2:  # an audit diff: [old, new]
             continue
         old, new = (AuftragStatus(value).label if value else "–" for value in change)
         events.append(
@@ -142,7 +142,7 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
                     dokumente=_documents(session, "sitzung_id", step.sitzung_id),
                 )
             )
-    by = gremien.get(beschluss.gremium_id) if beschluss.gremium_id else None
+    gremium = gremien.get(beschluss.gremium_id) if beschluss.gremium_id else None
     points = session.scalars(
         sa.select(Beschlusspunkt)
         .where(col(Beschlusspunkt.beschluss_id) == beschluss_id)
@@ -154,7 +154,7 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
         Ereignis(
             beschluss.datum,
             "Beschluss",
-            f"Beschluss {beschluss.kennung}{f' ({by})' if by else ''}: {beschluss.titel}",
+            f"Beschluss {beschluss.kennung}{f' ({gremium})' if gremium else ''}: {beschluss.titel}",
             detail,
             dokumente=_documents(session, "beschluss_id", beschluss.id),
         )

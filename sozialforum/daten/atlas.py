@@ -8,6 +8,7 @@ symbol as text; rates on few cases keep their number and show it in parentheses.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -86,7 +87,7 @@ def schreibe_atlas(
     *,
     kommune: str,
     now: datetime,
-    budgets: list[Budget] = (),
+    budgets: Sequence[Budget] = (),
 ) -> Path:
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -136,21 +137,21 @@ def schreibe_atlas(
             continue
         sheet = book.create_sheet(title[:31])
         columns = ["Ebene", "Schlüssel", "Gebiet"]
-        stand = {ind.code: sicht.stand(ind.code) for ind in indicators}  # each at its latest Stichtag
+        stichtage = {ind.code: sicht.stand(ind.code) for ind in indicators}  # each at its latest Stichtag
         for ind in indicators:
-            note = "" if stand[ind.code] == day else f" (Stand {format_datum_kurz(stand[ind.code])})"
+            note = "" if stichtage[ind.code] == day else f" (Stand {format_datum_kurz(stichtage[ind.code])})"
             columns += [f"{ind.name} [{ind.einheit}]{note}", f"{ind.name}: Anzahl", f"{ind.name}: Veränderung"]
         header(sheet, columns)
         for bereich in areas:
             row: list[Any] = [EBENEN.get(bereich.ebene, bereich.ebene), bereich.schluessel, bereich.name]
             for ind in indicators:
-                at = stand[ind.code]
+                at = stichtage[ind.code]
                 row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id), ind.nachkommastellen))
                 row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "anzahl"), 0))
                 row.append(_cell(sheet, sicht.wert(ind.code, at, bereich.id, "veraenderung"), ind.nachkommastellen))
             put(sheet, row)
         for ind in indicators:
-            bench = sicht.vergleich(ind, stand[ind.code])
+            bench = sicht.vergleich(ind, stichtage[ind.code])
             if bench is not None:
                 put(
                     sheet,

@@ -47,7 +47,8 @@ class Werte:
     veraenderung_code: Codes | None = None
 
     def position(self) -> dict[int | str, int]:
-        return {key: i for i, key in enumerate(self.ids)}
+        keys: list[int | str] = list(self.ids)
+        return {key: i for i, key in enumerate(keys)}
 
 
 @dataclass

@@ -199,13 +199,10 @@ def speichere_budget(session: Session, budget: Budget, *, berechnung_id: int, no
     ).first()
     amounts = {row.gebiet_id: Decimal(row.betrag) for row in budget.zeilen}
     if existing is not None:
-        stored = dict(
-            session.execute(
-                sa.select(col(Budgetanteil.gebiet_id), col(Budgetanteil.betrag)).where(
-                    col(Budgetanteil.verteilung_id) == existing.id
-                )
-            ).all()
+        query = sa.select(col(Budgetanteil.gebiet_id), col(Budgetanteil.betrag)).where(
+            col(Budgetanteil.verteilung_id) == existing.id
         )
+        stored = {gebiet_id: betrag for gebiet_id, betrag in session.execute(query).tuples()}
         if stored == amounts and existing.gesamt == Decimal(budget.gesamt):
             return False
         session.execute(sa.delete(Budgetanteil).where(col(Budgetanteil.verteilung_id) == existing.id))

@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+from matplotlib.artist import Artist
 from matplotlib.ticker import FuncFormatter
 
 from sozialforum.timeutil import format_zahl
@@ -37,7 +38,7 @@ def trends(path: Path, stichtage: Sequence[date], panels: Sequence[Panel], *, sp
     figure, axes = plt.subplots(rows, spalten, figsize=(10, 2.3 * rows + 0.5), dpi=100, squeeze=False)
     years = [day.year for day in stichtage]
     styles = {"gebiet": "-o", "kreis": "--s", "vergleich": ":^"}
-    handles: dict[str, object] = {}
+    handles: dict[str, Artist] = {}
     for axis, panel in zip(axes.flat, panels, strict=False):
         for label, kind, values in panel.reihen:
             points = [v if v is not None else float("nan") for v in values]

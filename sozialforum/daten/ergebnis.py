@@ -59,7 +59,7 @@ def _inputs(session: Session, katalog: Katalog, settings: DatenSettings, stand: 
     digest = hashlib.sha256(katalog.pruefsumme.encode())
     digest.update(settings.model_dump_json().encode())
     connection = session.connection()
-    for table, column in ((Wertespalte, Wertespalte.id), (Vergleichswert, Vergleichswert.id)):
+    for table, column in ((Wertespalte, col(Wertespalte.id)), (Vergleichswert, col(Vergleichswert.id))):
         for (row_id,) in connection.execute(sa.select(column).order_by(column)):
             digest.update(repr((row_id,)).encode())
         digest.update(table.__tablename__.encode())
@@ -82,7 +82,7 @@ def _missed_targets(
             continue
         day, werte = aktuell[code]
         for i, bereich_id in enumerate(werte.ids):
-            bereich = stand.bereiche[int(bereich_id)]
+            bereich = stand.bereiche[int(str(bereich_id))]
             if bereich.ebene not in PLANUNGSEBENEN or werte.code[i] != Fehlwert.VORHANDEN:
                 continue
             if not ind.ziel.erreicht(float(werte.wert[i])):

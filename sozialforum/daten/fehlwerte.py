@@ -99,7 +99,7 @@ NICHT_GELIEFERT = np.int8(Fehlwert.NICHT_GELIEFERT)
 def combine_sum(values: Values, codes: Codes, axis: int) -> tuple[Values, Codes]:
     """Sum along ``axis`` under the rules above; returns (sums, codes)."""
     if codes.shape[axis] == 1:  # one part: the sum is the part itself, symbol and all
-        return values.take(0, axis=axis).copy(), codes.take(0, axis=axis).copy()
+        return np.take(values, 0, axis=axis).copy(), np.take(codes, 0, axis=axis).copy()
     present = codes == VORHANDEN
     dash = codes == NICHTS
     total = np.where(present, values, 0.0).sum(axis=axis)

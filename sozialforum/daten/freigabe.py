@@ -56,8 +56,9 @@ def erteile(session: Session, *, person: str, gemeinde: str, am: date, bemerkung
     row_id = session.execute(
         sa.insert(Datenfreigabe)
         .values(person_id=who.id, gebiet_id=where.id, erteilt_am=am, bemerkung=bemerkung)
-        .returning(Datenfreigabe.id)
+        .returning(col(Datenfreigabe.id))
     ).scalar_one()
+    assert row_id is not None  # RETURNING the new primary key
     audit.record_bulk(
         session,
         table="datenfreigabe",

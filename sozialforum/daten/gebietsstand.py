@@ -97,16 +97,16 @@ class Gebietsstand:
         connection = session.connection()
         rows = connection.execute(
             sa.select(
-                Gebiet.id,
-                Gebiet.schluessel,
-                Gebiet.name,
-                Gebiet.ebene,
-                Gebiet.parent_id,
-                Gebiet.ags,
-                Gebiet.ars,
-                Gebiet.einwohner,
-                Gebiet.gueltig_ab,
-                Gebiet.gueltig_bis,
+                col(Gebiet.id),
+                col(Gebiet.schluessel),
+                col(Gebiet.name),
+                col(Gebiet.ebene),
+                col(Gebiet.parent_id),
+                col(Gebiet.ags),
+                col(Gebiet.ars),
+                col(Gebiet.einwohner),
+                col(Gebiet.gueltig_ab),
+                col(Gebiet.gueltig_bis),
             )
         ).all()
         links: dict[int, list[int]] = {}
@@ -192,13 +192,13 @@ class Schluesselabgleich:
         # in batches, so that 11,000 row objects never pile up for the garbage collector.
         result = session.connection().execute(
             sa.select(
-                Gebiet.id,
-                Gebiet.schluessel,
-                Gebiet.ags,
-                Gebiet.ars,
-                Gebiet.ebene,
-                sa.type_coerce(Gebiet.gueltig_ab, sa.String),
-                sa.type_coerce(Gebiet.gueltig_bis, sa.String),
+                col(Gebiet.id),
+                col(Gebiet.schluessel),
+                col(Gebiet.ags),
+                col(Gebiet.ars),
+                col(Gebiet.ebene),
+                sa.type_coerce(col(Gebiet.gueltig_ab), sa.String),
+                sa.type_coerce(col(Gebiet.gueltig_bis), sa.String),
             )
         )
         abgleich._index(row for part in result.partitions(1000) for row in part)

@@ -126,7 +126,7 @@ def _bands(data: Rohdaten, problems: list[Problem]) -> tuple[list[tuple[int, int
     parsed = {text: parse_altersgruppe(text) for text in set(data.dimension)}
     bands = sorted({b for b in parsed.values() if b is not None}, key=lambda b: (b[0], b[1] or 999))
     index = {band: i for i, band in enumerate(bands)}
-    rows = np.array([index.get(parsed[text], -1) if parsed[text] else -1 for text in data.dimension])
+    rows = np.array([index.get(band, -1) if (band := parsed[text]) else -1 for text in data.dimension])
     for r in np.nonzero(rows < 0)[0]:
         problems.append(
             Problem(
@@ -172,7 +172,8 @@ def _long(
     others = list(katalog.vergleichsgebiete)
     other_index = {key: i for i, key in enumerate(others)}
     other_of = np.array([other_index.get(k, -1) for k in data.schluessel], dtype=np.int64)
-    bands, band_row = [], None
+    bands: list[tuple[int, int | None]] = []
+    band_row = None
     if data.dimension is not None and any(k.alle_alter for _, k in mapped):
         bands, band_row = _bands(data, problems)
     days: list[date] = []

@@ -51,7 +51,7 @@ class Sicht:
             werte = {code: self.monitor.werte[(code, day)] for code in self.katalog.indikatoren}
             self._muster[day] = berechne_muster(werte, self.monitor.stand, self.katalog, self.settings)
             first = next(iter(werte.values()))
-            self._rows[day] = {int(i): r for r, i in enumerate(first.ids)}
+            self._rows[day] = {int(str(i)): r for r, i in enumerate(first.ids)}
         return self._muster[day]
 
     def stand(self, code: str) -> date:

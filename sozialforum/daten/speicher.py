@@ -96,12 +96,12 @@ def lade_vergleich(session: Session) -> dict[date, Tafel]:
     """Delivered counts of the Vergleichsgebiete per Stichtag (newest delivery wins)."""
     rows = session.execute(
         sa.select(
-            Vergleichswert.schluessel,
-            Vergleichswert.merkmal,
-            Vergleichswert.stichtag,
-            Vergleichswert.wert,
-            Vergleichswert.fehlend,
-        ).order_by(Vergleichswert.datenlieferung_id)
+            col(Vergleichswert.schluessel),
+            col(Vergleichswert.merkmal),
+            col(Vergleichswert.stichtag),
+            col(Vergleichswert.wert),
+            col(Vergleichswert.fehlend),
+        ).order_by(col(Vergleichswert.datenlieferung_id))
     ).all()
     by_day: dict[date, dict[tuple[str, str], tuple[float | None, str | None]]] = {}
     for key, merkmal, stichtag, wert, fehlend in rows:
@@ -112,10 +112,10 @@ def lade_vergleich(session: Session) -> dict[date, Tafel]:
         spalten = sorted({parse_key(m) for _, m in cells})
         tafel = Tafel.leer(keys, spalten)
         for (key, merkmal), (wert, fehlend) in cells.items():
-            row, col = keys.index(key), spalten.index(parse_key(merkmal))
+            row, spalte = keys.index(key), spalten.index(parse_key(merkmal))
             code = Fehlwert.VORHANDEN if fehlend is None else _code(fehlend)
-            tafel.werte[row, col] = np.nan if wert is None else wert
-            tafel.codes[row, col] = code
+            tafel.werte[row, spalte] = np.nan if wert is None else wert
+            tafel.codes[row, spalte] = code
         result[stichtag] = tafel
     return result
 

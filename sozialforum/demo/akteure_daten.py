@@ -7,6 +7,7 @@ Fictional names only (combinations of common first and last names); mail domains
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from sozialforum.demo.gebiete_daten import KREIS, REGIONEN, SOZIALRAEUME
 
@@ -84,12 +85,12 @@ TRAEGER_ARTEN = [
 ]
 
 
-def akteure(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    orgs: list[dict[str, object]] = []
-    persons: list[dict[str, object]] = []
+def akteure(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    orgs: list[dict[str, Any]] = []
+    persons: list[dict[str, Any]] = []
     used_names: set[tuple[str, str]] = set()
 
-    def person(org: dict[str, object], funktion: str, grundlage: str | None) -> dict[str, object]:
+    def person(org: dict[str, Any], funktion: str, grundlage: str | None) -> dict[str, Any]:
         while True:
             name = (rng.choice(VORNAMEN), rng.choice(NACHNAMEN))
             if name not in used_names:
@@ -97,7 +98,7 @@ def akteure(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str,
                 break
         kennung = f"P{len(persons) + 1:04d}"
         domain = str(org["email"]).split("@")[1]
-        row: dict[str, object] = {
+        row: dict[str, Any] = {
             "kennung": kennung,
             "vorname": name[0],
             "nachname": name[1],
@@ -171,14 +172,14 @@ def akteure(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str,
         for funktion in ("Geschäftsführung", "Bereichsleitung"):
             person(org, funktion, "einwilligung")
     for raum_no, (raum_name, _orte) in enumerate(SOZIALRAEUME, start=1):
-        for art, pattern, verband in TRAEGER_ARTEN:
+        for art, pattern, dach in TRAEGER_ARTEN:
             slug = art.replace("_", "")[:6]
             kennung = f"T{raum_no:02d}-{slug.upper()}"
             org = {
                 "kennung": kennung,
                 "name": pattern.format(ort=raum_name),
                 "art": art,
-                "dachverband": verband or "",
+                "dachverband": dach or "",
                 "gebiet": f"SR{raum_no:02d}",
                 "email": f"kontakt@{kennung.lower()}.example",
                 "adresse": f"Hauptstraße {rng.randrange(1, 120)}, {raum_name}",
@@ -205,12 +206,12 @@ def akteure(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str,
 
 
 def gremien_und_mitglieder(
-    orgs: list[dict[str, object]], persons: list[dict[str, object]]
-) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
-    by_org: dict[object, list[dict[str, object]]] = {}
+    orgs: list[dict[str, Any]], persons: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    by_org: dict[object, list[dict[str, Any]]] = {}
     for row in persons:
         by_org.setdefault(row["organisation"], []).append(row)
-    gremien: list[dict[str, object]] = [
+    gremien: list[dict[str, Any]] = [
         {"kennung": "KT", "name": "Kreistag", "art": "kreistag", "gebiet": KREIS},
         {
             "kennung": "ASG",
@@ -238,11 +239,11 @@ def gremien_und_mitglieder(
             "erinnerung_tage": "7",
         },
     ]
-    members: list[dict[str, object]] = []
+    members: list[dict[str, Any]] = []
 
     def add(
         gremium: str,
-        row: dict[str, object],
+        row: dict[str, Any],
         rolle: str = "mitglied",
         *,
         stimm: bool = False,
@@ -292,15 +293,15 @@ def gremien_und_mitglieder(
                 rolle = "protokollfuehrung" if row["funktion"] == "Koordination Sozialraum" else "mitglied"
                 add(key, row, rolle, stimm=True)
             add(f"RSF-{region[-1]}", by_org[org["kennung"]][0])
-    for org in ("AMT-SOZ", "AMT-JUG", "AMT-GES", "KV-AWO", "KV-DIA", "KV-CAR", "KV-DRK"):
-        add("AGSP", by_org[org][0], stimm=True)
-        add("FF-WH", by_org[org][-1])
+    for amt in ("AMT-SOZ", "AMT-JUG", "AMT-GES", "KV-AWO", "KV-DIA", "KV-CAR", "KV-DRK"):
+        add("AGSP", by_org[amt][0], stimm=True)
+        add("FF-WH", by_org[amt][-1])
     add("AGSP", planer[2], "vorsitz", stimm=True)
     add("AGSP", planer[1], "protokollfuehrung")
-    for org in ("AMT-SOZ", "AMT-JUG", "AMT-SPL"):
-        add("STG", by_org[org][0], stimm=True)
-    for org in ("FR-BB", "FR-SM", "FR-GL", "FR-LR"):
-        for index, row in enumerate(by_org[org]):
+    for amt in ("AMT-SOZ", "AMT-JUG", "AMT-SPL"):
+        add("STG", by_org[amt][0], stimm=True)
+    for fraktion in ("FR-BB", "FR-SM", "FR-GL", "FR-LR"):
+        for index, row in enumerate(by_org[fraktion]):
             add("KT", row, stimm=True, von="2021-11-01", bis="2026-10-31" if index == 2 else "")
             if index < 2:
                 add("ASG" if index == 0 else "JHA", row, stimm=True, von="2021-11-01")

@@ -16,6 +16,7 @@ import csv
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 from sozialforum.demo.akteure_daten import akteure, gremien_und_mitglieder
 from sozialforum.demo.gebiete_daten import KREIS, REGIONEN, SOZIALRAEUME
@@ -24,15 +25,15 @@ from sozialforum.demo.planung_daten import planung
 DATA = Path(__file__).parent / "data"
 
 
-def _write(name: str, header: list[str], rows: list[dict[str, object]]) -> None:
+def _write(name: str, header: list[str], rows: list[dict[str, Any]]) -> None:
     with (DATA / name).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=header, delimiter=";", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
 
-def gebiete(rng: random.Random) -> tuple[list[dict[str, object]], dict[str, list[str]]]:
-    rows: list[dict[str, object]] = [
+def gebiete(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, list[str]]]:
+    rows: list[dict[str, Any]] = [
         {
             "schluessel": "03152000",
             "name": "Landkreis Musterland (bis 2016)",
@@ -48,7 +49,7 @@ def gebiete(rng: random.Random) -> tuple[list[dict[str, object]], dict[str, list
             "gueltig_bis": "2016-10-31",
         },
     ]
-    kreis = {
+    kreis: dict[str, Any] = {
         "schluessel": KREIS,
         "name": "Landkreis Musterland",
         "ebene": "kreis",
@@ -62,14 +63,19 @@ def gebiete(rng: random.Random) -> tuple[list[dict[str, object]], dict[str, list
     number = 0
     kreis_total = 0
     for region_index, (region_key, region_name) in enumerate(REGIONEN):
-        region = {"schluessel": region_key, "name": region_name, "ebene": "sozialregion", "uebergeordnet": KREIS}
+        region: dict[str, Any] = {
+            "schluessel": region_key,
+            "name": region_name,
+            "ebene": "sozialregion",
+            "uebergeordnet": KREIS,
+        }
         rows.append(region)
         region_total = 0
         for raum_index in range(4):
             raum_no = region_index * 4 + raum_index + 1
             raum_name, orte = SOZIALRAEUME[raum_no - 1]
             raum_key = f"SR{raum_no:02d}"
-            raum = {
+            raum: dict[str, Any] = {
                 "schluessel": raum_key,
                 "name": f"Sozialraum {raum_name}",
                 "ebene": "sozialraum",

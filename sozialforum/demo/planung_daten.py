@@ -7,6 +7,8 @@ des Verwaltungsstandpunktes", Aufträge with deadlines in the original wording a
 
 from __future__ import annotations
 
+from typing import Any
+
 FACHPLAENE = [
     ("FP-ALT", "Altenhilfeplan Landkreis Musterland 2021", "altenhilfeplan", "2021-06-15", 60, "AMT-SOZ"),
     ("FP-TEI", "Teilhabeplan „Gemeinsam in Musterland“ 2022–2027", "teilhabeplan", "2022-03-10", 48, "AMT-SOZ"),
@@ -266,7 +268,7 @@ BERICHT_TEXT = {
 }
 
 
-def planung(orgs: list[dict[str, object]], persons: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+def planung(orgs: list[dict[str, Any]], persons: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     org_of_amt = {str(o["name"]).removesuffix(" Landkreis Musterland"): o["kennung"] for o in orgs if o["art"] == "amt"}
     lead = {o: next(p["kennung"] for p in persons if p["organisation"] == o) for o in org_of_amt.values()}
     traeger = [o["kennung"] for o in orgs if o["art"] in ("freier_traeger", "familienzentrum", "verein")]
@@ -274,7 +276,7 @@ def planung(orgs: list[dict[str, object]], persons: list[dict[str, object]]) -> 
         {"kennung": k, "name": n, "art": a, "beschlossen_am": d, "turnus_monate": t, "zustaendig": z}
         for k, n, a, d, t, z in FACHPLAENE
     ]
-    massnahmen = []
+    massnahmen: list[dict[str, Any]] = []
     for plan, items in MASSNAHMEN.items():
         for index, (titel, feld, status, art, budget, vzae) in enumerate(items, start=1):
             raum = (index * 5 + len(massnahmen)) % 12 + 1

@@ -27,6 +27,7 @@ from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gebiet, Organisation, Person, Sitzung
+from sozialforum.store.models.base import pk
 from sozialforum.vocab import GebietEbene, LinkZweck
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def demo_step(run: DemoRun) -> list[str]:
         ).all()
         people = {o.id: session.exec(select(Person).where(Person.organisation_id == o.id)).all() for o in traeger}
         answering = next((o for o in traeger if any(p.contactable for p in people[o.id])), None)
-        sitzung_id, raum_id, raum_name = sitzung.id, raum.id, raum.name
+        sitzung_id, raum_id, raum_name = pk(sitzung), pk(raum), raum.name
     if answering is None:
         return [f"{raum_name}: kein Träger mit erreichbarer Ansprechperson; Schritt ausgelassen."]
     lines: list[str] = []
@@ -72,7 +73,7 @@ def demo_step(run: DemoRun) -> list[str]:
             requested = linkversand.request_form_by_mail(
                 session,
                 formular=definitions["bestandserhebung"],
-                organisation_ids=[o.id for o in traeger],  # type: ignore[misc]
+                organisation_ids=[pk(o) for o in traeger],
                 bezug_id=raum_id,
                 now=run.now,
                 settings=settings,
@@ -81,7 +82,7 @@ def demo_step(run: DemoRun) -> list[str]:
             anfrage = formulare.request_form(
                 session,
                 formular=definitions["bestandserhebung"],
-                organisation_id=answering.id,
+                organisation_id=pk(answering),
                 bezug_id=raum_id,
                 now=run.now,
             )

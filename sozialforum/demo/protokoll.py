@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from sozialforum.daten.ergebnis import lade_monitor
 from sozialforum.daten.geheimhaltung import Empfaenger
@@ -25,6 +24,7 @@ from sozialforum.protokoll.lage import is_held
 from sozialforum.protokoll.teilnehmende import protokollfuehrung, teilnehmende
 from sozialforum.settings import Settings
 from sozialforum.store.models import Gebiet, Gremium, Rueckmeldung, Sitzung, Tagesordnungspunkt
+from sozialforum.store.models.base import pk
 from sozialforum.timeutil import MONATE, berlin, format_datum_kurz
 from sozialforum.vocab import Antwort, AntwortQuelle, SitzungStatus, TopQuelle
 
@@ -69,7 +69,7 @@ def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) ->
             nummer = str(order)
             session.add(
                 Tagesordnungspunkt(
-                    sitzung_id=sitzung.id, reihenfolge=order, nummer=nummer, titel=titel, quelle=TopQuelle.STANDARD
+                    sitzung_id=pk(sitzung), reihenfolge=order, nummer=nummer, titel=titel, quelle=TopQuelle.STANDARD
                 )
             )
     known = set(
@@ -81,8 +81,8 @@ def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) ->
         present = index % 4 != 3  # every fourth member sent apologies
         session.add(
             Rueckmeldung(
-                sitzung_id=sitzung.id,
-                person_id=person.id,
+                sitzung_id=pk(sitzung),
+                person_id=pk(person),
                 antwort=Antwort.ZUSAGE if present else Antwort.ABSAGE,
                 quelle=AntwortQuelle.LINK,
                 beantwortet_am=now - timedelta(days=35),

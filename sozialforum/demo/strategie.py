@@ -31,6 +31,7 @@ from sozialforum.store.models import (
     Person,
     Strategie,
 )
+from sozialforum.store.models.base import pk
 from sozialforum.strategie import berichte, bewertung, foerderung
 from sozialforum.strategie.definition import strategie_laden
 from sozialforum.strategie.kennzahlen import aus_atlas, kennzahlen_laden
@@ -208,14 +209,14 @@ def _foerderung(session: Session, run: DemoRun, strategie: Strategie) -> list[st
         .order_by(col(Person.id))
     ).all()
     eingeladen = foerderung.einladen(
-        session, aufruf=aufruf, person_ids=[p.id for p in kontakte], now=run.now, settings=run.settings
+        session, aufruf=aufruf, person_ids=[pk(p) for p in kontakte], now=run.now, settings=run.settings
     )
     if session.exec(select(Foerderantrag).where(Foerderantrag.aufruf_id == aufruf.id)).first() is None:
         rng = random.Random(2026)
         kriterien = foerderung.kriterien(session, aufruf)
         seen: set[int] = set()
         for person in kontakte:
-            if person.organisation_id in seen or len(seen) == 4:
+            if person.organisation_id is None or person.organisation_id in seen or len(seen) == 4:
                 continue
             seen.add(person.organisation_id)
             vzae = rng.choice(["0,5", "0,75", "1,0"])
@@ -255,7 +256,7 @@ def _foerderung(session: Session, run: DemoRun, strategie: Strategie) -> list[st
             foerderung.bewerten(
                 session,
                 antrag=antrag,
-                punkte={k.id: rng.randint(1, 5) for k in kriterien[:4]},
+                punkte={pk(k): rng.randint(1, 5) for k in kriterien[:4]},
                 notizen={},
                 max_punkte=5,
             )

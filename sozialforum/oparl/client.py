@@ -235,7 +235,8 @@ class OparlClient:
                     result.objekte.append(item)
                 else:
                     self.maengel.melde(page, "data", f"Eintrag ist kein Objekt ({str(item)[:60]!r}): übersprungen")
-            links = data.get("links") if isinstance(data.get("links"), dict) else {}
+            raw_links = data.get("links")
+            links = raw_links if isinstance(raw_links, dict) else {}
             following = links.get("next")
             if following is not None and not is_url(following):
                 self.maengel.melde(page, "links.next", f"Text statt URL ({str(following)[:60]!r})")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from sozialforum.store.models import (
     Umsetzungsbericht,
     Vorlage,
 )
+from sozialforum.store.models.base import pk
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, SitzungStatus, VorlageArt
 
@@ -139,7 +141,7 @@ def _organizations(session: Session, urls: _Urls) -> list[dict[str, Any]]:
 def _agenda_item(
     t: Tagesordnungspunkt,
     meeting_url: str,
-    consultations: dict[tuple[int, int], int],
+    consultations: Mapping[tuple[int, int | None], int | None],
     sitzung_id: int,
     urls: _Urls,
     times: dict[int, tuple[str, str]],
@@ -182,10 +184,7 @@ def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
             "start": _stamp(s.beginn),
             "end": _stamp(s.ende),
             "organization": [urls.of("organization", s.gremium_id)],
-            "agendaItem": [
-                _agenda_item(t, url, consultations, s.id, urls, top_times)  # type: ignore[arg-type]
-                for t in tops.get(s.id, [])
-            ],
+            "agendaItem": [_agenda_item(t, url, consultations, pk(s), urls, top_times) for t in tops.get(pk(s), [])],
         }
         if s.ort or s.adresse:
             location: dict[str, Any] = {"id": urls.of("location", f"sitzung-{s.id}"), "type": T + "Location"}
@@ -260,7 +259,7 @@ def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[
             "reference": v.kennung,
             "date": v.datum.isoformat(),
             "paperType": VorlageArt(v.art).label,
-            "consultation": [_consultation(b, url, urls) for b in steps.get(v.id, [])],
+            "consultation": [_consultation(b, url, urls) for b in steps.get(pk(v), [])],
         }
         if v.bezug_vorlage_id:
             obj["superordinatedPaper"] = [urls.of("paper", v.bezug_vorlage_id)]
@@ -273,7 +272,8 @@ def _beschluss_papers(session: Session, urls: _Urls, today: date, bald: int) -> 
     times = _times(session, "beschluss")
     reports: dict[int, list[Umsetzungsbericht]] = {}
     for report in session.scalars(sa.select(Umsetzungsbericht).order_by(col(Umsetzungsbericht.datum))):
-        reports.setdefault(report.beschluss_id, []).append(report)
+        if report.beschluss_id is not None:  # reports on an Auftrag alone are not in the export
+            reports.setdefault(report.beschluss_id, []).append(report)
     result = []
     for stand in sorted(beschluss_staende(session, today=today, bald=bald), key=lambda s: s.beschluss.id or 0):
         beschluss = stand.beschluss

@@ -7,7 +7,7 @@ person has no legal basis to be mailed by us until the Geschäftsstelle records 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -16,7 +16,7 @@ from sozialforum.oparl.speicher import apply, kennung_for
 from sozialforum.oparl.zuordnung import mitglied_rolle, organisation_kind
 from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Person
 from sozialforum.timeutil import BERLIN
-from sozialforum.vocab import GremiumArt
+from sozialforum.vocab import GremiumArt, OrganisationArt
 
 if TYPE_CHECKING:
     from sozialforum.oparl.lauf import Lauf
@@ -56,7 +56,10 @@ def organization(run: Lauf, entry: Eintrag) -> None:
         row_id = run.index.find("organisation", oid)
         org = run.session.get(Organisation, row_id) if row_id else None
         if org is None:
-            org = Organisation(kennung=kennung_for(oid), name=name, art=kind)
+            # Mapped as an organisation earlier although it now looks like a body that meets: it
+            # stays an organisation, of no particular kind.
+            org_art = kind if isinstance(kind, OrganisationArt) else OrganisationArt.SONSTIGE
+            org = Organisation(kennung=kennung_for(oid), name=name, art=org_art)
             run.session.add(org)
             state = "neu"
         else:
@@ -99,7 +102,7 @@ def person(run: Lauf, entry: Eintrag) -> None:
     if not family:  # STERNBERG: persons without any name; kept so that memberships resolve
         run.leser.maengel.melde(oid, "name", "Person ohne Namen: als „(ohne Namen)“ übernommen")
         family = "(ohne Namen)"
-    values = {"nachname": family[:100], "vorname": given, "anrede": r.text(o, "formOfAddress", 20)}
+    values: dict[str, Any] = {"nachname": family[:100], "vorname": given, "anrede": r.text(o, "formOfAddress", 20)}
     row_id = run.index.find("person", oid)
     row = run.session.get(Person, row_id) if row_id else None
     if row is None:
@@ -144,7 +147,7 @@ def membership(run: Lauf, entry: Eintrag) -> None:
     if end is not None and end < start:
         run.leser.maengel.melde(oid, "endDate", "liegt vor startDate: ignoriert")
         end = None
-    values = {
+    values: dict[str, Any] = {
         "rolle": mitglied_rolle(r.text(o, "role")),
         "stimmberechtigt": bool(r.wahr(o, "votingRight")),
         "bis": end,

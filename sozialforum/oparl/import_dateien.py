@@ -75,8 +75,8 @@ def dateien(run: Lauf) -> None:
             found[obj["id"]] = (obj, "anlage", links)
     for oparl_id, (obj, art, links) in found.items():
         r = run.leser
-        url = r.url(obj, "accessUrl") or r.url(obj, "downloadUrl")
-        if url is None:
+        adresse = r.url(obj, "accessUrl") or r.url(obj, "downloadUrl")
+        if adresse is None:
             r.maengel.melde(oparl_id, "accessUrl", "fehlt: Datei ohne Adresse übersprungen")
             continue
         values: dict[str, Any] = {
@@ -85,7 +85,7 @@ def dateien(run: Lauf) -> None:
             "dateiname": r.text(obj, "fileName", 300),
             "mime_typ": r.text(obj, "mimeType", 100),
             "groesse": r.ganzzahl(obj, "size"),
-            "url": url[:1000],
+            "url": adresse[:1000],
             "download_url": (r.url(obj, "downloadUrl") or None),
             "datum": r.datum(obj, "date"),
             **links,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -65,7 +65,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
         if end < run.now
         else SitzungStatus.GEPLANT
     )
-    values = {
+    values: dict[str, Any] = {
         "gremium_id": gremium_id,
         "titel": r.text(o, "name", 300) or "Sitzung",
         "beginn": start,
@@ -156,7 +156,7 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
         name = r.text(o, "name", 500)
         if name is None:
             run.leser.maengel.melde(oid, "name", "fehlt")
-        values = {
+        values: dict[str, Any] = {
             "sitzung_id": sitzung.id,
             "reihenfolge": targets[oid],
             "nummer": r.text(o, "number", 20) or str(targets[oid]),
@@ -204,7 +204,7 @@ def paper(run: Lauf, entry: Eintrag) -> None:
     for url in r.urls(o, "originatorOrganization"):
         if (org_id := run.index.find("organisation", url)) is not None:
             origin.append(org_id)
-    values = {
+    values: dict[str, Any] = {
         "kennung": kennung,
         "art": vorlage_art(r.text(o, "paperType")),
         "titel": r.text(o, "name", 500) or kennung,
@@ -281,7 +281,7 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
     if o.get("role") in (None, "") and o.get("authoritative") is None:
         rolle = BeratungRolle.ENTSCHEIDUNG if _deciding(run, gremium_id) else BeratungRolle.VORBERATUNG
         run.ohne_rolle.add(oid)
-    values = {
+    values: dict[str, Any] = {
         "vorlage_id": vorlage_id,
         "gremium_id": gremium_id,
         "sitzung_id": sitzung_id,
@@ -380,7 +380,7 @@ def beschluss(run: Lauf, beratung: Beratung, top: Tagesordnungspunkt, agenda_url
     assert vorlage is not None and sitzung is not None
     key = f"{agenda_url}#beschluss"
     day = sitzung.beginn.astimezone(BERLIN).date()
-    values = {
+    values: dict[str, Any] = {
         "vorlage_id": vorlage.id,
         "gremium_id": sitzung.gremium_id,
         "datum": day,

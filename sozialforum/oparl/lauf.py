@@ -57,7 +57,7 @@ class Lauf:
         row = self.session.scalars(
             sa.select(OparlKlaerung).where(col(OparlKlaerung.art) == art, col(OparlKlaerung.oparl_id) == oparl_id)
         ).first()
-        values = {"beschreibung": beschreibung[:1000], "tabelle": tabelle, "datensatz_id": datensatz_id}
+        values: dict[str, Any] = {"beschreibung": beschreibung[:1000], "tabelle": tabelle, "datensatz_id": datensatz_id}
         if row is None:
             self.session.add(OparlKlaerung(art=art, oparl_id=oparl_id, erstellt=self.now, **values))
         elif not row.erledigt:

@@ -81,12 +81,13 @@ class Stapel:
         parent: str | None = None,
         position: int | None = None,
     ) -> None:
-        oparl_id = obj.get("id")
-        if not is_url(oparl_id):
+        raw_id = obj.get("id")
+        if not is_url(raw_id):
             self.leser.maengel.melde(
-                str(parent or "(Liste)"), "id", f"Objekt ohne gültige id ({str(oparl_id)[:60]!r}): übersprungen"
+                str(parent or "(Liste)"), "id", f"Objekt ohne gültige id ({str(raw_id)[:60]!r}): übersprungen"
             )
             return
+        oparl_id = str(raw_id)
         fetched_as = obj.pop("_abgerufen_als", None)
         if is_url(fetched_as) and fetched_as != oparl_id:
             self.aliases[str(fetched_as)] = str(oparl_id)

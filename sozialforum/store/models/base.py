@@ -94,3 +94,12 @@ def table_of(model: type[Any]) -> sa.Table:
     table = model.__table__
     assert isinstance(table, sa.Table)
     return table
+
+
+def pk(row: Any) -> int:
+    """The id of a row that is in the store (read, or added and flushed). The models declare
+    ``id: int | None`` because a new row has none yet; past the flush it always has one."""
+    key = row.id
+    if not isinstance(key, int):
+        raise ValueError(f"{type(row).__name__} ist noch nicht gespeichert (keine Id)")
+    return key

@@ -23,6 +23,7 @@ from sozialforum.betrieb import alarm
 from sozialforum.konferenz import antworten, teilnehmerliste, termine, versand
 from sozialforum.outbox import probleme as zustellprobleme
 from sozialforum.store.db import session_scope
+from sozialforum.store.models.base import pk
 from sozialforum.timeutil import format_termin, utcnow
 from sozialforum.vocab import SitzungStatus
 
@@ -111,7 +112,7 @@ def teilnehmerlisten_schreiben(konfiguration: str | None, jetzt: datetime) -> li
     with session_scope(engine_for(settings), actor=actor()) as session:
         for sitzung, _gremium in termine.upcoming(session, now=jetzt):
             if sitzung.status == SitzungStatus.EINGELADEN:
-                liste = teilnehmerliste.build(session, sitzung_id=sitzung.id)  # type: ignore[arg-type]
+                liste = teilnehmerliste.build(session, sitzung_id=pk(sitzung))
                 html, xlsx = teilnehmerliste.write(liste, settings.reports_dir / "teilnehmerlisten", now=jetzt)
                 for path in (html, xlsx):  # where every machine and the portal read it
                     ablage.ablegen(settings, path)

@@ -26,10 +26,11 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from sozialforum.settings import Settings
 from sozialforum.store.models.akteure import Person
+from sozialforum.store.models.base import table_of
 from sozialforum.store.models.kommunikation import PersonalLink
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import LinkZweck
@@ -199,7 +200,7 @@ def issue_links(
         )
         urls[person_id] = link_url(f"{secret}.{_mac(secret, zweck, key)}", zweck, settings)
     if rows:
-        session.execute(sa.insert(PersonalLink.__table__), rows)  # type: ignore[attr-defined]
+        session.execute(sa.insert(table_of(PersonalLink)), rows)
     return urls
 
 
@@ -250,8 +251,8 @@ class LinkInfo:
     zuletzt_benutzt_am: datetime | None
 
 
-_LINK_TABLE = PersonalLink.__table__  # type: ignore[attr-defined]
-_PERSON_TABLE = Person.__table__  # type: ignore[attr-defined]
+_LINK_TABLE = table_of(PersonalLink)
+_PERSON_TABLE = table_of(Person)
 # Built once: the portal runs this for every request behind a link. A page may extend it with
 # columns and one-to-one outer joins of its own (``LINK_BY_HASH.add_columns(...).outerjoin(...)``)
 # to read what it shows in the same statement (see ``verify_token_row``).
@@ -332,14 +333,14 @@ def revoke_links(session: Session, *, person_id: int, zweck: LinkZweck, bezug_id
     result = session.execute(
         sa.update(PersonalLink)
         .where(
-            PersonalLink.person_id == person_id,  # type: ignore[arg-type]
-            PersonalLink.zweck == LinkZweck(zweck).value,  # type: ignore[arg-type]
-            PersonalLink.bezug_id == bezug_id,  # type: ignore[arg-type]
-            PersonalLink.widerrufen_am.is_(None),  # type: ignore[union-attr]
+            col(PersonalLink.person_id) == person_id,
+            col(PersonalLink.zweck) == LinkZweck(zweck).value,
+            col(PersonalLink.bezug_id) == bezug_id,
+            col(PersonalLink.widerrufen_am).is_(None),
         )
         .values(widerrufen_am=now)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has rowcount
 
 
 def reissue_link(

@@ -75,3 +75,20 @@ def test_design_doc_lists_every_package_and_no_other() -> None:
     actual = {p.name for p in root.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     actual |= {p.name for p in root.glob("*.py") if p.name not in ("__init__.py", "__main__.py")}
     assert listed == actual, f"only in docs: {sorted(listed - actual)}; only in the tree: {sorted(actual - listed)}"
+
+
+def test_every_type_ignore_names_its_code_and_says_why() -> None:
+    """mypy checks that an ignore names its code and is still needed (pyproject.toml); the reason
+    is for the reader: a comment after it."""
+    import re
+
+    bare = re.compile(r"# type: ignore(\[[^\]]*\])?\s*$")
+    found = [
+        f"{path.relative_to(REPO)}:{number}"
+        for folder in ("sozialforum", "flows")
+        for path in sorted((REPO / folder).rglob("*.py"))
+        if "migrations/versions" not in path.as_posix()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if bare.search(line)
+    ]
+    assert not found, f"# type: ignore without a reason: {found}"

@@ -60,7 +60,8 @@ class Bereich:
 
 def _recht(request: Request) -> Recht:
     route = request.scope.get("route")
-    declared = ROUTEN.get(getattr(route, "endpoint", None))  # type: ignore[arg-type]
+    endpoint = getattr(route, "endpoint", None)
+    declared = ROUTEN.get(endpoint) if endpoint is not None else None
     if declared is None:  # never reached for registered routes; refuse rather than guess
         raise PortalFehler(403, "Keine Berechtigung", "Diese Seite ist nicht freigegeben.")
     return declared.recht

@@ -79,7 +79,7 @@ def sitzungen_demnaechst(session: Session, *, now: datetime, wochen: int = WOCHE
     if ids:
         for sitzung_id, antwort, anzahl in session.execute(
             sa.select(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort), sa.func.count())
-            .where(Rueckmeldung.sitzung_id.in_(ids))  # type: ignore[attr-defined]
+            .where(col(Rueckmeldung.sitzung_id).in_(ids))
             .group_by(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort))
         ).all():
             counts[sitzung_id][str(antwort)] = anzahl
@@ -107,9 +107,9 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
     # Aufträge are the many (tens of thousands in a city): counted in SQL, and only the first
     # rows read in full; plans and reviews (the few) come from the same source functions whole.
     offen = sa.and_(
-        Auftrag.frist.is_not(None),  # type: ignore[union-attr]
+        col(Auftrag.frist).is_not(None),
         col(Auftrag.frist) <= horizont,
-        Auftrag.status.not_in(CLOSED),  # type: ignore[attr-defined]
+        col(Auftrag.status).not_in(CLOSED),
     )
     # One pass over the (frist, status) index for both figures.
     spaet = sa.case((col(Auftrag.frist) < heute, 1), else_=0)
@@ -133,26 +133,26 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
     )
     result.fristen = zeilen[:MAX_ZEILEN]
     result.datenlieferung = session.scalars(
-        sa.select(Datenlieferung).order_by(Datenlieferung.geladen_am.desc()).limit(1)  # type: ignore[attr-defined]
+        sa.select(Datenlieferung).order_by(col(Datenlieferung.geladen_am).desc()).limit(1)
     ).first()
     result.berechnung = session.scalars(
-        sa.select(Berechnung).order_by(Berechnung.berechnet_am.desc()).limit(1)  # type: ignore[attr-defined]
+        sa.select(Berechnung).order_by(col(Berechnung.berechnet_am).desc()).limit(1)
     ).first()
-    problem = OutboxMessage.status.in_((OutboxStatus.FAILED, OutboxStatus.BOUNCED))  # type: ignore[attr-defined]
+    problem = col(OutboxMessage.status).in_((OutboxStatus.FAILED, OutboxStatus.BOUNCED))
     result.zustellprobleme_anzahl = session.scalar(sa.select(sa.func.count()).where(problem)) or 0
     result.zustellprobleme = list(
         session.scalars(
-            sa.select(OutboxMessage).where(problem).order_by(OutboxMessage.erstellt_am.desc()).limit(10)  # type: ignore[attr-defined]
+            sa.select(OutboxMessage).where(problem).order_by(col(OutboxMessage.erstellt_am).desc()).limit(10)
         )
     )
     result.laeufe = list(
         session.scalars(
             sa.select(ZyklusAktion)
             .where(
-                ZyklusAktion.status.in_((ZyklusStatus.LAEUFT, ZyklusStatus.FEHLGESCHLAGEN)),  # type: ignore[attr-defined]
+                col(ZyklusAktion.status).in_((ZyklusStatus.LAEUFT, ZyklusStatus.FEHLGESCHLAGEN)),
                 col(ZyklusAktion.begonnen_am) >= now - timedelta(days=14),
             )
-            .order_by(ZyklusAktion.begonnen_am.desc())  # type: ignore[attr-defined]
+            .order_by(col(ZyklusAktion.begonnen_am).desc())
             .limit(20)
         )
     )
@@ -161,10 +161,10 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
         session.scalars(
             sa.select(Arbeitslauf)
             .where(
-                Arbeitslauf.zustand.in_(("wartet", "laeuft", "fehler")),  # type: ignore[attr-defined]
+                col(Arbeitslauf.zustand).in_(("wartet", "laeuft", "fehler")),
                 col(Arbeitslauf.gestartet_am) >= now - timedelta(days=14),
             )
-            .order_by(Arbeitslauf.gestartet_am.desc())  # type: ignore[attr-defined]
+            .order_by(col(Arbeitslauf.gestartet_am).desc())
             .limit(20)
         )
     )

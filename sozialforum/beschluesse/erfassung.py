@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from sozialforum.fristen.wortlaut import parse_frist
 from sozialforum.store.models import Auftrag, Beschluss, Beschlusspunkt, Gremium, Organisation, Person, Vorlage
+from sozialforum.store.models.base import pk
 from sozialforum.vocab import AuftragQuelle, VorlageArt
 
 
@@ -119,7 +120,7 @@ def neuer_beschluss(
     session.flush()
     punkt_id = None
     if text and text.strip():
-        punkt = Beschlusspunkt(beschluss_id=beschluss.id, nummer="1", text=text.strip())  # type: ignore[arg-type]
+        punkt = Beschlusspunkt(beschluss_id=pk(beschluss), nummer="1", text=text.strip())
         session.add(punkt)
         session.flush()
         punkt_id = punkt.id

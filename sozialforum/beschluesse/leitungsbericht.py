@@ -21,6 +21,7 @@ from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
 from sozialforum.settings import Settings
 from sozialforum.store.models import Fachplan, Gremium, OparlDatei, Strategie, Umsetzungsbericht
+from sozialforum.store.models.base import pk
 from sozialforum.strategie.berichte import Foerderstand, Kennzahlzeile, foerderstand, kennzahlen
 from sozialforum.timeutil import format_datum
 from sozialforum.vocab import Ampel, FristArt
@@ -109,7 +110,7 @@ class Leitungsbericht:
 
 
 def gremium_keys(session: Session) -> dict[int, set[str]]:
-    return {g.id: {g.name, g.kennung} for g in session.scalars(sa.select(Gremium))}  # type: ignore[misc]
+    return {pk(g): {g.name, g.kennung} for g in session.scalars(sa.select(Gremium))}
 
 
 def _fachplan_staende(

@@ -118,24 +118,21 @@ def beschluss_staende(
     """The state of every Beschluss (or of the given ones), newest first."""
     query = sa.select(Beschluss, col(Gremium.name)).outerjoin(Gremium, col(Gremium.id) == col(Beschluss.gremium_id))
     if beschluss_ids is not None:
-        query = query.where(Beschluss.id.in_(beschluss_ids))  # type: ignore[union-attr]
-    rows = session.execute(query.order_by(Beschluss.datum.desc(), Beschluss.kennung)).all()  # type: ignore[attr-defined]
+        query = query.where(col(Beschluss.id).in_(beschluss_ids))
+    rows = session.execute(query.order_by(col(Beschluss.datum).desc(), col(Beschluss.kennung))).all()
     ids = [b.id for b, _ in rows]
     by_beschluss: dict[int, list[Auftrag]] = defaultdict(list)
     for auftrag in session.scalars(
-        sa.select(Auftrag)
-        .where(Auftrag.beschluss_id.in_(ids))  # type: ignore[union-attr]
-        .order_by(Auftrag.kennung)
+        sa.select(Auftrag).where(col(Auftrag.beschluss_id).in_(ids)).order_by(Auftrag.kennung)
     ):
-        by_beschluss[auftrag.beschluss_id].append(auftrag)  # type: ignore[index]
+        if auftrag.beschluss_id is not None:  # always, by the query
+            by_beschluss[auftrag.beschluss_id].append(auftrag)
     all_tasks = [a for tasks in by_beschluss.values() for a in tasks]
     people = {
         p.id: p
         for p in session.scalars(
             sa.select(Person).where(
-                Person.id.in_(  # type: ignore[union-attr]
-                    {a.verantwortlich_person_id for a in all_tasks if a.verantwortlich_person_id}
-                )
+                col(Person.id).in_({a.verantwortlich_person_id for a in all_tasks if a.verantwortlich_person_id})
             )
         )
     }
@@ -143,7 +140,7 @@ def beschluss_staende(
         o.id: o
         for o in session.scalars(
             sa.select(Organisation).where(
-                Organisation.id.in_(  # type: ignore[union-attr]
+                col(Organisation.id).in_(
                     {a.verantwortlich_organisation_id for a in all_tasks if a.verantwortlich_organisation_id}
                 )
             )

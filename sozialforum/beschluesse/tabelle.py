@@ -16,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
 from sozialforum.beschluesse.stand import beschluss_staende
@@ -194,7 +195,9 @@ def import_sachstand(session: Session, path: Path, *, today: date) -> ImportErge
             problems.append(Problem(table.name, line, "bericht_datum", "liegt in der Zukunft"))
         if auftrag_id is not None:
             parsed.append((line, auftrag_id, values.get("kennung"), meldung))
-    found = {a.id: a for a in session.scalars(sa.select(Auftrag).where(Auftrag.id.in_([item[1] for item in parsed])))}  # type: ignore[union-attr]
+    found = {
+        a.id: a for a in session.scalars(sa.select(Auftrag).where(col(Auftrag.id).in_([item[1] for item in parsed])))
+    }
     for line, auftrag_id, kennung, _ in parsed:
         auftrag = found.get(auftrag_id)
         if auftrag is None:

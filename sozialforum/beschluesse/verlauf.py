@@ -25,6 +25,7 @@ from sozialforum.store.models import (
     Umsetzungsbericht,
     Vorlage,
 )
+from sozialforum.store.models.base import pk
 from sozialforum.timeutil import berlin, format_datum
 from sozialforum.vocab import AuditAktion, AuftragStatus, BeratungErgebnis, BeratungRolle, VorlageArt
 
@@ -69,13 +70,13 @@ def _vorlagen(session: Session, start_id: int | None) -> list[Vorlage]:
     found: dict[int, Vorlage] = {}
     current = session.get(Vorlage, start_id)
     while current is not None and current.id not in found:  # upwards: Neufassung → Antrag
-        found[current.id] = current  # type: ignore[index]
+        found[pk(current)] = current
         current = session.get(Vorlage, current.bezug_vorlage_id) if current.bezug_vorlage_id else None
     frontier = set(found)
     while frontier:  # downwards: every paper referring to one we have (Verwaltungsstandpunkt)
-        children = session.scalars(sa.select(Vorlage).where(Vorlage.bezug_vorlage_id.in_(frontier))).all()  # type: ignore[union-attr]
-        frontier = {v.id for v in children if v.id not in found}  # type: ignore[misc]
-        found.update({v.id: v for v in children})  # type: ignore[misc]
+        children = session.scalars(sa.select(Vorlage).where(col(Vorlage.bezug_vorlage_id).in_(frontier))).all()
+        frontier = {pk(v) for v in children if pk(v) not in found}
+        found.update({pk(v): v for v in children})
     return sorted(found.values(), key=lambda v: (v.datum, v.id))
 
 

@@ -64,7 +64,7 @@ def install() -> None:
         except ImportError:
             continue
         if hasattr(module, "_"):
-            module._ = _  # type: ignore[attr-defined]
+            module._ = _  # type: ignore[attr-defined]  # click's modules bind gettext's _ at import; we replace it
     typer.rich_utils._ = _
     _patch_vendored_click()
     rich = typer.rich_utils
@@ -92,7 +92,7 @@ def _patch_vendored_click() -> None:
             args = args.replace(english, german)
         original_usage(self, prog, args, f"{_('Usage:')} " if prefix is None else prefix)
 
-    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
+    formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]  # patching the vendored click's hard-coded English
     original_help = core.Command.get_help_option
 
     def get_help_option(self: core.Command, ctx: core.Context) -> typer.core.TyperOption | None:
@@ -101,7 +101,7 @@ def _patch_vendored_click() -> None:
             option.help = _("Show this message and exit.")
         return option
 
-    core.Command.get_help_option = get_help_option  # type: ignore[method-assign]
+    core.Command.get_help_option = get_help_option  # type: ignore[method-assign]  # patching the vendored click's hard-coded English
     original_message = exceptions.MissingParameter.format_message
 
     def format_message(self: exceptions.MissingParameter) -> str:
@@ -110,4 +110,4 @@ def _patch_vendored_click() -> None:
             text = text.replace(english, _(english))
         return text
 
-    exceptions.MissingParameter.format_message = format_message  # type: ignore[method-assign]
+    exceptions.MissingParameter.format_message = format_message  # type: ignore[method-assign]  # patching the vendored click's hard-coded English

@@ -42,7 +42,7 @@ from sozialforum.store.models import (
     Vergleichswert,
     Wertespalte,
 )
-from sozialforum.store.models.base import table_of
+from sozialforum.store.models.base import pk, table_of
 
 PLANUNGSEBENEN = ("kreis", "sozialregion", "sozialraum", "planungsraum")
 
@@ -198,7 +198,7 @@ def berechne(
     inputs = _inputs(session, katalog, settings, stand)
     last = session.scalars(sa.select(Berechnung).order_by(col(Berechnung.id).desc()).limit(1)).first()
     if last is not None and last.eingaben == inputs:
-        return BerechnungsErgebnis(last.id, False, last.zusammenfassung)  # type: ignore[arg-type]
+        return BerechnungsErgebnis(pk(last), False, last.zusammenfassung)
     days = sorted(session.scalars(sa.select(col(Wertespalte.stichtag)).distinct()).all())
     vergleich = lade_vergleich(session)
     definitionen = {code: ind.definitionsschluessel for code, ind in katalog.indikatoren.items()}

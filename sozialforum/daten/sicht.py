@@ -144,7 +144,7 @@ class Sicht:
         werte = self.monitor.vergleich.get((ind.code, day))
         if werte is None or bench.gebiet not in werte.ids:
             return Vergleichswert(bench.name, None)
-        row = werte.ids.index(bench.gebiet)  # type: ignore[arg-type]
+        row = werte.ids.index(bench.gebiet)  # type: ignore[arg-type]  # benchmark rows are keyed by name (ids: list[str])
         present = werte.code[row] == Fehlwert.VORHANDEN
         return Vergleichswert(bench.name, float(werte.wert[row]) if present else None)
 

@@ -66,7 +66,7 @@ def jahr_planen(session: Session, *, start: date, settings: Settings) -> list[in
     days = [first, sitzungstag(add_months(first, 6))]
     ids: list[int] = []
     for offset, kennung in enumerate(GREMIEN):
-        gremium = session.scalars(sa.select(Gremium).where(Gremium.kennung == kennung)).first()  # type: ignore[arg-type]
+        gremium = session.scalars(sa.select(Gremium).where(col(Gremium.kennung) == kennung)).first()
         if gremium is None or gremium.id is None:
             continue
         series = [
@@ -91,7 +91,7 @@ def jahr_planen(session: Session, *, start: date, settings: Settings) -> list[in
 def statistik_liefern(session: Session, *, ordner: Path) -> Path:
     """The Statistisches Landesamt delivers the population of the next reference date (GENESIS
     12411-02-03-5, as downloaded) into the sources folder; the cycle picks it up."""
-    tables = session.scalars(sa.select(Datenlieferung).where(Datenlieferung.tabelle.like("12411%"))).all()  # type: ignore[union-attr]
+    tables = session.scalars(sa.select(Datenlieferung).where(col(Datenlieferung.tabelle).like("12411%"))).all()
     years = [date.fromisoformat(day).year for row in tables for day in row.stichtage]
     year = max(years, default=2023) + 1
     day = date(year, 12, 31)
@@ -125,12 +125,12 @@ def _answer(session: Session, now: datetime, diary: Tagebuch) -> None:
     rows = (
         session.execute(
             sa.select(Rueckmeldung, Sitzung)
-            .join(Sitzung, Sitzung.id == Rueckmeldung.sitzung_id)  # type: ignore[arg-type]
+            .join(Sitzung, col(Sitzung.id) == col(Rueckmeldung.sitzung_id))
             .where(
-                Sitzung.status == SitzungStatus.EINGELADEN.value,  # type: ignore[arg-type]
+                col(Sitzung.status) == SitzungStatus.EINGELADEN.value,
                 col(Sitzung.beginn) > as_utc(now),
-                Rueckmeldung.antwort == Antwort.OFFEN.value,  # type: ignore[arg-type]
-                Rueckmeldung.eingeladen_am <= now - timedelta(days=ANTWORT_NACH_TAGEN),  # type: ignore[operator, arg-type]
+                col(Rueckmeldung.antwort) == Antwort.OFFEN.value,
+                col(Rueckmeldung.eingeladen_am) <= now - timedelta(days=ANTWORT_NACH_TAGEN),
             )
         )
         .tuples()
@@ -158,14 +158,14 @@ def _hold(session: Session, now: datetime, diary: Tagebuch) -> None:
     """Meetings that ended took place: those who accepted were there."""
     held = session.scalars(
         sa.select(Sitzung).where(
-            Sitzung.status == SitzungStatus.EINGELADEN.value,  # type: ignore[arg-type]
+            col(Sitzung.status) == SitzungStatus.EINGELADEN.value,
             col(Sitzung.ende) <= as_utc(now),
         )
     ).all()
     for sitzung in held:
         sitzung.status = SitzungStatus.DURCHGEFUEHRT
         session.add(sitzung)
-        for row in session.scalars(sa.select(Rueckmeldung).where(Rueckmeldung.sitzung_id == sitzung.id)):  # type: ignore[arg-type]
+        for row in session.scalars(sa.select(Rueckmeldung).where(col(Rueckmeldung.sitzung_id) == sitzung.id)):
             if row.antwort == Antwort.ZUSAGE:
                 row.anwesend = True
                 session.add(row)
@@ -177,9 +177,7 @@ def _minutes(session: Session, now: datetime, settings: Settings, diary: Tagebuc
     """The Protokollführung writes the draft; after the comment period the Geschäftsstelle approves."""
     for protokoll in session.scalars(
         sa.select(Protokoll).where(
-            Protokoll.status.in_(  # type: ignore[attr-defined]
-                [ProtokollStatus.ANGEFORDERT.value, ProtokollStatus.EINGEREICHT.value]
-            )
+            col(Protokoll.status).in_([ProtokollStatus.ANGEFORDERT.value, ProtokollStatus.EINGEREICHT.value])
         )
     ).all():
         sitzung = session.get(Sitzung, protokoll.sitzung_id)

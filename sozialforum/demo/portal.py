@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from sqlmodel import col, select
@@ -86,10 +86,10 @@ def demo_step(run: DemoRun) -> list[str]:
                 bezug_id=raum_id,
                 now=run.now,
             )
-            common = {"person_id": person.id, "now": run.now, "settings": settings}
-            rsvp = issue_link(session, zweck=LinkZweck.RSVP, bezug_id=sitzung_id, **common)  # type: ignore[arg-type]
-            thema = issue_link(session, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=sitzung_id, **common)  # type: ignore[arg-type]
-            bogen = issue_link(session, zweck=LinkZweck.FORMULAR, bezug_id=anfrage.id, **common)  # type: ignore[arg-type]
+            common: dict[str, Any] = {"person_id": pk(person), "now": run.now, "settings": settings}
+            rsvp = issue_link(session, zweck=LinkZweck.RSVP, bezug_id=sitzung_id, **common)
+            thema = issue_link(session, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=sitzung_id, **common)
+            bogen = issue_link(session, zweck=LinkZweck.FORMULAR, bezug_id=pk(anfrage), **common)
         lines.append(
             f"Bestandserhebung „{raum_name}“ bei {len(traeger)} Trägern angefragt: {requested.gesendet} "
             f"persönliche Links in den Postausgang, {len(requested.uebersprungen)} ohne Einwilligung"
@@ -134,7 +134,7 @@ def demo_step(run: DemoRun) -> list[str]:
     )
     with session_scope(run.engine, actor="demo:portal") as session:
         header, rows = portal_auswertung.form_table(session, definitions["bestandserhebung"])
-        antwort = formulare.current_answer(session, anfrage.id)  # type: ignore[arg-type]
+        antwort = formulare.current_answer(session, pk(anfrage))
     target = run.settings.reports_dir / "portal" / "bestandserhebung.xlsx"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(to_xlsx("Bestandserhebung", header, rows))

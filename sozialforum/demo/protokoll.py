@@ -48,7 +48,7 @@ def held_sitzung(session: Session, *, now: datetime) -> Sitzung | None:
 
 def hold_demo_sitzung(session: Session, *, now: datetime, settings: Settings) -> Sitzung:
     """A Sozialraumkonferenz four weeks ago, held, with agenda, RSVPs and check-ins."""
-    gremium = session.scalars(sa.select(Gremium).where(Gremium.kennung == DEMO_GREMIUM)).one()  # type: ignore[arg-type]
+    gremium = session.scalars(sa.select(Gremium).where(col(Gremium.kennung) == DEMO_GREMIUM)).one()
     day = sitzungstag(berlin(now).date() - timedelta(days=28), rueckwaerts=True)
     sitzung = plan_sitzung(
         session,

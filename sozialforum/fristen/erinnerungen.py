@@ -35,6 +35,7 @@ from sozialforum.links import issue_link
 from sozialforum.outbox import MailRequest, enqueue_many, existing_keys
 from sozialforum.settings import Settings
 from sozialforum.store.models import FristErinnerung
+from sozialforum.store.models.base import table_of
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import ErinnerungArt, LinkZweck
 
@@ -96,7 +97,7 @@ def _offsets(settings: Settings) -> list[int]:
 def _logged(session: Session, today: date, horizon: date) -> tuple[dict[tuple[str, date], int], set[tuple[str, date]]]:
     """Smallest stage reminded per (ref, due date) for the deadlines still ahead, and the
     escalations of those past. Two range reads (index on art, due date), not the whole history."""
-    table = FristErinnerung.__table__  # type: ignore[attr-defined]
+    table = table_of(FristErinnerung)
     reminded: dict[tuple[str, date], int] = {}
     for ref, due, stage in session.execute(
         sa.select(table.c.frist_ref, table.c.faellig_am, table.c.stufe).where(
@@ -178,7 +179,7 @@ def dispatch(
             session, meilensteine=meilensteine, auswahl=Auswahl.for_refs({p.frist_ref for p in planned})
         )
     }
-    table = FristErinnerung.__table__  # type: ignore[attr-defined]
+    table = table_of(FristErinnerung)
     known: set[str] = set()
     keys = [p.schluessel for p in planned]
     for start in range(0, len(keys), 900):

@@ -23,6 +23,7 @@ from sqlmodel import col
 from sozialforum.fristen.datum import add_months, shift_days
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration
 from sozialforum.store.models import Auftrag, Beschluss, Fachplan, FachplanMeilenstein, Massnahme, Organisation, Sitzung
+from sozialforum.store.models.base import table_of
 from sozialforum.vocab import AuftragQuelle, AuftragStatus, FristArt, MassnahmeStatus
 
 CLOSED = tuple(s.value for s in AuftragStatus if s.is_closed)
@@ -88,10 +89,10 @@ def _chunks(ids: Collection[int] | None) -> list[list[int]] | None:
 
 
 def auftrag_fristen(session: Session, auswahl: Auswahl) -> list[Frist]:
-    a = Auftrag.__table__  # type: ignore[attr-defined]
-    b = Beschluss.__table__  # type: ignore[attr-defined]
-    o = Organisation.__table__  # type: ignore[attr-defined]
-    s = Sitzung.__table__  # type: ignore[attr-defined]
+    a = table_of(Auftrag)
+    b = table_of(Beschluss)
+    o = table_of(Organisation)
+    s = table_of(Sitzung)
     query = (
         sa.select(
             a.c.id,
@@ -286,7 +287,7 @@ def open_deadlines(session: Session, *, meilensteine: MeilensteinKonfiguration, 
     """``(ref, due date)`` of every open deadline due on or before ``bis``: the lean read of the
     daily scan. Aufträge (the many) in one two-column query; plans and reviews (the few) in full."""
     session.flush()
-    a = Auftrag.__table__  # type: ignore[attr-defined]
+    a = table_of(Auftrag)
     rows = session.execute(
         sa.select(a.c.id, a.c.frist).where(a.c.frist.is_not(None), a.c.frist <= bis, a.c.status.not_in(CLOSED))
     ).all()

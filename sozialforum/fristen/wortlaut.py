@@ -131,8 +131,8 @@ def _explicit_date(text: str) -> date | None:
 
 def _in_year(text: str, year: int) -> date | None:
     """The period named in ``text`` within ``year`` (no year in the text itself)."""
-    if re.search(rf"{_ORD} ?(halbjahr|hj)", text):
-        number = _ORDINAL[re.search(rf"{_ORD} ?(halbjahr|hj)", text).group(1)]  # type: ignore[union-attr]
+    if half := re.search(rf"{_ORD} ?(halbjahr|hj)", text):
+        number = _ORDINAL[half.group(1)]
         return month_end(year, 6 if number == 1 else 12) if number <= 2 else None
     if match := re.search(rf"{_ORD} ?quartal", text) or re.search(r"\bq([1-4])\b", text):
         quarter = _ORDINAL[match.group(1)]
@@ -199,8 +199,8 @@ def parse_frist(wortlaut: str, *, reference: date) -> FristAngabe:
         rest = re.sub(
             r"(jährlich|halbjährlich|vierteljährlich|quartalsweise|monatlich|alle \d+ jahre)", "", text
         ).strip()
-        if re.search(r"\d{4}", rest):
-            due = _in_year(rest, int(re.search(r"\d{4}", rest).group(0)))  # type: ignore[union-attr]
+        if year_in_rest := re.search(r"\d{4}", rest):
+            due = _in_year(rest, int(year_in_rest.group(0)))
         elif rest and re.search(r"jahresende|jahresmitte|ende|mitte|quartal|halbjahr", rest):
             due = _first_in_years(rest, reference)
         else:

@@ -27,6 +27,7 @@ from sozialforum.settings import Settings
 from sozialforum.store import audit
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import OutboxMessage, Person, Rueckmeldung, Sitzung
+from sozialforum.store.models.base import pk, table_of
 from sozialforum.timeutil import as_utc, berlin, format_termin
 from sozialforum.vocab import Antwort, AuditAktion, LinkZweck, OutboxStatus, SitzungStatus
 
@@ -140,7 +141,7 @@ def _record_invited(session: Session, sitzung: Sitzung, recipients: list[Empfaen
             row.eingeladen_am = row.eingeladen_am or now
             session.add(row)
     if new_rows:
-        table = Rueckmeldung.__table__  # type: ignore[attr-defined]
+        table = table_of(Rueckmeldung)
         session.execute(sa.insert(table), new_rows)
         ids = session.scalars(
             sa.select(table.c.id).where(
@@ -153,7 +154,7 @@ def _record_invited(session: Session, sitzung: Sitzung, recipients: list[Empfaen
 
 def withdraw_queued(session: Session, sitzung_id: int) -> int:
     """Withdraw every message of the Sitzung that has not gone out yet (it became stale)."""
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    table = table_of(OutboxMessage)
     ids = list(
         session.scalars(
             sa.select(table.c.id).where(
@@ -404,8 +405,8 @@ def reschedule(
     if time_changed:
         changes.append(f"neuer Termin: {format_termin(new_start)}")
     if (ort is not _UNSET and ort != sitzung.ort) or (adresse is not _UNSET and adresse != sitzung.adresse):
-        sitzung.ort = sitzung.ort if ort is _UNSET else ort  # type: ignore[assignment]
-        sitzung.adresse = sitzung.adresse if adresse is _UNSET else adresse  # type: ignore[assignment]
+        sitzung.ort = sitzung.ort if ort is _UNSET else ort  # type: ignore[assignment]  # past the sentinel, ort is str | None
+        sitzung.adresse = sitzung.adresse if adresse is _UNSET else adresse  # type: ignore[assignment]  # past the sentinel, adresse is str | None
         changes.append(f"neuer Ort: {', '.join(p for p in (sitzung.ort, sitzung.adresse) if p)}")
     if not changes:
         return None
@@ -481,7 +482,7 @@ def send_reminders(session: Session, *, now: datetime, settings: Settings) -> li
         .order_by(col(Sitzung.beginn))
     ).all()
     for sitzung in upcoming:
-        pack = load_pack(session, sitzung.id, settings, with_recipients=False)  # type: ignore[arg-type]
+        pack = load_pack(session, pk(sitzung), settings, with_recipients=False)
         tage = reminder_due(sitzung, pack.gremium, today=today)
         if tage is not None:
             reports.append(_remind(session, pack, tage, now=now, settings=settings))
@@ -503,7 +504,7 @@ def remind_now(session: Session, *, sitzung_id: int, now: datetime, settings: Se
 
 def _remind(session: Session, pack: Einladungspaket, tage: int, *, now: datetime, settings: Settings) -> VersandBericht:
     sitzung = pack.sitzung
-    report = VersandBericht(sitzung_id=sitzung.id, art="erinnerung")  # type: ignore[arg-type]
+    report = VersandBericht(sitzung_id=pk(sitzung), art="erinnerung")
     pending: dict[str, Empfaenger] = {}
     for row, person in invited(session, sitzung):
         if row.antwort != Antwort.OFFEN:
@@ -521,4 +522,4 @@ def _remind(session: Session, pack: Einladungspaket, tage: int, *, now: datetime
 
 def due_invitations(session: Session, *, now: datetime) -> list[int]:
     """Ids of the Sitzungen whose invitations are due today (for the scheduled flow)."""
-    return [s.id for s in sitzungen_to_invite(session, today=berlin(now).date())]  # type: ignore[misc]
+    return [pk(s) for s in sitzungen_to_invite(session, today=berlin(now).date())]

@@ -72,12 +72,12 @@ def open_auftraege(session: Session, gremium: Gremium) -> list[Auftrag]:
     """Open Aufträge from this Gremium's meetings or about a Maßnahme in its area."""
     areas = area_ids(session, gremium.gebiet_id)
     own_meetings = select(Sitzung.id).where(Sitzung.gremium_id == gremium.id)
-    area_measures = select(Massnahme.id).where(Massnahme.gebiet_id.in_(areas))  # type: ignore[union-attr]
+    area_measures = select(col(Massnahme.id)).where(col(Massnahme.gebiet_id).in_(areas))
     query = (
         select(Auftrag)
         .where(
-            Auftrag.status.not_in(CLOSED_AUFTRAG),  # type: ignore[attr-defined]
-            sa.or_(Auftrag.sitzung_id.in_(own_meetings), Auftrag.massnahme_id.in_(area_measures)),  # type: ignore[union-attr]
+            col(Auftrag.status).not_in(CLOSED_AUFTRAG),
+            sa.or_(col(Auftrag.sitzung_id).in_(own_meetings), col(Auftrag.massnahme_id).in_(area_measures)),
         )
         .order_by(sa.func.coalesce(col(Auftrag.frist), date.max), col(Auftrag.id))
     )
@@ -92,7 +92,7 @@ def running_massnahmen(session: Session, gremium: Gremium) -> list[Massnahme]:
         session.exec(
             select(Massnahme)
             .where(
-                Massnahme.gebiet_id.in_(areas),  # type: ignore[union-attr]
+                col(Massnahme.gebiet_id).in_(areas),
                 Massnahme.status != MassnahmeStatus.BEENDET,
             )
             .order_by(col(Massnahme.kennung))

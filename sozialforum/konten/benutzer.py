@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import datetime, timedelta
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from sqlmodel import Session, select
 
@@ -202,17 +202,17 @@ def fehlversuch(session: Session, *, name: str, adresse: str, now: datetime, set
     (locked once a budget is used up)."""
     portal = settings.portal
     pair_key, address_key = _schluessel(name, adresse)
-    limits = {
+    limits: dict[str, Any] = {
         "now": now,
         "fenster": timedelta(minutes=portal.fehlversuche_fenster_minuten),
         "sperre": timedelta(minutes=portal.sperre_minuten),
     }
-    locked = fehlversuche.record_failure(session, pair_key, maximum=portal.fehlversuche_max, **limits)  # type: ignore[arg-type]
+    locked = fehlversuche.record_failure(session, pair_key, maximum=portal.fehlversuche_max, **limits)
     locked |= fehlversuche.record_failure(
         session,
         address_key,
         maximum=portal.fehlversuche_max * ANMELDUNG_BUDGET_FAKTOR,
-        **limits,  # type: ignore[arg-type]
+        **limits,
     )
     raise AnmeldungFehlgeschlagen(gesperrt=locked)
 

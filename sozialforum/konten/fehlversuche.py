@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from sozialforum.store.models.portal import Fehlversuch
 
@@ -52,4 +52,4 @@ def record_failure(
 
 def clear(session: Session, schluessel: str) -> None:
     """Forget the failures of a key (after a successful login)."""
-    session.execute(sa.delete(Fehlversuch).where(Fehlversuch.schluessel == schluessel))  # type: ignore[arg-type]
+    session.execute(sa.delete(Fehlversuch).where(col(Fehlversuch.schluessel) == schluessel))

@@ -15,6 +15,7 @@ from sozialforum.oparl import loeschung
 from sozialforum.oparl.speicher import apply, kennung_for
 from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis_lesen, vorlage_art
 from sozialforum.store.models import Beratung, Beschluss, Gremium, Sitzung, Tagesordnungspunkt, Vorlage
+from sozialforum.store.models.base import pk
 from sozialforum.timeutil import BERLIN
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, SitzungStatus
 
@@ -128,7 +129,7 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
         if moved is not None:
             run.leser.maengel.melde(oid, "meeting", f"in eine andere Sitzung verschoben ({sitzung.oparl_id})")
             moved.reihenfolge = -(moved.id or 0)
-            moved.sitzung_id = sitzung.id  # type: ignore[assignment]
+            moved.sitzung_id = pk(sitzung)
             rows[oid] = moved
     run.session.flush()
     taken = {t.reihenfolge for oid, t in rows.items() if oid not in mine}
@@ -147,7 +148,7 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
         targets[oid] = order
     moving = [t for oid, t in rows.items() if oid in targets and t.reihenfolge != targets[oid]]
     for t in moving:
-        t.reihenfolge = -t.id  # type: ignore[operator]
+        t.reihenfolge = -pk(t)
     run.session.flush()
     for entry in items:
         oid = r.id(entry.obj)

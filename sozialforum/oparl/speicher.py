@@ -109,9 +109,7 @@ class Index:
         self._loaded.add(tabelle)
         model = WITH_COLUMN.get(tabelle)
         if model is not None:
-            rows = self.session.execute(
-                sa.select(model.oparl_id, model.id).where(model.oparl_id.is_not(None))  # type: ignore[attr-defined]
-            )
+            rows = self.session.execute(sa.select(model.oparl_id, model.id).where(model.oparl_id.is_not(None)))  # type: ignore[attr-defined]  # every model in WITH_COLUMN has oparl_id and id
         else:
             rows = self.session.execute(
                 sa.select(col(OparlObjekt.oparl_id), col(OparlObjekt.datensatz_id)).where(

@@ -19,6 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.channels.mail import OutgoingMail, message_id_for, render_message
 from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryReport, DeliveryUnfinished
@@ -91,9 +92,7 @@ def enqueue(
 ) -> OutboxMessage:
     """Record one message for delivery. Idempotent on ``schluessel``: a second call returns the
     existing record and adds nothing. Raises ValueError (German) if the mail cannot be rendered."""
-    existing = session.scalars(
-        sa.select(OutboxMessage).where(OutboxMessage.schluessel == schluessel)  # type: ignore[arg-type]
-    ).first()
+    existing = session.scalars(sa.select(OutboxMessage).where(col(OutboxMessage.schluessel) == schluessel)).first()
     if existing is not None:
         return existing
     values = _record(
@@ -176,13 +175,13 @@ def skip_queued(session: Session, message_ids: Iterable[int], *, reason: str) ->
     ids = list(message_ids)
     if not ids:
         return 0
-    table = OutboxMessage.__table__  # type: ignore[attr-defined]
+    table = table_of(OutboxMessage)
     result = session.execute(
         sa.update(table)
         .where(table.c.id.in_(ids), table.c.status == OutboxStatus.QUEUED.value)
         .values(status=OutboxStatus.SKIPPED.value, antwort_server=reason)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has rowcount
 
 
 def requeue_failed(session: Session, *, art: str | None = None, ids: Iterable[int] | None = None) -> int:
@@ -197,13 +196,13 @@ def requeue_failed(session: Session, *, art: str | None = None, ids: Iterable[in
     if ids is not None:
         query = query.where(table.c.id.in_(list(ids)))
     result = session.execute(query.values(status=OutboxStatus.QUEUED.value, versuche=0, naechster_versuch=None))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has rowcount
 
 
 def record_bounce(session: Session, *, message_id: str, diagnose: str, now: datetime) -> bool:
     """A delivery status notification came back for ``message_id``: mark it bounced and the
     contact disturbed. Returns False if no sent message has that id."""
-    message = session.scalars(sa.select(OutboxMessage).where(OutboxMessage.message_id == message_id)).first()  # type: ignore[arg-type]
+    message = session.scalars(sa.select(OutboxMessage).where(col(OutboxMessage.message_id) == message_id)).first()
     if message is None:
         return False
     message.status = OutboxStatus.BOUNCED

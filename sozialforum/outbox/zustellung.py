@@ -247,7 +247,7 @@ def _finish(engine: Engine, row: Any, outcome: Outcome, *, now: datetime, settin
 
 def mark_contact_disturbed(connection: Any, *, person_id: int, now: datetime) -> None:
     """Record a permanent failure or bounce against the contact, for the Geschäftsstelle."""
-    person = Person.__table__  # type: ignore[attr-defined]
+    person = table_of(Person)
     changed = connection.execute(
         sa.update(person)
         .where(person.c.id == person_id, person.c.zustellung_gestoert_am.is_(None))

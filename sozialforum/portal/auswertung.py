@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from sozialforum.portal.formulare import Formular, bezug_label
 from sozialforum.store.models.akteure import Organisation, Person
+from sozialforum.store.models.base import pk
 from sozialforum.store.models.gremien import Gremium, Sitzung
 from sozialforum.store.models.kommunikation import PersonalLink, Rueckmeldung
 from sozialforum.store.models.portal import FormularAnfrage, FormularAntwort, Themenvorschlag
@@ -43,10 +44,7 @@ def _names(session: Session, person_ids: set[int]) -> dict[int, tuple[str, str]]
         if org_ids
         else {}
     )
-    return {
-        p.id: (p.anzeigename or p.kennung, orgs.get(p.organisation_id, ""))  # type: ignore[misc]
-        for p in people
-    }
+    return {pk(p): (p.anzeigename or p.kennung, orgs.get(p.organisation_id, "")) for p in people}
 
 
 @dataclass
@@ -172,7 +170,7 @@ def form_table(session: Session, formular: Formular) -> Table:
     options = {feld.name: dict(feld.optionen) for feld in formular.felder}
     body: list[list[object]] = []
     for anfrage, organisation in pairs:
-        antwort = answers.get(anfrage.id)  # type: ignore[arg-type]
+        antwort = answers.get(pk(anfrage))
         werte = antwort.werte if antwort else {}
         values: list[object] = []
         for feld in formular.felder:

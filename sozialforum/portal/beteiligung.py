@@ -20,6 +20,7 @@ from sozialforum.links import LINK_BY_HASH
 from sozialforum.store.db import savepoint
 from sozialforum.store.models.akteure import Organisation, Person
 from sozialforum.store.models.audit import AuditEntry
+from sozialforum.store.models.base import table_of
 from sozialforum.store.models.gremien import Gremium, Sitzung, Tagesordnungspunkt
 from sozialforum.store.models.kommunikation import PersonalLink, Rueckmeldung
 from sozialforum.store.models.portal import Themenvorschlag
@@ -97,12 +98,12 @@ def load_sitzung(session: Session, sitzung_id: int) -> tuple[Sitzung, Gremium]:
     return row[0], row[1]
 
 
-_RSVP = Rueckmeldung.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-_SITZUNG = Sitzung.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-_GREMIUM = Gremium.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-_PERSON = Person.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-_ORGANISATION = Organisation.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-_LINK = PersonalLink.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+_RSVP = table_of(Rueckmeldung)
+_SITZUNG = table_of(Sitzung)
+_GREMIUM = table_of(Gremium)
+_PERSON = table_of(Person)
+_ORGANISATION = table_of(Organisation)
+_LINK = table_of(PersonalLink)
 _RSVP_FIELDS = ("antwort", "personen", "beduerfnisse", "kommentar", "quelle", "beantwortet_am")
 _RSVP_COLUMNS = (_RSVP.c.id.label("rueckmeldung_id"), *(_RSVP.c[name] for name in _RSVP_FIELDS))
 # Built once: the RSVP is the portal's hot path (every Träger opens the page and answers within
@@ -219,7 +220,7 @@ def record_rsvp(
     return int(row.rueckmeldung_id)
 
 
-_AUDIT_INSERT = AuditEntry.__table__.insert()  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+_AUDIT_INSERT = table_of(AuditEntry).insert()
 
 
 def _audit(

@@ -326,7 +326,7 @@ def _cycles(
     model = spec.model
     key_attr = key_column
     ids = {row_id: key for key, row_id in _ref_map(session, model).items()}
-    for key, parent_id in session.execute(sa.select(getattr(model, key_attr), model.parent_id)):  # type: ignore[attr-defined]
+    for key, parent_id in session.execute(sa.select(getattr(model, key_attr), model.parent_id)):  # type: ignore[attr-defined]  # only hierarchical models come here
         if parent_id in ids:
             parent[key] = ids[parent_id]
     lines: dict[str, int] = {}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import SQLModel
 
 from sozialforum.store.models.audit import AuditEntry
-from sozialforum.store.models.base import Audit, UTCDateTime
+from sozialforum.store.models.base import Audit, UTCDateTime, table_of
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import AuditAktion
 
@@ -170,7 +170,7 @@ def record_bulk(session: OrmSession, *, table: str, entries: list[tuple[int, Aud
         )
     # Creations carry no values: one INSERT … SELECT per chunk instead of a Python row each.
     source = SQLModel.metadata.tables[table]
-    audit_table = AuditEntry.__table__  # type: ignore[attr-defined]
+    audit_table = table_of(AuditEntry)
     constants = sa.select(
         sa.literal(now, UTCDateTime()),
         sa.literal(actor),

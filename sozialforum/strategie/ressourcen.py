@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from sozialforum.store.models import Massnahme, ProjektRessource
+from sozialforum.store.models.base import table_of
 from sozialforum.vocab import MassnahmeStatus
 
 ENDED = (MassnahmeStatus.BEENDET.value, MassnahmeStatus.ABGESCHLOSSEN.value)
@@ -66,8 +67,8 @@ def ungenutzt(jahre: list[Projektjahr]) -> list[UngenutzteRessource]:
 
 
 def projektjahre(session: Session, jahr: int) -> list[Projektjahr]:
-    m = Massnahme.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-    r = ProjektRessource.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+    m = table_of(Massnahme)
+    r = table_of(ProjektRessource)
     rows = session.execute(
         sa.select(
             m.c.id,

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from sozialforum.store.models import Budgetanteil, Budgetverteilung, Massnahme, ProjektGebiet, ProjektRessource
+from sozialforum.store.models.base import table_of
 
 KREISWEIT = -1
 
@@ -77,11 +78,11 @@ def frames(
     session: Session, jahr_von: int, jahr_bis: int
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The four input frames from the store, one query each."""
-    r = ProjektRessource.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-    g = ProjektGebiet.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-    m = Massnahme.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-    v = Budgetverteilung.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-    a = Budgetanteil.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+    r = table_of(ProjektRessource)
+    g = table_of(ProjektGebiet)
+    m = table_of(Massnahme)
+    v = table_of(Budgetverteilung)
+    a = table_of(Budgetanteil)
     conn = session.connection()
     ressourcen = pd.read_sql(
         sa.select(r.c.massnahme_id, r.c.jahr, _float(r.c.plan_eur), _float(r.c.ist_eur)).where(

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from sozialforum.store.models import Kennzahlwert, Ziel
+from sozialforum.store.models.base import table_of
 from sozialforum.vocab import Trend, Zielart, Zielrichtung, Zielstand
 
 # A change smaller than this (in the measure's unit) is "unverändert": figures are published
@@ -128,8 +129,8 @@ def _basiswert(frame: pd.DataFrame, spec: pd.DataFrame) -> np.ndarray:
 def aus_bestand(session: Session, strategie_id: int) -> pd.DataFrame:
     """Attainment of every Ziel of a Strategie over all its stored Kennzahl values (one query
     for the targets, one for the values); the whole area has ``gebiet_id`` −1."""
-    z = Ziel.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
-    k = Kennzahlwert.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
+    z = table_of(Ziel)
+    k = table_of(Kennzahlwert)
     vorgaben = {
         row.id: Zielvorgabe(
             Zielart(row.zielart), Zielrichtung(row.richtung), float(row.zielwert), float(row.toleranz), row.basisjahr

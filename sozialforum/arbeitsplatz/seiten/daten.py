@@ -40,7 +40,7 @@ def daten(request: Request) -> Response:
         if not darf(ctx.benutzer, Recht.LESEN):  # a Kommune: only the Gemeinden released to it
             return render(ctx, "arbeitsplatz/daten_kommune.html", gemeinden=freigegebene_gemeinden(ctx))
         lieferungen = ctx.session.scalars(
-            sa.select(Datenlieferung).order_by(Datenlieferung.geladen_am.desc()).limit(20)  # type: ignore[attr-defined]
+            sa.select(Datenlieferung).order_by(col(Datenlieferung.geladen_am).desc()).limit(20)
         ).all()
         berechnung = ctx.session.scalars(sa.select(Berechnung).order_by(col(Berechnung.id).desc()).limit(1)).first()
         return render(

@@ -91,7 +91,7 @@ def budgets(request: Request) -> Response:
         katalog = load_for(ctx.portal.settings)
         gespeichert = ctx.session.scalars(
             sa.select(Budgetverteilung).order_by(
-                Budgetverteilung.haushaltsjahr.desc(),  # type: ignore[attr-defined]
+                col(Budgetverteilung.haushaltsjahr).desc(),
                 Budgetverteilung.kennung,
             )
         ).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
+from sqlmodel import col
 
 from sozialforum.arbeitsplatz.routen import Bereich, render, scope
 from sozialforum.konten.zugriff import Recht
@@ -20,7 +21,9 @@ ANZAHL = 50
 def laeufe(request: Request) -> Response:
     with scope(request) as ctx:
         rows = ctx.session.scalars(
-            sa.select(Arbeitslauf).order_by(Arbeitslauf.gestartet_am.desc(), Arbeitslauf.id.desc()).limit(ANZAHL)  # type: ignore[attr-defined,union-attr]
+            sa.select(Arbeitslauf)
+            .order_by(col(Arbeitslauf.gestartet_am).desc(), col(Arbeitslauf.id).desc())
+            .limit(ANZAHL)
         ).all()
         return render(ctx, "arbeitsplatz/laeufe.html", laeufe=[(lauf, LaufZustand(lauf.zustand)) for lauf in rows])
 

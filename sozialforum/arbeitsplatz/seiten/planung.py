@@ -44,7 +44,7 @@ bereich = Bereich()
 NICHT_GEFUNDEN = PortalFehler(404, "Nicht gefunden", "Diesen Eintrag gibt es nicht (oder nicht für Sie).")
 SEITE = 50
 CLOSED = [s.value for s in AuftragStatus if s.is_closed]
-SORTIERUNG = {"frist": Auftrag.frist, "kennung": Auftrag.kennung, "status": Auftrag.status}
+SORTIERUNG = {"frist": col(Auftrag.frist), "kennung": col(Auftrag.kennung), "status": col(Auftrag.status)}
 AEMTER = (OrganisationArt.AMT, OrganisationArt.OEFFENTLICHER_TRAEGER)
 
 
@@ -58,7 +58,7 @@ def stellen(session: Any) -> list[tuple[int, str]]:
         (row[0], row[1])
         for row in session.execute(
             sa.select(col(Organisation.id), col(Organisation.name))
-            .where(Organisation.art.in_(AEMTER))  # type: ignore[attr-defined]
+            .where(col(Organisation.art).in_(AEMTER))
             .order_by(Organisation.name)
         ).all()
     ]
@@ -117,13 +117,13 @@ def auftraege_abfrage(ctx: StaffContext, filt: AuftragFilter, *, heute: Any, bal
     )
     if filt.q:
         like = f"%{filt.q.replace('%', '').replace('_', '')}%"
-        query = query.where(sa.or_(Auftrag.beschreibung.ilike(like), Auftrag.kennung.ilike(like)))  # type: ignore[attr-defined]
+        query = query.where(sa.or_(col(Auftrag.beschreibung).ilike(like), col(Auftrag.kennung).ilike(like)))
     if filt.status:
         query = query.where(col(Auftrag.status) == filt.status)
     if filt.stelle:
         query = query.where(col(Auftrag.verantwortlich_organisation_id) == filt.stelle)
     if filt.faellig:
-        query = query.where(Auftrag.status.not_in(CLOSED))  # type: ignore[attr-defined]
+        query = query.where(col(Auftrag.status).not_in(CLOSED))
         if filt.faellig == "ueberfaellig":
             query = query.where(Auftrag.frist < heute)
         elif filt.faellig == "bald":
@@ -140,7 +140,7 @@ def auftraege(request: Request) -> Response:
         query = auftraege_abfrage(ctx, filt, heute=heute, bald=bald)
         gesamt = ctx.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
         column = SORTIERUNG[filt.sort]
-        order = [column.desc() if filt.absteigend else column.asc(), Auftrag.id]  # type: ignore[union-attr]
+        order = [column.desc() if filt.absteigend else column.asc(), col(Auftrag.id)]
         rows = ctx.session.execute(query.order_by(*order).limit(SEITE).offset((filt.seite - 1) * SEITE)).all()
         zeilen = [
             (
@@ -223,7 +223,7 @@ def auftrag_seite(request: Request, auftrag_id: int) -> Response:
         berichte = ctx.session.scalars(
             sa.select(Umsetzungsbericht)
             .where(col(Umsetzungsbericht.auftrag_id) == auftrag.id)
-            .order_by(Umsetzungsbericht.datum.desc())  # type: ignore[attr-defined]
+            .order_by(col(Umsetzungsbericht.datum).desc())
         ).all()
         return render(
             ctx,
@@ -314,7 +314,7 @@ def fachplaene_liste(request: Request) -> Response:
             Organisation, col(Organisation.id) == col(Fachplan.zustaendig_organisation_id)
         )
         if q:
-            query = query.where(sa.or_(Fachplan.name.ilike(f"%{q}%"), Fachplan.kennung.ilike(f"%{q}%")))  # type: ignore[attr-defined]
+            query = query.where(sa.or_(col(Fachplan.name).ilike(f"%{q}%"), col(Fachplan.kennung).ilike(f"%{q}%")))
         rows = ctx.session.execute(query.order_by(Fachplan.name)).all()
         return render(
             ctx,
@@ -444,8 +444,8 @@ def beschluesse_liste(request: Request) -> Response:
     with scope(request) as ctx:
         query = sa.select(Beschluss, col(Gremium.name)).outerjoin(Gremium, col(Gremium.id) == col(Beschluss.gremium_id))
         if q:
-            query = query.where(sa.or_(Beschluss.titel.ilike(f"%{q}%"), Beschluss.kennung.ilike(f"%{q}%")))  # type: ignore[attr-defined]
-        rows = ctx.session.execute(query.order_by(Beschluss.datum.desc()).limit(200)).all()  # type: ignore[attr-defined]
+            query = query.where(sa.or_(col(Beschluss.titel).ilike(f"%{q}%"), col(Beschluss.kennung).ilike(f"%{q}%")))
+        rows = ctx.session.execute(query.order_by(col(Beschluss.datum).desc()).limit(200)).all()
         return render(
             ctx,
             "arbeitsplatz/beschluesse.html",
@@ -519,7 +519,9 @@ def beschluss_seite(request: Request, beschluss_id: int) -> Response:
         heute = today_in_berlin(ctx.now)
         bald = ctx.portal.settings.fristen.bald_faellig_tage
         auftraege = ctx.session.scalars(
-            sa.select(Auftrag).where(Auftrag.beschluss_id == beschluss_id).order_by(Auftrag.frist, Auftrag.id)  # type: ignore[arg-type]
+            sa.select(Auftrag)
+            .where(col(Auftrag.beschluss_id) == beschluss_id)
+            .order_by(col(Auftrag.frist), col(Auftrag.id))
         ).all()
         return render(
             ctx,

@@ -45,7 +45,7 @@ def liste(request: Request) -> Response:
             sa.select(Protokoll, Sitzung, col(Gremium.name))
             .join(Sitzung, col(Sitzung.id) == col(Protokoll.sitzung_id))
             .join(Gremium, col(Gremium.id) == col(Sitzung.gremium_id))
-            .order_by(Sitzung.beginn.desc())  # type: ignore[attr-defined]
+            .order_by(col(Sitzung.beginn).desc())
             .limit(200)
         ).all()
         return render(

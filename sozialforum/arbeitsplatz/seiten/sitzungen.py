@@ -82,7 +82,7 @@ def liste(request: Request) -> Response:
         elif zeit == "vergangen":
             query = query.where(col(Sitzung.beginn) < stichzeit).order_by(col(Sitzung.beginn).desc())
         else:
-            query = query.order_by(Sitzung.beginn.desc())  # type: ignore[attr-defined]
+            query = query.order_by(col(Sitzung.beginn).desc())
         if gremium:
             query = query.where(col(Sitzung.gremium_id) == gremium)
         gesamt = ctx.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
@@ -108,7 +108,7 @@ def antworten_je_sitzung(session: Any, ids: list[Any]) -> dict[int, Counter[str]
     if ids:
         for sitzung_id, antwort, anzahl in session.execute(
             sa.select(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort), sa.func.count())
-            .where(Rueckmeldung.sitzung_id.in_(ids))  # type: ignore[attr-defined]
+            .where(col(Rueckmeldung.sitzung_id).in_(ids))
             .group_by(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort))
         ).all():
             counts.setdefault(sitzung_id, Counter())[str(antwort)] = anzahl
@@ -221,7 +221,7 @@ def sitzung(request: Request, sitzung_id: int) -> Response:
         vorschlaege = ctx.session.scalars(
             sa.select(Themenvorschlag)
             .where(col(Themenvorschlag.sitzung_id) == sitzung_id)
-            .order_by(Themenvorschlag.eingereicht_am)  # type: ignore[arg-type]
+            .order_by(col(Themenvorschlag.eingereicht_am))
         ).all()
         antworten = eingeladene(ctx, sitzung_id)
         personen = {p.id: p for _, p in antworten}
@@ -269,7 +269,7 @@ def _tops(ctx: StaffContext, sitzung_id: int) -> list[Tagesordnungspunkt]:
         ctx.session.scalars(
             sa.select(Tagesordnungspunkt)
             .where(col(Tagesordnungspunkt.sitzung_id) == sitzung_id)
-            .order_by(Tagesordnungspunkt.reihenfolge)  # type: ignore[arg-type]
+            .order_by(col(Tagesordnungspunkt.reihenfolge))
         )
     )
 

@@ -40,10 +40,10 @@ def start(request: Request) -> Response:
                 sa.select(Auftrag)
                 .where(
                     auftrag_filter(ctx.benutzer),
-                    Auftrag.status.not_in(CLOSED),  # type: ignore[attr-defined]
+                    col(Auftrag.status).not_in(CLOSED),
                     col(Auftrag.frist) <= heute + timedelta(days=bald),
                 )
-                .order_by(Auftrag.frist)  # type: ignore[arg-type]
+                .order_by(col(Auftrag.frist))
                 .limit(50)
             ).all()
             eigene = [(a, ampel_fuer(AuftragStatus(a.status), a.frist, heute, bald)) for a in rows]

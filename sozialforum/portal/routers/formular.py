@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sozialforum.portal import formulare
 from sozialforum.portal.beteiligung import EingabeFehler
 from sozialforum.portal.context import LinkContext, Portal, PortalFehler
+from sozialforum.store.models.base import pk
 from sozialforum.store.models.portal import FormularAnfrage
 from sozialforum.vocab import LinkZweck
 
@@ -57,7 +58,7 @@ def _page(
     gespeichert: bool = False,
 ) -> HTMLResponse:
     anfrage, formular = _request(ctx)
-    antwort = formulare.current_answer(ctx.session, anfrage.id)  # type: ignore[arg-type]
+    antwort = formulare.current_answer(ctx.session, pk(anfrage))
     if eingabe is None:
         stored = antwort.werte if antwort else {}
         eingabe = {feld.name: _display(feld, stored.get(feld.name)) for feld in formular.felder}
@@ -96,7 +97,7 @@ async def submit(request: Request, token: str) -> Response:
                     for feld in formular.felder
                 }
                 return _page(ctx, fehler=exc.fehler, eingabe=raw)
-            formulare.submit(ctx.session, anfrage=anfrage, werte=werte, person_id=ctx.person.id, now=ctx.now)  # type: ignore[arg-type]
+            formulare.submit(ctx.session, anfrage=anfrage, werte=werte, person_id=pk(ctx.person), now=ctx.now)
         return RedirectResponse(f"{request.url.path}?gespeichert=1", status_code=303)
 
     return await portal.run(work)

@@ -14,6 +14,7 @@ from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal, 
 from sozialforum.portal.routers.geschaeftsstelle_aktionen import MELDUNGEN
 from sozialforum.portal.security import client_key
 from sozialforum.store.db import session_scope
+from sozialforum.store.models.base import pk
 from sozialforum.store.models.gremien import Gremium, Sitzung
 from sozialforum.store.models.portal import FormularAnfrage, Themenvorschlag
 from sozialforum.vocab import LinkZweck
@@ -136,13 +137,13 @@ def form_page(request: Request, kennung: str, meldung: str | None = None) -> Res
         raise NICHT_GEFUNDEN
     with portal.staff_scope(request) as ctx:
         anfrage_ids = [
-            a.id for a in ctx.session.exec(select(FormularAnfrage).where(FormularAnfrage.formular == kennung)).all()
+            pk(a) for a in ctx.session.exec(select(FormularAnfrage).where(FormularAnfrage.formular == kennung)).all()
         ]
         return ctx.render(
             "portal/gs/formular.html",
             formular=formular,
             tabelle=auswertung.form_table(ctx.session, formular),
-            links=auswertung.links(ctx.session, zwecke=(LinkZweck.FORMULAR,), bezug_ids=anfrage_ids, now=ctx.now),  # type: ignore[arg-type]
+            links=auswertung.links(ctx.session, zwecke=(LinkZweck.FORMULAR,), bezug_ids=anfrage_ids, now=ctx.now),
             meldung=MELDUNGEN.get(meldung or ""),
             zurueck=request.url.path,
         )

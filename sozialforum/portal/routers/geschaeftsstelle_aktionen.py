@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
@@ -74,8 +76,8 @@ MELDUNGEN = {
 }
 
 
-def _back(form: object, meldung: str) -> RedirectResponse:
-    target = str(form.get("zurueck") or "/gs/")  # type: ignore[attr-defined]
+def _back(form: Mapping[str, Any], meldung: str) -> RedirectResponse:
+    target = str(form.get("zurueck") or "/gs/")
     # Only our own staff pages: an open redirect would help phishing.
     if not re.fullmatch(r"/gs/[A-Za-z0-9_/\-]*", target):
         target = "/gs/"

@@ -15,6 +15,7 @@ from sozialforum.konferenz import feeds
 from sozialforum.portal.context import Portal, PortalFehler
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Person
+from sozialforum.store.models.base import pk
 
 router = APIRouter()
 
@@ -42,7 +43,7 @@ def gremium_kalender(request: Request, kennung: str, token: str) -> Response:
         gremium = session.exec(select(Gremium).where(Gremium.kennung == kennung)).first()
         if gremium is None:
             raise PortalFehler(404, "Kalender nicht gefunden", "Dieses Gremium gibt es nicht mehr.")
-        content = feeds.gremium_feed(session, gremium_id=gremium.id, now=now, settings=portal.settings)  # type: ignore[arg-type]
+        content = feeds.gremium_feed(session, gremium_id=pk(gremium), now=now, settings=portal.settings)
     return _ics(content, "sitzungen.ics")
 
 

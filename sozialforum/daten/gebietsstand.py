@@ -65,7 +65,7 @@ class Baum:
         row_of = {bereich_id: i for i, bereich_id in enumerate(order)}
         depth = np.fromiter(map(stand.tiefe, order), dtype=np.int64, count=len(order))
         parent_row = np.fromiter(
-            (row_of.get(parent, -1) if (parent := stand.bereiche[i].parent_id) is not None else -1 for i in order),
+            (-1 if p is None else row_of.get(p, -1) for p in (stand.bereiche[i].parent_id for i in order)),
             dtype=np.int64,
             count=len(order),
         )

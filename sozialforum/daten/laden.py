@@ -187,8 +187,8 @@ def _long(
             row_days = [column_day or day for day in data.stichtage]
             known = np.array([day is not None for day in row_days])
             rows = np.nonzero(known)[0]
-            days = [day for r in rows if (day := row_days[r]) is not None]  # rows = the known days
-            match = abgleich.zuordnen([data.schluessel[r] for r in rows], days)
+            known_days = [d for d in (row_days[r] for r in rows) if d is not None]  # rows = the known days
+            match = abgleich.zuordnen([data.schluessel[r] for r in rows], known_days)
             ids = np.full(n, -1, dtype=np.int64)
             ids[rows] = match.ids
             for position, reason in match.gruende.items():

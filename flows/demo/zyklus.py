@@ -106,11 +106,11 @@ def _summary(
         mails = Counter(session.execute(sa.select(col(OutboxMessage.art))).scalars())
     total_mails = sum(mails.values())
     run.notes["planungsjahr"] = {"start": start, "ende": end, "laeufe": runs, "fehler": failed}
-    lines = [
-        f"{zeitraum(start, end)} ({format_zahl(run.tage)} Tage): {runs} Läufe des Planungszyklus "
-        f"(an den übrigen Tagen war nichts außer der täglichen Überwachung fällig; der nächste Lauf "
-        f"holt sie nach), {len(planned)} Sozialraumkonferenzen zusätzlich geplant."
-    ]
+    tage = f"{format_zahl(run.tage)} {'Tag' if run.tage == 1 else 'Tage'}"
+    laeufe = f"{format_zahl(runs)} {'Lauf' if runs == 1 else 'Läufe'} des Planungszyklus"
+    if runs < run.tage:  # the skipped days are downtime the next run catches up on
+        laeufe += " (an den übrigen Tagen war nur die tägliche Überwachung fällig; der nächste Lauf holt sie nach)"
+    lines = [f"{zeitraum(start, end)} ({tage}): {laeufe}, {len(planned)} Sozialraumkonferenzen zusätzlich geplant."]
     for art in ZyklusArt:
         done = booked.get((art.value, ZyklusStatus.ERLEDIGT.value), 0)
         skipped = booked.get((art.value, ZyklusStatus.UEBERSPRUNGEN.value), 0)

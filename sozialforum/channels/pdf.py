@@ -6,6 +6,7 @@ Supports what reports need: headings, paragraphs, tables, lists, bold/italic, im
 
 from __future__ import annotations
 
+import copy
 import functools
 from pathlib import Path
 from typing import Any
@@ -26,10 +27,8 @@ def _pdf_class() -> Any:
             self.footer_text = footer_text
             self.set_title(title)
             self.set_creator("sozialforum")
-            self.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-            self.add_font("DejaVu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
-            self.add_font("DejaVu", "I", str(fonts / "DejaVuSans-Oblique.ttf"))
-            self.add_font("DejaVu", "BI", str(fonts / "DejaVuSans-BoldOblique.ttf"))
+            for style, name in STILE.items():
+                self.fonts[f"dejavu{style}"] = _fuer_dokument(_geparst(str(fonts / name), style), len(self.fonts) + 1)
             self.set_font("DejaVu", size=10)
             self.set_auto_page_break(auto=True, margin=18)
 
@@ -39,6 +38,42 @@ def _pdf_class() -> Any:
             self.cell(0, 8, f"{self.footer_text} – Seite {self.page_no()}/{{nb}}", align="C")
 
     return Pdf
+
+
+STILE = {
+    "": "DejaVuSans.ttf",
+    "B": "DejaVuSans-Bold.ttf",
+    "I": "DejaVuSans-Oblique.ttf",
+    "BI": "DejaVuSans-BoldOblique.ttf",
+}
+
+
+@functools.cache
+def _geparst(path: str, style: str) -> Any:
+    """A font as fpdf2's ``add_font`` builds it, once per process: reading a TrueType file's
+    metrics takes about 0.1 s a style, and every report would pay it four times."""
+    from fpdf import FPDF
+
+    probe = FPDF()
+    probe.add_font("DejaVu", style, path)
+    return probe.fonts[f"dejavu{style}"]
+
+
+def _fuer_dokument(vorlage: Any, index: int) -> Any:
+    """The parsed font for one more document. Shared: the metrics, which nothing changes. Own:
+    what a document changes — the glyph subset it fills, the font file it subsets in place when
+    written, its descriptor object and its number in the document."""
+    from fontTools import ttLib
+    from fpdf.fonts import SubsetMap
+
+    font = copy.copy(vorlage)
+    font.i = index
+    font.ttfont = ttLib.TTFont(vorlage.ttffile, recalcTimestamp=False, lazy=True)
+    font.desc = copy.copy(vorlage.desc)
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    font.subset = SubsetMap(font)
+    return font
 
 
 def html_to_pdf(html: str, *, title: str, footer: str = "") -> bytes:

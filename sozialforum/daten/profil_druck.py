@@ -52,7 +52,8 @@ def drucke_alle(auftraege: Sequence[Druckauftrag]) -> list[Path]:
     """Every profile, in as many processes as there are cores. Spawned, not forked: the caller
     may be a Prefect task in a threaded process, and a fork copies locks held by other threads."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if len(auftraege) < PARALLEL_AB or cores < 2:
+    # A daemonic process (a worker of some pool) may not start processes of its own.
+    if len(auftraege) < PARALLEL_AB or cores < 2 or multiprocessing.current_process().daemon:
         return [drucke(auftrag) for auftrag in auftraege]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(cores, len(auftraege)), mp_context=context) as pool:

@@ -250,3 +250,23 @@ def test_profiles_printed_in_parallel_processes_equal_those_printed_here(
     printed = drucke_alle(copies)
     assert [content(p) for p in printed] == [here] * PARALLEL_AB
     assert all(stand_datei(p).read_text(encoding="utf-8") == str(monitor.berechnung.id) for p in printed)
+
+
+def test_profiles_are_printed_in_process_inside_a_daemonic_worker(tmp_path: Path) -> None:
+    """A daemonic process may not have children: there the profiles are printed one by one."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:  # its workers are daemonic
+        assert pool.apply_async(_drucke_im_daemon, (str(tmp_path),)).get(timeout=120) == 4
+
+
+def _drucke_im_daemon(folder: str) -> int:
+    from sozialforum.daten.profil_druck import PARALLEL_AB, Druckauftrag, drucke_alle
+
+    jobs = [
+        Druckauftrag(
+            pdf=Path(folder) / f"p{i}.pdf", html=f"<p>Profil {i}</p>", titel="P", fusszeile="F", berechnung="1"
+        )
+        for i in range(PARALLEL_AB)
+    ]
+    return sum(path.exists() for path in drucke_alle(jobs))

@@ -26,6 +26,7 @@ from sozialforum.store.models import (
     Tagesordnungspunkt,
     Vorlage,
 )
+from sozialforum.store.models.base import table_of
 
 WITH_COLUMN: dict[str, type[SQLModel]] = {
     "gremium": Gremium,
@@ -109,7 +110,8 @@ class Index:
         self._loaded.add(tabelle)
         model = WITH_COLUMN.get(tabelle)
         if model is not None:
-            rows = self.session.execute(sa.select(model.oparl_id, model.id).where(model.oparl_id.is_not(None)))  # type: ignore[attr-defined]  # every model in WITH_COLUMN has oparl_id and id
+            table = table_of(model)
+            rows = self.session.execute(sa.select(table.c.oparl_id, table.c.id).where(table.c.oparl_id.is_not(None)))
         else:
             rows = self.session.execute(
                 sa.select(col(OparlObjekt.oparl_id), col(OparlObjekt.datensatz_id)).where(

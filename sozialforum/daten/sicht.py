@@ -142,9 +142,12 @@ class Sicht:
         if bench.gebiet is None:
             return Vergleichswert(bench.name, bench.werte.get(day))
         werte = self.monitor.vergleich.get((ind.code, day))
-        if werte is None or bench.gebiet not in werte.ids:
+        if werte is None:
             return Vergleichswert(bench.name, None)
-        row = werte.ids.index(bench.gebiet)  # type: ignore[arg-type]  # benchmark rows are keyed by name (ids: list[str])
+        keys: list[int | str] = list(werte.ids)  # benchmark rows are keyed by name
+        if bench.gebiet not in keys:
+            return Vergleichswert(bench.name, None)
+        row = keys.index(bench.gebiet)
         present = werte.code[row] == Fehlwert.VORHANDEN
         return Vergleichswert(bench.name, float(werte.wert[row]) if present else None)
 

@@ -53,6 +53,8 @@ class MailSettings(Section):
     timeout_sekunden: float = Field(default=30, gt=0)
     absender: EmailStr = "sozialplanung@landkreis-musterland.example"
     absender_name: str = "Geschäftsstelle Sozialplanung"
+    # The mail server's limit: at most this many messages per second over SMTP. Without SMTP
+    # the .eml files go into the outbox folder unthrottled (no server to protect).
     nachrichten_pro_sekunde: float = Field(default=20, gt=0)
     max_versuche: int = Field(default=5, ge=1)
     # A message the server refuses for now (4xx, e.g. 451 greylisting) stays queued and is tried

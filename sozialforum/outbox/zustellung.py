@@ -266,11 +266,11 @@ def mark_contact_disturbed(connection: Any, *, person_id: int, now: datetime) ->
 
 class _Clock:
     """``now`` of the call plus the time elapsed since (the run's own notion of time), and the
-    pacing to at most ``rate`` messages per second (the provider's limit)."""
+    pacing to at most ``rate`` messages per second (the provider's limit; ``None``: no pacing)."""
 
-    def __init__(self, now: datetime, rate: float) -> None:
+    def __init__(self, now: datetime, rate: float | None) -> None:
         self.start, self.started = as_utc(now), time.monotonic()
-        self.interval = 1.0 / rate
+        self.interval = 1.0 / rate if rate else 0.0
         self.next_at = self.started
 
     def now(self) -> datetime:
@@ -322,12 +322,13 @@ def deliver_pending(
     works on a message (between the end of DATA and its reply), the producer queues the next
     one; when nothing is left to send, it queues a few at once. One thread, so the store sees
     one writer at a time (SQLite) and no lock is ever held across a wait."""
-    clock = _Clock(now, settings.mail.nachrichten_pro_sekunde)
+    transport = open_transport(settings)
+    # The rate is the mail server's limit; writing .eml files into a folder needs no pacing.
+    clock = _Clock(now, settings.mail.nachrichten_pro_sekunde if isinstance(transport, SmtpTransport) else None)
     token = secrets.token_hex(16)
     journal_dir = settings.data_dir / "versand"
     report = DeliveryReport()
     report.recovered = _recover(engine, journal_dir, now=clock.now())
-    transport = open_transport(settings)
     report.transport = transport.name
     report.outbox_dir = settings.outbox_dir if isinstance(transport, FileTransport) else None
     if isinstance(transport, SmtpTransport):

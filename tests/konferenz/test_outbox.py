@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import time
 from datetime import UTC, datetime
 from email import policy
 
@@ -183,3 +184,38 @@ def test_file_outbox_writes_one_eml_per_message(engine, settings) -> None:
     assert report.outbox_dir == settings.outbox_dir
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
     assert parsed.get_body(("plain",)).get_content().startswith("Guten Tag")
+
+
+def _enqueue_many(engine, settings, count: int) -> None:
+    with Session(engine) as session:
+        for n in range(count):
+            outbox.enqueue(
+                session,
+                schluessel=f"k{n}",
+                art="test",
+                mail=_mail(f"p{n}@x.example"),
+                person_id=None,
+                bezug={},
+                now=NOW,
+                settings=settings,
+            )
+        session.commit()
+
+
+def test_the_rate_paces_the_mail_server_but_not_the_eml_folder(engine, settings, smtp) -> None:
+    # 5 messages at 10 per second: four pauses of 0.1 s over SMTP, none into the folder.
+    settings.mail.nachrichten_pro_sekunde = 10
+    _enqueue_many(engine, settings, 5)
+    started = time.monotonic()
+    assert outbox.deliver_pending(engine, settings, now=NOW).sent == 5
+    assert time.monotonic() - started < 0.3
+    with Session(engine) as session:
+        for row in session.exec(select(OutboxMessage)).all():
+            row.status, row.schluessel = OutboxStatus.QUEUED, row.schluessel + "-smtp"
+            session.add(row)
+        session.commit()
+    settings.mail.smtp_host, settings.mail.smtp_port, settings.mail.sicherheit = "127.0.0.1", smtp.port, "keine"
+    started = time.monotonic()
+    assert outbox.deliver_pending(engine, settings, now=NOW).sent == 5
+    assert time.monotonic() - started >= 0.4
+    assert len(smtp.collector.messages) == 5

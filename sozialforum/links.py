@@ -63,8 +63,8 @@ class LinkAbgelaufen(LinkError):
     status_code = 410
     titel = "Link abgelaufen"
     meldung = (
-        "Dieser Link ist abgelaufen. Wenn Sie noch antworten möchten, bitten Sie die "
-        "Geschäftsstelle um einen neuen Link."
+        "Dieser Link ist abgelaufen. Wenn Sie noch antworten möchten, fordern Sie hier einen neuen "
+        "Link an; er kommt per E-Mail und führt zu allen Anfragen, die bei Ihnen offen sind."
     )
 
 
@@ -82,7 +82,7 @@ def link_path(zweck: LinkZweck) -> str:
     return "/" + _SEGMENTS.get(zweck, zweck.value.replace("_", "-"))
 
 
-_SEGMENTS = {LinkZweck.RSVP: "rueckmeldung"}
+_SEGMENTS = {LinkZweck.RSVP: "rueckmeldung", LinkZweck.UEBERSICHT: "anfragen"}
 
 
 def _b64(data: bytes) -> str:

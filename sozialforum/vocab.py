@@ -208,6 +208,8 @@ class LinkZweck(Vocab):
     SACHSTAND = "sachstand", "Sachstandsmeldung"
     PROJEKTBERICHT = "projektbericht", "Projektbericht"
     FOERDERANTRAG = "foerderantrag", "Förderantrag"
+    # The overview of a person's open requests (``bezug_id`` is the person), mailed on request.
+    UEBERSICHT = "uebersicht", "Ihre Anfragen"
 
 
 class OutboxStatus(Vocab):

@@ -18,6 +18,7 @@ import logging
 import secrets
 import smtplib
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -158,7 +159,9 @@ def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
     return recovered
 
 
-def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[list[Any], int]:
+def _claim(
+    engine: Engine, *, now: datetime, token: str, limit: int, nur: Sequence[int] | None = None
+) -> tuple[list[Any], int]:
     """Claim up to ``limit`` due messages for this run; returns them and how many were resumed.
 
     First the rows this run's producer queued already claimed, then those of dead runs whose
@@ -171,6 +174,9 @@ def _claim(engine: Engine, *, now: datetime, token: str, limit: int) -> tuple[li
     )
     expired = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch <= now)
     mine = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.lauf == token)
+    if nur is not None:  # a delivery of these messages only (e.g. a mail a Träger just asked for)
+        queued_due = sa.and_(queued_due, table.c.id.in_(list(nur)))
+        expired = sa.and_(expired, table.c.id.in_(list(nur)))
     with engine.begin() as connection:
         own = list(connection.scalars(sa.select(table.c.id).where(mine).order_by(table.c.id).limit(limit)))
         stale: list[int] = []
@@ -314,6 +320,7 @@ def deliver_pending(
     now: datetime,
     limit: int | None = None,
     producer: Producer | None = None,
+    nur: Sequence[int] | None = None,
 ) -> DeliveryReport:
     """Send every due message exactly once: over SMTP (``settings.mail.smtp_host``) or as .eml
     files into ``settings.outbox_dir``.
@@ -321,7 +328,10 @@ def deliver_pending(
     With a ``producer``, rendering overlaps with delivery in this one thread: while the server
     works on a message (between the end of DATA and its reply), the producer queues the next
     one; when nothing is left to send, it queues a few at once. One thread, so the store sees
-    one writer at a time (SQLite) and no lock is ever held across a wait."""
+    one writer at a time (SQLite) and no lock is ever held across a wait.
+
+    ``nur``: deliver only these messages (if due), e.g. the mail a Träger just requested in the
+    portal; the claims are the same, so nothing goes out twice beside a running delivery."""
     transport = open_transport(settings)
     # The rate is the mail server's limit; writing .eml files into a folder needs no pacing.
     clock = _Clock(now, settings.mail.nachrichten_pro_sekunde if isinstance(transport, SmtpTransport) else None)
@@ -346,7 +356,7 @@ def deliver_pending(
     try:
         while remaining is None or remaining > 0:
             chunk = CLAIM_CHUNK if remaining is None else min(CLAIM_CHUNK, remaining)
-            rows, resumed = _claim(engine, now=clock.now(), token=token, limit=chunk)
+            rows, resumed = _claim(engine, now=clock.now(), token=token, limit=chunk, nur=nur)
             report.resumed += resumed
             if not rows:
                 if producer is not None and any([producer.step(lease) for _ in range(PRODUCE_AHEAD)]):

@@ -69,7 +69,7 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sozialforum.channels.rendering import TEMPLATES
-from sozialforum.links import LinkError, LinkUngueltig, check_signature, link_path
+from sozialforum.links import LinkAbgelaufen, LinkError, LinkUngueltig, LinkWiderrufen, check_signature, link_path
 from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
 from sozialforum.portal.routers import discover_routers
 from sozialforum.portal.security import BodyLimit, SecurityHeaders, security_headers
@@ -108,7 +108,16 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
     @app.exception_handler(LinkError)
     async def _link_error(request: Request, exc: LinkError) -> Response:
         log.info("Link abgewiesen (%s): %s", exc.status_code, exc.grund)
-        return error_page(request, exc.status_code, exc.titel, exc.meldung)
+        # An expired or replaced link: the way to a fresh one is on the page itself.
+        neuer_link = isinstance(exc, LinkAbgelaufen | LinkWiderrufen)
+        return portal.page(
+            request,
+            "portal/fehler.html",
+            status_code=exc.status_code,
+            titel=exc.titel,
+            meldung=exc.meldung,
+            neuer_link=neuer_link,
+        )
 
     @app.exception_handler(PortalFehler)
     async def _portal_error(request: Request, exc: PortalFehler) -> Response:

@@ -124,6 +124,7 @@ RSVP_ANSICHT = (
         _GREMIUM.c.name.label("gremium"),
         _PERSON.c.vorname,
         _PERSON.c.nachname,
+        _PERSON.c.email,
         _ORGANISATION.c.name.label("organisation"),
         *_RSVP_COLUMNS,
     )
@@ -157,7 +158,9 @@ def rsvp_ansicht(row: sa.Row[Any]) -> dict[str, Any]:
         ),
         "gremium": SimpleNamespace(name=row.gremium),
         # The same name as Person.anzeigename gives.
-        "person": SimpleNamespace(anzeigename=" ".join(part for part in (row.vorname, row.nachname) if part)),
+        "person": SimpleNamespace(
+            anzeigename=" ".join(part for part in (row.vorname, row.nachname) if part), email=row.email
+        ),
         "organisation": SimpleNamespace(name=row.organisation) if row.organisation is not None else None,
         "antwort": (
             SimpleNamespace(**{name: getattr(row, name) for name in _RSVP_FIELDS})

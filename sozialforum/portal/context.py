@@ -67,6 +67,13 @@ KEINE_BERECHTIGUNG = PortalFehler(
 )
 
 
+def anfragen_url(path: str) -> str | None:
+    """The overview of all open requests, reached from the page of any personal link (its
+    path, ``/<segment>/<token>``); None on the overview itself."""
+    segment_and_token = "/".join(path.split("/", 3)[:3])  # a page below the link keeps its token
+    return None if path.startswith("/anfragen/") else "/anfragen" + segment_and_token
+
+
 def gesperrt(bis: datetime) -> PortalFehler:
     return PortalFehler(
         429,
@@ -330,6 +337,7 @@ class LinkContext:
             person=self.person,
             organisation=self.organisation,
             action=self.request.url.path,
+            anfragen_url=anfragen_url(self.request.url.path),
             **values,
         )
 
@@ -363,7 +371,13 @@ class LinkTransaction:
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
         """Like ``LinkContext.render``; the caller passes ``person`` and ``organisation``."""
         return self.portal.page(
-            self.request, template, status_code=status_code, csrf=self.csrf, action=self.path, **values
+            self.request,
+            template,
+            status_code=status_code,
+            csrf=self.csrf,
+            action=self.path,
+            anfragen_url=anfragen_url(self.path),
+            **values,
         )
 
 

@@ -29,7 +29,7 @@ class NichtZustellbar(ValueError):
     """The person may not or cannot be mailed (no consent, opted out, no address)."""
 
 
-def _about(session: Session, link: PersonalLink, settings: Settings) -> tuple[str, str, str]:
+def beschreibe(session: Session, link: PersonalLink, settings: Settings) -> tuple[str, str, str]:
     """(subject, introduction, button text) for the link's purpose and object."""
     zweck = LinkZweck(link.zweck)
     if zweck in (LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG):
@@ -81,7 +81,7 @@ def send_link(
     person = session.get(Person, link.person_id)
     if person is None or not person.contactable or not person.email:
         raise NichtZustellbar("Die Person hat keine E-Mail-Adresse oder keine Einwilligung.")
-    betreff, einleitung, knopf = _about(session, link, settings)
+    betreff, einleitung, knopf = beschreibe(session, link, settings)
     context = {
         # German letters go on in lower case after the comma of the greeting.
         "gruss": f"Guten Tag {person.anzeigename},",

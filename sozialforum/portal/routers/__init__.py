@@ -6,9 +6,11 @@ Paths in use (each area owns its own):
 
 - ``/rueckmeldung/{token}`` (rueckmeldung.py), ``/themenvorschlag/{token}`` (themenvorschlag.py),
   ``/formular/{token}`` (formular.py), ``/gs/...`` (geschaeftsstelle*.py), ``/`` and
-  ``/datenschutz`` (start.py) — the portal itself;
+  ``/impressum``, ``/datenschutz``, ``/barrierefreiheit`` (start.py) — the portal itself;
 - ``/protokoll-entwurf/{token}``, ``/protokoll-kommentar/{token}`` — minutes (issue 6);
-- ``/sachstand/{token}`` — status reports on Aufträge (issue 7).
+- ``/sachstand/{token}`` — status reports on Aufträge (issue 7);
+- ``/neuer-link``, ``/anfragen/{token}``, ``/anfragen/{segment}/{token}`` — a contact's open
+  requests and a fresh link when one has expired (anfragen.py).
 """
 
 from __future__ import annotations

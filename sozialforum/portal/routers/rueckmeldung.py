@@ -13,9 +13,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.background import BackgroundTask
 
-from sozialforum.portal import beteiligung
+from sozialforum import outbox
+from sozialforum.portal import anfragen, beteiligung
 from sozialforum.portal.context import LinkTransaction, Portal
+from sozialforum.store import audit
 from sozialforum.vocab import Antwort, AntwortQuelle, Beduerfnis, LinkZweck
 
 router = APIRouter()
@@ -62,6 +66,22 @@ def _page(
     )
 
 
+def _bestaetigen(ctx: LinkTransaction, eingabe: beteiligung.RsvpEingabe) -> int | None:
+    """Queue the confirmation mail in the answer's own transaction (both or neither)."""
+    with Session(bind=ctx.connection) as session:
+        audit.set_actor(session, ctx.akteur)
+        message_id = anfragen.bestaetige_rsvp(
+            session,
+            person_id=ctx.link.person_id,
+            sitzung_id=ctx.link.bezug_id,
+            eingabe=eingabe,
+            now=ctx.now,
+            settings=ctx.portal.settings,
+        )
+        session.flush()
+        return message_id
+
+
 @router.get("/rueckmeldung/{token}")
 async def show(request: Request, token: str, gespeichert: int = 0) -> Response:
     portal = Portal.of(request)
@@ -91,6 +111,7 @@ async def submit(request: Request, token: str) -> Response:
                     now=ctx.now,
                     stand=ctx.row,
                 )
+                bestaetigung = _bestaetigen(ctx, eingabe) if form.get("bestaetigung") else None
             except beteiligung.EingabeFehler as exc:
                 raw = {
                     "antwort": form.get("antwort"),
@@ -102,6 +123,11 @@ async def submit(request: Request, token: str) -> Response:
             except beteiligung.SitzungGeschlossen:
                 return _page(ctx)
         # Post/Redirect/Get: reloading the confirmation never sends the answer again.
-        return RedirectResponse(f"{ctx.path}?gespeichert=1", status_code=303)
+        response = RedirectResponse(f"{ctx.path}?gespeichert=1", status_code=303)
+        if bestaetigung is not None:  # queued with the answer; sent right after the response
+            response.background = BackgroundTask(
+                outbox.deliver_pending, portal.engine, portal.settings, now=ctx.now, nur=[bestaetigung]
+            )
+        return response
 
     return await portal.run(work)

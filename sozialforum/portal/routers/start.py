@@ -1,4 +1,5 @@
-"""``/`` and ``/datenschutz``: the pages anyone may see (they show no data of the store)."""
+"""``/``, ``/impressum``, ``/datenschutz`` and ``/barrierefreiheit``: the pages anyone may see
+(they show no data of the store; the legal texts are filled from ``[rechtliches]``)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,25 @@ def start(request: Request) -> Response:
 
 @router.get("/datenschutz")
 def datenschutz(request: Request) -> Response:
-    return Portal.of(request).page(request, "portal/datenschutz.html")
+    portal = Portal.of(request)
+    return portal.page(
+        request,
+        "portal/datenschutz.html",
+        rechtliches=portal.settings.rechtliches,
+        link_gueltigkeit_tage=portal.settings.portal.link_gueltigkeit_tage,
+    )
+
+
+@router.get("/impressum")
+def impressum(request: Request) -> Response:
+    portal = Portal.of(request)
+    return portal.page(request, "portal/impressum.html", rechtliches=portal.settings.rechtliches)
+
+
+@router.get("/barrierefreiheit")
+def barrierefreiheit(request: Request) -> Response:
+    portal = Portal.of(request)
+    return portal.page(request, "portal/barrierefreiheit.html", rechtliches=portal.settings.rechtliches)
 
 
 @router.get("/favicon.ico")

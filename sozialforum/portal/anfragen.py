@@ -1,0 +1,230 @@
+"""One page per Träger contact with everything we asked of them, and the way back in when a
+link has expired.
+
+- ``offene_anfragen``: the requests (Rückmeldung, Themenvorschlag, Formular, Protokoll,
+  Sachstand, …) of one person that are still open, from the personal links issued to her.
+  A Sitzung-bound request is open until its Sitzung begins (and not after a cancellation);
+  any other while its newest link is valid or expired less than ``link_gueltigkeit_tage``
+  ago (the request outlives a link, not forever).
+- ``oeffnen``: a fresh personal link for one of those requests (the old links stay valid: the
+  overview adds a way in, it does not take the mailed one away).
+- ``link_anfordern``: someone types an e-mail address; each contactable person with that
+  address gets a link to her overview by mail. The page answers the same whatever the address,
+  so it reveals nothing; the work runs after the response, so its timing reveals nothing either.
+
+Only the hash of a link's secret is stored, so the overview can never show the mailed links
+themselves; it issues new ones on request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from sozialforum import outbox
+from sozialforum.channels.mail import OutgoingMail
+from sozialforum.channels.rendering import render, render_text
+from sozialforum.links import create_link
+from sozialforum.portal.beteiligung import RsvpEingabe
+from sozialforum.portal.linkversand import beschreibe
+from sozialforum.settings import Settings
+from sozialforum.store.models.akteure import Person
+from sozialforum.store.models.gremien import Sitzung
+from sozialforum.store.models.kommunikation import PersonalLink, Rueckmeldung
+from sozialforum.vocab import Antwort, LinkZweck, SitzungStatus
+
+# Purposes whose object is a Sitzung: open until it begins.
+_SITZUNG = (LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG)
+# The overview link of a fresh-link request is short-lived: it arrives within minutes.
+UEBERSICHT_GUELTIG = timedelta(days=7)
+# At most this many overview mails per address in an hour (a typo or a pest fills no mailbox).
+MAILS_JE_ADRESSE_UND_STUNDE = 3
+
+
+@dataclass(frozen=True)
+class Anfrage:
+    zweck: LinkZweck
+    bezug_id: int
+    titel: str
+    hinweis: str  # what is known about it, e.g. "Ihre Antwort: Zusage"
+    gueltig_bis: datetime  # of the newest link
+
+    @property
+    def ziel(self) -> str:
+        """The form value that names the request on the overview page."""
+        return f"{self.zweck.value}:{self.bezug_id}"
+
+
+def offene_anfragen(session: Session, person_id: int, *, now: datetime, settings: Settings) -> list[Anfrage]:
+    """The open requests of a person, soonest first."""
+    newest: dict[tuple[LinkZweck, int], PersonalLink] = {}
+    links = session.exec(
+        select(PersonalLink)
+        .where(PersonalLink.person_id == person_id, col(PersonalLink.zweck) != LinkZweck.UEBERSICHT.value)
+        .order_by(col(PersonalLink.erstellt_am), col(PersonalLink.id))
+    ).all()
+    for link in links:
+        newest[(LinkZweck(link.zweck), link.bezug_id)] = link
+    sitzungen = {
+        s.id: s
+        for s in session.exec(
+            select(Sitzung).where(col(Sitzung.id).in_([b for (z, b) in newest if z in _SITZUNG]))
+        ).all()
+    }
+    antworten = {
+        r.sitzung_id: r
+        for r in session.exec(
+            select(Rueckmeldung).where(
+                Rueckmeldung.person_id == person_id, col(Rueckmeldung.sitzung_id).in_(list(sitzungen))
+            )
+        ).all()
+    }
+    nachlauf = timedelta(days=settings.portal.link_gueltigkeit_tage)
+    result: list[Anfrage] = []
+    for (zweck, bezug_id), link in newest.items():
+        if link.widerrufen_am is not None:
+            continue  # withdrawn by the Geschäftsstelle (a resend leaves a newer link instead)
+        hinweis = ""
+        if zweck in _SITZUNG:
+            sitzung = sitzungen.get(bezug_id)
+            if sitzung is None or sitzung.beginn <= now or sitzung.status == SitzungStatus.ABGESAGT:
+                continue
+            if zweck == LinkZweck.RSVP:
+                antwort = antworten.get(bezug_id)
+                if antwort is None or antwort.antwort == Antwort.OFFEN:
+                    hinweis = "Noch keine Antwort"
+                else:
+                    hinweis = f"Ihre Antwort: {Antwort(antwort.antwort).label}"
+        elif link.gueltig_bis + nachlauf <= now:
+            continue
+        titel = beschreibe(session, link, settings)[0]
+        result.append(Anfrage(zweck, bezug_id, titel, hinweis, link.gueltig_bis))
+    return sorted(result, key=lambda a: (a.gueltig_bis, a.titel))
+
+
+class NichtOffen(LookupError):
+    """The request is not among the person's open ones (never hers, or over)."""
+
+
+def oeffnen(session: Session, person_id: int, ziel: str, *, now: datetime, settings: Settings) -> str:
+    """The URL of a fresh link to one open request of the person (``Anfrage.ziel``)."""
+    for anfrage in offene_anfragen(session, person_id, now=now, settings=settings):
+        if anfrage.ziel == ziel:
+            # An RSVP link ends with its Sitzung: keep the newest link's end while it lies ahead.
+            until = anfrage.gueltig_bis if anfrage.gueltig_bis > now else None
+            return create_link(
+                session,
+                person_id=person_id,
+                zweck=anfrage.zweck,
+                bezug_id=anfrage.bezug_id,
+                now=now,
+                settings=settings,
+                gueltig_bis=until,
+            )[1]
+    raise NichtOffen(ziel)
+
+
+def link_anfordern(session: Session, email: str, *, now: datetime, settings: Settings) -> list[int]:
+    """Mail an overview link to each contactable person with this address; the outbox ids.
+
+    Silent by design: an unknown address, a person without consent and the hourly limit all
+    queue nothing, and the caller shows the same page in every case."""
+    adresse = email.strip().lower()
+    people = session.exec(
+        select(Person).where(sa.func.lower(col(Person.email)) == adresse, col(Person.geloescht_am).is_(None))
+    ).all()
+    ids: list[int] = []
+    for person in people:
+        if not person.contactable or person.id is None or person.email is None:
+            continue
+        recent = session.exec(
+            select(sa.func.count())
+            .select_from(PersonalLink)
+            .where(
+                PersonalLink.person_id == person.id,
+                PersonalLink.zweck == LinkZweck.UEBERSICHT.value,
+                col(PersonalLink.erstellt_am) > now - timedelta(hours=1),
+            )
+        ).one()
+        if recent >= MAILS_JE_ADRESSE_UND_STUNDE:
+            continue
+        link, url = create_link(
+            session,
+            person_id=person.id,
+            zweck=LinkZweck.UEBERSICHT,
+            bezug_id=person.id,
+            now=now,
+            settings=settings,
+            gueltig_bis=now + UEBERSICHT_GUELTIG,
+        )
+        context = {
+            "gruss": f"Guten Tag {person.anzeigename},",
+            "url": url,
+            "gueltig_bis": link.gueltig_bis,
+            "anfragen": offene_anfragen(session, person.id, now=now, settings=settings),
+            "geschaeftsstelle": settings.geschaeftsstelle,
+            "kommune": settings.kommune,
+        }
+        mail = OutgoingMail(
+            to=person.email,
+            to_name=person.anzeigename or None,
+            subject="Ihr neuer Link zu Ihren Anfragen",
+            text=render_text("mail/portal/anfragen.txt", **context),
+            html=render("mail/portal/anfragen.html", **context),
+        )
+        message = outbox.enqueue(
+            session,
+            schluessel=f"anfragen-link:{link.id}",
+            art="anfragen_link",
+            mail=mail,
+            person_id=person.id,
+            bezug={"link_id": link.id},
+            now=now,
+            settings=settings,
+        )
+        assert message.id is not None
+        ids.append(message.id)
+    return ids
+
+
+def bestaetige_rsvp(
+    session: Session, *, person_id: int, sitzung_id: int, eingabe: RsvpEingabe, now: datetime, settings: Settings
+) -> int | None:
+    """Queue the confirmation of an answer just given in the portal (the person ticked it);
+    the outbox id, or None when the person cannot be mailed. One mail per answer given."""
+    person = session.get(Person, person_id)
+    sitzung = session.get(Sitzung, sitzung_id)
+    if person is None or sitzung is None or not person.contactable or person.email is None:
+        return None
+    context = {
+        "gruss": f"Guten Tag {person.anzeigename},",
+        "sitzung": sitzung,
+        "antwort": eingabe.antwort,
+        "personen": eingabe.personen,
+        "kommentar": eingabe.kommentar,
+        "am": now,
+        "geschaeftsstelle": settings.geschaeftsstelle,
+        "kommune": settings.kommune,
+    }
+    betreff = f"Ihre Rückmeldung ist eingegangen: {sitzung.titel}"
+    mail = OutgoingMail(
+        to=person.email,
+        to_name=person.anzeigename or None,
+        subject=betreff[:200],
+        text=render_text("mail/portal/bestaetigung.txt", **context),
+        html=render("mail/portal/bestaetigung.html", betreff=betreff, **context),
+    )
+    message = outbox.enqueue(
+        session,
+        schluessel=f"rsvp-bestaetigung:{sitzung_id}:{person_id}:{now.isoformat()}",
+        art="rsvp_bestaetigung",
+        mail=mail,
+        person_id=person_id,
+        bezug={"sitzung_id": sitzung_id},
+        now=now,
+        settings=settings,
+    )
+    return message.id

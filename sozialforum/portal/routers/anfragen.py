@@ -1,0 +1,149 @@
+"""``/neuer-link`` and ``/anfragen/…``: the way back in after a link expired, and the one page
+per Träger contact with all her open requests (see ``portal.anfragen``).
+
+- ``/anfragen/<token>``: the overview behind the link mailed by ``/neuer-link``;
+- ``/anfragen/<segment>/<token>``: the same overview reached from any other personal link
+  (``segment`` is that link's path, e.g. ``rueckmeldung``), so every page can link to it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+from starlette.exceptions import HTTPException
+
+from sozialforum import outbox
+from sozialforum.konten import fehlversuche
+from sozialforum.links import link_path
+from sozialforum.portal import anfragen
+from sozialforum.portal.context import CSRF_FEHLER, LinkContext, Portal, gesperrt
+from sozialforum.portal.security import client_key, same_origin
+from sozialforum.store.db import session_scope
+from sozialforum.vocab import LinkZweck
+
+router = APIRouter()
+# Purposes by their URL segment; the overview link has its own route.
+_ZWECKE = {link_path(z).lstrip("/"): z for z in LinkZweck if z != LinkZweck.UEBERSICHT}
+# A plausible address, no more: the check that matters is whether a person has it.
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
+# Requests for a fresh link per client address in a quarter of an hour.
+ANFORDERUNGEN_JE_ADRESSE = 10
+
+
+def _zweck(segment: str | None) -> LinkZweck:
+    if segment is None:
+        return LinkZweck.UEBERSICHT
+    zweck = _ZWECKE.get(segment)
+    if zweck is None:
+        raise HTTPException(status_code=404)
+    return zweck
+
+
+def _overview(ctx: LinkContext, *, fehler: str | None = None) -> HTMLResponse:
+    liste = anfragen.offene_anfragen(ctx.session, ctx.link.person_id, now=ctx.now, settings=ctx.portal.settings)
+    return ctx.render("portal/anfragen.html", status_code=409 if fehler else 200, anfragen=liste, fehler=fehler)
+
+
+async def _show(request: Request, token: str, segment: str | None = None) -> Response:
+    portal = Portal.of(request)
+    zweck = _zweck(segment)
+
+    def work() -> Response:
+        with portal.link_scope(request, token, zweck) as ctx:
+            return _overview(ctx)
+
+    return await portal.run(work)
+
+
+async def _open(request: Request, token: str, segment: str | None = None) -> Response:
+    form = await request.form()
+    portal = Portal.of(request)
+    zweck = _zweck(segment)
+
+    def work() -> Response:
+        with portal.link_scope(request, token, zweck, form=form) as ctx:
+            try:
+                url = anfragen.oeffnen(
+                    ctx.session, ctx.link.person_id, str(form.get("ziel", "")), now=ctx.now, settings=portal.settings
+                )
+            except anfragen.NichtOffen:
+                return _overview(ctx, fehler="Diese Anfrage ist nicht mehr offen.")
+        # Only the path: the link belongs to this portal, whatever host the request came through.
+        return RedirectResponse("/" + url.split("/", 3)[3], status_code=303)
+
+    return await portal.run(work)
+
+
+@router.get("/anfragen/{token}")
+async def uebersicht(request: Request, token: str) -> Response:
+    return await _show(request, token)
+
+
+@router.post("/anfragen/{token}")
+async def uebersicht_oeffnen(request: Request, token: str) -> Response:
+    return await _open(request, token)
+
+
+@router.get("/anfragen/{segment}/{token}")
+async def uebersicht_von(request: Request, segment: str, token: str) -> Response:
+    return await _show(request, token, segment)
+
+
+@router.post("/anfragen/{segment}/{token}")
+async def uebersicht_von_oeffnen(request: Request, segment: str, token: str) -> Response:
+    return await _open(request, token, segment)
+
+
+@router.get("/neuer-link")
+def neuer_link(request: Request) -> Response:
+    return Portal.of(request).page(request, "portal/neuer_link.html", werte={}, fehler={}, gesendet=False)
+
+
+@router.post("/neuer-link")
+async def neuer_link_anfordern(request: Request) -> Response:
+    form = await request.form()
+    portal = Portal.of(request)
+
+    def own() -> str:
+        return f"{request.url.scheme}://{request.url.netloc}"
+
+    if not same_origin(request.headers, portal.settings.portal.base_url, own):
+        raise CSRF_FEHLER
+    email = str(form.get("email", "")).strip()
+    if not _EMAIL.match(email):
+        fehler = {"email": "Bitte geben Sie Ihre E-Mail-Adresse vollständig an, z. B. name@traeger.de."}
+        return portal.page(
+            request, "portal/neuer_link.html", status_code=400, werte={"email": email}, fehler=fehler, gesendet=False
+        )
+    now = portal.now()
+    schluessel = "neuer-link:" + client_key(request.client)
+    with session_scope(portal.engine, actor="portal:neuer-link") as session:
+        until = fehlversuche.blocked_until(session, schluessel, now=now)
+        if until is None:
+            fehlversuche.record_failure(
+                session,
+                schluessel,
+                now=now,
+                maximum=ANFORDERUNGEN_JE_ADRESSE,
+                fenster=timedelta(minutes=15),
+                sperre=timedelta(minutes=15),
+            )
+    if until is not None:
+        raise gesperrt(until)
+    response = portal.page(request, "portal/neuer_link.html", werte={}, fehler={}, gesendet=True)
+    response.background = BackgroundTask(_mail_overview, portal, email)
+    return response
+
+
+def _mail_overview(portal: Portal, email: str) -> None:
+    """After the response: queue the overview mails, then deliver just those (the daily
+    delivery would pick them up too; a Träger waiting for her link should not wait a day)."""
+    now = portal.now()
+    with session_scope(portal.engine, actor="portal:neuer-link") as session:
+        ids = anfragen.link_anfordern(session, email, now=now, settings=portal.settings)
+    if ids:
+        outbox.deliver_pending(portal.engine, portal.settings, now=now, nur=ids)

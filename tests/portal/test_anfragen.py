@@ -1,0 +1,135 @@
+"""The way back in: an expired link offers a fresh one by e-mail (answering the same whatever
+the address), the mailed link opens one page with all open requests of the contact, each opens
+with a new link, and an answer can be confirmed by mail."""
+
+from __future__ import annotations
+
+import email
+import re
+from datetime import timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import OutboxMessage, Rueckmeldung
+from sozialforum.store.models.gremien import Sitzung
+from sozialforum.vocab import Antwort, LinkZweck, SitzungStatus
+from tests.portal.conftest import NOW, Welt, csrf_of, issue
+
+pytestmark = pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+ORIGIN = {"origin": "http://testserver"}
+
+
+def _mails(settings: Settings) -> list[email.message.EmailMessage]:
+    files = sorted(Path(settings.outbox_dir).glob("*.eml"))
+    return [email.message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]  # type: ignore[misc]  # policy.default gives EmailMessage
+
+
+def _text(message: email.message.EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    assert body is not None
+    return body.get_content()
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("/", 3)[3]
+
+
+def test_expired_link_fresh_link_overview_answer_confirmation(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
+    # An RSVP link that expired (the Sitzung itself lies ahead), and a topic link for another
+    # person that must never show up on this person's page.
+    abgelaufen = issue(
+        engine,
+        portal_settings,
+        person_id=welt.person_a,
+        zweck=LinkZweck.RSVP,
+        bezug_id=welt.sitzung,
+        gueltig_bis=NOW - timedelta(days=1),
+    )
+    issue(engine, portal_settings, person_id=welt.person_b, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=welt.sitzung)
+    page = client.get(abgelaufen)
+    assert page.status_code == 410 and 'href="/neuer-link"' in page.text
+
+    # The answer is the same for a known and an unknown address; only the known one gets mail.
+    unknown = client.post("/neuer-link", data={"email": "niemand@nirgendwo.example"}, headers=ORIGIN)
+    known = client.post("/neuer-link", data={"email": "  Anna@Diakonie.example "}, headers=ORIGIN)
+    assert unknown.status_code == known.status_code == 200
+    strip = re.compile(r'name="csrf" value="[^"]*"')
+    assert strip.sub("", unknown.text) == strip.sub("", known.text)
+    mails = _mails(portal_settings)
+    assert len(mails) == 1 and mails[0]["To"].addresses[0].addr_spec == "anna@diakonie.example"
+    text = _text(mails[0])
+    assert "- Ihre Rückmeldung: " in text and "(Noch keine Antwort)" in text  # the open request, listed
+    url = re.search(r"http://testserver(/anfragen/\S+)", text)
+    assert url, text
+    overview = client.get(url.group(1))
+    assert overview.status_code == 200
+    assert "Noch keine Antwort" in overview.text and "Themen vorschlagen" not in overview.text
+
+    # Opening the request issues a fresh RSVP link and leads there.
+    opened = client.post(
+        url.group(1),
+        data={"csrf": csrf_of(overview.text), "ziel": f"rsvp:{welt.sitzung}"},
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
+    assert opened.status_code == 303 and opened.headers["location"].startswith("/rueckmeldung/")
+    rsvp = client.get(opened.headers["location"])
+    assert rsvp.status_code == 200 and 'name="bestaetigung"' in rsvp.text
+    assert 'href="/anfragen/rueckmeldung/' in rsvp.text  # the way back to the overview
+    answered = client.post(
+        opened.headers["location"],
+        data={"csrf": csrf_of(rsvp.text), "antwort": "zusage", "personen": "2", "bestaetigung": "1"},
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+    with session_scope(engine, actor="test") as session:
+        row = session.exec(select(Rueckmeldung).where(Rueckmeldung.person_id == welt.person_a)).one()
+        assert row.antwort == Antwort.ZUSAGE
+        arten = [m.art for m in session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()]
+    assert arten == ["anfragen_link", "rsvp_bestaetigung"]
+    bestaetigung = _text(_mails(portal_settings)[-1])
+    assert "Ihre Antwort: Zusage, 2 Personen" in bestaetigung
+
+    # The overview now shows the answer; a request of someone else cannot be opened from it.
+    again = client.get(url.group(1))
+    assert "Ihre Antwort: Zusage" in again.text
+    foreign = client.post(
+        url.group(1), data={"csrf": csrf_of(again.text), "ziel": "themenvorschlag:999"}, headers=ORIGIN
+    )
+    assert foreign.status_code == 409 and "nicht mehr offen" in foreign.text
+
+
+def test_no_confirmation_unless_asked_and_none_after_a_cancellation(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
+    link = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
+    page = client.get(link)
+    client.post(link, data={"csrf": csrf_of(page.text), "antwort": "absage"}, headers=ORIGIN)
+    with session_scope(engine, actor="test") as session:
+        assert session.exec(select(OutboxMessage)).all() == []
+        session.get(Sitzung, welt.sitzung).status = SitzungStatus.ABGESAGT  # type: ignore[union-attr]  # the world's Sitzung exists
+    overview = client.get("/anfragen" + link)
+    assert overview.status_code == 200 and "nichts offen" in overview.text
+
+
+def test_bad_addresses_and_too_many_requests(client: TestClient, portal_settings: Settings) -> None:
+    bad = client.post("/neuer-link", data={"email": "anna at diakonie"}, headers=ORIGIN)
+    assert bad.status_code == 400 and "vollständig" in bad.text and 'aria-invalid="true"' in bad.text
+    foreign = client.post("/neuer-link", data={"email": "a@b.example"}, headers={"origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    statuses = [
+        client.post("/neuer-link", data={"email": f"p{n}@x.example"}, headers=ORIGIN).status_code for n in range(11)
+    ]
+    assert statuses[:9] == [200] * 9 and statuses[-1] == 429
+    assert not list(Path(portal_settings.outbox_dir).glob("*.eml"))
+    assert client.get("/anfragen/unbekannt/abc.def").status_code == 404

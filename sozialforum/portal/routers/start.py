@@ -24,6 +24,7 @@ def datenschutz(request: Request) -> Response:
         "portal/datenschutz.html",
         rechtliches=portal.settings.rechtliches,
         link_gueltigkeit_tage=portal.settings.portal.link_gueltigkeit_tage,
+        verschluesselt=portal.https,
     )
 
 

@@ -155,6 +155,8 @@ def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tup
         row.kommentar = reply.comment.strip()[:2000]
     if vertretung and vertretung not in (row.kommentar or ""):
         row.kommentar = f"{row.kommentar or ''}\nVertreten durch {vertretung}".strip()[:2000]
+    if vertretung:
+        row.vertretung_email = vertretung[:254]
     if reply.sequence is not None:
         row.sequenz = max(reply.sequence, row.sequenz or 0)
     session.add(row)

@@ -75,10 +75,18 @@ def build(session: Session, *, sitzung_id: int) -> Teilnehmerliste:
                 beantwortet_am=row.beantwortet_am,
                 personen=row.personen if row.antwort == Antwort.ZUSAGE else 0,
                 beduerfnisse=", ".join(row.beduerfnisse or []),
-                kommentar=row.kommentar or "",
+                kommentar=_kommentar(row),
             )
         )
     return Teilnehmerliste(sitzung, gremium, zeilen)
+
+
+def _kommentar(row: Rueckmeldung) -> str:
+    """The comment, after the deputy named in the portal (a calendar's delegate is in it already)."""
+    if row.antwort != Antwort.DELEGIERT or not row.vertretung_name:
+        return row.kommentar or ""
+    wer = row.vertretung_name + (f" ({row.vertretung_email})" if row.vertretung_email else "")
+    return "\n".join(part for part in (f"Vertreten durch {wer}", row.kommentar) if part)
 
 
 def to_html(liste: Teilnehmerliste, *, now: datetime) -> str:

@@ -205,6 +205,7 @@ def bestaetige_rsvp(
         "antwort": eingabe.antwort,
         "personen": eingabe.personen,
         "kommentar": eingabe.kommentar,
+        "vertretung": eingabe.vertretung_name,
         "am": now,
         "geschaeftsstelle": settings.geschaeftsstelle,
         "kommune": settings.kommune,

@@ -7,6 +7,7 @@ begins; a cancelled Sitzung takes no answers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,8 +27,10 @@ from sozialforum.store.models.kommunikation import PersonalLink, Rueckmeldung
 from sozialforum.store.models.portal import Themenvorschlag
 from sozialforum.vocab import Antwort, AntwortQuelle, AuditAktion, Beduerfnis, SitzungStatus
 
-# The answers a link offers; DELEGIERT and OFFEN are set by the Geschäftsstelle or calendars.
-LINK_ANTWORTEN = (Antwort.ZUSAGE, Antwort.VIELLEICHT, Antwort.ABSAGE)
+# The answers a link offers (DELEGIERT with the deputy's name); OFFEN is only ever the start.
+LINK_ANTWORTEN = (Antwort.ZUSAGE, Antwort.VIELLEICHT, Antwort.DELEGIERT, Antwort.ABSAGE)
+# A plausible address, no more (the deputy's; whether it exists shows when mail is sent).
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 MAX_PERSONEN = 20
 
 
@@ -49,6 +52,8 @@ class RsvpEingabe:
     personen: int
     beduerfnisse: list[str]
     kommentar: str | None
+    vertretung_name: str | None = None
+    vertretung_email: str | None = None
 
 
 def parse_rsvp(form: Any) -> RsvpEingabe:
@@ -72,10 +77,24 @@ def parse_rsvp(form: Any) -> RsvpEingabe:
     if any(value not in known for value in chosen):
         fehler["beduerfnisse"] = "Unbekannte Angabe bei den Bedürfnissen."
     kommentar = str(get("kommentar") or "").strip()[:2000] or None
+    vertretung_name = vertretung_email = None
+    if antwort == Antwort.DELEGIERT:
+        vertretung_name = " ".join(str(get("vertretung_name") or "").split()) or None
+        vertretung_email = str(get("vertretung_email") or "").strip() or None
+        if vertretung_name is None:
+            fehler["vertretung_name"] = "Bitte nennen Sie, wer Sie vertritt."
+        elif len(vertretung_name) > 200 or not vertretung_name.isprintable():
+            fehler["vertretung_name"] = "Bitte geben Sie einen Namen mit höchstens 200 Zeichen an."
+        if vertretung_email is not None and not _EMAIL.match(vertretung_email):
+            fehler["vertretung_email"] = "Bitte geben Sie die E-Mail-Adresse vollständig an, z. B. name@traeger.de."
     if fehler:
         raise EingabeFehler(fehler)
     assert antwort is not None
-    return RsvpEingabe(antwort, personen if antwort != Antwort.ABSAGE else 0, beduerfnisse, kommentar)
+    if antwort == Antwort.ABSAGE:
+        personen = 0
+    elif antwort == Antwort.DELEGIERT:
+        personen = 1  # the deputy
+    return RsvpEingabe(antwort, personen, beduerfnisse, kommentar, vertretung_name, vertretung_email)
 
 
 def sitzung_open(sitzung: Sitzung, *, now: datetime) -> str | None:
@@ -104,7 +123,16 @@ _GREMIUM = table_of(Gremium)
 _PERSON = table_of(Person)
 _ORGANISATION = table_of(Organisation)
 _LINK = table_of(PersonalLink)
-_RSVP_FIELDS = ("antwort", "personen", "beduerfnisse", "kommentar", "quelle", "beantwortet_am")
+_RSVP_FIELDS = (
+    "antwort",
+    "personen",
+    "beduerfnisse",
+    "kommentar",
+    "vertretung_name",
+    "vertretung_email",
+    "quelle",
+    "beantwortet_am",
+)
 _RSVP_COLUMNS = (_RSVP.c.id.label("rueckmeldung_id"), *(_RSVP.c[name] for name in _RSVP_FIELDS))
 # Built once: the RSVP is the portal's hot path (every Träger opens the page and answers within
 # the hour after the invitation), so it runs as plain statements instead of through ORM objects,
@@ -199,6 +227,8 @@ def record_rsvp(
         "personen": eingabe.personen,
         "beduerfnisse": list(eingabe.beduerfnisse),
         "kommentar": eingabe.kommentar,
+        "vertretung_name": eingabe.vertretung_name,
+        "vertretung_email": eingabe.vertretung_email,
         "quelle": quelle.value,
         "beantwortet_am": now,
     }

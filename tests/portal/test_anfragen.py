@@ -133,3 +133,53 @@ def test_bad_addresses_and_too_many_requests(client: TestClient, portal_settings
     assert statuses[:9] == [200] * 9 and statuses[-1] == 429
     assert not list(Path(portal_settings.outbox_dir).glob("*.eml"))
     assert client.get("/anfragen/unbekannt/abc.def").status_code == 404
+
+
+def test_a_vertretung_is_named_checked_and_on_the_participant_list(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
+    from sozialforum.konferenz import teilnehmerliste
+
+    link = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
+    page = client.get(link)
+    assert "Ich werde vertreten" in page.text
+    missing = client.post(link, data={"csrf": csrf_of(page.text), "antwort": "delegiert"}, headers=ORIGIN)
+    assert missing.status_code == 400 and "wer Sie vertritt" in missing.text
+    bad = client.post(
+        link,
+        data={
+            "csrf": csrf_of(page.text),
+            "antwort": "delegiert",
+            "vertretung_name": "Jana Jung",
+            "vertretung_email": "jana at diakonie",
+        },
+        headers=ORIGIN,
+    )
+    assert bad.status_code == 400 and 'id="fehler-vertretung_email"' in bad.text
+    with session_scope(engine, actor="test") as session:
+        assert session.exec(select(Rueckmeldung)).all() == []  # refused answers changed nothing
+    ok = client.post(
+        link,
+        data={
+            "csrf": csrf_of(page.text),
+            "antwort": "delegiert",
+            "vertretung_name": "  Jana   Jung ",
+            "vertretung_email": "jana@diakonie.example",
+            "bestaetigung": "1",
+        },
+        headers=ORIGIN,
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    with session_scope(engine, actor="test") as session:
+        row = session.exec(select(Rueckmeldung)).one()
+        assert (row.antwort, row.vertretung_name, row.vertretung_email, row.personen) == (
+            Antwort.DELEGIERT,
+            "Jana Jung",
+            "jana@diakonie.example",
+            1,
+        )
+        liste = teilnehmerliste.build(session, sitzung_id=welt.sitzung)
+    zeile = next(z for z in liste.zeilen if z.antwort == "Vertretung benannt")
+    assert zeile.kommentar == "Vertreten durch Jana Jung (jana@diakonie.example)"
+    assert "Ihre Antwort: Vertretung benannt: Jana Jung" in _text(_mails(portal_settings)[-1])

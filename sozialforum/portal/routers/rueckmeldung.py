@@ -24,7 +24,9 @@ from sozialforum.vocab import Antwort, AntwortQuelle, Beduerfnis, LinkZweck
 
 router = APIRouter()
 ZWECK = LinkZweck.RSVP
-_ANTWORTEN = [(a.value, a.label) for a in beteiligung.LINK_ANTWORTEN]
+# On the form the Träger speaks: "Vertretung benannt" is how the list calls the answer.
+_FORMULIERUNG = {Antwort.DELEGIERT: "Ich werde vertreten"}
+_ANTWORTEN = [(a.value, _FORMULIERUNG.get(a, a.label)) for a in beteiligung.LINK_ANTWORTEN]
 _BEDUERFNISSE = [(b.value, b.label) for b in Beduerfnis]
 
 
@@ -42,6 +44,8 @@ def _page(
         "personen": row.personen if row and row.personen else 1,
         "beduerfnisse": list(row.beduerfnisse) if row else [],
         "kommentar": row.kommentar if row else "",
+        "vertretung_name": row.vertretung_name if row else "",
+        "vertretung_email": row.vertretung_email if row else "",
     }
     bisher = None
     if row is not None and row.beantwortet_am is not None:
@@ -62,6 +66,7 @@ def _page(
         antworten=_ANTWORTEN,
         beduerfnisse=_BEDUERFNISSE,
         max_personen=beteiligung.MAX_PERSONEN,
+        vertretung_label=_FORMULIERUNG[Antwort.DELEGIERT],
         **ansicht,
     )
 
@@ -118,6 +123,8 @@ async def submit(request: Request, token: str) -> Response:
                     "personen": form.get("personen"),
                     "beduerfnisse": form.getlist("beduerfnisse"),
                     "kommentar": form.get("kommentar"),
+                    "vertretung_name": form.get("vertretung_name"),
+                    "vertretung_email": form.get("vertretung_email"),
                 }
                 return _page(ctx, fehler=exc.fehler, eingabe=raw)
             except beteiligung.SitzungGeschlossen:

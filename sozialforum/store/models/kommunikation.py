@@ -80,6 +80,9 @@ class Rueckmeldung(SQLModel, table=True):
     personen: int = 1
     beduerfnisse: list[str] = Field(default_factory=list, sa_type=sa.JSON, sa_column_kwargs=PERSONAL)
     kommentar: str | None = Field(default=None, sa_column_kwargs=PERSONAL)
+    # The deputy named for this Sitzung (answer DELEGIERT, from the portal or a calendar).
+    vertretung_name: str | None = Field(default=None, max_length=200, sa_column_kwargs=PERSONAL)
+    vertretung_email: str | None = Field(default=None, max_length=254, sa_column_kwargs=PERSONAL)
     quelle: AntwortQuelle | None = slug()
     beantwortet_am: datetime | None = instant()
     anwesend: bool | None = Field(default=None, description="check-in at the meeting")

@@ -210,6 +210,8 @@ class LinkZweck(Vocab):
     FOERDERANTRAG = "foerderantrag", "Förderantrag"
     # The overview of a person's open requests (``bezug_id`` is the person), mailed on request.
     UEBERSICHT = "uebersicht", "Ihre Anfragen"
+    # Confirms a contact's new e-mail address (``bezug_id`` is the EmailAenderung), sent there.
+    EMAIL_BESTAETIGEN = "email_bestaetigen", "Neue E-Mail-Adresse bestätigen"
 
 
 class OutboxStatus(Vocab):

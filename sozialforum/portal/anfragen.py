@@ -33,9 +33,11 @@ from sozialforum.portal.linkversand import beschreibe
 from sozialforum.settings import Settings
 from sozialforum.store.models.akteure import Person
 from sozialforum.store.models.gremien import Sitzung
-from sozialforum.store.models.kommunikation import PersonalLink, Rueckmeldung
+from sozialforum.store.models.kommunikation import EmailAenderung, PersonalLink, Rueckmeldung
 from sozialforum.vocab import Antwort, LinkZweck, SitzungStatus
 
+# Links that are ways in, not requests.
+_KEINE_ANFRAGEN = [LinkZweck.UEBERSICHT.value, LinkZweck.EMAIL_BESTAETIGEN.value]
 # Purposes whose object is a Sitzung: open until it begins.
 _SITZUNG = (LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG)
 # The overview link of a fresh-link request is short-lived: it arrives within minutes.
@@ -63,7 +65,7 @@ def offene_anfragen(session: Session, person_id: int, *, now: datetime, settings
     newest: dict[tuple[LinkZweck, int], PersonalLink] = {}
     links = session.exec(
         select(PersonalLink)
-        .where(PersonalLink.person_id == person_id, col(PersonalLink.zweck) != LinkZweck.UEBERSICHT.value)
+        .where(PersonalLink.person_id == person_id, col(PersonalLink.zweck).not_in(_KEINE_ANFRAGEN))
         .order_by(col(PersonalLink.erstellt_am), col(PersonalLink.id))
     ).all()
     for link in links:
@@ -225,6 +227,101 @@ def bestaetige_rsvp(
         mail=mail,
         person_id=person_id,
         bezug={"sitzung_id": sitzung_id},
+        now=now,
+        settings=settings,
+    )
+    return message.id
+
+
+# A confirmation link for a new address lives two days: long enough for a mailbox, short
+# enough that a forgotten request does not wait for someone else to find it.
+BESTAETIGUNG_GUELTIG = timedelta(days=2)
+
+
+def email_aendern(session: Session, person_id: int, neue_email: str, *, now: datetime, settings: Settings) -> int:
+    """Record the wish to change the address and mail a confirmation link to the NEW address;
+    the outbox id. Nothing changes until that link is used (see ``email_bestaetigen``)."""
+    person = session.get(Person, person_id)
+    assert person is not None
+    aenderung = EmailAenderung(person_id=person_id, neue_email=neue_email, angefordert_am=now)
+    session.add(aenderung)
+    session.flush()
+    assert aenderung.id is not None
+    link, url = create_link(
+        session,
+        person_id=person_id,
+        zweck=LinkZweck.EMAIL_BESTAETIGEN,
+        bezug_id=aenderung.id,
+        now=now,
+        settings=settings,
+        gueltig_bis=now + BESTAETIGUNG_GUELTIG,
+    )
+    context = {
+        "gruss": f"Guten Tag {person.anzeigename},",
+        "url": url,
+        "neue_email": neue_email,
+        "gueltig_bis": link.gueltig_bis,
+        "geschaeftsstelle": settings.geschaeftsstelle,
+        "kommune": settings.kommune,
+    }
+    mail = OutgoingMail(
+        to=neue_email,
+        to_name=person.anzeigename or None,
+        subject="Bitte bestätigen Sie Ihre neue E-Mail-Adresse",
+        text=render_text("mail/portal/email_bestaetigen.txt", **context),
+        html=render("mail/portal/email_bestaetigen.html", **context),
+    )
+    message = outbox.enqueue(
+        session,
+        schluessel=f"email-bestaetigen:{link.id}",
+        art="email_bestaetigen",
+        mail=mail,
+        person_id=person_id,
+        bezug={"email_aenderung_id": aenderung.id},
+        now=now,
+        settings=settings,
+    )
+    assert message.id is not None
+    return message.id
+
+
+def email_bestaetigen(session: Session, aenderung_id: int, *, now: datetime, settings: Settings) -> int | None:
+    """Apply a confirmed change (once) and tell the OLD address, so a change nobody wanted does
+    not go unnoticed; the outbox id of that notice (None if already applied)."""
+    aenderung = session.get(EmailAenderung, aenderung_id)
+    assert aenderung is not None
+    person = session.get(Person, aenderung.person_id)
+    assert person is not None
+    if aenderung.bestaetigt_am is not None:
+        return None
+    alte = person.email
+    aenderung.bestaetigt_am = now
+    person.email = aenderung.neue_email
+    session.add_all([aenderung, person])
+    session.flush()
+    if not alte or alte.lower() == aenderung.neue_email.lower():
+        return None
+    context = {
+        "gruss": f"Guten Tag {person.anzeigename},",
+        "neue_email": aenderung.neue_email,
+        "am": now,
+        "geschaeftsstelle": settings.geschaeftsstelle,
+        "kommune": settings.kommune,
+    }
+    mail = OutgoingMail(
+        to=alte,
+        to_name=person.anzeigename or None,
+        subject="Ihre E-Mail-Adresse wurde geändert",
+        text=render_text("mail/portal/email_geaendert.txt", **context),
+        html=render("mail/portal/email_geaendert.html", **context),
+    )
+    message = outbox.enqueue(
+        session,
+        schluessel=f"email-geaendert:{aenderung.id}",
+        art="email_geaendert",
+        mail=mail,
+        person_id=person.id,
+        bezug={"email_aenderung_id": aenderung.id},
         now=now,
         settings=settings,
     )

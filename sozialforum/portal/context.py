@@ -69,9 +69,11 @@ KEINE_BERECHTIGUNG = PortalFehler(
 
 def anfragen_url(path: str) -> str | None:
     """The overview of all open requests, reached from the page of any personal link (its
-    path, ``/<segment>/<token>``); None on the overview itself."""
+    path, ``/<segment>/<token>``); None on the overview itself and where a link only confirms."""
     segment_and_token = "/".join(path.split("/", 3)[:3])  # a page below the link keeps its token
-    return None if path.startswith("/anfragen/") else "/anfragen" + segment_and_token
+    if path.startswith(("/anfragen/", "/email-bestaetigen/")):
+        return None
+    return "/anfragen" + segment_and_token
 
 
 def gesperrt(bis: datetime) -> PortalFehler:

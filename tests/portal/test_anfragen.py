@@ -183,3 +183,45 @@ def test_a_vertretung_is_named_checked_and_on_the_participant_list(
     zeile = next(z for z in liste.zeilen if z.antwort == "Vertretung benannt")
     assert zeile.kommentar == "Vertreten durch Jana Jung (jana@diakonie.example)"
     assert "Ihre Antwort: Vertretung benannt: Jana Jung" in _text(_mails(portal_settings)[-1])
+
+
+def test_changing_the_own_address_needs_the_new_address_and_tells_the_old_one(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
+    from sozialforum.store.models import AuditEntry, Person
+
+    link = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
+    overview = client.get("/anfragen" + link)
+    assert "anna@diakonie.example" in overview.text
+    same = client.post(
+        "/anfragen" + link, data={"csrf": csrf_of(overview.text), "neue_email": "ANNA@diakonie.example"}, headers=ORIGIN
+    )
+    assert same.status_code == 400 and "bereits Ihre Adresse" in same.text
+    asked = client.post(
+        "/anfragen" + link,
+        data={"csrf": csrf_of(overview.text), "neue_email": "anna.albers@diakonie.example"},
+        headers=ORIGIN,
+    )
+    assert asked.status_code == 200 and "sobald Sie den Link darin öffnen" in asked.text
+    with session_scope(engine, actor="test") as session:
+        assert session.get(Person, welt.person_a).email == "anna@diakonie.example"  # type: ignore[union-attr]  # the world's person
+    [mail] = _mails(portal_settings)
+    assert mail["To"].addresses[0].addr_spec == "anna.albers@diakonie.example"
+    confirm = re.search(r"http://testserver(/email-bestaetigen/\S+)", _text(mail))
+    assert confirm
+    shown = client.get(confirm.group(1))  # a mail scanner opening the link changes nothing
+    assert shown.status_code == 200 and "Alle Ihre offenen Anfragen" not in shown.text
+    with session_scope(engine, actor="test") as session:
+        assert session.get(Person, welt.person_a).email == "anna@diakonie.example"  # type: ignore[union-attr]  # the world's person
+    done = client.post(confirm.group(1), data={"csrf": csrf_of(shown.text)}, headers=ORIGIN)
+    assert done.status_code == 200 and "ab jetzt an" in done.text
+    client.post(confirm.group(1), data={"csrf": csrf_of(shown.text)}, headers=ORIGIN)  # twice: applied once
+    with session_scope(engine, actor="test") as session:
+        assert session.get(Person, welt.person_a).email == "anna.albers@diakonie.example"  # type: ignore[union-attr]  # the world's person
+        changes = session.exec(
+            select(AuditEntry).where(AuditEntry.tabelle == "person", AuditEntry.datensatz_id == welt.person_a)
+        ).all()
+        assert any("email" in (entry.aenderungen or {}) for entry in changes)
+    mails = _mails(portal_settings)
+    assert len(mails) == 2 and mails[1]["To"].addresses[0].addr_spec == "anna@diakonie.example"
+    assert "anna.albers@diakonie.example" in _text(mails[1])

@@ -23,11 +23,14 @@ from sozialforum.portal import anfragen
 from sozialforum.portal.context import CSRF_FEHLER, LinkContext, Portal, gesperrt
 from sozialforum.portal.security import client_key, same_origin
 from sozialforum.store.db import session_scope
+from sozialforum.store.models.kommunikation import EmailAenderung
 from sozialforum.vocab import LinkZweck
 
 router = APIRouter()
 # Purposes by their URL segment; the overview link has its own route.
-_ZWECKE = {link_path(z).lstrip("/"): z for z in LinkZweck if z != LinkZweck.UEBERSICHT}
+_ZWECKE = {
+    link_path(z).lstrip("/"): z for z in LinkZweck if z not in (LinkZweck.UEBERSICHT, LinkZweck.EMAIL_BESTAETIGEN)
+}
 # A plausible address, no more: the check that matters is whether a person has it.
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 # Requests for a fresh link per client address in a quarter of an hour.
@@ -43,9 +46,25 @@ def _zweck(segment: str | None) -> LinkZweck:
     return zweck
 
 
-def _overview(ctx: LinkContext, *, fehler: str | None = None) -> HTMLResponse:
+def _overview(
+    ctx: LinkContext,
+    *,
+    fehler: str | None = None,
+    status_code: int = 200,
+    email_fehler: str | None = None,
+    email_eingabe: str = "",
+    email_gesendet: str | None = None,
+) -> HTMLResponse:
     liste = anfragen.offene_anfragen(ctx.session, ctx.link.person_id, now=ctx.now, settings=ctx.portal.settings)
-    return ctx.render("portal/anfragen.html", status_code=409 if fehler else 200, anfragen=liste, fehler=fehler)
+    return ctx.render(
+        "portal/anfragen.html",
+        status_code=status_code,
+        anfragen=liste,
+        fehler=fehler,
+        email_fehler=email_fehler,
+        email_eingabe=email_eingabe,
+        email_gesendet=email_gesendet,
+    )
 
 
 async def _show(request: Request, token: str, segment: str | None = None) -> Response:
@@ -66,14 +85,66 @@ async def _open(request: Request, token: str, segment: str | None = None) -> Res
 
     def work() -> Response:
         with portal.link_scope(request, token, zweck, form=form) as ctx:
+            if "neue_email" in form:
+                return _change_email(ctx, str(form.get("neue_email", "")).strip())
             try:
                 url = anfragen.oeffnen(
                     ctx.session, ctx.link.person_id, str(form.get("ziel", "")), now=ctx.now, settings=portal.settings
                 )
             except anfragen.NichtOffen:
-                return _overview(ctx, fehler="Diese Anfrage ist nicht mehr offen.")
+                return _overview(ctx, fehler="Diese Anfrage ist nicht mehr offen.", status_code=409)
         # Only the path: the link belongs to this portal, whatever host the request came through.
         return RedirectResponse("/" + url.split("/", 3)[3], status_code=303)
+
+    return await portal.run(work)
+
+
+def _change_email(ctx: LinkContext, neue: str) -> Response:
+    fehler = None
+    if not _EMAIL.match(neue):
+        fehler = "Bitte geben Sie die neue Adresse vollständig an, z. B. name@traeger.de."
+    elif neue.lower() == (ctx.person.email or "").lower():
+        fehler = "Das ist bereits Ihre Adresse."
+    if fehler:
+        return _overview(ctx, status_code=400, email_fehler=fehler, email_eingabe=neue)
+    settings = ctx.portal.settings
+    message_id = anfragen.email_aendern(ctx.session, ctx.link.person_id, neue, now=ctx.now, settings=settings)
+    response = _overview(ctx, email_gesendet=neue)
+    response.background = _deliver(ctx.portal, [message_id])
+    return response
+
+
+def _deliver(portal: Portal, ids: list[int]) -> BackgroundTask:
+    """Send these messages right after the response (the scope has committed them by then)."""
+    return BackgroundTask(outbox.deliver_pending, portal.engine, portal.settings, now=portal.now(), nur=ids)
+
+
+@router.get("/email-bestaetigen/{token}")
+async def email_bestaetigen_zeigen(request: Request, token: str) -> Response:
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        # Showing the page changes nothing: mail scanners open links before people do.
+        with portal.link_scope(request, token, LinkZweck.EMAIL_BESTAETIGEN) as ctx:
+            aenderung = ctx.session.get(EmailAenderung, ctx.link.bezug_id)
+            return ctx.render("portal/email_bestaetigen.html", aenderung=aenderung, bestaetigt=False)
+
+    return await portal.run(work)
+
+
+@router.post("/email-bestaetigen/{token}")
+async def email_bestaetigen(request: Request, token: str) -> Response:
+    form = await request.form()
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        with portal.link_scope(request, token, LinkZweck.EMAIL_BESTAETIGEN, form=form) as ctx:
+            notice = anfragen.email_bestaetigen(ctx.session, ctx.link.bezug_id, now=ctx.now, settings=portal.settings)
+            aenderung = ctx.session.get(EmailAenderung, ctx.link.bezug_id)
+            response = ctx.render("portal/email_bestaetigen.html", aenderung=aenderung, bestaetigt=True)
+        if notice is not None:
+            response.background = _deliver(portal, [notice])
+        return response
 
     return await portal.run(work)
 

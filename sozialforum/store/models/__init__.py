@@ -29,7 +29,7 @@ from sozialforum.store.models.gebiete import Gebiet, GebietVorgaenger
 from sozialforum.store.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt, TopDokument
 from sozialforum.store.models.indikatoren import Datenlieferung, Indikator, Indikatorwert
 from sozialforum.store.models.karten import GebietGeometrie
-from sozialforum.store.models.kommunikation import OutboxMessage, PersonalLink, Rueckmeldung
+from sozialforum.store.models.kommunikation import EmailAenderung, OutboxMessage, PersonalLink, Rueckmeldung
 from sozialforum.store.models.oparl import OparlDatei, OparlKlaerung
 from sozialforum.store.models.planung import Fachplan, Massnahme
 from sozialforum.store.models.portal import (
@@ -86,6 +86,7 @@ __all__ = [
     "Budgetverteilung",
     "Datenfreigabe",
     "Datenlieferung",
+    "EmailAenderung",
     "Ergebnisspalte",
     "Fachplan",
     "FachplanMeilenstein",

@@ -93,3 +93,17 @@ class Rueckmeldung(SQLModel, table=True):
     eingeladen_an: str | None = Field(default=None, max_length=254, sa_column_kwargs=PERSONAL)
     eingeladen_am: datetime | None = instant()
     sequenz: int | None = None
+
+
+class EmailAenderung(SQLModel, table=True):
+    """A contact's own change of her e-mail address; it takes effect only when the new address
+    confirms it (a link mailed there), so nobody can redirect someone else's mail."""
+
+    __tablename__ = "email_aenderung"
+    __audit__: ClassVar[Audit] = Audit.VOLL
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    neue_email: str = Field(max_length=254, sa_column_kwargs=PERSONAL)
+    angefordert_am: datetime = instant(nullable=False)
+    bestaetigt_am: datetime | None = instant()

@@ -132,11 +132,20 @@ class PortalSettings(Section):
     # Signs personal links and session cookies. Unset: generated once and kept in data_dir.
     secret_key: SecretStr | None = None
     link_gueltigkeit_tage: int = Field(default=60, ge=1)
-    # Rate limiting: this many failed token/login attempts in the window lock the address
-    # (or login name) for sperre_minuten.
+    # Rate limiting: this many failed token attempts from one address in the window lock the
+    # address for sperre_minuten; as many failed logins to one account from one address lock
+    # that account for that address only (a colleague elsewhere still logs in).
     fehlversuche_max: int = Field(default=10, ge=1)
     fehlversuche_fenster_minuten: int = Field(default=15, ge=1)
     sperre_minuten: int = Field(default=15, ge=1)
+    # Staff login: failed logins one address may make over all account names in the window
+    # before it is locked altogether (stops spraying one password over many names) …
+    anmeldung_fehlversuche_je_adresse: int = Field(default=40, ge=1)
+    # … and failed logins to one account name from all addresses together; then that name is
+    # locked for every address that failed lately, never for one that has not.
+    anmeldung_fehlversuche_je_name: int = Field(default=30, ge=1)
+    # A login lock that follows soon after the last one is twice as long, up to this.
+    anmeldung_sperre_hoechstens_minuten: int = Field(default=1440, ge=1)
     # Lifetime of a Geschäftsstelle login.
     anmeldung_stunden: int = Field(default=8, ge=1)
     formulare: Path = Path("config/formulare.toml")

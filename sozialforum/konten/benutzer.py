@@ -1,10 +1,13 @@
 """Staff accounts (issue 12): roles, scrypt password hashes, an optional TOTP second factor,
 login sessions, and throttling of failed logins.
 
-Throttling (so that nobody can spray passwords, and nobody can lock a colleague out): failures
-are counted per (account, client address) — after ``fehlversuche_max`` that account is locked
-for that address only — and per address over all accounts, with a budget of
-``ANMELDUNG_BUDGET_FAKTOR × fehlversuche_max`` before the address is locked altogether. A
+Throttling (so that nobody can spray passwords, and nobody can lock a colleague out), with the
+limits of ``[portal]``: failures are counted per (account, client address) — after
+``fehlversuche_max`` that account is locked for that address only —, per address over all
+accounts (``anmeldung_fehlversuche_je_adresse``, then the address is locked altogether), and per
+account name over all addresses (``anmeldung_fehlversuche_je_name``, then the name is locked for
+every address that failed lately, never for one that has not). The pair and address locks grow:
+one soon after the last is twice as long (up to ``anmeldung_sperre_hoechstens_minuten``). A
 stranger elsewhere exhausts only his own address's budget; the colleague's login still works.
 
 Passwords are hashed with ``hashlib.scrypt`` (RFC 7914; n=2**14, r=8, p=1, 16-byte salt), stored
@@ -27,31 +30,37 @@ from sqlmodel import Session, select
 from sozialforum.konten import fehlversuche, totp
 from sozialforum.settings import Settings
 from sozialforum.store.models.portal import Benutzer, BenutzerSitzung
+from sozialforum.timeutil import format_datum_kurz, format_uhrzeit
 from sozialforum.vocab import BenutzerQuelle, BenutzerRolle
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 12
-ANMELDUNG_BUDGET_FAKTOR = 4
 
 
 class AnmeldungFehlgeschlagen(Exception):
     """Wrong name or password, or locked; the message never says which. ``status`` is the HTTP
-    status of the login page that says so (subclasses: the directory's reasons)."""
+    status of the login page that says so (subclasses: the directory's reasons); ``bis`` when
+    a lock ends (then status 429)."""
 
     status = 401
 
-    def __init__(self, gesperrt: bool = False, *, meldung: str | None = None) -> None:
+    def __init__(self, gesperrt: bool = False, *, meldung: str | None = None, bis: datetime | None = None) -> None:
         self.gesperrt = gesperrt
+        self.bis = bis
         if gesperrt:
             self.status = 429
-        super().__init__(
-            meldung
-            or (
-                "Zu viele fehlgeschlagene Anmeldungen. Bitte warten Sie einige Minuten."
-                if gesperrt
-                else "Benutzername oder Passwort (oder Sicherheitscode) ist falsch."
-            )
-        )
+        super().__init__(meldung or (_gesperrt_meldung(bis) if gesperrt else FALSCH))
+
+
+FALSCH = "Benutzername oder Passwort (oder Sicherheitscode) ist falsch."
+
+
+def _gesperrt_meldung(bis: datetime | None) -> str:
+    wann = f"ab {format_datum_kurz(bis)}, {format_uhrzeit(bis)}" if bis is not None else "in einigen Minuten"
+    return (
+        f"Zu viele fehlgeschlagene Anmeldungen. Bitte versuchen Sie es {wann} wieder; wenn Sie Ihr "
+        "Passwort vergessen haben, wenden Sie sich an die Geschäftsstelle."
+    )
 
 
 def _b64(data: bytes) -> str:
@@ -183,38 +192,46 @@ def set_totp(session: Session, user: Benutzer, *, secret: str | None, code: str,
     session.flush()
 
 
-def _schluessel(name: str, adresse: str) -> tuple[str, str]:
-    """The throttling keys of a login: the (account, address) pair and the address."""
-    return f"login:{name}|{adresse}", f"anmeldung:{adresse}"
+def _schluessel(name: str, adresse: str) -> tuple[str, str, str]:
+    """The throttling keys of a login: the (account, address) pair, the address, the name."""
+    return f"login:{name}|{adresse}", f"anmeldung:{adresse}", f"anmeldung-name:{name}"
 
 
-def pruefe_sperre(session: Session, *, name: str, adresse: str, now: datetime) -> None:
-    """Raise AnmeldungFehlgeschlagen(gesperrt) while the pair or the address is locked."""
-    pair_key, address_key = _schluessel(name, adresse)
-    if fehlversuche.blocked_until(session, pair_key, now=now) or fehlversuche.blocked_until(
-        session, address_key, now=now
-    ):
-        raise AnmeldungFehlgeschlagen(gesperrt=True)
+def _fenster(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.portal.fehlversuche_fenster_minuten)
+
+
+def pruefe_sperre(session: Session, *, name: str, adresse: str, now: datetime, settings: Settings) -> None:
+    """Raise AnmeldungFehlgeschlagen(gesperrt) while the pair or the address is locked, or the
+    name is locked and this address failed lately (an address without failures always passes
+    the name's lock, so nobody can lock a colleague out from elsewhere)."""
+    pair_key, address_key, name_key = _schluessel(name, adresse)
+    ends = [fehlversuche.blocked_until(session, key, now=now) for key in (pair_key, address_key)]
+    name_lock = fehlversuche.blocked_until(session, name_key, now=now)
+    if name_lock is not None and fehlversuche.has_failed(session, address_key, now=now, fenster=_fenster(settings)):
+        ends.append(name_lock)
+    if until := max((end for end in ends if end is not None), default=None):
+        raise AnmeldungFehlgeschlagen(gesperrt=True, bis=until)
 
 
 def fehlversuch(session: Session, *, name: str, adresse: str, now: datetime, settings: Settings) -> NoReturn:
-    """Count a failed login against the pair and the address, then raise AnmeldungFehlgeschlagen
-    (locked once a budget is used up)."""
+    """Count a failed login against the pair, the address and the name, then raise
+    AnmeldungFehlgeschlagen (locked once a budget is used up)."""
     portal = settings.portal
-    pair_key, address_key = _schluessel(name, adresse)
+    pair_key, address_key, name_key = _schluessel(name, adresse)
     limits: dict[str, Any] = {
         "now": now,
-        "fenster": timedelta(minutes=portal.fehlversuche_fenster_minuten),
+        "fenster": _fenster(settings),
         "sperre": timedelta(minutes=portal.sperre_minuten),
     }
-    locked = fehlversuche.record_failure(session, pair_key, maximum=portal.fehlversuche_max, **limits)
-    locked |= fehlversuche.record_failure(
-        session,
-        address_key,
-        maximum=portal.fehlversuche_max * ANMELDUNG_BUDGET_FAKTOR,
-        **limits,
+    growing = timedelta(minutes=portal.anmeldung_sperre_hoechstens_minuten)
+    fehlversuche.record_failure(session, pair_key, maximum=portal.fehlversuche_max, sperre_hoechstens=growing, **limits)
+    fehlversuche.record_failure(
+        session, address_key, maximum=portal.anmeldung_fehlversuche_je_adresse, sperre_hoechstens=growing, **limits
     )
-    raise AnmeldungFehlgeschlagen(gesperrt=locked)
+    fehlversuche.record_failure(session, name_key, maximum=portal.anmeldung_fehlversuche_je_name, **limits)
+    pruefe_sperre(session, name=name, adresse=adresse, now=now, settings=settings)  # raises when now locked
+    raise AnmeldungFehlgeschlagen
 
 
 def sitzung_oeffnen(
@@ -253,7 +270,7 @@ def login(
     (see the module docstring); the caller commits the counts. Accounts of the directory have
     no local password and never log in here (``konten.verzeichnis.login``)."""
     name = name.strip().lower()[:80]
-    pruefe_sperre(session, name=name, adresse=adresse, now=now)
+    pruefe_sperre(session, name=name, adresse=adresse, now=now, settings=settings)
     user = session.exec(select(Benutzer).where(Benutzer.name == name)).first()
     stored = user.passwort_hash if user is not None else ""
     # An account without a local password (from the directory) takes as long and never matches.

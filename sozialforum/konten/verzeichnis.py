@@ -302,7 +302,7 @@ def login(
         return benutzer.login(
             session, name=name, password=password, now=now, settings=settings, adresse=adresse, code=code
         )
-    benutzer.pruefe_sperre(session, name=name, adresse=adresse, now=now)
+    benutzer.pruefe_sperre(session, name=name, adresse=adresse, now=now, settings=settings)
     try:
         konto = im_verzeichnis_pruefen(config, name, password)
     except VerzeichnisNichtErreichbar as exc:

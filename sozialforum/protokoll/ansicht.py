@@ -7,8 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col
 
+from sozialforum.protokoll.eingabe import sicherer_dateiname
 from sozialforum.protokoll.entwurf import kommentare
 from sozialforum.protokoll.lage import decision_for, version, versions
 from sozialforum.protokoll.teilnehmende import verantwortlich_name
@@ -84,12 +86,19 @@ def punkte(session: Session, version_id: int) -> list[dict[str, Any]]:
 
 
 def dokument(session: Session, version_id: int) -> ProtokollDatei | None:
-    return session.scalars(
+    """The uploaded draft document of a version. Its name is made safe for every use (pages,
+    command line, the final minutes, the mail attachment): rows stored before names were
+    cleaned at the upload may hold a line break or NUL that broke the approval. The row itself
+    is not rewritten (the value is set as if loaded, so nothing is written back)."""
+    row = session.scalars(
         sa.select(ProtokollDatei).where(
             col(ProtokollDatei.version_id) == version_id,
             col(ProtokollDatei.art) == ProtokollDateiArt.ENTWURF.value,
         )
     ).first()
+    if row is not None and (name := sicherer_dateiname(row.dateiname)) != row.dateiname:
+        set_committed_value(row, "dateiname", name)
+    return row
 
 
 def last_decision(session: Session, protokoll: Protokoll) -> tuple[ProtokollVersion, ProtokollFreigabe] | None:

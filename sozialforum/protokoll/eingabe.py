@@ -112,12 +112,32 @@ def _pdf_text(content: bytes) -> str:
     return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages).strip()
 
 
+DATEINAME_MAX = 120  # characters; the stored columns allow 200 (top_dokument) and 255
+# Control (a line break, NUL), format (a bidi override, a zero-width space), surrogate, private
+# and unassigned characters: none belongs in a file name.
+_UNSICHTBAR = {"Cc", "Cf", "Cs", "Co", "Cn"}
+_VERBOTEN = str.maketrans({c: "_" for c in '<>:"|?*'})  # not allowed in Windows file names
+
+
+def sicherer_dateiname(roh: str) -> str:
+    """A client's file name made safe to store, show, print, send as an attachment and save
+    on any system: invisible and control characters dropped, any path (``../``, ``C:\\``) cut
+    off, characters Windows refuses replaced, spaces collapsed, leading and trailing dots and
+    spaces removed, at most ``DATEINAME_MAX`` characters (the suffix kept); "Datei" if nothing
+    is left. Used at the upload and again wherever a stored name is used (rows stored before)."""
+    text = "".join(c for c in unicodedata.normalize("NFC", roh) if unicodedata.category(c) not in _UNSICHTBAR)
+    name = " ".join(PurePath(text.replace("\\", "/")).name.translate(_VERBOTEN).split()).strip(" .")
+    if len(name) > DATEINAME_MAX:
+        suffix = PurePath(name).suffix
+        suffix = suffix if 1 < len(suffix) <= 10 else ""
+        name = name[: DATEINAME_MAX - len(suffix)].rstrip(" .") + suffix
+    return name or "Datei"
+
+
 def pruefe_dokument(dokument: DokumentEingabe, *, settings: Settings) -> GeprueftesDokument:
-    """Check an uploaded draft: allowed type (by name and by content), size, readable."""
-    # Control characters (a line break, NUL, a bidi override) in a name would be stored and break
-    # every later step that prints or files the name: dropped here, at the only way in.
-    cleaned = "".join(c for c in dokument.dateiname if unicodedata.category(c) not in ("Cc", "Cf"))
-    name = PurePath(cleaned.replace("\\", "/")).name.strip() or "Datei"
+    """Check an uploaded draft: allowed type (by name and by content), size, readable. The name
+    is made safe (``sicherer_dateiname``) at this, the only way in."""
+    name = sicherer_dateiname(dokument.dateiname)
 
     def fail(meldung: str) -> ProblemReport:
         return ProblemReport([Problem(name, None, None, meldung)])

@@ -63,7 +63,10 @@ async def login(request: Request) -> Response:
                 )
             except benutzer_service.AnmeldungFehlgeschlagen as exc:
                 # Returning (not raising) commits the failure count (and a deactivation).
-                return _login_page(request, fehler=str(exc), name=name, status_code=exc.status)
+                page = _login_page(request, fehler=str(exc), name=name, status_code=exc.status)
+                if exc.bis is not None:
+                    page.headers["Retry-After"] = str(max(1, int((exc.bis - portal.now()).total_seconds())))
+                return page
         # The one staff login: the workspace (when mounted) is the start page after it.
         response = RedirectResponse(getattr(request.app.state, "startseite", "/gs/"), status_code=303)
         response.set_cookie(

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from sozialforum import outbox
 from sozialforum.channels.ical_reply import CalendarReply, ReplyFormatError, parse_reply_message
 from sozialforum.channels.mailbox import Quelle, open_source, parse_bounce
+from sozialforum.konferenz import plaetze
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Rueckmeldung, Sitzung
@@ -85,6 +86,8 @@ def record_answer(
     row.erfasst_von = erfasst_von
     session.add(row)
     session.flush()
+    plaetze.zuteilen_in(session, sitzung_id, now=now)
+    session.refresh(row)
     return row
 
 
@@ -161,6 +164,7 @@ def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tup
         row.sequenz = max(reply.sequence, row.sequenz or 0)
     session.add(row)
     session.flush()
+    plaetze.zuteilen_in(session, row.sitzung_id, now=now)
     return True, None
 
 

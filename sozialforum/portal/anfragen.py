@@ -193,7 +193,14 @@ def link_anfordern(session: Session, email: str, *, now: datetime, settings: Set
 
 
 def bestaetige_rsvp(
-    session: Session, *, person_id: int, sitzung_id: int, eingabe: RsvpEingabe, now: datetime, settings: Settings
+    session: Session,
+    *,
+    person_id: int,
+    sitzung_id: int,
+    eingabe: RsvpEingabe,
+    now: datetime,
+    settings: Settings,
+    warteplatz: int | None = None,
 ) -> int | None:
     """Queue the confirmation of an answer just given in the portal (the person ticked it);
     the outbox id, or None when the person cannot be mailed. One mail per answer given."""
@@ -208,6 +215,7 @@ def bestaetige_rsvp(
         "personen": eingabe.personen,
         "kommentar": eingabe.kommentar,
         "vertretung": eingabe.vertretung_name,
+        "warteplatz": warteplatz,
         "am": now,
         "geschaeftsstelle": settings.geschaeftsstelle,
         "kommune": settings.kommune,

@@ -132,6 +132,7 @@ _RSVP_FIELDS = (
     "vertretung_email",
     "quelle",
     "beantwortet_am",
+    "warteliste",
 )
 _RSVP_COLUMNS = (_RSVP.c.id.label("rueckmeldung_id"), *(_RSVP.c[name] for name in _RSVP_FIELDS))
 # Built once: the RSVP is the portal's hot path (every Träger opens the page and answers within
@@ -150,6 +151,7 @@ RSVP_ANSICHT = (
         _SITZUNG.c.adresse,
         _SITZUNG.c.status,
         _GREMIUM.c.name.label("gremium"),
+        _GREMIUM.c.plaetze,
         _PERSON.c.vorname,
         _PERSON.c.nachname,
         _PERSON.c.email,
@@ -184,7 +186,7 @@ def rsvp_ansicht(row: sa.Row[Any]) -> dict[str, Any]:
         "sitzung": SimpleNamespace(
             titel=row.titel, beginn=row.beginn, ende=row.ende, ort=row.ort, adresse=row.adresse, status=row.status
         ),
-        "gremium": SimpleNamespace(name=row.gremium),
+        "gremium": SimpleNamespace(name=row.gremium, plaetze=row.plaetze),
         # The same name as Person.anzeigename gives.
         "person": SimpleNamespace(
             anzeigename=" ".join(part for part in (row.vorname, row.nachname) if part), email=row.email

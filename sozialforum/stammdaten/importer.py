@@ -179,6 +179,7 @@ GREMIEN = Spec(
         Column("uebergeordnet", field="parent_id", ref=Gremium),
         Column("einladung_vorlauf_tage", parse=lambda raw: parse_int(raw, minimum=0), default=21),
         Column("erinnerung_tage", parse=parse_int_list, default=[7, 1]),
+        Column("plaetze", parse=lambda raw: parse_int(raw, minimum=1), default=None),
     ),
 )
 

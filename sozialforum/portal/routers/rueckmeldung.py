@@ -17,6 +17,7 @@ from sqlmodel import Session
 from starlette.background import BackgroundTask
 
 from sozialforum import outbox
+from sozialforum.konferenz import plaetze
 from sozialforum.portal import anfragen, beteiligung
 from sozialforum.portal.context import LinkTransaction, Portal
 from sozialforum.store import audit
@@ -54,6 +55,7 @@ def _page(
             "personen": row.personen,
             "quelle": AntwortQuelle(row.quelle) if row.quelle else None,
             "am": row.beantwortet_am,
+            "warteliste": row.warteliste,
         }
     return ctx.render(
         "portal/rueckmeldung.html",
@@ -71,20 +73,32 @@ def _page(
     )
 
 
-def _bestaetigen(ctx: LinkTransaction, eingabe: beteiligung.RsvpEingabe) -> int | None:
-    """Queue the confirmation mail in the answer's own transaction (both or neither)."""
+def _mails(
+    ctx: LinkTransaction, eingabe: beteiligung.RsvpEingabe, zuteilung: plaetze.Zuteilung, *, bestaetigen: bool
+) -> list[int]:
+    """Queue, in the answer's own transaction (all or nothing), the confirmation the person asked
+    for and the news for whoever moved up from the waiting list; their outbox ids."""
+    if not bestaetigen and not zuteilung.nachgerueckt:
+        return []  # the common case costs no session
+    settings = ctx.portal.settings
     with Session(bind=ctx.connection) as session:
         audit.set_actor(session, ctx.akteur)
-        message_id = anfragen.bestaetige_rsvp(
-            session,
-            person_id=ctx.link.person_id,
-            sitzung_id=ctx.link.bezug_id,
-            eingabe=eingabe,
-            now=ctx.now,
-            settings=ctx.portal.settings,
+        ids = plaetze.nachruecker_benachrichtigen(
+            session, ctx.link.bezug_id, zuteilung.nachgerueckt, now=ctx.now, settings=settings
         )
+        if bestaetigen:
+            message_id = anfragen.bestaetige_rsvp(
+                session,
+                person_id=ctx.link.person_id,
+                sitzung_id=ctx.link.bezug_id,
+                eingabe=eingabe,
+                warteplatz=zuteilung.warteplatz(ctx.link.person_id),
+                now=ctx.now,
+                settings=settings,
+            )
+            ids += [message_id] if message_id is not None else []
         session.flush()
-        return message_id
+        return ids
 
 
 @router.get("/rueckmeldung/{token}")
@@ -116,7 +130,8 @@ async def submit(request: Request, token: str) -> Response:
                     now=ctx.now,
                     stand=ctx.row,
                 )
-                bestaetigung = _bestaetigen(ctx, eingabe) if form.get("bestaetigung") else None
+                zuteilung = plaetze.zuteilen(ctx.connection, ctx.link.bezug_id, akteur=ctx.akteur, now=ctx.now)
+                mails = _mails(ctx, eingabe, zuteilung, bestaetigen=bool(form.get("bestaetigung")))
             except beteiligung.EingabeFehler as exc:
                 raw = {
                     "antwort": form.get("antwort"),
@@ -131,9 +146,9 @@ async def submit(request: Request, token: str) -> Response:
                 return _page(ctx)
         # Post/Redirect/Get: reloading the confirmation never sends the answer again.
         response = RedirectResponse(f"{ctx.path}?gespeichert=1", status_code=303)
-        if bestaetigung is not None:  # queued with the answer; sent right after the response
+        if mails:  # queued with the answer; sent right after the response
             response.background = BackgroundTask(
-                outbox.deliver_pending, portal.engine, portal.settings, now=ctx.now, nur=[bestaetigung]
+                outbox.deliver_pending, portal.engine, portal.settings, now=ctx.now, nur=mails
             )
         return response
 

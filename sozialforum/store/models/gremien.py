@@ -25,6 +25,9 @@ class Gremium(SQLModel, table=True):
     # Invitation lead time and reminder offsets (days before the Sitzung); configurable per body.
     einladung_vorlauf_tage: int = 21
     erinnerung_tage: list[int] = json_field(default_factory=lambda: [7, 1])
+    # Places per Sitzung (the room, a funded number); None: no limit. Zusagen beyond it wait on
+    # a list and move up when places free (konferenz.plaetze).
+    plaetze: int | None = None
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
 
 

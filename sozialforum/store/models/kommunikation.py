@@ -86,6 +86,8 @@ class Rueckmeldung(SQLModel, table=True):
     quelle: AntwortQuelle | None = slug()
     beantwortet_am: datetime | None = instant()
     anwesend: bool | None = Field(default=None, description="check-in at the meeting")
+    # A Zusage beyond the Gremium's places waits (konferenz.plaetze); it moves up when one frees.
+    warteliste: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     # Who entered an answer by hand (a phone call, a reply from an assistant's address).
     erfasst_von: str | None = Field(default=None, max_length=200)
     # The attendee record of the invitation: the address invited (a calendar reply must come from

@@ -157,6 +157,9 @@ class PortalSettings(Section):
     anfrage_max_kb: int = Field(default=256, ge=16)
     # Topic proposals one person may make for one Sitzung (one link).
     vorschlaege_je_sitzung: int = Field(default=5, ge=1)
+    # Submissions through one personal link per minute (answers, comments, forms); more are
+    # refused (429) before the body is read. No person types that fast; a leaked link in a script does.
+    antworten_je_minute: int = Field(default=20, ge=1)
 
 
 class DatenSettings(Section):

@@ -264,7 +264,9 @@ def antworten_einlesen(
         missing = [str(path) for path in dateien if not path.is_file()]
         if missing:
             fail(f"Datei nicht gefunden: {', '.join(missing)}", EXIT_INPUT)
-        report = antworten.process_files(context.engine, dateien, now=utcnow(), actor="cli:konferenz-antworten")
+        report = antworten.process_files(
+            context.engine, dateien, now=utcnow(), actor="cli:konferenz-antworten", settings=context.settings
+        )
     else:
         if not (context.settings.mail.imap_host or context.settings.mail.maildir):
             fail("Kein Postfach konfiguriert (Abschnitt mail: imap_host oder maildir).", EXIT_INPUT)

@@ -91,8 +91,12 @@ def record_answer(
     return row
 
 
-def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tuple[bool, str | None]:
-    """Apply one calendar answer: (changed, problem). A problem means nothing was recorded."""
+def apply_reply(
+    session: Session, reply: CalendarReply, *, now: datetime, settings: Settings | None = None
+) -> tuple[bool, str | None]:
+    """Apply one calendar answer: (changed, problem). A problem means nothing was recorded.
+    With ``settings``, whoever moves up from the waiting list is mailed (queued in this
+    transaction; the next delivery sends it)."""
     sitzung = session.exec(select(Sitzung).where(Sitzung.ical_uid == reply.uid)).first()
     if sitzung is None:
         return False, f"keine Einladung mit UID {reply.uid!r}"
@@ -164,11 +168,21 @@ def apply_reply(session: Session, reply: CalendarReply, *, now: datetime) -> tup
         row.sequenz = max(reply.sequence, row.sequenz or 0)
     session.add(row)
     session.flush()
-    plaetze.zuteilen_in(session, row.sitzung_id, now=now)
+    zuteilung = plaetze.zuteilen_in(session, row.sitzung_id, now=now)
+    if settings is not None and zuteilung.nachgerueckt:
+        plaetze.nachruecker_benachrichtigen(session, row.sitzung_id, zuteilung.nachgerueckt, now=now, settings=settings)
     return True, None
 
 
-def process_message(session: Session, data: bytes, *, herkunft: str, now: datetime, report: AntwortBericht) -> None:
+def process_message(
+    session: Session,
+    data: bytes,
+    *,
+    herkunft: str,
+    now: datetime,
+    report: AntwortBericht,
+    settings: Settings | None = None,
+) -> None:
     """One incoming mail: a bounce, a calendar answer, or something to report."""
     bounce = parse_bounce(data)
     if bounce is not None:
@@ -188,7 +202,7 @@ def process_message(session: Session, data: bytes, *, herkunft: str, now: dateti
         report.probleme.append(AntwortProblem(herkunft, f"nicht lesbar: {exc!r}"))
         return
     for reply in replies:
-        changed, problem = apply_reply(session, reply, now=now)
+        changed, problem = apply_reply(session, reply, now=now, settings=settings)
         if problem:
             report.probleme.append(AntwortProblem(herkunft, problem))
         elif changed:
@@ -209,17 +223,21 @@ def process_mailbox(
     try:
         for eingang in source.messages():
             with session_scope(engine, actor=actor) as session:
-                process_message(session, eingang.data, herkunft=eingang.herkunft, now=now, report=report)
+                process_message(
+                    session, eingang.data, herkunft=eingang.herkunft, now=now, report=report, settings=settings
+                )
             source.done(eingang)
     finally:
         source.close()
     return report
 
 
-def process_files(engine: Engine, paths: list[Path], *, now: datetime, actor: str) -> AntwortBericht:
+def process_files(
+    engine: Engine, paths: list[Path], *, now: datetime, actor: str, settings: Settings | None = None
+) -> AntwortBericht:
     """Answers saved as .eml or .ics files (e.g. dragged out of Outlook)."""
     report = AntwortBericht()
     for path in paths:
         with session_scope(engine, actor=actor) as session:
-            process_message(session, path.read_bytes(), herkunft=path.name, now=now, report=report)
+            process_message(session, path.read_bytes(), herkunft=path.name, now=now, report=report, settings=settings)
     return report

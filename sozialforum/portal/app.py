@@ -71,6 +71,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sozialforum.channels.rendering import TEMPLATES
 from sozialforum.links import LinkAbgelaufen, LinkError, LinkUngueltig, LinkWiderrufen, check_signature, link_path
 from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
+from sozialforum.portal.drossel import Antwortdrossel
 from sozialforum.portal.routers import discover_routers
 from sozialforum.portal.security import BodyLimit, SecurityHeaders, security_headers
 from sozialforum.settings import Settings
@@ -157,8 +158,23 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
         upload_max=int(settings.protokoll.upload_max_mb * 1024 * 1024) + form_max,
         token_ok=_token_checker(settings),
     )
+    # Outside the body limit: a link over its limit is refused before anything is read.
+    app.add_middleware(Antwortdrossel, je_minute=settings.portal.antworten_je_minute, ist_link=_ist_link_pfad(settings))
     app.add_middleware(SecurityHeaders, https=portal.https)
     return app
+
+
+def _ist_link_pfad(settings: Settings) -> Callable[[str], bool]:
+    """True for paths of our personal links (``/<purpose>/<token>``, signature verified):
+    submissions to guessed tokens are refused and counted per address elsewhere."""
+    segments = {link_path(zweck).lstrip("/") for zweck in LinkZweck}
+    token_ok = _token_checker(settings)
+
+    def ist_link(path: str) -> bool:
+        parts = path.strip("/").split("/")
+        return len(parts) >= 2 and parts[0] in segments and token_ok(path)
+
+    return ist_link
 
 
 def _token_checker(settings: Settings) -> Callable[[str], bool]:

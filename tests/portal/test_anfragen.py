@@ -225,3 +225,31 @@ def test_changing_the_own_address_needs_the_new_address_and_tells_the_old_one(
     mails = _mails(portal_settings)
     assert len(mails) == 2 and mails[1]["To"].addresses[0].addr_spec == "anna@diakonie.example"
     assert "anna.albers@diakonie.example" in _text(mails[1])
+
+
+def test_submissions_per_link_are_limited_before_the_body_is_read(tmp_path: Path, engine: Engine, welt: Welt) -> None:
+    from sozialforum.portal.app import create_app
+    from tests.portal.conftest import Clock, make_settings
+
+    settings = make_settings(tmp_path, engine, antworten_je_minute=3)
+    link = issue(engine, settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
+    other = issue(engine, settings, person_id=welt.person_b, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
+    with TestClient(create_app(settings, engine, clock=Clock()), base_url="http://testserver") as client:
+        csrf = csrf_of(client.get(link).text)
+        data = {"csrf": csrf, "antwort": "zusage"}
+        statuses = [client.post(link, data=data, headers=ORIGIN, follow_redirects=False).status_code for _ in range(4)]
+        assert statuses == [303, 303, 303, 429]
+        refused = client.post(link, data=data, headers=ORIGIN)
+        assert refused.status_code == 429 and "Zu viele Eingaben" in refused.text
+        assert 1 <= int(refused.headers["retry-after"]) <= 60
+        assert client.get(link).status_code == 200  # reading stays possible
+        other_page = client.get(other)
+        assert (
+            client.post(
+                other,
+                data={"csrf": csrf_of(other_page.text), "antwort": "absage"},
+                headers=ORIGIN,
+                follow_redirects=False,
+            ).status_code
+            == 303
+        )

@@ -130,7 +130,11 @@ async def submit(request: Request, token: str) -> Response:
                     now=ctx.now,
                     stand=ctx.row,
                 )
-                zuteilung = plaetze.zuteilen(ctx.connection, ctx.link.bezug_id, akteur=ctx.akteur, now=ctx.now)
+                # Without places (the common case) and nobody waiting, there is nothing to deal.
+                if ctx.row.plaetze is None and not ctx.row.warteliste:
+                    zuteilung = plaetze.Zuteilung(None)
+                else:
+                    zuteilung = plaetze.zuteilen(ctx.connection, ctx.link.bezug_id, akteur=ctx.akteur, now=ctx.now)
                 mails = _mails(ctx, eingabe, zuteilung, bestaetigen=bool(form.get("bestaetigung")))
             except beteiligung.EingabeFehler as exc:
                 raw = {

@@ -43,12 +43,12 @@ class Vorschlag:
 
 
 def open_proposals(session: Session, *, sitzung_id: int) -> list[Vorschlag]:
-    """Proposals of Träger for this Sitzung that are submitted or accepted, not rejected or
-    withdrawn."""
-    wanted = (VorschlagStatus.EINGEREICHT, VorschlagStatus.UEBERNOMMEN)
+    """Proposals of Träger for this Sitzung that the Geschäftsstelle accepted. A proposal only
+    submitted waits for her decision in the workspace: what goes onto an agenda is hers to
+    decide, and a link that floods proposals must not fill it."""
     rows = session.exec(
         select(Themenvorschlag)
-        .where(Themenvorschlag.sitzung_id == sitzung_id, col(Themenvorschlag.status).in_(wanted))
+        .where(Themenvorschlag.sitzung_id == sitzung_id, Themenvorschlag.status == VorschlagStatus.UEBERNOMMEN)
         .order_by(col(Themenvorschlag.eingereicht_am), col(Themenvorschlag.id))
     ).all()
     on_agenda = set(session.exec(select(Tagesordnungspunkt.id).where(Tagesordnungspunkt.sitzung_id == sitzung_id)))

@@ -93,13 +93,19 @@ def test_agenda_own_items_order_and_a_declined_proposal(
 
     titel = [t for t, _ in agenda()]
     assert titel[-1] == "Verschiedenes und nächste Termine" and titel[-2] == "Kinderarmut"
-    assert "Schulweg im Quartier" in titel  # the Träger's proposal, taken in by the build
+    assert "Schulweg im Quartier" not in titel  # a proposal waits for the Geschäftsstelle's decision
+    accepted = _post(
+        planerin, f"/arbeitsplatz/sitzungen/{sitzung}/vorschlag/{bestand.vorschlag}", {"entscheidung": "uebernehmen"}
+    )
+    assert accepted.status_code == 303
+    titel = [t for t, _ in agenda()]
+    assert "Schulweg im Quartier" in titel and titel[-2] == "Schulweg im Quartier"
     with session_scope(engine, actor="test") as session:
         kinder = session.scalar(sa.select(Tagesordnungspunkt.id).where(Tagesordnungspunkt.titel == "Kinderarmut"))
     moved = _post(planerin, f"/arbeitsplatz/sitzungen/{sitzung}/top/{kinder}", {"aktion": "hoch"})
     assert moved.status_code == 303
     after = agenda()
-    assert after[-3][0] == "Kinderarmut" and [n for _, n in after] == [str(i) for i in range(1, len(after) + 1)]
+    assert after[-4][0] == "Kinderarmut" and [n for _, n in after] == [str(i) for i in range(1, len(after) + 1)]
     declined = _post(
         planerin, f"/arbeitsplatz/sitzungen/{sitzung}/vorschlag/{bestand.vorschlag}", {"entscheidung": "ablehnen"}
     )

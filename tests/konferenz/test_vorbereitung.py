@@ -65,6 +65,15 @@ def test_agenda_with_standing_items_proposals_auftraege_and_massnahmen(engine, s
                 person_id=konferenz.person_ids["P02"],
                 titel="Wohnungslosigkeit im Quartier",
                 begruendung="Zunahme seit Herbst",
+                status=VorschlagStatus.UEBERNOMMEN,  # accepted by the Geschäftsstelle
+                eingereicht_am=NOW,
+            )
+        )
+        session.add(
+            Themenvorschlag(
+                sitzung_id=konferenz.sitzung_id,
+                person_id=konferenz.person_ids["P02"],
+                titel="Noch nicht entschieden",
                 eingereicht_am=NOW,
             )
         )

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
@@ -77,6 +76,8 @@ def lies_flaechen(
     ignored). A file without a coordinate system is refused unless ``crs_falls_fehlt`` says
     which one it is (GeoJSON without ``crs`` is WGS 84 by RFC 7946 and is read as such).
     """
+    import pyogrio  # with GDAL about 50 MB: imported when a map file is read, not by every portal process
+
     try:
         meta, _, wkb, values = pyogrio.raw.read(path, layer=layer)
     except Exception as exc:  # pyogrio raises its own DataSourceError/DataLayerError and OSErrors
@@ -150,6 +151,8 @@ def schreibe(
     )
     locked = np.array([1 if f.schluessel in gesperrt else 0 for f in flaechen], dtype=np.int32)
     geoms = shapely.to_wkb(np.array([shapely.force_2d(f.geometrie) for f in flaechen], dtype=object))
+    import pyogrio  # see lies()
+
     pyogrio.raw.write(
         path,
         geometry=geoms,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -117,9 +118,20 @@ def _origin(url: str) -> str:
 
 
 def client_key(request_client: Any) -> str:
-    """The address failed attempts are counted against (the direct peer; see docs for proxies)."""
-    host = getattr(request_client, "host", None) or "unbekannt"
-    return str(host)[:100]
+    """The address failed attempts are counted against: the client's IPv4 address, or the /64
+    network of an IPv6 address (one connection holds a whole /64 and could otherwise take a new
+    address for every guess). The client is the direct peer, or the address a trusted proxy
+    forwards (``portal.vertrauenswuerdige_proxies``)."""
+    host = str(getattr(request_client, "host", None) or "unbekannt")[:100]
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 class TooLarge(Exception):

@@ -41,6 +41,7 @@ from typer.testing import CliRunner
 from sozialforum.cli import app as cli
 from sozialforum.konten.benutzer import create_user
 from sozialforum.links import issue_link
+from sozialforum.portal.security import client_key
 from sozialforum.portal.server import free_port
 from sozialforum.protokoll.anfordern import request_draft
 from sozialforum.protokoll.eingabe import DATEINAME_MAX, sicherer_dateiname
@@ -245,6 +246,30 @@ def test_login_spraying_from_one_address_is_stopped(hinter_proxy: Prozess) -> No
         assert "Zu viele fehlgeschlagene Anmeldungen" in page.text and "Retry-After" in page.headers
     with Browser(hinter_proxy, "198.51.100.20") as kollegin:
         assert kollegin.anmelden("leiterin", PASSWORT) == 303
+
+
+@pytest.mark.slow
+def test_spraying_from_fresh_ipv6_addresses_of_one_network_is_stopped(hinter_proxy: Prozess) -> None:
+    """One connection holds a whole /64: a new address per guess is still the same client."""
+    budget = PortalSettings.model_fields["anmeldung_fehlversuche_je_adresse"].default
+    codes = []
+    for i in range(budget + 1):
+        with Browser(hinter_proxy, f"2001:db8:7:7::{i + 1:x}") as sprayer:
+            codes.append(sprayer.anmelden(f"mitarbeiter{i}", "Sommer2026!"))
+    assert codes == [401] * (budget - 1) + [429, 429]
+    with Browser(hinter_proxy, "2001:db8:7:8::1") as nachbarnetz:
+        assert nachbarnetz.anmelden("leiterin", PASSWORT) == 303
+
+
+def test_client_keys() -> None:
+    @dataclass
+    class Client:
+        host: str | None
+
+    assert client_key(Client("203.0.113.7")) == "203.0.113.7"
+    assert client_key(Client("2001:db8:7:7:a:b:c:d")) == client_key(Client("2001:DB8:7:7::1")) == "2001:db8:7:7::/64"
+    assert client_key(Client("::ffff:203.0.113.7")) == "203.0.113.7"
+    assert client_key(Client("testclient")) == "testclient" and client_key(None) == "unbekannt"
 
 
 @pytest.mark.slow

@@ -203,12 +203,13 @@ def _enqueue_many(engine, settings, count: int) -> None:
 
 
 def test_the_rate_paces_the_mail_server_but_not_the_eml_folder(engine, settings, smtp) -> None:
-    # 5 messages at 10 per second: four pauses of 0.1 s over SMTP, none into the folder.
-    settings.mail.nachrichten_pro_sekunde = 10
+    # 5 messages at 2 per second: four pauses of 0.5 s over SMTP (2 s), none into the folder
+    # (well under that even on a loaded machine with PostgreSQL).
+    settings.mail.nachrichten_pro_sekunde = 2
     _enqueue_many(engine, settings, 5)
     started = time.monotonic()
     assert outbox.deliver_pending(engine, settings, now=NOW).sent == 5
-    assert time.monotonic() - started < 0.3
+    assert time.monotonic() - started < 1.5
     with Session(engine) as session:
         for row in session.exec(select(OutboxMessage)).all():
             row.status, row.schluessel = OutboxStatus.QUEUED, row.schluessel + "-smtp"
@@ -217,5 +218,5 @@ def test_the_rate_paces_the_mail_server_but_not_the_eml_folder(engine, settings,
     settings.mail.smtp_host, settings.mail.smtp_port, settings.mail.sicherheit = "127.0.0.1", smtp.port, "keine"
     started = time.monotonic()
     assert outbox.deliver_pending(engine, settings, now=NOW).sent == 5
-    assert time.monotonic() - started >= 0.4
+    assert time.monotonic() - started >= 2.0
     assert len(smtp.collector.messages) == 5

@@ -3,8 +3,8 @@ loopback, its own process, with the staff workspace as ``sozialforum portal`` se
 
 * request bodies are limited before they are read, a body sent to a bad token is never read, and
   20 clients sending 300 MB each to bad tokens leave the process under 250 MB;
-* every spreadsheet export (participant list, answers, proposals; XLSX and CSV) turns a Träger's
-  formula into text;
+* every spreadsheet export (participant list, answers, proposals, form answers; XLSX and CSV)
+  turns a Träger's formula into text;
 * the minutes form refuses a responsible person outside the offered list and names nobody;
 * a file name with control characters, a path, a bidi override or 300 characters is made safe at
   the upload, and ``protokoll freigeben`` also copes with a name stored before that;
@@ -51,7 +51,7 @@ from sozialforum.store.models import OutboxMessage, ProtokollDatei, Sitzung
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import LinkZweck, ProtokollDateiArt
 from tests.conftest import REPO
-from tests.portal.conftest import build_world, csrf_of, make_settings
+from tests.portal.conftest import build_world, csrf_of, make_settings, request_form
 from tests.protokoll import conftest as protokoll_welt
 from tests.protokoll.flowhelfer import write_config
 
@@ -301,7 +301,7 @@ def test_a_name_guessed_from_many_addresses_stays_open_to_its_owner(hinter_proxy
 # --- spreadsheets --------------------------------------------------------------------------
 
 
-def _post_form(client: httpx.Client, path: str, data: dict[str, str]) -> int:
+def _post_form(client: httpx.Client, path: str, data: dict[str, str | list[str]]) -> int:
     page = client.get(path)
     assert page.status_code == 200, page.text
     return client.post(path, data={"csrf": csrf_of(page.text), **data}, follow_redirects=False).status_code
@@ -329,6 +329,10 @@ def test_every_spreadsheet_export_turns_a_traegers_formula_into_text(sqlite_engi
             sqlite_engine, prozess, person_id=welt.person_b, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=welt.sitzung
         )
         assert _post_form(web, thema, {"titel": "+cmd|' /C calc'!A0 Wohnungsnot"}) in (200, 303)
+        anfrage = request_form(sqlite_engine, prozess.settings, "bestandserhebung", welt.traeger_a, welt.gebiet)
+        formular = link(sqlite_engine, prozess, person_id=welt.person_a, zweck=LinkZweck.FORMULAR, bezug_id=anfrage)
+        bestand = {"angebote": FORMEL, "plaetze": "40", "zielgruppen": ["Frauen"], "wohnortnah_inklusiv": "nein"}
+        assert _post_form(web, formular, bestand) in (200, 303)
         assert _post_form(web, "/gs/anmelden", {"name": "planerin", "passwort": PASSWORT}) == 303
         s = welt.sitzung
         exports = {
@@ -337,6 +341,8 @@ def test_every_spreadsheet_export_turns_a_traegers_formula_into_text(sqlite_engi
             "Rückmeldungen CSV": f"/gs/sitzung/{s}/rueckmeldungen.csv",
             "Themenvorschläge XLSX": f"/gs/sitzung/{s}/themenvorschlaege.xlsx",
             "Themenvorschläge CSV": f"/gs/sitzung/{s}/themenvorschlaege.csv",
+            "Formularantworten XLSX": "/gs/formular/bestandserhebung/antworten.xlsx",
+            "Formularantworten CSV": "/gs/formular/bestandserhebung/antworten.csv",
         }
         for name, path in exports.items():
             response = web.get(path)

@@ -26,9 +26,18 @@ from sozialforum.store.models import (
     Protokoll,
     Rueckmeldung,
     Sitzung,
+    Themenvorschlag,
     ZyklusAktion,
 )
-from sozialforum.vocab import Ampel, Antwort, AuftragStatus, OutboxStatus, ProtokollStatus, ZyklusStatus
+from sozialforum.vocab import (
+    Ampel,
+    Antwort,
+    AuftragStatus,
+    OutboxStatus,
+    ProtokollStatus,
+    VorschlagStatus,
+    ZyklusStatus,
+)
 
 WOCHEN = 6
 CLOSED = [s.value for s in AuftragStatus if s.is_closed]
@@ -42,6 +51,8 @@ class SitzungZeile:
     gremium: str
     beginn: datetime
     antworten: Counter[str]
+    # Topic proposals of Träger still waiting for the Geschäftsstelle's decision.
+    vorschlaege: int = 0
 
 
 @dataclass(frozen=True)
@@ -83,7 +94,17 @@ def sitzungen_demnaechst(session: Session, *, now: datetime, wochen: int = WOCHE
             .group_by(col(Rueckmeldung.sitzung_id), col(Rueckmeldung.antwort))
         ).all():
             counts[sitzung_id][str(antwort)] = anzahl
-    return [SitzungZeile(i, titel, gremium, beginn, counts[i]) for i, titel, gremium, beginn in rows]
+    vorschlaege: dict[int, int] = {}
+    if ids:
+        rows_vorschlaege = session.execute(
+            sa.select(col(Themenvorschlag.sitzung_id), sa.func.count())
+            .where(col(Themenvorschlag.sitzung_id).in_(ids), col(Themenvorschlag.status) == VorschlagStatus.EINGEREICHT)
+            .group_by(col(Themenvorschlag.sitzung_id))
+        ).all()
+        vorschlaege = {sitzung_id: anzahl for sitzung_id, anzahl in rows_vorschlaege}
+    return [
+        SitzungZeile(i, titel, gremium, beginn, counts[i], vorschlaege.get(i, 0)) for i, titel, gremium, beginn in rows
+    ]
 
 
 def protokolle_offen(session: Session) -> list[tuple[Protokoll, str]]:

@@ -94,12 +94,14 @@ def test_agenda_own_items_order_and_a_declined_proposal(
     titel = [t for t, _ in agenda()]
     assert titel[-1] == "Verschiedenes und nächste Termine" and titel[-2] == "Kinderarmut"
     assert "Schulweg im Quartier" not in titel  # a proposal waits for the Geschäftsstelle's decision
+    assert "1 Themenvorschlag zu entscheiden" in planerin.get("/arbeitsplatz/").text
     accepted = _post(
         planerin, f"/arbeitsplatz/sitzungen/{sitzung}/vorschlag/{bestand.vorschlag}", {"entscheidung": "uebernehmen"}
     )
     assert accepted.status_code == 303
     titel = [t for t, _ in agenda()]
     assert "Schulweg im Quartier" in titel and titel[-2] == "Schulweg im Quartier"
+    assert "zu entscheiden" not in planerin.get("/arbeitsplatz/").text
     with session_scope(engine, actor="test") as session:
         kinder = session.scalar(sa.select(Tagesordnungspunkt.id).where(Tagesordnungspunkt.titel == "Kinderarmut"))
     moved = _post(planerin, f"/arbeitsplatz/sitzungen/{sitzung}/top/{kinder}", {"aktion": "hoch"})

@@ -29,6 +29,7 @@ import sqlalchemy.orm
 from sqlmodel import Session, col
 
 from sozialforum.settings import Settings
+from sozialforum.store.direct import DirectStatement, direct
 from sozialforum.store.models.akteure import Person
 from sozialforum.store.models.base import table_of
 from sozialforum.store.models.kommunikation import PersonalLink
@@ -271,7 +272,7 @@ LINK_BY_HASH = (
     .join(_PERSON_TABLE, _PERSON_TABLE.c.id == _LINK_TABLE.c.person_id)
     .where(_LINK_TABLE.c.token_hash == sa.bindparam("token_hash"))
 )
-_TOUCH = (
+_TOUCH = DirectStatement(
     sa.update(_LINK_TABLE)
     .where(_LINK_TABLE.c.id == sa.bindparam("link_id"))
     .values(zuletzt_benutzt_am=sa.bindparam("now"))
@@ -287,12 +288,16 @@ def verify_token_row(
     settings: Settings,
     touch: bool = False,
     query: sa.Select[Any] = LINK_BY_HASH,
-) -> tuple[LinkInfo, sa.Row[Any]]:
+    token_hash: str | None = None,
+) -> tuple[LinkInfo, Any]:
     """``verify_link`` in one SQL statement, without ORM objects (same checks, same errors):
-    the link and the whole row of ``query`` (``LINK_BY_HASH`` or an extension of it), whose
-    further columns the caller reads only once the link has passed."""
-    token_hash = check_signature(token, zweck=zweck, settings=settings)
-    row = connection.execute(query, {"token_hash": token_hash}).first()
+    the link and the whole row of ``query`` (``LINK_BY_HASH`` or an extension of it, built once:
+    it runs as a ``store.direct`` statement), whose further columns the caller reads only once
+    the link has passed. ``token_hash`` is what ``check_signature`` has just returned for this
+    token, if the caller checked it already (the signature is then not computed again)."""
+    if token_hash is None:
+        token_hash = check_signature(token, zweck=zweck, settings=settings)
+    row = direct(query).first(connection, {"token_hash": token_hash})
     if row is None or row.zweck != zweck:
         raise LinkUngueltig("unbekannter Link")
     if row.widerrufen_am is not None:
@@ -303,7 +308,7 @@ def verify_token_row(
         raise LinkWiderrufen("Person gelöscht")
     used = row.zuletzt_benutzt_am
     if touch and (used is None or used <= now - timedelta(hours=1)):
-        connection.execute(_TOUCH, {"link_id": row.id, "now": now})
+        _TOUCH.run(connection, {"link_id": row.id, "now": now})
         used = now
     link = LinkInfo(
         id=row.id,

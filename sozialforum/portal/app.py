@@ -68,7 +68,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sozialforum.channels.rendering import TEMPLATES
+from sozialforum.channels.rendering import TEMPLATES, environment
 from sozialforum.links import LinkAbgelaufen, LinkError, LinkUngueltig, LinkWiderrufen, check_signature, link_path
 from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
 from sozialforum.portal.drossel import Antwortdrossel
@@ -102,6 +102,7 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
     app.state.portal = portal
 
     app.mount("/static", StaticFiles(directory=TEMPLATES / "portal" / "static"), name="static")
+    _compile_templates()
 
     def error_page(request: Request, status: int, titel: str, meldung: str) -> HTMLResponse:
         return portal.page(request, "portal/fehler.html", status_code=status, titel=titel, meldung=meldung)
@@ -175,6 +176,14 @@ def _ist_link_pfad(settings: Settings) -> Callable[[str], bool]:
         return len(parts) >= 2 and parts[0] in segments and token_ok(path)
 
     return ist_link
+
+
+def _compile_templates() -> None:
+    """Compile the portal's templates now (once per process; 0.2 s of CPU) instead of in the
+    requests of the first Träger, who would each wait for the pages they open first."""
+    env = environment()
+    for name in env.list_templates(filter_func=lambda name: name.startswith("portal/") and name.endswith(".html")):
+        env.get_template(name)
 
 
 def _token_checker(settings: Settings) -> Callable[[str], bool]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from sozialforum.links import LINK_BY_HASH
 from sozialforum.store.db import savepoint
+from sozialforum.store.direct import DirectStatement
 from sozialforum.store.models.akteure import Organisation, Person
 from sozialforum.store.models.audit import AuditEntry
 from sozialforum.store.models.base import table_of
@@ -173,10 +174,10 @@ _STAND = (
     )
     .where(_SITZUNG.c.id == sa.bindparam("sitzung_id"))
 )
-_UPDATE = _RSVP.update().where(_RSVP.c.id == sa.bindparam("row_id"))
+_UPDATE = DirectStatement(_RSVP.update().where(_RSVP.c.id == sa.bindparam("row_id")), columns=_RSVP_FIELDS)
 
 
-def rsvp_ansicht(row: sa.Row[Any]) -> dict[str, Any]:
+def rsvp_ansicht(row: Any) -> dict[str, Any]:
     """The RSVP page's values from a link's row read with ``RSVP_ANSICHT``: ``sitzung``,
     ``gremium``, ``person``, ``organisation`` (as the templates address them) and ``antwort``
     (the person's current answer, None if there is none yet)."""
@@ -209,13 +210,15 @@ def record_rsvp(
     eingabe: RsvpEingabe,
     now: datetime,
     quelle: AntwortQuelle = AntwortQuelle.LINK,
-    stand: sa.Row[Any] | None = None,
+    stand: Any | None = None,
 ) -> int:
     """Write the answer into the person's one Rueckmeldung row for the Sitzung; return its id.
 
     Audited like an ORM change (``{field: [old, new]}`` under ``akteur``), in the caller's
     transaction on ``connection`` (a session's connection will do as well). ``stand`` is the
-    link's row read with ``RSVP_ANSICHT`` in this transaction, if the caller has it.
+    link's row read with ``RSVP_ANSICHT`` in this transaction, if the caller has it. The UPDATE
+    and the audit entry run as ``store.direct`` statements (a third of the answer's CPU went
+    into SQLAlchemy's execution machinery around them).
     """
     params = {"sitzung_id": sitzung_id, "person_id": person_id}
     row = stand if stand is not None else connection.execute(_STAND, params).first()
@@ -250,12 +253,13 @@ def record_rsvp(
     old = {name: getattr(row, name) for name in _RSVP_FIELDS}
     changes = {name: [_plain(old[name]), _plain(value)] for name, value in new.items() if old[name] != value}
     if changes:
-        connection.execute(_UPDATE, {"row_id": row.rueckmeldung_id, **new})
+        _UPDATE.run(connection, {"row_id": row.rueckmeldung_id, **new})
         _audit(connection, akteur, row.rueckmeldung_id, AuditAktion.UPDATE, changes, now)
     return int(row.rueckmeldung_id)
 
 
-_AUDIT_INSERT = table_of(AuditEntry).insert()
+_AUDIT_FIELDS = ("zeitpunkt", "akteur", "tabelle", "datensatz_id", "aktion", "aenderungen")
+_AUDIT_INSERT = DirectStatement(table_of(AuditEntry).insert(), columns=_AUDIT_FIELDS)
 
 
 def _audit(
@@ -268,8 +272,8 @@ def _audit(
 ) -> None:
     """The audit entry the session hook would write, as one Core insert (``audit.record_bulk``
     goes through the ORM's bulk path, which costs a third of the RSVP's time)."""
-    connection.execute(
-        _AUDIT_INSERT,
+    _AUDIT_INSERT.run(
+        connection,
         {
             "zeitpunkt": now,
             "akteur": akteur,

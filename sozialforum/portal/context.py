@@ -142,13 +142,14 @@ class Portal:
             "sperre": timedelta(minutes=portal.sperre_minuten),
         }
 
-    def _check_token(self, request: Request, token: str, zweck: LinkZweck) -> None:
+    def _check_token(self, request: Request, token: str, zweck: LinkZweck) -> str:
+        """The token's secret hash once its signature is right (``links.check_signature``)."""
         try:
             # The signature is checked first and without the store: a guessed or altered token
             # fails here. Only these failures count towards the lockout of the address; a token
             # we issued (even an expired one) never does, so a Träger behind the same NAT as an
             # attacker can still answer, and a locked address learns nothing from its guesses.
-            check_signature(token, zweck=zweck, settings=self.settings)
+            return check_signature(token, zweck=zweck, settings=self.settings)
         except LinkUngueltig:
             self.refuse_guess(request)
             raise
@@ -161,10 +162,18 @@ class Portal:
         zweck: LinkZweck,
         now: datetime,
         form: Mapping[str, Any] | None,
+        token_hash: str,
         query: sa.Select[Any] = LINK_BY_HASH,
-    ) -> tuple[LinkInfo, sa.Row[Any]]:
+    ) -> tuple[LinkInfo, Any]:
         link, row = verify_token_row(
-            connection, token, zweck=zweck, now=now, settings=self.settings, touch=form is not None, query=query
+            connection,
+            token,
+            zweck=zweck,
+            now=now,
+            settings=self.settings,
+            touch=form is not None,
+            query=query,
+            token_hash=token_hash,
         )
         self._check_post(request, form, f"link:{link.id}")
         return link, row
@@ -179,9 +188,9 @@ class Portal:
         recorded. A bad token is counted against the client's address (rate limiting → 429).
         """
         now = self.now()
-        self._check_token(request, token, zweck)
+        token_hash = self._check_token(request, token, zweck)
         with self._writer(form is not None), session_scope(self.engine, actor="portal:link") as session:
-            link, _ = self._verify(request, session.connection(), token, zweck, now, form)
+            link, _ = self._verify(request, session.connection(), token, zweck, now, form, token_hash)
             audit.set_actor(session, f"link:{link.id}")
             yield LinkContext(portal=self, request=request, session=session, now=now, link=link)
 
@@ -204,9 +213,9 @@ class Portal:
         columns read in one statement, as ``ctx.row``.
         """
         now = self.now()
-        self._check_token(request, token, zweck)
+        token_hash = self._check_token(request, token, zweck)
         with self._writer(form is not None), self.engine.begin() as connection:
-            link, row = self._verify(request, connection, token, zweck, now, form, query)
+            link, row = self._verify(request, connection, token, zweck, now, form, token_hash, query)
             yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link, row=row)
 
     async def run(self, work: Callable[[], T]) -> T:
@@ -354,7 +363,7 @@ class LinkTransaction:
     connection: sa.Connection
     now: datetime
     link: LinkInfo
-    row: sa.Row[Any]
+    row: Any  # the row of the ``query`` given to ``link_transaction`` (a named tuple)
 
     @property
     def akteur(self) -> str:

@@ -1,0 +1,129 @@
+"""Core statements run straight on the database driver's cursor, for the portal's hot path.
+
+``connection.execute(statement)`` costs 60-80 µs of Python per statement before and after the
+driver's own work (execution context, parameter and result machinery, events), four times what
+SQLite needs for the RSVP's indexed reads and writes; with three statements per answer that was
+the largest part of the portal's CPU per request. A ``DirectStatement`` compiles its statement
+once per dialect and then runs the SQL text on the DBAPI cursor of the caller's connection, in
+that connection's transaction, converting values with the column types' own bind and result
+processors (``TypeEngine.dialect_impl(...).bind_processor``/``result_processor``), so stored
+values and values read back are exactly what ``connection.execute`` writes and returns.
+
+What it leaves out, so use it only where that does not matter: engine events around the cursor
+(``before_cursor_execute`` …; the store registers none), the statement logging of ``echo``,
+RETURNING and generated primary keys (use ``connection.execute`` for an INSERT whose id you need),
+expanding ``IN`` parameters, and rows as ``sa.Row`` (``first`` returns a named tuple: the same
+attribute access, no ``_mapping``).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections import namedtuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+Processor = Callable[[Any], Any]
+_named_tuple: Callable[..., type[tuple[Any, ...]]] = namedtuple  # its fields are the statement's columns
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    defaults: dict[str, Any]  # values fixed in the statement (``.values(x=1)``)
+    binds: tuple[tuple[str, Processor], ...]  # parameters whose type converts the value
+    order: tuple[str, ...] | None  # parameter names in SQL order for a positional paramstyle
+    results: tuple[Processor | None, ...] | None  # per selected column; None for DML
+    row: Any  # the named tuple class of a SELECT's rows
+
+
+class DirectStatement:
+    """``statement`` compiled once per dialect, run on the driver's cursor (see the module).
+
+    ``columns`` names the columns an INSERT or UPDATE sets (its VALUES/SET clause), as
+    ``connection.execute`` would take them from the parameters' keys."""
+
+    def __init__(
+        self, statement: sa.Select[Any] | sa.Insert | sa.Update | sa.Delete, *, columns: Sequence[str] | None = None
+    ) -> None:
+        self.statement = statement
+        self.columns = list(columns) if columns is not None else None
+        self._compiled: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
+        binds = dict(compiled.binds)
+        processors = ((name, bind.type.dialect_impl(dialect).bind_processor(dialect)) for name, bind in binds.items())
+        results: tuple[Processor | None, ...] | None = None
+        row: type[tuple[Any, ...]] | None = None
+        if isinstance(self.statement, sa.Select):
+            selected = self.statement.selected_columns
+            results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected)
+            row = _named_tuple("Row", list(selected.keys()))
+        entry = _Compiled(
+            sql=compiled.string,
+            defaults={name: bind.effective_value for name, bind in binds.items() if not bind.required},
+            binds=tuple((name, processor) for name, processor in processors if processor is not None),
+            order=tuple(compiled.positiontup) if compiled.positiontup is not None else None,
+            results=results,
+            row=row,
+        )
+        self._compiled[dialect] = entry
+        return entry
+
+    def _run(self, connection: sa.Connection, params: dict[str, Any]) -> tuple[_Compiled, Any]:
+        dialect = connection.dialect
+        compiled = self._compiled.get(dialect) or self._compile(dialect)
+        values = {**compiled.defaults, **params}
+        for name, processor in compiled.binds:
+            if name in values:
+                values[name] = processor(values[name])
+        arguments = [values[name] for name in compiled.order] if compiled.order is not None else values
+        if not connection.in_transaction():
+            connection.begin()  # what ``connection.execute`` does ("autobegin"); commit() ends it
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]  # checked out: not None
+        cursor.execute(compiled.sql, arguments)
+        return compiled, cursor
+
+    def first(self, connection: sa.Connection, params: dict[str, Any]) -> Any | None:
+        """The first row of a SELECT as a named tuple of converted values, or None."""
+        compiled, cursor = self._run(connection, params)
+        try:
+            raw = cursor.fetchone()
+        finally:
+            cursor.close()
+        if raw is None:
+            return None
+        assert compiled.results is not None, "first() needs a SELECT"
+        return compiled.row._make(
+            value if processor is None or value is None else processor(value)
+            for value, processor in zip(raw, compiled.results, strict=True)
+        )
+
+    def run(self, connection: sa.Connection, params: dict[str, Any]) -> int:
+        """Execute an INSERT, UPDATE or DELETE; the number of rows it touched."""
+        _, cursor = self._run(connection, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+
+_DIRECT: dict[int, tuple[sa.Select[Any], DirectStatement]] = {}
+
+
+def direct(statement: sa.Select[Any]) -> DirectStatement:
+    """The ``DirectStatement`` of a SELECT that is built once and passed around (a module
+    constant such as ``links.LINK_BY_HASH`` or an extension of it), compiled on first use."""
+    found = _DIRECT.get(id(statement))
+    if found is not None and found[0] is statement:
+        return found[1]
+    if len(_DIRECT) >= 256:  # statements built per call would only churn this: keep it bounded
+        _DIRECT.clear()
+    prepared = DirectStatement(statement)
+    _DIRECT[id(statement)] = (statement, prepared)
+    return prepared

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -13,11 +14,8 @@ from sozialforum.store.models.audit import AuditEntry
 from sozialforum.store.models.base import table_of
 
 AUDIT = table_of(AuditEntry)
-FIELDS = ("zeitpunkt", "akteur", "tabelle", "datensatz_id", "aktion", "aenderungen")
-INSERT = DirectStatement(AUDIT.insert(), columns=FIELDS)
-UPDATE = DirectStatement(
-    AUDIT.update().where(AUDIT.c.akteur == sa.bindparam("wer")), columns=("aenderungen", "zeitpunkt")
-)
+INSERT = DirectStatement(AUDIT.insert())
+UPDATE = DirectStatement(AUDIT.update().where(AUDIT.c.akteur == sa.bindparam("wer")))
 BY_ACTOR = (
     sa.select(AUDIT.c.id, AUDIT.c.zeitpunkt, AUDIT.c.aktion.label("was"), AUDIT.c.aenderungen)
     .where(AUDIT.c.akteur == sa.bindparam("wer"))
@@ -57,6 +55,9 @@ def test_writes_and_reads_what_sqlalchemy_writes_and_reads(engine: Engine) -> No
             assert row.zeitpunkt == MOMENT and row.zeitpunkt.tzinfo is UTC
             assert row.was == "update" and row.aenderungen == {"kommentar": ["alt", "neu – ä"], "personen": [1, 2]}
         assert direct(BY_ACTOR).first(connection, {"wer": "niemand"}) is None
+        # A key that is neither a column nor a parameter is an error, never silently left out.
+        with pytest.raises(sa.exc.ArgumentError, match="kein_feld"):
+            UPDATE.run(connection, {"wer": "test:orm", "kein_feld": 1})
 
 
 def test_runs_in_the_callers_transaction(engine: Engine) -> None:

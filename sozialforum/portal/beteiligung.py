@@ -174,7 +174,7 @@ _STAND = (
     )
     .where(_SITZUNG.c.id == sa.bindparam("sitzung_id"))
 )
-_UPDATE = DirectStatement(_RSVP.update().where(_RSVP.c.id == sa.bindparam("row_id")), columns=_RSVP_FIELDS)
+_UPDATE = DirectStatement(_RSVP.update().where(_RSVP.c.id == sa.bindparam("row_id")))
 
 
 def rsvp_ansicht(row: Any) -> dict[str, Any]:
@@ -258,8 +258,7 @@ def record_rsvp(
     return int(row.rueckmeldung_id)
 
 
-_AUDIT_FIELDS = ("zeitpunkt", "akteur", "tabelle", "datensatz_id", "aktion", "aenderungen")
-_AUDIT_INSERT = DirectStatement(table_of(AuditEntry).insert(), columns=_AUDIT_FIELDS)
+_AUDIT_INSERT = DirectStatement(table_of(AuditEntry).insert())
 
 
 def _audit(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import weakref
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,19 +44,21 @@ class _Compiled:
 class DirectStatement:
     """``statement`` compiled once per dialect, run on the driver's cursor (see the module).
 
-    ``columns`` names the columns an INSERT or UPDATE sets (its VALUES/SET clause), as
-    ``connection.execute`` would take them from the parameters' keys."""
+    An INSERT or UPDATE without ``.values(...)`` sets the columns named by the parameters' keys,
+    as with ``connection.execute``; it is compiled once per dialect and set of keys."""
 
-    def __init__(
-        self, statement: sa.Select[Any] | sa.Insert | sa.Update | sa.Delete, *, columns: Sequence[str] | None = None
-    ) -> None:
+    def __init__(self, statement: sa.Select[Any] | sa.Insert | sa.Update | sa.Delete) -> None:
         self.statement = statement
-        self.columns = list(columns) if columns is not None else None
-        self._compiled: weakref.WeakKeyDictionary[Dialect, _Compiled] = weakref.WeakKeyDictionary()
+        self._is_select = isinstance(statement, sa.Select)
+        self._compiled: weakref.WeakKeyDictionary[Dialect, dict[frozenset[str] | None, _Compiled]] = (
+            weakref.WeakKeyDictionary()
+        )
 
-    def _compile(self, dialect: Dialect) -> _Compiled:
-        compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
+    def _compile(self, dialect: Dialect, keys: frozenset[str] | None) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect, column_keys=sorted(keys) if keys is not None else None)
         binds = dict(compiled.binds)
+        if keys is not None and not keys <= binds.keys():  # SQLAlchemy would leave them out silently
+            raise sa.exc.ArgumentError(f"neither a column nor a parameter: {', '.join(sorted(keys - binds.keys()))}")
         processors = ((name, bind.type.dialect_impl(dialect).bind_processor(dialect)) for name, bind in binds.items())
         results: tuple[Processor | None, ...] | None = None
         row: type[tuple[Any, ...]] | None = None
@@ -72,12 +74,13 @@ class DirectStatement:
             results=results,
             row=row,
         )
-        self._compiled[dialect] = entry
+        self._compiled.setdefault(dialect, {})[keys] = entry
         return entry
 
     def _run(self, connection: sa.Connection, params: dict[str, Any]) -> tuple[_Compiled, Any]:
         dialect = connection.dialect
-        compiled = self._compiled.get(dialect) or self._compile(dialect)
+        keys = None if self._is_select else frozenset(params)
+        compiled = self._compiled.get(dialect, {}).get(keys) or self._compile(dialect, keys)
         values = {**compiled.defaults, **params}
         for name, processor in compiled.binds:
             if name in values:

@@ -7,7 +7,6 @@ begins; a cancelled Sitzung takes no answers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from sozialforum.links import LINK_BY_HASH
+from sozialforum.parsing import is_valid_email
 from sozialforum.store.db import savepoint
 from sozialforum.store.direct import DirectStatement
 from sozialforum.store.models.akteure import Organisation, Person
@@ -30,8 +30,6 @@ from sozialforum.vocab import Antwort, AntwortQuelle, AuditAktion, Beduerfnis, S
 
 # The answers a link offers (DELEGIERT with the deputy's name); OFFEN is only ever the start.
 LINK_ANTWORTEN = (Antwort.ZUSAGE, Antwort.VIELLEICHT, Antwort.DELEGIERT, Antwort.ABSAGE)
-# A plausible address, no more (the deputy's; whether it exists shows when mail is sent).
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 MAX_PERSONEN = 20
 
 
@@ -86,7 +84,7 @@ def parse_rsvp(form: Any) -> RsvpEingabe:
             fehler["vertretung_name"] = "Bitte nennen Sie, wer Sie vertritt."
         elif len(vertretung_name) > 200 or not vertretung_name.isprintable():
             fehler["vertretung_name"] = "Bitte geben Sie einen Namen mit höchstens 200 Zeichen an."
-        if vertretung_email is not None and not _EMAIL.match(vertretung_email):
+        if vertretung_email is not None and not is_valid_email(vertretung_email):
             fehler["vertretung_email"] = "Bitte geben Sie die E-Mail-Adresse vollständig an, z. B. name@traeger.de."
     if fehler:
         raise EingabeFehler(fehler)

@@ -8,7 +8,6 @@ per Träger contact with all her open requests (see ``portal.anfragen``).
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from fastapi import APIRouter, Request
@@ -19,6 +18,7 @@ from starlette.exceptions import HTTPException
 from sozialforum import outbox
 from sozialforum.konten import fehlversuche
 from sozialforum.links import link_path
+from sozialforum.parsing import is_valid_email
 from sozialforum.portal import anfragen
 from sozialforum.portal.context import CSRF_FEHLER, LinkContext, Portal, gesperrt
 from sozialforum.portal.security import client_key, same_origin
@@ -31,8 +31,6 @@ router = APIRouter()
 _ZWECKE = {
     link_path(z).lstrip("/"): z for z in LinkZweck if z not in (LinkZweck.UEBERSICHT, LinkZweck.EMAIL_BESTAETIGEN)
 }
-# A plausible address, no more: the check that matters is whether a person has it.
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$")
 # Requests for a fresh link per client address in a quarter of an hour.
 ANFORDERUNGEN_JE_ADRESSE = 10
 
@@ -101,7 +99,7 @@ async def _open(request: Request, token: str, segment: str | None = None) -> Res
 
 def _change_email(ctx: LinkContext, neue: str) -> Response:
     fehler = None
-    if not _EMAIL.match(neue):
+    if not is_valid_email(neue):
         fehler = "Bitte geben Sie die neue Adresse vollständig an, z. B. name@traeger.de."
     elif neue.lower() == (ctx.person.email or "").lower():
         fehler = "Das ist bereits Ihre Adresse."
@@ -185,7 +183,7 @@ async def neuer_link_anfordern(request: Request) -> Response:
     if not same_origin(request.headers, portal.settings.portal.base_url, own):
         raise CSRF_FEHLER
     email = str(form.get("email", "")).strip()
-    if not _EMAIL.match(email):
+    if not is_valid_email(email):
         fehler = {"email": "Bitte geben Sie Ihre E-Mail-Adresse vollständig an, z. B. name@traeger.de."}
         return portal.page(
             request, "portal/neuer_link.html", status_code=400, werte={"email": email}, fehler=fehler, gesendet=False

@@ -60,6 +60,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import lru_cache
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -153,23 +154,25 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
         return response
 
     form_max = settings.portal.anfrage_max_kb * 1024
+    token_ok = _token_checker(settings)  # one for both middlewares: a POST's path is checked once
     app.add_middleware(
         BodyLimit,
         form_max=form_max,
         upload_max=int(settings.protokoll.upload_max_mb * 1024 * 1024) + form_max,
-        token_ok=_token_checker(settings),
+        token_ok=token_ok,
     )
     # Outside the body limit: a link over its limit is refused before anything is read.
-    app.add_middleware(Antwortdrossel, je_minute=settings.portal.antworten_je_minute, ist_link=_ist_link_pfad(settings))
+    app.add_middleware(
+        Antwortdrossel, je_minute=settings.portal.antworten_je_minute, ist_link=_ist_link_pfad(settings, token_ok)
+    )
     app.add_middleware(SecurityHeaders, https=portal.https)
     return app
 
 
-def _ist_link_pfad(settings: Settings) -> Callable[[str], bool]:
+def _ist_link_pfad(settings: Settings, token_ok: Callable[[str], bool]) -> Callable[[str], bool]:
     """True for paths of our personal links (``/<purpose>/<token>``, signature verified):
     submissions to guessed tokens are refused and counted per address elsewhere."""
     segments = {link_path(zweck).lstrip("/") for zweck in LinkZweck}
-    token_ok = _token_checker(settings)
 
     def ist_link(path: str) -> bool:
         parts = path.strip("/").split("/")
@@ -191,6 +194,9 @@ def _token_checker(settings: Settings) -> Callable[[str], bool]:
     access): the body limit then hands the route an empty body instead of the one sent."""
     purposes = {link_path(zweck).lstrip("/"): zweck for zweck in LinkZweck}
 
+    # The answer limit and the body limit ask in turn for the same request's path: the HMAC
+    # is computed once (a few recent paths are kept; the result depends on the path alone).
+    @lru_cache(maxsize=32)
     def token_ok(path: str) -> bool:
         parts = path.strip("/").split("/")
         zweck = purposes.get(parts[0]) if len(parts) == 2 else None

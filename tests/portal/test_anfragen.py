@@ -73,6 +73,7 @@ def test_expired_link_fresh_link_overview_answer_confirmation(
     overview = client.get(url.group(1))
     assert overview.status_code == 200
     assert "Noch keine Antwort" in overview.text and "Themen vorschlagen" not in overview.text
+    assert "<title>Ihre offenen Anfragen – Geschäftsstelle Sozialplanung</title>" in overview.text
 
     # Opening the request issues a fresh RSVP link and leads there.
     opened = client.post(

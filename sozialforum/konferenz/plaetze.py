@@ -21,8 +21,6 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from sozialforum import outbox
-from sozialforum.channels.mail import OutgoingMail
-from sozialforum.channels.rendering import render, render_text
 from sozialforum.settings import Settings
 from sozialforum.store import audit
 from sozialforum.store.models import Gremium, Person, Rueckmeldung, Sitzung
@@ -108,31 +106,23 @@ def nachruecker_benachrichtigen(
         person = session.get(Person, person_id)
         if person is None or not person.contactable or person.email is None:
             continue
-        context = {
-            "gruss": f"Guten Tag {person.anzeigename},",
-            "sitzung": sitzung,
-            "geschaeftsstelle": settings.geschaeftsstelle,
-            "kommune": settings.kommune,
-        }
-        betreff = f"Ein Platz ist frei geworden: {sitzung.titel}"
-        message = outbox.enqueue(
-            session,
-            schluessel=f"nachgerueckt:{sitzung_id}:{person_id}:{now.isoformat()}",
-            art="nachgerueckt",
-            mail=OutgoingMail(
+        ids.append(
+            outbox.enqueue_template(
+                session,
+                "mail/konferenz/nachgerueckt",
                 to=person.email,
                 to_name=person.anzeigename or None,
-                subject=betreff[:200],
-                text=render_text("mail/konferenz/nachgerueckt.txt", **context),
-                html=render("mail/konferenz/nachgerueckt.html", betreff=betreff, **context),
-            ),
-            person_id=person_id,
-            bezug={"sitzung_id": sitzung_id},
-            now=now,
-            settings=settings,
+                subject=f"Ein Platz ist frei geworden: {sitzung.titel}",
+                schluessel=f"nachgerueckt:{sitzung_id}:{person_id}:{now.isoformat()}",
+                art="nachgerueckt",
+                person_id=person_id,
+                bezug={"sitzung_id": sitzung_id},
+                now=now,
+                settings=settings,
+                gruss=f"Guten Tag {person.anzeigename},",
+                sitzung=sitzung,
+            )
         )
-        assert message.id is not None
-        ids.append(message.id)
     return ids
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from sozialforum.channels.mail import OutgoingMail, message_id_for, render_message
+from sozialforum.channels.rendering import render, render_text
 from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryReport, DeliveryUnfinished
 from sozialforum.outbox.zustellung import Lease, Producer, deliver_pending, mark_contact_disturbed
 from sozialforum.settings import Settings
@@ -42,6 +43,7 @@ __all__ = [
     "enqueue",
     "enqueue_many",
     "enqueue_rendered",
+    "enqueue_template",
     "record_bounce",
     "render_request",
     "requeue_failed",
@@ -102,6 +104,38 @@ def enqueue(
     session.add(message)
     session.flush()
     return message
+
+
+def enqueue_template(
+    session: Session,
+    template: str,
+    *,
+    to: str,
+    to_name: str | None,
+    subject: str,
+    schluessel: str,
+    art: str,
+    person_id: int | None,
+    bezug: dict[str, Any],
+    now: datetime,
+    settings: Settings,
+    **context: Any,
+) -> int:
+    """Render ``<template>.txt`` and ``.html`` (with the Geschäftsstelle, the Kommune and the
+    subject as ``betreff`` in the context) and queue the mail as ``enqueue`` does; its id."""
+    values = {"geschaeftsstelle": settings.geschaeftsstelle, "kommune": settings.kommune, "betreff": subject, **context}
+    mail = OutgoingMail(
+        to=to,
+        to_name=to_name,
+        subject=subject[:200],
+        text=render_text(f"{template}.txt", **values),
+        html=render(f"{template}.html", **values),
+    )
+    message = enqueue(
+        session, schluessel=schluessel, art=art, mail=mail, person_id=person_id, bezug=bezug, now=now, settings=settings
+    )
+    assert message.id is not None  # flushed
+    return message.id
 
 
 @dataclass(frozen=True)

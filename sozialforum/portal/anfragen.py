@@ -25,8 +25,6 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from sozialforum import outbox
-from sozialforum.channels.mail import OutgoingMail
-from sozialforum.channels.rendering import render, render_text
 from sozialforum.links import create_link
 from sozialforum.portal.beteiligung import RsvpEingabe
 from sozialforum.portal.linkversand import beschreibe
@@ -162,33 +160,25 @@ def link_anfordern(session: Session, email: str, *, now: datetime, settings: Set
             settings=settings,
             gueltig_bis=now + UEBERSICHT_GUELTIG,
         )
-        context = {
-            "gruss": f"Guten Tag {person.anzeigename},",
-            "url": url,
-            "gueltig_bis": link.gueltig_bis,
-            "anfragen": offene_anfragen(session, person.id, now=now, settings=settings),
-            "geschaeftsstelle": settings.geschaeftsstelle,
-            "kommune": settings.kommune,
-        }
-        mail = OutgoingMail(
-            to=person.email,
-            to_name=person.anzeigename or None,
-            subject="Ihr neuer Link zu Ihren Anfragen",
-            text=render_text("mail/portal/anfragen.txt", **context),
-            html=render("mail/portal/anfragen.html", **context),
+        ids.append(
+            outbox.enqueue_template(
+                session,
+                "mail/portal/anfragen",
+                to=person.email,
+                to_name=person.anzeigename or None,
+                subject="Ihr neuer Link zu Ihren Anfragen",
+                schluessel=f"anfragen-link:{link.id}",
+                art="anfragen_link",
+                person_id=person.id,
+                bezug={"link_id": link.id},
+                now=now,
+                settings=settings,
+                gruss=f"Guten Tag {person.anzeigename},",
+                url=url,
+                gueltig_bis=link.gueltig_bis,
+                anfragen=offene_anfragen(session, person.id, now=now, settings=settings),
+            )
         )
-        message = outbox.enqueue(
-            session,
-            schluessel=f"anfragen-link:{link.id}",
-            art="anfragen_link",
-            mail=mail,
-            person_id=person.id,
-            bezug={"link_id": link.id},
-            now=now,
-            settings=settings,
-        )
-        assert message.id is not None
-        ids.append(message.id)
     return ids
 
 
@@ -208,37 +198,27 @@ def bestaetige_rsvp(
     sitzung = session.get(Sitzung, sitzung_id)
     if person is None or sitzung is None or not person.contactable or person.email is None:
         return None
-    context = {
-        "gruss": f"Guten Tag {person.anzeigename},",
-        "sitzung": sitzung,
-        "antwort": eingabe.antwort,
-        "personen": eingabe.personen,
-        "kommentar": eingabe.kommentar,
-        "vertretung": eingabe.vertretung_name,
-        "warteplatz": warteplatz,
-        "am": now,
-        "geschaeftsstelle": settings.geschaeftsstelle,
-        "kommune": settings.kommune,
-    }
-    betreff = f"Ihre Rückmeldung ist eingegangen: {sitzung.titel}"
-    mail = OutgoingMail(
+    return outbox.enqueue_template(
+        session,
+        "mail/portal/bestaetigung",
         to=person.email,
         to_name=person.anzeigename or None,
-        subject=betreff[:200],
-        text=render_text("mail/portal/bestaetigung.txt", **context),
-        html=render("mail/portal/bestaetigung.html", betreff=betreff, **context),
-    )
-    message = outbox.enqueue(
-        session,
+        subject=f"Ihre Rückmeldung ist eingegangen: {sitzung.titel}",
         schluessel=f"rsvp-bestaetigung:{sitzung_id}:{person_id}:{now.isoformat()}",
         art="rsvp_bestaetigung",
-        mail=mail,
         person_id=person_id,
         bezug={"sitzung_id": sitzung_id},
         now=now,
         settings=settings,
+        gruss=f"Guten Tag {person.anzeigename},",
+        sitzung=sitzung,
+        antwort=eingabe.antwort,
+        personen=eingabe.personen,
+        kommentar=eingabe.kommentar,
+        vertretung=eingabe.vertretung_name,
+        warteplatz=warteplatz,
+        am=now,
     )
-    return message.id
 
 
 # A confirmation link for a new address lives two days: long enough for a mailbox, short
@@ -264,33 +244,23 @@ def email_aendern(session: Session, person_id: int, neue_email: str, *, now: dat
         settings=settings,
         gueltig_bis=now + BESTAETIGUNG_GUELTIG,
     )
-    context = {
-        "gruss": f"Guten Tag {person.anzeigename},",
-        "url": url,
-        "neue_email": neue_email,
-        "gueltig_bis": link.gueltig_bis,
-        "geschaeftsstelle": settings.geschaeftsstelle,
-        "kommune": settings.kommune,
-    }
-    mail = OutgoingMail(
+    return outbox.enqueue_template(
+        session,
+        "mail/portal/email_bestaetigen",
         to=neue_email,
         to_name=person.anzeigename or None,
         subject="Bitte bestätigen Sie Ihre neue E-Mail-Adresse",
-        text=render_text("mail/portal/email_bestaetigen.txt", **context),
-        html=render("mail/portal/email_bestaetigen.html", **context),
-    )
-    message = outbox.enqueue(
-        session,
         schluessel=f"email-bestaetigen:{link.id}",
         art="email_bestaetigen",
-        mail=mail,
         person_id=person_id,
         bezug={"email_aenderung_id": aenderung.id},
         now=now,
         settings=settings,
+        gruss=f"Guten Tag {person.anzeigename},",
+        url=url,
+        neue_email=neue_email,
+        gueltig_bis=link.gueltig_bis,
     )
-    assert message.id is not None
-    return message.id
 
 
 def email_bestaetigen(session: Session, aenderung_id: int, *, now: datetime, settings: Settings) -> int | None:
@@ -309,28 +279,19 @@ def email_bestaetigen(session: Session, aenderung_id: int, *, now: datetime, set
     session.flush()
     if not alte or alte.lower() == aenderung.neue_email.lower():
         return None
-    context = {
-        "gruss": f"Guten Tag {person.anzeigename},",
-        "neue_email": aenderung.neue_email,
-        "am": now,
-        "geschaeftsstelle": settings.geschaeftsstelle,
-        "kommune": settings.kommune,
-    }
-    mail = OutgoingMail(
+    return outbox.enqueue_template(
+        session,
+        "mail/portal/email_geaendert",
         to=alte,
         to_name=person.anzeigename or None,
         subject="Ihre E-Mail-Adresse wurde geändert",
-        text=render_text("mail/portal/email_geaendert.txt", **context),
-        html=render("mail/portal/email_geaendert.html", **context),
-    )
-    message = outbox.enqueue(
-        session,
         schluessel=f"email-geaendert:{aenderung.id}",
         art="email_geaendert",
-        mail=mail,
         person_id=person.id,
         bezug={"email_aenderung_id": aenderung.id},
         now=now,
         settings=settings,
+        gruss=f"Guten Tag {person.anzeigename},",
+        neue_email=aenderung.neue_email,
+        am=now,
     )
-    return message.id

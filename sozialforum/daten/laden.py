@@ -28,6 +28,7 @@ from sozialforum.daten.katalog import Katalog, QuelleDef, norm_label
 from sozialforum.daten.kodierung import Kodiert, kodiere, pack
 from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe
 from sozialforum.daten.quelldatei import Rohdaten, checksum, decode, read_bytes
+from sozialforum.daten.schluessel import Schluesselsysteme, schluessel_hinweise
 from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.daten.zeilen import Breit, Zeilen
 from sozialforum.problems import Problem, ProblemReport
@@ -148,6 +149,7 @@ def _long(
     ignore_unknown: bool,
     problems: list[Problem],
     hints: list[str],
+    aliase: dict[str, str] | None = None,
 ) -> Zeilen:
     mapped = [
         (j, quelle.zuordnung[norm_label(s.label)])
@@ -169,6 +171,7 @@ def _long(
     if skipped:
         hints.append(f"Nicht übernommene Spalten: {', '.join(dict.fromkeys(skipped))}.")
     n = len(data.schluessel)
+    systeme = Schluesselsysteme(abgleich, fremde_ignorieren=ignore_unknown, aliase=aliase)
     others = list(katalog.vergleichsgebiete)
     other_index = {key: i for i, key in enumerate(others)}
     other_of = np.array([other_index.get(k, -1) for k in data.schluessel], dtype=np.int64)
@@ -188,14 +191,16 @@ def _long(
             known = np.array([day is not None for day in row_days])
             rows = np.nonzero(known)[0]
             known_days = [d for d in (row_days[r] for r in rows) if d is not None]  # rows = the known days
-            match = abgleich.zuordnen([data.schluessel[r] for r in rows], known_days)
+            benchmark = (other_of[rows] >= 0).tolist()  # Vergleichsgebiete: not areas, never reported
+            match = systeme.zuordnen([data.schluessel[r] for r in rows], known_days, ignorieren=benchmark.__getitem__)
             ids = np.full(n, -1, dtype=np.int64)
             ids[rows] = match.ids
-            for position, reason in match.gruende.items():
+            for position, reason in match.melden.items():
                 r = int(rows[position])
-                if other_of[r] < 0 and not ignore_unknown and r not in reported:
+                if r not in reported:
                     reported.add(r)
                     problems.append(Problem(data.datei, int(data.zeilen[r]), "Schlüssel", reason + "."))
+            hints.extend(h for h in schluessel_hinweise(match, [data.schluessel[r] for r in rows]) if h not in hints)
             for day in {d for d in row_days if d is not None}:
                 if day not in days:
                     days.append(day)

@@ -348,6 +348,16 @@ def revoke_links(session: Session, *, person_id: int, zweck: LinkZweck, bezug_id
     return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has rowcount
 
 
+def revoke_all_links(session: Session, *, person_id: int, now: datetime) -> int:
+    """Withdraw every live link of a person, whatever its purpose (someone else holds one)."""
+    result = session.execute(
+        sa.update(PersonalLink)
+        .where(col(PersonalLink.person_id) == person_id, col(PersonalLink.widerrufen_am).is_(None))
+        .values(widerrufen_am=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult
+
+
 def reissue_link(
     session: Session,
     *,

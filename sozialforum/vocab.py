@@ -212,6 +212,9 @@ class LinkZweck(Vocab):
     UEBERSICHT = "uebersicht", "Ihre Anfragen"
     # Confirms a contact's new e-mail address (``bezug_id`` is the EmailAenderung), sent there.
     EMAIL_BESTAETIGEN = "email_bestaetigen", "Neue E-Mail-Adresse bestätigen"
+    # Undoes a confirmed change (``bezug_id`` is the EmailAenderung), sent to the OLD address:
+    # anyone holding a forwarded link can change the address, the owner of the mailbox undoes it.
+    EMAIL_ZURUECK = "email_zurueck", "E-Mail-Änderung zurücknehmen"
 
 
 class OutboxStatus(Vocab):

@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from sozialforum import outbox
-from sozialforum.links import create_link
+from sozialforum.links import create_link, revoke_all_links
 from sozialforum.portal.beteiligung import RsvpEingabe
 from sozialforum.portal.linkversand import beschreibe
 from sozialforum.settings import Settings
@@ -35,7 +35,7 @@ from sozialforum.store.models.kommunikation import EmailAenderung, PersonalLink,
 from sozialforum.vocab import Antwort, LinkZweck, SitzungStatus
 
 # Links that are ways in, not requests.
-_KEINE_ANFRAGEN = [LinkZweck.UEBERSICHT.value, LinkZweck.EMAIL_BESTAETIGEN.value]
+_KEINE_ANFRAGEN = [LinkZweck.UEBERSICHT.value, LinkZweck.EMAIL_BESTAETIGEN.value, LinkZweck.EMAIL_ZURUECK.value]
 # Purposes whose object is a Sitzung: open until it begins.
 _SITZUNG = (LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG)
 # The overview link of a fresh-link request is short-lived: it arrives within minutes.
@@ -263,9 +263,15 @@ def email_aendern(session: Session, person_id: int, neue_email: str, *, now: dat
     )
 
 
+# The old address's owner may take a change back for this long: someone on holiday for weeks
+# should still find it possible when she returns.
+ZURUECK_GUELTIG = timedelta(days=30)
+
+
 def email_bestaetigen(session: Session, aenderung_id: int, *, now: datetime, settings: Settings) -> int | None:
-    """Apply a confirmed change (once) and tell the OLD address, so a change nobody wanted does
-    not go unnoticed; the outbox id of that notice (None if already applied)."""
+    """Apply a confirmed change (once) and tell the OLD address, with a link to take the change
+    back: a forwarded link lets its holder change the address, the mailbox's owner undoes it.
+    The outbox id of that notice (None if already applied or there was no old address)."""
     aenderung = session.get(EmailAenderung, aenderung_id)
     assert aenderung is not None
     person = session.get(Person, aenderung.person_id)
@@ -274,11 +280,22 @@ def email_bestaetigen(session: Session, aenderung_id: int, *, now: datetime, set
         return None
     alte = person.email
     aenderung.bestaetigt_am = now
+    aenderung.alte_email = alte or None
     person.email = aenderung.neue_email
     session.add_all([aenderung, person])
     session.flush()
     if not alte or alte.lower() == aenderung.neue_email.lower():
         return None
+    assert aenderung.id is not None and person.id is not None
+    link, url = create_link(
+        session,
+        person_id=person.id,
+        zweck=LinkZweck.EMAIL_ZURUECK,
+        bezug_id=aenderung.id,
+        now=now,
+        settings=settings,
+        gueltig_bis=now + ZURUECK_GUELTIG,
+    )
     return outbox.enqueue_template(
         session,
         "mail/portal/email_geaendert",
@@ -293,5 +310,50 @@ def email_bestaetigen(session: Session, aenderung_id: int, *, now: datetime, set
         settings=settings,
         gruss=f"Guten Tag {person.anzeigename},",
         neue_email=aenderung.neue_email,
+        am=now,
+        url=url,
+        gueltig_bis=link.gueltig_bis,
+    )
+
+
+class ZuruecknahmeNichtMoeglich(Exception):
+    """The change cannot be taken back here (the address has changed again since)."""
+
+
+def email_zuruecknehmen(session: Session, aenderung_id: int, *, now: datetime, settings: Settings) -> int | None:
+    """Restore the old address of a confirmed change, withdraw every live link of the person
+    (whoever changed it holds one) and tell the Geschäftsstelle; the outbox id of that notice,
+    None if the change was already taken back. Only the latest change can be taken back: after
+    a later one, the Geschäftsstelle decides (``ZuruecknahmeNichtMoeglich``)."""
+    aenderung = session.get(EmailAenderung, aenderung_id)
+    assert aenderung is not None and aenderung.id is not None and aenderung.alte_email is not None
+    person = session.get(Person, aenderung.person_id)
+    assert person is not None and person.id is not None
+    if aenderung.zurueckgenommen_am is not None:
+        return None
+    if (person.email or "").lower() != aenderung.neue_email.lower():
+        raise ZuruecknahmeNichtMoeglich
+    aenderung.zurueckgenommen_am = now
+    person.email = aenderung.alte_email
+    session.add_all([aenderung, person])
+    revoke_all_links(session, person_id=person.id, now=now)
+    session.flush()
+    gs = settings.geschaeftsstelle
+    return outbox.enqueue_template(
+        session,
+        "mail/portal/email_zurueckgenommen",
+        to=gs.email,
+        to_name=gs.name,
+        subject=f"E-Mail-Änderung zurückgenommen: {person.anzeigename}",
+        schluessel=f"email-zurueckgenommen:{aenderung.id}",
+        art="email_zurueckgenommen",
+        person_id=None,
+        bezug={"email_aenderung_id": aenderung.id, "person_id": person.id},
+        now=now,
+        settings=settings,
+        person=person.anzeigename,
+        alte_email=aenderung.alte_email,
+        neue_email=aenderung.neue_email,
+        geaendert_am=aenderung.bestaetigt_am,
         am=now,
     )

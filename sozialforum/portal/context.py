@@ -71,7 +71,7 @@ def anfragen_url(path: str) -> str | None:
     """The overview of all open requests, reached from the page of any personal link (its
     path, ``/<segment>/<token>``); None on the overview itself and where a link only confirms."""
     segment_and_token = "/".join(path.split("/", 3)[:3])  # a page below the link keeps its token
-    if path.startswith(("/anfragen/", "/email-bestaetigen/")):
+    if path.startswith(("/anfragen/", "/email-bestaetigen/", "/email-zurueck/")):
         return None
     return "/anfragen" + segment_and_token
 

@@ -228,6 +228,72 @@ def test_changing_the_own_address_needs_the_new_address_and_tells_the_old_one(
     assert "anna.albers@diakonie.example" in _text(mails[1])
 
 
+def _changed_by_a_link_holder(client: TestClient, portal_settings: Settings, link: str) -> str:
+    """Change the address through the overview and confirm it; the path of the undo link that
+    the old address received."""
+    overview = client.get("/anfragen" + link)
+    client.post(
+        "/anfragen" + link,
+        data={"csrf": csrf_of(overview.text), "neue_email": "fremder@evil.example"},
+        headers=ORIGIN,
+    )
+    confirm = re.search(r"http://testserver(/email-bestaetigen/\S+)", _text(_mails(portal_settings)[0]))
+    assert confirm
+    shown = client.get(confirm.group(1))
+    client.post(confirm.group(1), data={"csrf": csrf_of(shown.text)}, headers=ORIGIN)
+    notice = _mails(portal_settings)[1]
+    assert notice["To"].addresses[0].addr_spec == "anna@diakonie.example"
+    back = re.search(r"http://testserver(/email-zurueck/\S+)", _text(notice))
+    assert back, _text(notice)
+    return back.group(1)
+
+
+def test_the_old_address_takes_a_change_back_and_every_link_of_the_person_dies(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
+    """Someone holding a forwarded link changes the address and confirms it at his own mailbox;
+    the owner of the old mailbox takes it back, and the forwarded link stops working."""
+    from sozialforum.store.models import Person
+
+    link = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
+    back = _changed_by_a_link_holder(client, portal_settings, link)
+
+    page = client.get(back)  # a mail scanner opening the link changes nothing
+    assert page.status_code == 200 and "fremder@evil.example" in page.text
+    with session_scope(engine, actor="test") as session:
+        assert session.get(Person, welt.person_a).email == "fremder@evil.example"  # type: ignore[union-attr]  # the world's person
+    done = client.post(back, data={"csrf": csrf_of(page.text)}, headers=ORIGIN)
+    assert done.status_code == 200 and "Wir schreiben Ihnen wieder an" in done.text
+    again = client.post(back, data={"csrf": csrf_of(page.text)}, headers=ORIGIN)
+    assert again.status_code == 410  # the undo link was withdrawn with all others: used once
+    with session_scope(engine, actor="test") as session:
+        assert session.get(Person, welt.person_a).email == "anna@diakonie.example"  # type: ignore[union-attr]  # the world's person
+    assert client.get(link).status_code == 410  # the forwarded link no longer opens anything
+    assert client.get("/anfragen" + link).status_code == 410
+    mails = _mails(portal_settings)
+    assert len(mails) == 3
+    assert mails[2]["To"].addresses[0].addr_spec == portal_settings.geschaeftsstelle.email
+    assert "fremder@evil.example" in _text(mails[2]) and "anna@diakonie.example" in _text(mails[2])
+
+
+def test_a_change_made_again_since_is_not_taken_back_from_an_old_notice(
+    client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
+) -> None:
+    from sozialforum.store.models import Person
+
+    link = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
+    back = _changed_by_a_link_holder(client, portal_settings, link)
+    with session_scope(engine, actor="test") as session:  # later, by the Geschäftsstelle
+        session.get(Person, welt.person_a).email = "a3@diakonie.example"  # type: ignore[union-attr]  # the world's person
+    page = client.get(back)
+    refused = client.post(back, data={"csrf": csrf_of(page.text)}, headers=ORIGIN)
+    assert refused.status_code == 200 and "noch einmal geändert" in refused.text
+    with session_scope(engine, actor="test") as session:
+        assert session.get(Person, welt.person_a).email == "a3@diakonie.example"  # type: ignore[union-attr]  # the world's person
+    assert client.get(link).status_code == 200  # nothing was withdrawn
+    assert len(_mails(portal_settings)) == 2  # and nobody told
+
+
 def test_submissions_per_link_are_limited_before_the_body_is_read(tmp_path: Path, engine: Engine, welt: Welt) -> None:
     from sozialforum.portal.app import create_app
     from tests.portal.conftest import Clock, make_settings

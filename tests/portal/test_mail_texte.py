@@ -59,7 +59,20 @@ CASES = {
         "neue_email": "anna.albers@diakonie.example",
         "gueltig_bis": datetime(2026, 3, 4, 9, 30, tzinfo=UTC),
     },
-    "email_geaendert": {"neue_email": "anna.albers@diakonie.example", "am": AM},
+    "email_geaendert": {
+        "neue_email": "anna.albers@diakonie.example",
+        "am": AM,
+        "url": "https://portal.example/email-zurueck/TOKEN",
+        "gueltig_bis": datetime(2026, 4, 1, 9, 30, tzinfo=UTC),
+    },
+    "email_zurueckgenommen": {
+        "person": "Anna Albers",
+        "neue_email": "anna.albers@diakonie.example",
+        "alte_email": "anna@diakonie.example",
+        "geaendert_am": AM,
+        "am": datetime(2026, 3, 3, 7, 5, tzinfo=UTC),
+        "betreff": "E-Mail-Änderung zurückgenommen: Anna Albers",
+    },
 }
 
 

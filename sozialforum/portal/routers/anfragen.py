@@ -147,6 +147,41 @@ async def email_bestaetigen(request: Request, token: str) -> Response:
     return await portal.run(work)
 
 
+@router.get("/email-zurueck/{token}")
+async def email_zurueck_zeigen(request: Request, token: str) -> Response:
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        # Showing the page changes nothing: mail scanners open links before people do.
+        with portal.link_scope(request, token, LinkZweck.EMAIL_ZURUECK) as ctx:
+            aenderung = ctx.session.get(EmailAenderung, ctx.link.bezug_id)
+            return ctx.render("portal/email_zurueck.html", aenderung=aenderung, ergebnis=None)
+
+    return await portal.run(work)
+
+
+@router.post("/email-zurueck/{token}")
+async def email_zurueck(request: Request, token: str) -> Response:
+    form = await request.form()
+    portal = Portal.of(request)
+
+    def work() -> Response:
+        with portal.link_scope(request, token, LinkZweck.EMAIL_ZURUECK, form=form) as ctx:
+            aenderung = ctx.session.get(EmailAenderung, ctx.link.bezug_id)
+            try:
+                notice = anfragen.email_zuruecknehmen(
+                    ctx.session, ctx.link.bezug_id, now=ctx.now, settings=portal.settings
+                )
+            except anfragen.ZuruecknahmeNichtMoeglich:
+                return ctx.render("portal/email_zurueck.html", aenderung=aenderung, ergebnis="spaeter_geaendert")
+            response = ctx.render("portal/email_zurueck.html", aenderung=aenderung, ergebnis="zurueckgenommen")
+        if notice is not None:
+            response.background = _deliver(portal, [notice])
+        return response
+
+    return await portal.run(work)
+
+
 @router.get("/anfragen/{token}")
 async def uebersicht(request: Request, token: str) -> Response:
     return await _show(request, token)

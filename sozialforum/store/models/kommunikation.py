@@ -99,7 +99,8 @@ class Rueckmeldung(SQLModel, table=True):
 
 class EmailAenderung(SQLModel, table=True):
     """A contact's own change of her e-mail address; it takes effect only when the new address
-    confirms it (a link mailed there), so nobody can redirect someone else's mail."""
+    confirms it (a link mailed there), so nobody can redirect someone else's mail. The old
+    address is kept once it applies: its owner can take the change back (a link mailed there)."""
 
     __tablename__ = "email_aenderung"
     __audit__: ClassVar[Audit] = Audit.VOLL
@@ -109,3 +110,5 @@ class EmailAenderung(SQLModel, table=True):
     neue_email: str = Field(max_length=254, sa_column_kwargs=PERSONAL)
     angefordert_am: datetime = instant(nullable=False)
     bestaetigt_am: datetime | None = instant()
+    alte_email: str | None = Field(default=None, max_length=254, sa_column_kwargs=PERSONAL)
+    zurueckgenommen_am: datetime | None = instant()

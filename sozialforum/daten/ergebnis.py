@@ -119,7 +119,7 @@ def _sync_katalog(session: Session, katalog: Katalog) -> dict[str, int]:
             },
             "definitionsschluessel": ind.definitionsschluessel,
             "aktualisierung": ind.aktualisierung,
-            "im_index": ind.index,
+            "im_index": bool(ind.index),
             "ziel": ind.ziel.model_dump() if ind.ziel else None,
             "vergleich": json.loads(ind.vergleich.model_dump_json()) if ind.vergleich else None,
         }

@@ -4,8 +4,13 @@ add the z-values, z-standardise the sum. Status from the values, dynamics from t
 
 Classes (MSS): status hoch < −1,0 ≤ mittel ≤ +1,0 < niedrig ≤ +1,5 < sehr niedrig; dynamics
 positiv < −1,0 ≤ stabil ≤ +1,0 < negativ. Indicators are oriented so that higher means more
-need (``richtung``). Areas under the population floor (300 by default) are left out, since
-their rates swing with a handful of cases. The standard deviation is that of the population
+need (``richtung``). Any indicator goes in: rates of counts, delivered shares, published
+z-values or scores (``katalog``: a delivered value must declare its direction); z-values are
+standardised again over the areas present, which leaves them as they are when the areas are the
+publisher's. An indicator marked ``index = "status"`` serves only the status, one marked
+``"dynamik"`` only the dynamics, with its value (not its change) as the dynamics input. Areas
+under the population floor (300 by default) are left out, since their rates swing with a
+handful of cases. The standard deviation is that of the population
 of areas (ddof=0): the areas are all areas, not a sample.
 """
 
@@ -145,8 +150,11 @@ def berechne_index(
         everyone = bool(included.all())
         for dynamic in (False, True):
             for ind in katalog.index_indikatoren():
+                if not (ind.in_dynamik if dynamic else ind.im_status):
+                    continue
                 werte = result.werte[ind.code]
-                values, codes = _pick(werte, rows, dynamic)
+                # A dynamics-only indicator is itself a change (a published change or its z-value).
+                values, codes = _pick(werte, rows, dynamic and ind.index is True)
                 if not everyone:
                     codes = np.where(included, codes, NICHT_SINNVOLL).astype(np.int8)
                 seen = bekannt.setdefault((ebene, dynamic), set())
@@ -156,7 +164,7 @@ def berechne_index(
                             np.full(len(ids), np.nan),
                             codes,
                         )
-                    elif not dynamic:
+                    elif not dynamic or not ind.im_status:
                         notes.append(
                             f"{ebene.capitalize()}: „{ind.name}“ liegt auf dieser Ebene nicht "
                             "vor und bleibt im Index unberücksichtigt."

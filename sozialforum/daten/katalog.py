@@ -87,16 +87,36 @@ class IndikatorDef(_Strict):
     einheit: str = "%"
     zaehler: list[str]
     nenner: list[str] = Field(default_factory=list)
-    faktor: float = 100.0
+    faktor: float = 100.0  # a rate: 100 (per cent); a single value (z-value, score, count): 1
     richtung: Literal[1, -1] = 1  # 1: higher means more need
     quelle: str = ""
     aktualisierung: str = "jährlich"
     geheimhaltung: int | None = Field(default=None, ge=0)  # overrides the settings threshold
-    index: bool = False  # part of the composite index (Berlin MSS)
+    # Part of the composite index (Berlin MSS): true for status (the value) and dynamics (its
+    # change); "status" or "dynamik" for a published indicator that serves only one of them (a
+    # dynamics indicator's value is itself the change, e.g. published z-values of changes).
+    index: bool | Literal["status", "dynamik"] = False
     ziel: Ziel | None = None
     vergleich: Vergleich | None = None
     kennzahl: str | None = None  # e.g. "Kennzahl 1.2" of a Kontrakt
     nachkommastellen: int = Field(default=1, ge=0, le=4)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _single_value_factor(cls, data: Any) -> Any:
+        """A single delivered value (a z-value, a score, a published share) is taken as it is:
+        without a denominator the factor defaults to 1, not to the 100 of a rate."""
+        if isinstance(data, dict) and not data.get("nenner") and "faktor" not in data:
+            return {**data, "faktor": 1.0}
+        return data
+
+    @property
+    def im_status(self) -> bool:
+        return self.index is True or self.index == "status"
+
+    @property
+    def in_dynamik(self) -> bool:
+        return self.index is True or self.index == "dynamik"
 
     @field_validator("zaehler", "nenner", mode="before")
     @classmethod
@@ -252,8 +272,13 @@ def _cross_check(katalog: Katalog) -> list[str]:
                         f"indikatoren.{code}: Merkmal „{key.name}“ ist ein Wert, "
                         "keine Anzahl, und kann nicht Teil einer Quote sein"
                     )
-        if ind.index and not ind.ist_quote:
-            errors.append(f"indikatoren.{code}.index: nur Quoten gehen in den Index ein")
+        if ind.index and "richtung" not in ind.model_fields_set and not _quote_of_counts(katalog, ind):
+            # A rate of counts of persons in need points one way; a delivered value (z-value,
+            # score, share) may point either: its direction must be said, never assumed.
+            errors.append(
+                f"indikatoren.{code}.richtung: für den Index die Richtung angeben "
+                "(1: höher heißt mehr Bedarf, -1: höher heißt weniger Bedarf)"
+            )
         if ind.vergleich and ind.vergleich.gebiet and ind.vergleich.gebiet not in katalog.vergleichsgebiete:
             errors.append(
                 f"indikatoren.{code}.vergleich.gebiet: „{ind.vergleich.gebiet}“ steht nicht unter [vergleichsgebiete]"
@@ -276,6 +301,11 @@ def _cross_check(katalog: Katalog) -> list[str]:
                 except ValueError as exc:
                     errors.append(f"budgets.{code}: {exc}")
     return errors
+
+
+def _quote_of_counts(katalog: Katalog, ind: IndikatorDef) -> bool:
+    keys = (*ind.zaehler_keys, *ind.nenner_keys)
+    return ind.ist_quote and all(k.name in katalog.merkmale and katalog.merkmale[k.name].art == "anzahl" for k in keys)
 
 
 def load_katalog(path: Path) -> Katalog:

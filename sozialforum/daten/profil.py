@@ -163,7 +163,7 @@ def profil_kontext(
                 "name": g.name,
                 "schluessel": g.schluessel,
                 "werte": [sicht.wert(c, sicht.stand(c), g.id).text for c in index_codes],
-                "klasse": sicht.index("gemeinde", GESAMT, sicht.index_stand("gemeinde"), g.id)[1],
+                "klasse": sicht.index(g.ebene, GESAMT, sicht.index_stand(g.ebene), g.id)[1],
             }
             for g in gemeinden
         ],

@@ -125,7 +125,7 @@ def _tafel(sicht: Sicht, area: Gebiet, day: date | None) -> dict[str, Any]:
                     "wert": sicht.wert(ind.code, at, area.id),
                     "anzahl": sicht.wert(ind.code, at, area.id, "anzahl").text,
                     "veraenderung": change.text,
-                    "trend": _trend(change, ind.richtung, ind.index),
+                    "trend": _trend(change, ind.richtung, bool(ind.index)),
                     "uebergeordnet": sicht.wert(ind.code, at, parent.id).text if parent else "",
                     "kreis": sicht.wert(ind.code, at, kreis.id).text if kreis else "",
                     "ziel": ind.ziel.text if ind.ziel else "",

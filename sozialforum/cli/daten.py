@@ -261,9 +261,13 @@ def lieferungen(typer_ctx: typer.Context) -> None:
     with Session(ctx(typer_ctx).engine) as session:
         rows = session.scalars(sa.select(Datenlieferung).order_by(col(Datenlieferung.id))).all()
     table = RichTable(title=f"Datenlieferungen ({len(rows)})")
-    for column in ("Nr.", "Datei", "Quelle", "Werte", "Datenstand", "Herausgeber", "Lizenz", "SHA-256"):
+    for column in ("Nr.", "Datei", "Quelle", "Werte", "Datenstand", "Herausgeber", "Lizenz", "SHA-256", "Status"):
         table.add_column(column)
     for r in rows:
+        status = "gültig"
+        if r.zurueckgezogen_am is not None:
+            status = f"zurückgezogen {format_datum_kurz(r.zurueckgezogen_am.date())}: {r.zurueckgezogen_grund}"
+            status += f" (ersetzt durch {r.ersetzt_durch})" if r.ersetzt_durch else ""
         table.add_row(
             str(r.id),
             r.datei,
@@ -272,9 +276,74 @@ def lieferungen(typer_ctx: typer.Context) -> None:
             format_datum_kurz(r.datenstand) if r.datenstand else "",
             r.herausgeber or "",
             r.lizenz or "",
-            r.pruefsumme[:12] + "…",
+            (r.zurueckgezogen_pruefsumme or r.pruefsumme)[:12] + "…",
+            status,
         )
     console.print(table)
+
+
+Grund = Annotated[str, typer.Option("--grund", help="Warum (steht im Protokoll der Lieferung).")]
+
+
+def _rueckzug(
+    typer_ctx: typer.Context,
+    lieferung: str,
+    grund: str,
+    ersatz: Path | None,
+    stichtag: str | None,
+    unbekannte_ignorieren: bool,
+    befehl: str,
+) -> None:
+    from sozialforum.daten.aktualisierung import zurueckziehen as service
+
+    context = ctx(typer_ctx)
+    try:
+        rueckzug, geladen, berechnung = service(
+            context.engine,
+            _katalog(typer_ctx),
+            context.settings,
+            lieferung,
+            grund=grund,
+            now=utcnow(),
+            akteur=f"cli:daten {befehl}",
+            ersatz=ersatz,
+            stichtag=_stichtag(stichtag),
+            unbekannte_ignorieren=unbekannte_ignorieren,
+        )
+    except LookupError as exc:
+        fail(str(exc), EXIT_NOT_FOUND)
+    except ProblemReport as report:
+        fail(str(report))
+    console.print(f"✔ {rueckzug}", highlight=False)
+    if geladen is not None:
+        console.print(f"✔ {geladen} Ersetzt Lieferung {rueckzug.lieferung_id}.", highlight=False)
+    console.print(f"Neu berechnet (Berechnung {berechnung.berechnung_id}).", highlight=False)
+
+
+@daten_app.command("zurueckziehen")
+def zurueckziehen(
+    typer_ctx: typer.Context,
+    lieferung: Annotated[str, typer.Argument(help="Nummer der Lieferung (siehe „lieferungen“) oder Dateiname.")],
+    grund: Grund,
+) -> None:
+    """Zieht eine Lieferung zurück: ihre Werte werden entfernt, die Ergebnisse neu berechnet.
+    Danach kann dieselbe Datei erneut geladen werden (z. B. mit richtigem Stichtag)."""
+    _rueckzug(typer_ctx, lieferung, grund, None, None, False, "zurueckziehen")
+
+
+@daten_app.command("ersetzen")
+def ersetzen(
+    typer_ctx: typer.Context,
+    lieferung: Annotated[str, typer.Argument(help="Nummer der Lieferung oder Dateiname.")],
+    datei: Annotated[Path, typer.Argument(help="Die berichtigte Datei.")],
+    grund: Grund,
+    stichtag: Annotated[str | None, typer.Option("--stichtag", help="Stichtag, falls die Datei keinen nennt.")] = None,
+    unbekannte_ignorieren: Annotated[
+        bool, typer.Option("--unbekannte-ignorieren", help="Zeilen mit fremden Gebietsschlüsseln überspringen.")
+    ] = False,
+) -> None:
+    """Ersetzt eine Lieferung durch eine berichtigte Datei (ganz oder gar nicht) und berechnet neu."""
+    _rueckzug(typer_ctx, lieferung, grund, datei, stichtag, unbekannte_ignorieren, "ersetzen")
 
 
 @daten_app.command("freigabe")

@@ -17,6 +17,8 @@ from sozialforum.daten.ergebnis import BerechnungsErgebnis, Monitor, berechne, l
 from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.laden import LadeErgebnis, lade_datei
+from sozialforum.daten.lieferung import Rueckzug, ersetzt, finde_lieferung
+from sozialforum.daten.lieferung import zurueckziehen as lieferung_zurueckziehen
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 
@@ -53,6 +55,42 @@ def lade(
         if probelauf:
             session.rollback()
         return result
+
+
+def zurueckziehen(
+    engine: Engine,
+    katalog: Katalog,
+    settings: Settings,
+    angabe: str,
+    *,
+    grund: str,
+    now: datetime,
+    akteur: str,
+    ersatz: Path | None = None,
+    stichtag: date | None = None,
+    unbekannte_ignorieren: bool = False,
+) -> tuple[Rueckzug, LadeErgebnis | None, BerechnungsErgebnis]:
+    """Withdraw a delivery (``angabe``: its number or file name), load its replacement if
+    given (a replacement that names no Stichtag keeps the withdrawn one's), and recompute: one
+    transaction, so a refused replacement withdraws nothing."""
+    with session_scope(engine, actor=akteur) as session:
+        lieferung = finde_lieferung(session, angabe)
+        rueckzug = lieferung_zurueckziehen(session, lieferung, grund=grund, akteur=akteur, now=now)
+        geladen = None
+        if ersatz is not None:
+            if stichtag is None and len(lieferung.stichtage) == 1:  # the file names none: as before
+                stichtag = date.fromisoformat(lieferung.stichtage[0])
+            geladen = lade_datei(
+                session,
+                ersatz,
+                katalog,
+                now=now,
+                akteur=akteur,
+                stichtag=stichtag,
+                unbekannte_ignorieren=unbekannte_ignorieren,
+            )
+            ersetzt(session, lieferung, geladen)
+        return rueckzug, geladen, berechne(session, katalog, settings.daten, now=now, akteur=akteur)
 
 
 def rechne(engine: Engine, katalog: Katalog, settings: Settings, *, now: datetime, akteur: str) -> BerechnungsErgebnis:

@@ -246,6 +246,8 @@ def berechne(
         summary["ziele_verfehlt"] = _missed_targets(aktuell, stand, katalog)
         summary["klassen"] = _class_counts(prev_index or [])
         _snapshot(session, aktuell, stand, katalog, ids, berechnung.id)
+    else:  # every delivery withdrawn: no current values either
+        session.execute(sa.delete(Indikatorwert))
     if last is not None:
         summary["definitionen_geaendert"] = [
             katalog.indikatoren[code].name

@@ -53,7 +53,11 @@ class LadeErgebnis:
 
     def __str__(self) -> str:
         if self.status != "geladen":
-            return f"{self.datei}: bereits geladen, nichts geändert."
+            return (
+                f"{self.datei}: bereits geladen (Lieferung {self.datenlieferung_id}), nichts geändert. "
+                f"Um sie anders zu laden (Stichtag, Gebiete): erst „sozialforum daten zurueckziehen "
+                f"{self.datenlieferung_id} --grund …“."
+            )
         days = ", ".join(d.strftime("%d.%m.%Y") for d in self.stichtage)
         return (
             f"{self.datei}: {self.werte} Werte für {self.gebiete} Gebiete geladen "

@@ -59,6 +59,32 @@ class Datenlieferung(SQLModel, table=True):
     stichtage: list[str] = json_field(default_factory=list)
     hinweise: list[str] = json_field(default_factory=list)
     akteur: str | None = Field(default=None, max_length=200)
+    zuordnung: str | None = Field(default=None, max_length=120, description="saved reading of the table assistant")
+    # Withdrawn (a wrong Stichtag, areas incomplete): its values are removed, the row stays as the
+    # record; ``pruefsumme`` then holds "zurueckgezogen-<id>" (so the same file may be loaded
+    # again) and the file's checksum moves to ``zurueckgezogen_pruefsumme``.
+    zurueckgezogen_am: datetime | None = instant()
+    zurueckgezogen_grund: str | None = Field(default=None, max_length=500)
+    zurueckgezogen_von: str | None = Field(default=None, max_length=200)
+    zurueckgezogen_pruefsumme: str | None = Field(default=None, max_length=64)
+    ersetzt_durch: int | None = Field(default=None, description="id of the delivery that replaced it")
+
+
+class Tabellenzuordnung(SQLModel, table=True):
+    """A confirmed reading of a publisher's table (the table assistant): header rows, key column,
+    layout, Stichtag, columns to Merkmale. The next delivery whose header has the same
+    fingerprint is read the same way, unattended."""
+
+    __tablename__ = "tabellenzuordnung"
+    __audit__: ClassVar[Audit] = Audit.VOLL
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    fingerabdruck: str = Field(max_length=64, index=True, description="sha256 of the normalised header")
+    herausgeber: str | None = Field(default=None, max_length=300)
+    lesart: dict[str, object] = json_field(default_factory=dict)
+    bestaetigt_am: datetime = instant(nullable=False)
+    akteur: str | None = Field(default=None, max_length=200)
 
 
 class Indikatorwert(SQLModel, table=True):

@@ -11,6 +11,7 @@ Persons and memberships are not exported (personal data; the council system publ
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from collections.abc import Mapping
@@ -23,22 +24,25 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from sozialforum.beschluesse.stand import beschluss_staende
+from sozialforum.oparl.speicher import VENDOR
 from sozialforum.settings import Settings
 from sozialforum.store.models import (
     AuditEntry,
     Beratung,
+    Beschlusspunkt,
     Gremium,
+    OparlObjekt,
     Sitzung,
     Tagesordnungspunkt,
     Umsetzungsbericht,
     Vorlage,
 )
-from sozialforum.store.models.base import pk
+from sozialforum.store.models.base import pk, table_of
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, SitzungStatus, VorlageArt
 
 T = "https://schema.oparl.org/1.1/"
-VENDOR = "sozialforum"
+Times = dict[int, tuple[str | None, str | None]]  # created/modified per row id
 _STATE = {
     SitzungStatus.GEPLANT: "terminiert",
     SitzungStatus.EINGELADEN: "eingeladen",
@@ -51,8 +55,9 @@ def _stamp(moment: datetime) -> str:
     return berlin(moment).isoformat(timespec="seconds")
 
 
-def _times(session: Session, table: str) -> dict[int, tuple[str, str]]:
-    """created/modified of each row, from the audit trail."""
+def _times(session: Session, table: str) -> Times:
+    """created/modified of each row: from the audit trail, or for a row imported from OParl the
+    source's own times (so an import of our export gives the same export back)."""
     rows = session.execute(
         sa.select(
             col(AuditEntry.datensatz_id), sa.func.min(col(AuditEntry.zeitpunkt)), sa.func.max(col(AuditEntry.zeitpunkt))
@@ -60,13 +65,37 @@ def _times(session: Session, table: str) -> dict[int, tuple[str, str]]:
         .where(col(AuditEntry.tabelle) == table)
         .group_by(col(AuditEntry.datensatz_id))
     )
-    return {row_id: (_stamp(first), _stamp(last)) for row_id, first, last in rows if row_id is not None}
+    times: Times = {row_id: (_stamp(first), _stamp(last)) for row_id, first, last in rows if row_id is not None}
+    source = session.execute(
+        sa.select(col(OparlObjekt.datensatz_id), col(OparlObjekt.erstellt), col(OparlObjekt.modified)).where(
+            col(OparlObjekt.tabelle) == table,
+            col(OparlObjekt.datensatz_id).is_not(None),
+            col(OparlObjekt.geloescht).is_(False),
+            sa.or_(col(OparlObjekt.erstellt).is_not(None), col(OparlObjekt.modified).is_not(None)),
+        )
+    )
+    for row_id, created, modified in source:
+        audit = times.get(row_id, (None, None))
+        times[row_id] = (
+            _stamp(created) if created else audit[0],
+            _stamp(modified) if modified else audit[1],
+        )
+    return times
 
 
-def _with_times(obj: dict[str, Any], times: dict[int, tuple[str, str]], row_id: int | None) -> dict[str, Any]:
-    if row_id in times:
-        obj["created"], obj["modified"] = times[row_id]
+def _with_times(obj: dict[str, Any], times: Times, row_id: int | None) -> dict[str, Any]:
+    created, modified = times.get(row_id or 0, (None, None))
+    if created:
+        obj["created"] = created
+    if modified:
+        obj["modified"] = modified
     return obj
+
+
+def _natural(url: str) -> tuple[Any, ...]:
+    """Sort key of an id: ``…/paper/2.json`` before ``…/paper/10.json`` before ``…/paper/beschluss-1.json``."""
+    stem = url.rsplit("/", 1)[-1].removesuffix(".json")
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", stem))
 
 
 PAGE_SIZE = 100
@@ -106,14 +135,61 @@ def _page(items: list[dict[str, Any]], url: str) -> dict[str, Any]:
     return _pages(items, url)[0][1]
 
 
+_OWN: dict[str, type[Any]] = {
+    "organization": Gremium,
+    "meeting": Sitzung,
+    "agendaItem": Tagesordnungspunkt,
+    "paper": Vorlage,
+    "consultation": Beratung,
+}
+
+
 class _Urls:
-    def __init__(self, base: str) -> None:
+    """Every id is the URL of its file: ``<base>/body/1/<kind>/<row id>.json`` — or, for a row
+    imported from an export at this same base (ours, read back), the id it had there, so that
+    export → import → export gives the same files."""
+
+    def __init__(self, base: str, session: Session) -> None:
         self.base = base.rstrip("/")
         self.body = f"{self.base}/body/1"
-        self.body_id = f"{self.body}.json"  # one scheme: every id is the URL of its file
+        self.body_id = f"{self.body}.json"
+        self.own: dict[tuple[str, int], str] = {}
+        for kind, model in _OWN.items():
+            table = table_of(model)
+            prefix = f"{self.body}/{kind}/"
+            query = sa.select(table.c.id, table.c.oparl_id).where(table.c.oparl_id.startswith(prefix, autoescape=True))
+            for row_id, oparl_id in session.execute(query):
+                self._adopt(kind, row_id, oparl_id, prefix)
+        prefix = f"{self.body}/paper/beschluss-"
+        query = sa.select(col(OparlObjekt.datensatz_id), col(OparlObjekt.oparl_id)).where(
+            col(OparlObjekt.tabelle) == "beschluss",
+            col(OparlObjekt.datensatz_id).is_not(None),
+            col(OparlObjekt.oparl_id).startswith(prefix, autoescape=True),
+        )
+        for row_id, oparl_id in session.execute(query):
+            self._adopt("beschluss", row_id, oparl_id, prefix)
+        self.taken = set(self.own.values())
+
+    def _adopt(self, kind: str, row_id: int, oparl_id: str, prefix: str) -> None:
+        name = oparl_id.removeprefix(prefix)
+        if name.endswith(".json") and re.fullmatch(r"[\w.-]+", name):
+            self.own[(kind, row_id)] = oparl_id
 
     def of(self, kind: str, row_id: object) -> str:
-        return f"{self.body}/{kind}/{row_id}.json"
+        if isinstance(row_id, int) and (kind, row_id) in self.own:
+            return self.own[(kind, row_id)]
+        url = f"{self.body}/{kind}/{row_id}.json"
+        if url in self.taken:  # a row made here whose number an adopted id already uses
+            url = f"{self.body}/{kind}/lokal-{row_id}.json"
+        return url
+
+    def beschluss(self, row_id: int | None) -> str:
+        if row_id is not None and ("beschluss", row_id) in self.own:
+            return self.own[("beschluss", row_id)]
+        return self.of("paper", f"beschluss-{row_id}")
+
+    def location(self, meeting_url: str) -> str:
+        return f"{self.body}/location/sitzung-{meeting_url.rsplit('/', 1)[-1]}"
 
     def lists(self, kind: str) -> str:
         return f"{self.body}/{kind}.json"
@@ -131,11 +207,12 @@ def _organizations(session: Session, urls: _Urls) -> list[dict[str, Any]]:
             "shortName": g.kennung,
             "organizationType": "Gremium",
             "classification": GremiumArt(g.art).label,
+            f"{VENDOR}:art": GremiumArt(g.art).value,
         }
         if g.parent_id:
             obj["subOrganizationOf"] = urls.of("organization", g.parent_id)
         result.append(_with_times(obj, times, g.id))
-    return result
+    return sorted(result, key=lambda o: _natural(o["id"]))
 
 
 def _agenda_item(
@@ -144,7 +221,7 @@ def _agenda_item(
     consultations: Mapping[tuple[int, int | None], int | None],
     sitzung_id: int,
     urls: _Urls,
-    times: dict[int, tuple[str, str]],
+    times: Times,
 ) -> dict[str, Any]:
     obj: dict[str, Any] = {
         "id": urls.of("agendaItem", t.id),
@@ -180,6 +257,7 @@ def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
             "type": T + "Meeting",
             "name": s.titel,
             "meetingState": _STATE[status],
+            f"{VENDOR}:status": status.value,
             "cancelled": status is SitzungStatus.ABGESAGT,
             "start": _stamp(s.beginn),
             "end": _stamp(s.ende),
@@ -187,14 +265,14 @@ def _meetings(session: Session, urls: _Urls) -> list[dict[str, Any]]:
             "agendaItem": [_agenda_item(t, url, consultations, pk(s), urls, top_times) for t in tops.get(pk(s), [])],
         }
         if s.ort or s.adresse:
-            location: dict[str, Any] = {"id": urls.of("location", f"sitzung-{s.id}"), "type": T + "Location"}
+            location: dict[str, Any] = {"id": urls.location(url), "type": T + "Location"}
             if s.ort:
                 location["description"] = s.ort
             if s.adresse:
                 location["streetAddress"] = s.adresse
             obj["location"] = location
         result.append(_with_times(obj, times, s.id))
-    return result
+    return sorted(result, key=lambda o: (o["start"], _natural(o["id"])))
 
 
 def _consultation(b: Beratung, paper_url: str, urls: _Urls) -> dict[str, Any]:
@@ -209,14 +287,40 @@ def _consultation(b: Beratung, paper_url: str, urls: _Urls) -> dict[str, Any]:
         obj["organization"] = [urls.of("organization", b.gremium_id)]
     if b.sitzung_id:
         obj["meeting"] = urls.of("meeting", b.sitzung_id)
-    if BeratungErgebnis(b.ergebnis) is not BeratungErgebnis.OFFEN:
-        obj[f"{VENDOR}:ergebnis"] = BeratungErgebnis(b.ergebnis).label
+    obj[f"{VENDOR}:ergebnis"] = BeratungErgebnis(b.ergebnis).label
+    if b.datum:
+        obj[f"{VENDOR}:datum"] = b.datum.isoformat()
     return obj
 
 
-def _umsetzung(stand: Any, reports: list[Umsetzungsbericht]) -> dict[str, Any]:
+def _umsetzung(stand: Any, reports: list[Umsetzungsbericht], punkte: dict[int, str]) -> dict[str, Any]:
     def day(value: date | None) -> str | None:
         return value.isoformat() if value else None
+
+    def auftrag(t: Any) -> dict[str, Any]:
+        obj = {
+            "kennung": t.auftrag.kennung,
+            "beschreibung": t.auftrag.beschreibung,
+            "frist": day(t.auftrag.frist),
+            "fristWortlaut": t.auftrag.frist_wortlaut,
+            "status": t.auftrag.status,
+            "fortschrittProzent": t.auftrag.fortschritt_prozent,
+            "erledigtAm": day(t.auftrag.erledigt_am),
+            "begonnenAm": day(t.auftrag.begonnen_am),
+            "quelle": t.auftrag.quelle,
+            "ampel": t.ampel.value,
+        }
+        if t.auftrag.beschlusspunkt_id in punkte:
+            obj["punkt"] = punkte[t.auftrag.beschlusspunkt_id]
+        return obj
+
+    def bericht(r: Umsetzungsbericht) -> dict[str, Any]:
+        obj = {"datum": r.datum.isoformat(), "status": r.status, "text": r.text}
+        if r.auftrag_id in kennungen:
+            obj["auftrag"] = kennungen[r.auftrag_id]
+        return obj
+
+    kennungen = {t.auftrag.id: t.auftrag.kennung for t in stand.auftraege}
 
     return {
         "status": stand.status.value,
@@ -226,20 +330,8 @@ def _umsetzung(stand: Any, reports: list[Umsetzungsbericht]) -> dict[str, Any]:
         "ampelText": stand.ampel.label,
         "naechsteFrist": day(stand.naechste_frist),
         "erledigtAm": day(stand.erledigt_am),
-        "auftraege": [
-            {
-                "kennung": t.auftrag.kennung,
-                "beschreibung": t.auftrag.beschreibung,
-                "frist": day(t.auftrag.frist),
-                "fristWortlaut": t.auftrag.frist_wortlaut,
-                "status": t.auftrag.status,
-                "fortschrittProzent": t.auftrag.fortschritt_prozent,
-                "erledigtAm": day(t.auftrag.erledigt_am),
-                "ampel": t.ampel.value,
-            }
-            for t in stand.auftraege
-        ],
-        "berichte": [{"datum": r.datum.isoformat(), "status": r.status, "text": r.text} for r in reports],
+        "auftraege": [auftrag(t) for t in stand.auftraege],
+        "berichte": [bericht(r) for r in reports],
     }
 
 
@@ -264,6 +356,7 @@ def _papers(session: Session, urls: _Urls, today: date, bald: int) -> list[dict[
         if v.bezug_vorlage_id:
             obj["superordinatedPaper"] = [urls.of("paper", v.bezug_vorlage_id)]
         result.append(_with_times(obj, times, v.id))
+    result.sort(key=lambda o: _natural(o["id"]))
     return result + _beschluss_papers(session, urls, today, bald)
 
 
@@ -271,14 +364,18 @@ def _beschluss_papers(session: Session, urls: _Urls, today: date, bald: int) -> 
     """Each Beschluss as a Paper of type "Beschluss", its implementation under our prefix."""
     times = _times(session, "beschluss")
     reports: dict[int, list[Umsetzungsbericht]] = {}
-    for report in session.scalars(sa.select(Umsetzungsbericht).order_by(col(Umsetzungsbericht.datum))):
+    query = sa.select(Umsetzungsbericht).order_by(col(Umsetzungsbericht.datum), col(Umsetzungsbericht.id))
+    for report in session.scalars(query):
         if report.beschluss_id is not None:  # reports on an Auftrag alone are not in the export
             reports.setdefault(report.beschluss_id, []).append(report)
+    punkte: dict[int, list[Beschlusspunkt]] = {}
+    for punkt in session.scalars(sa.select(Beschlusspunkt).order_by(col(Beschlusspunkt.id))):
+        punkte.setdefault(punkt.beschluss_id, []).append(punkt)
     result = []
     for stand in sorted(beschluss_staende(session, today=today, bald=bald), key=lambda s: s.beschluss.id or 0):
         beschluss = stand.beschluss
         obj: dict[str, Any] = {
-            "id": urls.of("paper", f"beschluss-{beschluss.id}"),
+            "id": urls.beschluss(beschluss.id),
             "type": T + "Paper",
             "body": urls.body_id,
             "name": beschluss.titel,
@@ -292,14 +389,22 @@ def _beschluss_papers(session: Session, urls: _Urls, today: date, bald: int) -> 
             obj["underDirectionOf"] = [urls.of("organization", beschluss.gremium_id)]
         if beschluss.text:
             obj[f"{VENDOR}:beschlusstext"] = beschluss.text
-        obj[f"{VENDOR}:umsetzung"] = _umsetzung(stand, reports.get(beschluss.id or 0, []))
+        for name in ("fassung", "dezernat", "amt"):
+            if getattr(beschluss, name):
+                obj[f"{VENDOR}:{name}"] = getattr(beschluss, name)
+        own = punkte.get(beschluss.id or 0, [])
+        if own:
+            obj[f"{VENDOR}:punkte"] = [{"nummer": p.nummer, "text": p.text} for p in own]
+        obj[f"{VENDOR}:umsetzung"] = _umsetzung(
+            stand, reports.get(beschluss.id or 0, []), {pk(p): p.nummer for p in own}
+        )
         result.append(_with_times(obj, times, beschluss.id))
-    return result
+    return sorted(result, key=lambda o: _natural(o["id"]))
 
 
 def export_oparl(session: Session, *, base_url: str, today: date, settings: Settings) -> dict[str, dict[str, Any]]:
     """Every file of the export: relative path → JSON object."""
-    urls = _Urls(base_url)
+    urls = _Urls(base_url, session)
     lists = {
         "organization": _organizations(session, urls),
         "meeting": _meetings(session, urls),

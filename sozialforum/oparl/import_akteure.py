@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from sozialforum.oparl.speicher import apply, kennung_for
+from sozialforum.oparl.speicher import VENDOR, apply, kennung_for
 from sozialforum.oparl.zuordnung import mitglied_rolle, organisation_kind
 from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Person
 from sozialforum.timeutil import BERLIN
@@ -31,13 +31,15 @@ def organization(run: Lauf, entry: Eintrag) -> None:
         run.leser.maengel.melde(oid, "name", "fehlt: die Kurzform der id wird verwendet")
         name = oid.rstrip("/").rsplit("/", 1)[-1]
     modified = r.zeitpunkt(o, "modified")
-    r.zeitpunkt(o, "created")
+    created = r.zeitpunkt(o, "created")
     kind = organisation_kind(
         r.text(o, "organizationType"),
         r.text(o, "classification"),
         name,
         bool(o.get("meeting")) or bool(o.get("membership")),
     )
+    eigen = eigene_art(run, o)  # our own export: the kind as it was
+    kind = eigen or kind
     earlier = run.index.mapped_table(oid)
     as_gremium = isinstance(kind, GremiumArt) if earlier is None else earlier == "gremium"
     if as_gremium:
@@ -45,13 +47,18 @@ def organization(run: Lauf, entry: Eintrag) -> None:
         row_id = run.index.find("gremium", oid)
         row = run.session.get(Gremium, row_id) if row_id else None
         if row is None:
-            row = Gremium(kennung=kennung_for(oid), name=name, art=art, oparl_id=oid)
+            kennung = kennung_for(oid)
+            short = r.text(o, "shortName", 60)
+            taken = sa.select(col(Gremium.id)).where(col(Gremium.kennung) == short)
+            if eigen and short and run.session.scalar(taken) is None:
+                kennung = short
+            row = Gremium(kennung=kennung, name=name, art=art, oparl_id=oid)
             run.session.add(row)
             state = "neu"
         else:
             state = "geaendert" if apply(row, {"name": name, "art": art}) else "unveraendert"
         run.session.flush()
-        run.index.remember(oid, "Organization", "gremium", row.id, modified=modified)
+        run.index.remember(oid, "Organization", "gremium", row.id, modified=modified, created=created)
     else:
         row_id = run.index.find("organisation", oid)
         org = run.session.get(Organisation, row_id) if row_id else None
@@ -65,8 +72,20 @@ def organization(run: Lauf, entry: Eintrag) -> None:
         else:
             state = "geaendert" if apply(org, {"name": name}) else "unveraendert"
         run.session.flush()
-        run.index.remember(oid, "Organization", "organisation", org.id, modified=modified)
+        run.index.remember(oid, "Organization", "organisation", org.id, modified=modified, created=created)
     run.bericht.zaehle("Organization", state)
+
+
+def eigene_art(run: Lauf, o: dict[str, Any]) -> GremiumArt | None:
+    """The Gremium kind our own export gives under ``sozialforum:art`` (OParl has no such field)."""
+    value = o.get(f"{VENDOR}:art")
+    if value is None:
+        return None
+    try:
+        return GremiumArt(value)
+    except ValueError:
+        run.leser.maengel.melde(run.leser.id(o), f"{VENDOR}:art", f"unbekannte Art {str(value)[:40]!r}: ignoriert")
+        return None
 
 
 def organization_parents(run: Lauf, entries: list[Eintrag]) -> None:

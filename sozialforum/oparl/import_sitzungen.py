@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from sozialforum.oparl import loeschung
-from sozialforum.oparl.speicher import apply, kennung_for
+from sozialforum.oparl.speicher import VENDOR, apply, kennung_for
 from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis_lesen, vorlage_art
 from sozialforum.store.models import Beratung, Beschluss, Gremium, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.store.models.base import pk
@@ -42,7 +42,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
         loeschung.meeting(run, oid)
         return
     modified = r.zeitpunkt(o, "modified")
-    r.zeitpunkt(o, "created")
+    created = r.zeitpunkt(o, "created")
     urls = r.urls(o, "organization")
     gremium_id = next((g for g in (run.index.find("gremium", u) for u in urls) if g), None)
     if gremium_id is None:
@@ -59,7 +59,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
         return
     end = r.zeitpunkt(o, "end") or start + timedelta(hours=2)
     ort, adresse = _place(o.get("location"))
-    status = (
+    status = _eigener_status(run, o) or (
         SitzungStatus.ABGESAGT
         if r.wahr(o, "cancelled")
         else SitzungStatus.DURCHGEFUEHRT
@@ -85,7 +85,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
     else:
         state = "geaendert" if apply(row, values) else "unveraendert"
     run.session.flush()
-    run.index.remember(oid, "Meeting", "sitzung", row.id, modified=modified)
+    run.index.remember(oid, "Meeting", "sitzung", row.id, modified=modified, created=created)
     run.bericht.zaehle("Meeting", state)
     items = run.agenda_of(oid)
     live = [e for e in items if not r.wahr(e.obj, "deleted")]
@@ -100,6 +100,18 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
                 run.leser.maengel.melde(top.oparl_id, None, f"nicht mehr auf der Tagesordnung von {oid}: entfernt")
                 _drop_item(run, top.oparl_id)
     agenda(run, row, sorted(live, key=lambda e: (e.position is None, e.position or 0)))
+
+
+def _eigener_status(run: Lauf, o: dict[str, Any]) -> SitzungStatus | None:
+    """The state our own export gives under ``sozialforum:status`` (``meetingState`` is free text)."""
+    value = o.get(f"{VENDOR}:status")
+    if value is None:
+        return None
+    try:
+        return SitzungStatus(value)
+    except ValueError:
+        run.leser.maengel.melde(run.leser.id(o), f"{VENDOR}:status", f"unbekannt ({str(value)[:40]!r}): ignoriert")
+        return None
 
 
 def _drop_item(run: Lauf, oid: str) -> None:
@@ -153,7 +165,6 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
     for entry in items:
         oid = r.id(entry.obj)
         o = entry.obj
-        r.zeitpunkt(o, "created")
         name = r.text(o, "name", 500)
         if name is None:
             run.leser.maengel.melde(oid, "name", "fehlt")
@@ -173,7 +184,14 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
         else:
             state = "geaendert" if apply(row, values) else "unveraendert"
         run.session.flush()
-        run.index.remember(oid, "AgendaItem", "tagesordnungspunkt", row.id, modified=r.zeitpunkt(o, "modified"))
+        run.index.remember(
+            oid,
+            "AgendaItem",
+            "tagesordnungspunkt",
+            row.id,
+            modified=r.zeitpunkt(o, "modified"),
+            created=r.zeitpunkt(o, "created"),
+        )
         run.bericht.zaehle("AgendaItem", state)
         consultation_url = r.url(o, "consultation")
         if consultation_url:
@@ -220,7 +238,7 @@ def paper(run: Lauf, entry: Eintrag) -> None:
     else:
         state = "geaendert" if apply(row, values) else "unveraendert"
     run.session.flush()
-    run.index.remember(oid, "Paper", "vorlage", row.id, modified=modified)
+    run.index.remember(oid, "Paper", "vorlage", row.id, modified=modified, created=created)
     run.bericht.zaehle("Paper", state)
 
 
@@ -290,7 +308,11 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
         "rolle": rolle,
         "datum": sitzung.beginn.astimezone(BERLIN).date() if sitzung else None,
     }
-    r.zeitpunkt(o, "created")
+    eigen = _eigenes_ergebnis(run, o)
+    if eigen is not None:  # our own export: result and date as they were, never derived again
+        run.eigene.add(oid)
+        values["ergebnis"] = eigen
+        values["datum"] = r.datum(o, f"{VENDOR}:datum")
     if row is None:
         row = Beratung(oparl_id=oid, **values)
         run.session.add(row)
@@ -298,11 +320,30 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
     else:
         state = "geaendert" if apply(row, values) else "unveraendert"
     run.session.flush()
-    run.index.remember(oid, "Consultation", "beratung", row.id, modified=r.zeitpunkt(o, "modified"))
+    run.index.remember(
+        oid,
+        "Consultation",
+        "beratung",
+        row.id,
+        modified=r.zeitpunkt(o, "modified"),
+        created=r.zeitpunkt(o, "created"),
+    )
     run.bericht.zaehle("Consultation", state)
     agenda_url = r.url(o, "agendaItem")
     if agenda_url:
         run.links.add((oid, agenda_url))
+
+
+def _eigenes_ergebnis(run: Lauf, o: dict[str, Any]) -> BeratungErgebnis | None:
+    """The result our own export gives under ``sozialforum:ergebnis`` (value or label)."""
+    value = o.get(f"{VENDOR}:ergebnis")
+    if value is None:
+        return None
+    for known in BeratungErgebnis:
+        if value in (known.value, known.label):
+            return known
+    run.leser.maengel.melde(run.leser.id(o), f"{VENDOR}:ergebnis", f"unbekannt ({str(value)[:40]!r}): ignoriert")
+    return None
 
 
 def _deciding(run: Lauf, gremium_id: int | None) -> bool:
@@ -336,9 +377,11 @@ def results(run: Lauf) -> None:
         beratung = run.session.get(Beratung, beratung_id)
         top = run.session.get(Tagesordnungspunkt, top_id)
         assert beratung is not None and top is not None
+        apply(top, {"vorlage_id": beratung.vorlage_id})
+        if consultation_url in run.eigene:  # our own export: its Beschlüsse are Papers of their own
+            continue
         outcome, eindeutig = ergebnis_lesen(top.ergebnis)
         apply(beratung, {"ergebnis": outcome})
-        apply(top, {"vorlage_id": beratung.vorlage_id})
         if not eindeutig:
             run.klaeren(
                 "ergebnis",

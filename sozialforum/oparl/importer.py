@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sozialforum.oparl import import_akteure, import_dateien, import_sitzungen
+from sozialforum.oparl import import_akteure, import_dateien, import_eigen, import_sitzungen
 from sozialforum.oparl.lauf import Fetcher, Lauf
 from sozialforum.oparl.speicher import ImportBericht
 
@@ -61,13 +61,16 @@ def import_objekte(
         if e.parent not in meetings and run.leser.url(e.obj, "meeting") not in meetings
     ]
     _orphan_agenda_items(run, orphans)
-    papers = run.stapel.of_type("Paper")
+    papers = [e for e in run.stapel.of_type("Paper") if not import_eigen.ist_beschluss(e)]
     for entry in papers:
         import_sitzungen.paper(run, entry)
     import_sitzungen.paper_links(run, papers)
     for entry in run.stapel.of_type("Consultation"):
         import_sitzungen.consultation(run, entry)
     import_sitzungen.results(run)
+    for entry in run.stapel.of_type("Paper"):
+        if import_eigen.ist_beschluss(entry):
+            import_eigen.beschluss(run, entry)
     import_dateien.dateien(run)
     for typ in ("Body", "System", "Location", "LegislativeTerm"):
         for _ in run.stapel.of_type(typ):

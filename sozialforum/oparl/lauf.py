@@ -45,6 +45,7 @@ class Lauf:
         self.links: set[tuple[str, str]] = set()  # (consultation id, agenda item id)
         self._agenda: dict[str, list[Any]] | None = None
         self.ohne_rolle: set[str] = set()  # consultations whose source names no role
+        self.eigene: set[str] = set()  # consultations of our own export (result given, no Beschluss derived)
         self.entscheidend: set[str] = set()  # deciding Gremien (casefolded names, Kurznamen, ids)
 
     def klaeren(

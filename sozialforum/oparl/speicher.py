@@ -38,6 +38,9 @@ WITH_COLUMN: dict[str, type[SQLModel]] = {
 }
 
 
+VENDOR = "sozialforum"  # the prefix of our extension fields (``sozialforum:umsetzung``)
+
+
 def kennung_for(oparl_id: str, prefix: str = "oparl") -> str:
     """A natural key derived from the OParl id, so that a re-import finds the same row."""
     return f"{prefix}-{hashlib.sha1(oparl_id.encode()).hexdigest()[:12]}"  # noqa: S324 (a name, not security)
@@ -152,6 +155,7 @@ class Index:
         *,
         modified: datetime | None,
         geloescht: bool = False,
+        created: datetime | None = None,
     ) -> None:
         """Record the object in the map (every type, for modified and deletion state)."""
         row = self._objekt(oparl_id)
@@ -162,6 +166,7 @@ class Index:
                 tabelle=tabelle,
                 datensatz_id=datensatz_id,
                 modified=modified,
+                erstellt=created,
                 geloescht=geloescht,
                 zuletzt_gesehen=self.now,
             )
@@ -178,7 +183,8 @@ class Index:
                     "modified": modified,
                     "geloescht": geloescht,
                     "zuletzt_gesehen": self.now,
-                },
+                }
+                | ({"erstellt": created} if created is not None else {}),
             )
         if tabelle is not None and datensatz_id is not None:
             self.set(tabelle, oparl_id, datensatz_id)

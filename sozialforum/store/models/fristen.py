@@ -82,6 +82,7 @@ class OparlObjekt(SQLModel, table=True):
     tabelle: str | None = Field(default=None, max_length=40)
     datensatz_id: int | None = None
     modified: datetime | None = instant()
+    erstellt: datetime | None = instant()  # the source's ``created`` (the export gives it back)
     geloescht: bool = False
     zuletzt_gesehen: datetime = instant(nullable=False)
 

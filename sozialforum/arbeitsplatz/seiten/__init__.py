@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sozialforum.arbeitsplatz.seiten import (
+    ablage,
     akteure,
     akteure_import,
     benutzer,
@@ -35,5 +36,6 @@ ALLE = [
     akteure_import.bereich,
     postausgang.bereich,
     laeufe.bereich,
+    ablage.bereich,
     benutzer.bereich,
 ]

@@ -1,7 +1,7 @@
 """#13 the source's created time of each imported OParl object
 
-Revision ID: 0025_oparl_erstellt
-Revises: 0024_lieferung_zuordnung
+Revision ID: 0026_oparl_erstellt
+Revises: 0025_lieferung_zuordnung
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 import sozialforum.store.models.base
 
-revision = "0025_oparl_erstellt"
-down_revision = "0024_lieferung_zuordnung"
+revision = "0026_oparl_erstellt"
+down_revision = "0025_lieferung_zuordnung"
 branch_labels = None
 depends_on = None
 

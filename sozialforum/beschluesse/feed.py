@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy.orm import Session
 
+from sozialforum.beschluesse.aemter import Aemter
 from sozialforum.beschluesse.leitungsbericht import Filter, gremium_keys
 from sozialforum.beschluesse.stand import ampel_frist
 from sozialforum.fristen.empfaenger import EmpfaengerVerzeichnis
@@ -102,8 +103,12 @@ def fristen_feed(
     meilensteine = load_meilensteine(settings.fristen.meilensteine)
     fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(nur_offen=False))
     if keep is not None:
-        gremien = gremium_keys(session)
-        fristen = [f for f in fristen if keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()))]
+        gremien, aemter = gremium_keys(session), Aemter(session, settings.kommune)
+        fristen = [
+            f
+            for f in fristen
+            if keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()), aemter, f.organisation_id)
+        ]
     people = EmpfaengerVerzeichnis(session, fristen, settings)
     return build_feed(
         fristen, today=today, now=now, settings=settings, zustaendig={f.ref: people.zustaendig(f) for f in fristen}

@@ -1,9 +1,15 @@
-"""The leadership report: every Beschluss and Fachplan with a traffic light, the overdue items
-and the next deadlines, filterable by Dezernat, Amt and Gremium. Rendered as HTML (to read),
-PDF (to print and file) and Markdown (the Prefect artifact)."""
+"""The leadership report, in the order a Dezernentin reads it: a one-page summary in which every
+count says what it counts ("3 Beschlüsse mit überfälliger Umsetzung", never a bare "überfällig (3)"),
+then the Beschlüsse with their Aufträge and deadlines, then the Fachpläne with the steps of their
+Fortschreibung and the reviews of their Maßnahmen, then Aufträge from Sitzungen without a
+Beschluss, then the strategy's Kennzahlen and the funding. Deadlines appear under what they belong
+to, by name (never an internal key); Ämter are the organisations of the Organisation table (see
+``aemter``), so one Amt is one filter value. Filterable by Dezernat, Amt and Gremium; rendered as
+HTML (to read), PDF (to print and file) and Markdown (the Prefect artifact) from one model."""
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -13,6 +19,7 @@ import sqlmodel
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from sozialforum.beschluesse.aemter import Aemter
 from sozialforum.beschluesse.stand import BeschlussStand, ampel_frist, beschluss_staende, worst
 from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render, render_text
@@ -20,32 +27,54 @@ from sozialforum.fristen.empfaenger import EmpfaengerVerzeichnis
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
 from sozialforum.settings import Settings
-from sozialforum.store.models import Fachplan, Gremium, OparlDatei, Strategie, Umsetzungsbericht
+from sozialforum.store.models import (
+    Auftrag,
+    Fachplan,
+    Gremium,
+    Massnahme,
+    OparlDatei,
+    Sitzung,
+    Strategie,
+    Umsetzungsbericht,
+)
 from sozialforum.store.models.base import pk
 from sozialforum.strategie.berichte import Foerderstand, Kennzahlzeile, foerderstand, kennzahlen
-from sozialforum.timeutil import format_datum
-from sozialforum.vocab import Ampel, FristArt
+from sozialforum.timeutil import format_datum, format_datum_kurz
+from sozialforum.vocab import Ampel, AuftragStatus, FristArt, MassnahmeStatus, Zielstand
 
-NAECHSTE = 15  # how many upcoming deadlines the report lists
+_ORDER = [Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG, Ampel.IM_PLAN, Ampel.ERLEDIGT]
 
 
 @dataclass(frozen=True)
 class Filter:
-    """Restrict the report; each criterion compares case-insensitively, None means all."""
+    """Restrict the report; each criterion compares case-insensitively, None means all. An Amt
+    is compared as an organisation (``Aemter``): "Sozialamt" and "Sozialamt Landkreis Musterland"
+    are the same Amt."""
 
     dezernat: str | None = None
     amt: str | None = None
     gremium: str | None = None  # name or kennung
 
-    def passt(self, dezernat: str | None, amt: str | None, gremium: set[str]) -> bool:
+    def passt(
+        self,
+        dezernat: str | None,
+        amt: str | None,
+        gremium: set[str],
+        aemter: Aemter | None = None,
+        organisation_id: int | None = None,
+    ) -> bool:
         def same(wanted: str | None, value: str | None) -> bool:
             return wanted is None or (value or "").casefold() == wanted.casefold()
 
+        if self.amt is not None:
+            if aemter is not None:
+                if not aemter.gleich(self.amt, amt, organisation_id):
+                    return False
+            elif not same(self.amt, amt):
+                return False
         wanted_gremium = self.gremium.casefold() if self.gremium else None
-        return (
-            same(self.dezernat, dezernat)
-            and same(self.amt, amt)
-            and (wanted_gremium is None or wanted_gremium in {g.casefold() for g in gremium})
+        return same(self.dezernat, dezernat) and (
+            wanted_gremium is None or wanted_gremium in {g.casefold() for g in gremium}
         )
 
     @property
@@ -64,21 +93,63 @@ class Filter:
         return "".join(c if c.isalnum() else "-" for c in text).strip("-")[:60] or "alle"
 
 
+@dataclass(frozen=True)
+class FristZeile:
+    frist: Frist
+    ampel: Ampel
+    zustaendig: str
+
+    @property
+    def titel(self) -> str:
+        """The deadline's own name, without the plan's name it is listed under."""
+        if self.frist.art is FristArt.MEILENSTEIN:
+            return self.frist.titel.split(" (")[0]
+        return self.frist.titel
+
+
 @dataclass
 class FachplanStand:
     plan: Fachplan
     amt: str | None
     fortschreibung: Frist
     meilensteine: list[Frist]
-    ampel: Ampel
+    ampel: Ampel  # the worst of its steps and of the reviews of its Maßnahmen
     naechster: Frist | None  # the next open milestone or the Fortschreibung itself
+    fortschreibung_ampel: Ampel = Ampel.IM_PLAN  # the Fortschreibung's own deadline
+    schritte_ampel: Ampel = Ampel.IM_PLAN  # the worst of the Fortschreibung and its milestones
+    pruefungen: Gruppe | None = None  # open reviews of its Maßnahmen
+    massnahmen: dict[str, int] = field(default_factory=dict)  # its Maßnahmen by status label
+
+
+@dataclass
+class Gruppe:
+    """Deadlines that belong to neither a Beschluss nor a Fachplan, under what they come from
+    (a Sitzung's minutes, a duty to report, a Maßnahme without a plan)."""
+
+    titel: str
+    fristen: list[FristZeile]
+
+    @property
+    def ampel(self) -> Ampel:
+        return worst([z.ampel for z in self.fristen])
+
+    @property
+    def dringlich(self) -> list[FristZeile]:
+        """Overdue or due soon: what the report lists row by row."""
+        return [z for z in self.fristen if z.ampel in (Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG)]
+
+    @property
+    def im_plan(self) -> list[FristZeile]:
+        return [z for z in self.fristen if z.ampel not in (Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG)]
 
 
 @dataclass(frozen=True)
-class FristZeile:
-    frist: Frist
-    ampel: Ampel
-    zustaendig: str
+class Aussage:
+    """One line of the summary: a count with what it counts."""
+
+    anzahl: int
+    text: str
+    ampel: Ampel | None = None
 
 
 @dataclass
@@ -92,15 +163,18 @@ class Leitungsbericht:
     letzte_berichte: dict[int, Umsetzungsbericht] = field(default_factory=dict)
     # (name, URL) of the council system's documents per Beschluss (OParl Files: Beschlusstext, Vorlage)
     dokumente: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    aemter: dict[int, str] = field(default_factory=dict)  # Beschluss id → the Amt's name
     fachplaene: list[FachplanStand] = field(default_factory=list)
-    ueberfaellig: list[FristZeile] = field(default_factory=list)
-    naechste: list[FristZeile] = field(default_factory=list)
+    weitere: list[Gruppe] = field(default_factory=list)
+    ueberfaellig: list[FristZeile] = field(default_factory=list)  # every overdue deadline, oldest first
+    naechste: list[FristZeile] = field(default_factory=list)  # open, not overdue, soonest first
     # The strategy's Kennzahlen and the funding of the year, when a Sozialstrategie is stored.
     kennzahlen: list[Kennzahlzeile] = field(default_factory=list)
     foerderung: Foerderstand | None = None
 
     @property
     def zaehler(self) -> dict[Ampel, int]:
+        """Beschlüsse and Fachpläne per light (items, not deadlines)."""
         lights = [b.ampel for b in self.beschluesse] + [f.ampel for f in self.fachplaene]
         return {light: lights.count(light) for light in Ampel}
 
@@ -108,36 +182,208 @@ class Leitungsbericht:
     def titel(self) -> str:
         return f"Leitungsbericht Beschlüsse und Fristen – {self.kommune}"
 
+    @property
+    def zusammenfassung(self) -> list[Aussage]:
+        return zusammenfassung(self)
+
+    @property
+    def dringend(self) -> list[tuple[str, str, int]]:
+        """(what, which deadline, days overdue) of the five items overdue longest."""
+        items: list[tuple[str, str, int]] = []
+        for s in self.beschluesse:
+            late = [a for a in s.auftraege if a.ampel is Ampel.UEBERFAELLIG and a.auftrag.frist]
+            if late:
+                oldest = min(late, key=lambda a: a.auftrag.frist or date.max)
+                what = f"Beschluss {s.beschluss.kennung}: {s.beschluss.titel}"
+                days = (self.stichtag - (oldest.auftrag.frist or self.stichtag)).days
+                items.append((what, oldest.auftrag.beschreibung, days))
+        for f in self.fachplaene:
+            steps = [*f.meilensteine, f.fortschreibung]
+            late_steps = [m for m in steps if not m.erledigt and m.faellig_am < self.stichtag]
+            if late_steps:
+                oldest_step = min(late_steps, key=lambda m: m.faellig_am)
+                step = oldest_step.titel.split(" (")[0]
+                items.append((f"Fachplan {f.plan.name}", step, (self.stichtag - oldest_step.faellig_am).days))
+        return sorted(items, key=lambda item: -item[2])[:5]
+
+
+def _zahl(n: int, einzahl: str, mehrzahl: str) -> str:
+    return f"{n} {einzahl if n == 1 else mehrzahl}"
+
+
+_BESCHLUSS_TEXT = {
+    Ampel.UEBERFAELLIG: ("Beschluss mit überfälliger Umsetzung", "Beschlüsse mit überfälliger Umsetzung"),
+    Ampel.BALD_FAELLIG: (
+        "Beschluss mit bald fälliger Frist oder gemeldeter Verzögerung",
+        "Beschlüsse mit bald fälliger Frist oder gemeldeter Verzögerung",
+    ),
+    Ampel.IM_PLAN: ("Beschluss im Plan", "Beschlüsse im Plan"),
+    Ampel.ERLEDIGT: ("Beschluss vollständig erledigt", "Beschlüsse vollständig erledigt"),
+}
+
+
+def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
+    """The summary's lines; each names what it counts. Lines with a count of 0 are left out,
+    except the first of each kind, so that "0 Beschlüsse mit überfälliger Umsetzung" is said."""
+    lines: list[Aussage] = []
+    lights = Counter(s.ampel for s in b.beschluesse)
+    for light in _ORDER:
+        if lights[light] or light is Ampel.UEBERFAELLIG:
+            lines.append(Aussage(lights[light], _zahl(lights[light], *_BESCHLUSS_TEXT[light]), light))
+    plan_late = sum(1 for f in b.fachplaene if f.fortschreibung_ampel is Ampel.UEBERFAELLIG)
+    steps_late = sum(
+        1
+        for f in b.fachplaene
+        if f.fortschreibung_ampel is not Ampel.UEBERFAELLIG and f.schritte_ampel is Ampel.UEBERFAELLIG
+    )
+    plan_soon = sum(1 for f in b.fachplaene if f.schritte_ampel is Ampel.BALD_FAELLIG)
+    plan_ok = sum(1 for f in b.fachplaene if f.schritte_ampel in (Ampel.IM_PLAN, Ampel.ERLEDIGT))
+    lines.append(
+        Aussage(
+            plan_late,
+            _zahl(plan_late, "Fachplan mit überfälliger Fortschreibung", "Fachpläne mit überfälliger Fortschreibung"),
+            Ampel.UEBERFAELLIG,
+        )
+    )
+    if steps_late:
+        lines.append(
+            Aussage(
+                steps_late,
+                _zahl(
+                    steps_late,
+                    "Fachplan mit überfälligem Schritt der Fortschreibung",
+                    "Fachpläne mit überfälligen Schritten der Fortschreibung",
+                ),
+                Ampel.UEBERFAELLIG,
+            )
+        )
+    if plan_soon:
+        lines.append(
+            Aussage(
+                plan_soon,
+                _zahl(
+                    plan_soon,
+                    "Fachplan mit bald fälligem Schritt der Fortschreibung",
+                    "Fachpläne mit bald fälligen Schritten der Fortschreibung",
+                ),
+                Ampel.BALD_FAELLIG,
+            )
+        )
+    if plan_ok:
+        lines.append(
+            Aussage(
+                plan_ok,
+                _zahl(plan_ok, "Fachplan mit Fortschreibung im Plan", "Fachpläne mit Fortschreibung im Plan"),
+                Ampel.IM_PLAN,
+            )
+        )
+    reviews = sum(1 for z in b.ueberfaellig if z.frist.art is FristArt.MASSNAHME)
+    if reviews:
+        lines.append(
+            Aussage(
+                reviews,
+                _zahl(reviews, "Maßnahme mit überfälliger Überprüfung", "Maßnahmen mit überfälliger Überprüfung"),
+                Ampel.UEBERFAELLIG,
+            )
+        )
+    others = sum(
+        1
+        for g in b.weitere
+        for z in g.fristen
+        if z.ampel is Ampel.UEBERFAELLIG and z.frist.art is not FristArt.MASSNAHME
+    )
+    if others:
+        lines.append(
+            Aussage(
+                others,
+                _zahl(
+                    others,
+                    "überfälliger Auftrag ohne Beschluss (aus Sitzungen, Förderung oder Berichtspflichten)",
+                    "überfällige Aufträge ohne Beschluss (aus Sitzungen, Förderung oder Berichtspflichten)",
+                ),
+                Ampel.UEBERFAELLIG,
+            )
+        )
+    total_late = len(b.ueberfaellig)
+    lines.append(
+        Aussage(
+            total_late,
+            _zahl(
+                total_late,
+                "überfällige Frist insgesamt (Aufträge, Schritte der Fortschreibung, Überprüfungen); "
+                "sie steht unten bei ihrem Beschluss oder Fachplan",
+                "überfällige Fristen insgesamt (Aufträge, Schritte der Fortschreibung, Überprüfungen); "
+                "sie stehen unten bei ihrem Beschluss oder Fachplan",
+            ),
+        )
+    )
+    if b.kennzahlen:
+        reached = sum(1 for k in b.kennzahlen if k.stand is Zielstand.ERREICHT)
+        missed = sum(1 for k in b.kennzahlen if k.stand in (Zielstand.VERFEHLT, Zielstand.TOLERANZ))
+        total = len(b.kennzahlen)
+        lines.append(Aussage(reached, f"{reached} von {_zahl(total, 'Ziel', 'Zielen')} der Sozialstrategie erreicht"))
+        if missed:
+            lines.append(Aussage(missed, f"{missed} von {_zahl(total, 'Ziel', 'Zielen')} verfehlt", Ampel.UEBERFAELLIG))
+    return lines
+
 
 def gremium_keys(session: Session) -> dict[int, set[str]]:
     return {pk(g): {g.name, g.kennung} for g in session.scalars(sa.select(Gremium))}
 
 
+def _massnahmen_stand(session: Session) -> dict[int, dict[str, int]]:
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    query = (
+        sa.select(col(Massnahme.fachplan_id), col(Massnahme.status), sa.func.count())
+        .where(col(Massnahme.fachplan_id).is_not(None))
+        .group_by(col(Massnahme.fachplan_id), col(Massnahme.status))
+    )
+    for plan_id, status, n in session.execute(query):
+        counts[plan_id][MassnahmeStatus(status).label] = n
+    return counts
+
+
 def _fachplan_staende(
-    fristen: list[Frist], session: Session, today: date, bald: int, keep: Filter
+    fristen: list[Frist],
+    rows: dict[str, FristZeile],
+    session: Session,
+    today: date,
+    bald: int,
+    keep: Filter,
+    aemter: Aemter,
 ) -> list[FachplanStand]:
     gremien = gremium_keys(session)
     plans = {p.id: p for p in session.scalars(sa.select(Fachplan).order_by(Fachplan.kennung))}
+    measures = _massnahmen_stand(session)
     result = []
     for plan_id, plan in plans.items():
         own = [
             f for f in fristen if f.fachplan_id == plan_id and f.art in (FristArt.FORTSCHREIBUNG, FristArt.MEILENSTEIN)
         ]
         main = next((f for f in own if f.art is FristArt.FORTSCHREIBUNG), None)
-        if main is None or not keep.passt(main.dezernat, main.amt, gremien.get(main.gremium_id or -1, set())):
+        if main is None or not keep.passt(
+            main.dezernat, main.amt, gremien.get(main.gremium_id or -1, set()), aemter, main.organisation_id
+        ):
             continue
         steps = sorted((f for f in own if f.art is FristArt.MEILENSTEIN), key=lambda f: f.faellig_am)
         open_items = [f for f in [*steps, main] if not f.erledigt]
+        reviews = [z for z in rows.values() if z.frist.art is FristArt.MASSNAHME and z.frist.fachplan_id == plan_id]
+        steps_light = worst([ampel_frist(f, today, bald) for f in open_items])
         result.append(
             FachplanStand(
                 plan,
-                main.amt,
+                aemter.name(main.amt, main.organisation_id),
                 main,
                 steps,
-                worst([ampel_frist(f, today, bald) for f in open_items]),
+                worst([steps_light] + [z.ampel for z in reviews]),
                 min(open_items, key=lambda f: f.faellig_am, default=None),
+                ampel_frist(main, today, bald),
+                steps_light,
+                Gruppe("Überprüfungen der Maßnahmen", reviews) if reviews else None,
+                dict(sorted(measures.get(plan_id or -1, {}).items())),
             )
         )
+    result.sort(key=lambda f: (_ORDER.index(f.ampel), f.fortschreibung.faellig_am))
     return result
 
 
@@ -159,6 +405,62 @@ def _dokumente(session: Session, staende: list[BeschlussStand]) -> dict[int, lis
     return found
 
 
+def _sitzungen(session: Session, auftrag_ids: list[int]) -> dict[int, str]:
+    """Auftrag id → the Sitzung it was given in, by name ("Jugendhilfeausschuss, Sitzung
+    „…“ am 12.03.2026")."""
+    if not auftrag_ids:
+        return {}
+    query = (
+        sa.select(col(Auftrag.id), col(Sitzung.titel), col(Sitzung.beginn), col(Gremium.name))
+        .join(Sitzung, col(Sitzung.id) == col(Auftrag.sitzung_id))
+        .outerjoin(Gremium, col(Gremium.id) == col(Sitzung.gremium_id))
+        .where(col(Auftrag.id).in_(auftrag_ids))
+    )
+    names = {}
+    for auftrag_id, titel, beginn, gremium in session.execute(query):
+        day = format_datum_kurz(beginn.date())
+        names[auftrag_id] = f"{gremium}: {titel} am {day}" if gremium and gremium not in titel else f"{titel} am {day}"
+    return names
+
+
+_OHNE_SITZUNG = {
+    FristArt.FOERDERUNG: "Verwendungsnachweise von Förderungen",
+    FristArt.BEWERTUNG: "Folgeaufträge aus Projektbewertungen",
+    FristArt.BERICHTSPFLICHT: "Berichtspflichten",
+}
+
+
+def _weitere(session: Session, rows: list[FristZeile], beschluss_ids: set[int], plan_ids: set[int]) -> list[Gruppe]:
+    """Open deadlines under neither a listed Beschluss nor a listed Fachplan, grouped by origin."""
+    rest = [
+        z
+        for z in rows
+        if not (z.frist.beschluss_id in beschluss_ids and z.frist.ref.startswith("auftrag:"))
+        and z.frist.fachplan_id not in plan_ids
+    ]
+    auftrag_ids = [int(z.frist.ref.split(":")[1]) for z in rest if z.frist.ref.startswith("auftrag:")]
+    sitzungen = _sitzungen(session, auftrag_ids)
+    groups: dict[str, list[FristZeile]] = defaultdict(list)
+    for z in rest:
+        if z.frist.ref.startswith("auftrag:"):
+            name = sitzungen.get(int(z.frist.ref.split(":")[1]))
+            if name is not None:
+                title = f"Aufträge aus der Sitzung {name}"
+            elif z.frist.beschluss_id is not None and z.frist.kontext:
+                title = f"Aufträge aus {z.frist.kontext}"
+            else:
+                title = _OHNE_SITZUNG.get(z.frist.art, "Aufträge ohne Beschluss und ohne Sitzung")
+        elif z.frist.art is FristArt.MASSNAHME:
+            where = f" ({z.frist.kontext})" if z.frist.kontext else " ohne Fachplan"
+            title = f"Überprüfungen von Maßnahmen{where}"
+        else:
+            title = z.frist.kontext or z.frist.art.label
+        groups[title].append(z)
+    result = [Gruppe(title, sorted(items, key=lambda z: z.frist.faellig_am)) for title, items in groups.items()]
+    result.sort(key=lambda g: (_ORDER.index(g.ampel), g.fristen[0].frist.faellig_am))
+    return result
+
+
 def build_leitungsbericht(
     session: sqlmodel.Session, *, today: date, now: datetime, settings: Settings, filter: Filter | None = None
 ) -> Leitungsbericht:
@@ -166,13 +468,22 @@ def build_leitungsbericht(
     bald = settings.fristen.bald_faellig_tage
     report = Leitungsbericht(settings.kommune, today, now, keep, bald)
     gremien = gremium_keys(session)
-    report.beschluesse = [
+    aemter = Aemter(session, settings.kommune)
+    staende = [
         stand
         for stand in beschluss_staende(session, today=today, bald=bald)
         if keep.passt(
-            stand.beschluss.dezernat, stand.beschluss.amt, gremien.get(stand.beschluss.gremium_id or -1, set())
+            stand.beschluss.dezernat,
+            stand.beschluss.amt,
+            gremien.get(stand.beschluss.gremium_id or -1, set()),
+            aemter,
         )
     ]
+    # overdue first, then the ones due soon; within a light the newest Beschluss first
+    report.beschluesse = sorted(staende, key=lambda s: _ORDER.index(s.ampel))
+    report.aemter = {
+        s.beschluss.id: name for s in staende if (name := aemter.name(s.beschluss.amt)) is not None and s.beschluss.id
+    }
     ids = [s.beschluss.id for s in report.beschluesse]
     for bericht in session.scalars(
         sa.select(Umsetzungsbericht)
@@ -184,14 +495,23 @@ def build_leitungsbericht(
     report.dokumente = _dokumente(session, report.beschluesse)
     meilensteine = load_meilensteine(settings.fristen.meilensteine)
     fristen = collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(nur_offen=False))
-    report.fachplaene = _fachplan_staende(fristen, session, today, bald, keep)
     open_items = [
-        f for f in fristen if not f.erledigt and keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()))
+        f
+        for f in fristen
+        if not f.erledigt
+        and keep.passt(f.dezernat, f.amt, gremien.get(f.gremium_id or -1, set()), aemter, f.organisation_id)
     ]
     people = EmpfaengerVerzeichnis(session, open_items, settings)
     rows = [FristZeile(f, ampel_frist(f, today, bald), people.zustaendig(f)) for f in open_items]
+    report.fachplaene = _fachplan_staende(fristen, {z.frist.ref: z for z in rows}, session, today, bald, keep, aemter)
+    report.weitere = _weitere(
+        session,
+        rows,
+        {i for i in ids if i is not None},
+        {f.plan.id for f in report.fachplaene if f.plan.id is not None},
+    )
     report.ueberfaellig = [r for r in rows if r.ampel is Ampel.UEBERFAELLIG]
-    report.naechste = [r for r in rows if r.ampel is not Ampel.UEBERFAELLIG][:NAECHSTE]
+    report.naechste = [r for r in rows if r.ampel is not Ampel.UEBERFAELLIG]
     strategie = session.scalars(sa.select(Strategie).order_by(col(Strategie.id).desc())).first()
     if strategie is not None:
         report.kennzahlen = kennzahlen(session, strategie, today.year)
@@ -200,7 +520,7 @@ def build_leitungsbericht(
 
 
 def _context(report: Leitungsbericht) -> dict[str, object]:
-    return {"b": report, "Ampel": Ampel, "stichtag": format_datum(report.stichtag)}
+    return {"b": report, "Ampel": Ampel, "AuftragStatus": AuftragStatus, "stichtag": format_datum(report.stichtag)}
 
 
 def render_html(report: Leitungsbericht) -> str:

@@ -241,8 +241,7 @@ def bericht(
             filter=Filter(dezernat=dezernat, amt=amt, gremium=gremium),
         )
         paths = write_leitungsbericht(report, context.settings.reports_dir / "leitung")
-    counts = ", ".join(f"{n} {light.label}" for light, n in report.zaehler.items())
-    console.print(f"Leitungsbericht ({counts}):")
+    console.print("Leitungsbericht: " + "; ".join(a.text.split(";")[0] for a in report.zusammenfassung[:2]))
     for path in paths.values():
         console.print(f"  {path}")
 

@@ -10,6 +10,7 @@ from ical.calendar_stream import IcsCalendarStream
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
+from sozialforum.beschluesse.aemter import Aemter
 from sozialforum.beschluesse.feed import fristen_feed
 from sozialforum.beschluesse.leitungsbericht import (
     Filter,
@@ -20,8 +21,8 @@ from sozialforum.beschluesse.leitungsbericht import (
 )
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Auftrag
-from sozialforum.vocab import Ampel
+from sozialforum.store.models import Auftrag, Gremium, Organisation, Sitzung
+from sozialforum.vocab import Ampel, AuftragQuelle, AuftragStatus, GremiumArt
 from tests.fristen.conftest import Welt
 from tests.fristen.golden import assert_golden
 
@@ -57,6 +58,89 @@ def test_report_filters(engine: Engine, welt: Welt, fristen_settings: Settings) 
     assert "Dezernat „Dezernat I“" in render_html(other)
 
 
+def test_summary_says_what_it_counts_and_beschluesse_come_first(
+    engine: Engine, welt: Welt, fristen_settings: Settings, tmp_path: Path
+) -> None:
+    report = _report(engine, fristen_settings)
+    texts = [a.text for a in report.zusammenfassung]
+    assert texts[:2] == [
+        "0 Beschlüsse mit überfälliger Umsetzung",
+        "1 Beschluss mit bald fälliger Frist oder gemeldeter Verzögerung",
+    ]
+    # the Fortschreibung (15.06.2026) is not yet due, three of its milestones are
+    assert "0 Fachpläne mit überfälliger Fortschreibung" in texts
+    assert "1 Fachplan mit überfälligem Schritt der Fortschreibung" in texts
+    assert any(t.startswith("3 überfällige Fristen insgesamt") for t in texts)
+    html, markdown = render_html(report), render_markdown(report)
+    for text in (html, markdown):
+        assert "Überfällig (" not in text  # no bare count without what it counts
+        assert text.index("Beschlüsse (1)") < text.index("Fachpläne und ihre Fortschreibung (1)")
+    # the milestones are listed under their plan, by their own name, with their state
+    plan_part = markdown[markdown.index("### Altenhilfeplan 2021") :]
+    assert "| Datenanalyse abgeschlossen |" in plan_part and "| überfällig |" in plan_part
+    # the Beschluss's Aufträge are under the Beschluss, the responsible Amt named as the organisation
+    beschluss_part = markdown[markdown.index("### B-1/2024") : markdown.index("## Fachpläne")]
+    assert "Konzept Strategische Sozialplanung vorlegen" in beschluss_part and "Sozialamt" in beschluss_part
+    paths = write_leitungsbericht(report, tmp_path)
+    pages = [page.extract_text() for page in PdfReader(BytesIO(paths["pdf"].read_bytes())).pages]
+    assert "Auf einen Blick" in pages[0] and "1 Beschluss mit bald fälliger Frist" in pages[0]
+    assert len(pages[-1].split()) > 20  # the last page is not a lone date
+
+
+def test_amt_filter_matches_the_organisation(engine: Engine, welt: Welt, fristen_settings: Settings) -> None:
+    """``Beschluss.amt`` says "Sozialamt"; the Fachplan's responsible unit is the Organisation
+    "Sozialamt Landkreis Musterland": one Amt, one filter value."""
+    with session_scope(engine, actor="test") as session:
+        session.get(Organisation, welt.amt_id).name = "Sozialamt Landkreis Musterland"
+    for wanted in ("Sozialamt", "sozialamt landkreis musterland", "AMT-SOZ", "Sozialamt  Landkreis-Musterland"):
+        report = _report(engine, fristen_settings, Filter(amt=wanted))
+        assert (len(report.beschluesse), len(report.fachplaene)) == (1, 1), wanted
+        assert report.aemter[welt.beschluss_id] == "Sozialamt Landkreis Musterland"
+    other = _report(engine, fristen_settings, Filter(amt="Jugendamt"))
+    assert (other.beschluesse, other.fachplaene) == ([], [])
+    with session_scope(engine, actor="test") as session:
+        aemter = Aemter(session, "Landkreis Musterland")
+        assert aemter.name("Jugendamt") == "Jugendamt"  # no such Amt: kept as written
+        assert aemter.name("sozialamt") == "Sozialamt Landkreis Musterland"
+
+
+def test_deadlines_without_beschluss_are_named_by_their_sitzung(
+    engine: Engine, welt: Welt, fristen_settings: Settings
+) -> None:
+    with session_scope(engine, actor="test") as session:
+        gremium = Gremium(kennung="SRK-L", name="Sozialraumkonferenz Lindenau", art=GremiumArt.SOZIALRAUMKONFERENZ)
+        session.add(gremium)
+        session.flush()
+        sitzung = Sitzung(
+            gremium_id=gremium.id,
+            titel="Frühjahrssitzung",
+            beginn=datetime(2026, 2, 10, 16, 0, tzinfo=UTC),
+            ende=datetime(2026, 2, 10, 18, 0, tzinfo=UTC),
+            ical_uid="sitzung-l-1@test",
+        )
+        session.add(sitzung)
+        session.flush()
+        session.add(
+            Auftrag(
+                kennung="protokoll-1-auftrag-1",
+                quelle=AuftragQuelle.PROTOKOLL,
+                sitzung_id=sitzung.id,
+                beschreibung="Spielplatzbegehung mit dem Ortsbeirat organisieren",
+                frist=date(2026, 2, 28),
+                status=AuftragStatus.OFFEN,
+                verantwortlich_organisation_id=welt.amt_id,
+            )
+        )
+    report = _report(engine, fristen_settings)
+    (gruppe,) = report.weitere
+    assert gruppe.titel == "Aufträge aus der Sitzung Sozialraumkonferenz Lindenau: Frühjahrssitzung am 10.02.2026"
+    assert [z.ampel for z in gruppe.dringlich] == [Ampel.UEBERFAELLIG]
+    assert "1 überfälliger Auftrag ohne Beschluss" in " ".join(a.text for a in report.zusammenfassung)
+    for text in (render_html(report), render_markdown(report)):
+        assert "protokoll-1-auftrag-1" not in text
+        assert "Spielplatzbegehung mit dem Ortsbeirat organisieren" in text and "Frühjahrssitzung" in text
+
+
 def test_report_golden_and_files(engine: Engine, welt: Welt, fristen_settings: Settings, tmp_path: Path) -> None:
     report = _report(engine, fristen_settings)
     assert_golden("leitungsbericht.html", render_html(report))
@@ -67,6 +151,7 @@ def test_report_golden_and_files(engine: Engine, welt: Welt, fristen_settings: S
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Leitungsbericht Beschlüsse und Fristen" in text
     assert "überfällig" in text and "B-1/2024" in text and "Altenhilfeplan 2021" in text
+    assert text.index("Einführung einer Strategischen Sozialplanung") < text.index("Fachpläne und ihre Fortschreibung")
 
 
 def test_feed_all_day_events_with_stable_uids(engine: Engine, welt: Welt, fristen_settings: Settings) -> None:

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from sozialforum.oparl import loeschung
+from sozialforum.oparl.schreiben import lies, schreibe
 from sozialforum.oparl.speicher import VENDOR, apply, kennung_for
 from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis_lesen, vorlage_art
 from sozialforum.store.models import Beratung, Beschluss, Gremium, Sitzung, Tagesordnungspunkt, Vorlage
-from sozialforum.store.models.base import pk
+from sozialforum.store.models.base import pk, table_of
 from sozialforum.timeutil import BERLIN
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, SitzungStatus
 
@@ -257,19 +258,59 @@ def paper_links(run: Lauf, entries: list[Eintrag]) -> None:
                 break
 
 
-def consultation(run: Lauf, entry: Eintrag) -> None:
+def consultations(run: Lauf, entries: list[Eintrag]) -> None:
+    """All Consultations of the run: values computed per object, written in one batch."""
+    r = run.leser
+    pending: list[tuple[str, dict[str, Any], Eintrag]] = []
+    counted: dict[int, int] = {}  # Beratungen of a Vorlage added in this batch without a position
+    meetings: dict[int, Any] = {}
+    wanted = [run.index.find("sitzung", r.url(e.obj, "meeting")) for e in entries]
+    if any(wanted):
+        table = table_of(Sitzung)
+        meetings = {
+            k: row[2] for k, row in lies(run.session, table, "id", [w for w in wanted if w], ["beginn"]).items()
+        }
+    for entry in entries:
+        found = _consultation(run, entry, meetings, counted)
+        if found is not None:
+            pending.append((*found, entry))
+    written: dict[str, tuple[int, str]] = {}
+    for columns in dict.fromkeys(tuple(values) for _, values, _ in pending):  # same columns, one batch
+        batch = [(oid, values) for oid, values, _ in pending if tuple(values) == columns]
+        written |= schreibe(run.session, table_of(Beratung), batch)
+    for oid, _, entry in pending:
+        row_id, state = written[oid]
+        o = entry.obj
+        run.index.set("beratung", oid, row_id)
+        run.index.remember(
+            oid,
+            "Consultation",
+            "beratung",
+            row_id,
+            modified=r.zeitpunkt(o, "modified"),
+            created=r.zeitpunkt(o, "created"),
+        )
+        run.bericht.zaehle("Consultation", state)
+        agenda_url = r.url(o, "agendaItem")
+        if agenda_url:
+            run.links.add((oid, agenda_url))
+
+
+def _consultation(
+    run: Lauf, entry: Eintrag, meetings: dict[int, Any], counted: dict[int, int]
+) -> tuple[str, dict[str, Any]] | None:
     o, r = entry.obj, run.leser
     oid = r.id(o)
     if r.wahr(o, "deleted"):
         loeschung.consultation(run, oid)
-        return
+        return None
     parent = run.stapel.get(entry.parent)
     paper_url = r.url(o, "paper") or (entry.parent if parent and parent.typ == "Paper" else None)
     vorlage_id = run.index.find("vorlage", paper_url)
     if vorlage_id is None:
         run.dangling(oid, "paper", paper_url)
         run.bericht.zaehle("Consultation", "uebersprungen")
-        return
+        return None
     meeting_url = r.url(o, "meeting")
     sitzung_id = run.index.find("sitzung", meeting_url)
     if meeting_url and sitzung_id is None:
@@ -278,18 +319,19 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
     gremium_id = next((g for g in (run.index.find("gremium", u) for u in org_urls) if g), None)
     if org_urls and gremium_id is None:
         run.dangling(oid, "organization", org_urls[0])
-    sitzung = run.session.get(Sitzung, sitzung_id) if sitzung_id else None
-    row_id = run.index.find("beratung", oid)
-    row = run.session.get(Beratung, row_id) if row_id else None
     position = entry.position
     if position is None:
+        row_id = run.index.find("beratung", oid)
         position = (
-            row.reihenfolge
-            if row
-            else run.session.scalar(
+            run.session.scalar(sa.select(col(Beratung.reihenfolge)).where(col(Beratung.id) == row_id))
+            if row_id
+            else None
+        )
+        if position is None:
+            position = counted.get(vorlage_id) or run.session.scalar(
                 sa.select(sa.func.count()).select_from(Beratung).where(col(Beratung.vorlage_id) == vorlage_id)
             )
-        )
+            counted[vorlage_id] = (position or 0) + 1
     rolle = beratung_rolle(r.text(o, "role"))
     if (
         rolle is not BeratungRolle.ENTSCHEIDUNG
@@ -300,38 +342,21 @@ def consultation(run: Lauf, entry: Eintrag) -> None:
     if o.get("role") in (None, "") and o.get("authoritative") is None:
         rolle = BeratungRolle.ENTSCHEIDUNG if _deciding(run, gremium_id) else BeratungRolle.VORBERATUNG
         run.ohne_rolle.add(oid)
+    beginn = meetings.get(sitzung_id) if sitzung_id else None
     values: dict[str, Any] = {
         "vorlage_id": vorlage_id,
         "gremium_id": gremium_id,
         "sitzung_id": sitzung_id,
         "reihenfolge": position,
         "rolle": rolle,
-        "datum": sitzung.beginn.astimezone(BERLIN).date() if sitzung else None,
+        "datum": beginn.astimezone(BERLIN).date() if beginn else None,
     }
     eigen = _eigenes_ergebnis(run, o)
     if eigen is not None:  # our own export: result and date as they were, never derived again
         run.eigene.add(oid)
         values["ergebnis"] = eigen
         values["datum"] = r.datum(o, f"{VENDOR}:datum")
-    if row is None:
-        row = Beratung(oparl_id=oid, **values)
-        run.session.add(row)
-        state = "neu"
-    else:
-        state = "geaendert" if apply(row, values) else "unveraendert"
-    run.session.flush()
-    run.index.remember(
-        oid,
-        "Consultation",
-        "beratung",
-        row.id,
-        modified=r.zeitpunkt(o, "modified"),
-        created=r.zeitpunkt(o, "created"),
-    )
-    run.bericht.zaehle("Consultation", state)
-    agenda_url = r.url(o, "agendaItem")
-    if agenda_url:
-        run.links.add((oid, agenda_url))
+    return oid, values
 
 
 def _eigenes_ergebnis(run: Lauf, o: dict[str, Any]) -> BeratungErgebnis | None:

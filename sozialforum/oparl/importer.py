@@ -65,8 +65,7 @@ def import_objekte(
     for entry in papers:
         import_sitzungen.paper(run, entry)
     import_sitzungen.paper_links(run, papers)
-    for entry in run.stapel.of_type("Consultation"):
-        import_sitzungen.consultation(run, entry)
+    import_sitzungen.consultations(run, run.stapel.of_type("Consultation"))
     import_sitzungen.results(run)
     for entry in run.stapel.of_type("Paper"):
         if import_eigen.ist_beschluss(entry):
@@ -75,6 +74,7 @@ def import_objekte(
     for typ in ("Body", "System", "Location", "LegislativeTerm"):
         for _ in run.stapel.of_type(typ):
             run.bericht.zaehle(typ, "uebersprungen")
+    run.index.write_map()
     run.bericht.maengel = run.leser.maengel.liste
     return run.bericht
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
 from sozialforum.oparl.lesen import Mangel
+from sozialforum.oparl.schreiben import lies
 from sozialforum.store.models import (
     Beratung,
     Gremium,
@@ -97,6 +98,9 @@ class ImportBericht:
         return lines
 
 
+_MAP_COLUMNS = ("typ", "tabelle", "datensatz_id", "modified", "erstellt", "geloescht", "zuletzt_gesehen")
+
+
 class Index:
     """Lookups of local rows by OParl id, cached for the run."""
 
@@ -106,7 +110,8 @@ class Index:
         self._cache: dict[tuple[str, str], int | None] = {}
         self.aliases: dict[str, str] = {}  # URL fetched → id the object gave itself
         self._loaded: set[str] = set()
-        self._objekte: dict[str, OparlObjekt] | None = None
+        self._objekte: dict[str, dict[str, Any]] | None = None  # the map, as this run leaves it
+        self._dirty: set[str] = set()  # entries of the map to write
 
     def _load(self, tabelle: str) -> None:
         """Every known OParl id of ``tabelle`` in one query (no round trip per object)."""
@@ -138,13 +143,19 @@ class Index:
     def set(self, tabelle: str, oparl_id: str, datensatz_id: int | None) -> None:
         self._cache[(tabelle, oparl_id)] = datensatz_id
 
-    def _objekt(self, oparl_id: str) -> OparlObjekt | None:
+    def _objekt(self, oparl_id: str) -> dict[str, Any] | None:
         if self._objekte is None:
-            self._objekte = {row.oparl_id: row for row in self.session.scalars(sa.select(OparlObjekt))}
+            table = table_of(OparlObjekt)
+            query = sa.select(table.c.id, table.c.oparl_id, *(table.c[c] for c in _MAP_COLUMNS))
+            self._objekte = {
+                row[1]: {"id": row[0], **dict(zip(_MAP_COLUMNS, row[2:], strict=True))}
+                for row in self.session.execute(query)
+            }
         return self._objekte.get(oparl_id)
 
     def mapped_table(self, oparl_id: str) -> str | None:
-        return self.session.scalar(sa.select(col(OparlObjekt.tabelle)).where(col(OparlObjekt.oparl_id) == oparl_id))
+        row = self._objekt(oparl_id)
+        return row["tabelle"] if row else None
 
     def remember(
         self,
@@ -157,34 +168,52 @@ class Index:
         geloescht: bool = False,
         created: datetime | None = None,
     ) -> None:
-        """Record the object in the map (every type, for modified and deletion state)."""
+        """Record the object in the map (every type, for modified and deletion state); written
+        with the other entries of the run by ``write_map``."""
         row = self._objekt(oparl_id)
+        values: dict[str, Any] = {
+            "typ": typ,
+            "tabelle": tabelle,
+            "datensatz_id": datensatz_id,
+            "modified": modified,
+            "geloescht": geloescht,
+            "zuletzt_gesehen": self.now,
+        }
         if row is None:
-            row = OparlObjekt(
-                oparl_id=oparl_id,
-                typ=typ,
-                tabelle=tabelle,
-                datensatz_id=datensatz_id,
-                modified=modified,
-                erstellt=created,
-                geloescht=geloescht,
-                zuletzt_gesehen=self.now,
-            )
-            self.session.add(row)
             assert self._objekte is not None
-            self._objekte[oparl_id] = row
+            self._objekte[oparl_id] = {"id": None, **values, "erstellt": created}
+            self._dirty.add(oparl_id)
         else:
-            apply(
-                row,
-                {
-                    "typ": typ,
-                    "tabelle": tabelle,
-                    "datensatz_id": datensatz_id,
-                    "modified": modified,
-                    "geloescht": geloescht,
-                    "zuletzt_gesehen": self.now,
-                }
-                | ({"erstellt": created} if created is not None else {}),
-            )
+            if created is not None:
+                values["erstellt"] = created
+            if any(row[k] != v for k, v in values.items()):
+                row.update(values)
+                self._dirty.add(oparl_id)
         if tabelle is not None and datensatz_id is not None:
             self.set(tabelle, oparl_id, datensatz_id)
+
+    def write_map(self) -> None:
+        """The changed entries of the map: one executemany for the new, one for the changed."""
+        if not self._dirty or self._objekte is None:
+            return
+        table = table_of(OparlObjekt)
+        entries = self._objekte
+        dirty = sorted(self._dirty)
+        new = [{"oparl_id": o, **{c: entries[o][c] for c in _MAP_COLUMNS}} for o in dirty if not entries[o]["id"]]
+        changed = [
+            {"_id": entries[o]["id"], **{f"_{c}": entries[o][c] for c in _MAP_COLUMNS}}
+            for o in dirty
+            if entries[o]["id"]
+        ]
+        if new:
+            self.session.execute(sa.insert(table), new)
+            for oparl_id, row in lies(self.session, table, "oparl_id", [n["oparl_id"] for n in new], []).items():
+                self._objekte[oparl_id]["id"] = row[0]
+        if changed:
+            statement = (
+                sa.update(table)
+                .where(table.c.id == sa.bindparam("_id"))
+                .values({c: sa.bindparam(f"_{c}") for c in _MAP_COLUMNS})
+            )
+            self.session.execute(statement, changed)
+        self._dirty.clear()

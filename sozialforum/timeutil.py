@@ -5,6 +5,7 @@ Domain code takes ``now``/``today`` as parameters; only the edges (CLI, flows) r
 
 from __future__ import annotations
 
+import calendar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -42,6 +43,15 @@ def as_utc(moment: datetime) -> datetime:
 
 def berlin(moment: datetime) -> datetime:
     return as_utc(moment).astimezone(BERLIN)
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` shifted by whole months (negative: back), clamped to the target month's end
+    (31 January + 1 month = 28/29 February, as § 188 Abs. 3 BGB reads "ein Monat")."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def local_to_utc(day: date, hour: int, minute: int = 0) -> datetime:

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.fristen.datum import add_months
 from sozialforum.fristen.wortlaut import parse_frist
 from sozialforum.store.models import Auftrag, Umsetzungsbericht
+from sozialforum.timeutil import add_months
 from sozialforum.vocab import AuftragQuelle, AuftragStatus
 
 

@@ -1,4 +1,5 @@
-"""DSGVO commands: Auskunft (Art. 15) and Löschung (Art. 17) for one contact person."""
+"""DSGVO commands: Auskunft (Art. 15) and Löschung (Art. 17) for one contact person, and the
+retention run that keeps the Datenschutzerklärung's promise for everyone."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Annotated
 import typer
 
 from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
-from sozialforum.stammdaten import dsgvo
+from sozialforum.stammdaten import aufbewahrung, dsgvo
 from sozialforum.store.db import session_scope
 from sozialforum.timeutil import utcnow
 
-app = typer.Typer(help="Betroffenenrechte nach DSGVO: Auskunft und Löschung.", no_args_is_help=True)
+app = typer.Typer(help="Betroffenenrechte nach DSGVO: Auskunft, Löschung und Aufbewahrung.", no_args_is_help=True)
 
 
 @app.command("auskunft")
@@ -58,6 +59,29 @@ def loeschen(
             fail(str(exc), EXIT_NOT_FOUND)
         counts = dsgvo.erase_person(session, found.id or 0, now=utcnow(), actor="dsgvo:loeschung")
     console.print(f"Person {person} gelöscht: " + ", ".join(f"{t}: {n}" for t, n in counts.items()))
+
+
+@app.command("aufbewahrung")
+def aufbewahrung_durchsetzen(
+    typer_ctx: typer.Context,
+    loeschen: Annotated[
+        bool, typer.Option("--loeschen", help="Fällige Angaben löschen; ohne: nur anzeigen, was fällig ist.")
+    ] = False,
+) -> None:
+    """Löscht Kommentare, Bedürfnisse, Vertretungen, Begründungen und Adressänderungen von
+    Träger-Beschäftigten nach der Speicherdauer der Datenschutzerklärung
+    (rechtliches.speicherdauer_monate nach Ende der Sitzung), samt ihrer Kopie im Änderungsprotokoll.
+    Die Einträge selbst bleiben (eine Rückmeldung gab es), nur ohne personenbezogene Angaben."""
+    context = ctx(typer_ctx)
+    monate = context.settings.rechtliches.speicherdauer_monate
+    with session_scope(context.engine, actor="dsgvo:aufbewahrung") as session:
+        if loeschen:
+            counts = aufbewahrung.durchsetzen(session, now=utcnow(), monate=monate)
+        else:
+            counts = aufbewahrung.faellig(session, now=utcnow(), monate=monate)
+    console.print(aufbewahrung.bericht(counts, monate=monate, geloescht=loeschen))
+    if not loeschen and any(counts.values()):
+        console.print("Zum Löschen: sozialforum dsgvo aufbewahrung --loeschen")
 
 
 def register(root: typer.Typer) -> None:

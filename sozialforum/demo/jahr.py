@@ -22,13 +22,13 @@ from sozialforum.demo.kalender import sitzungstag
 from sozialforum.demo.protokoll import demo_draft
 from sozialforum.demo.quellen import LAND, exists, gemeinden, population
 from sozialforum.konferenz.antworten import record_answer
-from sozialforum.konferenz.termine import add_months, plan_serie
+from sozialforum.konferenz.termine import plan_serie
 from sozialforum.protokoll.entwurf import submit_draft
 from sozialforum.protokoll.freigabe import decide
 from sozialforum.protokoll.teilnehmende import protokollfuehrung
 from sozialforum.settings import Settings
 from sozialforum.store.models import Datenlieferung, Gremium, Protokoll, Rueckmeldung, Sitzung, ZyklusTag
-from sozialforum.timeutil import as_utc, format_datum
+from sozialforum.timeutil import add_months, as_utc, format_datum
 from sozialforum.vocab import (
     Antwort,
     AntwortQuelle,

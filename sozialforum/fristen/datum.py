@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from datetime import date, datetime, timedelta
 
-from sozialforum.timeutil import berlin
+from sozialforum.timeutil import add_months, berlin
 
 
 def today_in_berlin(now: datetime) -> date:
@@ -21,14 +21,6 @@ def today_in_berlin(now: datetime) -> date:
 
 def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """``day`` shifted by whole months (negative: back), clamped to the target month's end."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def days_until(due: date, today: date) -> int:

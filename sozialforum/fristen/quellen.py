@@ -20,10 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
-from sozialforum.fristen.datum import add_months, shift_days
+from sozialforum.fristen.datum import shift_days
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration
 from sozialforum.store.models import Auftrag, Beschluss, Fachplan, FachplanMeilenstein, Massnahme, Organisation, Sitzung
 from sozialforum.store.models.base import table_of
+from sozialforum.timeutil import add_months
 from sozialforum.vocab import AuftragQuelle, AuftragStatus, FristArt, MassnahmeStatus
 
 CLOSED = tuple(s.value for s in AuftragStatus if s.is_closed)

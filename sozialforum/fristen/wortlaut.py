@@ -27,8 +27,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sozialforum.fristen.datum import add_months, month_end
-from sozialforum.timeutil import MONATE
+from sozialforum.fristen.datum import month_end
+from sozialforum.timeutil import MONATE, add_months
 
 _MONTHS = {name.lower(): index for index, name in enumerate(MONATE, start=1)}
 _MONTHS.update(

@@ -8,7 +8,6 @@ and converted to UTC one by one (an interval of N days in UTC would drift by an 
 
 from __future__ import annotations
 
-import calendar
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from sozialforum.settings import Settings
 from sozialforum.store.models import Gremium, Sitzung
-from sozialforum.timeutil import BERLIN, as_utc, berlin, local_to_utc
+from sozialforum.timeutil import BERLIN, add_months, as_utc, berlin, local_to_utc
 from sozialforum.vocab import SitzungStatus
 
 
@@ -29,13 +28,6 @@ def new_uid(settings: Settings) -> str:
     """A globally unique, stable iCalendar UID (RFC 5545 §3.8.4.7 recommends a domain part)."""
     domain = str(settings.mail.absender).rsplit("@", 1)[-1]
     return f"sitzung-{uuid.uuid4()}@{domain}"
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day N months later; the 31st becomes the month's last day."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def plan_sitzung(

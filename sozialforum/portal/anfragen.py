@@ -26,6 +26,7 @@ from sqlmodel import Session, col, select
 
 from sozialforum import outbox
 from sozialforum.links import create_link, revoke_all_links
+from sozialforum.parsing import is_valid_email
 from sozialforum.portal.beteiligung import RsvpEingabe
 from sozialforum.portal.linkversand import beschreibe
 from sozialforum.settings import Settings
@@ -326,12 +327,13 @@ def email_zuruecknehmen(session: Session, aenderung_id: int, *, now: datetime, s
     None if the change was already taken back. Only the latest change can be taken back: after
     a later one, the Geschäftsstelle decides (``ZuruecknahmeNichtMoeglich``)."""
     aenderung = session.get(EmailAenderung, aenderung_id)
-    assert aenderung is not None and aenderung.id is not None and aenderung.alte_email is not None
+    assert aenderung is not None and aenderung.id is not None
     person = session.get(Person, aenderung.person_id)
     assert person is not None and person.id is not None
     if aenderung.zurueckgenommen_am is not None:
         return None
-    if (person.email or "").lower() != aenderung.neue_email.lower():
+    # The old address may be gone: erased by the retention run or on request (Art. 17).
+    if not is_valid_email(aenderung.alte_email or "") or (person.email or "").lower() != aenderung.neue_email.lower():
         raise ZuruecknahmeNichtMoeglich
     aenderung.zurueckgenommen_am = now
     person.email = aenderung.alte_email

@@ -44,7 +44,7 @@ def _referencing_tables() -> list[tuple[sa.Table, list[sa.Column[Any]]]]:
     return found
 
 
-def _personal_columns(table: sa.Table) -> list[sa.Column[Any]]:
+def personal_columns(table: sa.Table) -> list[sa.Column[Any]]:
     return [column for column in table.columns if column.info.get("personal")]
 
 
@@ -110,7 +110,7 @@ def _audit_entries(session: Session, keys: list[tuple[str, int]]) -> list[AuditE
     return list(session.scalars(sa.select(AuditEntry).where(sa.or_(*conditions)).order_by(col(AuditEntry.id))))
 
 
-def _cleared(column: sa.Column[Any]) -> Any:
+def cleared_value(column: sa.Column[Any]) -> Any:
     if column.nullable:
         return None
     if isinstance(column.type, sa.JSON):
@@ -122,7 +122,7 @@ def erase_person(session: Session, person_id: int, *, now: datetime, actor: str)
     """Erase one person's personal data (Art. 17); return what was cleared, per table."""
     counts: dict[str, int] = {}
     person_table = SQLModel.metadata.tables["person"]
-    values = {c.name: _cleared(c) for c in _personal_columns(person_table)}
+    values = {c.name: cleared_value(c) for c in personal_columns(person_table)}
     values.update(
         geloescht_am=now, rechtsgrundlage=None, einwilligung_am=None, abgemeldet_am=None, zustellung_gestoert_am=None
     )
@@ -133,16 +133,18 @@ def erase_person(session: Session, person_id: int, *, now: datetime, actor: str)
         condition = sa.or_(*(column == person_id for column in columns))
         ids = [r for (r,) in session.execute(sa.select(table.c.id).where(condition))] if "id" in table.c else []
         audit_keys += [(table.name, row_id) for row_id in ids]
-        personal = _personal_columns(table)
+        personal = personal_columns(table)
         if personal and ids:
-            session.execute(sa.update(table).where(table.c.id.in_(ids)).values({c.name: _cleared(c) for c in personal}))
+            session.execute(
+                sa.update(table).where(table.c.id.in_(ids)).values({c.name: cleared_value(c) for c in personal})
+            )
             counts[table.name] = len(ids)
     session.execute(
         sa.update(PersonalLink)
         .where(col(PersonalLink.person_id) == person_id, col(PersonalLink.widerrufen_am).is_(None))
         .values(widerrufen_am=now)
     )
-    counts["audit_entry"] = _redact_audit(session, audit_keys)
+    counts["audit_entry"] = redact_audit(session, audit_keys)
     session.execute(
         sa.insert(AuditEntry).values(
             zeitpunkt=now,
@@ -156,11 +158,11 @@ def erase_person(session: Session, person_id: int, *, now: datetime, actor: str)
     return counts
 
 
-def _redact_audit(session: Session, keys: list[tuple[str, int]]) -> int:
+def redact_audit(session: Session, keys: list[tuple[str, int]]) -> int:
     redacted = 0
     for entry in _audit_entries(session, keys):
         table = SQLModel.metadata.tables.get(entry.tabelle)
-        personal = {c.name for c in _personal_columns(table)} if table is not None else set()
+        personal = {c.name for c in personal_columns(table)} if table is not None else set()
         changes = {
             key: ([ERASED, ERASED] if key in personal else value) for key, value in (entry.aenderungen or {}).items()
         }

@@ -26,7 +26,6 @@ from sozialforum import outbox
 from sozialforum.channels.mail import OutgoingMail
 from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render, render_text
-from sozialforum.fristen.datum import add_months
 from sozialforum.links import issue_link
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.settings import Settings
@@ -45,7 +44,7 @@ from sozialforum.store.models import (
     Verwendungsnachweis,
 )
 from sozialforum.strategie.kostenplan import Dynamisierung, Dynamisierungsregel, dynamisieren, kostenplan_lesen
-from sozialforum.timeutil import format_datum_kurz, format_euro
+from sozialforum.timeutil import add_months, format_datum_kurz, format_euro
 from sozialforum.vocab import (
     AntragStatus,
     AuftragQuelle,

@@ -24,14 +24,13 @@ from sqlalchemy.engine import Engine
 
 from sozialforum.arbeitsplatz.app import create_app
 from sozialforum.demo import DATA
-from sozialforum.konferenz.termine import add_months
 from sozialforum.konten import benutzer
 from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.settings import load_settings
 from sozialforum.stammdaten.importer import import_file
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Protokoll
-from sozialforum.timeutil import utcnow
+from sozialforum.timeutil import add_months, utcnow
 from sozialforum.vocab import BenutzerRolle, GremiumArt, MitgliedRolle, OrganisationArt
 from tests.konferenz.smtp_server import LoopbackSmtp
 from tests.protokoll.conftest import Welt, build_world

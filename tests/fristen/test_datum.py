@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from sozialforum.fristen.datum import add_months, days_until, next_due_after, today_in_berlin, week_key
+from sozialforum.fristen.datum import days_until, next_due_after, today_in_berlin, week_key
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.wortlaut import parse_frist
 from sozialforum.problems import ProblemReport
+from sozialforum.timeutil import add_months
 from tests.conftest import REPO
 
 

@@ -1,65 +1,80 @@
-"""PDFs share the parsed fonts between documents (sozialforum.channels.pdf): the output is the
-same as with fpdf2's own ``add_font`` for every document, also when documents are written at once
-in several threads (Prefect runs tasks in threads)."""
+"""Every PDF comes from ``sozialforum.channels.pdf.html_to_pdf`` (WeasyPrint, PDF/UA-1): the same
+input gives the same bytes, also in threads at once (Prefect runs tasks in threads); German text
+prints with embedded DejaVu; the footer is an artifact; nothing is fetched from the network."""
 
 from __future__ import annotations
 
-import re
+import io
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
-import matplotlib
-from fpdf import FPDF
+import pikepdf
+import pytest
+from pypdf import PdfReader
 
-from sozialforum.channels.pdf import STILE, html_to_pdf
+from sozialforum.channels.pdf import PdfFehler, html_to_pdf
+from tests.support.pdf_ua import assert_pdf_ua
 
 HTML = (
     "<h1>Sozialraumprofil Lindenau</h1><p>Grüße aus <b>Musterstadt</b>, <i>kursiv</i>, "
     "<b><i>beides</i></b>: 1.234,5 € – „Anführung“ ß Ä Ö Ü.</p>"
+    "<h2>Auf einen Blick</h2>"
     "<table><thead><tr><th>Indikator</th><th>Wert</th></tr></thead>"
     "<tbody><tr><td>Kinderarmut</td><td>17,3 %</td></tr><tr><td>Altenquotient</td><td>41,0</td></tr></tbody>"
-    "</table>"
+    "</table><ul><li>eins</li><li>zwei</li></ul>"
 )
 
 
-def _ohne_zeitstempel(pdf: bytes) -> bytes:
-    return re.sub(rb"/CreationDate \(D:\d+Z\)|/ID \[<[0-9A-F]+><[0-9A-F]+>\]", b"", pdf)
+def _text(pdf: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
-def _mit_fpdf_allein(html: str, title: str) -> bytes:
-    """The same document the way fpdf2 documents it: every font added to every document."""
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-
-    class Pdf(FPDF):
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("DejaVu", size=8)
-            self.cell(0, 8, f"{title} – Seite {self.page_no()}/{{nb}}", align="C")
-
-    pdf = Pdf(orientation="portrait", unit="mm", format="A4")
-    pdf.set_title(title)
-    pdf.set_creator("sozialforum")
-    for style, name in STILE.items():
-        pdf.add_font("DejaVu", style, str(fonts / name))
-    pdf.set_font("DejaVu", size=10)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.alias_nb_pages()
-    pdf.add_page()
-    pdf.write_html(html, font_family="DejaVu")
-    return bytes(pdf.output())
+def test_same_input_same_bytes_and_a_tagged_german_document() -> None:
+    first = html_to_pdf(HTML, title="Profil Lindenau", footer="Landkreis Musterstadt")
+    html_to_pdf("<h1>Anderes</h1><p>Ωmega ≠ ≤ ≥ ¼</p>", title="Anderes")  # nothing carries over
+    assert html_to_pdf(HTML, title="Profil Lindenau", footer="Landkreis Musterstadt") == first
+    befund = assert_pdf_ua(first, html=HTML)
+    assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/L", "/LI"} <= set(befund.typen())
+    text = _text(first)
+    assert "Grüße aus Musterstadt" in text and "1.234,5 € – „Anführung“ ß Ä Ö Ü." in text
+    assert "Landkreis Musterstadt – Seite 1/1" in text
+    with pikepdf.open(io.BytesIO(first)) as pdf, pdf.open_metadata() as meta:
+        assert meta["dc:title"] == "Profil Lindenau"
+        assert "/CreationDate" not in pdf.docinfo  # no clock in the file
 
 
-def test_shared_fonts_give_the_same_pdf_as_fpdf_alone() -> None:
-    expected = _ohne_zeitstempel(_mit_fpdf_allein(HTML, "Profil"))
-    assert _ohne_zeitstempel(html_to_pdf(HTML, title="Profil")) == expected
-    # A second document with other glyphs, then the first again: nothing carried over.
-    html_to_pdf("<p>Ωmega ≠ ≤ ≥ ¼</p>", title="Anderes")
-    assert _ohne_zeitstempel(html_to_pdf(HTML, title="Profil")) == expected
+def test_the_documents_own_date_goes_into_the_metadata() -> None:
+    day = datetime(2026, 3, 16, 17, 0, tzinfo=UTC)
+    pdf = html_to_pdf(HTML, title="Protokoll", erstellt=day)
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert str(doc.docinfo["/CreationDate"]).startswith("D:20260316")
+    assert html_to_pdf(HTML, title="Protokoll", erstellt=day) == pdf
 
 
-def test_documents_written_in_threads_at_once_are_each_complete() -> None:
-    texts = [f"<p>Sitzung {n}: Grüße {'ä' * n}{chr(0x391 + n)}</p>" + HTML for n in range(8)]
-    expected = [_ohne_zeitstempel(_mit_fpdf_allein(t, "Profil")) for t in texts]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        written = list(pool.map(lambda t: _ohne_zeitstempel(html_to_pdf(t, title="Profil")), texts))
+def test_documents_written_in_threads_at_once_equal_those_written_one_by_one() -> None:
+    texts = [f"<h1>Sitzung {n}</h1><p>Grüße {'ä' * n}{chr(0x391 + n)}</p>" + HTML for n in range(4)]
+    expected = [html_to_pdf(t, title=f"Sitzung {n}") for n, t in enumerate(texts)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        written = list(pool.map(lambda n: html_to_pdf(texts[n], title=f"Sitzung {n}"), range(len(texts))))
     assert written == expected
+
+
+def test_footer_on_every_page_is_an_artifact_and_long_tables_repeat_their_head() -> None:
+    rows = "".join(f"<tr><td>Zeile {n}</td><td>{n},0</td></tr>" for n in range(120))
+    html = f"<h1>Lang</h1><table><thead><tr><th>Name</th><th>Wert</th></tr></thead><tbody>{rows}</tbody></table>"
+    pdf = html_to_pdf(html, title="Lang", footer="Fuß")
+    assert_pdf_ua(pdf, html=html)  # the footer text is marked as artifact, not left untagged
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) >= 3
+    for number, page in enumerate(pages, start=1):
+        assert f"Fuß – Seite {number}/{len(pages)}" in page.extract_text()
+        assert "Name Wert" in " ".join(page.extract_text().split())
+
+
+def test_images_come_from_files_only_never_from_the_network(tmp_path: Path) -> None:
+    html = '<h1>Bild</h1><img src="http://127.0.0.1:9/karte.svg" alt="Karte">'
+    with pytest.raises(PdfFehler, match="disallowed protocol"):
+        html_to_pdf(html, title="Bild")
+    with pytest.raises(PdfFehler, match=r"fehlt\.svg"):  # a missing chart is an error, not a hole
+        html_to_pdf(f'<h1>Bild</h1><img src="{tmp_path / "fehlt.svg"}" alt="Karte">', title="Bild")

@@ -1,85 +1,143 @@
-"""HTML → PDF without system libraries (fpdf2), with a Unicode font so that ä, ß and € print.
+"""HTML → tagged PDF (PDF/UA-1) with WeasyPrint: every PDF the product writes comes from here.
 
-The font is DejaVu Sans as shipped inside matplotlib, so nothing needs to be installed.
-Supports what reports need: headings, paragraphs, tables, lists, bold/italic, images (PNG).
+A report passes the body of its document (headings, paragraphs, tables, lists, images); this
+module wraps it in a German document (``lang="de-DE"``, the title, dates taken from the
+document), lays it out with the print stylesheet ``templates/reports/druck.css`` and the DejaVu
+fonts shipped inside matplotlib (so a fresh machine needs no font package, and every machine
+prints the same glyphs), and writes a PDF with a structure tree, alternative texts from the
+images' ``alt``, the footer as an artifact and embedded font subsets. The output depends only on
+its input: no clock, no random identifier (mails with PDFs are compared with golden files).
 """
 
 from __future__ import annotations
 
-import copy
+import atexit
 import functools
+import html as html_module
+import threading
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from sozialforum.ressourcen import ordner
 
-@functools.cache
-def _pdf_class() -> Any:
-    """fpdf2 and matplotlib (for its font files) are imported on the first PDF only: together
-    they take most of a second to import, which every mail run and CLI call would pay otherwise."""
-    import matplotlib
-    from fpdf import FPDF
-
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-
-    class Pdf(FPDF):
-        def __init__(self, title: str, footer_text: str) -> None:
-            super().__init__(orientation="portrait", unit="mm", format="A4")
-            self.footer_text = footer_text
-            self.set_title(title)
-            self.set_creator("sozialforum")
-            for style, name in STILE.items():
-                self.fonts[f"dejavu{style}"] = _fuer_dokument(_geparst(str(fonts / name), style), len(self.fonts) + 1)
-            self.set_font("DejaVu", size=10)
-            self.set_auto_page_break(auto=True, margin=18)
-
-        def footer(self) -> None:
-            self.set_y(-12)
-            self.set_font("DejaVu", size=8)
-            self.cell(0, 8, f"{self.footer_text} – Seite {self.page_no()}/{{nb}}", align="C")
-
-    return Pdf
-
-
-STILE = {
-    "": "DejaVuSans.ttf",
-    "B": "DejaVuSans-Bold.ttf",
-    "I": "DejaVuSans-Oblique.ttf",
-    "BI": "DejaVuSans-BoldOblique.ttf",
+DRUCK_CSS = ordner("templates") / "reports" / "druck.css"
+SPRACHE = "de-DE"
+SCHRIFTEN = {
+    ("normal", "normal"): "DejaVuSans.ttf",
+    ("bold", "normal"): "DejaVuSans-Bold.ttf",
+    ("normal", "italic"): "DejaVuSans-Oblique.ttf",
+    ("bold", "italic"): "DejaVuSans-BoldOblique.ttf",
 }
 
+# One document at a time per process: WeasyPrint's font configuration (a Pango font map) is not
+# safe to share between threads, and Prefect runs tasks in threads. Its layout is pure Python,
+# so threads would not print faster anyway.
+_lock = threading.Lock()
+
+
+class PdfFehler(RuntimeError):
+    """A document cannot be printed (an image or map it shows cannot be read)."""
+
+
+def _font_faces() -> str:
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return "\n".join(
+        f'@font-face {{ font-family: "DejaVu Sans"; font-weight: {weight}; font-style: {style}; '
+        f'src: url("{(folder / name).as_uri()}"); }}'
+        for (weight, style), name in SCHRIFTEN.items()
+    )
+
 
 @functools.cache
-def _geparst(path: str, style: str) -> Any:
-    """A font as fpdf2's ``add_font`` builds it, once per process: reading a TrueType file's
-    metrics takes about 0.1 s a style, and every report would pay it four times."""
-    from fpdf import FPDF
+def _werkzeug() -> tuple[Any, Any, Any]:
+    """Font configuration, print stylesheet and URL fetcher, made once per process: parsing the
+    stylesheet and loading the four font files costs more than a short document."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-    probe = FPDF()
-    probe.add_font("DejaVu", style, path)
-    return probe.fonts[f"dejavu{style}"]
+    class NurDateien(URLFetcher):
+        """Local files and data: URLs only (a report never loads anything from the network);
+        a missing chart or map stops the PDF instead of leaving a hole in it."""
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            try:
+                return super().fetch(url, headers)
+            except Exception as error:
+                raise FatalURLFetchingError(f"{url}: {error}") from error
+
+    fonts = FontConfiguration()
+    fetcher = NurDateien(allowed_protocols={"file", "data"})
+    stylesheet = CSS(
+        string=_font_faces() + "\n" + DRUCK_CSS.read_text(encoding="utf-8"),
+        font_config=fonts,
+        url_fetcher=fetcher,
+    )
+    # The font configuration keeps copies of the fonts in a temporary folder, which it removes
+    # when it is deleted: delete it while the interpreter can still do that.
+    atexit.register(_werkzeug.cache_clear)
+    return fonts, stylesheet, fetcher
 
 
-def _fuer_dokument(vorlage: Any, index: int) -> Any:
-    """The parsed font for one more document. Shared: the metrics, which nothing changes. Own:
-    what a document changes — the glyph subset it fills, the font file it subsets in place when
-    written, its descriptor object and its number in the document."""
-    from fontTools import ttLib
-    from fpdf.fonts import SubsetMap
-
-    font = copy.copy(vorlage)
-    font.i = index
-    font.ttfont = ttLib.TTFont(vorlage.ttffile, recalcTimestamp=False, lazy=True)
-    font.desc = copy.copy(vorlage.desc)
-    font.missing_glyphs = []
-    font.biggest_size_pt = 0
-    font.subset = SubsetMap(font)
-    return font
+def _css_text(text: str) -> str:
+    """A CSS string literal (the footer goes into the page's margin box)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ")
+    return f'"{escaped}"'
 
 
-def html_to_pdf(html: str, *, title: str, footer: str = "") -> bytes:
-    """Render simple HTML (the body of a report) to PDF bytes."""
-    pdf = _pdf_class()(title, footer or title)
-    pdf.alias_nb_pages()
-    pdf.add_page()
-    pdf.write_html(html, font_family="DejaVu")
-    return bytes(pdf.output())
+def _datum(moment: date | datetime) -> str:
+    if isinstance(moment, datetime):
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat()
+
+
+def dokument(html: str, *, title: str, footer: str = "", erstellt: date | datetime | None = None) -> str:
+    """The whole HTML document around a report's body, as it is printed."""
+    head = [
+        '<meta charset="utf-8">',
+        f"<title>{html_module.escape(title)}</title>",
+    ]
+    if erstellt is not None:
+        stamp = html_module.escape(_datum(erstellt))
+        head += [
+            f'<meta name="dcterms.created" content="{stamp}">',
+            f'<meta name="dcterms.modified" content="{stamp}">',
+        ]
+    fuss = footer or title
+    head.append(
+        "<style>@page { @bottom-center { content: "
+        + _css_text(f"{fuss} – Seite ")
+        + ' counter(page) "/" counter(pages); } }</style>'
+    )
+    head_html = "".join(head)
+    return f'<!DOCTYPE html>\n<html lang="{SPRACHE}">\n<head>{head_html}</head>\n<body>\n{html}\n</body>\n</html>\n'
+
+
+def html_to_pdf(html: str, *, title: str, footer: str = "", erstellt: date | datetime | None = None) -> bytes:
+    """The body of a report (HTML) as a tagged PDF (PDF/UA-1). ``footer`` is printed at the foot
+    of every page with the page number (the title when empty); ``erstellt`` is the document's own
+    date (an approval, a Stichtag) for its metadata — never the time of printing."""
+    from weasyprint import HTML
+    from weasyprint.urls import FatalURLFetchingError
+
+    from sozialforum.channels.pdf_artefakte import footer_als_artefakt
+
+    text = dokument(html, title=title, footer=footer, erstellt=erstellt)
+    with _lock:
+        fonts, stylesheet, fetcher = _werkzeug()
+        try:
+            # Absolute paths of charts and maps resolve against the file system's root.
+            data = HTML(string=text, base_url="file:///", url_fetcher=fetcher).write_pdf(
+                stylesheets=[stylesheet],
+                font_config=fonts,
+                pdf_variant="pdf/ua-1",
+                presentational_hints=True,
+                finisher=footer_als_artefakt,
+            )
+        except FatalURLFetchingError as error:
+            raise PdfFehler(f"Das PDF „{title}“ braucht eine Datei, die nicht gelesen werden kann: {error}") from None
+    assert data is not None  # no target given: the bytes are returned
+    return bytes(data)

@@ -92,7 +92,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
     live = [e for e in items if not r.wahr(e.obj, "deleted")]
     for gone in (e for e in items if e not in live):
         _drop_item(run, r.id(gone.obj))
-    if isinstance(o.get("agendaItem"), list):  # the whole agenda: what is not on it any more goes
+    if state != "neu" and isinstance(o.get("agendaItem"), list):  # the whole agenda: the rest goes
         listed = {item.get("id") if isinstance(item, dict) else item for item in o["agendaItem"]}
         for top in list(
             run.session.scalars(sa.select(Tagesordnungspunkt).where(col(Tagesordnungspunkt.sitzung_id) == row.id))
@@ -100,7 +100,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
             if top.oparl_id and top.oparl_id not in listed:
                 run.leser.maengel.melde(top.oparl_id, None, f"nicht mehr auf der Tagesordnung von {oid}: entfernt")
                 _drop_item(run, top.oparl_id)
-    agenda(run, row, sorted(live, key=lambda e: (e.position is None, e.position or 0)))
+    agenda(run, row, sorted(live, key=lambda e: (e.position is None, e.position or 0)), neu=state == "neu")
 
 
 def _eigener_status(run: Lauf, o: dict[str, Any]) -> SitzungStatus | None:
@@ -125,16 +125,13 @@ def _drop_item(run: Lauf, oid: str) -> None:
         run.index.remember(oid, "AgendaItem", "tagesordnungspunkt", None, modified=None, geloescht=True)
 
 
-def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
+def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag], *, neu: bool = False) -> None:
     """The agenda items of one Sitzung, with their order; renumbered in two steps so that the
-    unique (sitzung, reihenfolge) holds at every flush."""
+    unique (sitzung, reihenfolge) holds at every flush (the final numbers are distinct, and a
+    flush writes the updates before the inserts)."""
     r = run.leser
-    rows = {
-        t.oparl_id: t
-        for t in run.session.scalars(
-            sa.select(Tagesordnungspunkt).where(col(Tagesordnungspunkt.sitzung_id) == sitzung.id)
-        )
-    }
+    query = sa.select(Tagesordnungspunkt).where(col(Tagesordnungspunkt.sitzung_id) == sitzung.id)
+    rows = {} if neu else {t.oparl_id: t for t in run.session.scalars(query)}
     mine = {r.id(e.obj) for e in items}
     for oid in mine - set(rows):  # moved here from another Sitzung: the same row moves
         row_id = run.index.find("tagesordnungspunkt", oid)
@@ -163,6 +160,7 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
     for t in moving:
         t.reihenfolge = -pk(t)
     run.session.flush()
+    written: list[tuple[str, Tagesordnungspunkt, str, dict[str, Any]]] = []
     for entry in items:
         oid = r.id(entry.obj)
         o = entry.obj
@@ -184,7 +182,9 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
             state = "neu"
         else:
             state = "geaendert" if apply(row, values) else "unveraendert"
-        run.session.flush()
+        written.append((oid, row, state, o))
+    run.session.flush()
+    for oid, row, state, o in written:
         run.index.remember(
             oid,
             "AgendaItem",
@@ -199,48 +199,64 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag]) -> None:
             run.links.add((consultation_url, oid))
 
 
-def paper(run: Lauf, entry: Eintrag) -> None:
+def papers(run: Lauf, entries: list[Eintrag]) -> None:
+    """All Papers of the run: deletions first, then the rest written in one batch."""
+    r = run.leser
+    live = []
+    for entry in entries:
+        if r.wahr(entry.obj, "deleted"):
+            loeschung.paper(run, r.id(entry.obj))
+        else:
+            live.append(entry)
+    wanted: dict[str, str] = {}
+    for entry in live:
+        oid = r.id(entry.obj)
+        reference = r.text(entry.obj, "reference", 60)
+        if reference is None:
+            run.leser.maengel.melde(oid, "reference", "fehlt: Kennung aus der id gebildet")
+        wanted[oid] = reference or kennung_for(oid)
+    run.session.flush()
+    holders = {
+        k: row[0] for k, row in lies(run.session, table_of(Vorlage), "kennung", list(wanted.values()), []).items()
+    }
+    assigned: dict[str, str] = {}  # Kennung → the Paper of this run that has it
+    pending: list[tuple[str, dict[str, Any], Eintrag]] = []
+    for entry in live:
+        oid = r.id(entry.obj)
+        kennung = wanted[oid]
+        holder = holders.get(kennung)
+        if (holder is not None and holder != run.index.find("vorlage", oid)) or assigned.get(kennung, oid) != oid:
+            run.leser.maengel.melde(oid, "reference", f"„{kennung}“ ist schon vergeben: Kennung ergänzt")
+            kennung = f"{kennung[:45]} ({kennung_for(oid)[-8:]})"
+        assigned[kennung] = oid
+        pending.append((oid, _paper_values(run, entry, kennung), entry))
+    written = schreibe(run.session, table_of(Vorlage), [(oid, values) for oid, values, _ in pending])
+    for oid, _, entry in pending:
+        row_id, state = written[oid]
+        run.index.set("vorlage", oid, row_id)
+        modified, created = r.zeitpunkt(entry.obj, "modified"), r.zeitpunkt(entry.obj, "created")
+        run.index.remember(oid, "Paper", "vorlage", row_id, modified=modified, created=created)
+        run.bericht.zaehle("Paper", state)
+
+
+def _paper_values(run: Lauf, entry: Eintrag, kennung: str) -> dict[str, Any]:
     o, r = entry.obj, run.leser
     oid = r.id(o)
-    modified = r.zeitpunkt(o, "modified")
-    created = r.zeitpunkt(o, "created")
-    if r.wahr(o, "deleted"):
-        loeschung.paper(run, oid)
-        return
-    reference = r.text(o, "reference", 60)
-    row_id = run.index.find("vorlage", oid)
-    kennung = reference or kennung_for(oid)
-    if reference is None:
-        run.leser.maengel.melde(oid, "reference", "fehlt: Kennung aus der id gebildet")
-    clash = run.session.scalar(sa.select(col(Vorlage.id)).where(col(Vorlage.kennung) == kennung))
-    if clash is not None and clash != row_id:
-        run.leser.maengel.melde(oid, "reference", f"„{kennung}“ ist schon vergeben: Kennung ergänzt")
-        kennung = f"{kennung[:45]} ({kennung_for(oid)[-8:]})"
     day = r.datum(o, "date")
     if day is None:
         run.leser.maengel.melde(oid, "date", "fehlt: Datum aus created bzw. heute")
-        day = (created or run.now).astimezone(BERLIN).date()
+        day = (r.zeitpunkt(o, "created") or run.now).astimezone(BERLIN).date()
     origin: list[int] = []
     for url in r.urls(o, "originatorOrganization"):
         if (org_id := run.index.find("organisation", url)) is not None:
             origin.append(org_id)
-    values: dict[str, Any] = {
+    return {
         "kennung": kennung,
         "art": vorlage_art(r.text(o, "paperType")),
         "titel": r.text(o, "name", 500) or kennung,
         "datum": day,
         "einreicher_organisation_id": origin[0] if origin else None,
     }
-    row = run.session.get(Vorlage, row_id) if row_id else None
-    if row is None:
-        row = Vorlage(oparl_id=oid, **values)
-        run.session.add(row)
-        state = "neu"
-    else:
-        state = "geaendert" if apply(row, values) else "unveraendert"
-    run.session.flush()
-    run.index.remember(oid, "Paper", "vorlage", row.id, modified=modified, created=created)
-    run.bericht.zaehle("Paper", state)
 
 
 def paper_links(run: Lauf, entries: list[Eintrag]) -> None:

@@ -62,8 +62,7 @@ def import_objekte(
     ]
     _orphan_agenda_items(run, orphans)
     papers = [e for e in run.stapel.of_type("Paper") if not import_eigen.ist_beschluss(e)]
-    for entry in papers:
-        import_sitzungen.paper(run, entry)
+    import_sitzungen.papers(run, papers)
     import_sitzungen.paper_links(run, papers)
     import_sitzungen.consultations(run, run.stapel.of_type("Consultation"))
     import_sitzungen.results(run)

@@ -134,7 +134,10 @@ def test_due_rows_are_erased_with_their_audit_copy_and_young_ones_stay(engine: E
         young = session.get(Rueckmeldung, ids["rueckmeldung_jung"])
         assert old is not None and young is not None
         assert (old.antwort, old.kommentar, old.beduerfnisse, old.vertretung_name) == (Antwort.ZUSAGE, None, [], None)
-        assert (young.kommentar, young.beduerfnisse) == ("Ich komme mit Frau Schmidt und Herrn Meier (jung)", ["rollstuhl"])
+        assert (young.kommentar, young.beduerfnisse) == (
+            "Ich komme mit Frau Schmidt und Herrn Meier (jung)",
+            ["rollstuhl"],
+        )
         need = session.get(Rueckmeldung, ids["rueckmeldung_bedarf"])
         assert need is not None and need.beduerfnisse == []
         assert session.get(Themenvorschlag, ids["themenvorschlag_alt"]).begruendung is None  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ values as column chunks, in bulk. The same file again (same checksum) changes no
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from sozialforum.daten.quelldatei import Rohdaten, checksum, decode, read_bytes
 from sozialforum.daten.schluessel import Schluesselsysteme, schluessel_hinweise
 from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.daten.zeilen import Breit, Zeilen
+from sozialforum.daten.zuordnung_gespeichert import ZUORDNUNG, lies_aliase, lies_gespeichert
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.store.models import Datenlieferung, Vergleichswert, Wertespalte
 from sozialforum.store.models.base import table_of
@@ -66,7 +68,12 @@ class LadeErgebnis:
 
 
 def _read(
-    path: Path, raw: bytes, katalog: Katalog, stichtag: date | None, digest: str | None = None
+    path: Path,
+    raw: bytes,
+    katalog: Katalog,
+    stichtag: date | None,
+    digest: str | None = None,
+    gespeichert: Callable[[], tuple[Rohdaten, QuelleDef] | None] | None = None,
 ) -> tuple[Rohdaten, QuelleDef]:
     if path.suffix.lower() == ".csv":
         decode(path.name, raw[:4096])  # refuses UTF-16 and double-encoded files with the reason
@@ -107,7 +114,8 @@ def _read(
                 )
             ]
         )
-    return read_tabelle(path, katalog, stichtag=stichtag)
+    saved = gespeichert() if gespeichert is not None else None  # a reading confirmed in the assistant
+    return saved or read_tabelle(path, katalog, stichtag=stichtag)
 
 
 def _is_ba(path: Path) -> bool:
@@ -303,18 +311,31 @@ def lade_datei(
     akteur: str,
     stichtag: date | None = None,
     unbekannte_ignorieren: bool = False,
+    zuordnung: str | None = None,
 ) -> LadeErgebnis:
-    """Load one file inside the caller's transaction; raise ProblemReport (nothing written)."""
+    """Load one file inside the caller's transaction; raise ProblemReport (nothing written).
+    ``zuordnung``: the saved reading of the table assistant to use (else the one whose header
+    fits, else the catalogue's table sources)."""
     raw = read_bytes(path)
     digest = checksum(raw)
     existing = session.scalar(sa.select(col(Datenlieferung.id)).where(col(Datenlieferung.pruefsumme) == digest))
     if existing is not None:
         return LadeErgebnis(path.name, "unverändert", datenlieferung_id=existing)
-    data, quelle = _read(path, raw, katalog, stichtag, digest)
+    data, quelle = _read(
+        path,
+        raw,
+        katalog,
+        stichtag,
+        digest,
+        lambda: lies_gespeichert(session, path, raw, katalog, pruefsumme=digest, stichtag=stichtag, name=zuordnung),
+    )
     problems = list(data.problems)
     hints: list[str] = []
     abgleich = Schluesselabgleich.aus(session)
-    rows = _long(data, quelle, katalog, abgleich, unbekannte_ignorieren, problems, hints)
+    aliase = None
+    if quelle.kennung.startswith(ZUORDNUNG):
+        aliase = lies_aliase(session, quelle.name)
+    rows = _long(data, quelle, katalog, abgleich, unbekannte_ignorieren, problems, hints, aliase)
     problems.extend(plausibel.pruefe(session, data.datei, rows, katalog))
     if problems:
         raise ProblemReport(problems)
@@ -335,6 +356,7 @@ def lade_datei(
         stichtage=[d.isoformat() for d in days],
         hinweise=[*hints, *data.hinweise],
         akteur=akteur,
+        zuordnung=quelle.name if quelle.kennung.startswith(ZUORDNUNG) else None,
     )
     session.add(lieferung)
     session.flush()

@@ -31,6 +31,7 @@ from sozialforum.daten.katalog import norm_label
 
 _CODE_NAME = re.compile(r"^\s*([A-Za-z]{0,4}\d{1,4})[\s_:.\-–]+(\D.*)$")
 _CODE = re.compile(r"^[A-Za-z]{0,4}0*(\d{1,4})$")
+_SUMME = re.compile(r"\s*\b(insgesamt|gesamt|zusammen|summe)$")
 _LESART = {
     12: "Regionalschlüssel (12 Stellen) → AGS",
     11: "Schlüssel einer Gemeinde im Gemeindeverband (11 Stellen) → AGS",
@@ -263,6 +264,13 @@ class Schluesselsysteme:
         name = name_norm(key)
         if name in karte.namen:
             return karte.namen[name], "Name → Gebiet"
+        total = _SUMME.sub("", name)
+        if total != name:  # "Musterstadt insgesamt", "Stadt insgesamt": the sum row of an area
+            if total in karte.namen:
+                return karte.namen[total], "Summenzeile → Gebiet"
+            roots = [b for b in karte.bereiche if b.parent_id is None]
+            if total in ("", "stadt", "kreis", "landkreis") and len(roots) == 1:
+                return roots[0].id, "Summenzeile → Gebiet"
         if len(karte.namensliste.get(name, ())) > 1:
             return -1, f"der Name „{key}“ passt zu mehreren Gebieten; bitte den Schlüssel angeben"
         return -1, ""

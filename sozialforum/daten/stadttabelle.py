@@ -82,7 +82,8 @@ def _source_for(header: list[str], katalog: Katalog, name: str) -> QuelleDef:
                     name,
                     1,
                     None,
-                    f"Die Kopfzeile passt zu keiner Quelle des Katalogs (erwartet eine Schlüsselspalte: {known}).",
+                    f"Die Kopfzeile passt zu keiner Quelle des Katalogs (erwartet eine Schlüsselspalte: {known}) "
+                    "und zu keiner gespeicherten Zuordnung: mit „sozialforum daten assistent DATEI“ einlesen.",
                 )
             ]
         )

@@ -403,7 +403,9 @@ def _deciding(run: Lauf, gremium_id: int | None) -> bool:
 
 def results(run: Lauf) -> None:
     """Link each consultation with its agenda item: the item's result is the consultation's,
-    the item gets the paper, and a deciding consultation that passed becomes a Beschluss."""
+    the item gets the paper, and a deciding consultation that passed becomes a Beschluss.
+    Rows are read once for all links and the changes written in batches."""
+    links: list[tuple[str, str, int, int]] = []
     for consultation_url, agenda_url in sorted(run.links):
         beratung_id = run.index.find("beratung", consultation_url)
         top_id = run.index.find("tagesordnungspunkt", agenda_url)
@@ -415,14 +417,28 @@ def results(run: Lauf) -> None:
             )
             run.dangling(missing, field, target)
             continue
-        beratung = run.session.get(Beratung, beratung_id)
-        top = run.session.get(Tagesordnungspunkt, top_id)
-        assert beratung is not None and top is not None
-        apply(top, {"vorlage_id": beratung.vorlage_id})
+        links.append((consultation_url, agenda_url, beratung_id, top_id))
+    run.session.flush()
+    beratungen = lies(
+        run.session, table_of(Beratung), "id", [b for *_, b, _ in links], ["vorlage_id", "rolle", "gremium_id"]
+    )
+    tops = lies(
+        run.session,
+        table_of(Tagesordnungspunkt),
+        "id",
+        [t for *_, t in links],
+        ["ergebnis", "nummer", "titel", "sitzung_id"],
+    )
+    top_paper: dict[int, int] = {}
+    outcomes: dict[int, BeratungErgebnis] = {}
+    decisions: list[tuple[Any, Any, str]] = []
+    for consultation_url, agenda_url, beratung_id, top_id in links:
+        beratung, top = beratungen[beratung_id], tops[top_id]
+        top_paper[top_id] = beratung.vorlage_id
         if consultation_url in run.eigene:  # our own export: its Beschlüsse are Papers of their own
             continue
         outcome, eindeutig = ergebnis_lesen(top.ergebnis)
-        apply(beratung, {"ergebnis": outcome})
+        outcomes[beratung_id] = outcome
         if not eindeutig:
             run.klaeren(
                 "ergebnis",
@@ -430,13 +446,19 @@ def results(run: Lauf) -> None:
                 f"Ergebnis „{top.ergebnis}“ (TOP {top.nummer} „{top.titel}“) nicht eindeutig lesbar: "
                 "bitte das Ergebnis der Beratung festlegen.",
                 "beratung",
-                beratung.id,
+                beratung_id,
             )
-        if beratung.rolle == BeratungRolle.ENTSCHEIDUNG and outcome in DECIDED:
-            beschluss(run, beratung, top, agenda_url)
+        if BeratungRolle(beratung.rolle) is BeratungRolle.ENTSCHEIDUNG and outcome in DECIDED:
+            decisions.append((beratung, top, agenda_url))
         elif outcome in DECIDED and consultation_url in run.ohne_rolle and not _deciding(run, beratung.gremium_id):
-            _maybe_decision(run, beratung, agenda_url)
-    run.session.flush()
+            row = run.session.get(Beratung, beratung_id)
+            assert row is not None
+            _maybe_decision(run, row, agenda_url)
+    schreibe(
+        run.session, table_of(Tagesordnungspunkt), [(t, {"vorlage_id": v}) for t, v in top_paper.items()], key="id"
+    )
+    schreibe(run.session, table_of(Beratung), [(b, {"ergebnis": o}) for b, o in outcomes.items()], key="id")
+    beschluesse(run, decisions)
 
 
 def _maybe_decision(run: Lauf, beratung: Beratung, agenda_url: str) -> None:
@@ -459,30 +481,52 @@ def _maybe_decision(run: Lauf, beratung: Beratung, agenda_url: str) -> None:
     )
 
 
-def beschluss(run: Lauf, beratung: Beratung, top: Tagesordnungspunkt, agenda_url: str) -> None:
-    vorlage = run.session.get(Vorlage, beratung.vorlage_id)
-    sitzung = run.session.get(Sitzung, top.sitzung_id)
-    assert vorlage is not None and sitzung is not None
-    key = f"{agenda_url}#beschluss"
-    day = sitzung.beginn.astimezone(BERLIN).date()
-    values: dict[str, Any] = {
-        "vorlage_id": vorlage.id,
-        "gremium_id": sitzung.gremium_id,
-        "datum": day,
-        "titel": vorlage.titel[:500],
-        "fassung": (top.ergebnis or "")[:300] or None,
-    }
-    row_id = run.index.find("beschluss", key)
-    row = run.session.get(Beschluss, row_id) if row_id else None
-    if row is None:
-        kennung = f"{vorlage.kennung[:44]}/{day.isoformat()}"
-        if run.session.scalar(sa.select(col(Beschluss.id)).where(col(Beschluss.kennung) == kennung)) is not None:
-            kennung = kennung_for(key, "oparl-beschluss")
-        row = Beschluss(kennung=kennung, **values)
-        run.session.add(row)
-        state = "neu"
-    else:
-        state = "geaendert" if apply(row, values) else "unveraendert"
-    run.session.flush()
-    run.index.remember(key, "Beschluss", "beschluss", row.id, modified=None)
-    run.bericht.zaehle("Beschluss", state)
+def beschluesse(run: Lauf, decisions: list[tuple[Any, Any, str]]) -> None:
+    """One Beschluss per passed deciding consultation (its agenda item is the key), in a batch."""
+    if not decisions:
+        return
+    vorlagen = lies(run.session, table_of(Vorlage), "id", [b.vorlage_id for b, _, _ in decisions], ["kennung", "titel"])
+    sitzungen = lies(
+        run.session, table_of(Sitzung), "id", [t.sitzung_id for _, t, _ in decisions], ["gremium_id", "beginn"]
+    )
+    table = table_of(Beschluss)
+    known = lies(
+        run.session,
+        table,
+        "id",
+        [i for _, _, u in decisions if (i := run.index.find("beschluss", f"{u}#beschluss"))],
+        [],
+    )
+    changed: list[tuple[Any, dict[str, Any]]] = []
+    created: list[tuple[str, dict[str, Any]]] = []
+    keys: dict[str, tuple[str, Any]] = {}  # agenda item key → (how to find the row, its key there)
+    for beratung, top, agenda_url in decisions:
+        vorlage, sitzung = vorlagen[beratung.vorlage_id], sitzungen[top.sitzung_id]
+        key = f"{agenda_url}#beschluss"
+        day = sitzung.beginn.astimezone(BERLIN).date()
+        values: dict[str, Any] = {
+            "vorlage_id": vorlage.row_id,
+            "gremium_id": sitzung.gremium_id,
+            "datum": day,
+            "titel": vorlage.titel[:500],
+            "fassung": (top.ergebnis or "")[:300] or None,
+        }
+        row_id = run.index.find("beschluss", key)
+        if row_id in known:
+            changed.append((row_id, values))
+            keys[key] = ("id", row_id)
+        else:
+            created.append((key, {"kennung": f"{vorlage.kennung[:44]}/{day.isoformat()}", **values}))
+    taken = set(lies(run.session, table, "kennung", [v["kennung"] for _, v in created], []))
+    for key, values in created:
+        if values["kennung"] in taken:
+            values["kennung"] = kennung_for(key, "oparl-beschluss")
+        taken.add(values["kennung"])
+        keys[key] = ("kennung", values["kennung"])
+    written = {("id", k): v for k, v in schreibe(run.session, table, changed, key="id").items()}
+    new = [(values.pop("kennung"), values) for _, values in created]
+    written |= {("kennung", k): v for k, v in schreibe(run.session, table, new, key="kennung").items()}
+    for key, found in keys.items():
+        row_id, state = written[found]
+        run.index.remember(key, "Beschluss", "beschluss", row_id, modified=None)
+        run.bericht.zaehle("Beschluss", state)

@@ -25,19 +25,21 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 def lies(session: Session, table: sa.Table, key: str, keys: Sequence[Any], columns: Sequence[str]) -> dict[Any, Any]:
-    """``key`` → row (id and ``columns``) of the rows whose ``key`` is among ``keys``."""
+    """``key`` → row (``row_id``, ``row_key``, then ``columns``) of the rows whose ``key`` is among ``keys``."""
     found: dict[Any, Any] = {}
     wanted = sorted(set(keys), key=repr)
     for part in chunks(wanted):
-        query = sa.select(table.c.id, table.c[key], *(table.c[c] for c in columns)).where(table.c[key].in_(part))
+        query = sa.select(
+            table.c.id.label("row_id"), table.c[key].label("row_key"), *(table.c[c] for c in columns)
+        ).where(table.c[key].in_(part))
         for row in session.execute(query):
             found[row[1]] = row
     return found
 
 
 def schreibe(
-    session: Session, table: sa.Table, rows: list[tuple[str, dict[str, Any]]], *, key: str = "oparl_id"
-) -> dict[str, tuple[int, str]]:
+    session: Session, table: sa.Table, rows: Sequence[tuple[Any, dict[str, Any]]], *, key: str = "oparl_id"
+) -> dict[Any, tuple[int, str]]:
     """Insert or update ``rows`` (key value, column values), all with the same columns; returns
     key value → (row id, "neu" | "geaendert" | "unveraendert")."""
     if not rows:
@@ -45,7 +47,7 @@ def schreibe(
     session.flush()  # what the ORM still holds goes first: the statements below bypass it
     columns = list(rows[0][1])
     existing = lies(session, table, key, [k for k, _ in rows], columns)
-    result: dict[str, tuple[int, str]] = {}
+    result: dict[Any, tuple[int, str]] = {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     changes: list[tuple[int, AuditAktion, dict[str, Any]]] = []
@@ -79,5 +81,8 @@ def schreibe(
             .values({c: sa.bindparam(f"_{c}") for c in columns})
         )
         session.execute(statement, updates)
+        for obj in list(session.identity_map.values()):  # ORM copies of updated rows are stale now
+            if getattr(type(obj), "__table__", None) is table:
+                session.expire(obj)
     record_bulk(session, table=table.name, entries=changes)
     return result

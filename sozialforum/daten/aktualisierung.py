@@ -189,7 +189,7 @@ def ausgaben(
             target / f"sozialstrukturatlas_{day:%Y-%m-%d}.xlsx",
             kommune=settings.kommune,
             now=now,
-            budgets=budgets or [],
+            budgets=budgets,  # None: the stored budgets, so every edition has the sheet
         )
         return Ausgaben(profiles, atlas)
 

@@ -151,21 +151,28 @@ class Sicht:
         present = werte.code[row] == Fehlwert.VORHANDEN
         return Vergleichswert(bench.name, float(werte.wert[row]) if present else None)
 
-    def index(self, ebene: str, dimension: str, day: date, bereich_id: int) -> tuple[str, str, str, str]:
-        """(status value, status class, dynamics value, dynamics class) as texts."""
+    def index_zellen(self, ebene: str, dimension: str, day: date, bereich_id: int) -> tuple[Zelle, str, Zelle, str]:
+        """(status value, status class, dynamics value, dynamics class): the values as cells with
+        their number (sheets store numbers), the classes as texts. The index and its classes are
+        public in every mode (Zwickau: the monitor is public, the data behind it are not)."""
         entry = self.monitor.index.get((f"{ebene}:{dimension}", day))
         if entry is None or bereich_id not in entry.ids:
-            return "", "", "", ""
+            return Zelle(""), "", Zelle(""), ""
         i = entry.ids.index(bereich_id)
 
-        def show(values: np.ndarray, codes: np.ndarray) -> str:
-            return (
-                format_zahl(float(values[i]), 2) if codes[i] == Fehlwert.VORHANDEN else Fehlwert(int(codes[i])).symbol
-            )
+        def cell(values: np.ndarray, codes: np.ndarray) -> Zelle:
+            if codes[i] != Fehlwert.VORHANDEN:
+                return Zelle(Fehlwert(int(codes[i])).symbol)
+            return Zelle(format_zahl(float(values[i]), 2), float(values[i]))
 
         return (
-            show(entry.status, entry.status_code),
+            cell(entry.status, entry.status_code),
             STATUS_KLASSEN.get(int(entry.status_klasse[i]), ""),
-            show(entry.dynamik, entry.dynamik_code),
+            cell(entry.dynamik, entry.dynamik_code),
             DYNAMIK_KLASSEN.get(int(entry.dynamik_klasse[i]), ""),
         )
+
+    def index(self, ebene: str, dimension: str, day: date, bereich_id: int) -> tuple[str, str, str, str]:
+        """(status value, status class, dynamics value, dynamics class) as texts."""
+        status, klasse, dynamik, dyn_klasse = self.index_zellen(ebene, dimension, day, bereich_id)
+        return status.text, klasse, dynamik.text, dyn_klasse

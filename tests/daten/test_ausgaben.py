@@ -59,6 +59,25 @@ def test_profile_html_pdf_and_atlas(
     assert any("anders definiert" in str(row[3]) for row in alter if row[0] == "Vergleich")
     budget_rows = list(book["Budget test 2025"].iter_rows(values_only=True))
     assert budget_rows[-1][-1] == 100_000 and budget_rows[-1][1] == "Summe"
+    # every sheet: bold frozen header with a filter over the table, widths from the content
+    for name in book.sheetnames[1:]:
+        sheet = book[name]
+        head = next(r for r in range(1, 10) if sheet.cell(r, 1).font.b)
+        assert sheet.freeze_panes is not None and sheet.freeze_panes.endswith(str(head + 1)), name
+        assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith(f"A{head}:"), name
+        assert sheet.column_dimensions["A"].width >= 8, name
+    assert book["Arbeit"].freeze_panes == "D2" and book["Arbeit"].column_dimensions["C"].width >= len("Sozialraum Zwei")
+    index = list(book["Index"].iter_rows(values_only=True))
+    assert index[0][3] == "Statusindex"
+    numbers = [row[3] for row in index[1:] if row[3] not in (None, "", ".", "x")]
+    assert numbers and all(isinstance(v, float) for v in numbers)  # numbers, not texts
+    assert book["Index"]["D2"].number_format == "#,##0.00"
+    assert {type(row[-1]).__name__ for row in index[1:]} == {"datetime"}  # the Stichtag as a date
+    # an edition written later without a budget in hand still has the stored budget's sheet
+    again = ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S2"])
+    assert "Budget test 2025" in load_workbook(again.atlas).sheetnames
+    rebuilt = list(load_workbook(again.atlas)["Budget test 2025"].iter_rows(values_only=True))
+    assert rebuilt == budget_rows
 
 
 def test_current_profile_for_the_conference_preparation(

@@ -78,3 +78,24 @@ def record_failure(
 def clear(session: Session, schluessel: str) -> None:
     """Forget the failures of a key (after a successful login)."""
     session.execute(sa.delete(Fehlversuch).where(col(Fehlversuch.schluessel) == schluessel))
+
+
+def _ruhig(now: datetime, ruhig_seit: timedelta) -> sa.ColumnElement[bool]:
+    quiet = now - ruhig_seit
+    return sa.and_(
+        col(Fehlversuch.fenster_beginn) < quiet,
+        sa.or_(col(Fehlversuch.gesperrt_bis).is_(None), col(Fehlversuch.gesperrt_bis) < quiet),
+    )
+
+
+def ruhige(session: Session, *, now: datetime, ruhig_seit: timedelta) -> int:
+    """How many keys have been quiet (no failure, no lock) for ``ruhig_seit``."""
+    query = sa.select(sa.func.count()).select_from(Fehlversuch).where(_ruhig(now, ruhig_seit))
+    return int(session.execute(query).scalar_one())
+
+
+def aufraeumen(session: Session, *, now: datetime, ruhig_seit: timedelta) -> int:
+    """Forget keys quiet for ``ruhig_seit``: their keys hold client addresses and login names
+    (personal data), and a spraying botnet would otherwise grow the table without end."""
+    result = session.execute(sa.delete(Fehlversuch).where(_ruhig(now, ruhig_seit)))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult

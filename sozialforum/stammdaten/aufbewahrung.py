@@ -9,20 +9,22 @@ Like the erasure of a person (``dsgvo.erase_person``), the rows stay — an answ
 topic was proposed, which the attendance figures and the minutes still count — and only their
 ``PERSONAL`` columns are cleared. Minutes and decisions are not touched: archive law keeps them.
 Each rule names a table and the day after which its rows are due; a row counts as erased when
-none of its personal columns holds anything any more, so a second run finds nothing.
+none of its personal columns holds anything any more, so a second run finds nothing. The
+counters of failed logins and link guesses (client addresses, login names) are deleted once
+they have been quiet for a month.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
+from sozialforum.konten import fehlversuche
 from sozialforum.stammdaten.dsgvo import ERASED, cleared_value, personal_columns, redact_audit
 from sozialforum.timeutil import add_months, berlin
 
@@ -63,6 +65,12 @@ REGELN = (
 )
 
 
+# Failed-attempt counters (client addresses, login names) are kept while they can still matter:
+# the longest lock is a day, the quiet window minutes; a month leaves room for an investigation.
+FEHLVERSUCHE_RUHIG = timedelta(days=30)
+FEHLVERSUCHE = "fehlversuch"
+
+
 def stichtag(now: datetime, monate: int) -> datetime:
     """The cut-off: midnight (Berlin) of the day ``monate`` calendar months before today."""
     day = add_months(berlin(now).date(), -monate)
@@ -87,6 +95,7 @@ def faellig(session: Session, *, now: datetime, monate: int) -> dict[str, int]:
     for regel in REGELN:
         table = _tables()[regel.tabelle]
         counts[regel.tabelle] = len(session.execute(_due(table, regel, cutoff)).scalars().all())
+    counts[FEHLVERSUCHE] = fehlversuche.ruhige(session, now=now, ruhig_seit=FEHLVERSUCHE_RUHIG)
     return counts
 
 
@@ -104,6 +113,7 @@ def durchsetzen(session: Session, *, now: datetime, monate: int) -> dict[str, in
             session.execute(sa.update(table).where(table.c.id.in_(ids)).values(values))
             redact_audit(session, [(regel.tabelle, row_id) for row_id in ids])
         counts[regel.tabelle] = len(ids)
+    counts[FEHLVERSUCHE] = fehlversuche.aufraeumen(session, now=now, ruhig_seit=FEHLVERSUCHE_RUHIG)
     return counts
 
 
@@ -112,4 +122,5 @@ def bericht(counts: dict[str, int], *, monate: int, geloescht: bool) -> str:
     verb = "gelöscht" if geloescht else "fällig"
     lines = [f"Aufbewahrung ({monate} Monate nach Ende der Sitzung oder Anfrage):"]
     lines += [f"  {regel.was}: {counts.get(regel.tabelle, 0)} {verb}" for regel in REGELN]
+    lines.append(f"  Fehlversuchszähler (Adressen, Anmeldenamen), 30 Tage ruhig: {counts.get(FEHLVERSUCHE, 0)} {verb}")
     return "\n".join(lines)

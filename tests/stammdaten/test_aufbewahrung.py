@@ -12,11 +12,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from sozialforum.demo import load_demo
+from sozialforum.konten import fehlversuche
 from sozialforum.stammdaten import aufbewahrung
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import AuditEntry, Gremium, Person, Rueckmeldung, Sitzung
 from sozialforum.store.models.kommunikation import EmailAenderung
-from sozialforum.store.models.portal import Themenvorschlag
+from sozialforum.store.models.portal import Fehlversuch, Themenvorschlag
 from sozialforum.store.models.protokoll import Protokoll, ProtokollKommentar, ProtokollVersion
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import Antwort, AntwortQuelle
@@ -98,6 +99,10 @@ def _world(engine: Engine) -> dict[str, int]:
         session.add(only_need)
         session.flush()
         ids["rueckmeldung_bedarf"] = only_need.id  # type: ignore[assignment]
+        # A link guess 32 days ago, locked for a day (forgotten) and a login lock that ended yesterday (kept).
+        limits = {"maximum": 1, "fenster": timedelta(minutes=15), "sperre": timedelta(days=1)}
+        fehlversuche.record_failure(session, "link:203.0.113.7", now=NOW - timedelta(days=32), **limits)
+        fehlversuche.record_failure(session, "anmeldung:anna", now=NOW - timedelta(days=2), **limits)
     with session_scope(engine, actor="link:1") as session:  # changed answers: the trail holds old and new
         for name in ("alt", "jung"):
             answer = session.get(Rueckmeldung, ids[f"rueckmeldung_{name}"])
@@ -126,7 +131,13 @@ def test_due_rows_are_erased_with_their_audit_copy_and_young_ones_stay(engine: E
     ids = _world(engine)
     with Session(engine) as session:
         due = aufbewahrung.faellig(session, now=NOW, monate=MONATE)
-    assert due == {"rueckmeldung": 2, "themenvorschlag": 1, "protokoll_kommentar": 1, "email_aenderung": 1}
+    assert due == {
+        "rueckmeldung": 2,
+        "themenvorschlag": 1,
+        "protokoll_kommentar": 1,
+        "email_aenderung": 1,
+        "fehlversuch": 1,
+    }
     with session_scope(engine, actor="dsgvo:aufbewahrung") as session:
         assert aufbewahrung.durchsetzen(session, now=NOW, monate=MONATE) == due
     with Session(engine) as session:
@@ -150,6 +161,9 @@ def test_due_rows_are_erased_with_their_audit_copy_and_young_ones_stay(engine: E
             text = _audit_text(session, key.rsplit("_", 1)[0], ids[key])
             assert "Schmidt" not in text and "Tochter" not in text and "gebaerdensprache" not in text
         assert "Schmidt (jung)" in _audit_text(session, "rueckmeldung", ids["rueckmeldung_jung"])
+    with Session(engine) as session:
+        assert session.get(Fehlversuch, "link:203.0.113.7") is None
+        assert session.get(Fehlversuch, "anmeldung:anna") is not None
     with session_scope(engine, actor="dsgvo:aufbewahrung") as session:  # a second run finds nothing
         assert set(aufbewahrung.durchsetzen(session, now=NOW, monate=MONATE).values()) == {0}
 

@@ -14,6 +14,7 @@ from sqlmodel import col
 from sozialforum.oparl import loeschung
 from sozialforum.oparl.schreiben import lies, schreibe
 from sozialforum.oparl.speicher import VENDOR, apply, kennung_for
+from sozialforum.oparl.stapel import Eintrag
 from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis_lesen, vorlage_art
 from sozialforum.store.models import Beratung, Beschluss, Gremium, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.store.models.base import pk, table_of
@@ -22,7 +23,6 @@ from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, Sitzu
 
 if TYPE_CHECKING:
     from sozialforum.oparl.lauf import Lauf
-    from sozialforum.oparl.stapel import Eintrag
 
 DECIDED = (BeratungErgebnis.BESCHLOSSEN, BeratungErgebnis.GEAENDERT_BESCHLOSSEN)
 
@@ -36,46 +36,69 @@ def _place(location: object) -> tuple[str | None, str | None]:
     return (ort[:300] if ort else None), (", ".join(p for p in (street, town) if p)[:300] or None)
 
 
+def meetings(run: Lauf, entries: list[Eintrag]) -> None:
+    """All Meetings of the run. New ones, with agenda items that are new as well, are written in
+    two batches (Sitzungen, then their Tagesordnungspunkte); deletions, known Sitzungen and
+    agendas with items moved from elsewhere take the row-by-row way (``meeting``, ``agenda``)."""
+    r = run.leser
+    fresh: list[tuple[str, dict[str, Any], Eintrag]] = []
+    for entry in entries:
+        oid = r.id(entry.obj)
+        if r.wahr(entry.obj, "deleted") or run.index.find("sitzung", oid) is not None:
+            meeting(run, entry)
+            continue
+        values = _meeting_values(run, entry)
+        if values is not None:
+            digest = hashlib.sha1(oid.encode()).hexdigest()[:20]  # noqa: S324 (a name, not security)
+            fresh.append((oid, {"ical_uid": f"oparl-{digest}@sozialforum", **values}, entry))
+    written = schreibe(run.session, table_of(Sitzung), [(oid, values) for oid, values, _ in fresh])
+    tops: list[tuple[str, dict[str, Any], Eintrag]] = []
+    claimed: set[str] = set()
+    later: list[tuple[int, list[Eintrag]]] = []
+    for oid, _, entry in fresh:
+        row_id, state = written[oid]
+        run.index.set("sitzung", oid, row_id)
+        o = entry.obj
+        run.index.remember(
+            oid, "Meeting", "sitzung", row_id, modified=r.zeitpunkt(o, "modified"), created=r.zeitpunkt(o, "created")
+        )
+        run.bericht.zaehle("Meeting", state)
+        live = _live_agenda(run, oid)
+        ids = [r.id(e.obj) for e in live]
+        if any(i in claimed or run.index.find("tagesordnungspunkt", i) is not None for i in ids):
+            later.append((row_id, live))  # items moved here: the row-by-row way, after the batch
+            continue
+        claimed.update(ids)
+        orders = _orders(run, live, set())
+        tops.extend((i, _top_values(run, e, row_id, orders[i]), e) for i, e in zip(ids, live, strict=True))
+    done = schreibe(run.session, table_of(Tagesordnungspunkt), [(i, values) for i, values, _ in tops])
+    for oid, _, entry in tops:
+        _agenda_item_done(run, oid, entry, *done[oid])
+    for row_id, live in later:
+        sitzung = run.session.get(Sitzung, row_id)
+        assert sitzung is not None
+        agenda(run, sitzung, live, neu=True)
+
+
+def _live_agenda(run: Lauf, oid: str) -> list[Eintrag]:
+    """The agenda items of a Meeting in the run, in order; deleted ones are removed here."""
+    r = run.leser
+    items = run.agenda_of(oid)
+    live = [e for e in items if not r.wahr(e.obj, "deleted")]
+    for gone in (e for e in items if e not in live):
+        _drop_item(run, r.id(gone.obj))
+    return sorted(live, key=lambda e: (e.position is None, e.position or 0))
+
+
 def meeting(run: Lauf, entry: Eintrag) -> None:
     o, r = entry.obj, run.leser
     oid = r.id(o)
     if r.wahr(o, "deleted"):
         loeschung.meeting(run, oid)
         return
-    modified = r.zeitpunkt(o, "modified")
-    created = r.zeitpunkt(o, "created")
-    urls = r.urls(o, "organization")
-    gremium_id = next((g for g in (run.index.find("gremium", u) for u in urls) if g), None)
-    if gremium_id is None:
-        for url in urls:
-            run.dangling(oid, "organization", url)
-        if not urls:
-            run.leser.maengel.melde(oid, "organization", "fehlt: Sitzung ohne Gremium übersprungen")
-        run.bericht.zaehle("Meeting", "uebersprungen")
+    values = _meeting_values(run, entry)
+    if values is None:
         return
-    start = r.zeitpunkt(o, "start")
-    if start is None:
-        run.leser.maengel.melde(oid, "start", "fehlt: Sitzung ohne Termin übersprungen")
-        run.bericht.zaehle("Meeting", "uebersprungen")
-        return
-    end = r.zeitpunkt(o, "end") or start + timedelta(hours=2)
-    ort, adresse = _place(o.get("location"))
-    status = _eigener_status(run, o) or (
-        SitzungStatus.ABGESAGT
-        if r.wahr(o, "cancelled")
-        else SitzungStatus.DURCHGEFUEHRT
-        if end < run.now
-        else SitzungStatus.GEPLANT
-    )
-    values: dict[str, Any] = {
-        "gremium_id": gremium_id,
-        "titel": r.text(o, "name", 300) or "Sitzung",
-        "beginn": start,
-        "ende": max(end, start),
-        "ort": ort,
-        "adresse": adresse,
-        "status": status,
-    }
     row_id = run.index.find("sitzung", oid)
     row = run.session.get(Sitzung, row_id) if row_id else None
     if row is None:
@@ -86,12 +109,10 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
     else:
         state = "geaendert" if apply(row, values) else "unveraendert"
     run.session.flush()
+    modified, created = r.zeitpunkt(o, "modified"), r.zeitpunkt(o, "created")
     run.index.remember(oid, "Meeting", "sitzung", row.id, modified=modified, created=created)
     run.bericht.zaehle("Meeting", state)
-    items = run.agenda_of(oid)
-    live = [e for e in items if not r.wahr(e.obj, "deleted")]
-    for gone in (e for e in items if e not in live):
-        _drop_item(run, r.id(gone.obj))
+    live = _live_agenda(run, oid)
     if state != "neu" and isinstance(o.get("agendaItem"), list):  # the whole agenda: the rest goes
         listed = {item.get("id") if isinstance(item, dict) else item for item in o["agendaItem"]}
         for top in list(
@@ -100,7 +121,44 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
             if top.oparl_id and top.oparl_id not in listed:
                 run.leser.maengel.melde(top.oparl_id, None, f"nicht mehr auf der Tagesordnung von {oid}: entfernt")
                 _drop_item(run, top.oparl_id)
-    agenda(run, row, sorted(live, key=lambda e: (e.position is None, e.position or 0)), neu=state == "neu")
+    agenda(run, row, live, neu=state == "neu")
+
+
+def _meeting_values(run: Lauf, entry: Eintrag) -> dict[str, Any] | None:
+    o, r = entry.obj, run.leser
+    oid = r.id(o)
+    urls = r.urls(o, "organization")
+    gremium_id = next((g for g in (run.index.find("gremium", u) for u in urls) if g), None)
+    if gremium_id is None:
+        for url in urls:
+            run.dangling(oid, "organization", url)
+        if not urls:
+            run.leser.maengel.melde(oid, "organization", "fehlt: Sitzung ohne Gremium übersprungen")
+        run.bericht.zaehle("Meeting", "uebersprungen")
+        return None
+    start = r.zeitpunkt(o, "start")
+    if start is None:
+        run.leser.maengel.melde(oid, "start", "fehlt: Sitzung ohne Termin übersprungen")
+        run.bericht.zaehle("Meeting", "uebersprungen")
+        return None
+    end = r.zeitpunkt(o, "end") or start + timedelta(hours=2)
+    ort, adresse = _place(o.get("location"))
+    status = _eigener_status(run, o) or (
+        SitzungStatus.ABGESAGT
+        if r.wahr(o, "cancelled")
+        else SitzungStatus.DURCHGEFUEHRT
+        if end < run.now
+        else SitzungStatus.GEPLANT
+    )
+    return {
+        "gremium_id": gremium_id,
+        "titel": r.text(o, "name", 300) or "Sitzung",
+        "beginn": start,
+        "ende": max(end, start),
+        "ort": ort,
+        "adresse": adresse,
+        "status": status,
+    }
 
 
 def _eigener_status(run: Lauf, o: dict[str, Any]) -> SitzungStatus | None:
@@ -142,20 +200,7 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag], *, neu: bool = Fal
             moved.sitzung_id = pk(sitzung)
             rows[oid] = moved
     run.session.flush()
-    taken = {t.reihenfolge for oid, t in rows.items() if oid not in mine}
-    targets: dict[str, int] = {}
-    for entry in items:
-        oid = r.id(entry.obj)
-        order = r.ganzzahl(entry.obj, "order")
-        if order is None:
-            order = entry.position if entry.position is not None else max(taken | {0}) + 1
-            run.leser.maengel.melde(oid, "order", f"fehlt: Position {order} aus der Sitzung verwendet")
-        if order in taken:
-            free = max(taken) + 1
-            run.leser.maengel.melde(oid, "order", f"{order} ist schon vergeben: {free} verwendet")
-            order = free
-        taken.add(order)
-        targets[oid] = order
+    targets = _orders(run, items, {t.reihenfolge for oid, t in rows.items() if oid not in mine})
     moving = [t for oid, t in rows.items() if oid in targets and t.reihenfolge != targets[oid]]
     for t in moving:
         t.reihenfolge = -pk(t)
@@ -164,17 +209,7 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag], *, neu: bool = Fal
     for entry in items:
         oid = r.id(entry.obj)
         o = entry.obj
-        name = r.text(o, "name", 500)
-        if name is None:
-            run.leser.maengel.melde(oid, "name", "fehlt")
-        values: dict[str, Any] = {
-            "sitzung_id": sitzung.id,
-            "reihenfolge": targets[oid],
-            "nummer": r.text(o, "number", 20) or str(targets[oid]),
-            "titel": name or "(ohne Titel)",
-            "oeffentlich": r.wahr(o, "public") is not False,
-            "ergebnis": r.text(o, "result"),
-        }
+        values = _top_values(run, entry, pk(sitzung), targets[oid])
         row = rows.get(oid)
         if row is None:
             row = Tagesordnungspunkt(oparl_id=oid, **values)
@@ -185,18 +220,51 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag], *, neu: bool = Fal
         written.append((oid, row, state, o))
     run.session.flush()
     for oid, row, state, o in written:
-        run.index.remember(
-            oid,
-            "AgendaItem",
-            "tagesordnungspunkt",
-            row.id,
-            modified=r.zeitpunkt(o, "modified"),
-            created=r.zeitpunkt(o, "created"),
-        )
-        run.bericht.zaehle("AgendaItem", state)
-        consultation_url = r.url(o, "consultation")
-        if consultation_url:
-            run.links.add((consultation_url, oid))
+        _agenda_item_done(run, oid, Eintrag(o, "AgendaItem", "1.1"), pk(row), state)
+
+
+def _orders(run: Lauf, items: list[Eintrag], taken: set[int]) -> dict[str, int]:
+    """The order of each agenda item: its own, else its position; taken numbers are skipped."""
+    targets: dict[str, int] = {}
+    for entry in items:
+        oid = run.leser.id(entry.obj)
+        order = run.leser.ganzzahl(entry.obj, "order")
+        if order is None:
+            order = entry.position if entry.position is not None else max(taken | {0}) + 1
+            run.leser.maengel.melde(oid, "order", f"fehlt: Position {order} aus der Sitzung verwendet")
+        if order in taken:
+            free = max(taken) + 1
+            run.leser.maengel.melde(oid, "order", f"{order} ist schon vergeben: {free} verwendet")
+            order = free
+        taken.add(order)
+        targets[oid] = order
+    return targets
+
+
+def _top_values(run: Lauf, entry: Eintrag, sitzung_id: int, order: int) -> dict[str, Any]:
+    o, r = entry.obj, run.leser
+    name = r.text(o, "name", 500)
+    if name is None:
+        run.leser.maengel.melde(r.id(o), "name", "fehlt")
+    return {
+        "sitzung_id": sitzung_id,
+        "reihenfolge": order,
+        "nummer": r.text(o, "number", 20) or str(order),
+        "titel": name or "(ohne Titel)",
+        "oeffentlich": r.wahr(o, "public") is not False,
+        "ergebnis": r.text(o, "result"),
+    }
+
+
+def _agenda_item_done(run: Lauf, oid: str, entry: Eintrag, row_id: int, state: str) -> None:
+    o, r = entry.obj, run.leser
+    modified, created = r.zeitpunkt(o, "modified"), r.zeitpunkt(o, "created")
+    run.index.set("tagesordnungspunkt", oid, row_id)
+    run.index.remember(oid, "AgendaItem", "tagesordnungspunkt", row_id, modified=modified, created=created)
+    run.bericht.zaehle("AgendaItem", state)
+    consultation_url = r.url(o, "consultation")
+    if consultation_url:
+        run.links.add((consultation_url, oid))
 
 
 def papers(run: Lauf, entries: list[Eintrag]) -> None:

@@ -53,8 +53,7 @@ def import_objekte(
     for entry in run.stapel.of_type("Membership"):
         import_akteure.membership(run, entry)
     meetings = {e.obj["id"] for e in run.stapel.of_type("Meeting")}
-    for entry in run.stapel.of_type("Meeting"):
-        import_sitzungen.meeting(run, entry)
+    import_sitzungen.meetings(run, run.stapel.of_type("Meeting"))
     orphans = [
         e
         for e in run.stapel.of_type("AgendaItem")

@@ -3,7 +3,7 @@ and Sitzungen placed around a simulated week."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -11,11 +11,12 @@ from sqlalchemy.engine import Engine
 
 from sozialforum.demo import load_demo
 from sozialforum.konferenz import termine, versand
+from sozialforum.konten import benutzer
 from sozialforum.settings import Settings, load_settings
-from sozialforum.store.db import session_scope
-from sozialforum.store.models import Gremium, Sitzung
+from sozialforum.store.db import make_engine, migrate, session_scope
+from sozialforum.store.models import Gremium, Mitgliedschaft, Person, Sitzung
 from sozialforum.timeutil import local_to_utc
-from sozialforum.vocab import SitzungStatus
+from sozialforum.vocab import BenutzerRolle, GremiumArt, Rechtsgrundlage, SitzungStatus
 
 
 def write_config(tmp_path: Path, engine: Engine, **betrieb: object) -> str:
@@ -64,3 +65,84 @@ def demo_store(tmp_path: Path, engine: Engine, **betrieb: object) -> tuple[str, 
     with session_scope(engine, actor="test") as session:
         load_demo(session)
     return config, load_settings(config)
+
+
+# The delivery of one large Sitzung, run by several machines (test_verteilt_*).
+TAG = date(2026, 3, 16)
+NOW = datetime(2026, 2, 20, 8, 0, tzinfo=UTC)  # its invitation day
+
+
+def grosses_gremium(url: str, empfaenger: int, *, planerin: str) -> int:
+    """A migrated store with a Gremium of ``empfaenger`` members (each with an address), its
+    Sitzung on TAG (invitation day NOW), and the workspace user 'planerin' with this password."""
+    engine = make_engine(url)
+    migrate(engine)
+    settings = load_settings(None, database_url=url)
+    with session_scope(engine, actor="test") as session:
+        gremium = Gremium(kennung="SRK-NORD", name="Sozialraumkonferenz Nord", art=GremiumArt.SOZIALRAUMKONFERENZ)
+        session.add(gremium)
+        session.flush()
+        session.execute(
+            sa.insert(Person),
+            [
+                {
+                    "kennung": f"T{n:03d}",
+                    "vorname": "Test",
+                    "nachname": f"Person {n}",
+                    "email": f"person{n}@traeger.example",
+                    "rechtsgrundlage": Rechtsgrundlage.EINWILLIGUNG.value,
+                }
+                for n in range(empfaenger)
+            ],
+        )
+        ids = session.scalars(sa.select(Person.id).order_by(Person.id)).all()
+        session.execute(
+            sa.insert(Mitgliedschaft),
+            [
+                {
+                    "gremium_id": gremium.id,
+                    "person_id": pid,
+                    "von": date(2025, 1, 1),
+                    "rolle": "mitglied",
+                    "stimmberechtigt": False,
+                }
+                for pid in ids
+            ],
+        )
+        sitzung = termine.plan_sitzung(
+            session, gremium_id=gremium.id or 0, tag=TAG, uhrzeit=time(17), settings=settings, ort="Kreishaus"
+        )
+        benutzer.create_user(
+            session,
+            name="planerin",
+            anzeigename="Planerin",
+            password=planerin,
+            now=NOW,
+            rolle=BenutzerRolle.GESCHAEFTSSTELLE,
+        )
+        sitzung_id = sitzung.id or 0
+    engine.dispose()
+    return sitzung_id
+
+
+def maschine(tmp_path: Path, name: str, url: str, smtp_port: int, objektspeicher: dict[str, str] | None = None) -> Path:
+    """One machine's configuration: its own data_dir, the shared store, SMTP (10 messages a
+    second, slow enough to land faults inside a delivery) and object store."""
+    config = tmp_path / f"{name}.toml"
+    lines = [
+        f'data_dir = "{tmp_path / name}"',
+        f'database_url = "{url}"',
+        "",
+        "[mail]",
+        'smtp_host = "127.0.0.1"',
+        f"smtp_port = {smtp_port}",
+        'sicherheit = "keine"',
+        "nachrichten_pro_sekunde = 10",  # slow enough to land kills inside the delivery
+        "",
+        "[konferenz]",
+        "tagesordnung_als_pdf = false",
+    ]
+    if objektspeicher:
+        lines += ["", "[ablage]", *[f'{key} = "{value}"' for key, value in objektspeicher.items()]]
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config

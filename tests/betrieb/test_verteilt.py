@@ -12,7 +12,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from sozialforum.betrieb.deployments import lade_deployments
-from sozialforum.betrieb.prefect_server import PrefectServer, starte_server
+from sozialforum.betrieb.prefect_server import PrefectServer
 from sozialforum.demo import load_demo
 from sozialforum.demo.protokoll import hold_demo_sitzung
 from sozialforum.settings import load_settings
@@ -44,20 +43,6 @@ def _prefect(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     )
     assert result.returncode == 0, f"prefect {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
     return result
-
-
-@pytest.fixture
-def server(pg_cluster: PgCluster, tmp_path: Path) -> Iterator[PrefectServer]:
-    url = new_pg_database(pg_cluster)
-    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-    engine.dispose()
-    started = starte_server(
-        verzeichnis=tmp_path / "prefect", ui=False, datenbank_url=url.replace("+psycopg", "+asyncpg")
-    )
-    yield started
-    started.stop()
 
 
 def _store(pg_cluster: PgCluster, tmp_path: Path) -> tuple[Path, int]:

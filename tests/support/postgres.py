@@ -65,6 +65,10 @@ class PgCluster:
             "--locale=C.UTF-8",
             "--no-sync",
         )
+        self.einschalten()
+
+    def einschalten(self) -> None:
+        """Start the server on the existing data folder (after :meth:`ausschalten`)."""
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.base} -c fsync=off "
@@ -73,6 +77,10 @@ class PgCluster:
         self._run(
             "pg_ctl", "-D", str(self.data_dir), "-o", options, "-w", "-t", "60", "-l", str(self.base / "log"), "start"
         )
+
+    def ausschalten(self) -> None:
+        """Stop the server as an operator would (``pg_ctl stop -m fast``), keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "stop")
 
     def stop(self) -> None:
         try:

@@ -1,0 +1,26 @@
+"""One delivery run as its own process, so that a test can take its database away underneath:
+the steps of the flow ``einladungen_versenden`` for one Sitzung — its task bodies ``einladen``
+(render, queue and deliver the batch) and ``zustellen`` (deliver what is left, fail when work is
+left unfinished) — without Prefect's retries.
+
+    python -m tests.betrieb.lauf_prozess <config> <sitzung-id> <now-iso>
+
+Exit code 0 only when both steps end without error (the run would be Completed).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+
+
+def main(config: str, sitzung_id: str, now_text: str) -> None:
+    from flows.einladungen_versenden import einladen, zustellen
+
+    now = datetime.fromisoformat(now_text)
+    print(einladen.fn(config, int(sitzung_id), now)["zusammenfassung"], flush=True)
+    print(zustellen.fn(config, now)["zusammenfassung"], flush=True)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])

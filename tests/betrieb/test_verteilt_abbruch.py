@@ -1,0 +1,279 @@
+"""Two machines for real, one of them killed again and again during an invitation delivery.
+
+A Prefect server on PostgreSQL, the store on PostgreSQL, a real S3-compatible object store
+(SeaweedFS), the deployment registered with ``prefect deploy``, and two process workers, each
+with its own ``data_dir`` and configuration and nothing shared on disk ("maschine-a" and
+"maschine-b", each on its own work queue of the pool, so the test decides which one runs a
+flow run). The delivery is paced (``mail.nachrichten_pro_sekunde``) so that kill points fall
+inside it. At each point the worker that runs the delivery is killed with SIGKILL, together
+with its flow-run process (the machine is gone); the run is marked Crashed (what the
+heartbeat-missing automation does in operations after its timeout — done at once here to fit
+the time) and the next run goes to the other machine. The last run completes.
+
+Every recipient gets exactly one message, counted by a loopback SMTP server; the participant
+list the finishing worker wrote is downloaded in the workspace of a third machine.
+
+Kill points are chosen by the number of messages the SMTP server has received (random, spread
+over the delivery) and once while the run is still starting. A kill waits until the store holds
+the hand-over record of every message the server has, then falls 0–40 ms later (in the pause
+the pacing leaves between two messages). The moment between the final ``.`` of DATA and that
+record (a few milliseconds; documented in sozialforum/outbox/zustellung.py: a kill exactly
+there resends the same bytes with the same Message-ID) is the one the test does not aim at:
+under a loaded machine a fixed delay after the server's receipt landed in it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from uuid import UUID
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from sozialforum.ablage import s3
+from sozialforum.arbeitsplatz.app import create_app
+from sozialforum.betrieb.prefect_server import PrefectServer
+from sozialforum.settings import load_settings
+from sozialforum.store.db import make_engine
+from sozialforum.store.models import OutboxMessage
+from sozialforum.vocab import OutboxStatus
+from tests.arbeitsplatz.conftest import login
+from tests.betrieb.helfer import NOW, grosses_gremium, maschine
+from tests.conftest import REPO, new_pg_database
+from tests.konferenz.smtp_server import LoopbackSmtp
+from tests.portal.conftest import Clock
+from tests.support.objektspeicher import Objektspeicher
+from tests.support.postgres import PgCluster
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+EMPFAENGER = 48
+SCHLUESSEL = "verteilt-test-" + "k" * 40
+PASSWORT = "korrekt-pferd-batterie"
+
+
+def _prefect(env: dict[str, str], *args: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "prefect", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert result.returncode == 0, f"prefect {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+
+
+class Worker:
+    """``prefect worker start`` for one machine: its queue, its configuration, its own folder."""
+
+    def __init__(self, name: str, env: dict[str, str], folder: Path) -> None:
+        self.name, self.env, self.folder = name, env, folder
+        self.process: subprocess.Popen[bytes] | None = None
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def start(self) -> None:
+        with (self.folder / "worker.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "prefect",
+                    "worker",
+                    "start",
+                    "--pool",
+                    "sozialforum",
+                    "--work-queue",
+                    self.name,
+                    "--name",
+                    self.name,
+                ],
+                cwd=self.folder,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL the worker and every process below it (its flow runs): the machine is gone."""
+        assert self.process is not None
+        for pid in [self.process.pid, *_descendants(self.process.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.kill()
+
+    def log(self) -> str:
+        return (self.folder / "worker.log").read_text(errors="replace")[-3000:]
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def _wait_recorded(store: Engine, received: int, deadline: float) -> None:
+    """Until the store records as handed over (or sent) every message the server received."""
+    query = sa.select(sa.func.count()).where(
+        sa.or_(OutboxMessage.status == OutboxStatus.SENT.value, OutboxMessage.uebergeben_lauf.is_not(None))  # type: ignore[union-attr]
+    )
+    while True:
+        with store.connect() as connection:
+            if (connection.scalar(query) or 0) >= received:
+                return
+        assert time.monotonic() < deadline, "hand-over records missing"
+        time.sleep(0.002)
+
+
+def _state(client: Any, run_id: UUID) -> str:
+    return str(client.read_flow_run(run_id).state.type.value)
+
+
+def test_two_workers_one_killed_at_ten_points_every_recipient_gets_one_message(
+    server: PrefectServer, pg_cluster: PgCluster, objektspeicher: Objektspeicher, tmp_path: Path
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.states import Crashed
+
+    started = time.monotonic()
+    url = new_pg_database(pg_cluster)
+    sitzung_id = grosses_gremium(url, EMPFAENGER, planerin=PASSWORT)
+    ablage = objektspeicher.ablage(f"t-{uuid.uuid4().hex[:12]}")
+    s3.client(load_settings(None, ablage=ablage)).ensure_bucket()
+    seed = int(os.environ.get("SOZIALFORUM_KILL_SEED", random.randrange(1_000_000)))
+    rng = random.Random(seed)
+    # Ten kill points: one while the first run starts, nine spread over the messages.
+    points = sorted(rng.sample(range(2, EMPFAENGER - 2), 9))
+    log = [f"seed={seed} Punkte={points}"]
+    store = make_engine(url)
+
+    with LoopbackSmtp() as smtp:
+        base = {key: value for key, value in os.environ.items() if not key.startswith(("PREFECT_", "SOZIALFORUM_"))}
+        base |= {
+            "PREFECT_API_URL": server.api_url,
+            "PREFECT_SERVER_EPHEMERAL_ENABLED": "false",
+            "PREFECT_WORKER_QUERY_SECONDS": "1",
+            "SOZIALFORUM_HOME": str(REPO),
+            "SOZIALFORUM_PORTAL__SECRET_KEY": SCHLUESSEL,  # one signing key on every machine
+        }
+        workers = {}
+        for name in ("maschine-a", "maschine-b"):
+            config = maschine(tmp_path, name, url, smtp.port, ablage)
+            workers[name] = Worker(name, base | {"SOZIALFORUM_CONFIG": str(config)}, tmp_path / f"{name}-lauf")
+        with temporary_settings({PREFECT_API_URL: server.api_url}), get_client(sync_client=True) as client:
+            client.create_work_pool(WorkPoolCreate(name="sozialforum", type="process"))
+            for name in workers:
+                client.create_work_queue(name=name, work_pool_name="sozialforum")
+        for worker in workers.values():
+            worker.start()
+        _prefect(base, "--no-prompt", "deploy", "--name", "einladungen-versenden")
+        log.append(f"Aufbau {time.monotonic() - started:.0f} s")
+        try:
+            with temporary_settings({PREFECT_API_URL: server.api_url}), get_client(sync_client=True) as client:
+                deployment = client.read_deployment_by_name("einladungen_versenden/einladungen-versenden")
+                names = list(workers)
+                for attempt in range(len(points) + 2):
+                    worker = workers[names[attempt % 2]]
+                    # Each run is a later run (time is a parameter): the claims of a killed run have expired.
+                    jetzt = NOW + timedelta(minutes=2 * attempt)
+                    run = client.create_flow_run_from_deployment(
+                        deployment.id,
+                        parameters={"sitzung_ids": [sitzung_id], "jetzt": jetzt.isoformat()},
+                        work_queue_name=worker.name,
+                    )
+                    if attempt == len(points) + 1:  # the last run finishes
+                        deadline = time.monotonic() + 120
+                        while _state(client, run.id) not in ("COMPLETED", "FAILED", "CRASHED"):
+                            assert time.monotonic() < deadline, worker.log()
+                            time.sleep(0.5)
+                        log.append(f"{worker.name}: {_state(client, run.id)} bei {len(smtp.collector.messages)}")
+                        assert _state(client, run.id) == "COMPLETED", f"{log}\n{worker.log()}"
+                        break
+                    deadline = time.monotonic() + 90
+                    if attempt == 0:  # while the run starts on the worker, before anything is sent
+                        while _state(client, run.id) != "RUNNING":
+                            assert time.monotonic() < deadline, worker.log()
+                            time.sleep(0.05)
+                        time.sleep(rng.uniform(0.2, 1.5))
+                    else:
+                        target = max(points[attempt - 1], len(smtp.collector.messages) + 1)
+                        while len(smtp.collector.messages) < target:
+                            assert time.monotonic() < deadline, f"{log}\n{worker.log()}"
+                            assert _state(client, run.id) not in ("COMPLETED", "FAILED"), worker.log()
+                            time.sleep(0.002)
+                        _wait_recorded(store, len(smtp.collector.messages), deadline)
+                        time.sleep(rng.uniform(0, 0.04))  # between two hand-overs
+                    worker.kill()
+                    log.append(f"{worker.name} getötet bei {len(smtp.collector.messages)} Nachrichten")
+                    # What the heartbeat-missing automation does: the dead run is Crashed, which
+                    # gives back the deployment's concurrency slot.
+                    client.set_flow_run_state(run.id, Crashed(message="Worker-Prozess beendet (SIGKILL)"))
+                    worker.start()  # the machine comes back; it takes the run after next
+            received = list(smtp.collector.messages)
+        finally:
+            for worker in workers.values():
+                worker.stop()
+    log.append(f"gesamt {time.monotonic() - started:.0f} s")
+
+    per_recipient = Counter(message.rcpt_tos[0] for message in received)
+    engine = store
+    with engine.connect() as connection:
+        statuses = Counter(connection.scalars(sa.select(OutboxMessage.status)).all())
+        twice = [r for r, n in per_recipient.items() if n != 1]
+        replies = connection.execute(
+            sa.select(OutboxMessage.empfaenger, OutboxMessage.antwort_server).where(
+                OutboxMessage.empfaenger.in_(twice)  # type: ignore[attr-defined]
+            )
+        ).all()
+    identical = [len({m.content for m in received if m.rcpt_tos[0] == r}) == 1 for r in twice]
+    detail = "\n".join([*log, f"doppelt: {twice} gleiche Bytes: {identical} {replies}"])
+    expected = {f"person{n}@traeger.example" for n in range(EMPFAENGER)}
+    assert set(per_recipient) == expected, detail
+    assert twice == [], detail
+    assert statuses == {OutboxStatus.SENT.value: EMPFAENGER}, detail
+    # The participant list of the finishing worker, downloaded in the workspace of a third machine.
+    settings_c = load_settings(
+        None,
+        data_dir=tmp_path / "maschine-c",
+        database_url=url,
+        ablage=ablage,
+        portal={"base_url": "http://testserver", "secret_key": SCHLUESSEL},
+    )
+    with TestClient(create_app(settings_c, engine, clock=Clock(NOW)), base_url="http://testserver") as client_c:
+        login(client_c, "planerin", PASSWORT)
+        page = client_c.get("/arbeitsplatz/ablage?bereich=berichte/")
+        keys = [k for k in s3.client(settings_c).list("berichte/teilnehmerlisten/") if k.endswith(".html")]
+        assert keys, log
+        assert f"schluessel={quote(keys[0], safe='')}" in page.text
+        download = client_c.get("/arbeitsplatz/ablage", params={"schluessel": keys[0]})
+        assert download.status_code == 200 and "Person 0" in download.text
+    store.dispose()
+    print("\n".join(log))

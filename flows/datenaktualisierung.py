@@ -48,7 +48,17 @@ def _transient(task: Any, task_run: Any, state: Any) -> bool:
 def datei_laden(config: str | None, pfad: str, jetzt: datetime) -> dict[str, Any]:
     """Load one source file (all or nothing)."""
     settings = settings_from(config)
-    result = service.lade(engine_for(settings), Path(pfad), load_for(settings), now=jetzt, akteur=actor())
+    optionen = settings.daten.optionen_fuer(Path(pfad).name)  # per source, as the CLI's options
+    result = service.lade(
+        engine_for(settings),
+        Path(pfad),
+        load_for(settings),
+        now=jetzt,
+        akteur=actor(),
+        stichtag=optionen.stichtag,
+        unbekannte_ignorieren=optionen.unbekannte_ignorieren,
+        zuordnung=optionen.zuordnung,
+    )
     return {
         "datei": result.datei,
         "status": result.status,

@@ -162,6 +162,16 @@ class PortalSettings(Section):
     antworten_je_minute: int = Field(default=20, ge=1)
 
 
+class DateiOptionen(Section):
+    """How the scheduled refresh loads the files of one source (what ``daten laden`` takes as
+    options): files whose name matches ``muster`` (``*`` and ``?``), the first entry that fits."""
+
+    muster: str
+    stichtag: date | None = None  # for files that name none
+    unbekannte_ignorieren: bool = False  # keys outside the territory (a nationwide file)
+    zuordnung: str | None = None  # the saved reading of the table assistant
+
+
 class DatenSettings(Section):
     katalog: Path = Path("config/indikatoren.toml")
     geheimhaltung_schwelle: int = Field(default=3, ge=1, description="§16 BStatG; BA minimum")
@@ -171,6 +181,16 @@ class DatenSettings(Section):
     unsicher_unter: int = Field(default=20, ge=1)
     # Where the refresh flow finds the statistics files (GENESIS CSV, BA workbooks, own tables).
     quellen_ordner: Path = Path("var/statistik")
+    # Per source ([[daten.dateien]]): Stichtag, foreign keys, saved reading, by file name pattern.
+    dateien: list[DateiOptionen] = Field(default_factory=list)
+
+    def optionen_fuer(self, dateiname: str) -> DateiOptionen:
+        from fnmatch import fnmatch
+
+        for optionen in self.dateien:
+            if fnmatch(dateiname.lower(), optionen.muster.lower()):
+                return optionen
+        return DateiOptionen(muster="*")
 
 
 class FristenSettings(Section):

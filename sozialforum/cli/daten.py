@@ -78,6 +78,9 @@ def laden(
         ),
     ] = False,
     probelauf: Annotated[bool, typer.Option("--probelauf", help="Nur prüfen, nichts speichern.")] = False,
+    zuordnung: Annotated[
+        str | None, typer.Option("--zuordnung", help="Gespeicherte Zuordnung des Tabellenassistenten.")
+    ] = None,
 ) -> None:
     """Lädt Quelldateien. Jede Datei ganz oder gar nicht; dieselbe Datei erneut ändert nichts."""
     from sozialforum.daten.aktualisierung import lade
@@ -95,6 +98,7 @@ def laden(
                 stichtag=day,
                 unbekannte_ignorieren=unbekannte_ignorieren,
                 probelauf=probelauf,
+                zuordnung=zuordnung,
             )
         except ProblemReport as report:
             failed += 1
@@ -394,3 +398,109 @@ def projektion_command(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(daten_app, name="daten")
+
+
+def _paare(werte: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for text in werte:
+        left, sep, right = text.rpartition("=")
+        if not sep or not left.strip() or not right.strip():
+            fail(f"{option}: „{text}“ – erwartet „Spaltenkopf=Wert“.")
+        pairs[left.strip()] = right.strip()
+    return pairs
+
+
+@daten_app.command("assistent")
+def assistent(
+    typer_ctx: typer.Context,
+    datei: Annotated[Path, typer.Argument(help="Eine Tabelle (CSV oder XLSX), die weder GENESIS noch BA ist.")],
+    name: Annotated[str | None, typer.Option("--name", help="Name der Zuordnung (Herausgeber und Tabelle).")] = None,
+    bestaetigen: Annotated[
+        bool, typer.Option("--bestaetigen", help="Lesart speichern und die Datei laden (sonst nur Vorschau).")
+    ] = False,
+    kopfzeilen: Annotated[int | None, typer.Option("--kopfzeilen", min=0, max=5, help="Anzahl der Kopfzeilen.")] = None,
+    schluessel_spalte: Annotated[
+        str | None, typer.Option("--schluessel-spalte", help="Spalte mit Schlüssel oder Namen.")
+    ] = None,
+    namen_spalte: Annotated[str | None, typer.Option("--namen-spalte", help="Spalte mit Namen neben Nummern.")] = None,
+    stichtag_spalte: Annotated[str | None, typer.Option("--stichtag-spalte", help="Spalte mit dem Stichtag.")] = None,
+    spalte: Annotated[
+        list[str] | None, typer.Option("--spalte", help="„Spaltenkopf=Merkmal“, z. B. „Einwohner=bev“ (mehrfach).")
+    ] = None,
+    ohne: Annotated[list[str] | None, typer.Option("--ohne", help="Spalte nicht übernehmen (mehrfach).")] = None,
+    prozent: Annotated[list[str] | None, typer.Option("--prozent", help="Spalte enthält Prozentangaben.")] = None,
+    gebiet: Annotated[
+        list[str] | None, typer.Option("--gebiet", help="„Text=Gebietsschlüssel“ für Namen, die nicht passen.")
+    ] = None,
+    herausgeber: Annotated[str | None, typer.Option("--herausgeber", help="Herausgeber der Tabelle.")] = None,
+    stichtag: Annotated[str | None, typer.Option("--stichtag", help="Stichtag, falls die Datei keinen nennt.")] = None,
+    unbekannte_ignorieren: Annotated[
+        bool, typer.Option("--unbekannte-ignorieren", help="Zeilen mit fremden Gebietsschlüsseln überspringen.")
+    ] = False,
+) -> None:
+    """Tabellenassistent: schlägt vor, wie eine Tabelle zu lesen ist (Kopfzeilen, Schlüssel,
+    Stichtag, Spalten → Merkmale) und zeigt die ersten Zeilen so, wie sie gespeichert würden.
+    Mit Korrekturen und --bestaetigen --name wird die Lesart gespeichert und die Datei geladen;
+    die nächste Lieferung mit derselben Kopfzeile wird dann ohne Rückfrage gelesen."""
+    from sozialforum.daten.assistent_vorschau import Korrektur, bestaetige, vorschau
+    from sozialforum.store.db import session_scope
+
+    context = ctx(typer_ctx)
+    katalog, day = _katalog(typer_ctx), _stichtag(stichtag)
+    korrektur = Korrektur(
+        kopfzeilen=kopfzeilen,
+        schluessel=schluessel_spalte,
+        name=namen_spalte,
+        stichtag_spalte=stichtag_spalte,
+        spalten=_paare(spalte or [], "--spalte"),
+        ohne=ohne or [],
+        prozent=prozent or [],
+        aliase=_paare(gebiet or [], "--gebiet"),
+        herausgeber=herausgeber,
+    )
+    try:
+        with session_scope(context.engine, actor="cli:daten assistent") as session:
+            shown = vorschau(session, datei, katalog, korrektur, stichtag=day)
+            session.rollback()
+    except ProblemReport as report:
+        fail(str(report))
+    for line in shown.beschreibung:
+        console.print(line, highlight=False, markup=False)
+    if shown.zeilen:
+        table = RichTable(title=f"Vorschau: die ersten {len(shown.zeilen)} Zeilen, wie sie gespeichert würden")
+        for column in shown.kopf:
+            table.add_column(column, overflow="fold")
+        for row in shown.zeilen:
+            table.add_row(*row)
+        console.print(table)
+    for problem in shown.probleme:
+        console.print(f"[red]✘[/] {problem}", highlight=False)
+    if not bestaetigen:
+        hint = f"--name „{shown.name or '…'}“ " if not name else ""
+        console.print(
+            f"Nichts gespeichert. Zum Bestätigen denselben Aufruf mit {hint}--bestaetigen wiederholen.", highlight=False
+        )
+        if shown.probleme:
+            raise typer.Exit(EXIT_INPUT)
+        return
+    chosen = name or shown.name
+    if not chosen:
+        fail("--bestaetigen braucht --name (unter diesem Namen wird die Lesart gespeichert).")
+    try:
+        with session_scope(context.engine, actor="cli:daten assistent") as session:
+            result = bestaetige(
+                session,
+                datei,
+                katalog,
+                chosen,
+                korrektur,
+                now=utcnow(),
+                akteur="cli:daten assistent",
+                stichtag=day,
+                unbekannte_ignorieren=unbekannte_ignorieren,
+            )
+    except ProblemReport as report:
+        fail(str(report))
+    console.print(f"✔ Zuordnung „{chosen}“ gespeichert. {result}", highlight=False)
+    for hint_text in result.hinweise:
+        console.print(f"   {hint_text}", highlight=False)

@@ -40,6 +40,7 @@ def lade(
     stichtag: date | None = None,
     unbekannte_ignorieren: bool = False,
     probelauf: bool = False,
+    zuordnung: str | None = None,
 ) -> LadeErgebnis:
     """One file, one transaction: a ProblemReport leaves the store as it was."""
     with session_scope(engine, actor=f"{akteur} ({path.name})") as session:
@@ -51,6 +52,7 @@ def lade(
             akteur=akteur,
             stichtag=stichtag,
             unbekannte_ignorieren=unbekannte_ignorieren,
+            zuordnung=zuordnung,
         )
         if probelauf:
             session.rollback()

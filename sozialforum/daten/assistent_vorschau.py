@@ -113,6 +113,11 @@ def vorschau(
 ) -> Vorschau:
     raster, lesart, name = vorschlag(session, path, katalog, korrektur)
     bau = aufbau(raster, lesart.kopfzeilen)
+    written = dict(zip(bau.etiketten, bau.beschriftungen, strict=True))
+
+    def shown(column: str | None) -> str:
+        return f"„{written.get(column or '', column)}“"
+
     lines = [f"Gespeicherte Zuordnung „{name}“ passt zur Kopfzeile."] if name else []
     lines += [f"Titel: {' / '.join(bau.titel)}"] if bau.titel else []
     if bau.kopf_zeilen:
@@ -121,18 +126,18 @@ def vorschau(
         lines.append(f"Kopfzeilen: Zeile {first}–{last}{stufen}" if last != first else f"Kopfzeile: Zeile {first}")
     else:
         lines.append("Keine Kopfzeile: Spalten heißen „Spalte 1“, „Spalte 2“ …")
-    named = f", Namen aus „{lesart.name}“" if lesart.name else ""
-    lines.append(f"Schlüssel: Spalte „{lesart.schluessel}“{named}")
+    named = f", Namen aus {shown(lesart.name)}" if lesart.name else ""
+    lines.append(f"Schlüssel: Spalte {shown(lesart.schluessel)}{named}")
     layout = "breit (eine Zeile je Gebiet)" if lesart.layout == "breit" else "lang (eine Zeile je Gebiet und Merkmal)"
     lines.append(f"Aufbau: {layout}")
     for column, merkmal in lesart.spalten.items():
         unit = " (Prozentangaben)" if column in lesart.prozent else ""
-        lines.append(f"„{column}“ → {merkmal} ({katalog.merkmale[merkmal.split('[')[0]].name}){unit}")
+        lines.append(f"{shown(column)} → {merkmal} ({katalog.merkmale[merkmal.split('[')[0]].name}){unit}")
     if lesart.layout == "breit":
         own = (lesart.schluessel, lesart.name, lesart.stichtag_spalte)
         skipped = [c for c in bau.etiketten if c not in lesart.spalten and c not in own]
         if skipped:
-            lines.append(f"Nicht übernommen: {', '.join('„' + c + '“' for c in skipped)}")
+            lines.append(f"Nicht übernommen: {', '.join(shown(c) for c in skipped)}")
     if bau.ausgelassen:
         lines.append(f"Zeilen ohne Werte übersprungen: {', '.join(map(str, bau.ausgelassen))}")
     try:

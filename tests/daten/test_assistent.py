@@ -95,9 +95,9 @@ def test_city_table_with_numbers_beside_names_and_a_stand_title(stadt: Engine, k
     text = "\n".join(proposal.beschreibung)
     assert "Titel: Bevölkerung in Musterstadt nach Stadtteilen / Stand 31.12.2023" in text
     assert "Kopfzeile: Zeile 4" in text
-    assert "Schlüssel: Spalte „nr.“, Namen aus „stadtteil“" in text
-    assert "„einwohner unter 21“ → bev[0-21]" in text
-    assert "Nicht übernommen: „einwohner“, „anteil unter 21“" in text
+    assert "Schlüssel: Spalte „Nr.“, Namen aus „Stadtteil“" in text
+    assert "„Einwohner unter 21“ → bev[0-21]" in text
+    assert "Nicht übernommen: „Einwohner“, „Anteil unter 21“" in text
     assert "Stichtag: 31.12.2023 aus dem Titel („Stand 31.12.2023“)" in text
     assert "Gebiete: 13 von 13 Zeilen zugeordnet." in text
     assert proposal.zeilen[0] == ["5", "1 Altstadt", "ST01 Altstadt", "31.12.2023", "421"]
@@ -126,12 +126,12 @@ def test_headerless_table_with_code_and_name_in_one_cell_and_percent_strings(sta
     path = DATEN / "sozialatlas_arbeit_2023.csv"
     proposal = _vorschau(stadt, path, katalog)
     text = "\n".join(proposal.beschreibung)
-    assert "Keine Kopfzeile" in text and "Schlüssel: Spalte „spalte 1“" in text
+    assert "Keine Kopfzeile" in text and "Schlüssel: Spalte „Spalte 1“" in text
     assert "Die Datei nennt keinen Stichtag" in " ".join(proposal.probleme)
     korrektur = Korrektur(spalten={"Spalte 2": "alo", "Spalte 3": "alo_anteil"})
     shown = _vorschau(stadt, path, katalog, korrektur, stichtag=T23)
     described = "\n".join(shown.beschreibung)
-    assert "„spalte 3“ → alo_anteil (Arbeitslosenanteil (veröffentlicht)) (Prozentangaben)" in described
+    assert "„Spalte 3“ → alo_anteil (Arbeitslosenanteil (veröffentlicht)) (Prozentangaben)" in described
     assert shown.zeilen[0] == ["1", "01 Altstadt", "ST01 Altstadt", "31.12.2023", "73", "43"]
     assert shown.zeilen[3][-1] == "3"  # "3%" beside "3,26%": a whole number, not refused
     assert shown.zeilen[1][-1] == "3,26"
@@ -164,8 +164,8 @@ def test_landesamt_workbook_two_level_header_areas_of_three_levels(stadt: Engine
     proposal = _vorschau(stadt, path, katalog)
     text = "\n".join(proposal.beschreibung)
     assert "Kopfzeilen: Zeile 3–4 (zweistufig)" in text
-    assert "„bevoelkerung | insgesamt“ → bev" in text and "„arbeitslose | anzahl“ → alo" in text
-    assert "Nicht übernommen: „bevoelkerung | unter 21 jahren“, „arbeitslose | anteil in %“" in text
+    assert "„Bevölkerung | insgesamt“ → bev" in text and "„Arbeitslose | Anzahl“ → alo" in text
+    assert "Nicht übernommen: „Bevölkerung | unter 21 Jahren“, „Arbeitslose | Anteil in %“" in text
     assert "Stichtag: 31.12.2023 aus dem Titel („Jahr: 2023“)" in text
     assert "Zeilen ohne Werte übersprungen: 22" in text
     assert "Gebiete: 16 von 16 Zeilen zugeordnet." in text

@@ -28,3 +28,40 @@ def test_laden_berechnen_budget_and_a_refused_file(tmp_path: Path) -> None:
     budget = run("daten", "budget", "hze", "--gesamt", "1000000", "--jahr", "2025", data_dir=tmp_path)
     assert budget.returncode == 0, budget.stderr
     assert "1.000.000 €" in budget.stdout and "gespeichert." in budget.stdout
+
+
+@pytest.mark.slow
+def test_assistent_confirm_reload_next_year_and_withdraw(tmp_path: Path) -> None:
+    """The table assistant and withdrawing as a planner runs them: preview without saving, confirm
+    under a name, the next year's file with `daten laden` alone, a withdrawal with its reason."""
+    tabellen = REPO / "tests/data/tabellen"
+    gebiete = tmp_path / "gebiete.csv"
+    rows = ["schluessel;name;ebene;uebergeordnet;ags;ars;einwohner;gueltig_ab;gueltig_bis;vorgaenger"]
+    rows.append("09999000;Musterstadt;kreis;;09999000;;;;;")
+    names = ["Altstadt", "Nordstadt", "Oststadt", "Südstadt", "Weststadt", "Am Hafen", "Bergheim"]
+    names += ["Eichenau", "Feldmark", "Grünhof", "Heideweg", "Westliche Höhe", "Südliche Aue"]
+    rows += [f"ST{i:02d};{name};sozialraum;09999000;;;;;;" for i, name in enumerate(names, start=1)]
+    gebiete.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert run("db", "migrieren", data_dir=tmp_path).returncode == 0
+    assert run("import", "gebiete", str(gebiete), data_dir=tmp_path).returncode == 0
+
+    datei = str(tabellen / "sozialatlas_arbeit_2023.csv")
+    preview = run("daten", "assistent", datei, "--spalte", "Spalte 2=arbeitslose", data_dir=tmp_path)
+    assert preview.returncode == 1  # no Stichtag: shown, nothing saved
+    assert "„Spalte 2“ → arbeitslose (Arbeitslose)" in preview.stdout
+    assert "Die Datei nennt keinen Stichtag" in preview.stdout and "Nichts gespeichert." in preview.stdout
+    confirm = run(
+        "daten", "assistent", datei, "--spalte", "Spalte 2=arbeitslose", "--stichtag", "31.12.2023",
+        "--name", "Sozialatlas Arbeit", "--bestaetigen", data_dir=tmp_path,
+    )  # fmt: skip
+    assert confirm.returncode == 0, confirm.stderr
+    assert "Zuordnung „Sozialatlas Arbeit“ gespeichert. sozialatlas_arbeit_2023.csv: 13 Werte" in confirm.stdout
+
+    nxt_file = str(tabellen / "sozialatlas_arbeit_2024.csv")
+    nxt = run("daten", "laden", nxt_file, "--stichtag", "31.12.2024", data_dir=tmp_path)
+    assert nxt.returncode == 0 and "13 Werte für 13 Gebiete geladen (Stichtage 31.12.2024" in nxt.stdout
+
+    withdrawn = run("daten", "zurueckziehen", "2", "--grund", "Falscher Stichtag", data_dir=tmp_path)
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert "Lieferung 2 (sozialatlas_arbeit_2024.csv) zurückgezogen: 13 Werte" in withdrawn.stdout
+    assert "Neu berechnet" in withdrawn.stdout

@@ -73,12 +73,21 @@ def _zustellen(konfiguration: str | None, parameter: dict[str, Any], jetzt: date
     return [zustellen(konfiguration, jetzt)]
 
 
+def _sozialbericht(konfiguration: str | None, parameter: dict[str, Any], jetzt: datetime, melde: Melden) -> list[str]:
+    from sozialforum.sozialbericht.ausgaben import freigabe_lauf
+
+    melde("Sozialbericht wird geschrieben (Word und PDF, öffentliche Fassung)")
+    settings = settings_from(konfiguration)
+    return freigabe_lauf(engine_for(settings), settings, int(parameter["ausgabe_id"]), str(parameter["akteur"]), jetzt)
+
+
 ARBEITEN: dict[str, Callable[[str | None, dict[str, Any], datetime, Melden], list[str]]] = {
     "einladungen": _einladungen,
     "datenlieferung": _datenlieferung,
     "berechnung": _berechnung,
     "oparl": _oparl,
     "zustellen": _zustellen,
+    "sozialbericht": _sozialbericht,
 }
 assert set(ARBEITEN) == set(laeufe.ARTEN), "every kind of work the pages offer has its flow"
 

@@ -37,6 +37,7 @@ ARTEN = {
     "berechnung": "Kennzahlen berechnen",
     "oparl": "Ratsinformationssystem abrufen (OParl)",
     "zustellen": "Postausgang zustellen",
+    "sozialbericht": "Sozialbericht freigeben",
 }
 
 

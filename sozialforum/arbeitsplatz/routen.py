@@ -117,6 +117,7 @@ NAVIGATION = [
     ("/arbeitsplatz/beschluesse", "Beschlüsse", Recht.LESEN),
     ("/arbeitsplatz/protokolle", "Protokolle", Recht.LESEN),
     ("/arbeitsplatz/daten", "Daten", Recht.GEMEINDEDATEN),
+    ("/arbeitsplatz/sozialbericht", "Sozialbericht", Recht.LESEN),
     ("/arbeitsplatz/akteure", "Akteure", Recht.LESEN),
     ("/arbeitsplatz/postausgang", "Postausgang", Recht.LESEN),
     ("/arbeitsplatz/laeufe", "Läufe", Recht.LESEN),
@@ -150,6 +151,7 @@ MELDUNGEN = {
     "unveraendert": "Nichts geändert: das war schon so.",
     "freigabe_erteilt": "Die Freigabe ist erteilt.",
     "freigabe_entzogen": "Die Freigabe ist entzogen.",
+    "entfernt": "Entfernt.",
 }
 
 

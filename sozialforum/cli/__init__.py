@@ -34,6 +34,7 @@ BEFEHLE: dict[str, tuple[str, str]] = {
     "db": ("stammdaten", "Datenbank anlegen und migrieren."),
     "dsgvo": ("dsgvo", "Betroffenenrechte nach DSGVO: Auskunft und Löschung."),
     "daten": ("daten", "Datenaktualisierung: Sozialstrukturatlas, Sozialraummonitor, Kennzahlen, Sozialraumbudgets."),
+    "bericht": ("bericht", "Berichte: Sozialbericht (Word-Entwurf und PDF) mit Karten, Porträts und Vorausberechnung."),
     "karten": ("karten", "Karten: Gebietsgrenzen laden (GeoJSON, Shapefile, GeoPackage)."),
     "konferenz": ("konferenz", "Sozialraumkonferenzen: planen, vorbereiten, einladen, Antworten, Kalender."),
     "portal": ("portal", "Beteiligungsportal und Arbeitsplatz starten; Anmeldungen für Mitarbeitende."),

@@ -5,6 +5,7 @@ marked ``gesperrt``, never as the number."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.index import STATUS_KLASSEN
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.sicht import Sicht
-from sozialforum.karten.geometrie import schreibe
+from sozialforum.karten.geometrie import Flaeche, schreibe
 from sozialforum.karten.speicher import flaechen_am
 from sozialforum.karten.svg import STATUS_FARBEN, Karte, Klasse, choropleth
 from sozialforum.settings import DatenSettings
@@ -66,18 +67,19 @@ def status_legende() -> list[Klasse]:
     return [Klasse(n, f"Status {label}", STATUS_FARBEN[n]) for n, label in STATUS_KLASSEN.items()]
 
 
-def status_karte(
-    session: Session,
-    sicht: Sicht,
-    ebene: str,
-    dimension: str,
-    titel: str,
-    path: Path,
-    *,
-    hervorgehoben: str | None = None,
-) -> tuple[str, Path] | None:
-    """Status classes of ``dimension`` (or the overall index) for every area of ``ebene`` as an
-    SVG map, through the recipient's view; None while no borders are loaded."""
+@dataclass(frozen=True)
+class Statusklassen:
+    """What a status map shows: each area's class (None: no value) and the areas kept secret."""
+
+    stichtag: date
+    flaechen: list[Flaeche]
+    klassen: dict[str, int | None]
+    gesperrt: set[str]
+
+
+def status_klassen(session: Session, sicht: Sicht, ebene: str, dimension: str) -> Statusklassen | None:
+    """Status classes of ``dimension`` (or the overall index) for every area of ``ebene`` through
+    the recipient's view; None while no borders are loaded or no area has an index."""
     day = sicht.index_stand(ebene)
     flaechen = flaechen_am(session, day, ebene=ebene)
     if not flaechen:
@@ -93,9 +95,37 @@ def status_karte(
         klassen[flaeche.schluessel] = nummer.get(text)
     if not gesperrt and all(k is None for k in klassen.values()):
         return None  # no index for this dimension: no map of empty areas
-    karte = Karte(
-        titel, status_legende(), format_datum_kurz(day), "Sozialstrukturatlas, eigene Berechnung", hervorgehoben
-    )
+    return Statusklassen(day, flaechen, klassen, gesperrt)
+
+
+def status_karte(
+    session: Session,
+    sicht: Sicht,
+    ebene: str,
+    dimension: str,
+    titel: str,
+    path: Path,
+    *,
+    hervorgehoben: str | None = None,
+) -> tuple[str, Path] | None:
+    """Status classes of ``dimension`` (or the overall index) for every area of ``ebene`` as an
+    SVG map, through the recipient's view; None while no borders are loaded."""
+    daten = status_klassen(session, sicht, ebene, dimension)
+    if daten is None:
+        return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(choropleth(flaechen, klassen, karte, gesperrt=gesperrt), encoding="utf-8")
+    svg = choropleth(
+        daten.flaechen, daten.klassen, status_karteninfo(titel, daten, hervorgehoben), gesperrt=daten.gesperrt
+    )
+    path.write_text(svg, encoding="utf-8")
     return titel, path
+
+
+def status_karteninfo(titel: str, daten: Statusklassen, hervorgehoben: str | None = None) -> Karte:
+    return Karte(
+        titel,
+        status_legende(),
+        format_datum_kurz(daten.stichtag),
+        "Sozialstrukturatlas, eigene Berechnung",
+        hervorgehoben,
+    )

@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.orm import Session
 
-from sozialforum.daten.ergebnis import lade_monitor
-from sozialforum.daten.speicher import lade_bestand
+from sozialforum.daten.ergebnis import Monitor, lade_monitor
+from sozialforum.daten.speicher import Tafel, lade_bestand
 
 Band = tuple[int, int | None]
 
@@ -203,15 +203,26 @@ def _number(value: int) -> str:
 
 
 def bevoelkerung_nach_alter(
-    session: Session, schluessel: str, *, merkmal: str = "bevoelkerung"
+    session: Session,
+    schluessel: str,
+    *,
+    merkmal: str = "bevoelkerung",
+    monitor: Monitor | None = None,
+    tafeln: dict[date, Tafel] | None = None,
+    bis: date | None = None,
 ) -> tuple[date, str, dict[Band, int]]:
-    """Population by the delivered age bands on the latest Stichtag for an area (summed over its
-    Gemeinden when the counts are delivered per Gemeinde): (Stichtag, name, band → people)."""
-    monitor = lade_monitor(session)
+    """Population by the delivered age bands on the latest Stichtag (up to ``bis``) for an area
+    (summed over its Gemeinden when the counts are delivered per Gemeinde): (Stichtag, name, band
+    → people). A report over many areas passes the computation and the delivered tables once."""
+    monitor = monitor or lade_monitor(session)
     if monitor is None:
         raise LookupError("Noch keine Berechnung vorhanden (sozialforum daten berechnen).")
-    tafeln = lade_bestand(session)
-    days = [d for d, t in tafeln.items() if any(k.name == merkmal and not k.alle_alter for k in t.spalten)]
+    tafeln = tafeln if tafeln is not None else lade_bestand(session)
+    days = [
+        d
+        for d, t in tafeln.items()
+        if (bis is None or d <= bis) and any(k.name == merkmal and not k.alle_alter for k in t.spalten)
+    ]
     if not days:
         raise LookupError(f"Keine Bevölkerung nach Altersgruppen geladen (Merkmal „{merkmal}“).")
     day = max(days)

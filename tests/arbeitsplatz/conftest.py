@@ -19,8 +19,10 @@ from sozialforum.store.db import session_scope
 from sozialforum.store.models import (
     Arbeitslauf,
     Auftrag,
+    Berichtsausgabe,
     Beschluss,
     Fachplan,
+    Handlungsempfehlung,
     Massnahme,
     Organisation,
     OutboxMessage,
@@ -58,6 +60,8 @@ class Bestand:
     dokument: int = 0
     nachricht: int = 0
     massnahme: int = 0
+    ausgabe: int = 0
+    empfehlung: int = 0
 
 
 def pfad(muster: str, bestand: Bestand, *, benutzer: str = "leiterin") -> str:
@@ -78,6 +82,8 @@ def pfad(muster: str, bestand: Bestand, *, benutzer: str = "leiterin") -> str:
         "organisation_id": bestand.amt_a,
         "gremium_id": bestand.welt.gremium,
         "massnahme_id": bestand.massnahme,
+        "ausgabe_id": bestand.ausgabe,
+        "empfehlung_id": bestand.empfehlung,
         "format": "html",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), muster)
@@ -153,7 +159,11 @@ def build_bestand(engine: Engine) -> Bestand:
         massnahme = Massnahme(
             kennung="M-JA", titel="Familienhebammen im Quartier", verantwortlich_organisation_id=amt_a.id
         )
-        session.add_all([dokument, nachricht, massnahme])
+        ausgabe = Berichtsausgabe(titel="Sozialbericht 2025", stichtag=date(2025, 12, 31), angelegt_am=NOW)
+        session.add_all([dokument, nachricht, massnahme, ausgabe])
+        session.flush()
+        empfehlung = Handlungsempfehlung(ausgabe_id=ausgabe.id, position=1, titel="Frühe Hilfen", text="Ausbauen.")
+        session.add(empfehlung)
         session.flush()
         ids = {}
         for name, rolle in ROLLEN.items():
@@ -184,6 +194,8 @@ def build_bestand(engine: Engine) -> Bestand:
             dokument=dokument.id,  # type: ignore[arg-type]
             nachricht=nachricht.id,  # type: ignore[arg-type]
             massnahme=massnahme.id,  # type: ignore[arg-type]
+            ausgabe=ausgabe.id,  # type: ignore[arg-type]
+            empfehlung=empfehlung.id,  # type: ignore[arg-type]
         )
 
 

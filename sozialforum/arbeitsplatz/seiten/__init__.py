@@ -18,6 +18,7 @@ from sozialforum.arbeitsplatz.seiten import (
     protokolle,
     sitzung_versand,
     sitzungen,
+    sozialbericht,
     start,
 )
 
@@ -32,6 +33,7 @@ ALLE = [
     daten_kennzahlen.bereich,
     daten_freigaben.bereich,
     daten_budget.bereich,
+    sozialbericht.bereich,
     akteure.bereich,
     akteure_import.bereich,
     postausgang.bereich,

@@ -6,6 +6,7 @@ One module per aggregate; later issues add modules here (and a migration for eac
 from sozialforum.store.models.akteure import Organisation, Person
 from sozialforum.store.models.arbeitsplatz import Arbeitslauf, FristAenderung
 from sozialforum.store.models.audit import AuditEntry
+from sozialforum.store.models.berichte import Berichtsausgabe, Handlungsempfehlung
 from sozialforum.store.models.beschluesse import (
     Auftrag,
     Beratung,
@@ -79,6 +80,7 @@ __all__ = [
     "BenutzerSitzung",
     "Beratung",
     "Berechnung",
+    "Berichtsausgabe",
     "Beschluss",
     "Beschlusspunkt",
     "Bewertungsrunde",
@@ -104,6 +106,7 @@ __all__ = [
     "GebietGeometrie",
     "GebietVorgaenger",
     "Gremium",
+    "Handlungsempfehlung",
     "Indikator",
     "Indikatorwert",
     "Kennzahlwert",

@@ -66,7 +66,7 @@ def _karten_alt(daten: Statusklassen, titel: str) -> str:
 def _trend(sicht: Sicht, path: Path, panels: Sequence[Panel], titel: str) -> Bild | None:
     if not panels:
         return None
-    trends(path, sicht.monitor.stichtage, panels)
+    trends(path, sicht.monitor.stichtage, panels, spalten=min(3, len(panels)))
     lines = []
     for panel in panels:
         first = panel.reihen[0]

@@ -29,6 +29,7 @@ class Berichtsdateien:
     docx: Path
     pdf: Path
     bericht: Bericht
+    html: str  # the PDF's body (for checks of the tagged PDF against it)
 
 
 def dateiname(stichtag: date, empfaenger: Empfaenger) -> str:
@@ -76,5 +77,6 @@ def schreibe_sozialbericht(
     docx = schreibe_docx(bericht, ziel / f"{base}.docx", wort_art=wort.art)
     html = render(TEMPLATE_PDF, b=bericht, wort=wort, pdf=True)
     pdf = ziel / f"{base}.pdf"
-    pdf.write_bytes(html_to_pdf(html, title=bericht.titel, footer=f"{kommune} – {bericht.titel} ({bericht.status})"))
-    return Berichtsdateien(docx, pdf, bericht)
+    footer = f"{kommune} – {bericht.titel} ({bericht.status})"
+    pdf.write_bytes(html_to_pdf(html, title=bericht.titel, footer=footer, erstellt=day))
+    return Berichtsdateien(docx, pdf, bericht, html)

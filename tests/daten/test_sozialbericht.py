@@ -32,6 +32,7 @@ from tests.daten.conftest import NOW, alo_datei, bev_datei
 from tests.daten.golden import assert_golden
 from tests.daten.test_berechnung import refresh
 from tests.daten.test_geheimhaltung import _settings
+from tests.support.pdf_ua import assert_pdf_ua
 
 ANNAHMEN = Annahmen(
     {
@@ -138,6 +139,7 @@ def test_sozialbericht_content_docx_and_pdf(
     assert all(s._inline.docPr.get("descr") for s in document.inline_shapes)  # alternative texts
     assert document.core_properties.language == "de-DE"
 
+    assert_pdf_ua(out.pdf.read_bytes(), html=out.html)  # tagged: structure, language, alt texts, order
     text = _pdf_text(out.pdf)
     for heading in ("Zusammenfassung", "Sozialraumporträts", "Bevölkerungsvorausberechnung", "Handlungsempfehlungen"):
         assert heading in text

@@ -22,7 +22,7 @@ from sozialforum.daten.lieferung import zurueckziehen as lieferung_zurueckziehen
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 
-ENDUNGEN = (".csv", ".xlsx", ".xlsm")
+ENDUNGEN = (".csv", ".xlsx", ".xlsm", ".geojson")
 
 
 def quelldateien(ordner: Path) -> list[Path]:

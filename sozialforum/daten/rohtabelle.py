@@ -4,13 +4,14 @@ The table assistant looks at this grid to find title lines, header rows and data
 decoded like every source (UTF-8 or ISO-8859-1, refused with a reason otherwise) and split at
 the separator most lines agree on (``;``, ``,`` or tab); XLSX cells keep their types (a number
 stays a number, so ``1,234`` is never mistaken for a thousand). Empty rows are dropped, the line
-numbers are those the planner sees in Excel.
+numbers are those the planner sees in Excel. A GeoJSON's feature attributes are a table too.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -54,6 +55,22 @@ def _separator(lines: list[str]) -> str:
     return votes.most_common(1)[0][0] if votes else ";"
 
 
+def _geojson(name: str, raw: bytes) -> list[tuple[int, list[Zelle]]]:
+    """The attributes of a GeoJSON FeatureCollection as a table: a header row of the property
+    names (in the order first met), one row per feature (line = its number + 1, as in a table
+    with a header). The geometries are not data: maps take them from ``sozialforum karten``."""
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProblemReport([Problem(name, None, None, f"Kein gültiges GeoJSON: {exc}.")]) from None
+    features = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(features, list) or not features:
+        raise ProblemReport([Problem(name, None, None, "Kein GeoJSON mit Features (FeatureCollection).")])
+    properties = [f.get("properties") or {} if isinstance(f, dict) else {} for f in features]
+    names = list(dict.fromkeys(key for props in properties for key in props))
+    return [(1, list(names)), *((i + 2, [_clean(props.get(k)) for k in names]) for i, props in enumerate(properties))]
+
+
 def lies_raster(path: Path, raw: bytes) -> Raster:
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
@@ -70,9 +87,11 @@ def lies_raster(path: Path, raw: bytes) -> Raster:
         lines = text.split("\n")
         reader = csv.reader(io.StringIO(text), delimiter=_separator(lines))
         rows = [(reader.line_num, [_clean(cell) for cell in row]) for row in reader]
+    elif suffix in (".geojson", ".json"):
+        rows = _geojson(path.name, raw)
     else:
         raise ProblemReport(
-            [Problem(path.name, None, None, f"Unbekanntes Dateiformat „{suffix}“: erwartet .csv oder .xlsx.")]
+            [Problem(path.name, None, None, f"Unbekanntes Dateiformat „{suffix}“: erwartet .csv, .xlsx oder .geojson.")]
         )
     kept = []
     for number, cells in rows:

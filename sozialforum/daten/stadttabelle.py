@@ -50,7 +50,15 @@ def _read(path: Path) -> tuple[list[str], list[tuple[int, dict[str, Any]]]]:
         return _xlsx_rows(path)
     if suffix != ".csv":
         raise ProblemReport(
-            [Problem(path.name, None, None, f"Unbekanntes Dateiformat „{suffix}“: erwartet .csv oder .xlsx.")]
+            [
+                Problem(
+                    path.name,
+                    None,
+                    None,
+                    f"Unbekanntes Dateiformat „{suffix}“: erwartet .csv oder .xlsx "
+                    "(.geojson über „sozialforum daten assistent DATEI“).",
+                )
+            ]
         )
     table = read_csv(path)
     if len(table.header) == 1 and any(sep in table.header[0] for sep in ("\t", "|")):

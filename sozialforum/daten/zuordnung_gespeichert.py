@@ -96,7 +96,7 @@ def lies_gespeichert(
 ) -> tuple[Rohdaten, QuelleDef] | None:
     """Read a table by its saved reading (the named one, or the one its header fits); None when
     there is none (the catalogue's own table sources are tried next)."""
-    if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm"):
+    if path.suffix.lower() not in (".csv", ".xlsx", ".xlsm", ".geojson", ".json"):
         return None
     try:
         raster = lies_raster(path, raw)

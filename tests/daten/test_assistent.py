@@ -213,3 +213,27 @@ def test_corrections_that_do_not_fit_are_refused(stadt: Engine, katalog: Katalog
     other.write_text(path.read_text(encoding="utf-8").replace("Einwohner;", "Bewohner;"), encoding="utf-8")
     with pytest.raises(ProblemReport, match="passt nicht mehr zur Zuordnung „Stadt“"):
         _naechstes_jahr(stadt, other, katalog, zuordnung="Stadt")
+
+
+def test_geojson_attributes_of_an_open_data_portal(stadt: Engine, katalog: Katalog) -> None:
+    path = DATEN / "stadtteile_2023.geojson"
+    proposal = _vorschau(stadt, path, katalog, Korrektur(spalten={"EW": "bev"}))
+    text = "\n".join(proposal.beschreibung)
+    assert "Schlüssel: Spalte „STT_NR“, Namen aus „STT_NAME“" in text
+    assert "Stichtag: 31.12.2023 aus der Spalte „jahr“" in text
+    assert proposal.zeilen[0] == ["2", "1 Altstadt", "ST01 Altstadt", "31.12.2023", "2.317"]
+    _bestaetige(stadt, path, katalog, "Open Data Stadtteile", Korrektur(spalten={"EW": "bev"}))
+    assert _naechstes_jahr(stadt, DATEN / "stadtteile_2024.geojson", katalog).stichtage == [T24]
+
+
+def test_stichtag_in_the_header_gives_one_column_per_day(stadt: Engine, katalog: Katalog, tmp_path: Path) -> None:
+    path = tmp_path / "einwohner_zeitreihe.csv"
+    rows = ["Stadtteil;Einwohner 31.12.2022;Einwohner 31.12.2023"]
+    rows += [f"{name};{1000 + i};{1100 + i}" for i, name in enumerate(STADTTEILE)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    korrektur = Korrektur(spalten={"Einwohner 31.12.2023": "bev"})
+    text = "\n".join(_vorschau(stadt, path, katalog, korrektur).beschreibung)
+    assert "Stichtag: 31.12.2022, 31.12.2023 aus der Kopfzeile" in text
+    loaded = _bestaetige(stadt, path, katalog, "Zeitreihe", korrektur)
+    assert loaded.stichtage == [date(2022, 12, 31), T23] and loaded.werte == 26
+    assert _werte(stadt, date(2022, 12, 31), "bev")["ST13"] == 1012

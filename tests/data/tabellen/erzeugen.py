@@ -9,6 +9,8 @@ Run ``python tests/data/tabellen/erzeugen.py`` to write them again; the files ar
   beside whole numbers and percent strings ("43,00%"); the Stichtag is not in the file.
 - ``hze_stadtteile_<jahr>.xlsx``: long layout (Stadtteil, Jahr, Merkmal, Wert), names written
   "Westliche_Höhe".
+- ``stadtteile_<jahr>.geojson``: an open-data portal's GeoJSON, the attributes per Stadtteil
+  (number, name, year, inhabitants) beside a geometry.
 - ``landesamt_stadtteilprofile_<jahr>.xlsx``: a title row ("Jahr: <jahr>"), a two-level header
   (merged upper cells), Stadtteile, Bezirke and the city total in one column, names but no keys,
   ``.`` for suppressed values, a footnote.
@@ -16,6 +18,7 @@ Run ``python tests/data/tabellen/erzeugen.py`` to write them again; the files ar
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -125,9 +128,26 @@ def landesamt_xlsx(jahr: int) -> None:
     book.save(HIER / f"landesamt_stadtteilprofile_{jahr}.xlsx")
 
 
+def geojson(jahr: int) -> None:
+    features = []
+    for i, name in enumerate(STADTTEILE, start=1):
+        x, y = 9.0 + 0.01 * (i % 5), 52.0 + 0.01 * (i // 5)
+        ring = [[x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]
+        features.append(
+            {
+                "type": "Feature",
+                "properties": {"STT_NR": i, "STT_NAME": name, "JAHR": jahr, "EW": einwohner(i, jahr)},
+                "geometry": {"type": "Polygon", "coordinates": [ring]},
+            }
+        )
+    text = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1)
+    (HIER / f"stadtteile_{jahr}.geojson").write_text(text + "\n", encoding="utf-8")
+
+
 if __name__ == "__main__":
     for year in (2023, 2024):
         bevoelkerung_csv(year)
         arbeit_csv(year)
         hze_xlsx(year)
         landesamt_xlsx(year)
+        geojson(year)

@@ -77,3 +77,18 @@ def test_runs_in_the_callers_transaction(engine: Engine) -> None:
         connection.commit()
     with engine.connect() as connection:
         assert direct(BY_ACTOR).first(connection, {"wer": "test:autobegin"}) is not None
+
+
+def test_run_many_writes_what_executemany_writes(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(AUDIT.insert(), [_values("test:many-orm"), _values("test:many-orm")])
+        INSERT.run_many(connection, [_values("test:many-direct"), _values("test:many-direct")])
+        UPDATE.run_many(connection, [{"wer": "test:many-direct", "datensatz_id": 9}])
+    with engine.connect() as connection:
+        rows = {
+            wer: [tuple(r)[1:] for r in connection.execute(BY_ACTOR, {"wer": wer})]
+            for wer in ("test:many-orm", "test:many-direct")
+        }
+        assert len(rows["test:many-direct"]) == 2 and rows["test:many-direct"] == rows["test:many-orm"]
+        ids = connection.execute(sa.select(AUDIT.c.datensatz_id).where(AUDIT.c.akteur == "test:many-direct"))
+        assert [i for (i,) in ids] == [9, 9]

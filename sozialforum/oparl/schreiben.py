@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from sozialforum.store.audit import _plain, record_bulk
+from sozialforum.store.direct import DirectStatement
 from sozialforum.vocab import AuditAktion
 
 CHUNK = 500
@@ -37,16 +38,53 @@ def lies(session: Session, table: sa.Table, key: str, keys: Sequence[Any], colum
     return found
 
 
+def einfuegen(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (all with the same keys) with the driver's executemany; columns left out
+    get their scalar defaults, as with an ORM insert."""
+    if not rows:
+        return
+    given = set(rows[0])
+    defaults = {
+        c.name: c.default.arg  # type: ignore[attr-defined]  # a scalar default has its value as arg
+        for c in table.c
+        if c.name not in given and c.default is not None and c.default.is_scalar
+    }
+    DirectStatement(sa.insert(table)).run_many(session.connection(), [{**defaults, **row} for row in rows])
+
+
+def aendern(session: Session, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """Update by ``key``: each row gives ``_<key>`` and ``_<column>`` for the columns to set."""
+    if not rows:
+        return
+    columns = [name[1:] for name in rows[0] if name != f"_{key}"]
+    statement = (
+        sa.update(table)
+        .where(table.c[key] == sa.bindparam(f"_{key}"))
+        .values({c: sa.bindparam(f"_{c}") for c in columns})
+    )
+    DirectStatement(statement).run_many(session.connection(), rows)
+
+
 def schreibe(
-    session: Session, table: sa.Table, rows: Sequence[tuple[Any, dict[str, Any]]], *, key: str = "oparl_id"
+    session: Session,
+    table: sa.Table,
+    rows: Sequence[tuple[Any, dict[str, Any]]],
+    *,
+    key: str = "oparl_id",
+    known: dict[Any, int | None] | None = None,
 ) -> dict[Any, tuple[int, str]]:
     """Insert or update ``rows`` (key value, column values), all with the same columns; returns
-    key value → (row id, "neu" | "geaendert" | "unveraendert")."""
+    key value → (row id, "neu" | "geaendert" | "unveraendert"). ``known`` (key value → row id or
+    None, e.g. from the run's index) spares reading the rows that cannot exist."""
     if not rows:
         return {}
     session.flush()  # what the ORM still holds goes first: the statements below bypass it
     columns = list(rows[0][1])
-    existing = lies(session, table, key, [k for k, _ in rows], columns)
+    if known is None:
+        existing = lies(session, table, key, [k for k, _ in rows], columns)
+    else:
+        by_id = lies(session, table, "id", [i for k, _ in rows if (i := known.get(k)) is not None], [key, *columns])
+        existing = {row[2]: row[1:] for row in by_id.values()}  # (id, key, columns...) as from ``lies``
     result: dict[Any, tuple[int, str]] = {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -68,19 +106,18 @@ def schreibe(
             changes.append((row[0], AuditAktion.UPDATE, changed))
         result[value] = (row[0], "geaendert" if changed else "unveraendert")
     if inserts:
-        session.execute(sa.insert(table), inserts)
-        ids = lies(session, table, key, [i[key] for i in inserts], [])
+        before = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
+        einfuegen(session, table, inserts)
+        wanted = {i[key] for i in inserts}
+        ids = {k: i for i, k in session.execute(sa.select(table.c.id, table.c[key]).where(table.c.id > before))}
+        if not wanted <= ids.keys():  # ids not above the old maximum (a sequence behind): ask by key
+            ids = {k: row[0] for k, row in lies(session, table, key, list(wanted), []).items()}
         for insert in inserts:
-            row_id = ids[insert[key]][0]
+            row_id = ids[insert[key]]
             result[insert[key]] = (row_id, "neu")
             changes.append((row_id, AuditAktion.CREATE, {}))
     if updates:
-        statement = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("_id"))
-            .values({c: sa.bindparam(f"_{c}") for c in columns})
-        )
-        session.execute(statement, updates)
+        aendern(session, table, "id", updates)
         for obj in list(session.identity_map.values()):  # ORM copies of updated rows are stale now
             if getattr(type(obj), "__table__", None) is table:
                 session.expire(obj)

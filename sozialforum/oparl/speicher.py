@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
 from sozialforum.oparl.lesen import Mangel
-from sozialforum.oparl.schreiben import lies
+from sozialforum.oparl.schreiben import aendern, einfuegen
 from sozialforum.store.models import (
     Beratung,
     Gremium,
@@ -199,21 +199,21 @@ class Index:
         table = table_of(OparlObjekt)
         entries = self._objekte
         dirty = sorted(self._dirty)
-        new = [{"oparl_id": o, **{c: entries[o][c] for c in _MAP_COLUMNS}} for o in dirty if not entries[o]["id"]]
-        changed = [
-            {"_id": entries[o]["id"], **{f"_{c}": entries[o][c] for c in _MAP_COLUMNS}}
-            for o in dirty
-            if entries[o]["id"]
-        ]
-        if new:
-            self.session.execute(sa.insert(table), new)
-            for oparl_id, row in lies(self.session, table, "oparl_id", [n["oparl_id"] for n in new], []).items():
-                self._objekte[oparl_id]["id"] = row[0]
-        if changed:
-            statement = (
-                sa.update(table)
-                .where(table.c.id == sa.bindparam("_id"))
-                .values({c: sa.bindparam(f"_{c}") for c in _MAP_COLUMNS})
-            )
-            self.session.execute(statement, changed)
+        einfuegen(
+            self.session,
+            table,
+            [{"oparl_id": o, **{c: entries[o][c] for c in _MAP_COLUMNS}} for o in dirty if entries[o]["id"] is None],
+        )
+        aendern(
+            self.session,
+            table,
+            "oparl_id",
+            [
+                {"_oparl_id": o, **{f"_{c}": entries[o][c] for c in _MAP_COLUMNS}}
+                for o in dirty
+                if entries[o]["id"] is not None
+            ],
+        )
+        for o in dirty:
+            entries[o]["id"] = entries[o]["id"] or -1  # written (its row id is not needed)
         self._dirty.clear()

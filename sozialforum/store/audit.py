@@ -180,6 +180,10 @@ def record_bulk(session: OrmSession, *, table: str, entries: list[tuple[int, Aud
         sa.literal({}, sa.JSON()),
     )
     columns = ["zeitpunkt", "akteur", "tabelle", "datensatz_id", "aktion", "aenderungen"]
+    if created and max(created) - min(created) + 1 == len(set(created)):  # consecutive ids (one batch insert)
+        between = source.c.id.between(min(created), max(created))  # no IN list of thousands to render
+        session.execute(sa.insert(audit_table).from_select(columns, constants.where(between)))
+        return
     for start in range(0, len(created), 5000):
         chunk = created[start : start + 5000]
         session.execute(sa.insert(audit_table).from_select(columns, constants.where(source.c.id.in_(chunk))))

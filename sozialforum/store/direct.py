@@ -115,6 +115,29 @@ class DirectStatement:
         finally:
             cursor.close()
 
+    def run_many(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
+        """Execute an INSERT or UPDATE once per row with the driver's ``executemany`` (every row
+        with the same keys; bulk imports: no per-row statement machinery at all)."""
+        if not rows:
+            return
+        dialect = connection.dialect
+        keys = frozenset(rows[0])
+        compiled = self._compiled.get(dialect, {}).get(keys) or self._compile(dialect, keys)
+        arguments: list[Any] = []
+        for params in rows:
+            values = {**compiled.defaults, **params}
+            for name, processor in compiled.binds:
+                if name in values:
+                    values[name] = processor(values[name])
+            arguments.append([values[name] for name in compiled.order] if compiled.order is not None else values)
+        if not connection.in_transaction():
+            connection.begin()
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]  # checked out: not None
+        try:
+            cursor.executemany(compiled.sql, arguments)
+        finally:
+            cursor.close()
+
 
 _DIRECT: dict[int, tuple[sa.Select[Any], DirectStatement]] = {}
 

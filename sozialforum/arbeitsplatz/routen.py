@@ -152,6 +152,7 @@ MELDUNGEN = {
     "freigabe_erteilt": "Die Freigabe ist erteilt.",
     "freigabe_entzogen": "Die Freigabe ist entzogen.",
     "entfernt": "Entfernt.",
+    "befund_akzeptiert": "Der Befund ist akzeptiert; die Begründung steht im Änderungsprotokoll.",
 }
 
 

@@ -211,6 +211,17 @@ class IndexDef(_Strict):
     bevoelkerung: str = "bevoelkerung"  # the count the population floor applies to
 
 
+class PlausibilitaetDef(_Strict):
+    """Bounds of the plausibility report after each load (``plausibel_bericht``)."""
+
+    sprung: float = Field(default=0.25, gt=0)  # change against the previous Stichtag that is flagged (0.25: ±25 %)
+    verlauf: int = Field(default=3, ge=0, le=20)  # earlier Stichtage that make an area's own history
+    mindestfaelle: int = Field(default=20, ge=0)  # rates of fewer cases swing by chance: no jump finding
+    summe_toleranz: float = Field(default=0.005, ge=0)  # a total may differ from its parts by this share
+    hoechstbevoelkerung: int = Field(default=85_000_000, gt=0)  # more inhabitants than Germany: implausible
+    einzeln: int = Field(default=50, ge=1)  # findings of one kind listed one by one, the rest counted
+
+
 class Katalog(_Strict):
     dimensionen: dict[str, str]
     merkmale: dict[str, MerkmalDef]
@@ -218,6 +229,7 @@ class Katalog(_Strict):
     quellen: list[QuelleDef] = Field(default_factory=list)
     vergleichsgebiete: dict[str, str] = Field(default_factory=dict)
     index: IndexDef = Field(default_factory=IndexDef)
+    plausibilitaet: PlausibilitaetDef = Field(default_factory=PlausibilitaetDef)
     budgets: dict[str, BudgetDef] = Field(default_factory=dict)
     pruefsumme: str = ""
 

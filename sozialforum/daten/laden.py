@@ -2,9 +2,10 @@
 
 Steps: recognise the format (GENESIS flat CSV, BA workbook, a plain table), map its columns to
 Merkmale with the catalogue, match keys to areas valid on the Stichtag, check everything
-(text in number columns, unknown keys, duplicates, negative counts, a share above 100 %), and
-only then write: one Datenlieferung (file, checksum, Datenstand, publisher, licence) and the
-values as column chunks, in bulk. The same file again (same checksum) changes nothing.
+(text in number columns, unknown keys, duplicates, negative counts), and only then write: one
+Datenlieferung (file, checksum, Datenstand, publisher, licence), the values as column chunks, in
+bulk, and the plausibility report's findings (``plausibel_bericht``: reported, not refused). The
+same file again (same checksum) changes nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.daten import plausibel
+from sozialforum.daten import plausibel, plausibel_bericht
 from sozialforum.daten.ba_excel import read_ba
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Schluesselabgleich
@@ -52,6 +53,7 @@ class LadeErgebnis:
     datenlieferung_id: int | None = None
     hinweise: list[str] = field(default_factory=list)
     merkmale: list[str] = field(default_factory=list)  # the Merkmal keys the file delivers
+    befunde: list[plausibel_bericht.Befund] = field(default_factory=list)  # the plausibility report
 
     def __str__(self) -> str:
         if self.status != "geladen":
@@ -61,10 +63,14 @@ class LadeErgebnis:
                 f"{self.datenlieferung_id} --grund …“."
             )
         days = ", ".join(d.strftime("%d.%m.%Y") for d in self.stichtage)
-        return (
+        text = (
             f"{self.datei}: {self.werte} Werte für {self.gebiete} Gebiete geladen "
             f"(Stichtage {days}; Quelle {self.quelle})."
         )
+        if self.befunde:
+            text += f"\nPlausibilität: {len(self.befunde)} Befund(e), bitte prüfen und akzeptieren:"
+            text += "".join(f"\n- {befund}" for befund in self.befunde)
+        return text
 
 
 def _read(
@@ -341,6 +347,7 @@ def lade_datei(
         raise ProblemReport(problems)
     if not rows.anzahl:
         raise ProblemReport([Problem(path.name, None, None, "Die Datei enthält keine Werte für bekannte Gebiete.")])
+    befunde = plausibel_bericht.befunde(session, data.datei, rows, katalog)
     days = sorted(rows.stichtage)
     lieferung = Datenlieferung(
         datei=path.name,
@@ -362,9 +369,12 @@ def lade_datei(
     session.flush()
     assert lieferung.id is not None
     _write(session, lieferung.id, rows)
+    plausibel_bericht.speichere(session, lieferung.id, befunde)
     own, areas, others = rows.eigene()
     merkmale = [str(key) for key in rows.merkmale]
-    return LadeErgebnis(path.name, "geladen", quelle.kennung, own, areas, days, others, lieferung.id, hints, merkmale)
+    return LadeErgebnis(
+        path.name, "geladen", quelle.kennung, own, areas, days, others, lieferung.id, hints, merkmale, befunde
+    )
 
 
 def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:

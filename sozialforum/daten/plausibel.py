@@ -1,6 +1,8 @@
-"""Checks of a file's values before anything is written: duplicates, negative counts, and
-shares whose numerator exceeds the denominator (with the values already in the store, e.g.
-a BA file's unemployed against the population loaded before)."""
+"""Checks that refuse a file before anything is written: duplicates and negative counts.
+
+What is possible but implausible (a share above 100 %, a total that is not the sum of its parts,
+a jump) is reported, not refused: ``plausibel_bericht``, which uses ``tafeln`` from here (the
+file's values over the stored ones, per Stichtag)."""
 
 from __future__ import annotations
 
@@ -11,11 +13,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from sqlalchemy.orm import Session
 
-from sozialforum.daten.berechnung import Summen, teilsumme
 from sozialforum.daten.fehlwerte import VORHANDEN
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.merkmale import MerkmalKey
-from sozialforum.daten.speicher import Tafel, eindeutig, lade_bestand
+from sozialforum.daten.speicher import Tafel, eindeutig
 from sozialforum.problems import Problem
 from sozialforum.timeutil import format_zahl
 
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 def pruefe(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> list[Problem]:
     problems = _duplicates(datei, rows)
     problems.extend(_negative(datei, rows, katalog))
-    if not problems:
-        problems.extend(_shares(session, datei, rows, katalog))
     return problems
 
 
@@ -90,44 +89,7 @@ def _negative(datei: str, rows: Zeilen, katalog: Katalog) -> list[Problem]:
     ]
 
 
-def _shares(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> list[Problem]:
-    """A share (unit %) cannot exceed 100 %: the numerator is part of the denominator."""
-    names = {k.name for k in rows.merkmale}
-    checks = [
-        ind
-        for ind in katalog.indikatoren.values()
-        if ind.einheit == "%" and ind.ist_quote and names & {k.name for k in (*ind.zaehler_keys, *ind.nenner_keys)}
-    ]
-    if not checks or not rows.eigene()[0]:
-        return []
-    stored = lade_bestand(session, rows.stichtage)
-    problems: list[Problem] = []
-    for day, tafel, where in _tafeln(stored, rows):
-        summen: Summen = {}
-        for ind in checks:
-            z, zc = teilsumme(ind.zaehler_keys, tafel, [], {}, summen)
-            n, nc = teilsumme(ind.nenner_keys, tafel, [], {}, summen)
-            bad = np.nonzero((zc == VORHANDEN) & (nc == VORHANDEN) & (z > n))[0]
-            for r in bad:
-                origin = next(
-                    (where(r, key) for key in (*ind.zaehler_keys, *ind.nenner_keys) if where(r, key) is not None), None
-                )
-                if origin is None:
-                    continue
-                problems.append(
-                    Problem(
-                        datei,
-                        origin[0],
-                        origin[1],
-                        f"Zähler größer als Nenner bei „{ind.name}“ am {day:%d.%m.%Y}: "
-                        f"{format_zahl(z[r])} von {format_zahl(n[r])} – ein Anteil über 100 % ist "
-                        "nicht möglich.",
-                    )
-                )
-    return problems
-
-
-def _tafeln(stored: dict[date, Tafel], rows: Zeilen) -> Iterator[tuple[date, Tafel, Callable]]:
+def tafeln(stored: dict[date, Tafel], rows: Zeilen) -> Iterator[tuple[date, Tafel, Callable]]:
     """Per Stichtag: the file's values of its own areas over the stored ones."""
     wide = rows.breit
     days = wide.stichtag[wide.eigene] if wide is not None else None

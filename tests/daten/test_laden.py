@@ -108,15 +108,12 @@ def test_negative_count(store: Engine, katalog: Katalog, tmp_path: Path) -> None
 
 
 def test_numerator_larger_than_denominator_against_the_store(store: Engine, katalog: Katalog, tmp_path: Path) -> None:
+    """Reported by the plausibility report, not refused (#18; tests/daten/test_plausibel_bericht.py)."""
     load(store, bev_datei(tmp_path / "bev.csv"), katalog)
     path = alo_datei(tmp_path / "zu_viele.csv", days=(T23,), werte={T23: {**ALO[T23], "03999004": 151}})
-    refused(
-        store,
-        path,
-        katalog,
-        "zu_viele.csv, Zeile 9, Spalte „Arbeitslose“",
-        "Zähler größer als Nenner bei „Arbeitslosenanteil“ am 31.12.2023: 151 von 150",
-    )
+    text = str(load(store, path, katalog))
+    assert "zu_viele.csv, Zeile 9, Spalte „Arbeitslose“: Anteil über 100 %" in text
+    assert "„Arbeitslosenanteil“ in Deweiler (03999004) am 31.12.2023: 151 von 150" in text
 
 
 def test_wrong_separator_encoding_truncation_and_text(store: Engine, katalog: Katalog, tmp_path: Path) -> None:

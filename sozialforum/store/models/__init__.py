@@ -28,7 +28,13 @@ from sozialforum.store.models.daten import (
 from sozialforum.store.models.fristen import FachplanMeilenstein, FristErinnerung, OparlAbruf, OparlObjekt
 from sozialforum.store.models.gebiete import Gebiet, GebietVorgaenger
 from sozialforum.store.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt, TopDokument
-from sozialforum.store.models.indikatoren import Datenlieferung, Indikator, Indikatorwert, Tabellenzuordnung
+from sozialforum.store.models.indikatoren import (
+    Datenlieferung,
+    Indikator,
+    Indikatorwert,
+    Plausibilitaetsbefund,
+    Tabellenzuordnung,
+)
 from sozialforum.store.models.karten import GebietGeometrie
 from sozialforum.store.models.kommunikation import EmailAenderung, OutboxMessage, PersonalLink, Rueckmeldung
 from sozialforum.store.models.oparl import OparlDatei, OparlKlaerung
@@ -120,6 +126,7 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonalLink",
+    "Plausibilitaetsbefund",
     "ProjektBezug",
     "ProjektGebiet",
     "ProjektRessource",

@@ -87,6 +87,27 @@ class Tabellenzuordnung(SQLModel, table=True):
     akteur: str | None = Field(default=None, max_length=200)
 
 
+class Plausibilitaetsbefund(SQLModel, table=True):
+    """A finding of the plausibility report of one delivery (a total against its parts, a jump,
+    an area without values, …): reported, never a block; accepted by a person with a reason."""
+
+    __tablename__ = "plausibilitaetsbefund"
+    __audit__: ClassVar[Audit] = Audit.VOLL
+
+    id: int | None = Field(default=None, primary_key=True)
+    datenlieferung_id: int = Field(foreign_key="datenlieferung.id", index=True)
+    art: str = Field(max_length=20, description="summe, anteil, sprung, ohne_werte, bruch, bevoelkerung")
+    gebiet: str | None = Field(default=None, max_length=40, description="key of the area")
+    merkmal: str | None = Field(default=None, max_length=80, description="Merkmal key or indicator code")
+    stichtag: date | None = None
+    zeile: int | None = None
+    spalte: str | None = Field(default=None, max_length=200)
+    meldung: str = Field(sa_type=sa.Text)
+    akzeptiert_am: datetime | None = instant(nullable=True)
+    akzeptiert_von: str | None = Field(default=None, max_length=200)
+    begruendung: str | None = Field(default=None, max_length=1000)
+
+
 class Indikatorwert(SQLModel, table=True):
     __tablename__ = "indikatorwert"
     __audit__: ClassVar[Audit] = Audit.MASSENDATEN

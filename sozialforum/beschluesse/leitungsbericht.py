@@ -534,7 +534,10 @@ def render_markdown(report: Leitungsbericht) -> str:
 def render_pdf(report: Leitungsbericht) -> bytes:
     html = render("reports/leitung/bericht_pdf.html", **_context(report))
     return html_to_pdf(
-        html, title=report.titel, footer=f"{report.kommune} · Stand {format_datum(report.stichtag, weekday=False)}"
+        html,
+        title=report.titel,
+        footer=f"{report.kommune} · Stand {format_datum(report.stichtag, weekday=False)}",
+        erstellt=report.erstellt,
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from sozialforum import timeutil
+from sozialforum.channels.satz import geschuetzt
 from sozialforum.ressourcen import ordner
 
 TEMPLATES = ordner("templates")
@@ -27,6 +28,7 @@ def _filters() -> dict[str, Any]:
         "zahl": timeutil.format_zahl,
         "euro": timeutil.format_euro,
         "label": lambda value: getattr(value, "label", value),
+        "geschuetzt": geschuetzt,
     }
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from sozialforum.channels.rendering import render
+from sozialforum.daten.bildtexte import diagramm_text, karten_text
 from sozialforum.daten.diagramme import Panel
 from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.fehlwerte import LEGENDE
@@ -121,7 +122,7 @@ def profil_kontext(
     *,
     kommune: str,
     now: datetime,
-    diagramme: list[tuple[str, str]] | None = None,
+    diagramme: list[tuple[str, str, str]] | None = None,  # title, image, alternative text
 ) -> dict[str, Any]:
     sicht = Sicht(monitor, katalog, settings, empfaenger)
     day = monitor.letzter_stichtag
@@ -249,9 +250,9 @@ def bereite_profil(
     chart = ausgabe / "diagramme" / f"{bereich.schluessel}_entwicklung.png" if panels else None
     if chart is not None:
         chart.parent.mkdir(parents=True, exist_ok=True)
-    charts = [("Entwicklung der Indikatoren", chart)] if chart else []
+    charts = [("Entwicklung der Indikatoren", chart, diagramm_text(monitor.stichtage, panels))] if chart else []
     if karte := _karte(session, sicht, bereich, ausgabe / "diagramme"):
-        charts.append(karte)
+        charts.append((*karte, karten_text(karte[1])))
     base = f"sozialraumprofil_{bereich.schluessel}"
     context = profil_kontext(
         session,
@@ -262,11 +263,11 @@ def bereite_profil(
         empfaenger,
         kommune=kommune,
         now=now,
-        diagramme=[(title, f"diagramme/{path.name}") for title, path in charts],
+        diagramme=[(title, f"diagramme/{path.name}", alt) for title, path, alt in charts],
     )
     html_path = ausgabe / f"{base}.html"
     html_path.write_text(render(TEMPLATE, **context, pdf=False), encoding="utf-8")
-    pdf_context = {**context, "diagramme": [(title, str(path)) for title, path in charts]}
+    pdf_context = {**context, "diagramme": [(title, str(path), alt) for title, path, alt in charts]}
     pdf_path = ausgabe / f"{base}.pdf"
     auftrag = Druckauftrag(
         pdf=pdf_path,
@@ -278,7 +279,7 @@ def bereite_profil(
         panels=panels,
         berechnung=str(monitor.berechnung.id),
     )
-    return Profilausgabe(html_path, pdf_path, [path for _, path in charts]), auftrag
+    return Profilausgabe(html_path, pdf_path, [path for _, path, _ in charts]), auftrag
 
 
 @dataclass(frozen=True)

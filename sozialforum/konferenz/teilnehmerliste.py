@@ -147,19 +147,28 @@ def to_xlsx(liste: Teilnehmerliste) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(liste: Teilnehmerliste, *, leerzeilen: int = 8) -> bytes:
-    """The sign-in sheet for the door: everyone invited who has not declined, then blank lines
-    for guests and deputies (at least ``leerzeilen``, more when many answers are still open)."""
+def pdf_html(liste: Teilnehmerliste, *, leerzeilen: int = 8) -> str:
+    """The sign-in sheet's body: everyone invited who has not declined, then blank lines for
+    guests and deputies (at least ``leerzeilen``, more when many answers are still open)."""
     zeilen = [z for z in liste.zeilen if z.antwort != Antwort.ABSAGE.label]
     blank = max(leerzeilen, liste.count(Antwort.DELEGIERT) + 4)
-    html = render(
+    return render(
         "reports/konferenz/anwesenheitsliste_pdf.html",
         liste=liste,
         zeilen=zeilen,
         leer=range(len(zeilen) + 1, len(zeilen) + blank + 1),
         Antwort=Antwort,
     )
-    return html_to_pdf(html, title=f"Anwesenheitsliste – {liste.sitzung.titel}", footer=liste.gremium.name)
+
+
+def to_pdf(liste: Teilnehmerliste, *, leerzeilen: int = 8) -> bytes:
+    """The sign-in sheet for the door, as a tagged PDF."""
+    return html_to_pdf(
+        pdf_html(liste, leerzeilen=leerzeilen),
+        title=f"Anwesenheitsliste – {liste.sitzung.titel}",
+        footer=liste.gremium.name,
+        erstellt=liste.sitzung.beginn,
+    )
 
 
 def write(liste: Teilnehmerliste, directory: Path, *, now: datetime) -> tuple[Path, Path]:

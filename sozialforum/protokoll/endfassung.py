@@ -23,7 +23,6 @@ from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render
 from sozialforum.protokoll import ansicht, mails
 from sozialforum.protokoll.eingabe import DokumentEingabe, GeprueftesDokument, pruefe_dokument
-from sozialforum.protokoll.entwurf import kommentare
 from sozialforum.protokoll.lage import (
     ProtokollFehler,
     decision_for,
@@ -31,9 +30,8 @@ from sozialforum.protokoll.lage import (
     get_sitzung,
     gremium_of,
     version,
-    versions,
 )
-from sozialforum.protokoll.teilnehmende import anwesenheitsliste, teilnehmende
+from sozialforum.protokoll.teilnehmende import anwesenheitsliste, sitzungsleitung, teilnehmende
 from sozialforum.settings import Settings
 from sozialforum.store.models import Auftrag, Person, Protokoll, ProtokollDatei, ProtokollPunkt, ProtokollVersion
 from sozialforum.timeutil import berlin, format_datum_kurz
@@ -41,36 +39,9 @@ from sozialforum.vocab import (
     AuftragQuelle,
     AuftragStatus,
     ProtokollDateiArt,
-    ProtokollEntscheidung,
-    ProtokollForm,
     ProtokollPunktArt,
     ProtokollStatus,
 )
-
-
-def _history(session: Session, protokoll: Protokoll) -> list[dict[str, Any]]:
-    lines = []
-    for item in versions(session, protokoll):
-        decision = decision_for(session, item.id or 0)
-        if decision is None:
-            text = "–"
-        else:
-            text = (
-                f"{ProtokollEntscheidung(decision.entscheidung).label} am "
-                f"{format_datum_kurz(decision.entschieden_am)} ({decision.entschieden_von})"
-            )
-            if decision.anmerkungen:
-                text += f": {decision.anmerkungen}"
-        lines.append(
-            {
-                "nummer": item.nummer,
-                "eingereicht_am": item.eingereicht_am,
-                "form": "Dokument" if item.form == ProtokollForm.DOKUMENT else "Formular",
-                "kommentare": len(kommentare(session, protokoll, item.id)),
-                "entscheidung": text,
-            }
-        )
-    return lines
 
 
 def _document(
@@ -94,6 +65,7 @@ def context(session: Session, protokoll: Protokoll, *, settings: Settings) -> di
     _, document = _document(session, current, settings)
     attendance = anwesenheitsliste(session, sitzung)
     writer = session.get(Person, protokoll.protokollfuehrung_person_id or 0)
+    chair = sitzungsleitung(session, sitzung)
     return {
         "gremium": gremium_of(session, sitzung),
         "sitzung": sitzung,
@@ -102,11 +74,11 @@ def context(session: Session, protokoll: Protokoll, *, settings: Settings) -> di
         "freigabe": freigabe,
         "settings": settings,
         "protokollfuehrung": writer.anzeigename if writer else None,
+        "sitzungsleitung": chair.anzeigename if chair else None,
         "anwesenheit": attendance,
         "anwesend": sum(1 for a in attendance if a.status == "anwesend"),
         "eintraege": entries,
         "punkte": items,
-        "versionen": _history(session, protokoll),
         "dokument": (
             {"dateiname": document.dateiname, "absaetze": ansicht.absaetze(document.text)} if document else None
         ),
@@ -125,7 +97,13 @@ def render_final(session: Session, protokoll: Protokoll, *, settings: Settings) 
     html = render("reports/protokoll/endfassung.html", **ctx)
     body = render("reports/protokoll/endfassung_inhalt.html", **ctx)
     title = f"Protokoll {ctx['gremium'].name}, {format_datum_kurz(ctx['sitzung'].beginn)}"
-    pdf = html_to_pdf(body, title=title, footer=f"{title} – {settings.kommune}")
+    freigabe = ctx["freigabe"]
+    pdf = html_to_pdf(
+        body,
+        title=title,
+        footer=f"{title} – {settings.kommune}",
+        erstellt=freigabe.entschieden_am if freigabe else ctx["sitzung"].ende,
+    )
     day = berlin(ctx["sitzung"].beginn).date().isoformat()
     kennung = re.sub(r"[^A-Za-z0-9_-]+", "-", ctx["gremium"].kennung)
     return Endfassung(html=html, pdf=pdf, basisname=f"Protokoll_{kennung}_{day}")

@@ -23,14 +23,23 @@ def _members(session: Session, sitzung: Sitzung) -> list[Mitgliedschaft]:
     return [m for m, _ in members_on(session, sitzung.gremium_id, berlin(sitzung.beginn).date())]  # type: ignore[arg-type]  # a sqlmodel Session (db.session_scope)
 
 
-def protokollfuehrung(session: Session, sitzung: Sitzung) -> Person | None:
-    """The designated minute-taker: Mitgliedschaft rolle=protokollfuehrung on the day."""
+def _mit_rolle(session: Session, sitzung: Sitzung, rolle: MitgliedRolle) -> Person | None:
     for membership in sorted(_members(session, sitzung), key=lambda m: m.von, reverse=True):
-        if membership.rolle == MitgliedRolle.PROTOKOLLFUEHRUNG:
+        if membership.rolle == rolle:
             person = session.get(Person, membership.person_id)
             if person is not None and person.geloescht_am is None:
                 return person
     return None
+
+
+def protokollfuehrung(session: Session, sitzung: Sitzung) -> Person | None:
+    """The designated minute-taker: Mitgliedschaft rolle=protokollfuehrung on the day."""
+    return _mit_rolle(session, sitzung, MitgliedRolle.PROTOKOLLFUEHRUNG)
+
+
+def sitzungsleitung(session: Session, sitzung: Sitzung) -> Person | None:
+    """Who chairs the Sitzung: the Gremium's Vorsitz on the day."""
+    return _mit_rolle(session, sitzung, MitgliedRolle.VORSITZ)
 
 
 def teilnehmende(session: Session, sitzung: Sitzung) -> list[Person]:

@@ -95,7 +95,9 @@ def test_final_minutes_and_mails_match_golden_files(sqlite_engine: Engine, tmp_p
     pages = PdfReader(io.BytesIO(files["endfassung_pdf"])).pages
     pdf_text = " ".join(" ".join(page.extract_text() for page in pages).split())
     assert "3 von 6 Teilnehmenden anwesend." in pdf_text
-    assert "zur Überarbeitung zurückgegeben am 15.03.2026 (Gerd Geschäft): Quelle zu TOP 2 ergänzen." in pdf_text
+    # Participants get the approved text, not the internal round of revision before it.
+    assert "zurückgegeben" not in pdf_text and "Quelle zu TOP 2 ergänzen" not in pdf_text
+    assert "Sitzungsleitung Anna Albrecht" in pdf_text and "Protokollführung Paula Protokoll" in pdf_text
     assert_golden("anforderung.txt", _text(mails[f"anforderung:person={welt.protokollfuehrung_id}"]))
     assert_golden("rueckgabe.txt", _text(mails["v1:rueckgabe"]))
     assert_golden("verteilung.txt", _text(mails[f"verteilung:person={welt.mitglieder[0]}"]))

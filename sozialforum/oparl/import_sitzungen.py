@@ -51,7 +51,7 @@ def meetings(run: Lauf, entries: list[Eintrag]) -> None:
         if values is not None:
             digest = hashlib.sha1(oid.encode()).hexdigest()[:20]  # noqa: S324 (a name, not security)
             fresh.append((oid, {"ical_uid": f"oparl-{digest}@sozialforum", **values}, entry))
-    written = schreibe(run.session, table_of(Sitzung), [(oid, values) for oid, values, _ in fresh])
+    written = schreibe(run.session, table_of(Sitzung), [(oid, values) for oid, values, _ in fresh], known={})
     tops: list[tuple[str, dict[str, Any], Eintrag]] = []
     claimed: set[str] = set()
     later: list[tuple[int, list[Eintrag]]] = []
@@ -71,7 +71,7 @@ def meetings(run: Lauf, entries: list[Eintrag]) -> None:
         claimed.update(ids)
         orders = _orders(run, live, set())
         tops.extend((i, _top_values(run, e, row_id, orders[i]), e) for i, e in zip(ids, live, strict=True))
-    done = schreibe(run.session, table_of(Tagesordnungspunkt), [(i, values) for i, values, _ in tops])
+    done = schreibe(run.session, table_of(Tagesordnungspunkt), [(i, values) for i, values, _ in tops], known={})
     for oid, _, entry in tops:
         _agenda_item_done(run, oid, entry, *done[oid])
     for row_id, live in later:
@@ -298,7 +298,8 @@ def papers(run: Lauf, entries: list[Eintrag]) -> None:
             kennung = f"{kennung[:45]} ({kennung_for(oid)[-8:]})"
         assigned[kennung] = oid
         pending.append((oid, _paper_values(run, entry, kennung), entry))
-    written = schreibe(run.session, table_of(Vorlage), [(oid, values) for oid, values, _ in pending])
+    known = {oid: run.index.find("vorlage", oid) for oid, _, _ in pending}
+    written = schreibe(run.session, table_of(Vorlage), [(oid, values) for oid, values, _ in pending], known=known)
     for oid, _, entry in pending:
         row_id, state = written[oid]
         run.index.set("vorlage", oid, row_id)
@@ -354,14 +355,19 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
         meetings = {
             k: row[2] for k, row in lies(run.session, table, "id", [w for w in wanted if w], ["beginn"]).items()
         }
+    outcomes = _linked_outcomes(run, entries)
     for entry in entries:
         found = _consultation(run, entry, meetings, counted)
         if found is not None:
-            pending.append((*found, entry))
+            oid, values = found
+            if oid in outcomes and oid not in run.eigene:  # as ``results`` will read it: no second write
+                values["ergebnis"] = outcomes[oid]
+            pending.append((oid, values, entry))
     written: dict[str, tuple[int, str]] = {}
     for columns in dict.fromkeys(tuple(values) for _, values, _ in pending):  # same columns, one batch
         batch = [(oid, values) for oid, values, _ in pending if tuple(values) == columns]
-        written |= schreibe(run.session, table_of(Beratung), batch)
+        known = {oid: run.index.find("beratung", oid) for oid, _ in batch}
+        written |= schreibe(run.session, table_of(Beratung), batch, known=known)
     for oid, _, entry in pending:
         row_id, state = written[oid]
         o = entry.obj
@@ -378,6 +384,23 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
         agenda_url = r.url(o, "agendaItem")
         if agenda_url:
             run.links.add((oid, agenda_url))
+
+
+def _linked_outcomes(run: Lauf, entries: list[Eintrag]) -> dict[str, BeratungErgebnis]:
+    """The result each Consultation gets from its agenda item (the last link in ``results``'
+    order whose agenda item is here), read before the Beratungen are written."""
+    r = run.leser
+    links = set(run.links) | {
+        (r.id(e.obj), url) for e in entries if (url := r.url(e.obj, "agendaItem")) and not r.wahr(e.obj, "deleted")
+    }
+    chosen: dict[str, str] = {}
+    for consultation_url, agenda_url in sorted(links):
+        if run.index.find("tagesordnungspunkt", agenda_url) is not None:
+            chosen[consultation_url] = agenda_url
+    ids = {run.index.find("tagesordnungspunkt", a): a for a in set(chosen.values())}
+    rows = lies(run.session, table_of(Tagesordnungspunkt), "id", [i for i in ids if i is not None], ["ergebnis"])
+    texts = {ids[row_id]: row[2] for row_id, row in rows.items()}
+    return {c: ergebnis_lesen(texts.get(a))[0] for c, a in chosen.items() if a in texts}
 
 
 def _consultation(
@@ -593,7 +616,7 @@ def beschluesse(run: Lauf, decisions: list[tuple[Any, Any, str]]) -> None:
         keys[key] = ("kennung", values["kennung"])
     written = {("id", k): v for k, v in schreibe(run.session, table, changed, key="id").items()}
     new = [(values.pop("kennung"), values) for _, values in created]
-    written |= {("kennung", k): v for k, v in schreibe(run.session, table, new, key="kennung").items()}
+    written |= {("kennung", k): v for k, v in schreibe(run.session, table, new, key="kennung", known={}).items()}
     for key, found in keys.items():
         row_id, state = written[found]
         run.index.remember(key, "Beschluss", "beschluss", row_id, modified=None)

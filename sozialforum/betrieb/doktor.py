@@ -15,6 +15,7 @@ import socket
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -409,7 +410,23 @@ def prefect_server(api_url: str | None) -> list[Befund]:
                 "Adresse prüfen: sie endet auf /api (z. B. http://prefect.intern:4200/api).",
             )
         ]
-    return [_ok("Prefect-Server", f"{api_url} erreichbar")]
+    return [_ok("Prefect-Server", f"{api_url} erreichbar"), *prefect_betrieb(api_url)]
+
+
+def prefect_betrieb(api_url: str, *, haengt_nach: timedelta | None = None, now: datetime | None = None) -> list[Befund]:
+    """Deployments, workers, concurrency limits and stuck runs on the server (prefect_pruefung)."""
+    from sozialforum.betrieb import deployments, prefect_pruefung
+
+    try:
+        expected = deployments.lade_deployments()
+    except deployments.DeploymentFehler:
+        expected = []
+
+    def melden(bereich: str, stufe: str, meldung: str, abhilfe: str | None) -> Befund:
+        return Befund(bereich, stufe, meldung, abhilfe)  # type: ignore[arg-type]  # stufe is one of Stufe
+
+    after = prefect_pruefung.HAENGT_NACH if haengt_nach is None else haengt_nach
+    return prefect_pruefung.pruefen(api_url, expected, melden, now=now, haengt_nach=after)
 
 
 def verteilung(settings: Settings) -> list[Befund]:

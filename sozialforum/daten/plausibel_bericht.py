@@ -87,27 +87,39 @@ class _Gebiete:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Dates as ISO text (compared as text): no date object per area and load.
         rows = (
             session.connection()
-            .execute(sa.select(col(Gebiet.id), col(Gebiet.parent_id), col(Gebiet.gueltig_ab), col(Gebiet.gueltig_bis)))
+            .execute(
+                sa.select(
+                    col(Gebiet.id),
+                    col(Gebiet.parent_id),
+                    sa.cast(col(Gebiet.gueltig_ab), sa.String),
+                    sa.cast(col(Gebiet.gueltig_bis), sa.String),
+                )
+            )
             .all()
         )
-        size = max((r[0] for r in rows), default=0) + 1
-        self.ids = np.array([r[0] for r in rows], dtype=np.int64)
-        self.parent = np.full(size, -1, dtype=np.int64)
-        self.parent[self.ids] = [-1 if r[1] is None else r[1] for r in rows]
-        self.ab = np.array([r[2].toordinal() for r in rows], dtype=np.int64)
-        self.bis = np.array([10**9 if r[3] is None else r[3].toordinal() for r in rows], dtype=np.int64)
-        self._namen: dict[int, tuple[str, str, int | None]] | None = None
+        ids, parents, ab, bis = zip(*rows, strict=True) if rows else ((), (), (), ())
+        self.ids = np.array(ids, dtype=np.int64)
+        self.parent = np.full(int(self.ids.max(initial=0)) + 1, -1, dtype=np.int64)
+        self.parent[self.ids] = [-1 if p is None else p for p in parents]
+        self.ab = np.array(ab, dtype="U10")
+        self.bis = np.array(["9999-12-31" if b is None else b for b in bis], dtype="U10")
+        self._namen: dict[int, tuple[str, str, int | None]] = {}
 
     def _name(self, bereich_id: int) -> tuple[str, str, int | None]:
-        if self._namen is None:
-            self._namen = {
-                i: (key, name, people)
-                for i, key, name, people in self.session.connection().execute(
-                    sa.select(col(Gebiet.id), col(Gebiet.schluessel), col(Gebiet.name), col(Gebiet.einwohner))
+        if bereich_id not in self._namen:  # only for the few areas a finding names
+            row = (
+                self.session.connection()
+                .execute(
+                    sa.select(col(Gebiet.schluessel), col(Gebiet.name), col(Gebiet.einwohner)).where(
+                        col(Gebiet.id) == bereich_id
+                    )
                 )
-            }
+                .one()
+            )
+            self._namen[bereich_id] = (row[0], row[1], row[2])
         return self._namen[bereich_id]
 
     def label(self, bereich_id: int) -> str:
@@ -124,8 +136,8 @@ class _Gebiete:
         """The areas valid on ``day`` in id order and, deepest first, per level the rows of the
         children grouped by parent, their parents' rows and where each group starts (as
         ``gebietsstand.Baum``, from arrays)."""
-        ordinal = day.toordinal()
-        valid = np.sort(self.ids[(self.ab <= ordinal) & (ordinal <= self.bis)])
+        text = day.isoformat()
+        valid = np.sort(self.ids[(self.ab <= text) & (text <= self.bis)])
         row_of = np.full(len(self.parent), -1, dtype=np.int64)
         row_of[valid] = np.arange(len(valid))
         parent_row = np.where(self.parent[valid] >= 0, row_of[np.maximum(self.parent[valid], 0)], -1)
@@ -155,6 +167,7 @@ class _Sammlung:
         self.datei, self.einzeln = datei, einzeln
         self.befunde: dict[str, list[Befund]] = {art: [] for art in ARTEN}
         self.weitere: dict[str, int] = dict.fromkeys(ARTEN, 0)
+        self.ungeprueft = 0  # jumps beyond the band not compared with the history (list full)
 
     def frei(self, art: str) -> int:
         return max(0, self.einzeln - len(self.befunde[art]))
@@ -176,6 +189,15 @@ class _Sammlung:
                 out.append(
                     Befund(art, self.datei, f"… und {format_zahl(self.weitere[art])} weitere Befunde dieser Art.")
                 )
+            if art == "sprung" and self.ungeprueft:
+                out.append(
+                    Befund(
+                        art,
+                        self.datei,
+                        f"… und {format_zahl(self.ungeprueft)} weitere Werte jenseits des Bandes, deren Verlauf "
+                        "nicht mehr einzeln geprüft wurde: bitte die Datei insgesamt prüfen.",
+                    )
+                )
         return out
 
 
@@ -194,19 +216,28 @@ def befunde(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
     out = _Sammlung(datei, regeln.einzeln)
     file_days = sorted(set(rows.stichtage))
     earlier = _fruehere(session, file_days[0], regeln.verlauf)
-    stored = lade_bestand(session, [*file_days, *earlier])
+    stored: dict[date, Tafel | None] = dict(lade_bestand(session, file_days))
     names = {key.name for key in rows.merkmale}
     file_keys = set(rows.merkmale)
-    by_day = {day: (tafel, where) for day, tafel, where in tafeln(stored, rows)}
+    by_day = {day: (tafel, where) for day, tafel, where in tafeln(stored, rows)}  # type: ignore[arg-type]
+
+    def loader(d: date) -> Callable[[], Tafel | None]:
+        def load() -> Tafel | None:
+            if d in by_day:
+                return by_day[d][0]
+            if d not in stored:  # an earlier Stichtag: read only when a jump needs it
+                stored[d] = lade_bestand(session, [d]).get(d)
+            return stored[d]
+
+        return load
+
     for day, (tafel, where) in by_day.items():
         _einzelwerte(out, tafel, where, file_keys, day, katalog, gebiete)
         _altersgruppen(out, tafel, where, file_keys, day, katalog, gebiete)
         _anteile(out, tafel, where, names, day, katalog, gebiete)
         _teile(out, stored.get(day), tafel, where, file_keys, day, katalog, gebiete, regeln)
-        history = sorted(
-            [(d, t) for d, t in stored.items() if d < day and d not in by_day]
-            + [(d, t) for d, (t, _) in by_day.items() if d < day]
-        )[-max(regeln.verlauf, 1) :]
+        days = sorted({d for d in earlier if d < day} | {d for d in by_day if d < day})[-max(regeln.verlauf, 1) :]
+        history = [(d, loader(d)) for d in days]
         _spruenge(out, tafel, where, names, day, history, katalog, gebiete, regeln)
     return out.alle()
 
@@ -463,6 +494,13 @@ def _teile(
     valid, ebenen = gebiete.ebenen(day)
     if not ebenen:
         return
+    # Only an area with a value of its own (in the file or stored) can disagree with its parts:
+    # a file of Gemeinden alone, with nothing above them stored, has nothing to compare.
+    delivered = np.asarray(tafel.index, dtype=np.int64)
+    if stored is not None:
+        delivered = np.concatenate([delivered, np.asarray(stored.index, dtype=np.int64)])
+    if not np.isin(delivered, gebiete.parent[valid]).any():
+        return
     index = valid.tolist()
     full = _ausrichten(stored, index, keys, kopie=True)
     mine = _ausrichten(tafel, index, keys)
@@ -518,7 +556,7 @@ class _Summen:
         self.position = {key: i for i, key in enumerate(spalten)}
         self.columns: dict[tuple[MerkmalKey, ...], list[int] | None] = {}
 
-    def _columns(self, keys: tuple[MerkmalKey, ...]) -> list[int] | None:
+    def spalten_fuer(self, keys: tuple[MerkmalKey, ...]) -> list[int] | None:
         if keys not in self.columns:
             found: list[int] | None = []
             for key in keys:
@@ -531,7 +569,7 @@ class _Summen:
         return self.columns[keys]
 
     def summe(self, keys: tuple[MerkmalKey, ...], tafel: Tafel, rows: np.ndarray | None = None) -> tuple[Floats, Codes]:
-        columns = self._columns(keys)
+        columns = self.spalten_fuer(keys)
         n = len(tafel.index) if rows is None else len(rows)
         if columns is None:
             return np.full(n, np.nan), np.full(n, NICHT_GELIEFERT, dtype=np.int8)
@@ -599,14 +637,17 @@ def _spruenge(
     where: Wo,
     names: set[str],
     day: date,
-    history: list[tuple[date, Tafel]],
+    history: list[tuple[date, Callable[[], Tafel | None]]],
     katalog: Katalog,
     gebiete: _Gebiete,
     regeln: PlausibilitaetDef,
 ) -> None:
     """An indicator of counts that moved beyond the band against the previous Stichtag, further
-    than the area ever moved between its earlier Stichtage. The history is computed only for
-    the areas beyond the band."""
+    than the area ever moved between its earlier Stichtage.
+
+    Indicators of one numerator column (and one denominator column) are computed together as
+    one matrix per Stichtag (80 rates over the population: one call, not 80); the history only
+    for the areas beyond the band."""
     if not history:
         return
     inds = [
@@ -623,62 +664,130 @@ def _spruenge(
 
     def earlier(position: int) -> Tafel:
         if position not in aligned:
-            aligned[position] = _ausrichten(history[position][1], ids, tafel.spalten)
+            aligned[position] = _ausrichten(history[position][1](), ids, tafel.spalten)
         return aligned[position]
 
-    before_day = history[-1][0]
+    blocks: dict[tuple[bool, bool], list[tuple[IndikatorDef, int, int]]] = {}
     for ind in inds:
-        now, now_code, now_cases, now_cases_code = summen.kennzahl(ind, tafel)
-        then, then_code, then_cases, then_cases_code = summen.kennzahl(ind, earlier(len(history) - 1))
-        ok = (now_code == VORHANDEN) & (then_code == VORHANDEN)
-        ok &= (now_cases_code == VORHANDEN) & (now_cases >= regeln.mindestfaelle)
-        ok &= (then_cases_code == VORHANDEN) & (then_cases >= regeln.mindestfaelle)
-        change = now - then
-        rows = np.flatnonzero(ok & (np.abs(np.where(ok, change, 0.0)) > regeln.sprung * np.abs(then)))
-        if not len(rows):
-            continue
-        # The area's own history: the values of the earlier Stichtage, for these areas only.
-        series = [summen.kennzahl(ind, earlier(p), rows)[:2] for p in range(len(history) - 1)]
-        series.append((then[rows], then_code[rows]))
+        z = summen.spalten_fuer(ind.zaehler_keys)
+        n = summen.spalten_fuer(ind.nenner_keys) if ind.ist_quote else []
+        if z is not None and n is not None and len(z) == 1 and len(n) <= 1:
+            blocks.setdefault((True, ind.ist_quote), []).append((ind, z[0], n[0] if n else -1))
+        else:
+            blocks.setdefault((False, ind.ist_quote), []).append((ind, -1, -1))
+    for (simple, quote), members in blocks.items():
+        groups = [members] if simple else [[member] for member in members]
+        for group in groups:
+            _sprung_block(out, tafel, where, day, history, earlier, summen, group, quote, gebiete, regeln)
+
+
+def _block(
+    tafel: Tafel, summen: _Summen, group: list[tuple[IndikatorDef, int, int]], quote: bool, rows: np.ndarray | None
+) -> tuple[Floats, Codes, Floats, Codes]:
+    """Value, code, numerator and its code of the group's indicators: areas × indicators."""
+    if group[0][1] < 0:  # one indicator with sums of several columns
+        values = summen.kennzahl(group[0][0], tafel, rows)
+        return tuple(v[:, None] for v in values)  # type: ignore[return-value]
+    z_cols = [z for _, z, _ in group]
+    werte = tafel.werte if rows is None else tafel.werte[rows]
+    codes = tafel.codes if rows is None else tafel.codes[rows]
+    z, zc = werte[:, z_cols], codes[:, z_cols]
+    faktor = np.array([ind.faktor for ind, _, _ in group])
+    if not quote:
+        wert, code = kennzahl(z, zc, None, None, 1.0)
+        return wert * faktor, code, z, zc
+    n_cols = [n for _, _, n in group]
+    wert, code = kennzahl(z, zc, werte[:, n_cols], codes[:, n_cols], 1.0)
+    return wert * faktor, code, z, zc
+
+
+def _sprung_block(
+    out: _Sammlung,
+    tafel: Tafel,
+    where: Wo,
+    day: date,
+    history: list[tuple[date, Callable[[], Tafel | None]]],
+    earlier: Callable[[int], Tafel],
+    summen: _Summen,
+    group: list[tuple[IndikatorDef, int, int]],
+    quote: bool,
+    gebiete: _Gebiete,
+    regeln: PlausibilitaetDef,
+) -> None:
+    now, now_code, now_cases, now_cases_code = _block(tafel, summen, group, quote, None)
+    then, then_code, then_cases, then_cases_code = _block(earlier(len(history) - 1), summen, group, quote, None)
+    ok = (now_code == VORHANDEN) & (then_code == VORHANDEN)
+    ok &= (now_cases_code == VORHANDEN) & (now_cases >= regeln.mindestfaelle)
+    ok &= (then_cases_code == VORHANDEN) & (then_cases >= regeln.mindestfaelle)
+    change = np.where(ok, now - then, 0.0)
+    rows, columns = np.nonzero(ok & (np.abs(change) > regeln.sprung * np.abs(np.where(ok, then, 0.0))))
+    if not len(rows):
+        return
+    # The area's own history: the earlier Stichtage, for the areas beyond the band only, in
+    # chunks until the list is full (a broken file would otherwise be compared cell by cell).
+    steps = len(history) - 1
+    if not steps:
+        series: list[tuple[Floats, Codes]] = [(then[rows, columns], then_code[rows, columns])]
         largest = np.zeros(len(rows))
-        for (older, older_code), (newer, newer_code) in itertools.pairwise(series):
-            both = (older_code == VORHANDEN) & (newer_code == VORHANDEN)
-            largest = np.maximum(largest, np.where(both, np.abs(newer - older), 0.0))
-        steps = len(series) - 1
-        if steps:
-            keep = np.abs(change[rows]) > largest
-            rows, largest = rows[keep], largest[keep]
-            series = [(values[keep], codes[keep]) for values, codes in series]
-        free = out.frei("sprung")
-        if len(rows) > free:
-            out.zaehle("sprung", len(rows) - free)
+    else:
+        kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[Floats, Codes]]]] = []
+        found, start = 0, 0
+        while start < len(rows) and found < max(out.frei("sprung"), 1):
+            chunk_rows, c = rows[start : start + 4096], columns[start : start + 4096]
+            start += len(chunk_rows)
+            picked = np.unique(chunk_rows)
+            at = np.searchsorted(picked, chunk_rows)
+            older = [_block(earlier(p), summen, group, quote, picked) for p in range(steps)]
+            part = [(v[at, c], k[at, c]) for v, k, *_ in older]
+            part.append((then[chunk_rows, c], then_code[chunk_rows, c]))
+            biggest = np.zeros(len(chunk_rows))
+            for (a, a_code), (b, b_code) in itertools.pairwise(part):
+                both = (a_code == VORHANDEN) & (b_code == VORHANDEN)
+                biggest = np.maximum(biggest, np.where(both, np.abs(b - a), 0.0))
+            keep = np.abs(change[chunk_rows, c]) > biggest
+            kept.append((chunk_rows[keep], c[keep], biggest[keep], [(v[keep], k[keep]) for v, k in part]))
+            found += int(keep.sum())
+        out.ungeprueft += len(rows) - start
+        rows = np.concatenate([k[0] for k in kept])
+        columns = np.concatenate([k[1] for k in kept])
+        largest = np.concatenate([k[2] for k in kept])
+        series = [
+            (np.concatenate([k[3][i][0] for k in kept]), np.concatenate([k[3][i][1] for k in kept]))
+            for i in range(steps + 1)
+        ]
+    free = out.frei("sprung")
+    if len(rows) > free:
+        out.zaehle("sprung", len(rows) - free)
+    before_day = history[-1][0]
+    for k in range(min(free, len(rows))):
+        r, j = int(rows[k]), int(columns[k])
+        ind = group[j][0]
         digits = ind.nachkommastellen
-        for k, r in enumerate(rows[:free]):
-            line, column = _zelle(where, int(r), [*ind.zaehler_keys, *ind.nenner_keys])
-            area = ids[r]
-            percent = change[r] / abs(then[r]) * 100 if then[r] else float("inf")
-            known = [float(values[k]) for values, codes in series if codes[k] == VORHANDEN]
-            past = (
-                f"; bisher zwischen {format_zahl(min(known), digits)} und {format_zahl(max(known), digits)}, "
-                f"größte Änderung zwischen zwei Stichtagen {format_zahl(largest[k], digits)}"
-                if steps and len(known) > 1
-                else ""
+        line, column = _zelle(where, r, [*ind.zaehler_keys, *ind.nenner_keys])
+        area = int(tafel.index[r])
+        percent = change[r, j] / abs(then[r, j]) * 100 if then[r, j] else float("inf")
+        known = [float(values[k]) for values, codes in series if codes[k] == VORHANDEN]
+        past = (
+            f"; bisher zwischen {format_zahl(min(known), digits)} und {format_zahl(max(known), digits)}, "
+            f"größte Änderung zwischen zwei Stichtagen {format_zahl(largest[k], digits)}"
+            if steps and len(known) > 1
+            else ""
+        )
+        out.add(
+            Befund(
+                "sprung",
+                out.datei,
+                f"„{ind.name}“ in {gebiete.label(area)} am {day:%d.%m.%Y}: {format_zahl(now[r, j], digits)} "
+                f"nach {format_zahl(then[r, j], digits)} am {before_day:%d.%m.%Y} "
+                f"({'+' if percent > 0 else ''}{format_zahl(percent, 1)} %, erlaubt "
+                f"±{format_zahl(regeln.sprung * 100)} %){past}.",
+                gebiete.schluessel(area),
+                ind.code,
+                day,
+                line,
+                column,
             )
-            out.add(
-                Befund(
-                    "sprung",
-                    out.datei,
-                    f"„{ind.name}“ in {gebiete.label(area)} am {day:%d.%m.%Y}: {format_zahl(now[r], digits)} "
-                    f"nach {format_zahl(then[r], digits)} am {before_day:%d.%m.%Y} "
-                    f"({'+' if percent > 0 else ''}{format_zahl(percent, 1)} %, erlaubt "
-                    f"±{format_zahl(regeln.sprung * 100)} %){past}.",
-                    gebiete.schluessel(area),
-                    ind.code,
-                    day,
-                    line,
-                    column,
-                )
-            )
+        )
 
 
 def akzeptiere(session: Session, befund_id: int, *, von: str, am: datetime, begruendung: str) -> bool:

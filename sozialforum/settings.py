@@ -183,6 +183,9 @@ class DatenSettings(Section):
     quellen_ordner: Path = Path("var/statistik")
     # Per source ([[daten.dateien]]): Stichtag, foreign keys, saved reading, by file name pattern.
     dateien: list[DateiOptionen] = Field(default_factory=list)
+    # "werte": outputs show values (confidentiality applied); "nur_monitor" (Zwickau): the public
+    # sees the index and its classes only, a Kommune the values of its released Gemeinden.
+    veroeffentlichung: Literal["werte", "nur_monitor"] = "werte"
 
     def optionen_fuer(self, dateiname: str) -> DateiOptionen:
         from fnmatch import fnmatch

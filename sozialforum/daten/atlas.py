@@ -30,6 +30,7 @@ from sozialforum.daten.kartenexport import status_karte
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.profil import datenstand, quellen
 from sozialforum.daten.sicht import Sicht, Zelle
+from sozialforum.daten.veroeffentlichung import interne_quellen
 from sozialforum.settings import DatenSettings
 from sozialforum.timeutil import format_datum_kurz, format_termin, format_zahl
 
@@ -219,7 +220,7 @@ def schreibe_atlas(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    sicht = Sicht(monitor, katalog, settings, empfaenger)
+    sicht = Sicht(monitor, katalog, settings, empfaenger, interne_quellen=interne_quellen(session))
     day = monitor.letzter_stichtag
     areas = reihenfolge(monitor)
     book = Workbook(write_only=True)
@@ -246,11 +247,11 @@ def schreibe_atlas(
             ["Quellen"],
         ],
     )
-    for q in quellen(session):
+    for q in quellen(session, katalog, empfaenger):
         overview.zeilen.append(
             [
                 q["herausgeber"],
-                q.get("titel") or q["datei"],
+                q["titel"],
                 _tag(q["datenstand"]) if q["datenstand"] else "",
                 q["lizenz"],
                 q["datei"],

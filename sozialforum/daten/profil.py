@@ -29,6 +29,7 @@ from sozialforum.daten.kartenexport import status_karte
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.profil_druck import Druckauftrag, drucke, stand_datei
 from sozialforum.daten.sicht import Sicht
+from sozialforum.daten.veroeffentlichung import interne_quellen, ist_intern
 from sozialforum.settings import DatenSettings, Settings
 from sozialforum.store.models import Datenlieferung, Gebiet
 from sozialforum.timeutil import format_datum_kurz, format_zahl
@@ -44,18 +45,60 @@ class Profilausgabe:
     diagramme: list[Path]
 
 
-def quellen(session: Session) -> list[dict[str, Any]]:
-    rows = session.scalars(sa.select(Datenlieferung).order_by(col(Datenlieferung.id))).all()
-    return [
-        {
-            "datei": r.datei,
-            "datenstand": r.datenstand,
-            "herausgeber": r.herausgeber or "",
-            "lizenz": r.lizenz or "",
-            "stichtage": len(r.stichtage),
-        }
-        for r in rows
-    ]
+def quellen(
+    session: Session, katalog: Katalog | None = None, empfaenger: Empfaenger | None = None
+) -> list[dict[str, Any]]:
+    """The loaded sources as citations (publisher, title, Datenstand, licence; the file name only
+    for reference), withdrawn deliveries left out. For a recipient outside the Geschäftsstelle
+    the internal sources are left out too: none of their values is shown to them."""
+    names = {q.kennung: q for q in katalog.quellen} if katalog is not None else {}
+    rows = session.scalars(
+        sa.select(Datenlieferung)
+        .where(col(Datenlieferung.zurueckgezogen_am).is_(None))
+        .order_by(col(Datenlieferung.id))
+    ).all()
+    result = []
+    for r in rows:
+        if empfaenger is not None and not empfaenger.intern and ist_intern(r.lizenz):
+            continue
+        quelle = names.get(r.quelle or "")
+        titel = quelle.name if quelle is not None else r.datei
+        if r.tabelle and r.tabelle not in titel:
+            titel += f" (Tabelle {r.tabelle})"
+        result.append(
+            {
+                "datei": r.datei,
+                "titel": titel,
+                "datenstand": r.datenstand,
+                "herausgeber": r.herausgeber or "",
+                "lizenz": r.lizenz or "",
+                "stichtage": sorted(r.stichtage),
+            }
+        )
+    return result
+
+
+def zitate(rows: list[dict[str, Any]]) -> list[str]:
+    """Citations, one per source (a yearly series of the same table is one citation):
+    "Herausgeber: Titel, Stichtage 31.12.2019–31.12.2023, Datenstand 16.01.2024. Lizenz: …"."""
+    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault((row["herausgeber"], row["titel"], row["lizenz"]), []).append(row)
+    result = []
+    for (herausgeber, titel, lizenz), items in groups.items():
+        days = sorted({d for item in items for d in item["stichtage"]})
+        text = f"{herausgeber}: {titel}" if herausgeber else titel
+        if days:
+            first, last = (format_datum_kurz(date.fromisoformat(d)) for d in (days[0], days[-1]))
+            text += f", Stichtag {first}" if first == last else f", Stichtage {first}–{last}"
+        stand = max((item["datenstand"] for item in items if item["datenstand"]), default=None)
+        if stand is not None:
+            text += f", Datenstand {format_datum_kurz(stand)}"
+        text += "."
+        if lizenz:
+            text += f" Lizenz: {lizenz}."
+        result.append(text)
+    return result
 
 
 def datenstand(session: Session) -> date | None:
@@ -124,7 +167,7 @@ def profil_kontext(
     now: datetime,
     diagramme: list[tuple[str, str, str]] | None = None,  # title, image, alternative text
 ) -> dict[str, Any]:
-    sicht = Sicht(monitor, katalog, settings, empfaenger)
+    sicht = Sicht(monitor, katalog, settings, empfaenger, interne_quellen=interne_quellen(session))
     day = monitor.letzter_stichtag
     kreis = monitor.stand.kreis(day)
     region = monitor.stand.bereiche.get(bereich.parent_id) if bereich.parent_id else None
@@ -169,7 +212,7 @@ def profil_kontext(
             for g in gemeinden
         ],
         "diagramme": diagramme or [],
-        "quellen": quellen(session),
+        "quellen": zitate(quellen(session, katalog, empfaenger)),
         "legende": [
             *LEGENDE,
             ("( )", f"Aussagewert eingeschränkt: weniger als {settings.unsicher_unter} Fälle"),
@@ -245,7 +288,7 @@ def bereite_profil(
 ) -> tuple[Profilausgabe, Druckauftrag]:
     """Everything read from the store: the HTML is written, the chart and PDF are left to print."""
     bereich = finde_sozialraum(monitor, schluessel)
-    sicht = Sicht(monitor, katalog, settings, empfaenger)
+    sicht = Sicht(monitor, katalog, settings, empfaenger, interne_quellen=interne_quellen(session))
     panels = _panels(sicht, bereich)
     chart = ausgabe / "diagramme" / f"{bereich.schluessel}_entwicklung.png" if panels else None
     if chart is not None:

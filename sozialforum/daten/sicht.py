@@ -1,5 +1,8 @@
 """What one recipient may see of a stored computation: every output goes through here.
 
+First the publication level (``veroeffentlichung``): values of internal sources only for the
+Geschäftsstelle, and in monitor-only mode values only for the Kommune concerned.
+
 A cell is shown unsuppressed only to the Geschäftsstelle and to persons entitled to that
 Gemeinde; for everybody else the suppression pattern of its Stichtag applies (a change is
 hidden when either of its two periods is hidden, a target's attainment too, since "missed"
@@ -9,6 +12,7 @@ few cases are put in parentheses.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +23,7 @@ from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.geheimhaltung import Empfaenger, Muster, berechne_muster
 from sozialforum.daten.index import DYNAMIK_KLASSEN, STATUS_KLASSEN
 from sozialforum.daten.katalog import DefinitionsKonflikt, IndikatorDef, Katalog, pruefe_vergleichbar
+from sozialforum.daten.veroeffentlichung import Veroeffentlichung
 from sozialforum.settings import DatenSettings
 from sozialforum.timeutil import format_zahl
 
@@ -41,8 +46,19 @@ class Vergleichswert:
 
 
 class Sicht:
-    def __init__(self, monitor: Monitor, katalog: Katalog, settings: DatenSettings, empfaenger: Empfaenger) -> None:
+    def __init__(
+        self,
+        monitor: Monitor,
+        katalog: Katalog,
+        settings: DatenSettings,
+        empfaenger: Empfaenger,
+        *,
+        interne_quellen: Collection[str] = (),
+    ) -> None:
+        """``interne_quellen``: catalogue sources whose deliveries carry an internal licence
+        (``veroeffentlichung.interne_quellen(session)``), beyond those the catalogue marks."""
         self.monitor, self.katalog, self.settings, self.empfaenger = monitor, katalog, settings, empfaenger
+        self.veroeffentlichung = Veroeffentlichung.aus(katalog, settings, interne_quellen)
         self._muster: dict[date, Muster] = {}
         self._rows: dict[date, dict[int, int]] = {}
 
@@ -75,7 +91,14 @@ class Sicht:
         self.muster(day)
         return self._rows[day].get(bereich_id)
 
+    def gesperrt(self, code: str, bereich_id: int) -> bool:
+        """Not for this recipient at all (an internal source; monitor-only mode): see
+        ``veroeffentlichung``."""
+        return self.veroeffentlichung.gesperrt(code, self.empfaenger, bereich_id)
+
     def verborgen(self, code: str, day: date, bereich_id: int) -> bool:
+        if self.gesperrt(code, bereich_id):
+            return True
         if self.empfaenger.sieht_ungeschuetzt(bereich_id):
             return False
         row = self._row(day, bereich_id)
@@ -97,6 +120,8 @@ class Sicht:
             "anzahl": (werte.zaehler, werte.zaehler_code),
             "veraenderung": (werte.veraenderung, werte.veraenderung_code),
         }[feld]
+        if self.gesperrt(code, bereich_id):
+            return Zelle(GEHEIM, geheim=True)
         if values is None or codes is None:
             return Zelle("")
         hidden = self.verborgen(code, day, bereich_id)

@@ -55,6 +55,7 @@ def meetings(run: Lauf, entries: list[Eintrag]) -> None:
     tops: list[tuple[str, dict[str, Any], Eintrag]] = []
     claimed: set[str] = set()
     later: list[tuple[int, list[Eintrag]]] = []
+    papers: dict[str, int] | None = None
     for oid, _, entry in fresh:
         row_id, state = written[oid]
         run.index.set("sitzung", oid, row_id)
@@ -70,7 +71,11 @@ def meetings(run: Lauf, entries: list[Eintrag]) -> None:
             continue
         claimed.update(ids)
         orders = _orders(run, live, set())
-        tops.extend((i, _top_values(run, e, row_id, orders[i]), e) for i, e in zip(ids, live, strict=True))
+        papers = papers if papers is not None else _papers_of_agenda(run)
+        tops.extend(
+            (i, _top_values(run, e, row_id, orders[i]) | {"vorlage_id": papers.get(i)}, e)
+            for i, e in zip(ids, live, strict=True)
+        )
     done = schreibe(run.session, table_of(Tagesordnungspunkt), [(i, values) for i, values, _ in tops], known={})
     for oid, _, entry in tops:
         _agenda_item_done(run, oid, entry, *done[oid])
@@ -78,6 +83,32 @@ def meetings(run: Lauf, entries: list[Eintrag]) -> None:
         sitzung = run.session.get(Sitzung, row_id)
         assert sitzung is not None
         agenda(run, sitzung, live, neu=True)
+
+
+def _papers_of_agenda(run: Lauf) -> dict[str, int]:
+    """The Vorlage each agenda item of the run will get from its consultation in ``results``
+    (the last link in its order), known before the agenda items are written: the Papers are
+    written first, and a Consultation of the run leads to its Paper. What cannot be known yet is
+    left to ``results``."""
+    r = run.leser
+    links = set(run.links)
+    for entry in run.stapel.of_type("AgendaItem"):
+        if (url := r.url(entry.obj, "consultation")) is not None:
+            links.add((url, r.id(entry.obj)))
+    for entry in run.stapel.of_type("Consultation"):
+        if (url := r.url(entry.obj, "agendaItem")) is not None:
+            links.add((r.id(entry.obj), url))
+    found: dict[str, int] = {}
+    for consultation_url, agenda_url in sorted(links):
+        step = run.stapel.get(consultation_url)
+        if step is None or step.typ != "Consultation" or r.wahr(step.obj, "deleted"):
+            continue
+        parent = run.stapel.get(step.parent)
+        paper_url = r.url(step.obj, "paper") or (step.parent if parent and parent.typ == "Paper" else None)
+        vorlage_id = run.index.find("vorlage", paper_url)
+        if vorlage_id is not None:
+            found[agenda_url] = vorlage_id
+    return found
 
 
 def _live_agenda(run: Lauf, oid: str) -> list[Eintrag]:

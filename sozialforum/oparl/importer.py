@@ -52,6 +52,9 @@ def import_objekte(
         import_akteure.person(run, entry)
     for entry in run.stapel.of_type("Membership"):
         import_akteure.membership(run, entry)
+    papers = [e for e in run.stapel.of_type("Paper") if not import_eigen.ist_beschluss(e)]
+    import_sitzungen.papers(run, papers)
+    import_sitzungen.paper_links(run, papers)
     meetings = {e.obj["id"] for e in run.stapel.of_type("Meeting")}
     import_sitzungen.meetings(run, run.stapel.of_type("Meeting"))
     orphans = [
@@ -60,9 +63,6 @@ def import_objekte(
         if e.parent not in meetings and run.leser.url(e.obj, "meeting") not in meetings
     ]
     _orphan_agenda_items(run, orphans)
-    papers = [e for e in run.stapel.of_type("Paper") if not import_eigen.ist_beschluss(e)]
-    import_sitzungen.papers(run, papers)
-    import_sitzungen.paper_links(run, papers)
     import_sitzungen.consultations(run, run.stapel.of_type("Consultation"))
     import_sitzungen.results(run)
     for entry in run.stapel.of_type("Paper"):

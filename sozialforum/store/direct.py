@@ -124,11 +124,18 @@ class DirectStatement:
         keys = frozenset(rows[0])
         compiled = self._compiled.get(dialect, {}).get(keys) or self._compile(dialect, keys)
         arguments: list[Any] = []
+        done: dict[tuple[str, Any], Any] = {}  # a value converted once (a run's timestamp on every row)
         for params in rows:
             values = {**compiled.defaults, **params}
             for name, processor in compiled.binds:
                 if name in values:
-                    values[name] = processor(values[name])
+                    value = values[name]
+                    try:
+                        values[name] = done[(name, value)]
+                    except KeyError:
+                        values[name] = done[(name, value)] = processor(value)
+                    except TypeError:  # unhashable (a JSON value): converted each time
+                        values[name] = processor(value)
             arguments.append([values[name] for name in compiled.order] if compiled.order is not None else values)
         if not connection.in_transaction():
             connection.begin()

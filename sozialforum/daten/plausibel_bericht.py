@@ -414,7 +414,12 @@ def _einzelwerte(
                 Befund(
                     "ohne_werte",
                     out.datei,
-                    f"{gebiete.label(area)} am {stamp}: alle {len(file_columns)} Werte der Datei sind {shown}. "
+                    f"{gebiete.label(area)} am {stamp}: "
+                    + (
+                        f"der einzige Wert der Datei ist {shown}. "
+                        if len(file_columns) == 1
+                        else f"alle {len(file_columns)} Werte der Datei sind {shown}. "
+                    )
                     + consequence,
                     gebiete.schluessel(area),
                     None,
@@ -726,7 +731,10 @@ def _sprung_block(
     # The area's own history: the earlier Stichtage, for the areas beyond the band only, in
     # chunks until the list is full (a broken file would otherwise be compared cell by cell).
     steps = len(history) - 1
-    if not steps:
+    if not steps:  # no history yet: every value beyond the band is a finding; texts for the first
+        free = out.frei("sprung")
+        out.zaehle("sprung", max(0, len(rows) - free))
+        rows, columns = rows[:free], columns[:free]
         series: list[tuple[Floats, Codes]] = [(then[rows, columns], then_code[rows, columns])]
         largest = np.zeros(len(rows))
     else:

@@ -125,8 +125,8 @@ def test_an_area_whose_file_holds_only_dashes(
     path = alo_datei(tmp_path / "neu_gebildet.csv", days=(T23,), werte={T23: {**ALO[T23], "03999007": "-"}})
     result = load(engine, path, katalog)
     assert found(result, "ohne_werte") == [
-        "neu_gebildet.csv, Zeile 12: Gebiet ohne Werte: Gemark (03999007) am 31.12.2023: alle 1 Werte der Datei "
-        "sind „-“ (nichts vorhanden). In den Kennzahlen stünde dort 0 – bei einem neu gebildeten oder "
+        "neu_gebildet.csv, Zeile 12: Gebiet ohne Werte: Gemark (03999007) am 31.12.2023: der einzige Wert der "
+        "Datei ist „-“ (nichts vorhanden). In den Kennzahlen stünde dort 0 – bei einem neu gebildeten oder "
         "umbenannten Gebiet bitte prüfen."
     ]
 

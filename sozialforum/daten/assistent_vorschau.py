@@ -60,24 +60,24 @@ def _korrigiere(lesart: Lesart, korrektur: Korrektur, raster: Raster, katalog: K
     def known(text: str, option: str) -> str:
         key = etikett(text)
         if key not in labels and norm_label(text) not in labels:
-            problems.append(Problem(raster.datei, None, option, f"„{text}“ ist keine Spalte der Kopfzeile."))
+            problems.append(Problem(raster.datei, None, text, f"keine Spalte der Kopfzeile (Korrektur: {option})."))
         return key if key in labels else norm_label(text)
 
     if korrektur.schluessel:
-        lesart.schluessel = known(korrektur.schluessel, "--schluessel-spalte")
+        lesart.schluessel = known(korrektur.schluessel, "Schlüsselspalte")
     if korrektur.name is not None:
-        lesart.name = known(korrektur.name, "--namen-spalte") if korrektur.name else None
+        lesart.name = known(korrektur.name, "Namensspalte") if korrektur.name else None
     if korrektur.stichtag_spalte:
-        lesart.stichtag, lesart.stichtag_spalte = "spalte", known(korrektur.stichtag_spalte, "--stichtag-spalte")
+        lesart.stichtag, lesart.stichtag_spalte = "spalte", known(korrektur.stichtag_spalte, "Stichtagsspalte")
     for text, merkmal in korrektur.spalten.items():
         name = merkmal.split("[")[0]
         if name not in katalog.merkmale:
-            problems.append(Problem(raster.datei, None, "--spalte", f"unbekanntes Merkmal „{merkmal}“."))
-        key = etikett(text) if lesart.layout == "lang" else known(text, "--spalte")
+            problems.append(Problem(raster.datei, None, text, f"unbekanntes Merkmal „{merkmal}“."))
+        key = etikett(text) if lesart.layout == "lang" else known(text, "Merkmal je Spalte")
         lesart.spalten[key] = merkmal
     for text in korrektur.ohne:
         lesart.spalten.pop(etikett(text), None)
-    lesart.prozent = sorted({*lesart.prozent, *(known(t, "--prozent") for t in korrektur.prozent)})
+    lesart.prozent = sorted({*lesart.prozent, *(known(t, "Prozent") for t in korrektur.prozent)})
     lesart.aliase.update(korrektur.aliase)
     if korrektur.herausgeber:
         lesart.herausgeber = korrektur.herausgeber

@@ -204,8 +204,8 @@ def test_corrections_that_do_not_fit_are_refused(stadt: Engine, katalog: Katalog
     with pytest.raises(ProblemReport) as caught:
         _vorschau(stadt, path, katalog, Korrektur(spalten={"Einwohnerzahl": "bev", "Einwohner": "bevx"}))
     text = str(caught.value)
-    assert "Spalte „--spalte“: „Einwohnerzahl“ ist keine Spalte der Kopfzeile" in text
-    assert "unbekanntes Merkmal „bevx“" in text
+    assert "Spalte „Einwohnerzahl“: keine Spalte der Kopfzeile (Korrektur: Merkmal je Spalte)" in text
+    assert "Spalte „Einwohner“: unbekanntes Merkmal „bevx“" in text
     renamed = tmp_path / "stadt.csv"
     shutil.copy(path, renamed)
     _bestaetige(stadt, path, katalog, "Stadt", Korrektur(spalten={"Einwohner": "bev"}))

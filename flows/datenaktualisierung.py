@@ -137,7 +137,8 @@ def datenaktualisierung(
     now = jetzt or utcnow()
     settings = settings_from(config)
     folder = Path(quellen) if quellen else settings.daten.quellen_ordner
-    files = service.quelldateien(folder) if folder.is_dir() else []
+    muster = [optionen.muster for optionen in settings.daten.dateien]
+    files = service.quelldateien(folder, muster) if folder.is_dir() else []
     loaded, failed = [], []
     for path in files:
         state = datei_laden(config, str(path), now, return_state=True)

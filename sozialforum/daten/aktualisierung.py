@@ -5,8 +5,10 @@ call these; none of them holds domain logic of its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from fnmatch import fnmatch
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -22,12 +24,23 @@ from sozialforum.daten.lieferung import zurueckziehen as lieferung_zurueckziehen
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 
-ENDUNGEN = (".csv", ".xlsx", ".xlsm", ".geojson")
+ENDUNGEN = (".csv", ".xlsx", ".xlsm")
 
 
-def quelldateien(ordner: Path) -> list[Path]:
-    """Source files of a folder, in name order (Excel's lock files ``~$…`` skipped)."""
-    return sorted(p for p in ordner.iterdir() if p.suffix.lower() in ENDUNGEN and not p.name.startswith(("~$", ".")))
+def quelldateien(ordner: Path, muster: Iterable[str] = ()) -> list[Path]:
+    """Source files of a folder, in name order (Excel's lock files ``~$…`` skipped). A GeoJSON
+    counts only when a source's file pattern names it (``daten.dateien``): a folder may hold the
+    map's boundaries too, which are no statistics."""
+    patterns = [m.lower() for m in muster]
+    return sorted(
+        p
+        for p in ordner.iterdir()
+        if not p.name.startswith(("~$", "."))
+        and (
+            p.suffix.lower() in ENDUNGEN
+            or (p.suffix.lower() == ".geojson" and any(fnmatch(p.name.lower(), m) for m in patterns))
+        )
+    )
 
 
 def lade(

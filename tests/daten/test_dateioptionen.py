@@ -64,3 +64,15 @@ def test_refresh_task_loads_a_table_without_stichtag_by_its_options(
     )
     result = datei_laden.fn(_config(tmp_path, stadt, katalog_pfad, options), nxt, NOW)
     assert result["status"] == "geladen" and result["stichtage"] == "31.12.2024" and result["gebiete"] == 13
+
+
+def test_a_geojson_in_the_folder_is_a_source_only_when_a_pattern_names_it(tmp_path: Path) -> None:
+    from sozialforum.daten.aktualisierung import quelldateien
+
+    for name in ("grenzen.geojson", "stadtteile_2024.geojson", "tabelle.csv", "~$tabelle.xlsx"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    assert [p.name for p in quelldateien(tmp_path)] == ["tabelle.csv"]
+    assert [p.name for p in quelldateien(tmp_path, ["stadtteile_*.geojson"])] == [
+        "stadtteile_2024.geojson",
+        "tabelle.csv",
+    ]

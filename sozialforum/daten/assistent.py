@@ -172,11 +172,14 @@ def _labels(head: list[list[Zelle]], width: int) -> list[str]:
                 carried.append(last)
             cells = carried
         levels.append([_text(c) for c in cells])
-    labels = []
+    labels: list[str] = []
     for j in range(width):
         parts = [level[j] for level in levels if level[j]]
         parts = [p for i, p in enumerate(parts) if i == 0 or p != parts[i - 1]]
-        labels.append(" | ".join(parts) or f"Spalte {j + 1}")
+        label = " | ".join(parts) or f"Spalte {j + 1}"
+        if label in labels:  # two columns of one name ("Anteil" twice): told apart by position
+            label = f"{label} ({j + 1})"
+        labels.append(label)
     return labels
 
 
@@ -332,6 +335,14 @@ def lies(
             )
             for j in mapped
         ]
+    if lesart.stichtag == "kopf" and fixed is None:
+        problems += [
+            Problem(
+                datei, bau.kopf_zeilen[-1] if bau.kopf_zeilen else None, s.label, "Die Spalte nennt keinen Stichtag."
+            )
+            for s in spalten
+            if s.stichtag is None
+        ]
     if problems:
         raise ProblemReport(problems)
     lines = [line for line, *_ in rows]
@@ -413,7 +424,8 @@ def _zeilen(
         key = _text(cells[key_col]) if key_col is not None else ""
         shown = _text(cells[name_col]) if name_col is not None else ""
         day = cells[day_col] if day_col is not None else None
-        rows.append((line, f"{key} {shown}" if shown and key else key or shown, shown or key, day))
+        official = key.isdigit() and len(key) >= 5  # an AGS/ARS beside the name: the key alone
+        rows.append((line, f"{key} {shown}" if shown and key and not official else key or shown, shown or key, day))
     return rows
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sozialforum.daten.assistent import Gelesen, Lesart, aufbau, erkenne, etikett, lies
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Schluesselabgleich
+from sozialforum.daten.genesis import is_genesis
 from sozialforum.daten.katalog import Katalog, norm_label
 from sozialforum.daten.laden import LadeErgebnis, lade_datei
 from sozialforum.daten.quelldatei import read_bytes
@@ -91,7 +92,16 @@ def vorschlag(
 ) -> tuple[Raster, Lesart, str | None]:
     """The reading to show: the saved one whose header fits (with its name), else a new proposal;
     then the planner's corrections."""
-    raster = lies_raster(path, read_bytes(path))
+    raw = read_bytes(path)
+    if is_genesis(raw):
+        raise ProblemReport(
+            [
+                Problem(
+                    path.name, 1, None, "Das ist eine GENESIS-Tabelle: sie wird ohne Assistent geladen (daten laden)."
+                )
+            ]
+        )
+    raster = lies_raster(path, raw)
     saved = finde(session, raster)
     lesart = Lesart.aus_dict(saved.lesart) if saved else erkenne(raster, katalog)
     return raster, _korrigiere(lesart, korrektur or Korrektur(), raster, katalog), saved.name if saved else None

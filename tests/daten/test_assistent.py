@@ -237,3 +237,23 @@ def test_stichtag_in_the_header_gives_one_column_per_day(stadt: Engine, katalog:
     loaded = _bestaetige(stadt, path, katalog, "Zeitreihe", korrektur)
     assert loaded.stichtage == [date(2022, 12, 31), T23] and loaded.werte == 26
     assert _werte(stadt, date(2022, 12, 31), "bev")["ST13"] == 1012
+
+
+def test_official_key_beside_a_name_header_dates_and_genesis_files(
+    stadt: Engine, katalog: Katalog, tmp_path: Path
+) -> None:
+    ags = tmp_path / "gemeinden.csv"
+    ags.write_text("Stand 31.12.2023\nAGS;Gemeinde;Einwohner\n09999000;Musterstadt;45000\n", encoding="utf-8")
+    shown = _vorschau(stadt, ags, katalog, Korrektur(spalten={"Einwohner": "bev"}))
+    assert shown.zeilen == [["3", "09999000", "09999000 Musterstadt", "31.12.2023", "45.000"]], shown.zeilen
+
+    mixed = tmp_path / "zeitreihe.csv"
+    mixed.write_text("Stadtteil;Einwohner 31.12.2023;Hilfen\nAltstadt;2317;9\n", encoding="utf-8")
+    korrektur = Korrektur(spalten={"Einwohner 31.12.2023": "bev", "Hilfen": "hze"})
+    problems = " ".join(_vorschau(stadt, mixed, katalog, korrektur).probleme)
+    assert "zeitreihe.csv, Zeile 1, Spalte „Hilfen“: Die Spalte nennt keinen Stichtag." in problems
+
+    genesis = tmp_path / "12411-02-03-5.csv"
+    genesis.write_text("GENESIS-Tabelle: 12411-02-03-5\n", encoding="utf-8")
+    with pytest.raises(ProblemReport, match="Das ist eine GENESIS-Tabelle"):
+        _vorschau(stadt, genesis, katalog)

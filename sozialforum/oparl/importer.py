@@ -42,6 +42,8 @@ def import_objekte(
     run.resolve_missing()
     run.stapel.take_embedded()
     run.index.aliases.update(run.stapel.aliases)
+    ids = list(run.stapel.eintraege)
+    run.index.preload(ids + [f"{i}#beschluss" for i, e in run.stapel.eintraege.items() if e.typ == "AgendaItem"])
     for url in sorted(run.stapel.stubs):
         run.leser.maengel.melde(url, None, "nur als URL geliefert, Objekt nicht abrufbar")
     organizations = run.stapel.of_type("Organization")

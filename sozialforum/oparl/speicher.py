@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import SQLModel, col
 
 from sozialforum.oparl.lesen import Mangel
-from sozialforum.oparl.schreiben import aendern, einfuegen
+from sozialforum.oparl.schreiben import aendern, chunks, einfuegen
 from sozialforum.store.models import (
     Beratung,
     Gremium,
@@ -110,7 +110,9 @@ class Index:
         self._cache: dict[tuple[str, str], int | None] = {}
         self.aliases: dict[str, str] = {}  # URL fetched → id the object gave itself
         self._loaded: set[str] = set()
-        self._objekte: dict[str, dict[str, Any]] | None = None  # the map, as this run leaves it
+        self._objekte: dict[str, dict[str, Any]] = {}  # the map (as far as read), as this run leaves it
+        self._complete = False  # the whole map is read
+        self._absent: set[str] = set()  # ids known not to be in the map
         self._dirty: set[str] = set()  # entries of the map to write
 
     def _load(self, tabelle: str) -> None:
@@ -143,14 +145,33 @@ class Index:
     def set(self, tabelle: str, oparl_id: str, datensatz_id: int | None) -> None:
         self._cache[(tabelle, oparl_id)] = datensatz_id
 
+    def _rows(self, where: Any) -> None:
+        table = table_of(OparlObjekt)
+        query = sa.select(table.c.id, table.c.oparl_id, *(table.c[c] for c in _MAP_COLUMNS))
+        for row in self.session.execute(query.where(where) if where is not None else query):
+            self._objekte[row[1]] = {"id": row[0], **dict(zip(_MAP_COLUMNS, row[2:], strict=True))}
+
+    def preload(self, oparl_ids: list[str]) -> None:
+        """Read the map entries of the run's objects at once: the whole map when the run is a
+        large part of it (a full import), else just these (an incremental run stays small)."""
+        table = table_of(OparlObjekt)
+        total = self.session.scalar(sa.select(sa.func.count()).select_from(table)) or 0
+        if len(oparl_ids) * 10 >= total:
+            self._rows(None)
+            self._complete = True
+            return
+        for part in chunks(sorted(set(oparl_ids))):
+            self._rows(table.c.oparl_id.in_(part))
+        self._absent.update(o for o in oparl_ids if o not in self._objekte)
+
     def _objekt(self, oparl_id: str) -> dict[str, Any] | None:
-        if self._objekte is None:
-            table = table_of(OparlObjekt)
-            query = sa.select(table.c.id, table.c.oparl_id, *(table.c[c] for c in _MAP_COLUMNS))
-            self._objekte = {
-                row[1]: {"id": row[0], **dict(zip(_MAP_COLUMNS, row[2:], strict=True))}
-                for row in self.session.execute(query)
-            }
+        if oparl_id in self._objekte:
+            return self._objekte[oparl_id]
+        if self._complete or oparl_id in self._absent:
+            return None
+        self._rows(table_of(OparlObjekt).c.oparl_id == oparl_id)  # not preloaded: this one alone
+        if oparl_id not in self._objekte:
+            self._absent.add(oparl_id)
         return self._objekte.get(oparl_id)
 
     def mapped_table(self, oparl_id: str) -> str | None:
@@ -180,7 +201,6 @@ class Index:
             "zuletzt_gesehen": self.now,
         }
         if row is None:
-            assert self._objekte is not None
             self._objekte[oparl_id] = {"id": None, **values, "erstellt": created}
             self._dirty.add(oparl_id)
         else:
@@ -194,7 +214,7 @@ class Index:
 
     def write_map(self) -> None:
         """The changed entries of the map: one executemany for the new, one for the changed."""
-        if not self._dirty or self._objekte is None:
+        if not self._dirty:
             return
         table = table_of(OparlObjekt)
         entries = self._objekte

@@ -7,6 +7,7 @@ wordings seen in practice; anything else falls back to a neutral value (never an
 
 from __future__ import annotations
 
+import functools
 import re
 
 from sozialforum.vocab import BeratungErgebnis, BeratungRolle, GremiumArt, MitgliedRolle, OrganisationArt, VorlageArt
@@ -99,6 +100,7 @@ def _votes(text: str) -> tuple[int, int] | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)  # the same wordings recur on thousands of agenda items
 def ergebnis_lesen(result: str | None) -> tuple[BeratungErgebnis, bool]:
     """The result and whether it is unambiguous; vote counts are read ("13 Ja-Stimmen, 2
     Nein-Stimmen": passed; a tie or more noes: rejected). Text that says nothing we know, or

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_final_minutes(sqlite_engine: Engine, settings: Settings, tmp_path: Path
                 session,
                 protokoll_id=pid,
                 person_id=welt_.protokollfuehrung_id,
-                eingabe=entwurf(welt_),
+                eingabe=replace(entwurf(welt_), beginn="17:05", ende="18:50"),
                 now=NACH_SITZUNG + (nummer * 5) * day,
                 settings=settings,
             )
@@ -132,7 +133,9 @@ def test_final_minutes(sqlite_engine: Engine, settings: Settings, tmp_path: Path
     (tmp_path / "protokoll.pdf").write_bytes(final.pdf)  # to look at (pytest --basetemp)
     assert_pdf_ua(final.pdf, html=body)
     text = _text(final.pdf)
-    assert "Sitzungsleitung" in text and "Protokollführung" in text
+    assert "Sitzungsleitung Anna Albrecht" in text and "Protokollführung Paula Protokoll" in text
+    assert "Beginn 17:05 Uhr Ende 18:50 Uhr" in text  # as recorded, not as invited (17:00–19:00)
+    assert "Datum, Unterschrift Sitzungsleitung" in text and "Datum, Unterschrift Protokollführung" in text
     assert "Interne Anmerkung" not in text and "zurückgegeben" not in text  # no internal history
 
 
@@ -168,3 +171,18 @@ def test_sign_in_sheet(engine: Engine, settings: Settings, konferenz: Konferenz,
     text = _text(pdf)
     assert "Unterschrift" in text and "Erika Mustermann" in text
     assert "Jürgen Öztürk" not in text  # declined
+
+
+def test_strategy_reports(sqlite_engine: Engine, tmp_path: Path) -> None:
+    from sozialforum.settings import load_settings
+    from sozialforum.strategie import berichte
+    from tests.strategie.test_berichte import _store
+
+    _store(sqlite_engine)
+    settings = load_settings(None, data_dir=tmp_path, database_url=str(sqlite_engine.url))
+    with session_scope(sqlite_engine, actor="test") as session:
+        paths = [p for p in berichte.schreiben(session, settings, jahr=2020) if p.suffix == ".pdf"]
+    assert len(paths) == 3
+    for path in paths:
+        befund = assert_pdf_ua(path.read_bytes())
+        assert "/Table" in befund.typen(), path.name

@@ -211,4 +211,6 @@ def demo_draft(
             format_datum_kurz(due + timedelta(days=180)),
         ),
     )
-    return EntwurfEingabe(eintraege=tuple(entries), punkte=items)
+    # Began five minutes late and ended ten minutes early, as the Protokollführung noted.
+    beginn, ende = berlin(sitzung.beginn) + timedelta(minutes=5), berlin(sitzung.ende) - timedelta(minutes=10)
+    return EntwurfEingabe(eintraege=tuple(entries), punkte=items, beginn=f"{beginn:%H:%M}", ende=f"{ende:%H:%M}")

@@ -9,10 +9,11 @@ and field; a rejected draft changes nothing.
 from __future__ import annotations
 
 import io
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import PurePath
 
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from sozialforum.problems import Problem, ProblemReport
 from sozialforum.protokoll.teilnehmende import verantwortliche_auswahl
 from sozialforum.settings import Settings
 from sozialforum.store.models import Organisation, Person, Sitzung, Tagesordnungspunkt
-from sozialforum.timeutil import format_datum_kurz, format_zahl
+from sozialforum.timeutil import berlin, format_datum_kurz, format_zahl, local_to_utc
 from sozialforum.vocab import ProtokollPunktArt
 
 FORMULAR = "Protokollentwurf"
@@ -70,6 +71,8 @@ class EntwurfEingabe:
     punkte: tuple[PunktEingabe, ...] = ()
     dokument: DokumentEingabe | None = None
     anmerkung: str = ""
+    beginn: str = ""  # actual begin and end, "17:05" (empty: as invited)
+    ende: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,20 @@ class GepruefterEntwurf:
     punkte: list[GepruefterPunkt] = field(default_factory=list)
     dokument: GeprueftesDokument | None = None
     anmerkung: str = ""
+    beginn: datetime | None = None
+    ende: datetime | None = None
+
+
+def _uhrzeit(text: str, feld: str, sitzung: Sitzung, problems: list[Problem]) -> datetime | None:
+    """ "17:05", "17.05" or "17" on the Sitzung's day (Europe/Berlin); empty: None."""
+    value = text.strip()
+    if not value:
+        return None
+    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?(?:\s*Uhr)?", value)
+    if match is None or int(match[1]) > 23 or int(match[2] or 0) > 59:
+        problems.append(Problem(FORMULAR, None, feld, f"„{value[:20]}“ ist keine Uhrzeit (SS:MM, z. B. 17:05)"))
+        return None
+    return local_to_utc(berlin(sitzung.beginn).date(), int(match[1]), int(match[2] or 0))
 
 
 def _docx_text(content: bytes) -> str:
@@ -268,6 +285,10 @@ def pruefe_entwurf(
     """The checked draft, or ProblemReport with every problem found."""
     problems: list[Problem] = []
     result = GepruefterEntwurf(anmerkung=eingabe.anmerkung.strip()[:MAX_TEXT])
+    result.beginn = _uhrzeit(eingabe.beginn, "Beginn", sitzung, problems)
+    result.ende = _uhrzeit(eingabe.ende, "Ende", sitzung, problems)
+    if result.beginn and result.ende and result.ende <= result.beginn:
+        problems.append(Problem(FORMULAR, None, "Ende", "Das Ende liegt nicht nach dem Beginn"))
     if eingabe.dokument is not None:
         try:
             result.dokument = pruefe_dokument(eingabe.dokument, settings=settings)

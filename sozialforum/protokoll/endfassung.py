@@ -75,6 +75,10 @@ def context(session: Session, protokoll: Protokoll, *, settings: Settings) -> di
         "settings": settings,
         "protokollfuehrung": writer.anzeigename if writer else None,
         "sitzungsleitung": chair.anzeigename if chair else None,
+        # As recorded in the minutes; otherwise the times of the invitation, marked as such.
+        "beginn": current.beginn or sitzung.beginn,
+        "ende": current.ende or sitzung.ende,
+        "laut_einladung": {"beginn": current.beginn is None, "ende": current.ende is None},
         "anwesenheit": attendance,
         "anwesend": sum(1 for a in attendance if a.status == "anwesend"),
         "eintraege": entries,

@@ -51,6 +51,8 @@ def _store_version(
         eingereicht_am=now,
         eingereicht_von_person_id=person_id,
         anmerkung=entwurf.anmerkung or None,
+        beginn=entwurf.beginn,
+        ende=entwurf.ende,
     )
     session.add(version)
     session.flush()

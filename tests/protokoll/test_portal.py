@@ -27,6 +27,7 @@ from sozialforum.store.models import (
     ProtokollKommentar,
     ProtokollVersion,
 )
+from sozialforum.timeutil import format_uhrzeit
 from sozialforum.vocab import LinkZweck, ProtokollStatus
 from tests.conftest import REPO
 from tests.protokoll.conftest import NACH_SITZUNG, Welt
@@ -96,6 +97,7 @@ def _post(
     datei: tuple[str, bytes, str] | None = None,
     verantwortlich: str | None = None,
     frist: str = "30.06.2026",
+    **felder: str,
 ) -> tuple[int, str]:
     page = client.get(url)
     assert page.status_code == 200
@@ -108,6 +110,7 @@ def _post(
         "punkt_1_verantwortlich": verantwortlich if verantwortlich is not None else f"person:{welt.mitglieder[0]}",
         "punkt_1_frist": frist,
         "punkt_1_top": str(welt.tops[1]),
+        **felder,
     }
     files = {"dokument": (datei[0], io.BytesIO(datei[1]), datei[2])} if datei else {"dokument": ("", b"", "")}
     response = client.post(url, data=data, files=files, headers={"Origin": "http://testserver"}, follow_redirects=False)
@@ -231,3 +234,22 @@ def test_foreign_or_tampered_links_see_nothing(client: TestClient, entwurf_url: 
     assert client.get(url[:-3] + "xyz").status_code == 403
     kommentar_path = url.replace("/protokoll-entwurf/", "/protokoll-kommentar/")
     assert client.get(kommentar_path).status_code == 403  # a draft link is no comment link
+
+
+def test_actual_begin_and_end_are_checked_and_stored(
+    client: TestClient, engine: Engine, welt: Welt, entwurf_url: tuple[str, int]
+) -> None:
+    url, pid = entwurf_url
+    before = _state(engine, pid)
+    status, html = _post(client, url, welt, beginn="25:00", ende="18:50")
+    assert status == 400 and "„25:00“ ist keine Uhrzeit" in html and 'aria-invalid="true"' in html
+    status, html = _post(client, url, welt, beginn="17:30", ende="17:10")
+    assert status == 400 and "Das Ende liegt nicht nach dem Beginn" in html
+    assert _state(engine, pid) == before  # nothing stored
+    status, _ = _post(client, url, welt, beginn="17:05", ende="18.50")
+    assert status == 303
+    with session_scope(engine, actor="test") as session:
+        version = session.scalars(sa.select(ProtokollVersion)).one()
+        assert version.beginn is not None and version.ende is not None
+        assert (format_uhrzeit(version.beginn), format_uhrzeit(version.ende)) == ("17:05 Uhr", "18:50 Uhr")
+    assert 'value="17:05"' in client.get(url).text  # a revision starts from what was submitted

@@ -21,6 +21,7 @@ from sozialforum.problems import ProblemReport
 from sozialforum.protokoll import ansicht
 from sozialforum.protokoll.anfordern import tagesordnung
 from sozialforum.protokoll.eingabe import (
+    FORMULAR,
     PUNKTE,
     DokumentEingabe,
     EintragEingabe,
@@ -31,7 +32,7 @@ from sozialforum.protokoll.entwurf import CLOSED, add_comment, submit_draft
 from sozialforum.protokoll.lage import ProtokollFehler, gremium_of
 from sozialforum.protokoll.teilnehmende import teilnehmende, verantwortliche_auswahl
 from sozialforum.store.models import Protokoll, Sitzung
-from sozialforum.timeutil import as_utc, format_datum_kurz
+from sozialforum.timeutil import as_utc, format_datum_kurz, format_uhrzeit
 from sozialforum.vocab import LinkZweck, ProtokollPunktArt, ProtokollStatus
 
 router = APIRouter()
@@ -76,6 +77,11 @@ def _common(ctx: LinkContext, protokoll: Protokoll) -> dict[str, Any]:
 def _stored_values(view: dict[str, Any]) -> dict[str, str]:
     """The current version as form values (a revision starts from what was submitted)."""
     values: dict[str, str] = {}
+    current = view["version"]
+    for name in ("beginn", "ende"):
+        moment = getattr(current, name, None) if current is not None else None
+        if moment is not None:
+            values[name] = format_uhrzeit(moment).removesuffix(" Uhr")
     for entry in view["eintraege"]:
         if entry["top_id"]:
             values[f"diskussion_{entry['top_id']}"] = entry["diskussion"]
@@ -95,7 +101,9 @@ def _field_errors(report: ProblemReport) -> dict[str, str]:
     """Problems keyed by the form field they concern (the error list links to the field)."""
     errors: dict[str, str] = {}
     for problem in report.problems:
-        if problem.datei == PUNKTE and problem.zeile is not None:
+        if problem.datei == FORMULAR and problem.spalte in ("Beginn", "Ende"):
+            key, text = problem.spalte.lower(), problem.meldung
+        elif problem.datei == PUNKTE and problem.zeile is not None:
             key = f"punkt_{problem.zeile}_{_SPALTEN.get(problem.spalte or '', 'beschreibung')}"
             text = f"Aufgabe {problem.zeile}, {problem.spalte}: {problem.meldung}"
         elif problem.spalte is None and problem.zeile is None and problem.datei not in ("Protokollentwurf",):
@@ -171,7 +179,14 @@ def _eingabe(form: FormData, dokument: DokumentEingabe | None, top_ids: list[int
                 tagesordnungspunkt_id=int(top) if top.isdigit() else None,
             )
         )
-    return EntwurfEingabe(eintraege=entries, punkte=tuple(items), dokument=dokument, anmerkung=text("anmerkung"))
+    return EntwurfEingabe(
+        eintraege=entries,
+        punkte=tuple(items),
+        dokument=dokument,
+        anmerkung=text("anmerkung"),
+        beginn=text("beginn"),
+        ende=text("ende"),
+    )
 
 
 @router.get("/protokoll-entwurf/{token}")

@@ -61,6 +61,10 @@ class ProtokollVersion(SQLModel, table=True):
     eingereicht_am: datetime = instant(nullable=False)
     eingereicht_von_person_id: int | None = Field(default=None, foreign_key="person.id")
     anmerkung: str | None = Field(default=None, description="a note of the Protokollführung")
+    # When the Sitzung actually began and ended, as the Protokollführung recorded it (the
+    # Sitzung keeps the times of the invitation).
+    beginn: datetime | None = instant()
+    ende: datetime | None = instant()
 
 
 class ProtokollEintrag(SQLModel, table=True):

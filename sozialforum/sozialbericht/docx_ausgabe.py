@@ -41,15 +41,15 @@ def _tabelle(document: Any, tabelle: Tabelle, *, zahlen: bool = True) -> None:
     table = document.add_table(rows=1 + len(tabelle.zeilen), cols=len(tabelle.kopf))
     table.style = "Table Grid"
     small = Pt(8) if len(tabelle.kopf) > 6 else Pt(9)
-    for r, values in enumerate([tabelle.kopf, *tabelle.zeilen]):
-        row = table.rows[r]
+    # Rows and cells fetched once each: python-docx rebuilds those lists on every access.
+    for r, (row, values) in enumerate(zip(table.rows, [tabelle.kopf, *tabelle.zeilen], strict=True)):
         if r == 0:  # the head row repeats on every page and is read as the head
             trpr = row._tr.get_or_add_trPr()
             header = OxmlElement("w:tblHeader")
             header.set(qn("w:val"), "true")
             trpr.append(header)
-        for c, value in enumerate(values):
-            paragraph = row.cells[c].paragraphs[0]
+        for c, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
+            paragraph = cell.paragraphs[0]
             run = paragraph.add_run(value)
             run.font.size = small
             run.bold = r == 0

@@ -242,3 +242,48 @@ def test_city_or_kreis_wording() -> None:
     assert wortlaut("Ulm (Stadt)").art == "Stadt"
     assert wortlaut("Landkreis Musterland").art == "Kreis"
     assert wortlaut("Städteregion Aachen").art == "Kreis"
+
+
+def test_sources_licensed_internal_reach_no_public_output(
+    kreis: tuple[Engine, dict[str, int]], katalog_pfad: Path, tmp_path: Path
+) -> None:
+    """Unemployment figures delivered "intern (nur für die Sozialplanung)": the Geschäftsstelle's
+    edition shows them, the public Sozialbericht, profile and atlas show none of them."""
+    from openpyxl import load_workbook
+
+    from sozialforum.daten.aktualisierung import ausgaben
+    from sozialforum.daten.katalog import load_katalog
+    from sozialforum.daten.sicht import Sicht
+    from sozialforum.daten.veroeffentlichung import interne_indikatoren
+
+    text = katalog_pfad.read_text(encoding="utf-8")
+    for kennung in ("genesis-alo", "ba"):
+        text = text.replace(
+            f'kennung = "{kennung}"\n', f'kennung = "{kennung}"\nlizenz = "intern (nur für die Sozialplanung)"\n'
+        )
+    katalog_pfad.write_text(text, encoding="utf-8")
+    katalog = load_katalog(katalog_pfad)
+    assert interne_indikatoren(katalog) == {"alo_quote"}
+    engine = kreis[0]
+    monitor = refresh(engine, katalog, [bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")])
+    day = monitor.letzter_stichtag
+    inner = Sicht(monitor, katalog, DatenSettings(), Empfaenger.geschaeftsstelle())
+    public = Sicht(monitor, katalog, DatenSettings(), Empfaenger.oeffentlich())
+    areas = [b for b in monitor.stand.am(day) if b.ebene in {"kreis", "sozialraum"}]
+    values = {inner.wert("alo_quote", day, b.id).text for b in areas}
+    assert all(public.wert("alo_quote", day, b.id).text == "." for b in areas)
+
+    out = _schreibe(engine, katalog, Empfaenger.oeffentlich(), tmp_path / "oeffentlich")
+    settings = _settings(engine, tmp_path, katalog_pfad)
+    files = ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S2"], budgets=[])
+    arbeit = list(load_workbook(files.atlas)["Arbeit"].iter_rows(values_only=True))
+    column = next(i for i, head in enumerate(arbeit[0]) if str(head).startswith("Arbeitslosenanteil"))
+    assert not [row[column] for row in arbeit[1:] if isinstance(row[column], int | float)]  # numbers in the atlas
+    outputs = {
+        "docx": _docx_text(out.docx),
+        "pdf": _pdf_text(out.pdf),
+        "profil": files.profile[0].read_text(encoding="utf-8"),
+    }
+    for value in values - {".", ""}:
+        for name, content in outputs.items():
+            assert not re.search(rf"(?<![\d,]){re.escape(value)}(?![\d,])", content), (name, value)

@@ -166,7 +166,8 @@ class Sicht:
                 return Vergleichswert(bench.name, None, str(conflict))
         if bench.gebiet is None:
             return Vergleichswert(bench.name, bench.werte.get(day))
-        if ind.code in self.nur_intern:  # delivered with the internal figures, under their licence
+        if not self.empfaenger.intern and ind.code in self.veroeffentlichung.interne_indikatoren:
+            # delivered with the internal figures (the Land row of the same file), under their licence
             return Vergleichswert(bench.name, None)
         werte = self.monitor.vergleich.get((ind.code, day))
         if werte is None:

@@ -384,8 +384,42 @@ def deliver_pending(
         _note_held_elsewhere(engine, report, token=token, now=clock.now())
     finally:
         transport.close()
+        if not completed:  # stopped (SIGTERM, an error): give back what this run holds, if the store answers
+            _give_back(engine, token=token, now=clock.now())
         journal.close(remove=completed)
     return report
+
+
+def _give_back(engine: Engine, *, token: str, now: datetime) -> None:
+    """A run that stops before its end (a worker told to stop, an error) hands its claims back at
+    once instead of holding them until the lease runs out: what it handed over is booked as sent
+    (the store's hand-over record), the rest is queued again. When the store cannot be reached
+    the claims stay until their lease ends, and the journal file stays for the rerun."""
+    table = _table()
+    mine = sa.and_(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.update(table)
+                .where(mine, table.c.uebergeben_lauf == token)
+                .values(
+                    status=OutboxStatus.SENT.value,
+                    gesendet_am=now,
+                    lauf=None,
+                    naechster_versuch=None,
+                    antwort_server=_RECOVERED_REPLY,
+                )
+            )
+            given = connection.execute(
+                sa.update(table).where(mine).values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None)
+            ).rowcount
+        if given:
+            log.warning("Versand angehalten: %s beanspruchte Nachrichten zurück in die Warteschlange gegeben.", given)
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning(
+            "Versand angehalten, Ansprüche nicht zurückgegeben (Datenbestand nicht erreichbar): %s",
+            str(exc).splitlines()[0],
+        )
 
 
 class _Ledger:

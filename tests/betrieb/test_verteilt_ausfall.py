@@ -15,6 +15,7 @@ which the next run on this machine books instead of sending it again.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -93,3 +94,37 @@ def test_postgres_stopped_during_a_delivery_fails_the_run_and_the_next_finishes(
         engine.dispose()
     finally:
         cluster.stop()
+
+
+def test_a_run_told_to_stop_gives_back_its_claims_at_once(tmp_path: Path) -> None:
+    """SIGTERM during a delivery (a worker being stopped): the run ends within seconds and hands
+    its claims back — what it handed over booked as sent, the rest queued again — so a run at
+    the very same moment (no lease has run out) sends the rest, each message once."""
+    url = f"sqlite:///{tmp_path / 'bestand.db'}"
+    sitzung_id = grosses_gremium(url, 20, planerin="korrekt-pferd-batterie")
+    with LoopbackSmtp() as smtp:
+        config = maschine(tmp_path, "maschine-a", url, smtp.port)
+        first = _run(config, sitzung_id, NOW.isoformat())
+        deadline = time.monotonic() + 120
+        while len(smtp.collector.messages) < 5:
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()[0]
+            time.sleep(0.01)
+        first.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        out, _ = first.communicate(timeout=60)
+        took = time.monotonic() - stopped
+        assert first.returncode != 0 and took < 5, (took, out)
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            statuses = Counter(connection.scalars(sa.select(OutboxMessage.status)).all())
+        assert OutboxStatus.SENDING.value not in statuses, (statuses, out)
+        # The same moment on another machine: nothing is held, everything left goes out.
+        other = maschine(tmp_path, "maschine-b", url, smtp.port)
+        second = _run(other, sitzung_id, NOW.isoformat())
+        out2, _ = second.communicate(timeout=180)
+        assert second.returncode == 0, out2
+        received = list(smtp.collector.messages)
+    per_recipient = Counter(message.rcpt_tos[0] for message in received)
+    assert set(per_recipient) == {f"person{n}@traeger.example" for n in range(20)}
+    assert [r for r, n in per_recipient.items() if n != 1] == [], (out, out2)
+    engine.dispose()

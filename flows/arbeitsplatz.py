@@ -52,6 +52,7 @@ def _datenlieferung(konfiguration: str | None, parameter: dict[str, Any], jetzt:
         f"{geladen['datei']}: {geladen['status']} – {geladen['werte']} Werte für {geladen['gebiete']} Gebiete, "
         f"Stichtage {geladen['stichtage']}",
         *geladen["hinweise"],
+        *geladen.get("befunde", []),
     ]
     return lines + _berechnung(konfiguration, parameter, jetzt, melde)
 

@@ -67,6 +67,7 @@ def datei_laden(config: str | None, pfad: str, jetzt: datetime) -> dict[str, Any
         "gebiete": result.gebiete,
         "stichtage": ", ".join(format_datum_kurz(d) for d in result.stichtage),
         "hinweise": result.hinweise,
+        "befunde": [str(befund) for befund in result.befunde],  # the plausibility report
     }
 
 
@@ -149,7 +150,7 @@ def datenaktualisierung(
     create_table_artifact(
         key="datenaktualisierung-dateien",
         description="Geladene Quelldateien",
-        table=[{k: v for k, v in row.items() if k != "hinweise"} for row in loaded]
+        table=[{k: v for k, v in row.items() if k not in ("hinweise", "befunde")} for row in loaded]
         + [{"datei": f["datei"], "status": "abgelehnt"} for f in failed],
     )
     if failed:

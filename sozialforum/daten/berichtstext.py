@@ -27,6 +27,10 @@ def zusammenfassung_markdown(
             f"- `{row['datei']}`: {format_zahl(row['werte'])} Werte, {row['gebiete']} Gebiete, "
             f"Stichtage {row['stichtage']} (Quelle {row['quelle']})"
         )
+    findings = [text for row in new for text in row.get("befunde", [])]
+    if findings:  # loaded, but to be checked and accepted in the workspace
+        lines += ["", f"**Plausibilität:** {len(findings)} Befund(e), im Arbeitsplatz zu prüfen und zu akzeptieren:"]
+        lines += [f"- {text}" for text in findings]
     for row in failed:
         lines += [f"- **abgelehnt:** `{row['datei']}`", "", "```", row["problem"], "```"]
     if failed:

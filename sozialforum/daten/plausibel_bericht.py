@@ -231,7 +231,7 @@ def befunde(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
 
         return load
 
-    for day, (tafel, where) in by_day.items():
+    for day, (tafel, where) in sorted(by_day.items(), key=lambda item: item[0]):
         _einzelwerte(out, tafel, where, file_keys, day, katalog, gebiete)
         _altersgruppen(out, tafel, where, file_keys, day, katalog, gebiete)
         _anteile(out, tafel, where, names, day, katalog, gebiete)

@@ -173,3 +173,22 @@ def test_findings_are_stored_with_the_delivery(
             (result.datenlieferung_id, "anteil", "03999004", "alo_quote", T23, 9)
         ]
         assert stored[0].akzeptiert_am is None
+
+
+def test_the_refresh_summary_lists_the_findings() -> None:
+    """The flow's markdown summary (run page, CLI) names what is to be checked after a load."""
+    from sozialforum.daten.berichtstext import zusammenfassung_markdown
+
+    row = {
+        "datei": "zu_viele.csv",
+        "status": "geladen",
+        "quelle": "genesis-alo",
+        "werte": 7,
+        "gebiete": 7,
+        "stichtage": "31.12.2023",
+        "hinweise": [],
+        "befunde": ["zu_viele.csv, Zeile 9, Spalte „Arbeitslose“: Anteil über 100 %: …"],
+    }
+    text = zusammenfassung_markdown([row], None, None, [], [])
+    assert "**Plausibilität:** 1 Befund(e), im Arbeitsplatz zu prüfen und zu akzeptieren:" in text
+    assert "- zu_viele.csv, Zeile 9, Spalte „Arbeitslose“: Anteil über 100 %: …" in text

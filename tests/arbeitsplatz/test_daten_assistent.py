@@ -87,3 +87,43 @@ def test_upload_correct_confirm_and_load(
         assert lauf is not None and lauf.art == "berechnung"
     listed = _text(planerin.get("/arbeitsplatz/daten/assistent").text)
     assert "Stadt Bevölkerung" in listed and "einwohner → bev" in listed
+
+
+def test_withdraw_a_delivery_with_a_reason(
+    clients: dict[str, TestClient],  # noqa: F811
+    engine: Engine,
+    ap_settings,  # noqa: F811
+    gestartet: list[int],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    from sozialforum.daten import aktualisierung
+    from sozialforum.daten.katalog import load_for
+    from tests.daten.conftest import NOW, alo_datei
+
+    geladen = aktualisierung.lade(engine, alo_datei(tmp_path / "alo.csv"), load_for(ap_settings), now=NOW, akteur="t")
+    planerin = clients["planerin"]
+    liste = planerin.get("/arbeitsplatz/daten/lieferungen")
+    assert liste.status_code == 200 and "alo.csv" in liste.text and "Zurückziehen" in liste.text
+    lesen = clients["leiterin"].get("/arbeitsplatz/daten/lieferungen")
+    assert lesen.status_code == 200 and "Zurückziehen" not in lesen.text  # reading only
+    csrf = csrf_of(liste.text)
+    leer = planerin.post(
+        "/arbeitsplatz/daten/lieferungen/zurueckziehen",
+        data={"csrf": csrf, "lieferung": str(geladen.datenlieferung_id)},
+    )
+    assert leer.status_code == 400 and "Bitte einen Grund angeben" in leer.text
+    assert counts(engine)["wertespalte"] > 0
+    done = planerin.post(
+        "/arbeitsplatz/daten/lieferungen/zurueckziehen",
+        data={"csrf": csrf, "lieferung": str(geladen.datenlieferung_id), "grund": "Gebiete waren unvollständig"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303 and re.fullmatch(r"/arbeitsplatz/laeufe/\d+", done.headers["location"])
+    assert counts(engine)["wertespalte"] == 0 and counts(engine)["vergleichswert"] == 0
+    with session_scope(engine, actor="test") as session:
+        lieferung = session.get(Datenlieferung, geladen.datenlieferung_id)
+        assert lieferung is not None and lieferung.zurueckgezogen_von == "planerin"
+        lauf = session.get(Arbeitslauf, gestartet[0])
+        assert lauf is not None and lauf.art == "berechnung"
+    text = _text(planerin.get("/arbeitsplatz/daten/lieferungen").text)
+    assert "von planerin: Gebiete waren unvollständig" in text

@@ -626,7 +626,7 @@ def _anteile(
                     "anteil",
                     out.datei,
                     f"„{ind.name}“ in {gebiete.label(area)} am {day:%d.%m.%Y}: {numbers} – ein Anteil über 100 % "
-                    "ist nicht möglich (Zähler größer als Nenner).",
+                    + ("ist nicht möglich (Zähler größer als Nenner)." if ind.ist_quote else "ist nicht möglich."),
                     gebiete.schluessel(area),
                     ind.code,
                     day,

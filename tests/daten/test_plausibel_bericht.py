@@ -192,3 +192,37 @@ def test_the_refresh_summary_lists_the_findings() -> None:
     text = zusammenfassung_markdown([row], None, None, [], [])
     assert "**Plausibilität:** 1 Befund(e), im Arbeitsplatz zu prüfen und zu akzeptieren:" in text
     assert "- zu_viele.csv, Zeile 9, Spalte „Arbeitslose“: Anteil über 100 %: …" in text
+
+
+def test_a_delivered_share_above_100_percent(
+    kreis: tuple[Engine, dict[str, int]], katalog_pfad: Path, tmp_path: Path
+) -> None:
+    """A published share (a value, not a rate of counts) of 143 % in a city's own table."""
+    from sozialforum.daten.katalog import load_katalog
+
+    extra = """
+[merkmale.quote_pub]
+name = "veröffentlichte Quote"
+art = "wert"
+
+[indikatoren.quote_pub]
+name = "Veröffentlichte Quote"
+dimension = "arbeit"
+zaehler = "quote_pub"
+
+[[quellen]]
+kennung = "pub"
+format = "tabelle"
+name = "Veröffentlichte Quoten"
+schluessel_spalte = "gemeinde"
+spalten = { "quote" = "quote_pub" }
+"""
+    katalog_pfad.write_text(katalog_pfad.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    katalog = load_katalog(katalog_pfad)
+    path = tmp_path / "quoten.csv"
+    path.write_text("gemeinde;stichtag;quote\n03999001;31.12.2023;43,5\n03999002;31.12.2023;143,0\n", encoding="utf-8")
+    result = load(kreis[0], path, katalog)
+    assert found(result, "anteil") == [
+        "quoten.csv, Zeile 3, Spalte „quote“: Anteil über 100 %: „Veröffentlichte Quote“ in Bedorf (03999002) am "
+        "31.12.2023: 143 % – ein Anteil über 100 % ist nicht möglich."
+    ]

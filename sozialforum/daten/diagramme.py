@@ -1,9 +1,15 @@
 """Trend charts (PNG) for the Sozialraumprofil: the area beside the Kreis, the benchmark and
-the target. Hidden or missing values leave a gap; they are never drawn as 0."""
+the target. Hidden or missing values leave a gap; they are never drawn as 0.
+
+Honest axes: a panel whose values are all positive (shares, rates, counts, durations) starts at
+0, so a move from 5,7 to 6,1 % looks like what it is; panels of one unit whose ranges are
+comparable (the largest within a factor of 3 of the smallest) share one scale, so they can be
+compared at a glance. Two columns over the full width; long titles wrap instead of overlapping."""
 
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,15 +37,50 @@ class Panel:
     nachkommastellen: int = 1
 
 
-def trends(path: Path, stichtage: Sequence[date], panels: Sequence[Panel], *, spalten: int = 3) -> Path:
+VERGLEICHBAR = 3.0  # panels of one unit share a scale when their maxima differ by at most this factor
+
+
+def _werte(panel: Panel) -> list[float]:
+    values = [v for _label, _kind, series in panel.reihen for v in series if v is not None and not math.isnan(v)]
+    return values + ([panel.ziel] if panel.ziel is not None else [])
+
+
+def skalen(panels: Sequence[Panel]) -> list[tuple[float, float] | None]:
+    """The y-range of each panel: from 0 to a common top for comparable panels of one unit;
+    None (matplotlib's own) for a panel with negative values."""
+    tops: list[float | None] = []
+    for panel in panels:
+        values = _werte(panel)
+        tops.append(max(values) if values and min(values) >= 0 and max(values) > 0 else None)
+    result: list[tuple[float, float] | None] = [None] * len(panels)
+    by_unit: dict[str, list[int]] = {}
+    for i, panel in enumerate(panels):
+        if tops[i] is not None:
+            by_unit.setdefault(panel.einheit, []).append(i)
+    for indices in by_unit.values():
+        indices.sort(key=lambda i: tops[i] or 0.0)
+        group: list[int] = []
+        for i in [*indices, -1]:
+            if i != -1 and (not group or (tops[i] or 0.0) <= VERGLEICHBAR * (tops[group[0]] or 0.0)):
+                group.append(i)
+                continue
+            top = max(tops[j] or 0.0 for j in group) * 1.1
+            for j in group:
+                result[j] = (0.0, top)
+            group = [i]
+    return result
+
+
+def trends(path: Path, stichtage: Sequence[date], panels: Sequence[Panel], *, spalten: int = 2) -> Path:
     """Small multiples, one panel per indicator, in one PNG (one image per profile keeps the
     PDF small and the rendering fast)."""
     rows = math.ceil(len(panels) / spalten)
-    figure, axes = plt.subplots(rows, spalten, figsize=(10, 2.3 * rows + 0.5), dpi=100, squeeze=False)
+    figure, axes = plt.subplots(rows, spalten, figsize=(10, 2.9 * rows + 0.6), dpi=100, squeeze=False)
+    ranges = skalen(panels)
     years = [day.year for day in stichtage]
     styles = {"gebiet": "-o", "kreis": "--s", "vergleich": ":^"}
     handles: dict[str, Artist] = {}
-    for axis, panel in zip(axes.flat, panels, strict=False):
+    for axis, panel, y_range in zip(axes.flat, panels, ranges, strict=False):
         for label, kind, values in panel.reihen:
             points = [v if v is not None else float("nan") for v in values]
             (line,) = axis.plot(
@@ -53,7 +94,10 @@ def trends(path: Path, stichtage: Sequence[date], panels: Sequence[Panel], *, sp
             handles.setdefault(label, line)
         if panel.ziel is not None:
             handles.setdefault("Zielwert", axis.axhline(panel.ziel, color=FARBEN["ziel"], linewidth=1))
-        axis.set_title(f"{panel.titel} [{panel.einheit}]", fontsize=8, loc="left")
+        title = textwrap.fill(f"{panel.titel} [{panel.einheit}]", 55)
+        axis.set_title(title, fontsize=8.5, loc="left")
+        if y_range is not None:
+            axis.set_ylim(*y_range)
         axis.set_xticks(years)
         axis.tick_params(labelsize=7)
         decimals = panel.nachkommastellen
@@ -65,9 +109,8 @@ def trends(path: Path, stichtage: Sequence[date], panels: Sequence[Panel], *, sp
     figure.legend(
         list(handles.values()), list(handles), loc="lower center", ncol=len(handles), fontsize=8, frameon=False
     )
-    figure.subplots_adjust(
-        left=0.06, right=0.98, top=0.94, bottom=0.5 / (2.3 * rows + 0.5) + 0.06, hspace=0.55, wspace=0.25
-    )
+    height = 2.9 * rows + 0.6
+    figure.subplots_adjust(left=0.07, right=0.98, top=1 - 0.45 / height, bottom=0.75 / height, hspace=0.5, wspace=0.2)
     path.parent.mkdir(parents=True, exist_ok=True)
     # No creation date or software version in the file, so the same data give the same bytes.
     figure.savefig(path, format="png", metadata={"Software": None})

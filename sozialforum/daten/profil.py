@@ -30,6 +30,7 @@ from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.profil_druck import Druckauftrag, drucke, stand_datei
 from sozialforum.daten.sicht import Sicht
 from sozialforum.daten.veroeffentlichung import interne_quellen, ist_intern
+from sozialforum.daten.wortlaut import wortlaut
 from sozialforum.settings import DatenSettings, Settings
 from sozialforum.store.models import Datenlieferung, Gebiet
 from sozialforum.timeutil import format_datum_kurz, format_zahl
@@ -171,12 +172,15 @@ def profil_kontext(
     day = monitor.letzter_stichtag
     kreis = monitor.stand.kreis(day)
     region = monitor.stand.bereiche.get(bereich.parent_id) if bereich.parent_id else None
+    if region is not None and (region.ebene == "kreis" or region.name in (kommune, kreis.name if kreis else "")):
+        region = None  # a city's Sozialraum under the city itself: no "Stadt Ulm · Stadt Ulm"
     gemeinden = monitor.stand.kinder(bereich.id, day)
     index_codes = [i.code for i in katalog.index_indikatoren()]
     index_day = sicht.index_stand(bereich.ebene)
     status = sicht.index(bereich.ebene, GESAMT, index_day, bereich.id)
     return {
         "kommune": kommune,
+        "wortlaut": wortlaut(kreis.name if kreis else kommune),
         "gebiet": bereich,
         "region": region,
         "stichtag": day,

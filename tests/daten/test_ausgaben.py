@@ -289,3 +289,33 @@ def _drucke_im_daemon(folder: str) -> int:
         for i in range(PARALLEL_AB)
     ]
     return sum(path.exists() for path in drucke_alle(jobs))
+
+
+def test_city_wording_and_honest_chart_scales(
+    kreis: tuple[Engine, dict[str, int]], katalog: Katalog, katalog_pfad: Path, tmp_path: Path
+) -> None:
+    """A kreisfreie Stadt: the comparison column says "Stadt", and a Sozialraum directly under
+    the city does not repeat its name ("Stadt Teststadt · Stadt Teststadt")."""
+    from sozialforum.daten.diagramme import Panel, skalen
+    from sozialforum.store.db import session_scope
+    from sozialforum.store.models import Gebiet
+
+    engine, ids = kreis
+    with session_scope(engine, actor="test") as session:
+        session.get(Gebiet, ids["03999000"]).name = "Stadt Teststadt"
+        session.get(Gebiet, ids["S1"]).parent_id = ids["03999000"]
+    refresh(engine, katalog, [bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")])
+    settings = _settings(engine, tmp_path, katalog_pfad).model_copy(update={"kommune": "Stadt Teststadt"})
+    out = ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S1"], budgets=[])
+    html = out.profile[0].read_text(encoding="utf-8")
+    assert '<th width="9%" class="zahl">Stadt</th>' in html and ">Kreis</th>" not in html
+    assert "Stadt Teststadt · Fassung" in html and "Stadt Teststadt · Stadt Teststadt" not in html
+
+    # shares start at 0; comparable panels of one unit share their scale; negative values keep theirs
+    panels = [
+        Panel("A", "%", [("x", "gebiet", [6.5, 5.7])]),
+        Panel("B", "%", [("x", "gebiet", [2.3, None])]),
+        Panel("C", "%", [("x", "gebiet", [13.6, 13.3])], ziel=20.0),
+        Panel("D", "je 100", [("x", "gebiet", [-1.0, 2.0])]),
+    ]
+    assert skalen(panels) == [(0.0, pytest.approx(7.15)), (0.0, pytest.approx(7.15)), (0.0, pytest.approx(22.0)), None]

@@ -69,6 +69,7 @@ class Leser:
     def __init__(self, maengel: Maengel) -> None:
         self.maengel = maengel
         self.eingebettet: list[dict[str, Any]] = []
+        self._zeiten: dict[str, datetime] = {}  # timestamps read without a defect (they recur)
 
     def _one_url(self, owner: str, name: str, value: Any) -> str | None:
         if value is None or value == "":
@@ -87,6 +88,8 @@ class Leser:
 
     def url(self, obj: dict[str, Any], name: str) -> str | None:
         value = obj.get(name)
+        if type(value) is str and _URL.match(value):  # the usual case, without the checks below
+            return value
         if isinstance(value, list):
             self.maengel.melde(self.id(obj), name, "Liste statt einer URL: das erste Element zählt")
             value = value[0] if value else None
@@ -134,6 +137,8 @@ class Leser:
         value = obj.get(name)
         if value is None:
             return None
+        if type(value) is str and value in self._zeiten:
+            return self._zeiten[value]
         if value == "":
             self.maengel.melde(self.id(obj), name, "leer statt Zeitpunkt")
             return None
@@ -145,6 +150,10 @@ class Leser:
         if moment.tzinfo is None:
             self.maengel.melde(self.id(obj), name, "Zeitpunkt ohne Zeitzone: Europe/Berlin angenommen")
             moment = moment.replace(tzinfo=BERLIN)
+            return as_utc(moment)
+        if type(value) is str and len(self._zeiten) < 100_000:
+            self._zeiten[value] = as_utc(moment)
+            return self._zeiten[value]
         return as_utc(moment)
 
     def datum(self, obj: dict[str, Any], name: str) -> date | None:

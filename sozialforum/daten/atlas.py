@@ -239,6 +239,7 @@ def schreibe_atlas(
             ["Datenstand", _tag(stand) if stand else "unbekannt"],
             ["Berechnet am", format_termin(now)],
             ["Fassung", empfaenger.name],
+            *([hinweis] for hinweis in sicht.veroeffentlichung.hinweise(empfaenger)),
             [],
             ["Zeichen", "Bedeutung"],
             *([symbol, meaning] for symbol, meaning in LEGENDE),

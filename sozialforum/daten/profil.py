@@ -188,6 +188,7 @@ def profil_kontext(
         "datenstand": datenstand(session),
         "berechnet_am": now,
         "empfaenger": empfaenger,
+        "hinweise": sicht.veroeffentlichung.hinweise(empfaenger),
         "einwohner": sicht.wert("einwohner", day, bereich.id).text if "einwohner" in katalog.indikatoren else "",
         "index": {
             "status": status[0],

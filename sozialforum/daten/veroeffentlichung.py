@@ -85,6 +85,23 @@ class Veroeffentlichung:
             return True
         return self.nur_monitor and bereich_id not in empfaenger.gemeinden
 
+    def hinweise(self, empfaenger: Empfaenger) -> list[str]:
+        """What a reader of this edition must know about the values it leaves out."""
+        if empfaenger.intern:
+            return []
+        notes = []
+        if self.interne_indikatoren:
+            notes.append(
+                "Indikatoren aus internen Quellen der Verwaltung (nur für die Sozialplanung) sind in "
+                "dieser Fassung mit „.“ ausgewiesen."
+            )
+        if self.nur_monitor:
+            notes.append(
+                "Monitor-Fassung: veröffentlicht werden der Index und die Klassen; die Werte dahinter "
+                "erhält jede Kommune für ihre eigenen Gemeinden."
+            )
+        return notes
+
     def quelle_sichtbar(self, lizenz: str | None, empfaenger: Empfaenger) -> bool:
         """Citations: an internal source is named only where its values are shown."""
         return empfaenger.intern or not ist_intern(lizenz)

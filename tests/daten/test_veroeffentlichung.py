@@ -249,6 +249,12 @@ def test_every_output_at_every_level_holds_only_what_the_level_may_see(
     assert set().union(*intern.values()) == alle  # the scan finds what is there
     atlas_intern = next(p for p in files["intern"] if p.suffix == ".xlsx")
     assert intern[atlas_intern.name] == alle
+
+    def profil(stufe: str) -> str:
+        return next(p for p in files[stufe] if p.name == "sozialraumprofil_S1.html").read_text(encoding="utf-8")
+
+    assert "Indikatoren aus internen Quellen der Verwaltung" in profil("oeffentlich")  # says why "."
+    assert "aus internen Quellen" not in profil("intern")
     sozialbericht_intern = [p for p in files["intern"] if p.name.startswith("sozialbericht_")]
     # (the report shows rates of the planning areas, no counts, no Gemeinden)
     assert set().union(*funde(sozialbericht_intern, alle).values()) == {"47,238", "38,402", "3,299"}
@@ -291,7 +297,7 @@ def test_monitor_only_mode_publishes_index_and_classes_and_nothing_behind(
     assert any(isinstance(row[3], float) for row in index)  # the index is public
     assert {row[4] for row in index} & {"hoch", "mittel", "niedrig", "sehr niedrig"}
     profil = next(p for p in public if p.name == "sozialraumprofil_S1.html").read_text(encoding="utf-8")
-    assert "Status" in profil and "Region A" in profil
+    assert "Status" in profil and "Region A" in profil and "Monitor-Fassung" in profil
 
     kommune = _dateien(stufen, "kommune", tmp_path / "kommune", sozialbericht=False)
     found = funde(kommune, INTERN | GEHEIM | KOMMUNE | KREIS_WERT)

@@ -19,10 +19,11 @@ from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.index import GESAMT, STATUS_KLASSEN
 from sozialforum.daten.kartenexport import Statusklassen, status_karteninfo, status_klassen
 from sozialforum.daten.katalog import Katalog
-from sozialforum.daten.profil import _panels, datenstand
+from sozialforum.daten.profil import _panels, datenstand, quellen, zitate
 from sozialforum.daten.projektion import Annahmen, annahmen_text, bevoelkerung_nach_alter, projiziere, tabelle
 from sozialforum.daten.sicht import Sicht
 from sozialforum.daten.speicher import lade_bestand
+from sozialforum.daten.veroeffentlichung import interne_quellen
 from sozialforum.karten.bild import choropleth_png
 from sozialforum.karten.svg import choropleth
 from sozialforum.settings import DatenSettings
@@ -36,9 +37,9 @@ from sozialforum.sozialbericht.inhalt import (
     dimension_tabelle,
     indikator_saetze,
     mit_einheit,
+    sichtbar,
     sozialraeume,
 )
-from sozialforum.sozialbericht.quellen import zitate
 from sozialforum.sozialbericht.wortlaut import wortlaut
 from sozialforum.timeutil import format_datum_kurz
 
@@ -107,11 +108,15 @@ def _kapitel(
 ) -> Kapitel:
     areas = sozialraeume(sicht.monitor)
     wort = wortlaut(kreis.name)
-    absaetze = [
-        indikator_saetze(sicht, ind, kreis, areas, wort.im_gebiet)
-        for ind in katalog.indikatoren.values()
-        if ind.dimension == code
-    ]
+    inds = [ind for ind in katalog.indikatoren.values() if ind.dimension == code]
+    shown = [ind for ind in inds if sichtbar(sicht, ind, [kreis, *areas])]
+    absaetze = [indikator_saetze(sicht, ind, kreis, areas, wort.im_gebiet) for ind in shown]
+    if len(shown) < len(inds):
+        absaetze.append(
+            "Nicht in dieser Fassung (Daten nur für die Sozialplanung): "
+            + ", ".join(ind.name for ind in inds if ind not in shown)
+            + "."
+        )
     day = sicht.index_stand("sozialraum")
     classes = Counter(sicht.index("sozialraum", code, day, b.id)[1] for b in areas)
     classes.pop("", None)
@@ -155,7 +160,7 @@ def _portraet(
         absatz += f", Dynamik {dyn_klasse}." if dyn_klasse else "."
     zeilen = []
     for code, ind in katalog.indikatoren.items():
-        if not (ind.index or ind.ziel):
+        if not (ind.index or ind.ziel) or not sichtbar(sicht, ind, [bereich, kreis]):
             continue
         stand = sicht.stand(code)
         zeilen.append(
@@ -282,7 +287,7 @@ def baue_bericht(
     annahmen: Annahmen | None = None,
 ) -> Bericht:
     """The whole content; ``monitor`` already cut to the report's Stichtag (``bis_stichtag``)."""
-    sicht = Sicht(monitor, katalog, settings, empfaenger)
+    sicht = Sicht(monitor, katalog, settings, empfaenger, interne_quellen=interne_quellen(session))
     day = monitor.letzter_stichtag
     kreis = monitor.stand.kreis(day)
     if kreis is None:
@@ -312,7 +317,7 @@ def baue_bericht(
         annahmen=annahmen_zeilen,
         projektion_hinweis=hinweis,
         empfehlungen=list(empfehlungen),
-        quellen=zitate(session, katalog),
+        quellen=zitate(quellen(session, katalog, empfaenger)),
         zeichen=[
             *LEGENDE,
             ("( )", f"Aussagewert eingeschränkt: weniger als {settings.unsicher_unter} Fälle"),

@@ -110,6 +110,12 @@ def mit_einheit(text: str, ind: IndikatorDef) -> str:
     return f"{text}\u00a0{ind.einheit}" if ind.einheit else text
 
 
+def sichtbar(sicht: Sicht, ind: IndikatorDef, areas: list[Bereich]) -> bool:
+    """False when the recipient may see none of the indicator's values (an internal source, the
+    monitor-only mode): it is left out rather than shown as a column of "."."""
+    return any(not sicht.gesperrt(ind.code, b.id) for b in areas)
+
+
 def sozialraeume(monitor: Monitor) -> list[Bereich]:
     day = monitor.letzter_stichtag
     return sorted((b for b in monitor.stand.am(day) if b.ebene == "sozialraum"), key=lambda b: b.schluessel)
@@ -153,7 +159,7 @@ def indikator_saetze(sicht: Sicht, ind: IndikatorDef, kreis: Bereich, areas: lis
 def dimension_tabelle(
     sicht: Sicht, katalog: Katalog, code: str, name: str, kreis: Bereich, areas: list[Bereich]
 ) -> Tabelle:
-    inds = [i for i in katalog.indikatoren.values() if i.dimension == code]
+    inds = [i for i in katalog.indikatoren.values() if i.dimension == code and sichtbar(sicht, i, [kreis, *areas])]
     index_day = sicht.index_stand("sozialraum")
     has_index = any(sicht.index("sozialraum", code, index_day, b.id)[1] for b in areas)
     kopf = ["Gebiet", *[f"{i.name} [{i.einheit}]" if i.einheit else i.name for i in inds]]

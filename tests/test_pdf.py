@@ -14,6 +14,8 @@ import pytest
 from pypdf import PdfReader
 
 from sozialforum.channels.pdf import PdfFehler, html_to_pdf
+from sozialforum.channels.rendering import environment
+from sozialforum.channels.satz import geschuetzt
 from tests.support.pdf_ua import assert_pdf_ua
 
 HTML = (
@@ -24,6 +26,10 @@ HTML = (
     "<tbody><tr><td>Kinderarmut</td><td>17,3 %</td></tr><tr><td>Altenquotient</td><td>41,0</td></tr></tbody>"
     "</table><ul><li>eins</li><li>zwei</li></ul>"
 )
+
+
+def render_string(source: str, **context: object) -> str:
+    return environment().from_string(source).render(**context)
 
 
 def _text(pdf: bytes) -> str:
@@ -78,3 +84,28 @@ def test_images_come_from_files_only_never_from_the_network(tmp_path: Path) -> N
         html_to_pdf(html, title="Bild")
     with pytest.raises(PdfFehler, match=r"fehlt\.svg"):  # a missing chart is an error, not a hole
         html_to_pdf(f'<h1>Bild</h1><img src="{tmp_path / "fehlt.svg"}" alt="Karte">', title="Bild")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Diakonie Lindenau e. V.", "Diakonie Lindenau\u00a0e.\u00a0V."),
+        ("zusammen 1.234 € und 12,4 %", "zusammen 1.234\u00a0€ und 12,4\u00a0%"),
+        ("nach § 27 SGB VIII, TOP 3", "nach §\u00a027 SGB\u00a0VIII, TOP\u00a03"),
+        ("z. B. morgen", "z.\u00a0B. morgen"),
+        ("SGB-II-Quote der 21-Jährigen", "SGB\u2011II\u2011Quote der 21\u2011Jährigen"),
+        ("Langzeit-Arbeitslose, -0,3", "Langzeit-Arbeitslose, -0,3"),  # long parts may break; signs stay
+    ],
+)
+def test_protected_spaces_keep_names_and_amounts_together(text: str, expected: str) -> None:
+    assert geschuetzt(text) == expected
+    assert render_string("{{ x | geschuetzt }}", x="<b>1 €</b>") == "&lt;b&gt;1\u00a0€&lt;/b&gt;"  # still escaped
+
+
+def test_wide_tables_keep_column_heads_whole() -> None:
+    heads = ["Gemeinde", "Altenquotient", "Arbeitslosenanteil", "SGB-II-Quote", "Veränderung", "Kinderarmut"]
+    html = "<h1>Breit</h1><table><thead><tr>" + "".join(f"<th>{geschuetzt(h)}</th>" for h in heads)
+    html += "</tr></thead><tbody><tr>" + "<td>1,0</td>" * len(heads) + "</tr></tbody></table>"
+    text = _text(html_to_pdf(html, title="Breit")).replace("\u2011", "-")
+    for head in heads:
+        assert head in text, text  # no head broken inside a word or at a hyphen

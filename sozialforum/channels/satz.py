@@ -1,7 +1,7 @@
 """Protected spaces for print and screen: names and amounts never break across lines.
 
 ``geschuetzt`` is the Jinja filter of the same name (channels/rendering.py): "Lindenau e. V.",
-"1.234 €", "12,4 %", "§ 27 SGB VIII", "TOP 3", "z. B." keep together.
+"1.234 €", "12,4 %", "§ 27 SGB VIII", "TOP 3", "z. B.", "SGB-II-Quote" keep together.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ _REGELN = [
     ),
     # Signs and words before a number: "§ 27", "Nr. 3", "TOP 2", "Abs. 1", "S. 12"
     (re.compile(r"(§§?|Art\.|Nr\.|TOP|Abs\.|S\.|Ziff\.) (?=\d)"), lambda m: f"{m[1]}{NBSP}"),
+    # Short parts of a compound keep their hyphen (U+2011): "SGB‑II‑Quote", "21‑Jährige", "E‑Mail";
+    # long compounds may still break at theirs ("Langzeit-arbeitslose").
+    (re.compile(r"(?<!\w)(\w{1,4})-(?=\w)"), lambda m: f"{m[1]}\u2011"),
     # A code after its law: "SGB VIII", "SGB II"
     (re.compile(r"\b(SGB|BGB|KJHG|GG) (?=[IVX\d])"), lambda m: f"{m[1]}{NBSP}"),
 ]

@@ -36,7 +36,11 @@ class Druckauftrag:
 
 def drucke(auftrag: Druckauftrag) -> Path:
     if auftrag.diagramm is not None:
-        trends(auftrag.diagramm, auftrag.stichtage, auftrag.panels)
+        # Written beside and moved into place: a PDF printed at the same time in another
+        # process never reads a half-written chart.
+        partial = auftrag.diagramm.with_name(f".{auftrag.diagramm.stem}.{os.getpid()}{auftrag.diagramm.suffix}")
+        trends(partial, auftrag.stichtage, auftrag.panels)
+        partial.replace(auftrag.diagramm)
     auftrag.pdf.write_bytes(html_to_pdf(auftrag.html, title=auftrag.titel, footer=auftrag.fusszeile))
     stand_datei(auftrag.pdf).write_text(auftrag.berechnung, encoding="utf-8")
     return auftrag.pdf

@@ -28,6 +28,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -87,9 +88,22 @@ class _Gebiete:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        # Dates as ISO text (compared as text): no date object per area and load.
+        self._namen: dict[int, tuple[str, str, int | None]] = {}
+        self._eltern: np.ndarray | None = None
+
+    def eltern(self) -> np.ndarray:
+        """The ids of areas that have sub-areas (a few hundred: Sozialräume and above)."""
+        if self._eltern is None:
+            query = sa.select(col(Gebiet.parent_id)).where(col(Gebiet.parent_id).is_not(None)).distinct()
+            self._eltern = np.array(self.session.connection().execute(query).scalars().all(), dtype=np.int64)
+        return self._eltern
+
+    @cached_property
+    def _baum(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(ids, parent by id, valid from, valid to), read only when a sum is to be compared.
+        Dates as ISO text (compared as text): no date object per area and load."""
         rows = (
-            session.connection()
+            self.session.connection()
             .execute(
                 sa.select(
                     col(Gebiet.id),
@@ -100,13 +114,16 @@ class _Gebiete:
             )
             .all()
         )
-        ids, parents, ab, bis = zip(*rows, strict=True) if rows else ((), (), (), ())
-        self.ids = np.array(ids, dtype=np.int64)
-        self.parent = np.full(int(self.ids.max(initial=0)) + 1, -1, dtype=np.int64)
-        self.parent[self.ids] = [-1 if p is None else p for p in parents]
-        self.ab = np.array(ab, dtype="U10")
-        self.bis = np.array(["9999-12-31" if b is None else b for b in bis], dtype="U10")
-        self._namen: dict[int, tuple[str, str, int | None]] = {}
+        ids_, parents, ab, bis = zip(*rows, strict=True) if rows else ((), (), (), ())
+        ids = np.array(ids_, dtype=np.int64)
+        parent = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
+        parent[ids] = [-1 if p is None else p for p in parents]
+        return (
+            ids,
+            parent,
+            np.array(ab, dtype="U10"),
+            np.array(["9999-12-31" if b is None else b for b in bis], dtype="U10"),
+        )
 
     def _name(self, bereich_id: int) -> tuple[str, str, int | None]:
         if bereich_id not in self._namen:  # only for the few areas a finding names
@@ -136,11 +153,12 @@ class _Gebiete:
         """The areas valid on ``day`` in id order and, deepest first, per level the rows of the
         children grouped by parent, their parents' rows and where each group starts (as
         ``gebietsstand.Baum``, from arrays)."""
+        ids, parent, ab, bis = self._baum
         text = day.isoformat()
-        valid = np.sort(self.ids[(self.ab <= text) & (text <= self.bis)])
-        row_of = np.full(len(self.parent), -1, dtype=np.int64)
+        valid = np.sort(ids[(ab <= text) & (text <= bis)])
+        row_of = np.full(len(parent), -1, dtype=np.int64)
         row_of[valid] = np.arange(len(valid))
-        parent_row = np.where(self.parent[valid] >= 0, row_of[np.maximum(self.parent[valid], 0)], -1)
+        parent_row = np.where(parent[valid] >= 0, row_of[np.maximum(parent[valid], 0)], -1)
         depth = np.zeros(len(valid), dtype=np.int64)
         current = parent_row.copy()
         for _ in range(50):  # a tree is shallow; the bound guards against a cycle
@@ -496,15 +514,15 @@ def _teile(
     keys = [k for k, is_count in zip(keys, _counts(katalog, keys), strict=True) if is_count]
     if not keys:
         return
-    valid, ebenen = gebiete.ebenen(day)
-    if not ebenen:
-        return
     # Only an area with a value of its own (in the file or stored) can disagree with its parts:
     # a file of Gemeinden alone, with nothing above them stored, has nothing to compare.
     delivered = np.asarray(tafel.index, dtype=np.int64)
     if stored is not None:
         delivered = np.concatenate([delivered, np.asarray(stored.index, dtype=np.int64)])
-    if not np.isin(delivered, gebiete.parent[valid]).any():
+    if not np.isin(delivered, gebiete.eltern()).any():
+        return
+    valid, ebenen = gebiete.ebenen(day)
+    if not ebenen:
         return
     index = valid.tolist()
     full = _ausrichten(stored, index, keys, kopie=True)

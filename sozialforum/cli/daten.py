@@ -504,3 +504,36 @@ def assistent(
     console.print(f"✔ Zuordnung „{chosen}“ gespeichert. {result}", highlight=False)
     for hint_text in result.hinweise:
         console.print(f"   {hint_text}", highlight=False)
+
+
+_STICHTAG_HER = {
+    "titel": "aus dem Titel",
+    "spalte": "aus einer Spalte",
+    "kopf": "aus der Kopfzeile",
+    "angabe": "beim Laden angeben",
+}
+
+
+@daten_app.command("zuordnungen")
+def zuordnungen(typer_ctx: typer.Context) -> None:
+    """Zeigt die gespeicherten Zuordnungen des Tabellenassistenten (Name, Spalten → Merkmale)."""
+    import sqlalchemy as sa
+
+    from sozialforum.store.models import Tabellenzuordnung
+
+    with Session(ctx(typer_ctx).engine) as session:
+        rows = session.scalars(sa.select(Tabellenzuordnung).order_by(col(Tabellenzuordnung.name))).all()
+    table = RichTable(title=f"Gespeicherte Zuordnungen ({len(rows)})")
+    for column in ("Name", "Herausgeber", "Spalten → Merkmale", "Stichtag", "Bestätigt", "von"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        spalten = r.lesart.get("spalten") or {}
+        table.add_row(
+            r.name,
+            r.herausgeber or "",
+            "; ".join(f"{k} → {v}" for k, v in spalten.items()) if isinstance(spalten, dict) else "",
+            _STICHTAG_HER.get(str(r.lesart.get("stichtag")), ""),
+            format_datum_kurz(r.bestaetigt_am.date()),
+            r.akteur or "",
+        )
+    console.print(table)

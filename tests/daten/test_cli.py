@@ -57,6 +57,8 @@ def test_assistent_confirm_reload_next_year_and_withdraw(tmp_path: Path) -> None
     assert confirm.returncode == 0, confirm.stderr
     assert "Zuordnung „Sozialatlas Arbeit“ gespeichert. sozialatlas_arbeit_2023.csv: 13 Werte" in confirm.stdout
 
+    listed = run("daten", "zuordnungen", data_dir=tmp_path)
+    assert "Sozialatlas Arbeit" in listed.stdout and "beim Laden angeben" in listed.stdout
     nxt_file = str(tabellen / "sozialatlas_arbeit_2024.csv")
     nxt = run("daten", "laden", nxt_file, "--stichtag", "31.12.2024", data_dir=tmp_path)
     assert nxt.returncode == 0 and "13 Werte für 13 Gebiete geladen (Stichtage 31.12.2024" in nxt.stdout

@@ -6,7 +6,7 @@ file's values over the stored ones, per Stichtag)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -89,7 +89,7 @@ def _negative(datei: str, rows: Zeilen, katalog: Katalog) -> list[Problem]:
     ]
 
 
-def tafeln(stored: dict[date, Tafel], rows: Zeilen) -> Iterator[tuple[date, Tafel, Callable]]:
+def tafeln(stored: Mapping[date, Tafel | None], rows: Zeilen) -> Iterator[tuple[date, Tafel, Callable]]:
     """Per Stichtag: the file's values of its own areas over the stored ones."""
     wide = rows.breit
     days = wide.stichtag[wide.eigene] if wide is not None else None

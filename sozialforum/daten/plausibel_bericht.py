@@ -237,7 +237,7 @@ def befunde(session: Session, datei: str, rows: Zeilen, katalog: Katalog) -> lis
     stored: dict[date, Tafel | None] = dict(lade_bestand(session, file_days))
     names = {key.name for key in rows.merkmale}
     file_keys = set(rows.merkmale)
-    by_day = {day: (tafel, where) for day, tafel, where in tafeln(stored, rows)}  # type: ignore[arg-type]
+    by_day = {day: (tafel, where) for day, tafel, where in tafeln(stored, rows)}
 
     def loader(d: date) -> Callable[[], Tafel | None]:
         def load() -> Tafel | None:
@@ -709,8 +709,8 @@ def _block(
 ) -> tuple[Floats, Codes, Floats, Codes]:
     """Value, code, numerator and its code of the group's indicators: areas × indicators."""
     if group[0][1] < 0:  # one indicator with sums of several columns
-        values = summen.kennzahl(group[0][0], tafel, rows)
-        return tuple(v[:, None] for v in values)  # type: ignore[return-value]
+        wert, code, z, zc = summen.kennzahl(group[0][0], tafel, rows)
+        return wert[:, None], code[:, None], z[:, None], zc[:, None]
     z_cols = [z for _, z, _ in group]
     werte = tafel.werte if rows is None else tafel.werte[rows]
     codes = tafel.codes if rows is None else tafel.codes[rows]

@@ -261,9 +261,9 @@ def schreibe_atlas(
     sheets = [overview]
 
     for dimension, title in katalog.dimensionen.items():
-        indicators = [i for i in katalog.indikatoren.values() if i.dimension == dimension]
+        indicators = [i for i in katalog.indikatoren.values() if i.dimension == dimension and sicht.sichtbar(i.code)]
         if not indicators:
-            continue
+            continue  # nothing of it for this recipient (internal sources only): no sheet of "."
         columns = ["Ebene", "Schlüssel", "Gebiet"]
         stichtage = {ind.code: sicht.stand(ind.code) for ind in indicators}  # each at its latest Stichtag
         for ind in indicators:
@@ -333,7 +333,7 @@ def schreibe_atlas(
         "Kennzahlen und Ziele", ["Kennzahl", "Indikator", "Ziel", "Ebene", "Gebiet", "Wert", "Ziel erreicht"]
     )
     for ind in katalog.indikatoren.values():
-        if ind.ziel is None:
+        if ind.ziel is None or not sicht.sichtbar(ind.code):
             continue
         for bereich in areas:
             if bereich.ebene in ("gemeinde", "ortsteil"):

@@ -122,7 +122,7 @@ def _indicator_rows(
 ) -> list[dict[str, Any]]:
     rows = []
     for code, ind in sicht.katalog.indikatoren.items():
-        if ind.dimension != dimension:
+        if ind.dimension != dimension or not sicht.sichtbar(code):
             continue
         day = sicht.stand(code)
         value = sicht.wert(code, day, bereich.id)
@@ -175,7 +175,7 @@ def profil_kontext(
     if region is not None and (region.ebene == "kreis" or region.name in (kommune, kreis.name if kreis else "")):
         region = None  # a city's Sozialraum under the city itself: no "Stadt Ulm · Stadt Ulm"
     gemeinden = monitor.stand.kinder(bereich.id, day)
-    index_codes = [i.code for i in katalog.index_indikatoren()]
+    index_codes = [i.code for i in katalog.index_indikatoren() if sicht.sichtbar(i.code)]
     index_day = sicht.index_stand(bereich.ebene)
     status = sicht.index(bereich.ebene, GESAMT, index_day, bereich.id)
     return {
@@ -202,6 +202,9 @@ def profil_kontext(
                 "name": name,
                 "index": sicht.index(bereich.ebene, code, index_day, bereich.id),
                 "zeilen": _indicator_rows(sicht, bereich, kreis, day, code),
+                "nicht_enthalten": [
+                    i.name for i in katalog.indikatoren.values() if i.dimension == code and not sicht.sichtbar(i.code)
+                ],
             }
             for code, name in katalog.dimensionen.items()
             if any(i.dimension == code for i in katalog.indikatoren.values())

@@ -91,6 +91,11 @@ class Sicht:
         self.muster(day)
         return self._rows[day].get(bereich_id)
 
+    def sichtbar(self, code: str) -> bool:
+        """False for an indicator of which this recipient may see no value at all (an internal
+        source): outputs leave it out and name it once, rather than print a column of "."."""
+        return self.empfaenger.intern or code not in self.veroeffentlichung.interne_indikatoren
+
     def gesperrt(self, code: str, bereich_id: int) -> bool:
         """Not for this recipient at all (an internal source; monitor-only mode): see
         ``veroeffentlichung``."""

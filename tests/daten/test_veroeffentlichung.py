@@ -254,6 +254,8 @@ def test_every_output_at_every_level_holds_only_what_the_level_may_see(
         return next(p for p in files[stufe] if p.name == "sozialraumprofil_S1.html").read_text(encoding="utf-8")
 
     assert "Indikatoren aus internen Quellen der Verwaltung" in profil("oeffentlich")  # says why "."
+    assert "Nicht in dieser Fassung (interne Quelle, nur für die Sozialplanung): HzE-Quote." in profil("oeffentlich")
+    assert "Nicht in dieser Fassung" not in profil("intern")
     assert "aus internen Quellen" not in profil("intern")
     sozialbericht_intern = [p for p in files["intern"] if p.name.startswith("sozialbericht_")]
     # (the report shows rates of the planning areas, no counts, no Gemeinden)

@@ -177,7 +177,7 @@ def ausgaben(
     budgets: list[Budget] | None = None,
 ) -> Ausgaben:
     """Profiles (HTML+PDF) of the Sozialräume and the atlas, for one recipient."""
-    from sozialforum.daten.atlas import schreibe_atlas  # matplotlib and fpdf only when needed
+    from sozialforum.daten.atlas import schreibe_atlas  # matplotlib and WeasyPrint only when needed
     from sozialforum.daten.profil import bereite_profil
     from sozialforum.daten.profil_druck import drucke_alle
 

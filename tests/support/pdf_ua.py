@@ -5,7 +5,8 @@ download that this project's machines cannot make; see docs/design.md).
 list. What it checks, as far as the file itself can tell:
 
 - /MarkInfo /Marked true, /Lang de-DE, /ViewerPreferences /DisplayDocTitle true and a title;
-- a structure tree with headings (H1 first), tables made of TR with TH and TD, lists, and an
+- a structure tree with headings (H1 first), tables made of TR with TH and TD where every TD of
+  a table with heads names its heads (/Headers; a row head needs ``scope="row"``), lists, and an
   /Alt text on every Figure;
 - every font embedded (a font file in its descriptor);
 - the headings of the structure tree, in tree order and with the text they mark on the pages,
@@ -284,6 +285,13 @@ def _tree_problems(elements: list[Element]) -> list[str]:
             cells = {str(k.get("/S")) for k in _descendants(e.obj)}
             if not rows or not cells & {"/TD", "/TH"}:
                 problems.append("Tabelle ohne TR/TH/TD")
+            if "/TH" in cells:  # a data table: every cell names its headers (Headers and IDs)
+                for cell in _descendants(e.obj):
+                    attributes = cell.get("/A")
+                    headers = attributes.get("/Headers") if isinstance(attributes, pikepdf.Dictionary) else None
+                    if cell.get("/S") == "/TD" and not (isinstance(headers, pikepdf.Array) and len(headers)):
+                        problems.append(f"Tabellenzelle ohne Kopf (/Headers): {e.text[:60]!r}")
+                        break
         if e.typ == "/TR" and not {str(k.get("/S")) for k in _children(e.obj)} <= {"/TH", "/TD"}:
             problems.append("TR mit anderen Kindern als TH/TD")
         if e.typ == "/L" and not any(k.get("/S") == "/LI" for k in _children(e.obj)):

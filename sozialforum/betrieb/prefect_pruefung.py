@@ -65,7 +65,8 @@ def _deployments(expected: list[Deployment], registered: list[dict[str, Any]], m
                 "Deployments",
                 "fehler",
                 f"{len(missing)} von {len(expected)} nicht angelegt: {', '.join(missing)}",
-                "Im Projektverzeichnis 'prefect --no-prompt deploy --all' ausführen (docs/betrieb.md, Schritt 3).",
+                "Mehrere Rechner: im Projektverzeichnis 'prefect --no-prompt deploy --all' ausführen "
+                "(docs/betrieb.md, Schritt 3); ein Rechner: 'sozialforum serve' legt sie beim Start an.",
             )
         ]
     return [melden("Deployments", "ok", f"alle {len(expected)} aus prefect.yaml angelegt", None)]

@@ -15,6 +15,7 @@ import re
 import sys
 import types
 import typing
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 
@@ -99,9 +100,20 @@ def _typ(annotation: Any) -> str:
     if origin is dict:
         key, value = get_args(annotation)
         return f"Tabelle: {_typ(key)} = {_typ(value)}"
-    names = {int: "ganze Zahl", float: "Zahl", bool: "true/false", str: "Text", Path: "Pfad", SecretStr: "geheim"}
+    names = {
+        int: "ganze Zahl",
+        float: "Zahl",
+        bool: "true/false",
+        str: "Text",
+        Path: "Pfad",
+        SecretStr: "geheim",
+        date: "Datum (JJJJ-MM-TT)",
+        datetime: "Zeitpunkt (JJJJ-MM-TTTHH:MM)",
+    }
     if annotation in names:
         return names[annotation]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "Tabelle mit " + ", ".join(f"`{name}`" for name in annotation.model_fields)
     return "E-Mail-Adresse" if getattr(annotation, "__name__", "") == "EmailStr" else str(annotation)
 
 

@@ -129,8 +129,10 @@ def html_to_pdf(html: str, *, title: str, footer: str = "", erstellt: date | dat
     with _lock:
         fonts, stylesheet, fetcher = _werkzeug()
         try:
-            # Absolute paths of charts and maps resolve against the file system's root.
-            data = HTML(string=text, base_url="file:///", url_fetcher=fetcher).write_pdf(
+            # Charts and maps are named by file path: an absolute one as it is, a relative one (a
+            # data_dir given as "var") against the working directory, as open() would read it.
+            base = Path.cwd().as_uri() + "/"
+            data = HTML(string=text, base_url=base, url_fetcher=fetcher).write_pdf(
                 stylesheets=[stylesheet],
                 font_config=fonts,
                 pdf_variant="pdf/ua-1",

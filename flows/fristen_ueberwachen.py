@@ -1,7 +1,9 @@
-"""Flow ``fristen_ueberwachen`` (daily): reminders before, escalations after every deadline.
+"""Flow ``fristen_ueberwachen`` (daily): reminders before, escalations after every deadline, and
+the Löschfristen of the Datenschutzerklärung.
 
-Three coarse tasks over the whole store: find what is due (read only), record it and put the
-mails into the outbox (re-reading every deadline first, all or nothing), deliver the outbox.
+Four coarse tasks over the whole store: find what is due (read only), record it and put the
+mails into the outbox (re-reading every deadline first, all or nothing), deliver the outbox,
+erase what Träger staff wrote once its retention is over (``stammdaten.aufbewahrung``).
 Each reminder is a row with a unique key, written with its mail in one transaction, so a rerun,
 a retry, a crash between the steps or a catch-up after days of downtime sends it exactly once.
 """
@@ -18,6 +20,7 @@ from sozialforum.flows.common import actor, engine_for, settings_from, zustellen
 
 from sozialforum.fristen import erinnerungen
 from sozialforum.fristen.datum import today_in_berlin
+from sozialforum.stammdaten import aufbewahrung
 from sozialforum.store.db import session_scope
 from sozialforum.timeutil import format_datum, utcnow
 
@@ -49,6 +52,14 @@ def erinnerungen_eintragen(
     }
 
 
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=10)
+def loeschfristen(konfiguration: str | None, jetzt: datetime) -> dict[str, int]:
+    """Erase the personal values whose retention is over (idempotent: a rerun finds nothing)."""
+    settings = settings_from(konfiguration)
+    with session_scope(engine_for(settings), actor="dsgvo:aufbewahrung") as session:
+        return aufbewahrung.durchsetzen(session, now=jetzt, monate=settings.rechtliches.speicherdauer_monate)
+
+
 @flow(name="fristen_ueberwachen")
 def fristen_ueberwachen(
     konfiguration: str | None = None, jetzt: datetime | None = None, zustellung: bool = True
@@ -61,6 +72,10 @@ def fristen_ueberwachen(
     logger.info("%d Erinnerungen/Eskalationen fällig am %s", len(faellige), format_datum(heute))
     ergebnis = erinnerungen_eintragen(konfiguration, faellige, heute, now)
     versand = zustellen(konfiguration, now) if zustellung else "Zustellung ausgelassen"
+    geloescht = loeschfristen(konfiguration, now)
+    if any(geloescht.values()):
+        monate = settings_from(konfiguration).rechtliches.speicherdauer_monate
+        logger.info(aufbewahrung.bericht(geloescht, monate=monate, geloescht=True))
     summary = f"{ergebnis['zusammenfassung']}. Versand: {versand}."
     create_markdown_artifact(
         key="fristen-ueberwachung",
@@ -70,7 +85,8 @@ def fristen_ueberwachen(
             f"| Eskalationen an die Leitung | {ergebnis['eskalationen']} |\n"
             f"| E-Mails | {ergebnis['mails']} |\n"
             f"| inzwischen erledigt oder verschoben | {ergebnis['erledigt_oder_verschoben']} |\n"
-            f"| für die Wochenübersicht zurückgestellt | {ergebnis['zurueckgestellt']} |\n\n"
+            f"| für die Wochenübersicht zurückgestellt | {ergebnis['zurueckgestellt']} |\n"
+            f"| nach Ablauf der Speicherdauer gelöschte Angaben | {sum(geloescht.values())} |\n\n"
             f"Versand: {versand}\n"
         ),
         description="Erinnerungen und Eskalationen des Tages",

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import FristErinnerung, OutboxMessage
+from sozialforum.store.models import FristErinnerung, Gremium, OutboxMessage, Person, Rueckmeldung, Sitzung
 from sozialforum.timeutil import local_to_utc
-from sozialforum.vocab import OutboxStatus
+from sozialforum.vocab import Antwort, AntwortQuelle, OutboxStatus
 from tests.conftest import REPO
 from tests.fristen.conftest import build_welt
 from tests.oparl.server import serve
@@ -54,15 +54,42 @@ def _counts(engine: Engine) -> tuple[int, int, int]:
     return log, mails, sent
 
 
+def _old_answer(engine: Engine) -> int:
+    """An answer with a comment to a Kreistag Sitzung held in January 2023."""
+    with session_scope(engine, actor="test") as session:
+        gremium = session.scalars(sa.select(Gremium)).first()
+        person = session.scalars(sa.select(Person)).first()
+        assert gremium is not None and person is not None
+        ende = local_to_utc(date(2023, 1, 10), 20)
+        sitzung = Sitzung(gremium_id=gremium.id, titel="Alt", beginn=ende, ende=ende, ical_uid="alt@test")
+        session.add(sitzung)
+        session.flush()
+        answer = Rueckmeldung(
+            sitzung_id=sitzung.id,  # type: ignore[arg-type]
+            person_id=person.id,  # type: ignore[arg-type]
+            antwort=Antwort.ABSAGE,
+            kommentar="Ich bin zur Kur",
+            quelle=AntwortQuelle.LINK,
+            beantwortet_am=ende,
+        )
+        session.add(answer)
+        session.flush()
+        assert answer.id is not None
+        return answer.id
+
+
 def test_deadline_watch_sends_each_reminder_once(prefect_harness: None, sqlite_engine: Engine, tmp_path: Path) -> None:
     from sozialforum.flows.fristen_ueberwachen import fristen_ueberwachen
 
     welt = build_welt(sqlite_engine)
+    antwort = _old_answer(sqlite_engine)
     config = _config(tmp_path, sqlite_engine)
     monday = date(2026, 3, 2)
     fristen_ueberwachen(konfiguration=config, jetzt=local_to_utc(monday, 6, 15))
     first = _counts(sqlite_engine)
     assert first[0] == 7 and first[1] == first[2] == 6  # 4 reminders + 1 escalation to 2 addresses
+    with session_scope(sqlite_engine, actor="test") as session:  # the Löschfrist (24 months) is over
+        assert session.get(Rueckmeldung, antwort).kommentar is None  # type: ignore[union-attr]
     fristen_ueberwachen(konfiguration=config, jetzt=local_to_utc(monday, 9, 0))  # same day again
     assert _counts(sqlite_engine) == first
     # Down for a week: 24–30 March. On 31 March the report's 7-day stage (opened 24 March) and

@@ -101,7 +101,8 @@ def speichere(
 ) -> Handlungsempfehlung:
     """Add a recommendation at the end, or change one; German messages name the field."""
     _offen(ausgabe)
-    titel, text = titel.strip(), text.strip()
+    # Browsers send a textarea's line breaks as CR LF; paragraphs are split at blank lines.
+    titel, text = titel.strip(), text.replace("\r\n", "\n").strip()
     if not titel:
         raise ValueError("Titel: bitte angeben.")
     if len(titel) > 300:

@@ -45,7 +45,7 @@ def test_recommendations_written_ordered_and_frozen(
     wrong = _post(planerin, f"{base}/empfehlungen", {"titel": "A", "text": "x", "dimension": "erfunden"})
     assert wrong.status_code == 400 and "Dimension: bitte aus der Liste wählen." in wrong.text
     assert _titel(engine, bestand.ausgabe) == ["Frühe Hilfen"]  # nothing stored on an error
-    added = _post(planerin, f"{base}/empfehlungen", {"titel": "Quartiersarbeit", "text": "Eins.\n\nZwei."})
+    added = _post(planerin, f"{base}/empfehlungen", {"titel": "Quartiersarbeit", "text": "Eins.\r\n\r\nZwei."})
     assert added.status_code == 303
     assert _titel(engine, bestand.ausgabe) == ["Frühe Hilfen", "Quartiersarbeit"]
     with session_scope(engine, actor="test") as session:
@@ -55,6 +55,7 @@ def test_recommendations_written_ordered_and_frozen(
         neu_id = neu.id
     assert _post(planerin, f"{base}/empfehlungen/{neu_id}", {"aktion": "hoch"}).status_code == 303
     assert _titel(engine, bestand.ausgabe) == ["Quartiersarbeit", "Frühe Hilfen"]
+    assert "<p>Eins.</p><p>Zwei.</p>" in planerin.get(base).text  # paragraphs as typed in the browser
     edited = _post(planerin, f"{base}/empfehlungen/{neu_id}", {"titel": "Quartiersarbeit stärken", "text": "Neu."})
     assert edited.status_code == 303
     page = planerin.get(base).text

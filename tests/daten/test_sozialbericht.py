@@ -188,9 +188,13 @@ def test_released_edition_is_public_frozen_and_audited(
             )
         last = ausgaben.liste(session, ausgabe)[-1]
         assert ausgaben.verschiebe(session, ausgabe, last.id, nach_oben=True)
-        paths = ausgaben.freigeben(session, ausgabe, settings, katalog, akteur="planerin", now=NOW)
         ausgabe_id = ausgabe.id
-    public_docx, public_pdf = paths
+    # Released as the workspace's run does it (flow arbeitsplatz-lauf, kind "sozialbericht").
+    with pytest.raises(LookupError, match="gibt es nicht"):
+        ausgaben.freigabe_lauf(engine, settings, ausgabe_id + 1, "planerin", NOW)
+    zeilen = ausgaben.freigabe_lauf(engine, settings, ausgabe_id, "planerin", NOW)
+    assert zeilen[0] == "Sozialbericht 2023 ist freigegeben."
+    public_docx, public_pdf = (Path(z.removeprefix("Datei: ")) for z in zeilen[1:])
     with session_scope(engine, actor="benutzer:planerin") as session:
         ausgabe = session.get(Berichtsausgabe, ausgabe_id)
         assert ausgabe is not None and ausgaben.status_text(ausgabe) == "Freigegeben am 01.10.2024"

@@ -255,6 +255,11 @@ class BetriebSettings(Section):
     alarm_webhook: str | None = None
     # A message still not delivered this many hours after its first failed attempt raises an alarm.
     alarm_nach_stunden: float = Field(default=24, gt=0)
+    # Flow runs send a heartbeat this often (seconds, at least 30 as Prefect allows); a run
+    # silent for three heartbeats is set "Crashed" by the automation that 'sozialforum serve' and
+    # 'sozialforum doctor --reparieren' create on the Prefect server, which frees its
+    # deployment's slot. Prefect's own default is 180: keep 3 × this value above that.
+    herzschlag_sekunden: int = Field(default=90, ge=30)
 
 
 class StrategieSettings(Section):

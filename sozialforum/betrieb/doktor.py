@@ -383,7 +383,7 @@ def postfach(settings: Settings) -> list[Befund]:
     ]
 
 
-def prefect_server(api_url: str | None) -> list[Befund]:
+def prefect_server(api_url: str | None, *, herzschlag_sekunden: int = 90, reparieren: bool = False) -> list[Befund]:
     if not api_url:
         return [
             Befund(
@@ -410,12 +410,40 @@ def prefect_server(api_url: str | None) -> list[Befund]:
                 "Adresse prüfen: sie endet auf /api (z. B. http://prefect.intern:4200/api).",
             )
         ]
-    return [_ok("Prefect-Server", f"{api_url} erreichbar"), *prefect_betrieb(api_url)]
+    repaired = reparatur(api_url, herzschlag_sekunden) if reparieren else []
+    return [
+        _ok("Prefect-Server", f"{api_url} erreichbar"),
+        *repaired,
+        *prefect_betrieb(api_url, herzschlag_sekunden=herzschlag_sekunden),
+    ]
 
 
-def prefect_betrieb(api_url: str, *, haengt_nach: timedelta | None = None, now: datetime | None = None) -> list[Befund]:
-    """Deployments, workers, concurrency limits and stuck runs on the server (prefect_pruefung)."""
-    from sozialforum.betrieb import deployments, prefect_pruefung
+def reparatur(api_url: str, herzschlag_sekunden: int, *, now: datetime | None = None) -> list[Befund]:
+    """``--reparieren``: set up the automation and the pool's heartbeat, end dead runs, free
+    slots nobody holds (prefect_pflege); one finding per thing done or failed."""
+    from sozialforum.betrieb import prefect_pflege
+
+    done, failed = prefect_pflege.zeilen(
+        [
+            prefect_pflege.einrichten(api_url, herzschlag_sekunden),
+            prefect_pflege.reparieren(api_url, tot_nach=prefect_pflege.frist(herzschlag_sekunden), now=now),
+        ]
+    )
+    found = [_ok("Reparatur", line) for line in done]
+    found += [_fehler("Reparatur", line, "Prefect-Server und Arbeitspool prüfen (docs/betrieb.md).") for line in failed]
+    return found or [_ok("Reparatur", "nichts zu tun")]
+
+
+def prefect_betrieb(
+    api_url: str,
+    *,
+    herzschlag_sekunden: int = 90,
+    haengt_nach: timedelta | None = None,
+    now: datetime | None = None,
+) -> list[Befund]:
+    """Deployments, workers, concurrency limits, stuck runs and the dead-run automation on the
+    server (prefect_pruefung, prefect_pflege)."""
+    from sozialforum.betrieb import deployments, prefect_pflege, prefect_pruefung
 
     try:
         expected = deployments.lade_deployments()
@@ -426,7 +454,23 @@ def prefect_betrieb(api_url: str, *, haengt_nach: timedelta | None = None, now: 
         return Befund(bereich, stufe, meldung, abhilfe)  # type: ignore[arg-type]  # stufe is one of Stufe
 
     after = prefect_pruefung.HAENGT_NACH if haengt_nach is None else haengt_nach
-    return prefect_pruefung.pruefen(api_url, expected, melden, now=now, haengt_nach=after)
+    found = prefect_pruefung.pruefen(api_url, expected, melden, now=now, haengt_nach=after)
+    try:
+        missing = prefect_pflege.fehlende_einrichtung(api_url, herzschlag_sekunden)
+    except httpx.HTTPError as exc:
+        return [*found, _fehler("Absturzerkennung", f"Abfrage gescheitert: {exc}", "Prefect-Server prüfen.")]
+    if missing:
+        return [
+            *found,
+            _hinweis(
+                "Absturzerkennung",
+                f"es fehlt {' und '.join(missing)}: ein Lauf, dessen Rechner ausfällt, bleibt „Running“ "
+                "und hält den Platz seines Deployments.",
+                "'sozialforum doctor --reparieren' legt sie an (docs/betrieb.md, Schritt 3).",
+            ),
+        ]
+    window = prefect_pflege.frist(herzschlag_sekunden).total_seconds()
+    return [*found, _ok("Absturzerkennung", f"Läufe ohne Herzschlag seit {window:g} s werden „Crashed“ gesetzt")]
 
 
 def verteilung(settings: Settings) -> list[Befund]:
@@ -570,7 +614,7 @@ def _portal_antwortet(url: str, *, timeout: float) -> Befund:
     return _ok("Links", f"das Portal antwortet unter {url}.")
 
 
-def untersuchen(config_file: Path | None, *, prefect_api_url: str | None) -> list[Befund]:
+def untersuchen(config_file: Path | None, *, prefect_api_url: str | None, reparieren: bool = False) -> list[Befund]:
     """All checks in order; without valid settings only the configuration finding."""
     first, settings = konfiguration(config_file)
     if settings is None:
@@ -588,4 +632,6 @@ def untersuchen(config_file: Path | None, *, prefect_api_url: str | None) -> lis
     found = [first]
     for check in checks:
         found += check(settings)
-    return found + prefect_server(prefect_api_url or settings.betrieb.prefect_api_url)
+    api_url = prefect_api_url or settings.betrieb.prefect_api_url
+    herzschlag = settings.betrieb.herzschlag_sekunden
+    return found + prefect_server(api_url, herzschlag_sekunden=herzschlag, reparieren=reparieren)

@@ -103,7 +103,7 @@ def _grenze(name: str, response: httpx.Response, runs_active: bool, melden: Meld
             "hinweis",
             f"'{name}': {held} von {limit.get('limit')} Plätzen belegt, obwohl kein Lauf läuft "
             "(ein abgebrochener Lauf); Prefect gibt sie frei, wenn ihre Frist abläuft (höchstens 5 Minuten).",
-            f"Bleibt es so: 'prefect gcl update {name} --active-slots 0'.",
+            "Bleibt es so (etwa nach einem Neustart des Prefect-Servers): 'sozialforum doctor --reparieren'.",
         )
     return melden("Grenzen", "ok", f"'{name}': {held} von {limit.get('limit')} Plätzen belegt", None)
 
@@ -120,7 +120,7 @@ def _haengende(running: list[dict[str, Any]], now: datetime, after: timedelta, m
             "Läufe",
             "hinweis",
             f"{len(stuck)} laufen seit über {after.total_seconds() / 3600:g} Stunden: {', '.join(stuck)}",
-            "Ist der Rechner des Laufs weg, den Lauf in der Prefect-Oberfläche auf „Crashed“ setzen: das gibt "
-            "den Platz des Deployments frei; der nächste Lauf setzt die Arbeit fort.",
+            "Ist der Rechner des Laufs weg: 'sozialforum doctor --reparieren' setzt Läufe ohne Herzschlag auf "
+            "„Crashed“; das gibt den Platz des Deployments frei, der nächste Lauf setzt die Arbeit fort.",
         )
     return melden("Läufe", "ok", f"{len(running)} laufen, keiner hängt", None)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from sozialforum import ressourcen
-from sozialforum.betrieb import doktor
+from sozialforum.betrieb import doktor, prefect_pflege
 from sozialforum.betrieb.deployments import DeploymentFehler, finde_prefect_yaml, lade_deployments
 from sozialforum.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_SERVICE, console, ctx, fail
 from sozialforum.settings import load_settings
@@ -118,11 +118,22 @@ def doctor(
     prefect_api: Annotated[
         str | None, typer.Option("--prefect-api", help="Adresse des Prefect-Servers (Standard: PREFECT_API_URL).")
     ] = None,
+    reparieren: Annotated[
+        bool,
+        typer.Option(
+            "--reparieren",
+            help="Vorher auf dem Prefect-Server die Absturzerkennung (Automation, Herzschlag des Arbeitspools) "
+            "anlegen, Läufe ohne Herzschlag auf „Crashed“ setzen und Plätze freigeben, die kein laufender Lauf "
+            "hält; zeigt, was getan wurde.",
+        ),
+    ] = False,
 ) -> None:
     """Prüft Konfiguration, Verzeichnisse, Datenbank und Migrationen, SMTP, DKIM, Postfach und den
     Prefect-Server und erklärt jeden Fehler mit Abhilfe. Exit-Code 2: Konfiguration, 3: Dienst."""
     context = ctx(typer_ctx)
-    found = doktor.untersuchen(context.config_file, prefect_api_url=prefect_api or os.environ.get("PREFECT_API_URL"))
+    found = doktor.untersuchen(
+        context.config_file, prefect_api_url=prefect_api or os.environ.get("PREFECT_API_URL"), reparieren=reparieren
+    )
     for befund in found:
         console.print(f"{ZEICHEN[befund.stufe]} [bold]{befund.bereich}[/]: {befund.meldung}", highlight=False)
         if befund.abhilfe and befund.stufe != "ok":
@@ -193,6 +204,8 @@ def serve(
     if context.config_file:
         os.environ["SOZIALFORUM_CONFIG"] = str(Path(context.config_file).resolve())
     os.environ.setdefault("SOZIALFORUM_DATA_DIR", str(settings.data_dir.resolve()))
+    # Runs send heartbeats; a run silent for three of them is set Crashed by the automation.
+    os.environ[prefect_pflege.HERZSCHLAG_VARIABLE] = str(settings.betrieb.herzschlag_sekunden)
     os.chdir(yaml_path.parent)
     try:
         from sozialforum.flows.bereitstellung import alle_bereitstellen, limits_anlegen
@@ -200,6 +213,9 @@ def serve(
         created = limits_anlegen()
         if created:
             console.print(f"Gleichzeitigkeitsgrenzen angelegt: {', '.join(created)}")
+        eingerichtet = prefect_pflege.einrichten(api, settings.betrieb.herzschlag_sekunden, pool=False)
+        for line in eingerichtet.getan + eingerichtet.fehler:
+            console.print(line, highlight=False)
         console.print(
             f"Prefect-Oberfläche: [bold]{api.removesuffix('/api')}[/]  ·  "
             f"{len(chosen)} Deployments: {', '.join(d.name for d in chosen)}",

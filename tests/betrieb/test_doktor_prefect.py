@@ -32,6 +32,7 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, WorkPoolCreate
     from prefect.settings import PREFECT_API_URL, temporary_settings
     from prefect.states import Pending, Running
+    from prefect.workers.process import ProcessWorker
 
     api = server.api_url
     fresh = _by_area(doktor.prefect_betrieb(api))
@@ -41,7 +42,8 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
     assert fresh["Läufe"] == [("ok", "0 laufen, keiner hängt")]
 
     with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
-        client.create_work_pool(WorkPoolCreate(name="sozialforum", type="process"))
+        template = ProcessWorker.get_default_base_job_template()  # as 'prefect work-pool create --type process'
+        client.create_work_pool(WorkPoolCreate(name="sozialforum", type="process", base_job_template=template))
         flow_id = client.create_flow_from_name("einladungen_versenden")
         deployment_id = client.create_deployment(
             flow_id=flow_id,
@@ -98,3 +100,27 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
     assert f"1 laufen seit über 6 Stunden: {run.name} (seit " in meldung
     assert hanging["Grenzen"][0][0] == "ok"  # a run is running: the held slot may be its own
     assert _by_area(doktor.prefect_betrieb(api))["Läufe"] == [("ok", "1 laufen, keiner hängt")]
+    absturz = _by_area(doktor.prefect_betrieb(api))["Absturzerkennung"]
+    assert absturz[0][0] == "hinweis" and "es fehlt die Automation" in absturz[0][1], absturz
+    assert "der Herzschlag im Arbeitspool 'sozialforum'" in absturz[0][1]
+
+    # --reparieren, seven hours on: the automation and the pool's heartbeat are set up, the silent
+    # run is Crashed (which gives back its deployment's slot) and the SMTP slot nobody holds is free.
+    repaired = _by_area(
+        doktor.reparatur(api, 30, now=later) + doktor.prefect_betrieb(api, herzschlag_sekunden=30, now=later)
+    )
+    done = [meldung for _, meldung in repaired["Reparatur"]]
+    assert done[0].startswith("Automation „sozialforum: Lauf ohne Herzschlag ist abgestürzt“ angelegt (Frist 90 s)")
+    assert done[1] == "Arbeitspool 'sozialforum': Läufe senden alle 30 s einen Herzschlag."
+    assert done[2].startswith(f"Lauf {run.name} auf „Crashed“ gesetzt (letztes Lebenszeichen ")
+    assert done[3] == "Grenze 'sozialforum-smtp': 1 belegte Plätze ohne laufenden Lauf freigegeben."
+    assert len(done) == 4, done
+    assert repaired["Absturzerkennung"] == [("ok", "Läufe ohne Herzschlag seit 90 s werden „Crashed“ gesetzt")]
+    assert repaired["Läufe"] == [("ok", "0 laufen, keiner hängt")]
+    assert repaired["Grenzen"][0] == ("ok", "'sozialforum-smtp': 0 von 1 Plätzen belegt")
+    with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
+        assert client.read_flow_run(run.id).state.type.value == "CRASHED"
+        env = client.read_work_pool("sozialforum").base_job_template["variables"]["properties"]["env"]
+        assert env["default"] == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
+    # Twice is harmless: nothing left to do.
+    assert doktor.reparatur(api, 30) == [doktor.Befund("Reparatur", "ok", "nichts zu tun")]

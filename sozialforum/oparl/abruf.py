@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from sozialforum.oparl.client import Liste, OparlClient, lenient_json
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.lesen import Maengel, is_url, typ_of
+from sozialforum.oparl.schreiben import gc_angehalten
 from sozialforum.oparl.speicher import ImportBericht
 from sozialforum.store.models import OparlAbruf
 from sozialforum.timeutil import as_utc
@@ -85,6 +86,7 @@ def _typed(liste: Liste, typ: str, maengel: Maengel) -> list[dict[str, Any]]:
     return liste.objekte
 
 
+@gc_angehalten()
 def abruf(
     session: Session,
     url: str,

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from sozialforum.oparl import import_akteure, import_dateien, import_eigen, import_sitzungen
 from sozialforum.oparl.lauf import Fetcher, Lauf
+from sozialforum.oparl.schreiben import gc_angehalten
 from sozialforum.oparl.speicher import ImportBericht
 
 
+@gc_angehalten()
 def import_objekte(
     session: Session,
     objekte: Iterable[dict[str, Any]],

@@ -208,9 +208,11 @@ def _long(
             row_days = [column_day or day for day in data.stichtage]
             known = np.array([day is not None for day in row_days])
             rows = np.nonzero(known)[0]
-            known_days = [d for d in (row_days[r] for r in rows) if d is not None]  # rows = the known days
+            every = len(rows) == n  # the usual file: every row has its day
+            known_days = [d for d in (row_days if every else [row_days[r] for r in rows.tolist()]) if d is not None]
+            known_keys = data.schluessel if every else [data.schluessel[r] for r in rows.tolist()]
             benchmark = (other_of[rows] >= 0).tolist()  # Vergleichsgebiete: not areas, never reported
-            match = systeme.zuordnen([data.schluessel[r] for r in rows], known_days, ignorieren=benchmark.__getitem__)
+            match = systeme.zuordnen(known_keys, known_days, ignorieren=benchmark.__getitem__)
             ids = np.full(n, -1, dtype=np.int64)
             ids[rows] = match.ids
             for position, reason in match.melden.items():
@@ -218,7 +220,7 @@ def _long(
                 if r not in reported:
                     reported.add(r)
                     problems.append(Problem(data.datei, int(data.zeilen[r]), "Schlüssel", reason + "."))
-            hints.extend(h for h in schluessel_hinweise(match, [data.schluessel[r] for r in rows]) if h not in hints)
+            hints.extend(h for h in schluessel_hinweise(match, known_keys) if h not in hints)
             for day in {d for d in row_days if d is not None}:
                 if day not in days:
                     days.append(day)

@@ -6,6 +6,7 @@ of the newest delivery that has it (a corrected file supersedes, the history sta
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -53,43 +54,72 @@ class Tafel:
 
 def _stored_chunks(session: Session, stichtage: Iterable[date] | None) -> list[tuple[str, date, bytes]]:
     query = sa.select(col(Wertespalte.merkmal), col(Wertespalte.stichtag), col(Wertespalte.daten)).order_by(
-        col(Wertespalte.datenlieferung_id)
+        col(Wertespalte.datenlieferung_id), col(Wertespalte.id)
     )
     if stichtage is not None:
         query = query.where(col(Wertespalte.stichtag).in_(list(stichtage)))
     return [(m, s, d) for m, s, d in session.execute(query)]
 
 
+# Decoded Stichtage by their stored chunks (content, not row ids: a rolled-back load or another
+# database can never hit an entry that does not hold the same bytes). A refresh reads the same
+# Stichtage again and again: each load's jump check reads up to ``verlauf`` earlier ones, and the
+# computation reads them all; decoding 80 columns of 11,000 Gemeinden costs ~25 ms a Stichtag.
+_VORRAT: OrderedDict[tuple[date, tuple[tuple[str, bytes], ...]], Tafel] = OrderedDict()
+VORRAT_BYTES = 128 * 2**20  # decoded arrays and their keys kept (a nationwide Stichtag: ~10 MB)
+
+
+def _merke(key: tuple[date, tuple[tuple[str, bytes], ...]], tafel: Tafel) -> None:
+    tafel.werte.flags.writeable = tafel.codes.flags.writeable = False  # shared from now on
+    _VORRAT[key] = tafel
+    size = sum(t.werte.nbytes + t.codes.nbytes + sum(len(b) for _, b in k[1]) for k, t in _VORRAT.items())
+    while size > VORRAT_BYTES and len(_VORRAT) > 1:
+        old_key, old = _VORRAT.popitem(last=False)
+        size -= old.werte.nbytes + old.codes.nbytes + sum(len(b) for _, b in old_key[1])
+
+
 def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> dict[date, Tafel]:
-    """The effective base counts of every Stichtag (or the given ones)."""
-    by_day: dict[date, list[tuple[str, dict[str, npt.NDArray[np.generic]]]]] = {}
-    shared: dict[bytes, npt.NDArray[np.generic]] = {}  # the area ids a delivery's columns share
+    """The effective base counts of every Stichtag (or the given ones). The arrays are shared
+    between callers (read-only): copy before changing."""
+    by_day: dict[date, list[tuple[str, bytes]]] = {}
     for merkmal, stichtag, blob in _stored_chunks(session, stichtage):
-        by_day.setdefault(stichtag, []).append((merkmal, unpack(blob, shared=("gebiet", shared))))
+        by_day.setdefault(stichtag, []).append((merkmal, blob))
     result = {}
-    for stichtag, chunks in sorted(by_day.items()):
-        distinct = {id(chunk["gebiet"]): chunk["gebiet"] for _, chunk in chunks}
-        ids = eindeutig(np.concatenate(list(distinct.values())))
-        names = {merkmal: parse_key(merkmal) for merkmal, _ in chunks}
-        keys = sorted(set(names.values()))
-        position = {key: i for i, key in enumerate(keys)}
-        row_of = np.zeros(int(ids[-1]) + 1 if len(ids) else 0, dtype=np.int64)
-        row_of[ids] = np.arange(len(ids))
-        rows = {
-            key: slice(None)
-            if len(gebiet) == len(ids) and (row_of[gebiet] == np.arange(len(ids))).all()
-            else row_of[gebiet]
-            for key, gebiet in distinct.items()
-        }
-        # Column by column into a Merkmal × area array (contiguous writes), handed out transposed.
-        werte = np.full((len(keys), len(ids)), np.nan)
-        codes = np.full((len(keys), len(ids)), NICHT_GELIEFERT, dtype=np.int8)
-        for merkmal, chunk in chunks:  # oldest first: newer deliveries overwrite
-            column, where = position[names[merkmal]], rows[id(chunk["gebiet"])]
-            werte[column, where] = chunk["wert"]
-            codes[column, where] = chunk["code"]
-        result[stichtag] = Tafel(ids.tolist(), keys, werte.T, codes.T)
+    for stichtag, blobs in sorted(by_day.items()):
+        key = (stichtag, tuple(blobs))
+        found = _VORRAT.get(key)
+        if found is None:
+            _merke(key, found := _tafel(blobs))
+        else:
+            _VORRAT.move_to_end(key)
+        result[stichtag] = found
     return result
+
+
+def _tafel(blobs: list[tuple[str, bytes]]) -> Tafel:
+    """One Stichtag's chunks (oldest delivery first) as a Tafel."""
+    shared: dict[bytes, npt.NDArray[np.generic]] = {}  # the area ids a delivery's columns share
+    chunks = [(merkmal, unpack(blob, shared=("gebiet", shared))) for merkmal, blob in blobs]
+    distinct = {id(chunk["gebiet"]): chunk["gebiet"] for _, chunk in chunks}
+    ids = eindeutig(np.concatenate(list(distinct.values())))
+    names = {merkmal: parse_key(merkmal) for merkmal, _ in chunks}
+    keys = sorted(set(names.values()))
+    position = {key: i for i, key in enumerate(keys)}
+    row_of = np.zeros(int(ids[-1]) + 1 if len(ids) else 0, dtype=np.int64)
+    row_of[ids] = np.arange(len(ids))
+    every = np.arange(len(ids))
+    rows = {
+        key: slice(None) if len(gebiet) == len(ids) and (row_of[gebiet] == every).all() else row_of[gebiet]
+        for key, gebiet in distinct.items()
+    }
+    # Column by column into a Merkmal × area array (contiguous writes), handed out transposed.
+    werte = np.full((len(keys), len(ids)), np.nan)
+    codes = np.full((len(keys), len(ids)), NICHT_GELIEFERT, dtype=np.int8)
+    for merkmal, chunk in chunks:  # oldest first: newer deliveries overwrite
+        column, where = position[names[merkmal]], rows[id(chunk["gebiet"])]
+        werte[column, where] = chunk["wert"]
+        codes[column, where] = chunk["code"]
+    return Tafel(ids.tolist(), keys, werte.T, codes.T)
 
 
 def lade_vergleich(session: Session) -> dict[date, Tafel]:

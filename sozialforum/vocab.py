@@ -224,6 +224,8 @@ class OutboxStatus(Vocab):
     FAILED = "failed", "fehlgeschlagen"
     BOUNCED = "bounced", "unzustellbar"
     SKIPPED = "skipped", "übersprungen"
+    # Hand-over begun (final "." of DATA perhaps sent), no reply recorded: a person decides.
+    UNCERTAIN = "uncertain", "Zustellung unklar"
 
 
 class AuditAktion(Vocab):

@@ -153,6 +153,7 @@ MELDUNGEN = {
     "freigabe_entzogen": "Die Freigabe ist entzogen.",
     "entfernt": "Entfernt.",
     "befund_akzeptiert": "Der Befund ist akzeptiert; die Begründung steht im Änderungsprotokoll.",
+    "zugestellt": "Als zugestellt bestätigt; die Entscheidung steht im Änderungsprotokoll.",
 }
 
 

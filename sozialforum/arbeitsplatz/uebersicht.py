@@ -159,7 +159,7 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
     result.berechnung = session.scalars(
         sa.select(Berechnung).order_by(col(Berechnung.berechnet_am).desc()).limit(1)
     ).first()
-    problem = col(OutboxMessage.status).in_((OutboxStatus.FAILED, OutboxStatus.BOUNCED))
+    problem = col(OutboxMessage.status).in_((OutboxStatus.FAILED, OutboxStatus.BOUNCED, OutboxStatus.UNCERTAIN))
     result.zustellprobleme_anzahl = session.scalar(sa.select(sa.func.count()).where(problem)) or 0
     result.zustellprobleme = list(
         session.scalars(

@@ -1,11 +1,12 @@
 """How stored messages leave: SMTP through the ``emails`` package, or .eml files in a folder.
 
 SMTP runs the transaction itself on the ``emails`` client (an ``smtplib.SMTP``) so that it can
-note the one moment that decides whether a message went out: the final ``.`` of DATA
-(RFC 5321 §4.1.1.4). Right after the body and its terminator were handed to the socket,
-``handed_over`` is called (the outbox appends the id to a journal with a single ``write``). A
-process killed before the terminator left sends nothing (the server drops an unfinished DATA);
-killed after it, the journal says so and the rerun does not send again.
+put a record between the body and the one moment that decides whether a message went out: the
+final ``.`` of DATA (RFC 5321 §4.1.1.4). The body goes out without its terminator; then
+``handing_over`` is called (the outbox commits "hand-over begins" in the store); only then the
+``.`` follows. A process killed before that record sends nothing (the server drops an unfinished
+DATA); killed after it, the message is "in doubt" and a person decides, it is never resent by
+itself. If ``handing_over`` raises, the connection is dropped without the terminator.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class Outcome:
     reply: str
     permanent: bool = False
     connection_lost: bool = False
+    # The terminator may have reached the server but no reply came: the message may have gone out.
+    uncertain: bool = False
 
 
 # A bare ASCII address as the outbox stores it (checked when the message was rendered): it goes
@@ -72,9 +75,10 @@ class FileTransport:
         sender: str,
         recipient: str,
         content: bytes,
-        handed_over: Callable[[], None],
+        handing_over: Callable[[], None],
         while_waiting: Callable[[], object] | None = None,
     ) -> Outcome:
+        """Files need no hand-over record: a rerun rewrites the same file (``handing_over`` unused)."""
         target = self.directory / f"{message_id:07d}-{art}.eml"
         temporary = target.with_suffix(".tmp")
         temporary.write_bytes(content)
@@ -168,27 +172,40 @@ class SmtpTransport:
         sender: str,
         recipient: str,
         content: bytes,
-        handed_over: Callable[[], None],
+        handing_over: Callable[[], None],
         while_waiting: Callable[[], object] | None = None,
     ) -> Outcome:
         """One SMTP transaction. ``while_waiting`` runs after the end of DATA, while the server
         works on the message, before its reply is read."""
+        terminated: list[bool] = []  # set once the final dot was handed to the socket
         try:
-            return self._transaction(sender, recipient, content, handed_over, while_waiting)
-        except smtplib.SMTPServerDisconnected as exc:
-            self.backend.close()
-            return Outcome(False, f"Verbindung abgebrochen: {exc}", connection_lost=True)
+            return self._transaction(sender, recipient, content, handing_over, while_waiting, terminated)
         except (OSError, smtplib.SMTPException) as exc:  # SMTPException is an OSError too
-            self.backend.close()
-            return Outcome(False, f"Verbindungsfehler: {exc!r}", connection_lost=True)
+            self._drop()
+            what = "Verbindung abgebrochen" if isinstance(exc, smtplib.SMTPServerDisconnected) else "Verbindungsfehler"
+            if terminated:
+                return Outcome(
+                    False, f"{what} nach dem Ende der Nachricht: {exc!r}", connection_lost=True, uncertain=True
+                )
+            return Outcome(False, f"{what}: {exc!r}", connection_lost=True)
+
+    def _drop(self) -> None:
+        """Close the socket without QUIT (inside DATA a QUIT would be read as part of the body):
+        the server drops an unfinished message."""
+        client = self.backend._client
+        self.backend._client = None
+        if client is not None:
+            with contextlib.suppress(OSError):
+                client.close()
 
     def _transaction(
         self,
         sender: str,
         recipient: str,
         content: bytes,
-        handed_over: Callable[[], None],
+        handing_over: Callable[[], None],
         while_waiting: Callable[[], object] | None,
+        terminated: list[bool],
     ) -> Outcome:
         client = self._client()
         size = f" SIZE={len(content)}" if client.does_esmtp and client.has_extn("size") else ""
@@ -209,10 +226,15 @@ class SmtpTransport:
         body = smtplib._quote_periods(content)  # type: ignore[attr-defined]  # RFC 5321 §4.5.2
         if not body.endswith(b"\r\n"):
             body += b"\r\n"
-        # One sendall with the terminator: killed inside it, the server lacks the final dot and
-        # drops the message; once it returned, the very next statement records the hand-over.
-        client.send(body + b".\r\n")
-        handed_over()
+        # The body without the terminator: killed now, the server drops the unfinished message.
+        client.send(body)
+        try:
+            handing_over()  # committed in the store: from here on the message is in doubt
+        except BaseException:
+            self._drop()
+            raise
+        terminated.append(True)
+        client.send(b".\r\n")
         if while_waiting is not None:
             while_waiting()
         code, text = client.getreply()

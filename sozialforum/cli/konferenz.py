@@ -3,6 +3,7 @@ absagen, erinnern; Antworten einlesen, Postausgang zustellen, Teilnehmerliste un
 
 from __future__ import annotations
 
+import getpass
 import re
 from datetime import date, datetime, time
 from pathlib import Path
@@ -15,6 +16,7 @@ from sqlmodel import select
 from sozialforum import outbox
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
 from sozialforum.konferenz import antworten, feeds, teilnehmerliste, termine, versand, vorbereitung
+from sozialforum.outbox import unklar as unklar_
 from sozialforum.parsing import parse_date
 from sozialforum.store import db
 from sozialforum.store.models import Gremium, OutboxMessage, Person, Sitzung
@@ -313,6 +315,56 @@ def postausgang(typer_ctx: typer.Context) -> None:
         table.add_row(art, status, str(count))
     console.print(table)
     console.print(f"Ohne SMTP-Server liegen die Nachrichten als .eml in {context.settings.outbox_dir}", highlight=False)
+
+
+@konferenz_app.command("unklar")
+def unklar(
+    typer_ctx: typer.Context,
+    zugestellt: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--als-zugestellt", help="Nummer einer Nachricht, die der Mailserver hat: als zugestellt bestätigen."
+        ),
+    ] = None,
+    erneut: Annotated[
+        list[int] | None,
+        typer.Option("--erneut-senden", help="Nummer einer Nachricht, die der Mailserver nicht hat: erneut senden."),
+    ] = None,
+) -> None:
+    """Zeigt Nachrichten mit unklarer Zustellung (Übergabe begonnen, keine Antwort des Mailservers)
+    und entscheidet über sie: als zugestellt bestätigen oder erneut senden."""
+    context = ctx(typer_ctx)
+    actor = f"cli:{getpass.getuser()}"  # the person who decided, in the audit trail
+    if zugestellt or erneut:
+        try:
+            with db.session_scope(context.engine, actor=actor) as session:
+                now = utcnow()
+                bestaetigt = unklar_.confirm_delivered(session, zugestellt or [], actor=actor, now=now)
+                eingereiht = unklar_.send_again(session, erneut or [], actor=actor, now=now)
+        except ValueError as exc:
+            fail(str(exc))
+        console.print(
+            f"{bestaetigt} als zugestellt bestätigt, {eingereiht} erneut eingereiht "
+            "(versendet beim nächsten Zustelllauf, z. B. „sozialforum konferenz zustellen“).",
+            highlight=False,
+        )
+        return
+    with db.session_scope(context.engine, actor="cli") as session:
+        offen = unklar_.uncertain_messages(session)
+        table = Table("Nr.", "An", "Betreff", "Übergabe begonnen")
+        for m in offen:
+            table.add_row(
+                str(m.id), m.empfaenger, m.betreff[:60], format_termin(m.uebergabe_am) if m.uebergabe_am else "–"
+            )
+    if not offen:
+        console.print("Keine Nachricht mit unklarer Zustellung.", highlight=False)
+        return
+    console.print(table)
+    console.print(
+        f"{len(offen)} Nachrichten mit unklarer Zustellung. Bitte beim Mailserver prüfen, ob sie angenommen "
+        "wurden, dann „--als-zugestellt NR“ oder „--erneut-senden NR“.",
+        highlight=False,
+    )
 
 
 @konferenz_app.command("teilnehmerliste")

@@ -1,12 +1,13 @@
 """The outbox: every message is recorded (rendered, with its Message-ID) before it is sent.
 
 Life of a message: ``queued`` → claimed as ``sending`` (with a lease) → ``sent`` | ``failed``
-(permanent) | back to ``queued`` with a later ``naechster_versuch`` (temporary, backoff) →
-``bounced`` when a delivery status notification comes back later. ``skipped`` is set by the
+(permanent) | back to ``queued`` with a later ``naechster_versuch`` (temporary, backoff) |
+``uncertain`` ("Zustellung unklar": the hand-over had begun when its run died; a person decides,
+``outbox.unklar``) → ``bounced`` when a delivery status notification comes back later. ``skipped`` is set by the
 services when a queued message became stale (a moved or cancelled Sitzung).
 
 Exactly once, enqueueing side: the idempotency key (``schluessel``) makes enqueueing a no-op
-the second time. The delivery side (claims, leases, the hand-over journal) is
+the second time. The delivery side (claims, leases, the hand-over record) is
 ``sozialforum.outbox.zustellung``; ``deliver_pending`` is re-exported here.
 """
 

@@ -33,7 +33,8 @@ class DeliveryReport:
     failed: int = 0  # permanent
     retry_later: int = 0  # temporary, queued again with backoff
     resumed: int = 0  # claims of a run that died, taken up again
-    recovered: int = 0  # handed over by a run that died before recording it: marked sent
+    set_aside: int = 0  # in doubt (hand-over begun, no reply recorded): set aside by this run
+    uncertain: int = 0  # every message of unclear delivery waiting for a person, when the run ended
     transport: str = "datei"
     outbox_dir: Path | None = None
     problems: list[DeliveryProblem] = field(default_factory=list)
@@ -64,6 +65,18 @@ class DeliveryReport:
             raise DeliveryUnfinished(f"Versand nicht abgeschlossen: {self.waiting_text}")
 
     @property
+    def uncertain_text(self) -> str | None:
+        """German: how many messages wait for a person's decision, and what to do."""
+        if not self.uncertain:
+            return None
+        return (
+            f"{self.uncertain} Nachrichten mit unklarer Zustellung (Übergabe an den Mailserver begonnen, "
+            "Antwort nicht erhalten): nicht erneut gesendet. Bitte beim Mailserver prüfen und im Arbeitsplatz "
+            "unter Postausgang („Zustellung unklar“) oder mit „sozialforum konferenz unklar“ entscheiden: "
+            "„Als zugestellt bestätigen“ oder „Erneut senden“."
+        )
+
+    @property
     def attempted(self) -> int:
         return self.sent + self.failed + self.retry_later
 
@@ -80,6 +93,6 @@ class DeliveryReport:
         return (
             f"{self.sent} gesendet{where}, {self.failed} endgültig fehlgeschlagen, "
             f"{self.retry_later} später erneut, {self.resumed} nach Abbruch wieder aufgenommen"
-            + (f", {self.recovered} laut Journal schon übergeben" if self.recovered else "")
             + (f"; {self.waiting_text}" if self.waiting_text else "")
+            + (f"; {self.uncertain_text}" if self.uncertain_text else "")
         )

@@ -1,14 +1,13 @@
-"""Delivery of the outbox: claim due messages with a lease, send each exactly once, book it.
+"""Delivery of the outbox: claim due messages with a lease, send each at most once, book it.
 
-Exactly once: a claim whose lease ran out belongs to a run that died and is taken up again;
-the moment a message is handed over (the final ``.`` of DATA) is recorded before the reply is
-read, so a run killed between hand-over and booking is recognised by the rerun and not sent
-again. The record lives in the store (``outbox_message.uebergeben_lauf``, one autocommitted
-update by primary key), so a rerun on any machine sees it; a local per-run file in ``data_dir``
-is written first and covers the moments the store cannot be reached (same machine only). What
-remains is the few microseconds between the ``send`` of the terminator and the journal write:
-a kill exactly there sends the message again, as the same bytes with the same Message-ID,
-which receiving servers and calendar clients treat as one.
+A claim whose lease ran out belongs to a run that died and is taken up again. Between the body
+and the final ``.`` of DATA the run commits "hand-over begins" in the store
+(``outbox_message.uebergeben_lauf`` and ``uebergabe_am``); on the server's 250 it books the
+message sent at once. A run killed before that record sent nothing (the server drops the
+unfinished DATA) and the message is sent again; killed after it, nobody knows whether the
+server has the message: it is set aside as "Zustellung unklar" (status ``uncertain``) and a
+person decides (``outbox.unklar``: confirm as delivered, or send again). So no run ever sends a
+message twice; the price is a rare message a person has to look at.
 """
 
 from __future__ import annotations
@@ -21,13 +20,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sozialforum.channels.mail_transport import FileTransport, Outcome, SmtpTransport, Transport, open_transport
+from sozialforum.outbox.anhalten import StopOnTerm
 from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryReport
 from sozialforum.settings import Settings
 from sozialforum.store import audit
@@ -49,114 +48,60 @@ def _table() -> sa.Table:
     return table_of(OutboxMessage)
 
 
-class _Journal:
-    """Which claimed messages were handed over (final ``.`` of DATA sent), one line each.
-
-    Appended with one unbuffered ``write`` per message: a killed process cannot lose it (the
-    page cache survives the process), so a rerun knows what left although the commit of
-    "sent" did not happen. One file per run; a rerun applies the files of expired claims.
-    """
-
-    def __init__(self, directory: Path, token: str, engine: Engine | None = None) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.path = directory / f"{token}.journal"
-        self.token = token
-        self.engine = engine
-        self._handle = open(self.path, "ab", buffering=0)  # noqa: SIM115 (closed in close())
-        table = _table()
-        self._statement = (
-            sa.update(table)
-            .where(table.c.id == sa.bindparam("_id"), table.c.lauf == token)
-            .values(uebergeben_lauf=token)
-        )
-
-    def handed_over(self, message_id: int) -> None:
-        self._handle.write(f"{self.token} {message_id}\n".encode())
-        if self.engine is None:
-            return
-        try:
-            with self.engine.begin() as connection:
-                connection.execute(self._statement, {"_id": message_id})
-        except sa.exc.SQLAlchemyError as exc:
-            # The message left; the file above records it for a rerun on this machine.
-            log.warning(
-                "Übergabe von Nachricht %s nicht im Datenbestand vermerkt (nur lokal im Journal): %s",
-                message_id,
-                str(exc).splitlines()[0],
-            )
-
-    def close(self, *, remove: bool) -> None:
-        """``remove`` once every hand-over is booked; after an error the file stays for the rerun."""
-        self._handle.close()
-        if remove:
-            self.path.unlink(missing_ok=True)
+def _in_doubt(table: sa.Table) -> Any:
+    """Claimed by a run that recorded the hand-over's begin (the final ``.`` may have left)."""
+    return sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.uebergeben_lauf == table.c.lauf)
 
 
-_RECOVERED_REPLY = "übergeben; Antwort des Servers nicht abgewartet (Lauf abgebrochen)"
+UNCERTAIN_REPLY = "Übergabe an den Mailserver begonnen, Antwort nicht erhalten (Versandlauf abgebrochen)"
+_UNCERTAIN_VALUES = {
+    "status": OutboxStatus.UNCERTAIN.value,
+    "lauf": None,
+    "naechster_versuch": None,
+    "antwort_server": UNCERTAIN_REPLY,
+}
 
 
-def _recover_from_store(engine: Engine, *, now: datetime) -> int:
-    """Messages of dead runs (lease ran out) that their run recorded as handed over: sent."""
+def _set_aside_in_doubt(engine: Engine, *, now: datetime) -> int:
+    """Messages of dead runs (lease ran out) whose hand-over had begun: set aside as "Zustellung
+    unklar" for a person to decide; never sent again by a run."""
     table = _table()
     with engine.begin() as connection:
         result = connection.execute(
-            sa.update(table)
-            .where(
-                table.c.status == OutboxStatus.SENDING.value,
-                table.c.naechster_versuch <= now,
-                table.c.uebergeben_lauf == table.c.lauf,
-            )
-            .values(
-                status=OutboxStatus.SENT.value,
-                gesendet_am=now,
-                lauf=None,
-                naechster_versuch=None,
-                antwort_server=_RECOVERED_REPLY,
-            )
+            sa.update(table).where(_in_doubt(table), table.c.naechster_versuch <= now).values(**_UNCERTAIN_VALUES)
         )
     return int(result.rowcount or 0)
 
 
-def _recover(engine: Engine, directory: Path, *, now: datetime) -> int:
-    """Messages of dead runs that were handed over but not recorded: mark them sent (from the
-    store's journal, then from this machine's files)."""
-    recovered = _recover_from_store(engine, now=now)
-    if not directory.is_dir():
-        return recovered
+def _set_aside(engine: Engine, message_id: int, reason: str, *, token: str) -> None:
+    """This run lost the connection after the final ``.``: the server may have the message."""
     table = _table()
-    for path in sorted(directory.glob("*.journal")):
-        entries = [line.split() for line in path.read_text().splitlines() if line.strip()]
-        pairs = [(token, int(number)) for token, number in (e for e in entries if len(e) == 2)]
-        token = path.stem
-        with engine.begin() as connection:
-            for _token, message_id in pairs:
-                result = connection.execute(
-                    sa.update(table)
-                    .where(
-                        table.c.id == message_id,
-                        table.c.lauf == token,
-                        table.c.status == OutboxStatus.SENDING.value,
-                        table.c.naechster_versuch <= now,
-                    )
-                    .values(
-                        status=OutboxStatus.SENT.value,
-                        gesendet_am=now,
-                        lauf=None,
-                        naechster_versuch=None,
-                        antwort_server=_RECOVERED_REPLY,
-                    )
-                )
-                recovered += int(result.rowcount or 0)
-            alive = connection.scalar(
-                sa.select(sa.func.count())
-                .select_from(table)
-                .where(
-                    table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch > now
-                )
-            )
-        if not alive:
-            path.unlink(missing_ok=True)
-    return recovered
+    reply = f"Übergabe an den Mailserver begonnen, Antwort nicht erhalten ({reason})"[:2000]
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(table)
+            .where(table.c.id == message_id, table.c.lauf == token)
+            .values({**_UNCERTAIN_VALUES, "antwort_server": reply})
+        )
+
+
+def _begin_handover(engine: Engine, *, token: str, message_id: int, now: datetime) -> None:
+    """Commit that this run begins to hand ``message_id`` over (before the final ``.``). Raises
+    if the store cannot record it or the claim is no longer this run's: then the transport drops
+    the connection and the server discards the message."""
+    table = _table()
+    with engine.begin() as connection:
+        changed = connection.execute(
+            sa.update(table)
+            .where(table.c.id == message_id, table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
+            .values(uebergeben_lauf=token, uebergabe_am=now)
+        ).rowcount
+    if not changed:
+        raise ClaimLost(f"Nachricht {message_id} gehört nicht mehr diesem Versandlauf (Frist abgelaufen).")
+
+
+class ClaimLost(RuntimeError):
+    """The lease ran out while this run was alive (another run may hold the message now)."""
 
 
 def _claim(
@@ -172,7 +117,12 @@ def _claim(
         table.c.status == OutboxStatus.QUEUED.value,
         sa.or_(table.c.naechster_versuch.is_(None), table.c.naechster_versuch <= now),
     )
-    expired = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.naechster_versuch <= now)
+    expired = sa.and_(
+        table.c.status == OutboxStatus.SENDING.value,
+        table.c.naechster_versuch <= now,
+        # In doubt (its hand-over had begun): a person decides, a run never sends it again.
+        sa.or_(table.c.uebergeben_lauf.is_(None), table.c.uebergeben_lauf != table.c.lauf),
+    )
     mine = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.lauf == token)
     if nur is not None:  # a delivery of these messages only (e.g. a mail a Träger just asked for)
         queued_due = sa.and_(queued_due, table.c.id.in_(list(nur)))
@@ -244,7 +194,14 @@ def _finish(engine: Engine, row: Any, outcome: Outcome, *, now: datetime, settin
         connection.execute(
             sa.update(table)
             .where(table.c.id == row.id, table.c.lauf == token)
-            .values(status=status.value, versuche=attempts, antwort_server=outcome.reply[:2000], lauf=None, **values)
+            .values(
+                status=status.value,
+                versuche=attempts,
+                antwort_server=outcome.reply[:2000],
+                lauf=None,
+                uebergeben_lauf=None,  # the server answered: refused, not in doubt
+                **values,
+            )
         )
         if status is OutboxStatus.FAILED and row.person_id is not None:
             mark_contact_disturbed(connection, person_id=row.person_id, now=now)
@@ -336,9 +293,8 @@ def deliver_pending(
     # The rate is the mail server's limit; writing .eml files into a folder needs no pacing.
     clock = _Clock(now, settings.mail.nachrichten_pro_sekunde if isinstance(transport, SmtpTransport) else None)
     token = secrets.token_hex(16)
-    journal_dir = settings.data_dir / "versand"
     report = DeliveryReport()
-    report.recovered = _recover(engine, journal_dir, now=clock.now())
+    report.set_aside = _set_aside_in_doubt(engine, now=clock.now())
     report.transport = transport.name
     report.outbox_dir = settings.outbox_dir if isinstance(transport, FileTransport) else None
     if isinstance(transport, SmtpTransport):
@@ -348,9 +304,39 @@ def deliver_pending(
             raise DeliveryError(f"Anmeldung am Mailserver abgelehnt: {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             report.connection_error = f"{settings.mail.smtp_host}:{settings.mail.smtp_port}: {exc}"
+            _note_uncertain(engine, report)
             return report
-    journal = _Journal(journal_dir, token, engine)
     lease = Lease(token, clock)
+    with StopOnTerm() as stop:
+        _deliver(
+            engine,
+            transport,
+            report,
+            settings=settings,
+            clock=clock,
+            lease=lease,
+            limit=limit,
+            producer=producer,
+            nur=nur,
+            stop=stop,
+        )
+    return report
+
+
+def _deliver(
+    engine: Engine,
+    transport: Transport,
+    report: DeliveryReport,
+    *,
+    settings: Settings,
+    clock: _Clock,
+    lease: Lease,
+    limit: int | None,
+    producer: Producer | None,
+    nur: Sequence[int] | None,
+    stop: StopOnTerm,
+) -> None:
+    token = lease.token
     remaining = limit
     completed = False
     try:
@@ -370,46 +356,35 @@ def deliver_pending(
                 transport,
                 rows,
                 report,
-                journal=journal,
                 clock=clock,
                 settings=settings,
                 lease=lease,
                 producer=producer,
+                stop=stop,
             )
-            if report.connection_error:
+            if report.connection_error or stop.requested:
                 break
         # What the producer queued claimed but this run did not get to send is anyone's again.
         _release(engine, token=token)
         completed = True
         _note_held_elsewhere(engine, report, token=token, now=clock.now())
+        _note_uncertain(engine, report)
     finally:
         transport.close()
-        if not completed:  # stopped (SIGTERM, an error): give back what this run holds, if the store answers
-            _give_back(engine, token=token, now=clock.now())
-        journal.close(remove=completed)
-    return report
+        if not completed:  # an error: give back what this run holds, if the store answers
+            _give_back(engine, token=token)
 
 
-def _give_back(engine: Engine, *, token: str, now: datetime) -> None:
+def _give_back(engine: Engine, *, token: str) -> None:
     """A run that stops before its end (a worker told to stop, an error) hands its claims back at
-    once instead of holding them until the lease runs out: what it handed over is booked as sent
-    (the store's hand-over record), the rest is queued again. When the store cannot be reached
-    the claims stay until their lease ends, and the journal file stays for the rerun."""
+    once instead of holding them until the lease runs out: a message whose hand-over had begun
+    is set aside as "Zustellung unklar", the rest is queued again. When the store cannot be
+    reached the claims stay until their lease ends; the next run sets them aside or sends them."""
     table = _table()
     mine = sa.and_(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
     try:
         with engine.begin() as connection:
-            connection.execute(
-                sa.update(table)
-                .where(mine, table.c.uebergeben_lauf == token)
-                .values(
-                    status=OutboxStatus.SENT.value,
-                    gesendet_am=now,
-                    lauf=None,
-                    naechster_versuch=None,
-                    antwort_server=_RECOVERED_REPLY,
-                )
-            )
+            connection.execute(sa.update(table).where(mine, _in_doubt(table)).values(**_UNCERTAIN_VALUES))
             given = connection.execute(
                 sa.update(table).where(mine).values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None)
             ).rowcount
@@ -422,42 +397,22 @@ def _give_back(engine: Engine, *, token: str, now: datetime) -> None:
         )
 
 
-class _Ledger:
-    """Books sent messages in small batches (one statement for many rows); until a batch is
-    booked, the journal already holds its messages, so a crash loses no booking."""
-
-    BATCH = 100
-    SECONDS = 0.5
-
-    def __init__(self, engine: Engine, token: str) -> None:
-        table = _table()
-        self.engine, self.token = engine, token
-        self.pending: list[dict[str, Any]] = []
-        self.booked_at = time.monotonic()
-        self.statement = (
+def _book_sent(engine: Engine, row: Any, reply: str, *, token: str, now: datetime) -> None:
+    """The server's 250, recorded at once: the message is no longer in doubt."""
+    table = _table()
+    with engine.begin() as connection:
+        connection.execute(
             sa.update(table)
-            .where(table.c.id == sa.bindparam("_id"), table.c.lauf == token)
+            .where(table.c.id == row.id, table.c.lauf == token)
             .values(
                 status=OutboxStatus.SENT.value,
-                versuche=sa.bindparam("_versuche"),
+                versuche=row.versuche + 1,
                 lauf=None,
-                antwort_server=sa.bindparam("_reply"),
-                gesendet_am=sa.bindparam("_at"),
+                antwort_server=reply[:2000],
+                gesendet_am=now,
                 naechster_versuch=None,
             )
         )
-
-    def sent(self, row: Any, reply: str, moment: datetime) -> None:
-        self.pending.append({"_id": row.id, "_versuche": row.versuche + 1, "_reply": reply[:2000], "_at": moment})
-        if len(self.pending) >= self.BATCH or time.monotonic() - self.booked_at > self.SECONDS:
-            self.book()
-
-    def book(self) -> None:
-        if self.pending:
-            with self.engine.begin() as connection:
-                connection.execute(self.statement, self.pending)
-            self.pending = []
-        self.booked_at = time.monotonic()
 
 
 def _send_chunk(
@@ -466,49 +421,64 @@ def _send_chunk(
     rows: list[Any],
     report: DeliveryReport,
     *,
-    journal: _Journal,
     clock: _Clock,
     settings: Settings,
     lease: Lease,
     producer: Producer | None = None,
+    stop: StopOnTerm | None = None,
 ) -> None:
     token = lease.token
     sender = str(settings.mail.absender)
-    ledger = _Ledger(engine, token)
     renewed = time.monotonic()
-    try:
-        for index, row in enumerate(rows):
-            clock.pace()
-            if time.monotonic() - renewed > LEASE.total_seconds() / 3:  # a slow server: keep the claim
-                ledger.book()
-                _renew(engine, token=token, now=clock.now())
-                renewed = time.monotonic()
-            outcome = transport.send(
-                message_id=row.id,
-                art=row.art,
-                sender=sender,
-                recipient=row.empfaenger,
-                content=row.inhalt,
-                handed_over=functools.partial(journal.handed_over, row.id),
-                while_waiting=functools.partial(producer.step, lease) if producer else None,
-            )
-            if outcome.ok:
-                ledger.sent(row, outcome.reply, clock.now())
-                report.sent += 1
-                continue
-            ledger.book()
+    for index, row in enumerate(rows):
+        clock.pace()
+        if stop is not None and stop.requested:  # told to stop: the rest goes back to the queue
+            _release(engine, [r.id for r in rows[index:]], token=token)
+            return
+        if time.monotonic() - renewed > LEASE.total_seconds() / 3:  # a slow server: keep the claim
+            _renew(engine, token=token, now=clock.now())
+            renewed = time.monotonic()
+        outcome = transport.send(
+            message_id=row.id,
+            art=row.art,
+            sender=sender,
+            recipient=row.empfaenger,
+            content=row.inhalt,
+            handing_over=functools.partial(_begin_handover, engine, token=token, message_id=row.id, now=clock.now()),
+            while_waiting=functools.partial(producer.step, lease) if producer else None,
+        )
+        if outcome.ok:
+            _book_sent(engine, row, outcome.reply, token=token, now=clock.now())
+            report.sent += 1
+            continue
+        if outcome.uncertain:
+            _set_aside(engine, row.id, outcome.reply, token=token)
+            report.set_aside += 1
+        else:
             status = _finish(engine, row, outcome, now=clock.now(), settings=settings, token=token)
             permanent = status == OutboxStatus.FAILED.value
             report.failed += permanent
             report.retry_later += not permanent
             report.problems.append(DeliveryProblem(row.id, row.person_id, row.empfaenger, outcome.reply, permanent))
-            if outcome.connection_lost:
-                # The server went away: give the rest of the claim back instead of failing it.
-                _release(engine, [r.id for r in rows[index + 1 :]], token=token)
-                report.connection_error = outcome.reply
-                return
-    finally:
-        ledger.book()
+        if outcome.connection_lost:
+            # The server went away: give the rest of the claim back instead of failing it.
+            _release(engine, [r.id for r in rows[index + 1 :]], token=token)
+            report.connection_error = outcome.reply
+            return
+
+
+def _note_uncertain(engine: Engine, report: DeliveryReport) -> None:
+    """Every message whose delivery is unclear waits for a person: counted and logged in German."""
+    table = _table()
+    with engine.connect() as connection:
+        report.uncertain = int(
+            connection.scalar(
+                sa.select(sa.func.count()).select_from(table).where(table.c.status == OutboxStatus.UNCERTAIN.value)
+            )
+            or 0
+        )
+    if report.uncertain:
+        log.warning("%s", report.uncertain_text)
 
 
 def _note_held_elsewhere(engine: Engine, report: DeliveryReport, *, token: str, now: datetime) -> None:

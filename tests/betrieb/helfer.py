@@ -3,20 +3,25 @@ and Sitzungen placed around a simulated week."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from typer.testing import CliRunner
 
+from sozialforum.cli import app
 from sozialforum.demo import load_demo
 from sozialforum.konferenz import termine, versand
 from sozialforum.konten import benutzer
 from sozialforum.settings import Settings, load_settings
 from sozialforum.store.db import make_engine, migrate, session_scope
-from sozialforum.store.models import Gremium, Mitgliedschaft, Person, Sitzung
+from sozialforum.store.models import Gremium, Mitgliedschaft, OutboxMessage, Person, Sitzung
 from sozialforum.timeutil import local_to_utc
-from sozialforum.vocab import BenutzerRolle, GremiumArt, Rechtsgrundlage, SitzungStatus
+from sozialforum.vocab import BenutzerRolle, GremiumArt, OutboxStatus, Rechtsgrundlage, SitzungStatus
+from tests.konferenz.smtp_server import Received
 
 
 def write_config(tmp_path: Path, engine: Engine, **betrieb: object) -> str:
@@ -72,6 +77,37 @@ TAG = date(2026, 3, 16)
 NOW = datetime(2026, 2, 20, 8, 0, tzinfo=UTC)  # its invitation day
 
 
+def mitglieder(session: Session, gremium_id: int, anzahl: int) -> None:
+    """``anzahl`` people (``person<n>@traeger.example``, consent given), members of the Gremium."""
+    session.execute(
+        sa.insert(Person),
+        [
+            {
+                "kennung": f"T{n:05d}",
+                "vorname": "Test",
+                "nachname": f"Person {n}",
+                "email": f"person{n}@traeger.example",
+                "rechtsgrundlage": Rechtsgrundlage.EINWILLIGUNG.value,
+            }
+            for n in range(anzahl)
+        ],
+    )
+    ids = session.scalars(sa.select(Person.id).order_by(Person.id)).all()
+    session.execute(
+        sa.insert(Mitgliedschaft),
+        [
+            {
+                "gremium_id": gremium_id,
+                "person_id": pid,
+                "von": date(2025, 1, 1),
+                "rolle": "mitglied",
+                "stimmberechtigt": False,
+            }
+            for pid in ids
+        ],
+    )
+
+
 def grosses_gremium(url: str, empfaenger: int, *, planerin: str) -> int:
     """A migrated store with a Gremium of ``empfaenger`` members (each with an address), its
     Sitzung on TAG (invitation day NOW), and the workspace user 'planerin' with this password."""
@@ -82,33 +118,7 @@ def grosses_gremium(url: str, empfaenger: int, *, planerin: str) -> int:
         gremium = Gremium(kennung="SRK-NORD", name="Sozialraumkonferenz Nord", art=GremiumArt.SOZIALRAUMKONFERENZ)
         session.add(gremium)
         session.flush()
-        session.execute(
-            sa.insert(Person),
-            [
-                {
-                    "kennung": f"T{n:03d}",
-                    "vorname": "Test",
-                    "nachname": f"Person {n}",
-                    "email": f"person{n}@traeger.example",
-                    "rechtsgrundlage": Rechtsgrundlage.EINWILLIGUNG.value,
-                }
-                for n in range(empfaenger)
-            ],
-        )
-        ids = session.scalars(sa.select(Person.id).order_by(Person.id)).all()
-        session.execute(
-            sa.insert(Mitgliedschaft),
-            [
-                {
-                    "gremium_id": gremium.id,
-                    "person_id": pid,
-                    "von": date(2025, 1, 1),
-                    "rolle": "mitglied",
-                    "stimmberechtigt": False,
-                }
-                for pid in ids
-            ],
-        )
+        mitglieder(session, gremium.id or 0, empfaenger)
         sitzung = termine.plan_sitzung(
             session, gremium_id=gremium.id or 0, tag=TAG, uhrzeit=time(17), settings=settings, ort="Kreishaus"
         )
@@ -146,3 +156,22 @@ def maschine(tmp_path: Path, name: str, url: str, smtp_port: int, objektspeicher
         lines += ["", "[ablage]", *[f'{key} = "{value}"' for key, value in objektspeicher.items()]]
     config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return config
+
+
+def resolve_uncertain(engine: Engine, received: list[Received], cli_args: list[str]) -> tuple[list[str], list[str]]:
+    """What a person does with messages of unclear delivery: look at the mail server (here: the
+    loopback server's count for the recipient) and decide with the product's command. Returns the
+    recipients confirmed as delivered and those queued again."""
+    with Session(engine) as session:
+        doubtful = session.exec(select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.UNCERTAIN.value)).all()
+        decisions = [(m.id, m.empfaenger) for m in doubtful]
+    counts = Counter(message.rcpt_tos[0] for message in received)
+    confirmed = [address for _id, address in decisions if counts[address]]
+    again = [address for _id, address in decisions if not counts[address]]
+    args = [*cli_args, "konferenz", "unklar"]
+    for message_id, address in decisions:
+        args += ["--als-zugestellt" if counts[address] else "--erneut-senden", str(message_id)]
+    if decisions:
+        result = CliRunner().invoke(app, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+    return confirmed, again

@@ -1,6 +1,7 @@
-"""Delivery state lives in the store: a run on another machine (its own data_dir) books what a
-killed run handed over, leaves a live claim alone and says in German until when, and a run that
-leaves such work behind does not end as done."""
+"""Delivery state lives in the store: a run on another machine (its own data_dir) sets aside
+what a killed run had begun to hand over (for a person to decide, never sent again), leaves a
+live claim alone and says in German until when, and a run that leaves such work behind does not
+end as done."""
 
 from __future__ import annotations
 
@@ -30,13 +31,13 @@ def _queue(engine, settings, count: int) -> None:
         session.commit()
 
 
-def test_another_machine_books_handed_over_and_waits_for_live_claims(engine, settings, tmp_path) -> None:
+def test_another_machine_sets_aside_handed_over_and_waits_for_live_claims(engine, settings, tmp_path) -> None:
     _queue(engine, settings, 4)
     table = OutboxMessage.__table__  # type: ignore[attr-defined]
     with engine.begin() as connection:
         ids = sorted(connection.scalars(sa.select(table.c.id)))
-        # A run on machine A was killed: it had handed over the first message (recorded in the
-        # store, not yet booked) and held claims on two more until NOW + 60 s.
+        # A run on machine A was killed: it had begun to hand over the first message (recorded in
+        # the store, no reply booked) and held claims on two more until NOW + 60 s.
         connection.execute(
             sa.update(table)
             .where(table.c.id.in_(ids[:3]))
@@ -54,12 +55,13 @@ def test_another_machine_books_handed_over_and_waits_for_live_claims(engine, set
 
     later = outbox.deliver_pending(engine, machine_b, now=NOW + timedelta(minutes=2))
     later.raise_if_unfinished()
-    assert (later.recovered, later.sent, later.held_elsewhere) == (1, 2, 0)
+    assert (later.set_aside, later.sent, later.held_elsewhere, later.uncertain) == (1, 2, 0, 1)
+    assert "1 Nachrichten mit unklarer Zustellung" in later.summary()
     with Session(engine) as session:
         rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-        assert {r.status for r in rows} == {OutboxStatus.SENT}
-        assert "Antwort des Servers nicht abgewartet" in (rows[0].antwort_server or "")
-    # Machine B wrote the .eml files of the three it sent, never the one A had handed over.
+        assert [r.status for r in rows] == [OutboxStatus.UNCERTAIN] + [OutboxStatus.SENT] * 3
+        assert "Antwort nicht erhalten" in (rows[0].antwort_server or "")
+    # Machine B wrote the .eml files of the three it sent, never the one A had begun to hand over.
     assert len(list(machine_b.outbox_dir.glob("*.eml"))) == 3
 
 

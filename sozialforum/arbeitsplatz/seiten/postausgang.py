@@ -1,5 +1,6 @@
 """Postausgang: what was sent to whom and when, what failed or bounced and why, and sending a
-failed message again (queued under its own key, delivered by a flow run)."""
+failed message again (queued under its own key, delivered by a flow run). A message of unclear
+delivery ("Zustellung unklar") waits for a person: confirmed as delivered, or sent again."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from fastapi import Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col
 
 from sozialforum import outbox
 from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
 from sozialforum.konten.zugriff import Recht, darf
+from sozialforum.outbox import unklar
 from sozialforum.portal.context import PortalFehler, StaffContext
 from sozialforum.store.models import OutboxMessage
 from sozialforum.vocab import OutboxStatus
@@ -115,6 +117,10 @@ def nachricht(request: Request, nachricht_id: int) -> Response:
         )
 
 
+def _akteur(ctx: StaffContext) -> str:
+    return f"benutzer:{ctx.benutzer.name}"
+
+
 @bereich.aktion("/postausgang/{nachricht_id}/erneut", Recht.AENDERN)
 async def erneut(request: Request, nachricht_id: int) -> Response:
     """A failed message once more (after the address or the server was fixed): queued again
@@ -130,8 +136,26 @@ async def erneut(request: Request, nachricht_id: int) -> Response:
                 "Diese Nachricht ist unzustellbar zurückgekommen; bitte die Adresse der Person berichtigen "
                 "und die Nachricht neu auslösen (z. B. „Neue Mitglieder einladen“ bei der Sitzung)."
             )
-        if row.status != OutboxStatus.FAILED or not outbox.requeue_failed(ctx.session, ids=[nachricht_id]):
-            raise Eingabefehler("Nur fehlgeschlagene Nachrichten können erneut gesendet werden.")
+        if row.status == OutboxStatus.UNCERTAIN:  # a person's decision: the mail server does not have it
+            unklar.send_again(ctx.session, [nachricht_id], actor=_akteur(ctx), now=ctx.now)
+        elif row.status != OutboxStatus.FAILED or not outbox.requeue_failed(ctx.session, ids=[nachricht_id]):
+            raise Eingabefehler(
+                "Nur fehlgeschlagene Nachrichten oder solche mit unklarer Zustellung können erneut gesendet werden."
+            )
         return laeufe.starte(ctx, "zustellen", {}, titel=f"Erneut senden: {row.betreff}"[:200])
+
+    return await aktion(request, arbeit)
+
+
+@bereich.aktion("/postausgang/{nachricht_id}/zugestellt", Recht.AENDERN)
+async def zugestellt(request: Request, nachricht_id: int) -> Response:
+    """A message of unclear delivery that the mail server has (checked by a person): sent."""
+
+    def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
+        try:
+            unklar.confirm_delivered(ctx.session, [nachricht_id], actor=_akteur(ctx), now=ctx.now)
+        except ValueError as exc:
+            raise Eingabefehler(str(exc)) from None
+        return RedirectResponse(f"/arbeitsplatz/postausgang/{nachricht_id}?meldung=zugestellt", status_code=303)
 
     return await aktion(request, arbeit)

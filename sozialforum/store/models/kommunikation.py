@@ -41,9 +41,11 @@ class OutboxMessage(SQLModel, table=True):
     # lease ran out belongs to a run that died, and the message is taken up again.
     naechster_versuch: datetime | None = instant(index=True)
     lauf: str | None = Field(default=None, max_length=40, description="token of the claiming run")
-    # The hand-over journal in the store: the run (``lauf``) that handed this message over (final
-    # ``.`` of DATA sent), written before the reply is read; a rerun on any machine books it sent.
+    # The hand-over record in the store: the run (``lauf``) that began to hand this message over
+    # and when, committed before the final ``.`` of DATA is sent. A message of a dead run with this
+    # record is in doubt: set aside as "Zustellung unklar" for a person, never sent again by a run.
     uebergeben_lauf: str | None = Field(default=None, max_length=40)
+    uebergabe_am: datetime | None = instant()
 
 
 class PersonalLink(SQLModel, table=True):

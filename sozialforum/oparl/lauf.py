@@ -95,6 +95,13 @@ class Lauf:
             wanted = set(self.stapel.stubs)
             for entry in list(self.stapel.eintraege.values()):
                 for field, table, many in REFERENCES.get(entry.typ, ()):
+                    value = entry.obj.get(field)
+                    if value is None or (
+                        (type(value) is str and value in self.stapel)
+                        if not many
+                        else (type(value) is list and all(type(v) is str and v in self.stapel for v in value))
+                    ):
+                        continue  # nothing, or objects of the run (the usual case): nothing to check
                     urls = (
                         self.leser.urls(entry.obj, field)
                         if many

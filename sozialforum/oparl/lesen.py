@@ -49,10 +49,20 @@ class Maengel:
         log.warning("OParl-Mangel: %s", mangel)
 
 
+_TYPES: dict[str, tuple[str, str] | None] = {}  # type URL → what it names (a handful recur)
+
+
 def typ_of(obj: dict[str, Any]) -> tuple[str, str] | None:
     """``("Meeting", "1.1")`` from the ``type`` URL, or None."""
-    match = _TYPE.match(str(obj.get("type", "")))
-    return (match.group(2), match.group(1)) if match else None
+    text = str(obj.get("type", ""))
+    try:
+        return _TYPES[text]
+    except KeyError:
+        match = _TYPE.match(text)
+        found = (match.group(2), match.group(1)) if match else None
+        if len(_TYPES) < 1000:
+            _TYPES[text] = found
+        return found
 
 
 def is_url(value: object) -> bool:
@@ -70,11 +80,22 @@ class Leser:
         self.maengel = maengel
         self.eingebettet: list[dict[str, Any]] = []
         self._zeiten: dict[str, datetime] = {}  # timestamps read without a defect (they recur)
+        self._urls: set[str] = set()  # strings already found to be URLs (each is read several times)
+
+    def _is_url(self, value: object) -> bool:
+        if type(value) is not str:
+            return is_url(value)
+        if value in self._urls:
+            return True
+        if _URL.match(value):
+            self._urls.add(value)
+            return True
+        return False
 
     def _one_url(self, owner: str, name: str, value: Any) -> str | None:
         if value is None or value == "":
             return None
-        if is_url(value):
+        if self._is_url(value):
             return str(value)
         if isinstance(value, dict):
             if is_url(value.get("id")):
@@ -88,8 +109,8 @@ class Leser:
 
     def url(self, obj: dict[str, Any], name: str) -> str | None:
         value = obj.get(name)
-        if type(value) is str and _URL.match(value):  # the usual case, without the checks below
-            return value
+        if self._is_url(value):  # the usual case, without the checks below
+            return str(value)
         if isinstance(value, list):
             self.maengel.melde(self.id(obj), name, "Liste statt einer URL: das erste Element zählt")
             value = value[0] if value else None
@@ -102,8 +123,13 @@ class Leser:
         if not isinstance(value, list):
             self.maengel.melde(self.id(obj), name, "einzelner Wert statt Liste")
             value = [value]
-        found = (self._one_url(self.id(obj), name, item) for item in value)
-        return [url for url in found if url is not None]
+        found: list[str] = []
+        for item in value:
+            if type(item) is str and item in self._urls:
+                found.append(item)
+            elif (url := self._one_url(self.id(obj), name, item)) is not None:
+                found.append(url)
+        return found
 
     def objects(self, obj: dict[str, Any], name: str) -> list[dict[str, Any]]:
         """Embedded objects (``agendaItem`` of a Meeting); plain URLs are kept as stubs."""

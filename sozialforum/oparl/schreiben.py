@@ -48,12 +48,11 @@ def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 def lies(session: Session, table: sa.Table, key: str, keys: Sequence[Any], columns: Sequence[str]) -> dict[Any, Any]:
     """``key`` → row (``row_id``, ``row_key``, then ``columns``) of the rows whose ``key`` is among ``keys``."""
     found: dict[Any, Any] = {}
-    columns_ = (table.c.id.label("row_id"), table.c[key].label("row_key"), *(table.c[c] for c in columns))
     ints = [k for k in set(keys) if isinstance(k, int)]
     if key == "id" and ints and len(ints) == len(set(keys)) and max(ints) - min(ints) < 4 * len(ints):
         # ids of one batch lie close together: one range query instead of IN lists to render
         wanted_ids = set(ints)
-        for row in session.execute(sa.select(*columns_).where(table.c.id.between(min(ints), max(ints)))):
+        for row in _direct(table, tuple(columns)).all(_connection(session), {"lo": min(ints), "hi": max(ints)}):
             if row[0] in wanted_ids:
                 found[row[0]] = row
         return found
@@ -65,6 +64,25 @@ def lies(session: Session, table: sa.Table, key: str, keys: Sequence[Any], colum
         for row in session.execute(query):
             found[row[1]] = row
     return found
+
+
+_RANGES: dict[tuple[sa.Table, tuple[str, ...]], DirectStatement] = {}
+
+
+def _direct(table: sa.Table, columns: tuple[str, ...]) -> DirectStatement:
+    """The range read of ``lies`` for ``table`` and ``columns``, compiled once."""
+    found = _RANGES.get((table, columns))
+    if found is None:
+        selected = (table.c.id.label("row_id"), table.c.id.label("row_key"), *(table.c[c] for c in columns))
+        between = table.c.id.between(sa.bindparam("lo"), sa.bindparam("hi"))
+        found = _RANGES[(table, columns)] = DirectStatement(sa.select(*selected).where(between))
+    return found
+
+
+def _connection(session: Session) -> sa.Connection:
+    """The session's connection, after what the ORM still holds (as ``session.execute`` would)."""
+    session.flush()
+    return session.connection()
 
 
 def einfuegen(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -92,6 +110,14 @@ def aendern(session: Session, table: sa.Table, key: str, rows: list[dict[str, An
         .values({c: sa.bindparam(f"_{c}") for c in columns})
     )
     DirectStatement(statement).run_many(session.connection(), rows)
+
+
+_SIMPLE = (str, int, bool, type(None))
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Equal as the audit trail writes them, decided without converting (texts, numbers)."""
+    return type(old) is type(new) and type(old) in _SIMPLE and old == new
 
 
 def schreibe(
@@ -128,7 +154,7 @@ def schreibe(
         changed = {
             c: [_plain(row[2 + i]), _plain(values[c])]
             for i, c in enumerate(columns)
-            if _plain(row[2 + i]) != _plain(values[c])
+            if not _same(row[2 + i], values[c]) and _plain(row[2 + i]) != _plain(values[c])
         }
         if changed:
             updates.append({"_id": row[0], **{f"_{c}": values[c] for c in columns}})
@@ -138,7 +164,8 @@ def schreibe(
         before = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
         einfuegen(session, table, inserts)
         wanted = {i[key] for i in inserts}
-        ids = {k: i for i, k in session.execute(sa.select(table.c.id, table.c[key]).where(table.c.id > before))}
+        added = DirectStatement(sa.select(table.c.id, table.c[key]).where(table.c.id > sa.bindparam("before")))
+        ids = {k: i for i, k in added.all(session.connection(), {"before": before})}
         if not wanted <= ids.keys():  # ids not above the old maximum (a sequence behind): ask by key
             ids = {k: row[0] for k, row in lies(session, table, key, list(wanted), []).items()}
         for insert in inserts:

@@ -134,13 +134,14 @@ class Index:
     def find(self, tabelle: str, oparl_id: str | None) -> int | None:
         if not oparl_id:
             return None
-        oparl_id = self.aliases.get(oparl_id, oparl_id)
-        key = (tabelle, oparl_id)
-        if key not in self._cache and tabelle not in self._loaded:
+        key = (tabelle, self.aliases.get(oparl_id, oparl_id))
+        try:
+            return self._cache[key]
+        except KeyError:
+            pass
+        if tabelle not in self._loaded:
             self._load(tabelle)
-        if key not in self._cache:
-            self._cache[key] = None
-        return self._cache[key]
+        return self._cache.setdefault(key, None)
 
     def set(self, tabelle: str, oparl_id: str, datensatz_id: int | None) -> None:
         self._cache[(tabelle, oparl_id)] = datensatz_id

@@ -92,7 +92,7 @@ class Stapel:
         if is_url(fetched_as) and fetched_as != oparl_id:
             self.aliases[str(fetched_as)] = str(oparl_id)
             self.stubs.discard(str(fetched_as))
-        if set(obj) <= {"id"}:
+        if obj.keys() <= {"id"}:
             if oparl_id not in self.eintraege:
                 self.stubs.add(oparl_id)
             return

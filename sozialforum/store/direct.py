@@ -115,28 +115,44 @@ class DirectStatement:
         finally:
             cursor.close()
 
+    def all(self, connection: sa.Connection, params: dict[str, Any]) -> list[Any]:
+        """Every row of a SELECT as named tuples of converted values (bulk reads: no result
+        machinery per row)."""
+        compiled, cursor = self._run(connection, params)
+        try:
+            raw = cursor.fetchall()
+        finally:
+            cursor.close()
+        assert compiled.results is not None, "all() needs a SELECT"
+        make = compiled.row._make
+        if not any(compiled.results):
+            return [make(row) for row in raw]
+        processors = compiled.results
+        return [
+            make(v if p is None or v is None else p(v) for v, p in zip(row, processors, strict=True)) for row in raw
+        ]
+
     def run_many(self, connection: sa.Connection, rows: list[dict[str, Any]]) -> None:
         """Execute an INSERT or UPDATE once per row with the driver's ``executemany`` (every row
-        with the same keys; bulk imports: no per-row statement machinery at all)."""
+        with the same keys; bulk imports: no per-row statement machinery at all). Values are
+        converted column by column, each distinct value once (a run's timestamp on every row)."""
         if not rows:
             return
         dialect = connection.dialect
         keys = frozenset(rows[0])
         compiled = self._compiled.get(dialect, {}).get(keys) or self._compile(dialect, keys)
-        arguments: list[Any] = []
-        done: dict[tuple[str, Any], Any] = {}  # a value converted once (a run's timestamp on every row)
-        for params in rows:
-            values = {**compiled.defaults, **params}
-            for name, processor in compiled.binds:
-                if name in values:
-                    value = values[name]
-                    try:
-                        values[name] = done[(name, value)]
-                    except KeyError:
-                        values[name] = done[(name, value)] = processor(value)
-                    except TypeError:  # unhashable (a JSON value): converted each time
-                        values[name] = processor(value)
-            arguments.append([values[name] for name in compiled.order] if compiled.order is not None else values)
+        processors = dict(compiled.binds)
+        names = compiled.order if compiled.order is not None else tuple(sorted(keys | compiled.defaults.keys()))
+        columns: list[list[Any]] = []
+        for name in names:
+            values = [params[name] for params in rows] if name in keys else [compiled.defaults[name]] * len(rows)
+            processor = processors.get(name)
+            if processor is not None:
+                values = _converted(values, processor)
+            columns.append(values)
+        arguments: list[Any] = list(zip(*columns, strict=True))
+        if compiled.order is None:  # a named paramstyle: one mapping per row
+            arguments = [dict(zip(names, row, strict=True)) for row in arguments]
         if not connection.in_transaction():
             connection.begin()
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]  # checked out: not None
@@ -144,6 +160,22 @@ class DirectStatement:
             cursor.executemany(compiled.sql, arguments)
         finally:
             cursor.close()
+
+
+def _converted(values: list[Any], processor: Processor) -> list[Any]:
+    """``processor`` applied to each value, once per distinct hashable value."""
+    done: dict[tuple[type, Any], Any] = {}
+    result: list[Any] = []
+    for value in values:
+        try:
+            key = (type(value), value)  # by type too: 1 and True are equal keys otherwise
+            try:
+                result.append(done[key])
+            except KeyError:
+                result.append(done.setdefault(key, processor(value)))
+        except TypeError:  # unhashable (a JSON value): converted each time
+            result.append(processor(value))
+    return result
 
 
 _DIRECT: dict[int, tuple[sa.Select[Any], DirectStatement]] = {}

@@ -35,10 +35,13 @@ from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.daten.zeilen import Breit, Zeilen
 from sozialforum.daten.zuordnung_gespeichert import ZUORDNUNG, lies_aliase, lies_gespeichert
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.store.direct import DirectStatement
+from sozialforum.store.gc_pause import gc_angehalten
 from sozialforum.store.models import Datenlieferung, Vergleichswert, Wertespalte
 from sozialforum.store.models.base import table_of
 
 CHUNK = 2000
+_WERTESPALTE = DirectStatement(table_of(Wertespalte).insert())  # the driver's executemany
 
 
 @dataclass
@@ -310,6 +313,7 @@ def _index(items: _Reihe, key: MerkmalKey) -> int:
     return items.position[key]
 
 
+@gc_angehalten()  # a tenth of a nationwide refresh went to full collections finding nothing
 def lade_datei(
     session: Session,
     path: Path,
@@ -382,7 +386,7 @@ def lade_datei(
 def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
     chunks = _wide_chunks(lieferung_id, rows) if rows.breit is not None else _long_chunks(lieferung_id, rows)
     for start in range(0, len(chunks), CHUNK):
-        session.execute(table_of(Wertespalte).insert(), chunks[start : start + CHUNK])
+        _WERTESPALTE.run_many(session.connection(), chunks[start : start + CHUNK])
     others = _others(lieferung_id, rows)
     for start in range(0, len(others), CHUNK):
         session.execute(table_of(Vergleichswert).insert(), others[start : start + CHUNK])

@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from sozialforum.oparl.client import Liste, OparlClient, lenient_json
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.lesen import Maengel, is_url, typ_of
-from sozialforum.oparl.schreiben import gc_angehalten
 from sozialforum.oparl.speicher import ImportBericht
+from sozialforum.store.gc_pause import gc_angehalten
 from sozialforum.store.models import OparlAbruf
 from sozialforum.timeutil import as_utc
 

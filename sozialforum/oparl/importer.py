@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from sozialforum.oparl import import_akteure, import_dateien, import_eigen, import_sitzungen
 from sozialforum.oparl.lauf import Fetcher, Lauf
-from sozialforum.oparl.schreiben import gc_angehalten
 from sozialforum.oparl.speicher import ImportBericht
+from sozialforum.store.gc_pause import gc_angehalten
 
 
 @gc_angehalten()

@@ -7,9 +7,7 @@ row is neither updated nor audited, exactly as with ``speicher.apply`` on an ORM
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,24 +18,6 @@ from sozialforum.store.direct import DirectStatement
 from sozialforum.vocab import AuditAktion
 
 CHUNK = 500
-
-
-@contextmanager
-def gc_angehalten() -> Iterator[None]:
-    """No automatic cyclic garbage collection during an import run (restored afterwards).
-
-    A run keeps every fetched object, its index and its rows until it ends — millions of live
-    containers at full size. Each full collection scans all of them and finds almost nothing
-    (the run makes a few thousand cyclic objects), and the allocations of a large import trigger
-    one every few seconds: a quarter of a full import's time went there. Reference counting still
-    frees everything else at once; what is cyclic is collected when the run is over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:

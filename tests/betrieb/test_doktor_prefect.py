@@ -120,7 +120,20 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
     assert repaired["Grenzen"][0] == ("ok", "'sozialforum-smtp': 0 von 1 Plätzen belegt")
     with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
         assert client.read_flow_run(run.id).state.type.value == "CRASHED"
-        env = client.read_work_pool("sozialforum").base_job_template["variables"]["properties"]["env"]
-        assert env["default"] == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
+        pool_env = client.read_work_pool("sozialforum").base_job_template["variables"]["properties"]["env"]
+        assert pool_env["default"] == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
     # Twice is harmless: nothing left to do.
     assert doktor.reparatur(api, 30) == [doktor.Befund("Reparatur", "ok", "nichts zu tun")]
+
+    # The command as an operator runs it, with the configured heartbeat (90 s by default).
+    out = subprocess.run(
+        [sys.executable, "-m", "sozialforum", "doctor", "--prefect-api", api, "--reparieren"],
+        cwd=REPO,
+        env=env | {"SOZIALFORUM_DATA_DIR": str(tmp_path / "var"), "COLUMNS": "200"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    assert "✔ Reparatur: Automation „sozialforum: Lauf ohne Herzschlag ist abgestürzt“ angepasst (Frist 270 s)." in out
+    assert "✔ Reparatur: Arbeitspool 'sozialforum': Läufe senden alle 90 s einen Herzschlag." in out
+    assert "✔ Absturzerkennung: Läufe ohne Herzschlag seit 270 s werden „Crashed“ gesetzt" in out

@@ -9,8 +9,7 @@ HTML (to read), PDF (to print and file) and Markdown (the Prefect artifact) from
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
 
@@ -20,6 +19,14 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from sozialforum.beschluesse.aemter import Aemter
+from sozialforum.beschluesse.leitungsbericht_modell import (
+    AMPEL_REIHENFOLGE,
+    FachplanStand,
+    Filter,
+    FristZeile,
+    Gruppe,
+    Leitungsbericht,
+)
 from sozialforum.beschluesse.stand import BeschlussStand, ampel_frist, beschluss_staende, worst
 from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render, render_text
@@ -38,293 +45,9 @@ from sozialforum.store.models import (
     Umsetzungsbericht,
 )
 from sozialforum.store.models.base import pk
-from sozialforum.strategie.berichte import Foerderstand, Kennzahlzeile, foerderstand, kennzahlen
+from sozialforum.strategie.berichte import foerderstand, kennzahlen
 from sozialforum.timeutil import format_datum, format_datum_kurz
-from sozialforum.vocab import Ampel, AuftragStatus, FristArt, MassnahmeStatus, Zielstand
-
-_ORDER = [Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG, Ampel.IM_PLAN, Ampel.ERLEDIGT]
-
-
-@dataclass(frozen=True)
-class Filter:
-    """Restrict the report; each criterion compares case-insensitively, None means all. An Amt
-    is compared as an organisation (``Aemter``): "Sozialamt" and "Sozialamt Landkreis Musterland"
-    are the same Amt."""
-
-    dezernat: str | None = None
-    amt: str | None = None
-    gremium: str | None = None  # name or kennung
-
-    def passt(
-        self,
-        dezernat: str | None,
-        amt: str | None,
-        gremium: set[str],
-        aemter: Aemter | None = None,
-        organisation_id: int | None = None,
-    ) -> bool:
-        def same(wanted: str | None, value: str | None) -> bool:
-            return wanted is None or (value or "").casefold() == wanted.casefold()
-
-        if self.amt is not None:
-            if aemter is not None:
-                if not aemter.gleich(self.amt, amt, organisation_id):
-                    return False
-            elif not same(self.amt, amt):
-                return False
-        wanted_gremium = self.gremium.casefold() if self.gremium else None
-        return same(self.dezernat, dezernat) and (
-            wanted_gremium is None or wanted_gremium in {g.casefold() for g in gremium}
-        )
-
-    @property
-    def beschreibung(self) -> str:
-        parts = [
-            f"{label} „{value}“"
-            for label, value in (("Dezernat", self.dezernat), ("Amt", self.amt), ("Gremium", self.gremium))
-            if value
-        ]
-        return ", ".join(parts) or "alle Dezernate, Ämter und Gremien"
-
-    @property
-    def slug(self) -> str:
-        values = [v for v in (self.dezernat, self.amt, self.gremium) if v]
-        text = "-".join(values).lower()
-        return "".join(c if c.isalnum() else "-" for c in text).strip("-")[:60] or "alle"
-
-
-@dataclass(frozen=True)
-class FristZeile:
-    frist: Frist
-    ampel: Ampel
-    zustaendig: str
-
-    @property
-    def titel(self) -> str:
-        """The deadline's own name, without the plan's name it is listed under."""
-        if self.frist.art is FristArt.MEILENSTEIN:
-            return self.frist.titel.split(" (")[0]
-        return self.frist.titel
-
-
-@dataclass
-class FachplanStand:
-    plan: Fachplan
-    amt: str | None
-    fortschreibung: Frist
-    meilensteine: list[Frist]
-    ampel: Ampel  # the worst of its steps and of the reviews of its Maßnahmen
-    naechster: Frist | None  # the next open milestone or the Fortschreibung itself
-    fortschreibung_ampel: Ampel = Ampel.IM_PLAN  # the Fortschreibung's own deadline
-    schritte_ampel: Ampel = Ampel.IM_PLAN  # the worst of the Fortschreibung and its milestones
-    pruefungen: Gruppe | None = None  # open reviews of its Maßnahmen
-    massnahmen: dict[str, int] = field(default_factory=dict)  # its Maßnahmen by status label
-
-
-@dataclass
-class Gruppe:
-    """Deadlines that belong to neither a Beschluss nor a Fachplan, under what they come from
-    (a Sitzung's minutes, a duty to report, a Maßnahme without a plan)."""
-
-    titel: str
-    fristen: list[FristZeile]
-
-    @property
-    def ampel(self) -> Ampel:
-        return worst([z.ampel for z in self.fristen])
-
-    @property
-    def dringlich(self) -> list[FristZeile]:
-        """Overdue or due soon: what the report lists row by row."""
-        return [z for z in self.fristen if z.ampel in (Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG)]
-
-    @property
-    def im_plan(self) -> list[FristZeile]:
-        return [z for z in self.fristen if z.ampel not in (Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG)]
-
-
-@dataclass(frozen=True)
-class Aussage:
-    """One line of the summary: a count with what it counts."""
-
-    anzahl: int
-    text: str
-    ampel: Ampel | None = None
-
-
-@dataclass
-class Leitungsbericht:
-    kommune: str
-    stichtag: date
-    erstellt: datetime
-    filter: Filter
-    bald_tage: int
-    beschluesse: list[BeschlussStand] = field(default_factory=list)
-    letzte_berichte: dict[int, Umsetzungsbericht] = field(default_factory=dict)
-    # (name, URL) of the council system's documents per Beschluss (OParl Files: Beschlusstext, Vorlage)
-    dokumente: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
-    aemter: dict[int, str] = field(default_factory=dict)  # Beschluss id → the Amt's name
-    fachplaene: list[FachplanStand] = field(default_factory=list)
-    weitere: list[Gruppe] = field(default_factory=list)
-    ueberfaellig: list[FristZeile] = field(default_factory=list)  # every overdue deadline, oldest first
-    naechste: list[FristZeile] = field(default_factory=list)  # open, not overdue, soonest first
-    # The strategy's Kennzahlen and the funding of the year, when a Sozialstrategie is stored.
-    kennzahlen: list[Kennzahlzeile] = field(default_factory=list)
-    foerderung: Foerderstand | None = None
-
-    @property
-    def zaehler(self) -> dict[Ampel, int]:
-        """Beschlüsse and Fachpläne per light (items, not deadlines)."""
-        lights = [b.ampel for b in self.beschluesse] + [f.ampel for f in self.fachplaene]
-        return {light: lights.count(light) for light in Ampel}
-
-    @property
-    def titel(self) -> str:
-        return f"Leitungsbericht Beschlüsse und Fristen – {self.kommune}"
-
-    @property
-    def zusammenfassung(self) -> list[Aussage]:
-        return zusammenfassung(self)
-
-    @property
-    def dringend(self) -> list[tuple[str, str, int]]:
-        """(what, which deadline, days overdue) of the five items overdue longest."""
-        items: list[tuple[str, str, int]] = []
-        for s in self.beschluesse:
-            late = [a for a in s.auftraege if a.ampel is Ampel.UEBERFAELLIG and a.auftrag.frist]
-            if late:
-                oldest = min(late, key=lambda a: a.auftrag.frist or date.max)
-                what = f"Beschluss {s.beschluss.kennung}: {s.beschluss.titel}"
-                days = (self.stichtag - (oldest.auftrag.frist or self.stichtag)).days
-                items.append((what, oldest.auftrag.beschreibung, days))
-        for f in self.fachplaene:
-            steps = [*f.meilensteine, f.fortschreibung]
-            late_steps = [m for m in steps if not m.erledigt and m.faellig_am < self.stichtag]
-            if late_steps:
-                oldest_step = min(late_steps, key=lambda m: m.faellig_am)
-                step = oldest_step.titel.split(" (")[0]
-                items.append((f"Fachplan {f.plan.name}", step, (self.stichtag - oldest_step.faellig_am).days))
-        return sorted(items, key=lambda item: -item[2])[:5]
-
-
-def _zahl(n: int, einzahl: str, mehrzahl: str) -> str:
-    return f"{n} {einzahl if n == 1 else mehrzahl}"
-
-
-_BESCHLUSS_TEXT = {
-    Ampel.UEBERFAELLIG: ("Beschluss mit überfälliger Umsetzung", "Beschlüsse mit überfälliger Umsetzung"),
-    Ampel.BALD_FAELLIG: (
-        "Beschluss mit bald fälliger Frist oder gemeldeter Verzögerung",
-        "Beschlüsse mit bald fälliger Frist oder gemeldeter Verzögerung",
-    ),
-    Ampel.IM_PLAN: ("Beschluss im Plan", "Beschlüsse im Plan"),
-    Ampel.ERLEDIGT: ("Beschluss vollständig erledigt", "Beschlüsse vollständig erledigt"),
-}
-
-
-def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
-    """The summary's lines; each names what it counts. Lines with a count of 0 are left out,
-    except the first of each kind, so that "0 Beschlüsse mit überfälliger Umsetzung" is said."""
-    lines: list[Aussage] = []
-    lights = Counter(s.ampel for s in b.beschluesse)
-    for light in _ORDER:
-        if lights[light] or light is Ampel.UEBERFAELLIG:
-            lines.append(Aussage(lights[light], _zahl(lights[light], *_BESCHLUSS_TEXT[light]), light))
-    plan_late = sum(1 for f in b.fachplaene if f.fortschreibung_ampel is Ampel.UEBERFAELLIG)
-    steps_late = sum(
-        1
-        for f in b.fachplaene
-        if f.fortschreibung_ampel is not Ampel.UEBERFAELLIG and f.schritte_ampel is Ampel.UEBERFAELLIG
-    )
-    plan_soon = sum(1 for f in b.fachplaene if f.schritte_ampel is Ampel.BALD_FAELLIG)
-    plan_ok = sum(1 for f in b.fachplaene if f.schritte_ampel in (Ampel.IM_PLAN, Ampel.ERLEDIGT))
-    lines.append(
-        Aussage(
-            plan_late,
-            _zahl(plan_late, "Fachplan mit überfälliger Fortschreibung", "Fachpläne mit überfälliger Fortschreibung"),
-            Ampel.UEBERFAELLIG,
-        )
-    )
-    if steps_late:
-        lines.append(
-            Aussage(
-                steps_late,
-                _zahl(
-                    steps_late,
-                    "Fachplan mit überfälligem Schritt der Fortschreibung",
-                    "Fachpläne mit überfälligen Schritten der Fortschreibung",
-                ),
-                Ampel.UEBERFAELLIG,
-            )
-        )
-    if plan_soon:
-        lines.append(
-            Aussage(
-                plan_soon,
-                _zahl(
-                    plan_soon,
-                    "Fachplan mit bald fälligem Schritt der Fortschreibung",
-                    "Fachpläne mit bald fälligen Schritten der Fortschreibung",
-                ),
-                Ampel.BALD_FAELLIG,
-            )
-        )
-    if plan_ok:
-        lines.append(
-            Aussage(
-                plan_ok,
-                _zahl(plan_ok, "Fachplan mit Fortschreibung im Plan", "Fachpläne mit Fortschreibung im Plan"),
-                Ampel.IM_PLAN,
-            )
-        )
-    reviews = sum(1 for z in b.ueberfaellig if z.frist.art is FristArt.MASSNAHME)
-    if reviews:
-        lines.append(
-            Aussage(
-                reviews,
-                _zahl(reviews, "Maßnahme mit überfälliger Überprüfung", "Maßnahmen mit überfälliger Überprüfung"),
-                Ampel.UEBERFAELLIG,
-            )
-        )
-    others = sum(
-        1
-        for g in b.weitere
-        for z in g.fristen
-        if z.ampel is Ampel.UEBERFAELLIG and z.frist.art is not FristArt.MASSNAHME
-    )
-    if others:
-        lines.append(
-            Aussage(
-                others,
-                _zahl(
-                    others,
-                    "überfälliger Auftrag ohne Beschluss (aus Sitzungen, Förderung oder Berichtspflichten)",
-                    "überfällige Aufträge ohne Beschluss (aus Sitzungen, Förderung oder Berichtspflichten)",
-                ),
-                Ampel.UEBERFAELLIG,
-            )
-        )
-    total_late = len(b.ueberfaellig)
-    lines.append(
-        Aussage(
-            total_late,
-            _zahl(
-                total_late,
-                "überfällige Frist insgesamt (Aufträge, Schritte der Fortschreibung, Überprüfungen); "
-                "sie steht unten bei ihrem Beschluss oder Fachplan",
-                "überfällige Fristen insgesamt (Aufträge, Schritte der Fortschreibung, Überprüfungen); "
-                "sie stehen unten bei ihrem Beschluss oder Fachplan",
-            ),
-        )
-    )
-    if b.kennzahlen:
-        reached = sum(1 for k in b.kennzahlen if k.stand is Zielstand.ERREICHT)
-        missed = sum(1 for k in b.kennzahlen if k.stand in (Zielstand.VERFEHLT, Zielstand.TOLERANZ))
-        total = len(b.kennzahlen)
-        lines.append(Aussage(reached, f"{reached} von {_zahl(total, 'Ziel', 'Zielen')} der Sozialstrategie erreicht"))
-        if missed:
-            lines.append(Aussage(missed, f"{missed} von {_zahl(total, 'Ziel', 'Zielen')} verfehlt", Ampel.UEBERFAELLIG))
-    return lines
+from sozialforum.vocab import Ampel, AuftragStatus, FristArt, MassnahmeStatus
 
 
 def gremium_keys(session: Session) -> dict[int, set[str]]:
@@ -383,7 +106,7 @@ def _fachplan_staende(
                 dict(sorted(measures.get(plan_id or -1, {}).items())),
             )
         )
-    result.sort(key=lambda f: (_ORDER.index(f.ampel), f.fortschreibung.faellig_am))
+    result.sort(key=lambda f: (AMPEL_REIHENFOLGE.index(f.ampel), f.fortschreibung.faellig_am))
     return result
 
 
@@ -457,7 +180,7 @@ def _weitere(session: Session, rows: list[FristZeile], beschluss_ids: set[int], 
             title = z.frist.kontext or z.frist.art.label
         groups[title].append(z)
     result = [Gruppe(title, sorted(items, key=lambda z: z.frist.faellig_am)) for title, items in groups.items()]
-    result.sort(key=lambda g: (_ORDER.index(g.ampel), g.fristen[0].frist.faellig_am))
+    result.sort(key=lambda g: (AMPEL_REIHENFOLGE.index(g.ampel), g.fristen[0].frist.faellig_am))
     return result
 
 
@@ -480,7 +203,7 @@ def build_leitungsbericht(
         )
     ]
     # overdue first, then the ones due soon; within a light the newest Beschluss first
-    report.beschluesse = sorted(staende, key=lambda s: _ORDER.index(s.ampel))
+    report.beschluesse = sorted(staende, key=lambda s: AMPEL_REIHENFOLGE.index(s.ampel))
     report.aemter = {
         s.beschluss.id: name for s in staende if (name := aemter.name(s.beschluss.amt)) is not None and s.beschluss.id
     }

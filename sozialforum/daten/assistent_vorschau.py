@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy.orm import Session
 
-from sozialforum.daten.assistent import Gelesen, Lesart, aufbau, erkenne, etikett, lies
+from sozialforum.daten.assistent import Lesart, aufbau, erkenne, etikett
+from sozialforum.daten.assistent_lesen import Gelesen, lies
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Schluesselabgleich
 from sozialforum.daten.genesis import is_genesis

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.daten.assistent import ZUORDNUNG, Aufbau, Lesart, aufbau, etikett, lies
+from sozialforum.daten.assistent import ZUORDNUNG, Aufbau, Lesart, aufbau, etikett
+from sozialforum.daten.assistent_lesen import lies
 from sozialforum.daten.katalog import Katalog, QuelleDef
 from sozialforum.daten.quelldatei import Rohdaten
 from sozialforum.daten.rohtabelle import Raster, lies_raster

@@ -20,7 +20,7 @@ from sqlmodel import col
 from sozialforum.arbeitsplatz import hochladen, laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.arbeitsplatz.seiten.daten_kennzahlen import freigegebene_gemeinden
-from sozialforum.daten import aktualisierung, plausibel_bericht
+from sozialforum.daten import aktualisierung, plausibel_befund
 from sozialforum.daten.katalog import load_for
 from sozialforum.daten.merkmale import describe, parse_key
 from sozialforum.konten.zugriff import Recht, darf
@@ -81,7 +81,7 @@ async def pruefen(request: Request) -> Response:
             ergebnis=ergebnis,
             merkmale=merkmale,
             token=token,
-            arten=plausibel_bericht.ARTEN,
+            arten=plausibel_befund.ARTEN,
         )
 
     return await aktion(request, arbeit)

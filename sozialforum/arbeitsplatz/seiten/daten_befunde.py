@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
-from sozialforum.daten import plausibel_bericht
+from sozialforum.daten import plausibel_befund, plausibel_bericht
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.context import StaffContext
 
@@ -28,7 +28,7 @@ def befunde(request: Request) -> Response:
             "arbeitsplatz/daten_befunde.html",
             offen=plausibel_bericht.offene(ctx.session),
             akzeptiert=plausibel_bericht.akzeptierte(ctx.session),
-            arten=plausibel_bericht.ARTEN,
+            arten=plausibel_befund.ARTEN,
             darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
         )
 

@@ -1,0 +1,103 @@
+"""What the plausibility report finds (``Befund``), and the collection that keeps the first
+``einzeln`` findings of each kind with text and only counts the rest (``Sammlung``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from sozialforum.daten.katalog import Katalog
+from sozialforum.daten.merkmale import MerkmalKey
+from sozialforum.timeutil import format_zahl
+
+ARTEN = {
+    "summe": "Summe der Teile",
+    "anteil": "Anteil über 100 %",
+    "sprung": "Sprung",
+    "ohne_werte": "Gebiet ohne Werte",
+    "bruch": "keine ganze Zahl",
+    "bevoelkerung": "mehr als die Bevölkerung",
+}
+Wo = Callable[[int, MerkmalKey], "tuple[int, str] | None"]
+
+
+@dataclass(frozen=True)
+class Befund:
+    art: str
+    datei: str
+    meldung: str
+    gebiet: str | None = None  # the area's key
+    merkmal: str | None = None  # Merkmal key or indicator code
+    stichtag: date | None = None
+    zeile: int | None = None
+    spalte: str | None = None
+
+    def __str__(self) -> str:
+        where = self.datei
+        if self.zeile is not None:
+            where += f", Zeile {self.zeile}"
+        if self.spalte:
+            where += f", Spalte „{self.spalte}“"
+        return f"{where}: {ARTEN[self.art]}: {self.meldung}"
+
+
+class Sammlung:
+    """Findings per kind, the first ``einzeln`` with text, the others only counted."""
+
+    def __init__(self, datei: str, einzeln: int) -> None:
+        self.datei, self.einzeln = datei, einzeln
+        self.befunde: dict[str, list[Befund]] = {art: [] for art in ARTEN}
+        self.weitere: dict[str, int] = dict.fromkeys(ARTEN, 0)
+        self.ungeprueft = 0  # jumps beyond the band not compared with the history (list full)
+
+    def frei(self, art: str) -> int:
+        return max(0, self.einzeln - len(self.befunde[art]))
+
+    def zaehle(self, art: str, anzahl: int) -> None:
+        self.weitere[art] += anzahl
+
+    def add(self, befund: Befund) -> None:
+        if len(self.befunde[befund.art]) < self.einzeln:
+            self.befunde[befund.art].append(befund)
+        else:
+            self.weitere[befund.art] += 1
+
+    def alle(self) -> list[Befund]:
+        out = []
+        for art, found in self.befunde.items():
+            out += found
+            if self.weitere[art]:
+                out.append(
+                    Befund(art, self.datei, f"… und {format_zahl(self.weitere[art])} weitere Befunde dieser Art.")
+                )
+            if art == "sprung" and self.ungeprueft:
+                out.append(
+                    Befund(
+                        art,
+                        self.datei,
+                        f"… und {format_zahl(self.ungeprueft)} weitere Werte jenseits des Bandes, deren Verlauf "
+                        "nicht mehr einzeln geprüft wurde: bitte die Datei insgesamt prüfen.",
+                    )
+                )
+        return out
+
+
+def genau(value: float) -> str:
+    """A number as delivered, up to three decimals: 64,5 rather than 64,500."""
+    text = format_zahl(value, 3)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def zelle(where: Wo, row: int, keys: tuple[MerkmalKey, ...] | list[MerkmalKey]) -> tuple[int | None, str | None]:
+    for key in keys:
+        found = where(row, key)
+        if found is not None:
+            return found
+    return None, None
+
+
+def anzahlen(katalog: Katalog, keys: list[MerkmalKey]) -> np.ndarray:
+    return np.array([k.name in katalog.merkmale and katalog.merkmale[k.name].art == "anzahl" for k in keys], dtype=bool)

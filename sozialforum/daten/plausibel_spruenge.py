@@ -1,0 +1,181 @@
+"""The plausibility check against the previous Stichtage: an indicator that moved beyond the
+configured band, further than the area ever moved before (``spruenge``)."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+
+from sozialforum.daten.berechnung import Codes, Floats, kennzahl
+from sozialforum.daten.fehlwerte import VORHANDEN
+from sozialforum.daten.katalog import IndikatorDef, Katalog, PlausibilitaetDef
+from sozialforum.daten.plausibel_befund import Befund, Sammlung, Wo, anzahlen, zelle
+from sozialforum.daten.plausibel_gebiete import Gebiete
+from sozialforum.daten.plausibel_tafel import Summen, ausrichten
+from sozialforum.daten.speicher import Tafel
+from sozialforum.timeutil import format_zahl
+
+
+def spruenge(
+    out: Sammlung,
+    tafel: Tafel,
+    where: Wo,
+    names: set[str],
+    day: date,
+    history: list[tuple[date, Callable[[], Tafel | None]]],
+    katalog: Katalog,
+    gebiete: Gebiete,
+    regeln: PlausibilitaetDef,
+) -> None:
+    """An indicator of counts that moved beyond the band against the previous Stichtag, further
+    than the area ever moved between its earlier Stichtage.
+
+    Indicators of one numerator column (and one denominator column) are computed together as
+    one matrix per Stichtag (80 rates over the population: one call, not 80); the history only
+    for the areas beyond the band."""
+    if not history:
+        return
+    inds = [
+        ind
+        for ind in katalog.indikatoren.values()
+        if names & {k.name for k in (*ind.zaehler_keys, *ind.nenner_keys)}
+        and anzahlen(katalog, [*ind.zaehler_keys, *ind.nenner_keys]).all()
+    ]
+    if not inds:
+        return
+    ids = [int(i) for i in tafel.index]
+    summen = Summen(tafel.spalten)
+    aligned: dict[int, Tafel] = {}
+
+    def earlier(position: int) -> Tafel:
+        if position not in aligned:
+            aligned[position] = ausrichten(history[position][1](), ids, tafel.spalten)
+        return aligned[position]
+
+    blocks: dict[tuple[bool, bool], list[tuple[IndikatorDef, int, int]]] = {}
+    for ind in inds:
+        z = summen.spalten_fuer(ind.zaehler_keys)
+        n = summen.spalten_fuer(ind.nenner_keys) if ind.ist_quote else []
+        if z is not None and n is not None and len(z) == 1 and len(n) <= 1:
+            blocks.setdefault((True, ind.ist_quote), []).append((ind, z[0], n[0] if n else -1))
+        else:
+            blocks.setdefault((False, ind.ist_quote), []).append((ind, -1, -1))
+    for (simple, quote), members in blocks.items():
+        groups = [members] if simple else [[member] for member in members]
+        for group in groups:
+            _sprung_block(out, tafel, where, day, history, earlier, summen, group, quote, gebiete, regeln)
+
+
+def _block(
+    tafel: Tafel, summen: Summen, group: list[tuple[IndikatorDef, int, int]], quote: bool, rows: np.ndarray | None
+) -> tuple[Floats, Codes, Floats, Codes]:
+    """Value, code, numerator and its code of the group's indicators: areas × indicators."""
+    if group[0][1] < 0:  # one indicator with sums of several columns
+        wert, code, z, zc = summen.kennzahl(group[0][0], tafel, rows)
+        return wert[:, None], code[:, None], z[:, None], zc[:, None]
+    z_cols = [z for _, z, _ in group]
+    werte = tafel.werte if rows is None else tafel.werte[rows]
+    codes = tafel.codes if rows is None else tafel.codes[rows]
+    z, zc = werte[:, z_cols], codes[:, z_cols]
+    faktor = np.array([ind.faktor for ind, _, _ in group])
+    if not quote:
+        wert, code = kennzahl(z, zc, None, None, 1.0)
+        return wert * faktor, code, z, zc
+    n_cols = [n for _, _, n in group]
+    wert, code = kennzahl(z, zc, werte[:, n_cols], codes[:, n_cols], 1.0)
+    return wert * faktor, code, z, zc
+
+
+def _sprung_block(
+    out: Sammlung,
+    tafel: Tafel,
+    where: Wo,
+    day: date,
+    history: list[tuple[date, Callable[[], Tafel | None]]],
+    earlier: Callable[[int], Tafel],
+    summen: Summen,
+    group: list[tuple[IndikatorDef, int, int]],
+    quote: bool,
+    gebiete: Gebiete,
+    regeln: PlausibilitaetDef,
+) -> None:
+    now, now_code, now_cases, now_cases_code = _block(tafel, summen, group, quote, None)
+    then, then_code, then_cases, then_cases_code = _block(earlier(len(history) - 1), summen, group, quote, None)
+    ok = (now_code == VORHANDEN) & (then_code == VORHANDEN)
+    ok &= (now_cases_code == VORHANDEN) & (now_cases >= regeln.mindestfaelle)
+    ok &= (then_cases_code == VORHANDEN) & (then_cases >= regeln.mindestfaelle)
+    change = np.where(ok, now - then, 0.0)
+    rows, columns = np.nonzero(ok & (np.abs(change) > regeln.sprung * np.abs(np.where(ok, then, 0.0))))
+    if not len(rows):
+        return
+    # The area's own history: the earlier Stichtage, for the areas beyond the band only, in
+    # chunks until the list is full (a broken file would otherwise be compared cell by cell).
+    steps = len(history) - 1
+    if not steps:  # no history yet: every value beyond the band is a finding; texts for the first
+        free = out.frei("sprung")
+        out.zaehle("sprung", max(0, len(rows) - free))
+        rows, columns = rows[:free], columns[:free]
+        series: list[tuple[Floats, Codes]] = [(then[rows, columns], then_code[rows, columns])]
+        largest = np.zeros(len(rows))
+    else:
+        kept: list[tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[Floats, Codes]]]] = []
+        found, start = 0, 0
+        while start < len(rows) and found < max(out.frei("sprung"), 1):
+            chunk_rows, c = rows[start : start + 4096], columns[start : start + 4096]
+            start += len(chunk_rows)
+            picked = np.unique(chunk_rows)
+            at = np.searchsorted(picked, chunk_rows)
+            older = [_block(earlier(p), summen, group, quote, picked) for p in range(steps)]
+            part = [(v[at, c], k[at, c]) for v, k, *_ in older]
+            part.append((then[chunk_rows, c], then_code[chunk_rows, c]))
+            biggest = np.zeros(len(chunk_rows))
+            for (a, a_code), (b, b_code) in itertools.pairwise(part):
+                both = (a_code == VORHANDEN) & (b_code == VORHANDEN)
+                biggest = np.maximum(biggest, np.where(both, np.abs(b - a), 0.0))
+            keep = np.abs(change[chunk_rows, c]) > biggest
+            kept.append((chunk_rows[keep], c[keep], biggest[keep], [(v[keep], k[keep]) for v, k in part]))
+            found += int(keep.sum())
+        out.ungeprueft += len(rows) - start
+        rows = np.concatenate([k[0] for k in kept])
+        columns = np.concatenate([k[1] for k in kept])
+        largest = np.concatenate([k[2] for k in kept])
+        series = [
+            (np.concatenate([k[3][i][0] for k in kept]), np.concatenate([k[3][i][1] for k in kept]))
+            for i in range(steps + 1)
+        ]
+    free = out.frei("sprung")
+    if len(rows) > free:
+        out.zaehle("sprung", len(rows) - free)
+    before_day = history[-1][0]
+    for k in range(min(free, len(rows))):
+        r, j = int(rows[k]), int(columns[k])
+        ind = group[j][0]
+        digits = ind.nachkommastellen
+        line, column = zelle(where, r, [*ind.zaehler_keys, *ind.nenner_keys])
+        area = int(tafel.index[r])
+        percent = change[r, j] / abs(then[r, j]) * 100 if then[r, j] else float("inf")
+        known = [float(values[k]) for values, codes in series if codes[k] == VORHANDEN]
+        past = (
+            f"; bisher zwischen {format_zahl(min(known), digits)} und {format_zahl(max(known), digits)}, "
+            f"größte Änderung zwischen zwei Stichtagen {format_zahl(largest[k], digits)}"
+            if steps and len(known) > 1
+            else ""
+        )
+        out.add(
+            Befund(
+                "sprung",
+                out.datei,
+                f"„{ind.name}“ in {gebiete.label(area)} am {day:%d.%m.%Y}: {format_zahl(now[r, j], digits)} "
+                f"nach {format_zahl(then[r, j], digits)} am {before_day:%d.%m.%Y} "
+                f"({'+' if percent > 0 else ''}{format_zahl(percent, 1)} %, erlaubt "
+                f"±{format_zahl(regeln.sprung * 100)} %){past}.",
+                gebiete.schluessel(area),
+                ind.code,
+                day,
+                line,
+                column,
+            )
+        )

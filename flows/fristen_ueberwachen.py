@@ -57,7 +57,9 @@ def loeschfristen(konfiguration: str | None, jetzt: datetime) -> dict[str, int]:
     """Erase the personal values whose retention is over (idempotent: a rerun finds nothing)."""
     settings = settings_from(konfiguration)
     with session_scope(engine_for(settings), actor="dsgvo:aufbewahrung") as session:
-        return aufbewahrung.durchsetzen(session, now=jetzt, monate=settings.rechtliches.speicherdauer_monate)
+        return aufbewahrung.durchsetzen(
+            session, now=jetzt, monate=settings.rechtliches.speicherdauer_monate, settings=settings
+        )
 
 
 @flow(name="fristen_ueberwachen")
@@ -74,8 +76,9 @@ def fristen_ueberwachen(
     versand = zustellen(konfiguration, now) if zustellung else "Zustellung ausgelassen"
     geloescht = loeschfristen(konfiguration, now)
     if any(geloescht.values()):
-        monate = settings_from(konfiguration).rechtliches.speicherdauer_monate
-        logger.info(aufbewahrung.bericht(geloescht, monate=monate, geloescht=True))
+        settings = settings_from(konfiguration)
+        monate, tage = settings.rechtliches.speicherdauer_monate, settings.mail.inhalt_aufbewahren_tage
+        logger.info(aufbewahrung.bericht(geloescht, monate=monate, geloescht=True, tage=tage))
     summary = f"{ergebnis['zusammenfassung']}. Versand: {versand}."
     create_markdown_artifact(
         key="fristen-ueberwachung",

@@ -88,6 +88,10 @@ class MailSettings(Section):
     # again with growing pauses (at most 6 hours apart) until it is this many hours old and has
     # had max_versuche attempts; only then is it a permanent failure (as mail servers do).
     aufgeben_nach_stunden: float = Field(default=72, gt=0)
+    # Sent (or bounced, or withdrawn) messages keep their whole content this many days; then the
+    # retention run keeps only what the record needs (headers, size, SHA-256) and drops the
+    # text, the HTML and the attachments (PDF, calendar), also of the .eml copies in the Ablage.
+    inhalt_aufbewahren_tage: int = Field(default=90, ge=1)
     dkim_domain: str | None = None
     dkim_selector: str | None = None
     dkim_schluessel_datei: Path | None = None

@@ -71,15 +71,18 @@ def aufbewahrung_durchsetzen(
     """Löscht Kommentare, Bedürfnisse, Vertretungen, Begründungen und Adressänderungen von
     Träger-Beschäftigten nach der Speicherdauer der Datenschutzerklärung
     (rechtliches.speicherdauer_monate nach Ende der Sitzung), samt ihrer Kopie im Änderungsprotokoll.
-    Die Einträge selbst bleiben (eine Rückmeldung gab es), nur ohne personenbezogene Angaben."""
+    Die Einträge selbst bleiben (eine Rückmeldung gab es), nur ohne personenbezogene Angaben.
+    Gesendete Nachrichten werden nach mail.inhalt_aufbewahren_tage auf Kopfzeilen, Größe und
+    Prüfsumme gekürzt (Text und Anhänge gelöscht)."""
     context = ctx(typer_ctx)
     monate = context.settings.rechtliches.speicherdauer_monate
     with session_scope(context.engine, actor="dsgvo:aufbewahrung") as session:
         if loeschen:
-            counts = aufbewahrung.durchsetzen(session, now=utcnow(), monate=monate)
+            counts = aufbewahrung.durchsetzen(session, now=utcnow(), monate=monate, settings=context.settings)
         else:
-            counts = aufbewahrung.faellig(session, now=utcnow(), monate=monate)
-    console.print(aufbewahrung.bericht(counts, monate=monate, geloescht=loeschen))
+            counts = aufbewahrung.faellig(session, now=utcnow(), monate=monate, settings=context.settings)
+    tage = context.settings.mail.inhalt_aufbewahren_tage
+    console.print(aufbewahrung.bericht(counts, monate=monate, geloescht=loeschen, tage=tage))
     if not loeschen and any(counts.values()):
         console.print("Zum Löschen: sozialforum dsgvo aufbewahrung --loeschen")
 

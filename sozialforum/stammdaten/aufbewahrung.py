@@ -11,7 +11,8 @@ topic was proposed, which the attendance figures and the minutes still count —
 Each rule names a table and the day after which its rows are due; a row counts as erased when
 none of its personal columns holds anything any more, so a second run finds nothing. The
 counters of failed logins and link guesses (client addresses, login names) are deleted once
-they have been quiet for a month.
+they have been quiet for a month. With the settings given, the same run cuts the content of
+sent mail down to its record after ``mail.inhalt_aufbewahren_tage`` (``outbox.aufbewahrung``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from sozialforum.konten import fehlversuche
+from sozialforum.outbox import aufbewahrung as outbox_aufbewahrung
+from sozialforum.settings import Settings
 from sozialforum.stammdaten.dsgvo import ERASED, cleared_value, personal_columns, redact_audit
 from sozialforum.timeutil import add_months, berlin
 
@@ -69,6 +72,7 @@ REGELN = (
 # the longest lock is a day, the quiet window minutes; a month leaves room for an investigation.
 FEHLVERSUCHE_RUHIG = timedelta(days=30)
 FEHLVERSUCHE = "fehlversuch"
+OUTBOX = "outbox_inhalt"
 
 
 def stichtag(now: datetime, monate: int) -> datetime:
@@ -88,7 +92,7 @@ def _due(table: sa.Table, regel: Regel, cutoff: datetime) -> sa.Select[Any]:
     return sa.select(table.c.id).where(regel.ende(table) < cutoff, sa.or_(*(_still_personal(c) for c in personal)))
 
 
-def faellig(session: Session, *, now: datetime, monate: int) -> dict[str, int]:
+def faellig(session: Session, *, now: datetime, monate: int, settings: Settings | None = None) -> dict[str, int]:
     """How many rows per rule are due (nothing changes): what a dry run reports."""
     cutoff = stichtag(now, monate)
     counts = {}
@@ -96,10 +100,12 @@ def faellig(session: Session, *, now: datetime, monate: int) -> dict[str, int]:
         table = _tables()[regel.tabelle]
         counts[regel.tabelle] = len(session.execute(_due(table, regel, cutoff)).scalars().all())
     counts[FEHLVERSUCHE] = fehlversuche.ruhige(session, now=now, ruhig_seit=FEHLVERSUCHE_RUHIG)
+    if settings is not None:
+        counts[OUTBOX] = outbox_aufbewahrung.faellig(session, now=now, tage=settings.mail.inhalt_aufbewahren_tage)
     return counts
 
 
-def durchsetzen(session: Session, *, now: datetime, monate: int) -> dict[str, int]:
+def durchsetzen(session: Session, *, now: datetime, monate: int, settings: Settings | None = None) -> dict[str, int]:
     """Erase the personal values of every due row and their copies in the audit trail; the
     number of rows erased per rule. Bypasses the ORM, as ``erase_person`` does: the audit hook
     would otherwise record the erased values once more."""
@@ -114,13 +120,21 @@ def durchsetzen(session: Session, *, now: datetime, monate: int) -> dict[str, in
             redact_audit(session, [(regel.tabelle, row_id) for row_id in ids])
         counts[regel.tabelle] = len(ids)
     counts[FEHLVERSUCHE] = fehlversuche.aufraeumen(session, now=now, ruhig_seit=FEHLVERSUCHE_RUHIG)
+    if settings is not None:
+        tage = settings.mail.inhalt_aufbewahren_tage
+        counts[OUTBOX] = outbox_aufbewahrung.kuerzen(session, settings, now=now, tage=tage)
     return counts
 
 
-def bericht(counts: dict[str, int], *, monate: int, geloescht: bool) -> str:
-    """German summary, one line per rule."""
+def bericht(counts: dict[str, int], *, monate: int, geloescht: bool, tage: int | None = None) -> str:
+    """German summary, one line per rule (and for sent mail, given its ``tage``)."""
     verb = "gelöscht" if geloescht else "fällig"
     lines = [f"Aufbewahrung ({monate} Monate nach Ende der Sitzung oder Anfrage):"]
     lines += [f"  {regel.was}: {counts.get(regel.tabelle, 0)} {verb}" for regel in REGELN]
     lines.append(f"  Fehlversuchszähler (Adressen, Anmeldenamen), 30 Tage ruhig: {counts.get(FEHLVERSUCHE, 0)} {verb}")
+    if OUTBOX in counts:
+        gekuerzt = "auf Kopfzeilen, Größe und Prüfsumme gekürzt" if geloescht else "zu kürzen"
+        lines.append(
+            f"  Gesendete Nachrichten (Text, Anhänge), {tage} Tage nach dem Versand: {counts[OUTBOX]} {gekuerzt}"
+        )
     return "\n".join(lines)

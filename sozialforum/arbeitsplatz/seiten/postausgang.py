@@ -105,7 +105,8 @@ def nachricht(request: Request, nachricht_id: int) -> Response:
         row = ctx.session.get(OutboxMessage, nachricht_id)
         if row is None:
             raise PortalFehler(404, "Nicht gefunden", "Diese Nachricht gibt es nicht.")
-        text, anhaenge = _lesbar(row.inhalt)
+        # After the retention period only the header block is left (size and hash beside it).
+        text, anhaenge = ("", []) if row.inhalt_gekuerzt_am else _lesbar(row.inhalt)
         return render(
             ctx,
             "arbeitsplatz/nachricht.html",

@@ -46,6 +46,11 @@ class OutboxMessage(SQLModel, table=True):
     # record is in doubt: set aside as "Zustellung unklar" for a person, never sent again by a run.
     uebergeben_lauf: str | None = Field(default=None, max_length=40)
     uebergabe_am: datetime | None = instant()
+    # Retention (``outbox.aufbewahrung``): after ``mail.inhalt_aufbewahren_tage`` a sent message
+    # keeps only its header block in ``inhalt``; size and SHA-256 of what was sent stay here.
+    inhalt_gekuerzt_am: datetime | None = instant()
+    inhalt_groesse: int | None = None
+    inhalt_sha256: str | None = Field(default=None, max_length=64)
 
 
 class PersonalLink(SQLModel, table=True):

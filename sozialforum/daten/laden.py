@@ -31,6 +31,7 @@ from sozialforum.daten.kodierung import Kodiert, kodiere, pack
 from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe
 from sozialforum.daten.quelldatei import Rohdaten, checksum, decode, read_bytes
 from sozialforum.daten.schluessel import Schluesselsysteme, schluessel_hinweise
+from sozialforum.daten.speicher import Tafel, vormerken
 from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.daten.zeilen import Breit, Zeilen
 from sozialforum.daten.zuordnung_gespeichert import ZUORDNUNG, lies_aliase, lies_gespeichert
@@ -387,6 +388,8 @@ def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
     chunks = _wide_chunks(lieferung_id, rows) if rows.breit is not None else _long_chunks(lieferung_id, rows)
     for start in range(0, len(chunks), CHUNK):
         _WERTESPALTE.run_many(session.connection(), chunks[start : start + CHUNK])
+    if rows.breit is not None:
+        _vormerken(session, lieferung_id, rows, chunks)
     others = _others(lieferung_id, rows)
     for start in range(0, len(others), CHUNK):
         session.execute(table_of(Vergleichswert).insert(), others[start : start + CHUNK])
@@ -420,6 +423,36 @@ def _wide_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
             for c, merkmal in enumerate(wide.merkmal.tolist())
         ]
     return chunks
+
+
+def _vormerken(session: Session, lieferung_id: int, rows: Zeilen, chunks: list[dict[str, Any]]) -> None:
+    """A wide file of one Stichtag that nothing else was stored for is what ``lade_bestand``
+    will read back for that day: its matrix goes into the store's cache under the chunks just
+    written, so the next file's jump check and the computation need not decode it."""
+    wide = rows.breit
+    assert wide is not None
+    days = {chunk["stichtag"] for chunk in chunks}
+    if len(days) != 1 or len(chunks) != len(wide.merkmal):
+        return
+    day = days.pop()
+    others = sa.select(sa.func.count()).where(
+        col(Wertespalte.stichtag) == day, col(Wertespalte.datenlieferung_id) != lieferung_id
+    )
+    if session.scalar(others):
+        return
+    keys = [rows.merkmale[m] for m in wide.merkmal.tolist()]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    own = wide.eigene
+    vormerken(
+        day,
+        [(chunk["merkmal"], chunk["daten"]) for chunk in chunks],
+        Tafel(
+            wide.gebiet[own].tolist(),
+            [keys[c] for c in order],
+            wide.werte[own][:, order].T.copy().T,  # as lade_bestand builds it: a Merkmal a row, transposed
+            wide.codes[own][:, order].T.copy().T,
+        ),
+    )
 
 
 def _long_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:

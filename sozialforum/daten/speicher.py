@@ -78,6 +78,12 @@ def _merke(key: tuple[date, tuple[tuple[str, bytes], ...]], tafel: Tafel) -> Non
         size -= old.werte.nbytes + old.codes.nbytes + sum(len(b) for _, b in old_key[1])
 
 
+def vormerken(stichtag: date, blobs: list[tuple[str, bytes]], tafel: Tafel) -> None:
+    """What ``lade_bestand`` would build from exactly these stored chunks (Merkmal, blob) of
+    one Stichtag, known to the writer without decoding: kept as if it had been read."""
+    _merke((stichtag, tuple(blobs)), tafel)
+
+
 def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> dict[date, Tafel]:
     """The effective base counts of every Stichtag (or the given ones). The arrays are shared
     between callers (read-only): copy before changing."""

@@ -47,6 +47,8 @@ def dateien(run: Lauf) -> None:
     for typ, fields in FIELDS.items():
         table, column = OWNER[typ]
         for entry in run.stapel.of_type(typ):
+            if all(entry.obj.get(field) is None for field, _ in fields):
+                continue  # no files (most objects): nothing to look up
             oid = run.leser.id(entry.obj)
             owner = run.index.find(table, oid)
             if owner is None:

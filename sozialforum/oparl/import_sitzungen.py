@@ -5,7 +5,7 @@ Beschluss (OParl has none: a decision is the result of the deciding consultation
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -379,12 +379,13 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
     r = run.leser
     pending: list[tuple[str, dict[str, Any], Eintrag]] = []
     counted: dict[int, int] = {}  # Beratungen of a Vorlage added in this batch without a position
-    meetings: dict[int, Any] = {}
+    meetings: dict[int, Any] = {}  # Sitzung id → its day (the date of its Beratungen)
     wanted = [run.index.find("sitzung", r.url(e.obj, "meeting")) for e in entries]
     if any(wanted):
         table = table_of(Sitzung)
         meetings = {
-            k: row[2] for k, row in lies(run.session, table, "id", [w for w in wanted if w], ["beginn"]).items()
+            k: row[2].astimezone(BERLIN).date()
+            for k, row in lies(run.session, table, "id", [w for w in wanted if w], ["beginn"]).items()
         }
     outcomes = _linked_outcomes(run, entries)
     for entry in entries:
@@ -480,14 +481,13 @@ def _consultation(
     if o.get("role") in (None, "") and o.get("authoritative") is None:
         rolle = BeratungRolle.ENTSCHEIDUNG if _deciding(run, gremium_id) else BeratungRolle.VORBERATUNG
         run.ohne_rolle.add(oid)
-    beginn = meetings.get(sitzung_id) if sitzung_id else None
     values: dict[str, Any] = {
         "vorlage_id": vorlage_id,
         "gremium_id": gremium_id,
         "sitzung_id": sitzung_id,
         "reihenfolge": position,
         "rolle": rolle,
-        "datum": beginn.astimezone(BERLIN).date() if beginn else None,
+        "datum": meetings.get(sitzung_id) if sitzung_id else None,
     }
     eigen = _eigenes_ergebnis(run, o)
     if eigen is not None:  # our own export: result and date as they were, never derived again
@@ -622,10 +622,11 @@ def beschluesse(run: Lauf, decisions: list[tuple[Any, Any, str]]) -> None:
     changed: list[tuple[Any, dict[str, Any]]] = []
     created: list[tuple[str, dict[str, Any]]] = []
     keys: dict[str, tuple[str, Any]] = {}  # agenda item key → (how to find the row, its key there)
+    days: dict[int, date] = {}  # Sitzung id → its day
     for beratung, top, agenda_url in decisions:
         vorlage, sitzung = vorlagen[beratung.vorlage_id], sitzungen[top.sitzung_id]
         key = f"{agenda_url}#beschluss"
-        day = sitzung.beginn.astimezone(BERLIN).date()
+        day = days.get(top.sitzung_id) or days.setdefault(top.sitzung_id, sitzung.beginn.astimezone(BERLIN).date())
         values: dict[str, Any] = {
             "vorlage_id": vorlage.row_id,
             "gremium_id": sitzung.gremium_id,

@@ -76,7 +76,8 @@ def einfuegen(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> 
         for c in table.c
         if c.name not in given and c.default is not None and c.default.is_scalar
     }
-    DirectStatement(sa.insert(table)).run_many(session.connection(), [{**defaults, **row} for row in rows])
+    statement = sa.insert(table).values(defaults) if defaults else sa.insert(table)
+    DirectStatement(statement).run_many(session.connection(), rows)
 
 
 def aendern(session: Session, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:

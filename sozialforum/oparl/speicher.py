@@ -111,6 +111,7 @@ class Index:
         self.aliases: dict[str, str] = {}  # URL fetched → id the object gave itself
         self._loaded: set[str] = set()
         self._objekte: dict[str, dict[str, Any]] = {}  # the map (as far as read), as this run leaves it
+        self._neu: set[str] = set()  # entries of the map that are not in the table yet
         self._complete = False  # the whole map is read
         self._absent: set[str] = set()  # ids known not to be in the map
         self._dirty: set[str] = set()  # entries of the map to write
@@ -150,7 +151,7 @@ class Index:
         table = table_of(OparlObjekt)
         query = sa.select(table.c.id, table.c.oparl_id, *(table.c[c] for c in _MAP_COLUMNS))
         for row in self.session.execute(query.where(where) if where is not None else query):
-            self._objekte[row[1]] = {"id": row[0], **dict(zip(_MAP_COLUMNS, row[2:], strict=True))}
+            self._objekte[row[1]] = dict(zip(_MAP_COLUMNS, row[2:], strict=True))
 
     def preload(self, oparl_ids: list[str]) -> None:
         """Read the map entries of the run's objects at once: the whole map when the run is a
@@ -202,8 +203,8 @@ class Index:
             "zuletzt_gesehen": self.now,
         }
         if row is None:
-            self._objekte[oparl_id] = {"id": None, **values, "erstellt": created}
-            self._dirty.add(oparl_id)
+            self._objekte[oparl_id] = {**values, "erstellt": created}
+            self._neu.add(oparl_id)
         else:
             if created is not None:
                 values["erstellt"] = created
@@ -215,26 +216,17 @@ class Index:
 
     def write_map(self) -> None:
         """The changed entries of the map: one executemany for the new, one for the changed."""
-        if not self._dirty:
-            return
         table = table_of(OparlObjekt)
         entries = self._objekte
-        dirty = sorted(self._dirty)
-        einfuegen(
-            self.session,
-            table,
-            [{"oparl_id": o, **{c: entries[o][c] for c in _MAP_COLUMNS}} for o in dirty if entries[o]["id"] is None],
-        )
+        einfuegen(self.session, table, [{"oparl_id": o, **entries[o]} for o in sorted(self._neu)])
         aendern(
             self.session,
             table,
             "oparl_id",
             [
                 {"_oparl_id": o, **{f"_{c}": entries[o][c] for c in _MAP_COLUMNS}}
-                for o in dirty
-                if entries[o]["id"] is not None
+                for o in sorted(self._dirty - self._neu)
             ],
         )
-        for o in dirty:
-            entries[o]["id"] = entries[o]["id"] or -1  # written (its row id is not needed)
+        self._neu.clear()
         self._dirty.clear()

@@ -63,6 +63,7 @@ class Stapel:
         self.eintraege: dict[str, Eintrag] = {}
         self.stubs: set[str] = set()  # URLs given where objects were expected: to fetch
         self.aliases: dict[str, str] = {}  # URL an object was fetched from → its own id
+        self._typen: dict[str, list[Eintrag]] = {}  # the entries of each type, in their order
 
     def __contains__(self, oparl_id: str) -> bool:
         return self.aliases.get(oparl_id, oparl_id) in self.eintraege
@@ -71,7 +72,7 @@ class Stapel:
         return self.eintraege.get(oparl_id) if oparl_id else None
 
     def of_type(self, typ: str) -> list[Eintrag]:
-        return [e for e in self.eintraege.values() if e.typ == typ]
+        return list(self._typen.get(typ, ()))
 
     def add(
         self,
@@ -115,7 +116,8 @@ class Stapel:
         self.stubs.discard(oparl_id)
         entry = self.eintraege.get(oparl_id)
         if entry is None:
-            self.eintraege[oparl_id] = Eintrag(dict(obj), typ, version, parent, position)
+            entry = self.eintraege[oparl_id] = Eintrag(dict(obj), typ, version, parent, position)
+            self._typen.setdefault(typ, []).append(entry)
         else:
             entry.obj.update({k: v for k, v in obj.items() if v not in (None, "", [])})
             entry.parent = entry.parent or parent

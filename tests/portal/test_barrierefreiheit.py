@@ -32,7 +32,7 @@ from sozialforum.timeutil import utcnow
 from sozialforum.vocab import LinkZweck
 from tests.portal.test_browser import _axe
 
-pytestmark = [pytest.mark.browser]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # The demo mails links for its own portal address; its portal step serves on a port of its own.
 DEMO_BASE = re.compile(r"http://127\.0\.0\.1:\d+")
 

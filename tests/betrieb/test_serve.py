@@ -91,6 +91,10 @@ def test_serve_starts_a_server_serves_the_schedules_and_runs_a_flow(tmp_path: Pa
         [schedule] = cycle["schedules"]
         assert schedule["schedule"]["cron"] == "30 5 * * *"
         assert schedule["schedule"]["timezone"] == "Europe/Berlin" and schedule["active"]
+        # Dead runs are detected: the automation from betrieb.herzschlag_sekunden (90 → 270 s).
+        [automation] = httpx.post(f"{api}/automations/filter", json={}, timeout=10).json()
+        assert automation["name"] == "sozialforum: Lauf ohne Herzschlag ist abgestürzt"
+        assert automation["trigger"]["within"] == 270 and automation["actions"][0]["state"] == "CRASHED"
 
         def created() -> dict[str, Any] | None:
             # On a loaded machine the server's SQLite can be busy for a moment (an error answer

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from pypdf import PdfReader
 
 from sozialforum.channels.pdf import PdfFehler, html_to_pdf
 from sozialforum.channels.rendering import environment
 from sozialforum.channels.satz import geschuetzt
+from tests.support.pdf_text import fliesstext, seitentexte
 from tests.support.pdf_ua import assert_pdf_ua
 
 HTML = (
@@ -32,17 +32,13 @@ def render_string(source: str, **context: object) -> str:
     return environment().from_string(source).render(**context)
 
 
-def _text(pdf: bytes) -> str:
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
-
-
 def test_same_input_same_bytes_and_a_tagged_german_document() -> None:
     first = html_to_pdf(HTML, title="Profil Lindenau", footer="Landkreis Musterstadt")
     html_to_pdf("<h1>Anderes</h1><p>Ωmega ≠ ≤ ≥ ¼</p>", title="Anderes")  # nothing carries over
     assert html_to_pdf(HTML, title="Profil Lindenau", footer="Landkreis Musterstadt") == first
     befund = assert_pdf_ua(first, html=HTML)
     assert {"/H1", "/H2", "/Table", "/TH", "/TD", "/L", "/LI"} <= set(befund.typen())
-    text = _text(first)
+    text = fliesstext(first)
     assert "Grüße aus Musterstadt" in text and "1.234,5 € – „Anführung“ ß Ä Ö Ü." in text
     assert "Landkreis Musterstadt – Seite 1/1" in text
     with pikepdf.open(io.BytesIO(first)) as pdf, pdf.open_metadata() as meta:
@@ -71,11 +67,11 @@ def test_footer_on_every_page_is_an_artifact_and_long_tables_repeat_their_head()
     html = f"<h1>Lang</h1><table><thead><tr><th>Name</th><th>Wert</th></tr></thead><tbody>{rows}</tbody></table>"
     pdf = html_to_pdf(html, title="Lang", footer="Fuß")
     assert_pdf_ua(pdf, html=html)  # the footer text is marked as artifact, not left untagged
-    pages = PdfReader(io.BytesIO(pdf)).pages
+    pages = seitentexte(pdf)
     assert len(pages) >= 3
     for number, page in enumerate(pages, start=1):
-        assert f"Fuß – Seite {number}/{len(pages)}" in page.extract_text()
-        assert "Name Wert" in " ".join(page.extract_text().split())
+        assert f"Fuß – Seite {number}/{len(pages)}" in page
+        assert "Name Wert" in " ".join(page.split())
 
 
 def test_images_come_from_files_only_never_from_the_network(tmp_path: Path) -> None:
@@ -106,6 +102,6 @@ def test_wide_tables_keep_column_heads_whole() -> None:
     heads = ["Gemeinde", "Altenquotient", "Arbeitslosenanteil", "SGB-II-Quote", "Veränderung", "Kinderarmut"]
     html = "<h1>Breit</h1><table><thead><tr>" + "".join(f"<th>{geschuetzt(h)}</th>" for h in heads)
     html += "</tr></thead><tbody><tr>" + "<td>1,0</td>" * len(heads) + "</tr></tbody></table>"
-    text = _text(html_to_pdf(html, title="Breit")).replace("\u2011", "-")
+    text = fliesstext(html_to_pdf(html, title="Breit")).replace("\u2011", "-")
     for head in heads:
         assert head in text, text  # no head broken inside a word or at a hyphen

@@ -4,14 +4,12 @@ sign-in sheet — each made by the product's own path on a small store."""
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -41,6 +39,7 @@ from tests.konferenz.fixtures import NOW as KONFERENZ_NOW
 from tests.konferenz.fixtures import Konferenz
 from tests.protokoll.conftest import NACH_SITZUNG, build_world
 from tests.protokoll.test_ablauf import entwurf
+from tests.support.pdf_text import fliesstext
 from tests.support.pdf_ua import assert_pdf_ua
 
 
@@ -48,10 +47,6 @@ from tests.support.pdf_ua import assert_pdf_ua
 def engine(sqlite_engine: Engine) -> Engine:
     """One backend is enough: the PDFs do not depend on it."""
     return sqlite_engine
-
-
-def _text(pdf: bytes) -> str:
-    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
 
 
 def test_profile_with_chart_and_map(
@@ -132,7 +127,7 @@ def test_final_minutes(sqlite_engine: Engine, settings: Settings, tmp_path: Path
         )
     (tmp_path / "protokoll.pdf").write_bytes(final.pdf)  # to look at (pytest --basetemp)
     assert_pdf_ua(final.pdf, html=body)
-    text = _text(final.pdf)
+    text = fliesstext(final.pdf)
     assert "Sitzungsleitung Anna Albrecht" in text and "Protokollführung Paula Protokoll" in text
     assert "Beginn 17:05 Uhr Ende 18:50 Uhr" in text  # as recorded, not as invited (17:00–19:00)
     assert "Datum, Unterschrift Sitzungsleitung" in text and "Datum, Unterschrift Protokollführung" in text
@@ -168,7 +163,7 @@ def test_sign_in_sheet(engine: Engine, settings: Settings, konferenz: Konferenz,
     (tmp_path / "anwesenheitsliste.pdf").write_bytes(pdf)
     befund = assert_pdf_ua(pdf, html=teilnehmerliste.pdf_html(liste))
     assert {"/Table", "/TH", "/TD"} <= set(befund.typen())
-    text = _text(pdf)
+    text = fliesstext(pdf)
     assert "Unterschrift" in text and "Erika Mustermann" in text
     assert "Jürgen Öztürk" not in text  # declined
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from sozialforum.daten.aktualisierung import ausgaben, budget
@@ -19,6 +18,8 @@ from tests.daten.conftest import NOW, alo_datei, bev_datei
 from tests.daten.golden import assert_golden
 from tests.daten.test_berechnung import refresh
 from tests.daten.test_geheimhaltung import _settings
+from tests.support.pdf_text import seiten
+from tests.support.pdf_text import text as pdf_inhalt
 
 
 @pytest.fixture
@@ -39,10 +40,10 @@ def test_profile_html_pdf_and_atlas(
     assert_golden("sozialraumprofil_S2.html", html)
     assert "Datenstand 27. September 2024" in html  # the newest Datenstand of the loaded files
     assert (out.profile[0].parent / "diagramme" / "S2_entwicklung.png").stat().st_size > 10_000
-    pdf = PdfReader(out.profile[0].with_suffix(".pdf"))
-    text = "".join(page.extract_text() for page in pdf.pages)
+    pages = seiten(out.profile[0].with_suffix(".pdf"))
+    text = pdf_inhalt(out.profile[0].with_suffix(".pdf"))
     assert "Sozialraumprofil Sozialraum Zwei" in text and "Datenstand 27. September 2024" in text
-    assert any(page.images for page in pdf.pages)  # the trend chart is in the PDF
+    assert any(page.images for page in pages)  # the trend chart is in the PDF
 
     book = load_workbook(out.atlas)
     assert book.sheetnames == ["Übersicht", "Arbeit", "Alter", "Index", "Kennzahlen und Ziele", "Budget test 2025"]
@@ -168,8 +169,7 @@ def test_profile_with_map_of_its_surroundings(
     assert "diagramme/S2_karte.svg" in html
     atlas_maps = sorted(p.name for p in out.atlas.parent.glob("*_karte_*.svg"))
     assert [name.split("_karte_")[1] for name in atlas_maps] == ["alter.svg", "arbeit.svg", "gesamt.svg"]
-    pdf = PdfReader(out.profile[0].with_suffix(".pdf"))
-    assert "Status-Index" in "".join(page.extract_text() for page in pdf.pages)
+    assert "Status-Index" in pdf_inhalt(out.profile[0].with_suffix(".pdf"))
 
 
 def test_export_for_qgis_by_recipient(

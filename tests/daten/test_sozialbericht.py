@@ -15,7 +15,6 @@ from pathlib import Path
 import docx
 import pytest
 import sqlalchemy as sa
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from sozialforum.daten.ergebnis import Monitor
@@ -32,6 +31,7 @@ from tests.daten.conftest import NOW, alo_datei, bev_datei
 from tests.daten.golden import assert_golden
 from tests.daten.test_berechnung import refresh
 from tests.daten.test_geheimhaltung import _settings
+from tests.support.pdf_text import text as pdf_inhalt
 from tests.support.pdf_ua import assert_pdf_ua
 
 ANNAHMEN = Annahmen(
@@ -95,10 +95,6 @@ def _docx_text(path: Path) -> str:
         return "".join(archive.read(n).decode("utf-8") for n in archive.namelist() if n.endswith(".xml"))
 
 
-def _pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
-
-
 def test_sozialbericht_content_docx_and_pdf(
     monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Path
 ) -> None:
@@ -140,7 +136,7 @@ def test_sozialbericht_content_docx_and_pdf(
     assert document.core_properties.language == "de-DE"
 
     assert_pdf_ua(out.pdf.read_bytes(), html=out.html)  # tagged: structure, language, alt texts, order
-    text = _pdf_text(out.pdf)
+    text = pdf_inhalt(out.pdf)
     for heading in ("Zusammenfassung", "Sozialraumporträts", "Bevölkerungsvorausberechnung", "Handlungsempfehlungen"):
         assert heading in text
     assert "2. Seniorentreff in Region B" in text and "Quelle der Raten: Testannahmen" in text
@@ -214,7 +210,7 @@ def test_released_edition_is_public_frozen_and_audited(
         ausgabe = session.get(Berichtsausgabe, ausgabe_id)
         assert ausgabe is not None and ausgaben.geaenderte_dateien(settings, ausgabe) == [public_pdf.name]
 
-    text = _pdf_text(public_pdf)
+    text = pdf_inhalt(public_pdf)
     assert "Freigegeben am 01.10.2024 · Fassung: öffentlich" in text
     order = [text.index(t) for t in ("1. Arbeit in Cestadt", "2. Wohnen", "3. Treffpunkte")]
     assert order == sorted(order) and "Bezug: Dimension Arbeit · Sozialraum Zwei" in text
@@ -231,8 +227,8 @@ def test_released_edition_is_public_frozen_and_audited(
     shown = {inner.wert(c, day, i, f).text for c, i, f in cells if not public.wert(c, day, i, f).geheim}
     secret -= shown | {"", "."}  # a figure that is also shown elsewhere proves nothing
     assert secret, "the Testkreis has small counts the public may not see"
-    intern_text = _pdf_text(intern.pdf)
-    docx_text, pdf_text = _docx_text(public_docx), _pdf_text(public_pdf)
+    intern_text = pdf_inhalt(intern.pdf)
+    docx_text, pdf_text = _docx_text(public_docx), pdf_inhalt(public_pdf)
     for value in secret:
         pattern = rf"(?<![\d,]){re.escape(value)}(?![\d,])"
         assert re.search(pattern, intern_text), value  # the internal edition shows it
@@ -284,7 +280,7 @@ def test_sources_licensed_internal_reach_no_public_output(
     assert "Arbeit" not in load_workbook(files.atlas).sheetnames
     outputs = {
         "docx": _docx_text(out.docx),
-        "pdf": _pdf_text(out.pdf),
+        "pdf": pdf_inhalt(out.pdf),
         "profil": files.profile[0].read_text(encoding="utf-8"),
     }
     for value in values - {".", ""}:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from io import BytesIO
 from pathlib import Path
 
 from ical.calendar_stream import IcsCalendarStream
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from sozialforum.beschluesse.aemter import Aemter
@@ -25,6 +23,8 @@ from sozialforum.store.models import Auftrag, Gremium, Organisation, Sitzung
 from sozialforum.vocab import Ampel, AuftragQuelle, AuftragStatus, GremiumArt
 from tests.fristen.conftest import Welt
 from tests.fristen.golden import assert_golden
+from tests.support.pdf_text import seitentexte
+from tests.support.pdf_text import text as pdf_inhalt
 
 TODAY = date(2026, 3, 2)
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
@@ -82,7 +82,7 @@ def test_summary_says_what_it_counts_and_beschluesse_come_first(
     beschluss_part = markdown[markdown.index("### B-1/2024") : markdown.index("## Fachpläne")]
     assert "Konzept Strategische Sozialplanung vorlegen" in beschluss_part and "Sozialamt" in beschluss_part
     paths = write_leitungsbericht(report, tmp_path)
-    pages = [page.extract_text() for page in PdfReader(BytesIO(paths["pdf"].read_bytes())).pages]
+    pages = seitentexte(paths["pdf"])
     assert "Auf einen Blick" in pages[0] and "1 Beschluss mit bald fälliger Frist" in pages[0]
     assert len(pages[-1].split()) > 20  # the last page is not a lone date
 
@@ -147,8 +147,7 @@ def test_report_golden_and_files(engine: Engine, welt: Welt, fristen_settings: S
     assert_golden("leitungsbericht.md", render_markdown(report))
     paths = write_leitungsbericht(report, tmp_path)
     assert {p.name for p in paths.values()} == {f"leitungsbericht-2026-03-02-alle.{s}" for s in ("html", "pdf", "md")}
-    pdf = PdfReader(BytesIO(paths["pdf"].read_bytes()))
-    text = "\n".join(page.extract_text() for page in pdf.pages)
+    text = pdf_inhalt(paths["pdf"])
     assert "Leitungsbericht Beschlüsse und Fristen" in text
     assert "überfällig" in text and "B-1/2024" in text and "Altenhilfeplan 2021" in text
     assert text.index("Einführung einer Strategischen Sozialplanung") < text.index("Fachpläne und ihre Fortschreibung")

@@ -17,6 +17,7 @@ from sozialforum.store.models.portal import Themenvorschlag
 from sozialforum.timeutil import berlin
 from sozialforum.vocab import Antwort, AntwortQuelle, TopQuelle, VorschlagStatus
 from tests.konferenz.fixtures import NOW
+from tests.support.pdf_text import fliesstext
 
 
 def test_series_keeps_wall_clock_time_across_daylight_saving(engine, settings, konferenz) -> None:
@@ -147,10 +148,7 @@ def test_attendance_list_html_and_xlsx(engine, settings, konferenz, tmp_path) ->
     sheet = load_workbook(io.BytesIO(xlsx_path.read_bytes())).active
     assert [c.value for c in sheet[3]][:4] == ["Name", "Organisation", "E-Mail", "Antwort"]
     assert sheet["A4"].value == "Erika Mustermann" and sheet["G4"].value == 2
-    from pypdf import PdfReader
-
-    pdf = PdfReader(html_path.with_suffix(".pdf"))
-    text = " ".join(" ".join(page.extract_text() for page in pdf.pages).split())
+    text = fliesstext(html_path.with_suffix(".pdf"))
     assert "Anwesenheitsliste" in text and "Erika Mustermann" in text and "(noch keine Antwort)" in text
     assert "Leere Zeilen für Gäste und Vertretungen" in text
     absent = next(z.name for z in liste.zeilen if z.antwort == "Absage")

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
 
 import sqlalchemy as sa
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from sozialforum.protokoll.anfordern import request_draft
@@ -23,6 +21,7 @@ from tests.conftest import REPO
 from tests.protokoll.conftest import NACH_SITZUNG, build_world
 from tests.protokoll.golden import assert_golden
 from tests.protokoll.test_ablauf import entwurf
+from tests.support.pdf_text import fliesstext
 
 
 def _text(raw: bytes) -> str:
@@ -92,8 +91,7 @@ def test_final_minutes_and_mails_match_golden_files(sqlite_engine: Engine, tmp_p
         files = {f.art: f.inhalt for f in session.scalars(sa.select(ProtokollDatei))}
         mails = {m.schluessel.split(":", 2)[2]: m.inhalt for m in session.scalars(sa.select(OutboxMessage))}
     assert_golden("endfassung.html", files["endfassung_html"].decode("utf-8"))
-    pages = PdfReader(io.BytesIO(files["endfassung_pdf"])).pages
-    pdf_text = " ".join(" ".join(page.extract_text() for page in pages).split())
+    pdf_text = fliesstext(files["endfassung_pdf"])
     assert "3 von 6 Teilnehmenden anwesend." in pdf_text
     # Participants get the approved text, not the internal round of revision before it.
     assert "zurückgegeben" not in pdf_text and "Quelle zu TOP 2 ergänzen" not in pdf_text

@@ -4,7 +4,6 @@ and the Verwendungsnachweis deadline exist. The page passes axe-core at 390 and 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -12,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -27,6 +25,7 @@ from sozialforum.strategie import foerderung
 from sozialforum.vocab import AntragStatus, AuftragQuelle, LinkZweck, StrategieElementArt
 from tests.portal.conftest import NOW, Clock, build_world, make_settings
 from tests.portal.test_browser import _axe
+from tests.support.pdf_text import text as pdf_inhalt
 
 pytestmark = [pytest.mark.browser]
 
@@ -126,7 +125,7 @@ def test_traeger_applies_and_the_geschaeftsstelle_decides(
     assert result.exit_code == 0, result.output
     assert "Verwendungsnachweis bis 29.06.2027" in result.output
     pdf = tmp_path / "var" / "berichte" / "foerderung" / "bescheid_FA-2026-001.pdf"
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages)
+    text = pdf_inhalt(pdf)
     assert "Zuwendungsbescheid" in text and "32.600,00 €" in text and "Diakonie Nord e. V." in text
     with session_scope(engine, actor="test") as s:
         nachweis = s.exec(select(Auftrag).where(Auftrag.quelle == AuftragQuelle.FOERDERUNG.value)).one()

@@ -3,13 +3,11 @@ resources, the growth target against the agreed path, funds per Sozialraum again
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from sozialforum.settings import Settings
@@ -30,6 +28,7 @@ from sozialforum.store.models import (
 )
 from sozialforum.strategie import berichte, bewertung
 from sozialforum.vocab import GebietEbene, OrganisationArt, StrategieElementArt, Urteil, Zielart, Zielrichtung
+from tests.support.pdf_text import text as pdf_inhalt
 
 NOW = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -174,8 +173,9 @@ def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> Non
     foerder = (tmp_path / "berichte" / "strategie" / "foerderuebersicht_2020.html").read_text(encoding="utf-8")
     # 156,000 planned in areas; need shares 75/25 → 117,000 / 39,000; Altstadt has 60,000 (−57,000).
     assert "117.000 €" in foerder and "-57.000 €" in foerder
-    pdf = PdfReader(io.BytesIO((tmp_path / "berichte" / "strategie" / "strategiebericht_2020.pdf").read_bytes()))
-    assert "Nicht verwendete Ressourcen 2020" in "".join(page.extract_text() for page in pdf.pages)
+    assert "Nicht verwendete Ressourcen 2020" in pdf_inhalt(
+        tmp_path / "berichte" / "strategie" / "strategiebericht_2020.pdf"
+    )
 
 
 def test_leadership_report_has_the_strategy_section(sqlite_engine: Engine, tmp_path: Path) -> None:

@@ -4,13 +4,11 @@ change nothing."""
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -33,6 +31,7 @@ from sozialforum.strategie import foerderung
 from sozialforum.strategie.foerderung import Entscheidung
 from sozialforum.vocab import FristArt, OrganisationArt, Rechtsgrundlage, StrategieElementArt
 from tests.strategie.test_rechnungen import PLAN
+from tests.support.pdf_text import text as pdf_inhalt
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -140,7 +139,7 @@ def test_application_review_decision_and_deadline(engine: Engine, settings: Sett
             (date(2027, 6, 29), person_id, traeger_id)
         ]
         assert "Verwendungsnachweis" in fristen[0].titel
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(row.bescheid_pdf)).pages)
+    text = pdf_inhalt(row.bescheid_pdf)
     assert "Zuwendungsbescheid" in text and "90.000,00 €" in text and "PSP 1.31.3.1.01.01" in text
     assert "29.06.2027" in text  # 31.12.2026 + 180 days
 

@@ -60,7 +60,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from functools import lru_cache
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -70,7 +69,7 @@ from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sozialforum.channels.rendering import TEMPLATES, environment
-from sozialforum.links import LinkAbgelaufen, LinkError, LinkUngueltig, LinkWiderrufen, check_signature, link_path
+from sozialforum.links import LinkAbgelaufen, LinkError, LinkUngueltig, LinkWiderrufen, link_path
 from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
 from sozialforum.portal.drossel import Antwortdrossel
 from sozialforum.portal.routers import discover_routers
@@ -154,7 +153,7 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
         return response
 
     form_max = settings.portal.anfrage_max_kb * 1024
-    token_ok = _token_checker(settings)  # one for both middlewares: a POST's path is checked once
+    token_ok = _token_checker(portal)
     app.add_middleware(
         BodyLimit,
         form_max=form_max,
@@ -189,21 +188,20 @@ def _compile_templates() -> None:
         env.get_template(name)
 
 
-def _token_checker(settings: Settings) -> Callable[[str], bool]:
+def _token_checker(portal: Portal) -> Callable[[str], bool]:
     """False for a path ``/<purpose>/<token>`` whose token's signature does not verify (no store
-    access): the body limit then hands the route an empty body instead of the one sent."""
+    access): the body limit then hands the route an empty body instead of the one sent. The
+    answer limit and the body limit ask in turn for the same request's path; the Portal
+    remembers a verified signature, so neither they nor the route compute its HMAC again."""
     purposes = {link_path(zweck).lstrip("/"): zweck for zweck in LinkZweck}
 
-    # The answer limit and the body limit ask in turn for the same request's path: the HMAC
-    # is computed once (a few recent paths are kept; the result depends on the path alone).
-    @lru_cache(maxsize=32)
     def token_ok(path: str) -> bool:
         parts = path.strip("/").split("/")
         zweck = purposes.get(parts[0]) if len(parts) == 2 else None
         if zweck is None:
             return True
         try:
-            check_signature(parts[1], zweck=zweck, settings=settings)
+            portal.signature(parts[1], zweck)
         except LinkUngueltig:
             return False
         return True

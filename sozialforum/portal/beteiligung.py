@@ -7,7 +7,7 @@ begins; a cancelled Sitzung takes no answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from types import SimpleNamespace
@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from sozialforum.links import LINK_BY_HASH
 from sozialforum.parsing import is_valid_email
+from sozialforum.portal.seitenform import ohne_luecken
 from sozialforum.store.db import savepoint
 from sozialforum.store.direct import DirectStatement
 from sozialforum.store.models.akteure import Organisation, Person
@@ -55,12 +56,16 @@ class RsvpEingabe:
     vertretung_email: str | None = None
 
 
+# Looked up per submission (an enum's members and values are slow to walk).
+_LINK_ANTWORT = {antwort.value: antwort for antwort in LINK_ANTWORTEN}
+_BEDUERFNISSE = tuple(beduerfnis.value for beduerfnis in Beduerfnis)
+
+
 def parse_rsvp(form: Any) -> RsvpEingabe:
     """Check the posted RSVP form; EingabeFehler names every bad field."""
     get = form.get
     fehler: dict[str, str] = {}
-    raw_antwort = str(get("antwort") or "")
-    antwort = next((a for a in LINK_ANTWORTEN if a.value == raw_antwort), None)
+    antwort = _LINK_ANTWORT.get(str(get("antwort") or ""))
     if antwort is None:
         fehler["antwort"] = "Bitte wählen Sie, ob Sie teilnehmen."
     raw_personen = str(get("personen") or "1").strip()
@@ -71,9 +76,8 @@ def parse_rsvp(form: Any) -> RsvpEingabe:
         personen = int(raw_personen)
     getlist = getattr(form, "getlist", None)
     chosen = getlist("beduerfnisse") if getlist else (get("beduerfnisse") or [])
-    known = {b.value for b in Beduerfnis}
-    beduerfnisse = [b.value for b in Beduerfnis if b.value in chosen]
-    if any(value not in known for value in chosen):
+    beduerfnisse = [value for value in _BEDUERFNISSE if value in chosen]
+    if any(value not in _BEDUERFNISSE for value in chosen):
         fehler["beduerfnisse"] = "Unbekannte Angabe bei den Bedürfnissen."
     kommentar = str(get("kommentar") or "").strip()[:2000] or None
     vertretung_name = vertretung_email = None
@@ -175,10 +179,11 @@ _STAND = (
 _UPDATE = DirectStatement(_RSVP.update().where(_RSVP.c.id == sa.bindparam("row_id")))
 
 
-def rsvp_ansicht(row: Any) -> dict[str, Any]:
+def rsvp_ansicht(row: Any, luecke: Callable[[Any], Any] = ohne_luecken) -> dict[str, Any]:
     """The RSVP page's values from a link's row read with ``RSVP_ANSICHT``: ``sitzung``,
     ``gremium``, ``person``, ``organisation`` (as the templates address them) and ``antwort``
-    (the person's current answer, None if there is none yet)."""
+    (the person's current answer, None if there is none yet). The person's and the Träger's
+    names and the address pass through ``luecke`` (``portal.seitenform``)."""
     if row.status is None:
         raise LookupError(f"Sitzung {row.bezug_id} nicht gefunden.")
     return {
@@ -188,9 +193,10 @@ def rsvp_ansicht(row: Any) -> dict[str, Any]:
         "gremium": SimpleNamespace(name=row.gremium, plaetze=row.plaetze),
         # The same name as Person.anzeigename gives.
         "person": SimpleNamespace(
-            anzeigename=" ".join(part for part in (row.vorname, row.nachname) if part), email=row.email
+            anzeigename=luecke(" ".join(part for part in (row.vorname, row.nachname) if part)),
+            email=luecke(row.email),
         ),
-        "organisation": SimpleNamespace(name=row.organisation) if row.organisation is not None else None,
+        "organisation": SimpleNamespace(name=luecke(row.organisation)) if row.organisation is not None else None,
         "antwort": (
             SimpleNamespace(**{name: getattr(row, name) for name in _RSVP_FIELDS})
             if row.rueckmeldung_id is not None

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import secrets
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ from sozialforum.konten.zugriff import Recht, darf, sieht_alles
 from sozialforum.links import LINK_BY_HASH, LinkInfo, LinkUngueltig, check_signature, verify_token_row
 from sozialforum.portal.formulare import Formular, load_formulare
 from sozialforum.portal.security import client_key, csrf_token, csrf_valid, same_origin
+from sozialforum.portal.seitenform import Luecken, Seitenformen, ohne_luecken
 from sozialforum.settings import Settings
 from sozialforum.store import audit
 from sozialforum.store.db import session_scope
@@ -108,6 +110,19 @@ class Portal:
         """The form definitions, read once (a bad file fails at the first form page)."""
         return load_formulare(self.settings.portal.formulare)
 
+    @cached_property
+    def signature(self) -> Callable[[str, LinkZweck], str]:
+        """``links.check_signature`` for this installation, remembered for the last few hundred
+        tokens: the answer limit and the body limit check a submission's token before its
+        handler does, and the handler need not compute the HMAC again. A bad signature raises
+        (and is never remembered)."""
+
+        @lru_cache(maxsize=256)
+        def signature(token: str, zweck: LinkZweck) -> str:
+            return check_signature(token, zweck=zweck, settings=self.settings)
+
+        return signature
+
     @property
     def https(self) -> bool:
         return self.settings.portal.base_url.startswith("https://")
@@ -115,12 +130,32 @@ class Portal:
     def now(self) -> datetime:
         return self.clock()
 
-    def page(self, request: Request, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
-        """Render ``templates/<template>`` (autoescaped) with the context every page needs."""
-        html = render(
+    def page(
+        self,
+        request: Request,
+        template: str,
+        *,
+        status_code: int = 200,
+        luecken: Luecken | None = None,
+        **values: Any,
+    ) -> HTMLResponse:
+        """Render ``templates/<template>`` (autoescaped) with the context every page needs.
+        With ``luecken``, ``values`` holds gaps marked by it: the page is made from its shape
+        (``portal.seitenform``)."""
+        if luecken is not None:
+            html = self._formen.render(template, luecken, values)
+        else:
+            html = self._render(template, **values)
+        return HTMLResponse(html, status_code=status_code)
+
+    def _render(self, template: str, **values: Any) -> str:
+        return render(
             template, kommune=self.settings.kommune, geschaeftsstelle=self.settings.geschaeftsstelle, **values
         )
-        return HTMLResponse(html, status_code=status_code)
+
+    @cached_property
+    def _formen(self) -> Seitenformen:
+        return Seitenformen(self._render)
 
     def _check_post(self, request: Request, form: Mapping[str, Any] | None, context: str) -> None:
         if form is None:
@@ -149,7 +184,7 @@ class Portal:
             # fails here. Only these failures count towards the lockout of the address; a token
             # we issued (even an expired one) never does, so a Träger behind the same NAT as an
             # attacker can still answer, and a locked address learns nothing from its guesses.
-            return check_signature(token, zweck=zweck, settings=self.settings)
+            return self.signature(token, zweck)
         except LinkUngueltig:
             self.refuse_guess(request)
             raise
@@ -214,9 +249,37 @@ class Portal:
         """
         now = self.now()
         token_hash = self._check_token(request, token, zweck)
-        with self._writer(form is not None), self.engine.begin() as connection:
+        with self._writer(form is not None), self._transaction() as connection:
             link, row = self._verify(request, connection, token, zweck, now, form, token_hash, query)
             yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link, row=row)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sa.Connection]:
+        """One transaction for ``link_transaction``. On SQLite on the one connection the Portal
+        keeps checked out (checking a connection out of the pool and back in, with its reset,
+        cost more CPU than SQLite's work for a read); while that one is in use (another thread),
+        and on other databases, on a connection from the pool."""
+        kept = self._kept
+        if kept is None or not kept.lock.acquire(blocking=False):
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        try:
+            if kept.connection is None or kept.connection.closed or kept.connection.invalidated:
+                kept.connection = self.engine.connect()
+            with kept.connection.begin():
+                yield kept.connection
+        finally:
+            kept.lock.release()
+
+    @cached_property
+    def _kept(self) -> _Kept | None:
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        kept = _Kept()
+        weakref.finalize(self, kept.close)  # given back to the pool when the Portal goes
+        return kept
 
     async def run(self, work: Callable[[], T]) -> T:
         """Run a submission's database work: inline for SQLite, in the threadpool otherwise.
@@ -295,6 +358,18 @@ class Portal:
         self._check_post(request, form, f"anmelden:{cookie}")
         if not cookie:
             raise CSRF_FEHLER
+
+
+@dataclass
+class _Kept:
+    """The connection a Portal keeps for its link transactions on SQLite (``Portal._transaction``)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    connection: sa.Connection | None = None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
 
 
 # Person and Träger of a link in one statement, built once (``session.get`` twice cost every
@@ -379,15 +454,20 @@ class LinkTransaction:
         would parse the whole URL for it)."""
         return str(self.request.scope["path"])
 
-    def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
-        """Like ``LinkContext.render``; the caller passes ``person`` and ``organisation``."""
+    def render(
+        self, template: str, *, status_code: int = 200, luecken: Luecken | None = None, **values: Any
+    ) -> HTMLResponse:
+        """Like ``LinkContext.render``; the caller passes ``person`` and ``organisation``.
+        With ``luecken`` (see ``Portal.page``) the link's own values are gaps as well."""
+        luecke = luecken or ohne_luecken
         return self.portal.page(
             self.request,
             template,
             status_code=status_code,
-            csrf=self.csrf,
-            action=self.path,
-            anfragen_url=anfragen_url(self.path),
+            luecken=luecken,
+            csrf=luecke(self.csrf),
+            action=luecke(self.path),
+            anfragen_url=luecke(anfragen_url(self.path)),
             **values,
         )
 

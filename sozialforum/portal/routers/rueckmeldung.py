@@ -21,7 +21,9 @@ from sozialforum import outbox
 from sozialforum.konferenz import plaetze
 from sozialforum.portal import anfragen, beteiligung
 from sozialforum.portal.context import LinkTransaction, Portal
+from sozialforum.portal.seitenform import Luecken, ohne_luecken
 from sozialforum.store import audit
+from sozialforum.timeutil import format_termin
 from sozialforum.vocab import Antwort, AntwortQuelle, Beduerfnis, LinkZweck
 
 router = APIRouter()
@@ -39,15 +41,20 @@ def _page(
     eingabe: dict[str, Any] | None = None,
     gespeichert: bool = False,
 ) -> HTMLResponse:
-    ansicht = beteiligung.rsvp_ansicht(ctx.row)
+    # Without errors the page is made from its shape (the same for every person in the same
+    # state): the personal values are gaps (``portal.seitenform``). A page with errors shows
+    # what was typed; it is rare and rendered directly.
+    luecken = None if fehler else Luecken()
+    luecke = luecken or ohne_luecken
+    ansicht = beteiligung.rsvp_ansicht(ctx.row, luecke)
     row = ansicht.pop("antwort")
     werte = eingabe or {
         "antwort": str(row.antwort) if row and row.antwort != Antwort.OFFEN else None,
-        "personen": row.personen if row and row.personen else 1,
+        "personen": luecke(row.personen if row and row.personen else 1),
         "beduerfnisse": list(row.beduerfnisse) if row else [],
-        "kommentar": row.kommentar if row else "",
-        "vertretung_name": row.vertretung_name if row else "",
-        "vertretung_email": row.vertretung_email if row else "",
+        "kommentar": luecke(row.kommentar if row else ""),
+        "vertretung_name": luecke(row.vertretung_name if row else ""),
+        "vertretung_email": luecke(row.vertretung_email if row else ""),
     }
     bisher = None
     if row is not None and row.beantwortet_am is not None:
@@ -55,12 +62,13 @@ def _page(
             "antwort": Antwort(row.antwort),
             "personen": row.personen,
             "quelle": AntwortQuelle(row.quelle) if row.quelle else None,
-            "am": row.beantwortet_am,
+            "am": luecke(format_termin(row.beantwortet_am)),
             "warteliste": row.warteliste,
         }
     return ctx.render(
         "portal/rueckmeldung.html",
         status_code=400 if fehler else 200,
+        luecken=luecken,
         bisher=bisher,
         werte=werte,
         fehler=fehler or {},

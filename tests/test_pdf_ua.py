@@ -4,7 +4,6 @@ sign-in sheet — each made by the product's own path on a small store."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,6 +38,7 @@ from tests.konferenz.fixtures import NOW as KONFERENZ_NOW
 from tests.konferenz.fixtures import Konferenz
 from tests.protokoll.conftest import NACH_SITZUNG, build_world
 from tests.protokoll.test_ablauf import entwurf
+from tests.support.grenzen import quadrate
 from tests.support.pdf_text import fliesstext
 from tests.support.pdf_ua import assert_pdf_ua
 
@@ -57,19 +57,7 @@ def test_profile_with_chart_and_map(
 ) -> None:
     engine = kreis[0]
     refresh(engine, katalog, [bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")])
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"id": key},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[x, 48.0], [x + 0.05, 48.0], [x + 0.05, 48.05], [x, 48.05], [x, 48.0]]],
-            },
-        }
-        for key, x in (("S1", 9.0), ("S2", 9.05), ("S3", 9.1))
-    ]
-    borders = tmp_path / "sozialraeume.geojson"
-    borders.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    borders = quadrate(tmp_path / "sozialraeume.geojson", ["S1", "S2", "S3"])
     with session_scope(engine, actor="test") as session:
         laden(session, borders, stand=date(2020, 1, 1), now=DATEN_NOW)
         monitor = lade_monitor(session)

@@ -30,7 +30,6 @@ from sozialforum.daten.kartenexport import status_karte
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.profil import datenstand, quellen
 from sozialforum.daten.sicht import Sicht, Zelle
-from sozialforum.daten.veroeffentlichung import interne_quellen
 from sozialforum.settings import DatenSettings
 from sozialforum.timeutil import format_datum_kurz, format_termin, format_zahl
 
@@ -220,7 +219,7 @@ def schreibe_atlas(
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    sicht = Sicht(monitor, katalog, settings, empfaenger, interne_quellen=interne_quellen(session))
+    sicht = Sicht(monitor, katalog, settings, empfaenger)
     day = monitor.letzter_stichtag
     areas = reihenfolge(monitor)
     book = Workbook(write_only=True)

@@ -32,6 +32,7 @@ from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.index import GESAMT, STATUS_KLASSEN, Indexwerte, berechne_index, klassenwechsel
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.speicher import lade_bestand, lade_vergleich
+from sozialforum.daten.veroeffentlichung import interne_quellen
 from sozialforum.settings import DatenSettings
 from sozialforum.store.direct import DirectStatement
 from sozialforum.store.gc_pause import gc_angehalten
@@ -284,6 +285,9 @@ class Monitor:
     werte: dict[tuple[str, date], Werte] = field(default_factory=dict)
     vergleich: dict[tuple[str, date], Werte] = field(default_factory=dict)
     index: dict[tuple[str, date], Indexwerte] = field(default_factory=dict)
+    # Catalogue sources with a delivery whose own licence is internal, read with the computation
+    # (``veroeffentlichung.interne_quellen``): every view of this monitor honours them (``Sicht``).
+    interne_quellen: frozenset[str] = frozenset()
 
     @property
     def letzter_stichtag(self) -> date:
@@ -297,7 +301,12 @@ def lade_monitor(session: Session, berechnung_id: int | None = None) -> Monitor 
     berechnung = session.scalars(query).first()
     if berechnung is None:
         return None
-    monitor = Monitor(berechnung, Gebietsstand.aus(session), [date.fromisoformat(d) for d in berechnung.stichtage])
+    monitor = Monitor(
+        berechnung,
+        Gebietsstand.aus(session),
+        [date.fromisoformat(d) for d in berechnung.stichtage],
+        interne_quellen=frozenset(interne_quellen(session)),
+    )
     chunks = session.execute(
         sa.select(
             col(Ergebnisspalte.art),

@@ -29,7 +29,7 @@ from sozialforum.daten.kartenexport import status_karte
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.profil_druck import Druckauftrag, drucke, stand_datei
 from sozialforum.daten.sicht import Sicht
-from sozialforum.daten.veroeffentlichung import interne_quellen, ist_intern
+from sozialforum.daten.veroeffentlichung import ist_intern
 from sozialforum.daten.wortlaut import wortlaut
 from sozialforum.settings import DatenSettings, Settings
 from sozialforum.store.models import Datenlieferung, Gebiet
@@ -168,7 +168,7 @@ def profil_kontext(
     now: datetime,
     diagramme: list[tuple[str, str, str]] | None = None,  # title, image, alternative text
 ) -> dict[str, Any]:
-    sicht = Sicht(monitor, katalog, settings, empfaenger, interne_quellen=interne_quellen(session))
+    sicht = Sicht(monitor, katalog, settings, empfaenger)
     day = monitor.letzter_stichtag
     kreis = monitor.stand.kreis(day)
     region = monitor.stand.bereiche.get(bereich.parent_id) if bereich.parent_id else None
@@ -296,7 +296,7 @@ def bereite_profil(
 ) -> tuple[Profilausgabe, Druckauftrag]:
     """Everything read from the store: the HTML is written, the chart and PDF are left to print."""
     bereich = finde_sozialraum(monitor, schluessel)
-    sicht = Sicht(monitor, katalog, settings, empfaenger, interne_quellen=interne_quellen(session))
+    sicht = Sicht(monitor, katalog, settings, empfaenger)
     panels = _panels(sicht, bereich)
     chart = ausgabe / "diagramme" / f"{bereich.schluessel}_entwicklung.png" if panels else None
     if chart is not None:

@@ -12,7 +12,6 @@ few cases are put in parentheses.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,13 +51,12 @@ class Sicht:
         katalog: Katalog,
         settings: DatenSettings,
         empfaenger: Empfaenger,
-        *,
-        interne_quellen: Collection[str] = (),
     ) -> None:
-        """``interne_quellen``: catalogue sources whose deliveries carry an internal licence
-        (``veroeffentlichung.interne_quellen(session)``), beyond those the catalogue marks."""
+        """What ``empfaenger`` may see of ``monitor``. The licences come from one place: the
+        catalogue's and those the deliveries carry themselves, which the monitor read with the
+        computation (``Monitor.interne_quellen``), so no output can leave them out."""
         self.monitor, self.katalog, self.settings, self.empfaenger = monitor, katalog, settings, empfaenger
-        self.veroeffentlichung = Veroeffentlichung.aus(katalog, settings, interne_quellen)
+        self.veroeffentlichung = Veroeffentlichung.aus(katalog, settings, monitor.interne_quellen)
         self._muster: dict[date, Muster] = {}
         self._rows: dict[date, dict[int, int]] = {}
 

@@ -23,7 +23,6 @@ from sozialforum.daten.profil import _panels, datenstand, quellen, zitate
 from sozialforum.daten.projektion import Annahmen, annahmen_text, bevoelkerung_nach_alter, projiziere, tabelle
 from sozialforum.daten.sicht import Sicht
 from sozialforum.daten.speicher import lade_bestand
-from sozialforum.daten.veroeffentlichung import interne_quellen
 from sozialforum.karten.bild import choropleth_png
 from sozialforum.karten.svg import choropleth
 from sozialforum.settings import DatenSettings
@@ -287,7 +286,7 @@ def baue_bericht(
     annahmen: Annahmen | None = None,
 ) -> Bericht:
     """The whole content; ``monitor`` already cut to the report's Stichtag (``bis_stichtag``)."""
-    sicht = Sicht(monitor, katalog, settings, empfaenger, interne_quellen=interne_quellen(session))
+    sicht = Sicht(monitor, katalog, settings, empfaenger)
     day = monitor.letzter_stichtag
     kreis = monitor.stand.kreis(day)
     if kreis is None:

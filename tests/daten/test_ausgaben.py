@@ -18,6 +18,7 @@ from tests.daten.conftest import NOW, alo_datei, bev_datei
 from tests.daten.golden import assert_golden
 from tests.daten.test_berechnung import refresh
 from tests.daten.test_geheimhaltung import _settings
+from tests.support.grenzen import quadrate
 from tests.support.pdf_text import seiten
 from tests.support.pdf_text import text as pdf_inhalt
 
@@ -175,7 +176,6 @@ def test_profile_with_map_of_its_surroundings(
 def test_export_for_qgis_by_recipient(
     monitor: Monitor, kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Path
 ) -> None:
-    import json
     from datetime import date
 
     import numpy as np
@@ -188,19 +188,7 @@ def test_export_for_qgis_by_recipient(
 
     engine = kreis[0]
     keys = [f"0399900{n}" for n in range(1, 8)]
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"schluessel": key},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[x, 48.0], [x + 0.02, 48.0], [x + 0.02, 48.02], [x, 48.02], [x, 48.0]]],
-            },
-        }
-        for key, x in zip(keys, [9.0 + 0.02 * n for n in range(7)], strict=True)
-    ]
-    path = tmp_path / "gemeinden.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    path = quadrate(tmp_path / "gemeinden.geojson", keys, feld="schluessel", seite=0.02)
     settings = DatenSettings()
     files = {}
     with session_scope(engine, actor="test") as session:

@@ -5,7 +5,6 @@ file; and the public edition holds no value that only the internal one may show.
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from datetime import date
@@ -31,6 +30,7 @@ from tests.daten.conftest import NOW, alo_datei, bev_datei
 from tests.daten.golden import assert_golden
 from tests.daten.test_berechnung import refresh
 from tests.daten.test_geheimhaltung import _settings
+from tests.support.grenzen import quadrate
 from tests.support.pdf_text import text as pdf_inhalt
 from tests.support.pdf_ua import assert_pdf_ua
 
@@ -58,19 +58,7 @@ def monitor(kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Pa
 def _grenzen(engine: Engine, tmp_path: Path) -> None:
     from sozialforum.karten.speicher import laden
 
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"id": key},
-            "geometry": {
-                "type": "Polygon",
-                "coordinates": [[[x, 48.0], [x + 0.05, 48.0], [x + 0.05, 48.05], [x, 48.05], [x, 48.0]]],
-            },
-        }
-        for key, x in (("S1", 9.0), ("S2", 9.05), ("S3", 9.1))
-    ]
-    path = tmp_path / "sozialraeume.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    path = quadrate(tmp_path / "sozialraeume.geojson", ["S1", "S2", "S3"])
     with session_scope(engine, actor="test") as session:
         laden(session, path, stand=date(2020, 1, 1), now=NOW)
 

@@ -194,16 +194,23 @@ def _token_checker(portal: Portal) -> Callable[[str], bool]:
     answer limit and the body limit ask in turn for the same request's path; the Portal
     remembers a verified signature, so neither they nor the route compute its HMAC again."""
     purposes = {link_path(zweck).lstrip("/"): zweck for zweck in LinkZweck}
+    # The path asked for last and its answer, one tuple read and replaced as a whole (the
+    # answer limit and the body limit ask in turn for the same request's path).
+    last: list[tuple[str, bool]] = [("", True)]
 
     def token_ok(path: str) -> bool:
+        asked, answer = last[0]
+        if path == asked:
+            return answer
         parts = path.strip("/").split("/")
         zweck = purposes.get(parts[0]) if len(parts) == 2 else None
-        if zweck is None:
-            return True
-        try:
-            portal.signature(parts[1], zweck)
-        except LinkUngueltig:
-            return False
-        return True
+        ok = True
+        if zweck is not None:
+            try:
+                portal.signature(parts[1], zweck)
+            except LinkUngueltig:
+                ok = False
+        last[0] = (path, ok)
+        return ok
 
     return token_ok

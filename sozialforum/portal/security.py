@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import ipaddress
 from collections.abc import Awaitable, Callable, MutableMapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -51,6 +52,7 @@ _HEADERS = [
 ]
 _NO_STORE = (b"cache-control", b"no-store")
 _HSTS = (b"strict-transport-security", b"max-age=31536000")
+_NAMES = frozenset(name for name, _ in _HEADERS)
 
 
 class SecurityHeaders:
@@ -58,23 +60,29 @@ class SecurityHeaders:
 
     def __init__(self, app: ASGIApp, *, https: bool) -> None:
         self.app = app
+        # The usual case, a response that sets none of them: one list added as it is.
+        self.page_headers = [*_HEADERS, _NO_STORE, *([_HSTS] if https else [])]
+        self.static_headers = [*_HEADERS, *([_HSTS] if https else [])]
         self.https = https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        is_static = scope.get("path", "").startswith("/static/")
+        is_static = scope["path"].startswith("/static/")
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
+                headers = list(message.get("headers", ()))
                 present = {name.lower() for name, _ in headers}
-                headers.extend(h for h in _HEADERS if h[0] not in present)
-                if not is_static and b"cache-control" not in present:
-                    headers.append(_NO_STORE)
-                if self.https:
-                    headers.append(_HSTS)
+                if present.isdisjoint(_NAMES) and b"cache-control" not in present:
+                    headers += self.static_headers if is_static else self.page_headers
+                else:  # a response with headers of its own (another CSP, its own caching)
+                    headers.extend(h for h in _HEADERS if h[0] not in present)
+                    if not is_static and b"cache-control" not in present:
+                        headers.append(_NO_STORE)
+                    if self.https:
+                        headers.append(_HSTS)
                 message["headers"] = headers
             await send(message)
 
@@ -87,6 +95,7 @@ def security_headers(*, https: bool) -> dict[str, str]:
     return {name.decode(): value.decode() for name, value in headers}
 
 
+@lru_cache(maxsize=1024)  # a page's token is computed again on its submission: remembered for a while
 def csrf_token(key: str, context: str) -> str:
     return hmac.new(key.encode(), f"csrf:{context}".encode(), hashlib.sha256).hexdigest()[:40]
 
@@ -176,10 +185,13 @@ class BodyLimit:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
             await self.app(scope, receive, send)
             return
-        headers = {name.lower(): value for name, value in scope.get("headers", [])}
-        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/")
-        limit = self.upload_max if multipart else self.form_max
-        declared = headers.get(b"content-length")
+        content_type, declared = b"", None
+        for name, value in scope["headers"]:  # ASGI servers give the names in lower case
+            if name == b"content-type":
+                content_type = value
+            elif name == b"content-length":
+                declared = value
+        limit = self.upload_max if content_type.lower().startswith(b"multipart/") else self.form_max
         if declared is not None:
             try:
                 too_large = int(declared) > limit

@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.background import BackgroundTask
 
@@ -170,7 +170,8 @@ async def submit(request: Request) -> Response:
             except beteiligung.SitzungGeschlossen:
                 return _page(ctx)
         # Post/Redirect/Get: reloading the confirmation never sends the answer again.
-        response = RedirectResponse(f"{ctx.path}?gespeichert=1", status_code=303)
+        # The link's path needs no quoting (RedirectResponse would quote it): a verified token is URL-safe.
+        response = Response(status_code=303, headers={"location": f"{ctx.path}?gespeichert=1"})
         if mails:  # queued with the answer; sent right after the response
             response.background = BackgroundTask(
                 outbox.deliver_pending, portal.engine, portal.settings, now=ctx.now, nur=mails

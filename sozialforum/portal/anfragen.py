@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -57,6 +58,23 @@ class Anfrage:
     def ziel(self) -> str:
         """The form value that names the request on the overview page."""
         return f"{self.zweck.value}:{self.bezug_id}"
+
+
+def _an_person(session: Session, person: Person, template: str, *, to: str | None = None, **angaben: Any) -> int:
+    """Queue a mail to a Träger contact (``outbox.enqueue_template`` with ``angaben``: subject,
+    key, kind, reference, time, settings and the template's values), addressed and greeted by
+    name; ``to`` if it goes to another address of hers than the stored one (a new one)."""
+    address = to or person.email
+    assert address is not None and person.id is not None
+    return outbox.enqueue_template(
+        session,
+        template,
+        to=address,
+        to_name=person.anzeigename or None,
+        person_id=person.id,
+        gruss=f"Guten Tag {person.anzeigename},",
+        **angaben,
+    )
 
 
 def offene_anfragen(session: Session, person_id: int, *, now: datetime, settings: Settings) -> list[Anfrage]:
@@ -162,19 +180,16 @@ def link_anfordern(session: Session, email: str, *, now: datetime, settings: Set
             gueltig_bis=now + UEBERSICHT_GUELTIG,
         )
         ids.append(
-            outbox.enqueue_template(
+            _an_person(
                 session,
+                person,
                 "mail/portal/anfragen",
-                to=person.email,
-                to_name=person.anzeigename or None,
                 subject="Ihr neuer Link zu Ihren Anfragen",
                 schluessel=f"anfragen-link:{link.id}",
                 art="anfragen_link",
-                person_id=person.id,
                 bezug={"link_id": link.id},
                 now=now,
                 settings=settings,
-                gruss=f"Guten Tag {person.anzeigename},",
                 url=url,
                 gueltig_bis=link.gueltig_bis,
                 anfragen=offene_anfragen(session, person.id, now=now, settings=settings),
@@ -199,19 +214,16 @@ def bestaetige_rsvp(
     sitzung = session.get(Sitzung, sitzung_id)
     if person is None or sitzung is None or not person.contactable or person.email is None:
         return None
-    return outbox.enqueue_template(
+    return _an_person(
         session,
+        person,
         "mail/portal/bestaetigung",
-        to=person.email,
-        to_name=person.anzeigename or None,
         subject=f"Ihre Rückmeldung ist eingegangen: {sitzung.titel}",
         schluessel=f"rsvp-bestaetigung:{sitzung_id}:{person_id}:{now.isoformat()}",
         art="rsvp_bestaetigung",
-        person_id=person_id,
         bezug={"sitzung_id": sitzung_id},
         now=now,
         settings=settings,
-        gruss=f"Guten Tag {person.anzeigename},",
         sitzung=sitzung,
         antwort=eingabe.antwort,
         personen=eingabe.personen,
@@ -245,19 +257,17 @@ def email_aendern(session: Session, person_id: int, neue_email: str, *, now: dat
         settings=settings,
         gueltig_bis=now + BESTAETIGUNG_GUELTIG,
     )
-    return outbox.enqueue_template(
+    return _an_person(
         session,
+        person,
         "mail/portal/email_bestaetigen",
         to=neue_email,
-        to_name=person.anzeigename or None,
         subject="Bitte bestätigen Sie Ihre neue E-Mail-Adresse",
         schluessel=f"email-bestaetigen:{link.id}",
         art="email_bestaetigen",
-        person_id=person_id,
         bezug={"email_aenderung_id": aenderung.id},
         now=now,
         settings=settings,
-        gruss=f"Guten Tag {person.anzeigename},",
         url=url,
         neue_email=neue_email,
         gueltig_bis=link.gueltig_bis,
@@ -297,19 +307,17 @@ def email_bestaetigen(session: Session, aenderung_id: int, *, now: datetime, set
         settings=settings,
         gueltig_bis=now + ZURUECK_GUELTIG,
     )
-    return outbox.enqueue_template(
+    return _an_person(
         session,
+        person,
         "mail/portal/email_geaendert",
         to=alte,
-        to_name=person.anzeigename or None,
         subject="Ihre E-Mail-Adresse wurde geändert",
         schluessel=f"email-geaendert:{aenderung.id}",
         art="email_geaendert",
-        person_id=person.id,
         bezug={"email_aenderung_id": aenderung.id},
         now=now,
         settings=settings,
-        gruss=f"Guten Tag {person.anzeigename},",
         neue_email=aenderung.neue_email,
         am=now,
         url=url,

@@ -8,7 +8,9 @@ per Träger contact with all her open requests (see ``portal.anfragen``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -117,29 +119,32 @@ def _deliver(portal: Portal, ids: list[int]) -> BackgroundTask:
     return BackgroundTask(outbox.deliver_pending, portal.engine, portal.settings, now=portal.now(), nur=ids)
 
 
-@router.get("/email-bestaetigen/{token}")
-async def email_bestaetigen_zeigen(request: Request, token: str) -> Response:
+# What a POST does on an address change's page: the page's values and the notice to send (an outbox id).
+Handlung = Callable[[LinkContext], tuple[dict[str, Any], int | None]]
+
+
+async def _aenderung(
+    request: Request,
+    token: str,
+    zweck: LinkZweck,
+    template: str,
+    handeln: Handlung | None,
+    **gezeigt: Any,
+) -> Response:
+    """The page of an address change behind its link. GET shows it with ``gezeigt`` and changes
+    nothing (mail scanners open links before people do); POST does ``handeln``, shows the page
+    with the values it returns and sends its notice (an outbox id) right after the response."""
+    form = await request.form() if handeln is not None else None
     portal = Portal.of(request)
 
     def work() -> Response:
-        # Showing the page changes nothing: mail scanners open links before people do.
-        with portal.link_scope(request, token, LinkZweck.EMAIL_BESTAETIGEN) as ctx:
+        notice = None
+        with portal.link_scope(request, token, zweck, form=form) as ctx:
+            werte = gezeigt
+            if handeln is not None:
+                werte, notice = handeln(ctx)
             aenderung = ctx.session.get(EmailAenderung, ctx.link.bezug_id)
-            return ctx.render("portal/email_bestaetigen.html", aenderung=aenderung, bestaetigt=False)
-
-    return await portal.run(work)
-
-
-@router.post("/email-bestaetigen/{token}")
-async def email_bestaetigen(request: Request, token: str) -> Response:
-    form = await request.form()
-    portal = Portal.of(request)
-
-    def work() -> Response:
-        with portal.link_scope(request, token, LinkZweck.EMAIL_BESTAETIGEN, form=form) as ctx:
-            notice = anfragen.email_bestaetigen(ctx.session, ctx.link.bezug_id, now=ctx.now, settings=portal.settings)
-            aenderung = ctx.session.get(EmailAenderung, ctx.link.bezug_id)
-            response = ctx.render("portal/email_bestaetigen.html", aenderung=aenderung, bestaetigt=True)
+            response = ctx.render(template, aenderung=aenderung, **werte)
         if notice is not None:
             response.background = _deliver(portal, [notice])
         return response
@@ -147,39 +152,35 @@ async def email_bestaetigen(request: Request, token: str) -> Response:
     return await portal.run(work)
 
 
-@router.get("/email-zurueck/{token}")
-async def email_zurueck_zeigen(request: Request, token: str) -> Response:
-    portal = Portal.of(request)
-
-    def work() -> Response:
-        # Showing the page changes nothing: mail scanners open links before people do.
-        with portal.link_scope(request, token, LinkZweck.EMAIL_ZURUECK) as ctx:
-            aenderung = ctx.session.get(EmailAenderung, ctx.link.bezug_id)
-            return ctx.render("portal/email_zurueck.html", aenderung=aenderung, ergebnis=None)
-
-    return await portal.run(work)
+def _bestaetigen(ctx: LinkContext) -> tuple[dict[str, Any], int | None]:
+    notice = anfragen.email_bestaetigen(ctx.session, ctx.link.bezug_id, now=ctx.now, settings=ctx.portal.settings)
+    return {"bestaetigt": True}, notice
 
 
-@router.post("/email-zurueck/{token}")
-async def email_zurueck(request: Request, token: str) -> Response:
-    form = await request.form()
-    portal = Portal.of(request)
+def _zuruecknehmen(ctx: LinkContext) -> tuple[dict[str, Any], int | None]:
+    try:
+        notice = anfragen.email_zuruecknehmen(ctx.session, ctx.link.bezug_id, now=ctx.now, settings=ctx.portal.settings)
+    except anfragen.ZuruecknahmeNichtMoeglich:
+        return {"ergebnis": "spaeter_geaendert"}, None
+    return {"ergebnis": "zurueckgenommen"}, notice
 
-    def work() -> Response:
-        with portal.link_scope(request, token, LinkZweck.EMAIL_ZURUECK, form=form) as ctx:
-            aenderung = ctx.session.get(EmailAenderung, ctx.link.bezug_id)
-            try:
-                notice = anfragen.email_zuruecknehmen(
-                    ctx.session, ctx.link.bezug_id, now=ctx.now, settings=portal.settings
-                )
-            except anfragen.ZuruecknahmeNichtMoeglich:
-                return ctx.render("portal/email_zurueck.html", aenderung=aenderung, ergebnis="spaeter_geaendert")
-            response = ctx.render("portal/email_zurueck.html", aenderung=aenderung, ergebnis="zurueckgenommen")
-        if notice is not None:
-            response.background = _deliver(portal, [notice])
-        return response
 
-    return await portal.run(work)
+def _aenderungsrouten(zweck: LinkZweck, name: str, handeln: Handlung, **gezeigt: Any) -> None:
+    """GET (show) and POST (``handeln``) of an address change's page behind its link."""
+    pfad, template = link_path(zweck), f"portal/{name}.html"
+
+    async def zeigen(request: Request, token: str) -> Response:
+        return await _aenderung(request, token, zweck, template, None, **gezeigt)
+
+    async def senden(request: Request, token: str) -> Response:
+        return await _aenderung(request, token, zweck, template, handeln)
+
+    router.add_api_route(f"{pfad}/{{token}}", zeigen, methods=["GET"], name=f"{name}_zeigen")
+    router.add_api_route(f"{pfad}/{{token}}", senden, methods=["POST"], name=name)
+
+
+_aenderungsrouten(LinkZweck.EMAIL_BESTAETIGEN, "email_bestaetigen", _bestaetigen, bestaetigt=False)
+_aenderungsrouten(LinkZweck.EMAIL_ZURUECK, "email_zurueck", _zuruecknehmen, ergebnis=None)
 
 
 @router.get("/anfragen/{token}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from types import SimpleNamespace
@@ -78,7 +79,8 @@ class Seitenformen:
     def __init__(self, render: Callable[..., str], groesse: int = GROESSE) -> None:
         self._render = render
         self._groesse = groesse
-        self._formen: OrderedDict[Any, list[Any] | None] = OrderedDict()
+        self._formen: OrderedDict[Any, list[Any]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def render(self, template: str, luecken: Luecken, values: dict[str, Any]) -> str:
         """``template`` rendered with ``values``, whose marked gaps are filled from ``luecken``."""
@@ -86,22 +88,29 @@ class Seitenformen:
             key = (template, _frozen(values))
         except Unfreezable:
             key = None
-        teile = self._formen.get(key) if key is not None else None
+        teile = self._shape(key) if key is not None else None
         if teile is None:
             teile = self._form(template, values) if key is not None else None
             if teile is None:  # no shape: render with the values themselves
                 return self._render(template, **_gefuellt(values, luecken.werte))
-            self._formen[key] = teile
-            if len(self._formen) > self._groesse:
-                self._formen.popitem(last=False)
-        else:
-            self._formen.move_to_end(key)
+            with self._lock:
+                self._formen[key] = teile
+                if len(self._formen) > self._groesse:
+                    self._formen.popitem(last=False)
         werte = luecken.werte
         html = [teile[0]]
         for index in range(1, len(teile), 2):
             html.append(escape(werte[teile[index]]))
             html.append(teile[index + 1])
         return "".join(html)
+
+    def _shape(self, key: Any) -> list[Any] | None:
+        # One lock for reading and keeping: on PostgreSQL pages are made in the threadpool.
+        with self._lock:
+            teile = self._formen.get(key)
+            if teile is not None:
+                self._formen.move_to_end(key)
+            return teile
 
     def _form(self, template: str, values: dict[str, Any]) -> list[Any] | None:
         """The HTML split at the markers: text, gap number, text, …; None if a NUL is left in

@@ -257,7 +257,8 @@ def record_rsvp(
     old = {name: getattr(row, name) for name in _RSVP_FIELDS}
     changes = {name: [_plain(old[name]), _plain(value)] for name, value in new.items() if old[name] != value}
     if changes:
-        _UPDATE.run(connection, {"row_id": row.rueckmeldung_id, **new})
+        # Only what changed is written (the needs' JSON is rarely among it).
+        _UPDATE.run(connection, {"row_id": row.rueckmeldung_id, **{name: new[name] for name in changes}})
         _audit(connection, akteur, row.rueckmeldung_id, AuditAktion.UPDATE, changes, now)
     return int(row.rueckmeldung_id)
 

@@ -217,12 +217,17 @@ def _plaetze_freigeben(api: _Api, result: Ergebnis) -> None:
         held = int(limit.get("active_slots") or 0)
         name = str(limit["name"])
         if name.startswith("deployment:"):
-            allowed = per_deployment.get(name.removeprefix("deployment:"), 0)
+            deployment_id = name.removeprefix("deployment:")
+            allowed = per_deployment.get(deployment_id, 0)
+            what = f"Deployment '{api.call('GET', f'/deployments/{deployment_id}')['name']}'" if held > allowed else ""
         else:
             allowed = held if active else 0
+            what = f"Grenze '{name}'"
         if held > allowed:
             api.call("PATCH", f"/v2/concurrency_limits/{limit['id']}", {"active_slots": allowed})
-            result.getan.append(f"Grenze '{name}': {held - allowed} belegte Plätze ohne laufenden Lauf freigegeben.")
+            freed = held - allowed
+            plaetze = "1 belegter Platz" if freed == 1 else f"{freed} belegte Plätze"
+            result.getan.append(f"{what}: {plaetze} ohne laufenden Lauf freigegeben.")
 
 
 def fehlende_einrichtung(api_url: str, herzschlag_sekunden: int) -> list[str]:

@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sozialforum.betrieb import doktor
@@ -50,6 +51,7 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
             name="einladungen-versenden",
             entrypoint="flows/einladungen_versenden.py:einladungen_versenden",
             work_pool_name="sozialforum",
+            concurrency_limit=1,
         )
         assert isinstance(deployment_id, object)
         client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="sozialforum-datenbank", limit=4))
@@ -113,7 +115,7 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
     assert done[0].startswith("Automation „sozialforum: Lauf ohne Herzschlag ist abgestürzt“ angelegt (Frist 90 s)")
     assert done[1] == "Arbeitspool 'sozialforum': Läufe senden alle 30 s einen Herzschlag."
     assert done[2].startswith(f"Lauf {run.name} auf „Crashed“ gesetzt (letztes Lebenszeichen ")
-    assert done[3] == "Grenze 'sozialforum-smtp': 1 belegte Plätze ohne laufenden Lauf freigegeben."
+    assert done[3] == "Grenze 'sozialforum-smtp': 1 belegter Platz ohne laufenden Lauf freigegeben."
     assert len(done) == 4, done
     assert repaired["Absturzerkennung"] == [("ok", "Läufe ohne Herzschlag seit 90 s werden „Crashed“ gesetzt")]
     assert repaired["Läufe"] == [("ok", "0 laufen, keiner hängt")]
@@ -124,6 +126,11 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
         assert pool_env["default"] == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
     # Twice is harmless: nothing left to do.
     assert doktor.reparatur(api, 30) == [doktor.Befund("Reparatur", "ok", "nichts zu tun")]
+    # A restarted server forgot who held the deployment's slot; the counter stayed.
+    leaked = httpx.patch(f"{api}/v2/concurrency_limits/deployment:{deployment_id}", json={"active_slots": 1})
+    assert leaked.status_code == 204, leaked.text
+    freed = "Deployment 'einladungen-versenden': 1 belegter Platz ohne laufenden Lauf freigegeben."
+    assert doktor.reparatur(api, 30) == [doktor.Befund("Reparatur", "ok", freed)]
 
     # The command as an operator runs it, with the configured heartbeat (90 s by default).
     out = subprocess.run(

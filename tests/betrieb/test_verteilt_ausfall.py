@@ -183,7 +183,7 @@ def test_a_dead_worker_is_crashed_while_postgres_is_away_a_minute_and_the_next_r
                     # 4. The repair finds the dead run already ended and gives back the SMTP slot
                     # that nobody holds; the next run of the deployment starts and finishes.
                     repaired = [b.meldung for b in doktor.reparatur(api, HERZSCHLAG)]
-                    assert repaired == ["Grenze 'sozialforum-smtp': 1 belegte Plätze ohne laufenden Lauf freigegeben."]
+                    assert repaired == ["Grenze 'sozialforum-smtp': 1 belegter Platz ohne laufenden Lauf freigegeben."]
                     last = start_run("maschine-b", (NOW + timedelta(minutes=4)).isoformat())
                     deadline = time.monotonic() + 120
                     while state(last.id) not in ("COMPLETED", "FAILED", "CRASHED"):

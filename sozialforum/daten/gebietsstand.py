@@ -90,9 +90,9 @@ class Gebietsstand:
 
     @classmethod
     def aus(cls, session: Session) -> Gebietsstand:
-        # Core rows, not ORM rows: several times faster for 11,000 Gemeinden, read on every load.
-        connection = session.connection()
-        rows = connection.execute(
+        # The driver's tuples, not ORM rows nor Core rows: read for every computation and output.
+        rows = _zeilen(
+            session,
             sa.select(
                 col(Gebiet.id),
                 col(Gebiet.schluessel),
@@ -104,14 +104,17 @@ class Gebietsstand:
                 col(Gebiet.einwohner),
                 col(Gebiet.gueltig_ab),
                 col(Gebiet.gueltig_bis),
-            )
-        ).all()
+            ),
+        )
+        days: dict[Any, date | None] = {None: None}  # each distinct date converted once
+        days.update((value, _day(value)) for value in {row[8] for row in rows} | {row[9] for row in rows} if value)
+        connection = session.connection()
         links: dict[int, list[int]] = {}
         for gebiet_id, vorgaenger_id in connection.execute(
             sa.select(col(GebietVorgaenger.gebiet_id), col(GebietVorgaenger.vorgaenger_id))
         ):
             links.setdefault(gebiet_id, []).append(vorgaenger_id)
-        return cls({row[0]: Bereich(*row) for row in rows}, links)
+        return cls({row[0]: Bereich._make((*row[:8], days[row[8]], days[row[9]])) for row in rows}, links)
 
     def am(self, day: date) -> list[Bereich]:
         found = self._am.get(day)
@@ -163,6 +166,19 @@ class Zuordnung:
     gruende: dict[int, str]
 
 
+def _zeilen(session: Session, query: sa.Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of a query without parameters as the driver's tuples (dates as the driver gives
+    them, SQLite: text): the areas are read on every load, and for 11,000 Gemeinden SQLAlchemy's
+    row objects cost several times the query."""
+    connection = session.connection()
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(query.compile(dialect=connection.dialect)))
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
 def _day(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
@@ -185,25 +201,20 @@ class Schluesselabgleich:
     @classmethod
     def aus(cls, session: Session) -> Schluesselabgleich:
         abgleich = cls(lambda: Gebietsstand.aus(session))
-        # The driver's own rows (tuples; dates as the driver gives them, SQLite: text, converted
-        # once per distinct date): read on every load, and SQLAlchemy's row objects cost five
-        # times the query for 11,000 Gemeinden.
-        connection = session.connection()
-        query = sa.select(
-            col(Gebiet.id),
-            col(Gebiet.schluessel),
-            col(Gebiet.ags),
-            col(Gebiet.ars),
-            col(Gebiet.ebene),
-            col(Gebiet.gueltig_ab),
-            col(Gebiet.gueltig_bis),
+        abgleich._index(  # dates converted once per distinct date
+            _zeilen(
+                session,
+                sa.select(
+                    col(Gebiet.id),
+                    col(Gebiet.schluessel),
+                    col(Gebiet.ags),
+                    col(Gebiet.ars),
+                    col(Gebiet.ebene),
+                    col(Gebiet.gueltig_ab),
+                    col(Gebiet.gueltig_bis),
+                ),
+            )
         )
-        cursor = connection.connection.cursor()
-        try:
-            cursor.execute(str(query.compile(dialect=connection.dialect)))
-            abgleich._index(cursor.fetchall())
-        finally:
-            cursor.close()
         return abgleich
 
     def _index(self, rows: Iterable[Any]) -> None:

@@ -36,6 +36,8 @@ def lies(session: Session, table: sa.Table, key: str, keys: Sequence[Any], colum
             if row[0] in wanted_ids:
                 found[row[0]] = row
         return found
+    if len(set(keys)) > CHUNK and _whole_table(session, table, key, set(keys), columns, found):
+        return found
     wanted = sorted(set(keys), key=repr)
     for part in chunks(wanted):
         query = sa.select(
@@ -44,6 +46,22 @@ def lies(session: Session, table: sa.Table, key: str, keys: Sequence[Any], colum
         for row in session.execute(query):
             found[row[1]] = row
     return found
+
+
+def _whole_table(
+    session: Session, table: sa.Table, key: str, keys: set[Any], columns: Sequence[str], found: dict[Any, Any]
+) -> bool:
+    """Many keys against a table not much larger (a first import, the store still empty): one read
+    of the whole table instead of IN lists to render and run. False if the table is too large."""
+    connection = _connection(session)
+    total = DirectStatement(sa.select(sa.func.count()).select_from(table)).first(connection, {})
+    if total is None or total[0] > 4 * len(keys):
+        return False
+    selected = (table.c.id.label("row_id"), table.c[key].label("row_key"), *(table.c[c] for c in columns))
+    for row in DirectStatement(sa.select(*selected)).all(connection, {}):
+        if row[1] in keys:
+            found[row[1]] = row
+    return True
 
 
 _RANGES: dict[tuple[sa.Table, tuple[str, ...]], DirectStatement] = {}

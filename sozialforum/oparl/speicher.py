@@ -18,6 +18,7 @@ from sqlmodel import SQLModel, col
 
 from sozialforum.oparl.lesen import Mangel
 from sozialforum.oparl.schreiben import aendern, chunks, einfuegen
+from sozialforum.store.direct import DirectStatement
 from sozialforum.store.models import (
     Beratung,
     Gremium,
@@ -122,14 +123,13 @@ class Index:
         model = WITH_COLUMN.get(tabelle)
         if model is not None:
             table = table_of(model)
-            rows = self.session.execute(sa.select(table.c.oparl_id, table.c.id).where(table.c.oparl_id.is_not(None)))
+            query = sa.select(table.c.oparl_id, table.c.id).where(table.c.oparl_id.is_not(None))
         else:
-            rows = self.session.execute(
-                sa.select(col(OparlObjekt.oparl_id), col(OparlObjekt.datensatz_id)).where(
-                    col(OparlObjekt.tabelle) == tabelle, col(OparlObjekt.datensatz_id).is_not(None)
-                )
+            query = sa.select(col(OparlObjekt.oparl_id), col(OparlObjekt.datensatz_id)).where(
+                col(OparlObjekt.tabelle) == tabelle, col(OparlObjekt.datensatz_id).is_not(None)
             )
-        for oparl_id, row_id in rows:
+        self.session.flush()  # as ``session.execute`` would: rows the ORM still holds count
+        for oparl_id, row_id in DirectStatement(query).all(self.session.connection(), {}, named=False):
             self._cache.setdefault((tabelle, oparl_id), row_id)
 
     def find(self, tabelle: str, oparl_id: str | None) -> int | None:

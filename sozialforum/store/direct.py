@@ -115,18 +115,18 @@ class DirectStatement:
         finally:
             cursor.close()
 
-    def all(self, connection: sa.Connection, params: dict[str, Any]) -> list[Any]:
-        """Every row of a SELECT as named tuples of converted values (bulk reads: no result
-        machinery per row)."""
+    def all(self, connection: sa.Connection, params: dict[str, Any], *, named: bool = True) -> list[Any]:
+        """Every row of a SELECT as named tuples (plain ones unless ``named``) of converted
+        values (bulk reads: no result machinery per row)."""
         compiled, cursor = self._run(connection, params)
         try:
             raw = cursor.fetchall()
         finally:
             cursor.close()
         assert compiled.results is not None, "all() needs a SELECT"
-        make = compiled.row._make
+        make = compiled.row._make if named else tuple
         if not any(compiled.results):
-            return [make(row) for row in raw]
+            return [make(row) for row in raw] if named else raw
         processors = compiled.results
         return [
             make(v if p is None or v is None else p(v) for v, p in zip(row, processors, strict=True)) for row in raw

@@ -72,8 +72,9 @@ class Deployment:
 
 
 def finde_prefect_yaml(start: Path | None = None) -> Path:
-    """prefect.yaml of the working directory, else the one beside the installed package."""
-    for folder in (start or Path.cwd(), PROJEKT):
+    """prefect.yaml of the working directory, else the installation's: inside the package when
+    installed from a wheel (setup.py puts it there), beside it in a checkout."""
+    for folder in (start or Path.cwd(), PROJEKT / "sozialforum", PROJEKT):
         candidate = folder / "prefect.yaml"
         if candidate.is_file():
             return candidate.resolve()

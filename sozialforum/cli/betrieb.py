@@ -91,6 +91,12 @@ def demo(
 
     console.print(f"Die Flows laufen im eingebetteten Prefect-Modus; sein Protokoll steht in {prefect_log}.")
     run_demo(run, report, progress)
+    if fehler := run.notes.get("planungsjahr", {}).get("fehler"):
+        fail(
+            f"Im Planungsjahr der Demo sind {format_zahl(len(fehler))} Läufe gescheitert (oben unter FEHLER); "
+            f"das Protokoll der Flows steht in {prefect_log}.",
+            EXIT_SERVICE,
+        )
     console.print(f"\nAlle Ergebnisse liegen unter [bold]{settings.data_dir.resolve()}[/].")
     weiter = "" if verzeichnis is None else f"SOZIALFORUM_DATA_DIR={folder} "
     console.print(

@@ -93,7 +93,8 @@ def demo(
     run_demo(run, report, progress)
     if fehler := run.notes.get("planungsjahr", {}).get("fehler"):
         fail(
-            f"Im Planungsjahr der Demo sind {format_zahl(len(fehler))} Läufe gescheitert (oben unter FEHLER); "
+            f"Im Planungsjahr der Demo ist der Lauf an {format_zahl(len(fehler))} "
+            f"{'Tag' if len(fehler) == 1 else 'Tagen'} gescheitert (oben unter FEHLER); "
             f"das Protokoll der Flows steht in {prefect_log}.",
             EXIT_SERVICE,
         )

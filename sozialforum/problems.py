@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def ort(datei: str, zeile: int | None, spalte: str | None) -> str:
+    """Where in a file, as a message names it: „datei, Zeile 3, Spalte „x““."""
+    where = datei
+    if zeile is not None:
+        where += f", Zeile {zeile}"
+    if spalte:
+        where += f", Spalte „{spalte}“"
+    return where
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     datei: str
@@ -13,12 +23,7 @@ class Problem:
     meldung: str
 
     def __str__(self) -> str:
-        where = self.datei
-        if self.zeile is not None:
-            where += f", Zeile {self.zeile}"
-        if self.spalte:
-            where += f", Spalte „{self.spalte}“"
-        return f"{where}: {self.meldung}"
+        return f"{ort(self.datei, self.zeile, self.spalte)}: {self.meldung}"
 
 
 @dataclass

@@ -44,6 +44,23 @@ class Bereich(NamedTuple):
         return self.gueltig_ab <= day and (self.gueltig_bis is None or day <= self.gueltig_bis)
 
 
+Ebene = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]
+
+
+def ebenen(depth: npt.NDArray[np.int64], parent_row: npt.NDArray[np.int64]) -> list[Ebene]:
+    """Per level, deepest first: the rows of the children grouped by parent, their parents'
+    rows and where each group starts (rows with their depth and their parent's row, -1 for none)."""
+    levels = []
+    for level in range(int(depth.max(initial=0)), 0, -1):
+        children = np.flatnonzero((depth == level) & (parent_row >= 0))
+        if not len(children):
+            continue
+        children = children[np.argsort(parent_row[children], kind="stable")]
+        parents, starts = np.unique(parent_row[children], return_index=True)
+        levels.append((children, parents, starts))
+    return levels
+
+
 @dataclass(frozen=True)
 class Baum:
     """Areas in id order (``ids``, ``index``), and per level, deepest first, the rows of the
@@ -51,7 +68,7 @@ class Baum:
 
     ids: npt.NDArray[np.int64]
     index: list[int]
-    ebenen: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]
+    ebenen: list[Ebene]
 
     @classmethod
     def aus(cls, stand: Gebietsstand, valid: tuple[int, ...]) -> Baum:
@@ -69,15 +86,7 @@ class Baum:
             dtype=np.int64,
             count=len(order),
         )
-        levels = []
-        for level in range(int(depth.max(initial=0)), 0, -1):
-            children = np.flatnonzero((depth == level) & (parent_row >= 0))
-            if not len(children):
-                continue
-            children = children[np.argsort(parent_row[children], kind="stable")]
-            parents, starts = np.unique(parent_row[children], return_index=True)
-            levels.append((children, parents, starts))
-        return cls(np.array(order, dtype=np.int64), order, levels)
+        return cls(np.array(order, dtype=np.int64), order, ebenen(depth, parent_row))
 
 
 @dataclass

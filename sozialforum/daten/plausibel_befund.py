@@ -11,6 +11,7 @@ import numpy as np
 
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.merkmale import MerkmalKey
+from sozialforum.problems import ort
 from sozialforum.timeutil import format_zahl
 
 ARTEN = {
@@ -36,12 +37,7 @@ class Befund:
     spalte: str | None = None
 
     def __str__(self) -> str:
-        where = self.datei
-        if self.zeile is not None:
-            where += f", Zeile {self.zeile}"
-        if self.spalte:
-            where += f", Spalte „{self.spalte}“"
-        return f"{where}: {ARTEN[self.art]}: {self.meldung}"
+        return f"{ort(self.datei, self.zeile, self.spalte)}: {ARTEN[self.art]}: {self.meldung}"
 
 
 class Sammlung:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from sozialforum.daten import gebietsstand
 from sozialforum.store.models import Gebiet
 
 
@@ -98,12 +99,4 @@ class Gebiete:
                 break
             depth += has
             current = np.where(has, parent_row[np.maximum(current, 0)], -1)
-        levels = []
-        for level in range(int(depth.max(initial=0)), 0, -1):
-            children = np.flatnonzero((depth == level) & (parent_row >= 0))
-            if not len(children):
-                continue
-            children = children[np.argsort(parent_row[children], kind="stable")]
-            parents, starts = np.unique(parent_row[children], return_index=True)
-            levels.append((children, parents, starts))
-        return valid, levels
+        return valid, gebietsstand.ebenen(depth, parent_row)

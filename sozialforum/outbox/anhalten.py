@@ -43,6 +43,9 @@ class StopOnTerm:
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         if not self._installed:
             return
-        signal.signal(signal.SIGTERM, self._previous)
+        # ``signal.signal`` returns None for a handler that was not installed from Python (an
+        # embedding program's C handler): it cannot be put back, and ``signal.signal(…, None)``
+        # raises. The default action is the nearest: the signal sent again below ends the process.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL if self._previous is None else self._previous)
         if self.requested:  # the claims are given back: now the process may end as it was asked to
             os.kill(os.getpid(), signal.SIGTERM)

@@ -13,6 +13,7 @@ the real loopback SMTP server, deterministically (the process kills itself at th
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import time
@@ -27,6 +28,7 @@ from typer.testing import CliRunner
 from sozialforum import outbox
 from sozialforum.channels.mail import OutgoingMail
 from sozialforum.cli import app
+from sozialforum.outbox import unklar as outbox_unklar
 from sozialforum.settings import load_settings
 from sozialforum.store.models import AuditEntry, OutboxMessage
 from sozialforum.vocab import OutboxStatus
@@ -130,3 +132,44 @@ def test_kill_at_each_side_of_the_hand_over_record(
             OutboxStatus.UNCERTAIN.value,
             ("queued" if entscheidung == "--erneut-senden" else "sent"),
         ]
+
+
+def test_the_problem_report_asks_the_geschaeftsstelle_to_decide_each_unclear_message_once(
+    sqlite_engine, tmp_path
+) -> None:
+    """The Zustellprobleme mail names each message of unclear delivery, what to decide and where
+    (the message's page in the workspace, the command); the same state is reported once."""
+    from sozialforum.outbox import probleme
+    from tests.konferenz import support
+
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    settings = load_settings(
+        None, data_dir=tmp_path, database_url=url, portal={"base_url": "https://sozialforum.example"}
+    )
+    _queue(sqlite_engine, settings)
+    with Session(sqlite_engine) as session:
+        doubtful = session.exec(select(OutboxMessage).where(OutboxMessage.empfaenger == ADRESSEN[1])).one()
+        doubtful.status, doubtful.uebergabe_am = OutboxStatus.UNCERTAIN, NOW - timedelta(minutes=3)
+        session.add(doubtful)
+        session.commit()
+        failed = [probleme.Zustellproblem("Erika Mustermann", "550 Postfach unbekannt", "Sozialraumkonferenz Süd")]
+        report = probleme.report(session, failed, now=NOW, settings=settings)
+        assert report is not None
+        assert (
+            report.betreff
+            == "Zustellprobleme: 1 Empfänger, 1 mit unklarer Zustellung (Montag, 2. März 2026, 10:00 Uhr)"
+        )
+        text = support.decoded_view(report.inhalt or b"")
+        assert f"Nr. {doubtful.id} an {ADRESSEN[1]}" in text
+        assert f"Entscheiden: https://sozialforum.example/arbeitsplatz/postausgang/{doubtful.id}⏎" in text
+        assert f"sozialforum konferenz unklar --als-zugestellt {doubtful.id}⏎" in text
+        support.assert_golden("zustellprobleme.txt", re.sub(r"(Nr\. |gang/|stellt |senden )\d+", r"\1<ID>", text))
+        # The next run finds the same state: no second mail. Only unclear messages: a report of its own.
+        assert probleme.report(session, failed, now=NOW + timedelta(hours=1), settings=settings).id == report.id
+        alone = probleme.report(session, [], now=NOW + timedelta(hours=1), settings=settings)
+        assert alone is not None and alone.id != report.id
+        assert alone.betreff.startswith("Zustellprobleme: 1 mit unklarer Zustellung (")
+        assert "Probleme aufgetreten" not in support.decoded_view(alone.inhalt or b"")
+        session.commit()
+        outbox_unklar.confirm_delivered(session, [doubtful.id or 0], actor="test", now=NOW)
+        assert probleme.report(session, [], now=NOW + timedelta(hours=2), settings=settings) is None

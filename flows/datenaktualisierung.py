@@ -25,6 +25,7 @@ from sozialforum.daten.berichtstext import demo_zeilen, zusammenfassung_markdown
 from sozialforum.daten.budget import BudgetFehler
 from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.katalog import load_for
+from sozialforum.daten.vorlesen import vorlesen
 from sozialforum.demo import DATA as DEMO_DATA
 from sozialforum.demo import DemoRun
 from sozialforum.problems import ProblemReport
@@ -141,12 +142,14 @@ def datenaktualisierung(
     muster = [optionen.muster for optionen in settings.daten.dateien]
     files = service.quelldateien(folder, muster) if folder.is_dir() else []
     loaded, failed = [], []
-    for path in files:
-        state = datei_laden(config, str(path), now, return_state=True)
-        if state.is_completed():
-            loaded.append(state.result())
-        else:
-            failed.append({"datei": path.name, "problem": str(state.result(raise_on_failure=False))})
+    # large GENESIS files are parsed ahead on the other core; each task still loads its file
+    with vorlesen((path, settings.daten.optionen_fuer(path.name).stichtag) for path in files):
+        for path in files:
+            state = datei_laden(config, str(path), now, return_state=True)
+            if state.is_completed():
+                loaded.append(state.result())
+            else:
+                failed.append({"datei": path.name, "problem": str(state.result(raise_on_failure=False))})
     create_table_artifact(
         key="datenaktualisierung-dateien",
         description="Geladene Quelldateien",

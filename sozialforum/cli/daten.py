@@ -84,29 +84,31 @@ def laden(
 ) -> None:
     """Lädt Quelldateien. Jede Datei ganz oder gar nicht; dieselbe Datei erneut ändert nichts."""
     from sozialforum.daten.aktualisierung import lade
+    from sozialforum.daten.vorlesen import vorlesen
 
     context = ctx(typer_ctx)
     katalog, day, failed = _katalog(typer_ctx), _stichtag(stichtag), 0
-    for path in dateien:
-        try:
-            result = lade(
-                context.engine,
-                path,
-                katalog,
-                now=utcnow(),
-                akteur="cli:daten laden",
-                stichtag=day,
-                unbekannte_ignorieren=unbekannte_ignorieren,
-                probelauf=probelauf,
-                zuordnung=zuordnung,
-            )
-        except ProblemReport as report:
-            failed += 1
-            console.print(f"[red]✘[/] {report}", highlight=False)
-            continue
-        console.print(f"✔ {result}" + (" (Probelauf: nichts gespeichert)" if probelauf else ""), highlight=False)
-        for hint in result.hinweise:
-            console.print(f"   {hint}", highlight=False)
+    with vorlesen((path, day) for path in dateien):  # large GENESIS files: parsed ahead on the other core
+        for path in dateien:
+            try:
+                result = lade(
+                    context.engine,
+                    path,
+                    katalog,
+                    now=utcnow(),
+                    akteur="cli:daten laden",
+                    stichtag=day,
+                    unbekannte_ignorieren=unbekannte_ignorieren,
+                    probelauf=probelauf,
+                    zuordnung=zuordnung,
+                )
+            except ProblemReport as report:
+                failed += 1
+                console.print(f"[red]✘[/] {report}", highlight=False)
+                continue
+            console.print(f"✔ {result}" + (" (Probelauf: nichts gespeichert)" if probelauf else ""), highlight=False)
+            for hint in result.hinweise:
+                console.print(f"   {hint}", highlight=False)
     if failed:
         raise typer.Exit(EXIT_INPUT)
 

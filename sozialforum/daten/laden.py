@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.daten import plausibel, plausibel_bericht
+from sozialforum.daten import plausibel, plausibel_bericht, vorlesen
 from sozialforum.daten.ba_excel import read_ba
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Schluesselabgleich
@@ -29,7 +29,7 @@ from sozialforum.daten.genesis import is_genesis, read_genesis, table_code
 from sozialforum.daten.katalog import Katalog, QuelleDef, norm_label
 from sozialforum.daten.kodierung import Kodiert, kodiere, pack
 from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe
-from sozialforum.daten.quelldatei import Rohdaten, checksum, decode, read_bytes
+from sozialforum.daten.quelldatei import Rohdaten, checksum, csv_rohbytes, read_bytes
 from sozialforum.daten.schluessel import Schluesselsysteme, schluessel_hinweise
 from sozialforum.daten.speicher import Tafel, vormerken
 from sozialforum.daten.stadttabelle import read_tabelle
@@ -85,12 +85,12 @@ def _read(
     digest: str | None = None,
     gespeichert: Callable[[], tuple[Rohdaten, QuelleDef] | None] | None = None,
 ) -> tuple[Rohdaten, QuelleDef]:
-    if path.suffix.lower() == ".csv":
-        decode(path.name, raw[:4096])  # refuses UTF-16 and double-encoded files with the reason
-        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            raw = raw.decode("utf-16").encode("utf-8")
+    raw = csv_rohbytes(path, raw)
     if is_genesis(raw):
-        data = read_genesis(path, stichtag=stichtag, raw=raw, pruefsumme=digest)
+        # parsed ahead on the other core when a refresh of large files runs (``vorlesen``)
+        data = (vorlesen.abholen(path, digest, stichtag) if digest else None) or read_genesis(
+            path, stichtag=stichtag, raw=raw, pruefsumme=digest
+        )
         stem, _depth = table_code(data.tabelle or "")
         for quelle in katalog.quellen:
             if quelle.format == "genesis" and quelle.tabelle == stem:

@@ -84,6 +84,16 @@ def read_bytes(path: Path) -> bytes:
     return raw
 
 
+def csv_rohbytes(path: Path, raw: bytes) -> bytes:
+    """A file's bytes as the readers take them: a CSV in UTF-16 or double-encoded is refused
+    here with the reason (its head is enough to tell)."""
+    if path.suffix.lower() == ".csv":
+        decode(path.name, raw[:4096])
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raw = raw.decode("utf-16").encode("utf-8")
+    return raw
+
+
 _MOJIBAKE = re.compile("Ã[\u0080-\u00bf]|Â[©°§]")
 
 

@@ -1,0 +1,146 @@
+"""Parsing ahead on the other core (``vorlesen``): a load that takes the worker's parse stores
+what it would have stored parsing the file itself, and whatever the worker got wrong (a file it
+could not read, bytes that changed after it read them, a worker that died) is read here again,
+with the problems reported as always."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from sozialforum.daten.katalog import Katalog
+from sozialforum.daten.laden import LadeErgebnis, lade_datei
+from sozialforum.daten.quelldatei import Rohdaten
+from sozialforum.daten.speicher import lade_bestand
+from sozialforum.daten.vorlesen import Vorleser, lies, vorlesen
+from sozialforum.problems import ProblemReport
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Datenlieferung
+from tests.daten.conftest import NOW, T22, T23, add_gebiete, alo_datei, bev_datei
+
+
+@pytest.fixture
+def store(sqlite_engine: Engine) -> Engine:
+    add_gebiete(sqlite_engine)
+    return sqlite_engine
+
+
+def load(engine: Engine, path: Path, katalog: Katalog) -> LadeErgebnis:
+    with session_scope(engine, actor="test") as session:
+        return lade_datei(session, path, katalog, now=NOW, akteur="test")
+
+
+def taken_by_worker(vorleser: Vorleser, count: int) -> None:
+    """Wait until the worker has taken the first ``count`` files (it starts in a second or two)."""
+    assert vorleser._ordner is not None, "no worker started"
+    deadline = time.monotonic() + 60
+    while not all((vorleser._ordner / str(k)).exists() for k in range(count)):
+        assert time.monotonic() < deadline, "the worker took no file"
+        time.sleep(0.02)
+
+
+def same(a: Rohdaten, b: Rohdaten) -> None:
+    for field in fields(Rohdaten):
+        left, right = getattr(a, field.name), getattr(b, field.name)
+        if isinstance(left, np.ndarray):
+            assert left.dtype == right.dtype and np.array_equal(left, right, equal_nan=True), field.name
+        else:
+            assert left == right, field.name
+
+
+def test_the_workers_parse_is_the_parse_here_and_loads_the_same(
+    store: Engine, katalog: Katalog, tmp_path: Path
+) -> None:
+    bev = bev_datei(tmp_path / "12411-02-03-5.csv")
+    alo = alo_datei(tmp_path / "13211-02-05-5.csv", days=(T22, T23))
+    with vorlesen([(bev, None), (alo, None)], mindestbytes=0) as vorleser:
+        taken_by_worker(vorleser, 2)
+        for path in (bev, alo):
+            digest, here = lies(path, None)
+            assert here is not None
+            there = vorleser.abholen(path, digest, None)
+            assert there is not None, path.name
+            same(there, here)
+        assert vorleser.uebernommen == 2
+        assert vorleser.abholen(bev, digest, None) is None  # taken once: a second load reads itself
+
+    with vorlesen([(bev, None), (alo, None)], mindestbytes=0) as vorleser:
+        taken_by_worker(vorleser, 2)
+        first, second = load(store, bev, katalog), load(store, alo, katalog)
+        assert vorleser.uebernommen == 2
+    assert first.status == second.status == "geladen"
+    assert first.stichtage == [T22, T23] and first.gebiete == 7 and first.vergleichswerte == 8
+    with session_scope(store, actor="test") as session:
+        stored = lade_bestand(session)
+        assert sorted(session.scalars(sa.select(Datenlieferung.datei))) == [bev.name, alo.name]
+    assert sorted(stored) == [T22, T23] and len(stored[T23].index) == 7
+
+
+def alo_of(engine: Engine, area: int) -> float:
+    with session_scope(engine, actor="test") as session:
+        tafel = lade_bestand(session)[T23]
+    column = next(i for i, key in enumerate(tafel.spalten) if key.name == "alo")
+    return float(tafel.werte[tafel.index.index(area), column])  # type: ignore[arg-type]
+
+
+def test_what_the_worker_got_wrong_is_read_here(sqlite_engine: Engine, katalog: Katalog, tmp_path: Path) -> None:
+    cestadt = add_gebiete(sqlite_engine)["03999003"]
+    good = alo_datei(tmp_path / "gut.csv", days=(T23,))
+    text = good.read_text(encoding="iso-8859-1")
+    assert text.count(";65\n") == 1  # Cestadt's 65 unemployed
+    words = tmp_path / "text.csv"
+    words.write_text(text.replace(";65\n", ";fünfundsechzig\n"), encoding="iso-8859-1")
+    cut = tmp_path / "halb.csv"
+    cut.write_text(text[: text.index("Efeld")], encoding="iso-8859-1")
+    changed = tmp_path / "neu.csv"
+    changed.write_text(text.replace(";65\n", ";66\n"), encoding="iso-8859-1")
+    with pytest.raises(ProblemReport) as alone:
+        load(sqlite_engine, words, katalog)
+    with pytest.raises(ProblemReport) as cut_alone:
+        load(sqlite_engine, cut, katalog)
+
+    files = [words, cut, changed, good]
+    with vorlesen([(path, None) for path in files], mindestbytes=0) as vorleser:
+        taken_by_worker(vorleser, 4)
+        changed.write_text(text.replace(";65\n", ";67\n"), encoding="iso-8859-1")  # after the worker read it
+        with pytest.raises(ProblemReport) as caught:
+            load(sqlite_engine, words, katalog)
+        assert str(caught.value) == str(alone.value)
+        assert "„fünfundsechzig“ ist keine Zahl" in str(caught.value)
+        assert vorleser.uebernommen == 1  # a cell's problem is part of the parse
+        with pytest.raises(ProblemReport) as caught:
+            load(sqlite_engine, cut, katalog)  # the worker could not parse it: read here
+        assert str(caught.value) == str(cut_alone.value) and "unvollständig" in str(caught.value)
+        assert load(sqlite_engine, changed, katalog).status == "geladen"
+        assert alo_of(sqlite_engine, cestadt) == 67  # the bytes of the load, not the worker's 66
+        assert vorleser.uebernommen == 1  # the changed file's parse was not taken
+        assert load(sqlite_engine, good, katalog).status == "geladen"
+        assert vorleser.uebernommen == 2
+    assert alo_of(sqlite_engine, cestadt) == 65
+
+
+def test_a_worker_that_died_is_not_waited_for(store: Engine, katalog: Katalog, tmp_path: Path) -> None:
+    bev = bev_datei(tmp_path / "12411-02-03-5.csv")
+    alo = alo_datei(tmp_path / "13211-02-05-5.csv", days=(T22, T23))
+    with vorlesen([(bev, None), (alo, None)], mindestbytes=0) as vorleser:
+        assert vorleser._prozess is not None and vorleser._ordner is not None
+        vorleser._prozess.kill()
+        vorleser._prozess.wait()
+        for k in range(2):  # as if it had taken both files before it died
+            (vorleser._ordner / str(k)).touch()
+        assert load(store, bev, katalog).status == load(store, alo, katalog).status == "geladen"
+        assert vorleser.uebernommen == 0
+
+
+def test_small_refreshes_start_no_worker(tmp_path: Path) -> None:
+    bev = bev_datei(tmp_path / "12411-02-03-5.csv")
+    alo = alo_datei(tmp_path / "13211-02-05-5.csv", days=(T22, T23))
+    with vorlesen([(bev, None), (alo, None)]) as vorleser:  # a few kilobytes
+        assert not vorleser.gestartet
+        assert vorleser.abholen(bev, "x", None) is None

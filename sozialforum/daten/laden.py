@@ -31,7 +31,7 @@ from sozialforum.daten.kodierung import Kodiert, kodiere, pack
 from sozialforum.daten.merkmale import MerkmalKey, parse_altersgruppe
 from sozialforum.daten.quelldatei import Rohdaten, checksum, csv_rohbytes, read_bytes
 from sozialforum.daten.schluessel import Schluesselsysteme, schluessel_hinweise
-from sozialforum.daten.speicher import Tafel, vormerken
+from sozialforum.daten.speicher import Tafel, inhalt, vormerken
 from sozialforum.daten.stadttabelle import read_tabelle
 from sozialforum.daten.zeilen import Breit, Zeilen
 from sozialforum.daten.zuordnung_gespeichert import ZUORDNUNG, lies_aliase, lies_gespeichert
@@ -398,12 +398,14 @@ def _write(session: Session, lieferung_id: int, rows: Zeilen) -> None:
 def _chunk(
     lieferung_id: int, rows: Zeilen, merkmal: int, day: int, gebiet: Kodiert, wert: np.ndarray, code: np.ndarray
 ) -> dict[str, Any]:
+    daten = pack(None, gebiet=gebiet, wert=wert, code=code)
     return {
         "datenlieferung_id": lieferung_id,
         "merkmal": str(rows.merkmale[merkmal]),
         "stichtag": rows.stichtage[day],
         "anzahl": len(wert),
-        "daten": pack(None, gebiet=gebiet, wert=wert, code=code),
+        "daten": daten,
+        "pruefsumme": inhalt(daten),
     }
 
 
@@ -445,7 +447,7 @@ def _vormerken(session: Session, lieferung_id: int, rows: Zeilen, chunks: list[d
     own = wide.eigene
     vormerken(
         day,
-        [(chunk["merkmal"], chunk["daten"]) for chunk in chunks],
+        [(chunk["merkmal"], chunk["pruefsumme"]) for chunk in chunks],
         Tafel(
             wide.gebiet[own].tolist(),
             [keys[c] for c in order],

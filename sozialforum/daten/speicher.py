@@ -6,6 +6,7 @@ of the newest delivery that has it (a corrected file supersedes, the history sta
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -52,50 +53,75 @@ class Tafel:
         return cls(index, spalten, np.full(shape, np.nan), np.full(shape, NICHT_GELIEFERT, dtype=np.int8))
 
 
-def _stored_chunks(session: Session, stichtage: Iterable[date] | None) -> list[tuple[str, date, bytes]]:
-    query = sa.select(col(Wertespalte.merkmal), col(Wertespalte.stichtag), col(Wertespalte.daten)).order_by(
-        col(Wertespalte.datenlieferung_id), col(Wertespalte.id)
-    )
+def inhalt(blob: bytes) -> str:
+    """A chunk's content checksum (``wertespalte.pruefsumme``), computed when it is written."""
+    return hashlib.blake2b(blob, digest_size=16).hexdigest()
+
+
+def _stored(session: Session, stichtage: Iterable[date] | None) -> list[tuple[int, str, date, str | None]]:
+    """(id, Merkmal, Stichtag, checksum) of the stored chunks, oldest delivery first: no blobs."""
+    query = sa.select(
+        col(Wertespalte.id), col(Wertespalte.merkmal), col(Wertespalte.stichtag), col(Wertespalte.pruefsumme)
+    ).order_by(col(Wertespalte.datenlieferung_id), col(Wertespalte.id))
     if stichtage is not None:
         query = query.where(col(Wertespalte.stichtag).in_(list(stichtage)))
-    return [(m, s, d) for m, s, d in session.execute(query)]
+    return [(i, m, s, h) for i, m, s, h in session.execute(query)]
 
 
-# Decoded Stichtage by their stored chunks (content, not row ids: a rolled-back load or another
-# database can never hit an entry that does not hold the same bytes). A refresh reads the same
-# Stichtage again and again: each load's jump check reads up to ``verlauf`` earlier ones, and the
-# computation reads them all; decoding 80 columns of 11,000 Gemeinden costs ~25 ms a Stichtag.
-_VORRAT: OrderedDict[tuple[date, tuple[tuple[str, bytes], ...]], Tafel] = OrderedDict()
-VORRAT_BYTES = 128 * 2**20  # decoded arrays and their keys kept (a nationwide Stichtag: ~10 MB)
+def _blobs(session: Session, ids: list[int]) -> dict[int, bytes]:
+    found: dict[int, bytes] = {}
+    for start in range(0, len(ids), 500):  # bound parameters per statement
+        part = ids[start : start + 500]
+        query = sa.select(col(Wertespalte.id), col(Wertespalte.daten)).where(col(Wertespalte.id).in_(part))
+        found.update((i, d) for i, d in session.execute(query))
+    return found
 
 
-def _merke(key: tuple[date, tuple[tuple[str, bytes], ...]], tafel: Tafel) -> None:
+# Decoded Stichtage by the content checksums of their stored chunks (content, not row ids: a
+# rolled-back load or another database can never hit an entry that does not hold the same
+# bytes). A refresh reads the same Stichtage again and again: each load's jump check reads up to
+# ``verlauf`` earlier ones, and the computation reads them all; decoding 80 columns of 11,000
+# Gemeinden costs ~25 ms a Stichtag, and reading its blobs from the store to compare them cost
+# about as much again (they were the key until migration 0035): now a hit reads no blob.
+_VORRAT: OrderedDict[tuple[date, tuple[tuple[str, str], ...]], Tafel] = OrderedDict()
+VORRAT_BYTES = 128 * 2**20  # decoded arrays kept (a nationwide Stichtag: ~8 MB)
+
+
+def _merke(key: tuple[date, tuple[tuple[str, str], ...]], tafel: Tafel) -> None:
     tafel.werte.flags.writeable = tafel.codes.flags.writeable = False  # shared from now on
     _VORRAT[key] = tafel
-    size = sum(t.werte.nbytes + t.codes.nbytes + sum(len(b) for _, b in k[1]) for k, t in _VORRAT.items())
+    size = sum(t.werte.nbytes + t.codes.nbytes for t in _VORRAT.values())
     while size > VORRAT_BYTES and len(_VORRAT) > 1:
-        old_key, old = _VORRAT.popitem(last=False)
-        size -= old.werte.nbytes + old.codes.nbytes + sum(len(b) for _, b in old_key[1])
+        _, old = _VORRAT.popitem(last=False)
+        size -= old.werte.nbytes + old.codes.nbytes
 
 
-def vormerken(stichtag: date, blobs: list[tuple[str, bytes]], tafel: Tafel) -> None:
-    """What ``lade_bestand`` would build from exactly these stored chunks (Merkmal, blob) of
+def vormerken(stichtag: date, chunks: list[tuple[str, str]], tafel: Tafel) -> None:
+    """What ``lade_bestand`` would build from exactly the stored chunks (Merkmal, checksum) of
     one Stichtag, known to the writer without decoding: kept as if it had been read."""
-    _merke((stichtag, tuple(blobs)), tafel)
+    _merke((stichtag, tuple(chunks)), tafel)
 
 
 def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> dict[date, Tafel]:
     """The effective base counts of every Stichtag (or the given ones). The arrays are shared
     between callers (read-only): copy before changing."""
-    by_day: dict[date, list[tuple[str, bytes]]] = {}
-    for merkmal, stichtag, blob in _stored_chunks(session, stichtage):
-        by_day.setdefault(stichtag, []).append((merkmal, blob))
+    by_day: dict[date, list[tuple[int, str, str | None]]] = {}
+    for row_id, merkmal, stichtag, pruefsumme in _stored(session, stichtage):
+        by_day.setdefault(stichtag, []).append((row_id, merkmal, pruefsumme))
+    unhashed = [i for chunks in by_day.values() for i, _, h in chunks if h is None]
+    blobs = _blobs(session, unhashed) if unhashed else {}  # written before 0035: hashed here
+    keys = {
+        day: (day, tuple((m, h if h is not None else inhalt(blobs[i])) for i, m, h in chunks))
+        for day, chunks in by_day.items()
+    }
+    missing = [day for day, key in keys.items() if key not in _VORRAT]
+    if missing:
+        blobs.update(_blobs(session, [i for day in missing for i, _, _ in by_day[day] if i not in blobs]))
     result = {}
-    for stichtag, blobs in sorted(by_day.items()):
-        key = (stichtag, tuple(blobs))
+    for stichtag, key in sorted(keys.items()):
         found = _VORRAT.get(key)
         if found is None:
-            _merke(key, found := _tafel(blobs))
+            _merke(key, found := _tafel([(m, blobs[i]) for i, m, _ in by_day[stichtag]]))
         else:
             _VORRAT.move_to_end(key)
         result[stichtag] = found

@@ -35,6 +35,9 @@ class Wertespalte(SQLModel, table=True):
     stichtag: date = Field(index=True)
     anzahl: int = 0
     daten: bytes = Field(sa_type=sa.LargeBinary, description="arrays gebiet, wert, code")
+    # BLAKE2b-128 of ``daten`` (hex): what the decoded Stichtage are cached by, so that finding a
+    # cached one reads 32 characters a column, not the blob (None: written before 0035)
+    pruefsumme: str | None = Field(default=None, max_length=32)
 
 
 class Vergleichswert(SQLModel, table=True):

@@ -3,9 +3,9 @@ hand-over, so that a test hits each side of the hand-over record deterministical
 
     python -m tests.konferenz.zustell_prozess <db-url> <data-dir> <smtp-port> <now-iso> <moment>
 
-``vor-vermerk``: the body is on the wire, the hand-over record executed but not committed.
-``nach-vermerk``: the record is committed, the final ``.`` not yet sent.
-``vor-buchung``: the server answered 250, "sent" is executed but not committed.
+``vor-vermerk``: the body is on the wire, the hand-over record not yet sent to the store.
+``nach-vermerk``: the record is committed (one statement in autocommit), the final ``.`` not yet sent.
+``vor-buchung``: the server answered 250, "sent" not yet sent to the store.
 
 The moments are found by watching the store's statements (SQLAlchemy events): no code of the
 product is replaced.
@@ -35,23 +35,21 @@ def main(db_url: str, data_dir: str, port: str, now_text: str, moment: str) -> N
     settings.mail.smtp_host, settings.mail.smtp_port = "127.0.0.1", int(port)
     settings.mail.sicherheit, settings.mail.nachrichten_pro_sekunde = "keine", 100_000
     engine = make_engine(db_url)
-    recorded: list[bool] = []  # the hand-over record was executed; its commit ends the transaction
 
-    def after_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def before_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         text = statement.lower()
-        if text.startswith("update") and "uebergabe_am" in text:
-            if moment == "vor-vermerk":
-                _kill()
-            recorded.append(moment == "nach-vermerk")
+        if moment == "vor-vermerk" and text.startswith("update") and "uebergabe_am" in text:
+            _kill()
         if moment == "vor-buchung" and text.startswith("update") and "gesendet_am" in text and "versuche" in text:
             _kill()
 
-    def checked_in(*_: Any) -> None:  # the connection goes back to the pool after the commit
-        if any(recorded):
+    def after_execute(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        text = statement.lower()  # the records are single statements in autocommit: done when executed
+        if moment == "nach-vermerk" and text.startswith("update") and "uebergabe_am" in text:
             _kill()
 
+    event.listen(engine, "before_cursor_execute", before_execute)
     event.listen(engine, "after_cursor_execute", after_execute)
-    event.listen(engine.pool, "checkin", checked_in)
     outbox.deliver_pending(engine, settings, now=datetime.fromisoformat(now_text))
     print("nicht beendet", flush=True)
 

@@ -21,10 +21,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlmodel import col
+from sqlmodel import SQLModel, col
 
 from sozialforum.beschluesse.stand import beschluss_staende
-from sozialforum.oparl.speicher import VENDOR
+from sozialforum.oparl.speicher import TIMES_ON_ROW, VENDOR
 from sozialforum.settings import Settings
 from sozialforum.store.models import (
     AuditEntry,
@@ -74,7 +74,15 @@ def _times(session: Session, table: str) -> Times:
             sa.or_(col(OparlObjekt.erstellt).is_not(None), col(OparlObjekt.modified).is_not(None)),
         )
     )
-    for row_id, created, modified in source:
+    found = list(source)
+    if table in TIMES_ON_ROW:  # the times of a live imported row are on the row itself
+        own = SQLModel.metadata.tables[table]
+        found += session.execute(
+            sa.select(own.c.id, own.c.oparl_erstellt, own.c.oparl_modified).where(
+                sa.or_(own.c.oparl_erstellt.is_not(None), own.c.oparl_modified.is_not(None))
+            )
+        ).all()
+    for row_id, created, modified in found:
         audit = times.get(row_id, (None, None))
         times[row_id] = (
             _stamp(created) if created else audit[0],

@@ -36,6 +36,16 @@ def _place(location: object) -> tuple[str | None, str | None]:
     return (ort[:300] if ort else None), (", ".join(p for p in (street, town) if p)[:300] or None)
 
 
+def _zeiten(run: Lauf, o: dict[str, Any]) -> dict[str, Any]:
+    """The source's created/modified, kept on the row (``speicher.TIMES_ON_ROW``)."""
+    return {"oparl_erstellt": run.leser.zeitpunkt(o, "created"), "oparl_modified": run.leser.zeitpunkt(o, "modified")}
+
+
+def _remember(run: Lauf, oid: str, typ: str, tabelle: str, row_id: int, values: dict[str, Any]) -> None:
+    modified, created = values["oparl_modified"], values["oparl_erstellt"]
+    run.index.remember(oid, typ, tabelle, row_id, modified=modified, created=created)
+
+
 def meetings(run: Lauf, entries: list[Eintrag]) -> None:
     """All Meetings of the run. New ones, with agenda items that are new as well, are written in
     two batches (Sitzungen, then their Tagesordnungspunkte); deletions, known Sitzungen and
@@ -56,13 +66,9 @@ def meetings(run: Lauf, entries: list[Eintrag]) -> None:
     claimed: set[str] = set()
     later: list[tuple[int, list[Eintrag]]] = []
     papers: dict[str, int] | None = None
-    for oid, _, entry in fresh:
+    for oid, values, _ in fresh:
         row_id, state = written[oid]
-        run.index.set("sitzung", oid, row_id)
-        o = entry.obj
-        run.index.remember(
-            oid, "Meeting", "sitzung", row_id, modified=r.zeitpunkt(o, "modified"), created=r.zeitpunkt(o, "created")
-        )
+        _remember(run, oid, "Meeting", "sitzung", row_id, values)
         run.bericht.zaehle("Meeting", state)
         live = _live_agenda(run, oid)
         ids = [r.id(e.obj) for e in live]
@@ -77,8 +83,8 @@ def meetings(run: Lauf, entries: list[Eintrag]) -> None:
             for i, e in zip(ids, live, strict=True)
         )
     done = schreibe(run.session, table_of(Tagesordnungspunkt), [(i, values) for i, values, _ in tops], known={})
-    for oid, _, entry in tops:
-        _agenda_item_done(run, oid, entry, *done[oid])
+    for oid, values, entry in tops:
+        _agenda_item_done(run, oid, entry, *done[oid], values)
     for row_id, live in later:
         sitzung = run.session.get(Sitzung, row_id)
         assert sitzung is not None
@@ -140,8 +146,7 @@ def meeting(run: Lauf, entry: Eintrag) -> None:
     else:
         state = "geaendert" if apply(row, values) else "unveraendert"
     run.session.flush()
-    modified, created = r.zeitpunkt(o, "modified"), r.zeitpunkt(o, "created")
-    run.index.remember(oid, "Meeting", "sitzung", row.id, modified=modified, created=created)
+    _remember(run, oid, "Meeting", "sitzung", pk(row), values)
     run.bericht.zaehle("Meeting", state)
     live = _live_agenda(run, oid)
     if state != "neu" and isinstance(o.get("agendaItem"), list):  # the whole agenda: the rest goes
@@ -189,6 +194,7 @@ def _meeting_values(run: Lauf, entry: Eintrag) -> dict[str, Any] | None:
         "ort": ort,
         "adresse": adresse,
         "status": status,
+        **_zeiten(run, o),
     }
 
 
@@ -236,7 +242,7 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag], *, neu: bool = Fal
     for t in moving:
         t.reihenfolge = -pk(t)
     run.session.flush()
-    written: list[tuple[str, Tagesordnungspunkt, str, dict[str, Any]]] = []
+    written: list[tuple[str, Tagesordnungspunkt, str, dict[str, Any], dict[str, Any]]] = []
     for entry in items:
         oid = r.id(entry.obj)
         o = entry.obj
@@ -248,10 +254,10 @@ def agenda(run: Lauf, sitzung: Sitzung, items: list[Eintrag], *, neu: bool = Fal
             state = "neu"
         else:
             state = "geaendert" if apply(row, values) else "unveraendert"
-        written.append((oid, row, state, o))
+        written.append((oid, row, state, o, values))
     run.session.flush()
-    for oid, row, state, o in written:
-        _agenda_item_done(run, oid, Eintrag(o, "AgendaItem", "1.1"), pk(row), state)
+    for oid, row, state, o, values in written:
+        _agenda_item_done(run, oid, Eintrag(o, "AgendaItem", "1.1"), pk(row), state, values)
 
 
 def _orders(run: Lauf, items: list[Eintrag], taken: set[int]) -> dict[str, int]:
@@ -284,14 +290,13 @@ def _top_values(run: Lauf, entry: Eintrag, sitzung_id: int, order: int) -> dict[
         "titel": name or "(ohne Titel)",
         "oeffentlich": r.wahr(o, "public") is not False,
         "ergebnis": r.text(o, "result"),
+        **_zeiten(run, o),
     }
 
 
-def _agenda_item_done(run: Lauf, oid: str, entry: Eintrag, row_id: int, state: str) -> None:
+def _agenda_item_done(run: Lauf, oid: str, entry: Eintrag, row_id: int, state: str, values: dict[str, Any]) -> None:
     o, r = entry.obj, run.leser
-    modified, created = r.zeitpunkt(o, "modified"), r.zeitpunkt(o, "created")
-    run.index.set("tagesordnungspunkt", oid, row_id)
-    run.index.remember(oid, "AgendaItem", "tagesordnungspunkt", row_id, modified=modified, created=created)
+    _remember(run, oid, "AgendaItem", "tagesordnungspunkt", row_id, values)
     run.bericht.zaehle("AgendaItem", state)
     consultation_url = r.url(o, "consultation")
     if consultation_url:
@@ -331,11 +336,9 @@ def papers(run: Lauf, entries: list[Eintrag]) -> None:
         pending.append((oid, _paper_values(run, entry, kennung), entry))
     known = {oid: run.index.find("vorlage", oid) for oid, _, _ in pending}
     written = schreibe(run.session, table_of(Vorlage), [(oid, values) for oid, values, _ in pending], known=known)
-    for oid, _, entry in pending:
+    for oid, values, _ in pending:
         row_id, state = written[oid]
-        run.index.set("vorlage", oid, row_id)
-        modified, created = r.zeitpunkt(entry.obj, "modified"), r.zeitpunkt(entry.obj, "created")
-        run.index.remember(oid, "Paper", "vorlage", row_id, modified=modified, created=created)
+        _remember(run, oid, "Paper", "vorlage", row_id, values)
         run.bericht.zaehle("Paper", state)
 
 
@@ -356,6 +359,7 @@ def _paper_values(run: Lauf, entry: Eintrag, kennung: str) -> dict[str, Any]:
         "titel": r.text(o, "name", 500) or kennung,
         "datum": day,
         "einreicher_organisation_id": origin[0] if origin else None,
+        **_zeiten(run, o),
     }
 
 
@@ -400,18 +404,10 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
         batch = [(oid, values) for oid, values, _ in pending if tuple(values) == columns]
         known = {oid: run.index.find("beratung", oid) for oid, _ in batch}
         written |= schreibe(run.session, table_of(Beratung), batch, known=known)
-    for oid, _, entry in pending:
+    for oid, values, entry in pending:
         row_id, state = written[oid]
         o = entry.obj
-        run.index.set("beratung", oid, row_id)
-        run.index.remember(
-            oid,
-            "Consultation",
-            "beratung",
-            row_id,
-            modified=r.zeitpunkt(o, "modified"),
-            created=r.zeitpunkt(o, "created"),
-        )
+        _remember(run, oid, "Consultation", "beratung", row_id, values)
         run.bericht.zaehle("Consultation", state)
         agenda_url = r.url(o, "agendaItem")
         if agenda_url:
@@ -488,6 +484,7 @@ def _consultation(
         "reihenfolge": position,
         "rolle": rolle,
         "datum": meetings.get(sitzung_id) if sitzung_id else None,
+        **_zeiten(run, o),
     }
     eigen = _eigenes_ergebnis(run, o)
     if eigen is not None:  # our own export: result and date as they were, never derived again

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sozialforum.oparl.importer import import_objekte
+from sozialforum.oparl.speicher import TIMES_ON_ROW
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import (
     Beratung,
@@ -52,6 +53,13 @@ def test_karlsruhe_meeting_with_ordered_agenda_and_decisions(engine: Engine) -> 
         assert gremium.name == "Gemeinderat" and gremium.art == GremiumArt.KREISTAG
         assert sitzung.ort == "Bürgersaal, Rathaus Marktplatz"
         assert sitzung.beginn == datetime(2021, 11, 23, 14, 30, tzinfo=UTC)
+        # The source's times are on the row; the map holds no entry for a live row of these tables.
+        assert (sitzung.oparl_erstellt, sitzung.oparl_modified) == (
+            datetime(2020, 9, 10, 13, 2, 24, tzinfo=UTC),
+            datetime(2025, 3, 3, 12, 33, 55, tzinfo=UTC),
+        )
+        live = sa.select(OparlObjekt.tabelle).where(OparlObjekt.geloescht.is_(False))  # type: ignore[attr-defined]
+        assert not set(session.scalars(live)) & TIMES_ON_ROW
         tops = session.scalars(
             sa.select(Tagesordnungspunkt)
             .where(Tagesordnungspunkt.sitzung_id == sitzung.id)

@@ -7,13 +7,13 @@ Umsetzungsbericht are ours.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from sozialforum.store.models.base import Audit, slug
+from sozialforum.store.models.base import Audit, instant, slug
 from sozialforum.vocab import AuftragQuelle, AuftragStatus, BeratungErgebnis, BeratungRolle, VorlageArt
 
 
@@ -33,6 +33,9 @@ class Vorlage(SQLModel, table=True):
     )
     text: str | None = None
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    # the source's created/modified of an imported Paper (the export gives them back)
+    oparl_erstellt: datetime | None = instant()
+    oparl_modified: datetime | None = instant()
 
 
 class Beratung(SQLModel, table=True):
@@ -50,6 +53,8 @@ class Beratung(SQLModel, table=True):
     datum: date | None = None
     ergebnis: BeratungErgebnis = slug(default=BeratungErgebnis.OFFEN)
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    oparl_erstellt: datetime | None = instant()  # the source's created/modified
+    oparl_modified: datetime | None = instant()
 
 
 class Beschluss(SQLModel, table=True):

@@ -68,6 +68,9 @@ class Sitzung(SQLModel, table=True):
     ical_sequence: int = 0
     serie: str | None = Field(default=None, max_length=60, description="series key, if part of one")
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    # the source's created/modified of an imported Meeting (the export gives them back)
+    oparl_erstellt: datetime | None = instant()
+    oparl_modified: datetime | None = instant()
 
 
 class Tagesordnungspunkt(SQLModel, table=True):
@@ -86,6 +89,8 @@ class Tagesordnungspunkt(SQLModel, table=True):
     ergebnis: str | None = None
     vorlage_id: int | None = Field(default=None, foreign_key="vorlage.id")
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    oparl_erstellt: datetime | None = instant()  # the source's created/modified
+    oparl_modified: datetime | None = instant()
 
 
 class TopDokument(SQLModel, table=True):

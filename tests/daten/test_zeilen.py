@@ -15,7 +15,8 @@ from sozialforum.daten.gebietsstand import Schluesselabgleich
 from sozialforum.daten.genesis_schreiben import cell, indent, write_table
 from sozialforum.daten.katalog import Katalog, load_katalog
 from sozialforum.daten.kodierung import unpack
-from sozialforum.daten.laden import _long, _long_chunks, _others, _read, _wide_chunks
+from sozialforum.daten.laden import _long, _read
+from sozialforum.daten.laden_schreiben import _long_chunks, _others, _wide_chunks
 from sozialforum.daten.quelldatei import read_bytes
 from sozialforum.daten.zeilen import Zeilen
 from sozialforum.store.db import session_scope

@@ -4,7 +4,7 @@ import's time. Existing entries of live rows move onto their rows and leave the 
 records stay in it.
 
 Revision ID: 0032_oparl_zeiten_am_datensatz
-Revises: 0031_inhalt_aufbewahrung
+Revises: 0035_wertespalte_pruefsumme (landed first; the numbers were handed out in advance)
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from alembic import op
 import sozialforum.store.models.base
 
 revision = "0032_oparl_zeiten_am_datensatz"
-down_revision = "0031_inhalt_aufbewahrung"
+down_revision = "0035_wertespalte_pruefsumme"
 branch_labels = None
 depends_on = None
 

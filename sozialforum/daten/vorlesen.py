@@ -48,6 +48,7 @@ from sozialforum.daten.quelldatei import Rohdaten, checksum, csv_rohbytes, read_
 MINDESTBYTES = 16 * 2**20  # GENESIS files of a refresh together; below this a worker does not pay
 _LAENGE = struct.Struct("<Q")
 
+_WURZEL = Path(__file__).resolve().parents[2]  # the folder that holds the package ``sozialforum``
 _AKTIV: list[Vorleser] = []
 _SPERRE = threading.Lock()
 
@@ -62,6 +63,13 @@ def lies(path: Path, stichtag: date | None) -> tuple[str, Rohdaten | None]:
     if not is_genesis(raw):
         return digest, None
     return digest, read_genesis(path, stichtag=stichtag, raw=raw, pruefsumme=digest)
+
+
+def _kerne() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def _nehmen(ordner: Path, k: int) -> bool:
@@ -107,7 +115,7 @@ class Vorleser:
         self.uebernommen = 0  # loads that took the worker's parse
 
     def _lohnt(self) -> bool:
-        if len(self.dateien) < 2 or len(os.sched_getaffinity(0)) < 2:
+        if len(self.dateien) < 2 or _kerne() < 2:
             return False
         size = 0
         for path, _ in self.dateien:
@@ -130,8 +138,9 @@ class Vorleser:
                     [sys.executable, "-m", "sozialforum.daten.vorlesen", str(self._ordner), str(write)],
                     pass_fds=(write,),
                     stdin=subprocess.DEVNULL,
+                    cwd=_WURZEL,  # ``-m`` imports from here first: this very code, not another checkout's
                 )
-            except OSError:  # no worker: the loads parse as always
+            except (OSError, ValueError):  # no worker (pass_fds is POSIX): the loads parse as always
                 os.close(read)
             else:
                 self._pipe = os.fdopen(read, "rb")

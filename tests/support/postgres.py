@@ -1,7 +1,10 @@
 """A throwaway PostgreSQL cluster from the Debian postgresql-15 binaries (initdb, pg_ctl).
 
 Runs as the ``postgres`` system user when we are root (initdb refuses root). Listens only on a
-Unix socket in its own directory plus a free loopback port.
+Unix socket in its own directory plus a free loopback port. Its data lives in memory (``/dev/shm``)
+when there is room: on the test machine's disk, creating a test's database from the migrated
+template took 1.0–1.3 s (about 850 files, even with ``fsync=off``), in memory 0.1 s, and a
+whole run's databases took minutes to delete at the end.
 """
 
 from __future__ import annotations
@@ -15,6 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PG_BIN_DIRS = [Path("/usr/lib/postgresql/15/bin"), Path("/usr/lib/postgresql/16/bin")]
+IN_MEMORY = Path("/dev/shm")
+# Enough for the template and a few databases at a time (each test drops its own), the WAL
+# (capped below) and a test that fills one database with a few hundred thousand rows.
+IN_MEMORY_FREE = 4 * 1024**3
 
 
 def find_pg_bin() -> Path | None:
@@ -72,7 +79,9 @@ class PgCluster:
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
             f"-c unix_socket_directories={self.base} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
+            # The WAL may sit in memory too: keep it small.
+            "-c max_wal_size=256MB -c min_wal_size=32MB"
         )
         self._run(
             "pg_ctl", "-D", str(self.data_dir), "-o", options, "-w", "-t", "60", "-l", str(self.base / "log"), "start"
@@ -89,11 +98,21 @@ class PgCluster:
             shutil.rmtree(self.base, ignore_errors=True)
 
 
+def _data_parent() -> Path | None:
+    """Memory when it has room, else the default temporary folder (None)."""
+    try:
+        if IN_MEMORY.is_dir() and shutil.disk_usage(IN_MEMORY).free >= IN_MEMORY_FREE:
+            return IN_MEMORY
+    except OSError:
+        pass
+    return None
+
+
 def start_cluster() -> PgCluster | None:
     bin_dir = find_pg_bin()
     if bin_dir is None:
         return None
-    base = Path(tempfile.mkdtemp(prefix="sf-pg-"))
+    base = Path(tempfile.mkdtemp(prefix="sf-pg-", dir=_data_parent()))
     if os.geteuid() == 0:
         shutil.chown(base, "postgres", "postgres")
     cluster = PgCluster(bin_dir=bin_dir, base=base, port=_free_port(), user="sozialforum")

@@ -66,6 +66,8 @@ class Stapel:
         self._typen: dict[str, list[Eintrag]] = {}  # the entries of each type, in their order
 
     def __contains__(self, oparl_id: str) -> bool:
+        if not self.aliases:  # the usual case (asked once per reference of every object)
+            return oparl_id in self.eintraege
         return self.aliases.get(oparl_id, oparl_id) in self.eintraege
 
     def get(self, oparl_id: str | None) -> Eintrag | None:
@@ -83,7 +85,7 @@ class Stapel:
         position: int | None = None,
     ) -> None:
         raw_id = obj.get("id")
-        if not is_url(raw_id):
+        if not self.leser._is_url(raw_id):  # remembered: references to it are checked at once
             self.leser.maengel.melde(
                 str(parent or "(Liste)"), "id", f"Objekt ohne gültige id ({str(raw_id)[:60]!r}): übersprungen"
             )

@@ -11,7 +11,10 @@ the same invocation, each in its own process, so that the paths do not share a h
 Goals (from the issues): the product within 1.5× the time and 2× the peak memory of pandas, and
 within 1.0× the time and 0.25× the peak memory of polars. Memory: the peak resident set of the
 child process (``ru_maxrss`` from ``wait4``) minus its resident set after the imports, so each
-path's imports are excluded and no path's heap hides another's. The last line is a JSON object.
+path's imports are excluded and no path's heap hides another's; the product's worker that parses
+files ahead (``daten.vorlesen``) is added with its own peak less its imports. CPU seconds (all
+threads, the worker included) are reported beside wall time: on a busy machine they compare
+fairer. The last line is a JSON object.
 """
 
 from __future__ import annotations

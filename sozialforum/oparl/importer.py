@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sozialforum.oparl import import_akteure, import_dateien, import_eigen, import_sitzungen
+from sozialforum.oparl import import_akteure, import_dateien, import_eigen, import_sitzungen, import_vorlagen
 from sozialforum.oparl.lauf import Fetcher, Lauf
 from sozialforum.oparl.speicher import ImportBericht
 from sozialforum.store.gc_pause import gc_angehalten
@@ -57,8 +57,8 @@ def import_objekte(
     for entry in run.stapel.of_type("Membership"):
         import_akteure.membership(run, entry)
     papers = [e for e in run.stapel.of_type("Paper") if not import_eigen.ist_beschluss(e)]
-    import_sitzungen.papers(run, papers)
-    import_sitzungen.paper_links(run, papers)
+    import_vorlagen.papers(run, papers)
+    import_vorlagen.paper_links(run, papers)
     meetings = {e.obj["id"] for e in run.stapel.of_type("Meeting")}
     import_sitzungen.meetings(run, run.stapel.of_type("Meeting"))
     orphans = [
@@ -67,8 +67,8 @@ def import_objekte(
         if e.parent not in meetings and run.leser.url(e.obj, "meeting") not in meetings
     ]
     _orphan_agenda_items(run, orphans)
-    import_sitzungen.consultations(run, run.stapel.of_type("Consultation"))
-    import_sitzungen.results(run)
+    import_vorlagen.consultations(run, run.stapel.of_type("Consultation"))
+    import_vorlagen.results(run)
     for entry in run.stapel.of_type("Paper"):
         if import_eigen.ist_beschluss(entry):
             import_eigen.beschluss(run, entry)

@@ -1,6 +1,6 @@
 """The state of one OParl import run, shared by the import steps (``importer`` drives the run;
-``import_akteure`` and ``import_sitzungen`` write their object types into it). Its own module so
-that the steps and the driver import it, not each other."""
+``import_akteure``, ``import_sitzungen`` and ``import_vorlagen`` write their object types into
+it). Its own module so that the steps and the driver import it, not each other."""
 
 from __future__ import annotations
 

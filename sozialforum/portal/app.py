@@ -73,6 +73,7 @@ from sozialforum.links import LinkAbgelaufen, LinkError, LinkUngueltig, LinkWide
 from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
 from sozialforum.portal.drossel import Antwortdrossel
 from sozialforum.portal.routers import discover_routers
+from sozialforum.portal.schnellweg import PortalApp
 from sozialforum.portal.security import BodyLimit, SecurityHeaders, security_headers
 from sozialforum.settings import Settings
 from sozialforum.timeutil import utcnow
@@ -97,7 +98,7 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
     # route matches its paths.
     routes = [route for router in discover_routers() for route in router.routes]
     routes.sort(key=lambda route: getattr(route, "path", "") != RSVP_PATH)
-    app = FastAPI(title="sozialforum Portal", docs_url=None, redoc_url=None, openapi_url=None, routes=routes)
+    app = PortalApp(title="sozialforum Portal", docs_url=None, redoc_url=None, openapi_url=None, routes=routes)
     portal = Portal(settings=settings, engine=engine, clock=clock)
     app.state.portal = portal
 
@@ -165,6 +166,8 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
         Antwortdrossel, je_minute=settings.portal.antworten_je_minute, ist_link=_ist_link_pfad(settings, token_ok)
     )
     app.add_middleware(SecurityHeaders, https=portal.https)
+    # The RSVP's page and answer skip FastAPI's request stack (``portal.schnellweg``).
+    app.schnellweg(RSVP_PATH)
     return app
 
 

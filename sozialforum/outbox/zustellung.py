@@ -26,16 +26,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sozialforum.channels.mail_transport import FileTransport, Outcome, SmtpTransport, Transport, open_transport
+from sozialforum.outbox import anspruch
 from sozialforum.outbox.anhalten import StopOnTerm
 from sozialforum.outbox.bericht import DeliveryError, DeliveryProblem, DeliveryReport
 from sozialforum.settings import Settings
 from sozialforum.store import audit
-from sozialforum.store.models import OutboxMessage, Person
+from sozialforum.store.models import Person
 from sozialforum.store.models.base import table_of
 from sozialforum.timeutil import as_utc
 from sozialforum.vocab import OutboxStatus
 
-LEASE = timedelta(seconds=60)  # a live run renews its claim long before this runs out
 CLAIM_CHUNK = 100
 PRODUCE_AHEAD = 100  # messages a producer prepares at once when the delivery has run dry
 BACKOFF_BASE = timedelta(minutes=2)
@@ -44,152 +44,13 @@ BACKOFF_MAX = timedelta(hours=6)
 log = logging.getLogger(__name__)
 
 
-def _table() -> sa.Table:
-    return table_of(OutboxMessage)
-
-
-def _in_doubt(table: sa.Table) -> Any:
-    """Claimed by a run that recorded the hand-over's begin (the final ``.`` may have left)."""
-    return sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.uebergeben_lauf == table.c.lauf)
-
-
-UNCERTAIN_REPLY = "Übergabe an den Mailserver begonnen, Antwort nicht erhalten (Versandlauf abgebrochen)"
-_UNCERTAIN_VALUES = {
-    "status": OutboxStatus.UNCERTAIN.value,
-    "lauf": None,
-    "naechster_versuch": None,
-    "antwort_server": UNCERTAIN_REPLY,
-}
-
-
-def _set_aside_in_doubt(engine: Engine, *, now: datetime) -> int:
-    """Messages of dead runs (lease ran out) whose hand-over had begun: set aside as "Zustellung
-    unklar" for a person to decide; never sent again by a run."""
-    table = _table()
-    with engine.begin() as connection:
-        result = connection.execute(
-            sa.update(table).where(_in_doubt(table), table.c.naechster_versuch <= now).values(**_UNCERTAIN_VALUES)
-        )
-    return int(result.rowcount or 0)
-
-
-def _set_aside(engine: Engine, message_id: int, reason: str, *, token: str) -> None:
-    """This run lost the connection after the final ``.``: the server may have the message."""
-    table = _table()
-    reply = f"Übergabe an den Mailserver begonnen, Antwort nicht erhalten ({reason})"[:2000]
-    with engine.begin() as connection:
-        connection.execute(
-            sa.update(table)
-            .where(table.c.id == message_id, table.c.lauf == token)
-            .values({**_UNCERTAIN_VALUES, "antwort_server": reply})
-        )
-
-
-def _begin_handover(writer: sa.Connection, *, token: str, message_id: int, now: datetime) -> None:
-    """Commit that this run begins to hand ``message_id`` over (before the final ``.``). Raises
-    if the store cannot record it or the claim is no longer this run's: then the transport drops
-    the connection and the server discards the message. ``writer``: see ``_records``."""
-    table = _table()
-    changed = writer.execute(
-        sa.update(table)
-        .where(table.c.id == message_id, table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
-        .values(uebergeben_lauf=token, uebergabe_am=now)
-    ).rowcount
-    writer.commit()
-    if not changed:
-        raise ClaimLost(f"Nachricht {message_id} gehört nicht mehr diesem Versandlauf (Frist abgelaufen).")
-
-
-def _records(engine: Engine) -> sa.Connection:
-    """The connection for the two records of each message (hand-over begins, sent), held for the
-    run and in autocommit: each record is one UPDATE and its own transaction, so one round trip
-    to the store instead of four (pool checkout with its ping, BEGIN, UPDATE, COMMIT). On
-    PostgreSQL every round trip waits for another process; with two records per message they
-    were most of a delivery's time beside a busy Prefect server (benchmarks/verteilt.py).
-    Nothing is held between statements, so no lock is kept across a wait."""
-    return engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-
-
-class ClaimLost(RuntimeError):
-    """The lease ran out while this run was alive (another run may hold the message now)."""
-
-
-def _claim(
-    engine: Engine, *, now: datetime, token: str, limit: int, nur: Sequence[int] | None = None
-) -> tuple[list[Any], int]:
-    """Claim up to ``limit`` due messages for this run; returns them and how many were resumed.
-
-    First the rows this run's producer queued already claimed, then those of dead runs whose
-    lease ran out, then queued ones. Each query reaches the rows through the status index or
-    the primary key: a scan of the table would read every stored message (kilobytes each)."""
-    table = _table()
-    queued_due = sa.and_(
-        table.c.status == OutboxStatus.QUEUED.value,
-        sa.or_(table.c.naechster_versuch.is_(None), table.c.naechster_versuch <= now),
-    )
-    expired = sa.and_(
-        table.c.status == OutboxStatus.SENDING.value,
-        table.c.naechster_versuch <= now,
-        # In doubt (its hand-over had begun): a person decides, a run never sends it again.
-        sa.or_(table.c.uebergeben_lauf.is_(None), table.c.uebergeben_lauf != table.c.lauf),
-    )
-    mine = sa.and_(table.c.status == OutboxStatus.SENDING.value, table.c.lauf == token)
-    if nur is not None:  # a delivery of these messages only (e.g. a mail a Träger just asked for)
-        queued_due = sa.and_(queued_due, table.c.id.in_(list(nur)))
-        expired = sa.and_(expired, table.c.id.in_(list(nur)))
-    with engine.begin() as connection:
-        own = list(connection.scalars(sa.select(table.c.id).where(mine).order_by(table.c.id).limit(limit)))
-        stale: list[int] = []
-        if len(own) < limit:
-            room = limit - len(own)
-            stale = list(connection.scalars(sa.select(table.c.id).where(expired).order_by(table.c.id).limit(room)))
-            fresh = list(connection.scalars(sa.select(table.c.id).where(queued_due).order_by(table.c.id).limit(room)))
-            ids = sorted(stale + fresh)[:room]
-            if ids:
-                # The WHERE repeats the conditions: on PostgreSQL a row claimed meanwhile by another run fails them.
-                connection.execute(
-                    sa.update(table)
-                    .where(table.c.id.in_(ids), sa.or_(queued_due, expired))
-                    .values(status=OutboxStatus.SENDING.value, lauf=token, naechster_versuch=now + LEASE)
-                )
-            own += ids
-        if not own:
-            return [], 0
-        rows = list(
-            connection.execute(
-                sa.select(
-                    table.c.id,
-                    table.c.art,
-                    table.c.empfaenger,
-                    table.c.inhalt,
-                    table.c.person_id,
-                    table.c.versuche,
-                    table.c.erstellt_am,
-                )
-                .where(table.c.id.in_(own), mine)
-                .order_by(table.c.id)
-            )
-        )
-    return rows, len(set(stale) & {row.id for row in rows})
-
-
-def _renew(engine: Engine, *, token: str, now: datetime) -> None:
-    table = _table()
-    with engine.begin() as connection:
-        connection.execute(
-            sa.update(table)
-            .where(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
-            .values(naechster_versuch=now + LEASE)
-        )
-
-
 def _backoff(attempt: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempt - 1, 0)), BACKOFF_MAX)
 
 
 def _finish(engine: Engine, row: Any, outcome: Outcome, *, now: datetime, settings: Settings, token: str) -> str:
     """Record a failed attempt in its own commit; returns the new status."""
-    table = _table()
+    table = anspruch.outbox_table()
     attempts = row.versuche + 1
     if outcome.ok:
         status, values = OutboxStatus.SENT, {"gesendet_am": now, "naechster_versuch": None}
@@ -258,13 +119,17 @@ class _Clock:
 
 @dataclass(frozen=True)
 class Lease:
-    """The claim of one delivery run: its token, and a lease that runs out ``LEASE`` after now."""
+    """The claim of one delivery run: its token, and a lease that runs out ``anspruch.LEASE`` after now."""
 
     token: str
     clock: _Clock
 
     def claim_values(self) -> dict[str, Any]:
-        return {"status": OutboxStatus.SENDING.value, "lauf": self.token, "naechster_versuch": self.clock.now() + LEASE}
+        return {
+            "status": OutboxStatus.SENDING.value,
+            "lauf": self.token,
+            "naechster_versuch": self.clock.now() + anspruch.LEASE,
+        }
 
 
 class Producer(Protocol):
@@ -304,7 +169,7 @@ def deliver_pending(
     clock = _Clock(now, settings.mail.nachrichten_pro_sekunde if isinstance(transport, SmtpTransport) else None)
     token = secrets.token_hex(16)
     report = DeliveryReport()
-    report.set_aside = _set_aside_in_doubt(engine, now=clock.now())
+    report.set_aside = anspruch.set_aside_in_doubt(engine, now=clock.now())
     report.transport = transport.name
     report.outbox_dir = settings.outbox_dir if isinstance(transport, FileTransport) else None
     if isinstance(transport, SmtpTransport):
@@ -349,11 +214,11 @@ def _deliver(
     token = lease.token
     remaining = limit
     completed = False
-    writer = _records(engine)
+    writer = anspruch.records(engine)
     try:
         while remaining is None or remaining > 0:
             chunk = CLAIM_CHUNK if remaining is None else min(CLAIM_CHUNK, remaining)
-            rows, resumed = _claim(engine, now=clock.now(), token=token, limit=chunk, nur=nur)
+            rows, resumed = anspruch.claim(engine, now=clock.now(), token=token, limit=chunk, nur=nur)
             report.resumed += resumed
             if not rows:
                 if producer is not None and any([producer.step(lease) for _ in range(PRODUCE_AHEAD)]):
@@ -377,7 +242,7 @@ def _deliver(
             if report.connection_error or stop.requested:
                 break
         # What the producer queued claimed but this run did not get to send is anyone's again.
-        _release(engine, token=token)
+        anspruch.release(engine, token=token)
         completed = True
         _note_held_elsewhere(engine, report, token=token, now=clock.now())
         _note_uncertain(engine, report)
@@ -385,47 +250,7 @@ def _deliver(
         transport.close()
         writer.close()
         if not completed:  # an error: give back what this run holds, if the store answers
-            _give_back(engine, token=token)
-
-
-def _give_back(engine: Engine, *, token: str) -> None:
-    """A run that stops before its end (a worker told to stop, an error) hands its claims back at
-    once instead of holding them until the lease runs out: a message whose hand-over had begun
-    is set aside as "Zustellung unklar", the rest is queued again. When the store cannot be
-    reached the claims stay until their lease ends; the next run sets them aside or sends them."""
-    table = _table()
-    mine = sa.and_(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
-    try:
-        with engine.begin() as connection:
-            connection.execute(sa.update(table).where(mine, _in_doubt(table)).values(**_UNCERTAIN_VALUES))
-            given = connection.execute(
-                sa.update(table).where(mine).values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None)
-            ).rowcount
-        if given:
-            log.warning("Versand angehalten: %s beanspruchte Nachrichten zurück in die Warteschlange gegeben.", given)
-    except sa.exc.SQLAlchemyError as exc:
-        log.warning(
-            "Versand angehalten, Ansprüche nicht zurückgegeben (Datenbestand nicht erreichbar): %s",
-            str(exc).splitlines()[0],
-        )
-
-
-def _book_sent(writer: sa.Connection, row: Any, reply: str, *, token: str, now: datetime) -> None:
-    """The server's 250, recorded at once: the message is no longer in doubt."""
-    table = _table()
-    writer.execute(
-        sa.update(table)
-        .where(table.c.id == row.id, table.c.lauf == token)
-        .values(
-            status=OutboxStatus.SENT.value,
-            versuche=row.versuche + 1,
-            lauf=None,
-            antwort_server=reply[:2000],
-            gesendet_am=now,
-            naechster_versuch=None,
-        )
-    )
-    writer.commit()
+            anspruch.give_back(engine, token=token)
 
 
 def _send_chunk(
@@ -447,10 +272,10 @@ def _send_chunk(
     for index, row in enumerate(rows):
         clock.pace()
         if stop is not None and stop.requested:  # told to stop: the rest goes back to the queue
-            _release(engine, [r.id for r in rows[index:]], token=token)
+            anspruch.release(engine, [r.id for r in rows[index:]], token=token)
             return
-        if time.monotonic() - renewed > LEASE.total_seconds() / 3:  # a slow server: keep the claim
-            _renew(engine, token=token, now=clock.now())
+        if time.monotonic() - renewed > anspruch.LEASE.total_seconds() / 3:  # a slow server: keep the claim
+            anspruch.renew(engine, token=token, now=clock.now())
             renewed = time.monotonic()
         outcome = transport.send(
             message_id=row.id,
@@ -458,15 +283,17 @@ def _send_chunk(
             sender=sender,
             recipient=row.empfaenger,
             content=row.inhalt,
-            handing_over=functools.partial(_begin_handover, writer, token=token, message_id=row.id, now=clock.now()),
+            handing_over=functools.partial(
+                anspruch.begin_handover, writer, token=token, message_id=row.id, now=clock.now()
+            ),
             while_waiting=functools.partial(producer.step, lease) if producer else None,
         )
         if outcome.ok:
-            _book_sent(writer, row, outcome.reply, token=token, now=clock.now())
+            anspruch.book_sent(writer, row, outcome.reply, token=token, now=clock.now())
             report.sent += 1
             continue
         if outcome.uncertain:
-            _set_aside(engine, row.id, outcome.reply, token=token)
+            anspruch.set_aside(engine, row.id, outcome.reply, token=token)
             report.set_aside += 1
         else:
             status = _finish(engine, row, outcome, now=clock.now(), settings=settings, token=token)
@@ -476,14 +303,14 @@ def _send_chunk(
             report.problems.append(DeliveryProblem(row.id, row.person_id, row.empfaenger, outcome.reply, permanent))
         if outcome.connection_lost:
             # The server went away: give the rest of the claim back instead of failing it.
-            _release(engine, [r.id for r in rows[index + 1 :]], token=token)
+            anspruch.release(engine, [r.id for r in rows[index + 1 :]], token=token)
             report.connection_error = outcome.reply
             return
 
 
 def _note_uncertain(engine: Engine, report: DeliveryReport) -> None:
     """Every message whose delivery is unclear waits for a person: counted and logged in German."""
-    table = _table()
+    table = anspruch.outbox_table()
     with engine.connect() as connection:
         report.uncertain = int(
             connection.scalar(
@@ -498,7 +325,7 @@ def _note_uncertain(engine: Engine, report: DeliveryReport) -> None:
 def _note_held_elsewhere(engine: Engine, report: DeliveryReport, *, token: str, now: datetime) -> None:
     """Claims of other runs this run had to leave alone: counted, logged in German with the
     moment their lease runs out (a killed run's claim is taken up only then)."""
-    table = _table()
+    table = anspruch.outbox_table()
     with engine.connect() as connection:
         count, until = connection.execute(
             sa.select(sa.func.count(), sa.func.max(table.c.naechster_versuch)).where(
@@ -510,15 +337,3 @@ def _note_held_elsewhere(engine: Engine, report: DeliveryReport, *, token: str, 
     if count:
         report.held_elsewhere, report.lease_ends = int(count), as_utc(until)
         log.warning("Warte auf Freigabe: %s", report.waiting_text)
-
-
-def _release(engine: Engine, ids: list[int] | None = None, *, token: str) -> None:
-    """Give claimed messages back to the queue: ``ids``, or all this run still holds."""
-    if ids is not None and not ids:
-        return
-    table = _table()
-    query = sa.update(table).where(table.c.lauf == token, table.c.status == OutboxStatus.SENDING.value)
-    if ids is not None:
-        query = query.where(table.c.id.in_(ids))
-    with engine.begin() as connection:
-        connection.execute(query.values(status=OutboxStatus.QUEUED.value, lauf=None, naechster_versuch=None))

@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from sozialforum.betrieb import doktor
-from sozialforum.betrieb.doktor import Befund
+from sozialforum.betrieb import doktor, doktor_post
+from sozialforum.betrieb.befund import Befund
 from sozialforum.settings import Settings, load_settings
 from sozialforum.store.db import make_engine, migrate
 from tests.conftest import REPO, new_pg_database
@@ -114,11 +114,11 @@ def test_smtp_login_ok_and_wrong_password_explained(tmp_path: Path, smtp_plain: 
         "passwort": "geheim",
         "timeout_sekunden": 5,
     }
-    assert _only(doktor.smtp(_settings(tmp_path, mail=mail))).stufe == "ok"
-    wrong = _only(doktor.smtp(_settings(tmp_path, mail={**mail, "passwort": "falsch"})))
+    assert _only(doktor_post.smtp(_settings(tmp_path, mail=mail))).stufe == "ok"
+    wrong = _only(doktor_post.smtp(_settings(tmp_path, mail={**mail, "passwort": "falsch"})))
     assert wrong.stufe == "fehler" and "Anmeldung als gs abgelehnt" in wrong.meldung
     assert "mail.passwort" in (wrong.abhilfe or "")
-    no_tls = _only(doktor.smtp(_settings(tmp_path, mail={**mail, "sicherheit": "starttls"})))
+    no_tls = _only(doktor_post.smtp(_settings(tmp_path, mail={**mail, "sicherheit": "starttls"})))
     assert no_tls.stufe == "fehler" and "kein STARTTLS" in no_tls.meldung
 
 
@@ -132,10 +132,10 @@ def test_starttls_with_the_landkreis_ca_and_without_it(tmp_path: Path, smtp_star
         "passwort": "geheim",
         "timeout_sekunden": 5,
     }
-    untrusted = _only(doktor.smtp(_settings(tmp_path, mail=mail)))
+    untrusted = _only(doktor_post.smtp(_settings(tmp_path, mail=mail)))
     assert untrusted.stufe == "fehler" and "STARTTLS" in untrusted.meldung
     assert "mail.ca_datei" in (untrusted.abhilfe or "")
-    trusted = _only(doktor.smtp(_settings(tmp_path, mail={**mail, "ca_datei": str(ca)})))
+    trusted = _only(doktor_post.smtp(_settings(tmp_path, mail={**mail, "ca_datei": str(ca)})))
     assert trusted.stufe == "ok" and "angemeldet als gs" in trusted.meldung
 
 
@@ -150,17 +150,17 @@ def test_unreachable_smtp_and_imap_are_explained(tmp_path: Path) -> None:
         "timeout_sekunden": 5,
     }
     settings = _settings(tmp_path, mail=mail)
-    for befund in (_only(doktor.smtp(settings)), _only(doktor.postfach(settings))):
+    for befund in (_only(doktor_post.smtp(settings)), _only(doktor_post.postfach(settings))):
         assert befund.stufe == "fehler" and befund.art == "dienst"
         assert "antwortet kein Dienst" in (befund.abhilfe or "")
 
 
 def test_maildir_and_dkim(tmp_path: Path) -> None:
-    missing = _only(doktor.postfach(_settings(tmp_path, mail={"maildir": str(tmp_path / "box")})))
+    missing = _only(doktor_post.postfach(_settings(tmp_path, mail={"maildir": str(tmp_path / "box")})))
     assert missing.stufe == "fehler" and missing.art == "konfiguration" and "kein Maildir" in missing.meldung
     for sub in ("cur", "new", "tmp"):
         (tmp_path / "box" / sub).mkdir(parents=True)
-    assert _only(doktor.postfach(_settings(tmp_path, mail={"maildir": str(tmp_path / "box")}))).stufe == "ok"
+    assert _only(doktor_post.postfach(_settings(tmp_path, mail={"maildir": str(tmp_path / "box")}))).stufe == "ok"
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = tmp_path / "dkim.pem"
@@ -170,11 +170,11 @@ def test_maildir_and_dkim(tmp_path: Path) -> None:
         )
     )
     dkim = {"dkim_domain": "landkreis-musterland.example", "dkim_selector": "sf2026", "dkim_schluessel_datei": str(pem)}
-    assert _only(doktor.dkim(_settings(tmp_path, mail=dkim))).stufe == "ok"
-    half = _only(doktor.dkim(_settings(tmp_path, mail={"dkim_domain": "x.example"})))
+    assert _only(doktor_post.dkim(_settings(tmp_path, mail=dkim))).stufe == "ok"
+    half = _only(doktor_post.dkim(_settings(tmp_path, mail={"dkim_domain": "x.example"})))
     assert half.stufe == "fehler" and "dkim_selector" in half.meldung
     pem.write_text("kein Schlüssel", encoding="utf-8")
-    broken = _only(doktor.dkim(_settings(tmp_path, mail=dkim)))
+    broken = _only(doktor_post.dkim(_settings(tmp_path, mail=dkim)))
     assert broken.stufe == "fehler" and "PEM" in (broken.abhilfe or "")
 
 

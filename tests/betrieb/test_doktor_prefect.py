@@ -14,14 +14,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from sozialforum.betrieb import doktor
+from sozialforum.betrieb import doktor_prefect
+from sozialforum.betrieb.befund import Befund
 from sozialforum.betrieb.prefect_server import PrefectServer
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
-def _by_area(found: list[doktor.Befund]) -> dict[str, list[tuple[str, str]]]:
+def _by_area(found: list[Befund]) -> dict[str, list[tuple[str, str]]]:
     areas: dict[str, list[tuple[str, str]]] = {}
     for befund in found:
         areas.setdefault(befund.bereich, []).append((befund.stufe, befund.meldung))
@@ -36,7 +37,7 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
     from prefect.workers.process import ProcessWorker
 
     api = server.api_url
-    fresh = _by_area(doktor.prefect_betrieb(api))
+    fresh = _by_area(doktor_prefect.prefect_betrieb(api))
     assert fresh["Deployments"][0][0] == "fehler" and "nicht angelegt: planungszyklus" in fresh["Deployments"][0][1]
     assert [stufe for stufe, _ in fresh["Grenzen"]] == ["hinweis", "hinweis"]
     assert "'sozialforum-smtp' fehlt" in fresh["Grenzen"][0][1]
@@ -59,7 +60,7 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
         client.create_global_concurrency_limit(
             GlobalConcurrencyLimitCreate(name="sozialforum-smtp", limit=1, active_slots=1)
         )
-    found = _by_area(doktor.prefect_betrieb(api))
+    found = _by_area(doktor_prefect.prefect_betrieb(api))
     assert found["Worker"] == [
         ("fehler", "kein Worker im Pool 'sozialforum' erreichbar: geplante Läufe bleiben liegen.")
     ]
@@ -81,7 +82,7 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
         )
     try:
         deadline = time.monotonic() + 120
-        while (worker_found := _by_area(doktor.prefect_betrieb(api))["Worker"])[0][0] != "ok":
+        while (worker_found := _by_area(doktor_prefect.prefect_betrieb(api))["Worker"])[0][0] != "ok":
             assert time.monotonic() < deadline, (tmp_path / "worker.log").read_text()
             time.sleep(1)
         assert worker_found == [("ok", "Pool 'sozialforum': 1 erreichbar (kreis-1)")]
@@ -96,20 +97,21 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
         client.set_flow_run_state(run.id, Pending())
         client.set_flow_run_state(run.id, Running())
     later = datetime.now(UTC) + timedelta(hours=7)  # seven hours on
-    hanging = _by_area(doktor.prefect_betrieb(api, now=later))
+    hanging = _by_area(doktor_prefect.prefect_betrieb(api, now=later))
     stufe, meldung = hanging["Läufe"][0]
     assert stufe == "hinweis", meldung
     assert f"1 laufen seit über 6 Stunden: {run.name} (seit " in meldung
     assert hanging["Grenzen"][0][0] == "ok"  # a run is running: the held slot may be its own
-    assert _by_area(doktor.prefect_betrieb(api))["Läufe"] == [("ok", "1 laufen, keiner hängt")]
-    absturz = _by_area(doktor.prefect_betrieb(api))["Absturzerkennung"]
+    assert _by_area(doktor_prefect.prefect_betrieb(api))["Läufe"] == [("ok", "1 laufen, keiner hängt")]
+    absturz = _by_area(doktor_prefect.prefect_betrieb(api))["Absturzerkennung"]
     assert absturz[0][0] == "hinweis" and "es fehlt die Automation" in absturz[0][1], absturz
     assert "der Herzschlag im Arbeitspool 'sozialforum'" in absturz[0][1]
 
     # --reparieren, seven hours on: the automation and the pool's heartbeat are set up, the silent
     # run is Crashed (which gives back its deployment's slot) and the SMTP slot nobody holds is free.
     repaired = _by_area(
-        doktor.reparatur(api, 30, now=later) + doktor.prefect_betrieb(api, herzschlag_sekunden=30, now=later)
+        doktor_prefect.reparatur(api, 30, now=later)
+        + doktor_prefect.prefect_betrieb(api, herzschlag_sekunden=30, now=later)
     )
     done = [meldung for _, meldung in repaired["Reparatur"]]
     assert done[0].startswith("Automation „sozialforum: Lauf ohne Herzschlag ist abgestürzt“ angelegt (Frist 90 s)")
@@ -125,12 +127,12 @@ def test_doctor_checks_deployments_workers_limits_and_hanging_runs(server: Prefe
         pool_env = client.read_work_pool("sozialforum").base_job_template["variables"]["properties"]["env"]
         assert pool_env["default"] == {"PREFECT_FLOWS_HEARTBEAT_FREQUENCY": "30"}
     # Twice is harmless: nothing left to do.
-    assert doktor.reparatur(api, 30) == [doktor.Befund("Reparatur", "ok", "nichts zu tun")]
+    assert doktor_prefect.reparatur(api, 30) == [Befund("Reparatur", "ok", "nichts zu tun")]
     # A restarted server forgot who held the deployment's slot; the counter stayed.
     leaked = httpx.patch(f"{api}/v2/concurrency_limits/deployment:{deployment_id}", json={"active_slots": 1})
     assert leaked.status_code == 204, leaked.text
     freed = "Deployment 'einladungen-versenden': 1 belegter Platz ohne laufenden Lauf freigegeben."
-    assert doktor.reparatur(api, 30) == [doktor.Befund("Reparatur", "ok", freed)]
+    assert doktor_prefect.reparatur(api, 30) == [Befund("Reparatur", "ok", freed)]
 
     # The command as an operator runs it, with the configured heartbeat (90 s by default).
     out = subprocess.run(

@@ -37,7 +37,7 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from sozialforum.betrieb import doktor, prefect_pflege
+from sozialforum.betrieb import doktor_prefect, prefect_pflege
 from sozialforum.betrieb.prefect_server import PrefectServer
 from sozialforum.cli import app
 from sozialforum.store.db import make_engine
@@ -113,7 +113,7 @@ def test_a_dead_worker_is_crashed_while_postgres_is_away_a_minute_and_the_next_r
                 for name in workers:
                     client.create_work_queue(name=name, work_pool_name="sozialforum")
             # The operator's set-up: the automation and the pool's heartbeat, from the configuration.
-            eingerichtet = doktor.reparatur(api, HERZSCHLAG)
+            eingerichtet = doktor_prefect.reparatur(api, HERZSCHLAG)
             assert [b.stufe for b in eingerichtet] == ["ok", "ok"], eingerichtet
             with temporary_settings({PREFECT_API_URL: api}), get_client(sync_client=True) as client:
                 held = GlobalConcurrencyLimitCreate(name="sozialforum-smtp", limit=1, active_slots=1)
@@ -182,7 +182,7 @@ def test_a_dead_worker_is_crashed_while_postgres_is_away_a_minute_and_the_next_r
 
                     # 4. The repair finds the dead run already ended and gives back the SMTP slot
                     # that nobody holds; the next run of the deployment starts and finishes.
-                    repaired = [b.meldung for b in doktor.reparatur(api, HERZSCHLAG)]
+                    repaired = [b.meldung for b in doktor_prefect.reparatur(api, HERZSCHLAG)]
                     assert repaired == ["Grenze 'sozialforum-smtp': 1 belegter Platz ohne laufenden Lauf freigegeben."]
                     last = start_run("maschine-b", (NOW + timedelta(minutes=4)).isoformat())
                     deadline = time.monotonic() + 120

@@ -79,7 +79,7 @@ def _workers(pool: str, workers: list[dict[str, Any]], melden: Melden) -> Any:
             "Worker",
             "fehler",
             f"kein Worker im Pool '{pool}' erreichbar: geplante Läufe bleiben liegen.",
-            f"Auf jedem Rechner 'prefect worker start --pool {pool}' als Dienst laufen lassen "
+            f"Auf jedem Rechner 'sozialforum worker --pool {pool}' als Dienst laufen lassen "
             "(docs/betrieb.md, Schritt 4).",
         )
     return melden("Worker", "ok", f"Pool '{pool}': {len(online)} erreichbar ({', '.join(online)})", None)

@@ -44,12 +44,13 @@ BEFEHLE: dict[str, tuple[str, str]] = {
     "oparl": ("fristen", "OParl: Import aus dem Ratsinformationssystem, Export, Schemas."),
     "strategie": ("strategie", "Strategie, Projekte und Förderung: Projektliste, Förderverfahren, Berichte."),
     "serve": ("betrieb", "Stellt alle Deployments aus prefect.yaml mit ihren Zeitplänen bereit."),
+    "worker": ("betrieb", "Prefect-Worker, der beim Beenden laufende Läufe zuerst zurückgeben lässt."),
     "doctor": ("betrieb", "Prüft Konfiguration, Datenbank, Mail, Postfach und Prefect und erklärt jeden Fehler."),
 }
 
 # Commands with a display of their own (the demo's steps, the import's progress bar: rich allows
 # one live display at a time), servers that run until stopped, and password prompts.
-EIGENE_ANZEIGE = frozenset({"demo", "import", "portal", "serve"})
+EIGENE_ANZEIGE = frozenset({"demo", "import", "portal", "serve", "worker"})
 
 
 class Bereiche(TyperGroup):

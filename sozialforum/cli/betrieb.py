@@ -234,7 +234,28 @@ def serve(
             server.stop()
 
 
+def worker(
+    pool: Annotated[str, typer.Option("--pool", help="Arbeitspool (Standard: sozialforum).")] = "sozialforum",
+    warteschlange: Annotated[
+        list[str] | None, typer.Option("--work-queue", help="Nur diese Warteschlange des Pools (mehrfach möglich).")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Name des Workers in Prefect.")] = None,
+    limit: Annotated[int | None, typer.Option("--limit", help="Höchstens so viele Läufe zugleich.")] = None,
+    frist: Annotated[
+        float,
+        typer.Option("--frist", help="Sekunden, die laufende Läufe beim Beenden bekommen, um zurückzugeben."),
+    ] = 30.0,
+) -> None:
+    """Prefect-Prozess-Worker für die Deployments (statt „prefect worker start“): endet auf SIGTERM
+    so, dass laufende Flow-Läufe zuerst zurückgeben, was sie halten (z. B. beanspruchte Nachrichten).
+    Braucht PREFECT_API_URL und SOZIALFORUM_HOME wie der Prefect-Worker."""
+    from sozialforum.flows.worker import starten
+
+    starten(pool=pool, warteschlangen=warteschlange, name=name, limit=limit, frist=frist)
+
+
 def register(app: typer.Typer) -> None:
     app.command("demo")(demo)
     app.command("serve")(serve)
+    app.command("worker")(worker)
     app.command("doctor")(doctor)

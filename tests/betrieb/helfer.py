@@ -74,6 +74,16 @@ def demo_store(tmp_path: Path, engine: Engine, **betrieb: object) -> tuple[str, 
 
 # The delivery of one large Sitzung, run by several machines (test_verteilt_*).
 TAG = date(2026, 3, 16)
+# The default Geschäftsstelle: a run that finds messages of unclear delivery mails it the
+# Zustellprobleme report, which is not one of the invitations counted.
+GESCHAEFTSSTELLE = "sozialplanung@landkreis-musterland.example"
+
+
+def einladungen(received: list[Received]) -> list[Received]:
+    """What the loopback server received for the Gremium's members (not the Geschäftsstelle's report)."""
+    return [message for message in received if message.rcpt_tos[0] != GESCHAEFTSSTELLE]
+
+
 NOW = datetime(2026, 2, 20, 8, 0, tzinfo=UTC)  # its invitation day
 
 

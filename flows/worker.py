@@ -2,7 +2,7 @@
 
 Why not ``prefect worker start`` (Prefect 3.8.8, measured with strace): that worker answers
 SIGTERM by sending itself SIGINT; the KeyboardInterrupt cancels the task group that watches each
-flow-run process, and anyio's process close then kills the flow-run process with SIGKILL, 30–80
+flow-run process, and anyio's process close then kills the flow-run process with SIGKILL, 30–50
 ms after the SIGTERM. Prefect's own graceful stop (SIGTERM to the run's process group, 30 s, then
 SIGKILL) comes only afterwards and finds nothing. A delivery that caught its SIGTERM
 (``outbox.anhalten``) is thereby killed before it gives its claims back; they stay "sending"

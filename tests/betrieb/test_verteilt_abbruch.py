@@ -28,7 +28,7 @@ on the wire and gives its claims back, and the engine ends the run as Crashed, w
 with nothing left "sending". Then a machine is stopped as ``systemctl stop`` stops its unit (the
 default KillMode=control-group): SIGTERM to the worker and its flow-run process at once, two
 messages into a delivery. The worker waits for its run, which gives back the same way; both are
-gone within seconds (``prefect worker start`` SIGKILLed the run 30–80 ms after the signal,
+gone within seconds (``prefect worker start`` SIGKILLed the run 30–50 ms after the signal,
 before it could give anything back: flows/worker.py).
 """
 

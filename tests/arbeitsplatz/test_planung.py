@@ -3,6 +3,7 @@ and what the audit trail names the person for; bad input changes nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -132,3 +133,8 @@ def test_auftrag_and_beschluss_by_hand(clients: dict[str | None, TestClient], be
         assert auftraege[-1].frist == date(2026, 6, 30) and auftraege[-1].beschluss_id is not None
     listing = gs.get("/arbeitsplatz/auftraege?faellig=offen&sort=frist&richtung=ab").text
     assert "Konzept vorlegen" in listing and "Jahresbericht Kita-Bedarf" in listing
+    # Kennungen and dates stay on one line (the screenshot showed "B-001/2024-" over "2").
+    assert re.search(r'<td class="kennung">A-[0-9A-F]{6}</td><td class="datum">30\.06\.2026</td>', listing)
+    assert "td.kennung, td.datum { white-space: nowrap; }" in gs.get("/static/arbeitsplatz.css").text
+    beschluesse = gs.get("/arbeitsplatz/beschluesse").text
+    assert '<td class="datum">10.02.2026</td><td class="kennung">B-7/2026</td>' in beschluesse

@@ -20,6 +20,7 @@ from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import (
     Arbeitslauf,
+    Gremium,
     Mitgliedschaft,
     OutboxMessage,
     Rueckmeldung,
@@ -73,6 +74,28 @@ def test_a_series_and_bad_input(clients: dict[str | None, TestClient], bestand: 
     bad = _post(planerin, "/arbeitsplatz/sitzungen/neu", {**form, "uhrzeit": "25:99"})
     assert bad.status_code == 400 and "Uhrzeit: bitte als HH:MM" in bad.text
     assert _count(engine, Sitzung) == vorher + 3
+
+
+def test_overview_names_the_gremium_only_beside_another_title(
+    clients: dict[str | None, TestClient], bestand: Bestand, engine: Engine
+) -> None:
+    """A Sitzung titled like its Gremium (as the demo's are) shows the name once, not twice."""
+    with session_scope(engine, actor="test") as session:
+        sitzung = session.get(Sitzung, bestand.welt.sitzung)
+        assert sitzung is not None
+        gremium = session.get(Gremium, sitzung.gremium_id)
+        assert gremium is not None and sitzung.titel != gremium.name
+        titel, name = sitzung.titel, gremium.name
+    row = f'<a href="/gs/sitzung/{bestand.welt.sitzung}">{titel}</a><br>{name}'
+    assert row in clients["planerin"].get("/arbeitsplatz/").text
+    with session_scope(engine, actor="test") as session:
+        sitzung = session.get(Sitzung, bestand.welt.sitzung)
+        assert sitzung is not None
+        sitzung.titel = name
+        session.add(sitzung)
+    page = clients["planerin"].get("/arbeitsplatz/").text
+    link = f'<a href="/gs/sitzung/{bestand.welt.sitzung}">{name}</a>'
+    assert link in page and f"{link}<br>{name}" not in page
 
 
 def test_agenda_own_items_order_and_a_declined_proposal(

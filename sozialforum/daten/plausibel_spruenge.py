@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -55,6 +56,10 @@ def spruenge(
             aligned[position] = ausrichten(history[position][1](), ids, tafel.spalten)
         return aligned[position]
 
+    previous = earlier(len(history) - 1)
+    known = next((raten for raten in _ZULETZT if raten.gleich(previous)), None)
+    mine = _Raten(tafel)
+
     blocks: dict[tuple[bool, bool], list[tuple[IndikatorDef, int, int]]] = {}
     for ind in inds:
         z = summen.spalten_fuer(ind.zaehler_keys)
@@ -66,7 +71,54 @@ def spruenge(
     for (simple, quote), members in blocks.items():
         groups = [members] if simple else [[member] for member in members]
         for group in groups:
-            _sprung_block(out, tafel, where, day, history, earlier, summen, group, quote, gebiete, regeln)
+            _sprung_block(
+                out, tafel, where, day, history, earlier, summen, group, quote, gebiete, regeln, (mine, known)
+            )
+    _ZULETZT[:] = [mine.behalten()]
+
+
+@dataclass
+class _Raten:
+    """One Stichtag's indicator values per group of indicators (value, code, enough cases for a
+    comparison), with the table they were computed from."""
+
+    tafel: Tafel
+    gruppen: dict[tuple, tuple[Floats, Codes, np.ndarray]] = field(default_factory=dict)
+
+    def gleich(self, other: Tafel) -> bool:
+        """Same areas, columns and bits: then every value computed from one is the other's."""
+        mine = self.tafel
+        return (
+            mine.spalten == other.spalten
+            and mine.werte.shape == other.werte.shape
+            and list(mine.index) == list(other.index)
+            and bool((mine.codes == other.codes).all())
+            and bool((mine.werte.view(np.int64) == other.werte.view(np.int64)).all())
+        )
+
+    def gruppe(self, key: tuple, compute: Callable[[], tuple[Floats, Codes, np.ndarray]]) -> tuple:
+        found = self.gruppen.get(key)
+        if found is None:
+            found = self.gruppen[key] = compute()
+        return found
+
+    def behalten(self) -> _Raten:
+        """Kept beyond this load with a copy of its table: the file's arrays are not ours."""
+        tafel = self.tafel
+        for arrays in self.gruppen.values():
+            for array in arrays:
+                array.flags.writeable = False  # handed to the next load as they are
+        return _Raten(
+            Tafel(tafel.index.copy(), list(tafel.spalten), tafel.werte.copy(), tafel.codes.copy()), self.gruppen
+        )
+
+
+# The values of the Stichtag a load just checked are the "previous" of the next load's check (a
+# refresh loads its files oldest first): kept here, the next load takes them instead of computing
+# the 880,000 rates of a nationwide file again. Found by content, not by object: the next load
+# reads that Stichtag back from the store (``speicher.lade_bestand``, another Tafel), and a store
+# that changed in between (a withdrawn delivery, a second file for the day) simply does not match.
+_ZULETZT: list[_Raten] = []
 
 
 def _block(
@@ -127,12 +179,22 @@ def _sprung_block(
     quote: bool,
     gebiete: Gebiete,
     regeln: PlausibilitaetDef,
+    raten: tuple[_Raten, _Raten | None],
 ) -> None:
-    now, now_code, now_cases, now_cases_code = _block(tafel, summen, group, quote, None)
-    then, then_code, then_cases, then_cases_code = _block(earlier(len(history) - 1), summen, group, quote, None)
-    ok = (now_code == VORHANDEN) & (then_code == VORHANDEN)
-    ok &= (now_cases_code == VORHANDEN) & (now_cases >= regeln.mindestfaelle)
-    ok &= (then_cases_code == VORHANDEN) & (then_cases >= regeln.mindestfaelle)
+    key = (quote, regeln.mindestfaelle, tuple((i.zaehler_keys, i.nenner_keys, i.faktor, z, n) for i, z, n in group))
+
+    def werte(source: Tafel) -> Callable[[], tuple[Floats, Codes, np.ndarray]]:
+        def compute() -> tuple[Floats, Codes, np.ndarray]:
+            wert, code, cases, cases_code = _block(source, summen, group, quote, None)
+            return wert, code, (cases_code == VORHANDEN) & (cases >= regeln.mindestfaelle)
+
+        return compute
+
+    mine, kept_before = raten
+    now, now_code, now_enough = mine.gruppe(key, werte(tafel))
+    previous = earlier(len(history) - 1)
+    then, then_code, then_enough = kept_before.gruppe(key, werte(previous)) if kept_before else werte(previous)()
+    ok = (now_code == VORHANDEN) & (then_code == VORHANDEN) & now_enough & then_enough
     change = np.where(ok, now - then, 0.0)
     cells = _Zellen(ok & (np.abs(change) > regeln.sprung * np.abs(np.where(ok, then, 0.0))))
     if not cells.anzahl:

@@ -89,6 +89,12 @@ def starte_server(
             # Events are kept a week; without a limit the event tables grow without end.
             "PREFECT_SERVER_EVENTS_RETENTION_PERIOD": env.get("PREFECT_SERVER_EVENTS_RETENTION_PERIOD", "7d"),
             "PREFECT_UI_ENABLED": "true" if ui else "false",
+            # A run held back by its deployment's concurrency limit (the second invitation run of
+            # a day) is looked at again after this many seconds; Prefect's 30 s default leaves it
+            # waiting up to half a minute after the slot is free.
+            "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS": env.get(
+                "PREFECT_SERVER_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS", "5"
+            ),
         }
     )
     env.update(umgebung or {})

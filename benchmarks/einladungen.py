@@ -1,7 +1,7 @@
 """Benchmark: render and deliver 10,000 personalised invitations to a loopback SMTP server, and in
 the same run send the very same pre-rendered bytes with a bare smtplib loop.
 
-Product path: ``versand.invite_and_deliver`` as the flow ``einladungen_versenden`` runs it:
+Product path: ``versand_direkt.invite_and_deliver`` as the flow ``einladungen_versenden`` runs it:
 recipients, personal link, Jinja2 text + HTML, iCalendar REQUEST, MIME, outbox record (batches
 of 100, committed before sending, already claimed by the run), and delivery over one SMTP
 connection (hand-over journal, bookings), with the rendering of the next message overlapping
@@ -117,10 +117,12 @@ def setup(url: str, folder: Path, count: int, port: int, sitzungen: int):  # typ
 
 def product(settings, engine, sitzung_id: int) -> float:  # type: ignore[no-untyped-def]
     from sozialforum import outbox
-    from sozialforum.konferenz import versand
+    from sozialforum.konferenz import versand_direkt
 
     started = time.perf_counter()
-    queued, report = versand.invite_and_deliver(engine, settings, sitzung_id=sitzung_id, now=NOW, actor="benchmark")
+    queued, report = versand_direkt.invite_and_deliver(
+        engine, settings, sitzung_id=sitzung_id, now=NOW, actor="benchmark"
+    )
     report.raise_if_all_failed()
     rest = outbox.deliver_pending(engine, settings, now=NOW)  # nothing may be left behind
     finished = time.perf_counter()

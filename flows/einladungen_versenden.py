@@ -20,7 +20,7 @@ from sozialforum.flows.common import actor, engine_for, settings_from, smtp_plat
 
 from sozialforum import ablage, outbox
 from sozialforum.betrieb import alarm
-from sozialforum.konferenz import antworten, teilnehmerliste, termine, versand
+from sozialforum.konferenz import antworten, erinnerung, teilnehmerliste, termine, versand, versand_direkt
 from sozialforum.outbox import probleme as zustellprobleme
 from sozialforum.store.db import session_scope
 from sozialforum.store.models.base import pk
@@ -44,7 +44,9 @@ def einladen(konfiguration: str | None, sitzung_id: int, jetzt: datetime) -> dic
     settings = settings_from(konfiguration)
     engine = engine_for(settings)
     with smtp_platz(settings):
-        queued, delivery = versand.invite_and_deliver(engine, settings, sitzung_id=sitzung_id, now=jetzt, actor=actor())
+        queued, delivery = versand_direkt.invite_and_deliver(
+            engine, settings, sitzung_id=sitzung_id, now=jetzt, actor=actor()
+        )
     delivery.raise_if_all_failed()
     with session_scope(engine, actor=actor()) as session:
         sitzung = teilnehmerliste.build(session, sitzung_id=sitzung_id).sitzung
@@ -62,7 +64,7 @@ def erinnern(konfiguration: str | None, jetzt: datetime) -> list[str]:
     """Queue the reminders due today (only to those who have not answered)."""
     settings = settings_from(konfiguration)
     with session_scope(engine_for(settings), actor=actor()) as session:
-        return [r.summary() for r in versand.send_reminders(session, now=jetzt, settings=settings) if r.neu]
+        return [r.summary() for r in erinnerung.send_reminders(session, now=jetzt, settings=settings) if r.neu]
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=60)

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from sozialforum import outbox
 from sozialforum.channels import ical
 from sozialforum.demo import DemoRun
-from sozialforum.konferenz import antworten, feeds, kalendertage, teilnehmerliste, termine, versand
+from sozialforum.konferenz import aenderung, antworten, feeds, kalendertage, teilnehmerliste, termine
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Rueckmeldung
 from sozialforum.store.models.base import pk
@@ -82,7 +82,7 @@ def demo_step(run: DemoRun) -> list[str]:
             antworten.process_message(session, reply, herkunft="demo-antwort.ics", now=run.now, report=answer)
         lines.append(f"Kalenderantwort gelesen: {answer.summary()}")
     with session_scope(run.engine, actor="demo:konferenz") as session:
-        moved = versand.reschedule(
+        moved = aenderung.reschedule(
             session,
             sitzung_id=sitzung_id,
             now=run.now,

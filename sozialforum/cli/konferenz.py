@@ -15,7 +15,16 @@ from sqlmodel import select
 
 from sozialforum import outbox
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
-from sozialforum.konferenz import antworten, feeds, teilnehmerliste, termine, versand, vorbereitung
+from sozialforum.konferenz import (
+    aenderung,
+    antworten,
+    erinnerung,
+    feeds,
+    teilnehmerliste,
+    termine,
+    versand,
+    vorbereitung,
+)
 from sozialforum.outbox import unklar as unklar_
 from sozialforum.parsing import parse_date
 from sozialforum.store import db
@@ -206,7 +215,9 @@ def verschieben(
             clock = _clock(uhrzeit) if uhrzeit else local.time()
             changes["beginn"] = local_to_utc(day, clock.hour, clock.minute)
         try:
-            report = versand.reschedule(session, sitzung_id=sitzung, now=utcnow(), settings=context.settings, **changes)
+            report = aenderung.reschedule(
+                session, sitzung_id=sitzung, now=utcnow(), settings=context.settings, **changes
+            )
         except versand.VersandFehler as exc:
             fail(str(exc))
     if report is None:
@@ -230,7 +241,7 @@ def absagen(
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli:konferenz-absagen") as session:
         try:
-            report = versand.cancel(session, sitzung_id=sitzung, now=utcnow(), settings=context.settings, grund=grund)
+            report = aenderung.cancel(session, sitzung_id=sitzung, now=utcnow(), settings=context.settings, grund=grund)
         except versand.VersandFehler as exc:
             fail(str(exc), EXIT_NOT_FOUND)
     if ohne_versand:
@@ -244,7 +255,7 @@ def erinnern(typer_ctx: typer.Context, ohne_versand: OhneVersand = False) -> Non
     """Erinnert alle, die noch nicht geantwortet haben, an den fälligen Erinnerungstagen."""
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli:konferenz-erinnern") as session:
-        reports = versand.send_reminders(session, now=utcnow(), settings=context.settings)
+        reports = erinnerung.send_reminders(session, now=utcnow(), settings=context.settings)
     lines = [r.summary() for r in reports] or ["Heute ist keine Erinnerung fällig."]
     if ohne_versand:
         console.print("\n".join(lines), highlight=False)

@@ -1,31 +1,28 @@
-"""Invitations, updates, cancellations and reminders of a Sitzung, recorded in the outbox.
+"""Invitations and updates of a Sitzung, recorded in the outbox, and the pieces every message
+about a Sitzung shares (keys, personal links, the attendee records, withdrawing stale ones).
 
 Each message has an idempotency key naming Sitzung, SEQUENCE, kind and address
 (``einladung:s12:q0:erika@traeger.de``), so a rerun adds only what is missing: new members get
-their invitation, nobody gets one twice. A change of time or place raises SEQUENCE (RFC 5545
-§3.8.7.4) and sends an update with the same UID; a cancellation sends METHOD:CANCEL. Before
-either, every still-queued message of the Sitzung is withdrawn in the same transaction, so a
-moved or cancelled meeting never gets a stale reminder or invitation.
+their invitation, nobody gets one twice. Changes and cancellations live in ``aenderung``,
+reminders in ``erinnerung``, queueing while delivering in ``versand_direkt``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from sozialforum import outbox
 from sozialforum.konferenz.empfaenger import Empfaenger, Uebersprungen, contact_problem, recipient_of
 from sozialforum.konferenz.nachrichten import Composer
-from sozialforum.konferenz.termine import meeting_day, reminder_due, sitzungen_to_invite
-from sozialforum.konferenz.vorbereitung import Einladungspaket, load_pack, prepare
+from sozialforum.konferenz.termine import sitzungen_to_invite
+from sozialforum.konferenz.vorbereitung import prepare
 from sozialforum.settings import Settings
 from sozialforum.store import audit
-from sozialforum.store.db import session_scope
 from sozialforum.store.models import OutboxMessage, Person, Rueckmeldung, Sitzung
 from sozialforum.store.models.base import pk, table_of
 from sozialforum.timeutil import as_utc, berlin, format_termin
@@ -58,7 +55,7 @@ def message_key(art: str, sitzung: Sitzung, address: str, *, tage: int | None = 
     return f"{art}:s{sitzung.id}:q{sitzung.ical_sequence}{suffix}:{address.strip().lower()}"
 
 
-def _personal_links(
+def personal_links(
     session: Session, recipients: list[Empfaenger], sitzung: Sitzung, *, now: datetime, settings: Settings
 ) -> dict[int, str]:
     """The portal's answer links for a batch, person id → URL; they end with the Sitzung."""
@@ -76,7 +73,7 @@ def _personal_links(
     )
 
 
-def _enqueue(
+def enqueue_messages(
     session: Session,
     composer: Composer,
     recipients: list[Empfaenger],
@@ -95,7 +92,7 @@ def _enqueue(
     requests: list[outbox.MailRequest] = []
     new = [r for r in recipients if keys[r.key] not in known]
     report.schon_vorhanden += len(recipients) - len(new)
-    links = {} if composer.art == "absage" else _personal_links(session, new, sitzung, now=now, settings=settings)
+    links = {} if composer.art == "absage" else personal_links(session, new, sitzung, now=now, settings=settings)
     for recipient in new:
         key = keys[recipient.key]
         link = links.get(recipient.person_id)
@@ -108,7 +105,7 @@ def _enqueue(
     report.neu += outbox.enqueue_many(session, requests, now=now, settings=settings)
 
 
-def _record_invited(session: Session, sitzung: Sitzung, recipients: list[Empfaenger], now: datetime) -> None:
+def record_invited(session: Session, sitzung: Sitzung, recipients: list[Empfaenger], now: datetime) -> None:
     """The attendee records: who was invited at which address (calendar replies must match).
     New rows go in as one bulk insert (with their audit entries); changed addresses are updated."""
     existing = {
@@ -175,25 +172,28 @@ def invited(session: Session, sitzung: Sitzung) -> list[tuple[Rueckmeldung, Pers
     )
 
 
+def reachable(session: Session, people: Iterable[Person], report: VersandBericht) -> dict[str, Empfaenger]:
+    """The recipients of these invited people, one per address (key → recipient, in order);
+    those who may no longer be mailed are reported as skipped."""
+    recipients: dict[str, Empfaenger] = {}
+    for person in people:
+        problem = contact_problem(person)
+        if problem:
+            report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
+            continue
+        recipient = recipient_of(session, person)
+        recipients.setdefault(recipient.key, recipient)
+    return recipients
+
+
 def _former_recipients(
     session: Session, sitzung: Sitzung, current: list[Empfaenger], report: VersandBericht
 ) -> list[Empfaenger]:
     """Invited earlier, contactable still; those who may no longer be mailed are reported."""
     current_people = {r.person_id for r in current}
     current_keys = {r.key for r in current}
-    result: list[Empfaenger] = []
-    for _row, person in invited(session, sitzung):
-        if person.id in current_people:
-            continue
-        problem = contact_problem(person)
-        if problem:
-            report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
-            continue
-        recipient = recipient_of(session, person)
-        if recipient.key not in current_keys:
-            result.append(recipient)
-            current_keys.add(recipient.key)
-    return result
+    former = (person for _row, person in invited(session, sitzung) if person.id not in current_people)
+    return [r for key, r in reachable(session, former, report).items() if key not in current_keys]
 
 
 # Our answers → PARTSTAT (RFC 5545 §3.2.12), for updates that keep the answers.
@@ -215,7 +215,7 @@ def _kept_answers(session: Session, sitzung_id: int) -> dict[str, str]:
     }
 
 
-def _plan(
+def plan_invitations(
     session: Session,
     *,
     sitzung_id: int,
@@ -236,7 +236,7 @@ def _plan(
     return Composer(pack, settings, now, art, aenderung=aenderung or "geänderte Angaben", antworten=kept), report
 
 
-def _conclude(
+def conclude_invitations(
     session: Session, composer: Composer, report: VersandBericht, *, now: datetime, settings: Settings
 ) -> None:
     """After an update: members who left get a cancellation. Then the Sitzung counts as invited."""
@@ -246,7 +246,7 @@ def _conclude(
     if composer.art == "aktualisierung":
         gone = _former_recipients(session, sitzung, pack.empfaenger, report)
         if gone:
-            _enqueue(
+            enqueue_messages(
                 session,
                 Composer(
                     pack, settings, now, "absage", grund="Sie gehören dem Gremium zu diesem Termin nicht mehr an."
@@ -274,7 +274,7 @@ def send_invitations(
     """Queue the invitation (or, after a change, the update) for every recipient still lacking
     one of the current SEQUENCE. Members who left since an earlier version get a cancellation.
     ``antworten_behalten``: the update carries each attendee's recorded answer and asks for none."""
-    composer, report = _plan(
+    composer, report = plan_invitations(
         session,
         sitzung_id=sitzung_id,
         now=now,
@@ -283,240 +283,9 @@ def send_invitations(
         antworten_behalten=antworten_behalten,
     )
     recipients = composer.pack.empfaenger
-    _enqueue(session, composer, recipients, report, now=now, settings=settings)
-    _record_invited(session, composer.pack.sitzung, recipients, now)
-    _conclude(session, composer, report, now=now, settings=settings)
-    return report
-
-
-class _InvitationProducer:
-    """Prepares the invitations of one batch for ``outbox.deliver_pending(producer=...)``: the
-    personal links of ``BATCH`` recipients in one transaction, then one message per step, fully
-    rendered (the step runs while the server works on the previous message), and every ``BATCH``
-    messages into the outbox in one bulk insert, claimed by the delivery run. No transaction
-    stays open between steps (SQLite has one writer, and the delivery books in between)."""
-
-    BATCH = 100
-
-    def __init__(
-        self,
-        engine: Engine,
-        settings: Settings,
-        composer: Composer,
-        report: VersandBericht,
-        *,
-        now: datetime,
-        actor: str,
-    ) -> None:
-        self.engine, self.settings, self.composer, self.report = engine, settings, composer, report
-        self.now, self.actor = now, actor
-        sitzung = composer.pack.sitzung
-        with session_scope(engine, actor=actor) as session:
-            known = outbox.existing_keys(
-                session, (message_key(composer.art, sitzung, r.email) for r in composer.pack.empfaenger)
-            )
-        self.todo = [r for r in composer.pack.empfaenger if message_key(composer.art, sitzung, r.email) not in known]
-        report.schon_vorhanden += len(composer.pack.empfaenger) - len(self.todo)
-        self.position = 0
-        self.links: dict[int, str | None] = {}
-        self.prepared: list[tuple[Empfaenger, dict[str, object]]] = []
-
-    def step(self, lease: outbox.Lease | None = None) -> bool:
-        if self.position >= len(self.todo):
-            return False
-        sitzung = self.composer.pack.sitzung
-        if self.position not in self.links:  # the links of the next batch, in one transaction
-            batch = range(self.position, min(self.position + self.BATCH, len(self.todo)))
-            with session_scope(self.engine, actor=self.actor) as session:
-                urls = _personal_links(
-                    session, [self.todo[i] for i in batch], sitzung, now=self.now, settings=self.settings
-                )
-            for index in batch:
-                self.links[index] = urls[self.todo[index].person_id]
-        recipient, link = self.todo[self.position], self.links.pop(self.position)
-        self.position += 1
-        bezug = {"sitzung_id": sitzung.id, "sequenz": sitzung.ical_sequence, "art": self.composer.art}
-        request = outbox.MailRequest(
-            message_key(self.composer.art, sitzung, recipient.email),
-            self.composer.art,
-            self.composer.mail(recipient, link),
-            recipient.person_id,
-            bezug,
-        )
-        self.prepared.append((recipient, outbox.render_request(request, now=self.now, settings=self.settings)))
-        if len(self.prepared) >= self.BATCH:
-            self.flush(lease)
-        return True
-
-    def flush(self, lease: outbox.Lease | None = None) -> None:
-        if not self.prepared:
-            return
-        with session_scope(self.engine, actor=self.actor) as session:
-            self.report.neu += outbox.enqueue_rendered(session, [r for _, r in self.prepared], lease=lease)
-            _record_invited(session, self.composer.pack.sitzung, [e for e, _ in self.prepared], self.now)
-        self.prepared = []
-
-
-def invite_and_deliver(
-    engine: Engine, settings: Settings, *, sitzung_id: int, now: datetime, actor: str
-) -> tuple[VersandBericht, outbox.DeliveryReport]:
-    """Queue and deliver at once, for large batches: each invitation is rendered and queued
-    while the server works on the previous one. Same guarantees as queueing, then delivering:
-    every message is committed to the outbox before it can be sent."""
-    with session_scope(engine, actor=actor) as session:
-        composer, report = _plan(session, sitzung_id=sitzung_id, now=now, settings=settings, aenderung=None)
-    producer = _InvitationProducer(engine, settings, composer, report, now=now, actor=actor)
-    delivery = outbox.deliver_pending(engine, settings, now=now, producer=producer)
-    while producer.step():  # the delivery stopped early (e.g. server gone): queue the rest anyway
-        pass
-    producer.flush()
-    with session_scope(engine, actor=actor) as session:
-        _conclude(session, composer, report, now=now, settings=settings)
-    return report, delivery
-
-
-_UNSET = object()
-
-
-def reschedule(
-    session: Session,
-    *,
-    sitzung_id: int,
-    now: datetime,
-    settings: Settings,
-    beginn: datetime | None = None,
-    ende: datetime | None = None,
-    ort: str | object | None = _UNSET,
-    adresse: str | object | None = _UNSET,
-) -> VersandBericht | None:
-    """Change time and/or place. Invited attendees get an update (same UID, SEQUENCE + 1); a
-    change of time asks everyone again (RFC 5546 §2.1.5: PARTSTAT back to NEEDS-ACTION)."""
-    sitzung = session.get(Sitzung, sitzung_id)
-    if sitzung is None:
-        raise VersandFehler(f"Sitzung {sitzung_id} gibt es nicht.")
-    if sitzung.status == SitzungStatus.ABGESAGT:
-        raise VersandFehler("Eine abgesagte Sitzung kann nicht verschoben werden; bitte neu planen.")
-    changes: list[str] = []
-    new_start = as_utc(beginn) if beginn else sitzung.beginn
-    new_end = as_utc(ende) if ende else new_start + (sitzung.ende - sitzung.beginn)
-    if new_end <= new_start:
-        raise VersandFehler("Das Ende der Sitzung muss nach ihrem Beginn liegen.")
-    time_changed = (new_start, new_end) != (sitzung.beginn, sitzung.ende)
-    if time_changed:
-        changes.append(f"neuer Termin: {format_termin(new_start)}")
-    if (ort is not _UNSET and ort != sitzung.ort) or (adresse is not _UNSET and adresse != sitzung.adresse):
-        sitzung.ort = sitzung.ort if ort is _UNSET else ort  # type: ignore[assignment]  # past the sentinel, ort is str | None
-        sitzung.adresse = sitzung.adresse if adresse is _UNSET else adresse  # type: ignore[assignment]  # past the sentinel, adresse is str | None
-        changes.append(f"neuer Ort: {', '.join(p for p in (sitzung.ort, sitzung.adresse) if p)}")
-    if not changes:
-        return None
-    sitzung.beginn, sitzung.ende = new_start, new_end
-    sitzung.ical_sequence += 1
-    session.add(sitzung)
-    withdrawn = withdraw_queued(session, sitzung_id)
-    if time_changed:
-        for row, _person in invited(session, sitzung):
-            row.antwort, row.quelle, row.beantwortet_am = Antwort.OFFEN, None, None
-            row.sequenz = sitzung.ical_sequence
-            session.add(row)
-    session.flush()
-    if sitzung.status != SitzungStatus.EINGELADEN:
-        return VersandBericht(sitzung_id=sitzung_id, art="aenderung", zurueckgezogen=withdrawn)
-    # A change of place only keeps the answers: the update says so to the calendars (the
-    # attendee's PARTSTAT, no RSVP) instead of asking everyone to answer again.
-    report = send_invitations(
-        session,
-        sitzung_id=sitzung_id,
-        now=now,
-        settings=settings,
-        aenderung="; ".join(changes),
-        antworten_behalten=not time_changed,
-    )
-    report.zurueckgezogen = withdrawn
-    return report
-
-
-def cancel(
-    session: Session, *, sitzung_id: int, now: datetime, settings: Settings, grund: str | None = None
-) -> VersandBericht:
-    """Cancel the Sitzung: METHOD:CANCEL (same UID, SEQUENCE + 1) to everyone invited."""
-    sitzung = session.get(Sitzung, sitzung_id)
-    if sitzung is None:
-        raise VersandFehler(f"Sitzung {sitzung_id} gibt es nicht.")
-    report = VersandBericht(sitzung_id=sitzung_id, art="absage")
-    if sitzung.status == SitzungStatus.ABGESAGT:
-        return report
-    was_invited = sitzung.status == SitzungStatus.EINGELADEN
-    sitzung.status = SitzungStatus.ABGESAGT
-    sitzung.ical_sequence += 1
-    session.add(sitzung)
-    report.zurueckgezogen = withdraw_queued(session, sitzung_id)
-    session.flush()
-    if not was_invited:
-        return report
-    pack = load_pack(session, sitzung_id, settings, with_recipients=False)
-    recipients: dict[str, Empfaenger] = {}
-    for _row, person in invited(session, sitzung):
-        problem = contact_problem(person)
-        if problem:
-            report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
-            continue
-        recipient = recipient_of(session, person)
-        recipients.setdefault(recipient.key, recipient)
-    composer = Composer(pack, settings, now, "absage", grund=grund)
-    _enqueue(session, composer, list(recipients.values()), report, now=now, settings=settings)
-    return report
-
-
-def send_reminders(session: Session, *, now: datetime, settings: Settings) -> list[VersandBericht]:
-    """Reminders to those invited who have not answered, at the Gremium's offsets; only for
-    Sitzungen that are invited, not cancelled and still ahead, in their current version."""
-    today = berlin(now).date()
-    reports: list[VersandBericht] = []
-    upcoming = session.exec(
-        select(Sitzung)
-        .where(
-            Sitzung.status == SitzungStatus.EINGELADEN,
-            col(Sitzung.beginn) > as_utc(now),
-        )
-        .order_by(col(Sitzung.beginn))
-    ).all()
-    for sitzung in upcoming:
-        pack = load_pack(session, pk(sitzung), settings, with_recipients=False)
-        tage = reminder_due(sitzung, pack.gremium, today=today)
-        if tage is not None:
-            reports.append(_remind(session, pack, tage, now=now, settings=settings))
-    return reports
-
-
-def remind_now(session: Session, *, sitzung_id: int, now: datetime, settings: Settings) -> VersandBericht:
-    """A reminder the Geschäftsstelle sends by hand to those who have not answered. Keyed by the
-    days left like the scheduled ones, so a scheduled reminder on the same day is not doubled."""
-    sitzung = session.get(Sitzung, sitzung_id)
-    if sitzung is None:
-        raise VersandFehler(f"Sitzung {sitzung_id} gibt es nicht.")
-    if sitzung.status != SitzungStatus.EINGELADEN or sitzung.beginn <= as_utc(now):
-        raise VersandFehler("Erinnert wird nur zu einer Sitzung, zu der eingeladen ist und die noch bevorsteht.")
-    pack = load_pack(session, sitzung_id, settings, with_recipients=False)
-    tage = (meeting_day(sitzung) - berlin(now).date()).days
-    return _remind(session, pack, tage, now=now, settings=settings)
-
-
-def _remind(session: Session, pack: Einladungspaket, tage: int, *, now: datetime, settings: Settings) -> VersandBericht:
-    sitzung = pack.sitzung
-    report = VersandBericht(sitzung_id=pk(sitzung), art="erinnerung")
-    pending: dict[str, Empfaenger] = {}
-    for row, person in invited(session, sitzung):
-        if row.antwort != Antwort.OFFEN:
-            continue
-        problem = contact_problem(person)
-        if problem:
-            report.uebersprungen.append(Uebersprungen(person.id, person.anzeigename, problem))
-            continue
-        recipient = recipient_of(session, person)
-        pending.setdefault(recipient.key, recipient)
-    composer = Composer(pack, settings, now, "erinnerung")
-    _enqueue(session, composer, list(pending.values()), report, now=now, settings=settings, tage=tage)
+    enqueue_messages(session, composer, recipients, report, now=now, settings=settings)
+    record_invited(session, composer.pack.sitzung, recipients, now)
+    conclude_invitations(session, composer, report, now=now, settings=settings)
     return report
 
 

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from sozialforum.arbeitsplatz.app import create_app
-from sozialforum.konferenz import versand
+from sozialforum.konferenz import versand_direkt
 from sozialforum.konten import benutzer
 from sozialforum.portal.server import free_port
 from sozialforum.settings import load_settings
@@ -52,7 +52,9 @@ def postausgang(
         config = _config(tmp_path, sqlite_engine, smtp.port, free_port())
         settings = load_settings(config)
         smtp.collector.refuse[REFUSED] = "550 5.1.1 Postfach unbekannt"
-        versand.invite_and_deliver(sqlite_engine, settings, sitzung_id=welt.sitzung_id, now=utcnow(), actor="test")
+        versand_direkt.invite_and_deliver(
+            sqlite_engine, settings, sitzung_id=welt.sitzung_id, now=utcnow(), actor="test"
+        )
         app = create_app(settings, sqlite_engine, laeufe_starter=starter(config))
         with TestClient(app, base_url="http://testserver") as client:
             yield client, smtp

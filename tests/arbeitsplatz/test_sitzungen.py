@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from sozialforum.arbeitsplatz.app import create_app
-from sozialforum.konferenz import versand, vorbereitung
+from sozialforum.konferenz import erinnerung, versand, vorbereitung
 from sozialforum.konferenz.nachrichten import Composer
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
@@ -245,10 +245,10 @@ def test_a_reminder_by_hand_goes_once_a_day_to_those_without_answer(
                 Rueckmeldung.sitzung_id == bestand.welt.sitzung, Rueckmeldung.antwort == "offen"
             )
         )
-        first = versand.remind_now(session, sitzung_id=bestand.welt.sitzung, now=NOW, settings=ap_settings)
+        first = erinnerung.remind_now(session, sitzung_id=bestand.welt.sitzung, now=NOW, settings=ap_settings)
     assert first.neu == offen and offen > 0
     with session_scope(engine, actor="test") as session:
-        again = versand.remind_now(session, sitzung_id=bestand.welt.sitzung, now=NOW, settings=ap_settings)
+        again = erinnerung.remind_now(session, sitzung_id=bestand.welt.sitzung, now=NOW, settings=ap_settings)
     assert again.neu == 0 and again.schon_vorhanden == offen
     reminders = sa.select(sa.func.count()).where(OutboxMessage.schluessel.like("%erinnerung%"))  # type: ignore[attr-defined]
     with engine.connect() as connection:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from sozialforum import outbox
 from sozialforum.channels.ical_reply import CalendarReply, parse_reply_message
-from sozialforum.konferenz import antworten, versand
+from sozialforum.konferenz import aenderung, antworten, versand
 from sozialforum.store.models import OutboxMessage, Person, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, AntwortQuelle, OutboxStatus
 from tests.konferenz.fixtures import NOW
@@ -97,7 +97,7 @@ def test_unknown_forged_uninvited_and_broken_are_reported_not_recorded(engine, e
 def test_answer_to_an_older_time_is_stale(engine, settings, eingeladen) -> None:
     with Session(engine) as session:
         sitzung = session.get(Sitzung, eingeladen.sitzung_id)
-        versand.reschedule(
+        aenderung.reschedule(
             session,
             sitzung_id=sitzung.id,
             now=NOW + timedelta(days=1),
@@ -111,7 +111,7 @@ def test_answer_to_an_older_time_is_stale(engine, settings, eingeladen) -> None:
 
 def test_cancelled_meeting_takes_no_answers(engine, settings, eingeladen) -> None:
     with Session(engine) as session:
-        versand.cancel(session, sitzung_id=eingeladen.sitzung_id, now=NOW, settings=settings)
+        aenderung.cancel(session, sitzung_id=eingeladen.sitzung_id, now=NOW, settings=settings)
         session.commit()
     report = _process(engine, "thunderbird_zusage.eml")
     assert report.erfasst == 0 and "abgesagt" in report.probleme[0].grund

@@ -11,7 +11,7 @@ from ical.calendar_stream import IcsCalendarStream
 from sqlmodel import Session, select
 
 from sozialforum import outbox
-from sozialforum.konferenz import versand
+from sozialforum.konferenz import aenderung, erinnerung, versand, versand_direkt
 from sozialforum.outbox import unklar, zustellung
 from sozialforum.store.models import OutboxMessage, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, OutboxStatus, SitzungStatus
@@ -120,7 +120,7 @@ def test_update_keeps_uid_and_raises_sequence_then_cancel(engine, smtp_settings,
     later = NOW + timedelta(days=2)
     with Session(engine, expire_on_commit=False) as session:
         sitzung = session.get(Sitzung, konferenz.sitzung_id)
-        report = versand.reschedule(
+        report = aenderung.reschedule(
             session,
             sitzung_id=sitzung.id,
             now=later,
@@ -145,7 +145,7 @@ def test_update_keeps_uid_and_raises_sequence_then_cancel(engine, smtp_settings,
     support.assert_golden("aktualisierung.txt", support.decoded_view(erika.content))
 
     with Session(engine) as session:
-        report = versand.cancel(
+        report = aenderung.cancel(
             session,
             sitzung_id=konferenz.sitzung_id,
             now=later,
@@ -185,23 +185,23 @@ def test_reminders_only_to_non_responders_and_never_stale(engine, smtp_settings,
     too_early = NOW + timedelta(days=5)
     week_before = NOW + timedelta(days=17)  # 9 March: 7 days before 16 March, reminder due
     with Session(engine) as session:
-        assert all(r.neu == 0 for r in versand.send_reminders(session, now=too_early, settings=smtp_settings))
-        reports = versand.send_reminders(session, now=week_before, settings=smtp_settings)
+        assert all(r.neu == 0 for r in erinnerung.send_reminders(session, now=too_early, settings=smtp_settings))
+        reports = erinnerung.send_reminders(session, now=week_before, settings=smtp_settings)
         session.commit()
     assert [r.neu for r in reports] == [3]
     outbox.deliver_pending(engine, smtp_settings, now=week_before)
     reminded = sorted(m.rcpt_tos[0] for m in smtp.collector.messages[4:])
     assert "erika.mustermann@awo-sued.example" not in reminded and len(reminded) == 3
     with Session(engine) as session:  # the same day again: nothing new
-        assert [r.neu for r in versand.send_reminders(session, now=week_before, settings=smtp_settings)] == [0]
+        assert [r.neu for r in erinnerung.send_reminders(session, now=week_before, settings=smtp_settings)] == [0]
 
     # The day-before reminder is queued, then the meeting moves before it goes out.
     day_before = NOW + timedelta(days=23, hours=1)
     with Session(engine, expire_on_commit=False) as session:
-        versand.send_reminders(session, now=day_before, settings=smtp_settings)
+        erinnerung.send_reminders(session, now=day_before, settings=smtp_settings)
         session.commit()
         sitzung = session.get(Sitzung, konferenz.sitzung_id)
-        report = versand.reschedule(
+        report = aenderung.reschedule(
             session,
             sitzung_id=sitzung.id,
             now=day_before,
@@ -215,10 +215,10 @@ def test_reminders_only_to_non_responders_and_never_stale(engine, smtp_settings,
             select(OutboxMessage).where(OutboxMessage.art == "erinnerung", OutboxMessage.status == OutboxStatus.SKIPPED)
         ).all()
         assert len(stale) == 3
-        versand.cancel(session, sitzung_id=konferenz.sitzung_id, now=day_before, settings=smtp_settings)
+        aenderung.cancel(session, sitzung_id=konferenz.sitzung_id, now=day_before, settings=smtp_settings)
         session.commit()
     with Session(engine) as session:  # cancelled: no reminder whatsoever
-        assert versand.send_reminders(session, now=day_before, settings=smtp_settings) == []
+        assert erinnerung.send_reminders(session, now=day_before, settings=smtp_settings) == []
     outbox.deliver_pending(engine, smtp_settings, now=day_before)
     sent_reminders = [
         m for m in smtp.collector.messages if str(support.parse(m.content)["Subject"]).startswith("Erinnerung")
@@ -238,11 +238,11 @@ def test_html_in_titles_is_escaped(engine, smtp_settings, smtp, konferenz) -> No
 
 
 def test_invite_and_deliver_overlaps_and_sends_each_once(engine, smtp_settings, smtp, konferenz) -> None:
-    report, delivery = versand.invite_and_deliver(
+    report, delivery = versand_direkt.invite_and_deliver(
         engine, smtp_settings, sitzung_id=konferenz.sitzung_id, now=NOW, actor="test"
     )
     assert report.neu == 4 and delivery.sent == 4 and len(report.uebersprungen) == 7
-    again, delivery = versand.invite_and_deliver(
+    again, delivery = versand_direkt.invite_and_deliver(
         engine, smtp_settings, sitzung_id=konferenz.sitzung_id, now=NOW, actor="test"
     )
     assert again.neu == 0 and again.schon_vorhanden == 4 and delivery.sent == 0
@@ -264,7 +264,7 @@ def test_connection_lost_midway_gives_everything_back_and_rerun_sends_each_once(
 ) -> None:
     monkeypatch.setattr(zustellung, "CLAIM_CHUNK", 2)  # the producer's rows wait, claimed, beyond the chunk
     smtp.collector.hang_up_after = 1
-    report, delivery = versand.invite_and_deliver(
+    report, delivery = versand_direkt.invite_and_deliver(
         engine, smtp_settings, sitzung_id=konferenz.sitzung_id, now=NOW, actor="test"
     )
     assert report.neu == 4 and delivery.sent == 1 and delivery.connection_error
@@ -300,7 +300,7 @@ def test_a_place_only_change_keeps_the_answers_in_the_calendars(engine, smtp_set
         session.add(row)
         session.commit()
     with Session(engine) as session:
-        versand.reschedule(
+        aenderung.reschedule(
             session, sitzung_id=konferenz.sitzung_id, now=later, settings=smtp_settings, ort="Rathaus, Saal 2"
         )
         session.commit()

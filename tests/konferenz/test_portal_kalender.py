@@ -8,7 +8,7 @@ import icalendar
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from sozialforum.konferenz import feeds, termine, versand
+from sozialforum.konferenz import aenderung, feeds, termine
 from sozialforum.portal.app import create_app
 from tests.konferenz.fixtures import NOW
 
@@ -18,7 +18,7 @@ def test_subscribable_feeds(engine, settings, konferenz) -> None:
         autumn = termine.plan_sitzung(
             session, gremium_id=konferenz.gremium_id, tag=date(2026, 9, 14), uhrzeit=time(17), settings=settings
         )
-        versand.cancel(session, sitzung_id=autumn.id, now=NOW, settings=settings)
+        aenderung.cancel(session, sitzung_id=autumn.id, now=NOW, settings=settings)
         session.commit()
     gremium_url = feeds.gremium_feed_url(settings, "SRK-SUED")
     person_url = feeds.person_feed_url(settings, konferenz.person_ids["P01"])

@@ -11,7 +11,7 @@ from ical.calendar_stream import IcsCalendarStream
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
-from sozialforum.konferenz import antworten, feeds, teilnehmerliste, termine, versand, vorbereitung
+from sozialforum.konferenz import aenderung, antworten, feeds, teilnehmerliste, termine, versand, vorbereitung
 from sozialforum.store.models import Gremium, Sitzung, Tagesordnungspunkt
 from sozialforum.store.models.portal import Themenvorschlag
 from sozialforum.timeutil import berlin
@@ -167,7 +167,7 @@ def test_feeds_keep_uids_and_cancelled_meetings(engine, settings, konferenz) -> 
             titel="Herbstkonferenz",
         )
         versand.send_invitations(session, sitzung_id=konferenz.sitzung_id, now=NOW, settings=settings)
-        versand.cancel(session, sitzung_id=extra.id, now=NOW, settings=settings)
+        aenderung.cancel(session, sitzung_id=extra.id, now=NOW, settings=settings)
         session.commit()
         gremium_ics = feeds.gremium_feed(session, gremium_id=konferenz.gremium_id, now=NOW, settings=settings)
         person_ics = feeds.person_feed(session, person_id=konferenz.person_ids["P01"], now=NOW, settings=settings)

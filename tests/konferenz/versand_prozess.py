@@ -10,7 +10,7 @@ import sys
 from datetime import datetime
 
 from sozialforum import outbox
-from sozialforum.konferenz import versand
+from sozialforum.konferenz import versand_direkt
 from sozialforum.settings import load_settings
 from sozialforum.store.db import make_engine
 
@@ -23,7 +23,7 @@ def main(db_url: str, data_dir: str, port: str, now_text: str, sitzung_id: str) 
     now = datetime.fromisoformat(now_text)
     engine = make_engine(db_url)
     # What the flow's task runs: queue and deliver the batch at once, then whatever is left.
-    report, delivery = versand.invite_and_deliver(
+    report, delivery = versand_direkt.invite_and_deliver(
         engine, settings, sitzung_id=int(sitzung_id), now=now, actor="test:versand"
     )
     print(report.summary(), delivery.summary(), sep="\n", flush=True)

@@ -15,7 +15,7 @@ from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, scope
 from sozialforum.arbeitsplatz.seiten.sitzungen import eingeladene, sitzung_von, uhrzeit_aus
-from sozialforum.konferenz import antworten, teilnehmerliste, versand
+from sozialforum.konferenz import aenderung, antworten, erinnerung, teilnehmerliste, versand
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.termine import meeting_day
 from sozialforum.konten.zugriff import Recht
@@ -58,7 +58,7 @@ async def erinnern(request: Request, sitzung_id: int) -> Response:
 
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
         found = sitzung_von(ctx, sitzung_id)
-        bericht = versand.remind_now(ctx.session, sitzung_id=sitzung_id, now=ctx.now, settings=ctx.portal.settings)
+        bericht = erinnerung.remind_now(ctx.session, sitzung_id=sitzung_id, now=ctx.now, settings=ctx.portal.settings)
         return _zustellen(ctx, bericht, f"Erinnerung: {found.titel}", sitzung_id)
 
     return await aktion(request, arbeit)
@@ -75,7 +75,7 @@ async def verschieben(request: Request, sitzung_id: int) -> Response:
             beginn = local_to_utc(tag, uhrzeit.hour, uhrzeit.minute)
         ort = f.text(form, "ort", limit=300)
         adresse = f.text(form, "adresse", limit=300)
-        bericht = versand.reschedule(
+        bericht = aenderung.reschedule(
             ctx.session,
             sitzung_id=sitzung_id,
             now=ctx.now,
@@ -99,7 +99,7 @@ async def absagen(request: Request, sitzung_id: int) -> Response:
         if form.get("bestaetigt") != "ja":
             raise ValueError("Absage: bitte das Kästchen „Sitzung wirklich absagen“ ankreuzen.")
         grund = f.text(form, "grund", limit=500) or None
-        bericht = versand.cancel(
+        bericht = aenderung.cancel(
             ctx.session, sitzung_id=sitzung_id, now=ctx.now, settings=ctx.portal.settings, grund=grund
         )
         return _zustellen(ctx, bericht, f"Absage: {found.titel}", sitzung_id)

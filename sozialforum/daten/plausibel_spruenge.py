@@ -10,6 +10,7 @@ from datetime import date
 
 import numpy as np
 
+from sozialforum.daten import vorlesen
 from sozialforum.daten.berechnung import Codes, Floats, kennzahl
 from sozialforum.daten.fehlwerte import VORHANDEN
 from sozialforum.daten.katalog import IndikatorDef, Katalog, PlausibilitaetDef
@@ -72,9 +73,10 @@ def spruenge(
         groups = [members] if simple else [[member] for member in members]
         for group in groups:
             _sprung_block(
-                out, tafel, where, day, history, earlier, summen, group, quote, gebiete, regeln, (mine, known)
+                out, tafel, where, day, history, earlier, summen, group, quote, gebiete, regeln, (mine, previous, known)
             )
-    _ZULETZT[:] = [mine.behalten()]
+    # Only a refresh has a next load to take them (a single upload in the portal has none).
+    _ZULETZT[:] = [mine.behalten()] if vorlesen.laeuft() else []
 
 
 @dataclass
@@ -118,7 +120,16 @@ class _Raten:
 # the 880,000 rates of a nationwide file again. Found by content, not by object: the next load
 # reads that Stichtag back from the store (``speicher.lade_bestand``, another Tafel), and a store
 # that changed in between (a withdrawn delivery, a second file for the day) simply does not match.
+# Kept only while a refresh is open (``vorlesen``) and forgotten when it ends: ~17 MB for a
+# nationwide file, which a long-lived process (the portal, a worker) must not hold on to.
 _ZULETZT: list[_Raten] = []
+
+
+def _vergessen() -> None:
+    _ZULETZT.clear()
+
+
+vorlesen.am_ende(_vergessen)
 
 
 def _block(
@@ -179,7 +190,7 @@ def _sprung_block(
     quote: bool,
     gebiete: Gebiete,
     regeln: PlausibilitaetDef,
-    raten: tuple[_Raten, _Raten | None],
+    raten: tuple[_Raten, Tafel, _Raten | None],
 ) -> None:
     key = (quote, regeln.mindestfaelle, tuple((i.zaehler_keys, i.nenner_keys, i.faktor, z, n) for i, z, n in group))
 
@@ -190,9 +201,8 @@ def _sprung_block(
 
         return compute
 
-    mine, kept_before = raten
+    mine, previous, kept_before = raten
     now, now_code, now_enough = mine.gruppe(key, werte(tafel))
-    previous = earlier(len(history) - 1)
     then, then_code, then_enough = kept_before.gruppe(key, werte(previous)) if kept_before else werte(previous)()
     ok = (now_code == VORHANDEN) & (then_code == VORHANDEN) & now_enough & then_enough
     change = np.where(ok, now - then, 0.0)

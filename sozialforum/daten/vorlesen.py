@@ -36,7 +36,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
@@ -51,6 +51,7 @@ _LAENGE = struct.Struct("<Q")
 _WURZEL = Path(__file__).resolve().parents[2]  # the folder that holds the package ``sozialforum``
 _AKTIV: list[Vorleser] = []
 _SPERRE = threading.Lock()
+_AM_ENDE: list[Callable[[], None]] = []  # what is forgotten when the last refresh ends
 
 Ergebnis = tuple[str, Rohdaten | None] | None  # (checksum, parse); None: the worker could not
 
@@ -156,6 +157,10 @@ class Vorleser:
     ) -> None:
         with _SPERRE:
             _AKTIV.remove(self)
+            ended = not _AKTIV
+        if ended:
+            for forget in _AM_ENDE:
+                forget()
         if self._prozess is not None:
             if self._prozess.poll() is None:
                 self._prozess.terminate()
@@ -200,6 +205,18 @@ class Vorleser:
 def vorlesen(dateien: Iterable[tuple[Path, date | None]], *, mindestbytes: int = MINDESTBYTES) -> Vorleser:
     """``with vorlesen([(path, stichtag), …]):`` then load the files in this order."""
     return Vorleser(list(dateien), mindestbytes=mindestbytes)
+
+
+def laeuft() -> bool:
+    """Whether a refresh is open: what one load keeps for the next (``plausibel_spruenge``)
+    is kept only then, and forgotten when it ends (``am_ende``)."""
+    with _SPERRE:
+        return bool(_AKTIV)
+
+
+def am_ende(forget: Callable[[], None]) -> None:
+    """Have ``forget`` called when the last open refresh ends (registered once, at import)."""
+    _AM_ENDE.append(forget)
 
 
 def abholen(path: Path, digest: str, stichtag: date | None) -> Rohdaten | None:

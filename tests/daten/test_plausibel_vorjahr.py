@@ -1,9 +1,10 @@
 """The jump check computes each Stichtag's indicators once per refresh: what a load computed for
 its own Stichtag is the "previous" of the next load, taken only while the store holds exactly that
-table (#18, speed)."""
+table, and kept only while the refresh runs (#18, speed)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.lieferung import zurueckziehen
 from sozialforum.daten.plausibel_tafel import Summen
 from sozialforum.daten.speicher import Tafel
+from sozialforum.daten.vorlesen import vorlesen
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Datenlieferung
 from tests.daten.conftest import NOW, T22, T23
@@ -29,7 +31,7 @@ BEDORF = "„Altenquotient“ in Bedorf (03999002) am 31.12.2023: 12,5 nach 31,9
 
 
 @pytest.fixture
-def ganze_tafeln(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+def ganze_tafeln(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
     """Counts the indicator values computed over a whole table (not the history's few rows)."""
     calls: list[int] = []
     block = plausibel_spruenge._block
@@ -41,7 +43,8 @@ def ganze_tafeln(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(plausibel_spruenge, "_block", counted)
     monkeypatch.setattr(plausibel_spruenge, "_ZULETZT", [])
-    return calls
+    with vorlesen([]):  # a refresh (no files to parse ahead): what a load keeps lives as long
+        yield calls
 
 
 def test_the_previous_load_s_values_are_taken_not_computed_again(
@@ -84,3 +87,18 @@ def test_a_kept_table_the_store_no_longer_holds_is_not_taken(
     ganze_tafeln.clear()
     result = load(engine, bev_lang(tmp_path / "bev_2023.csv", NOW_2023), katalog)
     assert any(BEDORF in text for text in found(result, "sprung")), found(result, "sprung")
+
+
+def test_what_a_refresh_kept_is_forgotten_when_it_ends(
+    kreis: tuple[Engine, dict[str, int]], katalog: Katalog, tmp_path: Path
+) -> None:
+    """A nationwide file's values are ~17 MB: a long-lived process (the portal, a worker) must
+    not hold them after its refresh, and a load outside a refresh has no next load to keep them for."""
+    engine, _ = kreis
+    with vorlesen([]):
+        load(engine, bev_lang(tmp_path / "bev_alt.csv", HISTORY), katalog)
+        assert plausibel_spruenge._ZULETZT
+    assert not plausibel_spruenge._ZULETZT
+    result = load(engine, bev_lang(tmp_path / "bev_2023.csv", NOW_2023), katalog)
+    assert any(BEDORF in text for text in found(result, "sprung"))
+    assert not plausibel_spruenge._ZULETZT

@@ -21,6 +21,7 @@ from sozialforum.arbeitsplatz.seiten import (
     planung_fachplaene,
     postausgang,
     protokolle,
+    sitzung_tagesordnung,
     sitzung_versand,
     sitzungen,
     sozialbericht,
@@ -30,6 +31,7 @@ from sozialforum.arbeitsplatz.seiten import (
 ALLE = [
     start.bereich,
     sitzungen.bereich,
+    sitzung_tagesordnung.bereich,
     sitzung_versand.bereich,
     planung_auftraege.bereich,
     planung_fachplaene.bereich,

@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, scope
-from sozialforum.arbeitsplatz.seiten.sitzungen import eingeladene, sitzung_von, uhrzeit_aus
+from sozialforum.arbeitsplatz.seiten.sitzungen import eingeladene, sitzung_von, uhrzeit_aus, weiter
 from sozialforum.konferenz import aenderung, antworten, erinnerung, teilnehmerliste, versand
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.termine import meeting_day
@@ -25,10 +25,6 @@ from sozialforum.timeutil import local_to_utc
 from sozialforum.vocab import Antwort, AntwortQuelle, SitzungStatus
 
 bereich = Bereich()
-
-
-def _weiter(sitzung_id: int, meldung: str) -> Response:
-    return RedirectResponse(f"/arbeitsplatz/sitzungen/{sitzung_id}?meldung={meldung}", status_code=303)
 
 
 @bereich.aktion("/sitzungen/{sitzung_id}/einladen", Recht.AENDERN)
@@ -48,7 +44,7 @@ async def einladen(request: Request, sitzung_id: int) -> Response:
 def _zustellen(ctx: StaffContext, bericht: versand.VersandBericht | None, titel: str, sitzung_id: int) -> Response:
     """What a change queued goes out by a delivery run; without mail to send, back to the page."""
     if bericht is None or not bericht.neu:
-        return _weiter(sitzung_id, "gespeichert")
+        return weiter(sitzung_id, "gespeichert")
     return laeufe.starte(ctx, "zustellen", {}, titel=titel)
 
 
@@ -137,7 +133,7 @@ async def antwort_erfassen(request: Request, sitzung_id: int) -> Response:
             kommentar=f.text(form, "kommentar", limit=500) or None,
             erfasst_von=ctx.benutzer.anzeigename or ctx.benutzer.name,
         )
-        return _weiter(sitzung_id, "antwort")
+        return weiter(sitzung_id, "antwort")
 
     return await aktion(request, arbeit)
 
@@ -156,7 +152,7 @@ async def anwesenheit(request: Request, sitzung_id: int) -> Response:
             if row.anwesend != anwesend:
                 row.anwesend = anwesend
                 ctx.session.add(row)
-        return _weiter(sitzung_id, "anwesenheit")
+        return weiter(sitzung_id, "anwesenheit")
 
     return await aktion(request, arbeit)
 

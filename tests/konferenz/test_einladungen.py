@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from sozialforum import outbox
 from sozialforum.konferenz import aenderung, erinnerung, versand, versand_direkt
 from sozialforum.outbox import unklar, zustellung
-from sozialforum.store.models import OutboxMessage, Rueckmeldung, Sitzung
+from sozialforum.store.models import Gremium, OutboxMessage, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, OutboxStatus, SitzungStatus
 from tests.conftest import IN_CI
 from tests.konferenz import support
@@ -235,6 +235,19 @@ def test_html_in_titles_is_escaped(engine, smtp_settings, smtp, konferenz) -> No
     _invite(engine, smtp_settings, konferenz)
     html = support.parse(smtp.collector.messages[0].content).get_body(("html",)).get_content()
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_a_sitzung_named_like_its_gremium_names_it_once(engine, smtp_settings, smtp, konferenz) -> None:
+    # A Sitzung planned without a title of its own is titled with the Gremium's name.
+    with Session(engine) as session:
+        sitzung = session.get(Sitzung, konferenz.sitzung_id)
+        gremium = session.get(Gremium, sitzung.gremium_id).name
+        sitzung.titel = gremium
+        session.add(sitzung)
+        session.commit()
+    _invite(engine, smtp_settings, konferenz)
+    text = support.parse(smtp.collector.messages[0].content).get_body(("plain",)).get_content()
+    assert f"  {gremium}\r\n  Termin:" in text and f"({gremium})" not in text
 
 
 def test_invite_and_deliver_overlaps_and_sends_each_once(engine, smtp_settings, smtp, konferenz) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sozialforum.beschluesse.aemter import Aemter
-from sozialforum.beschluesse.stand import BeschlussStand, worst
+from sozialforum.beschluesse.stand import BeschlussStand, ampel_frist, worst
 from sozialforum.fristen.quellen import Frist
 from sozialforum.store.models import Fachplan, Umsetzungsbericht
 from sozialforum.strategie.berichte import Foerderstand, Kennzahlzeile
@@ -150,6 +150,11 @@ class Leitungsbericht:
         """Beschlüsse and Fachpläne per light (items, not deadlines)."""
         lights = [b.ampel for b in self.beschluesse] + [f.ampel for f in self.fachplaene]
         return {light: lights.count(light) for light in Ampel}
+
+    def ampel(self, frist: Frist) -> Ampel:
+        """A milestone's light on the report's day, by the same rule as every other row (the legend
+        promises "bald fällig" within ``bald_tage``; an open step is never just "offen")."""
+        return ampel_frist(frist, self.stichtag, self.bald_tage)
 
     @property
     def titel(self) -> str:

@@ -172,3 +172,21 @@ def test_feed_all_day_events_with_stable_uids(engine: Engine, welt: Welt, friste
     calendar = IcsCalendarStream.calendar_from_ics(moved.decode("utf-8"))
     again = [e for e in calendar.events if e.uid == konzept.uid]
     assert len(again) == 1 and again[0].dtstart == date(2026, 9, 30)
+
+
+def test_a_step_of_the_fortschreibung_due_soon_is_bald_faellig(
+    engine: Engine, welt: Welt, fristen_settings: Settings, tmp_path: Path
+) -> None:
+    # The legend promises "bald fällig" within 30 days; a step of a Fortschreibung 26 days ahead
+    # is that in all three formats, not an unexplained "offen".
+    day = date(2026, 3, 20)
+    with session_scope(engine, actor="test") as session:
+        report = build_leitungsbericht(session, today=day, now=NOW, settings=fristen_settings)
+    paths = write_leitungsbericht(report, tmp_path)
+    zeile = "Beschlussvorlage eingereicht"
+    assert "| Beschlussvorlage eingereicht | 15.04.2026 | bald fällig |" in render_markdown(report)
+    assert f'<td>{zeile}</td><td class="nowrap">15.04.2026</td><td><span class="ampel ampel-bald_faellig">' in (
+        render_html(report)
+    )
+    pdf = " ".join(pdf_inhalt(paths["pdf"]).split())
+    assert f"{zeile} 15.04.2026 bald fällig" in pdf and "offen" not in pdf.split(zeile)[1][:40]

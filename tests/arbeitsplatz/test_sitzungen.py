@@ -86,7 +86,7 @@ def test_overview_names_the_gremium_only_beside_another_title(
         gremium = session.get(Gremium, sitzung.gremium_id)
         assert gremium is not None and sitzung.titel != gremium.name
         titel, name = sitzung.titel, gremium.name
-    row = f'<a href="/gs/sitzung/{bestand.welt.sitzung}">{titel}</a><br>{name}'
+    row = f'<a href="/arbeitsplatz/sitzungen/{bestand.welt.sitzung}">{titel}</a><br>{name}'
     assert row in clients["planerin"].get("/arbeitsplatz/").text
     with session_scope(engine, actor="test") as session:
         sitzung = session.get(Sitzung, bestand.welt.sitzung)
@@ -94,7 +94,7 @@ def test_overview_names_the_gremium_only_beside_another_title(
         sitzung.titel = name
         session.add(sitzung)
     page = clients["planerin"].get("/arbeitsplatz/").text
-    link = f'<a href="/gs/sitzung/{bestand.welt.sitzung}">{name}</a>'
+    link = f'<a href="/arbeitsplatz/sitzungen/{bestand.welt.sitzung}">{name}</a>'
     assert link in page and f"{link}<br>{name}" not in page
 
 

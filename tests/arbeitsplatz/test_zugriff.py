@@ -129,3 +129,29 @@ def test_portal_staff_pages_need_read_right(clients: dict[str | None, TestClient
     csrf = csrf_of(clients["leiterin"].get("/gs/").text)
     refused = clients["leiterin"].post("/gs/vorschlag/1/status", data={"csrf": csrf, "status": "abgelehnt"})
     assert refused.status_code == 403
+
+
+def test_workspace_pages_link_to_the_workspace_not_to_old_gs_pages(  # type: ignore[no-untyped-def]
+    app, clients: dict[str | None, TestClient], bestand: Bestand
+) -> None:
+    """Every page of the workspace, as the Geschäftsstelle sees it: a link to one of the portal's
+    older /gs pages only where the workspace has no page for the same thing. The overview of
+    answers and forms (/gs/) stays in the navigation: forms' answers, personal links to revoke or
+    send anew and the CSV/XLSX exports of answers have no workspace page."""
+    import re
+
+    planerin = clients["planerin"]
+    old: dict[str, set[str]] = {}
+    pages = 0
+    for route in _workspace_routes(app):
+        if ROUTEN[route.endpoint].methode != "GET":
+            continue
+        path = _path(route, bestand)
+        response = planerin.get(path, follow_redirects=False)
+        if response.status_code != 200 or not response.headers["content-type"].startswith("text/html"):
+            continue
+        pages += 1
+        for target in re.findall(r'href="(/gs/[^"]*)"', response.text):
+            old.setdefault(target, set()).add(path)
+    assert pages >= 25
+    assert set(old) == {"/gs/"}, old

@@ -143,7 +143,10 @@ def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfigura
     fristen = collect_fristen(
         session,
         meilensteine=meilensteine,
-        auswahl=Auswahl(bis=horizont, auftrag_ids=[i for i in erste if i is not None]),
+        # Only the Aufträge here: plans and reviews come once, from the call below.
+        auswahl=Auswahl(
+            bis=horizont, auftrag_ids=[i for i in erste if i is not None], fachplan_ids=(), massnahme_ids=()
+        ),
     )
     fristen += collect_fristen(session, meilensteine=meilensteine, auswahl=Auswahl(bis=horizont, auftrag_ids=()))
     fristen.sort(key=lambda f: (f.faellig_am, f.ref))

@@ -8,7 +8,8 @@ from __future__ import annotations
 from sozialforum.beschluesse.tabelle import export_xlsx
 from sozialforum.demo import DemoRun
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.oparl.export import export_oparl, objects_to_validate, write_export
+from sozialforum.oparl.export import export_oparl
+from sozialforum.oparl.export_ordner import objects_to_validate, write_export
 from sozialforum.oparl.schema import fehler
 from sozialforum.store.db import session_scope
 

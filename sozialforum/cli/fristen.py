@@ -23,7 +23,8 @@ from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, collect_fristen, fortschreibung_faellig
 from sozialforum.fristen.wortlaut import parse_frist
 from sozialforum.oparl.abruf import OparlDateiFehler, abruf, json_dateien, lade_dateien
-from sozialforum.oparl.export import export_oparl, objects_to_validate, write_export
+from sozialforum.oparl.export import export_oparl
+from sozialforum.oparl.export_ordner import objects_to_validate, write_export
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
 from sozialforum.outbox import deliver_pending

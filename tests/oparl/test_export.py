@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from sozialforum.oparl.export import export_oparl, objects_to_validate, write_export
+from sozialforum.oparl.export import export_oparl
+from sozialforum.oparl.export_ordner import internal_urls, objects_to_validate, pages, write_export
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
 from sozialforum.settings import Settings
@@ -134,8 +135,6 @@ def test_export_imports_again(engine: Engine, settings: Settings, tmp_path: Path
 def test_every_internal_url_resolves_and_the_folder_is_replaced(
     engine: Engine, settings: Settings, tmp_path: Path
 ) -> None:
-    from sozialforum.oparl.export import _pages, internal_urls
-
     welt = build_welt(engine)
     _with_meeting(engine, welt)
     with session_scope(engine, actor="test") as session:
@@ -151,9 +150,9 @@ def test_every_internal_url_resolves_and_the_folder_is_replaced(
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".oparl")]  # nothing left beside it
     on_disk = {str(p.relative_to(target)) for p in target.rglob("*.json")}
     assert on_disk == set(files)
-    pages = _pages([{"id": str(i)} for i in range(5)], f"{BASE}/body/1/papers.json", size=2)
-    assert [url.rsplit("/", 1)[1] for url, _ in pages] == ["papers.json", "papers-2.json", "papers-3.json"]
-    middle = pages[1][1]
+    paged = pages([{"id": str(i)} for i in range(5)], f"{BASE}/body/1/papers.json", size=2)
+    assert [url.rsplit("/", 1)[1] for url, _ in paged] == ["papers.json", "papers-2.json", "papers-3.json"]
+    middle = paged[1][1]
     assert middle["links"]["prev"].endswith("/papers.json") and middle["links"]["next"].endswith("/papers-3.json")
     assert middle["pagination"] == {"totalElements": 5, "elementsPerPage": 2, "currentPage": 2, "totalPages": 3}
-    assert "next" not in pages[2][1]["links"]
+    assert "next" not in paged[2][1]["links"]

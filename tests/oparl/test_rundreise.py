@@ -15,7 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col
 
 from sozialforum.demo import load_demo
-from sozialforum.oparl.export import export_oparl, internal_urls, objects_to_validate, write_export
+from sozialforum.oparl.export import export_oparl
+from sozialforum.oparl.export_ordner import internal_urls, objects_to_validate, write_export
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.schema import fehler
 from sozialforum.settings import Settings

@@ -15,6 +15,7 @@ from sqlmodel import Session
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.problems import ProblemReport
 from sozialforum.stammdaten import importer as stammdaten
+from sozialforum.stammdaten import listen
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, Gebiet, Gremium, Organisation, Person, Sitzung
 from sozialforum.timeutil import format_datum_kurz, format_termin
@@ -59,8 +60,8 @@ def import_cmd(
     """Importiert Stammdaten aus CSV/XLSX. Alles oder nichts: bei Fehlern bleibt die Datenbank
     unverändert, und jedes Problem wird mit Zeile und Spalte gemeldet."""
     context = ctx(typer_ctx)
-    if art != "ordner" and art not in stammdaten.SPECS:
-        fail(f"Unbekannte Art „{art}“. Erlaubt: {', '.join(stammdaten.ORDER)}, ordner.")
+    if art != "ordner" and art not in listen.SPECS:
+        fail(f"Unbekannte Art „{art}“. Erlaubt: {', '.join(listen.ORDER)}, ordner.")
     try:
         with db.session_scope(context.engine, actor=f"import:{datei.name}") as session:
             lists = stammdaten.find_lists(datei) if art == "ordner" else [(art, datei)]

@@ -4,204 +4,30 @@ CSV/XLSX lists as planners keep them in Excel.
 Every import is all-or-nothing: all rows are parsed and checked first and every problem is
 reported with file, row and column; only a clean file is written. Re-importing updates rows by
 their natural key and never duplicates. Writes are bulk statements (100,000 persons in seconds),
-and each created or changed row gets its audit entry in the same transaction.
+and each created or changed row gets its audit entry in the same transaction. What each list
+holds (columns, keys, checks) is in ``listen``.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
-from sqlmodel import SQLModel, col
+from sqlmodel import col
 
 from sozialforum.channels.tabular import Table, read_table
-from sozialforum.parsing import parse_bool, parse_date, parse_email, parse_int, parse_int_list, parse_key
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.stammdaten.listen import ORDER, REF_LABEL, SPECS, Column, Spec, ref_map
 from sozialforum.store import audit
-from sozialforum.store.models import Gebiet, GebietVorgaenger, Gremium, Mitgliedschaft, Organisation, Person
-from sozialforum.vocab import (
-    AuditAktion,
-    GebietEbene,
-    GremiumArt,
-    MitgliedRolle,
-    OrganisationArt,
-    Rechtsgrundlage,
-    Vocab,
-)
+from sozialforum.store.models import GebietVorgaenger
+from sozialforum.vocab import AuditAktion
 
 CHUNK = 5000
-
-
-def vocab(kind: type[Vocab]) -> Callable[[str], Vocab]:
-    def parse(raw: str) -> Vocab:
-        try:
-            return kind.parse(raw)
-        except ValueError:
-            raise ValueError(f"unbekannter Wert (erlaubt: {kind.choices()})") from None
-
-    return parse
-
-
-def day_start(raw: str) -> datetime:
-    return datetime.combine(parse_date(raw), datetime.min.time(), tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str  # column header in the file
-    field: str | None = None  # model attribute; None: same as name
-    required: bool = False
-    parse: Callable[[str], Any] | None = None
-    ref: type[SQLModel] | None = None  # value is the natural key of another table
-    default: Any = None  # used when the cell is empty
-
-    @property
-    def attr(self) -> str:
-        return self.field or self.name
-
-
-@dataclass(frozen=True)
-class Spec:
-    kind: str
-    model: type[SQLModel]
-    columns: tuple[Column, ...]
-    key: tuple[str, ...]
-    check: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] = lambda _record: ()
-    extra: tuple[str, ...] = field(default=())  # columns handled by a post step
-
-
-# --- natural keys of referenced tables -------------------------------------------------------
-
-
-def _ref_map(session: Session, model: type[SQLModel]) -> dict[str, int]:
-    """Natural key → id. Gebiete are versioned: a key means its newest version."""
-    if model is Gebiet:
-        rows = session.execute(sa.select(col(Gebiet.schluessel), col(Gebiet.id)).order_by(col(Gebiet.gueltig_ab)))
-    else:
-        rows = session.execute(sa.select(model.kennung, model.id))  # type: ignore[attr-defined]  # the other models have a kennung
-    return {key: row_id for key, row_id in rows}
-
-
-REF_LABEL = {Gebiet: "Gebiet", Organisation: "Organisation", Person: "Person", Gremium: "Gremium"}
-
-
-# --- checks across fields ---------------------------------------------------------------------
-
-
-def _check_period(start: str, end: str, start_col: str, end_col: str) -> Callable[..., Any]:
-    def check(record: dict[str, Any]) -> Iterable[tuple[str, str]]:
-        if record.get(start) and record.get(end) and record[end] < record[start]:
-            yield end_col, f"liegt vor „{start_col}“"
-
-    return check
-
-
-def _check_person(record: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    if record.get("rechtsgrundlage") == Rechtsgrundlage.EINWILLIGUNG:
-        if not record.get("einwilligung_am"):
-            yield "einwilligung_am", "Einwilligung ohne Datum (Art. 7 Abs. 1 DSGVO: nachweisbar)"
-        if not record.get("einwilligung_quelle"):
-            yield "einwilligung_quelle", "Einwilligung ohne Quelle (wo wurde sie erteilt?)"
-
-
-GEBIETE = Spec(
-    kind="gebiete",
-    model=Gebiet,
-    key=("schluessel", "gueltig_ab"),
-    columns=(
-        Column("schluessel", required=True),
-        Column("name", required=True),
-        Column("ebene", required=True, parse=vocab(GebietEbene)),
-        Column("uebergeordnet", field="parent_id", ref=Gebiet),
-        Column("ags", parse=lambda raw: parse_key(raw, digits=8)),
-        Column("ars", parse=lambda raw: parse_key(raw, digits=12)),
-        Column("einwohner", parse=lambda raw: parse_int(raw, minimum=0)),
-        Column("gueltig_ab", parse=parse_date, default=date(1900, 1, 1)),
-        Column("gueltig_bis", parse=parse_date),
-    ),
-    check=_check_period("gueltig_ab", "gueltig_bis", "gueltig_ab", "gueltig_bis"),
-    extra=("vorgaenger",),
-)
-
-ORGANISATIONEN = Spec(
-    kind="organisationen",
-    model=Organisation,
-    key=("kennung",),
-    columns=(
-        Column("kennung", required=True),
-        Column("name", required=True),
-        Column("art", required=True, parse=vocab(OrganisationArt)),
-        Column("dachverband"),
-        Column("gebiet", field="gebiet_id", ref=Gebiet),
-        Column("email", parse=parse_email),
-        Column("telefon"),
-        Column("adresse"),
-        Column("dezernat"),
-    ),
-)
-
-PERSONEN = Spec(
-    kind="personen",
-    model=Person,
-    key=("kennung",),
-    columns=(
-        Column("kennung", required=True),
-        Column("anrede"),
-        Column("vorname"),
-        Column("nachname", required=True),
-        Column("email", parse=parse_email),
-        Column("telefon"),
-        Column("funktion"),
-        Column("organisation", field="organisation_id", ref=Organisation),
-        Column("rechtsgrundlage", parse=vocab(Rechtsgrundlage)),
-        Column("einwilligung_am", parse=parse_date),
-        Column("einwilligung_quelle"),
-        Column("abgemeldet_am", parse=day_start),
-    ),
-    check=_check_person,
-)
-
-GREMIEN = Spec(
-    kind="gremien",
-    model=Gremium,
-    key=("kennung",),
-    columns=(
-        Column("kennung", required=True),
-        Column("name", required=True),
-        Column("art", required=True, parse=vocab(GremiumArt)),
-        Column("gebiet", field="gebiet_id", ref=Gebiet),
-        Column("uebergeordnet", field="parent_id", ref=Gremium),
-        Column("einladung_vorlauf_tage", parse=lambda raw: parse_int(raw, minimum=0), default=21),
-        Column("erinnerung_tage", parse=parse_int_list, default=[7, 1]),
-        Column("plaetze", parse=lambda raw: parse_int(raw, minimum=1), default=None),
-    ),
-)
-
-MITGLIEDSCHAFTEN = Spec(
-    kind="mitgliedschaften",
-    model=Mitgliedschaft,
-    key=("gremium_id", "person_id", "von"),
-    columns=(
-        Column("gremium", field="gremium_id", required=True, ref=Gremium),
-        Column("person", field="person_id", required=True, ref=Person),
-        Column("organisation", field="organisation_id", ref=Organisation),
-        Column("rolle", parse=vocab(MitgliedRolle), default=MitgliedRolle.MITGLIED),
-        Column("stimmberechtigt", parse=parse_bool, default=False),
-        Column("von", required=True, parse=parse_date),
-        Column("bis", parse=parse_date),
-    ),
-    check=_check_period("von", "bis", "von", "bis"),
-)
-
-SPECS = {spec.kind: spec for spec in (GEBIETE, ORGANISATIONEN, PERSONEN, GREMIEN, MITGLIEDSCHAFTEN)}
-# The order in which a folder of lists is imported: references point backwards only.
-ORDER = ("gebiete", "organisationen", "personen", "gremien", "mitgliedschaften")
 
 
 @dataclass
@@ -233,7 +59,7 @@ def _parse_rows(
     limits = _limits(spec)
     # Key columns are always in the record: an absent one (e.g. gueltig_ab) takes its default.
     present = [c for c in spec.columns if c.name in table.header or c.attr in spec.key]
-    refs = {c.ref: _ref_map(session, c.ref) for c in present if c.ref is not None}
+    refs = {c.ref: ref_map(session, c.ref) for c in present if c.ref is not None}
     # Self-references may point to rows of this same file that do not exist yet.
     own_keys = {row.get(spec.columns[0].name) for _, row in table.rows}
     parsed = []
@@ -326,7 +152,7 @@ def _cycles(
     parent: dict[str, str] = {}
     model = spec.model
     key_attr = key_column
-    ids = {row_id: key for key, row_id in _ref_map(session, model).items()}
+    ids = {row_id: key for key, row_id in ref_map(session, model).items()}
     for key, parent_id in session.execute(sa.select(getattr(model, key_attr), model.parent_id)):  # type: ignore[attr-defined]  # only hierarchical models come here
         if parent_id in ids:
             parent[key] = ids[parent_id]
@@ -413,7 +239,7 @@ def _post(
     """Self-references within the file and the Gebiet predecessor links, after all rows exist."""
     if not any(deferred for _, _, deferred in parsed):
         return
-    refs = _ref_map(session, spec.model)
+    refs = ref_map(session, spec.model)
     model_table = spec.model.__table__  # type: ignore[attr-defined]  # SQLModel declares no __table__ on the class
     problems: list[Problem] = []
     for line, record, deferred in parsed:

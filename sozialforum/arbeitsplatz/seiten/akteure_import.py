@@ -16,7 +16,8 @@ from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, rend
 from sozialforum.konten.zugriff import Recht
 from sozialforum.portal.context import StaffContext
 from sozialforum.problems import ProblemReport
-from sozialforum.stammdaten.importer import ORDER, import_file
+from sozialforum.stammdaten.importer import import_file
+from sozialforum.stammdaten.listen import ORDER
 
 bereich = Bereich()
 ENDUNGEN = (".csv", ".xlsx")

@@ -67,8 +67,10 @@ def format_datum(day: date | datetime, *, weekday: bool = True) -> str:
     return f"{WOCHENTAGE[day.weekday()]}, {text}" if weekday else text
 
 
-def format_datum_kurz(day: date | datetime) -> str:
-    """``07.03.2026``."""
+def format_datum_kurz(day: date | datetime | str) -> str:
+    """``07.03.2026``; also from an ISO date as stored in JSON columns (``2026-03-07``)."""
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
     if isinstance(day, datetime):
         day = berlin(day).date()
     return f"{day.day:02d}.{day.month:02d}.{day.year}"

@@ -290,6 +290,11 @@ def test_indicator_tables_per_sozialraum_and_stichtag(
     zeile = re.search(r"Arbeitslosenanteil.*?</tr>", vorjahr.text, re.S)
     assert zeile is not None and "3,8" in _text(zeile.group(0)).split() and "31.12.2022" in zeile.group(0)
     assert planerin.get("/arbeitsplatz/daten/kennzahlen?gebiet=G9").status_code == 404
+    # The Übersicht names the Stichtage as German dates, levels by their German name, a goal with its unit.
+    uebersicht = _text(planerin.get("/arbeitsplatz/").text)
+    assert "Stichtage 31.12.2022, 31.12.2023" in uebersicht, uebersicht
+    assert "(sozialraum)" not in uebersicht and "(gemeinde)" not in uebersicht
+    assert "Arbeitslosenanteil 4,80 % (Ziel höchstens 4,0 %)" in uebersicht
     # The Leitung reads the same tables; a Fachamt nothing.
     assert "3,3" in clients["leiterin"].get("/arbeitsplatz/daten/kennzahlen?gebiet=S1").text
     assert clients["jugendamt"].get("/arbeitsplatz/daten/kennzahlen").status_code == 403

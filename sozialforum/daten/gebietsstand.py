@@ -199,6 +199,7 @@ class Schluesselabgleich:
 
     def __init__(self, stand: Gebietsstand | Callable[[], Gebietsstand]) -> None:
         self._stand = stand
+        self.zeilen: list[tuple[Any, ...]] = []  # the rows ``aus`` built the index from
         if isinstance(stand, Gebietsstand):
             self._index(
                 [
@@ -208,22 +209,27 @@ class Schluesselabgleich:
             )
 
     @classmethod
-    def aus(cls, session: Session) -> Schluesselabgleich:
+    def aus(cls, session: Session, vorher: Schluesselabgleich | None = None) -> Schluesselabgleich:
+        """The index of the areas in the store; ``vorher``'s, when it was built from exactly
+        the same rows (the next file of a refresh: the rows are read, the index not rebuilt)."""
         abgleich = cls(lambda: Gebietsstand.aus(session))
-        abgleich._index(  # dates converted once per distinct date
-            _zeilen(
-                session,
-                sa.select(
-                    col(Gebiet.id),
-                    col(Gebiet.schluessel),
-                    col(Gebiet.ags),
-                    col(Gebiet.ars),
-                    col(Gebiet.ebene),
-                    col(Gebiet.gueltig_ab),
-                    col(Gebiet.gueltig_bis),
-                ),
-            )
+        rows = _zeilen(
+            session,
+            sa.select(
+                col(Gebiet.id),
+                col(Gebiet.schluessel),
+                col(Gebiet.ags),
+                col(Gebiet.ars),
+                col(Gebiet.ebene),
+                col(Gebiet.gueltig_ab),
+                col(Gebiet.gueltig_bis),
+            ).order_by(col(Gebiet.id)),
         )
+        if vorher is not None and vorher.zeilen == rows:
+            abgleich.zeilen, abgleich.single, abgleich.ab, abgleich.bis = rows, vorher.single, vorher.ab, vorher.bis
+        else:
+            abgleich.zeilen = rows
+            abgleich._index(rows)  # dates converted once per distinct date
         return abgleich
 
     def _index(self, rows: Iterable[Any]) -> None:

@@ -306,6 +306,19 @@ def _index(items: _Reihe, key: MerkmalKey) -> int:
     return items.position[key]
 
 
+# The key index of the last load of a refresh: the next file's load reads the areas again (they
+# may have changed) and takes the index when the rows are the same (~7 ms of ~18 for 11,000
+# Gemeinden). Forgotten when the refresh ends.
+_VORIGER: list[Schluesselabgleich] = []
+
+
+def _vergessen() -> None:
+    _VORIGER.clear()
+
+
+vorlesen.am_ende(_vergessen)
+
+
 @gc_angehalten()  # a tenth of a nationwide refresh went to full collections finding nothing
 def lade_datei(
     session: Session,
@@ -336,7 +349,8 @@ def lade_datei(
     )
     problems = list(data.problems)
     hints: list[str] = []
-    abgleich = Schluesselabgleich.aus(session)
+    abgleich = Schluesselabgleich.aus(session, _VORIGER[0] if _VORIGER else None)
+    _VORIGER[:] = [abgleich] if vorlesen.laeuft() else []  # for the next file of a refresh
     aliase = None
     if quelle.kennung.startswith(ZUORDNUNG):
         aliase = lies_aliase(session, quelle.name)

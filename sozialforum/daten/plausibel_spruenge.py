@@ -81,8 +81,8 @@ def spruenge(
 
 @dataclass
 class _Raten:
-    """One Stichtag's indicator values per group of indicators (value, code, enough cases for a
-    comparison), with the table they were computed from."""
+    """One Stichtag's indicator values per group of indicators (value, code, comparable: present
+    with enough cases), with the table they were computed from."""
 
     tafel: Tafel
     gruppen: dict[tuple, tuple[Floats, Codes, np.ndarray]] = field(default_factory=dict)
@@ -197,16 +197,24 @@ def _sprung_block(
     def werte(source: Tafel) -> Callable[[], tuple[Floats, Codes, np.ndarray]]:
         def compute() -> tuple[Floats, Codes, np.ndarray]:
             wert, code, cases, cases_code = _block(source, summen, group, quote, None)
-            return wert, code, (cases_code == VORHANDEN) & (cases >= regeln.mindestfaelle)
+            # comparable: a value, and enough cases for a rate to mean something
+            return wert, code, (code == VORHANDEN) & (cases_code == VORHANDEN) & (cases >= regeln.mindestfaelle)
 
         return compute
 
     mine, previous, kept_before = raten
-    now, now_code, now_enough = mine.gruppe(key, werte(tafel))
-    then, then_code, then_enough = kept_before.gruppe(key, werte(previous)) if kept_before else werte(previous)()
-    ok = (now_code == VORHANDEN) & (then_code == VORHANDEN) & now_enough & then_enough
-    change = np.where(ok, now - then, 0.0)
-    cells = _Zellen(ok & (np.abs(change) > regeln.sprung * np.abs(np.where(ok, then, 0.0))))
+    now, _, now_ok = mine.gruppe(key, werte(tafel))
+    then, then_code, then_ok = kept_before.gruppe(key, werte(previous)) if kept_before else werte(previous)()
+    ok = now_ok & then_ok
+    # Over all 880,000 cells of a nationwide file: as few passes as the comparison needs. Cells
+    # that are not ``ok`` (NaN there) are never looked at: only the cells of ``ok`` are listed.
+    with np.errstate(invalid="ignore"):
+        change = now - then
+        band = np.abs(then)
+        band *= regeln.sprung
+        beyond = np.abs(change) > band
+    beyond &= ok
+    cells = _Zellen(beyond)
     if not cells.anzahl:
         return
     # The area's own history: the earlier Stichtage, for the areas beyond the band only, in

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import fields
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from sozialforum.daten.speicher import lade_bestand
 from sozialforum.daten.vorlesen import Vorleser, lies, vorlesen
 from sozialforum.problems import ProblemReport
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Datenlieferung, Wertespalte
+from sozialforum.store.models import Datenlieferung, Gebiet, Wertespalte
 from tests.daten.conftest import NOW, T22, T23, add_gebiete, alo_datei, bev_datei
 
 
@@ -169,3 +170,31 @@ def test_decoded_stichtage_are_found_by_checksum_and_old_chunks_still_read(
         assert old[day].index == tafel.index and old[day].spalten == tafel.spalten
         assert np.array_equal(old[day].werte, tafel.werte, equal_nan=True)
         assert np.array_equal(old[day].codes, tafel.codes)
+
+
+def test_each_file_of_a_refresh_is_matched_against_the_areas_as_they_are_at_its_load(
+    store: Engine, katalog: Katalog, tmp_path: Path
+) -> None:
+    """Within a refresh a load takes the key index of the load before only when the areas are
+    the same rows: Ahausen re-formed between two files (its key now names a new area from
+    01.07.2023) sends the 2023 values to the new area, not to the old one the first index knew."""
+    with vorlesen([]):
+        load(store, bev_datei(tmp_path / "bev22.csv", days=(T22,)), katalog)
+        with session_scope(store, actor="test") as session:
+            old = session.scalars(sa.select(Gebiet).where(Gebiet.schluessel == "03999001")).one()
+            old.gueltig_bis = date(2023, 6, 30)
+            new = Gebiet(
+                schluessel="03999001",
+                ags="03999001",
+                name="Ahausen (neu)",
+                ebene="gemeinde",
+                parent_id=old.parent_id,
+                gueltig_ab=date(2023, 7, 1),
+            )
+            session.add(new)
+            session.flush()
+            old_id, new_id = old.id, new.id
+        load(store, bev_datei(tmp_path / "bev23.csv", days=(T23,)), katalog)
+    with session_scope(store, actor="test") as session:
+        areas = lade_bestand(session, [T23])[T23].index
+    assert new_id in areas and old_id not in areas

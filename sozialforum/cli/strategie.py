@@ -24,7 +24,7 @@ from sozialforum.store.models import (
     Organisation,
     Person,
 )
-from sozialforum.strategie import berichte, bewertung, foerderung, ressourcen
+from sozialforum.strategie import berichte, bewertung, foerderentscheidung, foerderung, ressourcen
 from sozialforum.strategie.definition import strategie_laden
 from sozialforum.strategie.kennzahlen import aus_atlas, kennzahlen_laden
 from sozialforum.strategie.projekte import projekte_importieren
@@ -215,7 +215,7 @@ def entscheiden(
 ) -> None:
     """Entscheidet über einen Antrag: Bescheid als PDF, Raten, Frist des Verwendungsnachweises."""
     context = ctx(typer_ctx)
-    decision = foerderung.Entscheidung(
+    decision = foerderentscheidung.Entscheidung(
         bewilligt=not ablehnen,
         betrag=_betrag(betrag, "--betrag"),
         von=_datum(von, "--von"),
@@ -226,7 +226,7 @@ def entscheiden(
     )
     try:
         with session_scope(context.engine, actor=f"cli:{von_person}") as session:
-            row = foerderung.entscheiden(
+            row = foerderentscheidung.entscheiden(
                 session,
                 antrag=_antrag(session, antrag),
                 entscheidung=decision,

@@ -32,7 +32,7 @@ from sozialforum.store.models import (
     Strategie,
 )
 from sozialforum.store.models.base import pk
-from sozialforum.strategie import berichte, bewertung, foerderung
+from sozialforum.strategie import berichte, bewertung, foerderentscheidung, foerderung
 from sozialforum.strategie.definition import strategie_laden
 from sozialforum.strategie.kennzahlen import aus_atlas, kennzahlen_laden
 from sozialforum.strategie.projekte import projekte_importieren
@@ -261,7 +261,7 @@ def _foerderung(session: Session, run: DemoRun, strategie: Strategie) -> list[st
                 max_punkte=5,
             )
             if len(seen) <= 2:
-                decision = foerderung.Entscheidung(
+                decision = foerderentscheidung.Entscheidung(
                     True,
                     antrag.beantragt_eur,
                     date(aufruf.foerderjahr, 1, 1),
@@ -270,7 +270,7 @@ def _foerderung(session: Session, run: DemoRun, strategie: Strategie) -> list[st
                     raten=4,
                 )
             elif len(seen) == 3:
-                decision = foerderung.Entscheidung(
+                decision = foerderentscheidung.Entscheidung(
                     False,
                     Decimal(0),
                     date(aufruf.foerderjahr, 1, 1),
@@ -279,7 +279,7 @@ def _foerderung(session: Session, run: DemoRun, strategie: Strategie) -> list[st
                 )
             else:
                 continue  # still open: the Geschäftsstelle decides later
-            foerderung.entscheiden(
+            foerderentscheidung.entscheiden(
                 session,
                 antrag=antrag,
                 entscheidung=decision,

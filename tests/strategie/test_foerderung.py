@@ -27,8 +27,8 @@ from sozialforum.store.models import (
     Strategie,
     Strategieelement,
 )
-from sozialforum.strategie import foerderung
-from sozialforum.strategie.foerderung import Entscheidung
+from sozialforum.strategie import foerderentscheidung, foerderung
+from sozialforum.strategie.foerderentscheidung import Entscheidung
 from sozialforum.vocab import FristArt, OrganisationArt, Rechtsgrundlage, StrategieElementArt
 from tests.strategie.test_rechnungen import PLAN
 from tests.support.pdf_text import text as pdf_inhalt
@@ -108,7 +108,7 @@ def test_application_review_decision_and_deadline(engine: Engine, settings: Sett
         foerderung.bewerten(
             s, antrag=antrag, punkte={kriterien[0]: 4, kriterien[1]: 2}, notizen={kriterien[0]: "passt"}, max_punkte=5
         )
-        row = foerderung.entscheiden(
+        row = foerderentscheidung.entscheiden(
             s,
             antrag=antrag,
             settings=settings,
@@ -183,7 +183,7 @@ def test_refusals_change_nothing(engine: Engine, settings: Settings) -> None:
         (Entscheidung(True, Decimal("100"), date(2026, 4, 1), date(2026, 3, 31)), "Zeitraum"),
     ]:
         with pytest.raises(ProblemReport) as caught, session_scope(engine, actor="t") as s:
-            foerderung.entscheiden(
+            foerderentscheidung.entscheiden(
                 s,
                 antrag=s.get(Foerderantrag, antrag_id),
                 entscheidung=bad,

@@ -215,7 +215,7 @@ def test_funds_per_sozialraum_against_need() -> None:
 
 
 def test_instalments_add_up_to_the_cent_within_the_period() -> None:
-    from sozialforum.strategie.foerderung import raten_aufteilen
+    from sozialforum.strategie.foerderentscheidung import raten_aufteilen
 
     # 1,000.00 in 3: 333.33 + 333.33 + 333.34; January–December: every fourth month.
     assert raten_aufteilen(D("1000.00"), 3, date(2026, 1, 1), date(2026, 12, 31)) == [

@@ -44,23 +44,28 @@ def dynamik_klasse(index: npt.NDArray[np.float64]) -> npt.NDArray[np.int8]:
 
 
 def z_standardise(
-    values: npt.NDArray[np.float64], codes: npt.NDArray[np.int8]
+    values: npt.NDArray[np.float64], codes: npt.NDArray[np.int8], present: npt.NDArray[np.bool_] | None = None
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
-    """z-values over the areas whose value is present; the others stay missing.
+    """z-values over the areas whose value is present; the others stay missing. ``present``
+    (``codes == VORHANDEN``) when the caller has it already.
 
     Written out with the reductions ``np.mean`` and ``np.std`` use (so the same numbers), but
     without their overhead: this runs for every index indicator, level and Stichtag."""
-    present = codes == VORHANDEN
+    present = codes == VORHANDEN if present is None else present
     count = int(np.count_nonzero(present))
-    out = np.full(values.shape, np.nan)
     if count < 2:
-        return out, np.where(present, NICHT_SINNVOLL, codes).astype(np.int8)
-    sample = values if count == len(values) else values[present]
+        return np.full(values.shape, np.nan), np.where(present, NICHT_SINNVOLL, codes).astype(np.int8)
+    complete = count == len(values)
+    sample = values if complete else values[present]
     deviation = sample - np.add.reduce(sample) / count
     spread = np.sqrt(np.add.reduce(deviation * deviation) / count)
     if spread == 0:
-        return out, np.where(present, NICHT_SINNVOLL, codes).astype(np.int8)
-    out[present] = deviation / spread
+        return np.full(values.shape, np.nan), np.where(present, NICHT_SINNVOLL, codes).astype(np.int8)
+    deviation /= spread
+    if complete:  # every area has a value: no missing ones to place
+        return deviation, codes
+    out = np.full(values.shape, np.nan)
+    out[present] = deviation
     return out, codes
 
 
@@ -99,7 +104,7 @@ def _population(result: Stichtagsergebnis, ids: list[int], stand: Gebietsstand, 
     return np.where(delivered, tafel.werte[rows, column], register)
 
 
-def _pick(werte: Werte, rows: np.ndarray, dynamic: bool) -> tuple[np.ndarray, np.ndarray]:
+def _pick(werte: Werte, rows: np.ndarray | slice, dynamic: bool) -> tuple[np.ndarray, np.ndarray]:
     if dynamic:
         assert werte.veraenderung is not None and werte.veraenderung_code is not None
         return werte.veraenderung[rows], werte.veraenderung_code[rows]
@@ -146,7 +151,10 @@ def berechne_index(
                 f"oder Einwohnerzahl unbekannt): {', '.join(small)}."
             )
         z_by_indicator: dict[str, tuple[dict[bool, tuple[np.ndarray, np.ndarray]], str]] = {}
-        rows = np.searchsorted(np.asarray(result.tafel.index), ids)  # the index is in id order
+        found = np.searchsorted(np.asarray(result.tafel.index), ids)  # the index is in id order
+        rows: np.ndarray | slice = found
+        if len(ids) and np.array_equal(found, np.arange(found[0], found[0] + len(ids))):
+            rows = slice(int(found[0]), int(found[0]) + len(ids))  # one block (all Gemeinden): views, not copies
         everyone = bool(included.all())
         for dynamic in (False, True):
             for ind in katalog.index_indikatoren():
@@ -158,7 +166,8 @@ def berechne_index(
                 if not everyone:
                     codes = np.where(included, codes, NICHT_SINNVOLL).astype(np.int8)
                 seen = bekannt.setdefault((ebene, dynamic), set())
-                if not ((codes if everyone else codes[included]) == VORHANDEN).any():
+                present = codes == VORHANDEN  # areas left out have "nicht sinnvoll" by now
+                if not present.any():
                     if ind.code in seen:  # known at this level, missing now: the index is missing
                         z_by_indicator.setdefault(ind.code, ({}, ind.dimension))[0][dynamic] = (
                             np.full(len(ids), np.nan),
@@ -171,7 +180,7 @@ def berechne_index(
                         )
                     continue
                 seen.add(ind.code)
-                z = z_standardise(values if ind.richtung == 1 else values * ind.richtung, codes)
+                z = z_standardise(values if ind.richtung == 1 else values * ind.richtung, codes, present)
                 if not (z[1] == VORHANDEN).any():
                     # No spread (all equal, e.g. no change at all): a z-value does not exist, and
                     # the indicator drops out instead of making every area's index missing.

@@ -111,6 +111,26 @@ def aendern(session: Session, table: sa.Table, key: str, rows: list[dict[str, An
     DirectStatement(statement).run_many(session.connection(), rows)
 
 
+_SPANS: dict[sa.Table, DirectStatement] = {}
+
+
+def _new_ids(session: Session, table: sa.Table, key: str, before: int, inserts: list[dict[str, Any]]) -> dict[Any, int]:
+    """Key value → id of the rows just inserted (all ids were at most ``before``). The database
+    numbers rows of one executemany in its order; when the rows above ``before`` are exactly
+    these, without a gap (no other writer took a number in between), the ids follow from the
+    order and need not be read back (a fifth of a million pairs in a full import). Otherwise
+    they are read by key."""
+    statement = _SPANS.get(table)
+    if statement is None:
+        above = table.c.id > sa.bindparam("before")
+        selected = (sa.func.min(table.c.id), sa.func.max(table.c.id), sa.func.count())
+        statement = _SPANS[table] = DirectStatement(sa.select(*selected).where(above))
+    span = statement.first(session.connection(), {"before": before})
+    if span is not None and span[2] == len(inserts) and span[0] is not None and span[1] - span[0] + 1 == len(inserts):
+        return {insert[key]: span[0] + i for i, insert in enumerate(inserts)}
+    return {k: row[0] for k, row in lies(session, table, key, [i[key] for i in inserts], []).items()}
+
+
 _SIMPLE = (str, int, bool, type(None))
 
 
@@ -162,11 +182,7 @@ def schreibe(
     if inserts:
         before = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
         einfuegen(session, table, inserts)
-        wanted = {i[key] for i in inserts}
-        added = DirectStatement(sa.select(table.c.id, table.c[key]).where(table.c.id > sa.bindparam("before")))
-        ids = {k: i for i, k in added.all(session.connection(), {"before": before})}
-        if not wanted <= ids.keys():  # ids not above the old maximum (a sequence behind): ask by key
-            ids = {k: row[0] for k, row in lies(session, table, key, list(wanted), []).items()}
+        ids = _new_ids(session, table, key, before, inserts)
         for insert in inserts:
             row_id = ids[insert[key]]
             result[insert[key]] = (row_id, "neu")

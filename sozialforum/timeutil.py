@@ -88,10 +88,13 @@ def format_termin(moment: datetime) -> str:
 
 
 def format_zahl(value: float | int | Decimal | None, decimals: int = 0) -> str:
-    """``1.234,5``; a missing value is shown as an en dash, never as 0."""
+    """``1.234,5``; a missing value is shown as an en dash, never as 0. A value that rounds to
+    zero has no sign: "-0,0" (a change of -0,02) reads as a loss that is not there."""
     if value is None:
         return "–"
     text = f"{value:,.{decimals}f}"
+    if text.startswith("-") and not text.strip("-0.,"):
+        text = text[1:]
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 

@@ -137,7 +137,7 @@ class Sicht:
         value = float(values[row])
         decimals = 0 if feld == "anzahl" else ind.nachkommastellen
         text = format_zahl(value, decimals)
-        if feld == "veraenderung" and value > 0:
+        if feld == "veraenderung" and round(value, decimals) > 0:  # no "+0,0"
             text = "+" + text
         flagged = (
             feld == "wert"

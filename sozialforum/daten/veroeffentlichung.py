@@ -92,8 +92,8 @@ class Veroeffentlichung:
         notes = []
         if self.interne_indikatoren:
             notes.append(
-                "Indikatoren aus internen Quellen der Verwaltung (nur für die Sozialplanung) sind in "
-                "dieser Fassung mit „.“ ausgewiesen."
+                "Indikatoren aus internen Quellen der Verwaltung (nur für die Sozialplanung) enthält "
+                "diese Fassung nicht; wo sie fehlen, ist es vermerkt."
             )
         if self.nur_monitor:
             notes.append(

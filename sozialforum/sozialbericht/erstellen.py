@@ -135,7 +135,8 @@ def _kapitel(
     )
     if chart is not None:
         bilder.append(chart)
-    return Kapitel(name, absaetze, bilder, [dimension_tabelle(sicht, katalog, code, name, kreis, areas)])
+    tabelle = dimension_tabelle(sicht, katalog, code, name, kreis, areas)
+    return Kapitel(name, absaetze, bilder, [tabelle] if tabelle else [])
 
 
 def _portraet(

@@ -158,10 +158,15 @@ def indikator_saetze(sicht: Sicht, ind: IndikatorDef, kreis: Bereich, areas: lis
 
 def dimension_tabelle(
     sicht: Sicht, katalog: Katalog, code: str, name: str, kreis: Bereich, areas: list[Bereich]
-) -> Tabelle:
+) -> Tabelle | None:
+    """The dimension's table, or None when this edition has no column for it (every indicator
+    internal and no status): a table of bare area names says nothing; the chapter's text names
+    what is left out."""
     inds = [i for i in katalog.indikatoren.values() if i.dimension == code and sichtbar(sicht, i, [kreis, *areas])]
     index_day = sicht.index_stand("sozialraum")
     has_index = any(sicht.index("sozialraum", code, index_day, b.id)[1] for b in areas)
+    if not inds and not has_index:
+        return None
     kopf = ["Gebiet", *[f"{i.name} [{i.einheit}]" if i.einheit else i.name for i in inds]]
     if has_index:
         kopf.append("Status")

@@ -266,6 +266,10 @@ def test_sources_licensed_internal_reach_no_public_output(
     files = ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S2"], budgets=[])
     # the atlas leaves out what the public may see nothing of: the dimension's only indicator is internal
     assert "Arbeit" not in load_workbook(files.atlas).sheetnames
+    # and says so truthfully (not that they are shown as "."), as the profile does
+    hinweis = "Indikatoren aus internen Quellen der Verwaltung (nur für die Sozialplanung) enthält diese Fassung nicht"
+    assert hinweis in load_workbook(files.atlas)["Übersicht"]["A6"].value
+    assert hinweis in files.profile[0].read_text(encoding="utf-8")
     outputs = {
         "docx": _docx_text(out.docx),
         "pdf": pdf_inhalt(out.pdf),
@@ -274,3 +278,27 @@ def test_sources_licensed_internal_reach_no_public_output(
     for value in values - {".", ""}:
         for name, content in outputs.items():
             assert not re.search(rf"(?<![\d,]){re.escape(value)}(?![\d,])", content), (name, value)
+
+
+def test_a_chapter_without_a_column_for_this_edition_has_no_table(
+    kreis: tuple[Engine, dict[str, int]], katalog_pfad: Path, tmp_path: Path
+) -> None:
+    """Its only indicator internal and not in the index: the public chapter says what is left out
+    and prints no table of bare area names (the demo's "Kinder und Familie" did)."""
+    from sozialforum.daten.katalog import load_katalog
+
+    text = katalog_pfad.read_text(encoding="utf-8").replace(
+        'kennung = "ba"\n', 'kennung = "ba"\nlizenz = "intern (nur für die Sozialplanung)"\n'
+    )
+    text = text.replace(
+        'kennung = "genesis-alo"\n', 'kennung = "genesis-alo"\nlizenz = "intern (nur für die Sozialplanung)"\n'
+    )
+    text = text.replace('nenner = "bev[15-65]"\nindex = true', 'nenner = "bev[15-65]"\nindex = false')
+    katalog_pfad.write_text(text, encoding="utf-8")
+    katalog = load_katalog(katalog_pfad)
+    refresh(kreis[0], katalog, [bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")])
+    out = _schreibe(kreis[0], katalog, Empfaenger.oeffentlich(), tmp_path / "oeffentlich")
+    arbeit = next(k for k in out.bericht.kapitel if k.titel == "Arbeit")
+    assert arbeit.absaetze == ["Nicht in dieser Fassung (Daten nur für die Sozialplanung): Arbeitslosenanteil."]
+    assert arbeit.tabellen == []
+    assert "Arbeit nach Sozialräumen" not in pdf_inhalt(out.pdf)

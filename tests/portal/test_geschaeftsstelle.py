@@ -81,6 +81,9 @@ def test_login_failures_lock_the_name(client: TestClient, engine: Engine, portal
 def test_answers_per_sitzung_and_exports(
     staff: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
 ) -> None:
+    # Before any invitation the section of links says so instead of standing empty under its heading.
+    leer = staff.get(f"/gs/sitzung/{welt.sitzung}").text
+    assert "<h2>Links</h2>\n<p>Noch keine persönlichen Links verschickt.</p>" in leer
     url = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
     staff.post(
         url,

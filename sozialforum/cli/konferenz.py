@@ -1,12 +1,10 @@
 """``sozialforum konferenz``: Sozialraumkonferenzen planen, vorbereiten, einladen, verschieben,
-absagen, erinnern; Antworten einlesen, Postausgang zustellen, Teilnehmerliste und Kalender."""
+absagen, erinnern. Antworten, Postausgang, Teilnehmerliste und Kalender: ``konferenz_post``."""
 
 from __future__ import annotations
 
-import getpass
 import re
-from datetime import date, datetime, time
-from pathlib import Path
+from datetime import date, time
 from typing import Annotated, Any
 
 import typer
@@ -14,23 +12,19 @@ from rich.table import Table
 from sqlmodel import select
 
 from sozialforum import outbox
-from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
+from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
 from sozialforum.konferenz import (
     aenderung,
-    antworten,
     erinnerung,
-    feeds,
-    teilnehmerliste,
     termine,
     versand,
     vorbereitung,
 )
-from sozialforum.outbox import unklar as unklar_
 from sozialforum.parsing import parse_date
 from sozialforum.store import db
-from sozialforum.store.models import Gremium, OutboxMessage, Person, Sitzung
+from sozialforum.store.models import Gremium, Sitzung
 from sozialforum.timeutil import berlin, format_termin, local_to_utc, utcnow
-from sozialforum.vocab import OutboxStatus, SitzungStatus
+from sozialforum.vocab import SitzungStatus
 
 konferenz_app = typer.Typer(
     help="Sozialraumkonferenzen: planen, vorbereiten, einladen, Antworten, Kalender.", no_args_is_help=True
@@ -54,7 +48,8 @@ def _clock(raw: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def _deliver(context, report_lines: list[str]) -> None:
+def deliver(context, report_lines: list[str]) -> None:
+    """Deliver what waits in the outbox, print the report; exit 3 when nothing could be sent."""
     delivery = outbox.deliver_pending(context.engine, context.settings, now=utcnow())
     report_lines.append(f"Zustellung: {delivery.summary()}")
     for line in report_lines:
@@ -185,7 +180,7 @@ def einladen(typer_ctx: typer.Context, sitzung: SitzungArg, ohne_versand: OhneVe
     if ohne_versand:
         console.print("\n".join(lines), highlight=False)
         return
-    _deliver(context, lines)
+    deliver(context, lines)
 
 
 @konferenz_app.command("verschieben")
@@ -227,7 +222,7 @@ def verschieben(
     if ohne_versand:
         console.print("\n".join(lines), highlight=False)
         return
-    _deliver(context, lines)
+    deliver(context, lines)
 
 
 @konferenz_app.command("absagen")
@@ -247,7 +242,7 @@ def absagen(
     if ohne_versand:
         console.print(report.summary(), highlight=False)
         return
-    _deliver(context, [report.summary()])
+    deliver(context, [report.summary()])
 
 
 @konferenz_app.command("erinnern")
@@ -260,176 +255,12 @@ def erinnern(typer_ctx: typer.Context, ohne_versand: OhneVersand = False) -> Non
     if ohne_versand:
         console.print("\n".join(lines), highlight=False)
         return
-    _deliver(context, lines)
-
-
-@konferenz_app.command("antworten")
-def antworten_einlesen(
-    typer_ctx: typer.Context,
-    dateien: Annotated[
-        list[Path] | None,
-        typer.Argument(help="Gespeicherte Antworten (.eml, .ics); ohne Angabe: das konfigurierte Postfach."),
-    ] = None,
-) -> None:
-    """Liest Kalenderantworten (Zusage, Absage, vielleicht) und Unzustellbarkeitsmeldungen ein."""
-    context = ctx(typer_ctx)
-    if dateien:
-        missing = [str(path) for path in dateien if not path.is_file()]
-        if missing:
-            fail(f"Datei nicht gefunden: {', '.join(missing)}", EXIT_INPUT)
-        report = antworten.process_files(
-            context.engine, dateien, now=utcnow(), actor="cli:konferenz-antworten", settings=context.settings
-        )
-    else:
-        if not (context.settings.mail.imap_host or context.settings.mail.maildir):
-            fail("Kein Postfach konfiguriert (Abschnitt mail: imap_host oder maildir).", EXIT_INPUT)
-        try:
-            report = antworten.process_mailbox(
-                context.engine, context.settings, now=utcnow(), actor="cli:konferenz-antworten"
-            )
-        except OSError as exc:
-            fail(f"Postfach nicht erreichbar: {exc}", EXIT_SERVICE)
-    console.print(report.summary())
-    for problem in report.probleme:
-        console.print(f"  {problem.herkunft}: {problem.grund}", highlight=False)
-    if report.probleme:  # scripts see that answers were refused (the rest was recorded)
-        raise typer.Exit(EXIT_INPUT)
-
-
-@konferenz_app.command("zustellen")
-def zustellen(
-    typer_ctx: typer.Context,
-    erneut: Annotated[
-        bool,
-        typer.Option("--fehlgeschlagene-erneut", help="Endgültig fehlgeschlagene Nachrichten noch einmal versuchen."),
-    ] = False,
-) -> None:
-    """Stellt zu, was im Postausgang wartet (jede Nachricht genau einmal)."""
-    context = ctx(typer_ctx)
-    lines = []
-    if erneut:
-        with db.session_scope(context.engine, actor="cli:konferenz-zustellen") as session:
-            lines.append(f"{outbox.requeue_failed(session)} fehlgeschlagene Nachrichten erneut eingereiht")
-    _deliver(context, lines)
-
-
-@konferenz_app.command("postausgang")
-def postausgang(typer_ctx: typer.Context) -> None:
-    """Zeigt den Postausgang nach Art und Stand."""
-    from collections import Counter
-
-    context = ctx(typer_ctx)
-    with db.session_scope(context.engine, actor="cli") as session:
-        counts = Counter((m.art, OutboxStatus(m.status).label) for m in session.exec(select(OutboxMessage)))
-    table = Table("Art", "Stand", "Anzahl")
-    for (art, status), count in sorted(counts.items()):
-        table.add_row(art, status, str(count))
-    console.print(table)
-    console.print(f"Ohne SMTP-Server liegen die Nachrichten als .eml in {context.settings.outbox_dir}", highlight=False)
-
-
-@konferenz_app.command("unklar")
-def unklar(
-    typer_ctx: typer.Context,
-    zugestellt: Annotated[
-        list[int] | None,
-        typer.Option(
-            "--als-zugestellt", help="Nummer einer Nachricht, die der Mailserver hat: als zugestellt bestätigen."
-        ),
-    ] = None,
-    erneut: Annotated[
-        list[int] | None,
-        typer.Option("--erneut-senden", help="Nummer einer Nachricht, die der Mailserver nicht hat: erneut senden."),
-    ] = None,
-) -> None:
-    """Zeigt Nachrichten mit unklarer Zustellung (Übergabe begonnen, keine Antwort des Mailservers)
-    und entscheidet über sie: als zugestellt bestätigen oder erneut senden."""
-    context = ctx(typer_ctx)
-    actor = f"cli:{getpass.getuser()}"  # the person who decided, in the audit trail
-    if zugestellt or erneut:
-        try:
-            with db.session_scope(context.engine, actor=actor) as session:
-                now = utcnow()
-                bestaetigt = unklar_.confirm_delivered(session, zugestellt or [], actor=actor, now=now)
-                eingereiht = unklar_.send_again(session, erneut or [], actor=actor, now=now)
-        except ValueError as exc:
-            fail(str(exc))
-        console.print(
-            f"{bestaetigt} als zugestellt bestätigt, {eingereiht} erneut eingereiht "
-            "(versendet beim nächsten Zustelllauf, z. B. „sozialforum konferenz zustellen“).",
-            highlight=False,
-        )
-        return
-    with db.session_scope(context.engine, actor="cli") as session:
-        offen = unklar_.uncertain_messages(session)
-        table = Table("Nr.", "An", "Betreff", "Übergabe begonnen")
-        for m in offen:
-            table.add_row(
-                str(m.id), m.empfaenger, m.betreff[:60], format_termin(m.uebergabe_am) if m.uebergabe_am else "–"
-            )
-    if not offen:
-        console.print("Keine Nachricht mit unklarer Zustellung.", highlight=False)
-        return
-    console.print(table)
-    console.print(
-        f"{len(offen)} Nachrichten mit unklarer Zustellung. Bitte beim Mailserver prüfen, ob sie angenommen "
-        "wurden, dann „--als-zugestellt NR“ oder „--erneut-senden NR“.",
-        highlight=False,
-    )
-
-
-@konferenz_app.command("teilnehmerliste")
-def teilnehmerliste_schreiben(
-    typer_ctx: typer.Context,
-    sitzung: SitzungArg,
-    ziel: Annotated[Path | None, typer.Option("--ziel", help="Verzeichnis (Standard: data_dir/berichte).")] = None,
-) -> None:
-    """Schreibt die Teilnehmerliste einer Sitzung als HTML und XLSX."""
-    context = ctx(typer_ctx)
-    with db.session_scope(context.engine, actor="cli") as session:
-        try:
-            liste = teilnehmerliste.build(session, sitzung_id=sitzung)
-        except LookupError as exc:
-            fail(str(exc), EXIT_NOT_FOUND)
-        html, xlsx = teilnehmerliste.write(
-            liste, ziel or context.settings.reports_dir / "teilnehmerlisten", now=utcnow()
-        )
-    console.print(f"Teilnehmerliste: {html}\n                 {xlsx}", highlight=False)
-
-
-@konferenz_app.command("kalender")
-def kalender(
-    typer_ctx: typer.Context,
-    gremium: Annotated[str | None, typer.Option("--gremium", help="Kennung des Gremiums.")] = None,
-    person: Annotated[str | None, typer.Option("--person", help="Kennung der Person.")] = None,
-    ziel: Annotated[
-        Path | None, typer.Option("--ziel", help="Datei (.ics); Standard: data_dir/berichte/kalender.")
-    ] = None,
-) -> None:
-    """Schreibt einen abonnierbaren Kalender (.ics) eines Gremiums oder einer Person."""
-    context = ctx(typer_ctx)
-    if (gremium is None) == (person is None):
-        fail("Bitte genau eines angeben: --gremium oder --person.")
-    now: datetime = utcnow()
-    with db.session_scope(context.engine, actor="cli") as session:
-        if gremium is not None:
-            found = session.exec(select(Gremium).where(Gremium.kennung == gremium)).first()
-            if found is None or found.id is None:
-                fail(f"Gremium „{gremium}“ nicht gefunden.", EXIT_NOT_FOUND)
-            data = feeds.gremium_feed(session, gremium_id=found.id, now=now, settings=context.settings)
-            name, url = f"gremium-{gremium}.ics", feeds.gremium_feed_url(context.settings, gremium)
-        else:
-            someone = session.exec(select(Person).where(Person.kennung == person)).first()
-            if someone is None or someone.id is None or someone.geloescht_am is not None:
-                fail(f"Person „{person}“ nicht gefunden.", EXIT_NOT_FOUND)
-            data = feeds.person_feed(session, person_id=someone.id, now=now, settings=context.settings)
-            name, url = f"person-{person}.ics", feeds.person_feed_url(context.settings, someone.id)
-    target = ziel or context.settings.reports_dir / "kalender" / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
-    console.print(f"Kalender: {target}\nZum Abonnieren (Portal): {url}", highlight=False)
+    deliver(context, lines)
 
 
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
+    # Answers, the outbox, participant lists and calendars belong to this group too.
+    from sozialforum.cli import konferenz_post  # noqa: F401
+
     app.add_typer(konferenz_app, name="konferenz")

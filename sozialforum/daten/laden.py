@@ -275,8 +275,10 @@ def _wide(
         order = np.argsort(gebiet, kind="stable")
         rows, gebiet = rows[order], gebiet[order]
     columns = np.array([j for j, *_ in parts], dtype=np.int64)
+    kodiert = None
     if np.array_equal(rows, np.arange(len(data.zeilen))) and np.array_equal(columns, np.arange(len(data.spalten))):
         werte, codes = data.werte, data.codes  # already in area order and all mapped: no copy
+        kodiert = data.spalten_kodiert  # and so is what the worker encoded
     else:
         werte, codes = data.werte[np.ix_(rows, columns)], data.codes[np.ix_(rows, columns)]
     return Breit(
@@ -288,6 +290,7 @@ def _wide(
         merkmal=np.array([m for *_, m in parts], dtype=np.int64),
         werte=werte,
         codes=codes,
+        kodiert=kodiert,
     )
 
 

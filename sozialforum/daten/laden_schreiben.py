@@ -38,14 +38,20 @@ def schreibe(session: Session, lieferung_id: int, rows: Zeilen) -> None:
 
 
 def _chunk(
-    lieferung_id: int, rows: Zeilen, merkmal: int, day: int, gebiet: Kodiert, wert: np.ndarray, code: np.ndarray
+    lieferung_id: int,
+    rows: Zeilen,
+    merkmal: int,
+    day: int,
+    gebiet: Kodiert,
+    wert: np.ndarray | Kodiert,
+    code: np.ndarray | Kodiert,
 ) -> dict[str, Any]:
     daten = pack(None, gebiet=gebiet, wert=wert, code=code)
     return {
         "datenlieferung_id": lieferung_id,
         "merkmal": str(rows.merkmale[merkmal]),
         "stichtag": rows.stichtage[day],
-        "anzahl": len(wert),
+        "anzahl": gebiet.length,
         "daten": daten,
         "pruefsumme": inhalt(daten),
     }
@@ -61,10 +67,17 @@ def _wide_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
     for day in np.unique(days).tolist():
         pick: slice | np.ndarray = own if (days == day).all() else np.arange(own.start, own.stop)[days == day]
         gebiet = kodiere(wide.gebiet[pick].astype(np.int32))  # shared by every column
+        merkmale = wide.merkmal.tolist()
+        if (
+            wide.kodiert is not None and isinstance(pick, slice) and pick == slice(0, len(wide.gebiet))
+        ):  # the file's rows as they stand
+            chunks += [
+                _chunk(lieferung_id, rows, merkmal, day, gebiet, *wide.kodiert[c]) for c, merkmal in enumerate(merkmale)
+            ]
+            continue
         values, codes = wide.werte[pick].T.copy(), wide.codes[pick].T.copy()  # a column a row
         chunks += [
-            _chunk(lieferung_id, rows, int(merkmal), day, gebiet, values[c], codes[c])
-            for c, merkmal in enumerate(wide.merkmal.tolist())
+            _chunk(lieferung_id, rows, merkmal, day, gebiet, values[c], codes[c]) for c, merkmal in enumerate(merkmale)
         ]
     return chunks
 

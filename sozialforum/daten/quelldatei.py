@@ -21,6 +21,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.kodierung import Kodiert
 from sozialforum.problems import Problem, ProblemReport
 
 ERWARTET_ZAHL = "erwartet eine Zahl (z. B. 1234 oder 7,8) oder ein Zeichen der amtlichen Statistik (-, ., x, /, ..., *)"
@@ -53,6 +54,9 @@ class Rohdaten:
     lizenz: str | None = None
     hinweise: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Each column's values and codes already encoded for storing (``kodierung``), by the worker
+    # that parses ahead (``vorlesen``); used when the rows are stored as they stand in the file.
+    spalten_kodiert: list[tuple[Kodiert, Kodiert]] | None = None
 
     @property
     def anzahl_werte(self) -> int:

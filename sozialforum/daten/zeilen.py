@@ -15,6 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
+from sozialforum.daten.kodierung import Kodiert
 from sozialforum.daten.merkmale import MerkmalKey
 
 
@@ -30,6 +31,7 @@ class Breit:
     merkmal: np.ndarray  # per column: index into ``merkmale``
     werte: np.ndarray  # rows × columns
     codes: np.ndarray
+    kodiert: list[tuple[Kodiert, Kodiert]] | None = None  # per column, when the rows are the file's as they stand
 
     @cached_property
     def eigene(self) -> slice:

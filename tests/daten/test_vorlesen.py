@@ -16,9 +16,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.daten import speicher
+from sozialforum.daten import kodierung, laden_schreiben, speicher
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.laden import LadeErgebnis, lade_datei
+from sozialforum.daten.lieferung import zurueckziehen
 from sozialforum.daten.quelldatei import Rohdaten
 from sozialforum.daten.speicher import lade_bestand
 from sozialforum.daten.vorlesen import Vorleser, lies, vorlesen
@@ -50,6 +51,8 @@ def taken_by_worker(vorleser: Vorleser, count: int) -> None:
 
 def same(a: Rohdaten, b: Rohdaten) -> None:
     for field in fields(Rohdaten):
+        if field.name == "spalten_kodiert":  # the worker's extra: see the test of the chunks
+            continue
         left, right = getattr(a, field.name), getattr(b, field.name)
         if isinstance(left, np.ndarray):
             assert left.dtype == right.dtype and np.array_equal(left, right, equal_nan=True), field.name
@@ -198,3 +201,41 @@ def test_each_file_of_a_refresh_is_matched_against_the_areas_as_they_are_at_its_
     with session_scope(store, actor="test") as session:
         areas = lade_bestand(session, [T23])[T23].index
     assert new_id in areas and old_id not in areas
+
+
+def test_columns_the_worker_encoded_are_stored_as_the_load_would_encode_them(
+    sqlite_engine: Engine, katalog: Katalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker encodes each column of a file whose rows are stored as they stand: the load
+    then writes the very chunks (bytes and checksums) it writes when it encodes them itself."""
+    path = alo_datei(tmp_path / "13211-02-05-5.csv", days=(T23,), land=None)  # own areas only, in order
+    encoded: list[int] = []
+    kodiere = kodierung.kodiere
+
+    def counted(array: np.ndarray) -> kodierung.Kodiert:
+        encoded.append(len(array))
+        return kodiere(array)
+
+    monkeypatch.setattr(kodierung, "kodiere", counted)  # as ``pack`` calls it
+    monkeypatch.setattr(laden_schreiben, "kodiere", counted)
+
+    def chunks() -> list[tuple[str, bytes, str | None]]:
+        with session_scope(sqlite_engine, actor="test") as session:
+            rows = session.execute(sa.select(Wertespalte.merkmal, Wertespalte.daten, Wertespalte.pruefsumme))
+            return [tuple(row) for row in rows]
+
+    add_gebiete(sqlite_engine)
+    with vorlesen([(path, None), (bev_datei(tmp_path / "12411-02-03-5.csv"), None)], mindestbytes=0) as vorleser:
+        taken_by_worker(vorleser, 1)
+        first = load(sqlite_engine, path, katalog)
+        assert vorleser.uebernommen == 1
+    assert encoded == [7]  # the area ids only: the values and codes came encoded
+    ahead = chunks()
+    with session_scope(sqlite_engine, actor="test") as session:
+        stored = session.get(Datenlieferung, first.datenlieferung_id)
+        assert stored is not None
+        zurueckziehen(session, stored, grund="zum Vergleich selbst kodiert", akteur="test", now=NOW)
+    encoded.clear()
+    load(sqlite_engine, path, katalog)  # no worker: encoded here
+    assert encoded == [7, 7, 7]
+    assert chunks()[-len(ahead) :] == ahead and ahead

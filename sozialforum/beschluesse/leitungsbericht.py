@@ -45,7 +45,8 @@ from sozialforum.store.models import (
     Umsetzungsbericht,
 )
 from sozialforum.store.models.base import pk
-from sozialforum.strategie.berichte import foerderstand, kennzahlen
+from sozialforum.strategie.berichte import kennzahlen
+from sozialforum.strategie.foerderberichte import foerderstand
 from sozialforum.timeutil import format_datum, format_datum_kurz
 from sozialforum.vocab import Ampel, AuftragStatus, FristArt, MassnahmeStatus
 

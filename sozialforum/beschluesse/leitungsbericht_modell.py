@@ -12,7 +12,8 @@ from sozialforum.beschluesse.aemter import Aemter
 from sozialforum.beschluesse.stand import BeschlussStand, ampel_frist, worst
 from sozialforum.fristen.quellen import Frist
 from sozialforum.store.models import Fachplan, Umsetzungsbericht
-from sozialforum.strategie.berichte import Foerderstand, Kennzahlzeile
+from sozialforum.strategie.berichte import Kennzahlzeile
+from sozialforum.strategie.foerderberichte import Foerderstand
 from sozialforum.vocab import Ampel, FristArt, Zielstand
 
 AMPEL_REIHENFOLGE = [Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG, Ampel.IM_PLAN, Ampel.ERLEDIGT]

@@ -9,7 +9,8 @@
   need (the Sozialraumbudget).
 
 The figures come from the domain functions (``zielerreichung``, ``ressourcen``, ``uebersicht``);
-this module only selects and arranges them.
+this module only selects and arranges them; the Förderübersicht's figures and the year's funding
+state for the leadership report are in ``foerderberichte``.
 """
 
 from __future__ import annotations
@@ -28,19 +29,14 @@ from sozialforum.channels.tabular import to_xlsx_sheets
 from sozialforum.settings import Settings
 from sozialforum.store.models import (
     Bewertungsrunde,
-    Foerderantrag,
-    Foerderaufruf,
-    Foerderentscheidung,
-    Gebiet,
     Massnahme,
     Organisation,
     Projektbewertung,
     Strategie,
     Strategieelement,
-    Verwendungsnachweis,
     Ziel,
 )
-from sozialforum.strategie import ressourcen, uebersicht, zielerreichung
+from sozialforum.strategie import foerderberichte, ressourcen, zielerreichung
 from sozialforum.timeutil import format_zahl
 from sozialforum.vocab import MassnahmeStatus, StrategieElementArt, Trend, Urteil, Zielart, Zielrichtung, Zielstand
 
@@ -196,58 +192,6 @@ def strategiebericht(session: Session, strategie: Strategie, jahr: int) -> Strat
     )
 
 
-@dataclass
-class Foerderuebersicht:
-    jahr: int
-    je_traeger: list[dict[str, Any]]
-    je_handlungsfeld: list[dict[str, Any]]
-    je_sozialraum: list[dict[str, Any]]
-    gesamt_plan: float
-    gesamt_ist: float | None
-
-
-def foerderuebersicht(session: Session, jahr: int) -> Foerderuebersicht:
-    ressourcen_, gebiete, projekte, budget = uebersicht.frames(session, jahr, jahr)
-    mittel = uebersicht.mittel_je_gebiet(ressourcen_, gebiete, projekte)
-    bedarf = uebersicht.gegen_bedarf(mittel, budget)
-    namen = dict(session.exec(select(Organisation.id, Organisation.name)).all())
-    gebiet_namen = dict(session.exec(select(Gebiet.id, Gebiet.name)).all()) | {uebersicht.KREISWEIT: "kreisweit"}
-
-    def grouped(key: str, label: dict[Any, str] | None = None) -> list[dict[str, Any]]:
-        if mittel.empty:
-            return []
-        g = mittel.groupby(key, as_index=False)[["plan_eur", "ist_eur"]].sum(min_count=1)
-        g = g.sort_values("plan_eur", ascending=False)
-        return [
-            {
-                "name": label.get(row[key], str(row[key])) if label else row[key],
-                "plan": row["plan_eur"],
-                "ist": None if pd.isna(row["ist_eur"]) else row["ist_eur"],
-            }
-            for _, row in g.iterrows()
-        ]
-
-    areas = [
-        {
-            "name": gebiet_namen.get(int(row["gebiet_id"]), str(row["gebiet_id"])),
-            "plan": row["plan_eur"],
-            "budget": None if pd.isna(row["betrag"]) else row["betrag"],
-            "bedarfsgerecht": None if pd.isna(row["bedarfsgerecht"]) else row["bedarfsgerecht"],
-            "differenz": None if pd.isna(row["differenz"]) else row["differenz"],
-        }
-        for _, row in bedarf.iterrows()
-    ]
-    ist = mittel["ist_eur"].sum(min_count=1) if not mittel.empty else None
-    return Foerderuebersicht(
-        jahr=jahr,
-        je_traeger=grouped("traeger_id", namen),
-        je_handlungsfeld=grouped("handlungsfeld"),
-        je_sozialraum=areas,
-        gesamt_plan=float(mittel["plan_eur"].sum()) if not mittel.empty else 0.0,
-        gesamt_ist=None if ist is None or pd.isna(ist) else float(ist),
-    )
-
-
 def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kennung: str | None = None) -> list[Path]:
     """Write the three reports as HTML and PDF, and Strategiebericht with Kontrakt and the
     Förderübersicht as XLSX, under
@@ -263,7 +207,7 @@ def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kenn
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     parts: list[tuple[str, str, dict[str, Any]]] = [
-        ("foerderuebersicht", f"Förderübersicht {jahr}", {"f": foerderuebersicht(session, jahr)})
+        ("foerderuebersicht", f"Förderübersicht {jahr}", {"f": foerderberichte.foerderuebersicht(session, jahr)})
     ]
     if strategie is not None:
         bericht = strategiebericht(session, strategie, jahr)
@@ -309,42 +253,6 @@ def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kenn
     )
     written.append(xlsx)
     return written
-
-
-@dataclass(frozen=True)
-class Foerderstand:
-    """The funding of one year at a glance, for the leadership report."""
-
-    jahr: int
-    aufrufe: int
-    antraege: int
-    offen: int
-    bewilligt: int
-    bewilligt_eur: Decimal
-    nachweise_offen: int
-
-
-def foerderstand(session: Session, jahr: int) -> Foerderstand | None:
-    """None when there was no funding call for ``jahr``."""
-    aufrufe = session.exec(select(Foerderaufruf).where(Foerderaufruf.foerderjahr == jahr)).all()
-    if not aufrufe:
-        return None
-    ids = [a.id for a in aufrufe]
-    antraege = session.exec(select(Foerderantrag).where(col(Foerderantrag.aufruf_id).in_(ids))).all()
-    entscheidungen = session.exec(
-        select(Foerderentscheidung).where(col(Foerderentscheidung.antrag_id).in_([a.id for a in antraege]))
-    ).all()
-    bewilligt = [e for e in entscheidungen if e.bewilligt]
-    eingegangen = set(session.exec(select(Verwendungsnachweis.entscheidung_id)).all())
-    return Foerderstand(
-        jahr=jahr,
-        aufrufe=len(aufrufe),
-        antraege=len(antraege),
-        offen=len(antraege) - len(entscheidungen),
-        bewilligt=len(bewilligt),
-        bewilligt_eur=sum((e.betrag_eur for e in bewilligt), Decimal(0)),
-        nachweise_offen=sum(1 for e in bewilligt if e.id not in eingegangen),
-    )
 
 
 def _strategie_xlsx(path: Path, b: Strategiebericht) -> Path:

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render
+from sozialforum.daten.wortlaut import STADT, wortlaut
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.settings import Settings
 from sozialforum.store.models import (
@@ -204,6 +205,12 @@ def bescheid_pdf(
         e=row,
         raten=raten,
         settings=settings,
+        # "zum „Förderaufruf Prävention 2027“", not "im Förderaufruf „Förderaufruf …“"
+        aufruf_genannt=f"zum „{aufruf.titel}“"
+        if "aufruf" in aufruf.titel.lower()
+        else f"im Förderaufruf „{aufruf.titel}“",
+        # "beim Landkreis Musterland", "bei der Stadt Ulm" (the Behörde of the Rechtsbehelfsbelehrung)
+        bei_kommune=("bei der " if wortlaut(settings.kommune) is STADT else "beim ") + settings.kommune,
     )
     art = "Zuwendungsbescheid" if row.bewilligt else "Ablehnungsbescheid"
     return html_to_pdf(html, title=f"{art} {antrag.kennung}", footer=f"{settings.kommune} · {art} {antrag.kennung}")

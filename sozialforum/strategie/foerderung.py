@@ -226,9 +226,9 @@ def einladen(
             gueltig_bis=datetime.combine(aufruf.frist + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo),
         )
         text = render_text("mail/strategie/foerderaufruf.txt", person=person, aufruf=aufruf, url=url, settings=settings)
-        mail = OutgoingMail(
-            to=person.email, to_name=person.anzeigename, subject=f"Förderaufruf: {aufruf.titel}", text=text
-        )
+        # "Förderaufruf Prävention 2027", not "Förderaufruf: Förderaufruf Prävention 2027"
+        betreff = aufruf.titel if "aufruf" in aufruf.titel.lower() else f"Förderaufruf: {aufruf.titel}"
+        mail = OutgoingMail(to=person.email, to_name=person.anzeigename, subject=betreff, text=text)
         outbox.enqueue(
             session,
             schluessel=schluessel,

@@ -4,6 +4,8 @@ change nothing."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -22,6 +24,7 @@ from sozialforum.store.models import (
     Foerderaufruf,
     Foerderrate,
     Organisation,
+    OutboxMessage,
     Person,
     ProjektRessource,
     Strategie,
@@ -142,6 +145,9 @@ def test_application_review_decision_and_deadline(engine: Engine, settings: Sett
     text = pdf_inhalt(row.bescheid_pdf)
     assert "Zuwendungsbescheid" in text and "90.000,00 €" in text and "PSP 1.31.3.1.01.01" in text
     assert "29.06.2027" in text  # 31.12.2026 + 180 days
+    satz = " ".join(text.split())
+    assert "zum „Förderaufruf Prävention 2026“ bewilligen wir" in satz and "im Förderaufruf „Förderaufruf" not in satz
+    assert "zur Niederschrift beim Landkreis Musterland" in satz
 
 
 def test_refusals_change_nothing(engine: Engine, settings: Settings) -> None:
@@ -193,3 +199,17 @@ def test_refusals_change_nothing(engine: Engine, settings: Settings) -> None:
             )
         assert field in [p.spalte for p in caught.value.problems]
         assert _counts(engine) == before
+
+
+def test_call_mail_names_the_call_once(engine: Engine, settings: Settings) -> None:
+    aufruf_id, _, person_id, _ = _setup(engine)
+    with session_scope(engine, actor="test") as s:
+        aufruf = s.get(Foerderaufruf, aufruf_id)
+        assert foerderung.einladen(s, aufruf=aufruf, person_ids=[person_id], now=NOW, settings=settings) == 1
+        mail = s.exec(select(OutboxMessage).where(OutboxMessage.art == "foerderung")).one()
+        assert mail.betreff == "Förderaufruf Prävention 2026"
+        message = email.message_from_bytes(mail.inhalt or b"", policy=email.policy.default)
+    body = message.get_body(("plain",))
+    assert body is not None
+    text = " ".join(body.get_content().split())
+    assert "wir laden Sie ein, einen Antrag zu stellen: „Förderaufruf Prävention 2026“ für das Förderjahr 2026." in text

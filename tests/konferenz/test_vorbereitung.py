@@ -154,6 +154,17 @@ def test_attendance_list_html_and_xlsx(engine, settings, konferenz, tmp_path) ->
     absent = next(z.name for z in liste.zeilen if z.antwort == "Absage")
     assert absent not in text  # who declined is not on the sign-in sheet
     assert " 11 Leere Zeilen" in text  # 3 invited + 8 blank lines
+    # A Sitzung titled like its Gremium (the default) is not named twice in the heading.
+    with Session(engine) as session:
+        sitzung = session.get(Sitzung, konferenz.sitzung_id)
+        sitzung.titel = session.get(Gremium, sitzung.gremium_id).name
+        session.add(sitzung)
+        session.commit()
+        liste = teilnehmerliste.build(session, sitzung_id=konferenz.sitzung_id)
+    html_path, _ = teilnehmerliste.write(liste, tmp_path, now=NOW)
+    titel = liste.sitzung.titel
+    assert html_path.read_text().count(titel) == 2  # <title> and <h1>, not a third time below
+    assert fliesstext(html_path.with_suffix(".pdf")).count(titel) == 2  # heading and footer
 
 
 def test_feeds_keep_uids_and_cancelled_meetings(engine, settings, konferenz) -> None:

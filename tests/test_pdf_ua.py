@@ -5,7 +5,7 @@ sign-in sheet — each made by the product's own path on a small store."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -38,6 +38,7 @@ from tests.konferenz.fixtures import NOW as KONFERENZ_NOW
 from tests.konferenz.fixtures import Konferenz
 from tests.protokoll.conftest import NACH_SITZUNG, build_world
 from tests.protokoll.test_ablauf import entwurf
+from tests.support.bilder import pdf_bild
 from tests.support.grenzen import quadrate
 from tests.support.pdf_text import fliesstext
 from tests.support.pdf_ua import assert_pdf_ua
@@ -74,6 +75,7 @@ def test_profile_with_chart_and_map(
             now=DATEN_NOW,
         )
     pdf = drucke(auftrag).read_bytes()
+    pdf_bild(pdf, "pdf_profil")
     befund = assert_pdf_ua(pdf, html=auftrag.html)
     figures = [e for e in befund.elemente if e.typ == "/Figure"]
     assert len(figures) == 2  # the trend chart and the map, each with its description
@@ -114,6 +116,7 @@ def test_final_minutes(sqlite_engine: Engine, settings: Settings, tmp_path: Path
             "reports/protokoll/endfassung_inhalt.html", **endfassung.context(session, protokoll, settings=settings)
         )
     (tmp_path / "protokoll.pdf").write_bytes(final.pdf)  # to look at (pytest --basetemp)
+    pdf_bild(final.pdf, "pdf_protokoll")
     assert_pdf_ua(final.pdf, html=body)
     text = fliesstext(final.pdf)
     assert "Sitzungsleitung Anna Albrecht" in text and "Protokollführung Paula Protokoll" in text
@@ -125,10 +128,18 @@ def test_final_minutes(sqlite_engine: Engine, settings: Settings, tmp_path: Path
 def test_leadership_report(engine: Engine, welt: object, fristen_settings: Settings, tmp_path: Path) -> None:  # noqa: F811
     with session_scope(engine, actor="test") as session:
         report = build_leitungsbericht(
-            session, today=date(2026, 3, 2), now=DATEN_NOW, settings=fristen_settings, filter=None
+            session,
+            today=date(2026, 3, 2),
+            now=datetime(2026, 3, 2, 7, 0, tzinfo=UTC),
+            settings=fristen_settings,
+            filter=None,
         )
     pdf = render_pdf(report)
     (tmp_path / "leitungsbericht.pdf").write_bytes(pdf)
+    pdf_bild(pdf, "pdf_leitungsbericht")
+    # Its day and its time of writing agree (the README's picture said "Stand: 2. März 2026" but
+    # "erstellt am 1. Oktober 2024").
+    assert "Stand: Montag, 2. März 2026" in fliesstext(pdf) and "erstellt am Montag, 2. März 2026" in fliesstext(pdf)
     befund = assert_pdf_ua(pdf, html=render("reports/leitung/bericht_pdf.html", **_context(report)))
     assert {"/Table", "/TH", "/TD"} <= set(befund.typen())
 
@@ -149,6 +160,7 @@ def test_sign_in_sheet(engine: Engine, settings: Settings, konferenz: Konferenz,
         liste = teilnehmerliste.build(session, sitzung_id=konferenz.sitzung_id)
     pdf = teilnehmerliste.to_pdf(liste)
     (tmp_path / "anwesenheitsliste.pdf").write_bytes(pdf)
+    pdf_bild(pdf, "pdf_anwesenheitsliste")
     befund = assert_pdf_ua(pdf, html=teilnehmerliste.pdf_html(liste))
     assert {"/Table", "/TH", "/TD"} <= set(befund.typen())
     text = fliesstext(pdf)

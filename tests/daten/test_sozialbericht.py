@@ -30,6 +30,7 @@ from tests.daten.conftest import NOW, alo_datei, bev_datei
 from tests.daten.golden import assert_golden
 from tests.daten.test_berechnung import refresh
 from tests.daten.test_geheimhaltung import _settings
+from tests.support.bilder import pdf_bild
 from tests.support.grenzen import quadrate
 from tests.support.pdf_text import text as pdf_inhalt
 from tests.support.pdf_ua import assert_pdf_ua
@@ -124,6 +125,7 @@ def test_sozialbericht_content_docx_and_pdf(
     assert document.core_properties.language == "de-DE"
 
     assert_pdf_ua(out.pdf.read_bytes(), html=out.html)  # tagged: structure, language, alt texts, order
+    pdf_bild(out.pdf.read_bytes(), "pdf_sozialbericht", seiten=(3, 8))  # a chapter and a portrait
     text = pdf_inhalt(out.pdf)
     for heading in ("Zusammenfassung", "Sozialraumporträts", "Bevölkerungsvorausberechnung", "Handlungsempfehlungen"):
         assert heading in text

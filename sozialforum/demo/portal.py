@@ -76,7 +76,9 @@ def demo_step(run: DemoRun) -> list[str]:
                 organisation_ids=[pk(o) for o in traeger],
                 bezug_id=raum_id,
                 now=run.now,
-                settings=settings,
+                # The mails stay in the outbox after the demo: their links point where
+                # `sozialforum portal` serves, not to this step's passing port.
+                settings=run.settings,
             )
             person = next(p for p in people[answering.id] if p.contactable)
             anfrage = formulare.request_form(

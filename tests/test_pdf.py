@@ -105,3 +105,16 @@ def test_wide_tables_keep_column_heads_whole() -> None:
     text = fliesstext(html_to_pdf(html, title="Breit")).replace("\u2011", "-")
     for head in heads:
         assert head in text, text  # no head broken inside a word or at a hyphen
+
+
+def test_a_short_table_marked_zusammen_is_not_torn_across_pages() -> None:
+    # Filler that ends near the foot of page 1, then a five-row table: without "zusammen" its last
+    # row went alone to page 2 under a repeated head (the Förderübersicht's "Je Handlungsfeld").
+    fuell = "".join(f"<p>Absatz {i}: Text, der die erste Seite füllt.</p>" for i in range(33))
+    zeilen = "".join(f"<tr><td>Handlungsfeld {i}</td><td>{i}.000 €</td></tr>" for i in range(1, 6))
+    tabelle = f"<thead><tr><th>Handlungsfeld</th><th>Plan</th></tr></thead><tbody>{zeilen}</tbody>"
+    for klasse, getrennt in (("", True), (' class="zusammen"', False)):
+        pdf = html_to_pdf(f"<h1>Test</h1>{fuell}<table{klasse}>{tabelle}</table>", title="Test")
+        seiten = seitentexte(pdf)
+        auf = [next(n for n, s in enumerate(seiten) if f"Handlungsfeld {i}" in s) for i in range(1, 6)]
+        assert (len(set(auf)) > 1) is getrennt, (klasse, auf)

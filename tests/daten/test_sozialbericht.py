@@ -126,6 +126,8 @@ def test_sozialbericht_content_docx_and_pdf(
 
     assert_pdf_ua(out.pdf.read_bytes(), html=out.html)  # tagged: structure, language, alt texts, order
     pdf_bild(out.pdf.read_bytes(), "pdf_sozialbericht", seiten=(3, 8))  # a chapter and a portrait
+    # Each projection table (one per Sozialraum, a third of a page) stays on one page.
+    assert out.html.count('<table class="zusammen"') == len(out.bericht.projektion)
     text = pdf_inhalt(out.pdf)
     for heading in ("Zusammenfassung", "Sozialraumporträts", "Bevölkerungsvorausberechnung", "Handlungsempfehlungen"):
         assert heading in text

@@ -193,3 +193,16 @@ def test_leadership_report_has_the_strategy_section(sqlite_engine: Engine, tmp_p
         "| Ausgaben steigen nur wie vereinbart | Wachstum höchstens 0,60 % je Jahr seit 2015 | 0,50 | erreicht (2020) |"
         in render_markdown(report)
     )
+
+
+def test_funding_overview_says_why_the_ist_column_is_empty() -> None:
+    from types import SimpleNamespace
+
+    from sozialforum.channels.rendering import render
+
+    zeile = SimpleNamespace(name="Kita Auental", plan=141000, ist=None)
+    f = SimpleNamespace(
+        jahr=2027, gesamt_plan=141000, gesamt_ist=None, je_traeger=[zeile], je_handlungsfeld=[zeile], je_sozialraum=[]
+    )
+    html = render("reports/strategie/foerderuebersicht.html", f=f, settings=SimpleNamespace(kommune="Landkreis X"))
+    assert "verausgabte Mittel sind für 2027 noch nicht gemeldet" in html

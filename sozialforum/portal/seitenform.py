@@ -24,6 +24,7 @@ import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any
 
@@ -57,11 +58,29 @@ class Unfreezable(Exception):
     pass
 
 
+# Values that are their own key, looked up by type (``isinstance`` in turn cost the RSVP page
+# more than the rest of its shape lookup).
+_EINFACH = frozenset({str, int, bool, float, type(None), datetime, date})
+
+
 def _frozen(value: Any) -> Any:
-    if isinstance(value, dict):
+    kind = type(value)
+    if kind in _EINFACH:
+        return value
+    if kind is dict:
         return tuple((key, _frozen(item)) for key, item in value.items())
+    if kind is SimpleNamespace:
+        return (SimpleNamespace, _frozen(vars(value)))
+    if kind is tuple:
+        try:
+            hash(value)  # a tuple of plain values (a constant list of choices) is its own key
+            return value
+        except TypeError:
+            return tuple(_frozen(item) for item in value)
     if isinstance(value, list | tuple):
         return tuple(_frozen(item) for item in value)
+    if isinstance(value, dict):
+        return tuple((key, _frozen(item)) for key, item in value.items())
     if isinstance(value, SimpleNamespace):
         return (SimpleNamespace, _frozen(vars(value)))
     try:

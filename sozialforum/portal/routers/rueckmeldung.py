@@ -21,6 +21,7 @@ from sozialforum import outbox
 from sozialforum.konferenz import plaetze
 from sozialforum.portal import anfragen, beteiligung
 from sozialforum.portal.context import LinkTransaction, Portal
+from sozialforum.portal.eingabe import formular
 from sozialforum.portal.seitenform import Luecken, ohne_luecken
 from sozialforum.store import audit
 from sozialforum.timeutil import format_termin
@@ -30,8 +31,9 @@ router = APIRouter()
 ZWECK = LinkZweck.RSVP
 # On the form the Träger speaks: "Vertretung benannt" is how the list calls the answer.
 _FORMULIERUNG = {Antwort.DELEGIERT: "Ich werde vertreten"}
-_ANTWORTEN = [(a.value, _FORMULIERUNG.get(a, a.label)) for a in beteiligung.LINK_ANTWORTEN]
-_BEDUERFNISSE = [(b.value, b.label) for b in Beduerfnis]
+# Tuples: the page's shape key takes a tuple of plain values as it is (``portal.seitenform``).
+_ANTWORTEN = tuple((a.value, _FORMULIERUNG.get(a, a.label)) for a in beteiligung.LINK_ANTWORTEN)
+_BEDUERFNISSE = tuple((b.value, b.label) for b in Beduerfnis)
 
 
 def _page(
@@ -135,7 +137,7 @@ async def show(request: Request) -> Response:
 
 async def submit(request: Request) -> Response:
     token = str(request.path_params["token"])
-    form = await request.form()
+    form = await formular(request)
     portal = Portal.of(request)
 
     def work() -> Response:

@@ -109,12 +109,12 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
     pending: list[tuple[str, dict[str, Any], Eintrag]] = []
     counted: dict[int, int] = {}  # Beratungen of a Vorlage added in this batch without a position
     meetings: dict[int, Any] = {}  # Sitzung id → its day (the date of its Beratungen)
-    wanted = [run.index.find("sitzung", r.url(e.obj, "meeting")) for e in entries]
-    if any(wanted):
+    urls = {r.url(e.obj, "meeting") for e in entries}  # a few thousand Sitzungen for 150,000 entries
+    wanted = [w for w in (run.index.find("sitzung", u) for u in urls) if w]
+    if wanted:
         table = table_of(Sitzung)
         meetings = {
-            k: row[2].astimezone(BERLIN).date()
-            for k, row in lies(run.session, table, "id", [w for w in wanted if w], ["beginn"]).items()
+            k: row[2].astimezone(BERLIN).date() for k, row in lies(run.session, table, "id", wanted, ["beginn"]).items()
         }
     outcomes = _linked_outcomes(run, entries)
     for entry in entries:
@@ -124,9 +124,11 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
             if oid in outcomes and oid not in run.eigene:  # as ``results`` will read it: no second write
                 values["ergebnis"] = outcomes[oid]
             pending.append((oid, values, entry))
+    batches: dict[tuple[str, ...], list[tuple[str, dict[str, Any]]]] = {}  # same columns, one batch
+    for oid, values, _ in pending:
+        batches.setdefault(tuple(values), []).append((oid, values))
     written: dict[str, tuple[int, str]] = {}
-    for columns in dict.fromkeys(tuple(values) for _, values, _ in pending):  # same columns, one batch
-        batch = [(oid, values) for oid, values, _ in pending if tuple(values) == columns]
+    for batch in batches.values():
         known = {oid: run.index.find("beratung", oid) for oid, _ in batch}
         written |= schreibe(run.session, table_of(Beratung), batch, known=known)
     for oid, values, entry in pending:

@@ -35,6 +35,7 @@ KNOWN = (
 )
 
 
+_KNOWN = frozenset(KNOWN)
 _SEGMENTS = {t.casefold(): t for t in KNOWN} | {t.casefold() + "s": t for t in KNOWN} | {"people": "Person"}
 
 
@@ -95,7 +96,7 @@ class Stapel:
         if is_url(fetched_as) and fetched_as != oparl_id:
             self.aliases[str(fetched_as)] = str(oparl_id)
             self.stubs.discard(str(fetched_as))
-        if obj.keys() <= {"id"}:
+        if len(obj) == 1:  # only its id (a valid URL, checked above): a reference to fetch
             if oparl_id not in self.eintraege:
                 self.stubs.add(oparl_id)
             return
@@ -112,7 +113,7 @@ class Stapel:
             self.leser.maengel.melde(oparl_id, "type", f"fehlt: {expected} angenommen")
             found = (expected, "1.1")
         typ, version = found
-        if typ not in KNOWN:
+        if typ not in _KNOWN:
             self.leser.maengel.melde(oparl_id, "type", f"unbekannter Typ {typ!r}: übersprungen")
             return
         self.stubs.discard(oparl_id)

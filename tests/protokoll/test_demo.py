@@ -16,6 +16,7 @@ from sozialforum.settings import load_settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Auftrag, OutboxMessage
 from tests.protokoll.flowhelfer import write_config
+from tests.support.pdf_text import fliesstext
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
@@ -38,4 +39,7 @@ def test_demo_step_runs_the_minutes_to_approval(prefect_harness: None, sqlite_en
     assert "bereits verteilt" in again[-1]
     with session_scope(sqlite_engine, actor="test") as session:
         assert session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == mails
-    assert list((tmp_path / "var" / "berichte" / "protokolle").glob("Protokoll_SRK-01_*.pdf"))
+    pdfs = list((tmp_path / "var" / "berichte" / "protokolle").glob("Protokoll_SRK-01_*.pdf"))
+    assert pdfs
+    # The demo's minutes say "Die Vorsitzende begrüßt …": the Gremium has one, and the head names her.
+    assert "Sitzungsleitung Greta Vogt" in fliesstext(pdfs[0])

@@ -101,7 +101,10 @@ def _papers_of_agenda(run: Lauf) -> dict[str, int]:
         if (url := r.url(entry.obj, "agendaItem")) is not None:
             links.add((r.id(entry.obj), url))
     found: dict[str, int] = {}
-    for consultation_url, agenda_url in sorted(links):
+    last: dict[str, str] = {}  # agenda item → its consultation that counts: the greatest, as sorted links end
+    for consultation_url, agenda_url in links:  # unsorted: sorting 60,000 pairs of URLs cost more
+        if agenda_url in last and last[agenda_url] > consultation_url:
+            continue
         step = run.stapel.get(consultation_url)
         if step is None or step.typ != "Consultation" or r.wahr(step.obj, "deleted"):
             continue
@@ -109,7 +112,7 @@ def _papers_of_agenda(run: Lauf) -> dict[str, int]:
         paper_url = r.url(step.obj, "paper") or (step.parent if parent and parent.typ == "Paper" else None)
         vorlage_id = run.index.find("vorlage", paper_url)
         if vorlage_id is not None:
-            found[agenda_url] = vorlage_id
+            found[agenda_url], last[agenda_url] = vorlage_id, consultation_url
     return found
 
 

@@ -148,8 +148,10 @@ def _linked_outcomes(run: Lauf, entries: list[Eintrag]) -> dict[str, BeratungErg
     links = set(run.links) | {
         (r.id(e.obj), url) for e in entries if (url := r.url(e.obj, "agendaItem")) and not r.wahr(e.obj, "deleted")
     }
-    chosen: dict[str, str] = {}
-    for consultation_url, agenda_url in sorted(links):
+    chosen: dict[str, str] = {}  # the greatest agenda item of each consultation that is here, as sorted links end
+    for consultation_url, agenda_url in links:  # unsorted: sorting 60,000 pairs of URLs cost more
+        if consultation_url in chosen and chosen[consultation_url] > agenda_url:
+            continue
         if run.index.find("tagesordnungspunkt", agenda_url) is not None:
             chosen[consultation_url] = agenda_url
     ids = {run.index.find("tagesordnungspunkt", a): a for a in set(chosen.values())}

@@ -348,6 +348,8 @@ def schreibe_atlas(
                     sicht.ziel(ind.code, sicht.stand(ind.code), bereich.id),
                 ]
             )
+    if not targets.zeilen:  # a sheet of bare column heads would look like a failed export
+        targets.nachspann = [["In dieser Fassung hat kein Indikator ein Ziel."]]
     sheets.append(targets)
     sheets += [budgetblatt(budget) for budget in budgets]
     for blatt in sheets:
@@ -367,7 +369,8 @@ def budgetblatt(budget: Budget) -> Blatt:
     euro, cent = '#,##0" €"', '#,##0.00" €"'
     columns = ["Schlüssel", "Gebiet"]
     for part in budget.definition.anteile:
-        columns += [f"{part.name}: Basis", f"{part.name}: Anteil", f"{part.name}: Gewicht {part.gewicht:g}"]
+        gewicht = f"{part.gewicht:g}".replace(".", ",")  # German: "Gewicht 0,2"
+        columns += [f"{part.name}: Basis", f"{part.name}: Anteil", f"{part.name}: Gewicht {gewicht}"]
     columns += ["Rohbetrag", "Grenze", "Betrag exakt", "abgerundet", "Rest", "+1 € (größte Reste)", "Budget"]
     sheet = Blatt(
         f"Budget {budget.kennung} {budget.haushaltsjahr}",

@@ -61,6 +61,8 @@ def test_profile_html_pdf_and_atlas(
     assert any("anders definiert" in str(row[3]) for row in alter if row[0] == "Vergleich")
     budget_rows = list(book["Budget test 2025"].iter_rows(values_only=True))
     assert budget_rows[-1][-1] == 100_000 and budget_rows[-1][1] == "Summe"
+    gewichte = [c for row in budget_rows for c in row if isinstance(c, str) and ": Gewicht " in c]
+    assert gewichte and all("." not in c.split("Gewicht ")[1] for c in gewichte), gewichte  # "0,5", not "0.5"
     # every sheet: bold frozen header with a filter over the table, widths from the content
     for name in book.sheetnames[1:]:
         sheet = book[name]

@@ -273,6 +273,9 @@ def test_sources_licensed_internal_reach_no_public_output(
     # and says so truthfully (not that they are shown as "."), as the profile does
     hinweis = "Indikatoren aus internen Quellen der Verwaltung (nur für die Sozialplanung) enthält diese Fassung nicht"
     assert hinweis in load_workbook(files.atlas)["Übersicht"]["A6"].value
+    # The only indicator with a goal is internal: the sheet of goals says so instead of standing empty.
+    ziele = [row for row in load_workbook(files.atlas)["Kennzahlen und Ziele"].iter_rows(values_only=True) if any(row)]
+    assert ziele[-1][0] == "In dieser Fassung hat kein Indikator ein Ziel.", ziele
     assert hinweis in files.profile[0].read_text(encoding="utf-8")
     outputs = {
         "docx": _docx_text(out.docx),

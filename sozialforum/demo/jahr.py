@@ -28,7 +28,7 @@ from sozialforum.protokoll.freigabe import decide
 from sozialforum.protokoll.teilnehmende import protokollfuehrung
 from sozialforum.settings import Settings
 from sozialforum.store.models import Datenlieferung, Gremium, Protokoll, Rueckmeldung, Sitzung, ZyklusTag
-from sozialforum.timeutil import add_months, as_utc, format_datum
+from sozialforum.timeutil import MONATE, add_months, as_utc, format_datum
 from sozialforum.vocab import (
     Antwort,
     AntwortQuelle,
@@ -81,7 +81,9 @@ def jahr_planen(session: Session, *, start: date, settings: Settings) -> list[in
                 intervall_monate=6,
                 anzahl=1,
                 ort="Bürgerhaus",
-                titel=f"{gremium.name}: Sozialraumkonferenz",
+                # "Sozialraumkonferenz Osterberg, Sitzung im Januar 2027", as the minutes' demo
+                # names its Sitzung (not "Sozialraumkonferenz Osterberg: Sozialraumkonferenz")
+                titel=f"{gremium.name}, Sitzung im {MONATE[day.month - 1]} {day.year}",
             )
         ]
         ids += [s.id for s in series if s.id is not None]

@@ -3,6 +3,7 @@ the days that need it, and every Sitzung goes from the pack to the distributed m
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def test_two_months_of_the_planning_year(prefect_harness: None, sqlite_engine: E
         minutes = {p.sitzung_id: p.status for p in session.scalars(sa.select(Protokoll))}
         booked = session.scalars(sa.select(ZyklusAktion)).all()
     assert len(sitzungen) == 4  # spring and autumn of two Gremien; spring is held in these two months
+    # Named like the minutes' demo Sitzung, not "Sozialraumkonferenz X: Sozialraumkonferenz".
+    assert all(re.fullmatch(r"Sozialraumkonferenz [\w-]+, Sitzung im \w+ 2026", s.titel) for s in sitzungen), [
+        s.titel for s in sitzungen
+    ]
     spring = [s for s in sitzungen if s.beginn < datetime(2026, 3, 1, tzinfo=UTC)]
     assert len(spring) == 2 and all(minutes.get(s.id) == ProtokollStatus.VERTEILT for s in spring)
     done = [row.schluessel for row in booked if row.status == ZyklusStatus.ERLEDIGT]

@@ -15,7 +15,7 @@ from typing import Any
 from starlette.datastructures import UploadFile
 
 from sozialforum.arbeitsplatz.routen import Eingabefehler
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 AUFBEWAHRUNG_TAGE = 7

@@ -20,7 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.engine import Engine
 from starlette.background import BackgroundTask
 
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.problems import ProblemReport
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Arbeitslauf

@@ -17,7 +17,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import Portal, PortalFehler, StaffContext
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.portal.security import WORKSPACE_CONTENT_SECURITY_POLICY
 from sozialforum.vocab import BenutzerRolle
 

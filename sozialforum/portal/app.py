@@ -50,7 +50,7 @@ How to add pages (other areas do this without editing this package's core files)
    after a flush, so every submission leaves an audit entry.
 6. **Staff pages** (``/gs/...``) use ``Portal.of(request).staff_scope(request, form=...)``; a
    missing login redirects to ``/gs/anmelden``.
-7. Raise ``sozialforum.portal.context.PortalFehler(status, titel, meldung)`` for any other
+7. Raise ``sozialforum.portal.fehler.PortalFehler(status, titel, meldung)`` for any other
    German error page. Never show another person's or Träger's data: everything a link page shows
    must be reachable from ``ctx.link.bezug_id`` and ``ctx.person``.
 """
@@ -70,8 +70,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sozialforum.channels.rendering import TEMPLATES, environment
 from sozialforum.links import LinkAbgelaufen, LinkError, LinkUngueltig, LinkWiderrufen, link_path
-from sozialforum.portal.context import NichtAngemeldet, Portal, PortalFehler
+from sozialforum.portal.context import Portal
 from sozialforum.portal.drossel import Antwortdrossel
+from sozialforum.portal.fehler import NichtAngemeldet, PortalFehler
 from sozialforum.portal.routers import discover_routers
 from sozialforum.portal.schnellweg import PortalApp
 from sozialforum.portal.security import BodyLimit, SecurityHeaders, security_headers

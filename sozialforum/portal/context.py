@@ -1,16 +1,16 @@
-"""What a portal request handler works with: the Portal (settings, store, clock, key) and the
-two scopes a page runs in, ``Portal.link_scope`` (a personal link) and ``Portal.staff_scope``
-(a logged-in Geschäftsstelle user). See ``sozialforum.portal.app`` for how routers use them.
+"""What a portal request handler works with: the Portal (settings, store, clock, key), its
+pages, and the checks before a page runs: ``Portal.link_scope`` and ``Portal.link_transaction``
+(a personal link), ``Portal.staff_scope`` (a logged-in Geschäftsstelle user). The contexts they
+give are in ``portal.kontexte``, the error pages in ``portal.fehler``, the store access in
+``portal.speicherweg``. See ``sozialforum.portal.app`` for how routers use them.
 """
 
 from __future__ import annotations
 
 import secrets
-import threading
-import weakref
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any, TypeVar
@@ -19,72 +19,26 @@ import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
-from starlette.concurrency import run_in_threadpool
 
 from sozialforum.channels.rendering import render
 from sozialforum.konten import benutzer as benutzer_service
 from sozialforum.konten import fehlversuche
 from sozialforum.konten.zugriff import Recht, darf, sieht_alles
 from sozialforum.links import LINK_BY_HASH, LinkInfo, LinkUngueltig, check_signature, verify_token_row
+from sozialforum.portal.fehler import CSRF_FEHLER, KEINE_BERECHTIGUNG, NichtAngemeldet, gesperrt
 from sozialforum.portal.formulare import Formular, load_formulare
+from sozialforum.portal.kontexte import LinkContext, LinkTransaction, StaffContext
 from sozialforum.portal.security import client_key, csrf_token, csrf_valid, same_origin
-from sozialforum.portal.seitenform import Luecken, Seitenformen, ohne_luecken
+from sozialforum.portal.seitenform import Luecken, Seitenformen
+from sozialforum.portal.speicherweg import Speicherweg
 from sozialforum.settings import Settings
 from sozialforum.store import audit
 from sozialforum.store.db import session_scope
-from sozialforum.store.models.akteure import Organisation, Person
-from sozialforum.store.models.portal import Benutzer
 from sozialforum.vocab import LinkZweck
 
 SESSION_COOKIE = "sf_gs"
 T = TypeVar("T")
 PRELOGIN_COOKIE = "sf_vorab"
-
-
-class PortalFehler(Exception):
-    """A German error page with a status code (CSRF failure, lockout, not found …)."""
-
-    def __init__(self, status_code: int, titel: str, meldung: str) -> None:
-        super().__init__(meldung)
-        self.status_code, self.titel, self.meldung = status_code, titel, meldung
-
-
-class NichtAngemeldet(Exception):
-    """The staff view needs a login; the handler redirects to the login page."""
-
-
-CSRF_FEHLER = PortalFehler(
-    403,
-    "Formular nicht angenommen",
-    "Das Formular konnte nicht angenommen werden, weil es abgelaufen ist oder nicht von dieser "
-    "Seite stammt. Bitte laden Sie die Seite neu und senden Sie es noch einmal.",
-)
-
-
-KEINE_BERECHTIGUNG = PortalFehler(
-    403,
-    "Keine Berechtigung",
-    "Diese Seite oder Aktion ist mit Ihrer Rolle nicht möglich. Wenden Sie sich bei Bedarf an die Geschäftsstelle.",
-)
-
-
-def anfragen_url(path: str) -> str | None:
-    """The overview of all open requests, reached from the page of any personal link (its
-    path, ``/<segment>/<token>``); None on the overview itself and where a link only confirms."""
-    segment_and_token = "/".join(path.split("/", 3)[:3])  # a page below the link keeps its token
-    if path.startswith(("/anfragen/", "/email-bestaetigen/", "/email-zurueck/")):
-        return None
-    return "/anfragen" + segment_and_token
-
-
-def gesperrt(bis: datetime) -> PortalFehler:
-    return PortalFehler(
-        429,
-        "Zu viele ungültige Versuche",
-        "Von Ihrem Anschluss kamen zu viele ungültige Anfragen. Bitte versuchen Sie es später "
-        "noch einmal oder wenden Sie sich an die Geschäftsstelle.",
-    )
 
 
 @dataclass
@@ -224,7 +178,7 @@ class Portal:
         """
         now = self.now()
         token_hash = self._check_token(request, token, zweck)
-        with self._writer(form is not None), session_scope(self.engine, actor="portal:link") as session:
+        with self.speicher.writer(form is not None), session_scope(self.engine, actor="portal:link") as session:
             link, _ = self._verify(request, session.connection(), token, zweck, now, form, token_hash)
             audit.set_actor(session, f"link:{link.id}")
             yield LinkContext(portal=self, request=request, session=session, now=now, link=link)
@@ -249,64 +203,18 @@ class Portal:
         """
         now = self.now()
         token_hash = self._check_token(request, token, zweck)
-        with self._writer(form is not None), self._transaction() as connection:
+        with self.speicher.writer(form is not None), self.speicher.transaction() as connection:
             link, row = self._verify(request, connection, token, zweck, now, form, token_hash, query)
             yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link, row=row)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sa.Connection]:
-        """One transaction for ``link_transaction``. On SQLite on the one connection the Portal
-        keeps checked out (checking a connection out of the pool and back in, with its reset,
-        cost more CPU than SQLite's work for a read); while that one is in use (another thread),
-        and on other databases, on a connection from the pool."""
-        kept = self._kept
-        if kept is None or not kept.lock.acquire(blocking=False):
-            with self.engine.begin() as connection:
-                yield connection
-            return
-        try:
-            if kept.connection is None or kept.connection.closed or kept.connection.invalidated:
-                kept.connection = self.engine.connect()
-            with kept.connection.begin():
-                yield kept.connection
-        finally:
-            kept.lock.release()
-
     @cached_property
-    def _kept(self) -> _Kept | None:
-        url = self.engine.url
-        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-            return None
-        kept = _Kept()
-        weakref.finalize(self, kept.close)  # given back to the pool when the Portal goes
-        return kept
+    def speicher(self) -> Speicherweg:
+        return Speicherweg(self.engine)
 
     async def run(self, work: Callable[[], T]) -> T:
-        """Run a submission's database work: inline for SQLite, in the threadpool otherwise.
-
-        SQLite work is about a millisecond of CPU with no network wait; running it on the event
-        loop avoids the GIL convoy of many threads queueing for SQLite's single writer (which
-        halved throughput under 200 concurrent clients). PostgreSQL waits on the network, so
-        its work goes to the threadpool.
-        """
-        if self.engine.dialect.name == "sqlite":
-            return work()
-        return await run_in_threadpool(work)
-
-    @cached_property
-    def _sqlite_lock(self) -> threading.Lock | None:
-        return threading.Lock() if self.engine.dialect.name == "sqlite" else None
-
-    @contextmanager
-    def _writer(self, writes: bool) -> Iterator[None]:
-        """SQLite has one writer at a time, and a blocked writer waits in sleeps of growing
-        length (busy timeout): under a burst of submissions that wastes most of the time. In
-        one process, submissions therefore queue on a lock instead; PostgreSQL needs none."""
-        if not writes or self._sqlite_lock is None:
-            yield
-            return
-        with self._sqlite_lock:
-            yield
+        """Run a submission's database work (``Speicherweg.run``: inline for SQLite, in the
+        threadpool otherwise)."""
+        return await self.speicher.run(work)
 
     def refuse_guess(self, request: Request) -> None:
         """Count a bad token against the client's address; 429 once the address is locked."""
@@ -358,132 +266,3 @@ class Portal:
         self._check_post(request, form, f"anmelden:{cookie}")
         if not cookie:
             raise CSRF_FEHLER
-
-
-@dataclass
-class _Kept:
-    """The connection a Portal keeps for its link transactions on SQLite (``Portal._transaction``)."""
-
-    lock: threading.Lock = field(default_factory=threading.Lock)
-    connection: sa.Connection | None = None
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-
-
-# Person and Träger of a link in one statement, built once (``session.get`` twice cost every
-# link page half a millisecond).
-_PERSON_MIT_ORGANISATION = (
-    select(Person, Organisation)
-    .outerjoin(Organisation, col(Organisation.id) == col(Person.organisation_id))
-    .where(Person.id == sa.bindparam("person_id"))
-)
-
-
-@dataclass
-class LinkContext:
-    """A request under a verified personal link. ``session`` is open; its actor is ``link:<id>``.
-
-    ``link`` holds the link's values (``id``, ``person_id``, ``zweck``, ``bezug_id``,
-    ``gueltig_bis`` …); ``person`` and ``organisation`` are ORM rows, loaded when first used.
-    """
-
-    portal: Portal
-    request: Request
-    session: Session
-    now: datetime
-    link: LinkInfo
-    _person: tuple[Person, Organisation | None] | None = field(default=None, init=False)
-
-    @property
-    def csrf(self) -> str:
-        return csrf_token(self.portal.key, f"link:{self.link.id}")
-
-    def _load_person(self) -> tuple[Person, Organisation | None]:
-        if self._person is None:
-            row = self.session.exec(_PERSON_MIT_ORGANISATION, params={"person_id": self.link.person_id}).one()
-            self._person = (row[0], row[1])
-        return self._person
-
-    @property
-    def person(self) -> Person:
-        return self._load_person()[0]
-
-    @property
-    def organisation(self) -> Organisation | None:
-        return self._load_person()[1]
-
-    def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
-        return self.portal.page(
-            self.request,
-            template,
-            status_code=status_code,
-            csrf=self.csrf,
-            person=self.person,
-            organisation=self.organisation,
-            action=self.request.url.path,
-            anfragen_url=anfragen_url(self.request.url.path),
-            **values,
-        )
-
-
-@dataclass
-class LinkTransaction:
-    """A request under a verified personal link with an open connection in one transaction
-    (``Portal.link_transaction``). Changes are audited by the caller under ``akteur``."""
-
-    portal: Portal
-    request: Request
-    connection: sa.Connection
-    now: datetime
-    link: LinkInfo
-    row: Any  # the row of the ``query`` given to ``link_transaction`` (a named tuple)
-
-    @property
-    def akteur(self) -> str:
-        return f"link:{self.link.id}"
-
-    @property
-    def csrf(self) -> str:
-        return csrf_token(self.portal.key, f"link:{self.link.id}")
-
-    @property
-    def path(self) -> str:
-        """The page's own path (a verified link's token needs no escaping; ``request.url``
-        would parse the whole URL for it)."""
-        return str(self.request.scope["path"])
-
-    def render(
-        self, template: str, *, status_code: int = 200, luecken: Luecken | None = None, **values: Any
-    ) -> HTMLResponse:
-        """Like ``LinkContext.render``; the caller passes ``person`` and ``organisation``.
-        With ``luecken`` (see ``Portal.page``) the link's own values are gaps as well."""
-        luecke = luecken or ohne_luecken
-        return self.portal.page(
-            self.request,
-            template,
-            status_code=status_code,
-            luecken=luecken,
-            csrf=luecke(self.csrf),
-            action=luecke(self.path),
-            anfragen_url=luecke(anfragen_url(self.path)),
-            **values,
-        )
-
-
-@dataclass
-class StaffContext:
-    """A request of a logged-in user; ``session`` is open, its actor is ``benutzer:<name>``."""
-
-    portal: Portal
-    request: Request
-    session: Session
-    now: datetime
-    benutzer: Benutzer
-    csrf: str
-
-    def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
-        return self.portal.page(
-            self.request, template, status_code=status_code, csrf=self.csrf, benutzer=self.benutzer, **values
-        )

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from sozialforum import ablage
 from sozialforum.arbeitsplatz.routen import Bereich, render, scope
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import PortalFehler
+from sozialforum.portal.fehler import PortalFehler
 
 bereich = Bereich()
 BEREICHE = {

@@ -18,7 +18,8 @@ from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.parsing import is_valid_email
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.stammdaten import dsgvo
 from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Person
 from sozialforum.vocab import GremiumArt, MitgliedRolle, OrganisationArt, Rechtsgrundlage

@@ -14,7 +14,7 @@ from sqlmodel import Session
 from sozialforum.arbeitsplatz import hochladen
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.problems import ProblemReport
 from sozialforum.stammdaten.importer import import_file
 from sozialforum.stammdaten.listen import ORDER

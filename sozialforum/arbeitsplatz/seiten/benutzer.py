@@ -16,7 +16,8 @@ from sozialforum.arbeitsplatz.seiten.planung import stellen
 from sozialforum.konten import benutzer as konten
 from sozialforum.konten import totp, verzeichnis
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import Benutzer, Person
 from sozialforum.vocab import BenutzerRolle
 

@@ -24,7 +24,7 @@ from sozialforum.daten import aktualisierung, plausibel_befund
 from sozialforum.daten.katalog import load_for
 from sozialforum.daten.merkmale import describe, parse_key
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.problems import ProblemReport
 from sozialforum.store.models import Berechnung, Datenlieferung
 from sozialforum.timeutil import format_datum_kurz

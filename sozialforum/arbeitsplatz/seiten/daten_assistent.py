@@ -23,7 +23,7 @@ from sozialforum.daten.katalog import Katalog, load_for
 from sozialforum.daten.rohtabelle import lies_raster
 from sozialforum.konten.zugriff import Recht
 from sozialforum.parsing import parse_date
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.problems import ProblemReport
 from sozialforum.store.models import Tabellenzuordnung
 

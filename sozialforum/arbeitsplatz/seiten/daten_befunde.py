@@ -14,7 +14,7 @@ from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.daten import plausibel_befund, plausibel_bericht
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 
 bereich = Bereich()
 PFAD = "/arbeitsplatz/daten/befunde"

@@ -23,7 +23,8 @@ from sozialforum.daten.geheimhaltung import Empfaenger
 from sozialforum.daten.katalog import load_for
 from sozialforum.daten.sicht import Sicht
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import Berechnung, Budgetverteilung
 from sozialforum.timeutil import format_datum_kurz, format_euro, format_zahl
 

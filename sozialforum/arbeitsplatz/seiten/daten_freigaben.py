@@ -17,7 +17,7 @@ from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.daten import freigabe
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import Benutzer, Datenfreigabe, Gebiet, Person
 from sozialforum.vocab import BenutzerRolle
 

@@ -29,7 +29,8 @@ from sozialforum.daten.katalog import Katalog, load_for
 from sozialforum.daten.sicht import Sicht, Zelle
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.konten.zugriff import Recht, sieht_alles
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import Gebiet as GebietZeile
 from sozialforum.store.models import Person
 

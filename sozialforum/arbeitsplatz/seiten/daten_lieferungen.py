@@ -17,7 +17,7 @@ from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.daten.lieferung import finde_lieferung, zurueckziehen
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.problems import ProblemReport
 from sozialforum.store.models import Datenlieferung
 

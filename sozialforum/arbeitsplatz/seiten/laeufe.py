@@ -9,7 +9,7 @@ from sqlmodel import col
 
 from sozialforum.arbeitsplatz.routen import Bereich, render, scope
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import PortalFehler
+from sozialforum.portal.fehler import PortalFehler
 from sozialforum.store.models import Arbeitslauf
 from sozialforum.vocab import LaufZustand
 

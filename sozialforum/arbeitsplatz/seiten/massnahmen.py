@@ -16,7 +16,8 @@ from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.arbeitsplatz.seiten.planung import stellen
 from sozialforum.konten.zugriff import Recht, darf, massnahme_filter, massnahme_sichtbar
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import Fachplan, Massnahme, Organisation
 from sozialforum.vocab import MassnahmeArt, MassnahmeStatus
 

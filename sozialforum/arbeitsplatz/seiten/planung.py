@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col
 
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import Organisation
 from sozialforum.vocab import OrganisationArt
 

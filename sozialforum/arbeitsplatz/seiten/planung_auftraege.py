@@ -24,7 +24,7 @@ from sozialforum.beschluesse.stand import ampel_fuer
 from sozialforum.fristen import aenderung
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.konten.zugriff import Recht, auftrag_filter, auftrag_sichtbar
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import Auftrag, Beschluss, Organisation, Person, Umsetzungsbericht
 from sozialforum.vocab import AuftragQuelle, AuftragStatus
 

@@ -19,7 +19,7 @@ from sozialforum.beschluesse import erfassung
 from sozialforum.beschluesse.stand import ampel_fuer
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import Auftrag, Beschluss, Gremium, Vorlage
 from sozialforum.vocab import AuftragStatus
 

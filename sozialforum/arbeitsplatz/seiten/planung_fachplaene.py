@@ -20,7 +20,7 @@ from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, collect_fristen
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import StaffContext
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.stammdaten import fachplaene
 from sozialforum.store.models import Fachplan, Organisation
 from sozialforum.vocab import FachplanArt

@@ -22,7 +22,8 @@ from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.outbox import unklar
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import OutboxMessage
 from sozialforum.vocab import OutboxStatus
 

@@ -22,7 +22,8 @@ from sqlmodel import col
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.protokoll import ansicht
 from sozialforum.protokoll.endfassung import finalize
 from sozialforum.protokoll.freigabe import decide

@@ -19,7 +19,8 @@ from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, scop
 from sozialforum.arbeitsplatz.seiten.sitzungen import NICHT_GEFUNDEN, sitzung_von, weiter
 from sozialforum.konferenz import vorbereitung
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.problems import ProblemReport
 from sozialforum.protokoll.eingabe import DokumentEingabe, pruefe_dokument
 from sozialforum.store.models import Sitzung, Tagesordnungspunkt, Themenvorschlag, TopDokument

@@ -19,7 +19,8 @@ from sozialforum.konferenz import aenderung, antworten, erinnerung, teilnehmerli
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.termine import meeting_day
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.portal.security import REPORT_CONTENT_SECURITY_POLICY
 from sozialforum.timeutil import local_to_utc
 from sozialforum.vocab import Antwort, AntwortQuelle, SitzungStatus

@@ -25,7 +25,8 @@ from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.nachrichten import Composer
 from sozialforum.konferenz.termine import meeting_day
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import (
     Gremium,
     Person,

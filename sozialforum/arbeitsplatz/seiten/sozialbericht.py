@@ -17,7 +17,8 @@ from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.daten.katalog import Katalog, load_for
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.portal.context import PortalFehler, StaffContext
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 from sozialforum.sozialbericht import ausgaben as service
 from sozialforum.store.models import Berichtsausgabe, Gebiet
 from sozialforum.timeutil import format_datum_kurz

@@ -22,7 +22,9 @@ from sozialforum.konten import fehlversuche
 from sozialforum.links import link_path
 from sozialforum.parsing import is_valid_email
 from sozialforum.portal import anfragen
-from sozialforum.portal.context import CSRF_FEHLER, LinkContext, Portal, gesperrt
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import CSRF_FEHLER, gesperrt
+from sozialforum.portal.kontexte import LinkContext
 from sozialforum.portal.security import client_key, same_origin
 from sozialforum.store.db import session_scope
 from sozialforum.store.models.kommunikation import EmailAenderung

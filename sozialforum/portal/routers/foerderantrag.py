@@ -11,7 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from sozialforum.portal.context import LinkContext, Portal, PortalFehler
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import LinkContext
 from sozialforum.problems import ProblemReport
 from sozialforum.store.models import Foerderantrag, Foerderaufruf
 from sozialforum.strategie.foerderung import antrag_einreichen, kriterien

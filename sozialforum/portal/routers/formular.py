@@ -9,7 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sozialforum.portal import formulare
 from sozialforum.portal.beteiligung import EingabeFehler
-from sozialforum.portal.context import LinkContext, Portal, PortalFehler
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import LinkContext
 from sozialforum.store.models.base import pk
 from sozialforum.store.models.portal import FormularAnfrage
 from sozialforum.vocab import LinkZweck

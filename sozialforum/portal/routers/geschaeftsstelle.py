@@ -10,7 +10,8 @@ from sozialforum.konten import benutzer as benutzer_service
 from sozialforum.konten import verzeichnis
 from sozialforum.konten.zugriff import Recht
 from sozialforum.portal import auswertung
-from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal, PortalFehler
+from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal
+from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.routers.geschaeftsstelle_aktionen import MELDUNGEN
 from sozialforum.portal.security import client_key
 from sozialforum.store.db import session_scope

@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 from sozialforum import links as links_service
 from sozialforum.channels.tabular import to_csv, to_xlsx
 from sozialforum.portal import auswertung, linkversand
-from sozialforum.portal.context import Portal, PortalFehler
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
 from sozialforum.store import audit
 from sozialforum.store.models.akteure import Person
 from sozialforum.store.models.gremien import Sitzung

@@ -11,7 +11,8 @@ from fastapi.responses import Response
 
 from sozialforum.beschluesse.feed import feed_token, fristen_feed
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.portal.context import Portal, PortalFehler
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
 from sozialforum.store.db import session_scope
 
 router = APIRouter()

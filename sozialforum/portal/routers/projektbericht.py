@@ -10,7 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import col, select
 
-from sozialforum.portal.context import LinkContext, Portal, PortalFehler
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import LinkContext
 from sozialforum.store.models import Bewertungsrunde, Massnahme, Projektbericht
 from sozialforum.strategie.bewertung import bericht_abgeben
 from sozialforum.vocab import LinkZweck

@@ -16,7 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
-from sozialforum.portal.context import LinkContext, Portal, PortalFehler
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import LinkContext
 from sozialforum.problems import ProblemReport
 from sozialforum.protokoll import ansicht
 from sozialforum.protokoll.anfordern import tagesordnung

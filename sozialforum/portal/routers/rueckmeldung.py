@@ -20,8 +20,9 @@ from starlette.background import BackgroundTask
 from sozialforum import outbox
 from sozialforum.konferenz import plaetze
 from sozialforum.portal import anfragen, beteiligung
-from sozialforum.portal.context import LinkTransaction, Portal
+from sozialforum.portal.context import Portal
 from sozialforum.portal.eingabe import formular
+from sozialforum.portal.kontexte import LinkTransaction
 from sozialforum.portal.seitenform import Luecken, ohne_luecken
 from sozialforum.store import audit
 from sozialforum.timeutil import format_termin

@@ -16,7 +16,9 @@ from sqlmodel import col
 
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
 from sozialforum.fristen.datum import today_in_berlin
-from sozialforum.portal.context import LinkContext, Portal, PortalFehler
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import LinkContext
 from sozialforum.store.models import Auftrag, Beschluss, Umsetzungsbericht
 from sozialforum.vocab import AuftragStatus, LinkZweck
 

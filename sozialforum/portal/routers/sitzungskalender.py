@@ -12,7 +12,8 @@ from fastapi.responses import Response
 from sqlmodel import select
 
 from sozialforum.konferenz import feeds
-from sozialforum.portal.context import Portal, PortalFehler
+from sozialforum.portal.context import Portal
+from sozialforum.portal.fehler import PortalFehler
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Person
 from sozialforum.store.models.base import pk

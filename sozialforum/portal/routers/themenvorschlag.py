@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from sozialforum.portal import beteiligung
-from sozialforum.portal.context import LinkContext, Portal
+from sozialforum.portal.context import Portal
+from sozialforum.portal.kontexte import LinkContext
 from sozialforum.vocab import LinkZweck, VorschlagStatus
 
 router = APIRouter()

@@ -10,10 +10,8 @@ from __future__ import annotations
 import email
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from email import policy
 from pathlib import Path
@@ -30,6 +28,7 @@ from sozialforum.store.models import Rueckmeldung
 from sozialforum.store.models.gremien import Sitzung
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import LinkZweck
+from tests.portal.portal_prozess import wait_listening
 from tests.portal.test_browser import _axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -96,14 +95,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[s
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "Portal startet nicht"
-                time.sleep(0.1)
+        wait_listening(process, port)
         base = f"http://127.0.0.1:{port}"
         yield base, {kind: base + path for kind, path in links.items()}
     finally:

@@ -52,6 +52,7 @@ from sozialforum.timeutil import utcnow
 from sozialforum.vocab import LinkZweck, ProtokollDateiArt
 from tests.conftest import REPO
 from tests.portal.conftest import build_world, csrf_of, make_settings, request_form
+from tests.portal.portal_prozess import wait_listening
 from tests.protokoll import conftest as protokoll_welt
 from tests.protokoll.flowhelfer import write_config
 
@@ -97,15 +98,7 @@ def portal_process(engine: Engine, tmp_path: Path, *, nur_portal: bool = False, 
     args = [url, str(tmp_path), str(port), json.dumps(portal), *(["--nur-portal"] if nur_portal else [])]
     process = subprocess.Popen([sys.executable, "-m", "tests.portal.portal_prozess", *args], cwd=REPO)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise AssertionError("Portalprozess startet nicht") from None
-                time.sleep(0.05)
+        wait_listening(process, port)
         yield Prozess(process.pid, port, settings)
     finally:
         process.terminate()
@@ -321,7 +314,9 @@ def test_every_spreadsheet_export_turns_a_traegers_formula_into_text(sqlite_engi
         sitzung = session.get(Sitzung, welt.sitzung)
         assert sitzung is not None
         sitzung.beginn, sitzung.ende = utcnow() + timedelta(days=30), utcnow() + timedelta(days=30, hours=2)
-    with portal_process(sqlite_engine, tmp_path) as prozess, httpx.Client(base_url=prozess.url, timeout=30) as web:
+    # A generous timeout: the first export imports the spreadsheet code, seconds of wall time on a
+    # loaded machine; what is tested is the cells, not the speed.
+    with portal_process(sqlite_engine, tmp_path) as prozess, httpx.Client(base_url=prozess.url, timeout=120) as web:
         rsvp = link(sqlite_engine, prozess, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
         answer = {"antwort": "zusage", "personen": "2", "kommentar": FORMEL}
         assert _post_form(web, rsvp, answer) in (200, 303)

@@ -18,6 +18,7 @@ from sozialforum.vocab import Antwort, OutboxStatus, SitzungStatus
 from tests.conftest import IN_CI
 from tests.konferenz import support
 from tests.konferenz.fixtures import NOW, VALID
+from tests.support.pdf_text import fliesstext
 
 
 def _invite(engine, settings, konferenz):
@@ -248,6 +249,13 @@ def test_a_sitzung_named_like_its_gremium_names_it_once(engine, smtp_settings, s
     _invite(engine, smtp_settings, konferenz)
     text = support.parse(smtp.collector.messages[0].content).get_body(("plain",)).get_content()
     assert f"  {gremium}\r\n  Termin:" in text and f"({gremium})" not in text
+    agenda = next(
+        p
+        for p in support.parse(smtp.collector.messages[0].content).walk()
+        if p.get_filename() and "Tagesordnung" in p.get_filename()
+    )
+    # heading and footer of the agenda, not a third time under the heading
+    assert fliesstext(agenda.get_payload(decode=True)).count(gremium) == 2
 
 
 def test_invite_and_deliver_overlaps_and_sends_each_once(engine, smtp_settings, smtp, konferenz) -> None:

@@ -133,11 +133,11 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-def berechnet(engine: Engine, settings: Settings, tmp_path: Path) -> None:
+def berechnet(engine: Engine, settings: Settings, tmp_path: Path, akteur: str = "test") -> None:
     katalog = load_for(settings)
     for datei in (bev_datei(tmp_path / "bev.csv"), alo_datei(tmp_path / "alo.csv")):
-        aktualisierung.lade(engine, datei, katalog, now=NOW, akteur="test")
-    aktualisierung.rechne(engine, katalog, settings, now=NOW, akteur="test")
+        aktualisierung.lade(engine, datei, katalog, now=NOW, akteur=akteur)
+    aktualisierung.rechne(engine, katalog, settings, now=NOW, akteur=akteur)
 
 
 # --- upload: dry run, load and computation as runs ------------------------------------------------
@@ -269,7 +269,7 @@ def test_indicator_tables_per_sozialraum_and_stichtag(
 ) -> None:
     leer = clients["planerin"].get("/arbeitsplatz/daten/kennzahlen")
     assert leer.status_code == 200 and "noch keine Berechnung" in leer.text
-    berechnet(engine, ap_settings, tmp_path)
+    berechnet(engine, ap_settings, tmp_path, akteur="flow-run:datenaktualisierung/3d2d3c44")
     planerin = clients["planerin"]
     alle = _text(planerin.get("/arbeitsplatz/daten/kennzahlen").text)
     assert all(name in alle for name in ("Sozialraum Eins", "Sozialraum Zwei", "Sozialraum Drei"))
@@ -295,6 +295,11 @@ def test_indicator_tables_per_sozialraum_and_stichtag(
     assert "Stichtage 31.12.2022, 31.12.2023" in uebersicht, uebersicht
     assert "(sozialraum)" not in uebersicht and "(gemeinde)" not in uebersicht
     assert "Arbeitslosenanteil 4,80 % (Ziel höchstens 4,0 %)" in uebersicht
+    # The data pages name Stichtage in German and a run by its kind, not by its internal id.
+    for pfad in ("/arbeitsplatz/daten", "/arbeitsplatz/daten/lieferungen"):
+        seite = _text(planerin.get(pfad).text)
+        assert "31.12.2022, 31.12.2023" in seite and "2022-12-31" not in seite, pfad
+        assert "automatisch (Datenaktualisierung)" in seite and "flow-run" not in seite, pfad
     # The Leitung reads the same tables; a Fachamt nothing.
     assert "3,3" in clients["leiterin"].get("/arbeitsplatz/daten/kennzahlen?gebiet=S1").text
     assert clients["jugendamt"].get("/arbeitsplatz/daten/kennzahlen").status_code == 403

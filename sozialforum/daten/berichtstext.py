@@ -6,7 +6,20 @@ from __future__ import annotations
 from typing import Any
 
 from sozialforum.settings import Settings
-from sozialforum.timeutil import format_euro, format_zahl
+from sozialforum.timeutil import format_datum_kurz, format_euro, format_zahl
+
+
+def _tag(iso: str | None) -> str:
+    """A Stichtag kept as ISO text in the summary, in German ("31.12.2023")."""
+    return format_datum_kurz(iso) if iso else "–"
+
+
+def _gebiet(wechsel: dict[str, Any]) -> str:
+    """ "Rabenhorst (Gemeinde)", but "Sozialraum Osterberg" alone: the level in German, and only
+    where the name does not say it (never the key "gemeinde")."""
+    ebene = str(wechsel["ebene"]).capitalize()
+    name = str(wechsel["gebiet"])
+    return name if name.startswith(ebene) else f"{name} ({ebene})"
 
 
 def zusammenfassung_markdown(
@@ -42,13 +55,13 @@ def zusammenfassung_markdown(
     state = "neu berechnet" if summary.get("neu") else "unverändert (keine neuen Daten)"
     lines.append(
         f"Berechnung Nr. {summary['berechnung_id']}: {state}; {summary.get('stichtage', 0)} "
-        f"Stichtage, letzter {summary.get('letzter_stichtag') or '–'}."
+        f"Stichtage, letzter {_tag(summary.get('letzter_stichtag'))}."
     )
     for changed in summary.get("definitionen_geaendert", []):
         lines.append(f"- Definition geändert: {changed} – frühere Veröffentlichungen sind damit nicht vergleichbar.")
     lines += ["", "## Klassenwechsel seit dem vorigen Stichtag", ""]
     moved = summary.get("klassenwechsel", [])
-    lines += [f"- {m['gebiet']} ({m['ebene']}): Status {m['vorher']} → {m['jetzt']}" for m in moved] or ["- keine"]
+    lines += [f"- {_gebiet(m)}: Status {m['vorher']} → {m['jetzt']}" for m in moved] or ["- keine"]
     lines += ["", "## Verfehlte Ziele", ""]
     missed = summary.get("ziele_verfehlt", [])
     lines += [
@@ -78,7 +91,7 @@ def demo_zeilen(result: dict[str, Any], settings: Settings) -> list[str]:
         f"{len(files)} Quelldateien geladen (GENESIS-CSV, BA-Excel, Tabellen des Jugendamts): "
         f"{format_zahl(sum(f['werte'] for f in files))} Werte.",
         f"Berechnung Nr. {summary['berechnung_id']}: {summary.get('stichtage', 0)} Stichtage bis "
-        f"{summary.get('letzter_stichtag')}; {len(summary.get('klassenwechsel', []))} Klassenwechsel, "
+        f"{_tag(summary.get('letzter_stichtag'))}; {len(summary.get('klassenwechsel', []))} Klassenwechsel, "
         f"{len(summary.get('ziele_verfehlt', []))} verfehlte Ziele.",
     ]
     classes = summary.get("klassen", {}).get("sozialraum", {})

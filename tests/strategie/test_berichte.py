@@ -206,3 +206,24 @@ def test_funding_overview_says_why_the_ist_column_is_empty() -> None:
     )
     html = render("reports/strategie/foerderuebersicht.html", f=f, settings=SimpleNamespace(kommune="Landkreis X"))
     assert "verausgabte Mittel sind für 2027 noch nicht gemeldet" in html
+
+
+def test_a_kennzahl_shows_its_unit_beside_the_value() -> None:
+    # "29,16 Monate" beside "höchstens 30 Monate", not a bare "29,16".
+    from types import SimpleNamespace
+
+    from sozialforum.channels.rendering import render
+    from sozialforum.vocab import Trend, Zielstand
+
+    ziel = SimpleNamespace(titel="Hilfen wirken schneller", kennzahl="Dauer", zielart="dauer", einheit="Monate")
+    zeile = SimpleNamespace(
+        ziel=ziel,
+        vorgabe="höchstens 30 Monate",
+        ist=29.16,
+        jahr=2023,
+        stand=Zielstand.ERREICHT,
+        trend=Trend.SCHLECHTER,
+        bereiche_verfehlt=0,
+    )
+    html = render("reports/strategie/_kennzahlen.html", b=SimpleNamespace(kennzahlen=[zeile]))
+    assert "29,16 Monate" in html

@@ -105,6 +105,7 @@ class ImportBericht:
         return lines
 
 
+_UNKNOWN = object()  # not looked up yet (None is a cached "no such row")
 _MAP_COLUMNS = ("typ", "tabelle", "datensatz_id", "modified", "erstellt", "geloescht", "zuletzt_gesehen")
 
 
@@ -114,7 +115,9 @@ class Index:
     def __init__(self, session: Session, now: datetime) -> None:
         self.session = session
         self.now = now
-        self._cache: dict[tuple[str, str], int | None] = {}
+        # per table, then OParl id: no (table, id) tuple built and hashed per lookup (a full
+        # import looks up a million times), and each lookup in a smaller dictionary
+        self._cache: dict[str, dict[str, int | None]] = {}
         self.aliases: dict[str, str] = {}  # URL fetched → id the object gave itself
         self._loaded: set[str] = set()
         self._objekte: dict[str, dict[str, Any]] = {}  # the map (as far as read), as this run leaves it
@@ -135,23 +138,26 @@ class Index:
                 col(OparlObjekt.tabelle) == tabelle, col(OparlObjekt.datensatz_id).is_not(None)
             )
         self.session.flush()  # as ``session.execute`` would: rows the ORM still holds count
+        rows = self._cache.setdefault(tabelle, {})
         for oparl_id, row_id in DirectStatement(query).all(self.session.connection(), {}, named=False):
-            self._cache.setdefault((tabelle, oparl_id), row_id)
+            rows.setdefault(oparl_id, row_id)
 
     def find(self, tabelle: str, oparl_id: str | None) -> int | None:
         if not oparl_id:
             return None
-        key = (tabelle, self.aliases.get(oparl_id, oparl_id))
-        try:
-            return self._cache[key]
-        except KeyError:
-            pass
+        if self.aliases:
+            oparl_id = self.aliases.get(oparl_id, oparl_id)
+        rows = self._cache.get(tabelle)
+        if rows is not None:
+            found = rows.get(oparl_id, _UNKNOWN)
+            if found is not _UNKNOWN:
+                return found  # type: ignore[return-value]  # an id or None, as stored
         if tabelle not in self._loaded:
             self._load(tabelle)
-        return self._cache.setdefault(key, None)
+        return self._cache[tabelle].setdefault(oparl_id, None)
 
     def set(self, tabelle: str, oparl_id: str, datensatz_id: int | None) -> None:
-        self._cache[(tabelle, oparl_id)] = datensatz_id
+        self._cache.setdefault(tabelle, {})[oparl_id] = datensatz_id
 
     def _rows(self, where: Any) -> None:
         table = table_of(OparlObjekt)

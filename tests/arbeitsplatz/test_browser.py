@@ -12,9 +12,13 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Engine
 
+from sozialforum import outbox
 from sozialforum.arbeitsplatz.app import create_app
 from sozialforum.arbeitsplatz.routen import ROUTEN
+from sozialforum.channels.mail import OutgoingMail
 from sozialforum.portal.server import free_port, serve_in_thread
+from sozialforum.store.db import session_scope
+from sozialforum.timeutil import utcnow
 from tests.arbeitsplatz.conftest import PASSWORT, Bestand, build_bestand, pfad
 from tests.portal.conftest import Clock, make_settings
 from tests.portal.test_browser import _axe
@@ -77,3 +81,37 @@ def test_workspace_in_the_browser(browser: Any, served: tuple[str, Bestand], tmp
         assert not [e for e in errors if "Content Security Policy" in e], errors
         context.close()
     assert {k: v for k, v in found.items() if v} == {}
+
+
+def test_a_mails_text_wraps_on_a_phone(browser: Any, tmp_path: Path, sqlite_engine: Engine) -> None:
+    # The Postausgang shows a mail's text in a <pre>; a personal link is longer than a phone is
+    # wide, and the text was cut off at the right edge instead of wrapping.
+    build_bestand(sqlite_engine)
+    port = free_port()
+    settings = make_settings(tmp_path, sqlite_engine, base_url=f"http://127.0.0.1:{port}")
+    lang = "Bitte melden Sie den Sachstand: http://127.0.0.1:8765/sachstand/" + "A1b2C3d4" * 12
+    with session_scope(sqlite_engine, actor="test") as session:
+        nachricht = outbox.enqueue(
+            session,
+            schluessel="test:lang",
+            art="frist_erinnerung",
+            mail=OutgoingMail(to="a@example.org", to_name=None, subject="Erinnerung", text=lang),
+            person_id=None,
+            bezug={},
+            now=utcnow(),
+            settings=settings,
+        )
+        nachricht_id = nachricht.id
+    with serve_in_thread(create_app(settings, sqlite_engine, clock=Clock()), port) as base:
+        context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        page.goto(f"{base}/gs/anmelden")
+        page.fill("#f-name", "planerin")
+        page.fill("#f-passwort", PASSWORT)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/arbeitsplatz/")
+        page.goto(f"{base}/arbeitsplatz/postausgang/{nachricht_id}")
+        text = page.locator("pre.mailtext")
+        assert "A1b2C3d4" in text.inner_text()
+        assert text.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+        context.close()

@@ -12,19 +12,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sozialforum.arbeitsplatz.app import create_app
-from sozialforum.demo import load_demo
 from sozialforum.konferenz import antworten, termine, vorbereitung
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konten import benutzer
 from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Gremium
 from sozialforum.timeutil import utcnow
-from sozialforum.vocab import Antwort, AntwortQuelle, BenutzerRolle, GremiumArt
+from sozialforum.vocab import Antwort, AntwortQuelle, BenutzerRolle
+from tests.demo.helfer import demo_konferenz
 from tests.portal.conftest import make_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -38,17 +36,13 @@ def demo(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[str, int]]:
     settings = make_settings(tmp_path, sqlite_engine, base_url=f"http://127.0.0.1:{port}")
     now = utcnow()
     with session_scope(sqlite_engine, actor="test") as session:
-        load_demo(session)
-        gremium = session.scalars(
-            sa.select(Gremium).where(Gremium.art == GremiumArt.SOZIALRAUMKONFERENZ).order_by(Gremium.id)
-        ).first()
-        assert gremium is not None and gremium.id is not None
+        gremium_id = demo_konferenz(session)
         tag = now.date() + timedelta(days=30)
         while tag.weekday() not in (1, 2, 3):
             tag += timedelta(days=1)
         sitzung = termine.plan_sitzung(
             session,
-            gremium_id=gremium.id,
+            gremium_id=gremium_id,
             tag=tag,
             uhrzeit=time(16, 0),
             settings=settings,
@@ -57,7 +51,7 @@ def demo(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[str, int]]:
         )
         assert sitzung.id is not None
         vorbereitung.prepare(session, sitzung.id, settings)
-        for index, (_, person) in enumerate(members_on(session, gremium.id, tag)[:8]):
+        for index, (_, person) in enumerate(members_on(session, gremium_id, tag)[:8]):
             antworten.record_answer(
                 session,
                 sitzung_id=sitzung.id,

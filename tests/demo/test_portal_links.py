@@ -12,13 +12,13 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from sozialforum.demo import DemoRun, load_demo
+from sozialforum.demo import DemoRun
 from sozialforum.demo import portal as demo_portal
 from sozialforum.konferenz import termine
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Gremium, OutboxMessage
+from sozialforum.store.models import OutboxMessage
 from sozialforum.timeutil import utcnow
-from sozialforum.vocab import GremiumArt
+from tests.demo.helfer import demo_konferenz
 from tests.portal.conftest import make_settings
 
 
@@ -26,13 +26,9 @@ def test_form_request_links_use_the_portals_address(tmp_path: Path, sqlite_engin
     settings = make_settings(tmp_path, sqlite_engine, base_url="http://portal.landkreis.example")
     now = utcnow()
     with session_scope(sqlite_engine, actor="test") as session:
-        load_demo(session)
-        gremium = session.scalars(
-            sa.select(Gremium).where(Gremium.art == GremiumArt.SOZIALRAUMKONFERENZ).order_by(Gremium.id)
-        ).first()
-        assert gremium is not None and gremium.id is not None
+        gremium_id = demo_konferenz(session)
         termine.plan_sitzung(
-            session, gremium_id=gremium.id, tag=now.date() + timedelta(days=40), uhrzeit=time(16, 0), settings=settings
+            session, gremium_id=gremium_id, tag=now.date() + timedelta(days=40), uhrzeit=time(16, 0), settings=settings
         )
     demo_portal.demo_step(DemoRun(settings=settings, engine=sqlite_engine, now=now))
     with session_scope(sqlite_engine, actor="test") as session:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -240,3 +241,15 @@ def clients(app, bestand: Bestand) -> Iterator[dict[str | None, TestClient]]:  #
     finally:
         for client in opened.values():
             client.__exit__(None, None, None)
+
+
+def im_browser_anmelden(browser: Any, base: str, *, breite: int, hoehe: int, passwort: str = PASSWORT) -> Any:
+    """A German browser context of this size, logged in as "planerin"; returns the page."""
+    context = browser.new_context(locale="de-DE", viewport={"width": breite, "height": hoehe})
+    page = context.new_page()
+    page.goto(f"{base}/gs/anmelden")
+    page.fill("#f-name", "planerin")
+    page.fill("#f-passwort", passwort)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/arbeitsplatz/")
+    return page

@@ -22,6 +22,7 @@ from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.store.db import session_scope
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import Antwort, AntwortQuelle, BenutzerRolle
+from tests.arbeitsplatz.conftest import im_browser_anmelden
 from tests.demo.helfer import demo_konferenz
 from tests.portal.conftest import make_settings
 
@@ -76,13 +77,7 @@ def demo(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[str, int]]:
 def test_readme_pictures_from_the_demo(browser: Any, demo: tuple[str, int], tmp_path: Path) -> None:
     base, sitzung_id = demo
     ziel = REPO / "docs" / "bilder" if os.environ.get("SOZIALFORUM_BILDER") == "1" else tmp_path
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
-    page.goto(f"{base}/gs/anmelden")
-    page.fill("#f-name", "planerin")
-    page.fill("#f-passwort", PASSWORT)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/arbeitsplatz/")
+    page = im_browser_anmelden(browser, base, breite=1280, hoehe=800, passwort=PASSWORT)
     bilder = {
         "arbeitsplatz-uebersicht.png": ("/arbeitsplatz/", "Übersicht"),
         "arbeitsplatz-sitzung.png": (f"/arbeitsplatz/sitzungen/{sitzung_id}", "Tagesordnung"),
@@ -95,4 +90,4 @@ def test_readme_pictures_from_the_demo(browser: Any, demo: tuple[str, int], tmp_
         assert "Keine Aufträge gefunden" not in text and "Noch keine Tagesordnung" not in text, pfad
         page.screenshot(path=str(ziel / name), full_page=False)
         assert (ziel / name).stat().st_size > 20_000, name  # a page with content, not a blank one
-    context.close()
+    page.context.close()

@@ -19,7 +19,7 @@ from sozialforum.channels.mail import OutgoingMail
 from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.store.db import session_scope
 from sozialforum.timeutil import utcnow
-from tests.arbeitsplatz.conftest import PASSWORT, Bestand, build_bestand, pfad
+from tests.arbeitsplatz.conftest import PASSWORT, Bestand, build_bestand, im_browser_anmelden, pfad
 from tests.portal.conftest import Clock, make_settings
 from tests.portal.test_browser import _axe
 
@@ -103,15 +103,9 @@ def test_a_mails_text_wraps_on_a_phone(browser: Any, tmp_path: Path, sqlite_engi
         )
         nachricht_id = nachricht.id
     with serve_in_thread(create_app(settings, sqlite_engine, clock=Clock()), port) as base:
-        context = browser.new_context(locale="de-DE", viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        page.goto(f"{base}/gs/anmelden")
-        page.fill("#f-name", "planerin")
-        page.fill("#f-passwort", PASSWORT)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/arbeitsplatz/")
+        page = im_browser_anmelden(browser, base, breite=390, hoehe=844)
         page.goto(f"{base}/arbeitsplatz/postausgang/{nachricht_id}")
         text = page.locator("pre.mailtext")
         assert "A1b2C3d4" in text.inner_text()
         assert text.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
-        context.close()
+        page.context.close()

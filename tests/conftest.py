@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from sozialforum.settings import Settings, load_settings
 from sozialforum.store.db import make_engine, migrate
+from tests.support import readme_demo
 from tests.support.objektspeicher import Objektspeicher, weed_binary
 from tests.support.postgres import PgCluster, start_cluster
 
@@ -33,12 +34,32 @@ def require_service(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _place(item: pytest.Item) -> int:
+    if item.get_closest_marker(readme_demo.MARKER) is not None:
+        return 2
+    return 0 if item.get_closest_marker("slow") is not None else 1
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The slow tests first, each file's tests still together and in their order. Under
     ``-n 2 --dist worksteal`` the run then ends on short tests that an idle worker can take
-    over, instead of one worker still in a two-minute test (the README run, the wheel) while
-    the other has nothing left."""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    over, instead of one worker still in a two-minute test (the wheel) while the other has
+    nothing left. Last come the tests that read README command (a), which runs in the
+    background meanwhile (``tests/support/readme_demo.py``)."""
+    items.sort(key=_place)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """README command (a) starts as soon as a test that reads it is selected (once per run)."""
+    if session.config.option.collectonly:
+        return
+    if any(item.get_closest_marker(readme_demo.MARKER) for item in session.items):
+        readme_demo.start(readme_demo.shared_folder(session.config))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller, after every worker has ended
+        readme_demo.stop_if_running(readme_demo.shared_folder(config))
 
 
 @pytest.fixture(scope="session")

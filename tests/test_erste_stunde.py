@@ -5,9 +5,7 @@ with exit 0, and no line of the output is a traceback or English from a framewor
 from __future__ import annotations
 
 import base64
-import os
 import re
-import shutil
 import sqlite3
 import subprocess
 from datetime import UTC, datetime
@@ -15,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
-from tests.test_readme import _readme_commands
+from tests.support import readme_demo
 
-pytestmark = pytest.mark.slow
+# README command (a) itself runs in the background from the start of the run (its 2-7 minutes
+# overlap other tests); this test reads its transcript, then runs the next commands in its copy.
+pytestmark = [pytest.mark.readme_demo, pytest.mark.timeout(1500)]
 
 # Lines that give away English or a crash: a traceback, Python's exception names, the CLI
 # framework's and Prefect's own wording, log-level prefixes.
@@ -28,22 +27,6 @@ FREMD = re.compile(
 )
 
 PIP = re.compile(r"WARNING: Location '|\[notice\]")
-
-
-def _fresh_copy(target: Path) -> Path:
-    """The repository as a clone has it: the files git knows (also not yet committed ones)."""
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-    ).stdout.split(b"\0")
-    for name in filter(None, (f.decode() for f in files)):
-        source = REPO / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
 
 
 def _outlook_vorbehalt(var: Path) -> Path:
@@ -74,26 +57,29 @@ def _outlook_vorbehalt(var: Path) -> Path:
     return reply
 
 
-def test_readme_command_a_then_the_first_commands_in_german_without_tracebacks(tmp_path: Path) -> None:
-    clone = _fresh_copy(tmp_path / "sozialforum")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOZIALFORUM_", "PREFECT_", "VIRTUAL_ENV"))}
-    env |= {"COLUMNS": "200", "HOME": str(tmp_path), "PREFECT_HOME": str(tmp_path / "prefect")}
+def test_readme_command_a_then_the_first_commands_in_german_without_tracebacks(
+    pytestconfig: pytest.Config,
+) -> None:
+    lauf = readme_demo.wait(pytestconfig)
+    clone, env = lauf.clone, readme_demo.environment(lauf.home)
     transcript: list[str] = []
+
+    def check(command: str, returncode: int, stdout: str, stderr: str) -> str:
+        output = stdout + stderr
+        transcript.append(f"$ {command}\n{output}")
+        assert returncode == 0, "\n".join(transcript)
+        # pip's own notes (a new release, an index location of this machine) are not ours.
+        fremd = [line for line in output.splitlines() if FREMD.search(line) and not PIP.match(line)]
+        assert not fremd, f"{command}: {fremd}"
+        return stdout
 
     def shell(command: str, stdin: str | None = None) -> str:
         result = subprocess.run(
             ["bash", "-c", command], cwd=clone, env=env, input=stdin, capture_output=True, text=True, timeout=900
         )
-        output = result.stdout + result.stderr
-        transcript.append(f"$ {command}\n{output}")
-        assert result.returncode == 0, "\n".join(transcript)
-        # pip's own notes (a new release, an index location of this machine) are not ours.
-        fremd = [line for line in output.splitlines() if FREMD.search(line) and not PIP.match(line)]
-        assert not fremd, f"{command}: {fremd}"
-        return result.stdout
+        return check(command, result.returncode, result.stdout, result.stderr)
 
-    readme_a = _readme_commands()[0]
-    demo = shell(readme_a)
+    demo = check(readme_demo.readme_commands()[0], lauf.returncode, lauf.stdout, lauf.stderr)
     assert "Alle Ergebnisse liegen unter" in demo and demo.count("✔") == 8
     gebiete = shell(".venv/bin/sozialforum liste gebiete")
     assert "Gebiete (50 von 62)" in gebiete and "Lindenau" in gebiete

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 from sozialforum.cli import alle_befehle
 from tests.conftest import REPO
-
-
-def _readme_commands() -> list[str]:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"```bash\n(.+?)\n```", readme)
+from tests.support.readme_demo import readme_commands
 
 
 def test_readme_has_exactly_two_commands_and_ci_runs_the_test_command() -> None:
-    demo, tests = _readme_commands()[:2]
+    demo, tests = readme_commands()[:2]
     assert demo.endswith("sozialforum demo")
     assert tests.endswith("python -m pytest")
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")

@@ -2,14 +2,16 @@
 and a desktop's 1280 px: axe-core finds nothing serious or critical, and no page scrolls
 sideways as a whole (wide tables scroll inside their own keyboard-reachable region).
 
-The demo writes every personal link it mails into its outbox (.eml); this test serves the demo's
-store with the real ``sozialforum portal`` command and opens one link of each kind."""
+The demo (README command (a), run once per test run in the background) writes every personal
+link it mails into its outbox (.eml); this test serves a copy of the demo's store with the real
+``sozialforum portal`` command and opens one link of each kind."""
 
 from __future__ import annotations
 
 import email
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -30,8 +32,9 @@ from sozialforum.timeutil import utcnow
 from sozialforum.vocab import LinkZweck
 from tests.portal.portal_prozess import wait_listening
 from tests.portal.test_browser import _axe
+from tests.support import readme_demo
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.readme_demo, pytest.mark.timeout(1500)]
 # The demo mails links for its own portal address; its portal step serves on a port of its own.
 DEMO_BASE = re.compile(r"http://127\.0\.0\.1:\d+")
 
@@ -72,18 +75,15 @@ def _topic_link(data_dir: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+def demo(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    # The demo of README command (a), run once in the background for the whole test run; its
+    # data folder as the demo left it, copied so that nothing here changes what others read.
+    lauf = readme_demo.wait(pytestconfig)
+    assert lauf.returncode == 0, lauf.stdout + lauf.stderr
     folder = tmp_path_factory.mktemp("demo")
+    shutil.copytree(lauf.demo_var, folder / "var")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SOZIALFORUM_", "PREFECT_"))}
     env["COLUMNS"] = "200"
-    subprocess.run(
-        [sys.executable, "-m", "sozialforum", "demo", "--tage", "1"],
-        cwd=folder,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-        timeout=600,
-    )
     links = _links(folder / "var" / "outbox")
     links["themenvorschlag"] = _topic_link(folder / "var")  # the demo proposes its topic without mail
     port = free_port()

@@ -32,6 +32,7 @@ from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Protokoll
 from sozialforum.timeutil import add_months, utcnow
 from sozialforum.vocab import BenutzerRolle, GremiumArt, MitgliedRolle, OrganisationArt
+from tests.arbeitsplatz.conftest import im_browser_anmelden
 from tests.konferenz.smtp_server import LoopbackSmtp
 from tests.protokoll.conftest import Welt, build_world
 from tests.protokoll.flowhelfer import wait_for_paused_runs
@@ -139,13 +140,8 @@ def _wait_done(page: Any) -> None:
 
 
 def test_planning_cycle_in_the_browser(browser: Any, stand: Stand, tmp_path: Path) -> None:
-    context = browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(f"{stand.base}/gs/anmelden")
-    page.fill("#f-name", "planerin")
-    page.fill("#f-passwort", PASSWORT)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{stand.base}/arbeitsplatz/")
+    page = im_browser_anmelden(browser, stand.base, breite=1280, hoehe=900, passwort=PASSWORT)
+    context = page.context
 
     # Plan a Sitzung of the Regionalforum; a day the calendar check remarks on needs a confirmation.
     tag = _werktag(utcnow().date() + timedelta(days=45))

@@ -67,20 +67,16 @@ def _frozen(value: Any) -> Any:
     kind = type(value)
     if kind in _EINFACH:
         return value
-    if kind is dict:
-        return tuple((key, _frozen(item)) for key, item in value.items())
-    if kind is SimpleNamespace:
-        return (SimpleNamespace, _frozen(vars(value)))
     if kind is tuple:
         try:
             hash(value)  # a tuple of plain values (a constant list of choices) is its own key
             return value
         except TypeError:
             return tuple(_frozen(item) for item in value)
-    if isinstance(value, list | tuple):
-        return tuple(_frozen(item) for item in value)
     if isinstance(value, dict):
         return tuple((key, _frozen(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
     if isinstance(value, SimpleNamespace):
         return (SimpleNamespace, _frozen(vars(value)))
     try:

@@ -90,5 +90,5 @@ def test_readme_command_a_then_the_first_commands_in_german_without_tracebacks(
     assert "erika" in konto
     reply = _outlook_vorbehalt(clone / "var")
     antworten = shell(f".venv/bin/sozialforum konferenz antworten {reply}")
-    assert antworten.startswith("1 Rückmeldungen erfasst, 0 unverändert"), antworten
+    assert antworten.startswith("1 Rückmeldung erfasst, 0 unverändert"), antworten
     assert antworten.strip().endswith("0 Probleme"), antworten

@@ -117,7 +117,8 @@ def _summary(
         if done or skipped:
             lines.append(f"  {art.label}: {done}×" + (f" ({skipped} verpasste Stufen ersetzt)" if skipped else ""))
     lines.append(
-        f"Menschen: {diary.zusagen} Zusagen und {diary.absagen} Absagen per persönlichem Link, "
+        f"Menschen: {diary.zusagen} {'Zusage' if diary.zusagen == 1 else 'Zusagen'} und "
+        f"{diary.absagen} {'Absage' if diary.absagen == 1 else 'Absagen'} per persönlichem Link, "
         f"{diary.anwesend} Anwesende, {diary.entwuerfe} Protokollentwürfe, {diary.freigaben} Freigaben."
     )
     lines += [f"Neue Statistiklieferung: {item}" for item in diary.lieferungen]

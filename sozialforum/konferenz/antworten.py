@@ -53,9 +53,13 @@ class AntwortBericht:
     probleme: list[AntwortProblem] = field(default_factory=list)
 
     def summary(self) -> str:
+        def anzahl(n: int, eins: str, mehrere: str) -> str:
+            return f"{n} {eins if n == 1 else mehrere}"
+
         return (
-            f"{self.erfasst} Rückmeldungen erfasst, {self.unveraendert} unverändert, "
-            f"{self.unzustellbar} Unzustellbarkeitsmeldungen, {len(self.probleme)} Probleme"
+            f"{anzahl(self.erfasst, 'Rückmeldung', 'Rückmeldungen')} erfasst, {self.unveraendert} unverändert, "
+            f"{anzahl(self.unzustellbar, 'Unzustellbarkeitsmeldung', 'Unzustellbarkeitsmeldungen')}, "
+            f"{anzahl(len(self.probleme), 'Problem', 'Probleme')}"
         )
 
 

@@ -78,7 +78,7 @@ def test_preparation_invitation_reply_and_report(prefect_harness: None, sqlite_e
         later = DEADLINE + timedelta(hours=2)
         result = einladungen_versenden(konfiguration=config, jetzt=later)
         assert result["einladungen"] == []
-        assert result["antworten"]["zusammenfassung"].startswith("1 Rückmeldungen erfasst")
+        assert result["antworten"]["zusammenfassung"].startswith("1 Rückmeldung erfasst")
         assert len(result["teilnehmerlisten"]) == 2
         # The forged reply is a new problem: one more report, and then nothing on the next run.
         assert len(smtp.collector.messages) == 6

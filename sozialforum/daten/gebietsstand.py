@@ -4,6 +4,10 @@ Areas are versioned (re-formed Kreise and merged Gemeinden): a key is matched to
 valid on the Stichtag of the value. Keys are compared as strings, never as numbers, so
 ``03199001`` keeps its leading zero; a 5-digit Kreis key from a GENESIS Kreise table matches the
 Kreis whose AGS it starts.
+
+The store (SQLAlchemy, SQLModel, the models: ~0.45 s CPU to import) is imported inside the
+functions that read it, so that the computation, which needs only ``Gebietsstand`` and
+``Baum``, can be imported by the refresh's worker process (``daten.vorlesen``) without it.
 """
 
 from __future__ import annotations
@@ -14,16 +18,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-from sqlmodel import col
 
-from sozialforum.store.models import Gebiet, GebietVorgaenger
 from sozialforum.timeutil import format_datum_kurz
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+    from sqlalchemy.orm import Session
 
 
 class Bereich(NamedTuple):
@@ -99,6 +103,11 @@ class Gebietsstand:
 
     @classmethod
     def aus(cls, session: Session) -> Gebietsstand:
+        import sqlalchemy as sa
+        from sqlmodel import col
+
+        from sozialforum.store.models import Gebiet, GebietVorgaenger
+
         # The driver's tuples, not ORM rows nor Core rows: read for every computation and output.
         rows = _zeilen(
             session,
@@ -212,6 +221,11 @@ class Schluesselabgleich:
     def aus(cls, session: Session, vorher: Schluesselabgleich | None = None) -> Schluesselabgleich:
         """The index of the areas in the store; ``vorher``'s, when it was built from exactly
         the same rows (the next file of a refresh: the rows are read, the index not rebuilt)."""
+        import sqlalchemy as sa
+        from sqlmodel import col
+
+        from sozialforum.store.models import Gebiet
+
         abgleich = cls(lambda: Gebietsstand.aus(session))
         rows = _zeilen(
             session,

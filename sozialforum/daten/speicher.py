@@ -2,6 +2,9 @@
 
 Every delivery is kept; the effective value of a Merkmal for an area on a Stichtag is the one
 of the newest delivery that has it (a corrected file supersedes, the history stays).
+
+The store is imported inside the functions that read it (see ``gebietsstand``): ``Tafel`` is
+what the computation needs, also in the refresh's worker process, which has no store.
 """
 
 from __future__ import annotations
@@ -11,17 +14,17 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import sqlalchemy as sa
-from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from sozialforum.daten.fehlwerte import NICHT_GELIEFERT, Fehlwert
 from sozialforum.daten.kodierung import unpack
 from sozialforum.daten.merkmale import MerkmalKey, parse_key
-from sozialforum.store.models import Vergleichswert, Wertespalte
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def eindeutig(ids: npt.NDArray[np.integer]) -> npt.NDArray[np.int64]:
@@ -60,6 +63,11 @@ def inhalt(blob: bytes) -> str:
 
 def _stored(session: Session, stichtage: Iterable[date] | None) -> list[tuple[int, str, date, str | None]]:
     """(id, Merkmal, Stichtag, checksum) of the stored chunks, oldest delivery first: no blobs."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from sozialforum.store.models import Wertespalte
+
     query = sa.select(
         col(Wertespalte.id), col(Wertespalte.merkmal), col(Wertespalte.stichtag), col(Wertespalte.pruefsumme)
     ).order_by(col(Wertespalte.datenlieferung_id), col(Wertespalte.id))
@@ -69,6 +77,11 @@ def _stored(session: Session, stichtage: Iterable[date] | None) -> list[tuple[in
 
 
 def _blobs(session: Session, ids: list[int]) -> dict[int, bytes]:
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from sozialforum.store.models import Wertespalte
+
     found: dict[int, bytes] = {}
     for start in range(0, len(ids), 500):  # bound parameters per statement
         part = ids[start : start + 500]
@@ -156,6 +169,11 @@ def _tafel(blobs: list[tuple[str, bytes]]) -> Tafel:
 
 def lade_vergleich(session: Session) -> dict[date, Tafel]:
     """Delivered counts of the Vergleichsgebiete per Stichtag (newest delivery wins)."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from sozialforum.store.models import Vergleichswert
+
     rows = session.execute(
         sa.select(
             col(Vergleichswert.schluessel),

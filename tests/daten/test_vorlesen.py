@@ -6,6 +6,8 @@ as always. The decoded Stichtage are found by the chunks' checksums (``speicher`
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from dataclasses import fields
 from datetime import date
@@ -150,6 +152,18 @@ def test_small_refreshes_start_no_worker(tmp_path: Path) -> None:
     with vorlesen([(bev, None), (alo, None)]) as vorleser:  # a few kilobytes
         assert not vorleser.gestartet
         assert vorleser.abholen(bev, "x", None) is None
+
+
+def test_the_computation_imports_without_the_store() -> None:
+    """The worker can take on the computation only if importing it costs little beside its
+    parse: the store (SQLAlchemy, SQLModel, the models) is what made that cost ~0.7 s."""
+    code = (
+        "import sys, sozialforum.daten.vorlesen, sozialforum.daten.berechnung, sozialforum.daten.index, "
+        "sozialforum.daten.ergebnisspalten; "
+        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'sozialforum.store.models') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_decoded_stichtage_are_found_by_checksum_and_old_chunks_still_read(

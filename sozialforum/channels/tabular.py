@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.timeutil import berlin
+from sozialforum.zipcheck import zu_gross_entpackt
 
 
 @dataclass
@@ -103,6 +104,8 @@ def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
 def read_xlsx(path: Path, *, required: Iterable[str] = ()) -> Table:
     from openpyxl import load_workbook
 
+    if meldung := zu_gross_entpackt(path):
+        raise ProblemReport([Problem(path.name, None, None, meldung)])
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):

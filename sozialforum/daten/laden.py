@@ -35,6 +35,7 @@ from sozialforum.daten.zuordnung_gespeichert import ZUORDNUNG, lies_aliase, lies
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.store.gc_pause import gc_angehalten
 from sozialforum.store.models import Datenlieferung
+from sozialforum.zipcheck import zu_gross_entpackt
 
 
 @dataclass
@@ -123,6 +124,8 @@ def _read(
 def _is_ba(path: Path) -> bool:
     from openpyxl import load_workbook
 
+    if zu_gross_entpackt(path):
+        return False  # the table reader refuses it with the reason
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception:  # a damaged workbook: the table reader reports it properly

@@ -23,6 +23,7 @@ import pandas as pd
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.kodierung import Kodiert
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.zipcheck import zu_gross_entpackt
 
 ERWARTET_ZAHL = "erwartet eine Zahl (z. B. 1234 oder 7,8) oder ein Zeichen der amtlichen Statistik (-, ., x, /, ..., *)"
 
@@ -67,6 +68,8 @@ def open_workbook(path: Path) -> Any:
     """An XLSX workbook (read-only, values); a damaged or cut-off file is refused clearly."""
     from openpyxl import load_workbook
 
+    if meldung := zu_gross_entpackt(path):
+        raise ProblemReport([Problem(path.name, None, None, meldung)])
     try:
         return load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):

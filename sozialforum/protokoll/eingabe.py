@@ -25,6 +25,7 @@ from sozialforum.settings import Settings
 from sozialforum.store.models import Organisation, Person, Sitzung, Tagesordnungspunkt
 from sozialforum.timeutil import berlin, format_datum_kurz, format_zahl, local_to_utc
 from sozialforum.vocab import ProtokollPunktArt
+from sozialforum.zipcheck import zu_gross_entpackt
 
 FORMULAR = "Protokollentwurf"
 PUNKTE = "Protokollentwurf, Aufträge und Empfehlungen"
@@ -173,6 +174,8 @@ def pruefe_dokument(dokument: DokumentEingabe, *, settings: Settings) -> Gepruef
         )
     mimetype, label = DOKUMENTTYPEN[suffix]
     content = dokument.inhalt
+    if suffix == ".docx" and (meldung := zu_gross_entpackt(content)):
+        raise fail(meldung)
     try:
         if suffix == ".pdf":
             if not content.startswith(b"%PDF-"):

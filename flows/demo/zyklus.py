@@ -26,7 +26,7 @@ from sozialforum.demo.jahr import Tagebuch, jahr_planen, menschen, statistik_lie
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import OutboxMessage, ZyklusAktion
 from sozialforum.timeutil import berlin, format_datum, format_zahl, local_to_utc
-from sozialforum.vocab import ZyklusArt, ZyklusStatus
+from sozialforum.vocab import NachrichtArt, ZyklusArt, ZyklusStatus
 
 DATEN_TAG = 20  # the new population figures arrive on the 20th day of the year
 
@@ -123,7 +123,7 @@ def _summary(
     )
     lines += [f"Neue Statistiklieferung: {item}" for item in diary.lieferungen]
     lines += [f"FEHLER: {item}" for item in failed]
-    kinds = ", ".join(f"{count} {art}" for art, count in mails.most_common())
+    kinds = ", ".join(f"{format_zahl(count)} {NachrichtArt.benenne(art, count)}" for art, count in mails.most_common())
     year_mails = format_zahl(total_mails - mails_before)
     lines.append(
         f"Postausgang: {format_zahl(total_mails)} Nachrichten, davon {year_mails} im Zeitraffer "

@@ -20,8 +20,8 @@ from sozialforum.konferenz import antworten, feeds, teilnehmerliste
 from sozialforum.outbox import unklar as unklar_
 from sozialforum.store import db
 from sozialforum.store.models import Gremium, OutboxMessage, Person
-from sozialforum.timeutil import format_termin, utcnow
-from sozialforum.vocab import OutboxStatus
+from sozialforum.timeutil import format_termin, format_zahl, utcnow
+from sozialforum.vocab import NachrichtArt, OutboxStatus
 
 
 @konferenz_app.command("antworten")
@@ -81,10 +81,12 @@ def postausgang(typer_ctx: typer.Context) -> None:
 
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli") as session:
-        counts = Counter((m.art, OutboxStatus(m.status).label) for m in session.exec(select(OutboxMessage)))
+        counts = Counter(
+            (NachrichtArt.benenne(m.art), OutboxStatus(m.status).label) for m in session.exec(select(OutboxMessage))
+        )
     table = Table("Art", "Stand", "Anzahl")
     for (art, status), count in sorted(counts.items()):
-        table.add_row(art, status, str(count))
+        table.add_row(art, status, format_zahl(count))
     console.print(table)
     console.print(f"Ohne SMTP-Server liegen die Nachrichten als .eml in {context.settings.outbox_dir}", highlight=False)
 

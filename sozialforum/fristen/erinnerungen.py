@@ -37,7 +37,7 @@ from sozialforum.settings import Settings
 from sozialforum.store.models import FristErinnerung
 from sozialforum.store.models.base import table_of
 from sozialforum.timeutil import as_utc
-from sozialforum.vocab import ErinnerungArt, LinkZweck
+from sozialforum.vocab import ErinnerungArt, LinkZweck, NachrichtArt
 
 
 class Faellig(NamedTuple):
@@ -303,7 +303,7 @@ def _reminders(
             mails.append(
                 MailRequest(
                     key,
-                    "frist_wochenuebersicht",
+                    NachrichtArt.FRIST_WOCHENUEBERSICHT,
                     mail,
                     recipient.person_id,
                     {"fristen": [i.frist_ref for i, _ in items], "woche": week},
@@ -322,7 +322,7 @@ def _reminders(
             mails.append(
                 MailRequest(
                     key,
-                    "frist_erinnerung",
+                    NachrichtArt.FRIST_ERINNERUNG,
                     nachrichten.erinnerung(recipient, entry, settings),
                     recipient.person_id,
                     {"frist": item.frist_ref, "stufe": item.stufe},
@@ -362,7 +362,7 @@ def _escalations(
         mails.append(
             MailRequest(
                 key,
-                "frist_eskalation",
+                NachrichtArt.FRIST_ESKALATION,
                 nachrichten.eskalation(recipient, entries, settings),
                 None,
                 {"fristen": [item.frist_ref for item, _ in todo]},

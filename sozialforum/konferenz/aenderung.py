@@ -18,7 +18,7 @@ from sozialforum.konferenz.vorbereitung import load_pack
 from sozialforum.settings import Settings
 from sozialforum.store.models import Sitzung
 from sozialforum.timeutil import as_utc, format_termin
-from sozialforum.vocab import Antwort, SitzungStatus
+from sozialforum.vocab import Antwort, NachrichtArt, SitzungStatus
 
 _UNSET = object()
 
@@ -66,7 +66,7 @@ def reschedule(
             session.add(row)
     session.flush()
     if sitzung.status != SitzungStatus.EINGELADEN:
-        return versand.VersandBericht(sitzung_id=sitzung_id, art="aenderung", zurueckgezogen=withdrawn)
+        return versand.VersandBericht(sitzung_id=sitzung_id, art=NachrichtArt.AKTUALISIERUNG, zurueckgezogen=withdrawn)
     # A change of place only keeps the answers: the update says so to the calendars (the
     # attendee's PARTSTAT, no RSVP) instead of asking everyone to answer again.
     report = versand.send_invitations(
@@ -88,7 +88,7 @@ def cancel(
     sitzung = session.get(Sitzung, sitzung_id)
     if sitzung is None:
         raise versand.VersandFehler(f"Sitzung {sitzung_id} gibt es nicht.")
-    report = versand.VersandBericht(sitzung_id=sitzung_id, art="absage")
+    report = versand.VersandBericht(sitzung_id=sitzung_id, art=NachrichtArt.ABSAGE)
     if sitzung.status == SitzungStatus.ABGESAGT:
         return report
     was_invited = sitzung.status == SitzungStatus.EINGELADEN
@@ -101,6 +101,6 @@ def cancel(
         return report
     pack = load_pack(session, sitzung_id, settings, with_recipients=False)
     recipients = versand.reachable(session, (person for _row, person in versand.invited(session, sitzung)), report)
-    composer = Composer(pack, settings, now, "absage", grund=grund)
+    composer = Composer(pack, settings, now, NachrichtArt.ABSAGE, grund=grund)
     versand.enqueue_messages(session, composer, list(recipients.values()), report, now=now, settings=settings)
     return report

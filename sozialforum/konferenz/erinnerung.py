@@ -15,7 +15,7 @@ from sozialforum.settings import Settings
 from sozialforum.store.models import Sitzung
 from sozialforum.store.models.base import pk
 from sozialforum.timeutil import as_utc, berlin
-from sozialforum.vocab import Antwort, SitzungStatus
+from sozialforum.vocab import Antwort, NachrichtArt, SitzungStatus
 
 
 def send_reminders(session: Session, *, now: datetime, settings: Settings) -> list[versand.VersandBericht]:
@@ -58,9 +58,9 @@ def _remind(
     session: Session, pack: Einladungspaket, tage: int, *, now: datetime, settings: Settings
 ) -> versand.VersandBericht:
     sitzung = pack.sitzung
-    report = versand.VersandBericht(sitzung_id=pk(sitzung), art="erinnerung")
+    report = versand.VersandBericht(sitzung_id=pk(sitzung), art=NachrichtArt.ERINNERUNG)
     unanswered = (person for row, person in versand.invited(session, sitzung) if row.antwort == Antwort.OFFEN)
     pending = versand.reachable(session, unanswered, report)
-    composer = Composer(pack, settings, now, "erinnerung")
+    composer = Composer(pack, settings, now, NachrichtArt.ERINNERUNG)
     versand.enqueue_messages(session, composer, list(pending.values()), report, now=now, settings=settings, tage=tage)
     return report

@@ -19,14 +19,15 @@ from sozialforum.konferenz.empfaenger import Empfaenger
 from sozialforum.konferenz.vorbereitung import Einladungspaket
 from sozialforum.settings import Settings
 from sozialforum.timeutil import format_datum_kurz
+from sozialforum.vocab import NachrichtArt
 
-ARTEN = ("einladung", "aktualisierung", "absage", "erinnerung")
+ARTEN = (NachrichtArt.EINLADUNG, NachrichtArt.AKTUALISIERUNG, NachrichtArt.ABSAGE, NachrichtArt.ERINNERUNG)
 MAX_ATTACHMENT = 5 * 1024 * 1024  # many Träger mailboxes refuse mails beyond 10 MB
 _SUBJECT = {
-    "einladung": "Einladung: {titel} am {datum}",
-    "aktualisierung": "Geänderte Einladung: {titel} am {datum}",
-    "absage": "Abgesagt: {titel} am {datum}",
-    "erinnerung": "Erinnerung: {titel} am {datum} – bitte geben Sie Rückmeldung",
+    NachrichtArt.EINLADUNG: "Einladung: {titel} am {datum}",
+    NachrichtArt.AKTUALISIERUNG: "Geänderte Einladung: {titel} am {datum}",
+    NachrichtArt.ABSAGE: "Abgesagt: {titel} am {datum}",
+    NachrichtArt.ERINNERUNG: "Erinnerung: {titel} am {datum} – bitte geben Sie Rückmeldung",
 }
 
 
@@ -48,7 +49,7 @@ class Composer:
     pack: Einladungspaket
     settings: Settings
     now: datetime
-    art: str
+    art: NachrichtArt
     aenderung: str | None = None
     grund: str | None = None
     # Answers kept by an update (a change of place only): invited address → PARTSTAT.
@@ -72,7 +73,7 @@ class Composer:
             "betreff": self.subject,
         }
         self.attachments: tuple[Attachment, ...] = ()
-        if self.art in ("einladung", "aktualisierung"):
+        if self.art in (NachrichtArt.EINLADUNG, NachrichtArt.AKTUALISIERUNG):
             agenda = (self.agenda_pdf(),) if self.settings.konferenz.tagesordnung_als_pdf else ()
             self.attachments = agenda + self.documents()
         # Templates are looked up once; rendering per recipient is then only the fill-in.
@@ -130,15 +131,15 @@ class Composer:
             organizer_email=str(self.settings.mail.absender),
             organizer_name=self.settings.mail.absender_name,
             attendees=(self._attendee(recipient),),
-            cancelled=self.art == "absage",
+            cancelled=self.art == NachrichtArt.ABSAGE,
         )
 
     def mail(self, recipient: Empfaenger, link: str | None) -> OutgoingMail:
         context = {**self.context, "anrede": greeting(recipient), "link": link}
         calendar: bytes | None = None
         method: str | None = None
-        if self.art != "erinnerung":
-            method = "CANCEL" if self.art == "absage" else "REQUEST"
+        if self.art != NachrichtArt.ERINNERUNG:
+            method = "CANCEL" if self.art == NachrichtArt.ABSAGE else "REQUEST"
             calendar = ical.build_calendar([self.event(recipient, link)], method=method)
         return OutgoingMail(
             to=recipient.email,

@@ -25,7 +25,7 @@ from sozialforum.settings import Settings
 from sozialforum.store import audit
 from sozialforum.store.models import Gremium, Person, Rueckmeldung, Sitzung
 from sozialforum.store.models.base import table_of
-from sozialforum.vocab import Antwort
+from sozialforum.vocab import Antwort, NachrichtArt
 
 _RSVP = table_of(Rueckmeldung)
 _SITZUNG = table_of(Sitzung)
@@ -114,7 +114,7 @@ def nachruecker_benachrichtigen(
                 to_name=person.anzeigename or None,
                 subject=f"Ein Platz ist frei geworden: {sitzung.titel}",
                 schluessel=f"nachgerueckt:{sitzung_id}:{person_id}:{now.isoformat()}",
-                art="nachgerueckt",
+                art=NachrichtArt.NACHGERUECKT,
                 person_id=person_id,
                 bezug={"sitzung_id": sitzung_id},
                 now=now,

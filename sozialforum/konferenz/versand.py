@@ -26,7 +26,7 @@ from sozialforum.store import audit
 from sozialforum.store.models import OutboxMessage, Person, Rueckmeldung, Sitzung
 from sozialforum.store.models.base import pk, table_of
 from sozialforum.timeutil import as_utc, berlin, format_termin
-from sozialforum.vocab import Antwort, AuditAktion, LinkZweck, OutboxStatus, SitzungStatus
+from sozialforum.vocab import Antwort, AuditAktion, LinkZweck, NachrichtArt, OutboxStatus, SitzungStatus
 
 
 class VersandFehler(ValueError):
@@ -36,7 +36,7 @@ class VersandFehler(ValueError):
 @dataclass
 class VersandBericht:
     sitzung_id: int
-    art: str
+    art: NachrichtArt
     neu: int = 0
     schon_vorhanden: int = 0
     zurueckgezogen: int = 0
@@ -44,7 +44,7 @@ class VersandBericht:
 
     def summary(self) -> str:
         return (
-            f"Sitzung {self.sitzung_id}, {self.art}: {self.neu} neu im Postausgang, "
+            f"Sitzung {self.sitzung_id}, {self.art.plural}: {self.neu} neu im Postausgang, "
             f"{self.schon_vorhanden} bereits vorhanden, {len(self.uebersprungen)} übersprungen"
             + (f", {self.zurueckgezogen} veraltete zurückgezogen" if self.zurueckgezogen else "")
         )
@@ -92,7 +92,9 @@ def enqueue_messages(
     requests: list[outbox.MailRequest] = []
     new = [r for r in recipients if keys[r.key] not in known]
     report.schon_vorhanden += len(recipients) - len(new)
-    links = {} if composer.art == "absage" else personal_links(session, new, sitzung, now=now, settings=settings)
+    links = (
+        {} if composer.art == NachrichtArt.ABSAGE else personal_links(session, new, sitzung, now=now, settings=settings)
+    )
     for recipient in new:
         key = keys[recipient.key]
         link = links.get(recipient.person_id)
@@ -230,7 +232,7 @@ def plan_invitations(
         raise VersandFehler(f"Die Sitzung „{sitzung.titel}“ ist abgesagt; es wird nicht eingeladen.")
     if sitzung.beginn <= as_utc(now):
         raise VersandFehler(f"Die Sitzung „{sitzung.titel}“ hat schon begonnen ({format_termin(sitzung.beginn)}).")
-    art = "aktualisierung" if sitzung.ical_sequence > 0 else "einladung"
+    art = NachrichtArt.AKTUALISIERUNG if sitzung.ical_sequence > 0 else NachrichtArt.EINLADUNG
     report = VersandBericht(sitzung_id=sitzung_id, art=art, uebersprungen=list(pack.uebersprungen))
     kept = _kept_answers(session, sitzung_id) if antworten_behalten else None
     return Composer(pack, settings, now, art, aenderung=aenderung or "geänderte Angaben", antworten=kept), report
@@ -243,13 +245,17 @@ def conclude_invitations(
     pack = composer.pack
     sitzung = session.get(Sitzung, pack.sitzung.id)
     assert sitzung is not None
-    if composer.art == "aktualisierung":
+    if composer.art == NachrichtArt.AKTUALISIERUNG:
         gone = _former_recipients(session, sitzung, pack.empfaenger, report)
         if gone:
             enqueue_messages(
                 session,
                 Composer(
-                    pack, settings, now, "absage", grund="Sie gehören dem Gremium zu diesem Termin nicht mehr an."
+                    pack,
+                    settings,
+                    now,
+                    NachrichtArt.ABSAGE,
+                    grund="Sie gehören dem Gremium zu diesem Termin nicht mehr an.",
                 ),
                 gone,
                 report,

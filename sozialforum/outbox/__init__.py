@@ -30,7 +30,7 @@ from sozialforum.settings import Settings
 from sozialforum.store.models import OutboxMessage
 from sozialforum.store.models.base import table_of
 from sozialforum.timeutil import as_utc
-from sozialforum.vocab import OutboxStatus
+from sozialforum.vocab import NachrichtArt, OutboxStatus
 
 __all__ = [
     "DeliveryError",
@@ -58,18 +58,19 @@ __all__ = [
 def _record(
     *,
     schluessel: str,
-    art: str,
+    art: NachrichtArt,
     mail: OutgoingMail,
     person_id: int | None,
     bezug: dict[str, Any],
     now: datetime,
     settings: Settings,
 ) -> dict[str, Any]:
+    kind = NachrichtArt(art)  # a kind without a German label is a bug: it would show as a raw key
     message_id = message_id_for(schluessel, settings)
     content = render_message(mail, settings, message_id=message_id, date=now)
     return {
         "schluessel": schluessel,
-        "art": art,
+        "art": kind.value,
         "person_id": person_id,
         "empfaenger": mail.to,
         "betreff": mail.subject[:500],
@@ -86,7 +87,7 @@ def enqueue(
     session: Session,
     *,
     schluessel: str,
-    art: str,
+    art: NachrichtArt,
     mail: OutgoingMail,
     person_id: int | None,
     bezug: dict[str, Any],
@@ -115,7 +116,7 @@ def enqueue_template(
     to_name: str | None,
     subject: str,
     schluessel: str,
-    art: str,
+    art: NachrichtArt,
     person_id: int | None,
     bezug: dict[str, Any],
     now: datetime,
@@ -144,7 +145,7 @@ class MailRequest:
     """One message of a batch for :func:`enqueue_many`."""
 
     schluessel: str
-    art: str
+    art: NachrichtArt
     mail: OutgoingMail
     person_id: int | None
     bezug: dict[str, Any]

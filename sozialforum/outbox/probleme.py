@@ -24,6 +24,7 @@ from sozialforum.outbox.unklar import uncertain_messages
 from sozialforum.settings import Settings
 from sozialforum.store.models import OutboxMessage
 from sozialforum.timeutil import format_termin
+from sozialforum.vocab import NachrichtArt
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def report(
     return outbox.enqueue(
         session,
         schluessel=f"zustellprobleme:{digest.hexdigest()[:32]}",
-        art="zustellprobleme",
+        art=NachrichtArt.ZUSTELLPROBLEME,
         mail=mail,
         person_id=None,
         bezug={"anzahl": len(ordered), "unklar": len(unclear)},

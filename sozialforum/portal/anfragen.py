@@ -34,7 +34,7 @@ from sozialforum.settings import Settings
 from sozialforum.store.models.akteure import Person
 from sozialforum.store.models.gremien import Sitzung
 from sozialforum.store.models.kommunikation import EmailAenderung, PersonalLink, Rueckmeldung
-from sozialforum.vocab import Antwort, LinkZweck, SitzungStatus
+from sozialforum.vocab import Antwort, LinkZweck, NachrichtArt, SitzungStatus
 
 # Links that are ways in, not requests.
 _KEINE_ANFRAGEN = [LinkZweck.UEBERSICHT.value, LinkZweck.EMAIL_BESTAETIGEN.value, LinkZweck.EMAIL_ZURUECK.value]
@@ -186,7 +186,7 @@ def link_anfordern(session: Session, email: str, *, now: datetime, settings: Set
                 "mail/portal/anfragen",
                 subject="Ihr neuer Link zu Ihren Anfragen",
                 schluessel=f"anfragen-link:{link.id}",
-                art="anfragen_link",
+                art=NachrichtArt.ANFRAGEN_LINK,
                 bezug={"link_id": link.id},
                 now=now,
                 settings=settings,
@@ -220,7 +220,7 @@ def bestaetige_rsvp(
         "mail/portal/bestaetigung",
         subject=f"Ihre Rückmeldung ist eingegangen: {sitzung.titel}",
         schluessel=f"rsvp-bestaetigung:{sitzung_id}:{person_id}:{now.isoformat()}",
-        art="rsvp_bestaetigung",
+        art=NachrichtArt.RSVP_BESTAETIGUNG,
         bezug={"sitzung_id": sitzung_id},
         now=now,
         settings=settings,
@@ -264,7 +264,7 @@ def email_aendern(session: Session, person_id: int, neue_email: str, *, now: dat
         to=neue_email,
         subject="Bitte bestätigen Sie Ihre neue E-Mail-Adresse",
         schluessel=f"email-bestaetigen:{link.id}",
-        art="email_bestaetigen",
+        art=NachrichtArt.EMAIL_BESTAETIGEN,
         bezug={"email_aenderung_id": aenderung.id},
         now=now,
         settings=settings,
@@ -314,7 +314,7 @@ def email_bestaetigen(session: Session, aenderung_id: int, *, now: datetime, set
         to=alte,
         subject="Ihre E-Mail-Adresse wurde geändert",
         schluessel=f"email-geaendert:{aenderung.id}",
-        art="email_geaendert",
+        art=NachrichtArt.EMAIL_GEAENDERT,
         bezug={"email_aenderung_id": aenderung.id},
         now=now,
         settings=settings,
@@ -356,7 +356,7 @@ def email_zuruecknehmen(session: Session, aenderung_id: int, *, now: datetime, s
         to_name=gs.name,
         subject=f"E-Mail-Änderung zurückgenommen: {person.anzeigename}",
         schluessel=f"email-zurueckgenommen:{aenderung.id}",
-        art="email_zurueckgenommen",
+        art=NachrichtArt.EMAIL_ZURUECKGENOMMEN,
         person_id=None,
         bezug={"email_aenderung_id": aenderung.id, "person_id": person.id},
         now=now,

@@ -22,7 +22,7 @@ from sozialforum.store.models.gremien import Sitzung
 from sozialforum.store.models.kommunikation import OutboxMessage, PersonalLink
 from sozialforum.store.models.portal import FormularAnfrage
 from sozialforum.timeutil import format_datum_kurz
-from sozialforum.vocab import LinkZweck
+from sozialforum.vocab import LinkZweck, NachrichtArt
 
 
 class NichtZustellbar(ValueError):
@@ -104,7 +104,7 @@ def send_link(
     return outbox.enqueue(
         session,
         schluessel=f"portal-link:{link.id}",
-        art="portal_link",
+        art=NachrichtArt.PORTAL_LINK,
         mail=mail,
         person_id=person.id,
         bezug={"link_id": link.id, "zweck": str(link.zweck), "bezug_id": link.bezug_id},

@@ -14,8 +14,9 @@ from sozialforum.channels.rendering import render_text
 from sozialforum.settings import Settings
 from sozialforum.store.models import Gremium, OutboxMessage, Person, Sitzung
 from sozialforum.timeutil import format_datum
+from sozialforum.vocab import NachrichtArt
 
-ART = "protokoll"
+ART = NachrichtArt.PROTOKOLL
 
 
 def betreff(gremium: Gremium, sitzung: Sitzung, was: str) -> str:

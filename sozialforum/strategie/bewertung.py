@@ -35,9 +35,9 @@ from sozialforum.store.models import (
     ProjektRessource,
 )
 from sozialforum.timeutil import berlin
-from sozialforum.vocab import AuftragQuelle, AuftragStatus, LinkZweck, MassnahmeStatus, Urteil
+from sozialforum.vocab import AuftragQuelle, AuftragStatus, LinkZweck, MassnahmeStatus, NachrichtArt, Urteil
 
-ART = "projektbericht"
+ART = NachrichtArt.PROJEKTBERICHT
 # What a verdict means for the project's own status.
 _STATUS = {
     Urteil.LAUFENDES_GESCHAEFT: MassnahmeStatus.LAUFENDES_GESCHAEFT,

@@ -45,6 +45,7 @@ from sozialforum.vocab import (
     AntragStatus,
     AuftragStatus,
     LinkZweck,
+    NachrichtArt,
     StrategieElementArt,
 )
 
@@ -232,7 +233,7 @@ def einladen(
         outbox.enqueue(
             session,
             schluessel=schluessel,
-            art="foerderung",
+            art=NachrichtArt.FOERDERUNG,
             mail=mail,
             person_id=person_id,
             bezug={"aufruf_id": aufruf.id},

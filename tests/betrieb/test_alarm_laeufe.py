@@ -17,11 +17,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from sozialforum import outbox
-from sozialforum.channels.mail import OutgoingMail
 from sozialforum.settings import load_settings
 from sozialforum.store.models import Alarm
 from tests.konferenz.smtp_server import free_port
+from tests.support.post import einladungen_einreihen
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
 
@@ -69,13 +68,7 @@ def test_smtp_down_for_days_alarms_once_through_flow_runs(
         encoding="utf-8",
     )
     settings = load_settings(config)
-    with Session(sqlite_engine) as session:
-        for n in range(3):
-            mail = OutgoingMail(to=f"p{n}@traeger.example", to_name=f"P {n}", subject="Einladung", text="Hallo\n")
-            outbox.enqueue(
-                session, schluessel=f"k{n}", art="test", mail=mail, person_id=None, bezug={}, now=NOW, settings=settings
-            )
-        session.commit()
+    einladungen_einreihen(sqlite_engine, settings, [f"p{n}@traeger.example" for n in range(3)], now=NOW)
 
     states = []
     for hours in (1, 12, 23, 25, 26, 40, 64):  # the half-hourly schedule, sampled over almost three days

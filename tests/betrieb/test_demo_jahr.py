@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sozialforum.demo import DemoRun
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Protokoll, Sitzung, ZyklusAktion
-from sozialforum.vocab import ProtokollStatus, ZyklusStatus
+from sozialforum.vocab import NachrichtArt, ProtokollStatus, ZyklusStatus
 from tests.betrieb.helfer import demo_store
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
@@ -35,6 +35,10 @@ def test_two_months_of_the_planning_year(prefect_harness: None, sqlite_engine: E
     assert isinstance(year, dict) and year["fehler"] == [] and year["laeufe"] > 5
     assert not [line for line in lines if line.startswith("FEHLER")]
     assert any("Neue Statistiklieferung: 12411-02-03-5_bevoelkerung_" in line for line in lines)
+    # The outbox's kinds in German with their plural, never their keys ("74 projektbericht").
+    postausgang = next(line for line in lines if line.startswith("Postausgang:"))
+    assert "Nachrichten zum Protokoll" in postausgang and "Einladungen" in postausgang, postausgang
+    assert not [a.value for a in NachrichtArt if re.search(rf"\b{a.value}\b", postausgang)], postausgang
     with session_scope(sqlite_engine, actor="test") as session:
         sitzungen = session.scalars(sa.select(Sitzung)).all()
         minutes = {p.sitzung_id: p.status for p in session.scalars(sa.select(Protokoll))}

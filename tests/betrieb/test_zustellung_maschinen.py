@@ -12,23 +12,17 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from sozialforum import ablage, outbox
-from sozialforum.channels.mail import OutgoingMail
 from sozialforum.settings import load_settings
 from sozialforum.store.models import OutboxMessage
 from sozialforum.vocab import OutboxStatus
 from tests.konferenz.smtp_server import LoopbackSmtp
+from tests.support.post import einladungen_einreihen
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _queue(engine, settings, count: int) -> None:
-    with Session(engine) as session:
-        for n in range(count):
-            mail = OutgoingMail(to=f"p{n}@traeger.example", to_name=f"P {n}", subject="Einladung", text="Hallo\n")
-            outbox.enqueue(
-                session, schluessel=f"k{n}", art="test", mail=mail, person_id=None, bezug={}, now=NOW, settings=settings
-            )
-        session.commit()
+    einladungen_einreihen(engine, settings, [f"p{n}@traeger.example" for n in range(count)], now=NOW)
 
 
 def test_another_machine_sets_aside_handed_over_and_waits_for_live_claims(engine, settings, tmp_path) -> None:
@@ -74,7 +68,7 @@ def test_eml_files_go_into_the_configured_storage(engine, settings, tmp_path) ->
     machine_b = load_settings(None, data_dir=tmp_path / "b", database_url=settings.db_url, ablage=shared)
     assert outbox.deliver_pending(engine, machine_a, now=NOW).sent == 2
     keys = ablage.auflisten(machine_b, "outbox/")
-    assert len(keys) == 2 and all(k.endswith("-test.eml") for k in keys)
+    assert len(keys) == 2 and all(k.endswith("-einladung.eml") for k in keys)
     assert b"Einladung" in ablage.lesen(machine_b, keys[0])
 
 

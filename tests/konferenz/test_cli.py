@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from typer.testing import CliRunner
 
@@ -54,12 +56,15 @@ def test_round_from_the_command_line(cli, tmp_path) -> None:
     assert sent > 0
     assert cli("konferenz", "einladen", "1").output.count(" 0 neu im Postausgang") == 1
     moved = cli("konferenz", "verschieben", "1", "--uhrzeit", "17:00")
-    assert moved.exit_code == 0 and f"aktualisierung: {sent} neu" in moved.output
+    assert moved.exit_code == 0 and f"geänderte Einladungen: {sent} neu" in moved.output
     cancelled = cli("konferenz", "absagen", "1", "--grund", "Saal belegt")
-    assert cancelled.exit_code == 0 and f"absage: {sent} neu" in cancelled.output
+    assert cancelled.exit_code == 0 and f"Sitzungsabsagen: {sent} neu" in cancelled.output
     assert len(list(outbox.glob("*.eml"))) == 3 * sent
     overview = cli("konferenz", "postausgang")
     assert "gesendet" in overview.output and "Aktualisierung" not in overview.output
+    # Kinds in German, never their keys.
+    assert all(kind in overview.output for kind in ("Einladung", "geänderte Einladung", "Sitzungsabsage"))
+    assert not re.search(r"\b(einladung|aktualisierung|absage)\b", overview.output), overview.output
     feed = cli("konferenz", "kalender", "--gremium", "SRK-01")
     assert feed.exit_code == 0
     ics = (tmp_path / "var" / "berichte" / "kalender" / "gremium-SRK-01.ics").read_text()

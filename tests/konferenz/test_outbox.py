@@ -45,7 +45,7 @@ def test_enqueue_is_idempotent(engine, settings) -> None:
         first = outbox.enqueue(
             session,
             schluessel="k1",
-            art="test",
+            art="einladung",
             mail=_mail("a@b.example"),
             person_id=None,
             bezug={"x": 1},
@@ -55,7 +55,7 @@ def test_enqueue_is_idempotent(engine, settings) -> None:
         second = outbox.enqueue(
             session,
             schluessel="k1",
-            art="test",
+            art="einladung",
             mail=_mail("c@d.example"),
             person_id=None,
             bezug={},
@@ -75,7 +75,7 @@ def test_delivers_once_over_smtp(engine, settings, smtp) -> None:
             outbox.enqueue(
                 session,
                 schluessel=f"k{n}",
-                art="test",
+                art="einladung",
                 mail=_mail(f"p{n}@x.example"),
                 person_id=None,
                 bezug={},
@@ -106,7 +106,7 @@ def test_permanent_refusal_marks_contact_and_refusing_everything_fails_loudly(en
             outbox.enqueue(
                 session,
                 schluessel=f"k{person.id}",
-                art="test",
+                art="einladung",
                 mail=_mail(person.email),
                 person_id=person.id,
                 bezug={},
@@ -126,7 +126,7 @@ def test_permanent_refusal_marks_contact_and_refusing_everything_fails_loudly(en
         outbox.enqueue(
             session,
             schluessel="k9",
-            art="test",
+            art="einladung",
             mail=_mail("z@x.example"),
             person_id=None,
             bezug={},
@@ -148,7 +148,7 @@ def test_unreachable_server_keeps_messages_queued(engine, settings) -> None:
         outbox.enqueue(
             session,
             schluessel="k",
-            art="test",
+            art="einladung",
             mail=_mail("a@x.example"),
             person_id=None,
             bezug={},
@@ -192,7 +192,7 @@ def _enqueue_many(engine, settings, count: int) -> None:
             outbox.enqueue(
                 session,
                 schluessel=f"k{n}",
-                art="test",
+                art="einladung",
                 mail=_mail(f"p{n}@x.example"),
                 person_id=None,
                 bezug={},

@@ -99,7 +99,7 @@ def _queue(engine, settings, n: int = 2) -> None:
             outbox.enqueue(
                 session,
                 schluessel=f"tls-{i}",
-                art="test",
+                art="einladung",
                 person_id=None,
                 bezug={},
                 now=NOW,

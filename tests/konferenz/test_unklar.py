@@ -26,7 +26,6 @@ from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from sozialforum import outbox
-from sozialforum.channels.mail import OutgoingMail
 from sozialforum.cli import app
 from sozialforum.outbox import unklar as outbox_unklar
 from sozialforum.settings import load_settings
@@ -34,19 +33,14 @@ from sozialforum.store.models import AuditEntry, OutboxMessage
 from sozialforum.vocab import OutboxStatus
 from tests.conftest import REPO
 from tests.konferenz.smtp_server import LoopbackSmtp
+from tests.support.post import einladungen_einreihen
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ADRESSEN = [f"p{n}@traeger.example" for n in range(3)]
 
 
 def _queue(engine, settings) -> None:
-    with Session(engine) as session:
-        for n, address in enumerate(ADRESSEN):
-            mail = OutgoingMail(to=address, to_name=f"P {n}", subject="Einladung", text="Hallo\n")
-            outbox.enqueue(
-                session, schluessel=f"k{n}", art="test", mail=mail, person_id=None, bezug={}, now=NOW, settings=settings
-            )
-        session.commit()
+    einladungen_einreihen(engine, settings, ADRESSEN, now=NOW)
 
 
 def _killed_delivery(url: str, tmp_path, port: int, moment: str) -> None:

@@ -25,7 +25,7 @@ from sozialforum.outbox import unklar
 from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import OutboxMessage
-from sozialforum.vocab import OutboxStatus
+from sozialforum.vocab import NachrichtArt, OutboxStatus
 
 bereich = Bereich()
 SEITE = 50
@@ -34,15 +34,18 @@ SEITE = 50
 @dataclass(frozen=True)
 class Filter:
     status: str = ""
+    art: str = ""
     q: str = ""
     seite: int = 1
 
     @classmethod
     def aus(cls, params: Mapping[str, str]) -> Filter:
         status = params.get("status", "")
+        art = params.get("art", "")
         page = params.get("seite", "1")
         return cls(
             status=status if status in OutboxStatus.__members__.values() else "",
+            art=art if art in NachrichtArt.__members__.values() else "",
             q=params.get("q", "").strip()[:100],
             seite=max(1, int(page)) if page.isdigit() else 1,
         )
@@ -59,6 +62,8 @@ def liste(request: Request) -> Response:
         query = sa.select(OutboxMessage)
         if filt.status:
             query = query.where(col(OutboxMessage.status) == filt.status)
+        if filt.art:
+            query = query.where(col(OutboxMessage.art) == filt.art)
         if filt.q:
             like = f"%{filt.q.replace('%', '').replace('_', '')}%"
             query = query.where(
@@ -85,6 +90,8 @@ def liste(request: Request) -> Response:
             seiten=max(1, -(-gesamt // SEITE)),
             je_status=[(s, je_status.get(s.value, 0)) for s in OutboxStatus],
             status_labels={s.value: s.label for s in OutboxStatus},
+            arten=list(NachrichtArt),
+            art_label=NachrichtArt.benenne,
         )
 
 
@@ -113,6 +120,7 @@ def nachricht(request: Request, nachricht_id: int) -> Response:
             "arbeitsplatz/nachricht.html",
             n=row,
             status=OutboxStatus(row.status),
+            art=NachrichtArt.benenne(row.art),
             text=text,
             anhaenge=anhaenge,
             darf_senden=darf(ctx.benutzer, Recht.AENDERN),

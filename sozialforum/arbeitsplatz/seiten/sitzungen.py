@@ -36,7 +36,15 @@ from sozialforum.store.models import (
     TopDokument,
 )
 from sozialforum.timeutil import berlin
-from sozialforum.vocab import Antwort, AntwortQuelle, GremiumArt, SitzungStatus, TopQuelle, VorschlagStatus
+from sozialforum.vocab import (
+    Antwort,
+    AntwortQuelle,
+    GremiumArt,
+    NachrichtArt,
+    SitzungStatus,
+    TopQuelle,
+    VorschlagStatus,
+)
 
 bereich = Bereich()
 SEITE = 50
@@ -254,6 +262,6 @@ def vorschau(request: Request, sitzung_id: int) -> Response:
         pack = vorbereitung.load_pack(ctx.session, sitzung_id, ctx.portal.settings)
         mail = None
         if pack.empfaenger:
-            composer = Composer(pack=pack, settings=ctx.portal.settings, now=ctx.now, art="einladung")
+            composer = Composer(pack=pack, settings=ctx.portal.settings, now=ctx.now, art=NachrichtArt.EINLADUNG)
             mail = composer.mail(pack.empfaenger[0], link=None)
         return render(ctx, "arbeitsplatz/sitzung_vorschau.html", pack=pack, mail=mail)

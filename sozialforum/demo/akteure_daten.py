@@ -291,6 +291,8 @@ def gremien_und_mitglieder(
         for org in (o for o in orgs if o["gebiet"] == f"SR{raum_no:02d}"):
             for row in by_org[org["kennung"]]:
                 rolle = "protokollfuehrung" if row["funktion"] == "Koordination Sozialraum" else "mitglied"
+                if raum_no == 1 and row["funktion"] == "Schulleitung":
+                    rolle = "vorsitz"  # Lindenau elected a chair; the others are led by the Geschäftsstelle
                 add(key, row, rolle, stimm=True)
             add(f"RSF-{region[-1]}", by_org[org["kennung"]][0])
     for amt in ("AMT-SOZ", "AMT-JUG", "AMT-GES", "KV-AWO", "KV-DIA", "KV-CAR", "KV-DRK"):

@@ -25,8 +25,8 @@ from sozialforum.demo.planung_daten import planung
 DATA = Path(__file__).parent / "data"
 
 
-def _write(name: str, header: list[str], rows: list[dict[str, Any]]) -> None:
-    with (DATA / name).open("w", newline="", encoding="utf-8") as handle:
+def _write(ziel: Path, name: str, header: list[str], rows: list[dict[str, Any]]) -> None:
+    with (ziel / name).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=header, delimiter=";", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
@@ -122,11 +122,13 @@ def gebiete(rng: random.Random) -> tuple[list[dict[str, Any]], dict[str, list[st
     return rows, gemeinden_by_raum
 
 
-def main() -> None:
+def main(ziel: Path = DATA) -> None:
+    """Write the lists and the planning data into ``ziel`` (the shipped folder by default)."""
     rng = random.Random(20161101)
-    DATA.mkdir(parents=True, exist_ok=True)
+    ziel.mkdir(parents=True, exist_ok=True)
     gebiete_rows, _ = gebiete(rng)
     _write(
+        ziel,
         "gebiete.csv",
         [
             "schluessel",
@@ -144,11 +146,13 @@ def main() -> None:
     )
     orgs, persons = akteure(rng)
     _write(
+        ziel,
         "organisationen.csv",
         ["kennung", "name", "art", "dachverband", "gebiet", "email", "telefon", "adresse", "dezernat"],
         orgs,
     )
     _write(
+        ziel,
         "personen.csv",
         [
             "kennung",
@@ -168,19 +172,23 @@ def main() -> None:
     )
     gremien, members = gremien_und_mitglieder(orgs, persons)
     _write(
+        ziel,
         "gremien.csv",
         ["kennung", "name", "art", "gebiet", "uebergeordnet", "einladung_vorlauf_tage", "erinnerung_tage"],
         gremien,
     )
     _write(
-        "mitgliedschaften.csv", ["gremium", "person", "organisation", "rolle", "stimmberechtigt", "von", "bis"], members
+        ziel,
+        "mitgliedschaften.csv",
+        ["gremium", "person", "organisation", "rolle", "stimmberechtigt", "von", "bis"],
+        members,
     )
-    (DATA / "planung.json").write_text(
+    (ziel / "planung.json").write_text(
         json.dumps(planung(orgs, persons), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
     print(
         f"{len(gebiete_rows)} Gebiete, {len(orgs)} Organisationen, {len(persons)} Personen, "
-        f"{len(gremien)} Gremien, {len(members)} Mitgliedschaften → {DATA}"
+        f"{len(gremien)} Gremien, {len(members)} Mitgliedschaften → {ziel}"
     )
 
 

@@ -9,11 +9,40 @@ from __future__ import annotations
 
 from typing import Any
 
+# The plans stand as a Geschäftsstelle would find them in December 2026: two Fortschreibungen on
+# their way (milestones done or moved below), one not yet begun, and the Wohnungsnotfallhilfe
+# overdue, which the Kreistag's Beschluss of 2025 (BESCHLUESSE) asks for.
 FACHPLAENE = [
-    ("FP-ALT", "Altenhilfeplan Landkreis Musterland 2021", "altenhilfeplan", "2021-06-15", 60, "AMT-SOZ"),
-    ("FP-TEI", "Teilhabeplan „Gemeinsam in Musterland“ 2022–2027", "teilhabeplan", "2022-03-10", 48, "AMT-SOZ"),
+    ("FP-ALT", "Altenhilfeplan Landkreis Musterland 2022", "altenhilfeplan", "2022-06-15", 60, "AMT-SOZ"),
+    ("FP-TEI", "Teilhabeplan „Gemeinsam in Musterland“ 2022–2027", "teilhabeplan", "2022-03-10", 60, "AMT-SOZ"),
     ("FP-JUG", "Jugendhilfeplan Teil Kindertagesbetreuung 2023", "jugendhilfeplan", "2023-09-20", 60, "AMT-JUG"),
-    ("FP-WNH", "Konzept Wohnungsnotfallhilfe 2020", "wohnungsnotfallhilfe", "2020-11-26", 36, "AMT-SOZ"),
+    ("FP-WNH", "Konzept Wohnungsnotfallhilfe 2020", "wohnungsnotfallhilfe", "2020-11-26", 72, "AMT-SOZ"),
+]
+
+# Milestones of the running Fortschreibungen the planners recorded (config/fristen.toml names
+# them): (Fachplan, milestone, done on, moved to, reason for moving).
+MEILENSTEINE = [
+    ("FP-ALT", "datenanalyse", "2026-05-28", None, ""),
+    ("FP-ALT", "beteiligung", "2026-10-08", None, ""),
+    ("FP-TEI", "datenanalyse", "2026-02-20", None, ""),
+    ("FP-TEI", "beteiligung", "2026-07-02", None, ""),
+    (
+        "FP-TEI",
+        "entwurf",
+        None,
+        "2026-12-18",
+        "Die Stellungnahme des Behindertenbeirats vom 28.10.2026 wird in den Entwurf eingearbeitet.",
+    ),
+    ("FP-WNH", "datenanalyse", "2025-12-10", None, ""),
+    ("FP-WNH", "beteiligung", "2026-04-14", None, ""),
+    (
+        "FP-WNH",
+        "entwurf",
+        None,
+        "2026-12-15",
+        "Die Ergebnisse der Bedarfsanalyse Notunterkünfte werden erst mit den Trägern abgestimmt.",
+    ),
+    ("FP-WNH", "ratsvorlage", None, "2027-02-11", "Folgt dem verschobenen Entwurf; Kreistag am 25.03.2027."),
 ]
 
 MASSNAHMEN = {
@@ -292,7 +321,8 @@ def planung(orgs: list[dict[str, Any]], persons: list[dict[str, Any]]) -> dict[s
                     "vzae": vzae,
                     "verantwortlich": traeger[(index + len(massnahmen)) % len(traeger)],
                     "gebiet": f"SR{raum:02d}" if index % 3 else "03199000",
-                    "naechste_pruefung": f"{2026 + index % 2}-{(index * 2) % 12 + 1:02d}-01",
+                    # Reviews spread over 2027; the sixth Maßnahme of each plan is a month overdue.
+                    "naechste_pruefung": "2026-11-01" if index == 6 else f"2027-{(index * 2) % 12 + 1:02d}-01",
                 }
             )
     vorlagen, beschluesse = [], []

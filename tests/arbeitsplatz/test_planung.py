@@ -55,6 +55,24 @@ def test_fachplan_with_milestone_is_reminded(
         ).all()
         assert [r.empfaenger for r in reminders] == ["sozialamt@kreis.example"]
         assert session.scalar(sa.select(sa.func.count()).where(OutboxMessage.empfaenger == "sozialamt@kreis.example"))
+        plan_id = plan.id
+    # Moved by hand: the history names the milestone as the list does, never its key.
+    url = f"/arbeitsplatz/fachplaene/{plan_id}"
+    neu = due + timedelta(days=30)
+    moved = gs.post(
+        f"{url}/meilenstein",
+        data={
+            "csrf": csrf_of(gs.get(url).text),
+            "meilenstein": "datenanalyse",
+            "faellig_am": neu.isoformat(),
+            "grund": "Daten des Landesamts kommen später",
+            "zurueck": url,
+        },
+    )
+    assert moved.status_code == 200
+    verlauf = moved.text.split("Verlauf der Fristen", 1)[1]
+    assert f"planmäßig → {neu:%d.%m.%Y}" in verlauf and "Daten des Landesamts kommen später" in verlauf
+    assert "Datenanalyse abgeschlossen planmäßig" in verlauf and "meilenstein:" not in verlauf
 
 
 def test_deadline_change_needs_a_reason_and_is_kept(

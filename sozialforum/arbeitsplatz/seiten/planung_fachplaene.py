@@ -88,9 +88,10 @@ def fachplan_seite(request: Request, plan_id: int) -> Response:
         plan = _fachplan(ctx, plan_id)
         settings = ctx.portal.settings
         heute = today_in_berlin(ctx.now)
+        meilensteine = load_meilensteine(settings.fristen.meilensteine)
         fristen = collect_fristen(
             ctx.session,
-            meilensteine=load_meilensteine(settings.fristen.meilensteine),
+            meilensteine=meilensteine,
             auswahl=Auswahl(nur_offen=False, fachplan_ids=[plan_id], auftrag_ids=(), massnahme_ids=()),
         )
         bald = settings.fristen.bald_faellig_tage
@@ -107,7 +108,11 @@ def fachplan_seite(request: Request, plan_id: int) -> Response:
                 (fr, ampel_frist(fr, heute, bald), fr.ref.split(":")[2] if fr.ref.startswith("meilenstein:") else None)
                 for fr in fristen
             ],
-            verlauf=verlauf,
+            # The history names each milestone as the plan's list does (its key is "meilenstein:ID:KEY").
+            verlauf=[
+                (v, {m.schluessel: m.name for m in meilensteine.fuer(plan.art)}.get(v.frist_ref.rsplit(":", 1)[-1]))
+                for v in verlauf
+            ],
             arten=list(FachplanArt),
             stellen=stellen(ctx.session),
             darf_aendern=ctx_darf(ctx, Recht.AENDERN),

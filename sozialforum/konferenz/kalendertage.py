@@ -75,7 +75,7 @@ def hinweise(day: date, settings: KonferenzSettings, *, was: str = "Der Termin")
     ferien = schulferien(settings)
     for f in ferien:
         if f.von <= day <= f.bis:
-            zeitraum = f"{format_datum_kurz(f.von)}–{format_datum_kurz(f.bis)}"
+            zeitraum = format_datum_kurz(f.von) + (f"–{format_datum_kurz(f.bis)}" if f.bis != f.von else "")
             found.append(f"{was} am {datum} liegt in den {f.name} ({land}, {zeitraum}).")
     # The file covers the time from its first to its last holidays; beyond that nobody knows.
     if not ferien or not min(f.von for f in ferien).replace(month=1, day=1) <= day <= max(f.bis for f in ferien):

@@ -189,7 +189,7 @@ def test_planning_cycle_in_the_browser(browser: Any, stand: Stand, tmp_path: Pat
     traeger.get_by_role("status").first.wait_for()
 
     page.goto(sitzung_url)
-    assert page.locator("#zaehlung").inner_text().startswith("1 Zusagen")
+    assert page.locator("#zaehlung").inner_text().startswith("1 Zusage ·")
 
     # The planner records a phone answer for another member.
     page.locator("summary", has_text="Antwort für eine Person erfassen").click()
@@ -198,7 +198,7 @@ def test_planning_cycle_in_the_browser(browser: Any, stand: Stand, tmp_path: Pat
     page.fill("#f-kommentar", "telefonisch am Vormittag")
     page.get_by_role("button", name="Antwort speichern").click()
     page.wait_for_url(re.compile(r".*meldung=antwort"))
-    assert "1 Absagen" in page.locator("#zaehlung").inner_text()
+    assert "1 Absage ·" in page.locator("#zaehlung").inner_text()
     row = page.locator("tr", has_text="Bernd Becker").inner_text()
     assert "erfasst von Petra Planerin" in row and "telefonisch am Vormittag" in row
     page.screenshot(path=str(tmp_path / "sitzung.png"), full_page=True)

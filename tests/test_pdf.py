@@ -118,3 +118,22 @@ def test_a_short_table_marked_zusammen_is_not_torn_across_pages() -> None:
         seiten = seitentexte(pdf)
         auf = [next(n for n, s in enumerate(seiten) if f"Handlungsfeld {i}" in s) for i in range(1, 6)]
         assert (len(set(auf)) > 1) is getrennt, (klasse, auf)
+
+
+def test_a_section_marked_zusammen_keeps_its_last_note() -> None:
+    # The profile's Zeichenerklärung: heading, table, notes. Filler ends so that only its last note
+    # would go to the next page (page 4 of the demo's profile began with that note alone).
+    zeilen = "".join(f"<tr><td>{z}</td><td>Bedeutung {z}</td></tr>" for z in "-.x/")
+    abschnitt = f"<h2>Zeichenerklärung</h2><table>{zeilen}</table><p><small>Letzter Hinweis.</small></p>"
+    gefunden = {}
+    for anzahl in range(26, 40):
+        fuell = "".join(f"<p>Absatz {i}: Text, der die erste Seite füllt.</p>" for i in range(anzahl))
+        ohne = seitentexte(html_to_pdf(f"<h1>Test</h1>{fuell}{abschnitt}", title="Test"))
+        kopf, hinweis = (next(n for n, s in enumerate(ohne) if t in s) for t in ("Zeichenerklärung", "Letzter"))
+        if kopf != hinweis:
+            gefunden[anzahl] = (kopf, hinweis)
+            break
+    assert gefunden, "keine Füllmenge trennt den Abschnitt: der Test prüft nichts"
+    mit = seitentexte(html_to_pdf(f'<h1>Test</h1>{fuell}<section class="zusammen">{abschnitt}</section>', title="T"))
+    kopf, hinweis = (next(n for n, s in enumerate(mit) if t in s) for t in ("Zeichenerklärung", "Letzter"))
+    assert kopf == hinweis == 1, (gefunden, kopf, hinweis)

@@ -373,7 +373,7 @@ def budgetblatt(budget: Budget) -> Blatt:
         columns += [f"{part.name}: Basis", f"{part.name}: Anteil", f"{part.name}: Gewicht {gewicht}"]
     columns += ["Rohbetrag", "Grenze", "Betrag exakt", "abgerundet", "Rest", "+1 € (größte Reste)", "Budget"]
     sheet = Blatt(
-        f"Budget {budget.kennung} {budget.haushaltsjahr}",
+        budget.definition.blattname(budget.haushaltsjahr),
         columns,
         vorspann=[
             [f"{budget.definition.name}, Haushaltsjahr {budget.haushaltsjahr}"],

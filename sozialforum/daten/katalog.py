@@ -177,6 +177,9 @@ class QuelleDef(_Strict):
         return {norm_label(label): parse_key(key) for label, key in self.spalten.items()}
 
 
+BLATTNAME_MAX = 31  # characters of an Excel sheet name
+
+
 class BudgetAnteil(_Strict):
     name: str
     # gleich: equal share per area; anzahl: by a target-group count; bedarf: the count
@@ -190,10 +193,27 @@ class BudgetAnteil(_Strict):
 
 class BudgetDef(_Strict):
     name: str
+    # The name of its sheet in the atlas with the year ("Sozialraumbudget HzE 2027"): Excel allows
+    # 31 characters, so a long name needs a short one (``blattname``).
+    kurzname: str | None = Field(default=None, min_length=1, max_length=BLATTNAME_MAX - 5)
     ebene: str = "sozialraum"
     anteile: list[BudgetAnteil]
     untergrenze: int = Field(default=0, ge=0)
     obergrenze: int | None = Field(default=None, gt=0)
+
+    def blattname(self, haushaltsjahr: int) -> str:
+        """The atlas sheet of this budget for a year; a long name without ``kurzname`` is cut at a
+        word ("Sozialraumbudget Hilfen zur… 2027"), never mid-word or into the year."""
+        jahr = f" {haushaltsjahr}"
+        name = self.kurzname or self.name
+        if len(name) + len(jahr) <= BLATTNAME_MAX:
+            return name + jahr
+        words, cut = name.split(), ""
+        for word in words:
+            if len(f"{cut} {word}".strip()) + 1 + len(jahr) > BLATTNAME_MAX:
+                break
+            cut = f"{cut} {word}".strip()
+        return f"{cut or name[: BLATTNAME_MAX - len(jahr) - 1]}…{jahr}"
 
     @model_validator(mode="after")
     def _weights(self) -> BudgetDef:

@@ -206,7 +206,7 @@ def demo_draft(
         ),
         PunktEingabe(
             "empfehlung",
-            "Streetwork im Sozialraum ausbauen (Empfehlung an den Jugendhilfeausschuss)",
+            "Streetwork im Sozialraum ausbauen (an den Jugendhilfeausschuss)",
             f"person:{owner.id}",
             format_datum_kurz(due + timedelta(days=180)),
         ),

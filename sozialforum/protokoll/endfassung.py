@@ -159,6 +159,14 @@ def _archive(
     return html_path, pdf_path
 
 
+def auftragstext(art: ProtokollPunktArt, beschreibung: str) -> str:
+    """What the tracked Auftrag says: a recommendation is marked as one, unless its text already
+    says so ("… (Empfehlung an den Jugendhilfeausschuss)" needs no "Empfehlung: " in front)."""
+    if art is ProtokollPunktArt.EMPFEHLUNG and "empfehl" not in beschreibung.lower():
+        return f"Empfehlung: {beschreibung}"
+    return beschreibung
+
+
 def _track(session: Session, protokoll: Protokoll, version_id: int) -> int:
     """Every Auftrag and recommendation of the approved version becomes a tracked Auftrag."""
     created = 0
@@ -166,12 +174,11 @@ def _track(session: Session, protokoll: Protokoll, version_id: int) -> int:
         kennung = f"protokoll-{protokoll.id}-{punkt.art}-{punkt.reihenfolge}"
         auftrag = session.scalars(sa.select(Auftrag).where(col(Auftrag.kennung) == kennung)).first()
         if auftrag is None:
-            prefix = "Empfehlung: " if punkt.art == ProtokollPunktArt.EMPFEHLUNG else ""
             auftrag = Auftrag(
                 kennung=kennung,
                 quelle=AuftragQuelle.PROTOKOLL,
                 sitzung_id=protokoll.sitzung_id,
-                beschreibung=prefix + punkt.beschreibung,
+                beschreibung=auftragstext(ProtokollPunktArt(punkt.art), punkt.beschreibung),
                 frist=punkt.frist,
                 verantwortlich_person_id=punkt.verantwortlich_person_id,
                 verantwortlich_organisation_id=punkt.verantwortlich_organisation_id,

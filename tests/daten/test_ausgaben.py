@@ -47,7 +47,7 @@ def test_profile_html_pdf_and_atlas(
     assert any(page.images for page in pages)  # the trend chart is in the PDF
 
     book = load_workbook(out.atlas)
-    assert book.sheetnames == ["Übersicht", "Arbeit", "Alter", "Index", "Kennzahlen und Ziele", "Budget test 2025"]
+    assert book.sheetnames == ["Übersicht", "Arbeit", "Alter", "Index", "Kennzahlen und Ziele", "Testbudget 2025"]
     arbeit = list(book["Arbeit"].iter_rows(values_only=True))
     assert arbeit[0][:4] == ("Ebene", "Schlüssel", "Gebiet", "Arbeitslosenanteil [%]")
     assert [row[1] for row in arbeit[1:4]] == ["03999000", "RA", "S1"]  # in hierarchy order
@@ -59,7 +59,7 @@ def test_profile_html_pdf_and_atlas(
     assert arbeit[-1][:3] == ("Vergleich", None, "Arbeitslosenanteil: Landesdurchschnitt")
     alter = list(book["Alter"].iter_rows(values_only=True))
     assert any("anders definiert" in str(row[3]) for row in alter if row[0] == "Vergleich")
-    budget_rows = list(book["Budget test 2025"].iter_rows(values_only=True))
+    budget_rows = list(book["Testbudget 2025"].iter_rows(values_only=True))
     assert budget_rows[-1][-1] == 100_000 and budget_rows[-1][1] == "Summe"
     gewichte = [c for row in budget_rows for c in row if isinstance(c, str) and ": Gewicht " in c]
     assert gewichte and all("." not in c.split("Gewicht ")[1] for c in gewichte), gewichte  # "0,5", not "0.5"
@@ -79,8 +79,8 @@ def test_profile_html_pdf_and_atlas(
     assert {type(row[-1]).__name__ for row in index[1:]} == {"datetime"}  # the Stichtag as a date
     # an edition written later without a budget in hand still has the stored budget's sheet
     again = ausgaben(engine, katalog, settings, Empfaenger.oeffentlich(), now=NOW, sozialraeume=["S2"])
-    assert "Budget test 2025" in load_workbook(again.atlas).sheetnames
-    rebuilt = list(load_workbook(again.atlas)["Budget test 2025"].iter_rows(values_only=True))
+    assert "Testbudget 2025" in load_workbook(again.atlas).sheetnames
+    rebuilt = list(load_workbook(again.atlas)["Testbudget 2025"].iter_rows(values_only=True))
     assert rebuilt == budget_rows
 
 

@@ -111,3 +111,16 @@ def test_stored_once_and_unchanged_on_repeat(
         assert speichere_budget(session, budget, berechnung_id=monitor.berechnung.id or 0, now=NOW)
     with session_scope(kreis[0], actor="test") as session:
         assert not speichere_budget(session, budget, berechnung_id=monitor.berechnung.id or 0, now=NOW)
+
+
+def test_the_sheet_name_fits_excel_and_never_shows_the_key() -> None:
+    anteile = [BudgetAnteil(name="Sockel", art="gleich", gewicht=1.0)]
+    lang = BudgetDef(name="Sozialraumbudget Hilfen zur Erziehung", anteile=anteile)
+    assert lang.blattname(2027) == "Sozialraumbudget Hilfen… 2027"  # cut at a word, the year whole
+    kurz = lang.model_copy(update={"kurzname": "Sozialraumbudget HzE"})
+    assert kurz.blattname(2027) == "Sozialraumbudget HzE 2027"
+    ein_wort = BudgetDef(name="Jugendhilfebudgetfuerallesozialraeumedeskreises", anteile=anteile)
+    assert ein_wort.blattname(2027) == "Jugendhilfebudgetfueralle… 2027"
+    assert all(len(b.blattname(2027)) <= 31 for b in (lang, kurz, ein_wort))
+    with pytest.raises(ValueError, match="kurzname"):
+        BudgetDef(name="x", kurzname="Ein Kurzname, der nicht kurz ist", anteile=anteile)

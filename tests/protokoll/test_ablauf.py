@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sozialforum.problems import ProblemReport
 from sozialforum.protokoll.anfordern import remind_late, request_draft
 from sozialforum.protokoll.eingabe import EintragEingabe, EntwurfEingabe, PunktEingabe
-from sozialforum.protokoll.endfassung import finalize
+from sozialforum.protokoll.endfassung import auftragstext, finalize
 from sozialforum.protokoll.entwurf import add_comment, submit_draft
 from sozialforum.protokoll.freigabe import decide
 from sozialforum.protokoll.lage import ProtokollFehler, lage, protokoll_for_sitzung
@@ -20,7 +20,7 @@ from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Auftrag, OutboxMessage, PersonalLink, Protokoll, ProtokollDatei
 from sozialforum.timeutil import as_utc
-from sozialforum.vocab import AuftragQuelle, ProtokollEntscheidung, ProtokollStatus
+from sozialforum.vocab import AuftragQuelle, ProtokollEntscheidung, ProtokollPunktArt, ProtokollStatus
 from tests.protokoll.conftest import NACH_SITZUNG, Welt, build_world
 
 
@@ -384,3 +384,11 @@ def test_a_decision_that_loses_the_race_reports_the_winner(engine: Engine, setti
     with session_scope(engine, actor="test") as session:
         rows = session.scalars(sa.select(ProtokollFreigabe)).all()
         assert [(r.entschieden_von, r.quelle) for r in rows] == [("Prefect-UI", "prefect")]
+
+
+def test_a_recommendation_is_named_once() -> None:
+    empfehlung, auftrag = ProtokollPunktArt.EMPFEHLUNG, ProtokollPunktArt.AUFTRAG
+    assert auftragstext(empfehlung, "Streetwork ausbauen") == "Empfehlung: Streetwork ausbauen"
+    said = "Streetwork ausbauen (Empfehlung an den Jugendhilfeausschuss)"
+    assert auftragstext(empfehlung, said) == said  # was "Empfehlung: … (Empfehlung an …)"
+    assert auftragstext(auftrag, "Konzept vorlegen") == "Konzept vorlegen"

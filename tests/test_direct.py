@@ -92,3 +92,22 @@ def test_run_many_writes_what_executemany_writes(engine: Engine) -> None:
         assert len(rows["test:many-direct"]) == 2 and rows["test:many-direct"] == rows["test:many-orm"]
         ids = connection.execute(sa.select(AUDIT.c.datensatz_id).where(AUDIT.c.akteur == "test:many-direct"))
         assert [i for (i,) in ids] == [9, 9]
+
+
+@pytest.mark.parametrize("count", [1, 416, 417, 1000])  # SQLite: 416 rows of 6 columns per statement
+def test_run_many_keeps_every_row_in_order_and_takes_extra_columns(engine: Engine, count: int) -> None:
+    with engine.begin() as connection:
+        rows = [{**_values("test:order"), "datensatz_id": n} for n in range(count)]
+        INSERT.run_many(
+            connection,
+            [{k: v for k, v in r.items() if k != "tabelle"} for r in rows],
+            {"tabelle": [f"t{n}" for n in range(count)]},
+        )
+        connection.execute(AUDIT.insert(), rows)  # the same rows through SQLAlchemy, for comparison
+    with engine.connect() as connection:
+        found = [tuple(r)[1:] for r in connection.execute(BY_ACTOR, {"wer": "test:order"})]
+        tables = connection.execute(
+            sa.select(AUDIT.c.tabelle, AUDIT.c.datensatz_id).where(AUDIT.c.akteur == "test:order").order_by(AUDIT.c.id)
+        ).all()
+    assert found[:count] == found[count:]
+    assert [tuple(t) for t in tables[:count]] == [(f"t{n}", n) for n in range(count)]

@@ -4,6 +4,7 @@ their results are in ``import_vorlagen``)."""
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,13 @@ def merke(run: Lauf, oid: str, typ: str, tabelle: str, row_id: int, values: dict
     """The written row in the run's index (and the map, where it has an entry: ``Index.remember``)."""
     modified, created = values["oparl_modified"], values["oparl_erstellt"]
     run.index.remember(oid, typ, tabelle, row_id, modified=modified, created=created)
+
+
+def merke_alle(run: Lauf, typ: str, tabelle: str, rows: list[tuple[str, dict[str, Any], tuple[int, str]]]) -> None:
+    """``merke`` and the count for each row written by ``schreibe`` (OParl id, values, (id, state))."""
+    run.index.remember_rows(typ, tabelle, [(oid, row_id, values) for oid, values, (row_id, _) in rows])
+    for state, count in Counter(state for _, _, (_, state) in rows).items():
+        run.bericht.zaehle(typ, state, count)
 
 
 def meetings(run: Lauf, entries: list[Eintrag]) -> None:

@@ -4,6 +4,7 @@ the deciding consultation)."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -11,11 +12,12 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from sozialforum.oparl import loeschung
-from sozialforum.oparl.import_sitzungen import merke, quellzeiten
+from sozialforum.oparl.import_sitzungen import merke, merke_alle, quellzeiten
 from sozialforum.oparl.schreiben import lies, schreibe
 from sozialforum.oparl.speicher import VENDOR, apply, kennung_for
 from sozialforum.oparl.stapel import Eintrag
 from sozialforum.oparl.zuordnung import beratung_rolle, ergebnis_lesen, vorlage_art
+from sozialforum.store.audit import _plain
 from sozialforum.store.models import Beratung, Beschluss, Gremium, Sitzung, Tagesordnungspunkt, Vorlage
 from sozialforum.store.models.base import table_of
 from sozialforum.timeutil import BERLIN
@@ -116,7 +118,7 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
         meetings = {
             k: row[2].astimezone(BERLIN).date() for k, row in lies(run.session, table, "id", wanted, ["beginn"]).items()
         }
-    outcomes = _linked_outcomes(run, entries)
+    outcomes, agenda_urls = _linked_outcomes(run, entries)
     for entry in entries:
         found = _consultation(run, entry, meetings, counted)
         if found is not None:
@@ -131,23 +133,21 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
     for batch in batches.values():
         known = {oid: run.index.find("beratung", oid) for oid, _ in batch}
         written |= schreibe(run.session, table_of(Beratung), batch, known=known)
-    for oid, values, entry in pending:
-        row_id, state = written[oid]
-        o = entry.obj
-        merke(run, oid, "Consultation", "beratung", row_id, values)
-        run.bericht.zaehle("Consultation", state)
-        agenda_url = r.url(o, "agendaItem")
-        if agenda_url:
-            run.links.add((oid, agenda_url))
+    merke_alle(run, "Consultation", "beratung", [(oid, values, written[oid]) for oid, values, _ in pending])
+    run.links.update((oid, agenda_urls[oid]) for oid, _, _ in pending if oid in agenda_urls)
 
 
-def _linked_outcomes(run: Lauf, entries: list[Eintrag]) -> dict[str, BeratungErgebnis]:
+def _linked_outcomes(run: Lauf, entries: list[Eintrag]) -> tuple[dict[str, BeratungErgebnis], dict[str, str]]:
     """The result each Consultation gets from its agenda item (the last link in ``results``'
-    order whose agenda item is here), read before the Beratungen are written."""
+    order whose agenda item is here), read before the Beratungen are written; and the agenda
+    item each live Consultation names (read once here, linked once written)."""
     r = run.leser
-    links = set(run.links) | {
-        (r.id(e.obj), url) for e in entries if (url := r.url(e.obj, "agendaItem")) and not r.wahr(e.obj, "deleted")
+    named = {
+        r.id(e.obj): url
+        for e in entries
+        if (url := r.url(e.obj, "agendaItem")) and not ("deleted" in e.obj and r.wahr(e.obj, "deleted"))
     }
+    links = set(run.links) | set(named.items())
     chosen: dict[str, str] = {}  # the greatest agenda item of each consultation that is here, as sorted links end
     for consultation_url, agenda_url in links:  # unsorted: sorting 60,000 pairs of URLs cost more
         if consultation_url in chosen and chosen[consultation_url] > agenda_url:
@@ -157,7 +157,7 @@ def _linked_outcomes(run: Lauf, entries: list[Eintrag]) -> dict[str, BeratungErg
     ids = {run.index.find("tagesordnungspunkt", a): a for a in set(chosen.values())}
     rows = lies(run.session, table_of(Tagesordnungspunkt), "id", [i for i in ids if i is not None], ["ergebnis"])
     texts = {ids[row_id]: row[2] for row_id, row in rows.items()}
-    return {c: ergebnis_lesen(texts.get(a))[0] for c, a in chosen.items() if a in texts}
+    return {c: ergebnis_lesen(texts.get(a))[0] for c, a in chosen.items() if a in texts}, named
 
 
 def _consultation(
@@ -165,11 +165,13 @@ def _consultation(
 ) -> tuple[str, dict[str, Any]] | None:
     o, r = entry.obj, run.leser
     oid = r.id(o)
-    if r.wahr(o, "deleted"):
+    if "deleted" in o and r.wahr(o, "deleted"):
         loeschung.consultation(run, oid)
         return None
-    parent = run.stapel.get(entry.parent)
-    paper_url = r.url(o, "paper") or (entry.parent if parent and parent.typ == "Paper" else None)
+    paper_url = r.url(o, "paper")
+    if not paper_url:
+        parent = run.stapel.get(entry.parent)
+        paper_url = entry.parent if parent and parent.typ == "Paper" else None
     vorlage_id = run.index.find("vorlage", paper_url)
     if vorlage_id is None:
         run.dangling(oid, "paper", paper_url)
@@ -180,7 +182,10 @@ def _consultation(
     if meeting_url and sitzung_id is None:
         run.dangling(oid, "meeting", meeting_url)
     org_urls = r.urls(o, "organization")
-    gremium_id = next((g for g in (run.index.find("gremium", u) for u in org_urls) if g), None)
+    gremium_id = None
+    for url in org_urls:
+        if gremium_id := run.index.find("gremium", url):
+            break
     if org_urls and gremium_id is None:
         run.dangling(oid, "organization", org_urls[0])
     position = entry.position
@@ -196,12 +201,8 @@ def _consultation(
                 sa.select(sa.func.count()).select_from(Beratung).where(col(Beratung.vorlage_id) == vorlage_id)
             )
             counted[vorlage_id] = (position or 0) + 1
-    rolle = beratung_rolle(r.text(o, "role"))
-    if (
-        rolle is not BeratungRolle.ENTSCHEIDUNG
-        and r.wahr(o, "authoritative")
-        and "kenntnis" not in (r.text(o, "role") or "").casefold()
-    ):
+    rolle, kenntnis = _rolle(r.text(o, "role"))
+    if rolle is not BeratungRolle.ENTSCHEIDUNG and r.wahr(o, "authoritative") and not kenntnis:
         rolle = BeratungRolle.ENTSCHEIDUNG
     if o.get("role") in (None, "") and o.get("authoritative") is None:
         rolle = BeratungRolle.ENTSCHEIDUNG if _deciding(run, gremium_id) else BeratungRolle.VORBERATUNG
@@ -213,9 +214,10 @@ def _consultation(
         "reihenfolge": position,
         "rolle": rolle,
         "datum": meetings.get(sitzung_id) if sitzung_id else None,
-        **quellzeiten(run, o),
+        "oparl_erstellt": r.zeitpunkt(o, "created"),  # as ``quellzeiten``, without a dictionary to merge
+        "oparl_modified": r.zeitpunkt(o, "modified"),
     }
-    eigen = _eigenes_ergebnis(run, o)
+    eigen = _eigenes_ergebnis(run, o) if _EIGENES_ERGEBNIS in o else None
     if eigen is not None:  # our own export: result and date as they were, never derived again
         run.eigene.add(oid)
         values["ergebnis"] = eigen
@@ -223,9 +225,18 @@ def _consultation(
     return oid, values
 
 
+@functools.lru_cache(maxsize=256)  # a handful of wordings on 150,000 Consultations
+def _rolle(role: str | None) -> tuple[BeratungRolle, bool]:
+    """The role a Consultation's ``role`` names, and whether it speaks of Kenntnisnahme."""
+    return beratung_rolle(role), "kenntnis" in (role or "").casefold()
+
+
+_EIGENES_ERGEBNIS = f"{VENDOR}:ergebnis"
+
+
 def _eigenes_ergebnis(run: Lauf, o: dict[str, Any]) -> BeratungErgebnis | None:
     """The result our own export gives under ``sozialforum:ergebnis`` (value or label)."""
-    value = o.get(f"{VENDOR}:ergebnis")
+    value = o.get(_EIGENES_ERGEBNIS)
     if value is None:
         return None
     for known in BeratungErgebnis:
@@ -268,14 +279,18 @@ def results(run: Lauf) -> None:
         links.append((consultation_url, agenda_url, beratung_id, top_id))
     run.session.flush()
     beratungen = lies(
-        run.session, table_of(Beratung), "id", [b for *_, b, _ in links], ["vorlage_id", "rolle", "gremium_id"]
+        run.session,
+        table_of(Beratung),
+        "id",
+        [b for *_, b, _ in links],
+        ["vorlage_id", "rolle", "gremium_id", "ergebnis"],
     )
     tops = lies(
         run.session,
         table_of(Tagesordnungspunkt),
         "id",
         [t for *_, t in links],
-        ["ergebnis", "nummer", "titel", "sitzung_id"],
+        ["ergebnis", "nummer", "titel", "sitzung_id", "vorlage_id"],
     )
     top_paper: dict[int, int] = {}
     outcomes: dict[int, BeratungErgebnis] = {}
@@ -302,6 +317,10 @@ def results(run: Lauf) -> None:
             row = run.session.get(Beratung, beratung_id)
             assert row is not None
             _maybe_decision(run, row, agenda_url)
+    # only what differs from the rows just read: most were written with these values already
+    # (``meetings`` and ``consultations`` know them in advance), and ``schreibe`` would read them again
+    top_paper = {t: v for t, v in top_paper.items() if tops[t].vorlage_id != v}
+    outcomes = {b: o for b, o in outcomes.items() if _plain(beratungen[b].ergebnis) != _plain(o)}
     schreibe(
         run.session, table_of(Tagesordnungspunkt), [(t, {"vorlage_id": v}) for t, v in top_paper.items()], key="id"
     )

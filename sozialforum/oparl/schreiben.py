@@ -83,19 +83,21 @@ def _connection(session: Session) -> sa.Connection:
     return session.connection()
 
 
-def einfuegen(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+def einfuegen(
+    session: Session, table: sa.Table, rows: list[dict[str, Any]], extra: dict[str, list[Any]] | None = None
+) -> None:
     """Insert ``rows`` (all with the same keys) with the driver's executemany; columns left out
-    get their scalar defaults, as with an ORM insert."""
+    get their scalar defaults, as with an ORM insert. ``extra``: more columns, a list each."""
     if not rows:
         return
-    given = set(rows[0])
+    given = set(rows[0]) | set(extra or ())
     defaults = {
         c.name: c.default.arg  # type: ignore[attr-defined]  # a scalar default has its value as arg
         for c in table.c
         if c.name not in given and c.default is not None and c.default.is_scalar
     }
     statement = sa.insert(table).values(defaults) if defaults else sa.insert(table)
-    DirectStatement(statement).run_many(session.connection(), rows)
+    DirectStatement(statement).run_many(session.connection(), rows, extra)
 
 
 def aendern(session: Session, table: sa.Table, key: str, rows: list[dict[str, Any]]) -> None:
@@ -114,8 +116,9 @@ def aendern(session: Session, table: sa.Table, key: str, rows: list[dict[str, An
 _SPANS: dict[sa.Table, DirectStatement] = {}
 
 
-def _new_ids(session: Session, table: sa.Table, key: str, before: int, inserts: list[dict[str, Any]]) -> dict[Any, int]:
-    """Key value → id of the rows just inserted (all ids were at most ``before``). The database
+def _new_ids(session: Session, table: sa.Table, key: str, before: int, inserts: list[Any]) -> list[int]:
+    """The ids of the rows just inserted, in the order of their keys ``inserts`` (all ids were at
+    most ``before``). The database
     numbers rows of one executemany in its order; when the rows above ``before`` are exactly
     these, without a gap (no other writer took a number in between), the ids follow from the
     order and need not be read back (a fifth of a million pairs in a full import). Otherwise
@@ -127,8 +130,9 @@ def _new_ids(session: Session, table: sa.Table, key: str, before: int, inserts: 
         statement = _SPANS[table] = DirectStatement(sa.select(*selected).where(above))
     span = statement.first(session.connection(), {"before": before})
     if span is not None and span[2] == len(inserts) and span[0] is not None and span[1] - span[0] + 1 == len(inserts):
-        return {insert[key]: span[0] + i for i, insert in enumerate(inserts)}
-    return {k: row[0] for k, row in lies(session, table, key, [i[key] for i in inserts], []).items()}
+        return list(range(span[0], span[0] + len(inserts)))
+    found = lies(session, table, key, inserts, [])
+    return [found[k][0] for k in inserts]
 
 
 _SIMPLE = (str, int, bool, type(None))
@@ -160,14 +164,16 @@ def schreibe(
         by_id = lies(session, table, "id", [i for k, _ in rows if (i := known.get(k)) is not None], [key, *columns])
         existing = {row[2]: row[1:] for row in by_id.values()}  # (id, key, columns...) as from ``lies``
     result: dict[Any, tuple[int, str]] = {}
-    inserts: list[dict[str, Any]] = []
+    new_keys: list[Any] = []
+    inserts: list[dict[str, Any]] = []  # the values of the new rows, their keys in ``new_keys``
     updates: list[dict[str, Any]] = []
     changes: list[tuple[int, AuditAktion, dict[str, Any]]] = []
     for value, values in rows:
         row = existing.get(value)
         if row is None:
             if value not in result:
-                inserts.append({key: value, **values})
+                new_keys.append(value)
+                inserts.append(values)
                 result[value] = (0, "neu")
             continue
         changed = {
@@ -179,18 +185,16 @@ def schreibe(
             updates.append({"_id": row[0], **{f"_{c}": values[c] for c in columns}})
             changes.append((row[0], AuditAktion.UPDATE, changed))
         result[value] = (row[0], "geaendert" if changed else "unveraendert")
+    created: list[int] = []
     if inserts:
         before = session.scalar(sa.select(sa.func.max(table.c.id))) or 0
-        einfuegen(session, table, inserts)
-        ids = _new_ids(session, table, key, before, inserts)
-        for insert in inserts:
-            row_id = ids[insert[key]]
-            result[insert[key]] = (row_id, "neu")
-            changes.append((row_id, AuditAktion.CREATE, {}))
+        einfuegen(session, table, inserts, {key: new_keys})
+        created = _new_ids(session, table, key, before, new_keys)
+        result.update({k: (row_id, "neu") for k, row_id in zip(new_keys, created, strict=True)})
     if updates:
         aendern(session, table, "id", updates)
         for obj in list(session.identity_map.values()):  # ORM copies of updated rows are stale now
             if getattr(type(obj), "__table__", None) is table:
                 session.expire(obj)
-    record_bulk(session, table=table.name, entries=changes)
+    record_bulk(session, table=table.name, entries=changes, created=created)
     return result

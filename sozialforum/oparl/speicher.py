@@ -80,8 +80,8 @@ class ImportBericht:
     def vollstaendig(self) -> bool:
         return not self.fehlend
 
-    def zaehle(self, typ: str, was: str) -> None:
-        self.zaehler[typ][was] += 1
+    def zaehle(self, typ: str, was: str, anzahl: int = 1) -> None:
+        self.zaehler[typ][was] += anzahl
 
     def zusammenfassung(self) -> list[str]:
         lines = [
@@ -229,6 +229,19 @@ class Index:
                 self._dirty.add(oparl_id)
         if tabelle is not None and datensatz_id is not None:
             self.set(tabelle, oparl_id, datensatz_id)
+
+    def remember_rows(self, typ: str, tabelle: str, rows: list[tuple[str, int, dict[str, Any]]]) -> None:
+        """``remember`` for many rows just written to a ``TIMES_ON_ROW`` table (OParl id, row id,
+        values with ``oparl_modified``/``oparl_erstellt``): those without a map entry, nearly all,
+        only go into the run's index, without a call each."""
+        cache = self._cache.setdefault(tabelle, {})
+        entries, absent = self._objekte, self._absent
+        for oparl_id, row_id, values in rows:
+            if oparl_id not in entries and (self._complete or oparl_id in absent):
+                cache[oparl_id] = row_id
+            else:
+                modified, created = values["oparl_modified"], values["oparl_erstellt"]
+                self.remember(oparl_id, typ, tabelle, row_id, modified=modified, created=created)
 
     def write_map(self) -> None:
         """The changed entries of the map: one executemany for the new, one for the changed."""

@@ -8,6 +8,7 @@ theirs with ``record_bulk``, Core updates on a plain connection with ``record_co
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -147,11 +148,18 @@ def _record_inserts(session: OrmSession, _ctx: Any) -> None:
     session.execute(sa.insert(AuditEntry), rows)
 
 
-def record_bulk(session: OrmSession, *, table: str, entries: list[tuple[int, AuditAktion, dict[str, Any]]]) -> None:
-    """Audit rows written by bulk statements (imports), which the session hook cannot see."""
+def record_bulk(
+    session: OrmSession,
+    *,
+    table: str,
+    entries: list[tuple[int, AuditAktion, dict[str, Any]]],
+    created: Sequence[int] = (),
+) -> None:
+    """Audit rows written by bulk statements (imports), which the session hook cannot see.
+    ``created`` names more created rows by id alone (no tuple per row of a large batch)."""
     now = utcnow()
     actor = session.info.get(ACTOR_KEY, "unbekannt")
-    created = [row_id for row_id, action, _ in entries if action is AuditAktion.CREATE]
+    created = [*created, *(row_id for row_id, action, _ in entries if action is AuditAktion.CREATE)]
     changed = [entry for entry in entries if entry[1] is not AuditAktion.CREATE]
     if changed:
         session.execute(

@@ -40,6 +40,7 @@ def test_a_row_of_another_writer_between_makes_the_ids_read_by_key(engine: Engin
         einfuegen(session, table, [{"oparl_id": "https://ris.example/fremd", **_row(99)}])  # not ours
         ours = [{"oparl_id": f"https://ris.example/paper/{n}", **_row(n)} for n in (1, 2)]
         einfuegen(session, table, ours)
-        found = _new_ids(session, table, "oparl_id", before, ours)
+        keys = [row["oparl_id"] for row in ours]
+        found = dict(zip(keys, _new_ids(session, table, "oparl_id", before, keys), strict=True))
         assert found == {k: v for k, v in _ids_by_key(session).items() if k in found}
         assert set(found) == {"https://ris.example/paper/1", "https://ris.example/paper/2"}

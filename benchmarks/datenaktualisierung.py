@@ -215,17 +215,19 @@ def run_product(url: str, katalog_path: str, files: list[str]) -> dict[str, floa
     # The worker that parses ahead (``daten.vorlesen``) is a process of its own: its peak counts
     # for the product, less its resident set after its imports (as for every path here).
     imports = subprocess.run(
-        [sys.executable, "-c", _IMPORT_RSS.format(module="sozialforum.daten.vorlesen")],
+        # the worker imports the computation too (``daten.vorrechnen``) once it computes
+        [sys.executable, "-c", _IMPORT_RSS.format(module="sozialforum.daten.vorlesen, sozialforum.daten.vorrechnen")],
         capture_output=True,
         check=True,
         text=True,
     )
     start_rss, start, cpu = _rss_kb(), time.perf_counter(), _cpu()
-    with vorlesen([(Path(path), None) for path in files]) as vorleser:  # as the flow does
+    rechnen = (katalog, settings.daten.einwohner_mindestzahl)
+    with vorlesen([(Path(path), None) for path in files], rechnen=rechnen) as vorleser:  # as the flow does
         for path in files:
             lade(engine, Path(path), katalog, now=now, akteur="benchmark")
-    loaded = time.perf_counter()
-    result = rechne(engine, katalog, settings, now=now, akteur="benchmark")
+        loaded = time.perf_counter()
+        result = rechne(engine, katalog, settings, now=now, akteur="benchmark")
     assert result.neu
     end = time.perf_counter()
     return {
@@ -238,6 +240,7 @@ def run_product(url: str, katalog_path: str, files: list[str]) -> dict[str, floa
         "vorleser_spitze_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss if vorleser.gestartet else 0,
         "vorleser_import_kb": int(imports.stdout),
         "vorgelesen": vorleser.uebernommen,
+        "vorgerechnet": vorleser.vorrechnung.uebernommen if vorleser.vorrechnung else 0,
     }
 
 
@@ -387,7 +390,7 @@ def main() -> None:
         f"Produkt (Laden mit Prüfung und Herkunft, Berechnen, Speichern): {product['sekunden']:7.1f} s "
         f"(Laden {product['laden']:.1f} s, Berechnen {product['berechnen']:.1f} s), "
         f"{product['speicher_mb']:7.0f} MB Spitze (davon Vorleser {product['vorleser_mb']:.0f} MB, "
-        f"{product['vorgelesen']} Dateien vorgelesen)"
+        f"{product['vorgelesen']} Dateien vorgelesen, {product['vorgerechnet']} Stichtage vorgerechnet)"
     )
     print(
         f"polars (Lesen, Umformen, z-Standardisierung): {fast['sekunden']:7.1f} s, {fast['speicher_mb']:7.0f} MB Spitze"
@@ -427,6 +430,7 @@ def main() -> None:
                 "produkt_spitze_mb": round(product["spitze_mb"], 1),
                 "vorleser_mb": round(product["vorleser_mb"], 1),
                 "vorgelesen": product["vorgelesen"],
+                "vorgerechnet": product["vorgerechnet"],
                 "pandas_spitze_mb": round(baseline["spitze_mb"], 1),
                 "polars_spitze_mb": round(fast["spitze_mb"], 1),
             }

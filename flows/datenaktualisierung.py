@@ -142,28 +142,32 @@ def datenaktualisierung(
     muster = [optionen.muster for optionen in settings.daten.dateien]
     files = service.quelldateien(folder, muster) if folder.is_dir() else []
     loaded, failed = [], []
-    # large GENESIS files are parsed ahead on the other core; each task still loads its file
-    with vorlesen((path, settings.daten.optionen_fuer(path.name).stichtag) for path in files):
+    # Large GENESIS files are parsed ahead on the other core, where each loaded Stichtag is
+    # also computed; each task still loads its file, and the computation takes what matches.
+    with vorlesen(
+        ((path, settings.daten.optionen_fuer(path.name).stichtag) for path in files),
+        rechnen=(load_for(settings), settings.daten.einwohner_mindestzahl),
+    ):
         for path in files:
             state = datei_laden(config, str(path), now, return_state=True)
             if state.is_completed():
                 loaded.append(state.result())
             else:
                 failed.append({"datei": path.name, "problem": str(state.result(raise_on_failure=False))})
-    create_table_artifact(
-        key="datenaktualisierung-dateien",
-        description="Geladene Quelldateien",
-        table=[{k: v for k, v in row.items() if k not in ("hinweise", "befunde")} for row in loaded]
-        + [{"datei": f["datei"], "status": "abgelehnt"} for f in failed],
-    )
-    if failed:
-        create_markdown_artifact(
-            key="datenaktualisierung", markdown=zusammenfassung_markdown(loaded, None, None, [], failed)
+        create_table_artifact(
+            key="datenaktualisierung-dateien",
+            description="Geladene Quelldateien",
+            table=[{k: v for k, v in row.items() if k not in ("hinweise", "befunde")} for row in loaded]
+            + [{"datei": f["datei"], "status": "abgelehnt"} for f in failed],
         )
-        raise RuntimeError(
-            f"{len(failed)} Datei(en) abgelehnt, nichts berechnet: " + "; ".join(f["datei"] for f in failed)
-        )
-    summary = berechnen(config, now)
+        if failed:
+            create_markdown_artifact(
+                key="datenaktualisierung", markdown=zusammenfassung_markdown(loaded, None, None, [], failed)
+            )
+            raise RuntimeError(
+                f"{len(failed)} Datei(en) abgelehnt, nichts berechnet: " + "; ".join(f["datei"] for f in failed)
+            )
+        summary = berechnen(config, now)
     budget = None
     if budget_gesamt is not None:
         budget = budget_verteilen(config, budget_kennung, budget_gesamt, haushaltsjahr or now.year + 1, now)

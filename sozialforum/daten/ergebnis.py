@@ -19,20 +19,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.daten.berechnung import (
-    Stichtagsergebnis,
-    Werte,
-    ausrichtung,
-    berechne_stichtag,
-    veraenderung,
-)
-from sozialforum.daten.ergebnisspalten import lies_chunks, stichtag_chunks
-from sozialforum.daten.fehlwerte import VORHANDEN, Fehlwert
+from sozialforum.daten.berechnung import Werte, ausrichtung, veraenderung
+from sozialforum.daten.ergebnisspalten import lies_chunks
+from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Gebietsstand
-from sozialforum.daten.index import GESAMT, STATUS_KLASSEN, Indexwerte, berechne_index, klassenwechsel
+from sozialforum.daten.index import Indexwerte
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.speicher import lade_bestand, lade_vergleich
+from sozialforum.daten.verlauf import PLANUNGSEBENEN
 from sozialforum.daten.veroeffentlichung import interne_quellen
+from sozialforum.daten.vorrechnen import uebernehmen
 from sozialforum.settings import DatenSettings
 from sozialforum.store.direct import DirectStatement
 from sozialforum.store.gc_pause import gc_angehalten
@@ -47,7 +43,6 @@ from sozialforum.store.models import (
 )
 from sozialforum.store.models.base import pk, table_of
 
-PLANUNGSEBENEN = ("kreis", "sozialregion", "sozialraum", "planungsraum")
 _INDIKATORWERT = DirectStatement(table_of(Indikatorwert).insert())
 _ERGEBNISSPALTE = DirectStatement(table_of(Ergebnisspalte).insert())
 
@@ -220,37 +215,33 @@ def berechne(
     session.flush()
     assert berechnung.id is not None
     ids = _sync_katalog(session, katalog)
-    previous: Stichtagsergebnis | None = None
-    prev_index: list[Indexwerte] | None = None
-    notes: list[str] = []
-    moved: list[dict[str, str]] = []
-    bekannt: dict[tuple[str, bool], set[str]] = {}
-    aktuell: dict[str, tuple[date, Werte]] = {}  # each indicator's latest Stichtag with values
-    for day in days:
-        result = berechne_stichtag(
-            day, lade_bestand(session, [day]).get(day), vergleich.get(day), stand, katalog, previous
-        )
-        index, index_notes = berechne_index(result, stand, katalog, settings.einwohner_mindestzahl, bekannt)
-        if any((i.status_code == VORHANDEN).any() for i in index):
-            moved = klassenwechsel(index, prev_index, stand, day)
-        aktuell.update({code: (day, werte) for code, werte in result.werte.items() if (werte.code == VORHANDEN).any()})
-        notes = [*result.hinweise, *index_notes]
-        chunks = stichtag_chunks(berechnung.id, result, index, katalog)
+
+    def write(chunks: list[dict[str, Any]]) -> None:
         _ERGEBNISSPALTE.run_many(session.connection(), chunks)
-        previous, prev_index = result, index
+
+    def rewind() -> None:
+        session.execute(sa.delete(Ergebnisspalte).where(col(Ergebnisspalte.berechnung_id) == berechnung.id))
+
+    # What the refresh's worker computed while the files loaded, from exactly these inputs
+    # (``vorrechnen``); the Stichtage after it, or all, are computed here.
+    mindestzahl = settings.einwohner_mindestzahl
+    verlauf, fertig, start = uebernehmen(
+        session, days, vergleich, stand, katalog, mindestzahl, berechnung.id, write, rewind
+    )
+    for day in days[start:]:
+        tafel = lade_bestand(session, [day]).get(day)
+        write(verlauf.schritt(day, tafel, vergleich.get(day), stand, katalog, mindestzahl, berechnung.id))
     summary: dict[str, Any] = {
         "stichtage": len(days),
         "letzter_stichtag": days[-1].isoformat() if days else None,
-        "hinweise": notes,
-        "klassenwechsel": moved,
+        "hinweise": verlauf.notes,
+        "klassenwechsel": verlauf.moved,
         "ziele_verfehlt": [],
         "definitionen_geaendert": [],
     }
-    if previous is not None:
-        for code, werte in previous.werte.items():  # never delivered: the missing values of the last day
-            aktuell.setdefault(code, (previous.stichtag, werte))
+    if days:
+        aktuell, summary["klassen"] = fertig if fertig is not None else verlauf.abschluss()
         summary["ziele_verfehlt"] = _missed_targets(aktuell, stand, katalog)
-        summary["klassen"] = _class_counts(prev_index or [])
         _snapshot(session, aktuell, stand, katalog, ids, berechnung.id)
     else:  # every delivery withdrawn: no current values either
         session.execute(sa.delete(Indikatorwert))
@@ -263,16 +254,6 @@ def berechne(
     berechnung.zusammenfassung = summary
     session.flush()
     return BerechnungsErgebnis(berechnung.id, True, summary)
-
-
-def _class_counts(index: list[Indexwerte]) -> dict[str, dict[str, int]]:
-    counts: dict[str, dict[str, int]] = {}
-    for entry in index:
-        if entry.dimension != GESAMT:
-            continue
-        values, numbers = np.unique(entry.status_klasse[entry.status_klasse > 0], return_counts=True)
-        counts[entry.ebene] = {STATUS_KLASSEN[int(v)]: int(n) for v, n in zip(values, numbers, strict=True)}
-    return counts
 
 
 @dataclass

@@ -7,6 +7,7 @@ need not decode what was just written.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,8 @@ from sqlmodel import col
 
 from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.kodierung import Kodiert, kodiere, pack
-from sozialforum.daten.speicher import Tafel, inhalt, vormerken
+from sozialforum.daten.speicher import Bestandsschluessel, Tafel, inhalt, vormerken
+from sozialforum.daten.vorrechnen import melde
 from sozialforum.daten.zeilen import Zeilen
 from sozialforum.store.direct import DirectStatement
 from sozialforum.store.models import Vergleichswert, Wertespalte
@@ -30,11 +32,12 @@ def schreibe(session: Session, lieferung_id: int, rows: Zeilen) -> None:
     chunks = _wide_chunks(lieferung_id, rows) if rows.breit is not None else _long_chunks(lieferung_id, rows)
     for start in range(0, len(chunks), CHUNK):
         _WERTESPALTE.run_many(session.connection(), chunks[start : start + CHUNK])
-    if rows.breit is not None:
-        _vormerken(session, lieferung_id, rows, chunks)
+    kept = _vormerken(session, lieferung_id, rows, chunks) if rows.breit is not None else None
     others = _others(lieferung_id, rows)
     for start in range(0, len(others), CHUNK):
         session.execute(table_of(Vergleichswert).insert(), others[start : start + CHUNK])
+    if kept is not None:  # the refresh's worker may compute this Stichtag while the next file loads
+        melde(session, *kept)
 
 
 def _chunk(
@@ -82,7 +85,9 @@ def _wide_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:
     return chunks
 
 
-def _vormerken(session: Session, lieferung_id: int, rows: Zeilen, chunks: list[dict[str, Any]]) -> None:
+def _vormerken(
+    session: Session, lieferung_id: int, rows: Zeilen, chunks: list[dict[str, Any]]
+) -> tuple[date, Bestandsschluessel, Tafel] | None:
     """A wide file of one Stichtag that nothing else was stored for is what ``lade_bestand``
     will read back for that day: its matrix goes into the store's cache under the chunks just
     written, so the next file's jump check and the computation need not decode it."""
@@ -90,26 +95,25 @@ def _vormerken(session: Session, lieferung_id: int, rows: Zeilen, chunks: list[d
     assert wide is not None
     days = {chunk["stichtag"] for chunk in chunks}
     if len(days) != 1 or len(chunks) != len(wide.merkmal):
-        return
+        return None
     day = days.pop()
     others = sa.select(sa.func.count()).where(
         col(Wertespalte.stichtag) == day, col(Wertespalte.datenlieferung_id) != lieferung_id
     )
     if session.scalar(others):
-        return
+        return None
     keys = [rows.merkmale[m] for m in wide.merkmal.tolist()]
     order = sorted(range(len(keys)), key=keys.__getitem__)
     own = wide.eigene
-    vormerken(
-        day,
-        [(chunk["merkmal"], chunk["pruefsumme"]) for chunk in chunks],
-        Tafel(
-            wide.gebiet[own].tolist(),
-            [keys[c] for c in order],
-            wide.werte[own][:, order].T.copy().T,  # as lade_bestand builds it: a Merkmal a row, transposed
-            wide.codes[own][:, order].T.copy().T,
-        ),
+    stored = [(chunk["merkmal"], chunk["pruefsumme"]) for chunk in chunks]
+    tafel = Tafel(
+        wide.gebiet[own].tolist(),
+        [keys[c] for c in order],
+        wide.werte[own][:, order].T.copy().T,  # as lade_bestand builds it: a Merkmal a row, transposed
+        wide.codes[own][:, order].T.copy().T,
     )
+    vormerken(day, stored, tafel)
+    return day, (day, tuple(stored)), tafel
 
 
 def _long_chunks(lieferung_id: int, rows: Zeilen) -> list[dict[str, Any]]:

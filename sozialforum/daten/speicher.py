@@ -90,17 +90,19 @@ def _blobs(session: Session, ids: list[int]) -> dict[int, bytes]:
     return found
 
 
+Bestandsschluessel = tuple[date, tuple[tuple[str, str], ...]]  # a Stichtag's chunks (Merkmal, checksum)
+
 # Decoded Stichtage by the content checksums of their stored chunks (content, not row ids: a
 # rolled-back load or another database can never hit an entry that does not hold the same
 # bytes). A refresh reads the same Stichtage again and again: each load's jump check reads up to
 # ``verlauf`` earlier ones, and the computation reads them all; decoding 80 columns of 11,000
 # Gemeinden costs ~25 ms a Stichtag, and reading its blobs from the store to compare them cost
 # about as much again (they were the key until migration 0035): now a hit reads no blob.
-_VORRAT: OrderedDict[tuple[date, tuple[tuple[str, str], ...]], Tafel] = OrderedDict()
+_VORRAT: OrderedDict[Bestandsschluessel, Tafel] = OrderedDict()
 VORRAT_BYTES = 128 * 2**20  # decoded arrays kept (a nationwide Stichtag: ~8 MB)
 
 
-def _merke(key: tuple[date, tuple[tuple[str, str], ...]], tafel: Tafel) -> None:
+def _merke(key: Bestandsschluessel, tafel: Tafel) -> None:
     tafel.werte.flags.writeable = tafel.codes.flags.writeable = False  # shared from now on
     _VORRAT[key] = tafel
     size = sum(t.werte.nbytes + t.codes.nbytes for t in _VORRAT.values())
@@ -115,9 +117,11 @@ def vormerken(stichtag: date, chunks: list[tuple[str, str]], tafel: Tafel) -> No
     _merke((stichtag, tuple(chunks)), tafel)
 
 
-def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> dict[date, Tafel]:
-    """The effective base counts of every Stichtag (or the given ones). The arrays are shared
-    between callers (read-only): copy before changing."""
+def bestandsschluessel(
+    session: Session, stichtage: Iterable[date] | None = None
+) -> tuple[dict[date, Bestandsschluessel], dict[date, list[tuple[int, str, str | None]]], dict[int, bytes]]:
+    """What identifies each Stichtag's base counts by content (the key of ``_VORRAT``), read
+    without a blob except of chunks written before migration 0035 (returned with the rows)."""
     by_day: dict[date, list[tuple[int, str, str | None]]] = {}
     for row_id, merkmal, stichtag, pruefsumme in _stored(session, stichtage):
         by_day.setdefault(stichtag, []).append((row_id, merkmal, pruefsumme))
@@ -127,6 +131,13 @@ def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> d
         day: (day, tuple((m, h if h is not None else inhalt(blobs[i])) for i, m, h in chunks))
         for day, chunks in by_day.items()
     }
+    return keys, by_day, blobs
+
+
+def lade_bestand(session: Session, stichtage: Iterable[date] | None = None) -> dict[date, Tafel]:
+    """The effective base counts of every Stichtag (or the given ones). The arrays are shared
+    between callers (read-only): copy before changing."""
+    keys, by_day, blobs = bestandsschluessel(session, stichtage)
     missing = [day for day, key in keys.items() if key not in _VORRAT]
     if missing:
         blobs.update(_blobs(session, [i for day in missing for i, _, _ in by_day[day] if i not in blobs]))
@@ -167,22 +178,23 @@ def _tafel(blobs: list[tuple[str, bytes]]) -> Tafel:
     return Tafel(ids.tolist(), keys, werte.T, codes.T)
 
 
-def lade_vergleich(session: Session) -> dict[date, Tafel]:
-    """Delivered counts of the Vergleichsgebiete per Stichtag (newest delivery wins)."""
+def lade_vergleich(session: Session, stichtag: date | None = None) -> dict[date, Tafel]:
+    """Delivered counts of the Vergleichsgebiete per Stichtag, or of one (newest delivery wins)."""
     import sqlalchemy as sa
     from sqlmodel import col
 
     from sozialforum.store.models import Vergleichswert
 
-    rows = session.execute(
-        sa.select(
-            col(Vergleichswert.schluessel),
-            col(Vergleichswert.merkmal),
-            col(Vergleichswert.stichtag),
-            col(Vergleichswert.wert),
-            col(Vergleichswert.fehlend),
-        ).order_by(col(Vergleichswert.datenlieferung_id))
-    ).all()
+    query = sa.select(
+        col(Vergleichswert.schluessel),
+        col(Vergleichswert.merkmal),
+        col(Vergleichswert.stichtag),
+        col(Vergleichswert.wert),
+        col(Vergleichswert.fehlend),
+    ).order_by(col(Vergleichswert.datenlieferung_id))
+    if stichtag is not None:
+        query = query.where(col(Vergleichswert.stichtag) == stichtag)
+    rows = session.execute(query).all()
     by_day: dict[date, dict[tuple[str, str], tuple[float | None, str | None]]] = {}
     for key, merkmal, stichtag, wert, fehlend in rows:
         by_day.setdefault(stichtag, {})[(key, merkmal)] = (wert, fehlend)

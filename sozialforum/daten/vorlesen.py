@@ -27,9 +27,11 @@ start (importing pandas) costs more than it saves.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pickle
+import select
 import shutil
 import struct
 import subprocess
@@ -40,11 +42,15 @@ from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from types import TracebackType
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sozialforum.daten.genesis import is_genesis, read_genesis
 from sozialforum.daten.kodierung import kodiere
 from sozialforum.daten.quelldatei import Rohdaten, checksum, csv_rohbytes, read_bytes
+
+if TYPE_CHECKING:
+    from sozialforum.daten.katalog import Katalog
+    from sozialforum.daten.vorrechnen import Vorrechnung
 
 MINDESTBYTES = 16 * 2**20  # GENESIS files of a refresh together; below this a worker does not pay
 _LAENGE = struct.Struct("<Q")
@@ -83,39 +89,110 @@ def _kerne() -> int:
         return os.cpu_count() or 1
 
 
-def _nehmen(ordner: Path, k: int) -> bool:
-    """Take file ``k`` (True) unless the other process has (atomic: the marker is created once)."""
+def nehmen(ordner: Path, name: str) -> bool:
+    """Take a piece of work (True) unless the other process has (atomic: the marker is created once)."""
     try:
-        os.close(os.open(ordner / str(k), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        os.close(os.open(ordner / name, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
     except FileExistsError:
         return False
     return True
 
 
+class _Absender:
+    """Sends one parse at a time through the pipe, in a thread: the write blocks until the load
+    takes it, and meanwhile the worker can compute (``vorrechnen``)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self._out = out
+        self._frei = threading.Event()
+        self._frei.set()
+
+    def frei(self) -> bool:
+        return self._frei.is_set()
+
+    def schicke(self, payload: bytes) -> None:
+        self._frei.clear()
+        threading.Thread(target=self._schreibe, args=(payload,), daemon=True).start()
+
+    def _schreibe(self, payload: bytes) -> None:
+        try:
+            self._out.write(_LAENGE.pack(len(payload)))
+            self._out.write(payload)
+            self._out.flush()
+        except OSError:  # the refresh ended
+            pass
+        self._frei.set()
+
+    def warte(self) -> None:
+        self._frei.wait()
+
+
+def _auftraege(offen: bool) -> tuple[list[int], bool]:
+    """Job notices that have arrived on stdin (numbers, one a line; the other process writes
+    each line at once), and whether stdin is still open."""
+    jobs: list[int] = []
+    while offen and select.select([0], [], [], 0)[0]:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            offen = False
+        jobs += [int(number) for number in chunk.split()]
+    return jobs, offen
+
+
 def _arbeite(ordner: Path, fd: int) -> None:
-    """The worker: parses, in order, the files nobody took yet, and sends each parse."""
+    """The worker: parses, in order, the files nobody took yet, and sends each parse; while the
+    load has not taken the last one, computes the Stichtage it is given on stdin (a file it has
+    not begun meanwhile the load parses itself); ends when stdin ends."""
     auftrag = json.loads((ordner / "auftrag.json").read_text(encoding="utf-8"))
+    kette = None
+    jobs: list[int] = []
+    offen = True
+    k = 0
     with os.fdopen(fd, "wb") as out:
-        for k, (pfad, tag) in enumerate(auftrag):
-            if not _nehmen(ordner, k):
-                continue
-            result: Ergebnis
-            try:
-                digest, parse = lies(Path(pfad), date.fromisoformat(tag) if tag else None)
-                result = digest, vorkodieren(parse) if parse is not None else None
-            except Exception:  # the load reads the file itself and reports its problems
-                result = None
-            payload = pickle.dumps((k, result), protocol=pickle.HIGHEST_PROTOCOL)
-            out.write(_LAENGE.pack(len(payload)))
-            out.write(payload)
-            out.flush()  # blocks while the pipe is full: at most one file ahead of the loads
+        absender = _Absender(out)
+        while True:
+            neu, offen = _auftraege(offen)
+            jobs += neu
+            if k < len(auftrag) and absender.frei():  # the loads wait for parses, the computation comes after them
+                if nehmen(ordner, str(k)):
+                    absender.schicke(_lese_fuer(k, *auftrag[k]))
+                k += 1
+            elif jobs:
+                if kette is None:
+                    from sozialforum.daten.vorrechnen import Kette  # the computation only when asked
+
+                    kette = Kette(ordner)
+                kette.rechne(jobs.pop(0))
+            elif not offen and k >= len(auftrag):
+                break
+            else:  # waiting for a job or for the load to take the parse
+                select.select([0] if offen else [], [], [], 0.002)
+        absender.warte()
+
+
+def _lese_fuer(k: int, pfad: str, tag: str | None) -> bytes:
+    result: Ergebnis
+    try:
+        digest, parse = lies(Path(pfad), date.fromisoformat(tag) if tag else None)
+        result = digest, vorkodieren(parse) if parse is not None else None
+    except Exception:  # the load reads the file itself and reports its problems
+        result = None
+    return pickle.dumps((k, result), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 class Vorleser:
     """One refresh's worker (a context manager; ``abholen`` is what a load calls)."""
 
-    def __init__(self, dateien: list[tuple[Path, date | None]], *, mindestbytes: int = MINDESTBYTES) -> None:
+    def __init__(
+        self,
+        dateien: list[tuple[Path, date | None]],
+        *,
+        mindestbytes: int = MINDESTBYTES,
+        rechnen: tuple[Katalog, int] | None = None,
+    ) -> None:
         self.dateien = [(p.resolve(), day) for p, day in dateien]
+        self.rechnen = rechnen
+        self.vorrechnung: Vorrechnung | None = None
         self._index = {entry: k for k, entry in enumerate(self.dateien)}
         self._fertig: dict[int, Ergebnis] = {}
         self._gefragt: set[int] = set()
@@ -149,7 +226,7 @@ class Vorleser:
                 self._prozess = subprocess.Popen(
                     [sys.executable, "-m", "sozialforum.daten.vorlesen", str(self._ordner), str(write)],
                     pass_fds=(write,),
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE if self.rechnen else subprocess.DEVNULL,
                     cwd=_WURZEL,  # ``-m`` imports from here first: this very code, not another checkout's
                 )
             except (OSError, ValueError):  # no worker (pass_fds is POSIX): the loads parse as always
@@ -157,6 +234,12 @@ class Vorleser:
             else:
                 self._pipe = os.fdopen(read, "rb")
                 self.gestartet = True
+                if self.rechnen is not None and self._prozess.stdin is not None:
+                    from sozialforum.daten.vorrechnen import _OFFEN, Vorrechnung
+
+                    katalog, floor = self.rechnen
+                    self.vorrechnung = Vorrechnung(self._ordner, katalog, floor, self._prozess.stdin, self._prozess)
+                    _OFFEN.append(self.vorrechnung)
             finally:
                 os.close(write)
         with _SPERRE:
@@ -172,7 +255,14 @@ class Vorleser:
         if ended:
             for forget in _AM_ENDE:
                 forget()
+        if self.vorrechnung is not None:
+            from sozialforum.daten.vorrechnen import _OFFEN
+
+            _OFFEN.remove(self.vorrechnung)
         if self._prozess is not None:
+            if self._prozess.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self._prozess.stdin.close()
             if self._prozess.poll() is None:
                 self._prozess.terminate()
             self._prozess.wait()
@@ -197,7 +287,7 @@ class Vorleser:
         if k is None or self._ordner is None or self._pipe is None or k in self._gefragt:
             return None
         self._gefragt.add(k)
-        if _nehmen(self._ordner, k):  # the worker has not come to it: parsed here
+        if nehmen(self._ordner, str(k)):  # the worker has not come to it: parsed here
             return None
         while k not in self._fertig:
             message = self._empfange()
@@ -213,9 +303,16 @@ class Vorleser:
         return found[1]
 
 
-def vorlesen(dateien: Iterable[tuple[Path, date | None]], *, mindestbytes: int = MINDESTBYTES) -> Vorleser:
-    """``with vorlesen([(path, stichtag), …]):`` then load the files in this order."""
-    return Vorleser(list(dateien), mindestbytes=mindestbytes)
+def vorlesen(
+    dateien: Iterable[tuple[Path, date | None]],
+    *,
+    mindestbytes: int = MINDESTBYTES,
+    rechnen: tuple[Katalog, int] | None = None,
+) -> Vorleser:
+    """``with vorlesen([(path, stichtag), …]):`` then load the files in this order. With
+    ``rechnen`` (the catalogue and the population floor of the computation), the worker also
+    computes each loaded Stichtag, for a computation inside the ``with`` (``vorrechnen``)."""
+    return Vorleser(list(dateien), mindestbytes=mindestbytes, rechnen=rechnen)
 
 
 def laeuft() -> bool:

@@ -25,7 +25,7 @@ from sozialforum.daten.fehlwerte import Fehlwert
 from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.index import Indexwerte
 from sozialforum.daten.katalog import Katalog
-from sozialforum.daten.speicher import lade_bestand, lade_vergleich
+from sozialforum.daten.speicher import lade_bestand, lade_vergleich, stichtage
 from sozialforum.daten.verlauf import PLANUNGSEBENEN
 from sozialforum.daten.veroeffentlichung import interne_quellen
 from sozialforum.daten.vorrechnen import uebernehmen
@@ -200,7 +200,7 @@ def berechne(
     last = session.scalars(sa.select(Berechnung).order_by(col(Berechnung.id).desc()).limit(1)).first()
     if last is not None and last.eingaben == inputs:
         return BerechnungsErgebnis(pk(last), False, last.zusammenfassung)
-    days = sorted(session.scalars(sa.select(col(Wertespalte.stichtag)).distinct()).all())
+    days = stichtage(session)
     vergleich = lade_vergleich(session)
     definitionen = {code: ind.definitionsschluessel for code, ind in katalog.indikatoren.items()}
     berechnung = Berechnung(

@@ -76,6 +76,16 @@ def _stored(session: Session, stichtage: Iterable[date] | None) -> list[tuple[in
     return [(i, m, s, h) for i, m, s, h in session.execute(query)]
 
 
+def stichtage(session: Session) -> list[date]:
+    """The Stichtage with stored values, in time order."""
+    import sqlalchemy as sa
+    from sqlmodel import col
+
+    from sozialforum.store.models import Wertespalte
+
+    return sorted(session.scalars(sa.select(col(Wertespalte.stichtag)).distinct()).all())
+
+
 def _blobs(session: Session, ids: list[int]) -> dict[int, bytes]:
     import sqlalchemy as sa
     from sqlmodel import col

@@ -40,7 +40,14 @@ import numpy as np
 
 from sozialforum.daten.gebietsstand import Gebietsstand
 from sozialforum.daten.katalog import Katalog
-from sozialforum.daten.speicher import Bestandsschluessel, Tafel, bestandsschluessel, lade_bestand, lade_vergleich
+from sozialforum.daten.speicher import (
+    Bestandsschluessel,
+    Tafel,
+    bestandsschluessel,
+    lade_bestand,
+    lade_vergleich,
+    stichtage,
+)
 from sozialforum.daten.verlauf import Verlauf, planungsgebiete
 from sozialforum.daten.vorlesen import nehmen
 
@@ -95,7 +102,7 @@ class Vorrechnung:
         if self.aus:
             return
         try:
-            stored = sorted(d for d in bestandsschluessel(session)[0] if d <= day)
+            stored = [d for d in stichtage(session) if d <= day]
             if self.stand is None:  # the first: the Stichtage stored before this refresh come first
                 self.stand = Gebietsstand.aus(session)
                 _ablegen(self.ordner / "grund", (self.stand, self.katalog, self.mindestzahl))

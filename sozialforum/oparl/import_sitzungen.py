@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from datetime import timedelta
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -82,13 +83,14 @@ def meetings(run: Lauf, entries: list[Eintrag]) -> None:
         claimed.update(ids)
         orders = _orders(run, live, set())
         papers = papers if papers is not None else _papers_of_agenda(run)
-        tops.extend(
-            (i, _top_values(run, e, row_id, orders[i]) | {"vorlage_id": papers.get(i)}, e)
-            for i, e in zip(ids, live, strict=True)
-        )
+        for i, e in zip(ids, live, strict=True):
+            values = _top_values(run, e, row_id, orders[i])
+            values["vorlage_id"] = papers.get(i)
+            tops.append((i, values, e))
     done = schreibe(run.session, table_of(Tagesordnungspunkt), [(i, values) for i, values, _ in tops], known={})
-    for oid, values, entry in tops:
-        _agenda_item_done(run, oid, entry, *done[oid], values)
+    merke_alle(run, "AgendaItem", "tagesordnungspunkt", [(i, values, done[i]) for i, values, _ in tops])
+    named = run.named_consultations()  # as ``_agenda_item_done`` links each
+    run.links.update((named[i], i) for i, _, _ in tops if i in named)
     for row_id, live in later:
         sitzung = run.session.get(Sitzung, row_id)
         assert sitzung is not None
@@ -101,16 +103,13 @@ def _papers_of_agenda(run: Lauf) -> dict[str, int]:
     written first, and a Consultation of the run leads to its Paper. What cannot be known yet is
     left to ``results``."""
     r = run.leser
-    links = set(run.links)
-    for entry in run.stapel.of_type("AgendaItem"):
-        if (url := r.url(entry.obj, "consultation")) is not None:
-            links.add((url, r.id(entry.obj)))
-    for entry in run.stapel.of_type("Consultation"):
-        if (url := r.url(entry.obj, "agendaItem")) is not None:
-            links.add((r.id(entry.obj), url))
+    from_items = ((c, a) for a, c in run.named_consultations().items())
+    links = chain(run.links, from_items, run.named_agenda_items().items())  # deleted Consultations name none
     found: dict[str, int] = {}
     last: dict[str, str] = {}  # agenda item → its consultation that counts: the greatest, as sorted links end
-    for consultation_url, agenda_url in links:  # unsorted: sorting 60,000 pairs of URLs cost more
+    # unsorted and not even made unique (the greatest wins in any order): sorting 60,000 pairs of
+    # URLs, or a set of them, cost more
+    for consultation_url, agenda_url in links:
         if agenda_url in last and last[agenda_url] > consultation_url:
             continue
         step = run.stapel.get(consultation_url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 from datetime import date
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -61,7 +62,7 @@ def papers(run: Lauf, entries: list[Eintrag]) -> None:
             kennung = f"{kennung[:45]} ({kennung_for(oid)[-8:]})"
         assigned[kennung] = oid
         pending.append((oid, _paper_values(run, entry, kennung), entry))
-    known = {oid: run.index.find("vorlage", oid) for oid, _, _ in pending}
+    known = run.index.find_all("vorlage", [oid for oid, _, _ in pending])
     written = schreibe(run.session, table_of(Vorlage), [(oid, values) for oid, values, _ in pending], known=known)
     for oid, values, _ in pending:
         row_id, state = written[oid]
@@ -118,7 +119,7 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
         meetings = {
             k: row[2].astimezone(BERLIN).date() for k, row in lies(run.session, table, "id", wanted, ["beginn"]).items()
         }
-    outcomes, agenda_urls = _linked_outcomes(run, entries)
+    outcomes = _linked_outcomes(run)
     for entry in entries:
         found = _consultation(run, entry, meetings, counted)
         if found is not None:
@@ -131,25 +132,20 @@ def consultations(run: Lauf, entries: list[Eintrag]) -> None:
         batches.setdefault(tuple(values), []).append((oid, values))
     written: dict[str, tuple[int, str]] = {}
     for batch in batches.values():
-        known = {oid: run.index.find("beratung", oid) for oid, _ in batch}
+        known = run.index.find_all("beratung", [oid for oid, _ in batch])
         written |= schreibe(run.session, table_of(Beratung), batch, known=known)
     merke_alle(run, "Consultation", "beratung", [(oid, values, written[oid]) for oid, values, _ in pending])
-    run.links.update((oid, agenda_urls[oid]) for oid, _, _ in pending if oid in agenda_urls)
+    named = run.named_agenda_items()
+    run.links.update((oid, named[oid]) for oid, _, _ in pending if oid in named)
 
 
-def _linked_outcomes(run: Lauf, entries: list[Eintrag]) -> tuple[dict[str, BeratungErgebnis], dict[str, str]]:
+def _linked_outcomes(run: Lauf) -> dict[str, BeratungErgebnis]:
     """The result each Consultation gets from its agenda item (the last link in ``results``'
-    order whose agenda item is here), read before the Beratungen are written; and the agenda
-    item each live Consultation names (read once here, linked once written)."""
-    r = run.leser
-    named = {
-        r.id(e.obj): url
-        for e in entries
-        if (url := r.url(e.obj, "agendaItem")) and not ("deleted" in e.obj and r.wahr(e.obj, "deleted"))
-    }
-    links = set(run.links) | set(named.items())
+    order whose agenda item is here), read before the Beratungen are written."""
     chosen: dict[str, str] = {}  # the greatest agenda item of each consultation that is here, as sorted links end
-    for consultation_url, agenda_url in links:  # unsorted: sorting 60,000 pairs of URLs cost more
+    # unsorted and not even made unique (the greatest wins in any order): sorting 60,000 pairs of
+    # URLs, or a set of them, cost more
+    for consultation_url, agenda_url in chain(run.links, run.named_agenda_items().items()):
         if consultation_url in chosen and chosen[consultation_url] > agenda_url:
             continue
         if run.index.find("tagesordnungspunkt", agenda_url) is not None:
@@ -157,7 +153,7 @@ def _linked_outcomes(run: Lauf, entries: list[Eintrag]) -> tuple[dict[str, Berat
     ids = {run.index.find("tagesordnungspunkt", a): a for a in set(chosen.values())}
     rows = lies(run.session, table_of(Tagesordnungspunkt), "id", [i for i in ids if i is not None], ["ergebnis"])
     texts = {ids[row_id]: row[2] for row_id, row in rows.items()}
-    return {c: ergebnis_lesen(texts.get(a))[0] for c, a in chosen.items() if a in texts}, named
+    return {c: ergebnis_lesen(texts.get(a))[0] for c, a in chosen.items() if a in texts}
 
 
 def _consultation(

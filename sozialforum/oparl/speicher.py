@@ -156,6 +156,15 @@ class Index:
             self._load(tabelle)
         return self._cache[tabelle].setdefault(oparl_id, None)
 
+    def find_all(self, tabelle: str, oparl_ids: list[str]) -> dict[str, int | None]:
+        """``find`` for many ids at once (the batches of a full import), without a call each."""
+        if tabelle not in self._loaded:
+            self._load(tabelle)
+        rows, aliases = self._cache[tabelle], self.aliases
+        if aliases:
+            return {o: rows.get(aliases.get(o, o)) for o in oparl_ids}
+        return {o: rows.get(o) for o in oparl_ids}
+
     def set(self, tabelle: str, oparl_id: str, datensatz_id: int | None) -> None:
         self._cache.setdefault(tabelle, {})[oparl_id] = datensatz_id
 

@@ -22,7 +22,8 @@ unsafe in a process with threads. Who parses a file is decided by creating a mar
 worker from running more than one file ahead.
 
 Small refreshes (a Landkreis's files are a few hundred kilobytes) do not start a worker: its
-start (importing pandas) costs more than it saves.
+start (importing pandas) costs more than it saves. A refresh that is also computed inside the
+``with`` has the worker compute each loaded Stichtag in between its parses (``vorrechnen``).
 """
 
 from __future__ import annotations

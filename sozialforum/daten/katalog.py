@@ -14,14 +14,16 @@ import tomllib
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from sozialforum.daten.merkmale import MerkmalKey, describe, parse_key
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.ressourcen import konfigurationsdatei
-from sozialforum.settings import Settings
+
+if TYPE_CHECKING:  # the settings (pydantic-settings) are not needed to compute: the worker does without
+    from sozialforum.settings import Settings
 
 
 class _Strict(BaseModel):

@@ -156,11 +156,11 @@ def test_small_refreshes_start_no_worker(tmp_path: Path) -> None:
 
 def test_the_computation_imports_without_the_store() -> None:
     """The worker can take on the computation only if importing it costs little beside its
-    parse: the store (SQLAlchemy, SQLModel, the models) is what made that cost ~0.7 s."""
+    parse: the store (SQLAlchemy, SQLModel, the models) is what made that cost ~0.7 s, the
+    settings (pydantic-settings) another ~0.08 s."""
     code = (
-        "import sys, sozialforum.daten.vorlesen, sozialforum.daten.berechnung, sozialforum.daten.index, "
-        "sozialforum.daten.ergebnisspalten; "
-        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'sozialforum.store.models') if m in sys.modules))"
+        "import sys, sozialforum.daten.vorlesen, sozialforum.daten.vorrechnen; print(sorted(m for m in "
+        "('sqlalchemy', 'sqlmodel', 'sozialforum.store.models', 'sozialforum.settings') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

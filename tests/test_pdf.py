@@ -137,3 +137,18 @@ def test_a_section_marked_zusammen_keeps_its_last_note() -> None:
     mit = seitentexte(html_to_pdf(f'<h1>Test</h1>{fuell}<section class="zusammen">{abschnitt}</section>', title="T"))
     kopf, hinweis = (next(n for n, s in enumerate(mit) if t in s) for t in ("Zeichenerklärung", "Letzter"))
     assert kopf == hinweis == 1, (gefunden, kopf, hinweis)
+
+
+def test_a_tall_map_fits_its_page_with_its_legend(tmp_path: Path) -> None:
+    # A Kreis twice as tall as wide at full width ran past the page: caption alone on one page,
+    # the map cut off on the next, its legend and source lost.
+    karte = tmp_path / "karte.svg"
+    karte.write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 640 1400" width="640" height="1400">'
+        '<rect x="10" y="10" width="620" height="1300" fill="#fc8d59"/>'
+        '<text x="10" y="1380" font-size="30">Legende unten</text></svg>',
+        encoding="utf-8",
+    )
+    html = f'<h1>Karte</h1><figure><figcaption>Status-Index</figcaption><img src="{karte}" alt="Karte"></figure>'
+    seiten = seitentexte(html_to_pdf(html, title="Karte"))
+    assert len(seiten) == 1 and "Status-Index" in seiten[0] and "Legende unten" in seiten[0], seiten

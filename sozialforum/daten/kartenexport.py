@@ -16,6 +16,7 @@ from sozialforum.daten.index import STATUS_KLASSEN
 from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.sicht import Sicht
 from sozialforum.karten.geometrie import Flaeche, schreibe
+from sozialforum.karten.herkunft import grenzen_quelle
 from sozialforum.karten.speicher import flaechen_am
 from sozialforum.karten.svg import STATUS_FARBEN, Karte, Klasse, choropleth
 from sozialforum.settings import DatenSettings
@@ -75,6 +76,7 @@ class Statusklassen:
     flaechen: list[Flaeche]
     klassen: dict[str, int | None]
     gesperrt: set[str]
+    grenzen: str  # where the borders come from, printed under the map
 
 
 def status_klassen(session: Session, sicht: Sicht, ebene: str, dimension: str) -> Statusklassen | None:
@@ -95,7 +97,7 @@ def status_klassen(session: Session, sicht: Sicht, ebene: str, dimension: str) -
         klassen[flaeche.schluessel] = nummer.get(text)
     if not gesperrt and all(k is None for k in klassen.values()):
         return None  # no index for this dimension: no map of empty areas
-    return Statusklassen(day, flaechen, klassen, gesperrt)
+    return Statusklassen(day, flaechen, klassen, gesperrt, grenzen_quelle(session, day, ebene))
 
 
 def status_karte(
@@ -128,4 +130,5 @@ def status_karteninfo(titel: str, daten: Statusklassen, hervorgehoben: str | Non
         format_datum_kurz(daten.stichtag),
         "Sozialstrukturatlas, eigene Berechnung",
         hervorgehoben,
+        daten.grenzen,
     )

@@ -18,9 +18,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from sozialforum.demo import grenzen
 from sozialforum.demo.planung_daten import MEILENSTEINE
 from sozialforum.fristen.aenderung import meilenstein
 from sozialforum.fristen.konfiguration import MeilensteinKonfiguration, load_meilensteine
+from sozialforum.karten.speicher import laden
 from sozialforum.settings import Settings
 from sozialforum.stammdaten.importer import ImportResult, import_folder
 from sozialforum.stammdaten.planung import import_planung
@@ -76,7 +78,11 @@ def _record_meilensteine(session: Session, vorlagen: MeilensteinKonfiguration, *
 def demo_step(run: DemoRun) -> list[str]:
     with session_scope(run.engine, actor="demo:stammdaten") as session:
         lists, planung = load_demo(session, meilensteine=run.settings.fristen.meilensteine, now=run.now)
+    # Through the import behind `sozialforum karten laden`, as a Geschäftsstelle loads real ones.
+    with session_scope(run.engine, actor=f"datei:{grenzen.DATEI}") as session:
+        karten = laden(session, DATA / grenzen.DATEI, stand=date.fromisoformat(grenzen.STAND), now=run.now)
     lines = [str(result) for result in lists]
+    lines.append(f"{grenzen.DATEI}: " + " ".join(karten.bericht()))
     lines.append(
         f"planung.json: {planung['neu']} neu, {planung['geaendert']} geändert, "
         f"{planung['unveraendert']} unverändert (Fachpläne, Maßnahmen, Vorlagen, Beschlüsse); "

@@ -18,6 +18,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from sozialforum.demo import grenzen
 from sozialforum.demo.akteure_daten import akteure, gremien_und_mitglieder
 from sozialforum.demo.gebiete_daten import KREIS, REGIONEN, SOZIALRAEUME
 from sozialforum.demo.planung_daten import planung
@@ -183,6 +184,7 @@ def main(ziel: Path = DATA) -> None:
         ["gremium", "person", "organisation", "rolle", "stimmberechtigt", "von", "bis"],
         members,
     )
+    (ziel / grenzen.DATEI).write_text(grenzen.geojson(), encoding="utf-8")
     (ziel / "planung.json").write_text(
         json.dumps(planung(orgs, persons), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )

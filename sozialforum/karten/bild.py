@@ -76,12 +76,8 @@ def choropleth_png(
     if any(f.schluessel not in gesperrt and klassen_je_flaeche.get(f.schluessel) is None for f in flaechen):
         handles.append(Patch(facecolor=KEIN_WERT, edgecolor="#444444", label="ohne Wert"))
     figure.legend(handles=handles, loc="lower left", fontsize=7, frameon=False, ncol=2, bbox_to_anchor=(0.02, 0.12))
-    figure.text(
-        0.02,
-        0.03,
-        f"Datenstand: {karte.datenstand} · Quelle: {karte.quelle} · Gebietsgrenzen ETRS89/UTM 32N",
-        fontsize=6.5,
-    )
+    figure.text(0.02, 0.055, f"Datenstand: {karte.datenstand} · Quelle: {karte.quelle}", fontsize=6.5)
+    figure.text(0.02, 0.02, karte.grenzen_text, fontsize=6.5)
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path, format="png", metadata={"Software": None})
     plt.close(figure)

@@ -39,6 +39,12 @@ class Karte:
     datenstand: str
     quelle: str
     hervorgehoben: str | None = None  # key of the area a profile is about
+    grenzen: str = ""  # where the borders come from (``herkunft.grenzen_quelle``)
+
+    @property
+    def grenzen_text(self) -> str:
+        """The line under the map that says where the borders come from, and in what system."""
+        return f"Gebietsgrenzen: {self.grenzen} (ETRS89/UTM 32N)" if self.grenzen else "Gebietsgrenzen ETRS89/UTM 32N"
 
 
 def _ring(coords: Iterable[Sequence[float]], x0: float, y1: float, scale: float) -> str:
@@ -107,7 +113,7 @@ def choropleth(
     secret = sorted((f for f in flaechen if f.schluessel in gesperrt), key=lambda f: f.name)
     empty = [f for f in flaechen if f.schluessel not in gesperrt and klassen_je_flaeche.get(f.schluessel) is None]
     legend_rows = len(karte.klassen) + (1 if secret else 0) + (1 if empty else 0)
-    height = int(map_h + 20 + 24 * legend_rows + 70)
+    height = int(map_h + 20 + 24 * legend_rows + 84)
     alt = _alt_text(flaechen, klassen_je_flaeche, karte, secret)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {breite} {height}" width="{breite}" '
@@ -168,7 +174,8 @@ def choropleth(
     )
     out.append(
         f'<text id="quelle" x="10" y="{base + 30:.0f}" font-size="10">Datenstand: {escape(karte.datenstand)} · '
-        f"Quelle: {escape(karte.quelle)} · Gebietsgrenzen ETRS89/UTM 32N</text>"
+        f"Quelle: {escape(karte.quelle)}</text>"
+        f'<text id="grenzen" x="10" y="{base + 44:.0f}" font-size="10">{escape(karte.grenzen_text)}</text>'
     )
     out.append("</svg>")
     return "\n".join(out)

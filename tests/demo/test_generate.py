@@ -13,6 +13,7 @@ def test_the_generator_writes_the_shipped_files(tmp_path: Path) -> None:
     main(tmp_path)
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == [
+        "Schematische Demo-Grenzen (keine amtlichen Grenzen).geojson",
         "gebiete.csv",
         "gremien.csv",
         "mitgliedschaften.csv",

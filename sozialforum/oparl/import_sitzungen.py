@@ -107,16 +107,19 @@ def _papers_of_agenda(run: Lauf) -> dict[str, int]:
     links = chain(run.links, from_items, run.named_agenda_items().items())  # deleted Consultations name none
     found: dict[str, int] = {}
     last: dict[str, str] = {}  # agenda item → its consultation that counts: the greatest, as sorted links end
-    # unsorted and not even made unique (the greatest wins in any order): sorting 60,000 pairs of
-    # URLs, or a set of them, cost more
+    entries = run.stapel.eintraege
+    # unsorted and not even made unique (the greatest wins in any order; a pair seen again is
+    # skipped): sorting 60,000 pairs of URLs, or a set of them, cost more
     for consultation_url, agenda_url in links:
-        if agenda_url in last and last[agenda_url] > consultation_url:
+        if agenda_url in last and last[agenda_url] >= consultation_url:
             continue
-        step = run.stapel.get(consultation_url)
+        step = entries.get(consultation_url)
         if step is None or step.typ != "Consultation" or r.wahr(step.obj, "deleted"):
             continue
-        parent = run.stapel.get(step.parent)
-        paper_url = r.url(step.obj, "paper") or (step.parent if parent and parent.typ == "Paper" else None)
+        paper_url = r.url(step.obj, "paper")
+        if not paper_url:
+            parent = entries.get(step.parent) if step.parent else None
+            paper_url = step.parent if parent and parent.typ == "Paper" else None
         vorlage_id = run.index.find("vorlage", paper_url)
         if vorlage_id is not None:
             found[agenda_url], last[agenda_url] = vorlage_id, consultation_url

@@ -143,10 +143,10 @@ def _linked_outcomes(run: Lauf) -> dict[str, BeratungErgebnis]:
     """The result each Consultation gets from its agenda item (the last link in ``results``'
     order whose agenda item is here), read before the Beratungen are written."""
     chosen: dict[str, str] = {}  # the greatest agenda item of each consultation that is here, as sorted links end
-    # unsorted and not even made unique (the greatest wins in any order): sorting 60,000 pairs of
-    # URLs, or a set of them, cost more
+    # unsorted and not even made unique (the greatest wins in any order; a pair seen again is
+    # skipped): sorting 60,000 pairs of URLs, or a set of them, cost more
     for consultation_url, agenda_url in chain(run.links, run.named_agenda_items().items()):
-        if consultation_url in chosen and chosen[consultation_url] > agenda_url:
+        if consultation_url in chosen and chosen[consultation_url] >= agenda_url:
             continue
         if run.index.find("tagesordnungspunkt", agenda_url) is not None:
             chosen[consultation_url] = agenda_url
@@ -307,7 +307,7 @@ def results(run: Lauf) -> None:
                 "beratung",
                 beratung_id,
             )
-        if BeratungRolle(beratung.rolle) is BeratungRolle.ENTSCHEIDUNG and outcome in DECIDED:
+        if beratung.rolle == BeratungRolle.ENTSCHEIDUNG and outcome in DECIDED:  # a StrEnum: its text
             decisions.append((beratung, top, agenda_url))
         elif outcome in DECIDED and consultation_url in run.ohne_rolle and not _deciding(run, beratung.gremium_id):
             row = run.session.get(Beratung, beratung_id)

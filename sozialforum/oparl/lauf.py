@@ -122,7 +122,13 @@ class Lauf:
                 e
                 for e in entries
                 if (v := e.obj.get(field)) is not None
-                and not (type(v) is list and all(type(u) is str and u in present for u in v))
+                and not (
+                    type(v) is list
+                    and (
+                        (len(v) == 1 and type(v[0]) is str and v[0] in present)  # the usual case, no generator
+                        or all(type(u) is str and u in present for u in v)
+                    )
+                )
             ]
         return [e for e in entries if (v := e.obj.get(field)) is not None and not (type(v) is str and v in present)]
 

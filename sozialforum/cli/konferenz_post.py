@@ -84,8 +84,9 @@ def postausgang(typer_ctx: typer.Context) -> None:
         counts = Counter(
             (NachrichtArt.benenne(m.art), OutboxStatus(m.status).label) for m in session.exec(select(OutboxMessage))
         )
-    table = Table("Art", "Stand", "Anzahl")
-    for (art, status), count in sorted(counts.items()):
+    table = Table("Art", "Stand")
+    table.add_column("Anzahl", justify="right")
+    for (art, status), count in sorted(counts.items(), key=lambda item: (item[0][0].casefold(), item[0][1])):
         table.add_row(art, status, format_zahl(count))
     console.print(table)
     console.print(f"Ohne SMTP-Server liegen die Nachrichten als .eml in {context.settings.outbox_dir}", highlight=False)

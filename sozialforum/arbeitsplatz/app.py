@@ -15,8 +15,6 @@ from sozialforum.portal.app import create_app as create_portal
 from sozialforum.settings import Settings
 from sozialforum.timeutil import utcnow
 
-STARTSEITE = "/arbeitsplatz/"
-
 
 def create_app(
     settings: Settings,
@@ -32,7 +30,6 @@ def create_app(
     app = create_portal(settings, engine, clock=clock)
     for bereich in ALLE:
         app.router.routes.extend(bereich.router.routes)
-    app.state.startseite = STARTSEITE
     app.state.protokoll_fortsetzen = protokoll_fortsetzen
     app.state.laeufe_starter = laeufe_starter
     return app

@@ -20,6 +20,7 @@ from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.context import Portal
 from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
+from sozialforum.portal.routers.geschaeftsstelle_aktionen import MELDUNGEN as LINK_MELDUNGEN
 from sozialforum.portal.security import WORKSPACE_CONTENT_SECURITY_POLICY
 from sozialforum.vocab import BenutzerRolle
 
@@ -125,11 +126,13 @@ NAVIGATION = [
     ("/arbeitsplatz/laeufe", "Läufe", Recht.LESEN),
     ("/arbeitsplatz/ablage", "Ablage", Recht.LESEN),
     ("/arbeitsplatz/benutzer", "Benutzer", Recht.BENUTZER),
-    ("/gs/", "Rückmeldungen", Recht.LESEN),
+    ("/arbeitsplatz/formulare", "Formulare", Recht.LESEN),
 ]
 
-# Messages after an action travel as codes (no text from the URL is ever shown).
+# Messages after an action travel as codes (no text from the URL is ever shown); the link actions
+# (``/gs/link/…``) come back here with theirs.
 MELDUNGEN = {
+    **LINK_MELDUNGEN,
     "gespeichert": "Gespeichert.",
     "angelegt": "Angelegt.",
     "frist": "Die Frist wurde geändert; der Grund steht im Verlauf.",

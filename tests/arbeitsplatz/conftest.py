@@ -86,6 +86,7 @@ def pfad(muster: str, bestand: Bestand, *, benutzer: str = "leiterin") -> str:
         "ausgabe_id": bestand.ausgabe,
         "empfehlung_id": bestand.empfehlung,
         "format": "html",
+        "kennung": "bestandserhebung",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), muster)
 

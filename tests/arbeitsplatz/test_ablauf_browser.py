@@ -199,7 +199,7 @@ def test_planning_cycle_in_the_browser(browser: Any, stand: Stand, tmp_path: Pat
     page.get_by_role("button", name="Antwort speichern").click()
     page.wait_for_url(re.compile(r".*meldung=antwort"))
     assert "1 Absage ·" in page.locator("#zaehlung").inner_text()
-    row = page.locator("tr", has_text="Bernd Becker").inner_text()
+    row = page.get_by_role("region", name="Rückmeldungen").locator("tr", has_text="Bernd Becker").inner_text()
     assert "erfasst von Petra Planerin" in row and "telefonisch am Vormittag" in row
     page.screenshot(path=str(tmp_path / "sitzung.png"), full_page=True)
 

@@ -118,26 +118,27 @@ def test_fachamt_sees_only_its_own_auftraege(clients: dict[str | None, TestClien
     assert clients["gemeinde"].get("/arbeitsplatz/auftraege").status_code == 403
 
 
-def test_portal_staff_pages_need_read_right(clients: dict[str | None, TestClient], bestand: Bestand) -> None:
-    """The portal's own /gs pages (every Träger's answers) use the same login and rights."""
-    assert clients["planerin"].get("/gs/").status_code == 200
+def test_answers_and_forms_need_read_right(clients: dict[str | None, TestClient], bestand: Bestand) -> None:
+    """Every Träger's answers (per form, per Sitzung, their exports) use the same login and rights."""
+    assert clients["planerin"].get("/arbeitsplatz/formulare").status_code == 200
+    assert clients["planerin"].get("/gs/").url.path == "/arbeitsplatz/formulare"  # the old address leads here
     start = clients["planerin"].get("/arbeitsplatz/").text
     assert "1 überfällig" in start and "Interner Auftrag des Sozialamts" in start  # A-SA was due 01.02.
-    assert clients["leiterin"].get("/gs/").status_code == 200
-    assert clients["jugendamt"].get("/gs/").status_code == 403
+    assert clients["leiterin"].get("/arbeitsplatz/formulare").status_code == 200
+    assert clients["jugendamt"].get("/arbeitsplatz/formulare").status_code == 403
+    assert clients["jugendamt"].get(f"/gs/sitzung/{bestand.welt.sitzung}/rueckmeldungen.csv").status_code == 403
     assert clients["gemeinde"].get(f"/gs/sitzung/{bestand.welt.sitzung}").status_code == 403
-    csrf = csrf_of(clients["leiterin"].get("/gs/").text)
-    refused = clients["leiterin"].post("/gs/vorschlag/1/status", data={"csrf": csrf, "status": "abgelehnt"})
+    sitzung = f"/arbeitsplatz/sitzungen/{bestand.welt.sitzung}"
+    csrf = csrf_of(clients["leiterin"].get(sitzung).text)
+    refused = clients["leiterin"].post(f"{sitzung}/vorschlag/1", data={"csrf": csrf, "entscheidung": "ablehnen"})
     assert refused.status_code == 403
 
 
 def test_workspace_pages_link_to_the_workspace_not_to_old_gs_pages(  # type: ignore[no-untyped-def]
     app, clients: dict[str | None, TestClient], bestand: Bestand
 ) -> None:
-    """Every page of the workspace, as the Geschäftsstelle sees it: a link to one of the portal's
-    older /gs pages only where the workspace has no page for the same thing. The overview of
-    answers and forms (/gs/) stays in the navigation: forms' answers, personal links to revoke or
-    send anew and the CSV/XLSX exports of answers have no workspace page."""
+    """Every page of the workspace, as the Geschäftsstelle sees it: no link to one of the portal's
+    older /gs pages (they lead to the workspace now); /gs is left for the CSV/XLSX exports."""
     import re
 
     planerin = clients["planerin"]
@@ -154,4 +155,4 @@ def test_workspace_pages_link_to_the_workspace_not_to_old_gs_pages(  # type: ign
         for target in re.findall(r'href="(/gs/[^"]*)"', response.text):
             old.setdefault(target, set()).add(path)
     assert pages >= 25
-    assert set(old) == {"/gs/"}, old
+    assert old and all(re.fullmatch(r"/gs/[a-z0-9/_-]+\.(csv|xlsx)", target) for target in old), old

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from sozialforum.arbeitsplatz.app import create_app  # the app `sozialforum portal` serves
 from sozialforum.konten import benutzer
 from sozialforum.links import issue_link
 from sozialforum.portal import formulare
-from sozialforum.portal.app import create_app
 from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import FormularAntwort, Rueckmeldung, Themenvorschlag
@@ -178,10 +178,11 @@ def test_pages_have_no_serious_accessibility_violations(browser: Any, site: Site
     page.get_by_label("Benutzername").fill("planerin")
     page.get_by_label("Passwort").fill(PASSWORT)
     page.get_by_role("button", name="Anmelden").click()
-    found["gs-uebersicht"] = _axe(page)
-    page.goto(f"{site.base}/gs/sitzung/{site.world.sitzung}")
-    found["gs-sitzung"] = _axe(page)
-    page.goto(f"{site.base}/gs/formular/bestandserhebung")
-    found["gs-formular"] = _axe(page)
+    found["arbeitsplatz-start"] = _axe(page)
+    page.goto(f"{site.base}/arbeitsplatz/sitzungen/{site.world.sitzung}")
+    page.locator("summary", has_text="Persönliche Links").click()
+    found["arbeitsplatz-sitzung"] = _axe(page)
+    page.goto(f"{site.base}/arbeitsplatz/formulare/bestandserhebung")
+    found["arbeitsplatz-formular"] = _axe(page)
     page.close()
     assert {name: v for name, v in found.items() if v} == {}

@@ -1,11 +1,13 @@
-"""The Geschäftsstelle view: login with scrypt hashes and lockout, answers per Sitzung and per
-form, CSV/XLSX exports with formula injection neutralised, revoke and resend (via the outbox)."""
+"""The Geschäftsstelle's view of the answers: login with scrypt hashes and lockout, answers per
+Sitzung and per form in the workspace, CSV/XLSX exports with formula injection neutralised,
+revoke and resend (via the outbox). Run against the app ``sozialforum portal`` serves."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
+from sozialforum.arbeitsplatz.app import create_app
 from sozialforum.channels.tabular import neutralize
 from sozialforum.konten import benutzer
 from sozialforum.settings import Settings
@@ -26,6 +29,13 @@ PASSWORT = "korrekt-pferd-batterie"
 
 
 @pytest.fixture
+def client(portal_settings: Settings, engine: Engine, clock: Clock) -> Iterator[TestClient]:
+    """Portal and workspace in one app, as ``sozialforum portal`` serves them."""
+    with TestClient(create_app(portal_settings, engine, clock=clock), base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
 def staff(client: TestClient, engine: Engine) -> TestClient:
     with session_scope(engine, actor="test") as session:
         benutzer.create_user(session, name="Planerin", anzeigename="Paula Planerin", password=PASSWORT, now=NOW)
@@ -35,7 +45,7 @@ def staff(client: TestClient, engine: Engine) -> TestClient:
         data={"csrf": csrf_of(form.text), "name": "planerin", "passwort": PASSWORT},
         follow_redirects=False,
     )
-    assert response.status_code == 303 and response.headers["location"] == "/gs/"
+    assert response.status_code == 303 and response.headers["location"] == "/arbeitsplatz/"
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/;" in cookie
     return client
@@ -82,8 +92,8 @@ def test_answers_per_sitzung_and_exports(
     staff: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
 ) -> None:
     # Before any invitation the section of links says so instead of standing empty under its heading.
-    leer = staff.get(f"/gs/sitzung/{welt.sitzung}").text
-    assert "<h2>Links</h2>\n<p>Noch keine persönlichen Links verschickt.</p>" in leer
+    leer = staff.get(f"/gs/sitzung/{welt.sitzung}").text  # the old address leads to the workspace page
+    assert "Persönliche Links (0)" in leer and "Noch keine persönlichen Links verschickt." in leer
     url = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
     staff.post(
         url,
@@ -99,10 +109,12 @@ def test_answers_per_sitzung_and_exports(
         engine, portal_settings, person_id=welt.person_b, zweck=LinkZweck.THEMENVORSCHLAG, bezug_id=welt.sitzung
     )
     staff.post(thema, data={"csrf": csrf_of(staff.get(thema).text), "titel": "@SUM(A1) Wohnungsnot"})
-    overview = staff.get("/gs/")
+    overview = staff.get("/arbeitsplatz/sitzungen")
     assert "Sozialraumkonferenz Nord, Frühjahr" in overview.text and "Paula Planerin" in overview.text
-    page = staff.get(f"/gs/sitzung/{welt.sitzung}")
+    page = staff.get(f"/arbeitsplatz/sitzungen/{welt.sitzung}")
     assert "Anna Albers" in page.text and "Diakonie Nord e. V." in page.text and "@SUM(A1) Wohnungsnot" in page.text
+    assert "stufenloser Zugang (Rollstuhl, Rollator)" in page.text  # the needs, beside the answer
+    assert f'href="/gs/sitzung/{welt.sitzung}/rueckmeldungen.xlsx"' in page.text
 
     raw = staff.get(f"/gs/sitzung/{welt.sitzung}/rueckmeldungen.csv")
     assert raw.headers["content-type"].startswith("text/csv") and "attachment" in raw.headers["content-disposition"]
@@ -117,15 +129,11 @@ def test_answers_per_sitzung_and_exports(
     assert sheet["A2"].data_type == "s"
     assert staff.get(f"/gs/sitzung/{welt.sitzung}/rueckmeldungen.exe").status_code == 404
     declined = staff.post(
-        "/gs/vorschlag/1/status",
-        data={"csrf": csrf_of(page.text), "status": "abgelehnt", "zurueck": f"/gs/sitzung/{welt.sitzung}"},
+        f"/arbeitsplatz/sitzungen/{welt.sitzung}/vorschlag/1",
+        data={"csrf": csrf_of(page.text), "entscheidung": "ablehnen"},
     )
-    assert "Der Status des Themenvorschlags wurde geändert." in declined.text and "Wieder aufnehmen" in declined.text
+    assert "Der Vorschlag wurde nicht übernommen." in declined.text
     assert "nicht übernommen" in staff.get(thema).text  # the Träger sees the decision on its own proposal
-    assert (
-        staff.post("/gs/vorschlag/1/status", data={"csrf": csrf_of(page.text), "status": "uebernommen"}).status_code
-        == 404
-    )  # only the agenda builder takes proposals over
     assert staff.get("/gs/sitzung/999").status_code == 404
 
 
@@ -143,7 +151,8 @@ def test_form_answers_and_export(staff: TestClient, engine: Engine, portal_setti
             "wohnortnah_inklusiv": "nein",
         },
     )
-    assert "1 von 2 angefragten Trägern haben geantwortet" in staff.get("/gs/").text
+    liste = staff.get("/gs/").text  # the old address leads to the workspace's list of forms
+    assert re.search(r"Bestandserhebung[^<]*</a></td>\s*<td class=\"zahl\">2</td><td class=\"zahl\">1</td>", liste)
     page = staff.get("/gs/formular/bestandserhebung")
     assert "Kinderschutzbund Süd" in page.text and "-Beratung" in page.text
     sheet = load_workbook(io.BytesIO(staff.get("/gs/formular/bestandserhebung/antworten.xlsx").content)).active
@@ -158,11 +167,12 @@ def test_form_answers_and_export(staff: TestClient, engine: Engine, portal_setti
 
 def test_revoke_and_resend(staff: TestClient, engine: Engine, portal_settings: Settings, welt: Welt) -> None:
     url = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.RSVP, bezug_id=welt.sitzung)
-    page = staff.get(f"/gs/sitzung/{welt.sitzung}")
+    sitzung = f"/arbeitsplatz/sitzungen/{welt.sitzung}"
+    page = staff.get(sitzung)
     csrf = csrf_of(page.text)
     link_id = int(re.search(r"/gs/link/(\d+)/widerrufen", page.text).group(1))  # type: ignore[union-attr]
-    assert staff.post(f"/gs/link/{link_id}/widerrufen", data={"zurueck": "/gs/"}).status_code == 403  # no CSRF
-    done = staff.post(f"/gs/link/{link_id}/widerrufen", data={"csrf": csrf, "zurueck": f"/gs/sitzung/{welt.sitzung}"})
+    assert staff.post(f"/gs/link/{link_id}/widerrufen", data={"zurueck": sitzung}).status_code == 403  # no CSRF
+    done = staff.post(f"/gs/link/{link_id}/widerrufen", data={"csrf": csrf, "zurueck": sitzung})
     assert "Der Link wurde zurückgezogen." in done.text and "zurückgezogen" in done.text
     assert staff.get(url).status_code == 410
     resent = staff.post(
@@ -170,7 +180,7 @@ def test_revoke_and_resend(staff: TestClient, engine: Engine, portal_settings: S
         data={"csrf": csrf, "zurueck": "https://boese.example/"},
         follow_redirects=False,
     )
-    assert resent.headers["location"] == "/gs/?meldung=neu_gesendet"  # no open redirect
+    assert resent.headers["location"] == "/arbeitsplatz/formulare?meldung=neu_gesendet"  # no open redirect
     with session_scope(engine, actor="test") as session:
         message = session.exec(select(OutboxMessage)).one()
         new_link = session.exec(select(PersonalLink).where(PersonalLink.widerrufen_am.is_(None))).one()  # type: ignore[union-attr]
@@ -190,9 +200,9 @@ def test_revoke_and_resend(staff: TestClient, engine: Engine, portal_settings: S
 
 
 def test_logout_ends_the_session(staff: TestClient, clock: Clock, engine: Engine) -> None:
-    csrf = csrf_of(staff.get("/gs/").text)
+    csrf = csrf_of(staff.get("/arbeitsplatz/").text)
     assert staff.post("/gs/abmelden", data={"csrf": csrf}, follow_redirects=False).status_code == 303
-    assert staff.get("/gs/", follow_redirects=False).status_code == 303
+    assert staff.get("/arbeitsplatz/", follow_redirects=False).headers["location"] == "/gs/anmelden"
     with session_scope(engine, actor="test") as session:
         assert session.exec(select(Benutzer)).one().letzte_anmeldung_am == NOW
 

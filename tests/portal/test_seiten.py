@@ -276,7 +276,9 @@ def test_pages_without_token_show_nothing(client: TestClient, welt: Welt) -> Non
         response = client.get(path, follow_redirects=False)
         assert response.status_code in (303, 404, 405), path
         assert "Anna" not in response.text
-    assert client.get("/gs/", follow_redirects=False).headers["location"] == "/gs/anmelden"
+    assert client.get("/gs/formular/bestandserhebung/antworten.csv", follow_redirects=False).headers["location"] == (
+        "/gs/anmelden"
+    )
 
 
 def test_unexpected_error_page_is_german_and_secured(

@@ -25,6 +25,7 @@ from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.nachrichten import Composer
 from sozialforum.konferenz.termine import meeting_day
 from sozialforum.konten.zugriff import Recht, darf
+from sozialforum.portal import auswertung
 from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
 from sozialforum.store.models import (
@@ -39,7 +40,9 @@ from sozialforum.timeutil import berlin
 from sozialforum.vocab import (
     Antwort,
     AntwortQuelle,
+    Beduerfnis,
     GremiumArt,
+    LinkZweck,
     NachrichtArt,
     SitzungStatus,
     TopQuelle,
@@ -250,6 +253,10 @@ def sitzung(request: Request, sitzung_id: int) -> Response:
             top_labels={v.value: v.label for v in TopQuelle},
             dokumente=_nach_top(pack.dokumente),
             quelle_labels={v.value: v.label for v in AntwortQuelle},
+            beduerfnis_labels={v.value: v.label for v in Beduerfnis},
+            links=auswertung.links(
+                ctx.session, zwecke=(LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG), bezug_ids=[sitzung_id], now=ctx.now
+            ),
             lokal=berlin(found.beginn),
         )
 

@@ -1,28 +1,21 @@
-"""``/gs/...``: the Geschäftsstelle view behind a login (answers per Sitzung and per form)."""
+"""``/gs/...``: the staff login and logout (the workspace, ``/arbeitsplatz/``, is behind it); the
+old addresses of the answers per Sitzung and per form lead to their workspace pages."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlmodel import col, select
 
 from sozialforum.konten import benutzer as benutzer_service
 from sozialforum.konten import verzeichnis
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal import auswertung
 from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal
-from sozialforum.portal.fehler import PortalFehler
-from sozialforum.portal.routers.geschaeftsstelle_aktionen import MELDUNGEN
 from sozialforum.portal.security import client_key
 from sozialforum.store.db import session_scope
-from sozialforum.store.models.base import pk
-from sozialforum.store.models.gremien import Gremium, Sitzung
-from sozialforum.store.models.portal import FormularAnfrage, Themenvorschlag
-from sozialforum.vocab import LinkZweck
 
 router = APIRouter(prefix="/gs")
-
-NICHT_GEFUNDEN = PortalFehler(404, "Nicht gefunden", "Diesen Eintrag gibt es nicht.")
 
 
 def _login_page(request: Request, *, fehler: str | None = None, name: str = "", status_code: int = 200) -> Response:
@@ -68,8 +61,8 @@ async def login(request: Request) -> Response:
                 if exc.bis is not None:
                     page.headers["Retry-After"] = str(max(1, int((exc.bis - portal.now()).total_seconds())))
                 return page
-        # The one staff login: the workspace (when mounted) is the start page after it.
-        response = RedirectResponse(getattr(request.app.state, "startseite", "/gs/"), status_code=303)
+        # The one staff login; the workspace is the start page after it.
+        response = RedirectResponse("/arbeitsplatz/", status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
             secret,
@@ -96,58 +89,17 @@ async def logout(request: Request) -> Response:
     return response
 
 
+# The answers per Sitzung and per form are the workspace's pages; old addresses (bookmarks) lead there.
 @router.get("/")
-def overview(request: Request) -> Response:
-    portal = Portal.of(request)
-    with portal.staff_scope(request) as ctx:
-        return ctx.render(
-            "portal/gs/uebersicht.html",
-            sitzungen=auswertung.sitzungen(ctx.session),
-            formulare=auswertung.forms_overview(ctx.session, portal.formulare),
-        )
+def overview() -> Response:
+    return RedirectResponse("/arbeitsplatz/formulare", status_code=303)
 
 
 @router.get("/sitzung/{sitzung_id}")
-def sitzung_page(request: Request, sitzung_id: int, meldung: str | None = None) -> Response:
-    with Portal.of(request).staff_scope(request) as ctx:
-        sitzung = ctx.session.get(Sitzung, sitzung_id)
-        if sitzung is None:
-            raise NICHT_GEFUNDEN
-        gremium = ctx.session.get(Gremium, sitzung.gremium_id)
-        return ctx.render(
-            "portal/gs/sitzung.html",
-            sitzung=sitzung,
-            gremium=gremium,
-            rueckmeldungen=auswertung.rsvp_table(ctx.session, sitzung_id),
-            vorschlaege=auswertung.proposals_table(ctx.session, sitzung_id),
-            vorschlag_zeilen=ctx.session.exec(
-                select(Themenvorschlag)
-                .where(Themenvorschlag.sitzung_id == sitzung_id)
-                .order_by(col(Themenvorschlag.eingereicht_am))
-            ).all(),
-            links=auswertung.links(
-                ctx.session, zwecke=(LinkZweck.RSVP, LinkZweck.THEMENVORSCHLAG), bezug_ids=[sitzung_id], now=ctx.now
-            ),
-            meldung=MELDUNGEN.get(meldung or ""),
-            zurueck=request.url.path,
-        )
+def sitzung_page(sitzung_id: int) -> Response:
+    return RedirectResponse(f"/arbeitsplatz/sitzungen/{sitzung_id}", status_code=303)
 
 
 @router.get("/formular/{kennung}")
-def form_page(request: Request, kennung: str, meldung: str | None = None) -> Response:
-    portal = Portal.of(request)
-    formular = portal.formulare.get(kennung)
-    if formular is None:
-        raise NICHT_GEFUNDEN
-    with portal.staff_scope(request) as ctx:
-        anfrage_ids = [
-            pk(a) for a in ctx.session.exec(select(FormularAnfrage).where(FormularAnfrage.formular == kennung)).all()
-        ]
-        return ctx.render(
-            "portal/gs/formular.html",
-            formular=formular,
-            tabelle=auswertung.form_table(ctx.session, formular),
-            links=auswertung.links(ctx.session, zwecke=(LinkZweck.FORMULAR,), bezug_ids=anfrage_ids, now=ctx.now),
-            meldung=MELDUNGEN.get(meldung or ""),
-            zurueck=request.url.path,
-        )
+def form_page(kennung: str) -> Response:
+    return RedirectResponse(f"/arbeitsplatz/formulare/{quote(kennung, safe='')}", status_code=303)

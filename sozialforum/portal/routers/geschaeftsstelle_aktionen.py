@@ -19,8 +19,7 @@ from sozialforum.store import audit
 from sozialforum.store.models.akteure import Person
 from sozialforum.store.models.gremien import Sitzung
 from sozialforum.store.models.kommunikation import PersonalLink
-from sozialforum.store.models.portal import Themenvorschlag
-from sozialforum.vocab import AuditAktion, VorschlagStatus
+from sozialforum.vocab import AuditAktion
 
 router = APIRouter(prefix="/gs")
 
@@ -70,7 +69,6 @@ def export_form(request: Request, kennung: str, format_: str) -> Response:
 
 # Messages travel as codes, never as text in the URL (no spoofed messages on staff pages).
 MELDUNGEN = {
-    "vorschlag": "Der Status des Themenvorschlags wurde geändert.",
     "widerrufen": "Der Link wurde zurückgezogen.",
     "neu_gesendet": "Ein neuer Link wurde erstellt und in den Postausgang gelegt; der alte gilt nicht mehr.",
     "nicht_zustellbar": "Nicht gesendet: Die Person hat keine E-Mail-Adresse oder keine Einwilligung.",
@@ -78,10 +76,10 @@ MELDUNGEN = {
 
 
 def _back(form: Mapping[str, Any], meldung: str) -> RedirectResponse:
-    target = str(form.get("zurueck") or "/gs/")
-    # Only our own staff pages: an open redirect would help phishing.
-    if not re.fullmatch(r"/gs/[A-Za-z0-9_/\-]*", target):
-        target = "/gs/"
+    target = str(form.get("zurueck") or "")
+    # Only our own workspace pages: an open redirect would help phishing.
+    if not re.fullmatch(r"/arbeitsplatz/[A-Za-z0-9_/\-]*", target):
+        target = "/arbeitsplatz/formulare"
     return RedirectResponse(f"{target}?meldung={meldung}", status_code=303)
 
 
@@ -134,26 +132,5 @@ async def resend(request: Request, link_id: int) -> Response:
             )
             linkversand.send_link(ctx.session, link=new, url=url, now=ctx.now, settings=portal.settings, ersetzt=True)
         return _back(form, "neu_gesendet")
-
-    return await portal.run(work)
-
-
-@router.post("/vorschlag/{vorschlag_id}/status")
-async def proposal_status(request: Request, vorschlag_id: int) -> Response:
-    """Decline a topic proposal or take a declined one up again (the agenda builder of the
-    Sozialraumkonferenz takes only submitted or accepted proposals)."""
-    form = await request.form()
-    portal = Portal.of(request)
-
-    def work() -> Response:
-        with portal.staff_scope(request, form=form) as ctx:
-            vorschlag = ctx.session.get(Themenvorschlag, vorschlag_id)
-            wanted = str(form.get("status") or "")
-            if vorschlag is None or wanted not in (VorschlagStatus.ABGELEHNT, VorschlagStatus.EINGEREICHT):
-                raise NICHT_GEFUNDEN
-            if vorschlag.status != wanted:  # the session hook audits the change (Audit.VOLL)
-                vorschlag.status = VorschlagStatus(wanted)
-                ctx.session.add(vorschlag)
-        return _back(form, "vorschlag")
 
     return await portal.run(work)

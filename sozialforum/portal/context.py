@@ -203,7 +203,8 @@ class Portal:
         """
         now = self.now()
         token_hash = self._check_token(request, token, zweck)
-        with self.speicher.writer(form is not None), self.speicher.transaction() as connection:
+        writes = form is not None
+        with self.speicher.writer(writes), self.speicher.transaction(antwort=writes) as connection:
             link, row = self._verify(request, connection, token, zweck, now, form, token_hash, query)
             yield LinkTransaction(portal=self, request=request, connection=connection, now=now, link=link, row=row)
 

@@ -1,5 +1,6 @@
 """How a portal request reaches the store: the connection of a link transaction, the one
-writer at a time on SQLite, and where a submission's database work runs (``Portal.run``)."""
+writer at a time on SQLite, the group commit of the RSVP's answers there
+(``portal.sammelcommit``), and where a submission's database work runs (``Portal.run``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
 
+from sozialforum.portal.sammelcommit import Sammelcommit
+
 T = TypeVar("T")
 
 
@@ -25,23 +28,39 @@ class Speicherweg:
         self.engine = engine
 
     @contextmanager
-    def transaction(self) -> Iterator[sa.Connection]:
+    def transaction(self, *, antwort: bool = False) -> Iterator[sa.Connection]:
         """One transaction for ``Portal.link_transaction``. On SQLite on the one connection kept
         checked out (checking a connection out of the pool and back in, with its reset, cost
         more CPU than SQLite's work for a read); while that one is in use (another thread), and
-        on other databases, on a connection from the pool."""
+        on other databases, on a connection from the pool.
+
+        An ``antwort`` (a submission) on SQLite is a SAVEPOINT in the batch of its event-loop
+        turn (``portal.sammelcommit``; ``run`` sends its response after the batch's COMMIT).
+        Anything else commits an open batch first."""
+        sammel = self._sammel
+        if sammel is not None and antwort:
+            with sammel.antwort() as joined:
+                if joined is not None:
+                    yield joined
+                    return
+        elif sammel is not None:
+            sammel.abschliessen()
         kept = self._kept
         if kept is None or not kept.lock.acquire(blocking=False):
             with self.engine.begin() as connection:
                 yield connection
             return
         try:
-            if kept.connection is None or kept.connection.closed or kept.connection.invalidated:
-                kept.connection = self.engine.connect()
-            with kept.connection.begin():
-                yield kept.connection
+            connection = kept.verbindung(self.engine)
+            with connection.begin():
+                yield connection
         finally:
             kept.lock.release()
+
+    @cached_property
+    def _sammel(self) -> Sammelcommit | None:
+        kept = self._kept
+        return Sammelcommit(self.engine, kept) if kept is not None else None
 
     @cached_property
     def _kept(self) -> _Kept | None:
@@ -58,11 +77,22 @@ class Speicherweg:
         SQLite work is about a millisecond of CPU with no network wait; running it on the event
         loop avoids the GIL convoy of many threads queueing for SQLite's single writer (which
         halved throughput under 200 concurrent clients). PostgreSQL waits on the network, so
-        its work goes to the threadpool.
+        its work goes to the threadpool. An answer recorded in a batch (``antwort``) returns
+        once the batch is committed.
         """
-        if self.engine.dialect.name == "sqlite":
+        if self.engine.dialect.name != "sqlite":
+            return await run_in_threadpool(work)
+        sammel = self._sammel
+        if sammel is None:
             return work()
-        return await run_in_threadpool(work)
+        sammel.abgeholt()  # nothing left from work run outside ``run``
+        try:
+            result = work()
+        finally:
+            joined = sammel.abgeholt()
+        if joined is not None:  # the answer's response waits for the COMMIT that holds it
+            await joined
+        return result
 
     @cached_property
     def _sqlite_lock(self) -> threading.Lock | None:
@@ -86,6 +116,12 @@ class _Kept:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     connection: sa.Connection | None = None
+
+    def verbindung(self, engine: Engine) -> sa.Connection:
+        """The kept connection (connected anew if it was closed or invalidated); hold ``lock``."""
+        if self.connection is None or self.connection.closed or self.connection.invalidated:
+            self.connection = engine.connect()
+        return self.connection
 
     def close(self) -> None:
         if self.connection is not None:

@@ -9,7 +9,11 @@ Full size: 50,000 Papers with 150,000 Consultations, 5,000 Meetings with 60,000 
     python benchmarks/oparl.py [--anteil 1.0]
 
 The council system is served by a process of its own with every page built before the clock
-starts, so both sides are timed on the client's work alone.
+starts, so both sides are timed on the client's work alone. The incremental run's pages depend on
+the ``modified_since`` the product sends; the server filters each list once per time, comparing
+modification times parsed before the clock starts (as a database would), instead of parsing
+every object's time again for every page (0.24 s of the server's CPU in the wall clock of a
+0.9 s incremental run before).
 
 Last line: a JSON object with ``ratio`` and ``incremental_share`` (wall clock), and the same
 from CPU time of this process (``ratio_cpu``, ``incremental_share_cpu``): on a shared machine the
@@ -118,6 +122,8 @@ class System:
                 }
             )
         self.cache: dict[str, bytes] = {}
+        self.since: dict[tuple[str, str], list[dict[str, Any]]] = {}  # (list, modified_since) → its objects
+        self.moments = {id(i): datetime.fromisoformat(i["modified"]) for k in self.lists.values() for i in k}
 
     def change(self, share: float) -> int:
         changed = 0
@@ -125,8 +131,10 @@ class System:
             for obj in self.lists[kind][:: max(1, round(1 / share))]:
                 obj["name"] += " (geändert)"
                 obj["modified"] = NEW
+                self.moments[id(obj)] = datetime.fromisoformat(NEW)
                 changed += 1
         self.cache.clear()
+        self.since.clear()
         return changed
 
     def warm(self) -> int:
@@ -152,9 +160,12 @@ class System:
         elif path.startswith("body/1/") and path[7:] in self.lists:
             items = self.lists[path[7:]]
             since = query.get("modified_since", [None])[0]
-            if since:
-                limit = datetime.fromisoformat(since)
-                items = [i for i in items if datetime.fromisoformat(i["modified"]) >= limit]
+            if since:  # filtered once per list and time, not once per page (as a database would)
+                key = (path[7:], since)
+                if key not in self.since:
+                    limit = datetime.fromisoformat(since)
+                    self.since[key] = [i for i in items if self.moments[id(i)] >= limit]
+                items = self.since[key]
             number = int(query.get("page", ["1"])[0])
             pages = max(1, -(-len(items) // PAGE))
             links = {}

@@ -138,9 +138,12 @@ class Index:
                 col(OparlObjekt.tabelle) == tabelle, col(OparlObjekt.datensatz_id).is_not(None)
             )
         self.session.flush()  # as ``session.execute`` would: rows the ORM still holds count
+        # one dictionary built by the interpreter, not a call per row (an incremental run reads
+        # a full import's 150,000 Beratungen here); the column is unique: no id twice
+        found = dict(DirectStatement(query).all(self.session.connection(), {}, named=False))
         rows = self._cache.setdefault(tabelle, {})
-        for oparl_id, row_id in DirectStatement(query).all(self.session.connection(), {}, named=False):
-            rows.setdefault(oparl_id, row_id)
+        found.update(rows)  # what the run has set already stays
+        rows.update(found)
 
     def find(self, tabelle: str, oparl_id: str | None) -> int | None:
         if not oparl_id:
@@ -171,7 +174,12 @@ class Index:
     def _rows(self, where: Any) -> None:
         table = table_of(OparlObjekt)
         query = sa.select(table.c.id, table.c.oparl_id, *(table.c[c] for c in _MAP_COLUMNS))
-        for row in self.session.execute(query.where(where) if where is not None else query):
+        if where is None:  # the whole map (tens of thousands of rows): without the result machinery
+            self.session.flush()
+            found: Any = DirectStatement(query).all(self.session.connection(), {}, named=False)
+        else:
+            found = self.session.execute(query.where(where))
+        for row in found:
             self._objekte[row[1]] = dict(zip(_MAP_COLUMNS, row[2:], strict=True))
 
     def preload(self, oparl_ids: list[str]) -> None:

@@ -37,7 +37,13 @@ __all__ = [
 
 def _check_key(key: str) -> str:
     path = PurePosixPath(key)
-    if not key or path.is_absolute() or any(part in ("", ".", "..") for part in key.split("/")):
+    # Control characters too: a NUL from a download URL made ``open`` raise (a 500, not a 404).
+    if (
+        not key
+        or path.is_absolute()
+        or any(part in ("", ".", "..") for part in key.split("/"))
+        or any(ord(c) < 32 or c == "\x7f" for c in key)
+    ):
         raise AblageFehler(f"Ungültiger Ablageschlüssel {key!r}: erwartet ein relativer Pfad wie 'berichte/x.pdf'.")
     return key
 
@@ -96,7 +102,13 @@ def lesen(settings: Settings, key: str) -> bytes:
     _check_key(key)
     if settings.ablage.art == "s3":
         return s3.client(settings).get(key)
-    return (ordner(settings) / key).read_bytes()
+    root = ordner(settings).resolve()
+    target = (root / key).resolve()
+    # A symbolic link below the folder that points elsewhere (``berichte/x -> /etc/…``) is not
+    # the storage's: the workspace downloads keys, and a key must never reach past the folder.
+    if not target.is_relative_to(root):
+        raise FileNotFoundError(key)
+    return target.read_bytes()
 
 
 def vorhanden(settings: Settings, key: str) -> bool:
@@ -114,7 +126,12 @@ def auflisten(settings: Settings, prefix: str = "") -> list[str]:
     root = ordner(settings)
     if not root.is_dir():
         return []
-    keys = (p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+    resolved = root.resolve()
+    keys = (
+        p.relative_to(root).as_posix()
+        for p in root.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.resolve().is_relative_to(resolved)
+    )
     return sorted(k for k in keys if k.startswith(prefix))
 
 

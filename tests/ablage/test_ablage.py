@@ -46,7 +46,7 @@ def test_files_written_below_data_dir_are_in_the_folder_storage_already(tmp_path
     assert ablage.auflisten(shared) == ["berichte/leitung/bericht.html", "dateien/export.csv"]
 
 
-@pytest.mark.parametrize("key", ["../secret_key", "/etc/passwd", "berichte//x", "", "a/./b"])
+@pytest.mark.parametrize("key", ["../secret_key", "/etc/passwd", "berichte//x", "", "a/./b", "berichte/\x00x", "a\nb"])
 def test_keys_that_leave_the_folder_are_refused(tmp_path, key) -> None:
     settings = load_settings(None, data_dir=tmp_path / "var")
     with pytest.raises(ablage.AblageFehler, match="Ungültiger Ablageschlüssel"):
@@ -95,3 +95,14 @@ def test_sigv4_matches_reference(method, url, headers, body, instant, signature)
     )
     assert signed["Authorization"].endswith(f"Signature={signature}")
     assert signed["x-amz-content-sha256"] == payload
+
+
+def test_a_symlink_out_of_the_folder_is_no_file_of_the_storage(tmp_path) -> None:
+    settings = load_settings(None, data_dir=tmp_path / "var")
+    ablage.schreiben(settings, "berichte/echt.txt", b"ok")
+    secret = tmp_path / "secret_key"
+    secret.write_bytes(b"GEHEIM")
+    (tmp_path / "var" / "berichte" / "verweis.txt").symlink_to(secret)
+    with pytest.raises(FileNotFoundError):
+        ablage.lesen(settings, "berichte/verweis.txt")
+    assert ablage.auflisten(settings, "berichte/") == ["berichte/echt.txt"]

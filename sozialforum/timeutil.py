@@ -98,5 +98,10 @@ def format_zahl(value: float | int | Decimal | None, decimals: int = 0) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
+def format_anzahl(n: int, eins: str, mehrere: str) -> str:
+    """``1 Tag``, ``2 Tage``, ``1.234 Tage``: the count in German format with the noun's number."""
+    return f"{format_zahl(n)} {eins if abs(n) == 1 else mehrere}"
+
+
 def format_euro(value: float | int | Decimal | None, decimals: int = 0) -> str:
     return "–" if value is None else f"{format_zahl(value, decimals)} €"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sozialforum.timeutil import format_datum_kurz, format_zahl
+from sozialforum.timeutil import format_anzahl, format_datum_kurz, format_zahl
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,9 @@ def test_format_zahl(value: float | None, decimals: int, expected: str) -> None:
 
 def test_datum_kurz_reads_iso_dates_stored_as_text() -> None:
     assert format_datum_kurz("2023-12-31") == "31.12.2023"
+
+
+def test_format_anzahl_names_one_in_the_singular_and_groups_thousands() -> None:
+    assert format_anzahl(1, "Tag", "Tage") == "1 Tag"
+    assert format_anzahl(0, "Tag", "Tage") == "0 Tage"
+    assert format_anzahl(1234, "Erinnerung", "Erinnerungen") == "1.234 Erinnerungen"

@@ -10,6 +10,7 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 from rich.table import Table
+from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from sozialforum.beschluesse.feed import feed_url, fristen_feed
@@ -30,9 +31,11 @@ from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
 from sozialforum.outbox import deliver_pending
 from sozialforum.parsing import parse_date
 from sozialforum.problems import ProblemReport
+from sozialforum.settings import Settings
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, FachplanMeilenstein
-from sozialforum.timeutil import format_datum, format_datum_kurz, utcnow
+from sozialforum.timeutil import format_anzahl, format_datum, format_datum_kurz, utcnow
+from sozialforum.vocab import ErinnerungArt
 
 fristen_app = typer.Typer(help="Fristen: Übersicht, Erinnerungen, Eskalation, Kalender.", no_args_is_help=True)
 beschluesse_app = typer.Typer(help="Beschlüsse nachhalten: Sachstand, Verlauf, Leitungsbericht.", no_args_is_help=True)
@@ -98,16 +101,50 @@ def pruefen(
     today = _day(datum)
     with db.session_scope(context.engine, actor="cli:fristen-pruefen") as session:
         if probelauf:
-            for item in erinnerungen.plan(session, today=today, settings=context.settings):
-                console.print(
-                    f"{item.art}: {item.frist_ref}, fällig {format_datum_kurz(item.faellig_am)}, Stufe {item.stufe}"
-                )
-            console.print("Probelauf: nichts gespeichert, nichts gesendet.")
+            _vorschau(session, today, context.settings)
             return
         result = erinnerungen.pruefe_fristen(session, today=today, now=now, settings=context.settings)
     console.print(result.summary())
     if zustellen:
         console.print(deliver_pending(context.engine, context.settings, now=now).summary())
+
+
+def _vorschau(session: Session, today: date, settings: Settings) -> None:
+    """What ``pruefen`` would send today, named as the planner knows each deadline: its kind and
+    title (read fresh, as the sending does), not the stable reference the log keys on."""
+    planned = erinnerungen.plan(session, today=today, settings=settings)
+    fristen = {
+        f.ref: f
+        for f in collect_fristen(
+            session,
+            meilensteine=load_meilensteine(settings.fristen.meilensteine),
+            auswahl=Auswahl.for_refs({p.frist_ref for p in planned}),
+        )
+    }
+    table = Table(title=f"Fällig am {format_datum(today, weekday=False)}")
+    table.add_column("Fällig", no_wrap=True)
+    table.add_column("Nachricht", max_width=22)  # the title needs the width more than the kinds
+    table.add_column("Art", max_width=22)
+    table.add_column("Frist")
+    for item in planned:
+        frist = fristen.get(item.frist_ref)
+        if item.art == ErinnerungArt.ESKALATION.value:
+            nachricht = f"{ErinnerungArt.ESKALATION.label} ({format_anzahl(-item.stufe, 'Tag', 'Tage')} überfällig)"
+        else:
+            nachricht = f"{ErinnerungArt.ERINNERUNG.label} ({format_anzahl(item.stufe, 'Tag', 'Tage')} vorher)"
+        table.add_row(
+            format_datum_kurz(item.faellig_am),
+            nachricht,
+            frist.art.label if frist else "",
+            frist.titel if frist else "",
+        )
+    eskalationen = sum(item.art == ErinnerungArt.ESKALATION.value for item in planned)
+    if planned:
+        console.print(table)
+    console.print(
+        f"Probelauf: {format_anzahl(len(planned) - eskalationen, 'Erinnerung', 'Erinnerungen')} und "
+        f"{format_anzahl(eskalationen, 'Eskalation', 'Eskalationen')} fällig; nichts gespeichert, nichts gesendet."
+    )
 
 
 @fristen_app.command("kalender")

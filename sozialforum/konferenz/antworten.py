@@ -24,7 +24,7 @@ from sozialforum.konferenz import plaetze
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Rueckmeldung, Sitzung
-from sozialforum.timeutil import as_utc, format_termin
+from sozialforum.timeutil import as_utc, format_anzahl, format_termin
 from sozialforum.vocab import Antwort, AntwortQuelle, SitzungStatus
 
 # Clock skew allowed between the attendee's calendar and ours.
@@ -53,13 +53,10 @@ class AntwortBericht:
     probleme: list[AntwortProblem] = field(default_factory=list)
 
     def summary(self) -> str:
-        def anzahl(n: int, eins: str, mehrere: str) -> str:
-            return f"{n} {eins if n == 1 else mehrere}"
-
         return (
-            f"{anzahl(self.erfasst, 'Rückmeldung', 'Rückmeldungen')} erfasst, {self.unveraendert} unverändert, "
-            f"{anzahl(self.unzustellbar, 'Unzustellbarkeitsmeldung', 'Unzustellbarkeitsmeldungen')}, "
-            f"{anzahl(len(self.probleme), 'Problem', 'Probleme')}"
+            f"{format_anzahl(self.erfasst, 'Rückmeldung', 'Rückmeldungen')} erfasst, {self.unveraendert} unverändert, "
+            f"{format_anzahl(self.unzustellbar, 'Unzustellbarkeitsmeldung', 'Unzustellbarkeitsmeldungen')}, "
+            f"{format_anzahl(len(self.probleme), 'Problem', 'Probleme')}"
         )
 
 

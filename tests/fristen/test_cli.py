@@ -29,7 +29,7 @@ def _config(tmp_path: Path, engine: Engine) -> str:
 
 
 def _run(config: str, *args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(app, ["-k", config, *args])
+    return runner.invoke(app, ["-k", config, *args], env={"COLUMNS": "200"})
 
 
 def test_wortlaut_and_bad_input(tmp_path: Path, sqlite_engine: Engine) -> None:
@@ -44,8 +44,13 @@ def test_deadlines_table_roundtrip_and_report(tmp_path: Path, sqlite_engine: Eng
     build_welt(sqlite_engine)
     config = _config(tmp_path, sqlite_engine)
     result = _run(config, "fristen", "pruefen", "--datum", "02.03.2026", "--probelauf")
-    assert result.exit_code == 0 and "Probelauf: nichts gespeichert" in result.output
-    assert "eskalation: meilenstein:1:datenanalyse" in result.output
+    assert result.exit_code == 0 and "nichts gespeichert, nichts gesendet" in result.output
+    # The planner reads each deadline's kind and title, not the reference the log keys on.
+    assert "meilenstein:" not in result.output and "auftrag:" not in result.output
+    assert "Datenanalyse abgeschlossen (Altenhilfeplan 2021)" in result.output
+    assert "Meilenstein der" in result.output and "Berichtspflicht" in result.output
+    assert "Eskalation an die" in result.output and "(260 Tage" in result.output
+    assert "Probelauf: 4 Erinnerungen und 3 Eskalationen fällig" in result.output
     result = _run(config, "fristen", "pruefen", "--datum", "02.03.2026")
     assert result.exit_code == 0 and "4 Erinnerungen und 3 Eskalationen in 5 E-Mails" in result.output
     assert "5 gesendet" in result.output

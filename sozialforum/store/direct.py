@@ -54,7 +54,9 @@ def _rows_at_once(sql: str, dialect: Dialect, width: int) -> tuple[str, int] | N
     one = "(" + ", ".join("?" * width) + ")"
     if dialect.name != "sqlite" or dialect.paramstyle != "qmark" or width == 0 or not sql.endswith(" VALUES " + one):
         return None
-    count = max(1, ROWS_PARAMETERS // width)
+    # SQLite before 3.32 takes at most 999 parameters per statement
+    version = getattr(dialect.dbapi, "sqlite_version_info", (0,))
+    count = max(1, (ROWS_PARAMETERS if version >= (3, 32) else 999) // width)
     return sql + (", " + one) * (count - 1), count
 
 

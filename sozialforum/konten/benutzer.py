@@ -119,7 +119,8 @@ def create_user(
     organisation_id: int | None = None,
     person_id: int | None = None,
 ) -> Benutzer:
-    """Create or update a user (an existing name gets the new password and is reactivated).
+    """Create or update a user (an existing name gets the new password and is reactivated, and
+    its open sessions end: a reset after a leaked password must shut out whoever used it).
 
     ``rolle`` None: a new user belongs to the Geschäftsstelle, an existing one keeps role and
     binding (resetting a password never changes what the account may do)."""
@@ -136,6 +137,8 @@ def create_user(
     user = session.exec(select(Benutzer).where(Benutzer.name == name)).first()
     if user is None:
         user = Benutzer(name=name, anzeigename=anzeigename, passwort_hash="", erstellt_am=now)
+    else:
+        end_sessions(session, user, now=now)
     user.anzeigename, user.passwort_hash, user.aktiv = anzeigename.strip(), hash_password(password), True
     user.quelle = BenutzerQuelle.LOKAL  # a local password makes a directory account a local one
     if rolle is not None:

@@ -1,10 +1,16 @@
-"""The workspace probed as an attacker would: downloads by key, symlinks, control characters."""
+"""The workspace probed as an attacker would: downloads by key, symlinks, control characters,
+sessions that outlive a password reset."""
 
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
+from sozialforum.konten import benutzer
 from sozialforum.settings import Settings
+from sozialforum.store.db import session_scope
+from tests.arbeitsplatz.conftest import Bestand, login
+from tests.portal.conftest import NOW
 
 
 def test_ablage_serves_only_files_inside_the_storage(
@@ -30,3 +36,23 @@ def test_ablage_serves_only_files_inside_the_storage(
         response = gs.get(f"/arbeitsplatz/ablage?schluessel={key}")
         assert response.status_code == 404, key
         assert "Diese Datei gibt es in der Ablage nicht" in response.text
+
+
+def test_a_password_reset_by_name_ends_the_accounts_sessions(app, bestand: Bestand, engine: Engine) -> None:  # type: ignore[no-untyped-def]
+    """``sozialforum portal benutzer-anlegen NAME`` on an existing account is the operator's
+    password reset; a session opened with the old password must not survive it."""
+    with (
+        TestClient(app, base_url="http://testserver") as angreifer,
+        TestClient(app, base_url="http://testserver") as gs,
+    ):
+        login(angreifer, "planerin")
+        login(gs, "leiterin")
+        assert angreifer.get("/arbeitsplatz/", follow_redirects=False).status_code == 200
+        with session_scope(engine, actor="test") as session:
+            benutzer.create_user(
+                session, name="planerin", anzeigename="Planerin", password="ein-ganz-neues-passwort", now=NOW
+            )
+        response = angreifer.get("/arbeitsplatz/", follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/gs/anmelden"
+        assert gs.get("/arbeitsplatz/", follow_redirects=False).status_code == 200  # other accounts keep theirs
+        login(angreifer, "planerin", "ein-ganz-neues-passwort")

@@ -75,6 +75,29 @@ def test_import_then_list_and_show(tmp_path: Path) -> None:
     assert missing.returncode == 4 and "nicht gefunden" in missing.stderr
 
 
+def test_show_names_fields_and_references_in_german(tmp_path: Path) -> None:
+    """A planner reads field names, the record a reference points to and German numbers, not
+    column names, row ids and slugs."""
+    assert run("db", "migrieren", data_dir=tmp_path).returncode == 0
+    gebiete = tmp_path / "gebiete.csv"
+    gebiete.write_text(
+        "schluessel;name;ebene;uebergeordnet;einwohner\n"
+        "03199000;Landkreis Musterland;kreis;;601580\nSR01;Sozialraum Lindenau;sozialraum;03199000;54430\n",
+        encoding="utf-8",
+    )
+    personen = tmp_path / "personen.csv"
+    personen.write_text("kennung;nachname;rechtsgrundlage\nP1;Engel;oeffentliche_aufgabe\n", encoding="utf-8")
+    assert run("import", "gebiete", str(gebiete), data_dir=tmp_path).returncode == 0
+    assert run("import", "personen", str(personen), data_dir=tmp_path).returncode == 0
+    shown = " ".join(run("zeige", "gebiete", "SR01", data_dir=tmp_path).stdout.split())
+    assert "gehört zu │ Landkreis Musterland (03199000)" in shown and "parent_id" not in shown
+    assert "Einwohner │ 54.430" in shown and "gültig ab │ –" in shown and "1900" not in shown
+    person = " ".join(run("zeige", "personen", "P1", data_dir=tmp_path).stdout.split())
+    assert "Rechtsgrundlage │ öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)" in person
+    assert "oeffentliche_aufgabe" not in person and "rechtsgrundlage" not in person
+    assert "601.580" in run("liste", "gebiete", data_dir=tmp_path).stdout
+
+
 def test_erasure_needs_confirmation(tmp_path: Path) -> None:
     result = run("dsgvo", "loeschen", "P0001", data_dir=tmp_path)
     assert result.returncode == 1 and "--ja" in result.stderr

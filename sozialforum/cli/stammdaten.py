@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,6 +11,7 @@ from rich.progress import Progress
 from rich.table import Table as RichTable
 from sqlmodel import Session
 
+from sozialforum.cli import anzeige
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.problems import ProblemReport
 from sozialforum.stammdaten import importer as stammdaten
@@ -88,19 +88,6 @@ def _label(kind: type[Vocab], value: object) -> str:
         return str(value)
 
 
-def _shown(value: object) -> str:
-    """A field as planners read it: local time, German dates, yes/no."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return format_termin(value)
-    if isinstance(value, date):
-        return format_datum_kurz(value)
-    if isinstance(value, bool):
-        return "ja" if value else "nein"
-    return str(value)
-
-
 TITEL = {
     "gebiete": "Gebiete",
     "organisationen": "Organisationen",
@@ -118,8 +105,8 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
             ("Schlüssel", lambda g: g.schluessel),
             ("Name", lambda g: g.name),
             ("Ebene", lambda g: _label(GebietEbene, g.ebene)),
-            ("Einwohner", lambda g: g.einwohner),
-            ("gültig ab", lambda g: format_datum_kurz(g.gueltig_ab)),
+            ("Einwohner", lambda g: anzeige.wert("einwohner", g.einwohner)),
+            ("gültig ab", lambda g: anzeige.wert("gueltig_ab", g.gueltig_ab)),
         ],
     ),
     "organisationen": (
@@ -217,11 +204,7 @@ def zeige(
         if row is None:
             fail(f"{was}: „{schluessel}“ nicht gefunden.", EXIT_NOT_FOUND)
         table = RichTable(show_header=False)
-        for name, field in type(row).model_fields.items():
-            value = getattr(row, name)
-            kind = field.annotation
-            # Vocabulary fields hold ASCII slugs; show their German labels.
-            shown = _label(kind, value) if isinstance(kind, type) and issubclass(kind, Vocab) else _shown(value)
+        for name, shown in anzeige.zeilen(session, row):
             table.add_row(name, shown)
     console.print(table)
 

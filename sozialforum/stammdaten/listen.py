@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,6 +15,7 @@ from sqlmodel import SQLModel, col
 
 from sozialforum.parsing import parse_bool, parse_date, parse_email, parse_int, parse_int_list, parse_key
 from sozialforum.store.models import Gebiet, Gremium, Mitgliedschaft, Organisation, Person
+from sozialforum.store.models.gebiete import GUELTIG_SEIT_JEHER
 from sozialforum.vocab import GebietEbene, GremiumArt, MitgliedRolle, OrganisationArt, Rechtsgrundlage, Vocab
 
 
@@ -102,7 +103,7 @@ GEBIETE = Spec(
         Column("ags", parse=lambda raw: parse_key(raw, digits=8)),
         Column("ars", parse=lambda raw: parse_key(raw, digits=12)),
         Column("einwohner", parse=lambda raw: parse_int(raw, minimum=0)),
-        Column("gueltig_ab", parse=parse_date, default=date(1900, 1, 1)),
+        Column("gueltig_ab", parse=parse_date, default=GUELTIG_SEIT_JEHER),
         Column("gueltig_bis", parse=parse_date),
     ),
     check=_check_period("gueltig_ab", "gueltig_bis", "gueltig_ab", "gueltig_bis"),

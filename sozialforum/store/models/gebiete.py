@@ -16,6 +16,9 @@ from sqlmodel import Field, SQLModel
 from sozialforum.store.models.base import Audit, slug
 from sozialforum.vocab import GebietEbene
 
+# An area without a known start: valid since always (lists show no date for it).
+GUELTIG_SEIT_JEHER = date(1900, 1, 1)
+
 
 class Gebiet(SQLModel, table=True):
     __tablename__ = "gebiet"
@@ -30,7 +33,7 @@ class Gebiet(SQLModel, table=True):
     ars: str | None = Field(default=None, max_length=12, index=True)
     parent_id: int | None = Field(default=None, foreign_key="gebiet.id", index=True)
     einwohner: int | None = None
-    gueltig_ab: date = Field(default=date(1900, 1, 1))
+    gueltig_ab: date = Field(default=GUELTIG_SEIT_JEHER)
     gueltig_bis: date | None = None
 
     def valid_on(self, day: date) -> bool:

@@ -178,20 +178,27 @@ def update_user(
     return user
 
 
-def end_sessions(session: Session, user: Benutzer, *, now: datetime) -> None:
+def end_sessions(session: Session, user: Benutzer, *, now: datetime, ausser: str | None = None) -> None:
+    """End the user's open sessions (all, or all but the one whose hash is ``ausser``)."""
     for row in session.exec(
         select(BenutzerSitzung).where(BenutzerSitzung.benutzer_id == user.id, BenutzerSitzung.beendet_am == None)  # noqa: E711
     ).all():
-        row.beendet_am = now
-        session.add(row)
+        if row.token_hash != ausser:
+            row.beendet_am = now
+            session.add(row)
 
 
-def set_totp(session: Session, user: Benutzer, *, secret: str | None, code: str, now: datetime) -> None:
-    """Switch the second factor on (the code proves the app has the secret) or off."""
+def set_totp(
+    session: Session, user: Benutzer, *, secret: str | None, code: str, now: datetime, sitzung: str | None = None
+) -> None:
+    """Switch the second factor on (the code proves the app has the secret) or off. Every other
+    session of the user ends (``sitzung``: the hash of the one that made the change): whoever
+    logged in with a leaked password must not stay in once the account is secured."""
     if secret is not None and not totp.verify(secret, code, now):
         raise ValueError("Der Sicherheitscode stimmt nicht. Bitte geben Sie den aktuellen Code aus der App ein.")
     user.totp_geheimnis = secret
     session.add(user)
+    end_sessions(session, user, now=now, ausser=sitzung)
     session.flush()
 
 

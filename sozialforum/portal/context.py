@@ -255,6 +255,7 @@ class Portal:
                 now=now,
                 benutzer=user,
                 csrf=csrf_token(self.key, f"gs:{token_hash}"),
+                sitzung=token_hash,
             )
 
     def prelogin_csrf(self, request: Request) -> tuple[str, str]:

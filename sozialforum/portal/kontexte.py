@@ -143,6 +143,7 @@ class StaffContext:
     now: datetime
     benutzer: Benutzer
     csrf: str
+    sitzung: str  # the SHA-256 of this login session's cookie (``benutzer_sitzung.token_hash``)
 
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
         return self.portal.page(

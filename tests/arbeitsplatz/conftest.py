@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from sozialforum.arbeitsplatz.app import create_app
-from sozialforum.konten import benutzer
+from sozialforum.konten import benutzer, totp
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import (
@@ -226,6 +226,18 @@ def login(client: TestClient, name: str, password: str = PASSWORT) -> TestClient
     assert response.status_code == 303, response.text
     assert response.headers["location"] == "/arbeitsplatz/"
     return client
+
+
+def zwei_faktoren_einschalten(client: TestClient) -> str:
+    """Switch the second factor on from the account page as its owner does; returns the secret."""
+    page = client.get("/arbeitsplatz/konto").text
+    secret = page.split('name="geheimnis" value="')[1].split('"')[0]
+    on = client.post(
+        "/arbeitsplatz/konto/zwei-faktoren",
+        data={"csrf": csrf_of(page), "geheimnis": secret, "code": totp.code_at(secret, NOW)},
+    )
+    assert "Die Anmeldung in zwei Schritten ist eingeschaltet." in on.text
+    return secret
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """The workspace probed as an attacker would: downloads by key, symlinks, control characters,
-sessions that outlive a password reset."""
+sessions that outlive a password reset or the second factor's switch."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sozialforum.konten import benutzer
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
-from tests.arbeitsplatz.conftest import Bestand, login
+from tests.arbeitsplatz.conftest import Bestand, login, zwei_faktoren_einschalten
 from tests.portal.conftest import NOW
 
 
@@ -56,3 +56,18 @@ def test_a_password_reset_by_name_ends_the_accounts_sessions(app, bestand: Besta
         assert response.status_code == 303 and response.headers["location"] == "/gs/anmelden"
         assert gs.get("/arbeitsplatz/", follow_redirects=False).status_code == 200  # other accounts keep theirs
         login(angreifer, "planerin", "ein-ganz-neues-passwort")
+
+
+def test_switching_the_second_factor_ends_the_other_sessions(app, bestand: Bestand) -> None:  # type: ignore[no-untyped-def]
+    """Whoever logged in with a leaked password is out once the owner secures the account; the
+    owner's own session stays."""
+    with (
+        TestClient(app, base_url="http://testserver") as angreifer,
+        TestClient(app, base_url="http://testserver") as inhaberin,
+    ):
+        login(angreifer, "planerin")
+        login(inhaberin, "planerin")
+        zwei_faktoren_einschalten(inhaberin)
+        response = angreifer.get("/arbeitsplatz/", follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"] == "/gs/anmelden"
+        assert inhaberin.get("/arbeitsplatz/konto", follow_redirects=False).status_code == 200

@@ -23,6 +23,7 @@ from sozialforum.settings import Settings, SettingsError, load_settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Benutzer, BenutzerSitzung
 from sozialforum.vocab import BenutzerQuelle, BenutzerRolle
+from tests.arbeitsplatz.conftest import zwei_faktoren_einschalten
 from tests.conftest import REPO, require_service
 from tests.portal.conftest import NOW, Clock, csrf_of
 from tests.support import slapd
@@ -338,13 +339,7 @@ def test_totp_for_a_directory_account(tmp_path: Path, sqlite_engine: Engine, lda
     settings = _settings(tmp_path, engine, _config(ldap_server.url))
     with _client(settings, engine) as client:
         assert _attempt(client, "bernd", PASSWOERTER["bernd"]).status_code == 303
-        page = client.get("/arbeitsplatz/konto").text
-        secret = page.split('name="geheimnis" value="')[1].split('"')[0]
-        on = client.post(
-            "/arbeitsplatz/konto/zwei-faktoren",
-            data={"csrf": csrf_of(page), "geheimnis": secret, "code": totp.code_at(secret, NOW)},
-        )
-        assert "Die Anmeldung in zwei Schritten ist eingeschaltet." in on.text
+        secret = zwei_faktoren_einschalten(client)
     with _client(settings, engine) as client:
         assert _attempt(client, "bernd", PASSWOERTER["bernd"]).status_code == 401  # password alone is not enough
         assert _attempt(client, "bernd", PASSWOERTER["bernd"], "000000").status_code == 401

@@ -136,12 +136,13 @@ async def zwei_faktoren(request: Request) -> Response:
         if f.text(form, "aus") == "ja":
             if not verzeichnis.passwort_stimmt(ctx.portal.settings, ctx.benutzer, str(form.get("passwort") or "")):
                 raise ValueError("Passwort: zum Ausschalten bitte Ihr Passwort angeben.")
-            konten.set_totp(ctx.session, ctx.benutzer, secret=None, code="", now=ctx.now)
+            konten.set_totp(ctx.session, ctx.benutzer, secret=None, code="", now=ctx.now, sitzung=ctx.sitzung)
             return RedirectResponse("/arbeitsplatz/konto?meldung=totp_aus", status_code=303)
         secret = f.text(form, "geheimnis", limit=64)
         if len(secret) < 16:
             raise ValueError("Der Schlüssel fehlt; bitte laden Sie die Seite neu.")
-        konten.set_totp(ctx.session, ctx.benutzer, secret=secret, code=f.text(form, "code", limit=10), now=ctx.now)
+        code = f.text(form, "code", limit=10)
+        konten.set_totp(ctx.session, ctx.benutzer, secret=secret, code=code, now=ctx.now, sitzung=ctx.sitzung)
         return RedirectResponse("/arbeitsplatz/konto?meldung=totp_an", status_code=303)
 
     return await aktion(request, arbeit)

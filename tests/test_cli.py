@@ -46,6 +46,9 @@ def test_help_chrome_is_german(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "Optionen" in result.stdout and "Diese Hilfe anzeigen und beenden." in result.stdout
     assert "Show this message" not in result.stdout
+    # A command's line in its group's list is one paragraph, not the docstring's source lines.
+    group = run("strategie", "--help", data_dir=tmp_path)
+    assert "erneut gelesen ändert sie nur, was sich geändert hat." in group.stdout
 
 
 def test_bad_import_exits_1_with_german_report_and_changes_nothing(tmp_path: Path) -> None:

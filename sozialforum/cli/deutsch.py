@@ -8,6 +8,8 @@ translating ``_`` and set typer's panel titles, which are computed once at impor
 from __future__ import annotations
 
 import importlib
+import inspect
+from typing import Any
 
 import typer.core
 import typer.rich_utils
@@ -68,6 +70,7 @@ def install() -> None:
     typer.rich_utils._ = _
     _patch_vendored_click()
     rich = typer.rich_utils
+    _ein_absatz_je_befehl()
     rich.ARGUMENTS_PANEL_TITLE = _("Arguments")
     rich.OPTIONS_PANEL_TITLE = _("Options")
     rich.COMMANDS_PANEL_TITLE = _("Commands")
@@ -77,6 +80,20 @@ def install() -> None:
     rich.DEFAULT_STRING = _("[default: {}]")
     rich.REQUIRED_LONG_STRING = _("[required]")
     rich.ENVVAR_STRING = _("[env var: {}]")
+
+
+def _ein_absatz_je_befehl() -> None:
+    """In a group's list of commands, a docstring's first paragraph reads as one paragraph: in
+    rich markup mode typer keeps its source line breaks, which the panel shows as ragged lines
+    ("… erneut gelesen" / "ändert sie nur …")."""
+    rich = typer.rich_utils
+    original = rich._make_command_help
+
+    def make_command_help(*, help_text: str, markup_mode: Any) -> Any:
+        first, *rest = inspect.cleandoc(help_text).split("\n\n")
+        return original(help_text="\n\n".join([first.replace("\n", " "), *rest]), markup_mode=markup_mode)
+
+    rich._make_command_help = make_command_help
 
 
 def _patch_vendored_click() -> None:

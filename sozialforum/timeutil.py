@@ -87,6 +87,11 @@ def format_termin(moment: datetime) -> str:
     return f"{format_datum(moment)}, {format_uhrzeit(moment)}"
 
 
+def format_termin_kurz(moment: datetime) -> str:
+    """``Mo., 07.03.2026, 18:00 Uhr``: for tables, where the long form takes three lines."""
+    return f"{WOCHENTAGE[berlin(moment).weekday()][:2]}., {format_datum_kurz(moment)}, {format_uhrzeit(moment)}"
+
+
 def format_zahl(value: float | int | Decimal | None, decimals: int = 0) -> str:
     """``1.234,5``; a missing value is shown as an en dash, never as 0. A value that rounds to
     zero has no sign: "-0,0" (a change of -0,02) reads as a loss that is not there."""

@@ -23,7 +23,7 @@ from sozialforum.konferenz import (
 from sozialforum.parsing import parse_date
 from sozialforum.store import db
 from sozialforum.store.models import Gremium, Sitzung
-from sozialforum.timeutil import berlin, format_termin, local_to_utc, utcnow
+from sozialforum.timeutil import berlin, format_datum_kurz, format_termin, format_termin_kurz, local_to_utc, utcnow
 from sozialforum.vocab import SitzungStatus
 
 konferenz_app = typer.Typer(
@@ -119,7 +119,7 @@ def planen(
             due = termine.invitation_due(sitzung, found)
             console.print(
                 f"Sitzung {sitzung.id}: {sitzung.titel}, {format_termin(sitzung.beginn)} "
-                f"(Einladung am {due.strftime('%d.%m.%Y')})",
+                f"(Einladung am {format_datum_kurz(due)})",
                 highlight=False,
             )
 
@@ -130,16 +130,18 @@ def termine_anzeigen(typer_ctx: typer.Context) -> None:
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli") as session:
         rows = termine.upcoming(session, now=utcnow())
-        table = Table("Nr.", "Termin", "Titel", "Gremium", "Stand", "Fassung", "Einladung am")
+        table = Table("Nr.", "Termin", "Sitzung", "Stand", "Fassung", "Einladung am")
+        table.columns[1].no_wrap = True
         for sitzung, gremium in rows:
+            # Most titles name their Gremium; a second column for it cut both off at 100 columns.
+            titel = sitzung.titel if gremium.name in sitzung.titel else f"{sitzung.titel} ({gremium.name})"
             table.add_row(
                 str(sitzung.id),
-                format_termin(sitzung.beginn),
-                sitzung.titel,
-                gremium.name,
+                format_termin_kurz(sitzung.beginn),
+                titel,
                 SitzungStatus(sitzung.status).label,
                 str(sitzung.ical_sequence),
-                termine.invitation_due(sitzung, gremium).strftime("%d.%m.%Y"),
+                format_datum_kurz(termine.invitation_due(sitzung, gremium)),
             )
     console.print(table)
 

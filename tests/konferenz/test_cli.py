@@ -27,7 +27,7 @@ def cli(tmp_path, monkeypatch):
     return run
 
 
-def test_round_from_the_command_line(cli, tmp_path) -> None:
+def test_round_from_the_command_line(cli, tmp_path, monkeypatch) -> None:
     planned = cli(
         "konferenz",
         "planen",
@@ -46,6 +46,11 @@ def test_round_from_the_command_line(cli, tmp_path) -> None:
     )
     assert planned.exit_code == 0 and "Dienstag, 15. Dezember 2099, 16:30 Uhr" in planned.output
     assert "Sitzung 2:" in planned.output
+    monkeypatch.setenv("COLUMNS", "100")  # a terminal as wide as many: nothing cut off
+    upcoming = cli("konferenz", "termine").output
+    monkeypatch.setenv("COLUMNS", "200")
+    assert "Di., 15.12.2099, 16:30 Uhr" in upcoming and "…" not in upcoming, upcoming
+    assert "Einladung am" in upcoming and "24.11.2099" in upcoming, upcoming
     prepared = cli("konferenz", "vorbereiten", "1")
     assert "1. Begrüßung und Feststellung der Tagesordnung" in prepared.output
     assert "nicht eingeladen:" in prepared.output and "Einwilligung" in prepared.output

@@ -94,7 +94,8 @@ def _page(
         sachkosten=range(SACHKOSTEN),
         fehler=fehler or {},
         werte=werte or {},
-        eingereicht=eingereicht,
+        # Thanks only for an application of this Träger to this call: no text from the URL.
+        eingereicht=eingereicht if eingereicht in {a.kennung for a in antraege} else None,
         offen=ctx.now.date() <= aufruf.frist,
     )
 

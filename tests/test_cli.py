@@ -12,8 +12,8 @@ from sozialforum.cli import BEFEHLE, alle_befehle
 from tests.conftest import REPO
 
 
-def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "SOZIALFORUM_DATA_DIR": str(data_dir), "COLUMNS": "200"}
+def run(*args: str, data_dir: Path, columns: int = 200) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SOZIALFORUM_DATA_DIR": str(data_dir), "COLUMNS": str(columns)}
     return subprocess.run(
         [sys.executable, "-m", "sozialforum", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=120
     )

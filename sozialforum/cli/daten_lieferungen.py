@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 from sqlmodel import Session, col
 
@@ -14,7 +15,7 @@ from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.cli.daten import _katalog, _stichtag, daten_app
 from sozialforum.problems import ProblemReport
 from sozialforum.store import db
-from sozialforum.timeutil import format_datum_kurz, utcnow
+from sozialforum.timeutil import format_datum_kurz, format_zahl, utcnow
 
 
 @daten_app.command("lieferungen")
@@ -27,22 +28,31 @@ def lieferungen(typer_ctx: typer.Context) -> None:
     with Session(ctx(typer_ctx).engine) as session:
         rows = session.scalars(sa.select(Datenlieferung).order_by(col(Datenlieferung.id))).all()
     table = RichTable(title=f"Datenlieferungen ({len(rows)})")
-    for column in ("Nr.", "Datei", "Quelle", "Werte", "Datenstand", "Herausgeber", "Lizenz", "SHA-256", "Status"):
-        table.add_column(column)
+    # Nine columns cut every name off at 100 columns: the provenance goes under the file's name.
+    table.add_column("Nr.", justify="right")
+    table.add_column("Datei und Herkunft")
+    table.add_column("Datenstand", no_wrap=True)
+    table.add_column("Werte", justify="right")
+    table.add_column("Stand")
     for r in rows:
         status = "gültig"
         if r.zurueckgezogen_am is not None:
             status = f"zurückgezogen {format_datum_kurz(r.zurueckgezogen_am.date())}: {r.zurueckgezogen_grund}"
             status += f" (ersetzt durch {r.ersetzt_durch})" if r.ersetzt_durch else ""
+        herkunft = [
+            f"[bold]{escape(r.datei)}[/]",
+            *(
+                f"{name}: {escape(text)}"
+                for name, text in (("Herausgeber", r.herausgeber), ("Lizenz", r.lizenz))
+                if text
+            ),
+            f"Quelle {escape(r.quelle or '–')}, SHA-256 {(r.zurueckgezogen_pruefsumme or r.pruefsumme)[:12]}…",
+        ]
         table.add_row(
             str(r.id),
-            r.datei,
-            r.quelle or "",
-            str(r.werte),
+            "\n".join(herkunft),
             format_datum_kurz(r.datenstand) if r.datenstand else "",
-            r.herausgeber or "",
-            r.lizenz or "",
-            (r.zurueckgezogen_pruefsumme or r.pruefsumme)[:12] + "…",
+            format_zahl(r.werte),
             status,
         )
     console.print(table)

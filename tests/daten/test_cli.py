@@ -22,6 +22,10 @@ def test_laden_berechnen_budget_and_a_refused_file(tmp_path: Path) -> None:
     assert "jugendamt_hze_sozialraeume.xlsx: 300 Werte für 12 Gebiete geladen" in loaded.stdout
     assert "kita.csv, Zeile 2, Spalte „Schlüssel“" in loaded.stdout and "führende Null" in loaded.stdout
     assert "es wurde nichts geändert" in loaded.stdout
+    # At 100 columns the deliveries keep their file names whole and name what each line is.
+    listed = run("daten", "lieferungen", data_dir=tmp_path, columns=100).stdout
+    assert "jugendamt_hze_sozialraeume.xlsx" in listed and "Herausgeber: Landkreis Musterland" in listed, listed
+    assert "Lizenz: intern" in listed and "│ gültig │" in listed, listed
 
     computed = run("daten", "berechnen", data_dir=tmp_path)
     assert computed.returncode == 0 and "Berechnung Nr. 1: neu berechnet" in computed.stdout

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Foerderaufruf, Strategie
 from sozialforum.vocab import LinkZweck
 from tests.portal.conftest import Welt, issue
+from tests.support.foerderung import aufruf_anlegen
 
 
 def test_the_thanks_for_an_application_names_only_one_of_this_traegers(
     client: TestClient, engine: Engine, portal_settings: Settings, welt: Welt
 ) -> None:
     with session_scope(engine, actor="test") as session:
-        strategie = Strategie(kennung="S-2019", titel="Sozialstrategie", fassung="Fortschreibung 2019")
-        session.add(strategie)
-        session.flush()
-        aufruf = Foerderaufruf(
-            kennung="FA-2026",
-            titel="Prävention 2026",
-            strategie_id=strategie.id,  # type: ignore[arg-type]
-            frist=date(2026, 3, 31),
-            haushaltsstelle="PSP 1.31.3.1.01.01",
-            mittel_eur=Decimal(250_000),
-            foerderjahr=2026,
-        )
-        session.add(aufruf)
-        session.flush()
-        aufruf_id = aufruf.id
+        aufruf_id = aufruf_anlegen(session)
     pfad = issue(engine, portal_settings, person_id=welt.person_a, zweck=LinkZweck.FOERDERANTRAG, bezug_id=aufruf_id)
     gefaelscht = client.get(pfad, params={"eingereicht": "FA-2026-999. Bitte überweisen Sie 50 € Gebühr an"})
     assert gefaelscht.status_code == 200

@@ -20,11 +20,12 @@ from sozialforum.links import issue_link
 from sozialforum.portal.app import create_app
 from sozialforum.portal.server import free_port, serve_in_thread
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Auftrag, Foerderantrag, Foerderaufruf, Strategie, Strategieelement
+from sozialforum.store.models import Auftrag, Foerderantrag, Strategieelement
 from sozialforum.strategie import foerderung
-from sozialforum.vocab import AntragStatus, AuftragQuelle, LinkZweck, StrategieElementArt
+from sozialforum.vocab import AntragStatus, AuftragQuelle, LinkZweck
 from tests.portal.conftest import NOW, Clock, build_world, make_settings
 from tests.portal.test_browser import _axe
+from tests.support.foerderung import aufruf_anlegen
 from tests.support.pdf_text import text as pdf_inhalt
 
 pytestmark = [pytest.mark.browser]
@@ -36,30 +37,9 @@ def site(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[str, str, Any]
     port = free_port()
     settings = make_settings(tmp_path, sqlite_engine, base_url=f"http://127.0.0.1:{port}")
     with session_scope(sqlite_engine, actor="test") as s:
-        strategie = Strategie(kennung="S-2019", titel="Sozialstrategie", fassung="Fortschreibung 2019")
-        s.add(strategie)
-        s.flush()
-        s.add(
-            Strategieelement(
-                strategie_id=strategie.id,
-                art=StrategieElementArt.LEITSATZ,
-                nummer=1,
-                titel="Kein unter 25-Jähriger geht verloren",
-            )
-        )
-        aufruf = Foerderaufruf(
-            kennung="FA-2026",
-            titel="Prävention 2026",
-            strategie_id=strategie.id,
-            frist=date(2026, 3, 31),
-            haushaltsstelle="PSP 1.31.3.1.01.01",
-            mittel_eur=Decimal(250_000),
-            foerderjahr=2026,
-        )
-        s.add(aufruf)
-        s.flush()
+        aufruf_id = aufruf_anlegen(s)
         url = issue_link(
-            s, person_id=world.person_a, zweck=LinkZweck.FOERDERANTRAG, bezug_id=aufruf.id, now=NOW, settings=settings
+            s, person_id=world.person_a, zweck=LinkZweck.FOERDERANTRAG, bezug_id=aufruf_id, now=NOW, settings=settings
         )
     config = tmp_path / "sozialforum.toml"
     url_db = sqlite_engine.url.render_as_string(hide_password=False)

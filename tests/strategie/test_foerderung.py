@@ -34,6 +34,7 @@ from sozialforum.strategie import foerderentscheidung, foerderung
 from sozialforum.strategie.foerderentscheidung import Entscheidung
 from sozialforum.vocab import FristArt, OrganisationArt, Rechtsgrundlage, StrategieElementArt
 from tests.strategie.test_rechnungen import PLAN
+from tests.support.foerderung import foerderaufruf
 from tests.support.pdf_text import text as pdf_inhalt
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -62,15 +63,7 @@ def _setup(engine: Engine) -> tuple[int, int, int, list[int]]:
             Strategieelement(strategie_id=strategie.id, art=StrategieElementArt.LEITSATZ, nummer=i, titel=t)
             for i, t in enumerate(["Kein unter 25-Jähriger geht verloren", "Keine Hartz-IV-Karrieren"], start=1)
         ]
-        aufruf = Foerderaufruf(
-            kennung="FA-2026",
-            titel="Förderaufruf Prävention 2026",
-            strategie_id=strategie.id,
-            frist=date(2026, 3, 31),
-            haushaltsstelle="PSP 1.31.3.1.01.01",
-            mittel_eur=Decimal("250000"),
-            foerderjahr=2026,
-        )
+        aufruf = foerderaufruf(strategie.id, titel="Förderaufruf Prävention 2026")  # type: ignore[arg-type]
         s.add_all([person, *leitsaetze, aufruf])
         s.flush()
         return aufruf.id, traeger.id, person.id, [e.id for e in leitsaetze]  # type: ignore[return-value]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table as RichTable
 from sqlmodel import Session
 
@@ -15,7 +16,7 @@ from sozialforum.daten.projektion import Annahmen, annahmen_text, bevoelkerung_n
 from sozialforum.parsing import parse_date
 from sozialforum.problems import ProblemReport
 from sozialforum.store import db
-from sozialforum.timeutil import format_datum_kurz, utcnow
+from sozialforum.timeutil import format_anzahl, format_datum_kurz, utcnow
 
 daten_app = typer.Typer(
     help="Datenaktualisierung: Sozialstrukturatlas, Sozialraummonitor, Kennzahlen, Sozialraumbudgets.",
@@ -241,20 +242,28 @@ def aktualisieren(
 def katalog(typer_ctx: typer.Context) -> None:
     """Zeigt die Indikatoren mit Definition, Einheit, Ziel und Vergleich."""
     kat = _katalog(typer_ctx)
-    table = RichTable(title="Indikatorenkatalog")
-    for column in ("Code", "Indikator", "Dimension", "Definition", "Einheit", "Ziel", "Index"):
-        table.add_column(column)
-    for code, ind in kat.indikatoren.items():
-        table.add_row(
-            code,
-            ind.name,
-            kat.dimensionen[ind.dimension],
-            ind.beschreibung(kat.merkmal_namen),
-            ind.einheit,
-            ind.ziel.text if ind.ziel else "",
-            "ja" if ind.index else "",
-        )
-    console.print(table)
+    console.print(f"[bold]Indikatorenkatalog[/] ({format_anzahl(len(kat.indikatoren), 'Indikator', 'Indikatoren')})")
+    # One table per Dimension: seven columns cut the codes (which the commands take) and the names
+    # to a few letters at 100 columns; the definition stands under the name.
+    for dimension, titel in kat.dimensionen.items():
+        rows = [(code, ind) for code, ind in kat.indikatoren.items() if ind.dimension == dimension]
+        if not rows:
+            continue
+        table = RichTable(title=titel, title_justify="left")
+        table.add_column("Code", no_wrap=True)
+        table.add_column("Indikator und Definition")
+        table.add_column("Einheit")
+        table.add_column("Ziel")
+        table.add_column("im Index")
+        for code, ind in rows:
+            table.add_row(
+                code,
+                f"[bold]{escape(ind.name)}[/]\n{escape(ind.beschreibung(kat.merkmal_namen))}",
+                ind.einheit,
+                ind.ziel.text if ind.ziel else "",
+                "ja" if ind.index else "",
+            )
+        console.print(table)
 
 
 @daten_app.command("projektion")

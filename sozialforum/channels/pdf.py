@@ -83,8 +83,12 @@ def _werkzeug() -> tuple[Any, Any, Any]:
 
 
 def _css_text(text: str) -> str:
-    """A CSS string literal (the footer goes into the page's margin box)."""
+    """A CSS string literal (the footer goes into the page's margin box). It stands inside a
+    ``<style>`` element, which only ``</style>`` ends: ``<`` and ``>`` are written as CSS escapes,
+    or a name such as a Gremium's from the Ratsinformationssystem could close the element and
+    add HTML (``<link rel=attachment href=file:…>`` makes WeasyPrint embed that file)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("\r", " ")
+    escaped = escaped.replace("<", "\\3c ").replace(">", "\\3e ")
     return f'"{escaped}"'
 
 

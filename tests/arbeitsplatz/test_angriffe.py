@@ -1,14 +1,19 @@
 """The workspace probed as an attacker would: downloads by key, symlinks, control characters,
-sessions that outlive a password reset or the second factor's switch."""
+sessions that outlive a password reset or the second factor's switch, names that break out
+of a PDF's stylesheet."""
 
 from __future__ import annotations
 
+import io
+
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
 from sozialforum.konten import benutzer
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
+from sozialforum.store.models import Gremium
 from tests.arbeitsplatz.conftest import Bestand, login, zwei_faktoren_einschalten
 from tests.portal.conftest import NOW
 
@@ -71,3 +76,23 @@ def test_switching_the_second_factor_ends_the_other_sessions(app, bestand: Besta
         response = angreifer.get("/arbeitsplatz/", follow_redirects=False)
         assert response.status_code == 303 and response.headers["location"] == "/gs/anmelden"
         assert inhaberin.get("/arbeitsplatz/konto", follow_redirects=False).status_code == 200
+
+
+def test_a_gremium_name_cannot_smuggle_a_file_into_a_pdf(
+    clients: dict[str | None, TestClient], bestand: Bestand, engine: Engine, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """The page footer of a PDF stands in a ``<style>`` element; a name from an import (OParl,
+    CSV) that closes it could add ``<link rel=attachment>``, and WeasyPrint would embed the file."""
+    geheim = tmp_path / "secret_key"
+    geheim.write_text("GEHEIM", encoding="utf-8")
+    name = f"AG <Jugend></style><link rel=attachment href={geheim.as_uri()}><style>"
+    with session_scope(engine, actor="test") as session:
+        gremium = session.get(Gremium, bestand.welt.gremium)
+        assert gremium is not None
+        gremium.name = name
+        session.add(gremium)
+    response = clients["planerin"].get(f"/arbeitsplatz/sitzungen/{bestand.welt.sitzung}/teilnehmerliste/pdf")
+    assert response.status_code == 200
+    pdf = PdfReader(io.BytesIO(response.content))
+    assert pdf.attachments == {}
+    assert "AG <Jugend></style><link rel=attachment" in pdf.pages[0].extract_text()

@@ -69,23 +69,31 @@ def liste(
             meilensteine=load_meilensteine(context.settings.fristen.meilensteine),
             auswahl=Auswahl(bis=date.fromordinal(today.toordinal() + tage)),
         )
-    table = Table(
-        "Fällig",
-        "Tage",
-        "Art",
-        "Frist",
-        "Wortlaut",
-        title=f"Offene Fristen bis {tage} Tage nach dem {format_datum(today, weekday=False)}",
-    )
+    table = Table(title=f"Offene Fristen bis {tage} Tage nach dem {format_datum(today, weekday=False)}", expand=True)
+    table.add_column("Fällig", no_wrap=True)
+    # Shares of the width: the title needs it more than the kinds (cut to two words a line before).
+    table.add_column("Stand", ratio=2)
+    table.add_column("Art", ratio=2)
+    table.add_column("Frist", ratio=4)
+    table.add_column("Wortlaut", ratio=2)
     for frist in found:
         table.add_row(
             format_datum_kurz(frist.faellig_am),
-            str((frist.faellig_am - today).days),
+            _abstand((frist.faellig_am - today).days),
             frist.art.label,
             frist.titel,
             frist.wortlaut or "",
         )
     console.print(table)
+
+
+def _abstand(tage: int) -> str:
+    """How far a deadline is, in words: ``in 9 Tagen``, ``heute``, ``seit 1 Tag überfällig``."""
+    if tage == 0:
+        return "heute"
+    if tage > 0:
+        return f"in {format_anzahl(tage, 'Tag', 'Tagen')}"
+    return f"seit {format_anzahl(-tage, 'Tag', 'Tagen')} überfällig"
 
 
 @fristen_app.command("pruefen")
@@ -121,11 +129,11 @@ def _vorschau(session: Session, today: date, settings: Settings) -> None:
             auswahl=Auswahl.for_refs({p.frist_ref for p in planned}),
         )
     }
-    table = Table(title=f"Fällig am {format_datum(today, weekday=False)}")
+    table = Table(title=f"Fällig am {format_datum(today, weekday=False)}", expand=True)
     table.add_column("Fällig", no_wrap=True)
-    table.add_column("Nachricht", max_width=22)  # the title needs the width more than the kinds
-    table.add_column("Art", max_width=22)
-    table.add_column("Frist")
+    table.add_column("Nachricht", ratio=2)  # the title needs the width more than the kinds
+    table.add_column("Art", ratio=2)
+    table.add_column("Frist", ratio=4)
     for item in planned:
         frist = fristen.get(item.frist_ref)
         if item.art == ErinnerungArt.ESKALATION.value:

@@ -51,6 +51,9 @@ def test_deadlines_table_roundtrip_and_report(tmp_path: Path, sqlite_engine: Eng
     assert "Meilenstein der" in result.output and "Berichtspflicht" in result.output
     assert "Eskalation an die" in result.output and "(260 Tage" in result.output
     assert "Probelauf: 4 Erinnerungen und 3 Eskalationen fällig" in result.output
+    listed = _run(config, "fristen", "liste", "--datum", "02.03.2026")
+    assert "seit 260 Tagen überfällig" in listed.output and "in 29 Tagen" in listed.output, listed.output
+    assert "-260" not in listed.output
     result = _run(config, "fristen", "pruefen", "--datum", "02.03.2026")
     assert result.exit_code == 0 and "4 Erinnerungen und 3 Eskalationen in 5 E-Mails" in result.output
     assert "5 gesendet" in result.output

@@ -82,6 +82,14 @@ def test_images_come_from_files_only_never_from_the_network(tmp_path: Path) -> N
         html_to_pdf(f'<h1>Bild</h1><img src="{tmp_path / "fehlt.svg"}" alt="Karte">', title="Bild")
 
 
+def test_of_local_files_only_images_fonts_and_stylesheets_are_read(tmp_path: Path) -> None:
+    """HTML that slipped into a report could otherwise embed any file the process can read."""
+    (tmp_path / "secret_key").write_text("GEHEIM", encoding="utf-8")
+    for url in ((tmp_path / "secret_key").as_uri(), (tmp_path / "sozialforum.toml").as_uri()):
+        with pytest.raises(PdfFehler, match="nur Bilder, Schriften und Stylesheets"):
+            html_to_pdf(f"<h1>Anlage</h1><link rel=attachment href={url}>", title="Anlage")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -18,6 +18,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sozialforum.ressourcen import ordner
 
@@ -51,6 +52,10 @@ def _font_faces() -> str:
     )
 
 
+# What a report may load from local files: charts and maps, fonts, stylesheets.
+DATEIARTEN = frozenset({".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp", ".ttf", ".otf", ".woff", ".woff2", ".css"})
+
+
 @functools.cache
 def _werkzeug() -> tuple[Any, Any, Any]:
     """Font configuration, print stylesheet and URL fetcher, made once per process: parsing the
@@ -61,9 +66,13 @@ def _werkzeug() -> tuple[Any, Any, Any]:
 
     class NurDateien(URLFetcher):
         """Local files and data: URLs only (a report never loads anything from the network);
-        a missing chart or map stops the PDF instead of leaving a hole in it."""
+        a missing chart or map stops the PDF instead of leaving a hole in it. Of local files
+        only images, fonts and stylesheets: whatever HTML slipped into a report could not
+        embed the configuration, the database or the secret key (``<link rel=attachment>``)."""
 
         def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("file:") and Path(urlsplit(url).path).suffix.lower() not in DATEIARTEN:
+                raise FatalURLFetchingError(f"{url}: nur Bilder, Schriften und Stylesheets werden eingebunden")
             try:
                 return super().fetch(url, headers)
             except Exception as error:

@@ -11,6 +11,7 @@ from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.padding import Padding
 from rich.status import Status
 from sqlalchemy.engine import Engine
 
@@ -61,6 +62,12 @@ class Context:
     def engine_zum_anlegen(self) -> Engine:
         """The store for the commands that create or migrate it."""
         return make_engine(self.settings.db_url)
+
+
+def eingerueckt(text: str, einzug: int = 2) -> None:
+    """Print ``text`` indented, its wrapped lines too (a leading "  " indents the first line only,
+    and the terminal's wrap puts the rest at the margin)."""
+    console.print(Padding(text, (0, 0, 0, einzug), expand=False), highlight=False, markup=False)
 
 
 # The spinner of the running command (``arbeitet``), if one is shown.

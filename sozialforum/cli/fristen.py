@@ -10,6 +10,7 @@ from typing import Annotated
 import sqlalchemy as sa
 import typer
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -259,13 +260,16 @@ def verlauf_cmd(typer_ctx: typer.Context, kennung: Annotated[str, typer.Argument
         if beschluss_id is None:
             fail(f"Beschluss „{kennung}“ nicht gefunden.", EXIT_NOT_FOUND)
         events = verlauf(session, beschluss_id, today=_day(None))
+    # Date beside the event, each wrapped line under the event's first (not at the margin).
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, style="bold")
+    grid.add_column()
     for event in events:
         mark = " (geplant)" if event.geplant else ""
-        console.print(f"[bold]{format_datum_kurz(event.datum)}[/] {event.art}{mark}: {event.titel}", highlight=False)
-        if event.text:
-            console.print(f"           {event.text}", highlight=False)
-        for name, url in event.dokumente:
-            console.print(f"           {name} – {url}", highlight=False)
+        lines = [f"{event.art}{mark}: {event.titel}", *([event.text] if event.text else [])]
+        lines += [f"{name} – {url}" for name, url in event.dokumente]
+        grid.add_row(format_datum_kurz(event.datum), Text("\n".join(lines)))
+    console.print(grid, highlight=False)
 
 
 @beschluesse_app.command("bericht")

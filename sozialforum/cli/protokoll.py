@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 from sqlmodel import col
 
-from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, Context, console, ctx, fail
+from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, Context, console, ctx, eingerueckt, fail
 from sozialforum.outbox import DeliveryError, deliver_pending
 from sozialforum.protokoll import ansicht
 from sozialforum.protokoll.anfordern import remind_late, request_draft
@@ -116,18 +116,17 @@ def zeigen(typer_ctx: typer.Context, sitzung: SitzungOption) -> None:
             console.print(f"\n[bold]TOP {entry['nummer']}: {entry['titel']}[/]", highlight=False)
             for label in ("diskussion", "ergebnis"):
                 if entry[label]:
-                    console.print(f"  {label.capitalize()}: {entry[label]}", highlight=False)
+                    eingerueckt(f"{label.capitalize()}: {entry[label]}")
         if view["dokument"] is not None:
             console.print(f"\nDokument: {view['dokument'].dateiname}", highlight=False)
         for item in view["punkte"]:
-            console.print(
-                f"  {item['nummer']}. {item['art']}: {item['beschreibung']} – {item['verantwortlich']}, "
-                f"Frist {format_datum_kurz(item['frist'])}",
-                highlight=False,
+            eingerueckt(
+                f"{item['nummer']}. {item['art']}: {item['beschreibung']} – {item['verantwortlich']}, "
+                f"Frist {format_datum_kurz(item['frist'])}"
             )
         names = {p.id: p.anzeigename for p in teilnehmende(session, session.get_one(Sitzung, sitzung))}
         for line in ansicht.comment_lines(session, protokoll, names, view["version"].id):
-            console.print(f"  Kommentar von {line['name']}: {line['text']}", highlight=False)
+            eingerueckt(f"Kommentar von {line['name']}: {line['text']}")
 
 
 def _decided_by_run(context: Context, protokoll_id: int, seconds: float) -> bool:

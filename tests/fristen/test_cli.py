@@ -66,6 +66,9 @@ def test_deadlines_table_roundtrip_and_report(tmp_path: Path, sqlite_engine: Eng
     assert result.exit_code == 1 and "unbekannter Status" in result.output
     result = _run(config, "beschluesse", "verlauf", "B-1/2024")
     assert result.exit_code == 0 and "bis Mitte 2026" in result.output
+    narrow = runner.invoke(app, ["-k", config, "beschluesse", "verlauf", "B-1/2024"], env={"COLUMNS": "50"})
+    lines = narrow.output.splitlines()  # every line under its date: dated, or indented past the date
+    assert all(line[:10].strip() == "" or line[2] == "." for line in lines if line.strip()), narrow.output
     assert _run(config, "beschluesse", "verlauf", "B-9/2099").exit_code == 4
     result = _run(config, "beschluesse", "bericht", "--datum", "02.03.2026")
     assert result.exit_code == 0 and "leitungsbericht-2026-03-02-alle.pdf" in result.output

@@ -41,8 +41,8 @@ def _submitted(engine: Engine, config: str, welt: Welt) -> int:
     return pid
 
 
-def _cli(config: str, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["--konfiguration", config, "protokoll", *args], env={"COLUMNS": "200"})
+def _cli(config: str, *args: str, columns: int = 200) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["--konfiguration", config, "protokoll", *args], env={"COLUMNS": str(columns)})
     return result.exit_code, result.output
 
 
@@ -70,6 +70,11 @@ def test_freigeben_without_a_waiting_run_decides_and_distributes_once(sqlite_eng
     assert code == 0 and "freigegeben und verteilt" in output
     code, output = _cli(config, "zeigen", "--sitzung", str(welt.sitzung_id))
     assert code == 0 and "Konzept Familienzentrum vorlegen" in output
+    # On a narrow terminal an entry's wrapped lines stay indented under its TOP, not at the margin.
+    code, output = _cli(config, "zeigen", "--sitzung", str(welt.sitzung_id), columns=60)
+    heads = ("Stand:", "Version", "TOP", "Dokument")
+    body = [line for line in output.splitlines() if line.strip() and not line.startswith(heads)]
+    assert len(body) > 3 and all(line.startswith("  ") for line in body), output
 
 
 def test_unknown_sitzung_exits_4(sqlite_engine: Engine, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from sozialforum.protokoll.lage import ProtokollFehler, decision_for, protokoll_
 from sozialforum.protokoll.teilnehmende import teilnehmende
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Protokoll, Sitzung
-from sozialforum.timeutil import format_datum_kurz, format_termin, utcnow
+from sozialforum.timeutil import format_datum_kurz, format_termin, format_termin_kurz, utcnow
 from sozialforum.vocab import ProtokollEntscheidung, ProtokollStatus
 
 app = typer.Typer(help="Protokolle: Entwurf anfordern, Stand zeigen, freigeben oder zurückgeben.", no_args_is_help=True)
@@ -73,7 +73,14 @@ def anfordern(typer_ctx: typer.Context, sitzung: SitzungOption) -> None:
 def status(typer_ctx: typer.Context) -> None:
     """Zeigt alle Protokolle mit Stand, Version, Fristen und dem auf die Freigabe wartenden Lauf."""
     context = ctx(typer_ctx)
-    table = Table("Sitzung", "Gremium", "Datum", "Stand", "Version", "Frist / Kommentierung bis", "Lauf")
+    # Shares of the width by ratio: at 100 columns fixed widths cut the Gremium to "Sozialraumkonfer…".
+    table = Table(expand=True)
+    table.add_column("Nr.", no_wrap=True)
+    table.add_column("Gremium", ratio=3)
+    table.add_column("Datum", no_wrap=True)
+    table.add_column("Stand", ratio=2)
+    table.add_column("Version", no_wrap=True)
+    table.add_column("Frist", ratio=3)
     with session_scope(context.engine, actor="cli:protokoll") as session:
         rows = session.execute(
             sa.select(Protokoll, Sitzung, Gremium)
@@ -83,9 +90,9 @@ def status(typer_ctx: typer.Context) -> None:
         ).all()
         for protokoll, sitzung_row, gremium in rows:
             if protokoll.status == ProtokollStatus.EINGEREICHT and protokoll.kommentar_bis:
-                until = format_termin(protokoll.kommentar_bis)
+                until = f"Kommentare bis {format_termin_kurz(protokoll.kommentar_bis)}"
             elif protokoll.status in (ProtokollStatus.ANGEFORDERT, ProtokollStatus.ZURUECKGEGEBEN):
-                until = format_datum_kurz(protokoll.entwurf_frist)
+                until = f"Entwurf bis {format_datum_kurz(protokoll.entwurf_frist)}"
             else:
                 until = "–"
             table.add_row(
@@ -95,9 +102,12 @@ def status(typer_ctx: typer.Context) -> None:
                 ProtokollStatus(protokoll.status).label,
                 str(protokoll.aktuelle_version),
                 until,
-                protokoll.freigabe_lauf_id or "–",
             )
     console.print(table if rows else "Noch keine Protokolle.")
+    # Under the table: a run id is 36 characters, a column for it cut every other one short.
+    for protokoll, sitzung_row, _ in rows:
+        if protokoll.freigabe_lauf_id:
+            console.print(f"Sitzung {sitzung_row.id}: der Lauf {protokoll.freigabe_lauf_id} wartet auf die Freigabe.")
 
 
 @app.command("zeigen")

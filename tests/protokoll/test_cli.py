@@ -57,6 +57,8 @@ def test_freigeben_without_a_waiting_run_decides_and_distributes_once(sqlite_eng
     welt = build_world(sqlite_engine)
     config = write_config(tmp_path, sqlite_engine)
     _submitted(sqlite_engine, config, welt)
+    code, output = _cli(config, "status", columns=100)
+    assert code == 0 and "Kommentare bis" in output and "11.03.2026" in output and "…" not in output, output
     code, output = _cli(config, "freigeben", "--sitzung", str(welt.sitzung_id), "--zurueckgeben")
     assert code == 1 and "Anmerkungen nötig" in output
     code, output = _cli(config, "freigeben", "--sitzung", str(welt.sitzung_id), "--von", "Gerd Geschäft")

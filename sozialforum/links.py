@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -84,6 +85,17 @@ def link_path(zweck: LinkZweck) -> str:
 
 
 _SEGMENTS = {LinkZweck.RSVP: "rueckmeldung", LinkZweck.UEBERSICHT: "anfragen"}
+
+
+# A token as ``create_link`` makes it: the secret (24 bytes) and the MAC, base64url, 32 characters each.
+_TOKEN_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{32}\.[A-Za-z0-9_-]{32}(?![A-Za-z0-9_-])")
+VERBORGEN = "[persönlicher Link, hier nicht gezeigt]"
+
+
+def ohne_tokens(text: str) -> str:
+    """``text`` (a sent mail) with every link token replaced: whoever reads the outbox must
+    not answer, comment or upload in a Träger's name (the Leitung only reads)."""
+    return _TOKEN_IN_TEXT.sub(VERBORGEN, text)
 
 
 def _b64(data: bytes) -> str:

@@ -1,6 +1,6 @@
 """The workspace probed as an attacker would: downloads by key, symlinks, control characters,
 sessions that outlive a password reset or the second factor's switch, names that break out
-of a PDF's stylesheet."""
+of a PDF's stylesheet, personal links shown to those who only read."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
 
+from sozialforum import ablage
 from sozialforum.konten import benutzer
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Gremium
+from sozialforum.store.models import Gremium, OutboxMessage
+from sozialforum.vocab import LinkZweck
 from tests.arbeitsplatz.conftest import Bestand, login, zwei_faktoren_einschalten
-from tests.portal.conftest import NOW
+from tests.portal.conftest import NOW, issue
 
 
 def test_ablage_serves_only_files_inside_the_storage(
@@ -96,3 +98,32 @@ def test_a_gremium_name_cannot_smuggle_a_file_into_a_pdf(
     pdf = PdfReader(io.BytesIO(response.content))
     assert pdf.attachments == {}
     assert "AG <Jugend></style><link rel=attachment" in pdf.pages[0].extract_text()
+
+
+def test_the_outbox_shows_no_live_personal_link(
+    clients: dict[str | None, TestClient], bestand: Bestand, engine: Engine, ap_settings: Settings
+) -> None:
+    """The Leitung reads everything and changes nothing: a Träger's link in a sent mail would let
+    it answer in the Träger's name."""
+    pfad = issue(
+        engine, ap_settings, person_id=bestand.welt.person_a, zweck=LinkZweck.RSVP, bezug_id=bestand.welt.sitzung
+    )
+    token = pfad.rsplit("/", 1)[1]
+    mail = f"Subject: Einladung\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIhr Link: http://testserver{pfad}\r\n"
+    with session_scope(engine, actor="test") as session:
+        row = session.get(OutboxMessage, bestand.nachricht)
+        assert row is not None
+        row.inhalt = mail.encode()
+        session.add(row)
+    nachricht = bestand.nachricht
+    ablage.schreiben(ap_settings, "outbox/einladung.eml", mail.encode())
+    assert clients[None].get(pfad).status_code == 200  # the link is live
+    for name in ("leiterin", "planerin"):
+        seite = clients[name].get(f"/arbeitsplatz/postausgang/{nachricht}")
+        assert seite.status_code == 200
+        assert token not in seite.text and "http://testserver/rueckmeldung/" in seite.text
+        assert "persönlicher Link, hier nicht gezeigt" in seite.text
+    leitung = clients["leiterin"]
+    assert leitung.get("/arbeitsplatz/ablage?schluessel=outbox/einladung.eml").status_code == 404
+    assert "outbox/" not in leitung.get("/arbeitsplatz/ablage?bereich=outbox/").text
+    assert clients["planerin"].get("/arbeitsplatz/ablage?schluessel=outbox/einladung.eml").content == mail.encode()

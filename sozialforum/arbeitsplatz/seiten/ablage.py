@@ -15,8 +15,9 @@ from fastapi.responses import Response
 
 from sozialforum import ablage
 from sozialforum.arbeitsplatz.routen import Bereich, render, scope
-from sozialforum.konten.zugriff import Recht
+from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.kontexte import StaffContext
 
 bereich = Bereich()
 BEREICHE = {
@@ -25,6 +26,15 @@ BEREICHE = {
     "dateien/": "Weitere Dateien",
 }
 ANZAHL = 500
+# Mails written as files carry the recipients' personal links: only for who may act anyway
+# (the Leitung reads, and must not answer in a Träger's name).
+NUR_MIT_AENDERN = "outbox/"
+
+
+def _bereiche(ctx: StaffContext) -> dict[str, str]:
+    if darf(ctx.benutzer, Recht.AENDERN):
+        return BEREICHE
+    return {key: label for key, label in BEREICHE.items() if key != NUR_MIT_AENDERN}
 
 
 @bereich.seite("/ablage", Recht.LESEN)
@@ -33,8 +43,9 @@ def liste(request: Request) -> Response:
     schluessel = request.query_params.get("schluessel")
     with scope(request) as ctx:
         settings = ctx.portal.settings
+        bereiche = _bereiche(ctx)
         if schluessel is not None:
-            if not schluessel.startswith(tuple(BEREICHE)):
+            if not schluessel.startswith(tuple(bereiche)):
                 raise PortalFehler(404, "Nicht gefunden", "Diese Datei gibt es in der Ablage nicht.")
             try:
                 inhalt = ablage.lesen(settings, schluessel)
@@ -47,7 +58,7 @@ def liste(request: Request) -> Response:
                 headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"},
             )
         gewaehlt = request.query_params.get("bereich", "berichte/")
-        if gewaehlt not in BEREICHE:
+        if gewaehlt not in bereiche:
             gewaehlt = "berichte/"
         fehler = None
         try:
@@ -57,7 +68,7 @@ def liste(request: Request) -> Response:
         return render(
             ctx,
             "arbeitsplatz/ablage.html",
-            bereiche=BEREICHE,
+            bereiche=bereiche,
             gewaehlt=gewaehlt,
             dateien=[(key, key.removeprefix(gewaehlt), quote(key, safe="")) for key in keys[:ANZAHL]],
             weitere=max(0, len(keys) - ANZAHL),

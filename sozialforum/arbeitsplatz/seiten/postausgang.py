@@ -21,6 +21,7 @@ from sozialforum import outbox
 from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
 from sozialforum.konten.zugriff import Recht, darf
+from sozialforum.links import ohne_tokens
 from sozialforum.outbox import unklar
 from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
@@ -96,7 +97,7 @@ def liste(request: Request) -> Response:
 
 
 def _lesbar(inhalt: bytes | None) -> tuple[str, list[str]]:
-    """The text part and the attachments' names of a stored message."""
+    """The text part (personal links hidden) and the attachments' names of a stored message."""
     if not inhalt:
         return "", []
     message = email.message_from_bytes(inhalt, policy=email.policy.default)
@@ -104,7 +105,7 @@ def _lesbar(inhalt: bytes | None) -> tuple[str, list[str]]:
     body = message.get_body(preferencelist=("plain",))
     text = body.get_content() if isinstance(body, EmailMessage) else ""
     anhaenge = [part.get_filename() or part.get_content_type() for part in message.iter_attachments()]
-    return str(text), anhaenge
+    return ohne_tokens(str(text)), anhaenge
 
 
 @bereich.seite("/postausgang/{nachricht_id}", Recht.LESEN)

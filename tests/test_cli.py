@@ -39,6 +39,9 @@ def test_every_command_has_german_help() -> None:
         assert text, f"`sozialforum {name}` has no help text"
         first_word = text.split()[0]
         assert first_word not in ENGLISH_VERBS, f"English help for {name}: {text}"
+        # typer names a flag's negation "--no-…" unless told otherwise
+        english = [o for p in command.params for o in getattr(p, "secondary_opts", []) if o.startswith("--no-")]
+        assert not english, f"`sozialforum {name}`: {english}"
 
 
 def test_help_chrome_is_german(tmp_path: Path) -> None:

@@ -102,7 +102,9 @@ def pruefen(
     typer_ctx: typer.Context,
     datum: DatumOption = None,
     probelauf: Probelauf = False,
-    zustellen: Annotated[bool, typer.Option(help="Die Nachrichten gleich zustellen.")] = True,
+    zustellen: Annotated[
+        bool, typer.Option("--zustellen/--nicht-zustellen", help="Die Nachrichten gleich zustellen.")
+    ] = True,
 ) -> None:
     """Erinnert und eskaliert, was heute fällig ist (wie der tägliche Flow; jede Erinnerung einmal)."""
     context = ctx(typer_ctx)

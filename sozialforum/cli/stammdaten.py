@@ -18,7 +18,7 @@ from sozialforum.stammdaten import importer as stammdaten
 from sozialforum.stammdaten import listen
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, Gebiet, Gremium, Organisation, Person, Sitzung
-from sozialforum.timeutil import format_datum_kurz, format_termin
+from sozialforum.timeutil import format_datum_kurz, format_termin_kurz
 from sozialforum.vocab import GebietEbene, GremiumArt, OrganisationArt, SitzungStatus, Vocab
 
 db_app = typer.Typer(help="Datenbank anlegen und migrieren.", no_args_is_help=True)
@@ -135,7 +135,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
         [
             ("Id", lambda s: s.id),
             ("Titel", lambda s: s.titel),
-            ("Beginn", lambda s: format_termin(s.beginn)),
+            ("Beginn", lambda s: format_termin_kurz(s.beginn)),
             ("Status", lambda s: _label(SitzungStatus, s.status)),
         ],
     ),

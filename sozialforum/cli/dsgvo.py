@@ -58,7 +58,7 @@ def loeschen(
         except dsgvo.PersonNotFound as exc:
             fail(str(exc), EXIT_NOT_FOUND)
         counts = dsgvo.erase_person(session, found.id or 0, now=utcnow(), actor="dsgvo:loeschung")
-    console.print(f"Person {person} gelöscht: " + ", ".join(f"{t}: {n}" for t, n in counts.items()))
+    console.print(f"Person {person} gelöscht. Geleert: {dsgvo.loeschbericht(counts)}.", highlight=False)
 
 
 @app.command("aufbewahrung")

@@ -58,6 +58,11 @@ def _person_with_history(engine: Engine) -> int:
         return person.id
 
 
+def test_every_table_about_a_person_has_a_german_name() -> None:
+    tables = {table.name for table, _ in dsgvo._referencing_tables()} | {"person", "audit_entry"}
+    assert tables <= set(dsgvo.DATENARTEN), tables - set(dsgvo.DATENARTEN)
+
+
 def test_export_contains_everything_about_the_person(engine: Engine) -> None:
     person_id = _person_with_history(engine)
     with Session(engine) as session:
@@ -80,7 +85,11 @@ def test_erasure_leaves_no_personal_data_and_consistent_records(engine: Engine) 
             sa.select(sa.func.count()).select_from(Mitgliedschaft).where(Mitgliedschaft.person_id == person_id)
         )
     with session_scope(engine, actor="dsgvo:test") as session:
-        dsgvo.erase_person(session, person_id, now=NOW, actor="dsgvo:test")
+        counts = dsgvo.erase_person(session, person_id, now=NOW, actor="dsgvo:test")
+    # The report names what was cleared as the Geschäftsstelle says it, for every kind of data.
+    report = dsgvo.loeschbericht(counts)
+    assert "Personendaten: 1" in report and "Rückmeldungen: 1" in report and "rueckmeldung" not in report
+    assert not set(counts) - set(dsgvo.DATENARTEN), set(counts) - set(dsgvo.DATENARTEN)
     # Values unique to this person, searched in every row of every table (audit trail included).
     secrets = ["hannes.gerdes@t05-kirche.example", "05551 282-87", "0170 1234567", "Frau Schmidt", "dolmetschung"]
     with engine.connect() as conn:

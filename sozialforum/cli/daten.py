@@ -282,8 +282,14 @@ def projektion_command(
     except (ValueError, LookupError) as exc:
         fail(str(exc))
     console.print(f"Bevölkerungsprojektion {name}, Basis 31.12.{day.year}", highlight=False)
-    for row in tabelle(result):
-        console.print("  ".join(f"{cell:>10}" if i else f"{cell:<26}" for i, cell in enumerate(row)), highlight=False)
+    # Without borders: eleven years of German numbers fit 100 columns (padded text took 158).
+    head, *rows = tabelle(result)
+    table = RichTable(box=None, padding=(0, 0, 0, 1), show_edge=False)
+    for i, title in enumerate(head):
+        table.add_column(title, justify="right" if i else "left", no_wrap=bool(i))
+    for row in rows:
+        table.add_row(*row)
+    console.print(table, highlight=False)
     console.print("Annahmen:", highlight=False)
     for line in annahmen_text(annahmen):
         console.print(f"- {line}", highlight=False)

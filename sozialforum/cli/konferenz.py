@@ -12,7 +12,7 @@ from rich.table import Table
 from sqlmodel import select
 
 from sozialforum import outbox
-from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
+from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, eingerueckt, fail
 from sozialforum.konferenz import (
     aenderung,
     erinnerung,
@@ -164,7 +164,7 @@ def vorbereiten(typer_ctx: typer.Context, sitzung: SitzungArg) -> None:
         )
         console.print(f"Empfänger: {len(pack.empfaenger)}")
         for line in _skipped(pack.uebersprungen):
-            console.print(line, highlight=False)
+            eingerueckt(line.strip())
 
 
 @konferenz_app.command("einladen")

@@ -32,6 +32,13 @@ def test_laden_berechnen_budget_and_a_refused_file(tmp_path: Path) -> None:
 
     computed = run("daten", "berechnen", data_dir=tmp_path)
     assert computed.returncode == 0 and "Berechnung Nr. 1: neu berechnet" in computed.stdout
+    bevoelkerung = DEMO_QUELLEN / "12411-02-03-5_bevoelkerung_altersgruppen.csv"
+    assert run("daten", "laden", str(bevoelkerung), data_dir=tmp_path).returncode == 0
+    raten = str(REPO / "sozialforum/demo/data/projektion.toml")
+    projected = run("daten", "projektion", "SR01", "--raten", raten, data_dir=tmp_path, columns=100).stdout
+    # Eleven years on one line per age group at 100 columns (padded text took 158 and wrapped).
+    total = next(line for line in projected.splitlines() if line.strip().startswith("insgesamt"))
+    assert len(total.split()) == 12 and total.split()[1] == "54.429", projected
     budget = run("daten", "budget", "hze", "--gesamt", "1000000", "--jahr", "2025", data_dir=tmp_path)
     assert budget.returncode == 0, budget.stderr
     assert "1.000.000 €" in budget.stdout and "gespeichert." in budget.stdout

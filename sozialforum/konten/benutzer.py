@@ -194,12 +194,24 @@ def set_totp(
     """Switch the second factor on (the code proves the app has the secret) or off. Every other
     session of the user ends (``sitzung``: the hash of the one that made the change): whoever
     logged in with a leaked password must not stay in once the account is secured."""
-    if secret is not None and not totp.verify(secret, code, now):
+    step = totp.step_of(secret, code, now) if secret is not None else None
+    if secret is not None and step is None:
         raise ValueError("Der Sicherheitscode stimmt nicht. Bitte geben Sie den aktuellen Code aus der App ein.")
-    user.totp_geheimnis = secret
+    user.totp_geheimnis, user.totp_letzter_schritt = secret, step  # the code just shown counts as used
     session.add(user)
     end_sessions(session, user, now=now, ausser=sitzung)
     session.flush()
+
+
+def zweiter_faktor_stimmt(user: Benutzer, code: str, now: datetime) -> bool:
+    """The code of the user's second factor, not used before; remembers its step (the caller
+    commits it with the login or the switch)."""
+    assert user.totp_geheimnis is not None
+    step = totp.step_of(user.totp_geheimnis, code, now)
+    if step is None or (user.totp_letzter_schritt is not None and step <= user.totp_letzter_schritt):
+        return False
+    user.totp_letzter_schritt = step
+    return True
 
 
 def _schluessel(name: str, adresse: str) -> tuple[str, str, str]:
@@ -286,7 +298,7 @@ def login(
     # An account without a local password (from the directory) takes as long and never matches.
     valid = verify_password(password, stored or _dummy_hash()) and bool(stored)
     if valid and user is not None and user.totp_geheimnis:
-        valid = totp.verify(user.totp_geheimnis, code, now)
+        valid = zweiter_faktor_stimmt(user, code, now)
     if user is None or not user.aktiv or not valid:
         fehlversuch(session, name=name, adresse=adresse, now=now, settings=settings)
     return user, sitzung_oeffnen(session, user, name=name, adresse=adresse, now=now, settings=settings)

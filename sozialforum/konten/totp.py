@@ -34,11 +34,17 @@ def code_at(secret: str, now: datetime) -> str:
 
 def verify(secret: str, code: str, now: datetime, *, window: int = 1) -> bool:
     """True if ``code`` is the code of this step or of ``window`` steps either side (clock drift)."""
+    return step_of(secret, code, now, window=window) is not None
+
+
+def step_of(secret: str, code: str, now: datetime, *, window: int = 1) -> int | None:
+    """The time step whose code ``code`` is (this step or ``window`` either side), or None."""
     code = code.strip().replace(" ", "")
     if len(code) != DIGITS or not code.isdigit():
-        return False
+        return None
     step = int(now.timestamp()) // STEP_SECONDS
-    return any(hmac.compare_digest(hotp(secret, step + d), code) for d in range(-window, window + 1))
+    matches = [step + d for d in range(-window, window + 1) if hmac.compare_digest(hotp(secret, step + d), code)]
+    return matches[-1] if matches else None
 
 
 def provisioning_uri(secret: str, *, account: str, issuer: str) -> str:

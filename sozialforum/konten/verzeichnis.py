@@ -34,7 +34,7 @@ from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 from sqlmodel import Session, select
 
-from sozialforum.konten import benutzer, totp
+from sozialforum.konten import benutzer
 from sozialforum.settings import Settings, VerzeichnisSettings
 from sozialforum.store.models.portal import Benutzer
 from sozialforum.vocab import BenutzerQuelle, BenutzerRolle
@@ -316,6 +316,6 @@ def login(
     assert user is not None
     if not user.aktiv:
         raise KontoGesperrt
-    if user.totp_geheimnis and not totp.verify(user.totp_geheimnis, code, now):
+    if user.totp_geheimnis and not benutzer.zweiter_faktor_stimmt(user, code, now):
         benutzer.fehlversuch(session, name=name, adresse=adresse, now=now, settings=settings)
     return user, benutzer.sitzung_oeffnen(session, user, name=name, adresse=adresse, now=now, settings=settings)

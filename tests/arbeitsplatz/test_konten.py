@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -64,9 +64,14 @@ def test_totp_login_and_setup(clients: dict[str | None, TestClient], app, engine
         data={"csrf": csrf, "geheimnis": secret, "code": totp.code_at(secret, NOW)},
     )
     assert "Die Anmeldung in zwei Schritten ist eingeschaltet." in on.text
+    naechster = totp.code_at(secret, NOW + timedelta(seconds=totp.STEP_SECONDS))
     with TestClient(app) as fresh:
         assert _attempt(fresh, "planerin", PASSWORT) == 401  # password alone is not enough now
-        assert _attempt(fresh, "planerin", PASSWORT, totp.code_at(secret, NOW)) == 303
+        # A code counts once: the one that switched the factor on is spent, the next one works once.
+        assert _attempt(fresh, "planerin", PASSWORT, totp.code_at(secret, NOW)) == 401
+        assert _attempt(fresh, "planerin", PASSWORT, naechster) == 303
+    with TestClient(app) as mitgelesen:
+        assert _attempt(mitgelesen, "planerin", PASSWORT, naechster) == 401
     with session_scope(engine, actor="test") as session:
         user = session.scalars(sa.select(Benutzer).where(Benutzer.name == "planerin")).one()
         assert user.totp_geheimnis == secret

@@ -43,6 +43,9 @@ class Benutzer(SQLModel, table=True):
     )
     # RFC 6238 shared secret (base32); None: no second factor.
     totp_geheimnis: str | None = Field(default=None, max_length=64, sa_column_kwargs=GEHEIM)
+    # The time step of the last code accepted: a code counts once (RFC 6238 section 5.2), so
+    # one read over a shoulder or from a proxy's log cannot open a second session.
+    totp_letzter_schritt: int | None = Field(default=None, sa_type=sa.BigInteger)
     erstellt_am: datetime = instant(nullable=False)
     letzte_anmeldung_am: datetime | None = instant()
 

@@ -136,7 +136,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
             ("Id", lambda s: s.id),
             ("Titel", lambda s: s.titel),
             ("Beginn", lambda s: format_termin_kurz(s.beginn)),
-            ("Status", lambda s: _label(SitzungStatus, s.status)),
+            ("Stand", lambda s: _label(SitzungStatus, s.status)),
         ],
     ),
     "fachplaene": (

@@ -5,6 +5,7 @@ of a PDF's stylesheet, personal links shown to those who only read."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
@@ -14,10 +15,20 @@ from sozialforum import ablage
 from sozialforum.konten import benutzer
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Gremium, OutboxMessage
+from sozialforum.store.models import Gremium, OutboxMessage, Person
 from sozialforum.vocab import LinkZweck
 from tests.arbeitsplatz.conftest import Bestand, login, zwei_faktoren_einschalten
 from tests.portal.conftest import NOW, issue
+
+
+def _setzen(engine: Engine, modell: Any, row_id: int, **werte: Any) -> None:
+    """Change a stored row as an import or another page would have left it."""
+    with session_scope(engine, actor="test") as session:
+        row = session.get(modell, row_id)
+        assert row is not None
+        for name, wert in werte.items():
+            setattr(row, name, wert)
+        session.add(row)
 
 
 def test_ablage_serves_only_files_inside_the_storage(
@@ -88,11 +99,7 @@ def test_a_gremium_name_cannot_smuggle_a_file_into_a_pdf(
     geheim = tmp_path / "secret_key"
     geheim.write_text("GEHEIM", encoding="utf-8")
     name = f"AG <Jugend></style><link rel=attachment href={geheim.as_uri()}><style>"
-    with session_scope(engine, actor="test") as session:
-        gremium = session.get(Gremium, bestand.welt.gremium)
-        assert gremium is not None
-        gremium.name = name
-        session.add(gremium)
+    _setzen(engine, Gremium, bestand.welt.gremium, name=name)
     response = clients["planerin"].get(f"/arbeitsplatz/sitzungen/{bestand.welt.sitzung}/teilnehmerliste/pdf")
     assert response.status_code == 200
     pdf = PdfReader(io.BytesIO(response.content))
@@ -110,11 +117,7 @@ def test_the_outbox_shows_no_live_personal_link(
     )
     token = pfad.rsplit("/", 1)[1]
     mail = f"Subject: Einladung\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nIhr Link: http://testserver{pfad}\r\n"
-    with session_scope(engine, actor="test") as session:
-        row = session.get(OutboxMessage, bestand.nachricht)
-        assert row is not None
-        row.inhalt = mail.encode()
-        session.add(row)
+    _setzen(engine, OutboxMessage, bestand.nachricht, inhalt=mail.encode())
     nachricht = bestand.nachricht
     ablage.schreiben(ap_settings, "outbox/einladung.eml", mail.encode())
     assert clients[None].get(pfad).status_code == 200  # the link is live
@@ -127,3 +130,15 @@ def test_the_outbox_shows_no_live_personal_link(
     assert leitung.get("/arbeitsplatz/ablage?schluessel=outbox/einladung.eml").status_code == 404
     assert "outbox/" not in leitung.get("/arbeitsplatz/ablage?bereich=outbox/").text
     assert clients["planerin"].get("/arbeitsplatz/ablage?schluessel=outbox/einladung.eml").content == mail.encode()
+
+
+def test_the_art15_export_of_a_person_with_any_kennung(
+    clients: dict[str | None, TestClient], bestand: Bestand, engine: Engine
+) -> None:
+    """A Kennung from an import may hold a quote or letters beyond Latin-1, the header's encoding."""
+    _setzen(engine, Person, bestand.welt.person_a, kennung='P-Łódź "1"')
+    response = clients["planerin"].get(f"/arbeitsplatz/akteure/personen/{bestand.welt.person_a}/auskunft")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == (
+        "attachment; filename*=UTF-8''auskunft-P-%C5%81%C3%B3d%C5%BA%20%221%22.json"
+    )

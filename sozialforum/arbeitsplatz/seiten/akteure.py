@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -234,7 +234,9 @@ def auskunft(request: Request, person_id: int) -> Response:
         return Response(
             json.dumps(document, ensure_ascii=False, indent=2, default=str),
             media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="auskunft-{found.kennung}.json"'},
+            # The Kennung comes from imports: quoted, so a quote, a line break or a letter beyond
+            # Latin-1 (the header's encoding) neither cuts the name nor fails the response.
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'auskunft-{found.kennung}.json')}"},
         )
 
 

@@ -209,13 +209,19 @@ def budget(
     except (BudgetFehler, LookupError) as exc:
         fail(str(exc))
     table = RichTable(title=f"{result.definition.name} {jahr} (Stichtag {format_datum_kurz(result.stichtag)})")
-    for column in ("Schlüssel", "Gebiet", "exakt", "Grenze", "Budget"):
-        table.add_column(column)
+    begrenzt = any(row.grenze for row in result.zeilen)  # the column only where a bound applies
+    table.add_column("Schlüssel")
+    table.add_column("Gebiet")
+    table.add_column("nach Formel (€)", justify="right")
+    if begrenzt:
+        table.add_column("begrenzt durch")
+    table.add_column("Budget", justify="right")
     for row in result.zeilen:
-        table.add_row(row.schluessel, row.name, format_zahl(row.exakt, 2), row.grenze, format_euro(row.betrag))
-    table.add_row("", "Summe", "", "", format_euro(sum(r.betrag for r in result.zeilen)))
+        grenze = [row.grenze] if begrenzt else []
+        table.add_row(row.schluessel, row.name, format_zahl(row.exakt, 2), *grenze, format_euro(row.betrag))
+    table.add_row("", "Summe", "", *([""] if begrenzt else []), format_euro(sum(r.betrag for r in result.zeilen)))
     console.print(table)
-    console.print("gespeichert." if changed else "unverändert.")
+    console.print("Budget gespeichert." if changed else "Unverändert: diese Verteilung ist schon gespeichert.")
 
 
 @daten_app.command("aktualisieren")

@@ -41,7 +41,10 @@ def test_laden_berechnen_budget_and_a_refused_file(tmp_path: Path) -> None:
     assert len(total.split()) == 12 and total.split()[1] == "54.429", projected
     budget = run("daten", "budget", "hze", "--gesamt", "1000000", "--jahr", "2025", data_dir=tmp_path)
     assert budget.returncode == 0, budget.stderr
-    assert "1.000.000 €" in budget.stdout and "gespeichert." in budget.stdout
+    assert "1.000.000 €" in budget.stdout and "Budget gespeichert." in budget.stdout
+    assert "begrenzt durch" not in budget.stdout  # no bound in this catalogue: no empty column
+    again = run("daten", "budget", "hze", "--gesamt", "1000000", "--jahr", "2025", data_dir=tmp_path)
+    assert "Unverändert: diese Verteilung ist schon gespeichert." in again.stdout, again.stdout
 
 
 @pytest.mark.slow

@@ -206,6 +206,32 @@ def test_a_failing_answer_loses_only_itself(
     assert counts == {person: 1 if i == 4 else 2 for i, person in enumerate(runde.personen)}
 
 
+def test_other_store_use_in_the_same_turn_commits_the_batch_first(runde: Runde, sqlite_engine: Engine) -> None:
+    """A guessed token (its failure is written through a pool connection) and an RSVP page
+    (read on the kept connection) in the turn of a batch: the batch is committed before either
+    touches the store, so neither waits for the write lock the batch holds (the loop would wait
+    for itself for the 30 s busy timeout, then fail with "database is locked")."""
+    bodies = [
+        urlencode({"csrf": csrf, "antwort": "zusage", "personen": "1", "kommentar": f"{i}/0"}).encode()
+        for i, csrf in enumerate(runde.csrf)
+    ]
+    geraten = "/rueckmeldung/" + "A" * 32 + "." + "B" * 32
+    requests = [
+        *(_asgi(runde.app, "POST", path, body) for path, body in zip(runde.links[:6], bodies[:6], strict=True)),
+        _asgi(runde.app, "POST", geraten, bodies[0]),
+        _asgi(runde.app, "GET", runde.links[0]),
+        *(_asgi(runde.app, "POST", path, body) for path, body in zip(runde.links[6:], bodies[6:], strict=True)),
+    ]
+    began = time.monotonic()
+    statuses = [status for status, _ in runde._run(_zugleich(*requests))]
+    assert time.monotonic() - began < 10
+    assert statuses == [303] * 6 + [403, 200] + [303] * 6
+    with sqlite_engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM fehlversuch")).scalar_one() == 1
+    kommentare, counts = _stand(sqlite_engine)
+    assert sorted(kommentare.values()) == sorted(f"{i}/0" for i in range(12)) and set(counts.values()) == {1}
+
+
 def test_a_failing_commit_reports_none_of_its_batch_saved(
     runde: Runde, sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

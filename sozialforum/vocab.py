@@ -351,6 +351,14 @@ class Ampel(Vocab):
     ERLEDIGT = "erledigt", "erledigt"
 
 
+class KlaerungArt(Vocab):
+    """What the OParl import could not decide and leaves to the Geschäftsstelle."""
+
+    ERGEBNIS = "ergebnis", "Ergebnis einer Beratung unklar"
+    ENTSCHEIDUNG = "entscheidung", "Beschluss unklar"
+    LOESCHUNG = "loeschung", "in der Quelle gelöscht, hier verwendet"
+
+
 class ErinnerungArt(Vocab):
     ERINNERUNG = "erinnerung", "Erinnerung"
     ESKALATION = "eskalation", "Eskalation an die Leitung"

@@ -18,7 +18,7 @@ from sozialforum.beschluesse.feed import feed_url, fristen_feed
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
 from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sachstand
 from sozialforum.beschluesse.verlauf import verlauf
-from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
+from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, eingerueckt, fail
 from sozialforum.fristen import erinnerungen
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.konfiguration import load_meilensteine
@@ -36,7 +36,7 @@ from sozialforum.settings import Settings
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, FachplanMeilenstein
 from sozialforum.timeutil import format_anzahl, format_datum, format_datum_kurz, utcnow
-from sozialforum.vocab import ErinnerungArt
+from sozialforum.vocab import ErinnerungArt, KlaerungArt
 
 fristen_app = typer.Typer(help="Fristen: Übersicht, Erinnerungen, Eskalation, Kalender.", no_args_is_help=True)
 beschluesse_app = typer.Typer(help="Beschlüsse nachhalten: Sachstand, Verlauf, Leitungsbericht.", no_args_is_help=True)
@@ -357,8 +357,10 @@ def oparl_klaerung(
             return
         for row in rows:
             mark = " (erledigt)" if row.erledigt else ""
-            console.print(f"[{row.id}] {row.art}{mark}: {row.beschreibung}\n    {row.oparl_id}", highlight=False)
-        console.print(f"{len(rows)} Fälle zur Klärung.")
+            art = KlaerungArt(row.art).label if row.art in set(KlaerungArt) else row.art
+            console.print(f"[{row.id}] {art}{mark}: {row.beschreibung}", highlight=False, markup=False)
+            eingerueckt(row.oparl_id, 4)
+        console.print(f"{format_anzahl(len(rows), 'Fall', 'Fälle')} zur Klärung.")
 
 
 @oparl_app.command("export")

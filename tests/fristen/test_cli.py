@@ -10,6 +10,9 @@ from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from sozialforum.cli import app
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import OparlKlaerung
+from sozialforum.timeutil import utcnow
 from tests.conftest import REPO
 from tests.fristen.conftest import build_welt
 from tests.oparl.conftest import OPARL
@@ -97,3 +100,19 @@ def test_oparl_commands(tmp_path: Path, sqlite_engine: Engine) -> None:
     assert _run(config, "oparl", "pruefen", str(target / "body/1/meetings.json")).exit_code == 0
     bad = _run(config, "oparl", "pruefen", str(OPARL / "spec-1.1.1" / "examples" / "Meeting-01.json"))
     assert bad.exit_code == 1 and "'order' is a required property" in " ".join(bad.output.split())
+
+
+def test_oparl_cases_are_named_in_german(tmp_path: Path, sqlite_engine: Engine) -> None:
+    config = _config(tmp_path, sqlite_engine)
+    with session_scope(sqlite_engine, actor="test") as session:
+        session.add(
+            OparlKlaerung(
+                art="loeschung",
+                oparl_id="https://ris.example/oparl/paper/7",
+                beschreibung="Vorlage VO/7 wurde im Ratsinformationssystem gelöscht.",
+                erstellt=utcnow(),
+            )
+        )
+    result = _run(config, "oparl", "klaerung")
+    assert "in der Quelle gelöscht, hier verwendet: Vorlage VO/7" in result.output, result.output
+    assert "loeschung" not in result.output and "1 Fall zur Klärung." in result.output

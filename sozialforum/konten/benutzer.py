@@ -159,8 +159,11 @@ def update_user(
     aktiv: bool,
     now: datetime,
     password: str | None = None,
+    sitzung: str | None = None,
 ) -> Benutzer:
-    """Change a user's role, binding, activity or password; a deactivated user's sessions end."""
+    """Change a user's role, binding, activity or password; a deactivated user's sessions end,
+    and so do those of a changed password, but for ``sitzung`` (the hash of the session making
+    the change: who changes her own password stays logged in, and only there)."""
     if not anzeigename.strip():
         raise ValueError("Bitte geben Sie den Namen der Person an.")
     _check_binding(rolle, organisation_id, person_id)
@@ -173,7 +176,7 @@ def update_user(
     user.organisation_id, user.person_id, user.aktiv = organisation_id, person_id, aktiv
     session.add(user)
     if not aktiv or password:
-        end_sessions(session, user, now=now)
+        end_sessions(session, user, now=now, ausser=sitzung if aktiv else None)
     session.flush()
     return user
 

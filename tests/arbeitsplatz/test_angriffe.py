@@ -18,7 +18,7 @@ from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, OutboxMessage, Person
 from sozialforum.vocab import LinkZweck
 from tests.arbeitsplatz.conftest import Bestand, login, zwei_faktoren_einschalten
-from tests.portal.conftest import NOW, issue
+from tests.portal.conftest import NOW, csrf_of, issue
 
 
 def _setzen(engine: Engine, modell: Any, row_id: int, **werte: Any) -> None:
@@ -142,3 +142,19 @@ def test_the_art15_export_of_a_person_with_any_kennung(
     assert response.headers["content-disposition"] == (
         "attachment; filename*=UTF-8''auskunft-P-%C5%81%C3%B3d%C5%BA%20%221%22.json"
     )
+
+
+def test_a_new_own_password_ends_the_other_sessions_not_this_one(app, bestand: Bestand) -> None:  # type: ignore[no-untyped-def]
+    with (
+        TestClient(app, base_url="http://testserver") as anderswo,
+        TestClient(app, base_url="http://testserver") as hier,
+    ):
+        login(anderswo, "planerin")
+        login(hier, "planerin")
+        eigene = f"/arbeitsplatz/benutzer/{bestand.benutzer['planerin']}"
+        unveraendert = {"anzeigename": "Planerin", "rolle": "geschaeftsstelle", "aktiv": "ja"}
+        form = {**unveraendert, "csrf": csrf_of(hier.get(eigene).text), "passwort": "ein-ganz-neues-passwort"}
+        response = hier.post(eigene, data=form, follow_redirects=False)
+        assert response.status_code == 303, response.text
+        assert hier.get("/arbeitsplatz/", follow_redirects=False).status_code == 200
+        assert anderswo.get("/arbeitsplatz/", follow_redirects=False).headers["location"] == "/gs/anmelden"

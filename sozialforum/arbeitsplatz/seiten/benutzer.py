@@ -109,6 +109,7 @@ async def aendern(request: Request, benutzer_id: int) -> Response:
             aktiv=aktiv,
             now=ctx.now,
             password=str(form.get("passwort") or "") or None,
+            sitzung=ctx.sitzung,
         )
         return RedirectResponse(f"/arbeitsplatz/benutzer/{benutzer_id}?meldung=gespeichert", status_code=303)
 

@@ -31,6 +31,14 @@ class Vocab(StrEnum):
         raise ValueError(raw)
 
     @classmethod
+    def label_of(cls, value: object) -> str:
+        """The German label of a stored slug; a value outside the vocabulary as it is."""
+        try:
+            return cls(str(value)).label
+        except ValueError:
+            return str(value)
+
+    @classmethod
     def choices(cls) -> str:
         return ", ".join(member.value for member in cls)
 

@@ -109,10 +109,7 @@ def wert(name: str, value: object, annotation: Any = None) -> str:
     if value is None:
         return ""
     if vocab is not None:
-        try:
-            return vocab(str(value)).label
-        except ValueError:
-            return str(value)
+        return vocab.label_of(value)
     if isinstance(value, datetime):
         return format_termin(value)
     if isinstance(value, date):

@@ -36,7 +36,7 @@ from sozialforum.settings import Settings
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, FachplanMeilenstein
 from sozialforum.timeutil import format_anzahl, format_datum, format_datum_kurz, utcnow
-from sozialforum.vocab import ErinnerungArt, KlaerungArt
+from sozialforum.vocab import ErinnerungArt, FachplanArt, KlaerungArt
 
 fristen_app = typer.Typer(help="Fristen: Übersicht, Erinnerungen, Eskalation, Kalender.", no_args_is_help=True)
 beschluesse_app = typer.Typer(help="Beschlüsse nachhalten: Sachstand, Verlauf, Leitungsbericht.", no_args_is_help=True)
@@ -193,7 +193,8 @@ def meilenstein(
             fail(f"Fachplan „{fachplan}“ nicht gefunden oder ohne Beschlussdatum/Turnus.", EXIT_NOT_FOUND)
         keys = [m.schluessel for m in load_meilensteine(context.settings.fristen.meilensteine).fuer(plan.art)]
         if schluessel not in keys:
-            fail(f"Meilenstein „{schluessel}“ gibt es für {plan.art} nicht (erlaubt: {', '.join(keys)}).")
+            art = FachplanArt.label_of(plan.art)
+            fail(f"Meilenstein „{schluessel}“ gibt es für {art} nicht (erlaubt: {', '.join(keys)}).")
         row = session.scalars(
             sa.select(FachplanMeilenstein).where(
                 col(FachplanMeilenstein.fachplan_id) == plan.id,
@@ -357,8 +358,9 @@ def oparl_klaerung(
             return
         for row in rows:
             mark = " (erledigt)" if row.erledigt else ""
-            art = KlaerungArt(row.art).label if row.art in set(KlaerungArt) else row.art
-            console.print(f"[{row.id}] {art}{mark}: {row.beschreibung}", highlight=False, markup=False)
+            console.print(
+                f"[{row.id}] {KlaerungArt.label_of(row.art)}{mark}: {row.beschreibung}", highlight=False, markup=False
+            )
             eingerueckt(row.oparl_id, 4)
         console.print(f"{format_anzahl(len(rows), 'Fall', 'Fälle')} zur Klärung.")
 

@@ -19,7 +19,7 @@ from sozialforum.stammdaten import listen
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, Gebiet, Gremium, Organisation, Person, Sitzung
 from sozialforum.timeutil import format_datum_kurz, format_termin_kurz
-from sozialforum.vocab import GebietEbene, GremiumArt, OrganisationArt, SitzungStatus, Vocab
+from sozialforum.vocab import GebietEbene, GremiumArt, OrganisationArt, SitzungStatus
 
 db_app = typer.Typer(help="Datenbank anlegen und migrieren.", no_args_is_help=True)
 
@@ -80,14 +80,6 @@ def import_cmd(
         fail(str(report), EXIT_INPUT)
 
 
-def _label(kind: type[Vocab], value: object) -> str:
-    """The German label of a stored vocabulary value (the store keeps ASCII slugs)."""
-    try:
-        return kind(str(value)).label
-    except ValueError:
-        return str(value)
-
-
 TITEL = {
     "gebiete": "Gebiete",
     "organisationen": "Organisationen",
@@ -104,7 +96,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
         [
             ("Schlüssel", lambda g: g.schluessel),
             ("Name", lambda g: g.name),
-            ("Ebene", lambda g: _label(GebietEbene, g.ebene)),
+            ("Ebene", lambda g: GebietEbene.label_of(g.ebene)),
             ("Einwohner", lambda g: anzeige.wert("einwohner", g.einwohner)),
             ("gültig ab", lambda g: anzeige.wert("gueltig_ab", g.gueltig_ab)),
         ],
@@ -114,7 +106,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
         [
             ("Kennung", lambda o: o.kennung),
             ("Name", lambda o: o.name),
-            ("Art", lambda o: _label(OrganisationArt, o.art)),
+            ("Art", lambda o: OrganisationArt.label_of(o.art)),
         ],
     ),
     "personen": (
@@ -128,7 +120,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
     ),
     "gremien": (
         Gremium,
-        [("Kennung", lambda g: g.kennung), ("Name", lambda g: g.name), ("Art", lambda g: _label(GremiumArt, g.art))],
+        [("Kennung", lambda g: g.kennung), ("Name", lambda g: g.name), ("Art", lambda g: GremiumArt.label_of(g.art))],
     ),
     "sitzungen": (
         Sitzung,
@@ -136,7 +128,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
             ("Id", lambda s: s.id),
             ("Titel", lambda s: s.titel),
             ("Beginn", lambda s: format_termin_kurz(s.beginn)),
-            ("Stand", lambda s: _label(SitzungStatus, s.status)),
+            ("Stand", lambda s: SitzungStatus.label_of(s.status)),
         ],
     ),
     "fachplaene": (

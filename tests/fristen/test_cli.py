@@ -75,6 +75,8 @@ def test_deadlines_table_roundtrip_and_report(tmp_path: Path, sqlite_engine: Eng
     assert _run(config, "beschluesse", "verlauf", "B-9/2099").exit_code == 4
     result = _run(config, "beschluesse", "bericht", "--datum", "02.03.2026")
     assert result.exit_code == 0 and "leitungsbericht-2026-03-02-alle.pdf" in result.output
+    wrong = _run(config, "fristen", "meilenstein", "FP-ALT", "xyz", "--erledigt", "20.01.2026")
+    assert wrong.exit_code == 1 and "gibt es für Altenhilfeplan nicht" in wrong.output, wrong.output
     result = _run(config, "fristen", "meilenstein", "FP-ALT", "entwurf", "--erledigt", "20.01.2026")
     assert result.exit_code == 0
     with sqlite_engine.connect() as conn:  # the change is in the audit trail, with its actor

@@ -260,6 +260,9 @@ def test_the_old_address_takes_a_change_back_and_every_link_of_the_person_dies(
 
     page = client.get(back)  # a mail scanner opening the link changes nothing
     assert page.status_code == 200 and "fremder@evil.example" in page.text
+    # The old mailbox may only take the change back, not open the person's requests (or change
+    # the address once more): its link opens no overview.
+    assert client.get("/anfragen" + back).status_code == 404
     with session_scope(engine, actor="test") as session:
         assert session.get(Person, welt.person_a).email == "fremder@evil.example"  # type: ignore[union-attr]  # the world's person
     done = client.post(back, data={"csrf": csrf_of(page.text)}, headers=ORIGIN)

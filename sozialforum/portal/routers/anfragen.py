@@ -31,10 +31,11 @@ from sozialforum.store.models.kommunikation import EmailAenderung
 from sozialforum.vocab import LinkZweck
 
 router = APIRouter()
-# Purposes by their URL segment; the overview link has its own route.
-_ZWECKE = {
-    link_path(z).lstrip("/"): z for z in LinkZweck if z not in (LinkZweck.UEBERSICHT, LinkZweck.EMAIL_BESTAETIGEN)
-}
+# Purposes by their URL segment; the overview link has its own route. The links of an address
+# change only confirm or undo it (their pages offer no overview): the one to the old address
+# goes to a mailbox the person may have left, which must not open her requests.
+_NUR_BESTAETIGEN = (LinkZweck.UEBERSICHT, LinkZweck.EMAIL_BESTAETIGEN, LinkZweck.EMAIL_ZURUECK)
+_ZWECKE = {link_path(z).lstrip("/"): z for z in LinkZweck if z not in _NUR_BESTAETIGEN}
 # Requests for a fresh link per client address in a quarter of an hour.
 ANFORDERUNGEN_JE_ADRESSE = 10
 

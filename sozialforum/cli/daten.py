@@ -179,7 +179,8 @@ def atlas(
     except LookupError as exc:
         fail(str(exc), EXIT_NOT_FOUND)
     console.print(f"Atlas: {out.atlas}", highlight=False)
-    console.print(f"{len(out.profile)} Sozialraumprofile in {out.atlas.parent}", highlight=False)
+    profile = format_anzahl(len(out.profile), "Sozialraumprofil", "Sozialraumprofile")
+    console.print(f"{profile} in {out.atlas.parent}", highlight=False)
 
 
 @daten_app.command("budget")
@@ -238,8 +239,9 @@ def aktualisieren(
     config = str(context.config_file) if context.config_file else None
     result = datenaktualisierung(config=config, quellen=str(ordner) if ordner else None)
     console.print(
-        f"{len(result['dateien'])} Dateien, Berechnung {result['berechnung']['berechnung_id']}, "
-        f"{len(result['ausgaben'])} Ausgabedateien.",
+        f"{format_anzahl(len(result['dateien']), 'Datei', 'Dateien')}, "
+        f"Berechnung {result['berechnung']['berechnung_id']}, "
+        f"{format_anzahl(len(result['ausgaben']), 'Ausgabedatei', 'Ausgabedateien')}.",
         highlight=False,
     )
 

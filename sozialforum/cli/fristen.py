@@ -70,7 +70,8 @@ def liste(
             meilensteine=load_meilensteine(context.settings.fristen.meilensteine),
             auswahl=Auswahl(bis=date.fromordinal(today.toordinal() + tage)),
         )
-    table = Table(title=f"Offene Fristen bis {tage} Tage nach dem {format_datum(today, weekday=False)}", expand=True)
+    horizont = f"{format_anzahl(tage, 'Tag', 'Tage')} nach dem {format_datum(today, weekday=False)}"
+    table = Table(title=f"Offene Fristen bis {horizont}", expand=True)
     table.add_column("Fällig", no_wrap=True)
     # Shares of the width: the title needs it more than the kinds (cut to two words a line before).
     table.add_column("Stand", ratio=2)
@@ -233,7 +234,7 @@ def export(typer_ctx: typer.Context, datei: Annotated[Path, typer.Argument(help=
         fail("Bitte eine Datei mit der Endung .xlsx oder .csv angeben.")
     with db.session_scope(context.engine, actor="cli") as session:
         count = writer(session, datei, today=_day(None), bald=context.settings.fristen.bald_faellig_tage)
-    console.print(f"{count} Aufträge nach {datei} geschrieben.")
+    console.print(f"{format_anzahl(count, 'Auftrag', 'Aufträge')} nach {datei} geschrieben.")
 
 
 @beschluesse_app.command("import")

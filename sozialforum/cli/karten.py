@@ -15,7 +15,7 @@ from sozialforum.daten.katalog import load_for
 from sozialforum.karten.speicher import laden
 from sozialforum.parsing import parse_date
 from sozialforum.store.db import session_scope
-from sozialforum.timeutil import utcnow
+from sozialforum.timeutil import format_anzahl, utcnow
 
 app = typer.Typer(help="Karten: Gebietsgrenzen laden (GeoJSON, Shapefile, GeoPackage).", no_args_is_help=True)
 
@@ -103,7 +103,8 @@ def export_command(
             )
         except ValueError as exc:
             fail(str(exc))
-    console.print(f"{result.flaechen} Flächen nach {datei} geschrieben (Fassung: {empfaenger.name}).", highlight=False)
+    flaechen = format_anzahl(result.flaechen, "Fläche", "Flächen")
+    console.print(f"{flaechen} nach {datei} geschrieben (Fassung: {empfaenger.name}).", highlight=False)
     if result.gesperrt:
         console.print("Geheim gehalten (leer, gesperrt = 1): " + ", ".join(result.gesperrt), highlight=False)
 

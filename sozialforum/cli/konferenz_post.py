@@ -20,7 +20,7 @@ from sozialforum.konferenz import antworten, feeds, teilnehmerliste
 from sozialforum.outbox import unklar as unklar_
 from sozialforum.store import db
 from sozialforum.store.models import Gremium, OutboxMessage, Person
-from sozialforum.timeutil import format_termin, format_zahl, utcnow
+from sozialforum.timeutil import format_anzahl, format_termin, format_zahl, utcnow
 from sozialforum.vocab import NachrichtArt, OutboxStatus
 
 
@@ -136,8 +136,8 @@ def unklar(
         return
     console.print(table)
     console.print(
-        f"{len(offen)} Nachrichten mit unklarer Zustellung. Bitte beim Mailserver prüfen, ob sie angenommen "
-        "wurden, dann „--als-zugestellt NR“ oder „--erneut-senden NR“.",
+        f"{format_anzahl(len(offen), 'Nachricht', 'Nachrichten')} mit unklarer Zustellung. "
+        "Bitte beim Mailserver prüfen, ob sie angenommen wurden, dann „--als-zugestellt NR“ oder „--erneut-senden NR“.",
         highlight=False,
     )
 

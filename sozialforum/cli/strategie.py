@@ -28,7 +28,7 @@ from sozialforum.strategie import berichte, bewertung, foerderentscheidung, foer
 from sozialforum.strategie.definition import strategie_laden
 from sozialforum.strategie.kennzahlen import aus_atlas, kennzahlen_laden
 from sozialforum.strategie.projekte import projekte_importieren
-from sozialforum.timeutil import format_euro, format_zahl, utcnow
+from sozialforum.timeutil import format_anzahl, format_euro, format_zahl, utcnow
 from sozialforum.vocab import OrganisationArt, Urteil
 
 app = typer.Typer(
@@ -96,7 +96,10 @@ def kennzahlen(
         with session_scope(context.engine, actor=f"datei:{datei.name}" if datei else "cli:kennzahlen") as session:
             if datei is not None:
                 geschrieben, gleich = kennzahlen_laden(session, datei)
-                console.print(f"{datei.name}: {geschrieben} Werte gespeichert, {gleich} unverändert.")
+                console.print(
+                    f"{datei.name}: {format_anzahl(geschrieben, 'Wert', 'Werte')} gespeichert, "
+                    f"{format_zahl(gleich)} unverändert."
+                )
             console.print(f"Aus dem Sozialstrukturatlas: {aus_atlas(session)} Werte übernommen.")
     except ProblemReport as report:
         fail(str(report))
@@ -193,7 +196,8 @@ def einladen(
         count = foerderung.einladen(
             session, aufruf=call, person_ids=person_ids, now=utcnow(), settings=context.settings
         )
-    console.print(f"{count} Einladungen zum Förderaufruf „{call.titel}“ in den Postausgang gelegt.")
+    einladungen = format_anzahl(count, "Einladung", "Einladungen")
+    console.print(f"{einladungen} zum Förderaufruf „{call.titel}“ in den Postausgang gelegt.")
 
 
 @app.command("entscheiden")
@@ -378,7 +382,10 @@ def runde(
             )
     except ProblemReport as report:
         fail(str(report))
-    console.print(f"{titel}: {stand.projekte} Projekte, {stand.ohne_ansprechperson} ohne Ansprechperson.")
+    console.print(
+        f"{titel}: {format_anzahl(stand.projekte, 'Projekt', 'Projekte')}, "
+        f"{format_zahl(stand.ohne_ansprechperson)} ohne Ansprechperson."
+    )
     for r in bewertungsrunde(konfiguration=_config_arg(typer_ctx), runde=kennung):
         console.print(
             f"{r['anfragen']} Anfragen verschickt; {r['eingegangen']} von {r['projekte']} Berichten eingegangen."

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sozialforum.timeutil import berlin, format_datum_kurz
+from sozialforum.timeutil import berlin, format_anzahl, format_datum_kurz
 
 
 class DeliveryError(RuntimeError):
@@ -70,7 +70,8 @@ class DeliveryReport:
         if not self.uncertain:
             return None
         return (
-            f"{self.uncertain} Nachrichten mit unklarer Zustellung (Übergabe an den Mailserver begonnen, "
+            f"{format_anzahl(self.uncertain, 'Nachricht', 'Nachrichten')} mit unklarer Zustellung "
+            "(Übergabe an den Mailserver begonnen, "
             "Antwort nicht erhalten): nicht erneut gesendet. Bitte beim Mailserver prüfen und im Arbeitsplatz "
             "unter Postausgang („Zustellung unklar“) oder mit „sozialforum konferenz unklar“ entscheiden: "
             "„Als zugestellt bestätigen“ oder „Erneut senden“."

@@ -50,7 +50,7 @@ def test_another_machine_sets_aside_handed_over_and_waits_for_live_claims(engine
     later = outbox.deliver_pending(engine, machine_b, now=NOW + timedelta(minutes=2))
     later.raise_if_unfinished()
     assert (later.set_aside, later.sent, later.held_elsewhere, later.uncertain) == (1, 2, 0, 1)
-    assert "1 Nachrichten mit unklarer Zustellung" in later.summary()
+    assert "1 Nachricht mit unklarer Zustellung" in later.summary()
     with Session(engine) as session:
         rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         assert [r.status for r in rows] == [OutboxStatus.UNCERTAIN] + [OutboxStatus.SENT] * 3

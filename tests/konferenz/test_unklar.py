@@ -96,7 +96,7 @@ def test_kill_at_each_side_of_the_hand_over_record(
             return
         assert _received(smtp)[ADRESSEN[0]] == beim_server  # never sent again by a run
         assert _status(sqlite_engine)[ADRESSEN[0]] == OutboxStatus.UNCERTAIN.value
-        assert "1 Nachrichten mit unklarer Zustellung" in rerun.summary()
+        assert "1 Nachricht mit unklarer Zustellung" in rerun.summary()
         assert "„Als zugestellt bestätigen“ oder „Erneut senden“" in rerun.summary()
         again = outbox.deliver_pending(sqlite_engine, settings, now=NOW + timedelta(minutes=4))
         assert (again.sent, again.uncertain) == (0, 1)
@@ -108,7 +108,7 @@ def test_kill_at_each_side_of_the_hand_over_record(
         runner = CliRunner()
         listed = runner.invoke(app, ["konferenz", "unklar"], catch_exceptions=False)
         assert listed.exit_code == 0 and ADRESSEN[0] in listed.output
-        assert "1 Nachrichten mit unklarer Zustellung" in listed.output
+        assert "1 Nachricht mit unklarer Zustellung" in listed.output
         with Session(sqlite_engine) as session:
             message_id = session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.empfaenger == ADRESSEN[0]))
         wrong = runner.invoke(app, ["konferenz", "unklar", "--als-zugestellt", str(message_id + 1)])

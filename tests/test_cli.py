@@ -92,7 +92,11 @@ def test_show_names_fields_and_references_in_german(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     personen = tmp_path / "personen.csv"
-    personen.write_text("kennung;nachname;rechtsgrundlage\nP1;Engel;oeffentliche_aufgabe\n", encoding="utf-8")
+    personen.write_text(
+        "kennung;nachname;rechtsgrundlage;email\n"
+        "P1;Engel;oeffentliche_aufgabe;quirin.engel@sozialplanung.landkreis-musterland.example\n",
+        encoding="utf-8",
+    )
     assert run("import", "gebiete", str(gebiete), data_dir=tmp_path).returncode == 0
     assert run("import", "personen", str(personen), data_dir=tmp_path).returncode == 0
     shown = " ".join(run("zeige", "gebiete", "SR01", data_dir=tmp_path).stdout.split())
@@ -102,6 +106,9 @@ def test_show_names_fields_and_references_in_german(tmp_path: Path) -> None:
     assert "Rechtsgrundlage │ öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)" in person
     assert "oeffentliche_aufgabe" not in person and "rechtsgrundlage" not in person
     assert "601.580" in run("liste", "gebiete", data_dir=tmp_path).stdout
+    narrow = run("zeige", "personen", "P1", data_dir=tmp_path, columns=60).stdout
+    flat = "".join(narrow.split()).replace("│", "")
+    assert "…" not in narrow and "quirin.engel@sozialplanung.landkreis-musterland.example" in flat, narrow
 
 
 def test_erasure_needs_confirmation(tmp_path: Path) -> None:

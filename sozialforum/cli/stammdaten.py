@@ -196,6 +196,8 @@ def zeige(
         if row is None:
             fail(f"{was}: „{schluessel}“ nicht gefunden.", EXIT_NOT_FOUND)
         table = RichTable(show_header=False)
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")  # a long key (a calendar UID, an e-mail address) whole
         for name, shown in anzeige.zeilen(session, row):
             table.add_row(name, shown)
     console.print(table)

@@ -139,6 +139,9 @@ def zuordnungen(typer_ctx: typer.Context) -> None:
 
     with Session(ctx(typer_ctx).engine) as session:
         rows = session.scalars(sa.select(Tabellenzuordnung).order_by(col(Tabellenzuordnung.name))).all()
+    if not rows:  # a sentence, not a table of headers without rows
+        console.print("Noch keine gespeicherten Zuordnungen; eine Tabelle lesen lernt „sozialforum daten assistent“.")
+        return
     table = RichTable(title=f"Gespeicherte Zuordnungen ({len(rows)})")
     for column in ("Name", "Herausgeber", "Spalten → Merkmale", "Stichtag", "Bestätigt", "von"):
         table.add_column(column, overflow="fold")

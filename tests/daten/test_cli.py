@@ -26,6 +26,7 @@ def test_laden_berechnen_budget_and_a_refused_file(tmp_path: Path) -> None:
     listed = run("daten", "lieferungen", data_dir=tmp_path, columns=100).stdout
     assert "jugendamt_hze_sozialraeume.xlsx" in listed and "Herausgeber: Landkreis Musterland" in listed, listed
     assert "Lizenz: intern" in listed and "│ gültig │" in listed, listed
+    assert "Noch keine gespeicherten Zuordnungen" in run("daten", "zuordnungen", data_dir=tmp_path).stdout
     katalog = run("daten", "katalog", data_dir=tmp_path, columns=100).stdout
     assert "│ langzeitarbeitslosenanteil │" in katalog and "Arbeit und Erwerbsleben" in katalog, katalog
     assert "Anteil Langzeitarbeitsloser" in katalog and "…" not in katalog, katalog

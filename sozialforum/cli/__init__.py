@@ -41,7 +41,7 @@ BEFEHLE: dict[str, tuple[str, str]] = {
     "protokoll": ("protokoll", "Protokolle: Entwurf anfordern, Stand zeigen, freigeben oder zurückgeben."),
     "fristen": ("fristen", "Fristen: Übersicht, Erinnerungen, Eskalation, Kalender."),
     "beschluesse": ("fristen", "Beschlüsse nachhalten: Sachstand, Verlauf, Leitungsbericht."),
-    "oparl": ("fristen", "OParl: Import aus dem Ratsinformationssystem, Export, Schemas."),
+    "oparl": ("oparl", "OParl: Import aus dem Ratsinformationssystem, Export, Schemas."),
     "strategie": ("strategie", "Strategie, Projekte und Förderung: Projektliste, Förderverfahren, Berichte."),
     "serve": ("betrieb", "Stellt alle Deployments aus prefect.yaml mit ihren Zeitplänen bereit."),
     "worker": ("betrieb", "Prefect-Worker, der beim Beenden laufende Läufe zuerst zurückgeben lässt."),

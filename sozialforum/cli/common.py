@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -24,6 +24,9 @@ EXIT_INPUT = 1  # bad input file or argument; nothing was changed
 EXIT_CONFIG = 2  # configuration invalid
 EXIT_SERVICE = 3  # a service (database, SMTP, mailbox) failed
 EXIT_NOT_FOUND = 4
+
+# The option of every command that can check without saving.
+Probelauf = Annotated[bool, typer.Option("--probelauf", help="Nur prüfen und anzeigen, nichts speichern.")]
 
 console = Console()
 err_console = Console(stderr=True)

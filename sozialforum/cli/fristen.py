@@ -1,8 +1,7 @@
-"""Commands for deadlines (``fristen``), Beschluss tracking (``beschluesse``) and OParl (``oparl``)."""
+"""Commands for deadlines (``fristen``) and Beschluss tracking (``beschluesse``)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -18,17 +17,12 @@ from sozialforum.beschluesse.feed import feed_url, fristen_feed
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
 from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sachstand
 from sozialforum.beschluesse.verlauf import verlauf
-from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, eingerueckt, fail
+from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, Probelauf, console, ctx, fail
 from sozialforum.fristen import erinnerungen
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, collect_fristen, fortschreibung_faellig
 from sozialforum.fristen.wortlaut import parse_frist
-from sozialforum.oparl.abruf import OparlDateiFehler, abruf, json_dateien, lade_dateien
-from sozialforum.oparl.export import export_oparl
-from sozialforum.oparl.export_ordner import objects_to_validate, write_export
-from sozialforum.oparl.importer import import_objekte
-from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
 from sozialforum.outbox import deliver_pending
 from sozialforum.parsing import parse_date
 from sozialforum.problems import ProblemReport
@@ -36,14 +30,12 @@ from sozialforum.settings import Settings
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, FachplanMeilenstein
 from sozialforum.timeutil import format_anzahl, format_datum, format_datum_kurz, utcnow
-from sozialforum.vocab import ErinnerungArt, FachplanArt, KlaerungArt
+from sozialforum.vocab import ErinnerungArt, FachplanArt
 
 fristen_app = typer.Typer(help="Fristen: Übersicht, Erinnerungen, Eskalation, Kalender.", no_args_is_help=True)
 beschluesse_app = typer.Typer(help="Beschlüsse nachhalten: Sachstand, Verlauf, Leitungsbericht.", no_args_is_help=True)
-oparl_app = typer.Typer(help="OParl: Import aus dem Ratsinformationssystem, Export, Schemas.", no_args_is_help=True)
 
 DatumOption = Annotated[str | None, typer.Option("--datum", help="Stichtag TT.MM.JJJJ (Standard: heute).")]
-Probelauf = Annotated[bool, typer.Option("--probelauf", help="Nur prüfen und anzeigen, nichts speichern.")]
 
 
 def _day(raw: str | None) -> date:
@@ -300,120 +292,7 @@ def bericht(
         console.print(f"  {path}")
 
 
-@oparl_app.command("import")
-def oparl_import(
-    typer_ctx: typer.Context,
-    quelle: Annotated[str, typer.Argument(help="System- oder Body-URL, oder JSON-Dateien/Ordner.")],
-    weitere: Annotated[list[Path] | None, typer.Argument(help="Weitere JSON-Dateien.")] = None,
-    voll: Annotated[bool, typer.Option("--voll", help="Alles lesen, nicht nur Änderungen.")] = False,
-    probelauf: Probelauf = False,
-) -> None:
-    """Importiert Gremien, Personen, Sitzungen, TOPs, Vorlagen und Beratungen aus OParl."""
-    context = ctx(typer_ctx)
-    entscheidend = context.settings.fristen.oparl_entscheidungsgremien
-    objects: list[dict[str, object]] = []
-    if not quelle.startswith(("http://", "https://")):
-        try:
-            files, nested = json_dateien([Path(quelle), *(weitere or [])])
-            objects = lade_dateien(files)
-        except OparlDateiFehler as exc:
-            fail(f"{exc}. Nichts importiert.")
-        console.print(f"{len(files)} JSON-Dateien gelesen" + (f", davon {nested} aus Unterordnern." if nested else "."))
-    with db.session_scope(context.engine, actor=f"import:oparl:{quelle}"[:200]) as session:
-        if quelle.startswith(("http://", "https://")):
-            report = abruf(session, quelle, now=utcnow(), voll=voll, entscheidend=entscheidend)
-        else:
-            report = import_objekte(session, objects, now=utcnow(), entscheidend=entscheidend)
-        for line in report.zusammenfassung():
-            console.print(line)
-        for mangel in report.maengel[:50]:
-            console.print(f"  Warnung: {mangel}", highlight=False)
-        if probelauf:
-            session.rollback()
-            console.print("Probelauf: nichts gespeichert.")
-    if report.fehlend:
-        fail(
-            "Import unvollständig – gelesen und gespeichert ist, was abrufbar war; es fehlt:\n"
-            + "\n".join(f"  {gap}" for gap in report.fehlend)
-            + "\nDer nächste Lauf liest diese Listen erneut.",
-            EXIT_SERVICE,
-        )
-
-
-@oparl_app.command("klaerung")
-def oparl_klaerung(
-    typer_ctx: typer.Context,
-    alle: Annotated[bool, typer.Option("--alle", help="Auch erledigte Fälle zeigen.")] = False,
-) -> None:
-    """Listet, was der OParl-Import nicht entscheiden konnte (Ergebnisse, Beschlüsse, Löschungen)."""
-    from sozialforum.store.models import OparlKlaerung
-
-    context = ctx(typer_ctx)
-    with db.session_scope(context.engine, actor="cli") as session:
-        query = sa.select(OparlKlaerung).order_by(col(OparlKlaerung.art), col(OparlKlaerung.id))
-        if not alle:
-            query = query.where(col(OparlKlaerung.erledigt).is_(False))
-        rows = session.scalars(query).all()
-        if not rows:
-            console.print("Keine offenen Fälle zur Klärung.")
-            return
-        for row in rows:
-            mark = " (erledigt)" if row.erledigt else ""
-            console.print(
-                f"[{row.id}] {KlaerungArt.label_of(row.art)}{mark}: {row.beschreibung}", highlight=False, markup=False
-            )
-            eingerueckt(row.oparl_id, 4)
-        console.print(f"{format_anzahl(len(rows), 'Fall', 'Fälle')} zur Klärung.")
-
-
-@oparl_app.command("export")
-def oparl_export(
-    typer_ctx: typer.Context,
-    ziel: Annotated[Path, typer.Argument(help="Zielordner.")],
-    basis_url: Annotated[
-        str, typer.Option("--basis-url", help="Adresse, unter der der Ordner veröffentlicht wird.")
-    ] = "",
-) -> None:
-    """Exportiert Gremien, Sitzungen, TOPs und Beschlüsse (mit Umsetzungsstand) als OParl 1.1."""
-    context = ctx(typer_ctx)
-    base = basis_url or f"{context.settings.portal.base_url.rstrip('/')}/oparl"
-    with db.session_scope(context.engine, actor="cli") as session:
-        files = export_oparl(session, base_url=base, today=_day(None), settings=context.settings)
-    problems = [f"{obj['id']}: {e}" for obj in objects_to_validate(files) for e in fehler(obj)]
-    if problems:
-        fail("Export entspricht nicht dem OParl-Schema:\n" + "\n".join(problems[:20]))
-    console.print(f"{write_export(files, ziel)} Dateien nach {ziel} geschrieben (gültiges OParl 1.1).")
-
-
-@oparl_app.command("pruefen")
-def oparl_pruefen(dateien: Annotated[list[Path], typer.Argument(help="OParl-JSON-Dateien.")]) -> None:
-    """Prüft OParl-Objekte gegen die Schemas der Spezifikation 1.1."""
-    bad = 0
-    for path in dateien:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        items = data.get("data", [data]) if isinstance(data, dict) else data
-        for obj in items:
-            for error in fehler(obj):
-                bad += 1
-                console.print(f"{path.name}: {obj.get('id')}: {error}", highlight=False)
-    if bad:
-        raise typer.Exit(EXIT_INPUT)
-    console.print("Alle Objekte sind gültig.")
-
-
-@oparl_app.command("schemas")
-def oparl_schemas(
-    spec: Annotated[Path, typer.Option("--spec", help="Ordner schema/ der Spezifikation.")],
-    version: Annotated[str, typer.Option(help="OParl-Version der Quelle.")] = "1.1",
-    ziel: Annotated[Path | None, typer.Option(help="Zielordner.")] = None,
-) -> None:
-    """Wandelt die Schemas der OParl-Spezifikation in Standard-JSON-Schema um (CC BY-SA 4.0)."""
-    written = convert_spec(spec, ziel or SCHEMA_DIR / version, version=version)
-    console.print(f"{len(written)} Schemas geschrieben nach {written[0].parent if written else ziel}.")
-
-
 def register(app: typer.Typer) -> None:
     """Add this area's commands to the main app."""
     app.add_typer(fristen_app, name="fristen")
     app.add_typer(beschluesse_app, name="beschluesse")
-    app.add_typer(oparl_app, name="oparl")

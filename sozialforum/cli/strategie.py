@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, col, select
 
-from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.cli.common import EXIT_NOT_FOUND, Probelauf, console, ctx, fail
 from sozialforum.parsing import parse_date, parse_decimal_text
 from sozialforum.problems import ProblemReport
 from sozialforum.store.db import session_scope
@@ -35,7 +35,6 @@ app = typer.Typer(
     help="Strategie, Projekte und Förderung: Projektliste, Förderverfahren, Bewertungsrunde, Berichte.",
     no_args_is_help=True,
 )
-Probelauf = Annotated[bool, typer.Option("--probelauf", help="Nur prüfen und anzeigen, nichts speichern.")]
 Jahr = Annotated[int, typer.Option("--jahr", help="Berichtsjahr.")]
 
 

@@ -14,6 +14,7 @@ from sozialforum.fristen.quellen import Frist
 from sozialforum.store.models import Fachplan, Umsetzungsbericht
 from sozialforum.strategie.berichte import Kennzahlzeile
 from sozialforum.strategie.foerderberichte import Foerderstand
+from sozialforum.timeutil import format_anzahl
 from sozialforum.vocab import Ampel, FristArt, Zielstand
 
 AMPEL_REIHENFOLGE = [Ampel.UEBERFAELLIG, Ampel.BALD_FAELLIG, Ampel.IM_PLAN, Ampel.ERLEDIGT]
@@ -186,10 +187,6 @@ class Leitungsbericht:
         return sorted(items, key=lambda item: -item[2])[:5]
 
 
-def _zahl(n: int, einzahl: str, mehrzahl: str) -> str:
-    return f"{n} {einzahl if n == 1 else mehrzahl}"
-
-
 _BESCHLUSS_TEXT = {
     Ampel.UEBERFAELLIG: ("Beschluss mit überfälliger Umsetzung", "Beschlüsse mit überfälliger Umsetzung"),
     Ampel.BALD_FAELLIG: (
@@ -208,7 +205,7 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
     lights = Counter(s.ampel for s in b.beschluesse)
     for light in AMPEL_REIHENFOLGE:
         if lights[light] or light is Ampel.UEBERFAELLIG:
-            lines.append(Aussage(lights[light], _zahl(lights[light], *_BESCHLUSS_TEXT[light]), light))
+            lines.append(Aussage(lights[light], format_anzahl(lights[light], *_BESCHLUSS_TEXT[light]), light))
     plan_late = sum(1 for f in b.fachplaene if f.fortschreibung_ampel is Ampel.UEBERFAELLIG)
     steps_late = sum(
         1
@@ -220,7 +217,9 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
     lines.append(
         Aussage(
             plan_late,
-            _zahl(plan_late, "Fachplan mit überfälliger Fortschreibung", "Fachpläne mit überfälliger Fortschreibung"),
+            format_anzahl(
+                plan_late, "Fachplan mit überfälliger Fortschreibung", "Fachpläne mit überfälliger Fortschreibung"
+            ),
             Ampel.UEBERFAELLIG,
         )
     )
@@ -228,7 +227,7 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
         lines.append(
             Aussage(
                 steps_late,
-                _zahl(
+                format_anzahl(
                     steps_late,
                     "Fachplan mit überfälligem Schritt der Fortschreibung",
                     "Fachpläne mit überfälligen Schritten der Fortschreibung",
@@ -240,7 +239,7 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
         lines.append(
             Aussage(
                 plan_soon,
-                _zahl(
+                format_anzahl(
                     plan_soon,
                     "Fachplan mit bald fälligem Schritt der Fortschreibung",
                     "Fachpläne mit bald fälligen Schritten der Fortschreibung",
@@ -252,7 +251,7 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
         lines.append(
             Aussage(
                 plan_ok,
-                _zahl(plan_ok, "Fachplan mit Fortschreibung im Plan", "Fachpläne mit Fortschreibung im Plan"),
+                format_anzahl(plan_ok, "Fachplan mit Fortschreibung im Plan", "Fachpläne mit Fortschreibung im Plan"),
                 Ampel.IM_PLAN,
             )
         )
@@ -261,7 +260,9 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
         lines.append(
             Aussage(
                 reviews,
-                _zahl(reviews, "Maßnahme mit überfälliger Überprüfung", "Maßnahmen mit überfälliger Überprüfung"),
+                format_anzahl(
+                    reviews, "Maßnahme mit überfälliger Überprüfung", "Maßnahmen mit überfälliger Überprüfung"
+                ),
                 Ampel.UEBERFAELLIG,
             )
         )
@@ -275,7 +276,7 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
         lines.append(
             Aussage(
                 others,
-                _zahl(
+                format_anzahl(
                     others,
                     "überfälliger Auftrag ohne Beschluss (aus Sitzungen, Förderung oder Berichtspflichten)",
                     "überfällige Aufträge ohne Beschluss (aus Sitzungen, Förderung oder Berichtspflichten)",
@@ -287,7 +288,7 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
     lines.append(
         Aussage(
             total_late,
-            _zahl(
+            format_anzahl(
                 total_late,
                 "überfällige Frist insgesamt (Aufträge, Schritte der Fortschreibung, Überprüfungen); "
                 "sie steht unten bei ihrem Beschluss oder Fachplan",
@@ -300,7 +301,11 @@ def zusammenfassung(b: Leitungsbericht) -> list[Aussage]:
         reached = sum(1 for k in b.kennzahlen if k.stand is Zielstand.ERREICHT)
         missed = sum(1 for k in b.kennzahlen if k.stand in (Zielstand.VERFEHLT, Zielstand.TOLERANZ))
         total = len(b.kennzahlen)
-        lines.append(Aussage(reached, f"{reached} von {_zahl(total, 'Ziel', 'Zielen')} der Sozialstrategie erreicht"))
+        lines.append(
+            Aussage(reached, f"{reached} von {format_anzahl(total, 'Ziel', 'Zielen')} der Sozialstrategie erreicht")
+        )
         if missed:
-            lines.append(Aussage(missed, f"{missed} von {_zahl(total, 'Ziel', 'Zielen')} verfehlt", Ampel.UEBERFAELLIG))
+            lines.append(
+                Aussage(missed, f"{missed} von {format_anzahl(total, 'Ziel', 'Zielen')} verfehlt", Ampel.UEBERFAELLIG)
+            )
     return lines

@@ -9,7 +9,7 @@ from sozialforum.channels.rendering import render_text
 from sozialforum.fristen.empfaenger import Empfaenger
 from sozialforum.fristen.quellen import Frist
 from sozialforum.settings import Settings
-from sozialforum.timeutil import format_datum
+from sozialforum.timeutil import format_anzahl, format_datum
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def wochenuebersicht(empfaenger: Empfaenger, eintraege: list[Eintrag], woche: st
         woche=label,
         geschaeftsstelle=settings.geschaeftsstelle,
     )
-    count = f"{len(eintraege)} Frist" + ("" if len(eintraege) == 1 else "en")
+    count = format_anzahl(len(eintraege), "Frist", "Fristen")
     return OutgoingMail(
         to=empfaenger.adresse, to_name=empfaenger.name, subject=f"Wochenübersicht Fristen ({label}): {count}", text=text
     )

@@ -40,7 +40,7 @@ from sozialforum.sozialbericht.inhalt import (
     sozialraeume,
 )
 from sozialforum.sozialbericht.wortlaut import wortlaut
-from sozialforum.timeutil import format_datum_kurz
+from sozialforum.timeutil import format_anzahl, format_datum_kurz
 
 
 def _karte(daten: Statusklassen, titel: str, ordner: Path, name: str, hervorgehoben: str | None = None) -> Bild:
@@ -242,7 +242,7 @@ def _zusammenfassung(
         out.append(
             f"Status-Index zum {format_datum_kurz(index_day)}: "
             + ", ".join(
-                f"{counted[label]} Sozialr{'aum' if counted[label] == 1 else 'äume'} {label}"
+                f"{format_anzahl(counted[label], 'Sozialraum', 'Sozialräume')} {label}"
                 for label in STATUS_KLASSEN.values()
                 if label in counted
             )
@@ -264,7 +264,7 @@ def _zusammenfassung(
     if missed:
         out.append(f"{wort.gebietsweit.capitalize()} verfehlte Ziele: {'; '.join(missed)}.")
     out.append(
-        f"Der Bericht schließt mit {empfehlungen} Handlungsempfehlung{'en' if empfehlungen != 1 else ''} "
+        f"Der Bericht schließt mit {format_anzahl(empfehlungen, 'Handlungsempfehlung', 'Handlungsempfehlungen')} "
         "der Geschäftsstelle."
         if empfehlungen
         else "Handlungsempfehlungen der Geschäftsstelle: noch keine erfasst."

@@ -16,7 +16,7 @@ from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.gebietsstand import Bereich
 from sozialforum.daten.katalog import IndikatorDef, Katalog
 from sozialforum.daten.sicht import Sicht
-from sozialforum.timeutil import format_datum_kurz, format_zahl
+from sozialforum.timeutil import format_anzahl, format_datum_kurz, format_zahl
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def indikator_saetze(sicht: Sicht, ind: IndikatorDef, kreis: Bereich, areas: lis
         )
     hidden = sum(1 for c, _ in cells if c.geheim)
     if hidden:
-        text += f" {hidden} Sozialr{'aum' if hidden == 1 else 'äume'} geheim gehalten."
+        text += f" {format_anzahl(hidden, 'Sozialraum', 'Sozialräume')} geheim gehalten."
     if ind.ziel is not None:
         missed = [b.name for b in areas if sicht.ziel(ind.code, day, b.id) == "verfehlt"]
         text += f" Ziel {ind.ziel.text}: " + (

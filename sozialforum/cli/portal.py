@@ -53,6 +53,12 @@ def starten(
     except Exception as exc:  # the database cannot be reached
         fail(f"Datenbank nicht erreichbar: {exc}", EXIT_SERVICE)
     bind_host, bind_port = host or settings.portal.host, port or settings.portal.port
+    if "base_url" not in settings.portal.model_fields_set:
+        # Without a configured public address the links in mails and pages must lead to this
+        # very server, also when --host/--port start it elsewhere than the default.
+        shown_host = "127.0.0.1" if bind_host in ("0.0.0.0", "::", "") else bind_host  # noqa: S104  # compared, not bound
+        base = f"http://{shown_host}:{bind_port}"
+        settings = settings.model_copy(update={"portal": settings.portal.model_copy(update={"base_url": base})})
     console.print(
         f"Portal läuft auf http://{bind_host}:{bind_port} (öffentliche Adresse "
         f"{settings.portal.base_url}). Arbeitsplatz der Mitarbeitenden: {settings.portal.base_url}/gs/anmelden. "

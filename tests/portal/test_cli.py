@@ -128,6 +128,9 @@ def test_portal_command_serves_pages(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=30)
+    # No public address configured: the one shown (and used in links) is this server's own port.
+    shown = process.stdout.read() if process.stdout else ""
+    assert f"Arbeitsplatz der Mitarbeitenden: http://127.0.0.1:{port}/gs/anmelden" in shown
     assert NOW  # the clock of the tests is not used by the real command
 
 

@@ -54,6 +54,25 @@ def test_help_chrome_is_german(tmp_path: Path) -> None:
     assert "erneut gelesen ändert sie nur, was sich geändert hat." in group.stdout
 
 
+def test_placeholders_are_german(tmp_path: Path) -> None:
+    """Usage lines and help panels name values as README does (``PERSON``, ``DATEIEN …``), not as
+    typer writes Python (``{person}``, ``<str>``, ``<bool>``, ``x>=1``)."""
+    from typer import _click
+
+    root = alle_befehle()
+    for name, command in _commands(root).items():
+        ctx = _click.Context(command, info_name=name)
+        for param in command.params:
+            shown = f"{param.metavar} {param.display_type_rich(ctx)} {param._get_number_range_help_str()}"
+            assert not any(raw in shown for raw in ("<", "{", "str", "path", "bool", "x>=")), (name, shown)
+    auskunft = " ".join(run("dsgvo", "auskunft", "--help", data_dir=tmp_path).stdout.split())
+    assert "dsgvo auskunft [OPTIONEN] PERSON Stellt" in auskunft and "PERSON TEXT" in auskunft
+    laden = " ".join(run("daten", "laden", "--help", data_dir=tmp_path).stdout.split())
+    assert "[OPTIONEN] DATEIEN …" in laden and "PFAD …" in laden and "<bool>" not in laden
+    assert "Argument fehlt 'SCHLÜSSEL'" in run("fristen", "meilenstein", "FP1", data_dir=tmp_path).stderr
+    assert "ZAHL [mindestens 1]" in run("daten", "budget", "--help", data_dir=tmp_path).stdout
+
+
 def test_bad_import_exits_1_with_german_report_and_changes_nothing(tmp_path: Path) -> None:
     assert run("db", "migrieren", data_dir=tmp_path).returncode == 0
     bad = tmp_path / "personen.csv"
@@ -105,7 +124,12 @@ def test_show_names_fields_and_references_in_german(tmp_path: Path) -> None:
     person = " ".join(run("zeige", "personen", "P1", data_dir=tmp_path).stdout.split())
     assert "Rechtsgrundlage │ öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)" in person
     assert "oeffentliche_aufgabe" not in person and "rechtsgrundlage" not in person
-    assert "601.580" in run("liste", "gebiete", data_dir=tmp_path).stdout
+    listing = run("liste", "gebiete", data_dir=tmp_path).stdout.splitlines()
+    # Number columns right-aligned (the digits of one place under each other), keys left.
+    [kreis] = [line.split("│")[4] for line in listing if "Landkreis Musterland" in line]
+    [raum] = [line.split("│")[4] for line in listing if "Sozialraum Lindenau" in line]
+    assert kreis.endswith("601.580 ") and raum.endswith(" 54.430 ") and len(kreis) == len(raum), listing
+    assert [line.split("│")[1] for line in listing if "Landkreis Musterland" in line] == [" 03199000  "]
     narrow = run("zeige", "personen", "P1", data_dir=tmp_path, columns=60).stdout
     flat = "".join(narrow.split()).replace("│", "")
     assert "…" not in narrow and "quirin.engel@sozialplanung.landkreis-musterland.example" in flat, narrow

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.padding import Padding
 from rich.status import Status
+from rich.table import Table
 from sqlalchemy.engine import Engine
 
 from sozialforum.settings import Settings, SettingsError, load_settings
 from sozialforum.store.db import BestandFehlt, make_engine, pruefe_bestand
+from sozialforum.timeutil import format_zahl
 
 # Exit codes scripts can rely on.
 EXIT_OK = 0
@@ -65,6 +68,44 @@ class Context:
     def engine_zum_anlegen(self) -> Engine:
         """The store for the commands that create or migrate it."""
         return make_engine(self.settings.db_url)
+
+
+class Nummer(int):
+    """A running number (Id, Nr.) in a table: right-aligned like a number, but written without
+    a thousands separator, as one types it (``zeige sitzungen 1234``)."""
+
+
+def _zelle(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, Nummer):
+        return str(int(value))
+    if isinstance(value, int):
+        return format_zahl(value)
+    if isinstance(value, float | Decimal):
+        return format_zahl(value, 2)
+    return str(value)
+
+
+def tabelle(
+    spalten: Sequence[str], zeilen: Iterable[Sequence[object]], titel: str | None = None, **optionen: Any
+) -> Table:
+    """The table of a list: cells given as values, written in German; a column whose cells are
+    numbers is right-aligned, so that digits of one place stand under each other (a key such as
+    an AGS is text, and stays left)."""
+    werte = [list(row) for row in zeilen]
+    table = Table(title=titel, **optionen)
+    for index, name in enumerate(spalten):
+        cells = [row[index] for row in werte if row[index] is not None]
+        zahlen = bool(cells) and all(
+            isinstance(cell, int | float | Decimal) and not isinstance(cell, bool) for cell in cells
+        )
+        table.add_column(name, justify="right" if zahlen else "left")
+    for row in werte:
+        table.add_row(*(_zelle(cell) for cell in row))
+    return table
 
 
 def eingerueckt(text: str, einzug: int = 2) -> None:

@@ -52,7 +52,25 @@ DEUTSCH = {
 }
 
 # Placeholders of the usage line, which click and typer write as literals.
-USAGE_METAVARS = {"[OPTIONS]": "[OPTIONEN]", "COMMAND [ARGS]...": "BEFEHL [ARGUMENTE]..."}
+USAGE_METAVARS = {"[OPTIONS]": "[OPTIONEN]", "COMMAND [ARGS]...": "BEFEHL [ARGUMENTE]…"}
+
+# What a value is, as the help names it; typer writes the Python type (<str>, <path>, <int range>).
+TYPEN = {
+    "str": "TEXT",
+    "int": "ZAHL",
+    "int range": "ZAHL",
+    "float": "ZAHL",
+    "float range": "ZAHL",
+    "path": "PFAD",
+    "Path": "PFAD",
+    "file": "DATEI",
+    "directory": "ORDNER",
+    "datetime": "DATUM",
+}
+
+# An argument's placeholder is its name in capitals (``PERSON``), as README and the usage line of
+# click write it; these names are ASCII spellings of a German word.
+ARGUMENTNAMEN = {"schluessel": "SCHLÜSSEL"}
 
 
 def _(message: str) -> str:
@@ -69,6 +87,7 @@ def install() -> None:
             module._ = _  # type: ignore[attr-defined]  # click's modules bind gettext's _ at import; we replace it
     typer.rich_utils._ = _
     _patch_vendored_click()
+    _platzhalter()
     rich = typer.rich_utils
     _ein_absatz_je_befehl()
     rich.ARGUMENTS_PANEL_TITLE = _("Arguments")
@@ -94,6 +113,60 @@ def _ein_absatz_je_befehl() -> None:
         return original(help_text="\n\n".join([first.replace("\n", " "), *rest]), markup_mode=markup_mode)
 
     rich._make_command_help = make_command_help
+
+
+def _typ(label: str) -> str:
+    """``<list[Path]>`` → ``PFAD …``: the German placeholder of typer's type label."""
+    inner = label.removeprefix("<").removesuffix(">")
+    many = inner.startswith("list[")
+    inner = inner.removeprefix("list[").removesuffix("]") if many else inner
+    german = TYPEN.get(inner, inner)
+    return f"{german} …" if many else german
+
+
+def _spanne(low: float | None, high: float | None) -> str | None:
+    """A number's allowed range in words (typer writes ``x>=1``)."""
+    if low is None and high is None:
+        return None
+    if high is None:
+        return f"mindestens {low}"
+    if low is None:
+        return f"höchstens {high}"
+    return f"{low} bis {high}"
+
+
+def _platzhalter() -> None:
+    """German placeholders in usage lines and help panels: ``PERSON`` instead of ``{person}``,
+    ``TEXT``/``ZAHL``/``PFAD`` instead of ``<str>``/``<int>``/``<path>``, no type for a flag."""
+    core = typer.core
+    argument, option, parameter = core.TyperArgument, core.TyperOption, core._TyperParameter
+
+    original_init = argument.__init__
+
+    def init(self: core.TyperArgument, *args: Any, **kwargs: Any) -> None:
+        original_init(self, *args, **kwargs)
+        if self.metavar is None:  # the panel, the usage line and "Argument fehlt" name it so
+            self.metavar = ARGUMENTNAMEN.get(self.name or "", (self.name or "").upper())
+
+    def usage_name(self: core.TyperArgument) -> str:
+        name = f"{self.metavar} …" if self.nargs != 1 else str(self.metavar)
+        return name if self.required else f"[{name}]"
+
+    original_type = parameter.display_type
+
+    def display_type(self: core._TyperParameter, ctx: Any) -> str:
+        return _typ(original_type(self, ctx))
+
+    original_option_type = option.display_type_rich
+
+    def option_type(self: core.TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else original_option_type(self, ctx)
+
+    argument.__init__ = init  # type: ignore[method-assign]  # typer names an argument as its Python parameter
+    argument._usage_display_name = usage_name  # type: ignore[method-assign]  # typer writes {name}
+    parameter.display_type = display_type  # type: ignore[method-assign]  # typer writes Python's type names
+    option.display_type_rich = option_type  # type: ignore[method-assign]  # typer shows <bool> for flags
+    core.describe_number_range = _spanne  # type: ignore[assignment]  # typer writes x>=1
 
 
 def _patch_vendored_click() -> None:

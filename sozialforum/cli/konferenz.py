@@ -8,11 +8,10 @@ from datetime import date, time
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 from sqlmodel import select
 
 from sozialforum import outbox
-from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, eingerueckt, fail
+from sozialforum.cli.common import EXIT_NOT_FOUND, EXIT_SERVICE, Nummer, console, ctx, eingerueckt, fail, tabelle
 from sozialforum.konferenz import (
     aenderung,
     erinnerung,
@@ -130,19 +129,20 @@ def termine_anzeigen(typer_ctx: typer.Context) -> None:
     context = ctx(typer_ctx)
     with db.session_scope(context.engine, actor="cli") as session:
         rows = termine.upcoming(session, now=utcnow())
-        table = Table("Nr.", "Termin", "Sitzung", "Stand", "Fassung", "Einladung am")
-        table.columns[1].no_wrap = True
-        for sitzung, gremium in rows:
-            # Most titles name their Gremium; a second column for it cut both off at 100 columns.
-            titel = sitzung.titel if gremium.name in sitzung.titel else f"{sitzung.titel} ({gremium.name})"
-            table.add_row(
-                str(sitzung.id),
+        zeilen = [
+            [
+                Nummer(sitzung.id or 0),
                 format_termin_kurz(sitzung.beginn),
-                titel,
+                # Most titles name their Gremium; a second column for it cut both off at 100 columns.
+                sitzung.titel if gremium.name in sitzung.titel else f"{sitzung.titel} ({gremium.name})",
                 SitzungStatus(sitzung.status).label,
-                str(sitzung.ical_sequence),
+                sitzung.ical_sequence,
                 format_datum_kurz(termine.invitation_due(sitzung, gremium)),
-            )
+            ]
+            for sitzung, gremium in rows
+        ]
+    table = tabelle(["Nr.", "Termin", "Sitzung", "Stand", "Fassung", "Einladung am"], zeilen)
+    table.columns[1].no_wrap = True
     console.print(table)
 
 

@@ -12,13 +12,13 @@ from rich.table import Table as RichTable
 from sqlmodel import Session
 
 from sozialforum.cli import anzeige
-from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, Nummer, console, ctx, fail, tabelle
 from sozialforum.problems import ProblemReport
 from sozialforum.stammdaten import importer as stammdaten
 from sozialforum.stammdaten import listen
 from sozialforum.store import db
 from sozialforum.store.models import Beschluss, Fachplan, Gebiet, Gremium, Organisation, Person, Sitzung
-from sozialforum.timeutil import format_datum_kurz, format_termin_kurz
+from sozialforum.timeutil import format_datum_kurz, format_termin_kurz, format_zahl
 from sozialforum.vocab import GebietEbene, GremiumArt, OrganisationArt, SitzungStatus
 
 db_app = typer.Typer(help="Datenbank anlegen und migrieren.", no_args_is_help=True)
@@ -97,7 +97,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
             ("Schlüssel", lambda g: g.schluessel),
             ("Name", lambda g: g.name),
             ("Ebene", lambda g: GebietEbene.label_of(g.ebene)),
-            ("Einwohner", lambda g: anzeige.wert("einwohner", g.einwohner)),
+            ("Einwohner", lambda g: g.einwohner),
             ("gültig ab", lambda g: anzeige.wert("gueltig_ab", g.gueltig_ab)),
         ],
     ),
@@ -115,7 +115,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
             ("Kennung", lambda p: p.kennung),
             ("Name", lambda p: p.anzeigename),
             ("Funktion", lambda p: p.funktion),
-            ("kontaktierbar", lambda p: "ja" if p.contactable else "nein"),
+            ("kontaktierbar", lambda p: p.contactable),
         ],
     ),
     "gremien": (
@@ -125,7 +125,7 @@ LISTS: dict[str, tuple[Any, list[tuple[str, Any]]]] = {
     "sitzungen": (
         Sitzung,
         [
-            ("Id", lambda s: s.id),
+            ("Id", lambda s: Nummer(s.id)),
             ("Titel", lambda s: s.titel),
             ("Beginn", lambda s: format_termin_kurz(s.beginn)),
             ("Stand", lambda s: SitzungStatus.label_of(s.status)),
@@ -163,12 +163,9 @@ def liste(
     with Session(context.engine) as session:
         total = session.scalar(sa.select(sa.func.count()).select_from(model))
         rows = session.scalars(sa.select(model).order_by(model.id).limit(anzahl)).all()
-        table = RichTable(title=f"{TITEL[was]} ({len(rows)} von {total})")
-        for title, _ in columns:
-            table.add_column(title)
-        for row in rows:
-            table.add_row(*("" if get(row) is None else str(get(row)) for _, get in columns))
-    console.print(table)
+        zeilen = [[get(row) for _, get in columns] for row in rows]
+    titel = f"{TITEL[was]} ({format_zahl(len(rows))} von {format_zahl(total or 0)})"
+    console.print(tabelle([name for name, _ in columns], zeilen, titel))
 
 
 def zeige(

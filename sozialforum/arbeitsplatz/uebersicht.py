@@ -21,8 +21,13 @@ from sozialforum.store.models import (
     Auftrag,
     Berechnung,
     Datenlieferung,
+    Fachplan,
+    Gebiet,
     Gremium,
+    Mitgliedschaft,
+    Organisation,
     OutboxMessage,
+    Person,
     Protokoll,
     Rueckmeldung,
     Sitzung,
@@ -117,6 +122,68 @@ def protokolle_offen(session: Session) -> list[tuple[Protokoll, str]]:
         .limit(MAX_ZEILEN)
     ).all()
     return [(row[0], row[1]) for row in rows]
+
+
+@dataclass(frozen=True)
+class Schritt:
+    titel: str
+    hilfe: str
+    link: str
+    erledigt: bool
+
+
+def erste_schritte(session: Session) -> list[Schritt]:
+    """What a new Geschäftsstelle sets up before the cycle can run, in the order the lists refer
+    to each other; the Übersicht shows it until every step has something in the store."""
+
+    def da(*models: type) -> bool:
+        return all(session.scalar(sa.select(sa.literal(1)).select_from(m).limit(1)) is not None for m in models)
+
+    hochladen = "/arbeitsplatz/akteure?art={}#hochladen"
+    return [
+        Schritt(
+            "Gebiete hochladen",
+            "Kreis, Sozialräume und Gemeinden mit ihrer Zuordnung – die Grundlage für Daten, Gremien und Berichte.",
+            hochladen.format("gebiete"),
+            da(Gebiet),
+        ),
+        Schritt(
+            "Träger und Ämter hochladen",
+            "Die Organisationen, die eingeladen werden und berichten.",
+            hochladen.format("organisationen"),
+            da(Organisation),
+        ),
+        Schritt(
+            "Personen hochladen",
+            "Ansprechpersonen mit E-Mail und der Rechtsgrundlage, sie anzuschreiben (DSGVO).",
+            hochladen.format("personen"),
+            da(Person),
+        ),
+        Schritt(
+            "Gremien und Mitgliedschaften hochladen",
+            "Sozialraumkonferenzen, AG Sozialplanung, Ausschuss – und wer ihnen angehört.",
+            hochladen.format("gremien"),
+            da(Gremium, Mitgliedschaft),
+        ),
+        Schritt(
+            "Fachpläne anlegen",
+            "Jugendhilfe-, Pflege-, Teilhabeplan … mit dem Termin ihrer Fortschreibung.",
+            "/arbeitsplatz/fachplaene/neu",
+            da(Fachplan),
+        ),
+        Schritt(
+            "Erste Sitzung planen",
+            "Termin, Ort und Einladungstag eines Gremiums.",
+            "/arbeitsplatz/sitzungen/neu",
+            da(Sitzung),
+        ),
+        Schritt(
+            "Erste Datenlieferung laden",
+            "Eine Statistikdatei (GENESIS, BA oder eigene Tabelle) für Sozialstrukturatlas und Monitoring.",
+            "/arbeitsplatz/daten",
+            da(Datenlieferung),
+        ),
+    ]
 
 
 def build(session: Session, *, now: datetime, meilensteine: MeilensteinKonfiguration, bald_tage: int) -> Uebersicht:

@@ -50,7 +50,7 @@ def _parse_rows(
 ) -> tuple[list[tuple[int, dict[str, Any], dict[str, Any]]], list[Problem]]:
     """Parse and resolve every row; return (line, record, extra raw values) and all problems."""
     problems: list[Problem] = []
-    known = {c.name for c in spec.columns} | set(spec.extra)
+    known = {c.name for c in (*spec.columns, *spec.extra)}
     for header in table.header:
         if header and header not in known:
             close = difflib.get_close_matches(header, sorted(known), n=1, cutoff=0.6)
@@ -65,7 +65,7 @@ def _parse_rows(
     parsed = []
     for line, row in table.rows:
         record: dict[str, Any] = {}
-        deferred: dict[str, Any] = {name: row.get(name) for name in spec.extra if name in table.header}
+        deferred: dict[str, Any] = {c.name: row.get(c.name) for c in spec.extra if c.name in table.header}
         for column in present:
             raw = row.get(column.name)
             if raw is not None and (message := _text_problem(raw, limits.get(column.attr), column)) is not None:

@@ -19,14 +19,17 @@ from sozialforum.store.models.gebiete import GUELTIG_SEIT_JEHER
 from sozialforum.vocab import GebietEbene, GremiumArt, MitgliedRolle, OrganisationArt, Rechtsgrundlage, Vocab
 
 
-def vocab(kind: type[Vocab]) -> Callable[[str], Vocab]:
-    def parse(raw: str) -> Vocab:
-        try:
-            return kind.parse(raw)
-        except ValueError:
-            raise ValueError(f"unbekannter Wert (erlaubt: {kind.choices()})") from None
+@dataclass(frozen=True)
+class VocabParser:
+    """Parse a cell into a vocabulary; the templates offer ``kind``'s labels as a drop-down."""
 
-    return parse
+    kind: type[Vocab]
+
+    def __call__(self, raw: str) -> Vocab:
+        try:
+            return self.kind.parse(raw)
+        except ValueError:
+            raise ValueError(f"unbekannter Wert (erlaubt: {self.kind.choices()})") from None
 
 
 def day_start(raw: str) -> datetime:
@@ -41,6 +44,7 @@ class Column:
     parse: Callable[[str], Any] | None = None
     ref: type[SQLModel] | None = None  # value is the natural key of another table
     default: Any = None  # used when the cell is empty
+    hilfe: str = ""  # what belongs in the column, for the templates and the upload page
 
     @property
     def attr(self) -> str:
@@ -54,7 +58,7 @@ class Spec:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     check: Callable[[dict[str, Any]], Iterable[tuple[str, str]]] = lambda _record: ()
-    extra: tuple[str, ...] = field(default=())  # columns handled by a post step
+    extra: tuple[Column, ...] = field(default=())  # columns handled by a post step
 
 
 # --- natural keys of referenced tables -------------------------------------------------------
@@ -96,18 +100,34 @@ GEBIETE = Spec(
     model=Gebiet,
     key=("schluessel", "gueltig_ab"),
     columns=(
-        Column("schluessel", required=True),
-        Column("name", required=True),
-        Column("ebene", required=True, parse=vocab(GebietEbene)),
-        Column("uebergeordnet", field="parent_id", ref=Gebiet),
-        Column("ags", parse=lambda raw: parse_key(raw, digits=8)),
-        Column("ars", parse=lambda raw: parse_key(raw, digits=12)),
-        Column("einwohner", parse=lambda raw: parse_int(raw, minimum=0)),
-        Column("gueltig_ab", parse=parse_date, default=GUELTIG_SEIT_JEHER),
-        Column("gueltig_bis", parse=parse_date),
+        Column(
+            "schluessel",
+            required=True,
+            hilfe="Eindeutiger Schlüssel des Gebiets: AGS/ARS oder eigener Code, z. B. SR-03.",
+        ),
+        Column("name", required=True, hilfe="Name, wie er in Berichten und Einladungen erscheinen soll."),
+        Column("ebene", required=True, parse=VocabParser(GebietEbene), hilfe="Ebene in der Gebietsgliederung."),
+        Column(
+            "uebergeordnet",
+            field="parent_id",
+            ref=Gebiet,
+            hilfe="Schlüssel des Gebiets, zu dem dieses gehört (Gemeinde → Sozialraum → Kreis).",
+        ),
+        Column("ags", parse=lambda raw: parse_key(raw, digits=8), hilfe="Amtlicher Gemeindeschlüssel, 8 Ziffern."),
+        Column("ars", parse=lambda raw: parse_key(raw, digits=12), hilfe="Amtlicher Regionalschlüssel, 12 Ziffern."),
+        Column("einwohner", parse=lambda raw: parse_int(raw, minimum=0), hilfe="Einwohnerzahl (ganze Zahl)."),
+        Column("gueltig_ab", parse=parse_date, default=GUELTIG_SEIT_JEHER, hilfe="Gilt ab (Datum); leer: schon immer."),
+        Column(
+            "gueltig_bis", parse=parse_date, hilfe="Gilt bis (Datum), z. B. vor einer Gebietsreform; leer: weiterhin."
+        ),
     ),
     check=_check_period("gueltig_ab", "gueltig_bis", "gueltig_ab", "gueltig_bis"),
-    extra=("vorgaenger",),
+    extra=(
+        Column(
+            "vorgaenger",
+            hilfe="Bei Gebietsreformen: Schlüssel der Gebiete, aus denen dieses hervorging, durch Komma getrennt.",
+        ),
+    ),
 )
 
 ORGANISATIONEN = Spec(
@@ -115,15 +135,15 @@ ORGANISATIONEN = Spec(
     model=Organisation,
     key=("kennung",),
     columns=(
-        Column("kennung", required=True),
-        Column("name", required=True),
-        Column("art", required=True, parse=vocab(OrganisationArt)),
-        Column("dachverband"),
-        Column("gebiet", field="gebiet_id", ref=Gebiet),
-        Column("email", parse=parse_email),
+        Column("kennung", required=True, hilfe="Eindeutiges Kürzel, z. B. AWO-KV; andere Listen verweisen darauf."),
+        Column("name", required=True, hilfe="Name des Trägers oder Amts."),
+        Column("art", required=True, parse=VocabParser(OrganisationArt), hilfe="Art der Organisation."),
+        Column("dachverband", hilfe="Spitzenverband der freien Wohlfahrtspflege, falls vorhanden."),
+        Column("gebiet", field="gebiet_id", ref=Gebiet, hilfe="Schlüssel des Gebiets, in dem der Träger tätig ist."),
+        Column("email", parse=parse_email, hilfe="Funktionspostfach für Einladungen und Formulare."),
         Column("telefon"),
-        Column("adresse"),
-        Column("dezernat"),
+        Column("adresse", hilfe="Postanschrift in einer Zeile."),
+        Column("dezernat", hilfe="Bei Ämtern: zuständiges Dezernat."),
     ),
 )
 
@@ -132,18 +152,22 @@ PERSONEN = Spec(
     model=Person,
     key=("kennung",),
     columns=(
-        Column("kennung", required=True),
-        Column("anrede"),
+        Column("kennung", required=True, hilfe="Eindeutiges Kürzel der Person, z. B. p-mueller-awo."),
+        Column("anrede", hilfe="z. B. Frau, Herr; leer: Anrede mit vollem Namen."),
         Column("vorname"),
         Column("nachname", required=True),
-        Column("email", parse=parse_email),
+        Column("email", parse=parse_email, hilfe="Dienstliche Adresse für Einladungen."),
         Column("telefon"),
-        Column("funktion"),
-        Column("organisation", field="organisation_id", ref=Organisation),
-        Column("rechtsgrundlage", parse=vocab(Rechtsgrundlage)),
-        Column("einwilligung_am", parse=parse_date),
-        Column("einwilligung_quelle"),
-        Column("abgemeldet_am", parse=day_start),
+        Column("funktion", hilfe="z. B. Einrichtungsleitung, Fachbereichsleitung."),
+        Column("organisation", field="organisation_id", ref=Organisation, hilfe="Kennung des Trägers oder Amts."),
+        Column(
+            "rechtsgrundlage",
+            parse=VocabParser(Rechtsgrundlage),
+            hilfe="Warum die Person angeschrieben werden darf (Art. 6 DSGVO); ohne sie wird niemand eingeladen.",
+        ),
+        Column("einwilligung_am", parse=parse_date, hilfe="Bei Einwilligung Pflicht: Datum der Einwilligung."),
+        Column("einwilligung_quelle", hilfe="Bei Einwilligung Pflicht: wo sie erteilt wurde (Formular, Mail …)."),
+        Column("abgemeldet_am", parse=day_start, hilfe="Datum, ab dem die Person keine Post mehr erhalten will."),
     ),
     check=_check_person,
 )
@@ -153,14 +177,29 @@ GREMIEN = Spec(
     model=Gremium,
     key=("kennung",),
     columns=(
-        Column("kennung", required=True),
-        Column("name", required=True),
-        Column("art", required=True, parse=vocab(GremiumArt)),
-        Column("gebiet", field="gebiet_id", ref=Gebiet),
-        Column("uebergeordnet", field="parent_id", ref=Gremium),
-        Column("einladung_vorlauf_tage", parse=lambda raw: parse_int(raw, minimum=0), default=21),
-        Column("erinnerung_tage", parse=parse_int_list, default=[7, 1]),
-        Column("plaetze", parse=lambda raw: parse_int(raw, minimum=1), default=None),
+        Column("kennung", required=True, hilfe="Eindeutiges Kürzel, z. B. srk-nord."),
+        Column("name", required=True, hilfe="Name, wie er in Einladungen steht."),
+        Column("art", required=True, parse=VocabParser(GremiumArt), hilfe="Art des Gremiums."),
+        Column("gebiet", field="gebiet_id", ref=Gebiet, hilfe="Schlüssel des Gebiets, für das es zuständig ist."),
+        Column("uebergeordnet", field="parent_id", ref=Gremium, hilfe="Kennung des Gremiums, an das es berichtet."),
+        Column(
+            "einladung_vorlauf_tage",
+            parse=lambda raw: parse_int(raw, minimum=0),
+            default=21,
+            hilfe="Tage zwischen Einladung und Sitzung (leer: 21).",
+        ),
+        Column(
+            "erinnerung_tage",
+            parse=parse_int_list,
+            default=[7, 1],
+            hilfe="Erinnerungen so viele Tage vor der Sitzung, durch Komma getrennt (leer: 7, 1).",
+        ),
+        Column(
+            "plaetze",
+            parse=lambda raw: parse_int(raw, minimum=1),
+            default=None,
+            hilfe="Höchstzahl der Teilnehmenden (Raumgröße); leer: unbegrenzt.",
+        ),
     ),
 )
 
@@ -169,17 +208,30 @@ MITGLIEDSCHAFTEN = Spec(
     model=Mitgliedschaft,
     key=("gremium_id", "person_id", "von"),
     columns=(
-        Column("gremium", field="gremium_id", required=True, ref=Gremium),
-        Column("person", field="person_id", required=True, ref=Person),
-        Column("organisation", field="organisation_id", ref=Organisation),
-        Column("rolle", parse=vocab(MitgliedRolle), default=MitgliedRolle.MITGLIED),
-        Column("stimmberechtigt", parse=parse_bool, default=False),
-        Column("von", required=True, parse=parse_date),
-        Column("bis", parse=parse_date),
+        Column("gremium", field="gremium_id", required=True, ref=Gremium, hilfe="Kennung des Gremiums."),
+        Column("person", field="person_id", required=True, ref=Person, hilfe="Kennung der Person."),
+        Column(
+            "organisation",
+            field="organisation_id",
+            ref=Organisation,
+            hilfe="Kennung der Organisation, die die Person im Gremium vertritt.",
+        ),
+        Column("rolle", parse=VocabParser(MitgliedRolle), default=MitgliedRolle.MITGLIED, hilfe="Leer: Mitglied."),
+        Column("stimmberechtigt", parse=parse_bool, default=False, hilfe="ja oder nein (leer: nein)."),
+        Column("von", required=True, parse=parse_date, hilfe="Beginn der Mitgliedschaft (Datum)."),
+        Column("bis", parse=parse_date, hilfe="Ende der Mitgliedschaft (Datum); leer: besteht fort."),
     ),
     check=_check_period("von", "bis", "von", "bis"),
 )
 
 SPECS = {spec.kind: spec for spec in (GEBIETE, ORGANISATIONEN, PERSONEN, GREMIEN, MITGLIEDSCHAFTEN)}
+# What each list is called for the planners (upload page, templates, messages).
+TITEL = {
+    "gebiete": "Gebiete",
+    "organisationen": "Träger und Ämter",
+    "personen": "Personen",
+    "gremien": "Gremien",
+    "mitgliedschaften": "Mitgliedschaften",
+}
 # The order in which a folder of lists is imported: references point backwards only.
 ORDER = ("gebiete", "organisationen", "personen", "gremien", "mitgliedschaften")

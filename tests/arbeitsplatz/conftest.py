@@ -87,6 +87,7 @@ def pfad(muster: str, bestand: Bestand, *, benutzer: str = "leiterin") -> str:
         "empfehlung_id": bestand.empfehlung,
         "format": "html",
         "kennung": "bestandserhebung",
+        "kind": "personen",
     }
     return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), muster)
 

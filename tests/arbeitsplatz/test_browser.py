@@ -35,11 +35,15 @@ def served(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[str, Bestand
         yield base, bestand
 
 
+# Pages that answer with a file, not HTML: a browser would only save them.
+DOWNLOADS = ("/dokument/{dokument_id}", "/auskunft", "/vorlage/{kind}")
+
+
 def _pages(bestand: Bestand) -> list[str]:
     return sorted(
         pfad(r.pfad, bestand, benutzer="jugendamt")
         for r in ROUTEN.values()
-        if r.methode == "GET" and not r.pfad.endswith(("/dokument/{dokument_id}", "/auskunft"))  # downloads
+        if r.methode == "GET" and not r.pfad.endswith(DOWNLOADS)
     )
 
 

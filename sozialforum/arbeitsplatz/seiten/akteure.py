@@ -12,6 +12,7 @@ from urllib.parse import quote, urlencode
 import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
@@ -20,14 +21,16 @@ from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.parsing import is_valid_email
 from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
-from sozialforum.stammdaten import dsgvo
-from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Person
-from sozialforum.vocab import GremiumArt, MitgliedRolle, OrganisationArt, Rechtsgrundlage
+from sozialforum.stammdaten import dsgvo, vorlagen
+from sozialforum.stammdaten.listen import TITEL
+from sozialforum.store.models import Gebiet, Gremium, Mitgliedschaft, Organisation, Person
+from sozialforum.store.models.gebiete import GUELTIG_SEIT_JEHER
+from sozialforum.vocab import GebietEbene, GremiumArt, MitgliedRolle, OrganisationArt, Rechtsgrundlage
 
 bereich = Bereich()
 SEITE = 50
 NICHT_GEFUNDEN = PortalFehler(404, "Nicht gefunden", "Diesen Eintrag gibt es nicht.")
-ARTEN = {"personen": "Personen", "organisationen": "Träger und Ämter", "gremien": "Gremien"}
+ARTEN = {"personen": "Personen", "organisationen": "Träger und Ämter", "gremien": "Gremien", "gebiete": "Gebiete"}
 
 
 def _weiter(pfad: str, meldung: str) -> Response:
@@ -68,10 +71,20 @@ def liste(request: Request) -> Response:
                 query = query.where(
                     sa.or_(col(Organisation.name).ilike(_like(q)), col(Organisation.kennung).ilike(_like(q)))
                 )
-        else:
+        elif art == "gremien":
             query = sa.select(Gremium, sa.null()).order_by(col(Gremium.name))
             if q:
                 query = query.where(sa.or_(col(Gremium.name).ilike(_like(q)), col(Gremium.kennung).ilike(_like(q))))
+        else:
+            # Every version of an area, the current one first: a reform's history stays visible.
+            oben = aliased(Gebiet)
+            query = (
+                sa.select(Gebiet, col(oben.name))
+                .outerjoin(oben, col(oben.id) == col(Gebiet.parent_id))
+                .order_by(col(Gebiet.schluessel), col(Gebiet.gueltig_ab).desc())
+            )
+            if q:
+                query = query.where(sa.or_(col(Gebiet.name).ilike(_like(q)), col(Gebiet.schluessel).ilike(_like(q))))
         gesamt = ctx.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
         rows = ctx.session.execute(query.limit(SEITE).offset((page - 1) * SEITE)).all()
         return render(
@@ -87,7 +100,11 @@ def liste(request: Request) -> Response:
             labels={
                 **{v.value: v.label for v in OrganisationArt},
                 **{v.value: v.label for v in GremiumArt},
+                **{v.value: v.label for v in GebietEbene},
             },
+            listen=TITEL,
+            seit_jeher=GUELTIG_SEIT_JEHER,
+            spalten={kind: vorlagen.spalten(kind) for kind in TITEL},
             weiter=lambda **changes: "?" + urlencode({"art": art, "q": q, "seite": page, **changes}),
             darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
         )

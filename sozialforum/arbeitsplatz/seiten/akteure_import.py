@@ -6,36 +6,45 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
 from sozialforum.arbeitsplatz import hochladen
-from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render
+from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
 from sozialforum.konten.zugriff import Recht
+from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
 from sozialforum.problems import ProblemReport
+from sozialforum.stammdaten import vorlagen
 from sozialforum.stammdaten.importer import import_file
-from sozialforum.stammdaten.listen import ORDER
+from sozialforum.stammdaten.listen import ORDER, TITEL
 
 bereich = Bereich()
 ENDUNGEN = (".csv", ".xlsx")
-LISTEN = {
-    "gebiete": "Gebiete",
-    "organisationen": "Träger und Ämter",
-    "personen": "Personen",
-    "gremien": "Gremien",
-    "mitgliedschaften": "Mitgliedschaften",
-}
-assert set(LISTEN) == set(ORDER), "every list the importer knows can be uploaded"
+assert set(TITEL) == set(ORDER), "every list the importer knows can be uploaded"
 
 
 def _liste(form: Mapping[str, Any]) -> str:
     kind = str(form.get("liste") or "")
-    if kind not in LISTEN:
+    if kind not in TITEL:
         raise ValueError("Art der Liste: bitte wählen.")
     return kind
+
+
+@bereich.seite("/akteure/vorlage/{kind}", Recht.LESEN)
+def vorlage(request: Request, kind: str) -> Response:
+    """The Excel template of a list: its columns, drop-downs and an explanation sheet."""
+    with scope(request):  # the login and the route's right
+        if kind not in TITEL:
+            raise PortalFehler(404, "Nicht gefunden", "Diese Liste gibt es nicht.")
+    return Response(
+        vorlagen.vorlage_xlsx(kind),
+        media_type=vorlagen.MEDIA_TYPE,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(vorlagen.dateiname(kind))}"},
+    )
 
 
 @bereich.aktion("/akteure/import/pruefen", Recht.AENDERN)
@@ -53,7 +62,7 @@ async def pruefen(request: Request) -> Response:
             except ProblemReport as report:
                 hochladen.verwerfen(pfad)
                 return render(
-                    ctx, "arbeitsplatz/akteure_import.html", datei=name, liste=LISTEN[kind], probleme=report.problems
+                    ctx, "arbeitsplatz/akteure_import.html", datei=name, liste=TITEL[kind], probleme=report.problems
                 )
             finally:
                 probe.rollback()
@@ -61,7 +70,7 @@ async def pruefen(request: Request) -> Response:
             ctx,
             "arbeitsplatz/akteure_import.html",
             datei=name,
-            liste=LISTEN[kind],
+            liste=TITEL[kind],
             kind=kind,
             probleme=[],
             ergebnis=ergebnis,

@@ -31,7 +31,15 @@ def start(request: Request) -> Response:
             daten = uebersicht.build(
                 ctx.session, now=ctx.now, meilensteine=load_meilensteine(settings.fristen.meilensteine), bald_tage=bald
             )
-            return render(ctx, "arbeitsplatz/uebersicht.html", u=daten, antworten=uebersicht.ANTWORTEN, eigene=None)
+            schritte = uebersicht.erste_schritte(ctx.session) if darf(ctx.benutzer, Recht.AENDERN) else []
+            return render(
+                ctx,
+                "arbeitsplatz/uebersicht.html",
+                u=daten,
+                antworten=uebersicht.ANTWORTEN,
+                eigene=None,
+                schritte=[] if all(s.erledigt for s in schritte) else schritte,
+            )
         # Fachamt and Kommune: their own open Aufträge that are due soon or late.
         heute = today_in_berlin(ctx.now)
         eigene = []

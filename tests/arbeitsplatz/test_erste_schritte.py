@@ -1,0 +1,138 @@
+"""A new Geschäftsstelle's first day: an empty store shows what to set up and where, the
+upload page offers an Excel template per list, and a template filled the way Excel fills it
+(labels from the drop-downs, real date cells) uploads as it is."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from sqlalchemy.engine import Engine
+
+from sozialforum.konten import benutzer
+from sozialforum.stammdaten.listen import SPECS
+from sozialforum.store.db import session_scope
+from sozialforum.store.models import Gebiet, Person
+from sozialforum.vocab import BenutzerRolle, GebietEbene, Rechtsgrundlage
+from tests.arbeitsplatz.conftest import NOW, PASSWORT, login
+from tests.portal.conftest import csrf_of
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def neu(app, engine: Engine):  # type: ignore[no-untyped-def]
+    """A logged-in planner of a Geschäftsstelle whose store holds nothing but her account."""
+    with session_scope(engine, actor="test") as session:
+        benutzer.create_user(
+            session,
+            name="planerin",
+            anzeigename="Planerin",
+            password=PASSWORT,
+            now=NOW,
+            rolle=BenutzerRolle.GESCHAEFTSSTELLE,
+        )
+    with TestClient(app, base_url="http://testserver") as client:
+        yield login(client, "planerin")
+
+
+def _template(client: TestClient, kind: str):  # type: ignore[no-untyped-def]
+    response = client.get(f"/arbeitsplatz/akteure/vorlage/{kind}")
+    assert response.status_code == 200 and response.headers["content-type"] == XLSX
+    assert "attachment" in response.headers["content-disposition"]
+    return load_workbook(io.BytesIO(response.content))
+
+
+def _upload(client: TestClient, kind: str, workbook) -> str:  # type: ignore[no-untyped-def]
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    csrf = csrf_of(client.get("/arbeitsplatz/konto").text)
+    checked = client.post(
+        "/arbeitsplatz/akteure/import/pruefen",
+        data={"csrf": csrf, "liste": kind},
+        files={"datei": (f"{kind}.xlsx", buffer.getvalue(), XLSX)},
+    )
+    assert checked.status_code == 200, checked.text
+    assert 'name="token"' in checked.text, checked.text  # clean: it may be applied
+    token = checked.text.split('name="token" value="')[1].split('"')[0]
+    applied = client.post(
+        "/arbeitsplatz/akteure/import/uebernehmen",
+        data={"csrf": csrf, "token": token, "liste": kind},
+        follow_redirects=False,
+    )
+    assert applied.status_code == 303, applied.text
+    return checked.text
+
+
+def test_every_template_has_the_importers_columns_drop_downs_and_an_explanation(neu: TestClient) -> None:
+    for kind, spec in SPECS.items():
+        workbook = _template(neu, kind)
+        sheet = workbook.worksheets[0]  # the importer reads the first sheet only
+        names = [c.name for c in (*spec.columns, *spec.extra)]
+        assert [cell.value for cell in sheet[1]] == names
+        assert sheet.max_row == 1  # no example row that would be imported by mistake
+        mandatory = {c.name for c in spec.columns if c.required}
+        assert {cell.value for cell in sheet[1] if cell.fill.fgColor.rgb.endswith("FFE699")} == mandatory
+        explanation = workbook["Erläuterung"]
+        assert [row[0] for row in explanation.iter_rows(min_row=2, max_row=len(names) + 1, values_only=True)] == names
+        vocab_columns = [c for c in spec.columns if hasattr(c.parse, "kind")]
+        assert len(sheet.data_validations.dataValidation) == len(vocab_columns)
+    assert neu.get("/arbeitsplatz/akteure/vorlage/passwoerter").status_code == 404
+
+
+def test_the_first_day_from_an_empty_store_to_areas_and_people(neu: TestClient, engine: Engine) -> None:
+    start = neu.get("/arbeitsplatz/").text
+    assert "Erste Schritte" in start and "0 von 7 erledigt" in start
+    assert 'href="/arbeitsplatz/akteure?art=gebiete#hochladen"' in start
+    seite = neu.get("/arbeitsplatz/akteure?art=gebiete").text
+    assert 'href="/arbeitsplatz/akteure/vorlage/gebiete"' in seite and "Amtlicher Gemeindeschlüssel" in seite
+
+    gebiete = _template(neu, "gebiete")
+    sheet = gebiete.worksheets[0]
+    # As Excel stores it: labels chosen from the drop-down, a typed date as a date cell, a
+    # key whose leading zero Excel dropped because it took it for a number.
+    sheet.append(["LK", "Landkreis Musterland", "Landkreis/Stadt", None, None, None, 250000])
+    sheet.append(["SR-1", "Sozialraum Nord", "Sozialraum", "LK", None, None, 41000, datetime(2021, 11, 1)])
+    sheet.append(["03155001", "Bad Gandersheim", "Gemeinde", "SR-1", 3155001, None, 9800])
+    _upload(neu, "gebiete", gebiete)
+    with engine.connect() as connection:
+        rows = {r.schluessel: r for r in connection.execute(sa.select(Gebiet))}
+    assert rows["SR-1"].ebene == GebietEbene.SOZIALRAUM and str(rows["SR-1"].gueltig_ab) == "2021-11-01"
+    assert rows["03155001"].ags == "03155001" and rows["03155001"].parent_id == rows["SR-1"].id
+
+    personen = _template(neu, "personen")
+    personen.worksheets[0].append(
+        [
+            "p-1",
+            "Frau",
+            "Nina",
+            "Neu",
+            "nina@traeger.example",
+            None,
+            None,
+            None,
+            "öffentliche Aufgabe (Art. 6 Abs. 1 lit. e DSGVO)",
+        ]
+    )
+    _upload(neu, "personen", personen)
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(Person.rechtsgrundlage)).scalar() == Rechtsgrundlage.OEFFENTLICHE_AUFGABE
+
+    weiter = neu.get("/arbeitsplatz/").text
+    assert "2 von 7 erledigt" in weiter and "<s>Gebiete hochladen</s>" in weiter
+    liste = neu.get("/arbeitsplatz/akteure?art=gebiete").text
+    assert "Sozialraum Nord" in liste and "ab 01.11.2021" in liste and "250.000" in liste
+
+
+def test_the_first_steps_count_what_the_store_holds(clients: dict[str | None, TestClient]) -> None:
+    """The Bestand of the workspace tests has every list but memberships, and no data delivery."""
+    start = clients["planerin"].get("/arbeitsplatz/").text
+    assert "5 von 7 erledigt" in start and "<s>Erste Sitzung planen</s>" in start
+    assert 'href="/arbeitsplatz/akteure?art=gremien#hochladen">Gremien und Mitgliedschaften hochladen' in start
+    assert 'href="/arbeitsplatz/daten">Erste Datenlieferung laden' in start
+    assert "Erste Schritte" not in clients["leiterin"].get("/arbeitsplatz/").text  # reads, sets nothing up

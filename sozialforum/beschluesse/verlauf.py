@@ -7,6 +7,7 @@ Beratungen → Beschluss → Aufträge with their deadlines (wording and date) �
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -36,7 +37,7 @@ _KIND_ORDER = ("Vorlage", "Beratung", "Beschluss", "Auftrag", "Beginn", "Status"
 class Ereignis:
     datum: date
     art: str  # one of _KIND_ORDER
-    titel: str
+    titel: str  # a line of its own, naming its kind ("Antrag A-1/2024 …", "Auftrag B-1/2024-1 begonnen")
     text: str | None = None
     geplant: bool = False  # a deadline still ahead
     dokumente: tuple[tuple[str, str], ...] = ()  # (name, URL) at the council system (OParl File)
@@ -116,11 +117,13 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
     for paper in papers:
         label = VorlageArt(paper.art).label
         by = f" ({paper.einreicher})" if paper.einreicher else ""
+        # Council systems often start a paper's title with its kind ("Antrag: …"); said once.
+        titel = re.sub(rf"^{re.escape(label)}\s*:\s*", "", paper.titel, flags=re.IGNORECASE)
         events.append(
             Ereignis(
                 paper.datum,
                 "Vorlage",
-                f"{label} {paper.kennung}{by}: {paper.titel}",
+                f"{label} {paper.kennung}{by}: {titel}",
                 dokumente=_documents(session, "vorlage_id", paper.id),
             )
         )
@@ -178,7 +181,7 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
             events.append(Ereignis(task.begonnen_am, "Beginn", f"Auftrag {task.kennung} begonnen"))
         if task.erledigt_am:
             events.append(
-                Ereignis(task.erledigt_am, "Erledigt", f"Auftrag {task.kennung}: {AuftragStatus(task.status).label}")
+                Ereignis(task.erledigt_am, "Erledigt", f"Auftrag {task.kennung} {AuftragStatus(task.status).label}")
             )
         elif task.frist is not None and not AuftragStatus(task.status).is_closed:
             overdue = task.frist < today
@@ -186,7 +189,7 @@ def verlauf(session: Session, beschluss_id: int, *, today: date) -> list[Ereigni
                 Ereignis(
                     task.frist,
                     "Frist",
-                    f"Frist Auftrag {task.kennung}" + (" – überschritten" if overdue else ""),
+                    f"Frist für Auftrag {task.kennung}" + (" überschritten" if overdue else ""),
                     geplant=not overdue,
                 )
             )

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.padding import Padding
 from rich.status import Status
 from rich.table import Table
@@ -75,6 +76,12 @@ class Nummer(int):
     a thousands separator, as one types it (``zeige sitzungen 1234``)."""
 
 
+class Zahltext(str):
+    """A number already written with its unit (``6.120 €``, ``0,50 VZÄ``): right-aligned."""
+
+    __slots__ = ()
+
+
 def _zelle(value: object) -> str:
     if value is None:
         return ""
@@ -86,7 +93,7 @@ def _zelle(value: object) -> str:
         return format_zahl(value)
     if isinstance(value, float | Decimal):
         return format_zahl(value, 2)
-    return str(value)
+    return escape(str(value))  # a title with "[…]" is data, not rich markup
 
 
 def tabelle(
@@ -100,7 +107,7 @@ def tabelle(
     for index, name in enumerate(spalten):
         cells = [row[index] for row in werte if row[index] is not None]
         zahlen = bool(cells) and all(
-            isinstance(cell, int | float | Decimal) and not isinstance(cell, bool) for cell in cells
+            isinstance(cell, int | float | Decimal | Zahltext) and not isinstance(cell, bool) for cell in cells
         )
         table.add_column(name, justify="right" if zahlen else "left")
     for row in werte:

@@ -262,7 +262,7 @@ def verlauf_cmd(typer_ctx: typer.Context, kennung: Annotated[str, typer.Argument
     grid.add_column()
     for event in events:
         mark = " (geplant)" if event.geplant else ""
-        lines = [f"{event.art}{mark}: {event.titel}", *([event.text] if event.text else [])]
+        lines = [f"{event.titel}{mark}", *([event.text] if event.text else [])]
         lines += [f"{name} – {url}" for name, url in event.dokumente]
         grid.add_row(format_datum_kurz(event.datum), Text("\n".join(lines)))
     console.print(grid, highlight=False)

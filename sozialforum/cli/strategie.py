@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from sqlmodel import Session, col, select
 
-from sozialforum.cli.common import EXIT_NOT_FOUND, Probelauf, console, ctx, fail
+from sozialforum.cli.common import EXIT_NOT_FOUND, Probelauf, Zahltext, console, ctx, fail, tabelle
 from sozialforum.parsing import parse_date, parse_decimal_text
 from sozialforum.problems import ProblemReport
 from sozialforum.store.db import session_scope
@@ -134,11 +134,32 @@ def ungenutzt(typer_ctx: typer.Context, jahr: Jahr) -> None:
     context = ctx(typer_ctx)
     with session_scope(context.engine, actor="cli") as session:
         findings = ressourcen.ungenutzt(ressourcen.projektjahre(session, jahr))
+    if not findings:
+        console.print(f"{jahr} wurden alle geplanten Mittel und Stellen verwendet.", highlight=False)
+        return
+    # One row per project: several projects share a title (one per Träger or Sozialraum) and
+    # differ by Kennung and Träger; a project can leave both money and a post unused.
+    projekte: dict[int, list[ressourcen.UngenutzteRessource]] = {}
     for f in findings:
-        menge = format_euro(f.eur, 0) if f.eur else f"{format_zahl(f.vzae, 2)} VZÄ"
-        console.print(f"{f.titel}: {f.grund} – {menge}")
+        projekte.setdefault(f.massnahme_id, []).append(f)
+    zeilen = []
+    for teile in projekte.values():
+        erster = teile[0]
+        eur, vzae = ressourcen.summe(teile)
+        zeilen.append(
+            [
+                f"{erster.titel} ({erster.kennung})" + (f"\n{erster.traeger}" if erster.traeger else ""),
+                "\n".join(f.grund for f in teile),
+                Zahltext(format_euro(eur, 0)) if eur else None,
+                Zahltext(format_zahl(vzae, 2)) if vzae else None,
+            ]
+        )
+    titel = f"Nicht verwendete Mittel und Stellen {jahr} ({format_anzahl(len(zeilen), 'Projekt', 'Projekte')})"
+    console.print(tabelle(["Projekt und Träger", "Grund", "Mittel", "VZÄ"], zeilen, titel), highlight=False)
     eur, vzae = ressourcen.summe(findings)
-    console.print(f"Insgesamt {jahr}: {format_euro(eur, 0)} und {format_zahl(vzae, 2)} VZÄ nicht verwendet.")
+    console.print(
+        f"Insgesamt {jahr}: {format_euro(eur, 0)} und {format_zahl(vzae, 2)} VZÄ nicht verwendet.", highlight=False
+    )
 
 
 @app.command("bericht")

@@ -12,11 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from sozialforum.store.models import Massnahme, ProjektRessource
+from sozialforum.store.models import Massnahme, Organisation, ProjektRessource
 from sozialforum.store.models.base import table_of
 from sozialforum.vocab import MassnahmeStatus
 
@@ -32,6 +33,9 @@ class UngenutzteRessource:
     grund: str  # German, as the Kreistag reads it
     eur: Decimal = Decimal(0)
     vzae: Decimal = Decimal(0)
+    # Projects of one title run by several Träger (one per Sozialraum or Träger) differ only here.
+    kennung: str = ""
+    traeger: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,29 +50,34 @@ class Projektjahr:
     ist_eur: Decimal | None
     plan_vzae: Decimal
     ist_vzae: Decimal | None
+    kennung: str = ""
+    traeger: str | None = None
 
 
 def ungenutzt(jahre: list[Projektjahr]) -> list[UngenutzteRessource]:
     """Every unused euro and VZÄ in the given project years, one finding per cause."""
     found: list[UngenutzteRessource] = []
     for p in jahre:
-        base = (p.massnahme_id, p.titel, p.handlungsfeld, p.jahr)
+        finding = partial(
+            UngenutzteRessource, p.massnahme_id, p.titel, p.handlungsfeld, p.jahr, kennung=p.kennung, traeger=p.traeger
+        )
         ended = p.status in ENDED or (p.laufzeit_bis is not None and p.laufzeit_bis < date(p.jahr, 1, 1))
         spent = p.ist_eur or Decimal(0)
         if ended and p.plan_eur > spent:
-            found.append(UngenutzteRessource(*base, grund="Projekt beendet", eur=p.plan_eur - spent))
+            found.append(finding(grund="Projekt beendet", eur=p.plan_eur - spent))
         elif p.ist_eur is not None and p.ist_eur < p.plan_eur:
-            found.append(UngenutzteRessource(*base, grund="weniger verausgabt als geplant", eur=p.plan_eur - p.ist_eur))
+            found.append(finding(grund="weniger verausgabt als geplant", eur=p.plan_eur - p.ist_eur))
         filled = p.ist_vzae if p.ist_vzae is not None else (Decimal(0) if ended else None)
         if p.plan_vzae > 0 and filled is not None and filled < p.plan_vzae:
             grund = "keine Personalstelle geschaffen" if filled == 0 else "Stelle nur teilweise besetzt"
-            found.append(UngenutzteRessource(*base, grund=grund, vzae=p.plan_vzae - filled))
+            found.append(finding(grund=grund, vzae=p.plan_vzae - filled))
     return found
 
 
 def projektjahre(session: Session, jahr: int) -> list[Projektjahr]:
     m = table_of(Massnahme)
     r = table_of(ProjektRessource)
+    o = table_of(Organisation)
     rows = session.execute(
         sa.select(
             m.c.id,
@@ -81,10 +90,13 @@ def projektjahre(session: Session, jahr: int) -> list[Projektjahr]:
             r.c.ist_eur,
             r.c.plan_vzae,
             r.c.ist_vzae,
+            m.c.kennung,
+            o.c.name,
         )
         .join(r, r.c.massnahme_id == m.c.id)
+        .outerjoin(o, o.c.id == m.c.verantwortlich_organisation_id)
         .where(r.c.jahr == jahr)
-        .order_by(m.c.handlungsfeld, m.c.titel)
+        .order_by(m.c.handlungsfeld, m.c.titel, m.c.kennung)
     )
     return [Projektjahr(*row) for row in rows]
 

@@ -67,8 +67,17 @@ def test_deadlines_table_roundtrip_and_report(tmp_path: Path, sqlite_engine: Eng
     table.write_text(text, encoding="utf-8-sig")
     result = _run(config, "beschluesse", "import", str(table))
     assert result.exit_code == 1 and "unbekannter Status" in result.output
+    with sqlite_engine.begin() as conn:  # as council systems title a paper: its kind first
+        conn.execute(sa.text("UPDATE vorlage SET titel = 'Antrag: Strategische Sozialplanung'"))
     result = _run(config, "beschluesse", "verlauf", "B-1/2024")
     assert result.exit_code == 0 and "bis Mitte 2026" in result.output
+    assert "Antrag A-1/2024: Strategische Sozialplanung" in result.output, result.output
+    # Each line names its kind once: "Antrag A-1/2024 …", not "Vorlage: Antrag A-1/2024 …: Antrag: …".
+    starts = [line[11:].split()[0] for line in result.output.splitlines() if line[:2].isdigit()]
+    assert {"Antrag", "Beschluss", "Auftrag", "Frist"} <= set(starts) and not [s for s in starts if s.endswith(":")]
+    assert "Auftrag B-1/2024-1: Konzept Strategische" in result.output and "Auftrag: Auftrag" not in result.output
+    assert "Frist für Auftrag B-1/2024-1 überschritten" in result.output
+    assert "Auftrag B-1/2024-3 umgesetzt" in result.output
     narrow = runner.invoke(app, ["-k", config, "beschluesse", "verlauf", "B-1/2024"], env={"COLUMNS": "50"})
     lines = narrow.output.splitlines()  # every line under its date: dated, or indented past the date
     assert all(line[:10].strip() == "" or line[2] == "." for line in lines if line.strip()), narrow.output

@@ -10,12 +10,20 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.parsing import parse_date
+from sozialforum.parsing import is_valid_email, parse_date
 from sozialforum.store.models import Person
 
 
 def text(form: Mapping[str, Any], name: str, *, limit: int = 2000) -> str:
     return str(form.get(name) or "").strip()[:limit]
+
+
+def email(form: Mapping[str, Any], name: str = "email") -> str | None:
+    """An optional e-mail address, checked: one that no server accepts is refused here."""
+    address = text(form, name, limit=254) or None
+    if address is not None and not is_valid_email(address):
+        raise ValueError(f"E-Mail: „{address}“ ist keine gültige Adresse.")
+    return address
 
 
 def datum(form: Mapping[str, Any], name: str, feld: str, *, pflicht: bool = False) -> date | None:

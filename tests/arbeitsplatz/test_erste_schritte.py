@@ -136,3 +136,43 @@ def test_the_first_steps_count_what_the_store_holds(clients: dict[str | None, Te
     assert 'href="/arbeitsplatz/akteure?art=gremien#hochladen">Gremien und Mitgliedschaften hochladen' in start
     assert 'href="/arbeitsplatz/daten">Erste Datenlieferung laden' in start
     assert "Erste Schritte" not in clients["leiterin"].get("/arbeitsplatz/").text  # reads, sets nothing up
+
+
+def test_a_person_entered_by_hand(clients: dict[str | None, TestClient], engine: Engine) -> None:
+    planerin = clients["planerin"]
+    form = planerin.get("/arbeitsplatz/akteure/personen/neu").text
+    assert "Rechtsgrundlage" in form and "Gleich in ein Gremium aufnehmen" in form
+    gremium = form.split('<select id="f-gremium" name="gremium"><option value="">keines</option><option value="')[1]
+    gremium_id = int(gremium.split('"')[0])
+    csrf = csrf_of(form)
+    felder = {"csrf": csrf, "vorname": "Jörg", "nachname": "Weiß-Müller", "email": "jw@traeger.example"}
+
+    def anzahl() -> int:
+        with engine.connect() as connection:
+            return connection.scalar(sa.select(sa.func.count()).select_from(Person)) or 0  # type: ignore[arg-type]
+
+    vorher = anzahl()
+    ohne_quelle = planerin.post(
+        "/arbeitsplatz/akteure/personen/neu", data={**felder, "rechtsgrundlage": "einwilligung"}
+    )
+    assert ohne_quelle.status_code == 400 and "Quelle der Einwilligung" in ohne_quelle.text
+    assert anzahl() == vorher  # nothing stored on an error
+    erste = planerin.post(
+        "/arbeitsplatz/akteure/personen/neu",
+        data={**felder, "rechtsgrundlage": "oeffentliche_aufgabe", "gremium": gremium_id, "rolle": "vorsitz"},
+        follow_redirects=False,
+    )
+    assert erste.status_code == 303 and erste.headers["location"].endswith("?meldung=angelegt")
+    seite = planerin.get(erste.headers["location"]).text
+    assert "p-weiss-mueller-joerg" in seite and "Vorsitz" in seite and "Angelegt." in seite
+    zweite = planerin.post(
+        "/arbeitsplatz/akteure/personen/neu", data={**felder, "rechtsgrundlage": "vertrag"}, follow_redirects=False
+    )
+    assert "p-weiss-mueller-joerg-2" in planerin.get(zweite.headers["location"]).text  # same name, own Kennung
+    vergeben = planerin.post(
+        "/arbeitsplatz/akteure/personen/neu",
+        data={**felder, "rechtsgrundlage": "vertrag", "kennung": "p-weiss-mueller-joerg"},
+    )
+    assert vergeben.status_code == 400 and "schon vergeben" in vergeben.text
+    assert anzahl() == vorher + 2
+    assert clients["leiterin"].get("/arbeitsplatz/akteure/personen/neu").status_code == 403

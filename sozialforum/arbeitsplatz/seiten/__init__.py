@@ -6,6 +6,7 @@ from sozialforum.arbeitsplatz.seiten import (
     ablage,
     akteure,
     akteure_import,
+    akteure_neu,
     benutzer,
     daten,
     daten_assistent,
@@ -47,6 +48,7 @@ ALLE = [
     daten_budget.bereich,
     sozialbericht.bereich,
     daten_befunde.bereich,
+    akteure_neu.bereich,  # before akteure: /akteure/personen/neu is no person's id
     akteure.bereich,
     akteure_import.bereich,
     postausgang.bereich,

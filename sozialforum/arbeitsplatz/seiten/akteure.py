@@ -1,6 +1,6 @@
 """Akteure: persons, Träger and Ämter, Gremien — search, view, edit; memberships over time;
 the legal basis of contacting a person; DSGVO Auskunft (Art. 15) and Löschung (Art. 17) with
-confirmation. Uploading an actor list is in ``akteure_import``."""
+confirmation. Uploading an actor list is in ``akteure_import``, entering a person in ``akteure_neu``."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
+from sozialforum.arbeitsplatz.seiten.akteure_neu import angaben_setzen, kontakt_setzen
 from sozialforum.konten.zugriff import Recht, darf
-from sozialforum.parsing import is_valid_email
 from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
 from sozialforum.stammdaten import dsgvo, vorlagen
@@ -154,22 +154,7 @@ def person(request: Request, person_id: int) -> Response:
 async def person_aendern(request: Request, person_id: int) -> Response:
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
         found = _person(ctx, person_id)
-        nachname = f.text(form, "nachname", limit=100)
-        if not nachname:
-            raise ValueError("Nachname: bitte angeben.")
-        email = f.text(form, "email", limit=254) or None
-        if email is not None and not is_valid_email(email):
-            raise ValueError(f"E-Mail: „{email}“ ist keine gültige Adresse.")
-        organisation = f.id_wert(form, "organisation")
-        if organisation is not None and ctx.session.get(Organisation, organisation) is None:
-            raise ValueError("Organisation: bitte aus der Liste wählen.")
-        found.anrede = f.text(form, "anrede", limit=20) or None
-        found.vorname = f.text(form, "vorname", limit=100) or None
-        found.nachname = nachname
-        found.email = email
-        found.telefon = f.text(form, "telefon", limit=60) or None
-        found.funktion = f.text(form, "funktion", limit=200) or None
-        found.organisation_id = organisation
+        angaben_setzen(ctx.session, form, found)
         ctx.session.add(found)
         return _weiter(f"/arbeitsplatz/akteure/personen/{person_id}", "gespeichert")
 
@@ -185,16 +170,7 @@ async def kontakt(request: Request, person_id: int) -> Response:
         if form.get("widerruf") == "ja":
             found.abgemeldet_am = ctx.now
         else:
-            try:
-                found.rechtsgrundlage = Rechtsgrundlage.parse(str(form.get("rechtsgrundlage") or ""))
-            except ValueError:
-                raise ValueError("Rechtsgrundlage: bitte wählen.") from None
-            quelle = f.text(form, "quelle", limit=200)
-            if found.rechtsgrundlage == Rechtsgrundlage.EINWILLIGUNG and not quelle:
-                raise ValueError("Quelle der Einwilligung: bitte angeben (z. B. Formular vom 12.03.2026).")
-            found.einwilligung_am = f.datum(form, "am", "Datum") or ctx.now.date()
-            found.einwilligung_quelle = quelle or None
-            found.abgemeldet_am = None
+            kontakt_setzen(form, found, heute=ctx.now.date())
         ctx.session.add(found)
         return _weiter(f"/arbeitsplatz/akteure/personen/{person_id}", "gespeichert")
 
@@ -306,9 +282,7 @@ async def organisation_aendern(request: Request, organisation_id: int) -> Respon
         name = f.text(form, "name", limit=300)
         if not name:
             raise ValueError("Name: bitte angeben.")
-        email = f.text(form, "email", limit=254) or None
-        if email is not None and not is_valid_email(email):
-            raise ValueError(f"E-Mail: „{email}“ ist keine gültige Adresse.")
+        email = f.email(form)
         found.name, found.email = name, email
         found.telefon = f.text(form, "telefon", limit=60) or None
         found.adresse = f.text(form, "adresse", limit=300) or None

@@ -16,16 +16,16 @@ from sozialforum.store.models import Benutzer, Person, PersonalLink
 
 def _benutzer(session: Session, name: str) -> str | None:
     condition = col(Benutzer.id) == int(name) if name.isdigit() else col(Benutzer.name) == name
-    return session.scalar(sa.select(Benutzer.anzeigename).where(condition))
+    return session.scalar(sa.select(col(Benutzer.anzeigename)).where(condition))
 
 
 def _link(session: Session, link_id: str) -> str | None:
     if not link_id.isdigit():
         return None
     person = session.scalars(
-        sa.select(Person).join(PersonalLink, col(PersonalLink.person_id) == col(Person.id)).where(
-            col(PersonalLink.id) == int(link_id)
-        )
+        sa.select(Person)
+        .join(PersonalLink, col(PersonalLink.person_id) == col(Person.id))
+        .where(col(PersonalLink.id) == int(link_id))
     ).first()
     return person.anzeigename if person is not None and person.anzeigename else None
 

@@ -4,7 +4,7 @@
     python -m sozialforum.betrieb.konfig_doku --pruefen  # exit 1 if the file is out of date
 
 Every field with its type, default, limits and environment variable; the description is the
-comment above the field in ``sozialforum/settings.py`` (or its ``description``), so the
+comment above the field in ``sozialforum/settings/`` (or its ``description``), so the
 reference cannot drift from the code. A test compares the committed file with this output.
 """
 
@@ -31,7 +31,7 @@ ZIEL = PROJEKT / "docs" / "konfiguration.md"
 BEISPIEL = PROJEKT / "config" / "sozialforum.toml"
 KOPF = """# Konfiguration
 
-Diese Referenz ist aus den Einstellungsklassen (`sozialforum/settings.py`) erzeugt:
+Diese Referenz ist aus den Einstellungsklassen (`sozialforum/settings/`) erzeugt:
 `python -m sozialforum.betrieb.konfig_doku` schreibt sie neu; ein Test prüft, dass sie aktuell ist.
 Die Beschreibungen sind die Kommentare in `config/sozialforum.toml` (deutsch) und, wo dort keiner
 steht, die Kommentare an den Feldern im Code.
@@ -45,21 +45,22 @@ Passwörter gehören nicht in die Datei, sondern in Umgebungsvariablen.
 
 
 def _comments() -> dict[tuple[str, str], str]:
-    """(class, field) → the comment lines right above the field in settings.py."""
-    source = Path(settings_module.__file__).read_text(encoding="utf-8")
-    lines = source.splitlines()
+    """(class, field) → the comment lines right above the field in the settings package."""
     found: dict[tuple[str, str], str] = {}
-    for node in ast.parse(source).body:
-        if not isinstance(node, ast.ClassDef):
-            continue
-        for item in node.body:
-            if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
-                above: list[str] = []
-                index = item.lineno - 2
-                while index >= 0 and lines[index].strip().startswith("#"):
-                    above.insert(0, lines[index].strip().lstrip("#").strip())
-                    index -= 1
-                found[(node.name, item.target.id)] = " ".join(above)
+    for path in sorted(Path(settings_module.__file__).parent.glob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        for node in ast.parse(source).body:
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for item in node.body:
+                if isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+                    above: list[str] = []
+                    index = item.lineno - 2
+                    while index >= 0 and lines[index].strip().startswith("#"):
+                        above.insert(0, lines[index].strip().lstrip("#").strip())
+                        index -= 1
+                    found[(node.name, item.target.id)] = " ".join(above)
     return found
 
 

@@ -12,14 +12,14 @@ visible when scrolling right. Budgets: the latest stored distribution of each, i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from sozialforum.channels.tabular import safe_row
+from sozialforum.daten.atlas_blatt import Blatt, Zahl, datum, schreibe_blatt, zahlformat
+from sozialforum.daten.atlas_budget import budgetblatt, gespeicherte_budgets
 from sozialforum.daten.budget import Budget
 from sozialforum.daten.ergebnis import Monitor
 from sozialforum.daten.fehlwerte import LEGENDE
@@ -31,7 +31,7 @@ from sozialforum.daten.katalog import Katalog
 from sozialforum.daten.profil import datenstand, quellen
 from sozialforum.daten.sicht import Sicht, Zelle
 from sozialforum.settings import DatenSettings
-from sozialforum.timeutil import format_datum_kurz, format_termin, format_zahl
+from sozialforum.timeutil import format_datum_kurz, format_termin
 
 EBENEN = {
     "kreis": "Kreis",
@@ -64,143 +64,13 @@ def reihenfolge(monitor: Monitor) -> list[Bereich]:
     return ordered
 
 
-def put(sheet: Any, values: list[Any]) -> None:
-    """Append a row with every text neutralised: area and source names come from files, and
-    openpyxl would store a name like ``=HYPERLINK(…)`` as a live formula."""
-    sheet.append(safe_row(values))
-
-
-@dataclass(frozen=True)
-class Zahl:
-    """A number with its Excel format (shown by Excel in the reader's locale: 1.234,5 in German)."""
-
-    wert: float | int | date
-    format: str
-
-
-def _muster(decimals: int) -> str:
-    return "#,##0" + ("." + "0" * decimals if decimals else "")
-
-
 def _zahl(zelle: Zelle, decimals: int) -> Any:
     """A view's cell: its number when it has one (in parentheses when on few cases), else its
     symbol as text (``.`` suppressed, ``k. A.`` not delivered, …)."""
     if zelle.wert is None:
         return zelle.text or None
-    pattern = _muster(decimals)
+    pattern = zahlformat(decimals)
     return Zahl(zelle.wert, f'"("{pattern}")"' if zelle.unsicher else pattern)
-
-
-def _tag(day: date) -> Zahl:
-    return Zahl(day, "DD.MM.YYYY")
-
-
-@dataclass
-class Blatt:
-    """One sheet: lines above the table (title, notes), the table with a bold header that stays
-    frozen and carries a filter, and lines below it (benchmarks, sums) outside the filter."""
-
-    titel: str
-    kopf: list[str]
-    zeilen: list[list[Any]] = field(default_factory=list)
-    vorspann: list[list[Any]] = field(default_factory=list)
-    nachspann: list[list[Any]] = field(default_factory=list)
-    feste_spalten: int = 0  # columns that stay visible when scrolling right (area key and name)
-    fixieren: bool = True  # keep the header in view (not on the overview: its table is far down)
-
-
-def _breite(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, Zahl):
-        if isinstance(value.wert, date):
-            return 10
-        return len(format_zahl(float(value.wert), value.format.count("0") - 1 if "." in value.format else 0)) + 2
-    if isinstance(value, float):
-        return len(format_zahl(value, 2))
-    return len(str(value))
-
-
-def schreibe_blatt(book: Any, blatt: Blatt, bold: Any) -> None:
-    """Write a sheet in write-only mode: widths, frozen panes and the filter must be set before
-    the first row, so the rows are collected first (an atlas has hundreds of rows, not millions)."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    sheet = book.create_sheet(blatt.titel[:31])
-    widths = [len(h) for h in blatt.kopf]
-    for row in blatt.zeilen:
-        for i, value in enumerate(row):
-            if i < len(widths):
-                widths[i] = max(widths[i], _breite(value))
-    for i, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = min(max(width + 2, 8), 60)
-    head_row = len(blatt.vorspann) + 1
-    if blatt.fixieren:
-        sheet.freeze_panes = f"{get_column_letter(blatt.feste_spalten + 1)}{head_row + 1}"
-    if blatt.zeilen:
-        last = head_row + len(blatt.zeilen)
-        sheet.auto_filter.ref = f"A{head_row}:{get_column_letter(len(blatt.kopf))}{last}"
-
-    def cells(values: list[Any], *, fett: bool = False) -> list[Any]:
-        out: list[Any] = []
-        for value in safe_row(values):
-            if isinstance(value, Zahl):
-                cell = WriteOnlyCell(sheet, value=value.wert)
-                cell.number_format = value.format
-            else:
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, float):
-                    cell.number_format = "#,##0.00"
-            if fett:
-                cell.font = bold
-            out.append(cell)
-        return out
-
-    for line in blatt.vorspann:
-        sheet.append(cells(line))
-    sheet.append(cells(list(blatt.kopf), fett=True))
-    for row in blatt.zeilen:
-        sheet.append(cells(row))
-    for line in blatt.nachspann:
-        sheet.append(cells(line))
-
-
-def gespeicherte_budgets(session: Session, katalog: Katalog) -> list[Budget]:
-    """The latest stored distribution of each budget of the catalogue, rebuilt from its recorded
-    derivation: every edition of the atlas carries the budget sheet, not only the run that
-    computed it (the flow computes a budget only when given a total)."""
-    import sqlalchemy as sa
-    from sqlmodel import col
-
-    from sozialforum.daten.budget import Budgetzeile
-    from sozialforum.daten.katalog import BudgetAnteil
-    from sozialforum.store.models import Budgetverteilung
-
-    found: dict[str, Budgetverteilung] = {}
-    query = sa.select(Budgetverteilung).order_by(col(Budgetverteilung.haushaltsjahr), col(Budgetverteilung.id))
-    for verteilung in session.scalars(query):
-        found[verteilung.kennung] = verteilung  # the latest year wins
-    result = []
-    for kennung, verteilung in found.items():
-        definition = katalog.budgets.get(kennung)
-        herleitung: dict[str, Any] = dict(verteilung.herleitung)
-        if definition is None or not herleitung.get("zeilen"):
-            continue
-        definition = definition.model_copy(
-            update={
-                "anteile": [BudgetAnteil.model_validate(a) for a in herleitung.get("anteile", [])]
-                or definition.anteile,
-                "untergrenze": herleitung.get("untergrenze", definition.untergrenze),
-                "obergrenze": herleitung.get("obergrenze", definition.obergrenze),
-            }
-        )
-        fields = set(Budgetzeile.__dataclass_fields__)
-        zeilen = [Budgetzeile(**{k: v for k, v in z.items() if k in fields}) for z in herleitung["zeilen"]]
-        result.append(
-            Budget(kennung, definition, int(verteilung.gesamt), verteilung.haushaltsjahr, verteilung.stichtag, zeilen)
-        )
-    return result
 
 
 def schreibe_atlas(
@@ -234,8 +104,8 @@ def schreibe_atlas(
         fixieren=False,
         vorspann=[
             [f"Sozialstrukturatlas {kommune}"],
-            ["Stichtag", _tag(day)],
-            ["Datenstand", _tag(stand) if stand else "unbekannt"],
+            ["Stichtag", datum(day)],
+            ["Datenstand", datum(stand) if stand else "unbekannt"],
             ["Berechnet am", format_termin(now)],
             ["Fassung", empfaenger.name],
             *([hinweis] for hinweis in sicht.veroeffentlichung.hinweise(empfaenger)),
@@ -252,7 +122,7 @@ def schreibe_atlas(
             [
                 q["herausgeber"],
                 q["titel"],
-                _tag(q["datenstand"]) if q["datenstand"] else "",
+                datum(q["datenstand"]) if q["datenstand"] else "",
                 q["lizenz"],
                 q["datei"],
             ]
@@ -285,7 +155,7 @@ def schreibe_atlas(
                         "Vergleich",
                         "",
                         f"{ind.name}: {bench.name}",
-                        Zahl(bench.wert, _muster(ind.nachkommastellen))
+                        Zahl(bench.wert, zahlformat(ind.nachkommastellen))
                         if bench.wert is not None
                         else (bench.hinweis or "–"),
                     ]
@@ -323,7 +193,7 @@ def schreibe_atlas(
                 _zahl(dynamik, 2),
                 dyn_klasse,
                 *(sicht.index(bereich.ebene, d, at, bereich.id)[1] for d in dims),
-                _tag(at),
+                datum(at),
             ]
         )
     sheets.append(index_sheet)
@@ -362,66 +232,3 @@ def schreibe_atlas(
         titel = f"Sozialstrukturatlas {kommune}: {name}, Statusklassen"
         status_karte(session, sicht, "sozialraum", code, titel, path.parent / f"{path.stem}_karte_{code}.svg")
     return path
-
-
-def budgetblatt(budget: Budget) -> Blatt:
-    """The derivation of a budget, step by step (every figure that led to each euro)."""
-    euro, cent = '#,##0" €"', '#,##0.00" €"'
-    columns = ["Schlüssel", "Gebiet"]
-    for part in budget.definition.anteile:
-        gewicht = f"{part.gewicht:g}".replace(".", ",")  # German: "Gewicht 0,2"
-        columns += [f"{part.name}: Basis", f"{part.name}: Anteil", f"{part.name}: Gewicht {gewicht}"]
-    columns += ["Rohbetrag", "Grenze", "Betrag exakt", "abgerundet", "Rest", "+1 € (größte Reste)", "Budget"]
-    sheet = Blatt(
-        budget.definition.blattname(budget.haushaltsjahr),
-        columns,
-        vorspann=[
-            [f"{budget.definition.name}, Haushaltsjahr {budget.haushaltsjahr}"],
-            ["Gesamtbetrag", Zahl(budget.gesamt, euro)],
-            ["Datenbasis: Stichtag", _tag(budget.stichtag)],
-            [
-                f"Untergrenze {format_zahl(budget.definition.untergrenze, 0)} €, Obergrenze "
-                + (
-                    f"{format_zahl(budget.definition.obergrenze, 0)} €"
-                    if budget.definition.obergrenze is not None
-                    else "–"
-                )
-                + "; Rundung auf volle Euro nach dem Verfahren der größten Reste (Hare–Niemeyer)"
-            ],
-            [],
-        ],
-        feste_spalten=2,
-    )
-    for row in budget.zeilen:
-        cells: list[Any] = [row.schluessel, row.name]
-        for part, base, share in zip(budget.definition.anteile, row.basis, row.anteil, strict=True):
-            cells += [
-                Zahl(round(base, 4), "#,##0.####"),
-                Zahl(round(share, 6), "0.0000%"),
-                Zahl(round(share * part.gewicht * budget.gesamt, 2), cent),
-            ]
-        cells += [
-            Zahl(round(row.roh, 2), cent),
-            row.grenze,
-            Zahl(round(row.exakt, 2), cent),
-            Zahl(row.abgerundet, euro),
-            Zahl(round(row.rest, 4), "0.0000"),
-            Zahl(row.zuschlag, euro),
-            Zahl(row.betrag, euro),
-        ]
-        sheet.zeilen.append(cells)
-    sheet.nachspann.append(
-        [
-            "",
-            "Summe",
-            *[""] * (3 * len(budget.definition.anteile)),
-            Zahl(round(sum(r.roh for r in budget.zeilen), 2), cent),
-            "",
-            Zahl(round(sum(r.exakt for r in budget.zeilen), 2), cent),
-            Zahl(sum(r.abgerundet for r in budget.zeilen), euro),
-            "",
-            Zahl(sum(r.zuschlag for r in budget.zeilen), euro),
-            Zahl(sum(r.betrag for r in budget.zeilen), euro),
-        ]
-    )
-    return sheet

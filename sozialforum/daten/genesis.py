@@ -8,12 +8,12 @@ UTF-8, semicolons, decimal comma, symbols instead of numbers.
 
 Speed matters (a Regionalstatistik download of all Gemeinden has 11,000 rows): pandas' C
 parser reads the numbers, and only cells it read as missing are looked at again, in the
-original line, to learn which symbol they hold.
+original line, to learn which symbol they hold. The title, header and footer lines are read by
+``genesis_kopf``.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from datetime import date
@@ -23,13 +23,21 @@ import numpy as np
 import pandas as pd
 
 from sozialforum.daten.fehlwerte import Fehlwert
+from sozialforum.daten.genesis_kopf import (
+    KOPF,
+    check_layout,
+    column_labels,
+    footer_meta,
+    header,
+    header_within,
+    leading_empty,
+    title_date,
+)
 from sozialforum.daten.quelldatei import (
     Rohdaten,
-    Spalte,
     cell_problem,
     checksum,
     decode,
-    find_date,
     parse_cell,
     parse_column,
     parse_stichtag,
@@ -38,24 +46,8 @@ from sozialforum.daten.quelldatei import (
 from sozialforum.daten.zeilenraster import Zeilenraster
 from sozialforum.problems import Problem, ProblemReport
 
-KOPF = "GENESIS-Tabelle:"
 _KEY = re.compile(r"^(DG|\d{2,12})$")
 _KEYS = re.compile(r"(?:[^\S\n]*(?:DG|\d{2,12})[^\S\n]*\n)*[^\S\n]*(?:DG|\d{2,12})[^\S\n]*")  # _KEY, per line
-_UNITS = {
-    "anzahl",
-    "prozent",
-    "%",
-    "eur",
-    "euro",
-    "tsd.",
-    "tsd. eur",
-    "1000",
-    "personen",
-    "jahre",
-    "je 1000 einwohner",
-    "je 100 einwohner",
-}
-_FOOTER = "_____"  # the line above the footnotes: at least five underscores
 _HEAD = 65_536  # characters that hold the title and header rows
 _NA = ["-", "–", ".", "x", "X", "/", "...", "…", "*"]
 
@@ -69,82 +61,6 @@ def table_code(code: str) -> tuple[str, str | None]:
     regional depth (4 Kreise, 5 Gemeinden), so one catalogue entry serves both."""
     match = re.fullmatch(r"(\d{5}-\d{2}-\d{2})-(\d+)(?:_\d+)?", code.strip())
     return (match.group(1), match.group(2)) if match else (code.strip(), None)
-
-
-def _fields(line: str) -> list[str]:
-    return next(csv.reader([line], delimiter=";"))
-
-
-def _leading_empty(fields: list[str]) -> int:
-    count = 0
-    for value in fields:
-        if value.strip():
-            break
-        count += 1
-    return count
-
-
-def _header(lines: list[str], name: str) -> tuple[int, int, list[list[str]], list[str]]:
-    """(first header line, first data line, header rows, title lines)."""
-    first = next((i for i, line in enumerate(lines) if i > 0 and line.startswith(";")), None)
-    if first is None:
-        raise ProblemReport(
-            [Problem(name, None, None, "Die Kopfzeilen der Tabelle fehlen (Zeilen, die mit „;“ beginnen).")]
-        )
-    end = first
-    while end < len(lines) and lines[end].startswith(";"):
-        end += 1
-    titles = [_fields(line)[0].strip() for line in lines[1:first] if line.strip(" ;")]
-    return first, end, [_fields(line) for line in lines[first:end]], titles
-
-
-def _header_within(lines: list[str]) -> bool:
-    """Whether the header rows end before the last (possibly cut) line of ``lines``."""
-    inside = False
-    for line in lines[1:-1]:
-        if line.startswith(";"):
-            inside = True
-        elif inside:
-            return True
-    return False
-
-
-def _check_layout(head: list[str], text: str, name: str) -> int:
-    """Offset of the line break above the footer; problems for a wrong separator or a
-    truncated file. ``head``: the first lines (the file is not split as a whole: 11,000 lines)."""
-    if not head[0].startswith(KOPF):
-        raise ProblemReport(
-            [Problem(name, 1, None, f"Keine GENESIS-Datei: die erste Zeile muss mit „{KOPF}“ beginnen.")]
-        )
-    sample = head[1:30]
-    if not any(";" in line for line in sample):
-        sep = "Tabulator" if any("\t" in line for line in sample) else "Komma"
-        raise ProblemReport(
-            [
-                Problem(
-                    name,
-                    2,
-                    None,
-                    f"Falsches Trennzeichen: die Datei ist mit {sep} getrennt, GENESIS-Dateien mit Semikolon („;“).",
-                )
-            ]
-        )
-    footer = text.find("\n" + _FOOTER)
-    if footer < 0:
-        last = max(i for i, line in enumerate(text.split("\n")) if line.strip()) + 1
-        raise ProblemReport(
-            [
-                Problem(
-                    name,
-                    last,
-                    None,
-                    "Die Datei ist unvollständig: die Fußzeile (Linie „__________“ "
-                    "mit Quellenangabe und „Stand:“) fehlt – vermutlich wurde sie "
-                    "beim Herunterladen oder Kopieren abgeschnitten.",
-                )
-            ]
-        )
-    return footer
 
 
 def _text(cell: object) -> str:
@@ -172,44 +88,6 @@ def _key_column(frame: pd.DataFrame, n_label: int) -> int | None:
         if _all_keys(frame, column) and (column + 1 >= n_label or not _all_keys(frame, column + 1)):
             return column
     return None
-
-
-def _column_labels(rows: list[list[str]], n_label: int, n_cols: int) -> list[Spalte]:
-    spalten = []
-    for column in range(n_label, n_cols):
-        parts: list[str] = []
-        stichtag: date | None = None
-        einheit: str | None = None
-        for row in rows:
-            cell = row[column].strip() if column < len(row) else ""
-            if not cell:
-                continue
-            if (day := parse_stichtag(cell)) is not None and "." in cell:
-                stichtag = day
-            elif cell.lower() in _UNITS:
-                einheit = cell
-            elif not parts or parts[-1] != cell:
-                parts.append(cell)
-        spalten.append(Spalte(" | ".join(parts) or f"Spalte {column + 1}", stichtag, einheit))
-    return spalten
-
-
-def _footer_meta(lines: list[str]) -> tuple[date | None, str | None, str | None, list[str]]:
-    text = "\n".join(lines)
-    stand = next((find_date(line) for line in lines if line.startswith("Stand:")), None)
-    publisher = re.search(r"©\s*([^,\n]+)", text)
-    licence = re.search(r"(Datenlizenz Deutschland[^\"]*)", text)
-    notes = [
-        " ".join(block.replace('""', '"').split())
-        for block in re.findall(r'"((?:[^"]|"")*)"', text)
-        if "©" not in block
-    ]
-    return (
-        stand,
-        publisher.group(1).strip() if publisher else None,
-        " ".join(licence.group(1).split()).rstrip(".") if licence else None,
-        notes,
-    )
 
 
 def _check_fields(raster: Zeilenraster, n_cols: int, start: int, name: str) -> None:
@@ -276,10 +154,10 @@ def read_genesis(
     name = path.name
     text = decode(name, raw)
     lines = text[:_HEAD].split("\n")  # title and header rows: the first lines
-    footer = _check_layout(lines, text, name)
-    lines = text[:footer].split("\n") if footer < _HEAD or not _header_within(lines) else lines
-    _first, data_start, header_rows, titles = _header(lines, name)
-    n_label = min(_leading_empty(row) for row in header_rows)
+    footer = check_layout(lines, text, name)
+    lines = text[:footer].split("\n") if footer < _HEAD or not header_within(lines) else lines
+    _first, data_start, header_rows, titles = header(lines, name)
+    n_label = min(leading_empty(row) for row in header_rows)
     n_cols = max(len(row) for row in header_rows)
     start = sum(len(line) + 1 for line in lines[:data_start])
     raster = Zeilenraster(text[start:footer] if start <= footer else "")
@@ -300,9 +178,9 @@ def read_genesis(
             ]
         )
     problems: list[Problem] = []
-    spalten = _column_labels(header_rows, n_label, n_cols)
+    spalten = column_labels(header_rows, n_label, n_cols)
     row_dates = _row_dates(frame, key_col, line_numbers, name, problems)
-    file_date = stichtag or next((d for d in map(_title_date, titles) if d), None)
+    file_date = stichtag or next((d for d in map(title_date, titles) if d), None)
     if row_dates is None and not any(s.stichtag for s in spalten) and file_date is None:
         problems.append(
             Problem(
@@ -328,7 +206,7 @@ def read_genesis(
                 raw_cells, line_numbers, name, spalten[position].label, problems
             )
     _recover_symbols(values, codes, frame, raster, data_start, n_label, spalten, name, problems)
-    stand, publisher, licence, notes = _footer_meta(text[footer + 1 :].split("\n"))
+    stand, publisher, licence, notes = footer_meta(text[footer + 1 :].split("\n"))
     dims = (
         frame[list(range(key_col + 2, n_label))]
         .fillna("")
@@ -363,13 +241,6 @@ def read_genesis(
 def _field(line: str, column: int) -> str | None:
     fields = line.split(";")
     return fields[column] if column < len(fields) else None
-
-
-def _title_date(title: str) -> date | None:
-    if day := find_date(title):
-        return day
-    match = re.search(r"\((\d{4})\)", title)
-    return date(int(match.group(1)), 12, 31) if match else None
 
 
 def _row_dates(

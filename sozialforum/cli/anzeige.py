@@ -8,6 +8,7 @@ references are row ids; neither means anything to the Geschäftsstelle.
 from __future__ import annotations
 
 import typing
+from collections.abc import Collection
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlmodel import SQLModel
 
 from sozialforum.store.models.gebiete import GUELTIG_SEIT_JEHER
 from sozialforum.timeutil import format_datum_kurz, format_termin, format_zahl
-from sozialforum.vocab import Vocab
+from sozialforum.vocab import Beduerfnis, Vocab
 
 # The German name of every field ``zeige`` shows (same field name, same meaning in every table).
 FELDER = {
@@ -75,7 +76,97 @@ FELDER = {
     "datum": "Datum",
     "text": "Text",
     "fassung": "Fassung",
+    # What the DSGVO Auskunft shows of the tables about a person (a test keeps this complete).
+    "aktiv": "aktiv",
+    "aktuelle_version": "aktuelle Fassung",
+    "alte_email": "alte E-Mail",
+    "anfrage_id": "Anfrage",
+    "angefordert_am": "angefordert am",
+    "anmerkung": "Anmerkung",
+    "antwort": "Antwort",
+    "antwort_id": "Antwort",
+    "anwesend": "anwesend",
+    "anzeigename": "Name",
+    "aufruf_id": "Förderaufruf",
+    "auftrag_id": "Auftrag",
+    "beantragt_eur": "beantragt (Euro)",
+    "beantwortet_am": "beantwortet am",
+    "beduerfnisse": "Bedürfnisse",
+    "begonnen_am": "begonnen am",
+    "begruendung": "Begründung",
+    "bemerkung": "Bemerkung",
+    "beschlusspunkt_id": "Beschlusspunkt",
+    "beschreibung": "Beschreibung",
+    "bestaetigt_am": "bestätigt am",
+    "betreff": "Betreff",
+    "bezug": "Bezug",
+    "bezug_id": "Bezug (Nr.)",
+    "bis": "bis",
+    "dauer_minuten": "Dauer (Minuten)",
+    "eingegangen_am": "eingegangen am",
+    "eingeladen_am": "eingeladen am",
+    "eingeladen_an": "eingeladen an",
+    "eingereicht_am": "eingereicht am",
+    "eingereicht_von_person_id": "eingereicht von",
+    "empfaenger": "Empfänger",
+    "entwurf_frist": "Frist für den Entwurf",
+    "erfasst_von": "erfasst von",
+    "erinnert_am": "erinnert am",
+    "erledigt_am": "erledigt am",
+    "erstellt_am": "erstellt am",
+    "erteilt_am": "erteilt am",
+    "eskaliert_am": "eskaliert am",
+    "faellig_am": "fällig am",
+    "form": "Form",
+    "fortschritt_prozent": "Fortschritt (%)",
+    "freigabe_erinnerungen": "Erinnerungen zur Freigabe",
+    "freigegeben_am": "freigegeben am",
+    "frist": "Frist",
+    "frist_ref": "Frist",
+    "frist_wortlaut": "Frist im Wortlaut",
+    "gesendet_am": "gesendet am",
+    "inhalt_gekuerzt_am": "Inhalt gekürzt am",
+    "inhalt_groesse": "Größe (Bytes)",
+    "kommentar": "Kommentar",
+    "kommentar_bis": "Kommentare bis",
+    "kostenplan": "Kostenplan",
+    "letzte_anmeldung_am": "letzte Anmeldung am",
+    "massnahme_id": "Maßnahme",
+    "neue_email": "neue E-Mail",
+    "nummer": "Nummer",
+    "person_id": "Person",
+    "personen": "Personen",
+    "protokoll_id": "Protokoll",
+    "protokollfuehrung_person_id": "Protokollführung",
+    "quelle": "Quelle",
+    "reihenfolge": "Reihenfolge",
+    "rolle": "Rolle",
+    "runde_id": "Bewertungsrunde",
+    "sitzung_id": "Sitzung",
+    "stimmberechtigt": "stimmberechtigt",
+    "stufe": "Stufe",
+    "tagesordnungspunkt_id": "Tagesordnungspunkt",
+    "traeger_id": "Träger",
+    "verantwortlich_organisation_id": "verantwortliche Organisation",
+    "verantwortlich_person_id": "verantwortliche Person",
+    "version": "Fassung",
+    "version_id": "Fassung",
+    "verteilt_am": "verteilt am",
+    "vertretung_email": "E-Mail der Vertretung",
+    "vertretung_name": "Vertretung",
+    "von": "von",
+    "warteliste": "auf der Warteliste",
+    "werte": "Angaben",
+    "widerrufen_am": "widerrufen am",
+    "zahlen": "Zahlen",
+    "zuletzt_benutzt_am": "zuletzt benutzt am",
+    "zurueckgenommen_am": "zurückgenommen am",
+    "zweck": "Zweck",
 }
+
+
+# Fields holding a list of slugs (JSON), whose type does not name their vocabulary.
+LISTENVOKABELN: dict[str, type[Vocab]] = {"beduerfnisse": Beduerfnis}
 
 
 def _vocab_of(annotation: Any) -> type[Vocab] | None:
@@ -105,10 +196,10 @@ def _referenz(session: Session, model: type[SQLModel], name: str, value: object)
 
 def wert(name: str, value: object, annotation: Any = None) -> str:
     """A field's value in German: vocabulary label, German date and time, number, yes/no."""
-    vocab = _vocab_of(annotation)
+    vocab = _vocab_of(annotation) or LISTENVOKABELN.get(name)
     if value is None:
         return ""
-    if vocab is not None:
+    if vocab is not None and not isinstance(value, list):
         return vocab.label_of(value)
     if isinstance(value, datetime):
         return format_termin(value)
@@ -119,16 +210,21 @@ def wert(name: str, value: object, annotation: Any = None) -> str:
     if isinstance(value, int) and name != "id":
         return format_zahl(value)
     if isinstance(value, list):
-        items = [wert(name, item) for item in value]
+        items = [wert(name, item, vocab) for item in value]
         return " und ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
+    if isinstance(value, dict):  # the answers of a form, a cost plan: one "Feld: Wert" after another
+        return "; ".join(f"{FELDER.get(k, k)}: {wert(k, v)}" for k, v in value.items())
     return str(value)
 
 
-def zeilen(session: Session, row: SQLModel) -> list[tuple[str, str]]:
-    """Every field of ``row`` as (German name, German value), references resolved."""
+def zeilen(session: Session, row: SQLModel, ohne: Collection[str] = ()) -> list[tuple[str, str]]:
+    """Every field of ``row`` (but those named in ``ohne``) as (German name, German value),
+    references resolved."""
     model = type(row)
     shown = []
     for name, field in model.model_fields.items():
+        if name in ohne:
+            continue
         value = getattr(row, name)
         text = _referenz(session, model, name, value) if name.endswith("_id") else None
         shown.append((FELDER.get(name, name), text if text is not None else wert(name, value, field.annotation)))

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from sozialforum.cli.auskunft import uebersicht
 from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.stammdaten import aufbewahrung, dsgvo
 from sozialforum.store.db import session_scope
@@ -22,10 +23,15 @@ def auskunft(
     typer_ctx: typer.Context,
     person: Annotated[str, typer.Argument(help="Kennung oder Id der Person.")],
     ausgabe: Annotated[
-        Path | None, typer.Option("--ausgabe", "-o", help="JSON-Datei; ohne: Ausgabe auf dem Bildschirm.")
+        Path | None,
+        typer.Option("--ausgabe", "-o", help="Vollständige Auskunft als JSON-Datei, z. B. zum Versand an die Person."),
     ] = None,
+    als_json: Annotated[
+        bool, typer.Option("--json", help="Vollständige Auskunft als JSON auf dem Bildschirm (für Skripte).")
+    ] = False,
 ) -> None:
-    """Stellt alle gespeicherten Daten einer Person zusammen (Art. 15 DSGVO)."""
+    """Stellt alle gespeicherten Daten einer Person zusammen (Art. 15 DSGVO): auf dem Bildschirm
+    zum Lesen, mit --ausgabe vollständig als Datei."""
     context = ctx(typer_ctx)
     with session_scope(context.engine, actor="dsgvo:auskunft") as session:
         try:
@@ -33,12 +39,19 @@ def auskunft(
         except dsgvo.PersonNotFound as exc:
             fail(str(exc), EXIT_NOT_FOUND)
         document = dsgvo.export_person(session, found.id or 0, now=utcnow())
-    text = json.dumps(document, ensure_ascii=False, indent=2)
-    if ausgabe is None:
-        console.print_json(text)
-    else:
+        text = json.dumps(document, ensure_ascii=False, indent=2)
+        if als_json:
+            console.print_json(text)
+        elif ausgabe is None:
+            console.print(uebersicht(session, document, person_id=found.id or 0), highlight=False)
+            console.print(
+                f"\nVollständig, mit technischen Angaben, als Datei für die Person: "
+                f"sozialforum dsgvo auskunft {person} --ausgabe auskunft-{found.kennung}.json",
+                highlight=False,
+            )
+    if ausgabe is not None:
         ausgabe.write_text(text + "\n", encoding="utf-8")
-        console.print(f"Auskunft für {person} gespeichert in {ausgabe}.")
+        console.print(f"Auskunft für {person} gespeichert in {ausgabe}.", highlight=False)
 
 
 @app.command("loeschen")

@@ -32,7 +32,7 @@ def _link(session: Session, link_id: str) -> str | None:
 
 def akteur_text(session: Session, akteur: str | None) -> str:
     """``benutzer:planerin`` → ``Paula Planerin``; ``link:64`` → ``Rosa Timm (persönlicher Link)``;
-    ``flow-run:einladungen_versenden/…`` → ``automatisch (Einladungen versenden)``."""
+    ``flow-run:einladungen_versenden/…`` → ``Ablauf „Einladungen versenden“``."""
     if not akteur:
         return ""
     art, _, rest = akteur.partition(":")
@@ -42,7 +42,7 @@ def akteur_text(session: Session, akteur: str | None) -> str:
         name = _link(session, rest)
         return f"{name} (persönlicher Link)" if name else "über einen persönlichen Link"
     if art == "flow-run":
-        return f"automatisch ({rest.split('/')[0].replace('_', ' ').capitalize()})"
+        return f"Ablauf „{rest.split('/')[0].replace('_', ' ').capitalize()}“"
     if art == "cli":
         return f"Kommandozeile ({rest})" if rest else "Kommandozeile"
     if art == "demo":

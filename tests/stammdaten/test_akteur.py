@@ -38,7 +38,7 @@ def test_actors_by_name(sqlite_engine: Engine, tmp_path: Path) -> None:
         assert akteur_text(session, f"benutzer:{ids[0]}") == "Paula Planerin"
         assert akteur_text(session, "planerin") == "Paula Planerin"
         assert akteur_text(session, f"link:{ids[1]}") == "Rosa Timm (persönlicher Link)"
-        assert akteur_text(session, "flow-run:einladungen_versenden/7049") == "automatisch (Einladungen versenden)"
+        assert akteur_text(session, "flow-run:einladungen_versenden/7049") == "Ablauf „Einladungen versenden“"
         assert akteur_text(session, "cli:daten assistent") == "Kommandozeile (daten assistent)"
         assert akteur_text(session, "import:personen.csv") == "Import aus personen.csv"
         assert akteur_text(session, "benutzer:gibtsnicht") == "gibtsnicht"

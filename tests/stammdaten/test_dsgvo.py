@@ -117,3 +117,56 @@ def test_erasure_leaves_no_personal_data_and_consistent_records(engine: Engine) 
         assert link.widerrufen_am is not None
         erase_entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.aktion == "erase")).one()
         assert erase_entry.datensatz_id == person_id and erase_entry.akteur == "dsgvo:test"
+
+
+def test_every_field_about_a_person_has_a_german_name_or_is_bookkeeping() -> None:
+    from sozialforum.cli.anzeige import FELDER
+    from sozialforum.cli.auskunft import TECHNISCH
+
+    tables = [table for table, _ in dsgvo._referencing_tables()] + [SQLModel.metadata.tables["person"]]
+    unnamed = {
+        f"{table.name}.{column.name}"
+        for table in tables
+        for column in table.columns
+        if column.name not in FELDER and column.name not in TECHNISCH and f"{table.name}.{column.name}" not in TECHNISCH
+    }
+    assert not unnamed, unnamed
+
+
+def test_the_auskunft_reads_in_german_and_the_file_is_complete(sqlite_engine: Engine, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """On screen: sections per kind of data, German field names, dates and references, who changed
+    what; the complete JSON stays available as a file or with --json (Art. 15 answers are sent)."""
+    from typer.testing import CliRunner
+
+    from sozialforum.cli import app as cli
+
+    _person_with_history(sqlite_engine)
+    config = tmp_path / "sf.toml"
+    url = sqlite_engine.url.render_as_string(hide_password=False)
+    config.write_text(f'data_dir = "{tmp_path}"\ndatabase_url = "{url}"\n', encoding="utf-8")
+
+    def auskunft(*args: str) -> str:
+        result = CliRunner().invoke(
+            cli, ["-k", str(config), "dsgvo", "auskunft", "P0100", *args], env={"COLUMNS": "100"}
+        )
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    screen = auskunft()
+    flat = " ".join(screen.split())
+    assert "Auskunft nach Art. 15 DSGVO über Hannes Gerdes (P0100)" in flat, screen
+    assert "Personendaten Kennung P0100" in flat and "Telefon 0170 1234567" in flat
+    assert "Rückmeldungen (1) Sitzung Sozialraumkonferenz Antwort Zusage" in flat, screen
+    assert "Kommentar Ich bringe Frau Schmidt mit" in flat and "beantwortet am Dienstag, 24. November 2026" in flat
+    assert "persönliche Links (1) Zweck Rückmeldung zur Sitzung" in flat, screen
+    assert "Bedürfnisse Dolmetschung in eine andere Sprache" in flat, screen
+    assert "geändert von planerin: Telefon: 05551" in flat, screen  # the audit trail, field named in German
+    for raw in ("person_id", "gremium_id", "2026-11-24", "token_hash", "f" * 64, '"kennung"', "rueckmeldung"):
+        assert raw not in screen, raw
+    document = json.loads(auskunft("--json"))
+    assert document["auskunft_nach"] == "Art. 15 DSGVO" and document["person"]["kennung"] == "P0100"
+    datei = tmp_path / "auskunft.json"
+    assert "gespeichert in" in auskunft("--ausgabe", str(datei))
+    assert json.loads(datei.read_text(encoding="utf-8"))["daten"]["rueckmeldung"][0]["kommentar"] == (
+        "Ich bringe Frau Schmidt mit"
+    )

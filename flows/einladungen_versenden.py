@@ -74,7 +74,10 @@ def antworten_lesen(konfiguration: str | None, jetzt: datetime) -> dict[str, Any
     report = antworten.process_mailbox(engine_for(settings), settings, now=jetzt, actor=actor())
     return {
         "zusammenfassung": report.summary(),
-        "probleme": _problems("Kalenderantworten", [(p.herkunft, p.grund) for p in report.probleme]),
+        # Held replies wait for the Geschäftsstelle (the Sitzung's page): the report names them.
+        "probleme": _problems(
+            "Kalenderantworten", [(p.herkunft, p.grund) for p in report.probleme + report.zurueckgehalten]
+        ),
     }
 
 

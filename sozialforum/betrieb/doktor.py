@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 
 from sozialforum import ablage
 from sozialforum.betrieb.befund import Befund, fehler, hinweis, ok
-from sozialforum.betrieb.doktor_post import dkim, postfach, smtp
+from sozialforum.betrieb.doktor_post import absenderpruefung, dkim, postfach, smtp
 from sozialforum.betrieb.doktor_prefect import prefect_server
 from sozialforum.konten import verzeichnis
 from sozialforum.settings import Settings, SettingsError, load_settings
@@ -291,6 +291,7 @@ def untersuchen(config_file: Path | None, *, prefect_api_url: str | None, repari
         smtp,
         dkim,
         postfach,
+        absenderpruefung,
         verzeichnisdienst,
         erreichbarkeit,
     ]

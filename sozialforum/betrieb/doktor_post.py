@@ -1,5 +1,5 @@
 """``sozialforum doctor``, the mail part: the SMTP server (connection, TLS, login), DKIM for the
-sender's domain, and the mailbox for replies (IMAP or a maildir)."""
+sender's domain, the mailbox for replies (IMAP or a maildir) and how their sender is proven."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import socket
 import ssl
 from pathlib import Path
 
-from sozialforum.betrieb.befund import Befund, fehler, ok
+from sozialforum.betrieb.befund import Befund, fehler, hinweis, ok
 from sozialforum.settings import Settings
 
 
@@ -226,3 +226,42 @@ def postfach(settings: Settings) -> list[Befund]:
             "mail.imap_host (oder mail.maildir) eintragen.",
         )
     ]
+
+
+def absenderpruefung(settings: Settings) -> list[Befund]:
+    """Calendar replies change attendance lists and places: is who sent one proven?"""
+    mail = settings.mail
+    if not (mail.imap_host or mail.maildir):
+        return []  # no mailbox is read (the mailbox finding says so)
+    bereich = "Kalenderantworten"
+    if mail.authserv_id is None:
+        wie = "DKIM-Signatur, von sozialforum geprüft"
+    else:
+        wie = f"Prüfergebnis von {'Exchange Online' if mail.authserv_id == '' else mail.authserv_id}"
+    streng = 'mail.antworten_pruefen = "streng" setzen: dann hält sozialforum sie zurück (docs/betrieb.md).'
+    if mail.antworten_pruefen == "aus":
+        return [
+            hinweis(
+                bereich,
+                "Zu- und Absagen per Kalender werden ohne Absenderprüfung übernommen: wer eine Mail unter "
+                "fremder Adresse schickt, ändert Teilnehmerlisten und Plätze.",
+                "mail.authserv_id eintragen und " + streng,
+            )
+        ]
+    if mail.antworten_pruefen == "melden":
+        return [
+            hinweis(
+                bereich,
+                f"Antworten ohne belegten Absender ({wie}) werden übernommen und nur im Bericht genannt.",
+                streng,
+            )
+        ]
+    if mail.authserv_id is None:
+        return [
+            hinweis(
+                bereich,
+                "streng, mit eigener DKIM-Prüfung: Antworten von Trägern ohne DKIM-Signatur werden zurückgehalten.",
+                "mail.authserv_id eintragen: der Posteingangsserver prüft auch SPF und DMARC (docs/betrieb.md).",
+            )
+        ]
+    return [ok(bereich, f"streng: eine Antwort zählt nur mit belegtem Absender ({wie})")]

@@ -51,9 +51,11 @@ def antworten_einlesen(
         except OSError as exc:
             fail(f"Postfach nicht erreichbar: {exc}", EXIT_SERVICE)
     console.print(report.summary())
-    for problem in report.probleme:
+    for problem in report.probleme + report.zurueckgehalten + report.ohne_nachweis:
         console.print(f"  {problem.herkunft}: {problem.grund}", highlight=False)
-    if report.probleme:  # scripts see that answers were refused (the rest was recorded)
+    if report.zurueckgehalten:
+        console.print("Zurückgehaltene Antworten übernimmt oder verwirft die Geschäftsstelle bei der Sitzung.")
+    if report.probleme or report.zurueckgehalten:  # scripts see that answers wait or were refused
         raise typer.Exit(EXIT_INPUT)
 
 

@@ -2,8 +2,11 @@
 
 A calendar reply is matched on the Sitzung's UID and the attendee's address, which must be the
 address the invitation went to; the mail's sender must be that attendee (anything else is
-reported as forged). Answers to an older SEQUENCE than the one that last asked everyone again
-are stale. Link and calendar write the same Rueckmeldung row; the later answer wins.
+reported as forged), and with ``mail.antworten_pruefen`` the sender's domain must be proven
+(``channels.mail_auth``): unproven replies are named ("melden") or held for the Geschäftsstelle
+("streng", ``konferenz.zurueckgehalten``), who takes them over here (``take_over``).
+Answers to an older SEQUENCE than the one that last asked everyone again are stale. Link and
+calendar write the same Rueckmeldung row; the later answer wins.
 Nothing in a reply ever crashes the run: every problem becomes a line of the report.
 """
 
@@ -19,8 +22,9 @@ from sqlmodel import Session, select
 
 from sozialforum import outbox
 from sozialforum.channels.ical_reply import CalendarReply, ReplyFormatError, parse_reply_message
+from sozialforum.channels.mail_auth import DnsAbfrage, Nachweis, absender_pruefen
 from sozialforum.channels.mailbox import Quelle, open_source, parse_bounce
-from sozialforum.konferenz import plaetze
+from sozialforum.konferenz import plaetze, zurueckgehalten
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Rueckmeldung, Sitzung
@@ -51,13 +55,21 @@ class AntwortBericht:
     unveraendert: int = 0
     unzustellbar: int = 0
     probleme: list[AntwortProblem] = field(default_factory=list)
+    # Sender not proven: held for the Geschäftsstelle ("streng") or recorded and named ("melden").
+    zurueckgehalten: list[AntwortProblem] = field(default_factory=list)
+    ohne_nachweis: list[AntwortProblem] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        text = (
             f"{format_anzahl(self.erfasst, 'Rückmeldung', 'Rückmeldungen')} erfasst, {self.unveraendert} unverändert, "
             f"{format_anzahl(self.unzustellbar, 'Unzustellbarkeitsmeldung', 'Unzustellbarkeitsmeldungen')}, "
             f"{format_anzahl(len(self.probleme), 'Problem', 'Probleme')}"
         )
+        if self.zurueckgehalten:
+            text += f", {len(self.zurueckgehalten)} zurückgehalten (Absender nicht belegt)"
+        if self.ohne_nachweis:
+            text += f", davon {len(self.ohne_nachweis)} ohne belegten Absender übernommen"
+        return text
 
 
 def record_answer(
@@ -92,25 +104,34 @@ def record_answer(
     return row
 
 
-def apply_reply(
-    session: Session, reply: CalendarReply, *, now: datetime, settings: Settings | None = None
-) -> tuple[bool, str | None]:
-    """Apply one calendar answer: (changed, problem). A problem means nothing was recorded.
-    With ``settings``, whoever moves up from the waiting list is mailed (queued in this
-    transaction; the next delivery sends it)."""
+@dataclass
+class Vorhaben:
+    """A calendar answer that passed every check, and what it would write."""
+
+    reply: CalendarReply
+    sitzung: Sitzung
+    row: Rueckmeldung
+    antwort: Antwort
+    beantwortet: datetime
+    vertretung: str | None
+
+
+def check_reply(session: Session, reply: CalendarReply, *, now: datetime) -> Vorhaben | str | None:
+    """What one calendar answer would change: a Vorhaben, a problem (German; nothing is recorded)
+    or None when the answer changes nothing."""
     sitzung = session.exec(select(Sitzung).where(Sitzung.ical_uid == reply.uid)).first()
     if sitzung is None:
-        return False, f"keine Einladung mit UID {reply.uid!r}"
+        return f"keine Einladung mit UID {reply.uid!r}"
     if reply.method == "COUNTER":
         wann = f" ({format_termin(reply.proposed_start)})" if reply.proposed_start else ""
-        return False, (
+        return (
             f"{reply.attendee} schlägt für „{sitzung.titel}“ einen anderen Termin vor{wann}: "
             "nicht übernommen, bitte mit der Person klären"
         )
     # SENT-BY (RFC 5545 §3.2.18) names an assistant who answers for the attendee: a mail from
     # that address is the attendee's answer (Sabre/VObject and Nextcloud accept it the same way).
     if reply.sender and reply.sender not in (reply.attendee, reply.sent_by):
-        return False, (
+        return (
             f"Absender {reply.sender} ist nicht der antwortende Teilnehmer {reply.attendee} "
             "(gefälscht oder weitergeleitet)"
         )
@@ -131,34 +152,49 @@ def apply_reply(
         ).first()
         vertretung = reply.attendee
     if row is None:
-        return False, f"{reply.attendee} wurde zu „{sitzung.titel}“ nicht eingeladen"
+        return f"{reply.attendee} wurde zu „{sitzung.titel}“ nicht eingeladen"
     if sitzung.status == SitzungStatus.ABGESAGT:
-        return False, f"Antwort von {reply.attendee} zu „{sitzung.titel}“: die Sitzung ist abgesagt"
+        return f"Antwort von {reply.attendee} zu „{sitzung.titel}“: die Sitzung ist abgesagt"
     if as_utc(sitzung.ende) < as_utc(now):
-        return False, f"Antwort von {reply.attendee} zu „{sitzung.titel}“: die Sitzung hat schon stattgefunden"
+        return f"Antwort von {reply.attendee} zu „{sitzung.titel}“: die Sitzung hat schon stattgefunden"
     # A reply can only answer a version that was sent, stamped no later than now (with a few
     # minutes of clock skew). Taking a higher SEQUENCE or a future DTSTAMP would make every later,
     # genuine answer look outdated (what Sabre/VObject and Nextcloud refuse as well).
     if reply.sequence is not None and reply.sequence > (sitzung.ical_sequence or 0):
-        return False, (
+        return (
             f"Antwort von {reply.attendee} nennt Fassung {reply.sequence}, verschickt wurde höchstens "
             f"Fassung {sitzung.ical_sequence or 0}: nicht übernommen"
         )
     if reply.dtstamp is not None and as_utc(reply.dtstamp) > as_utc(now) + SPIELRAUM:
-        return False, f"Antwort von {reply.attendee} ist auf einen Zeitpunkt in der Zukunft datiert: nicht übernommen"
+        return f"Antwort von {reply.attendee} ist auf einen Zeitpunkt in der Zukunft datiert: nicht übernommen"
     antwort = PARTSTAT.get(reply.partstat)
     if antwort is None:
-        return False, f"Antwort von {reply.attendee} ohne Zu- oder Absage (PARTSTAT={reply.partstat})"
+        return f"Antwort von {reply.attendee} ohne Zu- oder Absage (PARTSTAT={reply.partstat})"
     if reply.sequence is not None and row.sequenz is not None and reply.sequence < row.sequenz:
-        return False, (
+        return (
             f"veraltete Antwort von {reply.attendee} (zur Fassung {reply.sequence}, gültig ist Fassung {row.sequenz})"
         )
     answered = as_utc(reply.dtstamp) if reply.dtstamp else as_utc(now)
     if row.quelle is not None and row.beantwortet_am is not None and answered < row.beantwortet_am:
-        return False, None  # an older answer arriving late: the newer one stands
+        return None  # an older answer arriving late: the newer one stands
     if row.antwort == antwort and row.quelle == AntwortQuelle.KALENDER:
-        return False, None
-    row.antwort, row.quelle, row.beantwortet_am = antwort, AntwortQuelle.KALENDER, answered
+        return None
+    return Vorhaben(reply, sitzung, row, antwort, answered, vertretung)
+
+
+def write_reply(
+    session: Session,
+    vorhaben: Vorhaben,
+    *,
+    now: datetime,
+    settings: Settings | None = None,
+    erfasst_von: str | None = None,
+) -> None:
+    """Record a checked answer. With ``settings``, whoever moves up from the waiting list is
+    mailed (queued in this transaction; the next delivery sends it)."""
+    reply, row, vertretung = vorhaben.reply, vorhaben.row, vorhaben.vertretung
+    row.antwort, row.quelle, row.beantwortet_am = vorhaben.antwort, AntwortQuelle.KALENDER, vorhaben.beantwortet
+    row.erfasst_von = erfasst_von
     if reply.comment and reply.comment.strip():  # Exchange sends an empty COMMENT: keep the portal's
         row.kommentar = reply.comment.strip()[:2000]
     if vertretung and vertretung not in (row.kommentar or ""):
@@ -172,6 +208,16 @@ def apply_reply(
     zuteilung = plaetze.zuteilen_in(session, row.sitzung_id, now=now)
     if settings is not None and zuteilung.nachgerueckt:
         plaetze.nachruecker_benachrichtigen(session, row.sitzung_id, zuteilung.nachgerueckt, now=now, settings=settings)
+
+
+def apply_reply(
+    session: Session, reply: CalendarReply, *, now: datetime, settings: Settings | None = None
+) -> tuple[bool, str | None]:
+    """Apply one calendar answer: (changed, problem). A problem means nothing was recorded."""
+    geprueft = check_reply(session, reply, now=now)
+    if not isinstance(geprueft, Vorhaben):
+        return False, geprueft
+    write_reply(session, geprueft, now=now, settings=settings)
     return True, None
 
 
@@ -183,8 +229,10 @@ def process_message(
     now: datetime,
     report: AntwortBericht,
     settings: Settings | None = None,
+    dns: DnsAbfrage | None = None,
 ) -> None:
-    """One incoming mail: a bounce, a calendar answer, or something to report."""
+    """One incoming mail: a bounce, a calendar answer, or something to report. With ``settings``,
+    the sender is checked as ``mail.antworten_pruefen`` says (``dns``: the DKIM key lookup)."""
     bounce = parse_bounce(data)
     if bounce is not None:
         if outbox.record_bounce(session, message_id=bounce.message_id, diagnose=bounce.diagnose, now=now):
@@ -202,18 +250,67 @@ def process_message(
     except Exception as exc:  # malformed input must never stop the run
         report.probleme.append(AntwortProblem(herkunft, f"nicht lesbar: {exc!r}"))
         return
+    politik = settings.mail.antworten_pruefen if settings is not None else "aus"
+    nachweis: Nachweis | None = None
     for reply in replies:
-        changed, problem = apply_reply(session, reply, now=now, settings=settings)
-        if problem:
-            report.probleme.append(AntwortProblem(herkunft, problem))
-        elif changed:
-            report.erfasst += 1
-        else:
+        geprueft = check_reply(session, reply, now=now)
+        if isinstance(geprueft, str):
+            report.probleme.append(AntwortProblem(herkunft, geprueft))
+            continue
+        if geprueft is None:
             report.unveraendert += 1
+            continue
+        if settings is not None and politik != "aus":
+            nachweis = nachweis or absender_pruefen(data, authserv_id=settings.mail.authserv_id, dns=dns)
+        if nachweis is not None and not nachweis.echt:
+            was = f"{geprueft.antwort.label} von {reply.attendee} zu „{geprueft.sitzung.titel}“"
+            if politik == "streng":
+                assert geprueft.sitzung.id is not None
+                zurueckgehalten.halten(
+                    session,
+                    reply,
+                    sitzung_id=geprueft.sitzung.id,
+                    person_id=geprueft.row.person_id,
+                    antwort=geprueft.antwort,
+                    herkunft=herkunft,
+                    grund=nachweis.grund,
+                    now=now,
+                )
+                grund = f"{was} zurückgehalten, Absender nicht belegt: {nachweis.grund}"
+                report.zurueckgehalten.append(AntwortProblem(herkunft, grund))
+                continue
+            grund = f"{was} übernommen, Absender aber nicht belegt: {nachweis.grund}"
+            report.ohne_nachweis.append(AntwortProblem(herkunft, grund))
+        write_reply(session, geprueft, now=now, settings=settings)
+        report.erfasst += 1
+
+
+def take_over(
+    session: Session, *, sitzung_id: int, held_id: int, now: datetime, von: str, settings: Settings | None = None
+) -> bool:
+    """The Geschäftsstelle takes a held reply over: checked like any reply against the answers
+    of now, recorded with who took it. False if a newer answer stands (the held one is done);
+    ValueError (German) if it cannot be taken any more (cancelled, over, stale)."""
+    held = zurueckgehalten.offene_von(session, sitzung_id, held_id)
+    if not held.daten:  # erased (Art. 17 DSGVO, retention): nothing left to take over
+        raise ValueError("Nicht übernommen: der Inhalt dieser Antwort ist gelöscht. Bitte verwerfen.")
+    geprueft = check_reply(session, zurueckgehalten.aus_daten(held.daten), now=now)
+    if isinstance(geprueft, str):
+        raise ValueError(f"Nicht übernommen: {geprueft}. Bitte verwerfen.")
+    if geprueft is not None:
+        write_reply(session, geprueft, now=now, settings=settings, erfasst_von=von)
+    zurueckgehalten.erledigen(session, held, uebernommen=True, von=von, now=now)
+    return geprueft is not None
 
 
 def process_mailbox(
-    engine: Engine, settings: Settings, *, now: datetime, actor: str = "postfach", source: Quelle | None = None
+    engine: Engine,
+    settings: Settings,
+    *,
+    now: datetime,
+    actor: str = "postfach",
+    source: Quelle | None = None,
+    dns: DnsAbfrage | None = None,
 ) -> AntwortBericht:
     """Read every unprocessed mail of the configured mailbox; each in its own transaction,
     marked as processed after its commit."""
@@ -225,7 +322,7 @@ def process_mailbox(
         for eingang in source.messages():
             with session_scope(engine, actor=actor) as session:
                 process_message(
-                    session, eingang.data, herkunft=eingang.herkunft, now=now, report=report, settings=settings
+                    session, eingang.data, herkunft=eingang.herkunft, now=now, report=report, settings=settings, dns=dns
                 )
             source.done(eingang)
     finally:

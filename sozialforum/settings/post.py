@@ -1,4 +1,5 @@
-"""Sending and reading mail (``[mail]``): SMTP, pacing, retries, retention, DKIM, IMAP or Maildir."""
+"""Sending and reading mail (``[mail]``): SMTP, pacing, retries, retention, DKIM, IMAP or Maildir,
+and how the sender of a calendar reply is proven."""
 
 from __future__ import annotations
 
@@ -48,3 +49,10 @@ class MailSettings(Section):
     imap_passwort: SecretStr | None = None
     imap_ordner: str = "INBOX"
     maildir: Path | None = None
+    # Who sent a calendar reply is proven by the Authentication-Results header that our own
+    # receiving mail server adds (RFC 8601), recognised by its authserv-id; "" for Exchange
+    # Online, which writes none. Without it, DKIM signatures are verified here.
+    authserv_id: str | None = Field(default=None, max_length=255)
+    # "aus": a reply counts if From is the attendee; "melden": taken, unproven senders listed;
+    # "streng": replies of unproven senders are held for the Geschäftsstelle.
+    antworten_pruefen: Literal["aus", "melden", "streng"] = "melden"

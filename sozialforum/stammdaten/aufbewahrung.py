@@ -62,6 +62,7 @@ def _protokoll_sitzung_ende(table: sa.Table) -> sa.ColumnElement[Any]:
 
 REGELN = (
     Regel("rueckmeldung", "Rückmeldungen (Kommentar, Bedürfnisse, Vertretung)", _sitzung_ende),
+    Regel("gehaltene_antwort", "zurückgehaltene Kalenderantworten", _sitzung_ende),
     Regel("themenvorschlag", "Begründungen von Themenvorschlägen", _sitzung_ende),
     Regel("protokoll_kommentar", "Kommentare zu Protokollentwürfen", _protokoll_sitzung_ende),
     Regel("email_aenderung", "Adressänderungen aus dem Portal", lambda table: table.c.angefordert_am),

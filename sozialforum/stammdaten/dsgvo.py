@@ -47,6 +47,7 @@ DATENARTEN = {
     "protokoll_kommentar": "Kommentare zu Protokollentwürfen",
     "protokoll_punkt": "Aufträge und Empfehlungen aus Protokollen",
     "rueckmeldung": "Rückmeldungen",
+    "gehaltene_antwort": "zurückgehaltene Kalenderantworten",
     "themenvorschlag": "Themenvorschläge",
     "auftrag": "Aufträge",
     "foerderantrag": "Förderanträge",

@@ -85,6 +85,7 @@ def pfad(muster: str, bestand: Bestand, *, benutzer: str = "leiterin") -> str:
         "massnahme_id": bestand.massnahme,
         "ausgabe_id": bestand.ausgabe,
         "empfehlung_id": bestand.empfehlung,
+        "held_id": 0,  # no held calendar reply: refused as bad input
         "format": "html",
         "kennung": "bestandserhebung",
         "kind": "personen",

@@ -178,6 +178,21 @@ def test_maildir_and_dkim(tmp_path: Path) -> None:
     assert broken.stufe == "fehler" and "PEM" in (broken.abhilfe or "")
 
 
+def test_calendar_replies_taken_without_proven_sender_are_warned_about(tmp_path: Path) -> None:
+    box = {"maildir": str(tmp_path / "box")}
+    assert doktor_post.absenderpruefung(_settings(tmp_path)) == []  # no mailbox read
+    default = _only(doktor_post.absenderpruefung(_settings(tmp_path, mail=box)))
+    assert default.stufe == "hinweis" and "nur im Bericht genannt" in default.meldung
+    assert "streng" in (default.abhilfe or "")
+    aus = _only(doktor_post.absenderpruefung(_settings(tmp_path, mail={**box, "antworten_pruefen": "aus"})))
+    assert aus.stufe == "hinweis" and "ohne Absenderprüfung" in aus.meldung
+    streng = {**box, "antworten_pruefen": "streng"}
+    selbst = _only(doktor_post.absenderpruefung(_settings(tmp_path, mail=streng)))
+    assert selbst.stufe == "hinweis" and "eigener DKIM-Prüfung" in selbst.meldung
+    exchange = _only(doktor_post.absenderpruefung(_settings(tmp_path, mail={**streng, "authserv_id": ""})))
+    assert exchange.stufe == "ok" and "Exchange Online" in exchange.meldung
+
+
 def test_database_state_sqlite(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     found = doktor.datenbank(settings)

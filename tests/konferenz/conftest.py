@@ -7,7 +7,9 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session
 
-from tests.konferenz.fixtures import Konferenz, build
+from sozialforum.konferenz import versand
+from sozialforum.store.models import Sitzung
+from tests.konferenz.fixtures import NOW, REPLY_UID, Konferenz, build
 from tests.konferenz.smtp_server import LoopbackSmtp
 
 
@@ -31,3 +33,16 @@ def konferenz(engine, settings) -> Konferenz:
         built = build(session, settings)
         session.commit()
     return built
+
+
+@pytest.fixture
+def eingeladen(engine, settings, konferenz: Konferenz) -> Konferenz:
+    """The Gremium invited to its Sitzung under the UID the reply fixtures (antworten/) answer."""
+    with Session(engine) as session:
+        sitzung = session.get(Sitzung, konferenz.sitzung_id)
+        assert sitzung is not None
+        sitzung.ical_uid = REPLY_UID
+        session.add(sitzung)
+        versand.send_invitations(session, sitzung_id=konferenz.sitzung_id, now=NOW, settings=settings)
+        session.commit()
+    return konferenz

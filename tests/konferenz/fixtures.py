@@ -6,12 +6,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from sqlmodel import Session
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 
 from sozialforum.konferenz import termine
 from sozialforum.settings import Settings
-from sozialforum.store.models import Auftrag, Gebiet, Gremium, Massnahme, Mitgliedschaft, Organisation, Person, Sitzung
+from sozialforum.store.models import (
+    Auftrag,
+    Gebiet,
+    Gremium,
+    Massnahme,
+    Mitgliedschaft,
+    Organisation,
+    Person,
+    Rueckmeldung,
+    Sitzung,
+)
 from sozialforum.vocab import (
+    Antwort,
+    AntwortQuelle,
     AuftragQuelle,
     GebietEbene,
     GremiumArt,
@@ -22,6 +35,8 @@ from sozialforum.vocab import (
 )
 
 NOW = datetime(2026, 2, 20, 8, 0, tzinfo=UTC)  # invitation day: 21 days before 16 March
+# The Sitzung's UID in the saved replies of real clients (antworten/).
+REPLY_UID = "sitzung-7d1c9f0e-5b8a-4c3e-9f21-0a6b2e4d8c11@landkreis-musterland.example"
 MEETING_DAY = date(2026, 3, 16)
 
 EIN = Rechtsgrundlage.EINWILLIGUNG
@@ -133,3 +148,12 @@ def sitzung(session: Session, konferenz: Konferenz) -> Sitzung:
     found = session.get(Sitzung, konferenz.sitzung_id)
     assert found is not None
     return found
+
+
+def answers(engine: Engine, konferenz: Konferenz) -> dict[str, tuple[Antwort, AntwortQuelle | None]]:
+    """Kennung → (answer, where it came from) of everyone invited to the Sitzung."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Rueckmeldung, Person).join(Person).where(Rueckmeldung.sitzung_id == konferenz.sitzung_id)
+        ).all()
+        return {person.kennung: (row.antwort, row.quelle) for row, person in rows}

@@ -7,38 +7,19 @@ import mailbox
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlmodel import Session, select
 
 from sozialforum import outbox
 from sozialforum.channels.ical_reply import CalendarReply, parse_reply_message
-from sozialforum.konferenz import aenderung, antworten, versand
+from sozialforum.konferenz import aenderung, antworten
 from sozialforum.store.models import OutboxMessage, Person, Rueckmeldung, Sitzung
 from sozialforum.vocab import Antwort, AntwortQuelle, OutboxStatus
-from tests.konferenz.fixtures import NOW
+from tests.konferenz.fixtures import NOW, REPLY_UID
+from tests.konferenz.fixtures import answers as _answers
 
 REPLIES = Path(__file__).parent / "antworten"
-UID = "sitzung-7d1c9f0e-5b8a-4c3e-9f21-0a6b2e4d8c11@landkreis-musterland.example"
+UID = REPLY_UID
 LATER = NOW + timedelta(days=5)  # after every reply of the fixtures was sent
-
-
-@pytest.fixture
-def eingeladen(engine, settings, konferenz):
-    with Session(engine) as session:
-        sitzung = session.get(Sitzung, konferenz.sitzung_id)
-        sitzung.ical_uid = UID
-        session.add(sitzung)
-        versand.send_invitations(session, sitzung_id=sitzung.id, now=NOW, settings=settings)
-        session.commit()
-    return konferenz
-
-
-def _answers(engine, konferenz) -> dict[str, tuple[Antwort, AntwortQuelle | None]]:
-    with Session(engine) as session:
-        rows = session.exec(
-            select(Rueckmeldung, Person).join(Person).where(Rueckmeldung.sitzung_id == konferenz.sitzung_id)
-        ).all()
-        return {person.kennung: (row.antwort, row.quelle) for row, person in rows}
 
 
 def _process(engine, *names: str) -> antworten.AntwortBericht:

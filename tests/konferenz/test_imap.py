@@ -12,19 +12,16 @@ from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
-from sqlmodel import Session, select
 
 from sozialforum.channels.mailbox import PostfachFehler
-from sozialforum.konferenz import antworten, versand
-from sozialforum.store.models import Person, Rueckmeldung, Sitzung
+from sozialforum.konferenz import antworten
 from tests.conftest import require_service
-from tests.konferenz.fixtures import NOW
+from tests.konferenz.fixtures import NOW, answers
 from tests.konferenz.smtp_server import free_port
 
 LATER = NOW + timedelta(days=5)  # the replies are read after they were sent
 
 REPLIES = Path(__file__).parent / "antworten"
-UID = "sitzung-7d1c9f0e-5b8a-4c3e-9f21-0a6b2e4d8c11@landkreis-musterland.example"
 
 
 @pytest.fixture
@@ -65,13 +62,7 @@ def imap_server():
     process.wait(10)
 
 
-def test_replies_from_imap(engine, settings, konferenz, imap_server) -> None:
-    with Session(engine) as session:
-        sitzung = session.get(Sitzung, konferenz.sitzung_id)
-        sitzung.ical_uid = UID
-        session.add(sitzung)
-        versand.send_invitations(session, sitzung_id=sitzung.id, now=NOW, settings=settings)
-        session.commit()
+def test_replies_from_imap(engine, settings, eingeladen, imap_server) -> None:
     client = imaplib.IMAP4("127.0.0.1", imap_server)
     client.login("sozialplanung", "geheim")
     for name in ("outlook_zusage.eml", "google_absage_doppelt.eml", "kaputt_ohne_uid.eml"):
@@ -85,9 +76,8 @@ def test_replies_from_imap(engine, settings, konferenz, imap_server) -> None:
     _, flagged = client.uid("SEARCH", None, "SEEN")
     assert len(flagged[0].split()) == 3
     client.logout()
-    with Session(engine) as session:
-        answers = {p.kennung: r.antwort for r, p in session.exec(select(Rueckmeldung, Person).join(Person))}
-    assert answers["P01"] == "zusage" and answers["P04"] == "absage"
+    given = answers(engine, eingeladen)
+    assert given["P01"][0] == "zusage" and given["P04"][0] == "absage"
 
 
 def test_wrong_password_is_an_error_not_silence(engine, settings, imap_server) -> None:

@@ -15,7 +15,7 @@ from sozialforum.demo import load_demo
 from sozialforum.konten import fehlversuche
 from sozialforum.stammdaten import aufbewahrung
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import AuditEntry, Gremium, Person, Rueckmeldung, Sitzung
+from sozialforum.store.models import AuditEntry, GehalteneAntwort, Gremium, Person, Rueckmeldung, Sitzung
 from sozialforum.store.models.kommunikation import EmailAenderung
 from sozialforum.store.models.portal import Fehlversuch, Themenvorschlag
 from sozialforum.store.models.protokoll import Protokoll, ProtokollKommentar, ProtokollVersion
@@ -83,8 +83,19 @@ def _world(engine: Engine) -> dict[str, int]:
             change = EmailAenderung(
                 person_id=person.id, neue_email=f"{name}@traeger.example", angefordert_am=ende, alte_email="a@b.example"
             )
-            session.add_all([comment, change])
+            held = GehalteneAntwort(  # a calendar reply whose sender was not proven
+                sitzung_id=sitzung_id,
+                person_id=person.id,
+                antwort=Antwort.ZUSAGE,
+                absender=f"{name}@traeger.example",
+                daten={"comment": f"Ich bringe Frau Schmidt mit ({name})"},
+                fingerabdruck=name,
+                herkunft="maildir:1",
+                grund="DMARC fail",
+            )
+            session.add_all([comment, change, held])
             session.flush()
+            ids[f"gehalten_{name}"] = held.id  # type: ignore[assignment]
             for key, row in (("rueckmeldung", answer), ("themenvorschlag", topic), ("kommentar", comment)):
                 ids[f"{key}_{name}"] = row.id  # type: ignore[assignment]
         # Only a need, no comment: still health data (Art. 9 DSGVO), still due.
@@ -136,6 +147,7 @@ def test_due_rows_are_erased_with_their_audit_copy_and_young_ones_stay(engine: E
         "themenvorschlag": 1,
         "protokoll_kommentar": 1,
         "email_aenderung": 1,
+        "gehaltene_antwort": 1,
         "fehlversuch": 1,
     }
     with session_scope(engine, actor="dsgvo:aufbewahrung") as session:
@@ -155,6 +167,9 @@ def test_due_rows_are_erased_with_their_audit_copy_and_young_ones_stay(engine: E
         assert session.get(Themenvorschlag, ids["themenvorschlag_alt"]).titel == "Schulsozialarbeit"  # type: ignore[union-attr]
         assert session.get(ProtokollKommentar, ids["kommentar_alt"]).text == "[gelöscht]"  # type: ignore[union-attr]
         assert "falsch geschrieben (jung)" in session.get(ProtokollKommentar, ids["kommentar_jung"]).text  # type: ignore[union-attr]
+        held = {row.id: (row.absender, row.daten) for row in session.scalars(sa.select(GehalteneAntwort))}
+        assert held[ids["gehalten_alt"]] == (None, [])
+        assert held[ids["gehalten_jung"]][0] == "jung@traeger.example"
         changes = {row.neue_email for row in session.scalars(sa.select(EmailAenderung))}
         assert changes == {"[gelöscht]", "jung@traeger.example"}
         for key in ("rueckmeldung_alt", "themenvorschlag_alt", "rueckmeldung_bedarf"):

@@ -1,6 +1,7 @@
 """A Sitzung's mail and answers in the workspace: send invitations (a flow run), move or cancel
 (the iMIP update or CANCEL goes out by a delivery run), record an answer by hand (with who
-recorded it), attendance, and the participant list as HTML, XLSX and PDF."""
+recorded it), calendar replies held for an unproven sender (take over or discard), attendance,
+and the participant list as HTML, XLSX and PDF."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, scope
 from sozialforum.arbeitsplatz.seiten.sitzungen import eingeladene, sitzung_von, uhrzeit_aus, weiter
-from sozialforum.konferenz import aenderung, antworten, erinnerung, teilnehmerliste, versand
+from sozialforum.konferenz import aenderung, antworten, erinnerung, teilnehmerliste, versand, zurueckgehalten
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.termine import meeting_day
 from sozialforum.konten.zugriff import Recht
@@ -135,6 +136,43 @@ async def antwort_erfassen(request: Request, sitzung_id: int) -> Response:
             erfasst_von=ctx.benutzer.anzeigename or ctx.benutzer.name,
         )
         return weiter(sitzung_id, "antwort")
+
+    return await aktion(request, arbeit)
+
+
+@bereich.aktion("/sitzungen/{sitzung_id}/zurueckgehalten/{held_id}/uebernehmen", Recht.AENDERN)
+async def zurueckgehaltene_uebernehmen(request: Request, sitzung_id: int, held_id: int) -> Response:
+    """A calendar reply held because its sender is not proven, taken over: checked again against
+    the answers of now and recorded with who took it (the audit trail keeps it too)."""
+
+    def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
+        sitzung_von(ctx, sitzung_id)
+        try:
+            geaendert = antworten.take_over(
+                ctx.session,
+                sitzung_id=sitzung_id,
+                held_id=held_id,
+                now=ctx.now,
+                von=ctx.benutzer.anzeigename or ctx.benutzer.name,
+                settings=ctx.portal.settings,
+            )
+        except LookupError as exc:
+            raise Eingabefehler(str(exc)) from None
+        return weiter(sitzung_id, "antwort_uebernommen" if geaendert else "antwort_neuere")
+
+    return await aktion(request, arbeit)
+
+
+@bereich.aktion("/sitzungen/{sitzung_id}/zurueckgehalten/{held_id}/verwerfen", Recht.AENDERN)
+async def zurueckgehaltene_verwerfen(request: Request, sitzung_id: int, held_id: int) -> Response:
+    def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
+        sitzung_von(ctx, sitzung_id)
+        von = ctx.benutzer.anzeigename or ctx.benutzer.name
+        try:
+            zurueckgehalten.verwerfen(ctx.session, sitzung_id=sitzung_id, held_id=held_id, now=ctx.now, von=von)
+        except LookupError as exc:
+            raise Eingabefehler(str(exc)) from None
+        return weiter(sitzung_id, "antwort_verworfen")
 
     return await aktion(request, arbeit)
 

@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
-from sozialforum.konferenz import kalendertage, termine, vorbereitung
+from sozialforum.konferenz import kalendertage, termine, vorbereitung, zurueckgehalten
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.nachrichten import Composer
 from sozialforum.konferenz.termine import meeting_day
@@ -234,6 +234,7 @@ def sitzung(request: Request, sitzung_id: int) -> Response:
         ).all()
         antworten = eingeladene(ctx, sitzung_id)
         personen = {p.id: p for _, p in antworten}
+        gehalten = zurueckgehalten.offene(ctx.session, sitzung_id)
         for _, p in members_on(ctx.session, found.gremium_id, meeting_day(found)):
             personen.setdefault(p.id, p)
         return render(
@@ -245,6 +246,7 @@ def sitzung(request: Request, sitzung_id: int) -> Response:
             hinweise=pruefe_termine(ctx, pack.gremium, [berlin(found.beginn).date()]),
             vorschlaege=[(v, VorschlagStatus(v.status)) for v in vorschlaege],
             antworten=[(r, p, Antwort(r.antwort)) for r, p in antworten],
+            gehalten=[(g, personen[g.person_id], Antwort(g.antwort)) for g in gehalten if g.person_id in personen],
             zaehlung=Counter(str(r.antwort) for r, _ in antworten),
             antwortarten=list(Antwort),
             kann_einladen=found.status in (SitzungStatus.GEPLANT, SitzungStatus.EINGELADEN),

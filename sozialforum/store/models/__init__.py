@@ -36,7 +36,13 @@ from sozialforum.store.models.indikatoren import (
     Tabellenzuordnung,
 )
 from sozialforum.store.models.karten import GebietGeometrie
-from sozialforum.store.models.kommunikation import EmailAenderung, OutboxMessage, PersonalLink, Rueckmeldung
+from sozialforum.store.models.kommunikation import (
+    EmailAenderung,
+    GehalteneAntwort,
+    OutboxMessage,
+    PersonalLink,
+    Rueckmeldung,
+)
 from sozialforum.store.models.oparl import OparlDatei, OparlKlaerung
 from sozialforum.store.models.planung import Fachplan, Massnahme
 from sozialforum.store.models.portal import (
@@ -111,6 +117,7 @@ __all__ = [
     "Gebiet",
     "GebietGeometrie",
     "GebietVorgaenger",
+    "GehalteneAntwort",
     "Gremium",
     "Handlungsempfehlung",
     "Indikator",

@@ -104,6 +104,30 @@ class Rueckmeldung(SQLModel, table=True):
     sequenz: int | None = None
 
 
+class GehalteneAntwort(SQLModel, table=True):
+    """A calendar reply whose sender is not proven (``mail.antworten_pruefen = "streng"``): held,
+    not recorded, until the Geschäftsstelle takes it over or discards it (who and when kept)."""
+
+    __tablename__ = "gehaltene_antwort"
+    __audit__: ClassVar[Audit] = Audit.VOLL
+
+    id: int | None = Field(default=None, primary_key=True)
+    sitzung_id: int = Field(foreign_key="sitzung.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    antwort: Antwort = slug()
+    absender: str | None = Field(default=None, max_length=254, sa_column_kwargs=PERSONAL)
+    # The reply itself (konferenz.antworten reads it back on take-over), with its COMMENT.
+    daten: dict[str, object] = Field(default_factory=dict, sa_type=sa.JSON, sa_column_kwargs=PERSONAL)
+    # SHA-256 of ``daten``: a mail read again after a crash is not held twice.
+    fingerabdruck: str = Field(max_length=64, unique=True)
+    herkunft: str = Field(max_length=300)  # the mail (mailbox key) or file
+    grund: str = Field(max_length=1000)  # why the sender is not proven, German
+    eingegangen_am: datetime | None = instant()
+    erledigt_am: datetime | None = instant()
+    erledigt_von: str | None = Field(default=None, max_length=200)
+    uebernommen: bool | None = None  # True: taken over, False: discarded
+
+
 class EmailAenderung(SQLModel, table=True):
     """A contact's own change of her e-mail address; it takes effect only when the new address
     confirms it (a link mailed there), so nobody can redirect someone else's mail. The old

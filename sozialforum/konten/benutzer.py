@@ -13,6 +13,12 @@ stranger elsewhere exhausts only his own address's budget; the colleague's login
 Passwords are hashed with ``hashlib.scrypt`` (RFC 7914; n=2**14, r=8, p=1, 16-byte salt), stored
 as ``scrypt$n$r$p$salt$hash``. The session cookie carries a random secret; the store keeps only
 its SHA-256, so a copy of the database opens no session.
+
+A session ends after ``anmeldung_stunden`` in any case, and earlier when no request came for
+``leerlauf_minuten`` (a workstation left unlocked). The last request is written at most once a
+``AKTIVITAET_SCHRITT``, so most requests read the session without writing it; the idle time
+therefore counts from up to a minute before the last request (a session ends a little early,
+never late).
 """
 
 from __future__ import annotations
@@ -35,6 +41,11 @@ from sozialforum.vocab import BenutzerQuelle, BenutzerRolle
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 12
+AKTIVITAET_SCHRITT = timedelta(minutes=1)
+
+
+class Leerlauf(Exception):
+    """The session had no request for longer than ``portal.leerlauf_minuten``: it has ended."""
 
 
 class AnmeldungFehlgeschlagen(Exception):
@@ -272,6 +283,7 @@ def sitzung_oeffnen(
             benutzer_id=user.id,
             erstellt_am=now,
             gueltig_bis=now + timedelta(hours=settings.portal.anmeldung_stunden),
+            zuletzt_aktiv_am=now,
         )
     )
     user.letzte_anmeldung_am = now
@@ -307,15 +319,23 @@ def login(
     return user, sitzung_oeffnen(session, user, name=name, adresse=adresse, now=now, settings=settings)
 
 
-def session_user(session: Session, cookie: str, *, now: datetime) -> tuple[Benutzer, str] | None:
-    """The user of a live session cookie and the session's hash, or None."""
+def session_user(session: Session, cookie: str, *, now: datetime, leerlauf: timedelta) -> tuple[Benutzer, str] | None:
+    """The user of a live session cookie and the session's hash, or None; ``Leerlauf`` when the
+    session had no request for ``leerlauf``. Records this request as the session's last one
+    when the recorded one is ``AKTIVITAET_SCHRITT`` old (the caller commits it)."""
     token_hash = hashlib.sha256(cookie.encode("utf-8", "replace")).hexdigest()
     row = session.exec(select(BenutzerSitzung).where(BenutzerSitzung.token_hash == token_hash)).first()
     if row is None or row.beendet_am is not None or row.gueltig_bis <= now:
         return None
+    zuletzt = row.zuletzt_aktiv_am or row.erstellt_am
+    if now - zuletzt >= leerlauf:
+        raise Leerlauf
     user = session.get(Benutzer, row.benutzer_id)
     if user is None or not user.aktiv:
         return None
+    if now - zuletzt >= AKTIVITAET_SCHRITT:
+        row.zuletzt_aktiv_am = now
+        session.add(row)
     return user, token_hash
 
 

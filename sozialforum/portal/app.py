@@ -12,7 +12,7 @@ How to add pages (other areas do this without editing this package's core files)
 
        from fastapi import APIRouter, Request
        from fastapi.responses import RedirectResponse
-       from sozialforum.portal.context import Portal
+       from sozialforum.portal.context import TARGET_COOKIE, Portal
        from sozialforum.vocab import LinkZweck
 
        router = APIRouter()
@@ -70,12 +70,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sozialforum.channels.rendering import TEMPLATES, environment
 from sozialforum.links import LinkAbgelaufen, LinkError, LinkUngueltig, LinkWiderrufen, link_path
-from sozialforum.portal.context import Portal
+from sozialforum.portal.context import TARGET_COOKIE, Portal
 from sozialforum.portal.drossel import Antwortdrossel
 from sozialforum.portal.fehler import NichtAngemeldet, PortalFehler
 from sozialforum.portal.routers import discover_routers
 from sozialforum.portal.schnellweg import PortalApp
-from sozialforum.portal.security import BodyLimit, SecurityHeaders, security_headers
+from sozialforum.portal.security import BodyLimit, SecurityHeaders, security_headers, workspace_path
 from sozialforum.settings import Settings
 from sozialforum.timeutil import utcnow
 from sozialforum.vocab import LinkZweck
@@ -129,7 +129,15 @@ def create_app(settings: Settings, engine: Engine, *, clock: Callable[[], dateti
 
     @app.exception_handler(NichtAngemeldet)
     async def _login_needed(request: Request, exc: NichtAngemeldet) -> Response:
-        return RedirectResponse("/gs/anmelden", status_code=303)
+        # The page asked for (a GET; a form's data is gone anyway) waits in a cookie only the
+        # login form receives, so no address can carry a foreign redirect target to the login.
+        response = RedirectResponse("/gs/anmelden?leerlauf=1" if exc.leerlauf else "/gs/anmelden", status_code=303)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method == "GET" and workspace_path(target):
+            response.set_cookie(
+                TARGET_COOKIE, target, httponly=True, samesite="strict", secure=portal.https, path="/gs/anmelden"
+            )
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -39,6 +39,8 @@ from sozialforum.vocab import LinkZweck
 SESSION_COOKIE = "sf_gs"
 T = TypeVar("T")
 PRELOGIN_COOKIE = "sf_vorab"
+# The workspace page asked for without a login; the login leads there (``routers.geschaeftsstelle``).
+TARGET_COOKIE = "sf_weiter"
 
 
 @dataclass
@@ -76,6 +78,10 @@ class Portal:
             return check_signature(token, zweck=zweck, settings=self.settings)
 
         return signature
+
+    @cached_property
+    def leerlauf(self) -> timedelta:
+        return timedelta(minutes=self.settings.portal.leerlauf_minuten)
 
     @property
     def https(self) -> bool:
@@ -239,7 +245,12 @@ class Portal:
         now = self.now()
         cookie = request.cookies.get(SESSION_COOKIE)
         with session_scope(self.engine, actor="portal:geschaeftsstelle") as session:
-            found = benutzer_service.session_user(session, cookie, now=now) if cookie else None
+            try:
+                found = (
+                    benutzer_service.session_user(session, cookie, now=now, leerlauf=self.leerlauf) if cookie else None
+                )
+            except benutzer_service.Leerlauf:
+                raise NichtAngemeldet(leerlauf=True) from None
             if found is None:
                 raise NichtAngemeldet
             user, token_hash = found

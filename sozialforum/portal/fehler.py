@@ -14,7 +14,12 @@ class PortalFehler(Exception):
 
 
 class NichtAngemeldet(Exception):
-    """The staff view needs a login; the handler redirects to the login page."""
+    """The staff view needs a login; the handler redirects to the login page (``leerlauf``:
+    with the notice that the session ended for lack of activity)."""
+
+    def __init__(self, *, leerlauf: bool = False) -> None:
+        super().__init__()
+        self.leerlauf = leerlauf
 
 
 CSRF_FEHLER = PortalFehler(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from functools import lru_cache
 from typing import Any
@@ -104,6 +105,18 @@ def csrf_valid(key: str, context: str, submitted: object) -> bool:
     if not isinstance(submitted, str) or not submitted:
         return False
     return hmac.compare_digest(submitted.encode(), csrf_token(key, context).encode())
+
+
+# A workspace page with its query, percent-encoded as it arrived; no scheme, host, "//" or "\\".
+_WORKSPACE_PATH = re.compile(r"/arbeitsplatz/[A-Za-z0-9_/.\-]{0,300}(\?[A-Za-z0-9_=&%.+\-]{0,500})?")
+
+
+def workspace_path(target: str) -> str | None:
+    """``target`` when it is a path of this site's workspace (where a login may lead on to: no
+    open redirect), else None."""
+    if _WORKSPACE_PATH.fullmatch(target) and "//" not in target and ".." not in target:
+        return target
+    return None
 
 
 def same_origin(headers: Any, base_url: str, request_origin: Callable[[], str]) -> bool:

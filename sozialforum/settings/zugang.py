@@ -34,6 +34,8 @@ class PortalSettings(Section):
     anmeldung_sperre_hoechstens_minuten: int = Field(default=1440, ge=1)
     # Lifetime of a Geschäftsstelle login.
     anmeldung_stunden: int = Field(default=8, ge=1)
+    # A login without a request for this long ends (an unlocked workstation in a shared office).
+    leerlauf_minuten: int = Field(default=30, ge=1)
     formulare: Path = Path("config/formulare.toml")
     # Reverse proxies (IP addresses) whose X-Forwarded-For names the client. Behind a proxy and
     # without this, every Träger has the proxy's address, and one guesser locks out all of them.

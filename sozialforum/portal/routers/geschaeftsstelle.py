@@ -11,9 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from sozialforum.konten import benutzer as benutzer_service
 from sozialforum.konten import verzeichnis
 from sozialforum.konten.zugriff import Recht
-from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, Portal
-from sozialforum.portal.security import client_key
+from sozialforum.portal.context import PRELOGIN_COOKIE, SESSION_COOKIE, TARGET_COOKIE, Portal
+from sozialforum.portal.security import client_key, workspace_path
 from sozialforum.store.db import session_scope
+from sozialforum.timeutil import format_anzahl
 
 router = APIRouter(prefix="/gs")
 
@@ -21,8 +22,21 @@ router = APIRouter(prefix="/gs")
 def _login_page(request: Request, *, fehler: str | None = None, name: str = "", status_code: int = 200) -> Response:
     portal = Portal.of(request)
     cookie, csrf = portal.prelogin_csrf(request)
+    minuten = portal.settings.portal.leerlauf_minuten
+    hinweis = (
+        f"Sie wurden nach {format_anzahl(minuten, 'Minute', 'Minuten')} ohne Aktivität abgemeldet. "
+        "Bitte melden Sie sich erneut an."
+        if request.query_params.get("leerlauf") and fehler is None
+        else None
+    )
     response = portal.page(
-        request, "portal/gs/anmelden.html", status_code=status_code, csrf=csrf, fehler=fehler, benutzername=name
+        request,
+        "portal/gs/anmelden.html",
+        status_code=status_code,
+        csrf=csrf,
+        fehler=fehler,
+        hinweis=hinweis,
+        benutzername=name,
     )
     response.set_cookie(PRELOGIN_COOKIE, cookie, httponly=True, samesite="strict", secure=portal.https, path="/")
     return response
@@ -61,8 +75,9 @@ async def login(request: Request) -> Response:
                 if exc.bis is not None:
                     page.headers["Retry-After"] = str(max(1, int((exc.bis - portal.now()).total_seconds())))
                 return page
-        # The one staff login; the workspace is the start page after it.
-        response = RedirectResponse("/arbeitsplatz/", status_code=303)
+        # The one staff login; it leads to the workspace page asked for, or to its start page.
+        target = workspace_path(request.cookies.get(TARGET_COOKIE, "")) or "/arbeitsplatz/"
+        response = RedirectResponse(target, status_code=303)
         response.set_cookie(
             SESSION_COOKIE,
             secret,
@@ -73,6 +88,7 @@ async def login(request: Request) -> Response:
             max_age=portal.settings.portal.anmeldung_stunden * 3600,
         )
         response.delete_cookie(PRELOGIN_COOKIE, path="/")
+        response.delete_cookie(TARGET_COOKIE, path="/gs/anmelden")
         return response
 
     return await portal.run(work)

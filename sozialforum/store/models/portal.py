@@ -62,6 +62,9 @@ class BenutzerSitzung(SQLModel, table=True):
     erstellt_am: datetime = instant(nullable=False)
     gueltig_bis: datetime = instant(nullable=False)
     beendet_am: datetime | None = instant()
+    # The last request of the session, written at most once a minute (konten.benutzer.session_user);
+    # None for sessions opened before it was recorded: their login counts as the last request.
+    zuletzt_aktiv_am: datetime | None = instant()
 
 
 class Fehlversuch(SQLModel, table=True):

@@ -162,6 +162,7 @@ MELDUNGEN = {
     "entfernt": "Entfernt.",
     "befund_akzeptiert": "Der Befund ist akzeptiert; die Begründung steht im Änderungsprotokoll.",
     "zugestellt": "Als zugestellt bestätigt; die Entscheidung steht im Änderungsprotokoll.",
+    "kalender_neu": "Die Kalenderadresse ist neu erzeugt; die bisherige gilt nicht mehr.",
 }
 
 

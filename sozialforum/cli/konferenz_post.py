@@ -183,13 +183,13 @@ def kalender(
             if found is None or found.id is None:
                 fail(f"Gremium „{gremium}“ nicht gefunden.", EXIT_NOT_FOUND)
             data = feeds.gremium_feed(session, gremium_id=found.id, now=now, settings=context.settings)
-            name, url = f"gremium-{gremium}.ics", feeds.gremium_feed_url(context.settings, gremium)
+            name, url = f"gremium-{gremium}.ics", feeds.gremium_feed_url(context.settings, found)
         else:
             someone = session.exec(select(Person).where(Person.kennung == person)).first()
             if someone is None or someone.id is None or someone.geloescht_am is not None:
                 fail(f"Person „{person}“ nicht gefunden.", EXIT_NOT_FOUND)
             data = feeds.person_feed(session, person_id=someone.id, now=now, settings=context.settings)
-            name, url = f"person-{person}.ics", feeds.person_feed_url(context.settings, someone.id)
+            name, url = f"person-{person}.ics", feeds.person_feed_url(context.settings, someone)
     target = ziel or context.settings.reports_dir / "kalender" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)

@@ -8,6 +8,7 @@ that they disappear from calendars instead of lingering.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import hmac
 from datetime import datetime, timedelta
@@ -89,19 +90,49 @@ def person_feed(session: Session, *, person_id: int, now: datetime, settings: Se
     )
 
 
-def feed_token(settings: Settings, scope: str) -> str:
+def feed_token(settings: Settings, scope: str, generation: int = 0) -> str:
     """The secret part of a subscription URL (``gremium:SRK-01``, ``person:17``): calendar
     clients cannot log in, so the URL is the key. HMAC under the installation's key, scoped to
-    one feed; a new key makes new URLs."""
-    digest = hmac.new(settings.secret_key().encode(), f"sitzungskalender:{scope}".encode(), hashlib.sha256)
+    one feed and its generation (``kalender_generation`` of the person or Gremium, one up at
+    each renewal). Generation 0 is the token issued before there were generations, so the
+    addresses subscribed then keep working; a new key makes new URLs for every feed."""
+    prefix = "sitzungskalender" if generation == 0 else f"sitzungskalender/{generation}"
+    digest = hmac.new(settings.secret_key().encode(), f"{prefix}:{scope}".encode(), hashlib.sha256)
     return digest.hexdigest()[:32]
 
 
-def gremium_feed_url(settings: Settings, kennung: str) -> str:
-    token = feed_token(settings, f"gremium:{kennung}")
-    return f"{settings.portal.base_url.rstrip('/')}/kalender/gremium/{kennung}/{token}.ics"
+class TokenStand(enum.Enum):
+    GILT = "gilt"
+    ZURUECKGEZOGEN = "zurueckgezogen"  # of an earlier generation: the feed's address was renewed
+    FALSCH = "falsch"  # never issued: a guess
 
 
-def person_feed_url(settings: Settings, person_id: int) -> str:
-    token = feed_token(settings, f"person:{person_id}")
-    return f"{settings.portal.base_url.rstrip('/')}/kalender/person/{person_id}/{token}.ics"
+def token_stand(settings: Settings, scope: str, generation: int, token: str) -> TokenStand:
+    """Whether ``token`` opens the feed ``scope`` at its current ``generation``."""
+
+    def same(candidate: int) -> bool:
+        return hmac.compare_digest(token.encode(), feed_token(settings, scope, candidate).encode())
+
+    if same(generation):
+        return TokenStand.GILT
+    if any(same(earlier) for earlier in range(generation)):
+        return TokenStand.ZURUECKGEZOGEN
+    return TokenStand.FALSCH
+
+
+def neue_adresse(session: Session, row: Person | Gremium) -> None:
+    """Withdraw the feed's address and make a new one (a leaked URL: a forwarded mail, a shared
+    calendar); the change is audited with the row."""
+    row.kalender_generation += 1
+    session.add(row)
+    session.flush()
+
+
+def gremium_feed_url(settings: Settings, gremium: Gremium) -> str:
+    token = feed_token(settings, f"gremium:{gremium.kennung}", gremium.kalender_generation)
+    return f"{settings.portal.base_url.rstrip('/')}/kalender/gremium/{gremium.kennung}/{token}.ics"
+
+
+def person_feed_url(settings: Settings, person: Person) -> str:
+    token = feed_token(settings, f"person:{person.id}", person.kalender_generation)
+    return f"{settings.portal.base_url.rstrip('/')}/kalender/person/{person.id}/{token}.ics"

@@ -16,6 +16,7 @@ from sozialforum.arbeitsplatz.seiten import (
     daten_kennzahlen,
     daten_lieferungen,
     formulare,
+    kalenderadresse,
     laeufe,
     massnahmen,
     planung_auftraege,
@@ -51,6 +52,7 @@ ALLE = [
     akteure_neu.bereich,  # before akteure: /akteure/personen/neu is no person's id
     akteure.bereich,
     akteure_import.bereich,
+    kalenderadresse.bereich,
     postausgang.bereich,
     formulare.bereich,
     laeufe.bereich,

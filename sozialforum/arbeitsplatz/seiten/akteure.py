@@ -18,6 +18,7 @@ from sqlmodel import col
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
 from sozialforum.arbeitsplatz.seiten.akteure_neu import angaben_setzen, kontakt_setzen
+from sozialforum.konferenz import feeds
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
@@ -147,6 +148,8 @@ def person(request: Request, person_id: int) -> Response:
             organisationen=_organisationen(ctx),
             darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
             grundlage_label=Rechtsgrundlage(found.rechtsgrundlage).label if found.rechtsgrundlage else "",
+            kalender_url=feeds.person_feed_url(ctx.portal.settings, found),
+            kalender_aktion=f"/arbeitsplatz/akteure/personen/{person_id}/kalender",
         )
 
 
@@ -311,4 +314,7 @@ def gremium(request: Request, gremium_id: int) -> Response:
             g=found,
             art=GremiumArt(found.art).label,
             mitglieder=[(m, p, MitgliedRolle(m.rolle).label, m.valid_on(heute)) for m, p in mitglieder],
+            darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
+            kalender_url=feeds.gremium_feed_url(ctx.portal.settings, found),
+            kalender_aktion=f"/arbeitsplatz/akteure/gremien/{gremium_id}/kalender",
         )

@@ -1,17 +1,21 @@
 """``/kalender/gremium/<kennung>/<token>.ics`` and ``/kalender/person/<id>/<token>.ics``: the
 Sitzungen of a Gremium or of one person to subscribe to (Outlook, Thunderbird, Apple, Google).
-The token is an HMAC scoped to that one feed (``services.konferenz.feeds.feed_token``); a wrong
-one counts against the client's address like a bad link."""
+The token is an HMAC scoped to that one feed and its generation
+(``konferenz.feeds.feed_token``); a wrong one counts against the client's address like a bad
+link. One of an earlier generation (the address was renewed in the workspace) is refused as
+well, but not counted: a subscribed calendar keeps asking for it, and must not lock the office
+of the Träger behind it out of its links."""
 
 from __future__ import annotations
 
-import hmac
+from typing import NoReturn
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import select
 
 from sozialforum.konferenz import feeds
+from sozialforum.konferenz.feeds import TokenStand
 from sozialforum.portal.context import Portal
 from sozialforum.portal.fehler import PortalFehler
 from sozialforum.store.db import session_scope
@@ -20,11 +24,20 @@ from sozialforum.store.models.base import pk
 
 router = APIRouter()
 
+UNGUELTIG = PortalFehler(404, "Kalender nicht gefunden", "Diese Kalenderadresse ist ungültig.")
+ZURUECKGEZOGEN = PortalFehler(
+    404,
+    "Kalender nicht gefunden",
+    "Diese Kalenderadresse gilt nicht mehr. Die neue Adresse erhalten Sie von der Geschäftsstelle.",
+)
 
-def _check(request: Request, portal: Portal, token: str, scope: str) -> None:
-    if not hmac.compare_digest(token.encode(), feeds.feed_token(portal.settings, scope).encode()):
-        portal.refuse_guess(request)
-        raise PortalFehler(404, "Kalender nicht gefunden", "Diese Kalenderadresse ist ungültig.")
+
+def _refuse(request: Request, portal: Portal, stand: TokenStand) -> NoReturn:
+    """Raise the page for a token that does not open the feed (after the store is closed)."""
+    if stand == TokenStand.ZURUECKGEZOGEN:
+        raise ZURUECKGEZOGEN
+    portal.refuse_guess(request)
+    raise UNGUELTIG
 
 
 def _ics(content: bytes, name: str) -> Response:
@@ -38,24 +51,30 @@ def _ics(content: bytes, name: str) -> Response:
 @router.get("/kalender/gremium/{kennung}/{token}.ics")
 def gremium_kalender(request: Request, kennung: str, token: str) -> Response:
     portal = Portal.of(request)
-    _check(request, portal, token, f"gremium:{kennung}")
     now = portal.now()
     with session_scope(portal.engine, actor="portal:sitzungskalender") as session:
         gremium = session.exec(select(Gremium).where(Gremium.kennung == kennung)).first()
-        if gremium is None:
-            raise PortalFehler(404, "Kalender nicht gefunden", "Dieses Gremium gibt es nicht mehr.")
-        content = feeds.gremium_feed(session, gremium_id=pk(gremium), now=now, settings=portal.settings)
-    return _ics(content, "sitzungen.ics")
+        generation = gremium.kalender_generation if gremium is not None else 0
+        stand = feeds.token_stand(portal.settings, f"gremium:{kennung}", generation, token)
+        if gremium is not None and stand == TokenStand.GILT:
+            content = feeds.gremium_feed(session, gremium_id=pk(gremium), now=now, settings=portal.settings)
+            return _ics(content, "sitzungen.ics")
+    if stand == TokenStand.GILT:
+        raise PortalFehler(404, "Kalender nicht gefunden", "Dieses Gremium gibt es nicht mehr.")
+    _refuse(request, portal, stand)
 
 
 @router.get("/kalender/person/{person_id}/{token}.ics")
 def person_kalender(request: Request, person_id: int, token: str) -> Response:
     portal = Portal.of(request)
-    _check(request, portal, token, f"person:{person_id}")
     now = portal.now()
     with session_scope(portal.engine, actor="portal:sitzungskalender") as session:
         person = session.get(Person, person_id)
-        if person is None or person.geloescht_am is not None:
-            raise PortalFehler(404, "Kalender nicht gefunden", "Diesen Kalender gibt es nicht mehr.")
-        content = feeds.person_feed(session, person_id=person_id, now=now, settings=portal.settings)
-    return _ics(content, "meine-sitzungen.ics")
+        generation = person.kalender_generation if person is not None else 0
+        stand = feeds.token_stand(portal.settings, f"person:{person_id}", generation, token)
+        if person is not None and person.geloescht_am is None and stand == TokenStand.GILT:
+            content = feeds.person_feed(session, person_id=person_id, now=now, settings=portal.settings)
+            return _ics(content, "meine-sitzungen.ics")
+    if stand == TokenStand.GILT:
+        raise PortalFehler(404, "Kalender nicht gefunden", "Diesen Kalender gibt es nicht mehr.")
+    _refuse(request, portal, stand)

@@ -50,6 +50,8 @@ class Person(SQLModel, table=True):
     # Set by Art. 17 erasure: the row stays so that references stay consistent, the data goes.
     geloescht_am: datetime | None = instant()
     zustellung_gestoert_am: datetime | None = instant()
+    # Part of the person's calendar feed token (konferenz.feeds): one up withdraws the old address.
+    kalender_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
     @property
     def anzeigename(self) -> str:

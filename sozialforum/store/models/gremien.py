@@ -29,6 +29,8 @@ class Gremium(SQLModel, table=True):
     # a list and move up when places free (konferenz.plaetze).
     plaetze: int | None = None
     oparl_id: str | None = Field(default=None, max_length=500, unique=True)
+    # Part of the Gremium's calendar feed token (konferenz.feeds): one up withdraws the old address.
+    kalender_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class Mitgliedschaft(SQLModel, table=True):

@@ -66,10 +66,10 @@ def liste(
     table = Table(title=f"Offene Fristen bis {horizont}", expand=True)
     table.add_column("Fällig", no_wrap=True)
     # Shares of the width: the title needs it more than the kinds (cut to two words a line before).
-    table.add_column("Stand", ratio=2)
-    table.add_column("Art", ratio=2)
+    table.add_column("Stand", ratio=2, overflow="fold")
+    table.add_column("Art", ratio=2, overflow="fold")
     table.add_column("Frist", ratio=4)
-    table.add_column("Wortlaut", ratio=2)
+    table.add_column("Wortlaut", ratio=2, overflow="fold")  # "Haushaltsentwurf" whole, not cut
     for frist in found:
         table.add_row(
             format_datum_kurz(frist.faellig_am),
@@ -128,7 +128,7 @@ def _vorschau(session: Session, today: date, settings: Settings) -> None:
     table = Table(title=f"Fällig am {format_datum(today, weekday=False)}", expand=True)
     table.add_column("Fällig", no_wrap=True)
     table.add_column("Nachricht", ratio=2)  # the title needs the width more than the kinds
-    table.add_column("Art", ratio=2)
+    table.add_column("Art", ratio=2, overflow="fold")
     table.add_column("Frist", ratio=4)
     for item in planned:
         frist = fristen.get(item.frist_ref)

@@ -75,11 +75,11 @@ def status(typer_ctx: typer.Context) -> None:
     context = ctx(typer_ctx)
     # Shares of the width by ratio: at 100 columns fixed widths cut the Gremium to "Sozialraumkonfer…".
     table = Table(expand=True)
-    table.add_column("Nr.", no_wrap=True)
+    table.add_column("Nr.", no_wrap=True, justify="right")
     table.add_column("Gremium", ratio=3)
     table.add_column("Datum", no_wrap=True)
     table.add_column("Stand", ratio=2)
-    table.add_column("Version", no_wrap=True)
+    table.add_column("Version", no_wrap=True, justify="right")
     table.add_column("Frist", ratio=3)
     with session_scope(context.engine, actor="cli:protokoll") as session:
         rows = session.execute(

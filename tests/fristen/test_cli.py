@@ -46,6 +46,9 @@ def test_wortlaut_and_bad_input(tmp_path: Path, sqlite_engine: Engine) -> None:
 def test_deadlines_table_roundtrip_and_report(tmp_path: Path, sqlite_engine: Engine) -> None:
     build_welt(sqlite_engine)
     config = _config(tmp_path, sqlite_engine)
+    # A long word ("Projektbewertung", "Haushaltsentwurf") breaks inside its column, never "…".
+    narrow = runner.invoke(app, ["-k", config, "fristen", "liste", "--datum", "02.03.2026"], env={"COLUMNS": "70"})
+    assert narrow.exit_code == 0 and "Fällig" in narrow.output and "…" not in narrow.output, narrow.output
     result = _run(config, "fristen", "pruefen", "--datum", "02.03.2026", "--probelauf")
     assert result.exit_code == 0 and "nichts gespeichert, nichts gesendet" in result.output
     # The planner reads each deadline's kind and title, not the reference the log keys on.

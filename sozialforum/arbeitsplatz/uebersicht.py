@@ -23,6 +23,7 @@ from sozialforum.store.models import (
     Datenlieferung,
     Fachplan,
     Gebiet,
+    GehalteneAntwort,
     Gremium,
     Mitgliedschaft,
     Organisation,
@@ -58,6 +59,8 @@ class SitzungZeile:
     antworten: Counter[str]
     # Topic proposals of Träger still waiting for the Geschäftsstelle's decision.
     vorschlaege: int = 0
+    # Calendar replies held because their sender is not proven, waiting for the same.
+    zurueckgehalten: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,17 @@ def sitzungen_demnaechst(session: Session, *, now: datetime, wochen: int = WOCHE
             .group_by(col(Themenvorschlag.sitzung_id))
         ).all()
         vorschlaege = {sitzung_id: anzahl for sitzung_id, anzahl in rows_vorschlaege}
+    gehalten: dict[int, int] = {}
+    if ids:
+        rows_gehalten = session.execute(
+            sa.select(col(GehalteneAntwort.sitzung_id), sa.func.count())
+            .where(col(GehalteneAntwort.sitzung_id).in_(ids), col(GehalteneAntwort.erledigt_am).is_(None))
+            .group_by(col(GehalteneAntwort.sitzung_id))
+        ).all()
+        gehalten = {sitzung_id: anzahl for sitzung_id, anzahl in rows_gehalten}
     return [
-        SitzungZeile(i, titel, gremium, beginn, counts[i], vorschlaege.get(i, 0)) for i, titel, gremium, beginn in rows
+        SitzungZeile(i, titel, gremium, beginn, counts[i], vorschlaege.get(i, 0), gehalten.get(i, 0))
+        for i, titel, gremium, beginn in rows
     ]
 
 

@@ -1,5 +1,6 @@
-"""Calendar replies held because their sender is not proven ("streng"): listed on the Sitzung's
-page, taken over with one click (recorded with who took it, audited) or discarded."""
+"""Calendar replies held because their sender is not proven ("streng"): counted on the Übersicht,
+listed on the Sitzung's page, taken over with one click (recorded with who took it, audited) or
+discarded."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ def test_held_replies_are_shown_taken_over_and_discarded(
         "kein Prüfergebnis (Authentication-Results) von Mailserver mx.kreis.example" in report.zurueckgehalten[0].grund
     )
 
+    assert "2 zurückgehaltene Kalenderantworten zu entscheiden" in planerin.get("/arbeitsplatz/").text
     page = planerin.get(f"/arbeitsplatz/sitzungen/{sitzung}").text
     assert "Zurückgehaltene Kalenderantworten (2)" in page and "Anna Albers" in page
     with session_scope(engine, actor="test") as session:
@@ -83,3 +85,4 @@ def test_held_replies_are_shown_taken_over_and_discarded(
         assert "benutzer:planerin" in audited
     page = planerin.get(f"/arbeitsplatz/sitzungen/{sitzung}").text
     assert "Zurückgehaltene Kalenderantworten" not in page and "(erfasst von Planerin)" in page
+    assert "zurückgehaltene" not in planerin.get("/arbeitsplatz/").text

@@ -1,14 +1,20 @@
-"""``sozialforum konferenz``: a conference round from the command line, German output, exit codes."""
+"""``sozialforum konferenz``: a conference round from the command line, German output, exit codes,
+calendar replies whose sender is not proven."""
 
 from __future__ import annotations
 
 import re
+from email.message import EmailMessage
 
 import pytest
 from typer.testing import CliRunner
 
+from sozialforum.channels import ical
+from sozialforum.channels.ical_reply import unfold
 from sozialforum.cli import app
+from sozialforum.timeutil import utcnow
 from tests.conftest import REPO
+from tests.konferenz.support import calendar_part, parse
 
 REPLY = REPO / "tests" / "konferenz" / "antworten" / "outlook_zusage.eml"
 
@@ -87,3 +93,29 @@ def test_errors_are_german_with_exit_codes(cli) -> None:
     unknown = cli("konferenz", "antworten", str(REPLY))
     # A reply that was refused is reported, and the exit code says so (1: input refused).
     assert unknown.exit_code == 1 and "keine Einladung mit UID" in unknown.output
+
+
+def test_replies_without_proven_sender_are_named_or_held(cli, tmp_path, monkeypatch) -> None:
+    assert cli("konferenz", "planen", "--gremium", "SRK-01", "--datum", "15.12.2099").exit_code == 0
+    assert cli("konferenz", "einladen", "1").exit_code == 0
+    invitation = parse(next((tmp_path / "var" / "outbox").glob("*.eml")).read_bytes())
+    uid = next(line[4:] for line in unfold(calendar_part(invitation)[1]) if line.startswith("UID:"))
+    attendee = str(invitation["To"]).split("<")[-1].strip(">").lower()
+    mail = EmailMessage()
+    mail["From"], mail["To"], mail["Subject"] = attendee, "sozialplanung@landkreis-musterland.example", "Zugesagt"
+    mail.set_content("Angenommen.")
+    reply = ical.build_reply(uid=uid, sequence=0, dtstamp=utcnow(), attendee=attendee, partstat="ACCEPTED")
+    mail.add_attachment(reply, maintype="text", subtype="calendar", params={"method": "REPLY"})
+    saved = tmp_path / "antwort.eml"
+    saved.write_bytes(mail.as_bytes())
+    monkeypatch.setenv("SOZIALFORUM_MAIL__AUTHSERV_ID", "mx.landkreis-musterland.example")
+    monkeypatch.setenv("SOZIALFORUM_MAIL__ANTWORTEN_PRUEFEN", "streng")
+    held = cli("konferenz", "antworten", str(saved))
+    assert held.exit_code == 1 and "0 Rückmeldungen erfasst" in held.output and "1 zurückgehalten" in held.output
+    assert f"antwort.eml: Zusage von {attendee}" in held.output
+    assert "Absender nicht belegt: kein Prüfergebnis" in held.output
+    assert "bei der Sitzung" in held.output
+    monkeypatch.setenv("SOZIALFORUM_MAIL__ANTWORTEN_PRUEFEN", "melden")
+    taken = cli("konferenz", "antworten", str(saved))
+    assert taken.exit_code == 0 and "1 Rückmeldung erfasst" in taken.output
+    assert "davon 1 ohne belegten Absender übernommen" in taken.output and "Absender aber nicht belegt" in taken.output

@@ -135,6 +135,15 @@ def test_show_names_fields_and_references_in_german(tmp_path: Path) -> None:
     assert "…" not in narrow and "quirin.engel@sozialplanung.landkreis-musterland.example" in flat, narrow
 
 
+def test_every_field_zeige_shows_has_a_german_name() -> None:
+    """A column added later is named in German on screen, not as its identifier."""
+    from sozialforum.cli.anzeige import FELDER
+    from sozialforum.cli.stammdaten import LISTS
+
+    unnamed = {f"{model.__name__}.{name}" for model, _ in LISTS.values() for name in model.model_fields}
+    assert not {field for field in unnamed if field.split(".")[1] not in FELDER}
+
+
 def test_erasure_needs_confirmation(tmp_path: Path) -> None:
     result = run("dsgvo", "loeschen", "P0001", data_dir=tmp_path)
     assert result.returncode == 1 and "--ja" in result.stderr

@@ -171,8 +171,16 @@ def kalender(
     ziel: Annotated[
         Path | None, typer.Option("--ziel", help="Datei (.ics); Standard: data_dir/berichte/kalender.")
     ] = None,
+    neue_adresse: Annotated[
+        bool,
+        typer.Option(
+            "--neue-adresse",
+            help="Kalenderadresse neu erzeugen: die bisherige gilt nicht mehr (weitergegebene Adresse).",
+        ),
+    ] = False,
 ) -> None:
-    """Schreibt einen abonnierbaren Kalender (.ics) eines Gremiums oder einer Person."""
+    """Schreibt einen abonnierbaren Kalender (.ics) eines Gremiums oder einer Person und nennt
+    die Adresse zum Abonnieren."""
     context = ctx(typer_ctx)
     if (gremium is None) == (person is None):
         fail("Bitte genau eines angeben: --gremium oder --person.")
@@ -182,15 +190,21 @@ def kalender(
             found = session.exec(select(Gremium).where(Gremium.kennung == gremium)).first()
             if found is None or found.id is None:
                 fail(f"Gremium „{gremium}“ nicht gefunden.", EXIT_NOT_FOUND)
+            if neue_adresse:
+                feeds.neue_adresse(session, found)
             data = feeds.gremium_feed(session, gremium_id=found.id, now=now, settings=context.settings)
             name, url = f"gremium-{gremium}.ics", feeds.gremium_feed_url(context.settings, found)
         else:
             someone = session.exec(select(Person).where(Person.kennung == person)).first()
             if someone is None or someone.id is None or someone.geloescht_am is not None:
                 fail(f"Person „{person}“ nicht gefunden.", EXIT_NOT_FOUND)
+            if neue_adresse:
+                feeds.neue_adresse(session, someone)
             data = feeds.person_feed(session, person_id=someone.id, now=now, settings=context.settings)
             name, url = f"person-{person}.ics", feeds.person_feed_url(context.settings, someone)
     target = ziel or context.settings.reports_dir / "kalender" / name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     console.print(f"Kalender: {target}\nZum Abonnieren (Portal): {url}", highlight=False)
+    if neue_adresse:
+        console.print("Die bisherige Kalenderadresse gilt nicht mehr.", highlight=False)

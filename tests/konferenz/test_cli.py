@@ -78,6 +78,13 @@ def test_round_from_the_command_line(cli, tmp_path, monkeypatch) -> None:
     assert not re.search(r"\b(einladung|aktualisierung|absage)\b", overview.output), overview.output
     feed = cli("konferenz", "kalender", "--gremium", "SRK-01")
     assert feed.exit_code == 0
+    # A new address withdraws the old one (the portal answers 404 there, test_portal_kalender).
+    renewed = cli("konferenz", "kalender", "--gremium", "SRK-01", "--neue-adresse")
+    assert renewed.exit_code == 0 and "Die bisherige Kalenderadresse gilt nicht mehr." in renewed.output
+    address = re.compile(r"/kalender/gremium/SRK-01/\w+\.ics")
+    assert address.search(renewed.output).group() != address.search(feed.output).group()
+    again = cli("konferenz", "kalender", "--gremium", "SRK-01")
+    assert address.search(again.output).group() == address.search(renewed.output).group()
     ics = (tmp_path / "var" / "berichte" / "kalender" / "gremium-SRK-01.ics").read_text()
     assert "STATUS:CANCELLED" in ics and "X-WR-CALNAME:Sozialraumkonferenz Lindenau" in ics
     listing = cli("konferenz", "teilnehmerliste", "1")

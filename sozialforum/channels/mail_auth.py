@@ -206,13 +206,23 @@ def dkim_pruefen(data: bytes, domain: str, dns: DnsAbfrage | None = None) -> Nac
     if count == 0:
         return Nachweis(False, "die Nachricht trägt keine DKIM-Signatur")
     gruende = []
+    abfrage = dns or dkim.dnsplug.get_txt
+    ohne_schluessel: list[bytes] = []
+
+    def lookup(name: bytes, timeout: int = 5) -> bytes | None:
+        record = abfrage(name, timeout=timeout)
+        if record is None:  # dkimpy only logs this and answers False
+            ohne_schluessel.append(name)
+        return record
+
     for index in range(count):
         signer.domain = None
+        ohne_schluessel.clear()
         try:
-            ok = signer.verify(idx=index, dnsfunc=dns or dkim.dnsplug.get_txt)
-            fehler = ""
+            ok = signer.verify(idx=index, dnsfunc=lookup)
+            fehler = "nicht prüfbar (kein Schlüssel im DNS)" if ohne_schluessel else ""
         except dkim.DnsTimeoutError:
-            ok, fehler = False, "ihr Schlüssel ist im DNS nicht abrufbar"
+            ok, fehler = False, "nicht prüfbar (DNS antwortet nicht)"
         except Exception as exc:  # dkimpy's errors and the crypto library's, for any odd input
             changed = "body hash" in str(exc)
             ok, fehler = False, "ungültig (Text nach dem Signieren verändert)" if changed else "ungültig"

@@ -187,14 +187,17 @@ def test_without_authserv_id_dkim_is_verified_here(engine, settings, eingeladen,
     echt = signed("thunderbird_zusage.eml", b"awo-sued.example")
     assert absender_pruefen(echt, authserv_id=None, dns=dns).grund == "DKIM-Signatur von awo-sued.example geprüft"
     veraendert = echt.replace(b"PARTSTAT=ACCEPTED", b"PARTSTAT=DECLINED")
-    assert "ungültig" in absender_pruefen(veraendert, authserv_id=None, dns=dns).grund
+    assert "Text nach dem Signieren verändert" in absender_pruefen(veraendert, authserv_id=None, dns=dns).grund
     fremd = signed("outlook_zusage.eml", b"evil.example")
     assert "von evil.example passt nicht" in absender_pruefen(fremd, authserv_id=None, dns=dns).grund
     assert "keine DKIM-Signatur" in absender_pruefen(k.mail("outlook_zusage.eml"), authserv_id=None).grund
+    ohne_schluessel = k.mail("outlook_zusage.eml")
+    unbekannt = dkim.sign(ohne_schluessel, b"s9", b"awo-sued.example", private) + ohne_schluessel
+    assert "kein Schlüssel im DNS" in absender_pruefen(unbekannt, authserv_id=None, dns=dns).grund
 
     settings.mail.antworten_pruefen = "streng"
     _postfach(tmp_path, settings, echt, fremd)
     report = antworten.process_mailbox(engine, settings, now=LATER, dns=dns)
     assert report.erfasst == 1 and len(report.zurueckgehalten) == 1
     assert _answers(engine, eingeladen)["P04"] == (Antwort.ZUSAGE, AntwortQuelle.KALENDER)
-    assert set(lookups) == set(zone)
+    assert set(lookups) == {*zone, b"s9._domainkey.awo-sued.example."}

@@ -10,17 +10,16 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 from sqlmodel import select
 
 from sozialforum import outbox
-from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, console, ctx, fail
+from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, Nummer, console, ctx, fail, tabelle
 from sozialforum.cli.konferenz import SitzungArg, deliver, konferenz_app
 from sozialforum.konferenz import antworten, feeds, teilnehmerliste
 from sozialforum.outbox import unklar as unklar_
 from sozialforum.store import db
 from sozialforum.store.models import Gremium, OutboxMessage, Person
-from sozialforum.timeutil import format_anzahl, format_termin, format_zahl, utcnow
+from sozialforum.timeutil import format_anzahl, format_termin, utcnow
 from sozialforum.vocab import NachrichtArt, OutboxStatus
 
 
@@ -86,11 +85,11 @@ def postausgang(typer_ctx: typer.Context) -> None:
         counts = Counter(
             (NachrichtArt.benenne(m.art), OutboxStatus(m.status).label) for m in session.exec(select(OutboxMessage))
         )
-    table = Table("Art", "Stand")
-    table.add_column("Anzahl", justify="right")
-    for (art, status), count in sorted(counts.items(), key=lambda item: (item[0][0].casefold(), item[0][1])):
-        table.add_row(art, status, format_zahl(count))
-    console.print(table)
+    zeilen = [
+        [art, status, count]
+        for (art, status), count in sorted(counts.items(), key=lambda i: (i[0][0].casefold(), i[0][1]))
+    ]
+    console.print(tabelle(["Art", "Stand", "Anzahl"], zeilen))
     console.print(f"Ohne SMTP-Server liegen die Nachrichten als .eml in {context.settings.outbox_dir}", highlight=False)
 
 
@@ -128,11 +127,11 @@ def unklar(
         return
     with db.session_scope(context.engine, actor="cli") as session:
         offen = unklar_.uncertain_messages(session)
-        table = Table("Nr.", "An", "Betreff", "Übergabe begonnen")
-        for m in offen:
-            table.add_row(
-                str(m.id), m.empfaenger, m.betreff[:60], format_termin(m.uebergabe_am) if m.uebergabe_am else "–"
-            )
+        zeilen = [
+            [Nummer(m.id or 0), m.empfaenger, m.betreff[:60], format_termin(m.uebergabe_am) if m.uebergabe_am else "–"]
+            for m in offen
+        ]
+    table = tabelle(["Nr.", "An", "Betreff", "Übergabe begonnen"], zeilen)
     if not offen:
         console.print("Keine Nachricht mit unklarer Zustellung.", highlight=False)
         return

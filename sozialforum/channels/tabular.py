@@ -97,7 +97,7 @@ def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
         # CSV cells are always text: strip them here instead of the general _cell().
         rows.append((index, {h: (_restored(v.strip()) or None) for h, v in zip(header, record, strict=True)}))
     table = Table(path.name, header, rows)
-    _check_header(table, required, problems)
+    check_header(table, required, problems)
     return table
 
 
@@ -134,7 +134,7 @@ def read_xlsx(path: Path, *, required: Iterable[str] = ()) -> Table:
         workbook.close()
     table = Table(path.name, header, rows)
     problems: list[Problem] = []
-    _check_header(table, required, problems)
+    check_header(table, required, problems)
     return table
 
 
@@ -154,7 +154,10 @@ def read_table(path: Path, *, required: Iterable[str] = ()) -> Table:
     )
 
 
-def _check_header(table: Table, required: Iterable[str], problems: list[Problem]) -> None:
+def check_header(table: Table, required: Iterable[str], problems: list[Problem] | None = None) -> None:
+    """Refuse a header without a required column or with a column twice (with ``problems``
+    already found in the file, if any)."""
+    problems = [] if problems is None else problems
     for column in required:
         if column not in table.header:
             problems.append(Problem(table.name, 1, column, f"Pflichtspalte „{column}“ fehlt in der Kopfzeile."))

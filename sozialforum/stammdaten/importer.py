@@ -5,13 +5,13 @@ Every import is all-or-nothing: all rows are parsed and checked first and every 
 reported with file, row and column; only a clean file is written. Re-importing updates rows by
 their natural key and never duplicates. Writes are bulk statements (100,000 persons in seconds),
 and each created or changed row gets its audit entry in the same transaction. What each list
-holds (columns, keys, checks) is in ``listen``.
+holds (columns, keys, checks) is in ``listen``; how a file's headers and names are read, in
+``spalten``.
 """
 
 from __future__ import annotations
 
-import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,11 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.channels.tabular import Table, read_table
+from sozialforum.channels.tabular import Table, check_header, read_table
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.stammdaten.listen import ORDER, REF_LABEL, SPECS, Column, Spec, ref_map
+from sozialforum.stammdaten.spalten import MEHRDEUTIG, lies_kopf, namen_map, normalform, vermutlich
 from sozialforum.store import audit
-from sozialforum.store.models import GebietVorgaenger
+from sozialforum.store.models import GebietVorgaenger, Person
 from sozialforum.vocab import AuditAktion
 
 CHUNK = 5000
@@ -37,12 +38,29 @@ class ImportResult:
     neu: int = 0
     geaendert: int = 0
     unveraendert: int = 0
+    umbenannt: dict[str, str] = field(default_factory=dict)  # header in the file → column read
+    ausgelassen: list[str] = field(default_factory=list)  # columns of no meaning here, left out
 
     def __str__(self) -> str:
-        return f"{self.datei}: {self.neu} neu, {self.geaendert} geändert, {self.unveraendert} unverändert"
+        text = f"{self.datei}: {self.neu} neu, {self.geaendert} geändert, {self.unveraendert} unverändert"
+        if self.umbenannt:
+            text += "; gelesen als: " + ", ".join(f"„{h}“ → {c}" for h, c in self.umbenannt.items())
+        if self.ausgelassen:
+            text += "; nicht gelesen (keine Spalte dieser Liste): " + ", ".join(f"„{h}“" for h in self.ausgelassen)
+        return text
 
 
 # --- the engine -------------------------------------------------------------------------------
+
+
+def _misspelt(spec: Spec, table: Table) -> list[Problem]:
+    """What ``lies_kopf`` kept although it names no column: a misspelling, refused."""
+    known = {c.name for c in (*spec.columns, *spec.extra)}
+    return [
+        Problem(table.name, 1, header, f"Unbekannte Spalte. Gemeint ist vermutlich „{vermutlich(spec, header)}“.")
+        for header in table.header
+        if header and header not in known
+    ]
 
 
 def _parse_rows(
@@ -50,16 +68,11 @@ def _parse_rows(
 ) -> tuple[list[tuple[int, dict[str, Any], dict[str, Any]]], list[Problem]]:
     """Parse and resolve every row; return (line, record, extra raw values) and all problems."""
     problems: list[Problem] = []
-    known = {c.name for c in (*spec.columns, *spec.extra)}
-    for header in table.header:
-        if header and header not in known:
-            close = difflib.get_close_matches(header, sorted(known), n=1, cutoff=0.6)
-            hint = f" Gemeint ist vermutlich „{close[0]}“." if close else f" Bekannt sind: {', '.join(sorted(known))}."
-            problems.append(Problem(table.name, 1, header, f"Unbekannte Spalte.{hint}"))
     limits = _limits(spec)
     # Key columns are always in the record: an absent one (e.g. gueltig_ab) takes its default.
     present = [c for c in spec.columns if c.name in table.header or c.attr in spec.key]
     refs = {c.ref: ref_map(session, c.ref) for c in present if c.ref is not None}
+    names = {c.ref: namen_map(session, c.ref) for c in present if c.ref is not None and c.ref is not Person}
     # Self-references may point to rows of this same file that do not exist yet.
     own_keys = {row.get(spec.columns[0].name) for _, row in table.rows}
     parsed = []
@@ -79,6 +92,16 @@ def _parse_rows(
                 continue
             if column.ref is not None:
                 target = refs[column.ref].get(raw)
+                if target is None and column.ref in names:  # a name instead of the Kennung
+                    target = names[column.ref].get(normalform(raw))
+                    if target == MEHRDEUTIG:
+                        problems.append(
+                            Problem(
+                                table.name, line, column.name, f"„{raw}“ heißen mehrere: bitte die Kennung angeben."
+                            )
+                        )
+                        record[column.attr] = None
+                        continue
                 if target is None and column.ref is spec.model and raw in own_keys:
                     deferred[column.attr] = raw
                     record[column.attr] = None
@@ -264,11 +287,13 @@ def _post(
 def import_file(session: Session, kind: str, path: Path) -> ImportResult:
     """Import one list into the session's transaction; raise ProblemReport if anything is wrong."""
     spec = SPECS[kind]
-    table = read_table(path, required=[c.name for c in spec.columns if c.required])
+    lesart = lies_kopf(spec, read_table(path))
+    table = lesart.table
+    check_header(table, [c.name for c in spec.columns if c.required], _misspelt(spec, table))
     parsed, problems = _parse_rows(session, spec, table)
     if problems:
         raise ProblemReport(problems)
-    result = ImportResult(kind=kind, datei=path.name)
+    result = ImportResult(kind=kind, datei=path.name, umbenannt=lesart.umbenannt, ausgelassen=lesart.ausgelassen)
     ids = _write(session, spec, parsed, result)
     _post(session, spec, parsed, ids, table)
     session.flush()

@@ -225,6 +225,56 @@ MITGLIEDSCHAFTEN = Spec(
 )
 
 SPECS = {spec.kind: spec for spec in (GEBIETE, ORGANISATIONEN, PERSONEN, GREMIEN, MITGLIEDSCHAFTEN)}
+# Other names the columns carry in lists as offices keep them (Outlook's contact export, a
+# Träger directory, a Landesamt's area list), in ``spalten.normalform``: lower case, umlauts
+# folded, no spaces or punctuation. A header is read as the column it names only when exactly one
+# column of the list has that name and the file does not have that column under its own name.
+ANDERE_NAMEN: dict[str, dict[str, tuple[str, ...]]] = {
+    "gebiete": {
+        "schluessel": ("kennung", "code", "gebietsschluessel", "nr", "nummer"),
+        "name": ("bezeichnung", "gebiet", "gebietsname"),
+        "ebene": ("gebietsebene", "typ", "art"),
+        "uebergeordnet": ("gehoertzu", "uebergeordnetesgebiet", "obergebiet"),
+        "ags": ("gemeindeschluessel", "amtlichergemeindeschluessel", "gemeindekennziffer", "gkz"),
+        "ars": ("regionalschluessel", "amtlicherregionalschluessel"),
+        "einwohner": ("einwohnerzahl", "bevoelkerung", "ew"),
+        "gueltig_ab": ("gueltigvon", "ab"),
+        "gueltig_bis": ("bis",),
+    },
+    "organisationen": {
+        "kennung": ("kuerzel", "nr", "traegernummer"),
+        "name": ("traeger", "organisation", "einrichtung", "bezeichnung", "firma"),
+        "art": ("organisationsart", "traegerart", "typ"),
+        "dachverband": ("spitzenverband", "verband"),
+        "gebiet": ("sozialraum", "gebietsschluessel"),
+        "email": ("emailadresse", "mail", "funktionspostfach"),
+        "telefon": ("tel", "telefonnummer", "telefongeschaeftlich"),
+        "adresse": ("anschrift", "postanschrift"),
+    },
+    "personen": {
+        "nachname": ("name", "familienname"),
+        "email": ("emailadresse", "mail", "dienstlicheemail"),
+        "telefon": ("tel", "telefonnummer", "telefongeschaeftlich"),
+        "funktion": ("position", "stellung", "stelle"),
+        "organisation": ("traeger", "firma", "einrichtung", "dienststelle"),
+        "einwilligung_am": ("einwilligungsdatum", "einwilligungvom"),
+        "einwilligung_quelle": ("einwilligungsquelle",),
+    },
+    "gremien": {
+        "name": ("gremium", "bezeichnung"),
+        "art": ("gremienart", "typ"),
+        "gebiet": ("sozialraum",),
+        "einladung_vorlauf_tage": ("vorlauf", "einladungsfrist", "vorlauftage"),
+        "erinnerung_tage": ("erinnerungen",),
+        "plaetze": ("platzzahl", "kapazitaet", "teilnehmerzahl"),
+    },
+    "mitgliedschaften": {
+        "stimmberechtigt": ("stimmrecht",),
+        "von": ("ab", "seit", "beginn"),
+        "bis": ("ende",),
+    },
+}
+
 # What each list is called for the planners (upload page, templates, messages).
 TITEL = {
     "gebiete": "Gebiete",

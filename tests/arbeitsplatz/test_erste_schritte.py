@@ -176,3 +176,17 @@ def test_a_person_entered_by_hand(clients: dict[str | None, TestClient], engine:
     assert vergeben.status_code == 400 and "schon vergeben" in vergeben.text
     assert anzahl() == vorher + 2
     assert clients["leiterin"].get("/arbeitsplatz/akteure/personen/neu").status_code == 403
+
+
+def test_the_dry_run_says_how_the_columns_were_read(clients: dict[str | None, TestClient]) -> None:
+    planerin = clients["planerin"]
+    liste = "Kennung;Nachname;E-Mail-Adresse;Bemerkung\nP-NEU-9;Neu;neu@traeger.example;ruft zurück\n"
+    csrf = csrf_of(planerin.get("/arbeitsplatz/konto").text)
+    checked = planerin.post(
+        "/arbeitsplatz/akteure/import/pruefen",
+        data={"csrf": csrf, "liste": "personen"},
+        files={"datei": ("Kontakte.csv", liste.encode(), "text/csv")},
+    )
+    assert checked.status_code == 200 and "Keine Probleme" in checked.text
+    assert "„e-mail-adresse“ → <code>email</code>" in checked.text
+    assert "Nicht gelesen, weil sie zu keiner Spalte der Liste gehören: „bemerkung“" in checked.text

@@ -133,7 +133,7 @@ BROKEN = {
     ),
     "fehlende_spalte": (
         "personen.csv",
-        lambda b: b.replace(b";nachname;", b";familienname;", 1),
+        lambda b: b.replace(b";nachname;", b";nachnme;", 1),
         ["personen.csv, Zeile 1, Spalte „nachname“", "Pflichtspalte"],
     ),
     "doppelter_schluessel": (

@@ -53,7 +53,6 @@ FELDER = {
     "abgemeldet_am": "abgemeldet am",
     "geloescht_am": "gelöscht am",
     "zustellung_gestoert_am": "Zustellung gestört seit",
-    "kalender_generation": "Kalenderadresse neu erzeugt (Anzahl)",
     "einladung_vorlauf_tage": "Einladung (Tage vorher)",
     "erinnerung_tage": "Erinnerungen (Tage vorher)",
     "plaetze": "Plätze",

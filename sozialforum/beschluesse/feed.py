@@ -115,11 +115,22 @@ def fristen_feed(
     )
 
 
-def feed_token(settings: Settings) -> str:
+def feed_token(settings: Settings, fassung: int | None = None) -> str:
     """The secret part of the subscription URL: a calendar client cannot log in, so the URL
-    itself is the key (derived from the portal's secret; a new secret makes a new URL)."""
-    digest = hmac.new(settings.secret_key().encode(), b"fristen-feed", hashlib.sha256).hexdigest()
-    return digest[:32]
+    itself is the key (derived from the portal's secret; a new secret makes a new URL). One
+    feed for the installation, so its generation is a setting (``fristen.kalender_fassung``,
+    raised by the operator when the address leaked); 0 is the token issued before it existed."""
+    fassung = settings.fristen.kalender_fassung if fassung is None else fassung
+    message = b"fristen-feed" if fassung == 0 else f"fristen-feed/{fassung}".encode()
+    return hmac.new(settings.secret_key().encode(), message, hashlib.sha256).hexdigest()[:32]
+
+
+def frueher_gueltig(settings: Settings, token: str) -> bool:
+    """Whether ``token`` is the address of an earlier ``kalender_fassung`` (withdrawn, not guessed)."""
+    return any(
+        hmac.compare_digest(token.encode(), feed_token(settings, earlier).encode())
+        for earlier in range(settings.fristen.kalender_fassung)
+    )
 
 
 def feed_url(settings: Settings) -> str:

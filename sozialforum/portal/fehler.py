@@ -37,6 +37,15 @@ KEINE_BERECHTIGUNG = PortalFehler(
 )
 
 
+KALENDER_UNGUELTIG = PortalFehler(404, "Kalender nicht gefunden", "Diese Kalenderadresse ist ungültig.")
+# An address withdrawn in the workspace (or by the deadline calendar's setting).
+KALENDER_ZURUECKGEZOGEN = PortalFehler(
+    404,
+    "Kalender nicht gefunden",
+    "Diese Kalenderadresse gilt nicht mehr. Die neue Adresse erhalten Sie von der Geschäftsstelle.",
+)
+
+
 def gesperrt(bis: datetime) -> PortalFehler:
     return PortalFehler(
         429,

@@ -4,6 +4,8 @@ itself is a golden file."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -13,12 +15,13 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from sozialforum.fristen import erinnerungen
 from sozialforum.portal.app import create_app
 from sozialforum.settings import Settings, load_settings
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import Auftrag, OutboxMessage, Umsetzungsbericht
+from sozialforum.store.models import Auftrag, Fehlversuch, OutboxMessage, Umsetzungsbericht
 from sozialforum.timeutil import local_to_utc
 from sozialforum.vocab import AuftragStatus
 from tests.conftest import REPO
@@ -123,6 +126,36 @@ def test_subscribable_feed_in_the_portal(
     assert response.headers["content-type"].startswith("text/calendar")
     assert f"UID:auftrag-{welt.auftraege['konzept']}@landkreis-musterland.example" in response.text
     assert client.get("/kalender/fristen-" + "0" * 32 + ".ics").status_code == 404
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_the_deadline_feed_address_can_be_withdrawn(
+    engine: Engine, welt: Welt, portal_settings: Settings, tmp_path: Path
+) -> None:
+    """``fristen.kalender_fassung`` one up: the old address answers 404 without counting as a guess,
+    the new one works; 0 is the address issued before the setting existed."""
+    from sozialforum.beschluesse.feed import feed_url
+
+    old = feed_url(portal_settings).removeprefix("http://testserver")
+    legacy = hmac.new(portal_settings.secret_key().encode(), b"fristen-feed", hashlib.sha256).hexdigest()[:32]
+    assert old == f"/kalender/fristen-{legacy}.ics"
+    renewed = load_settings(
+        config_file=REPO / "config" / "sozialforum.toml",
+        data_dir=tmp_path / "var",
+        database_url=engine.url.render_as_string(hide_password=False),
+        portal={"base_url": "http://testserver", "secret_key": "s" * 48},
+        fristen={"meilensteine": str(REPO / "config" / "fristen.toml"), "kalender_fassung": 1},
+    )
+    new = feed_url(renewed).removeprefix("http://testserver")
+    with TestClient(create_app(renewed, engine, clock=lambda: NOW), base_url="http://testserver") as client:
+        gone = client.get(old)
+        assert gone.status_code == 404 and "gilt nicht mehr" in gone.text
+        assert client.get(new).status_code == 200
+        with session_scope(engine, actor="test") as session:
+            assert session.exec(select(Fehlversuch)).all() == []
+        assert client.get("/kalender/fristen-" + "0" * 32 + ".ics").status_code == 404
+        with session_scope(engine, actor="test") as session:
+            assert len(session.exec(select(Fehlversuch)).all()) == 1
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

@@ -1,6 +1,7 @@
 """``/kalender/fristen-<token>.ics``: the deadline calendar to subscribe to (Outlook, Thunderbird,
 Apple, Google). The URL carries an unguessable token (``beschluesse.feed.feed_url``) because calendar
-clients cannot log in; a wrong token counts against the client's address like a bad link."""
+clients cannot log in; a wrong token counts against the client's address like a bad link, one of an
+earlier ``fristen.kalender_fassung`` is refused without counting."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import hmac
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from sozialforum.beschluesse.feed import feed_token, fristen_feed
+from sozialforum.beschluesse.feed import feed_token, fristen_feed, frueher_gueltig
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.portal.context import Portal
-from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.fehler import KALENDER_UNGUELTIG, KALENDER_ZURUECKGEZOGEN
 from sozialforum.store.db import session_scope
 
 router = APIRouter()
@@ -22,8 +23,11 @@ router = APIRouter()
 def fristen_kalender(request: Request, token: str) -> Response:
     portal = Portal.of(request)
     if not hmac.compare_digest(token.encode(), feed_token(portal.settings).encode()):
+        # A withdrawn address is still polled by the calendars subscribed to it: not a guess.
+        if frueher_gueltig(portal.settings, token):
+            raise KALENDER_ZURUECKGEZOGEN
         portal.refuse_guess(request)
-        raise PortalFehler(404, "Kalender nicht gefunden", "Diese Kalenderadresse ist ungültig.")
+        raise KALENDER_UNGUELTIG
     now = portal.now()
     with session_scope(portal.engine, actor="portal:kalender") as session:
         content = fristen_feed(session, today=today_in_berlin(now), now=now, settings=portal.settings)

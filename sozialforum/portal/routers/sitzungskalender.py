@@ -17,27 +17,20 @@ from sqlmodel import select
 from sozialforum.konferenz import feeds
 from sozialforum.konferenz.feeds import TokenStand
 from sozialforum.portal.context import Portal
-from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.fehler import KALENDER_UNGUELTIG, KALENDER_ZURUECKGEZOGEN, PortalFehler
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Person
 from sozialforum.store.models.base import pk
 
 router = APIRouter()
 
-UNGUELTIG = PortalFehler(404, "Kalender nicht gefunden", "Diese Kalenderadresse ist ungültig.")
-ZURUECKGEZOGEN = PortalFehler(
-    404,
-    "Kalender nicht gefunden",
-    "Diese Kalenderadresse gilt nicht mehr. Die neue Adresse erhalten Sie von der Geschäftsstelle.",
-)
-
 
 def _refuse(request: Request, portal: Portal, stand: TokenStand) -> NoReturn:
     """Raise the page for a token that does not open the feed (after the store is closed)."""
     if stand == TokenStand.ZURUECKGEZOGEN:
-        raise ZURUECKGEZOGEN
+        raise KALENDER_ZURUECKGEZOGEN
     portal.refuse_guess(request)
-    raise UNGUELTIG
+    raise KALENDER_UNGUELTIG
 
 
 def _ics(content: bytes, name: str) -> Response:

@@ -17,7 +17,7 @@ from sozialforum.betrieb.deployments import DeploymentFehler, finde_prefect_yaml
 from sozialforum.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_SERVICE, console, ctx, fail
 from sozialforum.settings import load_settings
 from sozialforum.store.db import make_engine, migrate, sqlite_path
-from sozialforum.timeutil import format_zahl, utcnow
+from sozialforum.timeutil import format_anzahl, format_zahl, utcnow
 
 # Marks a data folder as the demo's, so that the demo may refill it and never touches another store.
 DEMO_MARKER = ".sozialforum-demo"
@@ -187,7 +187,10 @@ def serve(
         fail(str(exc), EXIT_CONFIG)
     unknown = sorted(set(nur or []) - {d.name for d in deployments})
     if unknown:
-        fail(f"Deployment(s) nicht in {yaml_path}: {', '.join(unknown)}", EXIT_CONFIG)
+        fail(
+            f"{'Deployment' if len(unknown) == 1 else 'Deployments'} nicht in {yaml_path}: {', '.join(unknown)}",
+            EXIT_CONFIG,
+        )
     chosen = [d for d in deployments if not nur or d.name in nur]
     _ = context.engine  # checked before the first flow run: a German message if the store is missing
     api = prefect_api or os.environ.get("PREFECT_API_URL") or settings.betrieb.prefect_api_url
@@ -225,7 +228,7 @@ def serve(
             console.print(line, highlight=False)
         console.print(
             f"Prefect-Oberfläche: [bold]{api.removesuffix('/api')}[/]  ·  "
-            f"{len(chosen)} Deployments: {', '.join(d.name for d in chosen)}",
+            f"{format_anzahl(len(chosen), 'Deployment', 'Deployments')}: {', '.join(d.name for d in chosen)}",
             highlight=False,
         )
         alle_bereitstellen(chosen, limit=gleichzeitig)

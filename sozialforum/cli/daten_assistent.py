@@ -14,7 +14,7 @@ from sozialforum.cli.common import EXIT_INPUT, console, ctx, fail
 from sozialforum.cli.daten import _katalog, _stichtag, daten_app
 from sozialforum.problems import ProblemReport
 from sozialforum.stammdaten.akteur import akteur_text
-from sozialforum.timeutil import format_datum_kurz, utcnow
+from sozialforum.timeutil import format_datum_kurz, format_zahl, utcnow
 
 
 def _paare(werte: list[str], option: str) -> dict[str, str]:
@@ -84,7 +84,8 @@ def assistent(
     for line in shown.beschreibung:
         console.print(line, highlight=False, markup=False)
     if shown.zeilen:
-        table = RichTable(title=f"Vorschau: die ersten {len(shown.zeilen)} Zeilen, wie sie gespeichert würden")
+        erste = "die erste Zeile" if len(shown.zeilen) == 1 else f"die ersten {format_zahl(len(shown.zeilen))} Zeilen"
+        table = RichTable(title=f"Vorschau: {erste}, wie sie gespeichert würden")
         for column in shown.kopf:
             table.add_column(column, overflow="fold")
         for row in shown.zeilen:

@@ -19,7 +19,7 @@ from sozialforum.oparl.export_ordner import objects_to_validate, write_export
 from sozialforum.oparl.importer import import_objekte
 from sozialforum.oparl.schema import SCHEMA_DIR, convert_spec, fehler
 from sozialforum.store import db
-from sozialforum.timeutil import format_anzahl, utcnow
+from sozialforum.timeutil import format_anzahl, format_zahl, utcnow
 from sozialforum.vocab import KlaerungArt
 
 oparl_app = typer.Typer(help="OParl: Import aus dem Ratsinformationssystem, Export, Schemas.", no_args_is_help=True)
@@ -43,7 +43,8 @@ def oparl_import(
             objects = lade_dateien(files)
         except OparlDateiFehler as exc:
             fail(f"{exc}. Nichts importiert.")
-        console.print(f"{len(files)} JSON-Dateien gelesen" + (f", davon {nested} aus Unterordnern." if nested else "."))
+        gelesen = format_anzahl(len(files), "JSON-Datei", "JSON-Dateien")
+        console.print(f"{gelesen} gelesen" + (f", davon {format_zahl(nested)} aus Unterordnern." if nested else "."))
     with db.session_scope(context.engine, actor=f"import:oparl:{quelle}"[:200]) as session:
         if quelle.startswith(("http://", "https://")):
             report = abruf(session, quelle, now=utcnow(), voll=voll, entscheidend=entscheidend)
@@ -134,7 +135,9 @@ def oparl_schemas(
 ) -> None:
     """Wandelt die Schemas der OParl-Spezifikation in Standard-JSON-Schema um (CC BY-SA 4.0)."""
     written = convert_spec(spec, ziel or SCHEMA_DIR / version, version=version)
-    console.print(f"{len(written)} Schemas geschrieben nach {written[0].parent if written else ziel}.")
+    console.print(
+        f"{format_anzahl(len(written), 'Schema', 'Schemas')} geschrieben nach {written[0].parent if written else ziel}."
+    )
 
 
 def register(app: typer.Typer) -> None:

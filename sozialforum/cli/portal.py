@@ -17,7 +17,7 @@ from sozialforum.portal import formulare, linkversand
 from sozialforum.problems import ProblemReport
 from sozialforum.store.db import session_scope
 from sozialforum.store.models.akteure import Organisation
-from sozialforum.timeutil import utcnow
+from sozialforum.timeutil import format_anzahl, utcnow
 from sozialforum.vocab import BenutzerRolle
 
 app = typer.Typer(
@@ -164,7 +164,7 @@ def formular_anfordern(
         fail(f"{exc} Es wurde nichts angefordert.", EXIT_NOT_FOUND)
     except ValueError as exc:
         fail(f"{exc} Es wurde nichts angefordert.")
-    console.print(f"{result.gesendet} Link(s) in den Postausgang gelegt.")
+    console.print(f"{format_anzahl(result.gesendet, 'Link', 'Links')} in den Postausgang gelegt.")
     if result.uebersprungen:
         console.print("Ohne Einwilligung oder E-Mail-Adresse übersprungen: " + ", ".join(result.uebersprungen))
 

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -124,6 +124,40 @@ def validator(typ: str, version: str = "1.1") -> Draft202012Validator:
     return Draft202012Validator(schemas[typ], registry=registry, format_checker=_FORMATS)
 
 
+# JSON types as a planner names them (jsonschema writes its messages in English).
+_TYPEN = {
+    "string": "Text",
+    "integer": "ganze Zahl",
+    "number": "Zahl",
+    "boolean": "ja/nein",
+    "array": "Liste",
+    "object": "Objekt",
+    "null": "leer",
+}
+_FORMATE = {"date-time": "Datum mit Uhrzeit", "date": "Datum", "uri": "Adresse (URL)", "url": "Adresse (URL)"}
+
+
+def _auf_deutsch(error: ValidationError) -> str:
+    """The German reason of one schema error; an unusual rule keeps jsonschema's own text."""
+    value, rule = error.instance, error.validator_value
+    if error.validator == "required":
+        missing = [name for name in rule if isinstance(value, dict) and name not in value]
+        return "Pflichtangabe " + ", ".join(f"„{name}“" for name in missing) + " fehlt"
+    if error.validator == "type":
+        typen = rule if isinstance(rule, list) else [rule]
+        erwartet = " oder ".join(_TYPEN.get(str(t), str(t)) for t in typen)
+        return f"{json.dumps(value, ensure_ascii=False)[:60]} hat nicht den erwarteten Typ ({erwartet})"
+    if error.validator == "format":
+        return f"„{value}“ ist kein gültiges Format für {_FORMATE.get(rule, rule)}"
+    if error.validator == "enum":
+        return f"„{value}“ ist nicht erlaubt (erlaubt: {', '.join(str(v) for v in rule)})"
+    if error.validator == "additionalProperties" and isinstance(value, dict):
+        known = set(error.schema.get("properties", {}))
+        extra = [name for name in value if name not in known]
+        return "nicht vorgesehene Angabe " + ", ".join(f"„{name}“" for name in extra)
+    return error.message
+
+
 def fehler(obj: dict[str, Any], version: str = "1.1") -> list[str]:
     """Why ``obj`` is not valid OParl (German, one line per error), by its ``type``."""
     typ = str(obj.get("type", "")).rstrip("/").rsplit("/", 1)[-1]
@@ -132,6 +166,6 @@ def fehler(obj: dict[str, Any], version: str = "1.1") -> list[str]:
     except KeyError as exc:
         return [str(exc.args[0])]
     return [
-        f"{'/'.join(str(p) for p in error.absolute_path) or '(Objekt)'}: {error.message}"
+        f"{'/'.join(str(p) for p in error.absolute_path) or '(Objekt)'}: {_auf_deutsch(error)}"
         for error in sorted(check.iter_errors(obj), key=lambda e: list(e.absolute_path))
     ]

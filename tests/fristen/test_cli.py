@@ -113,7 +113,7 @@ def test_oparl_commands(tmp_path: Path, sqlite_engine: Engine) -> None:
     assert len(meetings["data"][0]["agendaItem"]) == 30
     assert _run(config, "oparl", "pruefen", str(target / "body/1/meetings.json")).exit_code == 0
     bad = _run(config, "oparl", "pruefen", str(OPARL / "spec-1.1.1" / "examples" / "Meeting-01.json"))
-    assert bad.exit_code == 1 and "'order' is a required property" in " ".join(bad.output.split())
+    assert bad.exit_code == 1 and "agendaItem/0: Pflichtangabe „order“ fehlt" in " ".join(bad.output.split())
 
 
 def test_oparl_cases_are_named_in_german(tmp_path: Path, sqlite_engine: Engine) -> None:

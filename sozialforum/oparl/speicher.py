@@ -29,6 +29,7 @@ from sozialforum.store.models import (
     Vorlage,
 )
 from sozialforum.store.models.base import table_of
+from sozialforum.timeutil import format_anzahl
 
 WITH_COLUMN: dict[str, type[SQLModel]] = {
     "gremium": Gremium,
@@ -67,6 +68,22 @@ def apply(row: Any, values: dict[str, Any]) -> bool:
 KINDS = ("neu", "geaendert", "unveraendert", "uebersprungen", "geloescht")
 
 
+# The OParl types counted by the import, as the Geschäftsstelle names them in the summary.
+TYPEN_DEUTSCH = {
+    "AgendaItem": "Tagesordnungspunkte",
+    "Consultation": "Beratungen",
+    "File": "Dateien",
+    "Meeting": "Sitzungen",
+    "Membership": "Mitgliedschaften",
+    "Organization": "Gremien",
+    "Paper": "Vorlagen",
+    "Person": "Personen",
+    "Auftrag": "Aufträge",
+    "Beschluss": "Beschlüsse",
+    "Umsetzungsbericht": "Umsetzungsberichte",
+}
+
+
 @dataclass
 class ImportBericht:
     zaehler: dict[str, dict[str, int]] = field(default_factory=lambda: defaultdict(lambda: dict.fromkeys(KINDS, 0)))
@@ -85,22 +102,21 @@ class ImportBericht:
 
     def zusammenfassung(self) -> list[str]:
         lines = [
-            f"{typ}: {c['neu']} neu, {c['geaendert']} geändert, {c['unveraendert']} unverändert"
+            f"{TYPEN_DEUTSCH.get(typ, typ)}: {c['neu']} neu, {c['geaendert']} geändert, {c['unveraendert']} unverändert"
             + (f", {c['uebersprungen']} übersprungen" if c["uebersprungen"] else "")
             + (f", {c['geloescht']} gelöscht" if c["geloescht"] else "")
-            for typ, c in sorted(self.zaehler.items())
+            for typ, c in sorted(self.zaehler.items(), key=lambda item: TYPEN_DEUTSCH.get(item[0], item[0]))
         ]
         if self.geloescht:
-            lines.append(f"{self.geloescht} Datensätze entfernt, weil die Quelle sie gelöscht hat")
-        lines.append(f"{len(self.maengel)} Mängel der Quelle protokolliert (als Warnung)")
+            entfernt = format_anzahl(self.geloescht, "Datensatz", "Datensätze")
+            lines.append(f"{entfernt} entfernt, weil die Quelle sie gelöscht hat")
+        lines.append(f"{format_anzahl(len(self.maengel), 'Mangel', 'Mängel')} der Quelle protokolliert (als Warnung)")
         if self.klaerung:
-            lines.append(
-                f"{len(self.klaerung)} Fälle zur Klärung durch die Geschäftsstelle (sozialforum oparl klaerung)"
-            )
+            faelle = format_anzahl(len(self.klaerung), "Fall", "Fälle")
+            lines.append(f"{faelle} zur Klärung durch die Geschäftsstelle (sozialforum oparl klaerung)")
         if self.fehlend:
-            lines.append(
-                f"UNVOLLSTÄNDIG: {len(self.fehlend)} Listen nicht ganz gelesen – der nächste Lauf holt sie nach:"
-            )
+            listen = format_anzahl(len(self.fehlend), "Liste", "Listen")
+            lines.append(f"UNVOLLSTÄNDIG: {listen} nicht ganz gelesen – der nächste Lauf holt sie nach:")
             lines.extend(f"  {gap}" for gap in self.fehlend)
         return lines
 

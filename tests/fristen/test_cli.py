@@ -105,7 +105,7 @@ def test_oparl_commands(tmp_path: Path, sqlite_engine: Engine) -> None:
     result = _run(config, "oparl", "import", str(OPARL / "real" / "karlsruhe-1.1"), "--probelauf")
     assert result.exit_code == 0 and "Probelauf" in result.output and "Warnung:" in result.output
     result = _run(config, "oparl", "import", str(OPARL / "real" / "karlsruhe-1.1"))
-    assert "Meeting: 1 neu" in result.output
+    assert "Sitzungen: 1 neu" in result.output and "Meeting" not in result.output
     target = tmp_path / "export"
     result = _run(config, "oparl", "export", str(target), "--basis-url", "https://kreis.example/oparl")
     assert result.exit_code == 0 and "gültiges OParl 1.1" in result.output

@@ -120,7 +120,7 @@ def test_leadership_report_flow_with_oparl_import(prefect_harness: None, sqlite_
     with serve() as api:
         result = leitungsbericht(konfiguration=config, oparl_url=api.root, jetzt=local_to_utc(date(2026, 3, 20), 7, 0))
     assert result["oparl"]["maengel"] >= 7
-    assert any(line.startswith("Meeting: 2 neu") for line in result["oparl"]["zeilen"])
+    assert any(line.startswith("Sitzungen: 2 neu") for line in result["oparl"]["zeilen"])
     for kind in ("html", "pdf", "md", "ics"):
         assert Path(result[kind]).exists(), kind
     assert Path(result["pdf"]).read_bytes().startswith(b"%PDF")

@@ -89,6 +89,7 @@ def test_the_first_day_from_an_empty_store_to_areas_and_people(neu: TestClient, 
     start = neu.get("/arbeitsplatz/").text
     assert "Erste Schritte" in start and "0 von 7 erledigt" in start
     assert 'href="/arbeitsplatz/akteure?art=gebiete#hochladen"' in start
+    assert "Es gibt noch kein Gremium" in neu.get("/arbeitsplatz/sitzungen/neu").text  # says what comes first
     seite = neu.get("/arbeitsplatz/akteure?art=gebiete").text
     assert 'href="/arbeitsplatz/akteure/vorlage/gebiete"' in seite and "Amtlicher Gemeindeschlüssel" in seite
 

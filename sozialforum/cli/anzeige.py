@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
+from sozialforum.konferenz.termine import serie_text
 from sozialforum.store.models.gebiete import GUELTIG_SEIT_JEHER
 from sozialforum.timeutil import format_datum_kurz, format_termin, format_zahl
 from sozialforum.vocab import Beduerfnis, Vocab
@@ -205,6 +206,8 @@ def wert(name: str, value: object, annotation: Any = None) -> str:
     vocab = _vocab_of(annotation) or LISTENVOKABELN.get(name)
     if value is None:
         return ""
+    if name == "serie" and isinstance(value, str):
+        return serie_text(value)
     if vocab is not None and not isinstance(value, list):
         return vocab.label_of(value)
     if isinstance(value, datetime):

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from sozialforum.settings import Settings
 from sozialforum.store.models import Gremium, Sitzung
-from sozialforum.timeutil import BERLIN, add_months, as_utc, berlin, local_to_utc
+from sozialforum.timeutil import BERLIN, add_months, as_utc, berlin, format_datum_kurz, local_to_utc
 from sozialforum.vocab import SitzungStatus
 
 
@@ -68,6 +68,23 @@ def plan_sitzung(
     return sitzung
 
 
+def serie_kennung(gremium_id: int, erster_tag: date, intervall_monate: int) -> str:
+    """The key of a series, the same each time it is planned again: ``g10-2027-01-12-6m``."""
+    return f"g{gremium_id}-{erster_tag.isoformat()}-{intervall_monate}m"
+
+
+def serie_text(serie: str) -> str:
+    """A series key in words: ``alle 6 Monate ab 12.01.2027``; a key of another form as it is."""
+    _, _, rest = serie.partition("-")
+    tag, _, intervall = rest.rpartition("-")
+    try:
+        erster_tag, monate = date.fromisoformat(tag), int(intervall.removesuffix("m"))
+    except ValueError:
+        return serie
+    abstand = "jeden Monat" if monate == 1 else f"alle {monate} Monate"
+    return f"{abstand} ab {format_datum_kurz(erster_tag)}"
+
+
 def plan_serie(
     session: Session,
     *,
@@ -90,7 +107,7 @@ def plan_serie(
         raise TerminFehler("Eine Serie braucht eine Anzahl oder ein Enddatum.")
     if anzahl is not None and not 1 <= anzahl <= 100:
         raise TerminFehler("Eine Serie hat 1 bis 100 Termine.")
-    serie = f"g{gremium_id}-{erster_tag.isoformat()}-{intervall_monate}m"
+    serie = serie_kennung(gremium_id, erster_tag, intervall_monate)
     days: list[date] = []
     while (anzahl is None or len(days) < anzahl) and len(days) < 100:
         day = add_months(erster_tag, intervall_monate * len(days))

@@ -41,6 +41,11 @@ def test_series_keeps_wall_clock_time_across_daylight_saving(engine, settings, k
             anzahl=4,
         )
         assert [s.id for s in series] == [s.id for s in again]  # idempotent
+        # `zeige sitzungen` names the series in words, not by its key (g7-2026-01-31-3m).
+        from sozialforum.cli.anzeige import wert
+
+        assert wert("serie", series[0].serie) == "alle 3 Monate ab 31.01.2026"
+        assert termine.serie_text("import-2026") == "import-2026"
         local = [berlin(s.beginn) for s in series]
         assert [d.date() for d in local] == [
             date(2026, 1, 31),

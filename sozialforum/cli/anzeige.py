@@ -77,6 +77,7 @@ FELDER = {
     "datum": "Datum",
     "text": "Text",
     "fassung": "Fassung",
+    "kalender_generation": "Fassung der Kalenderadresse",
     # What the DSGVO Auskunft shows of the tables about a person (a test keeps this complete).
     "absender": "Absender",
     "aktiv": "aktiv",

@@ -60,15 +60,16 @@ class AntwortBericht:
     ohne_nachweis: list[AntwortProblem] = field(default_factory=list)
 
     def summary(self) -> str:
+        # The unproven ones belong to the answers recorded, not to the problems counted last.
+        davon = f" (davon {len(self.ohne_nachweis)} ohne belegten Absender)" if self.ohne_nachweis else ""
         text = (
-            f"{format_anzahl(self.erfasst, 'Rückmeldung', 'Rückmeldungen')} erfasst, {self.unveraendert} unverändert, "
+            f"{format_anzahl(self.erfasst, 'Rückmeldung', 'Rückmeldungen')} erfasst{davon}, "
+            f"{self.unveraendert} unverändert, "
             f"{format_anzahl(self.unzustellbar, 'Unzustellbarkeitsmeldung', 'Unzustellbarkeitsmeldungen')}, "
             f"{format_anzahl(len(self.probleme), 'Problem', 'Probleme')}"
         )
         if self.zurueckgehalten:
             text += f", {len(self.zurueckgehalten)} zurückgehalten (Absender nicht belegt)"
-        if self.ohne_nachweis:
-            text += f", davon {len(self.ohne_nachweis)} ohne belegten Absender übernommen"
         return text
 
 

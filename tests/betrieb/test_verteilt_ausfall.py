@@ -232,7 +232,9 @@ def test_a_run_told_to_stop_gives_back_its_claims_at_once(tmp_path: Path) -> Non
         stopped = time.monotonic()
         out, _ = first.communicate(timeout=60)
         took = time.monotonic() - stopped
-        assert first.returncode != 0 and took < 5, (took, out)
+        # Seconds, not the 60 s lease: 5.3 s were measured at load 12 on 2 cores (Python's exit
+        # and the handback's commit wait for a core), so the bound leaves room below the lease.
+        assert first.returncode != 0 and took < 15, (took, out)
         engine = make_engine(url)
         with engine.connect() as connection:
             statuses = Counter(connection.scalars(sa.select(OutboxMessage.status)).all())

@@ -125,4 +125,4 @@ def test_replies_without_proven_sender_are_named_or_held(cli, tmp_path, monkeypa
     monkeypatch.setenv("SOZIALFORUM_MAIL__ANTWORTEN_PRUEFEN", "melden")
     taken = cli("konferenz", "antworten", str(saved))
     assert taken.exit_code == 0 and "1 Rückmeldung erfasst" in taken.output
-    assert "davon 1 ohne belegten Absender übernommen" in taken.output and "Absender aber nicht belegt" in taken.output
+    assert "erfasst (davon 1 ohne belegten Absender)" in taken.output and "Absender aber nicht belegt" in taken.output

@@ -25,6 +25,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Not batch mode: copying ``person`` drops the original, which the rows of other tables
+    # reference, and SQLite's enforced foreign keys refuse that. Both SQLite (3.35+) and
+    # PostgreSQL drop a plain column in place.
     for table in ("person", "gremium"):
-        with op.batch_alter_table(table) as batch:
-            batch.drop_column("kalender_generation")
+        op.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN kalender_generation"))

@@ -12,7 +12,7 @@ How to add pages (other areas do this without editing this package's core files)
 
        from fastapi import APIRouter, Request
        from fastapi.responses import RedirectResponse
-       from sozialforum.portal.context import TARGET_COOKIE, Portal
+       from sozialforum.portal.context import Portal
        from sozialforum.vocab import LinkZweck
 
        router = APIRouter()

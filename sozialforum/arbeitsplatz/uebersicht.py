@@ -148,8 +148,18 @@ def erste_schritte(session: Session) -> list[Schritt]:
     """What a new Geschäftsstelle sets up before the cycle can run, in the order the lists refer
     to each other; the Übersicht shows it until every step has something in the store."""
 
+    # One round trip for all eight tables: the Übersicht is the page every login opens.
+    tabellen = (Gebiet, Organisation, Person, Gremium, Mitgliedschaft, Fachplan, Sitzung, Datenlieferung)
+    gefuellt: dict[type, bool] = dict(
+        zip(
+            tabellen,
+            session.execute(sa.select(*(sa.exists(sa.select(sa.literal(1)).select_from(t)) for t in tabellen))).one(),
+            strict=True,
+        )
+    )
+
     def da(*models: type) -> bool:
-        return all(session.scalar(sa.select(sa.literal(1)).select_from(m).limit(1)) is not None for m in models)
+        return all(gefuellt[m] for m in models)
 
     hochladen = "/arbeitsplatz/akteure?art={}#hochladen"
     return [

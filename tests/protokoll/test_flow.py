@@ -21,7 +21,7 @@ from sozialforum.store.db import session_scope
 from sozialforum.store.models import AuditEntry, Auftrag, OutboxMessage, Protokoll, ProtokollFreigabe
 from sozialforum.vocab import OutboxStatus, ProtokollStatus
 from tests.protokoll.conftest import NACH_SITZUNG, Welt, build_world
-from tests.protokoll.flowhelfer import wait_for_paused_runs, write_config
+from tests.protokoll.flowhelfer import resume, wait_for_paused_runs, write_config
 from tests.protokoll.test_ablauf import entwurf
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
@@ -136,8 +136,6 @@ def test_two_approvals_of_the_same_draft_distribute_once(
     """Two runs wait for the same version; both are approved; the minutes go out once."""
     import threading
 
-    from prefect.flow_runs import resume_flow_run
-
     engine = sqlite_engine
     welt = build_world(engine)
     config = write_config(tmp_path, engine, freigabe_erinnerung_stunden=1)
@@ -159,7 +157,7 @@ def test_two_approvals_of_the_same_draft_distribute_once(
         run.start()
     waiting = wait_for_paused_runs(2, konfiguration=config)
     for run_id in waiting:
-        resume_flow_run(run_id, run_input={"entscheidung": "freigeben"}, _sync=True)
+        resume(run_id, {"entscheidung": "freigeben"})
     for run in runs:
         run.join(120)
     assert len(results) == 2 and sum(r.startswith("Protokoll verteilt") for r in results) == 1

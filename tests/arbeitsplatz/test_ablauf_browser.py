@@ -151,7 +151,10 @@ def test_planning_cycle_in_the_browser(browser: Any, stand: Stand, tmp_path: Pat
     page.fill("#f-tag", tag.isoformat())
     page.fill("#f-uhrzeit", "16:30")
     page.fill("#f-ort", "Kreishaus, Saal 2")
-    page.click("main button[type=submit]")
+    # The answer must be there before asking whether it warns of holidays: counting right after
+    # the click may still see the form and then wait for a Sitzung that was never planned.
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
     if page.locator("input[name=trotzdem]").count():
         page.check("input[name=trotzdem]")
         page.click("main button[type=submit]")

@@ -14,6 +14,7 @@ reminds the Geschäftsstelle and waits again; it never approves.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -46,6 +47,7 @@ from sozialforum.timeutil import format_termin, utcnow
 from sozialforum.vocab import ProtokollEntscheidung, ProtokollStatus
 
 DEPLOYMENT = "protokoll_einsammeln/protokoll-einsammeln"
+SCHEMA_WARTEN_SEKUNDEN = 10  # how long a decision waits for a just-paused run's input schema (see resume_with_decision)
 
 
 class Freigabe(RunInput):
@@ -312,13 +314,25 @@ def resume_with_decision(lauf_id: str, *, entscheidung: str, anmerkungen: str, e
     False when that run no longer waits.
 
     ``_sync=True``: Prefect picks the async variant whenever it sees a run context or an event
-    loop in this thread, and then silently returns a coroutine that nobody awaits."""
-    try:
-        resume_flow_run(
-            UUID(lauf_id),
-            run_input={"entscheidung": entscheidung, "anmerkungen": anmerkungen, "entschieden_von": entschieden_von},
-            _sync=True,  # type: ignore[call-arg]  # Prefect's sync switch (see above), not in its signature
-        )
-    except (NotPausedError, FlowPauseTimeout, ObjectNotFound, ValueError):
-        return False
-    return True
+    loop in this thread, and then silently returns a coroutine that nobody awaits.
+
+    Prefect sets a run PAUSED and stores its input schema in two writes: a decision that comes
+    in between (a run just seen waiting) gets "Run input schema not found", so ask again for a
+    few seconds before giving up."""
+    run_input = {"entscheidung": entscheidung, "anmerkungen": anmerkungen, "entschieden_von": entschieden_von}
+    deadline = time.monotonic() + SCHEMA_WARTEN_SEKUNDEN
+    while True:
+        try:
+            resume_flow_run(
+                UUID(lauf_id),
+                run_input=run_input,
+                _sync=True,  # type: ignore[call-arg]  # Prefect's sync switch (see above), not in its signature
+            )
+        except (NotPausedError, FlowPauseTimeout, ObjectNotFound, ValueError):
+            return False
+        except RuntimeError as exc:
+            if "schema not found" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+            continue
+        return True

@@ -51,19 +51,3 @@ def wait_for_paused_runs(count: int, *, konfiguration: str, timeout: float = 90)
                 return own
             time.sleep(0.3)
     raise TimeoutError(f"nicht {count} wartende Läufe")
-
-
-def resume(run_id: UUID, run_input: dict[str, str], *, timeout: float = 30) -> None:
-    """Resume a paused run with its input. Prefect sets the run PAUSED and stores the input's
-    schema in two writes, so a run just seen paused may not have its schema yet: ask again."""
-    from prefect.flow_runs import resume_flow_run
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            resume_flow_run(run_id, run_input=run_input, _sync=True)
-            return
-        except RuntimeError as exc:
-            if "schema not found" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)

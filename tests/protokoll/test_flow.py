@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sozialforum.flows.demo.protokoll import Antwortgeber
-from sozialforum.flows.protokoll_einsammeln import protokoll_einsammeln
+from sozialforum.flows.protokoll_einsammeln import protokoll_einsammeln, resume_with_decision
 from sqlalchemy.engine import Engine
 
 from sozialforum.protokoll.entwurf import add_comment, submit_draft
@@ -21,7 +21,7 @@ from sozialforum.store.db import session_scope
 from sozialforum.store.models import AuditEntry, Auftrag, OutboxMessage, Protokoll, ProtokollFreigabe
 from sozialforum.vocab import OutboxStatus, ProtokollStatus
 from tests.protokoll.conftest import NACH_SITZUNG, Welt, build_world
-from tests.protokoll.flowhelfer import resume, wait_for_paused_runs, write_config
+from tests.protokoll.flowhelfer import wait_for_paused_runs, write_config
 from tests.protokoll.test_ablauf import entwurf
 
 pytestmark = [pytest.mark.prefect, pytest.mark.slow]
@@ -156,8 +156,8 @@ def test_two_approvals_of_the_same_draft_distribute_once(
     for run in runs:
         run.start()
     waiting = wait_for_paused_runs(2, konfiguration=config)
-    for run_id in waiting:
-        resume(run_id, {"entscheidung": "freigeben"})
+    for run_id in waiting:  # right after the pause: the decision must wait for the run's input schema
+        assert resume_with_decision(str(run_id), entscheidung="freigeben", anmerkungen="", entschieden_von="test")
     for run in runs:
         run.join(120)
     assert len(results) == 2 and sum(r.startswith("Protokoll verteilt") for r in results) == 1

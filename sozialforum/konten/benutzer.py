@@ -37,7 +37,7 @@ from sozialforum.konten import fehlversuche, totp
 from sozialforum.settings import Settings
 from sozialforum.store.models.portal import Benutzer, BenutzerSitzung
 from sozialforum.timeutil import format_datum_kurz, format_uhrzeit
-from sozialforum.vocab import BenutzerQuelle, BenutzerRolle
+from sozialforum.vocab import BenutzerQuelle, BenutzerRolle, SitzungEnde
 
 _N, _R, _P = 2**14, 8, 1
 MIN_PASSWORD_LENGTH = 12
@@ -149,7 +149,7 @@ def create_user(
     if user is None:
         user = Benutzer(name=name, anzeigename=anzeigename, passwort_hash="", erstellt_am=now)
     else:
-        end_sessions(session, user, now=now)
+        end_sessions(session, user, now=now, grund=SitzungEnde.PASSWORT)
     user.anzeigename, user.passwort_hash, user.aktiv = anzeigename.strip(), hash_password(password), True
     user.quelle = BenutzerQuelle.LOKAL  # a local password makes a directory account a local one
     if rolle is not None:
@@ -187,18 +187,21 @@ def update_user(
     user.organisation_id, user.person_id, user.aktiv = organisation_id, person_id, aktiv
     session.add(user)
     if not aktiv or password:
-        end_sessions(session, user, now=now, ausser=sitzung if aktiv else None)
+        grund = SitzungEnde.PASSWORT if aktiv else SitzungEnde.GESPERRT
+        end_sessions(session, user, now=now, grund=grund, ausser=sitzung if aktiv else None)
     session.flush()
     return user
 
 
-def end_sessions(session: Session, user: Benutzer, *, now: datetime, ausser: str | None = None) -> None:
+def end_sessions(
+    session: Session, user: Benutzer, *, now: datetime, grund: SitzungEnde, ausser: str | None = None
+) -> None:
     """End the user's open sessions (all, or all but the one whose hash is ``ausser``)."""
     for row in session.exec(
         select(BenutzerSitzung).where(BenutzerSitzung.benutzer_id == user.id, BenutzerSitzung.beendet_am == None)  # noqa: E711
     ).all():
         if row.token_hash != ausser:
-            row.beendet_am = now
+            row.beendet_am, row.beendet_grund = now, grund
             session.add(row)
 
 
@@ -213,7 +216,7 @@ def set_totp(
         raise ValueError("Der Sicherheitscode stimmt nicht. Bitte geben Sie den aktuellen Code aus der App ein.")
     user.totp_geheimnis, user.totp_letzter_schritt = secret, step  # the code just shown counts as used
     session.add(user)
-    end_sessions(session, user, now=now, ausser=sitzung)
+    end_sessions(session, user, now=now, grund=SitzungEnde.ZWEITER_FAKTOR, ausser=sitzung)
     session.flush()
 
 
@@ -321,14 +324,22 @@ def login(
 
 def session_user(session: Session, cookie: str, *, now: datetime, leerlauf: timedelta) -> tuple[Benutzer, str] | None:
     """The user of a live session cookie and the session's hash, or None; ``Leerlauf`` when the
-    session had no request for ``leerlauf``. Records this request as the session's last one
-    when the recorded one is ``AKTIVITAET_SCHRITT`` old (the caller commits it)."""
+    session had no request for ``leerlauf`` (then it is marked ended, as of the moment it
+    expired, and stays refused with ``Leerlauf`` so that the notice is shown again). Records
+    this request as the session's last one when the recorded one is ``AKTIVITAET_SCHRITT`` old.
+    The caller commits either change, also when it turns ``Leerlauf`` into a refusal."""
     token_hash = hashlib.sha256(cookie.encode("utf-8", "replace")).hexdigest()
     row = session.exec(select(BenutzerSitzung).where(BenutzerSitzung.token_hash == token_hash)).first()
-    if row is None or row.beendet_am is not None or row.gueltig_bis <= now:
+    if row is None or row.gueltig_bis <= now:
+        return None
+    if row.beendet_grund == SitzungEnde.LEERLAUF:
+        raise Leerlauf
+    if row.beendet_am is not None:
         return None
     zuletzt = row.zuletzt_aktiv_am or row.erstellt_am
     if now - zuletzt >= leerlauf:
+        row.beendet_am, row.beendet_grund = zuletzt + leerlauf, SitzungEnde.LEERLAUF
+        session.add(row)
         raise Leerlauf
     user = session.get(Benutzer, row.benutzer_id)
     if user is None or not user.aktiv:
@@ -343,5 +354,5 @@ def logout(session: Session, cookie: str, *, now: datetime) -> None:
     token_hash = hashlib.sha256(cookie.encode("utf-8", "replace")).hexdigest()
     row = session.exec(select(BenutzerSitzung).where(BenutzerSitzung.token_hash == token_hash)).first()
     if row is not None and row.beendet_am is None:
-        row.beendet_am = now
+        row.beendet_am, row.beendet_grund = now, SitzungEnde.ABMELDUNG
         session.add(row)

@@ -37,7 +37,7 @@ from sqlmodel import Session, select
 from sozialforum.konten import benutzer
 from sozialforum.settings import Settings, VerzeichnisSettings
 from sozialforum.store.models.portal import Benutzer
-from sozialforum.vocab import BenutzerQuelle, BenutzerRolle
+from sozialforum.vocab import BenutzerQuelle, BenutzerRolle, SitzungEnde
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +254,7 @@ def konto_uebernehmen(session: Session, name: str, konto: VerzeichnisKonto, *, n
     if konto.rolle is None:
         if user is not None and user.aktiv:
             user.aktiv = False
-            benutzer.end_sessions(session, user, now=now)
+            benutzer.end_sessions(session, user, now=now, grund=SitzungEnde.GESPERRT)
             session.add(user)
             session.flush()
         return user

@@ -250,6 +250,7 @@ class Portal:
                     benutzer_service.session_user(session, cookie, now=now, leerlauf=self.leerlauf) if cookie else None
                 )
             except benutzer_service.Leerlauf:
+                session.commit()  # the session's end is recorded; the refusal below rolls back nothing
                 raise NichtAngemeldet(leerlauf=True) from None
             if found is None:
                 raise NichtAngemeldet

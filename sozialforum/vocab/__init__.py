@@ -15,6 +15,7 @@ from sozialforum.vocab.akteure import (
     MitgliedRolle,
     OrganisationArt,
     Rechtsgrundlage,
+    SitzungEnde,
 )
 from sozialforum.vocab.basis import Vocab
 from sozialforum.vocab.beschluesse import (
@@ -85,6 +86,7 @@ __all__ = [
     "ProtokollPunktArt",
     "ProtokollStatus",
     "Rechtsgrundlage",
+    "SitzungEnde",
     "SitzungStatus",
     "StrategieElementArt",
     "TopQuelle",

@@ -74,6 +74,16 @@ class BenutzerQuelle(Vocab):
     VERZEICHNIS = "verzeichnis", "Verzeichnisdienst (LDAP)"
 
 
+class SitzungEnde(Vocab):
+    """Why a staff login session ended (``benutzer_sitzung.beendet_grund``)."""
+
+    ABMELDUNG = "abmeldung", "abgemeldet"
+    LEERLAUF = "leerlauf", "ohne Aktivität abgelaufen"
+    PASSWORT = "passwort", "neues Passwort"
+    GESPERRT = "gesperrt", "Konto gesperrt"
+    ZWEITER_FAKTOR = "zweiter_faktor", "zweiter Faktor geändert"
+
+
 class AuditAktion(Vocab):
     CREATE = "create", "angelegt"
     UPDATE = "update", "geändert"

@@ -19,6 +19,7 @@ from sozialforum.portal.security import workspace_path
 from sozialforum.settings import Settings
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import BenutzerSitzung
+from sozialforum.vocab import SitzungEnde
 from tests.portal.conftest import NOW, Clock, csrf_of
 
 PASSWORT = "korrekt-pferd-batterie"
@@ -71,6 +72,32 @@ def test_idle_session_ends_and_the_login_leads_back(client: TestClient, clock: C
     assert anmelden(client) == SEITE
     assert client.get(SEITE, follow_redirects=False).status_code == 200
     assert "ohne Aktivität" not in client.get("/gs/anmelden").text
+
+
+def sitzungen(engine: Engine) -> list[tuple[object, object]]:
+    with session_scope(engine, actor="test") as session:
+        rows = session.exec(select(BenutzerSitzung).order_by(BenutzerSitzung.id)).all()
+        return [(row.beendet_am, row.beendet_grund) for row in rows]
+
+
+def test_an_idle_session_is_recorded_as_ended(client: TestClient, clock: Clock, engine: Engine) -> None:
+    """The store no longer shows an idle session as open once its expiry is seen: ended as of the
+    moment it expired, with the reason; the notice stays for the next request as well."""
+    anmelden(client)
+    clock.now = NOW + timedelta(minutes=10)
+    client.get(SEITE)  # the last request: 10 minutes after the login
+    assert sitzungen(engine) == [(None, None)]
+    clock.now = NOW + timedelta(hours=2)
+    assert client.get(SEITE, follow_redirects=False).headers["location"] == "/gs/anmelden?leerlauf=1"
+    assert sitzungen(engine) == [(NOW + timedelta(minutes=40), SitzungEnde.LEERLAUF)]
+    clock.now += timedelta(minutes=5)
+    assert client.get(SEITE, follow_redirects=False).headers["location"] == "/gs/anmelden?leerlauf=1"
+    assert sitzungen(engine) == [(NOW + timedelta(minutes=40), SitzungEnde.LEERLAUF)]
+    # A new login is a new session; logging out ends it with its own reason.
+    anmelden(client)
+    seite = client.get("/arbeitsplatz/")
+    client.post("/gs/abmelden", data={"csrf": csrf_of(seite.text)})
+    assert sitzungen(engine)[1] == (clock.now, SitzungEnde.ABMELDUNG)
 
 
 def test_the_absolute_lifetime_still_ends_a_busy_session(client: TestClient, clock: Clock) -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from sozialforum.store.models.base import GEHEIM, PERSONAL, Audit, instant, json_field, slug
-from sozialforum.vocab import BenutzerQuelle, BenutzerRolle, VorschlagStatus
+from sozialforum.vocab import BenutzerQuelle, BenutzerRolle, SitzungEnde, VorschlagStatus
 
 
 class Benutzer(SQLModel, table=True):
@@ -62,6 +62,9 @@ class BenutzerSitzung(SQLModel, table=True):
     erstellt_am: datetime = instant(nullable=False)
     gueltig_bis: datetime = instant(nullable=False)
     beendet_am: datetime | None = instant()
+    # Why it ended (``SitzungEnde``): logout, idle, a new password, a locked account, the second
+    # factor changed; None for sessions ended before the reason was recorded.
+    beendet_grund: SitzungEnde | None = slug(length=20)
     # The last request of the session, written at most once a minute (konten.benutzer.session_user);
     # None for sessions opened before it was recorded: their login counts as the last request.
     zuletzt_aktiv_am: datetime | None = instant()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -12,6 +12,10 @@ from sqlmodel import col
 
 from sozialforum.parsing import is_valid_email, parse_date
 from sozialforum.store.models import Person
+from sozialforum.vocab import Vocab
+
+T = TypeVar("T")
+V = TypeVar("V", bound=Vocab)
 
 
 def text(form: Mapping[str, Any], name: str, *, limit: int = 2000) -> str:
@@ -62,3 +66,30 @@ def person_nach_kennung(session: Session, form: Mapping[str, Any], name: str, fe
     if found is None:
         raise ValueError(f"{feld}: eine Person mit der Kennung „{kennung}“ gibt es nicht.")
     return int(found)
+
+
+class Feldfehler(dict[str, str]):
+    """Field name → German message. Every field of a form is checked before anything is stored,
+    so the page shows all problems at once, each at its field."""
+
+    def feld(self, name: str, lesen: Callable[[], T]) -> T | None:
+        try:
+            return lesen()
+        except ValueError as exc:
+            self[name] = str(exc)
+            return None
+
+
+def pflichttext(form: Mapping[str, Any], name: str, feld: str, *, limit: int) -> str:
+    wert = text(form, name, limit=limit)
+    if not wert:
+        raise ValueError(f"{feld}: bitte angeben.")
+    return wert
+
+
+def wahl(form: Mapping[str, Any], name: str, kind: type[V], feld: str) -> V:
+    """One value of a vocabulary chosen in a select (its slug)."""
+    try:
+        return kind.parse(text(form, name, limit=60))
+    except ValueError:
+        raise ValueError(f"{feld}: bitte wählen.") from None

@@ -135,6 +135,7 @@ MELDUNGEN = {
     **LINK_MELDUNGEN,
     "gespeichert": "Gespeichert.",
     "angelegt": "Angelegt.",
+    "aufgenommen": "Die Person ist in das Gremium aufgenommen.",
     "frist": "Die Frist wurde geändert; der Grund steht im Verlauf.",
     "erledigt": "Als erledigt markiert.",
     "sachstand": "Der Sachstand wurde gespeichert.",

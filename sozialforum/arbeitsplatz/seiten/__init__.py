@@ -5,8 +5,10 @@ from __future__ import annotations
 from sozialforum.arbeitsplatz.seiten import (
     ablage,
     akteure,
+    akteure_gremien,
     akteure_import,
     akteure_neu,
+    akteure_traeger,
     benutzer,
     daten,
     daten_assistent,
@@ -50,6 +52,8 @@ ALLE = [
     sozialbericht.bereich,
     daten_befunde.bereich,
     akteure_neu.bereich,  # before akteure: /akteure/personen/neu is no person's id
+    akteure_traeger.bereich,  # /akteure/organisationen/neu before its ids
+    akteure_gremien.bereich,  # /akteure/gremien/neu before its ids
     akteure.bereich,
     akteure_import.bereich,
     kalenderadresse.bereich,

@@ -4,8 +4,6 @@ if she joins one at once, her first Gremium. Lists of many people are uploaded i
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -20,11 +18,11 @@ from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
 from sozialforum.konten.zugriff import Recht
 from sozialforum.portal.kontexte import StaffContext
+from sozialforum.stammdaten import kennung as kennungen
 from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Person
 from sozialforum.vocab import MitgliedRolle, Rechtsgrundlage
 
 bereich = Bereich()
-_UMLAUTE = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
 def angaben_setzen(session: Session, form: Mapping[str, Any], person: Person) -> None:
@@ -59,20 +57,11 @@ def kontakt_setzen(form: Mapping[str, Any], person: Person, *, heute: date) -> N
     person.abgemeldet_am = None
 
 
-def _teil(text: str | None) -> str:
-    folded = unicodedata.normalize("NFKD", (text or "").lower().translate(_UMLAUTE))
-    return re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode()).strip("-")
-
-
 def neue_kennung(session: Session, person: Person) -> str:
     """``p-nachname-vorname``, numbered when taken: readable in lists, stable after renaming."""
-    stamm = "-".join(t for t in ("p", _teil(person.nachname)[:20], _teil(person.vorname)[:12]) if t)
-    vergeben = set(session.scalars(sa.select(col(Person.kennung)).where(col(Person.kennung).like(f"{stamm}%"))))
-    kennung, nummer = stamm, 1
-    while kennung in vergeben:
-        nummer += 1
-        kennung = f"{stamm}-{nummer}"
-    return kennung
+    return kennungen.frei(
+        session, Person, kennungen.stamm(("p", person.nachname, person.vorname), (1, 20, 12), ersatz="p")
+    )
 
 
 @bereich.seite("/akteure/personen/neu", Recht.AENDERN)

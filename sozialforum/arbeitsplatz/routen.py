@@ -164,6 +164,10 @@ MELDUNGEN = {
     "befund_akzeptiert": "Der Befund ist akzeptiert; die Begründung steht im Änderungsprotokoll.",
     "zugestellt": "Als zugestellt bestätigt; die Entscheidung steht im Änderungsprotokoll.",
     "kalender_neu": "Die Kalenderadresse ist neu erzeugt; die bisherige gilt nicht mehr.",
+    "kalender_ohne_mail": (
+        "Die Kalenderadresse ist neu erzeugt; die bisherige gilt nicht mehr. Keine E-Mail ging hinaus: "
+        "keine E-Mail-Adresse, keine Einwilligung oder Widerspruch (siehe Kontaktdaten)."
+    ),
 }
 
 

@@ -15,7 +15,7 @@ from sqlmodel import select
 from sozialforum import outbox
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, EXIT_SERVICE, Nummer, console, ctx, fail, tabelle
 from sozialforum.cli.konferenz import SitzungArg, deliver, konferenz_app
-from sozialforum.konferenz import antworten, feeds, teilnehmerliste
+from sozialforum.konferenz import antworten, feeds, kalenderadresse, teilnehmerliste
 from sozialforum.outbox import unklar as unklar_
 from sozialforum.store import db
 from sozialforum.store.models import Gremium, OutboxMessage, Person
@@ -177,12 +177,23 @@ def kalender(
             help="Kalenderadresse neu erzeugen: die bisherige gilt nicht mehr (weitergegebene Adresse).",
         ),
     ] = False,
+    mitteilen: Annotated[
+        bool,
+        typer.Option(
+            "--mitteilen",
+            help="Mit --neue-adresse: die neue Adresse per E-Mail schicken (der Person, beim Gremium jedem "
+            "heutigen Mitglied); versendet mit „sozialforum konferenz zustellen“.",
+        ),
+    ] = False,
 ) -> None:
     """Schreibt einen abonnierbaren Kalender (.ics) eines Gremiums oder einer Person und nennt
     die Adresse zum Abonnieren."""
     context = ctx(typer_ctx)
     if (gremium is None) == (person is None):
         fail("Bitte genau eines angeben: --gremium oder --person.")
+    if mitteilen and not neue_adresse:
+        fail("--mitteilen gilt nur zusammen mit --neue-adresse.")
+    mitteilung: kalenderadresse.Mitteilung | None = None
     now: datetime = utcnow()
     with db.session_scope(context.engine, actor="cli") as session:
         if gremium is not None:
@@ -191,6 +202,8 @@ def kalender(
                 fail(f"Gremium „{gremium}“ nicht gefunden.", EXIT_NOT_FOUND)
             if neue_adresse:
                 feeds.neue_adresse(session, found)
+                if mitteilen:
+                    mitteilung = kalenderadresse.mitteilen(session, found, now=now, settings=context.settings)
             data = feeds.gremium_feed(session, gremium_id=found.id, now=now, settings=context.settings)
             name, url = f"gremium-{gremium}.ics", feeds.gremium_feed_url(context.settings, found)
         else:
@@ -199,6 +212,8 @@ def kalender(
                 fail(f"Person „{person}“ nicht gefunden.", EXIT_NOT_FOUND)
             if neue_adresse:
                 feeds.neue_adresse(session, someone)
+                if mitteilen:
+                    mitteilung = kalenderadresse.mitteilen(session, someone, now=now, settings=context.settings)
             data = feeds.person_feed(session, person_id=someone.id, now=now, settings=context.settings)
             name, url = f"person-{person}.ics", feeds.person_feed_url(context.settings, someone)
     target = ziel or context.settings.reports_dir / "kalender" / name
@@ -207,3 +222,7 @@ def kalender(
     console.print(f"Kalender: {target}\nZum Abonnieren (Portal): {url}", highlight=False)
     if neue_adresse:
         console.print("Die bisherige Kalenderadresse gilt nicht mehr.", highlight=False)
+    if mitteilung is not None:
+        console.print(f"Neue Adresse mitteilen: {mitteilung.text}.", highlight=False)
+        if mitteilung.neu:
+            console.print("Versand: sozialforum konferenz zustellen", highlight=False)

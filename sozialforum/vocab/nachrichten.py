@@ -76,6 +76,11 @@ class NachrichtArt(Vocab):
         "Nachricht über einen frei gewordenen Platz",
         "Nachrichten über frei gewordene Plätze",
     )
+    KALENDERADRESSE = (
+        "kalenderadresse",
+        "Mitteilung einer neuen Kalenderadresse",
+        "Mitteilungen neuer Kalenderadressen",
+    )
     ZUSTELLPROBLEME = "zustellprobleme", "Bericht über Zustellprobleme", "Berichte über Zustellprobleme"
     # Protokolle: requests, reminders, comments, distribution
     PROTOKOLL = "protokoll", "Nachricht zum Protokoll", "Nachrichten zum Protokoll"

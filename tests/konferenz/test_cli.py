@@ -85,6 +85,14 @@ def test_round_from_the_command_line(cli, tmp_path, monkeypatch) -> None:
     assert address.search(renewed.output).group() != address.search(feed.output).group()
     again = cli("konferenz", "kalender", "--gremium", "SRK-01")
     assert address.search(again.output).group() == address.search(renewed.output).group()
+    # Told to the members: queued, sent by the next delivery, once.
+    assert cli("konferenz", "kalender", "--gremium", "SRK-01", "--mitteilen").exit_code == 1
+    told = cli("konferenz", "kalender", "--gremium", "SRK-01", "--neue-adresse", "--mitteilen")
+    notices = int(re.search(r"Neue Adresse mitteilen: (\d+) E-Mails? vorbereitet", told.output).group(1))
+    assert told.exit_code == 0 and notices > 0 and "sozialforum konferenz zustellen" in told.output
+    before = len(list(outbox.glob("*.eml")))
+    assert cli("konferenz", "zustellen").exit_code == 0 and cli("konferenz", "zustellen").exit_code == 0
+    assert len(list(outbox.glob("*.eml"))) == before + notices
     ics = (tmp_path / "var" / "berichte" / "kalender" / "gremium-SRK-01.ics").read_text()
     assert "STATUS:CANCELLED" in ics and "X-WR-CALNAME:Sozialraumkonferenz Lindenau" in ics
     listing = cli("konferenz", "teilnehmerliste", "1")

@@ -8,7 +8,7 @@ both look the route's right up here, so a handler cannot ask for a weaker one th
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +22,7 @@ from sozialforum.portal.fehler import PortalFehler
 from sozialforum.portal.kontexte import StaffContext
 from sozialforum.portal.routers.geschaeftsstelle_aktionen import MELDUNGEN as LINK_MELDUNGEN
 from sozialforum.portal.security import WORKSPACE_CONTENT_SECURITY_POLICY
+from sozialforum.stammdaten.akteur import akteur_namen
 from sozialforum.vocab import BenutzerRolle
 
 PREFIX = "/arbeitsplatz"
@@ -171,9 +172,21 @@ MELDUNGEN = {
 }
 
 
-def render(ctx: StaffContext, template: str, *, status_code: int = 200, **values: Any) -> HTMLResponse:
-    """A workspace page: navigation by the user's rights, the message code of ``?meldung=``."""
+def render(
+    ctx: StaffContext,
+    template: str,
+    *,
+    status_code: int = 200,
+    akteure: Iterable[str | None] = (),
+    **values: Any,
+) -> HTMLResponse:
+    """A workspace page: navigation by the user's rights, the message code of ``?meldung=``.
+
+    ``akteure``: the actor keys the page shows (``benutzer:planerin``, ``link:64``, a login
+    name); the template prints them as ``namen[key]``, resolved here in one go
+    (``stammdaten.akteur``), never row by row."""
     request = ctx.request
+    values["namen"] = akteur_namen(ctx.session, akteure)
     values.setdefault("meldung", MELDUNGEN.get(request.query_params.get("meldung", "")))
     response = ctx.render(
         template,

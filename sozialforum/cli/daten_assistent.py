@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 from sozialforum.cli.common import EXIT_INPUT, console, ctx, fail
 from sozialforum.cli.daten import _katalog, _stichtag, daten_app
 from sozialforum.problems import ProblemReport
-from sozialforum.stammdaten.akteur import akteur_text
+from sozialforum.stammdaten.akteur import akteur_namen
 from sozialforum.timeutil import format_datum_kurz, format_zahl, utcnow
 
 
@@ -141,7 +141,7 @@ def zuordnungen(typer_ctx: typer.Context) -> None:
 
     with Session(ctx(typer_ctx).engine) as session:
         rows = session.scalars(sa.select(Tabellenzuordnung).order_by(col(Tabellenzuordnung.name))).all()
-        wer = {r.akteur: akteur_text(session, r.akteur) for r in rows}
+        wer = akteur_namen(session, (r.akteur for r in rows))
     if not rows:  # a sentence, not a table of headers without rows
         console.print("Noch keine gespeicherten Zuordnungen; eine Tabelle lesen lernt „sozialforum daten assistent“.")
         return

@@ -299,7 +299,7 @@ def test_indicator_tables_per_sozialraum_and_stichtag(
     for pfad in ("/arbeitsplatz/daten", "/arbeitsplatz/daten/lieferungen"):
         seite = _text(planerin.get(pfad).text)
         assert "31.12.2022, 31.12.2023" in seite and "2022-12-31" not in seite, pfad
-        assert "automatisch (Datenaktualisierung)" in seite and "flow-run" not in seite, pfad
+        assert "Ablauf „Datenaktualisierung“" in seite and "flow-run" not in seite, pfad
     # The Leitung reads the same tables; a Fachamt nothing.
     assert "3,3" in clients["leiterin"].get("/arbeitsplatz/daten/kennzahlen?gebiet=S1").text
     assert clients["jugendamt"].get("/arbeitsplatz/daten/kennzahlen").status_code == 403

@@ -126,4 +126,4 @@ def test_withdraw_a_delivery_with_a_reason(
         lauf = session.get(Arbeitslauf, gestartet[0])
         assert lauf is not None and lauf.art == "berechnung"
     text = _text(planerin.get("/arbeitsplatz/daten/lieferungen").text)
-    assert "von planerin: Gebiete waren unvollständig" in text
+    assert "von Planerin: Gebiete waren unvollständig" in text

@@ -73,7 +73,7 @@ def test_fachplan_with_milestone_is_reminded(
     verlauf = moved.text.split("Verlauf der Fristen", 1)[1]
     assert f"planmäßig → {neu:%d.%m.%Y}" in verlauf and "Daten des Landesamts kommen später" in verlauf
     assert "Datenanalyse abgeschlossen planmäßig" in verlauf and "meilenstein:" not in verlauf
-    assert "(planerin): Daten des Landesamts" in verlauf and "benutzer:" not in verlauf
+    assert "(Planerin): Daten des Landesamts" in verlauf and "benutzer:" not in verlauf
 
 
 def test_deadline_change_needs_a_reason_and_is_kept(

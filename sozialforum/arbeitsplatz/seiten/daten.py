@@ -48,6 +48,7 @@ def daten(request: Request) -> Response:
             "arbeitsplatz/daten.html",
             lieferungen=lieferungen,
             berechnung=berechnung,
+            akteure=[berechnung.akteur if berechnung else None, *(row.akteur for row in lieferungen)],
             stichtage=[format_datum_kurz(date.fromisoformat(d)) for d in berechnung.stichtage] if berechnung else [],
             darf_laden=darf(ctx.benutzer, Recht.AENDERN),
         )

@@ -38,7 +38,13 @@ def assistent(request: Request) -> Response:
         gespeichert = ctx.session.scalars(
             sa.select(Tabellenzuordnung).order_by(col(Tabellenzuordnung.bestaetigt_am).desc())
         ).all()
-        return render(ctx, "arbeitsplatz/daten_assistent.html", gespeichert=gespeichert, vorschau=None)
+        return render(
+            ctx,
+            "arbeitsplatz/daten_assistent.html",
+            gespeichert=gespeichert,
+            akteure=[z.akteur for z in gespeichert],
+            vorschau=None,
+        )
 
 
 def _korrektur(form: Mapping[str, Any]) -> tuple[Korrektur, Any]:

@@ -23,11 +23,13 @@ PFAD = "/arbeitsplatz/daten/befunde"
 @bereich.seite("/daten/befunde", Recht.LESEN)
 def befunde(request: Request) -> Response:
     with scope(request) as ctx:
+        akzeptiert = plausibel_bericht.akzeptierte(ctx.session)
         return render(
             ctx,
             "arbeitsplatz/daten_befunde.html",
             offen=plausibel_bericht.offene(ctx.session),
-            akzeptiert=plausibel_bericht.akzeptierte(ctx.session),
+            akzeptiert=akzeptiert,
+            akteure=[b.akzeptiert_von for b, _ in akzeptiert],
             arten=plausibel_befund.ARTEN,
             darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
         )

@@ -29,7 +29,11 @@ def lieferungen(request: Request) -> Response:
     with scope(request) as ctx:
         alle = ctx.session.scalars(sa.select(Datenlieferung).order_by(col(Datenlieferung.id).desc())).all()
         return render(
-            ctx, "arbeitsplatz/daten_lieferungen.html", lieferungen=alle, darf_aendern=darf(ctx.benutzer, Recht.AENDERN)
+            ctx,
+            "arbeitsplatz/daten_lieferungen.html",
+            lieferungen=alle,
+            akteure=[key for row in alle for key in (row.akteur, row.zurueckgezogen_von)],
+            darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
         )
 
 

@@ -25,7 +25,12 @@ def laeufe(request: Request) -> Response:
             .order_by(col(Arbeitslauf.gestartet_am).desc(), col(Arbeitslauf.id).desc())
             .limit(ANZAHL)
         ).all()
-        return render(ctx, "arbeitsplatz/laeufe.html", laeufe=[(lauf, LaufZustand(lauf.zustand)) for lauf in rows])
+        return render(
+            ctx,
+            "arbeitsplatz/laeufe.html",
+            laeufe=[(lauf, LaufZustand(lauf.zustand)) for lauf in rows],
+            akteure=[lauf.gestartet_von for lauf in rows],
+        )
 
 
 @bereich.seite("/laeufe/{lauf_id}", Recht.LESEN)
@@ -35,4 +40,11 @@ def lauf(request: Request, lauf_id: int) -> Response:
         if found is None:
             raise PortalFehler(404, "Nicht gefunden", "Diesen Lauf gibt es nicht.")
         zustand = LaufZustand(found.zustand)
-        return render(ctx, "arbeitsplatz/lauf.html", lauf=found, zustand=zustand, offen=not zustand.is_closed)
+        return render(
+            ctx,
+            "arbeitsplatz/lauf.html",
+            lauf=found,
+            zustand=zustand,
+            offen=not zustand.is_closed,
+            akteure=[found.gestartet_von],
+        )

@@ -188,6 +188,7 @@ def auftrag_seite(request: Request, auftrag_id: int) -> Response:
             .where(col(Umsetzungsbericht.auftrag_id) == auftrag.id)
             .order_by(col(Umsetzungsbericht.datum).desc())
         ).all()
+        verlauf = aenderung.verlauf(ctx.session, f"auftrag:{auftrag.id}")
         return render(
             ctx,
             "arbeitsplatz/auftrag.html",
@@ -199,7 +200,8 @@ def auftrag_seite(request: Request, auftrag_id: int) -> Response:
             person=person,
             beschluss=beschluss,
             berichte=berichte,
-            verlauf=aenderung.verlauf(ctx.session, f"auftrag:{auftrag.id}"),
+            verlauf=verlauf,
+            akteure=[v.akteur for v in verlauf],
             stati=list(AuftragStatus),
             darf_aendern=ctx_darf(ctx, Recht.AENDERN),
             darf_sachstand=ctx_darf(ctx, Recht.SACHSTAND),

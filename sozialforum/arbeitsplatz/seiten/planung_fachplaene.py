@@ -113,6 +113,7 @@ def fachplan_seite(request: Request, plan_id: int) -> Response:
                 (v, {m.schluessel: m.name for m in meilensteine.fuer(plan.art)}.get(v.frist_ref.rsplit(":", 1)[-1]))
                 for v in verlauf
             ],
+            akteure=[v.akteur for v in verlauf],
             arten=list(FachplanArt),
             stellen=stellen(ctx.session),
             darf_aendern=ctx_darf(ctx, Recht.AENDERN),

@@ -246,6 +246,7 @@ def sitzung(request: Request, sitzung_id: int) -> Response:
             hinweise=pruefe_termine(ctx, pack.gremium, [berlin(found.beginn).date()]),
             vorschlaege=[(v, VorschlagStatus(v.status)) for v in vorschlaege],
             antworten=[(r, p, Antwort(r.antwort)) for r, p in antworten],
+            akteure=[r.erfasst_von for r, _ in antworten],
             gehalten=[(g, personen[g.person_id], Antwort(g.antwort)) for g in gehalten if g.person_id in personen],
             zaehlung=Counter(str(r.antwort) for r, _ in antworten),
             antwortarten=list(Antwort),

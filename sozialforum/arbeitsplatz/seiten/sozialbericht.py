@@ -86,6 +86,7 @@ def ausgabe(request: Request, ausgabe_id: int) -> Response:
             ctx,
             "arbeitsplatz/sozialbericht_ausgabe.html",
             a=found,
+            akteure=[found.freigegeben_von],
             status=service.status_text(found),
             stichtag=format_datum_kurz(found.stichtag),
             empfehlungen=[(e, service.bezug(ctx.session, e, katalog)) for e in items],

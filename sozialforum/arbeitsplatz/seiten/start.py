@@ -36,6 +36,7 @@ def start(request: Request) -> Response:
                 ctx,
                 "arbeitsplatz/uebersicht.html",
                 u=daten,
+                akteure=[a.gestartet_von for a in daten.arbeiten],
                 antworten=uebersicht.ANTWORTEN,
                 eigene=None,
                 schritte=[] if all(s.erledigt for s in schritte) else schritte,

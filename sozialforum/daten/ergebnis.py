@@ -45,6 +45,18 @@ from sozialforum.store.models.base import pk, table_of
 
 _INDIKATORWERT = DirectStatement(table_of(Indikatorwert).insert())
 _ERGEBNISSPALTE = DirectStatement(table_of(Ergebnisspalte).insert())
+_SNAPSHOT = (
+    "indikator_id",
+    "gebiet_id",
+    "stichtag",
+    "wert",
+    "zaehler",
+    "nenner",
+    "fehlend",
+    "berechnung_id",
+    "veraenderung",
+    "definitionsschluessel",
+)
 
 
 @dataclass
@@ -142,9 +154,10 @@ def _snapshot(
     berechnung_id: int,
 ) -> None:
     """The current values of the planning areas, one row per value, each indicator at its latest
-    Stichtag with values (replaces the last snapshot)."""
+    Stichtag with values (replaces the last snapshot). Built as columns, not as a dictionary per
+    row: 36,000 rows for 450 areas × 80, written after the loads while the other core is idle."""
     session.execute(sa.delete(Indikatorwert))
-    rows: list[dict[str, Any]] = []
+    columns: dict[str, list[Any]] = {name: [] for name in _SNAPSHOT}
 
     def present(values: np.ndarray | None, codes: np.ndarray | None) -> list[float | None]:
         if values is None or codes is None:
@@ -162,32 +175,21 @@ def _snapshot(
                 np.array([i for i, a in enumerate(every) if stand.bereiche[a].ebene in PLANUNGSEBENEN], dtype=np.int64),
             )
         areas, picked = planning[day]
-        symbols = [Fehlwert(int(c)).symbol if c else None for c in werte.code[picked].tolist()]
-        for area, wert, zaehler, nenner, change, symbol in zip(
-            [areas[i] for i in picked],
-            present(werte.wert, werte.code),
-            present(werte.zaehler, werte.zaehler_code),
-            present(werte.nenner, werte.nenner_code),
-            present(werte.veraenderung, werte.veraenderung_code),
-            symbols,
-            strict=True,
-        ):
-            rows.append(
-                {
-                    "indikator_id": ids[code],
-                    "gebiet_id": area,
-                    "stichtag": day,
-                    "wert": wert,
-                    "zaehler": zaehler,
-                    "nenner": nenner,
-                    "fehlend": symbol,
-                    "berechnung_id": berechnung_id,
-                    "veraenderung": change,
-                    "definitionsschluessel": katalog.indikatoren[code].definitionsschluessel,
-                }
-            )
-    for start in range(0, len(rows), 5000):  # the driver's executemany: 36,000 rows for 450 areas × 80
-        _INDIKATORWERT.run_many(session.connection(), rows[start : start + 5000])
+        n = len(picked)
+        columns["indikator_id"] += [ids[code]] * n
+        columns["gebiet_id"] += [areas[i] for i in picked.tolist()]
+        columns["stichtag"] += [day] * n
+        columns["wert"] += present(werte.wert, werte.code)
+        columns["zaehler"] += present(werte.zaehler, werte.zaehler_code)
+        columns["nenner"] += present(werte.nenner, werte.nenner_code)
+        columns["fehlend"] += [Fehlwert(int(c)).symbol if c else None for c in werte.code[picked].tolist()]
+        columns["berechnung_id"] += [berechnung_id] * n
+        columns["veraenderung"] += present(werte.veraenderung, werte.veraenderung_code)
+        columns["definitionsschluessel"] += [katalog.indikatoren[code].definitionsschluessel] * n
+    total = len(columns["indikator_id"])
+    for start in range(0, total, 5000):  # the driver's executemany, the columns as they are
+        part = {name: values[start : start + 5000] for name, values in columns.items()}
+        _INDIKATORWERT.run_many(session.connection(), [{}] * len(part["indikator_id"]), part)
 
 
 @gc_angehalten()  # a tenth of a nationwide refresh went to full collections finding nothing

@@ -178,8 +178,11 @@ class Vorrechnung:
             return Verlauf(), None, 0
         handed = None
         if start > 0:
-            with contextlib.suppress(OSError):  # the worker hands over its state after ``start - 1``
-                self._auftraege.write(f"{start}\n".encode())
+            # The worker hands over its state after ``start - 1``; when it computed every
+            # Stichtag (a negative notice), only the summary's part: nothing goes on from it.
+            notice = start if start < len(days) else -start
+            with contextlib.suppress(OSError):
+                self._auftraege.write(f"{notice}\n".encode())
                 self._auftraege.flush()
             handed = self._warte(f"u{start - 1}")
         if handed is None:
@@ -228,6 +231,11 @@ class Kette:
         self._verlauf = Verlauf()
 
     def rechne(self, i: int) -> None:
+        if i < 0:  # the computation took every Stichtag: the summary's part after the last
+            if not self.aus:
+                self.aus = True
+                self._uebergeben(-i - 1, weiter=False)
+            return
         if self.aus:
             return
         if not nehmen(self.ordner, f"r{i}"):  # taken over: hand over the state after ``i - 1``
@@ -247,14 +255,18 @@ class Kette:
         _ablegen(self.ordner / f"e{i}", chunks)
         (self.ordner / f"t{i}").unlink(missing_ok=True)
 
-    def _uebergeben(self, i: int) -> None:
-        """The state after Stichtag ``i``: to go on from, and the summary's part if it was the last."""
+    def _uebergeben(self, i: int, *, weiter: bool = True) -> None:
+        """The state after Stichtag ``i``: to go on from (unless ``weiter`` is False: the last
+        was computed here, and the ~10 MB of values would be pickled and read for nothing), and
+        the summary's part if it was the last."""
         handed: Any = None
         try:
             assert self._grund is not None
             stand = self._grund[0]
             aktuell, klassen = self._verlauf.abschluss()
-            handed = (self._verlauf.weitergabe(stand), (planungsgebiete(aktuell, stand), klassen))
+            verlauf = self._verlauf
+            state = verlauf.weitergabe(stand) if weiter else Verlauf(notes=verlauf.notes, moved=verlauf.moved)
+            handed = (state, (planungsgebiete(aktuell, stand), klassen))
         except Exception:  # the computation computes everything itself
             handed = None
         _ablegen(self.ordner / f"u{i}", handed)

@@ -1,9 +1,10 @@
 """Tables as planners keep them: reading CSV (UTF-8, ; or ,) and XLSX, and writing them so that
 Excel opens them safely.
 
-Strict on purpose: a file that is not UTF-8 (an Excel "CSV" in Windows-1252), a file cut off
-in the middle, or a header that is missing a column is rejected with a German message instead of
-being half-read. Cell values come back as stripped strings (None for empty), never as numbers,
+Strict on purpose: a file that is not UTF-8 (an Excel "CSV" in Windows-1252 — only the person
+list, which an older Outlook's contact export can deliver in nothing else, allows that), a file
+cut off in the middle, or a header that is missing a column is rejected with a German message
+instead of being half-read. Cell values come back as stripped strings (None for empty), never as numbers,
 so that keys keep their leading zeros.
 """
 
@@ -27,6 +28,7 @@ class Table:
     name: str  # file name as shown in reports
     header: list[str]
     rows: list[tuple[int, dict[str, str | None]]]  # (line number, values by column)
+    kodierung: str = "utf-8"  # how a CSV was read: "cp1252" only where the caller allowed it
 
 
 def _cell(value: object) -> str | None:
@@ -47,10 +49,18 @@ def _restored(text: str) -> str:
     return text[1:] if text.startswith("'") and neutralize(text[1:]) != text[1:] else text
 
 
-def _decode(path: Path, raw: bytes) -> str:
+def _decode(path: Path, raw: bytes, windows: bool) -> tuple[str, str]:
+    """The text and how it was read. ``windows``: a file that is not UTF-8 is read as
+    Windows-1252 (for lists that come from programs that cannot write UTF-8, such as an older
+    Outlook's contact export); the dry run shows the names so that a wrong guess is seen."""
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError as exc:
+        if windows:
+            try:
+                return raw.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                pass
         line = raw[: exc.start].count(b"\n") + 1
         raise ProblemReport(
             [
@@ -65,9 +75,9 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
-def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
+def read_csv(path: Path, *, required: Iterable[str] = (), windows: bool = False) -> Table:
     raw = path.read_bytes()
-    text = _decode(path, raw)
+    text, kodierung = _decode(path, raw, windows)
     if not text.strip():
         raise ProblemReport([Problem(path.name, None, None, "Die Datei ist leer.")])
     first = text.split("\n", 1)[0]
@@ -96,7 +106,7 @@ def read_csv(path: Path, *, required: Iterable[str] = ()) -> Table:
             continue
         # CSV cells are always text: strip them here instead of the general _cell().
         rows.append((index, {h: (_restored(v.strip()) or None) for h, v in zip(header, record, strict=True)}))
-    table = Table(path.name, header, rows)
+    table = Table(path.name, header, rows, kodierung)
     check_header(table, required, problems)
     return table
 
@@ -138,15 +148,16 @@ def read_xlsx(path: Path, *, required: Iterable[str] = ()) -> Table:
     return table
 
 
-def read_table(path: Path, *, required: Iterable[str] = ()) -> Table:
-    """Read a CSV or XLSX file; raise ProblemReport for anything that is not a clean table."""
+def read_table(path: Path, *, required: Iterable[str] = (), windows: bool = False) -> Table:
+    """Read a CSV or XLSX file; raise ProblemReport for anything that is not a clean table.
+    ``windows``: a CSV that is not UTF-8 is read as Windows-1252 instead of refused."""
     if not path.exists():
         raise ProblemReport([Problem(path.name, None, None, "Datei nicht gefunden.")])
     if path.is_dir():
         raise ProblemReport([Problem(path.name, None, None, "Das ist ein Ordner, keine Datei.")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path, required=required)
+        return read_csv(path, required=required, windows=windows)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, required=required)
     raise ProblemReport(

@@ -6,7 +6,7 @@ reported with file, row and column; only a clean file is written. Re-importing u
 their natural key and never duplicates. Writes are bulk statements (100,000 persons in seconds),
 and each created or changed row gets its audit entry in the same transaction. What each list
 holds (columns, keys, checks) is in ``listen``; how a file's headers and names are read, in
-``spalten``.
+``spalten``; a person list without Kennungen (an Outlook export), in ``kontakte``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlmodel import col
 
 from sozialforum.channels.tabular import Table, check_header, read_table
 from sozialforum.problems import Problem, ProblemReport
+from sozialforum.stammdaten.kontakte import Abgleich, abgleichen
 from sozialforum.stammdaten.listen import ORDER, REF_LABEL, SPECS, Column, Spec, ref_map
 from sozialforum.stammdaten.spalten import MEHRDEUTIG, lies_kopf, namen_map, normalform, vermutlich
 from sozialforum.store import audit
@@ -40,6 +41,8 @@ class ImportResult:
     unveraendert: int = 0
     umbenannt: dict[str, str] = field(default_factory=dict)  # header in the file → column read
     ausgelassen: list[str] = field(default_factory=list)  # columns of no meaning here, left out
+    kodierung: str = "utf-8"
+    kontakte: Abgleich | None = None  # a person list without Kennungen, matched to the store
 
     def __str__(self) -> str:
         text = f"{self.datei}: {self.neu} neu, {self.geaendert} geändert, {self.unveraendert} unverändert"
@@ -47,6 +50,10 @@ class ImportResult:
             text += "; gelesen als: " + ", ".join(f"„{h}“ → {c}" for h, c in self.umbenannt.items())
         if self.ausgelassen:
             text += "; nicht gelesen (keine Spalte dieser Liste): " + ", ".join(f"„{h}“" for h in self.ausgelassen)
+        if self.kodierung == "cp1252":
+            text += "; gelesen als Windows-1252"
+        if self.kontakte is not None:
+            text += f"; {self.kontakte}"
         return text
 
 
@@ -287,13 +294,23 @@ def _post(
 def import_file(session: Session, kind: str, path: Path) -> ImportResult:
     """Import one list into the session's transaction; raise ProblemReport if anything is wrong."""
     spec = SPECS[kind]
-    lesart = lies_kopf(spec, read_table(path))
-    table = lesart.table
+    # An older Outlook exports contacts in Windows-1252 only; the other lists come from Excel.
+    lesart = lies_kopf(spec, read_table(path, windows=kind == "personen"))
+    table, kontakte = lesart.table, None
+    if kind == "personen" and "kennung" not in table.header:
+        table, kontakte = abgleichen(session, table)
     check_header(table, [c.name for c in spec.columns if c.required], _misspelt(spec, table))
     parsed, problems = _parse_rows(session, spec, table)
     if problems:
         raise ProblemReport(problems)
-    result = ImportResult(kind=kind, datei=path.name, umbenannt=lesart.umbenannt, ausgelassen=lesart.ausgelassen)
+    result = ImportResult(
+        kind=kind,
+        datei=path.name,
+        umbenannt=lesart.umbenannt,
+        ausgelassen=lesart.ausgelassen,
+        kodierung=table.kodierung,
+        kontakte=kontakte,
+    )
     ids = _write(session, spec, parsed, result)
     _post(session, spec, parsed, ids, table)
     session.flush()

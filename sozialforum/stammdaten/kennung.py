@@ -31,12 +31,14 @@ def stamm(teile: Iterable[str | None], laengen: Iterable[int], *, ersatz: str) -
     return "-".join(t for t in (teil(text, n) for text, n in zip(teile, laengen, strict=True)) if t) or ersatz
 
 
-def frei(session: Session, model: type[SQLModel], basis: str, *, vergeben: set[str] | None = None) -> str:
-    """``basis``, or ``basis-2``, ``basis-3`` … — the first the table (and ``vergeben``, the
-    Kennungen handed out in the same file) does not hold yet."""
+def frei(session: Session, model: type[SQLModel], basis: str) -> str:
+    """``basis``, or ``basis-2``, ``basis-3`` … — the first the table does not hold yet."""
     column = model.kennung  # type: ignore[attr-defined]  # every model named here has a kennung
-    belegt = set(session.scalars(sa.select(column).where(column.like(f"{basis}%"))))
-    belegt |= vergeben or set()
+    return frei_in(set(session.scalars(sa.select(column).where(column.like(f"{basis}%")))), basis)
+
+
+def frei_in(belegt: set[str], basis: str) -> str:
+    """The first of ``basis``, ``basis-2`` … not in ``belegt`` (a whole list's Kennungen at once)."""
     kennung, nummer = basis, 1
     while kennung in belegt:
         nummer += 1

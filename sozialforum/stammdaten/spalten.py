@@ -56,7 +56,10 @@ def vermutlich(spec: Spec, header: str) -> str | None:
     """The column a header that names none is probably a misspelling of ("emial" → email)."""
     eigene, andere = _namen(spec)
     known = {**eigene, **{other: min(c) for other, c in andere.items() if len(c) == 1}}
-    close = difflib.get_close_matches(normalform(header), sorted(known), n=1, cutoff=TIPPFEHLER)
+    form = normalform(header)
+    if form != (ohne_ziffern := re.sub(r"[0-9]", "", form)) and ohne_ziffern in known:
+        return None  # Outlook's second address or phone ("E-Mail 2: Adresse"): another column, no typo
+    close = difflib.get_close_matches(form, sorted(known), n=1, cutoff=TIPPFEHLER)
     return known[close[0]] if close else None
 
 
@@ -82,6 +85,7 @@ def lies_kopf(spec: Spec, table: Table) -> Lesart:
             table.name,
             [neu.get(h, h) for h in table.header if h not in weg],
             [(line, {neu.get(h, h): v for h, v in row.items() if h not in weg}) for line, row in table.rows],
+            table.kodierung,
         )
     return lesart
 

@@ -1,7 +1,8 @@
 """Demo step of the Sozialraumkonferenzen: a conference round of the demo Landkreis through the
 real flows, into the local outbox (.eml files): a series of two Sozialraumkonferenzen a year,
-the invitation pack and invitations with calendar entries, a calendar reply read back, a change
-of place (update, SEQUENCE + 1), the attendance list and the calendar feed.
+the invitation pack and invitations with calendar entries, a calendar reply read back, one held
+for an unproven sender (to decide in the workspace), a change of place (update, SEQUENCE + 1),
+the attendance list and the calendar feed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from sqlmodel import col, select
 from sozialforum import outbox
 from sozialforum.channels import ical
 from sozialforum.demo import DemoRun
+from sozialforum.demo.antwort import zurueckhalten
 from sozialforum.konferenz import aenderung, antworten, feeds, kalendertage, teilnehmerliste, termine
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import Gremium, Rueckmeldung
@@ -81,6 +83,16 @@ def demo_step(run: DemoRun) -> list[str]:
             )
             antworten.process_message(session, reply, herkunft="demo-antwort.ics", now=run.now, report=answer)
         lines.append(f"Kalenderantwort gelesen: {answer.summary()}")
+    if len(invited) > 1:
+        with session_scope(run.engine, actor="demo:konferenz") as session:
+            held = zurueckhalten(
+                session, uid=uid, attendee=invited[1].eingeladen_an or "", now=run.now, settings=settings
+            )
+        lines += [f"Zurückgehalten: {problem.grund}" for problem in held.zurueckgehalten]
+        if held.zurueckgehalten:
+            lines.append(
+                f"Übernehmen oder verwerfen im Arbeitsplatz: /arbeitsplatz/sitzungen/{sitzung_id}#zurueckgehalten"
+            )
     with session_scope(run.engine, actor="demo:konferenz") as session:
         moved = aenderung.reschedule(
             session,

@@ -113,3 +113,46 @@ def test_a_mails_text_wraps_on_a_phone(browser: Any, tmp_path: Path, sqlite_engi
         assert "A1b2C3d4" in text.inner_text()
         assert text.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
         page.context.close()
+
+
+def test_a_traeger_a_gremium_and_a_member_entered_in_the_browser(
+    browser: Any, served: tuple[str, Bestand], tmp_path: Path
+) -> None:
+    """What a new Geschäftsstelle does first, by mouse and keyboard: a Träger, a Gremium with
+    its Vorsitz, then a member picked by typing part of the name (the datalist)."""
+    base, _ = served
+    page = im_browser_anmelden(browser, base, breite=1280, hoehe=900)
+    page.goto(f"{base}/arbeitsplatz/akteure")
+    page.click("text=Träger anlegen")
+    page.fill("#f-name", "Arbeiterwohlfahrt Kreisverband Musterland e. V.")
+    page.fill("#f-kurzname", "AWO KV")
+    page.fill("#f-dachverband", "Arbeiterwohlfahrt (AWO)")
+    page.select_option("#f-gebiet", label="Sozialraum Nord (Sozialraum)")
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/akteure/organisationen/\d+\?meldung=angelegt"))
+    assert page.locator("h1").inner_text() == "Arbeiterwohlfahrt Kreisverband Musterland e. V."
+    assert "awo-kv" in page.locator("dl.angaben").inner_text()
+
+    page.goto(f"{base}/arbeitsplatz/akteure")
+    page.click("text=Gremium anlegen")
+    page.fill("#f-name", "Sozialraumkonferenz Süd")
+    page.select_option("#f-art", "sozialraumkonferenz")
+    page.fill("#f-vorsitz", "Albers")  # typed, not picked: the server names the field
+    page.click("main button[type=submit]")
+    assert "keine bekannte Person" in page.locator("#fehler-vorsitz").inner_text()
+    assert page.input_value("#f-name") == "Sozialraumkonferenz Süd"  # what was typed stays
+    assert page.locator("#l-personen option").count() >= 2
+    page.fill("#f-vorsitz", "Albers, Anna – Diakonie Nord e. V. [P-A]")  # as a pick from the list fills it
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/akteure/gremien/\d+\?meldung=angelegt"))
+    mitglieder = page.locator("table").first
+    assert "Anna Albers" in mitglieder.inner_text() and "Vorsitz" in mitglieder.inner_text()
+
+    page.fill("#f-person", "Brandt, Bernd – Kinderschutzbund Süd [P-B]")
+    page.select_option("#f-rolle", "stellvertretung")
+    page.click("#aufnehmen + form button[type=submit]")
+    page.wait_for_url(re.compile(r".*\?meldung=aufgenommen"))
+    assert "Bernd Brandt" in page.locator("table").first.inner_text()
+    assert _axe(page) == []
+    page.screenshot(path=str(tmp_path / "gremium.png"), full_page=True)
+    page.context.close()

@@ -84,7 +84,8 @@ def _setzen(ctx: StaffContext, form: Mapping[str, Any], gremium: Gremium) -> f.F
     return fehler
 
 
-def _auswahl(ctx: StaffContext, *, ohne: int | None = None) -> dict[str, Any]:
+def _auswahl(ctx: StaffContext, *, ohne: int | None = None, aendern: bool = True) -> dict[str, Any]:
+    """The choices of the forms; a reader sees no form, so no list of every person either."""
     gremien = ctx.session.execute(
         sa.select(col(Gremium.id), col(Gremium.name)).where(col(Gremium.id) != (ohne or 0)).order_by(col(Gremium.name))
     ).all()
@@ -92,7 +93,7 @@ def _auswahl(ctx: StaffContext, *, ohne: int | None = None) -> dict[str, Any]:
         "arten": list(GremiumArt),
         "gebiete": auswahl.gebiete(ctx.session, ctx.now.date()),
         "gremien": [(int(i), str(n)) for i, n in gremien],
-        "personen": auswahl.personen(ctx.session),
+        "personen": auswahl.personen(ctx.session) if aendern else [],
         "rollen": list(MitgliedRolle),
     }
 
@@ -155,6 +156,7 @@ def _seite(
         .order_by(col(Mitgliedschaft.bis).is_not(None), col(Person.nachname))
     ).all()
     heute = ctx.now.date()
+    aendern = darf(ctx.benutzer, Recht.AENDERN)
     gebiet = ctx.session.get(Gebiet, gremium.gebiet_id) if gremium.gebiet_id else None
     oben = ctx.session.get(Gremium, gremium.parent_id) if gremium.parent_id else None
     return render(
@@ -166,14 +168,14 @@ def _seite(
         gebiet=gebiet.name if gebiet else None,
         oben=oben,
         mitglieder=[(m, p, MitgliedRolle(m.rolle).label, m.valid_on(heute)) for m, p in mitglieder],
-        darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
+        darf_aendern=aendern,
         kalender_url=feeds.gremium_feed_url(ctx.portal.settings, gremium),
         kalender_aktion=f"/arbeitsplatz/akteure/gremien/{gremium.id}/kalender",
         werte=werte,
         fehler=fehler,
         offen=offen,
         heute=heute.isoformat(),
-        **_auswahl(ctx, ohne=gremium.id),
+        **_auswahl(ctx, ohne=gremium.id, aendern=aendern),
     )
 
 

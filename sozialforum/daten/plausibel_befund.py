@@ -97,3 +97,15 @@ def zelle(where: Wo, row: int, keys: tuple[MerkmalKey, ...] | list[MerkmalKey]) 
 
 def anzahlen(katalog: Katalog, keys: list[MerkmalKey]) -> np.ndarray:
     return np.array([k.name in katalog.merkmale and katalog.merkmale[k.name].art == "anzahl" for k in keys], dtype=bool)
+
+
+def zellen(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.nonzero`` of an areas × Merkmale mask, in the same order, for masks that are mostly
+    or wholly False (what a check finds): ``np.nonzero`` walks all 880,000 cells of a nationwide
+    file twice (~2 ms even when none is set), ``any`` stops at the first it meets, and only
+    the rows with a cell set are listed."""
+    if not mask.any():
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    rows = np.flatnonzero(mask.any(axis=1))
+    found, columns = np.nonzero(mask[rows])
+    return rows[found], columns

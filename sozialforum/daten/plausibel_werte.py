@@ -13,7 +13,7 @@ from sozialforum.daten.berechnung import _grouped_sum
 from sozialforum.daten.fehlwerte import NICHT_GELIEFERT, NICHTS, VORHANDEN
 from sozialforum.daten.katalog import Katalog, PlausibilitaetDef
 from sozialforum.daten.merkmale import MerkmalKey, describe, parse_key, tile
-from sozialforum.daten.plausibel_befund import Befund, Sammlung, Wo, anzahlen, genau, zelle
+from sozialforum.daten.plausibel_befund import Befund, Sammlung, Wo, anzahlen, genau, zelle, zellen
 from sozialforum.daten.plausibel_gebiete import Gebiete
 from sozialforum.daten.plausibel_tafel import Summen, ausrichten
 from sozialforum.daten.speicher import Tafel
@@ -37,7 +37,7 @@ def einzelwerte(
     namen = katalog.merkmal_namen
     stamp = f"{day:%d.%m.%Y}"
     # Counts that are not whole numbers (12,5 Arbeitslose).
-    for r, c in zip(*np.nonzero(present & counts & (values != np.round(values))), strict=True):
+    for r, c in zip(*zellen(present & counts & (values != np.round(values))), strict=True):
         found = where(int(r), tafel.spalten[c])
         if found is None:
             continue
@@ -59,7 +59,7 @@ def einzelwerte(
     people_columns = np.array([key.name == population.name for key in tafel.spalten], dtype=bool)
     limit = float(katalog.plausibilitaet.hoechstbevoelkerung)
     too_many = present & (people_columns & mine) & (values > limit)
-    for r, c in zip(*np.nonzero(too_many), strict=True):
+    for r, c in zip(*zellen(too_many), strict=True):
         found = where(int(r), tafel.spalten[c])
         if found is None:
             continue
@@ -83,7 +83,7 @@ def einzelwerte(
         total = tafel.column(population)
         others = counts & ~people_columns
         above = present & others & present[:, [total]] & (values > values[:, [total]])
-        for r, c in zip(*np.nonzero(above), strict=True):
+        for r, c in zip(*zellen(above), strict=True):
             found = where(int(r), tafel.spalten[c])
             if found is None:
                 continue

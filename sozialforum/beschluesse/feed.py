@@ -13,8 +13,10 @@ import hashlib
 import hmac
 from datetime import date, datetime, timedelta
 
+import sqlalchemy as sa
 from icalendar import Calendar, Event, vCalAddress
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from sozialforum.beschluesse.aemter import Aemter
 from sozialforum.beschluesse.leitungsbericht import Filter, gremium_keys
@@ -23,11 +25,13 @@ from sozialforum.fristen.empfaenger import EmpfaengerVerzeichnis
 from sozialforum.fristen.konfiguration import load_meilensteine
 from sozialforum.fristen.quellen import Auswahl, Frist, collect_fristen
 from sozialforum.settings import Settings
+from sozialforum.store.models import KalenderFassung
 from sozialforum.timeutil import as_utc, format_datum
 
 PRODID = "-//sozialforum//Fristen//DE"
 FEED_PATH = "/kalender/fristen-{token}.ics"
 KEEP_DONE = timedelta(days=365)
+KALENDER = "fristen"  # its row in ``kalender_fassung``
 
 
 def _domain(settings: Settings) -> str:
@@ -115,24 +119,42 @@ def fristen_feed(
     )
 
 
-def feed_token(settings: Settings, fassung: int | None = None) -> str:
+def aktuelle_fassung(session: Session, settings: Settings) -> int:
+    """The generation of the feed's address: counted up in the workspace (``neue_fassung``) or
+    raised by the setting ``fristen.kalender_fassung``, whichever is higher."""
+    stored = session.scalars(
+        sa.select(col(KalenderFassung.fassung)).where(col(KalenderFassung.kalender) == KALENDER)
+    ).first()
+    return max(settings.fristen.kalender_fassung, stored or 0)
+
+
+def neue_fassung(session: Session, settings: Settings) -> int:
+    """Withdraw the address (it leaked) and make the next one; audited with the row."""
+    neu = aktuelle_fassung(session, settings) + 1
+    row = session.scalars(sa.select(KalenderFassung).where(col(KalenderFassung.kalender) == KALENDER)).first()
+    row = row or KalenderFassung(kalender=KALENDER)
+    row.fassung = neu
+    session.add(row)
+    session.flush()
+    return neu
+
+
+def feed_token(settings: Settings, fassung: int) -> str:
     """The secret part of the subscription URL: a calendar client cannot log in, so the URL
     itself is the key (derived from the portal's secret; a new secret makes a new URL). One
-    feed for the installation, so its generation is a setting (``fristen.kalender_fassung``,
-    raised by the operator when the address leaked); 0 is the token issued before it existed."""
-    fassung = settings.fristen.kalender_fassung if fassung is None else fassung
+    feed for the installation, so its generation (``aktuelle_fassung``) is not a column of a
+    person or Gremium; 0 is the token issued before there were generations."""
     message = b"fristen-feed" if fassung == 0 else f"fristen-feed/{fassung}".encode()
     return hmac.new(settings.secret_key().encode(), message, hashlib.sha256).hexdigest()[:32]
 
 
-def frueher_gueltig(settings: Settings, token: str) -> bool:
-    """Whether ``token`` is the address of an earlier ``kalender_fassung`` (withdrawn, not guessed)."""
+def frueher_gueltig(settings: Settings, token: str, fassung: int) -> bool:
+    """Whether ``token`` is the address of an earlier generation (withdrawn, not guessed)."""
     return any(
-        hmac.compare_digest(token.encode(), feed_token(settings, earlier).encode())
-        for earlier in range(settings.fristen.kalender_fassung)
+        hmac.compare_digest(token.encode(), feed_token(settings, earlier).encode()) for earlier in range(fassung)
     )
 
 
-def feed_url(settings: Settings) -> str:
+def feed_url(settings: Settings, fassung: int) -> str:
     """The subscription URL of the deadline calendar in the portal."""
-    return settings.portal.base_url.rstrip("/") + FEED_PATH.format(token=feed_token(settings))
+    return settings.portal.base_url.rstrip("/") + FEED_PATH.format(token=feed_token(settings, fassung))

@@ -13,7 +13,7 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from sozialforum.beschluesse.feed import feed_url, fristen_feed
+from sozialforum.beschluesse.feed import aktuelle_fassung, feed_url, fristen_feed
 from sozialforum.beschluesse.leitungsbericht import Filter, build_leitungsbericht, write_leitungsbericht
 from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sachstand
 from sozialforum.beschluesse.verlauf import verlauf
@@ -162,10 +162,11 @@ def kalender(
     target = ziel or context.settings.reports_dir / "fristen.ics"
     with db.session_scope(context.engine, actor="cli") as session:
         content = fristen_feed(session, today=_day(datum), now=utcnow(), settings=context.settings)
+        url = feed_url(context.settings, aktuelle_fassung(session, context.settings))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(content)
     console.print(f"Fristen-Kalender: {target}")
-    console.print(f"Zum Abonnieren (Portal): {feed_url(context.settings)}", highlight=False)
+    console.print(f"Zum Abonnieren (Portal): {url}", highlight=False)
 
 
 @fristen_app.command("meilenstein")

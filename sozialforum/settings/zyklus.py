@@ -77,8 +77,8 @@ class FristenSettings(Section):
     bald_faellig_tage: int = Field(default=30, ge=1)
     # Milestones of a Fortschreibung per plan type (months before the due date).
     meilensteine: Path = Path("config/fristen.toml")
-    # Part of the deadline calendar's address (beschluesse.feed): one up withdraws an address
-    # that was passed on; 0 is the address of every installation before there was this setting.
+    # Part of the deadline calendar's address (beschluesse.feed): the higher of this and the
+    # generation renewed in the workspace counts; 0 is the address issued before either existed.
     kalender_fassung: int = Field(default=0, ge=0)
     # The council information system's OParl API (system or body URL) for the weekly import.
     oparl_url: str | None = None

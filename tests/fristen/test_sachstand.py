@@ -120,7 +120,7 @@ def test_subscribable_feed_in_the_portal(
 ) -> None:
     from sozialforum.beschluesse.feed import feed_url
 
-    url = feed_url(portal_settings).removeprefix("http://testserver")
+    url = feed_url(portal_settings, 0).removeprefix("http://testserver")
     response = client.get(url)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/calendar")
@@ -136,7 +136,7 @@ def test_the_deadline_feed_address_can_be_withdrawn(
     the new one works; 0 is the address issued before the setting existed."""
     from sozialforum.beschluesse.feed import feed_url
 
-    old = feed_url(portal_settings).removeprefix("http://testserver")
+    old = feed_url(portal_settings, 0).removeprefix("http://testserver")
     legacy = hmac.new(portal_settings.secret_key().encode(), b"fristen-feed", hashlib.sha256).hexdigest()[:32]
     assert old == f"/kalender/fristen-{legacy}.ics"
     renewed = load_settings(
@@ -146,7 +146,7 @@ def test_the_deadline_feed_address_can_be_withdrawn(
         portal={"base_url": "http://testserver", "secret_key": "s" * 48},
         fristen={"meilensteine": str(REPO / "config" / "fristen.toml"), "kalender_fassung": 1},
     )
-    new = feed_url(renewed).removeprefix("http://testserver")
+    new = feed_url(renewed, 1).removeprefix("http://testserver")
     with TestClient(create_app(renewed, engine, clock=lambda: NOW), base_url="http://testserver") as client:
         gone = client.get(old)
         assert gone.status_code == 404 and "gilt nicht mehr" in gone.text

@@ -1,6 +1,7 @@
-"""The calendar feed address of a person or a Gremium, renewed when it leaked (a forwarded mail,
-a shared calendar): the old address answers 404 from then on (``konferenz.feeds``), the page
-shows the new one; the change is audited with the person's or Gremium's row. With "mitteilen"
+"""The calendar feed address of a person, a Gremium or the deadlines (the Übersicht), renewed when
+it leaked (a forwarded mail, a shared calendar): the old address answers 404 from then on
+(``konferenz.feeds``, ``beschluesse.feed``), the page shows the new one; the change is audited
+with the person's or Gremium's row, or the deadline feed's ``kalender_fassung``. With "mitteilen"
 the new address is mailed (``konferenz.kalenderadresse``) and a delivery run sends it at once."""
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sozialforum.arbeitsplatz import laeufe
 from sozialforum.arbeitsplatz.routen import Bereich, aktion
+from sozialforum.beschluesse.feed import neue_fassung
 from sozialforum.konferenz import feeds, kalenderadresse
 from sozialforum.konten.zugriff import Recht
 from sozialforum.portal.fehler import PortalFehler
@@ -53,5 +55,14 @@ async def gremium_kalender(request: Request, gremium_id: int) -> Response:
         if gremium is None:
             raise NICHT_GEFUNDEN
         return _erneuern(ctx, form, gremium, f"/arbeitsplatz/akteure/gremien/{gremium_id}", gremium.name)
+
+    return await aktion(request, arbeit)
+
+
+@bereich.aktion("/fristen/kalender", Recht.AENDERN)
+async def fristen_kalender(request: Request) -> Response:
+    def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
+        neue_fassung(ctx.session, ctx.portal.settings)
+        return RedirectResponse("/arbeitsplatz/?meldung=kalender_neu#fristen-kalender", status_code=303)
 
     return await aktion(request, arbeit)

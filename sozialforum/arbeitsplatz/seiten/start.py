@@ -11,6 +11,7 @@ from sqlmodel import col
 
 from sozialforum.arbeitsplatz import uebersicht
 from sozialforum.arbeitsplatz.routen import Bereich, render, scope
+from sozialforum.beschluesse.feed import aktuelle_fassung, feed_url
 from sozialforum.beschluesse.stand import ampel_fuer
 from sozialforum.fristen.datum import today_in_berlin
 from sozialforum.fristen.konfiguration import load_meilensteine
@@ -32,6 +33,7 @@ def start(request: Request) -> Response:
                 ctx.session, now=ctx.now, meilensteine=load_meilensteine(settings.fristen.meilensteine), bald_tage=bald
             )
             schritte = uebersicht.erste_schritte(ctx.session) if darf(ctx.benutzer, Recht.AENDERN) else []
+            fassung = aktuelle_fassung(ctx.session, settings)
             return render(
                 ctx,
                 "arbeitsplatz/uebersicht.html",
@@ -40,6 +42,8 @@ def start(request: Request) -> Response:
                 antworten=uebersicht.ANTWORTEN,
                 eigene=None,
                 schritte=[] if all(s.erledigt for s in schritte) else schritte,
+                fristen_kalender=feed_url(settings, fassung),
+                darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
             )
         # Fachamt and Kommune: their own open Aufträge that are due soon or late.
         heute = today_in_berlin(ctx.now)

@@ -25,7 +25,13 @@ from sozialforum.store.models.daten import (
     Vergleichswert,
     Wertespalte,
 )
-from sozialforum.store.models.fristen import FachplanMeilenstein, FristErinnerung, OparlAbruf, OparlObjekt
+from sozialforum.store.models.fristen import (
+    FachplanMeilenstein,
+    FristErinnerung,
+    KalenderFassung,
+    OparlAbruf,
+    OparlObjekt,
+)
 from sozialforum.store.models.gebiete import Gebiet, GebietVorgaenger
 from sozialforum.store.models.gremien import Gremium, Mitgliedschaft, Sitzung, Tagesordnungspunkt, TopDokument
 from sozialforum.store.models.indikatoren import (
@@ -122,6 +128,7 @@ __all__ = [
     "Handlungsempfehlung",
     "Indikator",
     "Indikatorwert",
+    "KalenderFassung",
     "Kennzahlwert",
     "Massnahme",
     "Mitgliedschaft",

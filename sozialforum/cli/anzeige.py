@@ -10,6 +10,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Collection
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from sqlmodel import SQLModel
 
 from sozialforum.konferenz.termine import serie_text
 from sozialforum.store.models.gebiete import GUELTIG_SEIT_JEHER
-from sozialforum.timeutil import format_datum_kurz, format_termin, format_zahl
+from sozialforum.timeutil import format_datum_kurz, format_euro, format_termin, format_zahl
 from sozialforum.vocab import Beduerfnis, Vocab
 
 # The German name of every field ``zeige`` shows (same field name, same meaning in every table).
@@ -170,7 +171,19 @@ FELDER = {
     "zuletzt_benutzt_am": "zuletzt benutzt am",
     "zurueckgenommen_am": "zurückgenommen am",
     "zweck": "Zweck",
+    # The parts of a Förderantrag's cost plan (``kostenplan``, JSON).
+    "stellen": "Stellen",
+    "bezeichnung": "Bezeichnung",
+    "entgeltgruppe": "Entgeltgruppe",
+    "vzae": "VZÄ",
+    "jahresbetrag_vollzeit": "Jahresbetrag (Vollzeit)",
+    "sachkosten": "Sachkosten",
+    "betrag": "Betrag",
+    "eigenmittel": "Eigenmittel",
+    "drittmittel": "Drittmittel",
 }
+# Amounts in euros inside JSON fields (stored as strings of the decimal or as numbers).
+GELDBETRAEGE = frozenset({"jahresbetrag_vollzeit", "betrag", "eigenmittel", "drittmittel"})
 
 
 # Fields holding a list of slugs (JSON), whose type does not name their vocabulary.
@@ -183,7 +196,7 @@ def _vocab_of(annotation: Any) -> type[Vocab] | None:
     return next((k for k in kinds if isinstance(k, type) and issubclass(k, Vocab)), None)
 
 
-def _referenz(session: Session, model: type[SQLModel], name: str, value: object) -> str | None:
+def referenz(session: Session, model: type[SQLModel], name: str, value: object) -> str | None:
     """The record a foreign key points to, by its name and key: ``Sozialregion Nord (REG-N)``."""
     column = model.__table__.c[name]  # type: ignore[attr-defined]  # SQLModel tables have __table__
     target = next(iter(column.foreign_keys), None)
@@ -192,6 +205,12 @@ def _referenz(session: Session, model: type[SQLModel], name: str, value: object)
     table = target.column.table
     label = next((table.c[c] for c in ("name", "titel", "nachname") if c in table.c), None)
     code = next((table.c[c] for c in ("kennung", "schluessel") if c in table.c), None)
+    if label is None and table.name == "protokoll":  # minutes have no title: they are a Sitzung's
+        sitzung = model.metadata.tables["sitzung"]
+        titel = session.execute(
+            sa.select(sitzung.c.titel).join(table, table.c.sitzung_id == sitzung.c.id).where(target.column == value)
+        ).scalar()
+        return f"Protokoll der Sitzung „{titel}“" if titel is not None else None
     if label is None:
         return None
     row = session.execute(
@@ -217,8 +236,17 @@ def wert(name: str, value: object, annotation: Any = None) -> str:
         return "–" if name == "gueltig_ab" and value == GUELTIG_SEIT_JEHER else format_datum_kurz(value)
     if isinstance(value, bool):
         return "ja" if value else "nein"
+    if name in GELDBETRAEGE and isinstance(value, str | int | float | Decimal):
+        try:
+            return format_euro(Decimal(str(value)), 2)
+        except InvalidOperation:
+            return str(value)
+    if name == "vzae" and isinstance(value, str | int | float):
+        return wert(name, Decimal(str(value)))
     if isinstance(value, int) and name != "id":
         return format_zahl(value)
+    if isinstance(value, Decimal):
+        return format_zahl(value, 2)
     if isinstance(value, list):
         items = [wert(name, item, vocab) for item in value]
         return " und ".join([", ".join(items[:-1]), items[-1]]) if len(items) > 1 else "".join(items)
@@ -236,6 +264,6 @@ def zeilen(session: Session, row: SQLModel, ohne: Collection[str] = ()) -> list[
         if name in ohne:
             continue
         value = getattr(row, name)
-        text = _referenz(session, model, name, value) if name.endswith("_id") else None
+        text = referenz(session, model, name, value) if name.endswith("_id") else None
         shown.append((FELDER.get(name, name), text if text is not None else wert(name, value, field.annotation)))
     return shown

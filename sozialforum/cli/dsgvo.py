@@ -9,8 +9,10 @@ from typing import Annotated
 
 import typer
 
-from sozialforum.cli.auskunft import uebersicht
+from sozialforum.cli.auskunft import als_text, uebersicht
 from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
+from sozialforum.portal import formulare
+from sozialforum.problems import ProblemReport
 from sozialforum.stammdaten import aufbewahrung, dsgvo
 from sozialforum.store.db import session_scope
 from sozialforum.timeutil import utcnow
@@ -29,10 +31,18 @@ def auskunft(
     als_json: Annotated[
         bool, typer.Option("--json", help="Vollständige Auskunft als JSON auf dem Bildschirm (für Skripte).")
     ] = False,
+    text_datei: Annotated[
+        Path | None,
+        typer.Option("--text", help="Die Auskunft zum Lesen als Textdatei, z. B. für das Schreiben an die Person."),
+    ] = None,
 ) -> None:
     """Stellt alle gespeicherten Daten einer Person zusammen (Art. 15 DSGVO): auf dem Bildschirm
-    zum Lesen, mit --ausgabe vollständig als Datei."""
+    zum Lesen, mit --text als Textdatei, mit --ausgabe vollständig als Datei."""
     context = ctx(typer_ctx)
+    try:
+        definitionen = formulare.load_formulare(context.settings.portal.formulare)
+    except ProblemReport:  # the answers are shown by their keys then; the Auskunft must not fail
+        definitionen = {}
     with session_scope(context.engine, actor="dsgvo:auskunft") as session:
         try:
             found = dsgvo.find_person(session, person)
@@ -40,10 +50,14 @@ def auskunft(
             fail(str(exc), EXIT_NOT_FOUND)
         document = dsgvo.export_person(session, found.id or 0, now=utcnow())
         text = json.dumps(document, ensure_ascii=False, indent=2)
+        lesbar = uebersicht(session, document, person_id=found.id or 0, formulare=definitionen)
         if als_json:
             console.print_json(text)
+        elif text_datei is not None:
+            text_datei.write_text(als_text(lesbar), encoding="utf-8")
+            console.print(f"Auskunft für {person} zum Lesen gespeichert in {text_datei}.", highlight=False)
         elif ausgabe is None:
-            console.print(uebersicht(session, document, person_id=found.id or 0), highlight=False)
+            console.print(lesbar, highlight=False)
             console.print(
                 f"\nVollständig, mit technischen Angaben, als Datei für die Person: "
                 f"sozialforum dsgvo auskunft {person} --ausgabe auskunft-{found.kennung}.json",

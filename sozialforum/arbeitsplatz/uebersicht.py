@@ -142,6 +142,8 @@ class Schritt:
     hilfe: str
     link: str
     erledigt: bool
+    # A second way for the lists a planner may also type in one by one (no file at hand yet).
+    einzeln: str | None = None
 
 
 def erste_schritte(session: Session) -> list[Schritt]:
@@ -174,18 +176,21 @@ def erste_schritte(session: Session) -> list[Schritt]:
             "Die Organisationen, die eingeladen werden und berichten.",
             hochladen.format("organisationen"),
             da(Organisation),
+            "/arbeitsplatz/akteure/organisationen/neu",
         ),
         Schritt(
             "Personen hochladen",
             "Ansprechpersonen mit E-Mail und der Rechtsgrundlage, sie anzuschreiben (DSGVO).",
             hochladen.format("personen"),
             da(Person),
+            "/arbeitsplatz/akteure/personen/neu",
         ),
         Schritt(
             "Gremien und Mitgliedschaften hochladen",
             "Sozialraumkonferenzen, AG Sozialplanung, Ausschuss – und wer ihnen angehört.",
             hochladen.format("gremien"),
             da(Gremium, Mitgliedschaft),
+            "/arbeitsplatz/akteure/gremien/neu",
         ),
         Schritt(
             "Fachpläne anlegen",

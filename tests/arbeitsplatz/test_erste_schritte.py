@@ -89,6 +89,16 @@ def test_the_first_day_from_an_empty_store_to_areas_and_people(neu: TestClient, 
     start = neu.get("/arbeitsplatz/").text
     assert "Erste Schritte" in start and "0 von 7 erledigt" in start
     assert 'href="/arbeitsplatz/akteure?art=gebiete#hochladen"' in start
+    # Träger, Personen and Gremien: a file, or one by one when none is at hand.
+    for art, titel, seite in (
+        ("organisationen", "Träger und Ämter hochladen", "Träger anlegen"),
+        ("personen", "Personen hochladen", "Person anlegen"),
+        ("gremien", "Gremien und Mitgliedschaften hochladen", "Gremium anlegen"),
+    ):
+        einzeln = f"/arbeitsplatz/akteure/{art}/neu"
+        assert f'href="/arbeitsplatz/akteure?art={art}#hochladen">{titel}</a> oder <a href="{einzeln}">' in start
+        assert f"<h1>{seite}</h1>" in neu.get(einzeln).text
+    assert 'href="/arbeitsplatz/akteure/gebiete/neu"' not in start  # Gebiete come as a list only
     assert "Es gibt noch kein Gremium" in neu.get("/arbeitsplatz/sitzungen/neu").text  # says what comes first
     seite = neu.get("/arbeitsplatz/akteure?art=gebiete").text
     assert 'href="/arbeitsplatz/akteure/vorlage/gebiete"' in seite and "Amtlicher Gemeindeschlüssel" in seite

@@ -31,7 +31,8 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlmodel import Session, select
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
 
 from sozialforum.konten import fehlversuche, totp
 from sozialforum.settings import Settings
@@ -348,6 +349,22 @@ def session_user(session: Session, cookie: str, *, now: datetime, leerlauf: time
         row.zuletzt_aktiv_am = now
         session.add(row)
     return user, token_hash
+
+
+def angemeldet(session: Session, *, now: datetime, leerlauf: timedelta) -> dict[int, int]:
+    """Open sessions per account id (one grouped query): not ended, within their lifetime and
+    not idle, also those whose idle end no request has discovered yet."""
+    zuletzt = sa.func.coalesce(col(BenutzerSitzung.zuletzt_aktiv_am), col(BenutzerSitzung.erstellt_am))
+    rows = session.execute(
+        sa.select(col(BenutzerSitzung.benutzer_id), sa.func.count())
+        .where(
+            col(BenutzerSitzung.beendet_am).is_(None),
+            col(BenutzerSitzung.gueltig_bis) > now,
+            zuletzt > now - leerlauf,
+        )
+        .group_by(col(BenutzerSitzung.benutzer_id))
+    )
+    return {int(user_id): int(n) for user_id, n in rows}
 
 
 def logout(session: Session, cookie: str, *, now: datetime) -> None:

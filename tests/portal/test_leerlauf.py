@@ -5,6 +5,7 @@ paths); the last request is written at most once a minute."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -98,6 +99,26 @@ def test_an_idle_session_is_recorded_as_ended(client: TestClient, clock: Clock, 
     seite = client.get("/arbeitsplatz/")
     client.post("/gs/abmelden", data={"csrf": csrf_of(seite.text)})
     assert sitzungen(engine)[1] == (clock.now, SitzungEnde.ABMELDUNG)
+
+
+def test_the_accounts_page_counts_only_live_sessions(client: TestClient, clock: Clock) -> None:
+    """"Angemeldet" on the Benutzer page leaves out a session gone idle even before any request
+    of it has recorded its end."""
+    anmelden(client)
+    with TestClient(client.app, base_url="http://testserver") as zweiter:
+        anmelden(zweiter)
+        zeile = re.compile(r"Paula Planerin</td>.*?</tr>", re.S)
+
+        def angemeldet() -> str:
+            found = zeile.search(zweiter.get("/arbeitsplatz/benutzer").text)
+            assert found is not None
+            return re.findall(r"<td>(.*?)</td>", found.group(0))[-1]
+
+        assert angemeldet() == "ja (2 Sitzungen)"
+        clock.now = NOW + timedelta(minutes=20)
+        zweiter.get("/arbeitsplatz/")  # the second stays busy, the first does nothing
+        clock.now = NOW + timedelta(minutes=31)
+        assert angemeldet() == "ja"
 
 
 def test_the_absolute_lifetime_still_ends_a_busy_session(client: TestClient, clock: Clock) -> None:

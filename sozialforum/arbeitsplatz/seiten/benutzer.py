@@ -47,6 +47,7 @@ def liste(request: Request) -> Response:
             ctx,
             "arbeitsplatz/benutzer.html",
             users=users,
+            angemeldet=konten.angemeldet(ctx.session, now=ctx.now, leerlauf=ctx.portal.leerlauf),
             rollen=list(BenutzerRolle),
             rollen_labels={r.value: r.label for r in BenutzerRolle},
             stellen=stellen(ctx.session),

@@ -1,5 +1,5 @@
 """What the Träger and Gremium forms offer to choose from — the current Gebiete, the persons
-(searchable by name in a datalist) — and reading a chosen person back."""
+found by a search on the server — and reading a chosen person back."""
 
 from __future__ import annotations
 
@@ -27,11 +27,14 @@ SPITZENVERBAENDE = (
     "Zentralwohlfahrtsstelle der Juden in Deutschland (ZWST)",
 )
 _KENNUNG_AM_ENDE = re.compile(r"\[([^\[\]]+)\]\s*$")
+_TRENNER = re.compile(r"[\s,;–]+")
+MAX_TREFFER = 50
 
 
 @dataclass(frozen=True)
 class PersonEintrag:
     id: int
+    kennung: str
     text: str  # "Nachname, Vorname – Träger [kennung]": searchable by each part
 
 
@@ -54,25 +57,54 @@ def gebiet_id(session: Session, form: Mapping[str, Any]) -> int | None:
     return gewaehlt
 
 
-def personen(session: Session) -> list[PersonEintrag]:
+def gibt_personen(session: Session) -> bool:
+    return session.scalar(sa.select(sa.exists().where(col(Person.geloescht_am).is_(None)))) is True
+
+
+@dataclass(frozen=True)
+class Suche:
+    begriff: str
+    eintraege: list[PersonEintrag]
+    mehr: bool  # more than MAX_TREFFER matched: the planner should narrow the search
+
+    @property
+    def optionen(self) -> list[tuple[str, str]]:
+        return [(e.kennung, e.text) for e in self.eintraege]
+
+
+def suchen(session: Session, begriff: str) -> Suche:
+    """Persons matching every word of ``begriff`` in name, e-mail, Kennung or Träger — at most
+    ``MAX_TREFFER``: a picker offers a handful, never the whole store (20,000 persons made the
+    Gremium page 1.1 MiB and 252 ms CPU when it listed them all)."""
+    woerter = [w for w in _TRENNER.split(begriff.lower()) if w][:6]
+    if not woerter:
+        return Suche(begriff, [], False)
+    felder = (Person.nachname, Person.vorname, Person.email, Person.kennung, Organisation.name, Organisation.kennung)
+    bedingungen = [
+        sa.or_(*(sa.func.lower(col(feld)).contains(wort, autoescape=True) for feld in felder)) for wort in woerter
+    ]
     rows = session.execute(
         sa.select(
             col(Person.id), col(Person.nachname), col(Person.vorname), col(Person.kennung), col(Organisation.name)
         )
         .outerjoin(Organisation, col(Organisation.id) == col(Person.organisation_id))
-        .where(col(Person.geloescht_am).is_(None))
-        .order_by(col(Person.nachname), col(Person.vorname))
-    )
+        .where(col(Person.geloescht_am).is_(None), *bedingungen)
+        .order_by(col(Person.nachname), col(Person.vorname), col(Person.kennung))
+        .limit(MAX_TREFFER + 1)
+    ).all()
     eintraege = []
-    for person_id, nachname, vorname, kennung, traeger in rows:
+    for person_id, nachname, vorname, kennung, traeger in rows[:MAX_TREFFER]:
         name = f"{nachname}, {vorname}" if vorname else nachname
-        eintraege.append(PersonEintrag(int(person_id), f"{name}{f' – {traeger}' if traeger else ''} [{kennung}]"))
-    return eintraege
+        text = f"{name}{f' – {traeger}' if traeger else ''} [{kennung}]"
+        eintraege.append(PersonEintrag(int(person_id), str(kennung), text))
+    return Suche(begriff, eintraege, len(rows) > MAX_TREFFER)
 
 
 def person_id(session: Session, form: Mapping[str, Any], name: str, feld: str) -> int | None:
-    """The person chosen in a datalist field: its entry ends in ``[kennung]``; a bare Kennung
-    typed by hand is taken too. Empty: none."""
+    """The person chosen in a person field: a search hit's entry ends in ``[kennung]``; a bare
+    Kennung typed by hand is taken too. Anything else is searched for, and the message says
+    how many match — the form comes back offering them, so the planner picks, never the
+    server guessing. Empty: none."""
     text = f.text(form, name, limit=400)
     if not text:
         return None
@@ -81,6 +113,12 @@ def person_id(session: Session, form: Mapping[str, Any], name: str, feld: str) -
     found = session.scalar(
         sa.select(col(Person.id)).where(col(Person.kennung) == kennung, col(Person.geloescht_am).is_(None))
     )
-    if found is None:
-        raise ValueError(f"{feld}: „{text}“ ist keine bekannte Person – bitte aus der Liste wählen.")
-    return int(found)
+    if found is not None:
+        return int(found)
+    passend = suchen(session, text)
+    if not passend.eintraege:
+        raise ValueError(f"{feld}: „{text}“ ist keine bekannte Person.")
+    if len(passend.eintraege) == 1:
+        raise ValueError(f"{feld}: zu „{text}“ passt eine Person – bitte aus der Liste wählen.")
+    anzahl = f"mehr als {MAX_TREFFER}" if passend.mehr else str(len(passend.eintraege))
+    raise ValueError(f"{feld}: zu „{text}“ passen {anzahl} Personen – bitte eine aus der Liste wählen.")

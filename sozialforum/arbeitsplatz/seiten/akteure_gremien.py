@@ -85,7 +85,7 @@ def _setzen(ctx: StaffContext, form: Mapping[str, Any], gremium: Gremium) -> f.F
 
 
 def _auswahl(ctx: StaffContext, *, ohne: int | None = None, aendern: bool = True) -> dict[str, Any]:
-    """The choices of the forms; a reader sees no form, so no list of every person either."""
+    """The choices of the forms. Persons are never listed whole: they are searched for."""
     gremien = ctx.session.execute(
         sa.select(col(Gremium.id), col(Gremium.name)).where(col(Gremium.id) != (ohne or 0)).order_by(col(Gremium.name))
     ).all()
@@ -93,7 +93,7 @@ def _auswahl(ctx: StaffContext, *, ohne: int | None = None, aendern: bool = True
         "arten": list(GremiumArt),
         "gebiete": auswahl.gebiete(ctx.session, ctx.now.date()),
         "gremien": [(int(i), str(n)) for i, n in gremien],
-        "personen": auswahl.personen(ctx.session) if aendern else [],
+        "personen_da": aendern and auswahl.gibt_personen(ctx.session),
         "rollen": list(MitgliedRolle),
     }
 
@@ -102,7 +102,7 @@ def _auswahl(ctx: StaffContext, *, ohne: int | None = None, aendern: bool = True
 def gremium_neu(request: Request) -> Response:
     with scope(request) as ctx:
         werte = {"art": GremiumArt.SOZIALRAUMKONFERENZ.value, "einladung_vorlauf_tage": 21}
-        return render(ctx, "arbeitsplatz/gremium_neu.html", werte=werte, fehler={}, **_auswahl(ctx))
+        return render(ctx, "arbeitsplatz/gremium_neu.html", werte=werte, fehler={}, vorschlaege={}, **_auswahl(ctx))
 
 
 @bereich.aktion("/akteure/gremien/neu", Recht.AENDERN)
@@ -115,8 +115,16 @@ async def gremium_anlegen(request: Request) -> Response:
             leitung[feld] = fehler.feld(feld, lambda: auswahl.person_id(ctx.session, form, feld, rolle.label))  # noqa: B023  # called at once
         if fehler:
             werte = {name: f.text(form, name, limit=400) for name in FELDER}
+            # A person field that named nobody exactly offers what its text matches.
+            vorschlaege = {n: auswahl.suchen(ctx.session, werte[n]).eintraege for n in LEITUNG if n in fehler}
             return render(
-                ctx, "arbeitsplatz/gremium_neu.html", status_code=400, werte=werte, fehler=fehler, **_auswahl(ctx)
+                ctx,
+                "arbeitsplatz/gremium_neu.html",
+                status_code=400,
+                werte=werte,
+                fehler=fehler,
+                vorschlaege=vorschlaege,
+                **_auswahl(ctx),
             )
         gremium.kennung = kennungen.frei(ctx.session, Gremium, kennungen.teil(gremium.name, 50) or "gremium")
         ctx.session.add(gremium)
@@ -147,7 +155,13 @@ def _gremium(ctx: StaffContext, gremium_id: int) -> Gremium:
 
 
 def _seite(
-    ctx: StaffContext, gremium: Gremium, *, werte: Mapping[str, Any], fehler: Mapping[str, str], offen: str = ""
+    ctx: StaffContext,
+    gremium: Gremium,
+    *,
+    werte: Mapping[str, Any],
+    fehler: Mapping[str, str],
+    offen: str = "",
+    suche: str = "",
 ) -> Response:
     mitglieder = ctx.session.execute(
         sa.select(Mitgliedschaft, Person)
@@ -175,6 +189,7 @@ def _seite(
         fehler=fehler,
         offen=offen,
         heute=heute.isoformat(),
+        suche=auswahl.suchen(ctx.session, suche) if aendern and suche else None,
         **_auswahl(ctx, ohne=gremium.id, aendern=aendern),
     )
 
@@ -194,7 +209,8 @@ def _gespeichert(gremium: Gremium) -> dict[str, Any]:
 def gremium(request: Request, gremium_id: int) -> Response:
     with scope(request) as ctx:
         found = _gremium(ctx, gremium_id)
-        return _seite(ctx, found, werte=_gespeichert(found), fehler={})
+        suche = str(request.query_params.get("suche") or "").strip()[:200]
+        return _seite(ctx, found, werte=_gespeichert(found), fehler={}, suche=suche)
 
 
 @bereich.aktion("/akteure/gremien/{gremium_id}", Recht.AENDERN)
@@ -213,14 +229,14 @@ async def gremium_aendern(request: Request, gremium_id: int) -> Response:
 
 @bereich.aktion("/akteure/gremien/{gremium_id}/mitglieder", Recht.AENDERN)
 async def mitglied_aufnehmen(request: Request, gremium_id: int) -> Response:
-    """A person chosen by name joins with a role from a day on."""
+    """A person found by the page's search joins with a role from a day on."""
 
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
         found = _gremium(ctx, gremium_id)
         fehler = f.Feldfehler()
         person_id = fehler.feld("person", lambda: auswahl.person_id(ctx.session, form, "person", "Person"))
         if person_id is None and "person" not in fehler:
-            fehler["person"] = "Person: bitte aus der Liste wählen."
+            fehler["person"] = "Person: bitte suchen und eine auswählen."
         rolle = fehler.feld("rolle", lambda: f.wahl({"rolle": "mitglied", **form}, "rolle", MitgliedRolle, "Rolle"))
         von = fehler.feld("von", lambda: f.datum(form, "von", "Mitglied seit", pflicht=True))
         if not fehler and ctx.session.scalar(
@@ -233,7 +249,9 @@ async def mitglied_aufnehmen(request: Request, gremium_id: int) -> Response:
             fehler["person"] = "Person: ist schon Mitglied dieses Gremiums."
         if fehler:
             werte = {**_gespeichert(found), **{n: f.text(form, n, limit=400) for n in ("person", "rolle", "von")}}
-            return _seite(ctx, found, werte=werte, fehler=fehler, offen="aufnehmen")
+            # The matches again (a Kennung posted without a search is one too).
+            suche = f.text(form, "suche", limit=200) or f.text(form, "person", limit=200)
+            return _seite(ctx, found, werte=werte, fehler=fehler, offen="aufnehmen", suche=suche)
         assert person_id is not None and rolle is not None
         _aufnehmen(ctx, found, person_id, rolle, von=von)
         return RedirectResponse(f"/arbeitsplatz/akteure/gremien/{gremium_id}?meldung=aufgenommen", status_code=303)

@@ -6,9 +6,10 @@ first and last name (when their addresses do not contradict each other); it take
 Kennung, so loading the same export twice updates and never duplicates. A row that matches
 nobody gets a new Kennung from the name (``kennung``). "Firma" names a Träger by its name or
 Kennung (its Kurzname); an unknown Firma is named in the result, and the person comes without
-a Träger (or keeps the one stored). An empty cell leaves what is stored for a known person: the
-export knows less than the store. The importer then loads the completed table as every list,
-all or nothing."""
+a Träger (or keeps the one stored). A row with a Firma and no name (a Träger's general address)
+is no person: it is skipped and named, with a remark when that Träger has no address yet. An
+empty cell leaves what is stored for a known person: the export knows less than the store. The
+importer then loads the completed table as every list, all or nothing."""
 
 from __future__ import annotations
 
@@ -35,10 +36,27 @@ class Zeile:
     erkannt: str | None  # how a stored person was recognised ("am Namen"); None: new
 
 
+@dataclass(frozen=True)
+class Firmenzeile:
+    """A row with a Firma and no name — a Träger's general address in the planner's contacts."""
+
+    zeile: int
+    firma: str
+    email: str | None
+    traeger_ohne_email: str | None  # the Träger of that name when it has no address stored yet
+
+    def __str__(self) -> str:
+        text = f"Zeile {self.zeile}: kein Nachname – ausgelassen (Firmenkontakt „{self.firma}“)"
+        if self.traeger_ohne_email and self.email:
+            text += f"; der Träger „{self.traeger_ohne_email}“ hat noch keine E-Mail-Adresse, hier steht {self.email}"
+        return text
+
+
 @dataclass
 class Abgleich:
     zeilen: list[Zeile] = field(default_factory=list)
     unbekannte_firmen: dict[str, list[int]] = field(default_factory=dict)  # Firma → its lines
+    firmenkontakte: list[Firmenzeile] = field(default_factory=list)
 
     @property
     def neu(self) -> list[Zeile]:
@@ -55,7 +73,7 @@ class Abgleich:
                 f"„{firma}“ (Zeile {', '.join(map(str, z))})" for firma, z in self.unbekannte_firmen.items()
             )
             text += f"; unbekannte Firma, ohne Träger übernommen: {firmen}"
-        return text
+        return "; ".join([text, *map(str, self.firmenkontakte)])
 
 
 @dataclass
@@ -84,13 +102,31 @@ def _bestand(session: Session) -> _Bestand:
     return bestand
 
 
-def _traeger(session: Session) -> dict[str, str | int]:
-    """Normalised name and Kennung → Kennung, ``MEHRDEUTIG`` where a name names several."""
+def _traeger(session: Session) -> tuple[dict[str, str | int], dict[str, str]]:
+    """Normalised name and Kennung → Kennung, ``MEHRDEUTIG`` where a name names several; and
+    Kennung → name of the Träger that have no e-mail address."""
     result: dict[str, str | int] = {}
-    for kennung, name in session.execute(sa.select(col(Organisation.kennung), col(Organisation.name))):
+    ohne_email: dict[str, str] = {}
+    rows = session.execute(sa.select(col(Organisation.kennung), col(Organisation.name), col(Organisation.email)))
+    for kennung, name, email in rows:
         for form in {normalform(name), normalform(kennung)}:
             result[form] = MEHRDEUTIG if result.get(form, kennung) != kennung else kennung
-    return result
+        if not email:
+            ohne_email[kennung] = name
+    return result, ohne_email
+
+
+def _firmenkontakt(
+    line: int, row: dict[str, str | None], traeger: dict[str, str | int], ohne_email: dict[str, str]
+) -> Firmenzeile | None:
+    """A row with a Firma but neither first nor last name is no person: skipped and said. A
+    row with a first name and no last name is a person with a gap; the importer refuses it."""
+    firma = row.get("organisation")
+    if not firma or row.get("nachname") or row.get("vorname"):
+        return None
+    gefunden = traeger.get(normalform(firma))
+    name = ohne_email.get(gefunden) if isinstance(gefunden, str) else None
+    return Firmenzeile(line, firma, row.get("email"), name)
 
 
 def _erkennen(bestand: _Bestand, row: dict[str, str | None]) -> tuple[int | None, str | None]:
@@ -109,13 +145,16 @@ def _erkennen(bestand: _Bestand, row: dict[str, str | None]) -> tuple[int | None
 def abgleichen(session: Session, table: Table) -> tuple[Table, Abgleich]:
     """The table with a ``kennung`` column filled in and Firma names read as Träger Kennungen."""
     bestand = _bestand(session)
-    traeger = _traeger(session) if "organisation" in table.header else {}
+    traeger, ohne_email = _traeger(session) if "organisation" in table.header else ({}, {})
     abgleich = Abgleich()
     vergeben: set[str] = set()
     in_datei: dict[str, str] = {}  # address → Kennung given in this file: a second row is a duplicate
     rows = []
     for line, original in table.rows:
         row = dict(original)
+        if (firmenzeile := _firmenkontakt(line, row, traeger, ohne_email)) is not None:
+            abgleich.firmenkontakte.append(firmenzeile)
+            continue
         person_id, erkannt = _erkennen(bestand, row)
         if person_id is not None:
             stored = bestand.werte[person_id]

@@ -108,3 +108,48 @@ def test_an_outlook_export_loaded_twice(
     zweimal = _laden(planerin, inhalt)
     assert "0 neu, 4 schon im Bestand" in zweimal and "0 neu, 0 geändert, 4 unverändert" in zweimal
     assert _personen(engine).keys() == nachher.keys()
+
+
+def _mit(*zeilen: dict[str, str]) -> bytes:
+    """The real export's shape with rows given by their Outlook headers (the rest empty)."""
+
+    def zeile(werte: list[str]) -> str:
+        return ";".join(f'"{w}"' for w in werte)
+
+    rows = [[z.get(k, "") for k in KOPF] for z in zeilen]
+    return ("\r\n".join([zeile(KOPF), *(zeile(r) for r in rows)]) + "\r\n").encode("cp1252")
+
+
+def test_company_contacts_are_skipped_and_named(
+    clients: dict[str | None, TestClient], bestand: Bestand, engine: Engine
+) -> None:
+    """A Träger's general address in the contacts (Firma and e-mail, no name) is no person: the
+    file loads without it and says so; a Träger without an address is only pointed out."""
+    planerin = clients["planerin"]
+    vorher = _personen(engine)
+    inhalt = _mit(
+        {"Vorname": "Nina", "Nachname": "Neu", "Firma": "Diakonie Nord e.V.", "E-Mail-Adresse": "nina@d.example"},
+        {"Firma": "Kinderschutzbund Süd", "E-Mail-Adresse": "info@ksb.example"},  # Zeile 3: a stored Träger
+        {"Firma": "AWO Kreisverband", "E-Mail-Adresse": "info@awo.example", "Kategorien": "Träger"},
+    )
+    vorschau = _laden(planerin, inhalt)
+    assert "1 neu, 0 schon im Bestand" in vorschau
+    assert (
+        "Zeile 3: kein Nachname – ausgelassen (Firmenkontakt „Kinderschutzbund Süd“); der Träger "
+        "„Kinderschutzbund Süd“ hat noch keine E-Mail-Adresse, hier steht info@ksb.example"
+    ) in vorschau
+    assert "Zeile 4: kein Nachname – ausgelassen (Firmenkontakt „AWO Kreisverband“)</li>" in vorschau
+    assert "„AWO Kreisverband“ – Zeile" not in vorschau  # skipped, not a person without Träger
+    nachher = _personen(engine)
+    assert nachher.keys() - vorher.keys() == {"p-neu-nina"}
+    with engine.connect() as connection:
+        assert connection.scalar(sa.select(Organisation.email).where(Organisation.kennung == "T-B")) is None  # type: ignore[arg-type]
+
+    # A person whose last name is missing is no company contact: the whole file is refused.
+    csrf = csrf_of(planerin.get("/arbeitsplatz/konto").text)
+    luecke = planerin.post(
+        "/arbeitsplatz/akteure/import/pruefen",
+        data={"csrf": csrf, "liste": "personen"},
+        files={"datei": ("Kontakte.CSV", _mit({"Vorname": "Olga", "Firma": "T-B"}), "text/csv")},
+    )
+    assert 'name="token"' not in luecke.text and "Pflichtfeld ist leer" in luecke.text

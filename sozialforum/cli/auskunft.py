@@ -25,7 +25,14 @@ from sozialforum.cli.anzeige import FELDER, referenz, wert, zeilen
 from sozialforum.portal.formulare import Formular
 from sozialforum.stammdaten.akteur import Akteure, akteur_namen
 from sozialforum.stammdaten.dsgvo import DATENARTEN
-from sozialforum.store.models import FormularAntwort, FormularAntwortVersion, OutboxMessage, Person, PersonalLink
+from sozialforum.store.models import (
+    FormularAntwort,
+    FormularAntwortVersion,
+    GehalteneAntwort,
+    OutboxMessage,
+    Person,
+    PersonalLink,
+)
 from sozialforum.timeutil import format_anzahl, format_termin, format_termin_kurz
 from sozialforum.vocab import AuditAktion, NachrichtArt
 
@@ -56,6 +63,8 @@ TECHNISCH = frozenset(
         # The delivery's idempotency key and pointer: bookkeeping, the subject says what it was.
         "outbox_message.schluessel",
         "outbox_message.bezug",
+        # Where a held calendar reply was read (mailbox key or file): the store's bookkeeping.
+        "gehaltene_antwort.herkunft",
     }
 )
 
@@ -111,7 +120,11 @@ def _felder(session: Session, row: SQLModel, person_id: int, bezuege: _Bezuege) 
         ohne |= {"bezug_id"}
     if isinstance(row, FormularAntwort | FormularAntwortVersion):
         ohne |= {"werte", "anfrage_id", "antwort_id"}
+    if isinstance(row, GehalteneAntwort):
+        ohne |= {"daten"}
     shown = zeilen(session, row, ohne=ohne)
+    if isinstance(row, GehalteneAntwort):
+        shown += texte.kalenderantwort(row.daten)
     if isinstance(row, OutboxMessage):
         shown = [(name, NachrichtArt.benenne(row.art) if name == "Art" else text) for name, text in shown]
     if isinstance(row, PersonalLink):
@@ -239,8 +252,8 @@ def uebersicht(
     return Group(*teile)
 
 
-def als_text(lesbar: RenderableType) -> str:
+def als_text(lesbar: RenderableType, breite: int = 100) -> str:
     """The overview as a plain text document (100 characters wide), e.g. for the letter to the person."""
-    datei = Console(file=io.StringIO(), width=100, record=True, color_system=None)
+    datei = Console(file=io.StringIO(), width=breite, record=True, color_system=None)
     datei.print(lesbar, highlight=False)
     return "".join(f"{line.rstrip()}\n" for line in datei.export_text().splitlines())

@@ -36,6 +36,35 @@ FRIST_BEZUG = {
 }
 
 
+# What of a held calendar reply (``gehaltene_antwort.daten``) the person reads, in this order; the
+# rest (UID, sequence, the answer's code) is the store's or already said by the record's Antwort.
+KALENDERANTWORT = {
+    "attendee": "Adresse in der Antwort",
+    "sent_by": "beantwortet im Auftrag von",
+    "delegated_from": "Vertretung für",
+    "delegated_to": "weitergegeben an",
+    "comment": "Kommentar",
+    "proposed_start": "vorgeschlagener Beginn",
+    "dtstamp": "Zeitpunkt der Antwort",
+}
+
+
+def kalenderantwort(daten: Mapping[str, object]) -> list[tuple[str, str]]:
+    """A held calendar reply as (German name, value); empty parts left out."""
+    shown = []
+    for key, name in KALENDERANTWORT.items():
+        value = daten.get(key)
+        if not value:
+            continue
+        if isinstance(value, list):
+            shown.append((name, ", ".join(str(v) for v in value)))
+        elif key in ("proposed_start", "dtstamp") and isinstance(value, str):
+            shown.append((name, format_termin(datetime.fromisoformat(value))))
+        else:
+            shown.append((name, str(value)))
+    return shown
+
+
 def _namen(session: Session, table_name: str, ids: Iterable[int]) -> dict[int, str]:
     """``Kennung „Titel“`` of rows of one table, in one query; a Protokoll by its Sitzung."""
     tables = SQLModel.metadata.tables

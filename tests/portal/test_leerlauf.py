@@ -102,8 +102,8 @@ def test_an_idle_session_is_recorded_as_ended(client: TestClient, clock: Clock, 
 
 
 def test_the_accounts_page_counts_only_live_sessions(client: TestClient, clock: Clock) -> None:
-    """ "Angemeldet" on the Benutzer page leaves out a session gone idle even before any request
-    of it has recorded its end."""
+    """The Benutzer page's column "Angemeldet" leaves out a session gone idle even before any
+    request of it has recorded its end."""
     anmelden(client)
     with TestClient(client.app, base_url="http://testserver") as zweiter:
         anmelden(zweiter)

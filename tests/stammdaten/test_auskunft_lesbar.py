@@ -23,6 +23,7 @@ from sozialforum.store.models import (
     Auftrag,
     Benutzer,
     FristErinnerung,
+    GehalteneAntwort,
     OutboxMessage,
     Person,
     PersonalLink,
@@ -33,7 +34,10 @@ from tests.stammdaten.test_dsgvo import NOW, _person_with_history
 from tests.support.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
-ROH = ("erinnerung:auftrag", "auftrag:", "link:", "benutzer:", "zusage", "2027-01-15", "Bezug (Nr.)", "Nr. ")
+ROH = (
+    *("erinnerung:auftrag", "auftrag:", "link:", "benutzer:", "zusage", "2027-01-15", "Bezug (Nr.)", "Nr. "),
+    *("INBOX:4711", "DECLINED", "2026-11-24T"),
+)
 
 
 def _person(engine: Engine) -> int:
@@ -83,7 +87,29 @@ def _person(engine: Engine) -> int:
             gueltig_bis=NOW + timedelta(days=60),
             erstellt_am=NOW,
         )
-        session.add_all([erinnerung, nachricht, link])
+        rueckmeldung = session.scalars(sa.select(Rueckmeldung).where(Rueckmeldung.person_id == person_id)).one()
+        gehalten = GehalteneAntwort(  # a calendar reply from another address, held for a person to decide
+            sitzung_id=rueckmeldung.sitzung_id,
+            person_id=person_id,
+            antwort=Antwort.ABSAGE,
+            absender="sekretariat@t05-kirche.example",
+            daten={
+                "uid": "sitzung-1@test",
+                "attendee": person.email,
+                "partstat": "DECLINED",
+                "sequence": 0,
+                "dtstamp": "2026-11-24T08:30:00+00:00",
+                "comment": "Leider verhindert",
+                "sender": "sekretariat@t05-kirche.example",
+                "delegated_to": [],
+                "delegated_from": [],
+            },
+            fingerabdruck="d" * 64,
+            herkunft="INBOX:4711",
+            grund="Absender nicht die eingeladene Adresse",
+            eingegangen_am=NOW,
+        )
+        session.add_all([erinnerung, nachricht, link, gehalten])
         session.flush()
         link_id = link.id
     with session_scope(engine, actor=f"link:{link_id}") as session:
@@ -98,16 +124,18 @@ def test_the_auskunft_names_what_was_sent_and_who_changed_what(sqlite_engine: En
     person_id = _person(sqlite_engine)
     with Session(sqlite_engine) as session:
         document = dsgvo.export_person(session, person_id, now=NOW)
-        text = als_text(uebersicht(session, document, person_id=person_id, formulare={}))
-    flat = " ".join(text.split())
+        lesbar = uebersicht(session, document, person_id=person_id, formulare={})
+        text = als_text(lesbar)
+        flat = " ".join(als_text(lesbar, breite=400).split())  # no cell wraps
     assert (
         "Erinnerung zum Auftrag B-7/2026-1 „Konzept Quartiersarbeit vorlegen“ (Frist 15.01.2027, 30 Tage vorher), "
         "versandt am Dienstag, 24. November 2026, 10:03 Uhr an"
     ) in flat, text
     assert "Zweck Sachstandsmeldung für Auftrag B-7/2026-1 „Konzept Quartiersarbeit vorlegen“" in flat, text
-    # The audit trail (a table: long cells wrap) names who changed what.
-    assert "angelegt von Paula Planerin" in flat and "geändert von Hannes Gerdes" in flat, text
-    assert "(persönlicher Link): Antwort: Zusage" in flat and "→ Absage" in flat, text
+    assert "geändert von Hannes Gerdes (persönlicher Link): Antwort: Zusage → Absage" in flat, text
+    assert "│ Aufträge │ angelegt von Paula Planerin │" in flat, text
+    assert "Adresse in der Antwort hannes.gerdes@t05-kirche.example Kommentar Leider verhindert" in flat
+    assert "Zeitpunkt der Antwort Dienstag, 24. November 2026, 09:30 Uhr" in flat and "Absender der" not in flat
     for raw in ROH:
         assert raw not in text, raw
     assert_golden(GOLDEN / "auskunft_P0100.txt", text)

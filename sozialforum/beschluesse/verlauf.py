@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
+from sozialforum.stammdaten.akteur import akteur_namen
 from sozialforum.store.models import (
     AuditEntry,
     Auftrag,
@@ -94,15 +95,14 @@ def _status_changes(session: Session, auftraege: list[Auftrag]) -> list[Ereignis
         )
         .order_by(col(AuditEntry.zeitpunkt))
     )
+    # An audit diff of the status: [old, new].
+    changes = [(e, c) for e in entries if isinstance(c := e.aenderungen.get("status"), list | tuple) and len(c) == 2]
+    wer = akteur_namen(session, (e.akteur for e, _ in changes))  # who, by name, in one query
     events = []
-    for entry in entries:
-        change = entry.aenderungen.get("status")
-        if not isinstance(change, list | tuple) or len(change) != 2:  # an audit diff: [old, new]
-            continue
+    for entry, change in changes:
         old, new = (AuftragStatus(value).label if value else "–" for value in change)
-        events.append(
-            Ereignis(berlin(entry.zeitpunkt).date(), "Status", f"Auftrag {names[entry.datensatz_id]}: {old} → {new}")
-        )
+        titel = f"Auftrag {names[entry.datensatz_id]}: {old} → {new}"
+        events.append(Ereignis(berlin(entry.zeitpunkt).date(), "Status", titel, f"von {wer[entry.akteur]}"))
     return events
 
 

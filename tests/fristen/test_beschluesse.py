@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -16,9 +16,11 @@ from sozialforum.beschluesse.tabelle import export_csv, export_xlsx, import_sach
 from sozialforum.beschluesse.verlauf import verlauf
 from sozialforum.problems import ProblemReport
 from sozialforum.store.db import session_scope
-from sozialforum.store.models import AuditEntry, Auftrag, Beratung, Umsetzungsbericht, Vorlage
+from sozialforum.store.models import AuditEntry, Auftrag, Benutzer, Beratung, Umsetzungsbericht, Vorlage
 from sozialforum.vocab import Ampel, AuftragStatus, BeratungErgebnis, BeratungRolle, VorlageArt
 from tests.fristen.conftest import Welt
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 S = AuftragStatus
 
@@ -82,6 +84,8 @@ def test_timeline_tells_the_story(engine: Engine, welt: Welt) -> None:
             )
         )
     with session_scope(engine, actor="benutzer:sozialamt") as session:
+        amt = Benutzer(name="sozialamt", anzeigename="Amt für Soziales", passwort_hash="-", erstellt_am=NOW)
+        session.add(amt)
         session.get(Auftrag, welt.auftraege["forum"]).status = S.IN_ARBEIT
     with session_scope(engine, actor="test") as session:
         events = verlauf(session, welt.beschluss_id, today=date(2026, 3, 2))
@@ -92,7 +96,8 @@ def test_timeline_tells_the_story(engine: Engine, welt: Welt) -> None:
     assert events[3].text == "1. Konzept vorlegen"  # the Beschlusspunkte
     konzept = next(e for e in events if e.art == "Auftrag" and "B-1/2024-1" in e.titel)
     assert konzept.text == "„bis Mitte 2026“ (30. Juni 2026)"
-    assert any(e.art == "Status" and "offen → in Arbeit" in e.titel for e in events)
+    status = next(e for e in events if e.art == "Status")
+    assert "offen → in Arbeit" in status.titel and status.text == "von Amt für Soziales", status
     assert any(e.art == "Bericht" and "Grundlagen" in (e.text or "") for e in events)
     frist = next(e for e in events if e.art == "Frist" and "B-1/2024-1" in e.titel)
     assert frist.geplant and frist.datum == date(2026, 6, 30)

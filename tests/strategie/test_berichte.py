@@ -169,7 +169,7 @@ def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> Non
     assert "Früh helfen" in bericht and "keine Daten" in bericht
     kontrakt = (tmp_path / "berichte" / "strategie" / "kennzahlen_kontrakt_2020.html").read_text(encoding="utf-8")
     # 2020: (10.25/10)^(1/5) − 1 = 0,4951 %; allowed 10,000,000 × 1.006^5 = 10,303,622 €.
-    assert "0,50 %" in kontrakt and "10.303.622 €" in kontrakt and "10.250.000 €" in kontrakt
+    assert "0,50&nbsp;%" in kontrakt and "10.303.622 €" in kontrakt and "10.250.000 €" in kontrakt
     foerder = (tmp_path / "berichte" / "strategie" / "foerderuebersicht_2020.html").read_text(encoding="utf-8")
     # 156,000 planned in areas; need shares 75/25 → 117,000 / 39,000; Altstadt has 60,000 (−57,000).
     assert "117.000 €" in foerder and "-57.000 €" in foerder
@@ -188,7 +188,7 @@ def test_leadership_report_has_the_strategy_section(sqlite_engine: Engine, tmp_p
         report = build_leitungsbericht(s, today=date(2020, 12, 31), now=NOW, settings=settings)
     html = render_html(report)
     assert "Sozialstrategie: Kennzahlen der Ziele" in html
-    assert "Ausgaben steigen nur wie vereinbart" in html and "0,50 %" in html
+    assert "Ausgaben steigen nur wie vereinbart" in html and "0,50&nbsp;%" in html
     assert (
         "| Ausgaben steigen nur wie vereinbart | Wachstum höchstens 0,60 % je Jahr seit 2015 | 0,50 | erreicht (2020) |"
         in render_markdown(report)
@@ -226,4 +226,46 @@ def test_a_kennzahl_shows_its_unit_beside_the_value() -> None:
         bereiche_verfehlt=0,
     )
     html = render("reports/strategie/_kennzahlen.html", b=SimpleNamespace(kennzahlen=[zeile]))
-    assert "29,16 Monate" in html
+    assert "29,16&nbsp;Monate" in html
+
+
+def test_amounts_units_and_legal_forms_do_not_break_across_lines() -> None:
+    # The demo's Kontrakt printed "mindestens 80" with "%" on the next line, the Strategiebericht
+    # "Neustadt am Walde e." with "V." below it.
+    from types import SimpleNamespace
+
+    from sozialforum.channels.rendering import render
+    from sozialforum.vocab import Trend, Urteil, Zielstand
+
+    ziel = SimpleNamespace(titel="Ambulant vor stationär", kennzahl="Anteil", zielart="anteil", einheit=None)
+    kennzahl = SimpleNamespace(
+        ziel=ziel,
+        vorgabe="mindestens 80 %",
+        ist=80.11,
+        wert=None,
+        soll=None,
+        jahr=2023,
+        stand=Zielstand.ERREICHT,
+        trend=Trend.SCHLECHTER,
+        bereiche_verfehlt=0,
+    )
+    massnahme = SimpleNamespace(titel="Besuchsdienst Hohenstein", handlungsfeld="Ältere Menschen und Pflege")
+    zeile = SimpleNamespace(
+        massnahme=massnahme, traeger="Nachbarschaftsverein Neustadt e. V.", urteil=Urteil.FORTSETZEN, begruendung=""
+    )
+    b = SimpleNamespace(
+        strategie=SimpleNamespace(titel="Sozialstrategie", fassung="2025", beschlossen_am=None),
+        jahr=2027,
+        leitsaetze=[],
+        ausrichtungen=[],
+        leitlinien=[],
+        runde=None,
+        handlungsfelder={"Ältere Menschen": [zeile]},
+        ungenutzt=[],
+        neue_ansaetze=[zeile],
+        kennzahlen=[kennzahl],
+    )
+    settings = SimpleNamespace(kommune="Landkreis X")
+    bericht = render("reports/strategie/strategiebericht.html", b=b, settings=settings)
+    assert "mindestens 80\u00a0%" in bericht and "80,11&nbsp;%" in bericht
+    assert bericht.count("Neustadt\u00a0e.\u00a0V.") == 2 and "e. V." not in bericht

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -18,6 +19,25 @@ T = TypeVar("T")
 V = TypeVar("V", bound=Vocab)
 
 
+class Ungueltig(ValueError):
+    """A German message about one field, named by its form name (``f-NAME`` on the page)."""
+
+    def __init__(self, feld: str, meldung: str) -> None:
+        super().__init__(meldung)
+        self.feld = feld
+
+
+@contextmanager
+def am_feld(name: str) -> Iterator[None]:
+    """A domain check's message (which knows no form) belongs to the field ``name``."""
+    try:
+        yield
+    except Ungueltig:
+        raise
+    except ValueError as exc:
+        raise Ungueltig(name, str(exc)) from None
+
+
 def text(form: Mapping[str, Any], name: str, *, limit: int = 2000) -> str:
     return str(form.get(name) or "").strip()[:limit]
 
@@ -26,7 +46,7 @@ def email(form: Mapping[str, Any], name: str = "email") -> str | None:
     """An optional e-mail address, checked: one that no server accepts is refused here."""
     address = text(form, name, limit=254) or None
     if address is not None and not is_valid_email(address):
-        raise ValueError(f"E-Mail: „{address}“ ist keine gültige Adresse.")
+        raise Ungueltig(name, f"E-Mail: „{address}“ ist keine gültige Adresse.")
     return address
 
 
@@ -34,12 +54,12 @@ def datum(form: Mapping[str, Any], name: str, feld: str, *, pflicht: bool = Fals
     raw = text(form, name, limit=20)
     if not raw:
         if pflicht:
-            raise ValueError(f"{feld}: bitte ein Datum angeben.")
+            raise Ungueltig(name, f"{feld}: bitte ein Datum angeben.")
         return None
     try:
         return parse_date(raw)
     except ValueError as exc:
-        raise ValueError(f"{feld}: {exc}.") from None
+        raise Ungueltig(name, f"{feld}: {exc}.") from None
 
 
 def zahl(form: Mapping[str, Any], name: str, feld: str) -> int | None:
@@ -47,7 +67,7 @@ def zahl(form: Mapping[str, Any], name: str, feld: str) -> int | None:
     if not raw:
         return None
     if not raw.isdigit():
-        raise ValueError(f"{feld}: bitte eine ganze Zahl angeben.")
+        raise Ungueltig(name, f"{feld}: bitte eine ganze Zahl angeben.")
     return int(raw)
 
 
@@ -64,7 +84,7 @@ def person_nach_kennung(session: Session, form: Mapping[str, Any], name: str, fe
         sa.select(col(Person.id)).where(col(Person.kennung) == kennung, col(Person.geloescht_am).is_(None))
     )
     if found is None:
-        raise ValueError(f"{feld}: eine Person mit der Kennung „{kennung}“ gibt es nicht.")
+        raise Ungueltig(name, f"{feld}: eine Person mit der Kennung „{kennung}“ gibt es nicht.")
     return int(found)
 
 
@@ -83,7 +103,7 @@ class Feldfehler(dict[str, str]):
 def pflichttext(form: Mapping[str, Any], name: str, feld: str, *, limit: int) -> str:
     wert = text(form, name, limit=limit)
     if not wert:
-        raise ValueError(f"{feld}: bitte angeben.")
+        raise Ungueltig(name, f"{feld}: bitte angeben.")
     return wert
 
 
@@ -92,4 +112,4 @@ def wahl(form: Mapping[str, Any], name: str, kind: type[V], feld: str) -> V:
     try:
         return kind.parse(text(form, name, limit=60))
     except ValueError:
-        raise ValueError(f"{feld}: bitte wählen.") from None
+        raise Ungueltig(name, f"{feld}: bitte wählen.") from None

@@ -16,6 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from sozialforum.arbeitsplatz.formular import Ungueltig
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.context import Portal
 from sozialforum.portal.fehler import PortalFehler
@@ -88,9 +89,27 @@ class Eingabefehler(Exception):
     """A German message about bad input; nothing was changed (the transaction rolls back)."""
 
 
-async def aktion(request: Request, arbeit: Callable[[StaffContext, Mapping[str, Any]], Response]) -> Response:
+def formularseite(
+    ctx: StaffContext, template: str, werte: Mapping[str, Any], fehler: Mapping[str, str], **values: Any
+) -> HTMLResponse:
+    """A form with its values and its messages by field; 400 when there are messages."""
+    return render(ctx, template, status_code=400 if fehler else 200, werte=werte, fehler=fehler, **values)
+
+
+# A form page drawn with what was typed and the messages by field name (empty: the form as a whole).
+Formularseite = Callable[[StaffContext, Mapping[str, str], Mapping[str, str]], Response]
+
+
+async def aktion(
+    request: Request,
+    arbeit: Callable[[StaffContext, Mapping[str, Any]], Response],
+    *,
+    formular: Formularseite | None = None,
+) -> Response:
     """Run a form's work in one transaction under the user's name; a bad input (``ValueError``
-    or ``Eingabefehler`` with a German message) rolls everything back and says why."""
+    or ``Eingabefehler`` with a German message) rolls everything back and says why — with
+    ``formular``, on the form itself (status 400, what was typed kept, the message at the field
+    that ``formular.Ungueltig`` names), else on a page of its own."""
     form = await request.form()
     portal = Portal.of(request)
 
@@ -99,6 +118,10 @@ async def aktion(request: Request, arbeit: Callable[[StaffContext, Mapping[str, 
             with scope(request, form=form) as ctx:
                 return arbeit(ctx, form)
         except (ValueError, Eingabefehler) as exc:
+            if formular is not None:
+                werte = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf"}
+                with scope(request) as ctx:
+                    return formular(ctx, werte, {exc.feld if isinstance(exc, Ungueltig) else "": str(exc)})
             return portal.page(
                 request,
                 "arbeitsplatz/fehler.html",

@@ -153,8 +153,7 @@ def test_a_person_entered_by_hand(clients: dict[str | None, TestClient], engine:
     planerin = clients["planerin"]
     form = planerin.get("/arbeitsplatz/akteure/personen/neu").text
     assert "Rechtsgrundlage" in form and "Gleich in ein Gremium aufnehmen" in form
-    gremium = form.split('<select id="f-gremium" name="gremium"><option value="">keines</option><option value="')[1]
-    gremium_id = int(gremium.split('"')[0])
+    gremium_id = int(form.split('<option value="">keines</option><option value="')[1].split('"')[0])
     csrf = csrf_of(form)
     felder = {"csrf": csrf, "vorname": "Jörg", "nachname": "Weiß-Müller", "email": "jw@traeger.example"}
 
@@ -166,7 +165,13 @@ def test_a_person_entered_by_hand(clients: dict[str | None, TestClient], engine:
     ohne_quelle = planerin.post(
         "/arbeitsplatz/akteure/personen/neu", data={**felder, "rechtsgrundlage": "einwilligung"}
     )
-    assert ohne_quelle.status_code == 400 and "Quelle der Einwilligung" in ohne_quelle.text
+    # The form comes back with what was typed and the message at its field, not a page of its own.
+    assert ohne_quelle.status_code == 400
+    assert 'id="fehler-quelle">Quelle der Einwilligung: bitte angeben' in ohne_quelle.text
+    assert 'href="#f-quelle">Quelle der Einwilligung' in ohne_quelle.text  # the summary on top
+    assert 'value="Weiß-Müller"' in ohne_quelle.text and 'value="jw@traeger.example"' in ohne_quelle.text
+    assert '<option value="einwilligung" selected>' in ohne_quelle.text
+    assert 'aria-invalid="true"' in ohne_quelle.text.split('id="f-quelle"')[1].split(">")[0]
     assert anzahl() == vorher  # nothing stored on an error
     erste = planerin.post(
         "/arbeitsplatz/akteure/personen/neu",
@@ -184,7 +189,10 @@ def test_a_person_entered_by_hand(clients: dict[str | None, TestClient], engine:
         "/arbeitsplatz/akteure/personen/neu",
         data={**felder, "rechtsgrundlage": "vertrag", "kennung": "p-weiss-mueller-joerg"},
     )
-    assert vergeben.status_code == 400 and "schon vergeben" in vergeben.text
+    assert vergeben.status_code == 400 and 'id="fehler-kennung">Kennung: „p-weiss-mueller-joerg“ ist schon' in (
+        vergeben.text
+    )
+    assert 'value="p-weiss-mueller-joerg"' in vergeben.text
     assert anzahl() == vorher + 2
     assert clients["leiterin"].get("/arbeitsplatz/akteure/personen/neu").status_code == 403
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
-from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
+from sozialforum.arbeitsplatz.routen import Bereich, aktion, formularseite, scope
 from sozialforum.konten.zugriff import Recht
 from sozialforum.portal.kontexte import StaffContext
 from sozialforum.stammdaten import kennung as kennungen
@@ -29,11 +29,11 @@ def angaben_setzen(session: Session, form: Mapping[str, Any], person: Person) ->
     """The person's own details from a workspace form, checked; the same for new and edited."""
     nachname = f.text(form, "nachname", limit=100)
     if not nachname:
-        raise ValueError("Nachname: bitte angeben.")
+        raise f.Ungueltig("nachname", "Nachname: bitte angeben.")
     email = f.email(form)
     organisation = f.id_wert(form, "organisation")
     if organisation is not None and session.get(Organisation, organisation) is None:
-        raise ValueError("Organisation: bitte aus der Liste wählen.")
+        raise f.Ungueltig("organisation", "Organisation: bitte aus der Liste wählen.")
     person.anrede = f.text(form, "anrede", limit=20) or None
     person.vorname = f.text(form, "vorname", limit=100) or None
     person.nachname = nachname
@@ -48,10 +48,12 @@ def kontakt_setzen(form: Mapping[str, Any], person: Person, *, heute: date) -> N
     try:
         person.rechtsgrundlage = Rechtsgrundlage.parse(str(form.get("rechtsgrundlage") or ""))
     except ValueError:
-        raise ValueError("Rechtsgrundlage: bitte wählen – ohne sie wird die Person nicht angeschrieben.") from None
+        raise f.Ungueltig(
+            "rechtsgrundlage", "Rechtsgrundlage: bitte wählen – ohne sie wird die Person nicht angeschrieben."
+        ) from None
     quelle = f.text(form, "quelle", limit=200)
     if person.rechtsgrundlage == Rechtsgrundlage.EINWILLIGUNG and not quelle:
-        raise ValueError("Quelle der Einwilligung: bitte angeben (z. B. Formular vom 12.03.2026).")
+        raise f.Ungueltig("quelle", "Quelle der Einwilligung: bitte angeben (z. B. Formular vom 12.03.2026).")
     person.einwilligung_am = f.datum(form, "am", "Datum") or heute
     person.einwilligung_quelle = quelle or None
     person.abgemeldet_am = None
@@ -64,22 +66,25 @@ def neue_kennung(session: Session, person: Person) -> str:
     )
 
 
+def _formular(ctx: StaffContext, werte: Mapping[str, str], fehler: Mapping[str, str]) -> Response:
+    return formularseite(
+        ctx,
+        "arbeitsplatz/person_neu.html",
+        werte,
+        fehler,
+        organisationen=ctx.session.execute(
+            sa.select(col(Organisation.id), col(Organisation.name)).order_by(col(Organisation.name))
+        ).all(),
+        gremien=ctx.session.execute(sa.select(col(Gremium.id), col(Gremium.name)).order_by(col(Gremium.name))).all(),
+        grundlagen=list(Rechtsgrundlage),
+        rollen=list(MitgliedRolle),
+    )
+
+
 @bereich.seite("/akteure/personen/neu", Recht.AENDERN)
 def person_neu(request: Request) -> Response:
     with scope(request) as ctx:
-        return render(
-            ctx,
-            "arbeitsplatz/person_neu.html",
-            organisationen=ctx.session.execute(
-                sa.select(col(Organisation.id), col(Organisation.name)).order_by(col(Organisation.name))
-            ).all(),
-            gremien=ctx.session.execute(
-                sa.select(col(Gremium.id), col(Gremium.name)).order_by(col(Gremium.name))
-            ).all(),
-            grundlagen=list(Rechtsgrundlage),
-            rollen=list(MitgliedRolle),
-            heute=ctx.now.date().isoformat(),
-        )
+        return _formular(ctx, {"rolle": "mitglied", "von": ctx.now.date().isoformat()}, {})
 
 
 @bereich.aktion("/akteure/personen/neu", Recht.AENDERN)
@@ -89,7 +94,7 @@ async def person_anlegen(request: Request) -> Response:
         angaben_setzen(ctx.session, form, person)
         kennung = f.text(form, "kennung", limit=40)
         if kennung and ctx.session.scalar(sa.select(col(Person.id)).where(col(Person.kennung) == kennung)):
-            raise ValueError(f"Kennung: „{kennung}“ ist schon vergeben.")
+            raise f.Ungueltig("kennung", f"Kennung: „{kennung}“ ist schon vergeben.")
         person.kennung = kennung or neue_kennung(ctx.session, person)
         kontakt_setzen(form, person, heute=ctx.now.date())
         ctx.session.add(person)
@@ -97,11 +102,11 @@ async def person_anlegen(request: Request) -> Response:
         gremium_id = f.id_wert(form, "gremium")
         if gremium_id is not None:
             if ctx.session.get(Gremium, gremium_id) is None:
-                raise ValueError("Gremium: bitte aus der Liste wählen.")
+                raise f.Ungueltig("gremium", "Gremium: bitte aus der Liste wählen.")
             try:
                 rolle = MitgliedRolle.parse(str(form.get("rolle") or "mitglied"))
             except ValueError:
-                raise ValueError("Rolle: bitte wählen.") from None
+                raise f.Ungueltig("rolle", "Rolle: bitte wählen.") from None
             ctx.session.add(
                 Mitgliedschaft(
                     gremium_id=gremium_id,
@@ -113,4 +118,4 @@ async def person_anlegen(request: Request) -> Response:
             )
         return RedirectResponse(f"/arbeitsplatz/akteure/personen/{person.id}?meldung=angelegt", status_code=303)
 
-    return await aktion(request, arbeit)
+    return await aktion(request, arbeit, formular=_formular)

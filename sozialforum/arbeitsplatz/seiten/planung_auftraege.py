@@ -16,7 +16,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
-from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
+from sozialforum.arbeitsplatz.routen import Bereich, aktion, formularseite, render, scope
 from sozialforum.arbeitsplatz.seiten.planung import NICHT_GEFUNDEN, ctx_darf, stellen, weiter
 from sozialforum.beschluesse import erfassung
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
@@ -132,15 +132,17 @@ def auftraege(request: Request) -> Response:
         )
 
 
+def _formular(ctx: StaffContext, werte: Mapping[str, str], fehler: Mapping[str, str]) -> Response:
+    quellen = [AuftragQuelle.BESCHLUSS, AuftragQuelle.PROTOKOLL, AuftragQuelle.BERICHTSPFLICHT]
+    return formularseite(
+        ctx, "arbeitsplatz/auftrag_neu.html", werte, fehler, stellen=stellen(ctx.session), quellen=quellen
+    )
+
+
 @bereich.seite("/auftraege/neu", Recht.AENDERN)
 def auftrag_formular(request: Request) -> Response:
     with scope(request) as ctx:
-        return render(
-            ctx,
-            "arbeitsplatz/auftrag_neu.html",
-            stellen=stellen(ctx.session),
-            quellen=[AuftragQuelle.BESCHLUSS, AuftragQuelle.PROTOKOLL, AuftragQuelle.BERICHTSPFLICHT],
-        )
+        return _formular(ctx, {}, {})
 
 
 @bereich.aktion("/auftraege/neu", Recht.AENDERN)
@@ -148,18 +150,21 @@ async def auftrag_anlegen(request: Request) -> Response:
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
         quelle = AuftragQuelle.parse(f.text(form, "quelle") or "beschluss")
         eingabe = erfassung.AuftragEingabe(
-            beschreibung=f.text(form, "beschreibung"),
+            beschreibung=f.pflichttext(form, "beschreibung", "Was ist zu tun?", limit=2000),
             frist=f.datum(form, "frist", "Frist"),
             frist_wortlaut=f.text(form, "frist_wortlaut", limit=200) or None,
             verantwortlich_organisation_id=f.id_wert(form, "stelle"),
             verantwortlich_person_id=f.person_nach_kennung(ctx.session, form, "person", "Verantwortliche Person"),
         )
         if eingabe.frist is None and not eingabe.frist_wortlaut:
-            raise ValueError("Frist: bitte ein Datum oder eine Fristangabe (z. B. „jährlich zum 31.03.“) angeben.")
-        auftrag = erfassung.neuer_auftrag(ctx.session, eingabe, today=today_in_berlin(ctx.now), quelle=quelle)
+            raise f.Ungueltig(
+                "frist", "Frist: bitte ein Datum oder eine Fristangabe (z. B. „jährlich zum 31.03.“) angeben."
+            )
+        with f.am_feld("frist_wortlaut"):  # what is left to check is the wording of the Frist
+            auftrag = erfassung.neuer_auftrag(ctx.session, eingabe, today=today_in_berlin(ctx.now), quelle=quelle)
         return weiter(f"/arbeitsplatz/auftraege/{auftrag.id}", "angelegt")
 
-    return await aktion(request, arbeit)
+    return await aktion(request, arbeit, formular=_formular)
 
 
 def _auftrag(ctx: StaffContext, auftrag_id: int) -> Auftrag:

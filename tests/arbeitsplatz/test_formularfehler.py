@@ -1,0 +1,48 @@
+"""The older forms (Auftrag, Fachplan, Maßnahme, Beschluss, Sitzung neu) answer a bad input on
+the form itself, over real HTTP: status 400, what was typed kept, the German message at its
+field and in the summary on top, nothing stored. Person anlegen: test_erste_schritte."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from sozialforum.store.models import Auftrag
+from tests.portal.conftest import csrf_of
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+def _anzahl(engine: Engine, model: type) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+def _zurueck(
+    client: TestClient, engine: Engine, model: type, pfad: str, daten: dict[str, str], feld: str, meldung: str
+) -> str:
+    """Post a form with one wrong field; the form comes back as described, the store unchanged."""
+    vorher = _anzahl(engine, model)
+    antwort = client.post(pfad, data={"csrf": csrf_of(client.get(pfad).text), **daten})
+    assert antwort.status_code == 400, antwort.text
+    seite = antwort.text
+    assert f'<p class="feldfehler" id="fehler-{feld}">{meldung}' in seite
+    assert f'<a href="#f-{feld}">{meldung}' in seite  # the summary links to the field
+    assert 'aria-invalid="true"' in seite.split(f'id="f-{feld}"')[1].split(">")[0]
+    assert "Eingabe nicht übernommen" not in seite  # not the separate error page
+    assert _anzahl(engine, model) == vorher
+    return seite
+
+
+def test_auftrag_neu(clients: dict[str | None, TestClient], engine: Engine) -> None:
+    daten = {"beschreibung": "Jahresbericht Kita-Bedarf", "quelle": "berichtspflicht", "frist": "31.02.2026"}
+    seite = _zurueck(clients["planerin"], engine, Auftrag, "/arbeitsplatz/auftraege/neu", daten, "frist", "Frist:")
+    assert ">Jahresbericht Kita-Bedarf</textarea>" in seite and 'value="31.02.2026"' in seite
+    assert '<option value="berichtspflicht" selected>' in seite
+    wortlaut = {"beschreibung": "Konzept", "frist_wortlaut": "irgendwann"}
+    seite = _zurueck(
+        clients["planerin"], engine, Auftrag, "/arbeitsplatz/auftraege/neu", wortlaut, "frist_wortlaut", "Die Frist"
+    )
+    assert 'value="irgendwann"' in seite

@@ -137,7 +137,7 @@ def test_show_names_fields_and_references_in_german(tmp_path: Path) -> None:
 
 def test_every_field_zeige_shows_has_a_german_name() -> None:
     """A column added later is named in German on screen, not as its identifier."""
-    from sozialforum.cli.anzeige import FELDER
+    from sozialforum.arbeitsplatz.anzeige import FELDER
     from sozialforum.cli.stammdaten import LISTS
 
     unnamed = {f"{model.__name__}.{name}" for model, _ in LISTS.values() for name in model.model_fields}

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from sozialforum.cli.auskunft import als_text, uebersicht
+from sozialforum.arbeitsplatz.auskunft import als_text, uebersicht
 from sozialforum.cli.common import EXIT_NOT_FOUND, console, ctx, fail
 from sozialforum.portal import formulare
 from sozialforum.problems import ProblemReport

@@ -11,7 +11,7 @@ from rich.progress import Progress
 from rich.table import Table as RichTable
 from sqlmodel import Session
 
-from sozialforum.cli import anzeige
+from sozialforum.arbeitsplatz import anzeige
 from sozialforum.cli.common import EXIT_INPUT, EXIT_NOT_FOUND, Nummer, console, ctx, fail, tabelle
 from sozialforum.problems import ProblemReport
 from sozialforum.stammdaten import importer as stammdaten

@@ -128,6 +128,15 @@ def test_auskunft_and_loeschung(clients: dict[str | None, TestClient], bestand: 
     document = json.loads(auskunft.text)
     assert document["auskunft_nach"] == "Art. 15 DSGVO" and document["person"]["id"] == pid
     assert clients["leiterin"].get(f"/arbeitsplatz/akteure/personen/{pid}/auskunft").status_code == 403
+    # The same Auskunft to read (the text the command writes with --text), offered beside it.
+    pfad = f"/arbeitsplatz/akteure/personen/{pid}/auskunft/text"
+    assert pfad in planerin.get(f"/arbeitsplatz/akteure/personen/{pid}").text
+    lesbar = planerin.get(pfad)
+    assert lesbar.status_code == 200 and lesbar.headers["content-type"].startswith("text/plain")
+    assert "auskunft-P-B.txt" in lesbar.headers["content-disposition"]
+    assert lesbar.text.startswith("Auskunft nach Art. 15 DSGVO über Bernd Brandt (P-B)\n"), lesbar.text
+    assert "Personendaten" in lesbar.text and "person_id" not in lesbar.text and "link:" not in lesbar.text
+    assert clients["leiterin"].get(pfad).status_code == 403
     with session_scope(engine, actor="test") as session:
         kennung = session.get(Person, pid).kennung  # type: ignore[union-attr]
     wrong = _post(planerin, f"/arbeitsplatz/akteure/personen/{pid}/loeschen", {"bestaetigung": "falsch"})

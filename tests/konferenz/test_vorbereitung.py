@@ -42,7 +42,7 @@ def test_series_keeps_wall_clock_time_across_daylight_saving(engine, settings, k
         )
         assert [s.id for s in series] == [s.id for s in again]  # idempotent
         # `zeige sitzungen` names the series in words, not by its key (g7-2026-01-31-3m).
-        from sozialforum.cli.anzeige import wert
+        from sozialforum.arbeitsplatz.anzeige import wert
 
         assert wert("serie", series[0].serie) == "alle 3 Monate ab 31.01.2026"
         assert termine.serie_text("import-2026") == "import-2026"

@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from typer.testing import CliRunner
 
+from sozialforum.arbeitsplatz.auskunft import als_text, uebersicht
 from sozialforum.cli import app as cli
-from sozialforum.cli.auskunft import als_text, uebersicht
 from sozialforum.stammdaten import dsgvo
 from sozialforum.store.db import session_scope
 from sozialforum.store.models import (

@@ -120,8 +120,8 @@ def test_erasure_leaves_no_personal_data_and_consistent_records(engine: Engine) 
 
 
 def test_every_field_about_a_person_has_a_german_name_or_is_bookkeeping() -> None:
-    from sozialforum.cli.anzeige import FELDER
-    from sozialforum.cli.auskunft import TECHNISCH
+    from sozialforum.arbeitsplatz.anzeige import FELDER
+    from sozialforum.arbeitsplatz.auskunft import TECHNISCH
 
     tables = [table for table, _ in dsgvo._referencing_tables()] + [SQLModel.metadata.tables["person"]]
     unnamed = {

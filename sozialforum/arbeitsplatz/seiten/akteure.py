@@ -16,12 +16,15 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
+from sozialforum.arbeitsplatz.auskunft import als_text, uebersicht
 from sozialforum.arbeitsplatz.routen import Bereich, Eingabefehler, aktion, render, scope
 from sozialforum.arbeitsplatz.seiten.akteure_neu import angaben_setzen, kontakt_setzen
 from sozialforum.konferenz import feeds
 from sozialforum.konten.zugriff import Recht, darf
 from sozialforum.portal.fehler import PortalFehler
+from sozialforum.portal.formulare import load_formulare
 from sozialforum.portal.kontexte import StaffContext
+from sozialforum.problems import ProblemReport
 from sozialforum.stammdaten import dsgvo, vorlagen
 from sozialforum.stammdaten.listen import TITEL
 from sozialforum.store.models import Gebiet, Gremium, Mitgliedschaft, Organisation, Person
@@ -233,6 +236,25 @@ def auskunft(request: Request, person_id: int) -> Response:
             # The Kennung comes from imports: quoted, so a quote, a line break or a letter beyond
             # Latin-1 (the header's encoding) neither cuts the name nor fails the response.
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'auskunft-{found.kennung}.json')}"},
+        )
+
+
+@bereich.seite("/akteure/personen/{person_id}/auskunft/text", Recht.AENDERN)
+def auskunft_text(request: Request, person_id: int) -> Response:
+    """Art. 15 DSGVO to read: the same overview as ``sozialforum dsgvo auskunft --text``."""
+    with scope(request) as ctx:
+        found = _person(ctx, person_id)
+        try:
+            formulare = load_formulare(ctx.portal.settings.portal.formulare)
+        except ProblemReport:  # answers by their keys then; the Auskunft must not fail
+            formulare = {}
+        document = dsgvo.export_person(ctx.session, person_id, now=ctx.now)
+        text = als_text(uebersicht(ctx.session, document, person_id=person_id, formulare=formulare))
+        name = quote(f"auskunft-{found.kennung}.txt")
+        return Response(
+            text,
+            media_type="text/plain; charset=utf-8",
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
         )
 
 

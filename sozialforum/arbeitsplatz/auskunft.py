@@ -1,5 +1,6 @@
-"""The Art. 15 DSGVO Auskunft as a planner reads it on screen: one section per kind of data,
-German field names and dates, references by name, who changed what.
+"""The Art. 15 DSGVO Auskunft as a planner and the person read it (``sozialforum dsgvo auskunft``
+on screen or with ``--text``, the person's page in the workspace): one section per kind of
+data, German field names and dates, references by name, who changed what.
 
 The complete document (every column, for the file sent to the person) stays the JSON of
 ``dsgvo.export_person``; the screen leaves out empty fields and technical bookkeeping.
@@ -20,8 +21,8 @@ from rich.text import Text
 from sqlalchemy.orm import Session
 from sqlmodel import SQLModel
 
-from sozialforum.cli import auskunft_texte as texte
-from sozialforum.cli.anzeige import FELDER, referenz, wert, zeilen
+from sozialforum.arbeitsplatz import auskunft_texte as texte
+from sozialforum.arbeitsplatz.anzeige import FELDER, referenz, wert, zeilen
 from sozialforum.portal.formulare import Formular
 from sozialforum.stammdaten.akteur import Akteure, akteur_namen
 from sozialforum.stammdaten.dsgvo import DATENARTEN

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from sozialforum.store.models import Auftrag
+from sozialforum.store.models import Auftrag, Fachplan, Massnahme
 from tests.portal.conftest import csrf_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -46,3 +46,24 @@ def test_auftrag_neu(clients: dict[str | None, TestClient], engine: Engine) -> N
         clients["planerin"], engine, Auftrag, "/arbeitsplatz/auftraege/neu", wortlaut, "frist_wortlaut", "Die Frist"
     )
     assert 'value="irgendwann"' in seite
+
+
+def test_fachplan_neu(clients: dict[str | None, TestClient], engine: Engine) -> None:
+    daten = {"kennung": "FP-JHP", "name": "Jugendhilfeplan", "art": "jugendhilfeplan", "turnus_monate": "fünf"}
+    seite = _zurueck(
+        clients["planerin"], engine, Fachplan, "/arbeitsplatz/fachplaene/neu", daten, "turnus_monate", "Fortschreibung"
+    )
+    assert 'value="FP-JHP"' in seite and 'value="Jugendhilfeplan"' in seite and 'value="fünf"' in seite
+    assert '<option value="jugendhilfeplan" selected>' in seite
+    ohne_name = {**daten, "name": "", "turnus_monate": "60"}
+    _zurueck(clients["planerin"], engine, Fachplan, "/arbeitsplatz/fachplaene/neu", ohne_name, "name", "Name: bitte")
+
+
+def test_massnahme_neu(clients: dict[str | None, TestClient], engine: Engine) -> None:
+    daten = {"kennung": "M-2026-07", "titel": "Quartiersladen", "laufzeit_von": "2026-03-01", "budget": "12.500,00"}
+    pfad = "/arbeitsplatz/massnahmen/neu"
+    spaet = {**daten, "laufzeit_bis": "2026-01-31"}
+    seite = _zurueck(clients["planerin"], engine, Massnahme, pfad, spaet, "laufzeit_bis", "Laufzeit bis: liegt vor")
+    assert 'value="M-2026-07"' in seite and 'value="Quartiersladen"' in seite and 'value="12.500,00"' in seite
+    assert 'value="2026-01-31"' in seite
+    _zurueck(clients["planerin"], engine, Massnahme, pfad, {**daten, "budget": "viel"}, "budget", "Budget je Jahr")

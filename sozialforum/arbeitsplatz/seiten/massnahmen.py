@@ -72,25 +72,25 @@ def liste(request: Request) -> Response:
 def _felder(ctx: StaffContext, form: Mapping[str, Any], m: Massnahme) -> None:
     titel = f.text(form, "titel", limit=500)
     if not titel:
-        raise ValueError("Titel: bitte angeben.")
+        raise f.Ungueltig("titel", "Titel: bitte angeben.")
     try:
         m.status = MassnahmeStatus.parse(str(form.get("status") or "geplant"))
         m.art = MassnahmeArt.parse(str(form.get("art") or "massnahme"))
     except ValueError:
-        raise ValueError("Stand und Art: bitte aus der Liste wählen.") from None
+        raise f.Ungueltig("status", "Stand und Art: bitte aus der Liste wählen.") from None
     stelle, plan = f.id_wert(form, "stelle"), f.id_wert(form, "fachplan")
     if stelle is not None and ctx.session.get(Organisation, stelle) is None:
-        raise ValueError("Verantwortliche Stelle: bitte aus der Liste wählen.")
+        raise f.Ungueltig("stelle", "Verantwortliche Stelle: bitte aus der Liste wählen.")
     if plan is not None and ctx.session.get(Fachplan, plan) is None:
-        raise ValueError("Fachplan: bitte aus der Liste wählen.")
+        raise f.Ungueltig("fachplan", "Fachplan: bitte aus der Liste wählen.")
     von, bis = f.datum(form, "laufzeit_von", "Laufzeit von"), f.datum(form, "laufzeit_bis", "Laufzeit bis")
     if von and bis and bis < von:
-        raise ValueError("Laufzeit bis: liegt vor dem Beginn.")
+        raise f.Ungueltig("laufzeit_bis", "Laufzeit bis: liegt vor dem Beginn.")
     budget = f.text(form, "budget", limit=20).replace(".", "").replace(",", ".")
     try:
         m.budget_eur_jahr = Decimal(budget) if budget else None
     except InvalidOperation:
-        raise ValueError("Budget je Jahr: bitte eine Zahl in Euro angeben, z. B. 12.500,00.") from None
+        raise f.Ungueltig("budget", "Budget je Jahr: bitte eine Zahl in Euro angeben, z. B. 12.500,00.") from None
     m.titel, m.verantwortlich_organisation_id, m.fachplan_id = titel, stelle, plan
     m.handlungsfeld = f.text(form, "handlungsfeld", limit=200) or None
     m.laufzeit_von, m.laufzeit_bis = von, bis
@@ -101,6 +101,7 @@ def _formular(ctx: StaffContext, template: str, **values: Any) -> Response:
     return render(
         ctx,
         template,
+        status_code=400 if values.get("fehler") else 200,
         stati=list(MassnahmeStatus),
         arten=list(MassnahmeArt),
         stellen=stellen(ctx.session),
@@ -112,7 +113,11 @@ def _formular(ctx: StaffContext, template: str, **values: Any) -> Response:
 @bereich.seite("/massnahmen/neu", Recht.AENDERN)
 def neu(request: Request) -> Response:
     with scope(request) as ctx:
-        return _formular(ctx, "arbeitsplatz/massnahme_neu.html", m=None)
+        return _neu(ctx, {}, {})
+
+
+def _neu(ctx: StaffContext, werte: Mapping[str, str], fehler: Mapping[str, str]) -> Response:
+    return _formular(ctx, "arbeitsplatz/massnahme_neu.html", m=None, werte=werte, fehler=fehler)
 
 
 @bereich.aktion("/massnahmen/neu", Recht.AENDERN)
@@ -120,16 +125,16 @@ async def anlegen(request: Request) -> Response:
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
         kennung = f.text(form, "kennung", limit=60)
         if not kennung:
-            raise ValueError("Kennung: bitte angeben, z. B. M-2026-07.")
+            raise f.Ungueltig("kennung", "Kennung: bitte angeben, z. B. M-2026-07.")
         if ctx.session.scalar(sa.select(col(Massnahme.id)).where(col(Massnahme.kennung) == kennung)) is not None:
-            raise ValueError(f"Kennung: „{kennung}“ ist schon vergeben.")
+            raise f.Ungueltig("kennung", f"Kennung: „{kennung}“ ist schon vergeben.")
         m = Massnahme(kennung=kennung, titel="")
         _felder(ctx, form, m)
         ctx.session.add(m)
         ctx.session.flush()
         return RedirectResponse(f"/arbeitsplatz/massnahmen/{m.id}?meldung=angelegt", status_code=303)
 
-    return await aktion(request, arbeit)
+    return await aktion(request, arbeit, formular=_neu)
 
 
 @bereich.seite("/massnahmen/{massnahme_id}", Recht.AUFTRAEGE)

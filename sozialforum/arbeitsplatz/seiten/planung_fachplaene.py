@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
-from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
+from sozialforum.arbeitsplatz.routen import Bereich, aktion, formularseite, render, scope
 from sozialforum.arbeitsplatz.seiten.planung import NICHT_GEFUNDEN, ctx_darf, stellen, weiter
 from sozialforum.beschluesse.stand import ampel_frist
 from sozialforum.fristen import aenderung
@@ -49,8 +49,8 @@ def fachplaene_liste(request: Request) -> Response:
 
 def _fachplan_werte(ctx: StaffContext, form: Mapping[str, Any]) -> dict[str, Any]:
     return {
-        "kennung": f.text(form, "kennung", limit=60),
-        "name": f.text(form, "name", limit=300),
+        "kennung": f.pflichttext(form, "kennung", "Kennung", limit=60),
+        "name": f.pflichttext(form, "name", "Name", limit=300),
         "art": f.text(form, "art", limit=40) or "sonstiger",
         "beschlossen_am": f.datum(form, "beschlossen_am", "Beschlossen am"),
         "turnus_monate": f.zahl(form, "turnus_monate", "Fortschreibungsturnus (Monate)"),
@@ -58,12 +58,17 @@ def _fachplan_werte(ctx: StaffContext, form: Mapping[str, Any]) -> dict[str, Any
     }
 
 
+def _formular(ctx: StaffContext, werte: Mapping[str, str], fehler: Mapping[str, str]) -> Response:
+    arten = list(FachplanArt)
+    return formularseite(
+        ctx, "arbeitsplatz/fachplan_neu.html", werte, fehler, plan=None, arten=arten, stellen=stellen(ctx.session)
+    )
+
+
 @bereich.seite("/fachplaene/neu", Recht.AENDERN)
 def fachplan_formular(request: Request) -> Response:
     with scope(request) as ctx:
-        return render(
-            ctx, "arbeitsplatz/fachplan_neu.html", plan=None, arten=list(FachplanArt), stellen=stellen(ctx.session)
-        )
+        return _formular(ctx, {}, {})
 
 
 @bereich.aktion("/fachplaene/neu", Recht.AENDERN)
@@ -72,7 +77,7 @@ async def fachplan_anlegen(request: Request) -> Response:
         plan = fachplaene.speichern(ctx.session, plan=None, **_fachplan_werte(ctx, form))
         return weiter(f"/arbeitsplatz/fachplaene/{plan.id}", "angelegt")
 
-    return await aktion(request, arbeit)
+    return await aktion(request, arbeit, formular=_formular)
 
 
 def _fachplan(ctx: StaffContext, plan_id: int) -> Fachplan:

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from sozialforum.store.models import Auftrag, Fachplan, Massnahme
+from sozialforum.store.models import Auftrag, Beschluss, Fachplan, Massnahme, Sitzung
+from tests.arbeitsplatz.conftest import Bestand
 from tests.portal.conftest import csrf_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -67,3 +68,40 @@ def test_massnahme_neu(clients: dict[str | None, TestClient], engine: Engine) ->
     assert 'value="M-2026-07"' in seite and 'value="Quartiersladen"' in seite and 'value="12.500,00"' in seite
     assert 'value="2026-01-31"' in seite
     _zurueck(clients["planerin"], engine, Massnahme, pfad, {**daten, "budget": "viel"}, "budget", "Budget je Jahr")
+
+
+def test_beschluss_neu(clients: dict[str | None, TestClient], engine: Engine) -> None:
+    """One date mistyped in the second Auftrag: the whole Beschluss with its text comes back."""
+    daten = {
+        "kennung": "B-7/2026",
+        "titel": "Wohnungsnotfallhilfe",
+        "datum": "2026-02-10",
+        "text": "Die Verwaltung wird beauftragt …",
+        "auftrag1": "Konzept vorlegen",
+        "frist1": "2026-06-30",
+        "auftrag2": "Bericht im Ausschuss",
+        "frist2": "30.13.2026",
+    }
+    pfad = "/arbeitsplatz/beschluesse/neu"
+    auftraege = _anzahl(engine, Auftrag)
+    seite = _zurueck(clients["planerin"], engine, Beschluss, pfad, daten, "frist2", "Frist von Auftrag 2:")
+    assert 'value="B-7/2026"' in seite and ">Die Verwaltung wird beauftragt …</textarea>" in seite
+    assert ">Bericht im Ausschuss</textarea>" in seite and 'value="30.13.2026"' in seite
+    assert _anzahl(engine, Auftrag) == auftraege  # not the first Auftrag either
+
+
+def test_sitzung_neu(clients: dict[str | None, TestClient], bestand: Bestand, engine: Engine) -> None:
+    daten = {
+        "gremium": str(bestand.welt.gremium),
+        "titel": "Sozialraumkonferenz Nord",
+        "tag": "2026-11-18",
+        "uhrzeit": "16.30 Uhr",
+        "ort": "Kreishaus, Sitzungssaal 2",
+    }
+    pfad = "/arbeitsplatz/sitzungen/neu"
+    seite = _zurueck(clients["planerin"], engine, Sitzung, pfad, daten, "uhrzeit", "Uhrzeit: bitte als HH:MM")
+    assert 'value="Sozialraumkonferenz Nord"' in seite and 'value="Kreishaus, Sitzungssaal 2"' in seite
+    assert 'value="16.30 Uhr"' in seite and f'<option value="{bestand.welt.gremium}" selected>' in seite
+    _zurueck(
+        clients["planerin"], engine, Sitzung, pfad, {**daten, "uhrzeit": "16:30", "tag": "18.11."}, "tag", "Datum:"
+    )

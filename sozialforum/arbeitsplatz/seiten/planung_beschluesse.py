@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz import laeufe
-from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
+from sozialforum.arbeitsplatz.routen import Bereich, aktion, formularseite, render, scope
 from sozialforum.arbeitsplatz.seiten.planung import NICHT_GEFUNDEN, ctx_darf, stellen, weiter
 from sozialforum.beschluesse import erfassung
 from sozialforum.beschluesse.stand import ampel_fuer
@@ -58,11 +58,17 @@ async def oparl_abrufen(request: Request) -> Response:
     return await aktion(request, arbeit)
 
 
+def _formular(ctx: StaffContext, werte: Mapping[str, str], fehler: Mapping[str, str]) -> Response:
+    gremien = ctx.session.execute(sa.select(col(Gremium.id), col(Gremium.name)).order_by(col(Gremium.name))).all()
+    return formularseite(
+        ctx, "arbeitsplatz/beschluss_neu.html", werte, fehler, gremien=gremien, stellen=stellen(ctx.session)
+    )
+
+
 @bereich.seite("/beschluesse/neu", Recht.AENDERN)
 def beschluss_formular(request: Request) -> Response:
     with scope(request) as ctx:
-        gremien = ctx.session.execute(sa.select(col(Gremium.id), col(Gremium.name)).order_by(col(Gremium.name))).all()
-        return render(ctx, "arbeitsplatz/beschluss_neu.html", gremien=gremien, stellen=stellen(ctx.session))
+        return _formular(ctx, {}, {})
 
 
 @bereich.aktion("/beschluesse/neu", Recht.AENDERN)
@@ -85,8 +91,8 @@ async def beschluss_anlegen(request: Request) -> Response:
             )
         beschluss = erfassung.neuer_beschluss(
             ctx.session,
-            kennung=f.text(form, "kennung", limit=60),
-            titel=f.text(form, "titel", limit=500),
+            kennung=f.pflichttext(form, "kennung", "Kennung des Beschlusses", limit=60),
+            titel=f.pflichttext(form, "titel", "Titel", limit=500),
             datum=datum,
             gremium_id=f.id_wert(form, "gremium"),
             text=f.text(form, "text", limit=20000) or None,
@@ -95,7 +101,7 @@ async def beschluss_anlegen(request: Request) -> Response:
         )
         return weiter(f"/arbeitsplatz/beschluesse/{beschluss.id}", "angelegt")
 
-    return await aktion(request, arbeit)
+    return await aktion(request, arbeit, formular=_formular)
 
 
 @bereich.seite("/beschluesse/{beschluss_id}", Recht.LESEN)

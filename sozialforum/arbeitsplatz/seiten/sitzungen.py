@@ -9,7 +9,7 @@ same domain functions as ``sozialforum konferenz …``.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, time, timedelta
 from typing import Any
 
@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
-from sozialforum.arbeitsplatz.routen import Bereich, aktion, render, scope
+from sozialforum.arbeitsplatz.routen import Bereich, aktion, formularseite, render, scope
 from sozialforum.konferenz import kalendertage, termine, vorbereitung, zurueckgehalten
 from sozialforum.konferenz.empfaenger import members_on
 from sozialforum.konferenz.nachrichten import Composer
@@ -131,7 +131,7 @@ def uhrzeit_aus(form: Mapping[str, Any]) -> time:
     raw = f.text(form, "uhrzeit", limit=10).replace(".", ":")
     parts = raw.split(":")
     if len(parts) != 2 or not all(p.isdigit() for p in parts) or int(parts[0]) > 23 or int(parts[1]) > 59:
-        raise ValueError("Uhrzeit: bitte als HH:MM angeben, z. B. 16:30.")
+        raise f.Ungueltig("uhrzeit", "Uhrzeit: bitte als HH:MM angeben, z. B. 16:30.")
     return time(int(parts[0]), int(parts[1]))
 
 
@@ -141,9 +141,9 @@ def _termine(form: Mapping[str, Any]) -> list[date]:
     anzahl = f.zahl(form, "anzahl", "Anzahl der Termine") or 1
     abstand = f.zahl(form, "abstand", "Abstand in Monaten") or 6
     if not 1 <= anzahl <= 24:
-        raise ValueError("Anzahl der Termine: 1 bis 24.")
+        raise f.Ungueltig("anzahl", "Anzahl der Termine: 1 bis 24.")
     if not 1 <= abstand <= 24:
-        raise ValueError("Abstand in Monaten: 1 bis 24.")
+        raise f.Ungueltig("abstand", "Abstand in Monaten: 1 bis 24.")
     return [termine.add_months(erster, abstand * i) for i in range(anzahl)]
 
 
@@ -158,10 +158,18 @@ def pruefe_termine(ctx: StaffContext, gremium: Gremium, tage: list[date]) -> lis
     return list(dict.fromkeys(found))
 
 
+def _formular(
+    ctx: StaffContext, werte: Mapping[str, str], fehler: Mapping[str, str], hinweise: Sequence[str] = ()
+) -> Response:
+    return formularseite(
+        ctx, "arbeitsplatz/sitzung_neu.html", werte, fehler, gremien=gremien(ctx.session), hinweise=hinweise
+    )
+
+
 @bereich.seite("/sitzungen/neu", Recht.AENDERN)
 def neu(request: Request) -> Response:
     with scope(request) as ctx:
-        return render(ctx, "arbeitsplatz/sitzung_neu.html", gremien=gremien(ctx.session), werte={}, hinweise=[])
+        return _formular(ctx, {}, {})
 
 
 @bereich.aktion("/sitzungen/neu", Recht.AENDERN)
@@ -169,17 +177,15 @@ async def planen(request: Request) -> Response:
     def arbeit(ctx: StaffContext, form: Mapping[str, Any]) -> Response:
         gremium = ctx.session.get(Gremium, f.id_wert(form, "gremium") or 0)
         if gremium is None:
-            raise ValueError("Gremium: bitte ein Gremium wählen.")
+            raise f.Ungueltig("gremium", "Gremium: bitte ein Gremium wählen.")
         tage, uhrzeit = _termine(form), uhrzeit_aus(form)
         dauer = f.zahl(form, "dauer", "Dauer in Minuten")
         if dauer is not None and not 15 <= dauer <= 720:
-            raise ValueError("Dauer in Minuten: 15 bis 720.")
+            raise f.Ungueltig("dauer", "Dauer in Minuten: 15 bis 720.")
         hinweise = pruefe_termine(ctx, gremium, tage)
         if hinweise and form.get("trotzdem") != "ja":
             # Nothing stored: the form comes back with the remarks and a box to plan anyway.
-            return render(
-                ctx, "arbeitsplatz/sitzung_neu.html", gremien=gremien(ctx.session), werte=dict(form), hinweise=hinweise
-            )
+            return _formular(ctx, {k: str(v) for k, v in form.items()}, {}, hinweise)
         gemeinsam: dict[str, Any] = {
             "gremium_id": gremium.id,
             "uhrzeit": uhrzeit,
@@ -199,7 +205,7 @@ async def planen(request: Request) -> Response:
         assert sitzungen[0].id is not None
         return weiter(sitzungen[0].id, "geplant" if len(sitzungen) == 1 else "serie")
 
-    return await aktion(request, arbeit)
+    return await aktion(request, arbeit, formular=_formular)
 
 
 # --- one Sitzung -----------------------------------------------------------------------------

@@ -73,6 +73,12 @@ def demo(
     os.environ["SOZIALFORUM_DATA_DIR"] = str(folder)
     os.environ["SOZIALFORUM_DATEN__QUELLEN_ORDNER"] = str(folder / "statistik")
     settings = load_settings(context.config_file)
+    if settings.geschaeftsstelle.adresse is None:
+        # The demo's Bescheide are letters and need a sender's address; a configured one is kept.
+        # Set in the environment so that the flows, which load the settings themselves, see it too.
+        os.environ["SOZIALFORUM_GESCHAEFTSSTELLE__ADRESSE"] = "Kreishaus, Am Markt 1, 37000 Musterstadt"
+        os.environ.setdefault("SOZIALFORUM_GESCHAEFTSSTELLE__TELEFON", "05551 708-400")
+        settings = load_settings(context.config_file)
     engine = make_engine(settings.db_url)
     migrate(engine)
     config = str(context.config_file) if context.config_file else None

@@ -105,7 +105,7 @@ def test_traeger_applies_and_the_geschaeftsstelle_decides(
     assert result.exit_code == 0, result.output
     assert "Verwendungsnachweis bis 29.06.2027" in result.output
     pdf = tmp_path / "var" / "berichte" / "foerderung" / "bescheid_FA-2026-001.pdf"
-    text = pdf_inhalt(pdf)
+    text = " ".join(pdf_inhalt(pdf).split())  # "Diakonie Nord e. V." is set with protected spaces
     assert "Zuwendungsbescheid" in text and "32.600,00 €" in text and "Diakonie Nord e. V." in text
     with session_scope(engine, actor="test") as s:
         nachweis = s.exec(select(Auftrag).where(Auftrag.quelle == AuftragQuelle.FOERDERUNG.value)).one()

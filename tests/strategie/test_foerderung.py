@@ -32,10 +32,12 @@ from sozialforum.store.models import (
 )
 from sozialforum.strategie import foerderentscheidung, foerderung
 from sozialforum.strategie.foerderentscheidung import Entscheidung
+from sozialforum.timeutil import format_datum
 from sozialforum.vocab import FristArt, OrganisationArt, Rechtsgrundlage, StrategieElementArt
 from tests.strategie.test_rechnungen import PLAN
 from tests.support.foerderung import foerderaufruf
 from tests.support.pdf_text import text as pdf_inhalt
+from tests.support.pdf_ua import assert_pdf_ua
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -137,7 +139,16 @@ def test_application_review_decision_and_deadline(engine: Engine, settings: Sett
         assert "Verwendungsnachweis" in fristen[0].titel
     text = pdf_inhalt(row.bescheid_pdf)
     assert "Zuwendungsbescheid" in text and "90.000,00 €" in text and "PSP 1.31.3.1.01.01" in text
-    assert "29.06.2027" in text  # 31.12.2026 + 180 days
+    assert "bis zum 29. Juni 2027 einen Verwendungsnachweis" in " ".join(text.split())  # 31.12.2026 + 180 days
+    # A letter (DIN 5008): the sender's line above the recipient in the address field, the
+    # reference block with a written-out date, a salutation; it printed "Datum: 02.03.2026"
+    # under the addresses, no sender's line and no salutation.
+    zeilen = [" ".join(z.split()) for z in text.splitlines()]
+    absender = zeilen.index("Landkreis Musterland · Kreishaus, Am Markt 1, 37000 Musterstadt")
+    assert zeilen[absender + 1 : absender + 5] == ["Lindenau e. V.", "z. Hd. Anna Berg", "Hauptstr. 1", "79539 Lörrach"]
+    assert f"Datum: {format_datum(NOW, weekday=False)}" in zeilen and "Aktenzeichen: FA-2026-001" in zeilen
+    assert "Sehr geehrte Damen und Herren," in zeilen and "Mit freundlichen Grüßen" in zeilen
+    assert_pdf_ua(row.bescheid_pdf)
     satz = " ".join(text.split())
     assert "zum „Förderaufruf Prävention 2026“ bewilligen wir" in satz and "im Förderaufruf „Förderaufruf" not in satz
     assert "zur Niederschrift beim Landkreis Musterland" in satz

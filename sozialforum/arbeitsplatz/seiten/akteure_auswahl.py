@@ -120,5 +120,6 @@ def person_id(session: Session, form: Mapping[str, Any], name: str, feld: str) -
         raise ValueError(f"{feld}: „{text}“ ist keine bekannte Person.")
     if len(passend.eintraege) == 1:
         raise ValueError(f"{feld}: zu „{text}“ passt eine Person – bitte aus der Liste wählen.")
-    anzahl = f"mehr als {MAX_TREFFER}" if passend.mehr else str(len(passend.eintraege))
-    raise ValueError(f"{feld}: zu „{text}“ passen {anzahl} Personen – bitte eine aus der Liste wählen.")
+    if passend.mehr:
+        raise ValueError(f"{feld}: zu „{text}“ passen mehr als {MAX_TREFFER} Personen – bitte genauer angeben.")
+    raise ValueError(f"{feld}: zu „{text}“ passen {len(passend.eintraege)} Personen – bitte eine aus der Liste wählen.")

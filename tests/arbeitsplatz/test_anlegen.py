@@ -193,6 +193,11 @@ def test_a_gremium_with_its_chair_and_members(
     assert re.findall(r'name="person" value="([^"]*)"', gefunden) == ["P-C"] and "1 Treffer" in gefunden
     assert re.findall(r'name="person" value="([^"]*)"', planerin.get(f"{pfad}?suche=diakonie").text) == ["P-A"]
     assert "Keine Person passt zu „zzz“" in planerin.get(f"{pfad}?suche=zzz").text
+    with session_scope(engine, actor="test") as session:  # more than a page shows: 50 and a word
+        session.add_all(Person(kennung=f"M-{i:02d}", vorname=f"V{i:02d}", nachname="Muster") for i in range(51))
+    viele = planerin.get(f"{pfad}?suche=muster").text
+    assert len(re.findall(r'name="person" value="M-', viele)) == 50 and "Mehr als 50 Treffer für „muster“" in viele
+    assert len(re.findall(r'name="person" value="M-', planerin.get(f"{pfad}?suche=muster v07").text)) == 1
     assert planerin.post(aufnehmen, data={"csrf": "", "person": "P-A"}).status_code == 403
     auf = planerin.post(
         aufnehmen,

@@ -34,7 +34,9 @@ def _kennung(session: Session, prefix: str) -> str:
             return kennung
 
 
-def _check(session: Session, eingabe: AuftragEingabe, *, reference: date) -> tuple[date | None, str | None]:
+def auftrag_pruefen(session: Session, eingabe: AuftragEingabe, *, reference: date) -> tuple[date | None, str | None]:
+    """An Auftrag's input checked before anything is written: its due date (read from the
+    wording when no date is given) and the wording."""
     if not eingabe.beschreibung.strip():
         raise ValueError("Bitte beschreiben Sie den Auftrag.")
     org, person = eingabe.verantwortlich_organisation_id, eingabe.verantwortlich_person_id
@@ -64,7 +66,7 @@ def neuer_auftrag(
 ) -> Auftrag:
     """One Auftrag with a responsible person or unit and a due date (or a wording to read one from;
     a recurring wording such as "jährlich zum 31.03." makes it a Berichtspflicht that rolls on)."""
-    frist, wortlaut = _check(session, eingabe, reference=today)
+    frist, wortlaut = auftrag_pruefen(session, eingabe, reference=today)
     auftrag = Auftrag(
         kennung=_kennung(session, "BP" if quelle is AuftragQuelle.BERICHTSPFLICHT else "A"),
         quelle=quelle,

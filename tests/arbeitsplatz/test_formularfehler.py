@@ -88,6 +88,9 @@ def test_beschluss_neu(clients: dict[str | None, TestClient], engine: Engine) ->
     assert 'value="B-7/2026"' in seite and ">Die Verwaltung wird beauftragt …</textarea>" in seite
     assert ">Bericht im Ausschuss</textarea>" in seite and 'value="30.13.2026"' in seite
     assert _anzahl(engine, Auftrag) == auftraege  # not the first Auftrag either
+    wortlaut = {**daten, "frist2": "", "wortlaut2": "irgendwann bald"}
+    seite = _zurueck(clients["planerin"], engine, Beschluss, pfad, wortlaut, "wortlaut2", "Die Frist „irgendwann")
+    assert 'value="irgendwann bald"' in seite
 
 
 def test_sitzung_neu(clients: dict[str | None, TestClient], bestand: Bestand, engine: Engine) -> None:

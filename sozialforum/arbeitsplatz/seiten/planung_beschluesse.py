@@ -81,14 +81,15 @@ async def beschluss_anlegen(request: Request) -> Response:
             beschreibung = f.text(form, f"auftrag{i}")
             if not beschreibung:
                 continue
-            auftraege.append(
-                erfassung.AuftragEingabe(
-                    beschreibung=beschreibung,
-                    frist=f.datum(form, f"frist{i}", f"Frist von Auftrag {i}"),
-                    frist_wortlaut=f.text(form, f"wortlaut{i}", limit=200) or None,
-                    verantwortlich_organisation_id=f.id_wert(form, f"stelle{i}"),
-                )
+            eingabe = erfassung.AuftragEingabe(
+                beschreibung=beschreibung,
+                frist=f.datum(form, f"frist{i}", f"Frist von Auftrag {i}"),
+                frist_wortlaut=f.text(form, f"wortlaut{i}", limit=200) or None,
+                verantwortlich_organisation_id=f.id_wert(form, f"stelle{i}"),
             )
+            with f.am_feld(f"wortlaut{i}"):  # the Stelle comes from a select: left is the wording
+                erfassung.auftrag_pruefen(ctx.session, eingabe, reference=datum)
+            auftraege.append(eingabe)
         beschluss = erfassung.neuer_beschluss(
             ctx.session,
             kennung=f.pflichttext(form, "kennung", "Kennung des Beschlusses", limit=60),

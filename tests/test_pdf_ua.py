@@ -176,7 +176,8 @@ def test_strategy_reports(sqlite_engine: Engine, tmp_path: Path) -> None:
     _store(sqlite_engine)
     settings = load_settings(None, data_dir=tmp_path, database_url=str(sqlite_engine.url))
     with session_scope(sqlite_engine, actor="test") as session:
-        paths = [p for p in berichte.schreiben(session, settings, jahr=2020) if p.suffix == ".pdf"]
+        geschrieben = berichte.schreiben(session, settings, jahr=2020, stand=date(2021, 3, 1))
+    paths = [p for p in geschrieben if p.suffix == ".pdf"]
     assert len(paths) == 3
     for path in paths:
         befund = assert_pdf_ua(path.read_bytes())

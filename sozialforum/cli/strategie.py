@@ -16,7 +16,7 @@ from sozialforum.strategie import berichte, ressourcen
 from sozialforum.strategie.definition import strategie_laden
 from sozialforum.strategie.kennzahlen import aus_atlas, kennzahlen_laden
 from sozialforum.strategie.projekte import projekte_importieren
-from sozialforum.timeutil import format_anzahl, format_euro, format_zahl
+from sozialforum.timeutil import berlin, format_anzahl, format_euro, format_zahl, utcnow
 
 app = typer.Typer(
     help="Strategie, Projekte und Förderung: Projektliste, Förderverfahren, Bewertungsrunde, Berichte.",
@@ -146,7 +146,9 @@ def bericht(
     """Schreibt Strategiebericht, Kennzahlen-Kontrakt und Förderübersicht (HTML und PDF)."""
     context = ctx(typer_ctx)
     with session_scope(context.engine, actor="cli") as session:
-        paths = berichte.schreiben(session, context.settings, jahr=jahr, strategie_kennung=strategie)
+        paths = berichte.schreiben(
+            session, context.settings, jahr=jahr, stand=berlin(utcnow()).date(), strategie_kennung=strategie
+        )
     for path in paths:
         console.print(f"geschrieben: {path}")
 

@@ -356,6 +356,7 @@ def demo_step(run: DemoRun) -> list[str]:
             lines.append(projekte_importieren(session, liste, strategie_kennung=KENNUNG).zusammenfassung())
         lines += _foerderung(session, run, strategie)
         lines += _runde(session, run, strategie)
-        paths = berichte.schreiben(session, run.settings, jahr=berlin(run.now).year + 1, strategie_kennung=KENNUNG)
+        heute = berlin(run.now).date()
+        paths = berichte.schreiben(session, run.settings, jahr=heute.year + 1, stand=heute, strategie_kennung=KENNUNG)
     lines.append(f"Strategiebericht, Kennzahlen-Kontrakt und Förderübersicht: {paths[0].parent}")
     return lines

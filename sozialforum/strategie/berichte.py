@@ -16,6 +16,7 @@ state for the leadership report are in ``foerderberichte``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ from sozialforum.store.models import (
     Ziel,
 )
 from sozialforum.strategie import foerderberichte, ressourcen, zielerreichung
-from sozialforum.timeutil import format_zahl
+from sozialforum.timeutil import format_datum, format_zahl
 from sozialforum.vocab import MassnahmeStatus, StrategieElementArt, Trend, Urteil, Zielart, Zielrichtung, Zielstand
 
 
@@ -192,10 +193,12 @@ def strategiebericht(session: Session, strategie: Strategie, jahr: int) -> Strat
     )
 
 
-def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kennung: str | None = None) -> list[Path]:
+def schreiben(
+    session: Session, settings: Settings, *, jahr: int, stand: date, strategie_kennung: str | None = None
+) -> list[Path]:
     """Write the three reports as HTML and PDF, and Strategiebericht with Kontrakt and the
-    Förderübersicht as XLSX, under
-    ``berichte/strategie/``; the paths written."""
+    Förderübersicht as XLSX, under ``berichte/strategie/``; the paths written. ``stand`` is the
+    day the figures are read (printed in the head and the foot of every page)."""
     query = select(Strategie)
     query = (
         query.where(Strategie.kennung == strategie_kennung)
@@ -217,14 +220,21 @@ def schreiben(session: Session, settings: Settings, *, jahr: int, strategie_kenn
         ]
     for name, titel, context in parts:
         vorlage = f"reports/strategie/{name}.html"
-        body = render(vorlage, titel=titel, jahr=jahr, settings=settings, **context)
+        body = render(vorlage, titel=titel, jahr=jahr, stand=stand, settings=settings, **context)
         page = render(
-            "reports/strategie/seite.html", vorlage=vorlage, titel=titel, jahr=jahr, settings=settings, **context
+            "reports/strategie/seite.html",
+            vorlage=vorlage,
+            titel=titel,
+            jahr=jahr,
+            stand=stand,
+            settings=settings,
+            **context,
         )
         html_path = target / f"{name}_{jahr}.html"
         html_path.write_text(page, encoding="utf-8")
         pdf_path = html_path.with_suffix(".pdf")
-        pdf_path.write_bytes(html_to_pdf(body, title=titel, footer=f"{settings.kommune} · {titel}"))
+        fuss = f"{settings.kommune} · {titel} · Stand {format_datum(stand, weekday=False)}"
+        pdf_path.write_bytes(html_to_pdf(body, title=titel, footer=fuss, erstellt=stand))
         written += [html_path, pdf_path]
     if strategie is not None:
         written.append(_strategie_xlsx(target / f"strategiebericht_{jahr}.xlsx", parts[0][2]["b"]))

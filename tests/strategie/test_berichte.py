@@ -3,6 +3,7 @@ resources, the growth target against the agreed path, funds per Sozialraum again
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -143,7 +144,7 @@ def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> Non
     _store(sqlite_engine)
     settings: Settings = load_settings(None, data_dir=tmp_path, database_url=str(sqlite_engine.url))
     with session_scope(sqlite_engine, actor="test") as s:
-        paths = berichte.schreiben(s, settings, jahr=2020)
+        paths = berichte.schreiben(s, settings, jahr=2020, stand=date(2021, 3, 1))
     names = sorted(p.name for p in paths)
     expected = [
         f"{n}_2020.{e}"
@@ -173,6 +174,14 @@ def test_reports_carry_the_figures(sqlite_engine: Engine, tmp_path: Path) -> Non
     foerder = (tmp_path / "berichte" / "strategie" / "foerderuebersicht_2020.html").read_text(encoding="utf-8")
     # 156,000 planned in areas; need shares 75/25 → 117,000 / 39,000; Altstadt has 60,000 (−57,000).
     assert "117.000 €" in foerder and "-57.000 €" in foerder
+    # Each table ends with its sum; every report says which day its figures are from.
+    summen = re.findall(r'<tr class="summe"><td>Summe</td><td class="zahl">([^<]+)</td>', foerder)
+    geplant = re.search(r"geplante Mittel ([0-9.]+ €)", foerder)
+    assert geplant is not None and summen[:2] == [geplant[1]] * 2 and summen[2] == "156.000 €"
+    assert "Stand: 1. März 2021" in foerder and "Stand: 1. März 2021" in bericht
+    assert "Stand der Zielerreichung am 1. März 2021" in kontrakt
+    fuss = pdf_inhalt(tmp_path / "berichte" / "strategie" / "foerderuebersicht_2020.pdf")
+    assert "Stand 1. März 2021 – Seite 1/" in fuss
     assert "Nicht verwendete Ressourcen 2020" in pdf_inhalt(
         tmp_path / "berichte" / "strategie" / "strategiebericht_2020.pdf"
     )
@@ -204,7 +213,12 @@ def test_funding_overview_says_why_the_ist_column_is_empty() -> None:
     f = SimpleNamespace(
         jahr=2027, gesamt_plan=141000, gesamt_ist=None, je_traeger=[zeile], je_handlungsfeld=[zeile], je_sozialraum=[]
     )
-    html = render("reports/strategie/foerderuebersicht.html", f=f, settings=SimpleNamespace(kommune="Landkreis X"))
+    html = render(
+        "reports/strategie/foerderuebersicht.html",
+        f=f,
+        stand=date(2026, 12, 7),
+        settings=SimpleNamespace(kommune="Landkreis X"),
+    )
     assert "verausgabte Mittel sind für 2027 noch nicht gemeldet" in html
 
 
@@ -266,6 +280,6 @@ def test_amounts_units_and_legal_forms_do_not_break_across_lines() -> None:
         kennzahlen=[kennzahl],
     )
     settings = SimpleNamespace(kommune="Landkreis X")
-    bericht = render("reports/strategie/strategiebericht.html", b=b, settings=settings)
+    bericht = render("reports/strategie/strategiebericht.html", b=b, stand=date(2026, 12, 7), settings=settings)
     assert "mindestens 80\u00a0%" in bericht and "80,11&nbsp;%" in bericht
     assert bericht.count("Neustadt\u00a0e.\u00a0V.") == 2 and "e. V." not in bericht

@@ -1,7 +1,7 @@
 """ "Kalenderadresse neu erzeugen" with the notice ticked, over real HTTP against the workspace, a
 real flow run delivering to a real loopback SMTP server: the person gets the new address once,
 the old one answers 404 and the new one 200; for a Gremium each member of today gets one mail
-at her own address; without the tick nothing is mailed."""
+at her own address; without the tick, or for a person who may not be mailed, nothing is mailed."""
 
 from __future__ import annotations
 
@@ -112,5 +112,11 @@ def test_renewed_addresses_are_mailed_once_to_their_subscribers(stand) -> None:
     page = client.get(seite).text
     quiet = client.post(seite + "/kalender", data={"csrf": csrf_of(page)})
     assert "Die Kalenderadresse ist neu erzeugt; die bisherige gilt nicht mehr." in quiet.text
+    # Ticked for a person who may not be mailed (no consent): renewed, no run, the page says why.
+    seite = f"/arbeitsplatz/akteure/personen/{welt.ohne_einwilligung_id}"
+    page = client.get(seite).text
+    ohne = client.post(seite + "/kalender", data={"csrf": csrf_of(page), "mitteilen": "ja"})
+    assert "Keine E-Mail ging hinaus: keine E-Mail-Adresse, keine Einwilligung oder Widerspruch" in ohne.text
+    assert ADRESSE.search(ohne.text).group(1) != ADRESSE.search(page).group(1)  # type: ignore[union-attr]
     time.sleep(1)
     assert len(smtp.collector.messages) == 5

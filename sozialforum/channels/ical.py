@@ -23,6 +23,11 @@ from sozialforum.timeutil import BERLIN, as_utc
 CRLF = "\r\n"
 PRODID = "-//sozialforum//Sozialraumkonferenzen//DE"
 TZID = "Europe/Berlin"
+# How often a subscribed feed should be fetched again (RFC 7986 §5.7 REFRESH-INTERVAL; Outlook reads
+# X-PUBLISHED-TTL when "Aktualisierungen gemäß Empfehlung des Herausgebers" is ticked, as it is by
+# default). A moved or cancelled meeting also reaches every invitee as an iTIP mail, so the feed
+# may lag a few hours; polled much more often, a Landkreis's feeds would load the portal for nothing.
+FEED_REFRESH = "PT4H"
 
 # RFC 5545 §3.6.5; the rules of EU summer time since 1996 (Directive 2000/84/EC).
 VTIMEZONE_BERLIN = (
@@ -179,9 +184,10 @@ def build_calendar(
     lines = ["BEGIN:VCALENDAR", f"PRODID:{PRODID}", "VERSION:2.0", "CALSCALE:GREGORIAN"]
     if method:
         lines.append(f"METHOD:{method}")
-    if calname:
+    if calname:  # a feed to subscribe to, not a message
         lines.append(f"X-WR-CALNAME:{escape_text(calname)}")
         lines.append(f"X-WR-TIMEZONE:{TZID}")
+        lines += [f"REFRESH-INTERVAL;VALUE=DURATION:{FEED_REFRESH}", f"X-PUBLISHED-TTL:{FEED_REFRESH}"]
     if description:
         lines.append(f"X-WR-CALDESC:{escape_text(description)}")
     head = "".join(fold(line) for line in lines)

@@ -4,7 +4,7 @@ and the calendar feeds."""
 from __future__ import annotations
 
 import io
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import icalendar
 from ical.calendar_stream import IcsCalendarStream
@@ -194,6 +194,8 @@ def test_feeds_keep_uids_and_cancelled_meetings(engine, settings, konferenz) -> 
         assert {e.uid for e in calendar.events} == uids
         parsed = icalendar.Calendar.from_ical(data)
         assert str(parsed["METHOD"]) == "PUBLISH" and "X-WR-CALNAME" in parsed
+        # subscribers are told to fetch again every four hours (RFC 7986; Outlook's own property)
+        assert parsed["REFRESH-INTERVAL"].dt == timedelta(hours=4) and str(parsed["X-PUBLISHED-TTL"]) == "PT4H"
         statuses = {str(e["UID"]): str(e["STATUS"]) for e in parsed.walk("VEVENT")}
         assert sorted(statuses.values()) == ["CANCELLED", "CONFIRMED"]
         assert all("ATTENDEE" not in e for e in parsed.walk("VEVENT"))

@@ -209,7 +209,8 @@ def profil_kontext(
             for code, name in katalog.dimensionen.items()
             if any(i.dimension == code for i in katalog.indikatoren.values())
         ],
-        "gemeinde_spalten": [katalog.indikatoren[c].name for c in index_codes],
+        # With its unit, as in the tables of the dimensions ("Arbeitslosenanteil [%]").
+        "gemeinde_spalten": [f"{katalog.indikatoren[c].name} [{katalog.indikatoren[c].einheit}]" for c in index_codes],
         "gemeinden": [
             {
                 "name": g.name,

@@ -19,6 +19,7 @@ from tests.daten.golden import assert_golden
 from tests.daten.test_berechnung import refresh
 from tests.daten.test_geheimhaltung import _settings
 from tests.support.grenzen import quadrate
+from tests.support.pdf_rand import ueber_den_rand
 from tests.support.pdf_text import seiten
 from tests.support.pdf_text import text as pdf_inhalt
 
@@ -45,6 +46,8 @@ def test_profile_html_pdf_and_atlas(
     text = pdf_inhalt(out.profile[0].with_suffix(".pdf"))
     assert "Sozialraumprofil Sozialraum Zwei" in text and "Datenstand 27. September 2024" in text
     assert any(page.images for page in pages)  # the trend chart is in the PDF
+    # The Gemeinden's table stays inside the margins (the demo's ran 5.5 to 8.2 mm past the right one).
+    assert ueber_den_rand(out.profile[0].with_suffix(".pdf").read_bytes()) == []
 
     book = load_workbook(out.atlas)
     assert book.sheetnames == ["Übersicht", "Arbeit", "Alter", "Index", "Kennzahlen und Ziele", "Testbudget 2025"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -62,3 +63,18 @@ def test_participant_list_neutralises_a_traeger_comment() -> None:
     cells = [c for row in book.active.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
     assert "'" + EVIL in [c.value for c in cells]
+    _assert_druckfertig(book.active, "$1:$3")  # title, blank row, head
+
+
+def _assert_druckfertig(sheet: Any, kopf: str) -> None:
+    assert sheet.print_title_rows == kopf  # the head on every printed page
+    assert (sheet.page_setup.orientation, sheet.page_setup.paperSize) == ("landscape", 9)
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.oddFooter.center.text == "&A – Seite &P von &N"
+
+
+def test_workbooks_print_with_their_head_on_every_page() -> None:
+    # A printed workbook had its head on the first page only and its columns cut into pages.
+    book = load_workbook(io.BytesIO(to_xlsx("Liste", ["Name", "Kommentar"], [["Anna", "x"]] * 80)))
+    _assert_druckfertig(book.active, "$1:$1")

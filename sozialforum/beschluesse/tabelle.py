@@ -20,7 +20,7 @@ from sqlmodel import col
 
 from sozialforum.beschluesse.sachstand import Meldung, melde_sachstand
 from sozialforum.beschluesse.stand import beschluss_staende
-from sozialforum.channels.tabular import read_table, safe_row
+from sozialforum.channels.tabular import druckfertig, read_table, safe_row
 from sozialforum.parsing import parse_date, parse_int
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.store.models import Auftrag
@@ -114,6 +114,7 @@ def export_xlsx(session: Session, path: Path, *, today: date, bald: int = 30) ->
     sheet.add_data_validation(validation)
     validation.add(f"I2:I{max(len(rows) + 1, 2)}")
     sheet.freeze_panes = "C2"
+    druckfertig(sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return len(rows)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from sozialforum.problems import Problem, ProblemReport
 from sozialforum.timeutil import berlin
@@ -246,6 +247,20 @@ def _csv_text(cell: object) -> object:
     return cell
 
 
+def druckfertig(sheet: Any, kopfzeile: int = 1) -> None:
+    """Print setup of a sheet, for whoever prints it for a meeting: A4 landscape, as wide as one
+    page, the head rows (1 to ``kopfzeile``) repeated on every page, the sheet's name and
+    "Seite n von m" in the footer. Without it Excel prints the head on the first page only and
+    cuts the columns into separate pages. Works in write-only mode too."""
+    sheet.print_title_rows = f"1:{kopfzeile}"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.oddFooter.center.text = "&A – Seite &P von &N"
+
+
 def to_xlsx(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     return to_xlsx_sheets([(title, header, rows)])
 
@@ -283,6 +298,7 @@ def to_xlsx_sheets(sheets: Sequence[tuple[str, Sequence[str], Sequence[Sequence[
         sheet.freeze_panes = "A2"
         if rows:
             sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+        druckfertig(sheet)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

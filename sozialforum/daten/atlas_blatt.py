@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sozialforum.channels.tabular import safe_row
+from sozialforum.channels.tabular import druckfertig, safe_row
 from sozialforum.timeutil import format_zahl
 
 
@@ -74,6 +74,7 @@ def schreibe_blatt(book: Any, blatt: Blatt, bold: Any) -> None:
     if blatt.zeilen:
         last = head_row + len(blatt.zeilen)
         sheet.auto_filter.ref = f"A{head_row}:{get_column_letter(len(blatt.kopf))}{last}"
+    druckfertig(sheet, head_row)
 
     def cells(values: list[Any], *, fett: bool = False) -> list[Any]:
         out: list[Any] = []

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 
 from sozialforum.channels.pdf import html_to_pdf
 from sozialforum.channels.rendering import render
-from sozialforum.channels.tabular import safe_row
+from sozialforum.channels.tabular import druckfertig, safe_row
 from sozialforum.store.models import Gremium, Organisation, Person, Rueckmeldung, Sitzung
 from sozialforum.timeutil import berlin, format_termin
 from sozialforum.vocab import Antwort, AntwortQuelle
@@ -142,6 +142,7 @@ def to_xlsx(liste: Teilnehmerliste) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A4"
     sheet.auto_filter.ref = f"A3:I{sheet.max_row}"
+    druckfertig(sheet, 3)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

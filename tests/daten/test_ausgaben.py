@@ -57,6 +57,8 @@ def test_profile_html_pdf_and_atlas(
     kreis_row = arbeit[1]
     assert kreis_row[3] == pytest.approx(174 / 4110 * 100) and kreis_row[4] == 174
     assert book["Arbeit"]["D2"].number_format == "#,##0.0"
+    # Printed, every page repeats the head (row 1 here, the budget's after its preamble).
+    assert book["Arbeit"].print_title_rows == "$1:$1" and book["Arbeit"].page_setup.fitToWidth == 1
     gemark = next(row for row in arbeit if row[1] == "03999007")
     assert book["Arbeit"].cell(arbeit.index(gemark) + 1, 4).number_format == '"("#,##0.0")"'  # few cases
     assert arbeit[-1][:3] == ("Vergleich", None, "Arbeitslosenanteil: Landesdurchschnitt")

@@ -102,6 +102,19 @@ def zitate(rows: list[dict[str, Any]]) -> list[str]:
     return result
 
 
+def quellenzeile(rows: list[dict[str, Any]], stichtage: list[date], stand: date | None) -> str:
+    """The line under a chart: "Quelle: Statistik der BA; eigene Berechnung · Stichtage
+    31.12.2018–31.12.2023 · Datenstand 27.09.2024" (the full citations stand under "Quellen")."""
+    herausgeber = list(dict.fromkeys(r["herausgeber"] for r in rows if r["herausgeber"]))
+    text = f"Quelle: {'; '.join([*herausgeber, 'eigene Berechnung'])}"
+    if stichtage:
+        first, last = format_datum_kurz(stichtage[0]), format_datum_kurz(stichtage[-1])
+        text += f" · Stichtag {first}" if first == last else f" · Stichtage {first}–{last}"
+    if stand is not None:
+        text += f" · Datenstand {format_datum_kurz(stand)}"
+    return text
+
+
 def datenstand(session: Session) -> date | None:
     return session.scalar(sa.select(sa.func.max(Datenlieferung.datenstand)))
 
@@ -221,7 +234,8 @@ def profil_kontext(
             for g in gemeinden
         ],
         "diagramme": diagramme or [],
-        "quellen": zitate(quellen(session, katalog, empfaenger)),
+        "quellen": zitate(zitiert := quellen(session, katalog, empfaenger)),
+        "quellenzeile": quellenzeile(zitiert, monitor.stichtage, datenstand(session)),
         "legende": [
             *LEGENDE,
             ("( )", f"Aussagewert eingeschränkt: weniger als {settings.unsicher_unter} Fälle"),

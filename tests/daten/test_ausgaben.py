@@ -46,6 +46,8 @@ def test_profile_html_pdf_and_atlas(
     text = pdf_inhalt(out.profile[0].with_suffix(".pdf"))
     assert "Sozialraumprofil Sozialraum Zwei" in text and "Datenstand 27. September 2024" in text
     assert any(page.images for page in pages)  # the trend chart is in the PDF
+    # ... with its source and dates under it, as the map has (it had none).
+    assert re.search(r"Quelle: [^\n]*eigene Berechnung · Stichtage \d\d\.\d\d\.\d{4}–", " ".join(text.split()))
     # The Gemeinden's table stays inside the margins (the demo's ran 5.5 to 8.2 mm past the right one).
     assert ueber_den_rand(out.profile[0].with_suffix(".pdf").read_bytes()) == []
 

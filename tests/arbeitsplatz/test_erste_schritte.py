@@ -5,6 +5,7 @@ upload page offers an Excel template per list, and a template filled the way Exc
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import pytest
@@ -173,14 +174,32 @@ def test_a_person_entered_by_hand(clients: dict[str | None, TestClient], engine:
     assert '<option value="einwilligung" selected>' in ohne_quelle.text
     assert 'aria-invalid="true"' in ohne_quelle.text.split('id="f-quelle"')[1].split(">")[0]
     assert anzahl() == vorher  # nothing stored on an error
+    # The Träger is typed, not picked from a list of all: a part offers its matches, only them.
+    assert "Diakonie" not in form and 'id="f-organisation"' in form
+    teil = planerin.post(
+        "/arbeitsplatz/akteure/personen/neu",
+        data={**felder, "rechtsgrundlage": "oeffentliche_aufgabe", "organisation": "diakonie"},
+    )
+    assert teil.status_code == 400 and 'id="fehler-organisation">Organisation: zu „diakonie“ passen 1' in teil.text
+    assert re.findall(r'<datalist id="l-organisation"><option value="([^"]*)">', teil.text) == [
+        "Diakonie Nord e. V. [T-A]"
+    ]
+    assert anzahl() == vorher
     erste = planerin.post(
         "/arbeitsplatz/akteure/personen/neu",
-        data={**felder, "rechtsgrundlage": "oeffentliche_aufgabe", "gremium": gremium_id, "rolle": "vorsitz"},
+        data={
+            **felder,
+            "rechtsgrundlage": "oeffentliche_aufgabe",
+            "gremium": gremium_id,
+            "rolle": "vorsitz",
+            "organisation": "Diakonie Nord e. V. [T-A]",
+        },
         follow_redirects=False,
     )
     assert erste.status_code == 303 and erste.headers["location"].endswith("?meldung=angelegt")
     seite = planerin.get(erste.headers["location"]).text
     assert "p-weiss-mueller-joerg" in seite and "Vorsitz" in seite and "Angelegt." in seite
+    assert 'value="Diakonie Nord e. V. [T-A]"' in seite  # the person's page shows her Träger so
     zweite = planerin.post(
         "/arbeitsplatz/akteure/personen/neu", data={**felder, "rechtsgrundlage": "vertrag"}, follow_redirects=False
     )

@@ -124,11 +124,6 @@ def _person(ctx: StaffContext, person_id: int) -> Person:
     return person
 
 
-def _organisationen(ctx: StaffContext) -> list[tuple[int, str]]:
-    rows = ctx.session.execute(sa.select(col(Organisation.id), col(Organisation.name)).order_by(col(Organisation.name)))
-    return [(int(row[0]), str(row[1])) for row in rows]
-
-
 @bereich.seite("/akteure/personen/{person_id}", Recht.LESEN)
 def person(request: Request, person_id: int) -> Response:
     with scope(request) as ctx:
@@ -140,6 +135,7 @@ def person(request: Request, person_id: int) -> Response:
             .order_by(col(Mitgliedschaft.von).desc())
         ).all()
         gremien = ctx.session.execute(sa.select(col(Gremium.id), col(Gremium.name)).order_by(col(Gremium.name))).all()
+        traeger = ctx.session.get(Organisation, found.organisation_id) if found.organisation_id else None
         return render(
             ctx,
             "arbeitsplatz/person.html",
@@ -148,7 +144,7 @@ def person(request: Request, person_id: int) -> Response:
             gremien=gremien,
             rollen=list(MitgliedRolle),
             grundlagen=list(Rechtsgrundlage),
-            organisationen=_organisationen(ctx),
+            traeger=f"{traeger.name} [{traeger.kennung}]" if traeger else "",
             darf_aendern=darf(ctx.benutzer, Recht.AENDERN),
             grundlage_label=Rechtsgrundlage(found.rechtsgrundlage).label if found.rechtsgrundlage else "",
             kalender_url=feeds.person_feed_url(ctx.portal.settings, found),

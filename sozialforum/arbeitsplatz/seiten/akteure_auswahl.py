@@ -32,10 +32,10 @@ MAX_TREFFER = 50
 
 
 @dataclass(frozen=True)
-class PersonEintrag:
+class Eintrag:
     id: int
     kennung: str
-    text: str  # "Nachname, Vorname – Träger [kennung]": searchable by each part
+    text: str  # "Nachname, Vorname – Träger [kennung]", "Name [kennung]": read back by the Kennung
 
 
 def gebiete(session: Session, heute: date) -> list[tuple[int, str]]:
@@ -57,6 +57,55 @@ def gebiet_id(session: Session, form: Mapping[str, Any]) -> int | None:
     return gewaehlt
 
 
+def _passt(begriff: str, felder: tuple[Any, ...]) -> list[sa.ColumnElement[bool]]:
+    """One condition per word of ``begriff`` (up to six): it occurs in one of ``felder``."""
+    woerter = [w for w in _TRENNER.split(begriff.lower()) if w][:6]
+    return [sa.or_(*(sa.func.lower(col(feld)).contains(w, autoescape=True) for feld in felder)) for w in woerter]
+
+
+def traeger_suchen(session: Session, begriff: str) -> Suche:
+    """Träger and Ämter matching every word of ``begriff`` in name or Kennung, at most
+    ``MAX_TREFFER``."""
+    bedingungen = _passt(begriff, (Organisation.name, Organisation.kennung))
+    rows = (
+        session.execute(
+            sa.select(col(Organisation.id), col(Organisation.name), col(Organisation.kennung))
+            .where(*bedingungen)
+            .order_by(col(Organisation.name))
+            .limit(MAX_TREFFER + 1)
+        ).all()
+        if bedingungen
+        else []
+    )
+    eintraege = [Eintrag(int(i), str(k), f"{n} [{k}]") for i, n, k in rows[:MAX_TREFFER]]
+    return Suche(begriff, eintraege, len(rows) > MAX_TREFFER)
+
+
+def traeger_id(session: Session, form: Mapping[str, Any], name: str, feld: str) -> int | None:
+    """The Träger or Amt named in a text field: ``Name [kennung]`` as the suggestions write it,
+    a Kennung, or a name that exactly one carries; anything else is searched and the message
+    says how many match (the form offers them). Empty: none."""
+    text = f.text(form, name, limit=400)
+    if not text:
+        return None
+    treffer = _KENNUNG_AM_ENDE.search(text)
+    kennung = treffer.group(1).strip() if treffer else text
+    found = session.scalar(sa.select(col(Organisation.id)).where(col(Organisation.kennung) == kennung))
+    if found is None and not treffer:
+        gleich = session.scalars(
+            sa.select(col(Organisation.id)).where(sa.func.lower(col(Organisation.name)) == text.lower()).limit(2)
+        ).all()
+        found = gleich[0] if len(gleich) == 1 else None
+    if found is not None:
+        return int(found)
+    passend = traeger_suchen(session, text)
+    if not passend.eintraege:
+        raise f.Ungueltig(name, f"{feld}: „{text}“ ist kein bekannter Träger und kein Amt.")
+    if passend.mehr:
+        raise f.Ungueltig(name, f"{feld}: zu „{text}“ passen mehr als {MAX_TREFFER} – bitte genauer angeben.")
+    raise f.Ungueltig(name, f"{feld}: zu „{text}“ passen {len(passend.eintraege)} – bitte aus der Liste wählen.")
+
+
 def gibt_personen(session: Session) -> bool:
     return session.scalar(sa.select(sa.exists().where(col(Person.geloescht_am).is_(None)))) is True
 
@@ -64,7 +113,7 @@ def gibt_personen(session: Session) -> bool:
 @dataclass(frozen=True)
 class Suche:
     begriff: str
-    eintraege: list[PersonEintrag]
+    eintraege: list[Eintrag]
     mehr: bool  # more than MAX_TREFFER matched: the planner should narrow the search
 
     @property
@@ -76,13 +125,10 @@ def suchen(session: Session, begriff: str) -> Suche:
     """Persons matching every word of ``begriff`` in name, e-mail, Kennung or Träger — at most
     ``MAX_TREFFER``: a picker offers a handful, never the whole store (20,000 persons made the
     Gremium page 1.1 MiB and 252 ms CPU when it listed them all)."""
-    woerter = [w for w in _TRENNER.split(begriff.lower()) if w][:6]
-    if not woerter:
-        return Suche(begriff, [], False)
     felder = (Person.nachname, Person.vorname, Person.email, Person.kennung, Organisation.name, Organisation.kennung)
-    bedingungen = [
-        sa.or_(*(sa.func.lower(col(feld)).contains(wort, autoescape=True) for feld in felder)) for wort in woerter
-    ]
+    bedingungen = _passt(begriff, felder)
+    if not bedingungen:
+        return Suche(begriff, [], False)
     rows = session.execute(
         sa.select(
             col(Person.id), col(Person.nachname), col(Person.vorname), col(Person.kennung), col(Organisation.name)
@@ -96,7 +142,7 @@ def suchen(session: Session, begriff: str) -> Suche:
     for person_id, nachname, vorname, kennung, traeger in rows[:MAX_TREFFER]:
         name = f"{nachname}, {vorname}" if vorname else nachname
         text = f"{name}{f' – {traeger}' if traeger else ''} [{kennung}]"
-        eintraege.append(PersonEintrag(int(person_id), str(kennung), text))
+        eintraege.append(Eintrag(int(person_id), str(kennung), text))
     return Suche(begriff, eintraege, len(rows) > MAX_TREFFER)
 
 

@@ -16,10 +16,11 @@ from sqlmodel import col
 
 from sozialforum.arbeitsplatz import formular as f
 from sozialforum.arbeitsplatz.routen import Bereich, aktion, formularseite, scope
+from sozialforum.arbeitsplatz.seiten import akteure_auswahl as auswahl
 from sozialforum.konten.zugriff import Recht
 from sozialforum.portal.kontexte import StaffContext
 from sozialforum.stammdaten import kennung as kennungen
-from sozialforum.store.models import Gremium, Mitgliedschaft, Organisation, Person
+from sozialforum.store.models import Gremium, Mitgliedschaft, Person
 from sozialforum.vocab import MitgliedRolle, Rechtsgrundlage
 
 bereich = Bereich()
@@ -31,9 +32,7 @@ def angaben_setzen(session: Session, form: Mapping[str, Any], person: Person) ->
     if not nachname:
         raise f.Ungueltig("nachname", "Nachname: bitte angeben.")
     email = f.email(form)
-    organisation = f.id_wert(form, "organisation")
-    if organisation is not None and session.get(Organisation, organisation) is None:
-        raise f.Ungueltig("organisation", "Organisation: bitte aus der Liste wählen.")
+    organisation = auswahl.traeger_id(session, form, "organisation", "Organisation")
     person.anrede = f.text(form, "anrede", limit=20) or None
     person.vorname = f.text(form, "vorname", limit=100) or None
     person.nachname = nachname
@@ -72,9 +71,10 @@ def _formular(ctx: StaffContext, werte: Mapping[str, str], fehler: Mapping[str, 
         "arbeitsplatz/person_neu.html",
         werte,
         fehler,
-        organisationen=ctx.session.execute(
-            sa.select(col(Organisation.id), col(Organisation.name)).order_by(col(Organisation.name))
-        ).all(),
+        # A Träger typed that named none exactly: what it matches (never the whole list).
+        vorschlaege=auswahl.traeger_suchen(ctx.session, werte["organisation"]).eintraege
+        if "organisation" in fehler
+        else [],
         gremien=ctx.session.execute(sa.select(col(Gremium.id), col(Gremium.name)).order_by(col(Gremium.name))).all(),
         grundlagen=list(Rechtsgrundlage),
         rollen=list(MitgliedRolle),

@@ -249,10 +249,10 @@ def _csv_text(cell: object) -> object:
 
 def druckfertig(sheet: Any, kopfzeile: int = 1) -> None:
     """Print setup of a sheet, for whoever prints it for a meeting: A4 landscape, as wide as one
-    page, the head rows (1 to ``kopfzeile``) repeated on every page, the sheet's name and
-    "Seite n von m" in the footer. Without it Excel prints the head on the first page only and
-    cuts the columns into separate pages. Works in write-only mode too."""
-    sheet.print_title_rows = f"1:{kopfzeile}"
+    page, the column head (row ``kopfzeile``, below a title or preamble) repeated on every page,
+    the sheet's name and "Seite n von m" in the footer. Without it Excel prints the head on the
+    first page only and cuts the columns into separate pages. Works in write-only mode too."""
+    sheet.print_title_rows = f"{kopfzeile}:{kopfzeile}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = "9"  # A4
     sheet.page_setup.fitToWidth = 1

@@ -36,7 +36,7 @@ def served(tmp_path: Path, sqlite_engine: Engine) -> Iterator[tuple[str, Bestand
 
 
 # Pages that answer with a file, not HTML: a browser would only save them.
-DOWNLOADS = ("/dokument/{dokument_id}", "/auskunft", "/vorlage/{kind}")
+DOWNLOADS = ("/dokument/{dokument_id}", "/auskunft", "/auskunft/text", "/vorlage/{kind}")
 
 
 def _pages(bestand: Bestand) -> list[str]:

@@ -4,7 +4,7 @@ found by a search on the server — and reading a chosen person back."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -121,10 +121,11 @@ class Suche:
         return [(e.kennung, e.text) for e in self.eintraege]
 
 
-def suchen(session: Session, begriff: str) -> Suche:
+def suchen(session: Session, begriff: str, *, ohne: Collection[int] = ()) -> Suche:
     """Persons matching every word of ``begriff`` in name, e-mail, Kennung or Träger — at most
     ``MAX_TREFFER``: a picker offers a handful, never the whole store (20,000 persons made the
-    Gremium page 1.1 MiB and 252 ms CPU when it listed them all)."""
+    Gremium page 1.1 MiB and 252 ms CPU when it listed them all). ``ohne``: persons not to offer
+    (a Gremium's members of today, whom adding again would only be refused)."""
     felder = (Person.nachname, Person.vorname, Person.email, Person.kennung, Organisation.name, Organisation.kennung)
     bedingungen = _passt(begriff, felder)
     if not bedingungen:
@@ -134,7 +135,7 @@ def suchen(session: Session, begriff: str) -> Suche:
             col(Person.id), col(Person.nachname), col(Person.vorname), col(Person.kennung), col(Organisation.name)
         )
         .outerjoin(Organisation, col(Organisation.id) == col(Person.organisation_id))
-        .where(col(Person.geloescht_am).is_(None), *bedingungen)
+        .where(col(Person.geloescht_am).is_(None), col(Person.id).not_in(ohne), *bedingungen)
         .order_by(col(Person.nachname), col(Person.vorname), col(Person.kennung))
         .limit(MAX_TREFFER + 1)
     ).all()

@@ -170,6 +170,7 @@ def _seite(
         .order_by(col(Mitgliedschaft.bis).is_not(None), col(Person.nachname))
     ).all()
     heute = ctx.now.date()
+    aktuell = {p.id for m, p in mitglieder if m.valid_on(heute) and p.id is not None}
     aendern = darf(ctx.benutzer, Recht.AENDERN)
     gebiet = ctx.session.get(Gebiet, gremium.gebiet_id) if gremium.gebiet_id else None
     oben = ctx.session.get(Gremium, gremium.parent_id) if gremium.parent_id else None
@@ -189,7 +190,7 @@ def _seite(
         fehler=fehler,
         offen=offen,
         heute=heute.isoformat(),
-        suche=auswahl.suchen(ctx.session, suche) if aendern and suche else None,
+        suche=auswahl.suchen(ctx.session, suche, ohne=aktuell) if aendern and suche else None,
         **_auswahl(ctx, ohne=gremium.id, aendern=aendern),
     )
 

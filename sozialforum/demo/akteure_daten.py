@@ -155,21 +155,17 @@ def akteure(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, An
         for funktion in ("Fraktionsvorsitz", "Kreistagsmitglied", "Kreistagsmitglied"):
             person(org, funktion, "oeffentliche_aufgabe")
     # With an address: their Bescheide of the funding procedure are letters.
-    for kennung, name, verband, adresse in (
-        (
-            "KV-AWO",
-            "Kreisverband Wohlfahrt Musterland e. V.",
-            "Arbeiterwohlfahrt",
-            "Bahnhofstraße 12, 37000 Musterstadt",
-        ),
-        ("KV-DIA", "Diakonisches Werk Musterland", "Diakonie", "Kirchplatz 3, 37000 Musterstadt"),
-        ("KV-CAR", "Caritasverband Musterland e. V.", "Caritas", "Domstraße 8, 37000 Musterstadt"),
-        (
-            "KV-DRK",
-            "Kreisverband Rettung und Pflege e. V.",
-            "Deutsches Rotes Kreuz",
-            "Wallstraße 20, 37000 Musterstadt",
-        ),
+    adressen = {
+        "KV-AWO": "Bahnhofstraße 12, 37000 Musterstadt",
+        "KV-DIA": "Kirchplatz 3, 37000 Musterstadt",
+        "KV-CAR": "Domstraße 8, 37000 Musterstadt",
+        "KV-DRK": "Wallstraße 20, 37000 Musterstadt",
+    }
+    for kennung, name, verband in (
+        ("KV-AWO", "Kreisverband Wohlfahrt Musterland e. V.", "Arbeiterwohlfahrt"),
+        ("KV-DIA", "Diakonisches Werk Musterland", "Diakonie"),
+        ("KV-CAR", "Caritasverband Musterland e. V.", "Caritas"),
+        ("KV-DRK", "Kreisverband Rettung und Pflege e. V.", "Deutsches Rotes Kreuz"),
     ):
         org = {
             "kennung": kennung,
@@ -178,7 +174,7 @@ def akteure(rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, An
             "dachverband": verband,
             "gebiet": KREIS,
             "email": f"info@{kennung.lower()}.example",
-            "adresse": adresse,
+            "adresse": adressen[kennung],
         }
         orgs.append(org)
         for funktion in ("Geschäftsführung", "Bereichsleitung"):
